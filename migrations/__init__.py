@@ -1,0 +1,1 @@
+"""Alembic revisions for the jointlead schema (shipped inside the package as jointlead.migrations)."""

@@ -1,0 +1,99 @@
+"""The financial calendar: years run 1 April to 31 March, written 2026-27, with periods M1 (April) to M12."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date
+
+MONTH_ABBREVIATIONS = ("Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Jan", "Feb", "Mar")
+
+
+@dataclass(frozen=True, order=True)
+class FinancialYear:
+    """A financial year, named by the calendar year in which it starts (2026 is 2026-27)."""
+
+    start_year: int
+
+    @classmethod
+    def containing(cls, day: date) -> FinancialYear:
+        return cls(day.year if day.month >= 4 else day.year - 1)
+
+    @classmethod
+    def parse(cls, text: str) -> FinancialYear:
+        """Read `2026-27` (or `2026/27`); anything else is refused."""
+        cleaned = text.strip().replace("/", "-")
+        head, sep, tail = cleaned.partition("-")
+        if not (sep and head.isdigit() and tail.isdigit() and len(head) == 4 and len(tail) == 2):
+            raise ValueError(f"'{text}' is not a financial year: write it like 2026-27")
+        year = cls(int(head))
+        if year.label != cleaned:
+            raise ValueError(f"'{text}' is not a financial year: the second year must follow the first")
+        return year
+
+    @property
+    def label(self) -> str:
+        return f"{self.start_year}-{(self.start_year + 1) % 100:02d}"
+
+    @property
+    def first_day(self) -> date:
+        return date(self.start_year, 4, 1)
+
+    @property
+    def last_day(self) -> date:
+        return date(self.start_year + 1, 3, 31)
+
+    def period(self, number: int) -> Period:
+        return Period(self, number)
+
+    def periods(self) -> list[Period]:
+        return [Period(self, n) for n in range(1, 13)]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """One month of a financial year: M1 is April, M12 is March."""
+
+    year: FinancialYear
+    number: int
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.number <= 12:
+            raise ValueError(f"period must be M1 to M12, not M{self.number}")
+
+    @classmethod
+    def containing(cls, day: date) -> Period:
+        year = FinancialYear.containing(day)
+        return cls(year, (day.month - 4) % 12 + 1)
+
+    @property
+    def calendar_year(self) -> int:
+        return self.year.start_year + (1 if self.number >= 10 else 0)
+
+    @property
+    def calendar_month(self) -> int:
+        return (self.number + 2) % 12 + 1
+
+    @property
+    def first_day(self) -> date:
+        return date(self.calendar_year, self.calendar_month, 1)
+
+    @property
+    def last_day(self) -> date:
+        days = calendar.monthrange(self.calendar_year, self.calendar_month)[1]
+        return date(self.calendar_year, self.calendar_month, days)
+
+    @property
+    def label(self) -> str:
+        return f"M{self.number}"
+
+    @property
+    def month_name(self) -> str:
+        return f"{MONTH_ABBREVIATIONS[self.number - 1]}-{self.calendar_year % 100:02d}"
+
+    def as_at(self) -> str:
+        """The phrase boards use: `as at M7 2026-27`."""
+        return f"as at {self.label} {self.year.label}"

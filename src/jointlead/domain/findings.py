@@ -1,0 +1,19 @@
+"""A data-quality finding: what is wrong or missing, how serious, and which record it is about."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    ERROR = "error"  # the record breaks a rule; reports built on it would be wrong
+    WARNING = "warning"  # something a manager should look at, e.g. a gap in supervision or lines
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: Severity
+    code: str
+    message: str
+    subject: str = ""  # e.g. "person 12" — lets a screen open the record the finding is about

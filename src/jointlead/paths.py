@@ -1,0 +1,32 @@
+"""Where jointlead keeps its files: the per-user *local* (never roaming) application data folder."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+APP_NAME = "jointlead"
+
+
+def data_dir() -> Path:
+    """The folder for the database, backups and logs; `JOINTLEAD_DATA_DIR` overrides it (tests, IT)."""
+    override = os.environ.get("JOINTLEAD_DATA_DIR")
+    if override:
+        return Path(override)
+    if sys.platform == "win32":
+        # Local, not Roaming: a roaming profile would copy the database across the network at logon.
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Application Support"
+    else:
+        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / APP_NAME
+
+
+def default_database() -> Path:
+    return data_dir() / "jointlead.sqlite"
+
+
+def demo_database() -> Path:
+    return data_dir() / "demo.sqlite"

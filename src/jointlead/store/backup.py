@@ -1,0 +1,54 @@
+"""Copies of the database made with SQLite's backup API and verified before anyone relies on them."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+from jointlead.store.engine import sqlite_uri
+from jointlead.store.errors import DatabaseError
+
+
+def integrity_problems(path: Path, *, quick: bool = False, read_only: bool = True) -> list[str]:
+    """What SQLite's integrity (or quick) check reports; empty when the file is sound."""
+    pragma = "quick_check" if quick else "integrity_check"
+    connection = sqlite3.connect(sqlite_uri(path, read_only=read_only), uri=True)
+    try:
+        rows = [row[0] for row in connection.execute(f"PRAGMA {pragma}")]
+    except sqlite3.DatabaseError as error:
+        return [str(error)]
+    finally:
+        connection.close()
+    return [] if rows == ["ok"] else rows
+
+
+def backup_database(source: Path, destination: Path) -> Path:
+    """Copy a live database consistently (even mid-use) and prove the copy is sound."""
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    if destination.exists():
+        raise DatabaseError(f"{destination} already exists.", "Choose a new file name for the copy.")
+    writable = destination.with_name(destination.name + ".partial")
+    src = sqlite3.connect(sqlite_uri(source, read_only=not os.access(source, os.W_OK)), uri=True)
+    dst = sqlite3.connect(writable)
+    try:
+        src.backup(dst)
+        # A copy must stand alone: a single file with no -wal beside it.
+        dst.execute("PRAGMA journal_mode=DELETE")
+    finally:
+        dst.close()
+        src.close()
+    problems = integrity_problems(writable)
+    if problems:
+        writable.unlink(missing_ok=True)
+        raise DatabaseError("The backup copy failed its integrity check, so it was not kept.",
+                            "Check there is free disk space and try again.")
+    writable.replace(destination)
+    return destination
+
+
+def timestamped_backup(source: Path, reason: str) -> Path:
+    """A verified copy in `backups/` beside the database, named by what it was for and when."""
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-%f")
+    return backup_database(source, source.parent / "backups" / f"{source.stem}-{reason}-{stamp}.sqlite")

@@ -1,0 +1,161 @@
+"""Opening a jointlead database file safely: checks, warnings, the in-use lock, migration with backup."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from jointlead.store import migrate
+from jointlead.store.backup import integrity_problems, timestamped_backup
+from jointlead.store.engine import make_engine
+from jointlead.store.errors import (
+    DatabaseDamaged,
+    DatabaseError,
+    DatabaseFromNewerVersion,
+    DatabaseInUse,
+    DatabaseMissing,
+    NotAJointleadDatabase,
+    ReadOnlyDatabase,
+)
+from jointlead.store.location import location_warnings
+
+log = logging.getLogger(__name__)
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+READ_ONLY_NOTE = "This database is in a read-only location, so it has been opened read-only: changes cannot be saved."
+
+
+def _lock_exclusively(handle: IO[bytes]) -> bool:
+    """An OS lock the operating system drops by itself if jointlead crashes: no stale lock to clear."""
+    try:
+        if sys.platform == "win32":
+            import msvcrt
+
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
+
+
+@dataclass
+class Database:
+    """An open database: the engine, how it was opened, and what the user should be told about it."""
+
+    path: Path
+    engine: Engine
+    read_only: bool
+    revision: str
+    warnings: list[str] = field(default_factory=list)
+    upgrade_backup: Path | None = None
+    _lock: IO[bytes] | None = None
+    _sessions: sessionmaker[Session] | None = None
+
+    def session(self) -> Session:
+        if self._sessions is None:
+            self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        return self._sessions()
+
+    def close(self) -> None:
+        self.engine.dispose()
+        if self._lock is not None:
+            self._lock.close()
+            Path(self._lock.name).unlink(missing_ok=True)
+            self._lock = None
+
+
+def _looks_like_sqlite(path: Path) -> bool:
+    with open(path, "rb") as handle:
+        return handle.read(len(SQLITE_HEADER)) == SQLITE_HEADER
+
+
+def _take_lock(path: Path) -> IO[bytes]:
+    lock_path = path.with_name(path.name + ".lock")
+    handle = open(lock_path, "a+b")  # noqa: SIM115 — held open for as long as the database is open
+    if not _lock_exclusively(handle):
+        handle.close()
+        raise DatabaseInUse(f"{path.name} is already open in another jointlead window.",
+                            "Switch to that window, or close it and open the database again.")
+    return handle
+
+
+def _writable(path: Path) -> bool:
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+def create_database(path: Path) -> Database:
+    """A new, empty database at the current schema revision."""
+    path = path.resolve()
+    if path.exists():
+        raise DatabaseError(f"{path} already exists.", "Choose another name, or open the existing file.")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock = _take_lock(path)
+    try:
+        migrate.upgrade(path, create=True)
+    except BaseException:
+        lock.close()
+        path.unlink(missing_ok=True)
+        raise
+    return _finish_open(path, read_only=False, lock=lock, upgrade_backup=None)
+
+
+def open_database(path: Path) -> Database:
+    """Open an existing database, upgrading it (after a verified backup) when it is from an older version."""
+    path = path.resolve()
+    if not path.exists():
+        raise DatabaseMissing(f"There is no database at {path}.",
+                              "Choose File > Open to find it, or File > New to start a new one.")
+    if path.is_dir():
+        raise NotAJointleadDatabase(f"{path} is a folder, not a jointlead database.", "Choose a .sqlite file.")
+    if not _looks_like_sqlite(path):
+        raise NotAJointleadDatabase(f"{path.name} is not a jointlead database.",
+                                    "Choose a file that jointlead created (usually ending in .sqlite).")
+    revision = migrate.stored_revision(path)
+    if revision is None:
+        raise NotAJointleadDatabase(f"{path.name} is a database, but not one of jointlead's.",
+                                    "Choose a file that jointlead created, or File > New to start one.")
+    if revision not in migrate.KNOWN_REVISIONS:
+        raise DatabaseFromNewerVersion(
+            f"{path.name} was written by a newer version of jointlead (schema {revision}).",
+            "It has not been changed. Install the latest jointlead to open it.")
+    read_only = not _writable(path)
+    lock = None if read_only else _take_lock(path)
+    backup = None
+    try:
+        if revision != migrate.HEAD_REVISION:
+            if read_only:
+                raise ReadOnlyDatabase(f"{path.name} needs upgrading, but it is in a read-only location.",
+                                       "Copy it somewhere you can write to, then open the copy.")
+            backup = timestamped_backup(path, f"before-upgrade-from-{revision}")
+            log.info("Backed up before upgrading from schema %s", revision)
+            migrate.upgrade(path)
+        return _finish_open(path, read_only=read_only, lock=lock, upgrade_backup=backup)
+    except BaseException:
+        if lock is not None:
+            lock.close()
+        raise
+
+
+def _finish_open(path: Path, *, read_only: bool, lock: IO[bytes] | None, upgrade_backup: Path | None) -> Database:
+    problems = integrity_problems(path, quick=True, read_only=read_only)
+    if problems:
+        raise DatabaseDamaged(f"{path.name} is damaged: {problems[0]}",
+                              f"Restore the latest copy from {path.parent / 'backups'} or your own backups.")
+    engine = make_engine(path, read_only=read_only)
+    with engine.connect() as connection:
+        revision = connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+    warnings = location_warnings(path)
+    if read_only:
+        warnings.insert(0, READ_ONLY_NOTE)
+    return Database(path=path, engine=engine, read_only=read_only, revision=revision, warnings=warnings,
+                    upgrade_backup=upgrade_backup, _lock=lock)

@@ -1,0 +1,95 @@
+"""Schema revisions: a cheap check on open, and alembic (imported only then) to upgrade after a backup."""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+from pathlib import Path
+
+import jointlead
+from jointlead.store.engine import make_engine, sqlite_uri
+from jointlead.store.errors import DatabaseError
+
+# Every revision this version knows, oldest first; a test keeps this equal to migrations/versions.
+KNOWN_REVISIONS = ("0001", "0002")
+HEAD_REVISION = KNOWN_REVISIONS[-1]
+
+
+def migrations_dir() -> Path:
+    """The alembic scripts, wherever jointlead runs from: frozen app, installed wheel or source checkout."""
+    candidates = []
+    if getattr(sys, "frozen", False):
+        candidates.append(Path(getattr(sys, "_MEIPASS", Path(sys.executable).parent)) / "migrations")
+    package = Path(jointlead.__file__).resolve().parent
+    candidates.append(package / "migrations")  # wheel: mapped into the package by pyproject.toml
+    candidates.append(package.parent.parent / "migrations")  # source checkout: <repo>/src/jointlead
+    for candidate in candidates:
+        if (candidate / "env.py").is_file():
+            return candidate
+    raise DatabaseError("jointlead's migration scripts are missing from this installation.",
+                        "Reinstall jointlead.")
+
+
+def stored_revision(path: Path) -> str | None:
+    """The schema revision written in the file, read without changing a byte of it.
+
+    Returns None for a SQLite file with no jointlead schema in it.
+    """
+    connection = sqlite3.connect(sqlite_uri(path, read_only=True), uri=True)
+    try:
+        has_table = connection.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'").fetchone()
+        if not has_table:
+            return None
+        row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+        return row[0] if row else None
+    finally:
+        connection.close()
+
+
+def is_empty_sqlite(path: Path) -> bool:
+    connection = sqlite3.connect(sqlite_uri(path, read_only=True), uri=True)
+    try:
+        return connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
+    finally:
+        connection.close()
+
+
+def alembic_config():
+    from alembic.config import Config  # deferred: alembic costs start-up time and is rarely needed
+
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir()))
+    return config
+
+
+def upgrade(path: Path, target: str = "head", *, create: bool = False) -> None:
+    """Upgrade in one transaction with foreign keys off, proving no reference broke before committing.
+
+    With foreign keys on, the batch rebuild of a parent table (copy, drop, rename) would delete
+    every child row through ON DELETE CASCADE.
+    """
+    run_migration(path, "upgrade", target, create=create)
+
+
+def downgrade(path: Path, target: str) -> None:
+    run_migration(path, "downgrade", target)
+
+
+def run_migration(path: Path, direction: str, target: str, *, create: bool = False) -> None:
+    from alembic import command
+
+    config = alembic_config()
+    engine = make_engine(path, foreign_keys=False, create=create)
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            getattr(command, direction)(config, target)
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                # Raising here rolls the whole migration back: the file is as it was.
+                raise DatabaseError(
+                    f"The upgrade would leave {len(broken)} broken references, so it was undone.",
+                    "The database is unchanged. Send the file to support to investigate.")
+    finally:
+        engine.dispose()

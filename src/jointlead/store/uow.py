@@ -1,0 +1,73 @@
+"""The unit of work: one user gesture, one transaction, one audit entry; rolled back unless committed."""
+
+from __future__ import annotations
+
+import getpass
+import json
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from jointlead.store.database import Database
+from jointlead.store.errors import ReadOnlyDatabase
+from jointlead.store.models import AuditEntry
+
+
+def os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name in some service contexts
+        return "unknown"
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+class UnitOfWork:
+    """`with UnitOfWork(db) as uow: ... uow.commit()` — anything not committed is rolled back."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self.session: Session
+        self._committed = False
+
+    def __enter__(self) -> UnitOfWork:
+        self.session = self.database.session()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if not self._committed:
+            self.session.rollback()
+        self.session.close()
+
+    def audit(
+        self,
+        verb: str,
+        entity: str,
+        entity_id: int | None,
+        changes: Mapping[str, tuple[Any, Any]] | None = None,
+        undoes: int | None = None,
+    ) -> AuditEntry:
+        """Record who changed what: each field as [old, new]."""
+        entry = AuditEntry(
+            at=datetime.now(UTC).replace(tzinfo=None),
+            os_user=os_user(),
+            verb=verb,
+            entity=entity,
+            entity_id=entity_id,
+            changes_json=json.dumps({k: [_plain(o), _plain(n)] for k, (o, n) in (changes or {}).items()},
+                                    sort_keys=True, ensure_ascii=False),
+            undoes_id=undoes,
+        )
+        self.session.add(entry)
+        return entry
+
+    def commit(self) -> None:
+        if self.database.read_only:
+            raise ReadOnlyDatabase("This database is open read-only, so the change was not saved.",
+                                   "Copy the file somewhere you can write to and open the copy.")
+        self.session.commit()
+        self._committed = True

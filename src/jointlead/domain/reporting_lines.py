@@ -114,7 +114,8 @@ def line_findings(
         of_kind = [ln for ln in current if ln.kind == kind and ln.person_id != ln.lead_id]
         for person_id in sorted(_cycle_members(of_kind)):
             findings.append(Finding(Severity.ERROR, "line-cycle",
-                                    f"{name(person_id)} is in a loop of {kind} lines: a lead reports to their own report.",
+                                    f"{name(person_id)} is in a loop of {kind} lines: a lead reports to their own "
+                                    "report.",
                                     f"person {person_id}"))
 
     for line in current:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,9 +70,13 @@ class Database:
     def close(self) -> None:
         self.engine.dispose()
         if self._lock is not None:
-            self._lock.close()
-            Path(self._lock.name).unlink(missing_ok=True)
+            _release(self._lock)
             self._lock = None
+
+
+def _damaged(path: Path, problem: str) -> DatabaseDamaged:
+    return DatabaseDamaged(f"{path.name} is damaged ({problem}), so it was not opened.",
+                           f"Restore the latest copy from {path.parent / 'backups'} or from your own backups.")
 
 
 def _looks_like_sqlite(path: Path) -> bool:
@@ -89,6 +94,11 @@ def _take_lock(path: Path) -> IO[bytes]:
     return handle
 
 
+def _release(lock: IO[bytes]) -> None:
+    lock.close()
+    Path(lock.name).unlink(missing_ok=True)
+
+
 def _writable(path: Path) -> bool:
     return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
 
@@ -103,7 +113,7 @@ def create_database(path: Path) -> Database:
     try:
         migrate.upgrade(path, create=True)
     except BaseException:
-        lock.close()
+        _release(lock)
         path.unlink(missing_ok=True)
         raise
     return _finish_open(path, read_only=False, lock=lock, upgrade_backup=None)
@@ -120,7 +130,10 @@ def open_database(path: Path) -> Database:
     if not _looks_like_sqlite(path):
         raise NotAJointleadDatabase(f"{path.name} is not a jointlead database.",
                                     "Choose a file that jointlead created (usually ending in .sqlite).")
-    revision = migrate.stored_revision(path)
+    try:
+        revision = migrate.stored_revision(path)
+    except sqlite3.DatabaseError as error:
+        raise _damaged(path, str(error)) from error
     if revision is None:
         raise NotAJointleadDatabase(f"{path.name} is a database, but not one of jointlead's.",
                                     "Choose a file that jointlead created, or File > New to start one.")
@@ -142,15 +155,14 @@ def open_database(path: Path) -> Database:
         return _finish_open(path, read_only=read_only, lock=lock, upgrade_backup=backup)
     except BaseException:
         if lock is not None:
-            lock.close()
+            _release(lock)
         raise
 
 
 def _finish_open(path: Path, *, read_only: bool, lock: IO[bytes] | None, upgrade_backup: Path | None) -> Database:
     problems = integrity_problems(path, quick=True, read_only=read_only)
     if problems:
-        raise DatabaseDamaged(f"{path.name} is damaged: {problems[0]}",
-                              f"Restore the latest copy from {path.parent / 'backups'} or your own backups.")
+        raise _damaged(path, problems[0])
     engine = make_engine(path, read_only=read_only)
     with engine.connect() as connection:
         revision = connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one()

@@ -41,7 +41,7 @@ def _windows_drive_is_remote(path: Path) -> bool:
     import ctypes  # only on Windows
 
     drive = PureWindowsPath(path).drive
-    if not drive:
+    if not drive or sys.platform != "win32":  # only Windows itself can say what kind of drive a letter is
         return False
     return ctypes.windll.kernel32.GetDriveTypeW(drive + "\\") == 4  # DRIVE_REMOTE
 

@@ -1,0 +1,111 @@
+"""`jointlead check`: the file's integrity plus the data-quality findings a manager should act on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+
+from jointlead.domain.findings import Finding, Severity
+from jointlead.domain.reporting_lines import DEFAULT_SPAN_OF_CONTROL, Line, LineKind, StaffMember, line_findings
+from jointlead.store.backup import integrity_problems
+from jointlead.store.database import Database
+from jointlead.store.models import (
+    Action,
+    BudgetLine,
+    LedgerMapping,
+    LedgerTransaction,
+    LineMonth,
+    LineYear,
+    Organisation,
+    Person,
+    ReportingLine,
+    Setting,
+)
+
+REGISTERED_PROFESSIONS = frozenset({"social worker", "mental health nurse", "occupational therapist",
+                                    "psychologist", "psychiatrist"})
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    findings: tuple[Finding, ...]
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity == Severity.ERROR)
+
+    @property
+    def warnings(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity == Severity.WARNING)
+
+
+def _span_of_control(session) -> int:
+    value = session.scalar(select(Setting.value).where(Setting.key == "span_of_control"))
+    return int(value) if value and value.isdigit() else DEFAULT_SPAN_OF_CONTROL
+
+
+def _line_findings(session, on: date) -> list[Finding]:
+    employer = {o.id: o.code for o in session.scalars(select(Organisation))}
+    people = [
+        StaffMember(p.id, p.full_name, p.profession,
+                    bool(p.registration_body) or p.profession in REGISTERED_PROFESSIONS,
+                    p.team_id is not None, p.start_date, p.leave_date, employer.get(p.employer_id, ""))
+        for p in session.scalars(select(Person))
+    ]
+    lines = [Line(ln.id, LineKind(ln.kind), ln.person_id, ln.lead_id, ln.effective_from, ln.effective_to)
+             for ln in session.scalars(select(ReportingLine))]
+    return line_findings(people, lines, on, _span_of_control(session))
+
+
+def _budget_findings(session) -> list[Finding]:
+    findings: list[Finding] = []
+    months = (select(LineMonth.budget_line_id, LineMonth.year, func.sum(LineMonth.budget_pence).label("total"),
+                     func.count().label("n"))
+              .group_by(LineMonth.budget_line_id, LineMonth.year).subquery())
+    mismatched = session.execute(
+        select(BudgetLine.code, LineYear.year, LineYear.annual_budget_pence, months.c.total)
+        .join(LineYear, LineYear.budget_line_id == BudgetLine.id)
+        .join(months, (months.c.budget_line_id == BudgetLine.id) & (months.c.year == LineYear.year))
+        .where(months.c.total != LineYear.annual_budget_pence))
+    for code, year, annual, total in mismatched:
+        findings.append(Finding(Severity.ERROR, "profile-mismatch",
+                                f"Budget line {code}: the monthly profile for {year}-{(year + 1) % 100:02d} adds up to "
+                                f"{total} pence, not the annual budget of {annual} pence.", f"line {code}"))
+    unmapped_lines = session.scalars(
+        select(BudgetLine.code).where(~BudgetLine.id.in_(select(LedgerMapping.budget_line_id)))
+        .order_by(BudgetLine.code)).all()
+    for code in unmapped_lines:
+        findings.append(Finding(Severity.WARNING, "line-without-ledger-codes",
+                                f"Budget line {code} has no ledger codes, so no actuals can reach it.",
+                                f"line {code}"))
+    unmapped_rows = session.scalar(select(func.count()).where(LedgerTransaction.budget_line_id.is_(None)))
+    if unmapped_rows:
+        findings.append(Finding(Severity.WARNING, "unmapped-ledger-rows",
+                                f"{unmapped_rows} ledger rows match no budget line: assign them on the Budgets page.",
+                                "budgets"))
+    return findings
+
+
+def _action_findings(session) -> list[Finding]:
+    refs = session.scalars(select(Action.reference).where(Action.owner_id.is_(None),
+                                                          Action.status.in_(("open", "in progress")))
+                           .order_by(Action.reference)).all()
+    return [Finding(Severity.WARNING, "action-without-owner", f"Action {ref} has no owner.", f"action {ref}")
+            for ref in refs]
+
+
+def data_quality(database: Database, today: date) -> CheckReport:
+    """The findings about the records themselves, as at a day (what the dashboard counts)."""
+    with database.session() as session:
+        findings = _line_findings(session, today) + _budget_findings(session) + _action_findings(session)
+    return CheckReport(tuple(findings))
+
+
+def check(database: Database, today: date) -> CheckReport:
+    """Integrity first: if the file itself is damaged, nothing else it says can be trusted."""
+    problems = integrity_problems(database.path, read_only=database.read_only)
+    if problems:
+        return CheckReport(tuple(Finding(Severity.ERROR, "integrity", f"Integrity check: {p}") for p in problems[:20]))
+    return data_quality(database, today)

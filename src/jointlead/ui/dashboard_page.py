@@ -1,0 +1,89 @@
+"""Dashboard: the service's headline figures as at today; each tile opens the page behind it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QGridLayout, QWidget
+
+from jointlead.domain.money import format_pounds
+from jointlead.services import overview
+from jointlead.services.check import data_quality
+from jointlead.services.files import Database
+from jointlead.ui.budgets_page import variance_percent, variance_tone
+from jointlead.ui.page import Page, day_text
+from jointlead.ui.table_model import RIGHT, Column
+from jointlead.ui.widgets import DataTable, Tile, section_title
+
+ORGANISATION_COLUMNS = [
+    Column("Code", lambda r: r.code),
+    Column("Organisation", lambda r: r.name),
+    Column("Kind", lambda r: r.kind),
+    Column("Team members employed", lambda r: str(r.staff), sort_key=lambda r: r.staff, align=RIGHT),
+]
+
+
+class DashboardPage(Page):
+    title = "Dashboard"
+    open_page = Signal(str)  # the title of the page a tile leads to
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        grid = QGridLayout()
+        grid.setSpacing(12)
+        self.tiles: dict[str, Tile] = {}
+        layout = [
+            ("Staff", "People & lines"), ("Pooled fund variance", "Budgets"), ("Data quality", "People & lines"),
+            ("Supervision arrangements", "Supervision"), ("Without an arrangement", "Supervision"),
+            ("Sessions held, last 90 days", "Supervision"),
+            ("Open actions", "Actions"), ("Overdue actions", "Actions"), ("Due in the next 14 days", "Actions"),
+        ]
+        for position, (title, page) in enumerate(layout):
+            tile = Tile(title, self)
+            tile.clicked.connect(lambda _checked=False, page=page: self.open_page.emit(page))
+            grid.addWidget(tile, position // 3, position % 3)
+            self.tiles[title] = tile
+        self.body.addLayout(grid)
+        self.body.addWidget(section_title("Parent organisations", self))
+        self.organisations = DataTable("organisations", ORGANISATION_COLUMNS,
+                                       "No organisations are recorded yet. The parent organisations (for example an "
+                                       "NHS trust and a county council) appear here.", self, searchable=False,
+                                       stretch_column=1)
+        self.organisations.setMinimumHeight(150)
+        self.body.addWidget(self.organisations)
+        self.body.addStretch(1)
+
+    def show_data(self, database: Database, today: date) -> None:
+        figures = overview.overview(database, today)
+        self.heading.setText(figures.service_name)
+        pool = figures.pools[0] if figures.pools else None
+        as_at = pool.as_at.as_at() if pool and pool.as_at else f"as at {day_text(today)}"
+        self.subtitle.setText(f"Dashboard {as_at}. Select a tile to open the page behind it.")
+        by_org = " · ".join(f"{o.code} {o.staff}" for o in figures.organisations if o.staff)
+        teams = f"In {figures.teams} team{'' if figures.teams == 1 else 's'}"
+        self.tiles["Staff"].set_figure(str(figures.staff), f"{teams}: {by_org}" if by_org else teams)
+        if pool is None:
+            self.tiles["Pooled fund variance"].set_figure("—", "No pooled budget recorded yet")
+        else:
+            variance = pool.variance_to_date_pence
+            self.tiles["Pooled fund variance"].set_figure(
+                format_pounds(variance),
+                f"{variance_percent(variance, pool.budget_to_date_pence)} against budget to date; "
+                f"actual {format_pounds(pool.actual_to_date_pence)}", variance_tone(variance))
+        quality = data_quality(database, today)
+        self.tiles["Data quality"].set_figure(
+            str(len(quality.findings)), f"{len(quality.errors)} errors, {len(quality.warnings)} warnings to review",
+            "bad" if quality.errors else "warn" if quality.warnings else "good")
+        self.tiles["Supervision arrangements"].set_figure(str(figures.arrangements), "In place today")
+        self.tiles["Without an arrangement"].set_figure(
+            str(figures.staff_without_arrangement), "Team members with no supervision arranged",
+            "bad" if figures.staff_without_arrangement else "good")
+        self.tiles["Sessions held, last 90 days"].set_figure(str(figures.sessions_held_last_90_days),
+                                                             "Managerial and professional")
+        self.tiles["Open actions"].set_figure(str(figures.open_actions), "Open or in progress")
+        self.tiles["Overdue actions"].set_figure(str(figures.overdue_actions), "Past their due date",
+                                                 "bad" if figures.overdue_actions else "good")
+        self.tiles["Due in the next 14 days"].set_figure(str(figures.actions_due_in_14_days), "Still open",
+                                                         "warn" if figures.actions_due_in_14_days else None)
+        self.organisations.set_rows(figures.organisations)

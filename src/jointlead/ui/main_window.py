@@ -1,0 +1,323 @@
+"""The main window: navigation between the five pages, menus, the undo stack and the status bar."""
+
+from __future__ import annotations
+
+import logging
+import platform
+import sys
+from collections.abc import Callable
+from datetime import date
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from PySide6 import __version__ as pyside_version
+from PySide6.QtCore import QSettings, qVersion
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QWidget,
+)
+
+from jointlead import __version__
+from jointlead.domain.errors import JointleadError
+from jointlead.paths import default_database, demo_database
+from jointlead.services import files, overview
+from jointlead.services.files import Database
+from jointlead.ui.actions_page import ActionsPage
+from jointlead.ui.budgets_page import BudgetsPage
+from jointlead.ui.dashboard_page import DashboardPage
+from jointlead.ui.messages import show_problem
+from jointlead.ui.people_page import PeoplePage
+from jointlead.ui.supervision_page import SupervisionPage
+from jointlead.ui.welcome import WelcomeChoice, WelcomeDialog
+
+log = logging.getLogger(__name__)
+
+MAX_RECENT = 8
+DATABASE_FILTER = "jointlead databases (*.sqlite *.db);;All files (*)"
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, settings: QSettings, today: Callable[[], date] = date.today) -> None:
+        super().__init__()
+        self.settings = settings
+        self._today = today
+        self.database: Database | None = None
+        self.undo_stack = QUndoStack(self)
+        self.setWindowTitle("jointlead")
+        self.setMinimumSize(1000, 640)
+
+        self.navigation = QListWidget(self)
+        self.navigation.setObjectName("navigation")
+        self.navigation.setAccessibleName("Pages")
+        self.navigation.setFixedWidth(200)
+        self.pages = QStackedWidget(self)
+        self.dashboard = DashboardPage(self)
+        self.dashboard.open_page.connect(self.show_page)
+        self.page_list = [self.dashboard, BudgetsPage(self), PeoplePage(self), SupervisionPage(self),
+                          ActionsPage(self)]
+        for page in self.page_list:
+            self.navigation.addItem(page.title)
+            self.pages.addWidget(page)
+        self._stale = set(range(len(self.page_list)))
+        self.navigation.currentRowChanged.connect(self._on_navigate)
+
+        central = QWidget(self)
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.navigation)
+        layout.addWidget(self.pages, 1)
+        self.setCentralWidget(central)
+
+        self.path_label = QLabel("No database open", self)
+        self.path_label.setAccessibleName("Database file")
+        self.as_at_label = QLabel("", self)
+        self.as_at_label.setAccessibleName("Reporting period")
+        self.statusBar().addWidget(self.path_label, 1)
+        self.statusBar().addPermanentWidget(self.as_at_label)
+
+        self._build_menus()
+        self._restore_geometry()
+        self.navigation.setCurrentRow(0)
+        self._set_pages_enabled(False)
+
+    # --- menus -----------------------------------------------------------------------------------
+    def _action(self, text: str, slot: Callable[[], object], shortcut: QKeySequence | str | None = None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(lambda _checked=False: slot())
+        return action
+
+    def _build_menus(self) -> None:
+        menu = self.menuBar()
+        file_menu = menu.addMenu("&File")
+        file_menu.addAction(self._action("&New database…", self.new_database, QKeySequence.StandardKey.New))
+        file_menu.addAction(self._action("&Open database…", self.open_database_dialog, QKeySequence.StandardKey.Open))
+        self.recent_menu = file_menu.addMenu("Open &recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        file_menu.addAction(self._action("Open the &demo service", self.open_demo))
+        file_menu.addSeparator()
+        self.save_copy_action = self._action("&Save a copy (backup)…", self.save_copy, "Ctrl+Shift+S")
+        file_menu.addAction(self.save_copy_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self._action("&Quit", self.close, QKeySequence.StandardKey.Quit))
+
+        edit_menu = menu.addMenu("&Edit")
+        undo = self.undo_stack.createUndoAction(self, "&Undo")
+        undo.setShortcut(QKeySequence.StandardKey.Undo)
+        redo = self.undo_stack.createRedoAction(self, "&Redo")
+        redo.setShortcut(QKeySequence.StandardKey.Redo)
+        edit_menu.addAction(undo)
+        edit_menu.addAction(redo)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self._action("&Find in this page", self.focus_search, QKeySequence.StandardKey.Find))
+
+        view_menu = menu.addMenu("&View")
+        for number, page in enumerate(self.page_list, start=1):
+            view_menu.addAction(self._action(page.title.replace("&", "&&"), lambda t=page.title: self.show_page(t),
+                                             f"Ctrl+{number}"))
+        view_menu.addSeparator()
+        view_menu.addAction(self._action("&Refresh", self.refresh, QKeySequence.StandardKey.Refresh))
+
+        help_menu = menu.addMenu("&Help")
+        help_menu.addAction(self._action("&About jointlead", self.show_about))
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        recent = self.recent_files()
+        if not recent:
+            empty = self.recent_menu.addAction("No recent databases")
+            empty.setEnabled(False)
+        for path in recent:
+            self.recent_menu.addAction(self._action(path, lambda p=path: self.open_path(Path(p))))
+
+    # --- settings --------------------------------------------------------------------------------
+    def recent_files(self) -> list[str]:
+        value = self.settings.value("recent_files", [])
+        if isinstance(value, str):  # QSettings hands back a lone string for a one-item list
+            value = [value]
+        return [str(v) for v in value or []]
+
+    def _remember(self, path: Path) -> None:
+        recent = [str(path)] + [p for p in self.recent_files() if p != str(path)]
+        self.settings.setValue("recent_files", recent[:MAX_RECENT])
+
+    def _restore_geometry(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(1280, 800)
+        state = self.settings.value("window/state")
+        if state is not None:
+            self.restoreState(state)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.settings.sync()
+        self.close_database()
+        super().closeEvent(event)
+
+    # --- databases -------------------------------------------------------------------------------
+    def close_database(self) -> None:
+        if self.database is not None:
+            self.database.close()
+            self.database = None
+        self.undo_stack.clear()
+
+    def set_database(self, database: Database) -> None:
+        self.close_database()
+        self.database = database
+        self._remember(database.path)
+        read_only = " (read-only)" if database.read_only else ""
+        self.path_label.setText(f"{database.path}{read_only}")
+        self.path_label.setToolTip(str(database.path))
+        self.setWindowTitle(f"jointlead — {database.path.name}{read_only}")
+        self._set_pages_enabled(True)
+        self.refresh()
+        if database.upgrade_backup is not None:
+            self.statusBar().showMessage(f"Upgraded; a copy from before the upgrade is in {database.upgrade_backup}",
+                                         15000)
+        for warning in database.warnings:
+            QMessageBox.warning(self, "jointlead", warning)
+
+    def _set_pages_enabled(self, enabled: bool) -> None:
+        self.pages.setEnabled(enabled)
+        self.save_copy_action.setEnabled(enabled)
+
+    def open_path(self, path: Path) -> bool:
+        try:
+            database = files.open_existing(path)
+        except JointleadError as error:
+            show_problem(self, error, "Cannot open the database")
+            return False
+        self.set_database(database)
+        return True
+
+    def open_database_dialog(self) -> None:
+        start = str(self.database.path.parent if self.database else default_database().parent)
+        name, _ = QFileDialog.getOpenFileName(self, "Open a jointlead database", start, DATABASE_FILTER)
+        if name:
+            self.open_path(Path(name))
+
+    def new_database(self) -> None:
+        start = str(default_database().parent / "jointlead.sqlite")
+        name, _ = QFileDialog.getSaveFileName(self, "Create a new jointlead database", start, DATABASE_FILTER)
+        if name:
+            self.create_database_at(Path(name))
+
+    def create_database_at(self, path: Path) -> bool:
+        try:
+            database = files.create_empty(path)
+        except JointleadError as error:
+            show_problem(self, error, "Cannot create the database")
+            return False
+        self.set_database(database)
+        return True
+
+    def open_demo(self) -> bool:
+        self.statusBar().showMessage("Preparing the demo service…")
+        try:
+            database = files.open_or_create_demo(demo_database())
+        except JointleadError as error:
+            show_problem(self, error, "Cannot open the demo")
+            return False
+        finally:
+            self.statusBar().clearMessage()
+        self.set_database(database)
+        return True
+
+    def save_copy(self) -> None:
+        if self.database is None:
+            return
+        suggested = self.database.path.with_name(f"{self.database.path.stem} copy {date.today():%Y-%m-%d}.sqlite")
+        name, _ = QFileDialog.getSaveFileName(self, "Save a copy of the database", str(suggested), DATABASE_FILTER)
+        if not name:
+            return
+        try:
+            copy = files.save_copy(self.database, Path(name))
+        except JointleadError as error:
+            show_problem(self, error, "Cannot save a copy")
+            return
+        self.statusBar().showMessage(f"Saved a verified copy to {copy}", 10000)
+
+    def welcome(self) -> bool:
+        """Ask how to start when there is no database; False if the user chose to quit."""
+        while True:
+            dialog = WelcomeDialog(self)
+            dialog.exec()
+            choice = dialog.choice
+            if choice == WelcomeChoice.QUIT:
+                return False
+            if choice == WelcomeChoice.CREATE_EMPTY and self.create_database_at(default_database()):
+                return True
+            if choice == WelcomeChoice.OPEN_DEMO and self.open_demo():
+                return True
+            if choice == WelcomeChoice.OPEN_FILE:
+                self.open_database_dialog()
+                if self.database is not None:
+                    return True
+
+    # --- pages -----------------------------------------------------------------------------------
+    def show_page(self, title: str) -> None:
+        for row, page in enumerate(self.page_list):
+            if page.title == title:
+                self.navigation.setCurrentRow(row)
+                return
+
+    def current_page(self):
+        return self.page_list[self.navigation.currentRow()]
+
+    def focus_search(self) -> None:
+        table = getattr(self.current_page(), "table", None)
+        if table is not None:
+            table.search.setFocus()
+            table.search.selectAll()
+
+    def _on_navigate(self, row: int) -> None:
+        if row < 0:
+            return
+        self.pages.setCurrentIndex(row)
+        self._show_if_stale(row)
+
+    def _show_if_stale(self, row: int) -> None:
+        # Pages fill in when first shown after a change, so opening a database costs one page, not five.
+        if self.database is None or row not in self._stale:
+            return
+        self._stale.discard(row)
+        self.page_list[row].show_data(self.database, self._today())
+
+    def refresh(self) -> None:
+        if self.database is None:
+            return
+        pools = overview.pools(self.database, self._today())
+        as_at = pools[0].as_at if pools else None
+        self.as_at_label.setText(f"As at {as_at.label} {as_at.year.label}" if as_at else "No period closed yet")
+        self._stale = set(range(len(self.page_list)))
+        self._show_if_stale(self.navigation.currentRow())
+
+    def show_about(self) -> None:
+        def package(name: str) -> str:
+            try:
+                return version(name)
+            except PackageNotFoundError:
+                return "not installed"
+
+        database = (f"{self.database.path}\nSchema revision {self.database.revision}" if self.database
+                    else "No database open")
+        QMessageBox.about(
+            self, "About jointlead",
+            f"<h3>jointlead {__version__}</h3>"
+            "<p>The joint general manager's record of pooled budgets, reporting lines, supervision and actions. "
+            "Everything stays on this computer: jointlead never uses the network.</p>"
+            f"<p><b>Database</b><br>{database}</p>"
+            f"<p><b>Versions</b><br>Python {platform.python_version()} on {sys.platform}<br>Qt {qVersion()}, "
+            f"PySide6 {pyside_version}<br>SQLAlchemy {package('SQLAlchemy')}, alembic {package('alembic')}<br>"
+            f"openpyxl {package('openpyxl')}, python-calamine {package('python-calamine')}</p>")

@@ -1,0 +1,59 @@
+"""People & lines: everyone recorded, with the managerial and professional line each has today."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtWidgets import QWidget
+
+from jointlead.services import overview
+from jointlead.services.files import Database
+from jointlead.ui.page import Page, day_text
+from jointlead.ui.table_model import RIGHT, Column
+from jointlead.ui.widgets import DataTable
+
+
+def _lead(name: str, org: str) -> str:
+    return f"{name} ({org})" if name and org else name
+
+
+def _wte(row: overview.PersonRow) -> str:
+    return f"{row.wte_hundredths / 100:.2f}" if row.wte_hundredths else ""
+
+
+COLUMNS = [
+    Column("Name", lambda r: r.name),
+    Column("Employer", lambda r: r.employer_code),
+    Column("Employee no.", lambda r: r.employee_number),
+    Column("Team", lambda r: r.team or "Outside the team", tone=lambda r: None if r.team else "muted"),
+    Column("Job title", lambda r: r.job_title, tooltip=lambda r: r.job_title),
+    Column("Profession", lambda r: r.profession),
+    Column("Grade", lambda r: r.grade),
+    Column("WTE", _wte, sort_key=lambda r: r.wte_hundredths, align=RIGHT),
+    Column("Line manager", lambda r: _lead(r.line_manager, r.line_manager_org) or ("None recorded" if r.team else ""),
+           tone=lambda r: ("bad" if not r.line_manager and r.team and r.active
+                           else "info" if r.managed_across_boundary else None),
+           tooltip=lambda r: "Managed across the organisational boundary" if r.managed_across_boundary else ""),
+    Column("Professional lead", lambda r: _lead(r.professional_lead, r.professional_lead_org)),
+    Column("Status", lambda r: ("Seconded" if r.seconded else "Active") if r.active else "Left",
+           tone=lambda r: None if r.active else "muted"),
+]
+
+
+class PeoplePage(Page):
+    title = "People & lines"
+    scrolls = False
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.table = DataTable("people", COLUMNS, "No people are recorded yet. Staff appear here with their "
+                               "managerial and professional lines once they are added or imported.", self,
+                               stretch_column=4)
+        self.body.addWidget(self.table, 1)
+
+    def show_data(self, database: Database, today: date) -> None:
+        rows = overview.people(database, today)
+        crossing = sum(1 for r in rows if r.managed_across_boundary and r.active)
+        self.subtitle.setText(f"Lines as at {day_text(today)}. {crossing} people are line-managed across the "
+                              "organisational boundary (shown in blue).")
+        self.table.set_rows(rows)

@@ -1,0 +1,142 @@
+"""The one table model: column specs, presentation computed once, sorting and filtering in the model.
+
+A QSortFilterProxyModel calls data() millions of times on large tables; here sort keys and the
+search text are precomputed in set_rows(), so sorting is one list sort and filtering one scan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+
+from jointlead.ui.theme import RAG_FILLS, TONES
+
+SortRole = Qt.ItemDataRole.UserRole + 1
+RowRole = Qt.ItemDataRole.UserRole + 2
+
+LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+CENTRE = Qt.AlignmentFlag.AlignCenter
+
+
+@dataclass(frozen=True)
+class Column:
+    """How one column shows a row: its text, what it sorts by, alignment and an optional colour tone."""
+
+    header: str
+    text: Callable[[Any], str]
+    sort_key: Callable[[Any], Any] | None = None  # defaults to the text
+    align: Qt.AlignmentFlag = LEFT
+    tone: Callable[[Any], str | None] | None = None  # a key of TONES, or "rag:<colour>" for a filled cell
+    tooltip: Callable[[Any], str] | None = None
+
+
+def _orderable(value: Any) -> tuple[bool, Any]:
+    # Blanks sort last in ascending order, and None never meets a comparison with a value.
+    return (value is None or value == "", "" if value is None else value)
+
+
+class RowTableModel(QAbstractTableModel):
+    """Frozen rows shown through Column specs; `set_rows()` replaces them all at once."""
+
+    def __init__(self, columns: Sequence[Column], parent: QObject) -> None:
+        super().__init__(parent)
+        self._columns = list(columns)
+        self._rows: list[Any] = []
+        self._text: list[list[str]] = []
+        self._keys: list[list[tuple[bool, Any]]] = []
+        self._haystack: list[str] = []
+        self._visible: list[int] = []
+        self._sort: tuple[int, Qt.SortOrder] | None = None
+        self._filter: list[str] = []
+
+    # --- feeding ---------------------------------------------------------------------------------
+    def set_rows(self, rows: Sequence[Any]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self._text = [[c.text(r) for c in self._columns] for r in self._rows]
+        self._keys = [[_orderable(c.sort_key(r) if c.sort_key else t) for c, t in zip(self._columns, texts,
+                                                                                      strict=True)]
+                      for r, texts in zip(self._rows, self._text, strict=True)]
+        self._haystack = [" ".join(texts).casefold() for texts in self._text]
+        self._recompute()
+        self.endResetModel()
+
+    def set_filter(self, text: str) -> None:
+        """Show only rows whose text contains every word typed, in any column, ignoring case."""
+        self.beginResetModel()
+        self._filter = text.casefold().split()
+        self._recompute()
+        self.endResetModel()
+
+    def _recompute(self) -> None:
+        order = [i for i, hay in enumerate(self._haystack) if all(word in hay for word in self._filter)]
+        if self._sort is not None:
+            column, direction = self._sort
+            order.sort(key=lambda i: self._keys[i][column], reverse=direction == Qt.SortOrder.DescendingOrder)
+        self._visible = order
+
+    # --- reading ---------------------------------------------------------------------------------
+    @property
+    def total_rows(self) -> int:
+        return len(self._rows)
+
+    def row_at(self, visible_row: int) -> Any:
+        return self._rows[self._visible[visible_row]]
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._visible)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self._columns):
+            if role == Qt.ItemDataRole.DisplayRole:
+                return self._columns[section].header
+            if role == Qt.ItemDataRole.TextAlignmentRole:
+                return int(self._columns[section].align)
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self._visible)):
+            return None
+        source = self._visible[index.row()]
+        column = self._columns[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text[source][index.column()]
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(column.align)
+        if role == SortRole:
+            return self._keys[source][index.column()][1]
+        if role == RowRole:
+            return self._rows[source]
+        if role == Qt.ItemDataRole.ToolTipRole and column.tooltip is not None:
+            return column.tooltip(self._rows[source])
+        if role in (Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.BackgroundRole) and column.tone is not None:
+            tone = column.tone(self._rows[source])
+            if tone is None:
+                return None
+            text, fill = RAG_FILLS[tone[4:]] if tone.startswith("rag:") else (TONES[tone][0], None)
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QBrush(QColor(text))
+            return QBrush(QColor(fill)) if fill else None
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(self._columns):
+            return
+        self.layoutAboutToBeChanged.emit()
+        persistent = self.persistentIndexList()
+        sources = [self._visible[index.row()] for index in persistent]
+        self._sort = (column, order)
+        self._recompute()
+        # Sorting never hides a row, so every selected or current cell keeps its place in the new order.
+        position = {source: row for row, source in enumerate(self._visible)}
+        self.changePersistentIndexList(
+            persistent, [self.index(position[s], i.column()) for s, i in zip(sources, persistent, strict=True)])
+        self.layoutChanged.emit()

@@ -1,0 +1,152 @@
+"""Building blocks every page uses: page headings, figure tiles, and a searchable table with an empty state."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from jointlead.ui.table_model import Column, RowTableModel
+from jointlead.ui.theme import TONES
+
+
+def page_heading(title: str, parent: QWidget) -> tuple[QLabel, QLabel]:
+    """A page title and the line under it that says what the page is as at."""
+    heading = QLabel(title, parent)
+    heading.setObjectName("pageTitle")
+    heading.setAccessibleName(title)
+    subtitle = QLabel("", parent)
+    subtitle.setObjectName("pageSubtitle")
+    subtitle.setWordWrap(True)
+    return heading, subtitle
+
+
+def section_title(text: str, parent: QWidget) -> QLabel:
+    label = QLabel(text, parent)
+    label.setObjectName("sectionTitle")
+    return label
+
+
+class Tile(QPushButton):
+    """A headline figure: title, value and a line of detail. Activating it opens the page behind it."""
+
+    def __init__(self, title: str, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("tile")
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setMinimumSize(210, 104)
+        self._title = QLabel(title, self)
+        self._title.setObjectName("tileTitle")
+        self._value = QLabel("", self)
+        self._value.setObjectName("tileValue")
+        self._detail = QLabel("", self)
+        self._detail.setObjectName("tileDetail")
+        self._detail.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 10, 12, 10)
+        layout.setSpacing(2)
+        for label in (self._title, self._value, self._detail):
+            label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+            layout.addWidget(label)
+        layout.addStretch(1)
+        self.set_figure("", "")
+
+    def set_figure(self, value: str, detail: str, tone: str | None = None) -> None:
+        self._value.setText(value)
+        self._detail.setText(detail)
+        colour = TONES[tone][0] if tone else ""
+        self._value.setStyleSheet(f"color: {colour};" if colour else "")
+        self.setAccessibleName(f"{self._title.text()}: {value}")
+        self.setAccessibleDescription(detail)
+        self.setToolTip(detail)
+
+    def value_text(self) -> str:
+        return self._value.text()
+
+    def sizeHint(self):
+        return self.layout().sizeHint().expandedTo(self.minimumSize())
+
+
+class DataTable(QWidget):
+    """A table of frozen rows with a search box, a count, and a plain-words empty state."""
+
+    def __init__(self, name: str, columns: Sequence[Column], empty_text: str, parent: QWidget,
+                 *, searchable: bool = True, stretch_column: int | None = None) -> None:
+        super().__init__(parent)
+        self._name = name
+        self.model = RowTableModel(columns, self)
+        self.search = QLineEdit(self)
+        self.search.setPlaceholderText(f"Search {name}…")
+        self.search.setAccessibleName(f"Search {name}")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self._on_search)
+        self._searchable = searchable
+        self.count = QLabel("", self)
+        self.count.setObjectName("pageSubtitle")
+        self.view = QTableView(self)
+        self.view.setModel(self.model)
+        self.view.setAccessibleName(f"{name.capitalize()} table")
+        self.view.setSortingEnabled(True)
+        self.view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
+        self.view.setAlternatingRowColors(True)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setWordWrap(False)
+        self.view.verticalHeader().setVisible(False)
+        self.view.verticalHeader().setDefaultSectionSize(30)
+        header = self.view.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self._stretch_column = stretch_column
+        self.empty = QLabel(empty_text, self)
+        self.empty.setObjectName("emptyState")
+        self.empty.setWordWrap(True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setAccessibleName(f"No {name}")
+        self._stack = QStackedWidget(self)
+        self._stack.addWidget(self.view)
+        self._stack.addWidget(self.empty)
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        top.addWidget(self.count)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self._stack, 1)
+
+    def set_rows(self, rows: Sequence[Any]) -> None:
+        self.model.set_rows(rows)
+        self.view.resizeColumnsToContents()
+        header = self.view.horizontalHeader()
+        for column in range(self.model.columnCount()):
+            # Very long names are cut with an ellipsis and shown whole in the tooltip, not left to widen the table.
+            header.resizeSection(column, min(header.sectionSize(column) + 16, 340))
+        if self._stretch_column is not None:
+            header.setSectionResizeMode(self._stretch_column, QHeaderView.ResizeMode.Stretch)
+        self._show_state()
+
+    def _on_search(self, text: str) -> None:
+        self.model.set_filter(text)
+        self._show_state()
+
+    def _show_state(self) -> None:
+        total, shown = self.model.total_rows, self.model.rowCount()
+        self._stack.setCurrentWidget(self.view if total else self.empty)
+        # Nothing to search or count in an empty table: the empty state says why instead.
+        self.search.setVisible(self._searchable and total > 0)
+        self.count.setVisible(total > 0)
+        self.count.setText(f"{total} {self._name}" if shown == total else f"{shown} of {total} {self._name} shown")

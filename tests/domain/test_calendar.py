@@ -1,0 +1,48 @@
+"""The financial calendar: April to March, M1 to M12, written 2026-27."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from jointlead.domain.calendar import FinancialYear, Period
+
+
+def test_the_year_runs_from_april_to_march():
+    year = FinancialYear(2026)
+    assert year.label == "2026-27"
+    assert (year.first_day, year.last_day) == (date(2026, 4, 1), date(2027, 3, 31))
+    assert FinancialYear.containing(date(2027, 3, 31)) == year
+    assert FinancialYear.containing(date(2027, 4, 1)) == FinancialYear(2027)
+
+
+def test_m1_is_april_m7_is_october_and_m12_is_march():
+    year = FinancialYear(2026)
+    assert year.period(1).first_day == date(2026, 4, 1)
+    assert year.period(7).month_name == "Oct-26"
+    assert year.period(12).last_day == date(2027, 3, 31)
+    assert year.period(11).last_day == date(2027, 2, 28)
+    assert year.period(7).as_at() == "as at M7 2026-27"
+
+
+def test_financial_years_are_read_as_written():
+    assert FinancialYear.parse("2026-27") == FinancialYear(2026)
+    assert FinancialYear.parse(" 1999/00 ") == FinancialYear(1999)
+    for bad in ("2026", "2026-28", "26-27", "twenty"):
+        with pytest.raises(ValueError, match="financial year"):
+            FinancialYear.parse(bad)
+
+
+def test_there_is_no_thirteenth_period():
+    with pytest.raises(ValueError, match="M1 to M12"):
+        Period(FinancialYear(2026), 13)
+
+
+@given(st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31)))
+def test_every_day_falls_in_exactly_the_period_that_contains_it(day):
+    period = Period.containing(day)
+    assert period.first_day <= day <= period.last_day
+    assert period.year.first_day <= day <= period.year.last_day

@@ -1,0 +1,146 @@
+"""Schema revisions: every older database upgrades with a verified backup and loses nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from jointlead.store import migrate
+from jointlead.store.backup import integrity_problems
+from jointlead.store.database import open_database
+from jointlead.store.engine import make_engine
+from jointlead.store.errors import DatabaseError, DatabaseFromNewerVersion
+from jointlead.store.models import Base
+
+FIXTURES = Path(__file__).parent.parent / "fixtures"
+PAST_REVISIONS = [r for r in migrate.KNOWN_REVISIONS if r != migrate.HEAD_REVISION]
+
+
+def _row_counts(path: Path) -> dict[str, int]:
+    connection = sqlite3.connect(path)
+    try:
+        tables = [r[0] for r in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+            "AND name <> 'alembic_version'")]
+        return {t: connection.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
+    finally:
+        connection.close()
+
+
+def _revision(path: Path) -> str:
+    connection = sqlite3.connect(path)
+    try:
+        return connection.execute("SELECT version_num FROM alembic_version").fetchone()[0]
+    finally:
+        connection.close()
+
+
+def test_known_revisions_are_exactly_the_scripts_in_migrations():
+    scripts = ScriptDirectory.from_config(migrate.alembic_config())
+    in_order = [s.revision for s in reversed(list(scripts.walk_revisions()))]
+    assert tuple(in_order) == migrate.KNOWN_REVISIONS
+    assert scripts.get_current_head() == migrate.HEAD_REVISION
+
+
+def test_there_is_a_fixture_database_for_every_past_revision():
+    for revision in PAST_REVISIONS:
+        assert (FIXTURES / f"schema-{revision}.sqlite").is_file(), f"no fixture for revision {revision}"
+
+
+def test_the_migrated_schema_matches_the_models_exactly(empty_db):
+    with empty_db.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert differences == []
+
+
+@pytest.mark.parametrize("revision", PAST_REVISIONS)
+def test_an_older_database_upgrades_after_a_verified_backup_and_loses_nothing(revision, tmp_path):
+    path = tmp_path / "service.sqlite"
+    shutil.copyfile(FIXTURES / f"schema-{revision}.sqlite", path)
+    before = _row_counts(path)
+    assert sum(before.values()) > 30
+
+    database = open_database(path)
+    try:
+        assert database.revision == migrate.HEAD_REVISION
+        backup = database.upgrade_backup
+    finally:
+        database.close()
+
+    assert _row_counts(path) == before
+    assert backup is not None and backup.parent == tmp_path / "backups"
+    assert integrity_problems(backup) == []
+    assert _revision(backup) == revision
+    assert _row_counts(backup) == before
+
+
+def test_upgrading_the_person_table_keeps_its_lines_supervision_and_actions(tmp_path):
+    # 0002 rebuilds person, the parent of lines, sessions and actions: with foreign keys on, the
+    # rebuild's DROP TABLE would cascade-delete them all.
+    path = tmp_path / "service.sqlite"
+    shutil.copyfile(FIXTURES / "schema-0001.sqlite", path)
+    open_database(path).close()
+    connection = sqlite3.connect(path)
+    lines = connection.execute("SELECT person_id, lead_id, kind FROM reporting_line ORDER BY id").fetchall()
+    owner = connection.execute("SELECT owner_id FROM action WHERE reference = 'A-0001'").fetchone()
+    connection.close()
+    assert lines == [(2, 1, "managerial"), (3, 2, "managerial"), (3, 4, "professional")]
+    assert owner == (3,)
+
+
+def test_a_database_from_a_newer_version_is_refused_and_left_untouched(tmp_path):
+    path = tmp_path / "future.sqlite"
+    shutil.copyfile(FIXTURES / "schema-0001.sqlite", path)
+    connection = sqlite3.connect(path)
+    connection.execute("UPDATE alembic_version SET version_num = '9999'")
+    connection.commit()
+    connection.close()
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    listing = sorted(p.name for p in tmp_path.iterdir())
+
+    with pytest.raises(DatabaseFromNewerVersion, match="newer version of jointlead") as refused:
+        open_database(path)
+
+    assert "has not been changed" in refused.value.advice
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == digest
+    assert sorted(p.name for p in tmp_path.iterdir()) == listing
+
+
+def test_an_upgrade_that_would_break_references_is_rolled_back(tmp_path):
+    path = tmp_path / "broken.sqlite"
+    shutil.copyfile(FIXTURES / "schema-0001.sqlite", path)
+    connection = sqlite3.connect(path)
+    connection.execute("INSERT INTO reporting_line VALUES (99, 'managerial', 3, 404, '2026-01-01', NULL, '')")
+    connection.commit()
+    connection.close()
+
+    with pytest.raises(DatabaseError, match="broken references"):
+        migrate.upgrade(path)
+
+    assert _revision(path) == "0001"
+    assert "hr_supervisor_number" not in [r[1] for r in sqlite3.connect(path).execute("PRAGMA table_info(person)")]
+
+
+def test_upgrade_downgrade_and_upgrade_again_works_on_an_empty_database(tmp_path):
+    path = tmp_path / "cycle.sqlite"
+    migrate.upgrade(path, create=True)
+    migrate.downgrade(path, "base")
+    assert _row_counts(path) == {}
+    migrate.upgrade(path)
+    assert _revision(path) == migrate.HEAD_REVISION
+
+
+def test_connections_enforce_foreign_keys_and_durable_journalling(empty_db):
+    engine = make_engine(empty_db.path)
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+    engine.dispose()

@@ -1,0 +1,105 @@
+"""Opening a database: every way it can go wrong gets a clear message, and nothing is changed."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from jointlead.store import database as database_module
+from jointlead.store.database import READ_ONLY_NOTE, create_database, open_database
+from jointlead.store.errors import (
+    DatabaseDamaged,
+    DatabaseInUse,
+    DatabaseMissing,
+    NotAJointleadDatabase,
+    ReadOnlyDatabase,
+)
+from jointlead.store.location import NETWORK_WARNING, SYNCED_WARNING, location_warnings
+from jointlead.store.models import Organisation
+from jointlead.store.uow import UnitOfWork
+
+
+def test_a_missing_file_says_where_it_looked_and_what_to_do(tmp_path):
+    with pytest.raises(DatabaseMissing) as missing:
+        open_database(tmp_path / "nowhere.sqlite")
+    assert "nowhere.sqlite" in missing.value.message
+    assert "File > New" in missing.value.advice
+    assert not (tmp_path / "nowhere.sqlite").exists()
+
+
+@pytest.mark.parametrize("content", [b"", b"Cost centre,Amount\nC100,12.50\n", b"PK\x03\x04 not a database"])
+def test_a_file_that_is_not_a_database_is_refused(tmp_path, content):
+    path = tmp_path / "ledger.sqlite"
+    path.write_bytes(content)
+    with pytest.raises(NotAJointleadDatabase, match="is not a jointlead database"):
+        open_database(path)
+    assert path.read_bytes() == content
+
+
+def test_a_database_of_another_program_is_refused(tmp_path):
+    path = tmp_path / "other.sqlite"
+    connection = sqlite3.connect(path)
+    connection.execute("CREATE TABLE customers (id INTEGER PRIMARY KEY)")
+    connection.close()
+    with pytest.raises(NotAJointleadDatabase, match="not one of jointlead's"):
+        open_database(path)
+
+
+def test_a_database_open_in_another_jointlead_is_refused(tmp_path):
+    first = create_database(tmp_path / "shared.sqlite")
+    try:
+        with pytest.raises(DatabaseInUse, match="already open in another jointlead window"):
+            open_database(tmp_path / "shared.sqlite")
+    finally:
+        first.close()
+    open_database(tmp_path / "shared.sqlite").close()  # free again once the first window closes
+
+
+def test_a_database_in_a_read_only_place_opens_read_only_and_refuses_changes(tmp_path, monkeypatch):
+    path = tmp_path / "readonly.sqlite"
+    create_database(path).close()
+    path.chmod(0o444)
+    # Tests may run as root, which can write anywhere; ask the question the way an ordinary user would get it.
+    monkeypatch.setattr(database_module.os, "access", lambda p, mode: mode != os.W_OK)
+    database = open_database(path)
+    try:
+        assert database.read_only
+        assert database.warnings[0] == READ_ONLY_NOTE
+        with UnitOfWork(database) as uow:
+            uow.session.add(Organisation(code="NFT", name="Trust", kind="NHS trust"))
+            with pytest.raises(ReadOnlyDatabase):
+                uow.commit()
+    finally:
+        database.close()
+    assert not Path(str(path) + "-wal").exists()
+
+
+def test_a_damaged_database_is_refused_with_where_the_backups_are(tmp_path):
+    path = tmp_path / "damaged.sqlite"
+    create_database(path).close()
+    data = bytearray(path.read_bytes())
+    for offset in range(4096, len(data), 4096):  # scribble over the first bytes of every page after the header
+        data[offset:offset + 64] = b"\xff" * 64
+    path.write_bytes(bytes(data))
+    with pytest.raises(DatabaseDamaged, match="is damaged") as damaged:
+        open_database(path)
+    assert "backups" in damaged.value.advice
+
+
+def test_network_drives_are_warned_about():
+    mounts = [("/", "ext4"), ("/mnt/shared", "cifs")]
+    assert location_warnings(Path("/mnt/shared/team/j.sqlite"), platform="linux", environ={}, mounts=mounts) == [
+        NETWORK_WARNING]
+    assert location_warnings(Path("/home/sam/j.sqlite"), platform="linux", environ={}, mounts=mounts) == []
+    assert location_warnings(Path(r"\\fileserver\team\j.sqlite"), platform="win32", environ={}) == [NETWORK_WARNING]
+
+
+def test_onedrive_and_sharepoint_folders_are_warned_about():
+    environ = {"OneDriveCommercial": r"C:\Users\sam\OneDrive - Northshire NHS FT"}
+    synced = Path(r"C:\Users\sam\OneDrive - Northshire NHS FT\Documents\j.sqlite")
+    assert SYNCED_WARNING in location_warnings(synced, platform="win32", environ=environ)
+    sharepoint = Path("/home/sam/SharePoint/Team Site/j.sqlite")
+    assert location_warnings(sharepoint, platform="linux", environ={}, mounts=[]) == [SYNCED_WARNING]

@@ -51,7 +51,7 @@ class MainWindow(QMainWindow):
         self.database: Database | None = None
         self.undo_stack = QUndoStack(self)
         self.setWindowTitle("jointlead")
-        self.setMinimumSize(1000, 640)
+        self.setMinimumSize(760, 520)  # fits a 1366×768 laptop at 125% scaling
 
         self.navigation = QListWidget(self)
         self.navigation.setObjectName("navigation")

@@ -1,0 +1,214 @@
+"""The demo service: what it holds, that it is the same every time, that its figures balance and its lines pass."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from jointlead.domain.actions import ActionStatus
+from jointlead.domain.errors import JointleadError
+from jointlead.domain.findings import Severity
+from jointlead.domain.reporting_lines import Line, LineKind, StaffMember, line_findings
+from jointlead.services.demo import DEMO_TODAY, DemoSummary, create_demo_service
+from jointlead.store.database import Database, create_database
+from jointlead.store.models import (
+    Action,
+    AuditEntry,
+    Base,
+    BudgetLine,
+    Contribution,
+    ImportBatch,
+    LedgerTransaction,
+    LineMonth,
+    LineYear,
+    Meeting,
+    PeriodClose,
+    Person,
+    ReportingLine,
+    Setting,
+    SupervisionArrangement,
+    SupervisionPolicy,
+    SupervisionSession,
+    Virement,
+)
+
+# Filled from the clock when a row is written, so they differ between two otherwise identical databases.
+CLOCK_COLUMNS = frozenset({("audit_entry", "at"), ("import_batch", "imported_at")})
+
+
+def table_dump(database: Database, leave_out: frozenset[tuple[str, str]] = CLOCK_COLUMNS) -> dict[str, list[tuple]]:
+    """Every table's rows in primary-key order, without the (table, column)s left out: to compare two databases."""
+    dump = {}
+    with database.engine.connect() as connection:
+        for table in Base.metadata.sorted_tables:
+            columns = [column for column in table.columns if (table.name, column.name) not in leave_out]
+            query = select(*columns).order_by(*table.primary_key.columns)
+            dump[table.name] = [tuple(row) for row in connection.execute(query)]
+    return dump
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Iterator[Database]:
+    database = create_database(tmp_path / "demo.sqlite")
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def demo(database: Database) -> tuple[Database, DemoSummary]:
+    return database, create_demo_service(database)
+
+
+def _count(database: Database, model: type[Base], *where: Any) -> int:
+    with database.session() as session:
+        return session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def test_the_demo_creates_the_promised_counts(demo: tuple[Database, DemoSummary]) -> None:
+    database, summary = demo
+    assert summary == DemoSummary(
+        people=_count(database, Person), lines=_count(database, ReportingLine),
+        arrangements=_count(database, SupervisionArrangement), sessions=_count(database, SupervisionSession),
+        budget_lines=_count(database, BudgetLine), transactions=_count(database, LedgerTransaction),
+        virements=_count(database, Virement), meetings=_count(database, Meeting), actions=_count(database, Action))
+    assert 55 <= _count(database, Person, Person.team_id.is_not(None)) <= 65
+    with database.session() as session:
+        professions = set(session.scalars(select(Person.profession).where(Person.team_id.is_not(None))))
+        statuses = set(session.scalars(select(Action.status)))
+        closes = session.execute(select(PeriodClose.period, PeriodClose.unlocked_on).order_by(PeriodClose.id)).all()
+        audit = session.scalars(select(AuditEntry)).all()
+        next_action = session.get(Setting, "next_action_number")
+    assert len(professions) >= 6
+    assert 12 <= summary.budget_lines <= 20
+    assert 2_000 <= summary.transactions <= 4_000
+    assert 10 <= _count(database, LedgerTransaction, LedgerTransaction.budget_line_id.is_(None)) <= 20
+    assert summary.virements == 2
+    assert summary.meetings == 3
+    assert 35 <= summary.actions <= 45
+    assert statuses == {str(status) for status in ActionStatus}
+    assert next_action is not None and next_action.value == str(summary.actions + 1)
+    latest_close = dict(closes)  # the last row for each period says whether it is locked now
+    assert sorted(latest_close) == [1, 2, 3, 4, 5, 6, 7]
+    assert all(unlocked is None for unlocked in latest_close.values())
+    assert [(entry.verb, entry.entity) for entry in audit] == [("create_demo_service", "service")]
+
+
+def test_the_demo_is_the_same_every_time(tmp_path: Path, demo: tuple[Database, DemoSummary]) -> None:
+    first, _summary = demo
+    second = create_database(tmp_path / "again.sqlite")
+    try:
+        create_demo_service(second)
+        assert table_dump(second) == table_dump(first)
+    finally:
+        second.close()
+
+
+def test_monthly_budgets_add_up_to_each_annual_budget_and_the_budgets_to_the_contributions(
+        demo: tuple[Database, DemoSummary]) -> None:
+    database, _summary = demo
+    with database.session() as session:
+        annual = dict(session.execute(select(LineYear.budget_line_id, LineYear.annual_budget_pence)).all())
+        months = session.execute(select(LineMonth.budget_line_id, func.sum(LineMonth.budget_pence),
+                                        func.count()).group_by(LineMonth.budget_line_id)).all()
+        contributions = session.scalar(select(func.sum(Contribution.amount_pence)))
+    assert {line: (total, 12) for line, total in annual.items()} == {line: (total, n) for line, total, n in months}
+    assert sum(annual.values()) == contributions
+
+
+def test_every_ledger_batch_counts_its_own_rows(demo: tuple[Database, DemoSummary]) -> None:
+    database, _summary = demo
+    rows = func.count(LedgerTransaction.id)
+    unmapped = func.count(LedgerTransaction.id).filter(LedgerTransaction.budget_line_id.is_(None))
+    with database.session() as session:
+        batches = session.execute(
+            select(ImportBatch.rows_read, ImportBatch.unmapped, rows, unmapped)
+            .join(LedgerTransaction, LedgerTransaction.import_batch_id == ImportBatch.id)
+            .group_by(ImportBatch.id)).all()
+    assert len(batches) == 14  # one per partner per closed month
+    assert all((read, not_mapped) == (counted, counted_unmapped) for read, not_mapped, counted, counted_unmapped in
+               batches)
+
+
+def test_actuals_drift_both_ways_and_the_pool_is_mildly_overspent(demo: tuple[Database, DemoSummary]) -> None:
+    database, _summary = demo
+    with database.session() as session:
+        budget = dict(session.execute(select(LineMonth.budget_line_id, func.sum(LineMonth.budget_pence))
+                                      .where(LineMonth.period <= 7).group_by(LineMonth.budget_line_id)).all())
+        actual = dict(session.execute(select(LedgerTransaction.budget_line_id,
+                                             func.sum(LedgerTransaction.amount_pence))
+                                      .where(LedgerTransaction.budget_line_id.is_not(None))
+                                      .group_by(LedgerTransaction.budget_line_id)).all())
+    variance = {line: (actual[line] - budget[line]) / abs(budget[line]) for line in budget}
+    assert sum(1 for share in variance.values() if share > 0.01) >= 3
+    assert sum(1 for share in variance.values() if share < -0.01) >= 3
+    assert 0 < (sum(actual.values()) - sum(budget.values())) / sum(budget.values()) < 0.02
+
+
+def test_the_demo_breaks_no_line_rule_and_shows_each_deliberate_gap(demo: tuple[Database, DemoSummary]) -> None:
+    database, _summary = demo
+    with database.session() as session:
+        people = [StaffMember(id=p.id, name=p.full_name, profession=p.profession,
+                              registered=p.registration_body is not None, in_team=p.team_id is not None,
+                              start_date=p.start_date, leave_date=p.leave_date)
+                  for p in session.scalars(select(Person))]
+        lines = [Line(id=ln.id, kind=LineKind(ln.kind), person_id=ln.person_id, lead_id=ln.lead_id,
+                      effective_from=ln.effective_from, effective_to=ln.effective_to)
+                 for ln in session.scalars(select(ReportingLine))]
+    findings = line_findings(people, lines, DEMO_TODAY)
+    assert [f for f in findings if f.severity == Severity.ERROR] == []
+    codes = [f.code for f in findings]
+    assert {"no-manager", "no-professional-line", "lead-other-profession"} <= set(codes)
+    assert len(codes) <= 5
+    changed = {ln.person_id for ln in lines
+               if ln.kind == LineKind.MANAGERIAL and ln.effective_to and ln.effective_to.year == 2026
+               and any(later.person_id == ln.person_id and later.kind == ln.kind
+                       and later.effective_from == ln.effective_to + timedelta(days=1) for later in lines)}
+    assert len(changed) >= 3
+
+
+def test_supervision_is_mostly_in_date_with_some_overdue_and_some_never_held(
+        demo: tuple[Database, DemoSummary]) -> None:
+    database, _summary = demo
+    with database.session() as session:
+        policies = {(p.profession, p.supervision_type): p.interval_days
+                    for p in session.scalars(select(SupervisionPolicy))}
+        last_held = func.max(SupervisionSession.session_date)
+        arrangements = session.execute(
+            select(SupervisionArrangement, Person.profession, last_held)
+            .join(Person, Person.id == SupervisionArrangement.supervisee_id)
+            .outerjoin(SupervisionSession,
+                       (SupervisionSession.supervisee_id == SupervisionArrangement.supervisee_id)
+                       & (SupervisionSession.supervision_type == SupervisionArrangement.supervision_type)
+                       & (SupervisionSession.status == "held")
+                       & (SupervisionSession.session_date >= SupervisionArrangement.start_date))
+            .where((SupervisionArrangement.end_date.is_(None)) | (SupervisionArrangement.end_date >= DEMO_TODAY))
+            .group_by(SupervisionArrangement.id)).all()
+    in_date = overdue = never_held = 0
+    for arrangement, profession, last in arrangements:
+        interval = arrangement.interval_days or policies.get((profession, arrangement.supervision_type)) \
+            or policies[None, arrangement.supervision_type]
+        if last is None:
+            if arrangement.start_date + timedelta(days=interval) < DEMO_TODAY:
+                never_held += 1
+        elif last + timedelta(days=interval) < DEMO_TODAY:
+            overdue += 1
+        else:
+            in_date += 1
+    assert never_held >= 2
+    assert overdue >= 3
+    assert 0.75 < in_date / len(arrangements) < 0.95  # below the 95% target, as the board papers often say
+
+
+def test_creating_the_demo_over_existing_data_is_refused_and_changes_nothing(
+        demo: tuple[Database, DemoSummary]) -> None:
+    database, _summary = demo
+    before = table_dump(database, leave_out=frozenset())
+    with pytest.raises(JointleadError, match="already holds"):
+        create_demo_service(database)
+    assert table_dump(database, leave_out=frozenset()) == before
+

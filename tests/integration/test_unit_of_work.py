@@ -1,0 +1,55 @@
+"""One gesture, one transaction: half-done work never reaches the file, and every change is attributed."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+
+from jointlead.store.models import AuditEntry, Organisation
+from jointlead.store.uow import UnitOfWork, os_user
+
+
+def table_counts(path) -> dict[str, int]:
+    connection = sqlite3.connect(path)
+    try:
+        names = [r[0] for r in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('alembic_version')")]
+        return {n: connection.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names}
+    finally:
+        connection.close()
+
+
+def test_work_that_is_not_committed_is_rolled_back(empty_db):
+    with pytest.raises(RuntimeError), UnitOfWork(empty_db) as uow:
+        uow.session.add(Organisation(code="NFT", name="Northshire NHS FT", kind="NHS trust"))
+        uow.session.flush()
+        uow.audit("add_organisation", "organisation", 1, {"code": (None, "NFT")})
+        raise RuntimeError("the laptop went to sleep")
+    assert sum(table_counts(empty_db.path).values()) == 0
+
+
+def test_a_service_failing_half_way_leaves_no_partial_writes(empty_db, monkeypatch):
+    from jointlead.services.demo import create_demo_service
+
+    def fail(*_args, **_kwargs):
+        raise OSError("disk full")
+
+    # The demo writes thousands of rows before recording its audit entry; make that last step fail.
+    monkeypatch.setattr(UnitOfWork, "audit", fail)
+    with pytest.raises(OSError, match="disk full"):
+        create_demo_service(empty_db)
+    assert sum(table_counts(empty_db.path).values()) == 0
+
+
+def test_an_audit_entry_says_who_changed_what_from_what_to_what(empty_db):
+    with UnitOfWork(empty_db) as uow:
+        uow.audit("rename_organisation", "organisation", 7, {"name": ("Northshire PCT", "Northshire NHS FT")})
+        uow.commit()
+    with empty_db.session() as session:
+        entry = session.query(AuditEntry).one()
+    assert (entry.verb, entry.entity, entry.entity_id, entry.os_user) == (
+        "rename_organisation", "organisation", 7, os_user())
+    assert json.loads(entry.changes_json) == {"name": ["Northshire PCT", "Northshire NHS FT"]}
+    assert entry.at is not None

@@ -1,0 +1,54 @@
+"""UI fixtures: a real main window on a private settings file, with dialogs captured instead of shown."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QMessageBox
+
+from jointlead.ui.application import make_application
+from jointlead.ui.main_window import MainWindow
+
+DEMO_TODAY = date(2026, 11, 20)
+
+
+@pytest.fixture
+def messages(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every message box the window tries to show, as text, instead of a modal dialog."""
+    shown: list[str] = []
+
+    def record(*args, **_kwargs):
+        shown.append(" ".join(str(a) for a in args[1:]))
+        return QMessageBox.StandardButton.Ok
+
+    for name in ("warning", "critical", "information", "about", "question"):
+        monkeypatch.setattr(QMessageBox, name, staticmethod(record))
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(f"{box.text()} {box.informativeText()}") or 0)
+    return shown
+
+
+@pytest.fixture
+def settings_path(tmp_path: Path) -> Path:
+    return tmp_path / "settings.ini"
+
+
+@pytest.fixture
+def make_window(qtbot, messages, settings_path):
+    make_application()
+
+    def make() -> MainWindow:
+        window = MainWindow(QSettings(str(settings_path), QSettings.Format.IniFormat), today=lambda: DEMO_TODAY)
+        qtbot.addWidget(window)
+        window.show()
+        return window
+
+    return make
+
+
+@pytest.fixture
+def window(make_window) -> MainWindow:
+    return make_window()

@@ -1,0 +1,154 @@
+"""The main window on an empty database and on the demo: every page, model, menu and keyboard path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QUndoCommand
+from PySide6.QtWidgets import QAbstractButton, QWidget
+
+from jointlead.paths import default_database
+from jointlead.ui.widgets import DataTable, Tile
+
+
+def tables(window) -> list[DataTable]:
+    return window.findChildren(DataTable)
+
+
+def visit_every_page(window) -> None:
+    for row in range(len(window.page_list)):
+        window.navigation.setCurrentRow(row)
+
+
+def test_every_page_opens_on_an_empty_database_with_its_empty_state(window, empty_db, qtmodeltester):
+    window.set_database(empty_db)
+    visit_every_page(window)
+    for table in tables(window):
+        assert table.model.rowCount() == 0
+        qtmodeltester.check(table.model)
+        if table.isVisibleTo(window):
+            assert table.empty.isVisibleTo(window), table.empty.text()
+    assert window.as_at_label.text() == "No period closed yet"
+    assert window.dashboard.tiles["Staff"].value_text() == "0"
+
+
+def test_every_page_shows_the_demo_data_and_every_model_is_sound(window, demo_db, qtmodeltester):
+    window.set_database(demo_db)
+    visit_every_page(window)
+    for table in tables(window):
+        assert table.model.rowCount() > 0, table.count.text()
+        qtmodeltester.check(table.model)
+    assert window.as_at_label.text() == "As at M7 2026-27"
+    assert str(demo_db.path) in window.path_label.text()
+    assert window.dashboard.heading.text() == "Northshire Integrated Mental Health Service"
+
+
+def test_people_are_searched_and_sorted_in_the_model(window, demo_db):
+    window.set_database(demo_db)
+    window.show_page("People & lines")
+    table = window.current_page().table
+    everyone = table.model.rowCount()
+    table.search.setText("social worker")
+    social_workers = table.model.rowCount()
+    assert 0 < social_workers < everyone
+    assert all("social worker" in table.model.row_at(r).profession for r in range(social_workers))
+    assert table.count.text() == f"{social_workers} of {everyone} people shown"
+    table.view.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+    names = [table.model.row_at(r).name for r in range(social_workers)]
+    assert names == sorted(names, reverse=True)
+    table.search.clear()
+    assert table.model.rowCount() == everyone
+
+
+def test_a_dashboard_tile_opens_the_page_behind_it(window, demo_db, qtbot):
+    window.set_database(demo_db)
+    qtbot.mouseClick(window.dashboard.tiles["Overdue actions"], Qt.MouseButton.LeftButton)
+    assert window.current_page().title == "Actions"
+    assert int(window.dashboard.tiles["Overdue actions"].value_text()) > 0
+
+
+def test_pages_are_reached_from_the_keyboard(window, demo_db, qtbot):
+    window.set_database(demo_db)
+    shortcuts = {a.text(): a.shortcut().toString() for m in window.menuBar().findChildren(QWidget)
+                 for a in m.actions()}
+    assert shortcuts["People && lines"] == "Ctrl+3"
+    window.activateWindow()
+    qtbot.waitActive(window)
+    qtbot.keyClick(window, Qt.Key.Key_5, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_page().title == "Actions"
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_page().table.search.hasFocus()
+
+
+def test_every_control_that_takes_focus_has_an_accessible_name(window, demo_db):
+    window.set_database(demo_db)
+    visit_every_page(window)
+    unnamed = []
+    for widget in window.findChildren(QWidget):
+        takes_focus = widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+        named = widget.accessibleName() or (isinstance(widget, QAbstractButton) and widget.text())
+        if takes_focus and not named and widget.objectName() != "qt_scrollarea_viewport":
+            unnamed.append(f"{type(widget).__name__} {widget.objectName()}")
+    assert unnamed == []
+    assert all(tile.accessibleName().startswith(tile._title.text()) for tile in window.findChildren(Tile))
+
+
+def test_the_window_remembers_its_size_and_the_last_database(make_window, demo_db):
+    first = make_window()
+    first.set_database(demo_db)
+    first.resize(780, 700)  # inside the offscreen screen (800×800), which restoring respects
+    first.close()
+    second = make_window()
+    assert (second.width(), second.height()) == (780, 700)
+    assert second.recent_files()[0] == str(demo_db.path)
+
+
+def test_undo_and_redo_in_the_edit_menu_follow_the_undo_stack(window):
+    undo, redo = (a for a in window.menuBar().actions()[1].menu().actions()[:2])
+    assert not undo.isEnabled()
+    window.undo_stack.push(QUndoCommand("rename the team"))
+    assert undo.isEnabled() and undo.text() == "&Undo rename the team"
+    undo.trigger()
+    assert redo.isEnabled()
+
+
+def test_about_names_the_versions_the_database_and_its_schema(window, demo_db, messages):
+    window.set_database(demo_db)
+    window.show_about()
+    assert str(demo_db.path) in messages[-1]
+    assert "Schema revision 0002" in messages[-1] and "PySide6" in messages[-1]
+
+
+def test_a_file_that_cannot_be_opened_is_explained_and_the_window_carries_on(window, tmp_path, messages):
+    not_a_database = tmp_path / "ledger.sqlite"
+    not_a_database.write_text("Cost centre,Amount\n")
+    assert not window.open_path(not_a_database)
+    assert "is not a jointlead database" in messages[-1]
+    assert window.database is None
+    assert not window.pages.isEnabled()
+
+
+def test_a_first_run_creates_an_empty_database_in_the_data_folder(window, data_dir, monkeypatch):
+    from jointlead.ui import main_window
+    from jointlead.ui.welcome import WelcomeChoice
+
+    def choose_create(dialog):
+        dialog.choice = WelcomeChoice.CREATE_EMPTY
+        return 1
+
+    monkeypatch.setattr(main_window.WelcomeDialog, "exec", choose_create)
+    assert window.welcome()
+    assert window.database.path == default_database().resolve()
+    assert Path(window.database.path).parent == data_dir.resolve()
+
+
+def test_save_a_copy_writes_a_verified_copy(window, demo_db, tmp_path, monkeypatch):
+    from jointlead.ui import main_window
+
+    target = tmp_path / "copy.sqlite"
+    monkeypatch.setattr(main_window.QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    window.set_database(demo_db)
+    window.save_copy()
+    assert target.exists()
+    assert "Saved a verified copy" in window.statusBar().currentMessage()

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from enum import StrEnum
 
+from jointlead.domain.rag import Rag
+
 DUE_SOON = timedelta(days=14)
 
 
@@ -13,14 +15,6 @@ class ActionStatus(StrEnum):
     IN_PROGRESS = "in progress"
     COMPLETE = "complete"
     CANCELLED = "cancelled"
-
-
-class Rag(StrEnum):
-    BLUE = "blue"
-    RED = "red"
-    AMBER = "amber"
-    GREEN = "green"
-    GREY = "grey"  # cancelled: no longer tracked
 
 
 def action_reference(number: int) -> str:

@@ -20,15 +20,16 @@ COLUMNS = [
     Column("Ref", lambda r: r.reference),
     Column("RAG", lambda r: r.rag.value.capitalize(), sort_key=lambda r: RAG_ORDER[r.rag], align=CENTRE,
            tone=lambda r: f"rag:{r.rag.value}"),
-    Column("Action", lambda r: r.title, tooltip=lambda r: r.title),
+    Column("Action", lambda r: r.title),
     Column("Owner", lambda r: f"{r.owner} ({r.owner_org})" if r.owner else "No owner",
            tone=lambda r: None if r.owner else "bad"),
-    Column("Due", lambda r: day_text(r.due), sort_key=lambda r: r.due),
-    Column("Revised", lambda r: "yes" if r.due != r.original_due else "",
-           tooltip=lambda r: f"Originally due {day_text(r.original_due)}" if r.due != r.original_due else ""),
+    Column("Due", lambda r: day_text(r.due), sort_key=lambda r: r.due,
+           tone=lambda r: "info" if r.due != r.original_due else None,
+           tooltip=lambda r: (f"Revised: originally due {day_text(r.original_due)}" if r.due != r.original_due
+                              else day_text(r.due))),
     Column("Status", lambda r: r.status.capitalize()),
     Column("Priority", lambda r: r.priority.capitalize(), sort_key=lambda r: PRIORITY_ORDER.get(r.priority, 9)),
-    Column("Agreed at", lambda r: r.meeting),
+    Column("Agreed at", lambda r: r.meeting, max_width=170),
 ]
 
 
@@ -48,5 +49,5 @@ class ActionsPage(Page):
         still_open = sum(1 for r in rows if r.status in overview.OPEN_STATUSES)
         self.subtitle.setText(f"As at {day_text(today)}: {still_open} open, {overdue} overdue. "
                               "RAG: red overdue, amber due within 14 days and not started, green on track, "
-                              "blue complete.")
+                              "blue complete. Due dates in blue have been revised.")
         self.table.set_rows(rows)

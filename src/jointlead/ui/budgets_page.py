@@ -8,15 +8,22 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from jointlead.domain.money import format_pounds
+from jointlead.domain.rag import Rag, variance_rag
 from jointlead.services import overview
 from jointlead.services.files import Database
 from jointlead.ui.page import Page
 from jointlead.ui.table_model import RIGHT, Column
 from jointlead.ui.widgets import DataTable, Tile, section_title
 
+RAG_TONES = {Rag.RED: "bad", Rag.AMBER: "warn", Rag.GREEN: "good"}
 
-def variance_tone(pence: int) -> str | None:
-    return "bad" if pence > 0 else "good" if pence < 0 else None
+
+def variance_tone(variance: int, budget: int) -> str | None:
+    return RAG_TONES.get(variance_rag(variance, budget))
+
+
+def _line_tone(line: overview.BudgetLineRow) -> str | None:
+    return variance_tone(line.variance_to_date_pence, line.budget_to_date_pence)
 
 
 def variance_percent(variance: int, budget: int) -> str:
@@ -33,22 +40,23 @@ CONTRIBUTION_COLUMNS = [
 
 LINE_COLUMNS = [
     Column("Code", lambda r: r.code),
-    Column("Budget line", lambda r: r.name, tooltip=lambda r: r.name),
+    Column("Budget line", lambda r: r.name),
     Column("Category", lambda r: r.category.capitalize()),
-    Column("Responsible", lambda r: r.responsible_code),
-    Column("Share", lambda r: r.share_profile.capitalize()),
-    Column("Annual budget", lambda r: format_pounds(r.annual_budget_pence), sort_key=lambda r: r.annual_budget_pence,
+    Column("Lead", lambda r: f"{r.responsible_code} (fixed)" if r.share_profile == "fixed" else r.responsible_code,
+           tooltip=lambda r: "The responsible partner (lead commissioner)"
+           + ("; a fixed share: its variance falls wholly on this partner" if r.share_profile == "fixed" else "")),
+    Column("Annual\nbudget", lambda r: format_pounds(r.annual_budget_pence), sort_key=lambda r: r.annual_budget_pence,
            align=RIGHT),
-    Column("Budget to date", lambda r: format_pounds(r.budget_to_date_pence),
+    Column("Budget\nto date", lambda r: format_pounds(r.budget_to_date_pence),
            sort_key=lambda r: r.budget_to_date_pence, align=RIGHT),
-    Column("Actual to date", lambda r: format_pounds(r.actual_to_date_pence),
+    Column("Actual\nto date", lambda r: format_pounds(r.actual_to_date_pence),
            sort_key=lambda r: r.actual_to_date_pence, align=RIGHT),
-    Column("Variance", lambda r: format_pounds(r.variance_to_date_pence), sort_key=lambda r: r.variance_to_date_pence,
-           align=RIGHT, tone=lambda r: variance_tone(r.variance_to_date_pence)),
-    Column("Variance %", lambda r: variance_percent(r.variance_to_date_pence, r.budget_to_date_pence),
+    Column("Variance\nto date", lambda r: format_pounds(r.variance_to_date_pence),
+           sort_key=lambda r: r.variance_to_date_pence, align=RIGHT, tone=_line_tone),
+    Column("Variance\n%", lambda r: variance_percent(r.variance_to_date_pence, r.budget_to_date_pence),
            sort_key=lambda r: r.variance_to_date_pence / r.budget_to_date_pence if r.budget_to_date_pence else None,
-           align=RIGHT, tone=lambda r: variance_tone(r.variance_to_date_pence)),
-    Column("Ledger codes", lambda r: str(r.mappings), sort_key=lambda r: r.mappings, align=RIGHT,
+           align=RIGHT, tone=_line_tone),
+    Column("Ledger\ncodes", lambda r: str(r.mappings), sort_key=lambda r: r.mappings, align=RIGHT,
            tone=lambda r: "bad" if not r.mappings else None),
 ]
 
@@ -82,13 +90,11 @@ class BudgetsPage(Page):
         area.addLayout(tiles)
         area.addWidget(section_title("Budget lines", self))
         self.lines = DataTable("budget lines", LINE_COLUMNS, "This agreement has no budget lines yet.", self,
-                               stretch_column=1)
-        self.lines.setMinimumHeight(420)
+                               stretch_column=1, fit_rows=True)
         area.addWidget(self.lines, 1)
         area.addWidget(section_title("Contributions", self))
         self.contributions = DataTable("contributions", CONTRIBUTION_COLUMNS, "No contributions are recorded yet.",
-                                       self, searchable=False, stretch_column=1)
-        self.contributions.setMinimumHeight(190)
+                                       self, searchable=False, stretch_column=1, fit_rows=True)
         area.addWidget(self.contributions)
         self.body.addWidget(self.pool_area, 1)
         self.body.addStretch(0)
@@ -114,7 +120,8 @@ class BudgetsPage(Page):
         self.variance_tile.set_figure(
             format_pounds(variance),
             f"{'Overspend' if variance > 0 else 'Underspend' if variance < 0 else 'On budget'} "
-            f"{variance_percent(variance, pool.budget_to_date_pence)}".strip(), variance_tone(variance))
+            f"{variance_percent(variance, pool.budget_to_date_pence)}".strip(),
+            variance_tone(variance, pool.budget_to_date_pence))
         to_period = pool.as_at.number if pool.as_at else 0
         year = pool.year.start_year
         self.lines.set_rows(overview.budget_lines(database, pool.agreement_id, year, to_period))

@@ -49,8 +49,7 @@ class DashboardPage(Page):
         self.organisations = DataTable("organisations", ORGANISATION_COLUMNS,
                                        "No organisations are recorded yet. The parent organisations (for example an "
                                        "NHS trust and a county council) appear here.", self, searchable=False,
-                                       stretch_column=1)
-        self.organisations.setMinimumHeight(150)
+                                       stretch_column=1, fit_rows=True)
         self.body.addWidget(self.organisations)
         self.body.addStretch(1)
 
@@ -70,7 +69,8 @@ class DashboardPage(Page):
             self.tiles["Pooled fund variance"].set_figure(
                 format_pounds(variance),
                 f"{variance_percent(variance, pool.budget_to_date_pence)} against budget to date; "
-                f"actual {format_pounds(pool.actual_to_date_pence)}", variance_tone(variance))
+                f"actual {format_pounds(pool.actual_to_date_pence)}",
+                variance_tone(variance, pool.budget_to_date_pence))
         quality = data_quality(database, today)
         self.tiles["Data quality"].set_figure(
             str(len(quality.findings)), f"{len(quality.errors)} errors, {len(quality.warnings)} warnings to review",

@@ -24,17 +24,18 @@ def _wte(row: overview.PersonRow) -> str:
 COLUMNS = [
     Column("Name", lambda r: r.name),
     Column("Employer", lambda r: r.employer_code),
-    Column("Employee no.", lambda r: r.employee_number),
-    Column("Team", lambda r: r.team or "Outside the team", tone=lambda r: None if r.team else "muted"),
-    Column("Job title", lambda r: r.job_title, tooltip=lambda r: r.job_title),
-    Column("Profession", lambda r: r.profession),
-    Column("Grade", lambda r: r.grade),
-    Column("WTE", _wte, sort_key=lambda r: r.wte_hundredths, align=RIGHT),
+    Column("Job title", lambda r: r.job_title),
     Column("Line manager", lambda r: _lead(r.line_manager, r.line_manager_org) or ("None recorded" if r.team else ""),
            tone=lambda r: ("bad" if not r.line_manager and r.team and r.active
                            else "info" if r.managed_across_boundary else None),
-           tooltip=lambda r: "Managed across the organisational boundary" if r.managed_across_boundary else ""),
+           tooltip=lambda r: _lead(r.line_manager, r.line_manager_org)
+           + (": managed across the organisational boundary" if r.managed_across_boundary else "")),
     Column("Professional lead", lambda r: _lead(r.professional_lead, r.professional_lead_org)),
+    Column("Team", lambda r: r.team or "Outside the team", tone=lambda r: None if r.team else "muted"),
+    Column("Profession", lambda r: r.profession),
+    Column("Grade", lambda r: r.grade),
+    Column("WTE", _wte, sort_key=lambda r: r.wte_hundredths, align=RIGHT),
+    Column("Employee no.", lambda r: r.employee_number),
     Column("Status", lambda r: ("Seconded" if r.seconded else "Active") if r.active else "Left",
            tone=lambda r: None if r.active else "muted"),
 ]

@@ -32,7 +32,8 @@ class Column:
     sort_key: Callable[[Any], Any] | None = None  # defaults to the text
     align: Qt.AlignmentFlag = LEFT
     tone: Callable[[Any], str | None] | None = None  # a key of TONES, or "rag:<colour>" for a filled cell
-    tooltip: Callable[[Any], str] | None = None
+    tooltip: Callable[[Any], str] | None = None  # defaults to the cell's own text
+    max_width: int | None = None  # pixels; longer text is elided (and readable in the tooltip)
 
 
 def _orderable(value: Any) -> tuple[bool, Any]:
@@ -82,6 +83,10 @@ class RowTableModel(QAbstractTableModel):
 
     # --- reading ---------------------------------------------------------------------------------
     @property
+    def columns(self) -> list[Column]:
+        return list(self._columns)
+
+    @property
     def total_rows(self) -> int:
         return len(self._rows)
 
@@ -115,8 +120,9 @@ class RowTableModel(QAbstractTableModel):
             return self._keys[source][index.column()][1]
         if role == RowRole:
             return self._rows[source]
-        if role == Qt.ItemDataRole.ToolTipRole and column.tooltip is not None:
-            return column.tooltip(self._rows[source])
+        if role == Qt.ItemDataRole.ToolTipRole:
+            # Text cut short by a narrow column can always be read whole by hovering.
+            return column.tooltip(self._rows[source]) if column.tooltip else self._text[source][index.column()]
         if role in (Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.BackgroundRole) and column.tone is not None:
             tone = column.tone(self._rows[source])
             if tone is None:
@@ -128,12 +134,13 @@ class RowTableModel(QAbstractTableModel):
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        if not 0 <= column < len(self._columns):
+        """Sort by a column; column -1 restores the order the rows came in (the service's order)."""
+        if column >= len(self._columns):
             return
         self.layoutAboutToBeChanged.emit()
         persistent = self.persistentIndexList()
         sources = [self._visible[index.row()] for index in persistent]
-        self._sort = (column, order)
+        self._sort = (column, order) if column >= 0 else None
         self._recompute()
         # Sorting never hides a row, so every selected or current cell keeps its place in the new order.
         position = {source: row for row, source in enumerate(self._visible)}

@@ -94,7 +94,7 @@ QTableView {{
     selection-color: {NHS_WHITE};
 }}
 QHeaderView::section {{
-    background: {NHS_PALE_GREY}; color: {NHS_TEXT}; font-weight: 600; padding: 5px 8px; border: none;
+    background: {NHS_PALE_GREY}; color: {NHS_TEXT}; font-weight: 600; padding: 4px 6px; border: none;
     border-right: 1px solid #D8DDE0; border-bottom: 1px solid #D8DDE0;
 }}
 QLineEdit {{

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -21,6 +22,8 @@ from PySide6.QtWidgets import (
 
 from jointlead.ui.table_model import Column, RowTableModel
 from jointlead.ui.theme import TONES
+
+MAX_COLUMN_WIDTH = 230  # wider text is elided and shown whole in the cell's tooltip
 
 
 def page_heading(title: str, parent: QWidget) -> tuple[QLabel, QLabel]:
@@ -84,7 +87,7 @@ class DataTable(QWidget):
     """A table of frozen rows with a search box, a count, and a plain-words empty state."""
 
     def __init__(self, name: str, columns: Sequence[Column], empty_text: str, parent: QWidget,
-                 *, searchable: bool = True, stretch_column: int | None = None) -> None:
+                 *, searchable: bool = True, stretch_column: int | None = None, fit_rows: bool = False) -> None:
         super().__init__(parent)
         self._name = name
         self.model = RowTableModel(columns, self)
@@ -112,6 +115,10 @@ class DataTable(QWidget):
         header.setHighlightSections(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self._stretch_column = stretch_column
+        # A short table inside a scrolling page shows all its rows rather than scrolling inside the scroll.
+        self._fit_rows = fit_rows
+        if fit_rows:
+            self.view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.empty = QLabel(empty_text, self)
         self.empty.setObjectName("emptyState")
         self.empty.setWordWrap(True)
@@ -130,14 +137,29 @@ class DataTable(QWidget):
 
     def set_rows(self, rows: Sequence[Any]) -> None:
         self.model.set_rows(rows)
-        self.view.resizeColumnsToContents()
+        self._fit_columns()
+        if self._fit_rows and rows:
+            frame = 2 * self.view.frameWidth() + self.view.horizontalScrollBar().sizeHint().height()
+            header_height = self.view.horizontalHeader().sizeHint().height()
+            self.view.setFixedHeight(header_height + self.view.verticalHeader().length() + frame)
+        self._show_state()
+
+    def _fit_columns(self) -> None:
+        """Each column as wide as its content and title (not the header's roomier hint), long text capped.
+
+        Capped cells end in an ellipsis and show in full in their tooltip; the stretch column takes what
+        is left, so a board-width window shows every column without scrolling sideways.
+        """
         header = self.view.horizontalHeader()
-        for column in range(self.model.columnCount()):
-            # Very long names are cut with an ellipsis and shown whole in the tooltip, not left to widen the table.
-            header.resizeSection(column, min(header.sectionSize(column) + 16, 340))
+        bold = QFont(self.view.font())
+        bold.setBold(True)
+        metrics = QFontMetrics(bold)
+        for column, spec in enumerate(self.model.columns):
+            title_width = max(metrics.horizontalAdvance(line) for line in spec.header.split("\n")) + 24
+            width = max(self.view.sizeHintForColumn(column), title_width) + 6
+            header.resizeSection(column, min(width, spec.max_width or MAX_COLUMN_WIDTH))
         if self._stretch_column is not None:
             header.setSectionResizeMode(self._stretch_column, QHeaderView.ResizeMode.Stretch)
-        self._show_state()
 
     def _on_search(self, text: str) -> None:
         self.model.set_filter(text)

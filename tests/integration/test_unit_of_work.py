@@ -53,3 +53,14 @@ def test_an_audit_entry_says_who_changed_what_from_what_to_what(empty_db):
         "rename_organisation", "organisation", 7, os_user())
     assert json.loads(entry.changes_json) == {"name": ["Northshire PCT", "Northshire NHS FT"]}
     assert entry.at is not None
+
+
+def test_database_errors_never_carry_the_personal_data_being_written(empty_db):
+    from sqlalchemy.exc import IntegrityError
+
+    from jointlead.store.models import Person
+
+    with pytest.raises(IntegrityError) as refused, UnitOfWork(empty_db) as uow:
+        uow.session.add(Person(full_name="Samira Confidential", wte_hundredths=250))
+        uow.session.flush()
+    assert "Samira" not in str(refused.value)

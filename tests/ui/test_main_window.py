@@ -152,3 +152,19 @@ def test_save_a_copy_writes_a_verified_copy(window, demo_db, tmp_path, monkeypat
     window.save_copy()
     assert target.exists()
     assert "Saved a verified copy" in window.statusBar().currentMessage()
+
+
+def test_each_welcome_button_makes_its_choice(qtbot):
+    from PySide6.QtWidgets import QPushButton
+
+    from jointlead.ui.welcome import WelcomeChoice, WelcomeDialog
+
+    for label, choice in (("Create an empty database", WelcomeChoice.CREATE_EMPTY),
+                          ("Explore the demo service (fictional data)", WelcomeChoice.OPEN_DEMO),
+                          ("Open an existing database…", WelcomeChoice.OPEN_FILE), ("Quit", WelcomeChoice.QUIT)):
+        dialog = WelcomeDialog(None)
+        qtbot.addWidget(dialog)
+        button = next(b for b in dialog.findChildren(QPushButton) if b.accessibleName() == label)
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+        assert dialog.choice == choice
+        assert dialog.result() == (0 if choice == WelcomeChoice.QUIT else 1)

@@ -31,6 +31,8 @@ def make_engine(path: Path, *, read_only: bool = False, foreign_keys: bool = Tru
         "sqlite+pysqlite://",
         creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=5),
         poolclass=NullPool,
+        # Error messages (which reach the log) must not carry the row values: they are personal data.
+        hide_parameters=True,
     )
 
     @event.listens_for(engine, "connect")

@@ -55,6 +55,7 @@ class PeoplePage(Page):
     def show_data(self, database: Database, today: date) -> None:
         rows = overview.people(database, today)
         crossing = sum(1 for r in rows if r.managed_across_boundary and r.active)
-        self.subtitle.setText(f"Lines as at {day_text(today)}. {crossing} people are line-managed across the "
-                              "organisational boundary (shown in blue).")
+        crossing_note = (f" {crossing} people are line-managed across the organisational boundary (shown in blue)."
+                         if rows else "")
+        self.subtitle.setText(f"Lines as at {day_text(today)}.{crossing_note}")
         self.table.set_rows(rows)

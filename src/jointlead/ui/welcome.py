@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import Enum
 
-from PySide6.QtWidgets import QDialog, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QLabel, QLayout, QPushButton, QVBoxLayout, QWidget
 
 
 class WelcomeChoice(Enum):
@@ -25,7 +25,9 @@ class WelcomeDialog(QDialog):
                       "supervision and actions. It stays on this computer and never uses the network.\n\n"
                       "There is no database here yet. How would you like to start?", self)
         text.setWordWrap(True)
+        text.setMinimumWidth(470)  # a wrapped label needs a width before it can say how tall it is
         layout = QVBoxLayout(self)
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         layout.setContentsMargins(28, 24, 28, 24)
         layout.setSpacing(12)
         layout.addWidget(title)
@@ -44,7 +46,6 @@ class WelcomeDialog(QDialog):
             button.setDefault(primary)
             button.clicked.connect(lambda _checked=False, c=choice: self._choose(c))
             layout.addWidget(button)
-        self.setMinimumWidth(520)
 
     def _choose(self, choice: WelcomeChoice) -> None:
         self.choice = choice

@@ -1,0 +1,51 @@
+"""What can be wrong with a file or a cell, said plainly, with the `Sheet!C12` reference to find it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from jointlead.domain.errors import JointleadError
+
+
+def column_letters(column: int) -> str:
+    """0 → A, 25 → Z, 26 → AA: the column names a spreadsheet user sees."""
+    letters = ""
+    number = column + 1
+    while number:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+def cell_reference(sheet: str, row: int | None = None, column: int | None = None) -> str:
+    """`Ledger!C12` for a cell, `Ledger!12` for a whole row, `Ledger` for a sheet (row is 1-based, as shown)."""
+    name = f"'{sheet}'" if sheet and not sheet.replace("_", "").isalnum() else sheet
+    if row is None:
+        return name
+    place = f"{column_letters(column)}{row}" if column is not None else str(row)
+    return f"{name}!{place}" if name else place
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one place in a file, in words a manager understands."""
+
+    message: str
+    sheet: str = ""
+    row: int | None = None  # 1-based, as the spreadsheet shows it
+    column: int | None = None  # 0-based
+
+    @property
+    def reference(self) -> str:
+        return cell_reference(self.sheet, self.row, self.column)
+
+    def __str__(self) -> str:
+        return f"{self.reference}: {self.message}" if self.sheet or self.row else self.message
+
+
+class FileRefused(JointleadError):
+    """The whole file cannot be read: what it is, and what to do about it. Nothing was changed."""
+
+
+class ValueProblem(ValueError):
+    """A cell's value cannot be understood as what its column holds; the message says why, plainly."""

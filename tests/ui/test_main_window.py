@@ -9,6 +9,7 @@ from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import QAbstractButton, QWidget
 
 from jointlead.paths import default_database
+from jointlead.store.migrate import HEAD_REVISION
 from jointlead.ui.widgets import DataTable, Tile
 
 
@@ -117,7 +118,7 @@ def test_about_names_the_versions_the_database_and_its_schema(window, demo_db, m
     window.set_database(demo_db)
     window.show_about()
     assert str(demo_db.path) in messages[-1]
-    assert "Schema revision 0002" in messages[-1] and "PySide6" in messages[-1]
+    assert f"Schema revision {HEAD_REVISION}" in messages[-1] and "PySide6" in messages[-1]
 
 
 def test_a_file_that_cannot_be_opened_is_explained_and_the_window_carries_on(window, tmp_path, messages):

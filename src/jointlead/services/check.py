@@ -12,6 +12,7 @@ from jointlead.domain.reporting_lines import DEFAULT_SPAN_OF_CONTROL, Line, Line
 from jointlead.store.backup import integrity_problems
 from jointlead.store.database import Database
 from jointlead.store.models import (
+    IN_FORCE,
     Action,
     BudgetLine,
     LedgerMapping,
@@ -80,7 +81,7 @@ def _budget_findings(session) -> list[Finding]:
         findings.append(Finding(Severity.WARNING, "line-without-ledger-codes",
                                 f"Budget line {code} has no ledger codes, so no actuals can reach it.",
                                 f"line {code}"))
-    unmapped_rows = session.scalar(select(func.count()).where(LedgerTransaction.budget_line_id.is_(None)))
+    unmapped_rows = session.scalar(select(func.count()).where(IN_FORCE, LedgerTransaction.budget_line_id.is_(None)))
     if unmapped_rows:
         findings.append(Finding(Severity.WARNING, "unmapped-ledger-rows",
                                 f"{unmapped_rows} ledger rows match no budget line: assign them on the Budgets page.",

@@ -12,6 +12,7 @@ from jointlead.domain.actions import ActionStatus, Rag, default_rag
 from jointlead.domain.calendar import FinancialYear, Period
 from jointlead.store.database import Database
 from jointlead.store.models import (
+    IN_FORCE,
     Action,
     Agreement,
     BudgetLine,
@@ -224,7 +225,7 @@ def _pool_figures(session: Session, agreement: Agreement, today: date) -> PoolFi
                func.count(LedgerTransaction.id).filter(LedgerTransaction.budget_line_id.is_(None)),
                func.coalesce(func.sum(case((LedgerTransaction.budget_line_id.is_(None),
                                             LedgerTransaction.amount_pence), else_=0)), 0))
-        .where(LedgerTransaction.agreement_id == agreement.id, LedgerTransaction.year == year.start_year,
+        .where(IN_FORCE, LedgerTransaction.agreement_id == agreement.id, LedgerTransaction.year == year.start_year,
                LedgerTransaction.period <= to_period)).one()
     host = session.get(Organisation, agreement.host_id)
     return PoolFigures(agreement.id, agreement.title, host.code if host else "", year, as_at,
@@ -292,7 +293,7 @@ def budget_lines(database: Database, agreement_id: int, year: int, to_period: in
                   .where(LineMonth.year == year, LineMonth.period <= to_period)
                   .group_by(LineMonth.budget_line_id).subquery())
         actual = (select(LedgerTransaction.budget_line_id, func.sum(LedgerTransaction.amount_pence).label("pence"))
-                  .where(LedgerTransaction.year == year, LedgerTransaction.period <= to_period)
+                  .where(IN_FORCE, LedgerTransaction.year == year, LedgerTransaction.period <= to_period)
                   .group_by(LedgerTransaction.budget_line_id).subquery())
         mappings = (select(LedgerMapping.budget_line_id, func.count().label("n"))
                     .group_by(LedgerMapping.budget_line_id).subquery())

@@ -79,6 +79,8 @@ class Person(Base):
     career_stage: Mapped[str] = mapped_column(String(30), default="qualified")  # newly qualified, preceptorship/ASYE
     qualified_date: Mapped[date | None] = mapped_column(Date)
     hr_supervisor_number: Mapped[str | None] = mapped_column(String(40))  # the HR extract's own "supervisor"
+    # Set when an HR extract from the employer no longer lists the person: a possible leaver to confirm.
+    missing_from_hr_since: Mapped[date | None] = mapped_column(Date)
 
 
 class ReportingLine(Base):
@@ -308,7 +310,8 @@ class LedgerTransaction(Base):
     __table_args__ = (
         CheckConstraint("period >= 1 AND period <= 12", name="period"),
         # Covering index: summaries by line and month never touch the table itself.
-        Index("ix_ledger_transaction_line_year_period_amount", "budget_line_id", "year", "period", "amount_pence"),
+        Index("ix_ledger_transaction_line_year_period_amount", "budget_line_id", "year", "period",
+              "removed_by_batch_id", "amount_pence"),
         Index("ix_ledger_transaction_org_ref", "organisation_id", "transaction_ref"),
         Index("ix_ledger_transaction_org_fingerprint", "organisation_id", "fingerprint"),
     )
@@ -317,6 +320,9 @@ class LedgerTransaction(Base):
     agreement_id: Mapped[int] = _fk("agreement.id")
     budget_line_id: Mapped[int | None] = _fk("budget_line.id", nullable=True, ondelete="SET NULL", index=False)
     import_batch_id: Mapped[int | None] = _fk("import_batch.id", nullable=True, ondelete="RESTRICT")
+    # A later extract no longer holds this row (or holds it changed): it stops counting but is kept,
+    # so the import that superseded it can be undone exactly.
+    removed_by_batch_id: Mapped[int | None] = _fk("import_batch.id", nullable=True, ondelete="RESTRICT")
     year: Mapped[int] = mapped_column(Integer)
     period: Mapped[int] = mapped_column(Integer)
     posting_date: Mapped[date | None] = mapped_column(Date)
@@ -329,6 +335,9 @@ class LedgerTransaction(Base):
     source_file: Mapped[str] = mapped_column(String(260), default="")
     source_sheet: Mapped[str] = mapped_column(String(100), default="")
     source_row: Mapped[int | None] = mapped_column(Integer)
+
+
+IN_FORCE = LedgerTransaction.removed_by_batch_id.is_(None)  # the ledger rows that count: not superseded
 
 
 class Virement(Base):

@@ -1,0 +1,762 @@
+"""Writing workbooks: the one layer every export goes through, so every export is formula-safe, tidy and repeatable.
+
+An `ExportWorkbook` starts with a cover sheet (what this is, for whom, as at when, made by whom from which
+database) and gains one formatted Excel table per `add_table`. Values arrive as the domain holds them (money in
+integer pence, WTE in hundredths, dates as `date`) and are written with the right number format.
+
+Safety rules, all enforced here rather than by each exporter:
+
+- **No formula injection.** Every piece of text (table cells, headers, the cover) is written as a string cell
+  (`data_type "s"`), never a formula, even when it starts with `=`. Text starting with `= + - @`, a tab, CR or LF
+  (or the full-width `＝ ＋ － ＠`, or an OOXML escape Excel decodes into one, such as `_x003D_`) also gets the
+  cell style's quote prefix (`cell.quotePrefix`, the `quotePrefix` attribute of the cell's xf record), so Excel
+  keeps it as text even after someone edits the cell. Error look-alikes such as `#N/A` stay text as well.
+- **Characters a workbook cannot hold** (control characters other than tab, CR and LF, lone surrogates, U+FFFE and
+  U+FFFF) are replaced with U+FFFD, the replacement character, rather than dropped or refused: the export still
+  succeeds, and the reader can see that something was there. CR and CRLF are written as LF, Excel's line break
+  within a cell: XML readers, Excel's included, would turn a raw CR into LF anyway.
+- **Nothing is silently truncated.** Text over 32,767 characters (Excel's limit for a cell, which openpyxl would
+  otherwise cut short without a word) raises `UnwritableCell`, naming the sheet, row and column.
+
+Deterministic: the same data and cover give the same bytes. The document properties carry `cover.generated_on`,
+never the clock, and the zip entries are stamped with it too.
+
+Streaming: the workbook is write-only (openpyxl's `write_only=True`), so 50,000-row exports stream to disk
+instead of holding every cell in memory. Write-only sheets still support everything an export needs: tables with
+autofilter, frozen panes, column widths, print set-up, repeated print titles and footers. Its two constraints shape
+the API: column widths must be known before the first row, so they come from the header and the first
+`WIDTH_SAMPLE_ROWS` rows; and a workbook can be saved only once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import re
+import secrets
+import shutil
+import unicodedata
+import zipfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from itertools import chain, islice
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell import Cell
+from openpyxl.styles import Alignment, Font, NamedStyle, PatternFill
+from openpyxl.styles.borders import DEFAULT_BORDER
+from openpyxl.styles.fonts import DEFAULT_FONT
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.filters import AutoFilter
+from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
+from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
+
+from jointlead.domain.errors import JointleadError
+from jointlead.domain.money import format_finance, format_money
+from jointlead.exchange.problems import cell_reference
+
+
+class Kind(StrEnum):
+    """What a column holds, which decides how its values are written and shown."""
+
+    TEXT = "text"  # str
+    CODE = "code"  # str (or int): always text, so leading zeros survive
+    MONEY = "money"  # int pence, shown as £1,234.56 and -£1,234.56
+    MONEY_FINANCE = "money_finance"  # int pence, shown finance style as 1,234.56 and (1,234.56)
+    DATE = "date"  # datetime.date, shown dd/mm/yyyy
+    INTEGER = "integer"  # int
+    PERCENT = "percent"  # float fraction: 0.125 is shown 12.5%
+    WTE = "wte"  # int hundredths of a whole-time equivalent: 80 is written 0.8, shown 0.80
+    BOOL = "bool"  # bool, written as the text Yes or No
+
+
+MONEY_FORMAT = '"£"#,##0.00;-"£"#,##0.00'
+FINANCE_FORMAT = "#,##0.00;(#,##0.00)"
+DATE_FORMAT = "dd/mm/yyyy"
+WTE_FORMAT = "0.00"
+PERCENT_FORMAT = "0.0%"
+INTEGER_FORMAT = "0"
+TEXT_FORMAT = "@"
+
+NHS_BLUE = "005EB8"
+TABLE_STYLE = "TableStyleLight9"
+COVER_TITLE = "Cover"
+NO_ROWS = "No rows."
+
+MAX_TEXT_LENGTH = 32_767  # characters in one cell, Excel's limit
+MAX_ROWS = 1_048_576  # rows in a sheet, Excel's limit, header included
+MAX_COLUMNS = 16_384
+MAX_SHEET_TITLE = 31
+MAX_WIDTH = 60  # characters: wider columns wrap badly and push everything else off the page
+WIDTH_SAMPLE_ROWS = 1_000  # column widths come from the header and this many rows
+
+# The characters a cell cannot hold: openpyxl's ILLEGAL_CHARACTERS_RE (control characters other than tab, LF
+# and CR), plus lone surrogates (cannot be encoded as UTF-8) and U+FFFE/U+FFFF (not allowed in XML).
+_UNWRITABLE_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+REPLACEMENT_CHARACTER = "\ufffd"
+
+# Text a spreadsheet may take as the start of a formula (or, for tab/CR/LF, the start of one after a paste).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+
+_OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+_SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+_RESERVED_SHEET_TITLES = frozenset({"history"})  # Excel keeps "History" for its change tracking
+_TABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
+_LOOKS_LIKE_A1 = re.compile(r"[A-Za-z]{1,3}[0-9]+")
+_LOOKS_LIKE_R1C1 = re.compile(r"[RrCc]|[Rr][0-9]*[Cc][0-9]*|[Rr][0-9]+|[Cc][0-9]+")
+
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+class UnwritableCell(ValueError):
+    """A value cannot go into a cell as it is; says where (`Staff!C12`) and why. Callers validate first."""
+
+    def __init__(self, message: str, sheet: str, row: int, column: int | None = None) -> None:
+        self.sheet = sheet
+        self.row = row  # 1-based, as the spreadsheet shows it
+        self.column = column  # 0-based
+        self.reference = cell_reference(sheet, row, column)
+        super().__init__(f"{self.reference}: {message}")
+
+
+class ExportNotSaved(JointleadError):
+    """The finished workbook could not be put in place; nothing at the target was changed."""
+
+
+@dataclass(frozen=True)
+class ExportColumn:
+    header: str
+    kind: Kind = Kind.TEXT
+    width: int | None = None  # characters; None means from the kind, the header and the content, at most MAX_WIDTH
+
+
+@dataclass(frozen=True)
+class Cover:
+    title: str  # e.g. "Staff and reporting lines"
+    organisation: str  # e.g. "Northshire NHS Foundation Trust (NFT)"
+    as_at: str  # e.g. "22 November 2026" or "M7 2026-27"
+    generated_by: str  # OS user
+    generated_on: datetime  # passed in, never read from the clock, so output is deterministic
+    source_database: str  # file name of the database
+    service: str = ""
+    notes: tuple[str, ...] = ()  # plain lines under the header block
+    checklist: tuple[tuple[str, bool], ...] = ()  # (item, done): shown green "Complete" or red "Incomplete"
+
+
+# Named styles, registered once per workbook: each cell copies a small style array instead of building objects.
+_HEADER = "jointlead header"
+_CODE = "jointlead code"
+_MONEY = "jointlead money"
+_FINANCE = "jointlead finance"
+_DATE = "jointlead date"
+_INTEGER = "jointlead integer"
+_PERCENT = "jointlead percent"
+_WTE = "jointlead wte"
+_COVER_TITLE = "jointlead cover title"
+_COVER_LABEL = "jointlead cover label"
+_COMPLETE = "jointlead complete"
+_INCOMPLETE = "jointlead incomplete"
+
+
+def _font(**style: object) -> Font:
+    """Excel's body font (Calibri 11), so styled cells match unstyled ones, with `style` on top (bold, colour...)."""
+    return Font(**{"name": "Calibri", "family": 2, "sz": 11, "scheme": "minor", **style})
+
+
+def _fill(colour: str) -> PatternFill:
+    return PatternFill("solid", start_color=colour, end_color=colour)
+
+
+def _named_styles() -> list[NamedStyle]:
+    def named(name: str, **style: object) -> NamedStyle:
+        style.setdefault("font", DEFAULT_FONT)
+        return NamedStyle(name, border=DEFAULT_BORDER, **style)
+
+    top = Alignment(vertical="top")
+    middle = Alignment(vertical="center")
+    return [
+        named(_HEADER, font=_font(b=True, color="FFFFFF"), fill=_fill(NHS_BLUE), alignment=middle),
+        named(_CODE, number_format=TEXT_FORMAT),
+        named(_MONEY, number_format=MONEY_FORMAT),
+        named(_FINANCE, number_format=FINANCE_FORMAT),
+        named(_DATE, number_format=DATE_FORMAT),
+        named(_INTEGER, number_format=INTEGER_FORMAT),
+        named(_PERCENT, number_format=PERCENT_FORMAT),
+        named(_WTE, number_format=WTE_FORMAT),
+        named(_COVER_TITLE, font=_font(b=True, sz=16, color=NHS_BLUE)),
+        named(_COVER_LABEL, font=_font(b=True), alignment=top),
+        named(_COMPLETE, font=_font(b=True, color="006100"), fill=_fill("C6EFCE"), alignment=top),
+        named(_INCOMPLETE, font=_font(b=True, color="9C0006"), fill=_fill("FFC7CE"), alignment=top),
+    ]
+
+
+_DEFAULT_WIDTHS = {
+    Kind.TEXT: 10,
+    Kind.CODE: 8,
+    Kind.MONEY: 12,
+    Kind.MONEY_FINANCE: 12,
+    Kind.DATE: 11,
+    Kind.INTEGER: 8,
+    Kind.PERCENT: 8,
+    Kind.WTE: 7,
+    Kind.BOOL: 6,
+}
+
+
+def writable_text(text: str) -> str:
+    """`text` as a workbook can hold it: unwritable characters become U+FFFD, and CR or CRLF becomes LF."""
+    if "\r" in text:
+        # XML readers (Excel's too) turn a raw CR into LF; doing it here makes what is read what was written.
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _UNWRITABLE_CHARACTERS.sub(REPLACEMENT_CHARACTER, text)
+
+
+def _ooxml_unescaped(text: str) -> str:
+    return _OOXML_ESCAPE.sub(lambda match: chr(int(match[1], 16)), text)
+
+
+def needs_quote_prefix(text: str) -> bool:
+    """True when a spreadsheet could take `text` as the start of a formula."""
+    if text.startswith(FORMULA_TRIGGERS):
+        return True
+    # Excel decodes OOXML's _xHHHH_ escapes in cell text, so it shows "_x003D_1+1" as "=1+1".
+    return text.startswith("_x") and _ooxml_unescaped(text).startswith(FORMULA_TRIGGERS)
+
+
+def _put_text(cell: Cell, text: str) -> None:
+    """Put already-checked text in a cell as a string, never a formula or an error code, quote-prefixed if need be."""
+    cell.value = text
+    # openpyxl infers "f" for text starting with "=" and "e" for "#N/A" and the like: text is always text.
+    cell.data_type = "s"
+    if needs_quote_prefix(text):
+        cell.quotePrefix = True
+
+
+class _Place:
+    """Where a value is going, for error messages; cheap to move along a row."""
+
+    __slots__ = ("column", "row", "sheet")
+
+    def __init__(self, sheet: str) -> None:
+        self.sheet = sheet
+        self.row = 1
+        self.column: int | None = None
+
+    def fail(self, message: str) -> UnwritableCell:
+        return UnwritableCell(message, self.sheet, self.row, self.column)
+
+
+def _checked_text(value: object, place: _Place) -> str:
+    if not isinstance(value, str):
+        raise place.fail(f"expected text, got {type(value).__name__}")
+    text = str.__str__(value)  # a plain str, even for a StrEnum member
+    if len(text) > MAX_TEXT_LENGTH:
+        raise place.fail(
+            f"text is {len(text):,} characters; a spreadsheet cell holds at most {MAX_TEXT_LENGTH:,}, "
+            "and it will not be cut short"
+        )
+    return writable_text(text)
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+# One function per kind: (sheet, value, place) -> a cell, or None for an empty cell. None and "" are empty.
+_CellMaker = Callable[[Any, object, _Place], Cell | None]
+_StyleArrays = dict[str, Any]  # named style -> its openpyxl style array, copied into each new cell
+
+
+def _cell_makers(styles: _StyleArrays) -> dict[Kind, _CellMaker]:
+    """The cell makers for one workbook. Each new cell copies a ready-made style array (`Cell(style_array=...)`),
+    which is much cheaper than assigning a named style or Font/Fill objects cell by cell."""
+
+    def text_cell(ws: Any, value: object, place: _Place) -> Cell | None:
+        if value is None or value == "":
+            return None
+        cell = Cell(ws, 1, 1)
+        _put_text(cell, _checked_text(value, place))
+        return cell
+
+    code_style = styles[_CODE]
+
+    def code_cell(ws: Any, value: object, place: _Place) -> Cell | None:
+        if value is None or value == "":
+            return None
+        if _is_int(value):
+            value = str(value)
+        cell = Cell(ws, 1, 1, style_array=code_style)
+        _put_text(cell, _checked_text(value, place))
+        return cell
+
+    def number_cell(style: str, divisor: int) -> _CellMaker:
+        array = styles[style]
+
+        def make(ws: Any, value: object, place: _Place) -> Cell | None:
+            if value is None:
+                return None
+            if not _is_int(value):
+                raise place.fail(f"expected a whole number, got {type(value).__name__} {value!r}")
+            # True division is correctly rounded, so 123456 / 100 is exactly the float written 1234.56.
+            return Cell(ws, 1, 1, value=value / divisor if divisor != 1 else value, style_array=array)
+
+        return make
+
+    percent_style = styles[_PERCENT]
+
+    def percent_cell(ws: Any, value: object, place: _Place) -> Cell | None:
+        if value is None:
+            return None
+        if not (_is_int(value) or isinstance(value, float)) or not math.isfinite(value):
+            raise place.fail(f"expected a fraction such as 0.125, got {type(value).__name__} {value!r}")
+        return Cell(ws, 1, 1, value=value, style_array=percent_style)
+
+    date_style = styles[_DATE]
+
+    def date_cell(ws: Any, value: object, place: _Place) -> Cell | None:
+        if value is None:
+            return None
+        if not isinstance(value, date) or isinstance(value, datetime):
+            raise place.fail(f"expected a date, got {type(value).__name__} {value!r}")
+        # The style is in place before the value, so openpyxl keeps this date format rather than choosing its own.
+        return Cell(ws, 1, 1, value=value, style_array=date_style)
+
+    def bool_cell(ws: Any, value: object, place: _Place) -> Cell | None:
+        if value is None:
+            return None
+        if not isinstance(value, bool):
+            raise place.fail(f"expected yes or no (a bool), got {type(value).__name__} {value!r}")
+        cell = Cell(ws, 1, 1)
+        _put_text(cell, "Yes" if value else "No")
+        return cell
+
+    return {
+        Kind.TEXT: text_cell,
+        Kind.CODE: code_cell,
+        Kind.MONEY: number_cell(_MONEY, 100),
+        Kind.MONEY_FINANCE: number_cell(_FINANCE, 100),
+        Kind.DATE: date_cell,
+        Kind.INTEGER: number_cell(_INTEGER, 1),
+        Kind.PERCENT: percent_cell,
+        Kind.WTE: number_cell(_WTE, 100),
+        Kind.BOOL: bool_cell,
+    }
+
+
+def _shown_length(kind: Kind, value: object) -> int:
+    """Roughly how many characters the value takes on screen, for column widths; 0 when unknown or empty."""
+    try:
+        if value is None:
+            return 0
+        if kind in (Kind.TEXT, Kind.CODE):
+            return max((len(line) for line in str(value).splitlines()), default=0)
+        if kind is Kind.MONEY:
+            return len(format_money(value))
+        if kind is Kind.MONEY_FINANCE:
+            return len(format_finance(value)) + 1
+        if kind is Kind.DATE:
+            return 10
+        if kind is Kind.WTE:
+            return len(f"{value / 100:.2f}")
+        if kind is Kind.PERCENT:
+            return len(f"{value * 100:.1f}%")
+        if kind is Kind.INTEGER:
+            return len(str(value))
+        if kind is Kind.BOOL:
+            return 3
+    except (TypeError, ValueError):
+        return 0  # a bad value is reported when it is written, with its place
+    return 0
+
+
+def _column_width(column: ExportColumn, index: int, sample: Sequence[Sequence[object]]) -> float:
+    if column.width is not None:
+        return column.width
+    content = max((_shown_length(column.kind, row[index]) for row in sample if index < len(row)), default=0)
+    # +3 for the header's filter button; +2 of breathing space around content.
+    wanted = max(_DEFAULT_WIDTHS[column.kind], len(column.header) + 3, content + 2)
+    return min(wanted, MAX_WIDTH)
+
+
+def _sheet_title(wanted: str, taken: set[str]) -> str:
+    """A valid sheet title from `wanted`, different from every title in `taken` (ignoring case); adds it there."""
+    title = _SHEET_TITLE_FORBIDDEN.sub("-", writable_text(wanted).replace(REPLACEMENT_CHARACTER, " "))
+    title = " ".join(title.split()).strip("' ")  # Excel refuses a title that starts or ends with an apostrophe
+    title = title[:MAX_SHEET_TITLE].rstrip("' ") or "Sheet"
+    candidate, number = title, 2
+    while candidate.casefold() in taken or candidate.casefold() in _RESERVED_SHEET_TITLES:
+        suffix = f" ({number})"
+        candidate = title[: MAX_SHEET_TITLE - len(suffix)].rstrip("' ") + suffix
+        number += 1
+    taken.add(candidate.casefold())
+    return candidate
+
+
+def _looks_like_reference(name: str) -> bool:
+    """Excel refuses names it could read as a cell (A1, FY2026, R1C1) or a value (TRUE, FALSE)."""
+    if name.upper() in ("TRUE", "FALSE"):
+        return True
+    return bool(_LOOKS_LIKE_A1.fullmatch(name) or _LOOKS_LIKE_R1C1.fullmatch(name))
+
+
+def _table_name(wanted: str, taken: set[str]) -> str:
+    """A valid, unique table name derived from a sheet title: ASCII letters, digits and underscores."""
+    ascii_only = unicodedata.normalize("NFKD", wanted).encode("ascii", "ignore").decode("ascii")
+    name = re.sub(r"[^A-Za-z0-9]+", "_", ascii_only).strip("_")
+    if not name or not name[0].isalpha() or _looks_like_reference(name):
+        name = f"Table_{name}".rstrip("_")
+    name = name[:200]
+    candidate, number = name, 2
+    while candidate.casefold() in taken:
+        candidate = f"{name}_{number}"
+        number += 1
+    taken.add(candidate.casefold())
+    return candidate
+
+
+def _check_table_name(name: str, taken: set[str]) -> str:
+    if not _TABLE_NAME.fullmatch(name) or len(name) > 255 or _looks_like_reference(name):
+        raise ValueError(f"{name!r} is not a valid Excel table name (letters, digits, _ and . ; not a cell address)")
+    if name.casefold() in taken:
+        raise ValueError(f"there is already a table called {name!r} in this workbook")
+    taken.add(name.casefold())
+    return name
+
+
+def _spoken_datetime(moment: datetime) -> str:
+    """`22 November 2026, 14:05`: the same in every locale, unlike strftime's %B."""
+    return f"{moment.day} {_MONTHS[moment.month - 1]} {moment.year}, {moment:%H:%M}"
+
+
+def _utc_naive(moment: datetime) -> datetime:
+    """Document properties are UTC without a zone; a naive time is taken as already UTC."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.replace(microsecond=0)
+
+
+class _StampedZip(zipfile.ZipFile):
+    """A zip whose entries all carry one fixed time and mode, so the same content gives the same bytes."""
+
+    def __init__(self, file: object, stamp: datetime) -> None:
+        super().__init__(file, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+        stamp = max(stamp.replace(tzinfo=None), datetime(1980, 1, 1))  # zip times start in 1980
+        self._stamp = (stamp.year, stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second)
+
+    def _info(self, name: str) -> zipfile.ZipInfo:
+        info = zipfile.ZipInfo(name, date_time=self._stamp)
+        info.compress_type = self.compression
+        info.external_attr = 0o600 << 16  # what writestr gives a name
+        return info
+
+    def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None):
+        if not isinstance(zinfo_or_arcname, zipfile.ZipInfo):
+            zinfo_or_arcname = self._info(zinfo_or_arcname)
+        super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
+
+    def write(self, filename, arcname=None, compress_type=None, compresslevel=None):
+        # openpyxl streams each worksheet to a temporary file and adds it here; its time and mode must not leak in.
+        info = self._info(arcname or os.path.basename(filename))
+        info.file_size = os.path.getsize(filename)  # lets zipfile choose zip64 up front for very large sheets
+        with open(filename, "rb") as source, self.open(info, "w") as target:
+            shutil.copyfileobj(source, target, 1024 * 1024)
+
+
+@dataclass
+class _Contents:
+    title: str
+    rows: int
+    description: str
+
+
+class ExportWorkbook:
+    """A workbook being written: a cover sheet first, then one formatted table per `add_table`; `save` once.
+
+    Use it in a `with` block (or call `discard`) so that a workbook given up before saving removes its
+    temporary files promptly instead of whenever it is garbage collected.
+    """
+
+    def __init__(self, cover: Cover) -> None:
+        self.cover = cover
+        self._workbook = Workbook(write_only=True)
+        self._styles: _StyleArrays = {}
+        for style in _named_styles():
+            self._workbook.add_named_style(style)
+            self._styles[style.name] = style.as_tuple()
+        self._makers = _cell_makers(self._styles)
+        self._sheet_titles: set[str] = set()
+        self._table_names: set[str] = set()
+        self._titles: list[str] = []
+        self._contents: list[_Contents] = []
+        self._cover_sheet = self._workbook.create_sheet(_sheet_title(COVER_TITLE, self._sheet_titles))
+        self._titles.append(self._cover_sheet.title)
+        self._broken = False
+        self._saved = False
+
+    def __enter__(self) -> ExportWorkbook:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.discard()  # does nothing once saved
+
+    @property
+    def sheet_titles(self) -> tuple[str, ...]:
+        """The titles of the sheets so far, cover first, as they will appear in the file."""
+        return tuple(self._titles)
+
+    def add_table(
+        self,
+        sheet_title: str,
+        columns: Sequence[ExportColumn],
+        rows: Iterable[Sequence[object]],
+        *,
+        table_name: str | None = None,
+        description: str = "",
+    ) -> str:
+        """Write a sheet holding one Excel table; returns the sheet's title (made valid and unique).
+
+        `rows` is consumed once, streaming; each row has one value per column, of the column's kind. A value
+        that cannot be written raises `UnwritableCell` naming its cell, and the workbook can then not be saved.
+        """
+        if self._saved:
+            raise RuntimeError("this workbook has already been saved")
+        if self._broken:
+            raise RuntimeError("this workbook was discarded (a table failed to write?); start a new one")
+        if not columns:
+            raise ValueError("a table needs at least one column")
+        if len(columns) > MAX_COLUMNS:
+            raise ValueError(f"a sheet holds at most {MAX_COLUMNS:,} columns; this table has {len(columns):,}")
+        headers = [column.header for column in columns]
+        seen: set[str] = set()
+        for header in headers:
+            if not header.strip():
+                raise ValueError("every column needs a header")
+            if header.casefold() in seen:
+                raise ValueError(f"two columns are headed {header!r}; an Excel table needs different headers")
+            seen.add(header.casefold())
+
+        if table_name is not None:
+            name = _check_table_name(table_name, self._table_names)
+        title = _sheet_title(sheet_title, self._sheet_titles)
+        if table_name is None:
+            name = _table_name(title, self._table_names)
+        self._titles.append(title)
+        ws = self._workbook.create_sheet(title)
+        try:
+            count = self._write_table(ws, title, name, columns, rows)
+        except BaseException:
+            self.discard()
+            raise
+        self._contents.append(_Contents(title, count, description))
+        return title
+
+    def _write_table(
+        self,
+        ws: Any,
+        title: str,
+        name: str,
+        columns: Sequence[ExportColumn],
+        rows: Iterable[Sequence[object]],
+    ) -> int:
+        rows = iter(rows)
+        sample = list(islice(rows, WIDTH_SAMPLE_ROWS))
+
+        # Everything above the rows (widths, frozen header, page set-up flags) must be set before the first append.
+        for index, column in enumerate(columns):
+            ws.column_dimensions[get_column_letter(index + 1)].width = _column_width(column, index, sample)
+        ws.freeze_panes = "A2"
+        ws.print_title_rows = "1:1"
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0  # as many pages down as it takes
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.oddFooter.left.text = "&A"  # the sheet name
+        ws.oddFooter.right.text = "Page &P of &N"
+
+        place = _Place(title)
+        header_cells = []
+        header_names = []
+        for index, column in enumerate(columns):
+            place.column = index
+            text = _checked_text(column.header, place)
+            cell = Cell(ws, 1, 1, style_array=self._styles[_HEADER])
+            _put_text(cell, text)
+            header_cells.append(cell)
+            header_names.append(text)
+        ws.append(header_cells)
+
+        makers = [self._makers[column.kind] for column in columns]
+        width = len(columns)
+        count = 0
+        for values in chain(sample, rows):
+            place.row = count + 2
+            if place.row > MAX_ROWS:
+                raise place.fail(f"a sheet holds at most {MAX_ROWS - 1:,} rows under its header")
+            if len(values) != width:
+                place.column = None
+                raise place.fail(f"the row has {len(values)} values for {width} columns")
+            cells = []
+            for index, (make, value) in enumerate(zip(makers, values, strict=True)):
+                place.column = index
+                cells.append(make(ws, value, place))
+            ws.append(cells)
+            count += 1
+
+        if count == 0:
+            # Excel refuses a table with no data rows, so the header stands alone with a plain note under it.
+            note = Cell(ws, 1, 1)
+            _put_text(note, NO_ROWS)
+            ws.append([note])
+            return 0
+
+        ref = f"A1:{get_column_letter(width)}{count + 1}"
+        table = Table(
+            displayName=name,
+            ref=ref,
+            autoFilter=AutoFilter(ref=ref),
+            tableStyleInfo=TableStyleInfo(
+                name=TABLE_STYLE,
+                showFirstColumn=False,
+                showLastColumn=False,
+                showRowStripes=True,
+                showColumnStripes=False,
+            ),
+        )
+        # A write-only sheet has no cells to read the column names back from, so they are given here.
+        for index, header in enumerate(header_names, start=1):
+            table.tableColumns.append(TableColumn(id=index, name=header))
+        ws.tables.add(table)  # names are kept unique by this class; add_table would only warn about the columns
+        return count
+
+    def _write_cover(self) -> None:
+        cover = self.cover
+        ws = self._cover_sheet
+        place = _Place(ws.title)
+
+        def text(value: str, style: str | None = None) -> Cell | None:
+            place.column = None
+            checked = _checked_text(value, place)
+            if not checked and style is None:
+                return None
+            cell = Cell(ws, 1, 1, style_array=self._styles[style] if style is not None else None)
+            _put_text(cell, checked)
+            return cell
+
+        def append(*cells: Cell | None) -> None:
+            ws.append(list(cells))
+            place.row += 1
+
+        label_width = 18
+        value_width = 40
+        fields = [
+            ("Service", cover.service),
+            ("Organisation", cover.organisation),
+            ("As at", cover.as_at),
+            ("Generated by", cover.generated_by),
+            ("Generated on", _spoken_datetime(cover.generated_on)),
+            ("Source database", cover.source_database),
+        ]
+        for _, value in fields:
+            value_width = max(value_width, len(value) + 2)
+        for item in self._contents:
+            label_width = max(label_width, len(item.title) + 2)
+            value_width = max(value_width, len(item.description) + 2)
+        ws.column_dimensions["A"].width = min(label_width, 34)
+        ws.column_dimensions["B"].width = min(value_width, 80)
+        ws.column_dimensions["C"].width = 10
+        ws.page_setup.orientation = "portrait"
+        ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 1
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.oddFooter.left.text = "&A"
+        ws.oddFooter.right.text = "Page &P of &N"
+
+        append(text(cover.title, _COVER_TITLE))
+        append()
+        for label, value in fields:
+            if label == "Service" and not value:
+                continue
+            append(text(label, _COVER_LABEL), text(value))
+        if cover.notes:
+            append()
+            for note in cover.notes:
+                append(text(note))
+        if cover.checklist:
+            append()
+            append(text("Checklist", _COVER_LABEL))
+            for item, done in cover.checklist:
+                status = text("Complete", _COMPLETE) if done else text("Incomplete", _INCOMPLETE)
+                append(status, text(item))
+        if self._contents:
+            append()
+            append(text("Sheet", _COVER_LABEL), text("Contents", _COVER_LABEL), text("Rows", _COVER_LABEL))
+            for item in self._contents:
+                rows = Cell(ws, 1, 1, value=item.rows, style_array=self._styles[_INTEGER])
+                append(text(item.title), text(item.description), rows)
+
+    def discard(self) -> None:
+        """Give up on this workbook without saving it, removing the temporary files its sheets stream to.
+
+        Called for you when `add_table` fails; call it yourself if you abandon a workbook for another reason.
+        """
+        if self._broken or self._saved:
+            return
+        self._broken = True
+        for sheet in self._workbook.worksheets:
+            with contextlib.suppress(Exception):
+                if not sheet.closed:
+                    sheet.close()  # ends the sheet's stream cleanly rather than when garbage is collected
+            # openpyxl only removes a write-only sheet's temporary file when the workbook is saved, or at exit.
+            writer = getattr(sheet, "_writer", None)
+            if writer is not None:
+                with contextlib.suppress(Exception):
+                    writer.cleanup()
+
+    def save(self, path: Path) -> Path:
+        """Write the workbook to `path` atomically (a temporary file beside it, then a rename); returns `path`.
+
+        A workbook can be saved once. If anything fails, whatever was at `path` before is left as it was.
+        """
+        if self._saved:
+            raise RuntimeError("this workbook has already been saved")
+        if self._broken:
+            raise RuntimeError("this workbook was discarded (a table failed to write?); start a new one")
+        path = Path(path)
+        self._write_cover()
+        self._saved = True
+
+        properties = self._workbook.properties
+        properties.creator = "jointlead"
+        properties.lastModifiedBy = "jointlead"
+        properties.title = writable_text(self.cover.title)
+        properties.created = properties.modified = _utc_naive(self.cover.generated_on)
+
+        temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            # "x" creates the file with the usual permissions (the umask applies), unlike mkstemp's 0600.
+            with open(temporary, "xb") as file:
+                archive = _StampedZip(file, self.cover.generated_on)
+                # What Workbook.save does, minus stamping "modified" with the clock.
+                ExcelWriter(self._workbook, archive).save()
+            os.replace(temporary, path)
+        except PermissionError as error:
+            temporary.unlink(missing_ok=True)
+            raise ExportNotSaved(
+                f"Could not save {path.name}: {error.strerror or error}.",
+                "If the file is open in Excel, close it and try again; otherwise choose another folder.",
+            ) from error
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+        return path

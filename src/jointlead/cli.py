@@ -48,7 +48,123 @@ def _parser() -> argparse.ArgumentParser:
                                              "and verify the copy with an integrity check.")
     backup.add_argument("--db", type=Path, required=True, metavar="PATH", help="the database to copy")
     backup.add_argument("--out", type=Path, required=True, metavar="FILE", help="where to write the copy")
+    _add_exchange_commands(commands)
     return parser
+
+
+def _usage_error(message: str) -> SystemExit:
+    print(f"jointlead: {message}", file=sys.stderr)
+    return SystemExit(EXIT_USAGE)
+
+
+def _mapping(pairs: list[str]) -> dict[str, str]:
+    mapping = {}
+    for pair in pairs:
+        name, sep, header = pair.partition("=")
+        if not sep or not name.strip() or not header.strip():
+            raise _usage_error(f"--map takes FIELD=HEADER, for example --map amount='Value £', not '{pair}'")
+        mapping[name.strip()] = header.strip()
+    return mapping
+
+
+def _add_exchange_commands(commands) -> None:
+    importing = commands.add_parser("import", help="import a ledger extract or a staff list (previewed, all or "
+                                                   "nothing)")
+    kinds = importing.add_subparsers(dest="kind", metavar="KIND", required=True)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("file", type=Path, metavar="FILE", help=".xlsx, .xlsm, .xls, .ods or .csv")
+    common.add_argument("--db", type=Path, required=True, metavar="PATH", help="the database to import into")
+    common.add_argument("--map", action="append", default=[], metavar="FIELD=HEADER",
+                        help="say which column holds a field when its header is not recognised (repeatable)")
+    common.add_argument("--sheet", metavar="NAME", help="read this sheet (default: the one that fits best)")
+    common.add_argument("--dry-run", action="store_true", help="show what would change and change nothing")
+    common.add_argument("--accept-valid", action="store_true",
+                        help="import the valid rows and write the rejected ones, with reasons, to a workbook")
+    ledger = kinds.add_parser("ledger", parents=[common], help="a partner's monthly ledger extract",
+                              description="Import a partner's ledger actuals. Rows are matched to budget lines by "
+                                          "the lines' ledger codes; rows that match none are kept as unmapped.")
+    ledger.add_argument("--partner", required=True, metavar="CODE", help="whose ledger it is, e.g. NFT")
+    ledger.add_argument("--fy", metavar="2026-27", help="the financial year (default: the year now being reported)")
+    staff = kinds.add_parser("staff", parents=[common], help="an HR or payroll staff list",
+                             description="Import an ESR-style or council payroll staff list. People are matched "
+                                         "on employer and employee number; people missing from the list are "
+                                         "flagged as possible leavers, never deleted.")
+    staff.add_argument("--employer", required=True, metavar="CODE", help="whose staff list it is, e.g. NCC")
+
+    exporting = commands.add_parser("export", help="write a workbook for a parent organisation")
+    exports = exporting.add_subparsers(dest="kind", metavar="KIND", required=True)
+    staff_export = exports.add_parser("staff", help="staff with both reporting lines, for one employer")
+    staff_export.add_argument("--db", type=Path, required=True, metavar="PATH")
+    staff_export.add_argument("--org", required=True, metavar="CODE", help="the employing organisation, e.g. NFT")
+    staff_export.add_argument("--out", type=Path, required=True, metavar="FILE.xlsx")
+
+
+def _import(args: argparse.Namespace) -> int:
+    from jointlead.domain.calendar import FinancialYear
+    from jointlead.domain.money import format_money
+    from jointlead.services import imports
+    from jointlead.services.exports import write_rejected_rows
+    from jointlead.services.files import open_existing
+
+    overrides = _mapping(args.map)
+    year = None
+    if getattr(args, "fy", None):
+        try:
+            year = FinancialYear.parse(args.fy)
+        except ValueError as error:
+            raise _usage_error(str(error)) from error
+    database = open_existing(args.db)
+    try:
+        if args.kind == "ledger":
+            preview = imports.preview_ledger_import(database, args.file, args.partner, year=year,
+                                                    overrides=overrides, sheet=args.sheet)
+        else:
+            preview = imports.preview_staff_import(database, args.file, args.employer, overrides=overrides,
+                                                   sheet=args.sheet)
+        for notice in preview.notices:
+            print(f"note: {notice}")
+        for rejected in preview.rejected:
+            for problem in rejected.problems:
+                print(f"rejected: {problem if '!' in problem else f'{rejected.reference}: {problem}'}")
+        into = f" into {preview.period_label}" if preview.period_label else ""
+        counts = (f"{preview.rows_read} rows read from {preview.sheet}{into}: {len(preview.added)} added, "
+                  f"{len(preview.changed)} changed, {preview.unchanged} unchanged, {preview.unmapped} unmapped, "
+                  f"{len(preview.rejected)} rejected, {len(preview.removed)} "
+                  f"{'removed' if args.kind == 'ledger' else 'flagged as possible leavers'}.")
+        if preview.net_total_pence is not None:
+            counts += f" Net total of the money rows read: {format_money(preview.net_total_pence)}."
+        if args.dry_run:
+            print(f"Dry run, nothing changed. {counts}")
+            return EXIT_REJECTED if preview.rejected else EXIT_OK
+        if preview.rejected and not args.accept_valid:
+            print(f"Nothing was imported. {counts}")
+            print("Fix the file and import it again, or use --accept-valid to import only the valid rows.")
+            return EXIT_REJECTED
+        result = imports.apply_import(database, preview, accept_valid=args.accept_valid)
+        if result.batch_id is None:
+            print(f"Nothing to import: every row is already recorded. {counts}")
+        else:
+            print(f"Imported (batch {result.batch_id}). {counts}")
+        if preview.rejected:
+            out = args.file.with_name(f"{args.file.stem} - rejected rows.xlsx")
+            write_rejected_rows(database, preview, out)
+            print(f"The rejected rows, with reasons, are in {out}")
+        return EXIT_OK
+    finally:
+        database.close()
+
+
+def _export(args: argparse.Namespace) -> int:
+    from jointlead.services.exports import export_staff
+    from jointlead.services.files import open_existing
+
+    database = open_existing(args.db)
+    try:
+        result = export_staff(database, args.org, args.out)
+    finally:
+        database.close()
+    print(f"Wrote {result.rows} rows to {result.path}.")
+    return EXIT_OK
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -95,7 +211,7 @@ def _backup(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"demo": _demo, "check": _check, "backup": _backup}
+COMMANDS = {"demo": _demo, "check": _check, "backup": _backup, "import": _import, "export": _export}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -118,6 +234,6 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_REJECTED
     except Exception:
         log.exception("Unexpected error in the %s command", args.command)
-        print(f"jointlead: something unexpected went wrong; nothing was changed. Details are in {log_path}.",
-              file=sys.stderr)
+        print(f"jointlead: something unexpected went wrong. Details are in {log_path}. A change still in progress "
+              "was rolled back; anything reported above as done stays done.", file=sys.stderr)
         return EXIT_REJECTED

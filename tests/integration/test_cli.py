@@ -84,3 +84,80 @@ def test_help_loads_neither_alembic_nor_openpyxl_nor_qt():
     assert result.returncode == 0
     assert "jointlead" in imported
     assert not imported & {"alembic", "openpyxl", "PySide6", "sqlalchemy", "python_calamine"}
+
+
+def demo_ledger_m8(folder: Path, demo_path: Path, *, bad_row: bool = False) -> Path:
+    """An NFT extract for M8 (open in the demo) using the demo's own NFT ledger codes."""
+    from exchange.hostile import write_csv
+
+    connection = sqlite3.connect(demo_path)
+    (centre, pattern), = connection.execute(
+        "SELECT m.cost_centre, m.subjective_pattern FROM ledger_mapping m JOIN organisation o "
+        "ON o.id = m.organisation_id WHERE o.code = 'NFT' ORDER BY m.id LIMIT 1").fetchall()
+    connection.close()
+    subjective = pattern.replace("*", "0")
+    rows = [["Cost Centre", "Subjective", "Period", "Journal Line Ref", "Description", "Value £"],
+            [centre, subjective, "M8", "JNL-X1", "Salaries Nov-26", "£1,234.50"],
+            [centre, subjective, "M8", "JNL-X2", "Refund", "(34.50)"],
+            ["C99999", "5000", "M8", "JNL-X3", "Unknown cost centre", "100"]]
+    if bad_row:
+        rows.append([centre, subjective, "M8", "JNL-X4", "Typo", "12.3.4"])
+    return write_csv(folder / "NFT ledger M08.csv", rows)
+
+
+def test_import_ledger_prints_counts_and_the_net_total(demo_path, tmp_path):
+    extract = demo_ledger_m8(tmp_path, demo_path)
+    dry = jointlead("import", "ledger", str(extract), "--db", str(demo_path), "--partner", "NFT", "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert "Dry run, nothing changed." in dry.stdout
+    assert "3 added, 0 changed, 0 unchanged, 1 unmapped, 0 rejected" in dry.stdout
+    assert "£1,300.00" in dry.stdout
+    applied = jointlead("import", "ledger", str(extract), "--db", str(demo_path), "--partner", "NFT")
+    assert applied.returncode == 0 and "Imported (batch" in applied.stdout
+    again = jointlead("import", "ledger", str(extract), "--db", str(demo_path), "--partner", "NFT")
+    assert again.returncode == 0 and "Nothing to import" in again.stdout
+
+
+def test_import_with_a_bad_row_exits_1_lists_the_cell_and_changes_nothing(demo_path, tmp_path):
+    extract = demo_ledger_m8(tmp_path, demo_path, bad_row=True)
+    before = demo_path.read_bytes()
+    result = jointlead("import", "ledger", str(extract), "--db", str(demo_path), "--partner", "NFT")
+    assert result.returncode == 1
+    assert "rejected: 'NFT ledger M08'!F5: Amount: '12.3.4' is not an amount of money" in result.stdout
+    assert demo_path.read_bytes() == before
+    accepted = jointlead("import", "ledger", str(extract), "--db", str(demo_path), "--partner", "NFT",
+                         "--accept-valid")
+    assert accepted.returncode == 0
+    assert (tmp_path / "NFT ledger M08 - rejected rows.xlsx").exists()
+
+
+def test_import_refuses_a_hostile_file_with_one_line_and_exit_1(demo_path, tmp_path):
+    from exchange.hostile import password_protected_xlsx
+
+    result = jointlead("import", "staff", str(password_protected_xlsx(tmp_path)), "--db", str(demo_path),
+                       "--employer", "NCC")
+    assert result.returncode == 1
+    assert "This workbook is password-protected." in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_import_usage_errors_exit_2(demo_path, tmp_path):
+    extract = demo_ledger_m8(tmp_path, demo_path)
+    bad_map = jointlead("import", "ledger", str(extract), "--db", str(demo_path), "--partner", "NFT",
+                        "--map", "amount")
+    assert bad_map.returncode == 2 and "--map takes FIELD=HEADER" in bad_map.stderr
+    bad_year = jointlead("import", "ledger", str(extract), "--db", str(demo_path), "--partner", "NFT",
+                         "--fy", "2026")
+    assert bad_year.returncode == 2
+    assert jointlead("import", "ledger", str(extract), "--db", str(demo_path)).returncode == 2
+
+
+def test_export_staff_writes_the_employers_people(demo_path, tmp_path):
+    import openpyxl
+
+    out = tmp_path / "NCC staff.xlsx"
+    result = jointlead("export", "staff", "--db", str(demo_path), "--org", "NCC", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    sheet = openpyxl.load_workbook(out)["Staff"]
+    assert sheet["A1"].value == "Employee number"
+    assert all(str(sheet.cell(row, 1).value).startswith("P") for row in range(2, sheet.max_row + 1))

@@ -466,6 +466,9 @@ def _period_in_year(period: Period, year: FinancialYear, original: object) -> in
 
 def _trimmed(text: str) -> str:
     """`text` without spaces (incl. non-breaking) or invisible characters at either end."""
+    stripped = text.strip()
+    if not stripped or (stripped[0] not in _INVISIBLE_EDGES and stripped[-1] not in _INVISIBLE_EDGES):
+        return stripped  # the usual case, settled in one pass: this runs for every cell of every row
     previous = None
     while text != previous:
         previous = text
@@ -473,9 +476,13 @@ def _trimmed(text: str) -> str:
     return text
 
 
+_CONTROL_CHARACTER = re.compile("[\x00-\x1f\x7f-\x9f]")  # exactly Unicode's category Cc
+
+
 def _refuse_control_characters(text: str, original: object, what: str, *, allowed: str) -> None:
-    for character in text:
-        if character not in allowed and unicodedata.category(character) == "Cc":
+    for found in _CONTROL_CHARACTER.finditer(text):
+        character = found.group()
+        if character not in allowed:
             name = _CONTROL_CHARACTER_NAMES.get(character, "a hidden control character")
             raise ValueProblem(f"{_shown(original)} contains {name}, which {what} cannot")
 

@@ -313,7 +313,7 @@ def budget_lines(database: Database, agreement_id: int, year: int, to_period: in
         return tuple(BudgetLineRow(*row) for row in rows)
 
 
-def _lead_on(kind: str, day: date):
+def lead_on(kind: str, day: date):
     """Each person's lead of one kind in force on a day: (person_id, lead name, lead's employer code)."""
     lead = aliased(Person)
     lead_org = aliased(Organisation)
@@ -328,8 +328,8 @@ def _lead_on(kind: str, day: date):
 def people(database: Database, day: date) -> tuple[PersonRow, ...]:
     """Everyone recorded, team members first, with both lines as they stood on the day."""
     with database.session() as session:
-        manager = _lead_on("managerial", day)
-        professional = _lead_on("professional", day)
+        manager = lead_on("managerial", day)
+        professional = lead_on("professional", day)
         employer = aliased(Organisation)
         active = case((_active_on(day), True), else_=False)
         rows = session.execute(

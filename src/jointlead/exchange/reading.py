@@ -1,0 +1,778 @@
+"""Open a spreadsheet or CSV file by what it really is, refuse hostile ones early, and hand over its rows raw."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import itertools
+import math
+import posixpath
+import re
+import struct
+import threading
+import zipfile
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol, TypeVar
+from xml.etree import ElementTree
+
+import python_calamine
+from defusedxml import DefusedXmlException
+from defusedxml import ElementTree as SafeElementTree
+
+from jointlead.exchange.problems import FileRefused, cell_reference, column_letters
+
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """What jointlead will read at most; each is checked before the work it guards, so a hostile file costs little."""
+
+    max_uncompressed_bytes: int = 200 * 1024 * 1024  # zip members' declared sizes, checked before parsing
+    max_rows: int = 1_000_000
+    max_cell_chars: int = 32_767  # Excel's own limit per cell
+    # A sheet's used rectangle, rows by columns, which calamine allocates in full (32 bytes a cell) before returning.
+    max_cells: int = 30_000_000
+
+
+DEFAULT_LIMITS = ReadLimits()
+
+_PASSWORD = (
+    "This workbook is password-protected.",
+    "Open it in Excel, remove the password, save it, and import it again.",
+)
+_DAMAGED = (
+    "This file is damaged or incomplete (it may not have finished downloading or saving).",
+    "Ask for the file again, or open it in Excel and save a new copy.",
+)
+_NOT_A_SPREADSHEET = ("This is not a spreadsheet jointlead can read.", "Save it from Excel as .xlsx or .csv.")
+_ENTITIES = (
+    "This workbook contains content jointlead will not read (XML entity declarations).",
+    "Save a fresh copy from Excel and import that.",
+)
+_EMPTY = ("This file is empty.", "Check that you chose the right file, or ask for it to be sent again.")
+_SAVE_AS_XLSX = "Open it in Excel, choose File > Save As > Excel Workbook (.xlsx), and import the saved copy."
+_TOO_BIG_ADVICE = "Ask for a smaller extract, or split it into several files, and import those."
+
+# A part that inflates more than this many times, and to more than this size, is a bomb whatever the total says:
+# real worksheets compress far less (a 500,000-row ledger: under 10 to 1), and deflate tops out near 1,032 to 1.
+_MAX_COMPRESSION_RATIO = 1000
+_RATIO_CHECK_FROM_BYTES = 10 * 1024 * 1024
+
+_OLE_SIGNATURE = bytes.fromhex("D0CF11E0A1B11AE1")
+_ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06")
+_ODS_MIMETYPES = {
+    "application/vnd.oasis.opendocument.spreadsheet",
+    "application/vnd.oasis.opendocument.spreadsheet-template",
+}
+# Excel and LibreOffice never write a DTD; one in any XML part can only be there to declare entities.
+_DTD_MARKERS = tuple(
+    marker.encode(encoding) for marker in ("<!DOCTYPE", "<!ENTITY") for encoding in ("ascii", "utf-16-le", "utf-16-be")
+)
+_XML_HEAD_BYTES = 64 * 1024  # a DTD must come before the root element, so the start of each part is enough
+_SNIFF_BYTES = 64 * 1024
+_HEAD_CACHE_ROWS = 100  # head() keeps this many rows, so previews and header detection do not re-read a sheet
+
+# Which names each real type may carry without a notice; anything else gets "read as its real type".
+_QUIET_SUFFIXES = {
+    "xlsx": {".xlsx", ".xltx"},
+    "xlsm": {".xlsm", ".xltm", ".xlsx"},
+    "xls": {".xls", ".xlt"},
+    "ods": {".ods", ".ots"},
+    "csv": {".csv", ".txt", ".tsv", ".tab", ".dat", ".prn"},
+}
+_DESCRIPTIONS = {
+    "xlsx": ("an .xlsx workbook", ".xlsx"),
+    "xlsm": ("an .xlsm workbook", ".xlsm"),
+    "xls": ("an older .xls workbook", ".xls"),
+    "ods": ("an OpenDocument (.ods) spreadsheet", ".ods"),
+    "csv": ("a text (CSV) file", "text"),
+}
+
+
+# --- what callers get ---------------------------------------------------------------------------------------------
+
+
+class _RowSource(Protocol):
+    def rows(self, sheet: str) -> Iterator[list[object]]: ...
+
+
+class SourceSheet:
+    """One sheet's rows, read when asked for and as often as asked; the n-th row yielded is spreadsheet row n."""
+
+    __slots__ = ("_head", "_source", "name")
+
+    def __init__(self, name: str, source: _RowSource) -> None:
+        self.name = name
+        self._source = source
+        self._head: tuple[list[list[object]], bool] | None = None  # (first rows, whether that is the whole sheet)
+
+    def rows(self) -> Iterator[list[object]]:
+        """Raw values (str, int, float, bool, date, datetime, time; None when empty), blank rows included.
+
+        May raise FileRefused part-way: a sheet over the row limit, a cell over the length limit, unreadable data.
+        """
+        return self._source.rows(self.name)
+
+    def head(self, count: int) -> list[list[object]]:
+        """The first `count` rows, exactly as rows() yields them, for header detection and previews."""
+        if count <= 0:
+            return []
+        if self._head is None or (len(self._head[0]) < count and not self._head[1]):
+            wanted = max(count, _HEAD_CACHE_ROWS)
+            first = list(itertools.islice(self.rows(), wanted))
+            self._head = (first, len(first) < wanted)
+        return [list(row) for row in self._head[0][:count]]
+
+    def __repr__(self) -> str:
+        return f"SourceSheet({self.name!r})"
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A file as jointlead read it: its real kind, fingerprint, visible sheets, and anything worth telling the user."""
+
+    path: Path
+    kind: str  # "xlsx", "xlsm", "xls", "ods" or "csv": what the content is, whatever the name says
+    sha256: str  # of the file's bytes
+    sheets: tuple[SourceSheet, ...]  # visible worksheets in workbook order; a CSV has one, named after the file
+    notices: tuple[str, ...]  # things that did not stop the read but the user should know
+
+
+def open_source(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> SourceFile:
+    """Read `path` by its content (never its extension), or raise FileRefused saying what it is and what to do."""
+    path = Path(path)
+    data = _read_bytes(path, limits)
+    digest = hashlib.sha256(data).hexdigest()
+    if not data:
+        raise FileRefused(*_EMPTY)
+    notices: list[str] = []
+    if data.startswith(_ZIP_SIGNATURES):
+        kind, areas = _sniff_zip(path, data, limits)
+        sheets = _open_workbook(data, kind, limits, notices, areas)
+    elif data.startswith(_OLE_SIGNATURE):
+        kind = _sniff_compound_file(data, limits)
+        sheets = _open_workbook(data, kind, limits, notices, {})
+    else:
+        kind = "csv"
+        text = _sniff_text(path, data)
+        sheets = (SourceSheet(path.stem, _TextSource(data, text, limits)),)
+    name_notice = _name_notice(path, kind)
+    if name_notice:
+        notices.insert(0, name_notice)
+    return SourceFile(path=path, kind=kind, sha256=digest, sheets=sheets, notices=tuple(notices))
+
+
+# --- whole-file checks ----------------------------------------------------------------------------------------------
+
+
+def _read_bytes(path: Path, limits: ReadLimits) -> bytes:
+    # The whole file is read once: what is hashed is exactly what is parsed, even if the file changes meanwhile.
+    try:
+        size, limit = path.stat().st_size, limits.max_uncompressed_bytes
+        if size > limit:
+            raise FileRefused(
+                f"This file is {_megabytes(size, limit)}, more than the {_megabytes(limit)} jointlead accepts.",
+                _TOO_BIG_ADVICE,
+            )
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise FileRefused(
+            f"There is no file called {path.name} in {path.parent}.", "Check the name and the folder."
+        ) from None
+    except IsADirectoryError:
+        raise FileRefused(f"{path.name} is a folder, not a file.", "Choose the spreadsheet file itself.") from None
+    except PermissionError:
+        raise FileRefused(
+            f"jointlead is not allowed to read {path.name}.",
+            "If it is open in another program, close it there; otherwise ask for access to the folder.",
+        ) from None
+    except OSError as error:
+        raise FileRefused(
+            f"{path.name} could not be read ({error.strerror}).", "Check that it is still there."
+        ) from None
+
+
+def _sniff_zip(path: Path, data: bytes, limits: ReadLimits) -> tuple[str, dict[str, tuple[int, int]]]:
+    """The kind of a zip-based file, and each xlsx sheet's declared area (rows, columns) by sheet name."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = [member for member in archive.infolist() if not member.filename.endswith("/")]
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, NotImplementedError, struct.error):
+        raise FileRefused(*_DAMAGED) from None
+    # Declared sizes come from the central directory, so a bomb is measured without inflating a byte of it;
+    # calamine's zip reader refuses a member that inflates past its declared size, so a lie does not get past.
+    total = sum(member.file_size for member in members)
+    if total > limits.max_uncompressed_bytes:
+        raise FileRefused(
+            f"This workbook would expand to {_megabytes(total, limits.max_uncompressed_bytes)}, more than the "
+            f"{_megabytes(limits.max_uncompressed_bytes)} jointlead accepts (it may be a 'zip bomb').",
+            _TOO_BIG_ADVICE,
+        )
+    for member in members:
+        if member.file_size > _RATIO_CHECK_FROM_BYTES and member.file_size > _MAX_COMPRESSION_RATIO * max(
+            member.compress_size, 1
+        ):
+            raise FileRefused(
+                f"Part of this workbook would expand more than {_MAX_COMPRESSION_RATIO:,} times, to "
+                f"{_megabytes(member.file_size)} (it may be a 'zip bomb').",
+                "Do not open it; ask the sender for a fresh copy.",
+            )
+    names = {member.filename.lower(): member for member in members}
+    if "xl/workbook.xml" in names:
+        macros = "xl/vbaproject.bin" in names or path.suffix.lower() in {".xlsm", ".xltm"}
+        kind = "xlsm" if macros else "xlsx"
+    elif "xl/workbook.bin" in names:
+        raise FileRefused("This is an Excel binary workbook (.xlsb), a format jointlead cannot read.", _SAVE_AS_XLSX)
+    elif "mimetype" in names and _member_head(archive, names["mimetype"], 200).strip() in {
+        mimetype.encode() for mimetype in _ODS_MIMETYPES
+    }:
+        kind = "ods"
+    else:
+        raise FileRefused(*_NOT_A_SPREADSHEET)
+    heads: dict[str, bytes] = {}
+    for name, member in names.items():
+        if name.endswith((".xml", ".rels")):
+            head = _member_head(archive, member)
+            if any(marker in head for marker in _DTD_MARKERS):
+                raise FileRefused(*_ENTITIES)
+            heads[name] = head
+    return kind, (_xlsx_sheet_areas(archive, names, heads) if kind != "ods" else {})
+
+
+def _member_head(archive: zipfile.ZipFile, member: zipfile.ZipInfo, size: int = _XML_HEAD_BYTES) -> bytes:
+    try:
+        with archive.open(member) as handle:
+            return handle.read(size)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError, ValueError):
+        raise FileRefused(*_DAMAGED) from None
+
+
+_DIMENSION = re.compile(
+    rb"<(?:\w+:)?dimension\s+ref\s*=\s*[\"'](?:[A-Za-z]{1,3}[0-9]{1,7}:)?([A-Za-z]{1,3})([0-9]{1,7})[\"']"
+)
+_PARTS_MAX_BYTES = 8 * 1024 * 1024  # workbook.xml and its relationships: a few KB in any real workbook
+
+
+def _xlsx_sheet_areas(
+    archive: zipfile.ZipFile, names: dict[str, zipfile.ZipInfo], heads: dict[str, bytes]
+) -> dict[str, tuple[int, int]]:
+    """Each sheet's used area as its <dimension> declares it, by sheet name.
+
+    calamine allocates every cell of a sheet's used rectangle before it returns, and a failed allocation aborts the
+    process. Excel keeps <dimension> true, so a stray value far away (typed in XFD1048576, say) is caught here from a
+    few bytes, before parsing. A crafted file can make <dimension> lie; that is the one case this does not stop.
+    """
+    workbook, relationships = names["xl/workbook.xml"], names.get("xl/_rels/workbook.xml.rels")
+    if relationships is None or max(workbook.file_size, relationships.file_size) > _PARTS_MAX_BYTES:
+        return {}
+    try:
+        sheets = SafeElementTree.fromstring(_member_head(archive, workbook, _PARTS_MAX_BYTES))
+        links = SafeElementTree.fromstring(_member_head(archive, relationships, _PARTS_MAX_BYTES))
+    except (ElementTree.ParseError, DefusedXmlException):
+        return {}  # calamine will say what is wrong with them
+    targets = {link.get("Id"): link.get("Target") or "" for link in links.iter() if link.tag.endswith("Relationship")}
+    areas: dict[str, tuple[int, int]] = {}
+    for sheet in sheets.iter():
+        if not sheet.tag.endswith("}sheet"):
+            continue
+        link = next((value for key, value in sheet.attrib.items() if key.endswith("}id")), None)
+        target = targets.get(link, "")
+        part = posixpath.normpath(target[1:] if target.startswith("/") else posixpath.join("xl", target)).lower()
+        found = _DIMENSION.search(heads.get(part, b""))
+        if found and sheet.get("name"):
+            column = 0
+            for letter in found[1].upper():
+                column = column * 26 + letter - 64  # bytes iterate as code points: A is 65
+            areas[sheet.get("name")] = (int(found[2]), column)
+    return areas
+
+
+_END_OF_CHAIN = 0xFFFFFFFA  # sector numbers from here up are markers (end of chain, free, FAT, DIFAT), not sectors
+_MINI_STREAM_CUTOFF = 4096  # streams smaller than this live in 64-byte sectors of the "mini stream"
+_FILEPASS, _BOUNDSHEET, _EOF, _DIMENSIONS, _MULRK = 0x002F, 0x0085, 0x000A, 0x0200, 0x00BD
+# The BIFF records calamine turns into cells: NUMBER, LABEL, BOOLERR, RK, LABELSST, FORMULA and MULRK.
+_BIFF_CELLS = frozenset({0x0203, 0x0204, 0x0205, 0x027E, 0x00FD, 0x0006, _MULRK})
+
+
+def _sniff_compound_file(data: bytes, limits: ReadLimits) -> str:
+    """An OLE2 compound file is an encrypted OOXML package (a password), a legacy .xls, or not a spreadsheet."""
+    compound = _CompoundFile(data)
+    if {"EncryptionInfo", "EncryptedPackage"} & compound.streams.keys():
+        raise FileRefused(*_PASSWORD)
+    for name in ("Workbook", "Book"):
+        if name in compound.streams:
+            stream = compound.stream(name)
+            # calamine does report an .xls password, but only when it picks the format by extension; from bytes it
+            # tries every format and says only "Cannot detect file format". So look for FILEPASS ourselves.
+            if _biff_has_password(stream):
+                raise FileRefused(*_PASSWORD)
+            # calamine parses every sheet of an .xls as it opens it, so the areas are checked now, for all sheets.
+            _check_biff_areas(stream, limits)
+            return "xls"
+    raise FileRefused(*_NOT_A_SPREADSHEET)
+
+
+class _CompoundFile:
+    """Just enough of [MS-CFB] to list and read streams: header, FAT (through the DIFAT), directory, mini stream.
+
+    Every chain is bounded by the size of its table, so a crafted loop cannot hang the reader.
+    """
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        self.streams: dict[str, tuple[int, int]] = {}  # name -> (first sector, size in bytes)
+        try:
+            self._read_directory()
+        except struct.error:
+            raise FileRefused(*_DAMAGED) from None
+
+    def stream(self, name: str) -> bytes:
+        start, size = self.streams[name]
+        try:
+            if size >= _MINI_STREAM_CUTOFF:
+                return self._follow(start, self._fat, self._sector, size)
+            mini_fat_bytes = self._follow(
+                self._mini_fat_start, self._fat, self._sector, self._mini_fat_count * self._size
+            )
+            mini_fat = list(
+                struct.unpack(f"<{len(mini_fat_bytes) // 4}I", mini_fat_bytes[: len(mini_fat_bytes) // 4 * 4])
+            )
+            mini_stream = self._follow(self._root[0], self._fat, self._sector, self._root[1])
+
+            def mini_sector(number: int) -> bytes:
+                if (number + 1) * 64 > len(mini_stream):
+                    raise FileRefused(*_DAMAGED)
+                return mini_stream[number * 64 : (number + 1) * 64]
+
+            return self._follow(start, mini_fat, mini_sector, size)
+        except struct.error:
+            raise FileRefused(*_DAMAGED) from None
+
+    def _sector(self, number: int) -> bytes:
+        offset = (number + 1) * self._size
+        if number >= _END_OF_CHAIN or offset >= len(self._data):
+            raise FileRefused(*_DAMAGED)
+        return self._data[offset : offset + self._size].ljust(self._size, b"\0")
+
+    @staticmethod
+    def _follow(number: int, table: list[int], read: Callable[[int], bytes], size: int) -> bytes:
+        parts: list[bytes] = []
+        total = 0
+        for _step in range(len(table) + 1):
+            if number >= _END_OF_CHAIN or total >= size:
+                return b"".join(parts)[:size]
+            parts.append(read(number))
+            total += len(parts[-1])
+            if number >= len(table):
+                raise FileRefused(*_DAMAGED)
+            number = table[number]
+        raise FileRefused(*_DAMAGED)  # a chain longer than its table: a loop
+
+    def _read_directory(self) -> None:
+        data = self._data
+        if len(data) < 512:
+            raise FileRefused(*_DAMAGED)
+        sector_shift, fat_count, first_directory = struct.unpack_from("<H12xII", data, 30)
+        self._mini_fat_start, self._mini_fat_count, first_difat, difat_count = struct.unpack_from("<IIII", data, 60)
+        if sector_shift not in (9, 12):
+            raise FileRefused(*_DAMAGED)
+        self._size = size = 1 << sector_shift
+        budget = len(data) // size + 1
+
+        fat_sectors = list(struct.unpack_from("<109I", data, 76))
+        number = first_difat
+        for _step in range(min(difat_count, budget)):
+            if number >= _END_OF_CHAIN:
+                break
+            entries = struct.unpack(f"<{size // 4}I", self._sector(number))
+            fat_sectors.extend(entries[:-1])
+            number = entries[-1]
+        self._fat: list[int] = []
+        for fat_sector in [number for number in fat_sectors if number < _END_OF_CHAIN][:fat_count]:
+            self._fat.extend(struct.unpack(f"<{size // 4}I", self._sector(fat_sector)))
+
+        self._root = (_END_OF_CHAIN, 0)
+        directory = self._follow(first_directory, self._fat, self._sector, budget * size)
+        for offset in range(0, len(directory) - 127, 128):
+            length, kind = struct.unpack_from("<HB", directory, offset + 64)
+            start, stream_size = struct.unpack_from("<II", directory, offset + 116)
+            if kind == 5:
+                self._root = (start, stream_size)
+            elif kind in (1, 2) and 2 <= length <= 64:
+                name = directory[offset : offset + length - 2].decode("utf-16-le", errors="replace")
+                self.streams[name] = (start, stream_size)
+
+
+def _biff_has_password(stream: bytes) -> bool:
+    """Whether a BIFF workbook stream carries FILEPASS, which comes straight after the first BOF if at all."""
+    offset = 0
+    while offset + 4 <= len(stream):
+        kind, length = struct.unpack_from("<HH", stream, offset)
+        if kind == _FILEPASS:
+            return True
+        if kind in (_BOUNDSHEET, _EOF):
+            return False
+        offset += 4 + length
+    return False
+
+
+def _check_biff_areas(stream: bytes, limits: ReadLimits) -> None:
+    """Refuse a sheet whose cells or DIMENSIONS record would make calamine allocate an area too big to hold.
+
+    calamine allocates every cell of a sheet's used rectangle, and reserves what DIMENSIONS declares, before
+    returning; an allocation that fails aborts the whole process rather than raising. A few bytes can ask for that.
+    Every record is visited (about 0.4 µs each), because a stray one can sit anywhere in a sheet.
+    """
+    sheets: list[tuple[int, str]] = []
+    offset = 0
+    while offset + 4 <= len(stream):
+        kind, length = struct.unpack_from("<HH", stream, offset)
+        if kind == _BOUNDSHEET and length >= 8:
+            position, count, flags = struct.unpack_from("<I2xBB", stream, offset + 4)
+            raw = stream[offset + 12 : offset + 4 + length]  # the name, for messages: UTF-16 when flag 1 is set
+            name = (
+                raw[: count * 2].decode("utf-16-le", "replace")
+                if flags & 1
+                else raw[:count].decode("cp1252", "replace")
+            )
+            sheets.append((position, name))
+        elif kind == _EOF:
+            break
+        offset += 4 + length
+    header = struct.Struct("<HHHH").unpack_from  # type, length, and a cell record's row and column
+    last = len(stream) - 8
+    for position, name in sheets:
+        rows = columns = 0
+        offset = position
+        while 0 <= offset <= last:
+            kind, length, row, column = header(stream, offset)
+            if kind in _BIFF_CELLS:
+                if kind == _MULRK and length >= 6 and offset + 4 + length <= len(stream):
+                    column = struct.unpack_from("<H", stream, offset + 2 + length)[0]  # the last column it fills
+                if row >= rows:
+                    rows = row + 1
+                if column >= columns:
+                    columns = column + 1
+            elif kind == _DIMENSIONS and length in (10, 14) and offset + 4 + length <= len(stream):
+                bounds = struct.unpack_from("<IIHH" if length == 14 else "<HHHH", stream, offset + 4)
+                _check_area(name, *_declared_area(*bounds), limits)
+            elif kind == _EOF:
+                break
+            offset += 4 + length
+        _check_area(name, rows, columns, limits)
+
+
+def _declared_area(first_row: int, last_row: int, first_column: int, last_column: int) -> tuple[int, int]:
+    """The area a DIMENSIONS record makes calamine reserve, wrapping as its unsigned arithmetic does."""
+    if not (last_row and last_column):
+        return 1, 1
+    return ((last_row - 1 - first_row) & 0xFFFFFFFF) + 1, ((last_column - 1 - first_column) & 0xFFFFFFFF) + 1
+
+
+def _check_area(sheet: str, rows: int, columns: int, limits: ReadLimits) -> None:
+    if rows * columns > limits.max_cells:
+        raise FileRefused(
+            f"The sheet {cell_reference(sheet)} stretches to cell {column_letters(columns - 1)}{rows}, "
+            f"{rows:,} rows by {columns:,} columns: more than jointlead can hold in memory.",
+            "Something far below or to the right of the data makes it that big. In Excel, press Ctrl+End to find "
+            "it, delete those rows and columns, save, and import again.",
+        )
+
+
+@dataclass(frozen=True)
+class _TextFormat:
+    encoding: str
+    delimiter: str
+    skip_lines: int  # an Excel "sep=;" first line is an instruction, not a row
+
+
+def _sniff_text(path: Path, data: bytes) -> _TextFormat:
+    head = _text_head(data)
+    _refuse_markup(path, head)
+    if data.startswith(codecs.BOM_UTF8):
+        encoding = "utf-8-sig"
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"  # Excel's "Unicode text": tab-separated UTF-16
+    elif b"\0" in data[:_SNIFF_BYTES]:
+        raise FileRefused(*_NOT_A_SPREADSHEET)
+    elif _decodes(data, "utf-8"):
+        encoding = "utf-8"
+    else:
+        encoding = "cp1252"  # what Excel's plain "CSV" is on a UK Windows PC
+    if encoding != "utf-8" and not _decodes(data, encoding):
+        raise FileRefused(*_NOT_A_SPREADSHEET)
+    sample = data[:_SNIFF_BYTES].decode(encoding, errors="ignore")
+    controls = sum(1 for character in sample if character < " " and character not in "\t\n\r\f\v\x1a")
+    if "\0" in sample or controls > len(sample) // 100:
+        raise FileRefused(*_NOT_A_SPREADSHEET)
+
+    first_line = sample.split("\n", 1)[0].rstrip("\r")
+    separator = re.fullmatch(r'"?sep=(.)"?', first_line)
+    if separator:
+        return _TextFormat(encoding, separator.group(1), 1)
+    if len(data) > _SNIFF_BYTES and "\n" in sample:
+        sample = sample[: sample.rindex("\n") + 1]  # whole lines only, or the sniffer sees a ragged last row
+    try:
+        delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
+    except csv.Error:
+        delimiter = ","
+    return _TextFormat(encoding, delimiter, 0)
+
+
+def _text_head(data: bytes) -> str:
+    raw = data[:4096]
+    for bom, encoding in (
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ):
+        if raw.startswith(bom):
+            return raw[len(bom) :].decode(encoding, errors="ignore").lstrip().lower()
+    return raw.decode("latin-1").lstrip().lower()
+
+
+_HTML_STARTS = ("<html", "<!doctype html", "<table", "<head", "<body", "<meta", "<style", "<title", "mime-version:")
+
+
+def _refuse_markup(path: Path, head: str) -> None:
+    suffix = path.suffix.lower()
+    if head.startswith(_HTML_STARTS) or (head.startswith(("<?xml", "<!--")) and "<html" in head):
+        if suffix in {"", ".htm", ".html", ".mht", ".mhtml"}:
+            raise FileRefused("This file is a web page (HTML), not a spreadsheet.", _SAVE_AS_XLSX)
+        raise FileRefused(
+            f"This file is a web page (HTML) saved with {_article(suffix)} {suffix} name, "
+            "as some finance systems export.",
+            _SAVE_AS_XLSX,
+        )
+    if head.startswith(("<?xml", "<!")):
+        if "urn:schemas-microsoft-com:office:spreadsheet" in head:
+            raise FileRefused(
+                "This file is an Excel 2003 XML spreadsheet, a format jointlead cannot read.", _SAVE_AS_XLSX
+            )
+        raise FileRefused(*_NOT_A_SPREADSHEET)
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
+    # Checked in pieces, so a large CSV is validated without a second copy of it as text.
+    decoder = codecs.getincrementaldecoder(encoding)()
+    step = 1 << 20
+    try:
+        for start in range(0, len(data), step):
+            decoder.decode(data[start : start + step])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _name_notice(path: Path, kind: str) -> str | None:
+    suffix = path.suffix.lower()
+    if not suffix or suffix in _QUIET_SUFFIXES[kind]:
+        return None
+    description, read_as = _DESCRIPTIONS[kind]
+    return f"This is {description} saved with {_article(suffix)} {suffix} name; it was read as {read_as}."
+
+
+def _article(suffix: str) -> str:
+    # Extensions are said letter by letter: "an .xls", "an .ods", "a .csv", "a .txt".
+    return "an" if suffix[1:2] in set("aefhilmnorsx") else "a"
+
+
+def _megabytes(size: int, limit: int | None = None) -> str:
+    """Whole megabytes (tenths below 10 MB), with a tenth more if rounding would make a size over the limit equal it."""
+    places = 1 if size < 10 * 1024 * 1024 else 0
+    text = f"{size / (1024 * 1024):,.{places}f}"
+    if limit is not None and size > limit and text == _megabytes(limit).removesuffix(" MB"):
+        text = f"{math.floor(size / (1024 * 1024) * 10 + 1) / 10:,.1f}"
+    return f"{text} MB"
+
+
+# --- workbooks, through python-calamine ---------------------------------------------------------------------------
+
+
+def _open_workbook(
+    data: bytes, kind: str, limits: ReadLimits, notices: list[str], areas: dict[str, tuple[int, int]]
+) -> tuple[SourceSheet, ...]:
+    # From the bytes, not the path: calamine's from_path picks the format by extension, and the extension may lie.
+    workbook = _calamine(lambda: python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data)), kind)
+    worksheets = [sheet for sheet in workbook.sheets_metadata if sheet.typ == python_calamine.SheetTypeEnum.WorkSheet]
+    visible = [sheet.name for sheet in worksheets if sheet.visible == python_calamine.SheetVisibleEnum.Visible]
+    hidden = [sheet.name for sheet in worksheets if sheet.visible != python_calamine.SheetVisibleEnum.Visible]
+    if not visible:
+        raise FileRefused(
+            "This workbook has no visible sheets to read.",
+            "Open it in Excel, unhide the sheet that holds the data (right-click a sheet tab, then Unhide), "
+            "save it, and import it again.",
+        )
+    if hidden:
+        quoted = ", ".join(f'"{name}"' for name in hidden)
+        notices.append(
+            f"The hidden sheet {quoted} was not read."
+            if len(hidden) == 1
+            else f"The hidden sheets {quoted} were not read."
+        )
+    source = _WorkbookSource(workbook, kind, limits, areas)
+    return tuple(SourceSheet(name, source) for name in visible)
+
+
+class _WorkbookSource:
+    """Rows of one open workbook's sheets; the last sheet parsed is kept, so head() then rows() parses it once."""
+
+    def __init__(
+        self,
+        workbook: python_calamine.CalamineWorkbook,
+        kind: str,
+        limits: ReadLimits,
+        areas: dict[str, tuple[int, int]],
+    ) -> None:
+        self._workbook = workbook
+        self._kind = kind
+        self._limits = limits
+        self._areas = areas
+        # calamine's workbook is mutably borrowed while it parses; a second thread would get a borrow error.
+        self._lock = threading.Lock()
+        self._parsed: tuple[str, python_calamine.CalamineSheet] | None = None
+
+    def _sheet(self, name: str) -> python_calamine.CalamineSheet:
+        with self._lock:
+            if self._parsed is not None and self._parsed[0] == name:
+                return self._parsed[1]
+            # Only one parsed sheet is ever held: a large sheet's cells take far more memory than the file does.
+            self._parsed = None
+            if name in self._areas:
+                _check_area(name, *self._areas[name], self._limits)
+            sheet = _calamine(lambda: self._workbook.get_sheet_by_name(name), self._kind)
+            self._parsed = (name, sheet)
+            return sheet
+
+    def rows(self, name: str) -> Iterator[list[object]]:
+        sheet = self._sheet(name)
+        end = sheet.end
+        if end is None:  # an empty sheet has no range at all
+            return
+        height = end[0] + 1
+        if height > self._limits.max_rows:
+            raise _too_many_rows(name, height, self._limits)
+        # calamine yields rows from row 1, padding above the first used row, but starts each row at the first used
+        # column: put the columns to its left back, so that index i is column i and references stay true.
+        padding = [None] * sheet.start[1]
+        limit = self._limits.max_cell_chars
+        number = 0
+        try:
+            for number, raw in enumerate(sheet.iter_rows(), start=1):
+                row = [None if value == "" else value for value in raw]
+                if padding:
+                    row = padding + row
+                for value in row:
+                    if value.__class__ is str and len(value) > limit:
+                        raise _cell_too_long(name, number, row.index(value), len(value), limit)
+                yield row
+        except (FileRefused, GeneratorExit, KeyboardInterrupt, SystemExit, MemoryError):
+            raise
+        except BaseException as error:  # calamine's Rust panics arrive as a BaseException
+            raise FileRefused(
+                f"Row {cell_reference(name, number + 1)} could not be read ({_detail(error)}).",
+                "Open the file in Excel, save a new copy, and import that.",
+            ) from error
+
+
+def _calamine(action: Callable[[], _T], kind: str) -> _T:
+    """Run a calamine call, turning whatever it raises into a FileRefused a manager can act on."""
+    try:
+        return action()
+    except python_calamine.PasswordError:
+        raise FileRefused(*_PASSWORD) from None
+    except (KeyboardInterrupt, SystemExit, MemoryError):
+        raise
+    except BaseException as error:  # calamine's Rust panics arrive as a BaseException
+        detail = _detail(error)
+        if "entity" in detail.lower():
+            # calamine ignores a DTD and errors on any entity it does not know: nothing is expanded or fetched.
+            raise FileRefused(*_ENTITIES) from error
+        if "password" in detail.lower() or "encrypt" in detail.lower():
+            raise FileRefused(*_PASSWORD) from error
+        noun = "spreadsheet" if kind == "ods" else "workbook"
+        raise FileRefused(
+            f"This {noun} could not be read: it may be damaged, or saved by a program jointlead does not know "
+            f"({detail}).",
+            "Open it in Excel, save a new copy, and import that.",
+        ) from error
+
+
+def _detail(error: BaseException) -> str:
+    text = " ".join(str(error).split()) or type(error).__name__
+    return text if len(text) <= 160 else text[:157] + "..."
+
+
+def _too_many_rows(sheet: str, rows: int, limits: ReadLimits) -> FileRefused:
+    return FileRefused(
+        f"The sheet {cell_reference(sheet)} has {rows:,} rows, more than the {limits.max_rows:,} jointlead reads.",
+        _TOO_BIG_ADVICE,
+    )
+
+
+def _cell_too_long(sheet: str, row: int, column: int | None, length: int | None, limit: int) -> FileRefused:
+    if column is not None and length is not None:
+        message = f"Cell {cell_reference(sheet, row, column)} holds {length:,} characters, more than the {limit:,}"
+    else:  # the csv module stopped at the field before we could measure it
+        message = f"A cell in row {cell_reference(sheet, row)} holds more than the {limit:,} characters"
+    return FileRefused(
+        f"{message} a cell may hold.", "Shorten the text in that cell, save the file, and import it again."
+    )
+
+
+def _count(records: Iterator[list[str]]) -> int:
+    """How many more records there are, to say how many rows a file has; a damaged tail just stops the count."""
+    counted = 0
+    try:
+        for _record in records:
+            counted += 1
+    except csv.Error:
+        pass
+    return counted
+
+
+# --- text files -----------------------------------------------------------------------------------------------------
+
+
+class _TextSource:
+    """Rows of a CSV (or other delimited text) file, decoded as it is read, from the bytes that were hashed."""
+
+    def __init__(self, data: bytes, text: _TextFormat, limits: ReadLimits) -> None:
+        self._data = data
+        self._text = text
+        self._limits = limits
+
+    def rows(self, name: str) -> Iterator[list[object]]:
+        stream = io.TextIOWrapper(io.BytesIO(self._data), encoding=self._text.encoding, newline="")
+        for _line in range(self._text.skip_lines):
+            stream.readline()
+        # Only the delimiter is sniffed; quoting is always Excel's, and nothing is stripped (the parsers do that).
+        records = csv.reader(stream, delimiter=self._text.delimiter, quotechar='"', doublequote=True, strict=False)
+        max_rows, limit = self._limits.max_rows, self._limits.max_cell_chars
+        number = 0
+        while True:
+            try:
+                record = next(records)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                if "field larger than field limit" in str(error):
+                    raise _cell_too_long(name, number + 1, None, None, limit) from None
+                raise FileRefused(
+                    f"Row {cell_reference(name, number + 1)} of this text file could not be read ({error}).",
+                    "Open it in Excel, save it again as CSV, and import that.",
+                ) from None
+            number += 1
+            if number > max_rows:
+                raise _too_many_rows(name, number + _count(records), self._limits)
+            if record and max(map(len, record)) > limit:
+                column = next(index for index, field in enumerate(record) if len(field) > limit)
+                raise _cell_too_long(name, number, column, len(record[column]), limit)
+            yield [field or None for field in record]

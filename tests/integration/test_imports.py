@@ -1,0 +1,252 @@
+"""Imports end to end on a real database: preview, all-or-nothing apply, idempotence, corrections and undo."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from exchange import hostile
+from jointlead.domain.calendar import FinancialYear
+from jointlead.exchange.problems import FileRefused
+from jointlead.services import imports
+from jointlead.services.exports import export_staff, write_rejected_rows
+from jointlead.store.models import (
+    Agreement,
+    AgreementPartner,
+    BudgetLine,
+    LedgerMapping,
+    Organisation,
+    PeriodClose,
+    Person,
+    Team,
+)
+from jointlead.store.uow import UnitOfWork
+
+FY = FinancialYear(2026)
+
+
+@pytest.fixture
+def pool(empty_db):
+    """Two partners and a pool with one mapped line for the council's ledger; October (M7) still open."""
+    with UnitOfWork(empty_db) as uow:
+        nft = Organisation(code="NFT", name="Northshire NHS FT", kind="NHS trust")
+        ncc = Organisation(code="NCC", name="Northshire County Council", kind="county council")
+        uow.session.add_all([nft, ncc])
+        uow.session.flush()
+        agreement = Agreement(title="Pool", host_id=nft.id, first_year=2026)
+        uow.session.add(agreement)
+        uow.session.flush()
+        uow.session.add_all([AgreementPartner(agreement_id=agreement.id, organisation_id=nft.id, position=1),
+                             AgreementPartner(agreement_id=agreement.id, organisation_id=ncc.id, position=2)])
+        line = BudgetLine(agreement_id=agreement.id, code="MH02", name="Social work", category="pay",
+                          responsible_id=ncc.id)
+        uow.session.add(line)
+        uow.session.flush()
+        uow.session.add(LedgerMapping(budget_line_id=line.id, organisation_id=ncc.id, cost_centre="00123",
+                                      subjective_pattern="51*"))
+        uow.commit()
+    return empty_db
+
+
+def content(database) -> str:
+    """A digest of every table, to prove an import that is refused changes nothing at all."""
+    connection = sqlite3.connect(database.path)
+    digest = hashlib.sha256()
+    for (table,) in connection.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name"):
+        for row in connection.execute(f'SELECT * FROM "{table}" ORDER BY 1'):
+            digest.update(repr(row).encode())
+    connection.close()
+    return digest.hexdigest()
+
+
+def in_force(database, period: int | None = None) -> list[tuple]:
+    connection = sqlite3.connect(database.path)
+    sql = ("SELECT transaction_ref, amount_pence, budget_line_id IS NOT NULL FROM ledger_transaction "
+           "WHERE removed_by_batch_id IS NULL" + (f" AND period = {period}" if period else "") + " ORDER BY 1")
+    rows = connection.execute(sql).fetchall()
+    connection.close()
+    return rows
+
+
+def write_ledger(path: Path, rows: list[list[object]]) -> Path:
+    header = ["Cost Centre", "Subjective", "Period", "Trans No", "Description", "Value £"]
+    return hostile.write_xlsx(path, {"Ledger": [["Council ledger extract"], [], header, *rows]})
+
+
+def test_a_messy_extract_is_read_past_its_titles_totals_and_repeated_headers(pool, tmp_path):
+    preview = imports.preview_ledger_import(pool, hostile.messy_ledger_xlsx(tmp_path), "NCC", year=FY)
+    assert (preview.sheet, preview.header_row) == ("Ledger", 4)
+    assert preview.rows_read == 5 and not preview.rejected
+    assert len(preview.added) == 5
+    assert preview.net_total_pence == 123450 - 123450 - 123450 + 25000 - 1200
+    assert preview.unmapped == 3  # 04567 and 08900 match no line; both 00123 rows map to MH02
+    assert ("Transaction id", "Trans No") in preview.mapping
+
+
+def test_applying_writes_every_row_in_one_batch_and_reimporting_changes_nothing(pool, tmp_path):
+    path = hostile.messy_ledger_xlsx(tmp_path)
+    result = imports.apply_import(pool, imports.preview_ledger_import(pool, path, "NCC", year=FY))
+    assert (result.added, result.unmapped) == (5, 3)
+    before = content(pool)
+    again = imports.preview_ledger_import(pool, path, "NCC", year=FY)
+    assert (len(again.added), len(again.changed), len(again.removed), again.unchanged) == (0, 0, 0, 5)
+    assert imports.apply_import(pool, again).batch_id is None
+    assert content(pool) == before
+
+
+def test_the_same_extract_as_csv_or_xlsx_is_the_same_import(pool, tmp_path):
+    rows = [["00123", "5101", "M7", "", "Agency", "£100.00"], ["00123", "5101", "M7", "", "Agency", "£100.00"],
+            ["04567", "5201", "M7", "", "Travel", "(12.50)"]]
+    header = ["Cost Centre", "Subjective", "Period", "Trans No", "Description", "Value £"]
+    imports.apply_import(pool, imports.preview_ledger_import(pool, write_ledger(tmp_path / "a.xlsx", rows), "NCC",
+                                                             year=FY))
+    as_csv = hostile.write_csv(tmp_path / "a.csv", [header, *rows])
+    preview = imports.preview_ledger_import(pool, as_csv, "NCC", year=FY)
+    assert (len(preview.added), preview.unchanged) == (0, 3)  # two identical postings stay two
+
+
+def test_a_corrected_extract_changes_only_what_differs_and_says_what(pool, tmp_path):
+    first = [["00123", "5101", "M7", "J1", "Agency", "£100.00"], ["00123", "5102", "M7", "J2", "Refund", "5.00-"],
+             ["04567", "5201", "M7", "J3", "Travel", "12.50"]]
+    imports.apply_import(pool, imports.preview_ledger_import(pool, write_ledger(tmp_path / "m7.xlsx", first), "NCC",
+                                                             year=FY))
+    corrected = [first[0], ["00123", "5102", "M7", "J2", "Refund", "6.00-"]]
+    preview = imports.preview_ledger_import(pool, write_ledger(tmp_path / "m7 v2.xlsx", corrected), "NCC", year=FY)
+    assert [c.detail for c in preview.changed] == ["amount -£5.00 → -£6.00"]
+    assert [c.detail for c in preview.removed] == ["no longer in the extract"]
+    assert preview.unchanged == 1
+    imports.apply_import(pool, preview)
+    assert in_force(pool) == [("J1", 10000, 1), ("J2", -600, 1)]
+
+
+def test_rows_with_problems_stop_the_whole_import_unless_only_valid_rows_are_accepted(pool, tmp_path):
+    rows = [["00123", "5101", "M7", "J1", "Agency", "£100.00"], ["00123", "5101", "M7", "J2", "Bad", "12.3.4"],
+            ["00123", "5101", "M13", "J3", "Bad period", "1.00"]]
+    preview = imports.preview_ledger_import(pool, write_ledger(tmp_path / "bad.xlsx", rows), "NCC", year=FY)
+    assert [r.reference for r in preview.rejected] == ["Ledger!5", "Ledger!6"]
+    assert "Ledger!F5: Amount: '12.3.4' is not an amount of money" in preview.rejected[0].problems
+    before = content(pool)
+    with pytest.raises(imports.ImportRejected, match="2 of 3 rows have problems, so nothing was imported"):
+        imports.apply_import(pool, preview)
+    assert content(pool) == before
+    imports.apply_import(pool, preview, accept_valid=True)
+    assert in_force(pool) == [("J1", 10000, 1)]
+    workbook = openpyxl.load_workbook(write_rejected_rows(pool, preview, tmp_path / "rejected.xlsx"))
+    sheet = workbook["Rejected rows"]
+    assert [c.value for c in sheet[1]][:4] == ["Where", "Problems", "Cost Centre", "Subjective"]
+    assert sheet["A2"].value == "Ledger!5" and sheet["F2"].value == "J2"
+
+
+def test_rows_in_a_closed_period_are_rejected_with_that_reason(pool, tmp_path):
+    with UnitOfWork(pool) as uow:
+        uow.session.add(PeriodClose(agreement_id=1, year=2026, period=7, closed_on=date(2026, 11, 10), closed_by="t"))
+        uow.commit()
+    preview = imports.preview_ledger_import(pool, hostile.messy_ledger_xlsx(tmp_path), "NCC", year=FY)
+    assert len(preview.rejected) == 5
+    assert preview.rejected[0].problems == ("M7 2026-27 is closed, so nothing can be imported into it.",)
+
+
+def test_a_whole_import_can_be_undone_newest_first(pool, tmp_path):
+    first = imports.apply_import(pool, imports.preview_ledger_import(
+        pool, write_ledger(tmp_path / "1.xlsx", [["00123", "5101", "M7", "J1", "A", "1.00"]]), "NCC", year=FY))
+    second = imports.apply_import(pool, imports.preview_ledger_import(
+        pool, write_ledger(tmp_path / "2.xlsx", [["00123", "5101", "M7", "J1", "A", "2.00"]]), "NCC", year=FY))
+    with pytest.raises(imports.JointleadError, match="Undo the later import first"):
+        imports.undo_import(pool, first.batch_id)
+    imports.undo_import(pool, second.batch_id)
+    assert in_force(pool) == [("J1", 100, 1)]
+    imports.undo_import(pool, first.batch_id)
+    assert in_force(pool) == []
+
+
+@pytest.mark.parametrize(("make", "message"), [
+    (hostile.empty_file, "This file is empty."),
+    (hostile.password_protected_xlsx, "This workbook is password-protected."),
+    (hostile.html_as_xls, "This file is a web page (HTML)"),
+    (hostile.truncated_xlsx, "This file is damaged or incomplete"),
+    (hostile.zip_bomb_xlsx, "more than the 200 MB jointlead accepts"),
+    (hostile.not_a_spreadsheet, "This is not a spreadsheet jointlead can read."),
+])
+def test_hostile_files_are_refused_with_a_plain_message_and_change_nothing(pool, tmp_path, make, message):
+    before = content(pool)
+    with pytest.raises(FileRefused) as refused:
+        imports.preview_ledger_import(pool, make(tmp_path), "NCC", year=FY)
+    assert message in refused.value.message
+    assert content(pool) == before
+
+
+def test_a_file_without_the_required_columns_lists_what_it_found(pool, tmp_path):
+    path = hostile.write_xlsx(tmp_path / "x.xlsx", {"Sheet1": [["Cost Centre", "Narrative", "Value £"],
+                                                                ["00123", "x", 1]]})
+    with pytest.raises(FileRefused) as refused:
+        imports.preview_ledger_import(pool, path, "NCC", year=FY)
+    assert "Subjective" in refused.value.message and "Period or Posting date" in refused.value.message
+    assert "'Cost Centre', 'Narrative', 'Value £'" in refused.value.advice
+    mapped = imports.preview_ledger_import(path=hostile.write_xlsx(tmp_path / "y.xlsx", {"S": [
+        ["CC", "Acct", "When", "Value £"], ["00123", "5101", "M7", 1]]}), database=pool, partner="NCC", year=FY,
+        overrides={"subjective": "Acct", "period": "When"})
+    assert len(mapped.added) == 1
+
+
+def test_the_mapping_chosen_is_remembered_for_next_month(pool, tmp_path):
+    rows = [["CC", "Acct", "When", "Value £"], ["00123", "5101", "M7", 1]]
+    first = hostile.write_xlsx(tmp_path / "m7.xlsx", {"S": rows})
+    imports.apply_import(pool, imports.preview_ledger_import(pool, first, "NCC", year=FY,
+                                                             overrides={"subjective": "Acct", "period": "When"}))
+    rows[1] = ["00123", "5101", "M8", 2]
+    preview = imports.preview_ledger_import(pool, hostile.write_xlsx(tmp_path / "m8.xlsx", {"S": rows}), "NCC",
+                                            year=FY)
+    assert len(preview.added) == 1
+
+
+# --- staff ---------------------------------------------------------------------------------------
+
+def staff_file(path: Path, rows: list[list[object]]) -> Path:
+    header = ["Assignment Number", "Full Name", "Position Title", "Band", "FTE", "Staff Group", "Supervisor"]
+    return hostile.write_xlsx(path, {"ESR": [["ESR staff in post"], header, *rows]})
+
+
+def test_a_staff_list_adds_people_shows_changes_field_by_field_and_flags_leavers(pool, tmp_path):
+    imports.apply_import(pool, imports.preview_staff_import(pool, staff_file(tmp_path / "1.xlsx", [
+        ["00123456", "Priya Shah", "Team Manager", "Band 7", 1, "Nursing", "00999999"],
+        ["00234567", "Tom Okafor", "Nurse", "Band 5", 0.8, "Nursing", "00123456"],
+    ]), "NFT", today=date(2026, 11, 1)))
+    with UnitOfWork(pool) as uow:  # only team members are checked for leaving
+        team = Team(name="North Locality CMHT")
+        uow.session.add(team)
+        uow.session.flush()
+        for person in uow.session.query(Person):
+            person.team_id = team.id
+        uow.commit()
+    preview = imports.preview_staff_import(pool, staff_file(tmp_path / "2.xlsx", [
+        ["00234567", "Tom Okafor", "Nurse", "Band 6", 0.8, "Nursing", "00123456"],
+        ["00345678", "Sam Ward", "Support Worker", "Band 3", 1, "Support", "00123456"],
+    ]), "NFT", today=date(2026, 12, 1))
+    assert [c.subject for c in preview.added] == ["00345678 Sam Ward"]
+    assert [c.detail for c in preview.changed] == ["grade Band 5 → Band 6"]
+    assert [c.subject for c in preview.removed] == ["00123456 Priya Shah"]
+    result = imports.apply_import(pool, preview)
+    with pool.session() as session:
+        priya = session.query(Person).filter_by(employee_number="00123456").one()
+        assert priya.missing_from_hr_since == date(2026, 12, 1)  # flagged, not deleted
+    imports.undo_import(pool, result.batch_id)
+    with pool.session() as session:
+        assert session.query(Person).filter_by(employee_number="00123456").one().missing_from_hr_since is None
+        assert session.query(Person).filter_by(employee_number="00234567").one().grade == "Band 5"
+        assert session.query(Person).filter_by(employee_number="00345678").count() == 0
+
+
+def test_exporting_staff_then_importing_the_export_changes_nothing(demo_db, tmp_path):
+    for code in ("NFT", "NCC"):
+        exported = export_staff(demo_db, code, tmp_path / f"{code}.xlsx", on=date(2026, 11, 20))
+        before = content(demo_db)
+        preview = imports.preview_staff_import(demo_db, exported.path, code, today=date(2026, 11, 20))
+        assert (len(preview.added), len(preview.changed), len(preview.removed), len(preview.rejected)) == (0, 0, 0, 0)
+        assert preview.unchanged == exported.rows
+        assert imports.apply_import(demo_db, preview).batch_id is None
+        assert content(demo_db) == before

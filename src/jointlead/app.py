@@ -19,6 +19,14 @@ def run_gui(database: Path | None = None, demo: bool = False) -> int:
     """Open the window on the database asked for, else the last one used, else offer to create one."""
     log_path = configure_logging()
     log.info("Starting the window")
+    from jointlead.exchange.problems import FileRefused
+    from jointlead.exchange.safety import check_xml_defences
+
+    try:
+        check_xml_defences()
+    except FileRefused:
+        # Every read and write refuses with the same message when used, so the window can still open the data.
+        log.error("defusedxml is missing: workbooks will not be read or written")
     from jointlead.ui.application import run
 
     def start(window: MainWindow) -> bool:

@@ -226,6 +226,10 @@ def main(argv: list[str] | None = None) -> int:
 
     log_path = configure_logging()
     try:
+        if args.command in ("import", "export"):
+            from jointlead.exchange.safety import check_xml_defences
+
+            check_xml_defences()
         return COMMANDS[args.command](args)
     except JointleadError as error:
         print(f"jointlead: {error.message}", file=sys.stderr)

@@ -161,3 +161,15 @@ def test_export_staff_writes_the_employers_people(demo_path, tmp_path):
     sheet = openpyxl.load_workbook(out)["Staff"]
     assert sheet["A1"].value == "Employee number"
     assert all(str(sheet.cell(row, 1).value).startswith("P") for row in range(2, sheet.max_row + 1))
+
+
+def test_import_refuses_to_run_without_the_xml_defences(demo_path, tmp_path, monkeypatch):
+    from exchange.hostile import messy_ledger_xlsx
+
+    from jointlead import cli
+    from jointlead.exchange import safety
+
+    monkeypatch.setattr(safety, "find_spec", lambda name: None)
+    code = cli.main(["import", "ledger", str(messy_ledger_xlsx(tmp_path)), "--db", str(demo_path),
+                     "--partner", "NCC", "--dry-run"])
+    assert code == 1

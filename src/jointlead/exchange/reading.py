@@ -25,6 +25,7 @@ from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeElementTree
 
 from jointlead.exchange.problems import FileRefused, cell_reference, column_letters
+from jointlead.exchange.safety import check_xml_defences
 
 _T = TypeVar("_T")
 
@@ -146,6 +147,7 @@ class SourceFile:
 
 def open_source(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> SourceFile:
     """Read `path` by its content (never its extension), or raise FileRefused saying what it is and what to do."""
+    check_xml_defences()
     path = Path(path)
     data = _read_bytes(path, limits)
     digest = hashlib.sha256(data).hexdigest()

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
@@ -44,6 +44,7 @@ from jointlead.store.models import (
 )
 from jointlead.store.uow import UnitOfWork, os_user
 
+T = TypeVar("T")
 CHUNK = 500  # ids per IN (...) list: well under every database's parameter limit
 
 
@@ -178,6 +179,34 @@ def _rejected(row: SourceRow) -> RejectedRow:
     return RejectedRow(f"{row.sheet}!{row.row}", tuple(str(p) for p in row.problems), row.cells)
 
 
+@dataclass
+class _Tally:
+    """Counts the rows read, reports progress, and sets aside the rejected ones, for every kind of import."""
+
+    progress: Progress | None
+    rows_read: int = 0
+    rejected: list[RejectedRow] = field(default_factory=list)
+
+    def typed(self, rows: Iterable[T | SourceRow]) -> Iterator[T]:
+        for row in rows:
+            self.rows_read += 1
+            if self.progress and self.rows_read % PROGRESS_EVERY == 0:
+                self.progress(self.rows_read, 0)
+            if isinstance(row, SourceRow):
+                self.rejected.append(_rejected(row))
+            else:
+                yield row
+
+    def repeated(self, seen: dict[str, str], key: str, where: str, what: str) -> bool:
+        """True (and the row rejected) when the file already had this id; otherwise remembers where it was."""
+        if key in seen:
+            self.rejected.append(RejectedRow(where, (f"{what} {key} appears twice in the file (first at "
+                                                     f"{seen[key]}).",), ()))
+            return True
+        seen[key] = where
+        return False
+
+
 def _batch(kind: str, organisation: Organisation, preview: ImportPreview, layout_json: str) -> ImportBatch:
     return ImportBatch(kind=kind, organisation_id=organisation.id, file_name=preview.path.name,
                        sha256=preview.sha256, sheet=preview.sheet, mapping_json=layout_json,
@@ -270,34 +299,23 @@ def preview_ledger_import(database: Database, path: Path, partner: str, *, year:
 
     by_ref = {r.transaction_ref: r for r in existing if r.transaction_ref}
     by_fingerprint = {r.fingerprint: r for r in existing if not r.transaction_ref}
-    rows_read = 0
-    rejected: list[RejectedRow] = []
+    tally = _Tally(progress)
     accepted: list[tuple[LedgerRow, int | None, str]] = []
     seen_refs: dict[str, str] = {}
     occurrences: Counter[tuple] = Counter()
     line_for: dict[tuple[str, str], int | None] = {}
-    for row in ledger_rows(layout, year):
-        rows_read += 1
-        if progress and rows_read % PROGRESS_EVERY == 0:
-            progress(rows_read, 0)
-        if isinstance(row, SourceRow):
-            rejected.append(_rejected(row))
-            continue
+    for row in tally.typed(ledger_rows(layout, year)):
         where = f"{row.sheet}!{row.row}"
         if row.period in locked:
-            rejected.append(RejectedRow(where, (f"{Period(year, row.period).label} {year.label} is closed, so "
-                                                "nothing can be imported into it.",), ()))
+            tally.rejected.append(RejectedRow(where, (f"{Period(year, row.period).label} {year.label} is closed, "
+                                                      "so nothing can be imported into it.",), ()))
             continue
-        if row.transaction_ref and row.transaction_ref in seen_refs:
-            rejected.append(RejectedRow(where, (f"Transaction id {row.transaction_ref} appears twice in the file "
-                                                f"(first at {seen_refs[row.transaction_ref]}).",), ()))
+        if row.transaction_ref and tally.repeated(seen_refs, row.transaction_ref, where, "Transaction id"):
             continue
         posted = row.posting_date.isoformat() if row.posting_date else ""
         base = (row.period, row.cost_centre, row.subjective, row.amount_pence, row.description, posted)
         fingerprint = posting_fingerprint(organisation.code, year.start_year, *base, occurrences[base])
         occurrences[base] += 1
-        if row.transaction_ref:
-            seen_refs[row.transaction_ref] = where
         codes = (row.cost_centre, row.subjective)
         if codes not in line_for:  # a month's extract repeats a few hundred code pairs thousands of times
             line_for[codes] = match_budget_line(row.cost_centre, row.subjective, mappings)
@@ -336,7 +354,7 @@ def preview_ledger_import(database: Database, path: Path, partner: str, *, year:
     notices = list(source.notices)
     removed: list[Change] = []
     leftovers = [r for r in existing if r.id not in matched and r.period in covered and r.period not in locked]
-    if leftovers and rejected:
+    if leftovers and tally.rejected:
         notices.append(f"{len(leftovers)} rows imported before are not in this file, but they were kept because "
                        "some rows of the file were rejected. Fix the file and import it again to remove them.")
     elif leftovers:
@@ -349,9 +367,9 @@ def preview_ledger_import(database: Database, path: Path, partner: str, *, year:
     return ImportPreview(
         kind="ledger", organisation=organisation.code, path=path, sha256=source.sha256, sheet=layout.sheet.name,
         header_row=layout.header_row, headers=layout.headers, mapping=_mapping(layout, kind),
-        period_label=year.label, rows_read=rows_read,
+        period_label=year.label, rows_read=tally.rows_read,
         added=tuple(added), changed=tuple(changed), removed=tuple(removed), unchanged=unchanged,
-        unmapped=sum(1 for _, line_id, _ in accepted if line_id is None), rejected=tuple(rejected),
+        unmapped=sum(1 for _, line_id, _ in accepted if line_id is None), rejected=tuple(tally.rejected),
         net_total_pence=sum(row.amount_pence for row, _, _ in accepted), notices=tuple(notices), plan=plan)
 
 
@@ -453,27 +471,17 @@ def preview_staff_import(database: Database, path: Path, employer: str, *,
         columns = set(layout.columns) | ({"name"} if "first_name" in layout.columns else set())
         present = [f for f in STAFF_FIELDS if f.column in columns]
 
-        rows_read = 0
-        rejected: list[RejectedRow] = []
+        tally = _Tally(progress)
         seen: dict[str, str] = {}
         added: list[Change] = []
         changed: list[Change] = []
         new_people: list[dict[str, Any]] = []
         updates: list[tuple[int, dict[str, tuple[Any, Any]]]] = []
         unchanged = 0
-        for row in staff_rows(layout):
-            rows_read += 1
-            if progress and rows_read % PROGRESS_EVERY == 0:
-                progress(rows_read, 0)
-            if isinstance(row, SourceRow):
-                rejected.append(_rejected(row))
-                continue
+        for row in tally.typed(staff_rows(layout)):
             where = f"{row.sheet}!{row.row}"
-            if row.employee_number in seen:
-                rejected.append(RejectedRow(where, (f"Employee number {row.employee_number} appears twice in the file "
-                                                    f"(first at {seen[row.employee_number]}).",), ()))
+            if tally.repeated(seen, row.employee_number, where, "Employee number"):
                 continue
-            seen[row.employee_number] = where
             person = people.get(row.employee_number)
             if person is None:
                 new_people.append({f.person_attribute: getattr(row, f.row_attribute) for f in present} | {
@@ -505,7 +513,7 @@ def preview_staff_import(database: Database, path: Path, employer: str, *,
     removed = tuple(Change("(not in the file)", f"{p.employee_number} {p.full_name}",
                            "not in this extract: flagged as a possible leaver (nothing is deleted)") for p in leavers)
     notices = list(source.notices)
-    if leavers and rejected:
+    if leavers and tally.rejected:
         notices.append("People missing from the file were not flagged as leavers, because some rows were rejected.")
         removed = ()
     plan = _StaffPlan(organisation.id, {name: layout.header_of(name) for name in layout.columns}, today,
@@ -513,9 +521,9 @@ def preview_staff_import(database: Database, path: Path, employer: str, *,
     return ImportPreview(
         kind="staff", organisation=organisation.code, path=path, sha256=source.sha256, sheet=layout.sheet.name,
         header_row=layout.header_row, headers=layout.headers, mapping=_mapping(layout, STAFF), period_label="",
-        rows_read=rows_read,
+        rows_read=tally.rows_read,
         added=tuple(added), changed=tuple(changed), removed=removed, unchanged=unchanged, unmapped=0,
-        rejected=tuple(rejected), net_total_pence=None, notices=tuple(notices), plan=plan)
+        rejected=tuple(tally.rejected), net_total_pence=None, notices=tuple(notices), plan=plan)
 
 
 def _write_staff(session: Session, plan: _StaffPlan) -> dict[str, Any]:

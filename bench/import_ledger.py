@@ -9,7 +9,6 @@ Targets (issue 3): jointlead end to end <= 3x calamine alone; >= 5x faster than 
 from __future__ import annotations
 
 import argparse
-import resource
 import shutil
 import statistics
 import subprocess

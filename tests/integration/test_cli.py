@@ -165,7 +165,6 @@ def test_export_staff_writes_the_employers_people(demo_path, tmp_path):
 
 def test_import_refuses_to_run_without_the_xml_defences(demo_path, tmp_path, monkeypatch):
     from exchange.hostile import messy_ledger_xlsx
-
     from jointlead import cli
     from jointlead.exchange import safety
 

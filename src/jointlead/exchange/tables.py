@@ -112,7 +112,8 @@ def find_table(source: SourceFile, kind: RecordKind, *, sheet_name: str | None =
     """The sheet and header row that best fit this kind of import, with every required field mapped.
 
     `overrides` maps field names to header texts the user chose (the wizard, `--map FIELD=HEADER`, or
-    the profile saved from last month); anything else is matched by synonyms.
+    the profile saved from last month), or to "" for a field the file does not hold; anything else is
+    matched by synonyms.
     """
     candidates = [s for s in source.sheets if sheet_name is None or s.name == sheet_name]
     if sheet_name is not None and not candidates:
@@ -136,6 +137,10 @@ def find_table(source: SourceFile, kind: RecordKind, *, sheet_name: str | None =
         if name not in {f.name for f in kind.fields}:
             known = ", ".join(f.name for f in kind.fields)
             raise FileRefused(f"'{name}' is not a field of a {kind.name} import.", f"The fields are: {known}.")
+        if not header:  # the user says this file does not hold the field, whatever a header seems to say
+            columns.pop(name, None)
+            ambiguous = [a for a in ambiguous if not a.startswith(kind.field(name).label + " ")]
+            continue
         matches = [i for i, h in enumerate(headers) if normalise_header(h) == normalise_header(header)]
         if not matches:
             raise FileRefused(f"There is no column headed '{header}' on sheet '{sheet.name}' (row {header_row}).",

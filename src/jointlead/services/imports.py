@@ -573,19 +573,20 @@ def _undo_staff(session: Session, detail: Mapping[str, Any]) -> None:
 SAMPLE_ROWS = 20
 
 
-def _kind(kind: str, year: FinancialYear | None) -> RecordKind:
-    return ledger_kind(year or FinancialYear.containing(date.today())) if kind == "ledger" else STAFF
-
-
 def describe_source(database: Database, path: Path, kind: str, organisation_code: str, *,
                     year: FinancialYear | None = None, sheet: str | None = None,
-                    overrides: Mapping[str, str] | None = None) -> SourceDescription:
+                    overrides: Mapping[str, str] | None = None, today: date | None = None) -> SourceDescription:
     """The file as the import will read it with this mapping, for the user to check before previewing."""
     source = open_source(path)
-    record = _kind(kind, year)
     problem = ""
     with database.session() as session:
         organisation = _organisation(session, organisation_code)
+        if kind == "ledger":
+            # The same year the preview will read into, so the sample shows the periods it will import.
+            agreement = _agreement_for(session, organisation)
+            record = ledger_kind(year or _default_year(session, agreement.id, today or date.today()))
+        else:
+            record = STAFF
         try:
             layout = _layout(session, source, record, organisation, sheet, overrides)
         except FileRefused as refused:
@@ -609,11 +610,21 @@ def describe_source(database: Database, path: Path, kind: str, organisation_code
 
 
 def _best_guess(source: SourceFile, record: RecordKind, sheet: str | None) -> TableLayout:
-    chosen = next((s for s in source.sheets if s.name == sheet), source.sheets[0])
+    """The sheet asked for, else the one whose header names most fields, with what could be matched."""
+    if sheet is not None:
+        chosen = next((s for s in source.sheets if s.name == sheet), source.sheets[0])
+    else:
+        scores = [(_fields_named(found[1], record) if (found := locate_header(s, record)) else 0, -i, s)
+                  for i, s in enumerate(source.sheets)]
+        chosen = max(scores, key=lambda item: item[:2])[2]
     found = locate_header(chosen, record)
     header_row, headers = found if found else (1, tuple(str(c) for c in (chosen.head(1) or [[]])[0]))
     columns = {f.name: i for f in record.fields for i, h in enumerate(headers) if h and f.matches(h)}
     return TableLayout(chosen, header_row, headers, columns)
+
+
+def _fields_named(headers: tuple[str, ...], record: RecordKind) -> int:
+    return sum(1 for f in record.fields if any(h and f.matches(h) for h in headers))
 
 
 def _sample_text(value: Any) -> str:

@@ -11,7 +11,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from PySide6 import __version__ as pyside_version
-from PySide6.QtCore import QSettings, qVersion
+from PySide6.QtCore import QSettings, Qt, qVersion
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -105,6 +105,11 @@ class MainWindow(QMainWindow):
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         file_menu.addAction(self._action("Open the &demo service", self.open_demo))
         file_menu.addSeparator()
+        self.import_action = self._action("&Import…", self.import_file, "Ctrl+I")
+        file_menu.addAction(self.import_action)
+        self.export_action = self._action("&Export…", self.export_file, "Ctrl+E")
+        file_menu.addAction(self.export_action)
+        file_menu.addSeparator()
         self.save_copy_action = self._action("&Save a copy (backup)…", self.save_copy, "Ctrl+Shift+S")
         file_menu.addAction(self.save_copy_action)
         file_menu.addSeparator()
@@ -191,6 +196,8 @@ class MainWindow(QMainWindow):
     def _set_pages_enabled(self, enabled: bool) -> None:
         self.pages.setEnabled(enabled)
         self.save_copy_action.setEnabled(enabled)
+        self.import_action.setEnabled(enabled)
+        self.export_action.setEnabled(enabled)
 
     def open_path(self, path: Path) -> bool:
         try:
@@ -247,6 +254,33 @@ class MainWindow(QMainWindow):
             show_problem(self, error, "Cannot save a copy")
             return
         self.statusBar().showMessage(f"Saved a verified copy to {copy}", 10000)
+
+    def import_file(self) -> None:
+        if self.database is None:
+            return
+        # Deferred: the wizard brings in the spreadsheet readers, which the window does not need to start.
+        from jointlead.ui.import_wizard import ImportWizard
+
+        wizard = ImportWizard(self.database, self, self._today())
+        wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        wizard.imported.connect(self._on_imported)
+        wizard.open()
+
+    def _on_imported(self, result) -> None:
+        self.refresh()
+        self.statusBar().showMessage(f"Imported: {result.added:,} added, {result.changed:,} changed, "
+                                     f"{result.removed:,} removed, {result.rejected:,} rejected", 15000)
+
+    def export_file(self) -> None:
+        if self.database is None:
+            return
+        from jointlead.ui.export_dialog import ExportDialog
+
+        dialog = ExportDialog(self.database, self, self._today())
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.exported.connect(
+            lambda result: self.statusBar().showMessage(f"Wrote {result.rows:,} rows to {result.path}", 15000))
+        dialog.open()
 
     def welcome(self) -> bool:
         """Ask how to start when there is no database; False if the user chose to quit."""

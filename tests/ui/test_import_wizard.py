@@ -1,0 +1,405 @@
+"""File > Import… and File > Export…, driven as a user would: real widgets, real files, work in real threads."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+
+import openpyxl
+import pytest
+import shiboken6
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QComboBox,
+    QFileDialog,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QWidget,
+    QWizard,
+)
+
+from jointlead.domain.errors import JointleadError
+from jointlead.ui import worker
+from jointlead.ui.export_dialog import ExportDialog
+from jointlead.ui.import_wizard import ImportWizard
+from jointlead.ui.worker import Task
+
+NEXT = QWizard.WizardButton.NextButton
+FINISH = QWizard.WizardButton.FinishButton
+HEADER = ["Cost Ctr", "Account Code", "Period", "GL Date", "Narrative", "Journal Line Ref", "Sum £"]
+
+
+def nft_codes(database_path: Path) -> list[tuple[str, str]]:
+    """Cost centre and subjective pairs that the demo's NFT ledger mappings send to a budget line."""
+    with sqlite3.connect(database_path) as connection:
+        rows = connection.execute(
+            "SELECT m.cost_centre, m.subjective_pattern FROM ledger_mapping m "
+            "JOIN organisation o ON o.id = m.organisation_id WHERE o.code = 'NFT' ORDER BY m.id").fetchall()
+    # A pattern is a prefix and a star: "511*" takes 51101, 51199 and so on.
+    return [(cost_centre, pattern.rstrip("*").ljust(5, "0")) for cost_centre, pattern in rows]
+
+
+def messy_nft_ledger(folder: Path, database_path: Path) -> tuple[Path, int]:
+    """An NFT general ledger extract for M8 2026-27 as finance systems send them; returns it and its valid rows.
+
+    A notes sheet first; on "Detail" merged title rows, a header on row 4 whose amount column is called
+    "Sum £" (no system's usual name, so it has to be mapped by hand), text amounts, a sub-total, a blank row,
+    the header repeated, a row that matches no budget line, one amount that cannot be read, and a grand total.
+    """
+    codes = nft_codes(database_path)
+    november = dt.date(2026, 11, 10)
+    valid = [
+        [f"{codes[0][0]} ", codes[0][1], "M8", november, "Agency nurse", "GL80001", "£1,234.50"],
+        [codes[1][0], f"{codes[1][1]} ", "M8", "12/11/2026", "Refund", "GL80002", "(12.00)"],
+        [codes[2][0], codes[2][1], "P08", november, "Training course", "GL80003", 250],
+        [codes[3][0], codes[3][1], 8, november, "Locum psychiatrist", "GL80004", "1,000.00-"],
+        [codes[4][0], codes[4][1], "M8", november, "Mileage", "GL80005", 99.99],
+    ]
+    after_repeat = [
+        [codes[5][0], codes[5][1], "M8", november, "Stationery", "GL80006", "-£45"],
+        ["C49999", "59999", "M8", november, "Miscoded journal", "GL80007", "£10.00"],
+    ]
+    workbook = openpyxl.Workbook()
+    notes = workbook.active
+    notes.title = "Notes"
+    notes.append(["Produced by the Northshire NHS Foundation Trust ledger. Provisional until period close."])
+    detail = workbook.create_sheet("Detail")
+    rows: list[list[object]] = [
+        ["Northshire NHS Foundation Trust: General Ledger Detail"],
+        ["Period 8 (November 2026)", None, None, None, None, "Run 02/12/2026"],
+        [],
+        HEADER,
+        *valid,
+        [codes[0][0], codes[0][1], "M8", november, "Broken amount", "GL80099", "£12x.50"],
+        [None, None, None, None, "Sub-total", None, "£582.49"],
+        [],
+        HEADER,
+        *after_repeat,
+        [None, None, None, None, "Grand Total", None, "£537.49"],
+    ]
+    for row in rows:
+        detail.append(row)
+    detail.merge_cells("A1:G1")
+    detail.merge_cells("A2:D2")
+    path = folder / "NFT GL detail M8.xlsx"
+    workbook.save(path)
+    return path, len(valid) + len(after_repeat)
+
+
+@pytest.fixture(autouse=True)
+def no_dialog_outlives_its_test():
+    """Delete the wizard or dialog a test leaves open, before the next test restyles the application.
+
+    A QWizard still alive when make_application() sets the style again crashes Qt a little later; in the app the
+    style is set once, so this is only about tests.
+    """
+    yield
+    for dialog in QApplication.topLevelWidgets():
+        if isinstance(dialog, ImportWizard | ExportDialog):
+            dialog.reject()  # waits for any work still under way
+            shiboken6.delete(dialog)
+
+
+def count(database_path: Path, sql: str) -> int:
+    with sqlite3.connect(database_path) as connection:
+        return connection.execute(sql).fetchone()[0]
+
+
+M8_ROWS = "SELECT count(*) FROM ledger_transaction WHERE year = 2026 AND period = 8 AND removed_by_batch_id IS NULL"
+
+
+def open_wizard(window, qtbot) -> ImportWizard:
+    window.import_action.trigger()
+    wizard = window.findChild(ImportWizard)
+    assert wizard is not None and wizard.isVisible()
+    return wizard
+
+
+def choose_file(wizard: ImportWizard, qtbot, path: Path, *, organisation: str = "NFT", year: str = "2026-27",
+                kind: int = 0) -> None:
+    page = wizard.choose_page
+    page.kind_buttons.button(kind).setChecked(True)
+    page.organisation.setCurrentIndex(page.organisation.findData(organisation))
+    page.year.setEditText(year)
+    page.path.setText(str(path))
+    assert wizard.button(NEXT).isEnabled()
+    qtbot.mouseClick(wizard.button(NEXT), Qt.MouseButton.LeftButton)
+
+
+def map_column(wizard: ImportWizard, field: str, header: str) -> None:
+    combo = wizard.mapping_page._combos[field]
+    combo.setCurrentIndex(combo.findData(header))
+
+
+def go_to_preview(wizard: ImportWizard, qtbot, path: Path) -> None:
+    choose_file(wizard, qtbot, path)
+    qtbot.waitUntil(lambda: wizard.currentPage() is wizard.mapping_page and not wizard.busy)
+    wizard.mapping_page.sheet.setCurrentText("Detail")
+    qtbot.waitUntil(lambda: not wizard.busy)
+    if not wizard.mapping_page.current_mapping().get("amount"):
+        map_column(wizard, "amount", "Sum £")
+        qtbot.waitUntil(lambda: not wizard.busy and wizard.button(NEXT).isEnabled())
+    qtbot.mouseClick(wizard.button(NEXT), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: wizard.currentPage() is wizard.preview_page and not wizard.busy)
+
+
+def test_the_wizard_imports_a_messy_ledger_end_to_end(window, demo_db, qtbot, tmp_path, monkeypatch, messages,
+                                                      qtmodeltester):
+    window.set_database(demo_db)
+    source, valid_rows = messy_nft_ledger(tmp_path, demo_db.path)
+    batches_before = count(demo_db.path, "SELECT count(*) FROM import_batch")
+    wizard = open_wizard(window, qtbot)
+
+    choose_file(wizard, qtbot, source)
+    qtbot.waitUntil(lambda: wizard.currentPage() is wizard.mapping_page and not wizard.busy)
+    mapping = wizard.mapping_page
+    # Without an amount column no sheet fits, and the service's best guess is the first sheet: the user picks.
+    mapping.sheet.setCurrentText("Detail")
+    qtbot.waitUntil(lambda: not wizard.busy)
+    # "Sum £" is no finance system's usual name for the amount: the page says what is missing and waits.
+    assert mapping.sheet.currentText() == "Detail"
+    assert mapping.header_row.text() == "Headers found on row 4"
+    assert "not found" in mapping.problem.text() and mapping.problem.isVisible()
+    assert not wizard.button(NEXT).isEnabled()
+    assert mapping.current_mapping()["cost_centre"] == "Cost Ctr"
+
+    map_column(wizard, "amount", "Sum £")
+    qtbot.waitUntil(lambda: not wizard.busy and wizard.button(NEXT).isEnabled())
+    assert mapping.problem.isHidden()
+    model = mapping.sample.model
+    qtmodeltester.check(model)
+    amount = next(c for c in range(model.columnCount()) if model.headerData(c, Qt.Orientation.Horizontal) == "Amount")
+    assert not mapping.sample.view.isColumnHidden(amount)
+    cells = {model.row_at(r).number: model.index(r, amount) for r in range(model.rowCount())}
+    assert cells[5].data() == "£1,234.50"
+    assert cells[6].data() == "-£12.00"
+    broken = cells[10]
+    assert "not an amount" in broken.data(Qt.ItemDataRole.ToolTipRole)
+    assert broken.data(Qt.ItemDataRole.ForegroundRole) is not None  # the "bad" tone
+    assert cells[5].data(Qt.ItemDataRole.ForegroundRole) is None
+    assert 11 not in cells and 13 not in cells  # the sub-total and the repeated header are not data
+
+    qtbot.mouseClick(wizard.button(NEXT), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: wizard.currentPage() is wizard.preview_page and not wizard.busy)
+    preview = wizard.preview_page
+    text = preview.summary.text()
+    assert text.startswith(f"{valid_rows + 1} rows read from Detail into 2026-27: {valid_rows} added, 0 changed")
+    assert "1 unmapped, 1 rejected, 0 removed. Net total £537.49." in text
+    assert [preview.tabs.tabText(i) for i in range(4)] == [
+        f"&Added ({valid_rows})", "C&hanged (0)", "&Removed (0)", "Re&jected (1)"]
+    for table in (preview.added, preview.changed, preview.removed, preview.rejected):
+        qtmodeltester.check(table.model)
+    assert preview.changed.empty.isVisibleTo(preview.changed)
+    assert preview.rejected.model.row_at(0).reference == "Detail!10"
+    # Rows were rejected: nothing can be imported until the user chooses to import only the valid ones.
+    assert not wizard.button(FINISH).isEnabled()
+    assert preview.blocked.text() == "Fix the file and import it again, or import only the valid rows."
+    preview.accept_valid.setChecked(True)
+    assert wizard.button(FINISH).isEnabled() and preview.blocked.isHidden()
+
+    rejected_book = tmp_path / "sent back.xlsx"
+    suggested: list[str] = []
+
+    def save_as(_parent, _title, start, _filter):
+        suggested.append(start)
+        return str(rejected_book), ""
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(save_as))
+    imported = []
+    wizard.imported.connect(imported.append)
+    qtbot.mouseClick(wizard.button(FINISH), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(imported))
+
+    assert suggested == [str(source.with_name("NFT GL detail M8 - rejected rows.xlsx"))]
+    assert count(demo_db.path, M8_ROWS) == valid_rows
+    assert count(demo_db.path, "SELECT count(*) FROM import_batch") == batches_before + 1
+    with sqlite3.connect(demo_db.path) as connection:
+        batch = connection.execute("SELECT file_name, sheet, rows_read, added, unmapped, rejected FROM import_batch "
+                                   "ORDER BY id DESC LIMIT 1").fetchone()
+    assert batch == (source.name, "Detail", valid_rows + 1, valid_rows, 1, 1)
+    workbook = openpyxl.load_workbook(rejected_book)
+    assert "Rejected rows" in workbook.sheetnames
+    assert any("Detail!10" in str(c.value) for row in workbook["Rejected rows"].iter_rows() for c in row)
+    assert any(m.startswith("Import finished") and str(rejected_book) in m for m in messages)
+    assert window.statusBar().currentMessage().startswith(f"Imported: {valid_rows} added")
+
+
+def test_cancelling_while_the_import_is_applied_leaves_the_database_unchanged(window, demo_db, qtbot, tmp_path,
+                                                                              monkeypatch, messages):
+    window.set_database(demo_db)
+    source, _valid = messy_nft_ledger(tmp_path, demo_db.path)
+    ledger_before = count(demo_db.path, "SELECT count(*) FROM ledger_transaction")
+    batches_before = count(demo_db.path, "SELECT count(*) FROM import_batch")
+    wizard = open_wizard(window, qtbot)
+    go_to_preview(wizard, qtbot, source)
+    wizard.preview_page.accept_valid.setChecked(True)
+    # As if Cancel were pressed on the progress dialog the moment the writing began.
+    monkeypatch.setattr(Task, "is_cancelled", lambda _self: True)
+    qtbot.mouseClick(wizard.button(FINISH), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not wizard.busy and bool(messages))
+
+    assert any("Nothing was imported" in m for m in messages)
+    assert wizard.isVisible() and wizard.currentPage() is wizard.preview_page
+    assert count(demo_db.path, "SELECT count(*) FROM ledger_transaction") == ledger_before
+    assert count(demo_db.path, "SELECT count(*) FROM import_batch") == batches_before
+    assert count(demo_db.path, M8_ROWS) == 0
+
+
+def test_a_file_that_cannot_be_read_is_explained_and_the_wizard_stays_on_the_first_page(window, demo_db, qtbot,
+                                                                                       tmp_path, messages):
+    window.set_database(demo_db)
+    empty = tmp_path / "ledger.xlsx"
+    empty.write_bytes(b"")
+    wizard = open_wizard(window, qtbot)
+    choose_file(wizard, qtbot, empty)
+    qtbot.waitUntil(lambda: not wizard.busy and bool(messages))
+    assert messages == ["This file is empty. Check that you chose the right file, or ask for it to be sent again."]
+    assert wizard.currentPage() is wizard.choose_page
+    assert wizard.button(NEXT).isEnabled()
+
+
+def test_the_first_page_needs_a_file_that_exists_and_a_real_financial_year(window, demo_db, qtbot, tmp_path):
+    window.set_database(demo_db)
+    wizard = open_wizard(window, qtbot)
+    page = wizard.choose_page
+    next_button = wizard.button(NEXT)
+    assert not next_button.isEnabled()
+    page.path.setText(str(tmp_path / "missing.xlsx"))
+    assert not next_button.isEnabled()
+    present, _valid = messy_nft_ledger(tmp_path, demo_db.path)
+    page.path.setText(str(present))
+    assert next_button.isEnabled()
+    page.year.setEditText("2026-28")
+    assert not next_button.isEnabled()
+    assert "second year must follow the first" in page.year_problem.text()
+    page.year.setEditText("")
+    assert next_button.isEnabled() and page.year_problem.isHidden()
+    page.kind_buttons.button(1).setChecked(True)  # a staff list has no financial year
+    assert not page.year.isVisibleTo(wizard)
+    wizard.reject()
+
+
+def test_every_control_of_the_wizard_has_a_name_and_every_label_a_mnemonic_buddy(window, demo_db, qtbot, tmp_path):
+    window.set_database(demo_db)
+    source, _valid = messy_nft_ledger(tmp_path, demo_db.path)
+    wizard = open_wizard(window, qtbot)
+    go_to_preview(wizard, qtbot, source)
+    for page in (wizard.choose_page, wizard.mapping_page, wizard.preview_page):
+        for control in page.findChildren(QWidget):
+            if isinstance(control, QComboBox | QLineEdit | QAbstractButton | QTableView) and control.isVisibleTo(page):
+                if isinstance(control, QLineEdit) and isinstance(control.parent(), QComboBox):
+                    continue
+                assert control.accessibleName(), control
+                assert control.focusPolicy() != Qt.FocusPolicy.NoFocus, control
+        for label in page.findChildren(QLabel):
+            if "&" in label.text().replace("&&", ""):
+                assert label.buddy() is not None, label.text()
+    wizard.reject()
+
+
+def test_staff_lists_are_previewed_with_new_people_and_possible_leavers(window, demo_db, qtbot, tmp_path):
+    window.set_database(demo_db)
+    staff = tmp_path / "payroll.xlsx"
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["Payroll Number", "Full Name", "Post Title", "FTE"])
+    workbook.active.append(["990001", "Ada Example", "Social Worker", "0.8"])
+    workbook.save(staff)
+    wizard = open_wizard(window, qtbot)
+    choose_file(wizard, qtbot, staff, organisation="NCC", kind=1)
+    qtbot.waitUntil(lambda: wizard.currentPage() is wizard.mapping_page and not wizard.busy)
+    model = wizard.mapping_page.sample.model
+    wte = next(c for c in range(model.columnCount()) if model.headerData(c, Qt.Orientation.Horizontal) == "WTE")
+    assert model.index(0, wte).data() == "0.80"
+    qtbot.mouseClick(wizard.button(NEXT), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: wizard.currentPage() is wizard.preview_page and not wizard.busy)
+    preview = wizard.preview_page
+    assert preview.summary.text().startswith("1 row read from Sheet: 1 new person, 0 changed")
+    assert preview.tabs.tabText(0) == "Ne&w people (1)"
+    assert preview.tabs.tabText(2).startswith("Possible &leavers (")
+    assert wizard.button(FINISH).isEnabled()
+    wizard.reject()
+
+
+def test_the_export_writes_the_staff_list_and_says_where(window, demo_db, qtbot, tmp_path, messages):
+    window.set_database(demo_db)
+    window.export_action.trigger()
+    dialog = window.findChild(ExportDialog)
+    dialog.organisation.setCurrentIndex(dialog.organisation.findData("NFT"))
+    assert dialog.path.text().endswith("NFT staff and reporting lines 2026-11-20.xlsx")
+    dialog.organisation.setCurrentIndex(dialog.organisation.findData("NCC"))
+    assert dialog.path.text().endswith("NCC staff and reporting lines 2026-11-20.xlsx")
+    out = tmp_path / "for the council"
+    dialog.path.setText(str(out))
+    qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.busy and "Wrote" in window.statusBar().currentMessage())
+    written = out.with_name("for the council.xlsx")
+    assert window.statusBar().currentMessage().startswith("Wrote ")
+    assert window.statusBar().currentMessage().endswith(f"rows to {written}")
+    assert "Staff" in openpyxl.load_workbook(written).sheetnames
+    assert messages == []
+
+
+def test_the_import_and_export_menu_items_wait_for_a_database(window):
+    assert not window.import_action.isEnabled() and not window.export_action.isEnabled()
+    assert window.import_action.shortcut().toString() == "Ctrl+I"
+    assert window.export_action.shortcut().toString() == "Ctrl+E"
+
+
+# --- the worker on its own -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def owner(qtbot) -> QWidget:
+    widget = QWidget()
+    qtbot.addWidget(widget)
+    return widget
+
+
+def run_task(qtbot, task: Task) -> dict[str, object]:
+    seen: dict[str, object] = {}
+    task.finished.connect(lambda result: seen.setdefault("finished", result))
+    task.failed.connect(lambda error: seen.setdefault("failed", error))
+    task.crashed.connect(lambda trace: seen.setdefault("crashed", trace))
+    task.progress.connect(lambda done, total: seen.setdefault("progress", []).append((done, total)))
+    task.start()
+    qtbot.waitUntil(lambda: not task.running)
+    return seen
+
+
+def test_a_task_hands_back_its_result_and_progress_on_the_gui_thread(qtbot, owner):
+    def work(progress):
+        for done in range(1, 4):
+            progress(done, 3)
+        return "done"
+
+    seen = run_task(qtbot, Task(work, owner))
+    assert seen["finished"] == "done"
+    qtbot.waitUntil(lambda: len(seen.get("progress", [])) == 3)
+
+
+def test_a_cancelled_task_fails_with_the_cancel_error(qtbot, owner):
+    def work(progress):
+        progress(1, 2)
+        return "should not get here"
+
+    task = Task(work, owner, cancel_error=lambda: JointleadError("Stopped by the user."))
+    task.cancel()
+    seen = run_task(qtbot, task)
+    assert str(seen["failed"]) == "Stopped by the user."
+    assert "finished" not in seen
+
+
+def test_an_unexpected_error_is_logged_and_reported_as_a_crash(qtbot, owner, caplog, messages):
+    def work(_progress):
+        raise RuntimeError("boom")
+
+    seen = run_task(qtbot, Task(work, owner))
+    assert "RuntimeError: boom" in str(seen["crashed"])
+    assert "Background work failed unexpectedly" in caplog.text
+    worker.show_crash(owner)
+    assert "jointlead.log" in messages[0]

@@ -164,13 +164,29 @@ def test_a_whole_import_can_be_undone_newest_first(pool, tmp_path):
     assert in_force(pool) == []
 
 
+def no_header(folder: Path) -> Path:
+    return hostile.write_xlsx(folder / "no header.xlsx", {"Sheet1": [["00123", "5101", 12.5], ["00124", "5102", 3]]})
+
+
+def duplicate_headers(folder: Path) -> Path:
+    return hostile.write_xlsx(folder / "dupes.xlsx", {"S": [["Cost Centre", "Subjective", "Period", "Amount", "Amount"],
+                                                            ["00123", "5101", "M7", 1, 2]]})
+
+
 @pytest.mark.parametrize(("make", "message"), [
     (hostile.empty_file, "This file is empty."),
     (hostile.password_protected_xlsx, "This workbook is password-protected."),
+    (hostile.password_protected_xls, "This workbook is password-protected."),
     (hostile.html_as_xls, "This file is a web page (HTML)"),
+    (hostile.text_as_xls, "No sheet in this file has the columns a ledger import needs"),  # a staff list, misnamed
     (hostile.truncated_xlsx, "This file is damaged or incomplete"),
     (hostile.zip_bomb_xlsx, "more than the 200 MB jointlead accepts"),
+    (hostile.xml_bomb_xlsx, "XML entity declarations"),
+    (hostile.external_entity_xlsx, "XML entity declarations"),
+    (hostile.long_cell_xlsx, "32,767"),
     (hostile.not_a_spreadsheet, "This is not a spreadsheet jointlead can read."),
+    (no_header, "No sheet in this file has the columns a ledger import needs"),
+    (duplicate_headers, "Amount could be any of 'Amount' (column D), 'Amount' (column E)."),
 ])
 def test_hostile_files_are_refused_with_a_plain_message_and_change_nothing(pool, tmp_path, make, message):
     before = content(pool)
@@ -178,6 +194,16 @@ def test_hostile_files_are_refused_with_a_plain_message_and_change_nothing(pool,
         imports.preview_ledger_import(pool, make(tmp_path), "NCC", year=FY)
     assert message in refused.value.message
     assert content(pool) == before
+
+
+def test_a_debit_and_a_credit_column_make_one_signed_amount(pool, tmp_path):
+    path = hostile.write_xlsx(tmp_path / "dr-cr.xlsx", {"GL": [
+        ["Cost Centre", "Subjective", "Period", "Trans No", "Debit", "Credit"],
+        ["00123", "5101", "M7", "J1", "1,200.00", None], ["00123", "5101", "M7", "J2", None, "£45.50"],
+        ["00123", "5101", "M7", "J3", "10.00", "10.00"]]})
+    preview = imports.preview_ledger_import(pool, path, "NCC", year=FY)
+    assert preview.net_total_pence == 120000 - 4550
+    assert [r.reference for r in preview.rejected] == ["GL!4"]
 
 
 def test_a_file_without_the_required_columns_lists_what_it_found(pool, tmp_path):
@@ -239,6 +265,19 @@ def test_a_staff_list_adds_people_shows_changes_field_by_field_and_flags_leavers
         assert session.query(Person).filter_by(employee_number="00123456").one().missing_from_hr_since is None
         assert session.query(Person).filter_by(employee_number="00234567").one().grade == "Band 5"
         assert session.query(Person).filter_by(employee_number="00345678").count() == 0
+
+
+def test_the_staff_export_never_writes_a_formula_from_text_it_holds(demo_db, tmp_path):
+    with UnitOfWork(demo_db) as uow:
+        person = uow.session.query(Person).filter(Person.employer_id.is_not(None)).order_by(Person.id).first()
+        person.job_title = '=HYPERLINK("http://example.invalid","Click")'
+        person.full_name = "+44 Smith"
+        code = uow.session.get(Organisation, person.employer_id).code
+        uow.commit()
+    sheet = openpyxl.load_workbook(export_staff(demo_db, code, tmp_path / "staff.xlsx").path)["Staff"]
+    cells = [c for row in sheet.iter_rows() for c in row if isinstance(c.value, str) and c.value[:1] in "=+"]
+    assert {c.value for c in cells} == {'=HYPERLINK("http://example.invalid","Click")', "+44 Smith"}
+    assert all(c.data_type == "s" and c.quotePrefix for c in cells)
 
 
 def test_exporting_staff_then_importing_the_export_changes_nothing(demo_db, tmp_path):

@@ -211,7 +211,7 @@ def test_the_wizard_imports_a_messy_ledger_end_to_end(window, demo_db, qtbot, tm
 
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(save_as))
     imported = []
-    wizard.imported.connect(imported.append)
+    wizard.imported.connect(lambda _preview, result: imported.append(result))
     qtbot.mouseClick(wizard.button(FINISH), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: bool(imported))
 
@@ -227,6 +227,14 @@ def test_the_wizard_imports_a_messy_ledger_end_to_end(window, demo_db, qtbot, tm
     assert any("Detail!10" in str(c.value) for row in workbook["Rejected rows"].iter_rows() for c in row)
     assert any(m.startswith("Import finished") and str(rejected_book) in m for m in messages)
     assert window.statusBar().currentMessage().startswith(f"Imported: {valid_rows} added")
+
+    # Edit > Undo takes the whole import back out; Redo puts it back as a new batch.
+    undo, redo = window.menuBar().actions()[1].menu().actions()[:2]
+    assert undo.text() == f"&Undo import of {source.name}"
+    undo.trigger()
+    assert count(demo_db.path, M8_ROWS) == 0
+    redo.trigger()
+    assert count(demo_db.path, M8_ROWS) == valid_rows
 
 
 def test_cancelling_while_the_import_is_applied_leaves_the_database_unchanged(window, demo_db, qtbot, tmp_path,

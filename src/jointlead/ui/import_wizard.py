@@ -712,9 +712,9 @@ class PreviewPage(QWizardPage):
 # --- the wizard ------------------------------------------------------------------------------------------------
 
 class ImportWizard(QWizard):
-    """Modal; emits `imported` with the result once an import has been applied."""
+    """Modal; emits `imported` with the preview and the result once an import has been applied."""
 
-    imported = Signal(object)  # ImportResult
+    imported = Signal(object, object)  # ImportPreview, ImportResult
 
     def __init__(self, database: Database, parent: QWidget, today: date) -> None:
         super().__init__(parent)
@@ -894,7 +894,7 @@ class ImportWizard(QWizard):
                      else "They were not saved to a workbook.")
             lines.append(f"{plural(result.rejected, 'row was', 'rows were')} not imported. {where}")
         QMessageBox.information(self, "Import finished", "\n\n".join(lines))
-        self.imported.emit(result)
+        self.imported.emit(preview, result)
         on_done()
 
     def done(self, result: int) -> None:

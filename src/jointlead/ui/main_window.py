@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import QSettings, Qt, qVersion
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from jointlead import __version__
 from jointlead.domain.errors import JointleadError
 from jointlead.paths import default_database, demo_database
-from jointlead.services import files, overview
+from jointlead.services import files, imports, overview
 from jointlead.services.files import Database
 from jointlead.ui.actions_page import ActionsPage
 from jointlead.ui.budgets_page import BudgetsPage
@@ -41,6 +41,46 @@ log = logging.getLogger(__name__)
 
 MAX_RECENT = 8
 DATABASE_FILTER = "jointlead databases (*.sqlite *.db);;All files (*)"
+
+
+class ImportCommand(QUndoCommand):
+    """Edit > Undo takes a whole import back out; Redo applies the same preview again, as a new batch.
+
+    The import is already applied when this is pushed, so the first redo (QUndoStack.push calls it) does nothing.
+    """
+
+    def __init__(self, window: MainWindow, preview: imports.ImportPreview, batch_id: int) -> None:
+        super().__init__(f"import of {preview.path.name}")
+        self._window = window
+        self._preview = preview
+        self._batch_id = batch_id
+        self._applied = True
+
+    def undo(self) -> None:
+        database = self._window.database
+        if database is None:
+            return
+        try:
+            imports.undo_import(database, self._batch_id)
+        except JointleadError as error:
+            show_problem(self._window, error, "Cannot undo the import")
+            self.setObsolete(True)
+            return
+        self._applied = False
+        self._window.refresh()
+
+    def redo(self) -> None:
+        database = self._window.database
+        if self._applied or database is None:
+            return
+        try:
+            self._batch_id = imports.apply_import(database, self._preview, accept_valid=True).batch_id
+        except JointleadError as error:
+            show_problem(self._window, error, "Cannot redo the import")
+            self.setObsolete(True)
+            return
+        self._applied = True
+        self._window.refresh()
 
 
 class MainWindow(QMainWindow):
@@ -266,7 +306,9 @@ class MainWindow(QMainWindow):
         wizard.imported.connect(self._on_imported)
         wizard.open()
 
-    def _on_imported(self, result) -> None:
+    def _on_imported(self, preview, result) -> None:
+        if result.batch_id is not None:
+            self.undo_stack.push(ImportCommand(self, preview, result.batch_id))
         self.refresh()
         self.statusBar().showMessage(f"Imported: {result.added:,} added, {result.changed:,} changed, "
                                      f"{result.removed:,} removed, {result.rejected:,} rejected", 15000)

@@ -297,6 +297,8 @@ def preview_ledger_import(database: Database, path: Path, partner: str, *, year:
             .where(IN_FORCE, LedgerTransaction.organisation_id == organisation.id,
                    LedgerTransaction.agreement_id == agreement.id, LedgerTransaction.year == year.start_year)).all()
 
+    partner_code, year_number = organisation.code, year.start_year  # read once, not per row
+    organisation_id, agreement_id = organisation.id, agreement.id
     by_ref = {r.transaction_ref: r for r in existing if r.transaction_ref}
     by_fingerprint = {r.fingerprint: r for r in existing if not r.transaction_ref}
     tally = _Tally(progress)
@@ -314,7 +316,9 @@ def preview_ledger_import(database: Database, path: Path, partner: str, *, year:
             continue
         posted = row.posting_date.isoformat() if row.posting_date else ""
         base = (row.period, row.cost_centre, row.subjective, row.amount_pence, row.description, posted)
-        fingerprint = posting_fingerprint(organisation.code, year.start_year, *base, occurrences[base])
+        # Only postings without an id are recognised by fingerprint; one with an id needs none.
+        fingerprint = "" if row.transaction_ref else posting_fingerprint(partner_code, year_number, *base,
+                                                                         occurrences[base])
         occurrences[base] += 1
         codes = (row.cost_centre, row.subjective)
         if codes not in line_for:  # a month's extract repeats a few hundred code pairs thousands of times
@@ -344,8 +348,8 @@ def preview_ledger_import(database: Database, path: Path, partner: str, *, year:
         else:
             added.append(Change(where, _ledger_subject(row), "new" if line_id else "new, matches no budget line"))
         inserts.append(dict(
-            organisation_id=organisation.id, agreement_id=agreement.id, budget_line_id=line_id,
-            year=year.start_year, period=row.period, posting_date=row.posting_date, cost_centre=row.cost_centre,
+            organisation_id=organisation_id, agreement_id=agreement_id, budget_line_id=line_id,
+            year=year_number, period=row.period, posting_date=row.posting_date, cost_centre=row.cost_centre,
             subjective=row.subjective, description=row.description, amount_pence=row.amount_pence,
             transaction_ref=row.transaction_ref, fingerprint=fingerprint, source_file=path.name,
             source_sheet=row.sheet, source_row=row.row))

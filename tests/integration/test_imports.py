@@ -148,7 +148,8 @@ def test_rows_in_a_closed_period_are_rejected_with_that_reason(pool, tmp_path):
         uow.commit()
     preview = imports.preview_ledger_import(pool, hostile.messy_ledger_xlsx(tmp_path), "NCC", year=FY)
     assert len(preview.rejected) == 5
-    assert preview.rejected[0].problems == ("M7 2026-27 is closed, so nothing can be imported into it.",)
+    assert preview.rejected[0].problems == ("Ledger!5: M7 2026-27 is closed, so nothing can be imported into it.",)
+    assert preview.rejected[0].cells[:2] == ("00123 ", "5101")  # as the file held it, for the rejected-rows book
 
 
 def test_a_whole_import_can_be_undone_newest_first(pool, tmp_path):

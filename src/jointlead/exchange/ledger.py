@@ -61,8 +61,12 @@ def _cell(row: SourceRow, layout: TableLayout, name: str) -> object:
     return row.cells[column] if column is not None and column < len(row.cells) else None
 
 
-def ledger_rows(layout: TableLayout, year: FinancialYear) -> Iterator[LedgerRow | SourceRow]:
-    """Each posting as a LedgerRow, or the SourceRow with the problems that stop it being imported."""
+def ledger_rows(layout: TableLayout, year: FinancialYear,
+                closed_periods: frozenset[int] = frozenset()) -> Iterator[LedgerRow | SourceRow]:
+    """Each posting as a LedgerRow, or the SourceRow with the problems that stop it being imported.
+
+    A posting into a closed period is refused here, so the refusal keeps the row as the file held it.
+    """
     for row in read_rows(layout, ledger_kind(year)):
         if not row.accepted:
             yield row
@@ -88,6 +92,9 @@ def ledger_rows(layout: TableLayout, year: FinancialYear) -> Iterator[LedgerRow 
             problems.append(Problem("No period or posting date.", row.sheet, row.row))
         if amount is None and not problems:
             problems.append(Problem("No amount.", row.sheet, row.row))
+        if period in closed_periods and not problems:
+            problems.append(Problem(f"{Period(year, period).label} {year.label} is closed, so nothing can be imported "
+                                    "into it.", row.sheet, row.row))
         if problems:
             yield SourceRow(row.sheet, row.row, values, tuple(problems), row.cells)
             continue

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from jointlead.domain.calendar import FinancialYear, Period
+from jointlead.domain.calendar import FinancialYear
 from jointlead.domain.errors import JointleadError
 from jointlead.domain.ledger import LedgerCodeMapping, match_budget_line, posting_fingerprint
 from jointlead.domain.money import format_money
@@ -306,12 +306,8 @@ def preview_ledger_import(database: Database, path: Path, partner: str, *, year:
     seen_refs: dict[str, str] = {}
     occurrences: Counter[tuple] = Counter()
     line_for: dict[tuple[str, str], int | None] = {}
-    for row in tally.typed(ledger_rows(layout, year)):
+    for row in tally.typed(ledger_rows(layout, year, frozenset(locked))):
         where = f"{row.sheet}!{row.row}"
-        if row.period in locked:
-            tally.rejected.append(RejectedRow(where, (f"{Period(year, row.period).label} {year.label} is closed, "
-                                                      "so nothing can be imported into it.",), ()))
-            continue
         if row.transaction_ref and tally.repeated(seen_refs, row.transaction_ref, where, "Transaction id"):
             continue
         posted = row.posting_date.isoformat() if row.posting_date else ""

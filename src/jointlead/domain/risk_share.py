@@ -1,0 +1,407 @@
+"""The Section 75 risk share: who bears a pooled budget's over- or underspend, step by step, in plain words.
+
+`share_risk` applies the agreement's ordered rule set (DOMAIN.md, "Pooled budgets") to each line's variance
+(positive = overspend) and returns every step with a one-sentence explanation; each step balances to the penny
+(a `Step` that does not balance cannot be made), and so does the whole:
+
+    sum of partners' shares + unallocated + retained in the pool + reserve used == total variance.
+
+The rules, and the decisions taken where DOMAIN.md leaves room:
+
+1. **Fixed-share lines.** A line with a fixed share profile is wholly its responsible partner's (the host's when it
+   has none), over *and* under: a fixed line's underspend stays with that partner, and is neither pooled in the
+   waterfall nor subject to the underspend rule.
+2. **Waterfall (optional).** Overspends on the variable lines are first absorbed by underspends on other variable
+   lines, then by the risk reserve. The reserve belongs to the waterfall: without it the reserve is not drawn.
+   Without the waterfall, overspends and underspends are dealt with separately: the whole overspend is shared
+   (step 3) and the whole underspend follows the underspend rule (step 5).
+3. **Basis** for the overspend left: pro rata to contributions; the agreed fixed percentages (which must add up to
+   100%); or by responsible partner — each partner's part is in proportion to the overspends on its own variable
+   lines (exactly those overspends when nothing was absorbed), lines with no responsible partner pro rata to
+   contributions.
+4. **Caps.** A partner's cap is an amount, a percentage of its contribution (rounded down to the penny, so never
+   above the agreed percentage), or the lower of the two. A cap limits the partner's total share before the
+   underspend rule: fixed lines (step 1, net of their underspends) plus its part of the shared overspend. The excess
+   goes pro rata to contributions to the partners still below their caps (with a contribution), repeated until it
+   is placed; what no partner can take is unallocated — refer to board.
+5. **Underspend rule** for the variable lines' underspend left: returned pro rata to contributions (whatever the
+   basis), retained in the pool and carried forward, or kept by the host.
+
+Every split goes through `split_largest_remainder` (ties to the partner listed first). Results do not depend on the
+order of the lines: lines are summed per partner, and named in the explanations in order of their code.
+Signs follow the variance throughout: a partner's negative share is an underspend returned to it; a negative
+`retained_in_pool_pence` is underspend carried forward; `reserve_used_pence` and `unallocated_pence` are
+overspend, so never negative.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from types import MappingProxyType
+
+from jointlead.domain.errors import ValidationError
+from jointlead.domain.money import format_pounds, split_largest_remainder
+
+
+class ShareProfile(StrEnum):
+    FIXED = "fixed"
+    VARIABLE = "variable"
+
+
+class Basis(StrEnum):
+    PRO_RATA = "pro rata to contributions"
+    FIXED_PERCENTAGES = "fixed percentages"
+    BY_RESPONSIBLE_PARTNER = "by responsible partner"
+
+
+class UnderspendRule(StrEnum):
+    RETURNED_PRO_RATA = "returned pro rata"
+    RETAINED_IN_POOL = "retained in the pool"
+    KEPT_BY_HOST = "kept by the host"
+
+
+@dataclass(frozen=True)
+class Partner:
+    """A partner to the agreement, in the agreement's order (the first listed gets a tied penny)."""
+
+    code: str
+    name: str
+    contribution_pence: int
+    fixed_share_basis_points: int | None = None
+    cap_pence: int | None = None
+    cap_basis_points_of_contribution: int | None = None
+
+    @property
+    def cap(self) -> int | None:
+        """The most this partner bears: the amount, the percentage of contribution rounded down, or the lower."""
+        caps = []
+        if self.cap_pence is not None:
+            caps.append(self.cap_pence)
+        if self.cap_basis_points_of_contribution is not None:
+            caps.append(self.contribution_pence * self.cap_basis_points_of_contribution // 10_000)
+        return min(caps) if caps else None
+
+
+@dataclass(frozen=True)
+class LineVariance:
+    """A budget line's variance to share (positive = overspend); `responsible` None means a joint line."""
+
+    code: str
+    name: str
+    responsible: str | None
+    share_profile: ShareProfile
+    variance_pence: int
+
+
+@dataclass(frozen=True)
+class RiskShareRules:
+    """The agreement's risk-share rules; `host` is the partner code that holds the pool."""
+
+    host: str
+    basis: Basis = Basis.PRO_RATA
+    use_waterfall: bool = False
+    risk_reserve_pence: int = 0
+    underspend_rule: UnderspendRule = UnderspendRule.RETURNED_PRO_RATA
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of the breakdown. It balances: what comes in is placed or passed on as the balance, to the penny.
+
+    `variance_in_pence` is the variance not yet placed when the step starts; `amounts_by_partner` what falls on each
+    partner here (every partner, in listed order); `reserve_pence`, `unallocated_pence` and `retained_pence` what
+    went elsewhere; `balance_pence` what is left for the next step. `absorbed_pence` (overspend met by underspend)
+    moves nothing on its own: the variance is already net of it.
+    """
+
+    title: str
+    explanation: str
+    variance_in_pence: int
+    amounts_by_partner: Mapping[str, int]
+    balance_pence: int
+    absorbed_pence: int = 0
+    reserve_pence: int = 0
+    unallocated_pence: int = 0
+    retained_pence: int = 0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "amounts_by_partner", MappingProxyType(dict(self.amounts_by_partner)))
+        if not self.balances:
+            raise ArithmeticError(f"risk-share step '{self.title}' does not balance: {self.variance_in_pence} in, "
+                                  f"{self.placed_pence} placed and {self.balance_pence} left")
+
+    @property
+    def placed_pence(self) -> int:
+        return sum(self.amounts_by_partner.values()) + self.reserve_pence + self.unallocated_pence + self.retained_pence
+
+    @property
+    def balances(self) -> bool:
+        return self.variance_in_pence == self.placed_pence + self.balance_pence
+
+
+@dataclass(frozen=True)
+class RiskShareResult:
+    total_variance_pence: int
+    steps: tuple[Step, ...]
+    share_by_partner: Mapping[str, int]
+    unallocated_pence: int = 0
+    retained_in_pool_pence: int = 0
+    reserve_used_pence: int = 0
+    absorbed_pence: int = 0
+    capped_partners: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "share_by_partner", MappingProxyType(dict(self.share_by_partner)))
+
+    @property
+    def refer_to_board(self) -> bool:
+        """Some overspend is beyond every partner's cap: unallocated — refer to board."""
+        return self.unallocated_pence > 0
+
+    def explanation(self) -> str:
+        return " ".join(step.explanation for step in self.steps)
+
+
+# --- Wording -----------------------------------------------------------------------------------------------------
+
+
+def _join(items: Sequence[str]) -> str:
+    """`A`, `A and B`, `A, B and C`."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _lines(lines: Sequence[LineVariance]) -> str:
+    names = [line.name for line in lines]
+    return ("line " if len(names) == 1 else "lines ") + _join(names)
+
+
+def _ratio(weights: Sequence[int]) -> str:
+    """Weights as percentages that add up to 100: `75:25`, `66.67:33.33`."""
+    basis_points = split_largest_remainder(10_000, list(weights))
+    return ":".join(str(b // 100) if b % 100 == 0 else f"{b // 100}.{b % 100:02d}" for b in basis_points)
+
+
+def _amounts(partners: Sequence[Partner], amounts: Mapping[str, int], sign: int = 1) -> str:
+    return ", ".join(f"{p.name} {format_pounds(sign * amounts[p.code])}" for p in partners)
+
+
+# --- Checks ------------------------------------------------------------------------------------------------------
+
+
+def _check(partners: Sequence[Partner], lines: Sequence[LineVariance], rules: RiskShareRules) -> None:
+    if not partners:
+        raise ValidationError("A risk share needs at least one partner.")
+    codes = [p.code for p in partners]
+    if len(set(codes)) != len(codes):
+        raise ValidationError("Two partners have the same code; each partner needs its own.")
+    for p in partners:
+        if p.contribution_pence < 0:
+            raise ValidationError(f"{p.name}'s contribution cannot be negative.")
+        if (p.cap_pence or 0) < 0 or (p.cap_basis_points_of_contribution or 0) < 0:
+            raise ValidationError(f"{p.name}'s cap cannot be negative.")
+        if not 0 <= (p.fixed_share_basis_points or 0) <= 10_000:
+            raise ValidationError(f"{p.name}'s fixed share must be between 0% and 100%.")
+    if sum(p.contribution_pence for p in partners) == 0:
+        raise ValidationError("The partners' contributions add up to nothing, so there is nothing to share by.")
+    try:
+        basis, _ = Basis(rules.basis), UnderspendRule(rules.underspend_rule)
+    except ValueError as error:
+        raise ValidationError(f"Unknown risk-share rule: {error}.") from None
+    if basis == Basis.FIXED_PERCENTAGES:
+        shares = [p.fixed_share_basis_points for p in partners]
+        if any(s is None for s in shares) or sum(s or 0 for s in shares) != 10_000:
+            raise ValidationError("With fixed percentages, every partner needs a share and they must add up to 100%.")
+    if rules.host not in codes:
+        raise ValidationError(f"The host, {rules.host}, is not one of the partners.")
+    if rules.risk_reserve_pence < 0:
+        raise ValidationError("The risk reserve cannot be negative.")
+    line_codes = [line.code for line in lines]
+    if len(set(line_codes)) != len(line_codes):
+        raise ValidationError("Two lines have the same code; each line needs its own.")
+    for line in lines:
+        if line.responsible is not None and line.responsible not in codes:
+            raise ValidationError(f"Line {line.name}'s responsible partner, {line.responsible}, is not in the pool.")
+        if line.share_profile not in tuple(ShareProfile):
+            raise ValidationError(f"Line {line.name}'s share profile must be fixed or variable.")
+
+
+# --- Caps --------------------------------------------------------------------------------------------------------
+
+
+def _apply_caps(partners: Sequence[Partner], exposure: Mapping[str, int]) -> tuple[dict[str, int], list[str], int]:
+    """Exposures after caps, the partners held at their cap (listed order) and what no partner could take."""
+    after = dict(exposure)
+    held: set[str] = set()
+    at_cap: set[str] = set()
+    pending = 0
+    while True:
+        for p in partners:
+            cap = p.cap
+            if cap is None:
+                continue
+            if after[p.code] > cap:
+                pending += after[p.code] - cap
+                after[p.code] = cap
+                held.add(p.code)
+            if after[p.code] >= cap:
+                at_cap.add(p.code)
+        takers = [p for p in partners if p.code not in at_cap and p.contribution_pence > 0]
+        if pending == 0 or not takers:
+            break
+        # Each pass places everything pending; a taker pushed over its cap joins `at_cap` on the next pass,
+        # so the loop ends after at most one pass per partner.
+        for p, part in zip(takers, split_largest_remainder(pending, [p.contribution_pence for p in takers]),
+                           strict=True):
+            after[p.code] += part
+        pending = 0
+    return after, [p.code for p in partners if p.code in held], pending
+
+
+# --- The engine --------------------------------------------------------------------------------------------------
+
+
+def share_risk(partners: Sequence[Partner], lines: Iterable[LineVariance], rules: RiskShareRules) -> RiskShareResult:
+    """Who bears the pool's variance, by the agreement's ordered rules, with every step explained and balanced."""
+    partners = tuple(partners)
+    lines = tuple(sorted(lines, key=lambda line: line.code))
+    _check(partners, lines, rules)
+    codes = [p.code for p in partners]
+    by_code = {p.code: p for p in partners}
+    contributions = [p.contribution_pence for p in partners]
+    nothing = dict.fromkeys(codes, 0)
+    total = sum(line.variance_pence for line in lines)
+    steps: list[Step] = []
+    balance = total
+
+    # 1. Fixed-share lines fall wholly on their responsible partner (or the host).
+    fixed = dict(nothing)
+    fixed_lines = [line for line in lines if line.share_profile == ShareProfile.FIXED and line.variance_pence]
+    for line in fixed_lines:
+        fixed[line.responsible or rules.host] += line.variance_pence
+    if fixed_lines:
+        parts = []
+        for p in partners:
+            own = [line for line in fixed_lines if (line.responsible or rules.host) == p.code]
+            if own:
+                parts.append(f"{p.name} {format_pounds(fixed[p.code])} ({_lines(own)})")
+        placed = sum(fixed.values())
+        steps.append(Step("Fixed-share lines",
+                          f"Fixed-share lines fall wholly on their responsible partner: {', '.join(parts)}.",
+                          balance, fixed, balance - placed))
+        balance -= placed
+
+    # The variable lines: what is over and what is under.
+    variable = [line for line in lines if line.share_profile == ShareProfile.VARIABLE]
+    overspending = [line for line in variable if line.variance_pence > 0]
+    underspending = [line for line in variable if line.variance_pence < 0]
+    overspend = sum(line.variance_pence for line in overspending)
+    underspend = -sum(line.variance_pence for line in underspending)
+    if overspend and underspend and not rules.use_waterfall:
+        opening = (f"Overspend {format_pounds(overspend)} and underspend {format_pounds(underspend)}, "
+                   "dealt with separately as the agreement has no waterfall.")
+    elif overspend:
+        opening = f"Overspend {format_pounds(overspend)}."
+    elif underspend:
+        opening = f"Underspend {format_pounds(underspend)}."
+    else:
+        opening = "" if steps else "No variance: there is nothing to share."
+    if opening:
+        steps.append(Step("Variance to share", opening, balance, nothing, balance))
+
+    # 2. The waterfall: underspends elsewhere in the pool, then the risk reserve.
+    absorbed = reserve_used = 0
+    if rules.use_waterfall:
+        absorbed = min(overspend, underspend)
+        if absorbed:
+            steps.append(Step("Absorbed by underspends",
+                              f"{format_pounds(absorbed)} absorbed by underspends on {_lines(underspending)}.",
+                              balance, nothing, balance, absorbed_pence=absorbed))
+        reserve_used = min(rules.risk_reserve_pence, overspend - absorbed)
+        if reserve_used:
+            left = rules.risk_reserve_pence - reserve_used
+            remark = f", which leaves {format_pounds(left)} in it" if left else ""
+            steps.append(Step("Risk reserve", f"{format_pounds(reserve_used)} from the risk reserve{remark}.",
+                              balance, nothing, balance - reserve_used, reserve_pence=reserve_used))
+            balance -= reserve_used
+    overspend_left = overspend - absorbed - reserve_used
+    underspend_left = underspend - absorbed
+
+    # 3. The overspend left, split by the basis.
+    exposure = dict(fixed)
+    if overspend_left:
+        basis = Basis(rules.basis)
+        if basis == Basis.BY_RESPONSIBLE_PARTNER:
+            weights = dict(nothing)
+            for line in overspending:
+                if line.responsible is not None:
+                    weights[line.responsible] += line.variance_pence
+            joint = sum(line.variance_pence for line in overspending if line.responsible is None)
+            if joint:
+                for code, part in zip(codes, split_largest_remainder(joint, contributions), strict=True):
+                    weights[code] += part
+            split = split_largest_remainder(overspend_left, [weights[code] for code in codes])
+            how = "by responsible partner, in proportion to the overspend on each partner's own lines"
+            if joint:
+                how += f" (lines with no responsible partner {_ratio(contributions)})"
+        elif basis == Basis.FIXED_PERCENTAGES:
+            percentages = [p.fixed_share_basis_points or 0 for p in partners]
+            split = split_largest_remainder(overspend_left, percentages)
+            how = f"by the agreed percentages {_ratio(percentages)}"
+        else:
+            split = split_largest_remainder(overspend_left, contributions)
+            how = _ratio(contributions)
+        shared = dict(zip(codes, split, strict=True))
+        steps.append(Step("Overspend shared",
+                          f"{format_pounds(overspend_left)} shared {how}: {_amounts(partners, shared)}.",
+                          balance, shared, balance - overspend_left))
+        balance -= overspend_left
+        for code in codes:
+            exposure[code] += shared[code]
+
+    # 4. Caps on each partner's total share; the excess to the others pro rata, or unallocated.
+    capped, held, unallocated = _apply_caps(partners, exposure)
+    if held:
+        moves = {code: capped[code] - exposure[code] for code in codes}
+        takers = [p for p in partners if moves[p.code] > 0]
+        clauses = [_join([f"{by_code[code].name} capped at {format_pounds(by_code[code].cap or 0)}" for code in held])]
+        if takers:
+            moved = sum(moves[p.code] for p in takers)
+            clauses.append(f"{format_pounds(moved)} above the cap{'s' if len(held) > 1 else ''} goes to "
+                           f"{_amounts(takers, moves)}")
+        if unallocated:
+            clauses.append(f"{format_pounds(unallocated)} unallocated — refer to board")
+        steps.append(Step("Caps", "; ".join(clauses) + ".", balance, moves, balance, unallocated_pence=unallocated))
+
+    # 5. The underspend rule for what is left under.
+    retained = 0
+    if underspend_left:
+        rule = UnderspendRule(rules.underspend_rule)
+        if rule == UnderspendRule.RETAINED_IN_POOL:
+            retained = -underspend_left
+            steps.append(Step("Underspend retained",
+                              f"Underspend {format_pounds(underspend_left)} retained in the pool and carried forward.",
+                              balance, nothing, 0, retained_pence=retained))
+        elif rule == UnderspendRule.KEPT_BY_HOST:
+            host = by_code[rules.host]
+            kept = {**nothing, host.code: -underspend_left}
+            steps.append(Step("Underspend kept by the host",
+                              f"Underspend {format_pounds(underspend_left)} kept by the host, {host.name}.",
+                              balance, kept, 0))
+        else:
+            returned = dict(zip(codes, split_largest_remainder(-underspend_left, contributions), strict=True))
+            steps.append(Step("Underspend returned",
+                              f"Underspend {format_pounds(underspend_left)} returned pro rata {_ratio(contributions)}: "
+                              f"{_amounts(partners, returned, sign=-1)}.",
+                              balance, returned, 0))
+        balance = 0
+
+    share = {code: sum(step.amounts_by_partner[code] for step in steps) for code in codes}
+    if balance != 0 or sum(share.values()) + unallocated + retained + reserve_used != total:
+        raise ArithmeticError("the risk share does not add up to the variance")
+    return RiskShareResult(total_variance_pence=total, steps=tuple(steps), share_by_partner=share,
+                           unallocated_pence=unallocated, retained_in_pool_pence=retained,
+                           reserve_used_pence=reserve_used, absorbed_pence=absorbed, capped_partners=tuple(held))

@@ -1,0 +1,318 @@
+"""The risk-share engine: the worked examples in DOMAIN.md, each rule on its own, and properties that always hold."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from jointlead.domain.errors import ValidationError
+from jointlead.domain.risk_share import (
+    Basis,
+    LineVariance,
+    Partner,
+    RiskShareRules,
+    ShareProfile,
+    Step,
+    UnderspendRule,
+    share_risk,
+)
+
+POUND = 100
+NHS = Partner("NHS", "NHS", 3_000_000 * POUND)
+COUNCIL = Partner("NCC", "council", 1_000_000 * POUND)
+PARTNERS = (NHS, COUNCIL)
+POOLED = RiskShareRules(host="NCC")
+
+
+def variable(code: str, pounds: int, responsible: str | None = None, name: str | None = None) -> LineVariance:
+    return LineVariance(code, name or code, responsible, ShareProfile.VARIABLE, pounds * POUND)
+
+
+def fixed(code: str, pounds: int, responsible: str | None = None) -> LineVariance:
+    return LineVariance(code, code, responsible, ShareProfile.FIXED, pounds * POUND)
+
+
+def shares_in_pounds(result) -> dict[str, float]:
+    return {code: pence / POUND for code, pence in result.share_by_partner.items()}
+
+
+# --- The worked examples in DOMAIN.md (golden) -------------------------------------------------------------------
+
+
+def test_an_overspend_is_shared_pro_rata_to_contributions():
+    result = share_risk(PARTNERS, [variable("A", 200_000)], POOLED)
+
+    assert shares_in_pounds(result) == {"NHS": 150_000, "NCC": 50_000}
+    assert result.unallocated_pence == result.retained_in_pool_pence == result.reserve_used_pence == 0
+    assert "Overspend £200,000." in result.explanation()
+    assert "shared 75:25: NHS £150,000, council £50,000." in result.explanation()
+
+
+def test_underspends_then_the_reserve_absorb_an_overspend_before_the_rest_is_shared():
+    lines = [variable("A", 200_000, name="Residential care"), variable("X", -70_000, name="Reablement"),
+             variable("Y", -50_000, name="Equipment")]
+    rules = RiskShareRules(host="NCC", use_waterfall=True, risk_reserve_pence=50_000 * POUND)
+
+    result = share_risk(PARTNERS, lines, rules)
+
+    assert shares_in_pounds(result) == {"NHS": 22_500, "NCC": 7_500}
+    assert result.absorbed_pence == 120_000 * POUND
+    assert result.reserve_used_pence == 50_000 * POUND
+    assert result.explanation() == ("Overspend £200,000. £120,000 absorbed by underspends on lines Reablement and "
+                                    "Equipment. £50,000 from the risk reserve. £30,000 shared 75:25: NHS £22,500, "
+                                    "council £7,500.")
+
+
+def test_caps_of_two_percent_of_contribution_leave_the_rest_unallocated_for_the_board():
+    capped = (Partner("NHS", "NHS", 3_000_000 * POUND, cap_basis_points_of_contribution=200),
+              Partner("NCC", "council", 1_000_000 * POUND, cap_basis_points_of_contribution=200))
+
+    result = share_risk(capped, [variable("A", 400_000)], POOLED)
+
+    assert [p.cap for p in capped] == [60_000 * POUND, 20_000 * POUND]
+    shared = next(step for step in result.steps if step.title == "Overspend shared")
+    assert dict(shared.amounts_by_partner) == {"NHS": 300_000 * POUND, "NCC": 100_000 * POUND}
+    assert shares_in_pounds(result) == {"NHS": 60_000, "NCC": 20_000}
+    assert result.unallocated_pence == 320_000 * POUND
+    assert result.refer_to_board
+    assert result.capped_partners == ("NHS", "NCC")
+    assert "NHS £300,000, council £100,000" in result.explanation()
+    assert ("NHS capped at £60,000 and council capped at £20,000; £320,000 unallocated — refer to board."
+            in result.explanation())
+
+
+# --- Rule 1: fixed-share lines -----------------------------------------------------------------------------------
+
+
+def test_a_fixed_line_falls_wholly_on_its_responsible_partner_and_a_joint_one_on_the_host():
+    result = share_risk(PARTNERS, [fixed("F", 40_000, "NHS"), fixed("J", 10_000)], POOLED)
+
+    assert shares_in_pounds(result) == {"NHS": 40_000, "NCC": 10_000}
+    assert "NHS £40,000 (line F), council £10,000 (line J)" in result.explanation()
+
+
+def test_a_fixed_lines_underspend_stays_with_its_partner_and_does_not_absorb_pool_overspends():
+    lines = [fixed("F", -30_000, "NHS"), variable("A", 40_000)]
+    rules = RiskShareRules(host="NCC", use_waterfall=True, underspend_rule=UnderspendRule.KEPT_BY_HOST)
+
+    result = share_risk(PARTNERS, lines, rules)
+
+    assert result.absorbed_pence == 0
+    assert shares_in_pounds(result) == {"NHS": -30_000 + 30_000, "NCC": 10_000}
+
+
+def test_a_cap_counts_the_fixed_lines_first_and_passes_the_excess_to_the_other_partner():
+    nhs = Partner("NHS", "NHS", 3_000_000 * POUND, cap_pence=50_000 * POUND)
+    result = share_risk((nhs, COUNCIL), [fixed("F", 40_000, "NHS"), variable("A", 20_000)], POOLED)
+
+    # NHS: £40,000 fixed + £15,000 shared = £55,000, £5,000 over its cap, which the council takes.
+    assert shares_in_pounds(result) == {"NHS": 50_000, "NCC": 10_000}
+    assert "NHS capped at £50,000; £5,000 above the cap goes to council £5,000." in result.explanation()
+
+
+# --- Rule 2: the waterfall ---------------------------------------------------------------------------------------
+
+
+def test_a_reserve_bigger_than_the_overspend_covers_it_all_and_says_what_is_left():
+    rules = RiskShareRules(host="NCC", use_waterfall=True, risk_reserve_pence=80_000 * POUND)
+
+    result = share_risk(PARTNERS, [variable("A", 30_000)], rules)
+
+    assert shares_in_pounds(result) == {"NHS": 0, "NCC": 0}
+    assert result.reserve_used_pence == 30_000 * POUND
+    assert "£30,000 from the risk reserve, which leaves £50,000 in it." in result.explanation()
+
+
+def test_without_the_waterfall_overspends_are_shared_and_underspends_follow_the_underspend_rule_separately():
+    rules = RiskShareRules(host="NCC", risk_reserve_pence=50_000 * POUND,
+                           underspend_rule=UnderspendRule.RETAINED_IN_POOL)
+
+    result = share_risk(PARTNERS, [variable("A", 200_000), variable("X", -120_000)], rules)
+
+    assert shares_in_pounds(result) == {"NHS": 150_000, "NCC": 50_000}
+    assert result.retained_in_pool_pence == -120_000 * POUND
+    assert result.reserve_used_pence == 0
+    assert "dealt with separately" in result.explanation()
+
+
+def test_an_underspend_bigger_than_the_overspends_absorbs_them_and_the_rest_is_returned_pro_rata():
+    rules = RiskShareRules(host="NCC", use_waterfall=True, risk_reserve_pence=50_000 * POUND)
+
+    result = share_risk(PARTNERS, [variable("A", 20_000), variable("X", -100_000)], rules)
+
+    assert shares_in_pounds(result) == {"NHS": -60_000, "NCC": -20_000}
+    assert result.reserve_used_pence == 0
+    assert "Underspend £80,000 returned pro rata 75:25: NHS £60,000, council £20,000." in result.explanation()
+
+
+# --- Rule 3: the basis -------------------------------------------------------------------------------------------
+
+
+def test_fixed_percentages_override_the_contributions():
+    partners = (Partner("NHS", "NHS", 3_000_000 * POUND, fixed_share_basis_points=6_000),
+                Partner("NCC", "council", 1_000_000 * POUND, fixed_share_basis_points=4_000))
+
+    result = share_risk(partners, [variable("A", 100_000)], RiskShareRules("NCC", basis=Basis.FIXED_PERCENTAGES))
+
+    assert shares_in_pounds(result) == {"NHS": 60_000, "NCC": 40_000}
+    assert "shared by the agreed percentages 60:40" in result.explanation()
+
+
+def test_by_responsible_partner_each_bears_its_own_lines_and_joint_lines_go_pro_rata():
+    lines = [variable("N", 10_000, "NHS"), variable("C", 30_000, "NCC"), variable("J", 4_000)]
+
+    result = share_risk(PARTNERS, lines, RiskShareRules("NCC", basis=Basis.BY_RESPONSIBLE_PARTNER))
+
+    assert shares_in_pounds(result) == {"NHS": 13_000, "NCC": 31_000}
+    assert "lines with no responsible partner 75:25" in result.explanation()
+
+
+def test_by_responsible_partner_after_the_waterfall_shares_in_proportion_to_each_partners_overspend():
+    lines = [variable("N", 10_000, "NHS"), variable("C", 30_000, "NCC"), variable("U", -20_000, "NHS")]
+    rules = RiskShareRules("NCC", basis=Basis.BY_RESPONSIBLE_PARTNER, use_waterfall=True)
+
+    result = share_risk(PARTNERS, lines, rules)
+
+    assert shares_in_pounds(result) == {"NHS": 5_000, "NCC": 15_000}
+
+
+def test_a_penny_that_cannot_be_split_goes_to_the_partner_listed_first():
+    equal = (Partner("A", "first", 100), Partner("B", "second", 100))
+
+    result = share_risk(equal, [LineVariance("L", "L", None, ShareProfile.VARIABLE, 1)], RiskShareRules("B"))
+
+    assert dict(result.share_by_partner) == {"A": 1, "B": 0}
+
+
+# --- Rule 4: caps ------------------------------------------------------------------------------------------------
+
+
+def test_a_cap_given_as_an_amount_and_a_percentage_uses_the_lower():
+    assert Partner("P", "P", 1_000_000, cap_pence=30_000, cap_basis_points_of_contribution=200).cap == 20_000
+    assert Partner("P", "P", 1_000_000, cap_pence=10_000, cap_basis_points_of_contribution=200).cap == 10_000
+    assert Partner("P", "P", 1_000_000).cap is None
+
+
+def test_a_percentage_cap_rounds_down_so_it_never_exceeds_the_agreed_percentage():
+    assert Partner("P", "P", 999, cap_basis_points_of_contribution=5_000).cap == 499
+
+
+def test_an_excess_moves_on_until_it_finds_room_among_three_partners():
+    partners = (Partner("A", "A", 500, cap_pence=100), Partner("B", "B", 300, cap_pence=250),
+                Partner("C", "C", 200))
+
+    result = share_risk(partners, [LineVariance("L", "L", None, ShareProfile.VARIABLE, 1_000)], RiskShareRules("A"))
+
+    # Pro rata 500/300/200; A is held at 100 and B at 250, so C takes the rest.
+    assert dict(result.share_by_partner) == {"A": 100, "B": 250, "C": 650}
+    assert result.unallocated_pence == 0
+
+
+# --- Rule 5: the underspend rule ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("rule", "shares", "retained", "words"), [
+    (UnderspendRule.RETURNED_PRO_RATA, {"NHS": -30_000, "NCC": -10_000}, 0, "returned pro rata 75:25"),
+    (UnderspendRule.RETAINED_IN_POOL, {"NHS": 0, "NCC": 0}, -40_000, "retained in the pool and carried forward"),
+    (UnderspendRule.KEPT_BY_HOST, {"NHS": 0, "NCC": -40_000}, 0, "kept by the host, council"),
+])
+def test_an_underspend_follows_the_agreed_rule(rule, shares, retained, words):
+    result = share_risk(PARTNERS, [variable("X", -40_000)], RiskShareRules("NCC", underspend_rule=rule))
+
+    assert shares_in_pounds(result) == shares
+    assert result.retained_in_pool_pence == retained * POUND
+    assert "Underspend £40,000" in result.explanation()
+    assert words in result.explanation()
+
+
+def test_no_variance_is_explained_too():
+    result = share_risk(PARTNERS, [variable("A", 0)], POOLED)
+
+    assert result.explanation() == "No variance: there is nothing to share."
+    assert dict(result.share_by_partner) == {"NHS": 0, "NCC": 0}
+
+
+# --- Refusals ----------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("partners", "lines", "rules", "message"), [
+    ((), [], POOLED, "at least one partner"),
+    ((NHS, NHS), [], POOLED, "same code"),
+    (PARTNERS, [], RiskShareRules("ICB"), "host"),
+    (PARTNERS, [variable("A", 1, "ICB")], POOLED, "responsible partner"),
+    (PARTNERS, [variable("A", 1), variable("A", 2)], POOLED, "same code"),
+    (PARTNERS, [], RiskShareRules("NCC", basis=Basis.FIXED_PERCENTAGES), "100%"),
+    (PARTNERS, [], RiskShareRules("NCC", risk_reserve_pence=-1), "reserve"),
+    ((Partner("A", "A", 0),), [], RiskShareRules("A"), "add up to nothing"),
+    (PARTNERS, [], RiskShareRules("NCC", basis="by lottery"), "Unknown"),  # type: ignore[arg-type]
+])
+def test_rules_that_cannot_be_applied_are_refused_in_plain_words(partners, lines, rules, message):
+    with pytest.raises(ValidationError, match=message):
+        share_risk(partners, lines, rules)
+
+
+def test_a_step_that_does_not_balance_cannot_exist():
+    with pytest.raises(ArithmeticError):
+        Step("Broken", "Nothing adds up.", 100, {"NHS": 60}, 0)
+
+
+# --- Properties --------------------------------------------------------------------------------------------------
+
+
+@st.composite
+def pools(draw):
+    count = draw(st.integers(2, 3))
+    codes = [f"P{i}" for i in range(count)]
+    cuts = sorted(draw(st.lists(st.integers(0, 10_000), min_size=count - 1, max_size=count - 1)))
+    percentages = [b - a for a, b in zip([0, *cuts], [*cuts, 10_000], strict=True)]
+    partners = tuple(
+        Partner(code, f"Partner {code}", draw(st.integers(1, 10**9)), percentages[i],
+                draw(st.none() | st.integers(0, 10**8)), draw(st.none() | st.integers(0, 1_000)))
+        for i, code in enumerate(codes))
+    lines = draw(st.lists(st.builds(
+        LineVariance, st.sampled_from("ABCDEFGHIJ"), st.just("line"), st.none() | st.sampled_from(codes),
+        st.sampled_from(ShareProfile), st.integers(-10**8, 10**8)), max_size=8, unique_by=lambda line: line.code))
+    rules = RiskShareRules(draw(st.sampled_from(codes)), draw(st.sampled_from(Basis)), draw(st.booleans()),
+                           draw(st.integers(0, 10**8)), draw(st.sampled_from(UnderspendRule)))
+    return partners, lines, rules
+
+
+@settings(max_examples=200, deadline=None)
+@given(pools())
+def test_the_shares_always_add_up_to_the_variance_and_every_step_balances(pool):
+    partners, lines, rules = pool
+    result = share_risk(partners, lines, rules)
+
+    total = sum(line.variance_pence for line in lines)
+    assert (sum(result.share_by_partner.values()) + result.unallocated_pence + result.retained_in_pool_pence
+            + result.reserve_used_pence) == total
+    assert all(step.balances for step in result.steps)
+    assert result.steps[0].variance_in_pence == total
+    assert result.steps[-1].balance_pence == 0
+    assert result.unallocated_pence >= 0 and result.reserve_used_pence >= 0 and result.retained_in_pool_pence <= 0
+    assert result.reserve_used_pence <= rules.risk_reserve_pence
+    assert all(step.explanation.endswith(".") for step in result.steps)
+
+
+@settings(max_examples=200, deadline=None)
+@given(pools())
+def test_no_partner_is_ever_above_its_cap(pool):
+    partners, lines, rules = pool
+    result = share_risk(partners, lines, rules)
+
+    for partner in partners:
+        if partner.cap is not None:
+            assert result.share_by_partner[partner.code] <= partner.cap
+    if result.unallocated_pence:
+        assert all(p.cap is not None for p in partners if p.contribution_pence > 0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(pools(), st.randoms(use_true_random=False))
+def test_results_do_not_depend_on_the_order_of_the_lines(pool, random):
+    partners, lines, rules = pool
+    shuffled = list(lines)
+    random.shuffle(shuffled)
+
+    assert share_risk(partners, shuffled, rules) == share_risk(partners, lines, rules)

@@ -172,3 +172,13 @@ def test_import_refuses_to_run_without_the_xml_defences(demo_path, tmp_path, mon
     code = cli.main(["import", "ledger", str(messy_ledger_xlsx(tmp_path)), "--db", str(demo_path),
                      "--partner", "NCC", "--dry-run"])
     assert code == 1
+
+
+def test_the_window_starts_without_loading_spreadsheet_readers_or_migrations():
+    result = subprocess.run([sys.executable, "-X", "importtime", "-c", "import jointlead.ui.main_window"],
+                            capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    imported = {line.rsplit("|", 1)[-1].strip().split(".")[0] for line in result.stderr.splitlines()
+                if line.startswith("import time:")}
+    assert result.returncode == 0 and "PySide6" in imported
+    assert not imported & {"alembic", "openpyxl", "python_calamine"}

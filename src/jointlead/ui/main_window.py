@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import date
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import QSettings, Qt, qVersion
@@ -27,7 +28,7 @@ from PySide6.QtWidgets import (
 from jointlead import __version__
 from jointlead.domain.errors import JointleadError
 from jointlead.paths import default_database, demo_database
-from jointlead.services import files, imports, overview
+from jointlead.services import files, overview
 from jointlead.services.files import Database
 from jointlead.ui.actions_page import ActionsPage
 from jointlead.ui.budgets_page import BudgetsPage
@@ -36,6 +37,9 @@ from jointlead.ui.messages import show_problem
 from jointlead.ui.people_page import PeoplePage
 from jointlead.ui.supervision_page import SupervisionPage
 from jointlead.ui.welcome import WelcomeChoice, WelcomeDialog
+
+if TYPE_CHECKING:
+    from jointlead.services.imports import ImportPreview
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +53,7 @@ class ImportCommand(QUndoCommand):
     The import is already applied when this is pushed, so the first redo (QUndoStack.push calls it) does nothing.
     """
 
-    def __init__(self, window: MainWindow, preview: imports.ImportPreview, batch_id: int) -> None:
+    def __init__(self, window: MainWindow, preview: ImportPreview, batch_id: int) -> None:
         super().__init__(f"import of {preview.path.name}")
         self._window = window
         self._preview = preview
@@ -60,8 +64,10 @@ class ImportCommand(QUndoCommand):
         database = self._window.database
         if database is None:
             return
+        from jointlead.services.imports import undo_import  # the readers load only once imports are used
+
         try:
-            imports.undo_import(database, self._batch_id)
+            undo_import(database, self._batch_id)
         except JointleadError as error:
             show_problem(self._window, error, "Cannot undo the import")
             self.setObsolete(True)
@@ -73,8 +79,10 @@ class ImportCommand(QUndoCommand):
         database = self._window.database
         if self._applied or database is None:
             return
+        from jointlead.services.imports import apply_import
+
         try:
-            self._batch_id = imports.apply_import(database, self._preview, accept_valid=True).batch_id
+            self._batch_id = apply_import(database, self._preview, accept_valid=True).batch_id
         except JointleadError as error:
             show_problem(self._window, error, "Cannot redo the import")
             self.setObsolete(True)

@@ -1,0 +1,165 @@
+"""Read side of the pooled budget: each line's year as at a period, the pool's totals and its risk-share position."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
+
+from jointlead.domain.budget import (
+    MONTHS,
+    ForecastMethod,
+    ForecastOverride,
+    LineFigures,
+    build_forecast,
+    even_profile,
+    total_figures,
+)
+from jointlead.domain.calendar import FinancialYear, Period
+from jointlead.domain.errors import JointleadError
+from jointlead.domain.risk_share import (
+    Basis,
+    LineVariance,
+    Partner,
+    RiskShareResult,
+    RiskShareRules,
+    ShareProfile,
+    UnderspendRule,
+    share_risk,
+)
+from jointlead.services.overview import last_closed_period
+from jointlead.store.database import Database
+from jointlead.store.models import (
+    IN_FORCE,
+    Agreement,
+    AgreementPartner,
+    BudgetLine,
+    Contribution,
+    LedgerTransaction,
+    LineMonth,
+    LineYear,
+    Organisation,
+)
+
+# How agreements have written their rules; the stored words are the manager's, the engine's are its own.
+BASES = {"pro rata": Basis.PRO_RATA, **{b.value: b for b in Basis}}
+UNDERSPEND_RULES = {r.value: r for r in UnderspendRule}
+NO_COMMENT = "set by hand (no reason recorded)"
+
+
+@dataclass(frozen=True)
+class LinePosition:
+    id: int
+    code: str
+    name: str
+    category: str
+    responsible_code: str | None
+    share_profile: str
+    figures: LineFigures
+
+
+@dataclass(frozen=True)
+class PoolPosition:
+    """Everything the Budgets page and the partner packs say about a pool, as at one closed period."""
+
+    agreement_id: int
+    title: str
+    host_code: str
+    year: FinancialYear
+    as_at: Period | None  # None before any period has actuals agreed
+    lines: tuple[LinePosition, ...]
+    contributions_by_partner: Mapping[str, int]
+    pool: LineFigures
+    risk_share: RiskShareResult  # of the forecast full-year variance
+
+
+def _agreement(session: Session, agreement_id: int | None) -> Agreement:
+    query = select(Agreement).order_by(Agreement.id)
+    agreement = session.scalar(query.where(Agreement.id == agreement_id) if agreement_id else query)
+    if agreement is None:
+        raise JointleadError("No pooled budget is recorded yet.", "Set up the Section 75 agreement first.")
+    return agreement
+
+
+def _months(session: Session, agreement_id: int, year: int) -> dict[int, dict[int, LineMonth]]:
+    months: dict[int, dict[int, LineMonth]] = {}
+    for month in session.scalars(select(LineMonth).join(BudgetLine, BudgetLine.id == LineMonth.budget_line_id)
+                                 .where(BudgetLine.agreement_id == agreement_id, LineMonth.year == year)):
+        months.setdefault(month.budget_line_id, {})[month.period] = month
+    return months
+
+
+def _actuals(session: Session, agreement_id: int, year: int) -> dict[int, dict[int, int]]:
+    """Actuals by line and period, summed by the database over the covering index."""
+    totals: dict[int, dict[int, int]] = {}
+    rows = session.execute(
+        select(LedgerTransaction.budget_line_id, LedgerTransaction.period, func.sum(LedgerTransaction.amount_pence))
+        .where(IN_FORCE, LedgerTransaction.agreement_id == agreement_id, LedgerTransaction.year == year,
+               LedgerTransaction.budget_line_id.is_not(None))
+        .group_by(LedgerTransaction.budget_line_id, LedgerTransaction.period))
+    for line_id, period, pence in rows:
+        totals.setdefault(line_id, {})[period] = pence
+    return totals
+
+
+def _figures(annual: int, months: Mapping[int, LineMonth], actuals: Mapping[int, int], as_at: int) -> LineFigures:
+    if months:
+        profile = tuple(months[p].budget_pence if p in months else 0 for p in range(1, MONTHS + 1))
+    else:
+        profile = even_profile(annual)  # no months stored: the line's profile kind defaults to even
+    to_date = [actuals.get(p, 0) for p in range(1, as_at + 1)]
+    overrides = [ForecastOverride(p, m.forecast_pence, m.forecast_comment or NO_COMMENT)
+                 for p, m in months.items() if p > as_at and m.forecast_pence is not None]
+    forecast = build_forecast(ForecastMethod.RUN_RATE, profile, to_date, overrides)
+    recorded = tuple(actuals.get(p) for p in range(1, MONTHS + 1))
+    return LineFigures(annual, profile, recorded, forecast, as_at)
+
+
+def pool_position(database: Database, agreement_id: int | None = None, *, year: FinancialYear | None = None,
+                  as_at: int | None = None, today: date | None = None) -> PoolPosition:
+    """A pool as at a period (default: the last one closed), with a run-rate forecast and its risk share."""
+    with database.session() as session:
+        agreement = _agreement(session, agreement_id)
+        closed = last_closed_period(session, agreement.id)
+        if year is None:
+            year = closed.year if closed else FinancialYear.containing(today or date.today())
+        if as_at is None:
+            as_at = closed.number if closed and closed.year == year else 0
+        responsible = aliased(Organisation)
+        lines = session.execute(
+            select(BudgetLine, responsible.code, LineYear.annual_budget_pence)
+            .outerjoin(responsible, responsible.id == BudgetLine.responsible_id)
+            .outerjoin(LineYear, (LineYear.budget_line_id == BudgetLine.id) & (LineYear.year == year.start_year))
+            .where(BudgetLine.agreement_id == agreement.id).order_by(BudgetLine.code)).all()
+        months = _months(session, agreement.id, year.start_year)
+        actuals = _actuals(session, agreement.id, year.start_year)
+        positions = tuple(
+            LinePosition(line.id, line.code, line.name, line.category, code, line.share_profile,
+                         _figures(annual or 0, months.get(line.id, {}), actuals.get(line.id, {}), as_at))
+            for line, code, annual in lines)
+        partners = session.execute(
+            select(Organisation.code, Organisation.name, AgreementPartner)
+            .join(AgreementPartner, AgreementPartner.organisation_id == Organisation.id)
+            .where(AgreementPartner.agreement_id == agreement.id).order_by(AgreementPartner.position)).all()
+        contributions = dict(session.execute(
+            select(Organisation.code, func.sum(Contribution.amount_pence))
+            .join(Organisation, Organisation.id == Contribution.organisation_id)
+            .where(Contribution.agreement_id == agreement.id, Contribution.year == year.start_year)
+            .group_by(Organisation.code)).all())
+        host = session.get(Organisation, agreement.host_id).code
+        rules = RiskShareRules(host=host, basis=BASES.get(agreement.risk_basis, Basis.PRO_RATA),
+                               use_waterfall=agreement.use_waterfall, risk_reserve_pence=agreement.risk_reserve_pence,
+                               underspend_rule=UNDERSPEND_RULES.get(agreement.underspend_rule,
+                                                                    UnderspendRule.RETURNED_PRO_RATA))
+        sharing = [Partner(code, name, contributions.get(code, 0), p.fixed_share_basis_points, p.cap_pence,
+                           p.cap_basis_points) for code, name, p in partners]
+        title = agreement.title
+        agreement_id = agreement.id
+    variances = [LineVariance(p.code, p.name, p.responsible_code or None,
+                              ShareProfile(p.share_profile), p.figures.full_year_variance) for p in positions]
+    pool = total_figures(p.figures for p in positions) if positions else _figures(0, {}, {}, as_at)
+    return PoolPosition(agreement_id, title, host, year, Period(year, as_at) if as_at else None, positions,
+                        contributions, pool, share_risk(sharing, variances, rules))

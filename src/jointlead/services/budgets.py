@@ -38,6 +38,7 @@ from jointlead.store.models import (
     AgreementPartner,
     BudgetLine,
     Contribution,
+    LedgerMapping,
     LedgerTransaction,
     LineMonth,
     LineYear,
@@ -58,6 +59,7 @@ class LinePosition:
     category: str
     responsible_code: str | None
     share_profile: str
+    mappings: int  # ledger codes that feed the line: none means no actual can ever reach it
     figures: LineFigures
 
 
@@ -129,17 +131,20 @@ def pool_position(database: Database, agreement_id: int | None = None, *, year: 
         if as_at is None:
             as_at = closed.number if closed and closed.year == year else 0
         responsible = aliased(Organisation)
+        mapped = (select(LedgerMapping.budget_line_id, func.count().label("n"))
+                  .group_by(LedgerMapping.budget_line_id).subquery())
         lines = session.execute(
-            select(BudgetLine, responsible.code, LineYear.annual_budget_pence)
+            select(BudgetLine, responsible.code, LineYear.annual_budget_pence, func.coalesce(mapped.c.n, 0))
             .outerjoin(responsible, responsible.id == BudgetLine.responsible_id)
+            .outerjoin(mapped, mapped.c.budget_line_id == BudgetLine.id)
             .outerjoin(LineYear, (LineYear.budget_line_id == BudgetLine.id) & (LineYear.year == year.start_year))
             .where(BudgetLine.agreement_id == agreement.id).order_by(BudgetLine.code)).all()
         months = _months(session, agreement.id, year.start_year)
         actuals = _actuals(session, agreement.id, year.start_year)
         positions = tuple(
-            LinePosition(line.id, line.code, line.name, line.category, code, line.share_profile,
+            LinePosition(line.id, line.code, line.name, line.category, code, line.share_profile, mappings,
                          _figures(annual or 0, months.get(line.id, {}), actuals.get(line.id, {}), as_at))
-            for line, code, annual in lines)
+            for line, code, annual, mappings in lines)
         partners = session.execute(
             select(Organisation.code, Organisation.name, AgreementPartner)
             .join(AgreementPartner, AgreementPartner.organisation_id == Organisation.id)

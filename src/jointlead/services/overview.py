@@ -17,7 +17,6 @@ from jointlead.store.models import (
     Agreement,
     BudgetLine,
     Contribution,
-    LedgerMapping,
     LedgerTransaction,
     LineMonth,
     LineYear,
@@ -75,24 +74,6 @@ class ContributionRow:
     amount_pence: int
     recurrent: bool
     schedule: str
-
-
-@dataclass(frozen=True)
-class BudgetLineRow:
-    id: int
-    code: str
-    name: str
-    category: str
-    responsible_code: str
-    share_profile: str
-    annual_budget_pence: int
-    budget_to_date_pence: int
-    actual_to_date_pence: int
-    mappings: int
-
-    @property
-    def variance_to_date_pence(self) -> int:
-        return self.actual_to_date_pence - self.budget_to_date_pence
 
 
 @dataclass(frozen=True)
@@ -282,35 +263,6 @@ def contributions(database: Database, agreement_id: int, year: int) -> tuple[Con
             .where(Contribution.agreement_id == agreement_id, Contribution.year == year)
             .order_by(Organisation.code, Contribution.funding_stream))
         return tuple(ContributionRow(*row) for row in rows)
-
-
-def budget_lines(database: Database, agreement_id: int, year: int, to_period: int) -> tuple[BudgetLineRow, ...]:
-    """Each line's annual budget, and budget and actual for periods 1..to_period (0 gives the year's start)."""
-    with database.session() as session:
-        annual = (select(LineYear.budget_line_id, LineYear.annual_budget_pence)
-                  .where(LineYear.year == year).subquery())
-        budget = (select(LineMonth.budget_line_id, func.sum(LineMonth.budget_pence).label("pence"))
-                  .where(LineMonth.year == year, LineMonth.period <= to_period)
-                  .group_by(LineMonth.budget_line_id).subquery())
-        actual = (select(LedgerTransaction.budget_line_id, func.sum(LedgerTransaction.amount_pence).label("pence"))
-                  .where(IN_FORCE, LedgerTransaction.year == year, LedgerTransaction.period <= to_period)
-                  .group_by(LedgerTransaction.budget_line_id).subquery())
-        mappings = (select(LedgerMapping.budget_line_id, func.count().label("n"))
-                    .group_by(LedgerMapping.budget_line_id).subquery())
-        responsible = aliased(Organisation)
-        rows = session.execute(
-            select(BudgetLine.id, BudgetLine.code, BudgetLine.name, BudgetLine.category,
-                   func.coalesce(responsible.code, "joint"), BudgetLine.share_profile,
-                   func.coalesce(annual.c.annual_budget_pence, 0), func.coalesce(budget.c.pence, 0),
-                   func.coalesce(actual.c.pence, 0), func.coalesce(mappings.c.n, 0))
-            .outerjoin(responsible, responsible.id == BudgetLine.responsible_id)
-            .outerjoin(annual, annual.c.budget_line_id == BudgetLine.id)
-            .outerjoin(budget, budget.c.budget_line_id == BudgetLine.id)
-            .outerjoin(actual, actual.c.budget_line_id == BudgetLine.id)
-            .outerjoin(mappings, mappings.c.budget_line_id == BudgetLine.id)
-            .where(BudgetLine.agreement_id == agreement_id)
-            .order_by(BudgetLine.code))
-        return tuple(BudgetLineRow(*row) for row in rows)
 
 
 def lead_on(kind: str, day: date):

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from jointlead.domain.calendar import FinancialYear
 from jointlead.domain.errors import JointleadError
 from jointlead.domain.money import format_money
+from jointlead.exchange.problems import column_letters
 from jointlead.services import exports, imports, overview
 from jointlead.services.files import Database
 from jointlead.services.imports import (
@@ -484,7 +485,7 @@ class MappingPage(QWizardPage):
             for column, header in enumerate(headers):
                 if header and header not in seen:
                     seen.add(header)
-                    combo.addItem(f"{header}  ({_column_letters(column)})", header)
+                    combo.addItem(f"{header}  ({column_letters(column)})", header)
             combo.setCurrentIndex(max(combo.findData(choice.header), 0) if choice.header else 0)
             combo.blockSignals(False)
         self._fields = fields
@@ -568,15 +569,6 @@ class MappingPage(QWizardPage):
         self._wizard.preview = preview
         self._previewed = True
         self._wizard.next()
-
-
-def _column_letters(column: int) -> str:
-    letters = ""
-    number = column + 1
-    while number:
-        number, remainder = divmod(number - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
 
 
 # --- page 3: the preview ---------------------------------------------------------------------------------------

@@ -247,14 +247,18 @@ class MainWindow(QMainWindow):
         self.import_action.setEnabled(enabled)
         self.export_action.setEnabled(enabled)
 
-    def open_path(self, path: Path) -> bool:
+    def _switch_to(self, opener: Callable[[], Database], problem_title: str) -> bool:
+        """Open a database with `opener` and show it; a problem is explained and the window carries on."""
         try:
-            database = files.open_existing(path)
+            database = opener()
         except JointleadError as error:
-            show_problem(self, error, "Cannot open the database")
+            show_problem(self, error, problem_title)
             return False
         self.set_database(database)
         return True
+
+    def open_path(self, path: Path) -> bool:
+        return self._switch_to(lambda: files.open_existing(path), "Cannot open the database")
 
     def open_database_dialog(self) -> None:
         start = str(self.database.path.parent if self.database else default_database().parent)
@@ -269,25 +273,18 @@ class MainWindow(QMainWindow):
             self.create_database_at(Path(name))
 
     def create_database_at(self, path: Path) -> bool:
-        try:
-            database = files.create_empty(path)
-        except JointleadError as error:
-            show_problem(self, error, "Cannot create the database")
-            return False
-        self.set_database(database)
-        return True
+        return self._switch_to(lambda: files.create_empty(path), "Cannot create the database")
 
     def open_demo(self) -> bool:
         self.statusBar().showMessage("Preparing the demo service…")
-        try:
-            database = files.open_or_create_demo(demo_database())
-        except JointleadError as error:
-            show_problem(self, error, "Cannot open the demo")
-            return False
-        finally:
-            self.statusBar().clearMessage()
-        self.set_database(database)
-        return True
+
+        def open_demo() -> Database:
+            try:
+                return files.open_or_create_demo(demo_database())
+            finally:
+                self.statusBar().clearMessage()
+
+        return self._switch_to(open_demo, "Cannot open the demo")
 
     def save_copy(self) -> None:
         if self.database is None:

@@ -1,0 +1,206 @@
+"""Year-end reconciliation of a pooled fund: per partner, what was due, what was paid, its risk share, who pays whom.
+
+`reconcile` takes each partner's contribution due for the year (the sum of its contributions), what it has paid
+(the sum of payments received) and the risk share of the outturn variance (`RiskShareResult`: positive =
+overspend), and says for each partner what it owes the pool or the pool owes it. The rules, and the decisions taken
+where DOMAIN.md leaves room:
+
+1. **The host holds the pool.** Every settlement is between a partner and the host: the host pays out of the pool
+   what the pool owes a partner and receives what a partner owes it. Partners never settle with each other.
+2. **A partner's balance** = contribution due − contribution paid + its share of the variance, where the share is
+   signed as the risk share signs it: an overspend borne is added, an underspend returned (a negative share) is
+   taken off. Positive: the partner pays the host; negative: the host pays the partner; nil: settled. An overpaid
+   contribution is paid back the same way.
+3. **The host's own figures** are shown (due, paid, share, balance) but make no settlement: its contribution and its
+   share move within its own accounts. Its balance says what it bears itself (positive) or takes back (negative).
+4. **Underspend kept by the host** is already the host's (negative) share: nothing is paid for it.
+5. **Underspend retained in the pool** is carried forward to next year for the pool and is paid to no one.
+6. **Overspend met from the risk reserve** is met by the pool: no partner pays for it.
+7. **Unallocated overspend** (beyond every cap: refer to board) is listed on its own, never assigned to a partner,
+   until the board decides who bears it.
+
+Everything balances to the penny. With `carried forward` the underspend retained in the pool (a positive amount):
+
+    Σ balances of every partner (the host's included) + unallocated + reserve used − carried forward
+        == (total due − total paid) + total variance
+
+which is the risk share's own identity with the unpaid contributions added to both sides; a `Reconciliation` that
+does not satisfy it cannot be made. Partners are listed in the risk share's (the agreement's) order whatever order
+the accounts come in, so the result does not depend on it. Amounts in words are whole pounds when they are whole
+pounds, and pounds and pence otherwise, so a settlement never hides a penny.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from jointlead.domain.errors import ValidationError
+from jointlead.domain.money import format_money, format_pounds
+from jointlead.domain.risk_share import RiskShareResult
+
+
+def _pounds(pence: int) -> str:
+    """`£7,500` for whole pounds, `£7,500.01` otherwise: a settlement is paid to the penny."""
+    return format_pounds(pence) if pence % 100 == 0 else format_money(pence)
+
+
+@dataclass(frozen=True)
+class PartnerAccount:
+    """A partner's contributions for the year: the sum due and the sum received so far."""
+
+    code: str
+    name: str
+    due_pence: int
+    paid_pence: int
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """One payment that settles the year: always between a partner and the host, always a positive amount."""
+
+    payer: str
+    payee: str
+    amount_pence: int
+
+    def __post_init__(self) -> None:
+        if self.amount_pence <= 0:
+            raise ValueError("a settlement moves a positive amount; a nil balance needs no settlement")
+
+    def __str__(self) -> str:
+        return f"{self.payer} pays {self.payee} {_pounds(self.amount_pence)}"
+
+
+@dataclass(frozen=True)
+class PartnerBalance:
+    """One partner's line of the reconciliation; `share_pence` is signed like the variance (+ overspend borne)."""
+
+    code: str
+    name: str
+    is_host: bool
+    due_pence: int
+    paid_pence: int
+    share_pence: int
+    words: str
+
+    @property
+    def unpaid_pence(self) -> int:
+        """Contribution still to pay; negative when the partner has paid more than was due."""
+        return self.due_pence - self.paid_pence
+
+    @property
+    def balance_pence(self) -> int:
+        """What the partner owes the pool (the host); negative when the pool owes the partner."""
+        return self.unpaid_pence + self.share_pence
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    """The year settled: each partner's line, the settlements with the host, and what no partner pays."""
+
+    host: str
+    partners: tuple[PartnerBalance, ...]
+    settlements: tuple[Settlement, ...]
+    total_variance_pence: int
+    unallocated_pence: int = 0  # overspend beyond every cap: refer to board
+    carried_forward_pence: int = 0  # underspend retained in the pool for next year
+    reserve_used_pence: int = 0  # overspend met from the risk reserve
+
+    def __post_init__(self) -> None:
+        if not self.balances:
+            raise ArithmeticError("the reconciliation does not add up to the unpaid contributions and the variance")
+
+    @property
+    def total_due_pence(self) -> int:
+        return sum(p.due_pence for p in self.partners)
+
+    @property
+    def total_paid_pence(self) -> int:
+        return sum(p.paid_pence for p in self.partners)
+
+    @property
+    def host_balance(self) -> PartnerBalance:
+        return next(p for p in self.partners if p.is_host)
+
+    @property
+    def due_to_host_pence(self) -> int:
+        """Net of all settlements: what the other partners pay the host (negative: what the host pays out)."""
+        return sum(p.balance_pence for p in self.partners if not p.is_host)
+
+    @property
+    def balances(self) -> bool:
+        """The identity in the module docstring, to the penny."""
+        placed = (sum(p.balance_pence for p in self.partners) + self.unallocated_pence + self.reserve_used_pence
+                  - self.carried_forward_pence)
+        return placed == self.total_due_pence - self.total_paid_pence + self.total_variance_pence
+
+    @property
+    def refer_to_board(self) -> bool:
+        return self.unallocated_pence > 0
+
+    def statements(self) -> tuple[str, ...]:
+        """The reconciliation in words: each partner's settlement, then what falls to no partner."""
+        lines = [p.words for p in self.partners if not p.is_host]
+        lines.append(self.host_balance.words)
+        if self.reserve_used_pence:
+            lines.append(f"{_pounds(self.reserve_used_pence)} of overspend met from the risk reserve")
+        if self.carried_forward_pence:
+            lines.append(f"{_pounds(self.carried_forward_pence)} of underspend retained in the pool and carried "
+                         "forward")
+        if self.unallocated_pence:
+            lines.append(f"{_pounds(self.unallocated_pence)} unallocated — refer to board")
+        return tuple(lines)
+
+
+def _check(accounts: tuple[PartnerAccount, ...], risk_share: RiskShareResult, host: str) -> None:
+    codes = [a.code for a in accounts]
+    if len(set(codes)) != len(codes):
+        raise ValidationError("Two partners have the same code; each partner needs its own.")
+    if host not in codes:
+        raise ValidationError(f"The host, {host}, is not one of the partners.")
+    missing = [code for code in risk_share.share_by_partner if code not in codes]
+    extra = [code for code in codes if code not in risk_share.share_by_partner]
+    if missing or extra:
+        raise ValidationError(f"The contributions and the risk share name different partners "
+                              f"({', '.join(missing + extra)}).", "Reconcile the year the risk share was run for.")
+    for account in accounts:
+        if account.due_pence < 0 or account.paid_pence < 0:
+            raise ValidationError(f"{account.name}'s contributions due and paid cannot be negative.")
+
+
+def _words(account: PartnerAccount, host: PartnerAccount, balance: int) -> str:
+    if account.code == host.code:
+        if balance > 0:
+            return f"{host.code} (host) bears {_pounds(balance)} within its own accounts"
+        if balance < 0:
+            return f"{host.code} (host) takes back {_pounds(-balance)} within its own accounts"
+        return f"{host.code} (host) is settled"
+    if balance > 0:
+        return str(Settlement(account.code, host.code, balance))
+    if balance < 0:
+        return str(Settlement(host.code, account.code, -balance))
+    return f"{account.code} and {host.code} are settled"
+
+
+def reconcile(accounts: Iterable[PartnerAccount], risk_share: RiskShareResult, host: str) -> Reconciliation:
+    """Settle the year: each partner's balance with the host, by the rules in the module docstring."""
+    accounts = tuple(accounts)
+    _check(accounts, risk_share, host)
+    by_code = {a.code: a for a in accounts}
+    host_account = by_code[host]
+    partners = []
+    settlements = []
+    for code, share in risk_share.share_by_partner.items():
+        account = by_code[code]
+        balance = account.due_pence - account.paid_pence + share
+        partners.append(PartnerBalance(code, account.name, code == host, account.due_pence, account.paid_pence,
+                                       share, _words(account, host_account, balance)))
+        if code != host and balance > 0:
+            settlements.append(Settlement(code, host, balance))
+        elif code != host and balance < 0:
+            settlements.append(Settlement(host, code, -balance))
+    return Reconciliation(host=host, partners=tuple(partners), settlements=tuple(settlements),
+                          total_variance_pence=risk_share.total_variance_pence,
+                          unallocated_pence=risk_share.unallocated_pence,
+                          carried_forward_pence=-risk_share.retained_in_pool_pence,
+                          reserve_used_pence=risk_share.reserve_used_pence)

@@ -97,6 +97,26 @@ def _add_exchange_commands(commands) -> None:
     staff_export.add_argument("--db", type=Path, required=True, metavar="PATH")
     staff_export.add_argument("--org", required=True, metavar="CODE", help="the employing organisation, e.g. NFT")
     staff_export.add_argument("--out", type=Path, required=True, metavar="FILE.xlsx")
+    budget_export = exports.add_parser(
+        "budget", help="the pooled budget's monthly monitoring workbook, for one partner",
+        description="Write the budget monitoring workbook for one partner: summary, variance with RAG, lines by "
+                    "month, the risk share step by step, virements, unmapped ledger rows, and a checklist of what "
+                    "is incomplete. A period not yet closed may be chosen; the checklist then says so.")
+    budget_export.add_argument("--db", type=Path, required=True, metavar="PATH")
+    budget_export.add_argument("--org", required=True, metavar="CODE", help="the partner it is for, e.g. NCC")
+    budget_export.add_argument("--out", type=Path, required=True, metavar="FILE.xlsx")
+    budget_export.add_argument("--as-at", type=_period_number, metavar="M7",
+                               help="the period the figures are as at (default: the last one closed)")
+    budget_export.add_argument("--fy", metavar="2026-27",
+                               help="the financial year (default: the year of the last period closed)")
+
+
+def _period_number(text: str) -> int:
+    """`M7` (or `m7`, `7`) as 7; anything else is a usage error."""
+    digits = text.strip().upper().removeprefix("M")
+    if not digits.isdigit() or not 1 <= int(digits) <= 12:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a period: write M1 (April) to M12 (March)")
+    return int(digits)
 
 
 def _import(args: argparse.Namespace) -> int:
@@ -155,6 +175,8 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    if args.kind == "budget":
+        return _export_budget(args)
     from jointlead.services.exports import export_staff
     from jointlead.services.files import open_existing
 
@@ -164,6 +186,26 @@ def _export(args: argparse.Namespace) -> int:
     finally:
         database.close()
     print(f"Wrote {result.rows} rows to {result.path}.")
+    return EXIT_OK
+
+
+def _export_budget(args: argparse.Namespace) -> int:
+    from jointlead.domain.calendar import FinancialYear
+    from jointlead.services.exports import export_budget
+    from jointlead.services.files import open_existing
+
+    year = None
+    if args.fy:
+        try:
+            year = FinancialYear.parse(args.fy)
+        except ValueError as error:
+            raise _usage_error(str(error)) from error
+    database = open_existing(args.db)
+    try:
+        result = export_budget(database, args.org, args.out, as_at=args.as_at, year=year)
+    finally:
+        database.close()
+    print(f"Wrote the budget monitoring workbook ({result.rows} budget lines) to {result.path}.")
     return EXIT_OK
 
 

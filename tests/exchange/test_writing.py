@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
+from jointlead.domain.rag import Rag
 from jointlead.exchange.writing import (
     DATE_FORMAT,
     FINANCE_FORMAT,
@@ -597,3 +598,40 @@ def test_a_workbook_is_saved_once(tmp_path):
     with pytest.raises(RuntimeError, match="already been saved"):
         workbook.add_table("More", STAFF_COLUMNS, STAFF_ROWS)
 
+
+
+# Status colours and wrapped text
+
+
+@pytest.mark.parametrize(("status", "word", "fill"), [
+    ("red", "Red", "FFC7CE"),
+    ("amber", "Amber", "FFEB9C"),
+    ("green", "Green", "C6EFCE"),
+    ("blue", "Blue", "BDD7EE"),
+    ("grey", "Grey", "D9D9D9"),
+])
+def test_a_rag_status_is_written_as_its_word_on_its_own_fill(tmp_path, status, word, fill):
+    sheet = one_column(tmp_path, Kind.RAG, Rag(status), status)
+    for cell in (sheet["A2"], sheet["A3"]):
+        assert (cell.value, cell.data_type) == (word, "s")
+        assert cell.fill.fgColor.rgb.endswith(fill)
+        assert cell.font.color.rgb.endswith(("9C0006", "9C5700", "006100", "1F4E79", "404040"))
+
+
+def test_a_rag_status_the_writer_does_not_know_is_refused_with_its_cell(tmp_path):
+    with pytest.raises(UnwritableCell, match=r"^Staff!A3: expected a RAG status"):
+        one_column(tmp_path, Kind.RAG, "green", "purple")
+
+
+def test_a_wrapped_column_wraps_its_text_at_the_top_of_the_cell_and_others_do_not(tmp_path):
+    columns = [ExportColumn("Reason", wrap=True), ExportColumn("Name")]
+    sheet = written(tmp_path, columns, [("A long reason " * 20, "Ada")])["Staff"]
+    assert sheet["A2"].alignment.wrap_text and sheet["A2"].alignment.vertical == "top"
+    assert not sheet["B2"].alignment.wrap_text
+    assert sheet.column_dimensions["A"].width == MAX_WIDTH
+
+
+def test_checklist_items_wrap_so_they_print_whole(tmp_path):
+    cover = written(tmp_path)["Cover"]
+    items = [row[1] for row in cover.iter_rows(max_col=2) if row[0].value in ("Complete", "Incomplete")]
+    assert items and all(cell.alignment.wrap_text for cell in items)

@@ -59,6 +59,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from jointlead.domain.errors import JointleadError
 from jointlead.domain.money import format_finance, format_money
+from jointlead.domain.rag import Rag
 from jointlead.exchange.problems import cell_reference
 
 
@@ -74,6 +75,7 @@ class Kind(StrEnum):
     PERCENT = "percent"  # float fraction: 0.125 is shown 12.5%
     WTE = "wte"  # int hundredths of a whole-time equivalent: 80 is written 0.8, shown 0.80
     BOOL = "bool"  # bool, written as the text Yes or No
+    RAG = "rag"  # a `Rag` (or its value, "red"...), written as the word Red, Amber... on the status's own fill
 
 
 MONEY_FORMAT = '"£"#,##0.00;-"£"#,##0.00'
@@ -137,6 +139,7 @@ class ExportColumn:
     header: str
     kind: Kind = Kind.TEXT
     width: int | None = None  # characters; None means from the kind, the header and the content, at most MAX_WIDTH
+    wrap: bool = False  # long text (an explanation, a reason) wraps within the column, top-aligned, for printing
 
 
 @dataclass(frozen=True)
@@ -165,6 +168,17 @@ _COVER_TITLE = "jointlead cover title"
 _COVER_LABEL = "jointlead cover label"
 _COMPLETE = "jointlead complete"
 _INCOMPLETE = "jointlead incomplete"
+_WRAPPED = "jointlead wrapped"
+
+# Each status on the fill and font colours of Excel's own Good / Neutral / Bad cell styles, so a printed or
+# on-screen report reads as boards expect; the word is written too, for colour-blind readers and black-and-white print.
+_RAG_STYLES = {
+    Rag.RED: ("jointlead rag red", "Red", "9C0006", "FFC7CE"),
+    Rag.AMBER: ("jointlead rag amber", "Amber", "9C5700", "FFEB9C"),
+    Rag.GREEN: ("jointlead rag green", "Green", "006100", "C6EFCE"),
+    Rag.BLUE: ("jointlead rag blue", "Blue", "1F4E79", "BDD7EE"),
+    Rag.GREY: ("jointlead rag grey", "Grey", "404040", "D9D9D9"),
+}
 
 
 def _font(**style: object) -> Font:
@@ -196,6 +210,9 @@ def _named_styles() -> list[NamedStyle]:
         named(_COVER_LABEL, font=_font(b=True), alignment=top),
         named(_COMPLETE, font=_font(b=True, color="006100"), fill=_fill("C6EFCE"), alignment=top),
         named(_INCOMPLETE, font=_font(b=True, color="9C0006"), fill=_fill("FFC7CE"), alignment=top),
+        named(_WRAPPED, alignment=Alignment(vertical="top", wrap_text=True)),
+        *(named(style, font=_font(color=ink), fill=_fill(paper), alignment=Alignment(horizontal="center"))
+          for style, _, ink, paper in _RAG_STYLES.values()),
     ]
 
 
@@ -209,6 +226,7 @@ _DEFAULT_WIDTHS = {
     Kind.PERCENT: 8,
     Kind.WTE: 7,
     Kind.BOOL: 6,
+    Kind.RAG: 7,
 }
 
 
@@ -276,7 +294,7 @@ _CellMaker = Callable[[Any, object, _Place], Cell | None]
 _StyleArrays = dict[str, Any]  # named style -> its openpyxl style array, copied into each new cell
 
 
-def _cell_makers(styles: _StyleArrays) -> dict[Kind, _CellMaker]:
+def _cell_makers(styles: _StyleArrays) -> dict[Kind | str, _CellMaker]:
     """The cell makers for one workbook. Each new cell copies a ready-made style array (`Cell(style_array=...)`),
     which is much cheaper than assigning a named style or Font/Fill objects cell by cell."""
 
@@ -284,6 +302,15 @@ def _cell_makers(styles: _StyleArrays) -> dict[Kind, _CellMaker]:
         if value is None or value == "":
             return None
         cell = Cell(ws, 1, 1)
+        _put_text(cell, _checked_text(value, place))
+        return cell
+
+    wrapped_style = styles[_WRAPPED]
+
+    def wrapped_text_cell(ws: Any, value: object, place: _Place) -> Cell | None:
+        if value is None or value == "":
+            return None
+        cell = Cell(ws, 1, 1, style_array=wrapped_style)
         _put_text(cell, _checked_text(value, place))
         return cell
 
@@ -339,7 +366,22 @@ def _cell_makers(styles: _StyleArrays) -> dict[Kind, _CellMaker]:
         _put_text(cell, "Yes" if value else "No")
         return cell
 
+    rag_cells = {rag.value: (styles[style], word) for rag, (style, word, _, _) in _RAG_STYLES.items()}
+
+    def rag_cell(ws: Any, value: object, place: _Place) -> Cell | None:
+        if value is None:
+            return None
+        found = rag_cells.get(value) if isinstance(value, str) else None
+        if found is None:
+            raise place.fail(f"expected a RAG status (red, amber, green, blue or grey), got {type(value).__name__} "
+                             f"{value!r}")
+        array, word = found
+        cell = Cell(ws, 1, 1, style_array=array)
+        _put_text(cell, word)
+        return cell
+
     return {
+        _WRAPPED: wrapped_text_cell,
         Kind.TEXT: text_cell,
         Kind.CODE: code_cell,
         Kind.MONEY: number_cell(_MONEY, 100),
@@ -349,6 +391,7 @@ def _cell_makers(styles: _StyleArrays) -> dict[Kind, _CellMaker]:
         Kind.PERCENT: percent_cell,
         Kind.WTE: number_cell(_WTE, 100),
         Kind.BOOL: bool_cell,
+        Kind.RAG: rag_cell,
     }
 
 
@@ -373,6 +416,8 @@ def _shown_length(kind: Kind, value: object) -> int:
             return len(str(value))
         if kind is Kind.BOOL:
             return 3
+        if kind is Kind.RAG:
+            return 5
     except (TypeError, ValueError):
         return 0  # a bad value is reported when it is written, with its place
     return 0
@@ -595,7 +640,8 @@ class ExportWorkbook:
             header_names.append(text)
         ws.append(header_cells)
 
-        makers = [self._makers[column.kind] for column in columns]
+        makers = [self._makers[_WRAPPED if column.wrap and column.kind is Kind.TEXT else column.kind]
+                  for column in columns]
         width = len(columns)
         count = 0
         for values in chain(sample, rows):
@@ -697,7 +743,8 @@ class ExportWorkbook:
             append(text("Checklist", _COVER_LABEL))
             for item, done in cover.checklist:
                 status = text("Complete", _COMPLETE) if done else text("Incomplete", _INCOMPLETE)
-                append(status, text(item))
+                # Items can run longer than the column: wrapped, they print whole on the one page.
+                append(status, text(item, _WRAPPED))
         if self._contents:
             append()
             append(text("Sheet", _COVER_LABEL), text("Contents", _COVER_LABEL), text("Rows", _COVER_LABEL))

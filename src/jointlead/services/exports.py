@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -10,12 +11,17 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
+from jointlead.domain.budget import MONTHS, LineFigures, total_figures
+from jointlead.domain.calendar import FinancialYear
 from jointlead.domain.errors import JointleadError
+from jointlead.domain.money import format_money
 from jointlead.exchange.writing import Cover, ExportColumn, ExportWorkbook, Kind
+from jointlead.services.budget_report import budget_checklist, unmapped_rows, virement_log
+from jointlead.services.budgets import PoolPosition, pool_position
 from jointlead.services.imports import ImportPreview
 from jointlead.services.overview import DEFAULT_SERVICE_NAME, lead_on
 from jointlead.store.database import Database
-from jointlead.store.models import Organisation, Person, Setting, Team
+from jointlead.store.models import AgreementPartner, Organisation, Person, Setting, Team
 from jointlead.store.uow import UnitOfWork, os_user
 
 
@@ -46,11 +52,22 @@ STAFF_COLUMNS = (
 
 
 def _cover(database: Database, session, title: str, organisation: Organisation, as_at: str,
-           notes: tuple[str, ...] = ()) -> Cover:
+           notes: tuple[str, ...] = (), *, checklist: tuple[tuple[str, bool], ...] = (),
+           generated_on: datetime | None = None) -> Cover:
+    """The cover every export starts with; `generated_on` is for callers (tests) that need the same bytes twice."""
     service = session.scalar(select(Setting.value).where(Setting.key == "service_name")) or DEFAULT_SERVICE_NAME
+    generated_on = generated_on or datetime.now().astimezone()
     return Cover(title=title, organisation=f"{organisation.name} ({organisation.code})", as_at=as_at,
-                 generated_by=os_user(), generated_on=datetime.now().astimezone().replace(microsecond=0),
-                 source_database=database.path.name, service=service, notes=notes)
+                 generated_by=os_user(), generated_on=generated_on.replace(microsecond=0),
+                 source_database=database.path.name, service=service, notes=notes, checklist=checklist)
+
+
+def _organisation(session, code: str) -> Organisation:
+    organisation = session.scalar(select(Organisation).where(Organisation.code == code.strip().upper()))
+    if organisation is None:
+        raise JointleadError(f"There is no organisation with the code '{code}'.",
+                             "Use the code shown on the dashboard, for example NFT.")
+    return organisation
 
 
 def _record(database: Database, verb: str, result: ExportResult, organisation: str, as_at: str) -> None:
@@ -72,10 +89,7 @@ def export_staff(database: Database, organisation_code: str, out: Path, on: date
     """One row per person employed by the organisation, with both reporting lines as they stand on the day."""
     on = on or date.today()
     with database.session() as session:
-        organisation = session.scalar(select(Organisation).where(Organisation.code == organisation_code.upper()))
-        if organisation is None:
-            raise JointleadError(f"There is no organisation with the code '{organisation_code}'.",
-                                 "Use the code shown on the dashboard, for example NFT.")
+        organisation = _organisation(session, organisation_code)
         manager = lead_on("managerial", on)
         professional = lead_on("professional", on)
         team = aliased(Team)
@@ -103,6 +117,255 @@ def export_staff(database: Database, organisation_code: str, out: Path, on: date
     path = workbook.save(out)
     result = ExportResult(path, len(rows), _digest(path))
     _record(database, "export_staff", result, organisation.code, as_at)
+    return result
+
+
+# --- The monthly budget monitoring workbook ---------------------------------------------------------------------
+
+_FIGURE_COLUMNS = (
+    ExportColumn("Annual budget", Kind.MONEY_FINANCE),
+    ExportColumn("Budget to date", Kind.MONEY_FINANCE),
+    ExportColumn("Actual to date", Kind.MONEY_FINANCE),
+    ExportColumn("Year-to-date variance", Kind.MONEY_FINANCE),
+    ExportColumn("Year-to-date variance %", Kind.PERCENT),
+    ExportColumn("Year-to-date RAG", Kind.RAG),
+    ExportColumn("Forecast remaining", Kind.MONEY_FINANCE),
+    ExportColumn("Forecast outturn", Kind.MONEY_FINANCE),
+    ExportColumn("Full-year variance", Kind.MONEY_FINANCE),
+    ExportColumn("Full-year variance %", Kind.PERCENT),
+    ExportColumn("Full-year RAG", Kind.RAG),
+)
+SUMMARY_COLUMNS = (ExportColumn("Lines"), ExportColumn("Number of lines", Kind.INTEGER), *_FIGURE_COLUMNS)
+VARIANCE_COLUMNS = (
+    ExportColumn("Code", Kind.CODE),
+    ExportColumn("Line"),
+    ExportColumn("Category"),
+    ExportColumn("Responsible partner", Kind.CODE),
+    ExportColumn("Share profile"),
+    ExportColumn("Ledger codes", Kind.INTEGER),
+    *_FIGURE_COLUMNS,
+)
+MEASURES = ("Budget", "Actual", "Forecast", "Outturn")
+RISK_SHARE_COLUMNS = (
+    ExportColumn("Code", Kind.CODE),
+    ExportColumn("Who bears it"),
+    ExportColumn("Contribution", Kind.MONEY_FINANCE),
+    ExportColumn("Share of contributions", Kind.PERCENT),
+    ExportColumn("Share of the forecast variance", Kind.MONEY_FINANCE),
+)
+VIREMENT_COLUMNS = (
+    ExportColumn("Approved on", Kind.DATE),
+    ExportColumn("From period", Kind.CODE),
+    ExportColumn("From code", Kind.CODE),
+    ExportColumn("From line"),
+    ExportColumn("To code", Kind.CODE),
+    ExportColumn("To line"),
+    ExportColumn("Amount", Kind.MONEY_FINANCE),
+    ExportColumn("Recurrent", Kind.BOOL),
+    ExportColumn("Reason", wrap=True),
+    ExportColumn("Approved by"),
+    ExportColumn("Board approval"),
+    ExportColumn("Above delegated limit", Kind.BOOL),
+)
+UNMAPPED_COLUMNS = (
+    ExportColumn("Organisation", Kind.CODE),
+    ExportColumn("Period", Kind.CODE),
+    ExportColumn("Posting date", Kind.DATE),
+    ExportColumn("Cost centre", Kind.CODE),
+    ExportColumn("Subjective", Kind.CODE),
+    ExportColumn("Description"),
+    ExportColumn("Amount", Kind.MONEY_FINANCE),
+    ExportColumn("Transaction ref", Kind.CODE),
+    ExportColumn("Source file"),
+    ExportColumn("Source sheet"),
+    ExportColumn("Source row", Kind.INTEGER),
+    ExportColumn("Transaction id", Kind.INTEGER),
+)
+
+
+def _fraction(basis_points: int | None) -> float | None:
+    return None if basis_points is None else basis_points / 10_000
+
+
+def _figure_values(figures: LineFigures) -> tuple[object, ...]:
+    return (figures.annual_budget_pence, figures.budget_to_date, figures.actual_to_date, figures.ytd_variance,
+            _fraction(figures.ytd_variance_basis_points), figures.ytd_rag(), figures.forecast_remaining,
+            figures.forecast_outturn, figures.full_year_variance,
+            _fraction(figures.full_year_variance_basis_points), figures.full_year_rag())
+
+
+def _summary_rows(position: PoolPosition, partner_codes: Sequence[str]) -> list[tuple[object, ...]]:
+    """The pool, then each partner's lines, then the joint lines (if any): each group added up month by month."""
+    groups = [(f"Lines led by {code}", [p for p in position.lines if p.responsible_code == code], True)
+              for code in partner_codes]
+    groups.append(("Joint lines", [p for p in position.lines if not p.responsible_code], False))
+    groups.append(("Lines led by others", [p for p in position.lines
+                                           if p.responsible_code and p.responsible_code not in partner_codes], False))
+    rows = [("All lines (the pool)", len(position.lines), *_figure_values(position.pool))]
+    for label, lines, always in groups:
+        if lines:
+            rows.append((label, len(lines), *_figure_values(total_figures(p.figures for p in lines))))
+        elif always:  # a partner leading no line is worth seeing, not leaving out
+            rows.append((label, 0, *([None] * len(_FIGURE_COLUMNS))))
+    return rows
+
+
+def _month_rows(position: PoolPosition) -> list[tuple[object, ...]]:
+    """Four rows a line: the profiled budget, the actuals to date, the forecast after, and the two together."""
+    rows = []
+    for line in position.lines:
+        figures = line.figures
+        to_date = figures.as_at
+        actual = [(a or 0) if n < to_date else None for n, a in enumerate(figures.actuals)]
+        forecast = [None] * to_date + list(figures.forecast)
+        for measure, months, year in zip(MEASURES, (
+                list(figures.budget_profile), actual, forecast, list(figures.outturn_by_month)), (
+                figures.annual_budget_pence, figures.actual_to_date, figures.forecast_remaining,
+                figures.forecast_outturn), strict=True):
+            rows.append((line.code, line.name, measure, *months, year))
+    return rows
+
+
+def _risk_share_rows(position: PoolPosition, partners: Sequence[tuple[str, str]]) -> list[tuple[object, ...]]:
+    result = position.risk_share
+    total_contributions = sum(position.contributions_by_partner.get(code, 0) for code, _ in partners)
+    rows: list[tuple[object, ...]] = []
+    for code, name in partners:
+        contribution = position.contributions_by_partner.get(code, 0)
+        rows.append((code, name, contribution,
+                     contribution / total_contributions if total_contributions else None,
+                     result.share_by_partner.get(code, 0)))
+    if result.reserve_used_pence:
+        rows.append((None, "Risk reserve", None, None, result.reserve_used_pence))
+    if result.retained_in_pool_pence:
+        rows.append((None, "Retained in the pool and carried forward", None, None, result.retained_in_pool_pence))
+    if result.unallocated_pence:
+        rows.append((None, "Unallocated: refer to the board", None, None, result.unallocated_pence))
+    rows.append((None, "Forecast full-year variance of the pool", total_contributions or None,
+                 1.0 if total_contributions else None, result.total_variance_pence))
+    return rows
+
+
+def _risk_share_step_columns(partner_codes: Sequence[str]) -> tuple[ExportColumn, ...]:
+    return (
+        ExportColumn("Step", Kind.INTEGER),
+        ExportColumn("What happens"),
+        ExportColumn("Explanation", wrap=True),
+        ExportColumn("Variance in", Kind.MONEY_FINANCE),
+        ExportColumn("Absorbed by underspends", Kind.MONEY_FINANCE),
+        *(ExportColumn(f"To {code}", Kind.MONEY_FINANCE) for code in partner_codes),
+        ExportColumn("Risk reserve", Kind.MONEY_FINANCE),
+        ExportColumn("Retained in the pool", Kind.MONEY_FINANCE),
+        ExportColumn("Unallocated", Kind.MONEY_FINANCE),
+        ExportColumn("Left for the next step", Kind.MONEY_FINANCE),
+    )
+
+
+def _risk_share_step_rows(position: PoolPosition, partner_codes: Sequence[str]) -> list[tuple[object, ...]]:
+    return [(number, step.title, step.explanation, step.variance_in_pence, step.absorbed_pence,
+             *(step.amounts_by_partner.get(code, 0) for code in partner_codes), step.reserve_pence,
+             step.retained_pence, step.unallocated_pence, step.balance_pence)
+            for number, step in enumerate(position.risk_share.steps, start=1)]
+
+
+def _as_at_label(position: PoolPosition) -> str:
+    if position.as_at is None:
+        return f"Before M1 {position.year.label}: no period closed yet"
+    return f"{position.as_at.label} {position.year.label} ({position.as_at.month_name})"
+
+
+def _headline(position: PoolPosition, organisation: Organisation) -> tuple[str, str]:
+    """Two short lines (the cover's notes print whole only when short): the pool's outlook, and this partner's part."""
+    variance = position.pool.full_year_variance
+    rag = position.pool.full_year_rag().value
+    if variance:
+        pool = (f"The pool is forecast to {'overspend' if variance > 0 else 'underspend'} by "
+                f"{format_money(abs(variance))} this year ({rag}).")
+    else:
+        pool = f"The pool is forecast to spend exactly its budget this year ({rag})."
+    share = position.risk_share.share_by_partner.get(organisation.code, 0)
+    if share > 0:
+        part = f"Under the risk share, {organisation.code} bears {format_money(share)} of overspend."
+    elif share < 0:
+        part = f"Under the risk share, {format_money(-share)} of underspend returns to {organisation.code}."
+    else:
+        part = f"Under the risk share, nothing falls on {organisation.code}."
+    return pool, part
+
+
+def export_budget(database: Database, organisation_code: str, out: Path, *, as_at: int | None = None,
+                  year: FinancialYear | None = None, agreement_id: int | None = None,
+                  generated_on: datetime | None = None) -> ExportResult:
+    """The pooled budget's monthly monitoring workbook for one partner, as at a period (default: the last closed).
+
+    A period not yet closed may be chosen: the figures use whatever actuals are loaded for it, and the checklist on
+    the cover says it is not closed. `ExportResult.rows` is the number of budget lines.
+    """
+    if as_at is not None and not 1 <= as_at <= MONTHS:
+        raise JointleadError(f"M{as_at} is not a period: periods run from M1 (April) to M12 (March).",
+                             "Choose a period from M1 to M12, for example M7.")
+    with database.session() as session:
+        organisation = _organisation(session, organisation_code)
+    position = pool_position(database, agreement_id, year=year, as_at=as_at)
+    with database.session() as session:
+        partners = session.execute(
+            select(Organisation.code, Organisation.name)
+            .join(AgreementPartner, AgreementPartner.organisation_id == Organisation.id)
+            .where(AgreementPartner.agreement_id == position.agreement_id)
+            .order_by(AgreementPartner.position)).all()
+        partners = [(code, name) for code, name in partners]
+    codes = [code for code, _ in partners]
+    if organisation.code not in codes:
+        raise JointleadError(f"{organisation.name} ({organisation.code}) is not a partner to "
+                             f"{position.title}.", f"Choose one of its partners: {', '.join(codes)}.")
+    virements = virement_log(database, position.agreement_id, position.year)
+    unmapped = unmapped_rows(database, position.agreement_id, position.year)
+    checklist = budget_checklist(database, position.agreement_id, position.year,
+                                 position.as_at.number if position.as_at else 0)
+    as_at_label = _as_at_label(position)
+    with database.session() as session:
+        cover = _cover(database, session, "Budget monitoring", organisation, as_at_label, (
+            f"{position.title} (host: {position.host_code}).",
+            *_headline(position, organisation),
+            "Every line of the pool: actuals to date, then a run-rate forecast or the manager's own.",
+            "Money is in pounds. A positive variance is an overspend.",
+            "RAG: green within 1% of budget, amber within 3%, red beyond.",
+        ), checklist=tuple((item.wording, item.ok) for item in checklist), generated_on=generated_on)
+
+    months = [position.year.period(n) for n in range(1, MONTHS + 1)]
+    month_columns = (ExportColumn("Code", Kind.CODE), ExportColumn("Line"), ExportColumn("Measure"),
+                     *(ExportColumn(f"{p.label} {p.month_name}", Kind.MONEY_FINANCE) for p in months),
+                     ExportColumn("Year", Kind.MONEY_FINANCE))
+    net_unmapped = sum(row.amount_pence for row in unmapped)
+    share = position.risk_share.share_by_partner.get(organisation.code, 0)
+    with ExportWorkbook(cover) as workbook:
+        workbook.add_table("Summary", SUMMARY_COLUMNS, _summary_rows(position, codes), table_name="Summary",
+                           description=f"The pool and each partner's lines, {as_at_label}")
+        workbook.add_table("Variance", VARIANCE_COLUMNS, [
+            (p.code, p.name, p.category, p.responsible_code, p.share_profile, p.mappings, *_figure_values(p.figures))
+            for p in position.lines], table_name="Variance",
+            description="Each line's year-to-date and full-year variance, with its RAG")
+        workbook.add_table("Lines by month", month_columns, _month_rows(position), table_name="LinesByMonth",
+                           description="Each line's budget, actual, forecast and outturn, month by month")
+        workbook.add_table("Risk share", RISK_SHARE_COLUMNS, _risk_share_rows(position, partners),
+                           table_name="RiskShare",
+                           description=f"Who bears the forecast variance ({organisation.code}: "
+                                       f"{format_money(share)})")
+        workbook.add_table("Risk share steps", _risk_share_step_columns(codes),
+                           _risk_share_step_rows(position, codes), table_name="RiskShareSteps",
+                           description="The risk share step by step, each one balancing")
+        workbook.add_table("Virements", VIREMENT_COLUMNS, [
+            (v.approval_date, f"M{v.from_period}", v.from_code, v.from_name, v.to_code, v.to_name, v.amount_pence,
+             v.recurrent, v.reason, v.approved_by, v.board_approval, v.above_delegated_limit)
+            for v in virements], table_name="Virements", description=f"Budget moved between lines in {position.year}")
+        workbook.add_table("Unmapped rows", UNMAPPED_COLUMNS, [
+            (r.organisation_code, f"M{r.period}", r.posting_date, r.cost_centre, r.subjective, r.description,
+             r.amount_pence, r.transaction_ref, r.source_file, r.source_sheet, r.source_row, r.transaction_id)
+            for r in unmapped], table_name="UnmappedRows",
+            description=f"Ledger rows that match no line ({format_money(net_unmapped)} net)")
+        path = workbook.save(out)
+    result = ExportResult(path, len(position.lines), _digest(path))
+    _record(database, "export_budget", result, organisation.code, as_at_label)
     return result
 
 

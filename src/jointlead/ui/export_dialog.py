@@ -25,8 +25,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from jointlead.domain.calendar import FinancialYear, Period
 from jointlead.domain.errors import JointleadError
-from jointlead.services import exports, overview
+from jointlead.services import budget_report, exports, overview
 from jointlead.services.exports import ExportResult
 from jointlead.services.files import Database
 from jointlead.ui.import_wizard import DISABLED_BUTTON_STYLE
@@ -38,15 +39,25 @@ WORKBOOK_FILTER = "Excel workbooks (*.xlsx)"
 
 @dataclass(frozen=True)
 class ExportKind:
-    """One thing that can be exported: its name, and the service call that writes it."""
+    """One thing that can be exported: its name, and the service call that writes it.
+
+    `write` takes the database, the organisation's code, the file, today and the as-at period (M7 = 7, or None
+    for kinds that are not as at a period); `as_at_period` says whether the dialog asks for one.
+    """
 
     label: str
-    write: Callable[[Database, str, Path, date], ExportResult]
+    write: Callable[[Database, str, Path, date, int | None], ExportResult]
+    as_at_period: bool = False
+    file_label: str = ""  # how the default file name says what it is; the label in lower case when empty
 
 
 EXPORTS: tuple[ExportKind, ...] = (
     ExportKind("Staff and reporting lines",
-               lambda database, organisation, out, on: exports.export_staff(database, organisation, out, on)),
+               lambda database, organisation, out, on, _as_at: exports.export_staff(database, organisation, out, on)),
+    ExportKind("Budget monitoring workbook",
+               lambda database, organisation, out, _on, as_at: exports.export_budget(database, organisation, out,
+                                                                                      as_at=as_at),
+               as_at_period=True, file_label="budget monitoring"),
 )
 
 
@@ -55,9 +66,18 @@ def documents_folder() -> Path:
     return Path(location) if location else Path.home()
 
 
-def default_name(kind: ExportKind, organisation_code: str, on: date) -> str:
-    """"NFT staff and reporting lines 2026-11-22.xlsx": sorts by organisation, says what and when."""
-    return f"{organisation_code} {kind.label.lower()} {on:%Y-%m-%d}.xlsx"
+def default_name(kind: ExportKind, organisation_code: str, on: date, period: Period | None = None) -> str:
+    """"NFT staff and reporting lines 2026-11-22.xlsx", "NCC budget monitoring M7 2026-27.xlsx": sorts by
+    organisation, says what, and as at when."""
+    what = kind.file_label or kind.label.lower()
+    when = f"{period.label} {period.year.label}" if period is not None else f"{on:%Y-%m-%d}"
+    return f"{organisation_code} {what} {when}.xlsx"
+
+
+def period_choice(number: int, closed: frozenset[int], year: FinancialYear) -> str:
+    """"M7 Oct-26 (closed)" or "M8 Nov-26 (not closed)": the dialog's words for an as-at period."""
+    period = year.period(number)
+    return f"{period.label} {period.month_name} ({'closed' if number in closed else 'not closed'})"
 
 
 class ExportDialog(QDialog):
@@ -91,6 +111,17 @@ class ExportDialog(QDialog):
         self.organisation.setAccessibleName("Organisation")
         for row in overview.overview(database, today).organisations:
             self.organisation.addItem(f"{row.name} ({row.code})", row.code)
+        # Budget monitoring is as at a period: the last closed by default; a later one may be chosen (its figures
+        # are then provisional, and the workbook's checklist says the period is not closed).
+        self.periods = budget_report.report_periods(database, today)
+        self.as_at = QComboBox(self)
+        self.as_at.setAccessibleName("As at")
+        if self.periods is not None:
+            for number in range(1, 13):
+                self.as_at.addItem(period_choice(number, self.periods.closed, self.periods.year), number)
+            self.as_at.setCurrentIndex(max(self.periods.default_as_at, 1) - 1)
+        self.as_at.setToolTip("The figures are as at the end of this period. A period not yet closed gives "
+                              "provisional figures, and the workbook's checklist says so.")
         self.path = QLineEdit(self)
         self.path.setAccessibleName("Save as")
         self.path.setMinimumWidth(560)
@@ -105,10 +136,11 @@ class ExportDialog(QDialog):
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.setVerticalSpacing(10)
-        for text, field in (("&What", self.what), ("&Organisation", self.organisation)):
+        for text, field in (("&What", self.what), ("&Organisation", self.organisation), ("&As at", self.as_at)):
             label = QLabel(text, self)
             label.setBuddy(field)
             form.addRow(label, field)
+        self.form = form
         path_label = QLabel("&Save as", self)
         path_label.setBuddy(self.path)
         form.addRow(path_label, path_row)
@@ -137,15 +169,19 @@ class ExportDialog(QDialog):
         layout.addWidget(intro)
         layout.addLayout(form)
         layout.addWidget(self.status)
+        layout.addStretch(1)  # room kept for the rows some kinds hide goes below the form, not between its rows
         layout.addWidget(self.buttons)
 
-        self.what.currentIndexChanged.connect(self._suggest)
+        self.what.currentIndexChanged.connect(self._on_kind)
         self.organisation.currentIndexChanged.connect(self._suggest)
+        self.as_at.currentIndexChanged.connect(self._suggest)
         self.path.textChanged.connect(self._on_path)
         self._suggest()
+        # Sized with every row showing, so choosing a kind that asks for a period never squeezes the form.
         self.status.setText(" ")
         self.setMinimumSize(self.sizeHint())
         self.status.setText("")
+        self._on_kind()
 
     @property
     def kind(self) -> ExportKind:
@@ -155,11 +191,22 @@ class ExportDialog(QDialog):
     def organisation_code(self) -> str:
         return self.organisation.currentData() or ""
 
+    @property
+    def as_at_period(self) -> int | None:
+        """The chosen as-at period (M7 = 7) for kinds that have one; None otherwise or with no pool recorded."""
+        return self.as_at.currentData() if self.kind.as_at_period else None
+
+    def _on_kind(self, *_args: object) -> None:
+        self.form.setRowVisible(self.as_at, self.kind.as_at_period)
+        self._suggest()
+
     def _suggest(self, *_args: object) -> None:
         if self.path.text() and self.path.text() != self._suggested:
             return  # the user chose their own name: leave it
         folder = Path(self._suggested).parent if self._suggested else documents_folder()
-        self._suggested = str(folder / default_name(self.kind, self.organisation_code, self.today))
+        number = self.as_at_period
+        period = self.periods.year.period(number) if number and self.periods is not None else None
+        self._suggested = str(folder / default_name(self.kind, self.organisation_code, self.today, period))
         self.path.setText(self._suggested)
 
     def _on_path(self, text: str) -> None:
@@ -190,9 +237,10 @@ class ExportDialog(QDialog):
             if answer != QMessageBox.StandardButton.Yes:
                 return
         kind, database, organisation, today = self.kind, self.database, self.organisation_code, self.today
+        as_at = self.as_at_period
 
         def work(_progress: Any) -> ExportResult:
-            return kind.write(database, organisation, out, today)
+            return kind.write(database, organisation, out, today, as_at)
 
         self._task = Task(work, self)
         self._task.finished.connect(self._on_finished)
@@ -206,7 +254,7 @@ class ExportDialog(QDialog):
         return self._task is not None
 
     def _set_busy(self, busy: bool) -> None:
-        for widget in (self.what, self.organisation, self.path, self.browse, self.export_button):
+        for widget in (self.what, self.organisation, self.as_at, self.path, self.browse, self.export_button):
             widget.setEnabled(not busy)
         self.status.setText("Writing the workbook…" if busy else "")
         if busy:

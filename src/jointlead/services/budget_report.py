@@ -1,0 +1,220 @@
+"""Read side of the budget monitoring report: virements, unmapped ledger rows and what is still incomplete."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
+
+from jointlead.domain.budget import virement_needs_board_approval
+from jointlead.domain.calendar import FinancialYear
+from jointlead.domain.money import format_money
+from jointlead.services.overview import last_closed_period
+from jointlead.store.database import Database
+from jointlead.store.models import (
+    IN_FORCE,
+    Agreement,
+    AgreementPartner,
+    BudgetLine,
+    LedgerMapping,
+    LedgerTransaction,
+    LineYear,
+    Organisation,
+    PeriodClose,
+    Virement,
+)
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    """A ledger row in force, with the file, sheet and row it came from (a row entered by hand has no row)."""
+
+    transaction_id: int
+    organisation_code: str
+    period: int  # M1 = 1
+    posting_date: date | None
+    cost_centre: str
+    subjective: str
+    description: str
+    amount_pence: int
+    transaction_ref: str | None
+    source_file: str
+    source_sheet: str
+    source_row: int | None
+
+
+def ledger_rows(database: Database, agreement_id: int, year: FinancialYear | int, *, line_id: int | None,
+                periods: Collection[int] | None = None) -> tuple[LedgerRow, ...]:
+    """The ledger rows in force behind a line's actuals (`line_id` None: the rows that match no line), optionally
+    only for some periods, by partner, period and ledger code. Rows removed by a later extract no longer count."""
+    on_line = (LedgerTransaction.budget_line_id.is_(None) if line_id is None
+               else LedgerTransaction.budget_line_id == line_id)
+    query = (select(LedgerTransaction.id, Organisation.code, LedgerTransaction.period, LedgerTransaction.posting_date,
+                    LedgerTransaction.cost_centre, LedgerTransaction.subjective, LedgerTransaction.description,
+                    LedgerTransaction.amount_pence, LedgerTransaction.transaction_ref, LedgerTransaction.source_file,
+                    LedgerTransaction.source_sheet, LedgerTransaction.source_row)
+             .join(Organisation, Organisation.id == LedgerTransaction.organisation_id)
+             .where(IN_FORCE, LedgerTransaction.agreement_id == agreement_id,
+                    LedgerTransaction.year == _start_year(year), on_line)
+             .order_by(Organisation.code, LedgerTransaction.period, LedgerTransaction.cost_centre,
+                       LedgerTransaction.subjective, LedgerTransaction.posting_date, LedgerTransaction.id))
+    if periods is not None:
+        query = query.where(LedgerTransaction.period.in_(periods))
+    with database.session() as session:
+        return tuple(LedgerRow(*row) for row in session.execute(query))
+
+
+def unmapped_rows(database: Database, agreement_id: int, year: FinancialYear | int) -> tuple[LedgerRow, ...]:
+    """Every ledger row in force for the pool's year that matches no budget line: it counts towards nothing until
+    it is assigned. `year` is a `FinancialYear` or its starting calendar year (2026 for 2026-27)."""
+    return ledger_rows(database, agreement_id, year, line_id=None)
+
+
+def _start_year(year: FinancialYear | int) -> int:
+    return year.start_year if isinstance(year, FinancialYear) else year
+
+
+@dataclass(frozen=True)
+class VirementRow:
+    """One virement as the log shows it; `above_delegated_limit` says it needed (and should show) board approval."""
+
+    id: int
+    approval_date: date
+    from_period: int
+    from_code: str
+    from_name: str
+    to_code: str
+    to_name: str
+    amount_pence: int
+    recurrent: bool
+    reason: str
+    approved_by: str
+    board_approval: str | None  # the minute reference, when the board approved it
+    above_delegated_limit: bool
+
+
+def virement_log(database: Database, agreement_id: int, year: FinancialYear | int) -> tuple[VirementRow, ...]:
+    """The year's virements between the pool's lines, in the order they were approved."""
+    giver, taker = aliased(BudgetLine), aliased(BudgetLine)
+    with database.session() as session:
+        limit = session.scalar(select(Agreement.delegated_limit_pence).where(Agreement.id == agreement_id)) or 0
+        rows = session.execute(
+            select(Virement.id, Virement.approval_date, Virement.from_period, giver.code, giver.name, taker.code,
+                   taker.name, Virement.amount_pence, Virement.recurrent, Virement.reason, Virement.approved_by,
+                   Virement.board_approval)
+            .join(giver, giver.id == Virement.from_line_id)
+            .join(taker, taker.id == Virement.to_line_id)
+            .where(Virement.agreement_id == agreement_id, Virement.year == _start_year(year))
+            .order_by(Virement.approval_date, Virement.id)).all()
+    return tuple(VirementRow(*row, above_delegated_limit=virement_needs_board_approval(row.amount_pence, limit))
+                 for row in rows)
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    """One thing a reader needs to know is complete (`ok`) or not, in words a manager can act on."""
+
+    ok: bool
+    wording: str
+
+
+def _periods(numbers: list[int]) -> str:
+    labels = [f"M{n}" for n in numbers]
+    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+
+
+def _closed_periods(session: Session, agreement_id: int, start_year: int) -> set[int]:
+    return set(session.scalars(select(PeriodClose.period).where(
+        PeriodClose.agreement_id == agreement_id, PeriodClose.year == start_year, PeriodClose.unlocked_on.is_(None))))
+
+
+def budget_checklist(database: Database, agreement_id: int, year: FinancialYear | int,
+                     as_at: int) -> tuple[ChecklistItem, ...]:
+    """What is incomplete in the pool's figures as at period `as_at` (0: before any), each item ok or not.
+
+    Covers: periods to date not closed, partners' ledgers missing for a period to date, lines with no budget for the
+    year, lines without ledger codes (no actual can reach them) and ledger rows that match no line.
+    """
+    start_year = _start_year(year)
+    label = FinancialYear(start_year).label
+    items: list[ChecklistItem] = []
+    with database.session() as session:
+        closed = _closed_periods(session, agreement_id, start_year)
+        if as_at == 0:
+            items.append(ChecklistItem(False, f"No period of {label} is closed yet, so there are no agreed actuals."))
+        else:
+            open_ = [n for n in range(1, as_at + 1) if n not in closed]
+            items.append(ChecklistItem(True, f"M1 to M{as_at} are closed: the actuals to date are agreed.")
+                         if not open_ else
+                         ChecklistItem(False, f"{_periods(open_)} {'is' if len(open_) == 1 else 'are'} not closed: "
+                                              f"{'its' if len(open_) == 1 else 'their'} actuals may still change."))
+
+            loaded = {(organisation_id, period) for organisation_id, period in session.execute(
+                select(LedgerTransaction.organisation_id, LedgerTransaction.period).distinct()
+                .where(IN_FORCE, LedgerTransaction.agreement_id == agreement_id, LedgerTransaction.year == start_year,
+                       LedgerTransaction.period <= as_at))}
+            partners = session.execute(
+                select(Organisation.id, Organisation.code)
+                .join(AgreementPartner, AgreementPartner.organisation_id == Organisation.id)
+                .where(AgreementPartner.agreement_id == agreement_id).order_by(AgreementPartner.position)).all()
+            missing = [(code, [n for n in range(1, as_at + 1) if (org_id, n) not in loaded])
+                       for org_id, code in partners]
+            missing = [(code, numbers) for code, numbers in missing if numbers]
+            items.append(ChecklistItem(True, f"Every partner's ledger is loaded for M1 to M{as_at}.") if not missing
+                         else ChecklistItem(False, "Ledger not loaded: " + "; ".join(
+                             f"{code} for {_periods(numbers)}" for code, numbers in missing) + "."))
+
+        no_budget = session.scalars(
+            select(BudgetLine.code).where(BudgetLine.agreement_id == agreement_id, ~BudgetLine.id.in_(
+                select(LineYear.budget_line_id).where(LineYear.year == start_year))).order_by(BudgetLine.code)).all()
+        items.append(ChecklistItem(True, f"Every budget line has its budget for {label}.") if not no_budget else
+                     ChecklistItem(False, f"{len(no_budget)} budget line{'s have' if len(no_budget) > 1 else ' has'} "
+                                          f"no budget for {label} (counted as nil): {', '.join(no_budget)}."))
+
+        unmapped_lines = session.scalars(
+            select(BudgetLine.code).where(BudgetLine.agreement_id == agreement_id,
+                                          ~BudgetLine.id.in_(select(LedgerMapping.budget_line_id)))
+            .order_by(BudgetLine.code)).all()
+        items.append(ChecklistItem(True, "Every budget line has ledger codes that feed it.") if not unmapped_lines
+                     else ChecklistItem(False, f"{len(unmapped_lines)} budget line"
+                                               f"{'s have' if len(unmapped_lines) > 1 else ' has'} no ledger codes, "
+                                               f"so no actual can reach {'them' if len(unmapped_lines) > 1 else 'it'}:"
+                                               f" {', '.join(unmapped_lines)}."))
+
+        count, net = session.execute(
+            select(func.count(), func.coalesce(func.sum(LedgerTransaction.amount_pence), 0))
+            .where(IN_FORCE, LedgerTransaction.agreement_id == agreement_id, LedgerTransaction.year == start_year,
+                   LedgerTransaction.budget_line_id.is_(None))).one()
+        items.append(ChecklistItem(True, "Every ledger row matches a budget line.") if not count else
+                     ChecklistItem(False, f"{count:,} ledger row{'s' if count > 1 else ''} ({format_money(net)} net) "
+                                          f"match{'' if count > 1 else 'es'} no budget line and count"
+                                          f"{'' if count > 1 else 's'} towards nothing until assigned."))
+    return tuple(items)
+
+
+@dataclass(frozen=True)
+class ReportPeriods:
+    """The periods a monitoring report can be as at: the year, which months are closed, and the usual choice."""
+
+    agreement_id: int
+    year: FinancialYear
+    closed: frozenset[int]
+    default_as_at: int  # the last closed period, 0 when none is closed yet
+
+
+def report_periods(database: Database, today: date | None = None) -> ReportPeriods | None:
+    """For choosing an as-at period (the export dialog): the first pool's year, as `pool_position` defaults it.
+
+    None when no pooled budget is recorded.
+    """
+    with database.session() as session:
+        agreement_id = session.scalar(select(Agreement.id).order_by(Agreement.id).limit(1))
+        if agreement_id is None:
+            return None
+        last = last_closed_period(session, agreement_id)
+        year = last.year if last else FinancialYear.containing(today or date.today())
+        closed = frozenset(_closed_periods(session, agreement_id, year.start_year))
+    return ReportPeriods(agreement_id, year, closed, last.number if last else 0)

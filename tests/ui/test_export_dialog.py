@@ -1,0 +1,75 @@
+"""File > Export… for the budget monitoring workbook: the as-at period, the file name, and the same service call."""
+
+from __future__ import annotations
+
+import openpyxl
+import pytest
+import shiboken6
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from jointlead.ui.export_dialog import EXPORTS, ExportDialog
+
+BUDGET = [kind.label for kind in EXPORTS].index("Budget monitoring workbook")
+
+
+@pytest.fixture(autouse=True)
+def no_dialog_outlives_its_test():
+    """A dialog still alive when the next test restyles the application can crash Qt later: delete it."""
+    yield
+    for dialog in QApplication.topLevelWidgets():
+        if isinstance(dialog, ExportDialog):
+            dialog.reject()
+            shiboken6.delete(dialog)
+
+
+def open_dialog(window, demo_db) -> ExportDialog:
+    window.set_database(demo_db)
+    window.export_action.trigger()
+    return window.findChild(ExportDialog)
+
+
+def test_the_as_at_period_is_asked_for_only_for_the_budget_workbook(window, demo_db):
+    dialog = open_dialog(window, demo_db)
+    assert not dialog.form.isRowVisible(dialog.as_at)
+    assert dialog.as_at_period is None
+    dialog.what.setCurrentIndex(BUDGET)
+    assert dialog.form.isRowVisible(dialog.as_at)
+    assert dialog.as_at.currentText() == "M7 Oct-26 (closed)"
+    assert dialog.as_at.itemText(7) == "M8 Nov-26 (not closed)"
+    assert dialog.as_at_period == 7
+
+
+def test_the_suggested_name_says_whose_budget_and_as_at_when(window, demo_db):
+    dialog = open_dialog(window, demo_db)
+    dialog.what.setCurrentIndex(BUDGET)
+    dialog.organisation.setCurrentIndex(dialog.organisation.findData("NCC"))
+    assert dialog.path.text().endswith("NCC budget monitoring M7 2026-27.xlsx")
+    dialog.as_at.setCurrentIndex(4)
+    assert dialog.path.text().endswith("NCC budget monitoring M5 2026-27.xlsx")
+
+
+def test_the_budget_workbook_is_written_as_at_the_chosen_period(window, demo_db, qtbot, tmp_path, messages):
+    dialog = open_dialog(window, demo_db)
+    dialog.what.setCurrentIndex(BUDGET)
+    dialog.organisation.setCurrentIndex(dialog.organisation.findData("NFT"))
+    dialog.as_at.setCurrentIndex(8)  # M9: not closed, allowed, and flagged in the workbook
+    out = tmp_path / "nft budget.xlsx"
+    dialog.path.setText(str(out))
+    qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.busy and "Wrote" in window.statusBar().currentMessage())
+    assert window.statusBar().currentMessage().endswith(f"to {out}")
+    cover = openpyxl.load_workbook(out)["Cover"]
+    fields = {row[0].value: row[1].value for row in cover.iter_rows(max_col=2)}
+    assert fields["As at"] == "M9 2026-27 (Dec-26)"
+    assert fields["Organisation"] == "Northshire NHS Foundation Trust (NFT)"
+    assert messages == []
+
+
+def test_the_dialog_has_room_for_the_period_row_from_the_start(window, demo_db):
+    dialog = open_dialog(window, demo_db)
+    before = dialog.minimumSize()
+    dialog.what.setCurrentIndex(BUDGET)
+    assert dialog.minimumSize() == before
+    assert dialog.minimumSizeHint().height() <= before.height()

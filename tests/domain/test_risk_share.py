@@ -244,7 +244,7 @@ def test_no_variance_is_explained_too():
     (PARTNERS, [variable("A", 1), variable("A", 2)], POOLED, "same code"),
     (PARTNERS, [], RiskShareRules("NCC", basis=Basis.FIXED_PERCENTAGES), "100%"),
     (PARTNERS, [], RiskShareRules("NCC", risk_reserve_pence=-1), "reserve"),
-    ((Partner("A", "A", 0),), [], RiskShareRules("A"), "add up to nothing"),
+    ((Partner("A", "A", 0),), [variable("X", 1)], RiskShareRules("A"), "add up to nothing"),
     (PARTNERS, [], RiskShareRules("NCC", basis="by lottery"), "Unknown"),  # type: ignore[arg-type]
 ])
 def test_rules_that_cannot_be_applied_are_refused_in_plain_words(partners, lines, rules, message):
@@ -316,3 +316,9 @@ def test_results_do_not_depend_on_the_order_of_the_lines(pool, random):
     random.shuffle(shuffled)
 
     assert share_risk(partners, shuffled, rules) == share_risk(partners, lines, rules)
+
+
+def test_a_pool_being_set_up_has_no_contributions_yet_and_nothing_to_share():
+    result = share_risk((Partner("A", "A", 0), Partner("B", "B", 0)), [variable("X", 0)], RiskShareRules("A"))
+    assert dict(result.share_by_partner) == {"A": 0, "B": 0} and result.explanation() == "No variance: there is " \
+        "nothing to share."

@@ -75,6 +75,25 @@ def profile_from_last_year(annual_pence: int, last_year_actuals: Sequence[int]) 
     return tuple(split_largest_remainder(annual_pence, weights))
 
 
+# --- Contribution payments ---------------------------------------------------------------------------------------
+
+SCHEDULE_PERIODS = {
+    "monthly": tuple(range(1, MONTHS + 1)),
+    "quarterly": (1, 4, 7, 10),
+    "4 equal instalments": (1, 4, 7, 10),
+    "annual": (1,),
+}
+
+
+def payment_schedule(amount_pence: int, schedule: str) -> tuple[tuple[int, int], ...]:
+    """A contribution's instalments as (month, pence), equal to the penny, the odd pence in the earliest months."""
+    periods = SCHEDULE_PERIODS.get(schedule)
+    if periods is None:
+        raise ValidationError(f"'{schedule}' is not a payment schedule jointlead knows.",
+                              f"Choose one of: {', '.join(SCHEDULE_PERIODS)}.")
+    return tuple(zip(periods, split_largest_remainder(amount_pence, [1] * len(periods)), strict=True))
+
+
 # --- Forecasts ---------------------------------------------------------------------------------------------------
 
 

@@ -205,8 +205,9 @@ def _check(partners: Sequence[Partner], lines: Sequence[LineVariance], rules: Ri
             raise ValidationError(f"{p.name}'s cap cannot be negative.")
         if not 0 <= (p.fixed_share_basis_points or 0) <= 10_000:
             raise ValidationError(f"{p.name}'s fixed share must be between 0% and 100%.")
-    if sum(p.contribution_pence for p in partners) == 0:
-        raise ValidationError("The partners' contributions add up to nothing, so there is nothing to share by.")
+    if sum(p.contribution_pence for p in partners) == 0 and any(line.variance_pence for line in lines):
+        raise ValidationError("The partners' contributions add up to nothing, so there is nothing to share by.",
+                              "Record each partner's contribution to the pool.")
     try:
         basis, _ = Basis(rules.basis), UnderspendRule(rules.underspend_rule)
     except ValueError as error:

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import func, insert, select
 
 from jointlead.domain.actions import ActionStatus, action_reference
+from jointlead.domain.budget import payment_schedule
 from jointlead.domain.calendar import FinancialYear, Period
 from jointlead.domain.errors import JointleadError
 from jointlead.domain.money import split_largest_remainder
@@ -325,7 +326,6 @@ CONTRIBUTIONS = (  # partner, funding stream, £, recurrent, schedule
     ("NCC", "Adult social care mental health", 2_650_000, True, "monthly"),
     ("NCC", "Better Care Grant", 550_000, True, "quarterly"),
 )
-QUARTERLY_PERIODS = (1, 4, 7, 10)
 
 
 @dataclass(frozen=True)
@@ -885,9 +885,7 @@ class _DemoService:
                 "agreement_id": AGREEMENT_ID, "organisation_id": ORGANISATION_IDS[partner],
                 "year": DEMO_YEAR.start_year, "funding_stream": stream, "amount_pence": pounds * 100,
                 "recurrent": recurrent, "schedule": schedule})
-            periods = QUARTERLY_PERIODS if schedule == "quarterly" else range(1, 13)
-            instalments = split_largest_remainder(pounds * 100, [1] * len(periods))
-            for number, pence in zip(periods, instalments, strict=True):
+            for number, pence in payment_schedule(pounds * 100, schedule):
                 period = DEMO_YEAR.period(number)
                 expected = _next_working_day(date(period.calendar_year, period.calendar_month, 15))
                 received = min(_next_working_day(expected + timedelta(days=rng.randint(0, 3))), DEMO_TODAY)

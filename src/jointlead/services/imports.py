@@ -295,7 +295,8 @@ def preview_ledger_import(database: Database, path: Path, partner: str, *, year:
                    LedgerTransaction.amount_pence, LedgerTransaction.description, LedgerTransaction.posting_date,
                    LedgerTransaction.budget_line_id)
             .where(IN_FORCE, LedgerTransaction.organisation_id == organisation.id,
-                   LedgerTransaction.agreement_id == agreement.id, LedgerTransaction.year == year.start_year)).all()
+                   LedgerTransaction.agreement_id == agreement.id, LedgerTransaction.year == year.start_year,
+                   LedgerTransaction.import_batch_id.is_not(None))).all()  # hand-entered rows are no extract's
 
     partner_code, year_number = organisation.code, year.start_year  # read once, not per row
     organisation_id, agreement_id = organisation.id, agreement.id

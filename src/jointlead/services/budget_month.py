@@ -1,0 +1,329 @@
+"""The pooled budget through the month: budgets and forecasts, actuals by hand, unmapped rows, virements, close.
+
+Every function is one user gesture: one transaction, every row audited, and an `Edit` back for Edit > Undo.
+Nothing here changes a closed period: its figures were agreed at month end.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from jointlead.domain import budget as rules
+from jointlead.domain.budget import MONTHS, check_period_open, check_virement
+from jointlead.domain.calendar import FinancialYear, Period
+from jointlead.domain.errors import JointleadError, ValidationError
+from jointlead.domain.ledger import LedgerCodeMapping, match_budget_line
+from jointlead.domain.money import format_pounds, split_largest_remainder
+from jointlead.services.budget_setup import agreement_of
+from jointlead.services.budgets import pool_position
+from jointlead.services.edits import Edit, Recorder
+from jointlead.store.database import Database
+from jointlead.store.models import (
+    IN_FORCE,
+    Agreement,
+    AgreementPartner,
+    BudgetLine,
+    LedgerMapping,
+    LedgerTransaction,
+    LineMonth,
+    LineYear,
+    Organisation,
+    PeriodClose,
+    Virement,
+)
+from jointlead.store.uow import UnitOfWork, os_user
+
+HAND_ENTERED = "entered by hand"
+
+
+@dataclass(frozen=True)
+class BudgetYear:
+    """What the Budgets page needs to know about a pool's year before it shows any figure."""
+
+    agreement_id: int
+    year: FinancialYear
+    partners: tuple[tuple[str, str], ...]  # (code, name), in the agreement's order
+    closed: frozenset[int]  # the months closed and not since unlocked
+    latest_actuals: int  # the last month with any ledger row in force (0: none yet)
+    delegated_limit_pence: int
+
+    @property
+    def first_open(self) -> int:
+        """The month after the last one closed (13 when the whole year is closed)."""
+        return max(self.closed, default=0) + 1
+
+
+def budget_year(database: Database, agreement_id: int | None, year: FinancialYear) -> BudgetYear:
+    with database.session() as session:
+        agreement = agreement_of(session, agreement_id)
+        partners = tuple((code, name) for code, name in session.execute(
+            select(Organisation.code, Organisation.name)
+            .join(AgreementPartner, AgreementPartner.organisation_id == Organisation.id)
+            .where(AgreementPartner.agreement_id == agreement.id).order_by(AgreementPartner.position)))
+        latest = session.scalar(select(func.max(LedgerTransaction.period)).where(
+            IN_FORCE, LedgerTransaction.agreement_id == agreement.id, LedgerTransaction.year == year.start_year))
+        closed = frozenset(p.number for p in closed_periods(session, agreement.id) if p.year == year)
+        return BudgetYear(agreement.id, year, partners, closed, latest or 0, agreement.delegated_limit_pence)
+
+
+def closed_periods(session: Session, agreement_id: int) -> frozenset[Period]:
+    """The periods closed and not since unlocked (a period re-closed after an unlock has a new row)."""
+    return frozenset(Period(FinancialYear(y), p) for y, p in session.execute(
+        select(PeriodClose.year, PeriodClose.period)
+        .where(PeriodClose.agreement_id == agreement_id, PeriodClose.unlocked_on.is_(None))))
+
+
+def _line(session: Session, line_id: int) -> BudgetLine:
+    line = session.get(BudgetLine, line_id)
+    if line is None:
+        raise JointleadError("That budget line is no longer recorded.")
+    return line
+
+
+def _month(session: Session, line: BudgetLine, year: int, period: int) -> LineMonth:
+    month = session.scalar(select(LineMonth).where(LineMonth.budget_line_id == line.id, LineMonth.year == year,
+                                                   LineMonth.period == period))
+    if month is None:
+        raise JointleadError(f"Line {line.code} has no budget for {FinancialYear(year).label}.",
+                             "Set the line's annual budget first.")
+    return month
+
+
+def _open(session: Session, agreement_id: int, year: int, period: int) -> Period:
+    if not 1 <= period <= MONTHS:
+        raise ValidationError(f"There is no M{period}: the months are M1 (April) to M12 (March).")
+    target = Period(FinancialYear(year), period)
+    check_period_open(target, closed_periods(session, agreement_id))
+    return target
+
+
+def set_month_budget(database: Database, line_id: int, year: int, period: int, budget_pence: int) -> Edit:
+    """Change one month's budget; the line's annual budget moves with it and its profile becomes custom."""
+    with UnitOfWork(database) as uow:
+        record = Recorder(uow, "set month budget")
+        line = _line(uow.session, line_id)
+        _open(uow.session, line.agreement_id, year, period)
+        month = _month(uow.session, line, year, period)
+        line_year = uow.session.scalar(select(LineYear).where(LineYear.budget_line_id == line.id,
+                                                              LineYear.year == year))
+        difference = budget_pence - month.budget_pence
+        if not difference:
+            raise ValidationError("Nothing was changed.")
+        record.update(month, budget_pence=budget_pence)
+        record.update(line_year, annual_budget_pence=line_year.annual_budget_pence + difference, profile="custom")
+        return record.commit(f"set {line.code} M{period} budget to {format_pounds(budget_pence)}")
+
+
+def set_forecast(database: Database, line_id: int, year: int, period: int, forecast_pence: int | None,
+                 comment: str = "") -> Edit:
+    """Set one month's forecast by hand, with the reason; None goes back to the calculated run rate."""
+    if forecast_pence is not None and not comment.strip():
+        raise ValidationError(f"A forecast set by hand for M{period} needs a comment saying why.")
+    with UnitOfWork(database) as uow:
+        record = Recorder(uow, "set forecast")
+        line = _line(uow.session, line_id)
+        _open(uow.session, line.agreement_id, year, period)
+        month = _month(uow.session, line, year, period)
+        if not record.update(month, forecast_pence=forecast_pence,
+                             forecast_comment=comment.strip() if forecast_pence is not None else ""):
+            raise ValidationError("Nothing was changed.")
+        what = format_pounds(forecast_pence) if forecast_pence is not None else "the run rate"
+        return record.commit(f"set {line.code} M{period} forecast to {what}")
+
+
+def month_actual(session: Session, line_id: int, year: int, period: int) -> int:
+    return session.scalar(select(func.coalesce(func.sum(LedgerTransaction.amount_pence), 0)).where(
+        IN_FORCE, LedgerTransaction.budget_line_id == line_id, LedgerTransaction.year == year,
+        LedgerTransaction.period == period))
+
+
+def adjust_actual(database: Database, line_id: int, year: int, period: int, actual_pence: int, reason: str,
+                  partner: str | None = None) -> Edit:
+    """Bring a month's actual to `actual_pence` with one adjusting posting entered by hand (on the host's ledger
+    unless another partner is named). The ledger rows themselves are never edited; re-importing an extract leaves
+    hand-entered postings alone."""
+    if not reason.strip():
+        raise ValidationError("An actual entered by hand needs a reason, for the record.")
+    with UnitOfWork(database) as uow:
+        record = Recorder(uow, "adjust actual")
+        line = _line(uow.session, line_id)
+        agreement = agreement_of(uow.session, line.agreement_id)
+        _open(uow.session, agreement.id, year, period)
+        difference = actual_pence - month_actual(uow.session, line.id, year, period)
+        if not difference:
+            raise ValidationError("Nothing was changed.")
+        organisation_id = agreement.host_id
+        if partner:
+            organisation_id = uow.session.scalar(select(Organisation.id).where(Organisation.code == partner))
+        record.create(LedgerTransaction(
+            organisation_id=organisation_id, agreement_id=agreement.id, budget_line_id=line.id, year=year,
+            period=period, posting_date=None, cost_centre="", subjective="",
+            description=f"Adjustment {HAND_ENTERED}: {reason.strip()}", amount_pence=difference,
+            transaction_ref=None, fingerprint=f"entered-{uuid.uuid4().hex}", source_file=HAND_ENTERED,
+            source_sheet="", source_row=None))
+        return record.commit(f"adjust {line.code} M{period} actual by {format_pounds(difference)}")
+
+
+def _rows_to_assign(session: Session, transaction_ids: Collection[int]) -> list[LedgerTransaction]:
+    rows = session.scalars(select(LedgerTransaction).where(LedgerTransaction.id.in_(transaction_ids))).all()
+    if len(rows) != len(set(transaction_ids)):
+        raise JointleadError("Some of those ledger rows are no longer recorded.", "Refresh the list and try again.")
+    if any(r.removed_by_batch_id is not None for r in rows):
+        raise JointleadError("Some of those ledger rows were removed by a later extract.",
+                             "Refresh the list and try again.")
+    return list(rows)
+
+
+def assign_ledger_rows(database: Database, transaction_ids: Sequence[int], line_id: int, *,
+                       remember: bool = True) -> Edit:
+    """Put unmapped ledger rows on a budget line. With `remember`, their partner's cost centre and subjective code
+    are mapped to the line too, so later extracts land there and any other unmapped row with those codes (in an
+    open period) is assigned now."""
+    if not transaction_ids:
+        raise ValidationError("Choose the ledger rows to assign first.")
+    with UnitOfWork(database) as uow:
+        record = Recorder(uow, "assign ledger rows")
+        session = uow.session
+        line = _line(session, line_id)
+        rows = _rows_to_assign(session, transaction_ids)
+        if any(r.agreement_id != line.agreement_id for r in rows):
+            raise ValidationError("Those ledger rows belong to another pooled budget.")
+        closed = closed_periods(session, line.agreement_id)
+        for row in rows:
+            check_period_open(Period(FinancialYear(row.year), row.period), closed)
+        if remember:
+            rows += _remember_codes(record, line, rows, closed)
+        for row in rows:
+            if row.budget_line_id is not None:
+                raise ValidationError("Some of those ledger rows are already on a budget line.",
+                                      "Refresh the list and try again.")
+            record.update(row, budget_line_id=line.id)
+        return record.commit(f"assign {len(rows)} ledger row{'s' if len(rows) != 1 else ''} to {line.code}")
+
+
+def _remember_codes(record: Recorder, line: BudgetLine, rows: Sequence[LedgerTransaction],
+                    closed: Collection[Period]) -> list[LedgerTransaction]:
+    """Map the rows' codes to the line; return the other unmapped rows in open periods those codes now take in."""
+    session = record.session
+    by_partner: dict[int, list[LedgerCodeMapping]] = {}
+    for organisation_id, centre, subjective in sorted({(r.organisation_id, r.cost_centre.strip().upper(),
+                                                        r.subjective.strip().upper() or "*") for r in rows}):
+        known = session.scalar(select(LedgerMapping).where(
+            LedgerMapping.organisation_id == organisation_id, func.upper(LedgerMapping.cost_centre) == centre,
+            func.upper(LedgerMapping.subjective_pattern) == subjective))
+        if known is not None and known.budget_line_id != line.id:
+            raise ValidationError(f"{centre} {subjective} is already mapped to another line.",
+                                  "Assign the rows without remembering, or change that mapping first.")
+        if known is None:
+            record.create(LedgerMapping(budget_line_id=line.id, organisation_id=organisation_id, cost_centre=centre,
+                                        subjective_pattern=subjective))
+        by_partner.setdefault(organisation_id, []).append(LedgerCodeMapping(line.id, centre, subjective))
+    chosen = {r.id for r in rows}
+    return [other for other in session.scalars(select(LedgerTransaction).where(
+                IN_FORCE, LedgerTransaction.agreement_id == line.agreement_id,
+                LedgerTransaction.budget_line_id.is_(None), LedgerTransaction.organisation_id.in_(by_partner),
+                LedgerTransaction.id.not_in(chosen)).order_by(LedgerTransaction.id))
+            if Period(FinancialYear(other.year), other.period) not in closed
+            and match_budget_line(other.cost_centre, other.subjective, by_partner[other.organisation_id])]
+
+
+def _first_open_period(session: Session, agreement_id: int, year: int) -> int:
+    closed = [p.number for p in closed_periods(session, agreement_id) if p.year.start_year == year]
+    return max(closed, default=0) + 1
+
+
+def make_virement(database: Database, agreement_id: int | None, year: int, from_line_id: int, to_line_id: int,
+                  amount_pence: int, *, reason: str, approved_by: str, approval_date: date, recurrent: bool = False,
+                  board_approval: str | None = None) -> Edit:
+    """Move budget between two lines from the first open month to M12; the pool total never changes.
+
+    The amount comes off the giving line's remaining months in proportion to their budgets and goes on the taking
+    line's remaining months likewise (evenly when they have none). Above the agreement's delegated limit the
+    board's approval (its minute reference) must be given.
+    """
+    with UnitOfWork(database) as uow:
+        record = Recorder(uow, "make virement")
+        session = uow.session
+        agreement: Agreement = agreement_of(session, agreement_id)
+        start = _first_open_period(session, agreement.id, year)
+        if start > MONTHS:
+            raise ValidationError(f"Every month of {FinancialYear(year).label} is closed, so no budget can move.")
+        giver, taker = _line(session, from_line_id), _line(session, to_line_id)
+        months = {line.id: [_month(session, line, year, p) for p in range(start, MONTHS + 1)]
+                  for line in (giver, taker)}
+        remaining = {line.code: sum(m.budget_pence for m in months[line.id]) for line in (giver, taker)}
+        check_virement(remaining, rules.Virement(giver.code, taker.code, amount_pence, recurrent, reason, approved_by,
+                                        approval_date, bool(board_approval and board_approval.strip())),
+                       agreement.delegated_limit_pence)
+        before = remaining[giver.code] + remaining[taker.code]
+        for line, sign in ((giver, -1), (taker, 1)):
+            weights = [max(m.budget_pence, 0) for m in months[line.id]]
+            parts = split_largest_remainder(amount_pence, weights if sum(weights) else [1] * len(weights))
+            for month, part in zip(months[line.id], parts, strict=True):
+                record.update(month, budget_pence=month.budget_pence + sign * part)
+            line_year = session.scalar(select(LineYear).where(LineYear.budget_line_id == line.id,
+                                                              LineYear.year == year))
+            record.update(line_year, annual_budget_pence=line_year.annual_budget_pence + sign * amount_pence,
+                          profile="custom")
+        if sum(m.budget_pence for ms in months.values() for m in ms) != before:
+            raise ArithmeticError("a virement changed the pool total")
+        record.create(Virement(agreement_id=agreement.id, year=year, from_period=start, from_line_id=giver.id,
+                               to_line_id=taker.id, amount_pence=amount_pence, recurrent=recurrent,
+                               reason=reason.strip(), approved_by=approved_by.strip(), approval_date=approval_date,
+                               board_approval=(board_approval or "").strip() or None))
+        return record.commit(f"move {format_pounds(amount_pence)} from {giver.code} to {taker.code}")
+
+
+def close_period(database: Database, agreement_id: int | None, year: int, period: int, *,
+                 today: date | None = None) -> Edit:
+    """Lock a month once its figures are agreed: no edits and no imports into it until it is unlocked.
+
+    Months close in order. The pool's position as at the month is kept with the close, as the agreed record.
+    """
+    with UnitOfWork(database) as uow:
+        record = Recorder(uow, "close period")
+        session = uow.session
+        agreement = agreement_of(session, agreement_id)
+        target = Period(FinancialYear(year), period)
+        closed = closed_periods(session, agreement.id)
+        rules.close_period(target, closed)
+        still_open = [p for p in range(1, period) if Period(FinancialYear(year), p) not in closed]
+        if still_open:
+            raise ValidationError(f"M{still_open[0]} is still open: months close in order.",
+                                  f"Close M{still_open[0]} first.")
+        agreement_id = agreement.id
+    position = pool_position(database, agreement_id, year=FinancialYear(year), as_at=period)
+    snapshot = {"as_at": target.label, "lines": {line.code: {
+        "budget_to_date": line.figures.budget_to_date, "actual_to_date": line.figures.actual_to_date,
+        "forecast_outturn": line.figures.forecast_outturn} for line in position.lines}}
+    with UnitOfWork(database) as uow:
+        record = Recorder(uow, "close period")
+        if target in closed_periods(uow.session, agreement_id):  # closed by someone else in between
+            raise ValidationError(f"{target.label} {target.year.label} is already closed.")
+        record.create(PeriodClose(agreement_id=agreement_id, year=year, period=period,
+                                  closed_on=today or date.today(), closed_by=os_user(),
+                                  snapshot_json=json.dumps(snapshot, sort_keys=True)))
+        return record.commit(f"close {target.label} {target.year.label}")
+
+
+def unlock_period(database: Database, agreement_id: int | None, year: int, period: int, reason: str, *,
+                  today: date | None = None) -> Edit:
+    """Reopen a closed month, recording who, when and why."""
+    with UnitOfWork(database) as uow:
+        record = Recorder(uow, "unlock period")
+        session = uow.session
+        agreement = agreement_of(session, agreement_id)
+        target = Period(FinancialYear(year), period)
+        rules.unlock_period(target, closed_periods(session, agreement.id), reason)
+        row = session.scalar(select(PeriodClose).where(
+            PeriodClose.agreement_id == agreement.id, PeriodClose.year == year, PeriodClose.period == period,
+            PeriodClose.unlocked_on.is_(None)))
+        record.update(row, unlocked_on=today or date.today(), unlocked_by=os_user(), unlock_reason=reason.strip())
+        return record.commit(f"unlock {target.label} {target.year.label}")

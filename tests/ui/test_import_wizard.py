@@ -9,6 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 import shiboken6
+from driving import choose_file, open_wizard
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -111,24 +112,6 @@ def count(database_path: Path, sql: str) -> int:
 
 
 M8_ROWS = "SELECT count(*) FROM ledger_transaction WHERE year = 2026 AND period = 8 AND removed_by_batch_id IS NULL"
-
-
-def open_wizard(window, qtbot) -> ImportWizard:
-    window.import_action.trigger()
-    wizard = window.findChild(ImportWizard)
-    assert wizard is not None and wizard.isVisible()
-    return wizard
-
-
-def choose_file(wizard: ImportWizard, qtbot, path: Path, *, organisation: str = "NFT", year: str = "2026-27",
-                kind: int = 0) -> None:
-    page = wizard.choose_page
-    page.kind_buttons.button(kind).setChecked(True)
-    page.organisation.setCurrentIndex(page.organisation.findData(organisation))
-    page.year.setEditText(year)
-    page.path.setText(str(path))
-    assert wizard.button(NEXT).isEnabled()
-    qtbot.mouseClick(wizard.button(NEXT), Qt.MouseButton.LeftButton)
 
 
 def map_column(wizard: ImportWizard, field: str, header: str) -> None:

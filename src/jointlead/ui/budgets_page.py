@@ -1,24 +1,43 @@
-"""Budgets: the pooled fund's contributions and lines, budget against actual to the last closed period."""
+"""Budgets: the pooled fund as at a month — lines, months, risk share, charts, unmapped rows and the year end."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from html import escape
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
-from jointlead.domain.money import format_pounds
+from jointlead.domain.budget import MONTHS, LineFigures
+from jointlead.domain.calendar import FinancialYear
+from jointlead.domain.money import format_money, format_pounds
 from jointlead.domain.rag import Rag, variance_rag
-from jointlead.services import overview
-from jointlead.services.budgets import LinePosition, pool_position
+from jointlead.services import budget_month, budget_report, overview, reconciliation
+from jointlead.services.budget_month import BudgetYear
+from jointlead.services.budgets import LinePosition, PoolPosition, pool_position
 from jointlead.services.files import Database
+from jointlead.ui import budget_dialogs
+from jointlead.ui.budget_charts import BudgetCharts
+from jointlead.ui.money_editing import MoneyDelegate, pence_from_text, plain_pounds
 from jointlead.ui.page import Page
 from jointlead.ui.table_model import RIGHT, Column
-from jointlead.ui.widgets import DataTable, Tile, section_title
+from jointlead.ui.widgets import DataTable, Tile
 
 RAG_TONES = {Rag.RED: "bad", Rag.AMBER: "warn", Rag.GREEN: "good"}
+RAG_FILL_TONES = {Rag.RED: "rag:red", Rag.AMBER: "rag:amber", Rag.GREEN: "rag:green"}
 
 
 def variance_tone(variance: int, budget: int) -> str | None:
@@ -37,7 +56,7 @@ def variance_percent(variance: int, budget: int) -> str:
     return f"{variance / budget:+.1%}" if budget else ""
 
 
-def _money(header: str, pence: Callable[[LinePosition], int], **options) -> Column:
+def _money(header: str, pence: Callable[[object], int], **options) -> Column:
     return Column(header, lambda r: format_pounds(pence(r)), sort_key=pence, align=RIGHT, **options)
 
 
@@ -51,8 +70,7 @@ CONTRIBUTION_COLUMNS = [
 
 LINE_COLUMNS = [
     Column("Code", lambda r: r.code),
-    Column("Budget line", lambda r: r.name),
-    Column("Category", lambda r: r.category.capitalize()),
+    Column("Budget line", lambda r: r.name, tooltip=lambda r: f"{r.name} ({r.category})"),
     Column("Lead", lambda r: f"{r.responsible_code or 'joint'} (fixed)" if r.share_profile == "fixed"
            else r.responsible_code or "joint",
            tooltip=lambda r: "The responsible partner (lead commissioner)"
@@ -72,66 +90,275 @@ LINE_COLUMNS = [
            tone=lambda r: "bad" if not r.mappings else None),
 ]
 
+def _pence(header: str, pence: Callable[[object], int], **options) -> Column:
+    """Money to the penny, where pence matter: what partners actually pay each other."""
+    return Column(header, lambda r: format_money(pence(r)), sort_key=pence, align=RIGHT, **options)
+
+
+UNMAPPED_COLUMNS = [
+    Column("Partner", lambda r: r.organisation_code),
+    Column("Month", lambda r: f"M{r.period}", sort_key=lambda r: r.period),
+    Column("Posted", lambda r: r.posting_date.strftime("%d %b %Y") if r.posting_date else "",
+           sort_key=lambda r: r.posting_date),
+    Column("Cost\ncentre", lambda r: r.cost_centre),
+    Column("Subjective", lambda r: r.subjective),
+    Column("Description", lambda r: r.description, max_width=320),
+    _pence("Amount", lambda r: r.amount_pence),
+    Column("Source", lambda r: f"{r.source_file}, {r.source_sheet} row {r.source_row}" if r.source_row
+           else r.source_file, max_width=300),
+]
+
+VIREMENT_COLUMNS = [
+    Column("Approved", lambda r: r.approval_date.strftime("%d %b %Y"), sort_key=lambda r: r.approval_date),
+    Column("From", lambda r: f"{r.from_code} {r.from_name}", max_width=200),
+    Column("To", lambda r: f"{r.to_code} {r.to_name}", max_width=200),
+    _money("Amount", lambda r: r.amount_pence),
+    Column("From\nmonth", lambda r: f"M{r.from_period}", sort_key=lambda r: r.from_period),
+    Column("Recurrent", lambda r: "Recurrent" if r.recurrent else "This year"),
+    Column("Reason", lambda r: r.reason, max_width=260),
+    Column("Approved by", lambda r: r.approved_by + (f" (board {r.board_approval})" if r.board_approval else "")),
+]
+
+YEAR_END_COLUMNS = [
+    Column("Partner", lambda r: f"{r.code} (host)" if r.is_host else r.code, tooltip=lambda r: r.name),
+    _pence("Contribution\ndue", lambda r: r.due_pence),
+    _pence("Paid", lambda r: r.paid_pence),
+    _pence("Share of\nvariance", lambda r: r.share_pence),
+    _pence("Balance", lambda r: r.balance_pence,
+           tooltip=lambda _r: "What the partner owes the pool; negative when the pool owes the partner"),
+    Column("Settlement", lambda r: r.words, max_width=420),
+]
+
+
+@dataclass(frozen=True)
+class GridRow:
+    """A row of the months grid: a line, or the whole pool (line None) at the foot."""
+
+    line: LinePosition | None
+    code: str
+    name: str
+    figures: LineFigures
+
+
+BUDGET, ACTUAL = "budget", "actual"
+
 
 class BudgetsPage(Page):
     title = "Budgets"
 
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
-        self.no_pool = QLabel("No pooled budget is recorded in this database yet.\n\nA Section 75 agreement's "
-                              "contributions and budget lines appear here, with budget against actual to the last "
-                              "closed period.", self)
-        self.no_pool.setObjectName("emptyState")
-        self.no_pool.setWordWrap(True)
-        self.no_pool.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.no_pool.setMinimumHeight(160)
+        self.database: Database | None = None
+        self.today = date.today()
+        self.position: PoolPosition | None = None
+        self.frame: BudgetYear | None = None
+        self._chosen_as_at: int | None = None
+
+        self.no_pool = QWidget(self)
+        empty = QVBoxLayout(self.no_pool)
+        message = QLabel("No pooled budget is recorded in this database yet.\n\nSet up the Section 75 agreement: its "
+                         "two partners, who hosts the pool and how any over- or underspend is shared. Then add "
+                         "contributions and budget lines, and import each partner's ledger.", self.no_pool)
+        message.setObjectName("emptyState")
+        message.setWordWrap(True)
+        message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        message.setMinimumHeight(140)
+        empty.addWidget(message)
+        self.set_up_button = QPushButton("Set up a pooled budget…", self.no_pool)
+        self.set_up_button.clicked.connect(self.set_up_agreement)
+        empty.addWidget(self.set_up_button, 0, Qt.AlignmentFlag.AlignHCenter)
         self.body.addWidget(self.no_pool)
+
         self.pool_area = QWidget(self)
         area = QVBoxLayout(self.pool_area)
         area.setContentsMargins(0, 0, 0, 0)
         area.setSpacing(10)
-        tiles = QGridLayout()
+        area.addLayout(self._build_toolbar())
+        tiles = QHBoxLayout()
         tiles.setSpacing(12)
         self.contributions_tile = Tile("Contributions", self)
         self.actual_tile = Tile("Actual to date", self)
         self.outturn_tile = Tile("Forecast outturn", self)
         self.variance_tile = Tile("Forecast variance", self)
-        for column, tile in enumerate((self.contributions_tile, self.actual_tile, self.outturn_tile,
-                                       self.variance_tile)):
-            tiles.addWidget(tile, 0, column)
+        for tile in (self.contributions_tile, self.actual_tile, self.outturn_tile, self.variance_tile):
+            tiles.addWidget(tile)
+        self.contributions_tile.clicked.connect(lambda: self.tabs.setCurrentWidget(self.contributions_tab))
+        self.actual_tile.clicked.connect(lambda: self.tabs.setCurrentWidget(self.months_tab))
+        self.outturn_tile.clicked.connect(lambda: self.tabs.setCurrentWidget(self.lines_tab))
+        self.variance_tile.clicked.connect(lambda: self.tabs.setCurrentWidget(self.risk_tab))
         area.addLayout(tiles)
-        area.addWidget(section_title("Budget lines", self))
-        self.lines = DataTable("budget lines", LINE_COLUMNS, "This agreement has no budget lines yet.", self,
+        self.tabs = QTabWidget(self)
+        self.tabs.setAccessibleName("Budget views")
+        self.tabs.tabBar().setAccessibleName("Choose a budget view")
+        self._build_tabs()
+        area.addWidget(self.tabs, 1)
+        self.body.addWidget(self.pool_area, 1)
+
+    # --- building ---------------------------------------------------------------------------------
+    def _button(self, text: str, slot: Callable[[], object], layout: QHBoxLayout) -> QPushButton:
+        button = QPushButton(text, self)
+        button.clicked.connect(slot)
+        layout.addWidget(button)
+        return button
+
+    def _build_toolbar(self) -> QHBoxLayout:
+        bar = QHBoxLayout()
+        label = QLabel("As at", self)
+        self.as_at = QComboBox(self)
+        self.as_at.setAccessibleName("As at month")
+        self.as_at.view().setAccessibleName("Months to show the figures as at")
+        self.as_at.setToolTip("The month the figures are as at: actuals to it, forecast after. Months not yet "
+                              "closed are provisional.")
+        label.setBuddy(self.as_at)
+        self.as_at.activated.connect(self._on_as_at)
+        bar.addWidget(label)
+        bar.addWidget(self.as_at)
+        bar.addStretch(1)
+        self.virement_button = self._button("Virement…", self.virement, bar)
+        self.close_button = self._button("Close month…", self.close_month, bar)
+        self.unlock_button = self._button("Unlock…", self.unlock_month, bar)
+        return bar
+
+    def _tab(self, name: str, *widgets: QWidget, buttons: tuple[tuple[str, Callable[[], object]], ...] = ()
+             ) -> QWidget:
+        tab = QWidget(self)
+        layout = QVBoxLayout(tab)
+        layout.setContentsMargins(8, 10, 8, 8)
+        for widget in widgets:
+            # A table that scrolls itself takes the tab's height; everything else keeps its own.
+            grows = isinstance(widget, DataTable | BudgetCharts) and not getattr(widget, "_fit_rows", False)
+            layout.addWidget(widget, 1 if grows else 0)
+        if buttons:
+            row = QHBoxLayout()
+            for text, slot in buttons:
+                self._button(text, slot, row)
+            row.addStretch(1)
+            layout.addLayout(row)
+        layout.addStretch(0 if any(layout.stretch(i) for i in range(layout.count())) else 1)
+        self.tabs.addTab(tab, name)
+        return tab
+
+    def _build_tabs(self) -> None:
+        self.lines = DataTable("budget lines", LINE_COLUMNS, "This agreement has no budget lines yet: add one.", self,
                                stretch_column=1, fit_rows=True)
-        area.addWidget(self.lines)
-        area.addWidget(section_title("Risk share of the forecast variance", self))
+        self.lines.view.doubleClicked.connect(lambda _index: self.show_ledger_rows())
+        # The cumulative chart follows the line chosen; a bar clicked on the variance chart chooses its line.
+        self.lines.view.selectionModel().currentRowChanged.connect(self._on_line_chosen)
+        self.lines_tab = self._tab("Lines", self.lines, buttons=(
+            ("Add line…", self.add_line), ("Ledger codes…", self.map_codes), ("Ledger rows…", self.show_ledger_rows)))
+
+        self.measure = QComboBox(self)
+        self.measure.addItem("Actual to date, then forecast", ACTUAL)
+        self.measure.addItem("Budget profile", BUDGET)
+        self.measure.setAccessibleName("Months show")
+        self.measure.view().setAccessibleName("What the month columns show")
+        self.measure.activated.connect(lambda _i: self._show_months())
+        measure_row = QWidget(self)
+        row = QHBoxLayout(measure_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(QLabel("Months show", self))
+        row.addWidget(self.measure)
+        self.months_hint = QLabel("", self)
+        self.months_hint.setObjectName("pageSubtitle")
+        self.months_hint.setWordWrap(True)
+        row.addWidget(self.months_hint, 1)
+        self.months = DataTable("lines", [], "This agreement has no budget lines yet.", self, fit_rows=True,
+                                cells=True)
+        self.months.view.setItemDelegate(MoneyDelegate(self.months.view))
+        self.months.model.edited.connect(self._on_month_edited)
+        self.months.view.doubleClicked.connect(self._on_month_double_clicked)
+        self.months_tab = self._tab("By month", measure_row, self.months,
+                                    buttons=(("Ledger rows…", self.show_ledger_rows),))
+
         self.risk_share = QLabel("", self)
         self.risk_share.setObjectName("riskShare")
         self.risk_share.setWordWrap(True)
         self.risk_share.setTextFormat(Qt.TextFormat.RichText)
         self.risk_share.setAccessibleName("Risk share, step by step")
-        area.addWidget(self.risk_share)
-        area.addWidget(section_title("Contributions", self))
+        self.risk_tab = self._tab("Risk share", self.risk_share)
+
+        self.charts = BudgetCharts(self)
+        self.charts.setMinimumHeight(420)
+        self.charts.line_activated.connect(self._choose_line)
+        self.charts_tab = self._tab("Charts", self.charts)
+
+        self.unmapped = DataTable("unmapped rows", UNMAPPED_COLUMNS, "Every ledger row is on a budget line.", self,
+                                  stretch_column=5, selection=QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.unmapped.setMinimumHeight(360)
+        self.unmapped_tab = self._tab("Unmapped rows", self.unmapped, buttons=(("Assign to a line…", self.assign),))
+
         self.contributions = DataTable("contributions", CONTRIBUTION_COLUMNS, "No contributions are recorded yet.",
                                        self, searchable=False, stretch_column=1, fit_rows=True)
-        area.addWidget(self.contributions)
-        area.addStretch(1)  # spare height goes below the last table, not between the sections
-        self.body.addWidget(self.pool_area, 1)
-        self.body.addStretch(0)
+        self.contributions_tab = self._tab("Contributions", self.contributions,
+                                           buttons=(("Add contribution…", self.add_contribution),))
 
+        self.virements = DataTable("virements", VIREMENT_COLUMNS, "No budget has been moved between lines this year.",
+                                   self, searchable=False, stretch_column=6, fit_rows=True)
+        self.virements_tab = self._tab("Virements", self.virements, buttons=(("Virement…", self.virement),))
+
+        self.year_end_summary = QLabel("", self)
+        self.year_end_summary.setWordWrap(True)
+        self.year_end_summary.setTextFormat(Qt.TextFormat.RichText)
+        self.year_end = DataTable("partners", YEAR_END_COLUMNS, "No partners are recorded.", self, searchable=False,
+                                  stretch_column=5, fit_rows=True)
+        self.year_end_tab = self._tab("Year end", self.year_end_summary, self.year_end)
+
+    # --- showing ----------------------------------------------------------------------------------
     def show_data(self, database: Database, today: date) -> None:
+        self.database, self.today = database, today
         pools = overview.pools(database, today)
         self.no_pool.setVisible(not pools)
         self.pool_area.setVisible(bool(pools))
         if not pools:
+            self.position = self.frame = None
             self.subtitle.setText("No Section 75 agreement is recorded yet.")
             return
         summary = pools[0]
-        position = pool_position(database, summary.agreement_id, year=summary.year, today=today)
+        self.frame = budget_month.budget_year(database, summary.agreement_id, summary.year)
+        frame = self.frame
+        last_closed = max(frame.closed, default=0)
+        newest = max(last_closed, frame.latest_actuals)
+        if self._chosen_as_at is None or self._chosen_as_at > newest:
+            self._chosen_as_at = last_closed
+        self.as_at.clear()
+        self.as_at.addItem(f"Start of {frame.year.label}", 0)
+        for number in range(1, newest + 1):
+            period = frame.year.period(number)
+            state = "closed" if number in frame.closed else "not closed"
+            self.as_at.addItem(f"{period.label} {period.month_name[:3]} ({state})", number)
+        self.as_at.setCurrentIndex(self.as_at.findData(self._chosen_as_at))
+        position = pool_position(database, summary.agreement_id, year=summary.year, as_at=self._chosen_as_at,
+                                 today=today)
+        self.position = position
+        self._show_summary(position, summary)
+        self.lines.set_rows(position.lines)
+        self._show_months()
+        self._show_risk_share(position)
+        self.charts.show_position(position)
+        unmapped = budget_report.unmapped_rows(database, position.agreement_id, position.year)
+        self.unmapped.set_rows(unmapped)
+        self.tabs.setTabText(self.tabs.indexOf(self.unmapped_tab),
+                             f"Unmapped rows ({len(unmapped)})" if unmapped else "Unmapped rows")
+        self.contributions.set_rows(overview.contributions(database, position.agreement_id,
+                                                           position.year.start_year))
+        self.virements.set_rows(budget_report.virement_log(database, position.agreement_id, position.year))
+        self._show_year_end(database, position.year)
+        first_open = frame.first_open
+        self.close_button.setText(f"Close M{first_open}…" if first_open <= MONTHS else "Close month…")
+        self.close_button.setEnabled(first_open <= MONTHS)
+        self.unlock_button.setEnabled(bool(frame.closed))
+
+    def _show_summary(self, position: PoolPosition, summary) -> None:
         pool = position.pool
-        as_at = position.as_at.as_at() if position.as_at else f"{position.year.label}: no period closed yet"
-        self.subtitle.setText(f"{position.title}, hosted by {position.host_code}. Figures {as_at}; the forecast "
-                              "runs the year on at the rate so far, except where a month's forecast is set by hand.")
+        chosen = self._chosen_as_at or 0
+        if not chosen:
+            as_at = f"at the start of {position.year.label}, before any actuals"
+        else:
+            period = position.year.period(chosen)
+            provisional = "" if chosen in self.frame.closed else " (not closed: provisional)"
+            as_at = f"as at {period.label} {position.year.label}{provisional}"
+        self.subtitle.setText(f"{position.title}, hosted by {position.host_code}. Figures {as_at}; the forecast runs "
+                              "the year on at the rate so far, except where a month's forecast is set by hand.")
         self.contributions_tile.set_figure(format_pounds(summary.contributions_pence),
                                            f"Pool for {position.year.label}")
         unmapped = (f"; {summary.unmapped_rows} unmapped ledger rows ({format_pounds(summary.unmapped_pence)}) "
@@ -147,12 +374,181 @@ class BudgetsPage(Page):
             f"{'Overspend' if variance > 0 else 'Underspend' if variance < 0 else 'On budget'} "
             f"{variance_percent(variance, pool.annual_budget_pence)}".strip(),
             variance_tone(variance, pool.annual_budget_pence))
-        self.lines.set_rows(position.lines)
+
+    def _show_risk_share(self, position: PoolPosition) -> None:
         steps = "".join(f"<p><b>{escape(step.title)}.</b> {escape(step.explanation)}</p>"
                         for step in position.risk_share.steps)
         shares = " · ".join(f"{escape(code)} {escape(format_pounds(pence))}"
                             for code, pence in position.risk_share.share_by_partner.items())
         board = (" <b>Part is unallocated: refer to the board.</b>" if position.risk_share.refer_to_board else "")
         self.risk_share.setText(f"{steps}<p><b>Each partner's share:</b> {shares}.{board}</p>")
-        self.contributions.set_rows(overview.contributions(database, position.agreement_id,
-                                                           position.year.start_year))
+
+    def _show_year_end(self, database: Database, year: FinancialYear) -> None:
+        result = reconciliation.year_end_reconciliation(database, self.position.agreement_id, year)
+        settled = "; ".join(escape(str(s)) for s in result.reconciliation.settlements) or "Nothing to settle."
+        notes = []
+        not_due = {code: pence for code, pence in result.not_yet_due_by_partner.items() if pence}
+        if not_due and not result.final:
+            notes.append("Instalments not yet due count as unpaid: " + ", ".join(
+                f"{escape(code)} {escape(format_money(pence))}" for code, pence in not_due.items()) + ".")
+        if result.reconciliation.unallocated_pence:
+            notes.append(f"{escape(format_money(result.reconciliation.unallocated_pence))} is unallocated: refer to "
+                         "the board.")
+        if result.reconciliation.carried_forward_pence:
+            notes.append(f"{escape(format_money(result.reconciliation.carried_forward_pence))} is carried forward "
+                         "in the pool.")
+        self.year_end_summary.setText(f"<p>{escape(result.status)}</p><p><b>{settled}</b></p>"
+                                      + "".join(f"<p>{note}</p>" for note in notes))
+        self.year_end.set_rows(result.reconciliation.partners)
+
+    # --- the months grid --------------------------------------------------------------------------
+    def _month_columns(self) -> list[Column]:
+        frame, position = self.frame, self.position
+        as_at = position.as_at.number if position.as_at else 0
+        budget = self.measure.currentData() == BUDGET
+        columns = [Column("Code", lambda r: r.code), Column("Budget line", lambda r: r.name, max_width=200)]
+        for number in range(1, MONTHS + 1):
+            closed = number in frame.closed
+            period = frame.year.period(number)
+            forecast = not budget and number > as_at
+            header = f"{period.label} {period.month_name[:3]}\n" + (
+                "closed" if closed else "forecast" if forecast else "open")
+
+            def pence(row: GridRow, m: int = number - 1, forecast: bool = forecast) -> int:
+                if budget:
+                    return row.figures.budget_profile[m]
+                return row.figures.outturn_by_month[m]
+
+            def editable(row: GridRow, closed: bool = closed) -> bool:
+                return row.line is not None and not closed
+
+            tip = ("Closed: agreed at month end and locked" if closed else
+                   "Budget for the month (type to change)" if budget else
+                   "Forecast: the run rate, or set by hand (type to set)" if forecast else
+                   "Actual from the ledgers (type to enter an adjustment); double-click for the ledger rows")
+            columns.append(Column(header, lambda r, f=pence: format_pounds(f(r)), sort_key=pence, align=RIGHT,
+                                  tone=lambda _r, c=closed, f=forecast: "rag:grey" if c else "info" if f else None,
+                                  tooltip=lambda _r, t=tip: t, editable=editable,
+                                  edit_text=lambda r, f=pence: plain_pounds(f(r))))
+        columns += [
+            _money("Actual\nto date", lambda r: r.figures.actual_to_date),
+            _money("Forecast\noutturn", lambda r: r.figures.forecast_outturn),
+            _money("Variance", lambda r: r.figures.full_year_variance),
+            Column("RAG", lambda r: r.figures.full_year_rag().value.capitalize(),
+                   tone=lambda r: RAG_FILL_TONES.get(r.figures.full_year_rag())),
+        ]
+        return columns
+
+    def _show_months(self) -> None:
+        position = self.position
+        if position is None:
+            return
+        rows = [GridRow(line, line.code, line.name, line.figures) for line in position.lines]
+        if rows:
+            rows.append(GridRow(None, "", "Whole pool", position.pool))
+        self.months.set_columns(self._month_columns())
+        self.months.set_rows(rows)
+        budget = self.measure.currentData() == BUDGET
+        self.months_hint.setText("Type over an open month's budget to change it; the annual budget moves with it."
+                                 if budget else "Type over an open month to enter an adjustment or set its "
+                                 "forecast by hand. Closed months are grey and locked.")
+
+    def _on_month_edited(self, row: GridRow, column: int, text: str) -> None:
+        number = column - 1  # the code and name columns come first: column 2 is M1
+        pence = pence_from_text(text)
+        line, year = row.line, self.frame.year.start_year
+        as_at = self.position.as_at.number if self.position.as_at else 0
+        if self.measure.currentData() == BUDGET:
+            self.editor.run(lambda db: budget_month.set_month_budget(db, line.id, year, number, pence),
+                            "The budget was not changed")
+        elif number > as_at:
+            comment, ok = QInputDialog.getText(self, f"Forecast for {line.code} M{number}",
+                                               f"Why is M{number}'s forecast {format_pounds(pence)}?")
+            if ok:
+                self.editor.run(lambda db: budget_month.set_forecast(db, line.id, year, number, pence, comment),
+                                "The forecast was not set")
+        else:
+            reason, ok = QInputDialog.getText(self, f"Actual for {line.code} M{number}",
+                                              f"An adjusting posting brings M{number} to {format_pounds(pence)}. "
+                                              "Why?")
+            if ok:
+                self.editor.run(lambda db: budget_month.adjust_actual(db, line.id, year, number, pence, reason),
+                                "The actual was not changed")
+
+    def _on_month_double_clicked(self, index) -> None:
+        if not index.flags() & Qt.ItemFlag.ItemIsEditable:
+            self.show_ledger_rows()
+
+    def _on_line_chosen(self, current, _previous) -> None:
+        if self.position is not None and current.isValid():
+            self.charts.show_line(self.lines.model.row_at(current.row()).id)
+
+    def _choose_line(self, line_id: int) -> None:
+        for row in range(self.lines.model.rowCount()):
+            if self.lines.model.row_at(row).id == line_id:
+                self.lines.view.selectRow(row)
+
+    # --- gestures ---------------------------------------------------------------------------------
+    def _on_as_at(self, _index: int) -> None:
+        self._chosen_as_at = self.as_at.currentData()
+        if self.database is not None:
+            self.show_data(self.database, self.today)
+
+    def _selected_line(self) -> LinePosition | None:
+        table = self.months if self.tabs.currentWidget() is self.months_tab else self.lines
+        row = table.current_row()
+        return row.line if isinstance(row, GridRow) else row
+
+    def _open(self, dialog: QDialog) -> None:
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def set_up_agreement(self) -> None:
+        self._open(budget_dialogs.AgreementDialog(self.editor, self, self.today))
+
+    def add_line(self) -> None:
+        self._open(budget_dialogs.LineDialog(self.editor, self, self.frame))
+
+    def add_contribution(self) -> None:
+        self._open(budget_dialogs.ContributionDialog(self.editor, self, self.frame))
+
+    def map_codes(self) -> None:
+        line = self._selected_line()
+        if line is None:
+            self.lines.view.setFocus()
+            return
+        self._open(budget_dialogs.MappingDialog(self.editor, self, self.frame, line))
+
+    def virement(self) -> None:
+        if len(self.position.lines) < 2:
+            return
+        self._open(budget_dialogs.VirementDialog(self.editor, self, self.frame, self.position.lines, self.today))
+
+    def close_month(self) -> None:
+        frame = self.frame
+        checklist = budget_report.budget_checklist(self.database, frame.agreement_id, frame.year, frame.first_open)
+        self._open(budget_dialogs.CloseDialog(self.editor, self, frame, checklist, self.today))
+
+    def unlock_month(self) -> None:
+        self._open(budget_dialogs.UnlockDialog(self.editor, self, self.frame, self.today))
+
+    def assign(self) -> None:
+        rows = self.unmapped.selected_rows()
+        if not rows:
+            self.unmapped.view.setFocus()
+            return
+        total = format_pounds(sum(r.amount_pence for r in rows))
+        what = f"{len(rows)} ledger row{'s' if len(rows) != 1 else ''} ({total})"
+        self._open(budget_dialogs.AssignDialog(self.editor, self, self.position.lines,
+                                               [r.transaction_id for r in rows], what))
+
+    def show_ledger_rows(self) -> None:
+        from jointlead.ui.ledger_rows_dialog import LedgerRowsDialog
+
+        line = self._selected_line()
+        if line is None or self.database is None:
+            return
+        column = self.months.view.currentIndex().column()
+        on_a_month = self.tabs.currentWidget() is self.months_tab and 2 <= column <= MONTHS + 1
+        period = column - 1 if on_a_month else None  # otherwise every month to date
+        self._open(LedgerRowsDialog(self.database, self.position, line, period, self))

@@ -36,6 +36,7 @@ from jointlead.ui.dashboard_page import DashboardPage
 from jointlead.ui.messages import show_problem
 from jointlead.ui.people_page import PeoplePage
 from jointlead.ui.supervision_page import SupervisionPage
+from jointlead.ui.undo import Editor
 from jointlead.ui.welcome import WelcomeChoice, WelcomeDialog
 
 if TYPE_CHECKING:
@@ -98,6 +99,7 @@ class MainWindow(QMainWindow):
         self._today = today
         self.database: Database | None = None
         self.undo_stack = QUndoStack(self)
+        self.editor = Editor(self.undo_stack, self, self.refresh)
         self.setWindowTitle("jointlead")
         self.setMinimumSize(760, 520)  # fits a 1366×768 laptop at 125% scaling
 
@@ -111,6 +113,7 @@ class MainWindow(QMainWindow):
         self.page_list = [self.dashboard, BudgetsPage(self), PeoplePage(self), SupervisionPage(self),
                           ActionsPage(self)]
         for page in self.page_list:
+            page.editor = self.editor
             self.navigation.addItem(page.title)
             self.pages.addWidget(page)
         self._stale = set(range(len(self.page_list)))
@@ -223,11 +226,13 @@ class MainWindow(QMainWindow):
         if self.database is not None:
             self.database.close()
             self.database = None
+        self.editor.database = None
         self.undo_stack.clear()
 
     def set_database(self, database: Database) -> None:
         self.close_database()
         self.database = database
+        self.editor.database = database
         self._remember(database.path)
         read_only = " (read-only)" if database.read_only else ""
         self.path_label.setText(f"{database.path}{read_only}")

@@ -6,6 +6,7 @@ from datetime import date
 
 from PySide6.QtWidgets import QScrollArea, QVBoxLayout, QWidget
 
+from jointlead.ui.undo import Editor
 from jointlead.ui.widgets import page_heading
 
 
@@ -21,6 +22,7 @@ class Page(QWidget):
 
     title = ""
     scrolls = True
+    editor: Editor  # set by the window: how the page makes changes that Edit > Undo can take back
 
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)

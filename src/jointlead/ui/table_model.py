@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 
 from jointlead.ui.theme import RAG_FILLS, TONES
@@ -34,6 +34,8 @@ class Column:
     tone: Callable[[Any], str | None] | None = None  # a key of TONES, or "rag:<colour>" for a filled cell
     tooltip: Callable[[Any], str] | None = None  # defaults to the cell's own text
     max_width: int | None = None  # pixels; longer text is elided (and readable in the tooltip)
+    editable: Callable[[Any], bool] | None = None  # whether this row's cell may be edited here
+    edit_text: Callable[[Any], str] | None = None  # what the editor starts with (defaults to the cell's text)
 
 
 def _orderable(value: Any) -> tuple[bool, Any]:
@@ -42,7 +44,13 @@ def _orderable(value: Any) -> tuple[bool, Any]:
 
 
 class RowTableModel(QAbstractTableModel):
-    """Frozen rows shown through Column specs; `set_rows()` replaces them all at once."""
+    """Frozen rows shown through Column specs; `set_rows()` replaces them all at once.
+
+    An edited cell is not written here: `edited` hands the row, column and typed text to whoever owns the
+    service that makes the change, and the rows come back fresh from the database afterwards.
+    """
+
+    edited = Signal(object, int, str)
 
     def __init__(self, columns: Sequence[Column], parent: QObject) -> None:
         super().__init__(parent)
@@ -66,6 +74,12 @@ class RowTableModel(QAbstractTableModel):
         self._haystack = [" ".join(texts).casefold() for texts in self._text]
         self._recompute()
         self.endResetModel()
+
+    def set_columns(self, columns: Sequence[Column]) -> None:
+        """New columns (e.g. headers that show which months are closed); the rows are laid out again."""
+        self._columns = list(columns)
+        self._sort = None
+        self.set_rows(self._rows)
 
     def set_filter(self, text: str) -> None:
         """Show only rows whose text contains every word typed, in any column, ignoring case."""
@@ -114,6 +128,8 @@ class RowTableModel(QAbstractTableModel):
         column = self._columns[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text[source][index.column()]
+        if role == Qt.ItemDataRole.EditRole:
+            return column.edit_text(self._rows[source]) if column.edit_text else self._text[source][index.column()]
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(column.align)
         if role == SortRole:
@@ -132,6 +148,22 @@ class RowTableModel(QAbstractTableModel):
                 return QBrush(QColor(text))
             return QBrush(QColor(fill)) if fill else None
         return None
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        flags = super().flags(index)
+        if index.isValid() and index.row() < len(self._visible):
+            column = self._columns[index.column()]
+            if column.editable is not None and column.editable(self._rows[self._visible[index.row()]]):
+                flags |= Qt.ItemFlag.ItemIsEditable
+        return flags
+
+    def setData(self, index: QModelIndex | QPersistentModelIndex, value: Any,
+                role: int = Qt.ItemDataRole.EditRole) -> bool:
+        editable = index.isValid() and bool(self.flags(index) & Qt.ItemFlag.ItemIsEditable)
+        if role != Qt.ItemDataRole.EditRole or not editable:
+            return False
+        self.edited.emit(self.row_at(index.row()), index.column(), str(value))
+        return True
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Sort by a column; column -1 restores the order the rows came in (the service's order)."""

@@ -87,7 +87,9 @@ class DataTable(QWidget):
     """A table of frozen rows with a search box, a count, and a plain-words empty state."""
 
     def __init__(self, name: str, columns: Sequence[Column], empty_text: str, parent: QWidget,
-                 *, searchable: bool = True, stretch_column: int | None = None, fit_rows: bool = False) -> None:
+                 *, searchable: bool = True, stretch_column: int | None = None, fit_rows: bool = False,
+                 selection: QAbstractItemView.SelectionMode = QAbstractItemView.SelectionMode.SingleSelection,
+                 cells: bool = False) -> None:
         super().__init__(parent)
         self._name = name
         self.model = RowTableModel(columns, self)
@@ -105,9 +107,13 @@ class DataTable(QWidget):
         self.view.setSortingEnabled(True)
         self.view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         self.view.setAlternatingRowColors(True)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems if cells
+                                       else QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(selection)
+        # Cells open for editing only where their column allows it (the model's flags say where).
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
+                                  | QAbstractItemView.EditTrigger.EditKeyPressed
+                                  | QAbstractItemView.EditTrigger.AnyKeyPressed)
         self.view.setWordWrap(False)
         self.view.verticalHeader().setVisible(False)
         self.view.verticalHeader().setDefaultSectionSize(30)
@@ -143,6 +149,19 @@ class DataTable(QWidget):
             header_height = self.view.horizontalHeader().sizeHint().height()
             self.view.setFixedHeight(header_height + self.view.verticalHeader().length() + frame)
         self._show_state()
+
+    def set_columns(self, columns: Sequence[Column]) -> None:
+        self.model.set_columns(columns)
+        self._fit_columns()
+
+    def selected_rows(self) -> list[Any]:
+        """The rows selected, in the order shown."""
+        rows = sorted({index.row() for index in self.view.selectionModel().selectedIndexes()})
+        return [self.model.row_at(row) for row in rows]
+
+    def current_row(self) -> Any | None:
+        index = self.view.currentIndex()
+        return self.model.row_at(index.row()) if index.isValid() else None
 
     def _fit_columns(self) -> None:
         """Each column as wide as its content and title (not the header's roomier hint), long text capped.

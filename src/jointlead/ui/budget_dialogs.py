@@ -1,0 +1,314 @@
+"""The Budgets page's dialogs: set up an agreement, add lines and contributions, map codes, virements, close."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLayout,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from jointlead.domain.calendar import FinancialYear
+from jointlead.domain.errors import ValidationError
+from jointlead.domain.money import format_pounds
+from jointlead.services import budget_month, budget_setup
+from jointlead.services.budget_month import BudgetYear
+from jointlead.services.budget_report import ChecklistItem
+from jointlead.services.budget_setup import AgreementTerms, LineTerms, PartnerTerms
+from jointlead.services.budgets import LinePosition
+from jointlead.services.edits import Edit
+from jointlead.store.database import Database
+from jointlead.ui.messages import show_problem
+from jointlead.ui.money_editing import MoneyValidator, pence_from_text, plain_pounds
+from jointlead.ui.undo import Editor
+
+Gesture = Callable[[Database], Edit]
+
+
+class FormDialog(QDialog):
+    """A titled form whose OK runs one service gesture; a refusal is explained and the form stays open to fix."""
+
+    ok_text = "Save"
+
+    def __init__(self, editor: Editor, title: str, intro: str, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.editor = editor
+        self.setWindowTitle(title)
+        layout = QVBoxLayout(self)
+        # The minimum is set once, just before showing (see open): a shown window's minimum changing is not
+        # something every platform supports.
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
+        if intro:
+            label = QLabel(intro, self)
+            label.setWordWrap(True)
+            label.setMinimumWidth(520)
+            layout.addWidget(label)
+        self.form = QFormLayout()
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        layout.addLayout(self.form)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
+                                        self)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.ok_text)
+        self.buttons.accepted.connect(self._save)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+
+    def open(self) -> None:
+        self.setMinimumSize(self.sizeHint())
+        super().open()
+
+    # --- fields -----------------------------------------------------------------------------------
+    def text(self, label: str, value: str = "", placeholder: str = "") -> QLineEdit:
+        field = QLineEdit(value, self)
+        field.setPlaceholderText(placeholder)
+        self.form.addRow(label, field)
+        return field
+
+    def money(self, label: str, pence: int | None = None) -> QLineEdit:
+        field = QLineEdit(plain_pounds(pence) if pence is not None else "", self)
+        field.setValidator(MoneyValidator(field))
+        field.setPlaceholderText("e.g. 1,234.50")
+        field.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.form.addRow(label, field)
+        return field
+
+    def choice(self, label: str, options: Sequence[tuple[str, object]], current: object = None) -> QComboBox:
+        field = QComboBox(self)
+        for text, data in options:
+            field.addItem(text, data)
+        if current is not None:
+            field.setCurrentIndex(max(0, field.findData(current)))
+        self.form.addRow(label, field)
+        return field
+
+    def tick(self, label: str, checked: bool = False) -> QCheckBox:
+        field = QCheckBox(label, self)
+        field.setChecked(checked)
+        self.form.addRow("", field)
+        return field
+
+    def day(self, label: str, value: date) -> QDateEdit:
+        field = QDateEdit(QDate(value.year, value.month, value.day), self)
+        field.setCalendarPopup(True)
+        field.setDisplayFormat("dd MMM yyyy")
+        self.form.addRow(label, field)
+        return field
+
+    @staticmethod
+    def pence(field: QLineEdit) -> int:
+        return pence_from_text(field.text()) if field.text().strip() else 0
+
+    # --- saving -----------------------------------------------------------------------------------
+    def gesture(self) -> Gesture:
+        raise NotImplementedError
+
+    def _save(self) -> None:
+        try:
+            gesture = self.gesture()
+        except ValueError as problem:  # an amount that is not money; the validator normally stops this
+            show_problem(self, ValidationError(str(problem)), self.windowTitle())
+            return
+        if self.editor.run(gesture, self.windowTitle()):
+            self.accept()
+
+
+def _years(around: int) -> list[tuple[str, object]]:
+    return [(FinancialYear(y).label, y) for y in range(around - 2, around + 3)]
+
+
+class AgreementDialog(FormDialog):
+    def __init__(self, editor: Editor, parent: QWidget, today: date) -> None:
+        super().__init__(editor, "Set up a pooled budget",
+                         "The Section 75 agreement between the two partners: who hosts the pool, and how any over- "
+                         "or underspend is shared. Partners not yet recorded are added.", parent)
+        self.title = self.text("Title", placeholder="e.g. Northshire Better Care Fund")
+        self.kind = self.choice("Type", [(t.capitalize(), t) for t in budget_setup.AGREEMENT_TYPES])
+        self.first_code = self.text("Host partner code", placeholder="e.g. NFT")
+        self.first_name = self.text("Host partner name", placeholder="e.g. Northshire NHS Foundation Trust")
+        self.second_code = self.text("Other partner code", placeholder="e.g. NCC")
+        self.second_name = self.text("Other partner name", placeholder="e.g. Northshire County Council")
+        this_year = FinancialYear.containing(today).start_year
+        self.first_year = self.choice("First year", _years(this_year), this_year)
+        self.board = self.text("Governing board", placeholder="e.g. Section 75 Partnership Board")
+        self.basis = self.choice("Risk share", [(b.capitalize(), b) for b in budget_setup.RISK_BASES])
+        self.waterfall = self.tick("Overspends are first absorbed by underspends, then the risk reserve")
+        self.reserve = self.money("Risk reserve", 0)
+        self.underspend = self.choice("Underspends are", [(r, r) for r in budget_setup.UNDERSPEND_RULES])
+        self.limit = self.money("Delegated limit for virements", 0)
+
+    def gesture(self) -> Gesture:
+        terms = AgreementTerms(
+            title=self.title.text(), host=self.first_code.text(), first_year=self.first_year.currentData(),
+            agreement_type=self.kind.currentData(), governing_board=self.board.text().strip(),
+            risk_basis=self.basis.currentData(), use_waterfall=self.waterfall.isChecked(),
+            risk_reserve_pence=self.pence(self.reserve), underspend_rule=self.underspend.currentData(),
+            delegated_limit_pence=self.pence(self.limit))
+        partners = (PartnerTerms(self.first_code.text(), self.first_name.text()),
+                    PartnerTerms(self.second_code.text(), self.second_name.text()))
+        return lambda database: budget_setup.set_up_agreement(database, terms, partners)
+
+
+def _partner_options(frame: BudgetYear) -> list[tuple[str, object]]:
+    return [(f"{name} ({code})", code) for code, name in frame.partners]
+
+
+class LineDialog(FormDialog):
+    def __init__(self, editor: Editor, parent: QWidget, frame: BudgetYear) -> None:
+        super().__init__(editor, "Add a budget line",
+                         f"A scheme or cost centre of the pool, with its budget for {frame.year.label} spread evenly "
+                         "over the months (edit any month on the By month tab).", parent)
+        self.frame = frame
+        self.code = self.text("Code", placeholder="e.g. BCF07")
+        self.name = self.text("Name", placeholder="e.g. Reablement")
+        self.category = self.choice("Category", [(c.capitalize(), c) for c in budget_setup.CATEGORIES])
+        self.responsible = self.choice("Responsible partner", [("Joint", None), *_partner_options(frame)])
+        self.fixed = self.tick("Fixed share: its variance falls wholly on the responsible partner")
+        self.annual = self.money(f"Budget for {frame.year.label}")
+
+    def gesture(self) -> Gesture:
+        terms = LineTerms(self.code.text(), self.name.text(), self.category.currentData(),
+                          self.responsible.currentData(), "fixed" if self.fixed.isChecked() else "variable")
+        annual, frame = self.pence(self.annual), self.frame
+        return lambda database: budget_setup.add_budget_line(database, frame.agreement_id, terms,
+                                                             frame.year.start_year, annual)
+
+
+class ContributionDialog(FormDialog):
+    def __init__(self, editor: Editor, parent: QWidget, frame: BudgetYear) -> None:
+        super().__init__(editor, "Add a contribution",
+                         f"What a partner puts into the pool for {frame.year.label}, and when it is due. The "
+                         "instalments are expected on the 15th of their month.", parent)
+        self.frame = frame
+        self.partner = self.choice("Partner", _partner_options(frame))
+        self.stream = self.text("Funding stream", placeholder="e.g. Better Care Grant")
+        self.amount = self.money("Amount")
+        self.recurrent = self.tick("Recurrent (continues next year)", True)
+        self.schedule = self.choice("Paid", [(s.capitalize(), s) for s in ("monthly", "quarterly", "annual")])
+
+    def gesture(self) -> Gesture:
+        frame, partner, stream = self.frame, self.partner.currentData(), self.stream.text()
+        amount, recurrent, schedule = self.pence(self.amount), self.recurrent.isChecked(), self.schedule.currentData()
+        return lambda database: budget_setup.add_contribution(database, frame.agreement_id, partner,
+                                                              frame.year.start_year, stream, amount,
+                                                              recurrent=recurrent, schedule=schedule)
+
+
+class MappingDialog(FormDialog):
+    def __init__(self, editor: Editor, parent: QWidget, frame: BudgetYear, line: LinePosition) -> None:
+        super().__init__(editor, f"Ledger codes for {line.code}",
+                         f"Which of a partner's ledger codes feed {line.name}: a cost centre, and a subjective "
+                         "pattern where * stands for any characters (51* is every code starting 51). Later imports "
+                         "put matching rows on this line.", parent)
+        self.line = line
+        self.partner = self.choice("Partner's ledger", _partner_options(frame))
+        self.centre = self.text("Cost centre", placeholder="e.g. MH3100")
+        self.pattern = self.text("Subjective", "*")
+
+    def gesture(self) -> Gesture:
+        line_id, partner, centre, pattern = (self.line.id, self.partner.currentData(), self.centre.text(),
+                                             self.pattern.text())
+        return lambda database: budget_setup.add_ledger_mapping(database, line_id, partner, centre, pattern)
+
+
+class VirementDialog(FormDialog):
+    ok_text = "Move budget"
+
+    def __init__(self, editor: Editor, parent: QWidget, frame: BudgetYear, lines: Sequence[LinePosition],
+                 today: date) -> None:
+        limit = format_pounds(frame.delegated_limit_pence)
+        super().__init__(editor, "Virement",
+                         f"Move budget from one line to another for M{frame.first_open} to M12 of "
+                         f"{frame.year.label}; the pool total stays the same. Up to {limit} is within the delegated "
+                         "limit; above it, record the board's approval.", parent)
+        self.frame = frame
+        options = [(f"{line.code} {line.name}", line.id) for line in lines]
+        self.giver = self.choice("From line", options)
+        self.taker = self.choice("To line", options, options[1][1] if len(options) > 1 else None)
+        self.amount = self.money("Amount")
+        self.recurrent = self.tick("Recurrent (carries into next year's budgets)")
+        self.reason = self.text("Reason")
+        self.approver = self.text("Approved by")
+        self.approved_on = self.day("Approved on", today)
+        self.board = self.text("Board approval", placeholder="minute reference, when above the limit")
+
+    def gesture(self) -> Gesture:
+        frame, giver, taker, amount = self.frame, self.giver.currentData(), self.taker.currentData(), \
+            self.pence(self.amount)
+        options = dict(reason=self.reason.text(), approved_by=self.approver.text(),
+                       approval_date=self.approved_on.date().toPython(), recurrent=self.recurrent.isChecked(),
+                       board_approval=self.board.text() or None)
+        return lambda database: budget_month.make_virement(database, frame.agreement_id, frame.year.start_year,
+                                                           giver, taker, amount, **options)
+
+
+class CloseDialog(FormDialog):
+    ok_text = "Close the month"
+
+    def __init__(self, editor: Editor, parent: QWidget, frame: BudgetYear, checklist: Sequence[ChecklistItem],
+                 today: date) -> None:
+        period = frame.year.period(frame.first_open)
+        super().__init__(editor, f"Close {period.label} {frame.year.label}",
+                         f"Closing {period.label} ({period.month_name}) locks its figures as agreed: no edits and no "
+                         "imports into it until it is unlocked, with a reason. Check what is still incomplete:",
+                         parent)
+        self.frame, self.today = frame, today
+        for item in checklist:
+            label = QLabel(("✔ " if item.ok else "✘ ") + item.wording, self)
+            label.setWordWrap(True)
+            label.setObjectName("good" if item.ok else "bad")
+            label.setAccessibleName(("Complete: " if item.ok else "Incomplete: ") + item.wording)
+            self.form.addRow(label)
+
+    def gesture(self) -> Gesture:
+        frame, today = self.frame, self.today
+        return lambda database: budget_month.close_period(database, frame.agreement_id, frame.year.start_year,
+                                                          frame.first_open, today=today)
+
+
+class UnlockDialog(FormDialog):
+    ok_text = "Unlock"
+
+    def __init__(self, editor: Editor, parent: QWidget, frame: BudgetYear, today: date) -> None:
+        super().__init__(editor, "Unlock a closed month",
+                         "Unlocking lets a closed month's figures change again. It is recorded, with who, when and "
+                         "why; close the month again once it is corrected.", parent)
+        self.frame, self.today = frame, today
+        closed = sorted(frame.closed, reverse=True)
+        self.period = self.choice("Month", [(f"M{n} {frame.year.period(n).month_name}", n) for n in closed])
+        self.reason = QPlainTextEdit(self)
+        self.reason.setPlaceholderText("Why, e.g. a late journal from the council's ledger")
+        self.reason.setFixedHeight(70)
+        self.form.addRow("Reason", self.reason)
+
+    def gesture(self) -> Gesture:
+        frame, today, period, reason = self.frame, self.today, self.period.currentData(), self.reason.toPlainText()
+        return lambda database: budget_month.unlock_period(database, frame.agreement_id, frame.year.start_year,
+                                                           period, reason, today=today)
+
+
+class AssignDialog(FormDialog):
+    ok_text = "Assign"
+
+    def __init__(self, editor: Editor, parent: QWidget, lines: Sequence[LinePosition], transaction_ids: list[int],
+                 description: str) -> None:
+        super().__init__(editor, "Assign ledger rows", f"Put {description} on a budget line.", parent)
+        self.transaction_ids = transaction_ids
+        self.line = self.choice("Budget line", [(f"{line.code} {line.name}", line.id) for line in lines])
+        self.remember = self.tick("Remember these ledger codes for this line, for later imports", True)
+
+    def gesture(self) -> Gesture:
+        ids, line, remember = self.transaction_ids, self.line.currentData(), self.remember.isChecked()
+        return lambda database: budget_month.assign_ledger_rows(database, ids, line, remember=remember)

@@ -1,0 +1,65 @@
+"""Edit > Undo for recorded edits: undo and redo each call the service that makes the compensating change."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtWidgets import QWidget
+
+from jointlead.domain.errors import JointleadError
+from jointlead.services.edits import Edit, undo_edit
+from jointlead.store.database import Database
+from jointlead.ui.messages import show_problem
+
+
+class EditCommand(QUndoCommand):
+    """One gesture on the undo stack. It has already happened when pushed, so the push's redo does nothing."""
+
+    def __init__(self, database: Database, edit: Edit, parent: QWidget, refresh: Callable[[], None]) -> None:
+        super().__init__(edit.description)
+        self._database = database
+        self._edit = edit
+        self._parent = parent
+        self._refresh = refresh
+        self._done = True
+
+    def _swap(self, title: str) -> None:
+        try:
+            self._edit = undo_edit(self._database, self._edit)
+        except JointleadError as error:
+            show_problem(self._parent, error, title)
+            self.setObsolete(True)
+            return
+        self._done = not self._done
+        self._refresh()
+
+    def undo(self) -> None:
+        self._swap("Cannot undo")
+
+    def redo(self) -> None:
+        if not self._done:
+            self._swap("Cannot redo")
+
+
+class Editor:
+    """What a page uses to change data: run a service gesture, explain a refusal, make it undoable, refresh."""
+
+    def __init__(self, stack: QUndoStack, parent: QWidget, refresh: Callable[[], None]) -> None:
+        self.stack = stack
+        self.parent = parent
+        self.refresh = refresh
+        self.database: Database | None = None
+
+    def run(self, gesture: Callable[[Database], Edit], problem_title: str = "That change was not made") -> bool:
+        """True when the change was made. A refusal is shown in plain words and nothing changes."""
+        if self.database is None:
+            return False
+        try:
+            edit = gesture(self.database)
+        except JointleadError as error:
+            show_problem(self.parent, error, problem_title)
+            return False
+        self.stack.push(EditCommand(self.database, edit, self.parent, self.refresh))
+        self.refresh()
+        return True

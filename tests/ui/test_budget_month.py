@@ -99,9 +99,12 @@ def test_a_managers_month_from_an_empty_database(window, empty_db, qtbot, tmp_pa
     # 1. Set up the agreement, its contributions, lines and the ledger codes that feed them.
     qtbot.mouseClick(page.set_up_button, Qt.MouseButton.LeftButton)
     dialog = dialog_of(page, budget_dialogs.AgreementDialog)
-    fill(dialog, title="Westshire Better Care Fund", first_code="WHT", first_name="Westshire Health Trust",
-         second_code="WCC", second_name="Westshire County Council", first_year=2026, waterfall=True,
-         reserve="50,000", limit="£25,000.00")
+    fill(dialog, title="Westshire Better Care Fund", first_year=2026, waterfall=True, reserve="50,000",
+         limit="£25,000.00")
+    for (code, name, *_rest), (typed_code, typed_name) in zip(dialog.partner_fields, (
+            ("WHT", "Westshire Health Trust"), ("WCC", "Westshire County Council")), strict=True):
+        code.setText(typed_code)
+        name.setText(typed_name)
     save(dialog, qtbot)
     assert messages == [] and page.pool_area.isVisible()
     for partner, stream, amount in (("WHT", "NHS minimum contribution", "3,000,000"),

@@ -17,6 +17,7 @@ from jointlead.domain.calendar import FinancialYear
 from jointlead.domain.errors import JointleadError, ValidationError
 from jointlead.domain.money import format_pounds
 from jointlead.domain.risk_share import Basis, ShareProfile, UnderspendRule
+from jointlead.services.budgets import BASES
 from jointlead.services.edits import Edit, Recorder
 from jointlead.store.database import Database
 from jointlead.store.models import (
@@ -315,3 +316,46 @@ def remove_ledger_mapping(database: Database, mapping_id: int) -> Edit:
         record.delete(mapping)
         return record.commit(f"remove mapping {mapping.cost_centre} {mapping.subjective_pattern}")
 
+
+
+def agreement_terms(database: Database, agreement_id: int | None = None
+                    ) -> tuple[int, AgreementTerms, tuple[PartnerTerms, ...]]:
+    """An agreement's terms as set up, for changing them: (id, terms, partners in the agreement's order)."""
+    with database.session() as session:
+        agreement = agreement_of(session, agreement_id)
+        host = session.get(Organisation, agreement.host_id).code
+        fields = {name: getattr(agreement, name) for name in AgreementTerms.__dataclass_fields__ if name != "host"}
+        # Older records wrote the basis in the manager's words ("pro rata"); changes use the engine's.
+        fields["risk_basis"] = BASES.get(agreement.risk_basis, Basis.PRO_RATA).value
+        terms = AgreementTerms(**fields, host=host)
+        partners = tuple(
+            PartnerTerms(code, name, kind, p.fixed_share_basis_points, p.cap_pence, p.cap_basis_points)
+            for code, name, kind, p in session.execute(
+                select(Organisation.code, Organisation.name, Organisation.kind, AgreementPartner)
+                .join(AgreementPartner, AgreementPartner.organisation_id == Organisation.id)
+                .where(AgreementPartner.agreement_id == agreement.id).order_by(AgreementPartner.position)))
+        return agreement.id, terms, partners
+
+
+@dataclass(frozen=True)
+class Instalment:
+    id: int
+    partner_code: str
+    funding_stream: str
+    expected_date: date
+    expected_pence: int
+    received_date: date | None
+    received_pence: int | None
+
+
+def instalments(database: Database, agreement_id: int, year: int) -> tuple[Instalment, ...]:
+    """The year's contribution instalments, expected and received, in the order they fall due."""
+    with database.session() as session:
+        return tuple(Instalment(*row) for row in session.execute(
+            select(ContributionPayment.id, Organisation.code, Contribution.funding_stream,
+                   ContributionPayment.expected_date, ContributionPayment.expected_pence,
+                   ContributionPayment.received_date, ContributionPayment.received_pence)
+            .join(Contribution, Contribution.id == ContributionPayment.contribution_id)
+            .join(Organisation, Organisation.id == Contribution.organisation_id)
+            .where(Contribution.agreement_id == agreement_id, Contribution.year == year)
+            .order_by(ContributionPayment.expected_date, Organisation.code, ContributionPayment.id)))

@@ -23,16 +23,17 @@ from PySide6.QtWidgets import (
 
 from jointlead.domain.calendar import FinancialYear
 from jointlead.domain.errors import ValidationError
-from jointlead.domain.money import format_pounds
+from jointlead.domain.money import format_money, format_pounds
 from jointlead.services import budget_month, budget_setup
 from jointlead.services.budget_month import BudgetYear
 from jointlead.services.budget_report import ChecklistItem
-from jointlead.services.budget_setup import AgreementTerms, LineTerms, PartnerTerms
+from jointlead.services.budget_setup import AgreementTerms, Instalment, LineTerms, PartnerTerms
 from jointlead.services.budgets import LinePosition
 from jointlead.services.edits import Edit
 from jointlead.store.database import Database
 from jointlead.ui.messages import show_problem
 from jointlead.ui.money_editing import MoneyValidator, pence_from_text, plain_pounds
+from jointlead.ui.theme import TONES
 from jointlead.ui.undo import Editor
 
 Gesture = Callable[[Database], Edit]
@@ -121,6 +122,9 @@ class FormDialog(QDialog):
         except ValueError as problem:  # an amount that is not money; the validator normally stops this
             show_problem(self, ValidationError(str(problem)), self.windowTitle())
             return
+        except ValidationError as problem:  # e.g. a percentage that is not one
+            show_problem(self, problem, self.windowTitle())
+            return
         if self.editor.run(gesture, self.windowTitle()):
             self.accept()
 
@@ -129,36 +133,97 @@ def _years(around: int) -> list[tuple[str, object]]:
     return [(FinancialYear(y).label, y) for y in range(around - 2, around + 3)]
 
 
+def _percent(basis_points: int | None) -> str:
+    return "" if basis_points is None else f"{basis_points / 100:g}"
+
+
+def basis_points_from_text(text: str, what: str) -> int | None:
+    """"75", "75%" or "33.33" as basis points (7500); blank is None. More than two decimals is refused."""
+    cleaned = text.strip().rstrip("%").strip()
+    if not cleaned:
+        return None
+    whole, _, fraction = cleaned.partition(".")
+    if not whole.isdigit() or (fraction and not fraction.isdigit()) or len(fraction) > 2:
+        raise ValidationError(f"{what} must be a percentage such as 75 or 33.33, not '{text.strip()}'.")
+    return int(whole) * 100 + int(fraction.ljust(2, "0") or 0)
+
+
 class AgreementDialog(FormDialog):
-    def __init__(self, editor: Editor, parent: QWidget, today: date) -> None:
-        super().__init__(editor, "Set up a pooled budget",
+    """Set up a new agreement, or (given its current terms) change its terms and risk-share rules."""
+
+    def __init__(self, editor: Editor, parent: QWidget, today: date,
+                 current: tuple[int, AgreementTerms, Sequence[PartnerTerms]] | None = None) -> None:
+        setting_up = current is None
+        super().__init__(editor, "Set up a pooled budget" if setting_up else "Agreement and risk-share rules",
                          "The Section 75 agreement between the two partners: who hosts the pool, and how any over- "
-                         "or underspend is shared. Partners not yet recorded are added.", parent)
-        self.title = self.text("Title", placeholder="e.g. Northshire Better Care Fund")
-        self.kind = self.choice("Type", [(t.capitalize(), t) for t in budget_setup.AGREEMENT_TYPES])
-        self.first_code = self.text("Host partner code", placeholder="e.g. NFT")
-        self.first_name = self.text("Host partner name", placeholder="e.g. Northshire NHS Foundation Trust")
-        self.second_code = self.text("Other partner code", placeholder="e.g. NCC")
-        self.second_name = self.text("Other partner name", placeholder="e.g. Northshire County Council")
+                         "or underspend is shared." + (" Partners not yet recorded are added." if setting_up else
+                                                       " The partners themselves cannot change."), parent)
         this_year = FinancialYear.containing(today).start_year
-        self.first_year = self.choice("First year", _years(this_year), this_year)
-        self.board = self.text("Governing board", placeholder="e.g. Section 75 Partnership Board")
-        self.basis = self.choice("Risk share", [(b.capitalize(), b) for b in budget_setup.RISK_BASES])
-        self.waterfall = self.tick("Overspends are first absorbed by underspends, then the risk reserve")
-        self.reserve = self.money("Risk reserve", 0)
-        self.underspend = self.choice("Underspends are", [(r, r) for r in budget_setup.UNDERSPEND_RULES])
-        self.limit = self.money("Delegated limit for virements", 0)
+        self.agreement_id, terms, partners = current or (None, AgreementTerms("", "", this_year),
+                                                          (PartnerTerms("", ""), PartnerTerms("", "")))
+        self.title = self.text("Title", terms.title, "e.g. Northshire Better Care Fund")
+        self.kind = self.choice("Type", [(t.capitalize(), t) for t in budget_setup.AGREEMENT_TYPES],
+                                terms.agreement_type)
+        self.partner_fields = []
+        for role, partner in zip(("Host partner", "Other partner"), partners, strict=False):
+            code = self.text(f"{role} code", partner.code, "e.g. NFT" if role == "Host partner" else "e.g. NCC")
+            name = self.text(f"{role} name", partner.name)
+            share = self.text(f"{role}'s fixed share %", _percent(partner.fixed_share_basis_points),
+                              "only for the fixed-percentages basis")
+            cap = self.text(f"{role}'s cap, % of contribution", _percent(partner.cap_basis_points), "no cap")
+            for field in (code, name):
+                field.setReadOnly(not setting_up)
+            self.partner_fields.append((code, name, share, cap, partner))
+        self.first_year = self.choice("First year", _years(this_year), terms.first_year)
+        self.board = self.text("Governing board", terms.governing_board, "e.g. Section 75 Partnership Board")
+        self.basis = self.choice("Risk share", [(b.capitalize(), b) for b in budget_setup.RISK_BASES],
+                                 terms.risk_basis)
+        self.waterfall = self.tick("Overspends are first absorbed by underspends, then the risk reserve",
+                                   terms.use_waterfall)
+        self.reserve = self.money("Risk reserve", terms.risk_reserve_pence)
+        self.underspend = self.choice("Underspends are", [(r.capitalize(), r) for r in budget_setup.UNDERSPEND_RULES],
+                                      terms.underspend_rule)
+        self.limit = self.money("Delegated limit for virements", terms.delegated_limit_pence)
 
     def gesture(self) -> Gesture:
+        host = self.partner_fields[0][0].text()
         terms = AgreementTerms(
-            title=self.title.text(), host=self.first_code.text(), first_year=self.first_year.currentData(),
+            title=self.title.text(), host=host, first_year=self.first_year.currentData(),
             agreement_type=self.kind.currentData(), governing_board=self.board.text().strip(),
             risk_basis=self.basis.currentData(), use_waterfall=self.waterfall.isChecked(),
             risk_reserve_pence=self.pence(self.reserve), underspend_rule=self.underspend.currentData(),
             delegated_limit_pence=self.pence(self.limit))
-        partners = (PartnerTerms(self.first_code.text(), self.first_name.text()),
-                    PartnerTerms(self.second_code.text(), self.second_name.text()))
-        return lambda database: budget_setup.set_up_agreement(database, terms, partners)
+        partners = tuple(
+            PartnerTerms(code.text(), name.text(), before.kind,
+                         basis_points_from_text(share.text(), f"{code.text()}'s fixed share"),
+                         before.cap_pence, basis_points_from_text(cap.text(), f"{code.text()}'s cap"))
+            for code, name, share, cap, before in self.partner_fields)
+        if self.agreement_id is None:
+            return lambda database: budget_setup.set_up_agreement(database, terms, partners)
+        agreement_id = self.agreement_id
+        return lambda database: budget_setup.change_agreement(database, agreement_id, terms, partners)
+
+
+class PaymentDialog(FormDialog):
+    ok_text = "Record"
+
+    def __init__(self, editor: Editor, parent: QWidget, instalment: Instalment, today: date) -> None:
+        super().__init__(editor, "Instalment received",
+                         f"{instalment.partner_code}'s {instalment.funding_stream} instalment of "
+                         f"{format_money(instalment.expected_pence)}, due "
+                         f"{instalment.expected_date.strftime('%d %b %Y')}. Untick to record it as not received.",
+                         parent)
+        self.instalment = instalment
+        self.received = self.tick("Received", True)
+        self.on = self.day("Received on", instalment.received_date or today)
+        self.amount = self.money("Amount received", instalment.received_pence or instalment.expected_pence)
+
+    def gesture(self) -> Gesture:
+        payment_id = self.instalment.id
+        if not self.received.isChecked():
+            return lambda database: budget_setup.record_payment(database, payment_id, None, None)
+        on, amount = self.on.date().toPython(), self.pence(self.amount)
+        return lambda database: budget_setup.record_payment(database, payment_id, on, amount)
 
 
 def _partner_options(frame: BudgetYear) -> list[tuple[str, object]]:
@@ -268,7 +333,7 @@ class CloseDialog(FormDialog):
         for item in checklist:
             label = QLabel(("✔ " if item.ok else "✘ ") + item.wording, self)
             label.setWordWrap(True)
-            label.setObjectName("good" if item.ok else "bad")
+            label.setStyleSheet(f"color: {TONES['good' if item.ok else 'bad'][0]};")
             label.setAccessibleName(("Complete: " if item.ok else "Incomplete: ") + item.wording)
             self.form.addRow(label)
 

@@ -25,7 +25,7 @@ from jointlead.domain.budget import MONTHS, LineFigures
 from jointlead.domain.calendar import FinancialYear
 from jointlead.domain.money import format_money, format_pounds
 from jointlead.domain.rag import Rag, variance_rag
-from jointlead.services import budget_month, budget_report, overview, reconciliation
+from jointlead.services import budget_month, budget_report, budget_setup, overview, reconciliation
 from jointlead.services.budget_month import BudgetYear
 from jointlead.services.budgets import LinePosition, PoolPosition, pool_position
 from jointlead.services.files import Database
@@ -117,6 +117,19 @@ VIREMENT_COLUMNS = [
     Column("Recurrent", lambda r: "Recurrent" if r.recurrent else "This year"),
     Column("Reason", lambda r: r.reason, max_width=260),
     Column("Approved by", lambda r: r.approved_by + (f" (board {r.board_approval})" if r.board_approval else "")),
+]
+
+INSTALMENT_COLUMNS = [
+    Column("Due", lambda r: r.expected_date.strftime("%d %b %Y"), sort_key=lambda r: r.expected_date),
+    Column("Partner", lambda r: r.partner_code),
+    Column("Funding stream", lambda r: r.funding_stream),
+    _pence("Expected", lambda r: r.expected_pence),
+    Column("Received", lambda r: r.received_date.strftime("%d %b %Y") if r.received_date else "not yet",
+           sort_key=lambda r: r.received_date, tone=lambda r: None if r.received_date else "muted"),
+    _pence("Amount received", lambda r: r.received_pence or 0,
+           tone=lambda r: "bad" if r.received_date and r.received_pence != r.expected_pence else None,
+           tooltip=lambda r: "Not what was expected" if r.received_date and r.received_pence != r.expected_pence
+           else ""),
 ]
 
 YEAR_END_COLUMNS = [
@@ -275,7 +288,8 @@ class BudgetsPage(Page):
         self.risk_share.setWordWrap(True)
         self.risk_share.setTextFormat(Qt.TextFormat.RichText)
         self.risk_share.setAccessibleName("Risk share, step by step")
-        self.risk_tab = self._tab("Risk share", self.risk_share)
+        self.risk_tab = self._tab("Risk share", self.risk_share,
+                                  buttons=(("Agreement and rules…", self.change_agreement),))
 
         self.charts = BudgetCharts(self)
         self.charts.setMinimumHeight(420)
@@ -289,8 +303,13 @@ class BudgetsPage(Page):
 
         self.contributions = DataTable("contributions", CONTRIBUTION_COLUMNS, "No contributions are recorded yet.",
                                        self, searchable=False, stretch_column=1, fit_rows=True)
-        self.contributions_tab = self._tab("Contributions", self.contributions,
-                                           buttons=(("Add contribution…", self.add_contribution),))
+        self.instalments = DataTable("instalments", INSTALMENT_COLUMNS, "No instalments are expected: add a "
+                                     "contribution.", self, stretch_column=2)
+        self.instalments.setMinimumHeight(260)
+        self.instalments.view.doubleClicked.connect(lambda _index: self.record_payment())
+        self.contributions_tab = self._tab("Contributions", self.contributions, self.instalments,
+                                           buttons=(("Add contribution…", self.add_contribution),
+                                                    ("Instalment received…", self.record_payment)))
 
         self.virements = DataTable("virements", VIREMENT_COLUMNS, "No budget has been moved between lines this year.",
                                    self, searchable=False, stretch_column=6, fit_rows=True)
@@ -340,6 +359,8 @@ class BudgetsPage(Page):
         self.tabs.setTabText(self.tabs.indexOf(self.unmapped_tab),
                              f"Unmapped rows ({len(unmapped)})" if unmapped else "Unmapped rows")
         self.contributions.set_rows(overview.contributions(database, position.agreement_id,
+                                                           position.year.start_year))
+        self.instalments.set_rows(budget_setup.instalments(database, position.agreement_id,
                                                            position.year.start_year))
         self.virements.set_rows(budget_report.virement_log(database, position.agreement_id, position.year))
         self._show_year_end(database, position.year)
@@ -505,6 +526,17 @@ class BudgetsPage(Page):
 
     def set_up_agreement(self) -> None:
         self._open(budget_dialogs.AgreementDialog(self.editor, self, self.today))
+
+    def change_agreement(self) -> None:
+        current = budget_setup.agreement_terms(self.database, self.frame.agreement_id)
+        self._open(budget_dialogs.AgreementDialog(self.editor, self, self.today, current))
+
+    def record_payment(self) -> None:
+        instalment = self.instalments.current_row()
+        if instalment is None:
+            self.instalments.view.setFocus()
+            return
+        self._open(budget_dialogs.PaymentDialog(self.editor, self, instalment, self.today))
 
     def add_line(self) -> None:
         self._open(budget_dialogs.LineDialog(self.editor, self, self.frame))

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLayout, QVBoxLayout, QWidget
 
-from jointlead.domain.money import format_money, format_pounds
+from jointlead.domain.money import format_money
 from jointlead.services import budget_report
 from jointlead.services.budgets import LinePosition, PoolPosition
 from jointlead.store.database import Database
@@ -38,11 +38,12 @@ class LedgerRowsDialog(QDialog):
         self.setWindowTitle(f"Ledger rows: {line.code} {line.name}, {when}")
         self.resize(1100, 560)
         layout = QVBoxLayout(self)
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)  # sized once, above, before showing
         total = sum(r.amount_pence for r in rows)
-        summary = QLabel(f"{len(rows):,} ledger row{'s' if len(rows) != 1 else ''} in force, adding up to "
-                         f"{format_pounds(total)}: the actual for {line.code} in {when}.", self)
-        summary.setWordWrap(True)
-        layout.addWidget(summary)
+        self.summary = QLabel(f"{len(rows):,} ledger row{'s' if len(rows) != 1 else ''} in force, adding up to "
+                              f"{format_money(total)}: the actual for {line.code} in {when}.", self)
+        self.summary.setWordWrap(True)
+        layout.addWidget(self.summary)
         self.table = DataTable("ledger rows", LEDGER_COLUMNS, f"No ledger rows reach {line.code} in {when}.", self,
                                stretch_column=5)
         self.table.set_rows(rows)

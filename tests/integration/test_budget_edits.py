@@ -14,6 +14,7 @@ from jointlead.services.budget_month import (
     assign_ledger_rows,
     close_period,
     make_virement,
+    reprofile_line,
     set_forecast,
     set_month_budget,
     unlock_period,
@@ -27,6 +28,7 @@ from jointlead.services.budget_setup import (
     add_contribution,
     add_ledger_mapping,
     record_payment,
+    set_annual_budget,
     set_up_agreement,
 )
 from jointlead.services.budgets import pool_position
@@ -233,3 +235,32 @@ def test_a_month_budget_change_moves_the_annual_budget(demo_db):
     assert after.budget_profile[:11] == line.figures.budget_profile[:11]
     with pytest.raises(ValidationError, match="closed"):
         set_month_budget(demo_db, line.id, YEAR, 3, 1)
+
+
+def test_reprofiling_spreads_the_open_months_again_and_keeps_the_closed_ones(demo_db):
+    lines = pool_position(demo_db).lines
+    custom = next(line for line in lines if len(set(line.figures.budget_profile[7:])) > 1)
+    edit = reprofile_line(demo_db, custom.id, YEAR, "even")
+    after = next(line for line in pool_position(demo_db).lines if line.id == custom.id).figures
+    assert after.annual_budget_pence == custom.figures.annual_budget_pence
+    assert after.budget_profile[:7] == custom.figures.budget_profile[:7]
+    assert max(after.budget_profile[7:]) - min(after.budget_profile[7:]) <= 1
+    with pytest.raises(ValidationError, match="no actuals for 2025-26"):
+        reprofile_line(demo_db, custom.id, YEAR, "last year's actuals")
+    undo_edit(demo_db, edit)
+    assert next(line for line in pool_position(demo_db).lines if line.id == custom.id).figures == custom.figures
+
+
+def test_last_years_shape_is_copied_onto_the_open_months(empty_db):
+    agreement_id = set_up(empty_db)
+    add_contribution(empty_db, agreement_id, "ETR", YEAR, "NHS", 1_300_000)
+    add_budget_line(empty_db, agreement_id, LineTerms("A", "A", "pay", "ETR"), YEAR - 1, 1_200_000)
+    line_id = pool_position(empty_db, as_at=0, today=date(2025, 5, 1)).lines[0].id
+    for period in range(1, 13):
+        adjust_actual(empty_db, line_id, YEAR - 1, period, 100_000 * (2 if period == 12 else 1), "last year")
+    set_annual_budget(empty_db, line_id, YEAR, 1_300_000)
+    with pytest.raises(ValidationError, match="already has a budget"):
+        set_annual_budget(empty_db, line_id, YEAR, 1_300_000)
+    reprofile_line(empty_db, line_id, YEAR, "last year's actuals")
+    profile = pool_position(empty_db, as_at=0, today=date(2026, 5, 1)).lines[0].figures.budget_profile
+    assert profile == (100_000,) * 11 + (200_000,)

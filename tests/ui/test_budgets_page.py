@@ -109,3 +109,17 @@ def test_unlocking_a_month_makes_it_editable_and_a_refused_virement_keeps_its_di
     virement.approver.setText("JGM")
     save(virement, qtbot)
     assert "needs the board's approval" in messages[-1] and virement.isVisible()
+
+
+def test_a_line_is_re_profiled_evenly_from_the_first_open_month(page, demo_db, monkeypatch, messages):
+    from PySide6.QtWidgets import QInputDialog
+
+    monkeypatch.setattr(QInputDialog, "getItem", staticmethod(lambda *_a, **_k: ("Even", True)))
+    row = next(r for r in range(page.lines.model.rowCount())
+               if len(set(page.lines.model.row_at(r).figures.budget_profile[7:])) > 1)
+    page.lines.view.selectRow(row)
+    line_id = page.lines.model.row_at(row).id
+    page.reprofile()
+    assert messages == []
+    months = next(line for line in pool_position(demo_db).lines if line.id == line_id).figures.budget_profile[7:]
+    assert max(months) - min(months) <= 1

@@ -121,6 +121,51 @@ def set_month_budget(database: Database, line_id: int, year: int, period: int, b
         return record.commit(f"set {line.code} M{period} budget to {format_pounds(budget_pence)}")
 
 
+PROFILES = ("even", "last year's actuals")
+
+
+def reprofile_line(database: Database, line_id: int, year: int, profile: str) -> Edit:
+    """Spread what is left of a line's budget over its open months again: evenly, or like last year's actuals.
+
+    Closed months keep the budget they were closed with; the annual budget does not change.
+    """
+    if profile not in PROFILES:
+        raise ValidationError(f"'{profile}' is not a profile jointlead can spread a budget by.",
+                              f"Choose one of: {', '.join(PROFILES)}.")
+    with UnitOfWork(database) as uow:
+        record = Recorder(uow, "reprofile line")
+        session = uow.session
+        line = _line(session, line_id)
+        start = _first_open_period(session, line.agreement_id, year)
+        if start > MONTHS:
+            raise ValidationError(f"Every month of {FinancialYear(year).label} is closed, so nothing can move.")
+        months = [_month(session, line, year, p) for p in range(start, MONTHS + 1)]
+        remaining = sum(m.budget_pence for m in months)
+        if profile == "even":
+            weights = [1] * len(months)
+        else:
+            last_year = session.execute(
+                select(LedgerTransaction.period, func.sum(LedgerTransaction.amount_pence))
+                .where(IN_FORCE, LedgerTransaction.budget_line_id == line.id, LedgerTransaction.year == year - 1)
+                .group_by(LedgerTransaction.period)).all()
+            if not last_year:
+                raise ValidationError(f"Line {line.code} has no actuals for {FinancialYear(year - 1).label} to "
+                                      "copy.", "Spread it evenly instead.")
+            by_month = dict(last_year)
+            # The domain's rule for last year's shape (credits count as nil; no shape means even), on the open months.
+            spread = rules.profile_from_last_year(remaining, [by_month.get(p, 0) if p >= start else 0
+                                                              for p in range(1, MONTHS + 1)])
+            weights = list(spread[start - 1:]) if sum(spread[start - 1:]) else [1] * len(months)
+        parts = split_largest_remainder(remaining, weights)
+        for month, pence in zip(months, parts, strict=True):
+            record.update(month, budget_pence=pence)
+        line_year = session.scalar(select(LineYear).where(LineYear.budget_line_id == line.id, LineYear.year == year))
+        record.update(line_year, profile="custom" if start > 1 else profile)
+        if not record.changed:
+            raise ValidationError("Nothing was changed: the months are already spread that way.")
+        return record.commit(f"re-profile {line.code} from M{start} ({profile})")
+
+
 def set_forecast(database: Database, line_id: int, year: int, period: int, forecast_pence: int | None,
                  comment: str = "") -> Edit:
     """Set one month's forecast by hand, with the reason; None goes back to the calculated run rate."""

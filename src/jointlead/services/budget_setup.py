@@ -241,11 +241,19 @@ def monthly_budget(annual_pence: int, weights: Sequence[int] | None) -> tuple[in
     return custom_profile(annual_pence, weights) if weights else even_profile(annual_pence)
 
 
+def _budget_year(record: Recorder, line: BudgetLine, year: int, annual_pence: int,
+                 weights: Sequence[int] | None) -> None:
+    record.create(LineYear(budget_line_id=line.id, year=year, annual_budget_pence=annual_pence,
+                           profile="custom" if weights else "even"))
+    for period, pence in enumerate(monthly_budget(annual_pence, weights), start=1):
+        record.create(LineMonth(budget_line_id=line.id, year=year, period=period, budget_pence=pence))
+
+
 def add_budget_line(database: Database, agreement_id: int, terms: LineTerms, year: int, annual_budget_pence: int,
                     weights: Sequence[int] | None = None) -> Edit:
     """A new budget line with its annual budget for `year`, profiled evenly or by twelve monthly weights."""
     _check_line(terms)
-    profile = monthly_budget(annual_budget_pence, weights)
+    monthly_budget(annual_budget_pence, weights)  # refuse bad weights before anything is written
     with UnitOfWork(database) as uow:
         record = Recorder(uow, "add budget line")
         agreement = agreement_of(uow.session, agreement_id)
@@ -257,11 +265,24 @@ def add_budget_line(database: Database, agreement_id: int, terms: LineTerms, yea
         line = record.create(BudgetLine(agreement_id=agreement.id, code=code, name=terms.name.strip(),
                                         category=terms.category, responsible_id=responsible,
                                         share_profile=terms.share_profile))
-        record.create(LineYear(budget_line_id=line.id, year=year, annual_budget_pence=annual_budget_pence,
-                               profile="custom" if weights else "even"))
-        for period, pence in enumerate(profile, start=1):
-            record.create(LineMonth(budget_line_id=line.id, year=year, period=period, budget_pence=pence))
+        _budget_year(record, line, year, annual_budget_pence, weights)
         return record.commit(f"add line {code}")
+
+
+def set_annual_budget(database: Database, line_id: int, year: int, annual_budget_pence: int,
+                      weights: Sequence[int] | None = None) -> Edit:
+    """A line's budget for a year it has none for yet (e.g. the next year), profiled evenly or by weights."""
+    monthly_budget(annual_budget_pence, weights)  # refuse bad weights before anything is written
+    with UnitOfWork(database) as uow:
+        record = Recorder(uow, "set annual budget")
+        line = uow.session.get(BudgetLine, line_id)
+        if line is None:
+            raise JointleadError("That budget line is no longer recorded.")
+        if uow.session.scalar(select(LineYear.id).where(LineYear.budget_line_id == line.id, LineYear.year == year)):
+            raise ValidationError(f"Line {line.code} already has a budget for {FinancialYear(year).label}.",
+                                  "Change its months, or move budget by virement.")
+        _budget_year(record, line, year, annual_budget_pence, weights)
+        return record.commit(f"set {line.code}'s budget for {FinancialYear(year).label}")
 
 
 def change_budget_line(database: Database, line_id: int, terms: LineTerms) -> Edit:

@@ -258,7 +258,8 @@ class BudgetsPage(Page):
         # The cumulative chart follows the line chosen; a bar clicked on the variance chart chooses its line.
         self.lines.view.selectionModel().currentRowChanged.connect(self._on_line_chosen)
         self.lines_tab = self._tab("Lines", self.lines, buttons=(
-            ("Add line…", self.add_line), ("Ledger codes…", self.map_codes), ("Ledger rows…", self.show_ledger_rows)))
+            ("Add line…", self.add_line), ("Ledger codes…", self.map_codes), ("Re-profile…", self.reprofile),
+            ("Ledger rows…", self.show_ledger_rows)))
 
         self.measure = QComboBox(self)
         self.measure.addItem("Actual to date, then forecast", ACTUAL)
@@ -390,10 +391,13 @@ class BudgetsPage(Page):
         self.outturn_tile.set_figure(format_pounds(pool.forecast_outturn),
                                      f"Annual budget {format_pounds(pool.annual_budget_pence)}")
         variance = pool.full_year_variance
+        exposure = " · ".join(f"{code} {format_pounds(pence)}"
+                              for code, pence in position.risk_share.share_by_partner.items())
         self.variance_tile.set_figure(
             format_pounds(variance),
             f"{'Overspend' if variance > 0 else 'Underspend' if variance < 0 else 'On budget'} "
-            f"{variance_percent(variance, pool.annual_budget_pence)}".strip(),
+            f"{variance_percent(variance, pool.annual_budget_pence)}".strip()
+            + (f"; shared {exposure}" if variance else ""),
             variance_tone(variance, pool.annual_budget_pence))
 
     def _show_risk_share(self, position: PoolPosition) -> None:
@@ -550,6 +554,22 @@ class BudgetsPage(Page):
             self.lines.view.setFocus()
             return
         self._open(budget_dialogs.MappingDialog(self.editor, self, self.frame, line))
+
+    def reprofile(self) -> None:
+        line = self._selected_line()
+        if line is None:
+            self.lines.view.setFocus()
+            return
+        choices = [p.capitalize() for p in budget_month.PROFILES]
+        first = f"M{self.frame.first_open}"
+        chosen, ok = QInputDialog.getItem(self, f"Re-profile {line.code}",
+                                          f"Spread what is left of {line.code}'s budget over {first} to M12:",
+                                          choices, 0, False)
+        if ok:
+            profile = budget_month.PROFILES[choices.index(chosen)]
+            year = self.frame.year.start_year
+            self.editor.run(lambda db: budget_month.reprofile_line(db, line.id, year, profile),
+                            "The line was not re-profiled")
 
     def virement(self) -> None:
         if len(self.position.lines) < 2:

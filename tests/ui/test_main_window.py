@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -9,6 +10,7 @@ from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import QAbstractButton, QWidget
 
 from jointlead.paths import default_database
+from jointlead.services import overview
 from jointlead.store.migrate import HEAD_REVISION
 from jointlead.ui.widgets import DataTable, Tile
 
@@ -54,12 +56,29 @@ def test_people_are_searched_and_sorted_in_the_model(window, demo_db):
     social_workers = table.model.rowCount()
     assert 0 < social_workers < everyone
     assert all("social worker" in table.model.row_at(r).profession for r in range(social_workers))
-    assert table.count.text() == f"{social_workers} of {everyone} people shown"
+    assert table.count.text() == f"{social_workers} of {table.model.total_rows} people shown"
     table.view.sortByColumn(0, Qt.SortOrder.DescendingOrder)
     names = [table.model.row_at(r).name for r in range(social_workers)]
     assert names == sorted(names, reverse=True)
     table.search.clear()
     assert table.model.rowCount() == everyone
+
+
+def test_people_are_filtered_by_employer_team_and_status_in_the_model(window, demo_db):
+    window.set_database(demo_db)
+    window.show_page("People & lines")
+    page = window.current_page()
+    rows = [page.table.model.row_at(r) for r in range(page.table.model.rowCount())]
+    assert rows and all(r.active for r in rows)  # those who have left are hidden until asked for
+    employer, _value = page.filters[0]
+    employer.setCurrentIndex(employer.findData("NCC"))
+    employer.activated.emit(employer.currentIndex())
+    shown = [page.table.model.row_at(r) for r in range(page.table.model.rowCount())]
+    assert shown and all(r.employer_code == "NCC" and r.active for r in shown)
+    page.status.setCurrentIndex(page.status.findText("Everyone"))
+    page.status.activated.emit(page.status.currentIndex())
+    everyone_at_ncc = [p for p in overview.people(demo_db, date(2026, 11, 20)) if p.employer_code == "NCC"]
+    assert page.table.model.rowCount() == len(everyone_at_ncc)
 
 
 def test_a_dashboard_tile_opens_the_page_behind_it(window, demo_db, qtbot):

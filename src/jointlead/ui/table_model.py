@@ -62,6 +62,7 @@ class RowTableModel(QAbstractTableModel):
         self._visible: list[int] = []
         self._sort: tuple[int, Qt.SortOrder] | None = None
         self._filter: list[str] = []
+        self._keep: Callable[[Any], bool] | None = None
 
     # --- feeding ---------------------------------------------------------------------------------
     def set_rows(self, rows: Sequence[Any]) -> None:
@@ -88,8 +89,17 @@ class RowTableModel(QAbstractTableModel):
         self._recompute()
         self.endResetModel()
 
+    def set_predicate(self, keep: Callable[[Any], bool] | None) -> None:
+        """Show only rows `keep` accepts (as well as matching the search), e.g. the choices of a filter bar."""
+        self.beginResetModel()
+        self._keep = keep
+        self._recompute()
+        self.endResetModel()
+
     def _recompute(self) -> None:
-        order = [i for i, hay in enumerate(self._haystack) if all(word in hay for word in self._filter)]
+        keep = self._keep
+        order = [i for i, hay in enumerate(self._haystack)
+                 if all(word in hay for word in self._filter) and (keep is None or keep(self._rows[i]))]
         if self._sort is not None:
             column, direction = self._sort
             order.sort(key=lambda i: self._keys[i][column], reverse=direction == Qt.SortOrder.DescendingOrder)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -182,6 +182,10 @@ class DataTable(QWidget):
 
     def _on_search(self, text: str) -> None:
         self.model.set_filter(text)
+        self._show_state()
+
+    def set_predicate(self, keep: Callable[[Any], bool] | None) -> None:
+        self.model.set_predicate(keep)
         self._show_state()
 
     def _show_state(self) -> None:

@@ -93,22 +93,45 @@ def _add_exchange_commands(commands) -> None:
 
     exporting = commands.add_parser("export", help="write a workbook for a parent organisation")
     exports = exporting.add_subparsers(dest="kind", metavar="KIND", required=True)
-    staff_export = exports.add_parser("staff", help="staff with both reporting lines, for one employer")
-    staff_export.add_argument("--db", type=Path, required=True, metavar="PATH")
-    staff_export.add_argument("--org", required=True, metavar="CODE", help="the employing organisation, e.g. NFT")
-    staff_export.add_argument("--out", type=Path, required=True, metavar="FILE.xlsx")
-    budget_export = exports.add_parser(
-        "budget", help="the pooled budget's monthly monitoring workbook, for one partner",
-        description="Write the budget monitoring workbook for one partner: summary, variance with RAG, lines by "
-                    "month, the risk share step by step, virements, unmapped ledger rows, and a checklist of what "
-                    "is incomplete. A period not yet closed may be chosen; the checklist then says so.")
-    budget_export.add_argument("--db", type=Path, required=True, metavar="PATH")
-    budget_export.add_argument("--org", required=True, metavar="CODE", help="the partner it is for, e.g. NCC")
-    budget_export.add_argument("--out", type=Path, required=True, metavar="FILE.xlsx")
+    _export_command(exports, "staff", "staff with both reporting lines, for one employer",
+                    "the employing organisation, e.g. NFT")
+    budget_export = _export_command(
+        exports, "budget", "the pooled budget's monthly monitoring workbook, for one partner",
+        "the partner it is for, e.g. NCC",
+        "Write the budget monitoring workbook for one partner: summary, variance with RAG, lines by month, the risk "
+        "share step by step, virements, unmapped ledger rows, and a checklist of what is incomplete. A period not "
+        "yet closed may be chosen; the checklist then says so.")
     budget_export.add_argument("--as-at", type=_period_number, metavar="M7",
                                help="the period the figures are as at (default: the last one closed)")
     budget_export.add_argument("--fy", metavar="2026-27",
                                help="the financial year (default: the year of the last period closed)")
+    people_export = _export_command(
+        exports, "people", "people and both reporting lines, with findings, for one employer",
+        "the employing organisation, e.g. NFT",
+        "Write 'People and lines' for one employing organisation: everyone in post on the as-at date with their "
+        "line manager and professional lead (each with their organisation and since when), and the findings about "
+        "them: a missing line, a lead of another profession or who has left, a manager over the span of control, "
+        "an HR extract naming another supervisor.")
+    people_export.add_argument("--as-at", type=_iso_day, metavar="YYYY-MM-DD",
+                               help="the day the lines are as at (default: today)")
+
+
+def _export_command(exports, name: str, summary: str, org_help: str, description: str | None = None
+                    ) -> argparse.ArgumentParser:
+    """An export subcommand with what every export takes: the database, whose workbook it is, and where to write."""
+    command = exports.add_parser(name, help=summary, description=description)
+    command.add_argument("--db", type=Path, required=True, metavar="PATH")
+    command.add_argument("--org", required=True, metavar="CODE", help=org_help)
+    command.add_argument("--out", type=Path, required=True, metavar="FILE.xlsx")
+    return command
+
+
+def _iso_day(text: str) -> date:
+    """`2026-11-20` as a date; anything else is a usage error."""
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date: write it as YYYY-MM-DD, e.g. 2026-11-20") from None
 
 
 def _period_number(text: str) -> int:
@@ -177,6 +200,8 @@ def _import(args: argparse.Namespace) -> int:
 def _export(args: argparse.Namespace) -> int:
     if args.kind == "budget":
         return _export_budget(args)
+    if args.kind == "people":
+        return _export_people(args)
     from jointlead.services.exports import export_staff
     from jointlead.services.files import open_existing
 
@@ -206,6 +231,19 @@ def _export_budget(args: argparse.Namespace) -> int:
     finally:
         database.close()
     print(f"Wrote the budget monitoring workbook ({result.rows} budget lines) to {result.path}.")
+    return EXIT_OK
+
+
+def _export_people(args: argparse.Namespace) -> int:
+    from jointlead.services.exports import export_people
+    from jointlead.services.files import open_existing
+
+    database = open_existing(args.db)
+    try:
+        result = export_people(database, args.org, args.out, as_at=args.as_at)
+    finally:
+        database.close()
+    print(f"Wrote people and lines ({result.rows} people) to {result.path}.")
     return EXIT_OK
 
 

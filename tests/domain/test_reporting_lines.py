@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from jointlead.domain.findings import Severity
-from jointlead.domain.reporting_lines import Line, LineKind, StaffMember, line_findings
+from jointlead.domain.reporting_lines import Line, LineKind, StaffMember, line_findings, line_notes
 
 ON = date(2026, 11, 20)
 M, P = LineKind.MANAGERIAL, LineKind.PROFESSIONAL
@@ -64,3 +64,61 @@ def test_a_manager_over_the_span_of_control_is_flagged():
     lines = [Line(i, M, i, 0, date(2020, 1, 1)) for i in range(1, 5)]
     assert "span-of-control" in codes(line_findings(people, lines, ON, span_of_control=3))
     assert "span-of-control" not in codes(line_findings(people, lines, ON, span_of_control=4))
+
+
+def test_the_findings_for_a_hand_built_team_are_exactly_these():
+    """Two employers, one of every gap, as at 20 November 2026 with a span of control of 2."""
+    def member(pid, name, profession, employer, number, *, registered=True, in_team=True, leave=None, hr=None):
+        return StaffMember(pid, name, profession, registered, in_team, date(2020, 1, 1), leave, employer, number, hr)
+
+    people = [
+        member(1, "Jo Head", "manager", "NFT", "N001", registered=False, in_team=False),
+        member(2, "Sam Social", "social worker", "NCC", "C002", hr="C004"),
+        member(3, "Tess Nurse", "mental health nurse", "NFT", "N003", hr="N001"),
+        member(4, "Pat Principal", "social worker", "NCC", "C004", in_team=False),
+        member(5, "Lee Lead", "mental health nurse", "NFT", "N005", hr="N001"),
+        member(6, "Ola Therapist", "occupational therapist", "NFT", "N006", hr="N001"),
+        member(7, "Ned Support", "support worker", "NCC", "C007", registered=False, hr="C004"),
+        member(8, "Val Social", "social worker", "NCC", "C008"),
+        member(9, "Kim Gone", "social worker", "NCC", "C009", leave=date(2026, 10, 31)),
+        member(10, "Amy Admin", "administrator", "NFT", "N010", registered=False, hr="N999"),
+    ]
+    since = date(2024, 4, 1)
+    lines = [
+        Line(1, M, 2, 3, since), Line(2, P, 2, 4, since),  # Sam: managed across the boundary by Tess
+        Line(3, M, 3, 1, since), Line(4, P, 3, 5, since),
+        Line(5, M, 5, 1, since),  # Lee: a registered nurse with no professional line
+        Line(6, M, 6, 3, since), Line(7, P, 6, 3, since),  # Ola: an OT whose professional lead is a nurse
+        Line(8, M, 8, 9, since), Line(9, P, 8, 4, since),  # Val: managed by Kim, who has left
+        Line(10, M, 9, 3, since),  # Kim: left, but her line was never ended (and Tess's span does not count her)
+        Line(11, M, 10, 1, since),  # Amy: Jo is her third report, over a span of 2
+        Line(12, M, 4, 3, since, date(2025, 3, 31)),  # long ended: plays no part
+    ]
+    found = [(f.severity, f.code, f.subject, f.message) for f in line_findings(people, lines, ON, span_of_control=2)]
+    W, INFO = Severity.WARNING, Severity.INFORMATION
+    assert found == [
+        (W, "lead-other-profession", "person 6", "Ola Therapist (occupational therapist) has a professional lead "
+                                                 "of another profession: Tess Nurse (mental health nurse)."),
+        (W, "lead-left", "person 8", "Val Social's managerial lead, Kim Gone, left on 31 October 2026."),
+        (W, "line-after-leaving", "person 9", "Kim Gone left on 31 October 2026, but their managerial line to "
+                                              "Tess Nurse is still open."),
+        (W, "no-professional-line", "person 5", "Lee Lead is registered but has no professional line."),
+        (W, "no-manager", "person 7", "Ned Support has no managerial line."),
+        (W, "span-of-control", "person 1", "Jo Head manages 3 people, more than the span of control of 2."),
+        (W, "hr-supervisor-differs", "person 6", "The HR extract names Jo Head as Ola Therapist's supervisor, but "
+                                                 "the line manager recorded here is Tess Nurse. One of the two "
+                                                 "records needs correcting."),
+        (W, "hr-supervisor-differs", "person 7", "The HR extract names Pat Principal as Ned Support's supervisor, "
+                                                 "but no line manager is recorded here."),
+        (W, "hr-supervisor-differs", "person 10", "The HR extract names employee number N999 (not recorded here) "
+                                                  "as Amy Admin's supervisor, but the line manager recorded here is "
+                                                  "Jo Head. One of the two records needs correcting."),
+    ]
+    notes = [(f.severity, f.code, f.subject, f.message) for f in line_notes(people, lines, ON)]
+    assert notes == [
+        (INFO, "cross-organisation", "person 2", "Sam Social (NCC) has a line manager across the organisational "
+                                              "boundary: Tess Nurse (NFT)."),
+        (INFO, "hr-supervisor-other-employer", "person 2", "NCC's HR extract names Pat Principal as Sam Social's "
+                                                        "supervisor: their line manager, Tess Nurse, is employed by "
+                                                        "NFT, so NCC's HR system cannot name them."),
+    ]

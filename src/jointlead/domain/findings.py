@@ -9,6 +9,7 @@ from enum import StrEnum
 class Severity(StrEnum):
     ERROR = "error"  # the record breaks a rule; reports built on it would be wrong
     WARNING = "warning"  # something a manager should look at, e.g. a gap in supervision or lines
+    INFORMATION = "information"  # worth showing, not a problem: e.g. a line that crosses organisations
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@ from datetime import date
 from sqlalchemy import func, select
 
 from jointlead.domain.findings import Finding, Severity
-from jointlead.domain.reporting_lines import DEFAULT_SPAN_OF_CONTROL, Line, LineKind, StaffMember, line_findings
+from jointlead.domain.reporting_lines import line_findings
+from jointlead.services.people import span_of_control, staff_and_lines
 from jointlead.store.backup import integrity_problems
 from jointlead.store.database import Database
 from jointlead.store.models import (
@@ -19,14 +20,7 @@ from jointlead.store.models import (
     LedgerTransaction,
     LineMonth,
     LineYear,
-    Organisation,
-    Person,
-    ReportingLine,
-    Setting,
 )
-
-REGISTERED_PROFESSIONS = frozenset({"social worker", "mental health nurse", "occupational therapist",
-                                    "psychologist", "psychiatrist"})
 
 
 @dataclass(frozen=True)
@@ -42,22 +36,10 @@ class CheckReport:
         return tuple(f for f in self.findings if f.severity == Severity.WARNING)
 
 
-def _span_of_control(session) -> int:
-    value = session.scalar(select(Setting.value).where(Setting.key == "span_of_control"))
-    return int(value) if value and value.isdigit() else DEFAULT_SPAN_OF_CONTROL
-
-
 def _line_findings(session, on: date) -> list[Finding]:
-    employer = {o.id: o.code for o in session.scalars(select(Organisation))}
-    people = [
-        StaffMember(p.id, p.full_name, p.profession,
-                    bool(p.registration_body) or p.profession in REGISTERED_PROFESSIONS,
-                    p.team_id is not None, p.start_date, p.leave_date, employer.get(p.employer_id, ""))
-        for p in session.scalars(select(Person))
-    ]
-    lines = [Line(ln.id, LineKind(ln.kind), ln.person_id, ln.lead_id, ln.effective_from, ln.effective_to)
-             for ln in session.scalars(select(ReportingLine))]
-    return line_findings(people, lines, on, _span_of_control(session))
+    """Errors and warnings only: information (lines across organisations) is shown where people are, not counted."""
+    people, lines = staff_and_lines(session)
+    return line_findings(people, lines, on, span_of_control(session))
 
 
 def _budget_findings(session) -> list[Finding]:

@@ -14,12 +14,14 @@ from sqlalchemy.orm import aliased
 from jointlead.domain.budget import MONTHS, LineFigures, total_figures
 from jointlead.domain.calendar import FinancialYear
 from jointlead.domain.errors import JointleadError
+from jointlead.domain.findings import Severity
 from jointlead.domain.money import format_money
 from jointlead.exchange.writing import Cover, ExportColumn, ExportWorkbook, Kind
 from jointlead.services.budget_report import budget_checklist, unmapped_rows, virement_log
 from jointlead.services.budgets import PoolPosition, pool_position
 from jointlead.services.imports import ImportPreview
 from jointlead.services.overview import DEFAULT_SERVICE_NAME, lead_on
+from jointlead.services.people import EmployeeLines, LineRow, employees_and_lines, span_of_control
 from jointlead.store.database import Database
 from jointlead.store.models import AgreementPartner, Organisation, Person, Setting, Team
 from jointlead.store.uow import UnitOfWork, os_user
@@ -119,6 +121,92 @@ def export_staff(database: Database, organisation_code: str, out: Path, on: date
     _record(database, "export_staff", result, organisation.code, as_at)
     return result
 
+
+
+# --- People and lines -------------------------------------------------------------------------------------------
+
+PEOPLE_COLUMNS = (
+    ExportColumn("Employee number", Kind.CODE),
+    ExportColumn("Name"),
+    ExportColumn("Job title"),
+    ExportColumn("Profession"),
+    ExportColumn("Grade"),
+    ExportColumn("Team"),
+    ExportColumn("Start date", Kind.DATE),
+    ExportColumn("Seconded", Kind.BOOL),
+    ExportColumn("Line manager"),
+    ExportColumn("Line manager's organisation", Kind.CODE),
+    ExportColumn("Managed across organisations", Kind.BOOL),
+    ExportColumn("Line manager since", Kind.DATE),
+    ExportColumn("Professional lead"),
+    ExportColumn("Professional lead's organisation", Kind.CODE),
+    ExportColumn("Professional lead across organisations", Kind.BOOL),
+    ExportColumn("Professional lead since", Kind.DATE),
+    ExportColumn("Supervisor in the HR extract"),
+    ExportColumn("Findings", wrap=True, width=60),
+)
+PEOPLE_FINDING_COLUMNS = (
+    ExportColumn("Employee number", Kind.CODE),
+    ExportColumn("Name"),
+    ExportColumn("Severity"),
+    ExportColumn("Finding", wrap=True, width=60),
+)
+_SEVERITY_WORDS = {Severity.ERROR: "Error", Severity.WARNING: "Warning", Severity.INFORMATION: "Information"}
+
+
+def _line_values(line: LineRow | None) -> tuple[object, ...]:
+    if line is None:
+        return None, None, None, None
+    return line.lead_name, line.lead_employer or None, line.cross_organisation, line.effective_from
+
+
+def _people_checklist(employees: Sequence[EmployeeLines]) -> tuple[tuple[str, bool], ...]:
+    codes = {finding.code for employee in employees for finding in employee.findings}
+    return (
+        ("Everyone in post has a line manager", "no-manager" not in codes),
+        ("Every registered professional has a professional line", "no-professional-line" not in codes),
+        ("Every professional lead is of the same profession", "lead-other-profession" not in codes),
+        ("No line is to someone who has left", not codes & {"lead-left", "lead-not-started"}),
+        ("No manager is over the span of control", "span-of-control" not in codes),
+        ("The HR extract agrees with the line managers recorded here", "hr-supervisor-differs" not in codes),
+    )
+
+
+def export_people(database: Database, organisation_code: str, out: Path, *, as_at: date | None = None,
+                  generated_on: datetime | None = None) -> ExportResult:
+    """"People and lines" for one employing organisation: one row per employee in post on the as-at date (default
+    today) with their line manager and professional lead, each lead's organisation and since when, and the findings
+    about them; then every finding on a sheet of its own. `ExportResult.rows` is the number of employees."""
+    on = as_at or date.today()
+    with database.session() as session:
+        organisation = _organisation(session, organisation_code)
+        span = span_of_control(session)
+    employees = employees_and_lines(database, organisation.code, on)
+    rows = [
+        (e.employee_number or None, e.name, e.job_title, e.profession, e.grade, e.team or None, e.start_date,
+         e.seconded, *_line_values(e.manager), *_line_values(e.professional), e.hr_supervisor or None,
+         "\n".join(f.message for f in e.findings if f.severity != Severity.INFORMATION) or None)
+        for e in employees]
+    finding_rows = [(e.employee_number or None, e.name, _SEVERITY_WORDS[f.severity], f.message)
+                    for e in employees for f in e.findings]
+    as_at_label = f"{on:%d %B %Y}"
+    with database.session() as session:
+        cover = _cover(database, session, "People and lines", organisation, as_at_label, (
+            f"Everyone employed by {organisation.code} and in post on {as_at_label}, with the line manager and "
+            "professional lead each has that day, and since when.",
+            "Lines can cross the organisational boundary: a lead employed elsewhere is marked, as information.",
+            f"Findings: a missing line, a lead of another profession or not in post, a manager with more than "
+            f"{span} reports, or an HR extract naming another supervisor.",
+        ), checklist=_people_checklist(employees), generated_on=generated_on)
+    with ExportWorkbook(cover) as workbook:
+        workbook.add_table("People and lines", PEOPLE_COLUMNS, rows, table_name="PeopleAndLines",
+                           description=f"{len(rows)} people employed by {organisation.code}, as at {as_at_label}")
+        workbook.add_table("Findings", PEOPLE_FINDING_COLUMNS, finding_rows, table_name="Findings",
+                           description="Each finding about these people, information included")
+        path = workbook.save(out)
+    result = ExportResult(path, len(rows), _digest(path))
+    _record(database, "export_people", result, organisation.code, as_at_label)
+    return result
 
 # --- The monthly budget monitoring workbook ---------------------------------------------------------------------
 

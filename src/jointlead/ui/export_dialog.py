@@ -58,6 +58,10 @@ EXPORTS: tuple[ExportKind, ...] = (
                lambda database, organisation, out, _on, as_at: exports.export_budget(database, organisation, out,
                                                                                       as_at=as_at),
                as_at_period=True, file_label="budget monitoring"),
+    # As at the dialog's today, like the staff list; the command line takes another day with --as-at.
+    ExportKind("People and lines",
+               lambda database, organisation, out, on, _as_at: exports.export_people(database, organisation, out,
+                                                                                      as_at=on)),
 )
 
 

@@ -1,0 +1,174 @@
+"""The org chart's layout: cards never overlap, reports sit below managers, cycles are broken, and it is quick."""
+
+from __future__ import annotations
+
+import itertools
+import random
+import time
+
+import pytest
+
+from jointlead.domain.org_layout import LayoutRules, OrgLayout, layout_org, unshared_parts
+
+
+def overlapping(layout: OrgLayout) -> list[tuple[int, int]]:
+    """Pairs of cards (1 x 1 boxes) that overlap; a sweep over x so 1,000 cards check quickly."""
+    cards = sorted(layout.positions.items(), key=lambda item: item[1][0])
+    clashes = []
+    for n, (a, (ax, ay)) in enumerate(cards):
+        for b, (bx, by) in cards[n + 1:]:
+            if bx >= ax + 1 - 1e-9:
+                break
+            if abs(ay - by) < 1 - 1e-9:
+                clashes.append((a, b))
+    return clashes
+
+
+def generated(count: int, seed: int = 7) -> tuple[list[int], list[tuple[int, int]]]:
+    """A service-like hierarchy: managers with 3-12 reports, at most five levels, a few people with no manager."""
+    rng = random.Random(seed)
+    lines: list[tuple[int, int]] = []
+    waiting: list[tuple[int, int]] = []  # (manager, level) still to be given reports
+    person = 0
+    while person < count:
+        person += 1
+        if not waiting:  # a new directorate (or someone with no manager recorded)
+            waiting.append((person, 0))
+            continue
+        manager, level = waiting.pop(0)
+        for _ in range(rng.randint(3, 12)):
+            if person > count:
+                break
+            lines.append((person, manager))
+            if level < 3 and rng.random() < 0.35:
+                waiting.append((person, level + 1))
+            person += 1
+        person -= 1
+    return list(range(1, count + 1)), lines
+
+
+def test_a_manager_is_above_each_report_and_their_connector_joins_the_two_cards():
+    layout = layout_org([1, 2, 3, 4], [(2, 1), (3, 1), (4, 2)])
+    for person, manager in [(2, 1), (3, 1), (4, 2)]:
+        assert layout.positions[person][1] >= layout.positions[manager][1] + 1
+        route = layout.routes[(person, manager)]
+        mx, my = layout.positions[manager]
+        px, py = layout.positions[person]
+        assert mx <= route[0][0] <= mx + 1 and route[0][1] == pytest.approx(my + 1)  # leaves the manager's bottom
+        end_x, end_y = route[-1]
+        assert px <= end_x <= px + 1 and py <= end_y <= py + 1  # reaches the report's card edge
+
+
+def test_reports_who_manage_no_one_are_stacked_not_spread_across_the_chart():
+    people = list(range(1, 14))
+    layout = layout_org(people, [(p, 1) for p in people[1:]])
+    assert overlapping(layout) == []
+    assert layout.width <= 2 + 2 * 0.3  # twelve reports make two columns of six, not a row of twelve
+    columns = {round(layout.positions[p][0], 6) for p in people[1:]}
+    assert len(columns) == 2
+
+
+def test_a_short_list_of_reports_is_indented_under_its_manager():
+    layout = layout_org([1, 2, 3], [(2, 1), (3, 1)])
+    assert layout.positions[2][0] == layout.positions[3][0] > layout.positions[1][0]
+    assert layout.positions[3][1] > layout.positions[2][1] > layout.positions[1][1]
+
+
+def test_managers_reports_who_manage_others_sit_side_by_side_on_one_level():
+    # 1 manages 2 and 3; each of them manages two people.
+    layout = layout_org([1, 2, 3, 4, 5, 6, 7], [(2, 1), (3, 1), (4, 2), (5, 2), (6, 3), (7, 3)])
+    assert layout.positions[2][1] == layout.positions[3][1]
+    assert layout.positions[2][0] + 1 <= layout.positions[3][0]
+    middle = (layout.positions[2][0] + layout.positions[3][0]) / 2
+    assert layout.positions[1][0] == pytest.approx(middle, abs=0.2)  # centred over its reports
+    assert overlapping(layout) == []
+
+
+def test_a_wide_row_of_subtrees_wraps_onto_shelves():
+    # A director with twelve team managers, each with eight staff.
+    people, lines = [1], []
+    for team in range(12):
+        manager = 100 + team
+        people.append(manager)
+        lines.append((manager, 1))
+        for member in range(8):
+            people.append(1000 + team * 10 + member)
+            lines.append((1000 + team * 10 + member, manager))
+    layout = layout_org(people, lines)
+    assert overlapping(layout) == []
+    assert layout.width <= LayoutRules().wrap_width + 1
+    levels = {layout.positions[100 + team][1] for team in range(12)}
+    assert len(levels) > 1
+    for person, manager in lines:
+        assert layout.positions[person][1] > layout.positions[manager][1]
+
+
+def test_people_with_no_manager_and_no_reports_share_one_grid():
+    layout = layout_org([1, 2, 3, 4, 5], [(2, 1)])
+    assert layout.unmanaged_area is not None
+    x, y, w, h = layout.unmanaged_area
+    for person in (3, 4, 5):
+        px, py = layout.positions[person]
+        assert x <= px and px + 1 <= x + w + 1e-9 and y <= py and py + 1 <= y + h + 1e-9
+    assert layout.roots == (1,)
+
+
+def test_a_cycle_is_broken_instead_of_hanging_and_the_cut_line_is_reported():
+    layout = layout_org([1, 2, 3, 4], [(1, 2), (2, 3), (3, 1), (4, 3)])
+    assert layout.broken == ((1, 2),)  # the earliest person in the cycle loses their line
+    assert set(layout.positions) == {1, 2, 3, 4}
+    assert overlapping(layout) == []
+    assert layout.positions[2][1] > layout.positions[3][1] > layout.positions[1][1]
+
+
+def test_a_self_line_and_lines_to_people_not_in_the_chart_are_ignored():
+    layout = layout_org([1, 2], [(1, 1), (2, 99), (98, 1)])
+    assert layout.routes == {}
+    assert layout.broken == ()
+
+
+def test_the_same_input_always_gives_the_same_positions():
+    people, lines = generated(300)
+    first = layout_org(people, lines)
+    again = layout_org(list(people), list(lines))
+    assert first.positions == again.positions
+    assert first.routes == again.routes
+
+
+@pytest.mark.parametrize("seed", [3, 7, 11])
+def test_150_people_lay_out_without_overlaps_and_in_page_proportions(seed):
+    people, lines = generated(150, seed=seed)
+    layout = layout_org(people, lines)
+    assert set(layout.positions) == set(people)
+    assert overlapping(layout) == []
+    for person, manager in lines:
+        assert layout.positions[person][1] >= layout.positions[manager][1] + 1
+    # In drawn proportions (a card is about 2.45 times wider than tall) neither a tall nor a wide ribbon.
+    assert 0.75 <= layout.width * LayoutRules().card_aspect / layout.height <= 3
+
+
+def test_a_chain_of_1000_managers_does_not_hit_the_recursion_limit():
+    people = list(range(1000))
+    layout = layout_org(people, [(p, p - 1) for p in people[1:]])
+    assert layout.positions[999][1] > layout.positions[0][1]
+
+
+def test_1000_people_lay_out_quickly():
+    people, lines = generated(1000)
+    started = time.perf_counter()
+    layout = layout_org(people, lines)
+    assert time.perf_counter() - started < 2  # a generous ceiling: bench/org_chart.py measures it properly
+    assert overlapping(layout) == []
+
+
+def test_a_connector_coloured_as_its_own_leaves_out_the_stem_it_shares_with_siblings():
+    mine = ((0.5, 1.0), (0.5, 1.3), (2.5, 1.3), (2.5, 1.75))
+    sibling = ((0.5, 1.0), (0.5, 1.3), (1.0, 1.3), (1.0, 1.75))
+    parts = unshared_parts(mine, [sibling])
+    assert parts == [((1.0, 1.3), (2.5, 1.3)), ((2.5, 1.3), (2.5, 1.75))]
+    assert unshared_parts(mine, []) == list(itertools.pairwise(mine))
+
+
+def test_no_people_no_chart():
+    layout = layout_org([], [])
+    assert layout.positions == {} and layout.width == 0

@@ -1,0 +1,340 @@
+"""The org chart widget: cards and lines, the cross-organisation highlight, finding people, filters and export."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from PySide6.QtCore import QDate, QPoint, QPointF, Qt
+from PySide6.QtGui import QColor, QWheelEvent
+from PySide6.QtWidgets import QAbstractButton, QApplication, QFileDialog, QGraphicsPathItem, QWidget
+
+from jointlead.services.org_structure import OrgEmployer, OrgLine, OrgPerson, Structure, structure_as_at
+from jointlead.ui.application import make_application
+from jointlead.ui.org_chart import CARD_HEIGHT, CARD_WIDTH, CROSSING_COLOUR, LINE_ROLE, OrgChart, PersonCard
+
+DAY = date(2026, 11, 20)
+NFT = OrgEmployer("NFT", "Northshire NHS Foundation Trust", "#005EB8")
+NCC = OrgEmployer("NCC", "Northshire County Council", "#7C2855")
+
+
+def person(id_: int, name: str, employer: OrgEmployer, title: str = "Social Worker", team: str = "North",
+           profession: str = "social worker") -> OrgPerson:
+    return OrgPerson(id_, name, title, "Band 7" if employer is NFT else "Grade 10", employer.code, employer.colour,
+                     team, profession)
+
+
+def line(person_id: int, lead_id: int, kind: str, people: dict[int, OrgPerson]) -> OrgLine:
+    return OrgLine(person_id, lead_id, kind, people[person_id].employer_code != people[lead_id].employer_code)
+
+
+def team_structure(day: date = DAY) -> Structure:
+    """A small team: an NHS manager with a council social worker (managed across the boundary) and two nurses;
+    the council's Principal Social Worker is the social worker's professional lead."""
+    people = {p.id: p for p in (
+        person(1, "Eleanor Marshall", NFT, "Team Manager", profession="mental health nurse"),
+        person(2, "Tom Mason", NCC, "Senior Social Worker"),
+        person(3, "Imran Singh", NFT, "Community Mental Health Nurse", profession="mental health nurse"),
+        person(4, "Megan Lloyd", NFT, "Community Mental Health Nurse", profession="mental health nurse"),
+        person(5, "Paul Allen", NCC, "Principal Social Worker", team=""),
+    )}
+    lines = (line(2, 1, "managerial", people), line(2, 5, "professional", people),
+             line(3, 1, "managerial", people), line(3, 1, "professional", people),
+             line(4, 1, "managerial", people))
+    return Structure(day, tuple(people.values()), lines, teams=("North", "South"), organisations=(NCC, NFT))
+
+
+@pytest.fixture
+def chart(qtbot) -> OrgChart:
+    make_application()
+    widget = OrgChart()
+    widget.resize(1200, 800)
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def line_items(chart: OrgChart, kind: str | None = None) -> list[QGraphicsPathItem]:
+    return [item for item in chart.scene.items()
+            if isinstance(item, QGraphicsPathItem) and (kind is None or item.data(LINE_ROLE)[0] == kind)]
+
+
+def test_there_is_one_card_per_person_with_their_details(chart):
+    chart.show_structure(team_structure())
+    cards = [item for item in chart.scene.items() if isinstance(item, PersonCard)]
+    assert sorted(card.person.name for card in cards) == sorted(p.name for p in team_structure().people)
+    tom = chart.cards[2]
+    assert "Senior Social Worker" in tom.toolTip() and "Line manager: Eleanor Marshall (another organisation)" \
+        in tom.toolTip()
+    for a in cards:  # no card covers another
+        for b in cards:
+            assert a is b or not a.sceneBoundingRect().adjusted(5, 5, -5, -5).intersects(
+                b.sceneBoundingRect().adjusted(5, 5, -5, -5))
+
+
+def test_managerial_lines_are_solid_and_professional_lines_dashed(chart):
+    chart.show_structure(team_structure())
+    managerial = line_items(chart, "managerial")
+    professional = line_items(chart, "professional")
+    assert managerial and all(item.pen().style() == Qt.PenStyle.SolidLine for item in managerial)
+    assert {item.data(LINE_ROLE)[1:3] for item in managerial} == {(2, 1), (3, 1), (4, 1)}
+    # Imran's professional lead is his line manager: the solid line says so, so no dashed line doubles it.
+    assert [item.data(LINE_ROLE)[1:3] for item in professional] == [(2, 5)]
+    assert professional[0].pen().style() == Qt.PenStyle.DashLine
+
+
+def test_lines_across_organisations_are_orange_and_thicker_and_the_key_explains_them(chart):
+    chart.show_structure(team_structure())
+    crossing = [item for item in line_items(chart) if item.data(LINE_ROLE)[3]]
+    plain = [item for item in line_items(chart) if not item.data(LINE_ROLE)[3]]
+    assert {item.data(LINE_ROLE)[1:3] for item in crossing} == {(2, 1)}
+    for item in crossing:
+        assert item.pen().color() == QColor(CROSSING_COLOUR)
+        assert item.pen().widthF() > max(p.pen().widthF() for p in plain)
+        assert not item.path().isEmpty()
+    assert all(item.pen().color() != QColor(CROSSING_COLOUR) for item in plain)
+    assert "crosses organisations" in chart.legend.accessibleDescription()
+
+
+def test_a_connector_shared_with_a_same_employer_report_is_not_coloured(chart):
+    chart.show_structure(team_structure())
+    highlight = next(item for item in line_items(chart) if item.data(LINE_ROLE)[3])
+    route = chart.layout_result.routes[(2, 1)]
+    # The stem down from the manager is shared with the nurses' lines, so it stays grey; Tom's own tick is orange.
+    stem = QPointF(route[0][0] * CARD_WIDTH, route[0][1] * CARD_HEIGHT + 5)
+    tick = QPointF((route[-1][0] - 0.02) * CARD_WIDTH, route[-1][1] * CARD_HEIGHT)
+    assert not highlight.shape().contains(stem)
+    assert highlight.shape().contains(tick)
+
+
+def test_finding_a_person_selects_centres_and_zooms_to_them(chart, qtbot):
+    chart.show_structure(team_structure())
+    chart.view.set_zoom(0.3)
+    qtbot.keyClicks(chart.search, "megan")
+    qtbot.keyClick(chart.search, Qt.Key.Key_Return)
+    card = chart.cards[4]
+    assert card.isSelected()
+    assert chart.view.zoom() >= 1.0
+    visible = chart.view.mapToScene(chart.view.viewport().rect()).boundingRect()
+    assert visible.contains(card.sceneBoundingRect())
+    assert "Megan Lloyd" in chart.view.accessibleDescription()
+
+
+def test_finding_a_person_in_a_large_chart_centres_them(chart, demo_db, qtbot):
+    chart.show_structure(structure_as_at(demo_db, DAY))
+    chart.view.fit()
+    qtbot.keyClicks(chart.search, "Imran Singh")
+    qtbot.keyClick(chart.search, Qt.Key.Key_Return)
+    card = next(card for card in chart.cards.values() if card.person.name == "Imran Singh")
+    assert card.isSelected() and chart.view.zoom() == pytest.approx(1.0)
+    centre = chart.view.mapToScene(chart.view.viewport().rect().center())
+    assert (centre - card.sceneBoundingRect().center()).manhattanLength() < 20
+
+
+def test_finding_someone_not_in_the_chart_says_so(chart, qtbot):
+    chart.show_structure(team_structure())
+    chart.search.setText("Nobody Here")
+    assert chart.find_next() is None
+    assert "No one called “Nobody Here”" in chart.summary.text()
+
+
+def test_finding_again_moves_to_the_next_match(chart):
+    chart.show_structure(team_structure())
+    chart.search.setText("m")  # Eleanor Marshall, Tom Mason, Imran Singh, Megan Lloyd: first names first
+    first, second = chart.find_next(), chart.find_next()
+    assert first == 4 and second != first
+
+
+def test_double_clicking_a_card_or_pressing_enter_on_it_opens_the_person(chart, qtbot):
+    chart.show_structure(team_structure())
+    chart.view.set_zoom(1.0)
+    card = chart.cards[2]
+    chart.view.centerOn(card)
+    point = chart.view.mapFromScene(card.sceneBoundingRect().center())
+    with qtbot.waitSignal(chart.person_activated) as blocker:
+        qtbot.mouseDClick(chart.view.viewport(), Qt.MouseButton.LeftButton, pos=point)
+    assert blocker.args == [2]
+    chart.view.setFocus()
+    chart.scene.clearSelection()
+    qtbot.keyClick(chart.view, Qt.Key.Key_Down)  # nothing selected: the top card (the manager)
+    assert chart.view.current().person.id == 1
+    qtbot.keyClick(chart.view, Qt.Key.Key_Down)  # then the nearest card below
+    below = chart.view.current().person.id
+    assert below in {2, 3, 4}
+    with qtbot.waitSignal(chart.person_activated) as blocker:
+        qtbot.keyClick(chart.view, Qt.Key.Key_Return)
+    assert blocker.args == [below]
+
+
+def test_zoom_buttons_keys_ctrl_wheel_and_fit(chart, qtbot):
+    chart.show_structure(team_structure())
+    chart.view.set_zoom(1.0)
+    qtbot.mouseClick(chart.zoom_in, Qt.MouseButton.LeftButton)
+    assert chart.view.zoom() == pytest.approx(1.25)
+    qtbot.mouseClick(chart.zoom_out, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(chart.zoom_out, Qt.MouseButton.LeftButton)
+    assert chart.view.zoom() == pytest.approx(0.8)
+    assert chart.zoom_label.text() == "80%"
+    qtbot.keyClick(chart.view, Qt.Key.Key_Plus)
+    assert chart.view.zoom() == pytest.approx(1.0)
+    centre = QPointF(chart.view.viewport().rect().center())
+    wheel = QWheelEvent(centre, chart.view.viewport().mapToGlobal(centre), QPoint(), QPoint(0, 120),
+                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.ControlModifier, Qt.ScrollPhase.NoScrollPhase,
+                        False)
+    QApplication.sendEvent(chart.view.viewport(), wheel)
+    assert chart.view.zoom() == pytest.approx(1.25)
+    qtbot.mouseClick(chart.fit_button, Qt.MouseButton.LeftButton)
+    visible = chart.view.mapToScene(chart.view.viewport().rect()).boundingRect()
+    assert visible.contains(chart.scene.itemsBoundingRect())
+
+
+def test_professional_lines_can_be_hidden(chart):
+    chart.show_structure(team_structure())
+    chart.professional.setChecked(False)
+    assert not any(item.isVisible() for item in line_items(chart, "professional"))
+    assert all(item.isVisible() for item in line_items(chart, "managerial"))
+    chart.professional.setChecked(True)
+    assert all(item.isVisible() for item in line_items(chart, "professional"))
+
+
+def test_png_and_pdf_are_written(chart, tmp_path: Path):
+    chart.show_structure(team_structure())
+    png = chart.save_png(tmp_path / "chart.png")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    pdf = chart.save_pdf(tmp_path / "chart.pdf")
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF") and len(data) > 2000
+    assert b"/MediaBox" in data
+
+
+def test_a_large_chart_goes_on_an_a3_page(chart, tmp_path: Path):
+    people = tuple(person(n, f"Person {n:03d}", NFT) for n in range(1, 121))
+    lines = tuple(OrgLine(n, 1 + (n - 2) // 10, "managerial", False) for n in range(2, 121))
+    chart.show_structure(Structure(DAY, people, lines))
+    small = chart.save_pdf(tmp_path / "small.pdf", page_size="A4").read_bytes()
+    auto = chart.save_pdf(tmp_path / "auto.pdf").read_bytes()
+    assert b"842" in small.split(b"/MediaBox")[1][:40]  # A4 landscape is 842 points wide
+    assert b"1191" in auto.split(b"/MediaBox")[1][:40]  # A3 landscape is 1191 points wide
+
+
+def test_the_save_buttons_ask_for_a_file(chart, tmp_path: Path, monkeypatch):
+    chart.show_structure(team_structure())
+    target = tmp_path / "board"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *args, **kwargs: (str(target), "")))
+    chart.png_button.click()
+    chart.pdf_button.click()
+    assert (tmp_path / "board.png").stat().st_size > 0
+    assert (tmp_path / "board.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_changing_a_filter_asks_for_a_new_structure_but_showing_one_does_not(chart, qtbot):
+    asked: list[tuple] = []
+    chart.filters_changed.connect(lambda *args: asked.append(args))
+    chart.show_structure(team_structure())
+    assert asked == []
+    assert [chart.team.itemText(n) for n in range(chart.team.count())] == ["All teams", "North", "South"]
+    chart.team.setCurrentIndex(2)
+    assert asked[-1] == (DAY, "South", None)
+    chart.organisation.setCurrentIndex(chart.organisation.findData("NCC"))
+    assert asked[-1] == (DAY, "South", "NCC")
+    chart.as_at.setDate(QDate(2026, 3, 31))
+    assert asked[-1] == (date(2026, 3, 31), "South", "NCC")
+    # The page answers with the structure it asked for; the controls follow it without asking again.
+    count = len(asked)
+    chart.show_structure(Structure(date(2025, 1, 1), (), (), team="North", teams=("North", "South"),
+                                   organisations=(NCC, NFT)))
+    assert len(asked) == count
+    assert chart.filters() == (date(2025, 1, 1), "North", None)
+
+
+def test_an_empty_chart_explains_itself_and_offers_no_export(chart):
+    chart.show_structure(Structure(DAY, (), (), team="South", teams=("North", "South")))
+    assert chart.stack.currentWidget() is chart.empty
+    assert "No one in South" in chart.empty.text()
+    assert not chart.png_button.isEnabled() and not chart.pdf_button.isEnabled()
+    assert not chart.legend.isVisible()
+    chart.show_structure(team_structure())
+    assert chart.stack.currentWidget() is chart.view and chart.png_button.isEnabled() and chart.legend.isVisible()
+
+
+def test_leads_outside_the_filter_are_ghost_cards(chart):
+    base = team_structure()
+    jgm = person(9, "Jasmine Richards", NFT, "Joint General Manager", team="")
+    people = {p.id: p for p in (*base.people, jgm)}
+    structure = Structure(DAY, base.people, (*base.lines, line(1, 9, "managerial", people)), outside=(jgm,),
+                          team="North")
+    chart.show_structure(structure)
+    assert chart.cards[9].ghost and not chart.cards[1].ghost
+    assert chart.cards[9].pos().y() < chart.cards[1].pos().y()
+    assert "Outside this team or employer" in chart.cards[9].toolTip()
+
+
+def test_a_managerial_cycle_still_draws_everyone(chart):
+    people = {p.id: p for p in (person(1, "A", NFT), person(2, "B", NFT), person(3, "C", NCC))}
+    lines = (line(1, 2, "managerial", people), line(2, 3, "managerial", people), line(3, 1, "managerial", people))
+    chart.show_structure(Structure(DAY, tuple(people.values()), lines))
+    assert len(chart.cards) == 3
+    assert len(line_items(chart, "managerial")) >= 3
+    assert "cycle" in chart.summary.text()
+
+
+def test_every_control_that_takes_focus_has_an_accessible_name(chart):
+    chart.show_structure(team_structure())
+    unnamed = []
+    for widget in chart.findChildren(QWidget):  # as tests/ui/test_main_window.py checks the whole window
+        takes_focus = widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+        named = widget.accessibleName() or (isinstance(widget, QAbstractButton) and widget.text())
+        if takes_focus and not named and widget.objectName() != "qt_scrollarea_viewport":
+            unnamed.append(f"{type(widget).__name__} {widget.objectName()}")
+    assert unnamed == []
+
+
+def test_the_demo_service_draws_on_the_chart(chart, demo_db):
+    structure = structure_as_at(demo_db, DAY)
+    chart.show_structure(structure)
+    assert len(chart.cards) == len(structure.people) == 66
+    rects = sorted((card.sceneBoundingRect().adjusted(5, 5, -5, -5) for card in chart.cards.values()),
+                   key=lambda r: r.left())
+    for n, a in enumerate(rects):
+        for b in rects[n + 1:n + 40]:
+            assert not a.intersects(b)
+    crossing = {item.data(LINE_ROLE)[1:3] for item in line_items(chart) if item.data(LINE_ROLE)[3]}
+    drawn_crossing = {(line.person_id, line.lead_id) for line in structure.lines if line.cross_organisation}
+    assert crossing <= drawn_crossing and crossing
+
+
+def test_selecting_a_person_brings_out_their_own_lines(chart):
+    chart.show_structure(team_structure())
+    professional = line_items(chart, "professional")[0]
+    nurse_line = next(item for item in line_items(chart, "managerial") if item.data(LINE_ROLE)[1] == 4)
+    width = professional.pen().widthF()
+    chart.focus_person(2)
+    assert professional.pen().widthF() > width
+    assert professional.pen().style() == Qt.PenStyle.DashLine
+    assert nurse_line.pen().widthF() == pytest.approx(2.0)  # someone else's line is left alone
+    chart.scene.clearSelection()
+    assert professional.pen().widthF() == width
+
+
+def test_moving_the_as_at_date_shows_the_structure_before_and_after_a_change_of_manager(chart, demo_db):
+    # Wired as the People page wires it: the chart asks, the service answers.
+    chart.filters_changed.connect(lambda day, team, organisation: chart.show_structure(
+        structure_as_at(demo_db, day, team=team, organisation=organisation)))
+    chart.show_structure(structure_as_at(demo_db, DAY))
+    sophie = next(p.id for p in chart.structure.people if p.name == "Sophie Richards")
+
+    def manager_on_chart() -> str:
+        lead = next(item.data(LINE_ROLE)[2] for item in line_items(chart, "managerial")
+                    if item.data(LINE_ROLE)[1] == sophie)
+        return chart.cards[lead].person.name
+
+    chart.as_at.setDate(QDate(2026, 6, 30))
+    assert chart.structure.as_at == date(2026, 6, 30) and manager_on_chart() == "Emily Mitchell"
+    chart.as_at.setDate(QDate(2026, 7, 1))
+    assert manager_on_chart() == "Emma Hall"
+    chart.team.setCurrentIndex(chart.team.findData("South Locality CMHT"))
+    assert sophie not in chart.cards  # she moved to the North team's lines (her team is North)
+    assert chart.structure.team == "South Locality CMHT"

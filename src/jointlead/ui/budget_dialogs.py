@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date
 
-from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QDateEdit,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QLabel,
-    QLayout,
-    QLineEdit,
     QPlainTextEdit,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -29,104 +19,9 @@ from jointlead.services.budget_month import BudgetYear
 from jointlead.services.budget_report import ChecklistItem
 from jointlead.services.budget_setup import AgreementTerms, Instalment, LineTerms, PartnerTerms
 from jointlead.services.budgets import LinePosition
-from jointlead.services.edits import Edit
-from jointlead.store.database import Database
-from jointlead.ui.messages import show_problem
-from jointlead.ui.money_editing import MoneyValidator, pence_from_text, plain_pounds
+from jointlead.ui.forms import FormDialog, Gesture
 from jointlead.ui.theme import TONES
 from jointlead.ui.undo import Editor
-
-Gesture = Callable[[Database], Edit]
-
-
-class FormDialog(QDialog):
-    """A titled form whose OK runs one service gesture; a refusal is explained and the form stays open to fix."""
-
-    ok_text = "Save"
-
-    def __init__(self, editor: Editor, title: str, intro: str, parent: QWidget) -> None:
-        super().__init__(parent)
-        self.editor = editor
-        self.setWindowTitle(title)
-        layout = QVBoxLayout(self)
-        # The minimum is set once, just before showing (see open): a shown window's minimum changing is not
-        # something every platform supports.
-        layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
-        if intro:
-            label = QLabel(intro, self)
-            label.setWordWrap(True)
-            label.setMinimumWidth(520)
-            layout.addWidget(label)
-        self.form = QFormLayout()
-        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        layout.addLayout(self.form)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
-                                        self)
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.ok_text)
-        self.buttons.accepted.connect(self._save)
-        self.buttons.rejected.connect(self.reject)
-        layout.addWidget(self.buttons)
-
-    def open(self) -> None:
-        self.setMinimumSize(self.sizeHint())
-        super().open()
-
-    # --- fields -----------------------------------------------------------------------------------
-    def text(self, label: str, value: str = "", placeholder: str = "") -> QLineEdit:
-        field = QLineEdit(value, self)
-        field.setPlaceholderText(placeholder)
-        self.form.addRow(label, field)
-        return field
-
-    def money(self, label: str, pence: int | None = None) -> QLineEdit:
-        field = QLineEdit(plain_pounds(pence) if pence is not None else "", self)
-        field.setValidator(MoneyValidator(field))
-        field.setPlaceholderText("e.g. 1,234.50")
-        field.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.form.addRow(label, field)
-        return field
-
-    def choice(self, label: str, options: Sequence[tuple[str, object]], current: object = None) -> QComboBox:
-        field = QComboBox(self)
-        for text, data in options:
-            field.addItem(text, data)
-        if current is not None:
-            field.setCurrentIndex(max(0, field.findData(current)))
-        self.form.addRow(label, field)
-        return field
-
-    def tick(self, label: str, checked: bool = False) -> QCheckBox:
-        field = QCheckBox(label, self)
-        field.setChecked(checked)
-        self.form.addRow("", field)
-        return field
-
-    def day(self, label: str, value: date) -> QDateEdit:
-        field = QDateEdit(QDate(value.year, value.month, value.day), self)
-        field.setCalendarPopup(True)
-        field.setDisplayFormat("dd MMM yyyy")
-        self.form.addRow(label, field)
-        return field
-
-    @staticmethod
-    def pence(field: QLineEdit) -> int:
-        return pence_from_text(field.text()) if field.text().strip() else 0
-
-    # --- saving -----------------------------------------------------------------------------------
-    def gesture(self) -> Gesture:
-        raise NotImplementedError
-
-    def _save(self) -> None:
-        try:
-            gesture = self.gesture()
-        except ValueError as problem:  # an amount that is not money; the validator normally stops this
-            show_problem(self, ValidationError(str(problem)), self.windowTitle())
-            return
-        except ValidationError as problem:  # e.g. a percentage that is not one
-            show_problem(self, problem, self.windowTitle())
-            return
-        if self.editor.run(gesture, self.windowTitle()):
-            self.accept()
 
 
 def _years(around: int) -> list[tuple[str, object]]:

@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
+from html import escape
 
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTabWidget,
+    QWidget,
+)
 
-from jointlead.services import overview
+from jointlead.domain.findings import Finding, Severity
+from jointlead.services import org_structure, overview, people
 from jointlead.services.files import Database
+from jointlead.ui import people_dialogs
+from jointlead.ui.org_chart import OrgChart
 from jointlead.ui.page import Page, day_text
 from jointlead.ui.table_model import RIGHT, Column
 from jointlead.ui.widgets import DataTable
@@ -51,13 +68,88 @@ FILTERS = (  # label, what a row is filtered by
 )
 
 
+SEVERITY_TONES = {Severity.ERROR: "bad", Severity.WARNING: "warn", Severity.INFORMATION: "muted"}
+FINDING_COLUMNS = [
+    Column("", lambda r: r.severity.value.capitalize(), tone=lambda r: SEVERITY_TONES.get(r.severity)),
+    Column("Finding", lambda r: r.message),
+]
+
+
+def _person_link(person_id: int, name: str) -> str:
+    return f'<a href="person:{person_id}">{escape(name)}</a>'
+
+
+def _line_history(lines: Sequence[people.LineRow], on: date) -> str:
+    if not lines:
+        return "<p><i>None recorded.</i></p>"
+    rows = []
+    for line in lines:
+        across = " <b>· across organisations</b>" if line.cross_organisation else ""
+        current = " (current)" if line.in_force_on(on) else ""
+        period = f"{day_text(line.effective_from)} – {day_text(line.effective_to) or 'now'}"
+        note = f"<br><small>{escape(line.note)}</small>" if line.note else ""
+        rows.append(f"<tr><td>{_person_link(line.lead_id, line.lead_name)} ({escape(line.lead_employer)}){across}"
+                    f"{current}{note}</td><td style='padding-left:12px'>{period}</td></tr>")
+    return f"<table>{''.join(rows)}</table>"
+
+
+class PersonPanel(QLabel):
+    """One person as at the page's date: who they are, both lines with their history, their reports, findings.
+
+    Names are links: following one opens that person.
+    """
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Person")
+        self.setTextFormat(Qt.TextFormat.RichText)
+        self.setWordWrap(True)
+        self.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.setContentsMargins(12, 4, 8, 8)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        self.setText("<p><i>Choose a person to see both their lines, their history and their reports.</i></p>")
+
+    def show_panel(self, panel: people.PersonPanel) -> None:
+        person, on = panel.person, panel.on
+        facts = [person.job_title, person.grade, f"{person.employer_name} ({person.employer})" if person.employer
+                 else "", person.team or "outside the team", person.profession,
+                 f"WTE {person.wte_hundredths / 100:.2f}" if person.wte_hundredths else "",
+                 "seconded" if person.seconded else "",
+                 f"left {day_text(person.leave_date)}" if person.leave_date else ""]
+        reports = "".join(
+            f"<li>{_person_link(r.person_id, r.person_name)} — {r.kind.value}"
+            f"{' · across organisations' if r.cross_organisation else ''}, since {day_text(r.effective_from)}</li>"
+            for r in panel.managerial_reports + panel.professional_reports) or "<li><i>Nobody on this date.</i></li>"
+        findings = "".join(f"<li>{escape(f.message)}</li>" for f in panel.findings) or "<li><i>None.</i></li>"
+        self.setText(
+            f"<h2>{escape(person.full_name)}{'' if person.active else ' (left)'}</h2>"
+            f"<p>{escape(' · '.join(f for f in facts if f))}</p>"
+            f"<h3>Managerial line</h3>{_line_history(panel.managerial_lines, on)}"
+            f"<h3>Professional line</h3>{_line_history(panel.professional_lines, on)}"
+            f"<h3>Their reports on {day_text(on)}</h3><ul>{reports}</ul>"
+            f"<h3>Findings</h3><ul>{findings}</ul>")
+
+
 class PeoplePage(Page):
     title = "People & lines"
     scrolls = False
 
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
+        self.database: Database | None = None
+        self.today = date.today()
         bar = QHBoxLayout()
+        caption = QLabel("As at", self)
+        self.as_at = QDateEdit(self)
+        self.as_at.setCalendarPopup(True)
+        self.as_at.setDisplayFormat("dd MMM yyyy")
+        self.as_at.setAccessibleName("Show people and lines as at")
+        for editor in self.as_at.findChildren(QLineEdit):
+            editor.setAccessibleName("As at date")
+        caption.setBuddy(self.as_at)
+        self.as_at.dateChanged.connect(lambda _d: self._reload())
+        bar.addWidget(caption)
+        bar.addWidget(self.as_at)
         self.filters: list[tuple[QComboBox, object]] = []
         for label, value in FILTERS:
             combo = self._combo(label, bar)
@@ -67,10 +159,47 @@ class PeoplePage(Page):
             self.status.addItem(text, keep)
         bar.addStretch(1)
         self.body.addLayout(bar)
+        actions = QHBoxLayout()
+        for text, slot in (("Add person…", self.add_person), ("Edit…", self.edit_person),
+                           ("Change line…", self.change_line), ("Record leaver…", self.record_leaver),
+                           ("Reassign reports…", self.reassign)):
+            button = QPushButton(text, self)
+            button.clicked.connect(slot)
+            actions.addWidget(button)
+        actions.addStretch(1)
+        self.body.addLayout(actions)
+
+        self.tabs = QTabWidget(self)
+        self.tabs.setAccessibleName("People views")
+        self.tabs.tabBar().setAccessibleName("Choose a people view")
+        people_tab = QSplitter(Qt.Orientation.Horizontal, self)
         self.table = DataTable("people", COLUMNS, "No people are recorded yet. Staff appear here with their "
                                "managerial and professional lines once they are added or imported.", self,
                                stretch_column=4)
-        self.body.addWidget(self.table, 1)
+        self.table.view.selectionModel().currentRowChanged.connect(lambda *_: self._show_person())
+        self.table.view.doubleClicked.connect(lambda _i: self.edit_person())
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setAccessibleName("Person details")
+        self.panel = PersonPanel(self)
+        self.panel.linkActivated.connect(lambda link: self.open_person(int(link.partition(":")[2])))
+        scroll.setWidget(self.panel)
+        people_tab.addWidget(self.table)
+        people_tab.addWidget(scroll)
+        people_tab.setSizes([640, 420])
+        self.tabs.addTab(people_tab, "People")
+        self.chart = OrgChart(self)
+        self.chart.person_activated.connect(self.open_person)
+        self.chart.filters_changed.connect(self._on_chart_filters)
+        self.tabs.addTab(self.chart, "Org chart")
+        self.findings = DataTable("findings", [Column("Person", lambda r: r[1]), *[
+            Column(c.header, lambda r, c=c: c.text(r[0]), tone=(lambda r, c=c: c.tone(r[0])) if c.tone else None)
+            for c in FINDING_COLUMNS]], "Nothing to look at: every line is in order.", self, stretch_column=2)
+        self.findings.view.doubleClicked.connect(self._open_finding)
+        self.findings.view.activated.connect(self._open_finding)
+        self.tabs.addTab(self.findings, "Findings")
+        self.body.addWidget(self.tabs, 1)
+        self._names: dict[int, str] = {}
 
     def _combo(self, label: str, bar: QHBoxLayout) -> QComboBox:
         caption = QLabel(f"{label}:", self)
@@ -98,12 +227,130 @@ class PeoplePage(Page):
         keep_status = self.status.currentData()
         self.table.set_predicate(lambda r: keep_status(r) and all(value(r) == want for want, value in chosen))
 
+    # --- showing ----------------------------------------------------------------------------------
+    @property
+    def day(self) -> date:
+        return self.as_at.date().toPython()
+
     def show_data(self, database: Database, today: date) -> None:
-        rows = overview.people(database, today)
+        first = self.database is not database
+        self.database, self.today = database, today
+        if first:
+            self.as_at.blockSignals(True)
+            self.as_at.setDate(QDate(today.year, today.month, today.day))
+            self.as_at.blockSignals(False)
+        self._reload()
+
+    def _reload(self) -> None:
+        database, day = self.database, self.day
+        if database is None:
+            return
+        chosen = self._current_id()
+        rows = overview.people(database, day)
+        self._names = {r.id: r.name for r in rows}
         crossing = sum(1 for r in rows if r.managed_across_boundary and r.active)
         crossing_note = (f" {crossing} people are line-managed across the organisational boundary (shown in blue)."
                          if rows else "")
-        self.subtitle.setText(f"Lines as at {day_text(today)}.{crossing_note}")
+        self.subtitle.setText(f"Lines as at {day_text(day)}.{crossing_note}")
         self.table.set_rows(rows)
         self._fill_filters(rows)
         self._apply_filters()
+        found = [(f, self._names.get(_person_id(f), "")) for f in people.people_findings(database, day)]
+        self.findings.set_rows(found)
+        serious = sum(1 for f, _ in found if f.severity != Severity.INFORMATION)
+        self.tabs.setTabText(2, f"Findings ({serious})" if serious else "Findings")
+        _date, team, organisation = self.chart.filters()
+        self.chart.show_structure(org_structure.structure_as_at(database, day, team=team, organisation=organisation))
+        if chosen is not None:
+            self.open_person(chosen, switch=False)
+
+    def _current_id(self) -> int | None:
+        row = self.table.current_row()
+        return row.id if row is not None else None
+
+    def _show_person(self) -> None:
+        person_id = self._current_id()
+        if person_id is None or self.database is None:
+            return
+        self.panel.show_panel(people.person_panel(self.database, person_id, self.day))
+
+    def open_person(self, person_id: int, switch: bool = True) -> None:
+        """Select the person in the table (clearing filters that hide them) and show their panel."""
+        for _attempt in range(2):
+            for row in range(self.table.model.rowCount()):
+                if self.table.model.row_at(row).id == person_id:
+                    self.table.view.selectRow(row)
+                    self._show_person()
+                    if switch:
+                        self.tabs.setCurrentIndex(0)
+                    return
+            for combo, _value in self.filters:
+                combo.setCurrentIndex(0)
+            self.status.setCurrentIndex(self.status.findText("Everyone"))
+            self.table.search.clear()
+            self._apply_filters()
+
+    def _open_finding(self, index) -> None:
+        person_id = _person_id(self.findings.model.row_at(index.row())[0])
+        if person_id is not None:
+            self.open_person(person_id)
+
+    def _on_chart_filters(self, day: date, team: str | None, organisation: str | None) -> None:
+        if self.database is not None:
+            self.chart.show_structure(org_structure.structure_as_at(self.database, day, team=team,
+                                                                    organisation=organisation))
+
+    # --- gestures ---------------------------------------------------------------------------------
+    def _open(self, dialog) -> None:
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def _leads(self) -> list[tuple[str, int]]:
+        rows = overview.people(self.database, self.day)
+        return [(f"{r.name} ({r.job_title}, {r.employer_code})" if r.job_title else r.name, r.id)
+                for r in rows if r.active]
+
+    def _chosen(self) -> tuple[int, str] | None:
+        person_id = self._current_id()
+        if person_id is None:
+            self.table.view.setFocus()
+            return None
+        return person_id, self._names.get(person_id, "")
+
+    def _choices(self) -> tuple[list[str], list[str]]:
+        rows = overview.people(self.database, self.day)
+        organisations = sorted({o.code for o in overview.overview(self.database, self.day).organisations})
+        return organisations, sorted({r.team for r in rows if r.team})
+
+    def add_person(self) -> None:
+        organisations, teams = self._choices()
+        self._open(people_dialogs.PersonDialog(self.editor, self, organisations, teams))
+
+    def edit_person(self) -> None:
+        chosen = self._chosen()
+        if chosen:
+            organisations, teams = self._choices()
+            self._open(people_dialogs.PersonDialog(self.editor, self, organisations, teams, chosen[0],
+                                                   people.person_fields(self.database, chosen[0])))
+
+    def change_line(self) -> None:
+        chosen = self._chosen()
+        if chosen:
+            self._open(people_dialogs.ChangeLineDialog(self.editor, self, self.database, *chosen, self._leads(),
+                                                       self.day))
+
+    def record_leaver(self) -> None:
+        chosen = self._chosen()
+        if chosen:
+            self._open(people_dialogs.LeaverDialog(self.editor, self, self.database, *chosen, self.day))
+
+    def reassign(self) -> None:
+        chosen = self._chosen()
+        if chosen:
+            self._open(people_dialogs.ReassignDialog(self.editor, self, self.database, *chosen, self._leads(),
+                                                     self.day))
+
+
+def _person_id(finding: Finding) -> int | None:
+    kind, _, number = finding.subject.partition(" ")
+    return int(number) if kind == "person" and number.isdigit() else None

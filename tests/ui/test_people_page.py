@@ -1,0 +1,151 @@
+"""People & lines, driven as a manager would: build a team across organisations, change a manager from a date,
+and see the structure before and after by moving the as-at date."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import shiboken6
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox
+
+from jointlead.domain.reporting_lines import LineKind
+from jointlead.ui import people_dialogs
+from jointlead.ui.people_page import PeoplePage
+
+TEAM = "North Locality CMHT"
+
+
+@pytest.fixture(autouse=True)
+def no_dialog_outlives_its_test():
+    yield
+    for widget in QApplication.topLevelWidgets():
+        if isinstance(widget, QDialog) and shiboken6.isValid(widget):
+            widget.reject()
+            shiboken6.delete(widget)
+
+
+@pytest.fixture
+def page(window, demo_db) -> PeoplePage:
+    window.set_database(demo_db)
+    window.show_page("People & lines")
+    return window.current_page()
+
+
+def only(page, kind: type[QDialog]) -> QDialog:
+    found = [d for d in page.findChildren(kind) if d.isVisible()]
+    assert len(found) == 1
+    return found[0]
+
+
+def save(dialog, qtbot) -> None:
+    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
+
+
+def choose(combo, data) -> None:
+    combo.setCurrentIndex(combo.findData(data))
+    assert combo.currentData() == data
+
+
+def add_person(page, qtbot, name: str, employer: str, job: str) -> int:
+    page.add_person()
+    dialog = only(page, people_dialogs.PersonDialog)
+    dialog.name.setText(name)
+    choose(dialog.employer, employer)
+    choose(dialog.team, TEAM)
+    dialog.job_title.setText(job)
+    dialog.profession.setText("social worker")
+    dialog.start.setDate(QDate(2026, 1, 5))
+    save(dialog, qtbot)
+    page.status.setCurrentIndex(page.status.findText("Everyone"))
+    page.status.activated.emit(page.status.currentIndex())
+    return next(page.table.model.row_at(r).id for r in range(page.table.model.rowCount())
+                if page.table.model.row_at(r).name == name)
+
+
+def change_manager(page, qtbot, person_id: int, lead_id: int, from_day: date) -> None:
+    page.open_person(person_id)
+    page.change_line()
+    dialog = only(page, people_dialogs.ChangeLineDialog)
+    choose(dialog.kind, LineKind.MANAGERIAL)
+    choose(dialog.lead, lead_id)
+    dialog.from_date.setDate(QDate(from_day.year, from_day.month, from_day.day))
+    save(dialog, qtbot)
+
+
+def as_at(page, day: date) -> None:
+    page.as_at.setDate(QDate(day.year, day.month, day.day))
+
+
+def row_of(page, name: str):
+    return next(page.table.model.row_at(r) for r in range(page.table.model.rowCount())
+                if page.table.model.row_at(r).name == name)
+
+
+def chart_line_of(page, person_id: int):
+    return [line for line in page.chart.structure.lines if line.person_id == person_id and line.kind == "managerial"]
+
+
+def test_a_team_across_organisations_and_a_manager_changed_from_a_date(window, page, qtbot, messages):
+    worker = add_person(page, qtbot, "Zara Quinn", "NCC", "Social Worker")
+    nhs_manager = add_person(page, qtbot, "Yusuf Osei", "NFT", "Team Manager")
+    council_manager = add_person(page, qtbot, "Xavier Lloyd", "NCC", "Senior Social Worker")
+    assert messages == []
+
+    change_manager(page, qtbot, worker, nhs_manager, date(2026, 2, 1))
+    change_manager(page, qtbot, worker, council_manager, date(2026, 10, 1))
+    assert messages == []
+
+    # Before the change: managed across the boundary, by the NHS team manager.
+    as_at(page, date(2026, 6, 1))
+    before = row_of(page, "Zara Quinn")
+    assert (before.line_manager, before.line_manager_org) == ("Yusuf Osei", "NFT")
+    assert before.managed_across_boundary
+    [line] = chart_line_of(page, worker)
+    assert line.lead_id == nhs_manager and line.cross_organisation
+    assert page.chart.structure.as_at == date(2026, 6, 1)
+
+    # After it: within the council.
+    as_at(page, date(2026, 11, 20))
+    after = row_of(page, "Zara Quinn")
+    assert (after.line_manager, after.line_manager_org) == ("Xavier Lloyd", "NCC")
+    assert not after.managed_across_boundary
+    [line] = chart_line_of(page, worker)
+    assert line.lead_id == council_manager and not line.cross_organisation
+
+    # The person panel keeps the whole history, and the first line was never overwritten.
+    page.open_person(worker)
+    text = page.panel.text()
+    assert "Xavier Lloyd" in text and "Yusuf Osei" in text and "across organisations" in text
+    assert "01 Feb 2026 – 30 Sep 2026" in text
+
+    # Edit > Undo takes the change back.
+    window.undo_stack.undo()
+    assert row_of(page, "Zara Quinn").line_manager == "Yusuf Osei"
+
+
+def test_a_finding_opens_the_person_it_is_about(page):
+    page.tabs.setCurrentIndex(2)
+    row = next(r for r in range(page.findings.model.rowCount()) if page.findings.model.row_at(r)[1])
+    name = page.findings.model.row_at(row)[1]
+    page.findings.view.doubleClicked.emit(page.findings.model.index(row, 0))
+    assert page.tabs.currentIndex() == 0
+    assert page.table.current_row().name == name
+    assert name in page.panel.text()
+
+
+def test_a_leaver_is_previewed_then_recorded(page, qtbot, messages):
+    manager = next(page.table.model.row_at(r) for r in range(page.table.model.rowCount())
+                   if page.table.model.row_at(r).name == "Emma White")
+    page.open_person(manager.id)
+    page.record_leaver()
+    dialog = only(page, people_dialogs.LeaverDialog)
+    assert "Will need someone new" in dialog.needs.text()
+    save(dialog, qtbot)
+    assert messages == []
+    page.status.setCurrentIndex(page.status.findText("Everyone"))
+    page.status.activated.emit(page.status.currentIndex())
+    as_at(page, date(2026, 11, 21))
+    assert not row_of(page, "Emma White").active

@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from jointlead import __version__
 
@@ -114,6 +116,14 @@ def _add_exchange_commands(commands) -> None:
         "an HR extract naming another supervisor.")
     people_export.add_argument("--as-at", type=_iso_day, metavar="YYYY-MM-DD",
                                help="the day the lines are as at (default: today)")
+    supervision_export = _export_command(
+        exports, "supervision", "supervision compliance for the people one organisation employs",
+        "the employing organisation, e.g. NCC",
+        "Write 'Supervision compliance' for one employing organisation: a summary against the target, breakdowns "
+        "by team and profession, the monthly trend, and each arrangement with its last and next dates. Never what "
+        "was discussed.")
+    supervision_export.add_argument("--as-at", type=_iso_day, metavar="YYYY-MM-DD",
+                                     help="the day compliance is as at (default: today)")
 
 
 def _export_command(exports, name: str, summary: str, org_help: str, description: str | None = None
@@ -197,53 +207,42 @@ def _import(args: argparse.Namespace) -> int:
         database.close()
 
 
-def _export(args: argparse.Namespace) -> int:
+def _export_writer(args: argparse.Namespace) -> tuple[Callable[..., Any], dict[str, Any], str]:
+    """The service that writes this kind of workbook, what it takes besides the organisation, and what it wrote."""
     if args.kind == "budget":
-        return _export_budget(args)
+        from jointlead.domain.calendar import FinancialYear
+        from jointlead.services.exports import export_budget
+
+        year = None
+        if args.fy:
+            try:
+                year = FinancialYear.parse(args.fy)
+            except ValueError as error:
+                raise _usage_error(str(error)) from error
+        return export_budget, {"as_at": args.as_at, "year": year}, "the budget monitoring workbook ({} budget lines)"
     if args.kind == "people":
-        return _export_people(args)
+        from jointlead.services.exports import export_people
+
+        return export_people, {"as_at": args.as_at}, "people and lines ({} people)"
+    if args.kind == "supervision":
+        from jointlead.services.supervision_export import export_supervision
+
+        return export_supervision, {"as_at": args.as_at}, "supervision compliance ({} rows)"
     from jointlead.services.exports import export_staff
+
+    return export_staff, {}, "{} rows"
+
+
+def _export(args: argparse.Namespace) -> int:
     from jointlead.services.files import open_existing
 
+    writer, options, wrote = _export_writer(args)
     database = open_existing(args.db)
     try:
-        result = export_staff(database, args.org, args.out)
+        result = writer(database, args.org, args.out, **options)
     finally:
         database.close()
-    print(f"Wrote {result.rows} rows to {result.path}.")
-    return EXIT_OK
-
-
-def _export_budget(args: argparse.Namespace) -> int:
-    from jointlead.domain.calendar import FinancialYear
-    from jointlead.services.exports import export_budget
-    from jointlead.services.files import open_existing
-
-    year = None
-    if args.fy:
-        try:
-            year = FinancialYear.parse(args.fy)
-        except ValueError as error:
-            raise _usage_error(str(error)) from error
-    database = open_existing(args.db)
-    try:
-        result = export_budget(database, args.org, args.out, as_at=args.as_at, year=year)
-    finally:
-        database.close()
-    print(f"Wrote the budget monitoring workbook ({result.rows} budget lines) to {result.path}.")
-    return EXIT_OK
-
-
-def _export_people(args: argparse.Namespace) -> int:
-    from jointlead.services.exports import export_people
-    from jointlead.services.files import open_existing
-
-    database = open_existing(args.db)
-    try:
-        result = export_people(database, args.org, args.out, as_at=args.as_at)
-    finally:
-        database.close()
-    print(f"Wrote people and lines ({result.rows} people) to {result.path}.")
+    print(f"Wrote {wrote.format(result.rows)} to {result.path}.")
     return EXIT_OK
 
 

@@ -8,7 +8,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGridLayout, QWidget
 
 from jointlead.domain.money import format_pounds
-from jointlead.services import overview
+from jointlead.services import overview, supervision
 from jointlead.services.check import data_quality
 from jointlead.services.files import Database
 from jointlead.ui.budgets_page import variance_percent, variance_tone
@@ -35,7 +35,7 @@ class DashboardPage(Page):
         self.tiles: dict[str, Tile] = {}
         layout = [
             ("Staff", "People & lines"), ("Pooled fund variance", "Budgets"), ("Data quality", "People & lines"),
-            ("Supervision arrangements", "Supervision"), ("Without an arrangement", "Supervision"),
+            ("Supervision compliance", "Supervision"), ("Supervision needing action", "Supervision"),
             ("Sessions held, last 90 days", "Supervision"),
             ("Open actions", "Actions"), ("Overdue actions", "Actions"), ("Due in the next 14 days", "Actions"),
         ]
@@ -75,10 +75,18 @@ class DashboardPage(Page):
         self.tiles["Data quality"].set_figure(
             str(len(quality.findings)), f"{len(quality.errors)} errors, {len(quality.warnings)} warnings to review",
             "bad" if quality.errors else "warn" if quality.warnings else "good")
-        self.tiles["Supervision arrangements"].set_figure(str(figures.arrangements), "In place today")
-        self.tiles["Without an arrangement"].set_figure(
-            str(figures.staff_without_arrangement), "Team members with no supervision arranged",
-            "bad" if figures.staff_without_arrangement else "good")
+        report = supervision.compliance(database, today, trend_months=1)
+        overall = report.overall
+        self.tiles["Supervision compliance"].set_figure(
+            "—" if overall.fraction is None else f"{overall.fraction:.0%}",
+            f"{overall.compliant} of {overall.in_scope} arrangements in date; target {report.target_percent}%",
+            None if overall.fraction is None else "good" if report.meets_target else "bad")
+        needing = report.needing_action
+        people = list(dict.fromkeys(r.supervisee for r in needing))
+        names = ", ".join(people[:4]) + (f" and {len(people) - 4} more" if len(people) > 4 else "")
+        self.tiles["Supervision needing action"].set_figure(
+            str(len(needing)), f"Longest first: {names}" if needing else "Nobody overdue",
+            "bad" if needing else "good")
         self.tiles["Sessions held, last 90 days"].set_figure(str(figures.sessions_held_last_90_days),
                                                              "Managerial and professional")
         self.tiles["Open actions"].set_figure(str(figures.open_actions), "Open or in progress")

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from jointlead.domain.findings import Finding, Severity
-from jointlead.services import org_structure, overview, people
+from jointlead.services import org_structure, overview, people, supervision
 from jointlead.services.files import Database
 from jointlead.ui import people_dialogs
 from jointlead.ui.org_chart import OrgChart
@@ -109,7 +109,7 @@ class PersonPanel(QLabel):
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
         self.setText("<p><i>Choose a person to see both their lines, their history and their reports.</i></p>")
 
-    def show_panel(self, panel: people.PersonPanel) -> None:
+    def show_panel(self, panel: people.PersonPanel, supervised: supervision.PersonSupervision) -> None:
         person, on = panel.person, panel.on
         facts = [person.job_title, person.grade, f"{person.employer_name} ({person.employer})" if person.employer
                  else "", person.team or "outside the team", person.profession,
@@ -121,12 +121,18 @@ class PersonPanel(QLabel):
             f"{' · across organisations' if r.cross_organisation else ''}, since {day_text(r.effective_from)}</li>"
             for r in panel.managerial_reports + panel.professional_reports) or "<li><i>Nobody on this date.</i></li>"
         findings = "".join(f"<li>{escape(f.message)}</li>" for f in panel.findings) or "<li><i>None.</i></li>"
+        arranged = "".join(
+            f"<li>{escape(r.supervision_type.capitalize())}: <b>{escape(r.status.value)}</b>"
+            f"{' with ' + escape(r.supervisor) if r.supervisor else ''}"
+            f"{'; last held ' + day_text(r.last_held) if r.last_held else ''}"
+            f"{'; next due ' + day_text(r.next_due) if r.next_due else ''}</li>" for r in supervised.rows)
         self.setText(
             f"<h2>{escape(person.full_name)}{'' if person.active else ' (left)'}</h2>"
             f"<p>{escape(' · '.join(f for f in facts if f))}</p>"
             f"<h3>Managerial line</h3>{_line_history(panel.managerial_lines, on)}"
             f"<h3>Professional line</h3>{_line_history(panel.professional_lines, on)}"
             f"<h3>Their reports on {day_text(on)}</h3><ul>{reports}</ul>"
+            f"<h3>Supervision</h3><p>{escape(supervised.headline)}</p><ul>{arranged}</ul>"
             f"<h3>Findings</h3><ul>{findings}</ul>")
 
 
@@ -272,7 +278,8 @@ class PeoplePage(Page):
         person_id = self._current_id()
         if person_id is None or self.database is None:
             return
-        self.panel.show_panel(people.person_panel(self.database, person_id, self.day))
+        self.panel.show_panel(people.person_panel(self.database, person_id, self.day),
+                              supervision.person_supervision(self.database, person_id, self.day))
 
     def open_person(self, person_id: int, switch: bool = True) -> None:
         """Select the person in the table (clearing filters that hide them) and show their panel."""

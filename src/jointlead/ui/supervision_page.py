@@ -1,29 +1,108 @@
-"""Supervision: the arrangements in place and when each supervisee last had a session."""
+"""Supervision: compliance against the target, who needs action, each supervisor's caseload, and the trend."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCharts import QCategoryAxis, QChart, QChartView, QLineSeries, QValueAxis
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtWidgets import QHBoxLayout, QMessageBox, QPushButton, QTabWidget, QWidget
 
-from jointlead.services import overview
+from jointlead.domain.supervision import Status, Tally
+from jointlead.services import overview, supervision
 from jointlead.services.files import Database
+from jointlead.ui import supervision_dialogs
 from jointlead.ui.page import Page, day_text
 from jointlead.ui.table_model import RIGHT, Column
-from jointlead.ui.widgets import DataTable
+from jointlead.ui.theme import NHS_BLUE, NHS_RED
+from jointlead.ui.widgets import DataTable, Tile
 
-COLUMNS = [
+STATUS_TONES = {Status.IN_DATE: "good", Status.DUE_SOON: "warn", Status.OVERDUE: "bad", Status.NEVER_HELD: "bad",
+                Status.NOT_IN_PLACE: "bad", Status.PAUSED: "muted"}
+
+
+def percent(tally: Tally) -> str:
+    return "—" if tally.fraction is None else f"{tally.fraction:.0%}"
+
+
+ROW_COLUMNS = [
     Column("Supervisee", lambda r: r.supervisee),
-    Column("Employer", lambda r: r.supervisee_org),
+    Column("Employer", lambda r: r.organisation),
     Column("Type", lambda r: r.supervision_type.capitalize()),
-    Column("Supervisor", lambda r: f"{r.supervisor} ({r.supervisor_org})" if r.supervisor else "None named",
+    Column("Status", lambda r: r.status.value.capitalize(), tone=lambda r: STATUS_TONES.get(r.status),
+           tooltip=lambda r: r.basis),
+    Column("Since", lambda r: day_text(r.since), sort_key=lambda r: r.since),
+    Column("Supervisor", lambda r: f"{r.supervisor} ({r.supervisor_org})" if r.supervisor
+           else (f"none — line: {r.line_lead}" if r.line_lead else "none named"),
            tone=lambda r: None if r.supervisor else "bad"),
-    Column("Since", lambda r: day_text(r.start_date), sort_key=lambda r: r.start_date),
-    Column("Last held", lambda r: day_text(r.last_held) or "Never", sort_key=lambda r: r.last_held,
-           tone=lambda r: None if r.last_held else "bad"),
-    Column("Days since", lambda r: "" if r.days_since_last is None else str(r.days_since_last),
-           sort_key=lambda r: r.days_since_last, align=RIGHT),
+    Column("Last held", lambda r: day_text(r.last_held) or "never", sort_key=lambda r: r.last_held,
+           tooltip=lambda r: f"Held by {r.last_held_by}" if r.last_held_by else ""),
+    Column("Next due", lambda r: day_text(r.next_due), sort_key=lambda r: r.next_due),
+    Column("Team", lambda r: r.team),
 ]
+TALLY_COLUMNS = [
+    Column("By", lambda r: r[0]),
+    Column("Group", lambda r: r[1].group),
+    Column("In scope", lambda r: str(r[1].in_scope), sort_key=lambda r: r[1].in_scope, align=RIGHT),
+    Column("In date", lambda r: str(r[1].compliant), sort_key=lambda r: r[1].compliant, align=RIGHT),
+    Column("Overdue or never held", lambda r: str(r[1].overdue + r[1].never_held),
+           sort_key=lambda r: r[1].overdue + r[1].never_held, align=RIGHT),
+    Column("Not in place", lambda r: str(r[1].not_in_place), sort_key=lambda r: r[1].not_in_place, align=RIGHT),
+    Column("Compliance", lambda r: percent(r[1]), sort_key=lambda r: r[1].fraction, align=RIGHT,
+           tone=lambda r: None if r[1].fraction is None else "good" if r[2] else "bad"),
+]
+
+
+class TrendChart(QChartView):
+    """Compliance % at each month end against the target line."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.setAccessibleName("Compliance trend by month")
+        self.viewport().setAccessibleName("Compliance trend chart")
+        self.setMinimumHeight(300)
+        self.chart_ = QChart()
+        self.chart_.setAnimationOptions(QChart.AnimationOption.NoAnimation)
+        self.chart_.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+        self.setChart(self.chart_)
+        self.points: list[tuple[str, float]] = []
+
+    def show_trend(self, report: supervision.ComplianceReport) -> None:
+        chart = self.chart_
+        chart.removeAllSeries()
+        for axis in chart.axes():
+            chart.removeAxis(axis)
+        self.points = [(m.label, round(m.tally.fraction * 100, 1)) for m in report.trend
+                       if m.tally.fraction is not None]
+        chart.setTitle(f"Compliance at each month end, against the {report.target_percent}% target")
+        compliance, target = QLineSeries(), QLineSeries()
+        compliance.setName("Compliance %")
+        target.setName(f"Target {report.target_percent}%")
+        compliance.setPen(QPen(QColor(NHS_BLUE), 3))
+        compliance.setPointsVisible(True)
+        dashed = QPen(QColor(NHS_RED), 2)
+        dashed.setStyle(Qt.PenStyle.DashLine)
+        target.setPen(dashed)
+        months = QCategoryAxis()
+        months.setLabelsPosition(QCategoryAxis.AxisLabelsPosition.AxisLabelsPositionOnValue)
+        for index, (label, value) in enumerate(self.points):
+            compliance.append(index, value)
+            months.append(label, index)
+        if self.points:
+            target.append(0, report.target_percent)
+            target.append(len(self.points) - 1, report.target_percent)
+        months.setRange(0, max(len(self.points) - 1, 1))
+        scale = QValueAxis()
+        scale.setRange(0, 100)
+        scale.setLabelFormat("%d%%")
+        chart.addAxis(months, Qt.AlignmentFlag.AlignBottom)
+        chart.addAxis(scale, Qt.AlignmentFlag.AlignLeft)
+        for series in (target, compliance):
+            chart.addSeries(series)
+            series.attachAxis(months)
+            series.attachAxis(scale)
 
 
 class SupervisionPage(Page):
@@ -32,15 +111,135 @@ class SupervisionPage(Page):
 
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
-        self.table = DataTable("arrangements", COLUMNS,
-                               "No supervision arrangements are recorded yet. Each person's managerial and "
-                               "professional supervision appears here once arranged.", self, stretch_column=3)
-        self.body.addWidget(self.table, 1)
+        self.database: Database | None = None
+        self.today = date.today()
+        tiles = QHBoxLayout()
+        self.overall_tile = Tile("Compliance", self)
+        self.managerial_tile = Tile("Managerial", self)
+        self.professional_tile = Tile("Professional", self)
+        self.action_tile = Tile("Needs action", self)
+        for tile in (self.overall_tile, self.managerial_tile, self.professional_tile, self.action_tile):
+            tiles.addWidget(tile)
+        self.action_tile.clicked.connect(lambda: self.tabs.setCurrentIndex(0))
+        self.body.addLayout(tiles)
+        actions = QHBoxLayout()
+        for text, slot in (("Record session…", self.record_session), ("Group session…", self.group_session),
+                           ("Arrange…", self.arrange), ("End arrangement…", self.end_arrangement),
+                           ("Arrange from reporting lines…", self.from_lines)):
+            button = QPushButton(text, self)
+            button.clicked.connect(slot)
+            actions.addWidget(button)
+        actions.addStretch(1)
+        self.body.addLayout(actions)
+        self.tabs = QTabWidget(self)
+        self.tabs.setAccessibleName("Supervision views")
+        self.tabs.tabBar().setAccessibleName("Choose a supervision view")
+        self.needing = DataTable("people needing action", ROW_COLUMNS, "Nobody is overdue and everyone in scope "
+                                 "has the supervision they need.", self, stretch_column=5)
+        self.everyone = DataTable("arrangements", ROW_COLUMNS, "No supervision arrangements are recorded yet. Each "
+                                  "person's managerial and professional supervision appears here once arranged.",
+                                  self, stretch_column=5)
+        self.by_supervisor = DataTable("supervisees", [Column("Supervisor", lambda r: r[0]), *[
+            Column(c.header, lambda r, c=c: c.text(r[1]), sort_key=(lambda r, c=c: c.sort_key(r[1]))
+                   if c.sort_key else None, tone=(lambda r, c=c: c.tone(r[1])) if c.tone else None)
+            for c in ROW_COLUMNS if c.header not in ("Supervisor",)]], "No supervisors are named yet.", self,
+            stretch_column=0)
+        self.breakdown = DataTable("groups", TALLY_COLUMNS, "Nothing is in scope yet.", self, stretch_column=1)
+        self.trend = TrendChart(self)
+        for table in (self.needing, self.everyone):
+            table.view.doubleClicked.connect(lambda _i, t=table: self.record_session(t))
+        for widget, name in ((self.needing, "Needs action"), (self.everyone, "Everyone"),
+                             (self.by_supervisor, "By supervisor"), (self.breakdown, "Breakdowns"),
+                             (self.trend, "Trend")):
+            self.tabs.addTab(widget, name)
+        self.body.addWidget(self.tabs, 1)
 
     def show_data(self, database: Database, today: date) -> None:
-        figures = overview.overview(database, today)
-        self.subtitle.setText(
-            f"As at {day_text(today)}: {figures.arrangements} arrangements in place; "
-            f"{figures.staff_without_arrangement} team members have none; "
-            f"{figures.sessions_held_last_90_days} sessions held in the last 90 days.")
-        self.table.set_rows(overview.arrangements(database, today))
+        self.database, self.today = database, today
+        report = supervision.compliance(database, today)
+        target = report.target_percent
+        overall = report.overall
+        self.subtitle.setText(f"As at {day_text(today)}: {overall.compliant} of {overall.in_scope} arrangements in "
+                              f"date against a target of {target}%; {overall.not_in_place} needed and not in "
+                              f"place; {overall.paused} paused for absence.")
+        self.overall_tile.set_figure(percent(overall), f"Target {target}%",
+                                     None if overall.fraction is None else "good" if report.meets_target else "bad")
+        by_type = {t.group.casefold(): t for t in report.by_type}
+        for tile, kind in ((self.managerial_tile, "managerial"), (self.professional_tile, "professional")):
+            tally = by_type.get(kind)
+            if tally is None:
+                tile.set_figure("—", "None in scope")
+            else:
+                tile.set_figure(percent(tally), f"{tally.compliant} of {tally.in_scope} in date",
+                                None if tally.fraction is None else "good" if tally.meets(target) else "bad")
+        needing = report.needing_action
+        names = ", ".join(dict.fromkeys(r.supervisee for r in needing[:3]))
+        self.action_tile.set_figure(str(len(needing)), f"Longest first: {names}" if needing else "Nobody",
+                                    "bad" if needing else "good")
+        self.needing.set_rows(needing)
+        self.everyone.set_rows(report.rows)
+        self.by_supervisor.set_rows([(load.supervisor, row) for load in supervision.supervisor_view(database, today)
+                                     for row in load.supervisees])
+        self.breakdown.set_rows([(by, tally, tally.meets(target)) for by, tallies in (
+            ("Type", report.by_type), ("Employer", report.by_organisation), ("Profession", report.by_profession),
+            ("Team", report.by_team), ("Supervisor", report.by_supervisor)) for tally in tallies])
+        self.tabs.setTabText(0, f"Needs action ({len(needing)})" if needing else "Needs action")
+        self.trend.show_trend(report)
+
+    # --- gestures ---------------------------------------------------------------------------------
+    def _people(self) -> list[tuple[str, int]]:
+        rows = overview.people(self.database, self.today)
+        return [(f"{r.name} ({r.employer_code})", r.id) for r in rows if r.active]
+
+    def _chosen_row(self, table: DataTable | None = None) -> supervision.ComplianceRow | None:
+        """The arrangement chosen on the table shown (the supervisor view's rows carry it second)."""
+        table = table or self.tabs.currentWidget()
+        row = table.current_row() if isinstance(table, DataTable) else None
+        if isinstance(row, tuple):
+            row = row[1]
+        return row if isinstance(row, supervision.ComplianceRow) else None
+
+    def _open(self, dialog) -> None:
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def record_session(self, table: DataTable | None = None) -> None:
+        chosen = self._chosen_row(table if isinstance(table, DataTable) else None)
+        people = self._people()
+        self._open(supervision_dialogs.SessionDialog(self.editor, self, self.database, people, people, self.today,
+                                                     chosen.supervisee_id if chosen else None))
+
+    def group_session(self) -> None:
+        people = self._people()
+        self._open(supervision_dialogs.GroupSessionDialog(self.editor, self, people, people, self.today))
+
+    def arrange(self) -> None:
+        chosen = self._chosen_row()
+        people = self._people()
+        self._open(supervision_dialogs.ArrangementDialog(self.editor, self, people, people, self.today,
+                                                         chosen.supervisee_id if chosen else None))
+
+    def end_arrangement(self) -> None:
+        chosen = self._chosen_row()
+        if chosen is None or chosen.arrangement_id is None:
+            self.everyone.view.setFocus()
+            return
+        self._open(supervision_dialogs.EndArrangementDialog(self.editor, self, chosen, self.today))
+
+    def from_lines(self) -> None:
+        plan = supervision.arrangements_from_lines(self.database, self.today, apply=False)
+        missing = "".join(f"\n• {m.supervisee} ({m.supervision_type}): {m.reason}"
+                          for m in plan.no_suitable_supervisor[:12])
+        more = len(plan.no_suitable_supervisor) - 12
+        text = (f"{len(plan.created)} arrangements can be made from the reporting lines in force today "
+                "(managerial with the line manager, professional with the professional lead).")
+        if plan.no_suitable_supervisor:
+            text += f"\n\nNo suitable supervisor for:{missing}" + (f"\n…and {more} more" if more > 0 else "")
+        if not plan.created:
+            QMessageBox.information(self, "Arrange from reporting lines", text)
+            return
+        answer = QMessageBox.question(self, "Arrange from reporting lines", text + "\n\nMake them now?")
+        if answer == QMessageBox.StandardButton.Yes:
+            today = self.today
+            self.editor.run(lambda db: supervision.arrangements_from_lines(db, today).edit,
+                            "No arrangements were made")

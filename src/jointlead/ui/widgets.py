@@ -79,6 +79,9 @@ class Tile(QPushButton):
     def value_text(self) -> str:
         return self._value.text()
 
+    def detail_text(self) -> str:
+        return self._detail.text()
+
     def sizeHint(self):
         return self.layout().sizeHint().expandedTo(self.minimumSize())
 

@@ -1,0 +1,155 @@
+"""The Supervision page's dialogs: record a session in seconds, a group session, and arrangements."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QListWidget, QListWidgetItem, QSpinBox, QWidget
+
+from jointlead.domain.supervision import SessionStatus, SupervisionType
+from jointlead.services import supervision
+from jointlead.store.database import Database
+from jointlead.ui.forms import FormDialog, Gesture
+from jointlead.ui.undo import Editor
+
+People = Sequence[tuple[str, int]]  # (shown as, person id)
+TYPES = [(t.value.capitalize(), t.value) for t in SupervisionType]
+
+
+def _minutes(parent: QWidget, value: int) -> QSpinBox:
+    field = QSpinBox(parent)
+    field.setRange(0, 600)
+    field.setSingleStep(15)
+    field.setSuffix(" minutes")
+    field.setSpecialValueText("Not recorded")
+    field.setValue(value)
+    return field
+
+
+class SessionDialog(FormDialog):
+    """Pick the supervisee; the type and supervisor follow from their arrangements, the date is today: Enter."""
+
+    ok_text = "Record"
+
+    def __init__(self, editor: Editor, parent: QWidget, database: Database, supervisees: People,
+                 supervisors: People, today: date, supervisee_id: int | None = None) -> None:
+        super().__init__(editor, "Record a supervision session",
+                         "That supervision happened, when and with whom — never what was discussed.", parent)
+        self.database, self.today = database, today
+        self.supervisee = self.choice("Supervisee", list(supervisees), supervisee_id)
+        self.supervisee.setEditable(True)  # type part of a name to find them
+        self.supervisee.lineEdit().setAccessibleName("Supervisee name")
+        self.kind = self.choice("Type", TYPES)
+        self.supervisor = self.choice("Supervisor", [("The arranged supervisor", None), *supervisors])
+        self.on = self.day("Date", today)
+        self.duration = _minutes(self, 60)
+        self.form.addRow("Duration", self.duration)
+        self.status = self.choice("It was", [(s.value.capitalize(), s.value) for s in SessionStatus])
+        self.supervisee.currentIndexChanged.connect(self._defaults)
+        self._defaults()
+
+    def _defaults(self) -> None:
+        person = self.supervisee.currentData()
+        if person is None:
+            return
+        found = supervision.session_defaults(self.database, person, self.today)
+        if found.supervision_type:
+            self.kind.setCurrentIndex(self.kind.findData(found.supervision_type))
+        self.supervisor.setItemText(0, f"{found.supervisor} (arranged)" if found.supervisor
+                                    else "The arranged supervisor")
+
+    def gesture(self) -> Gesture:
+        person, kind, supervisor = self.supervisee.currentData(), self.kind.currentData(), self.supervisor.currentData()
+        on, minutes, status, today = (self.on.date().toPython(), self.duration.value() or None,
+                                      self.status.currentData(), self.today)
+        return lambda database: supervision.record_session(
+            database, person, supervision_type=kind, session_date=on, duration_minutes=minutes, status=status,
+            supervisor_id=supervisor, today=today)
+
+
+class GroupSessionDialog(FormDialog):
+    ok_text = "Record"
+
+    def __init__(self, editor: Editor, parent: QWidget, supervisees: People, supervisors: People,
+                 today: date) -> None:
+        super().__init__(editor, "Record a group session",
+                         "One session for several supervisees: tick who came, and who was expected but did not "
+                         "attend (did-not-attend never counts as held).", parent)
+        self.today = today
+        self.lead = self.choice("Led by", list(supervisors))
+        self.kind = self.choice("Counts as", [t for t in TYPES if t[1] != SupervisionType.GROUP])
+        self.on = self.day("Date", today)
+        self.duration = _minutes(self, 90)
+        self.form.addRow("Duration", self.duration)
+        self.attended = self._people("Came", supervisees)
+        self.absent = self._people("Did not attend", supervisees)
+
+    def _people(self, label: str, supervisees: People) -> QListWidget:
+        field = QListWidget(self)
+        field.setAccessibleName(label)
+        field.setFixedHeight(120)
+        for text, person_id in supervisees:
+            item = QListWidgetItem(text, field)
+            item.setData(Qt.ItemDataRole.UserRole, person_id)
+            item.setCheckState(Qt.CheckState.Unchecked)
+        self.form.addRow(label, field)
+        return field
+
+    @staticmethod
+    def ticked(field: QListWidget) -> list[int]:
+        return [field.item(i).data(Qt.ItemDataRole.UserRole) for i in range(field.count())
+                if field.item(i).checkState() == Qt.CheckState.Checked]
+
+    def gesture(self) -> Gesture:
+        absent = self.ticked(self.absent)
+        everyone = list(dict.fromkeys([*self.ticked(self.attended), *absent]))
+        lead, kind, on, minutes = (self.lead.currentData(), self.kind.currentData(), self.on.date().toPython(),
+                                   self.duration.value() or None)
+        today = self.today
+        return lambda database: supervision.record_group_session(
+            database, everyone, supervisor_id=lead, session_date=on, duration_minutes=minutes,
+            supervision_type=kind, did_not_attend=absent, today=today)
+
+
+class ArrangementDialog(FormDialog):
+    ok_text = "Arrange"
+
+    def __init__(self, editor: Editor, parent: QWidget, supervisees: People, supervisors: People, today: date,
+                 supervisee_id: int | None = None) -> None:
+        super().__init__(editor, "Arrange supervision",
+                         "Who supervises whom, of which type, from when. Leave the interval at 0 to follow the "
+                         "policy (including the newly-qualified schedule).", parent)
+        self.supervisee = self.choice("Supervisee", list(supervisees), supervisee_id)
+        self.kind = self.choice("Type", TYPES)
+        self.supervisor = self.choice("Supervisor", list(supervisors))
+        self.start = self.day("From", today)
+        self.interval = QSpinBox(self)
+        self.interval.setRange(0, 366)
+        self.interval.setSuffix(" days")
+        self.interval.setSpecialValueText("As the policy says")
+        self.form.addRow("Interval", self.interval)
+        self.signed = self.optional_day("Agreement signed", None)
+
+    def gesture(self) -> Gesture:
+        person, kind, supervisor = self.supervisee.currentData(), self.kind.currentData(), self.supervisor.currentData()
+        start, interval, signed = self.start.date().toPython(), self.interval.value() or None, \
+            self.day_value(self.signed)
+        return lambda database: supervision.add_arrangement(database, person, kind, supervisor, start,
+                                                            interval_days=interval, agreement_signed=signed)
+
+
+class EndArrangementDialog(FormDialog):
+    ok_text = "End it"
+
+    def __init__(self, editor: Editor, parent: QWidget, row: supervision.ComplianceRow, today: date) -> None:
+        super().__init__(editor, "End an arrangement",
+                         f"{row.supervisee}'s {row.supervision_type} supervision with {row.supervisor or 'nobody'} "
+                         "ends on the day chosen (its last day).", parent)
+        self.arrangement_id = row.arrangement_id
+        self.last_day = self.day("Last day", today)
+
+    def gesture(self) -> Gesture:
+        arrangement, last_day = self.arrangement_id, self.last_day.date().toPython()
+        return lambda database: supervision.end_arrangement(database, arrangement, last_day)

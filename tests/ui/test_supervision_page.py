@@ -1,0 +1,83 @@
+"""Supervision, driven as a manager would: record a session in seconds and watch the dashboard catch up."""
+
+from __future__ import annotations
+
+import pytest
+import shiboken6
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox
+
+from jointlead.domain.supervision import Status
+from jointlead.services import supervision
+from jointlead.ui import supervision_dialogs
+
+
+@pytest.fixture(autouse=True)
+def no_dialog_outlives_its_test():
+    yield
+    for widget in QApplication.topLevelWidgets():
+        if isinstance(widget, QDialog) and shiboken6.isValid(widget):
+            widget.reject()
+            shiboken6.delete(widget)
+
+
+def only(page, kind: type[QDialog]) -> QDialog:
+    found = [d for d in page.findChildren(kind) if d.isVisible()]
+    assert len(found) == 1
+    return found[0]
+
+
+def test_recording_a_session_takes_a_person_from_overdue_to_in_date_on_the_dashboard(window, demo_db, qtbot,
+                                                                                      messages):
+    window.set_database(demo_db)
+    tile = window.dashboard.tiles["Supervision needing action"]
+    before = int(tile.value_text())
+    assert "James Fletcher" in tile.detail_text()
+
+    window.show_page("Supervision")
+    page = window.current_page()
+    first = page.needing.model.row_at(0)
+    assert (first.supervisee, first.status) == ("James Fletcher", Status.NEVER_HELD)
+    page.needing.view.selectRow(0)
+    page.record_session()
+    dialog = only(page, supervision_dialogs.SessionDialog)
+    # Everything defaults from the arrangement: the manager only confirms.
+    assert dialog.supervisee.currentData() == first.supervisee_id
+    assert dialog.kind.currentData() == "professional"
+    assert dialog.supervisor.itemText(0).startswith("Emma White")
+    qtbot.keyClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.Key.Key_Space)
+    assert messages == []
+
+    everyone = {(r.supervisee, r.supervision_type): r for r in supervision.compliance(
+        demo_db, window._today()).rows}
+    assert everyone[("James Fletcher", "professional")].status == Status.IN_DATE
+    assert page.needing.model.total_rows == before - 1
+
+    window.show_page("Dashboard")
+    assert int(tile.value_text()) == before - 1
+    assert "James Fletcher" not in tile.detail_text()
+
+    window.undo_stack.undo()  # and back again
+    window.show_page("Dashboard")
+    assert int(tile.value_text()) == before
+
+
+def test_a_group_session_is_recorded_once_for_several_supervisees(window, demo_db, qtbot, messages):
+    window.set_database(demo_db)
+    window.show_page("Supervision")
+    page = window.current_page()
+    page.group_session()
+    dialog = only(page, supervision_dialogs.GroupSessionDialog)
+    dialog.lead.setCurrentIndex(5)  # someone not in the group
+    came = [dialog.attended.item(i) for i in range(3)]
+    for item in came:
+        item.setCheckState(Qt.CheckState.Checked)
+    dialog.absent.item(3).setCheckState(Qt.CheckState.Checked)
+    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
+    assert messages == []
+    names = {item.text().rsplit(" (", 1)[0] for item in came}
+    for name in names:
+        person = next(p for p in supervision.compliance(demo_db, window._today()).rows if p.supervisee == name)
+        sessions = supervision.person_supervision(demo_db, person.supervisee_id, window._today()).sessions
+        assert sessions[0].group_key and sessions[0].status == "held"

@@ -81,3 +81,33 @@ def test_a_group_session_is_recorded_once_for_several_supervisees(window, demo_d
         person = next(p for p in supervision.compliance(demo_db, window._today()).rows if p.supervisee == name)
         sessions = supervision.person_supervision(demo_db, person.supervisee_id, window._today()).sessions
         assert sessions[0].group_key and sessions[0].status == "held"
+
+
+def test_the_exported_compliance_workbook_matches_the_screen(window, demo_db, qtbot, tmp_path):
+    import openpyxl
+
+    from jointlead.ui.export_dialog import EXPORTS, ExportDialog
+
+    window.set_database(demo_db)
+    window.show_page("Supervision")
+    page = window.current_page()
+    shown = {page.breakdown.model.row_at(r)[1].group: page.breakdown.model.row_at(r)[1]
+             for r in range(page.breakdown.model.rowCount()) if page.breakdown.model.row_at(r)[0] == "Employer"}
+    window.export_action.trigger()
+    dialog = window.findChild(ExportDialog)
+    dialog.what.setCurrentIndex([kind.label for kind in EXPORTS].index("Supervision compliance"))
+    dialog.organisation.setCurrentIndex(dialog.organisation.findData("NCC"))
+    out = tmp_path / "ncc supervision.xlsx"
+    dialog.path.setText(str(out))
+    qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not window.findChildren(ExportDialog) and str(out) in window.statusBar().currentMessage())
+    summary = openpyxl.load_workbook(out)["Summary"]
+    headers = [cell.value for cell in summary[1]]
+    everything = dict(zip(headers, [cell.value for cell in summary[2]], strict=True))
+    ncc = shown["NCC"]
+    assert everything["Arrangements"] == "All arrangements"
+    assert everything["In scope"] == ncc.in_scope
+    assert everything["Compliance %"] == pytest.approx(ncc.fraction)
+    people = openpyxl.load_workbook(out)["People"]
+    assert people.max_row - 1 == sum(1 for r in range(page.everyone.model.rowCount())
+                                     if page.everyone.model.row_at(r).organisation == "NCC")

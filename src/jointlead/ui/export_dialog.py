@@ -30,6 +30,7 @@ from jointlead.domain.errors import JointleadError
 from jointlead.services import budget_report, exports, overview
 from jointlead.services.exports import ExportResult
 from jointlead.services.files import Database
+from jointlead.services.supervision_export import export_supervision
 from jointlead.ui.import_wizard import DISABLED_BUTTON_STYLE
 from jointlead.ui.messages import show_problem
 from jointlead.ui.worker import Task, show_crash
@@ -62,6 +63,9 @@ EXPORTS: tuple[ExportKind, ...] = (
     ExportKind("People and lines",
                lambda database, organisation, out, on, _as_at: exports.export_people(database, organisation, out,
                                                                                       as_at=on)),
+    ExportKind("Supervision compliance",
+               lambda database, organisation, out, on, _as_at: export_supervision(database, organisation, out,
+                                                                                   as_at=on)),
 )
 
 

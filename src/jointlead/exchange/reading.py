@@ -668,7 +668,7 @@ class _WorkbookSource:
         number = 0
         try:
             for number, raw in enumerate(sheet.iter_rows(), start=1):
-                row = [None if value == "" else value for value in raw]
+                row = [None if value == "" else value for value in raw] if "" in raw else raw
                 if padding:
                     row = padding + row
                 for value in row:

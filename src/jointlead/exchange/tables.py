@@ -184,51 +184,96 @@ def _is_blank_row(cells: Sequence[object]) -> bool:
     return all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in cells)
 
 
-def read_rows(layout: TableLayout, kind: RecordKind) -> Iterator[SourceRow]:
-    """Typed rows under the header; blank rows, totals and repeated headers are skipped, never rejected.
+def _outcome(spec: Field, raw: object, first_header: str | None) -> tuple[bool, Any, bool, bool]:
+    """What a cell means for its field: (parsed?, value or message, lacking a required value?, looks like the header?).
 
-    A totals row is one that says "Total" (or Sub-total, Grand Total…) and lacks a field every posting has: a
-    real posting described as "Total Care Ltd invoice" keeps its codes, so it is read like any other row.
+    Parsers are pure, so this is worked out once per distinct value and column and then remembered.
+    """
+    lacking = spec.required and (is_blank(raw) or _is_total_word(raw))
+    header_like = first_header is not None and isinstance(raw, str) and raw.strip().casefold() == first_header
+    if not spec.required and is_blank(raw):
+        return True, None, lacking, header_like
+    try:
+        return True, spec.parse(raw), lacking, header_like
+    except ValueProblem as problem:
+        return False, str(problem), lacking, header_like
+
+
+def read_values(layout: TableLayout, kind: RecordKind,
+                names: Sequence[str]) -> Iterator[tuple[int, list[object], list[Any], list[Problem] | None]]:
+    """The rows under the header as (row number, cells, values in the order of `names`, problems or None).
+
+    Blank rows, totals and repeated headers are skipped, never rejected. A totals row is one that says "Total" (or
+    Sub-total, Grand Total…) and lacks a field every posting has: a real posting described as "Total Care Ltd
+    invoice" keeps its codes, so it is read like any other row. A field not mapped to a column is None.
+
+    This is the loop every row of every import goes through, so each column's parser is looked up once, each
+    distinct value is parsed once per column, and a row costs a few dictionary look-ups.
     """
     header_key = tuple(normalise_header(h) for h in layout.headers)
-    fields = [(kind.field(name), column) for name, column in layout.columns.items()]
-    required = [column for spec, column in fields if spec.required]
+    first_column = next(iter(layout.columns.values()), 0)
+    first_header = layout.headers[first_column].strip().casefold() if layout.headers else ""
+    slots = {name: slot for slot, name in enumerate(names)}
+    width = len(names)
+    # (slot or None, column, field, memory of str cells, memory of other cells, the header's text if first column)
+    fields = [(slots.get(name), column, kind.field(name), {}, {}, first_header if column == first_column else None)
+              for name, column in layout.columns.items()]
+    needed = max((column for _, column, *_ in fields), default=-1) + 1
+    any_required = any(spec.required for _, _, spec, *_ in fields)
+    unmapped_first = not fields  # then the first column is no field's, and is looked at on its own
     sheet_name = layout.sheet.name
-    first_column, first_header = next(iter(layout.columns.values()), 0), ""
-    if layout.headers:
-        first_header = layout.headers[first_column].strip().casefold()
-    memory: dict[str, dict[tuple[type, object], tuple[bool, Any]]] = {spec.name: {} for spec, _ in fields}
+    header_row = layout.header_row
     for number, cells in enumerate(layout.sheet.rows(), start=1):
-        if number <= layout.header_row or _is_blank_row(cells):
+        if number <= header_row:
             continue
-        lacking = [c for c in required if c >= len(cells) or is_blank(cells[c]) or _is_total_word(cells[c])]
-        if lacking and any(_is_total_word(cell) for cell in cells):
-            continue
-        first = cells[first_column] if first_column < len(cells) else None
-        if (isinstance(first, str) and first.strip().casefold() == first_header
-                and tuple(normalise_header(_header_text(c)) for c in cells[:len(header_key)]) == header_key):
-            continue  # the header repeated, as extracts printed page by page do
-        values: dict[str, Any] = {}
-        problems: list[Problem] = []
-        for spec, column in fields:
-            raw = cells[column] if column < len(cells) else None
-            if not spec.required and is_blank(raw):
-                values[spec.name] = None
-                continue
-            # Parsers are pure, so a value seen before parses the same way again. The key carries the type
-            # because 1, 1.0 and True are equal as dictionary keys but not as cells.
-            known = memory[spec.name]
-            key = (type(raw), raw)
-            outcome = known.get(key)
-            if outcome is None:
-                try:
-                    outcome = (True, spec.parse(raw))
-                except ValueProblem as problem:
-                    outcome = (False, str(problem))
-                if len(known) < PARSE_MEMORY:
-                    known[key] = outcome
-            if outcome[0]:
-                values[spec.name] = outcome[1]
+        padded = cells if len(cells) >= needed else [*cells, *([None] * (needed - len(cells)))]
+        values: list[Any] = [None] * width
+        problems: list[Problem] | None = None
+        lacking = header_like = False
+        for slot, column, spec, by_text, by_other, header in fields:
+            raw = padded[column]
+            if raw.__class__ is str:
+                outcome = by_text.get(raw)
+                if outcome is None:
+                    outcome = _outcome(spec, raw, header)
+                    if len(by_text) < PARSE_MEMORY:
+                        by_text[raw] = outcome
             else:
+                # The key carries the type because 1, 1.0 and True are equal as dictionary keys but not as cells.
+                key = (raw.__class__, raw)
+                outcome = by_other.get(key)
+                if outcome is None:
+                    outcome = _outcome(spec, raw, header)
+                    if len(by_other) < PARSE_MEMORY:
+                        by_other[key] = outcome
+            if outcome[2]:
+                lacking = True
+            if outcome[3]:
+                header_like = True
+            if outcome[0]:
+                if slot is not None:
+                    values[slot] = outcome[1]
+            else:
+                if problems is None:
+                    problems = []
                 problems.append(Problem(f"{spec.label}: {outcome[1]}", sheet_name, number, column))
-        yield SourceRow(sheet_name, number, values, tuple(problems), tuple(cells))
+        if any_required:
+            if lacking and (_is_blank_row(cells) or any(_is_total_word(cell) for cell in cells)):
+                continue
+        elif _is_blank_row(cells):
+            continue
+        if unmapped_first and cells:
+            first = cells[first_column] if first_column < len(cells) else None
+            header_like = isinstance(first, str) and first.strip().casefold() == first_header
+        if header_like and tuple(normalise_header(_header_text(c)) for c in cells[:len(header_key)]) == header_key:
+            continue  # the header repeated, as extracts printed page by page do
+        yield number, cells, values, problems
+
+
+def read_rows(layout: TableLayout, kind: RecordKind) -> Iterator[SourceRow]:
+    """Typed rows under the header, with their values by field name; skipping as read_values does."""
+    names = tuple(layout.columns)
+    sheet_name = layout.sheet.name
+    for number, cells, values, problems in read_values(layout, kind, names):
+        yield SourceRow(sheet_name, number, dict(zip(names, values, strict=True)), tuple(problems or ()),
+                        tuple(cells))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from jointlead.exchange.problems import FileRefused, Problem, ValueProblem, column_letters
@@ -24,9 +25,13 @@ class Field:
     synonyms: tuple[str, ...] = ()
     required: bool = False
 
+    @cached_property
+    def spellings(self) -> frozenset[str]:
+        """Every name this field goes by, normalised as headers are compared."""
+        return frozenset(normalise_header(s) for s in (self.label, self.name, *self.synonyms))
+
     def matches(self, header: str) -> bool:
-        normalised = normalise_header(header)
-        return normalised in {normalise_header(s) for s in (self.label, self.name, *self.synonyms)}
+        return normalise_header(header) in self.spellings
 
 
 @dataclass(frozen=True)
@@ -75,8 +80,8 @@ def _header_text(value: object) -> str:
 
 
 def _score(cells: Sequence[object], kind: RecordKind) -> int:
-    headers = [_header_text(c) for c in cells]
-    return sum(1 for f in kind.fields if any(h and f.matches(h) for h in headers))
+    headers = {normalise_header(text) for text in map(_header_text, cells) if text}
+    return sum(1 for f in kind.fields if not headers.isdisjoint(f.spellings))
 
 
 def locate_header(sheet: SourceSheet, kind: RecordKind) -> tuple[int, tuple[str, ...]] | None:

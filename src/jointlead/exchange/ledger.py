@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 from jointlead.domain.calendar import FinancialYear, Period
 from jointlead.exchange.problems import Problem, ValueProblem
-from jointlead.exchange.tables import Field, RecordKind, SourceRow, TableLayout, read_values
+from jointlead.exchange.tables import Field, RecordKind, SourceRow, TableLayout, read_chunks
 from jointlead.exchange.values import parse_code, parse_date, parse_debit_credit, parse_money, parse_period, parse_text
 
 
@@ -76,35 +76,50 @@ def ledger_rows(layout: TableLayout, year: FinancialYear,
     debit_column = layout.columns.get("debit")
     date_column = layout.columns.get("posting_date")
     periods_of: dict[date, Period] = {}  # a month's postings share a few dozen dates
-    for number, cells, values, problems in read_values(layout, ledger_kind(year), _NAMES):
-        if problems is None:
-            centre, subjective, period, posted, amount, _debit, _credit, description, ref = values
-            if amount is None:
-                try:
-                    # From the cells as written: the parsed debit and credit are already pence.
-                    amount = parse_debit_credit(_cell(cells, layout, "debit"), _cell(cells, layout, "credit"))
-                except ValueProblem as problem:
-                    problems = [Problem(str(problem), sheet, number, debit_column)]
-            if period is None and posted is not None:
-                found = periods_of.get(posted)
-                if found is None:
-                    found = periods_of[posted] = Period.containing(posted)
-                if found.year == year:
-                    period = found.number
-                else:
-                    problems = [*(problems or ()), Problem(f"Posting date {posted:%d/%m/%Y} is not in {year.label}.",
-                                                           sheet, number, date_column)]
-            if problems is None:
-                if period is None:
-                    problems = [Problem("No period or posting date.", sheet, number)]
-                elif amount is None:
-                    problems = [Problem("No amount.", sheet, number)]
-                elif period in closed_periods:
-                    problems = [Problem(f"{Period(year, period).label} {year.label} is closed, so nothing can be "
-                                        "imported into it.", sheet, number)]
-                else:
-                    yield LedgerRow(sheet, number, centre, subjective, period, posted, amount, description or "",
-                                    ref)
-                    continue
-        yield SourceRow(sheet, number, {name: value for name, value in zip(_NAMES, values, strict=True)
-                                        if name in layout.columns}, tuple(problems), tuple(cells))
+    for chunk in read_chunks(layout, ledger_kind(year), _NAMES):
+        first, verdicts = chunk.first, chunk.verdicts
+        for index, (clean, centre, subjective, period, posted, amount, _debit, _credit, description, ref) in \
+                enumerate(zip(chunk.clean, *chunk.values, strict=True)):
+            number = first + index
+            if clean and amount is not None and period is not None and period not in closed_periods:
+                yield LedgerRow(sheet, number, centre, subjective, period, posted, amount, description or "", ref)
+                continue
+            cells = chunk.rows[index]
+            problems = None if clean else verdicts[index]
+            if problems is _SKIPPED and not clean:
+                continue
+            if not problems:
+                problems = None
+                if amount is None:
+                    try:
+                        # From the cells as written: the parsed debit and credit are already pence.
+                        amount = parse_debit_credit(_cell(cells, layout, "debit"), _cell(cells, layout, "credit"))
+                    except ValueProblem as problem:
+                        problems = [Problem(str(problem), sheet, number, debit_column)]
+                if period is None and posted is not None:
+                    found = periods_of.get(posted)
+                    if found is None:
+                        found = periods_of[posted] = Period.containing(posted)
+                    if found.year == year:
+                        period = found.number
+                    else:
+                        problems = [*(problems or ()), Problem(
+                            f"Posting date {posted:%d/%m/%Y} is not in {year.label}.", sheet, number, date_column)]
+                if problems is None:
+                    if period is None:
+                        problems = [Problem("No period or posting date.", sheet, number)]
+                    elif amount is None:
+                        problems = [Problem("No amount.", sheet, number)]
+                    elif period in closed_periods:
+                        problems = [Problem(f"{Period(year, period).label} {year.label} is closed, so nothing can be "
+                                            "imported into it.", sheet, number)]
+                    else:
+                        yield LedgerRow(sheet, number, centre, subjective, period, posted, amount,
+                                        description or "", ref)
+                        continue
+            values = {name: column[index] for name, column in zip(_NAMES, chunk.values, strict=True)
+                      if name in layout.columns}
+            yield SourceRow(sheet, number, values, tuple(problems), tuple(cells))
+
+
+_SKIPPED = None  # read_chunks' verdict for a blank row, a total or a repeated header

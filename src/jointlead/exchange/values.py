@@ -52,6 +52,7 @@ _BRACKETS = re.compile(r"\(\s*(?P<rest>.*?)\s*\)", re.DOTALL)
 _TRAILING_MINUS = re.compile(r"(?P<rest>.*?)\s*-", re.DOTALL)
 _SIGN_AND_POUND = re.compile(r"(?P<minus_first>-)?(?P<pound>£\s*)?(?P<minus_after>-)?(?P<number>[0-9.,]*)")
 _AMOUNT = re.compile(r"(?P<pounds>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)?(?:\.(?P<fraction>[0-9]+))?")
+_PLAIN_FLOAT_LIMIT = 1e10  # pounds: below the £10 billion limit, so a short-path float needs no further check
 _PLAIN_AMOUNT = re.compile(r"(?P<minus>-)?£?(?P<pounds>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.(?P<pence>[0-9]{1,2}))?",
                            re.ASCII)
 
@@ -94,12 +95,21 @@ def parse_money(value: object) -> int:
     (`CR 12.00`, `12.00CR`); DR (debit) marks a positive amount. Exactly one sign marker is allowed.
     Fractions of a penny are refused, never rounded. Trailing zeros are exact (`12.500` is £12.50) and accepted.
     """
-    if value.__class__ is str and len(value) <= 20 and (plain := _PLAIN_AMOUNT.fullmatch(value)):
-        # The usual text amount (`1234.5`, `£1,234.50`, `-£12`), read in one step; everything else takes the long way.
-        pounds, pence = plain["pounds"], plain["pence"]
+    # The usual cells, read in a few steps; everything else takes the long way below, which agrees with these.
+    if value.__class__ is float and -_PLAIN_FLOAT_LIMIT < value < _PLAIN_FLOAT_LIMIT:  # NaN is never within
+        # The shortest text that reads back as this float: when it has at most two decimals (and so, below the
+        # limit, at most 12 significant digits), it is also what Excel shows (see _hundredths_of_float).
+        shown = repr(value)
+        whole, _, fraction = shown.partition(".")
+        if len(fraction) <= 2 and "e" not in shown:
+            hundredths = int(fraction.ljust(2, "0"))
+            return int(whole) * 100 + (-hundredths if whole[0] == "-" else hundredths)
+    elif value.__class__ is str and len(value) <= 20 and (plain := _PLAIN_AMOUNT.fullmatch(value)):
+        # `1234.5`, `£1,234.50`, `-£12`
+        minus, pounds, pence = plain.groups()
         amount = int(pounds.replace(",", "") if "," in pounds else pounds) * 100 + (int(pence.ljust(2, "0"))
                                                                                     if pence else 0)
-        return _within_money_limit(-amount if plain["minus"] else amount, value)
+        return (-amount if minus else amount) if amount <= LARGEST_AMOUNT_PENCE else _within_money_limit(amount, value)
     if is_blank(value):
         raise ValueProblem("no amount")
     _refuse_dates_times_and_truth(value, "an amount of money")

@@ -304,6 +304,16 @@ def preview_ledger_import(database: Database, path: Path, partner: str, *, year:
                           today: date | None = None, progress: Progress | None = None) -> ImportPreview:
     """What importing this ledger extract would do; nothing is written."""
     source = open_source(path)
+    try:
+        return _preview_ledger(source, database, path, partner, year=year, overrides=overrides, sheet=sheet,
+                               today=today, progress=progress)
+    finally:
+        source.close()  # the reading process, if any, goes now rather than when collected
+
+
+def _preview_ledger(source: SourceFile, database: Database, path: Path, partner: str, *,
+                    year: FinancialYear | None, overrides: Mapping[str, str] | None, sheet: str | None,
+                    today: date | None, progress: Progress | None) -> ImportPreview:
     with database.session() as session:
         organisation = _organisation(session, partner)
         agreement = _agreement_for(session, organisation)
@@ -559,6 +569,16 @@ def preview_staff_import(database: Database, path: Path, employer: str, *,
     """What importing this HR or payroll staff list would do; nothing is written."""
     today = today or date.today()
     source = open_source(path)
+    try:
+        return _preview_staff(source, database, path, employer, overrides=overrides, sheet=sheet, today=today,
+                              progress=progress)
+    finally:
+        source.close()  # the reading process, if any, goes now rather than when collected
+
+
+def _preview_staff(source: SourceFile, database: Database, path: Path, employer: str, *,
+                   overrides: Mapping[str, str] | None, sheet: str | None, today: date,
+                   progress: Progress | None) -> ImportPreview:
     with database.session() as session:
         organisation = _organisation(session, employer)
         layout = _layout(session, source, STAFF, organisation, sheet, overrides)
@@ -675,6 +695,16 @@ def describe_source(database: Database, path: Path, kind: str, organisation_code
                     overrides: Mapping[str, str] | None = None, today: date | None = None) -> SourceDescription:
     """The file as the import will read it with this mapping, for the user to check before previewing."""
     source = open_source(path)
+    try:
+        return _describe(source, database, path, kind, organisation_code, year=year, sheet=sheet,
+                         overrides=overrides, today=today)
+    finally:
+        source.close()  # the reading process, if any, goes now rather than when collected
+
+
+def _describe(source: SourceFile, database: Database, path: Path, kind: str, organisation_code: str, *,
+              year: FinancialYear | None, sheet: str | None, overrides: Mapping[str, str] | None,
+              today: date | None) -> SourceDescription:
     problem = ""
     with database.session() as session:
         organisation = _organisation(session, organisation_code)

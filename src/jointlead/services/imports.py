@@ -501,9 +501,13 @@ def _write_ledger(session: Session, plan: _LedgerPlan, batch_id: int, progress: 
     posted = insert_rows.converter("posting_date")
     organisation_id, agreement_id, year, source_file = plan.organisation_id, plan.agreement_id, plan.year, \
         plan.source_file
+    as_stored: dict[date | None, Any] = {}  # posting dates, converted once each: a month holds a few dozen
     for start in range(0, len(plan.inserts), WRITE_CHUNK):
         stop = start + WRITE_CHUNK
-        insert_rows([(organisation_id, agreement_id, line, batch_id, year, row.period, posted(row.posting_date),
+        for row in plan.inserts[start:stop]:
+            if row.posting_date not in as_stored:
+                as_stored[row.posting_date] = posted(row.posting_date)
+        insert_rows([(organisation_id, agreement_id, line, batch_id, year, row.period, as_stored[row.posting_date],
                       row.cost_centre, row.subjective, row.description, row.amount_pence, row.transaction_ref,
                       fingerprint, source_file, row.sheet, row.row)
                      for row, line, fingerprint in zip(plan.inserts[start:stop], plan.lines[start:stop],

@@ -540,3 +540,15 @@ def test_only_a_large_workbook_is_read_in_a_child_process(tmp_path: Path) -> Non
         assert multiprocessing.active_children() == []
     with open_source(hostile.messy_ledger_xlsx(tmp_path), ReadLimits(child_from_bytes=1000)):
         assert len(multiprocessing.active_children()) == 1
+
+
+def test_closing_while_the_child_prepares_the_next_rows_is_quick_and_quiet(tmp_path: Path, capfd) -> None:
+    path = hostile.write_xlsx(tmp_path / "long.xlsx", {"Ledger": [[f"JNL-{n}", n] for n in range(10_000)]})
+    source = open_source(path, IN_A_CHILD)
+    rows = source.sheets[0].rows()
+    assert [next(rows) for _ in range(5_000)][-1] == ["JNL-4999", 4999]  # the next batch has been asked for
+    started = time.perf_counter()
+    source.close()
+    assert time.perf_counter() - started < 1
+    assert multiprocessing.active_children() == []
+    assert capfd.readouterr().err == ""

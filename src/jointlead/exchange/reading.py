@@ -853,7 +853,12 @@ def _stop_reader(connection: multiprocessing.connection.Connection, process: mul
 
 def _serve_workbook(connection: multiprocessing.connection.Connection) -> None:
     """The reading process: open the workbook it is sent, then answer (sheet, first row, count) with rows until told
-    to stop."""
+    to stop, or until the app closes its end (a batch asked for ahead may then be left unsent)."""
+    with contextlib.suppress(EOFError, OSError):
+        _serve(connection)
+
+
+def _serve(connection: multiprocessing.connection.Connection) -> None:
     try:
         opening = connection.recv()
     except (EOFError, OSError):

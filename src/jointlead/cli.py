@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import multiprocessing
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -294,6 +295,8 @@ COMMANDS = {"demo": _demo, "check": _check, "backup": _backup, "import": _import
 
 
 def main(argv: list[str] | None = None) -> int:
+    # A frozen app starts its workbook-reading child process through here (multiprocessing's spawn): let it go.
+    multiprocessing.freeze_support()
     args = _parser().parse_args(argv)
     if args.command is None:
         from jointlead.app import run_gui  # Qt is loaded only when a window is wanted

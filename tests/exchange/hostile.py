@@ -654,3 +654,16 @@ def uncompressed_bytes(path: Path) -> int:
     """The total size the members of a zip-based file declare, for tests that want to say what a bomb claims."""
     with zipfile.ZipFile(path) as archive:
         return sum(member.file_size for member in archive.infolist())
+
+
+def lying_dimension_xlsx(folder: Path) -> Path:
+    """far_cell_xlsx made to lie: its <dimension> says A1 alone, so only reading the cells finds XFD1048576."""
+    sheet = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<dimension ref="A1"/><sheetData>'
+        '<row r="1"><c r="A1" t="s"><v>0</v></c></row>'
+        '<row r="1048576"><c r="XFD1048576"><v>42</v></c></row>'
+        "</sheetData></worksheet>"
+    )
+    return _hand_made_xlsx(folder / "lying-dimension.xlsx", sheet, _shared_strings_xml())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import multiprocessing
 import time
 import zipfile
 from collections.abc import Callable
@@ -206,7 +207,7 @@ def test_a_missing_file_is_refused_plainly(tmp_path: Path) -> None:
 def test_a_cell_over_the_length_limit_is_refused_naming_the_cell(tmp_path: Path) -> None:
     source = open_source(hostile.long_cell_xlsx(tmp_path))
     with pytest.raises(FileRefused) as raised:
-        list(source.sheets[0].rows())
+        list(source.sheets[-1].rows())
     assert raised.value.message == "Cell Data!C3 holds 40,000 characters, more than the 32,767 a cell may hold."
 
 
@@ -229,7 +230,7 @@ def test_a_csv_over_the_row_limit_is_refused_saying_how_many_rows(tmp_path: Path
     path = hostile.too_many_rows_csv(tmp_path, rows=120)
     source = open_source(path, ReadLimits(max_rows=100))
     with pytest.raises(FileRefused) as raised:
-        list(source.sheets[0].rows())
+        list(source.sheets[-1].rows())
     assert raised.value.message == "The sheet 'many-rows' has 121 rows, more than the 100 jointlead reads."
 
 
@@ -492,3 +493,62 @@ def test_a_large_sheet_is_read_without_holding_every_row(tmp_path: Path) -> None
     assert next(rows) == ["Row"]
     assert next(rows) == ["0"]
     assert not isinstance(rows, list)
+
+
+# --- large workbooks, parsed in a child process ----------------------------------------------------------------------
+
+IN_A_CHILD = ReadLimits(child_from_cells=0, child_from_bytes=0)
+
+
+def _read_or_refusal(path: Path, limits: ReadLimits) -> object:
+    try:
+        with open_source(path, limits) as source:
+            return [sheet.name for sheet in source.sheets], all_rows(source), source.notices
+    except FileRefused as refused:
+        return refused.message, refused.advice
+
+
+@pytest.mark.parametrize("make", [hostile.messy_ledger_xlsx, hostile.long_cell_xlsx, hostile.far_cell_xlsx,
+                                  hostile.xls_renamed_xlsx])
+def test_a_workbook_read_in_a_child_process_gives_the_same_rows_and_refusals(tmp_path: Path, make) -> None:
+    path = make(tmp_path)
+    assert _read_or_refusal(path, IN_A_CHILD) == _read_or_refusal(path, DEFAULT_LIMITS)
+
+
+def test_a_sheet_lying_about_its_size_is_refused_when_read_in_a_child_process(tmp_path: Path) -> None:
+    # Read here, calamine would abort the whole test run trying to allocate 17 billion cells: in a child process
+    # the abort ends only the child, and the file is refused.
+    with open_source(hostile.lying_dimension_xlsx(tmp_path), IN_A_CHILD) as source, \
+            pytest.raises(FileRefused) as raised:
+        source.sheets[0].head(5)
+    assert raised.value.message.startswith("This workbook could not be read: reading it stopped before the end")
+
+
+def test_the_child_process_ends_when_the_file_is_closed(tmp_path: Path) -> None:
+    source = open_source(hostile.messy_ledger_xlsx(tmp_path), IN_A_CHILD)
+    assert [child.name for child in multiprocessing.active_children()] == ["jointlead-reader"]
+    first = next(source.sheets[-1].rows())
+    source.close()
+    assert multiprocessing.active_children() == []
+    assert first[0] == "Northshire Council: General Ledger Extract"
+    with pytest.raises(FileRefused):
+        list(source.sheets[-1].rows())
+
+
+def test_only_a_large_workbook_is_read_in_a_child_process(tmp_path: Path) -> None:
+    with open_source(hostile.messy_ledger_xlsx(tmp_path)):
+        assert multiprocessing.active_children() == []
+    with open_source(hostile.messy_ledger_xlsx(tmp_path), ReadLimits(child_from_bytes=1000)):
+        assert len(multiprocessing.active_children()) == 1
+
+
+def test_closing_while_the_child_prepares_the_next_rows_is_quick_and_quiet(tmp_path: Path, capfd) -> None:
+    path = hostile.write_xlsx(tmp_path / "long.xlsx", {"Ledger": [[f"JNL-{n}", n] for n in range(10_000)]})
+    source = open_source(path, IN_A_CHILD)
+    rows = source.sheets[0].rows()
+    assert [next(rows) for _ in range(5_000)][-1] == ["JNL-4999", 4999]  # the next batch has been asked for
+    started = time.perf_counter()
+    source.close()
+    assert time.perf_counter() - started < 1
+    assert multiprocessing.active_children() == []
+    assert capfd.readouterr().err == ""

@@ -768,3 +768,35 @@ def test_any_pair_of_debit_and_credit_values_is_either_read_or_refused(debit, cr
 def test_any_cell_value_is_a_blank_or_not_and_normalises_to_a_header(value):
     assert isinstance(is_blank(value), bool)
     assert isinstance(normalise_header(value), str)
+
+
+# The common cells take a short path (parse_money, parse_code, _hundredths_of_float); a leading space sends the same
+# text down the general one, which must agree with it on every value, accepted or refused.
+
+def _outcome(parse, value):
+    try:
+        return parse(value)
+    except ValueProblem as problem:
+        return str(problem)  # quotes the value trimmed, so both paths say the same
+
+
+@given(st.from_regex(r"-?£?([0-9]{1,3}(,[0-9]{3})*|[0-9]{1,14})(\.[0-9]{0,3})?", fullmatch=True))
+def test_a_plain_amount_reads_the_same_by_the_short_path_as_by_the_general_one(text):
+    assert _outcome(parse_money, text) == _outcome(parse_money, f" {text}")
+
+
+@given(st.text(min_size=1, max_size=45))
+def test_a_code_reads_the_same_by_the_short_path_as_by_the_general_one(text):
+    if text.strip() == text and not text.startswith(("\u200b", "\ufeff")) and not text.endswith(("\u200b", "\ufeff")):
+        assert _outcome(parse_code, text) == _outcome(parse_code, f" {text}")
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False, min_value=-1e10, max_value=1e10)
+       | st.integers(-10**12, 10**12).map(lambda pence: pence / 100))
+def test_a_number_cell_reads_as_the_decimal_excel_shows(number):
+    shown = Decimal(format(number, ".15g")).scaleb(2)
+    if shown == shown.to_integral_value():
+        assert parse_money(number) == int(shown)
+    else:
+        with pytest.raises(ValueProblem, match="fractions of a penny"):
+            parse_money(number)

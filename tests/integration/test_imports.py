@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import sqlite3
 from datetime import date
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 
 from exchange import hostile
 from jointlead.domain.calendar import FinancialYear
+from jointlead.exchange import reading
 from jointlead.exchange.problems import FileRefused
 from jointlead.services import imports
 from jointlead.services.exports import export_staff, write_rejected_rows
@@ -290,3 +292,16 @@ def test_exporting_staff_then_importing_the_export_changes_nothing(demo_db, tmp_
         assert preview.unchanged == exported.rows
         assert imports.apply_import(demo_db, preview).batch_id is None
         assert content(demo_db) == before
+
+
+def test_a_large_extract_read_in_a_child_process_imports_the_same_and_leaves_no_process_behind(pool, tmp_path,
+                                                                                              monkeypatch):
+    path = hostile.messy_ledger_xlsx(tmp_path)
+    here = imports.preview_ledger_import(pool, path, "NCC", year=FY)
+    monkeypatch.setattr(reading, "DEFAULT_LIMITS", reading.ReadLimits(child_from_cells=0, child_from_bytes=0))
+    preview = imports.preview_ledger_import(pool, path, "NCC", year=FY)
+    assert multiprocessing.active_children() == []
+    assert ([c.subject for c in preview.added], preview.rows_read, preview.net_total_pence) == (
+        [c.subject for c in here.added], here.rows_read, here.net_total_pence)
+    imports.apply_import(pool, preview)
+    assert len(in_force(pool)) == len(here.added)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date
 from functools import partial
+from typing import NamedTuple
 
 from jointlead.domain.calendar import FinancialYear, Period
 from jointlead.exchange.problems import Problem, ValueProblem
-from jointlead.exchange.tables import Field, RecordKind, SourceRow, TableLayout, read_rows
+from jointlead.exchange.tables import Field, RecordKind, SourceRow, TableLayout, read_chunks
 from jointlead.exchange.values import parse_code, parse_date, parse_debit_credit, parse_money, parse_period, parse_text
 
 
@@ -43,8 +43,9 @@ def ledger_kind(year: FinancialYear) -> RecordKind:
     ), one_of=((("period",), ("posting_date",)), (("amount",), ("debit", "credit"))))
 
 
-@dataclass(frozen=True)
-class LedgerRow:
+class LedgerRow(NamedTuple):
+    """One posting read from the extract; a named tuple, since an extract holds hundreds of thousands of them."""
+
     sheet: str
     row: int
     cost_centre: str
@@ -56,9 +57,13 @@ class LedgerRow:
     transaction_ref: str | None
 
 
-def _cell(row: SourceRow, layout: TableLayout, name: str) -> object:
+_NAMES = ("cost_centre", "subjective", "period", "posting_date", "amount", "debit", "credit", "description",
+          "transaction_ref")
+
+
+def _cell(cells: list[object], layout: TableLayout, name: str) -> object:
     column = layout.columns.get(name)
-    return row.cells[column] if column is not None and column < len(row.cells) else None
+    return cells[column] if column is not None and column < len(cells) else None
 
 
 def ledger_rows(layout: TableLayout, year: FinancialYear,
@@ -67,36 +72,54 @@ def ledger_rows(layout: TableLayout, year: FinancialYear,
 
     A posting into a closed period is refused here, so the refusal keeps the row as the file held it.
     """
-    for row in read_rows(layout, ledger_kind(year)):
-        if not row.accepted:
-            yield row
-            continue
-        values = row.values
-        problems: list[Problem] = []
-        amount = values.get("amount")
-        if amount is None:
-            try:
-                # From the cells as written: the parsed debit and credit are already pence.
-                amount = parse_debit_credit(_cell(row, layout, "debit"), _cell(row, layout, "credit"))
-            except ValueProblem as problem:
-                problems.append(Problem(str(problem), row.sheet, row.row, layout.columns.get("debit")))
-        period = values.get("period")
-        posted = values.get("posting_date")
-        if period is None and posted is not None:
-            if FinancialYear.containing(posted) == year:
-                period = Period.containing(posted).number
-            else:
-                problems.append(Problem(f"Posting date {posted:%d/%m/%Y} is not in {year.label}.", row.sheet,
-                                        row.row, layout.columns.get("posting_date")))
-        if period is None and not problems:
-            problems.append(Problem("No period or posting date.", row.sheet, row.row))
-        if amount is None and not problems:
-            problems.append(Problem("No amount.", row.sheet, row.row))
-        if period in closed_periods and not problems:
-            problems.append(Problem(f"{Period(year, period).label} {year.label} is closed, so nothing can be imported "
-                                    "into it.", row.sheet, row.row))
-        if problems:
-            yield SourceRow(row.sheet, row.row, values, tuple(problems), row.cells)
-            continue
-        yield LedgerRow(row.sheet, row.row, values["cost_centre"], values["subjective"], period, posted, amount,
-                        values.get("description") or "", values.get("transaction_ref"))
+    sheet = layout.sheet.name
+    debit_column = layout.columns.get("debit")
+    date_column = layout.columns.get("posting_date")
+    periods_of: dict[date, Period] = {}  # a month's postings share a few dozen dates
+    for chunk in read_chunks(layout, ledger_kind(year), _NAMES):
+        first, verdicts = chunk.first, chunk.verdicts
+        for index, (clean, centre, subjective, period, posted, amount, _debit, _credit, description, ref) in \
+                enumerate(zip(chunk.clean, *chunk.values, strict=True)):
+            number = first + index
+            if clean and amount is not None and period is not None and period not in closed_periods:
+                yield LedgerRow(sheet, number, centre, subjective, period, posted, amount, description or "", ref)
+                continue
+            cells = chunk.rows[index]
+            problems = None if clean else verdicts[index]
+            if problems is _SKIPPED and not clean:
+                continue
+            if not problems:
+                problems = None
+                if amount is None:
+                    try:
+                        # From the cells as written: the parsed debit and credit are already pence.
+                        amount = parse_debit_credit(_cell(cells, layout, "debit"), _cell(cells, layout, "credit"))
+                    except ValueProblem as problem:
+                        problems = [Problem(str(problem), sheet, number, debit_column)]
+                if period is None and posted is not None:
+                    found = periods_of.get(posted)
+                    if found is None:
+                        found = periods_of[posted] = Period.containing(posted)
+                    if found.year == year:
+                        period = found.number
+                    else:
+                        problems = [*(problems or ()), Problem(
+                            f"Posting date {posted:%d/%m/%Y} is not in {year.label}.", sheet, number, date_column)]
+                if problems is None:
+                    if period is None:
+                        problems = [Problem("No period or posting date.", sheet, number)]
+                    elif amount is None:
+                        problems = [Problem("No amount.", sheet, number)]
+                    elif period in closed_periods:
+                        problems = [Problem(f"{Period(year, period).label} {year.label} is closed, so nothing can be "
+                                            "imported into it.", sheet, number)]
+                    else:
+                        yield LedgerRow(sheet, number, centre, subjective, period, posted, amount,
+                                        description or "", ref)
+                        continue
+            values = {name: column[index] for name, column in zip(_NAMES, chunk.values, strict=True)
+                      if name in layout.columns}
+            yield SourceRow(sheet, number, values, tuple(problems), tuple(cells))
+
+
+_SKIPPED = None  # read_chunks' verdict for a blank row, a total or a repeated header

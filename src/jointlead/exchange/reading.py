@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import hashlib
 import io
 import itertools
 import math
+import multiprocessing
+import multiprocessing.connection
 import posixpath
 import re
 import struct
 import threading
+import weakref
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 from xml.etree import ElementTree
 
 import python_calamine
@@ -39,6 +43,11 @@ class ReadLimits:
     max_cell_chars: int = 32_767  # Excel's own limit per cell
     # A sheet's used rectangle, rows by columns, which calamine allocates in full (32 bytes a cell) before returning.
     max_cells: int = 30_000_000
+    # A workbook whose sheets declare more cells than this, or whose parts hold more bytes, is parsed in a child
+    # process (see _ChildWorkbookSource): calamine needs about 100 bytes a cell, and starting the child about 0.2 s.
+    # 0 parses every workbook in a child; CSV files stream, and are always read here.
+    child_from_cells: int = 1_000_000
+    child_from_bytes: int = 32 * 1024 * 1024
 
 
 DEFAULT_LIMITS = ReadLimits()
@@ -102,6 +111,8 @@ _DESCRIPTIONS = {
 class _RowSource(Protocol):
     def rows(self, sheet: str) -> Iterator[list[object]]: ...
 
+    def close(self) -> None: ...
+
 
 class SourceSheet:
     """One sheet's rows, read when asked for and as often as asked; the n-th row yielded is spreadsheet row n."""
@@ -144,9 +155,25 @@ class SourceFile:
     sheets: tuple[SourceSheet, ...]  # visible worksheets in workbook order; a CSV has one, named after the file
     notices: tuple[str, ...]  # things that did not stop the read but the user should know
 
+    def close(self) -> None:
+        """Let go of the parsed workbook (and stop the process reading it); its rows cannot be read after this."""
+        for source in {id(sheet._source): sheet._source for sheet in self.sheets}.values():
+            source.close()
 
-def open_source(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> SourceFile:
-    """Read `path` by its content (never its extension), or raise FileRefused saying what it is and what to do."""
+    def __enter__(self) -> SourceFile:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
+def open_source(path: Path, limits: ReadLimits | None = None) -> SourceFile:
+    """Read `path` by its content (never its extension), or raise FileRefused saying what it is and what to do.
+
+    A large workbook is parsed in a child process (`limits`, by default DEFAULT_LIMITS, says from what size): call
+    close() on the result, or use it in a `with` block, when its rows have been read, to end that process.
+    """
+    limits = limits or DEFAULT_LIMITS
     check_xml_defences()
     path = Path(path)
     data = _read_bytes(path, limits)
@@ -154,12 +181,14 @@ def open_source(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> SourceFile:
     if not data:
         raise FileRefused(*_EMPTY)
     notices: list[str] = []
-    if data.startswith(_ZIP_SIGNATURES):
-        kind, areas = _sniff_zip(path, data, limits)
-        sheets = _open_workbook(data, kind, limits, notices, areas)
-    elif data.startswith(_OLE_SIGNATURE):
-        kind = _sniff_compound_file(data, limits)
-        sheets = _open_workbook(data, kind, limits, notices, {})
+    if data.startswith((*_ZIP_SIGNATURES, _OLE_SIGNATURE)):
+        if data.startswith(_ZIP_SIGNATURES):
+            kind, areas, size = _sniff_zip(path, data, limits)
+        else:
+            kind, areas, size = _sniff_compound_file(data, limits), {}, len(data)
+        cells = max((rows * columns for rows, columns in areas.values()), default=0)
+        large = cells > limits.child_from_cells or size > limits.child_from_bytes
+        sheets = _open_workbook(_Reader() if large else None, data, kind, limits, notices, areas)
     else:
         kind = "csv"
         text = _sniff_text(path, data)
@@ -200,8 +229,8 @@ def _read_bytes(path: Path, limits: ReadLimits) -> bytes:
         ) from None
 
 
-def _sniff_zip(path: Path, data: bytes, limits: ReadLimits) -> tuple[str, dict[str, tuple[int, int]]]:
-    """The kind of a zip-based file, and each xlsx sheet's declared area (rows, columns) by sheet name."""
+def _sniff_zip(path: Path, data: bytes, limits: ReadLimits) -> tuple[str, dict[str, tuple[int, int]], int]:
+    """The kind of a zip-based file, each xlsx sheet's declared area (rows, columns) by name, and its parts' size."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = [member for member in archive.infolist() if not member.filename.endswith("/")]
@@ -244,7 +273,7 @@ def _sniff_zip(path: Path, data: bytes, limits: ReadLimits) -> tuple[str, dict[s
             if any(marker in head for marker in _DTD_MARKERS):
                 raise FileRefused(*_ENTITIES)
             heads[name] = head
-    return kind, (_xlsx_sheet_areas(archive, names, heads) if kind != "ods" else {})
+    return kind, (_xlsx_sheet_areas(archive, names, heads) if kind != "ods" else {}), total
 
 
 def _member_head(archive: zipfile.ZipFile, member: zipfile.ZipInfo, size: int = _XML_HEAD_BYTES) -> bytes:
@@ -599,14 +628,26 @@ def _megabytes(size: int, limit: int | None = None) -> str:
 
 
 def _open_workbook(
-    data: bytes, kind: str, limits: ReadLimits, notices: list[str], areas: dict[str, tuple[int, int]]
+    reader: _Reader | None,
+    data: bytes,
+    kind: str,
+    limits: ReadLimits,
+    notices: list[str],
+    areas: dict[str, tuple[int, int]],
 ) -> tuple[SourceSheet, ...]:
-    # From the bytes, not the path: calamine's from_path picks the format by extension, and the extension may lie.
-    workbook = _calamine(lambda: python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data)), kind)
-    worksheets = [sheet for sheet in workbook.sheets_metadata if sheet.typ == python_calamine.SheetTypeEnum.WorkSheet]
-    visible = [sheet.name for sheet in worksheets if sheet.visible == python_calamine.SheetVisibleEnum.Visible]
-    hidden = [sheet.name for sheet in worksheets if sheet.visible != python_calamine.SheetVisibleEnum.Visible]
+    if reader is not None:
+        try:
+            source: _WorkbookSource | _ChildWorkbookSource = _ChildWorkbookSource(reader, data, kind, limits, areas)
+        except BaseException:
+            reader.stop()
+            raise
+    else:
+        source = _WorkbookSource(_open_calamine(data, kind), kind, limits, areas)
+    worksheets = source.worksheets()
+    visible = [name for name, shown in worksheets if shown]
+    hidden = [name for name, shown in worksheets if not shown]
     if not visible:
+        source.close()
         raise FileRefused(
             "This workbook has no visible sheets to read.",
             "Open it in Excel, unhide the sheet that holds the data (right-click a sheet tab, then Unhide), "
@@ -619,8 +660,12 @@ def _open_workbook(
             if len(hidden) == 1
             else f"The hidden sheets {quoted} were not read."
         )
-    source = _WorkbookSource(workbook, kind, limits, areas)
     return tuple(SourceSheet(name, source) for name in visible)
+
+
+def _open_calamine(data: bytes, kind: str) -> python_calamine.CalamineWorkbook:
+    # From the bytes, not the path: calamine's from_path picks the format by extension, and the extension may lie.
+    return _calamine(lambda: python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data)), kind)
 
 
 class _WorkbookSource:
@@ -640,6 +685,14 @@ class _WorkbookSource:
         # calamine's workbook is mutably borrowed while it parses; a second thread would get a borrow error.
         self._lock = threading.Lock()
         self._parsed: tuple[str, python_calamine.CalamineSheet] | None = None
+
+    def worksheets(self) -> list[tuple[str, bool]]:
+        """Each worksheet's name, and whether it is visible, in workbook order."""
+        return [(sheet.name, sheet.visible == python_calamine.SheetVisibleEnum.Visible)
+                for sheet in self._workbook.sheets_metadata if sheet.typ == python_calamine.SheetTypeEnum.WorkSheet]
+
+    def close(self) -> None:
+        self._parsed = None
 
     def _sheet(self, name: str) -> python_calamine.CalamineSheet:
         with self._lock:
@@ -668,7 +721,7 @@ class _WorkbookSource:
         number = 0
         try:
             for number, raw in enumerate(sheet.iter_rows(), start=1):
-                row = [None if value == "" else value for value in raw]
+                row = [None if value == "" else value for value in raw] if "" in raw else raw
                 if padding:
                     row = padding + row
                 for value in row:
@@ -682,6 +735,165 @@ class _WorkbookSource:
                 f"Row {cell_reference(name, number + 1)} could not be read ({_detail(error)}).",
                 "Open the file in Excel, save a new copy, and import that.",
             ) from error
+
+
+_CHILD_ROWS = 4096  # rows sent from the reading process at a time
+_READER_STOPPED = (
+    "This workbook could not be read: reading it stopped before the end (it may be damaged, or made to use up "
+    "memory).",
+    "Open it in Excel, save a new copy, and import that.",
+)
+
+
+class _ChildWorkbookSource:
+    """A workbook parsed by calamine in a process of its own, which sends its rows here a few thousand at a time.
+
+    calamine holds a whole sheet in memory (about 350 MB for 500,000 ledger rows), and a sheet whose cells lie far
+    beyond what its <dimension> declares makes it abort the whole process on a failed allocation. Here both stay in
+    the child: the app holds only the rows it keeps, and a reader that dies is a file refused, not a crash.
+    While the rows of one batch are used here, the child is already preparing the next.
+    """
+
+    def __init__(self, reader: _Reader, data: bytes, kind: str, limits: ReadLimits,
+                 areas: dict[str, tuple[int, int]]) -> None:
+        self._reader = reader
+        self._lock = threading.Lock()
+        self._asked: tuple[str, int] | None = None  # a batch asked for ahead, not yet received
+        self._early: dict[tuple[str, int], tuple[Any, ...]] = {}  # a batch received for another reader of rows
+        reader.send((data, kind, limits, areas))
+        with self._lock:
+            self._worksheets: list[tuple[str, bool]] = self._answer(self._receive())
+
+    def worksheets(self) -> list[tuple[str, bool]]:
+        return self._worksheets
+
+    def rows(self, name: str) -> Iterator[list[object]]:
+        start = 0
+        while True:
+            with self._lock:  # one conversation at a time, whichever generator is reading
+                batch: list[list[object]] = self._answer(self._batch(name, start))
+                if len(batch) == _CHILD_ROWS and self._asked is None:
+                    self._reader.send((name, start + _CHILD_ROWS, _CHILD_ROWS))
+                    self._asked = (name, start + _CHILD_ROWS)
+            yield from batch
+            if len(batch) < _CHILD_ROWS:
+                return
+            start += len(batch)
+
+    def close(self) -> None:
+        self._reader.stop()
+
+    def _batch(self, name: str, start: int) -> tuple[Any, ...]:
+        key = (name, start)
+        if key in self._early:
+            return self._early.pop(key)
+        if self._asked is not None:
+            asked, self._asked = self._asked, None
+            reply = self._receive()
+            if asked == key:
+                return reply
+            self._early = {asked: reply}  # another generator's: kept until it asks
+        self._reader.send((name, start, _CHILD_ROWS))
+        return self._receive()
+
+    def _receive(self) -> tuple[Any, ...]:
+        return self._reader.receive()
+
+    @staticmethod
+    def _answer(reply: tuple[Any, ...]) -> Any:
+        if reply[0] == "refused":
+            raise FileRefused(reply[1], reply[2])
+        return reply[1]
+
+
+class _Reader:
+    """The child process that parses a workbook: started, sent the workbook, asked for rows, stopped."""
+
+    def __init__(self) -> None:
+        # spawn, not fork: the same on Windows (and in the frozen app, see freeze_support in __main__) as here.
+        context = multiprocessing.get_context("spawn")
+        connection, child_end = context.Pipe()
+        process = context.Process(target=_serve_workbook, args=(child_end,), name="jointlead-reader", daemon=True)
+        process.start()
+        child_end.close()
+        self._connection = connection
+        self._stopped = weakref.finalize(self, _stop_reader, connection, process)
+
+    def send(self, message: object) -> None:
+        if not self._stopped.alive:
+            raise FileRefused(*_READER_STOPPED)
+        try:
+            self._connection.send(message)
+        except OSError:
+            self.stop()
+            raise FileRefused(*_READER_STOPPED) from None
+
+    def receive(self) -> tuple[Any, ...]:
+        if not self._stopped.alive:
+            raise FileRefused(*_READER_STOPPED)
+        try:
+            return self._connection.recv()
+        except (EOFError, OSError):
+            self.stop()
+            raise FileRefused(*_READER_STOPPED) from None
+
+    def stop(self) -> None:
+        self._stopped()
+
+
+def _stop_reader(connection: multiprocessing.connection.Connection, process: multiprocessing.Process) -> None:
+    with contextlib.suppress(OSError):
+        connection.send(None)
+    connection.close()
+    process.join(timeout=2)
+    if process.is_alive():
+        process.kill()
+        process.join()
+
+
+def _serve_workbook(connection: multiprocessing.connection.Connection) -> None:
+    """The reading process: open the workbook it is sent, then answer (sheet, first row, count) with rows until told
+    to stop, or until the app closes its end (a batch asked for ahead may then be left unsent)."""
+    with contextlib.suppress(EOFError, OSError):
+        _serve(connection)
+
+
+def _serve(connection: multiprocessing.connection.Connection) -> None:
+    try:
+        opening = connection.recv()
+    except (EOFError, OSError):
+        return
+    if opening is None:
+        return
+    data, kind, limits, areas = opening
+    try:
+        source = _WorkbookSource(_open_calamine(data, kind), kind, limits, areas)
+        connection.send(("sheets", source.worksheets()))
+    except FileRefused as refused:
+        connection.send(("refused", refused.message, refused.advice))
+        return
+    del data, opening
+    reading: tuple[str, int, Iterator[list[object]]] | None = None  # the sheet being read, and the next row
+    while True:
+        try:
+            request = connection.recv()
+        except (EOFError, OSError):
+            return
+        if request is None:
+            return
+        name, start, count = request
+        try:
+            if reading is None or reading[:2] != (name, start):
+                rows = source.rows(name)
+                for _skipped in itertools.islice(rows, start):
+                    pass
+                reading = (name, start, rows)
+            batch = list(itertools.islice(reading[2], count))
+            reading = (name, start + len(batch), reading[2])
+            connection.send(("rows", batch))
+        except FileRefused as refused:
+            reading = None
+            connection.send(("refused", refused.message, refused.advice))
 
 
 def _calamine(action: Callable[[], _T], kind: str) -> _T:
@@ -750,6 +962,9 @@ class _TextSource:
         self._data = data
         self._text = text
         self._limits = limits
+
+    def close(self) -> None:
+        pass  # nothing is held beyond the bytes
 
     def rows(self, name: str) -> Iterator[list[object]]:
         stream = io.TextIOWrapper(io.BytesIO(self._data), encoding=self._text.encoding, newline="")

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
+import operator
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cached_property, partial
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 from jointlead.exchange.problems import FileRefused, Problem, ValueProblem, column_letters
 from jointlead.exchange.reading import SourceFile, SourceSheet
@@ -16,7 +20,10 @@ TOTAL_WORDS = ("total", "sub total", "subtotal", "grand total", "totals", "net t
 
 @dataclass(frozen=True)
 class Field:
-    """A column an importer understands: its name, how it is spelt in the systems we meet, and its type."""
+    """A column an importer understands: its name, how it is spelt in the systems we meet, and its type.
+
+    `parse` turns a cell into the field's value or raises ValueProblem, and always refuses a blank cell.
+    """
 
     name: str
     label: str
@@ -24,9 +31,13 @@ class Field:
     synonyms: tuple[str, ...] = ()
     required: bool = False
 
+    @cached_property
+    def spellings(self) -> frozenset[str]:
+        """Every name this field goes by, normalised as headers are compared."""
+        return frozenset(normalise_header(s) for s in (self.label, self.name, *self.synonyms))
+
     def matches(self, header: str) -> bool:
-        normalised = normalise_header(header)
-        return normalised in {normalise_header(s) for s in (self.label, self.name, *self.synonyms)}
+        return normalise_header(header) in self.spellings
 
 
 @dataclass(frozen=True)
@@ -75,8 +86,8 @@ def _header_text(value: object) -> str:
 
 
 def _score(cells: Sequence[object], kind: RecordKind) -> int:
-    headers = [_header_text(c) for c in cells]
-    return sum(1 for f in kind.fields if any(h and f.matches(h) for h in headers))
+    headers = {normalise_header(text) for text in map(_header_text, cells) if text}
+    return sum(1 for f in kind.fields if not headers.isdisjoint(f.spellings))
 
 
 def locate_header(sheet: SourceSheet, kind: RecordKind) -> tuple[int, tuple[str, ...]] | None:
@@ -184,51 +195,199 @@ def _is_blank_row(cells: Sequence[object]) -> bool:
     return all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in cells)
 
 
-def read_rows(layout: TableLayout, kind: RecordKind) -> Iterator[SourceRow]:
-    """Typed rows under the header; blank rows, totals and repeated headers are skipped, never rejected.
+def _outcome(spec: Field, raw: object, first_header: str | None) -> tuple[bool, Any, bool, bool]:
+    """What a cell means for its field: (parsed?, value or message, lacking a required value?, looks like the header?).
 
-    A totals row is one that says "Total" (or Sub-total, Grand Total…) and lacks a field every posting has: a
-    real posting described as "Total Care Ltd invoice" keeps its codes, so it is read like any other row.
+    Parsers are pure, so this is worked out once per distinct value and column and then remembered.
+    """
+    lacking = spec.required and (is_blank(raw) or _is_total_word(raw))
+    header_like = first_header is not None and isinstance(raw, str) and raw.strip().casefold() == first_header
+    if not spec.required and is_blank(raw):
+        return True, None, lacking, header_like
+    try:
+        return True, spec.parse(raw), lacking, header_like
+    except ValueProblem as problem:
+        return False, str(problem), lacking, header_like
+
+
+# An outcome: (parsed?, value, lacking a required value?, looks like the header?, none of those, what is wrong).
+Outcome = tuple[bool, Any, bool, bool, bool, str]
+_BLANK: Outcome = (True, None, False, False, True, "")
+CHUNK_ROWS = 2048  # rows read and parsed together, a column at a time
+
+
+def _outcome(spec: Field, raw: object, first_header: str | None) -> Outcome:
+    """What a cell means for its field. Parsers are pure, so this is worked out once per distinct value and column."""
+    lacking = spec.required and (is_blank(raw) or _is_total_word(raw))
+    header_like = first_header is not None and isinstance(raw, str) and raw.strip().casefold() == first_header
+    if not spec.required and is_blank(raw):
+        return True, None, lacking, header_like, not (lacking or header_like), ""
+    try:
+        return True, spec.parse(raw), lacking, header_like, not (lacking or header_like), ""
+    except ValueProblem as problem:
+        return False, None, lacking, header_like, False, str(problem)
+
+
+def _judge(spec: Field, first_header: str | None) -> Callable[[object], Outcome]:
+    """`_outcome` for one column, made once; an optional field away from the first column needs only its parser."""
+    if spec.required or first_header is not None:
+        return partial(_outcome, spec, first_header=first_header)
+    parse = spec.parse
+
+    def optional(raw: object) -> Outcome:
+        if raw is None:
+            return _BLANK
+        try:
+            return True, parse(raw), False, False, True, ""
+        except ValueProblem as problem:  # every parser refuses a blank cell, so blanks are told apart only here
+            return _BLANK if is_blank(raw) else (False, None, False, False, False, str(problem))
+
+    return optional
+
+
+class _Column:
+    """One mapped field's column: where it is, how its cells are judged, and the outcomes of the values seen."""
+
+    __slots__ = ("by_other", "by_text", "column", "judge", "looked_up", "missed", "remember", "slot", "spec", "take")
+
+    def __init__(self, slot: int | None, column: int, spec: Field, first_header: str | None) -> None:
+        self.slot = slot
+        self.column = column
+        self.spec = spec
+        self.take = itemgetter(column)
+        self.judge = _judge(spec, first_header)
+        self.by_text: dict[str, Outcome] = {}
+        self.by_other: dict[tuple[type, object], Outcome] = {}
+        # Remembering pays for codes, periods and dates, which repeat; not for amounts and ids, which rarely do.
+        self.remember = True
+        self.looked_up = self.missed = 0
+
+    def outcomes(self, rows: list[list[object]]) -> list[Outcome]:
+        cells = list(map(self.take, rows))
+        if not self.remember:
+            return list(map(self.judge, cells))
+        found = list(map(self.by_text.get, cells))  # only text is remembered by value: other cells miss here
+        self.looked_up += len(found)
+        if None in found:
+            by_text, by_other, judge = self.by_text, self.by_other, self.judge
+            for index, outcome in enumerate(found):
+                if outcome is not None:
+                    continue
+                raw = cells[index]
+                if raw.__class__ is str:
+                    outcome = by_text.get(raw)  # seen earlier in this chunk
+                    if outcome is None:
+                        self.missed += 1
+                        outcome = judge(raw)
+                        if len(by_text) < PARSE_MEMORY:
+                            by_text[raw] = outcome
+                else:
+                    # The key carries the type because 1, 1.0 and True are equal as dictionary keys but not as cells.
+                    key = (raw.__class__, raw)
+                    outcome = by_other.get(key)
+                    if outcome is None:
+                        self.missed += 1
+                        outcome = judge(raw)
+                        if len(by_other) < PARSE_MEMORY:
+                            by_other[key] = outcome
+                found[index] = outcome
+        if self.looked_up >= CHUNK_ROWS and self.missed > self.looked_up * 0.9:
+            self.remember = False
+        return found
+
+
+class Chunk(NamedTuple):
+    """Consecutive rows under the header, parsed a column at a time."""
+
+    first: int  # the row number of rows[0]
+    rows: list[list[object]]  # as the file holds them
+    values: list[list[Any]]  # one column per name asked for, None where a row's value is missing or wrong
+    clean: list[bool]  # rows whose every value was read, and that are neither a total nor a repeated header
+    verdicts: dict[int, list[Problem] | None]  # the other rows, by index: None to skip, or their problems ([]: none)
+
+
+_SKIP = None
+
+
+def read_chunks(layout: TableLayout, kind: RecordKind, names: Sequence[str]) -> Iterator[Chunk]:
+    """The rows under the header, in chunks, with the values of `names` (None for a field not mapped).
+
+    Blank rows, totals and repeated headers are skipped, never rejected. A totals row is one that says "Total" (or
+    Sub-total, Grand Total…) and lacks a field every posting has: a real posting described as "Total Care Ltd
+    invoice" keeps its codes, so it is read like any other row.
+
+    Every row of every import goes through here, so the work is done a column at a time: each distinct value is
+    parsed once per column and looked up in C loops, and only rows that are not clean are looked at one by one.
     """
     header_key = tuple(normalise_header(h) for h in layout.headers)
-    fields = [(kind.field(name), column) for name, column in layout.columns.items()]
-    required = [column for spec, column in fields if spec.required]
+    first_column = next(iter(layout.columns.values()), 0)
+    first_header = layout.headers[first_column].strip().casefold() if layout.headers else ""
+    slots = {name: slot for slot, name in enumerate(names)}
+    columns = [_Column(slots.get(name), column, kind.field(name), first_header if column == first_column else None)
+               for name, column in layout.columns.items()]
+    needed = max((c.column for c in columns), default=-1) + 1
+    any_required = any(c.spec.required for c in columns)
+    unmapped_first = not columns  # then the first column is no field's, and is looked at on its own
     sheet_name = layout.sheet.name
-    first_column, first_header = next(iter(layout.columns.values()), 0), ""
-    if layout.headers:
-        first_header = layout.headers[first_column].strip().casefold()
-    memory: dict[str, dict[tuple[type, object], tuple[bool, Any]]] = {spec.name: {} for spec, _ in fields}
-    for number, cells in enumerate(layout.sheet.rows(), start=1):
-        if number <= layout.header_row or _is_blank_row(cells):
-            continue
-        lacking = [c for c in required if c >= len(cells) or is_blank(cells[c]) or _is_total_word(cells[c])]
-        if lacking and any(_is_total_word(cell) for cell in cells):
-            continue
-        first = cells[first_column] if first_column < len(cells) else None
-        if (isinstance(first, str) and first.strip().casefold() == first_header
-                and tuple(normalise_header(_header_text(c)) for c in cells[:len(header_key)]) == header_key):
-            continue  # the header repeated, as extracts printed page by page do
-        values: dict[str, Any] = {}
-        problems: list[Problem] = []
-        for spec, column in fields:
-            raw = cells[column] if column < len(cells) else None
-            if not spec.required and is_blank(raw):
-                values[spec.name] = None
+    source = layout.sheet.rows()
+    for _ in itertools.islice(source, layout.header_row):
+        pass
+    first = layout.header_row + 1
+    while rows := list(itertools.islice(source, CHUNK_ROWS)):
+        padded = rows
+        if min(map(len, rows)) < needed:
+            padded = [row if len(row) >= needed else [*row, *([None] * (needed - len(row)))] for row in rows]
+        outcomes = [c.outcomes(padded) for c in columns]
+        count = len(rows)
+        values: list[list[Any]] = [[None] * count for _ in names]
+        for c, found in zip(columns, outcomes, strict=True):
+            if c.slot is not None:
+                values[c.slot] = list(map(_VALUE, found))
+        if outcomes and not unmapped_first:
+            clean = list(map(all, zip(*(map(_CLEAN, found) for found in outcomes), strict=True)))
+        else:
+            clean = [False] * count
+        verdicts: dict[int, list[Problem] | None] = {}
+        for index in itertools.compress(range(count), map(operator.not_, clean)):
+            cells = rows[index]
+            number = first + index
+            lacking = header_like = False
+            problems: list[Problem] = []
+            for c, found in zip(columns, outcomes, strict=True):
+                ok, _, lacks, looks_like_header, _, message = found[index]
+                lacking = lacking or lacks
+                header_like = header_like or looks_like_header
+                if not ok:
+                    problems.append(Problem(f"{c.spec.label}: {message}", sheet_name, number, c.column))
+            verdict: list[Problem] | None = problems
+            if any_required:
+                if lacking and (_is_blank_row(cells) or any(_is_total_word(cell) for cell in cells)):
+                    verdict = _SKIP
+            elif _is_blank_row(cells):
+                verdict = _SKIP
+            if unmapped_first and cells:
+                head = cells[first_column] if first_column < len(cells) else None
+                header_like = isinstance(head, str) and head.strip().casefold() == first_header
+            if verdict is not _SKIP and header_like and tuple(
+                    normalise_header(_header_text(c)) for c in cells[:len(header_key)]) == header_key:
+                verdict = _SKIP  # the header repeated, as extracts printed page by page do
+            verdicts[index] = verdict
+        yield Chunk(first, rows, values, clean, verdicts)
+        first += count
+
+
+_VALUE = itemgetter(1)
+_CLEAN = itemgetter(4)
+
+
+def read_rows(layout: TableLayout, kind: RecordKind) -> Iterator[SourceRow]:
+    """Typed rows under the header, with their values by field name; skipping as read_chunks does."""
+    names = tuple(layout.columns)
+    sheet_name = layout.sheet.name
+    for chunk in read_chunks(layout, kind, names):
+        for index, (cells, clean) in enumerate(zip(chunk.rows, chunk.clean, strict=True)):
+            problems = () if clean else chunk.verdicts[index]
+            if problems is _SKIP:
                 continue
-            # Parsers are pure, so a value seen before parses the same way again. The key carries the type
-            # because 1, 1.0 and True are equal as dictionary keys but not as cells.
-            known = memory[spec.name]
-            key = (type(raw), raw)
-            outcome = known.get(key)
-            if outcome is None:
-                try:
-                    outcome = (True, spec.parse(raw))
-                except ValueProblem as problem:
-                    outcome = (False, str(problem))
-                if len(known) < PARSE_MEMORY:
-                    known[key] = outcome
-            if outcome[0]:
-                values[spec.name] = outcome[1]
-            else:
-                problems.append(Problem(f"{spec.label}: {outcome[1]}", sheet_name, number, column))
-        yield SourceRow(sheet_name, number, values, tuple(problems), tuple(cells))
+            values = {name: column[index] for name, column in zip(names, chunk.values, strict=True)}
+            yield SourceRow(sheet_name, chunk.first + index, values, tuple(problems), tuple(cells))

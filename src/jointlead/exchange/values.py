@@ -52,6 +52,9 @@ _BRACKETS = re.compile(r"\(\s*(?P<rest>.*?)\s*\)", re.DOTALL)
 _TRAILING_MINUS = re.compile(r"(?P<rest>.*?)\s*-", re.DOTALL)
 _SIGN_AND_POUND = re.compile(r"(?P<minus_first>-)?(?P<pound>£\s*)?(?P<minus_after>-)?(?P<number>[0-9.,]*)")
 _AMOUNT = re.compile(r"(?P<pounds>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)?(?:\.(?P<fraction>[0-9]+))?")
+_PLAIN_FLOAT_LIMIT = 1e10  # pounds: below the £10 billion limit, so a short-path float needs no further check
+_PLAIN_AMOUNT = re.compile(r"(?P<minus>-)?£?(?P<pounds>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.(?P<pence>[0-9]{1,2}))?",
+                           re.ASCII)
 
 # Dates: always day first (UK), never month first; four-digit years first are ISO, and so year-month-day.
 _TIME_OF_DAY = r"(?:(?:\s+|T)(?P<hour>[0-9]{1,2}):(?P<minute>[0-9]{2})(?::(?P<second>[0-9]{2})(?:\.[0-9]+)?)?)?"
@@ -92,6 +95,21 @@ def parse_money(value: object) -> int:
     (`CR 12.00`, `12.00CR`); DR (debit) marks a positive amount. Exactly one sign marker is allowed.
     Fractions of a penny are refused, never rounded. Trailing zeros are exact (`12.500` is £12.50) and accepted.
     """
+    # The usual cells, read in a few steps; everything else takes the long way below, which agrees with these.
+    if value.__class__ is float and -_PLAIN_FLOAT_LIMIT < value < _PLAIN_FLOAT_LIMIT:  # NaN is never within
+        # The shortest text that reads back as this float: when it has at most two decimals (and so, below the
+        # limit, at most 12 significant digits), it is also what Excel shows (see _hundredths_of_float).
+        shown = repr(value)
+        whole, _, fraction = shown.partition(".")
+        if len(fraction) <= 2 and "e" not in shown:
+            hundredths = int(fraction.ljust(2, "0"))
+            return int(whole) * 100 + (-hundredths if whole[0] == "-" else hundredths)
+    elif value.__class__ is str and len(value) <= 20 and (plain := _PLAIN_AMOUNT.fullmatch(value)):
+        # `1234.5`, `£1,234.50`, `-£12`
+        minus, pounds, pence = plain.groups()
+        amount = int(pounds.replace(",", "") if "," in pounds else pounds) * 100 + (int(pence.ljust(2, "0"))
+                                                                                    if pence else 0)
+        return (-amount if minus else amount) if amount <= LARGEST_AMOUNT_PENCE else _within_money_limit(amount, value)
     if is_blank(value):
         raise ValueProblem("no amount")
     _refuse_dates_times_and_truth(value, "an amount of money")
@@ -186,6 +204,9 @@ def parse_period(value: object, year: FinancialYear) -> int:
 
 def parse_code(value: object) -> str:
     """A ledger, cost-centre or employee code, kept exactly as text (leading zeros included), at most 40 characters."""
+    if value.__class__ is str and len(value) <= LONGEST_CODE and value.isprintable() and value.strip() == value != "":
+        # Nothing to trim or refuse (printable excludes control and invisible characters): the usual code cell.
+        return value
     if is_blank(value):
         raise ValueProblem("no code")
     _refuse_dates_times_and_truth(value, "a code")
@@ -351,6 +372,11 @@ def _hundredths_of_float(value: float, what: str, too_precise: str) -> int:
     """
     if not math.isfinite(value):
         raise ValueProblem(f"{_shown(value)} is not {what}")
+    shown = format(value, f".{EXCEL_SIGNIFICANT_DIGITS}g")
+    whole, _, fraction = shown.partition(".")
+    if "e" not in shown and len(fraction) <= 2:  # the usual cell, without going through Decimal
+        hundredths = int(fraction.ljust(2, "0")) if fraction else 0
+        return int(whole) * 100 + (-hundredths if whole.startswith("-") else hundredths)
     return _hundredths_of_decimal(Decimal(format(value, f".{EXCEL_SIGNIFICANT_DIGITS}g")), value, too_precise)
 
 

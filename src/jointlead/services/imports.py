@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from jointlead.domain.calendar import FinancialYear
@@ -22,6 +22,7 @@ from jointlead.exchange.problems import FileRefused
 from jointlead.exchange.reading import SourceFile, open_source
 from jointlead.exchange.staff import STAFF, staff_rows
 from jointlead.exchange.tables import RecordKind, SourceRow, TableLayout, find_table, locate_header, read_rows
+from jointlead.store.bulk import BulkInsert
 from jointlead.store.database import Database
 from jointlead.store.models import (
     IN_FORCE,
@@ -88,8 +89,8 @@ class ImportPreview:
     mapping: tuple[tuple[str, str], ...]  # (field label, header in the file)
     period_label: str  # the financial year read into, or "" where years do not apply
     rows_read: int
-    added: tuple[Change, ...]
-    changed: tuple[Change, ...]
+    added: Sequence[Change]  # made lazily for a ledger: see _Changes
+    changed: Sequence[Change]
     removed: tuple[Change, ...]
     unchanged: int
     unmapped: int
@@ -238,8 +239,34 @@ class _LedgerPlan:
     agreement_id: int
     year: int
     columns: Mapping[str, str]
-    inserts: tuple[dict[str, Any], ...]
+    source_file: str
+    # Compact, because an extract can hold half a million postings: the rows to insert, each with its budget line
+    # (None: unmapped) and its fingerprint ("" for a posting with a transaction id).
+    inserts: Sequence[LedgerRow]
+    lines: Sequence[int | None]
+    fingerprints: Sequence[str]
     superseded: tuple[int, ...]  # ids of rows in force that this import replaces or no longer holds
+
+
+class _Changes(Sequence[Change]):
+    """Preview rows made only when looked at: a first import of a large extract adds every one of its rows."""
+
+    __slots__ = ("_items", "_make")
+
+    def __init__(self, items: Sequence[Any], make: Callable[[Any], Change]) -> None:
+        self._items = items
+        self._make = make
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return tuple(self._make(item) for item in self._items[index])
+        return self._make(self._items[index])
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} changes>"
 
 
 def _agreement_for(session: Session, organisation: Organisation) -> Agreement:
@@ -277,6 +304,16 @@ def preview_ledger_import(database: Database, path: Path, partner: str, *, year:
                           today: date | None = None, progress: Progress | None = None) -> ImportPreview:
     """What importing this ledger extract would do; nothing is written."""
     source = open_source(path)
+    try:
+        return _preview_ledger(source, database, path, partner, year=year, overrides=overrides, sheet=sheet,
+                               today=today, progress=progress)
+    finally:
+        source.close()  # the reading process, if any, goes now rather than when collected
+
+
+def _preview_ledger(source: SourceFile, database: Database, path: Path, partner: str, *,
+                    year: FinancialYear | None, overrides: Mapping[str, str] | None, sheet: str | None,
+                    today: date | None, progress: Progress | None) -> ImportPreview:
     with database.session() as session:
         organisation = _organisation(session, partner)
         agreement = _agreement_for(session, organisation)
@@ -299,59 +336,64 @@ def preview_ledger_import(database: Database, path: Path, partner: str, *, year:
                    LedgerTransaction.import_batch_id.is_not(None))).all()  # hand-entered rows are no extract's
 
     partner_code, year_number = organisation.code, year.start_year  # read once, not per row
-    organisation_id, agreement_id = organisation.id, agreement.id
-    by_ref = {r.transaction_ref: r for r in existing if r.transaction_ref}
-    by_fingerprint = {r.fingerprint: r for r in existing if not r.transaction_ref}
     tally = _Tally(progress)
-    accepted: list[tuple[LedgerRow, int | None, str]] = []
-    seen_refs: dict[str, str] = {}
-    occurrences: Counter[tuple] = Counter()
+    rows: list[LedgerRow] = []
+    lines: list[int | None] = []
+    seen_refs: set[str] = set()
+    without_id = False
     line_for: dict[tuple[str, str], int | None] = {}
     for row in tally.typed(ledger_rows(layout, year, frozenset(locked))):
-        where = f"{row.sheet}!{row.row}"
-        if row.transaction_ref and tally.repeated(seen_refs, row.transaction_ref, where, "Transaction id"):
-            continue
-        posted = row.posting_date.isoformat() if row.posting_date else ""
-        base = (row.period, row.cost_centre, row.subjective, row.amount_pence, row.description, posted)
-        # Only postings without an id are recognised by fingerprint; one with an id needs none.
-        fingerprint = "" if row.transaction_ref else posting_fingerprint(partner_code, year_number, *base,
-                                                                         occurrences[base])
-        occurrences[base] += 1
+        ref = row.transaction_ref
+        if ref:
+            if ref in seen_refs:
+                first = next(r for r in rows if r.transaction_ref == ref)  # rare: look back only when it happens
+                tally.rejected.append(RejectedRow(f"{row.sheet}!{row.row}", (
+                    f"Transaction id {ref} appears twice in the file (first at {first.sheet}!{first.row}).",), ()))
+                continue
+            seen_refs.add(ref)
+        else:
+            without_id = True
         codes = (row.cost_centre, row.subjective)
-        if codes not in line_for:  # a month's extract repeats a few hundred code pairs thousands of times
-            line_for[codes] = match_budget_line(row.cost_centre, row.subjective, mappings)
-        accepted.append((row, line_for[codes], fingerprint))
+        line = line_for.get(codes, codes)
+        if line is codes:  # a month's extract repeats a few hundred code pairs thousands of times
+            line = line_for[codes] = match_budget_line(row.cost_centre, row.subjective, mappings)
+        rows.append(row)
+        lines.append(line)
+    del seen_refs
+    fingerprints = _fingerprints(rows, partner_code, year_number) if without_id else _NoFingerprints(len(rows))
 
-    added: list[Change] = []
-    changed: list[Change] = []
-    inserts: list[dict[str, Any]] = []
+    by_ref = {r.transaction_ref: r for r in existing if r.transaction_ref}
+    by_fingerprint = {r.fingerprint: r for r in existing if not r.transaction_ref}
+    added: list[int] = []
+    changed: list[tuple[int, Any]] = []
     superseded: list[int] = []
     matched: set[int] = set()
     unchanged = 0
-    for row, line_id, fingerprint in accepted:
-        old = by_ref.get(row.transaction_ref) if row.transaction_ref else by_fingerprint.get(fingerprint)
-        where = f"{row.sheet}!{row.row}"
-        if old is not None:
+    if existing:
+        for index, row in enumerate(rows):
+            ref = row.transaction_ref
+            old = by_ref.get(ref) if ref else by_fingerprint.get(fingerprints[index])
+            if old is None:
+                added.append(index)
+                continue
             matched.add(old.id)
-            same = (old.period, old.cost_centre, old.subjective, old.amount_pence, old.description or "",
+            if (old.period, old.cost_centre, old.subjective, old.amount_pence, old.description or "",
                     old.posting_date, old.budget_line_id) == (row.period, row.cost_centre, row.subjective,
                                                               row.amount_pence, row.description, row.posting_date,
-                                                              line_id)
-            if same:
+                                                              lines[index]):
                 unchanged += 1
                 continue
             superseded.append(old.id)
-            changed.append(Change(where, _ledger_subject(row), _ledger_differences(old, row, line_id)))
-        else:
-            added.append(Change(where, _ledger_subject(row), "new" if line_id else "new, matches no budget line"))
-        inserts.append(dict(
-            organisation_id=organisation_id, agreement_id=agreement_id, budget_line_id=line_id,
-            year=year_number, period=row.period, posting_date=row.posting_date, cost_centre=row.cost_centre,
-            subjective=row.subjective, description=row.description, amount_pence=row.amount_pence,
-            transaction_ref=row.transaction_ref, fingerprint=fingerprint, source_file=path.name,
-            source_sheet=row.sheet, source_row=row.row))
+            changed.append((index, old))
+        inserted = sorted([*added, *(index for index, _ in changed)])
+        inserts: Sequence[LedgerRow] = [rows[index] for index in inserted]
+        insert_lines: Sequence[int | None] = [lines[index] for index in inserted]
+        insert_fingerprints: Sequence[str] = [fingerprints[index] for index in inserted]
+    else:  # a first import: every row is new, and the rows read are the rows to insert
+        added = range(len(rows))  # type: ignore[assignment]
+        inserts, insert_lines, insert_fingerprints = rows, lines, fingerprints
 
-    covered = {row.period for row, _, _ in accepted}
+    covered = {row.period for row in rows}
     notices = list(source.notices)
     removed: list[Change] = []
     leftovers = [r for r in existing if r.id not in matched and r.period in covered and r.period not in locked]
@@ -363,15 +405,69 @@ def preview_ledger_import(database: Database, path: Path, partner: str, *, year:
             superseded.append(old.id)
             removed.append(Change("(earlier import)", _ledger_subject(old), "no longer in the extract"))
 
+    def new_row(index: int) -> Change:
+        row = rows[index]
+        return Change(f"{row.sheet}!{row.row}", _ledger_subject(row),
+                      "new" if lines[index] else "new, matches no budget line")
+
+    def changed_row(item: tuple[int, Any]) -> Change:
+        index, old = item
+        row = rows[index]
+        return Change(f"{row.sheet}!{row.row}", _ledger_subject(row), _ledger_differences(old, row, lines[index]))
+
     plan = _LedgerPlan(organisation.id, agreement.id, year.start_year,
-                       {name: layout.header_of(name) for name in layout.columns}, tuple(inserts), tuple(superseded))
+                       {name: layout.header_of(name) for name in layout.columns}, path.name, inserts, insert_lines,
+                       insert_fingerprints, tuple(superseded))
     return ImportPreview(
         kind="ledger", organisation=organisation.code, path=path, sha256=source.sha256, sheet=layout.sheet.name,
         header_row=layout.header_row, headers=layout.headers, mapping=_mapping(layout, kind),
         period_label=year.label, rows_read=tally.rows_read,
-        added=tuple(added), changed=tuple(changed), removed=tuple(removed), unchanged=unchanged,
-        unmapped=sum(1 for _, line_id, _ in accepted if line_id is None), rejected=tuple(tally.rejected),
-        net_total_pence=sum(row.amount_pence for row, _, _ in accepted), notices=tuple(notices), plan=plan)
+        added=_Changes(added, new_row), changed=_Changes(changed, changed_row), removed=tuple(removed),
+        unchanged=unchanged, unmapped=lines.count(None), rejected=tuple(tally.rejected),
+        net_total_pence=sum(row.amount_pence for row in rows), notices=tuple(notices), plan=plan)
+
+
+class _NoFingerprints(Sequence[str]):
+    """The fingerprints of an extract whose every posting has a transaction id: all "", without a list of them."""
+
+    __slots__ = ("_length",)
+
+    def __init__(self, length: int) -> None:
+        self._length = length
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [""] * len(range(*index.indices(self._length)))
+        if not -self._length <= index < self._length:
+            raise IndexError(index)
+        return ""
+
+
+def _fingerprints(rows: Sequence[LedgerRow], partner_code: str, year: int) -> list[str]:
+    """A fingerprint for each posting without a transaction id ("" for the others).
+
+    The fingerprint counts how many identical postings came before it in the file, with an id or without, so only
+    the contents of postings without an id need counting.
+    """
+    def content(row: LedgerRow) -> tuple:
+        posted = row.posting_date.isoformat() if row.posting_date else ""
+        return (row.period, row.cost_centre, row.subjective, row.amount_pence, row.description, posted)
+
+    wanted = {content(row) for row in rows if not row.transaction_ref}
+    occurrences: Counter[tuple] = Counter()
+    fingerprints = []
+    for row in rows:
+        base = content(row)
+        if base not in wanted:
+            fingerprints.append("")
+            continue
+        fingerprints.append("" if row.transaction_ref else posting_fingerprint(partner_code, year, *base,
+                                                                               occurrences[base]))
+        occurrences[base] += 1
+    return fingerprints
 
 
 def _ledger_differences(old: Any, row: LedgerRow, line_id: int | None) -> str:
@@ -392,17 +488,32 @@ def _ledger_differences(old: Any, row: LedgerRow, line_id: int | None) -> str:
 
 
 WRITE_CHUNK = 5000  # rows per executemany: big enough to be fast, small enough to report progress
+# In the table's own order, so the driver gets each tuple as it is.
+_LEDGER_COLUMNS = ("organisation_id", "agreement_id", "budget_line_id", "import_batch_id", "year", "period",
+                   "posting_date", "cost_centre", "subjective", "description", "amount_pence", "transaction_ref",
+                   "fingerprint", "source_file", "source_sheet", "source_row")
 
 
 def _write_ledger(session: Session, plan: _LedgerPlan, batch_id: int, progress: Progress | None) -> None:
     total = len(plan.inserts) + len(plan.superseded)
     done = 0
+    # Core executemany of plain tuples: the ORM's bulk path measured several times slower, dictionaries twice.
+    insert_rows = BulkInsert(session.connection(), LedgerTransaction.__table__, _LEDGER_COLUMNS)
+    posted = insert_rows.converter("posting_date")
+    organisation_id, agreement_id, year, source_file = plan.organisation_id, plan.agreement_id, plan.year, \
+        plan.source_file
+    as_stored: dict[date | None, Any] = {}  # posting dates, converted once each: a month holds a few dozen
     for start in range(0, len(plan.inserts), WRITE_CHUNK):
-        chunk = plan.inserts[start:start + WRITE_CHUNK]
-        # Core executemany on the table itself: the ORM's bulk path measured several times slower.
-        session.connection().execute(insert(LedgerTransaction.__table__),
-                                     [{**row, "import_batch_id": batch_id} for row in chunk])
-        done += len(chunk)
+        stop = start + WRITE_CHUNK
+        for row in plan.inserts[start:stop]:
+            if row.posting_date not in as_stored:
+                as_stored[row.posting_date] = posted(row.posting_date)
+        insert_rows([(organisation_id, agreement_id, line, batch_id, year, row.period, as_stored[row.posting_date],
+                      row.cost_centre, row.subjective, row.description, row.amount_pence, row.transaction_ref,
+                      fingerprint, source_file, row.sheet, row.row)
+                     for row, line, fingerprint in zip(plan.inserts[start:stop], plan.lines[start:stop],
+                                                       plan.fingerprints[start:stop], strict=True)])
+        done += min(stop, len(plan.inserts)) - start
         if progress:
             progress(done, total)
     for ids in _chunks(list(plan.superseded)):
@@ -463,6 +574,16 @@ def preview_staff_import(database: Database, path: Path, employer: str, *,
     """What importing this HR or payroll staff list would do; nothing is written."""
     today = today or date.today()
     source = open_source(path)
+    try:
+        return _preview_staff(source, database, path, employer, overrides=overrides, sheet=sheet, today=today,
+                              progress=progress)
+    finally:
+        source.close()  # the reading process, if any, goes now rather than when collected
+
+
+def _preview_staff(source: SourceFile, database: Database, path: Path, employer: str, *,
+                   overrides: Mapping[str, str] | None, sheet: str | None, today: date,
+                   progress: Progress | None) -> ImportPreview:
     with database.session() as session:
         organisation = _organisation(session, employer)
         layout = _layout(session, source, STAFF, organisation, sheet, overrides)
@@ -579,6 +700,16 @@ def describe_source(database: Database, path: Path, kind: str, organisation_code
                     overrides: Mapping[str, str] | None = None, today: date | None = None) -> SourceDescription:
     """The file as the import will read it with this mapping, for the user to check before previewing."""
     source = open_source(path)
+    try:
+        return _describe(source, database, path, kind, organisation_code, year=year, sheet=sheet,
+                         overrides=overrides, today=today)
+    finally:
+        source.close()  # the reading process, if any, goes now rather than when collected
+
+
+def _describe(source: SourceFile, database: Database, path: Path, kind: str, organisation_code: str, *,
+              year: FinancialYear | None, sheet: str | None, overrides: Mapping[str, str] | None,
+              today: date | None) -> SourceDescription:
     problem = ""
     with database.session() as session:
         organisation = _organisation(session, organisation_code)

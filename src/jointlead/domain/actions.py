@@ -1,13 +1,21 @@
-"""Delivery actions: status and the default RAG rule."""
+"""Delivery actions: references, status and priority, due-date revisions, RAG, updates, and what changed when."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
+from jointlead.domain.errors import ValidationError
 from jointlead.domain.rag import Rag
 
 DUE_SOON = timedelta(days=14)
+LONGEST_TITLE = 300
+LONGEST_UPDATE = 5_000
+LONGEST_REASON = 1_000
+_REFERENCE = re.compile(r"A-(?P<number>[0-9]{1,9})")
 
 
 class ActionStatus(StrEnum):
@@ -16,10 +24,44 @@ class ActionStatus(StrEnum):
     COMPLETE = "complete"
     CANCELLED = "cancelled"
 
+    @property
+    def label(self) -> str:
+        """As people write it: Open, In progress, Complete, Cancelled."""
+        return self.value.capitalize()
+
+    @property
+    def is_open(self) -> bool:
+        return self in OPEN_STATUSES
+
+
+OPEN_STATUSES = frozenset({ActionStatus.OPEN, ActionStatus.IN_PROGRESS})
+
+
+class Priority(StrEnum):
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+# Blue and grey say what the status already says (complete, cancelled), so a manager can only choose these.
+OVERRIDE_RAGS = (Rag.RED, Rag.AMBER, Rag.GREEN)
+
 
 def action_reference(number: int) -> str:
     """`A-0042`: four digits at least, so references sort as text until there are ten thousand."""
     return f"A-{number:04d}"
+
+
+def reference_number(reference: str) -> int | None:
+    """42 for `A-0042` (and `a-42`, ` A-0042 `); None for anything that is not an action reference."""
+    found = _REFERENCE.fullmatch(reference.strip().upper()) if isinstance(reference, str) else None
+    return int(found["number"]) if found else None
+
+
+def next_reference(issued: Iterable[str]) -> str:
+    """The reference after every one ever issued (deleted and cancelled actions included), so none is reused."""
+    numbers = [n for n in (reference_number(r) for r in issued) if n is not None]
+    return action_reference(max(numbers, default=0) + 1)
 
 
 def default_rag(status: ActionStatus, due: date, today: date) -> Rag:
@@ -33,3 +75,278 @@ def default_rag(status: ActionStatus, due: date, today: date) -> Rag:
     if status == ActionStatus.OPEN and due - today <= DUE_SOON:
         return Rag.AMBER
     return Rag.GREEN
+
+
+def effective_rag(status: ActionStatus, due: date, today: date, override: Rag | None = None) -> Rag:
+    """The manager's override while the action is open; a closed action is always blue or grey, whatever was set."""
+    if override is not None and ActionStatus(status).is_open:
+        return Rag(override)
+    return default_rag(ActionStatus(status), due, today)
+
+
+def is_overdue(status: ActionStatus, due: date, today: date) -> bool:
+    return ActionStatus(status).is_open and due < today
+
+
+# --- checks: each rule a gesture must satisfy, with a message a manager can act on --------------------------------
+
+def _day(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def _required(text: str | None, what: str, advice: str, longest: int) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError(f"{what} is needed.", advice)
+    if len(text) > longest:
+        raise ValidationError(f"{what} is {len(text):,} characters long; at most {longest:,} fit.", "Shorten it.")
+    return text
+
+
+def check_title(title: str | None) -> str:
+    return _required(title, "The action's title", "Say what is to be done, for example 'Agree the M8 forecast'.",
+                     LONGEST_TITLE)
+
+
+def check_due(due: date, raised: date) -> date:
+    if due < raised:
+        raise ValidationError(f"The due date, {_day(due)}, is before the action was raised ({_day(raised)}).",
+                              "Choose a due date on or after the day it was raised.")
+    return due
+
+
+@dataclass(frozen=True)
+class DueDateChange:
+    """One revision of the due date; the original due date itself never changes."""
+
+    old: date
+    new: date
+    reason: str
+    changed_on: date
+    changed_by: str
+
+
+def revise_due_date(current: date, new: date, reason: str | None, *, raised: date, changed_on: date,
+                    changed_by: str) -> DueDateChange:
+    """A revision from the current due date to `new`, which needs a reason and must differ from the current one."""
+    if new == current:
+        raise ValidationError(f"The action is already due on {_day(new)}.", "Choose a different date.")
+    check_due(new, raised)
+    reason = _required(reason, "A reason for the new due date", "Say why the date has moved, for the board's record.",
+                       LONGEST_REASON)
+    return DueDateChange(current, new, reason, changed_on, changed_by)
+
+
+def current_due(original: date, changes: Sequence[DueDateChange]) -> date:
+    """The due date now: the last revision's, or the original if it was never revised."""
+    return changes[-1].new if changes else original
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """What a status change sets: the new status, and the completion date and evidence (None unless complete)."""
+
+    status: ActionStatus
+    completed_on: date | None
+    evidence: str
+
+
+def change_status(current: ActionStatus, new: ActionStatus, *, raised: date, today: date,
+                  completed_on: date | None = None, evidence: str = "", reason: str = "") -> StatusChange:
+    """Completing sets a completion date (default today; not before it was raised, not in the future) and evidence;
+    cancelling needs a reason; reopening clears the completion. A change to the same status is refused."""
+    current, new = ActionStatus(current), ActionStatus(new)
+    if new == current:
+        raise ValidationError(f"The action is already {new.value}.", "Choose a different status.")
+    if new == ActionStatus.COMPLETE:
+        completed_on = completed_on or today
+        if completed_on > today:
+            raise ValidationError(f"The completion date, {_day(completed_on)}, is in the future.",
+                                  "An action is marked complete once it is done.")
+        if completed_on < raised:
+            raise ValidationError(f"The completion date, {_day(completed_on)}, is before the action was raised "
+                                  f"({_day(raised)}).", "Check the date.")
+        return StatusChange(new, completed_on, (evidence or "").strip())
+    if new == ActionStatus.CANCELLED:
+        _required(reason, "A reason for cancelling", "Say why the action is no longer needed, for the board's record.",
+                  LONGEST_REASON)
+    return StatusChange(new, None, "")
+
+
+def check_rag_override(rag: Rag | str, reason: str | None) -> tuple[Rag, str]:
+    """An override is red, amber or green, with a reason; blue and grey follow from the status alone."""
+    try:
+        chosen = Rag(str(rag).strip().lower())
+    except ValueError:
+        chosen = None
+    if chosen not in OVERRIDE_RAGS:
+        raise ValidationError(f"'{rag}' cannot be set by hand.",
+                              "Choose red, amber or green; blue and grey follow from the status.")
+    return chosen, _required(reason, "A reason for overriding the RAG", "Say why the usual rule does not fit.",
+                             LONGEST_REASON)
+
+
+@dataclass(frozen=True)
+class Update:
+    """A dated update: appended, never edited."""
+
+    on: date
+    author: str
+    text: str
+
+
+def check_update(on: date, author: str | None, text: str | None, *, raised: date, today: date) -> Update:
+    if on > today:
+        raise ValidationError(f"The update is dated {_day(on)}, in the future.", "Date it today or earlier.")
+    if on < raised:
+        raise ValidationError(f"The update is dated {_day(on)}, before the action was raised ({_day(raised)}).",
+                              "Check the date.")
+    author = _required(author, "The update's author", "Say who gave the update.", 200)
+    return Update(on, author, _required(text, "The update's text", "Say what has happened.", LONGEST_UPDATE))
+
+
+def append_update(timeline: Sequence[Update], update: Update) -> tuple[Update, ...]:
+    """The timeline with `update` added: earlier ones kept exactly; a backdated one takes its place by date."""
+    entries = [*timeline, update]
+    return tuple(sorted(entries, key=lambda u: u.on))  # stable: same-day updates stay in the order given
+
+
+# --- what changed since a meeting ----------------------------------------------------------------------------------
+
+class EventKind(StrEnum):
+    RAISED = "new action"
+    STATUS = "status"
+    DUE_DATE = "due date"
+    UPDATE = "update"
+    COMPLETED = "completed"
+
+
+@dataclass(frozen=True)
+class ActionEvent:
+    """Something that happened to an action on a day. `old`/`new` are statuses or ISO due dates; `text` an update's."""
+
+    reference: str
+    on: date
+    kind: EventKind
+    old: str = ""
+    new: str = ""
+    text: str = ""
+    by: str = ""  # who: an update's author, who moved a due date
+    sequence: int = 0  # orders events of one day: the audit entry's id, or the row's
+
+
+@dataclass(frozen=True)
+class NetStatusChange:
+    reference: str
+    old: ActionStatus
+    new: ActionStatus
+
+
+@dataclass(frozen=True)
+class ChangesSince:
+    """What changed in the window after `since` (up to and including `up_to`): for the board pack."""
+
+    since: date
+    up_to: date | None
+    new_actions: tuple[str, ...]
+    status_changes: tuple[NetStatusChange, ...]
+    due_date_changes: tuple[ActionEvent, ...]
+    updates: tuple[ActionEvent, ...]
+    completed: tuple[str, ...]
+
+    @property
+    def references(self) -> tuple[str, ...]:
+        """Every action that changed, in reference order."""
+        refs = {*self.new_actions, *self.completed, *(c.reference for c in self.status_changes),
+                *(e.reference for e in (*self.due_date_changes, *self.updates))}
+        return tuple(sorted(refs, key=lambda r: (reference_number(r) or 0, r)))
+
+    @property
+    def empty(self) -> bool:
+        return not self.references
+
+
+def changes_since(events: Iterable[ActionEvent], since: date, up_to: date | None = None) -> ChangesSince:
+    """The events strictly after `since` and on or before `up_to`, by kind.
+
+    A status changed and changed back within the window is no change (undo leaves nothing to report); an action
+    changed twice shows its first old status and last new one.
+    """
+    window = sorted((e for e in events if e.on > since and (up_to is None or e.on <= up_to)),
+                    key=lambda e: (e.on, e.sequence))
+    first_old: dict[str, str] = {}
+    last_new: dict[str, str] = {}
+    for event in window:
+        if event.kind == EventKind.STATUS:
+            first_old.setdefault(event.reference, event.old)
+            last_new[event.reference] = event.new
+    statuses = tuple(NetStatusChange(ref, ActionStatus(first_old[ref]), ActionStatus(new))
+                     for ref, new in last_new.items() if new != first_old[ref])
+    completed = {e.reference for e in window if e.kind == EventKind.COMPLETED}
+    completed |= {c.reference for c in statuses if c.new == ActionStatus.COMPLETE}
+
+    def by_ref(refs: Iterable[str]) -> tuple[str, ...]:
+        return tuple(sorted(set(refs), key=lambda r: (reference_number(r) or 0, r)))
+
+    return ChangesSince(
+        since=since, up_to=up_to,
+        new_actions=by_ref(e.reference for e in window if e.kind == EventKind.RAISED),
+        status_changes=tuple(sorted(statuses, key=lambda c: (reference_number(c.reference) or 0, c.reference))),
+        due_date_changes=tuple(e for e in window if e.kind == EventKind.DUE_DATE),
+        updates=tuple(e for e in window if e.kind == EventKind.UPDATE),
+        completed=by_ref(completed))
+
+
+# --- carried over ---------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ActionDates:
+    """An action as carry-over needs it: when raised, due, its status now, and the day it closed (if known)."""
+
+    reference: str
+    raised: date
+    due: date
+    status: ActionStatus
+    closed_on: date | None = None  # the completion date; None while open, and for a cancellation (date unknown)
+
+
+def open_on(action: ActionDates, day: date) -> bool:
+    """Whether the action was still to be done on `day`: raised by then and not yet closed."""
+    if action.raised > day:
+        return False
+    status = ActionStatus(action.status)
+    if status.is_open:
+        return True
+    return status == ActionStatus.COMPLETE and action.closed_on is not None and action.closed_on > day
+
+
+@dataclass(frozen=True)
+class CarryOver:
+    """Actions raised before a meeting and still open at it; `by_meetings` counts them by meetings carried so far."""
+
+    references: tuple[str, ...]
+    overdue: tuple[str, ...]
+    by_meetings: tuple[tuple[int, int], ...]  # (meetings carried through, how many actions), fewest first
+
+    @property
+    def count(self) -> int:
+        return len(self.references)
+
+
+def carried_over(actions: Iterable[ActionDates], meeting_date: date, meeting_dates: Iterable[date] = ()
+                 ) -> CarryOver:
+    """Carried over to the meeting on `meeting_date`: raised before it and still open on that day.
+
+    Each is counted by how many meetings (of `meeting_dates`, this one included) it has been open at since it was
+    raised, so "3 actions carried over three meetings or more" can be said.
+    """
+    dates = sorted(set(meeting_dates) | {meeting_date})
+    carried = [a for a in actions if a.raised < meeting_date and open_on(a, meeting_date)]
+    carried.sort(key=lambda a: (reference_number(a.reference) or 0, a.reference))
+    tally: dict[int, int] = {}
+    for action in carried:
+        times = sum(1 for d in dates if action.raised < d <= meeting_date)
+        tally[times] = tally.get(times, 0) + 1
+    return CarryOver(references=tuple(a.reference for a in carried),
+                     overdue=tuple(a.reference for a in carried if a.due < meeting_date),
+                     by_meetings=tuple(sorted(tally.items())))

@@ -52,6 +52,7 @@ from openpyxl.styles import Alignment, Font, NamedStyle, PatternFill
 from openpyxl.styles.borders import DEFAULT_BORDER
 from openpyxl.styles.fonts import DEFAULT_FONT
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
@@ -97,6 +98,8 @@ MAX_COLUMNS = 16_384
 MAX_SHEET_TITLE = 31
 MAX_WIDTH = 60  # characters: wider columns wrap badly and push everything else off the page
 WIDTH_SAMPLE_ROWS = 1_000  # column widths come from the header and this many rows
+CHOICE_ROWS_BELOW = 500  # rows under a table that keep a column's drop-down, for rows added by hand
+MAX_CHOICES_LENGTH = 255  # characters in a drop-down's list, Excel's limit
 
 # The characters a cell cannot hold: openpyxl's ILLEGAL_CHARACTERS_RE (control characters other than tab, LF
 # and CR), plus lone surrogates (cannot be encoded as UTF-8) and U+FFFE/U+FFFF (not allowed in XML).
@@ -140,6 +143,9 @@ class ExportColumn:
     kind: Kind = Kind.TEXT
     width: int | None = None  # characters; None means from the kind, the header and the content, at most MAX_WIDTH
     wrap: bool = False  # long text (an explanation, a reason) wraps within the column, top-aligned, for printing
+    # A drop-down of the allowed values (e.g. statuses), on every row and CHOICE_ROWS_BELOW rows under the table, so
+    # rows someone adds get it too. Each choice is plain text without commas or quotes (Excel's list syntax).
+    choices: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -477,6 +483,32 @@ def _check_table_name(name: str, taken: set[str]) -> str:
     return name
 
 
+def _check_choices(column: ExportColumn) -> None:
+    if not column.choices:
+        return
+    for choice in column.choices:
+        if not choice or not choice.strip() or any(c in choice for c in ',"') or writable_text(choice) != choice:
+            raise ValueError(f"{choice!r} cannot be a drop-down choice: plain text without commas or quotes")
+    if len(",".join(column.choices)) > MAX_CHOICES_LENGTH:
+        raise ValueError(f"the drop-down for {column.header!r} is longer than Excel's {MAX_CHOICES_LENGTH} characters")
+
+
+def _add_choices(ws: Any, columns: Sequence[ExportColumn], count: int) -> None:
+    """A list validation per column with choices; the list is ours (checked above), never user text."""
+    last_row = count + 1 + CHOICE_ROWS_BELOW
+    for index, column in enumerate(columns):
+        if not column.choices:
+            continue
+        letter = get_column_letter(index + 1)
+        validation = DataValidation(type="list", formula1='"' + ",".join(column.choices) + '"', allow_blank=True,
+                                    showDropDown=False, showErrorMessage=True, errorStyle="stop",
+                                    errorTitle=column.header[:32], error=f"Choose one of: {', '.join(column.choices)}.",
+                                    promptTitle=column.header[:32], prompt="Choose from the list.",
+                                    showInputMessage=False)
+        validation.add(f"{letter}2:{letter}{last_row}")
+        ws.data_validations.append(validation)
+
+
 def _spoken_datetime(moment: datetime) -> str:
     """`22 November 2026, 14:05`: the same in every locale, unlike strftime's %B."""
     return f"{moment.day} {_MONTHS[moment.month - 1]} {moment.year}, {moment:%H:%M}"
@@ -566,11 +598,13 @@ class ExportWorkbook:
         *,
         table_name: str | None = None,
         description: str = "",
+        hidden: bool = False,
     ) -> str:
         """Write a sheet holding one Excel table; returns the sheet's title (made valid and unique).
 
         `rows` is consumed once, streaming; each row has one value per column, of the column's kind. A value
         that cannot be written raises `UnwritableCell` naming its cell, and the workbook can then not be saved.
+        A `hidden` sheet (bookkeeping an importer reads back, say) is not shown in Excel nor listed on the cover.
         """
         if self._saved:
             raise RuntimeError("this workbook has already been saved")
@@ -588,6 +622,8 @@ class ExportWorkbook:
             if header.casefold() in seen:
                 raise ValueError(f"two columns are headed {header!r}; an Excel table needs different headers")
             seen.add(header.casefold())
+        for column in columns:
+            _check_choices(column)
 
         if table_name is not None:
             name = _check_table_name(table_name, self._table_names)
@@ -596,12 +632,16 @@ class ExportWorkbook:
             name = _table_name(title, self._table_names)
         self._titles.append(title)
         ws = self._workbook.create_sheet(title)
+        if hidden:
+            ws.sheet_state = "hidden"
         try:
             count = self._write_table(ws, title, name, columns, rows)
         except BaseException:
             self.discard()
             raise
-        self._contents.append(_Contents(title, count, description))
+        _add_choices(ws, columns, count)
+        if not hidden:
+            self._contents.append(_Contents(title, count, description))
         return title
 
     def _write_table(

@@ -1,0 +1,211 @@
+"""The action tracker workbook: its columns, its hidden control sheet, and reading an owner's returned copy.
+
+Returned trackers are read like any other file (`open_source`, `find_table`, `read_rows`), with two additions the
+general reader does not offer: the hidden control sheet (the export id and each row's version), and the text of
+any formula an owner typed. Calamine gives only a formula's last calculated value (or nothing, for a file saved by
+a script), so what was typed is read with openpyxl and put in the cell's place: `=SUM(A1:A2)` typed as an update is
+taken as that text, never as its result, and is never calculated.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import io
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from jointlead.domain.actions import LONGEST_REASON, LONGEST_TITLE, LONGEST_UPDATE, ActionStatus
+from jointlead.exchange.problems import FileRefused, ValueProblem
+from jointlead.exchange.reading import SourceFile, SourceSheet, open_source
+from jointlead.exchange.tables import Field, RecordKind, SourceRow, find_table, read_rows
+from jointlead.exchange.values import is_blank, parse_code, parse_date, parse_text
+from jointlead.exchange.writing import ExportColumn, Kind
+
+TRACKER_SHEET = "Actions"
+CONTROL_SHEET = "Tracker control"
+FORMAT = "jointlead action tracker 1"
+EXPORT_ID_KEY = "Export id"
+FORMAT_KEY = "Format"
+
+STATUS_CHOICES = tuple(status.label for status in ActionStatus)  # Open, In progress, Complete, Cancelled
+_STATUS_WORDS = {
+    **{status.value: status for status in ActionStatus},
+    "not started": ActionStatus.OPEN,
+    "in-progress": ActionStatus.IN_PROGRESS,
+    "inprogress": ActionStatus.IN_PROGRESS,
+    "started": ActionStatus.IN_PROGRESS,
+    "completed": ActionStatus.COMPLETE,
+    "done": ActionStatus.COMPLETE,
+    "canceled": ActionStatus.CANCELLED,
+}
+
+# The columns, in order. Owners write only in the last four; a row with no Ref is a new action.
+REF, TITLE, OWNER, DUE, STATUS, RAG = "Ref", "Action", "Owner", "Due", "Status", "RAG"
+UPDATED_ON, LATEST_UPDATE = "Updated on", "Latest update"
+NEW_UPDATE, NEW_STATUS, NEW_DUE, REASON = "New update", "New status", "New due date", "Reason for new due date"
+
+TRACKER_COLUMNS = (
+    ExportColumn(REF, Kind.CODE),
+    ExportColumn(TITLE, wrap=True, width=45),
+    ExportColumn(OWNER),
+    ExportColumn(DUE, Kind.DATE),
+    ExportColumn(STATUS),
+    ExportColumn(RAG, Kind.RAG),
+    ExportColumn(UPDATED_ON, Kind.DATE),
+    ExportColumn(LATEST_UPDATE, wrap=True, width=45),
+    ExportColumn(NEW_UPDATE, wrap=True, width=40),
+    ExportColumn(NEW_STATUS, width=14, choices=STATUS_CHOICES),
+    ExportColumn(NEW_DUE, Kind.DATE, width=14),
+    ExportColumn(REASON, wrap=True, width=30),
+)
+CONTROL_COLUMNS = (ExportColumn("Key", Kind.CODE), ExportColumn("Value", Kind.CODE))
+
+
+def control_rows(export_id: str, versions: Mapping[str, str]) -> list[tuple[str, str]]:
+    """The hidden sheet: the export id and format, then each exported action's reference and version."""
+    return [(EXPORT_ID_KEY, export_id), (FORMAT_KEY, FORMAT), *sorted(versions.items())]
+
+
+def parse_status(value: object) -> ActionStatus:
+    """A status as the drop-down offers it (Open, In progress, Complete, Cancelled) or as people type it."""
+    text = " ".join(parse_text(value, max_length=40).split()).lower()
+    status = _STATUS_WORDS.get(text)
+    if status is None:
+        raise ValueProblem(f"'{text}' is not a status: choose {', '.join(STATUS_CHOICES[:-1])} or "
+                           f"{STATUS_CHOICES[-1]}")
+    return status
+
+
+def _lenient(value: object) -> object:
+    """The columns jointlead wrote are read back only to notice edits, so nothing in them is a problem."""
+    return value
+
+
+TRACKER_KIND = RecordKind("action tracker", (
+    Field("reference", REF, parse_code, ("reference", "action ref", "ref no")),
+    Field("title", TITLE, lambda v: parse_text(v, max_length=LONGEST_TITLE), ("title", "action title")),
+    Field("owner", OWNER, lambda v: parse_text(v, max_length=200), ("action owner",)),
+    Field("due", DUE, parse_date, ("due date",)),
+    Field("status", STATUS, _lenient),
+    Field("new_update", NEW_UPDATE, lambda v: parse_text(v, max_length=LONGEST_UPDATE, multiline=True),
+          ("update",)),
+    Field("new_status", NEW_STATUS, parse_status),
+    Field("new_due", NEW_DUE, parse_date, ("revised due date",)),
+    Field("reason", REASON, lambda v: parse_text(v, max_length=LONGEST_REASON, multiline=True),
+          ("reason", "reason for change")),
+))
+_NEEDED = ("reference", "title", "owner", "due", "new_update", "new_status")
+
+
+@dataclass(frozen=True)
+class TrackerFile:
+    """A returned tracker as read: the export it came from, each row's version then, and the typed rows."""
+
+    path: Path
+    sha256: str
+    export_id: str
+    versions: Mapping[str, str]  # reference -> version at export
+    sheet: str
+    rows: tuple[SourceRow, ...]
+    notices: tuple[str, ...]
+
+
+_NOT_OURS = ("This is not an action tracker exported by jointlead: it has no tracker details (the hidden "
+             f"'{CONTROL_SHEET}' sheet).")
+_NOT_OURS_ADVICE = ("Import the .xlsx tracker that was sent to the owner, with their changes in it. If the rows were "
+                    "copied into another file, paste them back into the tracker they were sent, save it as .xlsx, "
+                    "and import that.")
+
+
+class _FormulasAsText:
+    """A sheet's rows with the text of each formula typed in place of its calculated value."""
+
+    def __init__(self, sheet: SourceSheet, formulas: Mapping[tuple[int, int], str]) -> None:
+        self._sheet = sheet
+        self._formulas = formulas
+        self._last_row = max((row for row, _ in formulas), default=0)
+
+    def _with_formulas(self, number: int, row: list[object]) -> list[object]:
+        for (at_row, column), text in self._formulas.items():
+            if at_row == number:
+                row.extend([None] * (column + 1 - len(row)))
+                row[column] = text
+        return row
+
+    def rows(self, _name: str) -> Iterator[list[object]]:
+        number = 0
+        for number, row in enumerate(self._sheet.rows(), start=1):
+            yield self._with_formulas(number, list(row))
+        # A formula with no calculated value leaves no cell for calamine, at the end of the sheet too.
+        for extra in range(number + 1, self._last_row + 1):
+            yield self._with_formulas(extra, [])
+
+
+def _workbook_extras(data: bytes, sheets: tuple[str, ...]) -> tuple[list[tuple[object, ...]] | None,
+                                                                   dict[str, dict[tuple[int, int], str]]]:
+    """The control sheet's rows (None if it has none), and the formulas typed on each visible sheet."""
+    from openpyxl import load_workbook  # only when a tracker is read
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
+    except Exception as error:  # whatever openpyxl makes of a file calamine could read
+        raise FileRefused(f"The tracker could not be read ({type(error).__name__}).",
+                          "Open it in Excel, save it again as .xlsx, and import the saved copy.") from error
+    try:
+        control = None
+        if CONTROL_SHEET in workbook.sheetnames:
+            control = [tuple(row) for row in workbook[CONTROL_SHEET].iter_rows(values_only=True)]
+        formulas: dict[str, dict[tuple[int, int], str]] = {}
+        for name in sheets:
+            if name not in workbook.sheetnames:
+                continue
+            found = formulas.setdefault(name, {})
+            for number, row in enumerate(workbook[name].iter_rows(), start=1):
+                for column, cell in enumerate(row):
+                    if getattr(cell, "data_type", None) == "f" and cell.value is not None:
+                        value = cell.value
+                        found[(number, column)] = getattr(value, "text", None) or str(value)  # ArrayFormula
+        return control, formulas
+    finally:
+        workbook.close()
+
+
+def _control(rows: list[tuple[object, ...]]) -> tuple[str, dict[str, str]]:
+    values: dict[str, str] = {}
+    for row in rows[1:]:  # under the header
+        key, value = [*row, None, None][:2]
+        if not is_blank(key):
+            values[str(key).strip()] = "" if value is None else str(value).strip()
+    export_id = values.pop(EXPORT_ID_KEY, "")
+    if values.pop(FORMAT_KEY, "") != FORMAT or not export_id:
+        raise FileRefused(_NOT_OURS, _NOT_OURS_ADVICE)
+    return export_id, values
+
+
+def read_tracker(path: Path) -> TrackerFile:
+    """Read a returned tracker, or raise FileRefused saying why it cannot be (not ours, unreadable, columns lost)."""
+    source: SourceFile = open_source(path)
+    if source.kind not in ("xlsx", "xlsm"):
+        kind = "a CSV file" if source.kind == "csv" else f"an .{source.kind} file"
+        raise FileRefused(f"{Path(path).name} is {kind}, so it cannot hold the tracker details jointlead needs to "
+                          "match it to what was sent.", _NOT_OURS_ADVICE)
+    data = Path(path).read_bytes()
+    if hashlib.sha256(data).hexdigest() != source.sha256:
+        raise FileRefused("The file changed while it was being read.", "Close it in Excel and import it again.")
+    control, formulas = _workbook_extras(data, tuple(sheet.name for sheet in source.sheets))
+    if control is None:
+        raise FileRefused(_NOT_OURS, _NOT_OURS_ADVICE)
+    export_id, versions = _control(control)
+    sheets = tuple(SourceSheet(sheet.name, _FormulasAsText(sheet, formulas.get(sheet.name, {})))
+                   for sheet in source.sheets)
+    layout = find_table(dataclasses.replace(source, sheets=sheets), TRACKER_KIND)
+    missing = [TRACKER_KIND.field(name).label for name in _NEEDED if name not in layout.columns]
+    if missing:
+        raise FileRefused(f"The tracker's sheet '{layout.sheet.name}' has lost these columns: {', '.join(missing)}.",
+                          "Put them back as they were sent (same headings), or import the tracker as it was sent "
+                          "with the owner's changes typed into it.")
+    notices = tuple(n for n in source.notices if CONTROL_SHEET not in n)
+    return TrackerFile(Path(path), source.sha256, export_id, versions, layout.sheet.name,
+                       tuple(read_rows(layout, TRACKER_KIND)), notices)

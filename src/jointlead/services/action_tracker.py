@@ -1,0 +1,561 @@
+"""The action tracker round trip: export a tracker for an organisation or an owner, and import it back when it
+returns with their updates — previewed action by action, conflicts decided by the manager, applied as one Edit.
+
+Rules (docs/actions.md):
+- The tracker holds the open actions (open and in progress) of one organisation or one owner. Owners write in
+  "New update", "New status" (a drop-down), "New due date" with "Reason for new due date"; a row with no Ref and an
+  Action, Owner and Due date is a new action (an owner's tracker fills in its owner). Other columns are not read back.
+- A hidden sheet holds the export id and each row's version: a digest of the action and its updates and due-date
+  changes as they stood. The export is registered in the audit log with the same versions; a tracker whose id this
+  database never issued, or whose hidden sheet no longer matches, is refused.
+- An action whose version here differs from the exported one was changed here after the export: each change the
+  tracker asks of it is a conflict, accepted or rejected by the manager before anything is applied.
+- Updates are dated the day of import, by the owner named on the row. A status of Complete takes the new update
+  as its evidence; Cancelled needs a new update saying why. Everything typed is stored as text, formulas included.
+- All or nothing: any row with a problem stops the import unless the valid rows are accepted on their own, and the
+  whole import is one transaction and one Edit (undo removes it, import batch included).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from pathlib import Path
+
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import Session
+
+from jointlead.domain import actions as rules
+from jointlead.domain.actions import ActionStatus, action_reference, reference_number
+from jointlead.domain.errors import JointleadError, ValidationError
+from jointlead.exchange.action_tracker import (
+    CONTROL_COLUMNS,
+    CONTROL_SHEET,
+    NEW_DUE,
+    NEW_STATUS,
+    NEW_UPDATE,
+    REASON,
+    TRACKER_COLUMNS,
+    TRACKER_SHEET,
+    TrackerFile,
+    control_rows,
+    read_tracker,
+)
+from jointlead.exchange.problems import FileRefused, Problem
+from jointlead.exchange.writing import ExportWorkbook
+from jointlead.services.actions import (
+    OPEN_STATUSES,
+    action_log,
+    add_action,
+    add_update_row,
+    find_owner,
+    record_due_change,
+    set_status,
+)
+from jointlead.services.edits import Edit, Recorder
+from jointlead.services.exports import ExportResult, _cover, _digest, _organisation, _record
+from jointlead.store.database import Database
+from jointlead.store.models import Action, ActionDueChange, ActionUpdate, AuditEntry, ImportBatch, Organisation, Person
+from jointlead.store.uow import UnitOfWork, os_user
+
+EXPORT_VERB = "export_action_tracker"
+IMPORT_VERB = "import action tracker"
+TRACKER_ENTITY = "action_tracker"
+BATCH_KIND = "actions"
+
+
+def _day(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+# --- versions ---------------------------------------------------------------------------------------------------------
+
+def versions(session: Session, action_ids: list[int]) -> dict[int, str]:
+    """Each action's version: a digest of every field, and of which updates and due-date changes it has."""
+    if not action_ids:
+        return {}
+    columns = [c.key for c in inspect(Action).columns]
+    updates: dict[int, list[int]] = {}
+    for action_id, update_id in session.execute(select(ActionUpdate.action_id, ActionUpdate.id)
+                                                .where(ActionUpdate.action_id.in_(action_ids))):
+        updates.setdefault(action_id, []).append(update_id)
+    changes: dict[int, list[int]] = {}
+    for action_id, change_id in session.execute(select(ActionDueChange.action_id, ActionDueChange.id)
+                                                .where(ActionDueChange.action_id.in_(action_ids))):
+        changes.setdefault(action_id, []).append(change_id)
+    found = {}
+    for action in session.scalars(select(Action).where(Action.id.in_(action_ids))):
+        state = [[key, getattr(action, key)] for key in columns]
+        state += [sorted(updates.get(action.id, [])), sorted(changes.get(action.id, []))]
+        digest = hashlib.sha256(json.dumps(state, default=str, ensure_ascii=False).encode()).hexdigest()
+        found[action.id] = digest[:16]
+    return found
+
+
+# --- export -----------------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TrackerExported(ExportResult):
+    export_id: str = ""
+
+
+def export_action_tracker(database: Database, out: Path, *, organisation: str | None = None,
+                          owner: str | None = None, today: date | None = None,
+                          generated_on: datetime | None = None) -> TrackerExported:
+    """The open actions of one organisation (by code) or one owner (by name), for them to update and send back.
+
+    `ExportResult.rows` is the number of actions. The same data, `today` and `generated_on` give the same bytes.
+    """
+    if (organisation is None) == (owner is None):
+        raise JointleadError("Say whose tracker this is: an organisation or an owner, not both.",
+                             "For example --org NFT, or --owner 'Lucy Roberts'.")
+    today = today or date.today()
+    with database.session() as session:
+        person: Person | None = None
+        if owner is not None:
+            person = find_owner(session, owner)
+            employer = session.get(Organisation, person.employer_id) if person.employer_id else None
+            if employer is None:
+                raise JointleadError(f"{person.full_name} has no employing organisation recorded.",
+                                     "Record their employer on the People page, then export again.")
+            whose, scope = person.full_name, f"owner {person.full_name}"
+        else:
+            employer = _organisation(session, organisation)
+            whose, scope = employer.code, f"organisation {employer.code}"
+        as_at = _day(today)
+        cover = _cover(database, session, "Action tracker", employer, as_at, (
+            f"The open actions of {whose} as at {as_at}, to update and send back.",
+            f"Write only in the last four columns: '{NEW_UPDATE}', '{NEW_STATUS}' (choose from the list), and "
+            f"'{NEW_DUE}' with the '{REASON}'.",
+            "To add an action, fill in a row under the last one: its Action, Owner and Due date, leaving Ref empty.",
+            "Send this file back as it is, as .xlsx: a hidden sheet matches it to the actions it was made from.",
+        ), generated_on=generated_on)
+        if person is not None:
+            cover = replace(cover, organisation=f"{person.full_name} ({employer.code})")
+        export_id = hashlib.sha256(f"{database.path.name}|{scope}|{cover.generated_on.isoformat()}".encode()
+                                   ).hexdigest()[:16].upper()
+    rows = action_log(database, today, status=OPEN_STATUSES, owner_id=person.id if person else None,
+                      organisation=None if person else employer.code)
+    rows = sorted(rows, key=lambda r: (r.due, reference_number(r.reference) or 0))
+    with database.session() as session:
+        exported = versions(session, [r.id for r in rows])
+    by_reference = {r.reference: exported[r.id] for r in rows}
+    with ExportWorkbook(cover) as workbook:
+        workbook.add_table(TRACKER_SHEET, TRACKER_COLUMNS, [
+            (r.reference, r.title, r.owner or None, r.due, r.status.label, r.rag, r.latest_update_on,
+             r.latest_update or None, None, None, None, None) for r in rows],
+            table_name="ActionTracker", description=f"{len(rows)} open actions of {whose}")
+        workbook.add_table(CONTROL_SHEET, CONTROL_COLUMNS, control_rows(export_id, by_reference),
+                           table_name="TrackerControl", hidden=True)
+        path = workbook.save(out)
+    result = TrackerExported(path, len(rows), _digest(path), export_id=export_id)
+    _record(database, EXPORT_VERB, result, employer.code, as_at)
+    if not database.read_only:
+        with UnitOfWork(database) as uow:
+            uow.audit(EXPORT_VERB, TRACKER_ENTITY, None, {
+                "export_id": (None, export_id), "scope": (None, scope),
+                "owner_id": (None, person.id if person else None), "organisation": (None, employer.code),
+                "file": (None, path.name), "versions": (None, by_reference)})
+            uow.commit()
+    return result
+
+
+# --- import: the preview ----------------------------------------------------------------------------------------------
+
+class ChangeKind(StrEnum):
+    STATUS = "status"
+    UPDATE = "update"
+    DUE_DATE = "due date"
+    NEW_ACTION = "new action"
+
+
+_APPLY_ORDER = {ChangeKind.NEW_ACTION: 0, ChangeKind.UPDATE: 1, ChangeKind.DUE_DATE: 2, ChangeKind.STATUS: 3}
+
+
+@dataclass(frozen=True)
+class TrackerChange:
+    """One change the tracker asks for. `key` names it in the manager's decisions; `conflict` says what changed
+    here since the export ("" when nothing did)."""
+
+    key: str
+    kind: ChangeKind
+    reference: str  # "" for a new action
+    row: int
+    title: str
+    summary: str  # what a person reads: "Open → Complete", the update's text, "1 Dec 2026 → 15 Jan 2027: reason"
+    conflict: str = ""
+    action_id: int | None = None
+    version: str = ""  # the action's version here when previewed
+    status: str = ""
+    text: str = ""  # an update; the evidence of a completion; the reason for a cancellation
+    author: str = ""
+    due: date | None = None
+    reason: str = ""
+    owner_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ActionReview:
+    """The changes asked of one action (or one new row), as the preview shows them."""
+
+    reference: str
+    row: int
+    title: str
+    conflict: str
+    changes: tuple[TrackerChange, ...]
+
+
+@dataclass(frozen=True)
+class TrackerPreview:
+    path: Path
+    sha256: str
+    export_id: str
+    scope: str  # "organisation NFT" or "owner Lucy Roberts"
+    exported_at: datetime  # UTC, from the audit log
+    today: date  # the day the changes will be dated
+    rows_read: int
+    changes: tuple[TrackerChange, ...]
+    problems: tuple[Problem, ...]  # rows that cannot be imported as they are
+    notices: tuple[str, ...]  # worth knowing; nothing to decide
+    organisation_id: int | None
+    sheet: str
+
+    @property
+    def conflicts(self) -> tuple[TrackerChange, ...]:
+        return tuple(c for c in self.changes if c.conflict)
+
+    @property
+    def rows_with_problems(self) -> int:
+        return len({p.row for p in self.problems})
+
+    @property
+    def reviews(self) -> tuple[ActionReview, ...]:
+        """The changes action by action, in the tracker's row order."""
+        grouped: dict[int, list[TrackerChange]] = {}
+        for change in self.changes:
+            grouped.setdefault(change.row, []).append(change)
+        return tuple(ActionReview(group[0].reference, row, group[0].title, group[0].conflict, tuple(group))
+                     for row, group in sorted(grouped.items()))
+
+
+def _registration(session: Session, export_id: str) -> tuple[AuditEntry, dict]:
+    for entry in session.scalars(select(AuditEntry).where(
+            AuditEntry.entity == TRACKER_ENTITY, AuditEntry.verb == EXPORT_VERB,
+            AuditEntry.changes_json.like(f'%"{export_id}"%')).order_by(AuditEntry.id.desc())):
+        changes = {key: new for key, (_old, new) in json.loads(entry.changes_json).items()}
+        if changes.get("export_id") == export_id:
+            return entry, changes
+    raise FileRefused("This tracker was not exported from this database, so it cannot be imported here.",
+                      "Import it into the database it was exported from, or export a new tracker from this one and "
+                      "send that to the owner.")
+
+
+def _changed_here(session: Session, after: int, action_ids: set[int]) -> dict[int, list[str]]:
+    """For each action, what the audit log says was done to it after the export (entry `after`)."""
+    found: dict[int, list[str]] = {}
+    for entity, entity_id, at, who, changes_json in session.execute(
+            select(AuditEntry.entity, AuditEntry.entity_id, AuditEntry.at, AuditEntry.os_user,
+                   AuditEntry.changes_json)
+            .where(AuditEntry.id > after, AuditEntry.entity.in_(
+                [Action.__tablename__, ActionUpdate.__tablename__, ActionDueChange.__tablename__]))
+            .order_by(AuditEntry.id)):
+        changes = json.loads(changes_json)
+        if entity == Action.__tablename__:
+            action_id, what = entity_id, []
+            if "status" in changes:
+                old, new = changes["status"]
+                what.append(f"status {old} → {new}")
+            if "revised_due_date" in changes and "id" not in changes:
+                what.append("due date moved")
+            other = sorted(set(changes) - {"status", "revised_due_date", "completed_date", "evidence", "id"})
+            if other and "id" not in changes:
+                what.append(f"{', '.join(k.replace('_', ' ') for k in other)} edited")
+        else:
+            old, new = changes.get("action_id", (None, None))
+            action_id = new if new is not None else old
+            kind = "an update" if entity == ActionUpdate.__tablename__ else "a due-date change"
+            what = [f"{kind} {'added' if new is not None else 'removed'}"]
+        if action_id in action_ids and what:
+            found.setdefault(action_id, []).extend(f"{w} ({who}, {_day(at.date())})" for w in what)
+    return found
+
+
+def preview_tracker_import(database: Database, path: Path, *, today: date | None = None) -> TrackerPreview:
+    """Read a returned tracker and say what it would change, action by action, with any conflicts and problems.
+
+    Nothing is changed. Raises FileRefused for a file that is not a tracker this database exported.
+    """
+    today = today or date.today()
+    tracker = read_tracker(Path(path))
+    with database.session() as session:
+        entry, registered = _registration(session, tracker.export_id)
+        exported: dict[str, str] = registered.get("versions") or {}
+        if tracker.versions != exported:
+            raise FileRefused("The tracker's hidden sheet no longer matches the tracker that was exported, so its "
+                              "rows cannot be matched to the actions safely.",
+                              "Export a new tracker and send that to the owner.")
+        earlier = session.scalar(select(ImportBatch).where(ImportBatch.kind == BATCH_KIND,
+                                                           ImportBatch.sha256 == tracker.sha256))
+        if earlier is not None:
+            raise FileRefused(f"This tracker was imported already, on {_day(earlier.imported_at.date())}.",
+                              "Nothing was changed. To import it again, undo the earlier import first.")
+        actions = {a.reference: a for a in session.scalars(select(Action).where(Action.reference.in_(exported)))}
+        now = versions(session, [a.id for a in actions.values()])
+        changed = {a.id for ref, a in actions.items() if now[a.id] != exported[ref]}
+        described = _changed_here(session, entry.id, changed)
+        default_owner = session.get(Person, registered["owner_id"]) if registered.get("owner_id") else None
+        organisation_id = session.scalar(select(Organisation.id).where(
+            Organisation.code == registered.get("organisation")))
+        reader = _RowReader(session, tracker, actions, now, changed, described, default_owner, today)
+        for row in tracker.rows:
+            reader.read(row)
+    return TrackerPreview(
+        path=tracker.path, sha256=tracker.sha256, export_id=tracker.export_id, scope=registered.get("scope", ""),
+        exported_at=entry.at, today=today, rows_read=len(tracker.rows), changes=tuple(reader.changes),
+        problems=tuple(reader.problems), notices=tracker.notices + tuple(reader.notices),
+        organisation_id=organisation_id, sheet=tracker.sheet)
+
+
+class _RowReader:
+    """Turns the tracker's rows into changes, problems and notices; a row with a problem gives no changes."""
+
+    def __init__(self, session: Session, tracker: TrackerFile, actions: Mapping[str, Action],
+                 now: Mapping[int, str], changed: set[int], described: Mapping[int, list[str]],
+                 default_owner: Person | None, today: date) -> None:
+        self.session = session
+        self.tracker = tracker
+        self.actions = actions
+        self.now = now
+        self.changed = changed
+        self.described = described
+        self.default_owner = default_owner
+        self.today = today
+        self.changes: list[TrackerChange] = []
+        self.problems: list[Problem] = []
+        self.notices: list[str] = []
+        self.seen: dict[str, int] = {}
+
+    def _problem(self, row: int, message: str) -> None:
+        self.problems.append(Problem(message, self.tracker.sheet, row))
+
+    def read(self, row) -> None:
+        if row.problems:
+            self.problems.extend(row.problems)
+            return
+        values = row.values
+        if values.get("reference") is None:
+            self._new_action(row.row, values)
+        else:
+            self._existing(row.row, values)
+
+    def _owner(self, name: str | None) -> Person | None:
+        return find_owner(self.session, name) if name else self.default_owner
+
+    def _new_action(self, number: int, values: Mapping[str, object]) -> None:
+        title, owner_name = values.get("title"), values.get("owner")
+        due = values.get("due") or values.get("new_due")
+        text, status = values.get("new_update"), values.get("new_status")
+        if not any((title, owner_name, due, text, status, values.get("reason"))):
+            return
+        missing = [label for label, value in (("Action", title), ("Owner", owner_name or self.default_owner),
+                                              ("Due", due)) if not value]
+        if missing:
+            self._problem(number, f"This looks like a new action, but it has no {' or '.join(missing)}: a new "
+                                  "action needs an Action, an Owner and a Due date, and an empty Ref.")
+            return
+        try:
+            owner = self._owner(owner_name)
+            rules.check_title(title)
+            rules.check_due(due, self.today)
+            status = status or ActionStatus.OPEN
+            if not ActionStatus(status).is_open:
+                raise ValidationError(f"A new action cannot start as {status.value}.",
+                                      "Leave New status empty (Open) or choose In progress.")
+            author = owner.full_name
+            if text:
+                rules.check_update(self.today, author, text, raised=self.today, today=self.today)
+        except JointleadError as error:
+            self._problem(number, str(error))
+            return
+        self.changes.append(TrackerChange(
+            key=f"row {number} new action", kind=ChangeKind.NEW_ACTION, reference="", row=number, title=title,
+            summary=f"New action for {owner.full_name}, due {_day(due)}", status=ActionStatus(status).value,
+            text=text or "", author=author, due=due, owner_id=owner.id))
+
+    def _existing(self, number: int, values: Mapping[str, object]) -> None:
+        typed = values["reference"]
+        parsed = reference_number(typed)
+        if parsed is None:
+            self._problem(number, f"'{typed}' is not an action reference (like A-0042). Leave Ref empty for a new "
+                                  "action.")
+            return
+        reference = action_reference(parsed)
+        if reference not in self.tracker.versions:
+            self._problem(number, f"{reference} was not in this tracker when it was sent.")
+            return
+        if reference in self.seen:
+            self._problem(number, f"{reference} is on row {self.seen[reference]} as well: keep one row per action.")
+            return
+        self.seen[reference] = number
+        text, new_status = values.get("new_update"), values.get("new_status")
+        new_due, reason = values.get("new_due"), values.get("reason")
+        if not any((text, new_status, new_due, reason)):
+            self._notice_edits(reference, values)
+            return
+        action = self.actions.get(reference)
+        if action is None:
+            self._problem(number, f"{reference} has been removed here since the tracker was exported, so its changes "
+                                  "cannot be applied.")
+            return
+        conflict = ""
+        if action.id in self.changed:
+            conflict = (f"{reference} was changed here after the tracker was exported: "
+                        f"{'; '.join(self.described.get(action.id, [])) or 'its record differs'}.")
+        author = values.get("owner") or (self.default_owner.full_name if self.default_owner else "") or "Action owner"
+        base = {"reference": reference, "row": number, "title": action.title, "conflict": conflict,
+                "action_id": action.id, "version": self.now[action.id], "author": author}
+        found: list[TrackerChange] = []
+        try:
+            if text:
+                update = rules.check_update(self.today, author, text, raised=action.raised_date, today=self.today)
+                found.append(TrackerChange(key=f"{reference} update", kind=ChangeKind.UPDATE, summary=update.text,
+                                           text=update.text, **base))
+            if reason and not new_due:
+                raise ValidationError("A reason is given but no new due date.",
+                                      f"Put the date in '{NEW_DUE}', or clear the reason.")
+            if new_due:
+                due = action.revised_due_date or action.original_due_date
+                change = rules.revise_due_date(due, new_due, reason, raised=action.raised_date, changed_on=self.today,
+                                               changed_by=author[:100])
+                found.append(TrackerChange(key=f"{reference} due date", kind=ChangeKind.DUE_DATE,
+                                           summary=f"{_day(change.old)} → {_day(change.new)}: {change.reason}",
+                                           due=change.new, reason=change.reason, **base))
+            current = ActionStatus(action.status)
+            if new_status and new_status != current:
+                rules.change_status(current, new_status, raised=action.raised_date, today=self.today,
+                                    evidence=text or "", reason=text or "")
+                found.append(TrackerChange(key=f"{reference} status", kind=ChangeKind.STATUS,
+                                           summary=f"{current.label} → {new_status.label}", status=new_status.value,
+                                           text=text or "", **base))
+            elif new_status:
+                self.notices.append(f"{reference} is already {current.value}; its new status changes nothing.")
+        except ValidationError as error:
+            if error.message.startswith("A reason for cancelling"):
+                error = ValidationError("Cancelled needs a reason.", f"Say why in '{NEW_UPDATE}'.")
+            self._problem(number, f"{reference}: {error}")
+            return
+        self.changes.extend(found)
+
+    def _notice_edits(self, reference: str, values: Mapping[str, object]) -> None:
+        """Edits to the columns jointlead wrote are not read back; say so, so the owner's intent is not lost."""
+        action = self.actions.get(reference)
+        if action is None:
+            return
+        due = action.revised_due_date or action.original_due_date
+        if isinstance(values.get("due"), date) and values["due"] != due:
+            self.notices.append(f"{reference}: the Due column was changed, which is not read. Put a new due date in "
+                                f"'{NEW_DUE}' with a reason.")
+        status = values.get("status")
+        if isinstance(status, str) and status.strip().lower() != action.status:
+            self.notices.append(f"{reference}: the Status column was changed, which is not read. Choose the status "
+                                f"in '{NEW_STATUS}'.")
+
+
+# --- import: applying it ----------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TrackerImported:
+    edit: Edit | None  # None when nothing was left to apply
+    batch_id: int | None
+    applied: tuple[TrackerChange, ...]
+    rejected: tuple[TrackerChange, ...]  # by the manager's decision
+    skipped_rows: int  # rows with problems, left out with accept_valid
+    new_references: tuple[str, ...]
+
+
+def apply_tracker_import(database: Database, preview: TrackerPreview, *, decisions: Mapping[str, bool] | None = None,
+                         accept_valid: bool = False) -> TrackerImported:
+    """Apply the previewed changes in one transaction, as one Edit.
+
+    `decisions` maps a change's key to True (accept) or False (reject). Every conflict needs one; any other change is
+    applied unless rejected. Rows with problems stop the import unless `accept_valid`, which leaves them out.
+    """
+    decisions = dict(decisions or {})
+    if preview.problems and not accept_valid:
+        raise JointleadError(f"{preview.rows_with_problems} rows of the tracker have problems, so nothing was "
+                             "imported.", "Correct them and import the file again, or import the other rows on "
+                                          "their own.")
+    unknown = set(decisions) - {c.key for c in preview.changes}
+    if unknown:
+        raise JointleadError(f"There is no change called {', '.join(sorted(unknown))} in this tracker.",
+                             "Preview the tracker again.")
+    undecided = [c.key for c in preview.conflicts if c.key not in decisions]
+    if undecided:
+        raise JointleadError(f"{len(undecided)} changes conflict with changes made here since the export: "
+                             f"{', '.join(undecided)}.", "Accept or reject each one, then import.")
+    chosen = [c for c in preview.changes if decisions.get(c.key, True)]
+    rejected = tuple(c for c in preview.changes if not decisions.get(c.key, True))
+    if not chosen:
+        return TrackerImported(None, None, (), rejected, preview.rows_with_problems, ())
+    chosen.sort(key=lambda c: (c.row, _APPLY_ORDER[c.kind]))
+    today = preview.today
+    with UnitOfWork(database) as uow:
+        record = Recorder(uow, IMPORT_VERB)
+        session = uow.session
+        if session.scalar(select(ImportBatch.id).where(ImportBatch.kind == BATCH_KIND,
+                                                       ImportBatch.sha256 == preview.sha256)) is not None:
+            raise JointleadError("This tracker was imported already.", "Nothing was changed.")
+        ids = sorted({c.action_id for c in chosen if c.action_id is not None})
+        now = versions(session, ids)
+        stale = sorted({c.reference for c in chosen if c.action_id is not None and now.get(c.action_id) != c.version})
+        if stale:
+            raise JointleadError(f"{', '.join(stale)} changed here after the tracker was previewed, so nothing was "
+                                 "imported.", "Preview the tracker again.")
+        new_references = []
+        for change in chosen:
+            try:
+                new_references += _apply(record, change, today)
+            except ValidationError as error:
+                where = change.reference or f"row {change.row}"
+                raise JointleadError(f"{where}: {error.message} Nothing was imported.", error.advice) from error
+        counted = {c.action_id for c in chosen if c.action_id is not None}
+        batch = record.create(ImportBatch(
+            kind=BATCH_KIND, organisation_id=preview.organisation_id, file_name=preview.path.name[:260],
+            sha256=preview.sha256, sheet=preview.sheet[:100],
+            mapping_json=json.dumps({"export_id": preview.export_id, "rejected": [c.key for c in rejected]}),
+            rows_read=preview.rows_read, added=len(new_references), changed=len(counted),
+            unchanged=max(0, preview.rows_read - preview.rows_with_problems - len(counted) - len(new_references)),
+            rejected=preview.rows_with_problems, unmapped=0,
+            imported_at=datetime.now(UTC).replace(tzinfo=None), imported_by=os_user()))
+        edit = record.commit(f"import the action tracker {preview.path.name}")
+        return TrackerImported(edit, batch.id, tuple(chosen), rejected, preview.rows_with_problems,
+                               tuple(new_references))
+
+
+def _apply(record: Recorder, change: TrackerChange, today: date) -> list[str]:
+    session = record.session
+    if change.kind == ChangeKind.NEW_ACTION:
+        owner = session.get(Person, change.owner_id)
+        action = add_action(record, title=change.title, owner=owner, due=change.due, raised=today,
+                            status=ActionStatus(change.status))
+        if change.text:
+            add_update_row(record, action, rules.Update(today, change.author, change.text))
+        return [action.reference]
+    action = session.get(Action, change.action_id)
+    if change.kind == ChangeKind.UPDATE:
+        add_update_row(record, action, rules.check_update(today, change.author, change.text,
+                                                          raised=action.raised_date, today=today))
+    elif change.kind == ChangeKind.DUE_DATE:
+        due = action.revised_due_date or action.original_due_date
+        record_due_change(record, action, rules.revise_due_date(
+            due, change.due, change.reason, raised=action.raised_date, changed_on=today,
+            changed_by=change.author[:100]))
+    else:
+        set_status(record, action, rules.change_status(
+            ActionStatus(action.status), ActionStatus(change.status), raised=action.raised_date, today=today,
+            evidence=change.text, reason=change.text))
+    return []

@@ -1,0 +1,360 @@
+"""The action tracker round trip: exported, edited by an owner in a spreadsheet, previewed, conflicts decided, and
+imported as one undoable Edit — with anything typed kept as text, formulas included."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date, datetime
+
+import openpyxl
+import pytest
+from sqlalchemy import func, select
+
+from jointlead.domain.actions import ActionStatus
+from jointlead.domain.errors import JointleadError
+from jointlead.exchange.action_tracker import CONTROL_SHEET, STATUS_CHOICES, TRACKER_SHEET
+from jointlead.exchange.problems import FileRefused
+from jointlead.exchange.writing import CHOICE_ROWS_BELOW, Cover, ExportColumn, ExportWorkbook
+from jointlead.services import actions
+from jointlead.services.action_tracker import (
+    ChangeKind,
+    apply_tracker_import,
+    export_action_tracker,
+    preview_tracker_import,
+)
+from jointlead.services.demo import DEMO_TODAY
+from jointlead.services.edits import undo_edit
+from jointlead.store.database import open_database
+from jointlead.store.models import AuditEntry, ImportBatch
+
+GENERATED_ON = datetime(2026, 11, 20, 9, 30)
+FORMULA = "=SUM(A1:A2)"
+LINK = '=HYPERLINK("http://example.com","click me")'
+
+
+def _export(database, path, **scope):
+    return export_action_tracker(database, path, today=DEMO_TODAY, generated_on=GENERATED_ON, **scope)
+
+
+class Owner:
+    """Edits a tracker the way an action owner does in Excel: types into cells of the Actions sheet, and saves."""
+
+    def __init__(self, path):
+        self.path = path
+        self.workbook = openpyxl.load_workbook(path)
+        self.sheet = self.workbook[TRACKER_SHEET]
+        self.columns = {cell.value: cell.column for cell in self.sheet[1]}
+
+    def row_of(self, reference):
+        return next(cell.row for cell in self.sheet["A"] if cell.value == reference)
+
+    def type(self, reference, header, value):
+        self.sheet.cell(self.row_of(reference), self.columns[header], value)
+
+    def add_row(self, **values):
+        row = self.sheet.max_row + 1
+        for header, value in values.items():
+            self.sheet.cell(row, self.columns[header], value)
+        return row
+
+    def save(self):
+        self.workbook.save(self.path)
+        return self.path
+
+
+def _log(database):
+    return {r.reference: r for r in actions.action_log(database, DEMO_TODAY)}
+
+
+def _detail(database, reference):
+    return actions.action_detail(database, _log(database)[reference].id, DEMO_TODAY)
+
+
+# --- export -----------------------------------------------------------------------------------------------------------
+
+def test_the_tracker_has_the_open_actions_the_new_columns_a_status_drop_down_and_a_hidden_sheet(demo_db, tmp_path):
+    result = _export(demo_db, tmp_path / "nft.xlsx", organisation="NFT")
+    expected = [r for r in actions.action_log(demo_db, DEMO_TODAY, organisation="NFT") if r.is_open]
+    assert result.rows == len(expected) > 0
+    workbook = openpyxl.load_workbook(result.path)
+    assert workbook.sheetnames == ["Cover", TRACKER_SHEET, CONTROL_SHEET]
+    assert workbook[CONTROL_SHEET].sheet_state == "hidden"
+    assert CONTROL_SHEET not in [c.value for c in workbook["Cover"]["A"]]
+    sheet = workbook[TRACKER_SHEET]
+    assert [c.value for c in sheet[1]] == ["Ref", "Action", "Owner", "Due", "Status", "RAG", "Updated on",
+                                          "Latest update", "New update", "New status", "New due date",
+                                          "Reason for new due date"]
+    assert {sheet.cell(r, 1).value for r in range(2, result.rows + 2)} == {r.reference for r in expected}
+    [validation] = sheet.data_validations.dataValidation
+    assert validation.type == "list"
+    assert validation.formula1 == '"' + ",".join(STATUS_CHOICES) + '"'
+    assert str(validation.sqref) == f"J2:J{result.rows + 1 + CHOICE_ROWS_BELOW}"  # rows added beneath get it too
+    control = dict(workbook[CONTROL_SHEET].iter_rows(min_row=2, values_only=True))
+    assert control["Export id"] == result.export_id
+    assert set(control) - {"Export id", "Format"} == {r.reference for r in expected}
+
+
+def test_the_export_is_recorded_and_byte_identical_for_a_fixed_generated_time(demo_db, tmp_path):
+    first = _export(demo_db, tmp_path / "one.xlsx", owner="Lucy Roberts")
+    second = _export(demo_db, tmp_path / "two.xlsx", owner="lucy roberts")
+    assert first.path.read_bytes() == second.path.read_bytes()
+    with demo_db.session() as session:
+        entities = session.scalars(select(AuditEntry.entity).where(AuditEntry.verb == "export_action_tracker")).all()
+    assert sorted(entities) == ["action_tracker", "action_tracker", "export", "export"]
+
+
+def test_an_owners_tracker_holds_only_their_open_actions(demo_db, tmp_path):
+    result = _export(demo_db, tmp_path / "lucy.xlsx", owner="Lucy Roberts")
+    sheet = openpyxl.load_workbook(result.path)[TRACKER_SHEET]
+    assert {sheet.cell(r, 3).value for r in range(2, result.rows + 2)} == {"Lucy Roberts"}
+    assert "Lucy Roberts" in openpyxl.load_workbook(result.path)["Cover"]["B4"].value
+
+
+@pytest.mark.parametrize("scope, words", [({}, "organisation or an owner"),
+                                          ({"organisation": "NFT", "owner": "Lucy Roberts"}, "not both"),
+                                          ({"organisation": "XYZ"}, "no organisation"),
+                                          ({"owner": "Nobody Atall"}, "Nobody called")])
+def test_the_tracker_is_for_one_organisation_or_one_owner_who_must_exist(demo_db, tmp_path, scope, words):
+    with pytest.raises(JointleadError, match=words):
+        _export(demo_db, tmp_path / "x.xlsx", **scope)
+
+
+# --- the round trip ---------------------------------------------------------------------------------------------------
+
+def test_an_owners_edits_come_back_as_exactly_those_changes_with_a_formula_kept_as_text(demo_db, tmp_path):
+    path = _export(demo_db, tmp_path / "nft.xlsx", organisation="NFT").path
+    before = _log(demo_db)
+    owner = Owner(path)
+    owner.type("A-0011", "New status", "Complete")
+    owner.type("A-0011", "New update", "Protocol signed by both Caldicott guardians.")
+    owner.type("A-0019", "New update", FORMULA)
+    owner.type("A-0023", "New update", LINK)
+    new_row = owner.add_row(**{"Action": "Set up the joint duty rota", "Owner": "Lucy Roberts",
+                               "Due": date(2026, 12, 31)})
+    owner.save()
+
+    preview = preview_tracker_import(demo_db, path, today=DEMO_TODAY)
+    assert preview.problems == () and preview.conflicts == ()
+    assert sorted((c.reference, c.kind.value) for c in preview.changes) == sorted(
+        [("A-0011", "update"), ("A-0011", "status"), ("A-0019", "update"), ("A-0023", "update"), ("", "new action")])
+    assert [c.row for c in preview.changes if c.kind == ChangeKind.NEW_ACTION] == [new_row]
+    assert [r.reference or "new" for r in preview.reviews].count("A-0011") == 1
+
+    result = apply_tracker_import(demo_db, preview)
+    assert result.new_references == ("A-0041",)
+
+    after = _log(demo_db)
+    changed = {ref for ref in before if after[ref] != before[ref]}
+    assert changed == {"A-0011", "A-0019", "A-0023"}
+    assert set(after) - set(before) == {"A-0041"}
+    completed = _detail(demo_db, "A-0011")
+    assert (completed.row.status, completed.row.completed_on, completed.evidence) == (
+        ActionStatus.COMPLETE, DEMO_TODAY, "Protocol signed by both Caldicott guardians.")
+    assert completed.updates[-1].text == "Protocol signed by both Caldicott guardians."
+    assert (completed.updates[-1].author, completed.updates[-1].on) == ("Jasmine Richards", DEMO_TODAY)
+    assert _detail(demo_db, "A-0019").updates[-1].text == FORMULA
+    assert _detail(demo_db, "A-0023").updates[-1].text == LINK
+    new = after["A-0041"]
+    assert (new.title, new.owner, new.organisation, new.due, new.raised, new.status) == (
+        "Set up the joint duty rota", "Lucy Roberts", "NFT", date(2026, 12, 31), DEMO_TODAY, ActionStatus.OPEN)
+
+    # Exactly those rows were written, all under the one import gesture.
+    with demo_db.session() as session:
+        written = session.execute(select(AuditEntry.entity, AuditEntry.verb).where(
+            AuditEntry.id.in_(result.edit.entries))).all()
+    assert sorted(entity for entity, _ in written) == ["action", "action", "action_update", "action_update",
+                                                      "action_update", "import_batch"]
+    assert {verb for _, verb in written} == {"import action tracker"}
+
+    # Re-exported, the formulas are text, never formulas.
+    again = export_action_tracker(demo_db, tmp_path / "again.xlsx", organisation="NFT", today=DEMO_TODAY)
+    sheet = openpyxl.load_workbook(again.path)[TRACKER_SHEET]
+    cells = {sheet.cell(r, 1).value: sheet.cell(r, 8) for r in range(2, again.rows + 2)}
+    for reference, text in (("A-0019", FORMULA), ("A-0023", LINK)):
+        assert (cells[reference].value, cells[reference].data_type) == (text, "s")
+        assert cells[reference].quotePrefix
+    assert "A-0011" not in cells  # complete: no longer on a tracker of open actions
+
+
+def test_the_import_is_one_edit_that_undo_takes_back_whole(demo_db, tmp_path):
+    path = _export(demo_db, tmp_path / "nft.xlsx", organisation="NFT").path
+    before = _log(demo_db)
+    owner = Owner(path)
+    owner.type("A-0019", "New status", "In progress")
+    owner.type("A-0010", "New due date", date(2027, 1, 15))
+    owner.type("A-0010", "Reason for new due date", "Waiting for the council's figures.")
+    owner.add_row(**{"Action": "Review lone working policy", "Owner": "Emma White", "Due": date(2027, 1, 29)})
+    owner.save()
+    result = apply_tracker_import(demo_db, preview_tracker_import(demo_db, path, today=DEMO_TODAY))
+    moved = _detail(demo_db, "A-0010")
+    assert (moved.row.due, moved.row.original_due) == (date(2027, 1, 15), before["A-0010"].original_due)
+    assert moved.due_changes[-1].reason == "Waiting for the council's figures."
+    undo_edit(demo_db, result.edit)
+    assert _log(demo_db) == before
+    with demo_db.session() as session:
+        assert session.scalar(select(func.count()).select_from(ImportBatch).where(ImportBatch.kind == "actions")) == 0
+
+
+def test_a_tracker_is_imported_once(demo_db, tmp_path):
+    path = _export(demo_db, tmp_path / "nft.xlsx", organisation="NFT").path
+    owner = Owner(path)
+    owner.type("A-0019", "New update", "Started.")
+    owner.save()
+    apply_tracker_import(demo_db, preview_tracker_import(demo_db, path, today=DEMO_TODAY))
+    with pytest.raises(FileRefused, match="imported already"):
+        preview_tracker_import(demo_db, path, today=DEMO_TODAY)
+
+
+def test_an_owners_tracker_gives_a_new_row_without_an_owner_to_that_owner(demo_db, tmp_path):
+    path = _export(demo_db, tmp_path / "lucy.xlsx", owner="Lucy Roberts").path
+    owner = Owner(path)
+    owner.add_row(**{"Action": "Book the team away day", "Due": date(2027, 2, 5), "New update": "Venue found."})
+    owner.save()
+    apply_tracker_import(demo_db, preview_tracker_import(demo_db, path, today=DEMO_TODAY))
+    new = _detail(demo_db, "A-0041")
+    assert (new.row.owner, new.updates[0].text, new.updates[0].author) == ("Lucy Roberts", "Venue found.",
+                                                                           "Lucy Roberts")
+
+
+# --- conflicts --------------------------------------------------------------------------------------------------------
+
+def test_a_change_made_here_after_the_export_is_a_conflict_the_manager_decides(demo_db, tmp_path):
+    path = _export(demo_db, tmp_path / "nft.xlsx", organisation="NFT").path
+    a0011 = _log(demo_db)["A-0011"]
+    actions.change_status(demo_db, a0011.id, "in progress", today=DEMO_TODAY)  # here, after the export
+    owner = Owner(path)
+    owner.type("A-0011", "New status", "Cancelled")
+    owner.type("A-0011", "New update", "No longer needed: the ICB's protocol covers it.")
+    owner.type("A-0019", "New update", "Draft with the leads.")
+    owner.save()
+
+    preview = preview_tracker_import(demo_db, path, today=DEMO_TODAY)
+    assert {c.key for c in preview.conflicts} == {"A-0011 status", "A-0011 update"}
+    assert "status open → in progress" in preview.conflicts[0].conflict
+    assert not any(c.conflict for c in preview.changes if c.reference == "A-0019")
+
+    before = _log(demo_db)
+    with pytest.raises(JointleadError, match="Accept or reject each one"):
+        apply_tracker_import(demo_db, preview)
+    assert _log(demo_db) == before  # nothing changed
+
+    result = apply_tracker_import(demo_db, preview, decisions={"A-0011 status": False, "A-0011 update": True})
+    assert [c.key for c in result.rejected] == ["A-0011 status"]
+    after = _detail(demo_db, "A-0011")
+    assert after.row.status == ActionStatus.IN_PROGRESS  # the change made here stands
+    assert after.updates[-1].text == "No longer needed: the ICB's protocol covers it."
+    assert _detail(demo_db, "A-0019").updates[-1].text == "Draft with the leads."
+
+
+def test_an_accepted_conflict_is_applied_and_a_preview_gone_stale_is_refused(demo_db, tmp_path):
+    path = _export(demo_db, tmp_path / "nft.xlsx", organisation="NFT").path
+    a0019 = _log(demo_db)["A-0019"]
+    actions.add_update(demo_db, a0019.id, "Chased by the JGM.", today=DEMO_TODAY)
+    owner = Owner(path)
+    owner.type("A-0019", "New status", "In progress")
+    owner.save()
+    preview = preview_tracker_import(demo_db, path, today=DEMO_TODAY)
+    assert "an update added" in preview.conflicts[0].conflict
+    actions.add_update(demo_db, a0019.id, "Chased again.", today=DEMO_TODAY)
+    with pytest.raises(JointleadError, match="changed here after the tracker was previewed"):
+        apply_tracker_import(demo_db, preview, decisions={"A-0019 status": True})
+    preview = preview_tracker_import(demo_db, path, today=DEMO_TODAY)
+    apply_tracker_import(demo_db, preview, decisions={"A-0019 status": True})
+    assert _log(demo_db)["A-0019"].status == ActionStatus.IN_PROGRESS
+
+
+# --- all or nothing -------------------------------------------------------------------------------------------------
+
+def test_bad_rows_are_reported_and_nothing_changes_unless_the_valid_rows_are_accepted(demo_db, tmp_path):
+    path = _export(demo_db, tmp_path / "nft.xlsx", organisation="NFT").path
+    owner = Owner(path)
+    owner.type("A-0019", "New update", "Good news.")
+    owner.type("A-0010", "New due date", date(2027, 1, 15))  # no reason
+    owner.type("A-0023", "New status", "Cancelled")  # no reason why
+    owner.add_row(**{"Action": "Half a new action"})  # no owner, no due date
+    owner.add_row(**{"Action": "Owner unknown", "Owner": "Nobody Atall", "Due": date(2027, 1, 8)})
+    owner.add_row(**{"Ref": "A-0099", "New update": "Not ours."})
+    owner.save()
+    preview = preview_tracker_import(demo_db, path, today=DEMO_TODAY)
+    messages = "\n".join(str(p) for p in preview.problems)
+    assert preview.rows_with_problems == 5
+    for words in ("reason for the new due date", "Cancelled needs a reason", "no Owner or Due",
+                  "Nobody called 'Nobody Atall'", "A-0099 was not in this tracker"):
+        assert words in messages
+    assert all(p.reference.startswith("Actions!") for p in preview.problems)
+    before = _log(demo_db)
+    with pytest.raises(JointleadError, match="5 rows of the tracker have problems"):
+        apply_tracker_import(demo_db, preview)
+    assert _log(demo_db) == before
+    result = apply_tracker_import(demo_db, preview, accept_valid=True)
+    assert [c.key for c in result.applied] == ["A-0019 update"]
+    assert result.skipped_rows == 5
+
+
+def test_a_value_that_is_not_a_date_or_a_status_is_a_problem_with_its_cell(demo_db, tmp_path):
+    path = _export(demo_db, tmp_path / "nft.xlsx", organisation="NFT").path
+    owner = Owner(path)
+    owner.type("A-0019", "New status", "Finished-ish")
+    owner.type("A-0010", "New due date", "=TODAY()+7")
+    owner.type("A-0010", "Reason for new due date", "Later.")
+    owner.save()
+    problems = preview_tracker_import(demo_db, path, today=DEMO_TODAY).problems
+    assert sorted(p.reference.split("!")[1][0] for p in problems) == ["J", "K"]
+
+
+def test_edits_to_the_columns_jointlead_wrote_are_not_read_but_are_mentioned(demo_db, tmp_path):
+    path = _export(demo_db, tmp_path / "nft.xlsx", organisation="NFT").path
+    owner = Owner(path)
+    owner.type("A-0019", "Due", date(2027, 3, 1))
+    owner.type("A-0019", "Status", "Complete")
+    owner.save()
+    preview = preview_tracker_import(demo_db, path, today=DEMO_TODAY)
+    assert preview.changes == ()
+    assert any("Due column" in n for n in preview.notices) and any("Status column" in n for n in preview.notices)
+
+
+# --- files this database did not export -------------------------------------------------------------------------------
+
+def test_a_tracker_exported_by_another_database_is_refused(demo_db, demo_path, tmp_path):
+    other_path = tmp_path / "other" / "demo.sqlite"
+    other_path.parent.mkdir()
+    shutil.copyfile(demo_path, other_path)
+    other = open_database(other_path)
+    try:
+        path = export_action_tracker(other, tmp_path / "theirs.xlsx", organisation="NFT", today=DEMO_TODAY).path
+    finally:
+        other.close()
+    with pytest.raises(FileRefused, match="not exported from this database"):
+        preview_tracker_import(demo_db, path, today=DEMO_TODAY)
+
+
+def test_a_workbook_without_the_tracker_details_is_refused(demo_db, tmp_path):
+    cover = Cover("Actions", "Somewhere", "today", "me", GENERATED_ON, "x.sqlite")
+    with ExportWorkbook(cover) as workbook:
+        workbook.add_table(TRACKER_SHEET, (ExportColumn("Ref"), ExportColumn("Action"), ExportColumn("New update")),
+                           [("A-0019", "Something", "Done")])
+        path = workbook.save(tmp_path / "homemade.xlsx")
+    with pytest.raises(FileRefused, match="not an action tracker exported by jointlead"):
+        preview_tracker_import(demo_db, path, today=DEMO_TODAY)
+    csv = tmp_path / "tracker.csv"
+    csv.write_text("Ref,Action,New update\nA-0019,Something,Done\n", encoding="utf-8")
+    with pytest.raises(FileRefused, match="CSV"):
+        preview_tracker_import(demo_db, csv, today=DEMO_TODAY)
+
+
+def test_a_tracker_whose_hidden_sheet_was_changed_is_refused(demo_db, tmp_path):
+    path = _export(demo_db, tmp_path / "nft.xlsx", organisation="NFT").path
+    workbook = openpyxl.load_workbook(path)
+    workbook[CONTROL_SHEET].append(["A-0001", "0000000000000000"])
+    workbook.save(path)
+    with pytest.raises(FileRefused, match="hidden sheet no longer matches"):
+        preview_tracker_import(demo_db, path, today=DEMO_TODAY)
+
+
+# --- the writer's drop-downs and hidden sheets ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("choices", [("Yes, really", "No"), ('Say "no"',), ("",), ("x" * 300,)])
+def test_a_drop_down_choice_must_be_plain_text_excel_can_list(tmp_path, choices):
+    cover = Cover("Test", "Somewhere", "today", "me", GENERATED_ON, "x.sqlite")
+    with ExportWorkbook(cover) as workbook, pytest.raises(ValueError):
+        workbook.add_table("Sheet", (ExportColumn("Answer", choices=choices),), [("Yes",)])

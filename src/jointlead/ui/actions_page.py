@@ -1,36 +1,102 @@
-"""Actions: the delivery action log with owners, due dates, status and RAG."""
+"""Actions: the delivery action log — filters, quick add by keyboard, each action's history, and the meetings."""
 
 from __future__ import annotations
 
 from datetime import date
+from html import escape
 
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
-from jointlead.domain.actions import Rag
-from jointlead.services import overview
+from jointlead.domain.actions import ActionStatus
+from jointlead.domain.rag import Rag
+from jointlead.services import actions, overview
+from jointlead.services.actions import ActionLogRow
 from jointlead.services.files import Database
+from jointlead.ui import actions_dialogs
 from jointlead.ui.page import Page, day_text
-from jointlead.ui.table_model import CENTRE, Column
+from jointlead.ui.table_model import CENTRE, RIGHT, Column
 from jointlead.ui.widgets import DataTable
 
 RAG_ORDER = {Rag.RED: 0, Rag.AMBER: 1, Rag.GREEN: 2, Rag.BLUE: 3, Rag.GREY: 4}
 PRIORITY_ORDER = {"high": 0, "medium": 1, "low": 2}
+ANY = None
 
 COLUMNS = [
     Column("Ref", lambda r: r.reference),
-    Column("RAG", lambda r: r.rag.value.capitalize(), sort_key=lambda r: RAG_ORDER[r.rag], align=CENTRE,
-           tone=lambda r: f"rag:{r.rag.value}"),
+    Column("RAG", lambda r: r.rag.value.capitalize() + (" *" if r.rag_overridden else ""),
+           sort_key=lambda r: RAG_ORDER[r.rag], align=CENTRE, tone=lambda r: f"rag:{r.rag.value}",
+           tooltip=lambda r: "Set by hand, with a reason (see the action)" if r.rag_overridden else r.rag.value),
     Column("Action", lambda r: r.title),
-    Column("Owner", lambda r: f"{r.owner} ({r.owner_org})" if r.owner else "No owner",
+    Column("Owner", lambda r: f"{r.owner} ({r.organisation})" if r.owner else "No owner",
            tone=lambda r: None if r.owner else "bad"),
     Column("Due", lambda r: day_text(r.due), sort_key=lambda r: r.due,
-           tone=lambda r: "info" if r.due != r.original_due else None,
-           tooltip=lambda r: (f"Revised: originally due {day_text(r.original_due)}" if r.due != r.original_due
-                              else day_text(r.due))),
-    Column("Status", lambda r: r.status.capitalize()),
+           tone=lambda r: "bad" if r.overdue else "info" if r.revised else None,
+           tooltip=lambda r: (f"{r.days_overdue} days overdue. " if r.overdue else "")
+           + (f"Revised: originally due {day_text(r.original_due)}" if r.revised else "")),
+    Column("Status", lambda r: r.status.label),
     Column("Priority", lambda r: r.priority.capitalize(), sort_key=lambda r: PRIORITY_ORDER.get(r.priority, 9)),
+    Column("Latest update", lambda r: r.latest_update, max_width=260,
+           tooltip=lambda r: f"{day_text(r.latest_update_on)}, {r.latest_update_by}: {r.latest_update}"
+           if r.latest_update else "No updates yet"),
     Column("Agreed at", lambda r: r.meeting, max_width=170),
 ]
+MEETING_COLUMNS = [
+    Column("Meeting", lambda r: r.name),
+    Column("Date", lambda r: day_text(r.on), sort_key=lambda r: r.on),
+    Column("Actions agreed", lambda r: str(r.agreed), sort_key=lambda r: r.agreed, align=RIGHT),
+    Column("Still open", lambda r: str(r.still_open), sort_key=lambda r: r.still_open, align=RIGHT),
+]
+STATUS_FILTERS = [("Open or in progress", lambda r: r.is_open), ("Everything", lambda _r: True),
+                  *[(s.label, lambda r, s=s: r.status == s) for s in ActionStatus]]
+
+
+def _action_html(found: actions.ActionDetail) -> str:
+    row = found.row
+    rag = row.rag.value.capitalize()
+    if row.rag_overridden:
+        rag += (f" (set by hand: {escape(found.rag_override_reason)}; the rule gives "
+                f"{found.usual_rag.value})")
+    due = day_text(row.due) + (f" (originally {day_text(row.original_due)})" if row.revised else "")
+    timeline = "".join(f"<li><b>{day_text(entry.on)}</b> {escape(entry.text)}"
+                       f"{' — ' + escape(entry.by) if entry.by else ''}</li>" for entry in reversed(found.timeline))
+    moves = "".join(f"<li>{day_text(c.changed_on)}: {day_text(c.old)} → {day_text(c.new)} — {escape(c.reason)}"
+                    f" ({escape(c.changed_by)})</li>" for c in found.due_changes)
+    return (f"<h2>{escape(row.reference)} {escape(row.title)}</h2>"
+            f"<p><b>{escape(row.status.label)}</b> · RAG {rag} · due {due} · "
+            f"{escape(row.owner or 'no owner')}{' (' + escape(row.organisation) + ')' if row.organisation else ''}"
+            f"{' · agreed at ' + escape(row.meeting) if row.meeting else ''} · {escape(row.priority)} priority</p>"
+            + (f"<p>{escape(found.detail)}</p>" if found.detail else "")
+            + (f"<p>Evidence: {escape(found.evidence)}</p>" if found.evidence else "")
+            + f"<h3>History</h3><ul>{timeline}</ul>"
+            + (f"<h3>Due date revisions</h3><ul>{moves}</ul>" if moves else ""))
+
+
+def _meeting_html(view: actions.MeetingView) -> str:
+    changes = view.changes
+    since = f"since {escape(view.previous.name)} on {day_text(view.previous.on)}" if view.previous else "so far"
+    changed = "".join(f"<li>{escape(r.reference)} {escape(r.title)} — {escape(r.status.label)}</li>"
+                      for r in view.changed) or "<li><i>Nothing.</i></li>"
+    return (f"<h2>{escape(view.meeting.name)}, {day_text(view.meeting.on)}</h2>"
+            f"<p>{len(view.agreed)} actions agreed here; {len(view.to_review)} open actions to review; "
+            f"{view.carried_over.count} carried over from earlier meetings ({len(view.carried_over.overdue)} of them "
+            f"overdue).</p>"
+            f"<h3>Changed {since}</h3><p>{len(changes.new_actions)} new, {len(changes.completed)} completed, "
+            f"{len(changes.status_changes)} status changes, {len(changes.due_date_changes)} due dates moved, "
+            f"{len(changes.updates)} updates.</p><ul>{changed}</ul>")
 
 
 class ActionsPage(Page):
@@ -39,15 +105,253 @@ class ActionsPage(Page):
 
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
-        self.table = DataTable("actions", COLUMNS, "No actions are recorded yet. Actions agreed at boards and "
-                               "meetings appear here with their owners and due dates.", self, stretch_column=2)
-        self.body.addWidget(self.table, 1)
+        self.database: Database | None = None
+        self.today = date.today()
+        self._rows: tuple[ActionLogRow, ...] = ()
+        self.tabs = QTabWidget(self)
+        self.tabs.setAccessibleName("Action views")
+        self.tabs.tabBar().setAccessibleName("Choose an action view")
+        self.tabs.addTab(self._build_log(), "Action log")
+        self.tabs.addTab(self._build_meetings(), "Meetings")
+        self.body.addWidget(self.tabs, 1)
 
+    # --- building ---------------------------------------------------------------------------------
+    def _combo(self, label: str, row: QHBoxLayout, parent: QWidget) -> QComboBox:
+        caption = QLabel(f"{label}:", parent)
+        combo = QComboBox(parent)
+        combo.setAccessibleName(f"Show actions by {label.lower()}")
+        combo.view().setAccessibleName(f"{label} choices")
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        caption.setBuddy(combo)
+        combo.activated.connect(lambda _i: self._apply_filters())
+        row.addWidget(caption)
+        row.addWidget(combo)
+        return combo
+
+    def _build_log(self) -> QWidget:
+        tab = QWidget(self)
+        layout = QVBoxLayout(tab)
+        layout.setContentsMargins(8, 8, 8, 8)
+        quick = QHBoxLayout()
+        self.new_title = QLineEdit(tab)
+        self.new_title.setPlaceholderText("New action's title (Enter adds it)")
+        self.new_title.setMinimumWidth(300)
+        self.new_title.setAccessibleName("New action title")
+        self.new_title.returnPressed.connect(self.quick_add)
+        self.new_owner = QComboBox(tab)
+        self.new_owner.setAccessibleName("New action owner")
+        self.new_owner.view().setAccessibleName("Owners to choose from")
+        self.new_due = QDateEdit(tab)
+        self.new_due.setCalendarPopup(True)
+        self.new_due.setDisplayFormat("dd MMM yyyy")
+        self.new_due.setAccessibleName("New action due date")
+        for editor in self.new_due.findChildren(QLineEdit):
+            editor.setAccessibleName("New action due date")
+        self.new_meeting = QComboBox(tab)
+        self.new_meeting.setAccessibleName("Meeting that agreed the new action")
+        self.new_meeting.view().setAccessibleName("Meetings to choose from")
+        add = QPushButton("Add action", tab)
+        add.clicked.connect(self.quick_add)
+        for widget, stretch in ((self.new_title, 3), (self.new_owner, 1), (self.new_due, 0), (self.new_meeting, 1),
+                                (add, 0)):
+            quick.addWidget(widget, stretch)
+        layout.addLayout(quick)
+
+        filters = QHBoxLayout()
+        self.status = self._combo("Status", filters, tab)
+        for text, keep in STATUS_FILTERS:
+            self.status.addItem(text, keep)
+        self.rag = self._combo("RAG", filters, tab)
+        self.owner = self._combo("Owner", filters, tab)
+        self.organisation = self._combo("Organisation", filters, tab)
+        self.meeting = self._combo("Meeting", filters, tab)
+        self.overdue = QCheckBox("Overdue only", tab)
+        self.overdue.toggled.connect(lambda _on: self._apply_filters())
+        filters.addWidget(self.overdue)
+        filters.addStretch(1)
+        layout.addLayout(filters)
+
+        split = QSplitter(Qt.Orientation.Horizontal, tab)
+        self.table = DataTable("actions", COLUMNS, "No actions are recorded yet. Actions agreed at boards and "
+                               "meetings appear here with their owners and due dates.", tab, stretch_column=2)
+        self.table.view.selectionModel().currentRowChanged.connect(lambda *_: self._show_action())
+        side = QWidget(tab)
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(8, 0, 0, 0)
+        buttons = QHBoxLayout()
+        for text, slot in (("Update…", self.add_update), ("Status…", self.change_status),
+                           ("Due date…", self.revise_due), ("RAG…", self.set_rag)):
+            button = QPushButton(text, side)
+            button.clicked.connect(slot)
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        side_layout.addLayout(buttons)
+        self.detail = QLabel("<p><i>Choose an action to see its history.</i></p>", side)
+        self.detail.setAccessibleName("Action history")
+        self.detail.setWordWrap(True)
+        self.detail.setTextFormat(Qt.TextFormat.RichText)
+        self.detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        scroll = QScrollArea(side)
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.detail)
+        scroll.setAccessibleName("Action detail")
+        side_layout.addWidget(scroll, 1)
+        split.addWidget(self.table)
+        split.addWidget(side)
+        split.setSizes([700, 360])
+        layout.addWidget(split, 1)
+        return tab
+
+    def _build_meetings(self) -> QWidget:
+        tab = QWidget(self)
+        layout = QVBoxLayout(tab)
+        layout.setContentsMargins(8, 8, 8, 8)
+        add = QPushButton("Add meeting…", tab)
+        add.clicked.connect(self.add_meeting)
+        row = QHBoxLayout()
+        row.addWidget(add)
+        row.addStretch(1)
+        layout.addLayout(row)
+        split = QSplitter(Qt.Orientation.Horizontal, tab)
+        self.meetings = DataTable("meetings", MEETING_COLUMNS, "No meetings are recorded yet.", tab,
+                                  stretch_column=0)
+        self.meetings.view.selectionModel().currentRowChanged.connect(lambda *_: self._show_meeting())
+        self.meeting_detail = QLabel("<p><i>Choose a meeting to see what it agreed and what changed since the "
+                                     "last one.</i></p>", tab)
+        self.meeting_detail.setAccessibleName("Meeting summary")
+        self.meeting_detail.setWordWrap(True)
+        self.meeting_detail.setTextFormat(Qt.TextFormat.RichText)
+        self.meeting_detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        scroll = QScrollArea(tab)
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.meeting_detail)
+        scroll.setAccessibleName("Meeting detail")
+        split.addWidget(self.meetings)
+        split.addWidget(scroll)
+        split.setSizes([480, 580])
+        layout.addWidget(split, 1)
+        return tab
+
+    # --- showing ----------------------------------------------------------------------------------
     def show_data(self, database: Database, today: date) -> None:
-        rows = overview.actions(database, today)
-        overdue = sum(1 for r in rows if r.rag == Rag.RED)
-        still_open = sum(1 for r in rows if r.status in overview.OPEN_STATUSES)
-        self.subtitle.setText(f"As at {day_text(today)}: {still_open} open, {overdue} overdue. "
-                              "RAG: red overdue, amber due within 14 days and not started, green on track, "
-                              "blue complete. Due dates in blue have been revised.")
-        self.table.set_rows(rows)
+        first = self.database is not database
+        self.database, self.today = database, today
+        chosen = self.table.current_row()
+        self._rows = actions.action_log(database, today)
+        still_open = [r for r in self._rows if r.is_open]
+        overdue = sum(1 for r in still_open if r.overdue)
+        self.subtitle.setText(f"As at {day_text(today)}: {len(still_open)} open, {overdue} overdue. RAG: red "
+                              "overdue, amber due within 14 days and not started, green on track, blue complete; "
+                              "* set by hand. Due dates in blue have been revised.")
+        self.table.set_rows(self._rows)
+        self._fill_filters()
+        self._apply_filters()
+        meetings = actions.meetings(database)
+        self.meetings.set_rows(meetings)
+        self._fill(self.new_meeting, [("No meeting", None), *[(f"{m.name}, {day_text(m.on)}", m.id)
+                                                               for m in meetings]])
+        people = [r for r in overview.people(database, today) if r.active]
+        self._fill(self.new_owner, [("No owner yet", None), *[(f"{p.name} ({p.employer_code})", p.id)
+                                                                for p in people]])
+        if first:
+            due = today.replace(day=min(today.day, 28))
+            self.new_due.setDate(QDate(due.year, due.month, due.day).addDays(28))
+        if chosen is not None:
+            self.select_action(chosen.id)
+
+    @staticmethod
+    def _fill(combo: QComboBox, choices: list[tuple[str, object]]) -> None:
+        chosen = combo.currentData()
+        combo.clear()
+        for text, data in choices:
+            combo.addItem(text, data)
+        combo.setCurrentIndex(max(0, combo.findData(chosen)))
+
+    def _fill_filters(self) -> None:
+        rows = self._rows
+        self._fill(self.rag, [("All", ANY), *[(r.value.capitalize(), r) for r in RAG_ORDER
+                                              if any(row.rag == r for row in rows)]])
+        self._fill(self.owner, [("All", ANY), *sorted({(r.owner, r.owner_id) for r in rows if r.owner_id})])
+        self._fill(self.organisation, [("All", ANY), *[(code, code) for code in
+                                                       sorted({r.organisation for r in rows if r.organisation})]])
+        self._fill(self.meeting, [("All", ANY), *sorted({(r.meeting, r.meeting_id) for r in rows if r.meeting_id})])
+
+    def _apply_filters(self) -> None:
+        keep_status = self.status.currentData() or (lambda _r: True)
+        wanted = [(self.rag.currentData(), lambda r: r.rag), (self.owner.currentData(), lambda r: r.owner_id),
+                  (self.organisation.currentData(), lambda r: r.organisation),
+                  (self.meeting.currentData(), lambda r: r.meeting_id)]
+        chosen = [(want, value) for want, value in wanted if want is not ANY]
+        overdue_only = self.overdue.isChecked()
+        self.table.set_predicate(lambda r: keep_status(r) and (r.overdue or not overdue_only)
+                                 and all(value(r) == want for want, value in chosen))
+
+    def _show_action(self) -> None:
+        row = self.table.current_row()
+        if row is not None and self.database is not None:
+            self.detail.setText(_action_html(actions.action_detail(self.database, row.id, self.today)))
+
+    def _show_meeting(self) -> None:
+        row = self.meetings.current_row()
+        if row is not None and self.database is not None:
+            self.meeting_detail.setText(_meeting_html(actions.meeting_view(self.database, row.id, self.today)))
+
+    def select_action(self, action_id: int) -> None:
+        for index in range(self.table.model.rowCount()):
+            if self.table.model.row_at(index).id == action_id:
+                self.table.view.selectRow(index)
+                self._show_action()
+                return
+
+    def show_filtered(self, *, overdue: bool = False, organisation: str | None = None) -> None:
+        """What a dashboard tile opens: the open actions, overdue only or one organisation's."""
+        self.status.setCurrentIndex(0)
+        self.overdue.setChecked(overdue)
+        self.organisation.setCurrentIndex(max(0, self.organisation.findData(organisation)))
+        self._apply_filters()
+
+    # --- gestures ---------------------------------------------------------------------------------
+    def quick_add(self) -> None:
+        title, owner, meeting = self.new_title.text(), self.new_owner.currentData(), self.new_meeting.currentData()
+        due, today = self.new_due.date().toPython(), self.today
+        added: list[int] = []
+
+        def add(database):
+            edit = actions.quick_add(database, title, owner, due, meeting, today=today)
+            added.append(edit.action_id)
+            return edit
+
+        if self.editor.run(add, "The action was not added"):
+            self.new_title.clear()
+            self.select_action(added[0])
+            self.new_title.setFocus()
+
+    def _chosen(self) -> ActionLogRow | None:
+        row = self.table.current_row()
+        if row is None:
+            self.table.view.setFocus()
+        return row
+
+    def _open(self, dialog) -> None:
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def add_update(self) -> None:
+        if row := self._chosen():
+            self._open(actions_dialogs.UpdateDialog(self.editor, self, row, self.today))
+
+    def change_status(self) -> None:
+        if row := self._chosen():
+            self._open(actions_dialogs.StatusDialog(self.editor, self, row, self.today))
+
+    def revise_due(self) -> None:
+        if row := self._chosen():
+            self._open(actions_dialogs.DueDateDialog(self.editor, self, row, self.today))
+
+    def set_rag(self) -> None:
+        if row := self._chosen():
+            self._open(actions_dialogs.RagDialog(self.editor, self, row))
+
+    def add_meeting(self) -> None:
+        self._open(actions_dialogs.MeetingDialog(self.editor, self, self.today))

@@ -8,7 +8,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGridLayout, QWidget
 
 from jointlead.domain.money import format_pounds
-from jointlead.services import overview, supervision
+from jointlead.services import actions, overview, supervision
 from jointlead.services.check import data_quality
 from jointlead.services.files import Database
 from jointlead.ui.budgets_page import variance_percent, variance_tone
@@ -27,6 +27,7 @@ ORGANISATION_COLUMNS = [
 class DashboardPage(Page):
     title = "Dashboard"
     open_page = Signal(str)  # the title of the page a tile leads to
+    open_overdue_actions = Signal()
 
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
@@ -41,7 +42,10 @@ class DashboardPage(Page):
         ]
         for position, (title, page) in enumerate(layout):
             tile = Tile(title, self)
-            tile.clicked.connect(lambda _checked=False, page=page: self.open_page.emit(page))
+            if title == "Overdue actions":  # opens the log already filtered to what the tile counts
+                tile.clicked.connect(self.open_overdue_actions.emit)
+            else:
+                tile.clicked.connect(lambda _checked=False, page=page: self.open_page.emit(page))
             grid.addWidget(tile, position // 3, position % 3)
             self.tiles[title] = tile
         self.body.addLayout(grid)
@@ -89,9 +93,15 @@ class DashboardPage(Page):
             "bad" if needing else "good")
         self.tiles["Sessions held, last 90 days"].set_figure(str(figures.sessions_held_last_90_days),
                                                              "Managerial and professional")
-        self.tiles["Open actions"].set_figure(str(figures.open_actions), "Open or in progress")
-        self.tiles["Overdue actions"].set_figure(str(figures.overdue_actions), "Past their due date",
-                                                 "bad" if figures.overdue_actions else "good")
-        self.tiles["Due in the next 14 days"].set_figure(str(figures.actions_due_in_14_days), "Still open",
-                                                         "warn" if figures.actions_due_in_14_days else None)
+        figures_for_actions = actions.action_figures(database, today)
+        self.tiles["Open actions"].set_figure(str(figures_for_actions.still_open), "Open or in progress")
+        overdue = figures_for_actions.overdue
+        by_organisation = " · ".join(f"{o.code or 'no owner'} {o.overdue}"
+                                     for o in figures_for_actions.by_organisation if o.overdue)
+        self.tiles["Overdue actions"].set_figure(str(overdue), f"Past their due date: {by_organisation}" if overdue
+                                                 else "Past their due date", "bad" if overdue else "good")
+        due_soon = figures_for_actions.due_soon
+        self.tiles["Due in the next 14 days"].set_figure(
+            str(len(due_soon)), "Still open: " + ", ".join(r.reference for r in due_soon[:5])
+            + (" …" if len(due_soon) > 5 else "") if due_soon else "Still open", "warn" if due_soon else None)
         self.organisations.set_rows(figures.organisations)

@@ -110,6 +110,7 @@ class MainWindow(QMainWindow):
         self.pages = QStackedWidget(self)
         self.dashboard = DashboardPage(self)
         self.dashboard.open_page.connect(self.show_page)
+        self.dashboard.open_overdue_actions.connect(self._open_overdue_actions)
         self.page_list = [self.dashboard, BudgetsPage(self), PeoplePage(self), SupervisionPage(self),
                           ActionsPage(self)]
         for page in self.page_list:
@@ -357,6 +358,10 @@ class MainWindow(QMainWindow):
             if page.title == title:
                 self.navigation.setCurrentRow(row)
                 return
+
+    def _open_overdue_actions(self) -> None:
+        self.show_page("Actions")
+        self.current_page().show_filtered(overdue=True)
 
     def current_page(self):
         return self.page_list[self.navigation.currentRow()]

@@ -1,0 +1,110 @@
+"""The Actions page as a board secretary uses it: add by keyboard, update, move a date, filter, undo."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import shiboken6
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox
+
+from jointlead.domain.actions import ActionStatus
+from jointlead.services import actions
+from jointlead.ui import actions_dialogs
+
+TODAY = date(2026, 11, 20)
+
+
+@pytest.fixture(autouse=True)
+def no_dialog_outlives_its_test():
+    yield
+    for widget in QApplication.topLevelWidgets():
+        if isinstance(widget, QDialog) and shiboken6.isValid(widget):
+            widget.reject()
+            shiboken6.delete(widget)
+
+
+@pytest.fixture
+def page(window, demo_db):
+    window.set_database(demo_db)
+    window.show_page("Actions")
+    return window.current_page()
+
+
+def only(page, kind: type[QDialog]) -> QDialog:
+    found = [d for d in page.findChildren(kind) if d.isVisible()]
+    assert len(found) == 1
+    return found[0]
+
+
+def save(dialog, qtbot) -> None:
+    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
+
+
+def test_an_action_is_added_by_keyboard_updated_moved_and_undone(window, page, demo_db, qtbot, messages):
+    before = len(actions.action_log(demo_db, TODAY))
+    page.new_owner.setCurrentIndex(3)
+    page.new_meeting.setCurrentIndex(1)
+    page.new_due.setDate(QDate(2027, 1, 15))
+    qtbot.keyClicks(page.new_title, "Agree the winter discharge pathway")
+    qtbot.keyClick(page.new_title, Qt.Key.Key_Return)
+    assert messages == []
+    log = actions.action_log(demo_db, TODAY)
+    assert len(log) == before + 1
+    added = next(r for r in log if r.title == "Agree the winter discharge pathway")
+    assert page.table.current_row().id == added.id and page.new_title.text() == ""
+    assert added.reference == f"A-{max(int(r.reference[2:]) for r in log):04d}"
+
+    page.add_update()
+    dialog = only(page, actions_dialogs.UpdateDialog)
+    dialog.words.setPlainText('=HYPERLINK("http://example.org")')  # stays text
+    save(dialog, qtbot)
+    page.revise_due()
+    dialog = only(page, actions_dialogs.DueDateDialog)
+    dialog.new_due.setDate(QDate(2027, 2, 1))
+    dialog.reason.setText("Waiting for the council's capacity figures")
+    save(dialog, qtbot)
+    assert messages == []
+    found = actions.action_detail(demo_db, added.id, TODAY)
+    assert found.row.due == date(2027, 2, 1) and found.row.original_due == date(2027, 1, 15)
+    assert found.updates[-1].text == '=HYPERLINK("http://example.org")'
+    assert "Waiting for the council" in page.detail.text()
+
+    window.undo_stack.undo()  # the due date goes back, the original never moved
+    assert actions.action_detail(demo_db, added.id, TODAY).row.due == date(2027, 1, 15)
+
+
+def test_completing_needs_nothing_more_but_cancelling_needs_a_reason(page, demo_db, qtbot, messages):
+    page.table.view.selectRow(0)
+    row = page.table.current_row()
+    page.change_status()
+    dialog = only(page, actions_dialogs.StatusDialog)
+    dialog.status.setCurrentIndex(dialog.status.findData(ActionStatus.CANCELLED.value))
+    save(dialog, qtbot)
+    assert messages and dialog.isVisible()  # refused, explained, still open to fix
+    dialog.status.setCurrentIndex(dialog.status.findData(ActionStatus.COMPLETE.value))
+    dialog.evidence.setText("Minutes of 19 Nov")
+    save(dialog, qtbot)
+    assert actions.action_detail(demo_db, row.id, TODAY).row.status == ActionStatus.COMPLETE
+
+
+def test_the_filters_work_in_the_model_and_the_overdue_tile_opens_them(window, demo_db, qtbot):
+    window.set_database(demo_db)
+    qtbot.mouseClick(window.dashboard.tiles["Overdue actions"], Qt.MouseButton.LeftButton)
+    page = window.current_page()
+    assert page.title == "Actions" and page.overdue.isChecked()
+    shown = [page.table.model.row_at(r) for r in range(page.table.model.rowCount())]
+    assert shown and all(r.overdue for r in shown)
+    assert len(shown) == int(window.dashboard.tiles["Overdue actions"].value_text())
+    page.organisation.setCurrentIndex(page.organisation.findData("NCC"))
+    page.organisation.activated.emit(page.organisation.currentIndex())
+    assert all(page.table.model.row_at(r).organisation == "NCC" for r in range(page.table.model.rowCount()))
+
+
+def test_a_meeting_shows_what_changed_since_the_last_one(page):
+    page.tabs.setCurrentIndex(1)
+    page.meetings.view.selectRow(0)
+    text = page.meeting_detail.text()
+    assert "Changed since" in text and "carried over" in text

@@ -108,3 +108,50 @@ def test_a_meeting_shows_what_changed_since_the_last_one(page):
     page.meetings.view.selectRow(0)
     text = page.meeting_detail.text()
     assert "Changed since" in text and "carried over" in text
+
+
+def test_a_tracker_goes_out_through_file_export_and_comes_back_with_a_conflict_decided(window, demo_db, qtbot,
+                                                                                        tmp_path, messages):
+    import openpyxl
+
+    from jointlead.ui.export_dialog import EXPORTS, ExportDialog
+    from jointlead.ui.tracker_import_dialog import REJECT, UNDECIDED, TrackerImportDialog
+
+    window.set_database(demo_db)
+    window.export_action.trigger()
+    dialog = window.findChild(ExportDialog)
+    dialog.what.setCurrentIndex([kind.label for kind in EXPORTS].index("Action tracker"))
+    dialog.organisation.setCurrentIndex(dialog.organisation.findData("NFT"))
+    out = tmp_path / "nft tracker.xlsx"
+    dialog.path.setText(str(out))
+    qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not window.findChildren(ExportDialog) and str(out) in window.statusBar().currentMessage())
+
+    log = {r.reference: r for r in actions.action_log(demo_db, TODAY)}
+    actions.change_status(demo_db, log["A-0011"].id, "in progress", today=TODAY)  # changed here after the export
+    book = openpyxl.load_workbook(out)
+    sheet = book.worksheets[1] if book.worksheets[0].title == "Cover" else book.worksheets[0]
+    headers = {cell.value: cell.column for cell in sheet[1]}
+    rows = {cell.value: cell.row for cell in sheet["A"]}
+    sheet.cell(rows["A-0011"], headers["New status"], "Cancelled")
+    sheet.cell(rows["A-0011"], headers["New update"], "No longer needed")
+    sheet.cell(rows["A-0019"], headers["New update"], "=SUM(A1:A2)")
+    book.save(out)
+
+    window.tracker_action.trigger()
+    importer = window.findChild(TrackerImportDialog)
+    importer.load(out)
+    lines = [importer.table.model.row_at(r) for r in range(importer.table.model.rowCount())]
+    assert {line.decision for line in lines if line.change.reference == "A-0011"} == {UNDECIDED}
+    assert not importer.import_button.isEnabled()  # nothing goes in until every conflict is decided
+    for row, line in enumerate(lines):
+        if line.change.conflict:
+            importer.table.view.selectRow(row)
+            importer.decide(False)
+    assert {importer.table.model.row_at(r).decision for r in range(len(lines))
+            if importer.table.model.row_at(r).change.reference == "A-0011"} == {REJECT}
+    qtbot.mouseClick(importer.import_button, Qt.MouseButton.LeftButton)
+    assert messages == []
+    after = {r.reference: r for r in actions.action_log(demo_db, TODAY)}
+    assert after["A-0011"].status == ActionStatus.IN_PROGRESS  # the change made here stood
+    assert after["A-0019"].latest_update == "=SUM(A1:A2)"  # the formula came back as text

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from jointlead.domain.calendar import FinancialYear, Period
 from jointlead.domain.errors import JointleadError
 from jointlead.services import budget_report, exports, overview
+from jointlead.services.action_tracker import export_action_tracker
 from jointlead.services.exports import ExportResult
 from jointlead.services.files import Database
 from jointlead.services.supervision_export import export_supervision
@@ -63,6 +64,10 @@ EXPORTS: tuple[ExportKind, ...] = (
     ExportKind("People and lines",
                lambda database, organisation, out, on, _as_at: exports.export_people(database, organisation, out,
                                                                                       as_at=on)),
+    ExportKind("Action tracker",
+               lambda database, organisation, out, on, _as_at: export_action_tracker(database, out,
+                                                                                      organisation=organisation,
+                                                                                      today=on)),
     ExportKind("Supervision compliance",
                lambda database, organisation, out, on, _as_at: export_supervision(database, organisation, out,
                                                                                    as_at=on)),

@@ -159,6 +159,8 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         self.import_action = self._action("&Import…", self.import_file, "Ctrl+I")
         file_menu.addAction(self.import_action)
+        self.tracker_action = self._action("Import an action &tracker…", self.import_tracker)
+        file_menu.addAction(self.tracker_action)
         self.export_action = self._action("&Export…", self.export_file, "Ctrl+E")
         file_menu.addAction(self.export_action)
         file_menu.addSeparator()
@@ -251,6 +253,7 @@ class MainWindow(QMainWindow):
         self.pages.setEnabled(enabled)
         self.save_copy_action.setEnabled(enabled)
         self.import_action.setEnabled(enabled)
+        self.tracker_action.setEnabled(enabled)
         self.export_action.setEnabled(enabled)
 
     def _switch_to(self, opener: Callable[[], Database], problem_title: str) -> bool:
@@ -323,6 +326,15 @@ class MainWindow(QMainWindow):
         self.refresh()
         self.statusBar().showMessage(f"Imported: {result.added:,} added, {result.changed:,} changed, "
                                      f"{result.removed:,} removed, {result.rejected:,} rejected", 15000)
+
+    def import_tracker(self) -> None:
+        if self.database is None:
+            return
+        from jointlead.ui.tracker_import_dialog import TrackerImportDialog
+
+        dialog = TrackerImportDialog(self.editor, self, self._today())
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
 
     def export_file(self) -> None:
         if self.database is None:

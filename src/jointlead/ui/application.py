@@ -28,8 +28,11 @@ def make_application() -> QApplication:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("jointlead")
     app.setOrganizationName("jointlead")
-    app.setStyle("Fusion")
-    app.setStyleSheet(STYLESHEET)
+    # Styled once: setting a style sheet again restyles every widget alive, which grows with each window made.
+    if app.style().name().casefold() != "fusion":
+        app.setStyle("Fusion")
+    if app.styleSheet() != STYLESHEET:
+        app.setStyleSheet(STYLESHEET)
     return app
 
 

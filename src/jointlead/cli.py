@@ -71,8 +71,8 @@ def _mapping(pairs: list[str]) -> dict[str, str]:
 
 
 def _add_exchange_commands(commands) -> None:
-    importing = commands.add_parser("import", help="import a ledger extract or a staff list (previewed, all or "
-                                                   "nothing)")
+    importing = commands.add_parser("import", help="import a ledger extract, a staff list or a supervision tracker "
+                                                   "(previewed, all or nothing)")
     kinds = importing.add_subparsers(dest="kind", metavar="KIND", required=True)
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("file", type=Path, metavar="FILE", help=".xlsx, .xlsm, .xls, .ods or .csv")
@@ -83,16 +83,21 @@ def _add_exchange_commands(commands) -> None:
     common.add_argument("--dry-run", action="store_true", help="show what would change and change nothing")
     common.add_argument("--accept-valid", action="store_true",
                         help="import the valid rows and write the rejected ones, with reasons, to a workbook")
-    ledger = kinds.add_parser("ledger", parents=[common], help="a partner's monthly ledger extract",
-                              description="Import a partner's ledger actuals. Rows are matched to budget lines by "
-                                          "the lines' ledger codes; rows that match none are kept as unmapped.")
+    ledger = _import_command(kinds, common, "ledger", "a partner's monthly ledger extract",
+                             "Import a partner's ledger actuals. Rows are matched to budget lines by the lines' "
+                             "ledger codes; rows that match none are kept as unmapped.")
     ledger.add_argument("--partner", required=True, metavar="CODE", help="whose ledger it is, e.g. NFT")
     ledger.add_argument("--fy", metavar="2026-27", help="the financial year (default: the year now being reported)")
-    staff = kinds.add_parser("staff", parents=[common], help="an HR or payroll staff list",
-                             description="Import an ESR-style or council payroll staff list. People are matched "
-                                         "on employer and employee number; people missing from the list are "
-                                         "flagged as possible leavers, never deleted.")
+    staff = _import_command(kinds, common, "staff", "an HR or payroll staff list",
+                            "Import an ESR-style or council payroll staff list. People are matched on employer and "
+                            "employee number; people missing from the list are flagged as possible leavers, never "
+                            "deleted. 'Line manager' and 'Professional lead' columns, when present, change lines "
+                            "from the day of the import (by employee number or by name).")
     staff.add_argument("--employer", required=True, metavar="CODE", help="whose staff list it is, e.g. NCC")
+    _import_command(kinds, common, "supervision", "a supervision tracker (sessions held, cancelled or missed)",
+                    "Import the sessions in a supervision tracker: supervisee (employee number or name), "
+                    "supervisor, type, date, duration and status. People of either organisation can be in it; a "
+                    "session already recorded (same supervisee, type, date and supervisor) is not added again.")
 
     exporting = commands.add_parser("export", help="write a workbook for a parent organisation")
     exports = exporting.add_subparsers(dest="kind", metavar="KIND", required=True)
@@ -125,6 +130,13 @@ def _add_exchange_commands(commands) -> None:
         "was discussed.")
     supervision_export.add_argument("--as-at", type=_iso_day, metavar="YYYY-MM-DD",
                                      help="the day compliance is as at (default: today)")
+
+
+def _import_command(kinds, common: argparse.ArgumentParser, name: str, summary: str, description: str
+                    ) -> argparse.ArgumentParser:
+    """An import subcommand with what every import takes: the file, the database, --map, --sheet, --dry-run and
+    --accept-valid."""
+    return kinds.add_parser(name, parents=[common], help=summary, description=description)
 
 
 def _export_command(exports, name: str, summary: str, org_help: str, description: str | None = None
@@ -172,6 +184,9 @@ def _import(args: argparse.Namespace) -> int:
         if args.kind == "ledger":
             preview = imports.preview_ledger_import(database, args.file, args.partner, year=year,
                                                     overrides=overrides, sheet=args.sheet)
+        elif args.kind == "supervision":
+            preview = imports.preview_supervision_import(database, args.file, overrides=overrides,
+                                                         sheet=args.sheet)
         else:
             preview = imports.preview_staff_import(database, args.file, args.employer, overrides=overrides,
                                                    sheet=args.sheet)
@@ -182,9 +197,12 @@ def _import(args: argparse.Namespace) -> int:
                 print(f"rejected: {problem if '!' in problem else f'{rejected.reference}: {problem}'}")
         into = f" into {preview.period_label}" if preview.period_label else ""
         counts = (f"{preview.rows_read} rows read from {preview.sheet}{into}: {len(preview.added)} added, "
-                  f"{len(preview.changed)} changed, {preview.unchanged} unchanged, {preview.unmapped} unmapped, "
-                  f"{len(preview.rejected)} rejected, {len(preview.removed)} "
-                  f"{'removed' if args.kind == 'ledger' else 'flagged as possible leavers'}.")
+                  f"{len(preview.changed)} changed, {preview.unchanged} unchanged, ")
+        if args.kind == "supervision":
+            counts += f"{len(preview.rejected)} rejected."  # a tracker removes nothing and has no codes to map
+        else:
+            counts += (f"{preview.unmapped} unmapped, {len(preview.rejected)} rejected, {len(preview.removed)} "
+                       f"{'removed' if args.kind == 'ledger' else 'flagged as possible leavers'}.")
         if preview.net_total_pence is not None:
             counts += f" Net total of the money rows read: {format_money(preview.net_total_pence)}."
         if args.dry_run:

@@ -394,3 +394,36 @@ def test_an_unexpected_error_is_logged_and_reported_as_a_crash(qtbot, owner, cap
     assert "Background work failed unexpectedly" in caplog.text
     worker.show_crash(owner)
     assert "jointlead.log" in messages[0]
+
+
+def test_a_supervision_tracker_needs_no_organisation_and_is_previewed_as_sessions(window, demo_db, qtbot, tmp_path,
+                                                                                  messages):
+    window.set_database(demo_db)
+    with sqlite3.connect(demo_db.path) as connection:
+        number, supervisor = connection.execute(
+            "SELECT p.employee_number, q.full_name FROM supervision_arrangement a JOIN person p "
+            "ON p.id = a.supervisee_id JOIN person q ON q.id = a.supervisor_id WHERE a.end_date IS NULL "
+            "AND a.supervision_type = 'managerial' AND p.leave_date IS NULL ORDER BY a.id").fetchone()
+    tracker = tmp_path / "tracker.xlsx"
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["Supervision tracker"])
+    workbook.active.append(["Employee No", "Supervisor", "Type", "Date", "Duration", "Outcome"])
+    workbook.active.append([number, supervisor, "1:1", dt.date(2020, 1, 7), "1h", "DNA"])
+    workbook.save(tracker)
+    wizard = open_wizard(window, qtbot)
+    page = wizard.choose_page
+    page.kind_buttons.button(2).setChecked(True)
+    assert not page.organisation.isVisibleTo(wizard) and not page.year.isVisibleTo(wizard)
+    page.path.setText(str(tracker))
+    assert wizard.button(NEXT).isEnabled()
+    qtbot.mouseClick(wizard.button(NEXT), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: wizard.currentPage() is wizard.mapping_page and not wizard.busy)
+    qtbot.mouseClick(wizard.button(NEXT), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: wizard.currentPage() is wizard.preview_page and not wizard.busy)
+    assert wizard.preview_page.summary.text().startswith("1 row read from Sheet: 1 new session, 0 changed")
+    before = count(demo_db.path, "SELECT count(*) FROM supervision_session")
+    qtbot.mouseClick(wizard.button(FINISH), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: count(demo_db.path, "SELECT count(*) FROM supervision_session") == before + 1)
+    qtbot.waitUntil(lambda: any("Imported tracker.xlsx" in m for m in messages))
+    window.undo_stack.undo()  # Edit > Undo takes the whole import back out
+    assert count(demo_db.path, "SELECT count(*) FROM supervision_session") == before

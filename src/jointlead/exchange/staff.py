@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
 
@@ -35,6 +35,15 @@ STAFF = RecordKind("staff", (
     Field("supervisor_number", "Supervisor", parse_code,
           synonyms=("supervisor assignment number", "supervisor employee number", "line manager number",
                     "supervisor no", "manager employee number")),
+    # The lines as this service records them, each naming the lead by employee number or by full name. None of
+    # these spellings is the HR system's own "supervisor" above, which is kept apart and only compared.
+    Field("line_manager", "Line manager", _name_text,
+          synonyms=("line manager name", "manager", "manager name", "reports to", "managed by", "line managed by",
+                    "managerial line", "managerial lead", "line manager employee number or name")),
+    Field("professional_lead", "Professional lead", _name_text,
+          synonyms=("professional lead name", "professional line", "professional line manager",
+                    "professional manager", "professional supervisor", "prof lead", "clinical lead",
+                    "professional lead employee number or name")),
 ), one_of=((("name",), ("first_name", "last_name")),))
 
 
@@ -51,6 +60,9 @@ class StaffRow:
     start_date: date | None
     leave_date: date | None
     supervisor_number: str | None
+    line_manager: str | None = None  # an employee number or a full name, as written
+    professional_lead: str | None = None
+    cells: tuple[object, ...] = field(default=(), compare=False, repr=False)  # as the file holds the row
 
 
 def staff_rows(layout: TableLayout) -> Iterator[StaffRow | SourceRow]:
@@ -65,4 +77,5 @@ def staff_rows(layout: TableLayout) -> Iterator[StaffRow | SourceRow]:
             continue
         yield StaffRow(row.sheet, row.row, values["employee_number"], name, values.get("job_title"),
                        values.get("grade"), values.get("wte"), values.get("profession"), values.get("start_date"),
-                       values.get("leave_date"), values.get("supervisor_number"))
+                       values.get("leave_date"), values.get("supervisor_number"), values.get("line_manager"),
+                       values.get("professional_lead"), row.cells)

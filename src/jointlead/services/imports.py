@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -14,14 +15,17 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from jointlead.domain.calendar import FinancialYear
-from jointlead.domain.errors import JointleadError
+from jointlead.domain.errors import JointleadError, ValidationError
 from jointlead.domain.ledger import LedgerCodeMapping, match_budget_line, posting_fingerprint
 from jointlead.domain.money import format_money
+from jointlead.domain.reporting_lines import Line, LineKind, StaffMember, plan_line_change
 from jointlead.exchange.ledger import LedgerRow, ledger_kind, ledger_rows
 from jointlead.exchange.problems import FileRefused
 from jointlead.exchange.reading import SourceFile, open_source
-from jointlead.exchange.staff import STAFF, staff_rows
+from jointlead.exchange.staff import STAFF, StaffRow, staff_rows
+from jointlead.exchange.supervision import SUPERVISION, supervision_rows
 from jointlead.exchange.tables import RecordKind, SourceRow, TableLayout, find_table, locate_header, read_rows
+from jointlead.services.people import span_of_control, staff_and_lines
 from jointlead.store.bulk import BulkInsert
 from jointlead.store.database import Database
 from jointlead.store.models import (
@@ -157,11 +161,17 @@ def _organisation(session: Session, code: str) -> Organisation:
     return found
 
 
-def _layout(session: Session, source: SourceFile, kind: RecordKind, organisation: Organisation,
+def _layout(session: Session, source: SourceFile, kind: RecordKind, organisation: Organisation | None,
             sheet: str | None, overrides: Mapping[str, str] | None) -> TableLayout:
-    """The user's own mapping first, then last month's saved profile, then matching by synonyms."""
+    """The user's own mapping first, then last month's saved profile, then matching by synonyms.
+
+    Profiles are kept per organisation; a kind of import that is no one organisation's (a supervision tracker)
+    has none.
+    """
     if overrides:
         return find_table(source, kind, sheet_name=sheet, overrides=overrides)
+    if organisation is None:
+        return find_table(source, kind, sheet_name=sheet)
     saved = session.scalar(select(MappingProfile.mapping_json).where(
         MappingProfile.organisation_id == organisation.id, MappingProfile.kind == kind.name))
     if saved:
@@ -208,9 +218,10 @@ class _Tally:
         return False
 
 
-def _batch(kind: str, organisation: Organisation, preview: ImportPreview, layout_json: str) -> ImportBatch:
-    return ImportBatch(kind=kind, organisation_id=organisation.id, file_name=preview.path.name,
-                       sha256=preview.sha256, sheet=preview.sheet, mapping_json=layout_json,
+def _batch(kind: str, organisation: Organisation | None, preview: ImportPreview, layout_json: str) -> ImportBatch:
+    return ImportBatch(kind=kind, organisation_id=organisation.id if organisation else None,
+                       file_name=preview.path.name, sha256=preview.sha256, sheet=preview.sheet,
+                       mapping_json=layout_json,
                        rows_read=preview.rows_read, added=len(preview.added), changed=len(preview.changed),
                        unchanged=preview.unchanged, rejected=len(preview.rejected), unmapped=preview.unmapped,
                        imported_at=datetime.now(UTC).replace(tzinfo=None), imported_by=os_user())
@@ -553,6 +564,21 @@ STAFF_FIELDS = (
 
 
 @dataclass(frozen=True)
+class _LineStep:
+    """One line the staff list changes: the line in force then ends the day before, and a new one starts.
+
+    People new in the file have negative ids until they are written (see `_StaffPlan.temp_ids`).
+    """
+
+    kind: str
+    person_id: int
+    lead_id: int
+    effective_from: date
+    effective_to: date | None
+    ended: tuple[int, date | None, date] | None  # (line id, its end until now, its new end), when a line ends
+
+
+@dataclass(frozen=True)
 class _StaffPlan:
     organisation_id: int
     columns: Mapping[str, str]
@@ -560,6 +586,9 @@ class _StaffPlan:
     new_people: tuple[dict[str, Any], ...]
     updates: tuple[tuple[int, dict[str, tuple[Any, Any]]], ...]  # person id, {attribute: (old, new)}
     flagged: tuple[int, ...]  # no longer in the extract: possible leavers
+    temp_ids: tuple[int, ...] = ()  # the id each of `new_people` has in `lines` until it is written
+    lines: tuple[_LineStep, ...] = ()
+    source_file: str = ""
 
 
 def _shown(value: Any) -> str:
@@ -581,6 +610,17 @@ def preview_staff_import(database: Database, path: Path, employer: str, *,
         source.close()  # the reading process, if any, goes now rather than when collected
 
 
+@dataclass
+class _StaffEntry:
+    """A row of the staff list that was read: the person it matches (None: new), and what it would change."""
+
+    row: StaffRow
+    where: str
+    person: Person | None
+    values: dict[str, Any]  # for a new person, their columns
+    differences: dict[str, tuple[Any, Any]]  # for a person recorded, {attribute: (old, new)}
+
+
 def _preview_staff(source: SourceFile, database: Database, path: Path, employer: str, *,
                    overrides: Mapping[str, str] | None, sheet: str | None, today: date,
                    progress: Progress | None) -> ImportPreview:
@@ -595,23 +635,19 @@ def _preview_staff(source: SourceFile, database: Database, path: Path, employer:
 
         tally = _Tally(progress)
         seen: dict[str, str] = {}
-        added: list[Change] = []
-        changed: list[Change] = []
-        new_people: list[dict[str, Any]] = []
-        updates: list[tuple[int, dict[str, tuple[Any, Any]]]] = []
-        unchanged = 0
+        entries: list[_StaffEntry] = []
         for row in tally.typed(staff_rows(layout)):
             where = f"{row.sheet}!{row.row}"
             if tally.repeated(seen, row.employee_number, where, "Employee number"):
                 continue
             person = people.get(row.employee_number)
             if person is None:
-                new_people.append({f.person_attribute: getattr(row, f.row_attribute) for f in present} | {
+                entries.append(_StaffEntry(row, where, None, {
+                    f.person_attribute: getattr(row, f.row_attribute) for f in present} | {
                     "full_name": row.full_name, "employee_number": row.employee_number,
                     "employer_id": organisation.id,
                     # A one-team service's HR list is its team; with several, the manager places people.
-                    "team_id": only_team[0] if len(only_team) == 1 else None})
-                added.append(Change(where, f"{row.employee_number} {row.full_name}", "new person"))
+                    "team_id": only_team[0] if len(only_team) == 1 else None}, {}))
                 continue
             # Blank and empty compare equal: an HR extract's empty cell is not a change from "nothing".
             differences = {f.person_attribute: (getattr(person, f.person_attribute), getattr(row, f.row_attribute))
@@ -619,27 +655,62 @@ def _preview_staff(source: SourceFile, database: Database, path: Path, employer:
                            if (getattr(person, f.person_attribute) or None) != (getattr(row, f.row_attribute) or None)}
             if person.missing_from_hr_since is not None:
                 differences["missing_from_hr_since"] = (person.missing_from_hr_since, None)
-            if not differences:
+            entries.append(_StaffEntry(row, where, person, {}, differences))
+
+        steps: dict[int, list[tuple[_LineStep, str]]] = {}
+        line_notices: list[str] = []
+        if "line_manager" in layout.columns or "professional_lead" in layout.columns:
+            recorded, lines = staff_and_lines(session)
+            refused, steps, line_notices = _plan_staff_lines(entries, recorded, lines, organisation.code, today,
+                                                             span_of_control(session))
+            for index, problems in sorted(refused.items()):
+                entry = entries[index]
+                tally.rejected.append(RejectedRow(entry.where, tuple(problems), entry.row.cells))
+        else:
+            refused = {}
+
+        labels = {f.person_attribute: f.label for f in STAFF_FIELDS}
+        added: list[Change] = []
+        changed: list[Change] = []
+        new_people: list[dict[str, Any]] = []
+        temp_ids: list[int] = []
+        updates: list[tuple[int, dict[str, tuple[Any, Any]]]] = []
+        planned_lines: list[_LineStep] = []
+        unchanged = 0
+        for index, entry in enumerate(entries):
+            if index in refused:
+                continue
+            row, where = entry.row, entry.where
+            line_details = [detail for _step, detail in steps.get(index, ())]
+            planned_lines.extend(step for step, _detail in steps.get(index, ()))
+            if entry.person is None:
+                new_people.append(entry.values)
+                temp_ids.append(_temp_id(index))
+                added.append(Change(where, f"{row.employee_number} {row.full_name}",
+                                    "; ".join(["new person", *line_details])))
+                continue
+            if not entry.differences and not line_details:
                 unchanged += 1
                 continue
-            updates.append((person.id, differences))
-            labels = {f.person_attribute: f.label for f in STAFF_FIELDS}
-            detail = "; ".join(
+            if entry.differences:
+                updates.append((entry.person.id, entry.differences))
+            detail = "; ".join([*(
                 "back in the HR extract" if attribute == "missing_from_hr_since"
                 else f"{labels[attribute]} {_shown(old)} → {_shown(new)}"
-                for attribute, (old, new) in differences.items())
-            changed.append(Change(where, f"{row.employee_number} {person.full_name}", detail))
+                for attribute, (old, new) in entry.differences.items()), *line_details])
+            changed.append(Change(where, f"{row.employee_number} {entry.person.full_name}", detail))
 
         leavers = [p for number, p in sorted(people.items()) if number not in seen and p.team_id is not None
                    and p.missing_from_hr_since is None and (p.leave_date is None or p.leave_date >= today)]
     removed = tuple(Change("(not in the file)", f"{p.employee_number} {p.full_name}",
                            "not in this extract: flagged as a possible leaver (nothing is deleted)") for p in leavers)
-    notices = list(source.notices)
+    notices = [*source.notices, *line_notices]
     if leavers and tally.rejected:
         notices.append("People missing from the file were not flagged as leavers, because some rows were rejected.")
         removed = ()
     plan = _StaffPlan(organisation.id, {name: layout.header_of(name) for name in layout.columns}, today,
-                      tuple(new_people), tuple(updates), tuple(p.id for p in leavers) if removed else ())
+                      tuple(new_people), tuple(updates), tuple(p.id for p in leavers) if removed else (),
+                      tuple(temp_ids), tuple(planned_lines), path.name)
     return ImportPreview(
         kind="staff", organisation=organisation.code, path=path, sha256=source.sha256, sheet=layout.sheet.name,
         header_row=layout.header_row, headers=layout.headers, mapping=_mapping(layout, STAFF), period_label="",
@@ -648,8 +719,165 @@ def _preview_staff(source: SourceFile, database: Database, path: Path, employer:
         rejected=tuple(tally.rejected), net_total_pence=None, notices=tuple(notices), plan=plan)
 
 
+# --- staff: reporting lines --------------------------------------------------------------------------
+
+def _temp_id(index: int) -> int:
+    """The id a person new in the file has while the lines are planned: negative, so no recorded id is one."""
+    return -(index + 1)
+
+
+def _name_key(text: str) -> str:
+    """A name as it is compared: case and spacing ignored."""
+    return " ".join(text.casefold().split())
+
+
+def _day(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"  # "%-d" is not portable to Windows
+
+
+@dataclass
+class _People:
+    """Who a line or a tracker can name: everyone recorded and, for a staff list, everyone new in the file."""
+
+    members: dict[int, StaffMember]
+    own_employer: str = ""
+
+    def __post_init__(self) -> None:
+        self.own_numbers: dict[str, int] = {}
+        self.numbers: dict[str, list[int]] = {}
+        self.names: dict[str, list[int]] = {}
+        for member in self.members.values():
+            if member.employee_number:
+                number = member.employee_number.strip()
+                self.numbers.setdefault(number, []).append(member.id)
+                if member.employer and member.employer == self.own_employer:
+                    self.own_numbers[number] = member.id
+            self.names.setdefault(_name_key(member.name), []).append(member.id)
+
+    def find(self, text: str, day: date, *, current: int | None = None) -> tuple[int | None, str]:
+        """The one person `text` names (an employee number, else a full name), or why it names no one person.
+
+        An employee number of the importing employer's wins; another organisation's number counts when only one
+        person has it. Of several people with a name, the one already recorded as the lead (`current`) is the one
+        meant; otherwise those not in post on `day` are left out, and if more than one remains nobody is guessed.
+        """
+        text = text.strip()
+        if text in self.own_numbers:
+            return self.own_numbers[text], ""
+        by_number = text in self.numbers
+        found = self.numbers.get(text) or self.names.get(_name_key(text), [])
+        if len(found) == 1:
+            return found[0], ""
+        if not found:
+            return None, f"no one called {text} is recorded."
+        if current in found:
+            return current, ""
+        in_post = [i for i in found if self.members[i].active_on(day)]
+        if len(in_post) == 1:
+            return in_post[0], ""
+        if by_number:
+            return None, f"{len(found)} people, in different organisations, have the employee number {text}: give " \
+                         "their name."
+        return None, f"{len(found)} people are called {text}: give their employee number."
+
+
+def _as_after_import(member: StaffMember, differences: Mapping[str, tuple[Any, Any]]) -> StaffMember:
+    """A recorded person with the staff list's new values, so the line rules judge them as they will be."""
+    changes: dict[str, Any] = {}
+    for attribute, field_name in (("full_name", "name"), ("profession", "profession"),
+                                  ("start_date", "start_date"), ("leave_date", "leave_date")):
+        if attribute in differences:
+            new = differences[attribute][1]
+            changes[field_name] = (new or "") if field_name in ("name", "profession") else new
+    return replace(member, **changes) if changes else member
+
+
+_LINE_COLUMNS = (("line_manager", LineKind.MANAGERIAL, "Line manager"),
+                 ("professional_lead", LineKind.PROFESSIONAL, "Professional lead"))
+
+
+def _plan_staff_lines(entries: Sequence[_StaffEntry], recorded: Sequence[StaffMember], lines: Sequence[Line],
+                      employer: str, today: date, span: int
+                      ) -> tuple[dict[int, list[str]], dict[int, list[tuple[_LineStep, str]]], list[str]]:
+    """The line changes the staff list's line columns ask for, by entry; and the entries refused, with why.
+
+    A row that is refused is refused whole (with --accept-valid, none of it is imported), so the lines are planned
+    again without it until no further row is refused: someone new in a refused row cannot be anyone's lead.
+    """
+    refused: dict[int, list[str]] = {}
+    while True:
+        members = {m.id: m for m in recorded}
+        new_where: dict[str, str] = {}  # numbers and names of people new in refused rows, for a clearer message
+        for index, entry in enumerate(entries):
+            row = entry.row
+            if entry.person is None:
+                if index in refused:
+                    new_where[row.employee_number] = new_where[_name_key(row.full_name)] = entry.where
+                    continue
+                members[_temp_id(index)] = StaffMember(
+                    _temp_id(index), row.full_name, row.profession or "", False, False, row.start_date,
+                    row.leave_date, employer, row.employee_number)
+            elif index not in refused and entry.differences:
+                members[entry.person.id] = _as_after_import(members[entry.person.id], entry.differences)
+        people = _People(members, employer)
+        working = list(lines)
+        steps: dict[int, list[tuple[_LineStep, str]]] = {}
+        notices: list[str] = []
+        newly_refused: dict[int, list[str]] = {}
+        started_ids = itertools.count(-1, -1)
+        for index, entry in enumerate(entries):
+            if index in refused:
+                continue
+            row = entry.row
+            person_id = entry.person.id if entry.person is not None else _temp_id(index)
+            person = members[person_id]
+            if person.leave_date is not None and person.leave_date < today:
+                continue  # a leaver's lines ended when they left: naming their last lead is history, not a change
+            # Someone new starts their lines when they start; someone recorded, from the import's day.
+            base = (row.start_date or today) if entry.person is None else max(today, person.start_date or today)
+            problems: list[str] = []
+            for column, kind, label in _LINE_COLUMNS:
+                text = getattr(row, column)
+                if not text:
+                    continue  # a blank cell changes nothing: it never ends a line
+                current = next((ln for ln in working if ln.person_id == person_id and ln.kind == kind
+                                and ln.in_force_on(base)), None)
+                lead_id, problem = people.find(text, base, current=current.lead_id if current else None)
+                if lead_id is None:
+                    key = text.strip() if text.strip() in new_where else _name_key(text)
+                    if key in new_where:
+                        problem = f"{text.strip()} is new in this file, but their row ({new_where[key]}) was rejected."
+                    problems.append(f"{label}: {problem[0].upper()}{problem[1:]}")
+                    continue
+                lead = members[lead_id]
+                day = max(base, lead.start_date) if lead.start_date else base
+                current = next((ln for ln in working if ln.person_id == person_id and ln.kind == kind
+                                and ln.in_force_on(day)), None)
+                if current is not None and current.lead_id == lead_id:
+                    continue
+                try:
+                    change = plan_line_change(list(members.values()), working, person_id, kind, lead_id, day, span)
+                except ValidationError as refusal:
+                    problems.append(f"{label}: {refusal.message}")
+                    continue
+                started = replace(change.started, id=next(started_ids))
+                working = [change.ended if ln is current and change.ended else ln for ln in working] + [started]
+                ended = ((current.id, current.effective_to, change.ended.effective_to)
+                         if current is not None and change.ended is not None else None)
+                was = members[current.lead_id].name if current is not None and current.lead_id in members else "none"
+                steps.setdefault(index, []).append((
+                    _LineStep(str(kind), person_id, lead_id, started.effective_from, started.effective_to, ended),
+                    f"{kind.lead_words} {was} → {lead.name} from {_day(day)}"))
+                notices.extend(w.message for w in change.warnings if w.message not in notices)
+            if problems:
+                newly_refused[index] = problems
+        if not newly_refused:
+            return refused, steps, notices
+        refused.update(newly_refused)
+
+
 def _write_staff(session: Session, plan: _StaffPlan) -> dict[str, Any]:
-    """Apply the plan; return what undo needs to put every field back."""
+    """Apply the plan; return what undo needs to put every field and line back."""
     added_ids = []
     for values in plan.new_people:
         person = Person(**values)
@@ -662,17 +890,62 @@ def _write_staff(session: Session, plan: _StaffPlan) -> dict[str, Any]:
             setattr(person, attribute, new)
     for person_id in plan.flagged:
         session.get(Person, person_id).missing_from_hr_since = plan.today
-    return {"added": added_ids,
-            "changed": {str(pid): {a: [_json(o), _json(n)] for a, (o, n) in d.items()} for pid, d in plan.updates},
-            "flagged": list(plan.flagged)}
+    real = dict(zip(plan.temp_ids, added_ids, strict=True))
+    ended, started = [], []
+    for step in plan.lines:
+        if step.ended is not None:
+            line_id, old_end, new_end = step.ended
+            session.get(ReportingLine, line_id).effective_to = new_end
+            ended.append([line_id, _json(old_end), _json(new_end)])
+        line = ReportingLine(kind=step.kind, person_id=real.get(step.person_id, step.person_id),
+                             lead_id=real.get(step.lead_id, step.lead_id), effective_from=step.effective_from,
+                             effective_to=step.effective_to, note=f"from the staff list {plan.source_file}".strip())
+        session.add(line)
+        session.flush()
+        started.append([line.id, _json(line.effective_to)])
+    detail: dict[str, Any] = {
+        "added": added_ids,
+        "changed": {str(pid): {a: [_json(o), _json(n)] for a, (o, n) in d.items()} for pid, d in plan.updates},
+        "flagged": list(plan.flagged)}
+    if ended or started:
+        detail["lines"] = {"ended": ended, "started": started}
+    return detail
 
 
 def _json(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date) else value
 
 
+def _as_date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _undo_staff_lines(session: Session, detail: Mapping[str, Any]) -> None:
+    """Remove the lines the import started and give the lines it ended their old ends, unless changed since."""
+    started = [(line_id, _as_date(end)) for line_id, end in detail.get("started", [])]
+    ended = [(line_id, _as_date(old), _as_date(new)) for line_id, old, new in detail.get("ended", [])]
+    for line_id, end in started:
+        line = session.get(ReportingLine, line_id)
+        later = line is not None and session.scalar(select(ReportingLine.id).where(
+            ReportingLine.person_id == line.person_id, ReportingLine.kind == line.kind,
+            ReportingLine.effective_from > line.effective_from).limit(1))
+        if line is None or line.effective_to != end or later:
+            raise JointleadError("A line this import started has been changed or followed by another since.",
+                                 "Undo those changes to the lines first, or keep the import.")
+    for line_id, _old, new in ended:
+        line = session.get(ReportingLine, line_id)
+        if line is None or line.effective_to != new:
+            raise JointleadError("A line this import ended has been changed since.",
+                                 "Undo that change first, or keep the import.")
+    if started:
+        session.execute(delete(ReportingLine).where(ReportingLine.id.in_([i for i, _ in started])))
+    for line_id, old, _new in ended:
+        session.get(ReportingLine, line_id).effective_to = old
+
+
 def _undo_staff(session: Session, detail: Mapping[str, Any]) -> None:
     dated = {"start_date", "leave_date", "missing_from_hr_since"}
+    _undo_staff_lines(session, detail.get("lines", {}))
     for person_id in detail.get("flagged", []):
         session.get(Person, person_id).missing_from_hr_since = None
     for person_id, differences in detail.get("changed", {}).items():
@@ -688,6 +961,169 @@ def _undo_staff(session: Session, detail: Mapping[str, Any]) -> None:
                                  f"Remove those first, or keep the import. ({table.__tablename__})")
     if added:
         session.execute(delete(Person).where(Person.id.in_(added)))
+
+
+# --- supervision tracker -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _SupervisionPlan:
+    columns: Mapping[str, str]
+    inserts: tuple[dict[str, Any], ...]  # supervision_session columns
+    updates: tuple[tuple[int, dict[str, tuple[Any, Any]]], ...]  # session id, {attribute: (old, new)}
+    organisation_id: None = None  # a tracker can cover people of both organisations
+
+
+def preview_supervision_import(database: Database, path: Path, *, overrides: Mapping[str, str] | None = None,
+                               sheet: str | None = None, today: date | None = None,
+                               progress: Progress | None = None) -> ImportPreview:
+    """What importing this supervision tracker would do; nothing is written."""
+    today = today or date.today()
+    source = open_source(path)
+    try:
+        return _preview_supervision(source, database, path, overrides=overrides, sheet=sheet, today=today,
+                                    progress=progress)
+    finally:
+        source.close()  # the reading process, if any, goes now rather than when collected
+
+
+def _session_subject(name: str, kind: str, day: date) -> str:
+    return f"{name} · {kind} · {day:%d/%m/%Y}"
+
+
+def _preview_supervision(source: SourceFile, database: Database, path: Path, *,
+                         overrides: Mapping[str, str] | None, sheet: str | None, today: date,
+                         progress: Progress | None) -> ImportPreview:
+    with database.session() as session:
+        layout = _layout(session, source, SUPERVISION, None, sheet, overrides)
+        recorded, _lines = staff_and_lines(session)
+        people = _People({m.id: m for m in recorded})
+        arrangements: dict[int, list[tuple[str, int | None, date, date | None]]] = {}
+        for a in session.scalars(select(SupervisionArrangement)):
+            arrangements.setdefault(a.supervisee_id, []).append(
+                (a.supervision_type, a.supervisor_id, a.start_date, a.end_date))
+        existing: dict[tuple[int, str, date, int | None], list[Any]] = {}
+        for s in session.execute(select(SupervisionSession.id, SupervisionSession.supervisee_id,
+                                        SupervisionSession.supervision_type, SupervisionSession.session_date,
+                                        SupervisionSession.supervisor_id, SupervisionSession.status,
+                                        SupervisionSession.duration_minutes).order_by(SupervisionSession.id)):
+            existing.setdefault((s.supervisee_id, s.supervision_type, s.session_date, s.supervisor_id), []).append(s)
+        fallback_owner = session.scalar(select(Organisation.code).order_by(Organisation.code).limit(1)) or ""
+
+    tally = _Tally(progress)
+    seen: dict[str, str] = {}
+    added: list[Change] = []
+    changed: list[Change] = []
+    inserts: list[dict[str, Any]] = []
+    updates: list[tuple[int, dict[str, tuple[Any, Any]]]] = []
+    matched_supervisees: list[int] = []
+    unchanged = 0
+    for row in tally.typed(supervision_rows(layout)):
+        where = f"{row.sheet}!{row.row}"
+        day = row.session_date
+        problems: list[str] = []
+        supervisee_id, problem = people.find(row.supervisee_number or row.supervisee or "", day)
+        if supervisee_id is None:
+            problems.append(f"Supervisee: {problem[0].upper()}{problem[1:]}")
+        supervisor_id: int | None = None
+        if row.supervisor:
+            supervisor_id, problem = people.find(row.supervisor, day)
+            if supervisor_id is None:
+                problems.append(f"Supervisor: {problem[0].upper()}{problem[1:]}")
+        if day > today:
+            problems.append(f"A session on {_day(day)} is in the future: record it once it has happened.")
+        kind = row.supervision_type
+        if supervisee_id is not None:
+            person = people.members[supervisee_id]
+            if not person.active_on(day):
+                why = (f"started on {_day(person.start_date)}" if person.start_date and person.start_date > day
+                       else f"left on {_day(person.leave_date)}")
+                problems.append(f"{person.name} {why}, so was not in post on {_day(day)}.")
+            in_force = [a for a in arrangements.get(supervisee_id, ())
+                        if a[2] <= day and (a[3] is None or day <= a[3])]
+            if kind is None:
+                kinds = sorted({a[0] for a in in_force})
+                if len(kinds) == 1:
+                    kind = kinds[0]
+                else:
+                    problems.append(f"Type: no type given, and {person.name} has "
+                                    f"{'no supervision arranged' if not kinds else 'more than one type arranged'} "
+                                    f"on {_day(day)}: give the type.")
+            if kind is not None and supervisor_id is None and not row.supervisor:
+                # As on the Supervision page: the supervisor arranged for the type, unless another is named.
+                supervisor_id = next((a[1] for a in sorted(in_force, key=lambda a: a[2], reverse=True)
+                                      if a[0] == kind), None)
+            if supervisor_id is not None and supervisor_id == supervisee_id:
+                problems.append("Nobody supervises themselves: check the supervisor.")
+        if problems:
+            tally.rejected.append(RejectedRow(where, tuple(problems), row.cells))
+            continue
+        assert supervisee_id is not None and kind is not None
+        key = (supervisee_id, kind, day, supervisor_id)
+        name = people.members[supervisee_id].name
+        subject = _session_subject(name, kind, day)
+        if tally.repeated(seen, f"{subject} with {_supervisor_name(people, supervisor_id)}", where, "The session"):
+            continue
+        matches = existing.get(key)
+        if matches:
+            old = matches.pop(0)  # the earliest recorded first, so the same tracker matches the same sessions
+            differences = {attribute: (was, now) for attribute, was, now in (
+                ("status", old.status, row.status), ("duration_minutes", old.duration_minutes, row.duration_minutes))
+                if now is not None and was != now}
+            matched_supervisees.append(supervisee_id)
+            if not differences:
+                unchanged += 1
+                continue
+            updates.append((old.id, differences))
+            changed.append(Change(where, subject, "; ".join(
+                f"{attribute.replace('_minutes', '').replace('_', ' ')} {_shown(was)} → {_shown(now)}"
+                for attribute, (was, now) in differences.items())))
+            continue
+        inserts.append({"supervisee_id": supervisee_id, "supervisor_id": supervisor_id, "supervision_type": kind,
+                        "session_date": day, "duration_minutes": row.duration_minutes, "status": row.status})
+        length = f", {row.duration_minutes} min" if row.duration_minutes else ""
+        added.append(Change(where, subject, f"{row.status}, with {_supervisor_name(people, supervisor_id)}{length}"))
+
+    plan = _SupervisionPlan({name: layout.header_of(name) for name in layout.columns}, tuple(inserts),
+                            tuple(updates))
+    # Whose tracker it is, for the cover of the rejected-rows workbook: the employer of most of its supervisees.
+    employers = Counter(people.members[i["supervisee_id"]].employer for i in inserts)
+    employers.update(people.members[i].employer for i in matched_supervisees)
+    owner = min(employers.items(), key=lambda item: (-item[1], item[0]))[0] if employers else fallback_owner
+    return ImportPreview(
+        kind="supervision", organisation=owner, path=path, sha256=source.sha256, sheet=layout.sheet.name,
+        header_row=layout.header_row, headers=layout.headers, mapping=_mapping(layout, SUPERVISION),
+        period_label="", rows_read=tally.rows_read, added=tuple(added), changed=tuple(changed), removed=(),
+        unchanged=unchanged, unmapped=0, rejected=tuple(tally.rejected), net_total_pence=None,
+        notices=tuple(source.notices), plan=plan)
+
+
+def _supervisor_name(people: _People, supervisor_id: int | None) -> str:
+    return people.members[supervisor_id].name if supervisor_id is not None else "no supervisor named"
+
+
+def _write_supervision(session: Session, plan: _SupervisionPlan) -> dict[str, Any]:
+    """Apply the plan; return what undo needs: the sessions added, and the old values of those changed."""
+    who = os_user()
+    rows = [SupervisionSession(**values, recorded_by=who) for values in plan.inserts]
+    session.add_all(rows)
+    for session_id, differences in plan.updates:
+        recorded = session.get(SupervisionSession, session_id)
+        for attribute, (_old, new) in differences.items():
+            setattr(recorded, attribute, new)
+    session.flush()
+    return {"added": [r.id for r in rows],
+            "changed": {str(sid): {a: [o, n] for a, (o, n) in d.items()} for sid, d in plan.updates}}
+
+
+def _undo_supervision(session: Session, detail: Mapping[str, Any]) -> None:
+    for session_id, differences in detail.get("changed", {}).items():
+        recorded = session.get(SupervisionSession, int(session_id))
+        if recorded is None:
+            continue  # removed since, on the Supervision page: nothing to put back
+        for attribute, (old, _new) in differences.items():
+            setattr(recorded, attribute, old)
+    for ids in _chunks(list(detail.get("added", []))):
+        session.execute(delete(SupervisionSession).where(SupervisionSession.id.in_(ids)))
 
 
 # --- describing a file for the wizard ----------------------------------------------------------------
@@ -712,8 +1148,10 @@ def _describe(source: SourceFile, database: Database, path: Path, kind: str, org
               today: date | None) -> SourceDescription:
     problem = ""
     with database.session() as session:
-        organisation = _organisation(session, organisation_code)
-        if kind == "ledger":
+        organisation = None if kind == "supervision" else _organisation(session, organisation_code)
+        if kind == "supervision":
+            record = SUPERVISION
+        elif kind == "ledger":
             # The same year the preview will read into, so the sample shows the periods it will import.
             agreement = _agreement_for(session, organisation)
             record = ledger_kind(year or _default_year(session, agreement.id, today or date.today()))
@@ -784,16 +1222,20 @@ def apply_import(database: Database, preview: ImportPreview, *, accept_valid: bo
         return ImportResult(None, 0, 0, 0, preview.unchanged, preview.unmapped, len(preview.rejected))
     plan = preview.plan
     with UnitOfWork(database) as uow:
-        organisation = uow.session.get(Organisation, plan.organisation_id)
+        organisation = (uow.session.get(Organisation, plan.organisation_id)
+                        if plan.organisation_id is not None else None)
         batch = _batch(preview.kind, organisation, preview, json.dumps(dict(plan.columns), sort_keys=True))
         uow.session.add(batch)
         uow.session.flush()
         detail: dict[str, Any] = {}
         if isinstance(plan, _LedgerPlan):
             _write_ledger(uow.session, plan, batch.id, progress)
+        elif isinstance(plan, _SupervisionPlan):
+            detail = _write_supervision(uow.session, plan)
         else:
             detail = _write_staff(uow.session, plan)
-        _save_profile(uow.session, plan.organisation_id, preview.kind, plan.columns)
+        if plan.organisation_id is not None:
+            _save_profile(uow.session, plan.organisation_id, preview.kind, plan.columns)
         uow.audit(f"import_{preview.kind}", "import_batch", batch.id, {
             "file": (None, preview.path.name), "sha256": (None, preview.sha256),
             "added": (0, len(preview.added)), "changed": (0, len(preview.changed)),
@@ -823,7 +1265,11 @@ def undo_import(database: Database, batch_id: int) -> None:
             _undo_ledger(uow.session, batch.id)
         else:
             changes = json.loads(entry.changes_json) if entry else {}
-            _undo_staff(uow.session, changes.get("detail", [None, {}])[1] or {})
+            detail = changes.get("detail", [None, {}])[1] or {}
+            if batch.kind == "supervision":
+                _undo_supervision(uow.session, detail)
+            else:
+                _undo_staff(uow.session, detail)
         batch.undone_at = datetime.now(UTC).replace(tzinfo=None)
         batch.undone_by = os_user()
         uow.audit(f"undo_import_{batch.kind}", "import_batch", batch.id, {"undone": (False, True)},

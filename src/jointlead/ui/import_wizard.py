@@ -73,7 +73,9 @@ class ImportKind:
 KINDS = (
     ImportKind("ledger", "&Ledger actuals from a partner's finance system", "ledger extract"),
     ImportKind("staff", "&Staff list from an HR or payroll system", "staff list"),
+    ImportKind("supervision", "Su&pervision tracker: sessions held, cancelled or missed", "supervision tracker"),
 )
+NO_ORGANISATION = frozenset({"supervision"})  # a tracker can name people of both organisations
 
 
 def plural(count: int, one: str, many: str | None = None) -> str:
@@ -281,6 +283,7 @@ class ChooseFilePage(QWizardPage):
         if not checked:
             return
         ledger = self.kind.name == "ledger"
+        self._form.setRowVisible(0, self.kind.name not in NO_ORGANISATION)
         self._form.setRowVisible(1, ledger)
         self._on_year()
 
@@ -296,7 +299,8 @@ class ChooseFilePage(QWizardPage):
 
     def _update(self, *_args: object) -> None:
         text = self.path.text().strip()
-        self.ready.set(not self._busy and bool(self.organisation_code) and not self._year_problem()
+        whose = bool(self.organisation_code) or self.kind.name in NO_ORGANISATION
+        self.ready.set(not self._busy and whose and not self._year_problem()
                        and bool(text) and self.file.is_file())
 
     def validatePage(self) -> bool:
@@ -595,6 +599,9 @@ def summary(preview: ImportPreview) -> str:
         if preview.net_total_pence is not None:
             text += f" Net total {format_money(preview.net_total_pence)}."
         return text
+    if preview.kind == "supervision":
+        return (f"{read}: {plural(len(preview.added), 'new session')}, {len(preview.changed):,} changed, "
+                f"{preview.unchanged:,} already recorded, {rejected}.")
     return (f"{read}: {plural(len(preview.added), 'new person', 'new people')}, {len(preview.changed):,} changed, "
             f"{preview.unchanged:,} unchanged, {rejected}, {plural(len(preview.removed), 'possible leaver')}.")
 
@@ -670,6 +677,7 @@ class PreviewPage(QWizardPage):
         for index, (label, count) in enumerate(zip(labels, counts, strict=True)):
             self.tabs.setTabText(index, f"{label} ({count:,})")
         self.removed.empty.setText("Everyone imported before is still in this list." if staff
+                                   else "A tracker never removes sessions." if preview.kind == "supervision"
                                    else "Nothing would be removed.")
         self.tabs.setCurrentIndex(next((i for i, c in enumerate(counts) if c), 0))
         self.accept_valid.blockSignals(True)
@@ -809,6 +817,9 @@ class ImportWizard(QWizard):
                 return imports.preview_ledger_import(database, request.path, request.organisation,
                                                      year=request.year, overrides=overrides, sheet=sheet,
                                                      today=today, progress=progress)
+            if request.kind == "supervision":
+                return imports.preview_supervision_import(database, request.path, overrides=overrides, sheet=sheet,
+                                                          today=today, progress=progress)
             return imports.preview_staff_import(database, request.path, request.organisation, overrides=overrides,
                                                 sheet=sheet, today=today, progress=progress)
 

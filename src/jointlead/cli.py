@@ -99,8 +99,29 @@ def _add_exchange_commands(commands) -> None:
                     "supervisor, type, date, duration and status. People of either organisation can be in it; a "
                     "session already recorded (same supervisee, type, date and supervisor) is not added again.")
 
+    tracker = kinds.add_parser(
+        "actions", help="an action tracker returned by its owner (previewed, all or nothing)",
+        description="Import an action tracker that jointlead exported, with the owner's new updates, statuses, due "
+                    "dates and new actions. An action changed here since the export is a conflict: the app lets you "
+                    "decide each one; here a conflict stops the import unless --accept-valid, which rejects it.")
+    tracker.add_argument("file", type=Path, metavar="FILE", help="the returned tracker (.xlsx)")
+    tracker.add_argument("--db", type=Path, required=True, metavar="PATH", help="the database it was exported from")
+    tracker.add_argument("--dry-run", action="store_true", help="show what would change and change nothing")
+    tracker.add_argument("--accept-valid", action="store_true",
+                         help="import the rest: rows with problems are left out and conflicting changes rejected")
+
     exporting = commands.add_parser("export", help="write a workbook for a parent organisation")
     exports = exporting.add_subparsers(dest="kind", metavar="KIND", required=True)
+    actions_export = exports.add_parser(
+        "actions", help="an action tracker for an organisation or an owner, to update and send back",
+        description="Write an action tracker: the open actions of one organisation or one owner, with columns for "
+                    "a new update, a new status (a drop-down), and a new due date with its reason. Import it back "
+                    "with 'jointlead import actions' once the owner has filled it in.")
+    actions_export.add_argument("--db", type=Path, required=True, metavar="PATH")
+    whose = actions_export.add_mutually_exclusive_group(required=True)
+    whose.add_argument("--org", metavar="CODE", help="the organisation whose actions it holds, e.g. NFT")
+    whose.add_argument("--owner", metavar="NAME", help="the owner whose actions it holds, e.g. 'Lucy Roberts'")
+    actions_export.add_argument("--out", type=Path, required=True, metavar="FILE.xlsx")
     _export_command(exports, "staff", "staff with both reporting lines, for one employer",
                     "the employing organisation, e.g. NFT")
     budget_export = _export_command(
@@ -165,7 +186,53 @@ def _period_number(text: str) -> int:
     return int(digits)
 
 
+def _import_actions(args: argparse.Namespace) -> int:
+    from jointlead.services.action_tracker import apply_tracker_import, preview_tracker_import
+    from jointlead.services.files import open_existing
+
+    database = open_existing(args.db)
+    try:
+        preview = preview_tracker_import(database, args.file)
+        for notice in preview.notices:
+            print(f"note: {notice}")
+        for problem in preview.problems:
+            print(f"problem: {problem}")
+        for review in preview.reviews:
+            print(f"{review.reference or f'New action (row {review.row})'}: {review.title}")
+            for change in review.changes:
+                print(f"  {change.kind.value}: {change.summary}")
+            if review.conflict:
+                print(f"  conflict: {review.conflict}")
+        counts = (f"{preview.rows_read} rows read from {preview.sheet}: {len(preview.changes)} changes to "
+                  f"{len(preview.reviews)} actions, {len(preview.conflicts)} in conflict, "
+                  f"{preview.rows_with_problems} rows with problems.")
+        if args.dry_run:
+            print(f"Dry run, nothing changed. {counts}")
+            return EXIT_REJECTED if preview.problems or preview.conflicts else EXIT_OK
+        if (preview.problems or preview.conflicts) and not args.accept_valid:
+            print(f"Nothing was imported. {counts}")
+            print("Correct the rows with problems and import the file again, decide the conflicts in the app's "
+                  "import preview, or use --accept-valid to import the rest (rows with problems left out, "
+                  "conflicting changes rejected).")
+            return EXIT_REJECTED
+        # The command line cannot ask about each conflict, so the record here wins; the app lets a person decide.
+        result = apply_tracker_import(database, preview, decisions={c.key: False for c in preview.conflicts},
+                                      accept_valid=args.accept_valid)
+        for change in result.rejected:
+            print(f"rejected, changed here since the export: {change.key}")
+        if result.edit is None:
+            print(f"Nothing to import. {counts}")
+        else:
+            new = f" New actions: {', '.join(result.new_references)}." if result.new_references else ""
+            print(f"Imported {len(result.applied)} changes (batch {result.batch_id}).{new} {counts}")
+        return EXIT_OK
+    finally:
+        database.close()
+
+
 def _import(args: argparse.Namespace) -> int:
+    if args.kind == "actions":  # a tracker has no --map, --sheet or organisation: it is jointlead's own
+        return _import_actions(args)
     from jointlead.domain.calendar import FinancialYear
     from jointlead.domain.money import format_money
     from jointlead.services import imports
@@ -228,6 +295,13 @@ def _import(args: argparse.Namespace) -> int:
 
 def _export_writer(args: argparse.Namespace) -> tuple[Callable[..., Any], dict[str, Any], str]:
     """The service that writes this kind of workbook, what it takes besides the organisation, and what it wrote."""
+    if args.kind == "actions":
+        from jointlead.services.action_tracker import export_action_tracker
+
+        def tracker(database, organisation, out, *, owner):
+            return export_action_tracker(database, out, organisation=organisation, owner=owner)
+
+        return tracker, {"owner": args.owner}, "the action tracker ({} open actions)"
     if args.kind == "budget":
         from jointlead.domain.calendar import FinancialYear
         from jointlead.services.exports import export_budget

@@ -358,3 +358,19 @@ def test_a_drop_down_choice_must_be_plain_text_excel_can_list(tmp_path, choices)
     cover = Cover("Test", "Somewhere", "today", "me", GENERATED_ON, "x.sqlite")
     with ExportWorkbook(cover) as workbook, pytest.raises(ValueError):
         workbook.add_table("Sheet", (ExportColumn("Answer", choices=choices),), [("Yes",)])
+
+
+def test_the_command_line_exports_a_tracker_and_takes_it_back(demo_path, tmp_path, capsys):
+    from jointlead.cli import main
+
+    out = tmp_path / "ncc tracker.xlsx"
+    assert main(["export", "actions", "--db", str(demo_path), "--org", "NCC", "--out", str(out)]) == 0
+    owner = Owner(out)
+    reference = next(cell.value for cell in owner.sheet["A"][1:] if cell.value)
+    owner.type(reference, "New update", "Met the provider; plan agreed.")
+    owner.save()
+    assert main(["import", "actions", str(out), "--db", str(demo_path), "--dry-run"]) == 0
+    assert "Dry run, nothing changed" in capsys.readouterr().out
+    assert main(["import", "actions", str(out), "--db", str(demo_path)]) == 0
+    assert "Imported 1 changes" in capsys.readouterr().out
+    assert main(["import", "actions", str(out), "--db", str(demo_path)]) == 1  # the same file twice is refused

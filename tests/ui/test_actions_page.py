@@ -108,6 +108,7 @@ def test_a_meeting_shows_what_changed_since_the_last_one(page):
     page.meetings.view.selectRow(0)
     text = page.meeting_detail.text()
     assert "Changed since" in text and "carried over" in text
+    assert "Agreed at this meeting" in text and "Open actions to review" in text
 
 
 def test_a_tracker_goes_out_through_file_export_and_comes_back_with_a_conflict_decided(window, demo_db, qtbot,

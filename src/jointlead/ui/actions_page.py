@@ -88,15 +88,21 @@ def _action_html(found: actions.ActionDetail) -> str:
 def _meeting_html(view: actions.MeetingView) -> str:
     changes = view.changes
     since = f"since {escape(view.previous.name)} on {day_text(view.previous.on)}" if view.previous else "so far"
-    changed = "".join(f"<li>{escape(r.reference)} {escape(r.title)} — {escape(r.status.label)}</li>"
-                      for r in view.changed) or "<li><i>Nothing.</i></li>"
+    def listed(rows) -> str:
+        return "".join(f"<li>{escape(r.reference)} {escape(r.title)} — {escape(r.status.label)}, due "
+                       f"{day_text(r.due)}{' (overdue)' if r.overdue else ''}</li>" for r in rows) \
+            or "<li><i>None.</i></li>"
+
+    changed = listed(view.changed)
     return (f"<h2>{escape(view.meeting.name)}, {day_text(view.meeting.on)}</h2>"
             f"<p>{len(view.agreed)} actions agreed here; {len(view.to_review)} open actions to review; "
             f"{view.carried_over.count} carried over from earlier meetings ({len(view.carried_over.overdue)} of them "
             f"overdue).</p>"
             f"<h3>Changed {since}</h3><p>{len(changes.new_actions)} new, {len(changes.completed)} completed, "
             f"{len(changes.status_changes)} status changes, {len(changes.due_date_changes)} due dates moved, "
-            f"{len(changes.updates)} updates.</p><ul>{changed}</ul>")
+            f"{len(changes.updates)} updates.</p><ul>{changed}</ul>"
+            f"<h3>Agreed at this meeting</h3><ul>{listed(view.agreed)}</ul>"
+            f"<h3>Open actions to review</h3><ul>{listed(view.to_review)}</ul>")
 
 
 class ActionsPage(Page):

@@ -123,3 +123,17 @@ def test_a_line_is_re_profiled_evenly_from_the_first_open_month(page, demo_db, m
     assert messages == []
     months = next(line for line in pool_position(demo_db).lines if line.id == line_id).figures.budget_profile[7:]
     assert max(months) - min(months) <= 1
+
+
+def test_a_line_is_renamed_and_made_a_fixed_share(page, demo_db, qtbot, messages):
+    page.lines.view.selectRow(1)
+    line = page.lines.model.row_at(1)
+    page.change_line()
+    dialog = only(page, budget_dialogs.LineDialog)
+    assert dialog.code.text() == line.code and dialog.annual is None
+    dialog.name.setText("Social work staffing (both localities)")
+    dialog.fixed.setChecked(True)
+    save(dialog, qtbot)
+    assert messages == []
+    changed = next(x for x in pool_position(demo_db).lines if x.id == line.id)
+    assert (changed.name, changed.share_profile) == ("Social work staffing (both localities)", "fixed")

@@ -111,3 +111,25 @@ def test_the_exported_compliance_workbook_matches_the_screen(window, demo_db, qt
     people = openpyxl.load_workbook(out)["People"]
     assert people.max_row - 1 == sum(1 for r in range(page.everyone.model.rowCount())
                                      if page.everyone.model.row_at(r).organisation == "NCC")
+
+
+def test_a_supervisor_changes_from_a_date_and_the_history_is_kept(window, demo_db, qtbot, messages):
+    from PySide6.QtCore import QDate
+
+    window.set_database(demo_db)
+    window.show_page("Supervision")
+    page = window.current_page()
+    page.tabs.setCurrentIndex(1)
+    row = next(r for r in range(page.everyone.model.rowCount())
+               if page.everyone.model.row_at(r).supervisor and page.everyone.model.row_at(r).arrangement_id)
+    before = page.everyone.model.row_at(row)
+    page.everyone.view.selectRow(row)
+    page.change_supervisor()
+    dialog = only(page, supervision_dialogs.ChangeSupervisorDialog)
+    dialog.from_date.setDate(QDate(2026, 11, 20))
+    new_supervisor = dialog.supervisor.currentData()
+    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
+    assert messages == []
+    now = next(r for r in supervision.compliance(demo_db, window._today()).rows
+               if r.supervisee_id == before.supervisee_id and r.supervision_type == before.supervision_type)
+    assert now.supervisor_id == new_supervisor and now.arrangement_id != before.arrangement_id

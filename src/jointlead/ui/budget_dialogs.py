@@ -126,21 +126,32 @@ def _partner_options(frame: BudgetYear) -> list[tuple[str, object]]:
 
 
 class LineDialog(FormDialog):
-    def __init__(self, editor: Editor, parent: QWidget, frame: BudgetYear) -> None:
-        super().__init__(editor, "Add a budget line",
+    """Add a budget line, or (given one) change its name, category, responsible partner and share profile."""
+
+    def __init__(self, editor: Editor, parent: QWidget, frame: BudgetYear, line: LinePosition | None = None) -> None:
+        adding = line is None
+        super().__init__(editor, "Add a budget line" if adding else f"Change line {line.code}",
                          f"A scheme or cost centre of the pool, with its budget for {frame.year.label} spread evenly "
-                         "over the months (edit any month on the By month tab).", parent)
-        self.frame = frame
-        self.code = self.text("Code", placeholder="e.g. BCF07")
-        self.name = self.text("Name", placeholder="e.g. Reablement")
-        self.category = self.choice("Category", [(c.capitalize(), c) for c in budget_setup.CATEGORIES])
-        self.responsible = self.choice("Responsible partner", [("Joint", None), *_partner_options(frame)])
-        self.fixed = self.tick("Fixed share: its variance falls wholly on the responsible partner")
-        self.annual = self.money(f"Budget for {frame.year.label}")
+                         "over the months (edit any month on the By month tab)." if adding else
+                         "Its budget moves by virement or on the By month tab; its ledger codes under Ledger codes.",
+                         parent)
+        self.frame, self.line = frame, line
+        self.code = self.text("Code", line.code if line else "", "e.g. BCF07")
+        self.name = self.text("Name", line.name if line else "", "e.g. Reablement")
+        self.category = self.choice("Category", [(c.capitalize(), c) for c in budget_setup.CATEGORIES],
+                                    line.category if line else None)
+        self.responsible = self.choice("Responsible partner", [("Joint", None), *_partner_options(frame)],
+                                       line.responsible_code if line else None)
+        self.fixed = self.tick("Fixed share: its variance falls wholly on the responsible partner",
+                               bool(line) and line.share_profile == "fixed")
+        self.annual = self.money(f"Budget for {frame.year.label}") if adding else None
 
     def gesture(self) -> Gesture:
         terms = LineTerms(self.code.text(), self.name.text(), self.category.currentData(),
                           self.responsible.currentData(), "fixed" if self.fixed.isChecked() else "variable")
+        if self.line is not None:
+            line_id = self.line.id
+            return lambda database: budget_setup.change_budget_line(database, line_id, terms)
         annual, frame = self.pence(self.annual), self.frame
         return lambda database: budget_setup.add_budget_line(database, frame.agreement_id, terms,
                                                              frame.year.start_year, annual)

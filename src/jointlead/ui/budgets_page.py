@@ -258,7 +258,8 @@ class BudgetsPage(Page):
         # The cumulative chart follows the line chosen; a bar clicked on the variance chart chooses its line.
         self.lines.view.selectionModel().currentRowChanged.connect(self._on_line_chosen)
         self.lines_tab = self._tab("Lines", self.lines, buttons=(
-            ("Add line…", self.add_line), ("Ledger codes…", self.map_codes), ("Re-profile…", self.reprofile),
+            ("Add line…", self.add_line), ("Change line…", self.change_line), ("Ledger codes…", self.map_codes),
+            ("Re-profile…", self.reprofile),
             ("Ledger rows…", self.show_ledger_rows)))
 
         self.measure = QComboBox(self)
@@ -547,6 +548,13 @@ class BudgetsPage(Page):
 
     def add_contribution(self) -> None:
         self._open(budget_dialogs.ContributionDialog(self.editor, self, self.frame))
+
+    def change_line(self) -> None:
+        line = self._selected_line()
+        if line is None:
+            self.lines.view.setFocus()
+            return
+        self._open(budget_dialogs.LineDialog(self.editor, self, self.frame, line))
 
     def map_codes(self) -> None:
         line = self._selected_line()

@@ -153,3 +153,23 @@ class EndArrangementDialog(FormDialog):
     def gesture(self) -> Gesture:
         arrangement, last_day = self.arrangement_id, self.last_day.date().toPython()
         return lambda database: supervision.end_arrangement(database, arrangement, last_day)
+
+
+class ChangeSupervisorDialog(FormDialog):
+    ok_text = "Change"
+
+    def __init__(self, editor: Editor, parent: QWidget, row: supervision.ComplianceRow, supervisors: People,
+                 today: date) -> None:
+        super().__init__(editor, f"Change {row.supervisee}'s supervisor",
+                         f"Their {row.supervision_type} supervision moves to someone else from the date chosen; the "
+                         "arrangement until then stays in the record. A new supervisor needs a new signed "
+                         "agreement.", parent)
+        self.arrangement_id = row.arrangement_id
+        self.supervisor = self.choice("New supervisor", [s for s in supervisors
+                                                          if s[1] not in (row.supervisor_id, row.supervisee_id)])
+        self.from_date = self.day("From", today)
+
+    def gesture(self) -> Gesture:
+        arrangement, supervisor, when = self.arrangement_id, self.supervisor.currentData(), \
+            self.from_date.date().toPython()
+        return lambda database: supervision.change_arrangement(database, arrangement, when, supervisor_id=supervisor)

@@ -124,7 +124,8 @@ class SupervisionPage(Page):
         self.body.addLayout(tiles)
         actions = QHBoxLayout()
         for text, slot in (("Record session…", self.record_session), ("Group session…", self.group_session),
-                           ("Arrange…", self.arrange), ("End arrangement…", self.end_arrangement),
+                           ("Arrange…", self.arrange), ("Change supervisor…", self.change_supervisor),
+                           ("End arrangement…", self.end_arrangement),
                            ("Arrange from reporting lines…", self.from_lines)):
             button = QPushButton(text, self)
             button.clicked.connect(slot)
@@ -218,6 +219,13 @@ class SupervisionPage(Page):
         people = self._people()
         self._open(supervision_dialogs.ArrangementDialog(self.editor, self, people, people, self.today,
                                                          chosen.supervisee_id if chosen else None))
+
+    def change_supervisor(self) -> None:
+        chosen = self._chosen_row()
+        if chosen is None or chosen.arrangement_id is None:
+            self.everyone.view.setFocus()
+            return
+        self._open(supervision_dialogs.ChangeSupervisorDialog(self.editor, self, chosen, self._people(), self.today))
 
     def end_arrangement(self) -> None:
         chosen = self._chosen_row()

@@ -151,6 +151,15 @@ def _add_exchange_commands(commands) -> None:
         "was discussed.")
     supervision_export.add_argument("--as-at", type=_iso_day, metavar="YYYY-MM-DD",
                                      help="the day compliance is as at (default: today)")
+    pack_export = _export_command(
+        exports, "pack", "the monthly pack for one partner: budget, people, supervision, actions and charts",
+        "the partner it is for, e.g. NFT",
+        "Write the monthly parent-organisation pack: a cover with a checklist of what is incomplete, the partner's "
+        "budget position and risk share step by step, the budget lines, its people with both reporting lines, "
+        "supervision compliance for its staff, the actions it owns, and charts of the budget burn and the "
+        "compliance trend. People, supervision and actions are as on today.")
+    pack_export.add_argument("--as-at", type=_period_number, metavar="M7",
+                             help="the period the budget is as at (default: the last one closed)")
 
 
 def _import_command(kinds, common: argparse.ArgumentParser, name: str, summary: str, description: str
@@ -313,6 +322,10 @@ def _export_writer(args: argparse.Namespace) -> tuple[Callable[..., Any], dict[s
             except ValueError as error:
                 raise _usage_error(str(error)) from error
         return export_budget, {"as_at": args.as_at, "year": year}, "the budget monitoring workbook ({} budget lines)"
+    if args.kind == "pack":
+        from jointlead.services.packs import export_pack
+
+        return export_pack, {"as_at": args.as_at}, "the monthly pack ({} table rows)"
     if args.kind == "people":
         from jointlead.services.exports import export_people
 

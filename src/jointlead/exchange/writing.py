@@ -48,6 +48,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import Cell
+from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.styles import Alignment, Font, NamedStyle, PatternFill
 from openpyxl.styles.borders import DEFAULT_BORDER
 from openpyxl.styles.fonts import DEFAULT_FONT
@@ -159,6 +160,26 @@ class Cover:
     service: str = ""
     notes: tuple[str, ...] = ()  # plain lines under the header block
     checklist: tuple[tuple[str, bool], ...] = ()  # (item, done): shown green "Complete" or red "Incomplete"
+
+
+class ChartKind(StrEnum):
+    LINE = "line"  # a trend over the categories (months, say)
+    COLUMN = "column"  # clustered columns, one per series in each category
+
+
+@dataclass(frozen=True)
+class ExportChart:
+    """A native Excel chart drawn from a table this workbook already holds (`source`: the title `add_table`
+    returned). Charts reference cells, so the figures stay visible and checkable on the source sheet."""
+
+    title: str
+    source: str
+    categories: int  # the 0-based column of the source table holding the category labels (months, say)
+    series: tuple[int, ...]  # the 0-based columns plotted, each named by its header
+    kind: ChartKind = ChartKind.LINE
+    y_title: str = ""
+    x_title: str = ""
+    y_format: str | None = None  # the value axis's number format; None: from the first series column's kind
 
 
 # Named styles, registered once per workbook: each cell copies a small style array instead of building objects.
@@ -509,6 +530,36 @@ def _add_choices(ws: Any, columns: Sequence[ExportColumn], count: int) -> None:
         ws.data_validations.append(validation)
 
 
+def _native_chart(spec: ExportChart, source: Any, columns: Sequence[ExportColumn], count: int) -> Any:
+    """An openpyxl chart over the source table's rows 2..count+1; series are named by their header cells."""
+    chart = LineChart() if spec.kind is ChartKind.LINE else BarChart()
+    if spec.kind is ChartKind.COLUMN:
+        chart.type = "col"
+        chart.grouping = "clustered"
+    chart.title = writable_text(spec.title)
+    chart.width, chart.height = 24, 10  # centimetres: the width of a landscape A4 page's print area
+    chart.legend.position = "b"
+    for index in spec.series:
+        data = Reference(source, min_col=index + 1, max_col=index + 1, min_row=1, max_row=count + 1)
+        chart.add_data(data, titles_from_data=True)
+    chart.set_categories(Reference(source, min_col=spec.categories + 1, max_col=spec.categories + 1, min_row=2,
+                                   max_row=count + 1))
+    if spec.kind is ChartKind.LINE:
+        for series in chart.series:
+            series.smooth = False  # openpyxl smooths lines by default; figures are points, not a curve
+    chart.y_axis.title = writable_text(spec.y_title) if spec.y_title else None
+    chart.x_axis.title = writable_text(spec.x_title) if spec.x_title else None
+    chart.y_axis.number_format = spec.y_format or _AXIS_FORMATS.get(columns[spec.series[0]].kind, "General")
+    # openpyxl 3.1 marks both axes deleted unless told otherwise, and Excel then draws a chart with no scales.
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    return chart
+
+
+_AXIS_FORMATS = {Kind.MONEY: '"£"#,##0', Kind.MONEY_FINANCE: "#,##0", Kind.PERCENT: "0%", Kind.INTEGER: "0",
+                 Kind.WTE: "0.0"}
+
+
 def _spoken_datetime(moment: datetime) -> str:
     """`22 November 2026, 14:05`: the same in every locale, unlike strftime's %B."""
     return f"{moment.day} {_MONTHS[moment.month - 1]} {moment.year}, {moment:%H:%M}"
@@ -551,7 +602,7 @@ class _StampedZip(zipfile.ZipFile):
 @dataclass
 class _Contents:
     title: str
-    rows: int
+    rows: int | None  # None for a sheet of charts
     description: str
 
 
@@ -574,6 +625,7 @@ class ExportWorkbook:
         self._table_names: set[str] = set()
         self._titles: list[str] = []
         self._contents: list[_Contents] = []
+        self._tables: dict[str, tuple[Any, Sequence[ExportColumn], int]] = {}  # title -> sheet, columns, rows
         self._cover_sheet = self._workbook.create_sheet(_sheet_title(COVER_TITLE, self._sheet_titles))
         self._titles.append(self._cover_sheet.title)
         self._broken = False
@@ -640,8 +692,68 @@ class ExportWorkbook:
             self.discard()
             raise
         _add_choices(ws, columns, count)
+        self._tables[title] = (ws, tuple(columns), count)
         if not hidden:
             self._contents.append(_Contents(title, count, description))
+        return title
+
+    def add_charts(self, sheet_title: str, charts: Sequence[ExportChart], *, description: str = "",
+                   before: str | None = None) -> str:
+        """Write a sheet of native Excel charts, one under another, each drawn from a table already added; returns
+        the sheet's title. A chart whose table has no rows is replaced by a line of text saying so. `before` (a
+        title returned earlier) puts the sheet in front of that one, so charts can come before their figures."""
+        if self._saved:
+            raise RuntimeError("this workbook has already been saved")
+        if self._broken:
+            raise RuntimeError("this workbook was discarded (a table failed to write?); start a new one")
+        for chart in charts:
+            if chart.source not in self._tables:
+                raise ValueError(f"chart {chart.title!r}: there is no table on a sheet called {chart.source!r}")
+            width = len(self._tables[chart.source][1])
+            if not chart.series or not all(0 <= i < width for i in (chart.categories, *chart.series)):
+                raise ValueError(f"chart {chart.title!r}: its columns are not all in {chart.source!r}")
+        if before is not None and before not in self._titles[1:]:
+            raise ValueError(f"there is no sheet called {before!r} to put the charts before")
+        title = _sheet_title(sheet_title, self._sheet_titles)
+        ws = self._workbook.create_sheet(title)
+        contents = _Contents(title, None, description)
+        if before is None:
+            self._titles.append(title)
+            self._contents.append(contents)
+        else:
+            self._workbook.move_sheet(title, self._titles.index(before) - len(self._titles))
+            self._titles.insert(self._titles.index(before), title)
+            after = [c.title for c in self._contents]
+            self._contents.insert(after.index(before) if before in after else len(after), contents)
+        ws.column_dimensions["A"].width = 100
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.oddFooter.left.text = "&A"
+        ws.oddFooter.right.text = "Page &P of &N"
+        place = _Place(title)
+        heading = Cell(ws, 1, 1, style_array=self._styles[_COVER_TITLE])
+        _put_text(heading, _checked_text(title, place))
+        ws.append([heading])
+        rows_per_chart = 22  # a 10 cm chart at the default row height, with a row to spare
+        for index, chart in enumerate(charts):
+            place.row = 2 + index * rows_per_chart
+            label = Cell(ws, 1, 1, style_array=self._styles[_COVER_LABEL])
+            _put_text(label, _checked_text(chart.title, place))
+            ws.append([label])
+            source, columns, count = self._tables[chart.source]
+            if count == 0:
+                note = Cell(ws, 1, 1)
+                _put_text(note, f"No figures yet: {chart.source} has no rows.")
+                ws.append([note])
+                filler = rows_per_chart - 2
+            else:
+                ws.add_chart(_native_chart(chart, source, columns, count), f"A{place.row + 1}")
+                filler = rows_per_chart - 1
+            for _ in range(filler if index < len(charts) - 1 else 0):
+                ws.append([])
         return title
 
     def _write_table(
@@ -789,7 +901,8 @@ class ExportWorkbook:
             append()
             append(text("Sheet", _COVER_LABEL), text("Contents", _COVER_LABEL), text("Rows", _COVER_LABEL))
             for item in self._contents:
-                rows = Cell(ws, 1, 1, value=item.rows, style_array=self._styles[_INTEGER])
+                rows = (None if item.rows is None
+                        else Cell(ws, 1, 1, value=item.rows, style_array=self._styles[_INTEGER]))
                 append(text(item.title), text(item.description), rows)
 
     def discard(self) -> None:

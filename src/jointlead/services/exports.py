@@ -172,6 +172,15 @@ def _people_checklist(employees: Sequence[EmployeeLines]) -> tuple[tuple[str, bo
     )
 
 
+def people_rows(employees: Sequence[EmployeeLines]) -> list[tuple[object, ...]]:
+    """One row of `PEOPLE_COLUMNS` per employee: both lines, and the findings that are more than information."""
+    return [
+        (e.employee_number or None, e.name, e.job_title, e.profession, e.grade, e.team or None, e.start_date,
+         e.seconded, *_line_values(e.manager), *_line_values(e.professional), e.hr_supervisor or None,
+         "\n".join(f.message for f in e.findings if f.severity != Severity.INFORMATION) or None)
+        for e in employees]
+
+
 def export_people(database: Database, organisation_code: str, out: Path, *, as_at: date | None = None,
                   generated_on: datetime | None = None) -> ExportResult:
     """"People and lines" for one employing organisation: one row per employee in post on the as-at date (default
@@ -182,11 +191,7 @@ def export_people(database: Database, organisation_code: str, out: Path, *, as_a
         organisation = _organisation(session, organisation_code)
         span = span_of_control(session)
     employees = employees_and_lines(database, organisation.code, on)
-    rows = [
-        (e.employee_number or None, e.name, e.job_title, e.profession, e.grade, e.team or None, e.start_date,
-         e.seconded, *_line_values(e.manager), *_line_values(e.professional), e.hr_supervisor or None,
-         "\n".join(f.message for f in e.findings if f.severity != Severity.INFORMATION) or None)
-        for e in employees]
+    rows = people_rows(employees)
     finding_rows = [(e.employee_number or None, e.name, _SEVERITY_WORDS[f.severity], f.message)
                     for e in employees for f in e.findings]
     as_at_label = f"{on:%d %B %Y}"
@@ -275,24 +280,24 @@ def _fraction(basis_points: int | None) -> float | None:
     return None if basis_points is None else basis_points / 10_000
 
 
-def _figure_values(figures: LineFigures) -> tuple[object, ...]:
+def figure_values(figures: LineFigures) -> tuple[object, ...]:
     return (figures.annual_budget_pence, figures.budget_to_date, figures.actual_to_date, figures.ytd_variance,
             _fraction(figures.ytd_variance_basis_points), figures.ytd_rag(), figures.forecast_remaining,
             figures.forecast_outturn, figures.full_year_variance,
             _fraction(figures.full_year_variance_basis_points), figures.full_year_rag())
 
 
-def _summary_rows(position: PoolPosition, partner_codes: Sequence[str]) -> list[tuple[object, ...]]:
+def summary_rows(position: PoolPosition, partner_codes: Sequence[str]) -> list[tuple[object, ...]]:
     """The pool, then each partner's lines, then the joint lines (if any): each group added up month by month."""
     groups = [(f"Lines led by {code}", [p for p in position.lines if p.responsible_code == code], True)
               for code in partner_codes]
     groups.append(("Joint lines", [p for p in position.lines if not p.responsible_code], False))
     groups.append(("Lines led by others", [p for p in position.lines
                                            if p.responsible_code and p.responsible_code not in partner_codes], False))
-    rows = [("All lines (the pool)", len(position.lines), *_figure_values(position.pool))]
+    rows = [("All lines (the pool)", len(position.lines), *figure_values(position.pool))]
     for label, lines, always in groups:
         if lines:
-            rows.append((label, len(lines), *_figure_values(total_figures(p.figures for p in lines))))
+            rows.append((label, len(lines), *figure_values(total_figures(p.figures for p in lines))))
         elif always:  # a partner leading no line is worth seeing, not leaving out
             rows.append((label, 0, *([None] * len(_FIGURE_COLUMNS))))
     return rows
@@ -314,7 +319,7 @@ def _month_rows(position: PoolPosition) -> list[tuple[object, ...]]:
     return rows
 
 
-def _risk_share_rows(position: PoolPosition, partners: Sequence[tuple[str, str]]) -> list[tuple[object, ...]]:
+def risk_share_rows(position: PoolPosition, partners: Sequence[tuple[str, str]]) -> list[tuple[object, ...]]:
     result = position.risk_share
     total_contributions = sum(position.contributions_by_partner.get(code, 0) for code, _ in partners)
     rows: list[tuple[object, ...]] = []
@@ -334,7 +339,7 @@ def _risk_share_rows(position: PoolPosition, partners: Sequence[tuple[str, str]]
     return rows
 
 
-def _risk_share_step_columns(partner_codes: Sequence[str]) -> tuple[ExportColumn, ...]:
+def risk_share_step_columns(partner_codes: Sequence[str]) -> tuple[ExportColumn, ...]:
     return (
         ExportColumn("Step", Kind.INTEGER),
         ExportColumn("What happens"),
@@ -349,20 +354,20 @@ def _risk_share_step_columns(partner_codes: Sequence[str]) -> tuple[ExportColumn
     )
 
 
-def _risk_share_step_rows(position: PoolPosition, partner_codes: Sequence[str]) -> list[tuple[object, ...]]:
+def risk_share_step_rows(position: PoolPosition, partner_codes: Sequence[str]) -> list[tuple[object, ...]]:
     return [(number, step.title, step.explanation, step.variance_in_pence, step.absorbed_pence,
              *(step.amounts_by_partner.get(code, 0) for code in partner_codes), step.reserve_pence,
              step.retained_pence, step.unallocated_pence, step.balance_pence)
             for number, step in enumerate(position.risk_share.steps, start=1)]
 
 
-def _as_at_label(position: PoolPosition) -> str:
+def budget_as_at_label(position: PoolPosition) -> str:
     if position.as_at is None:
         return f"Before M1 {position.year.label}: no period closed yet"
     return f"{position.as_at.label} {position.year.label} ({position.as_at.month_name})"
 
 
-def _headline(position: PoolPosition, organisation: Organisation) -> tuple[str, str]:
+def budget_headline(position: PoolPosition, organisation: Organisation) -> tuple[str, str]:
     """Two short lines (the cover's notes print whole only when short): the pool's outlook, and this partner's part."""
     variance = position.pool.full_year_variance
     rag = position.pool.full_year_rag().value
@@ -410,11 +415,11 @@ def export_budget(database: Database, organisation_code: str, out: Path, *, as_a
     unmapped = unmapped_rows(database, position.agreement_id, position.year)
     checklist = budget_checklist(database, position.agreement_id, position.year,
                                  position.as_at.number if position.as_at else 0)
-    as_at_label = _as_at_label(position)
+    as_at_label = budget_as_at_label(position)
     with database.session() as session:
         cover = _cover(database, session, "Budget monitoring", organisation, as_at_label, (
             f"{position.title} (host: {position.host_code}).",
-            *_headline(position, organisation),
+            *budget_headline(position, organisation),
             "Every line of the pool: actuals to date, then a run-rate forecast or the manager's own.",
             "Money is in pounds. A positive variance is an overspend.",
             "RAG: green within 1% of budget, amber within 3%, red beyond.",
@@ -427,20 +432,20 @@ def export_budget(database: Database, organisation_code: str, out: Path, *, as_a
     net_unmapped = sum(row.amount_pence for row in unmapped)
     share = position.risk_share.share_by_partner.get(organisation.code, 0)
     with ExportWorkbook(cover) as workbook:
-        workbook.add_table("Summary", SUMMARY_COLUMNS, _summary_rows(position, codes), table_name="Summary",
+        workbook.add_table("Summary", SUMMARY_COLUMNS, summary_rows(position, codes), table_name="Summary",
                            description=f"The pool and each partner's lines, {as_at_label}")
         workbook.add_table("Variance", VARIANCE_COLUMNS, [
-            (p.code, p.name, p.category, p.responsible_code, p.share_profile, p.mappings, *_figure_values(p.figures))
+            (p.code, p.name, p.category, p.responsible_code, p.share_profile, p.mappings, *figure_values(p.figures))
             for p in position.lines], table_name="Variance",
             description="Each line's year-to-date and full-year variance, with its RAG")
         workbook.add_table("Lines by month", month_columns, _month_rows(position), table_name="LinesByMonth",
                            description="Each line's budget, actual, forecast and outturn, month by month")
-        workbook.add_table("Risk share", RISK_SHARE_COLUMNS, _risk_share_rows(position, partners),
+        workbook.add_table("Risk share", RISK_SHARE_COLUMNS, risk_share_rows(position, partners),
                            table_name="RiskShare",
                            description=f"Who bears the forecast variance ({organisation.code}: "
                                        f"{format_money(share)})")
-        workbook.add_table("Risk share steps", _risk_share_step_columns(codes),
-                           _risk_share_step_rows(position, codes), table_name="RiskShareSteps",
+        workbook.add_table("Risk share steps", risk_share_step_columns(codes),
+                           risk_share_step_rows(position, codes), table_name="RiskShareSteps",
                            description="The risk share step by step, each one balancing")
         workbook.add_table("Virements", VIREMENT_COLUMNS, [
             (v.approval_date, f"M{v.from_period}", v.from_code, v.from_name, v.to_code, v.to_name, v.amount_pence,

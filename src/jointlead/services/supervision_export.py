@@ -52,19 +52,19 @@ _RAG = {Status.IN_DATE: Rag.GREEN, Status.DUE_SOON: Rag.AMBER, Status.OVERDUE: R
         Status.NEVER_HELD: Rag.RED, Status.NOT_IN_PLACE: Rag.RED, Status.PAUSED: Rag.GREY}
 
 
-def _tally_values(figures: Tally, target_percent: int) -> tuple[object, ...]:
+def tally_values(figures: Tally, target_percent: int) -> tuple[object, ...]:
     return (figures.in_scope, figures.in_date, figures.due_soon, figures.overdue, figures.never_held,
             figures.fraction, figures.meets(target_percent), figures.not_in_place, figures.paused)
 
 
-def _person_values(row: ComplianceRow) -> tuple[object, ...]:
+def person_values(row: ComplianceRow) -> tuple[object, ...]:
     return (row.employee_number or None, row.supervisee, row.team or None, row.profession or None,
             row.supervision_type.capitalize(), row.supervisor or None, row.supervisor_org or None,
             row.last_held, row.next_due, row.status.value.capitalize(), _RAG[row.status], row.since,
             row.interval_days, row.agreement_signed, row.line_lead or None)
 
 
-def _headline(report: ComplianceReport) -> str:
+def compliance_headline(report: ComplianceReport) -> str:
     overall = report.overall
     if not overall.in_scope:
         return "No supervision arrangements are in scope on this day."
@@ -100,7 +100,7 @@ def export_supervision(database: Database, organisation_code: str, out: Path, *,
     as_at_label = f"{on:%d %B %Y}"
     with database.session() as session:
         cover = _cover(database, session, "Supervision compliance", organisation, as_at_label, (
-            _headline(report),
+            compliance_headline(report),
             f"Everyone {organisation.code} employs: each supervision arrangement in force on {as_at_label}.",
             "In date: held within the required interval; due soon: falls due within 14 days; both count as "
             "compliant.",
@@ -109,21 +109,21 @@ def export_supervision(database: Database, organisation_code: str, out: Path, *,
             "Paused: long-term absence or maternity leave; out of scope until they return.",
             "Only dates, types and supervisors are recorded: never what was discussed.",
         ), checklist=_checklist(report), generated_on=generated_on)
-    summary = [("All arrangements", *_tally_values(report.overall, target)),
-               *((t.group.capitalize(), *_tally_values(t, target)) for t in report.by_type)]
+    summary = [("All arrangements", *tally_values(report.overall, target)),
+               *((t.group.capitalize(), *tally_values(t, target)) for t in report.by_type)]
     people = list(report.rows)
     with ExportWorkbook(cover) as workbook:
         workbook.add_table("Summary", SUMMARY_COLUMNS, summary, table_name="Summary",
                            description=f"All arrangements and each type, against the target of {target}%")
-        workbook.add_table("By team", TEAM_COLUMNS, [(t.group, *_tally_values(t, target)) for t in report.by_team],
+        workbook.add_table("By team", TEAM_COLUMNS, [(t.group, *tally_values(t, target)) for t in report.by_team],
                            table_name="ByTeam", description="Compliance in each team")
         workbook.add_table("By profession", PROFESSION_COLUMNS,
-                           [(t.group, *_tally_values(t, target)) for t in report.by_profession],
+                           [(t.group, *tally_values(t, target)) for t in report.by_profession],
                            table_name="ByProfession", description="Compliance in each profession")
         workbook.add_table("Trend", TREND_COLUMNS,
-                           [(m.label, m.as_at, *_tally_values(m.tally, target)) for m in report.trend],
+                           [(m.label, m.as_at, *tally_values(m.tally, target)) for m in report.trend],
                            table_name="Trend", description="As it stood at the end of each month")
-        workbook.add_table("People", PEOPLE_COLUMNS, (_person_values(r) for r in people), table_name="People",
+        workbook.add_table("People", PEOPLE_COLUMNS, (person_values(r) for r in people), table_name="People",
                            description=f"Each arrangement, and each one missing, on {as_at_label}")
         path = workbook.save(out)
     result = ExportResult(path, len(people), _digest(path))

@@ -1,0 +1,252 @@
+"""The parent-organisation pack: one workbook a month for a partner, as at a period, with what it needs to know."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from itertools import accumulate
+from pathlib import Path
+
+from sqlalchemy import select
+
+from jointlead.domain.budget import MONTHS
+from jointlead.domain.errors import JointleadError
+from jointlead.domain.money import format_money
+from jointlead.domain.supervision import Status
+from jointlead.exchange.writing import ChartKind, ExportChart, ExportColumn, ExportWorkbook, Kind
+from jointlead.services import supervision_export
+from jointlead.services.actions import ActionLogRow, action_log
+from jointlead.services.budget_report import budget_checklist, unmapped_rows
+from jointlead.services.budgets import PoolPosition, pool_position
+from jointlead.services.exports import (
+    PEOPLE_COLUMNS,
+    VARIANCE_COLUMNS,
+    ExportResult,
+    _cover,
+    _digest,
+    _organisation,
+    _record,
+    budget_as_at_label,
+    budget_headline,
+    figure_values,
+    people_rows,
+    risk_share_step_columns,
+    risk_share_step_rows,
+)
+from jointlead.services.people import EmployeeLines, employees_and_lines
+from jointlead.services.supervision import ComplianceReport, compliance
+from jointlead.store.database import Database
+from jointlead.store.models import AgreementPartner, Organisation
+
+ACTION_COLUMNS = (
+    ExportColumn("Reference", Kind.CODE),
+    ExportColumn("Action", wrap=True, width=50),
+    ExportColumn("Owner"),
+    ExportColumn("Meeting"),
+    ExportColumn("Workstream"),
+    ExportColumn("Priority"),
+    ExportColumn("Raised", Kind.DATE),
+    ExportColumn("Originally due", Kind.DATE),
+    ExportColumn("Due", Kind.DATE),
+    ExportColumn("Status"),
+    ExportColumn("RAG", Kind.RAG),
+    ExportColumn("Days overdue", Kind.INTEGER),
+    ExportColumn("Completed", Kind.DATE),
+    ExportColumn("Latest update", wrap=True, width=50),
+    ExportColumn("Latest update on", Kind.DATE),
+)
+BURN_COLUMNS = (
+    ExportColumn("Month"),
+    ExportColumn("Cumulative budget", Kind.MONEY_FINANCE),
+    ExportColumn("Cumulative actual", Kind.MONEY_FINANCE),
+    ExportColumn("Cumulative forecast", Kind.MONEY_FINANCE),
+)
+TREND_COLUMNS = (
+    ExportColumn("Month"),
+    ExportColumn("As at", Kind.DATE),
+    ExportColumn("Compliance", Kind.PERCENT),
+    ExportColumn("Target", Kind.PERCENT),
+    ExportColumn("In scope", Kind.INTEGER),
+    ExportColumn("Compliant", Kind.INTEGER),
+)
+
+
+def _summary_columns(code: str) -> tuple[ExportColumn, ...]:
+    return (
+        ExportColumn("Step", Kind.INTEGER),
+        ExportColumn("What"),
+        ExportColumn("Explanation", wrap=True, width=60),
+        ExportColumn("The pool", Kind.MONEY_FINANCE),
+        ExportColumn(code, Kind.MONEY_FINANCE),
+    )
+
+
+def _summary_rows(position: PoolPosition, code: str, partner_codes: Sequence[str]) -> list[tuple[object, ...]]:
+    """The partner's part in the pool, from its contribution to its share of the forecast variance, step by step.
+
+    The step rows are the Risk share steps sheet's rows, read for this partner, so the two sheets always agree."""
+    pool = position.pool
+    contributions = sum(position.contributions_by_partner.get(c, 0) for c in partner_codes)
+    contribution = position.contributions_by_partner.get(code, 0)
+    result = position.risk_share
+    share = result.share_by_partner.get(code, 0)
+    in_percent = f"{contribution / contributions:.1%} of" if contributions else "none of"
+    rows: list[tuple[object, ...]] = [
+        (None, "Contributions", f"{code} contributes {in_percent} what the partners put into the pool.",
+         contributions, contribution),
+        (None, "Annual budget", "The pool's budget for the year, after virements.", pool.annual_budget_pence, None),
+        (None, "Budget to date", f"The budget profiled to {position.as_at.label if position.as_at else 'date'}.",
+         pool.budget_to_date, None),
+        (None, "Actual to date", "What the partners' ledgers show against the pool's lines.", pool.actual_to_date,
+         None),
+        (None, "Forecast outturn", "Actuals to date, then a run-rate forecast (or the manager's own) for the rest.",
+         pool.forecast_outturn, None),
+        (None, "Forecast full-year variance", "Outturn less budget: positive is an overspend, negative an "
+         "underspend. The risk share below decides who bears it.", pool.full_year_variance, None),
+    ]
+    partner_column = 5 + list(partner_codes).index(code)  # risk_share_step_columns: step, what, why, in, absorbed
+    for step in risk_share_step_rows(position, partner_codes):
+        number, title, explanation, variance_in = step[0], step[1], step[2], step[3]
+        rows.append((number, title, explanation, variance_in, step[partner_column]))
+    words = (f"{code} bears {format_money(share)} of the overspend." if share > 0 else
+             f"{format_money(-share)} of underspend returns to {code}." if share < 0 else f"Nothing falls on {code}.")
+    rows.append((None, f"{code}'s share of the forecast variance", words, result.total_variance_pence, share))
+    return rows
+
+
+def _burn_rows(position: PoolPosition) -> list[tuple[object, ...]]:
+    """The pool month by month, cumulative: budget all year, actuals to the as-at month, the forecast from there."""
+    pool = position.pool
+    to_date = pool.as_at
+    budget = list(accumulate(pool.budget_profile))
+    outturn = list(accumulate(pool.outturn_by_month))
+    rows = []
+    for n in range(1, MONTHS + 1):
+        period = position.year.period(n)
+        actual = outturn[n - 1] if n <= to_date else None
+        # The forecast line starts where the actuals end, so the two join up on the chart.
+        forecast = outturn[n - 1] if n >= max(to_date, 1) else None
+        rows.append((f"{period.label} {period.month_name}", budget[n - 1], actual, forecast))
+    return rows
+
+
+def _trend_rows(report: ComplianceReport) -> list[tuple[object, ...]]:
+    target = report.target_percent / 100
+    return [(m.label, m.as_at, m.tally.fraction, target, m.tally.in_scope, m.tally.compliant) for m in report.trend]
+
+
+def _action_values(row: ActionLogRow) -> tuple[object, ...]:
+    return (row.reference, row.title, row.owner or None, row.meeting or None, row.workstream or None,
+            row.priority or None, row.raised, row.original_due, row.due, row.status.label, row.rag,
+            row.days_overdue or None, row.completed_on, row.latest_update or None, row.latest_update_on)
+
+
+def _count(number: int, one: str, many: str) -> str:
+    return f"{number:,} {one if number == 1 else many}"
+
+
+def pack_checklist(position: PoolPosition, budget_items: Sequence[tuple[str, bool]], unmapped: int,
+                   employees: Sequence[EmployeeLines], report: ComplianceReport,
+                   actions: Sequence[ActionLogRow]) -> tuple[tuple[str, bool], ...]:
+    """The cover's five questions: periods closed, ledger rows mapped, professional lines, supervision in place,
+    actions in date; each complete or not, in words a manager can act on."""
+    periods = budget_items[0]  # budget_checklist puts the periods first
+    no_line = [e for e in employees if any(f.code == "no-professional-line" for f in e.findings)]
+    not_in_place = [r for r in report.rows if r.status == Status.NOT_IN_PLACE]
+    overdue = [a for a in actions if a.overdue]
+    return (
+        periods,
+        ("Every ledger row matches a budget line.", True) if not unmapped else
+        (f"{_count(unmapped, 'ledger row matches', 'ledger rows match')} no budget line and count towards nothing "
+         "until assigned.", False),
+        ("Every registered professional has a professional line.", True) if not no_line else
+        (f"{_count(len(no_line), 'member', 'members')} of staff with no professional line: "
+         f"{', '.join(e.name for e in no_line[:5])}{' and others' if len(no_line) > 5 else ''}.", False),
+        ("Every supervision needed is in place.", True) if not not_in_place else
+        (f"{_count(len(not_in_place), 'supervision arrangement is', 'supervision arrangements are')} not in place.",
+         False),
+        ("No action is overdue.", True) if not overdue else
+        (f"{_count(len(overdue), 'action is', 'actions are')} overdue: "
+         f"{', '.join(a.reference for a in overdue[:8])}{' and others' if len(overdue) > 8 else ''}.", False),
+    )
+
+
+def export_pack(database: Database, organisation_code: str, out: Path, *, as_at: int | None = None,
+                today: date | None = None, generated_on: datetime | None = None) -> ExportResult:
+    """The monthly pack for one partner: budget as at period `as_at` (default: the last closed), and people,
+    supervision and actions as on `today` (default: today). `ExportResult.rows` counts the rows of every table."""
+    if as_at is not None and not 1 <= as_at <= MONTHS:
+        raise JointleadError(f"M{as_at} is not a period: periods run from M1 (April) to M12 (March).",
+                             "Choose a period from M1 to M12, for example M7.")
+    today = today or date.today()
+    with database.session() as session:
+        organisation = _organisation(session, organisation_code)
+        code = organisation.code
+    position = pool_position(database, as_at=as_at, today=today)
+    with database.session() as session:
+        partner_codes = list(session.scalars(
+            select(Organisation.code)
+            .join(AgreementPartner, AgreementPartner.organisation_id == Organisation.id)
+            .where(AgreementPartner.agreement_id == position.agreement_id)
+            .order_by(AgreementPartner.position)))
+    if code not in partner_codes:
+        raise JointleadError(f"{organisation.name} ({code}) is not a partner to {position.title}.",
+                             f"Choose one of its partners: {', '.join(partner_codes)}.")
+    budget_items = tuple((item.wording, item.ok) for item in budget_checklist(
+        database, position.agreement_id, position.year, position.as_at.number if position.as_at else 0))
+    unmapped = len(unmapped_rows(database, position.agreement_id, position.year))
+    employees = employees_and_lines(database, code, today)
+    report = compliance(database, today, organisation=code)
+    actions = action_log(database, today, organisation=code)
+    budget_label = budget_as_at_label(position)
+    day_label = f"{today.day} {today:%B %Y}"
+    as_at_label = f"{budget_label}; people, supervision and actions on {day_label}"
+    checklist = pack_checklist(position, budget_items, unmapped, employees, report, actions)
+    with database.session() as session:
+        cover = _cover(database, session, "Monthly pack", organisation, as_at_label, (
+            f"{position.title} (host: {position.host_code}).",
+            *budget_headline(position, organisation),
+            supervision_export.compliance_headline(report),
+            f"{_count(len(actions), 'action', 'actions')} owned by {code}, "
+            f"{_count(sum(a.is_open for a in actions), 'open', 'open')}.",
+            "Money is in pounds. A positive variance is an overspend.",
+        ), checklist=checklist, generated_on=generated_on)
+
+    target = report.target_percent
+    total = 0
+    with ExportWorkbook(cover) as workbook:
+        def table(title: str, columns, rows, name: str, description: str) -> str:
+            nonlocal total
+            rows = list(rows)
+            total += len(rows)
+            return workbook.add_table(title, columns, rows, table_name=name, description=description)
+
+        table("Budget summary", _summary_columns(code), _summary_rows(position, code, partner_codes),
+              "BudgetSummary", f"{code}'s contribution and its share of the forecast variance, step by step")
+        table("Risk share steps", risk_share_step_columns(partner_codes),
+              risk_share_step_rows(position, partner_codes), "RiskShareSteps",
+              "The risk share step by step for every partner, each step balancing")
+        table("Budget lines", VARIANCE_COLUMNS, [
+            (p.code, p.name, p.category, p.responsible_code, p.share_profile, p.mappings, *figure_values(p.figures))
+            for p in position.lines], "BudgetLines", f"Each line of the pool, {budget_label}")
+        table("People", PEOPLE_COLUMNS, people_rows(employees), "People",
+              f"{len(employees)} people {code} employs, with both reporting lines, on {day_label}")
+        table("Supervision", supervision_export.PEOPLE_COLUMNS,
+              (supervision_export.person_values(r) for r in report.rows), "Supervision",
+              f"Each supervision arrangement for {code}'s staff, and each one missing, on {day_label}")
+        table("Actions", ACTION_COLUMNS, (_action_values(a) for a in actions), "Actions",
+              f"The actions {code}'s staff own, open and closed, as on {day_label}")
+        burn = table("Budget burn", BURN_COLUMNS, _burn_rows(position), "BudgetBurn",
+                     "The pool's cumulative budget, actual and forecast by month: the Charts sheet's figures")
+        trend = table("Compliance trend", TREND_COLUMNS, _trend_rows(report), "ComplianceTrend",
+                      f"{code}'s supervision compliance at each month end: the Charts sheet's figures")
+        workbook.add_charts("Charts", (
+            ExportChart(f"Budget burn: the pool, {position.year.label}", burn, 0, (1, 2, 3),
+                        y_title="Cumulative £"),
+            ExportChart(f"Supervision compliance: {code}, against the target of {target}%", trend, 0, (2, 3),
+                        kind=ChartKind.LINE, y_title="Compliance"),
+        ), description="Budget burn, and the supervision compliance trend", before=burn)
+        path = workbook.save(out)
+    result = ExportResult(path, total, _digest(path))
+    _record(database, "export_pack", result, code, as_at_label)
+    return result

@@ -6,9 +6,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import shiboken6
 
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from jointlead.ui.application import make_application
 from jointlead.ui.main_window import MainWindow
@@ -29,6 +30,17 @@ def messages(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         monkeypatch.setattr(QMessageBox, name, staticmethod(record))
     monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(f"{box.text()} {box.informativeText()}") or 0)
     return shown
+
+
+@pytest.fixture(autouse=True)
+def no_dialog_outlives_its_test():
+    """Close and delete any dialog or wizard a test leaves open, waiting for work still under way, so none lingers
+    into the next test."""
+    yield
+    for widget in QApplication.topLevelWidgets():
+        if isinstance(widget, QDialog) and shiboken6.isValid(widget):
+            widget.reject()
+            shiboken6.delete(widget)
 
 
 @pytest.fixture

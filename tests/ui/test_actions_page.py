@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-import shiboken6
+from driving import only, save
 
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox
 
 from jointlead.domain.actions import ActionStatus
 from jointlead.services import actions
@@ -17,30 +16,12 @@ from jointlead.ui import actions_dialogs
 TODAY = date(2026, 11, 20)
 
 
-@pytest.fixture(autouse=True)
-def no_dialog_outlives_its_test():
-    yield
-    for widget in QApplication.topLevelWidgets():
-        if isinstance(widget, QDialog) and shiboken6.isValid(widget):
-            widget.reject()
-            shiboken6.delete(widget)
-
 
 @pytest.fixture
 def page(window, demo_db):
     window.set_database(demo_db)
     window.show_page("Actions")
     return window.current_page()
-
-
-def only(page, kind: type[QDialog]) -> QDialog:
-    found = [d for d in page.findChildren(kind) if d.isVisible()]
-    assert len(found) == 1
-    return found[0]
-
-
-def save(dialog, qtbot) -> None:
-    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
 
 
 def test_an_action_is_added_by_keyboard_updated_moved_and_undone(window, page, demo_db, qtbot, messages):

@@ -5,12 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import openpyxl
-import pytest
-import shiboken6
-from driving import choose_file, open_wizard
+from driving import choose_file, only, open_wizard, save
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QInputDialog, QWizard
+from PySide6.QtWidgets import QInputDialog, QWizard
 
 from jointlead.domain.money import format_pounds
 from jointlead.services.budgets import pool_position
@@ -22,24 +20,6 @@ from jointlead.ui.import_wizard import ImportWizard
 FINISH = QWizard.WizardButton.FinishButton
 NEXT = QWizard.WizardButton.NextButton
 
-
-@pytest.fixture(autouse=True)
-def no_dialog_outlives_its_test():
-    yield
-    for widget in QApplication.topLevelWidgets():
-        if isinstance(widget, QDialog) and shiboken6.isValid(widget):
-            widget.reject()
-            shiboken6.delete(widget)
-
-
-def dialog_of(page: BudgetsPage, kind: type[QDialog]) -> QDialog:
-    found = [d for d in page.findChildren(kind) if d.isVisible()]
-    assert len(found) == 1, f"expected one open {kind.__name__}"
-    return found[0]
-
-
-def save(dialog: QDialog, qtbot) -> None:
-    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
 
 
 def fill(dialog, **values) -> None:
@@ -98,7 +78,7 @@ def test_a_managers_month_from_an_empty_database(window, empty_db, qtbot, tmp_pa
 
     # 1. Set up the agreement, its contributions, lines and the ledger codes that feed them.
     qtbot.mouseClick(page.set_up_button, Qt.MouseButton.LeftButton)
-    dialog = dialog_of(page, budget_dialogs.AgreementDialog)
+    dialog = only(page, budget_dialogs.AgreementDialog)
     fill(dialog, title="Westshire Better Care Fund", first_year=2026, waterfall=True, reserve="50,000",
          limit="£25,000.00")
     for (code, name, *_rest), (typed_code, typed_name) in zip(dialog.partner_fields, (
@@ -110,7 +90,7 @@ def test_a_managers_month_from_an_empty_database(window, empty_db, qtbot, tmp_pa
     for partner, stream, amount in (("WHT", "NHS minimum contribution", "3,000,000"),
                                     ("WCC", "Better Care Grant", "1000000")):
         page.add_contribution()
-        fill(dialog := dialog_of(page, budget_dialogs.ContributionDialog), partner=partner, stream=stream,
+        fill(dialog := only(page, budget_dialogs.ContributionDialog), partner=partner, stream=stream,
              amount=amount)
         save(dialog, qtbot)
     lines = (("L1", "Community health teams", "pay", "WHT", "2,000,000", "CH100"),
@@ -118,7 +98,7 @@ def test_a_managers_month_from_an_empty_database(window, empty_db, qtbot, tmp_pa
              ("L3", "Equipment", "non-pay", None, "500,000", "EQ300"))
     for code, name, category, lead, budget, _centre in lines:
         page.add_line()
-        fill(dialog := dialog_of(page, budget_dialogs.LineDialog), code=code, name=name, category=category,
+        fill(dialog := only(page, budget_dialogs.LineDialog), code=code, name=name, category=category,
              responsible=lead, annual=budget)
         save(dialog, qtbot)
     assert messages == []
@@ -127,7 +107,7 @@ def test_a_managers_month_from_an_empty_database(window, empty_db, qtbot, tmp_pa
         page.lines.view.setCurrentIndex(page.lines.model.index(row, 0))
         page.map_codes()
         partner = "WCC" if centre != "CH100" else "WHT"
-        fill(dialog := dialog_of(page, budget_dialogs.MappingDialog), partner=partner, centre=centre)
+        fill(dialog := only(page, budget_dialogs.MappingDialog), partner=partner, centre=centre)
         save(dialog, qtbot)
     assert page.contributions_tile.value_text() == "£4,000,000"
     assert [page.lines.model.row_at(r).mappings for r in range(3)] == [1, 1, 1]
@@ -164,7 +144,7 @@ def test_a_managers_month_from_an_empty_database(window, empty_db, qtbot, tmp_pa
     page.tabs.setCurrentWidget(page.unmapped_tab)
     page.unmapped.view.selectRow(0)
     page.assign()
-    fill(dialog := dialog_of(page, budget_dialogs.AssignDialog), line=position.lines[2].id)
+    fill(dialog := only(page, budget_dialogs.AssignDialog), line=position.lines[2].id)
     save(dialog, qtbot)
     assert page.unmapped.model.total_rows == 0
     assert pool_position(empty_db, as_at=1).pool.actual_to_date == 34_123_400
@@ -184,7 +164,7 @@ def test_a_managers_month_from_an_empty_database(window, empty_db, qtbot, tmp_pa
     # 4. Move money by virement: equipment to care packages, within the delegated limit.
     before = pool_position(empty_db, as_at=1)
     page.virement()
-    fill(dialog := dialog_of(page, budget_dialogs.VirementDialog), giver=before.lines[2].id,
+    fill(dialog := only(page, budget_dialogs.VirementDialog), giver=before.lines[2].id,
          taker=before.lines[1].id, amount="20,000", reason="Care package demand", approver="Joint General Manager")
     save(dialog, qtbot)
     assert messages == []
@@ -195,7 +175,7 @@ def test_a_managers_month_from_an_empty_database(window, empty_db, qtbot, tmp_pa
 
     # 5. Close M1: the checklist is shown first, then the month is locked.
     page.close_month()
-    dialog = dialog_of(page, budget_dialogs.CloseDialog)
+    dialog = only(page, budget_dialogs.CloseDialog)
     assert "M1" in dialog.windowTitle()
     save(dialog, qtbot)
     assert messages == []

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
-import shiboken6
+from driving import only, save
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox
 
 from jointlead.domain.money import format_money
 from jointlead.services.budget_setup import agreement_terms, instalments
@@ -15,30 +14,11 @@ from jointlead.ui import budget_dialogs
 from jointlead.ui.ledger_rows_dialog import LedgerRowsDialog
 
 
-@pytest.fixture(autouse=True)
-def no_dialog_outlives_its_test():
-    yield
-    for widget in QApplication.topLevelWidgets():
-        if isinstance(widget, QDialog) and shiboken6.isValid(widget):
-            widget.reject()
-            shiboken6.delete(widget)
-
-
 @pytest.fixture
 def page(window, demo_db):
     window.set_database(demo_db)
     window.show_page("Budgets")
     return window.current_page()
-
-
-def only(page, kind: type[QDialog]) -> QDialog:
-    found = [d for d in page.findChildren(kind) if d.isVisible()]
-    assert len(found) == 1
-    return found[0]
-
-
-def save(dialog, qtbot) -> None:
-    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
 
 
 def test_a_closed_months_actual_opens_the_ledger_rows_behind_it(page, demo_db, qtbot):

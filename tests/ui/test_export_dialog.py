@@ -3,25 +3,13 @@
 from __future__ import annotations
 
 import openpyxl
-import pytest
-import shiboken6
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
 
 from jointlead.ui.export_dialog import EXPORTS, ExportDialog
 
 BUDGET = [kind.label for kind in EXPORTS].index("Budget monitoring workbook")
 
-
-@pytest.fixture(autouse=True)
-def no_dialog_outlives_its_test():
-    """A dialog still alive when the next test restyles the application can crash Qt later: delete it."""
-    yield
-    for dialog in QApplication.topLevelWidgets():
-        if isinstance(dialog, ExportDialog):
-            dialog.reject()
-            shiboken6.delete(dialog)
 
 
 def open_dialog(window, demo_db) -> ExportDialog:

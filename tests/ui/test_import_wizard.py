@@ -8,13 +8,11 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-import shiboken6
 from driving import choose_file, open_wizard
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
-    QApplication,
     QComboBox,
     QFileDialog,
     QLabel,
@@ -91,19 +89,6 @@ def messy_nft_ledger(folder: Path, database_path: Path) -> tuple[Path, int]:
     workbook.save(path)
     return path, len(valid) + len(after_repeat)
 
-
-@pytest.fixture(autouse=True)
-def no_dialog_outlives_its_test():
-    """Delete the wizard or dialog a test leaves open, before the next test restyles the application.
-
-    A QWizard still alive when make_application() sets the style again crashes Qt a little later; in the app the
-    style is set once, so this is only about tests.
-    """
-    yield
-    for dialog in QApplication.topLevelWidgets():
-        if isinstance(dialog, ImportWizard | ExportDialog):
-            dialog.reject()  # waits for any work still under way
-            shiboken6.delete(dialog)
 
 
 def count(database_path: Path, sql: str) -> int:

@@ -6,10 +6,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-import shiboken6
+from driving import only, save
 
-from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox
+from PySide6.QtCore import QDate
 
 from jointlead.domain.reporting_lines import LineKind
 from jointlead.ui import people_dialogs
@@ -18,30 +17,12 @@ from jointlead.ui.people_page import PeoplePage
 TEAM = "North Locality CMHT"
 
 
-@pytest.fixture(autouse=True)
-def no_dialog_outlives_its_test():
-    yield
-    for widget in QApplication.topLevelWidgets():
-        if isinstance(widget, QDialog) and shiboken6.isValid(widget):
-            widget.reject()
-            shiboken6.delete(widget)
-
 
 @pytest.fixture
 def page(window, demo_db) -> PeoplePage:
     window.set_database(demo_db)
     window.show_page("People & lines")
     return window.current_page()
-
-
-def only(page, kind: type[QDialog]) -> QDialog:
-    found = [d for d in page.findChildren(kind) if d.isVisible()]
-    assert len(found) == 1
-    return found[0]
-
-
-def save(dialog, qtbot) -> None:
-    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
 
 
 def choose(combo, data) -> None:

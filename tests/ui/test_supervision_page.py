@@ -3,29 +3,14 @@
 from __future__ import annotations
 
 import pytest
-import shiboken6
+from driving import only
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox
+from PySide6.QtWidgets import QDialogButtonBox
 
 from jointlead.domain.supervision import Status
 from jointlead.services import supervision
 from jointlead.ui import supervision_dialogs
-
-
-@pytest.fixture(autouse=True)
-def no_dialog_outlives_its_test():
-    yield
-    for widget in QApplication.topLevelWidgets():
-        if isinstance(widget, QDialog) and shiboken6.isValid(widget):
-            widget.reject()
-            shiboken6.delete(widget)
-
-
-def only(page, kind: type[QDialog]) -> QDialog:
-    found = [d for d in page.findChildren(kind) if d.isVisible()]
-    assert len(found) == 1
-    return found[0]
 
 
 def test_recording_a_session_takes_a_person_from_overdue_to_in_date_on_the_dashboard(window, demo_db, qtbot,

@@ -29,7 +29,7 @@ from jointlead.services.files import Database
 from jointlead.ui import actions_dialogs
 from jointlead.ui.page import Page, day_text
 from jointlead.ui.table_model import CENTRE, RIGHT, Column
-from jointlead.ui.widgets import DataTable
+from jointlead.ui.widgets import DataTable, button_row, filter_combo
 
 RAG_ORDER = {Rag.RED: 0, Rag.AMBER: 1, Rag.GREEN: 2, Rag.BLUE: 3, Rag.GREY: 4}
 PRIORITY_ORDER = {"high": 0, "medium": 1, "low": 2}
@@ -122,18 +122,6 @@ class ActionsPage(Page):
         self.body.addWidget(self.tabs, 1)
 
     # --- building ---------------------------------------------------------------------------------
-    def _combo(self, label: str, row: QHBoxLayout, parent: QWidget) -> QComboBox:
-        caption = QLabel(f"{label}:", parent)
-        combo = QComboBox(parent)
-        combo.setAccessibleName(f"Show actions by {label.lower()}")
-        combo.view().setAccessibleName(f"{label} choices")
-        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        caption.setBuddy(combo)
-        combo.activated.connect(lambda _i: self._apply_filters())
-        row.addWidget(caption)
-        row.addWidget(combo)
-        return combo
-
     def _build_log(self) -> QWidget:
         tab = QWidget(self)
         layout = QVBoxLayout(tab)
@@ -164,13 +152,13 @@ class ActionsPage(Page):
         layout.addLayout(quick)
 
         filters = QHBoxLayout()
-        self.status = self._combo("Status", filters, tab)
+        self.status = filter_combo("Status", "actions", filters, tab, self._apply_filters)
         for text, keep in STATUS_FILTERS:
             self.status.addItem(text, keep)
-        self.rag = self._combo("RAG", filters, tab)
-        self.owner = self._combo("Owner", filters, tab)
-        self.organisation = self._combo("Organisation", filters, tab)
-        self.meeting = self._combo("Meeting", filters, tab)
+        self.rag = filter_combo("RAG", "actions", filters, tab, self._apply_filters)
+        self.owner = filter_combo("Owner", "actions", filters, tab, self._apply_filters)
+        self.organisation = filter_combo("Organisation", "actions", filters, tab, self._apply_filters)
+        self.meeting = filter_combo("Meeting", "actions", filters, tab, self._apply_filters)
         self.overdue = QCheckBox("Overdue only", tab)
         self.overdue.toggled.connect(lambda _on: self._apply_filters())
         filters.addWidget(self.overdue)
@@ -184,14 +172,9 @@ class ActionsPage(Page):
         side = QWidget(tab)
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(8, 0, 0, 0)
-        buttons = QHBoxLayout()
-        for text, slot in (("Update…", self.add_update), ("Status…", self.change_status),
-                           ("Due date…", self.revise_due), ("RAG…", self.set_rag)):
-            button = QPushButton(text, side)
-            button.clicked.connect(slot)
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        side_layout.addLayout(buttons)
+        side_layout.addLayout(button_row(side, (
+            ("Update…", self.add_update), ("Status…", self.change_status), ("Due date…", self.revise_due),
+            ("RAG…", self.set_rag))))
         self.detail = QLabel("<p><i>Choose an action to see its history.</i></p>", side)
         self.detail.setAccessibleName("Action history")
         self.detail.setWordWrap(True)

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QScrollArea,
     QSplitter,
     QTabWidget,
@@ -27,7 +26,7 @@ from jointlead.ui import people_dialogs
 from jointlead.ui.org_chart import OrgChart
 from jointlead.ui.page import Page, day_text
 from jointlead.ui.table_model import RIGHT, Column
-from jointlead.ui.widgets import DataTable
+from jointlead.ui.widgets import DataTable, button_row, filter_combo
 
 
 def _lead(name: str, org: str) -> str:
@@ -158,22 +157,16 @@ class PeoplePage(Page):
         bar.addWidget(self.as_at)
         self.filters: list[tuple[QComboBox, object]] = []
         for label, value in FILTERS:
-            combo = self._combo(label, bar)
+            combo = filter_combo(label, "people", bar, self, self._apply_filters)
             self.filters.append((combo, value))
-        self.status = self._combo("Status", bar)
+        self.status = filter_combo("Status", "people", bar, self, self._apply_filters)
         for text, keep in STATUSES:
             self.status.addItem(text, keep)
         bar.addStretch(1)
         self.body.addLayout(bar)
-        actions = QHBoxLayout()
-        for text, slot in (("Add person…", self.add_person), ("Edit…", self.edit_person),
-                           ("Change line…", self.change_line), ("Record leaver…", self.record_leaver),
-                           ("Reassign reports…", self.reassign)):
-            button = QPushButton(text, self)
-            button.clicked.connect(slot)
-            actions.addWidget(button)
-        actions.addStretch(1)
-        self.body.addLayout(actions)
+        self.body.addLayout(button_row(self, (
+            ("Add person…", self.add_person), ("Edit…", self.edit_person), ("Change line…", self.change_line),
+            ("Record leaver…", self.record_leaver), ("Reassign reports…", self.reassign))))
 
         self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName("People views")
@@ -206,18 +199,6 @@ class PeoplePage(Page):
         self.tabs.addTab(self.findings, "Findings")
         self.body.addWidget(self.tabs, 1)
         self._names: dict[int, str] = {}
-
-    def _combo(self, label: str, bar: QHBoxLayout) -> QComboBox:
-        caption = QLabel(f"{label}:", self)
-        combo = QComboBox(self)
-        combo.setAccessibleName(f"Show people by {label.lower()}")
-        combo.view().setAccessibleName(f"{label} choices")
-        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        caption.setBuddy(combo)
-        combo.activated.connect(lambda _i: self._apply_filters())
-        bar.addWidget(caption)
-        bar.addWidget(combo)
-        return combo
 
     def _fill_filters(self, rows) -> None:
         for combo, value in self.filters:

@@ -7,7 +7,7 @@ from datetime import date
 from PySide6.QtCharts import QCategoryAxis, QChart, QChartView, QLineSeries, QValueAxis
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPainter, QPen
-from PySide6.QtWidgets import QHBoxLayout, QMessageBox, QPushButton, QTabWidget, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QMessageBox, QTabWidget, QWidget
 
 from jointlead.domain.supervision import Status, Tally
 from jointlead.services import overview, supervision
@@ -16,7 +16,7 @@ from jointlead.ui import supervision_dialogs
 from jointlead.ui.page import Page, day_text
 from jointlead.ui.table_model import RIGHT, Column
 from jointlead.ui.theme import NHS_BLUE, NHS_RED
-from jointlead.ui.widgets import DataTable, Tile
+from jointlead.ui.widgets import DataTable, Tile, button_row
 
 STATUS_TONES = {Status.IN_DATE: "good", Status.DUE_SOON: "warn", Status.OVERDUE: "bad", Status.NEVER_HELD: "bad",
                 Status.NOT_IN_PLACE: "bad", Status.PAUSED: "muted"}
@@ -122,16 +122,11 @@ class SupervisionPage(Page):
             tiles.addWidget(tile)
         self.action_tile.clicked.connect(lambda: self.tabs.setCurrentIndex(0))
         self.body.addLayout(tiles)
-        actions = QHBoxLayout()
-        for text, slot in (("Record session…", self.record_session), ("Group session…", self.group_session),
-                           ("Arrange…", self.arrange), ("Change supervisor…", self.change_supervisor),
-                           ("End arrangement…", self.end_arrangement),
-                           ("Arrange from reporting lines…", self.from_lines)):
-            button = QPushButton(text, self)
-            button.clicked.connect(slot)
-            actions.addWidget(button)
-        actions.addStretch(1)
-        self.body.addLayout(actions)
+        self.body.addLayout(button_row(self, (
+            ("Record session…", self.record_session), ("Group session…", self.group_session),
+            ("Arrange…", self.arrange), ("Change supervisor…", self.change_supervisor),
+            ("End arrangement…", self.end_arrangement),
+            ("Arrange from reporting lines…", self.from_lines))))
         self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName("Supervision views")
         self.tabs.tabBar().setAccessibleName("Choose a supervision view")

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -198,3 +199,29 @@ class DataTable(QWidget):
         self.search.setVisible(self._searchable and total > 0)
         self.count.setVisible(total > 0)
         self.count.setText(f"{total} {self._name}" if shown == total else f"{shown} of {total} {self._name} shown")
+
+
+def button_row(parent: QWidget, buttons: Sequence[tuple[str, Callable[[], object]]]) -> QHBoxLayout:
+    """A row of buttons, left-aligned, each running its gesture when pressed."""
+    row = QHBoxLayout()
+    for text, slot in buttons:
+        button = QPushButton(text, parent)
+        button.clicked.connect(slot)
+        row.addWidget(button)
+    row.addStretch(1)
+    return row
+
+
+def filter_combo(label: str, what: str, row: QHBoxLayout, parent: QWidget,
+                 changed: Callable[[], object]) -> QComboBox:
+    """A labelled drop-down of a filter bar ("Owner: All"), named for screen readers; `changed` runs on a choice."""
+    caption = QLabel(f"{label}:", parent)
+    combo = QComboBox(parent)
+    combo.setAccessibleName(f"Show {what} by {label.lower()}")
+    combo.view().setAccessibleName(f"{label} choices")
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+    caption.setBuddy(combo)
+    combo.activated.connect(lambda _index: changed())
+    row.addWidget(caption)
+    row.addWidget(combo)
+    return combo

@@ -6,7 +6,10 @@ import openpyxl
 
 from PySide6.QtCore import Qt
 
+from jointlead.services.picture import as_at_picture
 from jointlead.ui.export_dialog import EXPORTS, ExportDialog
+
+from conftest import DEMO_TODAY
 
 BUDGET = [kind.label for kind in EXPORTS].index("Budget monitoring workbook")
 
@@ -61,3 +64,30 @@ def test_the_dialog_has_room_for_the_period_row_from_the_start(window, demo_db):
     dialog.what.setCurrentIndex(BUDGET)
     assert dialog.minimumSize() == before
     assert dialog.minimumSizeHint().height() <= before.height()
+
+
+def test_export_pack_previews_the_cover_checklist_then_writes_the_pack(window, demo_db, qtbot, tmp_path, messages):
+    window.set_database(demo_db)
+    window.pack_action.trigger()
+    dialog = window.findChild(ExportDialog)
+    assert dialog.kind.label == "Monthly pack" and dialog.form.isRowVisible(dialog.checklist)
+    dialog.organisation.setCurrentIndex(dialog.organisation.findData("NCC"))
+    preview = as_at_picture(demo_db, DEMO_TODAY, organisation="NCC", as_at=7).checklist
+    for wording, _ok in preview:
+        assert wording.replace("'", "&#x27;") in dialog.checklist.text()
+    assert "incomplete" in dialog.checklist.text()
+
+    out = tmp_path / "ncc pack.xlsx"
+    dialog.path.setText(str(out))
+    qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.busy and "Wrote" in window.statusBar().currentMessage())
+    cover = openpyxl.load_workbook(out)["Cover"]
+    written = [cell.value for row in cover.iter_rows() for cell in row if isinstance(cell.value, str)]
+    assert all(any(wording in text for text in written) for wording, _ok in preview)
+    assert messages == []
+
+
+def test_the_checklist_row_shows_only_for_the_pack(window, demo_db):
+    dialog = open_dialog(window, demo_db)
+    dialog.what.setCurrentIndex(BUDGET)
+    assert not dialog.form.isRowVisible(dialog.checklist)

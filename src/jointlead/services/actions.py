@@ -10,7 +10,7 @@ sent back in a spreadsheet is recorded exactly as the same change made here woul
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -646,9 +646,14 @@ class ActionFigures:
 
 
 def action_figures(database: Database, today: date) -> ActionFigures:
-    rows = [r for r in action_log(database, today) if r.is_open]
     with database.session() as session:
         names = dict(session.execute(select(Organisation.code, Organisation.name)).all())
+    return summarise_actions(action_log(database, today), today, names)
+
+
+def summarise_actions(log: Iterable[ActionLogRow], today: date, names: Mapping[str, str]) -> ActionFigures:
+    """The tiles' figures from an action log as at `today`; `names` are the organisations' names by code."""
+    rows = [r for r in log if r.is_open]
     codes = sorted({r.organisation for r in rows}, key=lambda c: (c == "", c))
     by_organisation = tuple(OrganisationActions(code, names.get(code, "No organisation"),
                                                 sum(1 for r in rows if r.organisation == code),

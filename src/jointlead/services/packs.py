@@ -7,17 +7,13 @@ from datetime import date, datetime
 from itertools import accumulate
 from pathlib import Path
 
-from sqlalchemy import select
-
 from jointlead.domain.budget import MONTHS
 from jointlead.domain.errors import JointleadError
 from jointlead.domain.money import format_money
-from jointlead.domain.supervision import Status
 from jointlead.exchange.writing import ChartKind, ExportChart, ExportColumn, ExportWorkbook, Kind
 from jointlead.services import supervision_export
-from jointlead.services.actions import ActionLogRow, action_log
-from jointlead.services.budget_report import budget_checklist, unmapped_rows
-from jointlead.services.budgets import PoolPosition, pool_position
+from jointlead.services.actions import ActionLogRow
+from jointlead.services.budgets import PoolPosition
 from jointlead.services.exports import (
     PEOPLE_COLUMNS,
     VARIANCE_COLUMNS,
@@ -33,10 +29,10 @@ from jointlead.services.exports import (
     risk_share_step_columns,
     risk_share_step_rows,
 )
-from jointlead.services.people import EmployeeLines, employees_and_lines
-from jointlead.services.supervision import ComplianceReport, compliance
+from jointlead.services.people import employees_and_lines
+from jointlead.services.picture import as_at_picture, count
+from jointlead.services.supervision import ComplianceReport
 from jointlead.store.database import Database
-from jointlead.store.models import AgreementPartner, Organisation
 
 ACTION_COLUMNS = (
     ExportColumn("Reference", Kind.CODE),
@@ -141,36 +137,6 @@ def _action_values(row: ActionLogRow) -> tuple[object, ...]:
             row.days_overdue or None, row.completed_on, row.latest_update or None, row.latest_update_on)
 
 
-def _count(number: int, one: str, many: str) -> str:
-    return f"{number:,} {one if number == 1 else many}"
-
-
-def pack_checklist(position: PoolPosition, budget_items: Sequence[tuple[str, bool]], unmapped: int,
-                   employees: Sequence[EmployeeLines], report: ComplianceReport,
-                   actions: Sequence[ActionLogRow]) -> tuple[tuple[str, bool], ...]:
-    """The cover's five questions: periods closed, ledger rows mapped, professional lines, supervision in place,
-    actions in date; each complete or not, in words a manager can act on."""
-    periods = budget_items[0]  # budget_checklist puts the periods first
-    no_line = [e for e in employees if any(f.code == "no-professional-line" for f in e.findings)]
-    not_in_place = [r for r in report.rows if r.status == Status.NOT_IN_PLACE]
-    overdue = [a for a in actions if a.overdue]
-    return (
-        periods,
-        ("Every ledger row matches a budget line.", True) if not unmapped else
-        (f"{_count(unmapped, 'ledger row matches', 'ledger rows match')} no budget line and count towards nothing "
-         "until assigned.", False),
-        ("Every registered professional has a professional line.", True) if not no_line else
-        (f"{_count(len(no_line), 'member', 'members')} of staff with no professional line: "
-         f"{', '.join(e.name for e in no_line[:5])}{' and others' if len(no_line) > 5 else ''}.", False),
-        ("Every supervision needed is in place.", True) if not not_in_place else
-        (f"{_count(len(not_in_place), 'supervision arrangement is', 'supervision arrangements are')} not in place.",
-         False),
-        ("No action is overdue.", True) if not overdue else
-        (f"{_count(len(overdue), 'action is', 'actions are')} overdue: "
-         f"{', '.join(a.reference for a in overdue[:8])}{' and others' if len(overdue) > 8 else ''}.", False),
-    )
-
-
 def export_pack(database: Database, organisation_code: str, out: Path, *, as_at: int | None = None,
                 today: date | None = None, generated_on: datetime | None = None) -> ExportResult:
     """The monthly pack for one partner: budget as at period `as_at` (default: the last closed), and people,
@@ -179,38 +145,30 @@ def export_pack(database: Database, organisation_code: str, out: Path, *, as_at:
         raise JointleadError(f"M{as_at} is not a period: periods run from M1 (April) to M12 (March).",
                              "Choose a period from M1 to M12, for example M7.")
     today = today or date.today()
+    picture = as_at_picture(database, today, organisation=organisation_code, as_at=as_at)
+    position, partner_codes, code = picture.position, list(picture.partner_codes), picture.code
+    if position is None:
+        raise JointleadError("There is no pooled budget to report on yet.",
+                             "Set up the pooled budget agreement on the Budgets page first.")
     with database.session() as session:
-        organisation = _organisation(session, organisation_code)
-        code = organisation.code
-    position = pool_position(database, as_at=as_at, today=today)
-    with database.session() as session:
-        partner_codes = list(session.scalars(
-            select(Organisation.code)
-            .join(AgreementPartner, AgreementPartner.organisation_id == Organisation.id)
-            .where(AgreementPartner.agreement_id == position.agreement_id)
-            .order_by(AgreementPartner.position)))
+        organisation = _organisation(session, code)
     if code not in partner_codes:
         raise JointleadError(f"{organisation.name} ({code}) is not a partner to {position.title}.",
                              f"Choose one of its partners: {', '.join(partner_codes)}.")
-    budget_items = tuple((item.wording, item.ok) for item in budget_checklist(
-        database, position.agreement_id, position.year, position.as_at.number if position.as_at else 0))
-    unmapped = len(unmapped_rows(database, position.agreement_id, position.year))
     employees = employees_and_lines(database, code, today)
-    report = compliance(database, today, organisation=code)
-    actions = action_log(database, today, organisation=code)
+    report, actions = picture.report, picture.actions
     budget_label = budget_as_at_label(position)
     day_label = f"{today.day} {today:%B %Y}"
     as_at_label = f"{budget_label}; people, supervision and actions on {day_label}"
-    checklist = pack_checklist(position, budget_items, unmapped, employees, report, actions)
     with database.session() as session:
         cover = _cover(database, session, "Monthly pack", organisation, as_at_label, (
             f"{position.title} (host: {position.host_code}).",
             *budget_headline(position, organisation),
             supervision_export.compliance_headline(report),
-            f"{_count(len(actions), 'action', 'actions')} owned by {code}, "
-            f"{_count(sum(a.is_open for a in actions), 'open', 'open')}.",
+            f"{count(len(actions), 'action', 'actions')} owned by {code}, "
+            f"{count(sum(a.is_open for a in actions), 'open', 'open')}.",
             "Money is in pounds. A positive variance is an overspend.",
-        ), checklist=checklist, generated_on=generated_on)
+        ), checklist=picture.checklist, generated_on=generated_on)
 
     target = report.target_percent
     total = 0

@@ -34,7 +34,7 @@ from jointlead.ui.budget_charts import BudgetCharts
 from jointlead.ui.money_editing import MoneyDelegate, pence_from_text, plain_pounds
 from jointlead.ui.page import Page
 from jointlead.ui.table_model import RIGHT, Column
-from jointlead.ui.widgets import DataTable, Tile
+from jointlead.ui.widgets import DataTable, Tile, show_tab
 
 RAG_TONES = {Rag.RED: "bad", Rag.AMBER: "warn", Rag.GREEN: "good"}
 RAG_FILL_TONES = {Rag.RED: "rag:red", Rag.AMBER: "rag:amber", Rag.GREEN: "rag:green"}
@@ -50,6 +50,24 @@ def _ytd_tone(line: LinePosition) -> str | None:
 
 def _year_tone(line: LinePosition) -> str | None:
     return variance_tone(line.figures.full_year_variance, line.figures.annual_budget_pence)
+
+
+def fill_as_at(combo: QComboBox, frame: budget_month.BudgetYear, chosen: int | None) -> int:
+    """Offer the months a pool's figures can be as at: the start of the year, then each month up to the last closed
+    or the last with actuals, whichever is later. Returns the month chosen: `chosen` if offered, else the last
+    closed."""
+    last_closed = max(frame.closed, default=0)
+    newest = max(last_closed, frame.latest_actuals)
+    if chosen is None or chosen > newest:
+        chosen = last_closed
+    combo.clear()
+    combo.addItem(f"Start of {frame.year.label}", 0)
+    for number in range(1, newest + 1):
+        period = frame.year.period(number)
+        state = "closed" if number in frame.closed else "not closed"
+        combo.addItem(f"{period.label} {period.month_name[:3]} ({state})", number)
+    combo.setCurrentIndex(combo.findData(chosen))
+    return chosen
 
 
 def variance_percent(variance: int, budget: int) -> str:
@@ -218,6 +236,7 @@ class BudgetsPage(Page):
         bar = QHBoxLayout()
         label = QLabel("As at", self)
         self.as_at = QComboBox(self)
+        self.as_at.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.as_at.setAccessibleName("As at month")
         self.as_at.view().setAccessibleName("Months to show the figures as at")
         self.as_at.setToolTip("The month the figures are as at: actuals to it, forecast after. Months not yet "
@@ -337,17 +356,7 @@ class BudgetsPage(Page):
         summary = pools[0]
         self.frame = budget_month.budget_year(database, summary.agreement_id, summary.year)
         frame = self.frame
-        last_closed = max(frame.closed, default=0)
-        newest = max(last_closed, frame.latest_actuals)
-        if self._chosen_as_at is None or self._chosen_as_at > newest:
-            self._chosen_as_at = last_closed
-        self.as_at.clear()
-        self.as_at.addItem(f"Start of {frame.year.label}", 0)
-        for number in range(1, newest + 1):
-            period = frame.year.period(number)
-            state = "closed" if number in frame.closed else "not closed"
-            self.as_at.addItem(f"{period.label} {period.month_name[:3]} ({state})", number)
-        self.as_at.setCurrentIndex(self.as_at.findData(self._chosen_as_at))
+        self._chosen_as_at = fill_as_at(self.as_at, frame, self._chosen_as_at)
         position = pool_position(database, summary.agreement_id, year=summary.year, as_at=self._chosen_as_at,
                                  today=today)
         self.position = position
@@ -513,6 +522,13 @@ class BudgetsPage(Page):
         for row in range(self.lines.model.rowCount()):
             if self.lines.model.row_at(row).id == line_id:
                 self.lines.view.selectRow(row)
+
+    def show_filtered(self, *, as_at: int | None = None, view: str = "Lines") -> None:
+        """What a dashboard tile opens: the figures as at its month, on the view (tab) it names."""
+        self._chosen_as_at = as_at
+        if self.database is not None:
+            self.show_data(self.database, self.today)
+        show_tab(self.tabs, view)
 
     # --- gestures ---------------------------------------------------------------------------------
     def _on_as_at(self, _index: int) -> None:

@@ -1,20 +1,23 @@
-"""Dashboard: the service's headline figures as at today; each tile opens the page behind it."""
+"""Dashboard: the as-at picture a board sees, for the service or one parent organisation; each tile opens the page
+behind it, already filtered to what the tile counts."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QGridLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel, QWidget
 
+from jointlead.domain.findings import Severity
 from jointlead.domain.money import format_pounds
-from jointlead.services import actions, overview, supervision
-from jointlead.services.check import data_quality
+from jointlead.services import budget_month, budget_report
 from jointlead.services.files import Database
-from jointlead.ui.budgets_page import variance_percent, variance_tone
+from jointlead.services.picture import Area, Picture, as_at_picture, count
+from jointlead.ui.budgets_page import fill_as_at, variance_percent, variance_tone
 from jointlead.ui.page import Page, day_text
 from jointlead.ui.table_model import RIGHT, Column
-from jointlead.ui.widgets import DataTable, Tile, section_title
+from jointlead.ui.widgets import DataTable, Tile, checklist_html, choose_data, section_title
 
 ORGANISATION_COLUMNS = [
     Column("Code", lambda r: r.code),
@@ -24,62 +27,246 @@ ORGANISATION_COLUMNS = [
 ]
 
 
+@dataclass(frozen=True)
+class TileTarget:
+    """Where a tile leads: the page's title, its view (tab), and how else the page narrows to what the tile
+    counts (keywords of the page's `show_filtered`)."""
+
+    page: str
+    view: str = ""
+    options: tuple[tuple[str, object], ...] = ()
+
+
+SECTIONS: tuple[tuple[str, tuple[tuple[str, TileTarget], ...]], ...] = (
+    ("Pooled budget", (
+        ("Forecast outturn", TileTarget("Budgets", "Lines")),
+        ("Variance to date", TileTarget("Budgets", "By month")),
+        ("Risk-share exposure", TileTarget("Budgets", "Risk share")),
+    )),
+    ("People and supervision", (
+        ("Staff", TileTarget("People & lines", "People", (("team_members", True),))),
+        ("Supervision compliance", TileTarget("Supervision", "Everyone")),
+        ("Supervision needing action", TileTarget("Supervision", "Needs action")),
+        ("Data-quality findings", TileTarget("People & lines", "Findings")),
+    )),
+    ("Delivery actions", (
+        ("Open actions", TileTarget("Actions")),
+        ("Overdue actions", TileTarget("Actions", options=(("overdue", True),))),
+        ("Due in the next 14 days", TileTarget("Actions")),
+    )),
+)
+FINDING_TARGETS = {
+    Area.PEOPLE: TileTarget("People & lines", "Findings"),
+    Area.BUDGET_LINES: TileTarget("Budgets", "Lines"),
+    Area.LEDGER: TileTarget("Budgets", "Unmapped rows"),
+    Area.ACTIONS: TileTarget("Actions"),
+}
+COLUMNS = max(len(tiles) for _section, tiles in SECTIONS)
+
+
+def _share_words(code: str, pence: int) -> str:
+    if pence > 0:
+        return f"{code} bears {format_pounds(pence)}"
+    if pence < 0:
+        return f"{format_pounds(-pence)} returns to {code}"
+    return f"nothing falls on {code}"
+
+
 class DashboardPage(Page):
     title = "Dashboard"
-    open_page = Signal(str)  # the title of the page a tile leads to
-    open_overdue_actions = Signal()
+    open_filtered = Signal(str, object)  # a page's title, and the filters it opens with (a dict)
 
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
+        self.database: Database | None = None
+        self.today = date.today()
+        self.picture: Picture | None = None
+        self._chosen_as_at: int | None = None
+
+        bar = QHBoxLayout()
+        self.as_at = QComboBox(self)
+        self.as_at.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.as_at.setAccessibleName("Budget as at month")
+        self.as_at.view().setAccessibleName("Months the budget can be as at")
+        self.as_at.setToolTip("The month the budget figures are as at. People, supervision and actions are as on "
+                              "today.")
+        self.as_at.activated.connect(self._on_as_at)
+        self.organisation = QComboBox(self)
+        self.organisation.setAccessibleName("Show the dashboard for")
+        self.organisation.view().setAccessibleName("The whole service or one organisation")
+        self.organisation.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.organisation.activated.connect(lambda _index: self._reload())
+        for text, combo in (("&As at", self.as_at), ("&For", self.organisation)):
+            caption = QLabel(text, self)
+            caption.setBuddy(combo)
+            bar.addWidget(caption)
+            bar.addWidget(combo)
+        bar.addStretch(1)
+        self.body.addLayout(bar)
+
         grid = QGridLayout()
-        grid.setSpacing(12)
+        grid.setHorizontalSpacing(12)
+        grid.setVerticalSpacing(10)
         self.tiles: dict[str, Tile] = {}
-        layout = [
-            ("Staff", "People & lines"), ("Pooled fund variance", "Budgets"), ("Data quality", "People & lines"),
-            ("Supervision compliance", "Supervision"), ("Supervision needing action", "Supervision"),
-            ("Sessions held, last 90 days", "Supervision"),
-            ("Open actions", "Actions"), ("Overdue actions", "Actions"), ("Due in the next 14 days", "Actions"),
-        ]
-        for position, (title, page) in enumerate(layout):
-            tile = Tile(title, self)
-            if title == "Overdue actions":  # opens the log already filtered to what the tile counts
-                tile.clicked.connect(self.open_overdue_actions.emit)
-            else:
-                tile.clicked.connect(lambda _checked=False, page=page: self.open_page.emit(page))
-            grid.addWidget(tile, position // 3, position % 3)
-            self.tiles[title] = tile
+        self.targets: dict[str, TileTarget] = {}
+        row = 0
+        for section, tiles in SECTIONS:
+            grid.addWidget(section_title(section, self), row, 0, 1, COLUMNS)
+            for column, (title, target) in enumerate(tiles):
+                tile = Tile(title, self)
+                tile.clicked.connect(lambda _checked=False, title=title: self.open_tile(title))
+                grid.addWidget(tile, row + 1, column)
+                self.tiles[title] = tile
+                self.targets[title] = target
+            row += 2
+        for column in range(COLUMNS):
+            grid.setColumnStretch(column, 1)
         self.body.addLayout(grid)
-        self.body.addWidget(section_title("Parent organisations", self))
+
+        self.checklist_title = section_title("Ready for the pack?", self)
+        self.body.addWidget(self.checklist_title)
+        self.checklist = QLabel("", self)
+        self.checklist.setObjectName("checklist")
+        self.checklist.setTextFormat(Qt.TextFormat.RichText)
+        self.checklist.setWordWrap(True)
+        self.checklist.setAccessibleName("What the monthly pack's cover will say is incomplete")
+        self.body.addWidget(self.checklist)
+
+        self.organisations_title = section_title("Parent organisations", self)
+        self.body.addWidget(self.organisations_title)
         self.organisations = DataTable("organisations", ORGANISATION_COLUMNS,
                                        "No organisations are recorded yet. The parent organisations (for example an "
                                        "NHS trust and a county council) appear here.", self, searchable=False,
                                        stretch_column=1, fit_rows=True)
+        self.organisations.view.activated.connect(self._on_organisation_row)
+        self.organisations.view.doubleClicked.connect(self._on_organisation_row)
+        self.organisations.setToolTip("Open a row to see the dashboard for that organisation.")
         self.body.addWidget(self.organisations)
         self.body.addStretch(1)
 
+    # --- choosing ---------------------------------------------------------------------------------
+    @property
+    def organisation_code(self) -> str | None:
+        return self.organisation.currentData()
+
+    def show_for(self, organisation: str | None, as_at: int | None = None) -> None:
+        """Show the picture for one organisation (its code) or the service (None), as at a budget month."""
+        choose_data(self.organisation, organisation)
+        if as_at is not None:
+            self._chosen_as_at = as_at
+        if self.database is not None:
+            self.show_data(self.database, self.today)
+
+    def _on_as_at(self, _index: int) -> None:
+        self._chosen_as_at = self.as_at.currentData()
+        self._reload()
+
+    def _on_organisation_row(self, index) -> None:
+        self.show_for(self.organisations.model.row_at(index.row()).code)
+
+    def open_tile(self, title: str) -> None:
+        """Open the page behind a tile, narrowed to what the tile counts: this organisation, this month."""
+        target = self.targets[title]
+        code = self.organisation_code
+        areas = list(self.picture.findings_by_area) if self.picture else []
+        if title == "Data-quality findings" and areas:  # where most of the findings are put right
+            target = FINDING_TARGETS[areas[0]]
+        # The budget is the pool's, whoever looks: its pages narrow by month; the others by organisation.
+        filters: dict[str, object] = {"as_at": self._chosen_as_at} if target.page == "Budgets" else {
+            "organisation": code}
+        if target.view:
+            filters["view"] = target.view
+        filters.update(target.options)
+        self.open_filtered.emit(target.page, filters)
+
+    # --- showing ----------------------------------------------------------------------------------
     def show_data(self, database: Database, today: date) -> None:
-        figures = overview.overview(database, today)
-        self.heading.setText(figures.service_name)
-        pool = figures.pools[0] if figures.pools else None
-        as_at = pool.as_at.as_at() if pool and pool.as_at else f"as at {day_text(today)}"
-        self.subtitle.setText(f"Dashboard {as_at}. Select a tile to open the page behind it.")
-        by_org = " · ".join(f"{o.code} {o.staff}" for o in figures.organisations if o.staff)
-        teams = f"In {figures.teams} team{'' if figures.teams == 1 else 's'}"
-        self.tiles["Staff"].set_figure(str(figures.staff), f"{teams}: {by_org}" if by_org else teams)
-        if pool is None:
-            self.tiles["Pooled fund variance"].set_figure("—", "No pooled budget recorded yet")
+        if database is not self.database:  # another file: its months and organisations may differ
+            self._chosen_as_at = None
+            self.organisation.clear()
+        self.database, self.today = database, today
+        periods = budget_report.report_periods(database, today)
+        self.as_at.clear()
+        if periods is not None:
+            frame = budget_month.budget_year(database, periods.agreement_id, periods.year)
+            self._chosen_as_at = fill_as_at(self.as_at, frame, self._chosen_as_at)
+        self.as_at.setEnabled(periods is not None)
+        self._reload()
+
+    def _reload(self) -> None:
+        if self.database is None:
+            return
+        picture = as_at_picture(self.database, self.today, organisation=self.organisation_code,
+                                as_at=self._chosen_as_at if self.as_at.count() else None, trend_months=1)
+        self.picture = picture
+        self.organisation.clear()
+        self.organisation.addItem("Whole service", None)
+        for row in picture.organisations:
+            self.organisation.addItem(f"{row.name} ({row.code})", row.code)
+        choose_data(self.organisation, picture.code)
+        self.heading.setText(picture.service_name)
+        who = f"{picture.organisation.name} ({picture.code})" if picture.organisation else "The whole service"
+        position = picture.position
+        budget = (f"budget {position.as_at.as_at()}" if position and position.as_at else
+                  f"budget at the start of {position.year.label}" if position else "no pooled budget yet")
+        self.subtitle.setText(f"{who}: {budget}; people, supervision and actions on {day_text(self.today)}. "
+                              "Select a tile to open the page behind it.")
+        self._show_budget(picture)
+        self._show_people(picture)
+        self._show_actions(picture)
+        self.checklist.setText(checklist_html(picture.checklist))
+        whose = f"{picture.code}'s pack" if picture.code else "the packs"
+        self.checklist_title.setText(f"Ready for {whose}? " + (
+            "Everything is complete." if picture.complete else
+            f"{count(sum(not ok for _w, ok in picture.checklist), 'thing is', 'things are')} incomplete."))
+        self.organisations_title.setVisible(picture.organisation is None)
+        self.organisations.setVisible(picture.organisation is None)
+        self.organisations.set_rows(picture.organisations)
+
+    def _show_budget(self, picture: Picture) -> None:
+        position = picture.position
+        if position is None:
+            for title in ("Forecast outturn", "Variance to date", "Risk-share exposure"):
+                self.tiles[title].set_figure("—", "No pooled budget is recorded yet")
+            return
+        pool = position.pool
+        variance = pool.full_year_variance
+        self.tiles["Forecast outturn"].set_figure(
+            format_pounds(pool.forecast_outturn),
+            f"Budget {format_pounds(pool.annual_budget_pence)}; "
+            + (f"{format_pounds(abs(variance))} {'over' if variance > 0 else 'under'} for the year" if variance else
+               "on budget for the year"),
+            variance_tone(variance, pool.annual_budget_pence))
+        to_date = pool.ytd_variance
+        self.tiles["Variance to date"].set_figure(
+            format_pounds(to_date),
+            f"{variance_percent(to_date, pool.budget_to_date) or 'No budget'} against budget to date; actual "
+            f"{format_pounds(pool.actual_to_date)} of {format_pounds(pool.budget_to_date)}",
+            variance_tone(to_date, pool.budget_to_date))
+        shares = position.risk_share.share_by_partner
+        total = position.risk_share.total_variance_pence
+        kind = "overspend" if total > 0 else "underspend"
+        if picture.share_pence is not None and picture.code is not None:
+            share = picture.share_pence
+            self.tiles["Risk-share exposure"].set_figure(
+                format_pounds(share),
+                f"Of a forecast {kind} of {format_pounds(abs(total))}, {_share_words(picture.code, share)}"
+                if total else "The pool is forecast on budget: nothing to share",
+                "bad" if share > 0 else "good")
         else:
-            variance = pool.variance_to_date_pence
-            self.tiles["Pooled fund variance"].set_figure(
-                format_pounds(variance),
-                f"{variance_percent(variance, pool.budget_to_date_pence)} against budget to date; "
-                f"actual {format_pounds(pool.actual_to_date_pence)}",
-                variance_tone(variance, pool.budget_to_date_pence))
-        quality = data_quality(database, today)
-        self.tiles["Data quality"].set_figure(
-            str(len(quality.findings)), f"{len(quality.errors)} errors, {len(quality.warnings)} warnings to review",
-            "bad" if quality.errors else "warn" if quality.warnings else "good")
-        report = supervision.compliance(database, today, trend_months=1)
+            self.tiles["Risk-share exposure"].set_figure(
+                format_pounds(total),
+                (f"Forecast {kind}: " + "; ".join(_share_words(code, shares.get(code, 0))
+                                                   for code in picture.partner_codes)) if total else
+                "The pool is forecast on budget: nothing to share",
+                "bad" if total > 0 else "good")
+
+    def _show_people(self, picture: Picture) -> None:
+        organisations = [o for o in picture.organisations if o.staff]
+        detail = (f"Team members {picture.organisation.name} employs" if picture.organisation else
+                  "Team members: " + " · ".join(f"{o.code} {o.staff}" for o in organisations))
+        self.tiles["Staff"].set_figure(str(picture.staff), detail)
+        report = picture.report
         overall = report.overall
         self.tiles["Supervision compliance"].set_figure(
             "—" if overall.fraction is None else f"{overall.fraction:.0%}",
@@ -91,17 +278,27 @@ class DashboardPage(Page):
         self.tiles["Supervision needing action"].set_figure(
             str(len(needing)), f"Longest first: {names}" if needing else "Nobody overdue",
             "bad" if needing else "good")
-        self.tiles["Sessions held, last 90 days"].set_figure(str(figures.sessions_held_last_90_days),
-                                                             "Managerial and professional")
-        figures_for_actions = actions.action_figures(database, today)
-        self.tiles["Open actions"].set_figure(str(figures_for_actions.still_open), "Open or in progress")
-        overdue = figures_for_actions.overdue
-        by_organisation = " · ".join(f"{o.code or 'no owner'} {o.overdue}"
-                                     for o in figures_for_actions.by_organisation if o.overdue)
-        self.tiles["Overdue actions"].set_figure(str(overdue), f"Past their due date: {by_organisation}" if overdue
-                                                 else "Past their due date", "bad" if overdue else "good")
-        due_soon = figures_for_actions.due_soon
+        findings = picture.findings
+        errors = sum(1 for f in findings if f.severity == Severity.ERROR)
+        areas = "; ".join(f"{n} about {area}" for area, n in picture.findings_by_area.items())
+        self.tiles["Data-quality findings"].set_figure(
+            str(len(findings)), f"{count(errors, 'error', 'errors')}, "
+            f"{count(len(findings) - errors, 'warning', 'warnings')}" + (f": {areas}" if areas else " to review"),
+            "bad" if errors else "warn" if findings else "good")
+
+    def _show_actions(self, picture: Picture) -> None:
+        figures = picture.action_figures
+        self.tiles["Open actions"].set_figure(str(figures.still_open), "Open or in progress")
+        overdue = figures.overdue
+        by_organisation = " · ".join(f"{o.code or 'no owner'} {o.overdue}" for o in figures.by_organisation
+                                     if o.overdue)
+        references = [a.reference for a in picture.actions if a.overdue]
+        listed = ", ".join(references[:6]) + (f" and {len(references) - 6} more" if len(references) > 6 else "")
+        self.tiles["Overdue actions"].set_figure(
+            str(overdue), "Past their due date" + (
+                "" if not overdue else f": {by_organisation}" if picture.organisation is None else f": {listed}"),
+            "bad" if overdue else "good")
+        due_soon = figures.due_soon
         self.tiles["Due in the next 14 days"].set_figure(
             str(len(due_soon)), "Still open: " + ", ".join(r.reference for r in due_soon[:5])
             + (" …" if len(due_soon) > 5 else "") if due_soon else "Still open", "warn" if due_soon else None)
-        self.organisations.set_rows(figures.organisations)

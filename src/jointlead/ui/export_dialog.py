@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -25,15 +26,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from jointlead.domain.calendar import FinancialYear, Period
+from jointlead.domain.calendar import Period
 from jointlead.domain.errors import JointleadError
 from jointlead.services import budget_report, exports, overview
 from jointlead.services.action_tracker import export_action_tracker
 from jointlead.services.exports import ExportResult
 from jointlead.services.files import Database
+from jointlead.services.packs import export_pack
+from jointlead.services.picture import as_at_picture, count
 from jointlead.services.supervision_export import export_supervision
 from jointlead.ui.import_wizard import DISABLED_BUTTON_STYLE
 from jointlead.ui.messages import show_problem
+from jointlead.ui.page import period_choice
+from jointlead.ui.widgets import checklist_html
 from jointlead.ui.worker import Task, show_crash
 
 WORKBOOK_FILTER = "Excel workbooks (*.xlsx)"
@@ -51,6 +56,7 @@ class ExportKind:
     write: Callable[[Database, str, Path, date, int | None], ExportResult]
     as_at_period: bool = False
     file_label: str = ""  # how the default file name says what it is; the label in lower case when empty
+    checklist: bool = False  # the dialog shows the cover's checklist before it is written
 
 
 EXPORTS: tuple[ExportKind, ...] = (
@@ -64,6 +70,10 @@ EXPORTS: tuple[ExportKind, ...] = (
     ExportKind("People and lines",
                lambda database, organisation, out, on, _as_at: exports.export_people(database, organisation, out,
                                                                                       as_at=on)),
+    ExportKind("Monthly pack",
+               lambda database, organisation, out, on, as_at: export_pack(database, organisation, out, as_at=as_at,
+                                                                          today=on),
+               as_at_period=True, file_label="monthly pack", checklist=True),
     ExportKind("Action tracker",
                lambda database, organisation, out, on, _as_at: export_action_tracker(database, out,
                                                                                       organisation=organisation,
@@ -87,18 +97,12 @@ def default_name(kind: ExportKind, organisation_code: str, on: date, period: Per
     return f"{organisation_code} {what} {when}.xlsx"
 
 
-def period_choice(number: int, closed: frozenset[int], year: FinancialYear) -> str:
-    """"M7 Oct-26 (closed)" or "M8 Nov-26 (not closed)": the dialog's words for an as-at period."""
-    period = year.period(number)
-    return f"{period.label} {period.month_name} ({'closed' if number in closed else 'not closed'})"
-
-
 class ExportDialog(QDialog):
     """Emits `exported` with the result once the workbook is written, then closes."""
 
     exported = Signal(object)  # ExportResult
 
-    def __init__(self, database: Database, parent: QWidget, today: date) -> None:
+    def __init__(self, database: Database, parent: QWidget, today: date, kind: str | None = None) -> None:
         super().__init__(parent)
         self.database = database
         self.today = today
@@ -118,8 +122,10 @@ class ExportDialog(QDialog):
 
         self.what = QComboBox(self)
         self.what.setAccessibleName("What to export")
-        for kind in EXPORTS:
-            self.what.addItem(kind.label)
+        for each in EXPORTS:
+            self.what.addItem(each.label)
+        if kind is not None:
+            self.what.setCurrentText(kind)
         self.organisation = QComboBox(self)
         self.organisation.setAccessibleName("Organisation")
         for row in overview.overview(database, today).organisations:
@@ -157,6 +163,12 @@ class ExportDialog(QDialog):
         path_label = QLabel("&Save as", self)
         path_label.setBuddy(self.path)
         form.addRow(path_label, path_row)
+        self.checklist = QLabel("", self)
+        self.checklist.setTextFormat(Qt.TextFormat.RichText)
+        self.checklist.setWordWrap(True)
+        self.checklist.setAccessibleName("What the pack's cover will say is incomplete")
+        self.checklist.setMinimumHeight(self.fontMetrics().lineSpacing() * 8)  # the five items, some wrapped
+        form.addRow(QLabel("Checklist", self), self.checklist)
 
         self.status = QLabel("", self)
         self.status.setObjectName("pageSubtitle")
@@ -186,8 +198,9 @@ class ExportDialog(QDialog):
         layout.addWidget(self.buttons)
 
         self.what.currentIndexChanged.connect(self._on_kind)
-        self.organisation.currentIndexChanged.connect(self._suggest)
-        self.as_at.currentIndexChanged.connect(self._suggest)
+        for choice in (self.organisation, self.as_at):
+            choice.currentIndexChanged.connect(self._suggest)
+            choice.currentIndexChanged.connect(self._preview)
         self.path.textChanged.connect(self._on_path)
         self._suggest()
         # Sized with every row showing, so choosing a kind that asks for a period never squeezes the form.
@@ -211,7 +224,25 @@ class ExportDialog(QDialog):
 
     def _on_kind(self, *_args: object) -> None:
         self.form.setRowVisible(self.as_at, self.kind.as_at_period)
+        self.form.setRowVisible(self.checklist, self.kind.checklist)
         self._suggest()
+        self._preview()
+
+    def _preview(self, *_args: object) -> None:
+        """The cover's checklist for the organisation and month chosen, before anything is written."""
+        if not self.kind.checklist:
+            return
+        try:
+            picture = as_at_picture(self.database, self.today, organisation=self.organisation_code or None,
+                                    as_at=self.as_at_period, trend_months=1)
+        except JointleadError as error:
+            self.checklist.setText(escape(error.message))
+            return
+        incomplete = sum(not ok for _wording, ok in picture.checklist)
+        self.checklist.setText(
+            ("<p>Everything is complete.</p>" if not incomplete else
+             f"<p>{count(incomplete, 'thing is', 'things are')} incomplete: the pack can still be sent, and its "
+             "cover says so.</p>") + checklist_html(picture.checklist))
 
     def _suggest(self, *_args: object) -> None:
         if self.path.text() and self.path.text() != self._suggested:

@@ -109,8 +109,7 @@ class MainWindow(QMainWindow):
         self.navigation.setFixedWidth(200)
         self.pages = QStackedWidget(self)
         self.dashboard = DashboardPage(self)
-        self.dashboard.open_page.connect(self.show_page)
-        self.dashboard.open_overdue_actions.connect(self._open_overdue_actions)
+        self.dashboard.open_filtered.connect(self.open_filtered)
         self.page_list = [self.dashboard, BudgetsPage(self), PeoplePage(self), SupervisionPage(self),
                           ActionsPage(self)]
         for page in self.page_list:
@@ -163,6 +162,8 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.tracker_action)
         self.export_action = self._action("&Export…", self.export_file, "Ctrl+E")
         file_menu.addAction(self.export_action)
+        self.pack_action = self._action("Export &pack…", lambda: self.export_file("Monthly pack"), "Ctrl+Shift+E")
+        file_menu.addAction(self.pack_action)
         file_menu.addSeparator()
         self.save_copy_action = self._action("&Save a copy (backup)…", self.save_copy, "Ctrl+Shift+S")
         file_menu.addAction(self.save_copy_action)
@@ -255,6 +256,7 @@ class MainWindow(QMainWindow):
         self.import_action.setEnabled(enabled)
         self.tracker_action.setEnabled(enabled)
         self.export_action.setEnabled(enabled)
+        self.pack_action.setEnabled(enabled)
 
     def _switch_to(self, opener: Callable[[], Database], problem_title: str) -> bool:
         """Open a database with `opener` and show it; a problem is explained and the window carries on."""
@@ -336,12 +338,13 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 
-    def export_file(self) -> None:
+    def export_file(self, kind: str | None = None) -> None:
+        """File > Export…, or File > Export pack… straight to one kind (`kind`, e.g. "Monthly pack")."""
         if self.database is None:
             return
         from jointlead.ui.export_dialog import ExportDialog
 
-        dialog = ExportDialog(self.database, self, self._today())
+        dialog = ExportDialog(self.database, self, self._today(), kind)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.exported.connect(
             lambda result: self.statusBar().showMessage(f"Wrote {result.rows:,} rows to {result.path}", 15000))
@@ -371,9 +374,10 @@ class MainWindow(QMainWindow):
                 self.navigation.setCurrentRow(row)
                 return
 
-    def _open_overdue_actions(self) -> None:
-        self.show_page("Actions")
-        self.current_page().show_filtered(overdue=True)
+    def open_filtered(self, title: str, filters: dict) -> None:
+        """Open a page narrowed as a dashboard tile asks: e.g. the Actions page showing one organisation's overdue."""
+        self.show_page(title)
+        self.current_page().show_filtered(**filters)
 
     def current_page(self):
         return self.page_list[self.navigation.currentRow()]

@@ -26,7 +26,7 @@ from jointlead.ui import people_dialogs
 from jointlead.ui.org_chart import OrgChart
 from jointlead.ui.page import Page, day_text
 from jointlead.ui.table_model import RIGHT, Column
-from jointlead.ui.widgets import DataTable, button_row, filter_combo
+from jointlead.ui.widgets import DataTable, button_row, choose_data, filter_combo, show_tab
 
 
 def _lead(name: str, org: str) -> str:
@@ -58,7 +58,8 @@ COLUMNS = [
 
 
 ANY = None
-STATUSES = (("Active", lambda r: r.active), ("Left", lambda r: not r.active), ("Everyone", lambda _r: True))
+STATUSES = (("Active", lambda r: r.active), ("Active team members", lambda r: r.active and bool(r.team)),
+            ("Left", lambda r: not r.active), ("Everyone", lambda _r: True))
 FILTERS = (  # label, what a row is filtered by
     ("Employer", lambda r: r.employer_code),
     ("Profession", lambda r: r.profession),
@@ -199,6 +200,7 @@ class PeoplePage(Page):
         self.tabs.addTab(self.findings, "Findings")
         self.body.addWidget(self.tabs, 1)
         self._names: dict[int, str] = {}
+        self._rows: dict[int, overview.PersonRow] = {}
 
     def _fill_filters(self, rows) -> None:
         for combo, value in self.filters:
@@ -213,6 +215,25 @@ class PeoplePage(Page):
         chosen = [(combo.currentData(), value) for combo, value in self.filters if combo.currentData() is not ANY]
         keep_status = self.status.currentData()
         self.table.set_predicate(lambda r: keep_status(r) and all(value(r) == want for want, value in chosen))
+        # The filters narrow the findings to the people they keep; a finding about no one person stays.
+        rows = self._rows
+
+        def about_kept(found) -> bool:
+            person = rows.get(_person_id(found[0]))
+            return person is None or all(value(person) == want for want, value in chosen)
+
+        self.findings.set_predicate(about_kept)
+
+    def show_filtered(self, *, organisation: str | None = None, view: str = "People",
+                      team_members: bool = False) -> None:
+        """What a dashboard tile opens: the people in post (one organisation's, or everyone's; everyone in post or
+        only the service's team members) on a view."""
+        for combo, _value in self.filters:
+            choose_data(combo, organisation if combo.accessibleName().endswith("by employer") else ANY)
+        self.status.setCurrentIndex(self.status.findText("Active team members" if team_members else "Active"))
+        self.table.search.clear()
+        self._apply_filters()
+        show_tab(self.tabs, view)
 
     # --- showing ----------------------------------------------------------------------------------
     @property
@@ -235,6 +256,7 @@ class PeoplePage(Page):
         chosen = self._current_id()
         rows = overview.people(database, day)
         self._names = {r.id: r.name for r in rows}
+        self._rows = {r.id: r for r in rows}
         crossing = sum(1 for r in rows if r.managed_across_boundary and r.active)
         crossing_note = (f" {crossing} people are line-managed across the organisational boundary (shown in blue)."
                          if rows else "")

@@ -16,7 +16,7 @@ from jointlead.ui import supervision_dialogs
 from jointlead.ui.page import Page, day_text
 from jointlead.ui.table_model import RIGHT, Column
 from jointlead.ui.theme import NHS_BLUE, NHS_RED
-from jointlead.ui.widgets import DataTable, Tile, button_row
+from jointlead.ui.widgets import DataTable, Tile, button_row, choose_data, filter_combo, show_tab
 
 STATUS_TONES = {Status.IN_DATE: "good", Status.DUE_SOON: "warn", Status.OVERDUE: "bad", Status.NEVER_HELD: "bad",
                 Status.NOT_IN_PLACE: "bad", Status.PAUSED: "muted"}
@@ -113,6 +113,8 @@ class SupervisionPage(Page):
         super().__init__(parent)
         self.database: Database | None = None
         self.today = date.today()
+        filters = QHBoxLayout()
+        self.body.addLayout(filters)
         tiles = QHBoxLayout()
         self.overall_tile = Tile("Compliance", self)
         self.managerial_tile = Tile("Managerial", self)
@@ -122,11 +124,16 @@ class SupervisionPage(Page):
             tiles.addWidget(tile)
         self.action_tile.clicked.connect(lambda: self.tabs.setCurrentIndex(0))
         self.body.addLayout(tiles)
-        self.body.addLayout(button_row(self, (
+        buttons = button_row(self, (
             ("Record session…", self.record_session), ("Group session…", self.group_session),
             ("Arrange…", self.arrange), ("Change supervisor…", self.change_supervisor),
             ("End arrangement…", self.end_arrangement),
-            ("Arrange from reporting lines…", self.from_lines))))
+            ("Arrange from reporting lines…", self.from_lines)))
+        # Everything on the page (tiles, tables, trend) narrows to the staff one organisation employs.
+        self.organisation = filter_combo("Employer", "supervision", filters, self, self._reload)
+        self.organisation.addItem("All", None)
+        filters.addStretch(1)
+        self.body.addLayout(buttons)
         self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName("Supervision views")
         self.tabs.tabBar().setAccessibleName("Choose a supervision view")
@@ -152,12 +159,31 @@ class SupervisionPage(Page):
 
     def show_data(self, database: Database, today: date) -> None:
         self.database, self.today = database, today
-        report = supervision.compliance(database, today)
+        chosen = self.organisation.currentData()
+        self.organisation.clear()
+        self.organisation.addItem("All", None)
+        for row in overview.overview(database, today).organisations:
+            self.organisation.addItem(row.code, row.code)
+        choose_data(self.organisation, chosen)
+        self._reload()
+
+    def show_filtered(self, *, organisation: str | None = None, view: str = "Everyone") -> None:
+        """What a dashboard tile opens: one organisation's staff (or everyone's) on a view."""
+        choose_data(self.organisation, organisation)
+        self._reload()
+        show_tab(self.tabs, view)
+
+    def _reload(self) -> None:
+        database, today, organisation = self.database, self.today, self.organisation.currentData()
+        if database is None:
+            return
+        report = supervision.compliance(database, today, organisation=organisation)
         target = report.target_percent
         overall = report.overall
-        self.subtitle.setText(f"As at {day_text(today)}: {overall.compliant} of {overall.in_scope} arrangements in "
-                              f"date against a target of {target}%; {overall.not_in_place} needed and not in "
-                              f"place; {overall.paused} paused for absence.")
+        whose = f" for {organisation}'s staff" if organisation else ""
+        self.subtitle.setText(f"As at {day_text(today)}{whose}: {overall.compliant} of {overall.in_scope} "
+                              f"arrangements in date against a target of {target}%; {overall.not_in_place} needed "
+                              f"and not in place; {overall.paused} paused for absence.")
         self.overall_tile.set_figure(percent(overall), f"Target {target}%",
                                      None if overall.fraction is None else "good" if report.meets_target else "bad")
         by_type = {t.group.casefold(): t for t in report.by_type}
@@ -175,7 +201,8 @@ class SupervisionPage(Page):
         self.needing.set_rows(needing)
         self.everyone.set_rows(report.rows)
         self.by_supervisor.set_rows([(load.supervisor, row) for load in supervision.supervisor_view(database, today)
-                                     for row in load.supervisees])
+                                     for row in load.supervisees
+                                     if organisation is None or row.organisation == organisation])
         self.breakdown.set_rows([(by, tally, tally.meets(target)) for by, tallies in (
             ("Type", report.by_type), ("Employer", report.by_organisation), ("Profession", report.by_profession),
             ("Team", report.by_team), ("Supervisor", report.by_supervisor)) for tally in tallies])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from html import escape
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -15,8 +16,10 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -52,6 +55,10 @@ class Tile(QPushButton):
         self.setObjectName("tile")
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setMinimumSize(210, 104)
+        # Tiles in a row share its height, and the row is as tall as the longest wrapped detail needs.
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
         self._title = QLabel(title, self)
         self._title.setObjectName("tileTitle")
         self._value = QLabel("", self)
@@ -85,6 +92,12 @@ class Tile(QPushButton):
 
     def sizeHint(self):
         return self.layout().sizeHint().expandedTo(self.minimumSize())
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return max(self.layout().totalHeightForWidth(width), self.minimumHeight())
 
 
 class DataTable(QWidget):
@@ -219,9 +232,35 @@ def filter_combo(label: str, what: str, row: QHBoxLayout, parent: QWidget,
     combo = QComboBox(parent)
     combo.setAccessibleName(f"Show {what} by {label.lower()}")
     combo.view().setAccessibleName(f"{label} choices")
-    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+    # Wide enough for most choices, not for the longest team name: a filter bar must fit a laptop's window.
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(10)
+    combo.view().setMinimumWidth(combo.view().sizeHintForColumn(0))
     caption.setBuddy(combo)
     combo.activated.connect(lambda _index: changed())
     row.addWidget(caption)
     row.addWidget(combo)
     return combo
+
+
+def show_tab(tabs: QTabWidget, name: str) -> None:
+    """Switch to the tab called `name`; a tab's count ("Findings (3)") does not stop it matching."""
+    for index in range(tabs.count()):
+        if tabs.tabText(index).split(" (")[0] == name:
+            tabs.setCurrentIndex(index)
+            return
+    raise ValueError(f"No tab is called {name!r}")  # a programming error: the callers name tabs that exist
+
+
+def choose_data(combo: QComboBox, value: object) -> None:
+    """Choose the entry carrying `value`, or the first ("All") when none does, as if the user had."""
+    combo.setCurrentIndex(max(0, combo.findData(value)))
+
+
+def checklist_html(items: tuple[tuple[str, bool], ...]) -> str:
+    """The pack's checklist as the screen shows it: a tick in green or a cross in red before each line."""
+    good, bad = TONES["good"][0], TONES["bad"][0]
+    rows = "".join(
+        f"<tr><td style='color:{good if ok else bad}; font-weight:600; padding-right:8px'>{'✔' if ok else '✘'}"
+        f"</td><td>{escape(wording)}</td></tr>" for wording, ok in items)
+    return f"<table cellspacing='3'>{rows}</table>"

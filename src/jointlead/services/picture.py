@@ -1,0 +1,182 @@
+"""The as-at picture the dashboard shows and the pack sends: the budget as at a period, and people, supervision and
+actions on a day, for the whole service or for one parent organisation."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from sqlalchemy import select
+
+from jointlead.domain.errors import JointleadError
+from jointlead.domain.findings import Finding, Severity
+from jointlead.domain.supervision import Status
+from jointlead.services.actions import ActionFigures, ActionLogRow, action_log, summarise_actions
+from jointlead.services.budget_report import budget_checklist, unmapped_rows
+from jointlead.services.budgets import PoolPosition, pool_position
+from jointlead.services.check import data_quality
+from jointlead.services.overview import DEFAULT_SERVICE_NAME, OrganisationRow, overview
+from jointlead.services.supervision import TREND_MONTHS, ComplianceReport, compliance
+from jointlead.store.database import Database
+from jointlead.store.models import Agreement, AgreementPartner, BudgetLine, Organisation, Person
+
+NO_PROFESSIONAL_LINE = "no-professional-line"
+
+
+class Area(StrEnum):
+    """Where a finding is put right, so a screen can send the manager there."""
+
+    PEOPLE = "people and lines"
+    BUDGET_LINES = "budget lines"
+    LEDGER = "ledger rows"
+    ACTIONS = "actions"
+
+
+def finding_area(finding: Finding) -> Area:
+    kind = finding.subject.partition(" ")[0]
+    return {"line": Area.BUDGET_LINES, "budgets": Area.LEDGER, "action": Area.ACTIONS}.get(kind, Area.PEOPLE)
+
+
+@dataclass(frozen=True)
+class Picture:
+    """Everything a partnership board would ask about, as at one moment, seen by the service or one organisation.
+
+    The budget is the pool's (it is one pool, whoever looks); `share_pence` is the organisation's part of the
+    forecast variance. Staff, supervision, actions and findings are the organisation's own when one is chosen.
+    """
+
+    service_name: str
+    organisation: OrganisationRow | None  # None: the whole service
+    organisations: tuple[OrganisationRow, ...]
+    day: date
+    position: PoolPosition | None  # None when no pooled budget is recorded
+    partner_codes: tuple[str, ...]
+    checklist: tuple[tuple[str, bool], ...]  # each thing a pack needs, in words, and whether it is complete
+    report: ComplianceReport
+    actions: tuple[ActionLogRow, ...]  # every action, open and closed; an organisation's are those its staff own
+    findings: tuple[Finding, ...]  # data-quality errors and warnings
+
+    @property
+    def code(self) -> str | None:
+        return self.organisation.code if self.organisation else None
+
+    @property
+    def staff(self) -> int:
+        return self.organisation.staff if self.organisation else sum(o.staff for o in self.organisations)
+
+    @property
+    def share_pence(self) -> int | None:
+        """The organisation's share of the pool's forecast variance: positive it bears, negative returns to it."""
+        if self.position is None or self.code not in self.partner_codes:
+            return None
+        return self.position.risk_share.share_by_partner.get(self.code, 0)
+
+    @property
+    def action_figures(self) -> ActionFigures:
+        return summarise_actions(self.actions, self.day, {o.code: o.name for o in self.organisations})
+
+    @property
+    def findings_by_area(self) -> dict[Area, int]:
+        """How many findings each area has, the areas with most first (people first among equals)."""
+        counts = Counter(finding_area(f) for f in self.findings)
+        return {area: counts[area] for area in sorted(counts, key=lambda a: (-counts[a], list(Area).index(a)))}
+
+    @property
+    def complete(self) -> bool:
+        return all(ok for _wording, ok in self.checklist)
+
+
+def count(number: int, one: str, many: str) -> str:
+    """'1 action is', '3 actions are': a number in words that agree with it."""
+    return f"{number:,} {one if number == 1 else many}"
+
+
+def _listed(names: Sequence[str], most: int) -> str:
+    return ", ".join(names[:most]) + (" and others" if len(names) > most else "")
+
+
+def checklist(budget_items: Sequence[tuple[str, bool]], unmapped: int, no_professional_line: Sequence[str],
+              report: ComplianceReport, actions: Sequence[ActionLogRow]) -> tuple[tuple[str, bool], ...]:
+    """The pack's five questions: periods closed, ledger rows mapped, professional lines, supervision in place,
+    actions in date; each complete or not, in words a manager can act on."""
+    not_in_place = [r for r in report.rows if r.status == Status.NOT_IN_PLACE]
+    overdue = [a.reference for a in actions if a.overdue]
+    no_line = list(no_professional_line)
+    return (
+        budget_items[0] if budget_items else ("No pooled budget is recorded yet.", False),
+        ("Every ledger row matches a budget line.", True) if not unmapped else
+        (f"{count(unmapped, 'ledger row matches', 'ledger rows match')} no budget line and count towards nothing "
+         "until assigned.", False),
+        ("Every registered professional has a professional line.", True) if not no_line else
+        (f"{count(len(no_line), 'member', 'members')} of staff with no professional line: {_listed(no_line, 5)}.",
+         False),
+        ("Every supervision needed is in place.", True) if not not_in_place else
+        (f"{count(len(not_in_place), 'supervision arrangement is', 'supervision arrangements are')} not in place.",
+         False),
+        ("No action is overdue.", True) if not overdue else
+        (f"{count(len(overdue), 'action is', 'actions are')} overdue: {_listed(overdue, 8)}.", False),
+    )
+
+
+def _organisation_findings(database: Database, findings: Sequence[Finding], code: str | None
+                           ) -> tuple[tuple[Finding, ...], list[str]]:
+    """The findings about what the organisation answers for (its staff, the budget lines it is responsible for, and
+    the pool as a whole), and the names of its registered staff with no professional line."""
+    with database.session() as session:
+        employer = dict(session.execute(select(Person.id, Organisation.code)
+                                        .join(Organisation, Organisation.id == Person.employer_id)).all())
+        names = dict(session.execute(select(Person.id, Person.full_name)).all())
+        responsible = dict(session.execute(select(BudgetLine.code, Organisation.code)
+                                           .join(Organisation, Organisation.id == BudgetLine.responsible_id)).all())
+
+    def whose(finding: Finding) -> str | None:
+        kind, _, key = finding.subject.partition(" ")
+        if kind == "person" and key.isdigit():
+            return employer.get(int(key))
+        if kind == "line":
+            return responsible.get(key)
+        return None  # the pool's or the service's, e.g. unmapped ledger rows or an action with no owner
+
+    kept = tuple(f for f in findings
+                 if code is None or (whose(f) in (code, None) and not f.subject.startswith("action ")))
+    no_line = [names.get(int(f.subject.partition(" ")[2]), "") for f in kept if f.code == NO_PROFESSIONAL_LINE]
+    return kept, no_line
+
+
+def as_at_picture(database: Database, today: date, *, organisation: str | None = None,
+                  as_at: int | None = None, trend_months: int = TREND_MONTHS) -> Picture:
+    """The picture for the service (`organisation` None) or one organisation (its code), with the budget as at
+    period `as_at` (default: the last closed) and everything else on `today`; the compliance trend runs back
+    `trend_months` month ends (a screen that shows no trend asks for 1: it is most of the picture's cost)."""
+    figures = overview(database, today)
+    chosen = None
+    if organisation is not None:
+        chosen = next((o for o in figures.organisations if o.code == organisation.strip().upper()), None)
+        if chosen is None:
+            raise JointleadError(f"There is no organisation with the code '{organisation}'.",
+                                 "Use the code shown on the dashboard, for example NFT.")
+    code = chosen.code if chosen else None
+    with database.session() as session:
+        agreement_id = session.scalar(select(Agreement.id).order_by(Agreement.id).limit(1))
+    position, partner_codes, budget_items, unmapped = None, (), (), 0
+    if agreement_id is not None:
+        position = pool_position(database, agreement_id, as_at=as_at, today=today)
+        with database.session() as session:
+            partner_codes = tuple(session.scalars(
+                select(Organisation.code)
+                .join(AgreementPartner, AgreementPartner.organisation_id == Organisation.id)
+                .where(AgreementPartner.agreement_id == agreement_id).order_by(AgreementPartner.position)))
+        budget_items = tuple((item.wording, item.ok) for item in budget_checklist(
+            database, agreement_id, position.year, position.as_at.number if position.as_at else 0))
+        unmapped = len(unmapped_rows(database, agreement_id, position.year))
+    report = compliance(database, today, organisation=code, trend_months=trend_months)
+    actions = action_log(database, today, organisation=code)
+    quality = data_quality(database, today)
+    findings, no_line = _organisation_findings(
+        database, [f for f in quality.findings if f.severity != Severity.INFORMATION], code)
+    return Picture(figures.service_name or DEFAULT_SERVICE_NAME, chosen, figures.organisations, today, position,
+                   partner_codes, checklist(budget_items, unmapped, no_line, report, actions), report, actions,
+                   findings)

@@ -1,0 +1,132 @@
+"""The dashboard, as a manager uses it before a board: the service or one organisation, as at a month, and each
+tile opening the page behind it already narrowed to what the tile counts."""
+
+from __future__ import annotations
+
+import pytest
+
+from PySide6.QtCore import Qt
+
+from jointlead.domain.findings import Severity
+from jointlead.domain.money import format_pounds
+from jointlead.services import actions, supervision
+from jointlead.services.budgets import pool_position
+from jointlead.services.check import data_quality
+from jointlead.services.overview import overview
+from jointlead.services.picture import Area, as_at_picture
+
+from conftest import DEMO_TODAY
+
+
+def rows(table) -> list:
+    return [table.model.row_at(r) for r in range(table.model.rowCount())]
+
+
+def click(qtbot, window, title: str):
+    qtbot.mouseClick(window.dashboard.tiles[title], Qt.MouseButton.LeftButton)
+    return window.current_page()
+
+
+def test_the_whole_service_matches_the_services_behind_each_tile(window, demo_db):
+    window.set_database(demo_db)
+    tiles = window.dashboard.tiles
+    position = pool_position(demo_db, today=DEMO_TODAY)
+    assert tiles["Forecast outturn"].value_text() == format_pounds(position.pool.forecast_outturn)
+    assert tiles["Variance to date"].value_text() == format_pounds(position.pool.ytd_variance)
+    assert tiles["Risk-share exposure"].value_text() == format_pounds(position.risk_share.total_variance_pence)
+    for code, share in position.risk_share.share_by_partner.items():
+        assert format_pounds(abs(share)) in tiles["Risk-share exposure"].detail_text() and code in \
+            tiles["Risk-share exposure"].detail_text()
+    report = supervision.compliance(demo_db, DEMO_TODAY)
+    assert tiles["Supervision compliance"].value_text() == f"{report.overall.fraction:.0%}"
+    assert tiles["Overdue actions"].value_text() == str(actions.action_figures(demo_db, DEMO_TODAY).overdue)
+    serious = [f for f in data_quality(demo_db, DEMO_TODAY).findings if f.severity != Severity.INFORMATION]
+    assert tiles["Data-quality findings"].value_text() == str(len(serious))
+    assert tiles["Staff"].value_text() == str(overview(demo_db, DEMO_TODAY).staff)
+
+
+@pytest.mark.parametrize("code", ["NFT", "NCC"])
+def test_one_organisation_sees_its_own_staff_supervision_actions_and_share(window, demo_db, code):
+    window.set_database(demo_db)
+    dashboard = window.dashboard
+    dashboard.organisation.setCurrentIndex(dashboard.organisation.findData(code))
+    dashboard.organisation.activated.emit(dashboard.organisation.currentIndex())
+    tiles = dashboard.tiles
+    staff = {o.code: o.staff for o in overview(demo_db, DEMO_TODAY).organisations}
+    assert tiles["Staff"].value_text() == str(staff[code])
+    report = supervision.compliance(demo_db, DEMO_TODAY, organisation=code)
+    assert tiles["Supervision compliance"].value_text() == f"{report.overall.fraction:.0%}"
+    assert tiles["Supervision needing action"].value_text() == str(len(report.needing_action))
+    owned = actions.action_log(demo_db, DEMO_TODAY, organisation=code)
+    assert tiles["Overdue actions"].value_text() == str(sum(a.overdue for a in owned))
+    assert tiles["Open actions"].value_text() == str(sum(a.is_open for a in owned))
+    share = pool_position(demo_db, today=DEMO_TODAY).risk_share.share_by_partner[code]
+    assert tiles["Risk-share exposure"].value_text() == format_pounds(share)
+    assert code in dashboard.subtitle.text() and not dashboard.organisations.isVisible()
+    # The checklist on screen is the one on the cover of this organisation's pack.
+    for wording, _ok in as_at_picture(demo_db, DEMO_TODAY, organisation=code).checklist:
+        assert wording.replace("'", "&#x27;") in dashboard.checklist.text()
+
+
+def test_the_as_at_month_switches_the_budget_figures(window, demo_db):
+    window.set_database(demo_db)
+    dashboard = window.dashboard
+    assert dashboard.as_at.currentData() == 7  # the demo's last closed month
+    dashboard.as_at.setCurrentIndex(dashboard.as_at.findData(5))
+    dashboard.as_at.activated.emit(dashboard.as_at.currentIndex())
+    position = pool_position(demo_db, as_at=5, today=DEMO_TODAY)
+    assert dashboard.tiles["Variance to date"].value_text() == format_pounds(position.pool.ytd_variance)
+    assert "as at M5" in dashboard.subtitle.text()
+    assert position.pool.ytd_variance != pool_position(demo_db, today=DEMO_TODAY).pool.ytd_variance
+
+
+def test_each_tile_opens_its_page_narrowed_to_what_it_counts(window, demo_db, qtbot):
+    window.set_database(demo_db)
+    dashboard = window.dashboard
+    dashboard.show_for("NCC", as_at=5)
+
+    page = click(qtbot, window, "Overdue actions")
+    shown = rows(page.table)
+    assert page.title == "Actions" and len(shown) == int(dashboard.tiles["Overdue actions"].value_text())
+    assert all(r.overdue and r.organisation == "NCC" for r in shown)
+
+    window.show_page("Dashboard")
+    page = click(qtbot, window, "Supervision needing action")
+    assert page.title == "Supervision" and page.tabs.currentWidget() is page.needing
+    shown = rows(page.needing)
+    assert shown and all(r.organisation == "NCC" for r in shown)
+    assert len(shown) == int(dashboard.tiles["Supervision needing action"].value_text())
+    assert page.overall_tile.value_text() == dashboard.tiles["Supervision compliance"].value_text()
+
+    window.show_page("Dashboard")
+    page = click(qtbot, window, "Staff")
+    shown = rows(page.table)
+    assert page.title == "People & lines" and len(shown) == int(dashboard.tiles["Staff"].value_text())
+    assert {r.employer_code for r in shown} == {"NCC"}
+
+    window.show_page("Dashboard")
+    page = click(qtbot, window, "Risk-share exposure")
+    assert page.title == "Budgets" and page.tabs.currentWidget() is page.risk_tab
+    assert page.as_at.currentData() == 5 and "M5" in page.subtitle.text()
+
+    window.show_page("Dashboard")
+    page = click(qtbot, window, "Data-quality findings")
+    most = next(iter(dashboard.picture.findings_by_area))
+    if most == Area.LEDGER:
+        assert page.title == "Budgets" and page.tabs.currentWidget() is page.unmapped_tab
+    else:
+        assert page.title == "People & lines" and page.tabs.currentIndex() == 2
+
+
+def test_an_organisation_row_opens_its_dashboard_and_an_empty_database_explains_itself(window, demo_db, empty_db):
+    window.set_database(demo_db)
+    dashboard = window.dashboard
+    index = next(dashboard.organisations.model.index(r, 0) for r in range(dashboard.organisations.model.rowCount())
+                 if dashboard.organisations.model.row_at(r).code == "NFT")
+    dashboard.organisations.view.activated.emit(index)
+    assert dashboard.organisation_code == "NFT" and "NFT" in dashboard.subtitle.text()
+
+    window.set_database(empty_db)
+    assert dashboard.organisation_code is None and not dashboard.as_at.isEnabled()
+    assert dashboard.tiles["Forecast outturn"].value_text() == "—"
+    assert "No pooled budget" in dashboard.checklist.text()

@@ -165,6 +165,12 @@ class MainWindow(QMainWindow):
         self.pack_action = self._action("Export &pack…", lambda: self.export_file("Monthly pack"), "Ctrl+Shift+E")
         file_menu.addAction(self.pack_action)
         file_menu.addSeparator()
+        self.print_action = self._action("&Print…", self.print_page, QKeySequence.StandardKey.Print)
+        self.preview_action = self._action("Print pre&view…", self.preview_page)
+        self.pdf_action = self._action("Save as P&DF…", self.save_page_as_pdf, "Ctrl+Shift+P")
+        for action in (self.print_action, self.preview_action, self.pdf_action):
+            file_menu.addAction(action)
+        file_menu.addSeparator()
         self.save_copy_action = self._action("&Save a copy (backup)…", self.save_copy, "Ctrl+Shift+S")
         file_menu.addAction(self.save_copy_action)
         file_menu.addSeparator()
@@ -257,6 +263,8 @@ class MainWindow(QMainWindow):
         self.tracker_action.setEnabled(enabled)
         self.export_action.setEnabled(enabled)
         self.pack_action.setEnabled(enabled)
+        for action in (self.print_action, self.preview_action, self.pdf_action):
+            action.setEnabled(enabled)
 
     def _switch_to(self, opener: Callable[[], Database], problem_title: str) -> bool:
         """Open a database with `opener` and show it; a problem is explained and the window carries on."""
@@ -349,6 +357,38 @@ class MainWindow(QMainWindow):
         dialog.exported.connect(
             lambda result: self.statusBar().showMessage(f"Wrote {result.rows:,} rows to {result.path}", 15000))
         dialog.open()
+
+    # --- printing --------------------------------------------------------------------------------
+    def _printout(self):
+        """What File > Print… prints: the table being worked in, else the page as it looks (board papers)."""
+        from jointlead.ui.printing import printout_for  # print support loads when first used, not at start
+
+        return printout_for(self.current_page(), source=self.database.path.name if self.database else "",
+                            printed_on=self._today())
+
+    def print_page(self) -> None:
+        from jointlead.ui.printing import print_with_dialog
+
+        if self.database is not None:
+            print_with_dialog(self, self._printout())
+
+    def preview_page(self) -> None:
+        from jointlead.ui.printing import preview_with_dialog
+
+        if self.database is not None:
+            preview_with_dialog(self, self._printout())
+
+    def save_page_as_pdf(self) -> None:
+        from jointlead.ui.export_dialog import documents_folder
+        from jointlead.ui.printing import save_pdf_with_dialog
+
+        if self.database is None:
+            return
+        title = self.current_page().title.replace("&", "and")
+        suggested = documents_folder() / f"{title} {self._today():%Y-%m-%d}.pdf"
+        saved = save_pdf_with_dialog(self, self._printout(), suggested)
+        if saved is not None:
+            self.statusBar().showMessage(f"Saved {saved}", 10000)
 
     def welcome(self) -> bool:
         """Ask how to start when there is no database; False if the user chose to quit."""

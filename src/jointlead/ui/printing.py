@@ -1,0 +1,527 @@
+"""Printing what a page shows, or saving it as a PDF for board papers: a table as a document, the rest as a picture.
+
+How the window uses it (File > Print…, Print preview…, Save as PDF…):
+
+    printout = printout_for(window.current_page(), source=database.path.name, printed_on=today)
+    print_with_dialog(window, printout)      # the system print dialog, then prints; False if cancelled
+    preview_with_dialog(window, printout)    # Qt's print preview, from which the user can print
+    save_pdf_with_dialog(window, printout, suggested)  # asks where, saves, reports a problem in a dialog
+    printout.save_pdf(path)                  # no dialog; raises JointleadError if the file cannot be written
+
+`printout_for(page)` decides what to print. A table is printed as a table when it is what the user is working
+in (it holds the keyboard focus), when it is the page's main table (the page's `table`), or when it is the one
+table filling most of the page (a tab of tables): its rows as shown now, after the search, the filters and the
+sort, with the column headings repeated at the top of every page and numbers right-aligned as on screen.
+Anything else (the dashboard's tiles, the org chart, a page of several small tables) is printed as a picture
+of the whole page, drawn as vectors so text stays sharp, at its on-screen size or smaller to fit the width.
+
+Every printout is landscape A4 (the user may change that in the print dialog), titled with the page's heading
+and the line under it, with a footer on each page saying what it is, when and from which database it was
+printed, and "Page n of N".
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import QAbstractItemModel, QMarginsF, QModelIndex, QPoint, QPointF, QRectF, Qt
+from PySide6.QtGui import (
+    QAbstractTextDocumentLayout,
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPalette,
+    QPen,
+    QPicture,
+    QRegion,
+    QTextDocument,
+    QTextTable,
+)
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog
+from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QScrollArea, QWidget
+
+from jointlead.domain.errors import JointleadError
+from jointlead.ui.messages import show_problem
+from jointlead.ui.page import day_text
+from jointlead.ui.theme import NHS_PALE_GREY, NHS_SECONDARY_TEXT, NHS_TEXT
+from jointlead.ui.widgets import DataTable
+
+PDF_FILTER = "PDF documents (*.pdf)"
+MARGINS_MM = QMarginsF(14, 12, 14, 10)
+SCREEN_DPI = 96  # Qt's device-independent pixel: a widget drawn at this many pixels an inch is its on-screen size
+# A table fills "most of the page" when it is at least this share of the page's height: a tab given over to a
+# table does, the dashboard's short list of organisations under its tiles does not.
+MAIN_TABLE_SHARE = 0.4
+STRIPE = "#F7F9FA"  # the screen's alternate row colour, so the paper reads like the table
+RULE = "#AEB7BD"
+
+
+def footer_line(title: str, source: str, printed_on: date | None = None) -> str:
+    """What every page's footer says, so a page separated from the rest of a board pack still says what it is."""
+    parts = [title] if title else []
+    printed = f"Printed from jointlead on {day_text(printed_on or date.today())}"
+    parts.append(f"{printed} — {source}" if source else printed)
+    return " · ".join(parts)
+
+
+def new_printer(mode: QPrinter.PrinterMode = QPrinter.PrinterMode.HighResolution) -> QPrinter:
+    """A printer set up for board papers: landscape A4 with margins most office printers can reach."""
+    printer = QPrinter(mode)
+    printer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Landscape,
+                                      MARGINS_MM, QPageLayout.Unit.Millimeter))
+    printer.setCreator("jointlead")
+    return printer
+
+
+class Printout:
+    """Something ready to print: `print_to(printer)` draws its pages; `save_pdf(path)` writes them to a PDF."""
+
+    def __init__(self, title: str, footer: str) -> None:
+        self.title = title
+        self.footer = footer
+
+    def print_to(self, printer: QPrinter) -> None:
+        """Draw every page on `printer`, which keeps whatever page size and orientation the user chose."""
+        painter = QPainter()
+        if not painter.begin(printer):
+            raise JointleadError("The printout could not be started.",
+                                 "Check that the printer is switched on and ready, or save as PDF instead.")
+        try:
+            self._draw(painter, printer)
+        finally:
+            painter.end()
+
+    def save_pdf(self, path: Path | str) -> Path:
+        """Write the printout to a PDF file at `path`, replacing any file there, and return the path."""
+        path = Path(path)
+        created = _claim(path)
+        printer = new_printer()
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printer.setOutputFileName(str(path))
+        printer.setDocName(self.title or path.stem)
+        try:
+            self.print_to(printer)
+        except JointleadError:
+            if created:
+                path.unlink(missing_ok=True)
+            raise JointleadError(f"The PDF could not be written to {path}.", _SAVE_ADVICE) from None
+        return path
+
+    def page_count(self, printer: QPrinter) -> int:
+        raise NotImplementedError
+
+    def _draw(self, painter: QPainter, printer: QPrinter) -> None:
+        raise NotImplementedError
+
+    def room(self, printer: QPrinter) -> float:
+        """The height of a page left for the printout above the footer, in the printer's pixels."""
+        return printer.height() - QFontMetricsF(_footer_font(), printer).height() * 3
+
+    def _draw_footer(self, painter: QPainter, printer: QPrinter, number: int, count: int) -> None:
+        width, height = printer.width(), printer.height()
+        metrics = QFontMetricsF(_footer_font(), printer)
+        top = height - metrics.height() * 1.4
+        painter.save()
+        painter.setPen(QPen(QColor(RULE), printer.resolution() / 150))
+        painter.drawLine(0, int(top - metrics.height() * 0.4), width, int(top - metrics.height() * 0.4))
+        painter.setFont(_footer_font())
+        painter.setPen(QColor(NHS_SECONDARY_TEXT))
+        pages = f"Page {number} of {count}"
+        room = width - metrics.horizontalAdvance(pages) - metrics.averageCharWidth() * 4
+        left = metrics.elidedText(self.footer, Qt.TextElideMode.ElideMiddle, room)
+        band = QRectF(0, top, width, metrics.height())
+        painter.drawText(band, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, left)
+        painter.drawText(band, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, pages)
+        painter.restore()
+
+
+_SAVE_ADVICE = ("Choose a folder you can save into, and close the file if it is open in a PDF reader, "
+                "then save again.")
+
+
+def _claim(path: Path) -> bool:
+    """Check the PDF can be written before drawing it, so the user hears why in words; True if it is a new file.
+
+    Qt only reports a failed PDF as a log warning and an empty printout, with no reason given.
+    """
+    if path.is_dir():
+        raise JointleadError(f"{path} is a folder, so the PDF cannot be saved under that name.",
+                             "Choose a file name ending in .pdf.")
+    existed = path.exists()
+    try:
+        with path.open("ab"):
+            pass
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise JointleadError(f"The PDF could not be saved as {path}: {reason.lower()}.", _SAVE_ADVICE) from None
+    return not existed
+
+
+def _footer_font() -> QFont:
+    font = QFont(QApplication.font())
+    font.setPointSizeF(7.5)
+    return font
+
+
+class TablePrintout(Printout):
+    """The rows a table model shows, as a document with the column headings repeated on every page.
+
+    The rows are taken when the printout is made, so the paper shows what was on screen when Print was chosen
+    even if the table refreshes while the print dialog is open.
+    """
+
+    def __init__(self, model: QAbstractItemModel, title: str, *, subtitle: str = "", note: str = "",
+                 footer: str = "") -> None:
+        super().__init__(title, footer)
+        self.html = table_html(model, title, subtitle=subtitle, note=note)
+
+    def document(self, printer: QPrinter | None = None) -> QTextDocument:
+        """The document as one long page as wide as `printer`'s (or as on screen, to read its text)."""
+        document = QTextDocument()
+        font = QFont(QApplication.font())
+        font.setPointSizeF(8.5)
+        document.setDefaultFont(font)
+        document.setDocumentMargin(0)
+        if printer is not None:
+            # Laid out in the printer's own pixels, so text is measured as it will be printed.
+            document.documentLayout().setPaintDevice(printer)
+            document.setTextWidth(printer.width())
+        document.setHtml(self.html)
+        return document
+
+    def page_count(self, printer: QPrinter) -> int:
+        return len(self.pages(self.document(printer), printer)[0])
+
+    def pages(self, document: QTextDocument, printer: QPrinter) -> tuple[list[tuple[float, float]],
+                                                                          tuple[float, float]]:
+        """Where each page starts and ends down the document, and the band of the heading row.
+
+        Pages end between rows: Qt's own pagination splits a row whose cells wrap onto more lines than fit,
+        leaving the end of an action's title alone at the top of the next page. The first page starts with
+        the title; every later page starts with the heading row again.
+        """
+        room = self.room(printer)
+        end = document.size().height()
+        rows = _row_tops(document)
+        if len(rows) < 2:  # no table, or headings only: the title and "No rows are shown."
+            return [(0.0, end)], (0.0, 0.0)
+        heading = (rows[0], rows[1])
+        bounds = [*rows[1:], end]
+        pages: list[tuple[float, float]] = []
+        start, row = 0.0, 0
+        while row < len(bounds) - 1:
+            limit = start + room - (heading[1] - heading[0] if pages else 0)
+            last = row + 1  # a row taller than a page is cut, as nothing else can be done with it
+            while last + 1 < len(bounds) and bounds[last + 1] <= limit:
+                last += 1
+            pages.append((start, bounds[last]))
+            start, row = bounds[last], last
+        return pages, heading
+
+    def _draw(self, painter: QPainter, printer: QPrinter) -> None:
+        document = self.document(printer)
+        pages, heading = self.pages(document, printer)
+        context = QAbstractTextDocumentLayout.PaintContext()
+        # Black on paper whatever the desktop's colours are.
+        context.palette.setColor(QPalette.ColorRole.Text, QColor(NHS_TEXT))
+        rule = QPen(QColor(NHS_PALE_GREY), printer.resolution() / SCREEN_DPI)
+        for number, (top, bottom) in enumerate(pages, start=1):
+            at = 0.0
+            if number > 1:
+                printer.newPage()
+                _draw_band(painter, document, context, heading, 0)
+                at = heading[1] - heading[0]
+            _draw_band(painter, document, context, (top, bottom), at)
+            if number < len(pages):
+                # The line under a row belongs to the row below it, which starts the next page.
+                painter.setPen(rule)
+                painter.drawLine(QPointF(0, at + bottom - top), QPointF(document.textWidth(), at + bottom - top))
+            self._draw_footer(painter, printer, number, len(pages))
+
+
+def _row_tops(document: QTextDocument) -> list[float]:
+    """Where each row of the document's table starts, the heading row first; empty without a table."""
+    tables = [frame for frame in document.rootFrame().childFrames() if isinstance(frame, QTextTable)]
+    if not tables:
+        return []
+    table = tables[0]
+    layout = document.documentLayout()
+    # A cell's text starts a border and its padding below the top of the row, at the top of the cell.
+    device = layout.paintDevice()
+    scale = device.logicalDpiY() / SCREEN_DPI if device is not None else 1.0
+    above = (table.format().cellPadding() + table.format().border()) * scale
+    return [layout.blockBoundingRect(table.cellAt(row, 0).firstCursorPosition().block()).top() - above
+            for row in range(table.rows())]
+
+
+def _draw_band(painter: QPainter, document: QTextDocument, context: QAbstractTextDocumentLayout.PaintContext,
+               band: tuple[float, float], at: float) -> None:
+    """Draw the part of the document from band[0] to band[1] down, `at` pixels down the page."""
+    top, bottom = band
+    view = QRectF(0, top, document.textWidth(), bottom - top)
+    painter.save()
+    painter.translate(0, at - top)
+    painter.setClipRect(view)
+    context.clip = view
+    document.documentLayout().draw(painter, context)
+    painter.restore()
+
+
+def table_html(model: QAbstractItemModel, title: str, *, subtitle: str = "", note: str = "") -> str:
+    """The model's shown rows as an HTML table for QTextDocument, every piece of text escaped."""
+    columns = range(model.columnCount())
+    parts = [f'<p style="font-size:15pt; font-weight:600; color:{NHS_TEXT}; margin:0 0 2px 0">'
+             f"{_text(title)}</p>"]
+    for line in (subtitle, note):
+        if line:
+            parts.append(f'<p style="font-size:9.5pt; color:{NHS_SECONDARY_TEXT}; margin:0 0 2px 0">'
+                         f"{_text(line)}</p>")
+    parts.append('<p style="margin:0; font-size:4pt">&nbsp;</p>')
+    if model.rowCount() == 0:
+        parts.append(f'<p style="color:{NHS_SECONDARY_TEXT}">No rows are shown.</p>')
+        return "\n".join(parts)
+    # The heading row is the table's first row; TablePrintout.pages() repeats it at the top of every page.
+    parts.append(f'<table width="100%" cellspacing="0" cellpadding="3" border="1" '
+                 f'style="border-collapse:collapse; border-color:{NHS_PALE_GREY}; border-style:solid">')
+    parts.append(f'<thead><tr bgcolor="{NHS_PALE_GREY}">')
+    for column in columns:
+        header = model.headerData(column, Qt.Orientation.Horizontal, Qt.ItemDataRole.DisplayRole)
+        align = _align(model.headerData(column, Qt.Orientation.Horizontal, Qt.ItemDataRole.TextAlignmentRole))
+        parts.append(f'<th align="{align}" style="font-weight:600">{_text(header)}</th>')
+    parts.append("</tr></thead><tbody>")
+    for row in range(model.rowCount()):
+        cells = []
+        for column in columns:
+            index = model.index(row, column)
+            style = _colours(model, index, STRIPE if row % 2 else "")
+            align = _align(model.data(index, Qt.ItemDataRole.TextAlignmentRole))
+            cells.append(f'<td align="{align}"{style}>{_text(model.data(index, Qt.ItemDataRole.DisplayRole))}</td>')
+        parts.append(f"<tr>{''.join(cells)}</tr>")
+    parts.append("</tbody></table>")
+    return "\n".join(parts)
+
+
+def _text(value: object) -> str:
+    text = "" if value is None else str(value)
+    return html.escape(text).replace("\n", "<br>")
+
+
+def _align(value: object) -> str:
+    if value is None:
+        return "left"
+    flags = Qt.AlignmentFlag(int(value))  # models give alignment as an int or as flags
+    if flags & Qt.AlignmentFlag.AlignRight:
+        return "right"
+    if flags & Qt.AlignmentFlag.AlignHCenter:
+        return "center"
+    return "left"
+
+
+def _colours(model: QAbstractItemModel, index: QModelIndex, stripe: str) -> str:
+    """The cell's own text and fill colours (a RAG rating stays red, amber or green on paper), else the stripe."""
+    style = []
+    foreground = model.data(index, Qt.ItemDataRole.ForegroundRole)
+    if isinstance(foreground, QBrush | QColor):
+        style.append(f"color:{QBrush(foreground).color().name()}")
+    background = model.data(index, Qt.ItemDataRole.BackgroundRole)
+    fill = QBrush(background).color().name() if isinstance(background, QBrush | QColor) else stripe
+    attributes = f' style="{";".join(style)}"' if style else ""
+    return attributes + (f' bgcolor="{fill}"' if fill else "")
+
+
+class PicturePrintout(Printout):
+    """A widget drawn on paper: as wide as the page allows but no larger than on screen, over as many pages
+    as its height needs, each page ending above a tile or table rather than through it where it can."""
+
+    def __init__(self, widget: QWidget, *, title: str = "", footer: str = "") -> None:
+        super().__init__(title, footer)
+        self.widget = widget
+
+    def scale(self, printer: QPrinter) -> float:
+        """Printer pixels per widget pixel: fit to the page's width, never enlarged past the on-screen size."""
+        natural = printer.resolution() / SCREEN_DPI
+        return min(natural, printer.width() / max(1, self.widget.width()))
+
+    def page_tops(self, printer: QPrinter) -> list[int]:
+        """Where each page starts down the widget, in widget pixels."""
+        room = self.room(printer) / self.scale(printer)
+        return page_tops(self.widget, max(1, int(room)))
+
+    def page_count(self, printer: QPrinter) -> int:
+        return len(self.page_tops(printer))
+
+    def picture(self, top: int, bottom: int) -> QPicture:
+        """The band of the widget from `top` to `bottom`, recorded as vectors, its top at the picture's origin.
+
+        Rendered straight onto a printer, a widget is drawn into a bitmap the size of the printed page (Qt does
+        that for every printer): 435 MB of memory for the dashboard at 1,200 dots an inch and a 6 MB PDF.
+        Recorded first, its text stays text. Each page records its own band because a picture replays the
+        widgets' own clipping, which would undo any clip set around it.
+        """
+        picture = QPicture()
+        # A scrolling page's content fills itself with the window's grey, which would print as a grey sheet.
+        filled = self.widget.autoFillBackground()
+        self.widget.setAutoFillBackground(False)
+        try:
+            self.widget.render(picture, QPoint(0, 0), QRegion(0, top, self.widget.width(), bottom - top),
+                               QWidget.RenderFlag.DrawChildren)
+        finally:
+            self.widget.setAutoFillBackground(filled)
+        return picture
+
+    def print_to(self, printer: QPrinter) -> None:
+        # A recorded picture replays its text at the printer's resolution, so the printer works in on-screen
+        # pixels for it to line up with the rest of the drawing. Text stays vector text; only the style's small
+        # cached bitmaps (frame corners) print at screen sharpness.
+        printer.setResolution(SCREEN_DPI)
+        super().print_to(printer)
+
+    def _draw(self, painter: QPainter, printer: QPrinter) -> None:
+        scale = self.scale(printer)
+        tops = self.page_tops(printer)
+        bottoms = [*tops[1:], content_height(self.widget)]
+        for number, (top, bottom) in enumerate(zip(tops, bottoms, strict=True), start=1):
+            if number > 1:
+                printer.newPage()
+            painter.save()
+            painter.scale(scale, scale)
+            painter.drawPicture(0, 0, self.picture(top, bottom))
+            painter.restore()
+            self._draw_footer(painter, printer, number, len(tops))
+
+
+def page_tops(widget: QWidget, room: int) -> list[int]:
+    """Where each page starts when `widget` is cut into pages `room` pixels tall.
+
+    A page ends just above any child of the widget it would otherwise cut through (a tile, a table), unless
+    that child is taller than a page by itself and has to be cut anyway.
+    """
+    spans = _spans(widget)
+    height = content_height(widget)
+    tops = [0]
+    while tops[-1] + room < height:
+        start = tops[-1]
+        cut = start + room
+        moved = True
+        while moved:
+            moved = False
+            for top, bottom in spans:
+                if start < top < cut < bottom and bottom - top <= room:
+                    cut, moved = top, True
+        tops.append(cut)
+    return tops
+
+
+def _spans(widget: QWidget) -> list[tuple[int, int]]:
+    return [(child.y(), child.y() + child.height()) for child in widget.findChildren(QWidget)
+            if child.parentWidget() is widget and child.isVisibleTo(widget)]
+
+
+def content_height(widget: QWidget) -> int:
+    """How far down the widget anything is drawn: a page stretched to fill the window would otherwise print its
+    empty lower part, often as a blank last sheet."""
+    bottoms = [bottom for _top, bottom in _spans(widget)]
+    margin = widget.layout().contentsMargins().bottom() if widget.layout() is not None else 0
+    return min(widget.height(), max(bottoms) + margin) if bottoms else widget.height()
+
+
+def printout_for(page: QWidget, *, source: str = "", printed_on: date | None = None) -> Printout:
+    """The printout of what `page` shows: its table if it is showing one (see the module's notes), else a
+    picture of the page. `source` names where the data came from (the database file) in the footer."""
+    title = _label_text(page, "heading") or page.accessibleName() or page.windowTitle()
+    subtitle = _label_text(page, "subtitle")
+    footer = footer_line(title, source, printed_on)
+    table = table_to_print(page)
+    if table is not None:
+        return TablePrintout(table.model, title, subtitle=subtitle, note=shown_note(table), footer=footer)
+    return PicturePrintout(_whole(page), title=title, footer=footer)
+
+
+def table_to_print(page: QWidget) -> DataTable | None:
+    """The table the user means when they print `page`, or None to print the page as a picture."""
+    shown = [table for table in page.findChildren(DataTable) if table.isVisibleTo(page)]
+    focus = QApplication.focusWidget()
+    for table in shown:
+        # A table that shows all its rows is part of a page made of several things (the dashboard's list of
+        # organisations under its tiles): clicking in it does not make it the thing to print.
+        in_use = focus is not None and (focus is table or table.isAncestorOf(focus))
+        if in_use and _scrolls_itself(table):
+            return table
+    main = getattr(page, "table", None)
+    if isinstance(main, DataTable) and main in shown:
+        return main
+    filling = [table for table in shown if table.height() >= MAIN_TABLE_SHARE * max(1, page.height())]
+    return filling[0] if len(filling) == 1 else None
+
+
+def _scrolls_itself(table: DataTable) -> bool:
+    # A table sized to show every row has its scroll bar switched off (DataTable's fit_rows).
+    return table.view.verticalScrollBarPolicy() != Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+
+
+def shown_note(table: DataTable) -> str:
+    """Which rows are printed, in the table's own words ("40 of 150 people shown"), with any search typed."""
+    count = table.count.text()
+    search = table.search.text().strip()
+    return f"{count} · search: “{search}”" if search else count
+
+
+def _label_text(page: QWidget, name: str) -> str:
+    label = getattr(page, name, None)
+    return label.text() if isinstance(label, QLabel) else ""
+
+
+def _whole(page: QWidget) -> QWidget:
+    """The whole of a scrolling page, not only the part scrolled into view."""
+    for scroll in page.findChildren(QScrollArea):
+        if scroll.parentWidget() is page and scroll.widget() is not None:
+            return scroll.widget()
+    return page
+
+
+def print_with_dialog(parent: QWidget, printout: Printout) -> bool:
+    """Ask which printer in the system print dialog, then print; False if the user cancelled."""
+    printer = new_printer()
+    printer.setDocName(printout.title)
+    dialog = QPrintDialog(printer, parent)
+    dialog.setWindowTitle(f"Print {printout.title}" if printout.title else "Print")
+    if dialog.exec() != QPrintDialog.DialogCode.Accepted:
+        return False
+    try:
+        printout.print_to(printer)
+    except JointleadError as error:
+        show_problem(parent, error, "Cannot print")
+        return False
+    return True
+
+
+def preview_with_dialog(parent: QWidget, printout: Printout) -> None:
+    """Show the pages as they will print, with the preview's own Print button."""
+    printer = new_printer()
+    printer.setDocName(printout.title)
+    preview = QPrintPreviewDialog(printer, parent)
+    preview.setWindowTitle(f"Print preview: {printout.title}" if printout.title else "Print preview")
+    preview.paintRequested.connect(printout.print_to)
+    preview.exec()
+
+
+def save_pdf_with_dialog(parent: QWidget, printout: Printout, suggested: Path) -> Path | None:
+    """Ask where to save the PDF (starting from `suggested`), save it, and return where; None if cancelled or
+    it could not be written (the user has been told why)."""
+    name, _ = QFileDialog.getSaveFileName(parent, "Save as PDF", str(suggested), PDF_FILTER)
+    if not name:
+        return None
+    path = Path(name)
+    if path.suffix.lower() != ".pdf":
+        path = path.with_name(path.name + ".pdf")
+    try:
+        return printout.save_pdf(path)
+    except JointleadError as error:
+        show_problem(parent, error, "Cannot save the PDF")
+        return None

@@ -427,8 +427,7 @@ def content_height(widget: QWidget) -> int:
     """How far down the widget anything is drawn: a page stretched to fill the window would otherwise print its
     empty lower part, often as a blank last sheet."""
     bottoms = [bottom for _top, bottom in _spans(widget)]
-    margin = widget.layout().contentsMargins().bottom() if widget.layout() is not None else 0
-    return min(widget.height(), max(bottoms) + margin) if bottoms else widget.height()
+    return min(widget.height(), max(bottoms)) if bottoms else widget.height()
 
 
 def printout_for(page: QWidget, *, source: str = "", printed_on: date | None = None) -> Printout:

@@ -7,6 +7,7 @@ import pytest
 
 from PySide6.QtCore import Qt
 
+from conftest import DEMO_TODAY
 from jointlead.domain.findings import Severity
 from jointlead.domain.money import format_pounds
 from jointlead.services import actions, supervision
@@ -14,8 +15,6 @@ from jointlead.services.budgets import pool_position
 from jointlead.services.check import data_quality
 from jointlead.services.overview import overview
 from jointlead.services.picture import Area, as_at_picture
-
-from conftest import DEMO_TODAY
 
 
 def rows(table) -> list:

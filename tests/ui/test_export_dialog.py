@@ -6,10 +6,9 @@ import openpyxl
 
 from PySide6.QtCore import Qt
 
+from conftest import DEMO_TODAY
 from jointlead.services.picture import as_at_picture
 from jointlead.ui.export_dialog import EXPORTS, ExportDialog
-
-from conftest import DEMO_TODAY
 
 BUDGET = [kind.label for kind in EXPORTS].index("Budget monitoring workbook")
 

@@ -36,6 +36,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from functools import cached_property
 from typing import Protocol, TypeVar
 
 ONE_DAY = timedelta(days=1)
@@ -125,6 +126,10 @@ class PolicyRule:
         return sum(named), *named
 
     def describe(self) -> str:
+        return self._description
+
+    @cached_property
+    def _description(self) -> str:
         who = " ".join(filter(None, (self.organisation, self.career_stage, self.profession))) or "everyone"
         return f"policy for {who}: {self.supervision_type} every {self.interval_days} days"
 
@@ -176,6 +181,11 @@ class Supervisee:
     @property
     def newly_qualified(self) -> bool:
         return self.career_stage.strip().casefold() in NEWLY_QUALIFIED_STAGES
+
+    @cached_property
+    def _rule_keys(self) -> tuple[str, str, str]:
+        """Organisation, profession and career stage as rules compare them: whatever a rule decides by."""
+        return _fold(self.organisation), _fold(self.profession), _fold(self.career_stage)
 
     @property
     def practice_start(self) -> date | None:
@@ -306,8 +316,12 @@ class MonthFigure:
         return f"{calendar.month_abbr[self.month]} {self.year}"
 
 
+def _fold(text: str) -> str:
+    return text.strip().casefold()
+
+
 def _same(a: str, b: str) -> bool:
-    return a.strip().casefold() == b.strip().casefold()
+    return _fold(a) == _fold(b)
 
 
 def add_months(day: date, months: int) -> date:
@@ -331,12 +345,33 @@ def newly_qualified_interval(practice_start: date, day: date) -> int:
     return MONTHLY_DAYS
 
 
+class _RuleBook(tuple[PolicyRule, ...]):
+    """Rules that remember the best rule for each question put to them: assessing a service's twelve month ends asks
+    the same few (type, organisation, profession, career stage) questions thousands of times."""
+
+    def __new__(cls, rules: Iterable[PolicyRule]) -> _RuleBook:
+        book = super().__new__(cls, rules)
+        book.answers = {}
+        return book
+
+    answers: dict[tuple[str, str, str, str], PolicyRule | None]
+
+
+def _rule_book(rules: Sequence[PolicyRule]) -> Sequence[PolicyRule]:
+    return rules if isinstance(rules, _RuleBook) else _RuleBook(rules)
+
+
 def best_rule(supervisee: Supervisee, supervision_type: str, rules: Iterable[PolicyRule]) -> PolicyRule | None:
     """The most specific rule that matches; among equals, the one listed first."""
+    question = (_fold(supervision_type), *supervisee._rule_keys) if isinstance(rules, _RuleBook) else None
+    if question is not None and question in rules.answers:
+        return rules.answers[question]
     best: PolicyRule | None = None
     for rule in rules:
         if rule.matches(supervisee, supervision_type) and (best is None or rule.specificity > best.specificity):
             best = rule
+    if question is not None:
+        rules.answers[question] = best
     return best
 
 
@@ -442,6 +477,7 @@ def assess(supervisees: Iterable[Supervisee], arrangements: Iterable[Arrangement
     Supervisees not given are left out, and so are their arrangements.
     """
     people = {s.id: s for s in supervisees}
+    rules = _rule_book(rules)
     history = history or SessionHistory(sessions)
     by_person: dict[int, list[Arrangement]] = defaultdict(list)
     for arrangement in arrangements:
@@ -451,14 +487,18 @@ def assess(supervisees: Iterable[Supervisee], arrangements: Iterable[Arrangement
         if not person.active_on(day):
             continue
         own = sorted(by_person.get(person_id, ()), key=lambda a: (a.supervision_type, a.start_date, a.id))
+        by_type: dict[str, list[Arrangement]] = defaultdict(list)  # the types folded as _same folds them
+        for arrangement in own:
+            by_type[_fold(arrangement.supervision_type)].append(arrangement)
         in_force = [a for a in own if a.in_force_on(day)]
         for arrangement in in_force:
-            same_type = [a for a in own if _same(a.supervision_type, arrangement.supervision_type)]
+            same_type = by_type[_fold(arrangement.supervision_type)]
             statuses.append(arrangement_status(arrangement, person, history, same_type, rules, day))
         if person.paused_on(day) is not None:
             continue
+        types_in_force = {_fold(a.supervision_type) for a in in_force}
         for needed in person.required_types():
-            if not any(_same(a.supervision_type, needed) for a in in_force):
+            if _fold(needed) not in types_in_force:
                 statuses.append(ArrangementStatus(person_id, str(needed), Status.NOT_IN_PLACE,
                                                   since=_not_in_place_since(person, needed, own, day)))
     return tuple(statuses)
@@ -499,6 +539,7 @@ def monthly_trend(supervisees: Sequence[Supervisee], arrangements: Sequence[Arra
                   include: Callable[[ArrangementStatus], bool] | None = None) -> tuple[MonthFigure, ...]:
     """Compliance as it stood at each month end (`include` picks the statuses counted, e.g. one type)."""
     history = SessionHistory(sessions)
+    rules = _rule_book(rules)
     figures = []
     for end in month_ends(day, months):
         statuses = assess(supervisees, arrangements, (), rules, end, history=history)

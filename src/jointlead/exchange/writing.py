@@ -25,7 +25,13 @@ Streaming: the workbook is write-only (openpyxl's `write_only=True`), so 50,000-
 instead of holding every cell in memory. Write-only sheets still support everything an export needs: tables with
 autofilter, frozen panes, column widths, print set-up, repeated print titles and footers. Its two constraints shape
 the API: column widths must be known before the first row, so they come from the header and the first
-`WIDTH_SAMPLE_ROWS` rows; and a workbook can be saved only once.
+`WIDTH_SAMPLE_ROWS` rows; and a workbook can be saved only once. A table's rows are written here as worksheet XML,
+the cells openpyxl would write, to a temporary file of their own that is put into the sheet as the workbook is saved:
+building an openpyxl cell and XML element per value was most of a large export's writing time (bench/pack_scale.py).
+
+Printing: every table prints landscape on A4, one page wide, its header row on every page. A row holding wrapped
+text is made tall enough for it (spreadsheets do not grow rows to fit when they open a file), and every cell of a
+table with wrapped text is top-aligned; each chart on a sheet of charts starts a page.
 """
 
 from __future__ import annotations
@@ -36,7 +42,9 @@ import os
 import re
 import secrets
 import shutil
+import tempfile
 import unicodedata
+import weakref
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -49,12 +57,15 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.cell import Cell
 from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.compat import safe_string
 from openpyxl.styles import Alignment, Font, NamedStyle, PatternFill
 from openpyxl.styles.borders import DEFAULT_BORDER
 from openpyxl.styles.fonts import DEFAULT_FONT
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.filters import AutoFilter
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
@@ -99,6 +110,8 @@ MAX_COLUMNS = 16_384
 MAX_SHEET_TITLE = 31
 MAX_WIDTH = 60  # characters: wider columns wrap badly and push everything else off the page
 WIDTH_SAMPLE_ROWS = 1_000  # column widths come from the header and this many rows
+LINE_HEIGHT = 15  # points: a line of Calibri 11, Excel's default row height
+MAX_ROW_HEIGHT = 409  # points, Excel's limit
 CHOICE_ROWS_BELOW = 500  # rows under a table that keep a column's drop-down, for rows added by hand
 MAX_CHOICES_LENGTH = 255  # characters in a drop-down's list, Excel's limit
 
@@ -316,110 +329,123 @@ def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-# One function per kind: (sheet, value, place) -> a cell, or None for an empty cell. None and "" are empty.
-_CellMaker = Callable[[Any, object, _Place], Cell | None]
-_StyleArrays = dict[str, Any]  # named style -> its openpyxl style array, copied into each new cell
+# One function per kind: (value, place) -> the cell's XML after its reference (`<c r="B7"`), or None for an empty
+# cell. None and "" are empty.
+_CellXml = Callable[[object, _Place], str | None]
+_StyleArrays = dict[str, Any]  # named style -> its openpyxl style array
+_StyleAttribute = Callable[[str | None, bool], str]  # (named style, quote prefix) -> ' s="7"', or "" for none
 
 
-def _cell_makers(styles: _StyleArrays) -> dict[Kind | str, _CellMaker]:
-    """The cell makers for one workbook. Each new cell copies a ready-made style array (`Cell(style_array=...)`),
-    which is much cheaper than assigning a named style or Font/Fill objects cell by cell."""
+def _escaped(text: str) -> str:
+    """Text as XML character data: what openpyxl's serialiser escapes (& < >), nothing else."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
-    def text_cell(ws: Any, value: object, place: _Place) -> Cell | None:
-        if value is None or value == "":
-            return None
-        cell = Cell(ws, 1, 1)
-        _put_text(cell, _checked_text(value, place))
-        return cell
 
-    wrapped_style = styles[_WRAPPED]
+def _text_xml(text: str, style: str) -> str:
+    """An inline string cell, as openpyxl writes one (leading or trailing spaces kept with xml:space)."""
+    stripped = text.strip()
+    space = ' xml:space="preserve"' if stripped and text != stripped else ""
+    return f'{style} t="inlineStr"><is><t{space}>{_escaped(text)}</t></is></c>'
 
-    def wrapped_text_cell(ws: Any, value: object, place: _Place) -> Cell | None:
-        if value is None or value == "":
-            return None
-        cell = Cell(ws, 1, 1, style_array=wrapped_style)
-        _put_text(cell, _checked_text(value, place))
-        return cell
 
-    code_style = styles[_CODE]
+def _cell_writer(key: Kind | str, style_attribute: _StyleAttribute, epoch: datetime) -> _CellXml:
+    """The cell writer for one kind of column (`key`: a `Kind`, or `_HEADER` or `_WRAPPED` for text in that style).
 
-    def code_cell(ws: Any, value: object, place: _Place) -> Cell | None:
-        if value is None or value == "":
-            return None
-        if _is_int(value):
-            value = str(value)
-        cell = Cell(ws, 1, 1, style_array=code_style)
-        _put_text(cell, _checked_text(value, place))
-        return cell
+    Each writes the cell's XML itself, as openpyxl would write the same cell: building an openpyxl `Cell` and an
+    XML element for each value took most of a large export's time. A style is registered with the workbook when
+    the first cell takes it, as openpyxl registers a cell's style when it writes the cell."""
 
-    def number_cell(style: str, divisor: int) -> _CellMaker:
-        array = styles[style]
+    def text_writer(style: str | None) -> _CellXml:
+        def make(value: object, place: _Place) -> str | None:
+            if value is None or value == "":
+                return None
+            text = _checked_text(value, place)
+            return _text_xml(text, style_attribute(style, needs_quote_prefix(text)))
 
-        def make(ws: Any, value: object, place: _Place) -> Cell | None:
+        return make
+
+    def number_writer(style: str, divisor: int) -> _CellXml:
+        def make(value: object, place: _Place) -> str | None:
             if value is None:
                 return None
             if not _is_int(value):
                 raise place.fail(f"expected a whole number, got {type(value).__name__} {value!r}")
             # True division is correctly rounded, so 123456 / 100 is exactly the float written 1234.56.
-            return Cell(ws, 1, 1, value=value / divisor if divisor != 1 else value, style_array=array)
+            number = safe_string(value / divisor if divisor != 1 else value)
+            return f'{style_attribute(style, False)} t="n"><v>{number}</v></c>'
 
         return make
 
-    percent_style = styles[_PERCENT]
+    if key in (_HEADER, _WRAPPED):
+        return text_writer(key)
+    if key is Kind.TEXT:
+        return text_writer(None)
+    if key is Kind.CODE:
+        code_text = text_writer(_CODE)
 
-    def percent_cell(ws: Any, value: object, place: _Place) -> Cell | None:
-        if value is None:
-            return None
-        if not (_is_int(value) or isinstance(value, float)) or not math.isfinite(value):
-            raise place.fail(f"expected a fraction such as 0.125, got {type(value).__name__} {value!r}")
-        return Cell(ws, 1, 1, value=value, style_array=percent_style)
+        def code_cell(value: object, place: _Place) -> str | None:
+            return code_text(str(value) if _is_int(value) else value, place)
 
-    date_style = styles[_DATE]
+        return code_cell
+    if key in _NUMBER_STYLES:
+        return number_writer(*_NUMBER_STYLES[key])
+    if key is Kind.PERCENT:
+        def percent_cell(value: object, place: _Place) -> str | None:
+            if value is None:
+                return None
+            if not (_is_int(value) or isinstance(value, float)) or not math.isfinite(value):
+                raise place.fail(f"expected a fraction such as 0.125, got {type(value).__name__} {value!r}")
+            return f'{style_attribute(_PERCENT, False)} t="n"><v>{safe_string(value)}</v></c>'
 
-    def date_cell(ws: Any, value: object, place: _Place) -> Cell | None:
-        if value is None:
-            return None
-        if not isinstance(value, date) or isinstance(value, datetime):
-            raise place.fail(f"expected a date, got {type(value).__name__} {value!r}")
-        # The style is in place before the value, so openpyxl keeps this date format rather than choosing its own.
-        return Cell(ws, 1, 1, value=value, style_array=date_style)
+        return percent_cell
+    if key is Kind.DATE:
+        serials: dict[date, str] = {}
 
-    def bool_cell(ws: Any, value: object, place: _Place) -> Cell | None:
-        if value is None:
-            return None
-        if not isinstance(value, bool):
-            raise place.fail(f"expected yes or no (a bool), got {type(value).__name__} {value!r}")
-        cell = Cell(ws, 1, 1)
-        _put_text(cell, "Yes" if value else "No")
-        return cell
+        def date_cell(value: object, place: _Place) -> str | None:
+            if value is None:
+                return None
+            if not isinstance(value, date) or isinstance(value, datetime):
+                raise place.fail(f"expected a date, got {type(value).__name__} {value!r}")
+            serial = serials.get(value)
+            if serial is None:  # the day's serial number, from the workbook's epoch
+                serial = serials[value] = safe_string(to_excel(value, epoch))
+            return f'{style_attribute(_DATE, False)} t="n"><v>{serial}</v></c>'
 
-    rag_cells = {rag.value: (styles[style], word) for rag, (style, word, _, _) in _RAG_STYLES.items()}
+        return date_cell
+    if key is Kind.BOOL:
+        yes, no = _text_xml("Yes", ""), _text_xml("No", "")
 
-    def rag_cell(ws: Any, value: object, place: _Place) -> Cell | None:
-        if value is None:
-            return None
-        found = rag_cells.get(value) if isinstance(value, str) else None
-        if found is None:
-            raise place.fail(f"expected a RAG status (red, amber, green, blue or grey), got {type(value).__name__} "
-                             f"{value!r}")
-        array, word = found
-        cell = Cell(ws, 1, 1, style_array=array)
-        _put_text(cell, word)
-        return cell
+        def bool_cell(value: object, place: _Place) -> str | None:
+            if value is None:
+                return None
+            if not isinstance(value, bool):
+                raise place.fail(f"expected yes or no (a bool), got {type(value).__name__} {value!r}")
+            return yes if value else no
 
-    return {
-        _WRAPPED: wrapped_text_cell,
-        Kind.TEXT: text_cell,
-        Kind.CODE: code_cell,
-        Kind.MONEY: number_cell(_MONEY, 100),
-        Kind.MONEY_FINANCE: number_cell(_FINANCE, 100),
-        Kind.DATE: date_cell,
-        Kind.INTEGER: number_cell(_INTEGER, 1),
-        Kind.PERCENT: percent_cell,
-        Kind.WTE: number_cell(_WTE, 100),
-        Kind.BOOL: bool_cell,
-        Kind.RAG: rag_cell,
-    }
+        return bool_cell
+    if key is Kind.RAG:
+        rag_cells: dict[str, str] = {}
+
+        def rag_cell(value: object, place: _Place) -> str | None:
+            if value is None:
+                return None
+            found = rag_cells.get(value) if isinstance(value, str) else None
+            if found is None:
+                rag = _RAG_BY_VALUE.get(value) if isinstance(value, str) else None
+                if rag is None:
+                    raise place.fail(f"expected a RAG status (red, amber, green, blue or grey), got "
+                                     f"{type(value).__name__} {value!r}")
+                style, word, _, _ = _RAG_STYLES[rag]
+                found = rag_cells[value] = _text_xml(word, style_attribute(style, False))
+            return found
+
+        return rag_cell
+    raise ValueError(f"no cell writer for {key!r}")
+
+
+_NUMBER_STYLES = {Kind.MONEY: (_MONEY, 100), Kind.MONEY_FINANCE: (_FINANCE, 100), Kind.INTEGER: (_INTEGER, 1),
+                  Kind.WTE: (_WTE, 100)}
+_RAG_BY_VALUE = {rag.value: rag for rag in _RAG_STYLES}
 
 
 def _shown_length(kind: Kind, value: object) -> int:
@@ -457,6 +483,60 @@ def _column_width(column: ExportColumn, index: int, sample: Sequence[Sequence[ob
     # +3 for the header's filter button; +2 of breathing space around content.
     wanted = max(_DEFAULT_WIDTHS[column.kind], len(column.header) + 3, content + 2)
     return min(wanted, MAX_WIDTH)
+
+
+def _wrapped_lines(text: str, width: float) -> int:
+    """How many lines `text` takes wrapped in a column `width` characters wide, erring on the side of more.
+
+    A spreadsheet opening the file cannot be relied on to grow a row to fit its wrapped text (LibreOffice does not),
+    so a row holding wrapped text is given its height: without it, the text prints over the rows below. Widths are
+    in digits of the body font, as column widths are; each paragraph is wrapped word by word at its own average
+    character width (see `_text_width`)."""
+    room = width - 2  # the cell's padding
+    lines = 0
+    for paragraph in text.split("\n"):
+        paragraph = paragraph.rstrip(" ")
+        lines += 1
+        if not paragraph or _text_width(paragraph) <= room:
+            continue
+        characters = max(1, math.floor(room * len(paragraph) / _text_width(paragraph)))
+        used = 0
+        for word in paragraph.split(" "):
+            if used and used + 1 + len(word) <= characters:
+                used += 1 + len(word)
+                continue
+            if used:
+                lines += 1
+            lines += (len(word) - 1) // characters if word else 0  # a word longer than a line breaks anywhere
+            used = (len(word) - 1) % characters + 1 if word else 0
+    return lines
+
+
+# Characters' widths in Calibri 11 as a fraction of a digit's, rounded up by about 5% so that a row errs on the
+# side of a line too many rather than one too few; everything else counts 0.95.
+_CHARACTER_WIDTHS = (
+    (re.compile(r"[mwMW]"), 1.6),
+    (re.compile(r"[A-HJ-LN-VX-Z]"), 1.25),
+    (re.compile(r"[0-9%#&@£$]"), 1.05),
+    (re.compile(r"[ iljtfrI.,;:'!|()/-]"), 0.58),
+)
+
+
+def _text_width(text: str) -> float:
+    """Roughly how many digits wide `text` is on one line."""
+    counted, width = 0, 0.0
+    for characters, each in _CHARACTER_WIDTHS:
+        found = len(characters.findall(text))
+        counted += found
+        width += found * each
+    return width + (len(text) - counted) * 0.95
+
+
+def _row_height(lines: int) -> str:
+    """The `<row>` attributes giving a row room for `lines` lines, or "" for the default height of one."""
+    if lines <= 1:
+        return ""
+    return f' ht="{min(lines * LINE_HEIGHT, MAX_ROW_HEIGHT)}" customHeight="1"'
 
 
 def _sheet_title(wanted: str, taken: set[str]) -> str:
@@ -572,13 +652,47 @@ def _utc_naive(moment: datetime) -> datetime:
     return moment.replace(microsecond=0)
 
 
-class _StampedZip(zipfile.ZipFile):
-    """A zip whose entries all carry one fixed time and mode, so the same content gives the same bytes."""
+class _SheetData:
+    """A table sheet's rows as worksheet XML (`<row>` elements), streamed to a temporary file as they are written and
+    put inside the sheet's `<sheetData>` when the workbook is saved (see `_StampedZip`)."""
 
-    def __init__(self, file: object, stamp: datetime) -> None:
+    def __init__(self) -> None:
+        handle, name = tempfile.mkstemp(prefix="jointlead.", suffix=".xml")
+        self.path = Path(name)
+        self._file = open(handle, "w", encoding="utf-8", newline="", buffering=1024 * 1024)  # noqa: SIM115
+
+    def write(self, xml: str) -> None:
+        self._file.write(xml)
+
+    def close(self) -> None:
+        self._file.close()
+
+    def remove(self) -> None:
+        with contextlib.suppress(OSError):
+            self._file.close()
+        self.path.unlink(missing_ok=True)
+
+
+def _remove_files(sheet_data: dict[str, _SheetData]) -> None:
+    for data in sheet_data.values():
+        data.remove()
+
+
+# What openpyxl writes for a write-only sheet that was given no rows: the place for a table's rows.
+_EMPTY_SHEET_DATA = re.compile(rb"<sheetData\s*/>|<sheetData>\s*</sheetData>")
+
+
+class _StampedZip(zipfile.ZipFile):
+    """A zip whose entries all carry one fixed time and mode, so the same content gives the same bytes.
+
+    `sheet_data` maps worksheet entries (`xl/worksheets/sheet2.xml`) to the rows written for them: openpyxl writes
+    those sheets with no rows, and their rows are put in as the entry is added."""
+
+    def __init__(self, file: object, stamp: datetime, sheet_data: dict[str, Path] | None = None) -> None:
         super().__init__(file, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
         stamp = max(stamp.replace(tzinfo=None), datetime(1980, 1, 1))  # zip times start in 1980
         self._stamp = (stamp.year, stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second)
+        self.sheet_data = dict(sheet_data or {})  # entries still to be written: empty once every sheet is in
 
     def _info(self, name: str) -> zipfile.ZipInfo:
         info = zipfile.ZipInfo(name, date_time=self._stamp)
@@ -593,10 +707,24 @@ class _StampedZip(zipfile.ZipFile):
 
     def write(self, filename, arcname=None, compress_type=None, compresslevel=None):
         # openpyxl streams each worksheet to a temporary file and adds it here; its time and mode must not leak in.
-        info = self._info(arcname or os.path.basename(filename))
-        info.file_size = os.path.getsize(filename)  # lets zipfile choose zip64 up front for very large sheets
-        with open(filename, "rb") as source, self.open(info, "w") as target:
+        arcname = arcname or os.path.basename(filename)
+        info = self._info(arcname)
+        rows = self.sheet_data.pop(arcname, None)
+        if rows is None:
+            info.file_size = os.path.getsize(filename)  # lets zipfile choose zip64 up front for very large sheets
+            with open(filename, "rb") as source, self.open(info, "w") as target:
+                shutil.copyfileobj(source, target, 1024 * 1024)
+            return
+        sheet = Path(filename).read_bytes()  # small: everything but the rows
+        places = list(_EMPTY_SHEET_DATA.finditer(sheet))
+        if len(places) != 1:
+            raise RuntimeError(f"{arcname}: found {len(places)} empty sheetData elements to put the rows in, not one")
+        head, tail = sheet[:places[0].start()] + b"<sheetData>", b"</sheetData>" + sheet[places[0].end():]
+        info.file_size = len(head) + os.path.getsize(rows) + len(tail)
+        with open(rows, "rb") as source, self.open(info, "w") as target:
+            target.write(head)
             shutil.copyfileobj(source, target, 1024 * 1024)
+            target.write(tail)
 
 
 @dataclass
@@ -620,7 +748,11 @@ class ExportWorkbook:
         for style in _named_styles():
             self._workbook.add_named_style(style)
             self._styles[style.name] = style.as_tuple()
-        self._makers = _cell_makers(self._styles)
+        self._style_attributes: dict[tuple[str | None, bool, bool], str] = {}
+        self._writers: dict[tuple[Kind | str, bool], _CellXml] = {}
+        # Each table sheet's rows, as worksheet XML in a temporary file, by sheet title: see _write_table.
+        self._sheet_data: dict[str, _SheetData] = {}
+        self._remove_sheet_data = weakref.finalize(self, _remove_files, self._sheet_data)
         self._sheet_titles: set[str] = set()
         self._table_names: set[str] = set()
         self._titles: list[str] = []
@@ -636,6 +768,31 @@ class ExportWorkbook:
 
     def __exit__(self, *exc_info: object) -> None:
         self.discard()  # does nothing once saved
+
+    def _style_attribute(self, style: str | None, quote_prefix: bool, top: bool = False) -> str:
+        """The `s` attribute a cell in this named style (None: no style) takes, `' s="7"'`, or "" for no style:
+        the style is registered with the workbook as openpyxl registers a cell's when it writes it. `top` aligns
+        the cell to the top, as in a table with wrapped text, so every cell in a tall row starts on its first line."""
+        key = (style, quote_prefix, top)
+        attribute = self._style_attributes.get(key)
+        if attribute is None:
+            cell = Cell(self._cover_sheet, 1, 1, style_array=self._styles[style] if style is not None else None)
+            if quote_prefix:
+                cell.quotePrefix = True
+            if top:
+                cell.alignment = Alignment(horizontal=cell.alignment.horizontal, vertical="top",
+                                           wrap_text=cell.alignment.wrap_text)
+            attribute = self._style_attributes[key] = f' s="{cell.style_id}"' if cell.has_style else ""
+        return attribute
+
+    def _writer(self, key: Kind | str, top: bool = False) -> _CellXml:
+        writer = self._writers.get((key, top))
+        if writer is None:
+            def style_attribute(style: str | None, quote_prefix: bool) -> str:
+                return self._style_attribute(style, quote_prefix, top)
+
+            writer = self._writers[key, top] = _cell_writer(key, style_attribute, self._workbook.epoch)
+        return writer
 
     @property
     def sheet_titles(self) -> tuple[str, ...]:
@@ -752,8 +909,11 @@ class ExportWorkbook:
             else:
                 ws.add_chart(_native_chart(chart, source, columns, count), f"A{place.row + 1}")
                 filler = rows_per_chart - 1
-            for _ in range(filler if index < len(charts) - 1 else 0):
-                ws.append([])
+            if index < len(charts) - 1:
+                for _ in range(filler):
+                    ws.append([])
+                # Each chart prints whole on its own page, rather than wherever the page happens to end.
+                ws.row_breaks.append(Break(id=place.row + rows_per_chart - 1))
         return title
 
     def _write_table(
@@ -767,9 +927,10 @@ class ExportWorkbook:
         rows = iter(rows)
         sample = list(islice(rows, WIDTH_SAMPLE_ROWS))
 
-        # Everything above the rows (widths, frozen header, page set-up flags) must be set before the first append.
-        for index, column in enumerate(columns):
-            ws.column_dimensions[get_column_letter(index + 1)].width = _column_width(column, index, sample)
+        # Everything above the rows (widths, frozen header, page set-up flags) is written before the rows.
+        widths = [_column_width(column, index, sample) for index, column in enumerate(columns)]
+        for index, width in enumerate(widths):
+            ws.column_dimensions[get_column_letter(index + 1)].width = width
         ws.freeze_panes = "A2"
         ws.print_title_rows = "1:1"
         ws.page_setup.orientation = "landscape"
@@ -780,20 +941,26 @@ class ExportWorkbook:
         ws.oddFooter.left.text = "&A"  # the sheet name
         ws.oddFooter.right.text = "Page &P of &N"
 
+        # The rows are written as worksheet XML to a file of their own, which save() puts inside the sheet: openpyxl
+        # writes the sheet with no rows. The cells are the ones openpyxl would write (see _cell_writer).
+        data = self._sheet_data[title] = _SheetData()
         place = _Place(title)
-        header_cells = []
+        header = self._writer(_HEADER)
         header_names = []
+        header_xml = ['<row r="1">']
         for index, column in enumerate(columns):
             place.column = index
-            text = _checked_text(column.header, place)
-            cell = Cell(ws, 1, 1, style_array=self._styles[_HEADER])
-            _put_text(cell, text)
-            header_cells.append(cell)
-            header_names.append(text)
-        ws.append(header_cells)
+            header_names.append(_checked_text(column.header, place))
+            header_xml.append(f'<c r="{get_column_letter(index + 1)}1"{header(column.header, place)}')
+        header_xml.append("</row>")
+        data.write("".join(header_xml))
 
-        makers = [self._makers[_WRAPPED if column.wrap and column.kind is Kind.TEXT else column.kind]
-                  for column in columns]
+        wrapped = [(index, widths[index]) for index, column in enumerate(columns)
+                   if column.wrap and column.kind is Kind.TEXT]
+        # Wrapped text is top-aligned, so in a table holding some every cell is: a tall row then reads across.
+        writers = [self._writer(_WRAPPED if column.wrap and column.kind is Kind.TEXT else column.kind, bool(wrapped))
+                   for column in columns]
+        letters = [f'<c r="{get_column_letter(index + 1)}' for index in range(len(columns))]
         width = len(columns)
         count = 0
         for values in chain(sample, rows):
@@ -803,19 +970,28 @@ class ExportWorkbook:
             if len(values) != width:
                 place.column = None
                 raise place.fail(f"the row has {len(values)} values for {width} columns")
-            cells = []
-            for index, (make, value) in enumerate(zip(makers, values, strict=True)):
+            number = str(place.row)
+            xml = [f'<row r="{number}">']
+            for index, (write, value) in enumerate(zip(writers, values, strict=True)):
                 place.column = index
-                cells.append(make(ws, value, place))
-            ws.append(cells)
+                cell = write(value, place)
+                if cell is not None:
+                    xml.append(f'{letters[index]}{number}"{cell}')
+            if wrapped:
+                lines = max((_wrapped_lines(writable_text(values[index]), column_width)
+                             for index, column_width in wrapped if values[index]), default=1)
+                xml[0] = f'<row r="{number}"{_row_height(lines)}>'
+            xml.append("</row>")
+            data.write("".join(xml))
             count += 1
 
         if count == 0:
             # Excel refuses a table with no data rows, so the header stands alone with a plain note under it.
-            note = Cell(ws, 1, 1)
-            _put_text(note, NO_ROWS)
-            ws.append([note])
+            place.row, place.column = 2, 0
+            data.write(f'<row r="2"><c r="A2"{self._writer(Kind.TEXT)(NO_ROWS, place)}</row>')
+            data.close()
             return 0
+        data.close()
 
         ref = f"A1:{get_column_letter(width)}{count + 1}"
         table = Table(
@@ -870,7 +1046,7 @@ class ExportWorkbook:
             label_width = max(label_width, len(item.title) + 2)
             value_width = max(value_width, len(item.description) + 2)
         ws.column_dimensions["A"].width = min(label_width, 34)
-        ws.column_dimensions["B"].width = min(value_width, 80)
+        ws.column_dimensions["B"].width = item_width = min(value_width, 80)
         ws.column_dimensions["C"].width = 10
         ws.page_setup.orientation = "portrait"
         ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
@@ -895,7 +1071,10 @@ class ExportWorkbook:
             append(text("Checklist", _COVER_LABEL))
             for item, done in cover.checklist:
                 status = text("Complete", _COMPLETE) if done else text("Incomplete", _INCOMPLETE)
-                # Items can run longer than the column: wrapped, they print whole on the one page.
+                # Items can run longer than the column: wrapped, in a row as tall as they need, they print whole.
+                lines = _wrapped_lines(writable_text(item), item_width)
+                if lines > 1:
+                    ws.row_dimensions[place.row].height = min(lines * LINE_HEIGHT, MAX_ROW_HEIGHT)
                 append(status, text(item, _WRAPPED))
         if self._contents:
             append()
@@ -922,6 +1101,7 @@ class ExportWorkbook:
             if writer is not None:
                 with contextlib.suppress(Exception):
                     writer.cleanup()
+        self._remove_sheet_data()
 
     def save(self, path: Path) -> Path:
         """Write the workbook to `path` atomically (a temporary file beside it, then a rename); returns `path`.
@@ -942,13 +1122,19 @@ class ExportWorkbook:
         properties.title = writable_text(self.cover.title)
         properties.created = properties.modified = _utc_naive(self.cover.generated_on)
 
+        # openpyxl numbers the worksheet entries in sheet order, from 1.
+        sheet_data = {f"xl/worksheets/sheet{number}.xml": self._sheet_data[sheet.title].path
+                      for number, sheet in enumerate(self._workbook.worksheets, start=1)
+                      if sheet.title in self._sheet_data}
         temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
         try:
             # "x" creates the file with the usual permissions (the umask applies), unlike mkstemp's 0600.
             with open(temporary, "xb") as file:
-                archive = _StampedZip(file, self.cover.generated_on)
+                archive = _StampedZip(file, self.cover.generated_on, sheet_data)
                 # What Workbook.save does, minus stamping "modified" with the clock.
                 ExcelWriter(self._workbook, archive).save()
+            if archive.sheet_data:
+                raise RuntimeError(f"the rows of {', '.join(archive.sheet_data)} were not written")
             os.replace(temporary, path)
         except PermissionError as error:
             temporary.unlink(missing_ok=True)
@@ -959,4 +1145,6 @@ class ExportWorkbook:
         except BaseException:
             temporary.unlink(missing_ok=True)
             raise
+        finally:
+            self._remove_sheet_data()
         return path

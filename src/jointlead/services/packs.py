@@ -67,6 +67,22 @@ TREND_COLUMNS = (
 )
 
 
+# The pack is printed for a board: its wide tables keep the columns a board reads, so a page stays legible. The
+# monitoring and people workbooks carry every column.
+PACK_LINE_HEADERS = ("Code", "Line", "Responsible partner", "Annual budget", "Budget to date", "Actual to date",
+                     "Year-to-date variance", "Year-to-date RAG", "Forecast outturn", "Full-year variance",
+                     "Full-year RAG")
+PACK_PEOPLE_HEADERS = ("Employee number", "Name", "Job title", "Team", "Line manager", "Line manager's organisation",
+                       "Professional lead", "Professional lead's organisation", "Findings")
+
+
+def _narrowed(columns: Sequence[ExportColumn], rows: Sequence[Sequence[object]], headers: Sequence[str]
+              ) -> tuple[tuple[ExportColumn, ...], list[tuple[object, ...]]]:
+    """The columns named by `headers` (in the table's own order) and those values of each row."""
+    kept = [index for index, column in enumerate(columns) if column.header in headers]
+    return tuple(columns[i] for i in kept), [tuple(row[i] for i in kept) for row in rows]
+
+
 def _summary_columns(code: str) -> tuple[ExportColumn, ...]:
     return (
         ExportColumn("Step", Kind.INTEGER),
@@ -184,10 +200,10 @@ def export_pack(database: Database, organisation_code: str, out: Path, *, as_at:
         table("Risk share steps", risk_share_step_columns(partner_codes),
               risk_share_step_rows(position, partner_codes), "RiskShareSteps",
               "The risk share step by step for every partner, each step balancing")
-        table("Budget lines", VARIANCE_COLUMNS, [
+        table("Budget lines", *_narrowed(VARIANCE_COLUMNS, [
             (p.code, p.name, p.category, p.responsible_code, p.share_profile, p.mappings, *figure_values(p.figures))
-            for p in position.lines], "BudgetLines", f"Each line of the pool, {budget_label}")
-        table("People", PEOPLE_COLUMNS, people_rows(employees), "People",
+            for p in position.lines], PACK_LINE_HEADERS), "BudgetLines", f"Each line of the pool, {budget_label}")
+        table("People", *_narrowed(PEOPLE_COLUMNS, people_rows(employees), PACK_PEOPLE_HEADERS), "People",
               f"{len(employees)} people {code} employs, with both reporting lines, on {day_label}")
         table("Supervision", supervision_export.PEOPLE_COLUMNS,
               (supervision_export.person_values(r) for r in report.rows), "Supervision",

@@ -3,6 +3,9 @@ tile opening the page behind it already narrowed to what the tile counts."""
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 
 from PySide6.QtCore import Qt
@@ -13,6 +16,7 @@ from jointlead.domain.money import format_pounds
 from jointlead.services import actions, supervision
 from jointlead.services.budgets import pool_position
 from jointlead.services.check import data_quality
+from jointlead.services.files import open_existing
 from jointlead.services.overview import overview
 from jointlead.services.picture import Area, as_at_picture
 
@@ -129,3 +133,19 @@ def test_an_organisation_row_opens_its_dashboard_and_an_empty_database_explains_
     assert dashboard.organisation_code is None and not dashboard.as_at.isEnabled()
     assert dashboard.tiles["Forecast outturn"].value_text() == "—"
     assert "No pooled budget" in dashboard.checklist.text()
+
+
+def test_a_budget_that_cannot_be_worked_out_is_explained_not_a_crash(window, tmp_path, messages):
+    """A database from an old version has a line whose months add up to less than its annual budget."""
+    path = tmp_path / "old.sqlite"
+    shutil.copy(Path(__file__).parents[1] / "fixtures" / "schema-0001.sqlite", path)
+    window.set_database(open_existing(path))
+    dashboard = window.dashboard
+    assert dashboard.tiles["Forecast outturn"].value_text() == "—"
+    assert "Budget line MH01" in dashboard.tiles["Forecast outturn"].detail_text()
+    assert "Budget line MH01" in dashboard.checklist.text()
+    assert dashboard.tiles["Staff"].value_text() == "2"  # the rest of the picture still shows
+    window.show_page("Budgets")
+    page = window.current_page()
+    assert "MH01" in page.no_pool_message.text() and not page.set_up_button.isVisibleTo(page)
+    assert messages == []

@@ -19,7 +19,7 @@ from jointlead.domain.budget import (
     total_figures,
 )
 from jointlead.domain.calendar import FinancialYear, Period
-from jointlead.domain.errors import JointleadError
+from jointlead.domain.errors import JointleadError, ValidationError
 from jointlead.domain.risk_share import (
     Basis,
     LineVariance,
@@ -148,10 +148,16 @@ def pool_position(database: Database, agreement_id: int | None = None, *, year: 
             .where(BudgetLine.agreement_id == agreement.id).order_by(BudgetLine.code)).all()
         months = _months(session, agreement.id, year.start_year)
         actuals = _actuals(session, agreement.id, year.start_year)
-        positions = tuple(
-            LinePosition(line.id, line.code, line.name, line.category, code, line.share_profile, mappings,
-                         _figures(annual or 0, months.get(line.id, {}), actuals.get(line.id, {}), as_at))
-            for line, code, annual, mappings in lines)
+        positions = []
+        for line, code, annual, mappings in lines:
+            try:
+                figures = _figures(annual or 0, months.get(line.id, {}), actuals.get(line.id, {}), as_at)
+            except ValidationError as error:  # say which line, so the manager can put it right
+                raise ValidationError(f"Budget line {line.code} ({line.name}): {error.message}",
+                                      error.advice) from error
+            positions.append(LinePosition(line.id, line.code, line.name, line.category, code, line.share_profile,
+                                          mappings, figures))
+        positions = tuple(positions)
         partners = session.execute(
             select(Organisation.code, Organisation.name, AgreementPartner)
             .join(AgreementPartner, AgreementPartner.organisation_id == Organisation.id)

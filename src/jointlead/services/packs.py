@@ -164,8 +164,9 @@ def export_pack(database: Database, organisation_code: str, out: Path, *, as_at:
     picture = as_at_picture(database, today, organisation=organisation_code, as_at=as_at)
     position, partner_codes, code = picture.position, list(picture.partner_codes), picture.code
     if position is None:
-        raise JointleadError("There is no pooled budget to report on yet.",
-                             "Set up the pooled budget agreement on the Budgets page first.")
+        raise JointleadError(picture.budget_problem) if picture.budget_problem else JointleadError(
+            "There is no pooled budget to report on yet.", "Set up the pooled budget agreement on the Budgets page "
+            "first.")
     with database.session() as session:
         organisation = _organisation(session, code)
     if code not in partner_codes:

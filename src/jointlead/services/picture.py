@@ -58,6 +58,7 @@ class Picture:
     report: ComplianceReport
     actions: tuple[ActionLogRow, ...]  # every action, open and closed; an organisation's are those its staff own
     findings: tuple[Finding, ...]  # data-quality errors and warnings
+    budget_problem: str = ""  # why the pool's figures cannot be worked out (e.g. a line's profile), if they cannot
 
     @property
     def code(self) -> str | None:
@@ -99,14 +100,15 @@ def _listed(names: Sequence[str], most: int) -> str:
 
 
 def checklist(budget_items: Sequence[tuple[str, bool]], unmapped: int, no_professional_line: Sequence[str],
-              report: ComplianceReport, actions: Sequence[ActionLogRow]) -> tuple[tuple[str, bool], ...]:
+              report: ComplianceReport, actions: Sequence[ActionLogRow], budget_problem: str = ""
+              ) -> tuple[tuple[str, bool], ...]:
     """The pack's five questions: periods closed, ledger rows mapped, professional lines, supervision in place,
     actions in date; each complete or not, in words a manager can act on."""
     not_in_place = [r for r in report.rows if r.status == Status.NOT_IN_PLACE]
     overdue = [a.reference for a in actions if a.overdue]
     no_line = list(no_professional_line)
     return (
-        budget_items[0] if budget_items else ("No pooled budget is recorded yet.", False),
+        budget_items[0] if budget_items else (budget_problem or "No pooled budget is recorded yet.", False),
         ("Every ledger row matches a budget line.", True) if not unmapped else
         (f"{count(unmapped, 'ledger row matches', 'ledger rows match')} no budget line and count towards nothing "
          "until assigned.", False),
@@ -162,8 +164,13 @@ def as_at_picture(database: Database, today: date, *, organisation: str | None =
     with database.session() as session:
         agreement_id = session.scalar(select(Agreement.id).order_by(Agreement.id).limit(1))
     position, partner_codes, budget_items, unmapped = None, (), (), 0
+    problem = ""
     if agreement_id is not None:
-        position = pool_position(database, agreement_id, as_at=as_at, today=today)
+        try:
+            position = pool_position(database, agreement_id, as_at=as_at, today=today)
+        except JointleadError as error:  # the rest of the picture still helps: it says what to put right
+            problem = str(error)
+    if position is not None:
         with database.session() as session:
             partner_codes = tuple(session.scalars(
                 select(Organisation.code)
@@ -178,5 +185,5 @@ def as_at_picture(database: Database, today: date, *, organisation: str | None =
     findings, no_line = _organisation_findings(
         database, [f for f in quality.findings if f.severity != Severity.INFORMATION], code)
     return Picture(figures.service_name or DEFAULT_SERVICE_NAME, chosen, figures.organisations, today, position,
-                   partner_codes, checklist(budget_items, unmapped, no_line, report, actions), report, actions,
-                   findings)
+                   partner_codes, checklist(budget_items, unmapped, no_line, report, actions, problem), report, actions,
+                   findings, problem)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from jointlead.domain.budget import MONTHS, LineFigures
 from jointlead.domain.calendar import FinancialYear
+from jointlead.domain.errors import JointleadError
 from jointlead.domain.money import format_money, format_pounds
 from jointlead.domain.rag import Rag, variance_rag
 from jointlead.services import budget_month, budget_report, budget_setup, overview, reconciliation
@@ -50,6 +51,11 @@ def _ytd_tone(line: LinePosition) -> str | None:
 
 def _year_tone(line: LinePosition) -> str | None:
     return variance_tone(line.figures.full_year_variance, line.figures.annual_budget_pence)
+
+
+NO_POOL = ("No pooled budget is recorded in this database yet.\n\nSet up the Section 75 agreement: its two partners, "
+           "who hosts the pool and how any over- or underspend is shared. Then add contributions and budget lines, "
+           "and import each partner's ledger.")
 
 
 def fill_as_at(combo: QComboBox, frame: budget_month.BudgetYear, chosen: int | None) -> int:
@@ -187,9 +193,8 @@ class BudgetsPage(Page):
 
         self.no_pool = QWidget(self)
         empty = QVBoxLayout(self.no_pool)
-        message = QLabel("No pooled budget is recorded in this database yet.\n\nSet up the Section 75 agreement: its "
-                         "two partners, who hosts the pool and how any over- or underspend is shared. Then add "
-                         "contributions and budget lines, and import each partner's ledger.", self.no_pool)
+        message = QLabel(NO_POOL, self.no_pool)
+        self.no_pool_message = message
         message.setObjectName("emptyState")
         message.setWordWrap(True)
         message.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -198,7 +203,8 @@ class BudgetsPage(Page):
         self.set_up_button = QPushButton("Set up a pooled budget…", self.no_pool)
         self.set_up_button.clicked.connect(self.set_up_agreement)
         empty.addWidget(self.set_up_button, 0, Qt.AlignmentFlag.AlignHCenter)
-        self.body.addWidget(self.no_pool)
+        empty.addStretch(1)
+        self.body.addWidget(self.no_pool, 1)  # takes the room the figures would, so the heading stays at the top
 
         self.pool_area = QWidget(self)
         area = QVBoxLayout(self.pool_area)
@@ -344,21 +350,36 @@ class BudgetsPage(Page):
         self.year_end_tab = self._tab("Year end", self.year_end_summary, self.year_end)
 
     # --- showing ----------------------------------------------------------------------------------
+    def _show_no_pool(self, problem: JointleadError | None) -> None:
+        """The page without figures: no pool yet (offer to set one up), or figures that cannot be worked out."""
+        self.position = self.frame = None
+        self.no_pool.setVisible(True)
+        self.pool_area.setVisible(False)
+        self.set_up_button.setVisible(problem is None)
+        self.no_pool_message.setText(NO_POOL if problem is None else
+                                     f"The pooled budget's figures cannot be worked out.\n\n{problem.message}\n\n"
+                                     f"{problem.advice}".strip())
+        self.subtitle.setText("No Section 75 agreement is recorded yet." if problem is None else
+                              "The pooled budget's figures cannot be shown until this is put right.")
+
     def show_data(self, database: Database, today: date) -> None:
         self.database, self.today = database, today
         pools = overview.pools(database, today)
-        self.no_pool.setVisible(not pools)
-        self.pool_area.setVisible(bool(pools))
         if not pools:
-            self.position = self.frame = None
-            self.subtitle.setText("No Section 75 agreement is recorded yet.")
+            self._show_no_pool(None)
             return
         summary = pools[0]
         self.frame = budget_month.budget_year(database, summary.agreement_id, summary.year)
         frame = self.frame
         self._chosen_as_at = fill_as_at(self.as_at, frame, self._chosen_as_at)
-        position = pool_position(database, summary.agreement_id, year=summary.year, as_at=self._chosen_as_at,
-                                 today=today)
+        try:
+            position = pool_position(database, summary.agreement_id, year=summary.year, as_at=self._chosen_as_at,
+                                     today=today)
+        except JointleadError as problem:
+            self._show_no_pool(problem)
+            return
+        self.no_pool.setVisible(False)
+        self.pool_area.setVisible(True)
         self.position = position
         self._show_summary(position, summary)
         self.lines.set_rows(position.lines)

@@ -208,7 +208,8 @@ class DashboardPage(Page):
         who = f"{picture.organisation.name} ({picture.code})" if picture.organisation else "The whole service"
         position = picture.position
         budget = (f"budget {position.as_at.as_at()}" if position and position.as_at else
-                  f"budget at the start of {position.year.label}" if position else "no pooled budget yet")
+                  f"budget at the start of {position.year.label}" if position else
+                  "the budget cannot be shown" if picture.budget_problem else "no pooled budget yet")
         self.subtitle.setText(f"{who}: {budget}; people, supervision and actions on {day_text(self.today)}. "
                               "Select a tile to open the page behind it.")
         self._show_budget(picture)
@@ -227,7 +228,8 @@ class DashboardPage(Page):
         position = picture.position
         if position is None:
             for title in ("Forecast outturn", "Variance to date", "Risk-share exposure"):
-                self.tiles[title].set_figure("—", "No pooled budget is recorded yet")
+                self.tiles[title].set_figure("—", picture.budget_problem or "No pooled budget is recorded yet",
+                                             "bad" if picture.budget_problem else None)
             return
         pool = position.pool
         variance = pool.full_year_variance

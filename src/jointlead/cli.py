@@ -31,6 +31,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--db", type=Path, metavar="PATH", help="open this database in the window")
     parser.add_argument("--demo", action="store_true",
                         help="open the demo database in the window, creating it first if needed")
+    parser.add_argument("--exit-when-ready", action="store_true",
+                        help="open the window on the database, wait until the dashboard shows its figures, and exit: "
+                             "0 if it did, 1 if not (for checking an installation)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     demo = commands.add_parser("demo", help="create the fictional demo service in a new database file",
@@ -396,6 +399,33 @@ def _backup(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _exit_when_ready(args: argparse.Namespace) -> int:
+    """Start the window as `jointlead --db PATH` (or `--demo`) does, but never ask anything: exit once the dashboard
+    has painted its figures. An installation that cannot read workbooks safely does not count as ready."""
+    from jointlead.domain.errors import JointleadError
+    from jointlead.exchange.safety import check_xml_defences
+    from jointlead.logs import configure_logging
+    from jointlead.paths import default_database, demo_database
+    from jointlead.services import files
+
+    log_path = configure_logging()
+    try:
+        check_xml_defences()
+    except JointleadError as error:
+        print(f"jointlead: {error.message}", file=sys.stderr)
+        return EXIT_REJECTED
+    path = demo_database() if args.demo else args.db or default_database()
+    opener = files.open_or_create_demo if args.demo else files.open_existing
+    from jointlead.ui.application import run_until_ready
+
+    try:
+        return run_until_ready(lambda: opener(path), log_path)
+    except Exception:
+        log.exception("Unexpected error before the window was ready")
+        print(f"jointlead: something unexpected went wrong. Details are in {log_path}.", file=sys.stderr)
+        return EXIT_REJECTED
+
+
 COMMANDS = {"demo": _demo, "check": _check, "backup": _backup, "import": _import, "export": _export}
 
 
@@ -404,9 +434,14 @@ def main(argv: list[str] | None = None) -> int:
     multiprocessing.freeze_support()
     args = _parser().parse_args(argv)
     if args.command is None:
+        if args.exit_when_ready:
+            return _exit_when_ready(args)
         from jointlead.app import run_gui  # Qt is loaded only when a window is wanted
 
         return run_gui(database=args.db, demo=args.demo)
+    if args.exit_when_ready:
+        raise _usage_error("--exit-when-ready is for the window: use it without a command, e.g. "
+                           "jointlead --db PATH --exit-when-ready")
 
     from jointlead.domain.errors import JointleadError
     from jointlead.logs import configure_logging

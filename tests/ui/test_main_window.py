@@ -6,9 +6,10 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QUndoCommand
+from PySide6.QtGui import QDesktopServices, QUndoCommand
 from PySide6.QtWidgets import QAbstractButton, QWidget
 
+from jointlead.logs import log_dir
 from jointlead.paths import default_database
 from jointlead.services import overview
 from jointlead.store.migrate import HEAD_REVISION
@@ -188,3 +189,13 @@ def test_each_welcome_button_makes_its_choice(qtbot):
         qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
         assert dialog.choice == choice
         assert dialog.result() == (0 if choice == WelcomeChoice.QUIT else 1)
+
+
+def test_help_opens_the_log_folder_in_the_data_folder(window, monkeypatch, messages):
+    opened: list[str] = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()) or True)
+    assert window.open_log_folder()
+    assert opened == [str(log_dir())] and log_dir().is_dir() and messages == []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: False)  # no file manager on this computer
+    assert not window.open_log_folder()
+    assert str(log_dir()) in messages[-1]

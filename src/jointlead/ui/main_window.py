@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6 import __version__ as pyside_version
-from PySide6.QtCore import QSettings, Qt, qVersion
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoCommand, QUndoStack
+from PySide6.QtCore import QSettings, Qt, QUrl, qVersion
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from jointlead import __version__
 from jointlead.domain.errors import JointleadError
+from jointlead.logs import log_dir
 from jointlead.paths import default_database, demo_database
 from jointlead.services import files, overview
 from jointlead.services.files import Database
@@ -194,6 +195,7 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self._action("&Refresh", self.refresh, QKeySequence.StandardKey.Refresh))
 
         help_menu = menu.addMenu("&Help")
+        help_menu.addAction(self._action("Open the &log folder", self.open_log_folder))
         help_menu.addAction(self._action("&About jointlead", self.show_about))
 
     def _fill_recent_menu(self) -> None:
@@ -449,6 +451,15 @@ class MainWindow(QMainWindow):
         self.as_at_label.setText(f"As at {as_at.label} {as_at.year.label}" if as_at else "No period closed yet")
         self._stale = set(range(len(self.page_list)))
         self._show_if_stale(self.navigation.currentRow())
+
+    def open_log_folder(self) -> bool:
+        """Help > Open the log folder: for IT support, who ask for the log after an unexpected error."""
+        folder = log_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        if QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
+            return True
+        QMessageBox.information(self, "The log folder", f"The log is in {folder}.")  # no file manager to open it
+        return False
 
     def show_about(self) -> None:
         def package(name: str) -> str:

@@ -25,24 +25,17 @@ from jointlead.domain.budget import MONTHS, LineFigures
 from jointlead.domain.calendar import FinancialYear
 from jointlead.domain.errors import JointleadError
 from jointlead.domain.money import format_money, format_pounds
-from jointlead.domain.rag import Rag, variance_rag
 from jointlead.services import budget_month, budget_report, budget_setup, overview, reconciliation
 from jointlead.services.budget_month import BudgetYear
 from jointlead.services.budgets import LinePosition, PoolPosition, pool_position
 from jointlead.services.files import Database
 from jointlead.ui import budget_dialogs
 from jointlead.ui.budget_charts import BudgetCharts
+from jointlead.ui.budget_words import RAG_FILL_TONES, fill_as_at, variance_percent, variance_tone
 from jointlead.ui.money_editing import MoneyDelegate, pence_from_text, plain_pounds
 from jointlead.ui.page import Page
 from jointlead.ui.table_model import RIGHT, Column
 from jointlead.ui.widgets import DataTable, Tile, show_tab
-
-RAG_TONES = {Rag.RED: "bad", Rag.AMBER: "warn", Rag.GREEN: "good"}
-RAG_FILL_TONES = {Rag.RED: "rag:red", Rag.AMBER: "rag:amber", Rag.GREEN: "rag:green"}
-
-
-def variance_tone(variance: int, budget: int) -> str | None:
-    return RAG_TONES.get(variance_rag(variance, budget))
 
 
 def _ytd_tone(line: LinePosition) -> str | None:
@@ -56,28 +49,6 @@ def _year_tone(line: LinePosition) -> str | None:
 NO_POOL = ("No pooled budget is recorded in this database yet.\n\nSet up the Section 75 agreement: its two partners, "
            "who hosts the pool and how any over- or underspend is shared. Then add contributions and budget lines, "
            "and import each partner's ledger.")
-
-
-def fill_as_at(combo: QComboBox, frame: budget_month.BudgetYear, chosen: int | None) -> int:
-    """Offer the months a pool's figures can be as at: the start of the year, then each month up to the last closed
-    or the last with actuals, whichever is later. Returns the month chosen: `chosen` if offered, else the last
-    closed."""
-    last_closed = max(frame.closed, default=0)
-    newest = max(last_closed, frame.latest_actuals)
-    if chosen is None or chosen > newest:
-        chosen = last_closed
-    combo.clear()
-    combo.addItem(f"Start of {frame.year.label}", 0)
-    for number in range(1, newest + 1):
-        period = frame.year.period(number)
-        state = "closed" if number in frame.closed else "not closed"
-        combo.addItem(f"{period.label} {period.month_name[:3]} ({state})", number)
-    combo.setCurrentIndex(combo.findData(chosen))
-    return chosen
-
-
-def variance_percent(variance: int, budget: int) -> str:
-    return f"{variance / budget:+.1%}" if budget else ""
 
 
 def _money(header: str, pence: Callable[[object], int], **options) -> Column:

@@ -14,7 +14,7 @@ from jointlead.domain.money import format_pounds
 from jointlead.services import budget_month, budget_report
 from jointlead.services.files import Database
 from jointlead.services.picture import Area, Picture, as_at_picture, count
-from jointlead.ui.budgets_page import fill_as_at, variance_percent, variance_tone
+from jointlead.ui.budget_words import fill_as_at, variance_percent, variance_tone
 from jointlead.ui.page import Page, day_text
 from jointlead.ui.table_model import RIGHT, Column
 from jointlead.ui.widgets import DataTable, Tile, checklist_html, choose_data, section_title

@@ -7,7 +7,7 @@ import platform
 import sys
 from collections.abc import Callable
 from datetime import date
-from importlib.metadata import PackageNotFoundError, version
+from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,12 +31,9 @@ from jointlead.logs import log_dir
 from jointlead.paths import default_database, demo_database
 from jointlead.services import files, overview
 from jointlead.services.files import Database
-from jointlead.ui.actions_page import ActionsPage
-from jointlead.ui.budgets_page import BudgetsPage
 from jointlead.ui.dashboard_page import DashboardPage
 from jointlead.ui.messages import show_problem
-from jointlead.ui.people_page import PeoplePage
-from jointlead.ui.supervision_page import SupervisionPage
+from jointlead.ui.page import Page
 from jointlead.ui.undo import Editor
 from jointlead.ui.welcome import WelcomeChoice, WelcomeDialog
 
@@ -45,6 +42,13 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# The pages after the dashboard, built when first shown: their modules (charts, dialogs) load then, not at start.
+LATER_PAGES = (
+    ("Budgets", "jointlead.ui.budgets_page", "BudgetsPage"),
+    ("People & lines", "jointlead.ui.people_page", "PeoplePage"),
+    ("Supervision", "jointlead.ui.supervision_page", "SupervisionPage"),
+    ("Actions", "jointlead.ui.actions_page", "ActionsPage"),
+)
 MAX_RECENT = 8
 DATABASE_FILTER = "jointlead databases (*.sqlite *.db);;All files (*)"
 
@@ -111,13 +115,15 @@ class MainWindow(QMainWindow):
         self.pages = QStackedWidget(self)
         self.dashboard = DashboardPage(self)
         self.dashboard.open_filtered.connect(self.open_filtered)
-        self.page_list = [self.dashboard, BudgetsPage(self), PeoplePage(self), SupervisionPage(self),
-                          ActionsPage(self)]
-        for page in self.page_list:
-            page.editor = self.editor
-            self.navigation.addItem(page.title)
-            self.pages.addWidget(page)
-        self._stale = set(range(len(self.page_list)))
+        self.dashboard.editor = self.editor
+        self.titles = [self.dashboard.title, *(title for title, _module, _name in LATER_PAGES)]
+        self._built: dict[int, Page] = {0: self.dashboard}
+        self.pages.addWidget(self.dashboard)
+        for title in self.titles:
+            self.navigation.addItem(title)
+        for _later in LATER_PAGES:
+            self.pages.addWidget(QWidget(self))  # stands in until the page is first shown
+        self._stale = set(range(len(self.titles)))
         self.navigation.currentRowChanged.connect(self._on_navigate)
 
         central = QWidget(self)
@@ -188,8 +194,8 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(self._action("&Find in this page", self.focus_search, QKeySequence.StandardKey.Find))
 
         view_menu = menu.addMenu("&View")
-        for number, page in enumerate(self.page_list, start=1):
-            view_menu.addAction(self._action(page.title.replace("&", "&&"), lambda t=page.title: self.show_page(t),
+        for number, title in enumerate(self.titles, start=1):
+            view_menu.addAction(self._action(title.replace("&", "&&"), lambda t=title: self.show_page(t),
                                              f"Ctrl+{number}"))
         view_menu.addSeparator()
         view_menu.addAction(self._action("&Refresh", self.refresh, QKeySequence.StandardKey.Refresh))
@@ -410,19 +416,36 @@ class MainWindow(QMainWindow):
                     return True
 
     # --- pages -----------------------------------------------------------------------------------
+    def page(self, row: int) -> Page:
+        """The page in row `row` of the navigation, built (and its module loaded) the first time it is asked for."""
+        page = self._built.get(row)
+        if page is None:
+            _title, module, name = LATER_PAGES[row - 1]
+            page = getattr(import_module(module), name)(self)
+            page.editor = self.editor
+            stand_in = self.pages.widget(row)
+            self.pages.insertWidget(row, page)
+            self.pages.removeWidget(stand_in)
+            stand_in.deleteLater()
+            self._built[row] = page
+        return page
+
+    @property
+    def page_list(self) -> list[Page]:
+        """Every page, built."""
+        return [self.page(row) for row in range(len(self.titles))]
+
     def show_page(self, title: str) -> None:
-        for row, page in enumerate(self.page_list):
-            if page.title == title:
-                self.navigation.setCurrentRow(row)
-                return
+        if title in self.titles:
+            self.navigation.setCurrentRow(self.titles.index(title))
 
     def open_filtered(self, title: str, filters: dict) -> None:
         """Open a page narrowed as a dashboard tile asks: e.g. the Actions page showing one organisation's overdue."""
         self.show_page(title)
         self.current_page().show_filtered(**filters)
 
-    def current_page(self):
-        return self.page_list[self.navigation.currentRow()]
+    def current_page(self) -> Page:
+        return self.page(self.navigation.currentRow())
 
     def focus_search(self) -> None:
         table = getattr(self.current_page(), "table", None)
@@ -433,6 +456,7 @@ class MainWindow(QMainWindow):
     def _on_navigate(self, row: int) -> None:
         if row < 0:
             return
+        self.page(row)
         self.pages.setCurrentIndex(row)
         self._show_if_stale(row)
 
@@ -441,7 +465,7 @@ class MainWindow(QMainWindow):
         if self.database is None or row not in self._stale:
             return
         self._stale.discard(row)
-        self.page_list[row].show_data(self.database, self._today())
+        self.page(row).show_data(self.database, self._today())
 
     def refresh(self) -> None:
         if self.database is None:
@@ -449,7 +473,7 @@ class MainWindow(QMainWindow):
         pools = overview.pools(self.database, self._today())
         as_at = pools[0].as_at if pools else None
         self.as_at_label.setText(f"As at {as_at.label} {as_at.year.label}" if as_at else "No period closed yet")
-        self._stale = set(range(len(self.page_list)))
+        self._stale = set(range(len(self.titles)))
         self._show_if_stale(self.navigation.currentRow())
 
     def open_log_folder(self) -> bool:
@@ -462,6 +486,8 @@ class MainWindow(QMainWindow):
         return False
 
     def show_about(self) -> None:
+        from importlib.metadata import PackageNotFoundError, version  # only About needs it: not loaded at start
+
         def package(name: str) -> str:
             try:
                 return version(name)

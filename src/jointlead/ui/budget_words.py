@@ -1,0 +1,42 @@
+"""How the budget's figures are worded and coloured wherever they are shown (the Budgets page, the dashboard),
+kept apart from the Budgets page so the dashboard can show them without loading that page."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QComboBox
+
+from jointlead.domain.rag import Rag, variance_rag
+
+if TYPE_CHECKING:
+    from jointlead.services.budget_month import BudgetYear
+
+RAG_TONES = {Rag.RED: "bad", Rag.AMBER: "warn", Rag.GREEN: "good"}
+RAG_FILL_TONES = {Rag.RED: "rag:red", Rag.AMBER: "rag:amber", Rag.GREEN: "rag:green"}
+
+
+def variance_tone(variance: int, budget: int) -> str | None:
+    return RAG_TONES.get(variance_rag(variance, budget))
+
+
+def variance_percent(variance: int, budget: int) -> str:
+    return f"{variance / budget:+.1%}" if budget else ""
+
+
+def fill_as_at(combo: QComboBox, frame: BudgetYear, chosen: int | None) -> int:
+    """Offer the months a pool's figures can be as at: the start of the year, then each month up to the last closed
+    or the last with actuals, whichever is later. Returns the month chosen: `chosen` if offered, else the last
+    closed."""
+    last_closed = max(frame.closed, default=0)
+    newest = max(last_closed, frame.latest_actuals)
+    if chosen is None or chosen > newest:
+        chosen = last_closed
+    combo.clear()
+    combo.addItem(f"Start of {frame.year.label}", 0)
+    for number in range(1, newest + 1):
+        period = frame.year.period(number)
+        state = "closed" if number in frame.closed else "not closed"
+        combo.addItem(f"{period.label} {period.month_name[:3]} ({state})", number)
+    combo.setCurrentIndex(combo.findData(chosen))
+    return chosen

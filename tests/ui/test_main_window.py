@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QDesktopServices, QUndoCommand
-from PySide6.QtWidgets import QAbstractButton, QWidget
+from PySide6.QtWidgets import QAbstractButton, QFileDialog, QMessageBox, QWidget
 
 from jointlead.logs import log_dir
 from jointlead.paths import default_database
-from jointlead.services import overview
+from jointlead.services import actions, overview
 from jointlead.store.migrate import HEAD_REVISION
 from jointlead.ui.widgets import DataTable, Tile
 
@@ -199,3 +200,27 @@ def test_help_opens_the_log_folder_in_the_data_folder(window, monkeypatch, messa
     monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: False)  # no file manager on this computer
     assert not window.open_log_folder()
     assert str(log_dir()) in messages[-1]
+
+
+def test_file_restore_puts_back_the_copy_taken_before_an_upgrade(window, tmp_path, monkeypatch, messages):
+    path = tmp_path / "old.sqlite"
+    shutil.copy(Path(__file__).parents[1] / "fixtures" / "schema-0001.sqlite", path)
+    assert window.open_path(path)
+    automatic = window.database.upgrade_backup
+    assert automatic is not None and automatic.exists()
+    staff_before = window.dashboard.tiles["Staff"].value_text()
+    actions.quick_add(window.database, "Something done after the upgrade", None, date(2026, 12, 1), None,
+                      today=date(2026, 11, 20))
+    window.refresh()
+
+    monkeypatch.setattr(QMessageBox, "question", lambda *_args: QMessageBox.StandardButton.Yes)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *_args: (str(automatic), ""))
+    window.restore_action.trigger()
+    assert window.database is not None and window.database.path == path.resolve()
+    assert "Restored" in window.statusBar().currentMessage() and "upgraded" in window.statusBar().currentMessage()
+    titles = [a.title for a in actions.action_log(window.database, date(2026, 11, 20))]
+    assert "Something done after the upgrade" not in titles  # back to the data before the upgrade, upgraded again
+    assert window.dashboard.tiles["Staff"].value_text() == staff_before
+    kept = sorted((path.parent / "backups").glob("old-before-restore-*.sqlite"))
+    assert len(kept) == 1  # the data it replaced is kept
+    assert messages == []

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from jointlead.store.backup import backup_database
+from jointlead.store.backup import backup_database, restore_database
 from jointlead.store.database import Database, create_database, open_database
 
-__all__ = ["Database", "create_empty", "open_existing", "open_or_create_demo", "save_copy"]
+__all__ = ["Database", "create_empty", "open_existing", "open_or_create_demo", "restore_backup", "save_copy"]
 
 
 def create_empty(path: Path) -> Database:
@@ -37,3 +37,10 @@ def open_or_create_demo(path: Path) -> Database:
         path.unlink(missing_ok=True)
         raise
     return database
+
+
+
+def restore_backup(path: Path, backup: Path) -> Path | None:
+    """Replace the data of the database at `path`, which must be closed, with a backup. Returns where the data it
+    replaced was kept (None if there was none); open `path` again to carry on, which upgrades an older backup."""
+    return restore_database(backup, path)

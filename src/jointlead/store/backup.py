@@ -52,3 +52,47 @@ def timestamped_backup(source: Path, reason: str) -> Path:
     """A verified copy in `backups/` beside the database, named by what it was for and when."""
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-%f")
     return backup_database(source, source.parent / "backups" / f"{source.stem}-{reason}-{stamp}.sqlite")
+
+
+def restore_database(backup: Path, target: Path) -> Path | None:
+    """Put a verified copy of `backup` in place of the (closed) database at `target`.
+
+    The database being replaced is first kept as a timestamped copy beside it (nothing is lost by restoring the
+    wrong file); that copy's path is returned, or None when there was no database at `target`. The backup itself is
+    left as it was. A backup from an older version is restored as it is: opening it upgrades it, as for any file.
+    """
+    choose = "Choose a copy from the backups folder beside the database (a .sqlite file)."
+    if backup.resolve() == target.resolve():
+        raise DatabaseError("That is the database itself, not a backup of it.", choose)
+    if not backup.exists():
+        raise DatabaseError(f"There is no file {backup}, so nothing was restored.", choose)
+    if not backup.is_file() or not _starts_like_sqlite(backup):
+        raise DatabaseError(f"{backup.name} is not a jointlead database, so nothing was restored.", choose)
+    problems = integrity_problems(backup)
+    if problems:
+        raise DatabaseError(f"{backup.name} failed its integrity check, so nothing was restored.", choose)
+    if not _is_jointleads(backup):
+        raise DatabaseError(f"{backup.name} is a database, but not one of jointlead's, so nothing was restored.",
+                            choose)
+    kept = timestamped_backup(target, "before-restore") if target.exists() else None
+    incoming = target.with_name(target.name + ".restoring")
+    incoming.unlink(missing_ok=True)
+    backup_database(backup, incoming)
+    for leftover in (target.with_name(target.name + "-wal"), target.with_name(target.name + "-shm")):
+        leftover.unlink(missing_ok=True)  # the closed database's journal belongs to the data being replaced
+    incoming.replace(target)
+    return kept
+
+
+def _is_jointleads(path: Path) -> bool:
+    connection = sqlite3.connect(sqlite_uri(path, read_only=True), uri=True)
+    try:
+        return connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+                                  ).fetchone() is not None
+    finally:
+        connection.close()
+
+
+def _starts_like_sqlite(path: Path) -> bool:
+    with open(path, "rb") as handle:
+        return handle.read(16) == b"SQLite format 3\x00"

@@ -180,6 +180,8 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         self.save_copy_action = self._action("&Save a copy (backup)…", self.save_copy, "Ctrl+Shift+S")
         file_menu.addAction(self.save_copy_action)
+        self.restore_action = self._action("Restore a &backup…", self.restore_backup)
+        file_menu.addAction(self.restore_action)
         file_menu.addSeparator()
         file_menu.addAction(self._action("&Quit", self.close, QKeySequence.StandardKey.Quit))
 
@@ -267,6 +269,7 @@ class MainWindow(QMainWindow):
     def _set_pages_enabled(self, enabled: bool) -> None:
         self.pages.setEnabled(enabled)
         self.save_copy_action.setEnabled(enabled)
+        self.restore_action.setEnabled(enabled)
         self.import_action.setEnabled(enabled)
         self.tracker_action.setEnabled(enabled)
         self.export_action.setEnabled(enabled)
@@ -326,6 +329,38 @@ class MainWindow(QMainWindow):
             show_problem(self, error, "Cannot save a copy")
             return
         self.statusBar().showMessage(f"Saved a verified copy to {copy}", 10000)
+
+    def restore_backup(self, backup: Path | None = None) -> bool:
+        """File > Restore a backup…: put a copy (one of the automatic ones, or the user's own) in place of the open
+        database's data. The data it replaces is kept as a copy first, so a wrong choice can be put back."""
+        if self.database is None:
+            return False
+        path = self.database.path
+        if backup is None:
+            name, _ = QFileDialog.getOpenFileName(self, "Restore a backup", str(path.parent / "backups"),
+                                                  DATABASE_FILTER)
+            if not name:
+                return False
+            backup = Path(name)
+        answer = QMessageBox.question(
+            self, "Restore the backup?", f"Replace everything in {path.name} with the copy in {backup.name}?\n\n"
+            "The data there now is kept as a copy in the backups folder first, so this can be put back the same way.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+        if answer != QMessageBox.StandardButton.Yes:
+            return False
+        self.close_database()
+        try:
+            kept = files.restore_backup(path, backup)
+        except JointleadError as error:
+            show_problem(self, error, "Cannot restore the backup")
+            self.open_path(path)  # nothing was replaced: carry on with the data as it was
+            return False
+        if not self.open_path(path):
+            return False
+        upgraded = "; it was from an older version and has been upgraded" if self.database.upgrade_backup else ""
+        where = f"; the data it replaced is in {kept}" if kept else ""
+        self.statusBar().showMessage(f"Restored {backup.name}{upgraded}{where}", 30000)
+        return True
 
     def import_file(self) -> None:
         if self.database is None:

@@ -1,0 +1,55 @@
+"""Backup and restore: a copy restored is the data as it was, byte for byte in content, and nothing is lost."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from jointlead.domain.errors import JointleadError
+from jointlead.services import actions, files
+from jointlead.store.backup import integrity_problems
+
+
+def content(path: Path) -> list[str]:
+    connection = sqlite3.connect(path)
+    try:
+        return list(connection.iterdump())
+    finally:
+        connection.close()
+
+
+def test_a_backup_restored_holds_exactly_the_data_it_was_taken_with(demo_db, tmp_path):
+    copy = files.save_copy(demo_db, tmp_path / "copy.sqlite")
+    taken = content(copy)
+    actions.quick_add(demo_db, "Agree the winter plan", None, date(2026, 12, 1), None, today=date(2026, 11, 20))
+    path = demo_db.path
+    demo_db.close()
+    changed = content(path)
+    assert changed != taken
+
+    kept = files.restore_backup(path, copy)
+    assert content(path) == taken  # the round trip is identical
+    assert kept is not None and content(kept) == changed  # and what it replaced is kept, not lost
+    assert integrity_problems(path) == [] and content(copy) == taken  # the backup itself is left as it was
+    files.open_existing(path).close()
+
+
+@pytest.mark.parametrize("kind", ["text", "not jointlead", "itself", "missing"])
+def test_what_is_not_a_backup_is_refused_and_nothing_changes(demo_db, tmp_path, kind):
+    path = demo_db.path
+    demo_db.close()
+    before = content(path)
+    backup = {"text": tmp_path / "notes.sqlite", "not jointlead": tmp_path / "other.sqlite", "itself": path,
+              "missing": tmp_path / "gone.sqlite"}[kind]
+    if kind == "text":
+        backup.write_text("Cost centre,Amount\n")
+    if kind == "not jointlead":
+        sqlite3.connect(backup).execute("CREATE TABLE t (x)").connection.close()
+    with pytest.raises(JointleadError) as refused:
+        files.restore_backup(path, backup)
+    assert "restored" in refused.value.message or "backup" in refused.value.message
+    assert content(path) == before
+    assert not (path.parent / "backups").exists() or not list((path.parent / "backups").glob("*before-restore*"))

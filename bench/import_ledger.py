@@ -24,6 +24,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from summary import record
+
 HEADER = ["Cost Centre", "Subjective", "Period", "Journal Line Ref", "Description", "Value £", "Posting Date"]
 AS_SHIPPED = "as shipped"
 CHILD = "reading forced into a child process"
@@ -103,6 +105,7 @@ _MEMORY_RUN = """
 import os, pathlib, resource, sys, threading, time
 sys.path.insert(0, sys.argv[1])
 import import_ledger
+
 
 def tree_rss():
     # Resident memory of this process and its children (the reading process), now, in bytes (Linux /proc).
@@ -186,8 +189,12 @@ def main() -> int:
             ours = median[mode]
             print(f"  {f'jointlead preview + apply, {mode}':<52} {ours:8.2f} s")
             print(f"  {'  jointlead / calamine alone':<52} {ours / median['calamine']:8.2f}x   (target <= 3)")
+            record(f"ledger import, {args.rows:,} rows ({mode})", ours, "python-calamine read", median["calamine"],
+                   "<= 3x", ours / median["calamine"] <= 3)
             if "pandas" in median:
                 print(f"  {'  pandas / jointlead':<52} {median['pandas'] / ours:8.2f}x   (target >= 5)")
+                record(f"ledger import, {args.rows:,} rows ({mode})", ours, "pandas.read_excel", median["pandas"],
+                       "pandas >= 5x", median["pandas"] / ours >= 5)
         if "pandas" in median:
             print(f"  {'pandas.read_excel':<52} {median['pandas']:8.2f} s")
         if args.memory_rows:
@@ -197,6 +204,8 @@ def main() -> int:
                 app, child, together = peak_memory(master, big, work, mode)
                 print(f"  {mode}: app process {app:,.0f} MB", end="")
                 print(f", reading process {child:,.0f} MB, both at once {together:,.0f} MB" if child else "")
+                record(f"peak memory importing {args.memory_rows:,} rows ({mode})", together or app, "", None,
+                       "< 300 MB", (together or app) < 300, unit="MB")
     return 0
 
 

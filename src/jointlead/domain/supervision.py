@@ -36,7 +36,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Protocol, TypeVar
 
 ONE_DAY = timedelta(days=1)
@@ -316,6 +316,7 @@ class MonthFigure:
         return f"{calendar.month_abbr[self.month]} {self.year}"
 
 
+@lru_cache(maxsize=1024)  # a few distinct words (types, professions), folded tens of thousands of times a trend
 def _fold(text: str) -> str:
     return text.strip().casefold()
 
@@ -468,28 +469,41 @@ def _not_in_place_since(supervisee: Supervisee, supervision_type: str, arrangeme
     return max(candidates) if candidates else None
 
 
-def assess(supervisees: Iterable[Supervisee], arrangements: Iterable[Arrangement], sessions: Iterable[Session],
-           rules: Sequence[PolicyRule], day: date, *,
-           history: SessionHistory | None = None) -> tuple[ArrangementStatus, ...]:
-    """Every arrangement in force on `day` for someone in post (paused ones marked so), then a "not in place" entry
-    for each type a team member in post and not paused needs and has no arrangement of.
+_Caseload = tuple[Supervisee, list[Arrangement], dict[str, list[Arrangement]]]
 
-    Supervisees not given are left out, and so are their arrangements.
-    """
-    people = {s.id: s for s in supervisees}
-    rules = _rule_book(rules)
-    history = history or SessionHistory(sessions)
+
+def _caseloads(supervisees: Iterable[Supervisee], arrangements: Iterable[Arrangement]) -> list[_Caseload]:
+    """Each supervisee with their arrangements in order, and those grouped by type (folded as `_same` folds them):
+    the same on every day, so a trend works them out once."""
     by_person: dict[int, list[Arrangement]] = defaultdict(list)
     for arrangement in arrangements:
         by_person[arrangement.supervisee_id].append(arrangement)
-    statuses: list[ArrangementStatus] = []
-    for person_id, person in people.items():
-        if not person.active_on(day):
-            continue
-        own = sorted(by_person.get(person_id, ()), key=lambda a: (a.supervision_type, a.start_date, a.id))
-        by_type: dict[str, list[Arrangement]] = defaultdict(list)  # the types folded as _same folds them
+    loads = []
+    for person in {s.id: s for s in supervisees}.values():
+        own = sorted(by_person.get(person.id, ()), key=lambda a: (a.supervision_type, a.start_date, a.id))
+        by_type: dict[str, list[Arrangement]] = defaultdict(list)
         for arrangement in own:
             by_type[_fold(arrangement.supervision_type)].append(arrangement)
+        loads.append((person, own, by_type))
+    return loads
+
+
+def assess(supervisees: Iterable[Supervisee], arrangements: Iterable[Arrangement], sessions: Iterable[Session],
+           rules: Sequence[PolicyRule], day: date, *, history: SessionHistory | None = None,
+           caseloads: list[_Caseload] | None = None) -> tuple[ArrangementStatus, ...]:
+    """Every arrangement in force on `day` for someone in post (paused ones marked so), then a "not in place" entry
+    for each type a team member in post and not paused needs and has no arrangement of.
+
+    Supervisees not given are left out, and so are their arrangements. `history` and `caseloads` (the sessions and
+    the arrangements already arranged for look-up) let a trend prepare them once for all its month ends.
+    """
+    rules = _rule_book(rules)
+    history = history or SessionHistory(sessions)
+    statuses: list[ArrangementStatus] = []
+    for person, own, by_type in caseloads or _caseloads(supervisees, arrangements):
+        person_id = person.id
+        if not person.active_on(day):
+            continue
         in_force = [a for a in own if a.in_force_on(day)]
         for arrangement in in_force:
             same_type = by_type[_fold(arrangement.supervision_type)]
@@ -540,9 +554,10 @@ def monthly_trend(supervisees: Sequence[Supervisee], arrangements: Sequence[Arra
     """Compliance as it stood at each month end (`include` picks the statuses counted, e.g. one type)."""
     history = SessionHistory(sessions)
     rules = _rule_book(rules)
+    caseloads = _caseloads(supervisees, arrangements)
     figures = []
     for end in month_ends(day, months):
-        statuses = assess(supervisees, arrangements, (), rules, end, history=history)
+        statuses = assess(supervisees, arrangements, (), rules, end, history=history, caseloads=caseloads)
         chosen = [s for s in statuses if include is None or include(s)]
         figures.append(MonthFigure(end.year, end.month, end, tally(chosen, f"{calendar.month_abbr[end.month]} "
                                                                               f"{end.year}")))

@@ -87,6 +87,7 @@ class DashboardPage(Page):
         self.as_at = QComboBox(self)
         self.as_at.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.as_at.setAccessibleName("Budget as at month")
+        self.as_at.setPlaceholderText("No pooled budget")
         self.as_at.view().setAccessibleName("Months the budget can be as at")
         self.as_at.setToolTip("The month the budget figures are as at. People, supervision and actions are as on "
                               "today.")
@@ -96,7 +97,7 @@ class DashboardPage(Page):
         self.organisation.view().setAccessibleName("The whole service or one organisation")
         self.organisation.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.organisation.activated.connect(lambda _index: self._reload())
-        for text, combo in (("&As at", self.as_at), ("&For", self.organisation)):
+        for text, combo in (("&As at", self.as_at), ("F&or", self.organisation)):  # Alt+F is the File menu
             caption = QLabel(text, self)
             caption.setBuddy(combo)
             bar.addWidget(caption)
@@ -114,6 +115,7 @@ class DashboardPage(Page):
             grid.addWidget(section_title(section, self), row, 0, 1, COLUMNS)
             for column, (title, target) in enumerate(tiles):
                 tile = Tile(title, self)
+                tile.setMinimumWidth(180)  # four abreast in a laptop-width window
                 tile.clicked.connect(lambda _checked=False, title=title: self.open_tile(title))
                 grid.addWidget(tile, row + 1, column)
                 self.tiles[title] = tile
@@ -266,13 +268,15 @@ class DashboardPage(Page):
     def _show_people(self, picture: Picture) -> None:
         organisations = [o for o in picture.organisations if o.staff]
         detail = (f"Team members {picture.organisation.name} employs" if picture.organisation else
-                  "Team members: " + " · ".join(f"{o.code} {o.staff}" for o in organisations))
+                  "Team members: " + " · ".join(f"{o.code} {o.staff}" for o in organisations) if organisations
+                  else "No team members are recorded yet")
         self.tiles["Staff"].set_figure(str(picture.staff), detail)
         report = picture.report
         overall = report.overall
         self.tiles["Supervision compliance"].set_figure(
             "—" if overall.fraction is None else f"{overall.fraction:.0%}",
-            f"{overall.compliant} of {overall.in_scope} arrangements in date; target {report.target_percent}%",
+            f"{overall.compliant} of {overall.in_scope} arrangements in date; target {report.target_percent}%"
+            if overall.in_scope else f"No supervision is needed or arranged yet; target {report.target_percent}%",
             None if overall.fraction is None else "good" if report.meets_target else "bad")
         needing = report.needing_action
         people = list(dict.fromkeys(r.supervisee for r in needing))

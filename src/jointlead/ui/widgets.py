@@ -61,6 +61,7 @@ class Tile(QPushButton):
         self.setSizePolicy(policy)
         self._title = QLabel(title, self)
         self._title.setObjectName("tileTitle")
+        self._title.setWordWrap(True)  # a narrow window wraps a long title rather than cutting it off
         self._value = QLabel("", self)
         self._value.setObjectName("tileValue")
         self._detail = QLabel("", self)

@@ -54,6 +54,18 @@ def _parser() -> argparse.ArgumentParser:
                                              "and verify the copy with an integrity check.")
     backup.add_argument("--db", type=Path, required=True, metavar="PATH", help="the database to copy")
     backup.add_argument("--out", type=Path, required=True, metavar="FILE", help="where to write the copy")
+    erase = commands.add_parser(
+        "erase-person", help="erase a person for data protection: every trace, for good",
+        description="Erase one person and everything that names them (lines, supervision, action ownership, their "
+                    "name and numbers in every table and in the audit log), leaving one audit entry that says a "
+                    "person was erased, when and why. It cannot be undone. Without --yes, says what would go and "
+                    "changes nothing.")
+    erase.add_argument("--db", type=Path, required=True, metavar="PATH", help="the database to erase them from")
+    erase.add_argument("--employer", required=True, metavar="CODE", help="their employer's code, e.g. NFT")
+    erase.add_argument("--employee-number", required=True, metavar="N", help="their employee number there")
+    erase.add_argument("--reason", required=True, metavar="TEXT",
+                       help="why, e.g. the erasure request's reference (do not write their name: it is erased)")
+    erase.add_argument("--yes", action="store_true", help="really erase them")
     _add_exchange_commands(commands)
     return parser
 
@@ -399,6 +411,38 @@ def _backup(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _erase_person(args: argparse.Namespace) -> int:
+    from jointlead.services import erasure
+    from jointlead.services.files import open_existing
+
+    database = open_existing(args.db)
+    try:
+        person_id = erasure.find_person(database, args.employer, args.employee_number)
+        if not args.yes:
+            preview = erasure.erasure_preview(database, person_id, date.today())
+            print(f"Would erase {preview.full_name} ({preview.employer} {preview.employee_number}): "
+                  f"{preview.own_lines} of their own reporting lines, {len(preview.reports)} lines of others to "
+                  f"them, {preview.arrangements} supervision arrangements and {preview.sessions} sessions of "
+                  f"theirs; {len(preview.supervising)} arrangements and {preview.sessions_given} sessions they "
+                  f"supervise lose their supervisor; {preview.actions} actions they own lose their owner.")
+            print("This cannot be undone. Nothing was changed: run again with --yes to erase them.")
+            return EXIT_REJECTED
+        report = erasure.erase_person(database, person_id, reason=args.reason, today=date.today())
+    finally:
+        database.close()
+    print(f"Erased: {report.rows_removed_total} rows removed, {sum(n for _c, n in report.references_cleared)} "
+          f"references cleared, {report.text_values_scrubbed} text values and {report.audit_entries_scrubbed} audit "
+          "entries scrubbed.")
+    if report.left_without_lead:
+        print("Now without a lead: " + ", ".join(report.left_without_lead) + ".")
+    if not report.compacted:
+        print("The file could not be compacted while in use; what was removed has been overwritten anyway.")
+    if report.backups:
+        print(f"{len(report.backups)} backup copies in {report.backups[0].parent} were made before and still hold "
+              "this person: delete them if they must go too.")
+    return EXIT_OK
+
+
 def _exit_when_ready(args: argparse.Namespace) -> int:
     """Start the window as `jointlead --db PATH` (or `--demo`) does, but never ask anything: exit once the dashboard
     has painted its figures. An installation that cannot read workbooks safely does not count as ready."""
@@ -426,7 +470,8 @@ def _exit_when_ready(args: argparse.Namespace) -> int:
         return EXIT_REJECTED
 
 
-COMMANDS = {"demo": _demo, "check": _check, "backup": _backup, "import": _import, "export": _export}
+COMMANDS = {"demo": _demo, "check": _check, "backup": _backup, "import": _import, "export": _export,
+            "erase-person": _erase_person}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -21,6 +21,10 @@ from jointlead.store.database import Database
 from jointlead.store.models import AuditEntry, Base
 from jointlead.store.uow import UnitOfWork
 
+# What erasing a person (`services.erasure`) leaves in place of their values in the audit log. An entry holding it
+# cannot be undone: the values it would put back are gone.
+ERASED = "[erased]"
+
 
 @dataclass(frozen=True)
 class Edit:
@@ -100,6 +104,9 @@ def _value(model: type[Base], key: str, stored: Any) -> Any:
 
 
 def _compensate(recorder: Recorder, entry: AuditEntry) -> None:
+    if ERASED in entry.changes_json and any(ERASED in pair for pair in json.loads(entry.changes_json).values()):
+        raise JointleadError("That change cannot be undone: it involved a person whose record has since been erased.",
+                             "")
     model = _model_for(entry.entity)
     changes = {k: (_value(model, k, old), _value(model, k, new))
                for k, (old, new) in json.loads(entry.changes_json).items()}

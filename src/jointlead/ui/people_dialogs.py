@@ -1,18 +1,20 @@
-"""The People page's dialogs: add or edit a person, change a line from a date, record a leaver, move reports."""
+"""The People page's dialogs: add or edit a person, change a line from a date, record a leaver, move reports, and
+erase a person for data protection."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
 
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QDialogButtonBox, QLabel, QMessageBox, QWidget
 
 from jointlead.domain.errors import JointleadError, ValidationError
 from jointlead.domain.reporting_lines import LineKind
-from jointlead.services import people
+from jointlead.services import erasure, people
 from jointlead.services.people import PersonFields
 from jointlead.store.database import Database
 from jointlead.ui.forms import FormDialog, Gesture
+from jointlead.ui.messages import show_problem
 from jointlead.ui.theme import TONES
 from jointlead.ui.undo import Editor
 
@@ -194,3 +196,80 @@ class ReassignDialog(FormDialog):
         source, kind, lead = self.from_id, self.kind.currentData(), self.lead.currentData()
         when, note = self.from_date.date().toPython(), self.note.text()
         return lambda database: people.reassign_reports(database, source, lead, kind, when, note)
+
+
+def _same_name(typed: str, name: str) -> bool:
+    return " ".join(typed.split()).casefold() == " ".join(name.split()).casefold()
+
+
+class EraseDialog(FormDialog):
+    """Erase a person for data protection: says what goes, needs their name typed and a reason. Not undoable."""
+
+    ok_text = "Erase for good"
+
+    def __init__(self, editor: Editor, parent: QWidget, database: Database, person_id: int, today: date) -> None:
+        preview = erasure.erasure_preview(database, person_id, today)
+        name = preview.full_name
+        super().__init__(editor, f"Erase {name} (data protection)",
+                         f"This removes {name} and every trace of them: their record, their reporting lines and "
+                         "supervision, the lines of those they lead, and their name and numbers wherever they are "
+                         "written, in the audit log too. The audit log keeps only that a person was erased, when "
+                         "and why.\n\nIt cannot be undone, and is not on Edit > Undo; earlier changes that involved "
+                         "them can no longer be undone either. Backups and exported workbooks made before still "
+                         "hold them.", parent)
+        self.database, self.person_id, self.today, self.name = database, person_id, today, name
+        what = QLabel(_erasure_summary(preview), self)
+        what.setWordWrap(True)
+        self.form.addRow(what)
+        self.typed = self.text("Type their full name", placeholder=name)
+        self.reason = self.text("Reason", placeholder="e.g. erasure request ER-7 (not their name)")
+        self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setEnabled(False)
+        self.typed.textChanged.connect(self._confirmable)
+        self.reason.textChanged.connect(self._confirmable)
+
+    def _confirmable(self) -> None:
+        self.ok.setEnabled(_same_name(self.typed.text(), self.name) and bool(self.reason.text().strip()))
+
+    def _save(self) -> None:
+        """Not a gesture for the undo stack: erasure is final, and the stack's older edits may involve them."""
+        if not (_same_name(self.typed.text(), self.name) and self.reason.text().strip()):
+            return
+        try:
+            report = erasure.erase_person(self.database, self.person_id, reason=self.reason.text(), today=self.today)
+        except JointleadError as error:
+            show_problem(self, error, self.windowTitle())
+            return
+        self.editor.stack.clear()
+        self.editor.refresh()
+        parent = self.parentWidget()
+        self.accept()
+        QMessageBox.information(parent, "Person erased", _erasure_done(report))
+
+
+def _erasure_summary(preview: erasure.ErasurePreview) -> str:
+    parts = [f"{preview.own_lines} reporting lines of theirs, {preview.arrangements} supervision arrangements and "
+             f"{preview.sessions} sessions of theirs go."]
+    if preview.reports:
+        parts.append("These lose their line to them, and will need a new lead: " + ", ".join(preview.reports) + ".")
+    if preview.supervising or preview.sessions_given:
+        parts.append(f"{len(preview.supervising)} arrangements and {preview.sessions_given} sessions they supervise "
+                     "stay, with no supervisor.")
+    if preview.actions:
+        parts.append(f"{preview.actions} actions they own stay, with no owner.")
+    return " ".join(parts)
+
+
+def _erasure_done(report: erasure.ErasureReport) -> str:
+    lines = [f"{report.rows_removed_total} records removed, "
+             f"{sum(n for _c, n in report.references_cleared)} references cleared, and their words taken out of "
+             f"{report.text_values_scrubbed} values and {report.audit_entries_scrubbed} audit entries."]
+    if report.left_without_lead:
+        lines.append("Now without a lead: " + ", ".join(report.left_without_lead) + ".")
+    if report.backups:
+        lines.append(f"{len(report.backups)} backup copies in {report.backups[0].parent} were made before and still "
+                     "hold this person: delete them if they must go too.")
+    if not report.compacted:
+        lines.append("The file could not be compacted while in use; what was removed has been overwritten anyway.")
+    lines.append("Edit > Undo has been cleared.")
+    return "\n\n".join(lines)

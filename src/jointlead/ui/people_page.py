@@ -360,6 +360,12 @@ class PeoplePage(Page):
             self._open(people_dialogs.ReassignDialog(self.editor, self, self.database, *chosen, self._leads(),
                                                      self.day))
 
+    def erase_person(self) -> None:
+        """Erase the chosen person for good (data protection): their name must be typed to confirm."""
+        chosen = self._chosen()
+        if chosen:
+            self._open(people_dialogs.EraseDialog(self.editor, self, self.database, chosen[0], self.today))
+
 
 def _person_id(finding: Finding) -> int | None:
     kind, _, number = finding.subject.partition(" ")

@@ -1,0 +1,204 @@
+"""Erasing a person for data protection leaves no trace of them in any table, any byte of the file, or the audit log
+beyond one entry saying that a person was erased, and the rest of the service keeps working."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from jointlead.cli import main
+from jointlead.domain.errors import JointleadError, ValidationError
+from jointlead.services import actions, erasure, people, supervision
+from jointlead.services.check import check
+from jointlead.services.edits import undo_edit
+from jointlead.services.overview import people as people_rows
+from jointlead.services.picture import as_at_picture
+from jointlead.store.database import open_database
+from jointlead.store.models import AuditEntry, LedgerTransaction, Person
+from jointlead.store.uow import UnitOfWork
+
+TODAY = date(2026, 11, 20)  # the demo's today
+EMPLOYER, NUMBER, NAME = "NFT", "23618365", "Emma White"  # leads 8, supervises 8, supervised, owns actions
+
+
+def _dump(path: Path) -> str:
+    connection = sqlite3.connect(path)
+    try:
+        return "\n".join(connection.iterdump())
+    finally:
+        connection.close()
+
+
+def _give_her_a_history(database, person_id: int) -> dict[str, object]:
+    """Audited gestures that name her in every way the app records: her details, a line, supervision she gave and
+    received, an action she owns and then hands on, updates she wrote, a ledger row and a staff import naming her."""
+    made: dict[str, object] = {}
+    fields = people.person_fields(database, person_id)
+    people.edit_person(database, person_id, replace(fields, job_title="Team manager (acting)"))
+    report = next(r for r in people.person_panel(database, person_id, TODAY).managerial_reports)
+    made["report"] = report.person_id
+    supervision.record_session(database, report.person_id, supervision_type="managerial", supervisor_id=person_id,
+                               session_date=date(2026, 11, 18), duration_minutes=60, today=TODAY)
+    supervision.record_session(database, person_id, supervision_type="managerial", session_date=date(2026, 11, 17),
+                               duration_minutes=60, today=TODAY)
+    added = actions.quick_add(database, f"{NAME} to review the duty rota", person_id, date(2026, 12, 18),
+                              today=TODAY)
+    made["action_edit"] = added
+    actions.add_update(database, added.action_id, f"Spoke to {NAME.upper()} about cover", author=NAME, today=TODAY)
+    actions.edit_action(database, added.action_id, owner_id=report.person_id)
+    kept = actions.quick_add(database, "Agree the winter plan", person_id, date(2026, 12, 1), today=TODAY)
+    made["owned_action"] = kept.action_id
+    with UnitOfWork(database) as uow:
+        row = uow.session.scalars(select(LedgerTransaction).limit(1)).one()
+        row.description = f"Agency cover for WHITE,  Emma ({NUMBER})"
+        made["ledger_row"] = row.id
+        # What a staff import records for its undo (see services.imports._write_staff).
+        uow.audit("import_staff", "import_batch", None, {
+            "file": (None, f"staff {NAME}.xlsx"), "added": (0, 1),
+            "detail": (None, {"added": [person_id, report.person_id], "flagged": [person_id],
+                              "changed": {str(person_id): {"grade": ["7", "8a"]}}})})
+        uow.commit()
+    return made
+
+
+@pytest.fixture
+def erased(demo_db, demo_path):
+    person_id = erasure.find_person(demo_db, EMPLOYER, NUMBER)
+    with demo_db.session() as session:
+        assert session.scalars(select(Person.full_name).where(Person.full_name == NAME)).all() == [NAME]
+    made = _give_her_a_history(demo_db, person_id)
+    preview = erasure.erasure_preview(demo_db, person_id, TODAY)
+    report = erasure.erase_person(demo_db, person_id, reason=f"Erasure request ER-7 from {NAME}", today=TODAY)
+    return demo_db, demo_path, person_id, preview, report, made
+
+
+def test_the_preview_says_what_erasing_her_will_do(erased):
+    _database, _path, person_id, preview, _report, _made = erased
+    assert (preview.person_id, preview.full_name, preview.employer, preview.employee_number) == (
+        person_id, NAME, EMPLOYER, NUMBER)
+    assert preview.own_lines >= 1 and preview.reports and preview.supervising
+    assert preview.arrangements >= 1 and preview.sessions >= 1 and preview.sessions_given >= 1
+    assert preview.actions >= 1
+
+
+def test_no_table_holds_her_name_number_or_id_after_erasure(erased):
+    database, path, person_id, _preview, report, made = erased
+    dump = _dump(path)
+    for trace in (NAME, NUMBER, "WHITE,  Emma"):
+        assert trace.lower() not in dump.lower(), trace
+    references = [(fk.parent.table.name, fk.parent.name) for t in Person.metadata.sorted_tables
+                  for fk in t.foreign_keys if fk.column.table.name == "person"]
+    connection = sqlite3.connect(path)
+    try:
+        assert connection.execute("SELECT count(*) FROM person WHERE id = ?", (person_id,)).fetchone() == (0,)
+        for table, column in references:
+            assert connection.execute(f"SELECT count(*) FROM {table} WHERE {column} = ?",
+                                      (person_id,)).fetchone() == (0,), (table, column)
+        entries = connection.execute("SELECT verb, entity, entity_id, changes_json FROM audit_entry").fetchall()
+    finally:
+        connection.close()
+    keys = {column for _table, column in references}
+    for verb, entity, entity_id, changes_json in entries:
+        assert not (entity == "person" and entity_id == person_id), verb
+        changes = json.loads(changes_json)
+        for key, value in changes.items():
+            if key in keys:
+                assert person_id not in value, (verb, key)
+    erasures = [e for e in entries if e[0] == "erase person"]
+    assert len(erasures) == 1
+    assert json.loads(erasures[0][3]) == {"date": [None, TODAY.isoformat()],
+                                          "reason": [None, "Erasure request ER-7 from [erased]"]}
+    # What names her but is not hers is kept, without her.
+    with database.session() as session:
+        assert session.get(LedgerTransaction, made["ledger_row"]).description == "Agency cover for [erased] ([erased])"
+    staff = next(json.loads(e[3]) for e in entries if e[0] == "import_staff")
+    assert staff["detail"][1] == {"added": [made["report"]], "flagged": [], "changed": {}}
+    assert staff["file"] == [None, "staff [erased].xlsx"]
+    assert report.rows_removed_total > 0 and report.audit_entries_scrubbed > 0 and report.text_values_scrubbed > 0
+
+
+def test_the_file_itself_keeps_no_bytes_of_her(erased):
+    _database, path, _person_id, _preview, report, _made = erased
+    assert report.compacted
+    for file in (path, path.with_name(path.name + "-wal")):
+        if file.exists():
+            raw = file.read_bytes()
+            assert NAME.encode() not in raw and NUMBER.encode() not in raw, file
+
+
+def test_the_database_stays_sound_and_the_app_keeps_working(erased):
+    database, path, person_id, _preview, report, made = erased
+    connection = sqlite3.connect(path)
+    try:
+        assert connection.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
+    finally:
+        connection.close()
+    picture = as_at_picture(database, TODAY)
+    assert picture is not None
+    assert compliance_rows(database)
+    assert check(database, TODAY) is not None
+    assert person_id not in {r.id for r in people_rows(database, TODAY)}
+    # Her reports now show as having no lead of that kind.
+    findings = people.people_findings(database, TODAY)
+    lacking = {f.subject for f in findings if f.code in ("no-manager", "no-professional-line")}
+    assert report.left_without_lead and f"person {made['report']}" in lacking
+    with database.session() as session:
+        assert session.get(Person, made["report"]) is not None
+
+
+def compliance_rows(database):
+    return supervision.compliance(database, TODAY, trend_months=1).rows
+
+
+def test_erasure_is_not_undoable_and_neither_are_edits_that_involved_her(erased):
+    database, _path, _person_id, _preview, _report, made = erased
+    with pytest.raises(JointleadError, match="erased"):
+        undo_edit(database, made["action_edit"])
+    with database.session() as session:
+        assert session.scalar(select(AuditEntry.undoes_id).where(AuditEntry.undoes_id.is_not(None))) is None
+
+
+def test_an_action_she_owned_stays_without_an_owner(erased):
+    database, *_rest, made = erased
+    detail = actions.action_detail(database, made["owned_action"], TODAY)
+    assert detail is not None
+    from jointlead.store.models import Action
+
+    with database.session() as session:
+        assert session.get(Action, made["owned_action"]).owner_id is None
+
+
+def test_erasure_needs_a_reason_and_an_existing_person(demo_db):
+    person_id = erasure.find_person(demo_db, EMPLOYER, NUMBER)
+    with pytest.raises(ValidationError):
+        erasure.erase_person(demo_db, person_id, reason="  ", today=TODAY)
+    with pytest.raises(JointleadError):
+        erasure.find_person(demo_db, EMPLOYER, "no such number")
+    erasure.erase_person(demo_db, person_id, reason="request", today=TODAY)
+    with pytest.raises(JointleadError, match="no longer recorded"):
+        erasure.erase_person(demo_db, person_id, reason="request", today=TODAY)
+
+
+def test_the_command_previews_without_yes_and_erases_with_it(demo_path, capsys):
+    common = ["erase-person", "--db", str(demo_path), "--employer", EMPLOYER, "--employee-number", NUMBER,
+              "--reason", "ER-7"]
+    assert main(common) == 1
+    out = capsys.readouterr().out
+    assert "cannot be undone" in out and "--yes" in out
+    assert NAME.encode() in demo_path.read_bytes() or re.search(NAME, _dump(demo_path))
+    assert main([*common, "--yes"]) == 0
+    assert NAME not in _dump(demo_path)
+    database = open_database(demo_path)
+    try:
+        with pytest.raises(JointleadError):
+            erasure.find_person(database, EMPLOYER, NUMBER)
+    finally:
+        database.close()

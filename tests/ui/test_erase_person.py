@@ -1,0 +1,48 @@
+"""Erasing a person from the People page: the dialog says what goes and that it is final, OK waits for their name
+typed and a reason, and afterwards they are gone and Edit > Undo has nothing that could bring them back."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from driving import only, save
+
+from PySide6.QtWidgets import QLabel
+
+from jointlead.services import people
+from jointlead.ui import people_dialogs
+from jointlead.ui.people_page import PeoplePage
+
+NAME = "Emma White"
+
+
+@pytest.fixture
+def page(window, demo_db) -> PeoplePage:
+    window.set_database(demo_db)
+    window.show_page("People & lines")
+    return window.current_page()
+
+
+def names(page) -> dict[str, int]:
+    return {page.table.model.row_at(r).name: page.table.model.row_at(r).id for r in range(page.table.model.rowCount())}
+
+
+def test_a_person_is_erased_only_once_their_name_is_typed_and_the_stack_is_cleared(window, page, qtbot, messages):
+    person_id = names(page)[NAME]
+    fields = people.person_fields(page.database, person_id)
+    page.editor.run(lambda database: people.edit_person(database, person_id, replace(fields, grade="Band 8b")))
+    assert window.undo_stack.count() == 1
+    page.open_person(person_id)
+    page.erase_person()
+    dialog = only(page, people_dialogs.EraseDialog)
+    assert any("cannot be undone" in label.text() for label in dialog.findChildren(QLabel))
+    assert not dialog.ok.isEnabled()
+    dialog.typed.setText("emma  white")
+    assert not dialog.ok.isEnabled()  # a reason is needed too
+    dialog.reason.setText("Erasure request ER-7")
+    assert dialog.ok.isEnabled()
+    save(dialog, qtbot)
+    assert NAME not in names(page)
+    assert window.undo_stack.count() == 0
+    assert any("Person erased" in m or "records removed" in m for m in messages)

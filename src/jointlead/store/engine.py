@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 from urllib.parse import quote
@@ -14,7 +15,12 @@ def sqlite_uri(path: Path, *, read_only: bool = False, create: bool = False) -> 
     """A URI that never creates a file by accident (mode=rw) unless asked to (mode=rwc)."""
     uri = "file:" + quote(str(path.resolve()))
     if read_only:
-        # immutable=1 only for files we cannot write: SQLite then needs no -shm/-wal beside the file.
+        wal = path.with_name(path.name + "-wal")
+        if wal.exists() and wal.stat().st_size > 0 and os.access(path.parent, os.W_OK):
+            # A -wal left by a crash holds committed changes that are not in the file yet (a schema upgrade, say):
+            # read through it. SQLite may add its -shm index beside it; it writes nothing else.
+            return uri + "?mode=ro"
+        # Otherwise immutable=1: SQLite then needs no -shm/-wal beside a file we may not be able to write.
         return uri + "?mode=ro&immutable=1"
     return uri + ("?mode=rwc" if create else "?mode=rw")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import time
 import zipfile
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta, timezone
@@ -635,3 +637,18 @@ def test_checklist_items_wrap_so_they_print_whole(tmp_path):
     cover = written(tmp_path)["Cover"]
     items = [row[1] for row in cover.iter_rows(max_col=2) if row[0].value in ("Complete", "Incomplete")]
     assert items and all(cell.alignment.wrap_text for cell in items)
+
+
+def test_a_save_sweeps_away_what_a_killed_save_left_beside_the_file_but_not_a_save_under_way(tmp_path):
+    out = tmp_path / "pack.xlsx"
+    stale = tmp_path / ".pack.xlsx.0a1b2c3d.tmp"
+    running = tmp_path / ".pack.xlsx.9f8e7d6c.tmp"
+    other = tmp_path / ".other.xlsx.0a1b2c3d.tmp"
+    for leftover in (stale, running, other):
+        leftover.write_bytes(b"PK half a workbook")
+    an_hour_ago = time.time() - 3600
+    os.utime(stale, (an_hour_ago, an_hour_ago))
+    os.utime(other, (an_hour_ago, an_hour_ago))
+    written(tmp_path, [ExportColumn("Name")], [("Ada",)], name="pack.xlsx")
+    assert out.exists() and not stale.exists()
+    assert running.exists() and other.exists()  # a save may be writing it now; another file's is not ours

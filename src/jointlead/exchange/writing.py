@@ -37,12 +37,14 @@ table with wrapped text is top-aligned; each chart on a sheet of charts starts a
 from __future__ import annotations
 
 import contextlib
+import glob
 import math
 import os
 import re
 import secrets
 import shutil
 import tempfile
+import time
 import unicodedata
 import weakref
 import zipfile
@@ -1126,6 +1128,7 @@ class ExportWorkbook:
         sheet_data = {f"xl/worksheets/sheet{number}.xml": self._sheet_data[sheet.title].path
                       for number, sheet in enumerate(self._workbook.worksheets, start=1)
                       if sheet.title in self._sheet_data}
+        _sweep_stale_temporaries(path)
         temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
         try:
             # "x" creates the file with the usual permissions (the umask applies), unlike mkstemp's 0600.
@@ -1133,6 +1136,9 @@ class ExportWorkbook:
                 archive = _StampedZip(file, self.cover.generated_on, sheet_data)
                 # What Workbook.save does, minus stamping "modified" with the clock.
                 ExcelWriter(self._workbook, archive).save()
+                # On disk before the rename: after a power cut the name holds the old file or the whole new one.
+                file.flush()
+                os.fsync(file.fileno())
             if archive.sheet_data:
                 raise RuntimeError(f"the rows of {', '.join(archive.sheet_data)} were not written")
             os.replace(temporary, path)
@@ -1148,3 +1154,16 @@ class ExportWorkbook:
         finally:
             self._remove_sheet_data()
         return path
+
+
+STALE_TEMPORARY_SECONDS = 600  # older than any save takes: left by a save that was killed part-way
+
+
+def _sweep_stale_temporaries(path: Path) -> None:
+    """Remove the hidden temporary files a killed save left beside `path` (never the file itself, and never one a
+    save running now could still be writing)."""
+    now = time.time()
+    for leftover in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        with contextlib.suppress(OSError):  # gone already, or not ours to remove: this is only tidying
+            if now - leftover.stat().st_mtime > STALE_TEMPORARY_SECONDS:
+                leftover.unlink()

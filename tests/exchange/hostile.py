@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import itertools
 import struct
 import zipfile
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
@@ -667,3 +669,557 @@ def lying_dimension_xlsx(folder: Path) -> Path:
         "</sheetData></worksheet>"
     )
     return _hand_made_xlsx(folder / "lying-dimension.xlsx", sheet, _shared_strings_xml())
+
+
+# --- more hostile kinds, and the corpus every importer is run against (issue 10) -----------------------------------
+
+
+def pdf_as_xlsx(folder: Path) -> Path:
+    """A (tiny but well-formed) PDF report saved with an .xlsx name, as a "download as" menu can do."""
+    body = (
+        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+        b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+    )
+    path = folder / "ledger-report.xlsx"
+    path.write_bytes(body)
+    return path
+
+
+def binary_garbage(folder: Path, name: str = "garbage.xlsx", size: int = 64 * 1024, seed: int = 10) -> Path:
+    """Random bytes (the same every run), as a disk error or a wrong attachment gives."""
+    import random
+
+    path = folder / name
+    path.write_bytes(random.Random(seed).randbytes(size))
+    return path
+
+
+def utf16_csv_without_bom(folder: Path, rows: Rows) -> Path:
+    """UTF-16 text with no byte-order mark: every other byte a NUL to a reader that does not know the encoding."""
+    path = folder / "utf16-no-bom.csv"
+    text = "".join(",".join("" if cell is None else str(cell) for cell in row) + "\r\n" for row in rows)
+    path.write_bytes(text.encode("utf-16-le"))
+    return path
+
+
+def csv_with_nuls(folder: Path, rows: Rows) -> Path:
+    """A CSV with NUL bytes in its cells, as a fixed-width export padded with zeros leaves them."""
+    path = folder / "nuls.csv"
+    text = "".join(",".join("" if cell is None else f"{cell}\0\0" for cell in row) + "\r\n" for row in rows)
+    path.write_bytes(text.encode())
+    return path
+
+
+def blank_csv(folder: Path) -> Path:
+    """Not empty, but nothing in it: blank lines, spaces and a few separators."""
+    path = folder / "blank.csv"
+    path.write_bytes(b"\r\n   \r\n,,,\r\n\t\r\n\r\n")
+    return path
+
+
+def undecodable_text(folder: Path) -> Path:
+    """Text in no encoding jointlead reads: not UTF-8, and bytes Windows-1252 leaves undefined (0x81, 0x8D...)."""
+    path = folder / "mangled.csv"
+    path.write_bytes(b"Cost Centre,Amount\r\n\x81\x8d\x8f\x90\x9d,\x81\x81\r\n" * 4)
+    return path
+
+
+def unterminated_quote_csv(folder: Path, rows: Rows) -> Path:
+    """A CSV whose quote opens in the first data row and never closes: the rest of the file is one cell."""
+    lines = [",".join(str(cell) for cell in rows[0])]
+    lines += ['"' + ",".join(str(cell) for cell in rows[1])]
+    lines += [",".join(str(cell) for cell in row) for row in rows[2:]]
+    path = folder / "open-quote.csv"
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    return path
+
+
+def long_cell_csv(folder: Path, rows: Rows) -> Path:
+    """`rows` with 40,000 characters in the second cell of the first data row."""
+    spoilt = [list(row) for row in rows]
+    spoilt[1][1] = "x" * LONG_CELL_CHARS
+    return write_csv(folder / "long-cell.csv", spoilt)
+
+
+def xlsb_workbook(folder: Path) -> Path:
+    """The parts that make a zip an Excel binary workbook (.xlsb), saved with an .xlsx name."""
+    path = folder / "binary-workbook.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", _OOXML_CONTENT_TYPES)
+        archive.writestr("_rels/.rels", _OOXML_ROOT_RELS)
+        archive.writestr("xl/workbook.bin", b"\x83\x01\x00" * 20)
+        archive.writestr("xl/worksheets/sheet1.bin", b"\x81\x01\x00" * 20)
+    return path
+
+
+def docx_as_xlsx(folder: Path) -> Path:
+    """A Word document's parts in a zip named .xlsx: a zip, but not a spreadsheet."""
+    path = folder / "minutes.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", _OOXML_CONTENT_TYPES)
+        archive.writestr("_rels/.rels", _OOXML_ROOT_RELS)
+        archive.writestr(
+            "word/document.xml",
+            '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+            "<w:body><w:p><w:r><w:t>Cost Centre</w:t></w:r></w:p></w:body></w:document>",
+        )
+    return path
+
+
+def million_rows_xlsx(folder: Path, header: Sequence[str]) -> Path:
+    """A header, then one value in the sheet's last row (1,048,576): over the row limit, though small in area."""
+
+    def text(reference: str, value: str) -> str:
+        return f'<c r="{reference}" t="inlineStr"><is><t>{escape(value)}</t></is></c>'
+
+    cells = "".join(text(f"{column_letters(index)}1", value) for index, value in enumerate(header))
+    last = column_letters(len(header) - 1)
+    sheet = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f'<dimension ref="A1:{last}1048576"/><sheetData>'
+        f'<row r="1">{cells}</row>'
+        '<row r="1048576"><c r="A1048576"><v>1</v></c></row>'
+        "</sheetData></worksheet>"
+    )
+    return _hand_made_xlsx(folder / "million-rows.xlsx", sheet, _shared_strings_xml())
+
+
+def wide_sparse_xlsx(folder: Path, header: Sequence[str], rows: int = 1_000_000, width: int = 30) -> Path:
+    """A header, then one value at the far corner of `rows` by `width` cells: within the row limit (1,000,000) and the
+    area limit (30,000,000 cells), yet calamine allocates every one of those cells, about 32 bytes each."""
+
+    def text(reference: str, value: str) -> str:
+        return f'<c r="{reference}" t="inlineStr"><is><t>{escape(value)}</t></is></c>'
+
+    cells = "".join(text(f"{column_letters(index)}1", value) for index, value in enumerate(header))
+    corner = f"{column_letters(width - 1)}{rows}"
+    sheet = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f'<dimension ref="A1:{corner}"/><sheetData>'
+        f'<row r="1">{cells}</row><row r="{rows}"><c r="{corner}"><v>1</v></c></row>'
+        "</sheetData></worksheet>"
+    )
+    return _hand_made_xlsx(folder / "wide-sparse.xlsx", sheet, _shared_strings_xml())
+
+
+def column_letters(index: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA: for the sheets written by hand here."""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+def hidden_sheets_only_xlsx(folder: Path, rows: Rows) -> Path:
+    """A workbook whose one sheet, holding a good table, is hidden: there is nothing visible to import."""
+    path = write_xlsx(folder / "hidden.xlsx", {"Data": rows})
+    with zipfile.ZipFile(path) as archive:
+        workbook = archive.read("xl/workbook.xml")
+    if b'state="visible"' in workbook:
+        return replace_in_zip(path, "xl/workbook.xml", b'state="visible"', b'state="hidden"')
+    return replace_in_zip(path, "xl/workbook.xml", b'<sheet name="Data"', b'<sheet state="hidden" name="Data"')
+
+
+def replace_in_zip(path: Path, member: str | None, old: bytes, new: bytes) -> Path:
+    """Rewrite a zip-based file in place with `old` replaced by `new` in `member` (None: in whichever parts hold it).
+
+    `old` must occur: a generator that silently made an ordinary file would prove nothing.
+    """
+    with zipfile.ZipFile(path) as archive:
+        parts = [(info, archive.read(info)) for info in archive.infolist()]
+    found = False
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info, data in parts:
+            if member in (None, info.filename) and old in data:
+                found = True
+                data = data.replace(old, new)
+            archive.writestr(info.filename, data)
+    if not found:
+        raise ValueError(f"{old!r} is not in {member or 'any part'} of {path.name}")
+    return path
+
+
+def merged_chaos_xlsx(folder: Path, rows: Rows) -> Path:
+    """A table wrecked by merging: a merged title, then each pair of header cells merged, so every other header is lost
+    (Excel keeps only the top-left value of a merge), and data cells merged down and across."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "Report"
+    sheet.append(["Report"])
+    sheet.append([])
+    for row in rows:
+        sheet.append(list(row))
+    width = max(len(row) for row in rows)
+    sheet.merge_cells(start_row=1, start_column=1, end_row=2, end_column=width)
+    for column in range(1, width, 2):
+        sheet.merge_cells(start_row=3, start_column=column, end_row=3, end_column=column + 1)
+    for column in range(2, width + 1, 3):
+        sheet.merge_cells(start_row=4, start_column=column, end_row=3 + len(rows), end_column=column)
+    path = folder / "merged-chaos.xlsx"
+    workbook.save(path)
+    return path
+
+
+def formulas_only_xlsx(folder: Path, header: Sequence[str], count: int = 5) -> Path:
+    """The header, then rows of nothing but formulas, saved (as a script saves them) with no calculated values."""
+    rows: list[list[object]] = [list(header)]
+    for number in range(2, count + 2):
+        rows.append([f"=A{number - 1}&\"{column}\"" if column else f"=ROW()*{number}" for column in range(len(header))])
+    return write_xlsx(folder / "formulas-only.xlsx", {"Data": rows})
+
+
+# --- the corpus: each kind of bad file, made for each importer it applies to ------------------------------------------
+#
+# Tables that the demo service (src/jointlead/services/demo.py, with NFT as the ledger partner and the employer)
+# accepts in full: each kind below spoils one of them in one way. "actions" kinds spoil a copy of a tracker exported
+# from the same database, which the caller passes in.
+
+IMPORTERS = ("ledger", "staff", "supervision", "actions")
+TABLE_IMPORTERS = IMPORTERS[:3]
+
+GOOD_TABLES: dict[str, list[list[object]]] = {
+    "ledger": [
+        ["Cost Centre", "Subjective", "Period", "Trans No", "Description", "Value £"],
+        ["C41200", "5110", "M8", "HC-0001", "Agency staff", "£100.00"],
+        ["C41210", "5111", "M8", "HC-0002", "Travel", "(12.50)"],
+    ],
+    "staff": [
+        ["Employee No", "Name", "Job Title", "Grade", "WTE"],
+        ["990001", "Hostile Tester", "Social Worker", "Band 6", "1.0"],
+        ["990002", "Second Tester", "Staff Nurse", "Band 5", "0.8"],
+    ],
+    "supervision": [
+        ["Staff name", "Supervisor", "Supervision type", "Date of supervision", "Length", "Outcome"],
+        ["Tom Mason", "Eleanor Marshall", "Managerial", "02/11/2026", "60", "Held"],
+        ["Tom Mason", "Eleanor Marshall", "Managerial", "16/11/2026", "45", "Held"],
+    ],
+}
+
+
+def good_table(importer: str) -> list[list[object]]:
+    return [list(row) for row in GOOD_TABLES[importer]]
+
+
+def _spoil(importer: str, column: str, *values: object) -> list[list[object]]:
+    """The good table with `column` of each data row set to the next of `values`."""
+    rows = good_table(importer)
+    index = rows[0].index(column)
+    for row, value in zip(rows[1:], itertools.cycle(values)):
+        row[index] = value
+    return rows
+
+
+def _renamed(importer: str, old: str, new: str) -> list[list[object]]:
+    rows = good_table(importer)
+    rows[0][rows[0].index(old)] = new
+    return rows
+
+
+class TrackerEdit:
+    """Edits a copy of an exported action tracker as its owner would in Excel, by header and Ref."""
+
+    def __init__(self, tracker: Path, folder: Path, name: str) -> None:
+        import shutil
+
+        self.path = folder / name
+        shutil.copyfile(tracker, self.path)
+        self.workbook = openpyxl.load_workbook(self.path)
+        self.sheet = self.workbook["Actions"]
+        self.columns = {cell.value: cell.column for cell in self.sheet[1]}
+        self.refs = [cell.value for cell in self.sheet["A"][1:] if cell.value]
+
+    def set(self, index: int, header: str, value: object) -> TrackerEdit:
+        """Type `value` under `header` in the row of the index-th exported action."""
+        row = next(cell.row for cell in self.sheet["A"] if cell.value == self.refs[index])
+        self.sheet.cell(row, self.columns[header], value)
+        return self
+
+    def add_row(self, **values: object) -> TrackerEdit:
+        row = self.sheet.max_row + 1
+        for header, value in values.items():
+            self.sheet.cell(row, self.columns[header.replace("_", " ")], value)
+        return self
+
+    def save(self) -> Path:
+        self.workbook.save(self.path)
+        return self.path
+
+
+def _tracker_no_header(tracker: Path, folder: Path) -> Path:
+    edit = TrackerEdit(tracker, folder, "no-header.xlsx")
+    for cell in edit.sheet[1]:
+        cell.value = None
+    return edit.save()
+
+
+def _tracker_missing_column(tracker: Path, folder: Path) -> Path:
+    edit = TrackerEdit(tracker, folder, "missing-column.xlsx")
+    edit.sheet.cell(1, edit.columns["Ref"], "Item")
+    return edit.save()
+
+
+def _tracker_ambiguous(tracker: Path, folder: Path) -> Path:
+    edit = TrackerEdit(tracker, folder, "ambiguous.xlsx")
+    edit.sheet.cell(1, edit.columns["Reason for new due date"], "New update")
+    return edit.save()
+
+
+def _tracker_long_cell(tracker: Path, folder: Path) -> Path:
+    edit = TrackerEdit(tracker, folder, "long-cell.xlsx").set(0, "New update", "LONG-CELL-MARKER")
+    path = edit.save()
+    return replace_in_zip(path, None, b"LONG-CELL-MARKER", b"x" * LONG_CELL_CHARS)
+
+
+def _tracker_merged(tracker: Path, folder: Path) -> Path:
+    edit = TrackerEdit(tracker, folder, "merged-chaos.xlsx")
+    for column in range(1, len(edit.columns), 2):
+        edit.sheet.merge_cells(start_row=1, start_column=column, end_row=1, end_column=column + 1)
+    return edit.save()
+
+
+def _tracker_wrong_sheet(tracker: Path, folder: Path) -> Path:
+    edit = TrackerEdit(tracker, folder, "wrong-sheet.xlsx")
+    for row in edit.sheet.iter_rows():
+        for cell in row:
+            if not isinstance(cell, openpyxl.cell.cell.MergedCell):
+                cell.value = None
+    edit.sheet["A1"] = "Notes from the meeting"
+    edit.sheet["A2"] = "Nothing to report this month."
+    return edit.save()
+
+
+def _tracker_not_ours(tracker: Path, folder: Path) -> Path:
+    edit = TrackerEdit(tracker, folder, "not-ours.xlsx")
+    del edit.workbook["Tracker control"]
+    return edit.save()
+
+
+def _tracker_tampered(tracker: Path, folder: Path) -> Path:
+    edit = TrackerEdit(tracker, folder, "tampered.xlsx")
+    control = edit.workbook["Tracker control"]
+    control.cell(control.max_row, 2, "0000000000000000")
+    return edit.save()
+
+
+def _tracker_rows(name: str, *edits: tuple[int, str, object], new: dict[str, object] | None = None):
+    def make(tracker: Path, folder: Path) -> Path:
+        edit = TrackerEdit(tracker, folder, name)
+        for index, header, value in edits:
+            edit.set(index, header, value)
+        if new:
+            edit.add_row(**new)
+        return edit.save()
+
+    return make
+
+
+def _tracker_duplicate(tracker: Path, folder: Path) -> Path:
+    edit = TrackerEdit(tracker, folder, "duplicate-refs.xlsx").set(0, "New update", "First.")
+    edit.add_row(Ref=edit.refs[0], New_update="Second, on a copy of the row.")
+    return edit.save()
+
+
+@dataclass(frozen=True)
+class HostileKind:
+    """One kind of bad file: how to make it for an importer, and which importers it applies to.
+
+    make(folder, importer, tracker) writes the file into `folder` (a fresh one per call) and returns its path;
+    `tracker` is an action tracker exported from the database under test, for the "actions" importer.
+    """
+
+    name: str
+    what: str
+    make: Callable[[Path, str, Path | None], Path]
+    importers: tuple[str, ...] = IMPORTERS
+    known_gap: str = ""  # why jointlead does not yet refuse this kind as it should (see the tests that mark it)
+
+
+def _any(build: Callable[[Path], Path]) -> Callable[[Path, str, Path | None], Path]:
+    return lambda folder, _importer, _tracker: build(folder)
+
+
+def _table(build: Callable[[Path, list[list[object]]], Path],
+           tracker_build: Callable[[Path, Path], Path] | None = None) -> Callable[[Path, str, Path | None], Path]:
+    """A kind made from the importer's good table; the action tracker's version, if any, edits the exported tracker."""
+
+    def make(folder: Path, importer: str, tracker: Path | None) -> Path:
+        if importer == "actions":
+            if tracker is None or tracker_build is None:
+                raise ValueError("this kind needs an exported tracker")
+            return tracker_build(tracker, folder)
+        return build(folder, good_table(importer))
+
+    return make
+
+
+def _per_importer(tables: dict[str, Callable[[], list[list[object]]]], *, name: str,
+                  tracker_build: Callable[[Path, Path], Path] | None = None,
+                  writer: Callable[[Path, Rows], Path] | None = None) -> Callable[[Path, str, Path | None], Path]:
+    """A kind whose table differs by importer; written as .xlsx unless `writer` says otherwise."""
+
+    def make(folder: Path, importer: str, tracker: Path | None) -> Path:
+        if importer == "actions":
+            if tracker is None or tracker_build is None:
+                raise ValueError("this kind needs an exported tracker")
+            return tracker_build(tracker, folder)
+        rows = tables[importer]()
+        if writer is not None:
+            return writer(folder / f"{name}.csv", rows)
+        return write_xlsx(folder / f"{name}.xlsx", {"Data": [["Extract"], [], *rows]})
+
+    return make
+
+
+_NO_HEADER = {
+    "ledger": lambda: [["C41200", "5110", 8, "HC-0001", 100.0], ["C41210", "5111", 8, "HC-0002", -12.5]],
+    "staff": lambda: [["990001", "Hostile Tester", "Nurse", 1.0], ["990002", "Second Tester", "Nurse", 0.8]],
+    "supervision": lambda: [["Tom Mason", "Eleanor Marshall", dt.date(2026, 11, 2), 60]],
+}
+_MISSING = {
+    "ledger": lambda: _renamed("ledger", "Subjective", "Notes"),
+    "staff": lambda: _renamed("staff", "Employee No", "Notes"),
+    "supervision": lambda: _renamed("supervision", "Date of supervision", "Notes"),
+}
+_AMBIGUOUS = {
+    "ledger": lambda: _renamed("ledger", "Description", "Amount"),
+    "staff": lambda: _renamed("staff", "Job Title", "Payroll Number"),
+    "supervision": lambda: _renamed("supervision", "Outcome", "Supervisee"),
+}
+_UNPARSEABLE = {
+    "ledger": lambda: _spoil("ledger", "Value £", "twelve pounds", "£1,2,3.4.5"),
+    "staff": lambda: _spoil("staff", "WTE", "lots", "1..0"),
+    "supervision": lambda: _spoil("supervision", "Length", "forever", "1.5"),
+}
+_CONTROL = {  # "_x0007_" is how an .xlsx stores a BEL character; openpyxl refuses to write the character itself
+    "ledger": lambda: _spoil("ledger", "Cost Centre", "C41_x0007_200", "C41_x001B_210"),
+    "staff": lambda: _spoil("staff", "Employee No", "990_x0007_001", "990_x001B_002"),
+    "supervision": lambda: _spoil("supervision", "Staff name", "Tom_x0007_ Mason", "Tom_x001B_ Mason"),
+}
+_ABSURD_DATES = {
+    "ledger": lambda: [
+        ["Cost Centre", "Subjective", "Posting Date", "Trans No", "Description", "Value £"],
+        ["C41200", "5110", "31/12/9999", "HC-0001", "Agency staff", "£100.00"],
+        ["C41210", "5111", "01/01/1800", "HC-0002", "Travel", "(12.50)"],
+        ["C41210", "5111", 2958466, "HC-0003", "Serial past 9999", "1.00"],
+    ],
+    "staff": lambda: [[*row, date] for row, date in zip(good_table("staff"), ("Start date", "14/10/1066",
+                                                                              "31/12/9999"), strict=True)],
+    "supervision": lambda: _spoil("supervision", "Date of supervision", "01/01/2099", "01/01/1850"),
+}
+_DUPLICATES = {
+    "ledger": lambda: _spoil("ledger", "Trans No", "HC-0001"),
+    "staff": lambda: _spoil("staff", "Employee No", "990001"),
+    "supervision": lambda: [*good_table("supervision"), good_table("supervision")[1]],
+}
+_OVERFLOW = {
+    "ledger": lambda: _spoil("ledger", "Value £", "£99,999,999,999,999,999.00", 1e308),
+    "staff": lambda: _spoil("staff", "WTE", 1e308, "1e999"),
+    "supervision": lambda: _spoil("supervision", "Length", 1e308, "99999999999 mins"),
+}
+_WRONG_SHEET = {importer: (lambda: [["Notes"], ["Figures are provisional."], ["See the other file."]])
+                for importer in TABLE_IMPORTERS}
+_LOCKED = {"ledger": lambda: _spoil("ledger", "Period", "M1", "M2")}
+_UNKNOWN_PEOPLE = {
+    "supervision": lambda: _spoil("supervision", "Staff name", "Nobody Atall", "Nemo Nobody"),
+}
+
+
+def _formulas(folder: Path, importer: str, tracker: Path | None) -> Path:
+    if importer == "actions":
+        assert tracker is not None
+        return _tracker_rows("formulas.xlsx", (0, "New due date", "=TODAY()+7"), (0, "New status", "=B2"),
+                             (0, "Reason for new due date", "Because."))(tracker, folder)
+    return formulas_only_xlsx(folder, GOOD_TABLES[importer][0])
+
+
+CORPUS: tuple[HostileKind, ...] = (
+    HostileKind("empty file", "0 bytes, named .xlsx", _any(empty_file)),
+    HostileKind("blank text", "only blank lines, spaces and separators", _any(blank_csv)),
+    HostileKind("XML bomb (strings)", "billion laughs in sharedStrings.xml", _any(xml_bomb_xlsx)),
+    HostileKind("XML bomb (sheet)", "billion laughs in the worksheet", _any(lambda f: xml_bomb_xlsx(f, "sheet"))),
+    HostileKind("external entity (strings)", "XXE naming a local file", _any(external_entity_xlsx)),
+    HostileKind("external entity (sheet)", "XXE in the worksheet",
+                _any(lambda f: external_entity_xlsx(f, "sheet"))),
+    HostileKind("entity declaration", "a DTD that no cell uses", _any(entity_declaration_only_xlsx)),
+    HostileKind("zip bomb", "300 MiB from about 300 KB", _any(zip_bomb_xlsx)),
+    HostileKind("compression bomb", "148 MiB part, ratio over 1,000", _any(compression_bomb_xlsx)),
+    HostileKind("encrypted .xlsx", "OLE2 EncryptionInfo/EncryptedPackage", _any(password_protected_xlsx)),
+    HostileKind("encrypted .xls", "BIFF8 with FILEPASS", _any(password_protected_xls)),
+    HostileKind(".xls renamed .xlsx", "real BIFF8 holding an October ledger", _any(xls_renamed_xlsx)),
+    HostileKind("HTML as .xls", "a web page table named .xls", _any(html_as_xls)),
+    HostileKind("SpreadsheetML as .xls", "Excel 2003 XML named .xls", _any(spreadsheetml_as_xls)),
+    HostileKind("text as .xls", "a tab-separated staff list named .xls", _any(text_as_xls),
+                ("ledger", "supervision", "actions")),
+    HostileKind("truncated .xlsx", "the first half of a workbook", _any(truncated_xlsx)),
+    HostileKind("PNG as .xlsx", "an image", _any(not_a_spreadsheet)),
+    HostileKind("PDF as .xlsx", "a PDF report", _any(pdf_as_xlsx)),
+    HostileKind("binary garbage", "64 KB of random bytes", _any(binary_garbage)),
+    HostileKind(".xlsb", "an Excel binary workbook", _any(xlsb_workbook)),
+    HostileKind("Word as .xlsx", "a zip of Word parts", _any(docx_as_xlsx)),
+    HostileKind("UTF-16 CSV, no BOM", "the importer's table in UTF-16-LE",
+                _table(utf16_csv_without_bom, lambda t, f: utf16_csv_without_bom(f, good_table("ledger")))),
+    HostileKind("CSV with NULs", "NUL bytes after every cell",
+                _table(csv_with_nuls, lambda t, f: csv_with_nuls(f, good_table("staff")))),
+    HostileKind("undecodable text", "bytes undefined in UTF-8 and Windows-1252", _any(undecodable_text)),
+    HostileKind("unterminated quote", "a quote that never closes", _table(
+        unterminated_quote_csv, lambda t, f: unterminated_quote_csv(f, good_table("ledger")))),
+    HostileKind("far cell .xlsx", "a value in XFD1048576", _any(far_cell_xlsx)),
+    HostileKind("lying dimension", "<dimension> A1, a value in XFD1048576", _any(lying_dimension_xlsx),
+                known_gap="parsed in-process, calamine aborts the whole process allocating 17 billion cells"),
+    HostileKind("far cell .xls", "a value at row 60,000, column 20,000", _any(far_cell_xls)),
+    HostileKind("vast dimensions .xls", "DIMENSIONS of 4,000,000 by 2,000", _any(vast_dimensions_xls)),
+    HostileKind("1M+ rows declared", "a header, then a value in row 1,048,576",
+                _table(lambda f, rows: million_rows_xlsx(f, [str(c) for c in rows[0]]),
+                       lambda t, f: million_rows_xlsx(f, ["Ref", "Action", "Owner", "Due", "New update"]))),
+    HostileKind("wide sparse sheet", "one value at AD1000000: 30,000,000 cells, all within the limits",
+                _table(lambda f, rows: wide_sparse_xlsx(f, [str(c) for c in rows[0]]),
+                       lambda t, f: wide_sparse_xlsx(f, ["Ref", "Action", "Owner", "Due", "New update"])),
+                known_gap="within every limit, yet calamine allocates ~1 GB and the preview takes ~9 s: the area "
+                          "limit (30,000,000 cells at ~32 bytes) allows far more than 300 MB"),
+    HostileKind("cell over 32,767 (.xlsx)", "40,000 characters in one cell", _table(
+        lambda f, _rows: long_cell_xlsx(f), _tracker_long_cell)),
+    HostileKind("cell over 32,767 (CSV)", "40,000 characters in one field", _table(
+        long_cell_csv, lambda t, f: long_cell_csv(f, good_table("ledger")))),
+    HostileKind("hidden sheets only", "the only sheet is hidden", _table(
+        hidden_sheets_only_xlsx, lambda t, f: hidden_sheets_only_xlsx(f, good_table("ledger")))),
+    HostileKind("no header", "data rows without a header row", _per_importer(
+        _NO_HEADER, name="no-header", tracker_build=_tracker_no_header)),
+    HostileKind("missing required column", "a required header renamed away", _per_importer(
+        _MISSING, name="missing-column", tracker_build=_tracker_missing_column)),
+    HostileKind("ambiguous columns", "two headers for one field", _per_importer(
+        _AMBIGUOUS, name="ambiguous", tracker_build=_tracker_ambiguous)),
+    HostileKind("unparseable values", "amounts, WTEs, lengths or dates no one can read", _per_importer(
+        _UNPARSEABLE, name="unparseable", tracker_build=_tracker_rows(
+            "unparseable.xlsx", (0, "New due date", "someday"), (0, "Reason for new due date", "Why not."),
+            (1, "New status", "Finished-ish")))),
+    HostileKind("control characters", "BEL and ESC inside codes and names", _per_importer(
+        _CONTROL, name="control", tracker_build=_tracker_rows(
+            "control.xlsx", (0, "New update", "Done_x0007_ and dusted"), (1, "New status", "Open_x001B_")))),
+    HostileKind("merged-cell chaos", "header cells merged in pairs, data merged down", _table(
+        merged_chaos_xlsx, _tracker_merged)),
+    HostileKind("formulas only", "formulas with no calculated values", _formulas),
+    HostileKind("wrong sheet", "a workbook of notes, not the table", _per_importer(
+        _WRONG_SHEET, name="wrong-sheet", tracker_build=_tracker_wrong_sheet)),
+    HostileKind("absurd dates", "year 9999, 1066, 1800, 2099", _per_importer(
+        _ABSURD_DATES, name="absurd-dates", tracker_build=_tracker_rows(
+            "absurd-dates.xlsx", (0, "New due date", dt.date(9999, 12, 31)), (0, "Reason for new due date", "Later."),
+            (1, "New due date", "01/01/1800"), (1, "Reason for new due date", "Earlier.")))),
+    HostileKind("duplicate ids", "the same id (or session, or Ref) twice", _per_importer(
+        _DUPLICATES, name="duplicates", tracker_build=_tracker_duplicate)),
+    HostileKind("numbers out of range", "1e308, 1e999, £99 quadrillion, a 21-digit Ref", _per_importer(
+        _OVERFLOW, name="overflow", tracker_build=_tracker_rows(
+            "overflow.xlsx", new={"Ref": "A-999999999999999999999", "New update": "Who?"}))),
+    HostileKind("locked period", "every row in a closed month", _per_importer(_LOCKED, name="locked"), ("ledger",)),
+    HostileKind("unknown people", "supervisees or owners no one has recorded", _per_importer(
+        _UNKNOWN_PEOPLE, name="unknown-people", tracker_build=_tracker_rows(
+            "unknown-owner.xlsx", new={"Action": "A new one", "Owner": "Nobody Atall",
+                                       "Due": dt.date(2027, 1, 8)})), ("supervision", "actions")),
+    HostileKind("tracker not ours", "the hidden control sheet removed", lambda f, _i, t: _tracker_not_ours(t, f),
+                ("actions",)),
+    HostileKind("tracker tampered", "a version in the control sheet changed", lambda f, _i, t: _tracker_tampered(t, f),
+                ("actions",)),
+)

@@ -151,18 +151,18 @@ def _workbook_extras(data: bytes, sheets: tuple[str, ...]) -> tuple[list[tuple[o
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
     except Exception as error:  # whatever openpyxl makes of a file calamine could read
-        raise FileRefused(f"The tracker could not be read ({type(error).__name__}).",
+        raise FileRefused("The tracker could not be read: it may be damaged, or saved by a program other than Excel.",
                           "Open it in Excel, save it again as .xlsx, and import the saved copy.") from error
     try:
         control = None
         if CONTROL_SHEET in workbook.sheetnames:
-            control = [tuple(row) for row in workbook[CONTROL_SHEET].iter_rows(values_only=True)]
+            control = [tuple(row) for row in _unpadded(workbook[CONTROL_SHEET]).iter_rows(values_only=True)]
         formulas: dict[str, dict[tuple[int, int], str]] = {}
         for name in sheets:
             if name not in workbook.sheetnames:
                 continue
             found = formulas.setdefault(name, {})
-            for number, row in enumerate(workbook[name].iter_rows(), start=1):
+            for number, row in enumerate(_unpadded(workbook[name]).iter_rows(), start=1):
                 for column, cell in enumerate(row):
                     if getattr(cell, "data_type", None) == "f" and cell.value is not None:
                         value = cell.value
@@ -170,6 +170,16 @@ def _workbook_extras(data: bytes, sheets: tuple[str, ...]) -> tuple[list[tuple[o
         return control, formulas
     finally:
         workbook.close()
+
+
+def _unpadded(sheet):
+    """A read-only sheet that yields only the cells its rows hold.
+
+    openpyxl pads every row out to the width its <dimension> declares: a stray value in XFD1048576 would have it
+    hand over 17 billion empty cells, one at a time, and the import would never finish.
+    """
+    sheet.reset_dimensions()
+    return sheet
 
 
 def _control(rows: list[tuple[object, ...]]) -> tuple[str, dict[str, str]]:
@@ -187,10 +197,19 @@ def _control(rows: list[tuple[object, ...]]) -> tuple[str, dict[str, str]]:
 def read_tracker(path: Path) -> TrackerFile:
     """Read a returned tracker, or raise FileRefused saying why it cannot be (not ours, unreadable, columns lost)."""
     source: SourceFile = open_source(path)
+    try:
+        return _read_tracker(path, source)
+    finally:
+        source.close()  # the reading process, if any, goes now rather than when collected
+
+
+def _read_tracker(path: Path, source: SourceFile) -> TrackerFile:
     if source.kind not in ("xlsx", "xlsm"):
         kind = "a CSV file" if source.kind == "csv" else f"an .{source.kind} file"
         raise FileRefused(f"{Path(path).name} is {kind}, so it cannot hold the tracker details jointlead needs to "
                           "match it to what was sent.", _NOT_OURS_ADVICE)
+    for sheet in source.sheets:
+        sheet.head(1)  # calamine's checks (each sheet's area, its rows) before openpyxl, which has none, reads it
     data = Path(path).read_bytes()
     if hashlib.sha256(data).hexdigest() != source.sha256:
         raise FileRefused("The file changed while it was being read.", "Close it in Excel and import it again.")

@@ -701,7 +701,10 @@ class _WorkbookSource:
             # Only one parsed sheet is ever held: a large sheet's cells take far more memory than the file does.
             self._parsed = None
             if name in self._areas:
-                _check_area(name, *self._areas[name], self._limits)
+                rows, columns = self._areas[name]
+                _check_area(name, rows, columns, self._limits)
+                if rows > self._limits.max_rows:  # before calamine holds every row (200 MB for 1,048,576 by 6)
+                    raise _too_many_rows(name, rows, self._limits)
             sheet = _calamine(lambda: self._workbook.get_sheet_by_name(name), self._kind)
             self._parsed = (name, sheet)
             return sheet

@@ -135,9 +135,10 @@ def find_table(source: SourceFile, kind: RecordKind, *, sheet_name: str | None =
     if not scored:
         first = candidates[0] if candidates else None
         seen = _headers_found([_header_text(c) for c in first.head(1)[0]]) if first and first.head(1) else "none"
+        needs = ", ".join(f.label for f in kind.fields if f.required)
         raise FileRefused(
-            f"No sheet in this file has the columns a {kind.name} import needs "
-            f"({', '.join(f.label for f in kind.fields if f.required)}).",
+            f"No sheet in this file has the columns {'an' if kind.name[:1] in 'aeiou' else 'a'} {kind.name} import "
+            f"needs{f' ({needs})' if needs else ''}.",
             f"The first row of '{first.name if first else ''}' holds: {seen}. Check this is the right file, or "
             "map the columns by hand (--map FIELD=HEADER, or the import wizard).")
     # The sheet whose header matches most fields wins; on a tie, the earlier sheet.

@@ -552,3 +552,23 @@ def test_closing_while_the_child_prepares_the_next_rows_is_quick_and_quiet(tmp_p
     assert time.perf_counter() - started < 1
     assert multiprocessing.active_children() == []
     assert capfd.readouterr().err == ""
+
+
+def test_a_sheet_that_lies_about_its_size_is_parsed_apart_and_refused_without_ending_jointlead(tmp_path: Path) -> None:
+    # <dimension> says A1, a cell says XFD1048576: calamine's allocation fails in the reading process, not here.
+    source = open_source(hostile.lying_dimension_xlsx(tmp_path))
+    try:
+        with pytest.raises(FileRefused) as raised:
+            source.sheets[0].head(5)
+    finally:
+        source.close()
+    assert "could not be read" in raised.value.message
+
+
+def test_a_mostly_empty_sheet_is_refused_naming_the_cell_to_delete(tmp_path: Path) -> None:
+    source = open_source(hostile.wide_sparse_xlsx(tmp_path, ["Ref", "Amount"]))
+    started = time.perf_counter()
+    with pytest.raises(FileRefused) as raised:
+        source.sheets[0].head(5)
+    assert time.perf_counter() - started < 1
+    assert "AD1000000" in raised.value.message and "Ctrl+End" in raised.value.advice

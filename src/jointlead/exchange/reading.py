@@ -11,6 +11,7 @@ import itertools
 import math
 import multiprocessing
 import multiprocessing.connection
+import os
 import posixpath
 import re
 import struct
@@ -183,11 +184,11 @@ def open_source(path: Path, limits: ReadLimits | None = None) -> SourceFile:
     notices: list[str] = []
     if data.startswith((*_ZIP_SIGNATURES, _OLE_SIGNATURE)):
         if data.startswith(_ZIP_SIGNATURES):
-            kind, areas, size = _sniff_zip(path, data, limits)
+            kind, areas, size, untrusted = _sniff_zip(path, data, limits)
         else:
-            kind, areas, size = _sniff_compound_file(data, limits), {}, len(data)
-        cells = max((rows * columns for rows, columns in areas.values()), default=0)
-        large = cells > limits.child_from_cells or size > limits.child_from_bytes
+            kind, areas, size, untrusted = _sniff_compound_file(data, limits), {}, len(data), False
+        cells = max((rows * columns for rows, columns, _bytes in areas.values()), default=0)
+        large = untrusted or cells > limits.child_from_cells or size > limits.child_from_bytes
         sheets = _open_workbook(_Reader() if large else None, data, kind, limits, notices, areas)
     else:
         kind = "csv"
@@ -229,8 +230,9 @@ def _read_bytes(path: Path, limits: ReadLimits) -> bytes:
         ) from None
 
 
-def _sniff_zip(path: Path, data: bytes, limits: ReadLimits) -> tuple[str, dict[str, tuple[int, int]], int]:
-    """The kind of a zip-based file, each xlsx sheet's declared area (rows, columns) by name, and its parts' size."""
+def _sniff_zip(path: Path, data: bytes, limits: ReadLimits) -> tuple[str, dict[str, tuple[int, int, int]], int, bool]:
+    """The kind of a zip-based file, each xlsx sheet's declared area (rows, columns) by name, its parts' size, and
+    whether a sheet reaches beyond its declared area."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = [member for member in archive.infolist() if not member.filename.endswith("/")]
@@ -273,7 +275,9 @@ def _sniff_zip(path: Path, data: bytes, limits: ReadLimits) -> tuple[str, dict[s
             if any(marker in head for marker in _DTD_MARKERS):
                 raise FileRefused(*_ENTITIES)
             heads[name] = head
-    return kind, (_xlsx_sheet_areas(archive, names, heads) if kind != "ods" else {}), total
+    areas, untrusted = (_xlsx_sheet_areas(archive, names, heads, limits.child_from_cells) if kind != "ods"
+                        else ({}, False))
+    return kind, areas, total, untrusted
 
 
 def _member_head(archive: zipfile.ZipFile, member: zipfile.ZipInfo, size: int = _XML_HEAD_BYTES) -> bytes:
@@ -291,9 +295,10 @@ _PARTS_MAX_BYTES = 8 * 1024 * 1024  # workbook.xml and its relationships: a few 
 
 
 def _xlsx_sheet_areas(
-    archive: zipfile.ZipFile, names: dict[str, zipfile.ZipInfo], heads: dict[str, bytes]
-) -> dict[str, tuple[int, int]]:
-    """Each sheet's used area as its <dimension> declares it, by sheet name.
+    archive: zipfile.ZipFile, names: dict[str, zipfile.ZipInfo], heads: dict[str, bytes], child_from_cells: int
+) -> tuple[dict[str, tuple[int, int, int]], bool]:
+    """Each sheet's used area as its <dimension> declares it, by sheet name, and whether any sheet reaches beyond
+    what it declares (then only a child process may parse the workbook).
 
     calamine allocates every cell of a sheet's used rectangle before it returns, and a failed allocation aborts the
     process. Excel keeps <dimension> true, so a stray value far away (typed in XFD1048576, say) is caught here from a
@@ -301,14 +306,15 @@ def _xlsx_sheet_areas(
     """
     workbook, relationships = names["xl/workbook.xml"], names.get("xl/_rels/workbook.xml.rels")
     if relationships is None or max(workbook.file_size, relationships.file_size) > _PARTS_MAX_BYTES:
-        return {}
+        return {}, True  # no telling where the sheets are: let the child process find out
     try:
         sheets = SafeElementTree.fromstring(_member_head(archive, workbook, _PARTS_MAX_BYTES))
         links = SafeElementTree.fromstring(_member_head(archive, relationships, _PARTS_MAX_BYTES))
     except (ElementTree.ParseError, DefusedXmlException):
-        return {}  # calamine will say what is wrong with them
+        return {}, True  # calamine will say what is wrong with them, in the child process
     targets = {link.get("Id"): link.get("Target") or "" for link in links.iter() if link.tag.endswith("Relationship")}
-    areas: dict[str, tuple[int, int]] = {}
+    areas: dict[str, tuple[int, int, int]] = {}  # rows, columns, and the bytes of the sheet's XML
+    untrusted = False
     for sheet in sheets.iter():
         if not sheet.tag.endswith("}sheet"):
             continue
@@ -316,12 +322,79 @@ def _xlsx_sheet_areas(
         target = targets.get(link, "")
         part = posixpath.normpath(target[1:] if target.startswith("/") else posixpath.join("xl", target)).lower()
         found = _DIMENSION.search(heads.get(part, b""))
-        if found and sheet.get("name"):
-            column = 0
-            for letter in found[1].upper():
-                column = column * 26 + letter - 64  # bytes iterate as code points: A is 65
-            areas[sheet.get("name")] = (int(found[2]), column)
-    return areas
+        name = sheet.get("name")
+        if not name or part not in names:
+            continue
+        rows, column = (int(found[2]), _column_number(found[1])) if found else (0, 0)
+        # A sheet declared large is parsed in the child process anyway: no need to look further into it.
+        if rows * column <= child_from_cells and _reaches_beyond(archive, names[part], rows, column):
+            # The sheet names a cell beyond the area it declares (or declares none): a crafted file, whose true
+            # area is unknown until parsed. The workbook is then parsed in a child process, where a failed
+            # allocation refuses the file instead of ending jointlead.
+            untrusted = True
+        elif found:
+            areas[name] = (rows, column, names[part].file_size)
+    return areas, untrusted
+
+
+# A sheet with no <dimension> is trusted up to this many row digits and column letters (99,999 rows by 26 columns).
+_UNDECLARED_DIGITS, _UNDECLARED_LETTERS = 5, 1
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + letter - 64  # bytes iterate as code points: A is 65
+    return number
+
+
+def _reaches_beyond(archive: zipfile.ZipFile, member: zipfile.ZipInfo, rows: int, columns: int) -> bool:
+    """Whether the sheet's XML names a row or column with more digits or letters than its declared area has.
+
+    calamine sizes a sheet by the furthest cell it holds, whatever <dimension> says, and aborts the process if it
+    cannot allocate that. A reference with more letters or digits than the declared corner (XFD1048576 under a
+    declared A1) is a far cell. Looked for as plain bytes, in chunks: 30 ms for a 35 MB sheet.
+    """
+    letters = len(column_letters(columns - 1)) if columns else _UNDECLARED_LETTERS
+    digits = len(str(rows)) if rows else _UNDECLARED_DIGITS
+    branches = []
+    if letters < 3:
+        branches.append(rb"[A-Z]{%d,3}[0-9]" % (letters + 1))
+    if digits < 7:
+        branches.append(rb"[A-Z]{0,3}[0-9]{%d,7}\"" % (digits + 1))
+    if not branches:
+        return False
+    # r="...": a cell's or a row's reference, whatever spacing precedes it (other attributes ending in r only
+    # send a file to the child process, never the other way).
+    far = re.compile(rb'r="(?:' + rb"|".join(branches) + rb")")
+    tail = b""
+    try:
+        with archive.open(member) as handle:
+            while chunk := handle.read(1 << 20):
+                if far.search(tail + chunk):
+                    return True
+                tail = chunk[-16:]
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError, ValueError):
+        raise FileRefused(*_DAMAGED) from None
+    return False
+
+
+def _check_sparse(name: str, rows: int, columns: int, xml_bytes: int) -> None:
+    """Refuse a sheet whose area is mostly empty: a stray value far from the table (typed in AD1000000, say) makes
+    calamine allocate the whole rectangle, about 32 bytes a cell, however little the sheet holds. Any real cell
+    takes a dozen bytes of XML, so a sheet with fewer bytes than cells is nearly all empty."""
+    area = rows * columns
+    if area > _SPARSE_FROM_CELLS and xml_bytes < area:
+        corner = f"{column_letters(columns - 1)}{rows}"
+        raise FileRefused(
+            f"The sheet {cell_reference(name)} has something in cell {corner}, far beyond its table: reading it "
+            f"would mean {area:,} mostly empty cells.",
+            "In Excel, press Ctrl+End on that sheet to find it, delete the rows and columns between it and the "
+            "table, save, and import again.",
+        )
+
+
+_SPARSE_FROM_CELLS = 1_000_000
 
 
 _END_OF_CHAIN = 0xFFFFFFFA  # sector numbers from here up are markers (end of chain, free, FAT, DIFAT), not sectors
@@ -357,7 +430,7 @@ class _CompoundFile:
 
     def __init__(self, data: bytes) -> None:
         self._data = data
-        self.streams: dict[str, tuple[int, int]] = {}  # name -> (first sector, size in bytes)
+        self.streams: dict[str, tuple[int, int, int]] = {}  # name -> (first sector, size in bytes)
         try:
             self._read_directory()
         except struct.error:
@@ -633,7 +706,7 @@ def _open_workbook(
     kind: str,
     limits: ReadLimits,
     notices: list[str],
-    areas: dict[str, tuple[int, int]],
+    areas: dict[str, tuple[int, int, int]],
 ) -> tuple[SourceSheet, ...]:
     if reader is not None:
         try:
@@ -676,7 +749,7 @@ class _WorkbookSource:
         workbook: python_calamine.CalamineWorkbook,
         kind: str,
         limits: ReadLimits,
-        areas: dict[str, tuple[int, int]],
+        areas: dict[str, tuple[int, int, int]],
     ) -> None:
         self._workbook = workbook
         self._kind = kind
@@ -701,8 +774,9 @@ class _WorkbookSource:
             # Only one parsed sheet is ever held: a large sheet's cells take far more memory than the file does.
             self._parsed = None
             if name in self._areas:
-                rows, columns = self._areas[name]
+                rows, columns, xml_bytes = self._areas[name]
                 _check_area(name, rows, columns, self._limits)
+                _check_sparse(name, rows, columns, xml_bytes)
                 if rows > self._limits.max_rows:  # before calamine holds every row (200 MB for 1,048,576 by 6)
                     raise _too_many_rows(name, rows, self._limits)
             sheet = _calamine(lambda: self._workbook.get_sheet_by_name(name), self._kind)
@@ -758,7 +832,7 @@ class _ChildWorkbookSource:
     """
 
     def __init__(self, reader: _Reader, data: bytes, kind: str, limits: ReadLimits,
-                 areas: dict[str, tuple[int, int]]) -> None:
+                 areas: dict[str, tuple[int, int, int]]) -> None:
         self._reader = reader
         self._lock = threading.Lock()
         self._asked: tuple[str, int] | None = None  # a batch asked for ahead, not yet received
@@ -857,6 +931,11 @@ def _stop_reader(connection: multiprocessing.connection.Connection, process: mul
 def _serve_workbook(connection: multiprocessing.connection.Connection) -> None:
     """The reading process: open the workbook it is sent, then answer (sheet, first row, count) with rows until told
     to stop, or until the app closes its end (a batch asked for ahead may then be left unsent)."""
+    # What calamine prints as it aborts (a Rust backtrace) is not for the user: the app says what happened.
+    with contextlib.suppress(OSError):
+        quiet = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(quiet, 2)
+        os.close(quiet)
     with contextlib.suppress(EOFError, OSError):
         _serve(connection)
 

@@ -46,6 +46,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from summary import record
+
 PARTNER = "NFT"
 YEAR = "2026-27"
 CORE_HEADER = ["Cost Centre", "Subjective", "Period", "Journal Line Ref", "Description", "Value £", "Posting Date"]
@@ -484,6 +486,8 @@ def report(trials: Sequence[Trial], jobs_run: Sequence[Job], elapsed: float) -> 
         print(f"  note: {len(left)} trials left temporary files ({', '.join(kinds)}); none at the destination")
     for trial in failed:
         print(f"  FAILED {trial.job} killed {_when(trial)}: {'; '.join(trial.failures)}")
+    record(f"crash safety: {len(trials)} SIGKILL trials, any failure", len(failed), "", None,
+           "0 (sound, whole or none)", not failed, unit="trials")
     return 1 if failed else 0
 
 

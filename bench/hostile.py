@@ -27,6 +27,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from summary import record
+
 ROOT = Path(__file__).resolve().parent.parent
 SECONDS, MEGABYTES = 5.0, 300.0
 NOT_PLAIN = re.compile(r"Traceback|File \"|line \d+, in |\b[A-Z][A-Za-z]*(?:Error|Exception|Warning)\b|"
@@ -173,6 +175,11 @@ def main() -> int:
             known = f" (known gap: {gaps[outcome.kind]})" if gaps[outcome.kind] else ""
             print(f"  missed a target: {outcome.kind} / {outcome.importer}: {outcome.verdict}, "
                   f"{outcome.seconds:.1f} s, {outcome.peak_mb:.0f} MB, {outcome.message[:120]}{known}")
+    record(f"hostile files: {len(kinds)} kinds, {len(outcomes)} cases refused, database unchanged", refused, "",
+           None, f"all {len(outcomes)}", refused == len(outcomes) and len(kinds) >= 30, unit="cases")
+    record("hostile files: slowest refusal", slowest.seconds, "", None, f"< {SECONDS:.0f} s", slowest.seconds < SECONDS)
+    record("hostile files: most memory", largest.peak_mb, "", None, f"< {MEGABYTES:.0f} MB",
+           largest.peak_mb < MEGABYTES, unit="MB")
     return 0 if ok else 1
 
 

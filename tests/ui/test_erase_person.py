@@ -8,7 +8,8 @@ from dataclasses import replace
 import pytest
 from driving import only, save
 
-from PySide6.QtWidgets import QLabel
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QPushButton
 
 from jointlead.services import people
 from jointlead.ui import people_dialogs
@@ -34,7 +35,8 @@ def test_a_person_is_erased_only_once_their_name_is_typed_and_the_stack_is_clear
     page.editor.run(lambda database: people.edit_person(database, person_id, replace(fields, grade="Band 8b")))
     assert window.undo_stack.count() == 1
     page.open_person(person_id)
-    page.erase_person()
+    button = next(b for b in page.findChildren(QPushButton) if b.text() == "Erase for data protection…")
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     dialog = only(page, people_dialogs.EraseDialog)
     assert any("cannot be undone" in label.text() for label in dialog.findChildren(QLabel))
     assert not dialog.ok.isEnabled()

@@ -149,6 +149,7 @@ class PeoplePage(Page):
         self.as_at = QDateEdit(self)
         self.as_at.setCalendarPopup(True)
         self.as_at.setDisplayFormat("dd MMM yyyy")
+        self.as_at.setMinimumWidth(self.as_at.sizeHint().width())  # the filters beside it never squeeze the date
         self.as_at.setAccessibleName("Show people and lines as at")
         for editor in self.as_at.findChildren(QLineEdit):
             editor.setAccessibleName("As at date")
@@ -167,7 +168,8 @@ class PeoplePage(Page):
         self.body.addLayout(bar)
         self.body.addLayout(button_row(self, (
             ("Add person…", self.add_person), ("Edit…", self.edit_person), ("Change line…", self.change_line),
-            ("Record leaver…", self.record_leaver), ("Reassign reports…", self.reassign))))
+            ("Record leaver…", self.record_leaver), ("Reassign reports…", self.reassign),
+            ("Erase for data protection…", self.erase_person))))
 
         self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName("People views")

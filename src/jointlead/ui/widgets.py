@@ -233,10 +233,9 @@ def filter_combo(label: str, what: str, row: QHBoxLayout, parent: QWidget,
     combo = QComboBox(parent)
     combo.setAccessibleName(f"Show {what} by {label.lower()}")
     combo.view().setAccessibleName(f"{label} choices")
-    # Wide enough for most choices, not for the longest team name: a filter bar must fit a laptop's window.
+    # Narrow, whatever the longest choice (its drop-down widens to fit): a filter bar must fit a laptop's window.
     combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-    combo.setMinimumContentsLength(10)
-    combo.view().setMinimumWidth(combo.view().sizeHintForColumn(0))
+    combo.setMinimumContentsLength(4)
     caption.setBuddy(combo)
     combo.activated.connect(lambda _index: changed())
     row.addWidget(caption)

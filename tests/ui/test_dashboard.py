@@ -17,7 +17,7 @@ from jointlead.services import actions, supervision
 from jointlead.services.budgets import pool_position
 from jointlead.services.check import data_quality
 from jointlead.services.files import open_existing
-from jointlead.services.overview import overview
+from jointlead.services.overview import organisations
 from jointlead.services.picture import Area, as_at_picture
 
 
@@ -45,7 +45,7 @@ def test_the_whole_service_matches_the_services_behind_each_tile(window, demo_db
     assert tiles["Overdue actions"].value_text() == str(actions.action_figures(demo_db, DEMO_TODAY).overdue)
     serious = [f for f in data_quality(demo_db, DEMO_TODAY).findings if f.severity != Severity.INFORMATION]
     assert tiles["Data-quality findings"].value_text() == str(len(serious))
-    assert tiles["Staff"].value_text() == str(overview(demo_db, DEMO_TODAY).staff)
+    assert tiles["Staff"].value_text() == str(sum(o.staff for o in organisations(demo_db, DEMO_TODAY)))
 
 
 @pytest.mark.parametrize("code", ["NFT", "NCC"])
@@ -55,7 +55,7 @@ def test_one_organisation_sees_its_own_staff_supervision_actions_and_share(windo
     dashboard.organisation.setCurrentIndex(dashboard.organisation.findData(code))
     dashboard.organisation.activated.emit(dashboard.organisation.currentIndex())
     tiles = dashboard.tiles
-    staff = {o.code: o.staff for o in overview(demo_db, DEMO_TODAY).organisations}
+    staff = {o.code: o.staff for o in organisations(demo_db, DEMO_TODAY)}
     assert tiles["Staff"].value_text() == str(staff[code])
     report = supervision.compliance(demo_db, DEMO_TODAY, organisation=code)
     assert tiles["Supervision compliance"].value_text() == f"{report.overall.fraction:.0%}"

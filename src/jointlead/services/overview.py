@@ -8,26 +8,22 @@ from datetime import date
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from jointlead.domain.actions import ActionStatus, Rag, default_rag
+from jointlead.domain.actions import ActionStatus
 from jointlead.domain.calendar import FinancialYear, Period
 from jointlead.store.database import Database
 from jointlead.store.models import (
     IN_FORCE,
-    Action,
     Agreement,
     BudgetLine,
     Contribution,
     LedgerTransaction,
     LineMonth,
     LineYear,
-    Meeting,
     Organisation,
     PeriodClose,
     Person,
     ReportingLine,
     Setting,
-    SupervisionArrangement,
-    SupervisionSession,
     Team,
 )
 
@@ -97,53 +93,6 @@ class PersonRow:
     @property
     def managed_across_boundary(self) -> bool:
         return bool(self.line_manager_org) and self.line_manager_org != self.employer_code
-
-
-@dataclass(frozen=True)
-class ArrangementRow:
-    id: int
-    supervisee: str
-    supervisee_org: str
-    supervision_type: str
-    supervisor: str
-    supervisor_org: str
-    start_date: date
-    interval_days: int | None
-    last_held: date | None
-    days_since_last: int | None  # as at the day asked for
-
-
-@dataclass(frozen=True)
-class ActionRow:
-    id: int
-    reference: str
-    title: str
-    owner: str
-    owner_org: str
-    meeting: str
-    due: date
-    original_due: date
-    status: str
-    priority: str
-    rag: Rag
-
-
-@dataclass(frozen=True)
-class Overview:
-    """Everything the dashboard shows, as at one day."""
-
-    service_name: str
-    today: date
-    organisations: tuple[OrganisationRow, ...]
-    teams: int
-    staff: int
-    pools: tuple[PoolFigures, ...]
-    arrangements: int
-    staff_without_arrangement: int
-    sessions_held_last_90_days: int
-    open_actions: int
-    overdue_actions: int
-    actions_due_in_14_days: int
 
 
 def _service_name(session: Session) -> str:
@@ -219,39 +168,15 @@ def pools(database: Database, today: date) -> tuple[PoolFigures, ...]:
         return tuple(_pool_figures(session, a, today) for a in agreements)
 
 
-def overview(database: Database, today: date) -> Overview:
+def organisations(database: Database, today: date) -> tuple[OrganisationRow, ...]:
+    """The parent organisations by code, each with the team members in post it employs on the day."""
     with database.session() as session:
-        organisations = _organisations(session, today)
-        agreements = session.scalars(select(Agreement).order_by(Agreement.id)).all()
-        pool_rows = tuple(_pool_figures(session, a, today) for a in agreements)
-        in_scope = select(Person.id).where(Person.team_id.is_not(None), _active_on(today))
-        live_arrangement = and_(SupervisionArrangement.start_date <= today,
-                                or_(SupervisionArrangement.end_date.is_(None),
-                                    SupervisionArrangement.end_date >= today))
-        arrangements = session.scalar(
-            select(func.count()).select_from(SupervisionArrangement)
-            .where(live_arrangement, SupervisionArrangement.supervisee_id.in_(in_scope)))
-        without = session.scalar(
-            select(func.count()).select_from(Person)
-            .where(Person.team_id.is_not(None), _active_on(today),
-                   ~Person.id.in_(select(SupervisionArrangement.supervisee_id).where(live_arrangement))))
-        held = session.scalar(
-            select(func.count()).select_from(SupervisionSession)
-            .where(SupervisionSession.status == "held",
-                   SupervisionSession.session_date > date.fromordinal(today.toordinal() - 90),
-                   SupervisionSession.session_date <= today))
-        due = func.coalesce(Action.revised_due_date, Action.original_due_date)
-        open_count, overdue, due_soon = session.execute(
-            select(func.count(),
-                   func.count().filter(due < today),
-                   func.count().filter(due >= today, due <= date.fromordinal(today.toordinal() + 14)))
-            .where(Action.status.in_(OPEN_STATUSES))).one()
-        return Overview(
-            service_name=_service_name(session), today=today, organisations=organisations,
-            teams=session.scalar(select(func.count()).select_from(Team)),
-            staff=sum(o.staff for o in organisations), pools=pool_rows, arrangements=arrangements,
-            staff_without_arrangement=without, sessions_held_last_90_days=held,
-            open_actions=open_count, overdue_actions=overdue, actions_due_in_14_days=due_soon)
+        return _organisations(session, today)
+
+
+def service_name(database: Database) -> str:
+    with database.session() as session:
+        return _service_name(session)
 
 
 def contributions(database: Database, agreement_id: int, year: int) -> tuple[ContributionRow, ...]:
@@ -296,50 +221,3 @@ def people(database: Database, day: date) -> tuple[PersonRow, ...]:
             .outerjoin(professional, professional.c.person_id == Person.id)
             .order_by(Person.team_id.is_(None), Person.full_name, Person.id))
         return tuple(PersonRow(*row) for row in rows)
-
-
-def arrangements(database: Database, day: date) -> tuple[ArrangementRow, ...]:
-    """Arrangements in force on the day, with the last session held under each."""
-    with database.session() as session:
-        supervisee = aliased(Person)
-        supervisor = aliased(Person)
-        supervisee_org = aliased(Organisation)
-        supervisor_org = aliased(Organisation)
-        last_held = (select(SupervisionSession.supervisee_id, SupervisionSession.supervision_type,
-                            func.max(SupervisionSession.session_date).label("last"))
-                     .where(SupervisionSession.status == "held", SupervisionSession.session_date <= day)
-                     .group_by(SupervisionSession.supervisee_id, SupervisionSession.supervision_type).subquery())
-        rows = session.execute(
-            select(SupervisionArrangement.id, supervisee.full_name, func.coalesce(supervisee_org.code, ""),
-                   SupervisionArrangement.supervision_type, func.coalesce(supervisor.full_name, ""),
-                   func.coalesce(supervisor_org.code, ""), SupervisionArrangement.start_date,
-                   SupervisionArrangement.interval_days, last_held.c.last)
-            .join(supervisee, supervisee.id == SupervisionArrangement.supervisee_id)
-            .outerjoin(supervisee_org, supervisee_org.id == supervisee.employer_id)
-            .outerjoin(supervisor, supervisor.id == SupervisionArrangement.supervisor_id)
-            .outerjoin(supervisor_org, supervisor_org.id == supervisor.employer_id)
-            .outerjoin(last_held, and_(last_held.c.supervisee_id == SupervisionArrangement.supervisee_id,
-                                       last_held.c.supervision_type == SupervisionArrangement.supervision_type))
-            .where(SupervisionArrangement.start_date <= day,
-                   or_(SupervisionArrangement.end_date.is_(None), SupervisionArrangement.end_date >= day))
-            .order_by(supervisee.full_name, SupervisionArrangement.supervision_type))
-        return tuple(ArrangementRow(*row, days_since_last=(day - row[-1]).days if row[-1] else None)
-                     for row in rows)
-
-
-def actions(database: Database, today: date) -> tuple[ActionRow, ...]:
-    with database.session() as session:
-        owner = aliased(Person)
-        owner_org = aliased(Organisation)
-        due = func.coalesce(Action.revised_due_date, Action.original_due_date)
-        rows = session.execute(
-            select(Action.id, Action.reference, Action.title, func.coalesce(owner.full_name, ""),
-                   func.coalesce(owner_org.code, ""), func.coalesce(Meeting.name, ""), due,
-                   Action.original_due_date, Action.status, Action.priority, Action.rag_override)
-            .outerjoin(owner, owner.id == Action.owner_id)
-            .outerjoin(owner_org, owner_org.id == Action.owner_organisation_id)
-            .outerjoin(Meeting, Meeting.id == Action.meeting_id)
-            .order_by(Action.reference))
-        return tuple(
-            ActionRow(*row[:10], rag=Rag(row[10]) if row[10] else default_rag(ActionStatus(row[8]), row[6], today))
-            for row in rows)

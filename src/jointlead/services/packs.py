@@ -161,18 +161,19 @@ def export_pack(database: Database, organisation_code: str, out: Path, *, as_at:
         raise JointleadError(f"M{as_at} is not a period: periods run from M1 (April) to M12 (March).",
                              "Choose a period from M1 to M12, for example M7.")
     today = today or date.today()
-    picture = as_at_picture(database, today, organisation=organisation_code, as_at=as_at)
-    position, partner_codes, code = picture.position, list(picture.partner_codes), picture.code
+    with database.session() as session:
+        organisation = _organisation(session, organisation_code)
+    code = organisation.code
+    employees = employees_and_lines(database, code, today)
+    picture = as_at_picture(database, today, organisation=code, as_at=as_at, employees=employees)
+    position, partner_codes = picture.position, list(picture.partner_codes)
     if position is None:
         raise JointleadError(picture.budget_problem) if picture.budget_problem else JointleadError(
             "There is no pooled budget to report on yet.", "Set up the pooled budget agreement on the Budgets page "
             "first.")
-    with database.session() as session:
-        organisation = _organisation(session, code)
     if code not in partner_codes:
         raise JointleadError(f"{organisation.name} ({code}) is not a partner to {position.title}.",
                              f"Choose one of its partners: {', '.join(partner_codes)}.")
-    employees = employees_and_lines(database, code, today)
     report, actions = picture.report, picture.actions
     budget_label = budget_as_at_label(position)
     day_label = f"{today.day} {today:%B %Y}"

@@ -18,7 +18,8 @@ from jointlead.services.actions import ActionFigures, ActionLogRow, action_log, 
 from jointlead.services.budget_report import budget_checklist, unmapped_rows
 from jointlead.services.budgets import PoolPosition, pool_position
 from jointlead.services.check import data_quality
-from jointlead.services.overview import DEFAULT_SERVICE_NAME, OrganisationRow, overview
+from jointlead.services.overview import OrganisationRow, organisations, service_name
+from jointlead.services.people import EmployeeLines
 from jointlead.services.supervision import TREND_MONTHS, ComplianceReport, compliance
 from jointlead.store.database import Database
 from jointlead.store.models import Agreement, AgreementPartner, BudgetLine, Organisation, Person
@@ -149,14 +150,20 @@ def _organisation_findings(database: Database, findings: Sequence[Finding], code
 
 
 def as_at_picture(database: Database, today: date, *, organisation: str | None = None,
-                  as_at: int | None = None, trend_months: int = TREND_MONTHS) -> Picture:
+                  as_at: int | None = None, trend_months: int = TREND_MONTHS,
+                  employees: Sequence[EmployeeLines] | None = None) -> Picture:
     """The picture for the service (`organisation` None) or one organisation (its code), with the budget as at
     period `as_at` (default: the last closed) and everything else on `today`; the compliance trend runs back
-    `trend_months` month ends (a screen that shows no trend asks for 1: it is most of the picture's cost)."""
-    figures = overview(database, today)
+    `trend_months` month ends (a screen that shows no trend asks for 1: it is most of the picture's cost).
+
+    A caller that already has the organisation's `employees` on `today` (the pack lists them) passes them: the
+    checklist then names who has no professional line from them, and the picture leaves the data-quality findings,
+    which only a screen shows, out.
+    """
+    parents = organisations(database, today)
     chosen = None
     if organisation is not None:
-        chosen = next((o for o in figures.organisations if o.code == organisation.strip().upper()), None)
+        chosen = next((o for o in parents if o.code == organisation.strip().upper()), None)
         if chosen is None:
             raise JointleadError(f"There is no organisation with the code '{organisation}'.",
                                  "Use the code shown on the dashboard, for example NFT.")
@@ -181,9 +188,13 @@ def as_at_picture(database: Database, today: date, *, organisation: str | None =
         unmapped = len(unmapped_rows(database, agreement_id, position.year))
     report = compliance(database, today, organisation=code, trend_months=trend_months)
     actions = action_log(database, today, organisation=code)
-    quality = data_quality(database, today)
-    findings, no_line = _organisation_findings(
-        database, [f for f in quality.findings if f.severity != Severity.INFORMATION], code)
-    return Picture(figures.service_name or DEFAULT_SERVICE_NAME, chosen, figures.organisations, today, position,
+    if employees is not None:
+        findings = ()
+        no_line = [e.name for e in employees if any(f.code == NO_PROFESSIONAL_LINE for f in e.findings)]
+    else:
+        quality = data_quality(database, today)
+        findings, no_line = _organisation_findings(
+            database, [f for f in quality.findings if f.severity != Severity.INFORMATION], code)
+    return Picture(service_name(database), chosen, parents, today, position,
                    partner_codes, checklist(budget_items, unmapped, no_line, report, actions, problem), report, actions,
                    findings, problem)

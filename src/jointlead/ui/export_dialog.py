@@ -128,7 +128,7 @@ class ExportDialog(QDialog):
             self.what.setCurrentText(kind)
         self.organisation = QComboBox(self)
         self.organisation.setAccessibleName("Organisation")
-        for row in overview.overview(database, today).organisations:
+        for row in overview.organisations(database, today):
             self.organisation.addItem(f"{row.name} ({row.code})", row.code)
         # Budget monitoring is as at a period: the last closed by default; a later one may be chosen (its figures
         # are then provisional, and the workbook's checklist says the period is not closed).

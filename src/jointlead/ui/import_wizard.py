@@ -187,7 +187,7 @@ class ChooseFilePage(QWizardPage):
 
         self.organisation = QComboBox(self.inputs)
         self.organisation.setAccessibleName("Whose is it")
-        for row in overview.overview(wizard.database, wizard.today).organisations:
+        for row in overview.organisations(wizard.database, wizard.today):
             self.organisation.addItem(f"{row.name} ({row.code})", row.code)
         self.organisation.currentIndexChanged.connect(self._update)
 

@@ -331,7 +331,7 @@ class PeoplePage(Page):
 
     def _choices(self) -> tuple[list[str], list[str]]:
         rows = overview.people(self.database, self.day)
-        organisations = sorted({o.code for o in overview.overview(self.database, self.day).organisations})
+        organisations = sorted({o.code for o in overview.organisations(self.database, self.day)})
         return organisations, sorted({r.team for r in rows if r.team})
 
     def add_person(self) -> None:

@@ -162,7 +162,7 @@ class SupervisionPage(Page):
         chosen = self.organisation.currentData()
         self.organisation.clear()
         self.organisation.addItem("All", None)
-        for row in overview.overview(database, today).organisations:
+        for row in overview.organisations(database, today):
             self.organisation.addItem(row.code, row.code)
         choose_data(self.organisation, chosen)
         self._reload()

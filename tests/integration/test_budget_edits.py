@@ -13,6 +13,7 @@ from jointlead.services.budget_month import (
     adjust_actual,
     assign_ledger_rows,
     close_period,
+    complete_profile,
     make_virement,
     reprofile_line,
     set_forecast,
@@ -38,6 +39,7 @@ from jointlead.store.models import (
     AuditEntry,
     ContributionPayment,
     LedgerMapping,
+    LineYear,
     Organisation,
     PeriodClose,
     Virement,
@@ -264,3 +266,25 @@ def test_last_years_shape_is_copied_onto_the_open_months(empty_db):
     reprofile_line(empty_db, line_id, YEAR, "last year's actuals")
     profile = pool_position(empty_db, as_at=0, today=date(2026, 5, 1)).lines[0].figures.budget_profile
     assert profile == (100_000,) * 11 + (200_000,)
+
+
+def test_completing_a_profile_spreads_the_difference_over_the_open_months_or_says_why_not(demo_db):
+    position = pool_position(demo_db)
+    line = position.lines[0]
+    year = position.year.start_year
+    with pytest.raises(ValidationError, match="already add up"):
+        complete_profile(demo_db, line.id, year)
+    with demo_db.session() as session:  # as an older version could leave it: the annual budget raised alone
+        line_year = session.scalar(select(LineYear).where(LineYear.budget_line_id == line.id, LineYear.year == year))
+        line_year.annual_budget_pence += 500_000  # £5,000 more
+        session.commit()
+    edit = complete_profile(demo_db, line.id, year)
+    after = next(x for x in pool_position(demo_db).lines if x.id == line.id).figures
+    closed = position.as_at.number
+    assert after.budget_profile[:closed] == line.figures.budget_profile[:closed]  # closed months keep theirs
+    assert sum(after.budget_profile) == line.figures.annual_budget_pence + 500_000
+    assert {b - a for a, b in zip(line.figures.budget_profile[closed:], after.budget_profile[closed:],
+                                  strict=True)} == {100_000}  # £5,000 over the five open months, £1,000 each
+    undo_edit(demo_db, edit)
+    with pytest.raises(ValidationError, match="adds up to"):
+        pool_position(demo_db)

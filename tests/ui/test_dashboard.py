@@ -148,4 +148,13 @@ def test_a_budget_that_cannot_be_worked_out_is_explained_not_a_crash(window, tmp
     window.show_page("Budgets")
     page = window.current_page()
     assert "MH01" in page.no_pool_message.text() and not page.set_up_button.isVisibleTo(page)
+
+    # The manager puts it right from there: the £1.1m the months lack goes evenly over the open months M2 to M12.
+    assert page.repair_button.isVisibleTo(page) and "MH01" in page.repair_button.text()
+    page.repair_button.click()
+    assert page.pool_area.isVisibleTo(page) and not page.no_pool.isVisibleTo(page)
+    line = next(line for line in page.position.lines if line.code == "MH01")
+    assert line.figures.budget_profile == (10_000_000,) * 12 and line.figures.annual_budget_pence == 120_000_000
+    window.undo_stack.undo()  # and can take it back
+    assert "MH01" in window.current_page().no_pool_message.text()
     assert messages == []

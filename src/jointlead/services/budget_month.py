@@ -166,6 +166,42 @@ def reprofile_line(database: Database, line_id: int, year: int, profile: str) ->
         return record.commit(f"re-profile {line.code} from M{start} ({profile})")
 
 
+def complete_profile(database: Database, line_id: int, year: int) -> Edit:
+    """Give a line's months what they lack of its annual budget (or take back what they hold beyond it), evenly over
+    its open months, making any month that has no budget yet: the repair for months that no longer add up to the
+    annual budget (an older version let the annual budget change alone). Closed months keep their budget."""
+    with UnitOfWork(database) as uow:
+        record = Recorder(uow, "complete profile")
+        session = uow.session
+        line = _line(session, line_id)
+        label = FinancialYear(year).label
+        line_year = session.scalar(select(LineYear).where(LineYear.budget_line_id == line.id, LineYear.year == year))
+        if line_year is None:
+            raise JointleadError(f"Line {line.code} has no budget for {label}.", "Set the line's annual budget first.")
+        months = {m.period: m for m in session.scalars(
+            select(LineMonth).where(LineMonth.budget_line_id == line.id, LineMonth.year == year))}
+        short = line_year.annual_budget_pence - sum(m.budget_pence for m in months.values())
+        if short == 0:
+            raise ValidationError(f"Line {line.code}'s months already add up to its budget for {label}.")
+        start = _first_open_period(session, line.agreement_id, year)
+        if start > MONTHS:
+            raise ValidationError(f"Every month of {label} is closed, so no month can take the difference.",
+                                  "Change the line's annual budget to what its months hold instead.")
+        periods = range(start, MONTHS + 1)
+        for period, pence in zip(periods, split_largest_remainder(short, [1] * len(periods)), strict=True):
+            month = months.get(period)
+            if month is None:
+                record.create(LineMonth(budget_line_id=line.id, year=year, period=period, budget_pence=pence))
+            elif month.budget_pence + pence < 0:
+                raise ValidationError(f"Taking {format_pounds(-short)} from the open months of line {line.code} "
+                                      f"would leave M{period} below nothing.",
+                                      "Change the line's annual budget, or its months one by one, instead.")
+            else:
+                record.update(month, budget_pence=month.budget_pence + pence)
+        record.update(line_year, profile="custom")
+        return record.commit(f"complete {line.code}'s months for {label}")
+
+
 def set_forecast(database: Database, line_id: int, year: int, period: int, forecast_pence: int | None,
                  comment: str = "") -> Edit:
     """Set one month's forecast by hand, with the reason; None goes back to the calculated run rate."""

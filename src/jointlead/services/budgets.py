@@ -51,6 +51,15 @@ UNDERSPEND_RULES = {r.value: r for r in UnderspendRule}
 NO_COMMENT = "set by hand (no reason recorded)"
 
 
+class LineFiguresProblem(ValidationError):
+    """A line whose figures cannot be worked out (its months do not add up to its annual budget), saying which, so a
+    screen can offer the repair (`budget_month.complete_profile`)."""
+
+    def __init__(self, message: str, advice: str, *, line_id: int, line_code: str, year: int) -> None:
+        super().__init__(message, advice)
+        self.line_id, self.line_code, self.year = line_id, line_code, year
+
+
 @dataclass(frozen=True)
 class LinePosition:
     id: int
@@ -153,8 +162,8 @@ def pool_position(database: Database, agreement_id: int | None = None, *, year: 
             try:
                 figures = _figures(annual or 0, months.get(line.id, {}), actuals.get(line.id, {}), as_at)
             except ValidationError as error:  # say which line, so the manager can put it right
-                raise ValidationError(f"Budget line {line.code} ({line.name}): {error.message}",
-                                      error.advice) from error
+                raise LineFiguresProblem(f"Budget line {line.code} ({line.name}): {error.message}", error.advice,
+                                         line_id=line.id, line_code=line.code, year=year.start_year) from error
             positions.append(LinePosition(line.id, line.code, line.name, line.category, code, line.share_profile,
                                           mappings, figures))
         positions = tuple(positions)

@@ -27,7 +27,7 @@ from jointlead.domain.errors import JointleadError
 from jointlead.domain.money import format_money, format_pounds
 from jointlead.services import budget_month, budget_report, budget_setup, overview, reconciliation
 from jointlead.services.budget_month import BudgetYear
-from jointlead.services.budgets import LinePosition, PoolPosition, pool_position
+from jointlead.services.budgets import LineFiguresProblem, LinePosition, PoolPosition, pool_position
 from jointlead.services.files import Database
 from jointlead.ui import budget_dialogs
 from jointlead.ui.budget_charts import BudgetCharts
@@ -174,6 +174,11 @@ class BudgetsPage(Page):
         self.set_up_button = QPushButton("Set up a pooled budget…", self.no_pool)
         self.set_up_button.clicked.connect(self.set_up_agreement)
         empty.addWidget(self.set_up_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.repair_button = QPushButton("", self.no_pool)
+        self.repair_button.clicked.connect(self.complete_profile)
+        self.repair_button.hide()
+        empty.addWidget(self.repair_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        self._problem: LineFiguresProblem | None = None
         empty.addStretch(1)
         self.body.addWidget(self.no_pool, 1)  # takes the room the figures would, so the heading stays at the top
 
@@ -327,6 +332,11 @@ class BudgetsPage(Page):
         self.no_pool.setVisible(True)
         self.pool_area.setVisible(False)
         self.set_up_button.setVisible(problem is None)
+        # A line whose months do not add up can be put right here: the difference spread over its open months.
+        self._problem = problem if isinstance(problem, LineFiguresProblem) else None
+        self.repair_button.setVisible(self._problem is not None)
+        if self._problem is not None:
+            self.repair_button.setText(f"Spread the difference over {self._problem.line_code}'s open months")
         self.no_pool_message.setText(NO_POOL if problem is None else
                                      f"The pooled budget's figures cannot be worked out.\n\n{problem.message}\n\n"
                                      f"{problem.advice}".strip())
@@ -514,6 +524,12 @@ class BudgetsPage(Page):
         for row in range(self.lines.model.rowCount()):
             if self.lines.model.row_at(row).id == line_id:
                 self.lines.view.selectRow(row)
+
+    def complete_profile(self) -> None:
+        problem = self._problem
+        if problem is not None:
+            self.editor.run(lambda database: budget_month.complete_profile(database, problem.line_id, problem.year),
+                            f"Line {problem.line_code}'s months were not changed")
 
     def show_filtered(self, *, as_at: int | None = None, view: str = "Lines") -> None:
         """What a dashboard tile opens: the figures as at its month, on the view (tab) it names."""

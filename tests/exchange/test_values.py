@@ -795,7 +795,9 @@ def test_a_code_reads_the_same_by_the_short_path_as_by_the_general_one(text):
        | st.integers(-10**12, 10**12).map(lambda pence: pence / 100))
 def test_a_number_cell_reads_as_the_decimal_excel_shows(number):
     shown = Decimal(format(number, ".15g")).scaleb(2)
-    if shown == shown.to_integral_value():
+    if abs(number * 100 - round(number * 100)) < 1e-6:  # within a millionth of a penny: binary noise, a whole penny
+        assert parse_money(number) == round(number * 100)
+    elif shown == shown.to_integral_value():
         assert parse_money(number) == int(shown)
     else:
         with pytest.raises(ValueProblem, match="fractions of a penny"):

@@ -377,6 +377,12 @@ def _hundredths_of_float(value: float, what: str, too_precise: str) -> int:
     if "e" not in shown and len(fraction) <= 2:  # the usual cell, without going through Decimal
         hundredths = int(fraction.ljust(2, "0")) if fraction else 0
         return int(whole) * 100 + (-hundredths if whole.startswith("-") else hundredths)
+    # Below £1 the fifteenth significant digit is finer than the noise: (0.06 + 0.7) - 0.7 shows as
+    # 0.0600000000000001. Within a millionth of a penny of a whole penny is noise too; a real fraction of a penny,
+    # down to a thousandth, is a thousand times further off.
+    scaled = value * 100
+    if abs(scaled) < 1e12 and abs(scaled - round(scaled)) < 1e-6:
+        return round(scaled)
     return _hundredths_of_decimal(Decimal(format(value, f".{EXCEL_SIGNIFICANT_DIGITS}g")), value, too_precise)
 
 

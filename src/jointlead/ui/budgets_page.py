@@ -175,6 +175,7 @@ class BudgetsPage(Page):
         self.set_up_button.clicked.connect(self.set_up_agreement)
         empty.addWidget(self.set_up_button, 0, Qt.AlignmentFlag.AlignHCenter)
         self.repair_button = QPushButton("", self.no_pool)
+        self.repair_button.setAccessibleName("Spread the difference over the line's open months")
         self.repair_button.clicked.connect(self.complete_profile)
         self.repair_button.hide()
         empty.addWidget(self.repair_button, 0, Qt.AlignmentFlag.AlignHCenter)

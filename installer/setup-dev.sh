@@ -1,12 +1,21 @@
 #!/usr/bin/env bash
 # Prepares a development checkout: Qt's Linux system libraries (only those missing), a .venv, and jointlead.
-#   bash installer/setup-dev.sh          install jointlead into .venv
-#   bash installer/setup-dev.sh --test   also install the test tools (pytest, pytest-qt, ruff, import-linter)
+#   bash installer/setup-dev.sh                       install jointlead into .venv
+#   bash installer/setup-dev.sh --test                also the test tools (pytest, pytest-qt, ruff, import-linter)
+#   bash installer/setup-dev.sh --test --postgresql   also Debian's PostgreSQL server, which the suite's PostgreSQL
+#                                                     variant starts on loopback (JOINTLEAD_TEST_DATABASE=postgresql)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 extras=""
-if [ "${1:-}" = "--test" ]; then extras="[test]"; fi
+postgresql=""
+for option in "$@"; do
+  case "$option" in
+    --test) extras="[test]" ;;
+    --postgresql) postgresql="postgresql" ;;
+    *) echo "setup-dev.sh: unknown option $option (use --test, --postgresql)" >&2; exit 2 ;;
+  esac
+done
 
 # What PySide6's Qt needs from the system on Debian/Ubuntu, for a real screen (xcb) and offscreen.
 QT_RUNTIME_PACKAGES="libegl1 libgl1 libopengl0 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libfreetype6
@@ -14,16 +23,16 @@ libdbus-1-3 libglib2.0-0 libx11-xcb1 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms
 libxcb-render-util0 libxcb-shape0 libxcb-randr0 libxcb-xinerama0 libxcb-xkb1 libxrender1 libsm6 libice6
 fonts-dejavu-core"
 
-install_qt_runtime() {
+install_missing() {  # the Debian packages named, those not installed yet
   command -v dpkg-query >/dev/null 2>&1 || return 0  # not Debian-like: nothing we know how to check
   local missing=()
-  for package in $QT_RUNTIME_PACKAGES; do
+  for package in "$@"; do
     if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed"; then
       missing+=("$package")
     fi
   done
   [ ${#missing[@]} -eq 0 ] && return 0
-  echo "Installing the system libraries Qt needs: ${missing[*]}"
+  echo "Installing from Debian's packages: ${missing[*]}"
   local sudo=""
   if [ "$(id -u)" -ne 0 ]; then
     if command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
@@ -35,7 +44,8 @@ install_qt_runtime() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
-if [ "$(uname -s)" = "Linux" ]; then install_qt_runtime; fi
+# shellcheck disable=SC2086  # the list is meant to split into package names
+if [ "$(uname -s)" = "Linux" ]; then install_missing $QT_RUNTIME_PACKAGES $postgresql; fi
 
 python=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then "$python" -m venv .venv; fi

@@ -52,21 +52,129 @@ def demo_path(demo_master: Path, tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def demo_db(demo_path: Path) -> Iterator:
+def demo_db(request: pytest.FixtureRequest) -> Iterator:
+    """The demo service: a copy of the file, or on the PostgreSQL variant a fresh database on the test server."""
+    if ON_POSTGRESQL:
+        yield from request.getfixturevalue("postgresql").database("demo")
+        return
     from jointlead.store.database import open_database
 
-    database = open_database(demo_path)
+    database = open_database(request.getfixturevalue("demo_path"))
     yield database
     database.close()
 
 
 @pytest.fixture
-def empty_db(tmp_path: Path) -> Iterator:
+def empty_db(request: pytest.FixtureRequest) -> Iterator:
+    if ON_POSTGRESQL:
+        yield from request.getfixturevalue("postgresql").database("empty")
+        return
     from jointlead.store.database import create_database
 
-    database = create_database(tmp_path / "empty.sqlite")
+    database = create_database(request.getfixturevalue("tmp_path") / "empty.sqlite")
     yield database
     database.close()
+
+
+# --- the PostgreSQL variant (issue 10) ---------------------------------------------------------------------------
+#
+# `JOINTLEAD_TEST_DATABASE=postgresql python -m pytest` runs every test that takes a database (demo_db, empty_db)
+# against a PostgreSQL server this run starts on loopback (tests/postgresql_server.py), each test on a fresh database
+# copied from a template: the same migrations and the same tests. Tests about the SQLite file itself (its lock,
+# backups, integrity check, crash recovery) are marked `sqlite_only`; tests that take no database at all gain
+# nothing from a second run, so both are left out of the variant. If no server can start, the variant is skipped
+# with the reason, unless JOINTLEAD_REQUIRE_POSTGRESQL=1 (as CI sets) makes that a failure.
+
+ON_POSTGRESQL = os.environ.get("JOINTLEAD_TEST_DATABASE", "sqlite").lower() == "postgresql"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not ON_POSTGRESQL:
+        return
+    kept, left_out = [], []
+    for item in items:
+        wanted = {"demo_db", "empty_db"} & set(getattr(item, "fixturenames", ()))
+        (kept if wanted and item.get_closest_marker("sqlite_only") is None else left_out).append(item)
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+    items[:] = kept
+
+
+class TestServer:
+    """The variant's server and its two templates: the empty schema, and the demo service built on the server."""
+
+    def __init__(self, server) -> None:
+        self.server = server
+        self._count = 0
+        self._templates: set[str] = set()
+
+    def admin(self, sql: str) -> None:
+        import psycopg
+
+        with psycopg.connect(host=str(self.server.socket_folder), port=self.server.port, user="postgres",
+                             dbname="postgres", autocommit=True) as connection:
+            connection.execute(sql)
+
+    def _template(self, kind: str) -> str:
+        name = f"template_{kind}"
+        if name not in self._templates:
+            from jointlead.store.database import open_database
+
+            self.admin(f"CREATE DATABASE {name}")
+            database = open_database(self.server.url(name))
+            try:
+                if kind == "demo":
+                    from jointlead.services.demo import create_demo_service
+
+                    create_demo_service(database)
+            finally:
+                database.close()
+            self._templates.add(name)
+        return name
+
+    def database(self, kind: str) -> Iterator:
+        from jointlead.store.database import open_database
+
+        template = self._template(kind)
+        self._count += 1
+        name = f"test_{self._count}"
+        self.admin(f"CREATE DATABASE {name} TEMPLATE {template}")
+        database = open_database(self.server.url(name))
+        try:
+            yield database
+        finally:
+            database.close()
+            self.admin(f"DROP DATABASE {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def empty_target(request: pytest.FixtureRequest) -> Iterator[Path | str]:
+    """Somewhere empty for `jointlead copy` to fill: a new database on the variant's server, else a new file."""
+    if not ON_POSTGRESQL:
+        yield request.getfixturevalue("tmp_path") / "copy.sqlite"
+        return
+    server = request.getfixturevalue("postgresql")
+    server.admin("CREATE DATABASE copy_target")
+    try:
+        yield server.server.url("copy_target")
+    finally:
+        server.admin("DROP DATABASE copy_target WITH (FORCE)")
+
+
+@pytest.fixture(scope="session")
+def postgresql() -> Iterator[TestServer]:
+    from postgresql_server import Server, ServerUnavailable
+
+    try:
+        server = Server.start()
+    except ServerUnavailable as reason:
+        if os.environ.get("JOINTLEAD_REQUIRE_POSTGRESQL") == "1":
+            pytest.fail(f"the PostgreSQL variant must run here, but: {reason}", pytrace=False)
+        pytest.skip(f"no PostgreSQL server could be started: {reason}")
+    try:
+        yield TestServer(server)
+    finally:
+        server.stop()
 
 
 # --- the socket guard: jointlead never uses the network (issue 9), and the whole suite proves it ---------------------

@@ -28,7 +28,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog="Exit codes: 0 done, 1 the input or database was rejected (nothing changed), 2 usage error.",
     )
     parser.add_argument("--version", action="version", version=f"jointlead {__version__}")
-    parser.add_argument("--db", type=Path, metavar="PATH", help="open this database in the window")
+    parser.add_argument("--db", type=_database, metavar="PATH|URL", help="open this database in the window")
     parser.add_argument("--demo", action="store_true",
                         help="open the demo database in the window, creating it first if needed")
     parser.add_argument("--exit-when-ready", action="store_true",
@@ -45,7 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="check integrity and data quality; exit 1 on any error",
                                 description="Run SQLite's integrity check and jointlead's data-quality rules. "
                                             "Prints one finding per line; exits 1 if any is an error.")
-    check.add_argument("--db", type=Path, required=True, metavar="PATH", help="the database to check")
+    check.add_argument("--db", type=_database, required=True, metavar="PATH|URL", help="the database to check")
     check.add_argument("--as-at", type=date.fromisoformat, metavar="YYYY-MM-DD",
                        help="judge dated rules as at this day (default: today)")
 
@@ -60,14 +60,31 @@ def _parser() -> argparse.ArgumentParser:
                     "name and numbers in every table and in the audit log), leaving one audit entry that says a "
                     "person was erased, when and why. It cannot be undone. Without --yes, says what would go and "
                     "changes nothing.")
-    erase.add_argument("--db", type=Path, required=True, metavar="PATH", help="the database to erase them from")
+    erase.add_argument("--db", type=_database, required=True, metavar="PATH|URL",
+                       help="the database to erase them from")
     erase.add_argument("--employer", required=True, metavar="CODE", help="their employer's code, e.g. NFT")
     erase.add_argument("--employee-number", required=True, metavar="N", help="their employee number there")
     erase.add_argument("--reason", required=True, metavar="TEXT",
                        help="why, e.g. the erasure request's reference (do not write their name: it is erased)")
     erase.add_argument("--yes", action="store_true", help="really erase them")
+    copy = commands.add_parser(
+        "copy", help="copy a database into a new, empty one: a SQLite file onto a shared PostgreSQL server",
+        description="Copy every row of a database into a new one, in one transaction, checked row for row: how a "
+                    "team moves its SQLite file onto a shared PostgreSQL server (docs/shared-server.md). The "
+                    "source is only read. The target must be an empty server database or a file not there yet.")
+    copy.add_argument("--from", dest="source", type=_database, required=True, metavar="SQLITE",
+                      help="the database to copy (usually your .sqlite file)")
+    copy.add_argument("--to", dest="target", type=_database, required=True, metavar="URL",
+                      help="where the copy goes: postgresql://USER@HOST:PORT/DATABASE, or a new file")
     _add_exchange_commands(commands)
     return parser
+
+
+def _database(text: str) -> Path | str:
+    """--db: a database file, or a shared database's address on a PostgreSQL server (postgresql://…)."""
+    from jointlead.store.server import is_server_address
+
+    return text if is_server_address(text) else Path(text)
 
 
 def _usage_error(message: str) -> SystemExit:
@@ -91,7 +108,7 @@ def _add_exchange_commands(commands) -> None:
     kinds = importing.add_subparsers(dest="kind", metavar="KIND", required=True)
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("file", type=Path, metavar="FILE", help=".xlsx, .xlsm, .xls, .ods or .csv")
-    common.add_argument("--db", type=Path, required=True, metavar="PATH", help="the database to import into")
+    common.add_argument("--db", type=_database, required=True, metavar="PATH|URL", help="the database to import into")
     common.add_argument("--map", action="append", default=[], metavar="FIELD=HEADER",
                         help="say which column holds a field when its header is not recognised (repeatable)")
     common.add_argument("--sheet", metavar="NAME", help="read this sheet (default: the one that fits best)")
@@ -120,7 +137,8 @@ def _add_exchange_commands(commands) -> None:
                     "dates and new actions. An action changed here since the export is a conflict: the app lets you "
                     "decide each one; here a conflict stops the import unless --accept-valid, which rejects it.")
     tracker.add_argument("file", type=Path, metavar="FILE", help="the returned tracker (.xlsx)")
-    tracker.add_argument("--db", type=Path, required=True, metavar="PATH", help="the database it was exported from")
+    tracker.add_argument("--db", type=_database, required=True, metavar="PATH|URL",
+                         help="the database it was exported from")
     tracker.add_argument("--dry-run", action="store_true", help="show what would change and change nothing")
     tracker.add_argument("--accept-valid", action="store_true",
                          help="import the rest: rows with problems are left out and conflicting changes rejected")
@@ -132,7 +150,7 @@ def _add_exchange_commands(commands) -> None:
         description="Write an action tracker: the open actions of one organisation or one owner, with columns for "
                     "a new update, a new status (a drop-down), and a new due date with its reason. Import it back "
                     "with 'jointlead import actions' once the owner has filled it in.")
-    actions_export.add_argument("--db", type=Path, required=True, metavar="PATH")
+    actions_export.add_argument("--db", type=_database, required=True, metavar="PATH|URL")
     whose = actions_export.add_mutually_exclusive_group(required=True)
     whose.add_argument("--org", metavar="CODE", help="the organisation whose actions it holds, e.g. NFT")
     whose.add_argument("--owner", metavar="NAME", help="the owner whose actions it holds, e.g. 'Lucy Roberts'")
@@ -188,7 +206,7 @@ def _export_command(exports, name: str, summary: str, org_help: str, description
                     ) -> argparse.ArgumentParser:
     """An export subcommand with what every export takes: the database, whose workbook it is, and where to write."""
     command = exports.add_parser(name, help=summary, description=description)
-    command.add_argument("--db", type=Path, required=True, metavar="PATH")
+    command.add_argument("--db", type=_database, required=True, metavar="PATH|URL")
     command.add_argument("--org", required=True, metavar="CODE", help=org_help)
     command.add_argument("--out", type=Path, required=True, metavar="FILE.xlsx")
     return command
@@ -384,6 +402,16 @@ def _demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _copy(args: argparse.Namespace) -> int:
+    from jointlead.domain.money import format_money
+    from jointlead.services.files import copy_to
+
+    report = copy_to(args.source, args.target)
+    print(f"Copied {report.total_rows:,} rows in {len(report.rows)} tables to {report.target}, every row checked; "
+          f"the ledger's net total is {format_money(report.ledger_pence)} on both sides.")
+    return EXIT_OK
+
+
 def _check(args: argparse.Namespace) -> int:
     from jointlead.services.check import check
     from jointlead.services.files import open_existing
@@ -471,7 +499,7 @@ def _exit_when_ready(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"demo": _demo, "check": _check, "backup": _backup, "import": _import, "export": _export,
-            "erase-person": _erase_person}
+            "erase-person": _erase_person, "copy": _copy}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+import stored
 from jointlead.domain.errors import JointleadError, ValidationError
 from jointlead.domain.findings import Severity
 from jointlead.domain.reporting_lines import LineKind
@@ -38,8 +38,7 @@ TABLES = ("person", "reporting_line", "supervision_arrangement")
 
 def snapshot(database) -> dict[str, list[tuple]]:
     """Every row of the tables people gestures touch, exactly as stored."""
-    with sqlite3.connect(database.path) as connection:
-        return {table: connection.execute(f"SELECT * FROM {table} ORDER BY id").fetchall() for table in TABLES}
+    return {table: stored.contents(database, table) for table in TABLES}
 
 
 def audit_count(database) -> int:
@@ -218,14 +217,13 @@ def test_a_leaver_ends_their_lines_and_arrangements_and_lists_who_needs_reassign
                                                                    for r in panel.professional_reports]
     assert len(after.managerial_reports) == 9 and len(after.professional_reports) == 6
     assert after.supervisees and not after.nobody
-    with sqlite3.connect(demo_db.path) as connection:
-        assert connection.execute("SELECT leave_date FROM person WHERE id = ?", (emma,)).fetchone() == ("2026-12-31",)
-        open_lines = connection.execute(
-            "SELECT count(*) FROM reporting_line WHERE (person_id = ? OR lead_id = ?) "
-            "AND (effective_to IS NULL OR effective_to > '2026-12-31')", (emma, emma)).fetchone()[0]
-        open_arrangements = connection.execute(
-            "SELECT count(*) FROM supervision_arrangement WHERE (supervisee_id = ? OR supervisor_id = ?) "
-            "AND (end_date IS NULL OR end_date > '2026-12-31')", (emma, emma)).fetchone()[0]
+    assert str(stored.scalar(demo_db, "SELECT leave_date FROM person WHERE id = :id", id=emma)) == "2026-12-31"
+    open_lines = stored.scalar(
+        demo_db, "SELECT count(*) FROM reporting_line WHERE (person_id = :id OR lead_id = :id) "
+        "AND (effective_to IS NULL OR effective_to > '2026-12-31')", id=emma)
+    open_arrangements = stored.scalar(
+        demo_db, "SELECT count(*) FROM supervision_arrangement WHERE (supervisee_id = :id OR supervisor_id = :id) "
+        "AND (end_date IS NULL OR end_date > '2026-12-31')", id=emma)
     assert open_lines == 0 and open_arrangements == 0
     # Her reports keep her as their manager to the end of her last day, and have none the day after.
     report = after.managerial_reports[0].person_id
@@ -305,10 +303,8 @@ def test_the_demo_findings_have_no_errors_and_mark_lines_across_organisations(de
 
 
 def test_the_person_panel_shows_both_lines_with_their_history(demo_db):
-    with sqlite3.connect(demo_db.path) as connection:
-        changed = connection.execute(
-            "SELECT person_id FROM reporting_line WHERE kind = 'managerial' GROUP BY person_id "
-            "HAVING count(*) > 1 ORDER BY person_id").fetchone()[0]
+    changed = stored.scalar(demo_db, "SELECT person_id FROM reporting_line WHERE kind = 'managerial' "
+                                     "GROUP BY person_id HAVING count(*) > 1 ORDER BY person_id")
     panel = person_panel(demo_db, changed, TODAY)
     assert len(panel.managerial_lines) >= 2
     newest, older = panel.managerial_lines[0], panel.managerial_lines[1]

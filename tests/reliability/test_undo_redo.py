@@ -173,13 +173,14 @@ def _copy(folder: Path, name: str) -> Database:
 
 
 def business_data(database: Database, *, leave_out: frozenset[tuple[str, str]] = frozenset()) -> dict[str, list]:
-    """Every row of every table but the audit log, in key order, all columns but those left out."""
+    """Every row of every table but the audit log, in key order, all columns but those left out and the versions
+    (a change counter, which an undo moves on rather than back)."""
     data = {}
     with database.session() as session:
         for table in Base.metadata.sorted_tables:
             if table.name == AuditEntry.__tablename__:
                 continue
-            columns = [c for c in table.columns if (table.name, c.name) not in leave_out]
+            columns = [c for c in table.columns if (table.name, c.name) not in leave_out and c.name != "version"]
             data[table.name] = [tuple(row) for row in session.execute(
                 select(*columns).order_by(*table.primary_key.columns))]
     return data

@@ -216,7 +216,7 @@ def quick_add(database: Database, title: str, owner_id: int | None, due: date, m
 
 def edit_action(database: Database, action_id: int, *, title: str = _UNCHANGED, detail: str = _UNCHANGED,
                 workstream: str = _UNCHANGED, owner_id: int | None = _UNCHANGED, meeting_id: int | None = _UNCHANGED,
-                priority: str = _UNCHANGED) -> Edit:
+                priority: str = _UNCHANGED, seen_version: int | None = None) -> Edit:
     """Change what is given of title, detail, workstream, owner (with their organisation), meeting and priority.
 
     The due date, status and RAG have gestures of their own, because each needs a reason or a date.
@@ -240,20 +240,25 @@ def edit_action(database: Database, action_id: int, *, title: str = _UNCHANGED, 
             values["meeting_id"] = meeting.id if meeting else None
         if priority is not _UNCHANGED:
             values["priority"] = _check_priority(priority)
-        if not record.update(action, **values):
+        if not record.update(action, seen_version=seen_version, **values):
             raise ValidationError("Nothing was changed.", "Change a field first.")
         return record.commit(f"edit action {action.reference}")
 
 
 def change_status(database: Database, action_id: int, status: str, *, completed_on: date | None = None,
-                  evidence: str = "", reason: str = "", author: str | None = None, today: date | None = None) -> Edit:
+                  evidence: str = "", reason: str = "", author: str | None = None, today: date | None = None,
+                  seen_version: int | None = None) -> Edit:
     """Move an action to a new status. Complete sets the completion date (default today) and evidence; cancelling
-    needs a reason, which is kept as a dated update; any other reason given is kept the same way."""
+    needs a reason, which is kept as a dated update; any other reason given is kept the same way.
+
+    `seen_version` here and below: the action's version the user was shown; if it changed since, someone else
+    saved first and the gesture is refused."""
     today = today or date.today()
     new = _check_status(status)
     with UnitOfWork(database) as uow:
         record = Recorder(uow, "change action status")
         action = _action(uow.session, action_id)
+        record.check_seen(action, seen_version)
         change = rules.change_status(ActionStatus(action.status), new, raised=action.raised_date, today=today,
                                completed_on=completed_on, evidence=evidence, reason=reason)
         set_status(record, action, change)
@@ -265,12 +270,13 @@ def change_status(database: Database, action_id: int, status: str, *, completed_
 
 
 def revise_due_date(database: Database, action_id: int, new_due: date, reason: str, *,
-                    today: date | None = None) -> Edit:
+                    today: date | None = None, seen_version: int | None = None) -> Edit:
     """Move the due date, with the reason; the original due date stays as it was, and each revision is kept."""
     today = today or date.today()
     with UnitOfWork(database) as uow:
         record = Recorder(uow, "revise action due date")
         action = _action(uow.session, action_id)
+        record.check_seen(action, seen_version)
         change = rules.revise_due_date(_due(action), new_due, reason, raised=action.raised_date, changed_on=today,
                               changed_by=os_user())
         record_due_change(record, action, change)
@@ -289,11 +295,13 @@ def add_update(database: Database, action_id: int, text: str, *, author: str | N
         return record.commit(f"add an update to {action.reference}")
 
 
-def override_rag(database: Database, action_id: int, rag: Rag | str | None, reason: str = "") -> Edit:
+def override_rag(database: Database, action_id: int, rag: Rag | str | None, reason: str = "", *,
+                 seen_version: int | None = None) -> Edit:
     """Set the RAG by hand (red, amber or green) with a reason, or give None to go back to the usual rule."""
     with UnitOfWork(database) as uow:
         record = Recorder(uow, "override action RAG")
         action = _action(uow.session, action_id)
+        record.check_seen(action, seen_version)
         if rag is None:
             if action.rag_override is None:
                 raise ValidationError(f"{action.reference}'s RAG already follows the usual rule.", "")
@@ -347,6 +355,7 @@ class ActionLogRow:
     latest_update_on: date | None
     latest_update_by: str
     days_overdue: int  # 0 unless open and past its due date
+    version: int  # what a dialog opened from this row was shown: a change from an older one is refused
 
     @property
     def overdue(self) -> bool:
@@ -375,7 +384,7 @@ def _log_query():
                    Action.original_due_date, func.coalesce(Action.revised_due_date, Action.original_due_date),
                    Action.status, Action.rag_override, Action.completed_date, func.coalesce(counts.c.n, 0),
                    func.coalesce(latest_update.text, ""), latest_update.update_date,
-                   func.coalesce(latest_update.author, ""))
+                   func.coalesce(latest_update.author, ""), Action.version)
             .outerjoin(owner, owner.id == Action.owner_id)
             .outerjoin(organisation, organisation.id == Action.owner_organisation_id)
             .outerjoin(Meeting, Meeting.id == Action.meeting_id)
@@ -386,13 +395,15 @@ def _log_query():
 
 def _log_row(row: Any, today: date) -> ActionLogRow:
     (action_id, reference, title, owner_id, owner, organisation, meeting_id, meeting, meeting_date, workstream,
-     priority, raised, original_due, due, status, override, completed, updates, latest, latest_on, latest_by) = row
+     priority, raised, original_due, due, status, override, completed, updates, latest, latest_on, latest_by,
+     version) = row
     status = ActionStatus(status)
     rag = effective_rag(status, due, today, Rag(override) if override else None)
     overdue = (today - due).days if status.is_open and due < today else 0
     return ActionLogRow(action_id, reference, title, owner_id, owner, organisation, meeting_id, meeting, meeting_date,
                         workstream, priority, raised, original_due, due, status, rag,
-                        bool(override) and status.is_open, completed, updates, latest, latest_on, latest_by, overdue)
+                        bool(override) and status.is_open, completed, updates, latest, latest_on, latest_by, overdue,
+                        version)
 
 
 def _as_set(value: str | Collection[str] | None) -> set[str] | None:

@@ -87,8 +87,9 @@ def data_quality(database: Database, today: date) -> CheckReport:
 
 
 def check(database: Database, today: date) -> CheckReport:
-    """Integrity first: if the file itself is damaged, nothing else it says can be trusted."""
-    problems = integrity_problems(database.path, read_only=database.read_only)
+    """Integrity first: if the file itself is damaged, nothing else it says can be trusted. (A shared database's
+    pages are the server's to check: PostgreSQL verifies them as it reads.)"""
+    problems = integrity_problems(database.path, read_only=database.read_only) if database.path else []
     if problems:
         return CheckReport(tuple(Finding(Severity.ERROR, "integrity", f"Integrity check: {p}") for p in problems[:20]))
     return data_quality(database, today)

@@ -47,6 +47,7 @@ from jointlead.store.models import (
     Team,
     Virement,
 )
+from jointlead.store.server import advance_id_sequences
 from jointlead.store.uow import UnitOfWork
 
 # The demo is "as at" this day whatever the clock says, so every run tells the same story.
@@ -1082,6 +1083,7 @@ def create_demo_service(database: Database) -> DemoSummary:
         demo.build()
         for model, rows in demo.tables.items():
             uow.session.execute(insert(model), rows)
+        advance_id_sequences(uow.session.connection())  # the demo gives its rows their ids
         summary = demo.summary()
         uow.audit("create_demo_service", "service", None, {name: (0, n) for name, n in asdict(summary).items()})
         uow.commit()

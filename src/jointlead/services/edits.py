@@ -15,9 +15,11 @@ from typing import Any
 
 from sqlalchemy import Date, DateTime, inspect, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from jointlead.domain.errors import JointleadError
 from jointlead.store.database import Database
+from jointlead.store.errors import ChangedBySomeoneElse
 from jointlead.store.models import AuditEntry, Base
 from jointlead.store.uow import UnitOfWork
 
@@ -42,7 +44,14 @@ def _model_for(table: str) -> type[Base]:
 
 
 def _fields(row: Base) -> dict[str, Any]:
-    return {column.key: getattr(row, column.key) for column in inspect(type(row)).columns}
+    """A row's own fields; its version (store.models.Versioned) is the database's bookkeeping, not the user's data."""
+    mapper = inspect(type(row))
+    return {column.key: getattr(row, column.key) for column in mapper.columns if column is not mapper.version_id_col}
+
+
+def _what(row: Base) -> str:
+    """'This person', 'This action': what a refused edit was about, in words."""
+    return "This " + row.__tablename__.replace("_", " ")
 
 
 class Recorder:
@@ -69,22 +78,40 @@ class Recorder:
                                             {k: (None, v) for k, v in _fields(row).items()}, self.undoes))
         return row
 
-    def update(self, row: Base, **values: Any) -> bool:
-        """Set the fields given; only those that really change are applied and recorded. True if any did."""
+    def update(self, row: Base, *, seen_version: int | None = None, **values: Any) -> bool:
+        """Set the fields given; only those that really change are applied and recorded. True if any did.
+
+        `seen_version` is the row's version when the user was shown it (a dialog filled from it): if it has changed
+        since, someone else saved first and the edit is refused rather than overwriting theirs.
+        """
+        self.check_seen(row, seen_version)
         changes = {k: (getattr(row, k), v) for k, v in values.items() if getattr(row, k) != v}
         if not changes:
             return False
         for key, (_old, new) in changes.items():
             setattr(row, key, new)
-        self.session.flush()
+        self._flush(row)
         self._entries.append(self.uow.audit(self.verb, row.__tablename__, row.id, changes, self.undoes))
         return True
+
+    def check_seen(self, row: Base, seen_version: int | None) -> None:
+        """Refuse a gesture made from a copy of `row` older than what is stored (None: nothing was shown)."""
+        if seen_version is not None and row.version != seen_version:
+            raise ChangedBySomeoneElse(_what(row))
 
     def delete(self, row: Base) -> None:
         self._entries.append(self.uow.audit(self.verb, row.__tablename__, row.id,
                                             {k: (v, None) for k, v in _fields(row).items()}, self.undoes))
         self.session.delete(row)
-        self.session.flush()
+        self._flush(row)
+
+    def _flush(self, row: Base) -> None:
+        try:
+            self.session.flush()
+        except StaleDataError as error:
+            # Another connection changed or removed the row between this gesture reading it and writing it: the
+            # version the UPDATE or DELETE asked for was gone (store.models.Versioned).
+            raise ChangedBySomeoneElse(_what(row)) from error
 
     def commit(self, description: str) -> Edit:
         self.uow.commit()

@@ -349,6 +349,8 @@ def _compact(database: Database) -> bool:
 
 
 def _backups(database: Database) -> tuple[Path, ...]:
+    if database.path is None:  # a shared database's backups are the server's, out of jointlead's reach
+        return ()
     folder = database.path.parent / "backups"
     if not folder.is_dir():
         return ()

@@ -61,7 +61,7 @@ def _cover(database: Database, session, title: str, organisation: Organisation, 
     generated_on = generated_on or datetime.now().astimezone()
     return Cover(title=title, organisation=f"{organisation.name} ({organisation.code})", as_at=as_at,
                  generated_by=os_user(), generated_on=generated_on.replace(microsecond=0),
-                 source_database=database.path.name, service=service, notes=notes, checklist=checklist)
+                 source_database=database.name, service=service, notes=notes, checklist=checklist)
 
 
 def _organisation(session, code: str) -> Organisation:

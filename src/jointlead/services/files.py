@@ -1,4 +1,4 @@
-"""Verbs on database files: create, open, and save a verified copy."""
+"""Verbs on databases: create, open, save a verified copy, restore one, and copy a file onto a shared server."""
 
 from __future__ import annotations
 
@@ -6,21 +6,40 @@ from pathlib import Path
 
 from jointlead.store.backup import backup_database, restore_database
 from jointlead.store.database import Database, create_database, open_database
+from jointlead.store.errors import DatabaseError
 
-__all__ = ["Database", "create_empty", "open_existing", "open_or_create_demo", "restore_backup", "save_copy"]
+__all__ = ["Database", "copy_to", "create_empty", "open_existing", "open_or_create_demo", "restore_backup",
+           "save_copy"]
 
 
 def create_empty(path: Path) -> Database:
     return create_database(path)
 
 
-def open_existing(path: Path) -> Database:
-    return open_database(path)
+def open_existing(target: Path | str) -> Database:
+    """A database file, or a shared database by its server address (postgresql://…)."""
+    return open_database(target)
 
 
 def save_copy(database: Database, destination: Path) -> Path:
     """A consistent, verified copy of the open database, safe to take while it is in use."""
+    if database.path is None:
+        raise DatabaseError("A shared database on a server is copied by the server's own backups, not by jointlead.",
+                            "Ask whoever runs the server (pg_dump makes a copy), or use jointlead copy to move it.")
     return backup_database(database.path, destination)
+
+
+def copy_to(source: Path | str, target: Path | str):
+    """Copy a whole database (usually the SQLite file) into a new, empty one: a shared database on a PostgreSQL
+    server, or a new file. One transaction, checked row for row; the source is only read (upgraded first, after its
+    usual backup, if it is from an older version). Returns a `store.copying.CopyReport`."""
+    from jointlead.store.copying import copy_database
+
+    database = open_database(source)
+    try:
+        return copy_database(database, target)
+    finally:
+        database.close()
 
 
 def open_or_create_demo(path: Path) -> Database:

@@ -8,7 +8,7 @@ starts a new one, so "who managed Sam last March?" always has an answer.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import or_, select
@@ -106,6 +106,8 @@ class PersonFields:
     career_stage: str = "qualified"
     qualified_date: date | None = None
     hr_supervisor_number: str | None = None  # the HR extract's "supervisor", an employee number at the employer
+    # The record's version the edit dialog was filled from (a stale edit is refused); not part of the details.
+    version: int | None = field(default=None, compare=False)
 
 
 def _blank_to_none(text: str | None) -> str | None:
@@ -188,7 +190,7 @@ def person_fields(database: Database, person_id: int) -> PersonFields:
             registration_number=person.registration_number, grade=person.grade,
             wte_hundredths=person.wte_hundredths, start_date=person.start_date, leave_date=person.leave_date,
             seconded=person.seconded, career_stage=person.career_stage, qualified_date=person.qualified_date,
-            hr_supervisor_number=person.hr_supervisor_number)
+            hr_supervisor_number=person.hr_supervisor_number, version=person.version)
 
 
 def _lines_and_arrangements(session: Session, person_id: int) -> tuple[list[ReportingLine],
@@ -227,7 +229,7 @@ def edit_person(database: Database, person_id: int, person: PersonFields) -> Edi
                 raise ValidationError(f"{row.full_name} has reporting lines or supervision running past "
                                       f"{_day(leave)}.", "Use Record a leaver: it sets the leave date, ends their "
                                                          "lines and supervision, and lists who needs reassigning.")
-        if not record.update(row, **columns):
+        if not record.update(row, seen_version=person.version, **columns):
             raise ValidationError("Nothing was changed.")
         return record.commit(f"edit {row.full_name}")
 

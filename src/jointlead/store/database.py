@@ -1,4 +1,5 @@
-"""Opening a jointlead database file safely: checks, warnings, the in-use lock, migration with backup."""
+"""Opening a jointlead database safely: a file (checks, warnings, the in-use lock, migration with backup) or a
+shared database on a PostgreSQL server."""
 
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from sqlalchemy import Engine, text
+from sqlalchemy import URL, Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from jointlead.store import migrate
+from jointlead.store import migrate, server
 from jointlead.store.backup import integrity_problems, timestamped_backup
 from jointlead.store.engine import make_engine
 from jointlead.store.errors import (
@@ -51,9 +52,14 @@ def _lock_exclusively(handle: IO[bytes]) -> bool:
 
 @dataclass
 class Database:
-    """An open database: the engine, how it was opened, and what the user should be told about it."""
+    """An open database: the engine, how it was opened, and what the user should be told about it.
 
-    path: Path
+    `path` is the file; for a shared database on a server it is None and `server` is its address. Whatever works
+    on the file itself (backups, restoring, SQLite's integrity check) asks `path`; the rest of jointlead does not
+    mind which it is.
+    """
+
+    path: Path | None
     engine: Engine
     read_only: bool
     revision: str
@@ -61,6 +67,17 @@ class Database:
     upgrade_backup: Path | None = None
     _lock: IO[bytes] | None = None
     _sessions: sessionmaker[Session] | None = None
+    server: URL | None = None
+
+    @property
+    def name(self) -> str:
+        """What the window title and printouts call it: the file's name, or 'DATABASE on HOST'."""
+        return self.path.name if self.path is not None else server.short_name(self.server)
+
+    @property
+    def location(self) -> str:
+        """Where it is, in full: the file's path, or the server's address without any password."""
+        return str(self.path) if self.path is not None else server.shown(self.server)
 
     def session(self) -> Session:
         if self._sessions is None:
@@ -119,9 +136,14 @@ def create_database(path: Path) -> Database:
     return _finish_open(path, read_only=False, lock=lock, upgrade_backup=None)
 
 
-def open_database(path: Path) -> Database:
-    """Open an existing database, upgrading it (after a verified backup) when it is from an older version."""
-    path = path.resolve()
+def open_database(target: Path | str) -> Database:
+    """Open an existing database, upgrading it (after a verified backup) when it is from an older version.
+
+    `target` is a file, or the address of a database on a PostgreSQL server (postgresql://…).
+    """
+    if server.is_server_address(target):
+        return open_server_database(str(target))
+    path = Path(target).resolve()
     if not path.exists():
         raise DatabaseMissing(f"There is no database at {path}.",
                               "Choose File > Open to find it, or File > New to start a new one.")
@@ -171,3 +193,24 @@ def _finish_open(path: Path, *, read_only: bool, lock: IO[bytes] | None, upgrade
         warnings.insert(0, READ_ONLY_NOTE)
     return Database(path=path, engine=engine, read_only=read_only, revision=revision, warnings=warnings,
                     upgrade_backup=upgrade_backup, _lock=lock)
+
+
+def open_server_database(address: str) -> Database:
+    """A shared database on a PostgreSQL server; an empty one is given jointlead's schema, an older one upgraded.
+
+    There is no file to back up first: the server's own backups cover it (docs/shared-server.md). PostgreSQL
+    changes its schema inside the transaction, so a failed upgrade leaves it exactly as it was.
+    """
+    url = server.server_url(address)
+    engine = server.make_server_engine(url)
+    try:
+        revision = server.stored_revision(engine, url, migrate.KNOWN_REVISIONS)
+        if revision != migrate.HEAD_REVISION:
+            log.info("Setting up or upgrading a server database from schema %s", revision or "none")
+            migrate.migrate_on(engine, "upgrade", "head")
+        with engine.connect() as connection:
+            revision = connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+    except BaseException:
+        engine.dispose()
+        raise
+    return Database(path=None, engine=engine, read_only=False, revision=revision, server=url)

@@ -31,3 +31,12 @@ class DatabaseDamaged(DatabaseError):
 
 class ReadOnlyDatabase(DatabaseError):
     pass
+
+
+class ChangedBySomeoneElse(DatabaseError):
+    """A record changed after the copy an edit was made from was read: on a shared database, someone saved first."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(f"{what} was changed by someone else — reload",
+                         "Your change was not saved. Reload to see theirs, then make yours again if it is still "
+                         "needed.")

@@ -6,12 +6,14 @@ import sqlite3
 import sys
 from pathlib import Path
 
+from sqlalchemy import Connection, Engine
+
 import jointlead
 from jointlead.store.engine import make_engine, sqlite_uri
 from jointlead.store.errors import DatabaseError
 
 # Every revision this version knows, oldest first; a test keeps this equal to migrations/versions.
-KNOWN_REVISIONS = ("0001", "0002", "0003", "0004")
+KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005")
 HEAD_REVISION = KNOWN_REVISIONS[-1]
 
 
@@ -77,19 +79,32 @@ def downgrade(path: Path, target: str) -> None:
 
 
 def run_migration(path: Path, direction: str, target: str, *, create: bool = False) -> None:
+    engine = make_engine(path, foreign_keys=False, create=create)
+    try:
+        migrate_on(engine, direction, target)
+    finally:
+        engine.dispose()
+
+
+def migrate_on(engine: Engine, direction: str, target: str) -> None:
+    """Run alembic over one connection of `engine` in one transaction: on SQLite and on PostgreSQL alike, a
+    failure anywhere leaves the schema as it was (both roll DDL back)."""
+    with engine.begin() as connection:
+        migrate_within(connection, direction, target)
+
+
+def migrate_within(connection: Connection, direction: str, target: str) -> None:
+    """Migrate inside the caller's transaction, which can then go on to fill the new schema (`jointlead copy`)."""
     from alembic import command
 
     config = alembic_config()
-    engine = make_engine(path, foreign_keys=False, create=create)
-    try:
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            getattr(command, direction)(config, target)
-            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-            if broken:
-                # Raising here rolls the whole migration back: the file is as it was.
-                raise DatabaseError(
-                    f"The upgrade would leave {len(broken)} broken references, so it was undone.",
-                    "The database is unchanged. Send the file to support to investigate.")
-    finally:
-        engine.dispose()
+    config.attributes["connection"] = connection
+    getattr(command, direction)(config, target)
+    # PostgreSQL checks every reference as the migration goes; SQLite, with its checks off, is asked here.
+    broken = (connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+              if connection.dialect.name == "sqlite" else ())
+    if broken:
+        # Raising here rolls the whole migration back: the file is as it was.
+        raise DatabaseError(
+            f"The upgrade would leave {len(broken)} broken references, so it was undone.",
+            "The database is unchanged. Send the file to support to investigate.")

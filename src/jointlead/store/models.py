@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
     Date,
     DateTime,
@@ -17,7 +18,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 # Named constraints from the first revision: batch migrations on SQLite and ALTERs on PostgreSQL
 # both need to refer to constraints by name.
@@ -34,13 +35,29 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+# Money is integer pence. PostgreSQL's integer stops at 2,147,483,647 pence (£21.4 million), less than many pooled
+# budgets, so pence are its bigint; SQLite's integers are 64-bit already, and its schema stays as it was.
+Pence = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Versioned:
+    """A record people edit. Its version goes up by one at every change, so a change made from an out-of-date copy
+    (someone else saved first, on a shared server) is refused instead of silently overwriting theirs."""
+
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict:
+        return {"version_id_col": cls.__table__.c.version}
+
+
 def _fk(target: str, *, nullable: bool = False, ondelete: str = "CASCADE", index: bool = True) -> Mapped:
     return mapped_column(ForeignKey(target, ondelete=ondelete), nullable=nullable, index=index)
 
 
 # --- organisations and people -------------------------------------------------------------------
 
-class Organisation(Base):
+class Organisation(Versioned, Base):
     __tablename__ = "organisation"
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(12), unique=True)
@@ -49,14 +66,14 @@ class Organisation(Base):
     colour: Mapped[str] = mapped_column(String(7), default="#005EB8")
 
 
-class Team(Base):
+class Team(Versioned, Base):
     __tablename__ = "team"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     description: Mapped[str] = mapped_column(Text, default="")
 
 
-class Person(Base):
+class Person(Versioned, Base):
     __tablename__ = "person"
     __table_args__ = (
         UniqueConstraint("employer_id", "employee_number"),
@@ -84,7 +101,7 @@ class Person(Base):
     missing_from_hr_since: Mapped[date | None] = mapped_column(Date)
 
 
-class ReportingLine(Base):
+class ReportingLine(Versioned, Base):
     """One dated line: a person's managerial or professional lead. History is kept, never overwritten."""
 
     __tablename__ = "reporting_line"
@@ -102,7 +119,7 @@ class ReportingLine(Base):
     note: Mapped[str] = mapped_column(Text, default="")
 
 
-class Absence(Base):
+class Absence(Versioned, Base):
     """Long-term absence or maternity leave: takes a person out of supervision scope for a while."""
 
     __tablename__ = "absence"
@@ -115,7 +132,7 @@ class Absence(Base):
 
 # --- supervision ---------------------------------------------------------------------------------
 
-class SupervisionPolicy(Base):
+class SupervisionPolicy(Versioned, Base):
     """A required interval; the most specific policy (organisation, profession, career stage) wins."""
 
     __tablename__ = "supervision_policy"
@@ -128,7 +145,7 @@ class SupervisionPolicy(Base):
     min_minutes: Mapped[int | None] = mapped_column(Integer)
 
 
-class SupervisionArrangement(Base):
+class SupervisionArrangement(Versioned, Base):
     __tablename__ = "supervision_arrangement"
     id: Mapped[int] = mapped_column(primary_key=True)
     supervisee_id: Mapped[int] = _fk("person.id")
@@ -140,7 +157,7 @@ class SupervisionArrangement(Base):
     agreement_signed: Mapped[date | None] = mapped_column(Date)
 
 
-class SupervisionSession(Base):
+class SupervisionSession(Versioned, Base):
     """That supervision happened — never what was said."""
 
     __tablename__ = "supervision_session"
@@ -161,7 +178,7 @@ class SupervisionSession(Base):
 
 # --- pooled budgets ------------------------------------------------------------------------------
 
-class Agreement(Base):
+class Agreement(Versioned, Base):
     """A Section 75 agreement: a pooled fund, aligned budget or lead commissioning arrangement."""
 
     __tablename__ = "agreement"
@@ -177,12 +194,12 @@ class Agreement(Base):
     contribution_basis: Mapped[str] = mapped_column(String(10), default="gross")
     risk_basis: Mapped[str] = mapped_column(String(30), default="pro rata")
     use_waterfall: Mapped[bool] = mapped_column(default=False)
-    risk_reserve_pence: Mapped[int] = mapped_column(default=0)
+    risk_reserve_pence: Mapped[int] = mapped_column(Pence, default=0)
     underspend_rule: Mapped[str] = mapped_column(String(30), default="returned pro rata")
-    delegated_limit_pence: Mapped[int] = mapped_column(default=0)
+    delegated_limit_pence: Mapped[int] = mapped_column(Pence, default=0)
 
 
-class AgreementPartner(Base):
+class AgreementPartner(Versioned, Base):
     """A partner to an agreement, in the order partners are listed (ties in rounding go to the first)."""
 
     __tablename__ = "agreement_partner"
@@ -192,33 +209,33 @@ class AgreementPartner(Base):
     organisation_id: Mapped[int] = _fk("organisation.id", ondelete="RESTRICT")
     position: Mapped[int] = mapped_column(Integer)
     fixed_share_basis_points: Mapped[int | None] = mapped_column(Integer)  # 7500 = 75.00%
-    cap_pence: Mapped[int | None] = mapped_column()
+    cap_pence: Mapped[int | None] = mapped_column(Pence)
     cap_basis_points: Mapped[int | None] = mapped_column(Integer)  # of the partner's contribution
 
 
-class Contribution(Base):
+class Contribution(Versioned, Base):
     __tablename__ = "contribution"
     id: Mapped[int] = mapped_column(primary_key=True)
     agreement_id: Mapped[int] = _fk("agreement.id")
     organisation_id: Mapped[int] = _fk("organisation.id", ondelete="RESTRICT")
     year: Mapped[int] = mapped_column(Integer)
     funding_stream: Mapped[str] = mapped_column(String(120))
-    amount_pence: Mapped[int] = mapped_column()
+    amount_pence: Mapped[int] = mapped_column(Pence)
     recurrent: Mapped[bool] = mapped_column(default=True)
     schedule: Mapped[str] = mapped_column(String(30), default="monthly")
 
 
-class ContributionPayment(Base):
+class ContributionPayment(Versioned, Base):
     __tablename__ = "contribution_payment"
     id: Mapped[int] = mapped_column(primary_key=True)
     contribution_id: Mapped[int] = _fk("contribution.id")
     expected_date: Mapped[date] = mapped_column(Date)
-    expected_pence: Mapped[int] = mapped_column()
+    expected_pence: Mapped[int] = mapped_column(Pence)
     received_date: Mapped[date | None] = mapped_column(Date)
-    received_pence: Mapped[int | None] = mapped_column()
+    received_pence: Mapped[int | None] = mapped_column(Pence)
 
 
-class BudgetLine(Base):
+class BudgetLine(Versioned, Base):
     __tablename__ = "budget_line"
     __table_args__ = (UniqueConstraint("agreement_id", "code"),)
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -230,7 +247,7 @@ class BudgetLine(Base):
     share_profile: Mapped[str] = mapped_column(String(10), default="variable")  # fixed or variable
 
 
-class LedgerMapping(Base):
+class LedgerMapping(Versioned, Base):
     """Which of a partner's ledger codes feed a line: a cost centre and a subjective pattern (`5*`)."""
 
     __tablename__ = "ledger_mapping"
@@ -241,7 +258,7 @@ class LedgerMapping(Base):
     subjective_pattern: Mapped[str] = mapped_column(String(30), default="*")
 
 
-class LineYear(Base):
+class LineYear(Versioned, Base):
     """A line's annual budget and how it is profiled across the months of one financial year."""
 
     __tablename__ = "line_year"
@@ -249,11 +266,11 @@ class LineYear(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     budget_line_id: Mapped[int] = _fk("budget_line.id", index=False)
     year: Mapped[int] = mapped_column(Integer)
-    annual_budget_pence: Mapped[int] = mapped_column()
+    annual_budget_pence: Mapped[int] = mapped_column(Pence)
     profile: Mapped[str] = mapped_column(String(20), default="even")  # even, custom, last year's actuals
 
 
-class LineMonth(Base):
+class LineMonth(Versioned, Base):
     """One month of a line: the profiled budget, and a forecast where one has been set by hand."""
 
     __tablename__ = "line_month"
@@ -265,8 +282,8 @@ class LineMonth(Base):
     budget_line_id: Mapped[int] = _fk("budget_line.id", index=False)
     year: Mapped[int] = mapped_column(Integer)
     period: Mapped[int] = mapped_column(Integer)
-    budget_pence: Mapped[int] = mapped_column(default=0)
-    forecast_pence: Mapped[int | None] = mapped_column()
+    budget_pence: Mapped[int] = mapped_column(Pence, default=0)
+    forecast_pence: Mapped[int | None] = mapped_column(Pence)
     forecast_comment: Mapped[str] = mapped_column(Text, default="")
 
 
@@ -336,7 +353,7 @@ class LedgerTransaction(Base):
     cost_centre: Mapped[str] = mapped_column(String(30))
     subjective: Mapped[str] = mapped_column(String(30))
     description: Mapped[str] = mapped_column(Text, default="")
-    amount_pence: Mapped[int] = mapped_column()
+    amount_pence: Mapped[int] = mapped_column(Pence)
     transaction_ref: Mapped[str | None] = mapped_column(String(60))
     fingerprint: Mapped[str] = mapped_column(String(64))
     source_file: Mapped[str] = mapped_column(String(260), default="")
@@ -361,7 +378,7 @@ class Virement(Base):
     from_period: Mapped[int] = mapped_column(Integer, default=1)
     from_line_id: Mapped[int] = _fk("budget_line.id", ondelete="RESTRICT")
     to_line_id: Mapped[int] = _fk("budget_line.id", ondelete="RESTRICT")
-    amount_pence: Mapped[int] = mapped_column()
+    amount_pence: Mapped[int] = mapped_column(Pence)
     recurrent: Mapped[bool] = mapped_column(default=False)
     reason: Mapped[str] = mapped_column(Text)
     approved_by: Mapped[str] = mapped_column(String(200))
@@ -387,14 +404,14 @@ class PeriodClose(Base):
 
 # --- delivery actions ----------------------------------------------------------------------------
 
-class Meeting(Base):
+class Meeting(Versioned, Base):
     __tablename__ = "meeting"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))  # Joint Management Board, Section 75 Partnership Board…
     meeting_date: Mapped[date] = mapped_column(Date)
 
 
-class Action(Base):
+class Action(Versioned, Base):
     __tablename__ = "action"
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(12), unique=True)  # A-0042, never reused

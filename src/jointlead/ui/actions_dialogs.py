@@ -54,11 +54,12 @@ class StatusDialog(FormDialog):
         self.reason = self.text("Reason", placeholder="why (needed to cancel)")
 
     def gesture(self) -> Gesture:
-        action, status, today = self.row.id, self.status.currentData(), self.today
+        action, status, today, seen = self.row.id, self.status.currentData(), self.today, self.row.version
         completed = self.completed_on.date().toPython() if status == ActionStatus.COMPLETE.value else None
         evidence, reason = self.evidence.text(), self.reason.text()
         return lambda database: actions.change_status(database, action, status, completed_on=completed,
-                                                      evidence=evidence, reason=reason, today=today)
+                                                      evidence=evidence, reason=reason, today=today,
+                                                      seen_version=seen)
 
 
 class DueDateDialog(FormDialog):
@@ -74,7 +75,9 @@ class DueDateDialog(FormDialog):
 
     def gesture(self) -> Gesture:
         action, due, reason, today = self.row.id, self.new_due.date().toPython(), self.reason.text(), self.today
-        return lambda database: actions.revise_due_date(database, action, due, reason, today=today)
+        seen = self.row.version
+        return lambda database: actions.revise_due_date(database, action, due, reason, today=today,
+                                                        seen_version=seen)
 
 
 class RagDialog(FormDialog):
@@ -90,8 +93,8 @@ class RagDialog(FormDialog):
         self.reason = self.text("Reason", placeholder="why it differs from the rule")
 
     def gesture(self) -> Gesture:
-        action, rag, reason = self.row.id, self.rag.currentData(), self.reason.text()
-        return lambda database: actions.override_rag(database, action, rag, reason)
+        action, rag, reason, seen = self.row.id, self.rag.currentData(), self.reason.text(), self.row.version
+        return lambda database: actions.override_rag(database, action, rag, reason, seen_version=seen)
 
 
 class MeetingDialog(FormDialog):

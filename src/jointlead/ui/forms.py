@@ -134,3 +134,5 @@ class FormDialog(QDialog):
             return
         if self.editor.run(gesture, self.windowTitle()):
             self.accept()
+        elif self.editor.reloaded:  # filled from a record someone else has changed since: open it again to edit
+            self.reject()

@@ -253,11 +253,12 @@ class MainWindow(QMainWindow):
         self.close_database()
         self.database = database
         self.editor.database = database
-        self._remember(database.path)
+        if database.path is not None:  # a server's address is typed where it is wanted, not offered as recent
+            self._remember(database.path)
         read_only = " (read-only)" if database.read_only else ""
-        self.path_label.setText(f"{database.path}{read_only}")
-        self.path_label.setToolTip(str(database.path))
-        self.setWindowTitle(f"jointlead — {database.path.name}{read_only}")
+        self.path_label.setText(f"{database.location}{read_only}")
+        self.path_label.setToolTip(database.location)
+        self.setWindowTitle(f"jointlead — {database.name}{read_only}")
         self._set_pages_enabled(True)
         self.refresh()
         if database.upgrade_backup is not None:
@@ -268,8 +269,10 @@ class MainWindow(QMainWindow):
 
     def _set_pages_enabled(self, enabled: bool) -> None:
         self.pages.setEnabled(enabled)
-        self.save_copy_action.setEnabled(enabled)
-        self.restore_action.setEnabled(enabled)
+        # A copy of the file, or a file put back: a shared database's copies are the server's backups instead.
+        on_file = enabled and self.database is not None and self.database.path is not None
+        self.save_copy_action.setEnabled(on_file)
+        self.restore_action.setEnabled(on_file)
         self.import_action.setEnabled(enabled)
         self.tracker_action.setEnabled(enabled)
         self.export_action.setEnabled(enabled)
@@ -287,11 +290,12 @@ class MainWindow(QMainWindow):
         self.set_database(database)
         return True
 
-    def open_path(self, path: Path) -> bool:
+    def open_path(self, path: Path | str) -> bool:
+        """Open a database file, or a shared database by its server address (postgresql://…)."""
         return self._switch_to(lambda: files.open_existing(path), "Cannot open the database")
 
     def open_database_dialog(self) -> None:
-        start = str(self.database.path.parent if self.database else default_database().parent)
+        start = str(self.database.path.parent if self.database and self.database.path else default_database().parent)
         name, _ = QFileDialog.getOpenFileName(self, "Open a jointlead database", start, DATABASE_FILTER)
         if name:
             self.open_path(Path(name))
@@ -406,7 +410,7 @@ class MainWindow(QMainWindow):
         """What File > Print… prints: the table being worked in, else the page as it looks (board papers)."""
         from jointlead.ui.printing import printout_for  # print support loads when first used, not at start
 
-        return printout_for(self.current_page(), source=self.database.path.name if self.database else "",
+        return printout_for(self.current_page(), source=self.database.name if self.database else "",
                             printed_on=self._today())
 
     def print_page(self) -> None:
@@ -529,7 +533,7 @@ class MainWindow(QMainWindow):
             except PackageNotFoundError:
                 return "not installed"
 
-        database = (f"{self.database.path}\nSchema revision {self.database.revision}" if self.database
+        database = (f"{self.database.location}\nSchema revision {self.database.revision}" if self.database
                     else "No database open")
         QMessageBox.about(
             self, "About jointlead",

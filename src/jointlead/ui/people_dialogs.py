@@ -69,6 +69,7 @@ class PersonDialog(FormDialog):
         self.hr_supervisor = self.text("HR extract's supervisor", now.hr_supervisor_number or "",
                                        "their employee number, as the HR system has it")
         self.leave_date = now.leave_date
+        self.version = now.version
 
     def gesture(self) -> Gesture:
         fields = PersonFields(
@@ -78,7 +79,7 @@ class PersonDialog(FormDialog):
             grade=self.grade.text(), wte_hundredths=wte_from_text(self.wte.text()),
             start_date=self.day_value(self.start), leave_date=self.leave_date, seconded=self.seconded.isChecked(),
             career_stage=self.stage.currentData(), qualified_date=self.day_value(self.qualified),
-            hr_supervisor_number=self.hr_supervisor.text())
+            hr_supervisor_number=self.hr_supervisor.text(), version=self.version)
         if self.person_id is None:
             return lambda database: people.add_person(database, fields)
         person_id = self.person_id

@@ -2,7 +2,7 @@
 
 How the window uses it (File > Print…, Print preview…, Save as PDF…):
 
-    printout = printout_for(window.current_page(), source=database.path.name, printed_on=today)
+    printout = printout_for(window.current_page(), source=database.name, printed_on=today)
     print_with_dialog(window, printout)      # the system print dialog, then prints; False if cancelled
     preview_with_dialog(window, printout)    # Qt's print preview, from which the user can print
     save_pdf_with_dialog(window, printout, suggested)  # asks where, saves, reports a problem in a dialog

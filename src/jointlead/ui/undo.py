@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QWidget
 from jointlead.domain.errors import JointleadError
 from jointlead.services.edits import Edit, undo_edit
 from jointlead.store.database import Database
+from jointlead.store.errors import ChangedBySomeoneElse
 from jointlead.ui.messages import show_problem
 
 
@@ -50,13 +51,24 @@ class Editor:
         self.parent = parent
         self.refresh = refresh
         self.database: Database | None = None
+        self.reloaded = False  # the last refusal was of a stale copy, and the pages now show what is stored
 
     def run(self, gesture: Callable[[Database], Edit], problem_title: str = "That change was not made") -> bool:
-        """True when the change was made. A refusal is shown in plain words and nothing changes."""
+        """True when the change was made. A refusal is shown in plain words and nothing changes.
+
+        When someone else changed the record first (a shared database), the pages are reloaded after saying so,
+        so that what the user sees next is what is stored, and `reloaded` is set for a dialog to close itself.
+        """
+        self.reloaded = False
         if self.database is None:
             return False
         try:
             edit = gesture(self.database)
+        except ChangedBySomeoneElse as error:
+            show_problem(self.parent, error, problem_title)
+            self.refresh()
+            self.reloaded = True
+            return False
         except JointleadError as error:
             show_problem(self.parent, error, problem_title)
             return False

@@ -1,0 +1,139 @@
+"""Shared databases on a PostgreSQL server: telling a server address from a file, connecting, and opening one."""
+
+from __future__ import annotations
+
+import logging
+from decimal import Decimal
+
+from sqlalchemy import URL, Connection, Engine, create_engine, event, inspect, make_url, text
+from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.pool import QueuePool
+
+from jointlead.store.errors import DatabaseError, DatabaseFromNewerVersion, NotAJointleadDatabase
+
+log = logging.getLogger(__name__)
+
+SCHEMES = ("postgresql:", "postgresql+", "postgres:")
+DRIVER = "postgresql+psycopg"
+HOW_TO_WRITE = "Write it as postgresql://USER@HOST:PORT/DATABASE (keep the password in a pgpass file, not here)."
+
+
+def is_server_address(target: object) -> bool:
+    """True for postgresql://… (what `--db` and File > Open accept besides a file)."""
+    return isinstance(target, str) and target.lower().startswith(SCHEMES)
+
+
+def server_url(address: str) -> URL:
+    """The SQLAlchemy URL for an address, always through psycopg (the one driver jointlead ships with)."""
+    try:
+        url = make_url(address)
+    except ArgumentError as error:
+        raise DatabaseError(f"{shown(address)} is not a database address jointlead understands.", HOW_TO_WRITE
+                            ) from error
+    if url.drivername in ("postgresql", "postgres"):
+        url = url.set(drivername=DRIVER)
+    if url.drivername != DRIVER:
+        raise DatabaseError(f"jointlead talks to PostgreSQL through psycopg, not {url.drivername}.", HOW_TO_WRITE)
+    if not url.database:
+        raise DatabaseError(f"{shown(address)} names no database.", HOW_TO_WRITE)
+    return url
+
+
+def shown(address: str | URL) -> str:
+    """An address fit to show or log: the password, if one was given, is never repeated."""
+    try:
+        url = address if isinstance(address, URL) else make_url(address)
+    except ArgumentError:
+        return "That address"
+    return url.set(drivername=url.get_backend_name()).render_as_string(hide_password=True)
+
+
+def short_name(url: URL) -> str:
+    """'jointlead on db.example.nhs.uk': how the window title names a server database."""
+    host = url.host or url.query.get("host") or "this computer"
+    if isinstance(host, tuple):
+        host = host[0]
+    return f"{url.database} on {'this computer' if str(host).startswith('/') else host}"
+
+
+def _whole_numbers(cursor_connection) -> None:
+    """PostgreSQL widens sum() of bigint pence to numeric, which psycopg would hand over as a Decimal: jointlead
+    keeps no fractions (money is integer pence), so a whole numeric comes back as an int, like SQLite's."""
+    from psycopg.types.numeric import NumericLoader
+
+    class WholeNumericLoader(NumericLoader):
+        def load(self, data):
+            value = super().load(data)
+            return int(value) if isinstance(value, Decimal) and value == value.to_integral_value() else value
+
+    cursor_connection.adapters.register_loader("numeric", WholeNumericLoader)
+
+
+def make_server_engine(url: URL) -> Engine:
+    try:
+        engine = create_engine(url, poolclass=QueuePool, pool_size=2, pool_pre_ping=True,
+                               # Error messages reach the log: they must not carry row values (personal data).
+                               hide_parameters=True)
+    except ModuleNotFoundError as error:
+        raise DatabaseError("The PostgreSQL driver (psycopg) is not installed with this copy of jointlead.",
+                            'Install it with: pip install "jointlead[postgresql]"') from error
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        _whole_numbers(dbapi_connection)
+
+    @event.listens_for(engine, "handle_error")
+    def _without_row_values(context) -> DBAPIError | None:
+        # PostgreSQL's DETAIL repeats the row it refused ("Failing row contains (…)", "Key (…)=(…) already
+        # exists"): names and numbers, which must not reach the log or a dialog. Keep only the primary message;
+        # SQLAlchemy wrote the whole one into its exception already, so that is made again without it.
+        error = context.original_exception
+        primary = getattr(getattr(error, "diag", None), "message_primary", None)
+        wrapped = context.sqlalchemy_exception
+        if not primary or not isinstance(wrapped, DBAPIError):
+            return None
+        error.args = (primary,)
+        return type(wrapped)(wrapped.statement, None, error, hide_parameters=True,
+                             connection_invalidated=wrapped.connection_invalidated)
+
+    return engine
+
+
+def connect_problem(url: URL, error: DBAPIError) -> DatabaseError:
+    # The driver's first line says what went wrong (no such database, password refused, no server listening).
+    reason = str(error.orig).strip().splitlines()[0] if error.orig is not None else "no reason given"
+    return DatabaseError(f"Could not reach {shown(url)}: {reason}",
+                         "Check the address, that the server is running, and that you may use that database.")
+
+
+def stored_revision(engine: Engine, url: URL, known: tuple[str, ...]) -> str | None:
+    """The schema revision on the server; None for an empty database, which can become a jointlead one."""
+    try:
+        with engine.connect() as connection:
+            tables = set(inspect(connection).get_table_names())
+            revision = (connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+                        if "alembic_version" in tables else None)
+    except DBAPIError as error:
+        raise connect_problem(url, error) from error
+    if revision is None and tables:
+        raise NotAJointleadDatabase(f"{shown(url)} holds other tables, not a jointlead database.",
+                                    "Ask for an empty database of jointlead's own, or name the right one.")
+    if revision is not None and revision not in known:
+        raise DatabaseFromNewerVersion(
+            f"{shown(url)} was written by a newer version of jointlead (schema {revision}).",
+            "It has not been changed. Install the latest jointlead to open it.")
+    return revision
+
+
+def advance_id_sequences(connection: Connection) -> None:
+    """After rows were inserted with their ids given (the demo, a copy), make PostgreSQL's id sequences carry on
+    after the largest id; otherwise the next row added would be given an id already taken. SQLite needs nothing."""
+    if connection.dialect.name != "postgresql":
+        return
+    from jointlead.store.models import Base  # the models are needed only here, not to open a server
+
+    for table in Base.metadata.sorted_tables:
+        if "id" in table.c and table.c.id.primary_key:
+            connection.execute(text(
+                f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                f"COALESCE((SELECT max(id) FROM {table.name}), 0) + 1, false)"))

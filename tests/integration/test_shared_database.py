@@ -1,0 +1,140 @@
+"""What a shared database needs, proved on whichever the run uses (SQLite, or PostgreSQL in the variant): stale
+edits refused, whole pooled budgets in pence, and a copy that holds every row."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from datetime import date
+
+import pytest
+from sqlalchemy import select, update
+
+from jointlead.services import actions, overview, people
+from jointlead.services.edits import Recorder
+from jointlead.store.copying import copy_database
+from jointlead.store.database import open_database
+from jointlead.store.errors import ChangedBySomeoneElse, DatabaseError
+from jointlead.store.models import AuditEntry, Base, Contribution, Person
+from jointlead.store.uow import UnitOfWork
+
+TODAY = date(2026, 11, 20)  # the demo's today
+ON_POSTGRESQL = os.environ.get("JOINTLEAD_TEST_DATABASE", "sqlite").lower() == "postgresql"
+
+
+def _audit_entries(database) -> int:
+    with database.session() as session:
+        return len(session.scalars(select(AuditEntry.id)).all())
+
+
+def _first_person(database) -> int:
+    with database.session() as session:
+        return session.scalar(select(Person.id).where(Person.leave_date.is_(None)).order_by(Person.id))
+
+
+def test_an_edit_made_from_an_out_of_date_copy_is_refused_and_changes_nothing(demo_db):
+    person_id = _first_person(demo_db)
+    shown_to_me = people.person_fields(demo_db, person_id)
+    shown_to_them = people.person_fields(demo_db, person_id)
+    people.edit_person(demo_db, person_id, replace(shown_to_them, job_title="Deputy Director"))
+    entries = _audit_entries(demo_db)
+
+    mine = replace(shown_to_me, grade="Band 9")
+    with pytest.raises(ChangedBySomeoneElse) as refused:
+        people.edit_person(demo_db, person_id, mine)
+
+    assert "changed by someone else — reload" in refused.value.message
+    now = people.person_fields(demo_db, person_id)
+    assert now.job_title == "Deputy Director" and now.grade == shown_to_me.grade
+    assert _audit_entries(demo_db) == entries
+    # Made again from what is stored now, the same change goes through.
+    people.edit_person(demo_db, person_id, replace(now, grade="Band 9"))
+    assert people.person_fields(demo_db, person_id).grade == "Band 9"
+
+
+def test_an_action_changed_since_the_log_was_read_refuses_a_status_change(demo_db):
+    row = next(r for r in actions.action_log(demo_db, TODAY) if r.is_open)
+    actions.add_update(demo_db, row.id, "Discussed at the huddle", today=TODAY)  # an update changes no field
+    actions.revise_due_date(demo_db, row.id, row.due.replace(day=1), "agreed at the board", today=TODAY,
+                            seen_version=row.version)
+
+    with pytest.raises(ChangedBySomeoneElse):
+        actions.override_rag(demo_db, row.id, "red", "slipping", seen_version=row.version)
+    with pytest.raises(ChangedBySomeoneElse):
+        actions.change_status(demo_db, row.id, "complete", evidence="minutes", today=TODAY, seen_version=row.version)
+    fresh = next(r for r in actions.action_log(demo_db, TODAY) if r.id == row.id)
+    assert fresh.version == row.version + 1 and not fresh.rag_overridden
+    actions.override_rag(demo_db, row.id, "red", "slipping", seen_version=fresh.version)
+
+
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="two people saving at once needs a shared server (PostgreSQL variant)")
+def test_two_people_saving_the_same_record_at_once_the_second_is_refused(demo_db):
+    """Both read the record before either saves: the version in the second one's UPDATE is no longer there."""
+    person_id = _first_person(demo_db)
+    with UnitOfWork(demo_db) as first:
+        row = first.session.get(Person, person_id)
+        assert row is not None
+        second = open_database(demo_db.location)  # another laptop, on the same server database
+        try:
+            fields = people.person_fields(second, person_id)
+            people.edit_person(second, person_id, replace(fields, grade="Band 8d"))
+        finally:
+            second.close()
+        with pytest.raises(ChangedBySomeoneElse):
+            Recorder(first, "edit person").update(row, grade="Band 7")
+    assert people.person_fields(demo_db, person_id).grade == "Band 8d"
+
+
+def test_a_pooled_budget_of_tens_of_millions_is_held_and_summed_to_the_penny(demo_db):
+    """£30 million is more pence than a 32-bit integer holds; PostgreSQL keeps money as bigint."""
+    big = 3_000_000_001  # £30,000,000.01
+    with UnitOfWork(demo_db) as uow:
+        contribution = uow.session.scalars(select(Contribution).order_by(Contribution.id)).first()
+        agreement_id, year = contribution.agreement_id, contribution.year
+        others = sum(c.amount_pence for c in uow.session.scalars(select(Contribution).where(
+            Contribution.agreement_id == agreement_id, Contribution.year == year, Contribution.id != contribution.id)))
+        uow.session.execute(update(Contribution).where(Contribution.id == contribution.id).values(amount_pence=big))
+        uow.commit()
+    pool = next(p for p in overview.pools(demo_db, TODAY)
+                if p.agreement_id == agreement_id and p.year.start_year == year)
+    assert pool.contributions_pence == big + others
+    assert type(pool.contributions_pence) is int
+
+
+def _typed_contents(database) -> dict[str, list[tuple]]:
+    """Every table as the models read it (dates as dates), in key order: comparable across SQLite and PostgreSQL."""
+    with database.engine.connect() as connection:
+        return {table.name: [tuple(row) for row in connection.execute(
+            select(table).order_by(*table.primary_key.columns))] for table in Base.metadata.sorted_tables}
+
+
+def test_a_copy_holds_every_row_and_a_copy_back_is_the_same(demo_db, empty_target, tmp_path):
+    report = copy_database(demo_db, empty_target)
+    original = _typed_contents(demo_db)
+    assert report.rows == {name: len(rows) for name, rows in original.items()}
+    copied = open_database(empty_target)
+    try:
+        assert _typed_contents(copied) == original
+        # The copy carries on numbering after the rows it was given: the next record added gets a new id.
+        fields = people.PersonFields(full_name="Dana Newman", employer="NCC", employee_number="P900001")
+        added = people.added_person_id(copied, people.add_person(copied, fields))
+        assert added > max(row[0] for row in original["person"])
+        back = copy_database(copied, tmp_path / "back.sqlite")
+    finally:
+        copied.close()
+    assert back.ledger_pence == report.ledger_pence
+    returned = open_database(tmp_path / "back.sqlite")
+    try:
+        contents = _typed_contents(returned)
+    finally:
+        returned.close()
+    assert {name: rows for name, rows in contents.items() if name not in ("person", "audit_entry")} == {
+        name: rows for name, rows in original.items() if name not in ("person", "audit_entry")}
+    assert len(contents["person"]) == len(original["person"]) + 1
+
+
+def test_copying_into_a_database_that_already_holds_one_is_refused(demo_db, empty_target):
+    copy_database(demo_db, empty_target)
+    with pytest.raises(DatabaseError) as refused:
+        copy_database(demo_db, empty_target)
+    assert "nothing was copied" in refused.value.message

@@ -8,6 +8,8 @@ import sys
 import time
 from pathlib import Path
 
+from jointlead.store.migrate import HEAD_REVISION
+
 
 def jointlead(*args: str, data: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "JOINTLEAD_DATA_DIR": str(data),
@@ -21,7 +23,7 @@ def test_the_window_opens_shows_the_dashboard_and_exits_0(demo_path, tmp_path):
     result = jointlead("--db", str(demo_path), "--exit-when-ready", data=tmp_path / "data")
     took = time.perf_counter() - started
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.strip() == f"Ready: {demo_path.resolve()} (schema 0004)."
+    assert result.stdout.strip() == f"Ready: {demo_path.resolve()} (schema {HEAD_REVISION})."
     assert "jointlead:" not in result.stderr and "Traceback" not in result.stderr  # no problem, no warning
     assert took < 60  # not a benchmark (bench/startup.py is): only proof it exits by itself, without a person
 

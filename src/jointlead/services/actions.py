@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -355,7 +355,8 @@ class ActionLogRow:
     latest_update_on: date | None
     latest_update_by: str
     days_overdue: int  # 0 unless open and past its due date
-    version: int  # what a dialog opened from this row was shown: a change from an older one is refused
+    # What a dialog opened from this row was shown (a change from an older one is refused); bookkeeping, not data.
+    version: int = field(compare=False)
 
     @property
     def overdue(self) -> bool:

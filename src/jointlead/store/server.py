@@ -13,14 +13,14 @@ from jointlead.store.errors import DatabaseError, DatabaseFromNewerVersion, NotA
 
 log = logging.getLogger(__name__)
 
-SCHEMES = ("postgresql:", "postgresql+", "postgres:")
 DRIVER = "postgresql+psycopg"
 HOW_TO_WRITE = "Write it as postgresql://USER@HOST:PORT/DATABASE (keep the password in a pgpass file, not here)."
 
 
 def is_server_address(target: object) -> bool:
-    """True for postgresql://… (what `--db` and File > Open accept besides a file)."""
-    return isinstance(target, str) and target.lower().startswith(SCHEMES)
+    """True for an address (postgresql://…, or any scheme://…, to be told which one works) rather than a file:
+    what `--db` and File > Open a shared database accept besides a file. No file path holds "://"."""
+    return isinstance(target, str) and "://" in target
 
 
 def server_url(address: str) -> URL:
@@ -72,6 +72,8 @@ def _whole_numbers(cursor_connection) -> None:
 def make_server_engine(url: URL) -> Engine:
     try:
         engine = create_engine(url, poolclass=QueuePool, pool_size=2, pool_pre_ping=True,
+                               # A server that does not answer is reported, not waited for with the window frozen.
+                               connect_args={"connect_timeout": 10},
                                # Error messages reach the log: they must not carry row values (personal data).
                                hide_parameters=True)
     except ModuleNotFoundError as error:

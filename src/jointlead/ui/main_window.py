@@ -17,7 +17,9 @@ from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence, 
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
+    QLineEdit,
     QListWidget,
     QMainWindow,
     QMessageBox,
@@ -159,6 +161,7 @@ class MainWindow(QMainWindow):
         file_menu = menu.addMenu("&File")
         file_menu.addAction(self._action("&New database…", self.new_database, QKeySequence.StandardKey.New))
         file_menu.addAction(self._action("&Open database…", self.open_database_dialog, QKeySequence.StandardKey.Open))
+        file_menu.addAction(self._action("Open a &shared database…", self.open_shared_dialog))
         self.recent_menu = file_menu.addMenu("Open &recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         file_menu.addAction(self._action("Open the &demo service", self.open_demo))
@@ -299,6 +302,16 @@ class MainWindow(QMainWindow):
         name, _ = QFileDialog.getOpenFileName(self, "Open a jointlead database", start, DATABASE_FILTER)
         if name:
             self.open_path(Path(name))
+
+    def open_shared_dialog(self) -> None:
+        """A shared database on a PostgreSQL server, by its address (docs/shared-server.md)."""
+        address, chosen = QInputDialog.getText(
+            self, "Open a shared database",
+            "The shared database's address, from whoever runs the server:\n"
+            "postgresql://USER@HOST:PORT/DATABASE (your password goes in your pgpass file, not here)",
+            QLineEdit.EchoMode.Normal, "postgresql://")
+        if chosen and address.strip() not in ("", "postgresql://"):
+            self.open_path(address.strip())
 
     def new_database(self) -> None:
         start = str(default_database().parent / "jointlead.sqlite")

@@ -138,3 +138,25 @@ def test_copying_into_a_database_that_already_holds_one_is_refused(demo_db, empt
     with pytest.raises(DatabaseError) as refused:
         copy_database(demo_db, empty_target)
     assert "nothing was copied" in refused.value.message
+
+
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="about opening a server database (PostgreSQL variant)")
+def test_a_server_database_that_cannot_be_used_is_explained_and_left_as_it_was(empty_db):
+    from sqlalchemy import make_url, text
+
+    missing = make_url(empty_db.location).set(database="no_such_database").render_as_string(hide_password=False)
+    with pytest.raises(DatabaseError) as refused:
+        open_database(missing)
+    assert "could not be used" in refused.value.message and "no_such_database" in refused.value.message
+
+    with empty_db.engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '0099'"))
+    with pytest.raises(DatabaseError) as newer:
+        open_database(empty_db.location)
+    assert "newer version of jointlead" in newer.value.message
+    with empty_db.engine.begin() as connection:
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0099"
+        connection.execute(text("DROP TABLE alembic_version"))
+    with pytest.raises(DatabaseError) as foreign:
+        open_database(empty_db.location)
+    assert "not a jointlead database" in foreign.value.message

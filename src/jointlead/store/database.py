@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import IO
 
 from sqlalchemy import URL, Engine, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from jointlead.store import migrate, server
@@ -210,6 +211,9 @@ def open_server_database(address: str) -> Database:
             migrate.migrate_on(engine, "upgrade", "head")
         with engine.connect() as connection:
             revision = connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+    except DBAPIError as error:
+        engine.dispose()
+        raise server.server_refused(url, error) from error
     except BaseException:
         engine.dispose()
         raise

@@ -101,11 +101,13 @@ def make_server_engine(url: URL) -> Engine:
     return engine
 
 
-def connect_problem(url: URL, error: DBAPIError) -> DatabaseError:
-    # The driver's first line says what went wrong (no such database, password refused, no server listening).
+def server_refused(url: URL, error: DBAPIError) -> DatabaseError:
+    """What the server said, in its first line (no such database, password refused, no server listening, no
+    permission to create tables), as a problem the user can take to whoever runs the server."""
     reason = str(error.orig).strip().splitlines()[0] if error.orig is not None else "no reason given"
-    return DatabaseError(f"Could not reach {shown(url)}: {reason}",
-                         "Check the address, that the server is running, and that you may use that database.")
+    return DatabaseError(f"{shown(url)} could not be used: {reason}",
+                         "Check the address, that the server is running, and that your account may use that "
+                         "database (and create tables in it, the first time).")
 
 
 def stored_revision(engine: Engine, url: URL, known: tuple[str, ...]) -> str | None:
@@ -116,7 +118,7 @@ def stored_revision(engine: Engine, url: URL, known: tuple[str, ...]) -> str | N
             revision = (connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
                         if "alembic_version" in tables else None)
     except DBAPIError as error:
-        raise connect_problem(url, error) from error
+        raise server_refused(url, error) from error
     if revision is None and tables:
         raise NotAJointleadDatabase(f"{shown(url)} holds other tables, not a jointlead database.",
                                     "Ask for an empty database of jointlead's own, or name the right one.")

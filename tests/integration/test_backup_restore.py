@@ -21,6 +21,7 @@ def content(path: Path) -> list[str]:
         connection.close()
 
 
+@pytest.mark.sqlite_only  # copies of the file; a server's backups are the server's
 def test_a_backup_restored_holds_exactly_the_data_it_was_taken_with(demo_db, tmp_path):
     copy = files.save_copy(demo_db, tmp_path / "copy.sqlite")
     taken = content(copy)
@@ -37,6 +38,7 @@ def test_a_backup_restored_holds_exactly_the_data_it_was_taken_with(demo_db, tmp
     files.open_existing(path).close()
 
 
+@pytest.mark.sqlite_only  # restoring over the file
 @pytest.mark.parametrize("kind", ["text", "not jointlead", "itself", "missing"])
 def test_what_is_not_a_backup_is_refused_and_nothing_changes(demo_db, tmp_path, kind):
     path = demo_db.path

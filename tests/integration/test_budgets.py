@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date
 
+import stored
 from jointlead.services import overview
 from jointlead.services.budgets import pool_position
 
@@ -21,11 +21,10 @@ def test_the_position_agrees_with_the_dashboard_figures(demo_db):
     dashboard = overview.pools(demo_db, date(2026, 11, 20))[0]
     assert position.pool.budget_to_date == dashboard.budget_to_date_pence
     assert position.pool.actual_to_date == dashboard.actual_to_date_pence
-    connection = sqlite3.connect(demo_db.path)
-    actual = dict(connection.execute(
+    actual = dict(stored.rows(
+        demo_db,
         "SELECT b.code, SUM(t.amount_pence) FROM ledger_transaction t JOIN budget_line b ON b.id = t.budget_line_id "
-        "WHERE t.year = 2026 AND t.period <= 7 AND t.removed_by_batch_id IS NULL GROUP BY b.code").fetchall())
-    connection.close()
+        "WHERE t.year = 2026 AND t.period <= 7 AND t.removed_by_batch_id IS NULL GROUP BY b.code"))
     assert {line.code: line.figures.actual_to_date for line in position.lines} == actual
 
 

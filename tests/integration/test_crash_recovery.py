@@ -15,6 +15,8 @@ from jointlead.store.backup import backup_database, integrity_problems
 from jointlead.store.database import DatabaseFromNewerVersion, open_database
 from jointlead.store.migrate import stored_revision
 
+pytestmark = pytest.mark.sqlite_only  # the -wal file a crash leaves behind is SQLite's
+
 # Commits a change in WAL mode and is killed before SQLite can copy it into the main file (a checkpoint).
 COMMIT_THEN_DIE = """
 import os, signal, sqlite3, sys

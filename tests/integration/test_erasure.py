@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+import stored
 from jointlead.cli import main
 from jointlead.domain.errors import JointleadError, ValidationError
 from jointlead.services import actions, erasure, people, supervision
@@ -69,18 +70,18 @@ def _give_her_a_history(database, person_id: int) -> dict[str, object]:
 
 
 @pytest.fixture
-def erased(demo_db, demo_path):
+def erased(demo_db):
     person_id = erasure.find_person(demo_db, EMPLOYER, NUMBER)
     with demo_db.session() as session:
         assert session.scalars(select(Person.full_name).where(Person.full_name == NAME)).all() == [NAME]
     made = _give_her_a_history(demo_db, person_id)
     preview = erasure.erasure_preview(demo_db, person_id, TODAY)
     report = erasure.erase_person(demo_db, person_id, reason=f"Erasure request ER-7 from {NAME}", today=TODAY)
-    return demo_db, demo_path, person_id, preview, report, made
+    return demo_db, person_id, preview, report, made
 
 
 def test_the_preview_says_what_erasing_her_will_do(erased):
-    _database, _path, person_id, preview, _report, _made = erased
+    _database, person_id, preview, _report, _made = erased
     assert (preview.person_id, preview.full_name, preview.employer, preview.employee_number) == (
         person_id, NAME, EMPLOYER, NUMBER)
     assert preview.own_lines >= 1 and preview.reports and preview.supervising
@@ -89,21 +90,17 @@ def test_the_preview_says_what_erasing_her_will_do(erased):
 
 
 def test_no_table_holds_her_name_number_or_id_after_erasure(erased):
-    database, path, person_id, _preview, report, made = erased
-    dump = _dump(path)
+    database, person_id, _preview, report, made = erased
+    dump = stored.dump(database)
     for trace in (NAME, NUMBER, "WHITE,  Emma"):
         assert trace.lower() not in dump.lower(), trace
     references = [(fk.parent.table.name, fk.parent.name) for t in Person.metadata.sorted_tables
                   for fk in t.foreign_keys if fk.column.table.name == "person"]
-    connection = sqlite3.connect(path)
-    try:
-        assert connection.execute("SELECT count(*) FROM person WHERE id = ?", (person_id,)).fetchone() == (0,)
-        for table, column in references:
-            assert connection.execute(f"SELECT count(*) FROM {table} WHERE {column} = ?",
-                                      (person_id,)).fetchone() == (0,), (table, column)
-        entries = connection.execute("SELECT verb, entity, entity_id, changes_json FROM audit_entry").fetchall()
-    finally:
-        connection.close()
+    assert stored.scalar(database, "SELECT count(*) FROM person WHERE id = :id", id=person_id) == 0
+    for table, column in references:
+        assert stored.scalar(database, f"SELECT count(*) FROM {table} WHERE {column} = :id",
+                             id=person_id) == 0, (table, column)
+    entries = stored.rows(database, "SELECT verb, entity, entity_id, changes_json FROM audit_entry ORDER BY id")
     keys = {column for _table, column in references}
     for verb, entity, entity_id, changes_json in entries:
         assert not (entity == "person" and entity_id == person_id), verb
@@ -124,8 +121,10 @@ def test_no_table_holds_her_name_number_or_id_after_erasure(erased):
     assert report.rows_removed_total > 0 and report.audit_entries_scrubbed > 0 and report.text_values_scrubbed > 0
 
 
+@pytest.mark.sqlite_only  # the bytes of the file and its -wal; a server's storage is the server's
 def test_the_file_itself_keeps_no_bytes_of_her(erased):
-    _database, path, _person_id, _preview, report, _made = erased
+    database, _person_id, _preview, report, _made = erased
+    path = database.path
     assert report.compacted
     for file in (path, path.with_name(path.name + "-wal")):
         if file.exists():
@@ -133,14 +132,19 @@ def test_the_file_itself_keeps_no_bytes_of_her(erased):
             assert NAME.encode() not in raw and NUMBER.encode() not in raw, file
 
 
-def test_the_database_stays_sound_and_the_app_keeps_working(erased):
-    database, path, person_id, _preview, report, made = erased
-    connection = sqlite3.connect(path)
+@pytest.mark.sqlite_only  # SQLite's own checks of the file; a server enforces its foreign keys as it writes
+def test_the_file_stays_sound(erased):
+    database, *_rest = erased
+    connection = sqlite3.connect(database.path)
     try:
         assert connection.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
         assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
     finally:
         connection.close()
+
+
+def test_the_app_keeps_working(erased):
+    database, person_id, _preview, report, made = erased
     picture = as_at_picture(database, TODAY)
     assert picture is not None
     assert compliance_rows(database)
@@ -159,7 +163,7 @@ def compliance_rows(database):
 
 
 def test_erasure_is_not_undoable_and_neither_are_edits_that_involved_her(erased):
-    database, _path, _person_id, _preview, _report, made = erased
+    database, _person_id, _preview, _report, made = erased
     with pytest.raises(JointleadError, match="erased"):
         undo_edit(database, made["action_edit"])
     with database.session() as session:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+import stored
 from integration.test_cli import jointlead
 from jointlead.domain.budget import LineFigures
 from jointlead.domain.errors import JointleadError
@@ -171,27 +171,25 @@ def test_the_virement_log_lists_the_years_virements_with_board_approval(demo_db,
 
 
 def test_unmapped_rows_are_the_ledger_rows_in_force_that_feed_no_line(demo_db, tmp_path):
-    connection = sqlite3.connect(demo_db.path)
-    removed, batch = connection.execute(
-        "SELECT id, import_batch_id FROM ledger_transaction WHERE budget_line_id IS NULL ORDER BY id LIMIT 1"
-    ).fetchone()
+    [(removed, batch)] = stored.rows(
+        demo_db, "SELECT id, import_batch_id FROM ledger_transaction WHERE budget_line_id IS NULL ORDER BY id LIMIT 1")
     # A later extract superseded this row: it stays in the table but no longer counts.
-    connection.execute("UPDATE ledger_transaction SET removed_by_batch_id = ? WHERE id = ?", (batch, removed))
-    connection.commit()
-    in_force = connection.execute("SELECT COUNT(*), SUM(amount_pence) FROM ledger_transaction WHERE year = 2026 "
-                                  "AND budget_line_id IS NULL AND removed_by_batch_id IS NULL").fetchone()
-    stored = connection.execute("SELECT organisation_id, period, cost_centre, subjective, description, amount_pence, "
-                                "transaction_ref, source_file, source_sheet, source_row FROM ledger_transaction "
-                                "WHERE id = (SELECT MIN(id) FROM ledger_transaction WHERE budget_line_id IS NULL "
-                                "AND removed_by_batch_id IS NULL)").fetchone()
-    connection.close()
+    stored.change(demo_db, "UPDATE ledger_transaction SET removed_by_batch_id = :batch WHERE id = :id",
+                  batch=batch, id=removed)
+    [in_force] = stored.rows(demo_db, "SELECT COUNT(*), SUM(amount_pence) FROM ledger_transaction WHERE year = 2026 "
+                                      "AND budget_line_id IS NULL AND removed_by_batch_id IS NULL")
+    [first_stored] = stored.rows(
+        demo_db, "SELECT organisation_id, period, cost_centre, subjective, description, amount_pence, "
+                 "transaction_ref, source_file, source_sheet, source_row FROM ledger_transaction "
+                 "WHERE id = (SELECT MIN(id) FROM ledger_transaction WHERE budget_line_id IS NULL "
+                 "AND removed_by_batch_id IS NULL)")
 
     rows = unmapped_rows(demo_db, 1, 2026)
     assert (len(rows), sum(r.amount_pence for r in rows)) == in_force
     assert removed not in {r.transaction_id for r in rows}
     first = min(rows, key=lambda r: r.transaction_id)
     assert (first.period, first.cost_centre, first.subjective, first.description, first.amount_pence,
-            first.transaction_ref, first.source_file, first.source_sheet, first.source_row) == stored[1:]
+            first.transaction_ref, first.source_file, first.source_sheet, first.source_row) == first_stored[1:]
 
     _, book = export(demo_db, tmp_path)
     sheet_rows = table(book["Unmapped rows"])
@@ -212,11 +210,8 @@ def test_the_checklist_says_what_is_complete_and_what_is_not(demo_db, tmp_path):
 
 
 def test_a_line_without_ledger_codes_is_on_the_checklist(demo_db, tmp_path):
-    connection = sqlite3.connect(demo_db.path)
-    connection.execute("DELETE FROM ledger_mapping WHERE budget_line_id = (SELECT id FROM budget_line "
-                       "WHERE code = 'MH05')")
-    connection.commit()
-    connection.close()
+    stored.change(demo_db, "DELETE FROM ledger_mapping WHERE budget_line_id = (SELECT id FROM budget_line "
+                           "WHERE code = 'MH05')")
     _, book = export(demo_db, tmp_path)
     assert cover_checklist(book)["1 budget line has no ledger codes, so no actual can reach it: MH05."] == (
         "Incomplete")
@@ -241,11 +236,8 @@ def test_an_earlier_closed_period_can_be_reported(demo_db, tmp_path):
 
 
 def test_a_hostile_line_name_is_written_as_quoted_text_never_a_formula(demo_db, tmp_path):
-    connection = sqlite3.connect(demo_db.path)
-    connection.execute("""UPDATE budget_line SET name = '=HYPERLINK("x")' WHERE code = 'MH01'""")
-    connection.execute("UPDATE virement SET reason = '+cmd|'' /C calc''!A0' WHERE id = 1")
-    connection.commit()
-    connection.close()
+    stored.change(demo_db, """UPDATE budget_line SET name = '=HYPERLINK("x")' WHERE code = 'MH01'""")
+    stored.change(demo_db, "UPDATE virement SET reason = '+cmd|'' /C calc''!A0' WHERE id = 1")
     result, book = export(demo_db, tmp_path)
     hostile = [cell for sheet in book for row in sheet.iter_rows() for cell in row
                if isinstance(cell.value, str) and cell.value[:1] in "=+"]
@@ -266,10 +258,8 @@ def test_the_same_data_gives_byte_identical_files(demo_db, tmp_path):
 
 def test_each_export_is_recorded_in_the_audit_log(demo_db, tmp_path):
     result, _ = export(demo_db, tmp_path, as_at=6)
-    connection = sqlite3.connect(demo_db.path)
-    verb, entity, changes = connection.execute(
-        "SELECT verb, entity, changes_json FROM audit_entry ORDER BY id DESC LIMIT 1").fetchone()
-    connection.close()
+    [(verb, entity, changes)] = stored.rows(
+        demo_db, "SELECT verb, entity, changes_json FROM audit_entry ORDER BY id DESC LIMIT 1")
     assert (verb, entity) == ("export_budget", "export")
     assert {field: new for field, (_, new) in json.loads(changes).items()} == {
         "file": "budget.xlsx", "organisation": "NCC", "as_at": "M6 2026-27 (Sep-26)", "sha256": result.sha256,
@@ -279,11 +269,8 @@ def test_each_export_is_recorded_in_the_audit_log(demo_db, tmp_path):
 def test_an_unknown_organisation_or_a_non_partner_is_refused_and_nothing_is_written(demo_db, tmp_path):
     with pytest.raises(JointleadError, match="no organisation with the code 'XYZ'"):
         export_budget(demo_db, "XYZ", tmp_path / "x.xlsx")
-    connection = sqlite3.connect(demo_db.path)
-    connection.execute("INSERT INTO organisation (code, name, kind, colour) "
-                       "VALUES ('NICB', 'Northshire ICB', 'ICB', '#005EB8')")
-    connection.commit()
-    connection.close()
+    stored.change(demo_db, "INSERT INTO organisation (code, name, kind, colour) "
+                           "VALUES ('NICB', 'Northshire ICB', 'ICB', '#005EB8')")
     with pytest.raises(JointleadError, match=r"Northshire ICB \(NICB\) is not a partner"):
         export_budget(demo_db, "nicb", tmp_path / "x.xlsx")
     with pytest.raises(JointleadError, match="M13 is not a period"):

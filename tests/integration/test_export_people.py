@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+import stored
 from integration.test_cli import jointlead
 from jointlead.domain.errors import JointleadError
 from jointlead.domain.reporting_lines import LineKind
@@ -96,8 +96,7 @@ def test_someone_not_yet_started_is_left_out_until_their_first_day(demo_db, tmp_
 
 
 def test_a_hostile_name_is_written_as_quoted_text_never_a_formula(demo_db, tmp_path):
-    with sqlite3.connect(demo_db.path) as connection:
-        connection.execute("""UPDATE person SET full_name = '=HYPERLINK("x")', job_title = '+cmd'
+    stored.change(demo_db, """UPDATE person SET full_name = '=HYPERLINK("x")', job_title = '+cmd'
                               WHERE full_name = 'Tom Mason'""")
     result, book = export(demo_db, tmp_path)
     hostile = [cell for sheet in book for row in sheet.iter_rows() for cell in row
@@ -113,9 +112,8 @@ def test_the_same_data_gives_byte_identical_files_and_each_export_is_audited(dem
     first, _ = export(demo_db, tmp_path, name="first.xlsx")
     second, _ = export(demo_db, tmp_path, name="second.xlsx")
     assert first.path.read_bytes() == second.path.read_bytes()
-    with sqlite3.connect(demo_db.path) as connection:
-        verb, entity, changes = connection.execute(
-            "SELECT verb, entity, changes_json FROM audit_entry ORDER BY id DESC LIMIT 1").fetchone()
+    [(verb, entity, changes)] = stored.rows(
+        demo_db, "SELECT verb, entity, changes_json FROM audit_entry ORDER BY id DESC LIMIT 1")
     assert (verb, entity) == ("export_people", "export")
     assert {field: new for field, (_, new) in json.loads(changes).items()} == {
         "file": "second.xlsx", "organisation": "NCC", "as_at": "20 November 2026", "sha256": second.sha256,

@@ -137,6 +137,7 @@ def test_upgrade_downgrade_and_upgrade_again_works_on_an_empty_database(tmp_path
     assert _revision(path) == migrate.HEAD_REVISION
 
 
+@pytest.mark.sqlite_only  # SQLite's settings on each connection; a server enforces both whatever the connection
 def test_connections_enforce_foreign_keys_and_durable_journalling(empty_db):
     engine = make_engine(empty_db.path)
     with engine.connect() as connection:

@@ -4,7 +4,6 @@ undone exactly, and the staff export read back without a change."""
 from __future__ import annotations
 
 import os
-import sqlite3
 import subprocess
 import sys
 from datetime import date
@@ -13,6 +12,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+import stored
 from exchange import hostile
 from jointlead.services import imports
 from jointlead.services.exports import export_staff
@@ -59,13 +59,11 @@ def preview(database, path: Path, employer: str = "NFT"):
 
 
 def lines(database) -> list[tuple[str, str, str, str, str | None]]:
-    """(kind, person, lead, from, to) of every line, oldest first."""
-    connection = sqlite3.connect(database.path)
-    rows = connection.execute(
-        "SELECT l.kind, p.full_name, q.full_name, l.effective_from, l.effective_to FROM reporting_line l "
-        "JOIN person p ON p.id = l.person_id JOIN person q ON q.id = l.lead_id ORDER BY l.id").fetchall()
-    connection.close()
-    return rows
+    """(kind, person, lead, from, to) of every line, oldest first, with the days as ISO text."""
+    return [(kind, person, lead, str(start), None if end is None else str(end)) for kind, person, lead, start, end
+            in stored.rows(database, "SELECT l.kind, p.full_name, q.full_name, l.effective_from, l.effective_to "
+                                     "FROM reporting_line l JOIN person p ON p.id = l.person_id "
+                                     "JOIN person q ON q.id = l.lead_id ORDER BY l.id")]
 
 
 def test_a_lead_named_by_employee_number_gets_a_line_from_the_import_day(service, tmp_path):
@@ -247,8 +245,8 @@ def jointlead(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_the_command_line_previews_and_applies_line_changes(service, tmp_path):
     path = staff_file(tmp_path / "s.xlsx", [["N002", "Tom Okafor", "nurse", "Lee Grant", None]])
-    db = str(service.path)
-    service.close()
+    db = service.location
+    service.close()  # on SQLite, for the command to take the file's lock
     dry = jointlead("import", "staff", str(path), "--db", db, "--employer", "NFT", "--dry-run")
     assert dry.returncode == 0, dry.stderr
     assert "1 changed" in dry.stdout
@@ -258,6 +256,4 @@ def test_the_command_line_previews_and_applies_line_changes(service, tmp_path):
     assert "rejected: ESR!3: Line manager: No one called Nobody Known is recorded." in refused.stdout
     applied = jointlead("import", "staff", str(path), "--db", db, "--employer", "NFT")
     assert applied.returncode == 0 and "Imported (batch" in applied.stdout
-    connection = sqlite3.connect(db)
-    assert connection.execute("SELECT count(*) FROM reporting_line WHERE effective_to IS NULL").fetchone() == (1,)
-    connection.close()
+    assert stored.scalar(service, "SELECT count(*) FROM reporting_line WHERE effective_to IS NULL") == 1

@@ -4,7 +4,6 @@ problem reported by row, all or nothing, re-importing adds nothing, undo, and th
 from __future__ import annotations
 
 import os
-import sqlite3
 import subprocess
 import sys
 from datetime import date, time
@@ -12,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+import stored
 from exchange import hostile
 from jointlead.exchange.problems import FileRefused
 from jointlead.services import imports
@@ -68,13 +68,11 @@ def messy(path: Path) -> Path:
 
 
 def sessions(database) -> list[tuple]:
-    connection = sqlite3.connect(database.path)
-    rows = connection.execute(
-        "SELECT p.full_name, s.supervision_type, s.session_date, q.full_name, s.duration_minutes, s.status "
-        "FROM supervision_session s JOIN person p ON p.id = s.supervisee_id "
-        "LEFT JOIN person q ON q.id = s.supervisor_id ORDER BY s.session_date, p.full_name").fetchall()
-    connection.close()
-    return rows
+    """(supervisee, type, day as ISO text, supervisor, minutes, status) of every session, in date order."""
+    return [(supervisee, kind, str(day), *rest) for supervisee, kind, day, *rest in stored.rows(
+        database, "SELECT p.full_name, s.supervision_type, s.session_date, q.full_name, s.duration_minutes, s.status "
+                  "FROM supervision_session s JOIN person p ON p.id = s.supervisee_id "
+                  "LEFT JOIN person q ON q.id = s.supervisor_id ORDER BY s.session_date, p.full_name")]
 
 
 def preview(database, path: Path, **options):
@@ -219,8 +217,8 @@ def jointlead(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_the_command_line_exit_codes_follow_every_import(team, tmp_path):
-    db = str(team.path)
-    team.close()
+    db = team.location
+    team.close()  # on SQLite, for the command to take the file's lock
     path = str(messy(tmp_path / "tracker.xlsx"))
     dry = jointlead("import", "supervision", path, "--db", db, "--dry-run")
     assert dry.returncode == 1  # rows with problems: a dry run says so by its exit code too

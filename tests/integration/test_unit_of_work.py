@@ -1,24 +1,19 @@
-"""One gesture, one transaction: half-done work never reaches the file, and every change is attributed."""
+"""One gesture, one transaction: half-done work is never stored, and every change is attributed."""
 
 from __future__ import annotations
 
 import json
-import sqlite3
 
 import pytest
 
+import stored
 from jointlead.store.models import AuditEntry, Organisation
 from jointlead.store.uow import UnitOfWork, os_user
 
 
-def table_counts(path) -> dict[str, int]:
-    connection = sqlite3.connect(path)
-    try:
-        names = [r[0] for r in connection.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('alembic_version')")]
-        return {n: connection.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names}
-    finally:
-        connection.close()
+def table_counts(database) -> dict[str, int]:
+    return {table: stored.scalar(database, f'SELECT count(*) FROM "{table}"')
+            for table in stored.tables(database) if table != "alembic_version"}
 
 
 def test_work_that_is_not_committed_is_rolled_back(empty_db):
@@ -27,7 +22,7 @@ def test_work_that_is_not_committed_is_rolled_back(empty_db):
         uow.session.flush()
         uow.audit("add_organisation", "organisation", 1, {"code": (None, "NFT")})
         raise RuntimeError("the laptop went to sleep")
-    assert sum(table_counts(empty_db.path).values()) == 0
+    assert sum(table_counts(empty_db).values()) == 0
 
 
 def test_a_service_failing_half_way_leaves_no_partial_writes(empty_db, monkeypatch):
@@ -40,7 +35,7 @@ def test_a_service_failing_half_way_leaves_no_partial_writes(empty_db, monkeypat
     monkeypatch.setattr(UnitOfWork, "audit", fail)
     with pytest.raises(OSError, match="disk full"):
         create_demo_service(empty_db)
-    assert sum(table_counts(empty_db.path).values()) == 0
+    assert sum(table_counts(empty_db).values()) == 0
 
 
 def test_an_audit_entry_says_who_changed_what_from_what_to_what(empty_db):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date
 
 import pytest
 from sqlalchemy import delete, update
 
+import stored
 from jointlead.domain.calendar import FinancialYear
 from jointlead.domain.errors import JointleadError
 from jointlead.domain.reconciliation import PartnerAccount, reconcile
@@ -21,17 +21,17 @@ DEMO_TODAY = date(2026, 11, 20)
 
 def contributions_by_sql(database) -> dict[str, tuple[str, int, int]]:
     """Each partner's name, contribution due and contribution received for 2026-27, straight from the tables."""
-    connection = sqlite3.connect(database.path)
-    rows = connection.execute(
+    rows = stored.rows(
+        database,
         "SELECT o.code, o.name, "
         "  (SELECT COALESCE(SUM(c.amount_pence), 0) FROM contribution c "
         "   WHERE c.organisation_id = o.id AND c.year = 2026), "
         "  (SELECT COALESCE(SUM(p.received_pence), 0) FROM contribution_payment p "
         "   JOIN contribution c ON c.id = p.contribution_id "
         "   WHERE c.organisation_id = o.id AND c.year = 2026 AND p.received_date IS NOT NULL) "
-        "FROM agreement_partner ap JOIN organisation o ON o.id = ap.organisation_id ORDER BY ap.position").fetchall()
-    connection.close()
-    return {code: (name, due, paid) for code, name, due, paid in rows}
+        "FROM agreement_partner ap JOIN organisation o ON o.id = ap.organisation_id ORDER BY ap.position")
+    # PostgreSQL's SUM of whole numbers is a decimal: pence are whole, as the domain counts them.
+    return {code: (name, int(due), int(paid)) for code, name, due, paid in rows}
 
 
 def close_the_rest_of_the_year(database) -> None:

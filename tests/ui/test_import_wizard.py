@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from pathlib import Path
 
 import openpyxl
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
     QWizard,
 )
 
+import stored
 from jointlead.domain.errors import JointleadError
 from jointlead.ui import worker
 from jointlead.ui.export_dialog import ExportDialog
@@ -33,24 +33,22 @@ FINISH = QWizard.WizardButton.FinishButton
 HEADER = ["Cost Ctr", "Account Code", "Period", "GL Date", "Narrative", "Journal Line Ref", "Sum £"]
 
 
-def nft_codes(database_path: Path) -> list[tuple[str, str]]:
+def nft_codes(database) -> list[tuple[str, str]]:
     """Cost centre and subjective pairs that the demo's NFT ledger mappings send to a budget line."""
-    with sqlite3.connect(database_path) as connection:
-        rows = connection.execute(
-            "SELECT m.cost_centre, m.subjective_pattern FROM ledger_mapping m "
-            "JOIN organisation o ON o.id = m.organisation_id WHERE o.code = 'NFT' ORDER BY m.id").fetchall()
+    rows = stored.rows(database, "SELECT m.cost_centre, m.subjective_pattern FROM ledger_mapping m "
+                                 "JOIN organisation o ON o.id = m.organisation_id WHERE o.code = 'NFT' ORDER BY m.id")
     # A pattern is a prefix and a star: "511*" takes 51101, 51199 and so on.
     return [(cost_centre, pattern.rstrip("*").ljust(5, "0")) for cost_centre, pattern in rows]
 
 
-def messy_nft_ledger(folder: Path, database_path: Path) -> tuple[Path, int]:
+def messy_nft_ledger(folder: Path, database) -> tuple[Path, int]:
     """An NFT general ledger extract for M8 2026-27 as finance systems send them; returns it and its valid rows.
 
     A notes sheet first; on "Detail" merged title rows, a header on row 4 whose amount column is called
     "Sum £" (no system's usual name, so it has to be mapped by hand), text amounts, a sub-total, a blank row,
     the header repeated, a row that matches no budget line, one amount that cannot be read, and a grand total.
     """
-    codes = nft_codes(database_path)
+    codes = nft_codes(database)
     november = dt.date(2026, 11, 10)
     valid = [
         [f"{codes[0][0]} ", codes[0][1], "M8", november, "Agency nurse", "GL80001", "£1,234.50"],
@@ -91,11 +89,6 @@ def messy_nft_ledger(folder: Path, database_path: Path) -> tuple[Path, int]:
 
 
 
-def count(database_path: Path, sql: str) -> int:
-    with sqlite3.connect(database_path) as connection:
-        return connection.execute(sql).fetchone()[0]
-
-
 M8_ROWS = "SELECT count(*) FROM ledger_transaction WHERE year = 2026 AND period = 8 AND removed_by_batch_id IS NULL"
 
 
@@ -119,8 +112,8 @@ def go_to_preview(wizard: ImportWizard, qtbot, path: Path) -> None:
 def test_the_wizard_imports_a_messy_ledger_end_to_end(window, demo_db, qtbot, tmp_path, monkeypatch, messages,
                                                       qtmodeltester):
     window.set_database(demo_db)
-    source, valid_rows = messy_nft_ledger(tmp_path, demo_db.path)
-    batches_before = count(demo_db.path, "SELECT count(*) FROM import_batch")
+    source, valid_rows = messy_nft_ledger(tmp_path, demo_db)
+    batches_before = stored.scalar(demo_db, "SELECT count(*) FROM import_batch")
     wizard = open_wizard(window, qtbot)
 
     choose_file(wizard, qtbot, source)
@@ -184,11 +177,10 @@ def test_the_wizard_imports_a_messy_ledger_end_to_end(window, demo_db, qtbot, tm
     qtbot.waitUntil(lambda: bool(imported))
 
     assert suggested == [str(source.with_name("NFT GL detail M8 - rejected rows.xlsx"))]
-    assert count(demo_db.path, M8_ROWS) == valid_rows
-    assert count(demo_db.path, "SELECT count(*) FROM import_batch") == batches_before + 1
-    with sqlite3.connect(demo_db.path) as connection:
-        batch = connection.execute("SELECT file_name, sheet, rows_read, added, unmapped, rejected FROM import_batch "
-                                   "ORDER BY id DESC LIMIT 1").fetchone()
+    assert stored.scalar(demo_db, M8_ROWS) == valid_rows
+    assert stored.scalar(demo_db, "SELECT count(*) FROM import_batch") == batches_before + 1
+    [batch] = stored.rows(demo_db, "SELECT file_name, sheet, rows_read, added, unmapped, rejected FROM import_batch "
+                                   "ORDER BY id DESC LIMIT 1")
     assert batch == (source.name, "Detail", valid_rows + 1, valid_rows, 1, 1)
     workbook = openpyxl.load_workbook(rejected_book)
     assert "Rejected rows" in workbook.sheetnames
@@ -200,17 +192,17 @@ def test_the_wizard_imports_a_messy_ledger_end_to_end(window, demo_db, qtbot, tm
     undo, redo = window.menuBar().actions()[1].menu().actions()[:2]
     assert undo.text() == f"&Undo import of {source.name}"
     undo.trigger()
-    assert count(demo_db.path, M8_ROWS) == 0
+    assert stored.scalar(demo_db, M8_ROWS) == 0
     redo.trigger()
-    assert count(demo_db.path, M8_ROWS) == valid_rows
+    assert stored.scalar(demo_db, M8_ROWS) == valid_rows
 
 
 def test_cancelling_while_the_import_is_applied_leaves_the_database_unchanged(window, demo_db, qtbot, tmp_path,
                                                                               monkeypatch, messages):
     window.set_database(demo_db)
-    source, _valid = messy_nft_ledger(tmp_path, demo_db.path)
-    ledger_before = count(demo_db.path, "SELECT count(*) FROM ledger_transaction")
-    batches_before = count(demo_db.path, "SELECT count(*) FROM import_batch")
+    source, _valid = messy_nft_ledger(tmp_path, demo_db)
+    ledger_before = stored.scalar(demo_db, "SELECT count(*) FROM ledger_transaction")
+    batches_before = stored.scalar(demo_db, "SELECT count(*) FROM import_batch")
     wizard = open_wizard(window, qtbot)
     go_to_preview(wizard, qtbot, source)
     wizard.preview_page.accept_valid.setChecked(True)
@@ -221,9 +213,9 @@ def test_cancelling_while_the_import_is_applied_leaves_the_database_unchanged(wi
 
     assert any("Nothing was imported" in m for m in messages)
     assert wizard.isVisible() and wizard.currentPage() is wizard.preview_page
-    assert count(demo_db.path, "SELECT count(*) FROM ledger_transaction") == ledger_before
-    assert count(demo_db.path, "SELECT count(*) FROM import_batch") == batches_before
-    assert count(demo_db.path, M8_ROWS) == 0
+    assert stored.scalar(demo_db, "SELECT count(*) FROM ledger_transaction") == ledger_before
+    assert stored.scalar(demo_db, "SELECT count(*) FROM import_batch") == batches_before
+    assert stored.scalar(demo_db, M8_ROWS) == 0
 
 
 def test_a_file_that_cannot_be_read_is_explained_and_the_wizard_stays_on_the_first_page(window, demo_db, qtbot,
@@ -247,7 +239,7 @@ def test_the_first_page_needs_a_file_that_exists_and_a_real_financial_year(windo
     assert not next_button.isEnabled()
     page.path.setText(str(tmp_path / "missing.xlsx"))
     assert not next_button.isEnabled()
-    present, _valid = messy_nft_ledger(tmp_path, demo_db.path)
+    present, _valid = messy_nft_ledger(tmp_path, demo_db)
     page.path.setText(str(present))
     assert next_button.isEnabled()
     page.year.setEditText("2026-28")
@@ -262,7 +254,7 @@ def test_the_first_page_needs_a_file_that_exists_and_a_real_financial_year(windo
 
 def test_every_control_of_the_wizard_has_a_name_and_every_label_a_mnemonic_buddy(window, demo_db, qtbot, tmp_path):
     window.set_database(demo_db)
-    source, _valid = messy_nft_ledger(tmp_path, demo_db.path)
+    source, _valid = messy_nft_ledger(tmp_path, demo_db)
     wizard = open_wizard(window, qtbot)
     go_to_preview(wizard, qtbot, source)
     for page in (wizard.choose_page, wizard.mapping_page, wizard.preview_page):
@@ -384,11 +376,10 @@ def test_an_unexpected_error_is_logged_and_reported_as_a_crash(qtbot, owner, cap
 def test_a_supervision_tracker_needs_no_organisation_and_is_previewed_as_sessions(window, demo_db, qtbot, tmp_path,
                                                                                   messages):
     window.set_database(demo_db)
-    with sqlite3.connect(demo_db.path) as connection:
-        number, supervisor = connection.execute(
-            "SELECT p.employee_number, q.full_name FROM supervision_arrangement a JOIN person p "
-            "ON p.id = a.supervisee_id JOIN person q ON q.id = a.supervisor_id WHERE a.end_date IS NULL "
-            "AND a.supervision_type = 'managerial' AND p.leave_date IS NULL ORDER BY a.id").fetchone()
+    number, supervisor = stored.rows(
+        demo_db, "SELECT p.employee_number, q.full_name FROM supervision_arrangement a JOIN person p "
+                 "ON p.id = a.supervisee_id JOIN person q ON q.id = a.supervisor_id WHERE a.end_date IS NULL "
+                 "AND a.supervision_type = 'managerial' AND p.leave_date IS NULL ORDER BY a.id")[0]
     tracker = tmp_path / "tracker.xlsx"
     workbook = openpyxl.Workbook()
     workbook.active.append(["Supervision tracker"])
@@ -406,9 +397,9 @@ def test_a_supervision_tracker_needs_no_organisation_and_is_previewed_as_session
     qtbot.mouseClick(wizard.button(NEXT), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: wizard.currentPage() is wizard.preview_page and not wizard.busy)
     assert wizard.preview_page.summary.text().startswith("1 row read from Sheet: 1 new session, 0 changed")
-    before = count(demo_db.path, "SELECT count(*) FROM supervision_session")
+    before = stored.scalar(demo_db, "SELECT count(*) FROM supervision_session")
     qtbot.mouseClick(wizard.button(FINISH), Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: count(demo_db.path, "SELECT count(*) FROM supervision_session") == before + 1)
+    qtbot.waitUntil(lambda: stored.scalar(demo_db, "SELECT count(*) FROM supervision_session") == before + 1)
     qtbot.waitUntil(lambda: any("Imported tracker.xlsx" in m for m in messages))
     window.undo_stack.undo()  # Edit > Undo takes the whole import back out
-    assert count(demo_db.path, "SELECT count(*) FROM supervision_session") == before
+    assert stored.scalar(demo_db, "SELECT count(*) FROM supervision_session") == before

@@ -343,7 +343,7 @@ def test_every_page_of_the_demo_saves_as_a_pdf(window, demo_db, tmp_path, qtbot)
     kinds = {}
     for row, page in enumerate(window.page_list):
         window.navigation.setCurrentRow(row)
-        printout = printout_for(window.current_page(), source=demo_db.path.name, printed_on=date(2026, 11, 20))
+        printout = printout_for(window.current_page(), source=demo_db.name, printed_on=date(2026, 11, 20))
         saved = printout.save_pdf(tmp_path / f"page {row}.pdf")
         assert saved.read_bytes().startswith(b"%PDF"), page.title
         assert pdf_pages(saved) >= 1

@@ -136,7 +136,7 @@ def export_action_tracker(database: Database, out: Path, *, organisation: str | 
         ), generated_on=generated_on)
         if person is not None:
             cover = replace(cover, organisation=f"{person.full_name} ({employer.code})")
-        export_id = hashlib.sha256(f"{database.path.name}|{scope}|{cover.generated_on.isoformat()}".encode()
+        export_id = hashlib.sha256(f"{database.name}|{scope}|{cover.generated_on.isoformat()}".encode()
                                    ).hexdigest()[:16].upper()
     rows = action_log(database, today, status=OPEN_STATUSES, owner_id=person.id if person else None,
                       organisation=None if person else employer.code)

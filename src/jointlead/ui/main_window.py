@@ -548,11 +548,14 @@ class MainWindow(QMainWindow):
 
         database = (f"{self.database.location}\nSchema revision {self.database.revision}" if self.database
                     else "No database open")
+        where = ("This record is a shared database on a server: jointlead uses the network only to reach it, and "
+                 "nothing else." if self.database and self.database.server else
+                 "Everything stays on this computer: jointlead never uses the network.")
         QMessageBox.about(
             self, "About jointlead",
             f"<h3>jointlead {__version__}</h3>"
-            "<p>The joint general manager's record of pooled budgets, reporting lines, supervision and actions. "
-            "Everything stays on this computer: jointlead never uses the network.</p>"
+            f"<p>The joint general manager's record of pooled budgets, reporting lines, supervision and actions. "
+            f"{where}</p>"
             f"<p><b>Database</b><br>{database}</p>"
             f"<p><b>Versions</b><br>Python {platform.python_version()} on {sys.platform}<br>Qt {qVersion()}, "
             f"PySide6 {pyside_version}<br>SQLAlchemy {package('SQLAlchemy')}, alembic {package('alembic')}<br>"

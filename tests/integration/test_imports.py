@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
 import multiprocessing
-import sqlite3
 from datetime import date
 from pathlib import Path
 
 import openpyxl
 import pytest
 
+import stored
 from exchange import hostile
 from jointlead.domain.calendar import FinancialYear
 from jointlead.exchange import reading
@@ -55,24 +54,13 @@ def pool(empty_db):
     return empty_db
 
 
-def content(database) -> str:
-    """A digest of every table, to prove an import that is refused changes nothing at all."""
-    connection = sqlite3.connect(database.path)
-    digest = hashlib.sha256()
-    for (table,) in connection.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name"):
-        for row in connection.execute(f'SELECT * FROM "{table}" ORDER BY 1'):
-            digest.update(repr(row).encode())
-    connection.close()
-    return digest.hexdigest()
+content = stored.digest  # a digest of every table: an import that is refused changes nothing at all
 
 
 def in_force(database, period: int | None = None) -> list[tuple]:
-    connection = sqlite3.connect(database.path)
     sql = ("SELECT transaction_ref, amount_pence, budget_line_id IS NOT NULL FROM ledger_transaction "
            "WHERE removed_by_batch_id IS NULL" + (f" AND period = {period}" if period else "") + " ORDER BY 1")
-    rows = connection.execute(sql).fetchall()
-    connection.close()
-    return rows
+    return stored.rows(database, sql)
 
 
 def write_ledger(path: Path, rows: list[list[object]]) -> Path:

@@ -5,9 +5,14 @@
 Each run is a fresh process:
 - bare: a tiny script that creates a QApplication and a QMainWindow, shows it, waits for its first paint, says so
   and exits;
-- jointlead: `python -m jointlead --db DEMO --exit-when-ready`, which opens the main window, waits until the dashboard
-  has painted with its data, says "Ready: ..." and exits (the same Python, so the interpreter's own start is in both);
-- with --frozen, also the frozen build's executable doing the same as the second.
+- jointlead cold: `python -m jointlead --db DEMO --exit-when-ready`, which opens the main window, waits until the
+  dashboard has painted with its data, says "Ready: ..." and exits (the same Python, so the interpreter's own start
+  is in both), with no dashboard snapshot kept: the figures come from the database, as at the first start of a day
+  or after the file has changed;
+- jointlead warm: the same, with the snapshot the run before it kept at close, as at any other start: when the
+  window is told which file it opens, it paints the figures from the snapshot and the database opens after (the
+  table says in how many runs the snapshot was painted);
+- with --frozen, also the frozen build's executable doing the same as the cold one.
 Two times are taken for each run, from just before the process starts: until it says it has painted ("ready", what
 a person waits for: the target is about this one) and until it has exited (which adds tearing down Python and Qt).
 The kinds alternate run by run, so a busy machine slows them alike; medians are reported, and the ratio of the
@@ -32,6 +37,8 @@ from summary import record
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET = 3.5
+SNAPSHOT = "dashboard-snapshot.json"
+SNAPSHOT_SAID = "Showing the dashboard from its snapshot"  # what the log says when a start paints it
 
 BARE = """
 import sys
@@ -93,30 +100,36 @@ def main() -> int:
         subprocess.run([sys.executable, "-m", "jointlead", "demo", "--db", str(database)], env=env, check=True,
                        capture_output=True)
 
-    kinds = {
-        "bare QMainWindow": [sys.executable, "-c", BARE],
-        "jointlead --exit-when-ready": [sys.executable, "-m", "jointlead", "--db", str(database), "--exit-when-ready"],
-    }
+    window = ["--db", str(database), "--exit-when-ready"]
+    cold, warm = "jointlead --exit-when-ready, cold", "jointlead --exit-when-ready, warm"
+    kinds = {"bare QMainWindow": [sys.executable, "-c", BARE], cold: [sys.executable, "-m", "jointlead", *window],
+             warm: [sys.executable, "-m", "jointlead", *window]}
     if args.frozen:
-        kinds["frozen jointlead --exit-when-ready"] = [str(args.frozen.resolve()), "--db", str(database),
-                                                       "--exit-when-ready"]
-    for command in kinds.values():
-        timed(command, env)  # warm-up, not counted
+        kinds["frozen jointlead --exit-when-ready, cold"] = [str(args.frozen.resolve()), *window]
+    # A data folder for each kind: the cold ones never find a snapshot, the warm one always finds its last.
+    data = {name: work / f"data-{number}" for number, name in enumerate(kinds)}
+    for name, command in kinds.items():
+        timed(command, {**env, "JOINTLEAD_DATA_DIR": str(data[name])})  # warm-up, not counted
     ready: dict[str, list[float]] = {name: [] for name in kinds}
     exited: dict[str, list[float]] = {name: [] for name in kinds}
     for _run in range(args.runs):
         for name, command in kinds.items():
-            until_ready, until_exit = timed(command, env)
+            if name != warm:
+                (data[name] / SNAPSHOT).unlink(missing_ok=True)
+            until_ready, until_exit = timed(command, {**env, "JOINTLEAD_DATA_DIR": str(data[name])})
             ready[name].append(until_ready)
             exited[name].append(until_exit)
+    log = data[warm] / "logs" / "jointlead.log"
+    painted = log.read_text(encoding="utf-8").count(SNAPSHOT_SAID) if log.exists() else 0
 
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "unknown"
     print(f"Start-up, {args.runs} runs of each, alternating; Python {sys.version.split()[0]}, "
           f"QT_QPA_PLATFORM={env['QT_QPA_PLATFORM']}, {os.cpu_count()} CPUs, load average {load}")
-    print(f"{'':36} {'ready: median':>14} {'min':>7} {'max':>7}   {'exited: median':>14}")
+    print(f"{'':42} {'ready: median':>14} {'min':>7} {'max':>7}   {'exited: median':>14}")
     for name in kinds:
-        print(f"{name:36} {statistics.median(ready[name]):13.3f}s {min(ready[name]):6.3f}s "
+        print(f"{name:42} {statistics.median(ready[name]):13.3f}s {min(ready[name]):6.3f}s "
               f"{max(ready[name]):6.3f}s   {statistics.median(exited[name]):13.3f}s")
+    print(f"warm: the dashboard was painted from its snapshot in {painted} of its {args.runs} timed runs")
     bare = "bare QMainWindow"
     for name in kinds:
         if name == bare:

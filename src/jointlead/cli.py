@@ -82,7 +82,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _database(text: str) -> Path | str:
     """--db: a database file, or a shared database's address on a PostgreSQL server (postgresql://…)."""
-    from jointlead.store.server import is_server_address
+    from jointlead.store.addresses import is_server_address
 
     return text if is_server_address(text) else Path(text)
 
@@ -478,7 +478,6 @@ def _exit_when_ready(args: argparse.Namespace) -> int:
     from jointlead.exchange.safety import check_xml_defences
     from jointlead.logs import configure_logging
     from jointlead.paths import default_database, demo_database
-    from jointlead.services import files
 
     log_path = configure_logging()
     try:
@@ -487,11 +486,18 @@ def _exit_when_ready(args: argparse.Namespace) -> int:
         print(f"jointlead: {error.message}", file=sys.stderr)
         return EXIT_REJECTED
     path = demo_database() if args.demo else args.db or default_database()
-    opener = files.open_or_create_demo if args.demo else files.open_existing
+    from jointlead.app import load_before_qt
+
+    load_before_qt()
     from jointlead.ui.application import run_until_ready
 
+    def opener():
+        from jointlead.services import files
+
+        return files.open_or_create_demo(path) if args.demo else files.open_existing(path)
+
     try:
-        return run_until_ready(lambda: opener(path), log_path)
+        return run_until_ready(opener, log_path, database_path=path if isinstance(path, Path) else None)
     except Exception:
         log.exception("Unexpected error before the window was ready")
         print(f"jointlead: something unexpected went wrong. Details are in {log_path}.", file=sys.stderr)

@@ -30,3 +30,8 @@ def default_database() -> Path:
 
 def demo_database() -> Path:
     return data_dir() / "demo.sqlite"
+
+
+def dashboard_snapshot() -> Path:
+    """The dashboard as jointlead last closed, shown at the next start while the database opens."""
+    return data_dir() / "dashboard-snapshot.json"

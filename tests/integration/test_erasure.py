@@ -180,6 +180,14 @@ def test_an_action_she_owned_stays_without_an_owner(erased):
         assert session.get(Action, made["owned_action"]).owner_id is None
 
 
+def test_the_dashboards_snapshot_which_may_name_her_goes_too(demo_db, data_dir):
+    snapshot = data_dir / "dashboard-snapshot.json"
+    snapshot.write_text('{"dashboard": "as the window last closed, names and all"}', encoding="utf-8")
+    person_id = erasure.find_person(demo_db, EMPLOYER, NUMBER)
+    erasure.erase_person(demo_db, person_id, reason="Erasure request ER-7", today=TODAY)
+    assert not snapshot.exists()
+
+
 def test_erasure_needs_a_reason_and_an_existing_person(demo_db):
     person_id = erasure.find_person(demo_db, EMPLOYER, NUMBER)
     with pytest.raises(ValidationError):

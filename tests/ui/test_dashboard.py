@@ -3,6 +3,7 @@ tile opening the page behind it already narrowed to what the tile counts."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -11,14 +12,14 @@ import pytest
 from PySide6.QtCore import Qt
 
 from conftest import DEMO_TODAY
-from jointlead.domain.findings import Severity
+from jointlead.domain.findings import Area, Severity
 from jointlead.domain.money import format_pounds
 from jointlead.services import actions, supervision
 from jointlead.services.budgets import pool_position
 from jointlead.services.check import data_quality
 from jointlead.services.files import open_existing
 from jointlead.services.overview import organisations
-from jointlead.services.picture import Area, as_at_picture
+from jointlead.services.picture import as_at_picture
 
 
 def rows(table) -> list:
@@ -158,3 +159,23 @@ def test_a_budget_that_cannot_be_worked_out_is_explained_not_a_crash(window, tmp
     window.undo_stack.undo()  # and can take it back
     assert "MH01" in window.current_page().no_pool_message.text()
     assert messages == []
+
+
+def test_its_view_kept_as_data_paints_the_same_pixels_before_any_database_opens(make_window, demo_db):
+    """The snapshot a start paints while the database opens looks exactly as the dashboard filled from it."""
+    live = make_window()
+    live.set_database(demo_db)
+    kept = json.loads(json.dumps(live.dashboard.view_state()))  # as the snapshot file holds it
+    early = make_window()
+    early.pages.setEnabled(True)  # as the start does until the database opens
+    early.dashboard.show_view_state(kept)
+    assert early.dashboard.view_state() == kept
+    assert early.dashboard.grab().toImage() == live.dashboard.grab().toImage()
+
+
+def test_cleared_it_shows_no_figures_as_before_any_database(make_window, demo_db):
+    fresh = make_window().dashboard.view_state()
+    window = make_window()
+    window.set_database(demo_db)
+    window.dashboard.clear()
+    assert window.dashboard.view_state() == fresh

@@ -18,3 +18,17 @@ class Finding:
     code: str
     message: str
     subject: str = ""  # e.g. "person 12" — lets a screen open the record the finding is about
+
+
+class Area(StrEnum):
+    """Where a finding is put right, so a screen can send the manager there."""
+
+    PEOPLE = "people and lines"
+    BUDGET_LINES = "budget lines"
+    LEDGER = "ledger rows"
+    ACTIONS = "actions"
+
+
+def finding_area(finding: Finding) -> Area:
+    kind = finding.subject.partition(" ")[0]
+    return {"line": Area.BUDGET_LINES, "budgets": Area.LEDGER, "action": Area.ACTIONS}.get(kind, Area.PEOPLE)

@@ -42,6 +42,7 @@ from sqlalchemy.orm import Session
 
 from jointlead.domain.errors import JointleadError, ValidationError
 from jointlead.domain.reporting_lines import LineKind
+from jointlead.paths import dashboard_snapshot
 from jointlead.services.edits import ERASED
 from jointlead.store.database import Database
 from jointlead.store.models import (
@@ -407,6 +408,9 @@ def erase_person(database: Database, person_id: int, *, reason: str, today: date
         session.flush()
         entry_id = entry.id
         uow.commit()
+    # The dashboard's snapshot (shown at the next start while the database opens) may name them: it goes too, and
+    # is taken afresh, without them, when the window next closes.
+    dashboard_snapshot().unlink(missing_ok=True)
     return ErasureReport(
         entry_id, tuple(sorted((t, len(ids)) for t, ids in removed.items())), tuple(sorted(cleared.items())),
         text_scrubbed, audit_scrubbed, left, _compact(database), _backups(database))

@@ -7,12 +7,11 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 
 from sqlalchemy import select
 
 from jointlead.domain.errors import JointleadError
-from jointlead.domain.findings import Finding, Severity
+from jointlead.domain.findings import Area, Finding, Severity, finding_area
 from jointlead.domain.supervision import Status
 from jointlead.services.actions import ActionFigures, ActionLogRow, action_log, summarise_actions
 from jointlead.services.budget_report import budget_checklist, unmapped_rows
@@ -25,20 +24,6 @@ from jointlead.store.database import Database
 from jointlead.store.models import Agreement, AgreementPartner, BudgetLine, Organisation, Person
 
 NO_PROFESSIONAL_LINE = "no-professional-line"
-
-
-class Area(StrEnum):
-    """Where a finding is put right, so a screen can send the manager there."""
-
-    PEOPLE = "people and lines"
-    BUDGET_LINES = "budget lines"
-    LEDGER = "ledger rows"
-    ACTIONS = "actions"
-
-
-def finding_area(finding: Finding) -> Area:
-    kind = finding.subject.partition(" ")[0]
-    return {"line": Area.BUDGET_LINES, "budgets": Area.LEDGER, "action": Area.ACTIONS}.get(kind, Area.PEOPLE)
 
 
 @dataclass(frozen=True)
@@ -127,26 +112,30 @@ def checklist(budget_items: Sequence[tuple[str, bool]], unmapped: int, no_profes
 def _organisation_findings(database: Database, findings: Sequence[Finding], code: str | None
                            ) -> tuple[tuple[Finding, ...], list[str]]:
     """The findings about what the organisation answers for (its staff, the budget lines it is responsible for, and
-    the pool as a whole), and the names of its registered staff with no professional line."""
+    the pool as a whole; everything, for the whole service), and the names of its registered staff with no
+    professional line."""
     with database.session() as session:
-        employer = dict(session.execute(select(Person.id, Organisation.code)
-                                        .join(Organisation, Organisation.id == Person.employer_id)).all())
-        names = dict(session.execute(select(Person.id, Person.full_name)).all())
-        responsible = dict(session.execute(select(BudgetLine.code, Organisation.code)
-                                           .join(Organisation, Organisation.id == BudgetLine.responsible_id)).all())
+        kept = tuple(findings)
+        if code is not None:  # the whole service answers for everything: nothing to look up
+            employer = dict(session.execute(select(Person.id, Organisation.code)
+                                            .join(Organisation, Organisation.id == Person.employer_id)).all())
+            responsible = dict(session.execute(
+                select(BudgetLine.code, Organisation.code)
+                .join(Organisation, Organisation.id == BudgetLine.responsible_id)).all())
 
-    def whose(finding: Finding) -> str | None:
-        kind, _, key = finding.subject.partition(" ")
-        if kind == "person" and key.isdigit():
-            return employer.get(int(key))
-        if kind == "line":
-            return responsible.get(key)
-        return None  # the pool's or the service's, e.g. unmapped ledger rows or an action with no owner
+            def whose(finding: Finding) -> str | None:
+                kind, _, key = finding.subject.partition(" ")
+                if kind == "person" and key.isdigit():
+                    return employer.get(int(key))
+                if kind == "line":
+                    return responsible.get(key)
+                return None  # the pool's or the service's, e.g. unmapped ledger rows or an action with no owner
 
-    kept = tuple(f for f in findings
-                 if code is None or (whose(f) in (code, None) and not f.subject.startswith("action ")))
-    no_line = [names.get(int(f.subject.partition(" ")[2]), "") for f in kept if f.code == NO_PROFESSIONAL_LINE]
-    return kept, no_line
+            kept = tuple(f for f in findings if whose(f) in (code, None) and not f.subject.startswith("action "))
+        no_line = [int(f.subject.partition(" ")[2]) for f in kept if f.code == NO_PROFESSIONAL_LINE]
+        names = dict(session.execute(select(Person.id, Person.full_name).where(Person.id.in_(no_line))).all()
+                     ) if no_line else {}
+    return kept, [names.get(person_id, "") for person_id in no_line]
 
 
 def as_at_picture(database: Database, today: date, *, organisation: str | None = None,

@@ -9,18 +9,16 @@ from sqlalchemy import URL, Connection, Engine, create_engine, event, inspect, m
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.pool import QueuePool
 
+from jointlead.store.addresses import is_server_address
 from jointlead.store.errors import DatabaseError, DatabaseFromNewerVersion, NotAJointleadDatabase
+
+__all__ = ["advance_id_sequences", "is_server_address", "make_server_engine", "server_refused", "server_url",
+           "short_name", "shown", "stored_revision"]
 
 log = logging.getLogger(__name__)
 
 DRIVER = "postgresql+psycopg"
 HOW_TO_WRITE = "Write it as postgresql://USER@HOST:PORT/DATABASE (keep the password in a pgpass file, not here)."
-
-
-def is_server_address(target: object) -> bool:
-    """True for an address (postgresql://…, or any scheme://…, to be told which one works) rather than a file:
-    what `--db` and File > Open a shared database accept besides a file. No file path holds "://"."""
-    return isinstance(target, str) and "://" in target
 
 
 def server_url(address: str) -> URL:

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import sys
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
+from jointlead import __version__
 from jointlead.domain.errors import JointleadError
-from jointlead.paths import data_dir
+from jointlead.paths import dashboard_snapshot, data_dir
 from jointlead.ui.main_window import MainWindow
 from jointlead.ui.messages import show_unexpected
 from jointlead.ui.theme import STYLESHEET
@@ -68,21 +72,6 @@ def _unexpected_error_hook(log_path: Path) -> Callable[[type[BaseException], Bas
     return hook
 
 
-def run(start: Callable[[MainWindow], bool], log_path: Path) -> int:
-    """Show the window, let `start` open a database (or ask), and run until the window closes."""
-    sys.excepthook = _unexpected_error_hook(log_path)
-    app, window = _styled_main_window()
-    window.show()
-
-    def begin() -> None:
-        if not start(window):
-            window.close()
-
-    # Open the database once the window is on screen, so the user sees jointlead at once.
-    QTimer.singleShot(0, begin)
-    return app.exec()
-
-
 # How long --exit-when-ready waits for the dashboard before saying start-up failed: far above any real start.
 READY_TIMEOUT_MS = 120_000
 
@@ -110,15 +99,188 @@ class _FirstPaint(QObject):
         return False
 
 
+# The dashboard's snapshot: its first view of a database file as jointlead last closed on it, painted at the next
+# start before the database opens (opening it loads SQLAlchemy and the services: most of a start). It is shown only
+# when provably what the database would show: the file and its -wal untouched since (size and modification time to
+# the nanosecond), the same day and the same jointlead. The database then opens and fills the dashboard as usual.
+
+
+def _file_state(path: Path) -> list[list[int] | None]:
+    """The size and modification time (ns) of a database file and of its -wal: a write changes one of them."""
+    state: list[list[int] | None] = []
+    for file in (path, path.with_name(path.name + "-wal")):
+        try:
+            stat = file.stat()
+        except FileNotFoundError:
+            state.append(None)
+        else:
+            state.append([stat.st_size, stat.st_mtime_ns])
+    return state
+
+
+def _snapshot_key(path: Path, today: date) -> dict[str, Any]:
+    """What a snapshot must have been taken with to be shown now."""
+    return {"version": __version__, "path": str(path), "today": today.isoformat(), "files": _file_state(path)}
+
+
+def _load_snapshot(path: Path | str | None, today: date) -> dict[str, Any] | None:
+    """The snapshot of the dashboard on the database file at `path` if it is still what the file would show, else
+    None (and a stale one is deleted: it may name people since erased)."""
+    if not isinstance(path, Path):  # no file to open yet, or a shared database that others change
+        return None
+    file = dashboard_snapshot()
+    try:
+        saved = json.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError):
+        saved = {}
+    key = _snapshot_key(path.resolve(), today)
+    if not isinstance(saved, dict) or any(saved.get(name) != value for name, value in key.items()):
+        file.unlink(missing_ok=True)
+        return None
+    return saved
+
+
+class _SnapshotKeeper(QObject):
+    """Keeps the dashboard's snapshot for the next start: noted when a database has opened and filled the dashboard,
+    taken again at close if the database or the day has changed since, and written once the database has closed."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self._window = window
+        self._noted: dict[str, Any] | None = None
+        self._opened = False  # a database was open at some time: the last snapshot may no longer be current
+        window.installEventFilter(self)
+
+    def note(self) -> None:
+        """The dashboard shows its first view of the open database, filled from it just now."""
+        database = self._window.database
+        path = database.path if database is not None else None
+        self._opened = self._opened or database is not None
+        self._noted = None if path is None else {
+            **_snapshot_key(path, date.today()), "revision": database.revision,
+            "dashboard": self._window.dashboard.view_state()}
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # Before the window's own close handling, which closes the database.
+        if watched is self._window and event.type() == QEvent.Type.Close:
+            self._note_at_close()
+        return False
+
+    def _note_at_close(self) -> None:
+        database = self._window.database
+        if database is None or database.path is None:  # what was noted is checked against its file when written
+            return
+        noted = self._noted
+        if noted is not None and all(noted[name] == value
+                                     for name, value in _snapshot_key(database.path, date.today()).items()):
+            return
+        before = _file_state(database.path)
+        try:
+            self._window.dashboard.show_start(database, date.today())
+        except Exception:  # the snapshot is only a head start: failing to take it must not stop jointlead closing
+            log.warning("Could not take the dashboard's snapshot", exc_info=True)
+            self._noted = None
+            return
+        self.note()
+        if self._noted is not None and self._noted["files"] != before:  # written to meanwhile: no proof either way
+            self._noted = None
+
+    def write(self) -> None:
+        """Once the database has closed: keep the snapshot if the file is still as noted, else remove the last one
+        (it may name people since erased), unless no database was opened at all."""
+        file = dashboard_snapshot()
+        noted = self._noted
+        try:
+            if noted is None or _file_state(Path(noted["path"])) != noted["files"]:
+                if self._opened:
+                    file.unlink(missing_ok=True)
+                return
+            file.parent.mkdir(parents=True, exist_ok=True)
+            partial = file.with_name(file.name + ".partial")
+            partial.write_text(json.dumps(noted), encoding="utf-8")
+            os.replace(partial, file)  # whole or not at all: a half-written snapshot would be refused anyway
+        except OSError:
+            log.warning("Could not keep the dashboard's snapshot", exc_info=True)
+
+
+def _show_snapshot(window: MainWindow, path: Path | str | None) -> dict[str, Any] | None:
+    """Paint the dashboard from the snapshot of the database file at `path`, before it opens, if the snapshot is
+    current; returns the snapshot painted, or None."""
+    snapshot = _load_snapshot(path, date.today())
+    if snapshot is None:
+        return None
+    try:
+        window.dashboard.show_view_state(snapshot["dashboard"])
+    except (KeyError, TypeError, ValueError):  # kept by a jointlead whose dashboard was laid out otherwise
+        window.dashboard.clear()
+        return None
+    window.pages.setEnabled(True)  # as with the database open: disabled drop-downs would paint greyed
+    log.info("Showing the dashboard from its snapshot until the database opens")
+    return snapshot
+
+
+def _snapshot_was_current(window: MainWindow, snapshot: dict[str, Any]) -> bool:
+    """Once the database has filled the dashboard: did the snapshot show the same? (The log says if not.)"""
+    if window.dashboard.view_state() == snapshot["dashboard"]:
+        return True
+    log.warning("The dashboard's snapshot differed from the database's figures, which have replaced it")
+    return False
+
+
+def run(choose: Callable[[MainWindow], Path | str | None], log_path: Path, *, demo: bool = False) -> int:
+    """Show the window, open the database `choose` names (a file, the demo's created if need be when `demo`, or a
+    shared database's address), or ask which to open, and run until the window closes."""
+    sys.excepthook = _unexpected_error_hook(log_path)
+    app, window = _styled_main_window()
+    keeper = _SnapshotKeeper(window)
+    path = choose(window)
+    snapshot = _show_snapshot(window, path)
+    window.show()
+    begun: list[bool] = []
+
+    def begin() -> None:
+        if begun:
+            return
+        begun.append(True)
+        opened = path is not None and (window.open_demo() if demo else window.open_path(path))
+        if opened:
+            keeper.note()
+            if snapshot:
+                _snapshot_was_current(window, snapshot)
+            return
+        if snapshot:  # no figures without their database
+            window.dashboard.clear()
+            window.pages.setEnabled(False)
+        if not window.welcome():
+            window.close()
+
+    if snapshot:
+        # Once the figures are on screen: opening the database loads the services, most of a start. A window that
+        # starts minimised paints nothing, so it does not wait for that longer than a second.
+        app.installEventFilter(_FirstPaint(window.dashboard, begin))
+        QTimer.singleShot(1000, begin)
+    else:
+        # Open the database once the window is on screen, so the user sees jointlead at once.
+        QTimer.singleShot(0, begin)
+    code = app.exec()
+    keeper.write()
+    return code
+
+
 def run_until_ready(open_database: Callable[[], Database], log_path: Path,
-                    timeout_ms: int = READY_TIMEOUT_MS) -> int:
+                    timeout_ms: int = READY_TIMEOUT_MS, *, database_path: Path | None = None) -> int:
     """`jointlead --exit-when-ready`: open the window on a database, wait until the dashboard has painted with its
     figures, close, and return 0; return 1 if the database could not be opened or anything went wrong on the way.
 
     For IT teams checking a deployment and for the frozen-build smoke test, so nothing here may wait for a person:
-    problems and the database's warnings go to stderr instead of dialogs.
+    problems and the database's warnings go to stderr instead of dialogs. Given the file `open_database` opens
+    (`database_path`), it is ready when the dashboard has painted from a current snapshot, as a person would see;
+    the database still opens and fills the dashboard before the exit, and the exit code says whether it did.
     """
     app, window = _styled_main_window()
+    keeper = _SnapshotKeeper(window)
     outcome: list[int] = []
 
     def finish(code: int, message: str = "", advice: str = "") -> None:
@@ -136,6 +298,7 @@ def run_until_ready(open_database: Callable[[], Database], log_path: Path,
         finish(1, f"jointlead: something unexpected went wrong. Details are in {log_path}.")
 
     sys.excepthook = unexpected
+    snapshot = _show_snapshot(window, database_path)
     window.show()
 
     def begin() -> None:
@@ -147,13 +310,28 @@ def run_until_ready(open_database: Callable[[], Database], log_path: Path,
         for warning in database.warnings:
             print(f"jointlead: warning: {warning}", file=sys.stderr, flush=True)
         database.warnings.clear()  # said above: set_database would show each in a dialog nobody is there to close
-        path, revision = database.path, database.revision
+        ready = f"Ready: {database.location} (schema {database.revision})."
         window.set_database(database)  # fills the dashboard before it returns: any paint from now on shows the data
-        app.installEventFilter(_FirstPaint(window.dashboard, lambda: finish(0, f"Ready: {path} (schema {revision}).")))
+        keeper.note()
+        if snapshot:
+            if not _snapshot_was_current(window, snapshot):
+                print("jointlead: warning: the figures first shown were not the database's; they have been replaced.",
+                      file=sys.stderr, flush=True)
+            finish(0)  # "Ready" was said when the snapshot painted
+            return
+        app.installEventFilter(_FirstPaint(window.dashboard, lambda: finish(0, ready)))
         window.dashboard.update()  # so a paint with the figures follows even if nothing else asks for one
 
-    QTimer.singleShot(0, begin)  # as run() does: the window is on screen before the database opens
+    def ready_from_snapshot() -> None:
+        print(f"Ready: {snapshot['path']} (schema {snapshot['revision']}).", flush=True)
+        begin()
+
+    if snapshot:
+        app.installEventFilter(_FirstPaint(window.dashboard, ready_from_snapshot))
+    else:
+        QTimer.singleShot(0, begin)  # as run() does: the window is on screen before the database opens
     QTimer.singleShot(timeout_ms, lambda: finish(1, f"jointlead: the window was not ready after {timeout_ms // 1000} "
                                                    f"seconds. Details may be in {log_path}."))
     code = app.exec()
+    keeper.write()
     return outcome[0] if outcome else max(code, 1)  # closed before it was ready: not a success

@@ -5,19 +5,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel, QWidget
 
-from jointlead.domain.findings import Severity
+from jointlead.domain.findings import Area, Severity
 from jointlead.domain.money import format_pounds
-from jointlead.services import budget_month, budget_report
-from jointlead.services.files import Database
-from jointlead.services.picture import Area, Picture, as_at_picture, count
 from jointlead.ui.budget_words import fill_as_at, variance_percent, variance_tone
 from jointlead.ui.page import Page, day_text
 from jointlead.ui.table_model import RIGHT, Column
 from jointlead.ui.widgets import DataTable, Tile, checklist_html, choose_data, section_title
+
+if TYPE_CHECKING:
+    from jointlead.services.files import Database
+    from jointlead.services.picture import Picture
 
 ORGANISATION_COLUMNS = [
     Column("Code", lambda r: r.code),
@@ -62,6 +64,27 @@ FINDING_TARGETS = {
     Area.ACTIONS: TileTarget("Actions"),
 }
 COLUMNS = max(len(tiles) for _section, tiles in SECTIONS)
+
+
+class OrganisationLine(NamedTuple):
+    """A row of the organisations table as a view state keeps it (the columns read only these)."""
+
+    code: str
+    name: str
+    kind: str
+    staff: int
+
+
+def _items(combo: QComboBox) -> list[list[Any]]:
+    """A drop-down's entries, each [text, data], as JSON keeps them."""
+    return [[combo.itemText(index), combo.itemData(index)] for index in range(combo.count())]
+
+
+def _fill(combo: QComboBox, items: list[list[Any]], current: int) -> None:
+    combo.clear()
+    for text, data in items:
+        combo.addItem(text, data)
+    combo.setCurrentIndex(current)
 
 
 def _share_words(code: str, pence: int) -> str:
@@ -145,6 +168,7 @@ class DashboardPage(Page):
         self.organisations.setToolTip("Open a row to see the dashboard for that organisation.")
         self.body.addWidget(self.organisations)
         self.body.addStretch(1)
+        self._blank = self.view_state()
 
     # --- choosing ---------------------------------------------------------------------------------
     @property
@@ -184,9 +208,12 @@ class DashboardPage(Page):
     # --- showing ----------------------------------------------------------------------------------
     def show_data(self, database: Database, today: date) -> None:
         if database is not self.database:  # another file: its months and organisations may differ
-            self._chosen_as_at = None
-            self.organisation.clear()
+            self._forget_choices()
         self.database, self.today = database, today
+        # The services (and SQLAlchemy under them) load with the first figures, not with the page, which can paint
+        # a snapshot (`show_view_state`) before they have loaded.
+        from jointlead.services import budget_month, budget_report
+
         periods = budget_report.report_periods(database, today)
         self.as_at.clear()
         if periods is not None:
@@ -195,9 +222,20 @@ class DashboardPage(Page):
         self.as_at.setEnabled(periods is not None)
         self._reload()
 
+    def show_start(self, database: Database, today: date) -> None:
+        """The view the page opens with on a database: the whole service, the budget as at the last closed month."""
+        self._forget_choices()
+        self.show_data(database, today)
+
+    def _forget_choices(self) -> None:
+        self._chosen_as_at = None
+        self.organisation.clear()
+
     def _reload(self) -> None:
         if self.database is None:
             return
+        from jointlead.services.picture import as_at_picture, count
+
         picture = as_at_picture(self.database, self.today, organisation=self.organisation_code,
                                 as_at=self._chosen_as_at if self.as_at.count() else None, trend_months=1)
         self.picture = picture
@@ -266,6 +304,8 @@ class DashboardPage(Page):
                 "bad" if total > 0 else "good")
 
     def _show_people(self, picture: Picture) -> None:
+        from jointlead.services.picture import count
+
         organisations = [o for o in picture.organisations if o.staff]
         detail = (f"Team members {picture.organisation.name} employs" if picture.organisation else
                   "Team members: " + " · ".join(f"{o.code} {o.staff}" for o in organisations) if organisations
@@ -308,3 +348,39 @@ class DashboardPage(Page):
         self.tiles["Due in the next 14 days"].set_figure(
             str(len(due_soon)), "Still open: " + ", ".join(r.reference for r in due_soon[:5])
             + (" …" if len(due_soon) > 5 else "") if due_soon else "Still open", "warn" if due_soon else None)
+
+    # --- the view as data ---------------------------------------------------------------------------
+    def view_state(self) -> dict[str, Any]:
+        """What the page shows, as plain data (JSON-able): `show_view_state` paints it again, word for word."""
+        model = self.organisations.model
+        rows = [model.row_at(row) for row in range(model.rowCount())]  # as shown: the table is never searched
+        return {
+            "heading": self.heading.text(), "subtitle": self.subtitle.text(),
+            "as_at": _items(self.as_at), "as_at_index": self.as_at.currentIndex(),
+            "as_at_enabled": self.as_at.isEnabledTo(self),
+            "organisation": _items(self.organisation), "organisation_index": self.organisation.currentIndex(),
+            "tiles": {title: [tile.value_text(), tile.detail_text(), tile.tone()]
+                      for title, tile in self.tiles.items()},
+            "checklist_title": self.checklist_title.text(), "checklist": self.checklist.text(),
+            "organisations_shown": not self.organisations.isHidden(),
+            "organisations": [[r.code, r.name, r.kind, r.staff] for r in rows],
+        }
+
+    def clear(self) -> None:
+        """No figures, as the page was built: for when the database they were to come from cannot be opened."""
+        self.show_view_state(self._blank)
+
+    def show_view_state(self, state: dict[str, Any]) -> None:
+        """Show a view kept by `view_state`, with no database behind it (`show_data` takes over when one opens)."""
+        self.heading.setText(state["heading"])
+        self.subtitle.setText(state["subtitle"])
+        _fill(self.as_at, state["as_at"], state["as_at_index"])
+        self.as_at.setEnabled(state["as_at_enabled"])
+        _fill(self.organisation, state["organisation"], state["organisation_index"])
+        for title, (value, detail, tone) in state["tiles"].items():
+            self.tiles[title].set_figure(value, detail, tone)
+        self.checklist_title.setText(state["checklist_title"])
+        self.checklist.setText(state["checklist"])
+        self.organisations_title.setVisible(state["organisations_shown"])
+        self.organisations.setVisible(state["organisations_shown"])
+        self.organisations.set_rows([OrganisationLine(*row) for row in state["organisations"]])

@@ -31,8 +31,6 @@ from jointlead import __version__
 from jointlead.domain.errors import JointleadError
 from jointlead.logs import log_dir
 from jointlead.paths import default_database, demo_database
-from jointlead.services import files, overview
-from jointlead.services.files import Database
 from jointlead.ui.dashboard_page import DashboardPage
 from jointlead.ui.messages import show_problem
 from jointlead.ui.page import Page
@@ -40,6 +38,7 @@ from jointlead.ui.undo import Editor
 from jointlead.ui.welcome import WelcomeChoice, WelcomeDialog
 
 if TYPE_CHECKING:
+    from jointlead.services.files import Database
     from jointlead.services.imports import ImportPreview
 
 log = logging.getLogger(__name__)
@@ -295,6 +294,8 @@ class MainWindow(QMainWindow):
 
     def open_path(self, path: Path | str) -> bool:
         """Open a database file, or a shared database by its server address (postgresql://…)."""
+        from jointlead.services import files  # loaded once the window shows (start-up)
+
         return self._switch_to(lambda: files.open_existing(path), "Cannot open the database")
 
     def open_database_dialog(self) -> None:
@@ -320,9 +321,13 @@ class MainWindow(QMainWindow):
             self.create_database_at(Path(name))
 
     def create_database_at(self, path: Path) -> bool:
+        from jointlead.services import files  # loaded once the window shows (start-up)
+
         return self._switch_to(lambda: files.create_empty(path), "Cannot create the database")
 
     def open_demo(self) -> bool:
+        from jointlead.services import files  # loaded once the window shows (start-up)
+
         self.statusBar().showMessage("Preparing the demo service…")
 
         def open_demo() -> Database:
@@ -334,6 +339,8 @@ class MainWindow(QMainWindow):
         return self._switch_to(open_demo, "Cannot open the demo")
 
     def save_copy(self) -> None:
+        from jointlead.services import files  # loaded once the window shows (start-up)
+
         if self.database is None:
             return
         suggested = self.database.path.with_name(f"{self.database.path.stem} copy {date.today():%Y-%m-%d}.sqlite")
@@ -350,6 +357,8 @@ class MainWindow(QMainWindow):
     def restore_backup(self, backup: Path | None = None) -> bool:
         """File > Restore a backup…: put a copy (one of the automatic ones, or the user's own) in place of the open
         database's data. The data it replaces is kept as a copy first, so a wrong choice can be put back."""
+        from jointlead.services import files  # loaded once the window shows (start-up)
+
         if self.database is None:
             return False
         path = self.database.path
@@ -520,6 +529,8 @@ class MainWindow(QMainWindow):
         self.page(row).show_data(self.database, self._today())
 
     def refresh(self) -> None:
+        from jointlead.services import overview  # loaded once the window shows (start-up)
+
         if self.database is None:
             return
         pools = overview.pools(self.database, self._today())

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QScrollArea, QVBoxLayout, QWidget
 
 from jointlead.domain.calendar import FinancialYear
-from jointlead.ui.undo import Editor
 from jointlead.ui.widgets import page_heading
+
+if TYPE_CHECKING:  # the undo module loads the services: a page can be built before they are needed
+    from jointlead.ui.undo import Editor
 
 
 def day_text(day: date | None) -> str:

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import QWidget
 
 from jointlead.domain.errors import JointleadError
-from jointlead.services.edits import Edit, undo_edit
-from jointlead.store.database import Database
 from jointlead.store.errors import ChangedBySomeoneElse
 from jointlead.ui.messages import show_problem
+
+if TYPE_CHECKING:  # the services load once the window shows, not before its first paint (start-up)
+    from jointlead.services.edits import Edit
+    from jointlead.store.database import Database
 
 
 class EditCommand(QUndoCommand):
@@ -27,6 +30,8 @@ class EditCommand(QUndoCommand):
 
     def _swap(self, title: str) -> None:
         try:
+            from jointlead.services.edits import undo_edit
+
             self._edit = undo_edit(self._database, self._edit)
         except JointleadError as error:
             show_problem(self._parent, error, title)

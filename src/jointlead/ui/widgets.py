@@ -79,6 +79,7 @@ class Tile(QPushButton):
     def set_figure(self, value: str, detail: str, tone: str | None = None) -> None:
         self._value.setText(value)
         self._detail.setText(detail)
+        self._tone = tone
         colour = TONES[tone][0] if tone else ""
         self._value.setStyleSheet(f"color: {colour};" if colour else "")
         self.setAccessibleName(f"{self._title.text()}: {value}")
@@ -90,6 +91,10 @@ class Tile(QPushButton):
 
     def detail_text(self) -> str:
         return self._detail.text()
+
+    def tone(self) -> str | None:
+        """How the value is coloured: a key of theme.TONES, or None for plain text."""
+        return self._tone
 
     def sizeHint(self):
         return self.layout().sizeHint().expandedTo(self.minimumSize())

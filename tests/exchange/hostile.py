@@ -95,7 +95,7 @@ def _shared_strings_xml(prolog: str = "", text: str = "Cost Centre") -> str:
     )
 
 
-def _hand_made_xlsx(path: Path, sheet_xml: str, shared_strings_xml: str) -> Path:
+def hand_made_xlsx(path: Path, sheet_xml: str, shared_strings_xml: str) -> Path:
     """A one-sheet workbook ("Data") whose XML parts are exactly as given, so they can carry what Excel never writes."""
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("[Content_Types].xml", _OOXML_CONTENT_TYPES)
@@ -410,8 +410,8 @@ def xml_bomb_xlsx(folder: Path, part: str = "shared_strings") -> Path:
     """The "billion laughs": nine nested entities that would expand to 10⁹ "lol"s, in sharedStrings.xml or the sheet."""
     if part == "sheet":
         cell = '<c r="A1" t="inlineStr"><is><t>&lol9;</t></is></c>'
-        return _hand_made_xlsx(folder / "xml-bomb-sheet.xlsx", _sheet_xml(_LAUGHS, cell), _shared_strings_xml())
-    return _hand_made_xlsx(folder / "xml-bomb.xlsx", _sheet_xml(), _shared_strings_xml(_LAUGHS, "&lol9;"))
+        return hand_made_xlsx(folder / "xml-bomb-sheet.xlsx", _sheet_xml(_LAUGHS, cell), _shared_strings_xml())
+    return hand_made_xlsx(folder / "xml-bomb.xlsx", _sheet_xml(), _shared_strings_xml(_LAUGHS, "&lol9;"))
 
 
 def external_entity_xlsx(folder: Path, part: str = "shared_strings") -> Path:
@@ -421,8 +421,8 @@ def external_entity_xlsx(folder: Path, part: str = "shared_strings") -> Path:
     prolog = f'<!DOCTYPE data [<!ENTITY xxe SYSTEM "{secret.resolve().as_uri()}">]>'
     if part == "sheet":
         cell = '<c r="A1" t="inlineStr"><is><t>&xxe;</t></is></c>'
-        return _hand_made_xlsx(folder / "external-entity-sheet.xlsx", _sheet_xml(prolog, cell), _shared_strings_xml())
-    return _hand_made_xlsx(folder / "external-entity.xlsx", _sheet_xml(), _shared_strings_xml(prolog, "&xxe;"))
+        return hand_made_xlsx(folder / "external-entity-sheet.xlsx", _sheet_xml(prolog, cell), _shared_strings_xml())
+    return hand_made_xlsx(folder / "external-entity.xlsx", _sheet_xml(), _shared_strings_xml(prolog, "&xxe;"))
 
 
 def entity_declaration_only_xlsx(folder: Path) -> Path:
@@ -430,7 +430,7 @@ def entity_declaration_only_xlsx(folder: Path) -> Path:
     secret = folder / "secret.txt"
     secret.write_text(SECRET_MARKER, encoding="utf-8")
     prolog = f'<!DOCTYPE sst [<!ENTITY xxe SYSTEM "{secret.resolve().as_uri()}">]>'
-    return _hand_made_xlsx(folder / "entity-declaration.xlsx", _sheet_xml(), _shared_strings_xml(prolog))
+    return hand_made_xlsx(folder / "entity-declaration.xlsx", _sheet_xml(), _shared_strings_xml(prolog))
 
 
 def zip_bomb_xlsx(folder: Path, megabytes: int = 300) -> Path:
@@ -595,7 +595,7 @@ def long_cell_xlsx(folder: Path) -> Path:
         f'<row r="3">{text("A3", "00123")}{text("B3", "x")}{text("C3", "x" * LONG_CELL_CHARS)}</row>'
         "</sheetData></worksheet>"
     )
-    return _hand_made_xlsx(folder / "long-cell.xlsx", sheet, _shared_strings_xml())
+    return hand_made_xlsx(folder / "long-cell.xlsx", sheet, _shared_strings_xml())
 
 
 def far_cell_xlsx(folder: Path) -> Path:
@@ -608,7 +608,7 @@ def far_cell_xlsx(folder: Path) -> Path:
         '<row r="1048576"><c r="XFD1048576"><v>42</v></c></row>'
         "</sheetData></worksheet>"
     )
-    return _hand_made_xlsx(folder / "far-cell.xlsx", sheet, _shared_strings_xml())
+    return hand_made_xlsx(folder / "far-cell.xlsx", sheet, _shared_strings_xml())
 
 
 def messy_ledger_xlsx(folder: Path) -> Path:
@@ -668,7 +668,7 @@ def lying_dimension_xlsx(folder: Path) -> Path:
         '<row r="1048576"><c r="XFD1048576"><v>42</v></c></row>'
         "</sheetData></worksheet>"
     )
-    return _hand_made_xlsx(folder / "lying-dimension.xlsx", sheet, _shared_strings_xml())
+    return hand_made_xlsx(folder / "lying-dimension.xlsx", sheet, _shared_strings_xml())
 
 
 # --- more hostile kinds, and the corpus every importer is run against (issue 10) -----------------------------------
@@ -782,7 +782,7 @@ def million_rows_xlsx(folder: Path, header: Sequence[str]) -> Path:
         '<row r="1048576"><c r="A1048576"><v>1</v></c></row>'
         "</sheetData></worksheet>"
     )
-    return _hand_made_xlsx(folder / "million-rows.xlsx", sheet, _shared_strings_xml())
+    return hand_made_xlsx(folder / "million-rows.xlsx", sheet, _shared_strings_xml())
 
 
 def wide_sparse_xlsx(folder: Path, header: Sequence[str], rows: int = 1_000_000, width: int = 30) -> Path:
@@ -801,7 +801,7 @@ def wide_sparse_xlsx(folder: Path, header: Sequence[str], rows: int = 1_000_000,
         f'<row r="1">{cells}</row><row r="{rows}"><c r="{corner}"><v>1</v></c></row>'
         "</sheetData></worksheet>"
     )
-    return _hand_made_xlsx(folder / "wide-sparse.xlsx", sheet, _shared_strings_xml())
+    return hand_made_xlsx(folder / "wide-sparse.xlsx", sheet, _shared_strings_xml())
 
 
 def column_letters(index: int) -> str:

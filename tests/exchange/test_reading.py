@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import io
+import itertools
 import multiprocessing
 import time
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import openpyxl
 import pytest
 import python_calamine
 
 from exchange import hostile
+from jointlead.exchange import reading
 from jointlead.exchange.problems import FileRefused
 from jointlead.exchange.reading import DEFAULT_LIMITS, ReadLimits, SourceFile, open_source
 
@@ -572,3 +576,109 @@ def test_a_mostly_empty_sheet_is_refused_naming_the_cell_to_delete(tmp_path: Pat
         source.sheets[0].head(5)
     assert time.perf_counter() - started < 1
     assert "AD1000000" in raised.value.message and "Ctrl+End" in raised.value.advice
+
+
+# --- large worksheets, parsed a slice at a time in the child process -------------------------------------------------
+
+SLICED = ReadLimits(child_from_cells=0, child_from_bytes=0, slice_bytes=2_000)
+
+
+def _shared_strings_xlsx(folder: Path, count: int, *, prefix: str = "", after_half: str = "",
+                         row_attributes: str = "r") -> Path:
+    """A sheet "Data" of `count` postings under a header, its text in shared strings as Excel writes them; its
+    elements in a namespace `prefix` if given, `after_half` written between two rows halfway down, and its rows
+    without their numbers unless `row_attributes` is "r"."""
+    name = f"{prefix}:" if prefix else ""
+    namespace = f"xmlns{':' + prefix if prefix else ''}=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\""
+    texts = ["Ref", "Amount", *(f"Supplier {number} & co" for number in range(50))]
+
+    def row(number: int, cells: str) -> str:
+        attribute = f' r="{number}"' if row_attributes == "r" else ""
+        return f"<{name}row{attribute}>{cells}</{name}row>"
+
+    def cell(reference: str, value: object, shared: bool = False) -> str:
+        kind = ' t="s"' if shared else ""
+        return f'<{name}c r="{reference}"{kind}><{name}v>{value}</{name}v></{name}c>'
+
+    rows = [row(1, cell("A1", 0, True) + cell("B1", 1, True))]
+    for number in range(count):
+        rows.append(row(number + 2, cell(f"A{number + 2}", number % 50 + 2, True)
+                        + cell(f"B{number + 2}", number * 1.25)))
+        if number == count // 2:
+            rows.append(after_half)
+    sheet = (f'<?xml version="1.0" encoding="UTF-8"?><{name}worksheet {namespace}>'
+             f'<{name}dimension ref="A1:B{count + 1}"/><{name}sheetData>{"".join(rows)}'
+             f"</{name}sheetData></{name}worksheet>")
+    strings = "".join(f"<si><t>{escape(text)}</t></si>" for text in texts)
+    shared = ('<?xml version="1.0" encoding="UTF-8"?>'
+              f'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">{strings}</sst>')
+    return hostile.hand_made_xlsx(folder / "shared.xlsx", sheet, shared)
+
+
+def _ledger_with_gaps_xlsx(folder: Path) -> Path:
+    """Two sheets; under a title, a table from column B with dates, numbers, empty cells and blank rows, some of
+    which fall between slices, and one row wider than the rest at the end."""
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "Notes"
+    workbook.active["A1"] = "Read me"
+    sheet = workbook.create_sheet("Ledger")
+    sheet.append(["Ledger detail"])
+    sheet.append([])
+    sheet.append([None, "Ref", "Amount", "Posted", "Description"])
+    for number in range(600):
+        if number % 97 == 50:
+            for _blank in range(3):
+                sheet.append([])
+        sheet.append([None, f"JNL-{number:05d}", number * 1.25, dt.date(2026, 11, number % 28 + 1),
+                      f"Posting {number % 7}" if number % 5 else None])
+    sheet.append([None, None, None, None, None, "Note at the far right"])
+    path = folder / "gaps.xlsx"
+    workbook.save(path)
+    return path
+
+
+def _as_read(result: object) -> object:
+    """Rows without the empty cells at their ends: a slice's rows are as wide as its own cells, not the sheet's."""
+    if not isinstance(result, tuple) or len(result) != 3:
+        return result  # a refusal
+    names, rows, notices = result
+    trimmed = {name: [row[:len(row) - len(list(itertools.takewhile(lambda cell: cell is None, reversed(row))))]
+                      for row in sheet_rows] for name, sheet_rows in rows.items()}
+    return names, trimmed, notices
+
+
+@pytest.mark.parametrize("make", [
+    _ledger_with_gaps_xlsx,
+    lambda folder: _shared_strings_xlsx(folder, 300),
+    lambda folder: _shared_strings_xlsx(folder, 300, prefix="x"),
+    # What a cut could split wrongly is not cut: the rows from there on are parsed whole.
+    lambda folder: _shared_strings_xlsx(folder, 300, after_half="<!-- </row> -->"),
+    lambda folder: _shared_strings_xlsx(folder, 300, row_attributes=""),
+])
+def test_a_large_sheet_read_a_slice_at_a_time_gives_every_row_where_it_was(tmp_path: Path, make) -> None:
+    path = make(tmp_path)
+    whole = _read_or_refusal(path, DEFAULT_LIMITS)
+    assert _as_read(_read_or_refusal(path, SLICED)) == _as_read(whole)
+    assert isinstance(whole, tuple) and len(whole) == 3  # rows, not a refusal
+
+
+def test_a_large_sheet_is_cut_into_workbooks_of_whole_rows(tmp_path: Path) -> None:
+    data = _shared_strings_xlsx(tmp_path, 300).read_bytes()
+    slices = list(reading._Slicer(data, 2_000).slices("Data") or ())
+    assert len(slices) > 2
+    sheets = [python_calamine.CalamineWorkbook.from_filelike(book).get_sheet_by_name("Data") for book in slices]
+    assert [(sheet.start[0], sheet.end[0]) for sheet in sheets][:2] == [(0, sheets[0].end[0]),
+                                                                     (sheets[0].end[0] + 1, sheets[1].end[0])]
+    assert sheets[-1].end[0] == 300  # the last posting, on row 301
+
+
+def test_a_sheet_read_in_slices_refuses_what_it_would_refuse_whole(tmp_path: Path) -> None:
+    path = _ledger_with_gaps_xlsx(tmp_path)
+    refusals = []
+    for limits in (ReadLimits(max_rows=400), ReadLimits(max_cell_chars=15)):
+        sliced = dataclasses.replace(limits, child_from_cells=0, child_from_bytes=0, slice_bytes=2_000)
+        refusals.append(_read_or_refusal(path, limits)[0])
+        assert _read_or_refusal(path, sliced)[0] == refusals[-1]
+    # Known only from the last slices: the sheet's height, and the long cell in its last row.
+    assert refusals == ["The sheet Ledger has 622 rows, more than the 400 jointlead reads.",
+                        "Cell Ledger!F622 holds 21 characters, more than the 15 a cell may hold."]

@@ -6,6 +6,7 @@ import contextlib
 import math
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from functools import partial
 
 import pytest
 from hypothesis import given, settings
@@ -15,6 +16,7 @@ from jointlead.domain.calendar import MONTH_ABBREVIATIONS, FinancialYear, Period
 from jointlead.domain.money import format_finance, format_money
 from jointlead.exchange.problems import ValueProblem
 from jointlead.exchange.values import (
+    amounts_in_pence,
     is_blank,
     normalise_header,
     parse_code,
@@ -25,6 +27,7 @@ from jointlead.exchange.values import (
     parse_text,
     parse_whole_number,
     parse_wte,
+    plain_texts,
 )
 
 YEAR = FinancialYear(2026)
@@ -802,3 +805,50 @@ def test_a_number_cell_reads_as_the_decimal_excel_shows(number):
     else:
         with pytest.raises(ValueProblem, match="fractions of a penny"):
             parse_money(number)
+
+
+# --- Whole columns at once -------------------------------------------------------------------------------------------
+# A column of an extract's amounts, ids or descriptions is read in bulk; whatever it gives must be exactly what the
+# parser gives each cell, and a column of the usual cells must be read that way.
+
+amount_cells = (st.integers(-10**12, 10**12).map(lambda pence: pence / 100)
+                | st.floats(min_value=-2e10, max_value=2e10) | st.sampled_from([math.nan, math.inf, -0.0, 1e-7])
+                | pence_amounts.flatmap(lambda pence: st.sampled_from(finance_ways_of_writing(pence)))
+                | st.from_regex(r"-?£?([0-9]{1,3}(,[0-9]{3})*|[0-9]{1,14})(\.[0-9]{0,3})?\n?", fullmatch=True)
+                | st.sampled_from([None, "", " 12.00", True, 12, date(2026, 10, 15)]))
+
+
+@settings(max_examples=300)
+@given(st.lists(amount_cells, max_size=12))
+def test_amounts_read_in_bulk_are_what_each_cell_reads_as(cells):
+    pence = amounts_in_pence(cells)
+    if pence is not None:
+        assert pence == [parse_money(cell) for cell in cells]
+
+
+below_the_limit = st.integers(-10**12 + 1, 10**12 - 1)  # £10 billion itself takes the long way
+
+
+@given(st.lists(below_the_limit.map(lambda pence: pence / 100) | below_the_limit.map(format_money)
+                | below_the_limit.map(lambda pence: f"{pence / 100:.2f}"), max_size=12))
+def test_a_column_of_number_cells_and_amounts_to_the_penny_is_read_in_bulk(cells):
+    assert amounts_in_pence(cells) == [parse_money(cell) for cell in cells]
+
+
+text_cells = st.text(max_size=45) | st.sampled_from([None, 12, 12.5, True, date(2026, 10, 15), "x" * 1001])
+
+
+@settings(max_examples=300)
+@given(st.lists(text_cells, max_size=8))
+def test_codes_and_descriptions_read_in_bulk_are_what_each_cell_reads_as(cells):
+    for parse, longest in ((parse_code, 40), (partial(parse_text, max_length=1000, multiline=True), 1000)):
+        read = plain_texts(cells, longest)
+        if read is not None:
+            assert read == [parse(cell) for cell in cells]
+
+
+def test_a_column_of_plain_codes_is_read_in_bulk_and_anything_else_one_by_one():
+    codes = ["C41200", "JNL-2026-0000001", "00123", "Zoë's Café"]
+    assert plain_texts(codes, 40) == codes
+    for odd in (" C41200", "C41200\t", "", None, 41200.0, "x" * 41, "A\u200bB"):
+        assert plain_texts([*codes, odd], 40) is None

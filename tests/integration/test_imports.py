@@ -293,3 +293,52 @@ def test_a_large_extract_read_in_a_child_process_imports_the_same_and_leaves_no_
         [c.subject for c in here.added], here.rows_read, here.net_total_pence)
     imports.apply_import(pool, preview)
     assert len(in_force(pool)) == len(here.added)
+
+
+def _long_ledger(path: Path, count: int, *, corrected: bool = False) -> Path:
+    """`count` postings, read in many chunks: some without an id (two of them alike), an id repeated chunks apart, a
+    row refused for its amount; `corrected`, a few amounts differ and a few postings are gone."""
+    rows = []
+    for number in range(count):
+        pence = number * 137 % 500_000 + (1 if corrected and number % 500 == 7 else 0)
+        rows.append(["00123" if number % 3 else "04567", "5101", "M7", "" if number % 10 == 3 else f"J{number:06d}",
+                     f"Item {number % 40}", f"£{pence // 100:,}.{pence % 100:02d}" if number % 2 else pence / 100])
+    rows[1500][3] = rows[100][3]  # repeated long after its first appearance
+    rows[2500][5] = "12.345"  # fractions of a penny
+    rows[2594] = list(rows[2593])  # the same posting without an id twice: two postings, told apart by count
+    if corrected:
+        del rows[2000:2010]
+    return write_ledger(path, rows)
+
+
+def test_a_long_extract_read_in_slices_in_a_child_process_is_the_same_import_as_read_here(pool, tmp_path,
+                                                                                        monkeypatch):
+    def preview(path: Path) -> imports.ImportPreview:
+        return imports.preview_ledger_import(pool, path, "NCC", year=FY)
+
+    def described(found: imports.ImportPreview) -> tuple:
+        return (found.rows_read, found.net_total_pence, found.unmapped, found.unchanged, found.rejected,
+                [(c.reference, c.subject) for c in found.added], list(found.changed), found.removed)
+
+    first, second = _long_ledger(tmp_path / "m7.xlsx", 3000), _long_ledger(tmp_path / "m7 v2.xlsx", 3000,
+                                                                          corrected=True)
+    here = preview(first)
+    assert (here.rows_read, len(here.added), len(here.rejected)) == (3000, 2998, 2)
+    assert [r.reference for r in here.rejected] == ["Ledger!1504", "Ledger!2504"]
+    assert here.rejected[0].problems == ("Transaction id J000100 appears twice in the file (first at Ledger!104).",)
+    monkeypatch.setattr(reading, "DEFAULT_LIMITS", reading.ReadLimits(child_from_cells=0, child_from_bytes=0,
+                                                                      slice_bytes=20_000))
+    assert described(preview(first)) == described(here)
+    imports.apply_import(pool, here, accept_valid=True)
+    assert len(in_force(pool)) == 2998
+
+    corrected = preview(second)
+    monkeypatch.setattr(reading, "DEFAULT_LIMITS", reading.DEFAULT_LIMITS.__class__())
+    assert described(preview(second)) == described(corrected)
+    assert [c.detail for c in corrected.changed] == ["amount £9.59 → £9.60", "amount £694.59 → £694.60",
+                                                     "amount £1,379.59 → £1,379.60", "amount £2,064.59 → £2,064.60",
+                                                     "amount £3,434.59 → £3,434.60"]
+    assert corrected.notices[-1].startswith("10 rows imported before are not in this file, but they were kept")
+    imports.apply_import(pool, corrected, accept_valid=True)
+    after = in_force(pool)
+    assert len(after) == 2998 and ("J000007", 960, 1) in after and ("J000507", 69460, 0) in after

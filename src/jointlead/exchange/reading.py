@@ -19,7 +19,7 @@ import threading
 import weakref
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
@@ -49,6 +49,10 @@ class ReadLimits:
     # 0 parses every workbook in a child; CSV files stream, and are always read here.
     child_from_cells: int = 1_000_000
     child_from_bytes: int = 32 * 1024 * 1024
+    # In the child process, an .xlsx worksheet with more XML than this is parsed this much at a time (see _Slicer):
+    # about 5,000 rows of a ledger extract, which calamine holds in 4 MB where all 500,000 took 350 MB. Larger
+    # slices measured no quicker.
+    slice_bytes: int = 2 * 1024 * 1024
 
 
 DEFAULT_LIMITS = ReadLimits()
@@ -275,8 +279,8 @@ def _sniff_zip(path: Path, data: bytes, limits: ReadLimits) -> tuple[str, dict[s
             if any(marker in head for marker in _DTD_MARKERS):
                 raise FileRefused(*_ENTITIES)
             heads[name] = head
-    areas, untrusted = (_xlsx_sheet_areas(archive, names, heads, limits.child_from_cells) if kind != "ods"
-                        else ({}, False))
+    areas, untrusted = (_xlsx_sheet_areas(archive, names, heads, limits.child_from_cells,
+                                          scan=total <= limits.child_from_bytes) if kind != "ods" else ({}, False))
     return kind, areas, total, untrusted
 
 
@@ -294,40 +298,55 @@ _DIMENSION = re.compile(
 _PARTS_MAX_BYTES = 8 * 1024 * 1024  # workbook.xml and its relationships: a few KB in any real workbook
 
 
-def _xlsx_sheet_areas(
-    archive: zipfile.ZipFile, names: dict[str, zipfile.ZipInfo], heads: dict[str, bytes], child_from_cells: int
-) -> tuple[dict[str, tuple[int, int, int]], bool]:
-    """Each sheet's used area as its <dimension> declares it, by sheet name, and whether any sheet reaches beyond
-    what it declares (then only a child process may parse the workbook).
-
-    calamine allocates every cell of a sheet's used rectangle before it returns, and a failed allocation aborts the
-    process. Excel keeps <dimension> true, so a stray value far away (typed in XFD1048576, say) is caught here from a
-    few bytes, before parsing. A crafted file can make <dimension> lie; that is the one case this does not stop.
-    """
-    workbook, relationships = names["xl/workbook.xml"], names.get("xl/_rels/workbook.xml.rels")
-    if relationships is None or max(workbook.file_size, relationships.file_size) > _PARTS_MAX_BYTES:
-        return {}, True  # no telling where the sheets are: let the child process find out
+def _sheet_parts(archive: zipfile.ZipFile, names: dict[str, zipfile.ZipInfo]) -> dict[str, str] | None:
+    """Each worksheet's part (lower case, as `names` has it) by sheet name, as workbook.xml and its relationships
+    say; None when they are missing, too large or unreadable."""
+    workbook, relationships = names.get("xl/workbook.xml"), names.get("xl/_rels/workbook.xml.rels")
+    if workbook is None or relationships is None or max(workbook.file_size,
+                                                        relationships.file_size) > _PARTS_MAX_BYTES:
+        return None
     try:
         sheets = SafeElementTree.fromstring(_member_head(archive, workbook, _PARTS_MAX_BYTES))
         links = SafeElementTree.fromstring(_member_head(archive, relationships, _PARTS_MAX_BYTES))
     except (ElementTree.ParseError, DefusedXmlException):
-        return {}, True  # calamine will say what is wrong with them, in the child process
+        return None  # calamine will say what is wrong with them, in the child process
     targets = {link.get("Id"): link.get("Target") or "" for link in links.iter() if link.tag.endswith("Relationship")}
-    areas: dict[str, tuple[int, int, int]] = {}  # rows, columns, and the bytes of the sheet's XML
-    untrusted = False
+    parts: dict[str, str] = {}
     for sheet in sheets.iter():
         if not sheet.tag.endswith("}sheet"):
             continue
         link = next((value for key, value in sheet.attrib.items() if key.endswith("}id")), None)
         target = targets.get(link, "")
         part = posixpath.normpath(target[1:] if target.startswith("/") else posixpath.join("xl", target)).lower()
-        found = _DIMENSION.search(heads.get(part, b""))
         name = sheet.get("name")
-        if not name or part not in names:
-            continue
+        if name and part in names:
+            parts[name] = part
+    return parts
+
+
+def _xlsx_sheet_areas(
+    archive: zipfile.ZipFile, names: dict[str, zipfile.ZipInfo], heads: dict[str, bytes], child_from_cells: int,
+    scan: bool,
+) -> tuple[dict[str, tuple[int, int, int]], bool]:
+    """Each sheet's used area as its <dimension> declares it, by sheet name, and whether any sheet reaches beyond
+    what it declares (then only a child process may parse the workbook). With `scan` false, the workbook goes to
+    the child process whatever its sheets hold, and they are not searched for far cells.
+
+    calamine allocates every cell of a sheet's used rectangle before it returns, and a failed allocation aborts the
+    process. Excel keeps <dimension> true, so a stray value far away (typed in XFD1048576, say) is caught here from a
+    few bytes, before parsing. A crafted file can make <dimension> lie; that is the one case this does not stop.
+    """
+    parts = _sheet_parts(archive, names)
+    if parts is None:
+        return {}, True  # no telling where the sheets are: let the child process find out
+    areas: dict[str, tuple[int, int, int]] = {}  # rows, columns, and the bytes of the sheet's XML
+    untrusted = False
+    for name, part in parts.items():
+        found = _DIMENSION.search(heads.get(part, b""))
         rows, column = (int(found[2]), _column_number(found[1])) if found else (0, 0)
-        # A sheet declared large is parsed in the child process anyway: no need to look further into it.
-        if rows * column <= child_from_cells and _reaches_beyond(archive, names[part], rows, column):
+        # A sheet declared large, or a workbook large enough, is parsed in the child process anyway: no need to
+        # look further into it.
+        if scan and rows * column <= child_from_cells and _reaches_beyond(archive, names[part], rows, column):
             # The sheet names a cell beyond the area it declares (or declares none): a crafted file, whose true
             # area is unknown until parsed. The workbook is then parsed in a child process, where a failed
             # allocation refuses the file instead of ending jointlead.
@@ -742,7 +761,12 @@ def _open_calamine(data: bytes, kind: str) -> python_calamine.CalamineWorkbook:
 
 
 class _WorkbookSource:
-    """Rows of one open workbook's sheets; the last sheet parsed is kept, so head() then rows() parses it once."""
+    """Rows of one open workbook's sheets; the last sheet parsed is kept, so head() then rows() parses it once.
+
+    Given a _Slicer (in the reading process), `workbook` need only list the sheets (the slicer's skeleton): a large
+    .xlsx worksheet is parsed a slice at a time, and the whole workbook is opened from the slicer's bytes only to
+    parse a sheet whole, and let go while slices are read. Only the slice being read is then ever held.
+    """
 
     def __init__(
         self,
@@ -750,19 +774,23 @@ class _WorkbookSource:
         kind: str,
         limits: ReadLimits,
         areas: dict[str, tuple[int, int, int]],
+        slicer: _Slicer | None = None,
     ) -> None:
-        self._workbook = workbook
+        self._workbook = workbook if slicer is None else None
         self._kind = kind
         self._limits = limits
         self._areas = areas
+        self._slicer = slicer
         # calamine's workbook is mutably borrowed while it parses; a second thread would get a borrow error.
         self._lock = threading.Lock()
         self._parsed: tuple[str, python_calamine.CalamineSheet] | None = None
+        self._worksheets = [(sheet.name, sheet.visible == python_calamine.SheetVisibleEnum.Visible)
+                            for sheet in workbook.sheets_metadata
+                            if sheet.typ == python_calamine.SheetTypeEnum.WorkSheet]
 
     def worksheets(self) -> list[tuple[str, bool]]:
         """Each worksheet's name, and whether it is visible, in workbook order."""
-        return [(sheet.name, sheet.visible == python_calamine.SheetVisibleEnum.Visible)
-                for sheet in self._workbook.sheets_metadata if sheet.typ == python_calamine.SheetTypeEnum.WorkSheet]
+        return self._worksheets
 
     def close(self) -> None:
         self._parsed = None
@@ -773,17 +801,38 @@ class _WorkbookSource:
                 return self._parsed[1]
             # Only one parsed sheet is ever held: a large sheet's cells take far more memory than the file does.
             self._parsed = None
-            if name in self._areas:
-                rows, columns, xml_bytes = self._areas[name]
-                _check_area(name, rows, columns, self._limits)
-                _check_sparse(name, rows, columns, xml_bytes)
-                if rows > self._limits.max_rows:  # before calamine holds every row (200 MB for 1,048,576 by 6)
-                    raise _too_many_rows(name, rows, self._limits)
-            sheet = _calamine(lambda: self._workbook.get_sheet_by_name(name), self._kind)
+            self._check_declared(name)
+            if self._workbook is None:
+                assert self._slicer is not None
+                self._workbook = _open_calamine(self._slicer.data, self._kind)
+            workbook = self._workbook
+            sheet = _calamine(lambda: workbook.get_sheet_by_name(name), self._kind)
             self._parsed = (name, sheet)
             return sheet
 
+    def _check_declared(self, name: str) -> None:
+        if name in self._areas:
+            rows, columns, xml_bytes = self._areas[name]
+            _check_area(name, rows, columns, self._limits)
+            _check_sparse(name, rows, columns, xml_bytes)
+            if rows > self._limits.max_rows:  # before calamine holds every row (200 MB for 1,048,576 by 6)
+                raise _too_many_rows(name, rows, self._limits)
+
     def rows(self, name: str) -> Iterator[list[object]]:
+        slices = self._slicer.slices(name) if self._slicer is not None else None
+        if slices is None:
+            yield from self._whole(name, 0)
+            return
+        self._check_declared(name)
+        with self._lock:
+            self._parsed = None
+            if self._workbook is not None:
+                self._workbook.close()
+                self._workbook = None
+        yield from self._sliced(name, slices)
+
+    def _whole(self, name: str, start: int) -> Iterator[list[object]]:
+        """The sheet's rows, parsed whole, from the one after the first `start`."""
         sheet = self._sheet(name)
         end = sheet.end
         if end is None:  # an empty sheet has no range at all
@@ -793,12 +842,58 @@ class _WorkbookSource:
             raise _too_many_rows(name, height, self._limits)
         # calamine yields rows from row 1, padding above the first used row, but starts each row at the first used
         # column: put the columns to its left back, so that index i is column i and references stay true.
-        padding = [None] * sheet.start[1]
-        limit = self._limits.max_cell_chars
-        number = 0
+        yield from self._tidied(name, itertools.islice(sheet.iter_rows(), start, None), start,
+                                [None] * sheet.start[1])
+
+    def _sliced(self, name: str, slices: Iterator[io.BytesIO]) -> Iterator[list[object]]:
+        done = 0  # rows yielded
         try:
-            for number, raw in enumerate(sheet.iter_rows(), start=1):
-                row = [None if value == "" else value for value in raw] if "" in raw else raw
+            for book in slices:
+                sheet, rows = self._slice(name, book)
+                del book  # the slice's bytes: only its rows are needed now
+                end = sheet.end
+                if end is None:
+                    continue
+                if end[0] >= self._limits.max_rows:
+                    raise _too_many_rows(name, self._height(name, slices, end[0] + 1), self._limits)
+                first, column = sheet.start
+                del sheet  # calamine's cells
+                width = column + len(rows[0]) if rows else column
+                for _blank in range(done, first):  # rows with nothing in them, between the slices' cells
+                    yield [None] * width
+                yield from self._tidied(name, rows, first, [None] * column)
+                done = first + len(rows)
+        except _Uncuttable:
+            # Something in the sheet's XML is not as Excel and every library write it: parse it whole, as calamine
+            # would have, and go on from the row reached.
+            yield from self._whole(name, done)
+
+    def _slice(self, name: str, book: io.BytesIO) -> tuple[python_calamine.CalamineSheet, list[list[object]]]:
+        """The sheet of a slice's workbook, and its rows from the first used cell."""
+        try:
+            sheet = _calamine(lambda: python_calamine.CalamineWorkbook.from_filelike(book).get_sheet_by_name(name),
+                              self._kind)
+            return sheet, _calamine(lambda: sheet.to_python(skip_empty_area=True), self._kind)
+        except FileRefused:
+            raise _Uncuttable from None  # parsed whole, the sheet will say what is wrong with it, if anything
+
+    def _height(self, name: str, slices: Iterator[io.BytesIO], height: int) -> int:
+        """The sheet's true height, for the message refusing it, from the slices left."""
+        for book in slices:
+            end = self._slice(name, book)[0].end
+            if end is not None:
+                height = end[0] + 1
+        return height
+
+    def _tidied(self, name: str, raw: Iterable[list[object]], number: int,
+                padding: list[None]) -> Iterator[list[object]]:
+        """calamine's rows as rows() yields them, after the first `number` of the sheet: None for an empty cell,
+        the columns left of the first used one put back, and each cell checked for length."""
+        limit = self._limits.max_cell_chars
+        try:
+            for cells in raw:
+                number += 1
+                row = [None if value == "" else value for value in cells] if "" in cells else cells
                 if padding:
                     row = padding + row
                 for value in row:
@@ -814,6 +909,136 @@ class _WorkbookSource:
             ) from error
 
 
+class _Uncuttable(Exception):
+    """A worksheet's XML that _Slicer will not cut: the rows it has not reached are parsed whole instead."""
+
+
+class _Slicer:
+    """Cuts large .xlsx worksheets into workbooks of whole rows, for calamine to parse a slice at a time.
+
+    calamine parses a whole sheet before handing over any row, and holds it. So each slice of about `slice_bytes`
+    of the worksheet's XML, cut where a row ends, becomes a workbook of its own: the worksheet's opening (without
+    its <dimension>), that slice's rows, and every other part of the file as it is (styles, shared strings,
+    relationships), so each cell reads exactly as it would in the whole sheet. Cell references say where each row
+    and cell is, so the rows land where they were.
+    """
+
+    def __init__(self, data: bytes, slice_bytes: int) -> None:
+        self.data = data
+        self._archive = zipfile.ZipFile(io.BytesIO(data))
+        self._members = {member.filename.lower(): member for member in self._archive.infolist()
+                         if not member.filename.endswith("/")}
+        self._parts = _sheet_parts(self._archive, self._members) or {}
+        self._slice_bytes = slice_bytes
+
+    @property
+    def worthwhile(self) -> bool:
+        """Whether any worksheet is large enough to be read in slices."""
+        return any(self._members[part].file_size > self._slice_bytes for part in self._parts.values())
+
+    def skeleton(self) -> io.BytesIO:
+        """The workbook without its worksheets: enough for calamine to list the sheets, at a fraction of the cost."""
+        return self._book(self._others(), None, ())
+
+    def slices(self, name: str) -> Iterator[io.BytesIO] | None:
+        """Workbooks of the sheet's rows, a slice each; None for a sheet small enough to parse whole."""
+        member = self._members.get(self._parts.get(name, ""))
+        if member is None or member.file_size <= self._slice_bytes:
+            return None
+        return self._workbooks(member)
+
+    def _others(self) -> list[tuple[str, bytes]]:
+        """Every part but the worksheets, and anything calamine does not read (pictures, macros)."""
+        worksheets = set(self._parts.values())
+        return [(member.filename, self._archive.read(member)) for member in self._members.values()
+                if member.filename.lower().endswith((".xml", ".rels")) and member.filename.lower() not in worksheets]
+
+    def _workbooks(self, sheet: zipfile.ZipInfo) -> Iterator[io.BytesIO]:
+        others = self._others()
+        # Every slice parses the other parts again (the shared strings above all): slices at least as large keep
+        # that to a fraction of the work.
+        size = max(self._slice_bytes, sum(len(content) for _name, content in others))
+        for pieces in _worksheet_slices(self._archive, sheet, size):
+            yield self._book(others, sheet.filename, pieces)
+
+    @staticmethod
+    def _book(others: list[tuple[str, bytes]], sheet: str | None, pieces: Iterable[bytes | memoryview]) -> io.BytesIO:
+        book = io.BytesIO()
+        with zipfile.ZipFile(book, "w") as out:  # stored, not compressed: each is read once, here
+            for filename, content in others:
+                out.writestr(filename, content)
+            if sheet is not None:
+                with out.open(sheet, "w") as part:
+                    for piece in pieces:
+                        part.write(piece)
+        book.seek(0)
+        return book
+
+
+_INFLATE_BYTES = 1024 * 1024  # of a worksheet's XML inflated at a time, as slices are cut
+_NAME = rb"(?:[A-Za-z_][\w.-]*:)?"  # an element's name may carry a namespace prefix (x:row)
+_SHEET_DATA = re.compile(rb"<(" + _NAME + rb")sheetData\b[^>]*?(/?)>")
+_ROOT = re.compile(rb"<(" + _NAME + rb"worksheet)\b")
+_DIMENSION_ELEMENT = re.compile(rb"<" + _NAME + rb"dimension\b[^>]*/>")
+
+
+def _worksheet_slices(archive: zipfile.ZipFile, member: zipfile.ZipInfo,
+                      size: int) -> Iterator[tuple[bytes, memoryview, bytes]]:
+    """The worksheet's XML as worksheets of about `size` bytes of whole rows each, read as it inflates: each in three
+    pieces (the opening, the rows, the end), written one after another without copying them together.
+
+    Raises _Uncuttable at anything a cut could split wrongly: no <sheetData>, a comment or CDATA section (which may
+    hold a row's end tag), or a slice whose first row does not say which row it is.
+    """
+    try:
+        with archive.open(member) as handle:
+            pending = b""
+            while (opening := _SHEET_DATA.search(pending)) is None:
+                block = handle.read(_INFLATE_BYTES)
+                if not block or len(pending) > size:
+                    raise _Uncuttable
+                pending += block
+            root = _ROOT.search(pending, 0, opening.start())
+            if opening[2] or root is None:  # <sheetData/>: no rows to cut
+                raise _Uncuttable
+            head = pending[:opening.end()]
+            if b"<!" in head[root.start():]:
+                raise _Uncuttable
+            head = _DIMENSION_ELEMENT.sub(b"", head)  # each slice's area is its own, not the whole sheet's
+            prefix = opening[1]
+            row_start, row_end = b"<" + prefix + b"row", b"</" + prefix + b"row>"
+            data_end = b"</" + prefix + b"sheetData>"
+            tail = data_end + b"</" + root[1] + b">"
+            first_row = re.compile(rb"\s*(?:" + re.escape(row_start) + rb"\s[^>]*?\br\s*=|$)")
+            rows = bytearray(pending[opening.end():])  # grown and cut in place: no copy of it per block
+            del pending
+            while True:
+                cut = end = rows.find(data_end, 0, size)
+                if end < 0 and len(rows) >= size:
+                    # After the last row to end within the slice's size, or after a row longer than a slice.
+                    cut = rows.rfind(row_end, 0, size)
+                    if cut < 0:
+                        cut = rows.find(row_end, size)
+                    if cut >= 0:
+                        cut += len(row_end)
+                if cut < 0:
+                    block = handle.read(_INFLATE_BYTES)
+                    if not block:
+                        raise _Uncuttable  # no end to the rows: calamine will say what is wrong
+                    rows += block
+                    del block
+                    continue
+                if rows.find(b"<!", 0, cut) >= 0 or not first_row.match(rows, 0, cut):
+                    raise _Uncuttable
+                with memoryview(rows) as view, view[:cut] as body:
+                    yield head, body, tail
+                if end >= 0:
+                    return
+                del rows[:cut]
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError, ValueError):
+        raise _Uncuttable from None
+
+
 _CHILD_ROWS = 4096  # rows sent from the reading process at a time
 _READER_STOPPED = (
     "This workbook could not be read: reading it stopped before the end (it may be damaged, or made to use up "
@@ -827,8 +1052,9 @@ class _ChildWorkbookSource:
 
     calamine holds a whole sheet in memory (about 350 MB for 500,000 ledger rows), and a sheet whose cells lie far
     beyond what its <dimension> declares makes it abort the whole process on a failed allocation. Here both stay in
-    the child: the app holds only the rows it keeps, and a reader that dies is a file refused, not a crash.
-    While the rows of one batch are used here, the child is already preparing the next.
+    the child: the app holds only the rows it keeps, and a reader that dies is a file refused, not a crash. The child
+    parses a large .xlsx worksheet a slice at a time (_Slicer), so it holds a few MB of cells, not the sheet. While
+    the rows of one batch are used here, the child is already preparing the next.
     """
 
     def __init__(self, reader: _Reader, data: bytes, kind: str, limits: ReadLimits,
@@ -949,10 +1175,21 @@ def _serve(connection: multiprocessing.connection.Connection) -> None:
         return
     data, kind, limits, areas = opening
     try:
-        source = _WorkbookSource(_open_calamine(data, kind), kind, limits, areas)
+        slicer = _Slicer(data, limits.slice_bytes) if kind in ("xlsx", "xlsm") else None
+        if slicer is not None and slicer.worthwhile:
+            skeleton = slicer.skeleton()
+            source = _WorkbookSource(_calamine(lambda: python_calamine.CalamineWorkbook.from_filelike(skeleton), kind),
+                                     kind, limits, areas, slicer)
+            del skeleton
+        else:
+            source = _WorkbookSource(_open_calamine(data, kind), kind, limits, areas)
         connection.send(("sheets", source.worksheets()))
     except FileRefused as refused:
         connection.send(("refused", refused.message, refused.advice))
+        return
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, NotImplementedError,
+            struct.error):
+        connection.send(("refused", *_DAMAGED))
         return
     del data, opening
     reading: tuple[str, int, Iterator[list[object]]] | None = None  # the sheet being read, and the next row

@@ -30,6 +30,10 @@ class Field:
     parse: Callable[[Any], Any]
     synonyms: tuple[str, ...] = ()
     required: bool = False
+    # Reads many cells at once (see values.py, "Whole columns at once"): `parse`'s value for every one, or None
+    # when any needs `parse` itself. For an optional field's columns whose values rarely repeat: those that do are
+    # remembered instead, which also keeps one copy of each value, not one a row.
+    bulk: Callable[[list[Any]], list[Any] | None] | None = None
 
     @cached_property
     def spellings(self) -> frozenset[str]:
@@ -183,6 +187,9 @@ def _require(layout: TableLayout, kind: RecordKind, ambiguous: list[str]) -> Non
 
 _TOTAL_INITIALS = frozenset("tsgnbTSGNB")  # the first letters of TOTAL_WORDS, to rule most cells out at once
 PARSE_MEMORY = 20_000  # distinct values remembered per column: codes, periods and dates repeat all month
+# Cells looked up before a column that finds few of them remembered stops remembering. Enough rows for values that
+# repeat every thousand or so (descriptions, say) to show it: each row would otherwise keep a copy of its own.
+_REMEMBER_AFTER = 2048
 
 
 def _is_total_word(cell: object) -> bool:
@@ -192,29 +199,25 @@ def _is_total_word(cell: object) -> bool:
     return any(text == word or text.startswith(word + " ") for word in TOTAL_WORDS)
 
 
+def _header_key(cells: Sequence[object]) -> tuple[str, ...]:
+    """Header texts as compared, without the blank ones at the end: a row read shorter can still repeat the header."""
+    key = [normalise_header(_header_text(cell)) for cell in cells]
+    while key and not key[-1]:
+        key.pop()
+    return tuple(key)
+
+
 def _is_blank_row(cells: Sequence[object]) -> bool:
     return all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in cells)
-
-
-def _outcome(spec: Field, raw: object, first_header: str | None) -> tuple[bool, Any, bool, bool]:
-    """What a cell means for its field: (parsed?, value or message, lacking a required value?, looks like the header?).
-
-    Parsers are pure, so this is worked out once per distinct value and column and then remembered.
-    """
-    lacking = spec.required and (is_blank(raw) or _is_total_word(raw))
-    header_like = first_header is not None and isinstance(raw, str) and raw.strip().casefold() == first_header
-    if not spec.required and is_blank(raw):
-        return True, None, lacking, header_like
-    try:
-        return True, spec.parse(raw), lacking, header_like
-    except ValueProblem as problem:
-        return False, str(problem), lacking, header_like
 
 
 # An outcome: (parsed?, value, lacking a required value?, looks like the header?, none of those, what is wrong).
 Outcome = tuple[bool, Any, bool, bool, bool, str]
 _BLANK: Outcome = (True, None, False, False, True, "")
-CHUNK_ROWS = 2048  # rows read and parsed together, a column at a time
+# Rows read and parsed together, a column at a time. Fewer than the garbage collector's first threshold (700 new
+# containers), so each chunk's row lists are freed before a collection can promote them: at 2,048 rows, collections
+# (a full one per import) took 80 ms of a 50,000-row import; at 512, 6 ms.
+CHUNK_ROWS = 512
 
 
 def _outcome(spec: Field, raw: object, first_header: str | None) -> Outcome:
@@ -249,7 +252,8 @@ def _judge(spec: Field, first_header: str | None) -> Callable[[object], Outcome]
 class _Column:
     """One mapped field's column: where it is, how its cells are judged, and the outcomes of the values seen."""
 
-    __slots__ = ("by_other", "by_text", "column", "judge", "looked_up", "missed", "remember", "slot", "spec", "take")
+    __slots__ = ("bulk", "by_other", "by_text", "column", "judge", "looked_up", "missed", "remember", "slot", "spec",
+                 "take", "value_of")
 
     def __init__(self, slot: int | None, column: int, spec: Field, first_header: str | None) -> None:
         self.slot = slot
@@ -257,16 +261,45 @@ class _Column:
         self.spec = spec
         self.take = itemgetter(column)
         self.judge = _judge(spec, first_header)
+        # Only where a cell is judged by its parser alone: a required or first column also looks for totals and
+        # repeated headers.
+        self.bulk = spec.bulk if not spec.required and first_header is None else None
         self.by_text: dict[str, Outcome] = {}
+        self.value_of: dict[str, Any] = {}  # the value of each text in by_text whose outcome is clean
         self.by_other: dict[tuple[type, object], Outcome] = {}
         # Remembering pays for codes, periods and dates, which repeat; not for amounts and ids, which rarely do.
         self.remember = True
         self.looked_up = self.missed = 0
 
-    def outcomes(self, rows: list[list[object]]) -> list[Outcome]:
+    def read(self, rows: list[list[object]]) -> tuple[list[Any], list[Outcome] | None]:
+        """The column's values in `rows`, and each cell's outcome unless every cell is clean (then None)."""
         cells = list(map(self.take, rows))
         if not self.remember:
-            return list(map(self.judge, cells))
+            if self.bulk is not None:
+                values = self._read_in_bulk(cells, self.bulk)
+                if values is not None:
+                    return values, None
+            found = list(map(self.judge, cells))
+        else:
+            values = list(map(self.value_of.get, cells))
+            if None not in values:  # every cell a text seen before, and clean: the usual chunk of codes or periods
+                return values, None
+            found = self._recall(cells)
+        values = list(map(_VALUE, found))
+        return values, None if all(map(_CLEAN, found)) else found
+
+    @staticmethod
+    def _read_in_bulk(cells: list[object], bulk: Callable[[list[Any]], list[Any] | None]) -> list[Any] | None:
+        if None not in cells:
+            return bulk(cells)
+        # An empty cell of an optional field is clean and has no value: read the others, and put them back in place.
+        values = bulk([cell for cell in cells if cell is not None])
+        if values is None:
+            return None
+        read = iter(values)
+        return [None if cell is None else next(read) for cell in cells]
+
+    def _recall(self, cells: list[object]) -> list[Outcome]:
         found = list(map(self.by_text.get, cells))  # only text is remembered by value: other cells miss here
         self.looked_up += len(found)
         if None in found:
@@ -282,6 +315,8 @@ class _Column:
                         outcome = judge(raw)
                         if len(by_text) < PARSE_MEMORY:
                             by_text[raw] = outcome
+                            if outcome[4]:
+                                self.value_of[raw] = outcome[1]
                 else:
                     # The key carries the type because 1, 1.0 and True are equal as dictionary keys but not as cells.
                     key = (raw.__class__, raw)
@@ -292,7 +327,7 @@ class _Column:
                         if len(by_other) < PARSE_MEMORY:
                             by_other[key] = outcome
                 found[index] = outcome
-        if self.looked_up >= CHUNK_ROWS and self.missed > self.looked_up * 0.9:
+        if self.looked_up >= _REMEMBER_AFTER and self.missed > self.looked_up * 0.9:
             self.remember = False
         return found
 
@@ -318,9 +353,10 @@ def read_chunks(layout: TableLayout, kind: RecordKind, names: Sequence[str]) -> 
     invoice" keeps its codes, so it is read like any other row.
 
     Every row of every import goes through here, so the work is done a column at a time: each distinct value is
-    parsed once per column and looked up in C loops, and only rows that are not clean are looked at one by one.
+    parsed once per column and looked up in C loops (or, where values rarely repeat, a field's bulk reader reads
+    the whole column), and only rows that are not clean are looked at one by one.
     """
-    header_key = tuple(normalise_header(h) for h in layout.headers)
+    header_key, width = _header_key(layout.headers), len(layout.headers)
     first_column = next(iter(layout.columns.values()), 0)
     first_header = layout.headers[first_column].strip().casefold() if layout.headers else ""
     slots = {name: slot for slot, name in enumerate(names)}
@@ -338,23 +374,28 @@ def read_chunks(layout: TableLayout, kind: RecordKind, names: Sequence[str]) -> 
         padded = rows
         if min(map(len, rows)) < needed:
             padded = [row if len(row) >= needed else [*row, *([None] * (needed - len(row)))] for row in rows]
-        outcomes = [c.outcomes(padded) for c in columns]
         count = len(rows)
         values: list[list[Any]] = [[None] * count for _ in names]
-        for c, found in zip(columns, outcomes, strict=True):
+        outcomes: list[tuple[_Column, list[Outcome]]] = []  # the columns with cells that are not clean
+        for c in columns:
+            column_values, found = c.read(padded)
             if c.slot is not None:
-                values[c.slot] = list(map(_VALUE, found))
-        if outcomes and not unmapped_first:
-            clean = list(map(all, zip(*(map(_CLEAN, found) for found in outcomes), strict=True)))
-        else:
+                values[c.slot] = column_values
+            if found is not None:
+                outcomes.append((c, found))
+        if unmapped_first:
             clean = [False] * count
+        elif outcomes:
+            clean = list(map(all, zip(*(map(_CLEAN, found) for _, found in outcomes), strict=True)))
+        else:
+            clean = [True] * count
         verdicts: dict[int, list[Problem] | None] = {}
         for index in itertools.compress(range(count), map(operator.not_, clean)):
             cells = rows[index]
             number = first + index
             lacking = header_like = False
             problems: list[Problem] = []
-            for c, found in zip(columns, outcomes, strict=True):
+            for c, found in outcomes:
                 ok, _, lacks, looks_like_header, _, message = found[index]
                 lacking = lacking or lacks
                 header_like = header_like or looks_like_header
@@ -369,8 +410,7 @@ def read_chunks(layout: TableLayout, kind: RecordKind, names: Sequence[str]) -> 
             if unmapped_first and cells:
                 head = cells[first_column] if first_column < len(cells) else None
                 header_like = isinstance(head, str) and head.strip().casefold() == first_header
-            if verdict is not _SKIP and header_like and tuple(
-                    normalise_header(_header_text(c)) for c in cells[:len(header_key)]) == header_key:
+            if verdict is not _SKIP and header_like and _header_key(cells[:width]) == header_key:
                 verdict = _SKIP  # the header repeated, as extracts printed page by page do
             verdicts[index] = verdict
         yield Chunk(first, rows, values, clean, verdicts)

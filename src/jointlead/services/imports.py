@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
+from operator import is_not, itemgetter
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -19,7 +21,7 @@ from jointlead.domain.errors import JointleadError, ValidationError
 from jointlead.domain.ledger import LedgerCodeMapping, match_budget_line, posting_fingerprint
 from jointlead.domain.money import format_money
 from jointlead.domain.reporting_lines import Line, LineKind, StaffMember, plan_line_change
-from jointlead.exchange.ledger import LedgerRow, ledger_kind, ledger_rows
+from jointlead.exchange.ledger import Extract, LedgerRow, Postings, ledger_chunks, ledger_kind
 from jointlead.exchange.problems import FileRefused
 from jointlead.exchange.reading import SourceFile, open_source
 from jointlead.exchange.staff import STAFF, StaffRow, staff_rows
@@ -198,6 +200,12 @@ class _Tally:
     rows_read: int = 0
     rejected: list[RejectedRow] = field(default_factory=list)
 
+    def read(self, count: int) -> None:
+        """Counts rows read many at a time, reporting progress as typed() does."""
+        before, self.rows_read = self.rows_read, self.rows_read + count
+        if self.progress and self.rows_read // PROGRESS_EVERY > before // PROGRESS_EVERY:
+            self.progress(self.rows_read, 0)
+
     def typed(self, rows: Iterable[T | SourceRow]) -> Iterator[T]:
         for row in rows:
             self.rows_read += 1
@@ -251,11 +259,13 @@ class _LedgerPlan:
     year: int
     columns: Mapping[str, str]
     source_file: str
-    # Compact, because an extract can hold half a million postings: the rows to insert, each with its budget line
-    # (None: unmapped) and its fingerprint ("" for a posting with a transaction id).
-    inserts: Sequence[LedgerRow]
-    lines: Sequence[int | None]
-    fingerprints: Sequence[str]
+    # Compact, because an extract can hold half a million postings: every posting read, and for each chunk of them
+    # their budget lines (None: unmapped) and fingerprints ("" for a posting with a transaction id; None when every
+    # posting has one), and which of them to insert.
+    extract: Extract
+    lines: Sequence[Sequence[int | None]]
+    fingerprints: Sequence[Sequence[str]] | None
+    inserted: Sequence[int]  # indexes into the extract, ascending: range(len(extract)) when every one is new
     superseded: tuple[int, ...]  # ids of rows in force that this import replaces or no longer holds
 
 
@@ -348,63 +358,79 @@ def _preview_ledger(source: SourceFile, database: Database, path: Path, partner:
 
     partner_code, year_number = organisation.code, year.start_year  # read once, not per row
     tally = _Tally(progress)
-    rows: list[LedgerRow] = []
-    lines: list[int | None] = []
+    extract = Extract()
+    lines: list[list[int | None]] = []  # each chunk's postings' budget lines (None: unmapped)
     seen_refs: set[str] = set()
     without_id = False
     line_for: dict[tuple[str, str], int | None] = {}
-    for row in tally.typed(ledger_rows(layout, year, frozenset(locked))):
-        ref = row.transaction_ref
-        if ref:
-            if ref in seen_refs:
-                first = next(r for r in rows if r.transaction_ref == ref)  # rare: look back only when it happens
-                tally.rejected.append(RejectedRow(f"{row.sheet}!{row.row}", (
-                    f"Transaction id {ref} appears twice in the file (first at {first.sheet}!{first.row}).",), ()))
-                continue
-            seen_refs.add(ref)
-        else:
+    for chunk, refused in ledger_chunks(layout, year, frozenset(locked)):
+        tally.read(len(chunk) + len(refused))
+        refs = chunk.transaction_refs
+        if None in refs:
             without_id = True
-        codes = (row.cost_centre, row.subjective)
-        line = line_for.get(codes, codes)
-        if line is codes:  # a month's extract repeats a few hundred code pairs thousands of times
-            line = line_for[codes] = match_budget_line(row.cost_centre, row.subjective, mappings)
-        rows.append(row)
-        lines.append(line)
+            refs = [ref for ref in refs if ref is not None]
+        fresh = set(refs)
+        repeated: list[tuple[int, RejectedRow]] = []
+        if len(fresh) < len(refs) or not seen_refs.isdisjoint(fresh):  # rare: look row by row only when it happens
+            chunk, repeated = _without_repeated_ids(chunk, extract, seen_refs)
+        seen_refs |= fresh
+        if refused and repeated:
+            tally.rejected.extend(rejected for _row, rejected in sorted(
+                [*((row.row, _rejected(row)) for row in refused), *repeated], key=itemgetter(0)))
+        else:
+            tally.rejected.extend(map(_rejected, refused))
+            tally.rejected.extend(rejected for _row, rejected in repeated)
+        if not len(chunk):
+            continue
+        codes = list(zip(chunk.cost_centres, chunk.subjectives, strict=True))
+        for centre, subjective in set(codes).difference(line_for):  # a month repeats a few hundred code pairs
+            line_for[centre, subjective] = match_budget_line(centre, subjective, mappings)
+        extract.add(chunk)
+        lines.append(list(map(line_for.__getitem__, codes)))
     del seen_refs
-    fingerprints = _fingerprints(rows, partner_code, year_number) if without_id else _NoFingerprints(len(rows))
+    count = len(extract)
+    fingerprints = _fingerprints(extract, partner_code, year_number) if without_id else None
+
+    def line_of(index: int) -> int | None:
+        number, within = extract.locate(index)
+        return lines[number][within]
 
     by_ref = {r.transaction_ref: r for r in existing if r.transaction_ref}
     by_fingerprint = {r.fingerprint: r for r in existing if not r.transaction_ref}
-    added: list[int] = []
+    added: Sequence[int] = range(count)  # a first import: every posting is new
+    inserted: Sequence[int] = added
     changed: list[tuple[int, Any]] = []
     superseded: list[int] = []
     matched: set[int] = set()
     unchanged = 0
     if existing:
-        for index, row in enumerate(rows):
-            ref = row.transaction_ref
-            old = by_ref.get(ref) if ref else by_fingerprint.get(fingerprints[index])
-            if old is None:
-                added.append(index)
-                continue
-            matched.add(old.id)
-            if (old.period, old.cost_centre, old.subjective, old.amount_pence, old.description or "",
-                    old.posting_date, old.budget_line_id) == (row.period, row.cost_centre, row.subjective,
-                                                              row.amount_pence, row.description, row.posting_date,
-                                                              lines[index]):
-                unchanged += 1
-                continue
-            superseded.append(old.id)
-            changed.append((index, old))
-        inserted = sorted([*added, *(index for index, _ in changed)])
-        inserts: Sequence[LedgerRow] = [rows[index] for index in inserted]
-        insert_lines: Sequence[int | None] = [lines[index] for index in inserted]
-        insert_fingerprints: Sequence[str] = [fingerprints[index] for index in inserted]
-    else:  # a first import: every row is new, and the rows read are the rows to insert
-        added = range(len(rows))  # type: ignore[assignment]
-        inserts, insert_lines, insert_fingerprints = rows, lines, fingerprints
+        found: list[int] = []  # the postings an earlier import holds, by index
+        start = 0
+        for number, chunk in enumerate(extract.chunks):
+            if fingerprints is not None:
+                olds = [by_ref.get(ref) if ref else by_fingerprint.get(fingerprint)
+                        for ref, fingerprint in zip(chunk.transaction_refs, fingerprints[number], strict=True)]
+            else:
+                olds = list(map(by_ref.get, chunk.transaction_refs))
+            for within in itertools.compress(range(len(chunk)), map(is_not, olds, itertools.repeat(None))):
+                old = olds[within]
+                found.append(start + within)
+                matched.add(old.id)
+                row = chunk.row(within)
+                if (old.period, old.cost_centre, old.subjective, old.amount_pence, old.description or "",
+                        old.posting_date, old.budget_line_id) == (row.period, row.cost_centre, row.subjective,
+                                                                  row.amount_pence, row.description, row.posting_date,
+                                                                  lines[number][within]):
+                    unchanged += 1
+                    continue
+                superseded.append(old.id)
+                changed.append((start + within, old))
+            start += len(chunk)
+        if found:
+            added = _all_but(count, found)
+            inserted = sorted([*added, *(index for index, _ in changed)])
 
-    covered = {row.period for row in rows}
+    covered = set(extract.column("periods"))
     notices = list(source.notices)
     removed: list[Change] = []
     leftovers = [r for r in existing if r.id not in matched and r.period in covered and r.period not in locked]
@@ -417,67 +443,87 @@ def _preview_ledger(source: SourceFile, database: Database, path: Path, partner:
             removed.append(Change("(earlier import)", _ledger_subject(old), "no longer in the extract"))
 
     def new_row(index: int) -> Change:
-        row = rows[index]
+        row = extract.row(index)
         return Change(f"{row.sheet}!{row.row}", _ledger_subject(row),
-                      "new" if lines[index] else "new, matches no budget line")
+                      "new" if line_of(index) else "new, matches no budget line")
 
     def changed_row(item: tuple[int, Any]) -> Change:
         index, old = item
-        row = rows[index]
-        return Change(f"{row.sheet}!{row.row}", _ledger_subject(row), _ledger_differences(old, row, lines[index]))
+        row = extract.row(index)
+        return Change(f"{row.sheet}!{row.row}", _ledger_subject(row), _ledger_differences(old, row, line_of(index)))
 
     plan = _LedgerPlan(organisation.id, agreement.id, year.start_year,
-                       {name: layout.header_of(name) for name in layout.columns}, path.name, inserts, insert_lines,
-                       insert_fingerprints, tuple(superseded))
+                       {name: layout.header_of(name) for name in layout.columns}, path.name, extract, lines,
+                       fingerprints, inserted, tuple(superseded))
     return ImportPreview(
         kind="ledger", organisation=organisation.code, path=path, sha256=source.sha256, sheet=layout.sheet.name,
         header_row=layout.header_row, headers=layout.headers, mapping=_mapping(layout, kind),
         period_label=year.label, rows_read=tally.rows_read,
         added=_Changes(added, new_row), changed=_Changes(changed, changed_row), removed=tuple(removed),
-        unchanged=unchanged, unmapped=lines.count(None), rejected=tuple(tally.rejected),
-        net_total_pence=sum(row.amount_pence for row in rows), notices=tuple(notices), plan=plan)
+        unchanged=unchanged, unmapped=sum(chunk_lines.count(None) for chunk_lines in lines),
+        rejected=tuple(tally.rejected), net_total_pence=sum(extract.column("amounts")), notices=tuple(notices),
+        plan=plan)
 
 
-class _NoFingerprints(Sequence[str]):
-    """The fingerprints of an extract whose every posting has a transaction id: all "", without a list of them."""
-
-    __slots__ = ("_length",)
-
-    def __init__(self, length: int) -> None:
-        self._length = length
-
-    def __len__(self) -> int:
-        return self._length
-
-    def __getitem__(self, index: Any) -> Any:
-        if isinstance(index, slice):
-            return [""] * len(range(*index.indices(self._length)))
-        if not -self._length <= index < self._length:
-            raise IndexError(index)
-        return ""
+def _all_but(count: int, taken: list[int]) -> list[int]:
+    """range(count) without `taken`, which is ascending."""
+    kept: list[int] = []
+    start = 0
+    for index in taken:
+        kept.extend(range(start, index))
+        start = index + 1
+    kept.extend(range(start, count))
+    return kept
 
 
-def _fingerprints(rows: Sequence[LedgerRow], partner_code: str, year: int) -> list[str]:
-    """A fingerprint for each posting without a transaction id ("" for the others).
+def _without_repeated_ids(chunk: Postings, extract: Extract,
+                          seen_refs: set[str]) -> tuple[Postings, list[tuple[int, RejectedRow]]]:
+    """The chunk without the postings whose transaction id came earlier in the file, and those as rejected rows by
+    row number. The ids kept are added to `seen_refs`."""
+    sheet = chunk.sheet
+    kept: list[int] = []
+    repeated: list[tuple[int, RejectedRow]] = []
+    first_here: dict[str, int] = {}
+    for index, (number, ref) in enumerate(zip(chunk.rows, chunk.transaction_refs, strict=True)):
+        if ref is None:
+            kept.append(index)
+        elif ref in seen_refs:
+            first = first_here.get(ref)
+            if first is None:
+                first = extract.row_of(ref)
+            repeated.append((number, RejectedRow(f"{sheet}!{number}", (
+                f"Transaction id {ref} appears twice in the file (first at {sheet}!{first}).",), ())))
+        else:
+            seen_refs.add(ref)
+            first_here[ref] = number
+            kept.append(index)
+    return chunk.take(kept), repeated
+
+
+def _fingerprints(extract: Extract, partner_code: str, year: int) -> list[list[str]]:
+    """A fingerprint for each posting without a transaction id ("" for the others), a list per chunk.
 
     The fingerprint counts how many identical postings came before it in the file, with an id or without, so only
     the contents of postings without an id need counting.
     """
-    def content(row: LedgerRow) -> tuple:
-        posted = row.posting_date.isoformat() if row.posting_date else ""
-        return (row.period, row.cost_centre, row.subjective, row.amount_pence, row.description, posted)
+    def contents(chunk: Postings) -> list[tuple]:
+        shown = {day: day.isoformat() if day else "" for day in set(chunk.posting_dates)}
+        return list(zip(chunk.periods, chunk.cost_centres, chunk.subjectives, chunk.amounts, chunk.descriptions,
+                        map(shown.__getitem__, chunk.posting_dates), strict=True))
 
-    wanted = {content(row) for row in rows if not row.transaction_ref}
+    wanted = {content for chunk in extract.chunks
+              for content, ref in zip(contents(chunk), chunk.transaction_refs, strict=True) if not ref}
     occurrences: Counter[tuple] = Counter()
     fingerprints = []
-    for row in rows:
-        base = content(row)
-        if base not in wanted:
-            fingerprints.append("")
-            continue
-        fingerprints.append("" if row.transaction_ref else posting_fingerprint(partner_code, year, *base,
-                                                                               occurrences[base]))
-        occurrences[base] += 1
+    for chunk in extract.chunks:
+        found = []
+        for content, ref in zip(contents(chunk), chunk.transaction_refs, strict=True):
+            if content not in wanted:
+                found.append("")
+                continue
+            found.append("" if ref else posting_fingerprint(partner_code, year, *content, occurrences[content]))
+            occurrences[content] += 1
+        fingerprints.append(found)
     return fingerprints
 
 
@@ -498,7 +544,6 @@ def _ledger_differences(old: Any, row: LedgerRow, line_id: int | None) -> str:
     return "; ".join(parts)
 
 
-WRITE_CHUNK = 5000  # rows per executemany: big enough to be fast, small enough to report progress
 # In the table's own order, so the driver gets each tuple as it is.
 _LEDGER_COLUMNS = ("organisation_id", "agreement_id", "budget_line_id", "import_batch_id", "year", "period",
                    "posting_date", "cost_centre", "subjective", "description", "amount_pence", "transaction_ref",
@@ -506,25 +551,37 @@ _LEDGER_COLUMNS = ("organisation_id", "agreement_id", "budget_line_id", "import_
 
 
 def _write_ledger(session: Session, plan: _LedgerPlan, batch_id: int, progress: Progress | None) -> None:
-    total = len(plan.inserts) + len(plan.superseded)
+    total = len(plan.inserted) + len(plan.superseded)
     done = 0
-    # Core executemany of plain tuples: the ORM's bulk path measured several times slower, dictionaries twice.
+    # Core executemany of plain tuples, a chunk of postings at a time: the ORM's bulk path measured several times
+    # slower, dictionaries twice.
     insert_rows = BulkInsert(session.connection(), LedgerTransaction.__table__, _LEDGER_COLUMNS)
     posted = insert_rows.converter("posting_date")
-    organisation_id, agreement_id, year, source_file = plan.organisation_id, plan.agreement_id, plan.year, \
-        plan.source_file
     as_stored: dict[date | None, Any] = {}  # posting dates, converted once each: a month holds a few dozen
-    for start in range(0, len(plan.inserts), WRITE_CHUNK):
-        stop = start + WRITE_CHUNK
-        for row in plan.inserts[start:stop]:
-            if row.posting_date not in as_stored:
-                as_stored[row.posting_date] = posted(row.posting_date)
-        insert_rows([(organisation_id, agreement_id, line, batch_id, year, row.period, as_stored[row.posting_date],
-                      row.cost_centre, row.subjective, row.description, row.amount_pence, row.transaction_ref,
-                      fingerprint, source_file, row.sheet, row.row)
-                     for row, line, fingerprint in zip(plan.inserts[start:stop], plan.lines[start:stop],
-                                                       plan.fingerprints[start:stop], strict=True)])
-        done += min(stop, len(plan.inserts)) - start
+    same = itertools.repeat
+    every = isinstance(plan.inserted, range)
+    start = 0
+    for number, chunk in enumerate(plan.extract.chunks):
+        stop = start + len(chunk)
+        fingerprints = plan.fingerprints[number] if plan.fingerprints is not None else [""] * len(chunk)
+        columns: Sequence[Sequence[Any]] = (plan.lines[number], chunk.periods, chunk.posting_dates, chunk.cost_centres,
+                                            chunk.subjectives, chunk.descriptions, chunk.amounts,
+                                            chunk.transaction_refs, fingerprints, chunk.rows)
+        if not every:
+            picked = [index - start for index in plan.inserted[bisect.bisect_left(plan.inserted, start):
+                                                               bisect.bisect_left(plan.inserted, stop)]]
+            columns = [list(map(column.__getitem__, picked)) for column in columns]
+        start = stop
+        line, period, day, centre, subjective, description, amount, ref, fingerprint, row = columns
+        if not row:
+            continue
+        for new in set(day).difference(as_stored):
+            as_stored[new] = posted(new)
+        insert_rows(list(zip(same(plan.organisation_id), same(plan.agreement_id), line, same(batch_id),
+                             same(plan.year), period, map(as_stored.__getitem__, day), centre, subjective,
+                             description, amount, ref, fingerprint, same(plan.source_file), same(chunk.sheet),
+                             row, strict=False)))  # the columns are as long as each other; the repeats endless
+        done += len(row)
         if progress:
             progress(done, total)
     for ids in _chunks(list(plan.superseded)):

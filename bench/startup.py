@@ -5,14 +5,17 @@
 Each run is a fresh process:
 - bare: a tiny script that creates a QApplication and a QMainWindow, shows it, waits for its first paint, says so
   and exits;
-- jointlead cold: `python -m jointlead --db DEMO --exit-when-ready`, which opens the main window, waits until the
-  dashboard has painted with its data, says "Ready: ..." and exits (the same Python, so the interpreter's own start
-  is in both), with no dashboard snapshot kept: the figures come from the database, as at the first start of a day
-  or after the file has changed;
-- jointlead warm: the same, with the snapshot the run before it kept at close, as at any other start: when the
+- jointlead, no snapshot: `python -m jointlead --db DEMO --exit-when-ready`, which opens the main window, waits
+  until the dashboard has painted with its data, says "Ready: ..." and exits (the same Python, so the interpreter's
+  own start is in both), with no dashboard snapshot kept: the figures come from the database, as at the first start
+  after the file was changed by something other than the window (a command-line import, a restored copy), after
+  more than a week away, or on a shared database;
+- jointlead, from its snapshot: the same, with the snapshot the run before it kept at close, as at every other
+  start, the first of a day included (the snapshot keeps a view for each of the next seven days, each worked out
+  for its own day; tests/ui/test_dashboard_snapshot.py proves each matches the database on its day): when the
   window is told which file it opens, it paints the figures from the snapshot and the database opens after (the
   table says in how many runs the snapshot was painted);
-- with --frozen, also the frozen build's executable doing the same as the cold one.
+- with --frozen, also the frozen build's executable doing the same, with no snapshot.
 Two times are taken for each run, from just before the process starts: until it says it has painted ("ready", what
 a person waits for: the target is about this one) and until it has exited (which adds tearing down Python and Qt).
 The kinds alternate run by run, so a busy machine slows them alike; medians are reported, and the ratio of the
@@ -101,12 +104,12 @@ def main() -> int:
                        capture_output=True)
 
     window = ["--db", str(database), "--exit-when-ready"]
-    cold, warm = "jointlead --exit-when-ready, cold", "jointlead --exit-when-ready, warm"
+    cold, kept = "jointlead, no snapshot", "jointlead, from its snapshot"
     kinds = {"bare QMainWindow": [sys.executable, "-c", BARE], cold: [sys.executable, "-m", "jointlead", *window],
-             warm: [sys.executable, "-m", "jointlead", *window]}
+             kept: [sys.executable, "-m", "jointlead", *window]}
     if args.frozen:
-        kinds["frozen jointlead --exit-when-ready, cold"] = [str(args.frozen.resolve()), *window]
-    # A data folder for each kind: the cold ones never find a snapshot, the warm one always finds its last.
+        kinds["frozen jointlead, no snapshot"] = [str(args.frozen.resolve()), *window]
+    # A data folder for each kind: the others never find a snapshot, the kept one always finds its last.
     data = {name: work / f"data-{number}" for number, name in enumerate(kinds)}
     for name, command in kinds.items():
         timed(command, {**env, "JOINTLEAD_DATA_DIR": str(data[name])})  # warm-up, not counted
@@ -114,12 +117,12 @@ def main() -> int:
     exited: dict[str, list[float]] = {name: [] for name in kinds}
     for _run in range(args.runs):
         for name, command in kinds.items():
-            if name != warm:
+            if name != kept:
                 (data[name] / SNAPSHOT).unlink(missing_ok=True)
             until_ready, until_exit = timed(command, {**env, "JOINTLEAD_DATA_DIR": str(data[name])})
             ready[name].append(until_ready)
             exited[name].append(until_exit)
-    log = data[warm] / "logs" / "jointlead.log"
+    log = data[kept] / "logs" / "jointlead.log"
     painted = log.read_text(encoding="utf-8").count(SNAPSHOT_SAID) if log.exists() else 0
 
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "unknown"
@@ -129,7 +132,7 @@ def main() -> int:
     for name in kinds:
         print(f"{name:42} {statistics.median(ready[name]):13.3f}s {min(ready[name]):6.3f}s "
               f"{max(ready[name]):6.3f}s   {statistics.median(exited[name]):13.3f}s")
-    print(f"warm: the dashboard was painted from its snapshot in {painted} of its {args.runs} timed runs")
+    print(f"{kept}: the dashboard was painted from it in {painted} of its {args.runs} timed runs")
     bare = "bare QMainWindow"
     for name in kinds:
         if name == bare:

@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 from jointlead.store.migrate import HEAD_REVISION
@@ -33,6 +34,10 @@ def ready_with_snapshot(path: Path, data: Path) -> subprocess.CompletedProcess[s
               "sys.exit(run_until_ready(lambda: files.open_existing(path), configure_logging(), database_path=path))")
     return subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True,
                           env=environment(data), timeout=120)
+
+
+def todays_view(snapshot: dict) -> dict:
+    return snapshot["days"][date.today().isoformat()]
 
 
 def snapshot_uses(data: Path) -> int:
@@ -77,7 +82,7 @@ def test_the_next_start_paints_the_dashboard_from_its_snapshot_while_the_file_is
     assert first.returncode == 0, first.stdout + first.stderr
     assert snapshot_uses(data) == 0  # nothing kept yet: the figures came from the database
     kept = json.loads((data / "dashboard-snapshot.json").read_text(encoding="utf-8"))
-    assert kept["path"] == str(demo_path.resolve()) and kept["dashboard"]["tiles"]["Staff"][0] == "56"
+    assert kept["path"] == str(demo_path.resolve()) and todays_view(kept)["tiles"]["Staff"][0] == "56"
 
     second = ready_with_snapshot(demo_path, data)
     assert second.returncode == 0, second.stdout + second.stderr
@@ -96,8 +101,7 @@ def test_a_changed_file_is_never_shown_from_its_snapshot(demo_path, tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     assert snapshot_uses(data) == 0
     kept = json.loads((data / "dashboard-snapshot.json").read_text(encoding="utf-8"))
-    assert kept["dashboard"]["heading"] == "Renamed service"  # the one kept now is of the file as it is
-
+    assert todays_view(kept)["heading"] == "Renamed service"  # the one kept now is of the file as it is
 
 
 def test_a_snapshot_it_cannot_read_is_ignored_and_replaced(demo_path, tmp_path):
@@ -106,7 +110,8 @@ def test_a_snapshot_it_cannot_read_is_ignored_and_replaced(demo_path, tmp_path):
     assert ready_with_snapshot(demo_path, data).returncode == 0
     snapshot = data / "dashboard-snapshot.json"
     kept = json.loads(snapshot.read_text(encoding="utf-8"))
-    snapshot.write_text(json.dumps({**kept, "dashboard": {"tiles": {"Staff": "56"}}}), encoding="utf-8")
+    damaged = {**kept, "days": {**kept["days"], date.today().isoformat(): {"tiles": {"Staff": "56"}}}}
+    snapshot.write_text(json.dumps(damaged), encoding="utf-8")
     result = ready_with_snapshot(demo_path, data)
     assert result.returncode == 0, result.stdout + result.stderr
     assert snapshot_uses(data) == 0
@@ -118,9 +123,9 @@ def test_figures_first_shown_that_the_database_does_not_bear_out_are_replaced_an
     assert ready_with_snapshot(demo_path, data).returncode == 0
     snapshot = data / "dashboard-snapshot.json"
     kept = json.loads(snapshot.read_text(encoding="utf-8"))
-    kept["dashboard"]["tiles"]["Staff"][0] = "57"  # as if the proof had failed
+    todays_view(kept)["tiles"]["Staff"][0] = "57"  # as if the proof had failed
     snapshot.write_text(json.dumps(kept), encoding="utf-8")
     result = ready_with_snapshot(demo_path, data)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "the figures first shown were not the database's" in result.stderr
-    assert json.loads(snapshot.read_text(encoding="utf-8"))["dashboard"]["tiles"]["Staff"][0] == "56"
+    assert todays_view(json.loads(snapshot.read_text(encoding="utf-8")))["tiles"]["Staff"][0] == "56"

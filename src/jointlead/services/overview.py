@@ -168,6 +168,13 @@ def pools(database: Database, today: date) -> tuple[PoolFigures, ...]:
         return tuple(_pool_figures(session, a, today) for a in agreements)
 
 
+def first_pool_as_at(database: Database) -> Period | None:
+    """The period the first pooled budget is as at (its last closed), without working out its figures."""
+    with database.session() as session:
+        agreement_id = session.scalar(select(Agreement.id).order_by(Agreement.id).limit(1))
+        return None if agreement_id is None else last_closed_period(session, agreement_id)
+
+
 def organisations(database: Database, today: date) -> tuple[OrganisationRow, ...]:
     """The parent organisations by code, each with the team members in post it employs on the day."""
     with database.session() as session:

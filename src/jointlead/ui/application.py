@@ -7,7 +7,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from jointlead import __version__
 from jointlead.domain.errors import JointleadError
 from jointlead.paths import dashboard_snapshot, data_dir
+from jointlead.ui.dashboard_page import DashboardPage
 from jointlead.ui.main_window import MainWindow
 from jointlead.ui.messages import show_unexpected
 from jointlead.ui.theme import STYLESHEET
@@ -102,7 +103,11 @@ class _FirstPaint(QObject):
 # The dashboard's snapshot: its first view of a database file as jointlead last closed on it, painted at the next
 # start before the database opens (opening it loads SQLAlchemy and the services: most of a start). It is shown only
 # when provably what the database would show: the file and its -wal untouched since (size and modification time to
-# the nanosecond), the same day and the same jointlead. The database then opens and fills the dashboard as usual.
+# the nanosecond), and the same jointlead. The figures depend on the day (overdue actions, supervision in date), so
+# it keeps a view for each of the days from the close to SNAPSHOT_DAYS after, each worked out for its own day: the
+# first start of a day, after a weekend or a bank holiday, paints from it too. The database then opens and fills
+# the dashboard as usual.
+SNAPSHOT_DAYS = 7
 
 
 def _file_state(path: Path) -> list[list[int] | None]:
@@ -118,14 +123,20 @@ def _file_state(path: Path) -> list[list[int] | None]:
     return state
 
 
-def _snapshot_key(path: Path, today: date) -> dict[str, Any]:
-    """What a snapshot must have been taken with to be shown now."""
-    return {"version": __version__, "path": str(path), "today": today.isoformat(), "files": _file_state(path)}
+def _snapshot_key(path: Path) -> dict[str, Any]:
+    """What a snapshot must have been taken with to be shown now: this jointlead, this file, untouched since."""
+    return {"version": __version__, "path": str(path), "files": _file_state(path)}
+
+
+def _snapshot_days(today: date) -> list[str]:
+    """The days a snapshot taken on `today` keeps a view for."""
+    return [(today + timedelta(days=ahead)).isoformat() for ahead in range(SNAPSHOT_DAYS + 1)]
 
 
 def _load_snapshot(path: Path | str | None, today: date) -> dict[str, Any] | None:
-    """The snapshot of the dashboard on the database file at `path` if it is still what the file would show, else
-    None (and a stale one is deleted: it may name people since erased)."""
+    """The snapshot of the dashboard on the database file at `path` if it is still what the file would show, with
+    its view for `today` as "dashboard", else None (and one for another file state is deleted: it may name people
+    since erased)."""
     if not isinstance(path, Path):  # no file to open yet, or a shared database that others change
         return None
     file = dashboard_snapshot()
@@ -135,16 +146,19 @@ def _load_snapshot(path: Path | str | None, today: date) -> dict[str, Any] | Non
         return None
     except (OSError, ValueError):
         saved = {}
-    key = _snapshot_key(path.resolve(), today)
+    key = _snapshot_key(path.resolve())
     if not isinstance(saved, dict) or any(saved.get(name) != value for name, value in key.items()):
         file.unlink(missing_ok=True)
         return None
-    return saved
+    days = saved.get("days")
+    view = days.get(today.isoformat()) if isinstance(days, dict) else None
+    return None if view is None else {**saved, "dashboard": view}
 
 
 class _SnapshotKeeper(QObject):
-    """Keeps the dashboard's snapshot for the next start: noted when a database has opened and filled the dashboard,
-    taken again at close if the database or the day has changed since, and written once the database has closed."""
+    """Keeps the dashboard's snapshot for the next start: today's view noted when a database has opened and filled
+    the dashboard; at close, the views of the days to come added (every view taken again if the database has
+    changed meanwhile); written once the database has closed."""
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
@@ -153,14 +167,19 @@ class _SnapshotKeeper(QObject):
         self._opened = False  # a database was open at some time: the last snapshot may no longer be current
         window.installEventFilter(self)
 
-    def note(self) -> None:
-        """The dashboard shows its first view of the open database, filled from it just now."""
+    def note(self, shown: dict[str, Any] | None = None) -> None:
+        """The dashboard shows its first view of the open database, filled from it just now; `shown` is the
+        snapshot painted before, if it showed the same (its views of the days to come are then kept too)."""
         database = self._window.database
         path = database.path if database is not None else None
         self._opened = self._opened or database is not None
-        self._noted = None if path is None else {
-            **_snapshot_key(path, date.today()), "revision": database.revision,
-            "dashboard": self._window.dashboard.view_state()}
+        if path is None:
+            self._noted = None
+            return
+        key = _snapshot_key(path)
+        days = dict(shown["days"]) if shown and all(shown.get(name) == value for name, value in key.items()) else {}
+        days[self._window.today().isoformat()] = self._window.dashboard.view_state()
+        self._noted = {**key, "revision": database.revision, "days": days}
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # Before the window's own close handling, which closes the database.
@@ -172,20 +191,31 @@ class _SnapshotKeeper(QObject):
         database = self._window.database
         if database is None or database.path is None:  # what was noted is checked against its file when written
             return
+        key = _snapshot_key(database.path)
         noted = self._noted
-        if noted is not None and all(noted[name] == value
-                                     for name, value in _snapshot_key(database.path, date.today()).items()):
+        if noted is None or any(noted[name] != value for name, value in key.items()):
+            noted = {**key, "revision": database.revision, "days": {}}
+        days = _snapshot_days(self._window.today())
+        kept = {day: view for day, view in noted["days"].items() if day in days}
+        missing = [day for day in days if day not in kept]
+        if not missing:
             return
-        before = _file_state(database.path)
+        # The window goes at once; the views are worked out behind it, on a page of their own (not the window's,
+        # which shows what the user chose), each as the dashboard opens on that day.
+        self._window.hide()
+        page = DashboardPage(None)
         try:
-            self._window.dashboard.show_start(database, date.today())
+            for day in missing:
+                page.show_start(database, date.fromisoformat(day))
+                kept[day] = page.view_state()
         except Exception:  # the snapshot is only a head start: failing to take it must not stop jointlead closing
             log.warning("Could not take the dashboard's snapshot", exc_info=True)
             self._noted = None
             return
-        self.note()
-        if self._noted is not None and self._noted["files"] != before:  # written to meanwhile: no proof either way
-            self._noted = None
+        finally:
+            page.deleteLater()
+        # Written to meanwhile (by someone else): no proof either way.
+        self._noted = {**noted, "days": kept} if _file_state(database.path) == key["files"] else None
 
     def write(self) -> None:
         """Once the database has closed: keep the snapshot if the file is still as noted, else remove the last one
@@ -208,7 +238,7 @@ class _SnapshotKeeper(QObject):
 def _show_snapshot(window: MainWindow, path: Path | str | None) -> dict[str, Any] | None:
     """Paint the dashboard from the snapshot of the database file at `path`, before it opens, if the snapshot is
     current; returns the snapshot painted, or None."""
-    snapshot = _load_snapshot(path, date.today())
+    snapshot = _load_snapshot(path, window.today())
     if snapshot is None:
         return None
     try:
@@ -246,9 +276,7 @@ def run(choose: Callable[[MainWindow], Path | str | None], log_path: Path, *, de
         begun.append(True)
         opened = path is not None and (window.open_demo() if demo else window.open_path(path))
         if opened:
-            keeper.note()
-            if snapshot:
-                _snapshot_was_current(window, snapshot)
+            keeper.note(snapshot if snapshot and _snapshot_was_current(window, snapshot) else None)
             return
         if snapshot:  # no figures without their database
             window.dashboard.clear()
@@ -312,13 +340,15 @@ def run_until_ready(open_database: Callable[[], Database], log_path: Path,
         database.warnings.clear()  # said above: set_database would show each in a dialog nobody is there to close
         ready = f"Ready: {database.location} (schema {database.revision})."
         window.set_database(database)  # fills the dashboard before it returns: any paint from now on shows the data
-        keeper.note()
         if snapshot:
-            if not _snapshot_was_current(window, snapshot):
+            current = _snapshot_was_current(window, snapshot)
+            keeper.note(snapshot if current else None)
+            if not current:
                 print("jointlead: warning: the figures first shown were not the database's; they have been replaced.",
                       file=sys.stderr, flush=True)
             finish(0)  # "Ready" was said when the snapshot painted
             return
+        keeper.note()
         app.installEventFilter(_FirstPaint(window.dashboard, lambda: finish(0, ready)))
         window.dashboard.update()  # so a paint with the figures follows even if nothing else asks for one
 

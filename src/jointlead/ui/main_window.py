@@ -243,6 +243,10 @@ class MainWindow(QMainWindow):
         self.close_database()
         super().closeEvent(event)
 
+    def today(self) -> date:
+        """The day the window's figures are as on (a test's fixed day, or the clock's)."""
+        return self._today()
+
     # --- databases -------------------------------------------------------------------------------
     def close_database(self) -> None:
         if self.database is not None:
@@ -533,8 +537,7 @@ class MainWindow(QMainWindow):
 
         if self.database is None:
             return
-        pools = overview.pools(self.database, self._today())
-        as_at = pools[0].as_at if pools else None
+        as_at = overview.first_pool_as_at(self.database)
         self.as_at_label.setText(f"As at {as_at.label} {as_at.year.label}" if as_at else "No period closed yet")
         self._stale = set(range(len(self.titles)))
         self._show_if_stale(self.navigation.currentRow())

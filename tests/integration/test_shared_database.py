@@ -160,3 +160,20 @@ def test_a_server_database_that_cannot_be_used_is_explained_and_left_as_it_was(e
     with pytest.raises(DatabaseError) as foreign:
         open_database(empty_db.location)
     assert "not a jointlead database" in foreign.value.message
+
+
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="a lost connection needs a shared server (PostgreSQL variant)")
+def test_a_connection_lost_part_way_is_said_plainly_and_the_next_gesture_connects_again(demo_db):
+    from sqlalchemy import text
+
+    from jointlead.store.errors import ServerStoppedAnswering
+
+    name = overview.service_name(demo_db)
+    with pytest.raises(ServerStoppedAnswering) as lost, demo_db.session() as session:
+        backend = session.scalar(text("SELECT pg_backend_pid()"))
+        with demo_db.engine.connect() as other:  # as the server's administrator, or a restart, would
+            other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
+        session.scalar(select(Person.full_name).limit(1))
+    assert "was lost: what you were doing was not saved" in lost.value.message
+    assert "password" not in lost.value.message
+    assert overview.service_name(demo_db) == name  # the pool has let the dead connection go

@@ -46,3 +46,20 @@ def test_a_shared_database_opens_by_its_address_and_a_wrong_one_is_explained(win
     window.open_shared_dialog()
     assert window.database is None
     assert any("psycopg, not mysql" in m for m in messages)
+
+
+def test_a_lost_connection_that_reaches_the_window_is_said_plainly_not_as_something_unexpected(window, messages,
+                                                                                                 tmp_path, caplog):
+    from jointlead.store.errors import ServerStoppedAnswering
+    from jointlead.ui.application import _unexpected_error_hook
+
+    hook = _unexpected_error_hook(tmp_path / "jointlead.log")
+    error = ServerStoppedAnswering("postgresql://manager@db.example.nhs.uk/jointlead")
+    hook(ServerStoppedAnswering, error, None)
+    assert messages == [f"{error.message} {error.advice}"]
+    assert "unexpected" not in messages[0]
+    assert "db.example.nhs.uk" not in caplog.text  # the log says what kind of problem, not its words
+
+    messages.clear()
+    hook(ZeroDivisionError, ZeroDivisionError("division by zero"), None)
+    assert "Something unexpected went wrong" in messages[0]

@@ -40,3 +40,12 @@ class ChangedBySomeoneElse(DatabaseError):
         super().__init__(f"{what} was changed by someone else — reload",
                          "Your change was not saved. Reload to see theirs, then make yours again if it is still "
                          "needed.")
+
+
+class ServerStoppedAnswering(DatabaseError):
+    """The connection to a shared database was lost part way through: the server stopped, or the network went."""
+
+    def __init__(self, where: str) -> None:
+        super().__init__(f"The connection to {where} was lost: what you were doing was not saved.",
+                         "Check that you are on the network (or VPN) and that the server is running, then open the "
+                         "database again (File > Open a shared database…) and do it again.")

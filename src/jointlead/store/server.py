@@ -10,7 +10,12 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.pool import QueuePool
 
 from jointlead.store.addresses import is_server_address
-from jointlead.store.errors import DatabaseError, DatabaseFromNewerVersion, NotAJointleadDatabase
+from jointlead.store.errors import (
+    DatabaseError,
+    DatabaseFromNewerVersion,
+    NotAJointleadDatabase,
+    ServerStoppedAnswering,
+)
 
 __all__ = ["advance_id_sequences", "is_server_address", "make_server_engine", "server_refused", "server_url",
            "short_name", "shown", "stored_revision"]
@@ -81,6 +86,14 @@ def make_server_engine(url: URL) -> Engine:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:
         _whole_numbers(dbapi_connection)
+
+    @event.listens_for(engine, "handle_error")
+    def _lost_connection(context) -> None:
+        # Mid-session, a lost connection is the network's or the server's doing, not a fault in jointlead: said
+        # plainly. (A dead connection found by the pool's pre-ping is replaced silently; a first connection that
+        # fails is `server_refused`'s to report.)
+        if context.is_disconnect and not context.is_pre_ping and context.connection is not None:
+            raise ServerStoppedAnswering(shown(url)) from context.original_exception
 
     @event.listens_for(engine, "handle_error")
     def _without_row_values(context) -> DBAPIError | None:

@@ -20,7 +20,7 @@ from jointlead.domain.errors import JointleadError
 from jointlead.paths import dashboard_snapshot, data_dir
 from jointlead.ui.dashboard_page import DashboardPage
 from jointlead.ui.main_window import MainWindow
-from jointlead.ui.messages import show_unexpected
+from jointlead.ui.messages import show_problem, show_unexpected
 from jointlead.ui.theme import STYLESHEET
 
 if TYPE_CHECKING:
@@ -67,6 +67,12 @@ def _styled_main_window() -> tuple[QApplication, MainWindow]:
 def _unexpected_error_hook(log_path: Path) -> Callable[[type[BaseException], BaseException, TracebackType | None],
                                                        None]:
     def hook(kind: type[BaseException], error: BaseException, trace: TracebackType | None) -> None:
+        if isinstance(error, JointleadError):
+            # A problem in the user's words that reached no dialog on its way (a shared database's connection lost
+            # while a page was reading, say): said as the problem it is. Its words may name people: not logged.
+            log.warning("%s reached the window unhandled", kind.__name__)
+            show_problem(QApplication.activeWindow(), error)
+            return
         log.error("Unexpected error", exc_info=(kind, error, trace))
         show_unexpected(QApplication.activeWindow(), str(log_path))
 

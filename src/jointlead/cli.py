@@ -190,9 +190,12 @@ def _add_exchange_commands(commands) -> None:
         "Write the monthly parent-organisation pack: a cover with a checklist of what is incomplete, the partner's "
         "budget position and risk share step by step, the budget lines, its people with both reporting lines, "
         "supervision compliance for its staff, the actions it owns, and charts of the budget burn and the "
-        "compliance trend. People, supervision and actions are as on today.")
+        "compliance trend. People, supervision and actions are as on today, or on the day --on names.")
     pack_export.add_argument("--as-at", type=_period_number, metavar="M7",
                              help="the period the budget is as at (default: the last one closed)")
+    pack_export.add_argument("--on", type=_iso_day, metavar="YYYY-MM-DD",
+                             help="the day people, supervision and actions are as on, e.g. a board's date "
+                                  "(default: today)")
 
 
 def _import_command(kinds, common: argparse.ArgumentParser, name: str, summary: str, description: str
@@ -358,7 +361,7 @@ def _export_writer(args: argparse.Namespace) -> tuple[Callable[..., Any], dict[s
     if args.kind == "pack":
         from jointlead.services.packs import export_pack
 
-        return export_pack, {"as_at": args.as_at}, "the monthly pack ({} table rows)"
+        return export_pack, {"as_at": args.as_at, "today": args.on}, "the monthly pack ({} table rows)"
     if args.kind == "people":
         from jointlead.services.exports import export_people
 

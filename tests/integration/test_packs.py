@@ -18,6 +18,7 @@ from jointlead.services.demo import DEMO_TODAY
 from jointlead.services.packs import export_pack
 from jointlead.services.people import employees_and_lines
 from jointlead.services.supervision import compliance
+from jointlead.store.database import open_database
 from jointlead.store.models import AuditEntry, Organisation, Person
 
 GENERATED_ON = datetime(2026, 11, 20, 9, 30)
@@ -203,9 +204,26 @@ def test_export_pack_writes_the_pack_and_exits_0(demo_path, tmp_path):
     assert len(book["Charts"]._charts) == 2
 
 
+def test_export_pack_on_a_day_gives_the_pack_the_service_gives_for_that_day(demo_path, tmp_path):
+    out = tmp_path / "NFT on the day.xlsx"
+    result = jointlead("export", "pack", "--db", str(demo_path), "--org", "NFT", "--out", str(out), "--as-at", "M7",
+                       "--on", DEMO_TODAY.isoformat())
+    assert result.returncode == 0, result.stderr
+    database = open_database(demo_path)
+    try:
+        _, expected = pack(database, tmp_path)
+    finally:
+        database.close()
+    book = openpyxl.load_workbook(out)
+    for title in TABLE_SHEETS:
+        assert table(book[title]) == table(expected[title]), title
+    assert checklist(book) == checklist(expected)  # overdue actions and supervision counted on the day given
+
+
 @pytest.mark.parametrize(("arguments", "code", "message"), [
     (("--org", "XYZ"), 1, "no organisation with the code 'XYZ'"),
     (("--org", "NCC", "--as-at", "M13"), 2, "'M13' is not a period"),
+    (("--org", "NCC", "--on", "20/11/2026"), 2, "'20/11/2026' is not a date"),
     (("--as-at", "M7",), 2, "--org"),
 ])
 def test_export_pack_exits_1_for_what_the_user_can_fix_and_2_for_usage(demo_path, tmp_path, arguments, code, message):

@@ -2,16 +2,18 @@
 # Prepares a development checkout: Qt's Linux system libraries (only those missing), a .venv, and jointlead.
 #   bash installer/setup-dev.sh                       install jointlead into .venv
 #   bash installer/setup-dev.sh --test                also the test tools (pytest, pytest-qt, ruff, import-linter)
+#                                                     and poppler-utils, whose pdftotext reads printed PDFs back
 #   bash installer/setup-dev.sh --test --postgresql   also Debian's PostgreSQL server, which the suite's PostgreSQL
 #                                                     variant starts on loopback (JOINTLEAD_TEST_DATABASE=postgresql)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 extras=""
+test_tools=""
 postgresql=""
 for option in "$@"; do
   case "$option" in
-    --test) extras="[test]" ;;
+    --test) extras="[test]"; test_tools="poppler-utils" ;;
     --postgresql) postgresql="postgresql" ;;
     *) echo "setup-dev.sh: unknown option $option (use --test, --postgresql)" >&2; exit 2 ;;
   esac
@@ -45,7 +47,7 @@ install_missing() {  # the Debian packages named, those not installed yet
 }
 
 # shellcheck disable=SC2086  # the list is meant to split into package names
-if [ "$(uname -s)" = "Linux" ]; then install_missing $QT_RUNTIME_PACKAGES $postgresql; fi
+if [ "$(uname -s)" = "Linux" ]; then install_missing $QT_RUNTIME_PACKAGES $test_tools $postgresql; fi
 
 python=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then "$python" -m venv .venv; fi

@@ -1,5 +1,5 @@
-"""Printing and saving as PDF: long tables over several pages with their headings, pages as pictures, and the
-plain-words problem when the PDF cannot be written."""
+"""Printing and saving as PDF: long tables over several pages with their headings, pages as pictures, the whole
+org chart on one page, and the plain-words problem when the PDF cannot be written."""
 
 from __future__ import annotations
 
@@ -13,16 +13,20 @@ from pathlib import Path
 
 import pytest
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QTextTable
-from PySide6.QtPrintSupport import QPrintDialog, QPrintPreviewDialog, QPrintPreviewWidget
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QPageLayout, QTextTable
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog, QPrintPreviewWidget
 from PySide6.QtWidgets import QDialog, QFileDialog, QGridLayout, QVBoxLayout, QWidget
 
 from jointlead.domain.errors import JointleadError
+from jointlead.services.org_structure import OrgEmployer, OrgLine, OrgPerson, Structure
 from jointlead.ui.application import make_application
+from jointlead.ui.org_chart import OrgChart, PersonCard
 from jointlead.ui.page import Page
 from jointlead.ui.printing import (
+    MARGINS_MM,
     PDF_FILTER,
+    ChartPrintout,
     PicturePrintout,
     Printout,
     TablePrintout,
@@ -366,3 +370,159 @@ def test_file_save_as_pdf_saves_the_dashboard_for_a_board_paper(window, demo_db,
     if shutil.which("pdftotext"):
         text = subprocess.run(["pdftotext", str(saved), "-"], capture_output=True, text=True, check=True).stdout
         assert "Northshire County Council (NCC)" in text and "Ready for NCC" in text
+
+
+NFT = OrgEmployer("NFT", "Northshire NHS Foundation Trust", "#005EB8")
+NCC = OrgEmployer("NCC", "Northshire County Council", "#7C2855")
+
+
+def big_structure(count: int = 150) -> Structure:
+    """A service of `count` people, ten to a manager, from both employers: far wider and taller than a window."""
+    def employer(n: int) -> OrgEmployer:
+        return NCC if n % 3 == 0 else NFT
+
+    people = tuple(OrgPerson(n, f"Person {n:03d}", "Community Mental Health Nurse", "Band 6", employer(n).code,
+                             employer(n).colour, "North Locality CMHT", "mental health nurse")
+                   for n in range(1, count + 1))
+    lines = tuple(OrgLine(n, 1 + (n - 2) // 10, "managerial", employer(n) is not employer(1 + (n - 2) // 10))
+                  for n in range(2, count + 1))
+    return Structure(date(2026, 11, 20), people, lines, organisations=(NCC, NFT))
+
+
+@pytest.fixture
+def big_chart(qtbot) -> OrgChart:
+    """The chart of 150 people in a small window, so most of it is scrolled out of view."""
+    chart = OrgChart()
+    qtbot.addWidget(chart)
+    chart.resize(640, 480)
+    chart.show()
+    qtbot.waitExposed(chart)
+    chart.show_structure(big_structure())
+    return chart
+
+
+def pdf_text(path: Path) -> str:
+    return subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True, text=True).stdout
+
+
+def test_the_org_chart_prints_whole_on_one_page_however_little_is_in_view(big_chart, tmp_path, monkeypatch):
+    cards = [item for item in big_chart.scene.items() if isinstance(item, PersonCard)]
+    in_view = big_chart.view.mapToScene(big_chart.view.viewport().rect()).boundingRect()
+    out_of_view = [card for card in cards if not in_view.contains(card.sceneBoundingRect())]
+    assert len(cards) == 150 and len(out_of_view) > 100  # the window shows a corner of the chart
+
+    painted: list[tuple[QRectF, QRectF]] = []  # (where on the page in printer pixels, what of the scene)
+    render = big_chart.scene.render
+
+    def recording(painter, target, source, mode):
+        painted.append((painter.worldTransform().mapRect(target), QRectF(source)))
+        render(painter, target, source, mode)
+
+    monkeypatch.setattr(big_chart.scene, "render", recording)
+    printout = printout_for(big_chart, source="demo.sqlite", printed_on=date(2026, 11, 20))
+    saved = printout.save_pdf(tmp_path / "org chart.pdf")
+
+    assert isinstance(printout, ChartPrintout) and printout.chart is big_chart
+    printer = new_printer()
+    assert printout.page_count(printer) == pdf_pages(saved) == 1
+    assert len(painted) == 1
+    target, source = painted[0]
+    assert all(source.contains(card.sceneBoundingRect()) for card in cards)  # the whole scene, not the view
+    # On the page, above the footer (PDF and printer pixels are the same 1,200 to the inch here).
+    assert QRectF(0, 0, printer.width(), printout.room(printer)).contains(target)
+    assert target.width() > 0.9 * printer.width() or target.height() > 0.7 * printer.height()  # fitted, not tiny
+    if shutil.which("pdftotext"):
+        text = pdf_text(saved)
+        assert "Organisation chart" in text and "150 people" in text and "NCC Northshire County Council" in text
+        assert all(f"Person {n:03d}" in text for n in range(1, 151))
+        assert "Page 1 of 1" in text and "Printed from jointlead on 20 Nov 2026 — demo.sqlite" in text
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs pdftotext (poppler-utils) to read the PDF")
+def test_every_card_of_the_org_chart_prints_its_words_however_coarse_the_printer(big_chart, tmp_path):
+    """On screen a zoomed-out chart paints only the cards' shapes; paper always gets the names."""
+    printer = new_printer(QPrinter.PrinterMode.ScreenResolution)  # as coarse as printers come
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "coarse.pdf"))
+    printout_for(big_chart).print_to(printer)
+    text = pdf_text(tmp_path / "coarse.pdf")
+    assert all(f"Person {n:03d}" in text for n in range(1, 151))
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs pdftotext (poppler-utils) to read the PDF")
+def test_the_org_chart_fits_the_page_the_user_chose_with_its_key_on_the_paper(big_chart, tmp_path):
+    printer = new_printer()
+    printer.setPageOrientation(QPageLayout.Orientation.Portrait)  # as chosen in the print dialog
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "portrait.pdf"))
+    printout_for(big_chart, source="demo.sqlite").print_to(printer)
+    boxes = subprocess.run(["pdftotext", "-bbox", str(tmp_path / "portrait.pdf"), "-"], check=True,
+                           capture_output=True, text=True).stdout
+    page = re.search(r'<page width="([\d.]+)" height="([\d.]+)"', boxes)
+    width, height = float(page[1]), float(page[2])
+    assert width < height and pdf_pages(tmp_path / "portrait.pdf") == 1
+    words = [(float(left), float(right), text) for left, right, text
+             in re.findall(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', boxes)]
+    left_margin, right_margin = MARGINS_MM.left() / 25.4 * 72, MARGINS_MM.right() / 25.4 * 72
+    # The key is wider than a portrait page: it runs onto a second row rather than off the paper.
+    assert {"Northshire", "Foundation", "Trust", "Person", "150"} <= {text for _, _, text in words}
+    assert [text for left, right, text in words if left < left_margin - 1 or right > width - right_margin + 1] == []
+
+
+def test_the_org_chart_previews_as_one_page(big_chart, monkeypatch, qtbot):
+    seen: list[int] = []
+
+    def show(preview):
+        preview.show()
+        qtbot.waitExposed(preview)
+        seen.append(preview.findChild(QPrintPreviewWidget).pageCount())
+        preview.close()
+
+    monkeypatch.setattr(QPrintPreviewDialog, "exec", show)
+    drawn: list[int] = []
+    paint = OrgChart.paint_page
+
+    def counting(chart, *args):
+        drawn.append(len(chart.cards))
+        paint(chart, *args)
+
+    monkeypatch.setattr(OrgChart, "paint_page", counting)
+    printout = printout_for(big_chart)
+    preview_with_dialog(big_chart, printout)
+
+    assert isinstance(printout, ChartPrintout)
+    assert seen == [1] and drawn and set(drawn) == {150}
+
+
+def test_an_empty_org_chart_prints_as_it_looks(qtbot):
+    chart = OrgChart()
+    qtbot.addWidget(chart)
+    chart.resize(640, 480)
+    chart.show()
+    qtbot.waitExposed(chart)
+    chart.show_structure(Structure(date(2026, 11, 20), (), (), team="South", teams=("North", "South")))
+
+    assert isinstance(printout_for(chart), PicturePrintout)  # the words saying why no one is shown
+
+
+def test_file_save_as_pdf_on_the_org_chart_tab_saves_the_whole_chart(window, demo_db, tmp_path, monkeypatch):
+    window.set_database(demo_db)
+    page = next(page for page in window.page_list if page.title == "People & lines")
+    window.navigation.setCurrentRow(window.page_list.index(page))
+    assert isinstance(printout_for(window.current_page()), TablePrintout)  # the People tab: its table
+    page.tabs.setCurrentWidget(page.chart)
+    names = [card.person.name for card in page.chart.cards.values()]
+
+    printout = printout_for(window.current_page())
+    chosen = tmp_path / "org chart"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_args: (str(chosen), PDF_FILTER))
+    window.pdf_action.trigger()
+    saved = chosen.with_suffix(".pdf")
+
+    assert isinstance(printout, ChartPrintout) and printout.chart is page.chart
+    assert printout.title == "People & lines"
+    assert len(names) > 40 and pdf_pages(saved) == 1
+    if shutil.which("pdftotext"):
+        text = pdf_text(saved)
+        assert [name for name in names if name not in text] == []
+        assert "People & lines · Printed from jointlead on 20 Nov 2026" in text and "Page 1 of 1" in text

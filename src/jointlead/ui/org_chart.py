@@ -82,7 +82,7 @@ LINE_WIDTH = 2.0
 CROSSING_WIDTH = 4.0
 MIN_ZOOM, MAX_ZOOM = 0.05, 4.0
 ZOOM_STEP = 1.25
-TEXT_ZOOM = 0.35  # below this scale card text is too small to read, so only the cards' shapes are painted
+TEXT_ZOOM = 0.35  # below this scale card text is too small to read on screen, so only the cards' shapes are painted
 PEOPLE_ROLE = 0  # QGraphicsItem.data key: the person id of a card
 LINE_ROLE = 1  # QGraphicsItem.data key: (kind, person id, lead id, crosses organisations) of a line item
 
@@ -169,7 +169,10 @@ class PersonCard(QGraphicsItem):
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(colour.lighter(150) if self.ghost else colour)
         painter.drawPath(band.intersected(clip))
-        if option.levelOfDetailFromTransform(painter.worldTransform()) < TEXT_ZOOM:
+        # Shapes only when zoomed out on screen, where the text could not be read anyway; on paper, in a PDF or a
+        # picture (drawn through the scene, with no widget) the text is always drawn: a printer's dots or a PDF
+        # reader's zoom make it readable.
+        if widget is not None and option.levelOfDetailFromTransform(painter.worldTransform()) < TEXT_ZOOM:
             painter.setBrush(QColor(CARD_BORDER))
             painter.drawRect(QRectF(BAND + PADDING, 16, CARD_WIDTH * 0.55, 12))
             return
@@ -235,18 +238,28 @@ def _person_tooltip(person: OrgPerson, ghost: bool, leads: Sequence[OrgLine],
     return "\n".join(p for p in parts if p)
 
 
-def paint_legend(painter: QPainter, rect: QRectF, employers: Sequence[OrgEmployer], ghosts: bool) -> None:
-    """The key to the chart, in one row: line kinds, the cross-organisation colour, and each employer's colour.
+def paint_legend(painter: QPainter, rect: QRectF, employers: Sequence[OrgEmployer], ghosts: bool, *,
+                 wrap: bool = False) -> float:
+    """The key to the chart, in a row: line kinds, the cross-organisation colour, and each employer's colour.
+    With `wrap`, an entry that would run past the right of `rect` starts another row of the same height below
+    (a printed page can be narrower than the key). Returns the height drawn: `rect`'s, times the rows.
 
-    Shared by the widget and the PNG and PDF exports, so the key on paper matches the screen."""
+    Shared by the widget and the PNG, PDF and printed exports, so the key on paper matches the screen."""
     painter.save()
     painter.setFont(_font(13))
     metrics = QFontMetricsF(painter.font())
     middle = rect.center().y()
     x = rect.left()
+    rows = 1
+
+    def room_for(width: float) -> None:
+        nonlocal x, middle, rows
+        if wrap and x > rect.left() and x + width > rect.right():
+            x, middle, rows = rect.left(), middle + rect.height(), rows + 1
 
     def sample(pen: QPen, label: str) -> None:
         nonlocal x
+        room_for(42 + metrics.horizontalAdvance(label))
         painter.setPen(pen)
         painter.drawLine(QPointF(x, middle), QPointF(x + 34, middle))
         painter.setPen(QColor(NHS_TEXT))
@@ -255,6 +268,7 @@ def paint_legend(painter: QPainter, rect: QRectF, employers: Sequence[OrgEmploye
 
     def swatch(fill: QColor, border: QPen, label: str, width: float = 14) -> None:
         nonlocal x
+        room_for(width + 7 + metrics.horizontalAdvance(label))
         painter.setPen(border)
         painter.setBrush(fill)
         painter.drawRoundedRect(QRectF(x, middle - 8, width, 16), 3, 3)
@@ -272,6 +286,7 @@ def paint_legend(painter: QPainter, rect: QRectF, employers: Sequence[OrgEmploye
         ghost.setStyle(Qt.PenStyle.DashLine)
         swatch(QColor(NHS_WINDOW), ghost, "Outside this view", 24)
     painter.restore()
+    return rect.height() * rows
 
 
 class Legend(QWidget):
@@ -802,8 +817,10 @@ class OrgChart(QWidget):
         where = " · ".join(x for x in (structure.team, structure.organisation) if x) if structure else ""
         return f"Organisation chart{' — ' + where if where else ''}"
 
-    def _paint_page(self, painter: QPainter, page: QRectF) -> None:
-        """Title, as-at date and key across the top of `page`, the chart fitted below them."""
+    def paint_page(self, painter: QPainter, page: QRectF) -> None:
+        """Title, as-at date and key across the top of `page`, the whole chart fitted below them, in 96 dpi pixels.
+
+        Used by the PNG and PDF exports here and by File > Print (ui/printing.py's ChartPrintout)."""
         structure = self.structure
         painter.fillRect(page, QColor(NHS_WHITE))
         painter.setPen(QColor(NHS_TEXT))
@@ -814,9 +831,11 @@ class OrgChart(QWidget):
         people = len(structure.people) if structure else 0
         painter.drawText(QPointF(page.left(), page.top() + 50),
                          f"As at {structure.as_at:%d %B %Y} · {people} people" if structure else "")
-        paint_legend(painter, QRectF(page.left(), page.top() + 60, page.width(), 26),
-                     self._employers_shown(structure) if structure else (), bool(structure and structure.outside))
-        chart = QRectF(page.left(), page.top() + 96, page.width(), page.height() - 96)
+        key = paint_legend(painter, QRectF(page.left(), page.top() + 60, page.width(), 26),
+                           self._employers_shown(structure) if structure else (),
+                           bool(structure and structure.outside), wrap=True)
+        top = 60 + key + 10
+        chart = QRectF(page.left(), page.top() + top, page.width(), page.height() - top)
         source = self.scene.itemsBoundingRect().marginsAdded(QMarginsF(10, 10, 10, 10))
         selected = self.scene.selectedItems()
         self.scene.clearSelection()  # the yellow selection ring is for the screen, not the board paper
@@ -843,7 +862,7 @@ class OrgChart(QWidget):
         painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
         painter.translate(24, 24)
         painter.scale(scale, scale)
-        self._paint_page(painter, page)
+        self.paint_page(painter, page)
         painter.end()
         if not image.save(str(path), "PNG"):
             raise OSError(f"Could not write {path}.")
@@ -870,7 +889,7 @@ class OrgChart(QWidget):
         painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
         dots = writer.resolution() / 96  # draw in 96 dpi pixels, as on screen
         painter.scale(dots, dots)
-        self._paint_page(painter, QRectF(0, 0, writer.width() / dots, writer.height() / dots))
+        self.paint_page(painter, QRectF(0, 0, writer.width() / dots, writer.height() / dots))
         painter.end()
         return path
 

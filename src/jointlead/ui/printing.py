@@ -8,16 +8,19 @@ How the window uses it (File > Print…, Print preview…, Save as PDF…):
     save_pdf_with_dialog(window, printout, suggested)  # asks where, saves, reports a problem in a dialog
     printout.save_pdf(path)                  # no dialog; raises JointleadError if the file cannot be written
 
-`printout_for(page)` decides what to print. A table is printed as a table when it is what the user is working
-in (it holds the keyboard focus), when it is the page's main table (the page's `table`), or when it is the one
-table filling most of the page (a tab of tables): its rows as shown now, after the search, the filters and the
-sort, with the column headings repeated at the top of every page and numbers right-aligned as on screen.
-Anything else (the dashboard's tiles, the org chart, a page of several small tables) is printed as a picture
-of the whole page, drawn as vectors so text stays sharp, at its on-screen size or smaller to fit the width.
+`printout_for(page)` decides what to print. An org chart the page is showing (People & lines' Org chart tab)
+is printed whole, fitted on one page with its title, as-at date and key, however little of it is scrolled into
+view: the chart's own drawing, as its Save PDF… button saves it. A table is printed as a table when it is what the
+user is working in (it holds the keyboard focus), when it is the page's main table (the page's `table`), or when
+it is the one table filling most of the page (a tab of tables): its rows as shown now, after the search, the
+filters and the sort, with the column headings repeated at the top of every page and numbers right-aligned as on
+screen. Anything else (the dashboard's tiles, a page of several small tables, a chart with no one on it) is
+printed as a picture of the whole page, drawn as vectors so text stays sharp, at its on-screen size or smaller
+to fit the width.
 
 Every printout is landscape A4 (the user may change that in the print dialog), titled with the page's heading
-and the line under it, with a footer on each page saying what it is, when and from which database it was
-printed, and "Page n of N".
+and the line under it (the org chart with its own title and as-at date), with a footer on each page saying
+what it is, when and from which database it was printed, and "Page n of N".
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QScrollArea, QW
 
 from jointlead.domain.errors import JointleadError
 from jointlead.ui.messages import show_problem
+from jointlead.ui.org_chart import OrgChart
 from jointlead.ui.page import day_text
 from jointlead.ui.theme import NHS_PALE_GREY, NHS_SECONDARY_TEXT, NHS_TEXT
 from jointlead.ui.widgets import DataTable
@@ -396,6 +400,33 @@ class PicturePrintout(Printout):
             self._draw_footer(painter, printer, number, len(tops))
 
 
+class ChartPrintout(Printout):
+    """The whole org chart on one page, above the footer: title, as-at date and key, then every card fitted to
+    the page the user chose, not only the part scrolled into view on screen. Drawn by the chart itself
+    (`OrgChart.paint_page`, as its own Save PDF… button draws it), in on-screen pixels scaled to the printer."""
+
+    def __init__(self, chart: OrgChart, *, title: str = "", footer: str = "") -> None:
+        super().__init__(title, footer)
+        self.chart = chart
+
+    def page_count(self, printer: QPrinter) -> int:
+        return 1
+
+    def page_rect(self, printer: QPrinter) -> QRectF:
+        """The page left for the chart above the footer, in 96 dpi pixels (the chart's own units)."""
+        dots = printer.resolution() / SCREEN_DPI
+        return QRectF(0, 0, printer.width() / dots, self.room(printer) / dots)
+
+    def _draw(self, painter: QPainter, printer: QPrinter) -> None:
+        dots = printer.resolution() / SCREEN_DPI
+        painter.save()
+        painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+        painter.scale(dots, dots)
+        self.chart.paint_page(painter, self.page_rect(printer))
+        painter.restore()
+        self._draw_footer(painter, printer, 1, 1)
+
+
 def page_tops(widget: QWidget, room: int) -> list[int]:
     """Where each page starts when `widget` is cut into pages `room` pixels tall.
 
@@ -431,15 +462,30 @@ def content_height(widget: QWidget) -> int:
 
 
 def printout_for(page: QWidget, *, source: str = "", printed_on: date | None = None) -> Printout:
-    """The printout of what `page` shows: its table if it is showing one (see the module's notes), else a
-    picture of the page. `source` names where the data came from (the database file) in the footer."""
+    """The printout of what `page` shows: the whole org chart if it is showing one, its table if it is showing
+    one (see the module's notes), else a picture of the page. `source` names where the data came from (the
+    database file) in the footer."""
     title = _label_text(page, "heading") or page.accessibleName() or page.windowTitle()
     subtitle = _label_text(page, "subtitle")
     footer = footer_line(title, source, printed_on)
+    chart = chart_to_print(page)
+    if chart is not None:
+        return ChartPrintout(chart, title=title, footer=footer)
     table = table_to_print(page)
     if table is not None:
         return TablePrintout(table.model, title, subtitle=subtitle, note=shown_note(table), footer=footer)
     return PicturePrintout(_whole(page), title=title, footer=footer)
+
+
+def chart_to_print(page: QWidget) -> OrgChart | None:
+    """The org chart `page` is showing (the page itself, or its tab in view), if it has anyone on it; else None.
+
+    An empty chart shows why it is empty in words, which print as they look (the chart's own export buttons
+    are off then too).
+    """
+    charts = [page] if isinstance(page, OrgChart) else []
+    charts += [chart for chart in page.findChildren(OrgChart) if chart.isVisibleTo(page)]
+    return next((chart for chart in charts if chart.cards), None)
 
 
 def table_to_print(page: QWidget) -> DataTable | None:

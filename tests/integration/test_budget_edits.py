@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from jointlead.domain.errors import JointleadError, ValidationError
+from jointlead.domain.findings import Area, finding_area
 from jointlead.services.budget_month import (
     adjust_actual,
     assign_ledger_rows,
@@ -33,6 +34,7 @@ from jointlead.services.budget_setup import (
     set_up_agreement,
 )
 from jointlead.services.budgets import pool_position
+from jointlead.services.check import data_quality
 from jointlead.services.edits import undo_edit
 from jointlead.store.models import (
     Agreement,
@@ -288,3 +290,31 @@ def test_completing_a_profile_spreads_the_difference_over_the_open_months_or_say
     undo_edit(demo_db, edit)
     with pytest.raises(ValidationError, match="adds up to"):
         pool_position(demo_db)
+
+
+def pool_balance(database) -> list[str]:
+    return [f.message for f in data_quality(database, date(2026, 5, 1)).findings if f.code == "pool-not-balanced"]
+
+
+def test_lines_that_do_not_budget_what_the_partners_put_in_are_a_finding_until_they_do(empty_db):
+    agreement_id = set_up(empty_db)
+    add_contribution(empty_db, agreement_id, "ETR", YEAR, "NHS minimum contribution", 300_000_000)
+    assert pool_balance(empty_db) == []  # contributions without lines: still being set up
+    add_contribution(empty_db, agreement_id, "ECC", YEAR, "Better Care Grant", 100_000_000)
+    add_budget_line(empty_db, agreement_id, LineTerms("BCF1", "Reablement", "pay", "ETR"), YEAR, 350_000_000)
+    assert pool_balance(empty_db) == [
+        "The 2026-27 budget lines total £3,500,000, but the partners' contributions total £4,000,000: "
+        "£500,000 contributed is in no budget line."]
+    add_budget_line(empty_db, agreement_id, LineTerms("BCF2", "Care homes", "commissioned care", None), YEAR,
+                    60_000_000)
+    assert pool_balance(empty_db) == [
+        "The 2026-27 budget lines total £4,100,000, but the partners' contributions total £4,000,000: "
+        "the lines budget £100,000 more than was contributed."]
+    finding = next(f for f in data_quality(empty_db, date(2026, 5, 1)).findings if f.code == "pool-not-balanced")
+    assert finding_area(finding) == Area.BUDGET_LINES  # the dashboard's tile opens the budget lines for it
+    add_contribution(empty_db, agreement_id, "ECC", YEAR, "Additional voluntary contribution", 10_000_000)
+    assert pool_balance(empty_db) == []
+
+
+def test_the_demo_pool_budgets_exactly_what_its_partners_contribute(demo_db):
+    assert pool_balance(demo_db) == []

@@ -31,4 +31,5 @@ class Area(StrEnum):
 
 def finding_area(finding: Finding) -> Area:
     kind = finding.subject.partition(" ")[0]
-    return {"line": Area.BUDGET_LINES, "budgets": Area.LEDGER, "action": Area.ACTIONS}.get(kind, Area.PEOPLE)
+    return {"line": Area.BUDGET_LINES, "pool": Area.BUDGET_LINES, "budgets": Area.LEDGER,
+            "action": Area.ACTIONS}.get(kind, Area.PEOPLE)

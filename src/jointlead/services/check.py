@@ -7,7 +7,9 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from jointlead.domain.calendar import FinancialYear
 from jointlead.domain.findings import Finding, Severity
+from jointlead.domain.money import format_pounds
 from jointlead.domain.reporting_lines import line_findings
 from jointlead.services.people import span_of_control, staff_and_lines
 from jointlead.store.backup import integrity_problems
@@ -16,6 +18,7 @@ from jointlead.store.models import (
     IN_FORCE,
     Action,
     BudgetLine,
+    Contribution,
     LedgerMapping,
     LedgerTransaction,
     LineMonth,
@@ -63,11 +66,40 @@ def _budget_findings(session) -> list[Finding]:
         findings.append(Finding(Severity.WARNING, "line-without-ledger-codes",
                                 f"Budget line {code} has no ledger codes, so no actuals can reach it.",
                                 f"line {code}"))
+    findings += _pool_balance_findings(session)
     unmapped_rows = session.scalar(select(func.count()).where(IN_FORCE, LedgerTransaction.budget_line_id.is_(None)))
     if unmapped_rows:
         findings.append(Finding(Severity.WARNING, "unmapped-ledger-rows",
                                 f"{unmapped_rows} ledger rows match no budget line: assign them on the Budgets page.",
                                 "budgets"))
+    return findings
+
+
+def _pool_balance_findings(session) -> list[Finding]:
+    """A pooled fund's lines should budget exactly what the partners put in, year by year: money contributed but in
+    no line is never monitored, and lines budgeting more than was contributed overspend the pool by design. Years
+    with only lines or only contributions are being set up, and are not judged yet."""
+    budgeted = dict(((agreement, year), total) for agreement, year, total in session.execute(
+        select(BudgetLine.agreement_id, LineYear.year, func.sum(LineYear.annual_budget_pence))
+        .join(LineYear, LineYear.budget_line_id == BudgetLine.id)
+        .group_by(BudgetLine.agreement_id, LineYear.year)))
+    findings = []
+    for agreement, year, contributed in session.execute(
+            select(Contribution.agreement_id, Contribution.year, func.sum(Contribution.amount_pence))
+            .group_by(Contribution.agreement_id, Contribution.year)
+            .order_by(Contribution.agreement_id, Contribution.year)):
+        lines = budgeted.get((agreement, year))
+        if lines is None or lines == contributed:
+            continue
+        gap = contributed - lines
+        label = FinancialYear(year).label
+        findings.append(Finding(
+            Severity.WARNING, "pool-not-balanced",
+            f"The {label} budget lines total {format_pounds(lines)}, but the partners' contributions total "
+            f"{format_pounds(contributed)}: " + (
+                f"{format_pounds(gap)} contributed is in no budget line." if gap > 0 else
+                f"the lines budget {format_pounds(-gap)} more than was contributed."),
+            f"pool {agreement} {year}"))
     return findings
 
 

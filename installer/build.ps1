@@ -38,9 +38,10 @@ if (-not (Test-Path "$venv\Scripts\python.exe")) {
 }
 $py = (Resolve-Path "$venv\Scripts\python.exe").Path
 
-# The dependencies and the build extra as pyproject.toml lists them; jointlead itself is taken from src\ by the spec.
+# The dependencies, the postgresql extra (a shared database needs psycopg) and the build extra as pyproject.toml lists
+# them; jointlead itself is taken from src\ by the spec.
 Invoke-Checked "Reading pyproject.toml" {
-    & $py -c "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; print(chr(10).join(p['dependencies'] + p['optional-dependencies']['build']))" |
+    & $py -c "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; x = p['optional-dependencies']; print(chr(10).join(p['dependencies'] + x['postgresql'] + x['build']))" |
         Set-Content -Encoding ascii build\frozen-requirements.txt
 }
 Invoke-Checked "Installing the build's dependencies" {

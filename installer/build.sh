@@ -16,11 +16,13 @@ venv=${BUILD_VENV:-build/frozen-venv}
 
 mkdir -p build
 if [ ! -x "$venv/bin/python" ]; then "$python" -m venv "$venv"; fi
-# The dependencies and the build extra as pyproject.toml lists them; jointlead itself is taken from src/ by the spec.
+# The dependencies, the postgresql extra (a shared database needs psycopg: IT should not have to rebuild for it) and
+# the build extra as pyproject.toml lists them; jointlead itself is taken from src/ by the spec.
 "$venv/bin/python" - > build/frozen-requirements.txt <<'PY'
 import tomllib
 project = tomllib.load(open("pyproject.toml", "rb"))["project"]
-print("\n".join(project["dependencies"] + project["optional-dependencies"]["build"]))
+extras = project["optional-dependencies"]
+print("\n".join(project["dependencies"] + extras["postgresql"] + extras["build"]))
 PY
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --requirement build/frozen-requirements.txt
 "$venv/bin/python" -m PyInstaller --noconfirm --log-level WARN "${clean[@]}" \

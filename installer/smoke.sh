@@ -85,6 +85,8 @@ check "export pack (charts)" 0 "$app" export pack --db demo.sqlite --org NCC --o
 
 # The staff workbook again, declaring a sheet of 50,000 rows by 26 columns: jointlead parses a workbook that large in a
 # child process, which a frozen app can only start through its own executable (multiprocessing.freeze_support).
+# Each sheet is padded with whitespace to a byte a declared cell, or the reader would refuse it as a stray far cell
+# (a sheet with fewer bytes than cells is nearly all empty).
 "$python" - staff.xlsx large.xlsx <<'PY'
 import sys, zipfile
 source, target = sys.argv[1:]
@@ -93,6 +95,7 @@ with zipfile.ZipFile(source) as inside, zipfile.ZipFile(target, "w", zipfile.ZIP
         data = inside.read(item.filename)
         if item.filename.startswith("xl/worksheets/"):
             data = data.replace(b"<sheetViews>", b'<dimension ref="A1:Z50000"/><sheetViews>', 1)
+            data = data.replace(b"</worksheet>", b" " * 1_400_000 + b"</worksheet>")
         outside.writestr(item, data)
 PY
 check "import staff --dry-run, read in a child process" 0 \
@@ -104,6 +107,11 @@ check "--exit-when-ready: the window on the demo database" 0 "$app" --db demo.sq
 
 check "--exit-when-ready on a missing database fails" 1 "$app" --db missing.sqlite --exit-when-ready &&
   expect "and says why" "There is no database at"
+
+# A shared database's address reaches the bundled psycopg, which tries the server: here a socket path where none
+# listens (no network), so it is refused with what psycopg said, not "psycopg is not installed".
+check "a shared database's address reaches psycopg" 1 "$app" check --db "postgresql://jointlead@/jointlead?host=$work/no-server" &&
+  expect "and the server's refusal is said" "could not be used: connection"
 
 # An old database (the first schema revision) upgrades when opened: alembic, env.py and every revision, frozen.
 cp "$root/tests/fixtures/schema-0001.sqlite" old.sqlite

@@ -5,18 +5,20 @@ from __future__ import annotations
 
 import os
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select, update
 
-from jointlead.services import actions, overview, people
+from jointlead.services import actions, budget_month, budget_setup, overview, people, supervision
+from jointlead.services.budgets import pool_position
 from jointlead.services.edits import Recorder
 from jointlead.store.copying import copy_database
 from jointlead.store.database import open_database
 from jointlead.store.errors import ChangedBySomeoneElse, DatabaseError
 from jointlead.store.models import AuditEntry, Base, Contribution, Person
 from jointlead.store.uow import UnitOfWork
+from stored import digest
 
 TODAY = date(2026, 11, 20)  # the demo's today
 ON_POSTGRESQL = os.environ.get("JOINTLEAD_TEST_DATABASE", "sqlite").lower() == "postgresql"
@@ -65,6 +67,93 @@ def test_an_action_changed_since_the_log_was_read_refuses_a_status_change(demo_d
     fresh = next(r for r in actions.action_log(demo_db, TODAY) if r.id == row.id)
     assert fresh.version == row.version + 1 and not fresh.rag_overridden
     actions.override_rag(demo_db, row.id, "red", "slipping", seen_version=fresh.version)
+
+
+# Each: read what its dialog (or the months grid) is filled from, let someone else save that record first, and give
+# back the user's own change made from the out-of-date copy.
+
+def _stale_line_terms(db):
+    line = pool_position(db).lines[0]  # the Lines tab's row the Change line dialog is filled from
+    terms = budget_setup.LineTerms(line.code, line.name, line.category, line.responsible_code, line.share_profile)
+    budget_setup.change_budget_line(db, line.id, replace(terms, name="Their name"), seen_version=line.version)
+    return lambda: budget_setup.change_budget_line(db, line.id, replace(terms, name="My name"),
+                                                   seen_version=line.version)
+
+
+def _stale_agreement_terms(db):
+    agreement_id, terms, partners = budget_setup.agreement_terms(db)
+    budget_setup.change_agreement(db, agreement_id, replace(terms, governing_board="Their board"), partners)
+    return lambda: budget_setup.change_agreement(db, agreement_id, replace(terms, risk_reserve_pence=0), partners)
+
+
+def _stale_partner_share(db):
+    """Someone else changed only a partner's cap: the agreement row is as it was, its partner row is not."""
+    agreement_id, terms, partners = budget_setup.agreement_terms(db)
+    budget_setup.change_agreement(db, agreement_id, replace(terms, governing_board="The board"), partners)
+    agreement_id, terms, partners = budget_setup.agreement_terms(db)  # (that also wrote its basis in today's words)
+    theirs = (replace(partners[0], cap_basis_points=5_000), *partners[1:])
+    budget_setup.change_agreement(db, agreement_id, terms, theirs)
+    assert budget_setup.agreement_terms(db)[1].version == terms.version
+    return lambda: budget_setup.change_agreement(db, agreement_id, replace(terms, governing_board="My board"),
+                                                 (replace(partners[0], cap_basis_points=2_500), *partners[1:]))
+
+
+def _stale_payment(db):
+    agreement_id = budget_setup.agreement_terms(db)[0]
+    due = next(i for i in budget_setup.instalments(db, agreement_id, 2026) if i.received_date is None)
+    budget_setup.record_payment(db, due.id, TODAY, due.expected_pence, seen_version=due.version)
+    return lambda: budget_setup.record_payment(db, due.id, TODAY, due.expected_pence - 100,
+                                               seen_version=due.version)
+
+
+def _stale_month_budget(db):
+    line = pool_position(db).lines[0]  # the months grid's row; M12 is open
+    budget = line.figures.budget_profile[11]
+    budget_month.set_month_budget(db, line.id, 2026, 12, budget + 500, seen_version=line.month_versions[11])
+    return lambda: budget_month.set_month_budget(db, line.id, 2026, 12, budget + 900,
+                                                 seen_version=line.month_versions[11])
+
+
+def _stale_forecast(db):
+    line = pool_position(db).lines[0]
+    budget_month.set_forecast(db, line.id, 2026, 12, 1_000_000, "their reason",
+                              seen_version=line.month_versions[11])
+    return lambda: budget_month.set_forecast(db, line.id, 2026, 12, 2_000_000, "my reason",
+                                             seen_version=line.month_versions[11])
+
+
+def _arranged(db) -> supervision.ComplianceRow:
+    """A Supervision page row with an arrangement in force, not signed today, as its dialogs are filled from."""
+    return next(r for r in supervision.compliance(db, TODAY).rows
+                if r.arrangement_id is not None and r.agreement_signed != TODAY)
+
+
+def _stale_supervisor_change(db):
+    row = _arranged(db)
+    supervision.record_agreement_signed(db, row.arrangement_id, TODAY)
+    return lambda: supervision.change_arrangement(db, row.arrangement_id, TODAY,
+                                                  interval_days=(row.interval_days or 28) + 7,
+                                                  seen_version=row.version)
+
+
+def _stale_end_of_arrangement(db):
+    row = _arranged(db)
+    supervision.change_arrangement(db, row.arrangement_id, TODAY, interval_days=(row.interval_days or 28) + 7,
+                                   seen_version=row.version)  # ends it yesterday, and a new one starts today
+    return lambda: supervision.end_arrangement(db, row.arrangement_id, TODAY + timedelta(days=30),
+                                               seen_version=row.version)
+
+
+@pytest.mark.parametrize("stale_change", [
+    _stale_line_terms, _stale_agreement_terms, _stale_partner_share, _stale_payment, _stale_month_budget,
+    _stale_forecast, _stale_supervisor_change, _stale_end_of_arrangement], ids=lambda case: case.__name__[7:])
+def test_a_budget_or_supervision_dialog_filled_before_someone_else_saved_is_refused(demo_db, stale_change):
+    mine = stale_change(demo_db)
+    before = digest(demo_db)
+    with pytest.raises(ChangedBySomeoneElse) as refused:
+        mine()
+    assert "changed by someone else — reload" in refused.value.message
+    assert digest(demo_db) == before  # not a value, not an audit entry
 
 
 @pytest.mark.skipif(not ON_POSTGRESQL, reason="two people saving at once needs a shared server (PostgreSQL variant)")

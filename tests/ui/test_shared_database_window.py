@@ -1,5 +1,6 @@
-"""Two people on one record, driven in the window: a dialog filled before someone else saved is refused with
-"changed by someone else — reload", and the page then shows their change; a shared database opens by address."""
+"""Two people on one record, driven in the window: a dialog (or the budget's months grid) filled before someone else
+saved is refused with "changed by someone else — reload", and the page then shows their change; a shared database
+opens by address."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from driving import only, save
 
 from PySide6.QtWidgets import QInputDialog
 
-from jointlead.services import people
-from jointlead.ui import people_dialogs
+from jointlead.services import budget_month, budget_setup, people
+from jointlead.services.budgets import pool_position
+from jointlead.ui import budget_dialogs, people_dialogs
+from jointlead.ui.budgets_page import BUDGET
 
 
 @pytest.fixture
@@ -39,6 +42,48 @@ def test_an_edit_dialog_filled_before_someone_else_saved_is_refused_and_the_page
     shown = next(page.table.model.row_at(r) for r in range(page.table.model.rowCount())
                  if page.table.model.row_at(r).id == row.id)
     assert shown.job_title == "Their new title"
+
+
+@pytest.fixture
+def budgets(window, demo_db):
+    window.set_database(demo_db)
+    window.show_page("Budgets")
+    return window.current_page()
+
+
+def test_a_budget_line_dialog_filled_before_someone_else_saved_is_refused_and_the_page_reloads(budgets, demo_db,
+                                                                                                qtbot, messages):
+    budgets.lines.view.selectRow(0)
+    line = budgets.lines.model.row_at(0)
+    budgets.change_line()
+    dialog = only(budgets, budget_dialogs.LineDialog)
+    dialog.name.setText("My name")
+
+    theirs = budget_setup.LineTerms(line.code, "Their name", line.category, line.responsible_code, line.share_profile)
+    budget_setup.change_budget_line(demo_db, line.id, theirs)  # someone else, on another laptop, saves first
+    save(dialog, qtbot)
+
+    assert any("changed by someone else — reload" in m for m in messages)
+    assert not dialog.isVisible()
+    assert pool_position(demo_db).lines[0].name == "Their name"
+    assert budgets.lines.model.row_at(0).name == "Their name"
+
+
+def test_a_month_typed_over_after_someone_else_changed_it_is_refused_and_the_grid_reloads(budgets, demo_db,
+                                                                                           messages):
+    budgets.tabs.setCurrentWidget(budgets.months_tab)
+    budgets.measure.setCurrentIndex(budgets.measure.findData(BUDGET))
+    budgets.measure.activated.emit(budgets.measure.currentIndex())
+    line = budgets.months.model.row_at(0).line
+    theirs = line.figures.budget_profile[11] + 50_000
+    budget_month.set_month_budget(demo_db, line.id, 2026, 12, theirs)  # someone else saves M12 first
+
+    m12 = budgets.months.model.index(0, 13)
+    assert budgets.months.model.setData(m12, "£1,000")  # typed over what the grid showed before theirs
+
+    assert any("changed by someone else — reload" in m for m in messages)
+    assert pool_position(demo_db).lines[0].figures.budget_profile[11] == theirs
+    assert budgets.months.model.row_at(0).line.figures.budget_profile[11] == theirs
 
 
 def test_a_shared_database_opens_by_its_address_and_a_wrong_one_is_explained(window, monkeypatch, messages):

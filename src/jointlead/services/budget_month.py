@@ -104,13 +104,20 @@ def _open(session: Session, agreement_id: int, year: int, period: int) -> Period
     return target
 
 
-def set_month_budget(database: Database, line_id: int, year: int, period: int, budget_pence: int) -> Edit:
-    """Change one month's budget; the line's annual budget moves with it and its profile becomes custom."""
+def set_month_budget(database: Database, line_id: int, year: int, period: int, budget_pence: int, *,
+                     seen_version: int | None = None) -> Edit:
+    """Change one month's budget; the line's annual budget moves with it and its profile becomes custom.
+
+    `seen_version` here and in `set_forecast`: the month's version the user was shown
+    (`LinePosition.month_versions`); if it has changed since, someone else changed the month first and this is
+    refused.
+    """
     with UnitOfWork(database) as uow:
         record = Recorder(uow, "set month budget")
         line = _line(uow.session, line_id)
         _open(uow.session, line.agreement_id, year, period)
         month = _month(uow.session, line, year, period)
+        record.check_seen(month, seen_version)
         line_year = uow.session.scalar(select(LineYear).where(LineYear.budget_line_id == line.id,
                                                               LineYear.year == year))
         difference = budget_pence - month.budget_pence
@@ -203,7 +210,7 @@ def complete_profile(database: Database, line_id: int, year: int) -> Edit:
 
 
 def set_forecast(database: Database, line_id: int, year: int, period: int, forecast_pence: int | None,
-                 comment: str = "") -> Edit:
+                 comment: str = "", *, seen_version: int | None = None) -> Edit:
     """Set one month's forecast by hand, with the reason; None goes back to the calculated run rate."""
     if forecast_pence is not None and not comment.strip():
         raise ValidationError(f"A forecast set by hand for M{period} needs a comment saying why.")
@@ -212,7 +219,7 @@ def set_forecast(database: Database, line_id: int, year: int, period: int, forec
         line = _line(uow.session, line_id)
         _open(uow.session, line.agreement_id, year, period)
         month = _month(uow.session, line, year, period)
-        if not record.update(month, forecast_pence=forecast_pence,
+        if not record.update(month, seen_version=seen_version, forecast_pence=forecast_pence,
                              forecast_comment=comment.strip() if forecast_pence is not None else ""):
             raise ValidationError("Nothing was changed.")
         what = format_pounds(forecast_pence) if forecast_pence is not None else "the run rate"

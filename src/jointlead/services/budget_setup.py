@@ -6,7 +6,7 @@ Every function is one user gesture: one transaction, every row audited, and an `
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
@@ -49,6 +49,8 @@ class PartnerTerms:
     fixed_share_basis_points: int | None = None  # for the "fixed percentages" basis: 7500 = 75%
     cap_pence: int | None = None
     cap_basis_points: int | None = None  # a cap as a share of the partner's contribution
+    # The agreement partner row's version the dialog was filled from (a stale change is refused); not a term.
+    version: int | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,15 @@ class AgreementTerms:
     risk_reserve_pence: int = 0
     underspend_rule: str = UnderspendRule.RETURNED_PRO_RATA.value
     delegated_limit_pence: int = 0
+    # The agreement's version the dialog was filled from (a stale change is refused); not a term.
+    version: int | None = field(default=None, compare=False)
+
+
+def _terms_columns(terms: AgreementTerms) -> dict[str, object]:
+    """The agreement's columns from its terms: the host by code, and no version (the database keeps that)."""
+    fields = asdict(terms)
+    del fields["version"]
+    return fields
 
 
 def _check_terms(terms: AgreementTerms, partners: Sequence[PartnerTerms]) -> None:
@@ -127,7 +138,7 @@ def set_up_agreement(database: Database, terms: AgreementTerms, partners: Sequen
                 organisation = record.create(Organisation(code=code, name=partner.name.strip(),
                                                           kind=partner.kind.strip() or "partner"))
             ids[code] = organisation.id
-        fields = asdict(terms)
+        fields = _terms_columns(terms)
         host = fields.pop("host").strip().upper()
         agreement = record.create(Agreement(host_id=ids[host], **fields))
         for position, partner in enumerate(partners, start=1):
@@ -140,14 +151,17 @@ def set_up_agreement(database: Database, terms: AgreementTerms, partners: Sequen
 
 def change_agreement(database: Database, agreement_id: int, terms: AgreementTerms,
                      partners: Sequence[PartnerTerms]) -> Edit:
-    """Change an agreement's terms and its partners' shares and caps (not who the partners are)."""
+    """Change an agreement's terms and its partners' shares and caps (not who the partners are).
+
+    Terms and partners read by `agreement_terms` carry the versions they were read at: if the agreement or any of
+    its partners has been changed since (a shared database), the change is refused, before anything is written.
+    """
     _check_terms(terms, partners)
     with UnitOfWork(database) as uow:
         record = Recorder(uow, "change agreement")
         agreement = agreement_of(uow.session, agreement_id)
-        fields = asdict(terms)
-        host = _organisation(uow.session, fields.pop("host"))
-        record.update(agreement, host_id=host.id, **fields)
+        record.check_seen(agreement, terms.version)
+        rows = []
         for partner in partners:
             organisation = _organisation(uow.session, partner.code)
             row = uow.session.scalar(select(AgreementPartner).where(
@@ -155,6 +169,12 @@ def change_agreement(database: Database, agreement_id: int, terms: AgreementTerm
             if row is None:
                 raise JointleadError(f"{organisation.code} is not a partner in this agreement.",
                                      "Partners are fixed when the agreement is set up.")
+            record.check_seen(row, partner.version)
+            rows.append((row, partner))
+        fields = _terms_columns(terms)
+        host = _organisation(uow.session, fields.pop("host"))
+        record.update(agreement, host_id=host.id, **fields)
+        for row, partner in rows:
             record.update(row, fixed_share_basis_points=partner.fixed_share_basis_points,
                           cap_pence=partner.cap_pence, cap_basis_points=partner.cap_basis_points)
         if not record.changed:
@@ -201,8 +221,12 @@ def add_contribution(database: Database, agreement_id: int, partner: str, year: 
 
 
 def record_payment(database: Database, payment_id: int, received_date: date | None,
-                   received_pence: int | None) -> Edit:
-    """Mark an instalment received (or, with no date, not received after all)."""
+                   received_pence: int | None, *, seen_version: int | None = None) -> Edit:
+    """Mark an instalment received (or, with no date, not received after all).
+
+    `seen_version`: the instalment's version the user was shown (`Instalment.version`); if it has changed since,
+    someone else recorded it first and this is refused.
+    """
     if received_date is not None and (received_pence is None or received_pence < 0):
         raise ValidationError("Say how much was received.")
     with UnitOfWork(database) as uow:
@@ -210,7 +234,7 @@ def record_payment(database: Database, payment_id: int, received_date: date | No
         payment = uow.session.get(ContributionPayment, payment_id)
         if payment is None:
             raise JointleadError("That instalment is no longer recorded.")
-        changed = record.update(payment, received_date=received_date,
+        changed = record.update(payment, seen_version=seen_version, received_date=received_date,
                                 received_pence=received_pence if received_date else None)
         if not changed:
             raise ValidationError("Nothing was changed.")
@@ -285,13 +309,20 @@ def set_annual_budget(database: Database, line_id: int, year: int, annual_budget
         return record.commit(f"set {line.code}'s budget for {FinancialYear(year).label}")
 
 
-def change_budget_line(database: Database, line_id: int, terms: LineTerms) -> Edit:
+def change_budget_line(database: Database, line_id: int, terms: LineTerms, *,
+                       seen_version: int | None = None) -> Edit:
+    """Change a line's code, name, category, responsible partner and share profile.
+
+    `seen_version`: the line's version the user was shown (`LinePosition.version`); if it has changed since,
+    someone else changed the line first and this is refused.
+    """
     _check_line(terms)
     with UnitOfWork(database) as uow:
         record = Recorder(uow, "change budget line")
         line = uow.session.get(BudgetLine, line_id)
         if line is None:
             raise JointleadError("That budget line is no longer recorded.")
+        record.check_seen(line, seen_version)
         agreement = agreement_of(uow.session, line.agreement_id)
         responsible = _partner_of(uow.session, agreement, terms.responsible).id if terms.responsible else None
         if not record.update(line, code=terms.code.strip(), name=terms.name.strip(), category=terms.category,
@@ -345,12 +376,13 @@ def agreement_terms(database: Database, agreement_id: int | None = None
     with database.session() as session:
         agreement = agreement_of(session, agreement_id)
         host = session.get(Organisation, agreement.host_id).code
-        fields = {name: getattr(agreement, name) for name in AgreementTerms.__dataclass_fields__ if name != "host"}
+        fields = {name: getattr(agreement, name) for name in AgreementTerms.__dataclass_fields__
+                  if name not in ("host", "version")}
         # Older records wrote the basis in the manager's words ("pro rata"); changes use the engine's.
         fields["risk_basis"] = BASES.get(agreement.risk_basis, Basis.PRO_RATA).value
-        terms = AgreementTerms(**fields, host=host)
+        terms = AgreementTerms(**fields, host=host, version=agreement.version)
         partners = tuple(
-            PartnerTerms(code, name, kind, p.fixed_share_basis_points, p.cap_pence, p.cap_basis_points)
+            PartnerTerms(code, name, kind, p.fixed_share_basis_points, p.cap_pence, p.cap_basis_points, p.version)
             for code, name, kind, p in session.execute(
                 select(Organisation.code, Organisation.name, Organisation.kind, AgreementPartner)
                 .join(AgreementPartner, AgreementPartner.organisation_id == Organisation.id)
@@ -367,6 +399,8 @@ class Instalment:
     expected_pence: int
     received_date: date | None
     received_pence: int | None
+    # What a dialog filled from this was shown (a change from an older one is refused); bookkeeping, not data.
+    version: int | None = field(default=None, compare=False)
 
 
 def instalments(database: Database, agreement_id: int, year: int) -> tuple[Instalment, ...]:
@@ -375,7 +409,8 @@ def instalments(database: Database, agreement_id: int, year: int) -> tuple[Insta
         return tuple(Instalment(*row) for row in session.execute(
             select(ContributionPayment.id, Organisation.code, Contribution.funding_stream,
                    ContributionPayment.expected_date, ContributionPayment.expected_pence,
-                   ContributionPayment.received_date, ContributionPayment.received_pence)
+                   ContributionPayment.received_date, ContributionPayment.received_pence,
+                   ContributionPayment.version)
             .join(Contribution, Contribution.id == ContributionPayment.contribution_id)
             .join(Organisation, Organisation.id == Contribution.organisation_id)
             .where(Contribution.agreement_id == agreement_id, Contribution.year == year)

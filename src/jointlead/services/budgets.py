@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import func, select
@@ -70,6 +70,10 @@ class LinePosition:
     share_profile: str
     mappings: int  # ledger codes that feed the line: none means no actual can ever reach it
     figures: LineFigures
+    # The versions a dialog or the months grid filled from this was shown (a change from an older one is refused):
+    # the line's, and each month's of the year (M1 first; None where the month has no row). Bookkeeping, not data.
+    version: int | None = field(default=None, compare=False)
+    month_versions: tuple[int | None, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)
@@ -159,13 +163,16 @@ def pool_position(database: Database, agreement_id: int | None = None, *, year: 
         actuals = _actuals(session, agreement.id, year.start_year)
         positions = []
         for line, code, annual, mappings in lines:
+            line_months = months.get(line.id, {})
             try:
-                figures = _figures(annual or 0, months.get(line.id, {}), actuals.get(line.id, {}), as_at)
+                figures = _figures(annual or 0, line_months, actuals.get(line.id, {}), as_at)
             except ValidationError as error:  # say which line, so the manager can put it right
                 raise LineFiguresProblem(f"Budget line {line.code} ({line.name}): {error.message}", error.advice,
                                          line_id=line.id, line_code=line.code, year=year.start_year) from error
-            positions.append(LinePosition(line.id, line.code, line.name, line.category, code, line.share_profile,
-                                          mappings, figures))
+            positions.append(LinePosition(
+                line.id, line.code, line.name, line.category, code, line.share_profile, mappings, figures,
+                line.version, tuple(line_months[p].version if p in line_months else None
+                                    for p in range(1, MONTHS + 1))))
         positions = tuple(positions)
         partners = session.execute(
             select(Organisation.code, Organisation.name, AgreementPartner)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -87,6 +87,7 @@ class _Records:
     arrangements: tuple[Arrangement, ...]
     sessions: tuple[HeldOrNot, ...]
     rules: tuple[PolicyRule, ...]
+    versions: dict[int, int]  # each arrangement's version (store.models.Versioned), for the rows dialogs open from
 
     def name(self, person_id: int | None) -> str:
         person = self.people.get(person_id) if person_id is not None else None
@@ -128,12 +129,15 @@ def _load(session: Session, *, up_to: date | None = None) -> _Records:
         supervisees.append(Supervisee(person_id, name, organisation or "", profession or "", team or "",
                                       stage or "qualified", qualified, start, leave, bool(body), wte,
                                       tuple(pauses.get(person_id, ()))))
-    arrangements = tuple(Arrangement(*row) for row in session.execute(
+    arranged = session.execute(
         select(SupervisionArrangement.id, SupervisionArrangement.supervisee_id,
                SupervisionArrangement.supervision_type, SupervisionArrangement.supervisor_id,
                SupervisionArrangement.start_date, SupervisionArrangement.end_date,
-               SupervisionArrangement.interval_days, SupervisionArrangement.agreement_signed)
-        .order_by(SupervisionArrangement.id)))
+               SupervisionArrangement.interval_days, SupervisionArrangement.agreement_signed,
+               SupervisionArrangement.version)
+        .order_by(SupervisionArrangement.id)).all()
+    arrangements = tuple(Arrangement(*row[:-1]) for row in arranged)
+    versions = {row[0]: row[-1] for row in arranged}
     query = (select(SupervisionSession.supervisee_id, SupervisionSession.supervision_type,
                     SupervisionSession.session_date, SupervisionSession.status, SupervisionSession.supervisor_id,
                     SupervisionSession.duration_minutes, SupervisionSession.group_key)
@@ -141,7 +145,7 @@ def _load(session: Session, *, up_to: date | None = None) -> _Records:
     if up_to is not None:
         query = query.where(SupervisionSession.session_date <= up_to)
     sessions = tuple(HeldOrNot(*row) for row in session.execute(query))
-    return _Records(tuple(supervisees), people, arrangements, sessions, _rules(session))
+    return _Records(tuple(supervisees), people, arrangements, sessions, _rules(session), versions)
 
 
 def _line_leads(session: Session, day: date) -> dict[tuple[int, str], int]:
@@ -179,6 +183,9 @@ class ComplianceRow:
     basis: str  # why that interval, in words
     agreement_signed: date | None
     line_lead: str  # for "not in place": the lead the reporting line names, who would be the natural supervisor
+    # The arrangement's version a dialog opened from this row was shown (a change from an older one is refused);
+    # bookkeeping, not data. None for "not in place".
+    version: int | None = field(default=None, compare=False)
 
     @property
     def compliant(self) -> bool:
@@ -230,7 +237,8 @@ def _row(records: _Records, entry: ArrangementStatus, signed: dict[int, date | N
         person.profession, entry.supervision_type, entry.supervisor_id, records.name(entry.supervisor_id),
         records.organisation(entry.supervisor_id), entry.status, entry.since, entry.last_held,
         records.name(entry.last_held_by), entry.next_due, entry.interval_days, entry.basis,
-        signed.get(entry.arrangement_id) if entry.arrangement_id else None, line_lead)
+        signed.get(entry.arrangement_id) if entry.arrangement_id else None, line_lead,
+        records.versions.get(entry.arrangement_id) if entry.arrangement_id else None)
 
 
 def _order(row: ComplianceRow) -> tuple[Any, ...]:
@@ -648,11 +656,17 @@ def _arrangement(session: Session, arrangement_id: int) -> SupervisionArrangemen
     return row
 
 
-def end_arrangement(database: Database, arrangement_id: int, end_date: date) -> Edit:
-    """End an arrangement on `end_date`, its last day."""
+def end_arrangement(database: Database, arrangement_id: int, end_date: date, *,
+                    seen_version: int | None = None) -> Edit:
+    """End an arrangement on `end_date`, its last day.
+
+    `seen_version` here and in `change_arrangement`: the arrangement's version the user was shown
+    (`ComplianceRow.version`); if it has changed since, someone else changed it first and this is refused.
+    """
     with UnitOfWork(database) as uow:
         record = Recorder(uow, "end supervision arrangement")
         row = _arrangement(uow.session, arrangement_id)
+        record.check_seen(row, seen_version)
         if end_date < row.start_date:
             raise ValidationError(f"The arrangement started on {_day(row.start_date)}, after {_day(end_date)}.",
                                   "Remove it instead if it was made by mistake.")
@@ -667,7 +681,8 @@ _KEEP: Any = object()
 
 
 def change_arrangement(database: Database, arrangement_id: int, effective_from: date, *,
-                       supervisor_id: int | None = _KEEP, interval_days: int | None = _KEEP) -> Edit:
+                       supervisor_id: int | None = _KEEP, interval_days: int | None = _KEEP,
+                       seen_version: int | None = None) -> Edit:
     """Change the supervisor or interval from a date: the arrangement ends the day before and a new one starts,
     so who supervised whom, when, is kept. From the arrangement's own start, it is corrected in place instead.
 
@@ -677,6 +692,7 @@ def change_arrangement(database: Database, arrangement_id: int, effective_from: 
     with UnitOfWork(database) as uow:
         record = Recorder(uow, "change supervision arrangement")
         row = _arrangement(uow.session, arrangement_id)
+        record.check_seen(row, seen_version)
         supervisee = _person(uow.session, row.supervisee_id, "supervisee")
         new_supervisor = row.supervisor_id if supervisor_id is _KEEP else supervisor_id
         new_interval = row.interval_days if interval_days is _KEEP else interval_days

@@ -56,6 +56,7 @@ class AgreementDialog(FormDialog):
         this_year = FinancialYear.containing(today).start_year
         self.agreement_id, terms, partners = current or (None, AgreementTerms("", "", this_year),
                                                           (PartnerTerms("", ""), PartnerTerms("", "")))
+        self.version = terms.version  # what it was filled from: a change since by someone else is refused
         self.title = self.text("Title", terms.title, "e.g. Northshire Better Care Fund")
         self.kind = self.choice("Type", [(t.capitalize(), t) for t in budget_setup.AGREEMENT_TYPES],
                                 terms.agreement_type)
@@ -87,11 +88,12 @@ class AgreementDialog(FormDialog):
             agreement_type=self.kind.currentData(), governing_board=self.board.text().strip(),
             risk_basis=self.basis.currentData(), use_waterfall=self.waterfall.isChecked(),
             risk_reserve_pence=self.pence(self.reserve), underspend_rule=self.underspend.currentData(),
-            delegated_limit_pence=self.pence(self.limit))
+            delegated_limit_pence=self.pence(self.limit), version=self.version)
         partners = tuple(
             PartnerTerms(code.text(), name.text(), before.kind,
                          basis_points_from_text(share.text(), f"{code.text()}'s fixed share"),
-                         before.cap_pence, basis_points_from_text(cap.text(), f"{code.text()}'s cap"))
+                         before.cap_pence, basis_points_from_text(cap.text(), f"{code.text()}'s cap"),
+                         before.version)
             for code, name, share, cap, before in self.partner_fields)
         if self.agreement_id is None:
             return lambda database: budget_setup.set_up_agreement(database, terms, partners)
@@ -114,11 +116,11 @@ class PaymentDialog(FormDialog):
         self.amount = self.money("Amount received", instalment.received_pence or instalment.expected_pence)
 
     def gesture(self) -> Gesture:
-        payment_id = self.instalment.id
+        payment_id, seen = self.instalment.id, self.instalment.version
         if not self.received.isChecked():
-            return lambda database: budget_setup.record_payment(database, payment_id, None, None)
+            return lambda database: budget_setup.record_payment(database, payment_id, None, None, seen_version=seen)
         on, amount = self.on.date().toPython(), self.pence(self.amount)
-        return lambda database: budget_setup.record_payment(database, payment_id, on, amount)
+        return lambda database: budget_setup.record_payment(database, payment_id, on, amount, seen_version=seen)
 
 
 def _partner_options(frame: BudgetYear) -> list[tuple[str, object]]:
@@ -150,8 +152,8 @@ class LineDialog(FormDialog):
         terms = LineTerms(self.code.text(), self.name.text(), self.category.currentData(),
                           self.responsible.currentData(), "fixed" if self.fixed.isChecked() else "variable")
         if self.line is not None:
-            line_id = self.line.id
-            return lambda database: budget_setup.change_budget_line(database, line_id, terms)
+            line_id, seen = self.line.id, self.line.version
+            return lambda database: budget_setup.change_budget_line(database, line_id, terms, seen_version=seen)
         annual, frame = self.pence(self.annual), self.frame
         return lambda database: budget_setup.add_budget_line(database, frame.agreement_id, terms,
                                                              frame.year.start_year, annual)

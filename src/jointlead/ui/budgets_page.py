@@ -496,14 +496,18 @@ class BudgetsPage(Page):
         pence = pence_from_text(text)
         line, year = row.line, self.frame.year.start_year
         as_at = self.position.as_at.number if self.position.as_at else 0
+        # The month as the grid showed it: if someone else has changed it since, the change is refused.
+        seen = line.month_versions[number - 1] if line.month_versions else None
         if self.measure.currentData() == BUDGET:
-            self.editor.run(lambda db: budget_month.set_month_budget(db, line.id, year, number, pence),
+            self.editor.run(lambda db: budget_month.set_month_budget(db, line.id, year, number, pence,
+                                                                     seen_version=seen),
                             "The budget was not changed")
         elif number > as_at:
             comment, ok = QInputDialog.getText(self, f"Forecast for {line.code} M{number}",
                                                f"Why is M{number}'s forecast {format_pounds(pence)}?")
             if ok:
-                self.editor.run(lambda db: budget_month.set_forecast(db, line.id, year, number, pence, comment),
+                self.editor.run(lambda db: budget_month.set_forecast(db, line.id, year, number, pence, comment,
+                                                                     seen_version=seen),
                                 "The forecast was not set")
         else:
             reason, ok = QInputDialog.getText(self, f"Actual for {line.code} M{number}",

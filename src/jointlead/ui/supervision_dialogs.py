@@ -147,12 +147,12 @@ class EndArrangementDialog(FormDialog):
         super().__init__(editor, "End an arrangement",
                          f"{row.supervisee}'s {row.supervision_type} supervision with {row.supervisor or 'nobody'} "
                          "ends on the day chosen (its last day).", parent)
-        self.arrangement_id = row.arrangement_id
+        self.arrangement_id, self.version = row.arrangement_id, row.version
         self.last_day = self.day("Last day", today)
 
     def gesture(self) -> Gesture:
-        arrangement, last_day = self.arrangement_id, self.last_day.date().toPython()
-        return lambda database: supervision.end_arrangement(database, arrangement, last_day)
+        arrangement, last_day, seen = self.arrangement_id, self.last_day.date().toPython(), self.version
+        return lambda database: supervision.end_arrangement(database, arrangement, last_day, seen_version=seen)
 
 
 class ChangeSupervisorDialog(FormDialog):
@@ -164,12 +164,13 @@ class ChangeSupervisorDialog(FormDialog):
                          f"Their {row.supervision_type} supervision moves to someone else from the date chosen; the "
                          "arrangement until then stays in the record. A new supervisor needs a new signed "
                          "agreement.", parent)
-        self.arrangement_id = row.arrangement_id
+        self.arrangement_id, self.version = row.arrangement_id, row.version
         self.supervisor = self.choice("New supervisor", [s for s in supervisors
                                                           if s[1] not in (row.supervisor_id, row.supervisee_id)])
         self.from_date = self.day("From", today)
 
     def gesture(self) -> Gesture:
-        arrangement, supervisor, when = self.arrangement_id, self.supervisor.currentData(), \
-            self.from_date.date().toPython()
-        return lambda database: supervision.change_arrangement(database, arrangement, when, supervisor_id=supervisor)
+        arrangement, supervisor, when, seen = self.arrangement_id, self.supervisor.currentData(), \
+            self.from_date.date().toPython(), self.version
+        return lambda database: supervision.change_arrangement(database, arrangement, when, supervisor_id=supervisor,
+                                                               seen_version=seen)

@@ -233,3 +233,29 @@ def test_export_pack_exits_1_for_what_the_user_can_fix_and_2_for_usage(demo_path
     assert message in result.stderr
     assert "Traceback" not in result.stderr
     assert not out.exists()
+
+
+def test_a_pack_is_one_state_of_the_database_whatever_is_saved_while_it_is_made(demo_db, tmp_path, monkeypatch):
+    from datetime import timedelta
+
+    from jointlead.services import actions, packs
+
+    with demo_db.session() as session:
+        owner = session.scalar(select(Person.id).join(Organisation, Organisation.id == Person.employer_id)
+                               .where(Organisation.code == "NFT", Person.leave_date.is_(None)).order_by(Person.id))
+    title = "Agreed while the pack was being made"
+    read_people = packs.employees_and_lines
+
+    def someone_saves_meanwhile(*args, **kwargs):
+        people = read_people(*args, **kwargs)
+        actions.quick_add(demo_db, title, owner, DEMO_TODAY - timedelta(days=3),
+                          raised_on=DEMO_TODAY - timedelta(days=30), today=DEMO_TODAY)
+        return people
+
+    monkeypatch.setattr(packs, "employees_and_lines", someone_saves_meanwhile)
+    _, book = pack(demo_db, tmp_path)
+    monkeypatch.undo()
+    assert not any(title in row.values() for row in table(book["Actions"]))  # as the pack began
+    _, later = pack(demo_db, tmp_path, name="later.xlsx")
+    assert any(title in row.values() for row in table(later["Actions"]))  # saved, and in the next pack
+    assert checklist(later) != checklist(book)  # one more action overdue: the cover agrees with its sheets

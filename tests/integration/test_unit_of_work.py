@@ -59,3 +59,26 @@ def test_database_errors_never_carry_the_personal_data_being_written(empty_db):
         uow.session.add(Person(full_name="Samira Confidential", wte_hundredths=250))
         uow.session.flush()
     assert "Samira" not in str(refused.value)
+
+
+def test_one_state_reads_as_it_began_refuses_writes_and_leaves_units_of_work_their_own(empty_db):
+    from sqlalchemy import func, select
+    from sqlalchemy.exc import DBAPIError
+
+    def organisations() -> int:
+        with empty_db.session() as session:
+            return session.scalar(select(func.count()).select_from(Organisation))
+
+    with empty_db.one_state():
+        assert organisations() == 0  # the state is taken at its first read
+        with UnitOfWork(empty_db) as uow:  # someone saves meanwhile, on a session of its own
+            uow.session.add(Organisation(code="NFT", name="Northshire NHS FT", kind="NHS trust"))
+            uow.commit()
+        assert organisations() == 0
+        with empty_db.one_state():  # inside another: the outer state holds
+            assert organisations() == 0
+        with pytest.raises(DBAPIError), empty_db.session() as session:  # a write inside fails, never lost quietly
+            session.add(Organisation(code="NCC", name="Northshire County Council", kind="council"))
+            session.flush()
+    assert organisations() == 1
+    assert stored.scalar(empty_db, "SELECT code FROM organisation") == "NFT"

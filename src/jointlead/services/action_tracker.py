@@ -57,7 +57,7 @@ from jointlead.services.actions import (
     set_status,
 )
 from jointlead.services.edits import Edit, Recorder
-from jointlead.services.exports import ExportResult, _cover, _digest, _organisation, _record
+from jointlead.services.exports import ExportResult, _cover, _digest, _organisation, _record, in_one_state
 from jointlead.store.database import Database
 from jointlead.store.models import Action, ActionDueChange, ActionUpdate, AuditEntry, ImportBatch, Organisation, Person
 from jointlead.store.uow import UnitOfWork, os_user
@@ -103,6 +103,7 @@ class TrackerExported(ExportResult):
     export_id: str = ""
 
 
+@in_one_state
 def export_action_tracker(database: Database, out: Path, *, organisation: str | None = None,
                           owner: str | None = None, today: date | None = None,
                           generated_on: datetime | None = None) -> TrackerExported:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
@@ -25,6 +27,9 @@ from jointlead.services.people import EmployeeLines, LineRow, employees_and_line
 from jointlead.store.database import Database
 from jointlead.store.models import AgreementPartner, Organisation, Person, Setting, Team
 from jointlead.store.uow import UnitOfWork, os_user
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,19 @@ def _organisation(session, code: str) -> Organisation:
     return organisation
 
 
+def in_one_state(export: Callable[P, R]) -> Callable[P, R]:
+    """An export (taking the database first) reads one state of the database throughout (`Database.one_state`):
+    its sheets and its cover agree with each other, whatever is saved while it is being made."""
+
+    @functools.wraps(export)
+    def reading(*args: P.args, **kwargs: P.kwargs) -> R:
+        database = args[0] if args else kwargs["database"]
+        with database.one_state():
+            return export(*args, **kwargs)
+
+    return reading
+
+
 def _record(database: Database, verb: str, result: ExportResult, organisation: str, as_at: str) -> None:
     """Exports are recorded like changes, so 'what did we send the council in May?' has an answer."""
     if database.read_only:
@@ -87,6 +105,7 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@in_one_state
 def export_staff(database: Database, organisation_code: str, out: Path, on: date | None = None) -> ExportResult:
     """One row per person employed by the organisation, with both reporting lines as they stand on the day."""
     on = on or date.today()
@@ -181,6 +200,7 @@ def people_rows(employees: Sequence[EmployeeLines]) -> list[tuple[object, ...]]:
         for e in employees]
 
 
+@in_one_state
 def export_people(database: Database, organisation_code: str, out: Path, *, as_at: date | None = None,
                   generated_on: datetime | None = None) -> ExportResult:
     """"People and lines" for one employing organisation: one row per employee in post on the as-at date (default
@@ -386,6 +406,7 @@ def budget_headline(position: PoolPosition, organisation: Organisation) -> tuple
     return pool, part
 
 
+@in_one_state
 def export_budget(database: Database, organisation_code: str, out: Path, *, as_at: int | None = None,
                   year: FinancialYear | None = None, agreement_id: int | None = None,
                   generated_on: datetime | None = None) -> ExportResult:

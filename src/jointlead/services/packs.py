@@ -25,6 +25,7 @@ from jointlead.services.exports import (
     budget_as_at_label,
     budget_headline,
     figure_values,
+    in_one_state,
     people_rows,
     risk_share_step_columns,
     risk_share_step_rows,
@@ -153,6 +154,7 @@ def _action_values(row: ActionLogRow) -> tuple[object, ...]:
             row.days_overdue or None, row.completed_on, row.latest_update or None, row.latest_update_on)
 
 
+@in_one_state
 def export_pack(database: Database, organisation_code: str, out: Path, *, as_at: int | None = None,
                 today: date | None = None, generated_on: datetime | None = None) -> ExportResult:
     """The monthly pack for one partner: budget as at period `as_at` (default: the last closed), and people,

@@ -12,7 +12,7 @@ from pathlib import Path
 from jointlead.domain.rag import Rag
 from jointlead.domain.supervision import Status, Tally
 from jointlead.exchange.writing import ExportColumn, ExportWorkbook, Kind
-from jointlead.services.exports import ExportResult, _cover, _digest, _organisation, _record
+from jointlead.services.exports import ExportResult, _cover, _digest, _organisation, _record, in_one_state
 from jointlead.services.supervision import ComplianceReport, ComplianceRow, compliance
 from jointlead.store.database import Database
 
@@ -87,6 +87,7 @@ def _checklist(report: ComplianceReport) -> tuple[tuple[str, bool], ...]:
     )
 
 
+@in_one_state
 def export_supervision(database: Database, organisation_code: str, out: Path, *, as_at: date | None = None,
                        generated_on: datetime | None = None) -> ExportResult:
     """Supervision compliance for the people one organisation employs, as at a day (default today): a summary by

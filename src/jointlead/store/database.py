@@ -7,6 +7,9 @@ import logging
 import os
 import sqlite3
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -69,6 +72,7 @@ class Database:
     _lock: IO[bytes] | None = None
     _sessions: sessionmaker[Session] | None = None
     server: URL | None = None
+    _state: threading.local = field(default_factory=threading.local, repr=False)  # one_state's connection, by thread
 
     @property
     def name(self) -> str:
@@ -81,9 +85,42 @@ class Database:
         return str(self.path) if self.path is not None else server.shown(self.server)
 
     def session(self) -> Session:
+        """A session of its own, to read or to change (store.uow); inside `one_state` in this thread, a reading
+        session that joins the one state instead."""
+        reading = getattr(self._state, "connection", None)
+        if reading is not None:
+            # Its commit never reaches the state's transaction; a write there fails anyway (the state is read-only).
+            return Session(bind=reading, join_transaction_mode="rollback_only", expire_on_commit=False)
+        return self.writing_session()
+
+    def writing_session(self) -> Session:
+        """A session of its own, always: a unit of work commits on it even inside `one_state`."""
         if self._sessions is None:
             self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         return self._sessions()
+
+    @contextmanager
+    def one_state(self) -> Iterator[None]:
+        """Every session opened with `session()` in this thread inside the block reads one and the same state of the
+        database, as it stood at the block's first read, whatever anyone saves meanwhile: an export made of many
+        reads is then one consistent picture, never half before and half after someone else's change (a shared
+        database, or an import finishing in the background). The state is read-only; units of work inside the block
+        use sessions of their own. A block inside another keeps the outer state."""
+        if getattr(self._state, "connection", None) is not None:
+            yield
+            return
+        # SQLite in WAL mode keeps a read transaction's snapshot from its first read; PostgreSQL needs REPEATABLE READ
+        # for one snapshot across statements.
+        options = {"isolation_level": "REPEATABLE READ"} if self.server is not None else {}
+        with self.engine.connect().execution_options(**options) as connection:
+            connection.exec_driver_sql("SET TRANSACTION READ ONLY" if self.server is not None else
+                                       "PRAGMA query_only = ON")
+            self._state.connection = connection
+            try:
+                yield
+            finally:
+                self._state.connection = None
+                connection.rollback()
 
     def close(self) -> None:
         self.engine.dispose()

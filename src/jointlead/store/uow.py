@@ -35,7 +35,7 @@ class UnitOfWork:
         self._committed = False
 
     def __enter__(self) -> UnitOfWork:
-        self.session = self.database.session()
+        self.session = self.database.writing_session()
         return self
 
     def __exit__(self, *_exc: object) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,7 @@ from jointlead.domain.errors import JointleadError
 from jointlead.domain.findings import Severity
 from jointlead.domain.reporting_lines import Line, LineKind, StaffMember, line_findings
 from jointlead.services.demo import DEMO_TODAY, DemoSummary, create_demo_service
+from jointlead.services.supervision import compliance
 from jointlead.store.database import Database, create_database
 from jointlead.store.models import (
     Action,
@@ -212,3 +213,16 @@ def test_creating_the_demo_over_existing_data_is_refused_and_changes_nothing(
         create_demo_service(database)
     assert table_dump(database, leave_out=frozenset()) == before
 
+
+
+def test_the_compliance_trend_runs_back_a_year_of_supervision_held(demo: tuple[Database, DemoSummary]) -> None:
+    """The board's twelve-month trend shows supervision going on from its first month, not a service starting from
+    nothing, and slipping in the last months as the lapsed arrangements fall overdue."""
+    database, _summary = demo
+    trend = compliance(database, DEMO_TODAY).trend
+    assert len(trend) == 12 and trend[0].as_at < date(2026, 1, 1)
+    shares = [(m.tally.in_date + m.tally.due_soon) / (m.tally.in_date + m.tally.due_soon + m.tally.overdue
+                                                       + m.tally.never_held + m.tally.not_in_place) for m in trend]
+    assert all(share > 0.85 for share in shares), shares
+    assert all(m.tally.never_held == trend[-1].tally.never_held for m in trend)  # only the demo's deliberate gaps
+    assert shares[-1] < max(shares)

@@ -57,7 +57,11 @@ DEMO_SEED = 20261122
 SERVICE_NAME = "Northshire Integrated Mental Health Service"
 RECORDED_BY = "demo"
 CLOSED_PERIODS = 7  # M1-M7: the board reports "as at M7 2026-27"
-SESSIONS_FROM = date(2026, 3, 23)  # about eight months of supervision records
+SESSIONS_FROM = date(2026, 3, 23)  # about eight months of supervision records, from the demo's own draws
+# And the months before, from draws of their own (so everything drawn after is as it was): the compliance trend a
+# board sees runs back a year, and without them it would start at nothing.
+EARLIER_SESSIONS_FROM = date(2025, 9, 1)
+EARLIER_SEED = DEMO_SEED + 1
 
 # England and Wales bank holidays in 2026-27: dates are moved off them like a real finance team would.
 BANK_HOLIDAYS = frozenset({
@@ -775,6 +779,7 @@ class _DemoService:
                                           "supervision_type": supervision_type, "interval_days": interval,
                                           "min_minutes": minutes})
         sessions: list[dict[str, Any]] = []
+        earlier = random.Random(EARLIER_SEED)
         for line in self.tables[ReportingLine]:
             role = ROLE_BY_KEY[self.key_of[line["person_id"]]]
             if role.team is None:
@@ -796,7 +801,9 @@ class _DemoService:
             if (role.key, line["kind"]) in NEVER_HELD:
                 sessions.extend(self._cancelled_only(arrangement))
             else:
-                sessions.extend(self._sessions(arrangement, interval, lapsed=self.rng.random() < LAPSED_SHARE))
+                recent = self._sessions(arrangement, interval, lapsed=self.rng.random() < LAPSED_SHARE)
+                sessions.extend(recent)
+                sessions.extend(self._earlier_sessions(arrangement, interval, recent, earlier))
         sessions.extend(self._group_sessions())
         sessions.sort(key=lambda s: (s["session_date"], s["supervisee_id"], s["supervision_type"],
                                      s["group_key"] or ""))
@@ -804,20 +811,26 @@ class _DemoService:
             self._add(SupervisionSession, session)
 
     def _session(self, arrangement: dict[str, Any], day: date, status: str, supervisor_id: int | None,
-                 minutes: int | None, group_key: str | None = None) -> dict[str, Any]:
-        confirmed = day + timedelta(days=self.rng.randint(0, 6))
-        if status != HELD or confirmed > DEMO_TODAY or self.rng.random() < 0.2:
+                 minutes: int | None, group_key: str | None = None, *, rng: random.Random | None = None
+                 ) -> dict[str, Any]:
+        rng = rng or self.rng
+        confirmed = day + timedelta(days=rng.randint(0, 6))
+        if status != HELD or confirmed > DEMO_TODAY or rng.random() < 0.2:
             confirmed = None  # not every supervisee confirms, and nobody confirms a session that did not happen
         return {"supervisee_id": arrangement["supervisee_id"], "supervisor_id": supervisor_id,
                 "supervision_type": arrangement["supervision_type"], "session_date": day, "group_key": group_key,
                 "duration_minutes": minutes, "status": status, "recorded_by": RECORDED_BY,
                 "supervisee_confirmed": confirmed}
 
-    def _sessions(self, arrangement: dict[str, Any], interval: int, *, lapsed: bool) -> list[dict[str, Any]]:
-        """Sessions roughly every interval, with cancellations rebooked; a lapsed one stops well before today."""
-        rng = self.rng
+    def _sessions(self, arrangement: dict[str, Any], interval: int, *, lapsed: bool, rng: random.Random | None = None,
+                  between: tuple[date, date] | None = None) -> list[dict[str, Any]]:
+        """Sessions roughly every interval, with cancellations rebooked; a lapsed one stops well before today.
+        From SESSIONS_FROM to today with the demo's own draws, unless given other draws and the days `between`."""
+        rng = rng or self.rng
         first = max(arrangement["start_date"], SESSIONS_FROM)
         last = min(arrangement["end_date"] or DEMO_TODAY, DEMO_TODAY)
+        if between is not None:
+            first, last = max(arrangement["start_date"], between[0]), min(last, between[1])
         if lapsed:
             last = min(last, DEMO_TODAY - timedelta(days=interval + rng.randint(7, 45)))
         supervisor_key = self.key_of[arrangement["supervisor_id"]]
@@ -836,10 +849,18 @@ class _DemoService:
             if status == HELD and cover and arrangement["supervision_type"] == MANAGERIAL and rng.random() < 0.04:
                 supervisor = self._id(cover)
             sessions.append(self._session(arrangement, day, status, supervisor,
-                                          rng.choice(durations) if status == HELD else None))
+                                          rng.choice(durations) if status == HELD else None, rng=rng))
             gap = rng.randint(interval * 6 // 10, interval) if status == HELD else rng.randint(2, 9)
             day = _next_working_day(day + timedelta(days=gap))
         return sessions
+
+    def _earlier_sessions(self, arrangement: dict[str, Any], interval: int, recent: list[dict[str, Any]],
+                          rng: random.Random) -> list[dict[str, Any]]:
+        """The arrangement's sessions from EARLIER_SESSIONS_FROM until its records from SESSIONS_FROM begin (a few
+        days before the first of those), drawn from `rng`."""
+        until = recent[0]["session_date"] if recent else SESSIONS_FROM
+        return self._sessions(arrangement, interval, lapsed=False, rng=rng,
+                              between=(EARLIER_SESSIONS_FROM, until - timedelta(days=3)))
 
     def _cancelled_only(self, arrangement: dict[str, Any]) -> list[dict[str, Any]]:
         """Sessions booked in recent months and all cancelled: the arrangement has never been held."""

@@ -10,13 +10,14 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select, update
 
+from jointlead.domain.reporting_lines import LineKind
 from jointlead.services import actions, budget_month, budget_setup, overview, people, supervision
 from jointlead.services.budgets import pool_position
 from jointlead.services.edits import Recorder
 from jointlead.store.copying import copy_database
 from jointlead.store.database import open_database
 from jointlead.store.errors import ChangedBySomeoneElse, DatabaseError
-from jointlead.store.models import AuditEntry, Base, Contribution, Person
+from jointlead.store.models import AuditEntry, Base, Contribution, Person, SupervisionArrangement
 from jointlead.store.uow import UnitOfWork
 from stored import digest
 
@@ -144,16 +145,102 @@ def _stale_end_of_arrangement(db):
                                                seen_version=row.version)
 
 
+# The People page's: Change line is filled from the person's lines (the panel's), Record leaver from its preview
+# of who needs reassigning, Reassign reports from its preview of who moves.
+
+M = LineKind.MANAGERIAL
+DECEMBER, NEW_YEAR = date(2026, 12, 1), date(2027, 1, 1)
+
+
+def _named(db, name: str) -> int:
+    with db.session() as session:
+        return session.scalar(select(Person.id).where(Person.full_name == name))
+
+
+def _lines_shown(db, person_id: int) -> dict[int, int]:
+    """The person's managerial lines as the Change line dialog holds them: version by id."""
+    return {ln.id: ln.version for ln in people.person_panel(db, person_id, TODAY).managerial_lines}
+
+
+def _stale_line_change(db):
+    """Someone else moved Tom's line first: the line my change would end is one I was never shown."""
+    tom, shown = _named(db, "Tom Mason"), _lines_shown(db, _named(db, "Tom Mason"))
+    people.change_line(db, tom, M, _named(db, "Anna Allen"), DECEMBER, seen_lines=shown)
+    return lambda: people.change_line(db, tom, M, _named(db, "Emma Hall"), NEW_YEAR, seen_lines=shown)
+
+
+def _stale_line_end(db):
+    """Someone else gave Tom's current line an end: the same line, at a newer version."""
+    tom, shown = _named(db, "Tom Mason"), _lines_shown(db, _named(db, "Tom Mason"))
+    people.end_line(db, people.person_panel(db, tom, TODAY).line_on(M).id, NEW_YEAR + timedelta(days=30))
+    return lambda: people.change_line(db, tom, M, _named(db, "Anna Allen"), DECEMBER, seen_lines=shown)
+
+
+def _leaver(db, shown: people.ToReassign):
+    return lambda: people.record_leaver(db, shown.person_id, shown.leave_date, seen_version=shown.version,
+                                        seen_lines=shown.line_versions,
+                                        seen_arrangements=shown.arrangement_versions)
+
+
+def _stale_leaver(db):
+    emma = _named(db, "Emma Hall")
+    shown = people.to_reassign(db, emma, NEW_YEAR - timedelta(days=1))
+    people.edit_person(db, emma, replace(people.person_fields(db, emma), job_title="Their title"))
+    return _leaver(db, shown)
+
+
+def _stale_leavers_reports(db):
+    """Someone else gave her a new report: the leaver would end a line the preview never listed."""
+    emma = _named(db, "Emma Hall")
+    shown = people.to_reassign(db, emma, NEW_YEAR - timedelta(days=1))
+    people.change_line(db, _named(db, "Tom Mason"), M, emma, DECEMBER)
+    return _leaver(db, shown)
+
+
+def _stale_leavers_supervision(db):
+    emma = _named(db, "Emma Hall")
+    shown = people.to_reassign(db, emma, NEW_YEAR - timedelta(days=1))
+    with db.session() as session:
+        running = session.scalar(select(SupervisionArrangement.id).where(
+            SupervisionArrangement.supervisor_id == emma, SupervisionArrangement.end_date.is_(None)))
+    supervision.record_agreement_signed(db, running, TODAY)
+    return _leaver(db, shown)
+
+
+def _stale_reassignment(db):
+    """Someone else gave one of the lines being moved an end first."""
+    tom, anna = _named(db, "Tom Mason"), _named(db, "Anna Allen")
+    shown = people.preview_reassignment(db, tom, anna, M, DECEMBER)
+    people.end_line(db, next(iter(shown.line_versions)), NEW_YEAR + timedelta(days=30))
+    return lambda: people.reassign_reports(db, tom, anna, M, DECEMBER, seen_lines=shown.line_versions)
+
+
 @pytest.mark.parametrize("stale_change", [
     _stale_line_terms, _stale_agreement_terms, _stale_partner_share, _stale_payment, _stale_month_budget,
-    _stale_forecast, _stale_supervisor_change, _stale_end_of_arrangement], ids=lambda case: case.__name__[7:])
-def test_a_budget_or_supervision_dialog_filled_before_someone_else_saved_is_refused(demo_db, stale_change):
+    _stale_forecast, _stale_supervisor_change, _stale_end_of_arrangement, _stale_line_change, _stale_line_end,
+    _stale_leaver, _stale_leavers_reports, _stale_leavers_supervision, _stale_reassignment],
+    ids=lambda case: case.__name__[7:])
+def test_a_dialog_filled_before_someone_else_saved_is_refused_and_changes_nothing(demo_db, stale_change):
     mine = stale_change(demo_db)
     before = digest(demo_db)
     with pytest.raises(ChangedBySomeoneElse) as refused:
         mine()
     assert "changed by someone else — reload" in refused.value.message
     assert digest(demo_db) == before  # not a value, not an audit entry
+
+
+def test_people_dialogs_filled_from_what_is_stored_now_go_through(demo_db):
+    """The same People gestures made from up-to-date copies are not refused: a leaver, then her reports moved from the
+    day after (lines that had ended, which the move leaves as they are), and a change of line."""
+    emma, eleanor, tom = _named(demo_db, "Emma Hall"), _named(demo_db, "Eleanor Marshall"), _named(demo_db, "Tom Mason")
+    shown = people.to_reassign(demo_db, emma, NEW_YEAR - timedelta(days=1))
+    _leaver(demo_db, shown)()
+    plan = people.preview_reassignment(demo_db, emma, eleanor, M, NEW_YEAR)
+    assert len(plan.line_versions) == len(plan.changes) == len(shown.managerial_reports)
+    people.reassign_reports(demo_db, emma, eleanor, M, NEW_YEAR, seen_lines=plan.line_versions)
+    assert people.to_reassign(demo_db, emma).managerial_reports == ()
+    people.change_line(demo_db, tom, M, _named(demo_db, "Anna Allen"), DECEMBER, seen_lines=_lines_shown(demo_db, tom))
+    assert people.person_panel(demo_db, tom, DECEMBER).line_on(M).lead_name == "Anna Allen"
 
 
 @pytest.mark.skipif(not ON_POSTGRESQL, reason="two people saving at once needs a shared server (PostgreSQL variant)")

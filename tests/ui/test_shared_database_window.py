@@ -5,12 +5,15 @@ opens by address."""
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 
 import pytest
 from driving import only, save
 
+from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QInputDialog
 
+from jointlead.domain.reporting_lines import LineKind
 from jointlead.services import budget_month, budget_setup, people
 from jointlead.services.budgets import pool_position
 from jointlead.ui import budget_dialogs, people_dialogs
@@ -42,6 +45,28 @@ def test_an_edit_dialog_filled_before_someone_else_saved_is_refused_and_the_page
     shown = next(page.table.model.row_at(r) for r in range(page.table.model.rowCount())
                  if page.table.model.row_at(r).id == row.id)
     assert shown.job_title == "Their new title"
+
+
+def test_a_change_of_line_filled_before_someone_else_changed_it_is_refused_and_the_panel_reloads(page, demo_db, qtbot,
+                                                                                                messages):
+    ids = {page.table.model.row_at(r).name: page.table.model.row_at(r).id for r in range(page.table.model.rowCount())}
+    tom, anna, emma = ids["Tom Mason"], ids["Anna Allen"], ids["Emma Hall"]
+    page.open_person(tom)
+    page.change_line()
+    dialog = only(page, people_dialogs.ChangeLineDialog)
+    dialog.kind.setCurrentIndex(dialog.kind.findData(LineKind.MANAGERIAL))
+    dialog.lead.setCurrentIndex(dialog.lead.findData(emma))
+    dialog.from_date.setDate(QDate(2027, 1, 1))
+    assert "Anna Allen" not in page.panel.text()
+
+    # Someone else, on another laptop, moves Tom to Anna from 1 December first.
+    people.change_line(demo_db, tom, LineKind.MANAGERIAL, anna, date(2026, 12, 1))
+    save(dialog, qtbot)
+
+    assert any("changed by someone else — reload" in m for m in messages)
+    assert not dialog.isVisible()
+    assert people.person_panel(demo_db, tom, date(2027, 1, 1)).line_on(LineKind.MANAGERIAL).lead_name == "Anna Allen"
+    assert "Anna Allen" in page.panel.text()  # the page reloaded: his history shows their change
 
 
 @pytest.fixture

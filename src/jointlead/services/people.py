@@ -8,6 +8,7 @@ starts a new one, so "who managed Sam last March?" always has an answer.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -31,6 +32,7 @@ from jointlead.domain.reporting_lines import (
 )
 from jointlead.services.edits import Edit, Recorder
 from jointlead.store.database import Database
+from jointlead.store.errors import ChangedBySomeoneElse
 from jointlead.store.models import (
     AuditEntry,
     Organisation,
@@ -82,6 +84,19 @@ def _person(session: Session, person_id: int) -> Person:
     if person is None:
         raise JointleadError("That person is no longer recorded.", "Refresh the list and choose them again.")
     return person
+
+
+def _check_seen(record: Recorder, rows: Iterable[ReportingLine | SupervisionArrangement],
+                seen: Mapping[int, int] | None) -> None:
+    """Refuse a gesture unless each of `rows` was shown to the user (`seen`: version by id) as it is stored now.
+
+    A row missing from `seen` was added by someone else since: it has no version the user saw (versions start at 1),
+    so it is refused the same way. None: nothing was shown, nothing is checked.
+    """
+    if seen is None:
+        return
+    for row in rows:
+        record.check_seen(row, seen.get(row.id, 0))
 
 
 # --- Adding and editing people ----------------------------------------------------------------------------------
@@ -236,30 +251,45 @@ def edit_person(database: Database, person_id: int, person: PersonFields) -> Edi
 
 # --- Leavers ------------------------------------------------------------------------------------------------------
 
-def record_leaver(database: Database, person_id: int, leave_date: date) -> Edit:
+def record_leaver(database: Database, person_id: int, leave_date: date, *, seen_version: int | None = None,
+                  seen_lines: Mapping[int, int] | None = None,
+                  seen_arrangements: Mapping[int, int] | None = None) -> Edit:
     """A person leaves on `leave_date` (their last day): set it, and end on that day every line and supervision
     arrangement they are part of, as the person or as the lead.
 
     Lines and arrangements that would only have started after they leave never come into force, so they are
     removed (each removal audited, so undo puts them back). `to_reassign` then lists who needs a new lead.
+
+    `seen_version`, `seen_lines` and `seen_arrangements`: what the user was shown (`ToReassign.version`,
+    `line_versions` and `arrangement_versions`). If the person, or any line or arrangement this would end or remove,
+    has changed since or was added since, someone else got there first and this is refused, before anything is
+    written.
     """
     with UnitOfWork(database) as uow:
         record = Recorder(uow, "record leaver")
         person = _person(uow.session, person_id)
+        record.check_seen(person, seen_version)
         if person.start_date is not None and leave_date < person.start_date:
             raise ValidationError(f"{person.full_name} started on {_day(person.start_date)}, so cannot leave on "
                                   f"{_day(leave_date)}.", "Check the date.")
-        record.update(person, leave_date=leave_date)
         lines, arrangements = _lines_and_arrangements(uow.session, person_id)
+        # What this changes: what starts after their last day (removed) or runs past it (ended on it).
+        lines = [ln for ln in lines if ln.effective_from > leave_date or ln.effective_to is None
+                 or ln.effective_to > leave_date]
+        arrangements = [a for a in arrangements if a.start_date > leave_date or a.end_date is None
+                        or a.end_date > leave_date]
+        _check_seen(record, lines, seen_lines)
+        _check_seen(record, arrangements, seen_arrangements)
+        record.update(person, leave_date=leave_date)
         for line in lines:
             if line.effective_from > leave_date:
                 record.delete(line)
-            elif line.effective_to is None or line.effective_to > leave_date:
+            else:
                 record.update(line, effective_to=leave_date)
         for arrangement in arrangements:
             if arrangement.start_date > leave_date:
                 record.delete(arrangement)
-            elif arrangement.end_date is None or arrangement.end_date > leave_date:
+            else:
                 record.update(arrangement, end_date=leave_date)
         if not record.changed:
             raise ValidationError(f"{person.full_name} is already recorded as leaving on {_day(leave_date)}.",
@@ -282,6 +312,9 @@ class LineRow:
     effective_from: date
     effective_to: date | None
     note: str
+    # The line's version as read: a dialog filled from this row passes it, and a change from an older one is
+    # refused (a shared database). Bookkeeping, not data.
+    version: int | None = field(default=None, compare=False)
 
     @property
     def cross_organisation(self) -> bool:
@@ -297,7 +330,7 @@ def _line_rows(session: Session, *conditions) -> tuple[LineRow, ...]:
     rows = session.execute(
         select(ReportingLine.id, ReportingLine.kind, person.id, person.full_name, person_org.code, lead.id,
                lead.full_name, lead_org.code, ReportingLine.effective_from, ReportingLine.effective_to,
-               ReportingLine.note)
+               ReportingLine.note, ReportingLine.version)
         .join(person, person.id == ReportingLine.person_id)
         .join(lead, lead.id == ReportingLine.lead_id)
         .outerjoin(person_org, person_org.id == person.employer_id)
@@ -305,8 +338,8 @@ def _line_rows(session: Session, *conditions) -> tuple[LineRow, ...]:
         .where(*conditions)
         .order_by(ReportingLine.effective_from.desc(), person.full_name, ReportingLine.id))
     return tuple(LineRow(line_id, LineKind(kind), pid, pname, porg or "", lid, lname, lorg or "", start, end,
-                         note or "")
-                 for line_id, kind, pid, pname, porg, lid, lname, lorg, start, end, note in rows)
+                         note or "", version)
+                 for line_id, kind, pid, pname, porg, lid, lname, lorg, start, end, note, version in rows)
 
 
 def _in_force(day: date):
@@ -333,6 +366,11 @@ class ToReassign:
     managerial_reports: tuple[LineRow, ...]
     professional_reports: tuple[LineRow, ...]
     supervisees: tuple[Supervisee, ...]
+    # What the Record leaver dialog was shown, for `record_leaver` to refuse a leaver recorded from an out-of-date
+    # copy: the person's version, and the version of each line and arrangement they are part of, by id.
+    version: int | None = field(default=None, compare=False)
+    line_versions: Mapping[int, int] = field(default_factory=dict, compare=False)
+    arrangement_versions: Mapping[int, int] = field(default_factory=dict, compare=False)
 
     @property
     def nobody(self) -> bool:
@@ -373,9 +411,12 @@ def to_reassign(database: Database, person_id: int, leave_date: date | None = No
                 .where(SupervisionArrangement.supervisor_id == person_id, *arrangement_in_force)
                 .order_by(supervisee.full_name, SupervisionArrangement.supervision_type))
             if (supervisee_id, kind) not in others)
+        lines, arrangements = _lines_and_arrangements(session, person_id)
         return ToReassign(person.id, person.full_name, last_day,
                           tuple(r for r in reports if r.kind == LineKind.MANAGERIAL),
-                          tuple(r for r in reports if r.kind == LineKind.PROFESSIONAL), supervisees)
+                          tuple(r for r in reports if r.kind == LineKind.PROFESSIONAL), supervisees,
+                          person.version, {ln.id: ln.version for ln in lines},
+                          {a.id: a.version for a in arrangements})
 
 
 # --- Changing lines -----------------------------------------------------------------------------------------------
@@ -403,14 +444,24 @@ def preview_line_change(database: Database, person_id: int, kind: LineKind, lead
 
 
 def change_line(database: Database, person_id: int, kind: LineKind, lead_id: int, from_date: date,
-                note: str = "") -> Edit:
+                note: str = "", *, seen_lines: Mapping[int, int] | None = None) -> Edit:
     """The person's line of `kind` goes to `lead_id` from `from_date`: the current line ends the day before.
 
     A person with no line of that kind gets one. Refused (with the reason) as `plan_line_change` says: a date on or
     before the current line's start, the same lead, a loop, someone not in post, a lead of another profession.
+
+    `seen_lines`: the person's lines of `kind` as the user was shown them, version by id (`LineRow.version` of
+    `PersonPanel.managerial_lines` or `professional_lines`). If any has changed, gone or been added since, someone
+    else changed their line first and this is refused.
     """
     with UnitOfWork(database) as uow:
         record = Recorder(uow, "change line")
+        if seen_lines is not None:
+            stored = uow.session.scalars(select(ReportingLine).where(ReportingLine.person_id == person_id,
+                                                                     ReportingLine.kind == str(kind))).all()
+            if set(seen_lines) - {line.id for line in stored}:
+                raise ChangedBySomeoneElse("This reporting line")  # removed since (an undo, an erasure)
+            _check_seen(record, stored, seen_lines)
         change = _plan(uow.session, person_id, kind, lead_id, from_date)
         _apply(record, change, note.strip())
         person, lead = uow.session.get(Person, person_id), uow.session.get(Person, lead_id)
@@ -436,29 +487,58 @@ def end_line(database: Database, line_id: int, last_day: date) -> Edit:
         return record.commit(f"end {person.full_name}'s {line.kind} line on {_day(last_day)}")
 
 
+@dataclass(frozen=True)
+class PlannedReassignment(Reassignment):
+    """A reassignment as previewed, with the version of each line it moves people off, by id: the Reassign dialog
+    passes them back, and `reassign_reports` refuses if any has changed since (a shared database)."""
+
+    line_versions: Mapping[int, int] = field(default_factory=dict, compare=False)
+
+
 def preview_reassignment(database: Database, from_lead_id: int, to_lead_id: int, kind: LineKind,
-                         from_date: date) -> Reassignment:
+                         from_date: date) -> PlannedReassignment:
     """The changes `reassign_reports` would make, with its warnings; raises if it would be refused."""
     with database.session() as session:
-        return _plan_reassignment(session, from_lead_id, to_lead_id, kind, from_date)
+        plan, moving = _plan_reassignment(session, from_lead_id, to_lead_id, kind, from_date)
+        versions = dict(session.execute(select(ReportingLine.id, ReportingLine.version)
+                                        .where(ReportingLine.id.in_(moving))).all())
+        return PlannedReassignment(plan.changes, plan.warnings, versions)
 
 
 def _plan_reassignment(session: Session, from_lead_id: int, to_lead_id: int, kind: LineKind,
-                       from_date: date) -> Reassignment:
+                       from_date: date) -> tuple[Reassignment, list[int]]:
+    """The plan, and the line each report moves off: their latest line of the kind starting by `from_date` (the one
+    the plan ends, or for a leaver's report the one that ended on the leaver's last day), as `plan_reassignment`
+    finds them."""
     _person(session, from_lead_id)
     _person(session, to_lead_id)
     people, lines = staff_and_lines(session)
-    return plan_reassignment(people, lines, from_lead_id, to_lead_id, LineKind(kind), from_date,
+    plan = plan_reassignment(people, lines, from_lead_id, to_lead_id, LineKind(kind), from_date,
                              span_of_control(session))
+    return plan, _moving_off(lines, plan, LineKind(kind), from_date)
+
+
+def _moving_off(lines: Sequence[Line], plan: Reassignment, kind: LineKind, from_date: date) -> list[int]:
+    latest: dict[int, Line] = {}
+    for line in sorted(lines, key=lambda ln: ln.effective_from):
+        if line.kind == kind and line.effective_from <= from_date:
+            latest[line.person_id] = line
+    return [latest[change.started.person_id].id for change in plan.changes]
 
 
 def reassign_reports(database: Database, from_lead_id: int, to_lead_id: int, kind: LineKind, from_date: date,
-                     note: str = "") -> Edit:
+                     note: str = "", *, seen_lines: Mapping[int, int] | None = None) -> Edit:
     """Everyone whose `kind` line is to `from_lead_id` on `from_date` moves to `to_lead_id` from that date: one
-    gesture, all or nothing. Each old line ends the day before; the new lead keeps their own line if one of them."""
+    gesture, all or nothing. Each old line ends the day before; the new lead keeps their own line if one of them.
+
+    `seen_lines`: the lines the user was shown moving, version by id (`PlannedReassignment.line_versions`). If one
+    this would move has changed since, or was not among them (a report added since), someone else changed the
+    lines first and this is refused, before anything is written.
+    """
     with UnitOfWork(database) as uow:
         record = Recorder(uow, "reassign reports")
-        plan = _plan_reassignment(uow.session, from_lead_id, to_lead_id, kind, from_date)
+        plan, moving = _plan_reassignment(uow.session, from_lead_id, to_lead_id, kind, from_date)
+        _check_seen(record, (uow.session.get(ReportingLine, line_id) for line_id in moving), seen_lines)
         for change in plan.changes:
             _apply(record, change, note.strip())
         old, new = uow.session.get(Person, from_lead_id), uow.session.get(Person, to_lead_id)

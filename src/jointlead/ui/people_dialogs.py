@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QDialogButtonBox, QLabel, QMessageBox, QWidget
 from jointlead.domain.errors import JointleadError, ValidationError
 from jointlead.domain.reporting_lines import LineKind
 from jointlead.services import erasure, people
-from jointlead.services.people import PersonFields
+from jointlead.services.people import LineRow, PersonFields
 from jointlead.store.database import Database
 from jointlead.ui.forms import FormDialog, Gesture
 from jointlead.ui.messages import show_problem
@@ -94,14 +94,18 @@ def _warning_label(parent: QWidget) -> QLabel:
 
 
 class ChangeLineDialog(FormDialog):
+    """Change a person's line from a date. `lines`: their own lines (both kinds) as shown, whose versions go with
+    the change, so that it is refused if someone else has changed their line of that kind since."""
+
     ok_text = "Change the line"
 
     def __init__(self, editor: Editor, parent: QWidget, database: Database, person_id: int, name: str,
-                 leads: Sequence[tuple[str, int]], today: date, kind: LineKind = LineKind.MANAGERIAL) -> None:
+                 leads: Sequence[tuple[str, int]], today: date, kind: LineKind = LineKind.MANAGERIAL,
+                 lines: Sequence[LineRow] | None = None) -> None:
         super().__init__(editor, f"Change {name}'s line",
                          f"From the date chosen, {name} reports to someone new; the line before ends the day "
                          "before, and stays in the history.", parent)
-        self.database, self.person_id = database, person_id
+        self.database, self.person_id, self.lines = database, person_id, lines
         self.kind = self.choice("Line", KINDS, kind)
         self.lead = self.choice("New lead", list(leads))
         self.from_date = self.day("From", today)
@@ -124,7 +128,8 @@ class ChangeLineDialog(FormDialog):
     def gesture(self) -> Gesture:
         person, kind, lead = self.person_id, self.kind.currentData(), self.lead.currentData()
         when, note = self.from_date.date().toPython(), self.note.text()
-        return lambda database: people.change_line(database, person, kind, lead, when, note)
+        seen = None if self.lines is None else {ln.id: ln.version for ln in self.lines if ln.kind == kind}
+        return lambda database: people.change_line(database, person, kind, lead, when, note, seen_lines=seen)
 
 
 class LeaverDialog(FormDialog):
@@ -137,6 +142,7 @@ class LeaverDialog(FormDialog):
                          "last day. Those who then need someone new are listed here; move them with Reassign "
                          "reports afterwards.", parent)
         self.database, self.person_id = database, person_id
+        self.shown: people.ToReassign | None = None  # the preview last shown: what the leaver is recorded from
         self.last_day = self.day("Last day", today)
         self.needs = QLabel("", self)
         self.needs.setWordWrap(True)
@@ -145,7 +151,7 @@ class LeaverDialog(FormDialog):
         self._preview()
 
     def _preview(self) -> None:
-        found = people.to_reassign(self.database, self.person_id, self.last_day.date().toPython())
+        found = self.shown = people.to_reassign(self.database, self.person_id, self.last_day.date().toPython())
         if found.nobody:
             self.needs.setText("Nobody reports to them or is supervised by them: nothing needs reassigning.")
             return
@@ -160,8 +166,10 @@ class LeaverDialog(FormDialog):
         self.needs.setText("Will need someone new — " + " ".join(parts))
 
     def gesture(self) -> Gesture:
-        person, last_day = self.person_id, self.last_day.date().toPython()
-        return lambda database: people.record_leaver(database, person, last_day)
+        person, last_day, shown = self.person_id, self.last_day.date().toPython(), self.shown
+        return lambda database: people.record_leaver(database, person, last_day, seen_version=shown.version,
+                                                     seen_lines=shown.line_versions,
+                                                     seen_arrangements=shown.arrangement_versions)
 
 
 class ReassignDialog(FormDialog):
@@ -173,6 +181,9 @@ class ReassignDialog(FormDialog):
                          f"Everyone whose line is to {name} on the date moves to the new lead from then, in one "
                          "step that Edit > Undo can take back.", parent)
         self.database, self.from_id = database, from_id
+        # The lines the preview last showed moving, version by id ({} when it showed a refusal): if someone else
+        # changes one before OK, or gives the old lead another report, the move is refused.
+        self.moving: dict[int, int] = {}
         self.kind = self.choice("Line", KINDS)
         self.lead = self.choice("New lead", [lead for lead in leads if lead[1] != from_id])
         self.from_date = self.day("From", today)
@@ -184,19 +195,21 @@ class ReassignDialog(FormDialog):
         self._preview()
 
     def _preview(self) -> None:
+        self.moving = {}
         try:
             plan = people.preview_reassignment(self.database, self.from_id, self.lead.currentData(),
                                                self.kind.currentData(), self.from_date.date().toPython())
         except JointleadError as refusal:
             self.plan.setText(f"{refusal.message} {refusal.advice}".strip())
             return
+        self.moving = dict(plan.line_versions)
         moving = f"{len(plan.changes)} {'person moves' if len(plan.changes) == 1 else 'people move'}."
         self.plan.setText(" ".join([moving, *(w.message for w in plan.warnings)]))
 
     def gesture(self) -> Gesture:
         source, kind, lead = self.from_id, self.kind.currentData(), self.lead.currentData()
-        when, note = self.from_date.date().toPython(), self.note.text()
-        return lambda database: people.reassign_reports(database, source, lead, kind, when, note)
+        when, note, seen = self.from_date.date().toPython(), self.note.text(), self.moving
+        return lambda database: people.reassign_reports(database, source, lead, kind, when, note, seen_lines=seen)
 
 
 def _same_name(typed: str, name: str) -> bool:

@@ -348,8 +348,11 @@ class PeoplePage(Page):
     def change_line(self) -> None:
         chosen = self._chosen()
         if chosen:
+            # Their lines as they are now: the change is refused if someone else changes them before OK.
+            shown = people.person_panel(self.database, chosen[0], self.day)
             self._open(people_dialogs.ChangeLineDialog(self.editor, self, self.database, *chosen, self._leads(),
-                                                       self.day))
+                                                       self.day,
+                                                       lines=shown.managerial_lines + shown.professional_lines))
 
     def record_leaver(self) -> None:
         chosen = self._chosen()

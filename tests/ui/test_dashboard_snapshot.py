@@ -106,3 +106,11 @@ def test_a_start_shown_from_a_current_snapshot_keeps_its_days_without_working_th
     keeper.write()
     assert pages_made == []  # nothing was worked out again
     assert json.loads(dashboard_snapshot().read_text(encoding="utf-8")) == kept
+
+
+def test_days_that_take_too_long_to_work_out_are_left_out_not_waited_for(make_window, demo_path, data_dir,
+                                                                          monkeypatch):
+    monkeypatch.setattr(application, "SNAPSHOT_SECONDS", 0.0)
+    close_keeping_snapshot(make_window(), demo_path)
+    assert _load_snapshot(demo_path, DEMO_TODAY) is not None  # today's, noted as the database opened
+    assert _load_snapshot(demo_path, DEMO_TODAY + timedelta(days=2)) is None

@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import sys
+import time
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
@@ -114,6 +115,9 @@ class _FirstPaint(QObject):
 # first start of a day, after a weekend or a bank holiday, paints from it too. The database then opens and fills
 # the dashboard as usual.
 SNAPSHOT_DAYS = 7
+# Working the days out after the window has gone keeps the database open (and locked against a new start) that long:
+# past this, the days still missing are left out rather than make someone reopening jointlead wait.
+SNAPSHOT_SECONDS = 2.0
 
 
 def _file_state(path: Path) -> list[list[int] | None]:
@@ -210,8 +214,12 @@ class _SnapshotKeeper(QObject):
         # which shows what the user chose), each as the dashboard opens on that day.
         self._window.hide()
         page = DashboardPage(None)
+        started = time.monotonic()
         try:
             for day in missing:
+                if time.monotonic() - started > SNAPSHOT_SECONDS:
+                    log.info("The dashboard's snapshot keeps %d days: the rest took too long", len(kept))
+                    break
                 page.show_start(database, date.fromisoformat(day))
                 kept[day] = page.view_state()
         except Exception:  # the snapshot is only a head start: failing to take it must not stop jointlead closing

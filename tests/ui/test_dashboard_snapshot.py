@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 
+import pytest
+
 from PySide6.QtCore import QSettings
 
 from conftest import DEMO_TODAY
@@ -15,6 +17,12 @@ from jointlead.ui import application
 from jointlead.ui.application import SNAPSHOT_DAYS, _load_snapshot, _SnapshotKeeper
 from jointlead.ui.dashboard_page import DashboardPage
 from jointlead.ui.main_window import MainWindow
+
+
+@pytest.fixture(autouse=True)
+def time_enough(monkeypatch):
+    """However busy the machine running the tests, every day is worked out (one test says otherwise)."""
+    monkeypatch.setattr(application, "SNAPSHOT_SECONDS", 60.0)
 
 
 def close_keeping_snapshot(window: MainWindow, path) -> None:

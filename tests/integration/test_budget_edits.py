@@ -5,9 +5,13 @@ from __future__ import annotations
 import json
 from datetime import date
 
+import openpyxl
 import pytest
 from sqlalchemy import func, select
 
+import stored
+from jointlead.domain.budget import custom_profile, even_profile
+from jointlead.domain.calendar import FinancialYear
 from jointlead.domain.errors import JointleadError, ValidationError
 from jointlead.domain.findings import Area, finding_area
 from jointlead.services.budget_month import (
@@ -23,19 +27,31 @@ from jointlead.services.budget_month import (
 )
 from jointlead.services.budget_report import unmapped_rows
 from jointlead.services.budget_setup import (
+    ALREADY,
+    CARRIED,
+    NOT_RECURRENT,
     AgreementTerms,
     LineTerms,
     PartnerTerms,
+    YearTotals,
     add_budget_line,
     add_contribution,
     add_ledger_mapping,
+    instalments,
+    ledger_mappings,
     record_payment,
+    remove_ledger_mapping,
+    roll_forward_preview,
     set_annual_budget,
     set_up_agreement,
+    start_next_year,
+    year_totals,
 )
 from jointlead.services.budgets import pool_position
 from jointlead.services.check import data_quality
 from jointlead.services.edits import undo_edit
+from jointlead.services.imports import apply_import, preview_ledger_import
+from jointlead.store.errors import ChangedBySomeoneElse
 from jointlead.store.models import (
     Agreement,
     AuditEntry,
@@ -88,6 +104,7 @@ def test_an_agreement_is_set_up_from_nothing_and_undone_and_redone(empty_db):
     (AgreementTerms("X", "NOPE", 2026), PARTNERS, "must be one of the partners"),
     (AgreementTerms("X", "ETR", 2026, risk_basis="fixed percentages"), PARTNERS, "add up to 100%"),
     (AgreementTerms("", "ETR", 2026), PARTNERS, "needs a title"),
+    (AgreementTerms("X", "ETR", 2026, last_year=2025), PARTNERS, "cannot end \\(2025-26\\) before it begins"),
 ])
 def test_bad_terms_are_refused_and_change_nothing(empty_db, terms, partners, message):
     with pytest.raises(ValidationError, match=message):
@@ -318,3 +335,215 @@ def test_lines_that_do_not_budget_what_the_partners_put_in_are_a_finding_until_t
 
 def test_the_demo_pool_budgets_exactly_what_its_partners_contribute(demo_db):
     assert pool_balance(demo_db) == []
+
+
+# --- starting the next year -------------------------------------------------------------------------------------
+NEXT = YEAR + 1
+ROLLED_TABLES = ("line_year", "line_month", "contribution", "contribution_payment")
+
+
+def rolled(database) -> dict[str, list[tuple]]:
+    """What starting a year writes, row by row (without the version, which an undo moves on)."""
+    return {table: stored.contents(database, table) for table in ROLLED_TABLES}
+
+
+def next_months(database, year: int = NEXT) -> dict[str, tuple[int, ...]]:
+    position = pool_position(database, year=FinancialYear(year), as_at=0)
+    return {line.code: line.figures.budget_profile for line in position.lines if line.figures.annual_budget_pence
+            or any(line.figures.budget_profile)}
+
+
+def virement(database, giver: int, taker: int, pence: int, *, recurrent: bool):
+    return make_virement(database, None, YEAR, giver, taker, pence, reason="Demand", approved_by="JGM",
+                         approval_date=date(2026, 7, 20), recurrent=recurrent)
+
+
+@pytest.fixture
+def a_year(empty_db):
+    """A 2026-27 pool with M1 to M3 closed, and budget moved from M4 by a one-off and by a recurrent virement (and
+    by one undone)."""
+    agreement_id = set_up(empty_db)
+    add_contribution(empty_db, agreement_id, "ETR", YEAR, "NHS minimum contribution", 300_000_001)
+    add_contribution(empty_db, agreement_id, "ECC", YEAR, "Better Care Grant", 100_000_000, schedule="quarterly")
+    add_contribution(empty_db, agreement_id, "ECC", YEAR, "Winter pressures", 5_000_000, recurrent=False,
+                     schedule="annual")
+    add_budget_line(empty_db, agreement_id, LineTerms("A", "Reablement", "pay", "ETR"), YEAR, 120_000_001)
+    add_budget_line(empty_db, agreement_id, LineTerms("B", "Care homes", "commissioned care", None), YEAR,
+                    280_000_000, weights=[1] * 11 + [2])
+    add_budget_line(empty_db, agreement_id, LineTerms("C", "Equipment", "non-pay", None), YEAR, 5_000_000)
+    for period in (1, 2, 3):
+        close_period(empty_db, None, YEAR, period, today=date(2026, 7, 10))
+    one_off = virement(empty_db, _line_id(empty_db, "A"), _line_id(empty_db, "C"), 1_000_000, recurrent=False)
+    undo_edit(empty_db, undo_edit(empty_db, one_off))  # undone and redone: still in force
+    virement(empty_db, _line_id(empty_db, "B"), _line_id(empty_db, "C"), 2_000_001, recurrent=True)
+    undo_edit(empty_db, virement(empty_db, _line_id(empty_db, "A"), _line_id(empty_db, "B"), 500_000,
+                                 recurrent=False))  # undone: as if never made
+    return empty_db
+
+
+def test_next_year_carries_each_lines_budget_without_its_one_off_virements_to_the_penny(a_year):
+    this_year = {line.code: line.figures for line in pool_position(a_year, year=FinancialYear(YEAR)).lines}
+    assert this_year["A"].annual_budget_pence == 119_000_001 and this_year["C"].annual_budget_pence == 8_000_001
+    plan = roll_forward_preview(a_year, None, YEAR)
+    lines = {line.code: line for line in plan.lines}
+    assert {code: (line.budget_pence, line.one_off_pence, line.next_pence, line.status)
+            for code, line in lines.items()} == {
+        "A": (119_000_001, -1_000_000, 120_000_001, CARRIED),  # what the one-off virement took comes back
+        "B": (277_999_999, 0, 277_999_999, CARRIED),  # the recurrent virement carries on
+        "C": (8_000_001, 1_000_000, 7_000_001, CARRIED)}
+    assert lines["A"].virements == ("gave £10,000 to C from M4: Demand",)
+    edit = start_next_year(a_year, None, YEAR, seen=plan)
+    months = next_months(a_year)
+    assert {code: sum(m) for code, m in months.items()} == {"A": 120_000_001, "B": 277_999_999, "C": 7_000_001}
+    # Even stays even, though the virements made A and C's months this year uneven (and their profile custom).
+    assert months["A"] == even_profile(120_000_001) and months["C"] == even_profile(7_000_001)
+    # Custom keeps its weights: this year's care homes shape (March double), not where the virement landed.
+    assert months["B"] == custom_profile(277_999_999, custom_profile(280_000_000, [1] * 11 + [2]))
+    assert [line.next_months for line in plan.lines] == [months["A"], months["B"], months["C"]]
+    with a_year.session() as session:
+        profiles = dict(session.execute(select(LineYear.budget_line_id, LineYear.profile)
+                                        .where(LineYear.year == NEXT)).all())
+    assert sorted(profiles.values()) == ["custom", "even", "even"]
+    assert len(edit.entries) == 3 * 13 + 2 + 12 + 4  # each line's year and months; two contributions, instalments
+
+
+def test_next_year_carries_the_recurrent_contributions_with_their_payment_schedules(a_year):
+    plan = roll_forward_preview(a_year, None, YEAR)
+    assert [(c.partner_code, c.funding_stream, c.amount_pence, c.schedule, c.status) for c in plan.contributions] == [
+        ("ECC", "Better Care Grant", 100_000_000, "quarterly", CARRIED),
+        ("ECC", "Winter pressures", 5_000_000, "annual", NOT_RECURRENT),
+        ("ETR", "NHS minimum contribution", 300_000_001, "monthly", CARRIED)]
+    assert (plan.next_lines_pence, plan.next_contributions_pence, plan.unbudgeted_pence) == (
+        405_000_001, 400_000_001, -5_000_000)  # the one-off winter money was budgeted; next year it is not there
+    start_next_year(a_year, None, YEAR)
+    due = instalments(a_year, 1, NEXT)
+    assert [(i.partner_code, i.expected_date) for i in due if i.partner_code == "ECC"] == [
+        ("ECC", date(2027, 4, 15)), ("ECC", date(2027, 7, 15)), ("ECC", date(2027, 10, 15)),
+        ("ECC", date(2028, 1, 17))]  # the 15th, or the Monday after a weekend
+    assert sum(i.expected_pence for i in due if i.partner_code == "ETR") == 300_000_001
+    assert len([i for i in due if i.partner_code == "ETR"]) == 12
+    assert year_totals(a_year, 1, NEXT) == YearTotals(FinancialYear(NEXT), 3, 405_000_001, 400_000_001)
+    assert pool_balance(a_year) == [
+        "The 2027-28 budget lines total £4,050,000, but the partners' contributions total £4,000,000: the "
+        "lines budget £50,000 more than was contributed."]
+
+
+def test_undoing_a_started_year_takes_all_of_it_back(a_year):
+    before = rolled(a_year)
+    edit = start_next_year(a_year, None, YEAR)
+    assert rolled(a_year) != before
+    redo = undo_edit(a_year, edit)
+    assert rolled(a_year) == before
+    undo_edit(a_year, redo)
+    assert year_totals(a_year, 1, NEXT).lines == 3
+
+
+def test_what_next_year_already_has_is_left_alone_and_listed(a_year):
+    set_annual_budget(a_year, _line_id(a_year, "C"), NEXT, 9_000_000)
+    add_contribution(a_year, 1, "ECC", NEXT, "better care grant", 110_000_000)
+    plan = roll_forward_preview(a_year, None, YEAR)
+    assert [(line.code, line.next_pence, line.status) for line in plan.lines] == [
+        ("A", 120_000_001, CARRIED), ("B", 277_999_999, CARRIED), ("C", 9_000_000, ALREADY)]
+    assert [(c.funding_stream, c.amount_pence, c.status) for c in plan.contributions] == [
+        ("better care grant", 110_000_000, ALREADY), ("Winter pressures", 5_000_000, NOT_RECURRENT),
+        ("NHS minimum contribution", 300_000_001, CARRIED)]
+    kept = stored.rows(a_year, "SELECT id, annual_budget_pence FROM line_year WHERE year = :y", y=NEXT)
+    start_next_year(a_year, None, YEAR, seen=plan)
+    assert set(kept) <= set(stored.rows(a_year, "SELECT id, annual_budget_pence FROM line_year WHERE year = :y",
+                                        y=NEXT))
+    assert year_totals(a_year, 1, NEXT).contributions_pence == 410_000_001
+
+
+def test_the_demo_year_starts_without_its_one_off_virement_and_its_one_off_contribution(demo_db):
+    this_year = {line.code: line for line in pool_position(demo_db, year=FinancialYear(YEAR)).lines}
+    plan = roll_forward_preview(demo_db, None, YEAR)
+    lines = {line.code: line for line in plan.lines}
+    # The demo's £120,000 non-recurrent virement gave MH01's budget to MH10; its recurrent one (MH02 to MH03) stays.
+    assert lines["MH01"].next_pence == this_year["MH01"].figures.annual_budget_pence + 12_000_000
+    assert lines["MH10"].next_pence == this_year["MH10"].figures.annual_budget_pence - 12_000_000
+    assert all(line.next_pence == this_year[code].figures.annual_budget_pence
+               for code, line in lines.items() if code not in ("MH01", "MH10"))
+    assert [c.funding_stream for c in plan.contributions if c.status == NOT_RECURRENT] == [
+        "Community mental health transformation"]
+    assert plan.unbudgeted_pence == -120_000_000
+    start_next_year(demo_db, None, YEAR)
+    months = next_months(demo_db)
+    for code in ("MH10", "MH15"):  # custom this year: the seasonal shape carries on
+        assert months[code] == custom_profile(lines[code].next_pence, this_year[code].figures.budget_profile)
+    assert months["MH16"] == even_profile(-35_000_000)  # an income line, even
+
+
+def _refused(database, year: int, message: str) -> None:
+    before = stored.digest(database)
+    with pytest.raises(ValidationError, match=message):
+        roll_forward_preview(database, None, year)
+    with pytest.raises(ValidationError, match=message):
+        start_next_year(database, None, year)
+    assert stored.digest(database) == before
+
+
+def test_a_year_beyond_the_agreement_is_not_started_and_nothing_changes(empty_db):
+    set_up_agreement(empty_db, AgreementTerms("Short pool", "ETR", YEAR, last_year=YEAR), PARTNERS)
+    add_budget_line(empty_db, 1, LineTerms("A", "Reablement", "pay", "ETR"), YEAR, 1_200)
+    _refused(empty_db, YEAR, "Short pool runs to 2026-27, so 2027-28 cannot be started")
+    with pytest.raises(ValidationError) as refusal:
+        roll_forward_preview(empty_db, None, YEAR)
+    assert "change its last year" in refusal.value.advice
+
+
+def test_a_year_is_started_only_from_the_latest_with_budgets_and_only_once(a_year):
+    _refused(a_year, YEAR - 1, "No budget line has a budget for 2025-26")
+    set_annual_budget(a_year, _line_id(a_year, "A"), YEAR + 2, 1_200)
+    _refused(a_year, YEAR, "2028-29 already has budgets")
+    a_year_later = stored.rows(a_year, "SELECT id FROM line_year WHERE year = :y", y=YEAR + 2)[0][0]
+    stored.change(a_year, "DELETE FROM line_month WHERE year = :y", y=YEAR + 2)
+    stored.change(a_year, "DELETE FROM line_year WHERE id = :id", id=a_year_later)
+    start_next_year(a_year, None, YEAR)
+    _refused(a_year, YEAR, "Nothing is left to carry into 2027-28")
+
+
+def test_a_preview_changed_since_it_was_shown_is_refused_and_nothing_changes(a_year):
+    plan = roll_forward_preview(a_year, None, YEAR)
+    line = next(line for line in pool_position(a_year).lines if line.code == "A")
+    set_month_budget(a_year, line.id, YEAR, 12, line.figures.budget_profile[11] + 100)
+    before = stored.digest(a_year)
+    with pytest.raises(ChangedBySomeoneElse):
+        start_next_year(a_year, None, YEAR, seen=plan)
+    assert stored.digest(a_year) == before
+
+
+# --- removing a ledger mapping ---------------------------------------------------------------------------------
+def _extract(path, rows) -> object:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "Detail"
+    sheet.append(["Cost Centre", "Subjective", "Period", "Transaction", "Description", "Amount"])
+    for row in rows:
+        sheet.append(list(row))
+    workbook.save(path)
+    return path
+
+
+def test_a_removed_mapping_keeps_imported_rows_on_their_line_but_later_imports_leave_them_unmapped(empty_db,
+                                                                                                   tmp_path):
+    agreement_id = set_up(empty_db)
+    add_budget_line(empty_db, agreement_id, LineTerms("A", "Reablement", "pay", "ETR"), YEAR, 1_200_000)
+    line = _line_id(empty_db, "A")
+    add_ledger_mapping(empty_db, line, "ETR", "CE100", "51*")
+    extract = _extract(tmp_path / "ETR M1.xlsx", [("CE100", "5110", 1, "T1", "Agency", 1_000)])
+    apply_import(empty_db, preview_ledger_import(empty_db, extract, "ETR", year=FinancialYear(YEAR)))
+    on_the_line = "SELECT budget_line_id FROM ledger_transaction WHERE removed_by_batch_id IS NULL"
+    assert stored.rows(empty_db, on_the_line) == [(line,)]
+    [mapping] = ledger_mappings(empty_db, line)
+    assert str(mapping) == "ETR CE100 51*"
+    with pytest.raises(ChangedBySomeoneElse):
+        remove_ledger_mapping(empty_db, mapping.id, seen_version=mapping.version + 1)
+    edit = remove_ledger_mapping(empty_db, mapping.id, seen_version=mapping.version)
+    assert edit.description == "stop ETR CE100 51* feeding A"
+    assert ledger_mappings(empty_db, line) == () and stored.rows(empty_db, on_the_line) == [(line,)]
+    again = preview_ledger_import(empty_db, extract, "ETR", year=FinancialYear(YEAR))
+    assert (again.unmapped, [c.detail for c in again.changed]) == (1, ["budget line changed"])
+    undo_edit(empty_db, edit)
+    assert ledger_mappings(empty_db, line) == (mapping,)
+    with pytest.raises(JointleadError, match="no longer recorded"):
+        remove_ledger_mapping(empty_db, mapping.id + 1)

@@ -1,4 +1,5 @@
-"""The Budgets page on the demo pool: drill-down, the year end, the rules, instalments, unlocking and refusals."""
+"""The Budgets page on the demo pool: drill-down, the year end and starting the next, the rules, instalments,
+unlocking, ledger codes and refusals."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from driving import only, save
 
 from PySide6.QtCore import Qt
 
+from jointlead.domain.calendar import FinancialYear
 from jointlead.domain.money import format_money
+from jointlead.services import budget_setup
 from jointlead.services.budget_setup import agreement_terms, instalments
 from jointlead.services.budgets import pool_position
 from jointlead.ui import budget_dialogs
@@ -117,3 +120,114 @@ def test_a_line_is_renamed_and_made_a_fixed_share(page, demo_db, qtbot, messages
     assert messages == []
     changed = next(x for x in pool_position(demo_db).lines if x.id == line.id)
     assert (changed.name, changed.share_profile) == ("Social work staffing (both localities)", "fixed")
+
+
+def _start_button(page):
+    button = page.start_year_buttons[0]
+    assert button.text() == "Start 2027-28…" and button.isVisible()
+    return button
+
+
+def test_the_next_year_is_started_from_the_year_end_tab_after_a_preview_and_undone(window, page, demo_db, qtbot,
+                                                                                    qtmodeltester, messages):
+    page.tabs.setCurrentWidget(page.year_end_tab)
+    assert "2027-28 is not started yet" in page.next_year_state.text()
+    qtbot.mouseClick(_start_button(page), Qt.MouseButton.LeftButton)
+    dialog = only(page, budget_dialogs.RollForwardDialog)
+    qtmodeltester.check(dialog.lines.model)
+    qtmodeltester.check(dialog.contributions.model)
+    lines = {dialog.lines.model.row_at(r).code: r for r in range(dialog.lines.model.rowCount())}
+    shown = [dialog.lines.model.index(lines["MH01"], c).data() for c in range(6)]
+    assert shown == ["MH01", "Community mental health nursing", "£2,550,000", "-£120,000", "£2,670,000",
+                     "Carried, profiled evenly"]
+    assert "MH10" in dialog.lines.model.index(lines["MH01"], 3).data(Qt.ItemDataRole.ToolTipRole)
+    contributions = [dialog.contributions.model.index(r, 4).data() for r in range(4)]
+    assert contributions.count("Carried: recurrent") == 3 and "Not carried: 2026-27 only" in contributions
+    assert "the lines would budget £1,200,000 more than is contributed" in dialog.balance.text()
+    assert dialog.buttons.button(dialog.buttons.StandardButton.Ok).isDefault()
+    save(dialog, qtbot)
+    assert messages == [] and not dialog.isVisible()
+    assert budget_setup.year_totals(demo_db, 1, 2027).lines == 16
+    assert page.next_year_state.text() == ("2027-28 is started: 16 budget lines totalling £12,800,000, and "
+                                           "contributions of £11,600,000.")
+    assert window.undo_stack.undoText() == "start 2027-28"
+    window.undo_stack.undo()
+    assert budget_setup.year_totals(demo_db, 1, 2027) == budget_setup.YearTotals(FinancialYear(2027), 0, 0, 0)
+    assert "2027-28 is not started yet" in page.next_year_state.text()
+
+
+def test_a_year_already_started_or_beyond_the_agreement_is_refused_with_what_to_do(window, page, demo_db, qtbot,
+                                                                                   messages):
+    page.tabs.setCurrentWidget(page.lines_tab)
+    qtbot.mouseClick(page.start_year_buttons[1], Qt.MouseButton.LeftButton)  # beside the lines too
+    save(only(page, budget_dialogs.RollForwardDialog), qtbot)
+    qtbot.mouseClick(page.start_year_buttons[1], Qt.MouseButton.LeftButton)
+    assert "Nothing is left to carry into 2027-28" in messages[-1]
+    assert not [d for d in page.findChildren(budget_dialogs.RollForwardDialog) if d.isVisible()]
+
+    # The demo agreement runs to 2028-29; ended with 2026-27 instead, 2027-28 cannot start until it is extended.
+    window.undo_stack.undo()
+    page.change_agreement()
+    terms = only(page, budget_dialogs.AgreementDialog)
+    assert terms.last_year.currentData() == 2028
+    terms.last_year.setCurrentIndex(terms.last_year.findData(2026))
+    save(terms, qtbot)
+    qtbot.mouseClick(page.start_year_buttons[1], Qt.MouseButton.LeftButton)
+    assert "runs to 2026-27, so 2027-28 cannot be started" in messages[-1]
+    assert "change its last year" in messages[-1]
+    page.change_agreement()
+    terms = only(page, budget_dialogs.AgreementDialog)
+    terms.last_year.setCurrentIndex(terms.last_year.findData(None))  # no end date yet
+    save(terms, qtbot)
+    assert agreement_terms(demo_db)[1].last_year is None
+    qtbot.mouseClick(page.start_year_buttons[1], Qt.MouseButton.LeftButton)
+    assert only(page, budget_dialogs.RollForwardDialog).plan.next_year == FinancialYear(2027)
+
+
+def test_a_ledger_mapping_is_removed_after_a_plain_confirmation_and_undone(window, page, demo_db, qtbot,
+                                                                          qtmodeltester, monkeypatch, messages):
+    from PySide6.QtWidgets import QMessageBox
+
+    asked: list[str] = []
+    answer = [QMessageBox.StandardButton.Cancel]
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda _parent, _title, text, *_a: asked.append(text)
+                                                              or answer[0]))
+    page.lines.view.selectRow(0)
+    line = page.lines.model.row_at(0)
+    assert (line.code, line.mappings) == ("MH01", 2)
+    qtbot.mouseClick(next(b for b in page.lines_tab.buttons if b.text() == "Ledger codes…"),
+                     Qt.MouseButton.LeftButton)
+    dialog = only(page, budget_dialogs.MappingDialog)
+    qtmodeltester.check(dialog.current.model)
+    assert dialog.current.model.rowCount() == 2 and dialog.focusWidget() is dialog.current.view
+    dialog.current.view.selectRow(1)
+    chosen = dialog.current.current_row()
+    qtbot.mouseClick(dialog.remove_button, Qt.MouseButton.LeftButton)  # then Cancel: nothing changes
+    assert len(budget_setup.ledger_mappings(demo_db, line.id)) == 2
+    assert f"Stop NFT's cost centre {chosen.cost_centre}, subjective {chosen.subjective_pattern}, feeding MH01" \
+        in asked[-1]
+    assert "Ledger rows already imported keep their line" in asked[-1]
+    assert "wherever the remaining ledger codes put them, or on Unmapped rows" in asked[-1]
+    answer[0] = QMessageBox.StandardButton.Yes
+    qtbot.keyClick(dialog.current.view, Qt.Key.Key_Delete)  # the keyboard's way to Remove…
+    assert messages == [] and dialog.isVisible()
+    assert chosen not in budget_setup.ledger_mappings(demo_db, line.id)
+    assert [dialog.current.model.row_at(r) for r in range(dialog.current.model.rowCount())] == list(
+        budget_setup.ledger_mappings(demo_db, line.id))
+    assert dialog.current.model.rowCount() == 1 and page.lines.model.row_at(0).mappings == 1
+    dialog.reject()
+    window.undo_stack.undo()
+    assert chosen in budget_setup.ledger_mappings(demo_db, line.id)
+    assert page.lines.model.row_at(0).mappings == 2
+
+
+def test_a_line_with_no_ledger_codes_says_so_and_has_nothing_to_remove(page, demo_db, qtbot):
+    page.lines.view.selectRow(0)
+    line = page.lines.model.row_at(0)
+    for mapping in budget_setup.ledger_mappings(demo_db, line.id):
+        budget_setup.remove_ledger_mapping(demo_db, mapping.id)
+    page.map_codes()
+    dialog = only(page, budget_dialogs.MappingDialog)
+    assert not dialog.current.view.isVisible() and dialog.current.empty.isVisible()
+    assert "No ledger codes feed MH01 yet" in dialog.current.empty.text()
+    assert not dialog.remove_button.isEnabled() and dialog.focusWidget() is dialog.partner

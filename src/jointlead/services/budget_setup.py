@@ -5,6 +5,7 @@ Every function is one user gesture: one transaction, every row audited, and an `
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
@@ -20,9 +21,11 @@ from jointlead.domain.risk_share import Basis, ShareProfile, UnderspendRule
 from jointlead.services.budgets import BASES
 from jointlead.services.edits import Edit, Recorder
 from jointlead.store.database import Database
+from jointlead.store.errors import ChangedBySomeoneElse
 from jointlead.store.models import (
     Agreement,
     AgreementPartner,
+    AuditEntry,
     BudgetLine,
     Contribution,
     ContributionPayment,
@@ -30,6 +33,7 @@ from jointlead.store.models import (
     LineMonth,
     LineYear,
     Organisation,
+    Virement,
 )
 from jointlead.store.uow import UnitOfWork
 
@@ -66,6 +70,7 @@ class AgreementTerms:
     risk_reserve_pence: int = 0
     underspend_rule: str = UnderspendRule.RETURNED_PRO_RATA.value
     delegated_limit_pence: int = 0
+    last_year: int | None = None  # the agreement's last financial year; None while it has no end date
     # The agreement's version the dialog was filled from (a stale change is refused); not a term.
     version: int | None = field(default=None, compare=False)
 
@@ -101,6 +106,9 @@ def _check_terms(terms: AgreementTerms, partners: Sequence[PartnerTerms]) -> Non
         if None in shares or sum(s or 0 for s in shares) != 10_000:
             raise ValidationError("With fixed percentages, every partner needs a share and the shares must add up "
                                   "to 100%.")
+    if terms.last_year is not None and terms.last_year < terms.first_year:
+        raise ValidationError(f"The agreement cannot end ({FinancialYear(terms.last_year).label}) before it begins "
+                              f"({FinancialYear(terms.first_year).label}).")
     if terms.risk_reserve_pence < 0 or terms.delegated_limit_pence < 0:
         raise ValidationError("The risk reserve and the delegated limit cannot be negative.")
     for partner in partners:
@@ -204,20 +212,26 @@ def add_contribution(database: Database, agreement_id: int, partner: str, year: 
         raise ValidationError("A contribution needs its funding stream, e.g. 'Better Care Grant'.")
     if amount_pence <= 0:
         raise ValidationError(f"A contribution must be more than nothing, not {format_pounds(amount_pence)}.")
-    instalments = payment_schedule(amount_pence, schedule)
+    payment_schedule(amount_pence, schedule)  # refuse an unknown schedule before anything is written
     with UnitOfWork(database) as uow:
         record = Recorder(uow, "add contribution")
         agreement = agreement_of(uow.session, agreement_id)
         organisation = _partner_of(uow.session, agreement, partner)
-        contribution = record.create(Contribution(
-            agreement_id=agreement.id, organisation_id=organisation.id, year=year,
-            funding_stream=funding_stream.strip(), amount_pence=amount_pence, recurrent=recurrent,
-            schedule=schedule))
-        for period, pence in instalments:
-            record.create(ContributionPayment(contribution_id=contribution.id,
-                                              expected_date=_payment_due(FinancialYear(year), period),
-                                              expected_pence=pence))
+        _contribute(record, agreement.id, organisation.id, year, funding_stream.strip(), amount_pence, recurrent,
+                    schedule)
         return record.commit(f"add {organisation.code}'s {funding_stream.strip()} contribution")
+
+
+def _contribute(record: Recorder, agreement_id: int, organisation_id: int, year: int, funding_stream: str,
+                amount_pence: int, recurrent: bool, schedule: str) -> None:
+    """A contribution with its instalments expected, each due on the 15th of its month (`_payment_due`)."""
+    contribution = record.create(Contribution(
+        agreement_id=agreement_id, organisation_id=organisation_id, year=year, funding_stream=funding_stream,
+        amount_pence=amount_pence, recurrent=recurrent, schedule=schedule))
+    for period, pence in payment_schedule(amount_pence, schedule):
+        record.create(ContributionPayment(contribution_id=contribution.id,
+                                          expected_date=_payment_due(FinancialYear(year), period),
+                                          expected_pence=pence))
 
 
 def record_payment(database: Database, payment_id: int, received_date: date | None,
@@ -359,14 +373,50 @@ def add_ledger_mapping(database: Database, line_id: int, partner: str, cost_cent
         return record.commit(f"map {organisation.code} {centre} {pattern} to {line.code}")
 
 
-def remove_ledger_mapping(database: Database, mapping_id: int) -> Edit:
+def remove_ledger_mapping(database: Database, mapping_id: int, *, seen_version: int | None = None) -> Edit:
+    """Stop a partner's ledger codes feeding a line. Only the mapping goes: no ledger row is touched, so rows
+    already imported keep their line. Later imports match without it: their rows with those codes go to the line
+    another mapping gives them, or to Unmapped rows, and that includes an extract imported again, whose rows in
+    open months then show as changed (budget line changed). Rows in closed months are never re-imported.
+
+    `seen_version`: the mapping's version the user was shown (`MappingRow.version`).
+    """
     with UnitOfWork(database) as uow:
         record = Recorder(uow, "remove ledger mapping")
         mapping = uow.session.get(LedgerMapping, mapping_id)
         if mapping is None:
-            raise JointleadError("That ledger mapping is no longer recorded.")
+            raise JointleadError("That ledger mapping is no longer recorded.", "Someone may have removed it already.")
+        record.check_seen(mapping, seen_version)
+        line = uow.session.get(BudgetLine, mapping.budget_line_id)
+        organisation = uow.session.get(Organisation, mapping.organisation_id)
         record.delete(mapping)
-        return record.commit(f"remove mapping {mapping.cost_centre} {mapping.subjective_pattern}")
+        return record.commit(f"stop {organisation.code} {mapping.cost_centre} {mapping.subjective_pattern} feeding "
+                             f"{line.code}")
+
+
+@dataclass(frozen=True)
+class MappingRow:
+    """One of a line's ledger codes: a partner's cost centre and subjective pattern."""
+
+    id: int
+    partner_code: str
+    cost_centre: str
+    subjective_pattern: str
+    version: int | None = field(default=None, compare=False)
+
+    def __str__(self) -> str:
+        return f"{self.partner_code} {self.cost_centre} {self.subjective_pattern}"
+
+
+def ledger_mappings(database: Database, line_id: int) -> tuple[MappingRow, ...]:
+    """The ledger codes that feed a line, by partner and code."""
+    with database.session() as session:
+        return tuple(MappingRow(*row) for row in session.execute(
+            select(LedgerMapping.id, Organisation.code, LedgerMapping.cost_centre, LedgerMapping.subjective_pattern,
+                   LedgerMapping.version)
+            .join(Organisation, Organisation.id == LedgerMapping.organisation_id)
+            .where(LedgerMapping.budget_line_id == line_id)
+            .order_by(Organisation.code, LedgerMapping.cost_centre, LedgerMapping.subjective_pattern)))
 
 
 
@@ -415,3 +465,246 @@ def instalments(database: Database, agreement_id: int, year: int) -> tuple[Insta
             .join(Organisation, Organisation.id == Contribution.organisation_id)
             .where(Contribution.agreement_id == agreement_id, Contribution.year == year)
             .order_by(ContributionPayment.expected_date, Organisation.code, ContributionPayment.id)))
+
+
+# --- Starting the next year ------------------------------------------------------------------------------------
+CARRIED, ALREADY, NOT_RECURRENT = "carried", "already", "not recurrent"
+
+
+@dataclass(frozen=True)
+class LineForward:
+    """A line in the roll-forward to next year: carried with its recurrent budget, or left alone (already set)."""
+
+    line_id: int
+    code: str
+    name: str
+    budget_pence: int | None  # this year's annual budget (None: the line has a budget next year only)
+    one_off_pence: int  # what this year's non-recurrent virements added to it (negative: took from it)
+    next_pence: int  # next year's annual budget: carried, or the one already set
+    next_months: tuple[int, ...]  # next year's twelve months, M1 first
+    profile: str  # next year's: "even" or "custom" (this year's shape)
+    status: str  # CARRIED or ALREADY
+    virements: tuple[str, ...] = ()  # the non-recurrent virements taken out, in words
+
+
+@dataclass(frozen=True)
+class ContributionForward:
+    """A contribution in the roll-forward: a recurrent one carried, one next year has already, or a non-recurrent
+    one of this year that stops."""
+
+    partner_code: str
+    funding_stream: str
+    amount_pence: int  # next year's (this year's when not recurrent: not carried)
+    schedule: str
+    status: str  # CARRIED, ALREADY or NOT_RECURRENT
+
+
+@dataclass(frozen=True)
+class RollForward:
+    """What starting next year from this one would do, exactly as `start_next_year` does it."""
+
+    agreement_id: int
+    year: FinancialYear
+    next_year: FinancialYear
+    lines: tuple[LineForward, ...]
+    contributions: tuple[ContributionForward, ...]
+
+    @property
+    def carried_lines(self) -> tuple[LineForward, ...]:
+        return tuple(line for line in self.lines if line.status == CARRIED)
+
+    @property
+    def carried_contributions(self) -> tuple[ContributionForward, ...]:
+        return tuple(c for c in self.contributions if c.status == CARRIED)
+
+    @property
+    def next_lines_pence(self) -> int:
+        """Next year's budget lines in total once it is started (income lines negative)."""
+        return sum(line.next_pence for line in self.lines)
+
+    @property
+    def next_contributions_pence(self) -> int:
+        """Next year's contributions in total once it is started."""
+        return sum(c.amount_pence for c in self.contributions if c.status != NOT_RECURRENT)
+
+    @property
+    def unbudgeted_pence(self) -> int:
+        """Contributed next year but in no line (negative: the lines budget more than is contributed)."""
+        return self.next_contributions_pence - self.next_lines_pence
+
+
+def _virement_shifts(session: Session, month_ids: Sequence[int]) -> dict[int, int]:
+    """How far virements have moved each month's budget, by LineMonth id.
+
+    A virement (`budget_month.make_virement`) spreads its amount over the months from the first open one, and
+    marks the line's profile custom. Its month changes are audited under its verb; undoing and redoing it are too
+    ("undo make virement", "undo undo make virement"), so the sum of them all is the shift still in force.
+    """
+    shifts: dict[int, int] = {}
+    for entity_id, changes in session.execute(
+            select(AuditEntry.entity_id, AuditEntry.changes_json)
+            .where(AuditEntry.entity == LineMonth.__tablename__, AuditEntry.entity_id.in_(month_ids),
+                   AuditEntry.verb.like("%make virement"))):
+        old, new = json.loads(changes).get("budget_pence", (0, 0))
+        shifts[entity_id] = shifts.get(entity_id, 0) + (new or 0) - (old or 0)
+    return shifts
+
+
+def _next_weights(profile: str, shape: Sequence[int]) -> list[int] | None:
+    """The weights next year's months follow (None: even).
+
+    An even line stays even. Any other keeps this year's shape: its months without the budget virements moved in
+    or out of them, since a virement lands in the months left when it is made, not where the line needs it. A
+    shape that is even after all (a line made custom only by virements) is even; an income line's negative months
+    weigh by their size; a shape of no size, or with months of both signs, cannot be followed and is even.
+    """
+    if profile == "even" or tuple(shape) == even_profile(sum(shape)):
+        return None
+    weights = [-month for month in shape] if all(month <= 0 for month in shape) else list(shape)
+    if any(w < 0 for w in weights) or not any(weights):
+        return None
+    return weights
+
+
+def _roll_forward(session: Session, agreement_id: int | None, year: int) -> RollForward:
+    agreement = agreement_of(session, agreement_id)
+    this, following = FinancialYear(year), FinancialYear(year + 1)
+    if agreement.last_year is not None and following.start_year > agreement.last_year:
+        raise ValidationError(
+            f"{agreement.title} runs to {FinancialYear(agreement.last_year).label}, so {following.label} cannot be "
+            "started.", "If the partners have agreed to extend it, change its last year (Risk share > Agreement and "
+            "rules…) first; otherwise the pool ends with this year.")
+    if following.start_year < agreement.first_year:
+        raise ValidationError(f"{agreement.title} begins in {FinancialYear(agreement.first_year).label}.",
+                              f"Start from {FinancialYear(agreement.first_year - 1).label} at the earliest.")
+    lines = {line.id: line for line in session.scalars(
+        select(BudgetLine).where(BudgetLine.agreement_id == agreement.id))}
+    years = {(y.budget_line_id, y.year): y for y in session.scalars(
+        select(LineYear).where(LineYear.budget_line_id.in_(lines)))}
+    latest = max((y for _line, y in years), default=None)
+    if latest is not None and latest > following.start_year:
+        raise ValidationError(f"{FinancialYear(latest).label} already has budgets: start the next year from the "
+                              f"latest, not from {this.label}.",
+                              "Only the latest year with budgets can be carried into the next.")
+    current = {line_id: y for (line_id, y_), y in years.items() if y_ == year}
+    if not current:
+        raise ValidationError(f"No budget line has a budget for {this.label}, so there is nothing to start "
+                              f"{following.label} from.", "Add the lines and their budgets for the year first.")
+    months = {(m.budget_line_id, m.period): m for m in session.scalars(
+        select(LineMonth).where(LineMonth.budget_line_id.in_(current), LineMonth.year == year))}
+    shifts = _virement_shifts(session, [m.id for m in months.values()])
+    set_already = {(line_id, period): pence for line_id, period, pence in session.execute(
+        select(LineMonth.budget_line_id, LineMonth.period, LineMonth.budget_pence)
+        .where(LineMonth.budget_line_id.in_(lines), LineMonth.year == following.start_year))}
+    one_off: dict[int, int] = {}
+    said: dict[int, list[str]] = {}
+    for virement in session.scalars(select(Virement).where(
+            Virement.agreement_id == agreement.id, Virement.year == year, Virement.recurrent.is_(False))
+            .order_by(Virement.approval_date, Virement.id)):
+        giver, taker = lines[virement.from_line_id], lines[virement.to_line_id]
+        amount = format_pounds(virement.amount_pence)
+        one_off[giver.id] = one_off.get(giver.id, 0) - virement.amount_pence
+        one_off[taker.id] = one_off.get(taker.id, 0) + virement.amount_pence
+        said.setdefault(giver.id, []).append(f"gave {amount} to {taker.code} from M{virement.from_period}: "
+                                             f"{virement.reason}")
+        said.setdefault(taker.id, []).append(f"took {amount} from {giver.code} from M{virement.from_period}: "
+                                             f"{virement.reason}")
+    forward = []
+    for line in sorted(lines.values(), key=lambda line: line.code):
+        this_year, next_year = current.get(line.id), years.get((line.id, following.start_year))
+        budget = this_year.annual_budget_pence if this_year else None
+        if next_year is not None:
+            already = tuple(set_already.get((line.id, p), 0) for p in range(1, 13))
+            forward.append(LineForward(line.id, line.code, line.name, budget, one_off.get(line.id, 0),
+                                       next_year.annual_budget_pence, already, next_year.profile, ALREADY))
+        elif this_year is not None:
+            shape = [months[line.id, p].budget_pence - shifts.get(months[line.id, p].id, 0)
+                     if (line.id, p) in months else 0 for p in range(1, 13)]
+            weights = _next_weights(this_year.profile, shape)
+            annual = budget - one_off.get(line.id, 0)
+            forward.append(LineForward(line.id, line.code, line.name, budget, one_off.get(line.id, 0), annual,
+                                       monthly_budget(annual, weights), "custom" if weights else "even", CARRIED,
+                                       tuple(said.get(line.id, ()))))
+    contributions = sorted(session.execute(  # by partner and stream, in Python: collations differ between servers
+        select(Organisation.code, Contribution.funding_stream, Contribution.amount_pence, Contribution.schedule,
+               Contribution.recurrent, Contribution.year, Contribution.id)
+        .join(Organisation, Organisation.id == Contribution.organisation_id)
+        .where(Contribution.agreement_id == agreement.id, Contribution.year.in_((year, following.start_year)))),
+        key=lambda c: (c.code, c.funding_stream.casefold(), c.year, c.id))
+    recorded = {(c.code, c.funding_stream.casefold()) for c in contributions if c.year == following.start_year}
+    carried = []
+    for code, stream, amount, schedule, recurrent, y, _id in contributions:
+        if y == following.start_year:
+            carried.append(ContributionForward(code, stream, amount, schedule, ALREADY))
+        elif not recurrent:
+            carried.append(ContributionForward(code, stream, amount, schedule, NOT_RECURRENT))
+        elif (code, stream.casefold()) not in recorded:
+            carried.append(ContributionForward(code, stream, amount, schedule, CARRIED))
+    plan = RollForward(agreement.id, this, following, tuple(forward), tuple(carried))
+    if not plan.carried_lines and not plan.carried_contributions:
+        raise ValidationError(f"Nothing is left to carry into {following.label}: every line with a budget for "
+                              f"{this.label} has one for {following.label} already, and so has every recurrent "
+                              "contribution.", f"Change {following.label}'s figures where they are instead.")
+    return plan
+
+
+def roll_forward_preview(database: Database, agreement_id: int | None, year: int) -> RollForward:
+    """What starting the year after `year` would carry into it, or the reason it cannot be started (refused).
+
+    Each line with a budget this year and none next year gets next year's: this year's annual budget less what
+    this year's non-recurrent virements moved into it (or plus what they took out of it), since a recurrent
+    virement carries on but a one-off does not. It is profiled like this year (`_next_weights`), split to the
+    penny. Each recurrent contribution of this year is added for next year with the same partner, funding stream,
+    amount and payment schedule, unless next year already has that partner's stream. Whatever next year already
+    has is left alone. Refused when next year is outside the agreement's years, when a later year already has
+    budgets, or when there is nothing to carry.
+    """
+    with database.session() as session:
+        return _roll_forward(session, agreement_id, year)
+
+
+def start_next_year(database: Database, agreement_id: int | None, year: int, *,
+                    seen: RollForward | None = None) -> Edit:
+    """Start the year after `year`, as `roll_forward_preview` says, in one transaction.
+
+    `seen`: the preview the user was shown; if the figures have changed since (someone else changed a budget),
+    this is refused rather than carrying figures nobody saw.
+    """
+    with UnitOfWork(database) as uow:
+        record = Recorder(uow, "start next year")
+        plan = _roll_forward(uow.session, agreement_id, year)
+        if seen is not None and plan != seen:
+            raise ChangedBySomeoneElse(f"{plan.year.label}'s budget")
+        following = plan.next_year.start_year
+        for line in plan.carried_lines:
+            record.create(LineYear(budget_line_id=line.line_id, year=following, annual_budget_pence=line.next_pence,
+                                   profile=line.profile))
+            for period, pence in enumerate(line.next_months, start=1):
+                record.create(LineMonth(budget_line_id=line.line_id, year=following, period=period,
+                                        budget_pence=pence))
+        partners = dict(uow.session.execute(select(Organisation.code, Organisation.id)).all())
+        for contribution in plan.carried_contributions:
+            _contribute(record, plan.agreement_id, partners[contribution.partner_code], following,
+                        contribution.funding_stream, contribution.amount_pence, True, contribution.schedule)
+        return record.commit(f"start {plan.next_year.label}")
+
+
+@dataclass(frozen=True)
+class YearTotals:
+    """A pool's year in three figures: how many lines have a budget for it, their total, and the contributions."""
+
+    year: FinancialYear
+    lines: int
+    lines_pence: int
+    contributions_pence: int
+
+
+def year_totals(database: Database, agreement_id: int, year: int) -> YearTotals:
+    with database.session() as session:
+        lines, budgeted = session.execute(
+            select(func.count(LineYear.id), func.coalesce(func.sum(LineYear.annual_budget_pence), 0))
+            .join(BudgetLine, BudgetLine.id == LineYear.budget_line_id)
+            .where(BudgetLine.agreement_id == agreement_id, LineYear.year == year)).one()
+        contributed = session.scalar(select(func.coalesce(func.sum(Contribution.amount_pence), 0)).where(
+            Contribution.agreement_id == agreement_id, Contribution.year == year))
+        return YearTotals(FinancialYear(year), lines, budgeted, contributed)

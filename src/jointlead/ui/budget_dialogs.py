@@ -1,13 +1,20 @@
-"""The Budgets page's dialogs: set up an agreement, add lines and contributions, map codes, virements, close."""
+"""The Budgets page's dialogs: the agreement, lines, contributions, ledger codes, virements, close, next year."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
+from itertools import pairwise
 
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
+    QDialogButtonBox,
+    QHBoxLayout,
     QLabel,
+    QMessageBox,
     QPlainTextEdit,
+    QPushButton,
     QWidget,
 )
 
@@ -17,11 +24,22 @@ from jointlead.domain.money import format_money, format_pounds
 from jointlead.services import budget_month, budget_setup
 from jointlead.services.budget_month import BudgetYear
 from jointlead.services.budget_report import ChecklistItem
-from jointlead.services.budget_setup import AgreementTerms, Instalment, LineTerms, PartnerTerms
+from jointlead.services.budget_setup import (
+    ALREADY,
+    CARRIED,
+    AgreementTerms,
+    Instalment,
+    LineTerms,
+    MappingRow,
+    PartnerTerms,
+    RollForward,
+)
 from jointlead.services.budgets import LinePosition
 from jointlead.ui.forms import FormDialog, Gesture
+from jointlead.ui.table_model import RIGHT, Column
 from jointlead.ui.theme import TONES
 from jointlead.ui.undo import Editor
+from jointlead.ui.widgets import DataTable, section_title
 
 
 def _years(around: int) -> list[tuple[str, object]]:
@@ -71,6 +89,9 @@ class AgreementDialog(FormDialog):
                 field.setReadOnly(not setting_up)
             self.partner_fields.append((code, name, share, cap, partner))
         self.first_year = self.choice("First year", _years(this_year), terms.first_year)
+        ends = range(min(terms.first_year, this_year - 2), max(this_year + 10, terms.last_year or 0) + 1)
+        self.last_year = self.choice("Last year", [("No end date yet", None),
+                                                   *((FinancialYear(y).label, y) for y in ends)], terms.last_year)
         self.board = self.text("Governing board", terms.governing_board, "e.g. Section 75 Partnership Board")
         self.basis = self.choice("Risk share", [(b.capitalize(), b) for b in budget_setup.RISK_BASES],
                                  terms.risk_basis)
@@ -88,7 +109,8 @@ class AgreementDialog(FormDialog):
             agreement_type=self.kind.currentData(), governing_board=self.board.text().strip(),
             risk_basis=self.basis.currentData(), use_waterfall=self.waterfall.isChecked(),
             risk_reserve_pence=self.pence(self.reserve), underspend_rule=self.underspend.currentData(),
-            delegated_limit_pence=self.pence(self.limit), version=self.version)
+            delegated_limit_pence=self.pence(self.limit), last_year=self.last_year.currentData(),
+            version=self.version)
         partners = tuple(
             PartnerTerms(code.text(), name.text(), before.kind,
                          basis_points_from_text(share.text(), f"{code.text()}'s fixed share"),
@@ -179,16 +201,96 @@ class ContributionDialog(FormDialog):
                                                               recurrent=recurrent, schedule=schedule)
 
 
+MAPPING_COLUMNS = [
+    Column("Partner", lambda r: r.partner_code),
+    Column("Cost centre", lambda r: r.cost_centre),
+    Column("Subjective", lambda r: r.subjective_pattern,
+           tooltip=lambda r: "Any subjective code" if r.subjective_pattern == "*" else
+           f"Subjective codes matching {r.subjective_pattern} (* stands for any characters)"),
+]
+
+
+def _in_order(*widgets: QWidget) -> None:
+    """Tab goes from each widget to the next, top to bottom (the form's buttons are made before its fields)."""
+    for first, second in pairwise(widgets):
+        QWidget.setTabOrder(first, second)
+
+
+def _form_buttons(dialog: FormDialog) -> tuple[QPushButton, QPushButton]:
+    return (dialog.buttons.button(QDialogButtonBox.StandardButton.Ok),
+            dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel))
+
+
 class MappingDialog(FormDialog):
-    def __init__(self, editor: Editor, parent: QWidget, frame: BudgetYear, line: LinePosition) -> None:
+    """A line's ledger codes: those that feed it now (any can be removed), and a form to add another."""
+
+    ok_text = "Add"
+
+    def __init__(self, editor: Editor, parent: QWidget, frame: BudgetYear, line: LinePosition,
+                 mappings: Callable[[], Sequence[MappingRow]]) -> None:
         super().__init__(editor, f"Ledger codes for {line.code}",
                          f"Which of a partner's ledger codes feed {line.name}: a cost centre, and a subjective "
                          "pattern where * stands for any characters (51* is every code starting 51). Later imports "
                          "put matching rows on this line.", parent)
-        self.line = line
+        self.line, self._mappings = line, mappings
+        self.form.addRow(section_title(f"Codes that feed {line.code} now", self))
+        self.current = DataTable("ledger codes", MAPPING_COLUMNS,
+                                 f"No ledger codes feed {line.code} yet, so no actual can reach it: add them below.",
+                                 self, searchable=False, stretch_column=2)
+        self.current.view.setAccessibleName(f"Ledger codes that feed {line.code}")
+        self.current.setMinimumHeight(150)
+        self.form.addRow(self.current)
+        self.remove_button = QPushButton("Remove…", self)
+        self.remove_button.setAccessibleName("Remove the chosen ledger codes from this line")
+        self.remove_button.clicked.connect(self.remove)
+        self.current.view.installEventFilter(self)  # Delete on the list is Remove…
+        row = QHBoxLayout()
+        row.addWidget(self.remove_button)
+        row.addStretch(1)
+        self.form.addRow(row)
+        self.form.addRow(section_title("Add codes", self))
         self.partner = self.choice("Partner's ledger", _partner_options(frame))
         self.centre = self.text("Cost centre", placeholder="e.g. MH3100")
         self.pattern = self.text("Subjective", "*")
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Close")
+        _in_order(self.current.view, self.remove_button, self.partner, self.centre, self.pattern, *_form_buttons(self))
+        self._show_mappings()
+        (self.current.view if self.current.model.rowCount() else self.partner).setFocus()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (watched is self.current.view and event.type() == QEvent.Type.KeyPress
+                and event.matches(QKeySequence.StandardKey.Delete)):
+            self.remove()
+            return True
+        return super().eventFilter(watched, event)
+
+    def _show_mappings(self) -> None:
+        self.current.set_rows(self._mappings())
+        if self.current.model.rowCount():
+            self.current.view.selectRow(0)
+        self.remove_button.setEnabled(bool(self.current.model.rowCount()))
+
+    def remove(self) -> None:
+        mapping = self.current.current_row()
+        if mapping is None:
+            return
+        line = self.line
+        answer = QMessageBox.question(
+            self, "Remove ledger codes",
+            f"Stop {mapping.partner_code}'s cost centre {mapping.cost_centre}, subjective "
+            f"{mapping.subjective_pattern}, feeding {line.code} {line.name}?\n\n"
+            "Ledger rows already imported keep their line. From now on an import of "
+            f"{mapping.partner_code}'s ledger puts rows with these codes wherever the remaining ledger codes put "
+            "them, or on Unmapped rows. That includes an extract imported again: its rows in open months with these "
+            f"codes come off {line.code} and show as changed. Closed months are not affected.\n\n"
+            "Edit > Undo puts the codes back.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Yes)
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        mapping_id, seen = mapping.id, mapping.version
+        self.editor.run(lambda database: budget_setup.remove_ledger_mapping(database, mapping_id, seen_version=seen),
+                        "The ledger codes were not removed")
+        self._show_mappings()
 
     def gesture(self) -> Gesture:
         line_id, partner, centre, pattern = (self.line.id, self.partner.currentData(), self.centre.text(),
@@ -285,3 +387,99 @@ class AssignDialog(FormDialog):
     def gesture(self) -> Gesture:
         ids, line, remember = self.transaction_ids, self.line.currentData(), self.remember.isChecked()
         return lambda database: budget_month.assign_ledger_rows(database, ids, line, remember=remember)
+
+
+def _signed(pence: int) -> str:
+    return f"+{format_pounds(pence)}" if pence > 0 else format_pounds(pence) if pence else "–"
+
+
+def _roll_forward_columns(plan: RollForward) -> tuple[list[Column], list[Column]]:
+    this, following = plan.year.label, plan.next_year.label
+    lines = [
+        Column("Code", lambda r: r.code),
+        Column("Budget line", lambda r: r.name, max_width=260),
+        Column(f"{this}\nbudget", lambda r: "" if r.budget_pence is None else format_pounds(r.budget_pence),
+               sort_key=lambda r: r.budget_pence, align=RIGHT),
+        Column("Non-recurrent\nvirements", lambda r: _signed(r.one_off_pence), sort_key=lambda r: r.one_off_pence,
+               align=RIGHT, tone=lambda r: "muted" if not r.one_off_pence else None,
+               tooltip=lambda r: "\n".join(r.virements) if r.virements else
+               f"No budget moved by a non-recurrent virement in {this}"),
+        Column(f"{following}\nbudget", lambda r: format_pounds(r.next_pence), sort_key=lambda r: r.next_pence,
+               align=RIGHT),
+        Column(following, lambda r: (f"Carried, profiled {'evenly' if r.profile == 'even' else 'like this year'}"
+                                     if r.status == CARRIED else "Already set: left alone"),
+               tone=lambda r: "muted" if r.status == ALREADY else None),
+    ]
+    contributions = [
+        Column("Partner", lambda r: r.partner_code),
+        Column("Funding stream", lambda r: r.funding_stream, max_width=260),
+        Column("Amount", lambda r: format_pounds(r.amount_pence), sort_key=lambda r: r.amount_pence, align=RIGHT),
+        Column("Paid", lambda r: r.schedule.capitalize()),
+        Column(following, lambda r: {CARRIED: "Carried: recurrent", ALREADY: "Already recorded: left alone"}.get(
+            r.status, f"Not carried: {this} only"), tone=lambda r: None if r.status == CARRIED else "muted"),
+    ]
+    return lines, contributions
+
+
+def balance_words(plan: RollForward) -> tuple[str, str]:
+    """Whether next year's lines will budget what its partners put in, in words, with a tone."""
+    following = plan.next_year.label
+    lines, contributed, gap = plan.next_lines_pence, plan.next_contributions_pence, plan.unbudgeted_pence
+    if not contributed:
+        return (f"{following} will have no contributions yet, so its lines ({format_pounds(lines)}) cannot be "
+                "checked against them: add the partners' contributions for it.", "warn")
+    if not gap:
+        return f"{following}'s lines will add up to its contributions: {format_pounds(contributed)}.", "good"
+    difference = (f"{format_pounds(gap)} contributed would be in no budget line" if gap > 0 else
+                  f"the lines would budget {format_pounds(-gap)} more than is contributed")
+    return (f"{following}'s lines will not add up to its contributions: the lines total {format_pounds(lines)}, "
+            f"the contributions {format_pounds(contributed)}, so {difference}. The data-quality check warns until "
+            "they match.", "warn")
+
+
+class RollForwardDialog(FormDialog):
+    """Start next year from this one: the preview of every line and contribution, and one gesture to do it."""
+
+    def __init__(self, editor: Editor, parent: QWidget, plan: RollForward) -> None:
+        this, following = plan.year.label, plan.next_year.label
+        super().__init__(editor, f"Start {following}",
+                         f"{following}'s budgets and contributions from {this}'s, in one step (Edit > Undo takes it "
+                         f"all back). Each line's {following} budget is its {this} budget without what non-recurrent "
+                         "virements moved this year (recurrent virements carry on), spread over the months like "
+                         f"this year's. Recurrent contributions are added again with the same amount and payment "
+                         f"schedule. Whatever {following} already has is left alone.", parent)
+        self.plan = plan
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(f"Start {following}")
+        line_columns, contribution_columns = _roll_forward_columns(plan)
+        carried = len(plan.carried_lines)
+        self.form.addRow(section_title(f"Budget lines: {carried} carried; {following} total "
+                                       f"{format_pounds(plan.next_lines_pence)}", self))
+        self.lines = DataTable("budget lines", line_columns, f"No budget line has a budget for {this}.", self,
+                               searchable=False, stretch_column=1)
+        self.lines.setMinimumHeight(250)
+        self.lines.set_rows(plan.lines)
+        self.form.addRow(self.lines)
+        carried_pence = sum(c.amount_pence for c in plan.carried_contributions)
+        self.form.addRow(section_title(f"Contributions: {len(plan.carried_contributions)} carried, "
+                                       f"{format_pounds(carried_pence)}", self))
+        self.contributions = DataTable("contributions", contribution_columns,
+                                       f"No contributions are recorded for {this} or {following}.", self,
+                                       searchable=False, stretch_column=1, fit_rows=True)
+        self.contributions.set_rows(plan.contributions)
+        self.form.addRow(self.contributions)
+        words, tone = balance_words(plan)
+        self.balance = QLabel(words, self)
+        self.balance.setWordWrap(True)
+        self.balance.setStyleSheet(f"color: {TONES[tone][0]}; font-weight: 600;")
+        self.balance.setAccessibleName(words)
+        self.form.addRow(self.balance)
+        _in_order(self.lines.view, self.contributions.view, *_form_buttons(self))
+        self.lines.view.setFocus()  # to read it first; Enter starts the year, Escape leaves it alone
+        for table in (self.lines, self.contributions):  # every column shown, without scrolling sideways
+            table.view.setMinimumWidth(table.view.horizontalHeader().length() + 2 * table.view.frameWidth()
+                                       + table.view.verticalScrollBar().sizeHint().width())
+
+    def gesture(self) -> Gesture:
+        plan = self.plan
+        return lambda database: budget_setup.start_next_year(database, plan.agreement_id, plan.year.start_year,
+                                                             seen=plan)

@@ -32,10 +32,11 @@ from jointlead.services.files import Database
 from jointlead.ui import budget_dialogs
 from jointlead.ui.budget_charts import BudgetCharts
 from jointlead.ui.budget_words import RAG_FILL_TONES, fill_as_at, variance_percent, variance_tone
+from jointlead.ui.messages import show_problem
 from jointlead.ui.money_editing import MoneyDelegate, pence_from_text, plain_pounds
 from jointlead.ui.page import Page
 from jointlead.ui.table_model import RIGHT, Column
-from jointlead.ui.widgets import DataTable, Tile, show_tab
+from jointlead.ui.widgets import DataTable, Tile, section_title, show_tab
 
 
 def _ytd_tone(line: LinePosition) -> str | None:
@@ -243,10 +244,11 @@ class BudgetsPage(Page):
             # A table that scrolls itself takes the tab's height; everything else keeps its own.
             grows = isinstance(widget, DataTable | BudgetCharts) and not getattr(widget, "_fit_rows", False)
             layout.addWidget(widget, 1 if grows else 0)
+        tab.buttons = []  # in the order shown, for the page to relabel (the year's "Start 2027-28…")
         if buttons:
             row = QHBoxLayout()
             for text, slot in buttons:
-                self._button(text, slot, row)
+                tab.buttons.append(self._button(text, slot, row))
             row.addStretch(1)
             layout.addLayout(row)
         layout.addStretch(0 if any(layout.stretch(i) for i in range(layout.count())) else 1)
@@ -262,7 +264,7 @@ class BudgetsPage(Page):
         self.lines_tab = self._tab("Lines", self.lines, buttons=(
             ("Add line…", self.add_line), ("Change line…", self.change_line), ("Ledger codes…", self.map_codes),
             ("Re-profile…", self.reprofile),
-            ("Ledger rows…", self.show_ledger_rows)))
+            ("Ledger rows…", self.show_ledger_rows), ("Start next year…", self.start_next_year)))
 
         self.measure = QComboBox(self)
         self.measure.addItem("Actual to date, then forecast", ACTUAL)
@@ -324,7 +326,13 @@ class BudgetsPage(Page):
         self.year_end_summary.setTextFormat(Qt.TextFormat.RichText)
         self.year_end = DataTable("partners", YEAR_END_COLUMNS, "No partners are recorded.", self, searchable=False,
                                   stretch_column=5, fit_rows=True)
-        self.year_end_tab = self._tab("Year end", self.year_end_summary, self.year_end)
+        self.next_year_title = section_title("Next year", self)
+        self.next_year_state = QLabel("", self)
+        self.next_year_state.setWordWrap(True)
+        self.year_end_tab = self._tab("Year end", self.year_end_summary, self.year_end, self.next_year_title,
+                                      self.next_year_state, buttons=(("Start next year…", self.start_next_year),))
+        # The year after the one shown is started from it, on the Year end tab and beside the lines.
+        self.start_year_buttons = (self.year_end_tab.buttons[0], self.lines_tab.buttons[-1])
 
     # --- showing ----------------------------------------------------------------------------------
     def _show_no_pool(self, problem: JointleadError | None) -> None:
@@ -438,6 +446,21 @@ class BudgetsPage(Page):
         self.year_end_summary.setText(f"<p>{escape(result.status)}</p><p><b>{settled}</b></p>"
                                       + "".join(f"<p>{note}</p>" for note in notes))
         self.year_end.set_rows(result.reconciliation.partners)
+        following = FinancialYear(year.start_year + 1)
+        for button in self.start_year_buttons:
+            button.setText(f"Start {following.label}…")
+            button.setToolTip(f"Carry {year.label}'s budgets (without its non-recurrent virements) and recurrent "
+                              f"contributions into {following.label}, after a preview")
+        self.next_year_title.setText(f"Next year: {following.label}")
+        totals = budget_setup.year_totals(database, self.position.agreement_id, following.start_year)
+        if not totals.lines and not totals.contributions_pence:
+            self.next_year_state.setText(f"{following.label} is not started yet. Start it from {year.label} to "
+                                         "carry each line's recurrent budget and the recurrent contributions into it.")
+        else:
+            self.next_year_state.setText(
+                f"{following.label} is started: {totals.lines} budget line{'s' if totals.lines != 1 else ''} "
+                f"totalling {format_pounds(totals.lines_pence)}, and contributions of "
+                f"{format_pounds(totals.contributions_pence)}.")
 
     # --- the months grid --------------------------------------------------------------------------
     def _month_columns(self) -> list[Column]:
@@ -590,7 +613,18 @@ class BudgetsPage(Page):
         if line is None:
             self.lines.view.setFocus()
             return
-        self._open(budget_dialogs.MappingDialog(self.editor, self, self.frame, line))
+        database = self.database
+        self._open(budget_dialogs.MappingDialog(self.editor, self, self.frame, line,
+                                                lambda: budget_setup.ledger_mappings(database, line.id)))
+
+    def start_next_year(self) -> None:
+        frame = self.frame
+        try:
+            plan = budget_setup.roll_forward_preview(self.database, frame.agreement_id, frame.year.start_year)
+        except JointleadError as problem:
+            show_problem(self, problem, f"{FinancialYear(frame.year.start_year + 1).label} was not started")
+            return
+        self._open(budget_dialogs.RollForwardDialog(self.editor, self, plan))
 
     def reprofile(self) -> None:
         line = self._selected_line()

@@ -547,3 +547,25 @@ def test_a_removed_mapping_keeps_imported_rows_on_their_line_but_later_imports_l
     assert ledger_mappings(empty_db, line) == (mapping,)
     with pytest.raises(JointleadError, match="no longer recorded"):
         remove_ledger_mapping(empty_db, mapping.id + 1)
+
+
+def test_once_m12_closes_and_the_next_year_has_budgets_the_pool_moves_on_to_it(demo_db):
+    from jointlead.services import overview
+    from jointlead.services.budget_report import report_periods
+
+    today = date(2027, 4, 20)
+    agreement_id = pool_position(demo_db, today=today).agreement_id
+    start_next_year(demo_db, agreement_id, 2026)
+    for period in range(8, 13):
+        assert pool_position(demo_db, today=today).year == FinancialYear(2026)  # until M12 has closed
+        close_period(demo_db, agreement_id, 2026, period, today=today)
+    position = pool_position(demo_db, today=today)
+    assert (position.year, position.as_at) == (FinancialYear(2027), None)
+    assert position.pool.annual_budget_pence > 0  # next year's budgets, as started
+    assert report_periods(demo_db, today).year == FinancialYear(2027)
+    assert overview.pools(demo_db, today)[0].year == FinancialYear(2027)
+    assert overview.pool_years(demo_db, agreement_id) == (FinancialYear(2026), FinancialYear(2027))
+    ended = overview.pools(demo_db, today, FinancialYear(2026))[0]  # still there to look back on
+    assert ended.as_at == FinancialYear(2026).period(12)
+    close_period(demo_db, agreement_id, 2027, 1, today=today)
+    assert pool_position(demo_db, today=today).as_at == FinancialYear(2027).period(1)

@@ -231,3 +231,32 @@ def test_a_line_with_no_ledger_codes_says_so_and_has_nothing_to_remove(page, dem
     assert not dialog.current.view.isVisible() and dialog.current.empty.isVisible()
     assert "No ledger codes feed MH01 yet" in dialog.current.empty.text()
     assert not dialog.remove_button.isEnabled() and dialog.focusWidget() is dialog.partner
+
+
+def test_once_m12_has_closed_the_page_moves_on_to_the_next_year_and_keeps_the_last_to_look_back_on(window, demo_db):
+    from datetime import date
+
+    from jointlead.services.budget_month import close_period
+
+    agreement_id = pool_position(demo_db).agreement_id
+    budget_setup.start_next_year(demo_db, agreement_id, 2026)
+    for period in range(8, 13):
+        close_period(demo_db, agreement_id, 2026, period, today=date(2027, 4, 20))
+    window.set_database(demo_db)
+    window.show_page("Budgets")
+    page = window.current_page()
+    years = [page.year_choice.itemText(i) for i in range(page.year_choice.count())]
+    assert years == ["2026-27", "2027-28 (current)"] and page.year_choice.isEnabled()
+    assert page.year_choice.currentText() == "2027-28 (current)"
+    assert page.position.year == FinancialYear(2027) and "start of 2027-28" in page.subtitle.text()
+    assert page.close_button.text() == "Close M1…" and page.close_button.isEnabled()
+
+    page.year_choice.setCurrentIndex(0)
+    page.year_choice.activated.emit(0)  # back to the year just ended, as at its last month
+    assert page.position.year == FinancialYear(2026) and page.as_at.currentData() == 12
+    assert not page.close_button.isEnabled() and page.unlock_button.isEnabled()
+    settlement = page.year_end_summary.text()
+    assert "Provisional" not in settlement and " pays " in settlement  # M12 closed: the settlement is final
+
+    page.show_filtered(view="Lines")  # what a dashboard tile opens: the current year again
+    assert page.position.year == FinancialYear(2027)

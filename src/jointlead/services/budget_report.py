@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, aliased
 from jointlead.domain.budget import virement_needs_board_approval
 from jointlead.domain.calendar import FinancialYear
 from jointlead.domain.money import format_money
-from jointlead.services.overview import last_closed_period
+from jointlead.services.overview import pool_year
 from jointlead.store.database import Database
 from jointlead.store.models import (
     IN_FORCE,
@@ -211,10 +211,9 @@ def report_periods(database: Database, today: date | None = None) -> ReportPerio
     None when no pooled budget is recorded.
     """
     with database.session() as session:
-        agreement_id = session.scalar(select(Agreement.id).order_by(Agreement.id).limit(1))
-        if agreement_id is None:
+        agreement = session.scalar(select(Agreement).order_by(Agreement.id).limit(1))
+        if agreement is None:
             return None
-        last = last_closed_period(session, agreement_id)
-        year = last.year if last else FinancialYear.containing(today or date.today())
-        closed = frozenset(_closed_periods(session, agreement_id, year.start_year))
-    return ReportPeriods(agreement_id, year, closed, last.number if last else 0)
+        year, last = pool_year(session, agreement, today or date.today())
+        closed = frozenset(_closed_periods(session, agreement.id, year.start_year))
+    return ReportPeriods(agreement.id, year, closed, last.number if last else 0)

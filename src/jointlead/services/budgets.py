@@ -30,7 +30,7 @@ from jointlead.domain.risk_share import (
     UnderspendRule,
     share_risk,
 )
-from jointlead.services.overview import last_closed_period
+from jointlead.services.overview import last_closed_period, pool_year
 from jointlead.store.database import Database
 from jointlead.store.models import (
     IN_FORCE,
@@ -145,11 +145,11 @@ def pool_position(database: Database, agreement_id: int | None = None, *, year: 
     """A pool as at a period (default: the last one closed), with a run-rate forecast and its risk share."""
     with database.session() as session:
         agreement = _agreement(session, agreement_id)
-        closed = last_closed_period(session, agreement.id)
         if year is None:
-            year = closed.year if closed else FinancialYear.containing(today or date.today())
+            year, _as_at = pool_year(session, agreement, today or date.today())
         if as_at is None:
-            as_at = closed.number if closed and closed.year == year else 0
+            closed = last_closed_period(session, agreement.id, year)
+            as_at = closed.number if closed else 0
         responsible = aliased(Organisation)
         mapped = (select(LedgerMapping.budget_line_id, func.count().label("n"))
                   .group_by(LedgerMapping.budget_line_id).subquery())

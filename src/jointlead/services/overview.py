@@ -9,6 +9,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from jointlead.domain.actions import ActionStatus
+from jointlead.domain.budget import MONTHS
 from jointlead.domain.calendar import FinancialYear, Period
 from jointlead.store.database import Database
 from jointlead.store.models import (
@@ -117,26 +118,56 @@ def _organisations(session: Session, today: date) -> tuple[OrganisationRow, ...]
     return tuple(OrganisationRow(*row) for row in rows)
 
 
-def last_closed_period(session: Session, agreement_id: int) -> Period | None:
-    """The period a board report is "as at": the latest one closed and not since unlocked."""
-    row = session.execute(
-        select(PeriodClose.year, PeriodClose.period)
-        .where(PeriodClose.agreement_id == agreement_id, PeriodClose.unlocked_on.is_(None))
-        .order_by(PeriodClose.year.desc(), PeriodClose.period.desc()).limit(1)).first()
+def last_closed_period(session: Session, agreement_id: int, year: FinancialYear | None = None) -> Period | None:
+    """The period a board report is "as at": the latest one closed and not since unlocked (in `year`, if given)."""
+    query = (select(PeriodClose.year, PeriodClose.period)
+             .where(PeriodClose.agreement_id == agreement_id, PeriodClose.unlocked_on.is_(None))
+             .order_by(PeriodClose.year.desc(), PeriodClose.period.desc()).limit(1))
+    if year is not None:
+        query = query.where(PeriodClose.year == year.start_year)
+    row = session.execute(query).first()
     return Period(FinancialYear(row.year), row.period) if row else None
 
 
-def _pool_year(session: Session, agreement: Agreement, today: date) -> tuple[FinancialYear, Period | None]:
+def _has_budgets(session: Session, agreement_id: int, year: int) -> bool:
+    return session.scalar(select(LineYear.id).join(BudgetLine, BudgetLine.id == LineYear.budget_line_id)
+                          .where(BudgetLine.agreement_id == agreement_id, LineYear.year == year).limit(1)) is not None
+
+
+def pool_year(session: Session, agreement: Agreement, today: date) -> tuple[FinancialYear, Period | None]:
+    """The year a pool is in, and the period its figures are as at (None before a month of it has closed).
+
+    The year of the last closed month, until that is M12 and the next year has budgets: the pool has then moved
+    on, with nothing closed in it yet. With nothing ever closed, the year containing today, within the agreement's.
+    """
     as_at = last_closed_period(session, agreement.id)
     if as_at is not None:
+        following = as_at.year.start_year + 1
+        if as_at.number == MONTHS and _has_budgets(session, agreement.id, following):
+            return FinancialYear(following), None
         return as_at.year, as_at
     current = FinancialYear.containing(today)
     last = agreement.last_year if agreement.last_year is not None else current.start_year
     return FinancialYear(min(max(current.start_year, agreement.first_year), last)), None
 
 
-def _pool_figures(session: Session, agreement: Agreement, today: date) -> PoolFigures:
-    year, as_at = _pool_year(session, agreement, today)
+def pool_years(database: Database, agreement_id: int) -> tuple[FinancialYear, ...]:
+    """Every year a pool has anything in: budgets, contributions or a closed month, earliest first."""
+    with database.session() as session:
+        years = set(session.scalars(select(LineYear.year).join(BudgetLine, BudgetLine.id == LineYear.budget_line_id)
+                                    .where(BudgetLine.agreement_id == agreement_id)))
+        years |= set(session.scalars(select(Contribution.year).where(Contribution.agreement_id == agreement_id)))
+        years |= set(session.scalars(select(PeriodClose.year).where(PeriodClose.agreement_id == agreement_id)))
+    return tuple(FinancialYear(year) for year in sorted(years))
+
+
+def _pool_figures(session: Session, agreement: Agreement, today: date, year: FinancialYear | None = None
+                  ) -> PoolFigures:
+    """A pool's headline figures in the year it is in, or in `year` as at that year's last closed month."""
+    if year is None:
+        year, as_at = pool_year(session, agreement, today)
+    else:
+        as_at = last_closed_period(session, agreement.id, year)
     to_period = as_at.number if as_at else 0
     lines = select(BudgetLine.id).where(BudgetLine.agreement_id == agreement.id)
     contributions = session.scalar(
@@ -162,10 +193,11 @@ def _pool_figures(session: Session, agreement: Agreement, today: date) -> PoolFi
                        contributions, annual, budget_to_date, actual[0], actual[1], actual[2])
 
 
-def pools(database: Database, today: date) -> tuple[PoolFigures, ...]:
+def pools(database: Database, today: date, year: FinancialYear | None = None) -> tuple[PoolFigures, ...]:
+    """Each pool's headline figures in the year it is in (`pool_year`), or in `year`."""
     with database.session() as session:
         agreements = session.scalars(select(Agreement).order_by(Agreement.id)).all()
-        return tuple(_pool_figures(session, a, today) for a in agreements)
+        return tuple(_pool_figures(session, a, today, year) for a in agreements)
 
 
 def first_pool_as_at(database: Database) -> Period | None:

@@ -162,6 +162,7 @@ class BudgetsPage(Page):
         self.position: PoolPosition | None = None
         self.frame: BudgetYear | None = None
         self._chosen_as_at: int | None = None
+        self._chosen_year: int | None = None  # None: the year the pool is in (overview.pool_year)
 
         self.no_pool = QWidget(self)
         empty = QVBoxLayout(self.no_pool)
@@ -218,6 +219,19 @@ class BudgetsPage(Page):
 
     def _build_toolbar(self) -> QHBoxLayout:
         bar = QHBoxLayout()
+        self.year_choice = QComboBox(self)
+        self.year_choice.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.year_choice.setAccessibleName("Financial year")
+        self.year_choice.view().setAccessibleName("Years of the pooled budget")
+        self.year_choice.setToolTip("The financial year shown. The pool moves on to the next year once M12 has "
+                                    "closed and the next year has budgets; earlier years stay here to look back "
+                                    "on, settle at year end, or unlock.")
+        self.year_choice.activated.connect(self._on_year)
+        year_label = QLabel("&Year", self)
+        year_label.setBuddy(self.year_choice)
+        bar.addWidget(year_label)
+        bar.addWidget(self.year_choice)
+        bar.addSpacing(12)
         label = QLabel("As at", self)
         self.as_at = QComboBox(self)
         self.as_at.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
@@ -359,6 +373,12 @@ class BudgetsPage(Page):
             self._show_no_pool(None)
             return
         summary = pools[0]
+        years = overview.pool_years(database, summary.agreement_id)
+        if self._chosen_year in {y.start_year for y in years} - {summary.year.start_year}:
+            summary = overview.pools(database, today, FinancialYear(self._chosen_year))[0]
+        else:
+            self._chosen_year = None
+        self._fill_years(years, current=pools[0].year, shown=summary.year)
         self.frame = budget_month.budget_year(database, summary.agreement_id, summary.year)
         frame = self.frame
         self._chosen_as_at = fill_as_at(self.as_at, frame, self._chosen_as_at)
@@ -559,14 +579,28 @@ class BudgetsPage(Page):
             self.editor.run(lambda database: budget_month.complete_profile(database, problem.line_id, problem.year),
                             f"Line {problem.line_code}'s months were not changed")
 
+    def _fill_years(self, years: tuple[FinancialYear, ...], *, current: FinancialYear, shown: FinancialYear) -> None:
+        self.year_choice.clear()
+        for year in sorted({*years, current}, key=lambda y: y.start_year):
+            self.year_choice.addItem(f"{year.label} (current)" if year == current else year.label, year.start_year)
+        self.year_choice.setCurrentIndex(self.year_choice.findData(shown.start_year))
+        self.year_choice.setEnabled(self.year_choice.count() > 1)
+
     def show_filtered(self, *, as_at: int | None = None, view: str = "Lines") -> None:
-        """What a dashboard tile opens: the figures as at its month, on the view (tab) it names."""
+        """What a dashboard tile opens: the figures as at its month (of the current year), on the view it names."""
+        self._chosen_year = None
         self._chosen_as_at = as_at
         if self.database is not None:
             self.show_data(self.database, self.today)
         show_tab(self.tabs, view)
 
     # --- gestures ---------------------------------------------------------------------------------
+    def _on_year(self, _index: int) -> None:
+        self._chosen_year = self.year_choice.currentData()
+        self._chosen_as_at = None  # the year's own last closed month
+        if self.database is not None:
+            self.show_data(self.database, self.today)
+
     def _on_as_at(self, _index: int) -> None:
         self._chosen_as_at = self.as_at.currentData()
         if self.database is not None:

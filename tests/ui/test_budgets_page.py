@@ -250,6 +250,7 @@ def test_once_m12_has_closed_the_page_moves_on_to_the_next_year_and_keeps_the_la
     assert page.year_choice.currentText() == "2027-28 (current)"
     assert page.position.year == FinancialYear(2027) and "start of 2027-28" in page.subtitle.text()
     assert page.close_button.text() == "Close M1…" and page.close_button.isEnabled()
+    assert window.as_at_label.text() == "2027-28: no month closed yet"
 
     page.year_choice.setCurrentIndex(0)
     page.year_choice.activated.emit(0)  # back to the year just ended, as at its last month

@@ -36,7 +36,7 @@ def test_every_page_opens_on_an_empty_database_with_its_empty_state(window, empt
         qtmodeltester.check(table.model)
         if table.isVisibleTo(window):
             assert table.empty.isVisibleTo(window), table.empty.text()
-    assert window.as_at_label.text() == "No period closed yet"
+    assert window.as_at_label.text() == "No pooled budget yet"
     assert window.dashboard.tiles["Staff"].value_text() == "0"
 
 

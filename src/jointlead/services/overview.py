@@ -200,11 +200,12 @@ def pools(database: Database, today: date, year: FinancialYear | None = None) ->
         return tuple(_pool_figures(session, a, today, year) for a in agreements)
 
 
-def first_pool_as_at(database: Database) -> Period | None:
-    """The period the first pooled budget is as at (its last closed), without working out its figures."""
+def first_pool_year(database: Database, today: date) -> tuple[FinancialYear, Period | None] | None:
+    """The year the first pooled budget is in and the period it is as at (`pool_year`), without working out its
+    figures; None when no pooled budget is recorded."""
     with database.session() as session:
-        agreement_id = session.scalar(select(Agreement.id).order_by(Agreement.id).limit(1))
-        return None if agreement_id is None else last_closed_period(session, agreement_id)
+        agreement = session.scalar(select(Agreement).order_by(Agreement.id).limit(1))
+        return None if agreement is None else pool_year(session, agreement, today)
 
 
 def organisations(database: Database, today: date) -> tuple[OrganisationRow, ...]:

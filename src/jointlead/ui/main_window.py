@@ -537,8 +537,10 @@ class MainWindow(QMainWindow):
 
         if self.database is None:
             return
-        as_at = overview.first_pool_as_at(self.database)
-        self.as_at_label.setText(f"As at {as_at.label} {as_at.year.label}" if as_at else "No period closed yet")
+        pool = overview.first_pool_year(self.database, self._today())
+        year, as_at = pool if pool else (None, None)
+        self.as_at_label.setText(f"As at {as_at.label} {as_at.year.label}" if as_at else
+                                 f"{year.label}: no month closed yet" if year else "No pooled budget yet")
         self._stale = set(range(len(self.titles)))
         self._show_if_stale(self.navigation.currentRow())
 

@@ -122,6 +122,21 @@ def test_a_line_is_renamed_and_made_a_fixed_share(page, demo_db, qtbot, messages
     assert (changed.name, changed.share_profile) == ("Social work staffing (both localities)", "fixed")
 
 
+def test_a_form_opens_in_its_first_field_and_tab_reaches_save_after_the_last(page, qtbot):
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    page.lines.view.selectRow(1)
+    page.change_line()
+    dialog = only(page, budget_dialogs.LineDialog)
+    assert dialog.focusWidget() is dialog.code  # not Save: a keyboard user starts typing
+    for _field in range(4):  # code, name, category, responsible partner, then the fixed-share tick
+        qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Tab)
+    assert dialog.focusWidget() is dialog.fixed
+    qtbot.keyClick(dialog.fixed, Qt.Key.Key_Tab)
+    assert dialog.focusWidget() is dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    dialog.reject()
+
+
 def _start_button(page):
     button = page.start_year_buttons[0]
     assert button.text() == "Start 2027-28…" and button.isVisible()

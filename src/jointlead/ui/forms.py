@@ -61,7 +61,29 @@ class FormDialog(QDialog):
 
     def open(self) -> None:
         self.setMinimumSize(self.sizeHint())
+        self._fields_first()
         super().open()
+
+    def _fields_first(self) -> None:
+        """Tab runs through the fields, then Save and Cancel, and the dialog opens in its first field: the buttons
+        are made before any field (subclasses add fields after this class's __init__), which would otherwise put
+        them first, so a keyboard user would land on Save."""
+        chain: list[QWidget] = []
+        widget = self.nextInFocusChain()
+        while widget is not self and widget not in chain:
+            chain.append(widget)
+            widget = widget.nextInFocusChain()
+        buttons = [w for w in self.buttons.buttons() if w.isVisibleTo(self)]
+        fields = [w for w in chain if w not in buttons and w.focusPolicy() & Qt.FocusPolicy.TabFocus
+                  and w.isVisibleTo(self) and w.isEnabled() and not w.focusProxy()]
+        if not fields:
+            return
+        ordered = sorted(buttons, key=lambda button: self.buttons.layout().indexOf(button))
+        previous = fields[-1]
+        for button in ordered:
+            QWidget.setTabOrder(previous, button)
+            previous = button
+        fields[0].setFocus(Qt.FocusReason.TabFocusReason)
 
     # --- fields -----------------------------------------------------------------------------------
     def text(self, label: str, value: str = "", placeholder: str = "") -> QLineEdit:

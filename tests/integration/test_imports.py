@@ -187,6 +187,22 @@ def test_hostile_files_are_refused_with_a_plain_message_and_change_nothing(pool,
     assert content(pool) == before
 
 
+@pytest.mark.parametrize("description", ["Description", "Narrative"])
+def test_a_supplier_column_beside_a_description_is_not_taken_for_it(pool, tmp_path, description):
+    """An accounts-payable extract often has both: the row's words are the description; a supplier column stands in
+    for them only when it is the one there."""
+    path = hostile.write_xlsx(tmp_path / "ap.xlsx", {"AP": [
+        ["Cost Centre", "Subjective", "Period", "Trans No", "Supplier", description, "Amount"],
+        ["00123", "5101", "M7", "J1", "NHS Professionals", "Agency nurse, ward 3", "1,200.00"]]})
+    preview = imports.preview_ledger_import(pool, path, "NCC", year=FY)
+    assert ("Description", description) in preview.mapping
+    alone = hostile.write_xlsx(tmp_path / "supplier-only.xlsx", {"AP": [
+        ["Cost Centre", "Subjective", "Period", "Trans No", "Supplier", "Amount"],
+        ["00123", "5101", "M7", "J1", "NHS Professionals", "1,200.00"]]})
+    preview = imports.preview_ledger_import(pool, alone, "NCC", year=FY)
+    assert ("Description", "Supplier") in preview.mapping
+
+
 def test_a_debit_and_a_credit_column_make_one_signed_amount(pool, tmp_path):
     path = hostile.write_xlsx(tmp_path / "dr-cr.xlsx", {"GL": [
         ["Cost Centre", "Subjective", "Period", "Trans No", "Debit", "Credit"],

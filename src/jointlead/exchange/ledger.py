@@ -55,7 +55,9 @@ def ledger_kind(year: FinancialYear) -> RecordKind:
         Field("description", "Description", partial(parse_text, max_length=DESCRIPTION_LENGTH, multiline=True),
               bulk=partial(plain_texts, longest=DESCRIPTION_LENGTH),
               synonyms=("narrative", "details", "line description", "transaction description", "text",
-                        "journal description", "supplier", "supplier name")),
+                        "journal description"),
+              # An accounts-payable extract may name only the supplier; beside a description it is just that.
+              fallbacks=("supplier", "supplier name")),
         Field("transaction_ref", "Transaction id", parse_code, bulk=partial(plain_texts, longest=LONGEST_CODE),
               synonyms=("journal line ref", "trans no", "document no", "transaction id", "transaction number",
                         "doc no", "journal ref", "reference", "ref", "document number", "journal line",

@@ -34,11 +34,21 @@ class Field:
     # when any needs `parse` itself. For an optional field's columns whose values rarely repeat: those that do are
     # remembered instead, which also keeps one copy of each value, not one a row.
     bulk: Callable[[list[Any]], list[Any] | None] | None = None
+    # Headers that can stand in for the field when nothing better is there ("Supplier" for a ledger's description),
+    # but give way to a column headed with any of its other spellings.
+    fallbacks: tuple[str, ...] = ()
 
     @cached_property
     def spellings(self) -> frozenset[str]:
         """Every name this field goes by, normalised as headers are compared."""
-        return frozenset(normalise_header(s) for s in (self.label, self.name, *self.synonyms))
+        return frozenset(normalise_header(s) for s in (self.label, self.name, *self.synonyms, *self.fallbacks))
+
+    def best_of(self, headers: Sequence[str], hits: list[int]) -> list[int]:
+        """Of several columns that match, the one to take if it is the only one not headed with a fallback;
+        otherwise all of them (the user chooses)."""
+        weak = {normalise_header(s) for s in self.fallbacks}
+        strong = [i for i in hits if normalise_header(headers[i]) not in weak]
+        return strong if len(strong) == 1 else hits
 
     def matches(self, header: str) -> bool:
         return normalise_header(header) in self.spellings
@@ -109,6 +119,8 @@ def _auto_columns(headers: Sequence[str], kind: RecordKind) -> tuple[dict[str, i
     ambiguous: list[str] = []
     for f in kind.fields:
         hits = [i for i, h in enumerate(headers) if h and f.matches(h)]
+        if len(hits) > 1:
+            hits = f.best_of(headers, hits)
         if len(hits) == 1:
             columns[f.name] = hits[0]
         elif len(hits) > 1:

@@ -313,7 +313,8 @@ def test_cancelling_the_print_dialog_prints_nothing(people_page, monkeypatch):
     assert not print_with_dialog(people_page, printout_for(people_page))
 
 
-def test_the_preview_shows_every_page(people_page, monkeypatch, qtbot):
+def pages_previewed(monkeypatch, qtbot) -> list[int]:
+    """The page count of each print preview shown from now on, the preview shown and closed instead of waited on."""
     seen: list[int] = []
 
     def show(preview):
@@ -323,6 +324,11 @@ def test_the_preview_shows_every_page(people_page, monkeypatch, qtbot):
         preview.close()
 
     monkeypatch.setattr(QPrintPreviewDialog, "exec", show)
+    return seen
+
+
+def test_the_preview_shows_every_page(people_page, monkeypatch, qtbot):
+    seen = pages_previewed(monkeypatch, qtbot)
     printout = printout_for(people_page)
     preview_with_dialog(people_page, printout)
 
@@ -470,15 +476,7 @@ def test_the_org_chart_fits_the_page_the_user_chose_with_its_key_on_the_paper(bi
 
 
 def test_the_org_chart_previews_as_one_page(big_chart, monkeypatch, qtbot):
-    seen: list[int] = []
-
-    def show(preview):
-        preview.show()
-        qtbot.waitExposed(preview)
-        seen.append(preview.findChild(QPrintPreviewWidget).pageCount())
-        preview.close()
-
-    monkeypatch.setattr(QPrintPreviewDialog, "exec", show)
+    seen = pages_previewed(monkeypatch, qtbot)
     drawn: list[int] = []
     paint = OrgChart.paint_page
 

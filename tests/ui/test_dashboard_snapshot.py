@@ -122,3 +122,29 @@ def test_days_that_take_too_long_to_work_out_are_left_out_not_waited_for(make_wi
     close_keeping_snapshot(make_window(), demo_path)
     assert _load_snapshot(demo_path, DEMO_TODAY) is not None  # today's, noted as the database opened
     assert _load_snapshot(demo_path, DEMO_TODAY + timedelta(days=2)) is None
+
+
+def test_jointlead_reopened_while_the_days_are_worked_out_opens_the_file_and_its_changes_are_not_overlooked(
+        make_window, demo_path, data_dir, monkeypatch):
+    window = make_window()
+    keeper = _SnapshotKeeper(window)
+    window.set_database(files.open_existing(demo_path))
+    keeper.note()
+    reopened = []
+
+    class ReopenedMeanwhile(DashboardPage):
+        def show_start(self, database, today):
+            if not reopened:  # someone opens jointlead again while the first is still working out the days
+                again = files.open_existing(demo_path)
+                actions.quick_add(again, "Agree the winter plan", None, DEMO_TODAY + timedelta(days=60),
+                                  today=DEMO_TODAY)
+                reopened.append(again)
+            super().show_start(database, today)
+
+    monkeypatch.setattr(application, "DashboardPage", ReopenedMeanwhile)
+    window.close()
+    keeper.write()
+    assert reopened, "the file was still locked"
+    reopened[0].close()
+    # The views were worked out from the file as it was before the other window's change: none is kept.
+    assert _load_snapshot(demo_path, DEMO_TODAY) is None

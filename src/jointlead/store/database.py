@@ -122,6 +122,13 @@ class Database:
                 self._state.connection = None
                 connection.rollback()
 
+    def let_others_open(self) -> None:
+        """Release the in-use lock before closing, for a window that has gone and only reads on (in `one_state`):
+        another jointlead may then open the file meanwhile, as someone reopening it at once expects."""
+        if self._lock is not None:
+            _release(self._lock)
+            self._lock = None
+
     def close(self) -> None:
         self.engine.dispose()
         if self._lock is not None:

@@ -211,17 +211,21 @@ class _SnapshotKeeper(QObject):
         if not missing:
             return
         # The window goes at once; the views are worked out behind it, on a page of their own (not the window's,
-        # which shows what the user chose), each as the dashboard opens on that day.
+        # which shows what the user chose), each as the dashboard opens on that day. Only reading from here on, so
+        # the file is let go: jointlead reopened at once opens it, rather than being told it is in use. Should
+        # that start write meanwhile, the file's state says so below and the views are not kept.
         self._window.hide()
+        database.let_others_open()
         page = DashboardPage(None)
         started = time.monotonic()
         try:
-            for day in missing:
-                if time.monotonic() - started > SNAPSHOT_SECONDS:
-                    log.info("The dashboard's snapshot keeps %d days: the rest took too long", len(kept))
-                    break
-                page.show_start(database, date.fromisoformat(day))
-                kept[day] = page.view_state()
+            with database.one_state():
+                for day in missing:
+                    if time.monotonic() - started > SNAPSHOT_SECONDS:
+                        log.info("The dashboard's snapshot keeps %d days: the rest took too long", len(kept))
+                        break
+                    page.show_start(database, date.fromisoformat(day))
+                    kept[day] = page.view_state()
         except Exception:  # the snapshot is only a head start: failing to take it must not stop jointlead closing
             log.warning("Could not take the dashboard's snapshot", exc_info=True)
             self._noted = None

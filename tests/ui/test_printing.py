@@ -7,7 +7,7 @@ import itertools
 import re
 import shutil
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -456,7 +456,9 @@ def test_every_card_of_the_org_chart_prints_its_words_however_coarse_the_printer
 
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs pdftotext (poppler-utils) to read the PDF")
-def test_the_org_chart_fits_the_page_the_user_chose_with_its_key_on_the_paper(big_chart, tmp_path):
+def test_the_org_chart_fits_the_page_the_user_chose_with_its_title_and_key_on_the_paper(big_chart, tmp_path):
+    team = "Northshire Community and Inpatient Adult Mental Health and Learning Disability Services"
+    big_chart.show_structure(replace(big_structure(), team=team, organisation=NFT.code))
     printer = new_printer()
     printer.setPageOrientation(QPageLayout.Orientation.Portrait)  # as chosen in the print dialog
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
@@ -470,8 +472,9 @@ def test_the_org_chart_fits_the_page_the_user_chose_with_its_key_on_the_paper(bi
     words = [(float(left), float(right), text) for left, right, text
              in re.findall(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', boxes)]
     left_margin, right_margin = MARGINS_MM.left() / 25.4 * 72, MARGINS_MM.right() / 25.4 * 72
-    # The key is wider than a portrait page: it runs onto a second row rather than off the paper.
+    # The title and the key are wider than a portrait page: each runs onto a second row rather than off the paper.
     assert {"Northshire", "Foundation", "Trust", "Person", "150"} <= {text for _, _, text in words}
+    assert {"Organisation", "Learning", "Disability", "Services", "NFT"} <= {text for _, _, text in words}
     assert [text for left, right, text in words if left < left_margin - 1 or right > width - right_margin + 1] == []
 
 

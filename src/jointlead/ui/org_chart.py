@@ -824,17 +824,17 @@ class OrgChart(QWidget):
         structure = self.structure
         painter.fillRect(page, QColor(NHS_WHITE))
         painter.setPen(QColor(NHS_TEXT))
-        painter.setFont(_font(24, bold=True))
-        painter.drawText(QPointF(page.left(), page.top() + 26), self._title())
-        painter.setFont(_font(14))
+        # The title wraps: a long team and employer would otherwise run off a portrait page.
+        top = self._paint_wrapped(painter, self._title(), _font(24, bold=True), QRectF(page.left(), page.top(),
+                                                                                       page.width(), page.height()))
         painter.setPen(QColor(NHS_SECONDARY_TEXT))
         people = len(structure.people) if structure else 0
-        painter.drawText(QPointF(page.left(), page.top() + 50),
-                         f"As at {structure.as_at:%d %B %Y} · {people} people" if structure else "")
-        key = paint_legend(painter, QRectF(page.left(), page.top() + 60, page.width(), 26),
+        top = self._paint_wrapped(painter, f"As at {structure.as_at:%d %B %Y} · {people} people" if structure
+                                  else "", _font(14), QRectF(page.left(), top + 2, page.width(), page.height()))
+        key = paint_legend(painter, QRectF(page.left(), top + 6, page.width(), 26),
                            self._employers_shown(structure) if structure else (),
                            bool(structure and structure.outside), wrap=True)
-        top = 60 + key + 10
+        top = top + 6 + key + 10 - page.top()
         chart = QRectF(page.left(), page.top() + top, page.width(), page.height() - top)
         source = self.scene.itemsBoundingRect().marginsAdded(QMarginsF(10, 10, 10, 10))
         selected = self.scene.selectedItems()
@@ -847,6 +847,15 @@ class OrgChart(QWidget):
             self.scene.setBackgroundBrush(background)
             for item in selected:
                 item.setSelected(True)
+
+    @staticmethod
+    def _paint_wrapped(painter: QPainter, text: str, font: QFont, room: QRectF) -> float:
+        """`text` in `font`, wrapped at the width of `room` from its top left; returns where the text ends below."""
+        painter.setFont(font)
+        flags = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap)
+        used = painter.boundingRect(room, flags, text)
+        painter.drawText(used, flags, text)
+        return used.bottom() if text else room.top() + QFontMetricsF(font).height()
 
     def save_png(self, path: str | Path, scale: float = 1.0, max_side: int = 16000) -> Path:
         """The whole chart as a PNG at `scale` (1.0 = screen size at 100%), smaller if it would exceed `max_side`."""

@@ -26,6 +26,7 @@ from jointlead.domain.budget import (
     profile_forecast,
     profile_from_last_year,
     run_rate_forecast,
+    spread_virement,
     total_figures,
     unlock_period,
     variance_basis_points,
@@ -323,3 +324,18 @@ def test_a_period_is_closed_once_and_unlocked_only_when_closed():
         close_period(m5, {m5})
     with pytest.raises(ValidationError, match="not closed"):
         unlock_period(m5, set(), "reason")
+
+
+def test_a_virement_comes_off_the_giving_months_and_onto_the_taking_months_in_proportion():
+    giving, taking = spread_virement(400_000, [200_000, 200_000, 400_000], [100_000, 300_000, 0])
+    assert giving == [100_000, 100_000, 200_000]
+    assert taking == [200_000, 600_000, 0]
+    # A taking line with no budget in its months gets it evenly, to the penny.
+    assert spread_virement(100, [50, 50], [0, 0, 0]) == ([0, 0], [34, 33, 33])
+
+
+@given(st.integers(1, 10**9), st.lists(st.integers(0, 10**8), min_size=1, max_size=12),
+       st.lists(st.integers(-10**8, 10**8), min_size=1, max_size=12))
+def test_a_spread_virement_moves_exactly_its_amount(amount, giving, taking):
+    given_after, taken_after = spread_virement(amount, giving, taking)
+    assert sum(giving) - sum(given_after) == amount == sum(taken_after) - sum(taking)

@@ -458,9 +458,10 @@ def test_the_demo_year_starts_without_its_one_off_virement_and_its_one_off_contr
     this_year = {line.code: line for line in pool_position(demo_db, year=FinancialYear(YEAR)).lines}
     plan = roll_forward_preview(demo_db, None, YEAR)
     lines = {line.code: line for line in plan.lines}
-    # The demo's £120,000 non-recurrent virement gave MH01's budget to MH10; its recurrent one (MH02 to MH03) stays.
-    assert lines["MH01"].next_pence == this_year["MH01"].figures.annual_budget_pence + 12_000_000
-    assert lines["MH10"].next_pence == this_year["MH10"].figures.annual_budget_pence - 12_000_000
+    # The demo's £40,000 non-recurrent virement gave MH01's budget to MH10; its recurrent one (MH02 to MH03) stays.
+    assert lines["MH01"].next_pence == this_year["MH01"].figures.annual_budget_pence + 4_000_000 == 255_000_000
+    assert lines["MH10"].next_pence == this_year["MH10"].figures.annual_budget_pence - 4_000_000 == 147_000_000
+    assert lines["MH02"].next_pence == this_year["MH02"].figures.annual_budget_pence == 146_200_000
     assert all(line.next_pence == this_year[code].figures.annual_budget_pence
                for code, line in lines.items() if code not in ("MH01", "MH10"))
     assert [c.funding_stream for c in plan.contributions if c.status == NOT_RECURRENT] == [
@@ -468,8 +469,11 @@ def test_the_demo_year_starts_without_its_one_off_virement_and_its_one_off_contr
     assert plan.unbudgeted_pence == -120_000_000
     start_next_year(demo_db, None, YEAR)
     months = next_months(demo_db)
-    for code in ("MH10", "MH15"):  # custom this year: the seasonal shape carries on
-        assert months[code] == custom_profile(lines[code].next_pence, this_year[code].figures.budget_profile)
+    # Custom this year: the seasonal shape carries on, without the months the one-off virement moved budget into.
+    assert months["MH10"] == custom_profile(147_000_000, (8, 8, 8, 8, 8, 8, 8, 9, 9, 9, 9, 8))
+    assert months["MH15"] == custom_profile(lines["MH15"].next_pence, this_year["MH15"].figures.budget_profile)
+    # Lines made custom only by virements are even again.
+    assert months["MH01"] == even_profile(255_000_000) and months["MH02"] == even_profile(146_200_000)
     assert months["MH16"] == even_profile(-35_000_000)  # an income line, even
 
 

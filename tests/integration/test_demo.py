@@ -14,7 +14,7 @@ from jointlead.domain.actions import ActionStatus
 from jointlead.domain.errors import JointleadError
 from jointlead.domain.findings import Severity
 from jointlead.domain.reporting_lines import Line, LineKind, StaffMember, line_findings
-from jointlead.services.demo import DEMO_TODAY, DemoSummary, create_demo_service
+from jointlead.services.demo import BUDGET_LINES, DEMO_TODAY, DemoSummary, create_demo_service
 from jointlead.services.supervision import compliance
 from jointlead.store.database import Database, create_database
 from jointlead.store.models import (
@@ -96,7 +96,8 @@ def test_the_demo_creates_the_promised_counts(demo: tuple[Database, DemoSummary]
     latest_close = dict(closes)  # the last row for each period says whether it is locked now
     assert sorted(latest_close) == [1, 2, 3, 4, 5, 6, 7]
     assert all(unlocked is None for unlocked in latest_close.values())
-    assert [(entry.verb, entry.entity) for entry in audit] == [("create_demo_service", "service")]
+    assert [(entry.verb, entry.entity) for entry in audit][-1] == ("create_demo_service", "service")
+    assert {entry.verb for entry in audit[:-1]} == {"make virement"}  # the months each virement moved
 
 
 def test_the_demo_is_the_same_every_time(tmp_path: Path, demo: tuple[Database, DemoSummary]) -> None:
@@ -119,6 +120,24 @@ def test_monthly_budgets_add_up_to_each_annual_budget_and_the_budgets_to_the_con
         contributions = session.scalar(select(func.sum(Contribution.amount_pence)))
     assert {line: (total, 12) for line, total in annual.items()} == {line: (total, n) for line, total, n in months}
     assert sum(annual.values()) == contributions
+
+
+def test_each_virement_moved_the_budgets_it_records_from_its_first_month_on(
+        demo: tuple[Database, DemoSummary]) -> None:
+    database, _summary = demo
+    with database.session() as session:
+        annual = dict(session.execute(select(BudgetLine.code, LineYear.annual_budget_pence)
+                                      .join(LineYear, LineYear.budget_line_id == BudgetLine.id)).all())
+        months = {(code, period): pence for code, period, pence in session.execute(
+            select(BudgetLine.code, LineMonth.period, LineMonth.budget_pence)
+            .join(LineMonth, LineMonth.budget_line_id == BudgetLine.id))}
+    planned = {spec.code: spec for spec in BUDGET_LINES}
+    moved = {"MH01": -4_000_000, "MH10": 4_000_000, "MH02": -1_800_000, "MH03": 1_800_000}  # as VIREMENTS says
+    assert {code: pence - planned[code].annual_pounds * 100 for code, pence in annual.items() if code in moved} == moved
+    assert all(annual[code] == spec.annual_pounds * 100 for code, spec in planned.items() if code not in moved)
+    # MH02 gave from M3 and MH01 from M6: the months before are as planned.
+    assert all(months["MH02", period] == months["MH02", 1] > months["MH02", 3] for period in (1, 2))
+    assert all(months["MH01", period] == 21_250_000 > months["MH01", 6] for period in range(1, 6))
 
 
 def test_every_ledger_batch_counts_its_own_rows(demo: tuple[Database, DemoSummary]) -> None:

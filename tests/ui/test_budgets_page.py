@@ -153,7 +153,7 @@ def test_the_next_year_is_started_from_the_year_end_tab_after_a_preview_and_undo
     qtmodeltester.check(dialog.contributions.model)
     lines = {dialog.lines.model.row_at(r).code: r for r in range(dialog.lines.model.rowCount())}
     shown = [dialog.lines.model.index(lines["MH01"], c).data() for c in range(6)]
-    assert shown == ["MH01", "Community mental health nursing", "£2,550,000", "-£120,000", "£2,670,000",
+    assert shown == ["MH01", "Community mental health nursing", "£2,510,000", "-£40,000", "£2,550,000",
                      "Carried, profiled evenly"]
     assert "MH10" in dialog.lines.model.index(lines["MH01"], 3).data(Qt.ItemDataRole.ToolTipRole)
     contributions = [dialog.contributions.model.index(r, 4).data() for r in range(4)]

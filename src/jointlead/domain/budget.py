@@ -366,6 +366,21 @@ def apply_virement(budgets: Mapping[Hashable, int], virement: Virement,
     return moved
 
 
+def spread_virement(amount_pence: int, giving: Sequence[int], taking: Sequence[int]) -> tuple[list[int], list[int]]:
+    """The months a virement moves budget in, after it: `amount_pence` off the giving line's months (`giving`, from
+    the first the virement applies to) in proportion to their budgets, and onto the taking line's likewise (evenly
+    when its months have no budget). The two lines' total never changes."""
+    def parts(months: Sequence[int]) -> list[int]:
+        weights = [max(month, 0) for month in months]
+        return split_largest_remainder(amount_pence, weights if sum(weights) else [1] * len(weights))
+
+    given = [month - part for month, part in zip(giving, parts(giving), strict=True)]
+    taken = [month + part for month, part in zip(taking, parts(taking), strict=True)]
+    if sum(given) + sum(taken) != sum(giving) + sum(taking):
+        raise ArithmeticError("a virement changed the pool total")
+    return given, taken
+
+
 # --- Period close ------------------------------------------------------------------------------------------------
 
 

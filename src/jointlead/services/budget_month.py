@@ -16,12 +16,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from jointlead.domain import budget as rules
-from jointlead.domain.budget import MONTHS, check_period_open, check_virement
+from jointlead.domain.budget import MONTHS, check_period_open, check_virement, spread_virement
 from jointlead.domain.calendar import FinancialYear, Period
 from jointlead.domain.errors import JointleadError, ValidationError
 from jointlead.domain.ledger import LedgerCodeMapping, match_budget_line
 from jointlead.domain.money import format_pounds, split_largest_remainder
-from jointlead.services.budget_setup import agreement_of
+from jointlead.services.budget_setup import MAKE_VIREMENT, agreement_of
 from jointlead.services.budgets import pool_position
 from jointlead.services.edits import Edit, Recorder
 from jointlead.store.database import Database
@@ -337,7 +337,7 @@ def make_virement(database: Database, agreement_id: int | None, year: int, from_
     board's approval (its minute reference) must be given.
     """
     with UnitOfWork(database) as uow:
-        record = Recorder(uow, "make virement")
+        record = Recorder(uow, MAKE_VIREMENT)
         session = uow.session
         agreement: Agreement = agreement_of(session, agreement_id)
         start = _first_open_period(session, agreement.id, year)
@@ -350,18 +350,15 @@ def make_virement(database: Database, agreement_id: int | None, year: int, from_
         check_virement(remaining, rules.Virement(giver.code, taker.code, amount_pence, recurrent, reason, approved_by,
                                         approval_date, bool(board_approval and board_approval.strip())),
                        agreement.delegated_limit_pence)
-        before = remaining[giver.code] + remaining[taker.code]
-        for line, sign in ((giver, -1), (taker, 1)):
-            weights = [max(m.budget_pence, 0) for m in months[line.id]]
-            parts = split_largest_remainder(amount_pence, weights if sum(weights) else [1] * len(weights))
-            for month, part in zip(months[line.id], parts, strict=True):
-                record.update(month, budget_pence=month.budget_pence + sign * part)
+        spread = spread_virement(amount_pence, [m.budget_pence for m in months[giver.id]],
+                                 [m.budget_pence for m in months[taker.id]])
+        for line, sign, after in ((giver, -1, spread[0]), (taker, 1, spread[1])):
+            for month, pence in zip(months[line.id], after, strict=True):
+                record.update(month, budget_pence=pence)
             line_year = session.scalar(select(LineYear).where(LineYear.budget_line_id == line.id,
                                                               LineYear.year == year))
             record.update(line_year, annual_budget_pence=line_year.annual_budget_pence + sign * amount_pence,
                           profile="custom")
-        if sum(m.budget_pence for ms in months.values() for m in ms) != before:
-            raise ArithmeticError("a virement changed the pool total")
         record.create(Virement(agreement_id=agreement.id, year=year, from_period=start, from_line_id=giver.id,
                                to_line_id=taker.id, amount_pence=amount_pence, recurrent=recurrent,
                                reason=reason.strip(), approved_by=approved_by.strip(), approval_date=approval_date,

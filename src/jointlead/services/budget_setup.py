@@ -533,6 +533,10 @@ class RollForward:
         return self.next_contributions_pence - self.next_lines_pence
 
 
+# The verb a virement's changes are audited under: the roll forward reads the months' shifts back by it.
+MAKE_VIREMENT = "make virement"
+
+
 def _virement_shifts(session: Session, month_ids: Sequence[int]) -> dict[int, int]:
     """How far virements have moved each month's budget, by LineMonth id.
 
@@ -544,7 +548,7 @@ def _virement_shifts(session: Session, month_ids: Sequence[int]) -> dict[int, in
     for entity_id, changes in session.execute(
             select(AuditEntry.entity_id, AuditEntry.changes_json)
             .where(AuditEntry.entity == LineMonth.__tablename__, AuditEntry.entity_id.in_(month_ids),
-                   AuditEntry.verb.like("%make virement"))):
+                   AuditEntry.verb.like(f"%{MAKE_VIREMENT}"))):
         old, new = json.loads(changes).get("budget_pence", (0, 0))
         shifts[entity_id] = shifts.get(entity_id, 0) + (new or 0) - (old or 0)
     return shifts

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+import json
 import random
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -14,11 +15,12 @@ from typing import Any
 from sqlalchemy import func, insert, select
 
 from jointlead.domain.actions import ActionStatus, action_reference
-from jointlead.domain.budget import payment_schedule
+from jointlead.domain.budget import payment_schedule, spread_virement
 from jointlead.domain.calendar import FinancialYear, Period
 from jointlead.domain.errors import JointleadError
 from jointlead.domain.money import split_largest_remainder
 from jointlead.domain.reporting_lines import DEFAULT_SPAN_OF_CONTROL, LineKind
+from jointlead.services.budget_setup import MAKE_VIREMENT
 from jointlead.store.database import Database
 from jointlead.store.models import (
     Action,
@@ -26,6 +28,7 @@ from jointlead.store.models import (
     ActionUpdate,
     Agreement,
     AgreementPartner,
+    AuditEntry,
     Base,
     BudgetLine,
     Contribution,
@@ -475,9 +478,10 @@ IMPORT_TIMES = {"NFT": time(9, 30), "NCC": time(10, 15)}
 VIREMENTS = (
     ("MH02", "MH03", 18_000, True, 3, "Fund an extra AMHP rota session from a long-term social work vacancy.",
      "jgm", date(2026, 6, 18), None),
-    ("MH01", "MH10", 120_000, False, 6, "Nursing vacancy underspend released to meet residential placement "
+    ("MH01", "MH10", 40_000, False, 6, "Nursing vacancy underspend released to meet residential placement "
                                         "pressures.", None, date(2026, 9, 17), "S75PB minute 2026/14"),
 )
+VIREMENT_MADE_AT = time(11, 0)  # UTC, as the audit log keeps times
 REOPENED_PERIOD = 5
 REOPEN_REASON = "Late NCC accrual for a supported living placement (provider invoice 8832) posted after close."
 
@@ -508,7 +512,7 @@ ACTIONS = (  # source, title, workstream, owner, priority, status, evidence when
      "commissioning-ncc", "high", IN_PROGRESS, ""),
     ("s75-sep", "Confirm 2027-28 contribution intentions from both partners", "Finance", "finance-ncc", "high",
      OPEN, ""),
-    ("s75-sep", "Update the pooled fund schedule for the £120,000 virement", "Finance", "finance-nft", "medium",
+    ("s75-sep", "Update the pooled fund schedule for the £40,000 virement", "Finance", "finance-nft", "medium",
      COMPLETE, "Schedule 3 variation signed by both partners."),
     ("s75-sep", "Report supervision compliance by employer to the next board", "Supervision", "jgm", "medium",
      COMPLETE, "Compliance report in the November board pack."),
@@ -1017,12 +1021,15 @@ class _DemoService:
 
     def _virements_and_closes(self) -> None:
         for source, target, pounds, recurrent, from_period, reason, approver, approved, minute in VIREMENTS:
-            self._add(Virement, {
+            made = datetime.combine(approved, VIREMENT_MADE_AT)
+            row = self._add(Virement, {
                 "agreement_id": AGREEMENT_ID, "year": DEMO_YEAR.start_year, "from_period": from_period,
                 "from_line_id": BUDGET_LINE_IDS[source], "to_line_id": BUDGET_LINE_IDS[target],
                 "amount_pence": pounds * 100, "recurrent": recurrent, "reason": reason,
                 "approved_by": self.people[approver]["full_name"] if approver else GOVERNING_BOARD,
                 "approval_date": approved, "board_approval": minute})
+            self._move_budget(row, made)
+            self._audit_virement(made, Virement, row["id"], {k: (None, v) for k, v in row.items()})
         for number in range(1, CLOSED_PERIODS + 1):
             days = _working_days(_following(DEMO_YEAR.period(number)))
             close = {"agreement_id": AGREEMENT_ID, "year": DEMO_YEAR.start_year, "period": number,
@@ -1034,6 +1041,35 @@ class _DemoService:
                                         "unlock_reason": REOPEN_REASON})
                 close["closed_on"] = days[11]
             self._add(PeriodClose, close)
+
+    def _move_budget(self, virement: dict[str, Any], made: datetime) -> None:
+        """What making the virement did to the budgets (budget_month.make_virement): its amount moved between the
+        two lines' months from its first, the annual budgets with it, both lines now profiled by hand. Made after
+        the ledger, as in life: moving budget does not change what was spent. Audited as the service audits it,
+        for the roll into next year takes a one-off virement's months back out by what the audit log says."""
+        months = {line: [m for m in self.tables[LineMonth]
+                         if m["budget_line_id"] == line and m["period"] >= virement["from_period"]]
+                  for line in (virement["from_line_id"], virement["to_line_id"])}
+        spread = spread_virement(virement["amount_pence"], *([m["budget_pence"] for m in ms] for ms in months.values()))
+        for (line, line_months), after, sign in zip(months.items(), spread, (-1, 1), strict=True):
+            for month, pence in zip(line_months, after, strict=True):
+                if pence != month["budget_pence"]:
+                    self._audit_virement(made, LineMonth, month["id"], {"budget_pence": (month["budget_pence"], pence)})
+                    month["budget_pence"] = pence
+            year = next(y for y in self.tables[LineYear] if y["budget_line_id"] == line)
+            changed = {"annual_budget_pence": year["annual_budget_pence"] + sign * virement["amount_pence"],
+                       "profile": "custom"}
+            self._audit_virement(made, LineYear, year["id"], {k: (year[k], v) for k, v in changed.items()
+                                                               if year[k] != v})
+            year.update(changed)
+
+    def _audit_virement(self, made: datetime, model: type[Base], row_id: int, changes: dict[str, tuple[Any, Any]]
+                        ) -> None:
+        self._add(AuditEntry, {
+            "at": made, "os_user": RECORDED_BY, "verb": MAKE_VIREMENT, "entity": model.__tablename__,
+            "entity_id": row_id, "undoes_id": None, "changes_json": json.dumps(
+                {k: [v.isoformat() if isinstance(v, date) else v for v in pair] for k, pair in changes.items()},
+                sort_keys=True, ensure_ascii=False)})
 
     # delivery actions
 

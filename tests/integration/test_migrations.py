@@ -145,3 +145,17 @@ def test_connections_enforce_foreign_keys_and_durable_journalling(empty_db):
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
     engine.dispose()
+
+
+def test_the_audit_log_is_asked_about_one_kind_of_record_by_its_index(tmp_path):
+    """The log only grows; the roll into next year, action histories and tracker imports ask it about one kind of
+    record (and often some of its ids): SQLite's plan uses the index rather than reading every entry."""
+    database = open_database(shutil.copyfile(FIXTURES / "schema-0005.sqlite", tmp_path / "old.sqlite"))
+    try:
+        with database.engine.connect() as connection:
+            for where in ("entity = 'action'", "entity = 'line_month' AND entity_id IN (1, 2)"):
+                plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN SELECT changes_json FROM audit_entry "
+                                                  f"WHERE {where}").all()
+                assert any("USING INDEX ix_audit_entry_entity" in step[-1] for step in plan), plan
+    finally:
+        database.close()

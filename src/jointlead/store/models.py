@@ -460,6 +460,8 @@ class AuditEntry(Base):
     """Who changed what, when: one entry per user gesture; undo appends, it never erases."""
 
     __tablename__ = "audit_entry"
+    # The log only grows: questions about one kind of record (an action's history, a virement's months) use this.
+    __table_args__ = (Index("ix_audit_entry_entity", "entity", "entity_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime)  # UTC
     os_user: Mapped[str] = mapped_column(String(100))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from datetime import date
 
 import pytest
@@ -137,3 +138,14 @@ def test_a_tracker_goes_out_through_file_export_and_comes_back_with_a_conflict_d
     after = {r.reference: r for r in actions.action_log(demo_db, TODAY)}
     assert after["A-0011"].status == ActionStatus.IN_PROGRESS  # the change made here stood
     assert after["A-0019"].latest_update == "=SUM(A1:A2)"  # the formula came back as text
+
+
+def test_an_open_dialog_outlives_pythons_garbage_collector(page):
+    """A dialog held only by its page (as every dialog opened from a page is) must stay open until closed: it was
+    once left owned by its own field, and a garbage collection while it was open destroyed it (or crashed)."""
+    page.table.view.selectRow(0)
+    page.add_update()
+    gc.collect()
+    dialog = only(page, actions_dialogs.UpdateDialog)
+    assert dialog.focusWidget() is dialog.on  # its first field, as before
+    dialog.reject()

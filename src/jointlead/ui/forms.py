@@ -67,15 +67,18 @@ class FormDialog(QDialog):
     def _fields_first(self) -> None:
         """Tab runs through the fields, then Save and Cancel, and the dialog opens in its first field: the buttons
         are made before any field (subclasses add fields after this class's __init__), which would otherwise put
-        them first, so a keyboard user would land on Save."""
-        chain: list[QWidget] = []
-        widget = self.nextInFocusChain()
-        while widget is not self and widget not in chain:
-            chain.append(widget)
-            widget = widget.nextInFocusChain()
+        them first, so a keyboard user would land on Save.
+
+        The fields are found as children, not by walking the focus chain: PySide takes a widget returned by its
+        nextInFocusChain() (or focusProxy()) to belong to the widget asked, so reaching the dialog again that way
+        left it owned by its own field, and Python's garbage collector then destroyed the dialog while it was open.
+        """
         buttons = [w for w in self.buttons.buttons() if w.isVisibleTo(self)]
-        fields = [w for w in chain if w not in buttons and w.focusPolicy() & Qt.FocusPolicy.TabFocus
-                  and w.isVisibleTo(self) and w.isEnabled() and not w.focusProxy()]
+        focusable = [w for w in self.findChildren(QWidget) if w not in buttons
+                     and w.focusPolicy() & Qt.FocusPolicy.TabFocus and w.isVisibleTo(self) and w.isEnabled()]
+        # A field's own parts (a date's or a drop-down's text box) take focus through the field itself.
+        fields = [w for w in focusable if not any(part is not self and part in focusable
+                                                  for part in _ancestors(w, self))]
         if not fields:
             return
         ordered = sorted(buttons, key=lambda button: self.buttons.layout().indexOf(button))
@@ -158,3 +161,15 @@ class FormDialog(QDialog):
             self.accept()
         elif self.editor.reloaded:  # filled from a record someone else has changed since: open it again to edit
             self.reject()
+
+
+def _ancestors(widget: QWidget, top: QWidget) -> list[QWidget]:
+    """The widgets `widget` lies inside, up to and including `top`."""
+    found = []
+    parent = widget.parentWidget()
+    while parent is not None:
+        found.append(parent)
+        if parent is top:
+            break
+        parent = parent.parentWidget()
+    return found

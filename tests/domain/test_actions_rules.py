@@ -21,6 +21,7 @@ from jointlead.domain.actions import (
     carried_over,
     change_status,
     changes_since,
+    check_due,
     check_rag_override,
     check_update,
     current_due,
@@ -79,10 +80,21 @@ def test_a_revised_due_date_is_recorded_with_its_reason_and_the_original_stays()
     (date(2026, 12, 4), "  ", "reason"),
     (date(2026, 11, 6), "Same day.", "already due"),
     (date(2026, 10, 1), "Earlier.", "before the action was raised"),
+    (date(2062, 11, 6), "Mistyped.", "more than 5 years after the action was raised"),
+    (date(9999, 12, 31), "Never.", "more than 5 years after the action was raised"),
 ])
 def test_a_revision_needs_a_reason_a_different_date_and_not_before_it_was_raised(new, reason, words):
     with pytest.raises(ValidationError, match=words):
         revise_due_date(date(2026, 11, 6), new, reason, raised=RAISED, changed_on=TODAY, changed_by="jsmith")
+
+
+def test_an_action_may_be_due_up_to_five_years_after_it_was_raised():
+    assert check_due(date(2031, 10, 8), RAISED) == date(2031, 10, 8)
+    with pytest.raises(ValidationError, match="Check the year"):
+        check_due(date(2031, 10, 9), RAISED)
+    assert check_due(date(2033, 2, 28), date(2028, 2, 29)) == date(2033, 2, 28)  # from a leap day
+    with pytest.raises(ValidationError, match="more than 5 years"):
+        check_due(date(2033, 3, 1), date(2028, 2, 29))
 
 
 # --- status ---------------------------------------------------------------------------------------------------------

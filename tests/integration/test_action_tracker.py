@@ -302,6 +302,23 @@ def test_a_value_that_is_not_a_date_or_a_status_is_a_problem_with_its_cell(demo_
     assert sorted(p.reference.split("!")[1][0] for p in problems) == ["J", "K"]
 
 
+def test_a_mistyped_year_in_a_due_date_is_a_problem_not_an_action_never_overdue(demo_db, tmp_path):
+    path = _export(demo_db, tmp_path / "nft.xlsx", organisation="NFT").path
+    owner = Owner(path)
+    owner.type("A-0010", "New due date", date(2072, 1, 15))
+    owner.type("A-0010", "Reason for new due date", "Waiting for the estates review.")
+    someone = owner.sheet.cell(owner.row_of("A-0010"), owner.columns["Owner"]).value
+    owner.add_row(**{"Action": "Agree the winter plan", "Owner": someone, "Due": date(2062, 12, 1)})
+    owner.save()
+    preview = preview_tracker_import(demo_db, path, today=DEMO_TODAY)
+    assert preview.rows_with_problems == 2
+    assert all("more than 5 years after the action was raised" in str(p) for p in preview.problems)
+    before = _log(demo_db)
+    with pytest.raises(JointleadError, match="2 rows of the tracker have problems"):
+        apply_tracker_import(demo_db, preview)
+    assert _log(demo_db) == before
+
+
 def test_edits_to_the_columns_jointlead_wrote_are_not_read_but_are_mentioned(demo_db, tmp_path):
     path = _export(demo_db, tmp_path / "nft.xlsx", organisation="NFT").path
     owner = Owner(path)

@@ -12,6 +12,7 @@ from jointlead.domain.errors import ValidationError
 from jointlead.domain.rag import Rag
 
 DUE_SOON = timedelta(days=14)
+FARTHEST_DUE_YEARS = 5  # an action due later than this after it was raised is taken for a mistyped year
 LONGEST_TITLE = 300
 LONGEST_UPDATE = 5_000
 LONGEST_REASON = 1_000
@@ -112,7 +113,19 @@ def check_due(due: date, raised: date) -> date:
     if due < raised:
         raise ValidationError(f"The due date, {_day(due)}, is before the action was raised ({_day(raised)}).",
                               "Choose a due date on or after the day it was raised.")
+    # A mistyped year (2062 for 2026) would leave the action never overdue, its RAG green for decades.
+    if due > _years_after(raised, FARTHEST_DUE_YEARS):
+        raise ValidationError(f"The due date, {_day(due)}, is more than {FARTHEST_DUE_YEARS} years after the action "
+                              f"was raised ({_day(raised)}).",
+                              "Check the year. An action that long should be broken into steps due sooner.")
     return due
+
+
+def _years_after(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February, in a year that has none
+        return day.replace(year=day.year + years, day=28)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import calendar
 import hashlib
-import json
 import random
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -51,7 +50,7 @@ from jointlead.store.models import (
     Virement,
 )
 from jointlead.store.server import advance_id_sequences
-from jointlead.store.uow import UnitOfWork
+from jointlead.store.uow import UnitOfWork, changes_json
 
 # The demo is "as at" this day whatever the clock says, so every run tells the same story.
 DEMO_TODAY = date(2026, 11, 20)
@@ -1067,9 +1066,7 @@ class _DemoService:
                         ) -> None:
         self._add(AuditEntry, {
             "at": made, "os_user": RECORDED_BY, "verb": MAKE_VIREMENT, "entity": model.__tablename__,
-            "entity_id": row_id, "undoes_id": None, "changes_json": json.dumps(
-                {k: [v.isoformat() if isinstance(v, date) else v for v in pair] for k, pair in changes.items()},
-                sort_keys=True, ensure_ascii=False)})
+            "entity_id": row_id, "undoes_id": None, "changes_json": changes_json(changes)})
 
     # delivery actions
 

@@ -26,6 +26,12 @@ def _plain(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date) else value
 
 
+def changes_json(changes: Mapping[str, tuple[Any, Any]]) -> str:
+    """An audit entry's changes as stored: each field as [old, new], dates as ISO text."""
+    return json.dumps({k: [_plain(o), _plain(n)] for k, (o, n) in changes.items()}, sort_keys=True,
+                      ensure_ascii=False)
+
+
 class UnitOfWork:
     """`with UnitOfWork(db) as uow: ... uow.commit()` — anything not committed is rolled back."""
 
@@ -58,8 +64,7 @@ class UnitOfWork:
             verb=verb,
             entity=entity,
             entity_id=entity_id,
-            changes_json=json.dumps({k: [_plain(o), _plain(n)] for k, (o, n) in (changes or {}).items()},
-                                    sort_keys=True, ensure_ascii=False),
+            changes_json=changes_json(changes or {}),
             undoes_id=undoes,
         )
         self.session.add(entry)

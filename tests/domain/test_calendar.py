@@ -8,7 +8,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jointlead.domain.calendar import FinancialYear, Period
+from jointlead.domain.calendar import (
+    FARTHEST_AHEAD_YEARS,
+    FinancialYear,
+    Period,
+    check_happened,
+    check_planned,
+    format_day,
+    years_after,
+)
+from jointlead.domain.errors import ValidationError
 
 
 def test_the_year_runs_from_april_to_march():
@@ -46,3 +55,30 @@ def test_every_day_falls_in_exactly_the_period_that_contains_it(day):
     period = Period.containing(day)
     assert period.first_day <= day <= period.last_day
     assert period.year.first_day <= day <= period.year.last_day
+
+
+def test_a_day_in_a_sentence_has_no_leading_zero():
+    assert format_day(date(2026, 11, 3)) == "3 November 2026"
+
+
+def test_a_year_after_29_february_is_28_february():
+    assert years_after(date(2028, 2, 29), 2) == date(2030, 2, 28)
+    assert years_after(date(2026, 11, 22), 2) == date(2028, 11, 22)
+
+
+def test_something_that_happened_may_be_today_but_not_tomorrow():
+    today = date(2026, 11, 22)
+    assert check_happened(today, today, "The approval date") == today
+    with pytest.raises(ValidationError) as refused:
+        check_happened(date(2026, 11, 23), today, "The approval date")
+    assert refused.value.message == "The approval date, 23 November 2026, is in the future."
+
+
+def test_a_planned_day_may_be_two_years_ahead_but_a_mistyped_year_is_refused():
+    today = date(2026, 11, 22)
+    assert check_planned(date(2028, 11, 22), today, "The start date") == date(2028, 11, 22)
+    assert check_planned(date(1990, 1, 1), today, "The start date") == date(1990, 1, 1)
+    with pytest.raises(ValidationError) as refused:
+        check_planned(date(2062, 11, 22), today, "The start date")
+    assert (refused.value.message, refused.value.advice) == (
+        f"The start date, 22 November 2062, is more than {FARTHEST_AHEAD_YEARS} years from today.", "Check the year.")

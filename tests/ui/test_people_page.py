@@ -130,3 +130,19 @@ def test_a_leaver_is_previewed_then_recorded(page, qtbot, messages):
     page.status.activated.emit(page.status.currentIndex())
     as_at(page, date(2026, 11, 21))
     assert not row_of(page, "Emma White").active
+
+
+def test_a_mistyped_year_is_refused_in_words_and_the_dialog_stays_open_to_correct_it(page, qtbot, messages):
+    people_before = page.table.model.total_rows
+    page.add_person()
+    dialog = only(page, people_dialogs.PersonDialog)
+    dialog.name.setText("Ann Other")
+    dialog.start.setDate(QDate(2062, 1, 5))
+    save(dialog, qtbot)
+    assert len(messages) == 1 and "The start date, 5 January 2062, is more than 2 years from today" in messages[0]
+    assert "Check the year." in messages[0]
+    assert dialog.isVisible()
+    dialog.start.setDate(QDate(2027, 1, 5))
+    save(dialog, qtbot)
+    assert not dialog.isVisible()
+    assert page.table.model.total_rows == people_before + 1

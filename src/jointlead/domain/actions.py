@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
+from jointlead.domain.calendar import format_day, years_after
 from jointlead.domain.errors import ValidationError
 from jointlead.domain.rag import Rag
 
@@ -91,9 +92,6 @@ def is_overdue(status: ActionStatus, due: date, today: date) -> bool:
 
 # --- checks: each rule a gesture must satisfy, with a message a manager can act on --------------------------------
 
-def _day(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
-
 
 def _required(text: str | None, what: str, advice: str, longest: int) -> str:
     text = (text or "").strip()
@@ -111,21 +109,15 @@ def check_title(title: str | None) -> str:
 
 def check_due(due: date, raised: date) -> date:
     if due < raised:
-        raise ValidationError(f"The due date, {_day(due)}, is before the action was raised ({_day(raised)}).",
+        raise ValidationError(f"The due date, {format_day(due)}, is before the action was raised "
+                              f"({format_day(raised)}).",
                               "Choose a due date on or after the day it was raised.")
     # A mistyped year (2062 for 2026) would leave the action never overdue, its RAG green for decades.
-    if due > _years_after(raised, FARTHEST_DUE_YEARS):
-        raise ValidationError(f"The due date, {_day(due)}, is more than {FARTHEST_DUE_YEARS} years after the action "
-                              f"was raised ({_day(raised)}).",
+    if due > years_after(raised, FARTHEST_DUE_YEARS):
+        raise ValidationError(f"The due date, {format_day(due)}, is more than {FARTHEST_DUE_YEARS} years after the "
+                              f"action was raised ({format_day(raised)}).",
                               "Check the year. An action that long should be broken into steps due sooner.")
     return due
-
-
-def _years_after(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February, in a year that has none
-        return day.replace(year=day.year + years, day=28)
 
 
 @dataclass(frozen=True)
@@ -143,7 +135,7 @@ def revise_due_date(current: date, new: date, reason: str | None, *, raised: dat
                     changed_by: str) -> DueDateChange:
     """A revision from the current due date to `new`, which needs a reason and must differ from the current one."""
     if new == current:
-        raise ValidationError(f"The action is already due on {_day(new)}.", "Choose a different date.")
+        raise ValidationError(f"The action is already due on {format_day(new)}.", "Choose a different date.")
     check_due(new, raised)
     reason = _required(reason, "A reason for the new due date", "Say why the date has moved, for the board's record.",
                        LONGEST_REASON)
@@ -174,11 +166,11 @@ def change_status(current: ActionStatus, new: ActionStatus, *, raised: date, tod
     if new == ActionStatus.COMPLETE:
         completed_on = completed_on or today
         if completed_on > today:
-            raise ValidationError(f"The completion date, {_day(completed_on)}, is in the future.",
+            raise ValidationError(f"The completion date, {format_day(completed_on)}, is in the future.",
                                   "An action is marked complete once it is done.")
         if completed_on < raised:
-            raise ValidationError(f"The completion date, {_day(completed_on)}, is before the action was raised "
-                                  f"({_day(raised)}).", "Check the date.")
+            raise ValidationError(f"The completion date, {format_day(completed_on)}, is before the action was raised "
+                                  f"({format_day(raised)}).", "Check the date.")
         return StatusChange(new, completed_on, (evidence or "").strip())
     if new == ActionStatus.CANCELLED:
         _required(reason, "A reason for cancelling", "Say why the action is no longer needed, for the board's record.",
@@ -210,9 +202,10 @@ class Update:
 
 def check_update(on: date, author: str | None, text: str | None, *, raised: date, today: date) -> Update:
     if on > today:
-        raise ValidationError(f"The update is dated {_day(on)}, in the future.", "Date it today or earlier.")
+        raise ValidationError(f"The update is dated {format_day(on)}, in the future.", "Date it today or earlier.")
     if on < raised:
-        raise ValidationError(f"The update is dated {_day(on)}, before the action was raised ({_day(raised)}).",
+        raise ValidationError(f"The update is dated {format_day(on)}, before the action was raised "
+                              f"({format_day(raised)}).",
                               "Check the date.")
     author = _required(author, "The update's author", "Say who gave the update.", 200)
     return Update(on, author, _required(text, "The update's text", "Say what has happened.", LONGEST_UPDATE))

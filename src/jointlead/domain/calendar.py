@@ -6,6 +6,8 @@ import calendar
 from dataclasses import dataclass
 from datetime import date
 
+from jointlead.domain.errors import ValidationError
+
 MONTH_ABBREVIATIONS = ("Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Jan", "Feb", "Mar")
 
 
@@ -97,3 +99,37 @@ class Period:
     def as_at(self) -> str:
         """The phrase boards use: `as at M7 2026-27`."""
         return f"as at {self.label} {self.year.label}"
+
+
+# A day planned further ahead than this (a start, a leave date, a line or an arrangement from) is taken for a mistyped
+# year: 2062 for 2026 would leave a leaver never leaving, or a line never in force, with nothing to say so.
+FARTHEST_AHEAD_YEARS = 2
+
+
+def format_day(day: date) -> str:
+    """'3 November 2026', as a manager writes a date in a sentence."""
+    return f"{day.day} {day:%B %Y}"  # "%-d" is not portable to Windows
+
+
+def years_after(day: date, years: int) -> date:
+    """The same day `years` later (28 February for 29 February in a year that has none)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def check_happened(day: date, today: date, what: str) -> date:
+    """`what` (for example "The date the instalment was received") is something that has happened: not after today."""
+    if day > today:
+        raise ValidationError(f"{what}, {format_day(day)}, is in the future.",
+                              "Record it once it has happened, dated today or earlier.")
+    return day
+
+
+def check_planned(day: date, today: date, what: str) -> date:
+    """`what` may lie ahead, but not more than FARTHEST_AHEAD_YEARS after today."""
+    if day > years_after(today, FARTHEST_AHEAD_YEARS):
+        raise ValidationError(f"{what}, {format_day(day)}, is more than {FARTHEST_AHEAD_YEARS} years from today.",
+                              "Check the year.")
+    return day

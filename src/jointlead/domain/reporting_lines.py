@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from enum import StrEnum
 
+from jointlead.domain.calendar import format_day
 from jointlead.domain.errors import ValidationError
 from jointlead.domain.findings import Finding, Severity
 
@@ -101,9 +102,6 @@ def is_cross_organisation(person: StaffMember, lead: StaffMember) -> bool:
     return bool(person.employer and lead.employer) and person.employer != lead.employer
 
 
-def _day(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"  # "%-d" is not portable to Windows
-
 
 def _overlaps(a: Line, b: Line) -> bool:
     a_end = a.effective_to or date.max
@@ -155,8 +153,8 @@ def _days_lines_change(lines: Iterable[Line], start: date, end: date | None) -> 
 def _not_in_post(person: StaffMember, day: date) -> str:
     """Why someone is not in post on a day, as the end of a sentence that starts with their name."""
     if person.start_date is not None and person.start_date > day:
-        return f"does not start until {_day(person.start_date)}"
-    return f"left on {_day(person.leave_date)}" if person.leave_date else "is not in post"
+        return f"does not start until {format_day(person.start_date)}"
+    return f"left on {format_day(person.leave_date)}" if person.leave_date else "is not in post"
 
 
 def _in_post(by_id: dict[int, StaffMember], person_id: int, day: date) -> bool:
@@ -172,8 +170,8 @@ def _span_warning(by_id: dict[int, StaffMember], lines: Iterable[Line], lead_id:
         return None
     lead = by_id.get(lead_id)
     return Finding(Severity.WARNING, "span-of-control",
-                   f"{lead.name if lead else f'person {lead_id}'} manages {count} people from {_day(day)}, more than "
-                   f"the span of control of {span_of_control}.", f"person {lead_id}")
+                   f"{lead.name if lead else f'person {lead_id}'} manages {count} people from {format_day(day)}, "
+                   f"more than the span of control of {span_of_control}.", f"person {lead_id}")
 
 
 def check_line(
@@ -201,15 +199,16 @@ def check_line(
         raise ValidationError("That line names someone who is not recorded.", "Add the person first, then the line.")
     start, end = proposed.effective_from, proposed.effective_to
     if end is not None and end < start:
-        raise ValidationError(f"The line would end on {_day(end)}, before it starts on {_day(start)}.",
+        raise ValidationError(f"The line would end on {format_day(end)}, before it starts on {format_day(start)}.",
                               "Check the dates.")
     for who in (person, lead):
         if not who.active_on(start):
-            raise ValidationError(f"{who.name} {_not_in_post(who, start)}, so cannot have a line from {_day(start)}.",
+            raise ValidationError(f"{who.name} {_not_in_post(who, start)}, so cannot have a line from "
+                                  f"{format_day(start)}.",
                                   "A line can only start on a day both people are in post.")
         if who.leave_date is not None and (end is None or end > who.leave_date):
-            raise ValidationError(f"{who.name} leaves on {_day(who.leave_date)}, so a line with them must end by "
-                                  "then.", f"End the line on or before {_day(who.leave_date)}.")
+            raise ValidationError(f"{who.name} leaves on {format_day(who.leave_date)}, so a line with them must end by "
+                                  "then.", f"End the line on or before {format_day(who.leave_date)}.")
     if (kind == LineKind.PROFESSIONAL and person.profession and lead.profession
             and person.profession != lead.profession):
         raise ValidationError(f"{lead.name} is a {lead.profession}, so cannot be the professional lead of "
@@ -218,10 +217,10 @@ def check_line(
     for other in lines:
         if other.person_id == person.id and other.kind == kind and _overlaps(other, proposed):
             other_lead = by_id.get(other.lead_id)
-            until = f" to {_day(other.effective_to)}" if other.effective_to else ""
+            until = f" to {format_day(other.effective_to)}" if other.effective_to else ""
             raise ValidationError(
                 f"{person.name} already has a {kind} line to {other_lead.name if other_lead else 'someone'} "
-                f"from {_day(other.effective_from)}{until}.",
+                f"from {format_day(other.effective_from)}{until}.",
                 "Change the line from a date instead: the earlier line then ends the day before, and its history "
                 "is kept.")
     of_kind = [ln for ln in lines if ln.kind == kind and ln.person_id != person.id]
@@ -229,7 +228,7 @@ def check_line(
         lead_of = {ln.person_id: ln.lead_id for ln in of_kind if ln.in_force_on(day)}
         if _reaches(lead_of, lead.id, person.id):
             raise ValidationError(
-                f"On {_day(day)} {lead.name} reports, directly or through others, to {person.name}, so "
+                f"On {format_day(day)} {lead.name} reports, directly or through others, to {person.name}, so "
                 f"{lead.name} cannot be {person.name}'s {kind.lead_words}: the {kind} lines would go round in a loop.",
                 f"Change {lead.name}'s own {kind} line first, or choose someone else.")
     if kind != LineKind.MANAGERIAL:
@@ -251,12 +250,12 @@ def _plan_change(people: Sequence[StaffMember], lines: Sequence[Line], person_id
         latest_lead = by_id.get(latest.lead_id)
         raise ValidationError(
             f"{person.name}'s {kind} line to {latest_lead.name if latest_lead else 'someone'} starts on "
-            f"{_day(latest.effective_from)}, so a change can only take effect after that.",
+            f"{format_day(latest.effective_from)}, so a change can only take effect after that.",
             "History is kept, never overwritten: choose a later date, or undo the change that made that line.")
     current = next((ln for ln in history if ln.in_force_on(from_date)), None)
     if current is not None and current.lead_id == lead_id:
         raise ValidationError(f"{by_id[lead_id].name} is already {person.name}'s {kind.lead_words} on "
-                              f"{_day(from_date)}.", "Nothing needs changing.")
+                              f"{format_day(from_date)}.", "Nothing needs changing.")
     ended = replace(current, effective_to=from_date - ONE_DAY) if current else None
     # The new line keeps any end already planned, and ends when either person leaves.
     end = current.effective_to if current else None
@@ -320,7 +319,7 @@ def plan_reassignment(
                      key=lambda pid: (by_id[pid].name, pid))
     if not reports:
         raise ValidationError(f"{old_lead.name if old_lead else 'That person'} has no {kind} reports on "
-                              f"{_day(from_date)}.", "Choose another date or another person.")
+                              f"{format_day(from_date)}.", "Choose another date or another person.")
     changes: list[LineChange] = []
     working = list(lines)
     for person_id in reports:
@@ -390,8 +389,8 @@ def line_findings(
         if not person.active_on(on):
             if person.leave_date is not None and person.leave_date < on:
                 findings.append(Finding(Severity.WARNING, "line-after-leaving",
-                                        f"{person.name} left on {_day(person.leave_date)}, but their {line.kind} line "
-                                        f"to {name(line.lead_id)} is still open.", f"person {person.id}"))
+                                        f"{person.name} left on {format_day(person.leave_date)}, but their {line.kind} "
+                                        f"line to {name(line.lead_id)} is still open.", f"person {person.id}"))
             continue
         if lead is not None and not lead.active_on(on):
             left = lead.leave_date is not None and lead.leave_date < on

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from jointlead.domain import actions as rules
 from jointlead.domain.actions import ActionStatus, action_reference, reference_number
+from jointlead.domain.calendar import format_day
 from jointlead.domain.errors import JointleadError, ValidationError
 from jointlead.exchange.action_tracker import (
     CONTROL_COLUMNS,
@@ -67,9 +68,6 @@ IMPORT_VERB = "import action tracker"
 TRACKER_ENTITY = "action_tracker"
 BATCH_KIND = "actions"
 
-
-def _day(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
 
 
 # --- versions ---------------------------------------------------------------------------------------------------------
@@ -127,7 +125,7 @@ def export_action_tracker(database: Database, out: Path, *, organisation: str | 
         else:
             employer = _organisation(session, organisation)
             whose, scope = employer.code, f"organisation {employer.code}"
-        as_at = _day(today)
+        as_at = format_day(today)
         cover = _cover(database, session, "Action tracker", employer, as_at, (
             f"The open actions of {whose} as at {as_at}, to update and send back.",
             f"Write only in the last four columns: '{NEW_UPDATE}', '{NEW_STATUS}' (choose from the list), and "
@@ -281,7 +279,7 @@ def _changed_here(session: Session, after: int, action_ids: set[int]) -> dict[in
             kind = "an update" if entity == ActionUpdate.__tablename__ else "a due-date change"
             what = [f"{kind} {'added' if new is not None else 'removed'}"]
         if action_id in action_ids and what:
-            found.setdefault(action_id, []).extend(f"{w} ({who}, {_day(at.date())})" for w in what)
+            found.setdefault(action_id, []).extend(f"{w} ({who}, {format_day(at.date())})" for w in what)
     return found
 
 
@@ -302,7 +300,7 @@ def preview_tracker_import(database: Database, path: Path, *, today: date | None
         earlier = session.scalar(select(ImportBatch).where(ImportBatch.kind == BATCH_KIND,
                                                            ImportBatch.sha256 == tracker.sha256))
         if earlier is not None:
-            raise FileRefused(f"This tracker was imported already, on {_day(earlier.imported_at.date())}.",
+            raise FileRefused(f"This tracker was imported already, on {format_day(earlier.imported_at.date())}.",
                               "Nothing was changed. To import it again, undo the earlier import first.")
         actions = {a.reference: a for a in session.scalars(select(Action).where(Action.reference.in_(exported)))}
         now = versions(session, [a.id for a in actions.values()])
@@ -384,7 +382,7 @@ class _RowReader:
             return
         self.changes.append(TrackerChange(
             key=f"row {number} new action", kind=ChangeKind.NEW_ACTION, reference="", row=number, title=title,
-            summary=f"New action for {owner.full_name}, due {_day(due)}", status=ActionStatus(status).value,
+            summary=f"New action for {owner.full_name}, due {format_day(due)}", status=ActionStatus(status).value,
             text=text or "", author=author, due=due, owner_id=owner.id))
 
     def _existing(self, number: int, values: Mapping[str, object]) -> None:
@@ -433,7 +431,8 @@ class _RowReader:
                 change = rules.revise_due_date(due, new_due, reason, raised=action.raised_date, changed_on=self.today,
                                                changed_by=author[:100])
                 found.append(TrackerChange(key=f"{reference} due date", kind=ChangeKind.DUE_DATE,
-                                           summary=f"{_day(change.old)} → {_day(change.new)}: {change.reason}",
+                                           summary=f"{format_day(change.old)} → {format_day(change.new)}: "
+                                                   f"{change.reason}",
                                            due=change.new, reason=change.reason, **base))
             current = ActionStatus(action.status)
             if new_status and new_status != current:

@@ -42,6 +42,7 @@ from jointlead.domain.actions import (
     next_reference,
     reference_number,
 )
+from jointlead.domain.calendar import check_planned, format_day
 from jointlead.domain.errors import JointleadError, ValidationError
 from jointlead.domain.rag import Rag
 from jointlead.services.edits import Edit, Recorder
@@ -62,9 +63,6 @@ PRIORITIES = tuple(p.value for p in Priority)
 OPEN_STATUSES = (ActionStatus.OPEN.value, ActionStatus.IN_PROGRESS.value)  # as stored
 _UNCHANGED: Any = object()
 
-
-def _day(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
 
 
 @dataclass(frozen=True)
@@ -180,8 +178,9 @@ def _check_status(status: str) -> ActionStatus:
 
 # --- gestures ---------------------------------------------------------------------------------------------------------
 
-def create_meeting(database: Database, name: str, meeting_date: date) -> Edit:
+def create_meeting(database: Database, name: str, meeting_date: date, *, today: date | None = None) -> Edit:
     """Record a board or meeting where actions are agreed."""
+    check_planned(meeting_date, today or date.today(), "The meeting's date")
     name = " ".join((name or "").split())
     if not name:
         raise ValidationError("The meeting needs a name.", "For example 'Joint Management Board'.")
@@ -192,9 +191,9 @@ def create_meeting(database: Database, name: str, meeting_date: date) -> Edit:
         repeated = uow.session.scalar(select(Meeting.id).where(func.lower(Meeting.name) == name.lower(),
                                                                Meeting.meeting_date == meeting_date))
         if repeated is not None:
-            raise ValidationError(f"{name} on {_day(meeting_date)} is already recorded.", "Nothing was added.")
+            raise ValidationError(f"{name} on {format_day(meeting_date)} is already recorded.", "Nothing was added.")
         record.create(Meeting(name=name, meeting_date=meeting_date))
-        return record.commit(f"create meeting {name} on {_day(meeting_date)}")
+        return record.commit(f"create meeting {name} on {format_day(meeting_date)}")
 
 
 def quick_add(database: Database, title: str, owner_id: int | None, due: date, meeting_id: int | None = None, *,
@@ -280,7 +279,7 @@ def revise_due_date(database: Database, action_id: int, new_due: date, reason: s
         change = rules.revise_due_date(_due(action), new_due, reason, raised=action.raised_date, changed_on=today,
                               changed_by=os_user())
         record_due_change(record, action, change)
-        return record.commit(f"move {action.reference} to {_day(new_due)}")
+        return record.commit(f"move {action.reference} to {format_day(new_due)}")
 
 
 def add_update(database: Database, action_id: int, text: str, *, author: str | None = None, on: date | None = None,
@@ -525,10 +524,12 @@ def action_detail(database: Database, action_id: int, today: date) -> ActionDeta
         statuses = _status_changes(session, [action_id])
         detail, evidence, reason = action.detail, action.evidence, action.rag_override_reason or ""
     timeline = [TimelineEntry(row.raised, EventKind.RAISED,
-                              f"Raised{f' at {row.meeting}' if row.meeting else ''}, due {_day(row.original_due)}")]
+                              f"Raised{f' at {row.meeting}' if row.meeting else ''}, "
+                              f"due {format_day(row.original_due)}")]
     timeline += [TimelineEntry(u.on, EventKind.UPDATE, u.text, u.author) for u in updates]
     timeline += [TimelineEntry(c.changed_on, EventKind.DUE_DATE,
-                               f"Due date moved from {_day(c.old)} to {_day(c.new)}: {c.reason}", c.changed_by)
+                               f"Due date moved from {format_day(c.old)} to {format_day(c.new)}: {c.reason}",
+                               c.changed_by)
                  for c in due_changes]
     timeline += [TimelineEntry(day, EventKind.STATUS, f"{ActionStatus(old).label} → {ActionStatus(new).label}", who)
                  for _, _, day, old, new, who in statuses]

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from jointlead.domain import budget as rules
 from jointlead.domain.budget import MONTHS, check_period_open, check_virement, spread_virement
-from jointlead.domain.calendar import FinancialYear, Period
+from jointlead.domain.calendar import FinancialYear, Period, check_happened
 from jointlead.domain.errors import JointleadError, ValidationError
 from jointlead.domain.ledger import LedgerCodeMapping, match_budget_line
 from jointlead.domain.money import format_pounds, split_largest_remainder
@@ -329,13 +329,14 @@ def _first_open_period(session: Session, agreement_id: int, year: int) -> int:
 
 def make_virement(database: Database, agreement_id: int | None, year: int, from_line_id: int, to_line_id: int,
                   amount_pence: int, *, reason: str, approved_by: str, approval_date: date, recurrent: bool = False,
-                  board_approval: str | None = None) -> Edit:
+                  board_approval: str | None = None, today: date | None = None) -> Edit:
     """Move budget between two lines from the first open month to M12; the pool total never changes.
 
     The amount comes off the giving line's remaining months in proportion to their budgets and goes on the taking
     line's remaining months likewise (evenly when they have none). Above the agreement's delegated limit the
     board's approval (its minute reference) must be given.
     """
+    check_happened(approval_date, today or date.today(), "The approval date")
     with UnitOfWork(database) as uow:
         record = Recorder(uow, MAKE_VIREMENT)
         session = uow.session

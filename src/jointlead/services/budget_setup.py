@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from jointlead.domain.budget import custom_profile, even_profile, payment_schedule
-from jointlead.domain.calendar import FinancialYear
+from jointlead.domain.calendar import FinancialYear, check_happened
 from jointlead.domain.errors import JointleadError, ValidationError
 from jointlead.domain.money import format_pounds
 from jointlead.domain.risk_share import Basis, ShareProfile, UnderspendRule
@@ -235,7 +235,7 @@ def _contribute(record: Recorder, agreement_id: int, organisation_id: int, year:
 
 
 def record_payment(database: Database, payment_id: int, received_date: date | None,
-                   received_pence: int | None, *, seen_version: int | None = None) -> Edit:
+                   received_pence: int | None, *, seen_version: int | None = None, today: date | None = None) -> Edit:
     """Mark an instalment received (or, with no date, not received after all).
 
     `seen_version`: the instalment's version the user was shown (`Instalment.version`); if it has changed since,
@@ -243,6 +243,8 @@ def record_payment(database: Database, payment_id: int, received_date: date | No
     """
     if received_date is not None and (received_pence is None or received_pence < 0):
         raise ValidationError("Say how much was received.")
+    if received_date is not None:
+        check_happened(received_date, today or date.today(), "The date it was received")
     with UnitOfWork(database) as uow:
         record = Recorder(uow, "record payment")
         payment = uow.session.get(ContributionPayment, payment_id)

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from jointlead.domain.calendar import FinancialYear
+from jointlead.domain.calendar import FinancialYear, format_day
 from jointlead.domain.errors import JointleadError, ValidationError
 from jointlead.domain.ledger import LedgerCodeMapping, match_budget_line, posting_fingerprint
 from jointlead.domain.money import format_money
@@ -788,9 +788,6 @@ def _name_key(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
-def _day(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"  # "%-d" is not portable to Windows
-
 
 @dataclass
 class _People:
@@ -924,7 +921,7 @@ def _plan_staff_lines(entries: Sequence[_StaffEntry], recorded: Sequence[StaffMe
                 was = members[current.lead_id].name if current is not None and current.lead_id in members else "none"
                 steps.setdefault(index, []).append((
                     _LineStep(str(kind), person_id, lead_id, started.effective_from, started.effective_to, ended),
-                    f"{kind.lead_words} {was} → {lead.name} from {_day(day)}"))
+                    f"{kind.lead_words} {was} → {lead.name} from {format_day(day)}"))
                 notices.extend(w.message for w in change.warnings if w.message not in notices)
             if problems:
                 newly_refused[index] = problems
@@ -1087,14 +1084,14 @@ def _preview_supervision(source: SourceFile, database: Database, path: Path, *,
             if supervisor_id is None:
                 problems.append(f"Supervisor: {problem[0].upper()}{problem[1:]}")
         if day > today:
-            problems.append(f"A session on {_day(day)} is in the future: record it once it has happened.")
+            problems.append(f"A session on {format_day(day)} is in the future: record it once it has happened.")
         kind = row.supervision_type
         if supervisee_id is not None:
             person = people.members[supervisee_id]
             if not person.active_on(day):
-                why = (f"started on {_day(person.start_date)}" if person.start_date and person.start_date > day
-                       else f"left on {_day(person.leave_date)}")
-                problems.append(f"{person.name} {why}, so was not in post on {_day(day)}.")
+                why = (f"started on {format_day(person.start_date)}" if person.start_date and person.start_date > day
+                       else f"left on {format_day(person.leave_date)}")
+                problems.append(f"{person.name} {why}, so was not in post on {format_day(day)}.")
             in_force = [a for a in arrangements.get(supervisee_id, ())
                         if a[2] <= day and (a[3] is None or day <= a[3])]
             if kind is None:
@@ -1104,7 +1101,7 @@ def _preview_supervision(source: SourceFile, database: Database, path: Path, *,
                 else:
                     problems.append(f"Type: no type given, and {person.name} has "
                                     f"{'no supervision arranged' if not kinds else 'more than one type arranged'} "
-                                    f"on {_day(day)}: give the type.")
+                                    f"on {format_day(day)}: give the type.")
             if kind is not None and supervisor_id is None and not row.supervisor:
                 # As on the Supervision page: the supervisor arranged for the type, unless another is named.
                 supervisor_id = next((a[1] for a in sorted(in_force, key=lambda a: a[2], reverse=True)

@@ -15,6 +15,7 @@ from datetime import date
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, aliased
 
+from jointlead.domain.calendar import check_planned, format_day
 from jointlead.domain.errors import JointleadError, ValidationError
 from jointlead.domain.findings import Finding, Severity
 from jointlead.domain.reporting_lines import (
@@ -49,9 +50,6 @@ from jointlead.store.uow import UnitOfWork
 REGISTERED_PROFESSIONS = frozenset({"social worker", "mental health nurse", "occupational therapist",
                                     "psychologist", "psychiatrist"})
 
-
-def _day(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
 
 
 # --- What the rules need, loaded once per gesture ---------------------------------------------------------------
@@ -125,6 +123,19 @@ class PersonFields:
     version: int | None = field(default=None, compare=False)
 
 
+# The dates a person's details hold, and how a sentence names each.
+PERSON_DAYS = (("start_date", "The start date"), ("leave_date", "The leave date"),
+               ("qualified_date", "The date they qualified"))
+
+
+def _check_days(person: PersonFields, before: Person | None, today: date | None) -> None:
+    """Each date typed in must be plausible; one already recorded and left as it was is not questioned again."""
+    for name, what in PERSON_DAYS:
+        day = getattr(person, name)
+        if day is not None and (before is None or day != getattr(before, name)):
+            check_planned(day, today or date.today(), what)
+
+
 def _blank_to_none(text: str | None) -> str | None:
     return (text.strip() or None) if text is not None else None
 
@@ -137,8 +148,8 @@ def _columns(session: Session, fields_: PersonFields, person_id: int | None) -> 
     if fields_.wte_hundredths is not None and not 1 <= fields_.wte_hundredths <= 100:
         raise ValidationError("The whole-time equivalent must be between 0.01 and 1.00.", "Full time is 1.00.")
     if fields_.start_date and fields_.leave_date and fields_.leave_date < fields_.start_date:
-        raise ValidationError(f"{name} would leave on {_day(fields_.leave_date)}, before starting on "
-                              f"{_day(fields_.start_date)}.", "Check the dates.")
+        raise ValidationError(f"{name} would leave on {format_day(fields_.leave_date)}, before starting on "
+                              f"{format_day(fields_.start_date)}.", "Check the dates.")
     if _blank_to_none(fields_.registration_number) and not _blank_to_none(fields_.registration_body):
         raise ValidationError("A registration number needs the body that issued it.",
                               "For example NMC, HCPC, GMC or Social Work England.")
@@ -174,10 +185,11 @@ def _columns(session: Session, fields_: PersonFields, person_id: int | None) -> 
     }
 
 
-def add_person(database: Database, person: PersonFields) -> Edit:
+def add_person(database: Database, person: PersonFields, *, today: date | None = None) -> Edit:
     """Record a new person; their lines are added afterwards with `change_line`. `added_person_id` finds them."""
     with UnitOfWork(database) as uow:
         record = Recorder(uow, "add person")
+        _check_days(person, None, today)
         row = record.create(Person(**_columns(uow.session, person, None)))
         return record.commit(f"add {row.full_name}")
 
@@ -220,7 +232,7 @@ def _lines_and_arrangements(session: Session, person_id: int) -> tuple[list[Repo
     return list(lines), list(arrangements)
 
 
-def edit_person(database: Database, person_id: int, person: PersonFields) -> Edit:
+def edit_person(database: Database, person_id: int, person: PersonFields, *, today: date | None = None) -> Edit:
     """Change a person's details.
 
     Refused when the new dates would leave one of their lines outside their time in post: a start date after a
@@ -230,20 +242,23 @@ def edit_person(database: Database, person_id: int, person: PersonFields) -> Edi
     with UnitOfWork(database) as uow:
         record = Recorder(uow, "edit person")
         row = _person(uow.session, person_id)
+        _check_days(person, row, today)
         columns = _columns(uow.session, person, person_id)
         lines, arrangements = _lines_and_arrangements(uow.session, person_id)
         start, leave = columns["start_date"], columns["leave_date"]
         if start is not None and any(ln.effective_from < start for ln in lines):
             first = min(ln.effective_from for ln in lines)
-            raise ValidationError(f"{row.full_name} has a reporting line from {_day(first)}, before the new start "
-                                  f"date of {_day(start)}.", "Check the start date, or end that line first.")
+            raise ValidationError(f"{row.full_name} has a reporting line from {format_day(first)}, before the new "
+                                  f"start date of {format_day(start)}.",
+                                  "Check the start date, or end that line first.")
         if leave is not None and leave != row.leave_date:
             running = any(ln.effective_to is None or ln.effective_to > leave for ln in lines) or any(
                 a.end_date is None or a.end_date > leave for a in arrangements)
             if running:
                 raise ValidationError(f"{row.full_name} has reporting lines or supervision running past "
-                                      f"{_day(leave)}.", "Use Record a leaver: it sets the leave date, ends their "
-                                                         "lines and supervision, and lists who needs reassigning.")
+                                      f"{format_day(leave)}.",
+                                      "Use Record a leaver: it sets the leave date, ends their lines and supervision, "
+                                      "and lists who needs reassigning.")
         if not record.update(row, seen_version=person.version, **columns):
             raise ValidationError("Nothing was changed.")
         return record.commit(f"edit {row.full_name}")
@@ -253,7 +268,7 @@ def edit_person(database: Database, person_id: int, person: PersonFields) -> Edi
 
 def record_leaver(database: Database, person_id: int, leave_date: date, *, seen_version: int | None = None,
                   seen_lines: Mapping[int, int] | None = None,
-                  seen_arrangements: Mapping[int, int] | None = None) -> Edit:
+                  seen_arrangements: Mapping[int, int] | None = None, today: date | None = None) -> Edit:
     """A person leaves on `leave_date` (their last day): set it, and end on that day every line and supervision
     arrangement they are part of, as the person or as the lead.
 
@@ -269,9 +284,10 @@ def record_leaver(database: Database, person_id: int, leave_date: date, *, seen_
         record = Recorder(uow, "record leaver")
         person = _person(uow.session, person_id)
         record.check_seen(person, seen_version)
+        check_planned(leave_date, today or date.today(), "The leave date")
         if person.start_date is not None and leave_date < person.start_date:
-            raise ValidationError(f"{person.full_name} started on {_day(person.start_date)}, so cannot leave on "
-                                  f"{_day(leave_date)}.", "Check the date.")
+            raise ValidationError(f"{person.full_name} started on {format_day(person.start_date)}, so cannot leave on "
+                                  f"{format_day(leave_date)}.", "Check the date.")
         lines, arrangements = _lines_and_arrangements(uow.session, person_id)
         # What this changes: what starts after their last day (removed) or runs past it (ended on it).
         lines = [ln for ln in lines if ln.effective_from > leave_date or ln.effective_to is None
@@ -292,9 +308,9 @@ def record_leaver(database: Database, person_id: int, leave_date: date, *, seen_
             else:
                 record.update(arrangement, end_date=leave_date)
         if not record.changed:
-            raise ValidationError(f"{person.full_name} is already recorded as leaving on {_day(leave_date)}.",
+            raise ValidationError(f"{person.full_name} is already recorded as leaving on {format_day(leave_date)}.",
                                   "Nothing needed changing.")
-        return record.commit(f"record {person.full_name} leaving on {_day(leave_date)}")
+        return record.commit(f"record {person.full_name} leaving on {format_day(leave_date)}")
 
 
 @dataclass(frozen=True)
@@ -429,7 +445,9 @@ def _apply(record: Recorder, change: LineChange, note: str) -> None:
                                 effective_from=new.effective_from, effective_to=new.effective_to, note=note))
 
 
-def _plan(session: Session, person_id: int, kind: LineKind, lead_id: int, from_date: date) -> LineChange:
+def _plan(session: Session, person_id: int, kind: LineKind, lead_id: int, from_date: date,
+          today: date | None) -> LineChange:
+    check_planned(from_date, today or date.today(), "The date the line starts")
     _person(session, person_id)
     _person(session, lead_id)
     people, lines = staff_and_lines(session)
@@ -437,14 +455,15 @@ def _plan(session: Session, person_id: int, kind: LineKind, lead_id: int, from_d
 
 
 def preview_line_change(database: Database, person_id: int, kind: LineKind, lead_id: int,
-                        from_date: date) -> tuple[Finding, ...]:
+                        from_date: date, *, today: date | None = None) -> tuple[Finding, ...]:
     """What `change_line` would warn about (a lead over the span of control); raises if it would be refused."""
     with database.session() as session:
-        return _plan(session, person_id, kind, lead_id, from_date).warnings
+        return _plan(session, person_id, kind, lead_id, from_date, today).warnings
 
 
 def change_line(database: Database, person_id: int, kind: LineKind, lead_id: int, from_date: date,
-                note: str = "", *, seen_lines: Mapping[int, int] | None = None) -> Edit:
+                note: str = "", *, seen_lines: Mapping[int, int] | None = None,
+                today: date | None = None) -> Edit:
     """The person's line of `kind` goes to `lead_id` from `from_date`: the current line ends the day before.
 
     A person with no line of that kind gets one. Refused (with the reason) as `plan_line_change` says: a date on or
@@ -462,14 +481,14 @@ def change_line(database: Database, person_id: int, kind: LineKind, lead_id: int
             if set(seen_lines) - {line.id for line in stored}:
                 raise ChangedBySomeoneElse("This reporting line")  # removed since (an undo, an erasure)
             _check_seen(record, stored, seen_lines)
-        change = _plan(uow.session, person_id, kind, lead_id, from_date)
+        change = _plan(uow.session, person_id, kind, lead_id, from_date, today)
         _apply(record, change, note.strip())
         person, lead = uow.session.get(Person, person_id), uow.session.get(Person, lead_id)
         return record.commit(f"{LineKind(kind).lead_words} of {person.full_name} to {lead.full_name} from "
-                             f"{_day(from_date)}")
+                             f"{format_day(from_date)}")
 
 
-def end_line(database: Database, line_id: int, last_day: date) -> Edit:
+def end_line(database: Database, line_id: int, last_day: date, *, today: date | None = None) -> Edit:
     """End a line on `last_day` with no one taking it over (e.g. someone no longer needs a professional line)."""
     with UnitOfWork(database) as uow:
         record = Recorder(uow, "end line")
@@ -477,14 +496,15 @@ def end_line(database: Database, line_id: int, last_day: date) -> Edit:
         if line is None:
             raise JointleadError("That line is no longer recorded.", "Refresh the page.")
         person = uow.session.get(Person, line.person_id)
+        check_planned(last_day, today or date.today(), "The line's last day")
         if last_day < line.effective_from:
-            raise ValidationError(f"The line starts on {_day(line.effective_from)}, so cannot end on "
-                                  f"{_day(last_day)}.", "Choose a later day.")
+            raise ValidationError(f"The line starts on {format_day(line.effective_from)}, so cannot end on "
+                                  f"{format_day(last_day)}.", "Choose a later day.")
         if line.effective_to is not None and last_day >= line.effective_to:
-            raise ValidationError(f"The line already ends on {_day(line.effective_to)}.",
+            raise ValidationError(f"The line already ends on {format_day(line.effective_to)}.",
                                   "Only an earlier end can be recorded: a later one could overlap the next line.")
         record.update(line, effective_to=last_day)
-        return record.commit(f"end {person.full_name}'s {line.kind} line on {_day(last_day)}")
+        return record.commit(f"end {person.full_name}'s {line.kind} line on {format_day(last_day)}")
 
 
 @dataclass(frozen=True)
@@ -496,20 +516,21 @@ class PlannedReassignment(Reassignment):
 
 
 def preview_reassignment(database: Database, from_lead_id: int, to_lead_id: int, kind: LineKind,
-                         from_date: date) -> PlannedReassignment:
+                         from_date: date, *, today: date | None = None) -> PlannedReassignment:
     """The changes `reassign_reports` would make, with its warnings; raises if it would be refused."""
     with database.session() as session:
-        plan, moving = _plan_reassignment(session, from_lead_id, to_lead_id, kind, from_date)
+        plan, moving = _plan_reassignment(session, from_lead_id, to_lead_id, kind, from_date, today)
         versions = dict(session.execute(select(ReportingLine.id, ReportingLine.version)
                                         .where(ReportingLine.id.in_(moving))).all())
         return PlannedReassignment(plan.changes, plan.warnings, versions)
 
 
 def _plan_reassignment(session: Session, from_lead_id: int, to_lead_id: int, kind: LineKind,
-                       from_date: date) -> tuple[Reassignment, list[int]]:
+                       from_date: date, today: date | None) -> tuple[Reassignment, list[int]]:
     """The plan, and the line each report moves off: their latest line of the kind starting by `from_date` (the one
     the plan ends, or for a leaver's report the one that ended on the leaver's last day), as `plan_reassignment`
     finds them."""
+    check_planned(from_date, today or date.today(), "The date the reports move")
     _person(session, from_lead_id)
     _person(session, to_lead_id)
     people, lines = staff_and_lines(session)
@@ -527,7 +548,8 @@ def _moving_off(lines: Sequence[Line], plan: Reassignment, kind: LineKind, from_
 
 
 def reassign_reports(database: Database, from_lead_id: int, to_lead_id: int, kind: LineKind, from_date: date,
-                     note: str = "", *, seen_lines: Mapping[int, int] | None = None) -> Edit:
+                     note: str = "", *, seen_lines: Mapping[int, int] | None = None,
+                     today: date | None = None) -> Edit:
     """Everyone whose `kind` line is to `from_lead_id` on `from_date` moves to `to_lead_id` from that date: one
     gesture, all or nothing. Each old line ends the day before; the new lead keeps their own line if one of them.
 
@@ -537,13 +559,13 @@ def reassign_reports(database: Database, from_lead_id: int, to_lead_id: int, kin
     """
     with UnitOfWork(database) as uow:
         record = Recorder(uow, "reassign reports")
-        plan, moving = _plan_reassignment(uow.session, from_lead_id, to_lead_id, kind, from_date)
+        plan, moving = _plan_reassignment(uow.session, from_lead_id, to_lead_id, kind, from_date, today)
         _check_seen(record, (uow.session.get(ReportingLine, line_id) for line_id in moving), seen_lines)
         for change in plan.changes:
             _apply(record, change, note.strip())
         old, new = uow.session.get(Person, from_lead_id), uow.session.get(Person, to_lead_id)
         return record.commit(f"move {len(plan.changes)} {LineKind(kind)} reports from {old.full_name} to "
-                             f"{new.full_name} from {_day(from_date)}")
+                             f"{new.full_name} from {format_day(from_date)}")
 
 
 # --- Reading: the person panel and the findings --------------------------------------------------------------------

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from jointlead.domain.calendar import check_happened, check_planned, format_day
 from jointlead.domain.errors import JointleadError, ValidationError
 from jointlead.domain.supervision import (
     DEFAULT_RULES,
@@ -61,9 +62,6 @@ TREND_MONTHS = 12
 MAX_INTERVAL_DAYS = 366
 NO_SUPERVISOR = "No supervisor named"
 
-
-def _day(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
 
 
 # --- loading what the rules need ----------------------------------------------------------------------------------
@@ -362,13 +360,13 @@ class PersonSupervision:
         if not self.in_post:
             return "Not in post on this day."
         if self.paused is not None:
-            return f"Paused: {self.paused.kind} since {_day(self.paused.start)}."
+            return f"Paused: {self.paused.kind} since {format_day(self.paused.start)}."
         if not self.rows:
             return "No supervision needed or arranged."
         worst = [r for r in self.rows if r.needs_action]
         if not worst:
             due = min(r.next_due for r in self.rows if r.next_due)
-            return f"All supervision in date; next due {_day(due)}."
+            return f"All supervision in date; next due {format_day(due)}."
         return "; ".join(f"{r.supervision_type.capitalize()} {r.status.value}" for r in worst) + "."
 
 
@@ -473,7 +471,7 @@ def _check_minutes(duration_minutes: int | None) -> None:
 
 def _check_session_day(status: str, session_date: date, today: date) -> None:
     if status == SessionStatus.HELD and session_date > today:
-        raise ValidationError(f"A session on {_day(session_date)} has not happened yet.",
+        raise ValidationError(f"A session on {format_day(session_date)} has not happened yet.",
                               "Record it on the day it is held.")
 
 
@@ -493,11 +491,12 @@ def record_session(database: Database, supervisee_id: int, *, supervision_type: 
         record = Recorder(uow, "record supervision session")
         person = _person(uow.session, supervisee_id, "supervisee")
         if not _in_post(person, session_date):
-            raise ValidationError(f"{person.full_name} was not in post on {_day(session_date)}.", "Check the date.")
+            raise ValidationError(f"{person.full_name} was not in post on {format_day(session_date)}.",
+                                  "Check the date.")
         defaults = _defaults(uow.session, supervisee_id, session_date)
         if supervision_type is None:
             if defaults.supervision_type is None:
-                raise ValidationError(f"{person.full_name} has no supervision arranged on {_day(session_date)}.",
+                raise ValidationError(f"{person.full_name} has no supervision arranged on {format_day(session_date)}.",
                                       "Choose the type of supervision, or add an arrangement first.")
             kind = defaults.supervision_type
         else:
@@ -513,13 +512,13 @@ def record_session(database: Database, supervisee_id: int, *, supervision_type: 
                 SupervisionSession.supervisee_id == supervisee_id, SupervisionSession.supervision_type == kind,
                 SupervisionSession.session_date == session_date, SupervisionSession.status == status))
         if repeated is not None:
-            raise ValidationError(f"{person.full_name}'s {kind} session on {_day(session_date)} is already recorded "
-                                  f"as {status}.", "Nothing was added.")
+            raise ValidationError(f"{person.full_name}'s {kind} session on {format_day(session_date)} is already "
+                                  f"recorded as {status}.", "Nothing was added.")
         record.create(SupervisionSession(supervisee_id=supervisee_id, supervisor_id=supervisor_id,
                                          supervision_type=kind, session_date=session_date,
                                          duration_minutes=duration_minutes, status=str(status),
                                          recorded_by=os_user()))
-        return record.commit(f"record {person.full_name}'s {kind} supervision on {_day(session_date)}")
+        return record.commit(f"record {person.full_name}'s {kind} supervision on {format_day(session_date)}")
 
 
 def _arranged_supervisor(session: Session, supervisee_id: int, kind: str, day: date) -> int | None:
@@ -576,7 +575,7 @@ def record_group_session(database: Database, supervisee_ids: Sequence[int], *, s
             if person.id == supervisor_id:
                 raise ValidationError(f"{person.full_name} leads the group, so cannot also be supervised in it.")
             if not _in_post(person, session_date):
-                raise ValidationError(f"{person.full_name} was not in post on {_day(session_date)}.",
+                raise ValidationError(f"{person.full_name} was not in post on {format_day(session_date)}.",
                                       "Take them out of the group.")
         group_key = _next_group_key(uow.session)
         for person in people:
@@ -587,7 +586,7 @@ def record_group_session(database: Database, supervisee_ids: Sequence[int], *, s
                 duration_minutes=duration_minutes if attended else None,
                 status=SessionStatus.HELD.value if attended else SessionStatus.DID_NOT_ATTEND.value,
                 recorded_by=os_user()))
-        return record.commit(f"record group supervision for {len(people)} people on {_day(session_date)}")
+        return record.commit(f"record group supervision for {len(people)} people on {format_day(session_date)}")
 
 
 def remove_session(database: Database, session_id: int) -> Edit:
@@ -599,28 +598,30 @@ def remove_session(database: Database, session_id: int) -> Edit:
             raise JointleadError("That session is no longer recorded.", "")
         person = _person(uow.session, row.supervisee_id)
         record.delete(row)
-        return record.commit(f"remove {person.full_name}'s session on {_day(row.session_date)}")
+        return record.commit(f"remove {person.full_name}'s session on {format_day(row.session_date)}")
 
 
 def _check_arrangement(session: Session, supervisee: Person, kind: str, supervisor_id: int | None, start: date,
                        end: date | None, interval_days: int | None, exclude: Collection[int] = ()) -> None:
     if end is not None and end < start:
-        raise ValidationError(f"The arrangement would end on {_day(end)}, before it starts on {_day(start)}.",
+        raise ValidationError(f"The arrangement would end on {format_day(end)}, before it starts on "
+                              f"{format_day(start)}.",
                               "Check the dates.")
     if interval_days is not None and not 1 <= interval_days <= MAX_INTERVAL_DAYS:
         raise ValidationError(f"Every {interval_days} days is not an interval for supervision.",
                               "Give a number of days from 1 to 366, or leave it blank to follow the policy.")
     if supervisee.start_date is not None and start < supervisee.start_date:
-        raise ValidationError(f"{supervisee.full_name} starts on {_day(supervisee.start_date)}, after "
-                              f"{_day(start)}.", "Start the arrangement when they start.")
+        raise ValidationError(f"{supervisee.full_name} starts on {format_day(supervisee.start_date)}, after "
+                              f"{format_day(start)}.", "Start the arrangement when they start.")
     if supervisee.leave_date is not None and start > supervisee.leave_date:
-        raise ValidationError(f"{supervisee.full_name} leaves on {_day(supervisee.leave_date)}.", "Check the date.")
+        raise ValidationError(f"{supervisee.full_name} leaves on {format_day(supervisee.leave_date)}.",
+                              "Check the date.")
     if supervisor_id is not None:
         supervisor = _person(session, supervisor_id, "supervisor")
         if supervisor.id == supervisee.id:
             raise ValidationError("Nobody supervises themselves.", "Choose another supervisor.")
         if not _in_post(supervisor, start):
-            raise ValidationError(f"{supervisor.full_name} is not in post on {_day(start)}.",
+            raise ValidationError(f"{supervisor.full_name} is not in post on {format_day(start)}.",
                                   "Choose a supervisor who is.")
     overlapping = session.scalar(
         select(SupervisionArrangement.id).where(
@@ -635,10 +636,16 @@ def _check_arrangement(session: Session, supervisee: Person, kind: str, supervis
 
 def add_arrangement(database: Database, supervisee_id: int, supervision_type: str, supervisor_id: int | None,
                     start_date: date, *, interval_days: int | None = None, agreement_signed: date | None = None,
-                    end_date: date | None = None) -> Edit:
+                    end_date: date | None = None, today: date | None = None) -> Edit:
     """Arrange supervision of one type for a person. One arrangement of a type at a time; `interval_days`
     overrides the policy (leave it None to follow it, including the newly-qualified schedule)."""
     kind = _check_type(supervision_type)
+    today = today or date.today()
+    check_planned(start_date, today, "The date the arrangement starts")
+    if end_date is not None:
+        check_planned(end_date, today, "The arrangement's last day")
+    if agreement_signed is not None:
+        check_happened(agreement_signed, today, "The date the agreement was signed")
     with UnitOfWork(database) as uow:
         record = Recorder(uow, "add supervision arrangement")
         supervisee = _person(uow.session, supervisee_id, "supervisee")
@@ -657,24 +664,26 @@ def _arrangement(session: Session, arrangement_id: int) -> SupervisionArrangemen
 
 
 def end_arrangement(database: Database, arrangement_id: int, end_date: date, *,
-                    seen_version: int | None = None) -> Edit:
+                    seen_version: int | None = None, today: date | None = None) -> Edit:
     """End an arrangement on `end_date`, its last day.
 
     `seen_version` here and in `change_arrangement`: the arrangement's version the user was shown
     (`ComplianceRow.version`); if it has changed since, someone else changed it first and this is refused.
     """
+    check_planned(end_date, today or date.today(), "The arrangement's last day")
     with UnitOfWork(database) as uow:
         record = Recorder(uow, "end supervision arrangement")
         row = _arrangement(uow.session, arrangement_id)
         record.check_seen(row, seen_version)
         if end_date < row.start_date:
-            raise ValidationError(f"The arrangement started on {_day(row.start_date)}, after {_day(end_date)}.",
+            raise ValidationError(f"The arrangement started on {format_day(row.start_date)}, after "
+                                  f"{format_day(end_date)}.",
                                   "Remove it instead if it was made by mistake.")
         if row.end_date == end_date:
-            raise ValidationError(f"The arrangement already ends on {_day(end_date)}.", "Nothing was changed.")
+            raise ValidationError(f"The arrangement already ends on {format_day(end_date)}.", "Nothing was changed.")
         record.update(row, end_date=end_date)
         person = _person(uow.session, row.supervisee_id)
-        return record.commit(f"end {person.full_name}'s {row.supervision_type} supervision on {_day(end_date)}")
+        return record.commit(f"end {person.full_name}'s {row.supervision_type} supervision on {format_day(end_date)}")
 
 
 _KEEP: Any = object()
@@ -682,13 +691,14 @@ _KEEP: Any = object()
 
 def change_arrangement(database: Database, arrangement_id: int, effective_from: date, *,
                        supervisor_id: int | None = _KEEP, interval_days: int | None = _KEEP,
-                       seen_version: int | None = None) -> Edit:
+                       seen_version: int | None = None, today: date | None = None) -> Edit:
     """Change the supervisor or interval from a date: the arrangement ends the day before and a new one starts,
     so who supervised whom, when, is kept. From the arrangement's own start, it is corrected in place instead.
 
     A change of supervisor needs a new written agreement, so the new arrangement starts unsigned; a change of
     interval alone keeps the agreement's date.
     """
+    check_planned(effective_from, today or date.today(), "The date the change takes effect")
     with UnitOfWork(database) as uow:
         record = Recorder(uow, "change supervision arrangement")
         row = _arrangement(uow.session, arrangement_id)
@@ -699,8 +709,9 @@ def change_arrangement(database: Database, arrangement_id: int, effective_from: 
         if (new_supervisor, new_interval) == (row.supervisor_id, row.interval_days):
             raise ValidationError("Nothing was changed.", "")
         if effective_from < row.start_date or (row.end_date is not None and effective_from > row.end_date):
-            raise ValidationError(f"{_day(effective_from)} is outside the arrangement ({_day(row.start_date)} to "
-                                  f"{_day(row.end_date) if row.end_date else 'now'}).", "Check the date.")
+            raise ValidationError(f"{format_day(effective_from)} is outside the arrangement "
+                                  f"({format_day(row.start_date)} to "
+                                  f"{format_day(row.end_date) if row.end_date else 'now'}).", "Check the date.")
         _check_arrangement(uow.session, supervisee, row.supervision_type, new_supervisor, effective_from,
                            row.end_date, new_interval, exclude=(row.id,))
         signed = row.agreement_signed if new_supervisor == row.supervisor_id else None
@@ -713,11 +724,14 @@ def change_arrangement(database: Database, arrangement_id: int, effective_from: 
                 supervisee_id=row.supervisee_id, supervision_type=row.supervision_type, supervisor_id=new_supervisor,
                 interval_days=new_interval, start_date=effective_from, end_date=end, agreement_signed=signed))
         return record.commit(f"change {supervisee.full_name}'s {row.supervision_type} supervision from "
-                             f"{_day(effective_from)}")
+                             f"{format_day(effective_from)}")
 
 
-def record_agreement_signed(database: Database, arrangement_id: int, signed_on: date | None) -> Edit:
+def record_agreement_signed(database: Database, arrangement_id: int, signed_on: date | None, *,
+                            today: date | None = None) -> Edit:
     """The date the written supervision agreement was signed (None: not signed)."""
+    if signed_on is not None:
+        check_happened(signed_on, today or date.today(), "The date the agreement was signed")
     with UnitOfWork(database) as uow:
         record = Recorder(uow, "record supervision agreement")
         row = _arrangement(uow.session, arrangement_id)
@@ -774,7 +788,7 @@ def _suitable(person: Person, lead: Person | None, kind: SupervisionType, day: d
     """Why the lead cannot supervise, or "" when they can."""
     words = _LEAD_WORDS[kind]
     if lead is None:
-        return f"No {words} is recorded on {_day(day)}."
+        return f"No {words} is recorded on {format_day(day)}."
     if not _in_post(lead, day):
         return f"Their {words}, {lead.full_name}, is not in post."
     if (kind == SupervisionType.PROFESSIONAL and person.profession and lead.profession

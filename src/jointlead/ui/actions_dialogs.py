@@ -103,9 +103,10 @@ class MeetingDialog(FormDialog):
     def __init__(self, editor: Editor, parent: QWidget, today: date) -> None:
         super().__init__(editor, "Add a meeting",
                          "A board or meeting where actions are agreed, e.g. the Joint Management Board.", parent)
+        self.today = today
         self.name = self.text("Name", placeholder="e.g. Section 75 Partnership Board")
         self.on = self.day("Date", today)
 
     def gesture(self) -> Gesture:
-        name, on = self.name.text(), self.on.date().toPython()
-        return lambda database: actions.create_meeting(database, name, on)
+        name, on, today = self.name.text(), self.on.date().toPython(), self.today
+        return lambda database: actions.create_meeting(database, name, on, today=today)

@@ -132,7 +132,7 @@ class PaymentDialog(FormDialog):
                          f"{format_money(instalment.expected_pence)}, due "
                          f"{instalment.expected_date.strftime('%d %b %Y')}. Untick to record it as not received.",
                          parent)
-        self.instalment = instalment
+        self.instalment, self.today = instalment, today
         self.received = self.tick("Received", True)
         self.on = self.day("Received on", instalment.received_date or today)
         self.amount = self.money("Amount received", instalment.received_pence or instalment.expected_pence)
@@ -141,8 +141,9 @@ class PaymentDialog(FormDialog):
         payment_id, seen = self.instalment.id, self.instalment.version
         if not self.received.isChecked():
             return lambda database: budget_setup.record_payment(database, payment_id, None, None, seen_version=seen)
-        on, amount = self.on.date().toPython(), self.pence(self.amount)
-        return lambda database: budget_setup.record_payment(database, payment_id, on, amount, seen_version=seen)
+        on, amount, today = self.on.date().toPython(), self.pence(self.amount), self.today
+        return lambda database: budget_setup.record_payment(database, payment_id, on, amount, seen_version=seen,
+                                                            today=today)
 
 
 def _partner_options(frame: BudgetYear) -> list[tuple[str, object]]:
@@ -308,7 +309,7 @@ class VirementDialog(FormDialog):
                          f"Move budget from one line to another for M{frame.first_open} to M12 of "
                          f"{frame.year.label}; the pool total stays the same. Up to {limit} is within the delegated "
                          "limit; above it, record the board's approval.", parent)
-        self.frame = frame
+        self.frame, self.today = frame, today
         options = [(f"{line.code} {line.name}", line.id) for line in lines]
         self.giver = self.choice("From line", options)
         self.taker = self.choice("To line", options, options[1][1] if len(options) > 1 else None)
@@ -324,7 +325,7 @@ class VirementDialog(FormDialog):
             self.pence(self.amount)
         options = dict(reason=self.reason.text(), approved_by=self.approver.text(),
                        approval_date=self.approved_on.date().toPython(), recurrent=self.recurrent.isChecked(),
-                       board_approval=self.board.text() or None)
+                       board_approval=self.board.text() or None, today=self.today)
         return lambda database: budget_month.make_virement(database, frame.agreement_id, frame.year.start_year,
                                                            giver, taker, amount, **options)
 

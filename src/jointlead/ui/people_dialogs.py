@@ -42,13 +42,13 @@ class PersonDialog(FormDialog):
     """Add a person, or (given their id) change their details."""
 
     def __init__(self, editor: Editor, parent: QWidget, organisations: Sequence[str], teams: Sequence[str],
-                 person_id: int | None = None, current: PersonFields | None = None) -> None:
+                 today: date, person_id: int | None = None, current: PersonFields | None = None) -> None:
         adding = person_id is None
         super().__init__(editor, "Add a person" if adding else f"Edit {current.full_name}",
                          "Someone in the joint team, or a lead or supervisor from outside it. Their lines are "
                          "recorded separately, from a date." if adding else
                          "To record that they are leaving, use Record leaver: it also ends their lines.", parent)
-        self.person_id = person_id
+        self.person_id, self.today = person_id, today
         now = current or PersonFields("")
         self.name = self.text("Full name", now.full_name)
         self.employer = self.choice("Employer", [("Not recorded", None), *[(o, o) for o in organisations]],
@@ -80,10 +80,11 @@ class PersonDialog(FormDialog):
             start_date=self.day_value(self.start), leave_date=self.leave_date, seconded=self.seconded.isChecked(),
             career_stage=self.stage.currentData(), qualified_date=self.day_value(self.qualified),
             hr_supervisor_number=self.hr_supervisor.text(), version=self.version)
+        today = self.today
         if self.person_id is None:
-            return lambda database: people.add_person(database, fields)
+            return lambda database: people.add_person(database, fields, today=today)
         person_id = self.person_id
-        return lambda database: people.edit_person(database, person_id, fields)
+        return lambda database: people.edit_person(database, person_id, fields, today=today)
 
 
 def _warning_label(parent: QWidget) -> QLabel:
@@ -105,7 +106,7 @@ class ChangeLineDialog(FormDialog):
         super().__init__(editor, f"Change {name}'s line",
                          f"From the date chosen, {name} reports to someone new; the line before ends the day "
                          "before, and stays in the history.", parent)
-        self.database, self.person_id, self.lines = database, person_id, lines
+        self.database, self.person_id, self.lines, self.today = database, person_id, lines, today
         self.kind = self.choice("Line", KINDS, kind)
         self.lead = self.choice("New lead", list(leads))
         self.from_date = self.day("From", today)
@@ -120,7 +121,8 @@ class ChangeLineDialog(FormDialog):
         """Say before saving what the change would warn about or why it would be refused."""
         try:
             found = people.preview_line_change(self.database, self.person_id, self.kind.currentData(),
-                                               self.lead.currentData(), self.from_date.date().toPython())
+                                               self.lead.currentData(), self.from_date.date().toPython(),
+                                               today=self.today)
             self.warnings.setText(" ".join(f.message for f in found))
         except JointleadError as refusal:
             self.warnings.setText(f"{refusal.message} {refusal.advice}".strip())
@@ -129,7 +131,9 @@ class ChangeLineDialog(FormDialog):
         person, kind, lead = self.person_id, self.kind.currentData(), self.lead.currentData()
         when, note = self.from_date.date().toPython(), self.note.text()
         seen = None if self.lines is None else {ln.id: ln.version for ln in self.lines if ln.kind == kind}
-        return lambda database: people.change_line(database, person, kind, lead, when, note, seen_lines=seen)
+        today = self.today
+        return lambda database: people.change_line(database, person, kind, lead, when, note, seen_lines=seen,
+                                                   today=today)
 
 
 class LeaverDialog(FormDialog):
@@ -141,7 +145,7 @@ class LeaverDialog(FormDialog):
                          "Their lines and supervision arrangements, as the person and as the lead, end on their "
                          "last day. Those who then need someone new are listed here; move them with Reassign "
                          "reports afterwards.", parent)
-        self.database, self.person_id = database, person_id
+        self.database, self.person_id, self.today = database, person_id, today
         self.shown: people.ToReassign | None = None  # the preview last shown: what the leaver is recorded from
         self.last_day = self.day("Last day", today)
         self.needs = QLabel("", self)
@@ -166,10 +170,10 @@ class LeaverDialog(FormDialog):
         self.needs.setText("Will need someone new — " + " ".join(parts))
 
     def gesture(self) -> Gesture:
-        person, last_day, shown = self.person_id, self.last_day.date().toPython(), self.shown
+        person, last_day, shown, today = self.person_id, self.last_day.date().toPython(), self.shown, self.today
         return lambda database: people.record_leaver(database, person, last_day, seen_version=shown.version,
                                                      seen_lines=shown.line_versions,
-                                                     seen_arrangements=shown.arrangement_versions)
+                                                     seen_arrangements=shown.arrangement_versions, today=today)
 
 
 class ReassignDialog(FormDialog):
@@ -180,7 +184,7 @@ class ReassignDialog(FormDialog):
         super().__init__(editor, f"Reassign {name}'s reports",
                          f"Everyone whose line is to {name} on the date moves to the new lead from then, in one "
                          "step that Edit > Undo can take back.", parent)
-        self.database, self.from_id = database, from_id
+        self.database, self.from_id, self.today = database, from_id, today
         # The lines the preview last showed moving, version by id ({} when it showed a refusal): if someone else
         # changes one before OK, or gives the old lead another report, the move is refused.
         self.moving: dict[int, int] = {}
@@ -198,7 +202,8 @@ class ReassignDialog(FormDialog):
         self.moving = {}
         try:
             plan = people.preview_reassignment(self.database, self.from_id, self.lead.currentData(),
-                                               self.kind.currentData(), self.from_date.date().toPython())
+                                               self.kind.currentData(), self.from_date.date().toPython(),
+                                               today=self.today)
         except JointleadError as refusal:
             self.plan.setText(f"{refusal.message} {refusal.advice}".strip())
             return
@@ -208,8 +213,9 @@ class ReassignDialog(FormDialog):
 
     def gesture(self) -> Gesture:
         source, kind, lead = self.from_id, self.kind.currentData(), self.lead.currentData()
-        when, note, seen = self.from_date.date().toPython(), self.note.text(), self.moving
-        return lambda database: people.reassign_reports(database, source, lead, kind, when, note, seen_lines=seen)
+        when, note, seen, today = self.from_date.date().toPython(), self.note.text(), self.moving, self.today
+        return lambda database: people.reassign_reports(database, source, lead, kind, when, note, seen_lines=seen,
+                                                        today=today)
 
 
 def _same_name(typed: str, name: str) -> bool:

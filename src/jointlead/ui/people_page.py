@@ -336,13 +336,13 @@ class PeoplePage(Page):
 
     def add_person(self) -> None:
         organisations, teams = self._choices()
-        self._open(people_dialogs.PersonDialog(self.editor, self, organisations, teams))
+        self._open(people_dialogs.PersonDialog(self.editor, self, organisations, teams, self.today))
 
     def edit_person(self) -> None:
         chosen = self._chosen()
         if chosen:
             organisations, teams = self._choices()
-            self._open(people_dialogs.PersonDialog(self.editor, self, organisations, teams, chosen[0],
+            self._open(people_dialogs.PersonDialog(self.editor, self, organisations, teams, self.today, chosen[0],
                                                    people.person_fields(self.database, chosen[0])))
 
     def change_line(self) -> None:

@@ -121,6 +121,7 @@ class ArrangementDialog(FormDialog):
         super().__init__(editor, "Arrange supervision",
                          "Who supervises whom, of which type, from when. Leave the interval at 0 to follow the "
                          "policy (including the newly-qualified schedule).", parent)
+        self.today = today
         self.supervisee = self.choice("Supervisee", list(supervisees), supervisee_id)
         self.kind = self.choice("Type", TYPES)
         self.supervisor = self.choice("Supervisor", list(supervisors))
@@ -134,10 +135,11 @@ class ArrangementDialog(FormDialog):
 
     def gesture(self) -> Gesture:
         person, kind, supervisor = self.supervisee.currentData(), self.kind.currentData(), self.supervisor.currentData()
-        start, interval, signed = self.start.date().toPython(), self.interval.value() or None, \
-            self.day_value(self.signed)
+        start, interval, signed, today = self.start.date().toPython(), self.interval.value() or None, \
+            self.day_value(self.signed), self.today
         return lambda database: supervision.add_arrangement(database, person, kind, supervisor, start,
-                                                            interval_days=interval, agreement_signed=signed)
+                                                            interval_days=interval, agreement_signed=signed,
+                                                            today=today)
 
 
 class EndArrangementDialog(FormDialog):
@@ -147,12 +149,14 @@ class EndArrangementDialog(FormDialog):
         super().__init__(editor, "End an arrangement",
                          f"{row.supervisee}'s {row.supervision_type} supervision with {row.supervisor or 'nobody'} "
                          "ends on the day chosen (its last day).", parent)
-        self.arrangement_id, self.version = row.arrangement_id, row.version
+        self.arrangement_id, self.version, self.today = row.arrangement_id, row.version, today
         self.last_day = self.day("Last day", today)
 
     def gesture(self) -> Gesture:
-        arrangement, last_day, seen = self.arrangement_id, self.last_day.date().toPython(), self.version
-        return lambda database: supervision.end_arrangement(database, arrangement, last_day, seen_version=seen)
+        arrangement, last_day, seen, today = self.arrangement_id, self.last_day.date().toPython(), self.version, \
+            self.today
+        return lambda database: supervision.end_arrangement(database, arrangement, last_day, seen_version=seen,
+                                                            today=today)
 
 
 class ChangeSupervisorDialog(FormDialog):
@@ -164,13 +168,13 @@ class ChangeSupervisorDialog(FormDialog):
                          f"Their {row.supervision_type} supervision moves to someone else from the date chosen; the "
                          "arrangement until then stays in the record. A new supervisor needs a new signed "
                          "agreement.", parent)
-        self.arrangement_id, self.version = row.arrangement_id, row.version
+        self.arrangement_id, self.version, self.today = row.arrangement_id, row.version, today
         self.supervisor = self.choice("New supervisor", [s for s in supervisors
                                                           if s[1] not in (row.supervisor_id, row.supervisee_id)])
         self.from_date = self.day("From", today)
 
     def gesture(self) -> Gesture:
-        arrangement, supervisor, when, seen = self.arrangement_id, self.supervisor.currentData(), \
-            self.from_date.date().toPython(), self.version
+        arrangement, supervisor, when, seen, today = self.arrangement_id, self.supervisor.currentData(), \
+            self.from_date.date().toPython(), self.version, self.today
         return lambda database: supervision.change_arrangement(database, arrangement, when, supervisor_id=supervisor,
-                                                               seen_version=seen)
+                                                               seen_version=seen, today=today)

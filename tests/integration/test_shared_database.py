@@ -19,7 +19,7 @@ from jointlead.store.database import open_database
 from jointlead.store.errors import ChangedBySomeoneElse, DatabaseError
 from jointlead.store.models import AuditEntry, Base, Contribution, Person, SupervisionArrangement
 from jointlead.store.uow import UnitOfWork
-from stored import digest
+from stored import change, digest
 
 TODAY = date(2026, 11, 20)  # the demo's today
 ON_POSTGRESQL = os.environ.get("JOINTLEAD_TEST_DATABASE", "sqlite").lower() == "postgresql"
@@ -176,6 +176,16 @@ def _stale_line_end(db):
     return lambda: people.change_line(db, tom, M, _named(db, "Anna Allen"), DECEMBER, seen_lines=shown)
 
 
+def _stale_line_removed(db):
+    """A line I was shown has gone since (as an erasure takes them), though the one my change would end has not."""
+    tom = _named(db, "Tom Mason")
+    people.change_line(db, tom, M, _named(db, "Anna Allen"), DECEMBER)
+    shown = _lines_shown(db, tom)
+    earlier = min(shown)
+    change(db, "DELETE FROM reporting_line WHERE id = :id", id=earlier)
+    return lambda: people.change_line(db, tom, M, _named(db, "Emma Hall"), NEW_YEAR, seen_lines=shown)
+
+
 def _leaver(db, shown: people.ToReassign):
     return lambda: people.record_leaver(db, shown.person_id, shown.leave_date, seen_version=shown.version,
                                         seen_lines=shown.line_versions,
@@ -218,7 +228,7 @@ def _stale_reassignment(db):
 @pytest.mark.parametrize("stale_change", [
     _stale_line_terms, _stale_agreement_terms, _stale_partner_share, _stale_payment, _stale_month_budget,
     _stale_forecast, _stale_supervisor_change, _stale_end_of_arrangement, _stale_line_change, _stale_line_end,
-    _stale_leaver, _stale_leavers_reports, _stale_leavers_supervision, _stale_reassignment],
+    _stale_line_removed, _stale_leaver, _stale_leavers_reports, _stale_leavers_supervision, _stale_reassignment],
     ids=lambda case: case.__name__[7:])
 def test_a_dialog_filled_before_someone_else_saved_is_refused_and_changes_nothing(demo_db, stale_change):
     mine = stale_change(demo_db)

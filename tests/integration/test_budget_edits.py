@@ -14,6 +14,7 @@ from jointlead.domain.budget import custom_profile, even_profile
 from jointlead.domain.calendar import FinancialYear
 from jointlead.domain.errors import JointleadError, ValidationError
 from jointlead.domain.findings import Area, finding_area
+from jointlead.domain.money import format_pounds
 from jointlead.services.budget_month import (
     adjust_actual,
     assign_ledger_rows,
@@ -187,16 +188,37 @@ def test_a_virement_may_not_take_more_than_the_months_left(demo_db):
     lines = pool_position(demo_db).lines
     small = min((line for line in lines if line.figures.annual_budget_pence > 0),
                 key=lambda line: line.figures.annual_budget_pence)
-    with pytest.raises(ValidationError, match="cannot move out of it"):
+    with pytest.raises(ValidationError) as refused:
         make_virement(demo_db, None, YEAR, small.id, lines[0].id, small.figures.annual_budget_pence,
                       reason="r", approved_by="a", approval_date=date(2026, 11, 20), board_approval="JMB")
+    left = sum(small.figures.budget_profile[7:])  # M8 to M12: M7 is the demo's last closed month
+    assert refused.value.message == (f"Line {small.code} has {format_pounds(left)} of budget left in M8 to M12, so "
+                                     f"{format_pounds(small.figures.annual_budget_pence)} cannot move out of it: no "
+                                     "line's budget may go below nil.")
+
+
+def test_a_month_closes_once_it_is_over_and_with_every_partners_ledger_in_or_said_to_be_nil(demo_db):
+    before = stored.digest(demo_db)
+    with pytest.raises(ValidationError) as refused:
+        close_period(demo_db, None, YEAR, 8, today=date(2026, 11, 30), closing_without=("NFT", "NCC"))
+    assert refused.value.message == ("M8 2026-27 is not over until the end of 30 November 2026: its figures cannot "
+                                     "be agreed yet.")
+    with pytest.raises(ValidationError) as refused:
+        close_period(demo_db, None, YEAR, 8, today=date(2026, 12, 7))
+    assert refused.value.message == ("No ledger from NFT or NCC is loaded for M8 2026-27: closing now would agree "
+                                     "their actuals for the month as nil.")
+    with pytest.raises(ValidationError, match="No ledger from NCC is loaded"):
+        close_period(demo_db, None, YEAR, 8, today=date(2026, 12, 7), closing_without=("NFT",))
+    assert stored.digest(demo_db) == before
+    close_period(demo_db, None, YEAR, 8, today=date(2026, 12, 1), closing_without=("NFT", "NCC"))
+    assert pool_position(demo_db).as_at.number == 8
 
 
 def test_periods_close_in_order_and_unlock_with_a_reason(demo_db):
     closes = count(demo_db, PeriodClose)
     with pytest.raises(ValidationError, match="M8 is still open"):
         close_period(demo_db, None, YEAR, 9)
-    edit = close_period(demo_db, None, YEAR, 8, today=date(2026, 12, 7))
+    edit = close_period(demo_db, None, YEAR, 8, today=date(2026, 12, 7), closing_without=("NFT", "NCC"))
     assert pool_position(demo_db).as_at.number == 8
     with demo_db.session() as session:
         snapshot = json.loads(session.scalar(select(PeriodClose.snapshot_json).where(PeriodClose.period == 8)))
@@ -372,7 +394,7 @@ def a_year(empty_db):
                     280_000_000, weights=[1] * 11 + [2])
     add_budget_line(empty_db, agreement_id, LineTerms("C", "Equipment", "non-pay", None), YEAR, 5_000_000)
     for period in (1, 2, 3):
-        close_period(empty_db, None, YEAR, period, today=date(2026, 7, 10))
+        close_period(empty_db, None, YEAR, period, today=date(2026, 7, 10), closing_without=("ETR", "ECC"))
     one_off = virement(empty_db, _line_id(empty_db, "A"), _line_id(empty_db, "C"), 1_000_000, recurrent=False)
     undo_edit(empty_db, undo_edit(empty_db, one_off))  # undone and redone: still in force
     virement(empty_db, _line_id(empty_db, "B"), _line_id(empty_db, "C"), 2_000_001, recurrent=True)
@@ -562,7 +584,7 @@ def test_once_m12_closes_and_the_next_year_has_budgets_the_pool_moves_on_to_it(d
     start_next_year(demo_db, agreement_id, 2026)
     for period in range(8, 13):
         assert pool_position(demo_db, today=today).year == FinancialYear(2026)  # until M12 has closed
-        close_period(demo_db, agreement_id, 2026, period, today=today)
+        close_period(demo_db, agreement_id, 2026, period, today=today, closing_without=("NFT", "NCC"))
     position = pool_position(demo_db, today=today)
     assert (position.year, position.as_at) == (FinancialYear(2027), None)
     assert position.pool.annual_budget_pence > 0  # next year's budgets, as started
@@ -571,5 +593,5 @@ def test_once_m12_closes_and_the_next_year_has_budgets_the_pool_moves_on_to_it(d
     assert overview.pool_years(demo_db, agreement_id) == (FinancialYear(2026), FinancialYear(2027))
     ended = overview.pools(demo_db, today, FinancialYear(2026))[0]  # still there to look back on
     assert ended.as_at == FinancialYear(2026).period(12)
-    close_period(demo_db, agreement_id, 2027, 1, today=today)
+    close_period(demo_db, agreement_id, 2027, 1, today=date(2027, 5, 7), closing_without=("NFT", "NCC"))
     assert pool_position(demo_db, today=today).as_at == FinancialYear(2027).period(1)

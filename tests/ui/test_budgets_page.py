@@ -256,7 +256,7 @@ def test_once_m12_has_closed_the_page_moves_on_to_the_next_year_and_keeps_the_la
     agreement_id = pool_position(demo_db).agreement_id
     budget_setup.start_next_year(demo_db, agreement_id, 2026)
     for period in range(8, 13):
-        close_period(demo_db, agreement_id, 2026, period, today=date(2027, 4, 20))
+        close_period(demo_db, agreement_id, 2026, period, today=date(2027, 4, 20), closing_without=("NFT", "NCC"))
     window.set_database(demo_db)
     window.show_page("Budgets")
     page = window.current_page()
@@ -276,3 +276,25 @@ def test_once_m12_has_closed_the_page_moves_on_to_the_next_year_and_keeps_the_la
 
     page.show_filtered(view="Lines")  # what a dashboard tile opens: the current year again
     assert page.position.year == FinancialYear(2027)
+
+
+def test_closing_a_month_moves_the_page_and_the_dashboard_on_to_it(window, demo_db, qtbot, messages):
+    from conftest import DEMO_TODAY
+    from jointlead.services.budget_month import unlock_period
+
+    unlock_period(demo_db, None, 2026, 7, "Late NCC journal", today=DEMO_TODAY)
+    window.set_database(demo_db)
+    window.show_page("Budgets")
+    page = window.current_page()
+    page.as_at.setCurrentIndex(page.as_at.findData(6))  # chosen, though it is the last closed already
+    page.as_at.activated.emit(page.as_at.currentIndex())
+    assert "as at M6 2026-27" in page.subtitle.text()
+    page.close_month()
+    dialog = only(page, budget_dialogs.CloseDialog)
+    assert dialog.without is None  # both partners' ledgers for M7 are in: nothing to close without
+    assert not any("M7 is not closed" in label.text() for label in dialog.findChildren(budget_dialogs.QLabel))
+    save(dialog, qtbot)
+    assert messages == []
+    assert "as at M7 2026-27" in page.subtitle.text() and page.as_at.currentData() == 7
+    window.show_page("Dashboard")
+    assert window.dashboard.as_at.currentData() == 7

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
-from jointlead.domain.calendar import Period
+from jointlead.domain.calendar import Period, format_day
 from jointlead.domain.errors import ValidationError
 from jointlead.domain.money import format_pounds, split_largest_remainder
 from jointlead.domain.rag import AMBER_WITHIN_BASIS_POINTS, GREEN_WITHIN_BASIS_POINTS, Rag, variance_rag
@@ -320,12 +320,14 @@ def virement_needs_board_approval(amount_pence: int, delegated_limit_pence: int)
     return amount_pence > delegated_limit_pence
 
 
-def check_virement(budgets: Mapping[Hashable, int], virement: Virement, delegated_limit_pence: int) -> None:
+def check_virement(budgets: Mapping[Hashable, int], virement: Virement, delegated_limit_pence: int, *,
+                   months: str = "") -> None:
     """Refuse a virement that breaks a rule, with the reason in plain words.
 
     Refused: a nil or negative amount; the same line at both ends; a line not in the pool; no reason or no approver;
     more than the delegated limit without the board's approval; and more than the from-line's budget — a virement may
     take a line down to nil but never below it (so an income line, whose budget is negative, cannot give).
+    `months`: the months `budgets` are for, when not the whole year (e.g. "M8 to M12"), for the words.
     """
     if delegated_limit_pence < 0:
         raise ValidationError("The delegated limit for virements cannot be negative.")
@@ -344,11 +346,13 @@ def check_virement(budgets: Mapping[Hashable, int], virement: Virement, delegate
     if virement_needs_board_approval(amount, delegated_limit_pence) and not virement.board_approval:
         raise ValidationError(f"{format_pounds(amount)} is above the delegated limit of "
                               f"{format_pounds(delegated_limit_pence)}, so it needs the board's approval.",
-                              "Record the board's approval first.")
+                              "Record the board's approval: its minute reference.")
     available = budgets[virement.from_line]
     if amount > available:
-        raise ValidationError(f"Line {virement.from_line} has a budget of {format_pounds(available)}, so "
-                              f"{format_pounds(amount)} cannot move out of it: no line's budget may go below nil.")
+        left = f"{format_pounds(available)} of budget left in {months}" if months else \
+            f"a budget of {format_pounds(available)}"
+        raise ValidationError(f"Line {virement.from_line} has {left}, so {format_pounds(amount)} cannot move out of "
+                              "it: no line's budget may go below nil.")
 
 
 def apply_virement(budgets: Mapping[Hashable, int], virement: Virement,
@@ -409,6 +413,28 @@ def close_period(period: Period, closed_periods: Collection[Period]) -> frozense
     if period in closed_periods:
         raise ValidationError(f"{_name(period)} is already closed.")
     return frozenset(closed_periods) | {period}
+
+
+def check_month_over(period: Period, today: date) -> None:
+    """A month's figures are agreed once it is over: closed sooner, a month still being spent would be locked as
+    agreed, and the forecast run on from its part-month as though it were a whole one."""
+    if today <= period.last_day:
+        raise ValidationError(f"{_name(period)} is not over until the end of {format_day(period.last_day)}: its "
+                              "figures cannot be agreed yet.",
+                              f"Close it from {format_day(period.last_day + timedelta(days=1))}, once the partners' "
+                              "ledgers for it are in.")
+
+
+def check_ledgers_in(period: Period, missing: Sequence[str], closing_without: Collection[str]) -> None:
+    """Every partner's ledger for the month is loaded, or the manager has said to close without it: a partner with
+    no rows that month has its actuals for it agreed as nil, which a late extract usually is not."""
+    unsaid = [code for code in missing if code not in closing_without]
+    if unsaid:
+        whose = " or ".join(unsaid)
+        raise ValidationError(f"No ledger from {whose} is loaded for {_name(period)}: closing now would agree "
+                              f"{'its' if len(unsaid) == 1 else 'their'} actuals for the month as nil.",
+                              f"Import {whose}'s extract for {period.label} first, or close without it if nothing "
+                              "of the pool's was spent there that month.")
 
 
 def unlock_period(period: Period, closed_periods: Collection[Period], reason: str) -> frozenset[Period]:

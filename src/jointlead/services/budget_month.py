@@ -21,6 +21,7 @@ from jointlead.domain.calendar import FinancialYear, Period, check_happened
 from jointlead.domain.errors import JointleadError, ValidationError
 from jointlead.domain.ledger import LedgerCodeMapping, match_budget_line
 from jointlead.domain.money import format_pounds, split_largest_remainder
+from jointlead.services.budget_report import partners_without_ledger
 from jointlead.services.budget_setup import MAKE_VIREMENT, agreement_of
 from jointlead.services.budgets import pool_position
 from jointlead.services.edits import Edit, Recorder
@@ -350,7 +351,7 @@ def make_virement(database: Database, agreement_id: int | None, year: int, from_
         remaining = {line.code: sum(m.budget_pence for m in months[line.id]) for line in (giver, taker)}
         check_virement(remaining, rules.Virement(giver.code, taker.code, amount_pence, recurrent, reason, approved_by,
                                         approval_date, bool(board_approval and board_approval.strip())),
-                       agreement.delegated_limit_pence)
+                       agreement.delegated_limit_pence, months=f"M{start} to M{MONTHS}" if start < MONTHS else "M12")
         spread = spread_virement(amount_pence, [m.budget_pence for m in months[giver.id]],
                                  [m.budget_pence for m in months[taker.id]])
         for line, sign, after in ((giver, -1, spread[0]), (taker, 1, spread[1])):
@@ -368,10 +369,12 @@ def make_virement(database: Database, agreement_id: int | None, year: int, from_
 
 
 def close_period(database: Database, agreement_id: int | None, year: int, period: int, *,
-                 today: date | None = None) -> Edit:
+                 today: date | None = None, closing_without: Collection[str] = ()) -> Edit:
     """Lock a month once its figures are agreed: no edits and no imports into it until it is unlocked.
 
-    Months close in order. The pool's position as at the month is kept with the close, as the agreed record.
+    Months close in order, once they are over, and with every partner's ledger for the month loaded, unless the
+    partners without one are named in `closing_without` (the manager has said their actuals for it are nil). The
+    pool's position as at the month is kept with the close, as the agreed record.
     """
     with UnitOfWork(database) as uow:
         record = Recorder(uow, "close period")
@@ -384,6 +387,9 @@ def close_period(database: Database, agreement_id: int | None, year: int, period
         if still_open:
             raise ValidationError(f"M{still_open[0]} is still open: months close in order.",
                                   f"Close M{still_open[0]} first.")
+        rules.check_month_over(target, today or date.today())
+        rules.check_ledgers_in(target, partners_without_ledger(session, agreement.id, year, period),
+                               closing_without)
         agreement_id = agreement.id
     position = pool_position(database, agreement_id, year=FinancialYear(year), as_at=period)
     snapshot = {"as_at": target.label, "lines": {line.code: {

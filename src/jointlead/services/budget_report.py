@@ -131,6 +131,32 @@ def _closed_periods(session: Session, agreement_id: int, start_year: int) -> set
         PeriodClose.agreement_id == agreement_id, PeriodClose.year == start_year, PeriodClose.unlocked_on.is_(None))))
 
 
+def _ledgers_missing(session: Session, agreement_id: int, start_year: int, periods: Collection[int]
+                     ) -> list[tuple[str, list[int]]]:
+    """Each partner with no ledger rows in force for some of `periods`, and those periods, in partner order."""
+    loaded = {(organisation_id, period) for organisation_id, period in session.execute(
+        select(LedgerTransaction.organisation_id, LedgerTransaction.period).distinct()
+        .where(IN_FORCE, LedgerTransaction.agreement_id == agreement_id, LedgerTransaction.year == start_year,
+               LedgerTransaction.period.in_(periods)))}
+    partners = session.execute(
+        select(Organisation.id, Organisation.code)
+        .join(AgreementPartner, AgreementPartner.organisation_id == Organisation.id)
+        .where(AgreementPartner.agreement_id == agreement_id).order_by(AgreementPartner.position)).all()
+    missing = [(code, [n for n in sorted(periods) if (org_id, n) not in loaded]) for org_id, code in partners]
+    return [(code, numbers) for code, numbers in missing if numbers]
+
+
+def partners_without_ledger(session: Session, agreement_id: int, start_year: int, period: int) -> list[str]:
+    """The partners whose ledger for the month is not loaded (no rows in force for it), in partner order."""
+    return [code for code, _ in _ledgers_missing(session, agreement_id, start_year, [period])]
+
+
+def ledgers_not_loaded(database: Database, agreement_id: int, year: FinancialYear | int, period: int) -> list[str]:
+    """For the Close dialog: whose ledger for the month is not loaded yet."""
+    with database.session() as session:
+        return partners_without_ledger(session, agreement_id, _start_year(year), period)
+
+
 def budget_checklist(database: Database, agreement_id: int, year: FinancialYear | int,
                      as_at: int) -> tuple[ChecklistItem, ...]:
     """What is incomplete in the pool's figures as at period `as_at` (0: before any), each item ok or not.
@@ -152,17 +178,7 @@ def budget_checklist(database: Database, agreement_id: int, year: FinancialYear 
                          ChecklistItem(False, f"{_periods(open_)} {'is' if len(open_) == 1 else 'are'} not closed: "
                                               f"{'its' if len(open_) == 1 else 'their'} actuals may still change."))
 
-            loaded = {(organisation_id, period) for organisation_id, period in session.execute(
-                select(LedgerTransaction.organisation_id, LedgerTransaction.period).distinct()
-                .where(IN_FORCE, LedgerTransaction.agreement_id == agreement_id, LedgerTransaction.year == start_year,
-                       LedgerTransaction.period <= as_at))}
-            partners = session.execute(
-                select(Organisation.id, Organisation.code)
-                .join(AgreementPartner, AgreementPartner.organisation_id == Organisation.id)
-                .where(AgreementPartner.agreement_id == agreement_id).order_by(AgreementPartner.position)).all()
-            missing = [(code, [n for n in range(1, as_at + 1) if (org_id, n) not in loaded])
-                       for org_id, code in partners]
-            missing = [(code, numbers) for code, numbers in missing if numbers]
+            missing = _ledgers_missing(session, agreement_id, start_year, range(1, as_at + 1))
             items.append(ChecklistItem(True, f"Every partner's ledger is loaded for M1 to M{as_at}.") if not missing
                          else ChecklistItem(False, "Ledger not loaded: " + "; ".join(
                              f"{code} for {_periods(numbers)}" for code, numbers in missing) + "."))

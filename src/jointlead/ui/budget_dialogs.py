@@ -334,7 +334,7 @@ class CloseDialog(FormDialog):
     ok_text = "Close the month"
 
     def __init__(self, editor: Editor, parent: QWidget, frame: BudgetYear, checklist: Sequence[ChecklistItem],
-                 today: date) -> None:
+                 missing: Sequence[str], today: date) -> None:
         period = frame.year.period(frame.first_open)
         super().__init__(editor, f"Close {period.label} {frame.year.label}",
                          f"Closing {period.label} ({period.month_name}) locks its figures as agreed: no edits and no "
@@ -347,11 +347,17 @@ class CloseDialog(FormDialog):
             label.setStyleSheet(f"color: {TONES['good' if item.ok else 'bad'][0]};")
             label.setAccessibleName(("Complete: " if item.ok else "Incomplete: ") + item.wording)
             self.form.addRow(label)
+        # Closing without a partner's ledger agrees its month as nil: said in so many words, never by default.
+        self.missing = tuple(missing)
+        self.without = self.tick(f"Close without {' or '.join(missing)}'s ledger for {period.label}: agree "
+                                 f"{'its' if len(missing) == 1 else 'their'} actuals for the month as nil"
+                                 ) if missing else None
 
     def gesture(self) -> Gesture:
         frame, today = self.frame, self.today
+        without = self.missing if self.without is not None and self.without.isChecked() else ()
         return lambda database: budget_month.close_period(database, frame.agreement_id, frame.year.start_year,
-                                                          frame.first_open, today=today)
+                                                          frame.first_open, today=today, closing_without=without)
 
 
 class UnlockDialog(FormDialog):

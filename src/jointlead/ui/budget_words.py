@@ -24,19 +24,26 @@ def variance_percent(variance: int, budget: int) -> str:
     return f"{variance / budget:+.1%}" if budget else ""
 
 
-def fill_as_at(combo: QComboBox, frame: BudgetYear, chosen: int | None) -> int:
+def fill_as_at(combo: QComboBox, frame: BudgetYear, chosen: int | None) -> int | None:
     """Offer the months a pool's figures can be as at: the start of the year, then each month up to the last closed
-    or the last with actuals, whichever is later. Returns the month chosen: `chosen` if offered, else the last
-    closed."""
+    or the last with actuals, whichever is later, and show `chosen` (None: the last closed). Returns `chosen` if it
+    is still offered, else None: the page then follows the last closed month."""
     last_closed = max(frame.closed, default=0)
     newest = max(last_closed, frame.latest_actuals)
-    if chosen is None or chosen > newest:
-        chosen = last_closed
+    if chosen is not None and chosen > newest:
+        chosen = None
     combo.clear()
     combo.addItem(f"Start of {frame.year.label}", 0)
     for number in range(1, newest + 1):
         period = frame.year.period(number)
         state = "closed" if number in frame.closed else "not closed"
         combo.addItem(f"{period.label} {period.month_name[:3]} ({state})", number)
-    combo.setCurrentIndex(combo.findData(chosen))
+    combo.setCurrentIndex(combo.findData(last_closed if chosen is None else chosen))
     return chosen
+
+
+def month_chosen(combo: QComboBox, frame: BudgetYear) -> int | None:
+    """The month a person chose to see the figures as at; None when it is the last closed, so that the page moves on
+    with it when the next month closes rather than stay on the month chosen."""
+    chosen = combo.currentData()
+    return None if chosen == max(frame.closed, default=0) else chosen

@@ -31,7 +31,7 @@ from jointlead.services.budgets import LineFiguresProblem, LinePosition, PoolPos
 from jointlead.services.files import Database
 from jointlead.ui import budget_dialogs
 from jointlead.ui.budget_charts import BudgetCharts
-from jointlead.ui.budget_words import RAG_FILL_TONES, fill_as_at, variance_percent, variance_tone
+from jointlead.ui.budget_words import RAG_FILL_TONES, fill_as_at, month_chosen, variance_percent, variance_tone
 from jointlead.ui.messages import show_problem
 from jointlead.ui.money_editing import MoneyDelegate, pence_from_text, plain_pounds
 from jointlead.ui.page import Page
@@ -413,7 +413,7 @@ class BudgetsPage(Page):
 
     def _show_summary(self, position: PoolPosition, summary) -> None:
         pool = position.pool
-        chosen = self._chosen_as_at or 0
+        chosen = position.as_at.number if position.as_at else 0
         if not chosen:
             as_at = f"at the start of {position.year.label}, before any actuals"
         else:
@@ -602,7 +602,7 @@ class BudgetsPage(Page):
             self.show_data(self.database, self.today)
 
     def _on_as_at(self, _index: int) -> None:
-        self._chosen_as_at = self.as_at.currentData()
+        self._chosen_as_at = month_chosen(self.as_at, self.frame)
         if self.database is not None:
             self.show_data(self.database, self.today)
 
@@ -683,8 +683,11 @@ class BudgetsPage(Page):
 
     def close_month(self) -> None:
         frame = self.frame
-        checklist = budget_report.budget_checklist(self.database, frame.agreement_id, frame.year, frame.first_open)
-        self._open(budget_dialogs.CloseDialog(self.editor, self, frame, checklist, self.today))
+        # Its first item says whether the months to date are closed: closing this one is the answer to it.
+        checklist = budget_report.budget_checklist(self.database, frame.agreement_id, frame.year,
+                                                   frame.first_open)[1:]
+        missing = budget_report.ledgers_not_loaded(self.database, frame.agreement_id, frame.year, frame.first_open)
+        self._open(budget_dialogs.CloseDialog(self.editor, self, frame, checklist, missing, self.today))
 
     def unlock_month(self) -> None:
         self._open(budget_dialogs.UnlockDialog(self.editor, self, self.frame, self.today))

@@ -12,12 +12,13 @@ from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel, QWidg
 
 from jointlead.domain.findings import Area, Severity
 from jointlead.domain.money import format_pounds
-from jointlead.ui.budget_words import fill_as_at, variance_percent, variance_tone
+from jointlead.ui.budget_words import fill_as_at, month_chosen, variance_percent, variance_tone
 from jointlead.ui.page import Page, day_text
 from jointlead.ui.table_model import RIGHT, Column
 from jointlead.ui.widgets import DataTable, Tile, checklist_html, choose_data, section_title
 
 if TYPE_CHECKING:
+    from jointlead.services.budget_month import BudgetYear
     from jointlead.services.files import Database
     from jointlead.services.picture import Picture
 
@@ -104,7 +105,8 @@ class DashboardPage(Page):
         self.database: Database | None = None
         self.today = date.today()
         self.picture: Picture | None = None
-        self._chosen_as_at: int | None = None
+        self._chosen_as_at: int | None = None  # None: the last closed month, whichever that is
+        self._frame: BudgetYear | None = None  # the pool's year the as-at months are offered from
 
         bar = QHBoxLayout()
         self.as_at = QComboBox(self)
@@ -184,7 +186,8 @@ class DashboardPage(Page):
             self.show_data(self.database, self.today)
 
     def _on_as_at(self, _index: int) -> None:
-        self._chosen_as_at = self.as_at.currentData()
+        self._chosen_as_at = (month_chosen(self.as_at, self._frame) if self._frame is not None
+                              else self.as_at.currentData())
         self._reload()
 
     def _on_organisation_row(self, index) -> None:
@@ -216,9 +219,10 @@ class DashboardPage(Page):
 
         periods = budget_report.report_periods(database, today)
         self.as_at.clear()
-        if periods is not None:
-            frame = budget_month.budget_year(database, periods.agreement_id, periods.year)
-            self._chosen_as_at = fill_as_at(self.as_at, frame, self._chosen_as_at)
+        self._frame = None if periods is None else budget_month.budget_year(database, periods.agreement_id,
+                                                                            periods.year)
+        if self._frame is not None:
+            self._chosen_as_at = fill_as_at(self.as_at, self._frame, self._chosen_as_at)
         self.as_at.setEnabled(periods is not None)
         self._reload()
 
@@ -228,7 +232,7 @@ class DashboardPage(Page):
         self.show_data(database, today)
 
     def _forget_choices(self) -> None:
-        self._chosen_as_at = None
+        self._chosen_as_at, self._frame = None, None
         self.organisation.clear()
 
     def _reload(self) -> None:

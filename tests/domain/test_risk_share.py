@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jointlead.domain.errors import ValidationError
+from jointlead.domain.money import format_money, format_pounds
 from jointlead.domain.risk_share import (
     Basis,
     LineVariance,
@@ -59,9 +62,10 @@ def test_underspends_then_the_reserve_absorb_an_overspend_before_the_rest_is_sha
     assert shares_in_pounds(result) == {"NHS": 22_500, "NCC": 7_500}
     assert result.absorbed_pence == 120_000 * POUND
     assert result.reserve_used_pence == 50_000 * POUND
-    assert result.explanation() == ("Overspend £200,000. £120,000 absorbed by underspends on lines Reablement and "
-                                    "Equipment. £50,000 from the risk reserve. £30,000 shared 75:25: NHS £22,500, "
-                                    "council £7,500.")
+    assert result.explanation() == ("Net overspend £80,000, made up of overspend £200,000 and underspend £120,000. "
+                                    "£120,000 of overspend absorbed by underspends on lines Reablement and "
+                                    "Equipment. £50,000 from the risk reserve. Overspend £30,000 shared 75:25: "
+                                    "NHS £22,500, council £7,500.")
 
 
 def test_caps_of_two_percent_of_contribution_leave_the_rest_unallocated_for_the_board():
@@ -89,7 +93,7 @@ def test_a_fixed_line_falls_wholly_on_its_responsible_partner_and_a_joint_one_on
     result = share_risk(PARTNERS, [fixed("F", 40_000, "NHS"), fixed("J", 10_000)], POOLED)
 
     assert shares_in_pounds(result) == {"NHS": 40_000, "NCC": 10_000}
-    assert "NHS £40,000 (line F), council £10,000 (line J)" in result.explanation()
+    assert "NHS overspend £40,000 (line F), council overspend £10,000 (line J)" in result.explanation()
 
 
 def test_a_fixed_lines_underspend_stays_with_its_partner_and_does_not_absorb_pool_overspends():
@@ -133,7 +137,10 @@ def test_without_the_waterfall_overspends_are_shared_and_underspends_follow_the_
     assert shares_in_pounds(result) == {"NHS": 150_000, "NCC": 50_000}
     assert result.retained_in_pool_pence == -120_000 * POUND
     assert result.reserve_used_pence == 0
-    assert "dealt with separately" in result.explanation()
+    assert result.steps[0].explanation == ("Net overspend £80,000, made up of overspend £200,000 and underspend "
+                                           "£120,000, which are dealt with separately as the agreement has no "
+                                           "waterfall.")
+    assert "Overspend £200,000 shared 75:25" in result.explanation()
 
 
 def test_an_underspend_bigger_than_the_overspends_absorbs_them_and_the_rest_is_returned_pro_rata():
@@ -233,6 +240,83 @@ def test_no_variance_is_explained_too():
     assert dict(result.share_by_partner) == {"NHS": 0, "NCC": 0}
 
 
+# --- The words match the figures beside them ---------------------------------------------------------------------
+
+
+def test_a_waterfall_with_a_net_underspend_names_the_net_underspend_and_what_makes_it_up():
+    # The demo pool at M7: the variable lines are £71,921.22 over and £131,704.85 under, £59,783.63 under net.
+    lines = [LineVariance("A", "Crisis team", None, ShareProfile.VARIABLE, 7_192_122),
+             LineVariance("U", "Reablement", None, ShareProfile.VARIABLE, -13_170_485)]
+    rules = RiskShareRules(host="NCC", use_waterfall=True, risk_reserve_pence=50_000 * POUND)
+
+    result = share_risk(PARTNERS, lines, rules)
+
+    opening = result.steps[0]
+    assert opening.title == "Variance to share"
+    assert opening.variance_in_pence == -5_978_363
+    assert opening.explanation == "Net underspend £59,784, made up of overspend £71,921 and underspend £131,705."
+    assert result.explanation() == (
+        "Net underspend £59,784, made up of overspend £71,921 and underspend £131,705. £71,921 of overspend absorbed "
+        "by underspends on line Reablement. Underspend £59,784 returned pro rata 75:25: NHS £44,838, council £14,946.")
+
+
+def test_without_a_waterfall_a_net_underspend_is_named_with_both_parts_dealt_with_separately():
+    rules = RiskShareRules(host="NCC")
+
+    result = share_risk(PARTNERS, [variable("A", 40_000), variable("U", -100_000)], rules)
+
+    assert [step.title for step in result.steps] == ["Variance to share", "Overspend shared", "Underspend returned"]
+    assert result.steps[0].variance_in_pence == -60_000 * POUND
+    assert result.steps[0].explanation == ("Net underspend £60,000, made up of overspend £40,000 and underspend "
+                                           "£100,000, which are dealt with separately as the agreement has no "
+                                           "waterfall.")
+    assert result.steps[1].explanation == "Overspend £40,000 shared 75:25: NHS £30,000, council £10,000."
+    assert shares_in_pounds(result) == {"NHS": 30_000 - 75_000, "NCC": 10_000 - 25_000}
+
+
+@pytest.mark.parametrize(("waterfall", "words"), [
+    (True, "No net variance: overspend £50,000 and underspend £50,000 cancel out."),
+    (False, "No net variance: overspend £50,000 and underspend £50,000, which are dealt with separately as the "
+            "agreement has no waterfall."),
+], ids=["with the waterfall", "without the waterfall"])
+def test_an_overspend_and_an_underspend_that_cancel_out_are_not_called_an_overspend(waterfall, words):
+    result = share_risk(PARTNERS, [variable("A", 50_000), variable("U", -50_000)],
+                        RiskShareRules(host="NCC", use_waterfall=waterfall))
+
+    assert result.steps[0].variance_in_pence == 0
+    assert result.steps[0].explanation == words
+
+
+def test_after_fixed_lines_the_variance_to_share_is_the_other_lines_and_each_partners_fixed_part_is_worded():
+    lines = [fixed("F", -30_000, "NHS"), fixed("G", 10_000, "NCC"), fixed("H", -4_000, "NCC"),
+             variable("A", 20_000), variable("U", -50_000)]
+
+    result = share_risk(PARTNERS, lines, RiskShareRules(host="NCC", use_waterfall=True))
+
+    first, second = result.steps[:2]
+    assert first.explanation == ("Fixed-share lines fall wholly on their responsible partner: NHS underspend £30,000 "
+                                 "(line F), council net overspend £6,000 (lines G and H).")
+    assert second.variance_in_pence == -30_000 * POUND
+    assert second.explanation == ("Net underspend £30,000 on the other lines, made up of overspend £20,000 and "
+                                  "underspend £50,000.")
+    assert "-£" not in result.explanation()
+
+
+@pytest.mark.parametrize(("over", "under", "words"), [
+    (149, 50, "Net overspend £0.99, made up of overspend £1.49 and underspend £0.50."),
+    (7_192_149, 13_170_450, "Net underspend £59,783.01, made up of overspend £71,921.49 and underspend £131,704.50."),
+    (7_192_122, 13_170_485, "Net underspend £59,784, made up of overspend £71,921 and underspend £131,705."),
+    (1, 2, "Net underspend £0.01, made up of overspend £0.01 and underspend £0.02."),
+], ids=["rounds apart", "the demo's pence rounds apart", "the demo adds up", "under a pound"])
+def test_the_net_and_its_parts_are_in_whole_pounds_unless_those_would_not_add_up_or_read_nil(over, under, words):
+    lines = [LineVariance("A", "A", None, ShareProfile.VARIABLE, over),
+             LineVariance("U", "U", None, ShareProfile.VARIABLE, -under)]
+
+    result = share_risk(PARTNERS, lines, RiskShareRules(host="NCC", use_waterfall=True))
+
+    assert result.steps[0].explanation == words
+
+
 # --- Refusals ----------------------------------------------------------------------------------------------------
 
 
@@ -322,3 +406,90 @@ def test_a_pool_being_set_up_has_no_contributions_yet_and_nothing_to_share():
     result = share_risk((Partner("A", "A", 0), Partner("B", "B", 0)), [variable("X", 0)], RiskShareRules("A"))
     assert dict(result.share_by_partner) == {"A": 0, "B": 0} and result.explanation() == "No variance: there is " \
         "nothing to share."
+
+
+_AMOUNT = r"£([0-9]{1,3}(?:,[0-9]{3})*(?:\.[0-9]{2})?)"
+
+
+def _pence(text: str) -> int:
+    """The digits after £ (`1,234` or `1,234.56`) in pence."""
+    pounds, _, pence = text.replace(",", "").partition(".")
+    return int(pounds) * POUND + int(pence or "0")
+
+
+def _shown(pence: int, text: str) -> bool:
+    """`text` (the digits after £) is `pence` in whole pounds as the app rounds them, or to the penny; a
+    variance that is not nothing never shows as £0."""
+    return text in (format_pounds(pence)[1:], format_money(pence)[1:]) and (text != "0" or pence == 0)
+
+
+@settings(max_examples=300, deadline=None)
+@given(pools())
+def test_the_words_of_every_step_match_the_sign_of_its_figures(pool):
+    partners, lines, rules = pool
+    result = share_risk(partners, lines, rules)
+
+    for step in result.steps:
+        text = step.explanation
+        assert "-£" not in text, text
+        amounts = dict(step.amounts_by_partner)
+        if step.title == "Variance to share":
+            figure = step.variance_in_pence
+            if figure > 0:
+                match = re.match(rf"(?:Net overspend|Overspend) {_AMOUNT}", text)
+            elif figure < 0:
+                match = re.match(rf"(?:Net underspend|Underspend) {_AMOUNT}", text)
+            else:
+                match = None
+                assert text.startswith(("No net variance", "No variance")), text
+            if match:
+                assert _shown(abs(figure), match.group(1)), text
+            parts = re.search(rf"overspend {_AMOUNT} and underspend {_AMOUNT}", text)
+            if parts:  # over and under both stated: they add up, as shown, to the net beside them
+                assert _pence(parts.group(1)) - _pence(parts.group(2)) == (
+                    (1 if figure > 0 else -1) * _pence(match.group(1)) if match else 0), text
+        elif step.title == "Overspend shared":
+            assert sum(amounts.values()) > 0
+            assert text.startswith(f"Overspend {format_pounds(sum(amounts.values()))} shared "), text
+        elif step.title.startswith("Underspend"):
+            placed = sum(amounts.values()) + step.retained_pence
+            assert placed < 0 and step.variance_in_pence == placed
+            assert text.startswith(f"Underspend {format_pounds(-placed)} "), text
+        elif step.title == "Absorbed by underspends":
+            assert text.startswith(f"{format_pounds(step.absorbed_pence)} of overspend absorbed by underspends "), text
+        elif step.title == "Risk reserve":
+            assert step.reserve_pence > 0 and text.startswith(f"{format_pounds(step.reserve_pence)} from the risk ")
+        elif step.title == "Fixed-share lines":
+            for partner in partners:
+                part = amounts[partner.code]
+                word = "overspend" if part > 0 else "underspend" if part < 0 else "no net variance"
+                said = re.search(rf"{re.escape(partner.name)} (?:net )?(overspend|underspend|no net variance)", text)
+                if said:
+                    assert said.group(1) == word, text
+                    if part:
+                        assert f"{word} {format_pounds(abs(part))} (" in text[said.start():], text
+                else:
+                    assert part == 0, text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 10**9), st.integers(1, 10**9), st.booleans())
+def test_an_overspend_and_an_underspend_are_always_named_by_their_net_and_direction(over, under, waterfall):
+    lines = [LineVariance("A", "A", None, ShareProfile.VARIABLE, over),
+             LineVariance("U", "U", None, ShareProfile.VARIABLE, -under)]
+
+    opening = share_risk(PARTNERS, lines, RiskShareRules(host="NCC", use_waterfall=waterfall)).steps[0]
+
+    net = over - under
+    assert opening.variance_in_pence == net
+    direction = "Net overspend" if net > 0 else "Net underspend" if net < 0 else "No net variance"
+    assert opening.explanation.startswith(direction), opening.explanation
+    stated = re.findall(_AMOUNT, opening.explanation)
+    if net:
+        assert _shown(abs(net), stated[0]) and _shown(over, stated[1]) and _shown(under, stated[2])
+        shown_net, shown_over, shown_under = (_pence(amount) for amount in stated)
+    else:
+        assert stated[0] == stated[1]
+        shown_net, shown_over, shown_under = 0, _pence(stated[0]), _pence(stated[1])
+    assert shown_over - shown_under == (shown_net if net >= 0 else -shown_net)
+    assert ("dealt with separately" in opening.explanation) is not waterfall

@@ -31,7 +31,9 @@ Every split goes through `split_largest_remainder` (ties to the partner listed f
 order of the lines: lines are summed per partner, and named in the explanations in order of their code.
 Signs follow the variance throughout: a partner's negative share is an underspend returned to it; a negative
 `retained_in_pool_pence` is underspend carried forward; `reserve_used_pence` and `unallocated_pence` are
-overspend, so never negative.
+overspend, so never negative. The explanations say it in words instead: no amount in them is negative, and the
+step says whether it is overspend or underspend. The "Variance to share" step, whose figure is the variable lines'
+net variance, names that net and its direction first, then what it is made up of when there is both over and under.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ from enum import StrEnum
 from types import MappingProxyType
 
 from jointlead.domain.errors import ValidationError
-from jointlead.domain.money import format_pounds, split_largest_remainder
+from jointlead.domain.money import format_money, format_pounds, split_largest_remainder
 
 
 class ShareProfile(StrEnum):
@@ -189,6 +191,55 @@ def _amounts(partners: Sequence[Partner], amounts: Mapping[str, int], sign: int 
     return ", ".join(f"{p.name} {format_pounds(sign * amounts[p.code])}" for p in partners)
 
 
+def _direction(pence: int, *, net: bool = False) -> str:
+    """What a variance is, in words, with its size: `overspend £1,234`, `net underspend £56`, `no net variance`."""
+    if pence == 0:
+        return "no net variance"
+    word = "overspend" if pence > 0 else "underspend"
+    return f"{'net ' if net else ''}{word} {format_pounds(abs(pence))}"
+
+
+def _size(pence: int) -> str:
+    """A variance's size in whole pounds, or to the penny when it is under 50p, so it never reads `£0`."""
+    return format_pounds(pence) if abs(pence) >= 50 or pence == 0 else format_money(pence)
+
+
+def _made_up(overspend: int, underspend: int) -> tuple[str, str, str]:
+    """The net of an overspend and an underspend, and the two, as text that adds up as shown.
+
+    Whole pounds unless rounding each of the three on its own would show a sum that does not add up
+    (£1.49 over and £0.50 under, shown £1 and £1, net £0.99 shown £1), or would show an amount as £0:
+    then pounds and pence for all three.
+    """
+    net = overspend - underspend
+    whole = [format_pounds(abs(pence)) for pence in (net, overspend, underspend)]
+    pounds = [int(text[1:].replace(",", "")) for text in whole]
+    adds_up = (pounds[0] if net >= 0 else -pounds[0]) == pounds[1] - pounds[2]
+    if adds_up and all(pounds[i] or not pence for i, pence in enumerate((net, overspend, underspend))):
+        return whole[0], whole[1], whole[2]
+    exact = [format_money(abs(pence)) for pence in (net, overspend, underspend)]
+    return exact[0], exact[1], exact[2]
+
+
+def _variance_to_share(overspend: int, underspend: int, *, waterfall: bool, after_fixed: bool) -> str:
+    """The variable lines' variance, which is the figure beside this step: its net and direction, then its parts.
+
+    Without fixed-share lines before it, a variance that is all over or all under reads `Overspend £200,000.`
+    """
+    where = " on the other lines" if after_fixed else ""
+    separately = ", which are dealt with separately as the agreement has no waterfall" if not waterfall else ""
+    if overspend and underspend:
+        net, over, under = _made_up(overspend, underspend)
+        if overspend == underspend:
+            cancel = " cancel out" if waterfall else ""
+            return f"No net variance{where}: overspend {over} and underspend {under}{cancel}{separately}."
+        direction = "Net overspend" if overspend > underspend else "Net underspend"
+        return f"{direction} {net}{where}, made up of overspend {over} and underspend {under}{separately}."
+    if overspend:
+        return f"Overspend {_size(overspend)}{where}."
+    return f"Underspend {_size(underspend)}{where}."
+
+
 # --- Checks ------------------------------------------------------------------------------------------------------
 
 
@@ -288,7 +339,8 @@ def share_risk(partners: Sequence[Partner], lines: Iterable[LineVariance], rules
         for p in partners:
             own = [line for line in fixed_lines if (line.responsible or rules.host) == p.code]
             if own:
-                parts.append(f"{p.name} {format_pounds(fixed[p.code])} ({_lines(own)})")
+                mixed = any(line.variance_pence > 0 for line in own) and any(line.variance_pence < 0 for line in own)
+                parts.append(f"{p.name} {_direction(fixed[p.code], net=mixed)} ({_lines(own)})")
         placed = sum(fixed.values())
         steps.append(Step("Fixed-share lines",
                           f"Fixed-share lines fall wholly on their responsible partner: {', '.join(parts)}.",
@@ -301,13 +353,8 @@ def share_risk(partners: Sequence[Partner], lines: Iterable[LineVariance], rules
     underspending = [line for line in variable if line.variance_pence < 0]
     overspend = sum(line.variance_pence for line in overspending)
     underspend = -sum(line.variance_pence for line in underspending)
-    if overspend and underspend and not rules.use_waterfall:
-        opening = (f"Overspend {format_pounds(overspend)} and underspend {format_pounds(underspend)}, "
-                   "dealt with separately as the agreement has no waterfall.")
-    elif overspend:
-        opening = f"Overspend {format_pounds(overspend)}."
-    elif underspend:
-        opening = f"Underspend {format_pounds(underspend)}."
+    if overspend or underspend:
+        opening = _variance_to_share(overspend, underspend, waterfall=rules.use_waterfall, after_fixed=bool(steps))
     else:
         opening = "" if steps else "No variance: there is nothing to share."
     if opening:
@@ -319,7 +366,8 @@ def share_risk(partners: Sequence[Partner], lines: Iterable[LineVariance], rules
         absorbed = min(overspend, underspend)
         if absorbed:
             steps.append(Step("Absorbed by underspends",
-                              f"{format_pounds(absorbed)} absorbed by underspends on {_lines(underspending)}.",
+                              f"{format_pounds(absorbed)} of overspend absorbed by underspends on "
+                              f"{_lines(underspending)}.",
                               balance, nothing, balance, absorbed_pence=absorbed))
         reserve_used = min(rules.risk_reserve_pence, overspend - absorbed)
         if reserve_used:
@@ -357,7 +405,7 @@ def share_risk(partners: Sequence[Partner], lines: Iterable[LineVariance], rules
             how = _ratio(contributions)
         shared = dict(zip(codes, split, strict=True))
         steps.append(Step("Overspend shared",
-                          f"{format_pounds(overspend_left)} shared {how}: {_amounts(partners, shared)}.",
+                          f"Overspend {format_pounds(overspend_left)} shared {how}: {_amounts(partners, shared)}.",
                           balance, shared, balance - overspend_left))
         balance -= overspend_left
         for code in codes:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
-from driving import only
+from driving import only, save
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
+from conftest import DEMO_TODAY
 from jointlead.domain.supervision import Status
 from jointlead.services import supervision
 from jointlead.ui import supervision_dialogs
@@ -118,3 +121,104 @@ def test_a_supervisor_changes_from_a_date_and_the_history_is_kept(window, demo_d
     now = next(r for r in supervision.compliance(demo_db, window._today()).rows
                if r.supervisee_id == before.supervisee_id and r.supervision_type == before.supervision_type)
     assert now.supervisor_id == new_supervisor and now.arrangement_id != before.arrangement_id
+
+
+def _select(page, supervisee: str, supervision_type: str) -> supervision.ComplianceRow:
+    """Select someone's arrangement of a type on Everyone, as a manager clicks its row."""
+    page.tabs.setCurrentWidget(page.everyone)
+    model = page.everyone.model
+    row = next(r for r in range(model.rowCount())
+               if (model.row_at(r).supervisee, model.row_at(r).supervision_type) == (supervisee, supervision_type))
+    page.everyone.view.selectRow(row)
+    return model.row_at(row)
+
+
+def _recorded_supervisor(demo_db, person_id: int, supervision_type: str, on) -> str:
+    sessions = supervision.person_supervision(demo_db, person_id, DEMO_TODAY, recent=100).sessions
+    return next(s.supervisor for s in sessions if (s.supervision_type, s.session_date) == (supervision_type, on))
+
+
+def test_changing_the_type_shows_and_records_the_supervisor_arranged_for_that_type(window, demo_db, qtbot,
+                                                                                   messages):
+    window.set_database(demo_db)
+    window.show_page("Supervision")
+    page = window.current_page()
+    chosen = _select(page, "Andrew Thomas", "managerial")
+    page.record_session()
+    dialog = only(page, supervision_dialogs.SessionDialog)
+    assert dialog.kind.currentData() == "managerial"  # due soonest: overdue
+    assert dialog.supervisor.currentText() == "Emma White (arranged)"
+
+    dialog.kind.setCurrentIndex(dialog.kind.findData("professional"))
+    # Not the managerial supervisor still on show while the professional one is recorded.
+    assert dialog.supervisor.currentText() == "Lucy Robinson (arranged)"
+    save(dialog, qtbot)
+    assert messages == []
+    assert _recorded_supervisor(demo_db, chosen.supervisee_id, "professional", DEMO_TODAY) == "Lucy Robinson"
+
+
+def test_a_type_with_nothing_arranged_says_so_and_records_no_supervisor(window, demo_db, qtbot, messages):
+    window.set_database(demo_db)
+    window.show_page("Supervision")
+    page = window.current_page()
+    chosen = _select(page, "Andrew Thomas", "managerial")
+    page.record_session()
+    dialog = only(page, supervision_dialogs.SessionDialog)
+    dialog.kind.setCurrentIndex(dialog.kind.findData("safeguarding"))
+    assert dialog.supervisor.currentText() == "No safeguarding supervision arranged"
+    save(dialog, qtbot)
+    assert messages == []
+    assert _recorded_supervisor(demo_db, chosen.supervisee_id, "safeguarding", DEMO_TODAY) == ""
+
+
+def test_a_backdated_session_shows_and_records_the_supervisor_arranged_on_its_day(window, demo_db, qtbot, messages):
+    from PySide6.QtCore import QDate
+
+    window.set_database(demo_db)
+    window.show_page("Supervision")
+    page = window.current_page()
+    now = _select(page, "Sophie Richards", "managerial")
+    on = date(2026, 6, 15)  # before her managerial supervision moved to its present supervisor
+    then = next(r for r in supervision.compliance(demo_db, on).rows
+                if (r.supervisee_id, r.supervision_type) == (now.supervisee_id, "managerial"))
+    assert then.supervisor != now.supervisor
+    page.record_session()
+    dialog = only(page, supervision_dialogs.SessionDialog)
+    dialog.kind.setCurrentIndex(dialog.kind.findData("managerial"))
+    assert dialog.supervisor.currentText() == f"{now.supervisor} (arranged)"
+
+    dialog.on.setDate(QDate(on.year, on.month, on.day))
+    assert dialog.supervisor.currentText() == f"{then.supervisor} (arranged)"
+    save(dialog, qtbot)
+    assert messages == []
+    assert _recorded_supervisor(demo_db, now.supervisee_id, "managerial", on) == then.supervisor
+
+
+@pytest.mark.parametrize(("button", "dialog_kind"), [
+    ("change_supervisor", supervision_dialogs.ChangeSupervisorDialog),
+    ("end_arrangement", supervision_dialogs.EndArrangementDialog)])
+def test_changing_or_ending_with_no_arrangement_chosen_says_what_to_choose(window, demo_db, messages, button,
+                                                                           dialog_kind):
+    window.set_database(demo_db)
+    window.show_page("Supervision")
+    page = window.current_page()
+    page.tabs.setCurrentWidget(page.trend)
+    getattr(page, button)()
+    assert len(messages) == 1 and "Choose the arrangement" in messages[0]
+    assert not [d for d in page.findChildren(dialog_kind) if d.isVisible()]
+    assert page.tabs.currentWidget() is page.everyone  # where to choose one
+
+
+@pytest.mark.parametrize("button", ["change_supervisor", "end_arrangement"])
+def test_changing_or_ending_a_need_with_nothing_arranged_says_to_arrange_it(window, demo_db, messages, button):
+    window.set_database(demo_db)
+    window.show_page("Supervision")
+    page = window.current_page()
+    model = page.needing.model
+    row = next(r for r in range(model.rowCount()) if model.row_at(r).status == Status.NOT_IN_PLACE)
+    page.needing.view.selectRow(row)
+    getattr(page, button)()
+    need = model.row_at(row)
+    assert len(messages) == 1
+    assert f"{need.supervisee} has no {need.supervision_type} supervision arranged" in messages[0]
+    assert "Arrange…" in messages[0]

@@ -48,17 +48,43 @@ class SessionDialog(FormDialog):
         self.form.addRow("Duration", self.duration)
         self.status = self.choice("It was", [(s.value.capitalize(), s.value) for s in SessionStatus])
         self.supervisee.currentIndexChanged.connect(self._defaults)
+        # Who is arranged depends on the type and the day as much as on the person: each change shows them again.
+        self.kind.currentIndexChanged.connect(self._arranged_supervisor)
+        self.on.dateChanged.connect(self._arranged_supervisor)
         self._defaults()
 
     def _defaults(self) -> None:
+        """The type of the supervisee's arrangement due soonest on the day, as the service would take it, and the
+        supervisor arranged for it."""
         person = self.supervisee.currentData()
+        if person is not None:
+            found = supervision.session_defaults(self.database, person, self.on.date().toPython())
+            if found.supervision_type:
+                self.kind.blockSignals(True)  # the supervisor is shown once, below, not once per change
+                self.kind.setCurrentIndex(self.kind.findData(found.supervision_type))
+                self.kind.blockSignals(False)
+        self._arranged_supervisor()
+
+    def _arranged_supervisor(self) -> None:
+        """Show who is arranged to supervise the supervisee in the type chosen on the session's day, and record them
+        by id rather than leave the service to look again: what the form shows is what is recorded."""
+        person, kind = self.supervisee.currentData(), self.kind.currentData()
         if person is None:
+            self.supervisor.setItemText(0, "The arranged supervisor")
+            self.supervisor.setItemData(0, None)
             return
-        found = supervision.session_defaults(self.database, person, self.today)
-        if found.supervision_type:
-            self.kind.setCurrentIndex(self.kind.findData(found.supervision_type))
-        self.supervisor.setItemText(0, f"{found.supervisor} (arranged)" if found.supervisor
-                                    else "The arranged supervisor")
+        rows = supervision.person_supervision(self.database, person, self.on.date().toPython()).rows
+        # Soonest due first, as session_defaults orders them, should two arrangements of a type overlap.
+        arranged = sorted((r for r in rows if r.arrangement_id is not None and r.supervision_type == kind),
+                          key=lambda r: r.next_due or date.max)
+        if not arranged:
+            text = f"No {kind} supervision arranged"
+        elif arranged[0].supervisor:
+            text = f"{arranged[0].supervisor} (arranged)"
+        else:
+            text = "No supervisor named in the arrangement"
+        self.supervisor.setItemText(0, text)
+        self.supervisor.setItemData(0, arranged[0].supervisor_id if arranged else None)
 
     def gesture(self) -> Gesture:
         person, kind, supervisor = self.supervisee.currentData(), self.kind.currentData(), self.supervisor.currentData()

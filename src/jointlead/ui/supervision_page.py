@@ -242,17 +242,34 @@ class SupervisionPage(Page):
         self._open(supervision_dialogs.ArrangementDialog(self.editor, self, people, people, self.today,
                                                          chosen.supervisee_id if chosen else None))
 
-    def change_supervisor(self) -> None:
+    def _arrangement_chosen(self, title: str, choose: str, nothing_to: str) -> supervision.ComplianceRow | None:
+        """The arrangement chosen on the table shown; with none, says what to choose (the button otherwise seems to
+        do nothing) and takes the user to a table of arrangements."""
         chosen = self._chosen_row()
-        if chosen is None or chosen.arrangement_id is None:
-            self.everyone.view.setFocus()
+        if chosen is not None and chosen.arrangement_id is not None:
+            return chosen
+        if chosen is None:
+            text = f"Choose the arrangement {choose} first: select its row on Needs action, Everyone or By supervisor."
+        else:  # a "not in place" row: the need is shown, but nothing is arranged yet
+            text = (f"{chosen.supervisee} has no {chosen.supervision_type} supervision arranged, so there is "
+                    f"{nothing_to}. Use Arrange… to arrange it.")
+        QMessageBox.information(self, title, text)
+        table = self.tabs.currentWidget()
+        if table not in (self.needing, self.everyone, self.by_supervisor):
+            table = self.everyone
+            self.tabs.setCurrentWidget(table)
+        table.view.setFocus()
+        return None
+
+    def change_supervisor(self) -> None:
+        chosen = self._arrangement_chosen("Change supervisor", "whose supervisor changes", "no supervisor to change")
+        if chosen is None:
             return
         self._open(supervision_dialogs.ChangeSupervisorDialog(self.editor, self, chosen, self._people(), self.today))
 
     def end_arrangement(self) -> None:
-        chosen = self._chosen_row()
-        if chosen is None or chosen.arrangement_id is None:
-            self.everyone.view.setFocus()
+        chosen = self._arrangement_chosen("End arrangement", "to end", "nothing to end")
+        if chosen is None:
             return
         self._open(supervision_dialogs.EndArrangementDialog(self.editor, self, chosen, self.today))
 

@@ -1,4 +1,10 @@
-"""Taking back an action tracker an owner edited in Excel: each change previewed, each conflict decided, then one go."""
+"""Taking back an action tracker an owner edited in Excel: each change previewed, each conflict decided, then one go.
+
+Nothing the owner wrote is dropped unseen: the rows with problems are listed in full (cell by cell, as the service
+gives them), and so are the notices about what the import does not read or what changes nothing. Rows with
+problems stop the import unless the manager chooses to import the valid rows on their own, as the CLI's
+--accept-valid does; the rows left out are named before Import is pressed.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +12,18 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLayout,
     QPushButton,
+    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -21,6 +31,7 @@ from PySide6.QtWidgets import (
 from jointlead.domain.errors import JointleadError
 from jointlead.services import action_tracker
 from jointlead.services.action_tracker import TrackerChange, TrackerPreview
+from jointlead.ui.import_wizard import DISABLED_BUTTON_STYLE, NOTICE_STYLE, PROBLEM_STYLE, plural
 from jointlead.ui.messages import show_problem
 from jointlead.ui.table_model import Column
 from jointlead.ui.undo import Editor
@@ -37,16 +48,61 @@ class _Line:
 
 COLUMNS = [
     Column("Action", lambda r: r.change.reference or f"New (row {r.change.row})"),
+    # The title says which action a change is to, and is all there is of a new action before it is imported.
+    Column("Title", lambda r: r.change.title, max_width=260),
     Column("Change", lambda r: r.change.kind.value.capitalize()),
     Column("What", lambda r: r.change.summary, max_width=340),
-    Column("Conflict", lambda r: r.change.conflict, max_width=300, tone=lambda r: "bad" if r.change.conflict else None),
+    Column("Conflict", lambda r: r.change.conflict, max_width=260, tone=lambda r: "bad" if r.change.conflict else None),
     Column("Decision", lambda r: r.decision,
            tone=lambda r: "bad" if r.decision == UNDECIDED else "muted" if r.decision == REJECT else None),
 ]
+PROBLEM_COLUMNS = [
+    Column("Where", lambda p: p.reference, sort_key=lambda p: (p.row or 0, p.column or 0)),
+    Column("Problem", lambda p: p.message),
+]
+NOTICE_COLUMNS = [Column("Notice", lambda n: n)]
+SPLITTER_HANDLE = 6  # pixels above each list that the splitter's handle takes
+
+
+def rows_phrase(rows: list[int]) -> str:
+    """"row 3", "rows 3 and 4", "rows 3, 4 and 15": the tracker's rows as the owner sees them in Excel."""
+    numbers = [str(row) for row in rows]
+    if not numbers:  # a problem with the sheet as a whole names no row
+        return "no single row"
+    if len(numbers) == 1:
+        return f"row {numbers[0]}"
+    return f"rows {', '.join(numbers[:-1])} and {numbers[-1]}"
+
+
+def _wrapped(table: DataTable) -> DataTable:
+    """A list read line by line: long messages wrap onto more lines rather than end in an ellipsis."""
+    table.view.setWordWrap(True)
+    table.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    return table
+
+
+def _section(heading: QLabel, table: DataTable, parent: QWidget) -> QWidget:
+    section = QWidget(parent)
+    layout = QVBoxLayout(section)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(heading)
+    layout.addWidget(table, 1)
+    section.hide()
+    return section
+
+
+def _heading(style: str, name: str, parent: QWidget) -> QLabel:
+    label = QLabel("", parent)
+    label.setWordWrap(True)
+    label.setStyleSheet(style)
+    label.setAccessibleName(name)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
 
 
 class TrackerImportDialog(QDialog):
-    """Choose the returned tracker; read what the owner changed; accept or reject each conflict; import."""
+    """Choose the returned tracker; read what the owner changed, every problem and notice; accept or reject each
+    conflict; import (the valid rows on their own, if the manager says so)."""
 
     def __init__(self, editor: Editor, parent: QWidget, today: date) -> None:
         super().__init__(parent)
@@ -54,7 +110,8 @@ class TrackerImportDialog(QDialog):
         self.preview: TrackerPreview | None = None
         self.decisions: dict[str, bool] = {}
         self.setWindowTitle("Import an action tracker")
-        self.resize(1000, 560)
+        self.resize(1040, 680)
+        self.setStyleSheet(DISABLED_BUTTON_STYLE)  # Import must look unavailable while a problem or conflict stops it
         layout = QVBoxLayout(self)
         layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)  # sized once, above, before showing
         row = QHBoxLayout()
@@ -64,19 +121,46 @@ class TrackerImportDialog(QDialog):
         self.summary = QLabel("A tracker jointlead exported, with the owner's new updates, statuses and due dates. "
                               "Nothing changes until you import it.", self)
         self.summary.setWordWrap(True)
+        self.summary.setAccessibleName("Summary")
         row.addWidget(self.summary, 1)
         layout.addLayout(row)
-        self.table = DataTable("changes", COLUMNS, "Choose a tracker to see what its owner changed.", self,
-                               stretch_column=2)
+
+        # One splitter, so the manager can give the room to whichever list is long: nothing is cut short.
+        splitter = self.splitter = QSplitter(Qt.Orientation.Vertical, self)
+        splitter.setChildrenCollapsible(False)
+        changes = QWidget(splitter)
+        changes_layout = QVBoxLayout(changes)
+        changes_layout.setContentsMargins(0, 0, 0, 0)
+        self.table = DataTable("changes", COLUMNS, "Choose a tracker to see what its owner changed.", changes,
+                               stretch_column=3)
         self.table.view.doubleClicked.connect(lambda _i: self.toggle())
-        layout.addWidget(self.table, 1)
+        changes_layout.addWidget(self.table, 1)
         decide = QHBoxLayout()
         for text, accept in (("Accept", True), ("Reject", False)):
-            button = QPushButton(text, self)
+            button = QPushButton(text, changes)
             button.clicked.connect(lambda _c=False, accept=accept: self.decide(accept))
             decide.addWidget(button)
         decide.addStretch(1)
-        layout.addLayout(decide)
+        changes_layout.addLayout(decide)
+        splitter.addWidget(changes)
+
+        self.problems_heading = _heading(PROBLEM_STYLE, "Rows with problems", self)
+        self.problems = _wrapped(DataTable("problems", PROBLEM_COLUMNS, "No row has a problem.", self,
+                                           searchable=False, stretch_column=1))
+        self.problems_section = _section(self.problems_heading, self.problems, splitter)
+        splitter.addWidget(self.problems_section)
+        self.notices_heading = _heading(NOTICE_STYLE, "Notices", self)
+        self.notices = _wrapped(DataTable("notices", NOTICE_COLUMNS, "Nothing to note.", self, searchable=False,
+                                          stretch_column=0))
+        self.notices_section = _section(self.notices_heading, self.notices, splitter)
+        splitter.addWidget(self.notices_section)
+        layout.addWidget(splitter, 1)
+
+        self.accept_valid = QCheckBox("Import the valid rows on their own", self)
+        self.accept_valid.setAccessibleName("Import the valid rows on their own")
+        self.accept_valid.toggled.connect(lambda _checked: self._show())
+        self.accept_valid.hide()
+        layout.addWidget(self.accept_valid)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
                                         self)
         self.import_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
@@ -99,21 +183,85 @@ class TrackerImportDialog(QDialog):
             show_problem(self, error, "This tracker cannot be imported")
             return
         self.decisions = {}
+        self.table.empty.setText("No row of this tracker can be imported as it is: see the problems below."
+                                 if self.preview.problems else
+                                 "The owner wrote no new update, status, due date or action in this tracker.")
+        # Leaving rows out is chosen afresh for each tracker, knowing which rows they are.
+        self.accept_valid.blockSignals(True)
+        self.accept_valid.setChecked(False)
+        self.accept_valid.blockSignals(False)
+        for table, rows in ((self.problems, self.preview.problems), (self.notices, self.preview.notices)):
+            table.set_rows(rows)
+            table.count.hide()  # the heading above the list counts them, in a sentence
         self._show()
+        self._share_room()
+
+    def _share_room(self) -> None:
+        """Each list of problems or notices as tall as it needs, up to a share of the room, so a short list is seen
+        whole and a long one scrolls; the changes take the rest. The splitter lets the manager move it."""
+        self.splitter.refresh()  # the lists just shown are laid out, so their rows know their wrapped heights
+        room = max(self.splitter.height(), 1)
+        wanted = [0]
+        roomy = not self.table.model.total_rows  # no changes to show: the lists may take most of the room
+        for section, heading, table, share in (
+                (self.problems_section, self.problems_heading, self.problems, 0.6 if roomy else 0.4),
+                (self.notices_section, self.notices_heading, self.notices, 0.25)):
+            if not section.isVisible():
+                wanted.append(0)
+                continue
+            view = table.view
+            view.resizeRowsToContents()
+            needed = (heading.heightForWidth(section.width()) + section.layout().spacing() + SPLITTER_HANDLE
+                      + view.horizontalHeader().height() + view.verticalHeader().length() + 2 * view.frameWidth())
+            wanted.append(min(needed, int(room * share)))
+        wanted[0] = room - sum(wanted)
+        self.splitter.setSizes(wanted)
+
+    def skipped_rows(self) -> list[int]:
+        """The tracker's rows that have problems: left out when the valid rows are imported on their own."""
+        return sorted({p.row for p in self.preview.problems if p.row is not None}) if self.preview else []
 
     def _show(self) -> None:
         preview = self.preview
+        if preview is None:
+            return
         lines = [_Line(c, self._decision(c)) for c in preview.changes]
         self.table.set_rows(lines)
         undecided = sum(1 for line in lines if line.decision == UNDECIDED)
-        problems = "".join(f" {p}" for p in preview.problems[:3])
         self.summary.setText(
-            f"{preview.path.name}, exported for {preview.scope}: {len(preview.changes)} changes to "
-            f"{len(preview.reviews)} actions; {len(preview.conflicts)} in conflict with changes made here since "
-            f"the export" + (f", {undecided} still to decide" if undecided else "") + "."
-            + (f" {preview.rows_with_problems} rows have problems and stop the import:{problems}"
-               if preview.problems else ""))
-        self.import_button.setEnabled(bool(preview.changes) and not undecided and not preview.problems)
+            f"{preview.path.name}, exported for {preview.scope}: {plural(len(preview.changes), 'change')} to "
+            f"{plural(len(preview.reviews), 'action')}; {len(preview.conflicts)} in conflict with changes made here "
+            f"since the export" + (f", {undecided} still to decide" if undecided else "") + ".")
+        self._show_problems(preview)
+        self._show_notices(preview)
+        leave_out = bool(preview.problems) and self.accept_valid.isChecked()
+        self.import_button.setEnabled(bool(preview.changes) and not undecided
+                                      and (not preview.problems or leave_out))
+
+    def _show_problems(self, preview: TrackerPreview) -> None:
+        self.problems_section.setVisible(bool(preview.problems))
+        self.accept_valid.setVisible(bool(preview.problems) and bool(preview.changes))
+        if not preview.problems:
+            return
+        rows = rows_phrase(self.skipped_rows())
+        has = "has a problem" if preview.rows_with_problems == 1 else "have problems"
+        if not preview.changes:
+            advice = "No row of this tracker can be imported: correct the rows and import the file again."
+        elif self.accept_valid.isChecked():
+            advice = f"Importing the valid rows on their own: {rows} will be left out, and nothing in them imported."
+        else:
+            advice = ("Nothing is imported while any row has a problem: correct the rows and import the file again, "
+                      "or import the valid rows on their own.")
+        self.problems_heading.setText(f"{plural(preview.rows_with_problems, 'row')} of the tracker {has} "
+                                      f"({rows} of '{preview.sheet}'). {advice}")
+        self.accept_valid.setText(f"Import the valid rows on their own, leaving out {rows} (the problems listed "
+                                  "above)")
+
+    def _show_notices(self, preview: TrackerPreview) -> None:
+        self.notices_section.setVisible(bool(preview.notices))
+        self.notices_heading.setText(
+            f"{plural(len(preview.notices), 'note')} on what the owner wrote that is not imported, or changes "
+            "nothing. Nothing to decide; tell the owner if it needs doing another way.")
 
     def _decision(self, change: TrackerChange) -> str:
         """A change is imported unless rejected; one that conflicts waits for the manager to decide."""
@@ -137,9 +285,12 @@ class TrackerImportDialog(QDialog):
         preview, decisions = self.preview, dict(self.decisions)
         if preview is None:
             return
+        # As the CLI's --accept-valid: the rows with problems are left out. Conflicts stay the manager's to decide.
+        accept_valid = bool(preview.problems) and self.accept_valid.isChecked()
 
         def take_back(database):
-            edit = action_tracker.apply_tracker_import(database, preview, decisions=decisions).edit
+            edit = action_tracker.apply_tracker_import(database, preview, decisions=decisions,
+                                                       accept_valid=accept_valid).edit
             if edit is None:
                 raise JointleadError("Every change was rejected, so there is nothing to import.", "")
             return edit

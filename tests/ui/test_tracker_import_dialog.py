@@ -1,0 +1,163 @@
+"""The action tracker import dialog as a manager uses it: a tracker exported from the demo, edited in Excel the way
+owners do (openpyxl here), read back in the real dialog: every problem and notice listed, new actions by their
+title, and the valid rows imported on their own with the rows left out named first."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from PySide6.QtCore import Qt
+
+from jointlead.domain.actions import ActionStatus
+from jointlead.services import actions
+from jointlead.services.action_tracker import export_action_tracker
+from jointlead.ui.tracker_import_dialog import UNDECIDED, TrackerImportDialog
+
+TODAY = date(2026, 11, 20)  # the demo's today, as the window's
+NEW_TITLE = "Agree the winter discharge pathway with the acute trust"
+
+
+class Tracker:
+    """An exported NCC tracker, open for editing as an owner would: by each action's reference and column heading."""
+
+    def __init__(self, database, folder: Path) -> None:
+        self.path = folder / "ncc tracker.xlsx"
+        export_action_tracker(database, self.path, organisation="NCC", today=TODAY)
+        self.book = openpyxl.load_workbook(self.path)
+        self.sheet = self.book["Actions"]
+        self.headers = {cell.value: cell.column for cell in self.sheet[1]}
+        self.rows = {cell.value: cell.row for cell in self.sheet["A"] if cell.row > 1 and cell.value}
+        self.references = list(self.rows)  # soonest due first, as exported
+        self.next_free = max(self.rows.values()) + 1
+
+    def write(self, reference: str, heading: str, value: object) -> None:
+        self.sheet.cell(self.rows[reference], self.headers[heading], value)
+
+    def add_row(self, **values: object) -> int:
+        """A row under the table, as an owner adds a new action; returns its row number."""
+        row, self.next_free = self.next_free, self.next_free + 1
+        for heading, value in values.items():
+            self.sheet.cell(row, self.headers[heading], value)
+        return row
+
+    def save(self) -> Path:
+        self.book.save(self.path)
+        return self.path
+
+
+@pytest.fixture
+def tracker(demo_db, tmp_path) -> Tracker:
+    return Tracker(demo_db, tmp_path)
+
+
+@pytest.fixture
+def importer(window, demo_db) -> TrackerImportDialog:
+    window.set_database(demo_db)
+    window.tracker_action.trigger()
+    return window.findChild(TrackerImportDialog)
+
+
+def texts(table) -> list[list[str]]:
+    """What a table shows, row by row, cell by cell."""
+    model = table.model
+    return [[model.data(model.index(row, column)) for column in range(model.columnCount())]
+            for row in range(model.rowCount())]
+
+
+def by_reference(database) -> dict:
+    return {r.reference: r for r in actions.action_log(database, TODAY)}
+
+
+def test_notes_on_what_is_not_read_are_shown(importer, tracker):
+    first, second = tracker.references[:2]
+    tracker.write(first, "Due", datetime(2027, 1, 31))  # overtyped: the Due column is not read back
+    current = by_reference(importer.editor.database)[second].status
+    tracker.write(second, "New status", current.label)  # the status it has already
+
+    importer.load(tracker.save())
+
+    shown = [row[0] for row in texts(importer.notices)]
+    assert list(importer.preview.notices) == shown and len(shown) == 2
+    assert any(f"{first}: the Due column was changed, which is not read" in notice for notice in shown)
+    assert any(f"{second} is already {current.value}" in notice for notice in shown)
+    assert importer.notices_section.isVisibleTo(importer)
+    assert importer.notices_heading.text().startswith("2 notes on what the owner wrote")
+
+
+def test_every_problem_is_listed_by_its_cell_not_just_the_first_three(importer, tracker):
+    first, second, third = tracker.references[:3]
+    tracker.write(first, "New due date", datetime(2027, 1, 15))  # no reason
+    tracker.write(second, "New status", "Cancelled")  # no reason either
+    tracker.write(third, "New status", "Maybe")  # not a status
+    half_row = tracker.add_row(Action="Half-filled new action")  # no owner, no due date
+
+    importer.load(tracker.save())
+
+    listed = texts(importer.problems)
+    assert [(p.reference, p.message) for p in importer.preview.problems] == [tuple(row) for row in listed]
+    assert [row[0] for row in listed] == [f"Actions!{tracker.rows[first]}", f"Actions!{tracker.rows[second]}",
+                                          f"Actions!J{tracker.rows[third]}", f"Actions!{half_row}"]
+    assert "Actions!" not in importer.summary.text()  # listed, not crammed into the summary sentence
+    assert importer.problems_heading.text().startswith("4 rows of the tracker have problems")
+    assert not importer.import_button.isEnabled()
+
+
+def test_a_new_action_is_shown_with_its_title(importer, tracker):
+    row = tracker.add_row(Action=NEW_TITLE, Owner="Nicola Price", Due=datetime(2027, 2, 28))
+
+    importer.load(tracker.save())
+
+    (shown,) = texts(importer.table)
+    assert shown[0] == f"New (row {row})" and NEW_TITLE in shown
+    assert "New action for Nicola Price, due 28 February 2027" in shown
+
+
+def test_the_valid_rows_are_imported_on_their_own_leaving_out_the_rows_named(importer, tracker, demo_db, qtbot,
+                                                                              messages):
+    valid, invalid = tracker.references[:2]
+    before = by_reference(demo_db)
+    tracker.write(valid, "New update", "Both partners confirmed in writing")
+    tracker.write(invalid, "New update", "Moving this one")
+    tracker.write(invalid, "New due date", datetime(2027, 1, 15))  # no reason: a problem, so none of this row
+    tracker.add_row(Action=NEW_TITLE, Owner="Nicola Price", Due=datetime(2027, 2, 28))
+
+    importer.load(tracker.save())
+
+    assert importer.problems_heading.text().startswith("1 row of the tracker has a problem")
+    assert not importer.import_button.isEnabled()  # nothing goes in while a row has a problem, unless asked
+    assert importer.accept_valid.isVisibleTo(importer) and not importer.accept_valid.isChecked()
+    assert f"leaving out row {tracker.rows[invalid]} " in importer.accept_valid.text()
+    qtbot.mouseClick(importer.accept_valid, Qt.MouseButton.LeftButton)
+    assert importer.accept_valid.isChecked() and importer.import_button.isEnabled()
+    qtbot.mouseClick(importer.import_button, Qt.MouseButton.LeftButton)
+
+    assert messages == []
+    after = by_reference(demo_db)
+    assert after[valid].latest_update == "Both partners confirmed in writing"
+    assert after[invalid].latest_update == before[invalid].latest_update  # the row with a problem was left out
+    assert after[invalid].due == before[invalid].due
+    added = [r for r in after.values() if r.title == NEW_TITLE]
+    assert len(added) == 1 and added[0].owner == "Nicola Price" and added[0].status == ActionStatus.OPEN
+    assert len(after) == len(before) + 1
+
+
+def test_importing_the_valid_rows_still_waits_for_each_conflict_to_be_decided(importer, tracker, demo_db):
+    changed_here, broken = tracker.references[:2]
+    tracker.write(changed_here, "New update", "Done on our side")
+    tracker.write(broken, "New status", "Maybe")
+    path = tracker.save()
+    actions.add_update(demo_db, by_reference(demo_db)[changed_here].id, "Chased by the manager", today=TODAY)
+
+    importer.load(path)
+    importer.accept_valid.setChecked(True)
+
+    (line,) = [importer.table.model.row_at(row) for row in range(importer.table.model.rowCount())]
+    assert line.change.reference == changed_here and line.decision == UNDECIDED
+    assert not importer.import_button.isEnabled()  # leaving rows out decides no conflict
+    importer.table.view.selectRow(0)
+    importer.decide(True)
+    assert importer.import_button.isEnabled()

@@ -89,6 +89,20 @@ def test_applying_writes_every_row_in_one_batch_and_reimporting_changes_nothing(
     assert content(pool) == before
 
 
+def test_an_extract_none_of_whose_rows_match_the_partners_codes_asks_whether_it_is_theirs(pool, tmp_path):
+    """The trust's extract imported as the council's: every row would go in as the council's, unmapped."""
+    path = write_ledger(tmp_path / "trust.xlsx", [["90001", "5100", 7, "T1", "Agency", 100],
+                                                  ["90002", "5200", 7, "T2", "Drugs", 250]])
+    notice = ("None of the 2 rows matches NCC's ledger codes. Check that this is NCC's extract: another partner's "
+              "would be imported under NCC as unmapped rows.")
+    assert notice in imports.preview_ledger_import(pool, path, "NCC", year=FY).notices
+    # One row the council's codes match is enough to make it plausibly the council's; and the trust has no codes
+    # recorded in this pool, so nothing can be said of its extracts.
+    assert notice not in imports.preview_ledger_import(pool, hostile.messy_ledger_xlsx(tmp_path), "NCC",
+                                                       year=FY).notices
+    assert not any("ledger codes" in n for n in imports.preview_ledger_import(pool, path, "NFT", year=FY).notices)
+
+
 def test_the_same_extract_as_csv_or_xlsx_is_the_same_import(pool, tmp_path):
     rows = [["00123", "5101", "M7", "", "Agency", "£100.00"], ["00123", "5101", "M7", "", "Agency", "£100.00"],
             ["04567", "5201", "M7", "", "Travel", "(12.50)"]]

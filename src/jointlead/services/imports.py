@@ -432,6 +432,11 @@ def _preview_ledger(source: SourceFile, database: Database, path: Path, partner:
 
     covered = set(extract.column("periods"))
     notices = list(source.notices)
+    unmapped = sum(chunk_lines.count(None) for chunk_lines in lines)
+    if mappings and count and unmapped == count:  # the partner's codes match nothing: likely the other's extract
+        notices.append(f"None of the {count:,} rows matches {partner_code}'s ledger codes. Check that this is "
+                       f"{partner_code}'s extract: another partner's would be imported under {partner_code} as "
+                       "unmapped rows.")
     removed: list[Change] = []
     leftovers = [r for r in existing if r.id not in matched and r.period in covered and r.period not in locked]
     if leftovers and tally.rejected:
@@ -460,7 +465,7 @@ def _preview_ledger(source: SourceFile, database: Database, path: Path, partner:
         header_row=layout.header_row, headers=layout.headers, mapping=_mapping(layout, kind),
         period_label=year.label, rows_read=tally.rows_read,
         added=_Changes(added, new_row), changed=_Changes(changed, changed_row), removed=tuple(removed),
-        unchanged=unchanged, unmapped=sum(chunk_lines.count(None) for chunk_lines in lines),
+        unchanged=unchanged, unmapped=unmapped,
         rejected=tuple(tally.rejected), net_total_pence=sum(extract.column("amounts")), notices=tuple(notices),
         plan=plan)
 

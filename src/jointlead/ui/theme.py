@@ -14,6 +14,13 @@ NHS_GREEN = "#007F3B"
 NHS_RED = "#D5281B"
 NHS_WARM_YELLOW = "#FFB81C"
 NHS_DARK_YELLOW = "#8A5300"  # text on white for "amber": yellow itself is unreadable as text
+NHS_MID_GREY = "#AEB7BD"  # borders
+NHS_LIGHT_GREY = "#D8DDE0"  # borders and gridlines
+
+# A control that cannot be used yet: grey text on a grey fill inside a grey border, still readable (5.4:1 or more).
+DISABLED_TEXT = NHS_SECONDARY_TEXT
+DISABLED_FILL = NHS_PALE_GREY
+DISABLED_BORDER = NHS_MID_GREY
 
 # Colours for status text and fills. Each is (text colour, background colour).
 TONES = {
@@ -42,6 +49,9 @@ TEXT_PAIRS = [
     (NHS_WHITE, NHS_BLUE),
     (NHS_TEXT, NHS_PALE_GREY),
     (NHS_BLUE, NHS_WHITE),
+    (DISABLED_TEXT, DISABLED_FILL),  # a disabled button, field or header
+    (DISABLED_TEXT, NHS_WHITE),  # a disabled table's cells
+    (DISABLED_TEXT, NHS_WINDOW),  # a disabled check box, radio button or label
     *TONES.values(),
     *RAG_FILLS.values(),
 ]
@@ -83,7 +93,7 @@ QPushButton#tile {{
     background: {NHS_WHITE}; border: 1px solid #D8DDE0; border-left: 5px solid {NHS_BLUE}; border-radius: 6px;
     text-align: left; padding: 0px;
 }}
-QPushButton#tile:hover {{ border-color: {NHS_BLUE}; }}
+QPushButton#tile:hover:enabled {{ border-color: {NHS_BLUE}; }}
 QPushButton#tile:focus {{ border: 2px solid {NHS_WARM_YELLOW}; border-left: 5px solid {NHS_BLUE}; }}
 QLabel#tileTitle {{ color: {NHS_SECONDARY_TEXT}; font-weight: 600; }}
 QLabel#tileValue {{ font-size: 18pt; font-weight: 600; }}
@@ -106,8 +116,20 @@ QPushButton {{
     font-weight: 600;
 }}
 QPushButton:focus {{ outline: 2px solid {NHS_WARM_YELLOW}; }}
-QPushButton:hover {{ background: {NHS_DARK_BLUE}; }}
+QPushButton:hover:enabled {{ background: {NHS_DARK_BLUE}; }}
 QPushButton#secondary {{ background: {NHS_WHITE}; color: {NHS_BLUE}; border: 1px solid {NHS_BLUE}; }}
+/* Disabled: grey text, fill and border, and no hover. Without this, the colours above paint a control that cannot
+   be used exactly like one that can. A disabled button's border takes a pixel of its padding: the same size. */
+QWidget:disabled {{ color: {DISABLED_TEXT}; }}
+QPushButton:disabled, QPushButton#secondary:disabled {{
+    background: {DISABLED_FILL}; color: {DISABLED_TEXT}; border: 1px solid {DISABLED_BORDER};
+}}
+QPushButton:disabled {{ padding: 6px 13px; }}
+QPushButton#secondary:disabled {{ padding: 7px 14px; }}
+QPushButton#tile:disabled {{ border-color: {NHS_LIGHT_GREY}; border-left-color: {DISABLED_BORDER}; }}
+QLineEdit:disabled {{ background: {DISABLED_FILL}; border-color: {NHS_LIGHT_GREY}; }}
+QTableView:disabled {{ selection-background-color: {DISABLED_FILL}; selection-color: {DISABLED_TEXT}; }}
+QHeaderView::section:disabled {{ color: {DISABLED_TEXT}; }}
 QStatusBar {{ background: {NHS_PALE_GREY}; }}
 QStatusBar QLabel {{ padding: 0 8px; }}
 QScrollArea {{ border: none; background: transparent; }}

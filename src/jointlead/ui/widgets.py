@@ -127,6 +127,9 @@ class DataTable(QWidget):
         self.view = QTableView(self)
         self.view.setModel(self.model)
         self.view.setAccessibleName(f"{name.capitalize()} table")
+        # Tab and Shift+Tab leave the table for the controls around it; the arrow keys move from cell to cell.
+        # (Qt's default moves Tab from cell to cell too, and then nothing after a table is in the keyboard's reach.)
+        self.view.setTabKeyNavigation(False)
         self.view.setSortingEnabled(True)
         self.view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         self.view.setAlternatingRowColors(True)

@@ -349,8 +349,9 @@ class CloseDialog(FormDialog):
             self.form.addRow(label)
         # Closing without a partner's ledger agrees its month as nil: said in so many words, never by default.
         self.missing = tuple(missing)
-        self.without = self.tick(f"Close without {' or '.join(missing)}'s ledger for {period.label}: agree "
-                                 f"{'its' if len(missing) == 1 else 'their'} actuals for the month as nil"
+        self.without = self.tick(f"Close {period.label} without {' and '.join(missing)}'s "
+                                 f"{'ledger' if len(missing) == 1 else 'ledgers'}: "
+                                 f"{'its' if len(missing) == 1 else 'their'} actuals for it are agreed as nil"
                                  ) if missing else None
 
     def gesture(self) -> Gesture:

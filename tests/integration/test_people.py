@@ -14,8 +14,10 @@ from jointlead.domain.reporting_lines import LineKind
 from jointlead.services.check import data_quality
 from jointlead.services.edits import undo_edit
 from jointlead.services.people import (
+    TEAM_NAME_LENGTH,
     PersonFields,
     add_person,
+    add_team,
     added_person_id,
     change_line,
     edit_person,
@@ -27,6 +29,7 @@ from jointlead.services.people import (
     preview_reassignment,
     reassign_reports,
     record_leaver,
+    team_names,
     to_reassign,
 )
 from jointlead.store.models import AuditEntry, Person, Setting
@@ -128,6 +131,52 @@ def test_editing_a_person_is_undone_exactly_and_a_leave_date_goes_through_record
         edit_person(demo_db, tom, PersonFields(**{**fields.__dict__, "leave_date": date(2026, 12, 31)}))
     undo_edit(demo_db, edit)
     assert snapshot(demo_db) == before
+
+
+# --- teams ----------------------------------------------------------------------------------------------------------
+
+def test_a_first_team_is_added_audited_offered_to_a_new_person_and_undone_exactly(empty_db):
+    assert team_names(empty_db) == ()
+    before, audited = stored.contents(empty_db, "team"), audit_count(empty_db)
+    edit = add_team(empty_db, "  North Locality CMHT \t")
+    assert team_names(empty_db) == ("North Locality CMHT",)  # trimmed
+    assert audit_count(empty_db) == audited + len(edit.entries) == audited + 1
+    assert stored.rows(empty_db, "SELECT verb, entity FROM audit_entry WHERE id = :id", id=edit.entries[0]) == [
+        ("add team", "team")]
+    assert edit.description == "add team North Locality CMHT"
+
+    # The team is there to be chosen: a person can be placed in it (undone first, as Edit > Undo would).
+    placed = add_person(empty_db, PersonFields("Dana Newman", team="North Locality CMHT"))
+    assert person_fields(empty_db, added_person_id(empty_db, placed)).team == "North Locality CMHT"
+    undo_edit(empty_db, placed)
+
+    undo = undo_edit(empty_db, edit)
+    assert stored.contents(empty_db, "team") == before and team_names(empty_db) == ()
+    redo = undo_edit(empty_db, undo)  # undoing the undo puts the very same team back
+    assert team_names(empty_db) == ("North Locality CMHT",)
+    undo_edit(empty_db, redo)
+    assert stored.contents(empty_db, "team") == before
+
+
+def test_teams_are_refused_in_plain_words_and_a_refusal_changes_nothing(demo_db):
+    assert "North Locality CMHT" in team_names(demo_db)
+    cases = [
+        ("", "A team needs a name."),
+        ("   ", "A team needs a name."),
+        ("T" * (TEAM_NAME_LENGTH + 1), f"A team's name can be at most {TEAM_NAME_LENGTH} characters; this one has "
+                                       f"{TEAM_NAME_LENGTH + 1}."),
+        ("North Locality CMHT", "There is already a team called 'North Locality CMHT'."),
+        (" north locality  cmht ", "There is already a team called 'North Locality CMHT'."),
+    ]
+    before = stored.digest(demo_db)
+    for name, message in cases:
+        with pytest.raises(ValidationError) as refused:
+            add_team(demo_db, name)
+        assert refused.value.message == message
+        assert refused.value.advice
+    assert stored.digest(demo_db) == before
+    add_team(demo_db, "T" * TEAM_NAME_LENGTH)  # as long as the record holds is allowed
+    assert "T" * TEAM_NAME_LENGTH in team_names(demo_db)
 
 
 # --- changing lines from a date -----------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import openpyxl
 
 from PySide6.QtCore import Qt
 
+import stored
 from conftest import DEMO_TODAY
 from jointlead.services.picture import as_at_picture
 from jointlead.ui.export_dialog import EXPORTS, ExportDialog
@@ -90,3 +91,48 @@ def test_the_checklist_row_shows_only_for_the_pack(window, demo_db):
     dialog = open_dialog(window, demo_db)
     dialog.what.setCurrentIndex(BUDGET)
     assert not dialog.form.isRowVisible(dialog.checklist)
+
+
+def test_with_nothing_to_export_the_dialog_says_what_to_set_up_first_and_offers_no_export(
+        window, empty_db, qtbot, messages):
+    window.set_database(empty_db)
+    for action in (window.pack_action, window.export_action):
+        action.trigger()
+        dialog = window.findChild(ExportDialog)
+        assert dialog.organisation.count() == 0
+        assert dialog.missing.isVisibleTo(dialog)
+        assert dialog.missing.text().startswith("Nothing can be exported yet")
+        assert "Set up the pooled budget first, on the Budgets page" in dialog.missing.text()
+        assert dialog.path.text() == ""  # never " monthly pack 2026-11-20.xlsx", a name with its code left blank
+        assert not dialog.form.isRowVisible(dialog.checklist)  # whose "can still be sent" would contradict it
+        assert not dialog.export_button.isEnabled()
+        for index in range(dialog.what.count()):
+            dialog.what.setCurrentIndex(index)
+            assert dialog.path.text() == "" and not dialog.export_button.isEnabled()
+        dialog.path.setText("mine.xlsx")  # a name of the user's own: still nothing to put in it
+        assert not dialog.export_button.isEnabled()
+        qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+        dialog.export()
+        assert not dialog.busy and messages == []
+        dialog.reject()
+        qtbot.waitUntil(lambda: window.findChild(ExportDialog) is None)
+
+
+def test_with_organisations_but_no_pool_only_the_exports_as_at_a_month_wait_for_it(window, empty_db):
+    stored.change(empty_db, "INSERT INTO organisation (code, name, kind, colour) "
+                            "VALUES ('NFT', 'Northshire NHS Foundation Trust', 'nhs', '#005EB8')")
+    window.set_database(empty_db)
+    window.pack_action.trigger()
+    dialog = window.findChild(ExportDialog)
+    assert dialog.kind.label == "Monthly pack"
+    assert dialog.missing.text().startswith("The monthly pack is as at a month of the pooled budget, and no pooled "
+                                            "budget is recorded yet.")
+    assert dialog.path.text().endswith("NFT monthly pack 2026-11-20.xlsx")
+    assert not dialog.export_button.isEnabled()
+    dialog.what.setCurrentIndex([kind.label for kind in EXPORTS].index("Staff and reporting lines"))
+    assert not dialog.missing.isVisibleTo(dialog)
+    assert dialog.path.text().endswith("NFT staff and reporting lines 2026-11-20.xlsx")
+    assert dialog.export_button.isEnabled()
+    dialog.what.setCurrentIndex(BUDGET)
+    assert "budget monitoring workbook is as at a month" in dialog.missing.text()
+    assert not dialog.export_button.isEnabled()

@@ -9,6 +9,7 @@ import pytest
 from driving import only, save
 
 from PySide6.QtCore import QDate
+from PySide6.QtWidgets import QLabel
 
 from jointlead.domain.reporting_lines import LineKind
 from jointlead.ui import people_dialogs
@@ -146,3 +147,49 @@ def test_a_mistyped_year_is_refused_in_words_and_the_dialog_stays_open_to_correc
     save(dialog, qtbot)
     assert not dialog.isVisible()
     assert page.table.model.total_rows == people_before + 1
+
+
+def team_choices(page) -> list[str]:
+    """The teams Add person offers, after "Outside the team"."""
+    page.add_person()
+    dialog = only(page, people_dialogs.PersonDialog)
+    offered = [dialog.team.itemText(i) for i in range(dialog.team.count())]
+    dialog.reject()
+    return offered
+
+
+def test_a_first_team_added_in_a_new_database_is_offered_when_adding_a_person(window, empty_db, qtbot, messages):
+    window.set_database(empty_db)
+    window.show_page("People & lines")
+    page = window.current_page()
+    assert team_choices(page) == ["Outside the team"]
+
+    page.add_team()
+    dialog = only(page, people_dialogs.TeamDialog)
+    assert "No team is recorded yet." in dialog.findChild(QLabel).text()
+    dialog.name.setText("  Crisis Resolution Team ")
+    save(dialog, qtbot)
+    assert messages == [] and not dialog.isVisible()
+    assert team_choices(page) == ["Outside the team", "Crisis Resolution Team"]
+
+    # A second team of the same name, whatever its case, is refused in words, and the dialog stays open to fix it.
+    page.add_team()
+    again = only(page, people_dialogs.TeamDialog)
+    again.name.setText("crisis resolution team")
+    save(again, qtbot)
+    assert len(messages) == 1 and "There is already a team called 'Crisis Resolution Team'." in messages[0]
+    assert again.isVisible()
+    again.reject()
+
+    # A person placed in it is one of the team: counted as staff, not shown as outside the team.
+    page.add_person()
+    person = only(page, people_dialogs.PersonDialog)
+    person.name.setText("Zara Quinn")
+    choose(person.team, "Crisis Resolution Team")
+    save(person, qtbot)
+    assert row_of(page, "Zara Quinn").team == "Crisis Resolution Team"
+
+    # Edit > Undo takes back the person, then the team.
+    window.undo_stack.undo()
+    window.undo_stack.undo()
+    assert team_choices(page) == ["Outside the team"]

@@ -97,6 +97,44 @@ def _check_seen(record: Recorder, rows: Iterable[ReportingLine | SupervisionArra
         record.check_seen(row, seen.get(row.id, 0))
 
 
+# --- Teams --------------------------------------------------------------------------------------------------------
+
+TEAM_NAME_LENGTH = Team.__table__.c.name.type.length  # the column's own limit, so the refusal comes first, in words
+
+
+def _team_key(name: str) -> str:
+    """A team's name as two names are compared: case and spacing ignored ("north cmht" is "North  CMHT")."""
+    return " ".join(name.casefold().split())
+
+
+def team_names(database: Database) -> tuple[str, ...]:
+    """Every team recorded, by name: what Add person offers, whether anyone is in it yet or not."""
+    with database.session() as session:
+        return tuple(sorted(session.scalars(select(Team.name)), key=lambda name: (_team_key(name), name)))
+
+
+def add_team(database: Database, name: str) -> Edit:
+    """Record a team (the service's own: its active members are its staff), so people can be placed in it.
+
+    Refused when the name is blank, longer than the record holds, or already a team's, whatever its case or spacing.
+    """
+    name = name.strip()
+    if not name:
+        raise ValidationError("A team needs a name.", "For example North Locality CMHT.")
+    if len(name) > TEAM_NAME_LENGTH:
+        raise ValidationError(f"A team's name can be at most {TEAM_NAME_LENGTH} characters; this one has "
+                              f"{len(name)}.", "Shorten it.")
+    with UnitOfWork(database) as uow:
+        record = Recorder(uow, "add team")
+        same = next((other for other in uow.session.scalars(select(Team.name))
+                     if _team_key(other) == _team_key(name)), None)
+        if same is not None:
+            raise ValidationError(f"There is already a team called '{same}'.",
+                                  "Choose it for the people in it, or give the new team another name.")
+        record.create(Team(name=name, description=""))
+        return record.commit(f"add team {name}")
+
+
 # --- Adding and editing people ----------------------------------------------------------------------------------
 
 @dataclass(frozen=True)

@@ -38,10 +38,18 @@ from jointlead.services.supervision_export import export_supervision
 from jointlead.ui.import_wizard import DISABLED_BUTTON_STYLE
 from jointlead.ui.messages import show_problem
 from jointlead.ui.page import period_choice
+from jointlead.ui.theme import TONES
 from jointlead.ui.widgets import checklist_html
 from jointlead.ui.worker import Task, show_crash
 
 WORKBOOK_FILTER = "Excel workbooks (*.xlsx)"
+
+# What a database needs before a kind can be exported, and where to set it up: a new, empty one has neither.
+NO_ORGANISATION = ("Nothing can be exported yet: each workbook is for one of the pooled budget's partner "
+                   "organisations, and none is recorded. Set up the pooled budget first, on the Budgets page (Set up "
+                   "a pooled budget…): its partners are the organisations to export for.")
+NO_POOL = ("The {what} is as at a month of the pooled budget, and no pooled budget is recorded yet. Set it up "
+           "first, on the Budgets page (Set up a pooled budget…), or choose another export.")
 
 
 @dataclass(frozen=True)
@@ -130,6 +138,8 @@ class ExportDialog(QDialog):
         self.organisation.setAccessibleName("Organisation")
         for row in overview.organisations(database, today):
             self.organisation.addItem(f"{row.name} ({row.code})", row.code)
+        if not self.organisation.count():  # only then: with a placeholder, Qt leaves the first choice unchosen
+            self.organisation.setPlaceholderText("None recorded yet")
         # Budget monitoring is as at a period: the last closed by default; a later one may be chosen (its figures
         # are then provisional, and the workbook's checklist says the period is not closed).
         self.periods = budget_report.report_periods(database, today)
@@ -139,6 +149,8 @@ class ExportDialog(QDialog):
             for number in range(1, 13):
                 self.as_at.addItem(period_choice(number, self.periods.closed, self.periods.year), number)
             self.as_at.setCurrentIndex(max(self.periods.default_as_at, 1) - 1)
+        else:
+            self.as_at.setPlaceholderText("No pooled budget recorded yet")
         self.as_at.setToolTip("The figures are as at the end of this period. A period not yet closed gives "
                               "provisional figures, and the workbook's checklist says so.")
         self.path = QLineEdit(self)
@@ -173,6 +185,11 @@ class ExportDialog(QDialog):
         self.status = QLabel("", self)
         self.status.setObjectName("pageSubtitle")
         self.status.setWordWrap(True)
+        # Why the chosen kind cannot be exported from this database yet, and what to set up first.
+        self.missing = QLabel("", self)
+        self.missing.setWordWrap(True)
+        self.missing.setAccessibleName("What to set up before exporting")
+        self.missing.setStyleSheet(f"color: {TONES['warn'][0]};")
         self.buttons = QDialogButtonBox(self)
         self.export_button = self.buttons.addButton("&Export", QDialogButtonBox.ButtonRole.AcceptRole)
         self.export_button.setAccessibleName("Export")
@@ -192,6 +209,7 @@ class ExportDialog(QDialog):
         layout.setSpacing(12)
         layout.addWidget(title)
         layout.addWidget(intro)
+        layout.addWidget(self.missing)
         layout.addLayout(form)
         layout.addWidget(self.status)
         layout.addStretch(1)  # room kept for the rows some kinds hide goes below the form, not between its rows
@@ -203,8 +221,12 @@ class ExportDialog(QDialog):
             choice.currentIndexChanged.connect(self._preview)
         self.path.textChanged.connect(self._on_path)
         self._suggest()
-        # Sized with every row showing, so choosing a kind that asks for a period never squeezes the form.
+        # Sized with every row showing, so choosing a kind that asks for a period never squeezes the form, nor
+        # does the longest thing this database may be missing for one of the kinds.
         self.status.setText(" ")
+        missing = max((self._missing(each) for each in EXPORTS), key=len)
+        self.missing.setText(missing)
+        self.missing.setVisible(bool(missing))
         self.setMinimumSize(self.sizeHint())
         self.status.setText("")
         self._on_kind()
@@ -222,15 +244,28 @@ class ExportDialog(QDialog):
         """The chosen as-at period (M7 = 7) for kinds that have one; None otherwise or with no pool recorded."""
         return self.as_at.currentData() if self.kind.as_at_period else None
 
+    def _missing(self, kind: ExportKind) -> str:
+        """What this database lacks before `kind` can be exported, in words saying what to set up; "" if nothing."""
+        if self.organisation.count() == 0:
+            return NO_ORGANISATION
+        if kind.as_at_period and self.periods is None:
+            return NO_POOL.format(what=kind.label.lower())
+        return ""
+
     def _on_kind(self, *_args: object) -> None:
+        missing = self._missing(self.kind)
+        self.missing.setText(missing)
+        self.missing.setVisible(bool(missing))
         self.form.setRowVisible(self.as_at, self.kind.as_at_period)
-        self.form.setRowVisible(self.checklist, self.kind.checklist)
+        # With nothing to export, a checklist saying the pack "can still be sent" would contradict the line above.
+        self.form.setRowVisible(self.checklist, self.kind.checklist and not missing)
         self._suggest()
         self._preview()
+        self._update_export()
 
     def _preview(self, *_args: object) -> None:
         """The cover's checklist for the organisation and month chosen, before anything is written."""
-        if not self.kind.checklist:
+        if not self.kind.checklist or self._missing(self.kind):
             return
         try:
             picture = as_at_picture(self.database, self.today, organisation=self.organisation_code or None,
@@ -247,6 +282,11 @@ class ExportDialog(QDialog):
     def _suggest(self, *_args: object) -> None:
         if self.path.text() and self.path.text() != self._suggested:
             return  # the user chose their own name: leave it
+        if not self.organisation_code:
+            # No organisation to name it after (none recorded): a name with a blank where the code goes is no help.
+            self._suggested = ""
+            self.path.setText("")
+            return
         folder = Path(self._suggested).parent if self._suggested else documents_folder()
         number = self.as_at_period
         period = self.periods.year.period(number) if number and self.periods is not None else None
@@ -255,7 +295,12 @@ class ExportDialog(QDialog):
 
     def _on_path(self, text: str) -> None:
         self.path.setToolTip(text)
-        self.export_button.setEnabled(bool(text.strip()) and self._task is None)
+        self._update_export()
+
+    def _update_export(self) -> None:
+        """Export is offered once there is a file to write, something to write in it, and nothing being written."""
+        self.export_button.setEnabled(bool(self.path.text().strip()) and self._task is None
+                                      and not self._missing(self.kind))
 
     def _browse(self) -> None:
         name, _ = QFileDialog.getSaveFileName(self, "Save the export as", self.path.text(), WORKBOOK_FILTER)
@@ -267,7 +312,7 @@ class ExportDialog(QDialog):
         return path if path.suffix.lower() == ".xlsx" else path.with_name(path.name + ".xlsx")
 
     def export(self) -> None:
-        if self._task is not None:
+        if self._task is not None or not self.export_button.isEnabled():
             return
         out = self.output()
         if not out.parent.is_dir():
@@ -300,6 +345,7 @@ class ExportDialog(QDialog):
     def _set_busy(self, busy: bool) -> None:
         for widget in (self.what, self.organisation, self.as_at, self.path, self.browse, self.export_button):
             widget.setEnabled(not busy)
+        self._update_export()
         self.status.setText("Writing the workbook…" if busy else "")
         if busy:
             self.setCursor(Qt.CursorShape.BusyCursor)

@@ -1,5 +1,5 @@
-"""The People page's dialogs: add or edit a person, change a line from a date, record a leaver, move reports, and
-erase a person for data protection."""
+"""The People page's dialogs: add a team, add or edit a person, change a line from a date, record a leaver, move
+reports, and erase a person for data protection."""
 
 from __future__ import annotations
 
@@ -38,16 +38,36 @@ def wte_from_text(text: str) -> int | None:
     return int(whole or "0") * 100 + int(fraction.ljust(2, "0") or 0)
 
 
+class TeamDialog(FormDialog):
+    """Add a team, so that people can be placed in it."""
+
+    ok_text = "Add the team"
+
+    def __init__(self, editor: Editor, parent: QWidget, teams: Sequence[str]) -> None:
+        recorded = (f"Teams recorded: {', '.join(teams)}." if teams else "No team is recorded yet.")
+        super().__init__(editor, "Add a team",
+                         "A team of the joint service. Once added, it is offered when a person is added or edited, "
+                         "and its active members are the service's staff. " + recorded, parent)
+        self.name = self.text("Name", placeholder="e.g. North Locality CMHT")
+
+    def gesture(self) -> Gesture:
+        name = self.name.text()
+        return lambda database: people.add_team(database, name)
+
+
 class PersonDialog(FormDialog):
     """Add a person, or (given their id) change their details."""
 
     def __init__(self, editor: Editor, parent: QWidget, organisations: Sequence[str], teams: Sequence[str],
                  today: date, person_id: int | None = None, current: PersonFields | None = None) -> None:
         adding = person_id is None
+        no_team = "" if teams else (" No team is recorded yet: to place them in one, cancel and use Add team… "
+                                    "first.")
         super().__init__(editor, "Add a person" if adding else f"Edit {current.full_name}",
                          "Someone in the joint team, or a lead or supervisor from outside it. Their lines are "
-                         "recorded separately, from a date." if adding else
-                         "To record that they are leaving, use Record leaver: it also ends their lines.", parent)
+                         "recorded separately, from a date." + no_team if adding else
+                         "To record that they are leaving, use Record leaver: it also ends their lines." + no_team,
+                         parent)
         self.person_id, self.today = person_id, today
         now = current or PersonFields("")
         self.name = self.text("Full name", now.full_name)

@@ -167,7 +167,8 @@ class PeoplePage(Page):
         bar.addStretch(1)
         self.body.addLayout(bar)
         self.body.addLayout(button_row(self, (
-            ("Add person…", self.add_person), ("Edit…", self.edit_person), ("Change line…", self.change_line),
+            ("Add team…", self.add_team), ("Add person…", self.add_person), ("Edit…", self.edit_person),
+            ("Change line…", self.change_line),
             ("Record leaver…", self.record_leaver), ("Reassign reports…", self.reassign),
             ("Erase for data protection…", self.erase_person))))
 
@@ -330,9 +331,13 @@ class PeoplePage(Page):
         return person_id, self._names.get(person_id, "")
 
     def _choices(self) -> tuple[list[str], list[str]]:
-        rows = overview.people(self.database, self.day)
+        """The employers and teams a person can be given: every one recorded, whether anyone is in it yet or not."""
         organisations = sorted({o.code for o in overview.organisations(self.database, self.day)})
-        return organisations, sorted({r.team for r in rows if r.team})
+        return organisations, list(people.team_names(self.database))
+
+    def add_team(self) -> None:
+        if self.database is not None:
+            self._open(people_dialogs.TeamDialog(self.editor, self, people.team_names(self.database)))
 
     def add_person(self) -> None:
         organisations, teams = self._choices()

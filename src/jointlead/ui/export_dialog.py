@@ -35,7 +35,6 @@ from jointlead.services.files import Database
 from jointlead.services.packs import export_pack
 from jointlead.services.picture import as_at_picture, count
 from jointlead.services.supervision_export import export_supervision
-from jointlead.ui.import_wizard import DISABLED_BUTTON_STYLE
 from jointlead.ui.messages import show_problem
 from jointlead.ui.page import period_choice
 from jointlead.ui.theme import TONES
@@ -119,7 +118,6 @@ class ExportDialog(QDialog):
         self.setWindowTitle("Export")
         self.setAccessibleName("Export")
         self.setWindowModality(Qt.WindowModality.WindowModal)
-        self.setStyleSheet(DISABLED_BUTTON_STYLE)
 
         title = QLabel("Export a workbook", self)
         title.setObjectName("pageTitle")

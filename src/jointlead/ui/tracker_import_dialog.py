@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from jointlead.domain.errors import JointleadError
 from jointlead.services import action_tracker
 from jointlead.services.action_tracker import TrackerChange, TrackerPreview
-from jointlead.ui.import_wizard import DISABLED_BUTTON_STYLE, NOTICE_STYLE, PROBLEM_STYLE, plural
+from jointlead.ui.import_wizard import NOTICE_STYLE, PROBLEM_STYLE, plural
 from jointlead.ui.messages import show_problem
 from jointlead.ui.table_model import Column
 from jointlead.ui.undo import Editor
@@ -111,7 +111,6 @@ class TrackerImportDialog(QDialog):
         self.decisions: dict[str, bool] = {}
         self.setWindowTitle("Import an action tracker")
         self.resize(1040, 680)
-        self.setStyleSheet(DISABLED_BUTTON_STYLE)  # Import must look unavailable while a problem or conflict stops it
         layout = QVBoxLayout(self)
         layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)  # sized once, above, before showing
         row = QHBoxLayout()

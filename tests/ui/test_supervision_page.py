@@ -138,11 +138,15 @@ def _recorded_supervisor(demo_db, person_id: int, supervision_type: str, on) -> 
     return next(s.supervisor for s in sessions if (s.supervision_type, s.session_date) == (supervision_type, on))
 
 
-def test_changing_the_type_shows_and_records_the_supervisor_arranged_for_that_type(window, demo_db, qtbot,
-                                                                                   messages):
+@pytest.fixture
+def page(window, demo_db):
+    """The Supervision page on the demo service."""
     window.set_database(demo_db)
     window.show_page("Supervision")
-    page = window.current_page()
+    return window.current_page()
+
+
+def test_changing_the_type_shows_and_records_the_supervisor_arranged_for_that_type(page, demo_db, qtbot, messages):
     chosen = _select(page, "Andrew Thomas", "managerial")
     page.record_session()
     dialog = only(page, supervision_dialogs.SessionDialog)
@@ -157,10 +161,7 @@ def test_changing_the_type_shows_and_records_the_supervisor_arranged_for_that_ty
     assert _recorded_supervisor(demo_db, chosen.supervisee_id, "professional", DEMO_TODAY) == "Lucy Robinson"
 
 
-def test_a_type_with_nothing_arranged_says_so_and_records_no_supervisor(window, demo_db, qtbot, messages):
-    window.set_database(demo_db)
-    window.show_page("Supervision")
-    page = window.current_page()
+def test_a_type_with_nothing_arranged_says_so_and_records_no_supervisor(page, demo_db, qtbot, messages):
     chosen = _select(page, "Andrew Thomas", "managerial")
     page.record_session()
     dialog = only(page, supervision_dialogs.SessionDialog)
@@ -171,12 +172,9 @@ def test_a_type_with_nothing_arranged_says_so_and_records_no_supervisor(window, 
     assert _recorded_supervisor(demo_db, chosen.supervisee_id, "safeguarding", DEMO_TODAY) == ""
 
 
-def test_a_backdated_session_shows_and_records_the_supervisor_arranged_on_its_day(window, demo_db, qtbot, messages):
+def test_a_backdated_session_shows_and_records_the_supervisor_arranged_on_its_day(page, demo_db, qtbot, messages):
     from PySide6.QtCore import QDate
 
-    window.set_database(demo_db)
-    window.show_page("Supervision")
-    page = window.current_page()
     now = _select(page, "Sophie Richards", "managerial")
     on = date(2026, 6, 15)  # before her managerial supervision moved to its present supervisor
     then = next(r for r in supervision.compliance(demo_db, on).rows
@@ -197,11 +195,7 @@ def test_a_backdated_session_shows_and_records_the_supervisor_arranged_on_its_da
 @pytest.mark.parametrize(("button", "dialog_kind"), [
     ("change_supervisor", supervision_dialogs.ChangeSupervisorDialog),
     ("end_arrangement", supervision_dialogs.EndArrangementDialog)])
-def test_changing_or_ending_with_no_arrangement_chosen_says_what_to_choose(window, demo_db, messages, button,
-                                                                           dialog_kind):
-    window.set_database(demo_db)
-    window.show_page("Supervision")
-    page = window.current_page()
+def test_changing_or_ending_with_no_arrangement_chosen_says_what_to_choose(page, messages, button, dialog_kind):
     page.tabs.setCurrentWidget(page.trend)
     getattr(page, button)()
     assert len(messages) == 1 and "Choose the arrangement" in messages[0]
@@ -210,10 +204,7 @@ def test_changing_or_ending_with_no_arrangement_chosen_says_what_to_choose(windo
 
 
 @pytest.mark.parametrize("button", ["change_supervisor", "end_arrangement"])
-def test_changing_or_ending_a_need_with_nothing_arranged_says_to_arrange_it(window, demo_db, messages, button):
-    window.set_database(demo_db)
-    window.show_page("Supervision")
-    page = window.current_page()
+def test_changing_or_ending_a_need_with_nothing_arranged_says_to_arrange_it(page, messages, button):
     model = page.needing.model
     row = next(r for r in range(model.rowCount()) if model.row_at(r).status == Status.NOT_IN_PLACE)
     page.needing.view.selectRow(row)

@@ -193,8 +193,10 @@ def test_the_wizard_imports_a_messy_ledger_end_to_end(window, demo_db, qtbot, tm
     assert undo.text() == f"&Undo import of {source.name}"
     undo.trigger()
     assert stored.scalar(demo_db, M8_ROWS) == 0
+    assert window.statusBar().currentMessage() == f"Undone: the import of {source.name}. Redo applies it again."
     redo.trigger()
     assert stored.scalar(demo_db, M8_ROWS) == valid_rows
+    assert window.statusBar().currentMessage().startswith(f"Imported: {valid_rows} added")
 
 
 def test_cancelling_while_the_import_is_applied_leaves_the_database_unchanged(window, demo_db, qtbot, tmp_path,

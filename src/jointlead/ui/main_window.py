@@ -81,6 +81,8 @@ class ImportCommand(QUndoCommand):
             return
         self._applied = False
         self._window.refresh()
+        # The status bar still said "Imported: …": say what is now true instead.
+        self._window.statusBar().showMessage(f"Undone: the {self.text()}. Redo applies it again.", 15000)
 
     def redo(self) -> None:
         database = self._window.database
@@ -89,13 +91,15 @@ class ImportCommand(QUndoCommand):
         from jointlead.services.imports import apply_import
 
         try:
-            self._batch_id = apply_import(database, self._preview, accept_valid=True).batch_id
+            result = apply_import(database, self._preview, accept_valid=True)
         except JointleadError as error:
             show_problem(self._window, error, "Cannot redo the import")
             self.setObsolete(True)
             return
+        self._batch_id = result.batch_id
         self._applied = True
         self._window.refresh()
+        self._window.say_imported(result)
 
 
 class MainWindow(QMainWindow):
@@ -407,6 +411,9 @@ class MainWindow(QMainWindow):
         if result.batch_id is not None:
             self.undo_stack.push(ImportCommand(self, preview, result.batch_id))
         self.refresh()
+        self.say_imported(result)
+
+    def say_imported(self, result) -> None:
         self.statusBar().showMessage(f"Imported: {result.added:,} added, {result.changed:,} changed, "
                                      f"{result.removed:,} removed, {result.rejected:,} rejected", 15000)
 

@@ -161,6 +161,17 @@ def test_changing_the_type_shows_and_records_the_supervisor_arranged_for_that_ty
     assert _recorded_supervisor(demo_db, chosen.supervisee_id, "professional", DEMO_TODAY) == "Lucy Robinson"
 
 
+def test_recording_from_a_row_starts_at_that_rows_type_not_the_one_due_soonest(page, demo_db, qtbot, messages):
+    _select(page, "Andrew Thomas", "professional")  # his managerial supervision is the one due soonest (overdue)
+    page.record_session()
+    dialog = only(page, supervision_dialogs.SessionDialog)
+    assert (dialog.kind.currentData(), dialog.supervisor.currentText()) == ("professional", "Lucy Robinson (arranged)")
+
+    # Another supervisee chosen in the dialog starts at theirs due soonest again.
+    dialog.supervisee.setCurrentIndex(dialog.supervisee.findText("James Fletcher", Qt.MatchFlag.MatchStartsWith))
+    assert (dialog.kind.currentData(), dialog.supervisor.currentText()) == ("professional", "Emma White (arranged)")
+
+
 def test_a_type_with_nothing_arranged_says_so_and_records_no_supervisor(page, demo_db, qtbot, messages):
     chosen = _select(page, "Andrew Thomas", "managerial")
     page.record_session()

@@ -29,12 +29,17 @@ def _minutes(parent: QWidget, value: int) -> QSpinBox:
 
 
 class SessionDialog(FormDialog):
-    """Pick the supervisee; the type and supervisor follow from their arrangements, the date is today: Enter."""
+    """Pick the supervisee; the type and supervisor follow from their arrangements, the date is today: Enter.
+
+    Opened from a row of a supervision table, the dialog starts at that row's person and type (`supervisee_id`,
+    `supervision_type`): the row chosen was the supervision held.
+    """
 
     ok_text = "Record"
 
     def __init__(self, editor: Editor, parent: QWidget, database: Database, supervisees: People,
-                 supervisors: People, today: date, supervisee_id: int | None = None) -> None:
+                 supervisors: People, today: date, supervisee_id: int | None = None,
+                 supervision_type: str | None = None) -> None:
         super().__init__(editor, "Record a supervision session",
                          "That supervision happened, when and with whom — never what was discussed.", parent)
         self.database, self.today = database, today
@@ -47,22 +52,23 @@ class SessionDialog(FormDialog):
         self.duration = _minutes(self, 60)
         self.form.addRow("Duration", self.duration)
         self.status = self.choice("It was", [(s.value.capitalize(), s.value) for s in SessionStatus])
-        self.supervisee.currentIndexChanged.connect(self._defaults)
+        self.supervisee.currentIndexChanged.connect(lambda _index: self._defaults())
         # Who is arranged depends on the type and the day as much as on the person: each change shows them again.
         self.kind.currentIndexChanged.connect(self._arranged_supervisor)
         self.on.dateChanged.connect(self._arranged_supervisor)
-        self._defaults()
+        self._defaults(supervision_type if supervisee_id is not None else None)
 
-    def _defaults(self) -> None:
-        """The type of the supervisee's arrangement due soonest on the day, as the service would take it, and the
-        supervisor arranged for it."""
+    def _defaults(self, supervision_type: str | None = None) -> None:
+        """The type given, or else that of the supervisee's arrangement due soonest on the day, as the service would
+        take it; and the supervisor arranged for it."""
         person = self.supervisee.currentData()
-        if person is not None:
-            found = supervision.session_defaults(self.database, person, self.on.date().toPython())
-            if found.supervision_type:
-                self.kind.blockSignals(True)  # the supervisor is shown once, below, not once per change
-                self.kind.setCurrentIndex(self.kind.findData(found.supervision_type))
-                self.kind.blockSignals(False)
+        if person is not None and supervision_type is None:
+            supervision_type = supervision.session_defaults(self.database, person,
+                                                            self.on.date().toPython()).supervision_type
+        if supervision_type:
+            self.kind.blockSignals(True)  # the supervisor is shown once, below, not once per change
+            self.kind.setCurrentIndex(self.kind.findData(supervision_type))
+            self.kind.blockSignals(False)
         self._arranged_supervisor()
 
     def _arranged_supervisor(self) -> None:

@@ -230,7 +230,8 @@ class SupervisionPage(Page):
         chosen = self._chosen_row(table if isinstance(table, DataTable) else None)
         people = self._people()
         self._open(supervision_dialogs.SessionDialog(self.editor, self, self.database, people, people, self.today,
-                                                     chosen.supervisee_id if chosen else None))
+                                                     *((chosen.supervisee_id, chosen.supervision_type) if chosen
+                                                       else ())))
 
     def group_session(self) -> None:
         people = self._people()

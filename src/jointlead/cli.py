@@ -118,14 +118,17 @@ def _add_exchange_commands(commands) -> None:
     ledger = _import_command(kinds, common, "ledger", "a partner's monthly ledger extract",
                              "Import a partner's ledger actuals. Rows are matched to budget lines by the lines' "
                              "ledger codes; rows that match none are kept as unmapped.")
-    ledger.add_argument("--partner", required=True, metavar="CODE", help="whose ledger it is, e.g. NFT")
+    # --org as well, as every export names the organisation that way.
+    ledger.add_argument("--partner", "--org", dest="partner", required=True, metavar="CODE",
+                        help="whose ledger it is, e.g. NFT")
     ledger.add_argument("--fy", metavar="2026-27", help="the financial year (default: the year now being reported)")
     staff = _import_command(kinds, common, "staff", "an HR or payroll staff list",
                             "Import an ESR-style or council payroll staff list. People are matched on employer and "
                             "employee number; people missing from the list are flagged as possible leavers, never "
                             "deleted. 'Line manager' and 'Professional lead' columns, when present, change lines "
                             "from the day of the import (by employee number or by name).")
-    staff.add_argument("--employer", required=True, metavar="CODE", help="whose staff list it is, e.g. NCC")
+    staff.add_argument("--employer", "--org", dest="employer", required=True, metavar="CODE",
+                       help="whose staff list it is, e.g. NCC")
     _import_command(kinds, common, "supervision", "a supervision tracker (sessions held, cancelled or missed)",
                     "Import the sessions in a supervision tracker: supervisee (employee number or name), "
                     "supervisor, type, date, duration and status. People of either organisation can be in it; a "

@@ -114,7 +114,7 @@ def test_import_ledger_prints_counts_and_the_net_total(demo_path, tmp_path):
     assert "£1,300.00" in dry.stdout
     applied = jointlead("import", "ledger", str(extract), "--db", str(demo_path), "--partner", "NFT")
     assert applied.returncode == 0 and "Imported (batch" in applied.stdout
-    again = jointlead("import", "ledger", str(extract), "--db", str(demo_path), "--partner", "NFT")
+    again = jointlead("import", "ledger", str(extract), "--db", str(demo_path), "--org", "NFT")  # as exports say
     assert again.returncode == 0 and "Nothing to import" in again.stdout
 
 
@@ -135,7 +135,7 @@ def test_import_refuses_a_hostile_file_with_one_line_and_exit_1(demo_path, tmp_p
     from exchange.hostile import password_protected_xlsx
 
     result = jointlead("import", "staff", str(password_protected_xlsx(tmp_path)), "--db", str(demo_path),
-                       "--employer", "NCC")
+                       "--org", "NCC")  # --employer's other name
     assert result.returncode == 1
     assert "This workbook is password-protected." in result.stderr
     assert "Traceback" not in result.stderr

@@ -54,3 +54,13 @@ def test_a_forecast_set_by_hand_replaces_the_run_rate_for_its_month(demo_db):
     after = next(p for p in pool_position(demo_db).lines if p.code == line.code)
     assert after.figures.forecast[-1] == 1_000_000
     assert after.figures.forecast[:-1] == line.figures.forecast[:-1]
+
+
+def test_an_unmapped_row_says_whether_its_month_is_closed_and_unlocking_opens_it(demo_db):
+    from jointlead.services.budget_month import unlock_period
+    from jointlead.services.budget_report import unmapped_rows
+
+    rows = unmapped_rows(demo_db, 1, 2026)
+    assert {r.period for r in rows} == set(range(1, 8)) and all(r.closed for r in rows)  # M1 to M7 are closed
+    unlock_period(demo_db, None, 2026, 7, "Late NCC journal", today=date(2026, 11, 20))
+    assert {r.period for r in unmapped_rows(demo_db, 1, 2026) if not r.closed} == {7}

@@ -142,6 +142,7 @@ def test_a_managers_month_from_an_empty_database(window, empty_db, qtbot, tmp_pa
 
     # The unmapped row goes on the equipment line, and the mapping is remembered.
     page.tabs.setCurrentWidget(page.unmapped_tab)
+    assert page.unmapped.model.index(0, 1).data() == "M1" and page.unmapped_note.isHidden()  # open: assignable
     page.unmapped.view.selectRow(0)
     page.assign()
     fill(dialog := only(page, budget_dialogs.AssignDialog), line=position.lines[2].id)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from driving import only, save
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QItemSelectionModel, Qt
 
 from jointlead.domain.calendar import FinancialYear
 from jointlead.domain.money import format_money
@@ -26,6 +26,7 @@ def page(window, demo_db):
 
 def test_a_closed_months_actual_opens_the_ledger_rows_behind_it(page, demo_db, qtbot):
     page.tabs.setCurrentWidget(page.months_tab)
+    assert page.months.count.text() == "16 lines"  # the whole pool's row at the foot is not a line
     cell = page.months.model.index(0, 4)  # MH01, M3: closed, so not editable
     assert not cell.flags() & Qt.ItemFlag.ItemIsEditable
     page.months.view.setCurrentIndex(cell)
@@ -42,7 +43,10 @@ def test_a_closed_months_actual_opens_the_ledger_rows_behind_it(page, demo_db, q
 
 def test_the_year_end_says_it_is_provisional_and_who_pays_whom(page):
     text = page.year_end_summary.text()
-    assert "Provisional" in text and "NCC pays NFT" in text
+    # In November the settlement is a forecast, not money owed now.
+    assert "Provisional" in text and "Forecast at year end, on the contributions paid so far: NCC would pay NFT" in text
+    assert " pays " not in text
+    assert page.year_end.model.headerData(5, Qt.Orientation.Horizontal) == "Forecast settlement\nat year end"
     assert page.year_end.model.total_rows == 2
 
 
@@ -74,7 +78,33 @@ def test_an_instalment_is_recorded_as_received(page, demo_db, qtbot, messages):
         sum(1 for r in range(page.instalments.model.rowCount()) if page.instalments.model.row_at(r).received_date)
 
 
-def test_unlocking_a_month_makes_it_editable_and_a_refused_virement_keeps_its_dialog(page, qtbot, messages):
+def _choose_unmapped(page, chosen) -> list:
+    page.unmapped.view.clearSelection()
+    rows = [r for r in range(page.unmapped.model.rowCount()) if chosen(page.unmapped.model.row_at(r))]
+    for row in rows:
+        page.unmapped.view.selectionModel().select(page.unmapped.model.index(row, 0),
+                                                   QItemSelectionModel.SelectionFlag.Select
+                                                   | QItemSelectionModel.SelectionFlag.Rows)
+    return [page.unmapped.model.row_at(r) for r in rows]
+
+
+def test_unlocking_a_month_opens_its_cells_and_unmapped_rows_and_a_refused_virement_keeps_its_dialog(
+        page, demo_db, qtbot, messages):
+    # Every demo unmapped row is in M1 to M7, all closed: marked so, and Assign… says why nothing can go.
+    page.tabs.setCurrentWidget(page.unmapped_tab)
+    assert page.unmapped.model.index(0, 1).data() == "M1 (closed)"
+    assert "cannot be assigned until M1 is unlocked" in page.unmapped.model.index(0, 1).data(
+        Qt.ItemDataRole.ToolTipRole)
+    assert page.unmapped_note.isVisible() and "Rows in closed months (14 here) cannot be assigned" \
+        in page.unmapped_note.text()
+    page.assign()
+    assert messages[-1].startswith("Assign to a line Choose the ledger rows to assign first")
+    _choose_unmapped(page, lambda r: r.period in (3, 5))
+    page.assign()
+    assert "The rows chosen are in M3 and M5, which are closed, so they cannot be assigned" in messages[-1]
+    assert "unlock the month (Unlock…, giving a reason)" in messages[-1]
+    assert not page.findChildren(budget_dialogs.AssignDialog)
+
     page.unlock_month()
     dialog = only(page, budget_dialogs.UnlockDialog)
     save(dialog, qtbot)  # no reason given
@@ -84,6 +114,23 @@ def test_unlocking_a_month_makes_it_editable_and_a_refused_virement_keeps_its_di
     page.tabs.setCurrentWidget(page.months_tab)
     assert page.months.model.index(0, 8).flags() & Qt.ItemFlag.ItemIsEditable  # M7 is open again
     assert page.close_button.text() == "Close M7…"
+
+    # Of M6 and M7's rows chosen, only M7's open ones are assigned; the dialog says M6's are left, and why.
+    page.tabs.setCurrentWidget(page.unmapped_tab)
+    chosen = _choose_unmapped(page, lambda r: r.period in (6, 7))
+    assert [r.closed for r in chosen] == [True, False, True, False]  # NCC M6, M7, then NFT M6, M7
+    page.assign()
+    assign = only(page, budget_dialogs.AssignDialog)
+    assert assign.transaction_ids == [r.transaction_id for r in chosen if r.period == 7]
+    assert "2 of the rows chosen are left unassigned: they are in M6, which is closed and locked." \
+        in assign.findChild(budget_dialogs.QLabel).text()
+    assign.remember.setChecked(False)
+    said = len(messages)
+    save(assign, qtbot)
+    assert len(messages) == said  # assigned, not refused
+    left = [page.unmapped.model.row_at(r) for r in range(page.unmapped.model.rowCount())]
+    assert len(left) == 12 and all(r.closed for r in left)
+    assert "Rows in closed months (12 here)" in page.unmapped_note.text()
 
     page.virement()
     virement = only(page, budget_dialogs.VirementDialog)
@@ -273,6 +320,7 @@ def test_once_m12_has_closed_the_page_moves_on_to_the_next_year_and_keeps_the_la
     assert not page.close_button.isEnabled() and page.unlock_button.isEnabled()
     settlement = page.year_end_summary.text()
     assert "Provisional" not in settlement and " pays " in settlement  # M12 closed: the settlement is final
+    assert "Forecast" not in settlement and page.year_end.model.headerData(5, Qt.Orientation.Horizontal) == "Settlement"
 
     page.show_filtered(view="Lines")  # what a dashboard tile opens: the current year again
     assert page.position.year == FinancialYear(2027)

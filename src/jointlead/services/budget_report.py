@@ -30,7 +30,8 @@ from jointlead.store.models import (
 
 @dataclass(frozen=True)
 class LedgerRow:
-    """A ledger row in force, with the file, sheet and row it came from (a row entered by hand has no row)."""
+    """A ledger row in force, with the file, sheet and row it came from (a row entered by hand has no row), and
+    whether its month is closed: locked, so the row cannot be assigned or changed until the month is unlocked."""
 
     transaction_id: int
     organisation_code: str
@@ -44,6 +45,7 @@ class LedgerRow:
     source_file: str
     source_sheet: str
     source_row: int | None
+    closed: bool
 
 
 def ledger_rows(database: Database, agreement_id: int, year: FinancialYear | int, *, line_id: int | None,
@@ -52,10 +54,14 @@ def ledger_rows(database: Database, agreement_id: int, year: FinancialYear | int
     only for some periods, by partner, period and ledger code. Rows removed by a later extract no longer count."""
     on_line = (LedgerTransaction.budget_line_id.is_(None) if line_id is None
                else LedgerTransaction.budget_line_id == line_id)
+    closed = (select(PeriodClose.id).where(PeriodClose.agreement_id == LedgerTransaction.agreement_id,
+                                           PeriodClose.year == LedgerTransaction.year,
+                                           PeriodClose.period == LedgerTransaction.period,
+                                           PeriodClose.unlocked_on.is_(None)).exists())
     query = (select(LedgerTransaction.id, Organisation.code, LedgerTransaction.period, LedgerTransaction.posting_date,
                     LedgerTransaction.cost_centre, LedgerTransaction.subjective, LedgerTransaction.description,
                     LedgerTransaction.amount_pence, LedgerTransaction.transaction_ref, LedgerTransaction.source_file,
-                    LedgerTransaction.source_sheet, LedgerTransaction.source_row)
+                    LedgerTransaction.source_sheet, LedgerTransaction.source_row, closed)
              .join(Organisation, Organisation.id == LedgerTransaction.organisation_id)
              .where(IN_FORCE, LedgerTransaction.agreement_id == agreement_id,
                     LedgerTransaction.year == _start_year(year), on_line)
@@ -69,7 +75,8 @@ def ledger_rows(database: Database, agreement_id: int, year: FinancialYear | int
 
 def unmapped_rows(database: Database, agreement_id: int, year: FinancialYear | int) -> tuple[LedgerRow, ...]:
     """Every ledger row in force for the pool's year that matches no budget line: it counts towards nothing until
-    it is assigned. `year` is a `FinancialYear` or its starting calendar year (2026 for 2026-27)."""
+    it is assigned, which only a row in an open month can be. `year` is a `FinancialYear` or its starting calendar
+    year (2026 for 2026-27)."""
     return ledger_rows(database, agreement_id, year, line_id=None)
 
 
@@ -121,8 +128,9 @@ class ChecklistItem:
     wording: str
 
 
-def _periods(numbers: list[int]) -> str:
-    labels = [f"M{n}" for n in numbers]
+def months_in_words(numbers: Collection[int]) -> str:
+    """`M3`, `M3 and M5`, `M1, M2 and M3`: the months in order."""
+    labels = [f"M{n}" for n in sorted(numbers)]
     return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
 
 
@@ -175,13 +183,14 @@ def budget_checklist(database: Database, agreement_id: int, year: FinancialYear 
             open_ = [n for n in range(1, as_at + 1) if n not in closed]
             items.append(ChecklistItem(True, f"M1 to M{as_at} are closed: the actuals to date are agreed.")
                          if not open_ else
-                         ChecklistItem(False, f"{_periods(open_)} {'is' if len(open_) == 1 else 'are'} not closed: "
-                                              f"{'its' if len(open_) == 1 else 'their'} actuals may still change."))
+                         ChecklistItem(False, f"{months_in_words(open_)} {'is' if len(open_) == 1 else 'are'} not "
+                                              f"closed: {'its' if len(open_) == 1 else 'their'} actuals may still "
+                                              "change."))
 
             missing = _ledgers_missing(session, agreement_id, start_year, range(1, as_at + 1))
             items.append(ChecklistItem(True, f"Every partner's ledger is loaded for M1 to M{as_at}.") if not missing
                          else ChecklistItem(False, "Ledger not loaded: " + "; ".join(
-                             f"{code} for {_periods(numbers)}" for code, numbers in missing) + "."))
+                             f"{code} for {months_in_words(numbers)}" for code, numbers in missing) + "."))
 
         no_budget = session.scalars(
             select(BudgetLine.code).where(BudgetLine.agreement_id == agreement_id, ~BudgetLine.id.in_(

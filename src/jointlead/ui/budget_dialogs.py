@@ -386,8 +386,10 @@ class AssignDialog(FormDialog):
     ok_text = "Assign"
 
     def __init__(self, editor: Editor, parent: QWidget, lines: Sequence[LinePosition], transaction_ids: list[int],
-                 description: str) -> None:
-        super().__init__(editor, "Assign ledger rows", f"Put {description} on a budget line.", parent)
+                 description: str, leaving: str = "") -> None:
+        """`leaving`: which of the rows chosen are not among `transaction_ids`, and why (in a closed month)."""
+        super().__init__(editor, "Assign ledger rows", f"Put {description} on a budget line. {leaving}".strip(),
+                         parent)
         self.transaction_ids = transaction_ids
         self.line = self.choice("Budget line", [(f"{line.code} {line.name}", line.id) for line in lines])
         self.remember = self.tick("Remember these ledger codes for this line, for later imports", True)

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
     QLabel,
+    QMessageBox,
     QPushButton,
     QTabWidget,
     QVBoxLayout,
@@ -27,6 +28,7 @@ from jointlead.domain.errors import JointleadError
 from jointlead.domain.money import format_money, format_pounds
 from jointlead.services import budget_month, budget_report, budget_setup, overview, reconciliation
 from jointlead.services.budget_month import BudgetYear
+from jointlead.services.budget_report import months_in_words
 from jointlead.services.budgets import LineFiguresProblem, LinePosition, PoolPosition, pool_position
 from jointlead.services.files import Database
 from jointlead.ui import budget_dialogs
@@ -93,7 +95,11 @@ def _pence(header: str, pence: Callable[[object], int], **options) -> Column:
 
 UNMAPPED_COLUMNS = [
     Column("Partner", lambda r: r.organisation_code),
-    Column("Month", lambda r: f"M{r.period}", sort_key=lambda r: r.period),
+    # A row in a closed month looks like the closed months of the grid: grey, and locked.
+    Column("Month", lambda r: f"M{r.period} (closed)" if r.closed else f"M{r.period}", sort_key=lambda r: r.period,
+           tone=lambda r: "rag:grey" if r.closed else None,
+           tooltip=lambda r: f"M{r.period} is closed: its figures were agreed at month end and are locked, so this "
+           f"row cannot be assigned until M{r.period} is unlocked." if r.closed else ""),
     Column("Posted", lambda r: r.posting_date.strftime("%d %b %Y") if r.posting_date else "",
            sort_key=lambda r: r.posting_date),
     Column("Cost\ncentre", lambda r: r.cost_centre),
@@ -128,15 +134,29 @@ INSTALMENT_COLUMNS = [
            else ""),
 ]
 
-YEAR_END_COLUMNS = [
-    Column("Partner", lambda r: f"{r.code} (host)" if r.is_host else r.code, tooltip=lambda r: r.name),
-    _pence("Contribution\ndue", lambda r: r.due_pence),
-    _pence("Paid", lambda r: r.paid_pence),
-    _pence("Share of\nvariance", lambda r: r.share_pence),
-    _pence("Balance", lambda r: r.balance_pence,
-           tooltip=lambda _r: "What the partner owes the pool; negative when the pool owes the partner"),
-    Column("Settlement", lambda r: r.words, max_width=420),
-]
+def _year_end_columns(final: bool) -> list[Column]:
+    """The partners' settlement: the year's own once M12 is closed, otherwise a forecast of it."""
+    when = "" if final else " at the forecast outturn, on the contributions paid so far"
+    return [
+        Column("Partner", lambda r: f"{r.code} (host)" if r.is_host else r.code, tooltip=lambda r: r.name),
+        _pence("Contribution\ndue", lambda r: r.due_pence),
+        _pence("Paid", lambda r: r.paid_pence),
+        _pence("Share of\nvariance", lambda r: r.share_pence),
+        _pence("Balance", lambda r: r.balance_pence,
+               tooltip=lambda _r: f"What the partner owes the pool{when}; negative when the pool owes the partner"),
+        Column("Settlement" if final else "Forecast settlement\nat year end", lambda r: r.words, max_width=420),
+    ]
+
+
+def _settlement_headline(result: reconciliation.YearEndReconciliation) -> str:
+    """Who pays whom: at the year end once it is final; before then a forecast, never money owed now."""
+    settlements = result.reconciliation.settlements
+    if result.final:
+        return "; ".join(str(s) for s in settlements) or "Nothing to settle."
+    # Mid-year the balances count what is paid so far at the forecast outturn: said as the forecast it is.
+    forecast = "; ".join(f"{s.payer} would pay {s.payee} {format_money(s.amount_pence)}" for s in settlements)
+    return (f"Forecast at year end, on the contributions paid so far: {forecast}." if forecast else
+            "Forecast at year end: nothing to settle.")
 
 
 @dataclass(frozen=True)
@@ -150,6 +170,12 @@ class GridRow:
 
 
 BUDGET, ACTUAL = "budget", "actual"
+
+# What a manager can do about an unmapped row in a closed month (DOMAIN.md, period close): unlocking is a recorded act
+# with a reason; otherwise the month stays as agreed and only later months' rows can be put on a line.
+CLOSED_MONTH_ADVICE = ("To assign a row in a closed month, unlock the month (Unlock…, giving a reason), assign the "
+                       "row, then close the month again. To leave the month as agreed instead, give a line the row's "
+                       "ledger codes (Lines > Ledger codes…): later months' rows with those codes will land on it.")
 
 
 class BudgetsPage(Page):
@@ -295,8 +321,9 @@ class BudgetsPage(Page):
         self.months_hint.setObjectName("pageSubtitle")
         self.months_hint.setWordWrap(True)
         row.addWidget(self.months_hint, 1)
-        self.months = DataTable("lines", [], "This agreement has no budget lines yet.", self, fit_rows=True,
-                                cells=True)
+        # Not searched: a search would hide the whole pool's row at the foot, and the grid shows every line anyway.
+        self.months = DataTable("lines", [], "This agreement has no budget lines yet.", self, searchable=False,
+                                fit_rows=True, cells=True)
         self.months.view.setItemDelegate(MoneyDelegate(self.months.view))
         self.months.model.edited.connect(self._on_month_edited)
         self.months.view.doubleClicked.connect(self._on_month_double_clicked)
@@ -319,7 +346,10 @@ class BudgetsPage(Page):
         self.unmapped = DataTable("unmapped rows", UNMAPPED_COLUMNS, "Every ledger row is on a budget line.", self,
                                   stretch_column=5, selection=QAbstractItemView.SelectionMode.ExtendedSelection)
         self.unmapped.setMinimumHeight(360)
-        self.unmapped_tab = self._tab("Unmapped rows", self.unmapped, buttons=(("Assign to a line…", self.assign),))
+        self.unmapped_note = QLabel("", self)
+        self.unmapped_note.setWordWrap(True)
+        self.unmapped_tab = self._tab("Unmapped rows", self.unmapped_note, self.unmapped,
+                                      buttons=(("Assign to a line…", self.assign),))
 
         self.contributions = DataTable("contributions", CONTRIBUTION_COLUMNS, "No contributions are recorded yet.",
                                        self, searchable=False, stretch_column=1, fit_rows=True)
@@ -338,8 +368,8 @@ class BudgetsPage(Page):
         self.year_end_summary = QLabel("", self)
         self.year_end_summary.setWordWrap(True)
         self.year_end_summary.setTextFormat(Qt.TextFormat.RichText)
-        self.year_end = DataTable("partners", YEAR_END_COLUMNS, "No partners are recorded.", self, searchable=False,
-                                  stretch_column=5, fit_rows=True)
+        self.year_end = DataTable("partners", _year_end_columns(final=False), "No partners are recorded.", self,
+                                  searchable=False, stretch_column=5, fit_rows=True)
         self.next_year_title = section_title("Next year", self)
         self.next_year_state = QLabel("", self)
         self.next_year_state.setWordWrap(True)
@@ -400,6 +430,10 @@ class BudgetsPage(Page):
         self.unmapped.set_rows(unmapped)
         self.tabs.setTabText(self.tabs.indexOf(self.unmapped_tab),
                              f"Unmapped rows ({len(unmapped)})" if unmapped else "Unmapped rows")
+        locked = sum(r.closed for r in unmapped)
+        self.unmapped_note.setVisible(bool(locked))
+        self.unmapped_note.setText(f"Rows in closed months ({locked} here) cannot be assigned: a closed month's "
+                                   f"figures were agreed at month end and are locked. {CLOSED_MONTH_ADVICE}")
         self.contributions.set_rows(overview.contributions(database, position.agreement_id,
                                                            position.year.start_year))
         self.instalments.set_rows(budget_setup.instalments(database, position.agreement_id,
@@ -451,20 +485,21 @@ class BudgetsPage(Page):
 
     def _show_year_end(self, database: Database, year: FinancialYear) -> None:
         result = reconciliation.year_end_reconciliation(database, self.position.agreement_id, year)
-        settled = "; ".join(escape(str(s)) for s in result.reconciliation.settlements) or "Nothing to settle."
         notes = []
         not_due = {code: pence for code, pence in result.not_yet_due_by_partner.items() if pence}
         if not_due and not result.final:
-            notes.append("Instalments not yet due count as unpaid: " + ", ".join(
-                f"{escape(code)} {escape(format_money(pence))}" for code, pence in not_due.items()) + ".")
+            notes.append("Instalments not yet due count as unpaid here (" + ", ".join(
+                f"{escape(code)} {escape(format_money(pence))}" for code, pence in not_due.items())
+                + "): each one paid when due comes off its partner's balance.")
         if result.reconciliation.unallocated_pence:
             notes.append(f"{escape(format_money(result.reconciliation.unallocated_pence))} is unallocated: refer to "
                          "the board.")
         if result.reconciliation.carried_forward_pence:
             notes.append(f"{escape(format_money(result.reconciliation.carried_forward_pence))} is carried forward "
                          "in the pool.")
-        self.year_end_summary.setText(f"<p>{escape(result.status)}</p><p><b>{settled}</b></p>"
-                                      + "".join(f"<p>{note}</p>" for note in notes))
+        self.year_end_summary.setText(f"<p>{escape(result.status)}</p><p><b>{escape(_settlement_headline(result))}"
+                                      "</b></p>" + "".join(f"<p>{note}</p>" for note in notes))
+        self.year_end.set_columns(_year_end_columns(result.final))
         self.year_end.set_rows(result.reconciliation.partners)
         following = FinancialYear(year.start_year + 1)
         for button in self.start_year_buttons:
@@ -529,6 +564,8 @@ class BudgetsPage(Page):
             rows.append(GridRow(None, "", "Whole pool", position.pool))
         self.months.set_columns(self._month_columns())
         self.months.set_rows(rows)
+        lines = len(position.lines)  # the whole pool's row is their total, not a line
+        self.months.count.setText(f"{lines} line{'s' if lines != 1 else ''}")
         budget = self.measure.currentData() == BUDGET
         self.months_hint.setText("Type over an open month's budget to change it; the annual budget moves with it."
                                  if budget else "Type over an open month to enter an adjustment or set its "
@@ -693,14 +730,31 @@ class BudgetsPage(Page):
         self._open(budget_dialogs.UnlockDialog(self.editor, self, self.frame, self.today))
 
     def assign(self) -> None:
-        rows = self.unmapped.selected_rows()
-        if not rows:
-            self.unmapped.view.setFocus()
+        chosen = self.unmapped.selected_rows()
+        self.unmapped.view.setFocus()
+        if not chosen:
+            QMessageBox.information(self, "Assign to a line", "Choose the ledger rows to assign first: select them "
+                                    "in the list (Ctrl+click or Shift+click to choose several).")
             return
+        # Only rows in open months can be assigned (the service refuses the rest): those in closed months are left.
+        rows = [r for r in chosen if not r.closed]
+        left = len(chosen) - len(rows)
+        leaving = ""
+        if left:
+            months = {r.period for r in chosen if r.closed}
+            closed = f"{months_in_words(months)}, which {'is' if len(months) == 1 else 'are'} closed"
+            if not rows:
+                QMessageBox.information(self, "Assign to a line", (
+                    f"The {'row' if left == 1 else 'rows'} chosen {'is' if left == 1 else 'are'} in {closed}, so "
+                    f"{'it' if left == 1 else 'they'} cannot be assigned: a closed month's figures were agreed at "
+                    f"month end and are locked.\n\n{CLOSED_MONTH_ADVICE}"))
+                return
+            leaving = (f"{left} of the rows chosen {'is' if left == 1 else 'are'} left unassigned: "
+                       f"{'it is' if left == 1 else 'they are'} in {closed} and locked.")
         total = format_pounds(sum(r.amount_pence for r in rows))
         what = f"{len(rows)} ledger row{'s' if len(rows) != 1 else ''} ({total})"
         self._open(budget_dialogs.AssignDialog(self.editor, self, self.position.lines,
-                                               [r.transaction_id for r in rows], what))
+                                               [r.transaction_id for r in rows], what, leaving))
 
     def show_ledger_rows(self) -> None:
         from jointlead.ui.ledger_rows_dialog import LedgerRowsDialog

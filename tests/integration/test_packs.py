@@ -13,10 +13,12 @@ from sqlalchemy import select
 from integration.test_cli import jointlead
 from jointlead.domain.errors import JointleadError
 from jointlead.services.actions import action_log
+from jointlead.services.budget_month import unlock_period
 from jointlead.services.budgets import pool_position
 from jointlead.services.demo import DEMO_TODAY
 from jointlead.services.packs import export_pack
 from jointlead.services.people import employees_and_lines
+from jointlead.services.picture import as_at_picture
 from jointlead.services.supervision import compliance
 from jointlead.store.database import open_database
 from jointlead.store.models import AuditEntry, Organisation, Person
@@ -82,7 +84,10 @@ def test_the_checklist_covers_periods_ledger_lines_supervision_and_actions_in_re
     assert len(items) == 5
     wordings = list(items)
     assert items["M1 to M7 are closed: the actuals to date are agreed."] == "Complete"
-    assert "match no budget line" in wordings[1] and items[wordings[1]] == "Incomplete"
+    # The demo's unmapped rows are all in closed months: the manager is told they wait on an unlock.
+    assert wordings[1] == ("14 ledger rows match no budget line and count towards nothing; all are in closed months, "
+                           "which must be unlocked to assign them.")
+    assert items[wordings[1]] == "Incomplete"
     assert "no professional line" in wordings[2] and items[wordings[2]] == "Incomplete"
     assert "not in place" in wordings[3] and items[wordings[3]] == "Incomplete"
     overdue = [a.reference for a in action_log(demo_db, DEMO_TODAY, organisation="NFT") if a.overdue]
@@ -97,6 +102,13 @@ def test_a_period_not_closed_is_red_on_the_checklist(demo_db, tmp_path):
     items = checklist(openpyxl.load_workbook(result.path))
     assert items[next(iter(items))] == "Incomplete"
     assert "not closed" in next(iter(items))
+
+
+def test_unmapped_rows_in_an_unlocked_month_are_not_counted_as_waiting_on_an_unlock(demo_db):
+    unlock_period(demo_db, None, 2026, 7, "Late journals", today=DEMO_TODAY)
+    [wording, ok] = as_at_picture(demo_db, DEMO_TODAY, organisation="NFT", as_at=6).checklist[1]
+    assert (wording, ok) == ("14 ledger rows match no budget line and count towards nothing; 12 are in closed "
+                             "months, which must be unlocked to assign them.", False)
 
 
 @pytest.mark.parametrize("organisation", ["NFT", "NCC"])

@@ -85,9 +85,19 @@ def _listed(names: Sequence[str], most: int) -> str:
     return ", ".join(names[:most]) + (" and others" if len(names) > most else "")
 
 
+def _unmapped_words(unmapped: int, in_closed_months: int) -> str:
+    """The unmapped rows, and how many of them wait on a month being unlocked (a closed month's rows cannot be
+    assigned): without it, the manager looks for rows to assign that the Budgets page will not let them."""
+    words = f"{count(unmapped, 'ledger row matches', 'ledger rows match')} no budget line and count towards nothing"
+    if not in_closed_months:
+        return f"{words} until assigned."
+    which = ("it is" if unmapped == 1 else "all are") if in_closed_months == unmapped else f"{in_closed_months:,} are"
+    return f"{words}; {which} in closed months, which must be unlocked to assign them."
+
+
 def checklist(budget_items: Sequence[tuple[str, bool]], unmapped: int, no_professional_line: Sequence[str],
-              report: ComplianceReport, actions: Sequence[ActionLogRow], budget_problem: str = ""
-              ) -> tuple[tuple[str, bool], ...]:
+              report: ComplianceReport, actions: Sequence[ActionLogRow], budget_problem: str = "",
+              unmapped_in_closed_months: int = 0) -> tuple[tuple[str, bool], ...]:
     """The pack's five questions: periods closed, ledger rows mapped, professional lines, supervision in place,
     actions in date; each complete or not, in words a manager can act on."""
     not_in_place = [r for r in report.rows if r.status == Status.NOT_IN_PLACE]
@@ -96,8 +106,7 @@ def checklist(budget_items: Sequence[tuple[str, bool]], unmapped: int, no_profes
     return (
         budget_items[0] if budget_items else (budget_problem or "No pooled budget is recorded yet.", False),
         ("Every ledger row matches a budget line.", True) if not unmapped else
-        (f"{count(unmapped, 'ledger row matches', 'ledger rows match')} no budget line and count towards nothing "
-         "until assigned.", False),
+        (_unmapped_words(unmapped, unmapped_in_closed_months), False),
         ("Every registered professional has a professional line.", True) if not no_line else
         (f"{count(len(no_line), 'member', 'members')} of staff with no professional line: {_listed(no_line, 5)}.",
          False),
@@ -159,7 +168,7 @@ def as_at_picture(database: Database, today: date, *, organisation: str | None =
     code = chosen.code if chosen else None
     with database.session() as session:
         agreement_id = session.scalar(select(Agreement.id).order_by(Agreement.id).limit(1))
-    position, partner_codes, budget_items, unmapped = None, (), (), 0
+    position, partner_codes, budget_items, unmapped = None, (), (), ()
     problem = ""
     if agreement_id is not None:
         try:
@@ -174,7 +183,7 @@ def as_at_picture(database: Database, today: date, *, organisation: str | None =
                 .where(AgreementPartner.agreement_id == agreement_id).order_by(AgreementPartner.position)))
         budget_items = tuple((item.wording, item.ok) for item in budget_checklist(
             database, agreement_id, position.year, position.as_at.number if position.as_at else 0))
-        unmapped = len(unmapped_rows(database, agreement_id, position.year))
+        unmapped = unmapped_rows(database, agreement_id, position.year)
     report = compliance(database, today, organisation=code, trend_months=trend_months)
     actions = action_log(database, today, organisation=code)
     if employees is not None:
@@ -185,5 +194,6 @@ def as_at_picture(database: Database, today: date, *, organisation: str | None =
         findings, no_line = _organisation_findings(
             database, [f for f in quality.findings if f.severity != Severity.INFORMATION], code)
     return Picture(service_name(database), chosen, parents, today, position,
-                   partner_codes, checklist(budget_items, unmapped, no_line, report, actions, problem), report, actions,
+                   partner_codes, checklist(budget_items, len(unmapped), no_line, report, actions, problem,
+                                           sum(row.closed for row in unmapped)), report, actions,
                    findings, problem)

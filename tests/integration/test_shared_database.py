@@ -1,15 +1,19 @@
 """What a shared database needs, proved on whichever the run uses (SQLite, or PostgreSQL in the variant): stale
-edits refused, whole pooled budgets in pence, and a copy that holds every row."""
+edits refused, the same team added at once refused in plain words, whole pooled budgets in pence, and a copy that
+holds every row."""
 
 from __future__ import annotations
 
 import os
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select, update
 
+from jointlead.domain.errors import ValidationError
 from jointlead.domain.reporting_lines import LineKind
 from jointlead.services import actions, budget_month, budget_setup, overview, people, supervision
 from jointlead.services.budgets import pool_position
@@ -19,7 +23,7 @@ from jointlead.store.database import open_database
 from jointlead.store.errors import ChangedBySomeoneElse, DatabaseError
 from jointlead.store.models import AuditEntry, Base, Contribution, Person, SupervisionArrangement
 from jointlead.store.uow import UnitOfWork
-from stored import change, digest
+from stored import change, digest, scalar
 
 TODAY = date(2026, 11, 20)  # the demo's today
 ON_POSTGRESQL = os.environ.get("JOINTLEAD_TEST_DATABASE", "sqlite").lower() == "postgresql"
@@ -269,6 +273,37 @@ def test_two_people_saving_the_same_record_at_once_the_second_is_refused(demo_db
         with pytest.raises(ChangedBySomeoneElse):
             Recorder(first, "edit person").update(row, grade="Band 7")
     assert people.person_fields(demo_db, person_id).grade == "Band 8d"
+
+
+def _until_held_up_by_a_lock(database, gesture: Future) -> None:
+    """Returns once a connection to the database waits for another's lock (or the gesture has ended without)."""
+    deadline = time.monotonic() + 30
+    while not gesture.done() and not scalar(database, "SELECT count(*) FROM pg_stat_activity WHERE "
+                                                      "datname = current_database() AND wait_event_type = 'Lock'"):
+        assert time.monotonic() < deadline, "the gesture never reached the other's uncommitted row"
+        time.sleep(0.05)
+
+
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="two people saving at once needs a shared server (PostgreSQL variant)")
+def test_two_people_adding_the_same_team_at_once_the_second_is_told_plainly(demo_db):
+    """The first has written the team but not committed it: the second's check cannot see it, and its insert waits
+    on the database's unique name until the first commits, then is refused by it."""
+    with UnitOfWork(demo_db) as first:
+        people.record_team(Recorder(first, "add team"), "Crisis Team", "")
+        second = open_database(demo_db.location)  # another laptop, on the same server database
+        try:
+            with ThreadPoolExecutor(1) as other_laptop:
+                adding = other_laptop.submit(people.add_team, second, "Crisis Team")
+                _until_held_up_by_a_lock(demo_db, adding)
+                first.commit()
+                with pytest.raises(ValidationError) as refused:
+                    adding.result(timeout=30)
+        finally:
+            second.close()
+    assert (refused.value.message, refused.value.advice) == (
+        "Someone else has just added a team called 'Crisis Team'.",
+        "Choose it for the people in it, or give the new team another name.")
+    assert people.team_names(demo_db).count("Crisis Team") == 1
 
 
 def test_a_pooled_budget_of_tens_of_millions_is_held_and_summed_to_the_penny(demo_db):

@@ -1,11 +1,13 @@
 """The staff import's line columns: leads named by number or name, changes previewed and applied by the line rules,
-undone exactly, and the staff export read back without a change."""
+undone exactly, and the staff export read back without a change. Its Team column: people placed in teams recorded
+or new, previewed, applied and undone."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -14,14 +16,18 @@ import pytest
 
 import stored
 from exchange import hostile
+from jointlead.domain.errors import JointleadError
 from jointlead.services import imports
+from jointlead.services.edits import undo_edit
 from jointlead.services.exports import export_staff
+from jointlead.services.people import add_team, edit_person, person_fields, team_names
 from jointlead.store.models import Organisation, Person, ReportingLine
 from jointlead.store.uow import UnitOfWork
 
 TODAY = date(2026, 11, 20)
 HEADER = ["Assignment Number", "Full Name", "Staff Group", "Line Manager", "Professional Lead"]
 WITH_START = [*HEADER[:3], "Start Date", *HEADER[3:]]
+WITH_TEAM = [*HEADER[:3], "Team", HEADER[3]]
 
 
 @pytest.fixture
@@ -213,7 +219,8 @@ def test_exporting_staff_then_importing_the_export_reads_the_lines_and_changes_n
         exported = export_staff(demo_db, code, tmp_path / f"{code}.xlsx", on=TODAY)
         found = imports.preview_staff_import(demo_db, exported.path, code, today=TODAY)
         mapped = dict(found.mapping)
-        assert (mapped["Line manager"], mapped["Professional lead"]) == ("Line manager", "Professional lead")
+        assert (mapped["Line manager"], mapped["Professional lead"], mapped["Team"]) == (
+            "Line manager", "Professional lead", "Team")
         assert (len(found.added), len(found.changed), len(found.rejected)) == (0, 0, 0)
         assert found.unchanged == exported.rows
 
@@ -236,6 +243,63 @@ def test_a_manager_changed_in_the_export_is_the_one_change_read_back(demo_db, tm
     assert (len(found.changed), len(found.rejected)) == (1, 0)
     assert found.changed[0].detail.startswith("line manager ")
     assert f"→ {new_manager} from 20 November 2026" in found.changed[0].detail
+
+
+def people_in_teams(database) -> dict[str, str | None]:
+    """Each person's team by name (None: outside the team)."""
+    return dict(stored.rows(database, "SELECT p.full_name, t.name FROM person p "
+                                      "LEFT JOIN team t ON t.id = p.team_id"))
+
+
+def test_a_team_column_places_people_in_teams_recorded_or_new_and_undo_takes_it_all_back(service, tmp_path):
+    add_team(service, "Crisis Team")
+    add_team(service, "North CMHT")
+    stored.change(service, "UPDATE person SET team_id = (SELECT id FROM team WHERE name = 'North CMHT') "
+                           "WHERE employee_number = 'N002'")
+    before = stored.contents(service, "team"), people_in_teams(service)
+    found = preview(service, staff_file(tmp_path / "s.xlsx", [
+        ["N002", "Tom Okafor", "nurse", "crisis team ", None],  # found whatever its case and spacing
+        ["N003", "Lee Grant", "nurse", None, None],  # a blank cell changes nothing
+        ["N010", "Ann Bell", "nurse", "Home Treatment", None],
+        ["N011", "Kim Ray", "nurse", "Outreach", "Nobody Known"],  # rejected: its team is not added
+        ["N012", "Jo Marsh", "nurse", "home  TREATMENT", None],
+    ], WITH_TEAM))
+    assert found.notices == ("'Home Treatment' is not a recorded team yet: importing adds it and puts 2 people in it.",)
+    assert [(c.subject, c.detail) for c in found.changed] == [("N002 Tom Okafor", "team North CMHT → Crisis Team")]
+    assert [c.detail for c in found.added] == ["new person; team Home Treatment"] * 2
+    assert [r.reference for r in found.rejected] == ["ESR!6"]
+    assert (stored.contents(service, "team"), people_in_teams(service)) == before  # a preview writes nothing
+
+    result = imports.apply_import(service, found, accept_valid=True)
+    assert team_names(service) == ("Crisis Team", "Home Treatment", "North CMHT")
+    assert people_in_teams(service) == {**before[1], "Tom Okafor": "Crisis Team", "Ann Bell": "Home Treatment",
+                                        "Jo Marsh": "Home Treatment"}
+    assert stored.rows(service, "SELECT verb FROM audit_entry WHERE entity = 'team' ORDER BY id")[-1] == (
+        "import_staff",)
+
+    lee = stored.scalar(service, "SELECT id FROM person WHERE employee_number = 'N003'")
+    placed = edit_person(service, lee, replace(person_fields(service, lee), team="Home Treatment"))  # since
+    with pytest.raises(JointleadError, match="placed in a team this import added"):
+        imports.undo_import(service, result.batch_id)
+    undo_edit(service, placed)
+    imports.undo_import(service, result.batch_id)
+    assert (stored.contents(service, "team"), people_in_teams(service)) == before
+    assert stored.rows(service, "SELECT verb FROM audit_entry WHERE entity = 'team' ORDER BY id")[-1] == (
+        "undo_import_staff",)
+
+
+def test_a_new_team_added_by_someone_else_since_the_preview_refuses_the_import_in_plain_words(service, tmp_path):
+    path = staff_file(tmp_path / "s.xlsx", [["N010", "Ann Bell", "nurse", "Home Treatment", None]], WITH_TEAM)
+    found = preview(service, path)
+    add_team(service, "home treatment")  # meanwhile, on a shared database
+    before = stored.digest(service)
+    with pytest.raises(JointleadError) as refused:
+        imports.apply_import(service, found)
+    assert refused.value.message == "There is already a team called 'home treatment'."
+    assert "so nothing was imported. Preview the import again" in refused.value.advice
+    assert stored.digest(service) == before
+    again = preview(service, path)
+    assert (again.notices, [c.detail for c in again.added]) == ((), ["new person; team home treatment"])
 
 
 def jointlead(*args: str) -> subprocess.CompletedProcess[str]:

@@ -44,6 +44,8 @@ STAFF = RecordKind("staff", (
           synonyms=("professional lead name", "professional line", "professional line manager",
                     "professional manager", "professional supervisor", "prof lead", "clinical lead",
                     "professional lead employee number or name")),
+    # The service's own team, by name: not the HR system's organisation or department, whose units are its own.
+    Field("team", "Team", _name_text, synonyms=("team name", "service team")),
 ), one_of=((("name",), ("first_name", "last_name")),))
 
 
@@ -62,6 +64,7 @@ class StaffRow:
     supervisor_number: str | None
     line_manager: str | None = None  # an employee number or a full name, as written
     professional_lead: str | None = None
+    team: str | None = None  # the team's name, as written
     cells: tuple[object, ...] = field(default=(), compare=False, repr=False)  # as the file holds the row
 
 
@@ -78,4 +81,4 @@ def staff_rows(layout: TableLayout) -> Iterator[StaffRow | SourceRow]:
         yield StaffRow(row.sheet, row.row, values["employee_number"], name, values.get("job_title"),
                        values.get("grade"), values.get("wte"), values.get("profession"), values.get("start_date"),
                        values.get("leave_date"), values.get("supervisor_number"), values.get("line_manager"),
-                       values.get("professional_lead"), row.cells)
+                       values.get("professional_lead"), values.get("team"), row.cells)

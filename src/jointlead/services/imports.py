@@ -27,7 +27,8 @@ from jointlead.exchange.reading import SourceFile, open_source
 from jointlead.exchange.staff import STAFF, StaffRow, staff_rows
 from jointlead.exchange.supervision import SUPERVISION, supervision_rows
 from jointlead.exchange.tables import RecordKind, SourceRow, TableLayout, find_table, locate_header, read_rows
-from jointlead.services.people import span_of_control, staff_and_lines
+from jointlead.services.edits import Recorder
+from jointlead.services.people import record_team, span_of_control, staff_and_lines
 from jointlead.store.bulk import BulkInsert
 from jointlead.store.database import Database
 from jointlead.store.models import (
@@ -651,6 +652,7 @@ class _StaffPlan:
     temp_ids: tuple[int, ...] = ()  # the id each of `new_people` has in `lines` until it is written
     lines: tuple[_LineStep, ...] = ()
     source_file: str = ""
+    new_teams: tuple[str, ...] = ()  # by name; the stand-in id each has in `new_people` and `updates` is `_temp_id`
 
 
 def _shown(value: Any) -> str:
@@ -683,6 +685,31 @@ class _StaffEntry:
     differences: dict[str, tuple[Any, Any]]  # for a person recorded, {attribute: (old, new)}
 
 
+@dataclass
+class _Teams:
+    """The teams a staff list names: a recorded one found by its name as names are compared, a new one given a
+    stand-in id (`_temp_id`) until it is written, and how many people the file places in each new one."""
+
+    ids: dict[str, int]  # by name as compared
+    names: dict[int, str]  # by id, stand-in ids included
+    new: Counter[int] = field(default_factory=Counter)  # people placed, by stand-in id, in the order first named
+
+    def placing(self, name: str) -> int:
+        """The id of the team `name` names, one more person being placed in it."""
+        key = _name_key(name)
+        if key not in self.ids:
+            self.ids[key] = _temp_id(len(self.new))
+            self.names[self.ids[key]] = name.strip()
+        team_id = self.ids[key]
+        if team_id < 0:
+            self.new[team_id] += 1
+        return team_id
+
+    def notices(self) -> list[str]:
+        return [f"'{self.names[team_id]}' is not a recorded team yet: importing adds it and puts {count} "
+                f"{'person' if count == 1 else 'people'} in it." for team_id, count in self.new.items()]
+
+
 def _preview_staff(source: SourceFile, database: Database, path: Path, employer: str, *,
                    overrides: Mapping[str, str] | None, sheet: str | None, today: date,
                    progress: Progress | None) -> ImportPreview:
@@ -691,7 +718,8 @@ def _preview_staff(source: SourceFile, database: Database, path: Path, employer:
         layout = _layout(session, source, STAFF, organisation, sheet, overrides)
         people = {p.employee_number: p for p in session.scalars(
             select(Person).where(Person.employer_id == organisation.id, Person.employee_number.is_not(None)))}
-        only_team = session.scalars(select(Team.id)).all()
+        recorded_teams = session.execute(select(Team.id, Team.name).order_by(Team.id)).all()
+        teams = _Teams({_name_key(name): team_id for team_id, name in recorded_teams}, dict(recorded_teams))
         columns = set(layout.columns) | ({"name"} if "first_name" in layout.columns else set())
         present = [f for f in STAFF_FIELDS if f.column in columns]
 
@@ -709,7 +737,7 @@ def _preview_staff(source: SourceFile, database: Database, path: Path, employer:
                     "full_name": row.full_name, "employee_number": row.employee_number,
                     "employer_id": organisation.id,
                     # A one-team service's HR list is its team; with several, the manager places people.
-                    "team_id": only_team[0] if len(only_team) == 1 else None}, {}))
+                    "team_id": recorded_teams[0].id if len(recorded_teams) == 1 else None}, {}))
                 continue
             # Blank and empty compare equal: an HR extract's empty cell is not a change from "nothing".
             differences = {f.person_attribute: (getattr(person, f.person_attribute), getattr(row, f.row_attribute))
@@ -745,12 +773,19 @@ def _preview_staff(source: SourceFile, database: Database, path: Path, employer:
             row, where = entry.row, entry.where
             line_details = [detail for _step, detail in steps.get(index, ())]
             planned_lines.extend(step for step, _detail in steps.get(index, ()))
+            # A blank Team cell changes nothing, as a blank line cell: placing people is the manager's record.
+            team_id = teams.placing(row.team) if row.team else None
             if entry.person is None:
+                if team_id is not None:
+                    entry.values["team_id"] = team_id
                 new_people.append(entry.values)
                 temp_ids.append(_temp_id(index))
+                team_details = [f"team {teams.names[team_id]}"] if team_id is not None else []
                 added.append(Change(where, f"{row.employee_number} {row.full_name}",
-                                    "; ".join(["new person", *line_details])))
+                                    "; ".join(["new person", *team_details, *line_details])))
                 continue
+            if team_id is not None and team_id != entry.person.team_id:
+                entry.differences["team_id"] = (entry.person.team_id, team_id)
             if not entry.differences and not line_details:
                 unchanged += 1
                 continue
@@ -758,6 +793,7 @@ def _preview_staff(source: SourceFile, database: Database, path: Path, employer:
                 updates.append((entry.person.id, entry.differences))
             detail = "; ".join([*(
                 "back in the HR extract" if attribute == "missing_from_hr_since"
+                else f"team {teams.names.get(old, 'none')} → {teams.names[new]}" if attribute == "team_id"
                 else f"{labels[attribute]} {_shown(old)} → {_shown(new)}"
                 for attribute, (old, new) in entry.differences.items()), *line_details])
             changed.append(Change(where, f"{row.employee_number} {entry.person.full_name}", detail))
@@ -766,13 +802,14 @@ def _preview_staff(source: SourceFile, database: Database, path: Path, employer:
                    and p.missing_from_hr_since is None and (p.leave_date is None or p.leave_date >= today)]
     removed = tuple(Change("(not in the file)", f"{p.employee_number} {p.full_name}",
                            "not in this extract: flagged as a possible leaver (nothing is deleted)") for p in leavers)
-    notices = [*source.notices, *line_notices]
+    notices = [*source.notices, *line_notices, *teams.notices()]
     if leavers and tally.rejected:
         notices.append("People missing from the file were not flagged as leavers, because some rows were rejected.")
         removed = ()
     plan = _StaffPlan(organisation.id, {name: layout.header_of(name) for name in layout.columns}, today,
                       tuple(new_people), tuple(updates), tuple(p.id for p in leavers) if removed else (),
-                      tuple(temp_ids), tuple(planned_lines), path.name)
+                      tuple(temp_ids), tuple(planned_lines), path.name,
+                      tuple(teams.names[team_id] for team_id in teams.new))
     return ImportPreview(
         kind="staff", organisation=organisation.code, path=path, sha256=source.sha256, sheet=layout.sheet.name,
         header_row=layout.header_row, headers=layout.headers, mapping=_mapping(layout, STAFF), period_label="",
@@ -784,7 +821,7 @@ def _preview_staff(source: SourceFile, database: Database, path: Path, employer:
 # --- staff: reporting lines --------------------------------------------------------------------------
 
 def _temp_id(index: int) -> int:
-    """The id a person new in the file has while the lines are planned: negative, so no recorded id is one."""
+    """The id a person or team new in the file has until it is written: negative, so no recorded id is one."""
     return -(index + 1)
 
 
@@ -935,15 +972,27 @@ def _plan_staff_lines(entries: Sequence[_StaffEntry], recorded: Sequence[StaffMe
         refused.update(newly_refused)
 
 
-def _write_staff(session: Session, plan: _StaffPlan) -> dict[str, Any]:
-    """Apply the plan; return what undo needs to put every field and line back."""
+# Why a team the preview found new cannot be added when the import is applied.
+TEAM_ADDED_SINCE = ("It was added after this import was previewed, so nothing was imported. Preview the import "
+                    "again: the people the file places in it then join it.")
+
+
+def _write_staff(uow: UnitOfWork, plan: _StaffPlan) -> dict[str, Any]:
+    """Apply the plan; return what undo needs to put every field, line and team back."""
+    session = uow.session
+    record = Recorder(uow, "import_staff")
+    teams = {_temp_id(index): record_team(record, name, TEAM_ADDED_SINCE).id
+             for index, name in enumerate(plan.new_teams)}
     added_ids = []
     for values in plan.new_people:
-        person = Person(**values)
+        person = Person(**values | {"team_id": teams.get(values["team_id"], values["team_id"])})
         session.add(person)
         session.flush()
         added_ids.append(person.id)
-    for person_id, differences in plan.updates:
+    updates = [(person_id, {attribute: (old, teams.get(new, new) if attribute == "team_id" else new)
+                            for attribute, (old, new) in differences.items()})
+               for person_id, differences in plan.updates]
+    for person_id, differences in updates:
         person = session.get(Person, person_id)
         for attribute, (_old, new) in differences.items():
             setattr(person, attribute, new)
@@ -964,8 +1013,10 @@ def _write_staff(session: Session, plan: _StaffPlan) -> dict[str, Any]:
         started.append([line.id, _json(line.effective_to)])
     detail: dict[str, Any] = {
         "added": added_ids,
-        "changed": {str(pid): {a: [_json(o), _json(n)] for a, (o, n) in d.items()} for pid, d in plan.updates},
+        "changed": {str(pid): {a: [_json(o), _json(n)] for a, (o, n) in d.items()} for pid, d in updates},
         "flagged": list(plan.flagged)}
+    if teams:
+        detail["teams"] = list(teams.values())
     if ended or started:
         detail["lines"] = {"ended": ended, "started": started}
     return detail
@@ -1002,7 +1053,9 @@ def _undo_staff_lines(session: Session, detail: Mapping[str, Any]) -> None:
         session.get(ReportingLine, line_id).effective_to = old
 
 
-def _undo_staff(session: Session, detail: Mapping[str, Any]) -> None:
+def _undo_staff(uow: UnitOfWork, detail: Mapping[str, Any], undoes: int | None) -> None:
+    """Put back what `_write_staff` changed; the teams it added are removed, audited as undoing the import."""
+    session = uow.session
     dated = {"start_date", "leave_date", "missing_from_hr_since"}
     _undo_staff_lines(session, detail.get("lines", {}))
     for person_id in detail.get("flagged", []):
@@ -1020,6 +1073,15 @@ def _undo_staff(session: Session, detail: Mapping[str, Any]) -> None:
                                  f"Remove those first, or keep the import. ({table.__tablename__})")
     if added:
         session.execute(delete(Person).where(Person.id.in_(added)))
+    # Locked (on a server) until the undo commits, so nobody places a person in one between the check and its removal.
+    teams = [session.get(Team, team_id, with_for_update=True) for team_id in detail.get("teams", [])]
+    if teams and session.scalar(select(Person.id).where(Person.team_id.in_([t.id for t in teams])).limit(1)):
+        raise JointleadError("People have since been placed in a team this import added.",
+                             "Move them to another team first, or keep the import.")
+    record = Recorder(uow, "undo_import_staff")
+    record.undoes = undoes
+    for team in teams:
+        record.delete(team)
 
 
 # --- supervision tracker -----------------------------------------------------------------------------
@@ -1292,7 +1354,7 @@ def apply_import(database: Database, preview: ImportPreview, *, accept_valid: bo
         elif isinstance(plan, _SupervisionPlan):
             detail = _write_supervision(uow.session, plan)
         else:
-            detail = _write_staff(uow.session, plan)
+            detail = _write_staff(uow, plan)
         if plan.organisation_id is not None:
             _save_profile(uow.session, plan.organisation_id, preview.kind, plan.columns)
         uow.audit(f"import_{preview.kind}", "import_batch", batch.id, {
@@ -1328,7 +1390,7 @@ def undo_import(database: Database, batch_id: int) -> None:
             if batch.kind == "supervision":
                 _undo_supervision(uow.session, detail)
             else:
-                _undo_staff(uow.session, detail)
+                _undo_staff(uow, detail, entry.id if entry else None)
         batch.undone_at = datetime.now(UTC).replace(tzinfo=None)
         batch.undone_by = os_user()
         uow.audit(f"undo_import_{batch.kind}", "import_batch", batch.id, {"undone": (False, True)},

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from jointlead.domain.calendar import check_planned, format_day
@@ -116,7 +117,20 @@ def team_names(database: Database) -> tuple[str, ...]:
 def add_team(database: Database, name: str) -> Edit:
     """Record a team (the service's own: its active members are its staff), so people can be placed in it.
 
-    Refused when the name is blank, longer than the record holds, or already a team's, whatever its case or spacing.
+    Refused as `record_team` says.
+    """
+    with UnitOfWork(database) as uow:
+        record = Recorder(uow, "add team")
+        team = record_team(record, name, "Choose it for the people in it, or give the new team another name.")
+        return record.commit(f"add team {team.name}")
+
+
+def record_team(record: Recorder, name: str, advice: str) -> Team:
+    """Add a team as part of a gesture (Add team, or a staff import naming a new one), audited by `record`.
+
+    Refused, with `advice`, when the name is already a team's, whatever its case or spacing; also when someone else
+    on a shared database adds it at the same moment, which only the database's unique name can catch. Refused too
+    when the name is blank or longer than the record holds.
     """
     name = name.strip()
     if not name:
@@ -124,15 +138,14 @@ def add_team(database: Database, name: str) -> Edit:
     if len(name) > TEAM_NAME_LENGTH:
         raise ValidationError(f"A team's name can be at most {TEAM_NAME_LENGTH} characters; this one has "
                               f"{len(name)}.", "Shorten it.")
-    with UnitOfWork(database) as uow:
-        record = Recorder(uow, "add team")
-        same = next((other for other in uow.session.scalars(select(Team.name))
-                     if _team_key(other) == _team_key(name)), None)
-        if same is not None:
-            raise ValidationError(f"There is already a team called '{same}'.",
-                                  "Choose it for the people in it, or give the new team another name.")
-        record.create(Team(name=name, description=""))
-        return record.commit(f"add team {name}")
+    same = next((other for other in record.session.scalars(select(Team.name))
+                 if _team_key(other) == _team_key(name)), None)
+    if same is not None:
+        raise ValidationError(f"There is already a team called '{same}'.", advice)
+    try:
+        return record.create(Team(name=name, description=""))
+    except IntegrityError as clash:
+        raise ValidationError(f"Someone else has just added a team called '{name}'.", advice) from clash
 
 
 # --- Adding and editing people ----------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ imported as one undoable Edit — with anything typed kept as text, formulas inc
 
 from __future__ import annotations
 
+import json
 import shutil
 from datetime import date, datetime
 
@@ -49,7 +50,7 @@ class Owner:
         return next(cell.row for cell in self.sheet["A"] if cell.value == reference)
 
     def type(self, reference, header, value):
-        self.sheet.cell(self.row_of(reference), self.columns[header], value)
+        self.sheet.cell(self.row_of(reference), self.columns[header]).value = value  # None clears the cell
 
     def add_row(self, **values):
         row = self.sheet.max_row + 1
@@ -220,8 +221,9 @@ def test_an_owners_tracker_gives_a_new_row_without_an_owner_to_that_owner(demo_d
 
 def test_a_change_made_here_after_the_export_is_a_conflict_the_manager_decides(demo_db, tmp_path):
     path = _export(demo_db, tmp_path / "nft.xlsx", organisation="NFT").path
-    a0011 = _log(demo_db)["A-0011"]
+    a0011, a0010 = _log(demo_db)["A-0011"], _log(demo_db)["A-0010"]
     actions.change_status(demo_db, a0011.id, "in progress", today=DEMO_TODAY)  # here, after the export
+    actions.revise_due_date(demo_db, a0010.id, date(2027, 2, 1), "Estates review.", today=DEMO_TODAY)
     owner = Owner(path)
     owner.type("A-0011", "New status", "Cancelled")
     owner.type("A-0011", "New update", "No longer needed: the ICB's protocol covers it.")
@@ -232,6 +234,7 @@ def test_a_change_made_here_after_the_export_is_a_conflict_the_manager_decides(d
     assert {c.key for c in preview.conflicts} == {"A-0011 status", "A-0011 update"}
     assert "status open → in progress" in preview.conflicts[0].conflict
     assert not any(c.conflict for c in preview.changes if c.reference == "A-0019")
+    assert preview.notices == ()  # the Status and Due cells the owner left alone are not their edits
 
     before = _log(demo_db)
     with pytest.raises(JointleadError, match="Accept or reject each one"):
@@ -319,15 +322,89 @@ def test_a_mistyped_year_in_a_due_date_is_a_problem_not_an_action_never_overdue(
     assert _log(demo_db) == before
 
 
-def test_edits_to_the_columns_jointlead_wrote_are_not_read_but_are_mentioned(demo_db, tmp_path):
+def test_every_edit_the_import_does_not_take_is_named_in_a_notice_and_changes_nothing(demo_db, tmp_path):
     path = _export(demo_db, tmp_path / "nft.xlsx", organisation="NFT").path
+    before = _log(demo_db)
     owner = Owner(path)
-    owner.type("A-0019", "Due", date(2027, 3, 1))
-    owner.type("A-0019", "Status", "Complete")
+    owner.type("A-0019", "New update", "Draft with the leads.")  # taken, beside every cell jointlead wrote, overtyped:
+    for header, value in (("Action", "Record lines for OTs"), ("Owner", "Lucy Roberts"), ("Due", date(2027, 3, 1)),
+                          ("Status", "Complete"), ("RAG", "Green"), ("Updated on", date(2026, 11, 20)),
+                          ("Latest update", "Nearly there.")):
+        owner.type("A-0019", header, value)
+    owner.type("A-0010", "Action", "Review the risk reserve")  # with nothing in the owner's columns
+    owner.type("A-0010", "Latest update", None)
+    for header, value in (("Due", date(2027, 1, 15)), ("New due date", date(2027, 1, 15)),
+                          ("Reason for new due date", "Waiting for the estates review.")):
+        owner.type("A-0023", header, value)  # Due says what New due date asks: taken that way
+    owner.sheet.cell(1, 13, "Comments")
+    owner.sheet.cell(owner.row_of("A-0011"), 13, "Call me about this one.")
+    owner.sheet.delete_rows(owner.row_of("A-0033"))
+    new_row = owner.add_row(**{"Action": "Set up the joint duty rota", "Owner": "Lucy Roberts",
+                               "Due": date(2026, 12, 31), "Status": "In progress", "Latest update": "Rota drafted."})
+    owner.save()
+    a11, a19, a10 = (owner.row_of(reference) for reference in ("A-0011", "A-0019", "A-0010"))  # after the deletion
+
+    preview = preview_tracker_import(demo_db, path, today=DEMO_TODAY)
+    assert preview.problems == ()
+    assert sorted(c.key for c in preview.changes) == ["A-0019 update", "A-0023 due date", f"row {new_row} new action"]
+    taken = "so it was not taken."
+    assert preview.notices == (
+        f"A-0011: the workbook has 'Call me about this one.' in Actions!M{a11}, a column the tracker does not read "
+        "('Comments'), so it was not taken; updates go in 'New update'.",
+        f"A-0019: the title was changed in the workbook to 'Record lines for OTs' (Actions!B{a19}); titles are "
+        f"changed in jointlead, {taken}",
+        f"A-0019: the owner was changed in the workbook to 'Lucy Roberts' (Actions!C{a19}); an action is given to "
+        f"another owner in jointlead, {taken}",
+        f"A-0019: the due date was changed in the workbook to '01/03/2027' (Actions!D{a19}); a due date is moved "
+        f"with 'New due date' and a reason, {taken}",
+        f"A-0019: the status was changed in the workbook to 'Complete' (Actions!E{a19}); a status is changed with "
+        f"'New status', {taken}",
+        f"A-0019: the RAG was changed in the workbook to 'Green' (Actions!F{a19}); the RAG is worked out in "
+        f"jointlead (a manager may override it there), {taken}",
+        f"A-0019: the date of the latest update was changed in the workbook to '20/11/2026' (Actions!G{a19}); "
+        f"updates are added with 'New update' and dated the day they are imported, {taken}",
+        f"A-0019: the latest update was changed in the workbook to 'Nearly there.' (Actions!H{a19}); updates are "
+        f"only added, with 'New update', {taken}",
+        f"A-0010: the title was changed in the workbook to 'Review the risk reserve' (Actions!B{a10}); titles are "
+        f"changed in jointlead, {taken}",
+        f"A-0010: the latest update was cleared in the workbook (Actions!H{a10}); updates are only added, with "
+        f"'New update', {taken}",
+        f"Row {new_row}: the status was changed in the workbook to 'In progress' (Actions!E{new_row}); a status is "
+        f"changed with 'New status', {taken}",
+        f"Row {new_row}: the latest update was changed in the workbook to 'Rota drafted.' (Actions!H{new_row}); "
+        f"updates are only added, with 'New update', {taken}",
+        "A-0033: its row is no longer in the workbook (deleted, or its Ref changed), so nothing was taken for it; "
+        "an action is closed by choosing Complete or Cancelled in 'New status'.",
+    )
+
+    apply_tracker_import(demo_db, preview)
+    after = _log(demo_db)
+    assert {ref for ref in before if after[ref] != before[ref]} == {"A-0019", "A-0023"}
+    kept = ("title", "owner", "due", "status", "rag")
+    assert [getattr(after["A-0019"], name) for name in kept] == [getattr(before["A-0019"], name) for name in kept]
+    update = _detail(demo_db, "A-0019").updates[-1]
+    assert (update.text, update.author) == ("Draft with the leads.", "Lucy Roberts")  # the owner named on the row
+    assert after["A-0023"].due == date(2027, 1, 15)
+    [new] = set(after) - set(before)
+    assert (after[new].status, after[new].latest_update) == (ActionStatus.OPEN, "")
+
+
+def test_a_tracker_registered_without_its_cells_says_their_edits_cannot_be_found(demo_db, tmp_path):
+    path = _export(demo_db, tmp_path / "nft.xlsx", organisation="NFT").path
+    with demo_db.session() as session:  # as an export by a version of jointlead from before cells were noted
+        entry = session.scalar(select(AuditEntry).where(AuditEntry.entity == "action_tracker"))
+        registered = json.loads(entry.changes_json)
+        del registered["cells"]
+        entry.changes_json = json.dumps(registered)
+        session.commit()
+    owner = Owner(path)
+    owner.type("A-0019", "Action", "Retitled")
     owner.save()
     preview = preview_tracker_import(demo_db, path, today=DEMO_TODAY)
     assert preview.changes == ()
-    assert any("Due column" in n for n in preview.notices) and any("Status column" in n for n in preview.notices)
+    assert preview.notices == ("This tracker was exported by an earlier version of jointlead, which kept no note of "
+                               "the cells it wrote, so changes to them cannot be found: look over the columns before "
+                               "'New update' by eye.",)
 
 
 # --- files this database did not export -------------------------------------------------------------------------------

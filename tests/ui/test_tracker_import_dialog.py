@@ -82,7 +82,8 @@ def test_notes_on_what_is_not_read_are_shown(importer, tracker):
 
     shown = [row[0] for row in texts(importer.notices)]
     assert list(importer.preview.notices) == shown and len(shown) == 2
-    assert any(f"{first}: the Due column was changed, which is not read" in notice for notice in shown)
+    assert any(notice.startswith(f"{first}: the due date was changed in the workbook to '31/01/2027'")
+               for notice in shown)
     assert any(f"{second} is already {current.value}" in notice for notice in shown)
     assert importer.notices_section.isVisibleTo(importer)
     assert importer.notices_heading.text().startswith("2 notes on what the owner wrote")

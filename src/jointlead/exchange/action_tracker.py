@@ -5,6 +5,9 @@ general reader does not offer: the hidden control sheet (the export id and each 
 any formula an owner typed. Calamine gives only a formula's last calculated value (or nothing, for a file saved by
 a script), so what was typed is read with openpyxl and put in the cell's place: `=SUM(A1:A2)` typed as an update is
 taken as that text, never as its result, and is never calculated.
+
+Every column is read, the ones the import does not take back too, so that an owner's edit to them can be told from
+what was exported (by `fingerprint`) and named to the manager rather than dropped unseen.
 """
 
 from __future__ import annotations
@@ -12,8 +15,9 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import io
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 
 from jointlead.domain.actions import LONGEST_REASON, LONGEST_TITLE, LONGEST_UPDATE, ActionStatus
@@ -89,6 +93,9 @@ TRACKER_KIND = RecordKind("action tracker", (
     Field("owner", OWNER, lambda v: parse_text(v, max_length=200), ("action owner",)),
     Field("due", DUE, parse_date, ("due date",)),
     Field("status", STATUS, _lenient),
+    Field("rag", RAG, _lenient),
+    Field("updated_on", UPDATED_ON, _lenient),
+    Field("latest_update", LATEST_UPDATE, _lenient),
     Field("new_update", NEW_UPDATE, lambda v: parse_text(v, max_length=LONGEST_UPDATE, multiline=True),
           ("update",)),
     Field("new_status", NEW_STATUS, parse_status),
@@ -97,6 +104,26 @@ TRACKER_KIND = RecordKind("action tracker", (
           ("reason", "reason for change")),
 ))
 _NEEDED = ("reference", "title", "owner", "due", "new_update", "new_status")
+_FIELD_OF_HEADING = {field.label: field.name for field in TRACKER_KIND.fields}
+
+
+def exported_fields(row: Sequence[object]) -> dict[str, object]:
+    """A row as the export writes it (values in TRACKER_COLUMNS order), by the names the reader gives its cells."""
+    return {_FIELD_OF_HEADING[column.header]: value for column, value in zip(TRACKER_COLUMNS, row, strict=True)}
+
+
+def fingerprint(value: object) -> str:
+    """A short digest of a cell, the same for a value as exported and as read back unedited: a day whether Excel
+    keeps it as a date or a date and time, text whatever its case and spacing (retyped so, it says nothing new)."""
+    if is_blank(value):
+        text = ""
+    elif isinstance(value, datetime):
+        text = value.date().isoformat()
+    elif isinstance(value, date):
+        text = value.isoformat()
+    else:
+        text = " ".join(str(value).split()).casefold()
+    return hashlib.sha256(text.encode()).hexdigest()[:8]
 
 
 @dataclass(frozen=True)
@@ -108,6 +135,8 @@ class TrackerFile:
     export_id: str
     versions: Mapping[str, str]  # reference -> version at export
     sheet: str
+    headings: tuple[str, ...]  # the sheet's header row, as the owner left it
+    columns: Mapping[str, int]  # field name -> 0-based column
     rows: tuple[SourceRow, ...]
     notices: tuple[str, ...]
 
@@ -226,5 +255,5 @@ def _read_tracker(path: Path, source: SourceFile) -> TrackerFile:
                           "Put them back as they were sent (same headings), or import the tracker as it was sent "
                           "with the owner's changes typed into it.")
     notices = tuple(n for n in source.notices if CONTROL_SHEET not in n)
-    return TrackerFile(Path(path), source.sha256, export_id, versions, layout.sheet.name,
-                       tuple(read_rows(layout, TRACKER_KIND)), notices)
+    return TrackerFile(Path(path), source.sha256, export_id, versions, layout.sheet.name, layout.headers,
+                       layout.columns, tuple(read_rows(layout, TRACKER_KIND)), notices)

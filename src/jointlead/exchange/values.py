@@ -129,7 +129,7 @@ def parse_money(value: object) -> int:
         return _within_money_limit(_hundredths_of_decimal(value, value), value)
     if isinstance(value, str):
         return _within_money_limit(_pence_from_text(_trimmed(value), value), value)
-    raise ValueProblem(f"{_shown(value)} is not an amount of money")
+    raise ValueProblem(f"{quoted(value)} is not an amount of money")
 
 
 # --- Whole columns at once -------------------------------------------------------------------------------------------
@@ -212,7 +212,7 @@ def parse_debit_credit(debit: object, credit: object) -> int:
     credit_pence = 0 if is_blank(credit) else parse_money(credit)
     if debit_pence and credit_pence:
         raise ValueProblem(
-            f"debit {_shown(debit)} and credit {_shown(credit)} are both filled in: a line has one or the other"
+            f"debit {quoted(debit)} and credit {quoted(credit)} are both filled in: a line has one or the other"
         )
     return debit_pence - credit_pence
 
@@ -231,9 +231,9 @@ def parse_date(value: object) -> date:
     if isinstance(value, date):
         return value
     if isinstance(value, time):
-        raise ValueProblem(f"{_shown(value)} is a time, not a date")
+        raise ValueProblem(f"{quoted(value)} is a time, not a date")
     if isinstance(value, bool):
-        raise ValueProblem(f"{_shown(value)} is not a date")
+        raise ValueProblem(f"{quoted(value)} is not a date")
     if isinstance(value, int | float):
         return _date_from_serial(value)
     if isinstance(value, str):
@@ -242,8 +242,8 @@ def parse_date(value: object) -> date:
         if day is not None:
             return day
         if _is_month(text):
-            raise ValueProblem(f"{_shown(value)} is a month, not a date: give the day too, like 15/10/2026")
-    raise ValueProblem(f"{_shown(value)} is not a date: write it like 15/10/2026")
+            raise ValueProblem(f"{quoted(value)} is a month, not a date: give the day too, like 15/10/2026")
+    raise ValueProblem(f"{quoted(value)} is not a date: write it like 15/10/2026")
 
 
 def parse_period(value: object, year: FinancialYear) -> int:
@@ -258,10 +258,10 @@ def parse_period(value: object, year: FinancialYear) -> int:
         day = value.date() if isinstance(value, datetime) else value
         return _period_in_year(Period.containing(day), year, value)
     if isinstance(value, bool | time):
-        raise ValueProblem(f"{_shown(value)} is not a period")
+        raise ValueProblem(f"{quoted(value)} is not a period")
     if isinstance(value, float):
         if not (math.isfinite(value) and value.is_integer()):
-            raise ValueProblem(f"{_shown(value)} is not a period: {_PERIODS_RUN}")
+            raise ValueProblem(f"{quoted(value)} is not a period: {_PERIODS_RUN}")
         return _period_number(int(value), value)
     if isinstance(value, int):
         return _period_number(value, value)
@@ -277,7 +277,7 @@ def parse_period(value: object, year: FinancialYear) -> int:
         day = _date_from_text(text, value)
         if day is not None:
             return _period_in_year(Period.containing(day), year, value)
-    raise ValueProblem(f"{_shown(value)} is not a period: write it like M7, Oct-26 or 7")
+    raise ValueProblem(f"{quoted(value)} is not a period: write it like M7, Oct-26 or 7")
 
 
 def parse_code(value: object) -> str:
@@ -290,7 +290,7 @@ def parse_code(value: object) -> str:
     _refuse_dates_times_and_truth(value, "a code")
     if isinstance(value, float):
         if not (math.isfinite(value) and value.is_integer()):
-            raise ValueProblem(f"{_shown(value)} is not a code: codes are whole numbers or text")
+            raise ValueProblem(f"{quoted(value)} is not a code: codes are whole numbers or text")
         value_as_int = int(value)
     elif isinstance(value, int):
         value_as_int = value
@@ -298,14 +298,14 @@ def parse_code(value: object) -> str:
         text = _trimmed(value)
         _refuse_control_characters(text, value, "a code", allowed="")
         if len(text) > LONGEST_CODE:
-            raise ValueProblem(f"{_shown(value)} is {len(text):,} characters long: a code has at most {LONGEST_CODE}")
+            raise ValueProblem(f"{quoted(value)} is {len(text):,} characters long: a code has at most {LONGEST_CODE}")
         return text
     else:
-        raise ValueProblem(f"{_shown(value)} is not a code")
+        raise ValueProblem(f"{quoted(value)} is not a code")
     # A number cell keeps only 15 significant digits, so a longer code typed as a number has already lost digits.
     if abs(value_as_int) >= 10**EXCEL_SIGNIFICANT_DIGITS:
         raise ValueProblem(
-            f"{_shown(value)} is too long a number to be a code safely: format the column as text and enter it again"
+            f"{quoted(value)} is too long a number to be a code safely: format the column as text and enter it again"
         )
     return str(value_as_int)
 
@@ -319,7 +319,7 @@ def parse_text(value: object, *, max_length: int = 1000, multiline: bool = False
     if is_blank(value):
         raise ValueProblem("no text")
     if isinstance(value, float) and not math.isfinite(value):
-        raise ValueProblem(f"{_shown(value)} is not text")
+        raise ValueProblem(f"{quoted(value)} is not text")
     if isinstance(value, str):
         text = _trimmed(value)
         _refuse_control_characters(text, value, "this text", allowed="\t\n\r" if multiline else "")
@@ -329,9 +329,9 @@ def parse_text(value: object, *, max_length: int = 1000, multiline: bool = False
     elif isinstance(value, bool | int | float | date | time):
         text = _natural_text(value)
     else:
-        raise ValueProblem(f"{_shown(value)} is not text")
+        raise ValueProblem(f"{quoted(value)} is not text")
     if len(text) > max_length:
-        raise ValueProblem(f"{_shown(value)} is {len(text):,} characters long: at most {max_length:,} fit here")
+        raise ValueProblem(f"{quoted(value)} is {len(text):,} characters long: at most {max_length:,} fit here")
     return text
 
 
@@ -348,16 +348,16 @@ def parse_wte(value: object) -> int:
         text = _trimmed(value)
         matched = _WTE.fullmatch(text) if len(text) <= 30 else None
         if matched is None:
-            raise ValueProblem(f"{_shown(value)} is not a whole-time equivalent: write it like 0.8 or 80%")
+            raise ValueProblem(f"{quoted(value)} is not a whole-time equivalent: write it like 0.8 or 80%")
         number = Decimal(matched["number"])
         scaled = number if matched["percent"] else number.scaleb(2)
         if scaled != scaled.to_integral_value():
-            raise ValueProblem(f"{_shown(value)} {_WTE_PRECISION}")
+            raise ValueProblem(f"{quoted(value)} {_WTE_PRECISION}")
         hundredths = int(scaled)
     else:
-        raise ValueProblem(f"{_shown(value)} is not a whole-time equivalent")
+        raise ValueProblem(f"{quoted(value)} is not a whole-time equivalent")
     if not 1 <= hundredths <= 100:
-        raise ValueProblem(f"{_shown(value)} is not a whole-time equivalent: it must be from 0.01 to 1.00")
+        raise ValueProblem(f"{quoted(value)} is not a whole-time equivalent: it must be from 0.01 to 1.00")
     return hundredths
 
 
@@ -370,21 +370,21 @@ def parse_whole_number(value: object, minimum: int | None = None, maximum: int |
         number = value
     elif isinstance(value, float):
         if not (math.isfinite(value) and value.is_integer()):
-            raise ValueProblem(f"{_shown(value)} is not a whole number")
+            raise ValueProblem(f"{quoted(value)} is not a whole number")
         number = int(value)
     elif isinstance(value, str):
         text = _trimmed(value).replace(_UNICODE_MINUS, "-")
         matched = _WHOLE_NUMBER.fullmatch(text) if len(text) <= 40 else None
         if matched is None:
-            raise ValueProblem(f"{_shown(value)} is not a whole number")
+            raise ValueProblem(f"{quoted(value)} is not a whole number")
         number = int(matched["digits"].replace(",", ""))
         number = -number if matched["minus"] else number
     else:
-        raise ValueProblem(f"{_shown(value)} is not a whole number")
+        raise ValueProblem(f"{quoted(value)} is not a whole number")
     if minimum is not None and number < minimum:
-        raise ValueProblem(f"{_shown(value)} is less than the smallest allowed, {minimum:,}")
+        raise ValueProblem(f"{quoted(value)} is less than the smallest allowed, {minimum:,}")
     if maximum is not None and number > maximum:
-        raise ValueProblem(f"{_shown(value)} is more than the largest allowed, {maximum:,}")
+        raise ValueProblem(f"{quoted(value)} is more than the largest allowed, {maximum:,}")
     return number
 
 
@@ -401,7 +401,7 @@ def normalise_header(value: object) -> str:
     elif isinstance(value, bool | int | float | date | time):
         text = _natural_text(value)  # a header cell can hold a number or date: 2026, or Apr-26 as a date
     else:
-        text = _shown(value)[1:-1]
+        text = quoted(value)[1:-1]
     # NFKC first, so a decomposed é stays one letter and a full-width or non-breaking character becomes the plain one.
     return " ".join(_PUNCTUATION_AND_SYMBOLS.sub(" ", unicodedata.normalize("NFKC", text).casefold()).split())
 
@@ -424,14 +424,14 @@ def _pence_from_text(text: str, original: object) -> int:
     leading = _SIGN_AND_POUND.fullmatch(body)
     amount = _AMOUNT.fullmatch(leading["number"]) if leading else None
     if leading is None or amount is None or not (amount["pounds"] or amount["fraction"]):
-        raise ValueProblem(f"{_shown(original)} is not an amount of money")
+        raise ValueProblem(f"{quoted(original)} is not an amount of money")
     signs.extend(-1 for minus in (leading["minus_first"], leading["minus_after"]) if minus)
     if len(signs) > 1:
-        raise ValueProblem(f"{_shown(original)} is marked as negative or positive more than once: its sign is unclear")
+        raise ValueProblem(f"{quoted(original)} is marked as negative or positive more than once: its sign is unclear")
     pounds = (amount["pounds"] or "0").replace(",", "").lstrip("0") or "0"
     fraction = (amount["fraction"] or "").rstrip("0")
     if len(fraction) > 2:
-        raise ValueProblem(f"{_shown(original)} has fractions of a penny")
+        raise ValueProblem(f"{quoted(original)} has fractions of a penny")
     if len(pounds) > len(str(LARGEST_AMOUNT_PENCE // 100)):  # before int(), which refuses thousands of digits
         raise _too_much_money(original)
     pence = int(pounds) * 100 + int(fraction.ljust(2, "0"))
@@ -449,7 +449,7 @@ def _hundredths_of_float(value: float, what: str, too_precise: str) -> int:
     three digits beyond the penny, so a real fraction of a penny down to a thousandth is always caught.
     """
     if not math.isfinite(value):
-        raise ValueProblem(f"{_shown(value)} is not {what}")
+        raise ValueProblem(f"{quoted(value)} is not {what}")
     shown = format(value, f".{EXCEL_SIGNIFICANT_DIGITS}g")
     whole, _, fraction = shown.partition(".")
     if "e" not in shown and len(fraction) <= 2:  # the usual cell, without going through Decimal
@@ -466,10 +466,10 @@ def _hundredths_of_float(value: float, what: str, too_precise: str) -> int:
 
 def _hundredths_of_decimal(number: Decimal, original: object, too_precise: str = "has fractions of a penny") -> int:
     if not number.is_finite():
-        raise ValueProblem(f"{_shown(original)} is not a number")
+        raise ValueProblem(f"{quoted(original)} is not a number")
     scaled = number.scaleb(2)
     if scaled != scaled.to_integral_value():
-        raise ValueProblem(f"{_shown(original)} {too_precise}")
+        raise ValueProblem(f"{quoted(original)} {too_precise}")
     return int(scaled)
 
 
@@ -480,7 +480,7 @@ def _within_money_limit(pence: int, original: object) -> int:
 
 
 def _too_much_money(original: object) -> ValueProblem:
-    return ValueProblem(f"{_shown(original)} is more than £10 billion: check the amount")
+    return ValueProblem(f"{quoted(original)} is more than £10 billion: check the amount")
 
 
 # --- Dates, months and periods ---------------------------------------------------------------------------------------
@@ -488,11 +488,11 @@ def _too_much_money(original: object) -> ValueProblem:
 
 def _date_from_serial(serial: int | float) -> date:
     if (isinstance(serial, float) and not math.isfinite(serial)) or not 1 <= serial < LAST_EXCEL_SERIAL + 1:
-        raise ValueProblem(f"{_shown(serial)} is not a date")
+        raise ValueProblem(f"{quoted(serial)} is not a date")
     # A time of day is the fraction of the serial; the date is the whole part, without rounding up towards tomorrow.
     days = math.floor(serial)
     if days == _FICTIONAL_LEAP_DAY:
-        raise ValueProblem(f"{_shown(serial)} is 29/02/1900 in Excel, a day that never existed")
+        raise ValueProblem(f"{quoted(serial)} is 29/02/1900 in Excel, a day that never existed")
     start = _DAY_BEFORE_SERIAL_1 if days < _FICTIONAL_LEAP_DAY else _DAY_BEFORE_SERIAL_61
     return start + timedelta(days=days)
 
@@ -511,17 +511,17 @@ def _date_from_text(text: str, original: object) -> date | None:
     day = int(matched["day"])
     if not 1 <= month <= 12:
         raise ValueProblem(
-            f"{_shown(original)} is not a real date: there is no month {month} (dates are read day first, 15/10/2026)"
+            f"{quoted(original)} is not a real date: there is no month {month} (dates are read day first, 15/10/2026)"
         )
     days_in_month = calendar.monthrange(year, month)[1]
     if not 1 <= day <= days_in_month:
         raise ValueProblem(
-            f"{_shown(original)} is not a real date: {_MONTH_NAMES[month - 1]} {year} has {days_in_month} days"
+            f"{quoted(original)} is not a real date: {_MONTH_NAMES[month - 1]} {year} has {days_in_month} days"
         )
     if matched["hour"] is not None:
         seconds = int(matched["second"] or 0)
         if int(matched["hour"]) > 23 or int(matched["minute"]) > 59 or seconds > 59:
-            raise ValueProblem(f"{_shown(original)} has a time of day that cannot be")
+            raise ValueProblem(f"{quoted(original)} has a time of day that cannot be")
     return date(year, month, day)
 
 
@@ -534,7 +534,7 @@ def _month_from_text(text: str, original: object) -> Period | int | None:
     elif matched := _YEAR_MONTH.fullmatch(text):
         month = int(matched["month"])
         if not 1 <= month <= 12:
-            raise ValueProblem(f"{_shown(original)} is not a month: there is no month {month}")
+            raise ValueProblem(f"{quoted(original)} is not a month: there is no month {month}")
     elif matched := _MONTH_NAME.fullmatch(text):
         return _MONTHS.get(matched["month_name"].casefold())
     else:
@@ -555,19 +555,19 @@ def _full_year(digits: str, original: object) -> int:
         return (2000 if two_digits < TWO_DIGIT_YEAR_PIVOT else 1900) + two_digits
     year = int(digits)
     if year < 1900:
-        raise ValueProblem(f"{_shown(original)} is not a date this service can use: the year must be 1900 or later")
+        raise ValueProblem(f"{quoted(original)} is not a date this service can use: the year must be 1900 or later")
     return year
 
 
 def _period_number(number: int, original: object) -> int:
     if not 1 <= number <= 12:
-        raise ValueProblem(f"{_shown(original)} is not a period: {_PERIODS_RUN}")
+        raise ValueProblem(f"{quoted(original)} is not a period: {_PERIODS_RUN}")
     return number
 
 
 def _period_in_year(period: Period, year: FinancialYear, original: object) -> int:
     if period.year != year:
-        raise ValueProblem(f"{_shown(original)} is not in {year.label}")
+        raise ValueProblem(f"{quoted(original)} is not in {year.label}")
     return period.number
 
 
@@ -594,17 +594,17 @@ def _refuse_control_characters(text: str, original: object, what: str, *, allowe
         character = found.group()
         if character not in allowed:
             name = _CONTROL_CHARACTER_NAMES.get(character, "a hidden control character")
-            raise ValueProblem(f"{_shown(original)} contains {name}, which {what} cannot")
+            raise ValueProblem(f"{quoted(original)} contains {name}, which {what} cannot")
 
 
 def _refuse_dates_times_and_truth(value: object, what: str) -> None:
     """Refuse cells that are clearly something else, saying what they are (Excel turns some codes into dates)."""
     if isinstance(value, datetime | date):
-        raise ValueProblem(f"{_shown(value)} is a date, not {what}")
+        raise ValueProblem(f"{quoted(value)} is a date, not {what}")
     if isinstance(value, time):
-        raise ValueProblem(f"{_shown(value)} is a time, not {what}")
+        raise ValueProblem(f"{quoted(value)} is a time, not {what}")
     if isinstance(value, bool):
-        raise ValueProblem(f"{_shown(value)} is not {what}")
+        raise ValueProblem(f"{quoted(value)} is not {what}")
 
 
 def _natural_text(value: bool | int | float | date | time) -> str:
@@ -628,7 +628,7 @@ def _natural_text(value: bool | int | float | date | time) -> str:
     return value.strftime("%H:%M:%S" if value.second or value.microsecond else "%H:%M")
 
 
-def _shown(value: object) -> str:
+def quoted(value: object) -> str:
     """A value quoted for a message: as the spreadsheet shows it, one line, cut short if long."""
     if isinstance(value, str):
         text = _trimmed(value)

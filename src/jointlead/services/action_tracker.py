@@ -4,7 +4,10 @@ returns with their updates — previewed action by action, conflicts decided by 
 Rules (docs/actions.md):
 - The tracker holds the open actions (open and in progress) of one organisation or one owner. Owners write in
   "New update", "New status" (a drop-down), "New due date" with "Reason for new due date"; a row with no Ref and an
-  Action, Owner and Due date is a new action (an owner's tracker fills in its owner). Other columns are not read back.
+  Action, Owner and Due date is a new action (an owner's tracker fills in its owner). Nothing else is taken, and
+  nothing else is dropped unseen: each cell an owner changed that is not taken (a retitled action, an overtyped Due or
+  Status...), anything in a column the tracker does not have, and an action whose row is gone are named in notices.
+  A cell is changed when its fingerprint differs from the one registered with the export.
 - A hidden sheet holds the export id and each row's version: a digest of the action and its updates and due-date
   changes as they stood. The export is registered in the audit log with the same versions; a tracker whose id this
   database never issued, or whose hidden sheet no longer matches, is refused.
@@ -20,7 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from enum import StrEnum
@@ -36,6 +39,7 @@ from jointlead.domain.errors import JointleadError, ValidationError
 from jointlead.exchange.action_tracker import (
     CONTROL_COLUMNS,
     CONTROL_SHEET,
+    DUE,
     NEW_DUE,
     NEW_STATUS,
     NEW_UPDATE,
@@ -44,9 +48,12 @@ from jointlead.exchange.action_tracker import (
     TRACKER_SHEET,
     TrackerFile,
     control_rows,
+    exported_fields,
+    fingerprint,
     read_tracker,
 )
-from jointlead.exchange.problems import FileRefused, Problem
+from jointlead.exchange.problems import FileRefused, Problem, cell_reference
+from jointlead.exchange.values import is_blank, quoted
 from jointlead.exchange.writing import ExportWorkbook
 from jointlead.services.actions import (
     OPEN_STATUSES,
@@ -68,6 +75,26 @@ IMPORT_VERB = "import action tracker"
 TRACKER_ENTITY = "action_tracker"
 BATCH_KIND = "actions"
 
+# The cells of a row the import does not take, with what the manager is told of each: what the cell holds, how that
+# is changed instead, and the owner column whose value, when the cell says the same, was taken in its place.
+_NOT_TAKEN = {
+    "title": ("title", "titles are changed in jointlead", None),
+    "owner": ("owner", "an action is given to another owner in jointlead", None),
+    "due": ("due date", f"a due date is moved with '{NEW_DUE}' and a reason", "new_due"),
+    "status": ("status", f"a status is changed with '{NEW_STATUS}'", "new_status"),
+    "rag": ("RAG", "the RAG is worked out in jointlead (a manager may override it there)", None),
+    "updated_on": ("date of the latest update",
+                   f"updates are added with '{NEW_UPDATE}' and dated the day they are imported", None),
+    "latest_update": ("latest update", f"updates are only added, with '{NEW_UPDATE}'", None),
+    "reason": ("reason for a new due date", "a new action's due date needs no reason", None),
+    "new_due": ("new due date", f"a new action's due date is the one in '{DUE}'", "due"),
+}
+# An exported action's row takes none of the cells jointlead wrote. A new row takes its Action, Owner and Due, and
+# its New due date only when Due is empty; it starts Open unless New status says otherwise, so "Open" in its Status
+# cell changes nothing.
+_EXPORTED = ("title", "owner", "due", "status", "rag", "updated_on", "latest_update")
+_NEW_ROW = ("status", "rag", "updated_on", "latest_update", "reason", "new_due")
+_NEW_ROW_AS_EXPORTED = {"status": fingerprint(ActionStatus.OPEN)}
 
 
 # --- versions ---------------------------------------------------------------------------------------------------------
@@ -143,11 +170,13 @@ def export_action_tracker(database: Database, out: Path, *, organisation: str | 
     with database.session() as session:
         exported = versions(session, [r.id for r in rows])
     by_reference = {r.reference: exported[r.id] for r in rows}
+    table = [(r.reference, r.title, r.owner or None, r.due, r.status.label, r.rag, r.latest_update_on,
+              r.latest_update or None, None, None, None, None) for r in rows]
+    cells = {r.reference: {name: fingerprint(value) for name, value in exported_fields(row).items()
+                           if name in _EXPORTED} for r, row in zip(rows, table, strict=True)}
     with ExportWorkbook(cover) as workbook:
-        workbook.add_table(TRACKER_SHEET, TRACKER_COLUMNS, [
-            (r.reference, r.title, r.owner or None, r.due, r.status.label, r.rag, r.latest_update_on,
-             r.latest_update or None, None, None, None, None) for r in rows],
-            table_name="ActionTracker", description=f"{len(rows)} open actions of {whose}")
+        workbook.add_table(TRACKER_SHEET, TRACKER_COLUMNS, table,
+                           table_name="ActionTracker", description=f"{len(rows)} open actions of {whose}")
         workbook.add_table(CONTROL_SHEET, CONTROL_COLUMNS, control_rows(export_id, by_reference),
                            table_name="TrackerControl", hidden=True)
         path = workbook.save(out)
@@ -158,7 +187,7 @@ def export_action_tracker(database: Database, out: Path, *, organisation: str | 
             uow.audit(EXPORT_VERB, TRACKER_ENTITY, None, {
                 "export_id": (None, export_id), "scope": (None, scope),
                 "owner_id": (None, person.id if person else None), "organisation": (None, employer.code),
-                "file": (None, path.name), "versions": (None, by_reference)})
+                "file": (None, path.name), "versions": (None, by_reference), "cells": (None, cells)})
             uow.commit()
     return result
 
@@ -309,9 +338,15 @@ def preview_tracker_import(database: Database, path: Path, *, today: date | None
         default_owner = session.get(Person, registered["owner_id"]) if registered.get("owner_id") else None
         organisation_id = session.scalar(select(Organisation.id).where(
             Organisation.code == registered.get("organisation")))
-        reader = _RowReader(session, tracker, actions, now, changed, described, default_owner, today)
+        written = registered.get("cells")
+        reader = _RowReader(session, tracker, actions, now, changed, described, default_owner, today, written or {})
+        if written is None:
+            reader.notices.append("This tracker was exported by an earlier version of jointlead, which kept no note "
+                                  "of the cells it wrote, so changes to them cannot be found: look over the columns "
+                                  f"before '{NEW_UPDATE}' by eye.")
         for row in tracker.rows:
             reader.read(row)
+        reader.notice_rows_gone()
     return TrackerPreview(
         path=tracker.path, sha256=tracker.sha256, export_id=tracker.export_id, scope=registered.get("scope", ""),
         exported_at=entry.at, today=today, rows_read=len(tracker.rows), changes=tuple(reader.changes),
@@ -324,7 +359,7 @@ class _RowReader:
 
     def __init__(self, session: Session, tracker: TrackerFile, actions: Mapping[str, Action],
                  now: Mapping[int, str], changed: set[int], described: Mapping[int, list[str]],
-                 default_owner: Person | None, today: date) -> None:
+                 default_owner: Person | None, today: date, written: Mapping[str, Mapping[str, str]]) -> None:
         self.session = session
         self.tracker = tracker
         self.actions = actions
@@ -333,6 +368,8 @@ class _RowReader:
         self.described = described
         self.default_owner = default_owner
         self.today = today
+        self.written = written  # reference -> field name -> fingerprint of the cell as exported
+        self.read_columns = set(tracker.columns.values())
         self.changes: list[TrackerChange] = []
         self.problems: list[Problem] = []
         self.notices: list[str] = []
@@ -342,6 +379,7 @@ class _RowReader:
         self.problems.append(Problem(message, self.tracker.sheet, row))
 
     def read(self, row) -> None:
+        self._notice_columns_not_read(row)
         if row.problems:
             self.problems.extend(row.problems)
             return
@@ -356,6 +394,9 @@ class _RowReader:
 
     def _new_action(self, number: int, values: Mapping[str, object]) -> None:
         title, owner_name = values.get("title"), values.get("owner")
+        self._notice_not_taken(f"Row {number}", number, values,
+                               [name for name in _NEW_ROW if name != "new_due" or values.get("due")],
+                               _NEW_ROW_AS_EXPORTED)
         due = values.get("due") or values.get("new_due")
         text, status = values.get("new_update"), values.get("new_status")
         if not any((title, owner_name, due, text, status, values.get("reason"))):
@@ -400,10 +441,11 @@ class _RowReader:
             self._problem(number, f"{reference} is on row {self.seen[reference]} as well: keep one row per action.")
             return
         self.seen[reference] = number
+        if reference in self.written:
+            self._notice_not_taken(reference, number, values, _EXPORTED, self.written[reference])
         text, new_status = values.get("new_update"), values.get("new_status")
         new_due, reason = values.get("new_due"), values.get("reason")
         if not any((text, new_status, new_due, reason)):
-            self._notice_edits(reference, values)
             return
         action = self.actions.get(reference)
         if action is None:
@@ -450,19 +492,48 @@ class _RowReader:
             return
         self.changes.extend(found)
 
-    def _notice_edits(self, reference: str, values: Mapping[str, object]) -> None:
-        """Edits to the columns jointlead wrote are not read back; say so, so the owner's intent is not lost."""
-        action = self.actions.get(reference)
-        if action is None:
-            return
-        due = action.revised_due_date or action.original_due_date
-        if isinstance(values.get("due"), date) and values["due"] != due:
-            self.notices.append(f"{reference}: the Due column was changed, which is not read. Put a new due date in "
-                                f"'{NEW_DUE}' with a reason.")
-        status = values.get("status")
-        if isinstance(status, str) and status.strip().lower() != action.status:
-            self.notices.append(f"{reference}: the Status column was changed, which is not read. Choose the status "
-                                f"in '{NEW_STATUS}'.")
+    def _notice_not_taken(self, who: str, number: int, values: Mapping[str, object], names: Sequence[str],
+                          exported: Mapping[str, str]) -> None:
+        """Name each of these cells that the owner changed, and to what, so the manager can act on what is not taken.
+
+        A cell is changed when its fingerprint is not the exported one (an empty cell's, for one not exported).
+        """
+        blank = fingerprint(None)
+        for name in names:
+            column = self.tracker.columns.get(name)
+            if column is None:  # a column the owner deleted: there is nothing in it to lose
+                continue
+            value = values.get(name)
+            noun, instead, asked_beside = _NOT_TAKEN[name]
+            held = fingerprint(value)
+            beside = values.get(asked_beside) if asked_beside else None
+            if held == exported.get(name, blank) or (beside is not None and held == fingerprint(beside)):
+                continue
+            what = "cleared in the workbook" if is_blank(value) else f"changed in the workbook to {quoted(value)}"
+            self.notices.append(f"{who}: the {noun} was {what} ({cell_reference(self.tracker.sheet, number, column)})"
+                                f"; {instead}, so it was not taken.")
+
+    def _notice_columns_not_read(self, row) -> None:
+        """Anything in a column the tracker does not have (a "Comments" column added, a note beside the table)."""
+        number = reference_number(row.values.get("reference"))
+        who = action_reference(number) if number is not None else f"Row {row.row}"
+        for column, cell in enumerate(row.cells):
+            if column in self.read_columns or is_blank(cell):
+                continue
+            heading = self.tracker.headings[column] if column < len(self.tracker.headings) else ""
+            named = f" ('{heading}')" if heading else ""
+            self.notices.append(f"{who}: the workbook has {quoted(cell)} in "
+                                f"{cell_reference(self.tracker.sheet, row.row, column)}, a column the tracker does "
+                                f"not read{named}, so it was not taken; updates go in '{NEW_UPDATE}'.")
+
+    def notice_rows_gone(self) -> None:
+        """An exported action with no row any more: deleting it (or retyping its Ref) closes nothing, so say so."""
+        found = {reference_number(row.values.get("reference")) for row in self.tracker.rows}
+        for reference in sorted(self.tracker.versions):
+            if reference_number(reference) not in found:
+                self.notices.append(f"{reference}: its row is no longer in the workbook (deleted, or its Ref "
+                                    f"changed), so nothing was taken for it; an action is closed by choosing Complete "
+                                    f"or Cancelled in '{NEW_STATUS}'.")
 
 
 # --- import: applying it ----------------------------------------------------------------------------------------------

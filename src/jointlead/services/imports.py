@@ -28,7 +28,7 @@ from jointlead.exchange.staff import STAFF, StaffRow, staff_rows
 from jointlead.exchange.supervision import SUPERVISION, supervision_rows
 from jointlead.exchange.tables import RecordKind, SourceRow, TableLayout, find_table, locate_header, read_rows
 from jointlead.services.edits import Recorder
-from jointlead.services.people import record_team, span_of_control, staff_and_lines
+from jointlead.services.people import name_key, record_team, span_of_control, staff_and_lines
 from jointlead.store.bulk import BulkInsert
 from jointlead.store.database import Database
 from jointlead.store.models import (
@@ -696,7 +696,7 @@ class _Teams:
 
     def placing(self, name: str) -> int:
         """The id of the team `name` names, one more person being placed in it."""
-        key = _name_key(name)
+        key = name_key(name)
         if key not in self.ids:
             self.ids[key] = _temp_id(len(self.new))
             self.names[self.ids[key]] = name.strip()
@@ -719,7 +719,7 @@ def _preview_staff(source: SourceFile, database: Database, path: Path, employer:
         people = {p.employee_number: p for p in session.scalars(
             select(Person).where(Person.employer_id == organisation.id, Person.employee_number.is_not(None)))}
         recorded_teams = session.execute(select(Team.id, Team.name).order_by(Team.id)).all()
-        teams = _Teams({_name_key(name): team_id for team_id, name in recorded_teams}, dict(recorded_teams))
+        teams = _Teams({name_key(name): team_id for team_id, name in recorded_teams}, dict(recorded_teams))
         columns = set(layout.columns) | ({"name"} if "first_name" in layout.columns else set())
         present = [f for f in STAFF_FIELDS if f.column in columns]
 
@@ -825,11 +825,6 @@ def _temp_id(index: int) -> int:
     return -(index + 1)
 
 
-def _name_key(text: str) -> str:
-    """A name as it is compared: case and spacing ignored."""
-    return " ".join(text.casefold().split())
-
-
 
 @dataclass
 class _People:
@@ -848,7 +843,7 @@ class _People:
                 self.numbers.setdefault(number, []).append(member.id)
                 if member.employer and member.employer == self.own_employer:
                     self.own_numbers[number] = member.id
-            self.names.setdefault(_name_key(member.name), []).append(member.id)
+            self.names.setdefault(name_key(member.name), []).append(member.id)
 
     def find(self, text: str, day: date, *, current: int | None = None) -> tuple[int | None, str]:
         """The one person `text` names (an employee number, else a full name), or why it names no one person.
@@ -861,7 +856,7 @@ class _People:
         if text in self.own_numbers:
             return self.own_numbers[text], ""
         by_number = text in self.numbers
-        found = self.numbers.get(text) or self.names.get(_name_key(text), [])
+        found = self.numbers.get(text) or self.names.get(name_key(text), [])
         if len(found) == 1:
             return found[0], ""
         if not found:
@@ -908,7 +903,7 @@ def _plan_staff_lines(entries: Sequence[_StaffEntry], recorded: Sequence[StaffMe
             row = entry.row
             if entry.person is None:
                 if index in refused:
-                    new_where[row.employee_number] = new_where[_name_key(row.full_name)] = entry.where
+                    new_where[row.employee_number] = new_where[name_key(row.full_name)] = entry.where
                     continue
                 members[_temp_id(index)] = StaffMember(
                     _temp_id(index), row.full_name, row.profession or "", False, False, row.start_date,
@@ -940,7 +935,7 @@ def _plan_staff_lines(entries: Sequence[_StaffEntry], recorded: Sequence[StaffMe
                                 and ln.in_force_on(base)), None)
                 lead_id, problem = people.find(text, base, current=current.lead_id if current else None)
                 if lead_id is None:
-                    key = text.strip() if text.strip() in new_where else _name_key(text)
+                    key = text.strip() if text.strip() in new_where else name_key(text)
                     if key in new_where:
                         problem = f"{text.strip()} is new in this file, but their row ({new_where[key]}) was rejected."
                     problems.append(f"{label}: {problem[0].upper()}{problem[1:]}")

@@ -103,15 +103,15 @@ def _check_seen(record: Recorder, rows: Iterable[ReportingLine | SupervisionArra
 TEAM_NAME_LENGTH = Team.__table__.c.name.type.length  # the column's own limit, so the refusal comes first, in words
 
 
-def _team_key(name: str) -> str:
-    """A team's name as two names are compared: case and spacing ignored ("north cmht" is "North  CMHT")."""
+def name_key(name: str) -> str:
+    """A name as two names are compared: case and spacing ignored ("north cmht" is "North  CMHT")."""
     return " ".join(name.casefold().split())
 
 
 def team_names(database: Database) -> tuple[str, ...]:
     """Every team recorded, by name: what Add person offers, whether anyone is in it yet or not."""
     with database.session() as session:
-        return tuple(sorted(session.scalars(select(Team.name)), key=lambda name: (_team_key(name), name)))
+        return tuple(sorted(session.scalars(select(Team.name)), key=lambda name: (name_key(name), name)))
 
 
 def add_team(database: Database, name: str) -> Edit:
@@ -139,7 +139,7 @@ def record_team(record: Recorder, name: str, advice: str) -> Team:
         raise ValidationError(f"A team's name can be at most {TEAM_NAME_LENGTH} characters; this one has "
                               f"{len(name)}.", "Shorten it.")
     same = next((other for other in record.session.scalars(select(Team.name))
-                 if _team_key(other) == _team_key(name)), None)
+                 if name_key(other) == name_key(name)), None)
     if same is not None:
         raise ValidationError(f"There is already a team called '{same}'.", advice)
     try:

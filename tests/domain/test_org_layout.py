@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from jointlead.domain.org_layout import LayoutRules, OrgLayout, layout_org, unshared_parts
+from jointlead.domain.org_layout import LayoutRules, OrgLayout, layout_org, paginate_org, unshared_parts
 
 
 def overlapping(layout: OrgLayout) -> list[tuple[int, int]]:
@@ -172,3 +172,94 @@ def test_a_connector_coloured_as_its_own_leaves_out_the_stem_it_shares_with_sibl
 def test_no_people_no_chart():
     layout = layout_org([], [])
     assert layout.positions == {} and layout.width == 0
+
+
+# Printing: the chart cut into pages a board can read -------------------------------------------------------------
+
+A4_ROOM = (4.2, 5.5)  # an A4 landscape page under the chart's heading, in card units at full size
+READABLE = 0.7  # the smallest scale the cards are printed at
+
+
+def drawn_in_full(pages) -> dict[int, list[int]]:
+    """The pages each person is drawn on as a card of their own (not as a short card for a line to them)."""
+    found: dict[int, list[int]] = {}
+    for number, page in enumerate(pages.pages, start=1):
+        for person in page.people:
+            if person not in page.visitors:
+                found.setdefault(person, []).append(number)
+    return found
+
+
+def test_a_chart_that_fits_is_one_page_at_full_size():
+    pages = paginate_org([1, 2, 3, 4], [(2, 1), (3, 1), (4, 1)], [], A4_ROOM, min_scale=READABLE)
+    assert len(pages.pages) == 1 and pages.scale == 1.0
+    assert set(pages.pages[0].people) == {1, 2, 3, 4} and pages.pages[0].links == {}
+
+
+def test_a_big_chart_runs_over_pages_that_each_fit_at_a_readable_scale():
+    people, lines = generated(150)
+    pages = paginate_org(people, lines, [], A4_ROOM, min_scale=READABLE)
+    assert len(pages.pages) > 3 and READABLE <= pages.scale <= 1.0
+    for page in pages.pages:
+        assert page.layout.width * pages.scale <= A4_ROOM[0] + 1e-9
+        assert page.layout.height * pages.scale <= A4_ROOM[1] + 1e-9
+        assert overlapping(page.layout) == []
+    assert set(drawn_in_full(pages)) == set(people)  # no one is left off
+    assert pages.pages[0].people[0] == 1  # the top of the chart comes first
+    assert all(number in drawn_in_full(pages)[person] for person, number in pages.home.items())
+
+
+def test_a_team_moved_to_another_page_is_pointed_to_from_its_managers_card():
+    people, lines = generated(150)
+    pages = paginate_org(people, lines, [], A4_ROOM, min_scale=READABLE)
+    manager = dict(lines)
+    links = [(number, page, box, link) for number, page in enumerate(pages.pages, start=1)
+             for box, link in page.links.items()]
+    assert links
+    for number, page, box, link in links:
+        assert box < 0 and (box, link.person) in page.layout.routes  # the box hangs under the manager's card
+        target = pages.pages[link.page - 1]
+        assert link.page > number and link.person in target.tops  # later, and the team starts from them
+        if link.person in page.tops:  # the rest of this page's manager's reports, on the page after
+            assert target.continued and link.page == number + 1
+        else:
+            assert link.people == sum(1 for p in people if _manages(manager, link.person, p))
+
+
+def _manages(manager: dict[int, int], lead: int, person: int) -> bool:
+    while person in manager:
+        person = manager[person]
+        if person == lead:
+            return True
+    return False
+
+
+def test_a_manager_with_more_reports_than_a_page_holds_carries_on_over_the_next():
+    reports = list(range(2, 62))
+    pages = paginate_org([1, *reports], [(p, 1) for p in reports], [], A4_ROOM, min_scale=READABLE)
+    assert len(pages.pages) > 1
+    assert all(page.tops == (1,) for page in pages.pages)
+    assert [page.continued for page in pages.pages] == [False] + [True] * (len(pages.pages) - 1)
+    assert sorted(p for page in pages.pages for p in page.people if p != 1) == reports
+    first = pages.pages[0]
+    assert [link.page for link in first.links.values()] == [2]
+
+
+def test_a_professional_lead_drawn_on_another_page_is_drawn_short_for_the_line():
+    people, lines = generated(150)
+    principal = 150  # a professional lead for everyone in the last team, drawn far from them
+    lead_lines = [(p, principal) for p in people[100:110]]
+    pages = paginate_org(people, lines, lead_lines, A4_ROOM, min_scale=READABLE)
+    for page in pages.pages:
+        drawn = set(page.people) - page.visitors
+        leads = {lead for person, lead in lead_lines if person in drawn and principal not in drawn}
+        assert page.visitors == frozenset(leads)
+        for visitor in page.visitors:  # under everyone else on the page
+            assert page.layout.positions[visitor][1] > max(page.layout.positions[p][1] for p in drawn)
+    assert any(page.visitors for page in pages.pages)
+
+
+def test_a_chain_of_1000_managers_pages_without_hitting_the_recursion_limit():
+    people = list(range(1000))
+    pages = paginate_org(people, [(p, p - 1) for p in people[1:]], [], A4_ROOM, min_scale=READABLE)
+    assert set(drawn_in_full(pages)) == set(people)

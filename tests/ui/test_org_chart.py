@@ -7,13 +7,23 @@ from pathlib import Path
 
 import pytest
 
-from PySide6.QtCore import QDate, QPoint, QPointF, Qt
-from PySide6.QtGui import QColor, QWheelEvent
+from PySide6.QtCore import QDate, QPoint, QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QImage, QWheelEvent
+from PySide6.QtPdf import QPdfDocument
 from PySide6.QtWidgets import QAbstractButton, QApplication, QFileDialog, QGraphicsPathItem, QWidget
 
 from jointlead.services.org_structure import OrgEmployer, OrgLine, OrgPerson, Structure, structure_as_at
 from jointlead.ui.application import make_application
-from jointlead.ui.org_chart import CARD_HEIGHT, CARD_WIDTH, CROSSING_COLOUR, LINE_ROLE, OrgChart, PersonCard
+from jointlead.ui.org_chart import (
+    CARD_HEIGHT,
+    CARD_WIDTH,
+    CROSSING_COLOUR,
+    LINE_ROLE,
+    NAME_FONT,
+    PRINT_NAME_POINTS,
+    OrgChart,
+    PersonCard,
+)
 
 DAY = date(2026, 11, 20)
 NFT = OrgEmployer("NFT", "Northshire NHS Foundation Trust", "#005EB8")
@@ -200,24 +210,40 @@ def test_professional_lines_can_be_hidden(chart):
     assert all(item.isVisible() for item in line_items(chart, "professional"))
 
 
-def test_png_and_pdf_are_written(chart, tmp_path: Path):
+def test_the_png_is_the_whole_chart_under_its_heading(chart, tmp_path: Path):
     chart.show_structure(team_structure())
     png = chart.save_png(tmp_path / "chart.png")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    pdf = chart.save_pdf(tmp_path / "chart.pdf")
-    data = pdf.read_bytes()
-    assert data.startswith(b"%PDF") and len(data) > 2000
-    assert b"/MediaBox" in data
+    picture = QImage(str(png))
+    assert picture.height() > chart.scene.itemsBoundingRect().height() + 60  # the title, date and key above it
 
 
-def test_a_large_chart_goes_on_an_a3_page(chart, tmp_path: Path):
-    people = tuple(person(n, f"Person {n:03d}", NFT) for n in range(1, 121))
-    lines = tuple(OrgLine(n, 1 + (n - 2) // 10, "managerial", False) for n in range(2, 121))
-    chart.show_structure(Structure(DAY, people, lines))
-    small = chart.save_pdf(tmp_path / "small.pdf", page_size="A4").read_bytes()
-    auto = chart.save_pdf(tmp_path / "auto.pdf").read_bytes()
-    assert b"842" in small.split(b"/MediaBox")[1][:40]  # A4 landscape is 842 points wide
-    assert b"1191" in auto.split(b"/MediaBox")[1][:40]  # A3 landscape is 1191 points wide
+def pdf_page_sizes(path: Path) -> list[tuple[float, float]]:
+    """Each page's width and height in points, as a PDF reader sees them."""
+    document = QPdfDocument()
+    document.load(str(path))
+    sizes = [(size.width(), size.height()) for size in map(document.pagePointSize, range(document.pageCount()))]
+    document.close()
+    return sizes
+
+
+def test_save_pdf_puts_the_demo_chart_on_several_readable_a4_pages(chart, demo_db, tmp_path: Path, monkeypatch):
+    chart.show_structure(structure_as_at(demo_db, DAY))
+    target = tmp_path / "board"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *args, **kwargs: (str(target), "")))
+    chart.pdf_button.click()
+
+    sizes = pdf_page_sizes(tmp_path / "board.pdf")
+    assert len(sizes) > 1
+    assert set(sizes) == {(842, 595)}  # every page A4 landscape
+    plan = chart.paginate(QRectF(0, 0, 1000, 700))
+    assert plan.scale * NAME_FONT.pixelSize() * 72 / 96 >= PRINT_NAME_POINTS
+
+
+def test_a_small_chart_prints_on_one_page_at_its_screen_size(chart):
+    chart.show_structure(team_structure())
+    plan = chart.paginate(QRectF(0, 0, 1000, 700))
+    assert len(plan.pages) == 1 and plan.scale == 1.0
 
 
 def test_the_save_buttons_ask_for_a_file(chart, tmp_path: Path, monkeypatch):
@@ -228,6 +254,16 @@ def test_the_save_buttons_ask_for_a_file(chart, tmp_path: Path, monkeypatch):
     chart.pdf_button.click()
     assert (tmp_path / "board.png").stat().st_size > 0
     assert (tmp_path / "board.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_the_key_runs_onto_another_row_rather_than_off_a_narrow_window(chart, demo_db, qtbot):
+    chart.show_structure(structure_as_at(demo_db, DAY))
+    chart.resize(1200, 800)
+    qtbot.waitUntil(lambda: chart.legend.height() == chart.legend.heightForWidth(chart.legend.width()))
+    one_row = chart.legend.height()
+    chart.resize(700, 800)  # the chart's share of a 1280 x 800 window is about 1,030 pixels; narrower still here
+    qtbot.waitUntil(lambda: chart.legend.height() > one_row)
+    assert chart.legend.height() == chart.legend.heightForWidth(chart.legend.width())
 
 
 def test_changing_a_filter_asks_for_a_new_structure_but_showing_one_does_not(chart, qtbot):

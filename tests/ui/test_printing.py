@@ -1,5 +1,5 @@
 """Printing and saving as PDF: long tables over several pages with their headings, pages as pictures, the whole
-org chart on one page, and the plain-words problem when the PDF cannot be written."""
+org chart over pages where its names can be read, and the plain-words problem when the PDF cannot be written."""
 
 from __future__ import annotations
 
@@ -13,15 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QPageLayout, QTextTable
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPageLayout, QPageSize, QTextTable
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog, QPrintPreviewWidget
 from PySide6.QtWidgets import QDialog, QFileDialog, QGridLayout, QVBoxLayout, QWidget
 
 from jointlead.domain.errors import JointleadError
 from jointlead.services.org_structure import OrgEmployer, OrgLine, OrgPerson, Structure
 from jointlead.ui.application import make_application
-from jointlead.ui.org_chart import OrgChart, PersonCard
+from jointlead.ui.org_chart import NAME_FONT, PRINT_NAME_POINTS, ChartScene, OrgChart, PersonCard
 from jointlead.ui.page import Page
 from jointlead.ui.printing import (
     MARGINS_MM,
@@ -411,37 +411,40 @@ def pdf_text(path: Path) -> str:
     return subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True, text=True).stdout
 
 
-def test_the_org_chart_prints_whole_on_one_page_however_little_is_in_view(big_chart, tmp_path, monkeypatch):
+def test_the_org_chart_prints_whole_over_pages_on_which_every_name_can_be_read(big_chart, tmp_path, monkeypatch):
     cards = [item for item in big_chart.scene.items() if isinstance(item, PersonCard)]
     in_view = big_chart.view.mapToScene(big_chart.view.viewport().rect()).boundingRect()
     out_of_view = [card for card in cards if not in_view.contains(card.sceneBoundingRect())]
     assert len(cards) == 150 and len(out_of_view) > 100  # the window shows a corner of the chart
 
-    painted: list[tuple[QRectF, QRectF]] = []  # (where on the page in printer pixels, what of the scene)
-    render = big_chart.scene.render
+    printer = new_printer()
+    names: list[float] = []  # the size each page's names are printed at, in points
+    render = ChartScene.render
 
-    def recording(painter, target, source, mode):
-        painted.append((painter.worldTransform().mapRect(target), QRectF(source)))
-        render(painter, target, source, mode)
+    def measuring(scene, painter, target, source, *mode):
+        dots = painter.worldTransform().m11() * target.width() / source.width()  # printer dots a scene pixel
+        names.append(NAME_FONT.pixelSize() * dots / printer.resolution() * 72)
+        render(scene, painter, target, source, *mode)
 
-    monkeypatch.setattr(big_chart.scene, "render", recording)
+    monkeypatch.setattr(ChartScene, "render", measuring)
     printout = printout_for(big_chart, source="demo.sqlite", printed_on=date(2026, 11, 20))
     saved = printout.save_pdf(tmp_path / "org chart.pdf")
 
     assert isinstance(printout, ChartPrintout) and printout.chart is big_chart
-    printer = new_printer()
-    assert printout.page_count(printer) == pdf_pages(saved) == 1
-    assert len(painted) == 1
-    target, source = painted[0]
-    assert all(source.contains(card.sceneBoundingRect()) for card in cards)  # the whole scene, not the view
-    # On the page, above the footer (PDF and printer pixels are the same 1,200 to the inch here).
-    assert QRectF(0, 0, printer.width(), printout.room(printer)).contains(target)
-    assert target.width() > 0.9 * printer.width() or target.height() > 0.7 * printer.height()  # fitted, not tiny
+    count = printout.page_count(printer)
+    assert count == pdf_pages(saved) == len(names) > 1
+    assert min(names) >= PRINT_NAME_POINTS
     if shutil.which("pdftotext"):
-        text = pdf_text(saved)
-        assert "Organisation chart" in text and "150 people" in text and "NCC Northshire County Council" in text
-        assert all(f"Person {n:03d}" in text for n in range(1, 151))
-        assert "Page 1 of 1" in text and "Printed from jointlead on 20 Nov 2026 — demo.sqlite" in text
+        pages = pdf_text(saved).split("\f")[:count]  # pdftotext ends each page with a form feed
+        for number, text in enumerate(pages, start=1):
+            assert "Organisation chart" in text and "As at 20 November 2026 · 150 people" in text
+            assert f"Page {number} of {count}" in text and "NCC Northshire County Council" in text
+            assert "Printed from jointlead on 20 Nov 2026 — demo.sqlite" in text
+        assert [n for n in range(1, 151) if f"Person {n:03d}" not in "".join(pages)] == []
+        # Person 001 has more reports than a page holds, each with a team too big to be drawn with them: a box
+        # under a card says where the rest went, and each team's page says whose it is and where they report.
+        assert "Continued on page 2" in pages[0] and "Person 001’s team, continued" in pages[1]
+        assert "Person 002’s team · reports to Person 001 (page 1)" in "".join(pages)
 
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs pdftotext (poppler-utils) to read the PDF")
@@ -455,6 +458,31 @@ def test_every_card_of_the_org_chart_prints_its_words_however_coarse_the_printer
     assert all(f"Person {n:03d}" in text for n in range(1, 151))
 
 
+def media_boxes(path: Path) -> set[tuple[float, float]]:
+    return {(float(width), float(height))
+            for width, height in re.findall(rb"/MediaBox\s*\[0 0 ([\d.]+) ([\d.]+)\]", path.read_bytes())}
+
+
+def test_print_and_save_pdf_give_the_same_pages_on_the_paper_chosen(big_chart, tmp_path, monkeypatch):
+    printout = printout_for(big_chart)
+    saved = printout.save_pdf(tmp_path / "saved.pdf")
+    printed = tmp_path / "printed.pdf"
+
+    def choose_a3(dialog):
+        dialog.printer().setOutputFileName(str(printed))  # no printer here: a PDF file takes the same pages
+        dialog.printer().setPageSize(QPageSize(QPageSize.PageSizeId.A3))
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(QPrintDialog, "exec", choose_a3)
+    assert print_with_dialog(big_chart, printout)
+
+    a3 = new_printer()
+    a3.setPageSize(QPageSize(QPageSize.PageSizeId.A3))
+    assert media_boxes(saved) == {(842, 595)} and media_boxes(printed) == {(1191, 842)}  # landscape A4, A3
+    assert pdf_pages(saved) == printout.page_count(new_printer())
+    assert pdf_pages(printed) == printout.page_count(a3) < pdf_pages(saved)  # bigger paper, fewer pages
+
+
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs pdftotext (poppler-utils) to read the PDF")
 def test_the_org_chart_fits_the_page_the_user_chose_with_its_title_and_key_on_the_paper(big_chart, tmp_path):
     team = "Northshire Community and Inpatient Adult Mental Health and Learning Disability Services"
@@ -463,12 +491,13 @@ def test_the_org_chart_fits_the_page_the_user_chose_with_its_title_and_key_on_th
     printer.setPageOrientation(QPageLayout.Orientation.Portrait)  # as chosen in the print dialog
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
     printer.setOutputFileName(str(tmp_path / "portrait.pdf"))
-    printout_for(big_chart, source="demo.sqlite").print_to(printer)
+    printout = printout_for(big_chart, source="demo.sqlite")
+    printout.print_to(printer)
     boxes = subprocess.run(["pdftotext", "-bbox", str(tmp_path / "portrait.pdf"), "-"], check=True,
                            capture_output=True, text=True).stdout
     page = re.search(r'<page width="([\d.]+)" height="([\d.]+)"', boxes)
     width, height = float(page[1]), float(page[2])
-    assert width < height and pdf_pages(tmp_path / "portrait.pdf") == 1
+    assert width < height and pdf_pages(tmp_path / "portrait.pdf") == printout.page_count(printer) > 1
     words = [(float(left), float(right), text) for left, right, text
              in re.findall(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', boxes)]
     left_margin, right_margin = MARGINS_MM.left() / 25.4 * 72, MARGINS_MM.right() / 25.4 * 72
@@ -478,21 +507,22 @@ def test_the_org_chart_fits_the_page_the_user_chose_with_its_title_and_key_on_th
     assert [text for left, right, text in words if left < left_margin - 1 or right > width - right_margin + 1] == []
 
 
-def test_the_org_chart_previews_as_one_page(big_chart, monkeypatch, qtbot):
+def test_the_org_chart_previews_every_page(big_chart, monkeypatch, qtbot):
     seen = pages_previewed(monkeypatch, qtbot)
     drawn: list[int] = []
-    paint = OrgChart.paint_page
+    paint = OrgChart.paint_printed
 
-    def counting(chart, *args):
-        drawn.append(len(chart.cards))
-        paint(chart, *args)
+    def counting(chart, painter, page, pages, number):
+        drawn.append(number)
+        paint(chart, painter, page, pages, number)
 
-    monkeypatch.setattr(OrgChart, "paint_page", counting)
+    monkeypatch.setattr(OrgChart, "paint_printed", counting)
     printout = printout_for(big_chart)
     preview_with_dialog(big_chart, printout)
 
-    assert isinstance(printout, ChartPrintout)
-    assert seen == [1] and drawn and set(drawn) == {150}
+    count = printout.page_count(new_printer())
+    assert isinstance(printout, ChartPrintout) and count > 1
+    assert seen == [count] and drawn[:count] == list(range(1, count + 1))
 
 
 def test_an_empty_org_chart_prints_as_it_looks(qtbot):
@@ -522,8 +552,9 @@ def test_file_save_as_pdf_on_the_org_chart_tab_saves_the_whole_chart(window, dem
 
     assert isinstance(printout, ChartPrintout) and printout.chart is page.chart
     assert printout.title == "People & lines"
-    assert len(names) > 40 and pdf_pages(saved) == 1
+    count = printout.page_count(new_printer())
+    assert len(names) > 40 and pdf_pages(saved) == count > 1
     if shutil.which("pdftotext"):
         text = pdf_text(saved)
         assert [name for name in names if name not in text] == []
-        assert "People & lines · Printed from jointlead on 20 Nov 2026" in text and "Page 1 of 1" in text
+        assert "People & lines · Printed from jointlead on 20 Nov 2026" in text and f"Page 1 of {count}" in text

@@ -13,11 +13,15 @@ a 1 x 1 box at its position. The rules, chosen so that a service of 150 people r
   of bounding boxes). When a row of subtrees would be wider than `wrap_width`, it wraps onto a second shelf fed by
   a trunk down the left, so a director with 12 team managers does not make the chart 12 teams wide.
 - Roots with reports become separate trees, largest first; people with neither manager nor reports share one grid
-  at the end. Trees are packed onto shelves whose width aims at a landscape page (`target_aspect`).
+  at the end, no wider than `wrap_width`. Trees are packed onto shelves whose width aims at a landscape page
+  (`target_aspect`).
 - Professional lines do not move anything: the chart draws them over the tree.
 
 Everything is ordered by each person's place in the input (the service gives people by name), so the same input
 always gives the same positions. The work is linear in the number of people.
+
+On paper (`paginate_org`) a chart too big to read on one page is cut into pages of whole teams, each laid out
+again to fit its page, with boxes pointing from a manager's card to the page their team carries on to.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 Point = tuple[float, float]
 
@@ -41,6 +45,8 @@ class LayoutRules:
     card_aspect: float = 2.45  # card width / card height as drawn, to aim the whole chart at a page shape
     target_aspect: float = 1.5  # width / height of the chart the root shelves aim for (a landscape page)
     tree_gap: float = 0.6  # extra space between separate trees, in card widths
+    lone_columns: int = 0  # columns of the grid of people with neither manager nor reports; 0: about 2.5 a row
+    visitor_height: float = 0.55  # a professional lead drawn from another printed page: a short card
 
 
 @dataclass(frozen=True)
@@ -219,39 +225,58 @@ def _shelf_width(parts: Sequence[tuple[float, ...]], gap: float, shelf_gap: floa
     return best
 
 
-def layout_org(people: Sequence[int], managerial: Iterable[tuple[int, int]],
-               rules: LayoutRules = LayoutRules()) -> OrgLayout:
-    """Positions for `people` (ids, in the order ties should follow) from their `(person, manager)` lines."""
-    people = list(dict.fromkeys(people))
-    if not people:
-        return OrgLayout({}, {})
+@dataclass(frozen=True)
+class _Forest:
+    """The managerial tree of a set of people: one manager each, cycles broken."""
+
+    manager: dict[int, int]
+    broken: list[tuple[int, int]]
+    children: dict[int, list[int]]  # each manager's reports, in input order
+    order: list[int]  # everyone, each manager before their reports (a depth-first walk)
+    sizes: dict[int, int]  # the people in each person's tree, themselves included
+    trees: list[int]  # the roots with reports, largest tree first
+    lone: list[int]  # the roots with no reports
+
+
+def _forest(people: Sequence[int], managerial: Iterable[tuple[int, int]]) -> _Forest:
     manager, broken = _tree(people, managerial)
     children: dict[int, list[int]] = {}
     for person in people:  # input order, so each manager's reports come in the caller's order
         if person in manager:
             children.setdefault(manager[person], []).append(person)
     roots = [p for p in people if p not in manager]
-
-    # Lay out bottom up without recursion: a chain of 1,000 managers must not hit Python's recursion limit.
+    # Walked without recursion: a chain of 1,000 managers must not hit Python's recursion limit.
     order: list[int] = []
     pending = list(reversed(roots))
     while pending:
         node = pending.pop()
         order.append(node)
         pending.extend(reversed(children.get(node, [])))
-    blocks: dict[int, _Block] = {}
     sizes = {p: 1 for p in people}
     for node in reversed(order):
-        blocks[node] = _arrange(children.get(node, []), children, blocks, rules)
         if node in manager:
             sizes[manager[node]] += sizes[node]
-
-    # Trees largest first, lone people in one grid at the end, packed onto shelves aimed at a landscape page.
     place = {person: n for n, person in enumerate(people)}
     trees = sorted((r for r in roots if children.get(r)), key=lambda r: (-sizes[r], place[r]))
-    lone = [r for r in roots if not children.get(r)]
+    return _Forest(manager, broken, children, order, sizes, trees, [r for r in roots if not children.get(r)])
+
+
+def layout_org(people: Sequence[int], managerial: Iterable[tuple[int, int]],
+               rules: LayoutRules = LayoutRules()) -> OrgLayout:
+    """Positions for `people` (ids, in the order ties should follow) from their `(person, manager)` lines."""
+    people = list(dict.fromkeys(people))
+    if not people:
+        return OrgLayout({}, {})
+    forest = _forest(people, managerial)
+    children, trees, lone = forest.children, forest.trees, forest.lone
+    blocks: dict[int, _Block] = {}
+    for node in reversed(forest.order):  # bottom up: every report's block is ready before their manager's
+        blocks[node] = _arrange(children.get(node, []), children, blocks, rules)
+
+    # Trees largest first, lone people in one grid at the end, packed onto shelves aimed at a landscape page.
     parts: list[tuple[float, float, int | None]] = [(blocks[r].width, blocks[r].height, r) for r in trees]
-    grid_columns = max(1, min(len(lone), math.ceil(math.sqrt(len(lone) * 2.5))))
+    fitting = int((rules.wrap_width + rules.horizontal_gap) // (1 + rules.horizontal_gap))  # no wider than a row
+    grid_columns = max(1, min(len(lone), rules.lone_columns or math.ceil(math.sqrt(len(lone) * 2.5)), fitting))
     grid_rows = math.ceil(len(lone) / grid_columns)
     if lone:
         parts.append((grid_columns + (grid_columns - 1) * rules.horizontal_gap,
@@ -277,14 +302,268 @@ def layout_org(people: Sequence[int], managerial: Iterable[tuple[int, int]],
 
     positions: dict[int, Point] = {}
     routes: dict[tuple[int, int], tuple[Point, ...]] = {}
-    for node in order:  # top down: every manager's origin is known before their reports'
+    for node in forest.order:  # top down: every manager's origin is known before their reports'
         ox, oy = origins[node]
         block = blocks[node]
         positions[node] = (ox + block.card[0], oy + block.card[1])
         for child, (cx, cy) in block.offsets.items():
             origins[child] = (ox + cx, oy + cy)
             routes[(child, node)] = _tidy([(ox + px, oy + py) for px, py in block.routes[child]])
-    return OrgLayout(positions, routes, tuple(broken), unmanaged_area, width, y + shelf_height, tuple(trees))
+    return OrgLayout(positions, routes, tuple(forest.broken), unmanaged_area, width, y + shelf_height, tuple(trees))
+
+
+@dataclass(frozen=True)
+class PageLink:
+    """A box on a printed page standing for people drawn on another page, hanging under `person`'s card."""
+
+    person: int  # a manager whose team carries on over the page, or the page's top (the rest of their reports)
+    page: int  # where those people are drawn, counting from 1
+    people: int  # how many people that is, `person` not counted
+
+
+@dataclass(frozen=True)
+class OrgPage:
+    """One printed page: one or more managers' teams, or the top of the chart, laid out to fit the page."""
+
+    tops: tuple[int, ...]  # who the page starts from: the chart's roots, or managers whose teams carry on here
+    people: tuple[int, ...]  # everyone drawn on the page, visitors included, in input order
+    visitors: frozenset[int]  # professional leads from other pages, in a row of short cards under the chart
+    links: dict[int, PageLink]  # the boxes in `layout`, by their ids there (negative, so never a person's)
+    layout: OrgLayout
+    continued: bool = False  # the rest of its top's reports, after a page that had no room for them
+
+
+@dataclass(frozen=True)
+class OrgPages:
+    """The chart cut into pages, and the size its cards are printed at (1.0 = as on screen at 100%)."""
+
+    scale: float
+    pages: tuple[OrgPage, ...]
+    home: dict[int, int]  # each person's page: the first on which they are drawn in full
+
+
+@dataclass
+class _Sheet:
+    """A page being planned: who it starts from, and which teams have been moved to other pages."""
+
+    tops: list[int]
+    reports: list[int] | None = None  # with one top: which of their reports are drawn here, if not all
+    continued: bool = False
+    detached: set[int] = field(default_factory=set)  # managers whose teams go on other pages
+    more: _Sheet | None = None  # the page for the top's reports that do not fit here
+    onward: dict[int, tuple[_Sheet, int]] = field(default_factory=dict)  # card -> (page carried on to, people)
+    members: list[int] = field(default_factory=list)
+    visitors: list[int] = field(default_factory=list)
+    boxes: dict[int, int] = field(default_factory=dict)  # box id -> the card it hangs under
+    layout: OrgLayout = field(default_factory=lambda: OrgLayout({}, {}))
+
+
+class _Planner:
+    """Cuts a forest into sheets that each fit a page of `width` x `height` card units."""
+
+    def __init__(self, forest: _Forest, leads: dict[int, list[int]], place: dict[int, int],
+                 rules: LayoutRules) -> None:
+        self.forest = forest
+        self.leads = leads
+        self.place = place
+        self.walk = {person: n for n, person in enumerate(forest.order)}  # reading order: managers before teams
+        self.rules = rules
+        self.width = self.height = 0.0
+        self.capacity = 0  # more cards than this cannot fit a page, however they are laid out
+
+    def plan(self, width: float, height: float) -> list[_Sheet]:
+        """Every sheet in reading order: each page and the pages its top's reports run over onto, then the pages
+        their teams carry on to."""
+        rules = self.rules
+        self.width, self.height = width, height
+        self.capacity = (int((width + rules.horizontal_gap) // (1 + rules.horizontal_gap))
+                         * int((height + rules.stack_gap) // (1 + rules.stack_gap)))
+        sizes = self.forest.sizes
+        ordered: list[_Sheet] = []
+        pending = list(reversed(self._grouped([*self.forest.trees, *self.forest.lone])))
+        while pending:  # depth first without recursion: a chain of 1,000 managers runs to hundreds of pages
+            chain = [pending.pop()]
+            self._fill(chain[0])
+            while chain[-1].more is not None:  # the rest of the same reports read on straight after
+                chain.append(chain[-1].more)
+                self._fill(chain[-1])
+            ordered += chain
+            after: list[_Sheet] = []
+            for sheet in chain:
+                teams = self._grouped(sorted(sheet.detached & set(sheet.members), key=self.walk.__getitem__))
+                for group in teams:
+                    sheet.onward.update({top: (group, sizes[top] - 1) for top in group.tops})
+                after += teams
+            pending.extend(reversed(after))
+        return ordered
+
+    def _grouped(self, tops: list[int]) -> list[_Sheet]:
+        """Sheets for `tops` in order, as many to a sheet as fit together whole; one too big alone has its own."""
+        sheets: list[_Sheet] = []
+        for top in tops:
+            if sheets and self._fits(_Sheet([*sheets[-1].tops, top])):
+                sheets[-1].tops.append(top)
+            else:
+                sheets.append(_Sheet([top]))
+        return sheets
+
+    def _fill(self, sheet: _Sheet) -> None:
+        """Cut a one-top `sheet` that does not fit whole: its top and their reports, then as many levels below as
+        fit, a level at a time (so a page is a team's top levels, not some teams deep and others not); the teams
+        below those are left to their own pages. A top with more reports than fit carries on over a page."""
+        if self._fits(sheet):
+            return
+        if len(sheet.tops) > 1:  # tops are grouped only when they fit together; this cannot happen, but be drawn
+            self._lay_out(sheet)
+            return
+        children = self.forest.children
+        top = sheet.tops[0]
+        reports = sheet.reports if sheet.reports is not None else children.get(top, [])
+        sheet.detached = {p for p in reports if children.get(p)}
+        if not self._fits(sheet):
+            if len(reports) < 2:
+                self._lay_out(sheet)  # a manager and one report larger than the page: nothing smaller can be made
+                return
+            sheet.more = _Sheet([top], continued=True)
+            count = 1
+            while count < len(reports) - 1:
+                sheet.reports = reports[:count + 1]
+                if not self._fits(sheet):
+                    break
+                count += 1
+            sheet.reports, sheet.more.reports = reports[:count], reports[count:]
+            sheet.onward[top] = (sheet.more, sum(self.forest.sizes[p] for p in reports[count:]))
+            self._lay_out(sheet)
+            return
+        level = set(sheet.detached)
+        while level:
+            below = {p for manager in level for p in children[manager] if children.get(p)}
+            deeper = _Sheet(sheet.tops, sheet.reports, sheet.continued, (sheet.detached - level) | below)
+            if not self._fits(deeper):
+                break
+            sheet.detached, level = deeper.detached, below
+        self._lay_out(sheet)
+
+    def _members(self, sheet: _Sheet) -> None:
+        """Who `sheet` draws: its tops and everyone under them down to the detached managers, the professional
+        leads of theirs drawn elsewhere, and the boxes saying where the detached teams are."""
+        forest = self.forest
+        found = list(sheet.tops)
+        pending = list(reversed(sheet.reports if sheet.reports is not None
+                                else [p for top in sheet.tops for p in forest.children.get(top, [])]))
+        while pending:
+            node = pending.pop()
+            found.append(node)
+            if node not in sheet.detached:
+                pending.extend(reversed(forest.children.get(node, [])))
+        sheet.members = sorted(found, key=self.place.__getitem__)
+        drawn = set(found)
+        sheet.visitors = sorted({lead for p in found for lead in self.leads.get(p, ()) if lead not in drawn},
+                                key=self.place.__getitem__)
+        hanging = [p for p in sheet.members if p in sheet.detached]
+        if sheet.more is not None:
+            hanging.append(sheet.tops[0])  # last, so its box comes after the top's other reports
+        sheet.boxes = {-n: person for n, person in enumerate(hanging, start=1)}
+
+    def _fits(self, sheet: _Sheet) -> bool:
+        """Whether `sheet` fits its page, laid out if it could."""
+        self._members(sheet)
+        if len(sheet.members) + len(sheet.boxes) > self.capacity:
+            return False
+        return self._lay_out(sheet)
+
+    def _lay_out(self, sheet: _Sheet) -> bool:
+        """Lay `sheet` out to fit its page if any of the ways tried does (stacking reports less deep, a grid of
+        lone people narrower or wider), else the usual way; and say whether it fits."""
+        self._members(sheet)
+        forest = self.forest
+        drawn = set(sheet.members)
+        lines = [(p, forest.manager[p]) for p in sheet.members
+                 if p not in sheet.tops and forest.manager.get(p) in drawn]
+        lines += list(sheet.boxes.items())
+        ids = [*sheet.members, *sheet.boxes]
+        shape = self.width * self.rules.card_aspect / self.height
+        lone = sum(1 for top in sheet.tops if top not in sheet.detached and not forest.children.get(top))
+        first: OrgLayout | None = None
+        for stack, columns in itertools.product(range(self.rules.max_stack, 2, -1), range(min(lone, 8) + 1)):
+            layout = self._with_visitors(layout_org(ids, lines, replace(
+                self.rules, max_stack=stack, lone_columns=columns, wrap_width=self.width, target_aspect=shape)),
+                sheet.visitors)
+            first = first or layout
+            if layout.width <= self.width + 1e-9 and layout.height <= self.height + 1e-9:
+                sheet.layout = layout
+                return True
+        sheet.layout = first or sheet.layout
+        return False
+
+    def _with_visitors(self, layout: OrgLayout, visitors: list[int]) -> OrgLayout:
+        """`layout` with a row (or rows) of short cards for `visitors` under it, as wide as the page allows."""
+        if not visitors:
+            return layout
+        rules = self.rules
+        across = max(1, int((self.width + rules.horizontal_gap) // (1 + rules.horizontal_gap)))
+        top = layout.height + rules.level_gap
+        positions = dict(layout.positions)
+        for n, lead in enumerate(visitors):
+            row, column = divmod(n, across)
+            positions[lead] = (column * (1 + rules.horizontal_gap),
+                               top + row * (rules.visitor_height + rules.stack_gap))
+        rows = math.ceil(len(visitors) / across)
+        return replace(layout, positions=positions,
+                       width=max(layout.width, min(len(visitors), across) * (1 + rules.horizontal_gap)
+                                 - rules.horizontal_gap),
+                       height=top + rows * (rules.visitor_height + rules.stack_gap) - rules.stack_gap)
+
+
+def paginate_org(people: Sequence[int], managerial: Iterable[tuple[int, int]],
+                 professional: Iterable[tuple[int, int]], room: tuple[float, float], *, min_scale: float,
+                 max_scale: float = 1.0, rules: LayoutRules = LayoutRules()) -> OrgPages:
+    """The chart of `people` cut into pages of `room` (width, height: card units at scale 1.0), drawn at a scale
+    of at least `min_scale`, below which a card's name cannot be read.
+
+    All on one page if it fits. Otherwise a page holds whole trees, as many as fit, or the top of one team: its
+    manager, their reports, and as many whole levels below as fit (a level at a time, so no team on a page is
+    drawn deeper than another). Each manager on the last level drawn has a box under their card saying which
+    page their team carries on to; teams that fit together share that page. A manager with more reports than a
+    page holds carries on over the next page. A professional lead whose own place is on another page is drawn
+    as a short card under the chart, for the dashed line. Pages run in reading order: each page and the pages its
+    reports run over onto, then the pages their teams carry on to.
+    Of the scales up to `max_scale` that need no more pages than `min_scale` does, the largest is taken, so the
+    cards print as large as that many pages allow.
+    """
+    people = list(dict.fromkeys(people))
+    if not people:
+        return OrgPages(max_scale, (), {})
+    forest = _forest(people, managerial)
+    place = {person: n for n, person in enumerate(people)}
+    leads: dict[int, list[int]] = {}
+    for person, lead in professional:
+        # A professional lead who is also the line manager has no dashed line of their own to draw.
+        if person in place and lead in place and lead not in (person, forest.manager.get(person)):
+            leads.setdefault(person, []).append(lead)
+    planner = _Planner(forest, leads, place, rules)
+    width, height = room
+    scale, sheets = min_scale, planner.plan(width / min_scale, height / min_scale)
+    larger = min_scale
+    while larger < max_scale:
+        larger = min(larger * 1.1, max_scale)
+        plan = planner.plan(width / larger, height / larger)
+        if len(plan) > len(sheets):
+            break  # larger cards will not need fewer pages again
+        scale, sheets = larger, plan
+    # Each page was cut to fit at `scale`; the cards can be as large as the fullest page still allows.
+    fits = min(min(width / max(s.layout.width, 1e-9), height / max(s.layout.height, 1e-9)) for s in sheets)
+    number = {id(sheet): n for n, sheet in enumerate(sheets, start=1)}
+    home: dict[int, int] = {}
+    pages = []
+    for n, sheet in enumerate(sheets, start=1):
+        for person in sheet.members:
+            home.setdefault(person, n)
+        links = {box: PageLink(person, number[id(sheet.onward[person][0])], sheet.onward[person][1])
+                 for box, person in sheet.boxes.items()}
+        pages.append(OrgPage(tuple(sheet.tops), tuple(sorted((*sheet.members, *sheet.visitors), key=place.__getitem__)),
+                             frozenset(sheet.visitors), links, sheet.layout, sheet.continued))
+    return OrgPages(min(max_scale, max(scale, fits)), tuple(pages), home)
 
 
 def _pieces(start: Point, end: Point) -> tuple[str, float, float, float] | None:

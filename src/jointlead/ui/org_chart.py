@@ -6,31 +6,34 @@ professional lead is also the line manager (the solid line already says so; the 
 between people of different employers is orange and thicker. People outside the team or employer filter who lead
 someone in it are drawn as pale "ghost" cards with a dashed border.
 
+On paper (File > Print…, Save as PDF…, and the chart's own Save PDF…, through ui/printing.py's ChartPrintout) the
+chart is cut into pages on which every name can be read (`paginate`, domain/org_layout.py's `paginate_org`), each
+drawn again with its own layout under the title, as-at date, page label and key (`paint_printed`). Save PNG… is the
+whole chart in one picture.
+
 The widget never opens a database: the page answers `filters_changed(day, team, organisation)` by calling
 `show_structure(structure_as_at(...))`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cache
 from pathlib import Path
 
 from PySide6.QtCore import QDate, QEvent, QMarginsF, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
-    QBrush,
     QColor,
     QFont,
     QFontMetricsF,
     QImage,
     QKeyEvent,
-    QPageLayout,
-    QPageSize,
     QPainter,
     QPainterPath,
     QPaintEvent,
-    QPdfWriter,
     QPen,
     QWheelEvent,
 )
@@ -57,7 +60,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from jointlead.domain.org_layout import OrgLayout, layout_org, unshared_parts
+from jointlead.domain.org_layout import (
+    LayoutRules,
+    OrgLayout,
+    OrgPage,
+    OrgPages,
+    layout_org,
+    paginate_org,
+    unshared_parts,
+)
 from jointlead.services.org_structure import OrgEmployer, OrgLine, OrgPerson, Structure
 from jointlead.ui.theme import (
     NHS_SECONDARY_TEXT,
@@ -70,6 +81,7 @@ from jointlead.ui.theme import (
 
 CARD_WIDTH = 236.0
 CARD_HEIGHT = 96.0
+SHORT_CARD_HEIGHT = CARD_HEIGHT * LayoutRules().visitor_height  # on paper, a lead from another page
 BAND = 9.0  # the employer colour band down the card's left edge
 PADDING = 10.0
 MARGIN = 60.0  # around the chart in the scene
@@ -83,6 +95,12 @@ CROSSING_WIDTH = 4.0
 MIN_ZOOM, MAX_ZOOM = 0.05, 4.0
 ZOOM_STEP = 1.25
 TEXT_ZOOM = 0.35  # below this scale card text is too small to read on screen, so only the cards' shapes are painted
+# The smallest a card's name is printed, so it can be read across a board table rather than held close: the chart
+# runs over more pages rather than shrink below it.
+PRINT_NAME_POINTS = 8.0
+PRINT_MARGIN = 16.0  # round the chart on a printed page, in on-screen pixels: room for the cards' shadow
+CAPTION_ROOM = 26.0  # above a printed chart, for the caption over a grid of people with no manager
+HEADING_FLAGS = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap)
 PEOPLE_ROLE = 0  # QGraphicsItem.data key: the person id of a card
 LINE_ROLE = 1  # QGraphicsItem.data key: (kind, person id, lead id, crosses organisations) of a line item
 
@@ -125,32 +143,42 @@ def _readable_on(colour: str) -> str:
 
 
 class PersonCard(QGraphicsItem):
-    """One person: painted directly (no child items), with its text laid out once, so 1,000 cards paint fast."""
+    """One person: painted directly (no child items), with its text laid out once, so 1,000 cards paint fast.
 
-    def __init__(self, person: OrgPerson, ghost: bool, tooltip: str) -> None:
+    A pale card with a dashed border (a "ghost") is someone drawn for their lines to the people here whose own place
+    is elsewhere: `elsewhere` says where ("outside this view", "page 3"). A short card is only their name, role and
+    where they are: on paper, a professional lead from another page."""
+
+    def __init__(self, person: OrgPerson, tooltip: str, elsewhere: str = "", short: bool = False) -> None:
         super().__init__()
         self.person = person
-        self.ghost = ghost
+        self.ghost = bool(elsewhere)
+        self.short = short
+        self.height = SHORT_CARD_HEIGHT if short else CARD_HEIGHT
         self.setData(PEOPLE_ROLE, person.id)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setToolTip(tooltip)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setZValue(2)
         text_width = CARD_WIDTH - BAND - 2 * PADDING
+        detail = QFontMetricsF(DETAIL_FONT)
         self._name = QFontMetricsF(NAME_FONT).elidedText(person.name, Qt.TextElideMode.ElideRight, text_width)
-        self._title = _wrapped(person.job_title, QFontMetricsF(DETAIL_FONT), text_width, 2)
+        if short:
+            self._title = [detail.elidedText(f"On {elsewhere} · {person.job_title}", Qt.TextElideMode.ElideRight,
+                                             text_width)]
+        else:
+            self._title = _wrapped(person.job_title, detail, text_width, 2)
         grade = person.grade or "Grade not recorded"
-        self._grade = grade if not ghost else f"{grade} · outside this view"
-        self._code = person.employer_code
+        self._code = person.employer_code if not short else ""
         self._code_width = QFontMetricsF(SMALL_FONT).horizontalAdvance(self._code) + 10 if self._code else 0.0
-        self._grade = QFontMetricsF(DETAIL_FONT).elidedText(
-            self._grade, Qt.TextElideMode.ElideRight, text_width - self._code_width - 6)
+        self._grade = detail.elidedText(f"{grade} · {elsewhere}" if elsewhere else grade,
+                                        Qt.TextElideMode.ElideRight, text_width - self._code_width - 6)
 
     def boundingRect(self) -> QRectF:
-        return QRectF(-5, -5, CARD_WIDTH + 10, CARD_HEIGHT + 10)
+        return QRectF(-5, -5, CARD_WIDTH + 10, self.height + 10)
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
-        card = QRectF(0, 0, CARD_WIDTH, CARD_HEIGHT)
+        card = QRectF(0, 0, CARD_WIDTH, self.height)
         colour = QColor(self.person.employer_colour)
         if self.isSelected():
             painter.setPen(QPen(QColor(NHS_WARM_YELLOW), 6))
@@ -163,9 +191,9 @@ class PersonCard(QGraphicsItem):
         painter.setBrush(QColor(NHS_WINDOW if self.ghost else NHS_WHITE))
         painter.drawRoundedRect(card, 6, 6)
         band = QPainterPath()
-        band.addRoundedRect(QRectF(0, 0, BAND * 2, CARD_HEIGHT), 6, 6)
+        band.addRoundedRect(QRectF(0, 0, BAND * 2, self.height), 6, 6)
         clip = QPainterPath()
-        clip.addRect(QRectF(0, 0, BAND, CARD_HEIGHT))
+        clip.addRect(QRectF(0, 0, BAND, self.height))
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(colour.lighter(150) if self.ghost else colour)
         painter.drawPath(band.intersected(clip))
@@ -180,9 +208,12 @@ class PersonCard(QGraphicsItem):
         text_colour = QColor(NHS_SECONDARY_TEXT if self.ghost else NHS_TEXT)
         painter.setPen(text_colour)
         painter.setFont(NAME_FONT)
-        painter.drawText(QPointF(left, 24), self._name)
+        painter.drawText(QPointF(left, 22 if self.short else 24), self._name)
         painter.setFont(DETAIL_FONT)
         painter.setPen(QColor(NHS_SECONDARY_TEXT) if not self.ghost else text_colour)
+        if self.short:
+            painter.drawText(QPointF(left, self.height - 11), self._title[0])
+            return
         for n, line in enumerate(self._title):
             painter.drawText(QPointF(left, 44 + n * 16), line)
         painter.setPen(text_colour)
@@ -201,6 +232,33 @@ class PersonCard(QGraphicsItem):
         if isinstance(view, ChartView):
             view.person_activated.emit(self.person.id)
         event.accept()
+
+
+class PageLinkCard(QGraphicsItem):
+    """On paper, where a team carries on: a dashed box under its manager's card saying which page, and who."""
+
+    def __init__(self, heading: str, detail: str) -> None:
+        super().__init__()
+        self.setZValue(2)
+        width = CARD_WIDTH - 2 * PADDING
+        self._heading = QFontMetricsF(NAME_FONT).elidedText(heading, Qt.TextElideMode.ElideRight, width)
+        self._detail = _wrapped(detail, QFontMetricsF(DETAIL_FONT), width, 3)
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(-5, -5, CARD_WIDTH + 10, CARD_HEIGHT + 10)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        border = QPen(QColor(LINE_COLOUR), 1.5)
+        border.setStyle(Qt.PenStyle.DashLine)
+        painter.setPen(border)
+        painter.setBrush(QColor(NHS_WINDOW))
+        painter.drawRoundedRect(QRectF(0, 0, CARD_WIDTH, CARD_HEIGHT), 6, 6)
+        painter.setPen(QColor(NHS_TEXT))
+        painter.setFont(NAME_FONT)
+        painter.drawText(QPointF(PADDING, 26), self._heading)
+        painter.setFont(DETAIL_FONT)
+        for n, line in enumerate(self._detail):
+            painter.drawText(QPointF(PADDING, 48 + n * 16), line)
 
 
 @cache
@@ -238,64 +296,98 @@ def _person_tooltip(person: OrgPerson, ghost: bool, leads: Sequence[OrgLine],
     return "\n".join(p for p in parts if p)
 
 
-def paint_legend(painter: QPainter, rect: QRectF, employers: Sequence[OrgEmployer], ghosts: bool, *,
-                 wrap: bool = False) -> float:
-    """The key to the chart, in a row: line kinds, the cross-organisation colour, and each employer's colour.
-    With `wrap`, an entry that would run past the right of `rect` starts another row of the same height below
-    (a printed page can be narrower than the key). Returns the height drawn: `rect`'s, times the rows.
+KEY_ROW = 26.0  # the height of a row of the key
 
-    Shared by the widget and the PNG, PDF and printed exports, so the key on paper matches the screen."""
-    painter.save()
-    painter.setFont(_font(13))
-    metrics = QFontMetricsF(painter.font())
-    middle = rect.center().y()
-    x = rect.left()
-    rows = 1
 
-    def room_for(width: float) -> None:
-        nonlocal x, middle, rows
-        if wrap and x > rect.left() and x + width > rect.right():
-            x, middle, rows = rect.left(), middle + rect.height(), rows + 1
+@dataclass(frozen=True)
+class _KeyEntry:
+    """One entry of the chart's key: a sample of a line, or a swatch of a card's colour, and what it means."""
 
-    def sample(pen: QPen, label: str) -> None:
-        nonlocal x
-        room_for(42 + metrics.horizontalAdvance(label))
-        painter.setPen(pen)
-        painter.drawLine(QPointF(x, middle), QPointF(x + 34, middle))
-        painter.setPen(QColor(NHS_TEXT))
-        painter.drawText(QPointF(x + 42, middle + metrics.ascent() / 2 - 1), label)
-        x += 42 + metrics.horizontalAdvance(label) + 22
+    label: str
+    line: QPen | None = None
+    fill: QColor | None = None
+    border: QPen = field(default_factory=lambda: QPen(Qt.PenStyle.NoPen))
+    swatch: float = 14.0
 
-    def swatch(fill: QColor, border: QPen, label: str, width: float = 14) -> None:
-        nonlocal x
-        room_for(width + 7 + metrics.horizontalAdvance(label))
-        painter.setPen(border)
-        painter.setBrush(fill)
-        painter.drawRoundedRect(QRectF(x, middle - 8, width, 16), 3, 3)
-        painter.setPen(QColor(NHS_TEXT))
-        painter.drawText(QPointF(x + width + 7, middle + metrics.ascent() / 2 - 1), label)
-        x += width + 7 + metrics.horizontalAdvance(label) + 22
+    def label_offset(self) -> float:
+        """From the sample's left to the label's."""
+        return 42.0 if self.line is not None else self.swatch + 7
 
-    sample(_line_pen("managerial", False, False), "Line manager")
-    sample(_line_pen("professional", False, False), "Professional lead")
-    sample(_line_pen("managerial", True, True), "Across organisations")
-    for employer in employers:
-        swatch(QColor(employer.colour), QPen(Qt.PenStyle.NoPen), f"{employer.code} {employer.name}")
+    def width(self) -> float:
+        return self.label_offset() + QFontMetricsF(_key_font()).horizontalAdvance(self.label)
+
+
+def _key_font() -> QFont:
+    # Made when used, not when the module loads: a font takes the application's font (the theme's) when made.
+    return _font(13)
+
+
+def _key(employers: Sequence[OrgEmployer], ghosts: bool) -> list[_KeyEntry]:
+    entries = [_KeyEntry("Line manager", _line_pen("managerial", False, False)),
+               _KeyEntry("Professional lead", _line_pen("professional", False, False)),
+               _KeyEntry("Across organisations", _line_pen("managerial", True, True))]
+    entries += [_KeyEntry(f"{e.code} {e.name}".strip(), fill=QColor(e.colour)) for e in employers]
     if ghosts:
         ghost = QPen(QColor(GHOST_BORDER), 1.5)
         ghost.setStyle(Qt.PenStyle.DashLine)
-        swatch(QColor(NHS_WINDOW), ghost, "Outside this view", 24)
+        entries.append(_KeyEntry("Outside this view", fill=QColor(NHS_WINDOW), border=ghost, swatch=24))
+    return entries
+
+
+def _key_places(entries: Sequence[_KeyEntry], width: float) -> list[tuple[float, int]]:
+    """Each entry's left and row: entries run left to right and wrap onto another row rather than off the edge."""
+    places: list[tuple[float, int]] = []
+    x, row = 0.0, 0
+    for entry in entries:
+        if x and x + entry.width() > width:
+            x, row = 0.0, row + 1
+        places.append((x, row))
+        x += entry.width() + 22
+    return places
+
+
+def legend_height(employers: Sequence[OrgEmployer], ghosts: bool, width: float) -> float:
+    """How tall the key is when it wraps at `width`."""
+    places = _key_places(_key(employers, ghosts), width)
+    return KEY_ROW * (places[-1][1] + 1)
+
+
+def paint_legend(painter: QPainter, rect: QRectF, employers: Sequence[OrgEmployer], ghosts: bool) -> float:
+    """The key to the chart: line kinds, the cross-organisation colour, and each employer's colour, in rows as
+    wide as `rect` (a page, or a window, can be narrower than the key). Returns the height drawn.
+
+    Shared by the widget and the PNG, PDF and printed exports, so the key on paper matches the screen."""
+    painter.save()
+    painter.setFont(_key_font())
+    metrics = QFontMetricsF(painter.font())
+    entries = _key(employers, ghosts)
+    places = _key_places(entries, rect.width())
+    for entry, (x, row) in zip(entries, places, strict=True):
+        left = rect.left() + x
+        middle = rect.top() + KEY_ROW * (row + 0.5)
+        if entry.line is not None:
+            painter.setPen(entry.line)
+            painter.drawLine(QPointF(left, middle), QPointF(left + 34, middle))
+        else:
+            painter.setPen(entry.border)
+            painter.setBrush(entry.fill)
+            painter.drawRoundedRect(QRectF(left, middle - 8, entry.swatch, 16), 3, 3)
+        painter.setPen(QColor(NHS_TEXT))
+        painter.drawText(QPointF(left + entry.label_offset(), middle + metrics.ascent() / 2 - 1), entry.label)
     painter.restore()
-    return rect.height() * rows
+    return KEY_ROW * (places[-1][1] + 1)
 
 
 class Legend(QWidget):
+    """The key above the chart, in as many rows as the window's width needs."""
+
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
         self.employers: Sequence[OrgEmployer] = ()
         self.ghosts = False
-        self.setMinimumHeight(26)
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        policy = QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
         self.setAccessibleName("Org chart key")
 
     def show_key(self, employers: Sequence[OrgEmployer], ghosts: bool) -> None:
@@ -303,16 +395,152 @@ class Legend(QWidget):
         names = ", ".join(f"{e.code} {e.name}" for e in employers)
         self.setAccessibleDescription("Solid grey: line manager. Dashed: professional lead. Orange and thicker: "
                                       f"the line crosses organisations. Card colour bands: {names}.")
+        self.updateGeometry()
         self.update()
 
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return math.ceil(legend_height(self.employers, self.ghosts, width - 2))
+
     def sizeHint(self) -> QSize:
-        return QSize(900, 26)
+        return QSize(900, self.heightForWidth(900))
 
     def paintEvent(self, _event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         paint_legend(painter, QRectF(self.rect()).adjusted(2, 0, 0, 0), self.employers, self.ghosts)
         painter.end()
+
+
+class ChartScene(QGraphicsScene):
+    """A structure drawn where a layout puts it: a card per person, the managerial connectors (orange where a line
+    crosses organisations), the dashed professional lines, and on paper the boxes pointing to other pages."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.cards: dict[int, PersonCard] = {}
+        self.line_items: list[QGraphicsPathItem] = []
+
+    def draw(self, structure: Structure, layout: OrgLayout, *, elsewhere: Mapping[int, str],
+             short: Collection[int] = (), links: Mapping[int, tuple[str, str]] | None = None) -> None:
+        """Draw everyone in `structure` at their place in `layout`; those in `elsewhere` pale, saying where their
+        own place is; those in `short` as short cards under the chart; and each of `links` (a box's id in
+        `layout`: its heading and detail)."""
+        self.clear()
+        everyone = [*structure.people, *structure.outside]
+        by_id = {p.id: p for p in everyone}
+        employers = {o.code: o.name for o in structure.organisations}
+        leads: dict[int, list[OrgLine]] = {}
+        for line in structure.lines:
+            leads.setdefault(line.person_id, []).append(line)
+        self.cards = {}
+        for person in everyone:
+            pale = elsewhere.get(person.id, "")
+            card = PersonCard(person, _person_tooltip(person, bool(pale), leads.get(person.id, []), by_id, employers),
+                              pale, person.id in short)
+            card.setPos(_scene_point(layout.positions[person.id]))
+            self.addItem(card)
+            self.cards[person.id] = card
+        for box, (heading, detail) in (links or {}).items():
+            link = PageLinkCard(heading, detail)
+            link.setPos(_scene_point(layout.positions[box]))
+            self.addItem(link)
+        self.line_items = []
+        self._draw_managerial(structure.lines, layout)
+        self._draw_professional(structure.lines)
+        self._draw_captions(layout, short)
+
+    def show_professional(self, shown: bool) -> None:
+        for item in self.line_items:
+            if item.data(LINE_ROLE)[0] == "professional":
+                item.setVisible(shown)
+
+    def _draw_managerial(self, lines: Sequence[OrgLine], layout: OrgLayout) -> None:
+        plain_by_lead: dict[int, list[tuple[tuple[float, float], ...]]] = {}
+        crossing = {(line.person_id, line.lead_id) for line in lines
+                    if line.kind == "managerial" and line.cross_organisation}
+        for (person, lead), route in layout.routes.items():
+            if (person, lead) not in crossing:
+                plain_by_lead.setdefault(lead, []).append(route)
+        for (person, lead), route in layout.routes.items():
+            crosses = (person, lead) in crossing
+            path = QPainterPath(_scene_point(route[0]))
+            for point in route[1:]:
+                path.lineTo(_scene_point(point))
+            self._add_line(path, "managerial", person, lead, crosses, highlight=False)
+            if crosses:
+                # Orange only where the connector is this line's own: a shared stem stays grey for the others.
+                own = QPainterPath()
+                for start, end in unshared_parts(route, plain_by_lead.get(lead, [])):
+                    own.moveTo(_scene_point(start))
+                    own.lineTo(_scene_point(end))
+                self._add_line(own, "managerial", person, lead, True, highlight=True)
+        for person, lead in layout.broken:  # a cycle's cut line: drawn straight so it is not lost
+            path = QPainterPath(self.cards[lead].sceneBoundingRect().center())
+            path.lineTo(self.cards[person].sceneBoundingRect().center())
+            self._add_line(path, "managerial", person, lead, False, highlight=False)
+
+    def _draw_professional(self, lines: Sequence[OrgLine]) -> None:
+        managers = {line.person_id: line.lead_id for line in lines if line.kind == "managerial"}
+        for line in lines:
+            if line.kind != "professional" or managers.get(line.person_id) == line.lead_id:
+                continue
+            if line.person_id not in self.cards or line.lead_id not in self.cards:
+                continue
+            lead_card = self.cards[line.lead_id]
+            lead, person = lead_card.pos(), self.cards[line.person_id].pos()
+            # Into the report's right edge, which connectors never use, so a dashed line never looks like it
+            # joins the cards stacked above and below; out of the lead's bottom (or top) right of its stem.
+            end = QPointF(person.x() + CARD_WIDTH, person.y() + CARD_HEIGHT * 0.5)
+            if lead.y() + lead_card.height <= person.y():
+                start = QPointF(lead.x() + CARD_WIDTH * 0.75, lead.y() + lead_card.height)
+                bend = QPointF(start.x(), start.y() + max(60.0, (end.y() - start.y()) * 0.5))
+            elif person.y() + CARD_HEIGHT <= lead.y():
+                start = QPointF(lead.x() + CARD_WIDTH * 0.75, lead.y())
+                bend = QPointF(start.x(), start.y() - max(60.0, (start.y() - end.y()) * 0.5))
+            else:
+                start = QPointF(lead.x() + (0 if lead.x() > person.x() else CARD_WIDTH),
+                                lead.y() + lead_card.height * 0.5)
+                bend = QPointF(start.x() + (-80 if lead.x() > person.x() else 80), start.y())
+            path = QPainterPath(start)
+            path.cubicTo(bend, QPointF(end.x() + 90, end.y()), end)
+            self._add_line(path, "professional", line.person_id, line.lead_id, line.cross_organisation,
+                           highlight=True)
+
+    def _add_line(self, path: QPainterPath, kind: str, person: int, lead: int, crosses: bool,
+                  highlight: bool) -> None:
+        item = QGraphicsPathItem(path)
+        item.setPen(_line_pen(kind, crosses, highlight))
+        item.setData(LINE_ROLE, (kind, person, lead, crosses and highlight))
+        item.setZValue({"managerial": 0.0 if not highlight else 0.5, "professional": 1.0}[kind])
+        item.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.addItem(item)
+        self.line_items.append(item)
+
+    def _draw_captions(self, layout: OrgLayout, short: Collection[int]) -> None:
+        """Say who the grid of people with no manager is, and who the short cards from other pages are."""
+        if short:
+            top = min(self.cards[person].y() for person in short)
+            self._caption("Professional leads from other pages", QPointF(0, top - 26))
+        if layout.unmanaged_area is None or not layout.roots:
+            return
+        x, y, width, height = layout.unmanaged_area
+        area = QRectF(x * CARD_WIDTH, y * CARD_HEIGHT, width * CARD_WIDTH, height * CARD_HEIGHT).adjusted(-1, -1, 1, 1)
+        grid = [card for card in self.cards.values() if area.contains(card.pos())]
+        ghosts = sum(1 for card in grid if card.ghost)
+        self._caption("Leads outside this view" if ghosts == len(grid)
+                      else "No line manager in this chart" if not ghosts
+                      else "No line manager here, or a lead outside this view", QPointF(x * CARD_WIDTH,
+                                                                                       y * CARD_HEIGHT - 26))
+
+    def _caption(self, text: str, at: QPointF) -> None:
+        caption = QGraphicsSimpleTextItem(text)
+        caption.setFont(_font(13, bold=True))
+        caption.setBrush(QColor(NHS_SECONDARY_TEXT))
+        caption.setPos(at)
+        self.addItem(caption)
 
 
 class ChartView(QGraphicsView):
@@ -464,9 +692,9 @@ class OrgChart(QWidget):
         self.zoom_label = QLabel("", self)
         self.zoom_label.setMinimumWidth(44)
         self.png_button = self._button("Save PNG…", "Save the chart as a PNG picture")
-        self.pdf_button = self._button("Save PDF…", "Save the chart as a PDF page for board papers")
+        self.pdf_button = self._button("Save PDF…", "Save the chart as PDF pages for board papers")
 
-        self.scene = QGraphicsScene(self)
+        self.scene = ChartScene(self)
         self.scene.selectionChanged.connect(self._emphasise_selected)
         self._emphasised: list[QGraphicsPathItem] = []
         self.view = ChartView(self.scene, self)
@@ -514,7 +742,7 @@ class OrgChart(QWidget):
         self.as_at.dateChanged.connect(self._filters_changed)
         self.team.currentIndexChanged.connect(self._filters_changed)
         self.organisation.currentIndexChanged.connect(self._filters_changed)
-        self.professional.toggled.connect(self._show_professional)
+        self.professional.toggled.connect(self.scene.show_professional)
         self.search.returnPressed.connect(self.find_next)
         self.find_button.clicked.connect(self.find_next)
         self.search.textChanged.connect(self._search_changed)
@@ -547,33 +775,15 @@ class OrgChart(QWidget):
         self.structure = structure
         self._sync_controls(structure)
         self._emphasised = []
-        self.scene.clear()
         self._matches, self._match_at = [], -1
-        ghosts = {p.id for p in structure.outside}
         everyone = [*structure.people, *structure.outside]
         managerial = [(line.person_id, line.lead_id) for line in structure.lines if line.kind == "managerial"]
-        self.layout_result = layout = layout_org([p.id for p in everyone], managerial)
-        self.cards: dict[int, PersonCard] = {}
-        by_id = {p.id: p for p in everyone}
-        employers = {o.code: o.name for o in structure.organisations}
-        leads: dict[int, list[OrgLine]] = {}
-        for line in structure.lines:
-            leads.setdefault(line.person_id, []).append(line)
-        for person in everyone:
-            ghost = person.id in ghosts
-            card = PersonCard(person, ghost, _person_tooltip(person, ghost, leads.get(person.id, []),
-                                                             by_id, employers))
-            x, y = layout.positions[person.id]
-            card.setPos(x * CARD_WIDTH, y * CARD_HEIGHT)
-            self.scene.addItem(card)
-            self.cards[person.id] = card
-        self.line_items: list[QGraphicsPathItem] = []
-        self._draw_managerial(structure.lines, layout)
-        self._draw_professional(structure.lines, layout)
-        self._draw_unmanaged_caption(layout)
+        self.layout_result = layout_org([p.id for p in everyone], managerial)
+        self.scene.draw(structure, self.layout_result,
+                        elsewhere={p.id: "outside this view" for p in structure.outside})
         bounds = self.scene.itemsBoundingRect().marginsAdded(QMarginsF(MARGIN, MARGIN, MARGIN, MARGIN))
         self.scene.setSceneRect(bounds)
-        self._show_professional(self.professional.isChecked())
+        self.scene.show_professional(self.professional.isChecked())
         self.legend.show_key(self._employers_shown(structure), bool(structure.outside))
         self._summarise(structure)
         for button in (self.png_button, self.pdf_button, self.find_button, self.search, self.zoom_in, self.zoom_out,
@@ -587,73 +797,17 @@ class OrgChart(QWidget):
         self._fit_pending = True
         self._initial_view()
 
+    @property
+    def cards(self) -> dict[int, PersonCard]:
+        """Each person's card on screen, by their id."""
+        return self.scene.cards
+
     def _employers_shown(self, structure: Structure) -> list[OrgEmployer]:
         codes = {p.employer_code for p in (*structure.people, *structure.outside)}
         known = [e for e in structure.organisations if e.code in codes]
         colours = {p.employer_code: p.employer_colour for p in (*structure.people, *structure.outside)}
         known += [OrgEmployer(code, "", colours[code]) for code in sorted(codes - {e.code for e in known}) if code]
         return known
-
-    def _draw_managerial(self, lines: Sequence[OrgLine], layout: OrgLayout) -> None:
-        routes = {key: route for key, route in layout.routes.items()}
-        plain_by_lead: dict[int, list[tuple[tuple[float, float], ...]]] = {}
-        crossing = {(line.person_id, line.lead_id) for line in lines
-                    if line.kind == "managerial" and line.cross_organisation}
-        for (person, lead), route in routes.items():
-            if (person, lead) not in crossing:
-                plain_by_lead.setdefault(lead, []).append(route)
-        for (person, lead), route in routes.items():
-            crosses = (person, lead) in crossing
-            path = QPainterPath(_scene_point(route[0]))
-            for point in route[1:]:
-                path.lineTo(_scene_point(point))
-            self._add_line(path, "managerial", person, lead, crosses, highlight=False)
-            if crosses:
-                # Orange only where the connector is this line's own: a shared stem stays grey for the others.
-                own = QPainterPath()
-                for start, end in unshared_parts(route, plain_by_lead.get(lead, [])):
-                    own.moveTo(_scene_point(start))
-                    own.lineTo(_scene_point(end))
-                self._add_line(own, "managerial", person, lead, True, highlight=True)
-        for person, lead in layout.broken:  # a cycle's cut line: drawn straight so it is not lost
-            path = QPainterPath(self.cards[lead].sceneBoundingRect().center())
-            path.lineTo(self.cards[person].sceneBoundingRect().center())
-            self._add_line(path, "managerial", person, lead, False, highlight=False)
-
-    def _draw_professional(self, lines: Sequence[OrgLine], layout: OrgLayout) -> None:
-        managers = {line.person_id: line.lead_id for line in lines if line.kind == "managerial"}
-        for line in lines:
-            if line.kind != "professional" or managers.get(line.person_id) == line.lead_id:
-                continue
-            if line.person_id not in self.cards or line.lead_id not in self.cards:
-                continue
-            lead, person = self.cards[line.lead_id].pos(), self.cards[line.person_id].pos()
-            # Into the report's right edge, which connectors never use, so a dashed line never looks like it
-            # joins the cards stacked above and below; out of the lead's bottom (or top) right of its stem.
-            end = QPointF(person.x() + CARD_WIDTH, person.y() + CARD_HEIGHT * 0.5)
-            if lead.y() + CARD_HEIGHT <= person.y():
-                start = QPointF(lead.x() + CARD_WIDTH * 0.75, lead.y() + CARD_HEIGHT)
-                bend = QPointF(start.x(), start.y() + max(60.0, (end.y() - start.y()) * 0.5))
-            elif person.y() + CARD_HEIGHT <= lead.y():
-                start = QPointF(lead.x() + CARD_WIDTH * 0.75, lead.y())
-                bend = QPointF(start.x(), start.y() - max(60.0, (start.y() - end.y()) * 0.5))
-            else:
-                start = QPointF(lead.x() + (0 if lead.x() > person.x() else CARD_WIDTH), lead.y() + CARD_HEIGHT * 0.5)
-                bend = QPointF(start.x() + (-80 if lead.x() > person.x() else 80), start.y())
-            path = QPainterPath(start)
-            path.cubicTo(bend, QPointF(end.x() + 90, end.y()), end)
-            self._add_line(path, "professional", line.person_id, line.lead_id, line.cross_organisation,
-                           highlight=True)
-
-    def _add_line(self, path: QPainterPath, kind: str, person: int, lead: int, crosses: bool,
-                  highlight: bool) -> None:
-        item = QGraphicsPathItem(path)
-        item.setPen(_line_pen(kind, crosses, highlight))
-        item.setData(LINE_ROLE, (kind, person, lead, crosses and highlight))
-        item.setZValue({"managerial": 0.0 if not highlight else 0.5, "professional": 1.0}[kind])
-        item.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
-        self.scene.addItem(item)
-        self.line_items.append(item)
 
     def _emphasise_selected(self) -> None:
         """Darken and raise the selected person's own lines, so they can be followed through the others."""
@@ -666,7 +820,7 @@ class OrgChart(QWidget):
         chosen = {item.data(PEOPLE_ROLE) for item in self.scene.selectedItems() if isinstance(item, PersonCard)}
         if not chosen:
             return
-        for item in self.line_items:
+        for item in self.scene.line_items:
             kind, person, lead, highlighted = item.data(LINE_ROLE)
             if person in chosen or lead in chosen:
                 pen = QPen(item.pen())
@@ -676,27 +830,6 @@ class OrgChart(QWidget):
                 item.setPen(pen)
                 item.setZValue(item.zValue() + 1)
                 self._emphasised.append(item)
-
-    def _draw_unmanaged_caption(self, layout: OrgLayout) -> None:
-        if layout.unmanaged_area is None or not layout.roots:
-            return
-        x, y, width, height = layout.unmanaged_area
-        area = QRectF(x * CARD_WIDTH, y * CARD_HEIGHT, width * CARD_WIDTH, height * CARD_HEIGHT).adjusted(-1, -1, 1, 1)
-        grid = [card for card in self.cards.values() if area.contains(card.pos())]
-        ghosts = sum(1 for card in grid if card.ghost)
-        text = ("Leads outside this view" if ghosts == len(grid)
-                else "No line manager in this chart" if not ghosts
-                else "No line manager here, or a lead outside this view")
-        caption = QGraphicsSimpleTextItem(text)
-        caption.setFont(_font(13, bold=True))
-        caption.setBrush(QColor(NHS_SECONDARY_TEXT))
-        caption.setPos(x * CARD_WIDTH, y * CARD_HEIGHT - 26)
-        self.scene.addItem(caption)
-
-    def _show_professional(self, shown: bool) -> None:
-        for item in self.line_items:
-            if item.data(LINE_ROLE)[0] == "professional":
-                item.setVisible(shown)
 
     def _summarise(self, structure: Structure) -> None:
         managerial = [line for line in structure.lines if line.kind == "managerial"]
@@ -817,53 +950,133 @@ class OrgChart(QWidget):
         where = " · ".join(x for x in (structure.team, structure.organisation) if x) if structure else ""
         return f"Organisation chart{' — ' + where if where else ''}"
 
-    def paint_page(self, painter: QPainter, page: QRectF) -> None:
-        """Title, as-at date and key across the top of `page`, the whole chart fitted below them, in 96 dpi pixels.
-
-        Used by the PNG and PDF exports here and by File > Print (ui/printing.py's ChartPrintout)."""
+    def _heading(self, page: QRectF, label: str) -> tuple[list[tuple[QRectF, QFont, str, str]], QRectF]:
+        """Where each line of the heading goes across the top of `page` (the title, wrapping if it must; the
+        as-at date; `label`, on one line), and where the key goes under them."""
         structure = self.structure
-        painter.fillRect(page, QColor(NHS_WHITE))
-        painter.setPen(QColor(NHS_TEXT))
-        # The title wraps: a long team and employer would otherwise run off a portrait page.
-        top = self._paint_wrapped(painter, self._title(), _font(24, bold=True), QRectF(page.left(), page.top(),
-                                                                                       page.width(), page.height()))
-        painter.setPen(QColor(NHS_SECONDARY_TEXT))
         people = len(structure.people) if structure else 0
-        top = self._paint_wrapped(painter, f"As at {structure.as_at:%d %B %Y} · {people} people" if structure
-                                  else "", _font(14), QRectF(page.left(), top + 2, page.width(), page.height()))
-        key = paint_legend(painter, QRectF(page.left(), top + 6, page.width(), 26),
-                           self._employers_shown(structure) if structure else (),
-                           bool(structure and structure.outside), wrap=True)
-        top = top + 6 + key + 10 - page.top()
-        chart = QRectF(page.left(), page.top() + top, page.width(), page.height() - top)
-        source = self.scene.itemsBoundingRect().marginsAdded(QMarginsF(10, 10, 10, 10))
-        selected = self.scene.selectedItems()
-        self.scene.clearSelection()  # the yellow selection ring is for the screen, not the board paper
-        background = self.scene.backgroundBrush()
-        self.scene.setBackgroundBrush(QBrush(QColor(NHS_WHITE)))
-        try:
-            self.scene.render(painter, chart, source, Qt.AspectRatioMode.KeepAspectRatio)
-        finally:
-            self.scene.setBackgroundBrush(background)
-            for item in selected:
-                item.setSelected(True)
+        as_at = f"As at {structure.as_at:%d %B %Y} · {people} people" if structure else ""
+        label_font = _font(14, bold=True)
+        label = QFontMetricsF(label_font).elidedText(label, Qt.TextElideMode.ElideRight, page.width())
+        lines: list[tuple[QRectF, QFont, str, str]] = []
+        top = page.top()
+        for text, font, colour in ((self._title(), _font(24, bold=True), NHS_TEXT),
+                                   (as_at, _font(14), NHS_SECONDARY_TEXT), (label, label_font, NHS_TEXT)):
+            if text:
+                used = QFontMetricsF(font).boundingRect(QRectF(page.left(), top, page.width(), page.height()),
+                                                        HEADING_FLAGS, text)
+                lines.append((QRectF(page.left(), top, page.width(), used.height()), font, colour, text))
+                top += used.height() + 2
+        key = QRectF(page.left(), top + 4, page.width(), legend_height(*self._key_shown(), page.width()))
+        return lines, key
 
-    @staticmethod
-    def _paint_wrapped(painter: QPainter, text: str, font: QFont, room: QRectF) -> float:
-        """`text` in `font`, wrapped at the width of `room` from its top left; returns where the text ends below."""
-        painter.setFont(font)
-        flags = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap)
-        used = painter.boundingRect(room, flags, text)
-        painter.drawText(used, flags, text)
-        return used.bottom() if text else room.top() + QFontMetricsF(font).height()
+    def _key_shown(self) -> tuple[list[OrgEmployer], bool]:
+        structure = self.structure
+        return (self._employers_shown(structure), bool(structure.outside)) if structure else ([], False)
+
+    def _paint_heading(self, painter: QPainter, page: QRectF, label: str) -> float:
+        """The heading across the top of `page`; returns where the chart can start below it."""
+        lines, key = self._heading(page, label)
+        for rect, font, colour, text in lines:
+            painter.setFont(font)
+            painter.setPen(QColor(colour))
+            painter.drawText(rect, HEADING_FLAGS, text)
+        paint_legend(painter, key, *self._key_shown())
+        return key.bottom() + 10
+
+    def paginate(self, page: QRectF) -> OrgPages:
+        """The chart cut into pages the size of `page` (in 96 dpi pixels), each under its heading and key, with
+        every name printed at PRINT_NAME_POINTS or larger. Professional lines are printed if they are shown."""
+        structure = self.structure  # always one once the chart is made: it starts with an empty structure
+        _lines, key = self._heading(page, "Page")  # every page but a lone one is labelled with its number
+        room = page.bottom() - key.bottom() - 10
+        spare = 2 * PRINT_MARGIN
+        managerial = [(line.person_id, line.lead_id) for line in structure.lines if line.kind == "managerial"]
+        professional = [(line.person_id, line.lead_id) for line in structure.lines
+                        if line.kind == "professional" and self.professional.isChecked()]
+        return paginate_org([p.id for p in (*structure.people, *structure.outside)], managerial, professional,
+                            ((page.width() - spare) / CARD_WIDTH, (room - spare - CAPTION_ROOM) / CARD_HEIGHT),
+                            min_scale=PRINT_NAME_POINTS / (NAME_FONT.pixelSize() * 72 / 96),
+                            rules=LayoutRules(card_aspect=CARD_WIDTH / CARD_HEIGHT))
+
+    def paint_printed(self, painter: QPainter, page: QRectF, pages: OrgPages, number: int) -> None:
+        """Page `number` of `pages` on `page` (in 96 dpi pixels): the heading, saying which page and whose team
+        it is, then that part of the chart, the size `pages` gives it. Drawn by File > Print and Save PDF…."""
+        structure = self.structure
+        sheet = pages.pages[number - 1]
+        painter.fillRect(page, QColor(NHS_WHITE))
+        top = self._paint_heading(painter, page, self._page_label(pages, number))
+        drawn = set(sheet.people)
+        elsewhere = {p.id: "outside this view" for p in structure.outside}
+        elsewhere |= {person: f"page {pages.home[person]}" for person in sheet.visitors}
+        scene = ChartScene()
+        scene.draw(replace(structure, people=tuple(p for p in structure.people if p.id in drawn),
+                           outside=tuple(p for p in structure.outside if p.id in drawn),
+                           lines=tuple(line for line in structure.lines
+                                       if line.person_id in drawn and line.lead_id in drawn)),
+                   sheet.layout, elsewhere=elsewhere, short=sheet.visitors, links=self._link_texts(sheet))
+        scene.show_professional(self.professional.isChecked())
+        source = QRectF(0, -CAPTION_ROOM, sheet.layout.width * CARD_WIDTH, sheet.layout.height * CARD_HEIGHT
+                        + CAPTION_ROOM).marginsAdded(QMarginsF(PRINT_MARGIN, PRINT_MARGIN, PRINT_MARGIN, PRINT_MARGIN))
+        room = QRectF(page.left(), top, page.width(), page.bottom() - top)
+        scale = min(pages.scale, room.width() / source.width(), room.height() / source.height())
+        target = QRectF(room.left() + (room.width() - source.width() * scale) / 2, room.top(),
+                        source.width() * scale, source.height() * scale)
+        scene.render(painter, target, source)
+
+    def _names(self) -> dict[int, str]:
+        structure = self.structure
+        return {p.id: p.name for p in (*structure.people, *structure.outside)} if structure else {}
+
+    def _page_label(self, pages: OrgPages, number: int) -> str:
+        """What page `number` is, in the heading: "Page 2 of 9 · Anna Allen’s team · reports to Jasmine
+        Richards (page 1)"; nothing when the chart is on one page."""
+        if len(pages.pages) < 2:
+            return ""
+        sheet = pages.pages[number - 1]
+        names = self._names()
+        managing = {lead for _person, lead in sheet.layout.routes if lead in names}
+        teams = [names[top] for top in sheet.tops if top in managing]
+        parts = [f"Page {number} of {len(pages.pages)}"]
+        if len(teams) == 1:
+            parts.append(f"{teams[0]}’s team{', continued' if sheet.continued else ''}")
+        elif teams:
+            parts.append(f"the teams of {', '.join(teams[:-1])} and {teams[-1]}")
+        if len(teams) < len(sheet.tops):
+            parts.append("people with no line manager in this chart" if teams
+                         else "People with no line manager in this chart")
+        leads = {self._line_manager(top) for top in sheet.tops}
+        # The page where the teams' managers are drawn under their own: the page whose boxes point here.
+        under = next((n for n, page in enumerate(pages.pages, start=1)
+                      if sheet.tops[0] in page.people and sheet.tops[0] not in (*page.tops, *page.visitors)), None)
+        if len(leads) == 1 and None not in leads and under is not None:
+            parts.append(f"{'reports' if len(sheet.tops) == 1 else 'report'} to {names[leads.pop()]} (page {under})")
+        return " · ".join(parts)
+
+    def _line_manager(self, person: int) -> int | None:
+        lines = self.structure.lines if self.structure else ()
+        return next((line.lead_id for line in lines if line.kind == "managerial" and line.person_id == person), None)
+
+    def _link_texts(self, sheet: OrgPage) -> dict[int, tuple[str, str]]:
+        """Each box on `sheet`: which page the team carries on to, and whose team and how many people it is."""
+        names = self._names()
+        texts = {}
+        for box, link in sheet.links.items():
+            people = f"{link.people} {'person' if link.people == 1 else 'people'}"
+            detail = (f"The rest of {names[link.person]}’s team: {people}" if link.person in sheet.tops
+                      else f"{names[link.person]}’s team: {people}")
+            texts[box] = (f"Continued on page {link.page}", detail)
+        return texts
 
     def save_png(self, path: str | Path, scale: float = 1.0, max_side: int = 16000) -> Path:
-        """The whole chart as a PNG at `scale` (1.0 = screen size at 100%), smaller if it would exceed `max_side`."""
+        """The whole chart as one picture under its heading, at `scale` (1.0 = screen size at 100%), smaller if it
+        would exceed `max_side`: the overview, where printing cuts the chart into readable pages."""
         path = Path(path)
         source = self.scene.itemsBoundingRect().marginsAdded(QMarginsF(10, 10, 10, 10))
         width = max(source.width(), 1000.0)
-        scale = min(scale, max_side / max(width, source.height() + 96))
-        page = QRectF(0, 0, width, source.height() + 96)
+        _lines, key = self._heading(QRectF(0, 0, width, source.height()), "")
+        page = QRectF(0, 0, width, key.bottom() + 10 + source.height())
+        scale = min(scale, max_side / max(page.width(), page.height()))
         image = QImage(QSize(int(page.width() * scale) + 48, int(page.height() * scale) + 48),
                        QImage.Format.Format_ARGB32)
         image.fill(QColor(NHS_WHITE))
@@ -871,35 +1084,18 @@ class OrgChart(QWidget):
         painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
         painter.translate(24, 24)
         painter.scale(scale, scale)
-        self.paint_page(painter, page)
+        top = self._paint_heading(painter, page, "")
+        selected = self.scene.selectedItems()
+        self.scene.clearSelection()  # the yellow selection ring is for the screen, not the picture
+        try:
+            self.scene.render(painter, QRectF(0, top, width, source.height()), source,
+                              Qt.AspectRatioMode.KeepAspectRatio)
+        finally:
+            for item in selected:
+                item.setSelected(True)
         painter.end()
         if not image.save(str(path), "PNG"):
             raise OSError(f"Could not write {path}.")
-        return path
-
-    def save_pdf(self, path: str | Path, page_size: str = "auto") -> Path:
-        """One landscape page (A4, or A3 when A4 would make the cards too small to read) with title and date."""
-        path = Path(path)
-        source = self.scene.itemsBoundingRect()
-        if page_size == "auto":
-            a4_width = 277 / 25.4 * 96  # A4 landscape less 10 mm margins, in 96 dpi pixels
-            a4_height = 190 / 25.4 * 96 - 96
-            fits = min(a4_width / max(source.width(), 1), a4_height / max(source.height(), 1))
-            page_size = "A4" if fits >= 0.5 else "A3"
-        writer = QPdfWriter(str(path))
-        writer.setTitle(self._title())
-        writer.setCreator("jointlead")
-        size = QPageSize(QPageSize.PageSizeId.A3 if page_size == "A3" else QPageSize.PageSizeId.A4)
-        writer.setPageLayout(QPageLayout(size, QPageLayout.Orientation.Landscape, QMarginsF(10, 10, 10, 10),
-                                         QPageLayout.Unit.Millimeter))
-        painter = QPainter(writer)
-        if not painter.isActive():
-            raise OSError(f"Could not write {path}.")
-        painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
-        dots = writer.resolution() / 96  # draw in 96 dpi pixels, as on screen
-        painter.scale(dots, dots)
-        self.paint_page(painter, QRectF(0, 0, writer.width() / dots, writer.height() / dots))
-        painter.end()
         return path
 
     def _ask_png(self) -> None:
@@ -909,8 +1105,9 @@ class OrgChart(QWidget):
             self.save_png(name if name.lower().endswith(".png") else f"{name}.png")
 
     def _ask_pdf(self) -> None:
-        name, _ = QFileDialog.getSaveFileName(self, "Save the org chart as a PDF", "org-chart.pdf",
-                                              "PDF documents (*.pdf)")
-        if name:
-            self.save_pdf(name if name.lower().endswith(".pdf") else f"{name}.pdf")
+        # Print support loads when first used, not at start, as for the window's File > Print.
+        from jointlead.ui.printing import ChartPrintout, footer_line, save_pdf_with_dialog
 
+        title = self._title()
+        save_pdf_with_dialog(self, ChartPrintout(self, title=title, footer=footer_line(title, "")),
+                             Path("org-chart.pdf"))

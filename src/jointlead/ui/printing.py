@@ -9,8 +9,9 @@ How the window uses it (File > Print…, Print preview…, Save as PDF…):
     printout.save_pdf(path)                  # no dialog; raises JointleadError if the file cannot be written
 
 `printout_for(page)` decides what to print. An org chart the page is showing (People & lines' Org chart tab)
-is printed whole, fitted on one page with its title, as-at date and key, however little of it is scrolled into
-view: the chart's own drawing, as its Save PDF… button saves it. A table is printed as a table when it is what the
+is printed whole, however little of it is scrolled into view, over as many pages as keep its names readable
+(a team to a page, pointing to the pages its sub-teams carry on to), each with the chart's title, as-at date
+and key: the same pages as its own Save PDF… button saves. A table is printed as a table when it is what the
 user is working in (it holds the keyboard focus), when it is the page's main table (the page's `table`), or when
 it is the one table filling most of the page (a tab of tables): its rows as shown now, after the search, the
 filters and the sort, with the column headings repeated at the top of every page and numbers right-aligned as on
@@ -50,6 +51,7 @@ from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QScrollArea, QWidget
 
 from jointlead.domain.errors import JointleadError
+from jointlead.domain.org_layout import OrgPages
 from jointlead.ui.messages import show_problem
 from jointlead.ui.org_chart import OrgChart
 from jointlead.ui.page import day_text
@@ -401,16 +403,21 @@ class PicturePrintout(Printout):
 
 
 class ChartPrintout(Printout):
-    """The whole org chart on one page, above the footer: title, as-at date and key, then every card fitted to
-    the page the user chose, not only the part scrolled into view on screen. Drawn by the chart itself
-    (`OrgChart.paint_page`, as its own Save PDF… button draws it), in on-screen pixels scaled to the printer."""
+    """The whole org chart, not only the part scrolled into view, over as many pages of the paper chosen as keep
+    every name readable (OrgChart.paginate): each page with the chart's title, as-at date, which page and whose
+    team it is, and the key, above the footer. Drawn by the chart itself (OrgChart.paint_printed) in on-screen
+    pixels scaled to the printer, so Print, the preview, File > Save as PDF… and the chart's own Save PDF… button
+    give the same pages on the same paper."""
 
     def __init__(self, chart: OrgChart, *, title: str = "", footer: str = "") -> None:
         super().__init__(title, footer)
         self.chart = chart
 
+    def pages(self, printer: QPrinter) -> OrgPages:
+        return self.chart.paginate(self.page_rect(printer))
+
     def page_count(self, printer: QPrinter) -> int:
-        return 1
+        return len(self.pages(printer).pages)
 
     def page_rect(self, printer: QPrinter) -> QRectF:
         """The page left for the chart above the footer, in 96 dpi pixels (the chart's own units)."""
@@ -419,12 +426,17 @@ class ChartPrintout(Printout):
 
     def _draw(self, painter: QPainter, printer: QPrinter) -> None:
         dots = printer.resolution() / SCREEN_DPI
-        painter.save()
-        painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
-        painter.scale(dots, dots)
-        self.chart.paint_page(painter, self.page_rect(printer))
-        painter.restore()
-        self._draw_footer(painter, printer, 1, 1)
+        pages = self.pages(printer)
+        count = len(pages.pages)
+        for number in range(1, count + 1):
+            if number > 1:
+                printer.newPage()
+            painter.save()
+            painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+            painter.scale(dots, dots)
+            self.chart.paint_printed(painter, self.page_rect(printer), pages, number)
+            painter.restore()
+            self._draw_footer(painter, printer, number, count)
 
 
 def page_tops(widget: QWidget, room: int) -> list[int]:

@@ -82,4 +82,5 @@ def test_tab_reaches_the_actions_buttons_after_the_actions_table(window, demo_db
             reached.append(widget.text())
         if widget is page.table.view:
             break
-    assert {"Update…", "Status…", "Due date…", "RAG…"} <= set(reached)
+    buttons = ["Update…", "Status…", "Due date…", "RAG…"]
+    assert [text for text in reached if text in buttons] == buttons  # in the order they read, however they wrap

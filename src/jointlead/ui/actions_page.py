@@ -29,7 +29,7 @@ from jointlead.services.files import Database
 from jointlead.ui import actions_dialogs
 from jointlead.ui.page import Page, day_text
 from jointlead.ui.table_model import CENTRE, RIGHT, Column
-from jointlead.ui.widgets import DataTable, button_row, filter_combo
+from jointlead.ui.widgets import DataTable, FlowLayout, button_row, filter_combo
 
 RAG_ORDER = {Rag.RED: 0, Rag.AMBER: 1, Rag.GREEN: 2, Rag.BLUE: 3, Rag.GREY: 4}
 PRIORITY_ORDER = {"high": 0, "medium": 1, "low": 2}
@@ -41,13 +41,14 @@ COLUMNS = [
            sort_key=lambda r: RAG_ORDER[r.rag], align=CENTRE, tone=lambda r: f"rag:{r.rag.value}",
            tooltip=lambda r: "Set by hand, with a reason (see the action)" if r.rag_overridden else r.rag.value),
     Column("Action", lambda r: r.title),
-    Column("Owner", lambda r: f"{r.owner} ({r.organisation})" if r.owner else "No owner",
-           tone=lambda r: None if r.owner else "bad"),
+    # Due and Status before Owner: with the history panel open, a laptop-width window shows them without scrolling.
     Column("Due", lambda r: day_text(r.due), sort_key=lambda r: r.due,
            tone=lambda r: "bad" if r.overdue else "info" if r.revised else None,
            tooltip=lambda r: (f"{r.days_overdue} days overdue. " if r.overdue else "")
            + (f"Revised: originally due {day_text(r.original_due)}" if r.revised else "")),
     Column("Status", lambda r: r.status.label),
+    Column("Owner", lambda r: f"{r.owner} ({r.organisation})" if r.owner else "No owner",
+           tone=lambda r: None if r.owner else "bad"),
     Column("Priority", lambda r: r.priority.capitalize(), sort_key=lambda r: PRIORITY_ORDER.get(r.priority, 9)),
     Column("Latest update", lambda r: r.latest_update, max_width=260,
            tooltip=lambda r: f"{day_text(r.latest_update_on)}, {r.latest_update_by}: {r.latest_update}"
@@ -129,7 +130,7 @@ class ActionsPage(Page):
         quick = QHBoxLayout()
         self.new_title = QLineEdit(tab)
         self.new_title.setPlaceholderText("New action's title (Enter adds it)")
-        self.new_title.setMinimumWidth(300)
+        self.new_title.setMinimumWidth(180)  # the row fits a 1024-pixel window; a wider one gives most to the title
         self.new_title.setAccessibleName("New action title")
         self.new_title.returnPressed.connect(self.quick_add)
         self.new_owner = QComboBox(tab)
@@ -144,6 +145,10 @@ class ActionsPage(Page):
         self.new_meeting = QComboBox(tab)
         self.new_meeting.setAccessibleName("Meeting that agreed the new action")
         self.new_meeting.view().setAccessibleName("Meetings to choose from")
+        for combo in (self.new_owner, self.new_meeting):
+            # "No owner yet" shows whole, however long the longest name (whole in the drop-down).
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(10)
         add = QPushButton("Add action", tab)
         add.clicked.connect(self.quick_add)
         for widget, stretch in ((self.new_title, 3), (self.new_owner, 1), (self.new_due, 0), (self.new_meeting, 1),
@@ -151,10 +156,8 @@ class ActionsPage(Page):
             quick.addWidget(widget, stretch)
         layout.addLayout(quick)
 
-        filters = QHBoxLayout()
-        self.status = filter_combo("Status", "actions", filters, tab, self._apply_filters)
-        for text, keep in STATUS_FILTERS:
-            self.status.addItem(text, keep)
+        filters = FlowLayout()
+        self.status = filter_combo("Status", "actions", filters, tab, self._apply_filters, STATUS_FILTERS)
         self.rag = filter_combo("RAG", "actions", filters, tab, self._apply_filters)
         self.owner = filter_combo("Owner", "actions", filters, tab, self._apply_filters)
         self.organisation = filter_combo("Organisation", "actions", filters, tab, self._apply_filters)
@@ -162,7 +165,6 @@ class ActionsPage(Page):
         self.overdue = QCheckBox("Overdue only", tab)
         self.overdue.toggled.connect(lambda _on: self._apply_filters())
         filters.addWidget(self.overdue)
-        filters.addStretch(1)
         layout.addLayout(filters)
 
         split = QSplitter(Qt.Orientation.Horizontal, tab)
@@ -170,6 +172,8 @@ class ActionsPage(Page):
                                "meetings appear here with their owners and due dates.", tab, stretch_column=2)
         self.table.view.selectionModel().currentRowChanged.connect(lambda *_: self._show_action())
         side = QWidget(tab)
+        # A third of the width, up to a comfortable reading width: the table takes the rest of a wide window.
+        side.setMaximumWidth(440)
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(8, 0, 0, 0)
         side_layout.addLayout(button_row(side, (
@@ -196,12 +200,7 @@ class ActionsPage(Page):
         tab = QWidget(self)
         layout = QVBoxLayout(tab)
         layout.setContentsMargins(8, 8, 8, 8)
-        add = QPushButton("Add meeting…", tab)
-        add.clicked.connect(self.add_meeting)
-        row = QHBoxLayout()
-        row.addWidget(add)
-        row.addStretch(1)
-        layout.addLayout(row)
+        layout.addLayout(button_row(tab, (("Add meeting…", self.add_meeting),)))
         split = QSplitter(Qt.Orientation.Horizontal, tab)
         self.meetings = DataTable("meetings", MEETING_COLUMNS, "No meetings are recorded yet.", tab,
                                   stretch_column=0)

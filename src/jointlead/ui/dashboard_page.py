@@ -8,14 +8,14 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QWidget
 
 from jointlead.domain.findings import Area, Severity
 from jointlead.domain.money import format_pounds
 from jointlead.ui.budget_words import fill_as_at, month_chosen, variance_percent, variance_tone
 from jointlead.ui.page import Page, day_text
 from jointlead.ui.table_model import RIGHT, Column
-from jointlead.ui.widgets import DataTable, Tile, checklist_html, choose_data, section_title
+from jointlead.ui.widgets import DataTable, FlowLayout, Tile, checklist_html, choose_data, labelled, section_title
 
 if TYPE_CHECKING:
     from jointlead.services.budget_month import BudgetYear
@@ -108,7 +108,7 @@ class DashboardPage(Page):
         self._chosen_as_at: int | None = None  # None: the last closed month, whichever that is
         self._frame: BudgetYear | None = None  # the pool's year the as-at months are offered from
 
-        bar = QHBoxLayout()
+        bar = FlowLayout()
         self.as_at = QComboBox(self)
         self.as_at.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.as_at.setAccessibleName("Budget as at month")
@@ -123,11 +123,7 @@ class DashboardPage(Page):
         self.organisation.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.organisation.activated.connect(lambda _index: self._reload())
         for text, combo in (("&As at", self.as_at), ("F&or", self.organisation)):  # Alt+F is the File menu
-            caption = QLabel(text, self)
-            caption.setBuddy(combo)
-            bar.addWidget(caption)
-            bar.addWidget(combo)
-        bar.addStretch(1)
+            bar.addWidget(labelled(text, combo, self))
         self.body.addLayout(bar)
 
         grid = QGridLayout()
@@ -140,7 +136,6 @@ class DashboardPage(Page):
             grid.addWidget(section_title(section, self), row, 0, 1, COLUMNS)
             for column, (title, target) in enumerate(tiles):
                 tile = Tile(title, self)
-                tile.setMinimumWidth(180)  # four abreast in a laptop-width window
                 tile.clicked.connect(lambda _checked=False, title=title: self.open_tile(title))
                 grid.addWidget(tile, row + 1, column)
                 self.tiles[title] = tile

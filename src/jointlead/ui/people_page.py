@@ -10,7 +10,6 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QScrollArea,
@@ -26,7 +25,7 @@ from jointlead.ui import people_dialogs
 from jointlead.ui.org_chart import OrgChart
 from jointlead.ui.page import Page, day_text
 from jointlead.ui.table_model import RIGHT, Column
-from jointlead.ui.widgets import DataTable, button_row, choose_data, filter_combo, show_tab
+from jointlead.ui.widgets import DataTable, FlowLayout, button_row, choose_data, filter_combo, labelled, show_tab
 
 
 def _lead(name: str, org: str) -> str:
@@ -144,27 +143,20 @@ class PeoplePage(Page):
         super().__init__(parent)
         self.database: Database | None = None
         self.today = date.today()
-        bar = QHBoxLayout()
-        caption = QLabel("As at", self)
+        bar = FlowLayout()
         self.as_at = QDateEdit(self)
         self.as_at.setCalendarPopup(True)
         self.as_at.setDisplayFormat("dd MMM yyyy")
-        self.as_at.setMinimumWidth(self.as_at.sizeHint().width())  # the filters beside it never squeeze the date
         self.as_at.setAccessibleName("Show people and lines as at")
         for editor in self.as_at.findChildren(QLineEdit):
             editor.setAccessibleName("As at date")
-        caption.setBuddy(self.as_at)
         self.as_at.dateChanged.connect(lambda _d: self._reload())
-        bar.addWidget(caption)
-        bar.addWidget(self.as_at)
+        bar.addWidget(labelled("As at", self.as_at, self))
         self.filters: list[tuple[QComboBox, object]] = []
         for label, value in FILTERS:
             combo = filter_combo(label, "people", bar, self, self._apply_filters)
             self.filters.append((combo, value))
-        self.status = filter_combo("Status", "people", bar, self, self._apply_filters)
-        for text, keep in STATUSES:
-            self.status.addItem(text, keep)
-        bar.addStretch(1)
+        self.status = filter_combo("Status", "people", bar, self, self._apply_filters, STATUSES)
         self.body.addLayout(bar)
         self.body.addLayout(button_row(self, (
             ("Add team…", self.add_team), ("Add person…", self.add_person), ("Edit…", self.edit_person),

@@ -16,7 +16,7 @@ from jointlead.ui import supervision_dialogs
 from jointlead.ui.page import Page, day_text
 from jointlead.ui.table_model import RIGHT, Column
 from jointlead.ui.theme import NHS_BLUE, NHS_RED
-from jointlead.ui.widgets import DataTable, Tile, button_row, choose_data, filter_combo, show_tab
+from jointlead.ui.widgets import DataTable, FlowLayout, Tile, button_row, choose_data, filter_combo, show_tab
 
 STATUS_TONES = {Status.IN_DATE: "good", Status.DUE_SOON: "warn", Status.OVERDUE: "bad", Status.NEVER_HELD: "bad",
                 Status.NOT_IN_PLACE: "bad", Status.PAUSED: "muted"}
@@ -113,7 +113,7 @@ class SupervisionPage(Page):
         super().__init__(parent)
         self.database: Database | None = None
         self.today = date.today()
-        filters = QHBoxLayout()
+        filters = FlowLayout()
         self.body.addLayout(filters)
         tiles = QHBoxLayout()
         self.overall_tile = Tile("Compliance", self)
@@ -132,7 +132,6 @@ class SupervisionPage(Page):
         # Everything on the page (tiles, tables, trend) narrows to the staff one organisation employs.
         self.organisation = filter_combo("Employer", "supervision", filters, self, self._reload)
         self.organisation.addItem("All", None)
-        filters.addStretch(1)
         self.body.addLayout(buttons)
         self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName("Supervision views")

@@ -1,19 +1,23 @@
-"""Building blocks every page uses: page headings, figure tiles, and a searchable table with an empty state."""
+"""Building blocks every page uses: page headings, figure tiles, rows of buttons and filters that wrap to the
+window, and a searchable table with an empty state."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from html import escape
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSize, Qt
+from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLayout,
+    QLayoutItem,
     QLineEdit,
     QPushButton,
     QSizePolicy,
@@ -28,6 +32,10 @@ from jointlead.ui.table_model import Column, RowTableModel
 from jointlead.ui.theme import TONES
 
 MAX_COLUMN_WIDTH = 230  # wider text is elided and shown whole in the cell's tooltip
+# The column that takes a table's spare width never narrows below this (its text is elided, whole in the tooltip):
+# past it, the columns after it scroll sideways rather than the long text shrinking to a few letters.
+MIN_STRETCH_WIDTH = 160
+TILE_MIN_WIDTH = 180  # four tiles abreast fit a 1024-pixel window beside the navigation
 
 
 def page_heading(title: str, parent: QWidget) -> tuple[QLabel, QLabel]:
@@ -47,6 +55,32 @@ def section_title(text: str, parent: QWidget) -> QLabel:
     return label
 
 
+def _tile_lines(detail: str) -> str:
+    """A tile's detail as shown: each clause ("a; b") starts a line, and a short figure never leaves the word before
+    it ("NFT 5", "target 95%"), so a narrow tile breaks between phrases rather than orphaning a number."""
+    return re.sub(r" (?=[-+]?[\d.]{1,4}%?(?![\d,]))", "\u00a0", detail.replace("; ", ";\n"))
+
+
+class _Figure(QLabel):
+    """A tile's figure, drawn smaller when the tile is too narrow for it rather than cut short: a clipped
+    "£12,785,42" would read as a different number."""
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        return QSize(hint.width() * 2 // 3, hint.height())
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        room, needed = self.contentsRect().width(), self.fontMetrics().horizontalAdvance(self.text())
+        if needed <= room:
+            super().paintEvent(event)
+            return
+        painter = QPainter(self)  # in the label's font and colour (the style sheet's), made smaller
+        font = self.font()
+        font.setPointSizeF(font.pointSizeF() * room / needed)
+        painter.setFont(font)
+        painter.drawText(self.contentsRect(), int(self.alignment()), self.text())
+
+
 class Tile(QPushButton):
     """A headline figure: title, value and a line of detail. Activating it opens the page behind it."""
 
@@ -54,7 +88,7 @@ class Tile(QPushButton):
         super().__init__(parent)
         self.setObjectName("tile")
         self.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.setMinimumSize(210, 104)
+        self.setMinimumHeight(104)
         # Tiles in a row share its height, and the row is as tall as the longest wrapped detail needs.
         policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         policy.setHeightForWidth(True)
@@ -62,10 +96,11 @@ class Tile(QPushButton):
         self._title = QLabel(title, self)
         self._title.setObjectName("tileTitle")
         self._title.setWordWrap(True)  # a narrow window wraps a long title rather than cutting it off
-        self._value = QLabel("", self)
+        self._value = _Figure("", self)
         self._value.setObjectName("tileValue")
         self._detail = QLabel("", self)
         self._detail.setObjectName("tileDetail")
+        self._detail.setTextFormat(Qt.TextFormat.PlainText)  # its line breaks are lines, and a "<" is a "<"
         self._detail.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 10, 12, 10)
@@ -78,7 +113,8 @@ class Tile(QPushButton):
 
     def set_figure(self, value: str, detail: str, tone: str | None = None) -> None:
         self._value.setText(value)
-        self._detail.setText(detail)
+        self._detail_words = detail
+        self._detail.setText(_tile_lines(detail))
         self._tone = tone
         colour = TONES[tone][0] if tone else ""
         self._value.setStyleSheet(f"color: {colour};" if colour else "")
@@ -90,14 +126,17 @@ class Tile(QPushButton):
         return self._value.text()
 
     def detail_text(self) -> str:
-        return self._detail.text()
+        return self._detail_words
 
     def tone(self) -> str | None:
         """How the value is coloured: a key of theme.TONES, or None for plain text."""
         return self._tone
 
-    def sizeHint(self):
-        return self.layout().sizeHint().expandedTo(self.minimumSize())
+    def minimumSizeHint(self) -> QSize:
+        return QSize(max(TILE_MIN_WIDTH, self.layout().minimumSize().width()), self.minimumHeight())
+
+    def sizeHint(self) -> QSize:
+        return self.layout().sizeHint().expandedTo(self.minimumSizeHint())
 
     def hasHeightForWidth(self) -> bool:
         return True
@@ -147,6 +186,10 @@ class DataTable(QWidget):
         header.setHighlightSections(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self._stretch_column = stretch_column
+        self._stretch_floor = MIN_STRETCH_WIDTH
+        if stretch_column is not None:
+            header.sectionResized.connect(self._on_section_resized)
+            self.view.viewport().installEventFilter(self)
         # A short table inside a scrolling page shows all its rows rather than scrolling inside the scroll.
         self._fit_rows = fit_rows
         if fit_rows:
@@ -201,10 +244,34 @@ class DataTable(QWidget):
         metrics = QFontMetrics(bold)
         for column, spec in enumerate(self.model.columns):
             title_width = max(metrics.horizontalAdvance(line) for line in spec.header.split("\n")) + 24
-            width = max(self.view.sizeHintForColumn(column), title_width) + 6
-            header.resizeSection(column, min(width, spec.max_width or MAX_COLUMN_WIDTH))
-        if self._stretch_column is not None:
-            header.setSectionResizeMode(self._stretch_column, QHeaderView.ResizeMode.Stretch)
+            width = min(max(self.view.sizeHintForColumn(column), title_width) + 6, spec.max_width or MAX_COLUMN_WIDTH)
+            header.resizeSection(column, width)
+            if column == self._stretch_column:
+                self._stretch_floor = min(width, MIN_STRETCH_WIDTH)
+        self._give_slack()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            self._give_slack()
+        return super().eventFilter(watched, event)
+
+    def _on_section_resized(self, column: int, _old: int, _new: int) -> None:
+        if column != self._stretch_column:
+            self._give_slack()
+
+    def _give_slack(self) -> None:
+        """The stretch column takes whatever width the others leave, down to its floor, so the columns after it
+        stay in view as long as they can.
+
+        (Qt's own Stretch mode leaves the column as wide as it last was when nothing is spare, pushing the columns
+        after it out of view, and shrinks it to a few letters when a little is.)
+        """
+        column = self._stretch_column
+        header = self.view.horizontalHeader()
+        if column is None or column >= header.count():
+            return
+        others = header.length() - header.sectionSize(column)
+        header.resizeSection(column, max(self._stretch_floor, self.view.viewport().width() - others))
 
     def _on_search(self, text: str) -> None:
         self.model.set_filter(text)
@@ -223,31 +290,130 @@ class DataTable(QWidget):
         self.count.setText(f"{total} {self._name}" if shown == total else f"{shown} of {total} {self._name} shown")
 
 
-def button_row(parent: QWidget, buttons: Sequence[tuple[str, Callable[[], object]]]) -> QHBoxLayout:
-    """A row of buttons, left-aligned, each running its gesture when pressed."""
-    row = QHBoxLayout()
+class FlowLayout(QLayout):
+    """Widgets left to right in the order added, wrapping onto another line where the width runs out (after Qt's
+    Flow Layout example): a row of buttons or filters never makes a page wider than its window."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._items: list[QLayoutItem] = []
+        self.setContentsMargins(0, 0, 0, 0)
+        self.setSpacing(8)
+
+    def addItem(self, item: QLayoutItem) -> None:
+        self._items.append(item)
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, index: int) -> QLayoutItem | None:
+        return self._items[index] if 0 <= index < len(self._items) else None
+
+    def takeAt(self, index: int) -> QLayoutItem | None:
+        return self._items.pop(index) if 0 <= index < len(self._items) else None
+
+    def expandingDirections(self) -> Qt.Orientation:
+        return Qt.Orientation(0)  # left-aligned at its natural size, however wide the window
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return self._arrange(QRect(0, 0, width, 0), place=False)
+
+    def setGeometry(self, rect: QRect) -> None:
+        super().setGeometry(rect)
+        self._arrange(rect, place=True)
+
+    def sizeHint(self) -> QSize:
+        """All on one line."""
+        shown = [item.sizeHint() for item in self._items if not item.isEmpty()]
+        margins = self.contentsMargins()
+        return QSize(sum(size.width() for size in shown) + self.spacing() * max(len(shown) - 1, 0)
+                     + margins.left() + margins.right(),
+                     max((size.height() for size in shown), default=0) + margins.top() + margins.bottom())
+
+    def minimumSize(self) -> QSize:
+        """One widget to a line."""
+        size = QSize(0, 0)
+        for item in self._items:
+            size = size.expandedTo(item.minimumSize())
+        margins = self.contentsMargins()
+        return size + QSize(margins.left() + margins.right(), margins.top() + margins.bottom())
+
+    def _arrange(self, rect: QRect, *, place: bool) -> int:
+        """The height the widgets take in `rect`'s width; with `place`, put them there too, each centred
+        vertically on its line."""
+        area = rect.marginsRemoved(self.contentsMargins())
+        spacing = self.spacing()
+        lines: list[list[tuple[QLayoutItem, QSize]]] = [[]]
+        x = area.x()
+        for item in self._items:
+            if item.isEmpty():  # a hidden widget takes no room
+                continue
+            # A widget wider than the whole line is squeezed to it, but never below its own minimum.
+            size = item.sizeHint().boundedTo(QSize(area.width(), item.sizeHint().height())).expandedTo(
+                item.minimumSize())
+            if lines[-1] and x + size.width() > area.x() + area.width():
+                lines.append([])
+                x = area.x()
+            lines[-1].append((item, size))
+            x += size.width() + spacing
+        y = area.y()
+        for line in lines:
+            height = max((size.height() for _item, size in line), default=0)
+            if place:
+                x = area.x()
+                for item, size in line:
+                    item.setGeometry(QRect(QPoint(x, y + (height - size.height()) // 2), size))
+                    x += size.width() + spacing
+            y += height + spacing
+        margins = self.contentsMargins()
+        return max(y - spacing - area.y(), 0) + margins.top() + margins.bottom()
+
+
+def button_row(parent: QWidget, buttons: Sequence[tuple[str, Callable[[], object]]]) -> FlowLayout:
+    """A row of buttons, left-aligned and wrapping onto a second line in a narrow window, each running its gesture
+    when pressed."""
+    row = FlowLayout()
     for text, slot in buttons:
         button = QPushButton(text, parent)
         button.clicked.connect(slot)
         row.addWidget(button)
-    row.addStretch(1)
     return row
 
 
-def filter_combo(label: str, what: str, row: QHBoxLayout, parent: QWidget,
-                 changed: Callable[[], object]) -> QComboBox:
-    """A labelled drop-down of a filter bar ("Owner: All"), named for screen readers; `changed` runs on a choice."""
-    caption = QLabel(f"{label}:", parent)
+def labelled(text: str, field: QWidget, parent: QWidget) -> QWidget:
+    """A caption and the field it names, as one piece: a wrapping row never parts them."""
+    pair = QWidget(parent)
+    layout = QHBoxLayout(pair)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(4)
+    caption = QLabel(text, pair)
+    caption.setBuddy(field)
+    layout.addWidget(caption)
+    layout.addWidget(field)
+    return pair
+
+
+def filter_combo(label: str, what: str, row: QLayout, parent: QWidget, changed: Callable[[], object],
+                 choices: Sequence[tuple[str, object]] = ()) -> QComboBox:
+    """A labelled drop-down of a filter bar ("Owner: All"), named for screen readers; `changed` runs on a choice.
+
+    The bar is a `FlowLayout`, so that in a narrow window its filters wrap onto another line. `choices` are fixed
+    ones, each (text, data), the first chosen at the start; a filter filled later starts empty."""
     combo = QComboBox(parent)
     combo.setAccessibleName(f"Show {what} by {label.lower()}")
     combo.view().setAccessibleName(f"{label} choices")
-    # Narrow, whatever the longest choice (its drop-down widens to fit): a filter bar must fit a laptop's window.
-    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-    combo.setMinimumContentsLength(4)
-    caption.setBuddy(combo)
+    for text, data in choices:
+        combo.addItem(text, data)
+    if choices:  # a few fixed words, shown whole ("Open or in progress", not "Open or i")
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+    else:  # names filled in later: narrow, however long the longest (the drop-down widens to fit)
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(4)
     combo.activated.connect(lambda _index: changed())
-    row.addWidget(caption)
-    row.addWidget(combo)
+    row.addWidget(labelled(f"{label}:", combo, parent))
     return combo
 
 

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
     QLabel,
+    QLayout,
     QMessageBox,
     QPushButton,
     QTabWidget,
@@ -38,7 +39,7 @@ from jointlead.ui.messages import show_problem
 from jointlead.ui.money_editing import MoneyDelegate, pence_from_text, plain_pounds
 from jointlead.ui.page import Page
 from jointlead.ui.table_model import RIGHT, Column
-from jointlead.ui.widgets import DataTable, Tile, section_title, show_tab
+from jointlead.ui.widgets import DataTable, FlowLayout, Tile, section_title, show_tab
 
 
 def _ytd_tone(line: LinePosition) -> str | None:
@@ -237,7 +238,7 @@ class BudgetsPage(Page):
         self.body.addWidget(self.pool_area, 1)
 
     # --- building ---------------------------------------------------------------------------------
-    def _button(self, text: str, slot: Callable[[], object], layout: QHBoxLayout) -> QPushButton:
+    def _button(self, text: str, slot: Callable[[], object], layout: QLayout) -> QPushButton:
         button = QPushButton(text, self)
         button.clicked.connect(slot)
         layout.addWidget(button)
@@ -286,10 +287,9 @@ class BudgetsPage(Page):
             layout.addWidget(widget, 1 if grows else 0)
         tab.buttons = []  # in the order shown, for the page to relabel (the year's "Start 2027-28…")
         if buttons:
-            row = QHBoxLayout()
+            row = FlowLayout()  # wraps in a narrow window rather than widen the page past it
             for text, slot in buttons:
                 tab.buttons.append(self._button(text, slot, row))
-            row.addStretch(1)
             layout.addLayout(row)
         layout.addStretch(0 if any(layout.stretch(i) for i in range(layout.count())) else 1)
         self.tabs.addTab(tab, name)

@@ -78,6 +78,7 @@ from jointlead.ui.theme import (
     NHS_WINDOW,
     contrast_ratio,
 )
+from jointlead.ui.widgets import FlowLayout, labelled
 
 CARD_WIDTH = 236.0
 CARD_HEIGHT = 96.0
@@ -710,17 +711,11 @@ class OrgChart(QWidget):
         self.summary.setObjectName("pageSubtitle")
         self.summary.setWordWrap(True)
 
-        filters = QHBoxLayout()
+        filters = FlowLayout()  # wraps in a narrow window rather than widen the People page past it
         for label, control in (("As at", self.as_at), ("Team", self.team), ("Employer", self.organisation)):
-            caption = QLabel(label, self)
-            caption.setBuddy(control)
-            filters.addWidget(caption)
+            filters.addWidget(labelled(label, control, self))
+        for control in (self.professional, self.png_button, self.pdf_button):
             filters.addWidget(control)
-            filters.addSpacing(8)
-        filters.addWidget(self.professional)
-        filters.addStretch(1)
-        filters.addWidget(self.png_button)
-        filters.addWidget(self.pdf_button)
         tools = QHBoxLayout()
         tools.addWidget(self.search, 1)
         tools.addWidget(self.find_button)

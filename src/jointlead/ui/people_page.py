@@ -253,8 +253,8 @@ class PeoplePage(Page):
         self._names = {r.id: r.name for r in rows}
         self._rows = {r.id: r for r in rows}
         crossing = sum(1 for r in rows if r.managed_across_boundary and r.active)
-        crossing_note = (f" {crossing} people are line-managed across the organisational boundary (shown in blue)."
-                         if rows else "")
+        crossing_note = (f" {crossing} people are line-managed across the organisational boundary (blue in the "
+                         "table, orange in the org chart)." if rows else "")
         self.subtitle.setText(f"Lines as at {day_text(day)}.{crossing_note}")
         self.table.set_rows(rows)
         self._fill_filters(rows)

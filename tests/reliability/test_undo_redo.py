@@ -3,7 +3,8 @@ the kept edits give when replayed on a fresh copy of the same database.
 
 The model is Edit > Undo's own: a stack of kept edits and a stack of undone ones. A new gesture empties the redo
 stack; undo takes the last kept edit back (`undo_edit`), redo undoes that undo. Two replays are compared with the
-data at the end of every run:
+data at the end of every run (and no undo or redo in that order is ever refused: a record is only removed once the
+later gestures that point at it, such as moving people into a team just added, are undone):
 - the audit log's replay: the row changes recorded by the kept edits (their latest form: a redone edit is its redo),
   applied in order to a fresh copy. Equality means every change a gesture made was audited, and undo left nothing
   behind;
@@ -46,6 +47,7 @@ ACTIONS = tuple(range(1, 45))  # the demo's 40 actions, and the first few added 
 LINES = tuple(range(1, 9))
 GRADES = ("Band 6", "Band 7", "Band 8a", "")
 STATUSES = ("open", "in progress", "complete", "cancelled")
+NEW_TEAM = "Crisis"  # not one of the demo's teams: people can only be moved into it once it is added
 
 Gesture = Callable[[Database], Edit]
 
@@ -88,6 +90,25 @@ class EditGrade:
 
     def __call__(self, db: Database) -> Edit:
         return people.edit_person(db, self.person, replace(people.person_fields(db, self.person), grade=self.grade))
+
+
+@dataclass(frozen=True)
+class AddTeam:
+    name: str
+
+    def __call__(self, db: Database) -> Edit:
+        return people.add_team(db, self.name)
+
+
+@dataclass(frozen=True)
+class MoveToTeam:
+    """Into the team added here, too: the undo of adding it, refused while anyone is in it, comes after theirs."""
+
+    person: int
+    team: str | None
+
+    def __call__(self, db: Database) -> Edit:
+        return people.edit_person(db, self.person, replace(people.person_fields(db, self.person), team=self.team))
 
 
 @dataclass(frozen=True)
@@ -146,6 +167,8 @@ GESTURES = st.one_of(
     st.builds(AddUpdate, st.sampled_from(ACTIONS), st.sampled_from(("On track", "Waiting for HR"))),
     st.builds(ChangeStatus, st.sampled_from(ACTIONS), st.sampled_from(STATUSES)),
     st.builds(EditGrade, st.sampled_from(PEOPLE), st.sampled_from(GRADES)),
+    st.builds(AddTeam, st.just(NEW_TEAM)),
+    st.builds(MoveToTeam, st.sampled_from(PEOPLE), st.sampled_from((NEW_TEAM, None))),
     st.builds(RecordSession, st.sampled_from(PEOPLE), st.integers(0, 60), st.sampled_from((None, 45, 90))),
     st.builds(SetForecast, st.sampled_from(LINES), st.integers(8, 12), st.one_of(st.none(), st.integers(0, 50_000))),
     st.builds(ChangeManager, st.sampled_from(PEOPLE), st.sampled_from(LEADS), st.integers(0, 30)),

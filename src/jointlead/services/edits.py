@@ -3,7 +3,9 @@
 Each change is one audit entry per row with every field as [old, new]. A created row records its "id" as
 [None, id] and a deleted row as [id, None]; the other fields of both are recorded whole, which is what lets
 `undo_edit` put a deleted row back exactly. Undo never erases: it makes the compensating change and appends audit
-entries that point at the ones they undo, so redo is simply undoing the undo.
+entries that point at the ones they undo, so redo is simply undoing the undo. Undo never changes a row it did not
+record either: removing a row that others still point at (a team people are in) is refused, since the database
+would otherwise clear or delete their links silently.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, DateTime, inspect, select
+from sqlalchemy import Date, DateTime, func, inspect, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -52,6 +54,81 @@ def _fields(row: Base) -> dict[str, Any]:
 def _what(row: Base) -> str:
     """'This person', 'This action': what a refused edit was about, in words."""
     return "This " + row.__tablename__.replace("_", " ")
+
+
+# What a manager calls the records of a table, where its name with spaces is not it: (one, many).
+_KINDS = {
+    "person": ("person", "people"),
+    "agreement_partner": ("partner", "partners"),
+    "contribution_payment": ("instalment", "instalments"),
+    "line_year": ("year's budget", "years' budgets"),
+    "line_month": ("month's budget", "months' budgets"),
+    "import_batch": ("import", "imports"),
+    "mapping_profile": ("saved column mapping", "saved column mappings"),
+    "ledger_transaction": ("ledger row", "ledger rows"),
+    "period_close": ("month closed", "months closed"),
+    "action_due_change": ("due-date change", "due-date changes"),
+    "action_update": ("update", "updates"),
+}
+
+# How a manager says that records point at another, where "linked to" is not it: (pointing, pointed at) tables.
+_LINKED = {("person", "team"): "in it", ("person", "organisation"): "employed by it"}
+
+
+def _kind(table: str) -> tuple[str, str]:
+    word = table.replace("_", " ")
+    return _KINDS.get(table, (word, word + "s"))
+
+
+def _counted(table: str, count: int) -> str:
+    """'1 person', '3 people', '2 reporting lines'."""
+    one, many = _kind(table)
+    return f"{count} {one if count == 1 else many}"
+
+
+def _listed(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def _named(row: Base) -> str:
+    """The team 'Crisis', the action 'A-0042': a record as the user knows it."""
+    kind = _kind(row.__tablename__)[0]
+    label = next((getattr(row, key) for key in ("reference", "full_name", "name", "title") if hasattr(row, key)), None)
+    return f"the {kind} '{label}'" if label else f"a {kind}"
+
+
+def _pointing_at(session: Session, row: Base) -> dict[str, int]:
+    """How many rows of each table point at `row` now, by table (tables with none left out), in one query.
+
+    Every foreign key counts, whatever its ON DELETE: deleting `row` would cascade to those rows, clear their link,
+    or be refused by the database, and none of that is in the audit entry being undone.
+    """
+    counts = {}
+    for table in Base.metadata.sorted_tables:
+        links = [key.parent == getattr(row, key.column.key) for key in table.foreign_keys
+                 if key.column.table is row.__table__]
+        if links:
+            counts[table.name] = select(func.count()).select_from(table).where(or_(*links)).scalar_subquery()
+    if not counts:
+        return {}
+    return {table: count for table, count in zip(counts, session.execute(select(*counts.values())).one(), strict=True)
+            if count}
+
+
+def _refuse_if_pointed_at(session: Session, row: Base) -> None:
+    """Refuse to remove `row` while other rows point at it, saying what they are in a manager's words."""
+    pointing = _pointing_at(session, row)
+    if not pointing:
+        return
+    pronoun = "them" if row.__tablename__ == "person" else "it"
+    clauses = [f"{_counted(table, count)} {'is' if count == 1 else 'are'} {_LINKED[table, row.__tablename__]}"
+               for table, count in pointing.items() if (table, row.__tablename__) in _LINKED]
+    others = [(table, count) for table, count in pointing.items() if (table, row.__tablename__) not in _LINKED]
+    if others:
+        verb = "is" if len(others) == 1 and others[0][1] == 1 else "are"
+        clauses.append(f"{_listed([_counted(table, count) for table, count in others])} {verb} linked to {pronoun}")
+    raise JointleadError(f"That change cannot be undone: it would remove {_named(row)}, and "
+                         f"{', and '.join(clauses)} now.", f"Nothing was changed: {_named(row)} stays as it is.")
 
 
 class Recorder:
@@ -138,7 +215,9 @@ def _compensate(recorder: Recorder, entry: AuditEntry) -> None:
     changes = {k: (_value(model, k, old), _value(model, k, new))
                for k, (old, new) in json.loads(entry.changes_json).items()}
     session = recorder.session
-    row = session.get(model, entry.entity_id)
+    # Locked (on a server) until the undo commits, so that nobody points a new row at it between the checks below
+    # and the change: PostgreSQL's foreign-key check on their insert waits for this lock.
+    row = session.get(model, entry.entity_id, with_for_update=True)
     created = "id" in changes and changes["id"][0] is None
     deleted = "id" in changes and changes["id"][1] is None
     if deleted:
@@ -154,6 +233,7 @@ def _compensate(recorder: Recorder, entry: AuditEntry) -> None:
         raise JointleadError("That change cannot be undone: the record has been changed again since.",
                              "Undo the later changes first.")
     if created:
+        _refuse_if_pointed_at(session, row)
         recorder.delete(row)
     else:
         recorder.update(row, **{k: old for k, (old, _new) in changes.items()})

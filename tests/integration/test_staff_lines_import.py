@@ -155,6 +155,21 @@ def test_undo_is_refused_when_a_line_the_import_started_has_changed_since(servic
         imports.undo_import(service, result.batch_id)
 
 
+def test_undo_is_refused_when_someone_the_import_added_now_supervises_and_nothing_changes(service, tmp_path):
+    from jointlead.services.supervision import add_arrangement
+
+    result = imports.apply_import(service, preview(service, staff_file(tmp_path / "s.xlsx", [
+        ["N004", "Asha Patel", "nurse", "N001", None]])))
+    with service.session() as session:
+        asha, tom = (session.query(Person).filter_by(full_name=n).one().id for n in ("Asha Patel", "Tom Okafor"))
+    # The new starter supervises Tom: undoing the import would delete the arrangement with her (ON DELETE CASCADE).
+    add_arrangement(service, tom, "professional", asha, TODAY, today=TODAY)
+    before = stored.digest(service)
+    with pytest.raises(JointleadError, match="have since been linked to 1 supervision arrangement, so the import"):
+        imports.undo_import(service, result.batch_id)
+    assert stored.digest(service) == before
+
+
 def test_a_lead_employed_by_the_other_organisation_is_a_line_across_organisations(service, tmp_path):
     with UnitOfWork(service) as uow:
         uow.session.query(Person).filter_by(full_name="Lee Grant").one().profession = "social worker"

@@ -11,11 +11,12 @@ would otherwise clear or delete their links silently.
 from __future__ import annotations
 
 import json
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, DateTime, func, inspect, or_, select
+from sqlalchemy import Date, DateTime, Table, func, inspect, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -97,27 +98,32 @@ def _named(row: Base) -> str:
     return f"the {kind} '{label}'" if label else f"a {kind}"
 
 
-def _pointing_at(session: Session, row: Base) -> dict[str, int]:
-    """How many rows of each table point at `row` now, by table (tables with none left out), in one query.
+def pointing_at(session: Session, table: Table, ids: Collection[int]) -> dict[str, int]:
+    """How many rows of each table point at the rows of `table` with these `ids` now, by table (tables with none
+    left out), in one query.
 
-    Every foreign key counts, whatever its ON DELETE: deleting `row` would cascade to those rows, clear their link,
-    or be refused by the database, and none of that is in the audit entry being undone.
+    Every foreign key counts, whatever its ON DELETE: deleting the rows would cascade to those rows, clear their
+    link, or be refused by the database, and none of that would be in the audit log.
     """
     counts = {}
-    for table in Base.metadata.sorted_tables:
-        links = [key.parent == getattr(row, key.column.key) for key in table.foreign_keys
-                 if key.column.table is row.__table__]
+    for other in Base.metadata.sorted_tables:
+        links = [key.parent.in_(ids) for key in other.foreign_keys if key.column.table is table]
         if links:
-            counts[table.name] = select(func.count()).select_from(table).where(or_(*links)).scalar_subquery()
-    if not counts:
+            counts[other.name] = select(func.count()).select_from(other).where(or_(*links)).scalar_subquery()
+    if not counts or not ids:
         return {}
-    return {table: count for table, count in zip(counts, session.execute(select(*counts.values())).one(), strict=True)
+    return {name: count for name, count in zip(counts, session.execute(select(*counts.values())).one(), strict=True)
             if count}
+
+
+def records_in_words(pointing: Mapping[str, int]) -> str:
+    """'2 reporting lines and 1 action': what `pointing_at` found, in a manager's words."""
+    return _listed([_counted(table, count) for table, count in pointing.items()])
 
 
 def _refuse_if_pointed_at(session: Session, row: Base) -> None:
     """Refuse to remove `row` while other rows point at it, saying what they are in a manager's words."""
-    pointing = _pointing_at(session, row)
+    pointing = pointing_at(session, row.__table__, [row.id])
     if not pointing:
         return
     pronoun = "them" if row.__tablename__ == "person" else "it"
@@ -126,7 +132,7 @@ def _refuse_if_pointed_at(session: Session, row: Base) -> None:
     others = [(table, count) for table, count in pointing.items() if (table, row.__tablename__) not in _LINKED]
     if others:
         verb = "is" if len(others) == 1 and others[0][1] == 1 else "are"
-        clauses.append(f"{_listed([_counted(table, count) for table, count in others])} {verb} linked to {pronoun}")
+        clauses.append(f"{records_in_words(dict(others))} {verb} linked to {pronoun}")
     raise JointleadError(f"That change cannot be undone: it would remove {_named(row)}, and "
                          f"{', and '.join(clauses)} now.", f"Nothing was changed: {_named(row)} stays as it is.")
 

@@ -27,13 +27,12 @@ from jointlead.exchange.reading import SourceFile, open_source
 from jointlead.exchange.staff import STAFF, StaffRow, staff_rows
 from jointlead.exchange.supervision import SUPERVISION, supervision_rows
 from jointlead.exchange.tables import RecordKind, SourceRow, TableLayout, find_table, locate_header, read_rows
-from jointlead.services.edits import Recorder
+from jointlead.services.edits import Recorder, pointing_at, records_in_words
 from jointlead.services.people import name_key, record_team, span_of_control, staff_and_lines
 from jointlead.store.bulk import BulkInsert
 from jointlead.store.database import Database
 from jointlead.store.models import (
     IN_FORCE,
-    Action,
     Agreement,
     AgreementPartner,
     AuditEntry,
@@ -1060,12 +1059,12 @@ def _undo_staff(uow: UnitOfWork, detail: Mapping[str, Any], undoes: int | None) 
         for attribute, (old, _new) in differences.items():
             setattr(person, attribute, date.fromisoformat(old) if attribute in dated and old else old)
     added = detail.get("added", [])
-    for table, column in ((ReportingLine, ReportingLine.person_id), (ReportingLine, ReportingLine.lead_id),
-                          (SupervisionArrangement, SupervisionArrangement.supervisee_id),
-                          (SupervisionSession, SupervisionSession.supervisee_id), (Action, Action.owner_id)):
-        if added and session.scalar(select(column).where(column.in_(added)).limit(1)) is not None:
-            raise JointleadError("People added by this import have since been given lines, supervision or actions.",
-                                 f"Remove those first, or keep the import. ({table.__tablename__})")
+    # Whatever now points at them (the import's own lines are undone above): removing them would take it too, or
+    # clear its link, with no audit entry.
+    pointing = pointing_at(session, Person.__table__, added)
+    if pointing:
+        raise JointleadError(f"People added by this import have since been linked to {records_in_words(pointing)}, "
+                             "so the import cannot be undone.", "Remove those first, or keep the import.")
     if added:
         session.execute(delete(Person).where(Person.id.in_(added)))
     # Locked (on a server) until the undo commits, so nobody places a person in one between the check and its removal.

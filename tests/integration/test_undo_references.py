@@ -32,7 +32,8 @@ def test_a_team_people_are_in_is_not_un_added_until_they_are_moved_out(empty_db)
         undo_edit(empty_db, added)
     assert refused.value.message == ("That change cannot be undone: it would remove the team 'Crisis', and 3 people "
                                      "are in it now.")
-    assert refused.value.advice == "Nothing was changed: the team 'Crisis' stays as it is."
+    assert refused.value.advice == ("Nothing was changed: the team 'Crisis' stays as it is. Once nothing points at it, "
+                                    "try again.")
     assert stored.digest(empty_db) == before
     assert [_team_of(empty_db, name) for name in CRISIS_TEAM] == ["Crisis"] * 3
 

@@ -3,6 +3,7 @@ and see the structure before and after by moving the as-at date."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -12,6 +13,7 @@ from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QLabel
 
 from jointlead.domain.reporting_lines import LineKind
+from jointlead.services import overview, people
 from jointlead.ui import people_dialogs
 from jointlead.ui.people_page import PeoplePage
 
@@ -189,7 +191,15 @@ def test_a_first_team_added_in_a_new_database_is_offered_when_adding_a_person(wi
     save(person, qtbot)
     assert row_of(page, "Zara Quinn").team == "Crisis Resolution Team"
 
-    # Edit > Undo takes back the person, then the team.
+    # Undo of the team while someone is in it (added by another user: here, Undo would take the person back first)
+    # is refused, and stays on offer: once the team is empty again, Undo takes it back.
+    window.undo_stack.undo()  # the person
+    people.add_person(window.database, people.PersonFields("Yusuf Obi", team="Crisis Resolution Team"))
     window.undo_stack.undo()
+    assert "it would remove the team 'Crisis Resolution Team', and 1 person is in it now" in messages[-1]
+    qtbot.waitUntil(lambda: window.undo_stack.undoText() == "add team Crisis Resolution Team")
+    assert team_choices(page) == ["Outside the team", "Crisis Resolution Team"]
+    yusuf = next(r.id for r in overview.people(window.database, window._today()) if r.name == "Yusuf Obi")
+    people.edit_person(window.database, yusuf, replace(people.person_fields(window.database, yusuf), team=None))
     window.undo_stack.undo()
     assert team_choices(page) == ["Outside the team"]

@@ -17,3 +17,8 @@ class JointleadError(Exception):
 
 class ValidationError(JointleadError):
     """The data given breaks a rule of the domain."""
+
+
+class StillPointedAt(JointleadError):
+    """An undo or redo would remove records that others now point at: refused, until those are changed or gone, when
+    it can be tried again (unlike an undo refused for good, e.g. of a change made again since)."""

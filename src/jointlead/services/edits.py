@@ -20,7 +20,7 @@ from sqlalchemy import Date, DateTime, Table, func, inspect, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from jointlead.domain.errors import JointleadError
+from jointlead.domain.errors import JointleadError, StillPointedAt
 from jointlead.store.database import Database
 from jointlead.store.errors import ChangedBySomeoneElse
 from jointlead.store.models import AuditEntry, Base
@@ -133,8 +133,9 @@ def _refuse_if_pointed_at(session: Session, row: Base) -> None:
     if others:
         verb = "is" if len(others) == 1 and others[0][1] == 1 else "are"
         clauses.append(f"{records_in_words(dict(others))} {verb} linked to {pronoun}")
-    raise JointleadError(f"That change cannot be undone: it would remove {_named(row)}, and "
-                         f"{', and '.join(clauses)} now.", f"Nothing was changed: {_named(row)} stays as it is.")
+    raise StillPointedAt(f"That change cannot be undone: it would remove {_named(row)}, and "
+                         f"{', and '.join(clauses)} now.",
+                         f"Nothing was changed: {_named(row)} stays as it is. Once nothing points at it, try again.")
 
 
 class Recorder:

@@ -17,7 +17,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from jointlead.domain.calendar import FinancialYear, format_day
-from jointlead.domain.errors import JointleadError, ValidationError
+from jointlead.domain.errors import JointleadError, StillPointedAt, ValidationError
 from jointlead.domain.ledger import LedgerCodeMapping, match_budget_line, posting_fingerprint
 from jointlead.domain.money import format_money
 from jointlead.domain.reporting_lines import Line, LineKind, StaffMember, plan_line_change
@@ -1063,15 +1063,16 @@ def _undo_staff(uow: UnitOfWork, detail: Mapping[str, Any], undoes: int | None) 
     # clear its link, with no audit entry.
     pointing = pointing_at(session, Person.__table__, added)
     if pointing:
-        raise JointleadError(f"People added by this import have since been linked to {records_in_words(pointing)}, "
-                             "so the import cannot be undone.", "Remove those first, or keep the import.")
+        raise StillPointedAt(f"People added by this import have since been linked to {records_in_words(pointing)}, "
+                             "so the import cannot be undone.", "Remove those first and undo it again, or keep the "
+                             "import.")
     if added:
         session.execute(delete(Person).where(Person.id.in_(added)))
     # Locked (on a server) until the undo commits, so nobody places a person in one between the check and its removal.
     teams = [session.get(Team, team_id, with_for_update=True) for team_id in detail.get("teams", [])]
     if teams and session.scalar(select(Person.id).where(Person.team_id.in_([t.id for t in teams])).limit(1)):
-        raise JointleadError("People have since been placed in a team this import added.",
-                             "Move them to another team first, or keep the import.")
+        raise StillPointedAt("People have since been placed in a team this import added.",
+                             "Move them to another team first and undo it again, or keep the import.")
     record = Recorder(uow, "undo_import_staff")
     record.undoes = undoes
     for team in teams:

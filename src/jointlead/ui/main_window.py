@@ -34,7 +34,7 @@ from jointlead.paths import default_database, demo_database
 from jointlead.ui.dashboard_page import DashboardPage
 from jointlead.ui.messages import show_problem
 from jointlead.ui.page import Page
-from jointlead.ui.undo import Editor
+from jointlead.ui.undo import Editor, refused
 from jointlead.ui.welcome import WelcomeChoice, WelcomeDialog
 
 if TYPE_CHECKING:
@@ -69,7 +69,7 @@ class ImportCommand(QUndoCommand):
 
     def undo(self) -> None:
         database = self._window.database
-        if database is None:
+        if database is None or not self._applied:
             return
         from jointlead.services.imports import undo_import  # the readers load only once imports are used
 
@@ -77,7 +77,7 @@ class ImportCommand(QUndoCommand):
             undo_import(database, self._batch_id)
         except JointleadError as error:
             show_problem(self._window, error, "Cannot undo the import")
-            self.setObsolete(True)
+            refused(self, self._window.undo_stack, error, self._applied)
             return
         self._applied = False
         self._window.refresh()
@@ -94,7 +94,7 @@ class ImportCommand(QUndoCommand):
             result = apply_import(database, self._preview, accept_valid=True)
         except JointleadError as error:
             show_problem(self._window, error, "Cannot redo the import")
-            self.setObsolete(True)
+            refused(self, self._window.undo_stack, error, self._applied)
             return
         self._batch_id = result.batch_id
         self._applied = True

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import QWidget
 
-from jointlead.domain.errors import JointleadError
+from jointlead.domain.errors import JointleadError, StillPointedAt
 from jointlead.store.errors import ChangedBySomeoneElse
 from jointlead.ui.messages import show_problem
 
@@ -17,13 +18,26 @@ if TYPE_CHECKING:  # the services load once the window shows, not before its fir
     from jointlead.store.database import Database
 
 
+def refused(command: QUndoCommand, stack: QUndoStack, error: JointleadError, done: bool) -> None:
+    """After a refused undo or redo: the stack has already stepped past `command` (`done`: whether its change still
+    stands). A refusal for good drops it; one the user can clear (records now pointing at what it would remove) steps
+    the stack back, so that Undo or Redo offers it again once they are gone. The command's own undo or redo does
+    nothing when its change already is as asked."""
+    if isinstance(error, StillPointedAt):
+        QTimer.singleShot(0, stack.redo if done else stack.undo)  # once the stack's own step has finished
+    else:
+        command.setObsolete(True)
+
+
 class EditCommand(QUndoCommand):
     """One gesture on the undo stack. It has already happened when pushed, so the push's redo does nothing."""
 
-    def __init__(self, database: Database, edit: Edit, parent: QWidget, refresh: Callable[[], None]) -> None:
+    def __init__(self, database: Database, edit: Edit, stack: QUndoStack, parent: QWidget,
+                 refresh: Callable[[], None]) -> None:
         super().__init__(edit.description)
         self._database = database
         self._edit = edit
+        self._stack = stack
         self._parent = parent
         self._refresh = refresh
         self._done = True
@@ -35,13 +49,14 @@ class EditCommand(QUndoCommand):
             self._edit = undo_edit(self._database, self._edit)
         except JointleadError as error:
             show_problem(self._parent, error, title)
-            self.setObsolete(True)
+            refused(self, self._stack, error, self._done)
             return
         self._done = not self._done
         self._refresh()
 
     def undo(self) -> None:
-        self._swap("Cannot undo")
+        if self._done:
+            self._swap("Cannot undo")
 
     def redo(self) -> None:
         if not self._done:
@@ -77,6 +92,6 @@ class Editor:
         except JointleadError as error:
             show_problem(self.parent, error, problem_title)
             return False
-        self.stack.push(EditCommand(self.database, edit, self.parent, self.refresh))
+        self.stack.push(EditCommand(self.database, edit, self.stack, self.parent, self.refresh))
         self.refresh()
         return True

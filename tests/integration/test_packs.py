@@ -18,7 +18,7 @@ from jointlead.services.budgets import pool_position
 from jointlead.services.demo import DEMO_TODAY
 from jointlead.services.packs import export_pack
 from jointlead.services.people import employees_and_lines
-from jointlead.services.picture import as_at_picture
+from jointlead.services.picture import _unmapped_words, as_at_picture
 from jointlead.services.supervision import compliance
 from jointlead.store.database import open_database
 from jointlead.store.models import AuditEntry, Organisation, Person
@@ -102,6 +102,17 @@ def test_a_period_not_closed_is_red_on_the_checklist(demo_db, tmp_path):
     items = checklist(openpyxl.load_workbook(result.path))
     assert items[next(iter(items))] == "Incomplete"
     assert "not closed" in next(iter(items))
+
+
+@pytest.mark.parametrize(("unmapped", "closed", "wording"), [
+    (1, 0, "1 ledger row matches no budget line and counts towards nothing until assigned."),
+    (1, 1, "1 ledger row matches no budget line and counts towards nothing; it is in a closed month, which must be "
+           "unlocked to assign it."),
+    (5, 1, "5 ledger rows match no budget line and count towards nothing; 1 is in a closed month, which must be "
+           "unlocked to assign it."),
+])
+def test_the_unmapped_rows_wording_agrees_with_its_numbers(unmapped, closed, wording):
+    assert _unmapped_words(unmapped, closed) == wording
 
 
 def test_unmapped_rows_in_an_unlocked_month_are_not_counted_as_waiting_on_an_unlock(demo_db):

@@ -88,11 +88,18 @@ def _listed(names: Sequence[str], most: int) -> str:
 def _unmapped_words(unmapped: int, in_closed_months: int) -> str:
     """The unmapped rows, and how many of them wait on a month being unlocked (a closed month's rows cannot be
     assigned): without it, the manager looks for rows to assign that the Budgets page will not let them."""
-    words = f"{count(unmapped, 'ledger row matches', 'ledger rows match')} no budget line and count towards nothing"
+    verb = "counts" if unmapped == 1 else "count"
+    words = f"{count(unmapped, 'ledger row matches', 'ledger rows match')} no budget line and {verb} towards nothing"
     if not in_closed_months:
         return f"{words} until assigned."
-    which = ("it is" if unmapped == 1 else "all are") if in_closed_months == unmapped else f"{in_closed_months:,} are"
-    return f"{words}; {which} in closed months, which must be unlocked to assign them."
+    one = in_closed_months == 1
+    if in_closed_months == unmapped:
+        which = "it is" if one else "all are"
+    else:
+        which = f"{in_closed_months:,} {'is' if one else 'are'}"
+    where = ("a closed month, which must be unlocked to assign it" if one else
+             "closed months, which must be unlocked to assign them")
+    return f"{words}; {which} in {where}."
 
 
 def checklist(budget_items: Sequence[tuple[str, bool]], unmapped: int, no_professional_line: Sequence[str],

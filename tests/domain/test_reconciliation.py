@@ -112,6 +112,19 @@ def test_the_hosts_own_unpaid_contribution_is_shown_but_settles_within_its_accou
     assert result.statements() == ("NCC and NFT are settled", "NFT (host) bears £250,000 within its own accounts")
 
 
+def test_a_forecast_says_what_would_be_paid_at_the_year_end_not_what_is_owed_now():
+    share = share_risk(PARTNERS, [variable("A", 200_000)], HOSTED_BY_NHS)
+    accounts = [PartnerAccount("NFT", "NHS", 3_000_000 * POUND, 2_750_000 * POUND),
+                PartnerAccount("NCC", "council", 1_000_000 * POUND, 750_000 * POUND)]
+    final, forecast = reconcile(accounts, share, "NFT"), reconcile(accounts, share, "NFT", forecast=True)
+
+    assert forecast.settlements == final.settlements  # the same figures
+    assert forecast.statements() == ("NCC would pay NFT £300,000",
+                                     "NFT (host) would bear £400,000 within its own accounts")
+    settled = reconcile(paid_in_full(*PARTNERS), share_risk(PARTNERS, [], HOSTED_BY_NHS), "NFT", forecast=True)
+    assert settled.statements() == ("NCC and NFT would be settled", "NFT (host) would be settled")
+
+
 def test_an_overpaid_contribution_is_paid_back_to_the_penny():
     share = share_risk(PARTNERS, [], HOSTED_BY_NHS)
     accounts = [PartnerAccount("NFT", "NHS", 0, 0), PartnerAccount("NCC", "council", 1_000_000 * POUND,

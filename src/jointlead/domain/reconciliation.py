@@ -168,22 +168,28 @@ def _check(accounts: tuple[PartnerAccount, ...], risk_share: RiskShareResult, ho
             raise ValidationError(f"{account.name}'s contributions due and paid cannot be negative.")
 
 
-def _words(account: PartnerAccount, host: PartnerAccount, balance: int) -> str:
+def _words(account: PartnerAccount, host: PartnerAccount, balance: int, forecast: bool) -> str:
+    """The partner's line in words; a forecast's says what would happen at the year end, not what is owed now."""
+    def said(now: str, then: str) -> str:
+        return then if forecast else now
+
     if account.code == host.code:
         if balance > 0:
-            return f"{host.code} (host) bears {_pounds(balance)} within its own accounts"
+            return f"{host.code} (host) {said('bears', 'would bear')} {_pounds(balance)} within its own accounts"
         if balance < 0:
-            return f"{host.code} (host) takes back {_pounds(-balance)} within its own accounts"
-        return f"{host.code} (host) is settled"
-    if balance > 0:
-        return str(Settlement(account.code, host.code, balance))
-    if balance < 0:
-        return str(Settlement(host.code, account.code, -balance))
-    return f"{account.code} and {host.code} are settled"
+            return (f"{host.code} (host) {said('takes back', 'would take back')} {_pounds(-balance)} within its own "
+                    "accounts")
+        return f"{host.code} (host) {said('is', 'would be')} settled"
+    if balance == 0:
+        return f"{account.code} and {host.code} {said('are', 'would be')} settled"
+    payer, payee = (account.code, host.code) if balance > 0 else (host.code, account.code)
+    return f"{payer} {said('pays', 'would pay')} {payee} {_pounds(abs(balance))}"
 
 
-def reconcile(accounts: Iterable[PartnerAccount], risk_share: RiskShareResult, host: str) -> Reconciliation:
-    """Settle the year: each partner's balance with the host, by the rules in the module docstring."""
+def reconcile(accounts: Iterable[PartnerAccount], risk_share: RiskShareResult, host: str, *,
+              forecast: bool = False) -> Reconciliation:
+    """Settle the year: each partner's balance with the host, by the rules in the module docstring. A `forecast`
+    (before the year's figures are final) is worded as what would be paid at the year end."""
     accounts = tuple(accounts)
     _check(accounts, risk_share, host)
     by_code = {a.code: a for a in accounts}
@@ -194,7 +200,7 @@ def reconcile(accounts: Iterable[PartnerAccount], risk_share: RiskShareResult, h
         account = by_code[code]
         balance = account.due_pence - account.paid_pence + share
         partners.append(PartnerBalance(code, account.name, code == host, account.due_pence, account.paid_pence,
-                                       share, _words(account, host_account, balance)))
+                                       share, _words(account, host_account, balance, forecast)))
         if code != host and balance > 0:
             settlements.append(Settlement(code, host, balance))
         elif code != host and balance < 0:

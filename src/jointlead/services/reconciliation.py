@@ -113,13 +113,14 @@ def year_end_reconciliation(database: Database, agreement_id: int | None = None,
         agreement_id = agreement.id
     as_at = max(closed_periods, default=0)
     open_periods = tuple(number for number in range(1, as_at) if number not in closed_periods)
+    final = as_at == YEAR_END and not open_periods
     position = pool_position(database, agreement_id, year=year, as_at=as_at)
     accounts = [PartnerAccount(code, name, due.get(organisation_id) or 0, paid.get(organisation_id) or 0)
                 for organisation_id, code, name in partners]
     return YearEndReconciliation(
         agreement_id=position.agreement_id, title=position.title, year=year, as_at=position.as_at,
-        final=as_at == YEAR_END and not open_periods, open_periods=open_periods,
+        final=final, open_periods=open_periods,
         annual_budget_pence=position.pool.annual_budget_pence, outturn_pence=position.pool.forecast_outturn,
-        reconciliation=reconcile(accounts, position.risk_share, position.host_code),
+        reconciliation=reconcile(accounts, position.risk_share, position.host_code, forecast=not final),
         risk_share=position.risk_share,
         not_yet_due_by_partner={code: not_yet_due.get(organisation_id) or 0 for organisation_id, code, _ in partners})

@@ -237,6 +237,7 @@ def _period_number(text: str) -> int:
 def _import_actions(args: argparse.Namespace) -> int:
     from jointlead.services.action_tracker import apply_tracker_import, preview_tracker_import
     from jointlead.services.files import open_existing
+    from jointlead.services.picture import count
 
     database = open_existing(args.db)
     try:
@@ -251,9 +252,10 @@ def _import_actions(args: argparse.Namespace) -> int:
                 print(f"  {change.kind.value}: {change.summary}")
             if review.conflict:
                 print(f"  conflict: {review.conflict}")
-        counts = (f"{preview.rows_read} rows read from {preview.sheet}: {len(preview.changes)} changes to "
-                  f"{len(preview.reviews)} actions, {len(preview.conflicts)} in conflict, "
-                  f"{preview.rows_with_problems} rows with problems.")
+        counts = (f"{count(preview.rows_read, 'row', 'rows')} read from {preview.sheet}: "
+                  f"{count(len(preview.changes), 'change', 'changes')} to "
+                  f"{count(len(preview.reviews), 'action', 'actions')}, {len(preview.conflicts)} in conflict, "
+                  f"{count(preview.rows_with_problems, 'row', 'rows')} with problems.")
         if args.dry_run:
             print(f"Dry run, nothing changed. {counts}")
             return EXIT_REJECTED if preview.problems or preview.conflicts else EXIT_OK
@@ -272,7 +274,8 @@ def _import_actions(args: argparse.Namespace) -> int:
             print(f"Nothing to import. {counts}")
         else:
             new = f" New actions: {', '.join(result.new_references)}." if result.new_references else ""
-            print(f"Imported {len(result.applied)} changes (batch {result.batch_id}).{new} {counts}")
+            applied = count(len(result.applied), "change", "changes")
+            print(f"Imported {applied} (batch {result.batch_id}).{new} {counts}")
         return EXIT_OK
     finally:
         database.close()

@@ -464,7 +464,8 @@ def test_the_command_line_exports_a_tracker_and_takes_it_back(demo_path, tmp_pat
     owner.type(reference, "New update", "Met the provider; plan agreed.")
     owner.save()
     assert main(["import", "actions", str(out), "--db", str(demo_path), "--dry-run"]) == 0
-    assert "Dry run, nothing changed" in capsys.readouterr().out
+    assert "Dry run, nothing changed. 12 rows read from Actions: 1 change to 1 action, 0 in conflict, 0 rows with " \
+           "problems." in capsys.readouterr().out
     assert main(["import", "actions", str(out), "--db", str(demo_path)]) == 0
-    assert "Imported 1 changes" in capsys.readouterr().out
+    assert "Imported 1 change (batch" in capsys.readouterr().out
     assert main(["import", "actions", str(out), "--db", str(demo_path)]) == 1  # the same file twice is refused

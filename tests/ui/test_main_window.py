@@ -228,3 +228,15 @@ def test_file_restore_puts_back_the_copy_taken_before_an_upgrade(window, tmp_pat
     kept = sorted((path.parent / "backups").glob("old-before-restore-*.sqlite"))
     assert len(kept) == 1  # the data it replaced is kept
     assert messages == []
+
+
+def test_a_table_counts_one_row_in_the_singular(qtbot):
+    from jointlead.ui.table_model import Column
+    from jointlead.ui.widgets import DataTable
+
+    table = DataTable("people needing action", [Column("Name", lambda name: name)], "Nobody needs action.", None)
+    qtbot.addWidget(table)
+    table.set_rows(["Asha Patel"])
+    assert table.count.text() == "1 person needing action"  # not "1 people needing action"
+    table.set_rows(["Asha Patel", "Ben Cole"])
+    assert table.count.text() == "2 people needing action"

@@ -287,7 +287,8 @@ class DataTable(QWidget):
         # Nothing to search or count in an empty table: the empty state says why instead.
         self.search.setVisible(self._searchable and total > 0)
         self.count.setVisible(total > 0)
-        self.count.setText(f"{total} {self._name}" if shown == total else f"{shown} of {total} {self._name} shown")
+        name = one_of(self._name) if total == 1 else self._name
+        self.count.setText(f"{total} {name}" if shown == total else f"{shown} of {total} {name} shown")
 
 
 class FlowLayout(QLayout):
@@ -370,6 +371,17 @@ class FlowLayout(QLayout):
             y += height + spacing
         margins = self.contentsMargins()
         return max(y - spacing - area.y(), 0) + margins.top() + margins.bottom()
+
+
+def one_of(name: str) -> str:
+    """A table's name for its rows ("rows to add", "people needing action") said of one: its first plural word
+    made singular ("row to add", "person needing action")."""
+    words = name.split(" ")
+    for index, word in enumerate(words):
+        if word == "people" or word.endswith("s"):
+            words[index] = "person" if word == "people" else word[:-1]
+            break
+    return " ".join(words)
 
 
 def button_row(parent: QWidget, buttons: Sequence[tuple[str, Callable[[], object]]]) -> FlowLayout:

@@ -58,8 +58,9 @@ COLUMNS = [
 MEETING_COLUMNS = [
     Column("Meeting", lambda r: r.name),
     Column("Date", lambda r: day_text(r.on), sort_key=lambda r: r.on),
-    Column("Actions agreed", lambda r: str(r.agreed), sort_key=lambda r: r.agreed, align=RIGHT),
-    Column("Still open", lambda r: str(r.still_open), sort_key=lambda r: r.still_open, align=RIGHT),
+    # Headings on two lines: narrow columns, so the counts stay in sight beside a long meeting name in a small window.
+    Column("Actions\nagreed", lambda r: str(r.agreed), sort_key=lambda r: r.agreed, align=RIGHT),
+    Column("Still\nopen", lambda r: str(r.still_open), sort_key=lambda r: r.still_open, align=RIGHT),
 ]
 STATUS_FILTERS = [("Open or in progress", lambda r: r.is_open), ("Everything", lambda _r: True),
                   *[(s.label, lambda r, s=s: r.status == s) for s in ActionStatus]]
@@ -215,9 +216,11 @@ class ActionsPage(Page):
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.meeting_detail)
         scroll.setAccessibleName("Meeting detail")
+        # As on the action log: the table first, the summary up to a comfortable reading width beside it.
+        scroll.setMaximumWidth(440)
         split.addWidget(self.meetings)
         split.addWidget(scroll)
-        split.setSizes([480, 580])
+        split.setSizes([700, 360])
         layout.addWidget(split, 1)
         return tab
 

@@ -84,3 +84,15 @@ def test_tab_reaches_the_actions_buttons_after_the_actions_table(window, demo_db
             break
     buttons = ["Update…", "Status…", "Due date…", "RAG…"]
     assert [text for text in reached if text in buttons] == buttons  # in the order they read, however they wrap
+
+
+def test_tab_on_supervision_reaches_the_employer_filter_before_the_buttons_below_it(window, demo_db):
+    window.set_database(demo_db)
+    window.show_page("Supervision")
+    page = window.current_page()
+    record = next(b for b in page.findChildren(QPushButton) if b.text() == "Record session…")
+    chain, widget = [], page.nextInFocusChain()
+    while widget is not page and len(chain) < 500:  # Tab's order through the page
+        chain.append(widget)
+        widget = widget.nextInFocusChain()
+    assert chain.index(page.organisation) < chain.index(record)  # it is above them on the page

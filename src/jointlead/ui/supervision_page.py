@@ -115,6 +115,10 @@ class SupervisionPage(Page):
         self.today = date.today()
         filters = FlowLayout()
         self.body.addLayout(filters)
+        # Everything on the page (tiles, tables, trend) narrows to the staff one organisation employs. Made first, so
+        # Tab reaches it first, as it is first on the page.
+        self.organisation = filter_combo("Employer", "supervision", filters, self, self._reload)
+        self.organisation.addItem("All", None)
         tiles = QHBoxLayout()
         self.overall_tile = Tile("Compliance", self)
         self.managerial_tile = Tile("Managerial", self)
@@ -129,9 +133,6 @@ class SupervisionPage(Page):
             ("Arrange…", self.arrange), ("Change supervisor…", self.change_supervisor),
             ("End arrangement…", self.end_arrangement),
             ("Arrange from reporting lines…", self.from_lines)))
-        # Everything on the page (tiles, tables, trend) narrows to the staff one organisation employs.
-        self.organisation = filter_combo("Employer", "supervision", filters, self, self._reload)
-        self.organisation.addItem("All", None)
         self.body.addLayout(buttons)
         self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName("Supervision views")

@@ -41,6 +41,18 @@ def test_a_closed_months_actual_opens_the_ledger_rows_behind_it(page, demo_db, q
     assert f"adding up to {format_money(line.figures.actuals[2])}" in dialog.summary.text()
 
 
+def test_the_whole_pools_row_stays_at_the_foot_however_the_months_are_sorted(page):
+    page.tabs.setCurrentWidget(page.months_tab)
+    model = page.months.model
+    for column in (1, 9, model.columnCount() - 2):  # the name, a month, the variance
+        for order in (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder):
+            page.months.view.sortByColumn(column, order)
+            names = [model.row_at(r).name for r in range(model.rowCount())]
+            assert names[-1] == "Whole pool" and names.count("Whole pool") == 1
+            if column == 1:  # the lines themselves are sorted
+                assert names[:-1] == sorted(names[:-1], reverse=order == Qt.SortOrder.DescendingOrder)
+
+
 def test_the_year_end_says_it_is_provisional_and_who_pays_whom(page):
     text = page.year_end_summary.text()
     # In November the settlement is a forecast, not money owed now.

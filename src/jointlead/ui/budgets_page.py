@@ -323,7 +323,7 @@ class BudgetsPage(Page):
         row.addWidget(self.months_hint, 1)
         # Not searched: a search would hide the whole pool's row at the foot, and the grid shows every line anyway.
         self.months = DataTable("lines", [], "This agreement has no budget lines yet.", self, searchable=False,
-                                fit_rows=True, cells=True)
+                                fit_rows=True, cells=True, foot=lambda row: row.line is None)
         self.months.view.setItemDelegate(MoneyDelegate(self.months.view))
         self.months.model.edited.connect(self._on_month_edited)
         self.months.view.doubleClicked.connect(self._on_month_double_clicked)

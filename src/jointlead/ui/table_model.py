@@ -52,9 +52,11 @@ class RowTableModel(QAbstractTableModel):
 
     edited = Signal(object, int, str)
 
-    def __init__(self, columns: Sequence[Column], parent: QObject) -> None:
+    def __init__(self, columns: Sequence[Column], parent: QObject,
+                 foot: Callable[[Any], bool] | None = None) -> None:
         super().__init__(parent)
         self._columns = list(columns)
+        self._foot = foot  # rows kept at the foot however the table is sorted, e.g. a total
         self._rows: list[Any] = []
         self._text: list[list[str]] = []
         self._keys: list[list[tuple[bool, Any]]] = []
@@ -103,6 +105,9 @@ class RowTableModel(QAbstractTableModel):
         if self._sort is not None:
             column, direction = self._sort
             order.sort(key=lambda i: self._keys[i][column], reverse=direction == Qt.SortOrder.DescendingOrder)
+        if self._foot is not None:
+            foot = self._foot
+            order = [i for i in order if not foot(self._rows[i])] + [i for i in order if foot(self._rows[i])]
         self._visible = order
 
     # --- reading ---------------------------------------------------------------------------------

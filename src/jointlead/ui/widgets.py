@@ -151,10 +151,10 @@ class DataTable(QWidget):
     def __init__(self, name: str, columns: Sequence[Column], empty_text: str, parent: QWidget,
                  *, searchable: bool = True, stretch_column: int | None = None, fit_rows: bool = False,
                  selection: QAbstractItemView.SelectionMode = QAbstractItemView.SelectionMode.SingleSelection,
-                 cells: bool = False) -> None:
+                 cells: bool = False, foot: Callable[[Any], bool] | None = None) -> None:
         super().__init__(parent)
         self._name = name
-        self.model = RowTableModel(columns, self)
+        self.model = RowTableModel(columns, self, foot)
         self.search = QLineEdit(self)
         self.search.setPlaceholderText(f"Search {name}…")
         self.search.setAccessibleName(f"Search {name}")

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QLabel
 
 from jointlead.domain.reporting_lines import LineKind
 from jointlead.services import overview, people
-from jointlead.ui import people_dialogs
+from jointlead.ui import people_dialogs, printing
 from jointlead.ui.people_page import PeoplePage
 
 TEAM = "North Locality CMHT"
@@ -203,3 +203,13 @@ def test_a_first_team_added_in_a_new_database_is_offered_when_adding_a_person(wi
     people.edit_person(window.database, yusuf, replace(people.person_fields(window.database, yusuf), team=None))
     window.undo_stack.undo()
     assert team_choices(page) == ["Outside the team"]
+
+
+def test_the_charts_own_save_pdf_names_the_database_at_the_foot_of_each_page(page, demo_db, monkeypatch):
+    saved = []
+    monkeypatch.setattr(printing, "save_pdf_with_dialog", lambda _parent, printout, _path: saved.append(printout))
+    page.tabs.setCurrentWidget(page.chart)
+    page.chart.pdf_button.click()
+
+    [printout] = saved
+    assert printout.footer.endswith(f"— {demo_db.name}")  # as File > Save as PDF… says

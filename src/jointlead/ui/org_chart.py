@@ -658,6 +658,7 @@ class OrgChart(QWidget):
         self.setAccessibleName("Org chart")
         self.structure: Structure | None = None
         self.layout_result: OrgLayout | None = None
+        self.source = ""  # where the people come from (the database's name), for the foot of a printed page
         self._matches: list[int] = []
         self._match_at = -1
         self._syncing = False
@@ -1104,5 +1105,5 @@ class OrgChart(QWidget):
         from jointlead.ui.printing import ChartPrintout, footer_line, save_pdf_with_dialog
 
         title = self._title()
-        save_pdf_with_dialog(self, ChartPrintout(self, title=title, footer=footer_line(title, "")),
+        save_pdf_with_dialog(self, ChartPrintout(self, title=title, footer=footer_line(title, self.source)),
                              Path("org-chart.pdf"))

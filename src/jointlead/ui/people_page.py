@@ -238,6 +238,7 @@ class PeoplePage(Page):
     def show_data(self, database: Database, today: date) -> None:
         first = self.database is not database
         self.database, self.today = database, today
+        self.chart.source = database.name
         if first:
             self.as_at.blockSignals(True)
             self.as_at.setDate(QDate(today.year, today.month, today.day))

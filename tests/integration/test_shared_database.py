@@ -1,6 +1,6 @@
 """What a shared database needs, proved on whichever the run uses (SQLite, or PostgreSQL in the variant): stale
-edits refused, the same team added at once refused in plain words, whole pooled budgets in pence, and a copy that
-holds every row."""
+edits refused, the same team or person added at once refused in plain words, whole pooled budgets in pence, and a
+copy that holds every row."""
 
 from __future__ import annotations
 
@@ -13,14 +13,15 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select, update
 
+from exchange import hostile
 from jointlead.domain.errors import ValidationError
 from jointlead.domain.reporting_lines import LineKind
-from jointlead.services import actions, budget_month, budget_setup, overview, people, supervision
+from jointlead.services import actions, budget_month, budget_setup, imports, overview, people, supervision
 from jointlead.services.budgets import pool_position
 from jointlead.services.edits import Recorder
 from jointlead.store.copying import copy_database
 from jointlead.store.database import open_database
-from jointlead.store.errors import ChangedBySomeoneElse, DatabaseError
+from jointlead.store.errors import ChangedBySomeoneElse, DatabaseError, RecordedBySomeoneElse
 from jointlead.store.models import AuditEntry, Base, Contribution, Person, SupervisionArrangement
 from jointlead.store.uow import UnitOfWork
 from stored import change, digest, scalar
@@ -304,6 +305,30 @@ def test_two_people_adding_the_same_team_at_once_the_second_is_told_plainly(demo
         "Someone else has just added a team called 'Crisis Team'.",
         "Choose it for the people in it, or give the new team another name.")
     assert people.team_names(demo_db).count("Crisis Team") == 1
+
+
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="two people saving at once needs a shared server (PostgreSQL variant)")
+def test_a_person_someone_else_adds_between_a_staff_imports_preview_and_its_apply_is_told_plainly(demo_db, tmp_path):
+    """The preview found employee number N9999 not recorded; before the import is applied, someone on another laptop
+    records it. The database's unique number refuses the import's copy: said plainly, and nothing is imported."""
+    staff = hostile.write_xlsx(tmp_path / "esr.xlsx", {"ESR": [
+        ["Assignment Number", "Full Name", "Staff Group"], ["N9999", "Nadia Fernandes", "nurse"]]})
+    found = imports.preview_staff_import(demo_db, staff, "NFT", today=TODAY)
+    assert [row.detail for row in found.added] and not found.rejected
+    second = open_database(demo_db.location)  # another laptop, on the same server database
+    try:
+        people.add_person(second, people.PersonFields("Nadia Fernandes", "NFT", "N9999"))
+    finally:
+        second.close()
+    before = digest(demo_db)
+
+    with pytest.raises(RecordedBySomeoneElse) as refused:
+        imports.apply_import(demo_db, found)
+
+    assert refused.value.message == "Someone else has just recorded the same person, so yours was not saved."
+    assert "preview the import again" in refused.value.advice
+    assert "N9999" not in refused.value.message + refused.value.advice  # the server's DETAIL quotes the row
+    assert digest(demo_db) == before
 
 
 def test_a_pooled_budget_of_tens_of_millions_is_held_and_summed_to_the_penny(demo_db):

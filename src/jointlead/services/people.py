@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from jointlead.domain.calendar import check_planned, format_day
@@ -34,7 +33,7 @@ from jointlead.domain.reporting_lines import (
 )
 from jointlead.services.edits import Edit, Recorder
 from jointlead.store.database import Database
-from jointlead.store.errors import ChangedBySomeoneElse
+from jointlead.store.errors import ChangedBySomeoneElse, RecordedBySomeoneElse
 from jointlead.store.models import (
     AuditEntry,
     Organisation,
@@ -144,7 +143,7 @@ def record_team(record: Recorder, name: str, advice: str) -> Team:
         raise ValidationError(f"There is already a team called '{same}'.", advice)
     try:
         return record.create(Team(name=name, description=""))
-    except IntegrityError as clash:
+    except RecordedBySomeoneElse as clash:
         raise ValidationError(f"Someone else has just added a team called '{name}'.", advice) from clash
 
 

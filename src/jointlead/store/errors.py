@@ -42,6 +42,16 @@ class ChangedBySomeoneElse(DatabaseError):
                          "needed.")
 
 
+class RecordedBySomeoneElse(DatabaseError):
+    """On a shared database, someone else saved a record that may be there only once (a team's name, an employee
+    number at an employer) between a gesture's check that it was not there and its own write."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(f"Someone else has just recorded the same {what}, so yours was not saved.",
+                         "Nothing was changed. Look again at what is recorded now (reload, or preview the import "
+                         "again), then do it again if it is still needed.")
+
+
 class ServerStoppedAnswering(DatabaseError):
     """The connection to a shared database was lost part way through: the server stopped, or the network went."""
 

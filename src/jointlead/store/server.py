@@ -14,6 +14,7 @@ from jointlead.store.errors import (
     DatabaseError,
     DatabaseFromNewerVersion,
     NotAJointleadDatabase,
+    RecordedBySomeoneElse,
     ServerStoppedAnswering,
 )
 
@@ -23,6 +24,7 @@ __all__ = ["advance_id_sequences", "is_server_address", "make_server_engine", "s
 log = logging.getLogger(__name__)
 
 DRIVER = "postgresql+psycopg"
+UNIQUE_VIOLATION = "23505"  # PostgreSQL's SQLSTATE for a second copy of what may be there once
 HOW_TO_WRITE = "Write it as postgresql://USER@HOST:PORT/DATABASE (keep the password in a pgpass file, not here)."
 
 
@@ -94,6 +96,16 @@ def make_server_engine(url: URL) -> Engine:
         # fails is `server_refused`'s to report.)
         if context.is_disconnect and not context.is_pre_ping and context.connection is not None:
             raise ServerStoppedAnswering(shown(url)) from context.original_exception
+
+    @event.listens_for(engine, "handle_error")
+    def _recorded_by_someone_else(context) -> None:
+        # The services check that a record meant to be there once is not there already, but on a server someone
+        # else can save it between that check and this write: the unique constraint is what refuses it. Said
+        # plainly, without the server's DETAIL (which quotes the row: names, numbers).
+        error = context.original_exception
+        if getattr(error, "sqlstate", None) == UNIQUE_VIOLATION:
+            table = getattr(getattr(error, "diag", None), "table_name", None) or "record"
+            raise RecordedBySomeoneElse(table.replace("_", " ")) from None
 
     @event.listens_for(engine, "handle_error")
     def _without_row_values(context) -> DBAPIError | None:

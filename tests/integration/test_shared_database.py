@@ -150,6 +150,18 @@ def _stale_end_of_arrangement(db):
                                                seen_version=row.version)
 
 
+def _stale_agreement_signed(db):
+    row = _arranged(db)
+    supervision.end_arrangement(db, row.arrangement_id, TODAY + timedelta(days=30))
+    return lambda: supervision.record_agreement_signed(db, row.arrangement_id, TODAY, seen_version=row.version)
+
+
+def _stale_removal_of_arrangement(db):
+    row = _arranged(db)
+    supervision.record_agreement_signed(db, row.arrangement_id, TODAY)
+    return lambda: supervision.remove_arrangement(db, row.arrangement_id, seen_version=row.version)
+
+
 # The People page's: Change line is filled from the person's lines (the panel's), Record leaver from its preview
 # of who needs reassigning, Reassign reports from its preview of who moves.
 
@@ -232,7 +244,8 @@ def _stale_reassignment(db):
 
 @pytest.mark.parametrize("stale_change", [
     _stale_line_terms, _stale_agreement_terms, _stale_partner_share, _stale_payment, _stale_month_budget,
-    _stale_forecast, _stale_supervisor_change, _stale_end_of_arrangement, _stale_line_change, _stale_line_end,
+    _stale_forecast, _stale_supervisor_change, _stale_end_of_arrangement, _stale_agreement_signed,
+    _stale_removal_of_arrangement, _stale_line_change, _stale_line_end,
     _stale_line_removed, _stale_leaver, _stale_leavers_reports, _stale_leavers_supervision, _stale_reassignment],
     ids=lambda case: case.__name__[7:])
 def test_a_dialog_filled_before_someone_else_saved_is_refused_and_changes_nothing(demo_db, stale_change):

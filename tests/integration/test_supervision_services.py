@@ -323,6 +323,8 @@ def test_an_arrangement_is_added_changed_from_a_date_signed_and_ended_each_undoa
     with small_service.session() as session:
         second = session.scalar(select(func.max(SupervisionArrangement.id)))
     signed = record_agreement_signed(small_service, second, date(2026, 11, 16))
+    with pytest.raises(ValidationError, match="already recorded as signed on 16 November 2026"):
+        record_agreement_signed(small_service, second, date(2026, 11, 16))
     ended = end_arrangement(small_service, second, date(2026, 12, 31))
     with pytest.raises(ValidationError, match="started on"):
         end_arrangement(small_service, second, date(2026, 1, 1))

@@ -8,7 +8,7 @@ import pytest
 from driving import only, save
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtWidgets import QDialogButtonBox, QLabel, QMessageBox
 
 from conftest import DEMO_TODAY
 from jointlead.domain.supervision import Status
@@ -205,7 +205,9 @@ def test_a_backdated_session_shows_and_records_the_supervisor_arranged_on_its_da
 
 @pytest.mark.parametrize(("button", "dialog_kind"), [
     ("change_supervisor", supervision_dialogs.ChangeSupervisorDialog),
-    ("end_arrangement", supervision_dialogs.EndArrangementDialog)])
+    ("end_arrangement", supervision_dialogs.EndArrangementDialog),
+    ("agreement_signed", supervision_dialogs.AgreementSignedDialog),
+    ("remove_arrangement", supervision_dialogs.AgreementSignedDialog)])  # remove asks in a message box
 def test_changing_or_ending_with_no_arrangement_chosen_says_what_to_choose(page, messages, button, dialog_kind):
     page.tabs.setCurrentWidget(page.trend)
     getattr(page, button)()
@@ -214,7 +216,7 @@ def test_changing_or_ending_with_no_arrangement_chosen_says_what_to_choose(page,
     assert page.tabs.currentWidget() is page.everyone  # where to choose one
 
 
-@pytest.mark.parametrize("button", ["change_supervisor", "end_arrangement"])
+@pytest.mark.parametrize("button", ["change_supervisor", "end_arrangement", "agreement_signed", "remove_arrangement"])
 def test_changing_or_ending_a_need_with_nothing_arranged_says_to_arrange_it(page, messages, button):
     model = page.needing.model
     row = next(r for r in range(model.rowCount()) if model.row_at(r).status == Status.NOT_IN_PLACE)
@@ -224,3 +226,78 @@ def test_changing_or_ending_a_need_with_nothing_arranged_says_to_arrange_it(page
     assert len(messages) == 1
     assert f"{need.supervisee} has no {need.supervision_type} supervision arranged" in messages[0]
     assert "Arrange…" in messages[0]
+
+
+def _unsigned(page) -> supervision.ComplianceRow:
+    """Select an arrangement on Everyone with no signed agreement recorded."""
+    page.tabs.setCurrentWidget(page.everyone)
+    model = page.everyone.model
+    row = next(r for r in range(model.rowCount())
+               if model.row_at(r).arrangement_id is not None and model.row_at(r).agreement_signed is None)
+    page.everyone.view.selectRow(row)
+    return model.row_at(row)
+
+
+def _signed_cell(page, chosen: supervision.ComplianceRow) -> str:
+    model = page.everyone.model
+    column = next(c for c in range(model.columnCount()) if model.headerData(c, Qt.Orientation.Horizontal)
+                  == "Agreement\nsigned")
+    return next(model.index(r, column).data() for r in range(model.rowCount())
+                if model.row_at(r).arrangement_id == chosen.arrangement_id)
+
+
+def test_an_agreement_signed_later_is_recorded_from_its_row_and_can_be_cleared(window, page, demo_db, qtbot,
+                                                                               messages):
+    chosen = _unsigned(page)
+    assert _signed_cell(page, chosen) == "not signed"
+    page.agreement_signed()
+    dialog = only(page, supervision_dialogs.AgreementSignedDialog)
+    assert chosen.supervisee in dialog.findChild(QLabel).text()
+    assert dialog.not_signed is None  # nothing recorded to clear
+    dialog.signed.setDate(dialog.signed.date().addDays(-3))
+    save(dialog, qtbot)
+    assert messages == []
+    assert _signed_cell(page, chosen) == "17 Nov 2026"
+
+    page.tabs.setCurrentWidget(page.everyone)
+    model = page.everyone.model
+    page.everyone.view.selectRow(next(r for r in range(model.rowCount())
+                                      if model.row_at(r).arrangement_id == chosen.arrangement_id))
+    page.agreement_signed()
+    dialog = only(page, supervision_dialogs.AgreementSignedDialog)
+    assert dialog.signed.date().toPython() == date(2026, 11, 17)  # opens at the day recorded, to correct it
+    dialog.not_signed.setChecked(True)
+    assert not dialog.signed.isEnabled()
+    save(dialog, qtbot)
+    assert messages == []
+    assert _signed_cell(page, chosen) == "not signed"
+
+    window.undo_stack.undo()
+    assert _signed_cell(page, chosen) == "17 Nov 2026"
+
+
+def test_an_arrangement_made_by_mistake_is_removed_after_asking_and_undo_puts_it_back(window, page, demo_db,
+                                                                                      monkeypatch, messages):
+    chosen = _select(page, "Andrew Thomas", "professional")
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(
+        lambda _parent, _title, text: asked.append(text) or QMessageBox.StandardButton.No))
+    page.remove_arrangement()
+    assert "Andrew Thomas's professional supervision arrangement with Lucy Robinson" in asked[0]
+    assert "End arrangement…" in asked[0]  # what to use for one that has simply come to an end
+    assert _arranged(demo_db, chosen) == chosen.supervisor  # not removed: the manager said no
+
+    _select(page, "Andrew Thomas", "professional")
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *_args: QMessageBox.StandardButton.Yes))
+    page.remove_arrangement()
+    assert messages == []
+    assert _arranged(demo_db, chosen) is None
+    window.undo_stack.undo()
+    assert _arranged(demo_db, chosen) == chosen.supervisor
+
+
+def _arranged(demo_db, chosen: supervision.ComplianceRow) -> str | None:
+    """Who supervises the chosen person in the chosen type today, or None with nothing arranged."""
+    row = next(r for r in supervision.compliance(demo_db, DEMO_TODAY).rows
+               if (r.supervisee_id, r.supervision_type) == (chosen.supervisee_id, chosen.supervision_type))
+    return row.supervisor if row.arrangement_id is not None else None

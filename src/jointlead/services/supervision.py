@@ -678,7 +678,7 @@ def end_arrangement(database: Database, arrangement_id: int, end_date: date, *,
         if end_date < row.start_date:
             raise ValidationError(f"The arrangement started on {format_day(row.start_date)}, after "
                                   f"{format_day(end_date)}.",
-                                  "Remove it instead if it was made by mistake.")
+                                  "If it was made by mistake, remove it instead (Remove arrangement…).")
         if row.end_date == end_date:
             raise ValidationError(f"The arrangement already ends on {format_day(end_date)}.", "Nothing was changed.")
         record.update(row, end_date=end_date)
@@ -728,24 +728,30 @@ def change_arrangement(database: Database, arrangement_id: int, effective_from: 
 
 
 def record_agreement_signed(database: Database, arrangement_id: int, signed_on: date | None, *,
-                            today: date | None = None) -> Edit:
-    """The date the written supervision agreement was signed (None: not signed)."""
+                            seen_version: int | None = None, today: date | None = None) -> Edit:
+    """The date the written supervision agreement was signed (None: not signed). `seen_version` as for
+    `end_arrangement`."""
     if signed_on is not None:
         check_happened(signed_on, today or date.today(), "The date the agreement was signed")
     with UnitOfWork(database) as uow:
         record = Recorder(uow, "record supervision agreement")
         row = _arrangement(uow.session, arrangement_id)
+        record.check_seen(row, seen_version)
         if not record.update(row, agreement_signed=signed_on):
-            raise ValidationError("Nothing was changed.", "")
+            already = f"signed on {format_day(signed_on)}" if signed_on else "not signed"
+            raise ValidationError(f"The agreement is already recorded as {already}.", "Nothing was changed.")
         person = _person(uow.session, row.supervisee_id)
-        return record.commit(f"record {person.full_name}'s {row.supervision_type} supervision agreement")
+        said = f"signed on {format_day(signed_on)}" if signed_on else "not signed"
+        return record.commit(f"record {person.full_name}'s {row.supervision_type} supervision agreement {said}")
 
 
-def remove_arrangement(database: Database, arrangement_id: int) -> Edit:
-    """Take out an arrangement made by mistake; sessions recorded stay (they belong to the person, not to it)."""
+def remove_arrangement(database: Database, arrangement_id: int, *, seen_version: int | None = None) -> Edit:
+    """Take out an arrangement made by mistake; sessions recorded stay (they belong to the person, not to it).
+    `seen_version` as for `end_arrangement`."""
     with UnitOfWork(database) as uow:
         record = Recorder(uow, "remove supervision arrangement")
         row = _arrangement(uow.session, arrangement_id)
+        record.check_seen(row, seen_version)
         person = _person(uow.session, row.supervisee_id)
         record.delete(row)
         return record.commit(f"remove {person.full_name}'s {row.supervision_type} supervision arrangement")

@@ -42,12 +42,13 @@ class ChangedBySomeoneElse(DatabaseError):
                          "needed.")
 
 
-class RecordedBySomeoneElse(DatabaseError):
+class RecordedBySomeoneElse(ChangedBySomeoneElse):
     """On a shared database, someone else saved a record that may be there only once (a team's name, an employee
-    number at an employer) between a gesture's check that it was not there and its own write."""
+    number at an employer) between a gesture's check that it was not there and its own write. A kind of change by
+    someone else: the window reloads after saying so, as for that."""
 
     def __init__(self, what: str) -> None:
-        super().__init__(f"Someone else has just recorded the same {what}, so yours was not saved.",
+        DatabaseError.__init__(self, f"Someone else has just recorded the same {what}, so yours was not saved.",
                          "Nothing was changed. Look again at what is recorded now (reload, or preview the import "
                          "again), then do it again if it is still needed.")
 

@@ -210,3 +210,29 @@ class ChangeSupervisorDialog(FormDialog):
             self.from_date.date().toPython(), self.version, self.today
         return lambda database: supervision.change_arrangement(database, arrangement, when, supervisor_id=supervisor,
                                                                seen_version=seen, today=today)
+
+
+class AgreementSignedDialog(FormDialog):
+    """The day the written supervision agreement was signed: a new arrangement's, or a new supervisor's (a change of
+    supervisor leaves it unsigned); or, for one recorded by mistake, that it is not signed after all."""
+
+    ok_text = "Record"
+
+    def __init__(self, editor: Editor, parent: QWidget, row: supervision.ComplianceRow, today: date) -> None:
+        with_whom = f" with {row.supervisor}" if row.supervisor else ""
+        super().__init__(editor, "Supervision agreement signed",
+                         f"The day {row.supervisee} and their supervisor signed the written agreement for their "
+                         f"{row.supervision_type} supervision{with_whom}.", parent)
+        self.arrangement_id, self.version, self.today = row.arrangement_id, row.version, today
+        self.signed = self.day("Signed on", row.agreement_signed or today)
+        self.not_signed = None
+        if row.agreement_signed is not None:
+            self.not_signed = self.tick("Not signed after all (clear the date recorded)")
+            self.not_signed.toggled.connect(lambda ticked: self.signed.setEnabled(not ticked))
+
+    def gesture(self) -> Gesture:
+        cleared = self.not_signed is not None and self.not_signed.isChecked()
+        arrangement, signed, seen, today = self.arrangement_id, None if cleared else self.signed.date().toPython(), \
+            self.version, self.today
+        return lambda database: supervision.record_agreement_signed(database, arrangement, signed, seen_version=seen,
+                                                                    today=today)

@@ -26,9 +26,20 @@ def percent(tally: Tally) -> str:
     return "—" if tally.fraction is None else f"{tally.fraction:.0%}"
 
 
+TEAM_WIDTH = 150  # a long team's name is elided (whole in its tooltip) rather than push the table sideways
+
+
+def _signed(row: supervision.ComplianceRow) -> str:
+    """The day the arrangement's written agreement was signed, 'not signed', or nothing with nothing arranged."""
+    if row.arrangement_id is None:
+        return ""
+    return day_text(row.agreement_signed) if row.agreement_signed else "not signed"
+
+
 ROW_COLUMNS = [
-    Column("Supervisee", lambda r: r.supervisee),
-    Column("Employer", lambda r: r.organisation),
+    # The employer beside the name, as for the supervisor: one column fewer, so a laptop's window shows them all.
+    Column("Supervisee", lambda r: f"{r.supervisee} ({r.organisation})" if r.organisation else r.supervisee,
+           sort_key=lambda r: r.supervisee),
     Column("Type", lambda r: r.supervision_type.capitalize()),
     Column("Status", lambda r: r.status.value.capitalize(), tone=lambda r: STATUS_TONES.get(r.status),
            tooltip=lambda r: r.basis),
@@ -39,7 +50,11 @@ ROW_COLUMNS = [
     Column("Last held", lambda r: day_text(r.last_held) or "never", sort_key=lambda r: r.last_held,
            tooltip=lambda r: f"Held by {r.last_held_by}" if r.last_held_by else ""),
     Column("Next due", lambda r: day_text(r.next_due), sort_key=lambda r: r.next_due),
-    Column("Team", lambda r: r.team),
+    Column("Agreement\nsigned", lambda r: _signed(r), sort_key=lambda r: r.agreement_signed,
+           tone=lambda r: "warn" if r.arrangement_id is not None and r.agreement_signed is None else None,
+           tooltip=lambda r: "" if r.arrangement_id is None or r.agreement_signed else
+           "No signed written agreement is recorded: Agreement signed… records the day it was signed."),
+    Column("Team", lambda r: r.team, max_width=TEAM_WIDTH),
 ]
 TALLY_COLUMNS = [
     Column("By", lambda r: r[0]),
@@ -131,17 +146,17 @@ class SupervisionPage(Page):
         buttons = button_row(self, (
             ("Record session…", self.record_session), ("Group session…", self.group_session),
             ("Arrange…", self.arrange), ("Change supervisor…", self.change_supervisor),
-            ("End arrangement…", self.end_arrangement),
-            ("Arrange from reporting lines…", self.from_lines)))
+            ("Agreement signed…", self.agreement_signed), ("End arrangement…", self.end_arrangement),
+            ("Remove arrangement…", self.remove_arrangement), ("Arrange from reporting lines…", self.from_lines)))
         self.body.addLayout(buttons)
         self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName("Supervision views")
         self.tabs.tabBar().setAccessibleName("Choose a supervision view")
         self.needing = DataTable("people needing action", ROW_COLUMNS, "Nobody is overdue and everyone in scope "
-                                 "has the supervision they need.", self, stretch_column=5)
+                                 "has the supervision they need.", self, stretch_column=4)
         self.everyone = DataTable("arrangements", ROW_COLUMNS, "No supervision arrangements are recorded yet. Each "
                                   "person's managerial and professional supervision appears here once arranged.",
-                                  self, stretch_column=5)
+                                  self, stretch_column=4)
         self.by_supervisor = DataTable("supervisees", [Column("Supervisor", lambda r: r[0]), *[
             Column(c.header, lambda r, c=c: c.text(r[1]), sort_key=(lambda r, c=c: c.sort_key(r[1]))
                    if c.sort_key else None, tone=(lambda r, c=c: c.tone(r[1])) if c.tone else None)
@@ -273,6 +288,29 @@ class SupervisionPage(Page):
         if chosen is None:
             return
         self._open(supervision_dialogs.EndArrangementDialog(self.editor, self, chosen, self.today))
+
+    def agreement_signed(self) -> None:
+        chosen = self._arrangement_chosen("Agreement signed", "whose agreement was signed", "no agreement to sign")
+        if chosen is None:
+            return
+        self._open(supervision_dialogs.AgreementSignedDialog(self.editor, self, chosen, self.today))
+
+    def remove_arrangement(self) -> None:
+        chosen = self._arrangement_chosen("Remove arrangement", "made by mistake", "nothing to remove")
+        if chosen is None:
+            return
+        with_whom = f" with {chosen.supervisor}" if chosen.supervisor else ""
+        answer = QMessageBox.question(
+            self, "Remove arrangement",
+            f"Remove {chosen.supervisee}'s {chosen.supervision_type} supervision arrangement{with_whom}?\n\n"
+            "Only for an arrangement made by mistake: it goes from the record, and from past months' compliance, "
+            "as if never made (Edit > Undo puts it back). Sessions recorded stay. For one that has come to an end, "
+            "use End arrangement… instead, which keeps its history.")
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        arrangement, seen = chosen.arrangement_id, chosen.version
+        self.editor.run(lambda database: supervision.remove_arrangement(database, arrangement, seen_version=seen),
+                        "Remove arrangement")
 
     def from_lines(self) -> None:
         plan = supervision.arrangements_from_lines(self.database, self.today, apply=False)

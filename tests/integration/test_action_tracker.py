@@ -211,7 +211,11 @@ def test_an_owners_tracker_gives_a_new_row_without_an_owner_to_that_owner(demo_d
     owner = Owner(path)
     owner.add_row(**{"Action": "Book the team away day", "Due": date(2027, 2, 5), "New update": "Venue found."})
     owner.save()
-    apply_tracker_import(demo_db, preview_tracker_import(demo_db, path, today=DEMO_TODAY))
+    preview = preview_tracker_import(demo_db, path, today=DEMO_TODAY)
+    assert preview.notices == ()  # a new row's Status left empty is not a status cleared
+    [added] = preview.changes
+    assert added.summary == "New action for Lucy Roberts, due 5 February 2027, with the update: Venue found."
+    apply_tracker_import(demo_db, preview)
     new = _detail(demo_db, "A-0041")
     assert (new.row.owner, new.updates[0].text, new.updates[0].author) == ("Lucy Roberts", "Venue found.",
                                                                            "Lucy Roberts")

@@ -91,7 +91,7 @@ _NOT_TAKEN = {
 }
 # An exported action's row takes none of the cells jointlead wrote. A new row takes its Action, Owner and Due, and
 # its New due date only when Due is empty; it starts Open unless New status says otherwise, so "Open" in its Status
-# cell changes nothing.
+# cell changes nothing, and nor does leaving it empty, as an owner adding a row does.
 _EXPORTED = ("title", "owner", "due", "status", "rag", "updated_on", "latest_update")
 _NEW_ROW = ("status", "rag", "updated_on", "latest_update", "reason", "new_due")
 _NEW_ROW_AS_EXPORTED = {"status": fingerprint(ActionStatus.OPEN)}
@@ -395,7 +395,8 @@ class _RowReader:
     def _new_action(self, number: int, values: Mapping[str, object]) -> None:
         title, owner_name = values.get("title"), values.get("owner")
         self._notice_not_taken(f"Row {number}", number, values,
-                               [name for name in _NEW_ROW if name != "new_due" or values.get("due")],
+                               [name for name in _NEW_ROW if (name != "new_due" or values.get("due"))
+                                and (name != "status" or not is_blank(values.get("status")))],
                                _NEW_ROW_AS_EXPORTED)
         due = values.get("due") or values.get("new_due")
         text, status = values.get("new_update"), values.get("new_status")
@@ -423,7 +424,8 @@ class _RowReader:
             return
         self.changes.append(TrackerChange(
             key=f"row {number} new action", kind=ChangeKind.NEW_ACTION, reference="", row=number, title=title,
-            summary=f"New action for {owner.full_name}, due {format_day(due)}", status=ActionStatus(status).value,
+            summary=f"New action for {owner.full_name}, due {format_day(due)}"
+                    + (f", with the update: {text}" if text else ""), status=ActionStatus(status).value,
             text=text or "", author=author, due=due, owner_id=owner.id))
 
     def _existing(self, number: int, values: Mapping[str, object]) -> None:

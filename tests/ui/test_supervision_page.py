@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 from driving import only, save
+from sqlalchemy import func, select
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QLabel, QMessageBox
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import QDialogButtonBox, QLabel, QMessageBox
 from conftest import DEMO_TODAY
 from jointlead.domain.supervision import Status
 from jointlead.services import supervision
+from jointlead.store.models import SupervisionSession
 from jointlead.ui import supervision_dialogs
 
 
@@ -301,3 +303,40 @@ def _arranged(demo_db, chosen: supervision.ComplianceRow) -> str | None:
     row = next(r for r in supervision.compliance(demo_db, DEMO_TODAY).rows
                if (r.supervisee_id, r.supervision_type) == (chosen.supervisee_id, chosen.supervision_type))
     return row.supervisor if row.arrangement_id is not None else None
+
+
+def _sessions(demo_db) -> int:
+    with demo_db.session() as session:
+        return session.scalar(select(func.count()).select_from(SupervisionSession))
+
+
+def test_record_session_with_no_row_chosen_starts_with_nobody_and_enter_records_nothing(page, demo_db, qtbot,
+                                                                                         messages):
+    page.tabs.setCurrentWidget(page.trend)  # no row chosen
+    before = _sessions(demo_db)
+    page.record_session()
+    dialog = only(page, supervision_dialogs.SessionDialog)
+    assert dialog.supervisee.currentText() == "" and dialog.chosen_supervisee() is None
+    qtbot.keyClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.Key.Key_Space)
+    assert len(messages) == 1 and "Choose who was supervised." in messages[0]
+    assert dialog.isVisible() and _sessions(demo_db) == before
+
+    dialog.supervisee.setEditText("Nobody Of That Name")
+    save(dialog, qtbot)
+    assert "Nobody recorded is called 'Nobody Of That Name'." in messages[-1]
+    assert dialog.supervisee.findText("Nobody Of That Name") == -1  # not added to the list of people
+    assert _sessions(demo_db) == before
+
+
+def test_enter_on_a_row_opens_its_session_and_the_status_bar_says_what_was_recorded_and_undone(window, page, demo_db,
+                                                                                               qtbot, messages):
+    chosen = _select(page, "Andrew Thomas", "professional")
+    qtbot.keyClick(page.everyone.view, Qt.Key.Key_Return)
+    [dialog] = [d for d in page.findChildren(supervision_dialogs.SessionDialog) if d.isVisible()]
+    assert (dialog.chosen_supervisee(), dialog.kind.currentData()) == (chosen.supervisee_id, "professional")
+    save(dialog, qtbot)
+    assert messages == []
+    said = window.statusBar().currentMessage()
+    assert said.startswith("Done: record Andrew Thomas's professional supervision on ") and "Edit > Undo" in said
+    window.undo_stack.undo()
+    assert window.statusBar().currentMessage().startswith("Undone: record Andrew Thomas's professional supervision")

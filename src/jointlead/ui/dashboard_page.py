@@ -160,8 +160,8 @@ class DashboardPage(Page):
                                        "No organisations are recorded yet. The parent organisations (for example an "
                                        "NHS trust and a county council) appear here.", self, searchable=False,
                                        stretch_column=1, fit_rows=True)
+        # Enter, or a double-click: Qt reports a double-click as activating the row too, so that alone is heard.
         self.organisations.view.activated.connect(self._on_organisation_row)
-        self.organisations.view.doubleClicked.connect(self._on_organisation_row)
         self.organisations.setToolTip("Open a row to see the dashboard for that organisation.")
         self.body.addWidget(self.organisations)
         self.body.addStretch(1)

@@ -8,6 +8,7 @@ from datetime import date
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QSpinBox, QWidget
 
+from jointlead.domain.errors import ValidationError
 from jointlead.domain.supervision import SessionStatus, SupervisionType
 from jointlead.services import supervision
 from jointlead.store.database import Database
@@ -32,7 +33,8 @@ class SessionDialog(FormDialog):
     """Pick the supervisee; the type and supervisor follow from their arrangements, the date is today: Enter.
 
     Opened from a row of a supervision table, the dialog starts at that row's person and type (`supervisee_id`,
-    `supervision_type`): the row chosen was the supervision held.
+    `supervision_type`): the row chosen was the supervision held. Opened with no row chosen, nobody is chosen: had
+    it started at the first name in the list, one Enter would record a session that person never had.
     """
 
     ok_text = "Record"
@@ -45,7 +47,12 @@ class SessionDialog(FormDialog):
         self.database, self.today = database, today
         self.supervisee = self.choice("Supervisee", list(supervisees), supervisee_id)
         self.supervisee.setEditable(True)  # type part of a name to find them
+        # A name typed that is nobody's stays typed (and is refused on Record), rather than join the list.
+        self.supervisee.setInsertPolicy(self.supervisee.InsertPolicy.NoInsert)
         self.supervisee.lineEdit().setAccessibleName("Supervisee name")
+        self.supervisee.lineEdit().setPlaceholderText("Type part of their name")
+        if supervisee_id is None:
+            self.supervisee.setCurrentIndex(-1)
         self.kind = self.choice("Type", TYPES)
         self.supervisor = self.choice("Supervisor", [("The arranged supervisor", None), *supervisors])
         self.on = self.day("Date", today)
@@ -92,8 +99,20 @@ class SessionDialog(FormDialog):
         self.supervisor.setItemText(0, text)
         self.supervisor.setItemData(0, arranged[0].supervisor_id if arranged else None)
 
+    def chosen_supervisee(self) -> int | None:
+        """The person chosen, if the name shown is still theirs (not edited into someone else's or nobody's)."""
+        index = self.supervisee.currentIndex()
+        if index < 0 or self.supervisee.currentText() != self.supervisee.itemText(index):
+            return None
+        return self.supervisee.itemData(index)
+
     def gesture(self) -> Gesture:
-        person, kind, supervisor = self.supervisee.currentData(), self.kind.currentData(), self.supervisor.currentData()
+        person = self.chosen_supervisee()
+        if person is None:
+            typed = self.supervisee.currentText().strip()
+            raise ValidationError(f"Nobody recorded is called '{typed}'." if typed else "Choose who was supervised.",
+                                  "Type part of their name and pick them from the list.")
+        kind, supervisor = self.kind.currentData(), self.supervisor.currentData()
         on, minutes, status, today = (self.on.date().toPython(), self.duration.value() or None,
                                       self.status.currentData(), self.today)
         return lambda database: supervision.record_session(

@@ -164,8 +164,9 @@ class SupervisionPage(Page):
             stretch_column=0)
         self.breakdown = DataTable("groups", TALLY_COLUMNS, "Nothing is in scope yet.", self, stretch_column=1)
         self.trend = TrendChart(self)
+        # Enter on a row, or a double-click (which Qt also reports as activating it), records its session.
         for table in (self.needing, self.everyone):
-            table.view.doubleClicked.connect(lambda _i, t=table: self.record_session(t))
+            table.view.activated.connect(lambda _i, t=table: self.record_session(t))
         for widget, name in ((self.needing, "Needs action"), (self.everyone, "Everyone"),
                              (self.by_supervisor, "By supervisor"), (self.breakdown, "Breakdowns"),
                              (self.trend, "Trend")):

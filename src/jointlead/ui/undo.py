@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QUndoCommand, QUndoStack
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QMainWindow, QWidget
 
 from jointlead.domain.errors import JointleadError, StillPointedAt
 from jointlead.store.errors import ChangedBySomeoneElse
@@ -16,6 +16,17 @@ from jointlead.ui.messages import show_problem
 if TYPE_CHECKING:  # the services load once the window shows, not before its first paint (start-up)
     from jointlead.services.edits import Edit
     from jointlead.store.database import Database
+
+
+SAID_MS = 15000  # how long the status bar says what a change did
+
+
+def tell(parent: QWidget, text: str) -> None:
+    """Say on the window's status bar what has just been done, so that a change made with one key press (Enter in a
+    dialog that opened filled in) is never made silently."""
+    window = parent.window()
+    if isinstance(window, QMainWindow):
+        window.statusBar().showMessage(text, SAID_MS)
 
 
 def refused(command: QUndoCommand, stack: QUndoStack, error: JointleadError, done: bool) -> None:
@@ -53,6 +64,8 @@ class EditCommand(QUndoCommand):
             return
         self._done = not self._done
         self._refresh()
+        tell(self._parent, f"Redone: {self.text()}." if self._done else f"Undone: {self.text()}. Edit > Redo applies "
+                           "it again.")
 
     def undo(self) -> None:
         if self._done:
@@ -94,4 +107,5 @@ class Editor:
             return False
         self.stack.push(EditCommand(self.database, edit, self.stack, self.parent, self.refresh))
         self.refresh()
+        tell(self.parent, f"Done: {edit.description}. Edit > Undo takes it back.")
         return True

@@ -352,9 +352,21 @@ def test_closing_a_month_moves_the_page_and_the_dashboard_on_to_it(window, demo_
     page.close_month()
     dialog = only(page, budget_dialogs.CloseDialog)
     assert dialog.without is None  # both partners' ledgers for M7 are in: nothing to close without
+    # Two of the unmapped rows are in M7: the last chance to assign them before they are locked again.
+    assert any(label.text().startswith("✘ 2 of those rows (") and "are in M7: assign them first" in label.text()
+               for label in dialog.findChildren(budget_dialogs.QLabel))
     assert not any("M7 is not closed" in label.text() for label in dialog.findChildren(budget_dialogs.QLabel))
     save(dialog, qtbot)
     assert messages == []
     assert "as at M7 2026-27" in page.subtitle.text() and page.as_at.currentData() == 7
     window.show_page("Dashboard")
     assert window.dashboard.as_at.currentData() == 7
+
+
+def test_closing_a_month_not_yet_over_says_from_when_before_the_checklist(page, messages):
+    assert page.close_button.text() == "Close M8…"  # 20 November: M8 is under way
+    assert page.close_button.toolTip() == "M8 can be closed from 01 Dec 2026."
+    page.close_month()
+    assert len(messages) == 1 and "is not over until the end of 30 November 2026" in messages[0]
+    assert "Close it from 1 December 2026" in messages[0]
+    assert not [d for d in page.findChildren(budget_dialogs.CloseDialog) if d.isVisible()]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from html import escape
 
 from PySide6.QtCore import Qt
@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from jointlead.domain.budget import MONTHS, LineFigures
+from jointlead.domain.budget import MONTHS, LineFigures, check_month_over
 from jointlead.domain.calendar import FinancialYear
-from jointlead.domain.errors import JointleadError
+from jointlead.domain.errors import JointleadError, ValidationError
 from jointlead.domain.money import format_money, format_pounds
 from jointlead.services import budget_month, budget_report, budget_setup, overview, reconciliation
 from jointlead.services.budget_month import BudgetYear
@@ -37,7 +37,7 @@ from jointlead.ui.budget_charts import BudgetCharts
 from jointlead.ui.budget_words import RAG_FILL_TONES, fill_as_at, month_chosen, variance_percent, variance_tone
 from jointlead.ui.messages import show_problem
 from jointlead.ui.money_editing import MoneyDelegate, pence_from_text, plain_pounds
-from jointlead.ui.page import Page
+from jointlead.ui.page import Page, day_text
 from jointlead.ui.table_model import RIGHT, Column
 from jointlead.ui.widgets import DataTable, FlowLayout, Tile, section_title, show_tab
 
@@ -443,6 +443,10 @@ class BudgetsPage(Page):
         first_open = frame.first_open
         self.close_button.setText(f"Close M{first_open}…" if first_open <= MONTHS else "Close month…")
         self.close_button.setEnabled(first_open <= MONTHS)
+        # Left enabled before the month is over: pressed, it says from when it can be closed.
+        last_day = frame.year.period(first_open).last_day if first_open <= MONTHS else None
+        self.close_button.setToolTip(f"M{first_open} can be closed from {day_text(last_day + timedelta(days=1))}."
+                                     if last_day and self.today <= last_day else "")
         self.unlock_button.setEnabled(bool(frame.closed))
 
     def _show_summary(self, position: PoolPosition, summary) -> None:
@@ -720,11 +724,29 @@ class BudgetsPage(Page):
 
     def close_month(self) -> None:
         frame = self.frame
+        period = frame.year.period(frame.first_open)
+        try:  # said before the checklist is gone through, not after
+            check_month_over(period, self.today)
+        except ValidationError as not_over:
+            show_problem(self, not_over, f"Close {period.label}")
+            return
         # Its first item says whether the months to date are closed: closing this one is the answer to it.
-        checklist = budget_report.budget_checklist(self.database, frame.agreement_id, frame.year,
-                                                   frame.first_open)[1:]
+        checklist = [*budget_report.budget_checklist(self.database, frame.agreement_id, frame.year,
+                                                     frame.first_open)[1:], *self._unmapped_in(period.number)]
         missing = budget_report.ledgers_not_loaded(self.database, frame.agreement_id, frame.year, frame.first_open)
         self._open(budget_dialogs.CloseDialog(self.editor, self, frame, checklist, missing, self.today))
+
+    def _unmapped_in(self, number: int) -> list[budget_report.ChecklistItem]:
+        """The unmapped rows in the month about to close, which can be assigned now and not once it is closed."""
+        rows = [r for r in budget_report.unmapped_rows(self.database, self.frame.agreement_id, self.frame.year)
+                if r.period == number]
+        if not rows:
+            return []
+        one = len(rows) == 1
+        return [budget_report.ChecklistItem(False, (
+            f"{len(rows)} of those rows ({format_money(sum(r.amount_pence for r in rows))} net) "
+            f"{'is' if one else 'are'} in M{number}: assign {'it' if one else 'them'} first on the Unmapped rows "
+            f"tab, as closing M{number} locks {'it' if one else 'them'} unassigned until it is unlocked."))]
 
     def unlock_month(self) -> None:
         self._open(budget_dialogs.UnlockDialog(self.editor, self, self.frame, self.today))

@@ -193,6 +193,13 @@ def _stale_line_end(db):
     return lambda: people.change_line(db, tom, M, _named(db, "Anna Allen"), DECEMBER, seen_lines=shown)
 
 
+def _stale_end_of_line(db):
+    """Someone else gave Tom's current line an end first: mine, an earlier end, was chosen from the line before."""
+    line = people.person_panel(db, _named(db, "Tom Mason"), TODAY).line_on(M)
+    people.end_line(db, line.id, NEW_YEAR + timedelta(days=30))
+    return lambda: people.end_line(db, line.id, DECEMBER, seen_version=line.version)
+
+
 def _stale_line_removed(db):
     """A line I was shown has gone since (as an erasure takes them), though the one my change would end has not."""
     tom = _named(db, "Tom Mason")
@@ -245,7 +252,7 @@ def _stale_reassignment(db):
 @pytest.mark.parametrize("stale_change", [
     _stale_line_terms, _stale_agreement_terms, _stale_partner_share, _stale_payment, _stale_month_budget,
     _stale_forecast, _stale_supervisor_change, _stale_end_of_arrangement, _stale_agreement_signed,
-    _stale_removal_of_arrangement, _stale_line_change, _stale_line_end,
+    _stale_removal_of_arrangement, _stale_line_change, _stale_line_end, _stale_end_of_line,
     _stale_line_removed, _stale_leaver, _stale_leavers_reports, _stale_leavers_supervision, _stale_reassignment],
     ids=lambda case: case.__name__[7:])
 def test_a_dialog_filled_before_someone_else_saved_is_refused_and_changes_nothing(demo_db, stale_change):

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from driving import only, save
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QLabel
 
 from jointlead.domain.reporting_lines import LineKind
@@ -213,3 +213,33 @@ def test_the_charts_own_save_pdf_names_the_database_at_the_foot_of_each_page(pag
 
     [printout] = saved
     assert printout.footer.endswith(f"— {demo_db.name}")  # as File > Save as PDF… says
+
+
+def test_a_professional_line_no_longer_needed_is_ended_with_nobody_taking_it_over(window, page, demo_db, qtbot,
+                                                                                 messages):
+    person = next(page.table.model.row_at(r) for r in range(page.table.model.rowCount())
+                  if page.table.model.row_at(r).professional_lead)
+    page.open_person(person.id)
+    page.end_line()
+    dialog = only(page, people_dialogs.EndLineDialog)
+    choice = dialog.line.findText(f"Professional: {person.professional_lead} ({person.professional_lead_org}), since",
+                                  Qt.MatchFlag.MatchStartsWith)
+    assert choice >= 0
+    dialog.line.setCurrentIndex(choice)
+    save(dialog, qtbot)  # its last day: today, 20 November
+    assert messages == []
+    assert row_of(page, person.name).professional_lead == person.professional_lead  # still theirs today
+    as_at(page, date(2026, 11, 21))
+    assert row_of(page, person.name).professional_lead == ""  # and nobody's from tomorrow
+    assert "Done: end " in window.statusBar().currentMessage()
+
+    window.undo_stack.undo()
+    assert row_of(page, person.name).professional_lead == person.professional_lead
+
+
+def test_end_line_for_someone_with_no_line_left_says_so(page, demo_db, qtbot, messages):
+    person_id = add_person(page, qtbot, "Wendy Newcome", "NCC", "Social Worker")
+    page.open_person(person_id)
+    page.end_line()
+    assert len(messages) == 1 and "Wendy Newcome has no line in force on 20 Nov 2026" in messages[0]
+    assert not [d for d in page.findChildren(people_dialogs.EndLineDialog) if d.isVisible()]

@@ -538,13 +538,18 @@ def change_line(database: Database, person_id: int, kind: LineKind, lead_id: int
                              f"{format_day(from_date)}")
 
 
-def end_line(database: Database, line_id: int, last_day: date, *, today: date | None = None) -> Edit:
-    """End a line on `last_day` with no one taking it over (e.g. someone no longer needs a professional line)."""
+def end_line(database: Database, line_id: int, last_day: date, *, seen_version: int | None = None,
+             today: date | None = None) -> Edit:
+    """End a line on `last_day` with no one taking it over (e.g. someone no longer needs a professional line).
+
+    `seen_version`: the line's version as the user was shown it (`LineRow.version`); refused if changed since.
+    """
     with UnitOfWork(database) as uow:
         record = Recorder(uow, "end line")
         line = uow.session.get(ReportingLine, line_id)
         if line is None:
-            raise JointleadError("That line is no longer recorded.", "Refresh the page.")
+            raise ChangedBySomeoneElse("This reporting line")  # removed since (an undo, an erasure)
+        record.check_seen(line, seen_version)
         person = uow.session.get(Person, line.person_id)
         check_planned(last_day, today or date.today(), "The line's last day")
         if last_day < line.effective_from:

@@ -15,6 +15,7 @@ from jointlead.services.people import LineRow, PersonFields
 from jointlead.store.database import Database
 from jointlead.ui.forms import FormDialog, Gesture
 from jointlead.ui.messages import show_problem
+from jointlead.ui.page import day_text
 from jointlead.ui.theme import TONES
 from jointlead.ui.undo import Editor
 
@@ -154,6 +155,34 @@ class ChangeLineDialog(FormDialog):
         today = self.today
         return lambda database: people.change_line(database, person, kind, lead, when, note, seen_lines=seen,
                                                    today=today)
+
+
+class EndLineDialog(FormDialog):
+    """End one of a person's lines with nobody taking it over: for a line no longer needed (a professional line
+    when their line manager is now of their own profession), not for a new lead, which Change line records."""
+
+    ok_text = "End the line"
+
+    def __init__(self, editor: Editor, parent: QWidget, name: str, lines: Sequence[LineRow], today: date) -> None:
+        super().__init__(editor, f"End one of {name}'s lines",
+                         "The line ends on its last day and nobody takes it over; it stays in the history. For a "
+                         "new lead instead, use Change line.", parent)
+        self.today = today
+        self.versions = {line.id: line.version for line in lines}
+        self.line = self.choice("Line", [(_line_words(line), line.id) for line in lines])
+        self.last_day = self.day("Last day", today)
+
+    def gesture(self) -> Gesture:
+        line, last_day, today = self.line.currentData(), self.last_day.date().toPython(), self.today
+        seen = self.versions[line]
+        return lambda database: people.end_line(database, line, last_day, seen_version=seen, today=today)
+
+
+def _line_words(line: LineRow) -> str:
+    """'Professional: Priya Shah (NFT), since 01 Apr 2024': a line as the choice of which to end shows it."""
+    lead = f"{line.lead_name} ({line.lead_employer})" if line.lead_employer else line.lead_name
+    until = f" until {day_text(line.effective_to)}" if line.effective_to else ""
+    return f"{line.kind.capitalize()}: {lead}, since {day_text(line.effective_from)}{until}"
 
 
 class LeaverDialog(FormDialog):

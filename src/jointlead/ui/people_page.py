@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QScrollArea,
     QSplitter,
     QTabWidget,
@@ -160,7 +161,7 @@ class PeoplePage(Page):
         self.body.addLayout(bar)
         self.body.addLayout(button_row(self, (
             ("Add team…", self.add_team), ("Add person…", self.add_person), ("Edit…", self.edit_person),
-            ("Change line…", self.change_line),
+            ("Change line…", self.change_line), ("End line…", self.end_line),
             ("Record leaver…", self.record_leaver), ("Reassign reports…", self.reassign),
             ("Erase for data protection…", self.erase_person))))
 
@@ -351,6 +352,20 @@ class PeoplePage(Page):
             self._open(people_dialogs.ChangeLineDialog(self.editor, self, self.database, *chosen, self._leads(),
                                                        self.day,
                                                        lines=shown.managerial_lines + shown.professional_lines))
+
+    def end_line(self) -> None:
+        chosen = self._chosen()
+        if not chosen:
+            return
+        shown = people.person_panel(self.database, chosen[0], self.day)
+        # The lines still to end on the day shown: in force then, or starting later.
+        lines = [line for line in shown.managerial_lines + shown.professional_lines
+                 if line.effective_to is None or line.effective_to >= self.day]
+        if not lines:
+            QMessageBox.information(self, "End line", f"{chosen[1]} has no line in force on {day_text(self.day)} "
+                                    "or starting later, so there is none to end.")
+            return
+        self._open(people_dialogs.EndLineDialog(self.editor, self, chosen[1], lines, self.day))
 
     def record_leaver(self) -> None:
         chosen = self._chosen()

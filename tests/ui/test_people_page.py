@@ -114,7 +114,7 @@ def test_a_finding_opens_the_person_it_is_about(page):
     page.tabs.setCurrentIndex(2)
     row = next(r for r in range(page.findings.model.rowCount()) if page.findings.model.row_at(r)[1])
     name = page.findings.model.row_at(row)[1]
-    page.findings.view.doubleClicked.emit(page.findings.model.index(row, 0))
+    page.findings.view.activated.emit(page.findings.model.index(row, 0))
     assert page.tabs.currentIndex() == 0
     assert page.table.current_row().name == name
     assert name in page.panel.text()
@@ -243,3 +243,16 @@ def test_end_line_for_someone_with_no_line_left_says_so(page, demo_db, qtbot, me
     page.end_line()
     assert len(messages) == 1 and "Wendy Newcome has no line in force on 20 Nov 2026" in messages[0]
     assert not [d for d in page.findChildren(people_dialogs.EndLineDialog) if d.isVisible()]
+
+
+def test_a_wide_window_widens_the_people_table_not_the_persons_panel(window, page, qtbot):
+    from PySide6.QtWidgets import QSplitter
+
+    [splitter] = page.findChildren(QSplitter)
+    window.resize(1280, 800)
+    qtbot.waitUntil(lambda: splitter.width() < 1100)
+    narrow = splitter.sizes()
+    window.resize(1920, 1080)
+    qtbot.waitUntil(lambda: splitter.width() > 1500)
+    wide = splitter.sizes()
+    assert wide[1] == narrow[1] and wide[0] > narrow[0] + 500

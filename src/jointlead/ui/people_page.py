@@ -173,7 +173,8 @@ class PeoplePage(Page):
                                "managerial and professional lines once they are added or imported.", self,
                                stretch_column=4)
         self.table.view.selectionModel().currentRowChanged.connect(lambda *_: self._show_person())
-        self.table.view.doubleClicked.connect(lambda _i: self.edit_person())
+        # Enter on a row, or a double-click (which Qt also reports as activating it), edits the person.
+        self.table.view.activated.connect(lambda _i: self.edit_person())
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setAccessibleName("Person details")
@@ -183,6 +184,9 @@ class PeoplePage(Page):
         people_tab.addWidget(self.table)
         people_tab.addWidget(scroll)
         people_tab.setSizes([640, 420])
+        # A wider window widens the table, whose columns need it, not the panel, whose text wraps.
+        people_tab.setStretchFactor(0, 1)
+        people_tab.setStretchFactor(1, 0)
         self.tabs.addTab(people_tab, "People")
         self.chart = OrgChart(self)
         self.chart.person_activated.connect(self.open_person)
@@ -191,8 +195,7 @@ class PeoplePage(Page):
         self.findings = DataTable("findings", [Column("Person", lambda r: r[1]), *[
             Column(c.header, lambda r, c=c: c.text(r[0]), tone=(lambda r, c=c: c.tone(r[0])) if c.tone else None)
             for c in FINDING_COLUMNS]], "Nothing to look at: every line is in order.", self, stretch_column=2)
-        self.findings.view.doubleClicked.connect(self._open_finding)
-        self.findings.view.activated.connect(self._open_finding)
+        self.findings.view.activated.connect(self._open_finding)  # Enter, or a double-click
         self.tabs.addTab(self.findings, "Findings")
         self.body.addWidget(self.tabs, 1)
         self._names: dict[int, str] = {}

@@ -251,6 +251,33 @@ def test_the_first_page_needs_a_file_that_exists_and_a_real_financial_year(windo
     assert next_button.isEnabled() and page.year_problem.isHidden()
     page.kind_buttons.button(1).setChecked(True)  # a staff list has no financial year
     assert not page.year.isVisibleTo(wizard)
+    assert page.no_partners.isHidden()  # organisations are recorded: nothing to explain
+    wizard.reject()
+
+
+def test_on_an_empty_database_the_first_page_says_why_a_staff_list_cannot_be_imported_yet(window, empty_db, qtbot,
+                                                                                          tmp_path):
+    window.set_database(empty_db)
+    window.show_page("Budgets")
+    set_up = window.current_page().set_up_button.text().replace("&", "")  # the way it says to go
+    staff = tmp_path / "staff.csv"
+    staff.write_text("Employee number,Full name\n1001,Alex Smith\n")
+    wizard = open_wizard(window, qtbot)
+    page = wizard.choose_page
+    page.kind_buttons.button(1).setChecked(True)
+    page.path.setText(str(staff))
+
+    assert page.organisation.count() == 0
+    assert page.no_partners.isVisibleTo(wizard)
+    assert page.no_partners.text().startswith("A staff list comes from one of the pooled budget's partner")
+    assert f"on the Budgets page ({set_up})" in page.no_partners.text()
+    assert not wizard.button(NEXT).isEnabled()
+
+    page.kind_buttons.button(2).setChecked(True)  # a supervision tracker needs no organisation
+    assert not page.no_partners.isVisibleTo(wizard) and wizard.button(NEXT).isEnabled()
+    page.kind_buttons.button(0).setChecked(True)
+    assert page.no_partners.isVisibleTo(wizard) and page.no_partners.text().startswith("A ledger extract comes")
+    assert not wizard.button(NEXT).isEnabled()
     wizard.reject()
 
 

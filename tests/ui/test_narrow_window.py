@@ -1,12 +1,20 @@
 """A laptop's window fits every page: at 1024×640 no button or filter runs off the right edge or is squeezed narrower
-than its words, and at 1280×800 the Actions table shows each action's due date and status without scrolling."""
+than its words, and at 1280×800 the Actions table shows each action's due date and status without scrolling. The
+import screens open no larger than the laptop's screen and can be made smaller still."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, Qt
+import pytest
+
+from PySide6.QtCore import QPoint, QRect, QSize, Qt
+from PySide6.QtGui import QScreen
 from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QApplication, QComboBox, QWidget
 
+from jointlead.ui.import_wizard import ImportWizard
+from jointlead.ui.tracker_import_dialog import TrackerImportDialog
+
 PAGES = ("Dashboard", "Budgets", "People & lines", "Supervision", "Actions")
+TITLE_BAR = 40  # what the window system adds above a dialog, outside its size
 
 
 def _show(window, title: str | None = None, size: tuple[int, int] | None = None) -> QWidget:
@@ -65,3 +73,38 @@ def _out_of_sight(view) -> list[str]:
         if left < 0 or left + header.sectionSize(column) > view.viewport().width():
             out.append(view.model().headerData(column, Qt.Orientation.Horizontal))
     return out
+
+
+def _below(dialog: QWidget) -> list[str]:
+    """The dialog's buttons in sight whose bottom edge is below the dialog's."""
+    return [button.text() for button in dialog.findChildren(QAbstractButton) if button.isVisible()
+            and button.mapTo(dialog, QPoint(0, button.height())).y() > dialog.height()]
+
+
+@pytest.mark.parametrize(("screen", "import_size", "tracker_size"), [
+    ((1024, 600), None, None),  # a small laptop
+    ((1366, 614), None, None),  # 1366×768 at 125%, less the taskbar
+    ((1920, 1040), (1180, 760), (1040, 680)),  # room to spare: each opens at the size it would like
+])
+def test_the_import_screens_fit_the_screen_they_open_on_and_work_at_their_smallest(window, demo_db, monkeypatch,
+                                                                                   screen, import_size, tracker_size):
+    available = QRect(0, 0, *screen)
+    monkeypatch.setattr(QScreen, "availableGeometry", lambda _screen: available)
+    window.set_database(demo_db)
+    window.resize(1600, 1000)  # a window as big as it may be, so only the screen limits the dialogs
+    window.import_action.trigger()
+    window.tracker_action.trigger()
+    for dialog, preferred in ((window.findChild(ImportWizard), import_size),
+                              (window.findChild(TrackerImportDialog), tracker_size)):
+        name = type(dialog).__name__
+        assert dialog.isVisible(), name
+        minimum = dialog.minimumSize()
+        assert minimum.width() <= 1024 and minimum.height() + TITLE_BAR <= 600, name
+        assert dialog.width() <= available.width() and dialog.height() + TITLE_BAR <= available.height(), name
+        if preferred:
+            assert dialog.size() == QSize(*preferred), name
+        dialog.resize(minimum)
+        for _ in range(3):
+            QApplication.processEvents()
+        assert dialog.size() == minimum, name  # the layout does not hold it larger
+        assert _cut_off(dialog, dialog) == [] and _below(dialog) == [], name

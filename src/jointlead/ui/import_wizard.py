@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -58,6 +58,10 @@ FIELDS_PER_ROW = 3
 MONEY_FIELDS = {"amount", "debit", "credit"}
 PROBLEM_STYLE = f"color: {TONES['bad'][0]}; font-weight: 600;"
 NOTICE_STYLE = f"color: {NHS_SECONDARY_TEXT};"
+# Small enough for a 1024×600 laptop screen (or 1366×768 at 125%) to show the buttons at the bottom; the tables
+# scroll inside it.
+MINIMUM_SIZE = QSize(720, 480)
+WINDOW_FRAME = QSize(20, 60)  # the title bar and borders the window system adds around a dialog
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,12 @@ KINDS = (
     ImportKind("supervision", "Su&pervision tracker: sessions held, cancelled or missed", "supervision tracker"),
 )
 NO_ORGANISATION = frozenset({"supervision"})  # a tracker can name people of both organisations
+# A new, empty database has no organisations, and the only way to record them is the pooled budget's set-up: say so,
+# rather than leave an empty "Whose is it?" and Next greyed out. (export_dialog.NO_ORGANISATION says the same about
+# exporting, in words that do not fit an import.)
+NO_PARTNERS = ("A {noun} comes from one of the pooled budget's partner organisations, and none is recorded yet. "
+               "Set up the pooled budget first, on the Budgets page (Set up a pooled budget…): its two partners are "
+               "then the organisations to choose from here.")
 
 
 def plural(count: int, one: str, many: str | None = None) -> str:
@@ -87,6 +97,13 @@ def with_mnemonic(text: str, used: set[str]) -> str:
             used.add(key)
             return f"{text[:index]}&{text[index:]}"
     return text
+
+
+def initial_size(parent: QWidget, preferred: QSize) -> QSize:
+    """`preferred`, cut down to what the screen the parent window is on has room for with the window's frame and
+    the taskbar, so the buttons along the bottom are never out of sight; never below MINIMUM_SIZE."""
+    room = parent.screen().availableGeometry().size() - WINDOW_FRAME
+    return preferred.boundedTo(room).expandedTo(MINIMUM_SIZE)
 
 
 def _problem_label(parent: QWidget) -> QLabel:
@@ -187,6 +204,9 @@ class ChooseFilePage(QWizardPage):
         for row in overview.organisations(wizard.database, wizard.today):
             self.organisation.addItem(f"{row.name} ({row.code})", row.code)
         self.organisation.currentIndexChanged.connect(self._update)
+        self.organisation.setEnabled(self.organisation.count() > 0)
+        self.no_partners = _problem_label(self.inputs)
+        self.no_partners.setAccessibleName("Why the import cannot go on")
 
         self.year = QComboBox(self.inputs)
         self.year.setEditable(True)
@@ -216,6 +236,10 @@ class ChooseFilePage(QWizardPage):
         file_row = QHBoxLayout()
         file_row.addWidget(self.path, 1)
         file_row.addWidget(self.browse)
+        whose_box = QVBoxLayout()
+        whose_box.setSpacing(4)
+        whose_box.addWidget(self.organisation)
+        whose_box.addWidget(self.no_partners)
         year_box = QVBoxLayout()
         year_box.setSpacing(4)
         year_box.addWidget(self.year)
@@ -231,7 +255,7 @@ class ChooseFilePage(QWizardPage):
         self.year_label.setBuddy(self.year)
         file_label = QLabel("&File", self.inputs)
         file_label.setBuddy(self.path)
-        form.addRow(whose, self.organisation)
+        form.addRow(whose, whose_box)
         form.addRow(self.year_label, year_box)
         form.addRow(file_label, file_row)
         self._form = form
@@ -249,6 +273,7 @@ class ChooseFilePage(QWizardPage):
         layout.addWidget(self.inputs)
         layout.addStretch(1)
         layout.addWidget(self.busy)
+        self._on_kind(0, True)  # the first kind was checked before its handler was connected
 
     # --- what the page holds -----------------------------------------------------------------------------------
     @property
@@ -280,8 +305,11 @@ class ChooseFilePage(QWizardPage):
         if not checked:
             return
         ledger = self.kind.name == "ledger"
-        self._form.setRowVisible(0, self.kind.name not in NO_ORGANISATION)
+        whose = self.kind.name not in NO_ORGANISATION
+        self._form.setRowVisible(0, whose)
         self._form.setRowVisible(1, ledger)
+        _show_text(self.no_partners, NO_PARTNERS.format(noun=self.kind.noun)
+                   if whose and self.organisation.count() == 0 else "")
         self._on_year()
 
     def _on_year(self, *_args: object) -> None:
@@ -734,9 +762,10 @@ class ImportWizard(QWizard):
             button.setObjectName("secondary")
             button.style().unpolish(button)  # the stylesheet matches on the name only when polished again
             button.style().polish(button)
-        self.setMinimumSize(900, 620)
-        # Roomier where the window allows: the mapping step shows a row of the file across the page.
-        self.resize(max(900, min(1180, parent.width() - 60)), max(620, min(760, parent.height() - 40)))
+        self.setMinimumSize(MINIMUM_SIZE)
+        # Roomier where the window and the screen allow: the mapping step shows a row of the file across the page.
+        self.resize(initial_size(parent, QSize(max(900, min(1180, parent.width() - 60)),
+                                               max(620, min(760, parent.height() - 40)))))
         self.setWindowModality(Qt.WindowModality.WindowModal)
         self.choose_page = ChooseFilePage(self)
         self.mapping_page = MappingPage(self)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from jointlead.domain.errors import JointleadError
 from jointlead.services import action_tracker
 from jointlead.services.action_tracker import TrackerChange, TrackerPreview
-from jointlead.ui.import_wizard import NOTICE_STYLE, PROBLEM_STYLE, plural
+from jointlead.ui.import_wizard import MINIMUM_SIZE, NOTICE_STYLE, PROBLEM_STYLE, initial_size, plural
 from jointlead.ui.messages import show_problem
 from jointlead.ui.table_model import Column
 from jointlead.ui.undo import Editor
@@ -110,9 +110,12 @@ class TrackerImportDialog(QDialog):
         self.preview: TrackerPreview | None = None
         self.decisions: dict[str, bool] = {}
         self.setWindowTitle("Import an action tracker")
-        self.resize(1040, 680)
+        # The layout sets no minimum (sized once, here, before showing), so the dialog keeps its own: small enough
+        # for a laptop's screen, with the lists scrolling inside.
+        self.setMinimumSize(MINIMUM_SIZE)
+        self.resize(initial_size(parent, QSize(1040, 680)))
         layout = QVBoxLayout(self)
-        layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)  # sized once, above, before showing
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
         row = QHBoxLayout()
         choose = QPushButton("Choose the returned tracker…", self)
         choose.clicked.connect(self.choose_file)

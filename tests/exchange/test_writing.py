@@ -264,6 +264,47 @@ def test_a_row_with_the_wrong_number_of_values_is_refused_by_its_row_number(tmp_
         written(tmp_path, rows=[STAFF_ROWS[0], ("Ben Patel", "004567")])
 
 
+TOTAL = ("Total", None, 10_562_395, None, None, None)  # the three salaries added up
+
+
+def test_a_total_row_is_written_bold_under_the_table_outside_it_with_real_values(tmp_path):
+    sheet = written(tmp_path, total_row=TOTAL)["Staff"]
+    (table,) = sheet.tables.values()
+    # Outside the table: sorting or filtering the rows leaves the total at the foot, and Staff[Salary] leaves it out.
+    assert table.ref == table.autoFilter.ref == "A1:F4"
+    assert sheet.max_row == 5
+    label, salary = sheet["A5"], sheet["C5"]
+    assert (label.value, label.data_type) == ("Total", "s")
+    assert (salary.value, salary.data_type, salary.number_format) == (105_623.95, "n", MONEY_FORMAT)  # never a formula
+    assert label.font.b and salary.font.b
+    assert not any(cell.font.b for cell in sheet[4])
+
+
+def test_a_total_row_keeps_its_status_colours_and_counts_for_the_column_widths(tmp_path):
+    columns = [ExportColumn("Line"), ExportColumn("Budget", Kind.MONEY_FINANCE), ExportColumn("RAG", Kind.RAG)]
+    sheet = written(tmp_path, columns, [("A", 100, "green"), ("B", 200, "red")],
+                    total_row=("Total", 123_456_789_012, "red"))["Staff"]
+    assert sheet.column_dimensions["B"].width >= len("1,234,567,890.12")  # the total never shows as #####
+    rag = sheet["C4"]
+    assert (rag.value, rag.font.b) == ("Red", True)
+    assert rag.font.color.rgb.endswith("9C0006") and rag.fill.fgColor.rgb.endswith("FFC7CE")
+
+
+def test_a_table_with_no_rows_gets_no_total_row_and_the_cover_counts_rows_not_totals(tmp_path):
+    workbook = ExportWorkbook(COVER)
+    workbook.add_table("Staff", STAFF_COLUMNS, STAFF_ROWS, total_row=TOTAL)
+    workbook.add_table("Leavers", STAFF_COLUMNS, [], total_row=TOTAL)
+    book = openpyxl.load_workbook(workbook.save(tmp_path / "export.xlsx"))
+    assert (book["Leavers"]["A2"].value, book["Leavers"].max_row) == (NO_ROWS, 2)
+    contents = [tuple(cell.value for cell in row) for row in book["Cover"].iter_rows(max_col=3)]
+    assert [row[::2] for row in contents[-2:]] == [("Staff", 3), ("Leavers", 0)]
+
+
+def test_a_total_row_with_the_wrong_number_of_values_is_refused_by_its_row_number(tmp_path):
+    with pytest.raises(UnwritableCell, match=r"^Staff!5: the row has 2 values for 6 columns"):
+        written(tmp_path, total_row=("Total", None))
+
+
 def test_a_table_needs_distinct_headers(tmp_path):
     with pytest.raises(ValueError, match="two columns are headed 'name'"):
         written(tmp_path, [ExportColumn("Name"), ExportColumn("name")], [])

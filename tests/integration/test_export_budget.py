@@ -144,7 +144,7 @@ def test_the_risk_share_sheets_give_each_partners_share_and_every_step(demo_db, 
         share.share_by_partner["NFT"])
     assert pence(rows["Northshire County Council"]["Share of the forecast variance"]) == share.share_by_partner["NCC"]
     assert rows["Northshire NHS Foundation Trust"]["Share of contributions"] == pytest.approx(0.75)
-    total = rows.pop("Forecast full-year variance of the pool")
+    total = rows.pop("Total")
     assert pence(total["Share of the forecast variance"]) == share.total_variance_pence
     assert sum(pence(row["Share of the forecast variance"]) for row in rows.values()) == share.total_variance_pence
 
@@ -155,6 +155,26 @@ def test_the_risk_share_sheets_give_each_partners_share_and_every_step(demo_db, 
         assert pence(row["To NFT"]) == step.amounts_by_partner["NFT"]
         assert pence(row["Left for the next step"]) == step.balance_pence
     assert book["Risk share steps"]["C2"].alignment.wrap_text
+
+
+def test_the_risk_share_sheet_reads_partner_by_partner_down_to_a_bold_total_of_every_column(demo_db, tmp_path):
+    position = pool_position(demo_db)
+    share = position.risk_share
+    _, book = export(demo_db, tmp_path)
+    sheet = book["Risk share"]
+    rows = [tuple(row) for row in sheet.iter_rows(min_row=2, values_only=True)]
+    contributions = position.contributions_by_partner
+    # The demo places all its variance on the partners (no reserve, nothing retained or unallocated): one row each,
+    # then the total, labelled as the total it is rather than as one of its figures.
+    assert [(code, who, pence(paid), part, pence(borne)) for code, who, paid, part, borne in rows] == [
+        ("NFT", "Northshire NHS Foundation Trust", contributions["NFT"], 0.75, share.share_by_partner["NFT"]),
+        ("NCC", "Northshire County Council", contributions["NCC"], 0.25, share.share_by_partner["NCC"]),
+        (None, "Total", sum(contributions.values()), 1, share.total_variance_pence),
+    ]
+    # The total of the shares is the pool's forecast full-year variance: one figure, so one row holds both.
+    assert share.total_variance_pence == position.pool.full_year_variance
+    assert all(cell.font.b for cell in sheet[4] if cell.value is not None)
+    assert sheet.tables["RiskShare"].ref == "A1:E3"  # the total is under the table, not sorted in among the partners
 
 
 def test_the_virement_log_lists_the_years_virements_with_board_approval(demo_db, tmp_path):

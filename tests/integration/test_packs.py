@@ -146,6 +146,7 @@ def test_the_budget_figures_match_the_pool_position_to_the_penny(demo_db, tmp_pa
     position = pool_position(demo_db, as_at=7)
     _, book = pack(demo_db, tmp_path, organisation)
     lines = {row["Code"]: row for row in table(book["Budget lines"])}
+    assert lines.pop("Total")["Line"] == "Whole pool"  # the foot, checked in its own test below
     assert list(lines) == [line.code for line in position.lines]
     for line in position.lines:
         row, figures = lines[line.code], line.figures
@@ -171,6 +172,34 @@ def test_the_budget_figures_match_the_pool_position_to_the_penny(demo_db, tmp_pa
     assert pence(burn[6]["Cumulative actual"]) == pool.actual_to_date
     assert burn[7]["Cumulative actual"] is None
     assert pence(burn[-1]["Cumulative forecast"]) == pool.forecast_outturn
+
+
+POOL_MONEY = {"Annual budget": "annual_budget_pence", "Budget to date": "budget_to_date",
+              "Actual to date": "actual_to_date", "Year-to-date variance": "ytd_variance",
+              "Forecast outturn": "forecast_outturn", "Full-year variance": "full_year_variance"}
+
+
+def test_the_budget_lines_end_with_the_whole_pools_total_in_bold_figures_that_add_up(demo_db, tmp_path):
+    position = pool_position(demo_db, as_at=7)
+    pool = position.pool
+    _, book = pack(demo_db, tmp_path, "NFT")
+    sheet = book["Budget lines"]
+    *lines, total = table(sheet)
+    assert [row["Code"] for row in lines] == [line.code for line in position.lines]
+    assert (total["Code"], total["Line"], total["Responsible partner"]) == ("Total", "Whole pool", None)
+    for header, figure in POOL_MONEY.items():
+        assert pence(total[header]) == getattr(pool, figure), header
+        assert pence(total[header]) == sum(pence(row[header]) for row in lines), header  # to the penny
+    assert (total["Year-to-date RAG"], total["Full-year RAG"]) == (pool.ytd_rag().value.title(),
+                                                                   pool.full_year_rag().value.title())
+    foot = sheet[sheet.max_row]
+    assert all(cell.font.b for cell in foot if cell.value is not None)
+    # Real values, as on every other sheet: a reader that does not calculate (a preview, a script) sees them too.
+    assert {cell.data_type for cell in foot if cell.value is not None} == {"s", "n"}
+    # Outside the Excel table: sorting or filtering the lines keeps it at the foot, and BudgetLines[Annual budget]
+    # (or Power Query reading the table) does not count the pool twice.
+    assert sheet.tables["BudgetLines"].ref == f"A1:K{len(lines) + 1}" and sheet.max_row == len(lines) + 2
+    assert not any(cell.font.b for cell in sheet[sheet.max_row - 1])
 
 
 def test_the_compliance_trend_matches_the_supervision_report(demo_db, tmp_path):

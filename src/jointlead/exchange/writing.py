@@ -37,6 +37,7 @@ table with wrapped text is top-aligned; each chart on a sheet of charts starts a
 from __future__ import annotations
 
 import contextlib
+import copy
 import glob
 import math
 import os
@@ -750,8 +751,8 @@ class ExportWorkbook:
         for style in _named_styles():
             self._workbook.add_named_style(style)
             self._styles[style.name] = style.as_tuple()
-        self._style_attributes: dict[tuple[str | None, bool, bool], str] = {}
-        self._writers: dict[tuple[Kind | str, bool], _CellXml] = {}
+        self._style_attributes: dict[tuple[str | None, bool, bool, bool], str] = {}
+        self._writers: dict[tuple[Kind | str, bool, bool], _CellXml] = {}
         # Each table sheet's rows, as worksheet XML in a temporary file, by sheet title: see _write_table.
         self._sheet_data: dict[str, _SheetData] = {}
         self._remove_sheet_data = weakref.finalize(self, _remove_files, self._sheet_data)
@@ -771,11 +772,12 @@ class ExportWorkbook:
     def __exit__(self, *exc_info: object) -> None:
         self.discard()  # does nothing once saved
 
-    def _style_attribute(self, style: str | None, quote_prefix: bool, top: bool = False) -> str:
+    def _style_attribute(self, style: str | None, quote_prefix: bool, top: bool = False, bold: bool = False) -> str:
         """The `s` attribute a cell in this named style (None: no style) takes, `' s="7"'`, or "" for no style:
         the style is registered with the workbook as openpyxl registers a cell's when it writes it. `top` aligns
-        the cell to the top, as in a table with wrapped text, so every cell in a tall row starts on its first line."""
-        key = (style, quote_prefix, top)
+        the cell to the top, as in a table with wrapped text, so every cell in a tall row starts on its first line;
+        `bold` sets its font bold (a total row), keeping the style's own colour."""
+        key = (style, quote_prefix, top, bold)
         attribute = self._style_attributes.get(key)
         if attribute is None:
             cell = Cell(self._cover_sheet, 1, 1, style_array=self._styles[style] if style is not None else None)
@@ -784,16 +786,20 @@ class ExportWorkbook:
             if top:
                 cell.alignment = Alignment(horizontal=cell.alignment.horizontal, vertical="top",
                                            wrap_text=cell.alignment.wrap_text)
+            if bold:
+                font = copy.copy(cell.font)
+                font.b = True
+                cell.font = font
             attribute = self._style_attributes[key] = f' s="{cell.style_id}"' if cell.has_style else ""
         return attribute
 
-    def _writer(self, key: Kind | str, top: bool = False) -> _CellXml:
-        writer = self._writers.get((key, top))
+    def _writer(self, key: Kind | str, top: bool = False, bold: bool = False) -> _CellXml:
+        writer = self._writers.get((key, top, bold))
         if writer is None:
             def style_attribute(style: str | None, quote_prefix: bool) -> str:
-                return self._style_attribute(style, quote_prefix, top)
+                return self._style_attribute(style, quote_prefix, top, bold)
 
-            writer = self._writers[key, top] = _cell_writer(key, style_attribute, self._workbook.epoch)
+            writer = self._writers[key, top, bold] = _cell_writer(key, style_attribute, self._workbook.epoch)
         return writer
 
     @property
@@ -810,12 +816,20 @@ class ExportWorkbook:
         table_name: str | None = None,
         description: str = "",
         hidden: bool = False,
+        total_row: Sequence[object] | None = None,
     ) -> str:
         """Write a sheet holding one Excel table; returns the sheet's title (made valid and unique).
 
         `rows` is consumed once, streaming; each row has one value per column, of the column's kind. A value
         that cannot be written raises `UnwritableCell` naming its cell, and the workbook can then not be saved.
         A `hidden` sheet (bookkeeping an importer reads back, say) is not shown in Excel nor listed on the cover.
+
+        `total_row` (one value per column, like a row; yes/no cells stay plain) is written bold straight under the
+        last row, outside the Excel table: sorting or filtering the table leaves it at the foot, and whatever reads
+        the table by name (a structured reference such as `=SUM(Lines[Amount])`, Power Query) leaves it out instead
+        of counting everything twice. Its figures are values the caller has added up, never formulas, as every
+        other cell: a reader that does not calculate sees them too. It is not counted among the table's rows, and a
+        table with no rows gets none (the note saying so stands alone).
         """
         if self._saved:
             raise RuntimeError("this workbook has already been saved")
@@ -846,7 +860,7 @@ class ExportWorkbook:
         if hidden:
             ws.sheet_state = "hidden"
         try:
-            count = self._write_table(ws, title, name, columns, rows)
+            count = self._write_table(ws, title, name, columns, rows, total_row)
         except BaseException:
             self.discard()
             raise
@@ -925,12 +939,15 @@ class ExportWorkbook:
         name: str,
         columns: Sequence[ExportColumn],
         rows: Iterable[Sequence[object]],
+        total_row: Sequence[object] | None = None,
     ) -> int:
         rows = iter(rows)
         sample = list(islice(rows, WIDTH_SAMPLE_ROWS))
 
-        # Everything above the rows (widths, frozen header, page set-up flags) is written before the rows.
-        widths = [_column_width(column, index, sample) for index, column in enumerate(columns)]
+        # Everything above the rows (widths, frozen header, page set-up flags) is written before the rows. A total
+        # is usually the widest figure in its column, so it counts for the widths: never ##### in Excel.
+        measured = sample if total_row is None else [*sample, total_row]
+        widths = [_column_width(column, index, measured) for index, column in enumerate(columns)]
         for index, width in enumerate(widths):
             ws.column_dimensions[get_column_letter(index + 1)].width = width
         ws.freeze_panes = "A2"
@@ -960,13 +977,14 @@ class ExportWorkbook:
         wrapped = [(index, widths[index]) for index, column in enumerate(columns)
                    if column.wrap and column.kind is Kind.TEXT]
         # Wrapped text is top-aligned, so in a table holding some every cell is: a tall row then reads across.
-        writers = [self._writer(_WRAPPED if column.wrap and column.kind is Kind.TEXT else column.kind, bool(wrapped))
-                   for column in columns]
+        def cell_writers(bold: bool) -> list[_CellXml]:
+            return [self._writer(_WRAPPED if column.wrap and column.kind is Kind.TEXT else column.kind, bool(wrapped),
+                                 bold) for column in columns]
+
         letters = [f'<c r="{get_column_letter(index + 1)}' for index in range(len(columns))]
         width = len(columns)
-        count = 0
-        for values in chain(sample, rows):
-            place.row = count + 2
+
+        def write_row(values: Sequence[object], writers: Sequence[_CellXml]) -> None:
             if place.row > MAX_ROWS:
                 raise place.fail(f"a sheet holds at most {MAX_ROWS - 1:,} rows under its header")
             if len(values) != width:
@@ -985,6 +1003,12 @@ class ExportWorkbook:
                 xml[0] = f'<row r="{number}"{_row_height(lines)}>'
             xml.append("</row>")
             data.write("".join(xml))
+
+        plain = cell_writers(bold=False)
+        count = 0
+        for values in chain(sample, rows):
+            place.row = count + 2
+            write_row(values, plain)
             count += 1
 
         if count == 0:
@@ -993,6 +1017,9 @@ class ExportWorkbook:
             data.write(f'<row r="2"><c r="A2"{self._writer(Kind.TEXT)(NO_ROWS, place)}</row>')
             data.close()
             return 0
+        if total_row is not None:
+            place.row = count + 2  # the row under the table's last, outside its ref below
+            write_row(total_row, cell_writers(bold=True))
         data.close()
 
         ref = f"A1:{get_column_letter(width)}{count + 1}"

@@ -340,6 +340,8 @@ def _month_rows(position: PoolPosition) -> list[tuple[object, ...]]:
 
 
 def risk_share_rows(position: PoolPosition, partners: Sequence[tuple[str, str]]) -> list[tuple[object, ...]]:
+    """Who bears the forecast variance: each partner, then the risk reserve, the pool (underspend carried forward)
+    and the board (overspend unallocated) where any falls there. `risk_share_total` is their total."""
     result = position.risk_share
     total_contributions = sum(position.contributions_by_partner.get(code, 0) for code, _ in partners)
     rows: list[tuple[object, ...]] = []
@@ -354,9 +356,15 @@ def risk_share_rows(position: PoolPosition, partners: Sequence[tuple[str, str]])
         rows.append((None, "Retained in the pool and carried forward", None, None, result.retained_in_pool_pence))
     if result.unallocated_pence:
         rows.append((None, "Unallocated: refer to the board", None, None, result.unallocated_pence))
-    rows.append((None, "Forecast full-year variance of the pool", total_contributions or None,
-                 1.0 if total_contributions else None, result.total_variance_pence))
     return rows
+
+
+def risk_share_total(position: PoolPosition, partners: Sequence[tuple[str, str]]) -> tuple[object, ...]:
+    """The foot of `risk_share_rows`: every column's total. The shares add up to the pool's forecast full-year
+    variance to the penny (the risk share places all of it), so one row, labelled by what it is, holds both."""
+    total_contributions = sum(position.contributions_by_partner.get(code, 0) for code, _ in partners)
+    return (None, "Total", total_contributions or None, 1.0 if total_contributions else None,
+            position.risk_share.total_variance_pence)
 
 
 def risk_share_step_columns(partner_codes: Sequence[str]) -> tuple[ExportColumn, ...]:
@@ -462,7 +470,7 @@ def export_budget(database: Database, organisation_code: str, out: Path, *, as_a
         workbook.add_table("Lines by month", month_columns, _month_rows(position), table_name="LinesByMonth",
                            description="Each line's budget, actual, forecast and outturn, month by month")
         workbook.add_table("Risk share", RISK_SHARE_COLUMNS, risk_share_rows(position, partners),
-                           table_name="RiskShare",
+                           table_name="RiskShare", total_row=risk_share_total(position, partners),
                            description=f"Who bears the forecast variance ({organisation.code}: "
                                        f"{format_money(share)})")
         workbook.add_table("Risk share steps", risk_share_step_columns(codes),

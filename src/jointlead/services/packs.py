@@ -193,20 +193,26 @@ def export_pack(database: Database, organisation_code: str, out: Path, *, as_at:
     target = report.target_percent
     total = 0
     with ExportWorkbook(cover) as workbook:
-        def table(title: str, columns, rows, name: str, description: str) -> str:
+        def table(title: str, columns, rows, name: str, description: str, total_row=None) -> str:
             nonlocal total
             rows = list(rows)
             total += len(rows)
-            return workbook.add_table(title, columns, rows, table_name=name, description=description)
+            return workbook.add_table(title, columns, rows, table_name=name, description=description,
+                                      total_row=total_row)
 
         table("Budget summary", _summary_columns(code), _summary_rows(position, code, partner_codes),
               "BudgetSummary", f"{code}'s contribution and its share of the forecast variance, step by step")
         table("Risk share steps", risk_share_step_columns(partner_codes),
               risk_share_step_rows(position, partner_codes), "RiskShareSteps",
               "The risk share step by step for every partner, each step balancing")
-        table("Budget lines", *_narrowed(VARIANCE_COLUMNS, [
-            (p.code, p.name, p.category, p.responsible_code, p.share_profile, p.mappings, *figure_values(p.figures))
-            for p in position.lines], PACK_LINE_HEADERS), "BudgetLines", f"Each line of the pool, {budget_label}")
+        # The whole pool's row at the foot, so a finance reader need not add the columns up: the pool's figures are
+        # the lines' added month by month (total_figures), so each equals its column's sum to the penny.
+        line_columns, line_rows = _narrowed(VARIANCE_COLUMNS, [
+            *((p.code, p.name, p.category, p.responsible_code, p.share_profile, p.mappings, *figure_values(p.figures))
+              for p in position.lines),
+            ("Total", "Whole pool", None, None, None, None, *figure_values(position.pool))], PACK_LINE_HEADERS)
+        table("Budget lines", line_columns, line_rows[:-1], "BudgetLines",
+              f"Each line of the pool, and the whole pool's total, {budget_label}", total_row=line_rows[-1])
         table("People", *_narrowed(PEOPLE_COLUMNS, people_rows(employees), PACK_PEOPLE_HEADERS), "People",
               f"{len(employees)} people {code} employs, with both reporting lines, on {day_label}")
         table("Supervision", supervision_export.PEOPLE_COLUMNS,

@@ -154,6 +154,12 @@ def test_rows_in_a_closed_period_are_rejected_with_that_reason(pool, tmp_path):
     assert len(preview.rejected) == 5
     assert preview.rejected[0].problems == ("Ledger!5: M7 2026-27 is closed, so nothing can be imported into it.",)
     assert preview.rejected[0].cells[:2] == ("00123 ", "5101")  # as the file held it, for the rejected-rows book
+    # The rows are not wrong: the note says what to do about their month instead.
+    assert preview.in_closed_months == 5 and preview.accepted == 0
+    assert ("5 rows are in M7 2026-27, which is closed: its figures were agreed at month end and are locked, so "
+            "nothing is imported into it. If this extract is the one imported before, nothing needs doing. If it "
+            "corrects M7, unlock it on the Budgets page (Unlock…, giving the reason), then import it again."
+            ) in preview.notices
 
 
 def test_a_whole_import_can_be_undone_newest_first(pool, tmp_path):

@@ -199,6 +199,28 @@ def test_the_wizard_imports_a_messy_ledger_end_to_end(window, demo_db, qtbot, tm
     assert window.statusBar().currentMessage().startswith(f"Imported: {valid_rows} added")
 
 
+def test_an_extract_for_a_closed_month_says_what_to_do_rather_than_to_check_the_file(window, demo_db, qtbot,
+                                                                                       tmp_path):
+    window.set_database(demo_db)
+    codes = nft_codes(demo_db)
+    workbook = openpyxl.Workbook()
+    detail = workbook.active
+    detail.title = "Detail"
+    detail.append(HEADER)
+    for number, (centre, subjective) in enumerate(codes[:2], start=1):  # October: M7, closed in the demo
+        detail.append([centre, subjective, "M7", dt.date(2026, 10, 10), "Sent again", f"GL7000{number}", 100])
+    path = tmp_path / "NFT GL detail M7.xlsx"
+    workbook.save(path)
+    wizard = open_wizard(window, qtbot)
+    go_to_preview(wizard, qtbot, path)
+
+    page = wizard.preview_page
+    assert page.blocked.text() == ("No row of this file can be imported: every row is in a closed month (see the "
+                                   "note above).")
+    assert "2 rows are in M7 2026-27, which is closed" in page.notices.text()
+    assert "If this extract is the one imported before, nothing needs doing." in page.notices.text()
+
+
 def test_cancelling_while_the_import_is_applied_leaves_the_database_unchanged(window, demo_db, qtbot, tmp_path,
                                                                               monkeypatch, messages):
     window.set_database(demo_db)

@@ -7,6 +7,7 @@ import heapq
 import itertools
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date
 from functools import partial
 from operator import attrgetter
@@ -171,6 +172,14 @@ def _cell(cells: list[object], layout: TableLayout, name: str) -> object:
     return cells[column] if column is not None and column < len(cells) else None
 
 
+@dataclass(frozen=True)
+class ClosedMonth(Problem):
+    """A posting into a closed month: nothing wrong with the row, only with when it is imported (the month's figures
+    were agreed at month end and are locked), so the preview can say what to do about that instead."""
+
+    period: int = 0
+
+
 def ledger_chunks(layout: TableLayout, year: FinancialYear,
                   closed_periods: frozenset[int] = frozenset()) -> Iterator[tuple[Postings, list[SourceRow]]]:
     """The extract a few thousand rows at a time: the postings read, and the SourceRows with the problems that stop
@@ -228,8 +237,8 @@ def ledger_chunks(layout: TableLayout, year: FinancialYear,
                     elif amount is None:
                         problems = [Problem("No amount.", sheet, number)]
                     elif period in closed_periods:
-                        problems = [Problem(f"{Period(year, period).label} {year.label} is closed, so nothing can be "
-                                            "imported into it.", sheet, number)]
+                        problems = [ClosedMonth(f"{Period(year, period).label} {year.label} is closed, so nothing "
+                                                "can be imported into it.", sheet, number, period=period)]
                     else:
                         accepted.append(index)
                         postings.periods.append(period)

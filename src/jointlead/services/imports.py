@@ -21,12 +21,13 @@ from jointlead.domain.errors import JointleadError, StillPointedAt, ValidationEr
 from jointlead.domain.ledger import LedgerCodeMapping, match_budget_line, posting_fingerprint
 from jointlead.domain.money import format_money
 from jointlead.domain.reporting_lines import Line, LineKind, StaffMember, plan_line_change
-from jointlead.exchange.ledger import Extract, LedgerRow, Postings, ledger_chunks, ledger_kind
+from jointlead.exchange.ledger import ClosedMonth, Extract, LedgerRow, Postings, ledger_chunks, ledger_kind
 from jointlead.exchange.problems import FileRefused
 from jointlead.exchange.reading import SourceFile, open_source
 from jointlead.exchange.staff import STAFF, StaffRow, staff_rows
 from jointlead.exchange.supervision import SUPERVISION, supervision_rows
 from jointlead.exchange.tables import RecordKind, SourceRow, TableLayout, find_table, locate_header, read_rows
+from jointlead.services.budget_report import months_in_words
 from jointlead.services.edits import Recorder, pointing_at, records_in_words
 from jointlead.services.people import name_key, record_team, span_of_control, staff_and_lines
 from jointlead.store.bulk import BulkInsert
@@ -104,6 +105,7 @@ class ImportPreview:
     net_total_pence: int | None
     notices: tuple[str, ...]
     plan: Any = field(repr=False, compare=False)
+    in_closed_months: int = 0  # of the rows rejected, those refused only because their month is closed (a ledger)
 
     @property
     def accepted(self) -> int:
@@ -186,6 +188,21 @@ def _layout(session: Session, source: SourceFile, kind: RecordKind, organisation
 
 def _mapping(layout: TableLayout, kind: RecordKind) -> tuple[tuple[str, str], ...]:
     return tuple((kind.field(name).label, layout.header_of(name)) for name in layout.columns)
+
+
+def _closed_months_notice(rows: Counter[int], year: FinancialYear) -> str:
+    """What to do about rows refused for their month being closed: nothing, if the extract is the one imported
+    before (the usual case: the same file sent again); unlock the month first, if it corrects it."""
+    months = sorted(rows)
+    named = months_in_words(months)
+    count = sum(rows.values())
+    one_month = len(months) == 1
+    return (f"{count:,} {'row is' if count == 1 else 'rows are'} in {named} {year.label}, which "
+            f"{'is' if one_month else 'are'} closed: {'its' if one_month else 'their'} figures were agreed at month "
+            f"end and are locked, so nothing is imported into {'it' if one_month else 'them'}. If this extract is "
+            f"the one imported before, nothing needs doing. If it corrects {named}, unlock "
+            f"{'it' if one_month else 'them'} on the Budgets page (Unlock…, giving the reason), then import it "
+            "again.")
 
 
 def _rejected(row: SourceRow) -> RejectedRow:
@@ -363,8 +380,10 @@ def _preview_ledger(source: SourceFile, database: Database, path: Path, partner:
     seen_refs: set[str] = set()
     without_id = False
     line_for: dict[tuple[str, str], int | None] = {}
+    in_closed_months: Counter[int] = Counter()  # rows refused only for their month being closed, by month
     for chunk, refused in ledger_chunks(layout, year, frozenset(locked)):
         tally.read(len(chunk) + len(refused))
+        in_closed_months.update(p.period for row in refused for p in row.problems if isinstance(p, ClosedMonth))
         refs = chunk.transaction_refs
         if None in refs:
             without_id = True
@@ -432,6 +451,8 @@ def _preview_ledger(source: SourceFile, database: Database, path: Path, partner:
 
     covered = set(extract.column("periods"))
     notices = list(source.notices)
+    if in_closed_months:
+        notices.append(_closed_months_notice(in_closed_months, year))
     unmapped = sum(chunk_lines.count(None) for chunk_lines in lines)
     if mappings and count and unmapped == count:  # the partner's codes match nothing: likely the other's extract
         notices.append(f"None of the {count:,} rows matches {partner_code}'s ledger codes. Check that this is "
@@ -467,7 +488,7 @@ def _preview_ledger(source: SourceFile, database: Database, path: Path, partner:
         added=_Changes(added, new_row), changed=_Changes(changed, changed_row), removed=tuple(removed),
         unchanged=unchanged, unmapped=unmapped,
         rejected=tuple(tally.rejected), net_total_pence=sum(extract.column("amounts")), notices=tuple(notices),
-        plan=plan)
+        plan=plan, in_closed_months=sum(in_closed_months.values()))
 
 
 def _all_but(count: int, taken: list[int]) -> list[int]:

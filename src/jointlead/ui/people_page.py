@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSplitter,
     QTabWidget,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -158,8 +159,14 @@ class PeoplePage(Page):
             combo = filter_combo(label, "people", bar, self, self._apply_filters)
             self.filters.append((combo, value))
         self.status = filter_combo("Status", "people", bar, self, self._apply_filters, STATUSES)
-        self.body.addLayout(bar)
-        self.body.addLayout(button_row(self, (
+        # The table's filters and gestures, in one box: the org chart has its own date, team and employer, and on a
+        # laptop's screen the chart needs the height these take (at 1024 x 640 it had been left 120 pixels).
+        self.table_controls = QWidget(self)
+        controls = QVBoxLayout(self.table_controls)
+        controls.setContentsMargins(0, 0, 0, 0)
+        controls.addLayout(bar)
+        self.body.addWidget(self.table_controls)
+        controls.addLayout(button_row(self, (
             ("Add team…", self.add_team), ("Add person…", self.add_person), ("Edit…", self.edit_person),
             ("Change line…", self.change_line), ("End line…", self.end_line),
             ("Record leaver…", self.record_leaver), ("Reassign reports…", self.reassign),
@@ -197,6 +204,8 @@ class PeoplePage(Page):
             for c in FINDING_COLUMNS]], "Nothing to look at: every line is in order.", self, stretch_column=2)
         self.findings.view.activated.connect(self._open_finding)  # Enter, or a double-click
         self.tabs.addTab(self.findings, "Findings")
+        self.tabs.currentChanged.connect(lambda _index: self.table_controls.setVisible(
+            self.tabs.currentWidget() is not self.chart))
         self.body.addWidget(self.tabs, 1)
         self._names: dict[int, str] = {}
         self._rows: dict[int, overview.PersonRow] = {}

@@ -179,3 +179,29 @@ def test_cleared_it_shows_no_figures_as_before_any_database(make_window, demo_db
     window.set_database(demo_db)
     window.dashboard.clear()
     assert window.dashboard.view_state() == fresh
+
+
+def test_on_paper_the_choices_are_words_and_the_screen_is_as_it_was_afterwards(window, demo_db, empty_db):
+    window.set_database(demo_db)
+    dashboard = window.dashboard
+    assert dashboard.choices_words() == "As at M7 Oct-26 (closed) · Whole service"
+    dashboard.show_for("NCC", as_at=5)
+    assert dashboard.choices_words() == "As at M5 Aug-26 (closed) · Northshire County Council (NCC)"
+    dashboard.show_for(None, as_at=0)
+    assert dashboard.choices_words() == "As at the start of 2026-27 · Whole service"
+
+    shown = dashboard.view_state()
+    with dashboard.for_paper():
+        assert dashboard.printed_choices.isVisibleTo(dashboard)
+        assert dashboard.printed_choices.text() == "As at the start of 2026-27 · Whole service"
+        assert not dashboard.as_at.isVisibleTo(dashboard) and not dashboard.organisation.isVisibleTo(dashboard)
+        assert "Select a tile" not in dashboard.subtitle.text()
+        assert dashboard.subtitle.text().endswith(f"on {dashboard.today:%d %b %Y}.")
+        with dashboard.for_paper():  # as a printout measures its pages while it draws them
+            pass
+        assert dashboard.printed_choices.isVisibleTo(dashboard) and not dashboard.as_at.isVisibleTo(dashboard)
+    assert dashboard.view_state() == shown
+    assert not dashboard.printed_choices.isVisibleTo(dashboard) and dashboard.as_at.isVisibleTo(dashboard)
+
+    window.set_database(empty_db)
+    assert dashboard.choices_words() == "No pooled budget · Whole service"

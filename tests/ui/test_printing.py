@@ -16,7 +16,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPageLayout, QPageSize, QTextTable
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog, QPrintPreviewWidget
-from PySide6.QtWidgets import QDialog, QFileDialog, QGridLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QDialog, QFileDialog, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from jointlead.domain.errors import JointleadError
 from jointlead.services.org_structure import OrgEmployer, OrgLine, OrgPerson, Structure
@@ -30,8 +30,10 @@ from jointlead.ui.printing import (
     PicturePrintout,
     Printout,
     TablePrintout,
+    content_height,
     footer_line,
     new_printer,
+    on_paper,
     page_tops,
     preview_with_dialog,
     print_with_dialog,
@@ -376,6 +378,87 @@ def test_file_save_as_pdf_saves_the_dashboard_for_a_board_paper(window, demo_db,
     if shutil.which("pdftotext"):
         text = subprocess.run(["pdftotext", str(saved), "-"], capture_output=True, text=True, check=True).stdout
         assert "Northshire County Council (NCC)" in text and "Ready for NCC" in text
+
+
+def test_the_dashboard_prints_its_choices_as_words_and_not_its_on_screen_hint(window, demo_db, tmp_path,
+                                                                              monkeypatch, qtbot):
+    window.resize(1280, 800)
+    window.set_database(demo_db)
+    window.show_page("Dashboard")
+    dashboard = window.dashboard
+    qtbot.wait(50)  # laid out and painted, as the user sees it before choosing Save as PDF
+    screen = dashboard.grab().toImage()
+    printout = printout_for(dashboard, source=demo_db.name, printed_on=date(2026, 11, 20))
+    drawn = []  # what shows on the page as each sheet is drawn
+    picture = PicturePrintout.picture
+
+    def spy(self, top, bottom):
+        shown = [child for child in self.widget.findChildren(QWidget) if child.isVisibleTo(self.widget)]
+        drawn.append(([child for child in shown if isinstance(child, QComboBox)],
+                      [child.text() for child in shown if isinstance(child, QLabel)]))
+        return picture(self, top, bottom)
+
+    monkeypatch.setattr(PicturePrintout, "picture", spy)
+    saved = printout.save_pdf(tmp_path / "dashboard.pdf")
+
+    assert drawn and all(combos == [] for combos, _texts in drawn)
+    assert all("As at M7 Oct-26 (closed) · Whole service" in texts for _combos, texts in drawn)
+    assert not any("Select a tile" in text for _combos, texts in drawn for text in texts)
+    # The screen is as it was: drop-downs, the hint, and not a pixel moved.
+    assert dashboard.as_at.isVisible() and dashboard.organisation.isVisible()
+    assert not dashboard.printed_choices.isVisible() and "Select a tile" in dashboard.subtitle.text()
+    assert dashboard.grab().toImage() == screen
+    if shutil.which("pdftotext"):
+        text = " ".join(pdf_text(saved).split())
+        assert "As at M7 Oct-26 (closed) · Whole service" in text
+        assert "Select a tile" not in text and "▾" not in text
+
+
+def children_above(widget: QWidget, top: int, bottom: int) -> list[QWidget]:
+    """The children of `widget` drawn whole between `top` and `bottom`, lowest first."""
+    inside = [child for child in widget.findChildren(QWidget) if child.parentWidget() is widget
+              and child.isVisibleTo(widget) and top <= child.y() and child.y() + child.height() <= bottom]
+    return sorted(inside, key=lambda child: -child.y())
+
+
+def test_a_page_never_ends_with_a_heading_whose_section_starts_the_next():
+    widget = QWidget()
+    layout = QVBoxLayout(widget)
+    layout.setSpacing(10)
+    headings = []
+    for section in range(4):
+        heading = QLabel(f"Section {section + 1}", widget)
+        heading.setObjectName("sectionTitle")
+        heading.setFixedHeight(30)
+        block = QWidget(widget)
+        block.setFixedHeight(150)
+        layout.addWidget(heading)
+        layout.addWidget(block)
+        headings.append(heading)
+    widget.resize(600, 4 * 200 + 50)
+    layout.activate()
+
+    # 260 pixels hold the first section and the second heading, but not the second section's block.
+    tops = page_tops(widget, 260)
+
+    assert tops[1] == headings[1].y()
+    for top, bottom in itertools.pairwise([*tops, content_height(widget)]):
+        assert children_above(widget, top, bottom)[0].objectName() != "sectionTitle"
+
+
+def test_the_printed_dashboard_keeps_each_heading_with_its_section(window, demo_db, qtbot):
+    window.resize(1280, 800)  # where the checklist's heading used to end the first page, its list on the second
+    window.set_database(demo_db)
+    window.show_page("Dashboard")
+    qtbot.wait(50)
+    printout = printout_for(window.dashboard, source=demo_db.name)
+    tops = printout.page_tops(new_printer())
+
+    assert len(tops) > 1
+    with on_paper(window.dashboard):
+        for top, bottom in itertools.pairwise([*tops, content_height(printout.widget)]):
+            last = children_above(printout.widget, top, bottom)[0]
+            assert last.objectName() != "sectionTitle", f"the page ends with the heading “{last.text()}”"
 
 
 NFT = OrgEmployer("NFT", "Northshire NHS Foundation Trust", "#005EB8")

@@ -3,6 +3,8 @@ behind it, already filtered to what the tile counts."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -13,7 +15,7 @@ from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QWidget
 from jointlead.domain.findings import Area, Severity
 from jointlead.domain.money import format_pounds
 from jointlead.ui.budget_words import fill_as_at, month_chosen, variance_percent, variance_tone
-from jointlead.ui.page import Page, day_text
+from jointlead.ui.page import Page, day_text, period_choice
 from jointlead.ui.table_model import RIGHT, Column
 from jointlead.ui.widgets import DataTable, FlowLayout, Tile, checklist_html, choose_data, labelled, section_title
 
@@ -65,6 +67,7 @@ FINDING_TARGETS = {
     Area.ACTIONS: TileTarget("Actions"),
 }
 COLUMNS = max(len(tiles) for _section, tiles in SECTIONS)
+HINT = "Select a tile to open the page behind it."  # said on screen only: a tile on paper opens nothing
 
 
 class OrganisationLine(NamedTuple):
@@ -122,8 +125,16 @@ class DashboardPage(Page):
         self.organisation.view().setAccessibleName("The whole service or one organisation")
         self.organisation.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.organisation.activated.connect(lambda _index: self._reload())
-        for text, combo in (("&As at", self.as_at), ("F&or", self.organisation)):  # Alt+F is the File menu
-            bar.addWidget(labelled(text, combo, self))
+        self._choices = [labelled(text, combo, self)  # Alt+F is the File menu
+                         for text, combo in (("&As at", self.as_at), ("F&or", self.organisation))]
+        for pair in self._choices:
+            bar.addWidget(pair)
+        # On paper the drop-downs give way to the words chosen in them (for_paper); hidden, it takes no room.
+        self.printed_choices = QLabel("", self)
+        self.printed_choices.setObjectName("printedChoices")
+        self.printed_choices.setTextFormat(Qt.TextFormat.PlainText)
+        self.printed_choices.hide()
+        bar.addWidget(self.printed_choices)
         self.body.addLayout(bar)
 
         grid = QGridLayout()
@@ -249,8 +260,7 @@ class DashboardPage(Page):
         budget = (f"budget {position.as_at.as_at()}" if position and position.as_at else
                   f"budget at the start of {position.year.label}" if position else
                   "the budget cannot be shown" if picture.budget_problem else "no pooled budget yet")
-        self.subtitle.setText(f"{who}: {budget}; people, supervision and actions on {day_text(self.today)}. "
-                              "Select a tile to open the page behind it.")
+        self.subtitle.setText(f"{who}: {budget}; people, supervision and actions on {day_text(self.today)}. {HINT}")
         self._show_budget(picture)
         self._show_people(picture)
         self._show_actions(picture)
@@ -347,6 +357,41 @@ class DashboardPage(Page):
         self.tiles["Due in the next 14 days"].set_figure(
             str(len(due_soon)), "Still open: " + ", ".join(r.reference for r in due_soon[:5])
             + (" …" if len(due_soon) > 5 else "") if due_soon else "Still open", "warn" if due_soon else None)
+
+    # --- on paper ----------------------------------------------------------------------------------------
+    def choices_words(self) -> str:
+        """What the drop-downs are showing, in words for a board paper: "As at M7 Oct-26 (closed) · Whole service"."""
+        month = self.as_at.currentData()
+        if not self.as_at.isEnabledTo(self) or self.as_at.currentIndex() < 0:
+            as_at = self.as_at.placeholderText()  # "No pooled budget"
+        elif self._frame is not None and month == 0:
+            as_at = f"As at the start of {self._frame.year.label}"
+        elif self._frame is not None and isinstance(month, int):
+            as_at = f"As at {period_choice(month, self._frame.closed, self._frame.year)}"
+        else:  # a snapshot painted before the database opens: the drop-down's own words
+            as_at = f"As at {self.as_at.currentText()}"
+        return " · ".join(part for part in (as_at, self.organisation.currentText()) if part)
+
+    @contextmanager
+    def for_paper(self) -> Iterator[None]:
+        """The page as a printout shows it (printing.on_paper), for as long as the `with` lasts: the choices as plain
+        words rather than drop-downs, and no hint about clicking tiles, which paper cannot do. The screen is as it was
+        afterwards."""
+        hidden = [pair.isHidden() for pair in self._choices]
+        words_hidden = self.printed_choices.isHidden()  # shown already inside another for_paper
+        subtitle = self.subtitle.text()
+        self.printed_choices.setText(self.choices_words())
+        self.printed_choices.show()
+        for pair in self._choices:
+            pair.hide()
+        self.subtitle.setText(subtitle.removesuffix(HINT).rstrip())
+        try:
+            yield
+        finally:
+            self.subtitle.setText(subtitle)
+            for pair, was_hidden in zip(self._choices, hidden, strict=True):
+                pair.setHidden(was_hidden)
+            self.printed_choices.setHidden(words_hidden)
 
     # --- the view as data ---------------------------------------------------------------------------
     def view_state(self) -> dict[str, Any]:

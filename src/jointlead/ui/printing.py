@@ -19,6 +19,12 @@ screen. Anything else (the dashboard's tiles, a page of several small tables, a 
 printed as a picture of the whole page, drawn as vectors so text stays sharp, at its on-screen size or smaller
 to fit the width.
 
+A page may look different on paper: one that offers `for_paper()`, a context manager, is shown that way while it
+is measured and drawn (see `on_paper`), so the dashboard prints the month and organisation chosen as words rather
+than as drop-downs, and leaves out hints that only make sense on screen. A picture runs over pages that end
+between the things on the page rather than through them, and never just under a section heading: a heading goes
+over with what it heads.
+
 Every printout is landscape A4 (the user may change that in the print dialog), titled with the page's heading
 and the line under it (the org chart with its own title and as-at date), with a footer on each page saying
 what it is, when and from which database it was printed, and "Page n of N".
@@ -27,10 +33,12 @@ what it is, when and from which database it was printed, and "Page n of N".
 from __future__ import annotations
 
 import html
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractItemModel, QMarginsF, QModelIndex, QPoint, QPointF, QRectF, Qt
+from PySide6.QtCore import QAbstractItemModel, QEvent, QMarginsF, QModelIndex, QPoint, QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QAbstractTextDocumentLayout,
     QBrush,
@@ -66,6 +74,9 @@ SCREEN_DPI = 96  # Qt's device-independent pixel: a widget drawn at this many pi
 MAIN_TABLE_SHARE = 0.4
 STRIPE = "#F7F9FA"  # the screen's alternate row colour, so the paper reads like the table
 RULE = "#AEB7BD"
+# Labels that head what comes under them (by their object names, as the style sheet knows them): a page of a
+# picture never ends with one.
+HEADINGS = frozenset({"pageTitle", "sectionTitle"})
 
 
 def footer_line(title: str, source: str, printed_on: date | None = None) -> str:
@@ -343,11 +354,13 @@ def _colours(model: QAbstractItemModel, index: QModelIndex, stripe: str) -> str:
 
 class PicturePrintout(Printout):
     """A widget drawn on paper: as wide as the page allows but no larger than on screen, over as many pages
-    as its height needs, each page ending above a tile or table rather than through it where it can."""
+    as its height needs, each page ending above a tile or table rather than through it where it can, and
+    never just under a heading."""
 
-    def __init__(self, widget: QWidget, *, title: str = "", footer: str = "") -> None:
+    def __init__(self, widget: QWidget, *, title: str = "", footer: str = "", page: QWidget | None = None) -> None:
         super().__init__(title, footer)
         self.widget = widget
+        self.page = widget if page is None else page  # the page whose for_paper() `widget` is drawn under
 
     def scale(self, printer: QPrinter) -> float:
         """Printer pixels per widget pixel: fit to the page's width, never enlarged past the on-screen size."""
@@ -355,7 +368,11 @@ class PicturePrintout(Printout):
         return min(natural, printer.width() / max(1, self.widget.width()))
 
     def page_tops(self, printer: QPrinter) -> list[int]:
-        """Where each page starts down the widget, in widget pixels."""
+        """Where each page starts down the widget as printed, in widget pixels."""
+        with on_paper(self.page):
+            return self._page_tops(printer)
+
+    def _page_tops(self, printer: QPrinter) -> list[int]:
         room = self.room(printer) / self.scale(printer)
         return page_tops(self.widget, max(1, int(room)))
 
@@ -386,11 +403,12 @@ class PicturePrintout(Printout):
         # pixels for it to line up with the rest of the drawing. Text stays vector text; only the style's small
         # cached bitmaps (frame corners) print at screen sharpness.
         printer.setResolution(SCREEN_DPI)
-        super().print_to(printer)
+        with on_paper(self.page):
+            super().print_to(printer)
 
     def _draw(self, painter: QPainter, printer: QPrinter) -> None:
         scale = self.scale(printer)
-        tops = self.page_tops(printer)
+        tops = self._page_tops(printer)
         bottoms = [*tops[1:], content_height(self.widget)]
         for number, (top, bottom) in enumerate(zip(tops, bottoms, strict=True), start=1):
             if number > 1:
@@ -443,9 +461,10 @@ def page_tops(widget: QWidget, room: int) -> list[int]:
     """Where each page starts when `widget` is cut into pages `room` pixels tall.
 
     A page ends just above any child of the widget it would otherwise cut through (a tile, a table), unless
-    that child is taller than a page by itself and has to be cut anyway.
+    that child is taller than a page by itself and has to be cut anyway; and above a heading (HEADINGS) that
+    would otherwise be the last thing on it, so that the heading starts the next page with what it heads.
     """
-    spans = _spans(widget)
+    spans = [(child.y(), child.y() + child.height(), _is_heading(child)) for child in _children(widget)]
     height = content_height(widget)
     tops = [0]
     while tops[-1] + room < height:
@@ -454,16 +473,29 @@ def page_tops(widget: QWidget, room: int) -> list[int]:
         moved = True
         while moved:
             moved = False
-            for top, bottom in spans:
+            for top, bottom, _heading in spans:
                 if start < top < cut < bottom and bottom - top <= room:
                     cut, moved = top, True
+            on_page = [span for span in spans if start <= span[0] < cut]
+            lowest = max((top for top, _bottom, _heading in on_page), default=start)
+            if start < lowest and any(heading and bottom <= cut for top, bottom, heading in on_page if top == lowest):
+                cut, moved = lowest, True
         tops.append(cut)
     return tops
 
 
-def _spans(widget: QWidget) -> list[tuple[int, int]]:
-    return [(child.y(), child.y() + child.height()) for child in widget.findChildren(QWidget)
+def _children(widget: QWidget) -> list[QWidget]:
+    """The widget's own children that show, each drawn as one piece (a tile, a heading, a table)."""
+    return [child for child in widget.findChildren(QWidget)
             if child.parentWidget() is widget and child.isVisibleTo(widget)]
+
+
+def _is_heading(widget: QWidget) -> bool:
+    return isinstance(widget, QLabel) and widget.objectName() in HEADINGS
+
+
+def _spans(widget: QWidget) -> list[tuple[int, int]]:
+    return [(child.y(), child.y() + child.height()) for child in _children(widget)]
 
 
 def content_height(widget: QWidget) -> int:
@@ -478,7 +510,8 @@ def printout_for(page: QWidget, *, source: str = "", printed_on: date | None = N
     one (see the module's notes), else a picture of the page. `source` names where the data came from (the
     database file) in the footer."""
     title = _label_text(page, "heading") or page.accessibleName() or page.windowTitle()
-    subtitle = _label_text(page, "subtitle")
+    with on_paper(page):  # the line under the heading as paper shows it: no on-screen hints
+        subtitle = _label_text(page, "subtitle")
     footer = footer_line(title, source, printed_on)
     chart = chart_to_print(page)
     if chart is not None:
@@ -486,7 +519,36 @@ def printout_for(page: QWidget, *, source: str = "", printed_on: date | None = N
     table = table_to_print(page)
     if table is not None:
         return TablePrintout(table.model, title, subtitle=subtitle, note=shown_note(table), footer=footer)
-    return PicturePrintout(_whole(page), title=title, footer=footer)
+    return PicturePrintout(_whole(page), title=title, footer=footer, page=page)
+
+
+@contextmanager
+def on_paper(page: QWidget) -> Iterator[None]:
+    """`page` as it looks on paper for as long as the `with` lasts, and as it was on screen afterwards.
+
+    A page that looks different on paper offers `for_paper()`, a context manager during which it shows what a
+    printout should (the dashboard's choices as words, not drop-downs; no "Select a tile…"); any other page is
+    printed as it is. Layouts are brought up to date on the way in (and out), so the pages are measured as they
+    are drawn and as the screen is about to show them. Nothing is painted on screen meanwhile: printing runs to
+    the end before the window next paints.
+    """
+    for_paper = getattr(page, "for_paper", None)
+    if not callable(for_paper):
+        _settle_layouts()
+        yield
+        return
+    try:
+        with for_paper():
+            _settle_layouts()
+            yield
+    finally:
+        _settle_layouts()
+
+
+def _settle_layouts() -> None:
+    """Lay out now what a widget shown, hidden or reworded has asked to be laid out again (Qt would at its next
+    turn of the event loop), including a scrolling page's content taking its new height."""
+    QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
 
 
 def chart_to_print(page: QWidget) -> OrgChart | None:

@@ -16,7 +16,17 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPageLayout, QPageSize, QTextTable
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog, QPrintPreviewWidget
-from PySide6.QtWidgets import QComboBox, QDialog, QFileDialog, QGridLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QGridLayout,
+    QLabel,
+    QPushButton,
+    QTabBar,
+    QVBoxLayout,
+    QWidget,
+)
 
 from jointlead.domain.errors import JointleadError
 from jointlead.services.org_structure import OrgEmployer, OrgLine, OrgPerson, Structure
@@ -459,6 +469,111 @@ def test_the_printed_dashboard_keeps_each_heading_with_its_section(window, demo_
         for top, bottom in itertools.pairwise([*tops, content_height(printout.widget)]):
             last = children_above(printout.widget, top, bottom)[0]
             assert last.objectName() != "sectionTitle", f"the page ends with the heading “{last.text()}”"
+
+
+def test_pages_end_above_the_pieces_inside_a_container_taller_than_a_page():
+    # The Budgets page's figures are one widget (tiles, the view's name, the view) taller than a page.
+    widget = QWidget()
+    container = QWidget(widget)
+    container.setGeometry(0, 40, 600, 900)
+    tiles = []
+    for number in range(3):
+        tile = QWidget(container)
+        tile.setGeometry(0, number * 210, 600, 200)
+        tiles.append(tile)
+    heading = QLabel("Charts", container)
+    heading.setObjectName("sectionTitle")
+    heading.setGeometry(0, 630, 600, 30)
+    chart = QWidget(container)
+    chart.setGeometry(0, 670, 600, 230)
+    widget.resize(600, 940)
+
+    tops = page_tops(widget, 700)
+
+    # The chart would be cut at 700: the page ends above its heading instead (40 + 630), which goes with it.
+    assert tops == [0, 670]
+
+
+def paper_view(page: QWidget, printout: PicturePrintout, monkeypatch) -> list[tuple[list[QWidget], list[str]]]:
+    """What shows on the page as each sheet of `printout` is drawn: the controls, and the words of every label."""
+    drawn = []
+    picture = PicturePrintout.picture
+
+    def spy(self, top, bottom):
+        shown = [child for child in page.findChildren(QWidget) if child.isVisibleTo(page)]
+        drawn.append(([child for child in shown if isinstance(child, QComboBox | QPushButton | QTabBar)
+                       and not isinstance(child, Tile)],
+                      [child.text() for child in shown if isinstance(child, QLabel)]))
+        return picture(self, top, bottom)
+
+    monkeypatch.setattr(PicturePrintout, "picture", spy)
+    return drawn
+
+
+def test_the_budgets_page_prints_its_choices_as_words_and_the_view_by_name_without_buttons(
+        window, demo_db, tmp_path, monkeypatch, qtbot):
+    window.resize(1366, 768)
+    window.set_database(demo_db)
+    window.show_page("Budgets")
+    budgets = window.current_page()
+    budgets.tabs.setCurrentWidget(budgets.risk_tab)
+    qtbot.wait(50)
+    # Qt lays out again sizes that changed on a hidden tab (By month's rows) only when something next asks: drawing
+    # the page for paper is such a thing, so the screen is compared from after a first printout.
+    printout_for(budgets, source=demo_db.name).save_pdf(tmp_path / "first.pdf")
+    screen = budgets.grab().toImage()
+    printout = printout_for(budgets, source=demo_db.name, printed_on=date(2026, 11, 20))
+    drawn = paper_view(budgets, printout, monkeypatch)
+    saved = printout.save_pdf(tmp_path / "budgets.pdf")
+
+    assert isinstance(printout, PicturePrintout)
+    # One sheet: the view is as tall as its words, not stretched down the window onto a second, empty, sheet.
+    assert pdf_pages(saved) == 1
+    assert drawn and all(controls == [] for controls, _texts in drawn)
+    assert all({"Year 2026-27 (current) · As at M7 Oct (closed)", "Risk share"} <= set(texts)
+               for _controls, texts in drawn)
+    # The screen is as it was: drop-downs, buttons, the tabs, and not a pixel moved.
+    assert budgets.as_at.isVisible() and budgets.close_button.isVisible() and budgets.tabs.tabBar().isVisible()
+    assert not budgets.printed_choices.isVisible() and not budgets.printed_view.isVisible()
+    assert budgets.grab().toImage() == screen
+    if shutil.which("pdftotext"):
+        text = " ".join(pdf_text(saved).split())
+        assert "As at M7 Oct (closed)" in text and "Each partner's share" in text
+        assert "Close M8" not in text and "Agreement and rules" not in text
+
+
+def test_the_budgets_charts_print_whole_under_their_heading(window, demo_db, qtbot):
+    window.resize(1366, 768)
+    window.set_database(demo_db)
+    window.show_page("Budgets")
+    budgets = window.current_page()
+    budgets.tabs.setCurrentWidget(budgets.charts_tab)
+    qtbot.wait(50)
+    printout = printout_for(budgets, source=demo_db.name)
+    tops = printout.page_tops(new_printer())
+
+    with on_paper(budgets):
+        chart_top = budgets.charts.mapTo(printout.widget, budgets.charts.rect().topLeft()).y()
+        heading_top = budgets.printed_view.mapTo(printout.widget, budgets.printed_view.rect().topLeft()).y()
+    assert not any(chart_top < top < chart_top + budgets.charts.height() for top in tops)
+    assert heading_top in tops  # the view's name starts the page its chart is on
+
+
+def test_a_budgets_view_that_is_one_table_prints_as_that_table_however_few_its_rows(window, demo_db):
+    window.set_database(demo_db)
+    window.show_page("Budgets")
+    budgets = window.current_page()
+    printed = {}
+    for tab in (budgets.lines_tab, budgets.virements_tab, budgets.risk_tab, budgets.contributions_tab):
+        budgets.tabs.setCurrentWidget(tab)
+        printout = printout_for(budgets, source=demo_db.name)
+        printed[budgets.tabs.tabText(budgets.tabs.currentIndex())] = (
+            printout.document().toPlainText() if isinstance(printout, TablePrintout) else type(printout).__name__)
+
+    # The demo has two virements: a table too short to fill the tab had printed as a picture, clipped at the side.
+    assert "2 virements" in printed["Virements"] and "Nursing vacancy" in printed["Virements"]
+    assert "Medical staffing" in printed["Lines"]
+    assert printed["Risk share"] == "PicturePrintout"
 
 
 NFT = OrgEmployer("NFT", "Northshire NHS Foundation Trust", "#005EB8")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from html import escape
@@ -177,6 +178,7 @@ BUDGET, ACTUAL = "budget", "actual"
 CLOSED_MONTH_ADVICE = ("To assign a row in a closed month, unlock the month (Unlock…, giving a reason), assign the "
                        "row, then close the month again. To leave the month as agreed instead, give a line the row's "
                        "ledger codes (Lines > Ledger codes…): later months' rows with those codes will land on it.")
+NO_LIMIT = (1 << 24) - 1  # Qt's largest widget size (QWIDGETSIZE_MAX): a widget's maximum when none is set
 
 
 class BudgetsPage(Page):
@@ -230,12 +232,18 @@ class BudgetsPage(Page):
         self.outturn_tile.clicked.connect(lambda: self.tabs.setCurrentWidget(self.lines_tab))
         self.variance_tile.clicked.connect(lambda: self.tabs.setCurrentWidget(self.risk_tab))
         area.addLayout(tiles)
+        # On paper the tab bar gives way to the name of the view shown (for_paper); hidden, it takes no room.
+        self.printed_view = section_title("", self)
+        self.printed_view.hide()
+        area.addWidget(self.printed_view)
         self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName("Budget views")
         self.tabs.tabBar().setAccessibleName("Choose a budget view")
         self._build_tabs()
         area.addWidget(self.tabs, 1)
         self.body.addWidget(self.pool_area, 1)
+        # Takes the room below the figures on paper only, where the view is as tall as what it shows.
+        self.body.addStretch(0)
 
     # --- building ---------------------------------------------------------------------------------
     def _button(self, text: str, slot: Callable[[], object], layout: QLayout) -> QPushButton:
@@ -270,6 +278,13 @@ class BudgetsPage(Page):
         self.as_at.activated.connect(self._on_as_at)
         bar.addWidget(label)
         bar.addWidget(self.as_at)
+        self._choices = (year_label, self.year_choice, label, self.as_at)
+        # On paper the drop-downs give way to the words chosen in them (for_paper); hidden, it takes no room.
+        self.printed_choices = QLabel("", self)
+        self.printed_choices.setObjectName("printedChoices")
+        self.printed_choices.setTextFormat(Qt.TextFormat.PlainText)
+        self.printed_choices.hide()
+        bar.addWidget(self.printed_choices)
         bar.addStretch(1)
         self.virement_button = self._button("Virement…", self.virement, bar)
         self.close_button = self._button("Close month…", self.close_month, bar)
@@ -634,6 +649,51 @@ class BudgetsPage(Page):
         if self.database is not None:
             self.show_data(self.database, self.today)
         show_tab(self.tabs, view)
+
+    # --- on paper ---------------------------------------------------------------------------------
+    @property
+    def table(self) -> DataTable | None:
+        """The table the view shown is (printed whole, and searched by Ctrl+F), or None for a view that is more than
+        a table: the risk share in words, the charts, contributions with their instalments, the year end."""
+        if not self.pool_area.isVisibleTo(self):
+            return None
+        return {self.lines_tab: self.lines, self.months_tab: self.months, self.unmapped_tab: self.unmapped,
+                self.virements_tab: self.virements}.get(self.tabs.currentWidget())
+
+    def choices_words(self) -> str:
+        """The year and month the figures are for, in words for paper: "Year 2026-27 (current) · As at M7 Oct
+        (closed)"."""
+        year, as_at = self.year_choice.currentText(), self.as_at.currentText()
+        return " · ".join(words for words in (year and f"Year {year}", as_at and f"As at {as_at}") if words)
+
+    @contextmanager
+    def for_paper(self) -> Iterator[None]:
+        """The page as a printout shows it (printing.on_paper) for as long as the `with` lasts: the year and month as
+        words rather than drop-downs, no buttons, the view's name rather than the tab bar, and the view only as tall
+        as what it shows (a stretched view printed an empty frame onto a second sheet). The screen is as it was
+        afterwards."""
+        view = self.tabs.currentWidget()
+        chrome = self.tabs.height() - view.height() - self.tabs.tabBar().height()  # the frame round the view
+        hidden = [(widget, widget.isHidden()) for widget in (
+            *self._choices, self.printed_choices, self.printed_view, self.tabs.tabBar(), self.virement_button,
+            self.close_button, self.unlock_button, *view.buttons)]
+        self.printed_choices.setText(self.choices_words())
+        self.printed_view.setText(self.tabs.tabText(self.tabs.currentIndex()))
+        for widget, _was_hidden in hidden:
+            widget.setVisible(widget in (self.printed_choices, self.printed_view))
+        # A view of words (the risk share) is as tall as they are at its width, not at the width Qt would guess.
+        height = view.heightForWidth(view.width()) if view.hasHeightForWidth() else view.sizeHint().height()
+        self.tabs.setMaximumHeight(max(height, view.minimumSizeHint().height()) + chrome)
+        self.body.setStretchFactor(self.pool_area, 0)
+        self.body.setStretch(self.body.count() - 1, 1)
+        try:
+            yield
+        finally:
+            self.body.setStretch(self.body.count() - 1, 0)
+            self.body.setStretchFactor(self.pool_area, 1)
+            self.tabs.setMaximumHeight(NO_LIMIT)
+            for widget, was_hidden in hidden:
+                widget.setHidden(was_hidden)
 
     # --- gestures ---------------------------------------------------------------------------------
     def _on_year(self, _index: int) -> None:

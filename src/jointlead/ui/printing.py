@@ -56,7 +56,7 @@ from PySide6.QtGui import (
     QTextTable,
 )
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog
-from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QScrollArea, QWidget
+from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QFileDialog, QLabel, QScrollArea, QWidget
 
 from jointlead.domain.errors import JointleadError
 from jointlead.domain.org_layout import OrgPages
@@ -460,11 +460,12 @@ class ChartPrintout(Printout):
 def page_tops(widget: QWidget, room: int) -> list[int]:
     """Where each page starts when `widget` is cut into pages `room` pixels tall.
 
-    A page ends just above any child of the widget it would otherwise cut through (a tile, a table), unless
-    that child is taller than a page by itself and has to be cut anyway; and above a heading (HEADINGS) that
-    would otherwise be the last thing on it, so that the heading starts the next page with what it heads.
+    A page ends just above any piece of the widget it would otherwise cut through (a tile, a table, a chart; see
+    `_pieces`), unless that piece is taller than a page by itself and has to be cut anyway; and above a heading
+    (HEADINGS) that would otherwise be the last thing on it, so that the heading starts the next page with what it
+    heads.
     """
-    spans = [(child.y(), child.y() + child.height(), _is_heading(child)) for child in _children(widget)]
+    spans = _pieces(widget, room)
     height = content_height(widget)
     tops = [0]
     while tops[-1] + room < height:
@@ -482,6 +483,22 @@ def page_tops(widget: QWidget, room: int) -> list[int]:
                 cut, moved = lowest, True
         tops.append(cut)
     return tops
+
+
+def _pieces(widget: QWidget, room: int, within: QWidget | None = None) -> list[tuple[int, int, bool]]:
+    """What a page may end above on `widget`, as (top, bottom, whether a heading) in the coordinates of `within`
+    (default: the widget itself): its children, each drawn as one piece, except that a container taller than a page
+    (the Budgets page's figures: its tiles, the view's name, a chart) gives its own pieces instead. A table or chart
+    is always one piece: it scrolls or draws itself."""
+    within = widget if within is None else within
+    pieces = []
+    for child in _children(widget):
+        if child.height() > room and not isinstance(child, QAbstractScrollArea) and _children(child):
+            pieces += _pieces(child, room, within)
+            continue
+        top = child.mapTo(within, QPoint(0, 0)).y()
+        pieces.append((top, top + child.height(), _is_heading(child)))
+    return pieces
 
 
 def _children(widget: QWidget) -> list[QWidget]:

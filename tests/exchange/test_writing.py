@@ -268,7 +268,7 @@ TOTAL = ("Total", None, 10_562_395, None, None, None)  # the three salaries adde
 
 
 def test_a_total_row_is_written_bold_under_the_table_outside_it_with_real_values(tmp_path):
-    sheet = written(tmp_path, total_row=TOTAL)["Staff"]
+    sheet = written(tmp_path, totals=[TOTAL])["Staff"]
     (table,) = sheet.tables.values()
     # Outside the table: sorting or filtering the rows leaves the total at the foot, and Staff[Salary] leaves it out.
     assert table.ref == table.autoFilter.ref == "A1:F4"
@@ -280,10 +280,19 @@ def test_a_total_row_is_written_bold_under_the_table_outside_it_with_real_values
     assert not any(cell.font.b for cell in sheet[4])
 
 
+def test_several_total_rows_follow_each_other_under_the_table_each_in_bold(tmp_path):
+    # The budget workbook's Lines by month: the whole pool's budget, actual, forecast and outturn under the lines.
+    lowest = ("Lowest", None, 2_345_000, None, None, None)
+    sheet = written(tmp_path, totals=[TOTAL, lowest])["Staff"]
+    assert sheet.tables["Staff"].ref == "A1:F4"
+    assert [sheet.cell(row, 1).value for row in (5, 6)] == ["Total", "Lowest"] and sheet.max_row == 6
+    assert sheet["C6"].value == 23_450 and sheet["A6"].font.b and sheet["C6"].font.b
+
+
 def test_a_total_row_keeps_its_status_colours_and_counts_for_the_column_widths(tmp_path):
     columns = [ExportColumn("Line"), ExportColumn("Budget", Kind.MONEY_FINANCE), ExportColumn("RAG", Kind.RAG)]
     sheet = written(tmp_path, columns, [("A", 100, "green"), ("B", 200, "red")],
-                    total_row=("Total", 123_456_789_012, "red"))["Staff"]
+                    totals=[("Total", 123_456_789_012, "red")])["Staff"]
     assert sheet.column_dimensions["B"].width >= len("1,234,567,890.12")  # the total never shows as #####
     rag = sheet["C4"]
     assert (rag.value, rag.font.b) == ("Red", True)
@@ -292,8 +301,8 @@ def test_a_total_row_keeps_its_status_colours_and_counts_for_the_column_widths(t
 
 def test_a_table_with_no_rows_gets_no_total_row_and_the_cover_counts_rows_not_totals(tmp_path):
     workbook = ExportWorkbook(COVER)
-    workbook.add_table("Staff", STAFF_COLUMNS, STAFF_ROWS, total_row=TOTAL)
-    workbook.add_table("Leavers", STAFF_COLUMNS, [], total_row=TOTAL)
+    workbook.add_table("Staff", STAFF_COLUMNS, STAFF_ROWS, totals=[TOTAL])
+    workbook.add_table("Leavers", STAFF_COLUMNS, [], totals=[TOTAL])
     book = openpyxl.load_workbook(workbook.save(tmp_path / "export.xlsx"))
     assert (book["Leavers"]["A2"].value, book["Leavers"].max_row) == (NO_ROWS, 2)
     contents = [tuple(cell.value for cell in row) for row in book["Cover"].iter_rows(max_col=3)]
@@ -302,7 +311,7 @@ def test_a_table_with_no_rows_gets_no_total_row_and_the_cover_counts_rows_not_to
 
 def test_a_total_row_with_the_wrong_number_of_values_is_refused_by_its_row_number(tmp_path):
     with pytest.raises(UnwritableCell, match=r"^Staff!5: the row has 2 values for 6 columns"):
-        written(tmp_path, total_row=("Total", None))
+        written(tmp_path, totals=[("Total", None)])
 
 
 def test_a_table_needs_distinct_headers(tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -30,8 +31,22 @@ def export(database, tmp_path: Path, organisation: str = "NCC", name: str = "bud
 
 
 def table(sheet) -> list[dict[str, object]]:
-    """The sheet's table as one dict per row, keyed by the header."""
-    rows = sheet.iter_rows(values_only=True)
+    """The sheet's Excel table as one dict per row, keyed by the header."""
+    return _rows(sheet, last_row(sheet))
+
+
+def totals(sheet) -> list[dict[str, object]]:
+    """The rows under the sheet's table, outside it (its totals), keyed by the table's headers."""
+    return _rows(sheet, sheet.max_row)[len(table(sheet)):]
+
+
+def last_row(sheet) -> int:
+    (excel_table,) = sheet.tables.values()
+    return int(re.search(r"\d+$", excel_table.ref).group())
+
+
+def _rows(sheet, last: int) -> list[dict[str, object]]:
+    rows = sheet.iter_rows(max_row=last, values_only=True)
     headers = next(rows)
     return [dict(zip(headers, row, strict=True)) for row in rows]
 
@@ -85,14 +100,22 @@ def test_every_lines_figures_match_the_pool_position_to_the_penny(demo_db, tmp_p
         assert (row["Line"], row["Responsible partner"], row["Ledger codes"]) == (
             line.name, line.responsible_code, line.mappings)
         assert row["Full-year variance %"] == line.figures.full_year_variance_basis_points / 10_000
+    (pool,) = totals(book["Variance"])
+    assert (pool["Code"], pool["Line"]) == ("Total", "Whole pool") and figures_of(pool) == expected(position.pool)
+    for header in ("Annual budget", "Actual to date", "Forecast outturn", "Full-year variance"):
+        assert pence(pool[header]) == sum(pence(row[header]) for row in rows)  # the column's sum, to the penny
 
 
 def test_the_summary_gives_the_pool_and_each_partners_lines(demo_db, tmp_path):
     position = pool_position(demo_db)
     _, book = export(demo_db, tmp_path)
     rows = {row["Lines"]: row for row in table(book["Summary"])}
-    assert list(rows) == ["All lines (the pool)", "Lines led by NFT", "Lines led by NCC"]
-    assert figures_of(rows["All lines (the pool)"]) == expected(position.pool)
+    assert list(rows) == ["Lines led by NFT", "Lines led by NCC"]
+    # The pool is their total, bold under the table and outside it: a sort of the table leaves it at the foot.
+    (pool,) = totals(book["Summary"])
+    assert pool["Lines"] == "All lines (the pool)" and pool["Number of lines"] == len(position.lines)
+    assert figures_of(pool) == expected(position.pool)
+    assert book["Summary"].cell(last_row(book["Summary"]) + 1, 1).font.b
     for code in ("NFT", "NCC"):
         led = [line for line in position.lines if line.responsible_code == code]
         row = rows[f"Lines led by {code}"]
@@ -118,6 +141,12 @@ def test_lines_by_month_show_budget_actuals_to_date_then_forecast(demo_db, tmp_p
                                              figures.actual_to_date]
         assert rows[line.code, "Forecast"] == [*[None] * 7, *figures.forecast, figures.forecast_remaining]
         assert rows[line.code, "Outturn"] == [*figures.outturn_by_month, figures.forecast_outturn]
+    pool = {row["Measure"]: [pence(row[h]) for h in headers[3:]] for row in totals(sheet)}
+    assert list(pool) == ["Budget", "Actual", "Forecast", "Outturn"]
+    for measure, months in pool.items():  # each month the lines' sum, to the penny
+        assert months == [sum(rows[line.code, measure][m] or 0 for line in position.lines)
+                          if any(rows[line.code, measure][m] is not None for line in position.lines) else None
+                          for m in range(13)], measure
 
 
 def test_rag_cells_say_the_status_on_its_own_fill(demo_db, tmp_path):
@@ -144,7 +173,8 @@ def test_the_risk_share_sheets_give_each_partners_share_and_every_step(demo_db, 
         share.share_by_partner["NFT"])
     assert pence(rows["Northshire County Council"]["Share of the forecast variance"]) == share.share_by_partner["NCC"]
     assert rows["Northshire NHS Foundation Trust"]["Share of contributions"] == pytest.approx(0.75)
-    total = rows.pop("Total")
+    (total,) = totals(book["Risk share"])
+    assert total["Who bears it"] == "Total"
     assert pence(total["Share of the forecast variance"]) == share.total_variance_pence
     assert sum(pence(row["Share of the forecast variance"]) for row in rows.values()) == share.total_variance_pence
 
@@ -246,13 +276,13 @@ def test_a_period_not_yet_closed_can_be_reported_and_the_checklist_says_so(demo_
     assert checklist["M8 and M9 are not closed: their actuals may still change."] == "Incomplete"
     assert checklist["Ledger not loaded: NFT for M8 and M9; NCC for M8 and M9."] == "Incomplete"
     position = pool_position(demo_db, as_at=9)
-    assert figures_of(table(book["Summary"])[0]) == expected(position.pool)
+    assert figures_of(totals(book["Summary"])[0]) == expected(position.pool)
 
 
 def test_an_earlier_closed_period_can_be_reported(demo_db, tmp_path):
     _, book = export(demo_db, tmp_path, as_at=5)
     assert cover_checklist(book)["M1 to M5 are closed: the actuals to date are agreed."] == "Complete"
-    assert figures_of(table(book["Summary"])[0]) == expected(pool_position(demo_db, as_at=5).pool)
+    assert figures_of(totals(book["Summary"])[0]) == expected(pool_position(demo_db, as_at=5).pool)
 
 
 def test_a_hostile_line_name_is_written_as_quoted_text_never_a_formula(demo_db, tmp_path):

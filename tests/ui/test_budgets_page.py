@@ -9,7 +9,7 @@ from driving import only, save
 from PySide6.QtCore import QItemSelectionModel, Qt
 
 from jointlead.domain.calendar import FinancialYear
-from jointlead.domain.money import format_money
+from jointlead.domain.money import format_money, format_pounds
 from jointlead.services import budget_setup
 from jointlead.services.budget_setup import agreement_terms, instalments
 from jointlead.services.budgets import pool_position
@@ -51,6 +51,35 @@ def test_the_whole_pools_row_stays_at_the_foot_however_the_months_are_sorted(pag
             assert names[-1] == "Whole pool" and names.count("Whole pool") == 1
             if column == 1:  # the lines themselves are sorted
                 assert names[:-1] == sorted(names[:-1], reverse=order == Qt.SortOrder.DescendingOrder)
+
+
+def test_the_lines_end_with_the_whole_pools_total_in_bold_which_is_not_counted_and_goes_with_a_search(page):
+    page.tabs.setCurrentWidget(page.lines_tab)
+    table, position = page.lines, page.position
+    model = table.model
+    lines = len(position.lines)
+    for column in (0, 3, 8):  # the code, the annual budget, the forecast variance
+        for order in (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder):
+            table.view.sortByColumn(column, order)
+            assert [model.row_at(r).name for r in range(model.rowCount())].index("Whole pool") == lines
+    foot = model.rowCount() - 1
+    shown = [model.index(foot, c).data() for c in range(model.columnCount())]
+    assert shown[:4] == ["", "Whole pool", "", format_pounds(position.pool.annual_budget_pence)]
+    assert shown[8] == format_pounds(position.pool.full_year_variance)
+    assert model.index(foot, 1).data(Qt.ItemDataRole.FontRole).bold()
+    assert model.index(0, 1).data(Qt.ItemDataRole.FontRole) is None
+    # It is the lines' total, not a line: not counted, and not shown under some lines, which it would not add up to.
+    assert table.count.text() == f"{lines} budget lines"
+    table.search.setText("staffing")
+    assert table.count.text() == f"2 of {lines} budget lines shown"
+    assert sorted(model.row_at(r).name for r in range(model.rowCount())) == ["Medical staffing", "Social work staffing"]
+    table.search.clear()
+    assert model.rowCount() == lines + 1
+    # Chosen, it shows the whole pool's chart, and is no line to change.
+    table.view.selectRow(foot)
+    assert page.charts.line_id is None and page._selected_line() is None
+    table.view.selectRow(0)
+    assert page.charts.line_id == model.row_at(0).id
 
 
 def test_the_year_end_says_it_is_provisional_and_who_pays_whom(page):

@@ -569,6 +569,8 @@ def test_a_budgets_view_that_is_one_table_prints_as_that_table_however_few_its_r
         printout = printout_for(budgets, source=demo_db.name)
         printed[budgets.tabs.tabText(budgets.tabs.currentIndex())] = (
             printout.document().toPlainText() if isinstance(printout, TablePrintout) else type(printout).__name__)
+        if tab is budgets.lines_tab:  # the whole pool's total, bold as on screen
+            assert re.search(r'<td align="left" style="font-weight:600"[^>]*>Whole pool</td>', printout.html)
 
     # The demo has two virements: a table too short to fill the tab had printed as a picture, clipped at the side.
     assert "2 virements" in printed["Virements"] and "Nursing vacancy" in printed["Virements"]

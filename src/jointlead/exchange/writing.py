@@ -816,7 +816,7 @@ class ExportWorkbook:
         table_name: str | None = None,
         description: str = "",
         hidden: bool = False,
-        total_row: Sequence[object] | None = None,
+        totals: Sequence[Sequence[object]] = (),
     ) -> str:
         """Write a sheet holding one Excel table; returns the sheet's title (made valid and unique).
 
@@ -824,12 +824,13 @@ class ExportWorkbook:
         that cannot be written raises `UnwritableCell` naming its cell, and the workbook can then not be saved.
         A `hidden` sheet (bookkeeping an importer reads back, say) is not shown in Excel nor listed on the cover.
 
-        `total_row` (one value per column, like a row; yes/no cells stay plain) is written bold straight under the
-        last row, outside the Excel table: sorting or filtering the table leaves it at the foot, and whatever reads
-        the table by name (a structured reference such as `=SUM(Lines[Amount])`, Power Query) leaves it out instead
-        of counting everything twice. Its figures are values the caller has added up, never formulas, as every
-        other cell: a reader that does not calculate sees them too. It is not counted among the table's rows, and a
-        table with no rows gets none (the note saying so stands alone).
+        `totals` (rows of one value per column, like the rows; yes/no cells stay plain; usually one, a total row)
+        are written bold straight under the last row, outside the Excel table: sorting or filtering the table leaves
+        them at the foot, and whatever reads the table by name (a structured reference such as
+        `=SUM(Lines[Amount])`, Power Query) leaves them out instead of counting everything twice. Their figures are
+        values the caller has added up, never formulas, as every other cell: a reader that does not calculate sees
+        them too. They are not counted among the table's rows, and a table with no rows gets none (the note saying
+        so stands alone).
         """
         if self._saved:
             raise RuntimeError("this workbook has already been saved")
@@ -860,7 +861,7 @@ class ExportWorkbook:
         if hidden:
             ws.sheet_state = "hidden"
         try:
-            count = self._write_table(ws, title, name, columns, rows, total_row)
+            count = self._write_table(ws, title, name, columns, rows, totals)
         except BaseException:
             self.discard()
             raise
@@ -939,14 +940,14 @@ class ExportWorkbook:
         name: str,
         columns: Sequence[ExportColumn],
         rows: Iterable[Sequence[object]],
-        total_row: Sequence[object] | None = None,
+        totals: Sequence[Sequence[object]] = (),
     ) -> int:
         rows = iter(rows)
         sample = list(islice(rows, WIDTH_SAMPLE_ROWS))
 
         # Everything above the rows (widths, frozen header, page set-up flags) is written before the rows. A total
         # is usually the widest figure in its column, so it counts for the widths: never ##### in Excel.
-        measured = sample if total_row is None else [*sample, total_row]
+        measured = [*sample, *totals]
         widths = [_column_width(column, index, measured) for index, column in enumerate(columns)]
         for index, width in enumerate(widths):
             ws.column_dimensions[get_column_letter(index + 1)].width = width
@@ -1017,9 +1018,10 @@ class ExportWorkbook:
             data.write(f'<row r="2"><c r="A2"{self._writer(Kind.TEXT)(NO_ROWS, place)}</row>')
             data.close()
             return 0
-        if total_row is not None:
-            place.row = count + 2  # the row under the table's last, outside its ref below
-            write_row(total_row, cell_writers(bold=True))
+        bold = cell_writers(bold=True)
+        for number, total in enumerate(totals):
+            place.row = count + 2 + number  # under the table's last row, outside its ref below
+            write_row(total, bold)
         data.close()
 
         ref = f"A1:{get_column_letter(width)}{count + 1}"

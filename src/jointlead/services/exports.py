@@ -308,13 +308,14 @@ def figure_values(figures: LineFigures) -> tuple[object, ...]:
 
 
 def summary_rows(position: PoolPosition, partner_codes: Sequence[str]) -> list[tuple[object, ...]]:
-    """The pool, then each partner's lines, then the joint lines (if any): each group added up month by month."""
+    """Each partner's lines, then the joint lines (if any): each group added up month by month. `summary_total` is
+    the pool's row, their total."""
     groups = [(f"Lines led by {code}", [p for p in position.lines if p.responsible_code == code], True)
               for code in partner_codes]
     groups.append(("Joint lines", [p for p in position.lines if not p.responsible_code], False))
     groups.append(("Lines led by others", [p for p in position.lines
                                            if p.responsible_code and p.responsible_code not in partner_codes], False))
-    rows = [("All lines (the pool)", len(position.lines), *figure_values(position.pool))]
+    rows = []
     for label, lines, always in groups:
         if lines:
             rows.append((label, len(lines), *figure_values(total_figures(p.figures for p in lines))))
@@ -323,20 +324,31 @@ def summary_rows(position: PoolPosition, partner_codes: Sequence[str]) -> list[t
     return rows
 
 
-def _month_rows(position: PoolPosition) -> list[tuple[object, ...]]:
-    """Four rows a line: the profiled budget, the actuals to date, the forecast after, and the two together."""
-    rows = []
-    for line in position.lines:
-        figures = line.figures
-        to_date = figures.as_at
-        actual = [(a or 0) if n < to_date else None for n, a in enumerate(figures.actuals)]
-        forecast = [None] * to_date + list(figures.forecast)
-        for measure, months, year in zip(MEASURES, (
-                list(figures.budget_profile), actual, forecast, list(figures.outturn_by_month)), (
-                figures.annual_budget_pence, figures.actual_to_date, figures.forecast_remaining,
-                figures.forecast_outturn), strict=True):
-            rows.append((line.code, line.name, measure, *months, year))
-    return rows
+def summary_total(position: PoolPosition) -> tuple[object, ...]:
+    return ("All lines (the pool)", len(position.lines), *figure_values(position.pool))
+
+
+def variance_rows(position: PoolPosition) -> list[tuple[object, ...]]:
+    """Each line of the pool and its figures (VARIANCE_COLUMNS); `variance_total` is the whole pool's row."""
+    return [(p.code, p.name, p.category, p.responsible_code, p.share_profile, p.mappings, *figure_values(p.figures))
+            for p in position.lines]
+
+
+def variance_total(position: PoolPosition) -> tuple[object, ...]:
+    """The whole pool's row under the lines: its figures are the lines' added month by month (total_figures), so
+    each equals its column's sum to the penny, and a finance reader need not add the columns up."""
+    return ("Total", "Whole pool", None, None, None, None, *figure_values(position.pool))
+
+
+def _measure_rows(code: str, name: str, figures: LineFigures) -> list[tuple[object, ...]]:
+    """Four rows: the profiled budget, the actuals to date, the forecast after, and the two together."""
+    to_date = figures.as_at
+    actual = [(a or 0) if n < to_date else None for n, a in enumerate(figures.actuals)]
+    forecast = [None] * to_date + list(figures.forecast)
+    return [(code, name, measure, *months, year) for measure, months, year in zip(MEASURES, (
+        list(figures.budget_profile), actual, forecast, list(figures.outturn_by_month)), (
+        figures.annual_budget_pence, figures.actual_to_date, figures.forecast_remaining, figures.forecast_outturn),
+        strict=True)]
 
 
 def risk_share_rows(position: PoolPosition, partners: Sequence[tuple[str, str]]) -> list[tuple[object, ...]]:
@@ -462,15 +474,19 @@ def export_budget(database: Database, organisation_code: str, out: Path, *, as_a
     share = position.risk_share.share_by_partner.get(organisation.code, 0)
     with ExportWorkbook(cover) as workbook:
         workbook.add_table("Summary", SUMMARY_COLUMNS, summary_rows(position, codes), table_name="Summary",
-                           description=f"The pool and each partner's lines, {as_at_label}")
-        workbook.add_table("Variance", VARIANCE_COLUMNS, [
-            (p.code, p.name, p.category, p.responsible_code, p.share_profile, p.mappings, *figure_values(p.figures))
-            for p in position.lines], table_name="Variance",
-            description="Each line's year-to-date and full-year variance, with its RAG")
-        workbook.add_table("Lines by month", month_columns, _month_rows(position), table_name="LinesByMonth",
-                           description="Each line's budget, actual, forecast and outturn, month by month")
+                           totals=[summary_total(position)],
+                           description=f"Each partner's lines and the whole pool, {as_at_label}")
+        workbook.add_table("Variance", VARIANCE_COLUMNS, variance_rows(position), table_name="Variance",
+                           totals=[variance_total(position)],
+                           description="Each line's year-to-date and full-year variance, with its RAG, and the "
+                                       "whole pool's")
+        workbook.add_table("Lines by month", month_columns,
+                           [row for p in position.lines for row in _measure_rows(p.code, p.name, p.figures)],
+                           table_name="LinesByMonth", totals=_measure_rows("Total", "Whole pool", position.pool),
+                           description="Each line's budget, actual, forecast and outturn, month by month, and the "
+                                       "whole pool's")
         workbook.add_table("Risk share", RISK_SHARE_COLUMNS, risk_share_rows(position, partners),
-                           table_name="RiskShare", total_row=risk_share_total(position, partners),
+                           table_name="RiskShare", totals=[risk_share_total(position, partners)],
                            description=f"Who bears the forecast variance ({organisation.code}: "
                                        f"{format_money(share)})")
         workbook.add_table("Risk share steps", risk_share_step_columns(codes),

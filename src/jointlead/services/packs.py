@@ -24,11 +24,12 @@ from jointlead.services.exports import (
     _record,
     budget_as_at_label,
     budget_headline,
-    figure_values,
     in_one_state,
     people_rows,
     risk_share_step_columns,
     risk_share_step_rows,
+    variance_rows,
+    variance_total,
 )
 from jointlead.services.people import employees_and_lines
 from jointlead.services.picture import as_at_picture, count
@@ -193,26 +194,22 @@ def export_pack(database: Database, organisation_code: str, out: Path, *, as_at:
     target = report.target_percent
     total = 0
     with ExportWorkbook(cover) as workbook:
-        def table(title: str, columns, rows, name: str, description: str, total_row=None) -> str:
+        def table(title: str, columns, rows, name: str, description: str, totals=()) -> str:
             nonlocal total
             rows = list(rows)
             total += len(rows)
             return workbook.add_table(title, columns, rows, table_name=name, description=description,
-                                      total_row=total_row)
+                                      totals=totals)
 
         table("Budget summary", _summary_columns(code), _summary_rows(position, code, partner_codes),
               "BudgetSummary", f"{code}'s contribution and its share of the forecast variance, step by step")
         table("Risk share steps", risk_share_step_columns(partner_codes),
               risk_share_step_rows(position, partner_codes), "RiskShareSteps",
               "The risk share step by step for every partner, each step balancing")
-        # The whole pool's row at the foot, so a finance reader need not add the columns up: the pool's figures are
-        # the lines' added month by month (total_figures), so each equals its column's sum to the penny.
-        line_columns, line_rows = _narrowed(VARIANCE_COLUMNS, [
-            *((p.code, p.name, p.category, p.responsible_code, p.share_profile, p.mappings, *figure_values(p.figures))
-              for p in position.lines),
-            ("Total", "Whole pool", None, None, None, None, *figure_values(position.pool))], PACK_LINE_HEADERS)
+        line_columns, line_rows = _narrowed(VARIANCE_COLUMNS, [*variance_rows(position), variance_total(position)],
+                                            PACK_LINE_HEADERS)
         table("Budget lines", line_columns, line_rows[:-1], "BudgetLines",
-              f"Each line of the pool, and the whole pool's total, {budget_label}", total_row=line_rows[-1])
+              f"Each line of the pool, and the whole pool's total, {budget_label}", totals=line_rows[-1:])
         table("People", *_narrowed(PEOPLE_COLUMNS, people_rows(employees), PACK_PEOPLE_HEADERS), "People",
               f"{len(employees)} people {code} employs, with both reporting lines, on {day_label}")
         table("Supervision", supervision_export.PEOPLE_COLUMNS,

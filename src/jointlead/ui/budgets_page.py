@@ -71,9 +71,9 @@ CONTRIBUTION_COLUMNS = [
 LINE_COLUMNS = [
     Column("Code", lambda r: r.code),
     Column("Budget line", lambda r: r.name, tooltip=lambda r: f"{r.name} ({r.category})"),
-    Column("Lead", lambda r: f"{r.responsible_code or 'joint'} (fixed)" if r.share_profile == "fixed"
-           else r.responsible_code or "joint",
-           tooltip=lambda r: "The responsible partner (lead commissioner)"
+    Column("Lead", lambda r: "" if isinstance(r, GridRow) else f"{r.responsible_code or 'joint'} (fixed)"
+           if r.share_profile == "fixed" else r.responsible_code or "joint",
+           tooltip=lambda r: "" if isinstance(r, GridRow) else "The responsible partner (lead commissioner)"
            + ("; a fixed share: its variance falls wholly on this partner" if r.share_profile == "fixed" else "")),
     _money("Annual\nbudget", lambda r: r.figures.annual_budget_pence),
     _money("Budget\nto date", lambda r: r.figures.budget_to_date),
@@ -86,8 +86,9 @@ LINE_COLUMNS = [
     _money("Forecast\nvariance", lambda r: r.figures.full_year_variance, tone=_year_tone,
            tooltip=lambda r: variance_percent(r.figures.full_year_variance, r.figures.annual_budget_pence)
            + " against the annual budget"),
-    Column("Ledger\ncodes", lambda r: str(r.mappings), sort_key=lambda r: r.mappings, align=RIGHT,
-           tone=lambda r: "bad" if not r.mappings else None),
+    Column("Ledger\ncodes", lambda r: "" if isinstance(r, GridRow) else str(r.mappings),
+           sort_key=lambda r: None if isinstance(r, GridRow) else r.mappings, align=RIGHT,
+           tone=lambda r: "bad" if not isinstance(r, GridRow) and not r.mappings else None),
 ]
 
 def _pence(header: str, pence: Callable[[object], int], **options) -> Column:
@@ -163,7 +164,7 @@ def _settlement_headline(result: reconciliation.YearEndReconciliation) -> str:
 
 @dataclass(frozen=True)
 class GridRow:
-    """A row of the months grid: a line, or the whole pool (line None) at the foot."""
+    """A row of the months grid: a line, or the whole pool (line None) at the foot (of the Lines table too)."""
 
     line: LinePosition | None
     code: str
@@ -312,7 +313,7 @@ class BudgetsPage(Page):
 
     def _build_tabs(self) -> None:
         self.lines = DataTable("budget lines", LINE_COLUMNS, "This agreement has no budget lines yet: add one.", self,
-                               stretch_column=1, fit_rows=True)
+                               stretch_column=1, fit_rows=True, foot=lambda row: isinstance(row, GridRow))
         self.lines.view.doubleClicked.connect(lambda _index: self.show_ledger_rows())
         # The cumulative chart follows the line chosen; a bar clicked on the variance chart chooses its line.
         self.lines.view.selectionModel().currentRowChanged.connect(self._on_line_chosen)
@@ -437,7 +438,7 @@ class BudgetsPage(Page):
         self.pool_area.setVisible(True)
         self.position = position
         self._show_summary(position, summary)
-        self.lines.set_rows(position.lines)
+        self.lines.set_rows([*position.lines, self._whole_pool(position)] if position.lines else [])
         self._show_months()
         self._show_risk_share(position)
         self.charts.show_position(position)
@@ -574,17 +575,20 @@ class BudgetsPage(Page):
         ]
         return columns
 
+    @staticmethod
+    def _whole_pool(position: PoolPosition) -> GridRow:
+        """The row under the lines that totals them (kept at the foot of the Lines and By month tables)."""
+        return GridRow(None, "", "Whole pool", position.pool)
+
     def _show_months(self) -> None:
         position = self.position
         if position is None:
             return
         rows = [GridRow(line, line.code, line.name, line.figures) for line in position.lines]
         if rows:
-            rows.append(GridRow(None, "", "Whole pool", position.pool))
+            rows.append(self._whole_pool(position))
         self.months.set_columns(self._month_columns())
         self.months.set_rows(rows)
-        lines = len(position.lines)  # the whole pool's row is their total, not a line
-        self.months.count.setText(f"{lines} line{'s' if lines != 1 else ''}")
         budget = self.measure.currentData() == BUDGET
         self.months_hint.setText("Type over an open month's budget to change it; the annual budget moves with it."
                                  if budget else "Type over an open month to enter an adjustment or set its "
@@ -622,11 +626,12 @@ class BudgetsPage(Page):
 
     def _on_line_chosen(self, current, _previous) -> None:
         if self.position is not None and current.isValid():
-            self.charts.show_line(self.lines.model.row_at(current.row()).id)
+            row = self.lines.model.row_at(current.row())
+            self.charts.show_line(None if isinstance(row, GridRow) else row.id)  # the whole pool's row: the pool
 
     def _choose_line(self, line_id: int) -> None:
         for row in range(self.lines.model.rowCount()):
-            if self.lines.model.row_at(row).id == line_id:
+            if getattr(self.lines.model.row_at(row), "id", None) == line_id:
                 self.lines.view.selectRow(row)
 
     def complete_profile(self) -> None:

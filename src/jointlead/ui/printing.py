@@ -341,8 +341,12 @@ def _align(value: object) -> str:
 
 
 def _colours(model: QAbstractItemModel, index: QModelIndex, stripe: str) -> str:
-    """The cell's own text and fill colours (a RAG rating stays red, amber or green on paper), else the stripe."""
+    """The cell's own text and fill colours (a RAG rating stays red, amber or green on paper), else the stripe, and
+    its weight (a total's row is bold)."""
     style = []
+    font = model.data(index, Qt.ItemDataRole.FontRole)
+    if isinstance(font, QFont) and font.bold():  # a total, as the screen shows it
+        style.append("font-weight:600")
     foreground = model.data(index, Qt.ItemDataRole.ForegroundRole)
     if isinstance(foreground, QBrush | QColor):
         style.append(f"color:{QBrush(foreground).color().name()}")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QFont
 
 from jointlead.ui.theme import RAG_FILLS, TONES
 
@@ -100,15 +100,21 @@ class RowTableModel(QAbstractTableModel):
 
     def _recompute(self) -> None:
         keep = self._keep
-        order = [i for i, hay in enumerate(self._haystack)
-                 if all(word in hay for word in self._filter) and (keep is None or keep(self._rows[i]))]
+        body = self._body()
+        order = [i for i in body if all(word in self._haystack[i] for word in self._filter)
+                 and (keep is None or keep(self._rows[i]))]
         if self._sort is not None:
             column, direction = self._sort
             order.sort(key=lambda i: self._keys[i][column], reverse=direction == Qt.SortOrder.DescendingOrder)
-        if self._foot is not None:
-            foot = self._foot
-            order = [i for i in order if not foot(self._rows[i])] + [i for i in order if foot(self._rows[i])]
+        # The foot is the rows' total: shown under all of them, and not under some, which it would not add up to.
+        if len(order) == len(body):
+            order += [i for i in range(len(self._rows)) if self._foot is not None and self._foot(self._rows[i])]
         self._visible = order
+
+    def _body(self) -> list[int]:
+        """The rows that are not at the foot (all of them, if the table has no foot)."""
+        foot = self._foot
+        return [i for i, row in enumerate(self._rows) if foot is None or not foot(row)]
 
     # --- reading ---------------------------------------------------------------------------------
     @property
@@ -117,7 +123,14 @@ class RowTableModel(QAbstractTableModel):
 
     @property
     def total_rows(self) -> int:
-        return len(self._rows)
+        """How many rows there are, not counting the foot (a total is not one of the things counted)."""
+        return len(self._body())
+
+    @property
+    def shown_rows(self) -> int:
+        """How many of `total_rows` the search and filters let show."""
+        foot = self._foot
+        return sum(1 for i in self._visible if foot is None or not foot(self._rows[i]))
 
     def row_at(self, visible_row: int) -> Any:
         return self._rows[self._visible[visible_row]]
@@ -151,6 +164,10 @@ class RowTableModel(QAbstractTableModel):
             return self._keys[source][index.column()][1]
         if role == RowRole:
             return self._rows[source]
+        if role == Qt.ItemDataRole.FontRole and self._foot is not None and self._foot(self._rows[source]):
+            bold = QFont()  # the application's font, which the view's cells use, in bold: a total reads as one
+            bold.setBold(True)
+            return bold
         if role == Qt.ItemDataRole.ToolTipRole:
             # Text cut short by a narrow column can always be read whole by hovering.
             return column.tooltip(self._rows[source]) if column.tooltip else self._text[source][index.column()]

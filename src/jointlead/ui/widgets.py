@@ -282,7 +282,7 @@ class DataTable(QWidget):
         self._show_state()
 
     def _show_state(self) -> None:
-        total, shown = self.model.total_rows, self.model.rowCount()
+        total, shown = self.model.total_rows, self.model.shown_rows
         self._stack.setCurrentWidget(self.view if total else self.empty)
         # Nothing to search or count in an empty table: the empty state says why instead.
         self.search.setVisible(self._searchable and total > 0)

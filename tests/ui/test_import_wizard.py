@@ -23,9 +23,10 @@ from PySide6.QtWidgets import (
 
 import stored
 from jointlead.domain.errors import JointleadError
+from jointlead.services.budget_setup import AgreementTerms, PartnerTerms, set_up_agreement
 from jointlead.ui import worker
 from jointlead.ui.export_dialog import ExportDialog
-from jointlead.ui.import_wizard import ImportWizard
+from jointlead.ui.import_wizard import NO_PEOPLE, NO_PEOPLE_NOR_PARTNERS, ImportWizard
 from jointlead.ui.worker import Task
 
 NEXT = QWizard.WizardButton.NextButton
@@ -277,6 +278,24 @@ def test_the_first_page_needs_a_file_that_exists_and_a_real_financial_year(windo
     wizard.reject()
 
 
+def test_a_supervision_tracker_waits_for_people_to_be_recorded_and_says_how(window, empty_db, qtbot, tmp_path):
+    set_up_agreement(empty_db, AgreementTerms(title="Eastshire Better Care Fund", host="ETR", first_year=2026),
+                     (PartnerTerms("ETR", "Eastshire Trust", "NHS trust"), PartnerTerms("ECC", "Eastshire Council")))
+    window.set_database(empty_db)
+    tracker = tmp_path / "tracker.csv"
+    tracker.write_text("Supervisee,Date,Type,Status\nAlex Smith,01/11/2026,Managerial,Held\n")
+    wizard = open_wizard(window, qtbot)
+    page = wizard.choose_page
+    page.path.setText(str(tracker))
+    page.kind_buttons.button(2).setChecked(True)
+
+    assert page.no_partners.isVisibleTo(wizard) and page.no_partners.text() == NO_PEOPLE
+    assert not wizard.button(NEXT).isEnabled()
+    page.kind_buttons.button(1).setChecked(True)  # the staff list it points to can be imported
+    assert page.no_partners.isHidden() and wizard.button(NEXT).isEnabled()
+    wizard.reject()
+
+
 def test_on_an_empty_database_the_first_page_says_why_a_staff_list_cannot_be_imported_yet(window, empty_db, qtbot,
                                                                                           tmp_path):
     window.set_database(empty_db)
@@ -295,8 +314,11 @@ def test_on_an_empty_database_the_first_page_says_why_a_staff_list_cannot_be_imp
     assert f"on the Budgets page ({set_up})" in page.no_partners.text()
     assert not wizard.button(NEXT).isEnabled()
 
-    page.kind_buttons.button(2).setChecked(True)  # a supervision tracker needs no organisation
-    assert not page.no_partners.isVisibleTo(wizard) and wizard.button(NEXT).isEnabled()
+    # A supervision tracker needs no organisation, but people to have held the sessions: there is nobody yet.
+    page.kind_buttons.button(2).setChecked(True)
+    assert page.no_partners.isVisibleTo(wizard) and page.no_partners.text() == NO_PEOPLE_NOR_PARTNERS
+    assert f"on the Budgets page ({set_up})" in page.no_partners.text()
+    assert not wizard.button(NEXT).isEnabled()
     page.kind_buttons.button(0).setChecked(True)
     assert page.no_partners.isVisibleTo(wizard) and page.no_partners.text().startswith("A ledger extract comes")
     assert not wizard.button(NEXT).isEnabled()

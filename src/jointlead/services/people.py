@@ -107,6 +107,12 @@ def name_key(name: str) -> str:
     return " ".join(name.casefold().split())
 
 
+def anyone_recorded(database: Database) -> bool:
+    """Whether anyone at all is recorded (a supervision tracker can only be about people who are)."""
+    with database.session() as session:
+        return session.scalar(select(Person.id).limit(1)) is not None
+
+
 def team_names(database: Database) -> tuple[str, ...]:
     """Every team recorded, by name: what Add person offers, whether anyone is in it yet or not."""
     with database.session() as session:

@@ -36,7 +36,7 @@ from jointlead.domain.calendar import FinancialYear
 from jointlead.domain.errors import JointleadError
 from jointlead.domain.money import format_money
 from jointlead.exchange.problems import column_letters
-from jointlead.services import exports, imports, overview
+from jointlead.services import exports, imports, overview, people
 from jointlead.services.files import Database
 from jointlead.services.imports import (
     ImportCancelled,
@@ -83,6 +83,13 @@ NO_ORGANISATION = frozenset({"supervision"})  # a tracker can name people of bot
 NO_PARTNERS = ("A {noun} comes from one of the pooled budget's partner organisations, and none is recorded yet. "
                "Set up the pooled budget first, on the Budgets page (Set up a pooled budget…): its two partners are "
                "then the organisations to choose from here.")
+# A tracker's rows are sessions for people already recorded: on a database with nobody in it every row would be
+# rejected, after the user had found the file and waited for it to be read.
+NO_PEOPLE = ("A supervision tracker records sessions for people already in jointlead, and no one is recorded yet. "
+             "Import each partner's staff list first (Staff list, above), or add people on the People & lines page.")
+NO_PEOPLE_NOR_PARTNERS = ("A supervision tracker records sessions for people already in jointlead, and no one is "
+                          "recorded yet. Their organisations come first: set up the pooled budget on the Budgets "
+                          "page (Set up a pooled budget…), then import each partner's staff list.")
 
 
 def plural(count: int, one: str, many: str | None = None) -> str:
@@ -205,6 +212,7 @@ class ChooseFilePage(QWizardPage):
             self.organisation.addItem(f"{row.name} ({row.code})", row.code)
         self.organisation.currentIndexChanged.connect(self._update)
         self.organisation.setEnabled(self.organisation.count() > 0)
+        self._anyone = people.anyone_recorded(wizard.database)
         self.no_partners = _problem_label(self.inputs)
         self.no_partners.setAccessibleName("Why the import cannot go on")
 
@@ -308,9 +316,16 @@ class ChooseFilePage(QWizardPage):
         whose = self.kind.name not in NO_ORGANISATION
         self._form.setRowVisible(0, whose)
         self._form.setRowVisible(1, ledger)
-        _show_text(self.no_partners, NO_PARTNERS.format(noun=self.kind.noun)
-                   if whose and self.organisation.count() == 0 else "")
+        _show_text(self.no_partners, self._why_not())
         self._on_year()
+
+    def _why_not(self) -> str:
+        """Why an import of the kind chosen cannot go on with this database, in words; "" if it can."""
+        if self.kind.name in NO_ORGANISATION:
+            if self._anyone:
+                return ""
+            return NO_PEOPLE if self.organisation.count() else NO_PEOPLE_NOR_PARTNERS
+        return "" if self.organisation.count() else NO_PARTNERS.format(noun=self.kind.noun)
 
     def _on_year(self, *_args: object) -> None:
         _show_text(self.year_problem, self._year_problem())
@@ -325,7 +340,7 @@ class ChooseFilePage(QWizardPage):
     def _update(self, *_args: object) -> None:
         text = self.path.text().strip()
         whose = bool(self.organisation_code) or self.kind.name in NO_ORGANISATION
-        self.ready.set(not self._busy and whose and not self._year_problem()
+        self.ready.set(not self._busy and whose and not self._why_not() and not self._year_problem()
                        and bool(text) and self.file.is_file())
 
     def validatePage(self) -> bool:

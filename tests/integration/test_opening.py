@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from datetime import date
 from pathlib import Path
 
 import pytest
 
+from jointlead.services.actions import create_meeting
 from jointlead.store import database as database_module
 from jointlead.store.database import READ_ONLY_NOTE, create_database, open_database
 from jointlead.store.errors import (
@@ -75,6 +77,35 @@ def test_a_database_in_a_read_only_place_opens_read_only_and_refuses_changes(tmp
     finally:
         database.close()
     assert not Path(str(path) + "-wal").exists()
+
+
+def test_a_change_that_writes_before_its_commit_is_refused_plainly_on_a_read_only_database(tmp_path, monkeypatch):
+    # A new record is written (flushed, to have its number) well before the commit's check: SQLite refuses the write
+    # itself, which had reached the user as an unexpected error.
+    path = tmp_path / "readonly.sqlite"
+    create_database(path).close()
+    monkeypatch.setattr(database_module.os, "access", lambda p, mode: mode != os.W_OK)
+    database = open_database(path)
+    try:
+        with pytest.raises(ReadOnlyDatabase, match="open read-only, so the change was not saved") as refused:
+            create_meeting(database, "Partnership board", date(2026, 11, 20), today=date(2026, 11, 22))
+        assert "Copy the file" in refused.value.advice
+    finally:
+        database.close()
+
+
+def test_a_file_made_read_only_while_open_refuses_a_change_plainly(tmp_path):
+    path = tmp_path / "becomes-readonly.sqlite"
+    database = create_database(path)
+    try:
+        # As SQLite says when the file or its folder can no longer be written (here, short of a real chmod, which
+        # the root account these tests may run as would ignore).
+        with database.engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA query_only=ON")
+            with pytest.raises(ReadOnlyDatabase, match="cannot be written to just now"):
+                connection.exec_driver_sql("CREATE TABLE t (x)")
+    finally:
+        database.close()
 
 
 def test_a_damaged_database_is_refused_with_where_the_backups_are(tmp_path):

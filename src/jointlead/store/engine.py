@@ -10,6 +10,15 @@ from urllib.parse import quote
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import NullPool
 
+from jointlead.store.errors import ReadOnlyDatabase
+
+READ_ONLY_CHANGE = ("This database is open read-only, so the change was not saved.",
+                    "Copy the file somewhere you can write to and open the copy.")
+BECAME_READ_ONLY = ("The database file cannot be written to just now (it, or its folder, has been made read-only), so "
+                    "the change was not saved.",
+                    "Check that the file and its folder can be written to, then try again; or copy the file somewhere "
+                    "you can write to and open the copy.")
+
 
 def sqlite_uri(path: Path, *, read_only: bool = False, create: bool = False) -> str:
     """A URI that never creates a file by accident (mode=rw) unless asked to (mode=rwc)."""
@@ -55,5 +64,14 @@ def make_engine(path: Path, *, read_only: bool = False, foreign_keys: bool = Tru
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:
         connection.exec_driver_sql("BEGIN")
+
+    @event.listens_for(engine, "handle_error")
+    def _cannot_write(context) -> None:
+        # A write reaches SQLite before the unit of work's commit checks the database is writable: said plainly,
+        # as that check would, rather than as an unexpected error. (The file or its folder can also be made
+        # read-only while it is open.)
+        error = context.original_exception
+        if isinstance(error, sqlite3.OperationalError) and "readonly database" in str(error):
+            raise ReadOnlyDatabase(*(READ_ONLY_CHANGE if read_only else BECAME_READ_ONLY)) from None
 
     return engine

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from jointlead.store.database import Database
+from jointlead.store.engine import READ_ONLY_CHANGE
 from jointlead.store.errors import ReadOnlyDatabase
 from jointlead.store.models import AuditEntry
 
@@ -72,7 +73,6 @@ class UnitOfWork:
 
     def commit(self) -> None:
         if self.database.read_only:
-            raise ReadOnlyDatabase("This database is open read-only, so the change was not saved.",
-                                   "Copy the file somewhere you can write to and open the copy.")
+            raise ReadOnlyDatabase(*READ_ONLY_CHANGE)
         self.session.commit()
         self._committed = True

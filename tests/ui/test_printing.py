@@ -36,6 +36,7 @@ from jointlead.ui.page import Page
 from jointlead.ui.printing import (
     MARGINS_MM,
     PDF_FILTER,
+    TYPE_SIZES,
     ChartPrintout,
     PicturePrintout,
     Printout,
@@ -576,6 +577,40 @@ def test_a_budgets_view_that_is_one_table_prints_as_that_table_however_few_its_r
     assert "2 virements" in printed["Virements"] and "Nursing vacancy" in printed["Virements"]
     assert "Medical staffing" in printed["Lines"]
     assert printed["Risk share"] == "PicturePrintout"
+
+
+def broken(document) -> list[str]:
+    """The cells of the document's table whose text is broken other than at a space: "£1,455, / 923", "Foreca / st"."""
+    table = next(frame for frame in document.rootFrame().childFrames() if isinstance(frame, QTextTable))
+    found = []
+    for row in range(table.rows()):
+        for column in range(table.columns()):
+            block = table.cellAt(row, column).firstCursorPosition().block()
+            while block.isValid() and table.cellAt(block.position()) == table.cellAt(row, column):
+                text, layout = block.text(), block.layout()
+                starts = [layout.lineAt(line).textStart() for line in range(1, layout.lineCount())]
+                if any(not text[start - 1].isspace() for start in starts):
+                    found.append(text)
+                block = block.next()
+    return found
+
+
+def test_a_wide_table_prints_in_smaller_type_with_no_figure_or_word_broken(window, demo_db):
+    window.set_database(demo_db)
+    window.show_page("Budgets")
+    budgets = window.current_page()
+    budgets.tabs.setCurrentWidget(budgets.months_tab)  # 18 columns: a line, twelve months, the year's figures
+    printout = printout_for(budgets, source=demo_db.name)
+    assert isinstance(printout, TablePrintout)
+    printer = new_printer()
+    document = printout.document(printer)
+
+    assert broken(document) == []
+    assert document.size().width() <= printer.width()
+    assert document.defaultFont().pointSizeF() < TYPE_SIZES[0]
+    # A table with room keeps the usual type.
+    window.show_page("People & lines")
+    assert printout_for(window.current_page()).document(printer).defaultFont().pointSizeF() == TYPE_SIZES[0]
 
 
 NFT = OrgEmployer("NFT", "Northshire NHS Foundation Trust", "#005EB8")

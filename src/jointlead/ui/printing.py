@@ -72,6 +72,10 @@ SCREEN_DPI = 96  # Qt's device-independent pixel: a widget drawn at this many pi
 # A table fills "most of the page" when it is at least this share of the page's height: a tab given over to a
 # table does, the dashboard's short list of organisations under its tiles does not.
 MAIN_TABLE_SHARE = 0.4
+# The type of a printed table, largest first: the first at which every figure fits whole (see TablePrintout).
+TYPE_SIZES = (8.5, 8.0, 7.5, 7.0, 6.5, 6.0)
+FIGURES_WHOLE = ".figure { white-space: nowrap }"
+NOTHING_BROKEN = "td, th { white-space: nowrap }"
 STRIPE = "#F7F9FA"  # the screen's alternate row colour, so the paper reads like the table
 RULE = "#AEB7BD"
 # Labels that head what comes under them (by their object names, as the style sheet knows them): a page of a
@@ -197,19 +201,41 @@ class TablePrintout(Printout):
                  footer: str = "") -> None:
         super().__init__(title, footer)
         self.html = table_html(model, title, subtitle=subtitle, note=note)
+        # The same with a line for each word of the table's text: laid out with no line breaking, it is as wide as
+        # the table can be made with no word or figure broken (see document()).
+        self._words = table_html(model, title, subtitle=subtitle, note=note, word_lines=True)
+        self._type_for: dict[tuple[int, int], tuple[float, str]] = {}  # by the paper's width and resolution
 
     def document(self, printer: QPrinter | None = None) -> QTextDocument:
-        """The document as one long page as wide as `printer`'s (or as on screen, to read its text)."""
+        """The document as one long page as wide as `printer`'s (or as on screen, to read its text).
+
+        No figure or word is broken over two lines ("£1,455, / 923" reads as two numbers, "Foreca / st" as
+        nothing): the type is made smaller, down to TYPE_SIZES' last, until the table fits the page with every
+        figure on one line and every column at least as wide as its longest word. Only a table too wide even then
+        breaks them, rather than run off the paper.
+        """
+        if printer is None:
+            return self._document(None, TYPE_SIZES[0], FIGURES_WHOLE)
+        key = (printer.width(), printer.resolution())
+        if key not in self._type_for:
+            self._type_for[key] = next(
+                ((size, FIGURES_WHOLE) for size in TYPE_SIZES
+                 if self._document(printer, size, NOTHING_BROKEN, self._words).size().width() <= printer.width()),
+                (TYPE_SIZES[-1], ""))
+        return self._document(printer, *self._type_for[key])
+
+    def _document(self, printer: QPrinter | None, points: float, style: str, html: str = "") -> QTextDocument:
         document = QTextDocument()
         font = QFont(QApplication.font())
-        font.setPointSizeF(8.5)
+        font.setPointSizeF(points)
         document.setDefaultFont(font)
         document.setDocumentMargin(0)
+        document.setDefaultStyleSheet(style)
         if printer is not None:
             # Laid out in the printer's own pixels, so text is measured as it will be printed.
             document.documentLayout().setPaintDevice(printer)
             document.setTextWidth(printer.width())
-        document.setHtml(self.html)
+        document.setHtml(html or self.html)
         return document
 
     def page_count(self, printer: QPrinter) -> int:
@@ -290,8 +316,11 @@ def _draw_band(painter: QPainter, document: QTextDocument, context: QAbstractTex
     painter.restore()
 
 
-def table_html(model: QAbstractItemModel, title: str, *, subtitle: str = "", note: str = "") -> str:
-    """The model's shown rows as an HTML table for QTextDocument, every piece of text escaped."""
+def table_html(model: QAbstractItemModel, title: str, *, subtitle: str = "", note: str = "",
+               word_lines: bool = False) -> str:
+    """The model's shown rows as an HTML table for QTextDocument, every piece of text escaped; with `word_lines`,
+    each word of the table's text on a line of its own (to measure how narrow the table can be)."""
+    cell_text = _word_lines if word_lines else _text
     columns = range(model.columnCount())
     parts = [f'<p style="font-size:15pt; font-weight:600; color:{NHS_TEXT}; margin:0 0 2px 0">'
              f"{_text(title)}</p>"]
@@ -310,7 +339,7 @@ def table_html(model: QAbstractItemModel, title: str, *, subtitle: str = "", not
     for column in columns:
         header = model.headerData(column, Qt.Orientation.Horizontal, Qt.ItemDataRole.DisplayRole)
         align = _align(model.headerData(column, Qt.Orientation.Horizontal, Qt.ItemDataRole.TextAlignmentRole))
-        parts.append(f'<th align="{align}" style="font-weight:600">{_text(header)}</th>')
+        parts.append(f'<th align="{align}"{_figure(align)} style="font-weight:600">{cell_text(header)}</th>')
     parts.append("</tr></thead><tbody>")
     for row in range(model.rowCount()):
         cells = []
@@ -318,15 +347,25 @@ def table_html(model: QAbstractItemModel, title: str, *, subtitle: str = "", not
             index = model.index(row, column)
             style = _colours(model, index, STRIPE if row % 2 else "")
             align = _align(model.data(index, Qt.ItemDataRole.TextAlignmentRole))
-            cells.append(f'<td align="{align}"{style}>{_text(model.data(index, Qt.ItemDataRole.DisplayRole))}</td>')
+            cells.append(f'<td align="{align}"{_figure(align)}{style}>'
+                         f'{cell_text(model.data(index, Qt.ItemDataRole.DisplayRole))}</td>')
         parts.append(f"<tr>{''.join(cells)}</tr>")
     parts.append("</tbody></table>")
     return "\n".join(parts)
 
 
+def _figure(align: str) -> str:
+    # Figures (money, counts) are right-aligned, as on screen; FIGURES_WHOLE keeps them on one line.
+    return ' class="figure"' if align == "right" else ""
+
+
 def _text(value: object) -> str:
     text = "" if value is None else str(value)
     return html.escape(text).replace("\n", "<br>")
+
+
+def _word_lines(value: object) -> str:
+    return "<br>".join(html.escape(word) for word in ("" if value is None else str(value)).split())
 
 
 def _align(value: object) -> str:

@@ -179,6 +179,10 @@ def no_header(folder: Path) -> Path:
     return hostile.write_xlsx(folder / "no header.xlsx", {"Sheet1": [["00123", "5101", 12.5], ["00124", "5102", 3]]})
 
 
+def empty_workbook(folder: Path) -> Path:
+    return hostile.write_xlsx(folder / "empty.xlsx", {"Sheet": []})
+
+
 def duplicate_headers(folder: Path) -> Path:
     return hostile.write_xlsx(folder / "dupes.xlsx", {"S": [["Cost Centre", "Subjective", "Period", "Amount", "Amount"],
                                                             ["00123", "5101", "M7", 1, 2]]})
@@ -197,6 +201,7 @@ def duplicate_headers(folder: Path) -> Path:
     (hostile.long_cell_xlsx, "32,767"),
     (hostile.not_a_spreadsheet, "This is not a spreadsheet jointlead can read."),
     (no_header, "No sheet in this file has the columns a ledger import needs"),
+    (empty_workbook, "This file is empty: there is nothing in it to import."),
     (duplicate_headers, "Amount could be any of 'Amount' (column D), 'Amount' (column E)."),
 ])
 def test_hostile_files_are_refused_with_a_plain_message_and_change_nothing(pool, tmp_path, make, message):

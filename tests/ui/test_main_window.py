@@ -141,8 +141,8 @@ def test_undo_and_redo_in_the_edit_menu_follow_the_undo_stack(window):
 def test_about_names_the_versions_the_database_and_its_schema(window, demo_db, messages):
     window.set_database(demo_db)
     window.show_about()
-    assert demo_db.location in messages[-1]
-    assert f"Schema revision {HEAD_REVISION}" in messages[-1] and "PySide6" in messages[-1]
+    assert f"{demo_db.location}<br>Schema revision {HEAD_REVISION}" in messages[-1]  # rich text: <br>, not \n
+    assert "PySide6" in messages[-1]
 
 
 def test_a_file_that_cannot_be_opened_is_explained_and_the_window_carries_on(window, tmp_path, messages):

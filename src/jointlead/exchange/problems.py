@@ -47,5 +47,15 @@ class FileRefused(JointleadError):
     """The whole file cannot be read: what it is, and what to do about it. Nothing was changed."""
 
 
+class ColumnsNotFound(FileRefused):
+    """Columns an import needs were not found by their headers. `found` says what headers the file has; the advice
+    ends by saying how to name the columns by hand, on the command line or in the import wizard, where the wizard
+    says it in its own words instead."""
+
+    def __init__(self, message: str, found: str, advice: str) -> None:
+        super().__init__(message, f"{found} {advice}")
+        self.found = found
+
+
 class ValueProblem(ValueError):
     """A cell's value cannot be understood as what its column holds; the message says why, plainly."""

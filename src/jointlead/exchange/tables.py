@@ -10,7 +10,7 @@ from functools import cached_property, partial
 from operator import itemgetter
 from typing import Any, NamedTuple
 
-from jointlead.exchange.problems import FileRefused, Problem, ValueProblem, column_letters
+from jointlead.exchange.problems import ColumnsNotFound, FileRefused, Problem, ValueProblem, column_letters
 from jointlead.exchange.reading import SourceFile, SourceSheet
 from jointlead.exchange.values import is_blank, normalise_header
 
@@ -129,6 +129,10 @@ def _auto_columns(headers: Sequence[str], kind: RecordKind) -> tuple[dict[str, i
     return columns, ambiguous
 
 
+BY_HAND = ("name the column by hand: --map FIELD=HEADER on the command line, or the Sheet and columns step of the "
+           "import wizard.")
+
+
 def _headers_found(headers: Sequence[str]) -> str:
     shown = [f"'{h}'" for h in headers if h]
     return ", ".join(shown) if shown else "none"
@@ -149,14 +153,17 @@ def find_table(source: SourceFile, kind: RecordKind, *, sheet_name: str | None =
     located = [(s, locate_header(s, kind)) for s in candidates]
     scored = [(s, found) for s, found in located if found is not None]
     if not scored:
-        first = candidates[0] if candidates else None
-        seen = _headers_found([_header_text(c) for c in first.head(1)[0]]) if first and first.head(1) else "none"
+        if not any(s.head(1) for s in candidates):
+            raise FileRefused(f"{'This sheet' if sheet_name else 'This file'} is empty: there is nothing in it to "
+                              "import.", "Check this is the right file: one saved before its rows were put in, or "
+                              "exported with nothing chosen, is empty.")
+        first = next(s for s in candidates if s.head(1))
+        seen = _headers_found([_header_text(c) for c in first.head(1)[0]])
         needs = ", ".join(f.label for f in kind.fields if f.required)
-        raise FileRefused(
+        raise ColumnsNotFound(
             f"No sheet in this file has the columns {'an' if kind.name[:1] in 'aeiou' else 'a'} {kind.name} import "
-            f"needs{f' ({needs})' if needs else ''}.",
-            f"The first row of '{first.name if first else ''}' holds: {seen}. Check this is the right file, or "
-            "map the columns by hand (--map FIELD=HEADER, or the import wizard).")
+            f"needs{f' ({needs})' if needs else ''}.", f"The first row of '{first.name}' holds: {seen}.",
+            f"Check this is the right file, or {BY_HAND}")
     # The sheet whose header matches most fields wins; on a tie, the earlier sheet.
     sheet, (header_row, headers) = max(scored, key=lambda item: (_score(item[1][1], kind),
                                                                  -source.sheets.index(item[0])))
@@ -191,10 +198,9 @@ def _require(layout: TableLayout, kind: RecordKind, ambiguous: list[str]) -> Non
     if missing:
         parts.append(f"These columns were not found: {'; '.join(missing)}.")
     parts.extend(ambiguous)
-    raise FileRefused(
+    raise ColumnsNotFound(
         f"Sheet '{layout.sheet.name}' (headers on row {layout.header_row}): {' '.join(parts)}",
-        f"The headers found are: {_headers_found(layout.headers)}. Map each missing column to one of them "
-        "(--map FIELD=HEADER on the command line, or the mapping step of the import wizard).")
+        f"The headers found are: {_headers_found(layout.headers)}.", f"If one of them is right, {BY_HAND}")
 
 
 _TOTAL_INITIALS = frozenset("tsgnbTSGNB")  # the first letters of TOTAL_WORDS, to rule most cells out at once

@@ -22,7 +22,7 @@ from jointlead.domain.ledger import LedgerCodeMapping, match_budget_line, postin
 from jointlead.domain.money import format_money
 from jointlead.domain.reporting_lines import Line, LineKind, StaffMember, plan_line_change
 from jointlead.exchange.ledger import ClosedMonth, Extract, LedgerRow, Postings, ledger_chunks, ledger_kind
-from jointlead.exchange.problems import FileRefused
+from jointlead.exchange.problems import ColumnsNotFound, FileRefused
 from jointlead.exchange.reading import SourceFile, open_source
 from jointlead.exchange.staff import STAFF, StaffRow, staff_rows
 from jointlead.exchange.supervision import SUPERVISION, supervision_rows
@@ -1297,8 +1297,11 @@ def _describe(source: SourceFile, database: Database, path: Path, kind: str, org
         try:
             layout = _layout(session, source, record, organisation, sheet, overrides)
         except FileRefused as refused:
-            # Show the best guess with what is missing, so the user can finish the mapping by hand.
-            problem = f"{refused.message} {refused.advice}".strip()
+            # Show the best guess with what is missing, so the user can finish the mapping by hand (saying how in
+            # the wizard's words, not the command line's).
+            advice = (f"{refused.found} Choose the column that holds each one above, or go Back to choose another "
+                      "file." if isinstance(refused, ColumnsNotFound) else refused.advice)
+            problem = f"{refused.message} {advice}".strip()
             layout = _best_guess(source, record, sheet)
     mapped = {name: layout.headers[column] for name, column in layout.columns.items()}
     fields = tuple(FieldChoice(f.name, f.label, f.required, mapped.get(f.name)) for f in record.fields)

@@ -7,6 +7,7 @@ import platform
 import sys
 from collections.abc import Callable
 from datetime import date
+from html import escape
 from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -569,8 +570,9 @@ class MainWindow(QMainWindow):
             except PackageNotFoundError:
                 return "not installed"
 
-        database = (f"{self.database.location}\nSchema revision {self.database.revision}" if self.database
-                    else "No database open")
+        # Rich text: a path is escaped (a folder may be called "R&D <old>"), and lines break with <br>.
+        database = (f"{escape(str(self.database.location))}<br>Schema revision {self.database.revision}"
+                    if self.database else "No database open")
         where = ("This record is a shared database on a server: jointlead uses the network only to reach it, and "
                  "nothing else." if self.database and self.database.server else
                  "Everything stays on this computer: jointlead never uses the network.")

@@ -255,6 +255,27 @@ def test_a_page_of_tiles_prints_as_a_picture_of_the_whole_page(qtbot, tmp_path):
     assert saved.stat().st_size < 300_000
 
 
+def test_a_table_showing_all_its_rows_leaves_room_for_a_scroll_bar_only_when_its_columns_need_one(qtbot):
+    table = DataTable("people", PEOPLE_COLUMNS, "None yet.", None, searchable=False, fit_rows=True)
+    qtbot.addWidget(table)
+    table.set_rows(people(3))
+    table.resize(1200, 300)
+    table.show()
+    qtbot.waitExposed(table)
+    view = table.view
+    rows = view.horizontalHeader().sizeHint().height() + view.verticalHeader().length() + 2 * view.frameWidth()
+
+    # Every column in view: no scroll bar, and no empty strip under the last row (it printed on the dashboard).
+    assert view.horizontalHeader().length() <= view.viewport().width()
+    assert view.height() == rows
+    # Too narrow for its columns: the bar shows, under the last row rather than over it.
+    table.resize(200, 300)
+    qtbot.waitUntil(lambda: view.height() > rows)
+    assert view.height() == rows + view.horizontalScrollBar().sizeHint().height()
+    table.resize(1200, 300)
+    qtbot.waitUntil(lambda: view.height() == rows)
+
+
 def test_a_tall_widget_runs_over_pages_that_end_between_tiles(qtbot, tmp_path):
     widget = QWidget()
     qtbot.addWidget(widget)

@@ -187,7 +187,7 @@ class DataTable(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self._stretch_column = stretch_column
         self._stretch_floor = MIN_STRETCH_WIDTH
-        if stretch_column is not None:
+        if stretch_column is not None or fit_rows:
             header.sectionResized.connect(self._on_section_resized)
             self.view.viewport().installEventFilter(self)
         # A short table inside a scrolling page shows all its rows rather than scrolling inside the scroll.
@@ -213,11 +213,21 @@ class DataTable(QWidget):
     def set_rows(self, rows: Sequence[Any]) -> None:
         self.model.set_rows(rows)
         self._fit_columns()
-        if self._fit_rows and rows:
-            frame = 2 * self.view.frameWidth() + self.view.horizontalScrollBar().sizeHint().height()
-            header_height = self.view.horizontalHeader().sizeHint().height()
-            self.view.setFixedHeight(header_height + self.view.verticalHeader().length() + frame)
+        self._fit_height()
         self._show_state()
+
+    def _fit_height(self) -> None:
+        """A table that shows all its rows is as tall as they are, with room for a scroll bar under them only while
+        its columns are wider than it is (the bar would otherwise cover the last row): no empty strip printed or
+        shown under the rows of a table that fits."""
+        if not self._fit_rows or not self.model.total_rows:
+            return
+        header = self.view.horizontalHeader()
+        scrolls = header.length() > self.view.viewport().width()
+        bar = self.view.horizontalScrollBar().sizeHint().height() if scrolls else 0
+        height = header.sizeHint().height() + self.view.verticalHeader().length() + 2 * self.view.frameWidth() + bar
+        if height != self.view.height():
+            self.view.setFixedHeight(height)
 
     def set_columns(self, columns: Sequence[Column]) -> None:
         self.model.set_columns(columns)
@@ -253,11 +263,13 @@ class DataTable(QWidget):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Resize:
             self._give_slack()
+            self._fit_height()
         return super().eventFilter(watched, event)
 
     def _on_section_resized(self, column: int, _old: int, _new: int) -> None:
         if column != self._stretch_column:
             self._give_slack()
+        self._fit_height()
 
     def _give_slack(self) -> None:
         """The stretch column takes whatever width the others leave, down to its floor, so the columns after it

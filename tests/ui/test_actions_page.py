@@ -147,5 +147,201 @@ def test_an_open_dialog_outlives_pythons_garbage_collector(page):
     page.add_update()
     gc.collect()
     dialog = only(page, actions_dialogs.UpdateDialog)
-    assert dialog.focusWidget() is dialog.on  # its first field, as before
+    assert dialog.focusWidget() is dialog.words  # its first field, the update's words
     dialog.reject()
+
+
+# --- editing and removing an action, and the panel that says what the buttons act on --------------------------------
+
+def _choose(page, reference: str):
+    """Choose the action on the list (under Everything, so any status shows), as a click on its row does."""
+    page.status.setCurrentIndex(page.status.findText("Everything"))
+    page.status.activated.emit(page.status.currentIndex())
+    row = next(r for r in range(page.table.model.rowCount()) if page.table.model.row_at(r).reference == reference)
+    page.table.view.selectRow(row)
+    return page.table.current_row()
+
+
+def _shown_references(page) -> list[str]:
+    return [page.table.model.row_at(r).reference for r in range(page.table.model.rowCount())]
+
+
+def test_an_actions_title_owner_and_priority_are_changed_in_the_window_and_undone(window, page, demo_db, qtbot,
+                                                                                  messages):
+    from PySide6.QtWidgets import QPushButton
+
+    page.table.view.selectRow(0)
+    row = page.table.current_row()
+    edit = next(b for b in page.findChildren(QPushButton) if b.accessibleName() == "Edit action…")
+    qtbot.mouseClick(edit, Qt.MouseButton.LeftButton)
+    dialog = only(page, actions_dialogs.EditActionDialog)
+    assert dialog.title.text() == row.title and dialog.owner.currentData() == row.owner_id
+    other = next(dialog.owner.itemData(i) for i in range(1, dialog.owner.count())
+                 if dialog.owner.itemData(i) != row.owner_id)
+    dialog.title.setText("Agree the risk reserve with both finance directors")
+    dialog.owner.setCurrentIndex(dialog.owner.findData(other))
+    dialog.priority.setCurrentIndex(dialog.priority.findData("high"))
+    dialog.detail.setPlainText("Both directors sign the reserve level off.")
+    save(dialog, qtbot)
+    assert messages == [] and not dialog.isVisible()
+    found = actions.action_detail(demo_db, row.id, TODAY)
+    assert found.row.title == "Agree the risk reserve with both finance directors"
+    assert found.row.owner_id == other and found.row.priority == "high"
+    assert found.detail == "Both directors sign the reserve level off."
+    assert "Agree the risk reserve with both finance directors" in page.detail.text()
+
+    window.undo_stack.undo()
+    back = actions.action_detail(demo_db, row.id, TODAY).row
+    assert (back.title, back.owner_id, back.priority) == (row.title, row.owner_id, row.priority)
+
+
+def test_an_edit_is_refused_when_someone_else_changed_the_action_first(page, demo_db, qtbot, messages):
+    page.table.view.selectRow(0)
+    row = page.table.current_row()
+    page.edit_action()
+    dialog = only(page, actions_dialogs.EditActionDialog)
+    actions.edit_action(demo_db, row.id, title="Changed on another computer")
+    dialog.title.setText("Changed here")
+    save(dialog, qtbot)
+    assert messages  # said, not overwritten
+    assert actions.action_detail(demo_db, row.id, TODAY).row.title == "Changed on another computer"
+
+
+def test_a_removal_is_refused_when_someone_else_changed_the_action_first(page, demo_db, monkeypatch, messages):
+    from PySide6.QtWidgets import QMessageBox
+
+    page.table.view.selectRow(0)
+    row = page.table.current_row()
+    actions.edit_action(demo_db, row.id, title="Changed on another computer")
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *_a, **_kw: QMessageBox.StandardButton.Yes))
+    page.remove_action()
+    assert "changed" in messages[-1].lower()  # said, not removed
+    assert actions.action_detail(demo_db, row.id, TODAY).row.title == "Changed on another computer"
+
+
+def test_removing_an_action_asks_first_and_undo_puts_it_back_with_its_updates(window, page, demo_db, monkeypatch,
+                                                                             messages):
+    from PySide6.QtWidgets import QMessageBox
+
+    row = next(r for r in actions.action_log(demo_db, TODAY) if r.updates and r.is_open)
+    page.select_action(row.id)
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(
+        lambda *args, **_kw: asked.append(args[2]) or QMessageBox.StandardButton.No))
+    page.remove_action()
+    assert row.reference in asked[0] and "Cancelled" in asked[0]  # it says what to do instead
+    assert any(r.id == row.id for r in actions.action_log(demo_db, TODAY))  # No: nothing happened
+
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *_a, **_kw: QMessageBox.StandardButton.Yes))
+    page.remove_action()
+    assert messages == []
+    assert all(r.reference != row.reference for r in actions.action_log(demo_db, TODAY))
+    assert row.reference not in _shown_references(page)
+    assert row.reference not in page.detail.text()  # the panel no longer describes it
+    page.add_update()
+    assert not page.findChildren(actions_dialogs.UpdateDialog) and "Choose an action" in messages[-1]
+
+    window.undo_stack.undo()
+    back = next(r for r in actions.action_log(demo_db, TODAY) if r.reference == row.reference)
+    assert back.updates == row.updates and back.title == row.title
+
+
+def test_a_completed_action_leaves_the_open_list_but_the_panel_shows_it_completed(page, demo_db, qtbot, messages):
+    """Under "Open or in progress" a completed action's row goes; the panel said "In progress · RAG Red" and the
+    buttons silently did nothing. Now it shows what it is now, and the buttons still act on it (to reopen it)."""
+    row = next(r for r in actions.action_log(demo_db, TODAY) if r.status == ActionStatus.IN_PROGRESS and r.overdue)
+    page.select_action(row.id)
+    page.change_status()
+    dialog = only(page, actions_dialogs.StatusDialog)
+    dialog.status.setCurrentIndex(dialog.status.findData(ActionStatus.COMPLETE.value))
+    save(dialog, qtbot)
+    assert messages == []
+    assert row.reference not in _shown_references(page)
+    text = page.detail.text()
+    assert row.reference in text and "<b>Complete</b>" in text and "RAG Blue" in text
+    assert "In progress</b>" not in text and "Not in the list as filtered" in text
+
+    page.change_status()  # still acts on it: reopen
+    dialog = only(page, actions_dialogs.StatusDialog)
+    assert dialog.row.id == row.id and dialog.row.status == ActionStatus.COMPLETE
+    dialog.status.setCurrentIndex(dialog.status.findData(ActionStatus.IN_PROGRESS.value))
+    save(dialog, qtbot)
+    assert page.table.current_row().id == row.id  # back in the list, and chosen there again
+    assert "Not in the list" not in page.detail.text()
+
+
+@pytest.mark.parametrize("gesture", ["add_update", "change_status", "revise_due", "set_rag", "edit_action",
+                                     "remove_action"])
+def test_with_no_action_chosen_the_buttons_say_what_to_choose(page, messages, gesture):
+    assert page.table.current_row() is None
+    getattr(page, gesture)()
+    assert messages and "Choose an action first" in messages[0]
+    assert not page.findChildren(actions_dialogs.FormDialog)
+
+
+def test_the_completion_date_and_evidence_are_open_only_for_complete_and_evidence_is_never_dropped(page, demo_db,
+                                                                                                   qtbot, messages):
+    row = next(r for r in actions.action_log(demo_db, TODAY) if r.status == ActionStatus.OPEN)
+    page.select_action(row.id)
+    page.change_status()
+    dialog = only(page, actions_dialogs.StatusDialog)
+    dialog.status.setCurrentIndex(dialog.status.findData(ActionStatus.IN_PROGRESS.value))
+    assert not dialog.completed_on.isEnabled() and not dialog.evidence.isEnabled()
+    dialog.status.setCurrentIndex(dialog.status.findData(ActionStatus.COMPLETE.value))
+    assert dialog.completed_on.isEnabled() and dialog.evidence.isEnabled()
+    dialog.evidence.setText("Signed-off minutes")
+    dialog.status.setCurrentIndex(dialog.status.findData(ActionStatus.IN_PROGRESS.value))
+    assert not dialog.completed_on.isEnabled()
+    assert dialog.evidence.isEnabled()  # it holds words that would not be kept: in sight, and can be cleared
+    save(dialog, qtbot)
+    assert messages and "Evidence is kept only" in messages[0] and dialog.isVisible()
+    assert actions.action_detail(demo_db, row.id, TODAY).row.status == ActionStatus.OPEN  # nothing saved
+    dialog.evidence.clear()
+    assert not dialog.evidence.isEnabled()
+    messages.clear()
+    save(dialog, qtbot)
+    assert messages == [] and actions.action_detail(demo_db, row.id, TODAY).row.status == ActionStatus.IN_PROGRESS
+
+
+def test_the_update_dialog_opens_in_its_words_so_typing_writes_the_update(page, demo_db, qtbot, messages):
+    page.table.view.selectRow(0)
+    row = page.table.current_row()
+    page.add_update()
+    dialog = only(page, actions_dialogs.UpdateDialog)
+    qtbot.keyClicks(dialog.focusWidget(), "Chased finance 3 times")
+    assert dialog.words.toPlainText() == "Chased finance 3 times"
+    assert dialog.on.date().toPython() == TODAY
+    save(dialog, qtbot)
+    assert messages == []
+    found = actions.action_detail(demo_db, row.id, TODAY)
+    assert (found.updates[-1].text, found.updates[-1].on) == ("Chased finance 3 times", TODAY)
+
+
+def test_a_rag_set_by_hand_on_a_completed_action_is_refused_in_words(page, demo_db, qtbot, messages):
+    row = next(r for r in actions.action_log(demo_db, TODAY) if r.status == ActionStatus.COMPLETE)
+    _choose(page, row.reference)
+    page.set_rag()
+    dialog = only(page, actions_dialogs.RagDialog)
+    assert "counts only while an action is open" in " ".join(
+        label.text() for label in dialog.findChildren(actions_dialogs.QLabel))
+    dialog.rag.setCurrentIndex(dialog.rag.findData("red"))
+    dialog.reason.setText("Board not satisfied")
+    save(dialog, qtbot)
+    assert messages and "stays blue" in messages[0] and dialog.isVisible()
+    assert actions.action_detail(demo_db, row.id, TODAY).row.rag_overridden is False
+
+
+def test_tab_from_the_action_log_reaches_edit_and_remove(window, page):
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QPushButton
+
+    page.table.view.setFocus()
+    reached = []
+    for _ in range(20):
+        QTest.keyClick(window.focusWidget(), Qt.Key.Key_Tab)
+        widget = window.focusWidget()
+        if isinstance(widget, QPushButton):
+            reached.append(widget.accessibleName() or widget.text())
+        if widget is page.table.view:
+            break
+    assert "Edit action…" in reached and "Remove action…" in reached

@@ -312,12 +312,14 @@ def override_rag(database: Database, action_id: int, rag: Rag | str | None, reas
         return record.commit(f"set {action.reference}'s RAG to {chosen.value}")
 
 
-def remove_action(database: Database, action_id: int) -> Edit:
+def remove_action(database: Database, action_id: int, *, seen_version: int | None = None) -> Edit:
     """Remove an action entered by mistake, with its updates and due-date history. Its reference is never reused;
-    an action that is no longer needed is cancelled instead, which keeps it on the record."""
+    an action that is no longer needed is cancelled instead, which keeps it on the record. Refused if the action
+    changed since `seen_version` (someone else's change, on a shared database)."""
     with UnitOfWork(database) as uow:
         record = Recorder(uow, "remove action")
         action = _action(uow.session, action_id)
+        record.check_seen(action, seen_version)
         for update in uow.session.scalars(select(ActionUpdate).where(ActionUpdate.action_id == action.id)):
             record.delete(update)
         for change in uow.session.scalars(select(ActionDueChange).where(ActionDueChange.action_id == action.id)):

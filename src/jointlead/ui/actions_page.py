@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -22,11 +23,13 @@ from PySide6.QtWidgets import (
 )
 
 from jointlead.domain.actions import ActionStatus
+from jointlead.domain.errors import JointleadError
 from jointlead.domain.rag import Rag
 from jointlead.services import actions, overview
 from jointlead.services.actions import ActionLogRow
 from jointlead.services.files import Database
 from jointlead.ui import actions_dialogs
+from jointlead.ui.messages import show_problem
 from jointlead.ui.page import Page, day_text
 from jointlead.ui.table_model import CENTRE, RIGHT, Column
 from jointlead.ui.widgets import DataTable, FlowLayout, button_row, filter_combo
@@ -62,6 +65,7 @@ MEETING_COLUMNS = [
     Column("Actions\nagreed", lambda r: str(r.agreed), sort_key=lambda r: r.agreed, align=RIGHT),
     Column("Still\nopen", lambda r: str(r.still_open), sort_key=lambda r: r.still_open, align=RIGHT),
 ]
+NOTHING_CHOSEN = "<p><i>Choose an action to see its history.</i></p>"
 STATUS_FILTERS = [("Open or in progress", lambda r: r.is_open), ("Everything", lambda _r: True),
                   *[(s.label, lambda r, s=s: r.status == s) for s in ActionStatus]]
 
@@ -116,6 +120,11 @@ class ActionsPage(Page):
         self.database: Database | None = None
         self.today = date.today()
         self._rows: tuple[ActionLogRow, ...] = ()
+        # The action the history panel shows, which Update…, Status… and the other buttons act on: the row last
+        # chosen in the table, kept while the list no longer shows it (see _show_panel).
+        self._shown: int | None = None
+        self._owners: list[tuple[str, int | None]] = []
+        self._meeting_choices: list[tuple[str, int | None]] = []
         self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName("Action views")
         self.tabs.tabBar().setAccessibleName("Choose an action view")
@@ -172,6 +181,8 @@ class ActionsPage(Page):
         self.table = DataTable("actions", COLUMNS, "No actions are recorded yet. Actions agreed at boards and "
                                "meetings appear here with their owners and due dates.", tab, stretch_column=2)
         self.table.view.selectionModel().currentRowChanged.connect(lambda *_: self._show_action())
+        # Searching lays the list out again, which loses the row chosen: chosen again if it still shows.
+        self.table.search.textChanged.connect(lambda _text: self._choose_again())
         side = QWidget(tab)
         # A third of the width, up to a comfortable reading width: the table takes the rest of a wide window.
         side.setMaximumWidth(440)
@@ -179,8 +190,16 @@ class ActionsPage(Page):
         side_layout.setContentsMargins(8, 0, 0, 0)
         side_layout.addLayout(button_row(side, (
             ("Update…", self.add_update), ("Status…", self.change_status), ("Due date…", self.revise_due),
-            ("RAG…", self.set_rag))))
-        self.detail = QLabel("<p><i>Choose an action to see its history.</i></p>", side)
+            ("RAG…", self.set_rag), ("Edit…", self.edit_action), ("Remove…", self.remove_action))))
+        # Short words, so the six buttons take two rows at 1366 pixels wide and three at 1024, leaving the history
+        # room; the action they act on is the one named just below them, and the accessible names say it in full.
+        for button in side.findChildren(QPushButton):
+            if button.text() in ("Edit…", "Remove…"):
+                verb = button.text().rstrip("…")
+                button.setAccessibleName(f"{verb} action…")
+                button.setToolTip("Change the action's title, detail, workstream, owner, meeting or priority"
+                                  if verb == "Edit" else "Remove an action entered by mistake (asks first)")
+        self.detail = QLabel(NOTHING_CHOSEN, side)
         self.detail.setAccessibleName("Action history")
         self.detail.setWordWrap(True)
         self.detail.setTextFormat(Qt.TextFormat.RichText)
@@ -227,8 +246,9 @@ class ActionsPage(Page):
     # --- showing ----------------------------------------------------------------------------------
     def show_data(self, database: Database, today: date) -> None:
         first = self.database is not database
+        if first:
+            self._shown = None
         self.database, self.today = database, today
-        chosen = self.table.current_row()
         self._rows = actions.action_log(database, today)
         still_open = [r for r in self._rows if r.is_open]
         overdue = sum(1 for r in still_open if r.overdue)
@@ -237,19 +257,17 @@ class ActionsPage(Page):
                               "* set by hand. Due dates in blue have been revised.")
         self.table.set_rows(self._rows)
         self._fill_filters()
-        self._apply_filters()
+        self._apply_filters()  # and shows the chosen action as it is now
         meetings = actions.meetings(database)
         self.meetings.set_rows(meetings)
-        self._fill(self.new_meeting, [("No meeting", None), *[(f"{m.name}, {day_text(m.on)}", m.id)
-                                                               for m in meetings]])
+        self._meeting_choices = [("No meeting", None), *[(f"{m.name}, {day_text(m.on)}", m.id) for m in meetings]]
+        self._fill(self.new_meeting, self._meeting_choices)
         people = [r for r in overview.people(database, today) if r.active]
-        self._fill(self.new_owner, [("No owner yet", None), *[(f"{p.name} ({p.employer_code})", p.id)
-                                                                for p in people]])
+        self._owners = [("No owner yet", None), *[(f"{p.name} ({p.employer_code})", p.id) for p in people]]
+        self._fill(self.new_owner, self._owners)
         if first:
             due = today.replace(day=min(today.day, 28))
             self.new_due.setDate(QDate(due.year, due.month, due.day).addDays(28))
-        if chosen is not None:
-            self.select_action(chosen.id)
 
     @staticmethod
     def _fill(combo: QComboBox, choices: list[tuple[str, object]]) -> None:
@@ -277,23 +295,60 @@ class ActionsPage(Page):
         overdue_only = self.overdue.isChecked()
         self.table.set_predicate(lambda r: keep_status(r) and (r.overdue or not overdue_only)
                                  and all(value(r) == want for want, value in chosen))
+        self._choose_again()
+
+    def _choose_again(self) -> None:
+        """After the list is laid out again (new data, a filter, a search), the action chosen is chosen again if the
+        list still shows it; the panel shows it as it is now either way."""
+        if self._shown is not None and self._row_index(self._shown) is not None:
+            self.select_action(self._shown)
+        else:
+            self._show_panel()
 
     def _show_action(self) -> None:
         row = self.table.current_row()
+        if row is not None:
+            self._shown = row.id
+        self._show_panel()
+
+    def _shown_row(self) -> ActionLogRow | None:
+        return next((r for r in self._rows if r.id == self._shown), None)
+
+    def _show_panel(self) -> None:
+        """The chosen action as it is now. One the list no longer shows (just marked complete under "Open or in
+        progress", or filtered out) stays in the panel, saying so, and the buttons still act on it: a manager who has
+        just completed an action expects to see it completed, and to be able to take that back with Status…, not
+        to find the panel describing a state it is no longer in. One no longer recorded empties the panel."""
+        row = self._shown_row()
+        found = None
         if row is not None and self.database is not None:
-            self.detail.setText(_action_html(actions.action_detail(self.database, row.id, self.today)))
+            try:
+                found = actions.action_detail(self.database, row.id, self.today)
+            except JointleadError:  # removed since the list was read
+                found = None
+        if found is None:
+            self._shown = None
+            self.detail.setText(NOTHING_CHOSEN)
+            return
+        current = self.table.current_row()
+        listed = current is not None and current.id == row.id
+        note = "" if listed else "<p><i>Not in the list as filtered now; the buttons above still act on it.</i></p>"
+        self.detail.setText(note + _action_html(found))
 
     def _show_meeting(self) -> None:
         row = self.meetings.current_row()
         if row is not None and self.database is not None:
             self.meeting_detail.setText(_meeting_html(actions.meeting_view(self.database, row.id, self.today)))
 
+    def _row_index(self, action_id: int) -> int | None:
+        return next((index for index in range(self.table.model.rowCount())
+                     if self.table.model.row_at(index).id == action_id), None)
+
     def select_action(self, action_id: int) -> None:
-        for index in range(self.table.model.rowCount()):
-            if self.table.model.row_at(index).id == action_id:
-                self.table.view.selectRow(index)
-                self._show_action()
-                return
+        index = self._row_index(action_id)
+        if index is not None:
+            self.table.view.selectRow(index)
+            self._show_action()
 
     def show_filtered(self, *, overdue: bool = False, organisation: str | None = None) -> None:
         """What a dashboard tile opens: the open actions, overdue only or one organisation's."""
@@ -318,9 +373,12 @@ class ActionsPage(Page):
             self.select_action(added[0])
             self.new_title.setFocus()
 
-    def _chosen(self) -> ActionLogRow | None:
-        row = self.table.current_row()
+    def _chosen(self, title: str) -> ActionLogRow | None:
+        """The action the panel shows, as last read; with none, says what to choose (the button otherwise seems to
+        do nothing) and takes the user to the list."""
+        row = self._shown_row()
         if row is None:
+            QMessageBox.information(self, title, "Choose an action first: select its row in the action log.")
             self.table.view.setFocus()
         return row
 
@@ -329,20 +387,46 @@ class ActionsPage(Page):
         dialog.open()
 
     def add_update(self) -> None:
-        if row := self._chosen():
+        if row := self._chosen("Update"):
             self._open(actions_dialogs.UpdateDialog(self.editor, self, row, self.today))
 
     def change_status(self) -> None:
-        if row := self._chosen():
+        if row := self._chosen("Status"):
             self._open(actions_dialogs.StatusDialog(self.editor, self, row, self.today))
 
     def revise_due(self) -> None:
-        if row := self._chosen():
+        if row := self._chosen("Due date"):
             self._open(actions_dialogs.DueDateDialog(self.editor, self, row, self.today))
 
     def set_rag(self) -> None:
-        if row := self._chosen():
+        if row := self._chosen("RAG"):
             self._open(actions_dialogs.RagDialog(self.editor, self, row))
+
+    def edit_action(self) -> None:
+        if (row := self._chosen("Edit action")) is None or self.database is None:
+            return
+        try:  # the detail is not in the list's rows; read with the version the dialog will be filled from
+            found = actions.action_detail(self.database, row.id, self.today)
+        except JointleadError as error:
+            show_problem(self, error, "Edit action")
+            self.editor.refresh()
+            return
+        self._open(actions_dialogs.EditActionDialog(self.editor, self, found, self._owners, self._meeting_choices))
+
+    def remove_action(self) -> None:
+        if (row := self._chosen("Remove action")) is None:
+            return
+        history = f" and its {row.updates} update{'s' if row.updates != 1 else ''}" if row.updates else ""
+        answer = QMessageBox.question(
+            self, "Remove action",
+            f"Remove {row.reference} ({row.title}){history}?\n\n"
+            "Only for an action entered by mistake: it goes from the record with its history, as if never added "
+            "(Edit > Undo puts it back), and its reference is never issued again. For one no longer needed, "
+            "choose Status… and Cancelled instead, which keeps it on the record with the reason.")
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        action, seen = row.id, row.version
+        self.editor.run(lambda database: actions.remove_action(database, action, seen_version=seen), "Remove action")
 
     def add_meeting(self) -> None:
         self._open(actions_dialogs.MeetingDialog(self.editor, self, self.today))

@@ -14,7 +14,8 @@ import pytest
 import stored
 from integration.test_cli import jointlead
 from jointlead.domain.budget import LineFigures
-from jointlead.domain.errors import JointleadError
+from jointlead.domain.errors import JointleadError, ValidationError
+from jointlead.services.budget_month import unlock_period
 from jointlead.services.budget_report import budget_checklist, report_periods, unmapped_rows, virement_log
 from jointlead.services.budgets import pool_position
 from jointlead.services.exports import export_budget
@@ -269,14 +270,21 @@ def test_a_line_without_ledger_codes_is_on_the_checklist(demo_db, tmp_path):
 
 
 def test_a_period_not_yet_closed_can_be_reported_and_the_checklist_says_so(demo_db, tmp_path):
-    _, book = export(demo_db, tmp_path, as_at=9)
+    # A month with actuals not closed yet (here M7, unlocked for a correction), as a manager checks it before closing.
+    unlock_period(demo_db, None, 2026, 7, "A late journal to take")
+    _, book = export(demo_db, tmp_path, as_at=7)
     cover = {row[0].value: row[1].value for row in book["Cover"].iter_rows(min_row=3, max_row=8, max_col=2)}
-    assert cover["As at"] == "M9 2026-27 (Dec-26)"
+    assert cover["As at"] == "M7 2026-27 (Oct-26)"
     checklist = cover_checklist(book)
-    assert checklist["M8 and M9 are not closed: their actuals may still change."] == "Incomplete"
-    assert checklist["Ledger not loaded: NFT for M8 and M9; NCC for M8 and M9."] == "Incomplete"
-    position = pool_position(demo_db, as_at=9)
+    assert checklist["M7 is not closed: its actuals may still change."] == "Incomplete"
+    position = pool_position(demo_db, as_at=7)
     assert figures_of(totals(book["Summary"])[0]) == expected(position.pool)
+
+
+def test_a_month_with_no_figures_yet_cannot_be_reported(demo_db, tmp_path):
+    with pytest.raises(ValidationError, match="M9 2026-27 has no figures yet"):
+        export(demo_db, tmp_path, as_at=9)
+    assert not (tmp_path / "budget.xlsx").exists()
 
 
 def test_an_earlier_closed_period_can_be_reported(demo_db, tmp_path):
@@ -349,11 +357,12 @@ def test_export_budget_writes_the_workbook_and_exits_0(demo_path, tmp_path):
     assert openpyxl.load_workbook(out).sheetnames == SHEETS
 
 
-def test_export_budget_of_a_period_not_closed_succeeds(demo_path, tmp_path):
+def test_export_budget_of_a_month_with_no_figures_yet_is_refused(demo_path, tmp_path):
     out = tmp_path / "b.xlsx"
     result = jointlead("export", "budget", "--db", str(demo_path), "--org", "NFT", "--out", str(out), "--as-at", "m9")
-    assert result.returncode == 0, result.stderr
-    assert "Incomplete" in [row[0].value for row in openpyxl.load_workbook(out)["Cover"].iter_rows(max_col=1)]
+    assert result.returncode == 1
+    assert "has no figures yet" in result.stderr and "Choose a month up to M7" in result.stderr
+    assert not out.exists()
 
 
 @pytest.mark.parametrize(("arguments", "code", "message"), [

@@ -111,6 +111,14 @@ def test_a_managers_month_from_an_empty_database(window, empty_db, qtbot, tmp_pa
         save(dialog, qtbot)
     assert page.contributions_tile.value_text() == "£4,000,000"
     assert [page.lines.model.row_at(r).mappings for r in range(3)] == [1, 1, 1]
+    # No month closed and no actuals yet: the budget workbook can only be as at the start of the year.
+    window.export_action.trigger()
+    dialog = window.findChild(ExportDialog)
+    dialog.what.setCurrentIndex([kind.label for kind in EXPORTS].index("Budget monitoring workbook"))
+    assert [dialog.as_at.itemText(i) for i in range(dialog.as_at.count())] == ["Start of 2026-27"]
+    assert dialog.as_at_period is None and dialog.path.text().endswith("budget monitoring 2026-11-20.xlsx")
+    dialog.reject()
+    qtbot.waitUntil(lambda: window.findChild(ExportDialog) is None)
 
     # 2. Import both partners' M1 extracts: an overspend on care packages, and a row nobody mapped.
     import_ledger(window, qtbot, ledger_extract(tmp_path, "WHT M1.xlsx", [("CH100", "5101", 1, 170_000)]), "WHT")

@@ -399,3 +399,91 @@ def test_closing_a_month_not_yet_over_says_from_when_before_the_checklist(page, 
     assert len(messages) == 1 and "is not over until the end of 30 November 2026" in messages[0]
     assert "Close it from 1 December 2026" in messages[0]
     assert not [d for d in page.findChildren(budget_dialogs.CloseDialog) if d.isVisible()]
+
+
+def test_an_earlier_month_unlocked_is_offered_to_close_again_and_then_the_next_month_is(page, demo_db, qtbot,
+                                                                                         messages):
+    import stored
+
+    closes = "SELECT unlock_reason FROM period_close WHERE period = 5 ORDER BY id"
+    before = stored.rows(demo_db, closes)
+    page.unlock_month()
+    dialog = only(page, budget_dialogs.UnlockDialog)
+    dialog.period.setCurrentIndex(dialog.period.findData(5))  # M6 and M7 stay closed
+    dialog.reason.setPlainText("Late journal from the council")
+    save(dialog, qtbot)
+    assert messages == []
+    assert page.close_button.text() == "Close M5…" and page.close_button.isEnabled()
+
+    page.close_month()
+    close = only(page, budget_dialogs.CloseDialog)
+    assert "M5" in close.windowTitle()
+    said = [label.text() for label in close.findChildren(budget_dialogs.QLabel)]
+    assert "✔ M1 to M4 are closed: the actuals before M5 are agreed." in said
+    assert not any("not closed" in text for text in said)  # neither M5 itself nor any earlier month
+    save(close, qtbot)
+    assert messages == []
+    assert page.close_button.text() == "Close M8…"
+    # A new close record; the earlier closes and their unlocks are kept.
+    assert stored.rows(demo_db, closes) == [*before[:-1], ("Late journal from the council",), (None,)]
+    assert page.frame.closed == frozenset(range(1, 8))
+
+
+def test_the_unlock_reason_box_passes_tab_on_and_the_reason_is_kept_without_blanks(page, demo_db, qtbot, messages,
+                                                                                    monkeypatch):
+    import stored
+    from jointlead.services import budget_month
+
+    given = []
+    unlock = budget_month.unlock_period
+    monkeypatch.setattr(budget_month, "unlock_period", lambda *args, **kwargs: given.append(args[4]) or unlock(
+        *args, **kwargs))
+    page.unlock_month()
+    dialog = only(page, budget_dialogs.UnlockDialog)
+    dialog.reason.setFocus()
+    qtbot.keyClicks(dialog.reason, "late journal")
+    qtbot.keyClick(dialog.reason, Qt.Key.Key_Tab)
+    assert dialog.reason.toPlainText() == "late journal"
+    assert dialog.focusWidget() is dialog.buttons.button(budget_dialogs.QDialogButtonBox.StandardButton.Ok)
+    dialog.reason.setPlainText("  late journal\t\n")
+    save(dialog, qtbot)
+    assert messages == []
+    assert given == ["late journal"]
+    assert stored.scalar(demo_db, "SELECT unlock_reason FROM period_close WHERE unlocked_on IS NOT NULL "
+                                  "ORDER BY unlocked_on DESC, id DESC "
+                                  "LIMIT 1") == "late journal"
+
+
+def test_the_long_budget_forms_fit_a_small_screen_with_their_buttons_in_sight(page, qtbot):
+    from PySide6.QtCore import QPoint, QRect
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from conftest import DEMO_TODAY
+
+    budget_dialogs.AgreementDialog(page.editor, page, DEMO_TODAY).open()  # Set up a pooled budget
+    page.lines.view.selectRow(1)
+    page.map_codes()
+    page.start_next_year()
+    for kind, last in ((budget_dialogs.AgreementDialog, "limit"), (budget_dialogs.MappingDialog, "pattern"),
+                       (budget_dialogs.RollForwardDialog, "balance")):
+        dialog = only(page, kind)
+        # A 1024x600 screen less its taskbar, or a 1366x768 laptop at 125% (614 logical pixels high).
+        assert dialog.minimumHeight() + budget_dialogs.WINDOW_FRAME_HEIGHT <= 560, kind.__name__
+        assert dialog.minimumWidth() <= 1000
+        dialog.resize(dialog.minimumSize())
+        qtbot.waitUntil(lambda d=dialog: d.size() == d.minimumSize())
+        for button in dialog.buttons.buttons():  # whole, and in the dialog
+            assert dialog.rect().contains(QRect(button.mapTo(dialog, QPoint(0, 0)), button.size())), button.text()
+        field = getattr(dialog, last)
+        assert dialog.focusWidget() is not dialog.rows_scroll  # a field has it, to type in
+        if field.focusPolicy() & Qt.FocusPolicy.TabFocus:  # Tab reaches the last field, and it is scrolled to
+            for _press in range(30):
+                if dialog.focusWidget() is field:
+                    break
+                qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Tab)
+            assert dialog.focusWidget() is field
+        else:
+            dialog.rows_scroll.ensureWidgetVisible(field)
+        assert not field.visibleRegion().isEmpty()
+        assert dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).isVisible()
+        dialog.reject()

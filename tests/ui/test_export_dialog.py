@@ -27,9 +27,28 @@ def test_the_as_at_period_is_asked_for_only_for_the_budget_workbook(window, demo
     assert dialog.as_at_period is None
     dialog.what.setCurrentIndex(BUDGET)
     assert dialog.form.isRowVisible(dialog.as_at)
-    assert dialog.as_at.currentText() == "M7 Oct-26 (closed)"
-    assert dialog.as_at.itemText(7) == "M8 Nov-26 (not closed)"
+    assert dialog.as_at.currentText() == "M7 Oct (closed)"
+    assert dialog.as_at.count() == 7  # M8 to M12 have no actuals yet
     assert dialog.as_at_period == 7
+
+
+def test_the_months_offered_are_the_budgets_pages_and_none_without_figures(window, demo_db):
+    """Up to the later of the last closed and the last with actuals, as the Budgets page: a pack as at a month
+    with no actuals yet would count them all as nil and forecast a huge underspend."""
+    window.set_database(demo_db)
+    window.show_page("Budgets")
+    page = window.current_page()
+    offered = [page.as_at.itemData(i) for i in range(page.as_at.count()) if page.as_at.itemData(i)]
+    assert offered == list(range(1, 8))  # M8 to M12 have no actuals yet
+    for action in (window.export_action, window.pack_action):
+        action.trigger()
+        dialog = window.findChild(ExportDialog)
+        dialog.what.setCurrentIndex(BUDGET)
+        assert [dialog.as_at.itemData(i) for i in range(dialog.as_at.count())] == offered
+        assert [dialog.as_at.itemText(i) for i in range(dialog.as_at.count())] == \
+            [page.as_at.itemText(page.as_at.findData(n)) for n in offered]
+        assert dialog.as_at_period == 7  # the last closed
+        dialog.reject()
 
 
 def test_the_suggested_name_says_whose_budget_and_as_at_when(window, demo_db):
@@ -42,10 +61,14 @@ def test_the_suggested_name_says_whose_budget_and_as_at_when(window, demo_db):
 
 
 def test_the_budget_workbook_is_written_as_at_the_chosen_period(window, demo_db, qtbot, tmp_path, messages):
+    from jointlead.services.budget_month import unlock_period
+
+    unlock_period(demo_db, None, 2026, 7, "Late NCC journal", today=DEMO_TODAY)
     dialog = open_dialog(window, demo_db)
     dialog.what.setCurrentIndex(BUDGET)
     dialog.organisation.setCurrentIndex(dialog.organisation.findData("NFT"))
-    dialog.as_at.setCurrentIndex(8)  # M9: not closed, allowed, and flagged in the workbook
+    assert dialog.as_at_period == 6  # the last closed
+    dialog.as_at.setCurrentIndex(dialog.as_at.findData(7))  # not closed, allowed, and flagged in the workbook
     out = tmp_path / "nft budget.xlsx"
     dialog.path.setText(str(out))
     qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
@@ -53,7 +76,8 @@ def test_the_budget_workbook_is_written_as_at_the_chosen_period(window, demo_db,
     assert window.statusBar().currentMessage().endswith(f"to {out}")
     cover = openpyxl.load_workbook(out)["Cover"]
     fields = {row[0].value: row[1].value for row in cover.iter_rows(max_col=2)}
-    assert fields["As at"] == "M9 2026-27 (Dec-26)"
+    assert fields["As at"] == "M7 2026-27 (Oct-26)"
+    assert any("M7 is not closed" in str(cell.value) for row in cover.iter_rows() for cell in row)
     assert fields["Organisation"] == "Northshire NHS Foundation Trust (NFT)"
     assert messages == []
 

@@ -57,7 +57,14 @@ class BudgetYear:
 
     @property
     def first_open(self) -> int:
-        """The month after the last one closed (13 when the whole year is closed)."""
+        """The month to close next: the first not closed (13 when the whole year is closed). After an earlier month
+        is unlocked while later ones stay closed, it is that month, to be closed again once corrected."""
+        return next((n for n in range(1, MONTHS + 1) if n not in self.closed), MONTHS + 1)
+
+    @property
+    def open_from(self) -> int:
+        """The first of the open months that run to M12: the month after the last closed (13 when M12 is closed).
+        Budget moved across months (a virement, a re-profile) lands only there, so no closed month's changes."""
         return max(self.closed, default=0) + 1
 
 
@@ -144,7 +151,7 @@ def reprofile_line(database: Database, line_id: int, year: int, profile: str) ->
         record = Recorder(uow, "reprofile line")
         session = uow.session
         line = _line(session, line_id)
-        start = _first_open_period(session, line.agreement_id, year)
+        start = _open_from(session, line.agreement_id, year)
         if start > MONTHS:
             raise ValidationError(f"Every month of {FinancialYear(year).label} is closed, so nothing can move.")
         months = [_month(session, line, year, p) for p in range(start, MONTHS + 1)]
@@ -191,7 +198,7 @@ def complete_profile(database: Database, line_id: int, year: int) -> Edit:
         short = line_year.annual_budget_pence - sum(m.budget_pence for m in months.values())
         if short == 0:
             raise ValidationError(f"Line {line.code}'s months already add up to its budget for {label}.")
-        start = _first_open_period(session, line.agreement_id, year)
+        start = _open_from(session, line.agreement_id, year)
         if start > MONTHS:
             raise ValidationError(f"Every month of {label} is closed, so no month can take the difference.",
                                   "Change the line's annual budget to what its months hold instead.")
@@ -323,7 +330,8 @@ def _remember_codes(record: Recorder, line: BudgetLine, rows: Sequence[LedgerTra
             and match_budget_line(other.cost_centre, other.subjective, by_partner[other.organisation_id])]
 
 
-def _first_open_period(session: Session, agreement_id: int, year: int) -> int:
+def _open_from(session: Session, agreement_id: int, year: int) -> int:
+    """`BudgetYear.open_from`: the month after the last closed, from which every month to M12 is open."""
     closed = [p.number for p in closed_periods(session, agreement_id) if p.year.start_year == year]
     return max(closed, default=0) + 1
 
@@ -342,7 +350,7 @@ def make_virement(database: Database, agreement_id: int | None, year: int, from_
         record = Recorder(uow, MAKE_VIREMENT)
         session = uow.session
         agreement: Agreement = agreement_of(session, agreement_id)
-        start = _first_open_period(session, agreement.id, year)
+        start = _open_from(session, agreement.id, year)
         if start > MONTHS:
             raise ValidationError(f"Every month of {FinancialYear(year).label} is closed, so no budget can move.")
         giver, taker = _line(session, from_line_id), _line(session, to_line_id)

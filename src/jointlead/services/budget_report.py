@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, aliased
 
 from jointlead.domain.budget import virement_needs_board_approval
 from jointlead.domain.calendar import FinancialYear
+from jointlead.domain.errors import ValidationError
 from jointlead.domain.money import format_money
 from jointlead.services.overview import pool_year
 from jointlead.store.database import Database
@@ -166,11 +167,13 @@ def ledgers_not_loaded(database: Database, agreement_id: int, year: FinancialYea
 
 
 def budget_checklist(database: Database, agreement_id: int, year: FinancialYear | int,
-                     as_at: int) -> tuple[ChecklistItem, ...]:
+                     as_at: int, *, closing: bool = False) -> tuple[ChecklistItem, ...]:
     """What is incomplete in the pool's figures as at period `as_at` (0: before any), each item ok or not.
 
     Covers: periods to date not closed, partners' ledgers missing for a period to date, lines with no budget for the
-    year, lines without ledger codes (no actual can reach them) and ledger rows that match no line.
+    year, lines without ledger codes (no actual can reach them) and ledger rows that match no line. `closing`: for
+    the Close dialog of period `as_at`, whose closing is the answer to whether it is closed, so the first item is
+    about the periods before it only (and left out for M1).
     """
     start_year = _start_year(year)
     label = FinancialYear(start_year).label
@@ -180,12 +183,16 @@ def budget_checklist(database: Database, agreement_id: int, year: FinancialYear 
         if as_at == 0:
             items.append(ChecklistItem(False, f"No period of {label} is closed yet, so there are no agreed actuals."))
         else:
-            open_ = [n for n in range(1, as_at + 1) if n not in closed]
-            items.append(ChecklistItem(True, f"M1 to M{as_at} are closed: the actuals to date are agreed.")
-                         if not open_ else
-                         ChecklistItem(False, f"{months_in_words(open_)} {'is' if len(open_) == 1 else 'are'} not "
-                                              f"closed: {'its' if len(open_) == 1 else 'their'} actuals may still "
-                                              "change."))
+            to_date = as_at - 1 if closing else as_at
+            open_ = [n for n in range(1, to_date + 1) if n not in closed]
+            if open_:
+                items.append(ChecklistItem(False, f"{months_in_words(open_)} {'is' if len(open_) == 1 else 'are'} "
+                                                  f"not closed: {'its' if len(open_) == 1 else 'their'} actuals may "
+                                                  "still change."))
+            elif to_date:  # none when closing M1: nothing comes before it
+                span = "M1 is" if to_date == 1 else f"M1 to M{to_date} are"
+                items.append(ChecklistItem(True, f"{span} closed: the actuals "
+                                                 f"{f'before M{as_at}' if closing else 'to date'} are agreed."))
 
             missing = _ledgers_missing(session, agreement_id, start_year, range(1, as_at + 1))
             items.append(ChecklistItem(True, f"Every partner's ledger is loaded for M1 to M{as_at}.") if not missing
@@ -242,3 +249,35 @@ def report_periods(database: Database, today: date | None = None) -> ReportPerio
         year, last = pool_year(session, agreement, today or date.today())
         closed = frozenset(_closed_periods(session, agreement.id, year.start_year))
     return ReportPeriods(agreement.id, year, closed, last.number if last else 0)
+
+
+def last_reportable_month(session: Session, agreement_id: int, year: FinancialYear | int) -> int:
+    """The last month a report can be as at: the later of the last closed and the last with actuals in force (0:
+    neither yet). Past it no month has an actual, so figures as at it would take every such month's actual as nil
+    and run the forecast on from that (the Budgets page offers months up to it, `BudgetYear`)."""
+    start_year = _start_year(year)
+    latest = session.scalar(select(func.max(LedgerTransaction.period)).where(
+        IN_FORCE, LedgerTransaction.agreement_id == agreement_id, LedgerTransaction.year == start_year))
+    return max(max(_closed_periods(session, agreement_id, start_year), default=0), latest or 0)
+
+
+def check_report_month(database: Database, agreement_id: int, year: FinancialYear | int, as_at: int | None) -> None:
+    """Refuse a report (the budget workbook, the pack) as at a month past `last_reportable_month`; None (the last
+    closed, the default) is always fine."""
+    if as_at is None:
+        return
+    label = FinancialYear(_start_year(year)).label
+    with database.session() as session:
+        last = last_reportable_month(session, agreement_id, year)
+        last_closed = max(_closed_periods(session, agreement_id, _start_year(year)), default=0)
+    if as_at <= last:
+        return
+    if not last:
+        raise ValidationError(f"No month of {label} is closed or has actuals yet, so there are no figures as at "
+                              f"M{as_at}.", "Leave the month out: the figures are then as at the start of the year.")
+    closed = f"M{last_closed} is the last closed" if last_closed else "none is closed yet"
+    up_to = f"M{last}, the last closed" if last == last_closed else f"M{last}, the last with actuals ({closed})"
+    empty = f"M{as_at}" if as_at == last + 1 else f"M{last + 1} to M{as_at}"
+    raise ValidationError(f"M{as_at} {label} has no figures yet: it is not closed, and no month after M{last} has "
+                          f"actuals, so figures as at it would take {empty}'s actuals as nil and forecast from that.",
+                          f"Choose a month up to {up_to}.")

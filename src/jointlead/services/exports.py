@@ -19,7 +19,7 @@ from jointlead.domain.errors import JointleadError
 from jointlead.domain.findings import Severity
 from jointlead.domain.money import format_money
 from jointlead.exchange.writing import Cover, ExportColumn, ExportWorkbook, Kind
-from jointlead.services.budget_report import budget_checklist, unmapped_rows, virement_log
+from jointlead.services.budget_report import budget_checklist, check_report_month, unmapped_rows, virement_log
 from jointlead.services.budgets import PoolPosition, pool_position
 from jointlead.services.imports import ImportPreview
 from jointlead.services.overview import DEFAULT_SERVICE_NAME, lead_on
@@ -432,8 +432,9 @@ def export_budget(database: Database, organisation_code: str, out: Path, *, as_a
                   generated_on: datetime | None = None) -> ExportResult:
     """The pooled budget's monthly monitoring workbook for one partner, as at a period (default: the last closed).
 
-    A period not yet closed may be chosen: the figures use whatever actuals are loaded for it, and the checklist on
-    the cover says it is not closed. `ExportResult.rows` is the number of budget lines.
+    A period not yet closed may be chosen if it has actuals (budget_report.check_report_month refuses one past the
+    last closed or with actuals, whose figures would take nil actuals for it): the figures use whatever actuals are
+    loaded for it, and the checklist on the cover says it is not closed. `ExportResult.rows` is the number of budget lines.
     """
     if as_at is not None and not 1 <= as_at <= MONTHS:
         raise JointleadError(f"M{as_at} is not a period: periods run from M1 (April) to M12 (March).",
@@ -441,6 +442,7 @@ def export_budget(database: Database, organisation_code: str, out: Path, *, as_a
     with database.session() as session:
         organisation = _organisation(session, organisation_code)
     position = pool_position(database, agreement_id, year=year, as_at=as_at)
+    check_report_month(database, position.agreement_id, position.year, as_at)
     with database.session() as session:
         partners = session.execute(
             select(Organisation.code, Organisation.name)

@@ -13,6 +13,7 @@ from jointlead.domain.money import format_money
 from jointlead.exchange.writing import ChartKind, ExportChart, ExportColumn, ExportWorkbook, Kind
 from jointlead.services import supervision_export
 from jointlead.services.actions import ActionLogRow
+from jointlead.services.budget_report import check_report_month
 from jointlead.services.budgets import PoolPosition
 from jointlead.services.exports import (
     PEOPLE_COLUMNS,
@@ -174,6 +175,7 @@ def export_pack(database: Database, organisation_code: str, out: Path, *, as_at:
         raise JointleadError(picture.budget_problem) if picture.budget_problem else JointleadError(
             "There is no pooled budget to report on yet.", "Set up the pooled budget agreement on the Budgets page "
             "first.")
+    check_report_month(database, position.agreement_id, position.year, as_at)
     if code not in partner_codes:
         raise JointleadError(f"{organisation.name} ({code}) is not a partner to {position.title}.",
                              f"Choose one of its partners: {', '.join(partner_codes)}.")

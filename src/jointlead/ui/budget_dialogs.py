@@ -6,15 +6,18 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from itertools import pairwise
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QObject, QSize, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QDialogButtonBox,
+    QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QWidget,
 )
 
@@ -61,7 +64,62 @@ def basis_points_from_text(text: str, what: str) -> int | None:
     return int(whole) * 100 + int(fraction.ljust(2, "0") or 0)
 
 
-class AgreementDialog(FormDialog):
+# The most of a long form's rows shown without scrolling at the dialog's smallest: with its title, intro and
+# buttons the dialog then fits a 1024x600 screen, or a 1366x768 laptop at 125% (614 logical pixels high), taskbar
+# and title bar included. Where the screen has room it opens taller, as tall as its rows.
+SCROLLING_ROWS_HEIGHT = 340
+WINDOW_FRAME_HEIGHT = 60  # the title bar and borders the window system adds around a dialog
+
+
+class _RowsScroll(QScrollArea):
+    """A form's rows, scrolling only up and down: as wide as they are, and no taller than SCROLLING_ROWS_HEIGHT
+    asked for (the dialog's minimum is its size hint, FormDialog.open)."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # its fields take the focus, and it scrolls to the one that has it
+
+    def sizeHint(self) -> QSize:
+        rows = self.widget().sizeHint()
+        return QSize(rows.width() + self.verticalScrollBar().sizeHint().width(),
+                     min(rows.height(), SCROLLING_ROWS_HEIGHT))
+
+    def hidden_height(self) -> int:
+        """How much taller than its size hint it would be to show every row."""
+        return max(self.widget().sizeHint().height() - self.sizeHint().height(), 0)
+
+
+class ScrollingFormDialog(FormDialog):
+    """A form too long for a small screen: its rows scroll between the intro and the buttons, which always show."""
+
+    def __init__(self, editor: Editor, title: str, intro: str, parent: QWidget) -> None:
+        super().__init__(editor, title, intro, parent)
+        layout = self.layout()
+        at = next(i for i in range(layout.count()) if layout.itemAt(i).layout() is self.form)
+        layout.removeItem(self.form)  # still empty: the rows are added by the subclass, after this
+        self.form.deleteLater()
+        rows = QWidget(self)
+        self.form = QFormLayout(rows)
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.form.setContentsMargins(0, 0, 0, 0)
+        self.rows_scroll = _RowsScroll(self)
+        self.rows_scroll.setWidget(rows)
+        rows.setAutoFillBackground(False)  # set by setWidget: the dialog's own background shows through
+        self.rows_scroll.viewport().setAutoFillBackground(False)
+        layout.insertWidget(at, self.rows_scroll, 1)
+
+    def open(self) -> None:
+        # Sized before it is first shown, and never below its minimum (set by FormDialog.open, from the size hint).
+        room = self.parentWidget().screen().availableGeometry().height() - WINDOW_FRAME_HEIGHT
+        hint = self.sizeHint()
+        self.resize(hint.width(), max(min(hint.height() + self.rows_scroll.hidden_height(), room), hint.height()))
+        super().open()
+
+
+class AgreementDialog(ScrollingFormDialog):
     """Set up a new agreement, or (given its current terms) change its terms and risk-share rules."""
 
     def __init__(self, editor: Editor, parent: QWidget, today: date,
@@ -222,7 +280,7 @@ def _form_buttons(dialog: FormDialog) -> tuple[QPushButton, QPushButton]:
             dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel))
 
 
-class MappingDialog(FormDialog):
+class MappingDialog(ScrollingFormDialog):
     """A line's ledger codes: those that feed it now (any can be removed), and a form to add another."""
 
     ok_text = "Add"
@@ -306,7 +364,7 @@ class VirementDialog(FormDialog):
                  today: date) -> None:
         limit = format_pounds(frame.delegated_limit_pence)
         super().__init__(editor, "Virement",
-                         f"Move budget from one line to another for M{frame.first_open} to M12 of "
+                         f"Move budget from one line to another for M{frame.open_from} to M12 of "
                          f"{frame.year.label}; the pool total stays the same. Up to {limit} is within the delegated "
                          "limit; above it, record the board's approval.", parent)
         self.frame, self.today = frame, today
@@ -374,10 +432,13 @@ class UnlockDialog(FormDialog):
         self.reason = QPlainTextEdit(self)
         self.reason.setPlaceholderText("Why, e.g. a late journal from the council's ledger")
         self.reason.setFixedHeight(70)
+        self.reason.setTabChangesFocus(True)  # Tab moves on to Unlock, so the dialog stays keyboard-only
+        self.reason.setAccessibleName("Reason")
         self.form.addRow("Reason", self.reason)
 
     def gesture(self) -> Gesture:
-        frame, today, period, reason = self.frame, self.today, self.period.currentData(), self.reason.toPlainText()
+        frame, today, period = self.frame, self.today, self.period.currentData()
+        reason = self.reason.toPlainText().strip()
         return lambda database: budget_month.unlock_period(database, frame.agreement_id, frame.year.start_year,
                                                            period, reason, today=today)
 
@@ -447,7 +508,7 @@ def balance_words(plan: RollForward) -> tuple[str, str]:
             "they match.", "warn")
 
 
-class RollForwardDialog(FormDialog):
+class RollForwardDialog(ScrollingFormDialog):
     """Start next year from this one: the preview of every line and contribution, and one gesture to do it."""
 
     def __init__(self, editor: Editor, parent: QWidget, plan: RollForward) -> None:

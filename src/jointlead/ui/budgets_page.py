@@ -772,7 +772,7 @@ class BudgetsPage(Page):
             self.lines.view.setFocus()
             return
         choices = [p.capitalize() for p in budget_month.PROFILES]
-        first = f"M{self.frame.first_open}"
+        first = f"M{self.frame.open_from}"  # what the service spreads over: the open months after the last closed
         chosen, ok = QInputDialog.getItem(self, f"Re-profile {line.code}",
                                           f"Spread what is left of {line.code}'s budget over {first} to M12:",
                                           choices, 0, False)
@@ -795,9 +795,9 @@ class BudgetsPage(Page):
         except ValidationError as not_over:
             show_problem(self, not_over, f"Close {period.label}")
             return
-        # Its first item says whether the months to date are closed: closing this one is the answer to it.
         checklist = [*budget_report.budget_checklist(self.database, frame.agreement_id, frame.year,
-                                                     frame.first_open)[1:], *self._unmapped_in(period.number)]
+                                                     frame.first_open, closing=True),
+                     *self._unmapped_in(period.number)]
         missing = budget_report.ledgers_not_loaded(self.database, frame.agreement_id, frame.year, frame.first_open)
         self._open(budget_dialogs.CloseDialog(self.editor, self, frame, checklist, missing, self.today))
 

@@ -28,15 +28,15 @@ from PySide6.QtWidgets import (
 
 from jointlead.domain.calendar import Period
 from jointlead.domain.errors import JointleadError
-from jointlead.services import budget_report, exports, overview
+from jointlead.services import budget_month, budget_report, exports, overview
 from jointlead.services.action_tracker import export_action_tracker
 from jointlead.services.exports import ExportResult
 from jointlead.services.files import Database
 from jointlead.services.packs import export_pack
 from jointlead.services.picture import as_at_picture, count
 from jointlead.services.supervision_export import export_supervision
+from jointlead.ui.budget_words import fill_as_at
 from jointlead.ui.messages import show_problem
-from jointlead.ui.page import period_choice
 from jointlead.ui.theme import TONES
 from jointlead.ui.widgets import checklist_html
 from jointlead.ui.worker import Task, show_crash
@@ -138,15 +138,21 @@ class ExportDialog(QDialog):
             self.organisation.addItem(f"{row.name} ({row.code})", row.code)
         if not self.organisation.count():  # only then: with a placeholder, Qt leaves the first choice unchosen
             self.organisation.setPlaceholderText("None recorded yet")
-        # Budget monitoring is as at a period: the last closed by default; a later one may be chosen (its figures
-        # are then provisional, and the workbook's checklist says the period is not closed).
+        # Budget monitoring is as at a period: the last closed by default. The months offered are the Budgets
+        # page's: up to the later of the last closed and the last with actuals (a later one's figures are then
+        # provisional, and the workbook's checklist says the period is not closed). Past those no month has an
+        # actual, so figures as at one would take them all as nil: the services refuse such a month too.
         self.periods = budget_report.report_periods(database, today)
         self.as_at = QComboBox(self)
         self.as_at.setAccessibleName("As at")
         if self.periods is not None:
-            for number in range(1, 13):
-                self.as_at.addItem(period_choice(number, self.periods.closed, self.periods.year), number)
-            self.as_at.setCurrentIndex(max(self.periods.default_as_at, 1) - 1)
+            frame = budget_month.budget_year(database, self.periods.agreement_id, self.periods.year)
+            fill_as_at(self.as_at, frame, None)
+            if self.as_at.count() > 1:
+                # A workbook is as at a month. The start of the year stays only while no month has figures: it is
+                # then what the services' default (the last closed, none) gives.
+                self.as_at.removeItem(0)
+                self.as_at.setCurrentIndex(max(self.as_at.findData(self.periods.default_as_at), 0))
         else:
             self.as_at.setPlaceholderText("No pooled budget recorded yet")
         self.as_at.setToolTip("The figures are as at the end of this period. A period not yet closed gives "
@@ -239,8 +245,9 @@ class ExportDialog(QDialog):
 
     @property
     def as_at_period(self) -> int | None:
-        """The chosen as-at period (M7 = 7) for kinds that have one; None otherwise or with no pool recorded."""
-        return self.as_at.currentData() if self.kind.as_at_period else None
+        """The chosen as-at period (M7 = 7) for kinds that have one; None otherwise, with no pool recorded, or at the
+        start of the year (offered only while no month is closed or has actuals, when None means just that)."""
+        return (self.as_at.currentData() or None) if self.kind.as_at_period else None
 
     def _missing(self, kind: ExportKind) -> str:
         """What this database lacks before `kind` can be exported, in words saying what to set up; "" if nothing."""

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from jointlead.store import migrate, server
 from jointlead.store.backup import integrity_problems, timestamped_backup
-from jointlead.store.engine import make_engine
+from jointlead.store.engine import READING_ONE_STATE, make_engine
 from jointlead.store.errors import (
     DatabaseDamaged,
     DatabaseError,
@@ -115,6 +115,7 @@ class Database:
         with self.engine.connect().execution_options(**options) as connection:
             connection.exec_driver_sql("SET TRANSACTION READ ONLY" if self.server is not None else
                                        "PRAGMA query_only = ON")
+            connection.info[READING_ONE_STATE] = True
             self._state.connection = connection
             try:
                 yield

@@ -12,6 +12,9 @@ from sqlalchemy.pool import NullPool
 
 from jointlead.store.errors import ReadOnlyDatabase
 
+# Marks the connection Database.one_state reads through (query_only): a write there is jointlead's own mistake, left
+# as SQLite's error, not said to the user as a read-only file.
+READING_ONE_STATE = "reading one state"
 READ_ONLY_CHANGE = ("This database is open read-only, so the change was not saved.",
                     "Copy the file somewhere you can write to and open the copy.")
 BECAME_READ_ONLY = ("The database file cannot be written to just now (it, or its folder, has been made read-only), so "
@@ -71,7 +74,8 @@ def make_engine(path: Path, *, read_only: bool = False, foreign_keys: bool = Tru
         # as that check would, rather than as an unexpected error. (The file or its folder can also be made
         # read-only while it is open.)
         error = context.original_exception
-        if isinstance(error, sqlite3.OperationalError) and "readonly database" in str(error):
+        reading = context.connection is not None and context.connection.info.get(READING_ONE_STATE)
+        if isinstance(error, sqlite3.OperationalError) and "readonly database" in str(error) and not reading:
             raise ReadOnlyDatabase(*(READ_ONLY_CHANGE if read_only else BECAME_READ_ONLY)) from None
 
     return engine

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from datetime import date
+from html import escape
 from pathlib import Path
 
 import pytest
@@ -141,7 +142,8 @@ def test_undo_and_redo_in_the_edit_menu_follow_the_undo_stack(window):
 def test_about_names_the_versions_the_database_and_its_schema(window, demo_db, messages):
     window.set_database(demo_db)
     window.show_about()
-    assert f"{demo_db.location}<br>Schema revision {HEAD_REVISION}" in messages[-1]  # rich text: <br>, not \n
+    # Rich text: the location escaped (a server's address has "&" in it), and <br> between the lines, not \n.
+    assert f"{escape(str(demo_db.location))}<br>Schema revision {HEAD_REVISION}" in messages[-1]
     assert "PySide6" in messages[-1]
 
 

@@ -434,7 +434,8 @@ def export_budget(database: Database, organisation_code: str, out: Path, *, as_a
 
     A period not yet closed may be chosen if it has actuals (budget_report.check_report_month refuses one past the
     last closed or with actuals, whose figures would take nil actuals for it): the figures use whatever actuals are
-    loaded for it, and the checklist on the cover says it is not closed. `ExportResult.rows` is the number of budget lines.
+    loaded for it, and the checklist on the cover says it is not closed. `ExportResult.rows` is the number of budget
+    lines.
     """
     if as_at is not None and not 1 <= as_at <= MONTHS:
         raise JointleadError(f"M{as_at} is not a period: periods run from M1 (April) to M12 (March).",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -12,9 +13,10 @@ import pytest
 import stored
 from exchange import hostile
 from jointlead.domain.calendar import FinancialYear
+from jointlead.domain.errors import JointleadError
 from jointlead.exchange import reading
 from jointlead.exchange.problems import FileRefused
-from jointlead.services import imports
+from jointlead.services import imports, people
 from jointlead.services.exports import export_staff, write_rejected_rows
 from jointlead.store.models import (
     Agreement,
@@ -297,6 +299,43 @@ def test_a_staff_list_adds_people_shows_changes_field_by_field_and_flags_leavers
         assert session.query(Person).filter_by(employee_number="00123456").one().missing_from_hr_since is None
         assert session.query(Person).filter_by(employee_number="00234567").one().grade == "Band 5"
         assert session.query(Person).filter_by(employee_number="00345678").count() == 0
+
+
+def test_a_staff_list_is_refused_when_a_person_it_changes_was_edited_after_the_preview(pool, tmp_path):
+    """On a shared database someone may edit a person between the preview and Import: the file's older view of
+    them must not overwrite that edit unseen."""
+    imports.apply_import(pool, imports.preview_staff_import(pool, staff_file(tmp_path / "1.xlsx", [
+        ["00234567", "Tom Okafor", "Nurse", "Band 5", 0.8, "Nursing", ""],
+    ]), "NFT", today=date(2026, 11, 1)))
+    preview = imports.preview_staff_import(pool, staff_file(tmp_path / "2.xlsx", [
+        ["00234567", "Tom Okafor", "Senior Nurse", "Band 5", 0.8, "Nursing", ""],
+        ["00345678", "Sam Ward", "Support Worker", "Band 3", 1, "Support", ""],
+    ]), "NFT", today=date(2026, 12, 1))
+    tom = people.person_fields(pool, people_ids(pool)["00234567"])
+    people.edit_person(pool, people_ids(pool)["00234567"], replace(tom, grade="Band 6"))
+    before = content(pool)
+    with pytest.raises(JointleadError) as refused:
+        imports.apply_import(pool, preview)
+    assert refused.value.message == ("Tom Okafor changed here after the staff list was previewed, so nothing was "
+                                     "imported.")
+    assert content(pool) == before
+    again = imports.preview_staff_import(pool, tmp_path / "2.xlsx", "NFT", today=date(2026, 12, 1))
+    assert [c.detail for c in again.changed] == ["job title Nurse → Senior Nurse; grade Band 6 → Band 5"]
+
+
+def test_a_staff_list_is_refused_when_someone_adds_a_person_it_adds_after_the_preview(pool, tmp_path):
+    preview = imports.preview_staff_import(pool, staff_file(tmp_path / "1.xlsx", [
+        ["00345678", "Sam Ward", "Support Worker", "Band 3", 1, "Support", ""],
+    ]), "NFT", today=date(2026, 12, 1))
+    imports.apply_import(pool, imports.preview_staff_import(pool, tmp_path / "1.xlsx", "NFT",
+                                                            today=date(2026, 12, 1)))
+    with pytest.raises(JointleadError, match=r"^Sam Ward changed here after the staff list was previewed"):
+        imports.apply_import(pool, preview)
+
+
+def people_ids(database) -> dict[str, int]:
+    with database.session() as session:
+        return {p.employee_number: p.id for p in session.query(Person)}
 
 
 def test_the_staff_export_never_writes_a_formula_from_text_it_holds(demo_db, tmp_path):

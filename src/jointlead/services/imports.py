@@ -673,6 +673,9 @@ class _StaffPlan:
     lines: tuple[_LineStep, ...] = ()
     source_file: str = ""
     new_teams: tuple[str, ...] = ()  # by name; the stand-in id each has in `new_people` and `updates` is `_temp_id`
+    # The version of each person the plan changes or flags, as the preview read them: a change made to one since
+    # (on a shared database, by someone else) would otherwise be overwritten by the file's older view of them.
+    seen: Mapping[int, int] = field(default_factory=dict)
 
 
 def _shown(value: Any) -> str:
@@ -785,6 +788,7 @@ def _preview_staff(source: SourceFile, database: Database, path: Path, employer:
         new_people: list[dict[str, Any]] = []
         temp_ids: list[int] = []
         updates: list[tuple[int, dict[str, tuple[Any, Any]]]] = []
+        seen_versions: dict[int, int] = {}
         planned_lines: list[_LineStep] = []
         unchanged = 0
         for index, entry in enumerate(entries):
@@ -811,6 +815,7 @@ def _preview_staff(source: SourceFile, database: Database, path: Path, employer:
                 continue
             if entry.differences:
                 updates.append((entry.person.id, entry.differences))
+                seen_versions[entry.person.id] = entry.person.version
             detail = "; ".join([*(
                 "back in the HR extract" if attribute == "missing_from_hr_since"
                 else f"team {teams.names.get(old, 'none')} → {teams.names[new]}" if attribute == "team_id"
@@ -829,7 +834,8 @@ def _preview_staff(source: SourceFile, database: Database, path: Path, employer:
     plan = _StaffPlan(organisation.id, {name: layout.header_of(name) for name in layout.columns}, today,
                       tuple(new_people), tuple(updates), tuple(p.id for p in leavers) if removed else (),
                       tuple(temp_ids), tuple(planned_lines), path.name,
-                      tuple(teams.names[team_id] for team_id in teams.new))
+                      tuple(teams.names[team_id] for team_id in teams.new),
+                      seen_versions | ({p.id: p.version for p in leavers} if removed else {}))
     return ImportPreview(
         kind="staff", organisation=organisation.code, path=path, sha256=source.sha256, sheet=layout.sheet.name,
         header_row=layout.header_row, headers=layout.headers, mapping=_mapping(layout, STAFF), period_label="",
@@ -992,9 +998,37 @@ TEAM_ADDED_SINCE = ("It was added after this import was previewed, so nothing wa
                     "again: the people the file places in it then join it.")
 
 
+def _names(names: Sequence[str], most: int = 5) -> str:
+    """'Ann Lee', 'Ann Lee and Bo Li', 'Ann Lee, Bo Li, ... and 3 others'."""
+    if len(names) > most:
+        return f"{', '.join(names[:most])} and {len(names) - most:,} others"
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _changed_since_preview(session: Session, plan: _StaffPlan) -> list[str]:
+    """The people the plan would change whose record, or a line the plan would end, has changed since the preview,
+    and the new people someone else has added since: writing the file's view over theirs would lose their change."""
+    changed = [person.full_name if person else f"person {person_id}"
+               for person_id, version in plan.seen.items()
+               if (person := session.get(Person, person_id)) is None or person.version != version]
+    for step in plan.lines:
+        line = session.get(ReportingLine, step.ended[0]) if step.ended is not None else None
+        if step.ended is not None and (line is None or line.effective_to != step.ended[1]):
+            person = session.get(Person, step.person_id)
+            changed.append(person.full_name if person else f"person {step.person_id}")
+    numbers = [values["employee_number"] for values in plan.new_people]
+    changed += session.scalars(select(Person.full_name).where(Person.employer_id == plan.organisation_id,
+                                                              Person.employee_number.in_(numbers))).all()
+    return sorted(set(changed))
+
+
 def _write_staff(uow: UnitOfWork, plan: _StaffPlan) -> dict[str, Any]:
     """Apply the plan; return what undo needs to put every field, line and team back."""
     session = uow.session
+    changed = _changed_since_preview(session, plan)
+    if changed:
+        raise JointleadError(f"{_names(changed)} changed here after the staff list was previewed, so nothing was "
+                             "imported.", "Preview the import again: it then shows their record as it is now.")
     record = Recorder(uow, "import_staff")
     teams = {_temp_id(index): record_team(record, name, TEAM_ADDED_SINCE).id
              for index, name in enumerate(plan.new_teams)}

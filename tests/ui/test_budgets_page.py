@@ -3,6 +3,8 @@ unlocking, ledger codes and refusals."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from driving import only, save
 
@@ -194,6 +196,29 @@ def test_a_line_is_re_profiled_evenly_from_the_first_open_month(page, demo_db, m
     assert messages == []
     months = next(line for line in pool_position(demo_db).lines if line.id == line_id).figures.budget_profile[7:]
     assert max(months) - min(months) <= 1
+
+
+def test_re_profile_with_every_month_closed_says_nothing_can_move_without_offering_a_spread(
+        window, demo_db, monkeypatch, messages):
+    from PySide6.QtWidgets import QInputDialog
+
+    from jointlead.store.models import PeriodClose
+    from jointlead.store.uow import UnitOfWork
+
+    with UnitOfWork(demo_db) as uow:
+        uow.session.add_all(PeriodClose(agreement_id=1, year=2026, period=number, closed_on=date(2027, 4, 20),
+                                        closed_by="test") for number in range(8, 13))
+        uow.commit()
+    window.set_database(demo_db)
+    window.show_page("Budgets")
+    page = window.current_page()
+    asked = []
+    monkeypatch.setattr(QInputDialog, "getItem", staticmethod(lambda *a, **_k: asked.append(a) or ("Even", True)))
+    page.lines.view.selectRow(0)
+    page.reprofile()
+    assert asked == []  # no "Spread ... over M13 to M12"
+    assert "Every month of 2026-27 is closed, so nothing can move." in messages[-1]
+    assert "unlock it first" in messages[-1]
 
 
 def test_a_line_is_renamed_and_made_a_fixed_share(page, demo_db, qtbot, messages):

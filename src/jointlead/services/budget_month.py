@@ -153,7 +153,9 @@ def reprofile_line(database: Database, line_id: int, year: int, profile: str) ->
         line = _line(session, line_id)
         start = _open_from(session, line.agreement_id, year)
         if start > MONTHS:
-            raise ValidationError(f"Every month of {FinancialYear(year).label} is closed, so nothing can move.")
+            raise ValidationError(f"Every month of {FinancialYear(year).label} is closed, so nothing can move.",
+                                  "A closed month keeps the budget it was closed with. To move budget into one, "
+                                  "unlock it first.")
         months = [_month(session, line, year, p) for p in range(start, MONTHS + 1)]
         remaining = sum(m.budget_pence for m in months)
         if profile == "even":

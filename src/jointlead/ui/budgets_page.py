@@ -771,6 +771,11 @@ class BudgetsPage(Page):
         if line is None:
             self.lines.view.setFocus()
             return
+        year = self.frame.year.start_year
+        if self.frame.open_from > MONTHS:  # nothing to spread over: the service says so, in its words
+            self.editor.run(lambda db: budget_month.reprofile_line(db, line.id, year, budget_month.PROFILES[0]),
+                            "The line was not re-profiled")
+            return
         choices = [p.capitalize() for p in budget_month.PROFILES]
         first = f"M{self.frame.open_from}"  # what the service spreads over: the open months after the last closed
         chosen, ok = QInputDialog.getItem(self, f"Re-profile {line.code}",
@@ -778,7 +783,6 @@ class BudgetsPage(Page):
                                           choices, 0, False)
         if ok:
             profile = budget_month.PROFILES[choices.index(chosen)]
-            year = self.frame.year.start_year
             self.editor.run(lambda db: budget_month.reprofile_line(db, line.id, year, profile),
                             "The line was not re-profiled")
 

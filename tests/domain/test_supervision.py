@@ -137,6 +137,25 @@ def test_a_rule_naming_the_career_stage_is_the_organisations_own_schedule_and_re
 
 # --- statuses on a day --------------------------------------------------------------------------------------------
 
+def test_a_newly_qualified_workers_supervision_falls_due_once_and_stays_overdue_as_the_schedule_lengthens():
+    """The interval is the one in force when supervision falls due, whatever day is assessed: looked up on the day
+    assessed, overdue fortnightly supervision turned 'due soon' at six months (monthly) with no session held."""
+    nqsw = social_worker(career_stage="newly qualified", start_date=date(2026, 9, 1))
+    plan = [arrangement(1, 1, PROFESSIONAL, start=date(2026, 9, 1))]
+    fortnightly = [held(1, date(2027, 2, 10), PROFESSIONAL)]  # six months on is 1 March: due 24 February
+    seen = [one(nqsw, plan, fortnightly, day, PROFESSIONAL) for day in (date(2027, 2, 11), date(2027, 2, 25),
+                                                                         date(2027, 3, 1), date(2027, 3, 20))]
+    assert {s.next_due for s in seen} == {date(2027, 2, 24)}
+    assert [s.status for s in seen] == [Status.DUE_SOON, Status.OVERDUE, Status.OVERDUE, Status.OVERDUE]
+    assert seen[-1].since == date(2027, 2, 25)
+
+    # Held on day 38 (weekly), it falls due on day 52: after six weeks (day 42) the schedule is fortnightly.
+    weekly = [held(1, date(2026, 10, 9), PROFESSIONAL)]
+    seen = [one(nqsw, plan, weekly, day, PROFESSIONAL) for day in (date(2026, 10, 10), date(2026, 10, 13))]
+    assert [(s.next_due, s.interval_days) for s in seen] == [(date(2026, 10, 23), 14)] * 2
+    assert seen[0].basis == "newly-qualified schedule: fortnightly to 6 months"
+
+
 def test_in_date_then_due_soon_from_fourteen_days_before_then_overdue_the_day_after():
     person, plan = social_worker(), [arrangement(1, 1)]
     sessions = [held(1, date(2026, 10, 1))]  # due 26 November (56 days)

@@ -243,6 +243,7 @@ class Requirement:
     interval_days: int
     min_minutes: int | None
     basis: str  # why this interval, in words a manager reads
+    lengthens: bool = False  # a schedule whose interval grows with time in practice (the newly qualified's)
 
 
 @dataclass(frozen=True)
@@ -390,7 +391,7 @@ def requirement(supervisee: Supervisee, supervision_type: str, rules: Sequence[P
             and start is not None):
         interval = newly_qualified_interval(start, day)
         words = {7: "weekly for the first 6 weeks", 14: "fortnightly to 6 months", MONTHLY_DAYS: "monthly"}[interval]
-        return Requirement(interval, minimum, f"newly-qualified schedule: {words}")
+        return Requirement(interval, minimum, f"newly-qualified schedule: {words}", lengthens=True)
     if rule is None:
         return Requirement(FALLBACK_INTERVAL_DAYS, None, f"no policy set: every {FALLBACK_INTERVAL_DAYS} days")
     return Requirement(rule.interval_days, rule.min_minutes, rule.describe())
@@ -430,25 +431,40 @@ def _run_start(arrangement: Arrangement, others: Sequence[Arrangement]) -> date:
     return start
 
 
+def _falling_due(clock: date, need_on: Callable[[date], Requirement]) -> tuple[Requirement, date]:
+    """The requirement in force on the day supervision next falls due, and that day: the first day the time since
+    `clock` reaches the interval then in force.
+
+    Whatever day is assessed, the answer is the same: a schedule that lengthens (weekly, then fortnightly, then
+    monthly for the newly qualified) looked up on the day assessed would move the due date as the days pass, and turn
+    overdue supervision back to in date with no session held.
+    """
+    need = need_on(clock)
+    due = clock + timedelta(days=need.interval_days)
+    while need.lengthens and (later := need_on(due)).interval_days > need.interval_days:
+        need, due = later, clock + timedelta(days=later.interval_days)
+    return need, due
+
+
 def arrangement_status(arrangement: Arrangement, supervisee: Supervisee, history: SessionHistory,
                        same_type: Sequence[Arrangement], rules: Sequence[PolicyRule], day: date) -> ArrangementStatus:
     """Where one arrangement in force on `day` stands."""
-    need = requirement(supervisee, arrangement.supervision_type, rules, day, arrangement.interval_days)
-    common = {"supervisee_id": supervisee.id, "supervision_type": arrangement.supervision_type,
-              "arrangement_id": arrangement.id, "supervisor_id": arrangement.supervisor_id,
-              "interval_days": need.interval_days, "basis": need.basis, "min_minutes": need.min_minutes}
     last = history.last_held(supervisee.id, arrangement.supervision_type, day)
-    pause = supervisee.paused_on(day)
-    if pause is not None:
-        return ArrangementStatus(**common, status=Status.PAUSED, since=pause.start,
-                                 last_held=last.session_date if last else None,
-                                 last_held_by=last.supervisor_id if last else None)
     run_start = _run_start(arrangement, same_type)
     clock = max([run_start, *(p.end + ONE_DAY for p in supervisee.pauses if p.end is not None and p.end < day)])
     held_since_start = last is not None and last.session_date >= run_start
     if held_since_start:
         clock = max(clock, last.session_date)
-    due = clock + timedelta(days=need.interval_days)
+    need, due = _falling_due(clock, lambda on: requirement(supervisee, arrangement.supervision_type, rules, on,
+                                                            arrangement.interval_days))
+    common = {"supervisee_id": supervisee.id, "supervision_type": arrangement.supervision_type,
+              "arrangement_id": arrangement.id, "supervisor_id": arrangement.supervisor_id,
+              "interval_days": need.interval_days, "basis": need.basis, "min_minutes": need.min_minutes}
+    pause = supervisee.paused_on(day)
+    if pause is not None:
+        return ArrangementStatus(**common, status=Status.PAUSED, since=pause.start,
+                                 last_held=last.session_date if last else None,
+                                 last_held_by=last.supervisor_id if last else None)
     shown = {"last_held": last.session_date if last else None, "last_held_by": last.supervisor_id if last else None,
              "last_minutes": last.duration_minutes if last else None, "next_due": due}
     if day <= due:

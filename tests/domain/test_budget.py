@@ -75,6 +75,13 @@ def test_a_month_with_a_net_credit_last_year_counts_as_nil():
     assert profile_from_last_year(1_100, last_year)[1] == 0
 
 
+def test_an_income_lines_shape_is_copied_from_last_years_credits():
+    last_year = [-1_000] * 9 + [-6_000] + [-1_000] * 2  # charges collected, most of them in January
+    spread = profile_from_last_year(-17_000, last_year)
+    assert spread == (-1_000,) * 9 + (-6_000,) + (-1_000,) * 2
+    assert profile_from_last_year(-1_100, [-100, 50] + [-100] * 10)[1] == 0  # a net debit month counts as nil
+
+
 @pytest.mark.parametrize("last_year", [[0] * 12, [-10] * 12, [50, -100] + [0] * 10])
 def test_last_years_shape_falls_back_to_even_when_it_adds_up_to_nothing_or_less(last_year):
     assert profile_from_last_year(1_200, last_year) == even_profile(1_200)

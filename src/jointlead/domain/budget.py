@@ -62,15 +62,17 @@ def custom_profile(annual_pence: int, weights: Sequence[int]) -> tuple[int, ...]
 def profile_from_last_year(annual_pence: int, last_year_actuals: Sequence[int]) -> tuple[int, ...]:
     """The annual budget spread like last year's spending, month by month.
 
-    Rule: each month's weight is last year's actual for that month; a month with a net credit (negative actual, e.g.
-    an accrual reversed) counts as zero, so the profile never has a month of the opposite sign to the budget. When last
-    year's months add up to zero or less overall, or every month is zero or negative, there is no shape to copy and
-    the profile is even instead.
+    Rule: each month's weight is last year's actual for that month, taken with the budget's sign (an income line's
+    budget and actuals are credits, so its credits give the shape); a month of the opposite sign (e.g. an accrual
+    reversed) counts as zero, so the profile never has a month of the opposite sign to the budget. When last year's
+    months add up to zero or the opposite sign overall, or no month has the budget's sign, there is no shape to copy
+    and the profile is even instead.
     """
     if len(last_year_actuals) != MONTHS:
         raise ValidationError(f"Last year's actuals need all 12 months, not {len(last_year_actuals)}.")
-    weights = [max(actual, 0) for actual in last_year_actuals]
-    if sum(last_year_actuals) <= 0 or sum(weights) == 0:
+    sign = -1 if annual_pence < 0 else 1
+    weights = [max(actual * sign, 0) for actual in last_year_actuals]
+    if sum(last_year_actuals) * sign <= 0 or sum(weights) == 0:
         return even_profile(annual_pence)
     return tuple(split_largest_remainder(annual_pence, weights))
 

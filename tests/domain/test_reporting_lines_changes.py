@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from jointlead.domain.errors import ValidationError
 from jointlead.domain.findings import Severity
+from jointlead.domain.professions import is_registered_profession
 from jointlead.domain.reporting_lines import (
     Line,
     LineChange,
@@ -74,6 +75,16 @@ def test_a_professional_lead_must_share_the_profession_but_a_line_manager_need_n
         "Person 4 is a mental health nurse, so cannot be the professional lead of Person 2, a social worker. "
         "Choose a professional lead who is a social worker.")
     assert check_line(TEAM, [], Line(0, M, 2, 4, START)) == ()
+
+
+def test_a_profession_typed_in_another_case_or_spacing_is_the_same_profession():
+    psw, worker = person(1, "Social Worker"), person(2, " social  worker")
+    line = Line(0, P, 2, 1, START)
+    assert check_line([psw, worker], [], line) == ()
+    assert not [f for f in line_findings([psw, worker], [line], START) if f.code == "lead-other-profession"]
+    # One list of registered professions, in any case: the lines' rules and supervision's agree.
+    assert is_registered_profession("Social Worker") and is_registered_profession("Nurse ")
+    assert not is_registered_profession("support worker")
 
 
 def test_two_lines_of_a_kind_at_once_are_refused():

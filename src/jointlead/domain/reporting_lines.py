@@ -27,6 +27,7 @@ from enum import StrEnum
 from jointlead.domain.calendar import format_day
 from jointlead.domain.errors import ValidationError
 from jointlead.domain.findings import Finding, Severity
+from jointlead.domain.professions import same_profession
 
 DEFAULT_SPAN_OF_CONTROL = 12
 ONE_DAY = timedelta(days=1)
@@ -210,7 +211,7 @@ def check_line(
             raise ValidationError(f"{who.name} leaves on {format_day(who.leave_date)}, so a line with them must end by "
                                   "then.", f"End the line on or before {format_day(who.leave_date)}.")
     if (kind == LineKind.PROFESSIONAL and person.profession and lead.profession
-            and person.profession != lead.profession):
+            and not same_profession(person.profession, lead.profession)):
         raise ValidationError(f"{lead.name} is a {lead.profession}, so cannot be the professional lead of "
                               f"{person.name}, a {person.profession}.",
                               f"Choose a professional lead who is a {person.profession}.")
@@ -398,7 +399,7 @@ def line_findings(
                                     f"{person.name}'s {line.kind} lead, {lead.name}, {_not_in_post(lead, on)}.",
                                     f"person {person.id}"))
         if (line.kind == LineKind.PROFESSIONAL and lead is not None and person.profession
-                and lead.profession and lead.profession != person.profession):
+                and lead.profession and not same_profession(lead.profession, person.profession)):
             findings.append(Finding(Severity.WARNING, "lead-other-profession",
                                     f"{person.name} ({person.profession}) has a professional lead of another "
                                     f"profession: {lead.name} ({lead.profession}).", f"person {person.id}"))

@@ -39,6 +39,8 @@ from enum import StrEnum
 from functools import cached_property, lru_cache
 from typing import Protocol, TypeVar
 
+from jointlead.domain.professions import HEALTH_PROFESSIONS, SOCIAL_WORKER, is_registered_profession
+
 ONE_DAY = timedelta(days=1)
 DUE_SOON_DAYS = 14
 DEFAULT_TARGET_PERCENT = 95
@@ -50,12 +52,6 @@ NEWLY_QUALIFIED_WEEKLY_UNTIL_DAYS = 42
 NEWLY_QUALIFIED_FORTNIGHTLY_UNTIL_MONTHS = 6
 NEWLY_QUALIFIED_STAGES = frozenset({"newly qualified", "preceptorship", "asye", "preceptorship/asye"})
 
-SOCIAL_WORKER = "social worker"
-HEALTH_PROFESSIONS = ("mental health nurse", "nurse", "learning disability nurse", "occupational therapist",
-                      "psychologist", "psychiatrist", "doctor", "physiotherapist", "speech and language therapist",
-                      "dietitian", "arts therapist", "pharmacist", "paramedic")
-# Professions whose members are registered even when no registration is recorded yet.
-REGISTERED_PROFESSIONS = frozenset({SOCIAL_WORKER, *HEALTH_PROFESSIONS})
 
 
 class SupervisionType(StrEnum):
@@ -201,7 +197,7 @@ class Supervisee:
         """Managerial for every team member; professional as well for registered professions."""
         if not self.team:
             return ()
-        if self.registered or self.profession.strip().casefold() in REGISTERED_PROFESSIONS:
+        if self.registered or is_registered_profession(self.profession):
             return SupervisionType.MANAGERIAL, SupervisionType.PROFESSIONAL
         return (SupervisionType.MANAGERIAL,)
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, aliased
 from jointlead.domain.calendar import check_planned, format_day
 from jointlead.domain.errors import JointleadError, ValidationError
 from jointlead.domain.findings import Finding, Severity
+from jointlead.domain.professions import is_registered_profession
 from jointlead.domain.reporting_lines import (
     DEFAULT_SPAN_OF_CONTROL,
     ONE_DAY,
@@ -45,13 +46,6 @@ from jointlead.store.models import (
 )
 from jointlead.store.uow import UnitOfWork
 
-# Professions whose members are registered even when no registration is recorded yet: the rule that they need a
-# professional line must not wait for the paperwork.
-REGISTERED_PROFESSIONS = frozenset({"social worker", "mental health nurse", "occupational therapist",
-                                    "psychologist", "psychiatrist"})
-
-
-
 # --- What the rules need, loaded once per gesture ---------------------------------------------------------------
 
 def span_of_control(session: Session) -> int:
@@ -65,7 +59,7 @@ def staff_and_lines(session: Session) -> tuple[list[StaffMember], list[Line]]:
     employer = aliased(Organisation)
     people = [
         StaffMember(p.id, p.full_name, p.profession,
-                    bool(p.registration_body) or p.profession in REGISTERED_PROFESSIONS,
+                    bool(p.registration_body) or is_registered_profession(p.profession),
                     p.team_id is not None, p.start_date, p.leave_date, code or "", p.employee_number,
                     p.hr_supervisor_number)
         for p, code in session.execute(select(Person, employer.code)

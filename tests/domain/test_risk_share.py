@@ -192,6 +192,17 @@ def test_a_penny_that_cannot_be_split_goes_to_the_partner_listed_first():
     assert dict(result.share_by_partner) == {"A": 1, "B": 0}
 
 
+def test_shares_that_would_not_add_up_in_whole_pounds_are_shown_to_the_penny():
+    equal = (Partner("A", "first", 100), Partner("B", "second", 100))
+
+    over = share_risk(equal, [LineVariance("L", "L", None, ShareProfile.VARIABLE, 1_001 * POUND)], RiskShareRules("B"))
+    under = share_risk(equal, [LineVariance("L", "L", None, ShareProfile.VARIABLE, -1_001 * POUND)],
+                       RiskShareRules("B"))
+
+    assert "Overspend £1,001.00 shared 50:50: first £500.50, second £500.50." in over.explanation()
+    assert "Underspend £1,001.00 returned pro rata 50:50: first £500.50, second £500.50." in under.explanation()
+
+
 # --- Rule 4: caps ------------------------------------------------------------------------------------------------
 
 
@@ -423,6 +434,13 @@ def _shown(pence: int, text: str) -> bool:
     return text in (format_pounds(pence)[1:], format_money(pence)[1:]) and (text != "0" or pence == 0)
 
 
+def _parts_add_up(total: str, text: str) -> None:
+    """The partners' amounts after the colon add up, as shown, to the total shown, and are shown as it is."""
+    parts = re.findall(_AMOUNT, text.partition(": ")[2])
+    assert parts and sum(_pence(part) for part in parts) == _pence(total), text
+    assert all(("." in part) == ("." in total) for part in parts), text
+
+
 @settings(max_examples=300, deadline=None)
 @given(pools())
 def test_the_words_of_every_step_match_the_sign_of_its_figures(pool):
@@ -450,11 +468,16 @@ def test_the_words_of_every_step_match_the_sign_of_its_figures(pool):
                     (1 if figure > 0 else -1) * _pence(match.group(1)) if match else 0), text
         elif step.title == "Overspend shared":
             assert sum(amounts.values()) > 0
-            assert text.startswith(f"Overspend {format_pounds(sum(amounts.values()))} shared "), text
+            match = re.match(rf"Overspend {_AMOUNT} shared ", text)
+            assert match and _shown(sum(amounts.values()), match.group(1)), text
+            _parts_add_up(match.group(1), text)
         elif step.title.startswith("Underspend"):
             placed = sum(amounts.values()) + step.retained_pence
             assert placed < 0 and step.variance_in_pence == placed
-            assert text.startswith(f"Underspend {format_pounds(-placed)} "), text
+            match = re.match(rf"Underspend {_AMOUNT} ", text)
+            assert match and _shown(-placed, match.group(1)), text
+            if step.title == "Underspend returned":
+                _parts_add_up(match.group(1), text)
         elif step.title == "Absorbed by underspends":
             assert text.startswith(f"{format_pounds(step.absorbed_pence)} of overspend absorbed by underspends "), text
         elif step.title == "Risk reserve":

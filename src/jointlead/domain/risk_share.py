@@ -38,7 +38,7 @@ net variance, names that net and its direction first, then what it is made up of
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
@@ -187,8 +187,25 @@ def _ratio(weights: Sequence[int]) -> str:
     return ":".join(str(b // 100) if b % 100 == 0 else f"{b // 100}.{b % 100:02d}" for b in basis_points)
 
 
-def _amounts(partners: Sequence[Partner], amounts: Mapping[str, int], sign: int = 1) -> str:
-    return ", ".join(f"{p.name} {format_pounds(sign * amounts[p.code])}" for p in partners)
+def _amounts(partners: Sequence[Partner], amounts: Mapping[str, int], sign: int = 1,
+             shown: Callable[[int], str] = format_pounds) -> str:
+    return ", ".join(f"{p.name} {shown(sign * amounts[p.code])}" for p in partners)
+
+
+def _pounds_shown(pence: int) -> int:
+    """The whole pounds `format_pounds` shows for an amount, with its sign."""
+    pounds = int(format_pounds(abs(pence))[1:].replace(",", ""))
+    return -pounds if pence < 0 else pounds
+
+
+def _adding_up(total: int, parts: Iterable[int]) -> Callable[[int], str]:
+    """How to show a total and its parts so that what is read adds up: in whole pounds, unless rounding each on its
+    own would show parts that do not make the total (£1,001 shared 50:50 is £500.50 each, which round to £501 and
+    £501) or would show an amount as £0; then in pounds and pence, all of them."""
+    parts = list(parts)
+    whole = (_pounds_shown(total) == sum(_pounds_shown(part) for part in parts)
+             and all(_pounds_shown(pence) or not pence for pence in (total, *parts)))
+    return format_pounds if whole else format_money
 
 
 def _direction(pence: int, *, net: bool = False) -> str:
@@ -212,13 +229,8 @@ def _made_up(overspend: int, underspend: int) -> tuple[str, str, str]:
     then pounds and pence for all three.
     """
     net = overspend - underspend
-    whole = [format_pounds(abs(pence)) for pence in (net, overspend, underspend)]
-    pounds = [int(text[1:].replace(",", "")) for text in whole]
-    adds_up = (pounds[0] if net >= 0 else -pounds[0]) == pounds[1] - pounds[2]
-    if adds_up and all(pounds[i] or not pence for i, pence in enumerate((net, overspend, underspend))):
-        return whole[0], whole[1], whole[2]
-    exact = [format_money(abs(pence)) for pence in (net, overspend, underspend)]
-    return exact[0], exact[1], exact[2]
+    shown = _adding_up(net, (overspend, -underspend))
+    return shown(abs(net)), shown(overspend), shown(underspend)
 
 
 def _variance_to_share(overspend: int, underspend: int, *, waterfall: bool, after_fixed: bool) -> str:
@@ -404,8 +416,9 @@ def share_risk(partners: Sequence[Partner], lines: Iterable[LineVariance], rules
             split = split_largest_remainder(overspend_left, contributions)
             how = _ratio(contributions)
         shared = dict(zip(codes, split, strict=True))
+        shown = _adding_up(overspend_left, split)
         steps.append(Step("Overspend shared",
-                          f"Overspend {format_pounds(overspend_left)} shared {how}: {_amounts(partners, shared)}.",
+                          f"Overspend {shown(overspend_left)} shared {how}: {_amounts(partners, shared, shown=shown)}.",
                           balance, shared, balance - overspend_left))
         balance -= overspend_left
         for code in codes:
@@ -419,8 +432,9 @@ def share_risk(partners: Sequence[Partner], lines: Iterable[LineVariance], rules
         clauses = [_join([f"{by_code[code].name} capped at {format_pounds(by_code[code].cap or 0)}" for code in held])]
         if takers:
             moved = sum(moves[p.code] for p in takers)
-            clauses.append(f"{format_pounds(moved)} above the cap{'s' if len(held) > 1 else ''} goes to "
-                           f"{_amounts(takers, moves)}")
+            shown = _adding_up(moved, (moves[p.code] for p in takers))
+            clauses.append(f"{shown(moved)} above the cap{'s' if len(held) > 1 else ''} goes to "
+                           f"{_amounts(takers, moves, shown=shown)}")
         if unallocated:
             clauses.append(f"{format_pounds(unallocated)} unallocated — refer to board")
         steps.append(Step("Caps", "; ".join(clauses) + ".", balance, moves, balance, unallocated_pence=unallocated))
@@ -432,19 +446,20 @@ def share_risk(partners: Sequence[Partner], lines: Iterable[LineVariance], rules
         if rule == UnderspendRule.RETAINED_IN_POOL:
             retained = -underspend_left
             steps.append(Step("Underspend retained",
-                              f"Underspend {format_pounds(underspend_left)} retained in the pool and carried forward.",
+                              f"Underspend {_size(underspend_left)} retained in the pool and carried forward.",
                               balance, nothing, 0, retained_pence=retained))
         elif rule == UnderspendRule.KEPT_BY_HOST:
             host = by_code[rules.host]
             kept = {**nothing, host.code: -underspend_left}
             steps.append(Step("Underspend kept by the host",
-                              f"Underspend {format_pounds(underspend_left)} kept by the host, {host.name}.",
+                              f"Underspend {_size(underspend_left)} kept by the host, {host.name}.",
                               balance, kept, 0))
         else:
             returned = dict(zip(codes, split_largest_remainder(-underspend_left, contributions), strict=True))
+            shown = _adding_up(underspend_left, (-pence for pence in returned.values()))
             steps.append(Step("Underspend returned",
-                              f"Underspend {format_pounds(underspend_left)} returned pro rata {_ratio(contributions)}: "
-                              f"{_amounts(partners, returned, sign=-1)}.",
+                              f"Underspend {shown(underspend_left)} returned pro rata {_ratio(contributions)}: "
+                              f"{_amounts(partners, returned, sign=-1, shown=shown)}.",
                               balance, returned, 0))
         balance = 0
 

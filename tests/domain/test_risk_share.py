@@ -419,6 +419,20 @@ def test_a_pool_being_set_up_has_no_contributions_yet_and_nothing_to_share():
         "nothing to share."
 
 
+def test_with_no_contributions_recorded_a_variance_is_still_shared_where_the_rules_do_not_need_them():
+    nothing_in = (Partner("NHS", "NHS", 0, fixed_share_basis_points=6_000),
+                  Partner("NCC", "council", 0, fixed_share_basis_points=4_000))
+
+    percentages = RiskShareRules("NCC", basis=Basis.FIXED_PERCENTAGES)
+    by_percentages = share_risk(nothing_in, [variable("A", 1_000)], percentages)
+    fixed_lines_only = share_risk(nothing_in, [fixed("F", 500, "NHS")], POOLED)
+
+    assert shares_in_pounds(by_percentages) == {"NHS": 600, "NCC": 400}
+    assert shares_in_pounds(fixed_lines_only) == {"NHS": 500, "NCC": 0}
+    with pytest.raises(ValidationError, match="add up to nothing"):  # pro rata to nothing cannot be worked out
+        share_risk(nothing_in, [variable("A", 1_000)], POOLED)
+
+
 _AMOUNT = r"£([0-9]{1,3}(?:,[0-9]{3})*(?:\.[0-9]{2})?)"
 
 

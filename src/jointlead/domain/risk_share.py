@@ -268,9 +268,6 @@ def _check(partners: Sequence[Partner], lines: Sequence[LineVariance], rules: Ri
             raise ValidationError(f"{p.name}'s cap cannot be negative.")
         if not 0 <= (p.fixed_share_basis_points or 0) <= 10_000:
             raise ValidationError(f"{p.name}'s fixed share must be between 0% and 100%.")
-    if sum(p.contribution_pence for p in partners) == 0 and any(line.variance_pence for line in lines):
-        raise ValidationError("The partners' contributions add up to nothing, so there is nothing to share by.",
-                              "Record each partner's contribution to the pool.")
     try:
         basis, _ = Basis(rules.basis), UnderspendRule(rules.underspend_rule)
     except ValueError as error:
@@ -291,6 +288,15 @@ def _check(partners: Sequence[Partner], lines: Sequence[LineVariance], rules: Ri
             raise ValidationError(f"Line {line.name}'s responsible partner, {line.responsible}, is not in the pool.")
         if line.share_profile not in tuple(ShareProfile):
             raise ValidationError(f"Line {line.name}'s share profile must be fixed or variable.")
+
+
+def _by_contribution(total: int, contributions: Sequence[int]) -> list[int]:
+    """`total` split pro rata to the partners' contributions. Refused only when a split by them is needed and they
+    add up to nothing: fixed percentages, or fixed-share lines alone, share a variance without them."""
+    if not any(contributions):
+        raise ValidationError("The partners' contributions add up to nothing, so there is nothing to share by.",
+                              "Record each partner's contribution to the pool.")
+    return split_largest_remainder(total, contributions)
 
 
 # --- Caps --------------------------------------------------------------------------------------------------------
@@ -402,7 +408,7 @@ def share_risk(partners: Sequence[Partner], lines: Iterable[LineVariance], rules
                     weights[line.responsible] += line.variance_pence
             joint = sum(line.variance_pence for line in overspending if line.responsible is None)
             if joint:
-                for code, part in zip(codes, split_largest_remainder(joint, contributions), strict=True):
+                for code, part in zip(codes, _by_contribution(joint, contributions), strict=True):
                     weights[code] += part
             split = split_largest_remainder(overspend_left, [weights[code] for code in codes])
             how = "by responsible partner, in proportion to the overspend on each partner's own lines"
@@ -413,7 +419,7 @@ def share_risk(partners: Sequence[Partner], lines: Iterable[LineVariance], rules
             split = split_largest_remainder(overspend_left, percentages)
             how = f"by the agreed percentages {_ratio(percentages)}"
         else:
-            split = split_largest_remainder(overspend_left, contributions)
+            split = _by_contribution(overspend_left, contributions)
             how = _ratio(contributions)
         shared = dict(zip(codes, split, strict=True))
         shown = _adding_up(overspend_left, split)
@@ -455,7 +461,7 @@ def share_risk(partners: Sequence[Partner], lines: Iterable[LineVariance], rules
                               f"Underspend {_size(underspend_left)} kept by the host, {host.name}.",
                               balance, kept, 0))
         else:
-            returned = dict(zip(codes, split_largest_remainder(-underspend_left, contributions), strict=True))
+            returned = dict(zip(codes, _by_contribution(-underspend_left, contributions), strict=True))
             shown = _adding_up(underspend_left, (-pence for pence in returned.values()))
             steps.append(Step("Underspend returned",
                               f"Underspend {shown(underspend_left)} returned pro rata {_ratio(contributions)}: "

@@ -14,14 +14,14 @@ import pytest
 from sqlalchemy import select, update
 
 from exchange import hostile
-from jointlead.domain.errors import ValidationError
+from jointlead.domain.errors import JointleadError, ValidationError
 from jointlead.domain.reporting_lines import LineKind
 from jointlead.services import actions, budget_month, budget_setup, imports, overview, people, supervision
 from jointlead.services.budgets import pool_position
 from jointlead.services.edits import Recorder
 from jointlead.store.copying import copy_database
 from jointlead.store.database import open_database
-from jointlead.store.errors import ChangedBySomeoneElse, DatabaseError, RecordedBySomeoneElse
+from jointlead.store.errors import ChangedBySomeoneElse, DatabaseError
 from jointlead.store.models import AuditEntry, Base, Contribution, Person, SupervisionArrangement
 from jointlead.store.uow import UnitOfWork
 from stored import change, digest, scalar
@@ -330,7 +330,7 @@ def test_two_people_adding_the_same_team_at_once_the_second_is_told_plainly(demo
 @pytest.mark.skipif(not ON_POSTGRESQL, reason="two people saving at once needs a shared server (PostgreSQL variant)")
 def test_a_person_someone_else_adds_between_a_staff_imports_preview_and_its_apply_is_told_plainly(demo_db, tmp_path):
     """The preview found employee number N9999 not recorded; before the import is applied, someone on another laptop
-    records it. The database's unique number refuses the import's copy: said plainly, and nothing is imported."""
+    records it. The import finds them recorded before writing anything: said plainly, and nothing is imported."""
     staff = hostile.write_xlsx(tmp_path / "esr.xlsx", {"ESR": [
         ["Assignment Number", "Full Name", "Staff Group"], ["N9999", "Nadia Fernandes", "nurse"]]})
     found = imports.preview_staff_import(demo_db, staff, "NFT", today=TODAY)
@@ -342,12 +342,13 @@ def test_a_person_someone_else_adds_between_a_staff_imports_preview_and_its_appl
         second.close()
     before = digest(demo_db)
 
-    with pytest.raises(RecordedBySomeoneElse) as refused:
+    with pytest.raises(JointleadError) as refused:
         imports.apply_import(demo_db, found)
 
-    assert refused.value.message == "Someone else has just recorded the same person, so yours was not saved."
-    assert "preview the import again" in refused.value.advice
-    assert "N9999" not in refused.value.message + refused.value.advice  # the server's DETAIL quotes the row
+    assert refused.value.message == ("Nadia Fernandes was recorded by someone else after the staff list was "
+                                     "previewed, so nothing was imported.")
+    assert refused.value.advice.startswith("Preview the import again")
+    assert "N9999" not in refused.value.message + refused.value.advice
     assert digest(demo_db) == before
 
 

@@ -235,6 +235,37 @@ def test_a_line_is_renamed_and_made_a_fixed_share(page, demo_db, qtbot, messages
     assert (changed.name, changed.share_profile) == ("Social work staffing (both localities)", "fixed")
 
 
+def test_a_line_forecast_by_its_profile_forecasts_each_month_to_come_at_its_budget(page, demo_db, qtbot, messages):
+    from jointlead.store.models import LineMonth
+
+    line = page.lines.model.row_at(2)
+    before = next(x for x in pool_position(demo_db).lines if x.id == line.id)
+    page.lines.view.selectRow(2)
+    page.change_line()
+    dialog = only(page, budget_dialogs.LineDialog)
+    assert dialog.forecast.currentData() == "run rate"
+    dialog.forecast.setCurrentIndex(dialog.forecast.findData("profile"))
+    save(dialog, qtbot)
+    assert messages == []
+    after = next(x for x in pool_position(demo_db).lines if x.id == line.id)
+    figures = after.figures
+    assert after.forecast_method == "profile" and figures.actuals == before.figures.actuals
+    with demo_db.session() as session:
+        by_hand = {m.period: m.forecast_pence for m in session.query(LineMonth).filter_by(budget_line_id=line.id,
+                                                                                          year=2026)
+                   if m.forecast_pence is not None}
+    assert list(figures.forecast) == [by_hand.get(p, figures.budget_profile[p - 1]) for p in range(8, 13)]
+    assert list(figures.forecast) != list(before.figures.forecast)
+    assert figures.forecast_outturn == figures.actual_to_date + sum(figures.forecast)
+    assert f"except on {line.code}, forecast by their budget profile, and where" in page.subtitle.text()
+    page.tabs.setCurrentWidget(page.lines_tab)
+    row = next(r for r in range(page.lines.model.rowCount()) if page.lines.model.row_at(r).id == line.id)
+    outturn = next(c for c in range(page.lines.model.columnCount())
+                   if page.lines.model.headerData(c, Qt.Orientation.Horizontal) == "Forecast\noutturn")
+    tip = page.lines.model.index(row, outturn).data(Qt.ItemDataRole.ToolTipRole)
+    assert "a forecast at the month's budget (the line's profile)" in tip
+
+
 def test_a_form_opens_in_its_first_field_and_tab_reaches_save_after_the_last(page, qtbot):
     from PySide6.QtWidgets import QDialogButtonBox
 
@@ -246,6 +277,8 @@ def test_a_form_opens_in_its_first_field_and_tab_reaches_save_after_the_last(pag
         qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Tab)
     assert dialog.focusWidget() is dialog.fixed
     qtbot.keyClick(dialog.fixed, Qt.Key.Key_Tab)
+    assert dialog.focusWidget() is dialog.forecast
+    qtbot.keyClick(dialog.forecast, Qt.Key.Key_Tab)
     assert dialog.focusWidget() is dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
     dialog.reject()
 

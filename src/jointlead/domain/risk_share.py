@@ -45,6 +45,7 @@ from types import MappingProxyType
 
 from jointlead.domain.errors import ValidationError
 from jointlead.domain.money import format_money, format_pounds, split_largest_remainder
+from jointlead.domain.words import listed
 
 
 class ShareProfile(StrEnum):
@@ -169,16 +170,9 @@ class RiskShareResult:
 # --- Wording -----------------------------------------------------------------------------------------------------
 
 
-def _join(items: Sequence[str]) -> str:
-    """`A`, `A and B`, `A, B and C`."""
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
-
-
 def _lines(lines: Sequence[LineVariance]) -> str:
     names = [line.name for line in lines]
-    return ("line " if len(names) == 1 else "lines ") + _join(names)
+    return ("line " if len(names) == 1 else "lines ") + listed(names)
 
 
 def _ratio(weights: Sequence[int]) -> str:
@@ -435,7 +429,7 @@ def share_risk(partners: Sequence[Partner], lines: Iterable[LineVariance], rules
     if held:
         moves = {code: capped[code] - exposure[code] for code in codes}
         takers = [p for p in partners if moves[p.code] > 0]
-        clauses = [_join([f"{by_code[code].name} capped at {format_pounds(by_code[code].cap or 0)}" for code in held])]
+        clauses = [listed([f"{by_code[code].name} capped at {format_pounds(by_code[code].cap or 0)}" for code in held])]
         if takers:
             moved = sum(moves[p.code] for p in takers)
             shown = _adding_up(moved, (moves[p.code] for p in takers))

@@ -221,7 +221,7 @@ def complete_profile(database: Database, line_id: int, year: int) -> Edit:
 
 def set_forecast(database: Database, line_id: int, year: int, period: int, forecast_pence: int | None,
                  comment: str = "", *, seen_version: int | None = None) -> Edit:
-    """Set one month's forecast by hand, with the reason; None goes back to the calculated run rate."""
+    """Set one month's forecast by hand, with the reason; None goes back to the calculated forecast."""
     if forecast_pence is not None and not comment.strip():
         raise ValidationError(f"A forecast set by hand for M{period} needs a comment saying why.")
     with UnitOfWork(database) as uow:
@@ -232,7 +232,7 @@ def set_forecast(database: Database, line_id: int, year: int, period: int, forec
         if not record.update(month, seen_version=seen_version, forecast_pence=forecast_pence,
                              forecast_comment=comment.strip() if forecast_pence is not None else ""):
             raise ValidationError("Nothing was changed.")
-        what = format_pounds(forecast_pence) if forecast_pence is not None else "the run rate"
+        what = format_pounds(forecast_pence) if forecast_pence is not None else "the calculated forecast"
         return record.commit(f"set {line.code} M{period} forecast to {what}")
 
 

@@ -13,6 +13,7 @@ from jointlead.domain.budget import virement_needs_board_approval
 from jointlead.domain.calendar import FinancialYear
 from jointlead.domain.errors import ValidationError
 from jointlead.domain.money import format_money
+from jointlead.domain.words import listed
 from jointlead.services.overview import pool_year
 from jointlead.store.database import Database
 from jointlead.store.models import (
@@ -132,7 +133,7 @@ class ChecklistItem:
 def months_in_words(numbers: Collection[int]) -> str:
     """`M3`, `M3 and M5`, `M1, M2 and M3`: the months in order."""
     labels = [f"M{n}" for n in sorted(numbers)]
-    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+    return listed(labels)
 
 
 def _closed_periods(session: Session, agreement_id: int, start_year: int) -> set[int]:

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from jointlead.domain.budget import custom_profile, even_profile, payment_schedule
+from jointlead.domain.budget import ForecastMethod, custom_profile, even_profile, payment_schedule
 from jointlead.domain.calendar import FinancialYear, check_happened
 from jointlead.domain.errors import JointleadError, ValidationError
 from jointlead.domain.money import format_pounds
@@ -264,6 +264,7 @@ class LineTerms:
     category: str
     responsible: str | None  # a partner code, or None for a joint line
     share_profile: str = ShareProfile.VARIABLE.value
+    forecast_method: str = ForecastMethod.RUN_RATE.value
 
 
 def _check_line(terms: LineTerms) -> None:
@@ -275,6 +276,8 @@ def _check_line(terms: LineTerms) -> None:
         raise ValidationError("A line's share profile is fixed or variable.")
     if terms.share_profile == ShareProfile.FIXED.value and not terms.responsible:
         raise ValidationError("A fixed-share line needs its responsible partner: its variance falls wholly on it.")
+    if terms.forecast_method not in tuple(ForecastMethod):
+        raise ValidationError("A line's months to come are forecast at the run rate or by its profile.")
 
 
 def monthly_budget(annual_pence: int, weights: Sequence[int] | None) -> tuple[int, ...]:
@@ -304,7 +307,7 @@ def add_budget_line(database: Database, agreement_id: int, terms: LineTerms, yea
         responsible = _partner_of(uow.session, agreement, terms.responsible).id if terms.responsible else None
         line = record.create(BudgetLine(agreement_id=agreement.id, code=code, name=terms.name.strip(),
                                         category=terms.category, responsible_id=responsible,
-                                        share_profile=terms.share_profile))
+                                        share_profile=terms.share_profile, forecast_method=terms.forecast_method))
         _budget_year(record, line, year, annual_budget_pence, weights)
         return record.commit(f"add line {code}")
 
@@ -327,7 +330,7 @@ def set_annual_budget(database: Database, line_id: int, year: int, annual_budget
 
 def change_budget_line(database: Database, line_id: int, terms: LineTerms, *,
                        seen_version: int | None = None) -> Edit:
-    """Change a line's code, name, category, responsible partner and share profile.
+    """Change a line's code, name, category, responsible partner, share profile and forecast method.
 
     `seen_version`: the line's version the user was shown (`LinePosition.version`); if it has changed since,
     someone else changed the line first and this is refused.
@@ -342,7 +345,8 @@ def change_budget_line(database: Database, line_id: int, terms: LineTerms, *,
         agreement = agreement_of(uow.session, line.agreement_id)
         responsible = _partner_of(uow.session, agreement, terms.responsible).id if terms.responsible else None
         if not record.update(line, code=terms.code.strip(), name=terms.name.strip(), category=terms.category,
-                             responsible_id=responsible, share_profile=terms.share_profile):
+                             responsible_id=responsible, share_profile=terms.share_profile,
+                             forecast_method=terms.forecast_method):
             raise ValidationError("Nothing was changed.")
         return record.commit(f"change line {line.code}")
 

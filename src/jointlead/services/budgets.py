@@ -74,6 +74,7 @@ class LinePosition:
     # the line's, and each month's of the year (M1 first; None where the month has no row). Bookkeeping, not data.
     version: int | None = field(default=None, compare=False)
     month_versions: tuple[int | None, ...] = field(default=(), compare=False)
+    forecast_method: str = ForecastMethod.RUN_RATE.value  # how the months after the actuals are forecast
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,8 @@ def _actuals(session: Session, agreement_id: int, year: int) -> dict[int, dict[i
     return totals
 
 
-def _figures(annual: int, months: Mapping[int, LineMonth], actuals: Mapping[int, int], as_at: int) -> LineFigures:
+def _figures(annual: int, months: Mapping[int, LineMonth], actuals: Mapping[int, int], as_at: int,
+             method: ForecastMethod = ForecastMethod.RUN_RATE) -> LineFigures:
     if months:
         profile = tuple(months[p].budget_pence if p in months else 0 for p in range(1, MONTHS + 1))
     else:
@@ -135,14 +137,14 @@ def _figures(annual: int, months: Mapping[int, LineMonth], actuals: Mapping[int,
     to_date = [actuals.get(p, 0) for p in range(1, as_at + 1)]
     overrides = [ForecastOverride(p, m.forecast_pence, m.forecast_comment or NO_COMMENT)
                  for p, m in months.items() if p > as_at and m.forecast_pence is not None]
-    forecast = build_forecast(ForecastMethod.RUN_RATE, profile, to_date, overrides)
+    forecast = build_forecast(method, profile, to_date, overrides)
     recorded = tuple(actuals.get(p) for p in range(1, MONTHS + 1))
     return LineFigures(annual, profile, recorded, forecast, as_at)
 
 
 def pool_position(database: Database, agreement_id: int | None = None, *, year: FinancialYear | None = None,
                   as_at: int | None = None, today: date | None = None) -> PoolPosition:
-    """A pool as at a period (default: the last one closed), with a run-rate forecast and its risk share."""
+    """A pool as at a period (default: the last one closed), with each line's forecast and the risk share."""
     with database.session() as session:
         agreement = _agreement(session, agreement_id)
         if year is None:
@@ -165,14 +167,15 @@ def pool_position(database: Database, agreement_id: int | None = None, *, year: 
         for line, code, annual, mappings in lines:
             line_months = months.get(line.id, {})
             try:
-                figures = _figures(annual or 0, line_months, actuals.get(line.id, {}), as_at)
+                figures = _figures(annual or 0, line_months, actuals.get(line.id, {}), as_at,
+                                   ForecastMethod(line.forecast_method))
             except ValidationError as error:  # say which line, so the manager can put it right
                 raise LineFiguresProblem(f"Budget line {line.code} ({line.name}): {error.message}", error.advice,
                                          line_id=line.id, line_code=line.code, year=year.start_year) from error
             positions.append(LinePosition(
                 line.id, line.code, line.name, line.category, code, line.share_profile, mappings, figures,
                 line.version, tuple(line_months[p].version if p in line_months else None
-                                    for p in range(1, MONTHS + 1))))
+                                    for p in range(1, MONTHS + 1)), line.forecast_method))
         positions = tuple(positions)
         partners = session.execute(
             select(Organisation.code, Organisation.name, AgreementPartner)

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from jointlead.domain.errors import JointleadError, StillPointedAt
+from jointlead.domain.words import listed
 from jointlead.store.database import Database
 from jointlead.store.errors import ChangedBySomeoneElse
 from jointlead.store.models import AuditEntry, Base
@@ -87,10 +88,6 @@ def _counted(table: str, count: int) -> str:
     return f"{count} {one if count == 1 else many}"
 
 
-def _listed(parts: list[str]) -> str:
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-
-
 def _named(row: Base) -> str:
     """The team 'Crisis', the action 'A-0042': a record as the user knows it."""
     kind = _kind(row.__tablename__)[0]
@@ -118,7 +115,7 @@ def pointing_at(session: Session, table: Table, ids: Collection[int]) -> dict[st
 
 def records_in_words(pointing: Mapping[str, int]) -> str:
     """'2 reporting lines and 1 action': what `pointing_at` found, in a manager's words."""
-    return _listed([_counted(table, count) for table, count in pointing.items()])
+    return listed([_counted(table, count) for table, count in pointing.items()])
 
 
 def _refuse_if_pointed_at(session: Session, row: Base) -> None:

@@ -464,7 +464,8 @@ def export_budget(database: Database, organisation_code: str, out: Path, *, as_a
         cover = _cover(database, session, "Budget monitoring", organisation, as_at_label, (
             f"{position.title} (host: {position.host_code}).",
             *budget_headline(position, organisation),
-            "Every line of the pool: actuals to date, then a run-rate forecast or the manager's own.",
+            "Every line of the pool: actuals to date, then a forecast at the run rate (or by the line's budget "
+            "profile, where chosen) or the manager's own.",
             "Money is in pounds. A positive variance is an overspend.",
             "RAG: green within 1% of budget, amber within 3%, red beyond.",
         ), checklist=tuple((item.wording, item.ok) for item in checklist), generated_on=generated_on)

@@ -21,6 +21,7 @@ from jointlead.domain.errors import JointleadError, StillPointedAt, ValidationEr
 from jointlead.domain.ledger import LedgerCodeMapping, match_budget_line, posting_fingerprint
 from jointlead.domain.money import format_money
 from jointlead.domain.reporting_lines import Line, LineKind, StaffMember, plan_line_change
+from jointlead.domain.words import listed
 from jointlead.exchange.ledger import ClosedMonth, Extract, LedgerRow, Postings, ledger_chunks, ledger_kind
 from jointlead.exchange.problems import ColumnsNotFound, FileRefused
 from jointlead.exchange.reading import SourceFile, open_source
@@ -1002,12 +1003,13 @@ def _names(names: Sequence[str], most: int = 5) -> str:
     """'Ann Lee', 'Ann Lee and Bo Li', 'Ann Lee, Bo Li, ... and 3 others'."""
     if len(names) > most:
         return f"{', '.join(names[:most])} and {len(names) - most:,} others"
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    return listed(names)
 
 
-def _changed_since_preview(session: Session, plan: _StaffPlan) -> list[str]:
-    """The people the plan would change whose record, or a line the plan would end, has changed since the preview,
-    and the new people someone else has added since: writing the file's view over theirs would lose their change."""
+def _changed_since_preview(session: Session, plan: _StaffPlan) -> str:
+    """Why the plan can no longer be applied as previewed, or "": a person it changes or flags, or a line it ends,
+    has changed since, or someone else has recorded a person it adds. Writing the file's view over theirs would
+    lose their change; the database's unique number would refuse the new person anyway, less plainly."""
     changed = [person.full_name if person else f"person {person_id}"
                for person_id, version in plan.seen.items()
                if (person := session.get(Person, person_id)) is None or person.version != version]
@@ -1017,18 +1019,23 @@ def _changed_since_preview(session: Session, plan: _StaffPlan) -> list[str]:
             person = session.get(Person, step.person_id)
             changed.append(person.full_name if person else f"person {step.person_id}")
     numbers = [values["employee_number"] for values in plan.new_people]
-    changed += session.scalars(select(Person.full_name).where(Person.employer_id == plan.organisation_id,
-                                                              Person.employee_number.in_(numbers))).all()
-    return sorted(set(changed))
+    added = session.scalars(select(Person.full_name).where(Person.employer_id == plan.organisation_id,
+                                                           Person.employee_number.in_(numbers))).all()
+    said = []
+    if changed:
+        said.append(f"{_names(sorted(set(changed)))} changed here")
+    if added:
+        said.append(f"{_names(sorted(set(added)))} {'was' if len(set(added)) == 1 else 'were'} recorded by someone "
+                    "else")
+    return f"{' and '.join(said)} after the staff list was previewed, so nothing was imported." if said else ""
 
 
 def _write_staff(uow: UnitOfWork, plan: _StaffPlan) -> dict[str, Any]:
     """Apply the plan; return what undo needs to put every field, line and team back."""
     session = uow.session
-    changed = _changed_since_preview(session, plan)
-    if changed:
-        raise JointleadError(f"{_names(changed)} changed here after the staff list was previewed, so nothing was "
-                             "imported.", "Preview the import again: it then shows their record as it is now.")
+    refusal = _changed_since_preview(session, plan)
+    if refusal:
+        raise JointleadError(refusal, "Preview the import again: it then shows their records as they are now.")
     record = Recorder(uow, "import_staff")
     teams = {_temp_id(index): record_team(record, name, TEAM_ADDED_SINCE).id
              for index, name in enumerate(plan.new_teams)}

@@ -114,7 +114,8 @@ def _summary_rows(position: PoolPosition, code: str, partner_codes: Sequence[str
          pool.budget_to_date, None),
         (None, "Actual to date", "What the partners' ledgers show against the pool's lines.", pool.actual_to_date,
          None),
-        (None, "Forecast outturn", "Actuals to date, then a run-rate forecast (or the manager's own) for the rest.",
+        (None, "Forecast outturn", "Actuals to date, then a forecast at the run rate (or by a line's budget profile, "
+                                   "where chosen, or the manager's own) for the rest.",
          pool.forecast_outturn, None),
         (None, "Forecast full-year variance", "Outturn less budget: positive is an overspend, negative an "
          "underspend. The risk share below decides who bears it.", pool.full_year_variance, None),

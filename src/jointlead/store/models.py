@@ -245,6 +245,8 @@ class BudgetLine(Versioned, Base):
     category: Mapped[str] = mapped_column(String(30))  # pay, non-pay, commissioned care, income
     responsible_id: Mapped[int | None] = _fk("organisation.id", nullable=True, ondelete="RESTRICT")
     share_profile: Mapped[str] = mapped_column(String(10), default="variable")  # fixed or variable
+    # How the months after the actuals are forecast: "run rate" (the average so far) or "profile" (their budget).
+    forecast_method: Mapped[str] = mapped_column(String(10), default="run rate", server_default="run rate")
 
 
 class LedgerMapping(Versioned, Base):

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from jointlead.domain.budget import ForecastMethod
 from jointlead.domain.calendar import FinancialYear
 from jointlead.domain.errors import ValidationError
 from jointlead.domain.money import format_money, format_pounds
@@ -209,7 +210,8 @@ def _partner_options(frame: BudgetYear) -> list[tuple[str, object]]:
 
 
 class LineDialog(FormDialog):
-    """Add a budget line, or (given one) change its name, category, responsible partner and share profile."""
+    """Add a budget line, or (given one) change its name, category, responsible partner, share profile and how its
+    months to come are forecast."""
 
     def __init__(self, editor: Editor, parent: QWidget, frame: BudgetYear, line: LinePosition | None = None) -> None:
         adding = line is None
@@ -227,11 +229,19 @@ class LineDialog(FormDialog):
                                        line.responsible_code if line else None)
         self.fixed = self.tick("Fixed share: its variance falls wholly on the responsible partner",
                                bool(line) and line.share_profile == "fixed")
+        self.forecast = self.choice("Forecast the months to come", [
+            ("At the rate so far (run rate)", ForecastMethod.RUN_RATE.value),
+            ("As their budget (the line's profile)", ForecastMethod.PROFILE.value)],
+            line.forecast_method if line else None)
+        self.forecast.setToolTip("The run rate suits steady spending. Spending that is lumpy by design (a grant paid "
+                                 "in two halves, winter money) is better forecast by the months' budget. A month's "
+                                 "forecast set by hand on the By month tab wins either way.")
         self.annual = self.money(f"Budget for {frame.year.label}") if adding else None
 
     def gesture(self) -> Gesture:
         terms = LineTerms(self.code.text(), self.name.text(), self.category.currentData(),
-                          self.responsible.currentData(), "fixed" if self.fixed.isChecked() else "variable")
+                          self.responsible.currentData(), "fixed" if self.fixed.isChecked() else "variable",
+                          self.forecast.currentData())
         if self.line is not None:
             line_id, seen = self.line.id, self.line.version
             return lambda database: budget_setup.change_budget_line(database, line_id, terms, seen_version=seen)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QComboBox
 
+from jointlead.domain.budget import ForecastMethod
 from jointlead.domain.rag import Rag, variance_rag
 
 if TYPE_CHECKING:
@@ -14,6 +15,9 @@ if TYPE_CHECKING:
 
 RAG_TONES = {Rag.RED: "bad", Rag.AMBER: "warn", Rag.GREEN: "good"}
 RAG_FILL_TONES = {Rag.RED: "rag:red", Rag.AMBER: "rag:amber", Rag.GREEN: "rag:green"}
+# How a line's months to come are forecast, after "a forecast at".
+FORECAST_WORDS = {ForecastMethod.RUN_RATE: "the run rate (the average month so far)",
+                  ForecastMethod.PROFILE: "the month's budget (the line's profile)"}
 
 
 def variance_tone(variance: int, budget: int) -> str | None:

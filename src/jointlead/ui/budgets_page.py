@@ -24,10 +24,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from jointlead.domain.budget import MONTHS, LineFigures, check_month_over
+from jointlead.domain.budget import MONTHS, ForecastMethod, LineFigures, check_month_over
 from jointlead.domain.calendar import FinancialYear
 from jointlead.domain.errors import JointleadError, ValidationError
 from jointlead.domain.money import format_money, format_pounds
+from jointlead.domain.words import listed
 from jointlead.services import budget_month, budget_report, budget_setup, overview, reconciliation
 from jointlead.services.budget_month import BudgetYear
 from jointlead.services.budget_report import months_in_words
@@ -35,7 +36,14 @@ from jointlead.services.budgets import LineFiguresProblem, LinePosition, PoolPos
 from jointlead.services.files import Database
 from jointlead.ui import budget_dialogs
 from jointlead.ui.budget_charts import BudgetCharts
-from jointlead.ui.budget_words import RAG_FILL_TONES, fill_as_at, month_chosen, variance_percent, variance_tone
+from jointlead.ui.budget_words import (
+    FORECAST_WORDS,
+    RAG_FILL_TONES,
+    fill_as_at,
+    month_chosen,
+    variance_percent,
+    variance_tone,
+)
 from jointlead.ui.messages import show_problem
 from jointlead.ui.money_editing import MoneyDelegate, pence_from_text, plain_pounds
 from jointlead.ui.page import Page, day_text
@@ -82,7 +90,8 @@ LINE_COLUMNS = [
            tooltip=lambda r: variance_percent(r.figures.ytd_variance, r.figures.budget_to_date)
            + " against the budget to date"),
     _money("Forecast\noutturn", lambda r: r.figures.forecast_outturn,
-           tooltip=lambda _r: "Actuals to date plus a run-rate forecast, or the forecast set by hand"),
+           tooltip=lambda r: "Each line's actuals to date plus its forecast" if isinstance(r, GridRow) else
+           f"Actuals to date plus a forecast at {FORECAST_WORDS[r.forecast_method]}, or the forecast set by hand"),
     _money("Forecast\nvariance", lambda r: r.figures.full_year_variance, tone=_year_tone,
            tooltip=lambda r: variance_percent(r.figures.full_year_variance, r.figures.annual_budget_pence)
            + " against the annual budget"),
@@ -474,8 +483,11 @@ class BudgetsPage(Page):
             period = position.year.period(chosen)
             provisional = "" if chosen in self.frame.closed else " (not closed: provisional)"
             as_at = f"as at {period.label} {position.year.label}{provisional}"
+        by_profile = [line.code for line in position.lines if line.forecast_method == ForecastMethod.PROFILE]
+        besides = f"on {listed(by_profile)}, forecast by their budget profile, and " if by_profile else ""
         self.subtitle.setText(f"{position.title}, hosted by {position.host_code}. Figures {as_at}; the forecast runs "
-                              "the year on at the rate so far, except where a month's forecast is set by hand.")
+                              f"the year on at the rate so far, except {besides}where a month's forecast is set by "
+                              "hand.")
         self.contributions_tile.set_figure(format_pounds(summary.contributions_pence),
                                            f"Pool for {position.year.label}")
         unmapped = (f"; {summary.unmapped_rows} unmapped ledger rows ({format_pounds(summary.unmapped_pence)}) "
@@ -560,11 +572,18 @@ class BudgetsPage(Page):
 
             tip = ("Closed: agreed at month end and locked" if closed else
                    "Budget for the month (type to change)" if budget else
-                   "Forecast: the run rate, or set by hand (type to set)" if forecast else
                    "Actual from the ledgers (type to enter an adjustment); double-click for the ledger rows")
+
+            def tooltip(row: GridRow, tip: str = tip, forecast: bool = forecast and not closed) -> str:
+                if not forecast:
+                    return tip
+                if row.line is None:
+                    return "Forecast: each line's, added up"
+                return f"Forecast: {FORECAST_WORDS[row.line.forecast_method]}, or set by hand (type to set)"
+
             columns.append(Column(header, lambda r, f=pence: format_pounds(f(r)), sort_key=pence, align=RIGHT,
                                   tone=lambda _r, c=closed, f=forecast: "rag:grey" if c else "info" if f else None,
-                                  tooltip=lambda _r, t=tip: t, editable=editable,
+                                  tooltip=tooltip, editable=editable,
                                   edit_text=lambda r, f=pence: plain_pounds(f(r))))
         columns += [
             _money("Actual\nto date", lambda r: r.figures.actual_to_date),

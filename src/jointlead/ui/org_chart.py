@@ -69,6 +69,7 @@ from jointlead.domain.org_layout import (
     paginate_org,
     unshared_parts,
 )
+from jointlead.domain.words import listed
 from jointlead.services.org_structure import OrgEmployer, OrgLine, OrgPerson, Structure
 from jointlead.ui.theme import (
     NHS_SECONDARY_TEXT,
@@ -1037,7 +1038,7 @@ class OrgChart(QWidget):
         if len(teams) == 1:
             parts.append(f"{teams[0]}’s team{', continued' if sheet.continued else ''}")
         elif teams:
-            parts.append(f"the teams of {', '.join(teams[:-1])} and {teams[-1]}")
+            parts.append(f"the teams of {listed(teams)}")
         if len(teams) < len(sheet.tops):
             parts.append("people with no line manager in this chart" if teams
                          else "People with no line manager in this chart")

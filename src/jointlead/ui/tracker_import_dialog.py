@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from jointlead.domain.errors import JointleadError
+from jointlead.domain.words import listed
 from jointlead.services import action_tracker
 from jointlead.services.action_tracker import TrackerChange, TrackerPreview
 from jointlead.ui.import_wizard import MINIMUM_SIZE, NOTICE_STYLE, PROBLEM_STYLE, initial_size, plural
@@ -71,7 +72,7 @@ def rows_phrase(rows: list[int]) -> str:
         return "no single row"
     if len(numbers) == 1:
         return f"row {numbers[0]}"
-    return f"rows {', '.join(numbers[:-1])} and {numbers[-1]}"
+    return f"rows {listed(numbers)}"
 
 
 def _wrapped(table: DataTable) -> DataTable:

@@ -167,6 +167,8 @@ def test_unlocking_a_month_opens_its_cells_and_unmapped_rows_and_a_refused_virem
     assert assign.transaction_ids == [r.transaction_id for r in chosen if r.period == 7]
     assert "2 of the rows chosen are left unassigned: they are in M6, which is closed and locked." \
         in assign.findChild(budget_dialogs.QLabel).text()
+    put = format_money(sum(r.amount_pence for r in chosen if r.period == 7))  # to the penny, as detail is
+    assert f"Put 2 ledger rows ({put}) on a budget line." in assign.findChild(budget_dialogs.QLabel).text()
     assign.remember.setChecked(False)
     said = len(messages)
     save(assign, qtbot)

@@ -59,6 +59,19 @@ def change_manager(page, qtbot, person_id: int, lead_id: int, from_day: date) ->
     save(dialog, qtbot)
 
 
+def test_change_line_starts_with_no_new_lead_so_one_enter_moves_nobody(page, qtbot, messages):
+    person = page.table.model.row_at(0)
+    page.open_person(person.id)
+    page.change_line()
+    dialog = only(page, people_dialogs.ChangeLineDialog)
+    assert dialog.lead.currentData() is None and dialog.warnings.text() == ""
+    before = page.panel.text()
+    qtbot.keyClick(dialog.lead, Qt.Key.Key_Return)
+    save(dialog, qtbot)
+    assert "Choose the new lead." in messages[-1] and dialog.isVisible()
+    assert page.panel.text() == before
+
+
 def as_at(page, day: date) -> None:
     page.as_at.setDate(QDate(day.year, day.month, day.day))
 

@@ -117,6 +117,11 @@ def test_a_supervisor_changes_from_a_date_and_the_history_is_kept(window, demo_d
     page.change_supervisor()
     dialog = only(page, supervision_dialogs.ChangeSupervisorDialog)
     dialog.from_date.setDate(QDate(2026, 11, 20))
+    assert dialog.supervisor.currentData() is None  # nobody until chosen: one Enter moves nobody's supervision
+    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
+    assert "Choose the new supervisor." in messages[-1] and dialog.isVisible()
+    messages.clear()
+    dialog.supervisor.setCurrentIndex(0)
     new_supervisor = dialog.supervisor.currentData()
     qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
     assert messages == []
@@ -316,7 +321,7 @@ def test_record_session_with_no_row_chosen_starts_with_nobody_and_enter_records_
     before = _sessions(demo_db)
     page.record_session()
     dialog = only(page, supervision_dialogs.SessionDialog)
-    assert dialog.supervisee.currentText() == "" and dialog.chosen_supervisee() is None
+    assert dialog.supervisee.currentText() == "" and dialog.supervisee.currentData() is None
     qtbot.keyClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.Key.Key_Space)
     assert len(messages) == 1 and "Choose who was supervised." in messages[0]
     assert dialog.isVisible() and _sessions(demo_db) == before
@@ -328,12 +333,35 @@ def test_record_session_with_no_row_chosen_starts_with_nobody_and_enter_records_
     assert _sessions(demo_db) == before
 
 
+def test_record_session_finds_a_supervisee_by_their_surname_and_asks_which_when_several_match(page, demo_db, qtbot,
+                                                                                               messages):
+    page.tabs.setCurrentWidget(page.trend)  # no row chosen
+    before = _sessions(demo_db)
+    page.record_session()
+    dialog = only(page, supervision_dialogs.SessionDialog)
+    dialog.supervisee.setEditText("a")  # in very many names: nothing is picked for the user
+    save(dialog, qtbot)
+    assert "people's names hold 'a':" in messages[-1] and _sessions(demo_db) == before
+    index = next(i for i in range(dialog.supervisee.count())
+                 if sum(dialog.supervisee.itemText(i).split(" (")[0].split()[-1].casefold()
+                        in dialog.supervisee.itemText(j).casefold() for j in range(dialog.supervisee.count())) == 1)
+    name = dialog.supervisee.itemText(index)
+    dialog.supervisee.setEditText(name.split(" (")[0].split()[-1].lower())  # their surname alone, as typed
+    save(dialog, qtbot)
+    assert _sessions(demo_db) == before + 1
+    assert window_said(page).startswith(f"Done: record {name.split(' (')[0]}'s ")
+
+
+def window_said(page) -> str:
+    return page.window().statusBar().currentMessage()
+
+
 def test_enter_on_a_row_opens_its_session_and_the_status_bar_says_what_was_recorded_and_undone(window, page, demo_db,
                                                                                                qtbot, messages):
     chosen = _select(page, "Andrew Thomas", "professional")
     qtbot.keyClick(page.everyone.view, Qt.Key.Key_Return)
     [dialog] = [d for d in page.findChildren(supervision_dialogs.SessionDialog) if d.isVisible()]
-    assert (dialog.chosen_supervisee(), dialog.kind.currentData()) == (chosen.supervisee_id, "professional")
+    assert (dialog.supervisee.currentData(), dialog.kind.currentData()) == (chosen.supervisee_id, "professional")
     save(dialog, qtbot)
     assert messages == []
     said = window.statusBar().currentMessage()

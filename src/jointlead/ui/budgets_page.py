@@ -861,7 +861,7 @@ class BudgetsPage(Page):
                 return
             leaving = (f"{left} of the rows chosen {'is' if left == 1 else 'are'} left unassigned: "
                        f"{'it is' if left == 1 else 'they are'} in {closed} and locked.")
-        total = format_pounds(sum(r.amount_pence for r in rows))
+        total = format_money(sum(r.amount_pence for r in rows))  # detail, to the penny: these rows
         what = f"{len(rows)} ledger row{'s' if len(rows) != 1 else ''} ({total})"
         self._open(budget_dialogs.AssignDialog(self.editor, self, self.position.lines,
                                                [r.transaction_id for r in rows], what, leaving))

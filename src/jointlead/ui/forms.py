@@ -9,6 +9,7 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QCompleter,
     QDateEdit,
     QDialog,
     QDialogButtonBox,
@@ -29,6 +30,27 @@ from jointlead.ui.undo import Editor
 
 Gesture = Callable[[Database], Edit]
 NOT_SET = QDate(1900, 1, 1)
+
+
+def chosen_person(field: QComboBox, who: str) -> object:
+    """The person picked in a `FormDialog.person_choice`, or else the one person whose name holds what was typed
+    (so 'Hall' and Enter is Emma Hall when nobody else's name holds it); refused in words when it is nobody's, or
+    more than one person's, or nothing was typed."""
+    index, typed = field.currentIndex(), field.currentText().strip()
+    if index >= 0 and field.currentText() == field.itemText(index):
+        return field.itemData(index)
+    advice = "Type part of their name and pick them from the list."
+    if not typed:
+        raise ValidationError(f"Choose {who}.", advice)
+    matches = [i for i in range(field.count()) if typed.casefold() in field.itemText(i).casefold()]
+    if not matches:
+        raise ValidationError(f"Nobody recorded is called '{typed}'.", advice)
+    if len(matches) > 1:
+        names = [field.itemText(i) for i in matches[:5]]
+        raise ValidationError(f"{len(matches)} people's names hold '{typed}': {', '.join(names)}"
+                              f"{', …' if len(matches) > 5 else ''}.", "Pick one of them from the list.")
+    field.setCurrentIndex(matches[0])  # shown, so the form says who it was for
+    return field.itemData(matches[0])
 
 
 class FormDialog(QDialog):
@@ -110,6 +132,23 @@ class FormDialog(QDialog):
         if current is not None:
             field.setCurrentIndex(max(0, field.findData(current)))
         self.form.addRow(label, field)
+        return field
+
+    def person_choice(self, label: str, options: Sequence[tuple[str, object]], current: object = None) -> QComboBox:
+        """A person found by typing any part of their name (a surname, say), from a list that pops up as they type.
+        Nobody is chosen until someone is picked or `current` given: starting at the first name in the list, one
+        Enter would record something about a person nobody chose. `chosen_person` reads it."""
+        field = self.choice(label, options, current)
+        field.setEditable(True)
+        # A name typed that is nobody's stays typed (and is refused when saved), rather than join the list.
+        field.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        field.lineEdit().setAccessibleName(f"{label}: name")
+        field.lineEdit().setPlaceholderText("Type part of their name")
+        # A list to pick from, matching anywhere in the name; never a name filled in unasked as the user types.
+        field.completer().setFilterMode(Qt.MatchFlag.MatchContains)
+        field.completer().setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        if current is None:
+            field.setCurrentIndex(-1)
         return field
 
     def tick(self, label: str, checked: bool = False) -> QCheckBox:

@@ -13,7 +13,7 @@ from jointlead.domain.reporting_lines import LineKind
 from jointlead.services import erasure, people
 from jointlead.services.people import LineRow, PersonFields
 from jointlead.store.database import Database
-from jointlead.ui.forms import FormDialog, Gesture
+from jointlead.ui.forms import FormDialog, Gesture, chosen_person
 from jointlead.ui.messages import show_problem
 from jointlead.ui.page import day_text
 from jointlead.ui.theme import TONES
@@ -129,7 +129,7 @@ class ChangeLineDialog(FormDialog):
                          "before, and stays in the history.", parent)
         self.database, self.person_id, self.lines, self.today = database, person_id, lines, today
         self.kind = self.choice("Line", KINDS, kind)
-        self.lead = self.choice("New lead", list(leads))
+        self.lead = self.person_choice("New lead", list(leads))
         self.from_date = self.day("From", today)
         self.note = self.text("Note", placeholder="optional, e.g. restructure agreed at JMB")
         self.warnings = _warning_label(self)
@@ -140,6 +140,9 @@ class ChangeLineDialog(FormDialog):
 
     def _preview(self) -> None:
         """Say before saving what the change would warn about or why it would be refused."""
+        if self.lead.currentData() is None:  # nobody picked yet
+            self.warnings.setText("")
+            return
         try:
             found = people.preview_line_change(self.database, self.person_id, self.kind.currentData(),
                                                self.lead.currentData(), self.from_date.date().toPython(),
@@ -149,7 +152,8 @@ class ChangeLineDialog(FormDialog):
             self.warnings.setText(f"{refusal.message} {refusal.advice}".strip())
 
     def gesture(self) -> Gesture:
-        person, kind, lead = self.person_id, self.kind.currentData(), self.lead.currentData()
+        lead = chosen_person(self.lead, "the new lead")
+        person, kind = self.person_id, self.kind.currentData()
         when, note = self.from_date.date().toPython(), self.note.text()
         seen = None if self.lines is None else {ln.id: ln.version for ln in self.lines if ln.kind == kind}
         today = self.today

@@ -8,11 +8,10 @@ from datetime import date
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QSpinBox, QWidget
 
-from jointlead.domain.errors import ValidationError
 from jointlead.domain.supervision import SessionStatus, SupervisionType
 from jointlead.services import supervision
 from jointlead.store.database import Database
-from jointlead.ui.forms import FormDialog, Gesture
+from jointlead.ui.forms import FormDialog, Gesture, chosen_person
 from jointlead.ui.undo import Editor
 
 People = Sequence[tuple[str, int]]  # (shown as, person id)
@@ -45,14 +44,7 @@ class SessionDialog(FormDialog):
         super().__init__(editor, "Record a supervision session",
                          "That supervision happened, when and with whom — never what was discussed.", parent)
         self.database, self.today = database, today
-        self.supervisee = self.choice("Supervisee", list(supervisees), supervisee_id)
-        self.supervisee.setEditable(True)  # type part of a name to find them
-        # A name typed that is nobody's stays typed (and is refused on Record), rather than join the list.
-        self.supervisee.setInsertPolicy(self.supervisee.InsertPolicy.NoInsert)
-        self.supervisee.lineEdit().setAccessibleName("Supervisee name")
-        self.supervisee.lineEdit().setPlaceholderText("Type part of their name")
-        if supervisee_id is None:
-            self.supervisee.setCurrentIndex(-1)
+        self.supervisee = self.person_choice("Supervisee", list(supervisees), supervisee_id)
         self.kind = self.choice("Type", TYPES)
         self.supervisor = self.choice("Supervisor", [("The arranged supervisor", None), *supervisors])
         self.on = self.day("Date", today)
@@ -99,19 +91,8 @@ class SessionDialog(FormDialog):
         self.supervisor.setItemText(0, text)
         self.supervisor.setItemData(0, arranged[0].supervisor_id if arranged else None)
 
-    def chosen_supervisee(self) -> int | None:
-        """The person chosen, if the name shown is still theirs (not edited into someone else's or nobody's)."""
-        index = self.supervisee.currentIndex()
-        if index < 0 or self.supervisee.currentText() != self.supervisee.itemText(index):
-            return None
-        return self.supervisee.itemData(index)
-
     def gesture(self) -> Gesture:
-        person = self.chosen_supervisee()
-        if person is None:
-            typed = self.supervisee.currentText().strip()
-            raise ValidationError(f"Nobody recorded is called '{typed}'." if typed else "Choose who was supervised.",
-                                  "Type part of their name and pick them from the list.")
+        person = chosen_person(self.supervisee, "who was supervised")  # their type and supervisor follow, shown
         kind, supervisor = self.kind.currentData(), self.supervisor.currentData()
         on, minutes, status, today = (self.on.date().toPython(), self.duration.value() or None,
                                       self.status.currentData(), self.today)
@@ -220,13 +201,13 @@ class ChangeSupervisorDialog(FormDialog):
                          "arrangement until then stays in the record. A new supervisor needs a new signed "
                          "agreement.", parent)
         self.arrangement_id, self.version, self.today = row.arrangement_id, row.version, today
-        self.supervisor = self.choice("New supervisor", [s for s in supervisors
-                                                          if s[1] not in (row.supervisor_id, row.supervisee_id)])
+        self.supervisor = self.person_choice("New supervisor", [s for s in supervisors
+                                                                 if s[1] not in (row.supervisor_id, row.supervisee_id)])
         self.from_date = self.day("From", today)
 
     def gesture(self) -> Gesture:
-        arrangement, supervisor, when, seen, today = self.arrangement_id, self.supervisor.currentData(), \
-            self.from_date.date().toPython(), self.version, self.today
+        supervisor = chosen_person(self.supervisor, "the new supervisor")
+        arrangement, when, seen, today = self.arrangement_id, self.from_date.date().toPython(), self.version, self.today
         return lambda database: supervision.change_arrangement(database, arrangement, when, supervisor_id=supervisor,
                                                                seen_version=seen, today=today)
 

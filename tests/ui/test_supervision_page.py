@@ -315,12 +315,16 @@ def _sessions(demo_db) -> int:
         return session.scalar(select(func.count()).select_from(SupervisionSession))
 
 
+def _record_session_with_no_row_chosen(page) -> supervision_dialogs.SessionDialog:
+    page.tabs.setCurrentWidget(page.trend)
+    page.record_session()
+    return only(page, supervision_dialogs.SessionDialog)
+
+
 def test_record_session_with_no_row_chosen_starts_with_nobody_and_enter_records_nothing(page, demo_db, qtbot,
                                                                                          messages):
-    page.tabs.setCurrentWidget(page.trend)  # no row chosen
     before = _sessions(demo_db)
-    page.record_session()
-    dialog = only(page, supervision_dialogs.SessionDialog)
+    dialog = _record_session_with_no_row_chosen(page)
     assert dialog.supervisee.currentText() == "" and dialog.supervisee.currentData() is None
     qtbot.keyClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.Key.Key_Space)
     assert len(messages) == 1 and "Choose who was supervised." in messages[0]
@@ -335,25 +339,19 @@ def test_record_session_with_no_row_chosen_starts_with_nobody_and_enter_records_
 
 def test_record_session_finds_a_supervisee_by_their_surname_and_asks_which_when_several_match(page, demo_db, qtbot,
                                                                                                messages):
-    page.tabs.setCurrentWidget(page.trend)  # no row chosen
     before = _sessions(demo_db)
-    page.record_session()
-    dialog = only(page, supervision_dialogs.SessionDialog)
+    dialog = _record_session_with_no_row_chosen(page)
     dialog.supervisee.setEditText("a")  # in very many names: nothing is picked for the user
     save(dialog, qtbot)
     assert "people's names hold 'a':" in messages[-1] and _sessions(demo_db) == before
-    index = next(i for i in range(dialog.supervisee.count())
-                 if sum(dialog.supervisee.itemText(i).split(" (")[0].split()[-1].casefold()
-                        in dialog.supervisee.itemText(j).casefold() for j in range(dialog.supervisee.count())) == 1)
-    name = dialog.supervisee.itemText(index)
-    dialog.supervisee.setEditText(name.split(" (")[0].split()[-1].lower())  # their surname alone, as typed
+    listed = [dialog.supervisee.itemText(i) for i in range(dialog.supervisee.count())]  # "Emma Hall (NFT)"
+    names = [text.split(" (")[0] for text in listed]
+    name, surname = next((n, n.split()[-1]) for n in names
+                         if sum(n.split()[-1].casefold() in text.casefold() for text in listed) == 1)
+    dialog.supervisee.setEditText(surname.lower())  # their surname alone, as typed
     save(dialog, qtbot)
     assert _sessions(demo_db) == before + 1
-    assert window_said(page).startswith(f"Done: record {name.split(' (')[0]}'s ")
-
-
-def window_said(page) -> str:
-    return page.window().statusBar().currentMessage()
+    assert page.window().statusBar().currentMessage().startswith(f"Done: record {name}'s ")
 
 
 def test_enter_on_a_row_opens_its_session_and_the_status_bar_says_what_was_recorded_and_undone(window, page, demo_db,

@@ -240,6 +240,37 @@ def test_save_pdf_puts_the_demo_chart_on_several_readable_a4_pages(chart, demo_d
     assert plan.scale * NAME_FONT.pixelSize() * 72 / 96 >= PRINT_NAME_POINTS
 
 
+def pdf_words(path: Path) -> str:
+    """Every page's text as a PDF reader selects it, with no spaces or line breaks (so a name run onto two lines
+    reads as one)."""
+    document = QPdfDocument()
+    document.load(str(path))
+    text = "".join(document.getAllText(page).text() for page in range(document.pageCount()))
+    document.close()
+    # PDFium reads a hyphen ending a line as a hyphenation mark, U+FFFE.
+    return "".join(text.replace("\ufffe", "-").split())
+
+
+def test_long_names_run_onto_a_second_line_so_printed_cards_can_be_told_apart(chart, tmp_path: Path, monkeypatch):
+    people = {p.id: p for p in (
+        person(1, "Eleanor Marshall", NFT, "Team Manager"),
+        person(2, "Alexandra Fitzwilliam-Hargreaves", NCC, "Senior Practitioner, Approved Mental Health "
+               "Professional and Best Interests Assessor"),
+        person(3, "Alexandra Fitzwilliam-Hargrove", NCC),
+    )}
+    chart.show_structure(Structure(DAY, tuple(people.values()), (line(2, 1, "managerial", people),
+                                                                 line(3, 1, "managerial", people)),
+                                   teams=("North",), organisations=(NCC, NFT)))
+    target = tmp_path / "board"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *args, **kwargs: (str(target), "")))
+    chart.pdf_button.click()
+
+    words = pdf_words(tmp_path / "board.pdf")
+    for name in (people[2].name, people[3].name):
+        assert "".join(name.split()) in words
+    assert "SeniorPractitioner" in words  # the job title keeps a line, cut short
+
+
 def test_a_small_chart_prints_on_one_page_at_its_screen_size(chart):
     chart.show_structure(team_structure())
     plan = chart.paginate(QRectF(0, 0, 1000, 700))

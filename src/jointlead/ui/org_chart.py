@@ -18,6 +18,7 @@ The widget never opens a database: the page answers `filters_changed(day, team, 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -119,19 +120,32 @@ def _font(pixels: float, bold: bool = False, italic: bool = False) -> QFont:
 NAME_FONT = _font(15, bold=True)
 DETAIL_FONT = _font(12.5)
 SMALL_FONT = _font(11.5, bold=True)
+NAME_LINE = 18.0  # from one line of a card's name to the next
+
+
+def _breaks(text: str) -> list[str]:
+    """The pieces a line may break between: words, and the parts of a hyphenated word after each hyphen (so
+    "Bartholomew-Fitzwilliam" can run onto a second line). Each piece after the first carries the space before it,
+    if any."""
+    pieces: list[str] = []
+    for word in text.split():
+        parts = re.split(r"(?<=-)(?=[^-])", word)
+        pieces.extend([f" {parts[0]}" if pieces else parts[0], *parts[1:]])
+    return pieces
 
 
 def _wrapped(text: str, metrics: QFontMetricsF, width: float, lines: int) -> list[str]:
-    """Words filled into at most `lines` lines of `width`; the last line elided if the text runs over."""
+    """The text filled into at most `lines` lines of `width`, broken between words or after a hyphen; the last line
+    elided if the text runs over."""
     result: list[str] = []
-    words = text.split()
-    while words and len(result) < lines:
-        line = words.pop(0)
-        while words and metrics.horizontalAdvance(f"{line} {words[0]}") <= width:
-            line = f"{line} {words.pop(0)}"
-        if len(result) == lines - 1 and words:
-            line = f"{line} {' '.join(words)}"
-            words = []
+    pieces = _breaks(text)
+    while pieces and len(result) < lines:
+        line = pieces.pop(0).lstrip()
+        while pieces and metrics.horizontalAdvance(line + pieces[0]) <= width:
+            line += pieces.pop(0)
+        if len(result) == lines - 1 and pieces:
+            line += "".join(pieces)
+            pieces = []
         result.append(metrics.elidedText(line, Qt.TextElideMode.ElideRight, width))
     return result
 
@@ -164,12 +178,14 @@ class PersonCard(QGraphicsItem):
         self.setZValue(2)
         text_width = CARD_WIDTH - BAND - 2 * PADDING
         detail = QFontMetricsF(DETAIL_FONT)
-        self._name = QFontMetricsF(NAME_FONT).elidedText(person.name, Qt.TextElideMode.ElideRight, text_width)
+        # A name too long for one line runs onto a second, taking a line from the job title: on paper at a board,
+        # two cards cut to the same "Bartholomew-Fitzwilli…" could not be told apart. A short card keeps one line.
+        self._name = _wrapped(person.name, QFontMetricsF(NAME_FONT), text_width, 1 if short else 2)
         if short:
             self._title = [detail.elidedText(f"On {elsewhere} · {person.job_title}", Qt.TextElideMode.ElideRight,
                                              text_width)]
         else:
-            self._title = _wrapped(person.job_title, detail, text_width, 2)
+            self._title = _wrapped(person.job_title, detail, text_width, 3 - len(self._name))
         grade = person.grade or "Grade not recorded"
         self._code = person.employer_code if not short else ""
         self._code_width = QFontMetricsF(SMALL_FONT).horizontalAdvance(self._code) + 10 if self._code else 0.0
@@ -210,14 +226,16 @@ class PersonCard(QGraphicsItem):
         text_colour = QColor(NHS_SECONDARY_TEXT if self.ghost else NHS_TEXT)
         painter.setPen(text_colour)
         painter.setFont(NAME_FONT)
-        painter.drawText(QPointF(left, 22 if self.short else 24), self._name)
+        for n, line in enumerate(self._name):
+            painter.drawText(QPointF(left, (22 if self.short else 24) + n * NAME_LINE), line)
         painter.setFont(DETAIL_FONT)
         painter.setPen(QColor(NHS_SECONDARY_TEXT) if not self.ghost else text_colour)
         if self.short:
             painter.drawText(QPointF(left, self.height - 11), self._title[0])
             return
+        below = 44 + (len(self._name) - 1) * NAME_LINE
         for n, line in enumerate(self._title):
-            painter.drawText(QPointF(left, 44 + n * 16), line)
+            painter.drawText(QPointF(left, below + n * 16), line)
         painter.setPen(text_colour)
         painter.drawText(QPointF(left, CARD_HEIGHT - 11), self._grade)
         if self._code:

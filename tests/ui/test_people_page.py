@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QLabel
 
 from jointlead.domain.reporting_lines import LineKind
 from jointlead.services import overview, people
+from jointlead.services.org_structure import structure_as_at
 from jointlead.ui import people_dialogs, printing
 from jointlead.ui.people_page import PeoplePage
 
@@ -70,6 +71,26 @@ def test_change_line_starts_with_no_new_lead_so_one_enter_moves_nobody(page, qtb
     save(dialog, qtbot)
     assert "Choose the new lead." in messages[-1] and dialog.isVisible()
     assert page.panel.text() == before
+
+
+def test_reassign_starts_with_no_new_lead_and_finds_one_by_their_surname(page, demo_db, qtbot, messages):
+    manager = row_of(page, "Emma White")
+    page.open_person(manager.id)
+    page.reassign()
+    dialog = only(page, people_dialogs.ReassignDialog)
+    assert dialog.lead.currentData() is None and dialog.plan.text() == "Pick the new lead to see who moves."
+    save(dialog, qtbot)
+    assert "Choose the new lead." in messages[-1] and dialog.isVisible()
+
+    new_lead = row_of(page, "Lucy Robinson")
+    dialog.lead.setEditText("robinson")  # their surname alone, as typed
+    save(dialog, qtbot)
+    assert messages[1:] == []
+    assert dialog.lead.currentData() == new_lead.id  # shown, so the form says whom they moved to
+    moved = [line for line in structure_as_at(demo_db, date(2026, 11, 20)).lines
+             if line.kind == "managerial" and line.lead_id == new_lead.id]
+    assert moved and not [line for line in structure_as_at(demo_db, date(2026, 11, 20)).lines
+                          if line.kind == "managerial" and line.lead_id == manager.id]
 
 
 def as_at(page, day: date) -> None:

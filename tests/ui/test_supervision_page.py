@@ -354,6 +354,38 @@ def test_record_session_finds_a_supervisee_by_their_surname_and_asks_which_when_
     assert page.window().statusBar().currentMessage().startswith(f"Done: record {name}'s ")
 
 
+def test_arrange_with_no_row_chosen_starts_with_nobody_and_finds_both_people_by_name(page, demo_db, qtbot,
+                                                                                     messages):
+    page.tabs.setCurrentWidget(page.trend)
+    page.arrange()
+    dialog = only(page, supervision_dialogs.ArrangementDialog)
+    assert dialog.supervisee.currentData() is None and dialog.supervisor.currentData() is None
+    save(dialog, qtbot)
+    assert "Choose who is to be supervised." in messages[-1] and dialog.isVisible()
+
+    dialog.supervisee.setEditText("Andrew Tho")
+    dialog.kind.setCurrentIndex(dialog.kind.findData("safeguarding"))
+    save(dialog, qtbot)
+    assert "Choose the supervisor." in messages[-1] and dialog.isVisible()
+    dialog.supervisor.setEditText("robinson")
+    messages.clear()
+    save(dialog, qtbot)
+    assert messages == []
+    arranged = {(r.supervisee, r.supervision_type): r.supervisor
+                for r in supervision.compliance(demo_db, DEMO_TODAY).rows}
+    assert arranged[("Andrew Thomas", "safeguarding")] == "Lucy Robinson"
+
+
+def test_a_group_session_names_nobody_as_its_lead_until_chosen(page, demo_db, qtbot, messages):
+    before = _sessions(demo_db)
+    page.group_session()
+    dialog = only(page, supervision_dialogs.GroupSessionDialog)
+    assert dialog.lead.currentData() is None
+    dialog.attended.item(0).setCheckState(Qt.CheckState.Checked)
+    qtbot.keyClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.Key.Key_Space)
+    assert "Choose who led the session." in messages[-1] and _sessions(demo_db) == before
+
+
 def test_enter_on_a_row_opens_its_session_and_the_status_bar_says_what_was_recorded_and_undone(window, page, demo_db,
                                                                                                qtbot, messages):
     chosen = _select(page, "Andrew Thomas", "professional")

@@ -242,7 +242,7 @@ class ReassignDialog(FormDialog):
         # changes one before OK, or gives the old lead another report, the move is refused.
         self.moving: dict[int, int] = {}
         self.kind = self.choice("Line", KINDS)
-        self.lead = self.choice("New lead", [lead for lead in leads if lead[1] != from_id])
+        self.lead = self.person_choice("New lead", [lead for lead in leads if lead[1] != from_id])
         self.from_date = self.day("From", today)
         self.note = self.text("Note", placeholder="optional")
         self.plan = _warning_label(self)
@@ -253,6 +253,9 @@ class ReassignDialog(FormDialog):
 
     def _preview(self) -> None:
         self.moving = {}
+        if self.lead.currentData() is None:
+            self.plan.setText("Pick the new lead to see who moves.")
+            return
         try:
             plan = people.preview_reassignment(self.database, self.from_id, self.lead.currentData(),
                                                self.kind.currentData(), self.from_date.date().toPython(),
@@ -265,7 +268,8 @@ class ReassignDialog(FormDialog):
         self.plan.setText(" ".join([moving, *(w.message for w in plan.warnings)]))
 
     def gesture(self) -> Gesture:
-        source, kind, lead = self.from_id, self.kind.currentData(), self.lead.currentData()
+        lead = chosen_person(self.lead, "the new lead")  # picked from what was typed, its preview taken first
+        source, kind = self.from_id, self.kind.currentData()
         when, note, seen, today = self.from_date.date().toPython(), self.note.text(), self.moving, self.today
         return lambda database: people.reassign_reports(database, source, lead, kind, when, note, seen_lines=seen,
                                                         today=today)

@@ -110,7 +110,7 @@ class GroupSessionDialog(FormDialog):
                          "One session for several supervisees: tick who came, and who was expected but did not "
                          "attend (did-not-attend never counts as held).", parent)
         self.today = today
-        self.lead = self.choice("Led by", list(supervisors))
+        self.lead = self.person_choice("Led by", list(supervisors))
         self.kind = self.choice("Counts as", [t for t in TYPES if t[1] != SupervisionType.GROUP])
         self.on = self.day("Date", today)
         self.duration = _minutes(self, 90)
@@ -137,8 +137,8 @@ class GroupSessionDialog(FormDialog):
     def gesture(self) -> Gesture:
         absent = self.ticked(self.absent)
         everyone = list(dict.fromkeys([*self.ticked(self.attended), *absent]))
-        lead, kind, on, minutes = (self.lead.currentData(), self.kind.currentData(), self.on.date().toPython(),
-                                   self.duration.value() or None)
+        lead, kind, on, minutes = (chosen_person(self.lead, "who led the session"), self.kind.currentData(),
+                                   self.on.date().toPython(), self.duration.value() or None)
         today = self.today
         return lambda database: supervision.record_group_session(
             database, everyone, supervisor_id=lead, session_date=on, duration_minutes=minutes,
@@ -154,9 +154,9 @@ class ArrangementDialog(FormDialog):
                          "Who supervises whom, of which type, from when. Leave the interval at 0 to follow the "
                          "policy (including the newly-qualified schedule).", parent)
         self.today = today
-        self.supervisee = self.choice("Supervisee", list(supervisees), supervisee_id)
+        self.supervisee = self.person_choice("Supervisee", list(supervisees), supervisee_id)
         self.kind = self.choice("Type", TYPES)
-        self.supervisor = self.choice("Supervisor", list(supervisors))
+        self.supervisor = self.person_choice("Supervisor", list(supervisors))
         self.start = self.day("From", today)
         self.interval = QSpinBox(self)
         self.interval.setRange(0, 366)
@@ -166,7 +166,8 @@ class ArrangementDialog(FormDialog):
         self.signed = self.optional_day("Agreement signed", None)
 
     def gesture(self) -> Gesture:
-        person, kind, supervisor = self.supervisee.currentData(), self.kind.currentData(), self.supervisor.currentData()
+        person = chosen_person(self.supervisee, "who is to be supervised")
+        kind, supervisor = self.kind.currentData(), chosen_person(self.supervisor, "the supervisor")
         start, interval, signed, today = self.start.date().toPython(), self.interval.value() or None, \
             self.day_value(self.signed), self.today
         return lambda database: supervision.add_arrangement(database, person, kind, supervisor, start,

@@ -179,6 +179,24 @@ def test_recording_from_a_row_starts_at_that_rows_type_not_the_one_due_soonest(p
     assert (dialog.kind.currentData(), dialog.supervisor.currentText()) == ("professional", "Emma White (arranged)")
 
 
+def test_the_duration_starts_at_the_policys_minimum_for_the_supervision_chosen_until_typed_over(page, demo_db,
+                                                                                                qtbot, messages):
+    chosen = _select(page, "Tom Mason", "professional")  # a social worker: 90 minutes at least
+    assert chosen.profession == "social worker" and chosen.min_minutes == 90
+    page.record_session()
+    dialog = only(page, supervision_dialogs.SessionDialog)
+    assert dialog.duration.value() == 90
+    dialog.kind.setCurrentIndex(dialog.kind.findData("managerial"))  # no minimum set
+    assert dialog.duration.value() == supervision_dialogs.USUAL_MINUTES
+    dialog.duration.setValue(75)  # as it was
+    dialog.kind.setCurrentIndex(dialog.kind.findData("professional"))
+    assert dialog.duration.value() == 75
+    save(dialog, qtbot)
+    assert messages == []
+    sessions = supervision.person_supervision(demo_db, chosen.supervisee_id, DEMO_TODAY).sessions
+    assert (sessions[0].supervision_type, sessions[0].duration_minutes) == ("professional", 75)
+
+
 def test_a_type_with_nothing_arranged_says_so_and_records_no_supervisor(page, demo_db, qtbot, messages):
     chosen = _select(page, "Andrew Thomas", "managerial")
     page.record_session()

@@ -179,6 +179,7 @@ class ComplianceRow:
     next_due: date | None
     interval_days: int | None
     basis: str  # why that interval, in words
+    min_minutes: int | None  # the shortest session the policy asks for, if it sets one
     agreement_signed: date | None
     line_lead: str  # for "not in place": the lead the reporting line names, who would be the natural supervisor
     # The arrangement's version a dialog opened from this row was shown (a change from an older one is refused);
@@ -234,7 +235,7 @@ def _row(records: _Records, entry: ArrangementStatus, signed: dict[int, date | N
         entry.arrangement_id, person.id, person.name, person.employee_number, person.organisation, person.team,
         person.profession, entry.supervision_type, entry.supervisor_id, records.name(entry.supervisor_id),
         records.organisation(entry.supervisor_id), entry.status, entry.since, entry.last_held,
-        records.name(entry.last_held_by), entry.next_due, entry.interval_days, entry.basis,
+        records.name(entry.last_held_by), entry.next_due, entry.interval_days, entry.basis, entry.min_minutes,
         signed.get(entry.arrangement_id) if entry.arrangement_id else None, line_lead,
         records.versions.get(entry.arrangement_id) if entry.arrangement_id else None)
 

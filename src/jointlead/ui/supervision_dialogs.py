@@ -18,6 +18,9 @@ People = Sequence[tuple[str, int]]  # (shown as, person id)
 TYPES = [(t.value.capitalize(), t.value) for t in SupervisionType]
 
 
+USUAL_MINUTES = 60  # a session's length offered where the policy sets no minimum
+
+
 def _minutes(parent: QWidget, value: int) -> QSpinBox:
     field = QSpinBox(parent)
     field.setRange(0, 600)
@@ -48,7 +51,10 @@ class SessionDialog(FormDialog):
         self.kind = self.choice("Type", TYPES)
         self.supervisor = self.choice("Supervisor", [("The arranged supervisor", None), *supervisors])
         self.on = self.day("Date", today)
-        self.duration = _minutes(self, 60)
+        self.duration = _minutes(self, USUAL_MINUTES)
+        # The length the form last offered: while the duration still shows it, it follows the arrangement chosen
+        # (a social worker's professional supervision is 90 minutes at least); once typed over, it is the user's.
+        self._offered_minutes = USUAL_MINUTES
         self.form.addRow("Duration", self.duration)
         self.status = self.choice("It was", [(s.value.capitalize(), s.value) for s in SessionStatus])
         self.supervisee.currentIndexChanged.connect(lambda _index: self._defaults())
@@ -82,6 +88,7 @@ class SessionDialog(FormDialog):
         # Soonest due first, as session_defaults orders them, should two arrangements of a type overlap.
         arranged = sorted((r for r in rows if r.arrangement_id is not None and r.supervision_type == kind),
                           key=lambda r: r.next_due or date.max)
+        self._offer_minutes(arranged[0].min_minutes if arranged else None)
         if not arranged:
             text = f"No {kind} supervision arranged"
         elif arranged[0].supervisor:
@@ -90,6 +97,12 @@ class SessionDialog(FormDialog):
             text = "No supervisor named in the arrangement"
         self.supervisor.setItemText(0, text)
         self.supervisor.setItemData(0, arranged[0].supervisor_id if arranged else None)
+
+    def _offer_minutes(self, minimum: int | None) -> None:
+        offered = minimum or USUAL_MINUTES
+        if self.duration.value() == self._offered_minutes:
+            self.duration.setValue(offered)
+        self._offered_minutes = offered
 
     def gesture(self) -> Gesture:
         person = chosen_person(self.supervisee, "who was supervised")  # their type and supervisor follow, shown

@@ -115,3 +115,19 @@ def test_the_import_screens_fit_the_screen_they_open_on_and_work_at_their_smalle
             QApplication.processEvents()
         assert dialog.size() == minimum, name  # the layout does not hold it larger
         assert _cut_off(dialog, dialog) == [] and _below(dialog) == [], name
+
+
+def test_the_supervision_trend_shows_whole_on_a_small_laptop_its_months_named_and_its_key_in_sight(window, demo_db):
+    window.set_database(demo_db)
+    page = _show(window, "Supervision", size=(1024, 640))
+    page.tabs.setCurrentWidget(page.trend)
+    _show(window)
+    chart = page.trend.chart()
+    [months] = chart.axes(Qt.Orientation.Horizontal)
+    # Names alone under the points ("Dec 2025" under each was cut to "Dec …"), the years once in the title.
+    assert months.categoriesLabels() == ["Dec", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
+                                         "Nov"]
+    assert "Dec 2025 to Nov 2026" in chart.title()
+    key = chart.legend().geometry()
+    bottom = page.trend.mapTo(window, page.trend.mapFromScene(key.bottomRight()))
+    assert chart.legend().isVisible() and bottom.y() <= window.statusBar().y()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 from datetime import date
 
 from PySide6.QtCharts import QCategoryAxis, QChart, QChartView, QLineSeries, QValueAxis
@@ -77,7 +78,7 @@ class TrendChart(QChartView):
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.setAccessibleName("Compliance trend by month")
         self.viewport().setAccessibleName("Compliance trend chart")
-        self.setMinimumHeight(300)
+        self.setMinimumHeight(200)
         self.chart_ = QChart()
         self.chart_.setAnimationOptions(QChart.AnimationOption.NoAnimation)
         self.chart_.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
@@ -89,9 +90,14 @@ class TrendChart(QChartView):
         chart.removeAllSeries()
         for axis in chart.axes():
             chart.removeAxis(axis)
-        self.points = [(m.label, round(m.tally.fraction * 100, 1)) for m in report.trend
-                       if m.tally.fraction is not None]
-        chart.setTitle(f"Compliance at each month end, against the {report.target_percent}% target")
+        shown = [m for m in report.trend if m.tally.fraction is not None]
+        self.points = [(m.label, round(m.tally.fraction * 100, 1)) for m in shown]
+        # The months by name alone, the years once in the title: "Dec 2025" under each point was cut to "Dec …"
+        # on a laptop-width window. A name that would repeat (over a year shown) keeps its year to tell them apart.
+        names = [calendar.month_abbr[m.month] for m in shown]
+        labels = [name if names.count(name) == 1 else f"{name} {m.year}" for name, m in zip(names, shown, strict=True)]
+        span = f", {shown[0].label} to {shown[-1].label}" if len(shown) > 1 else ""
+        chart.setTitle(f"Compliance at each month end{span}, against the {report.target_percent}% target")
         compliance, target = QLineSeries(), QLineSeries()
         compliance.setName("Compliance %")
         target.setName(f"Target {report.target_percent}%")
@@ -102,7 +108,7 @@ class TrendChart(QChartView):
         target.setPen(dashed)
         months = QCategoryAxis()
         months.setLabelsPosition(QCategoryAxis.AxisLabelsPosition.AxisLabelsPositionOnValue)
-        for index, (label, value) in enumerate(self.points):
+        for index, ((_label, value), label) in enumerate(zip(self.points, labels, strict=True)):
             compliance.append(index, value)
             months.append(label, index)
         if self.points:

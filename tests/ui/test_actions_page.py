@@ -9,6 +9,7 @@ import pytest
 from driving import only, save
 
 from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import QDialogButtonBox
 
 from jointlead.domain.actions import ActionStatus
 from jointlead.services import actions
@@ -315,6 +316,28 @@ def test_the_update_dialog_opens_in_its_words_so_typing_writes_the_update(page, 
     assert messages == []
     found = actions.action_detail(demo_db, row.id, TODAY)
     assert (found.updates[-1].text, found.updates[-1].on) == ("Chased finance 3 times", TODAY)
+
+
+def test_one_enter_in_status_or_rag_changes_nothing_nobody_chose(page, demo_db, qtbot, messages):
+    row = next(r for r in actions.action_log(demo_db, TODAY) if r.status == ActionStatus.IN_PROGRESS)
+    _choose(page, row.reference)
+    page.change_status()
+    dialog = only(page, actions_dialogs.StatusDialog)
+    assert dialog.status.currentData() is None  # it started at Open: one Enter set the action back to it
+    qtbot.keyClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.Key.Key_Space)
+    assert "Choose the new status." in messages[-1] and dialog.isVisible()
+    dialog.reject()
+
+    overridden = next(r for r in actions.action_log(demo_db, TODAY) if r.rag_overridden and r.is_open)
+    _choose(page, overridden.reference)
+    page.set_rag()
+    dialog = only(page, actions_dialogs.RagDialog)
+    assert dialog.rag.currentData() == overridden.rag.value  # it started at the usual rule: Enter removed the RAG set
+    save(dialog, qtbot)
+    assert dialog.isVisible()
+    after = {r.id: r for r in actions.action_log(demo_db, TODAY)}
+    assert after[row.id].status == ActionStatus.IN_PROGRESS
+    assert (after[overridden.id].rag, after[overridden.id].rag_overridden) == (overridden.rag, True)
 
 
 def test_a_rag_set_by_hand_on_a_completed_action_is_refused_in_words(page, demo_db, qtbot, messages):

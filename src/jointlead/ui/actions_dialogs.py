@@ -112,6 +112,9 @@ class StatusDialog(FormDialog):
         self.row, self.today = row, today
         self.status = self.choice("Status", [(s.label, s.value) for s in ActionStatus
                                              if s.value != row.status.value])
+        # None chosen: starting at the first other status, one Enter changed the action's status to it.
+        self.status.setCurrentIndex(-1)
+        self.status.setPlaceholderText(f"Now {row.status.label.lower()}: choose the new status")
         self.completed_on = self.day("Completed on", today)
         self.evidence = self.text("Evidence", placeholder="where the proof is (kept only when completing)")
         self.reason = self.text("Reason", placeholder="why (needed to cancel; kept as a dated update)")
@@ -132,6 +135,9 @@ class StatusDialog(FormDialog):
 
     def gesture(self) -> Gesture:
         action, status, today, seen = self.row.id, self.status.currentData(), self.today, self.row.version
+        if status is None:
+            raise ValidationError("Choose the new status.", f"{self.row.reference} is "
+                                                            f"{self.row.status.label.lower()} until then.")
         completing = self._completing()
         completed = self.completed_on.date().toPython() if completing else None
         evidence, reason = self.evidence.text(), self.reason.text()
@@ -178,6 +184,8 @@ class RagDialog(FormDialog):
             self.form.addRow(closed)
         self.rag = self.choice("RAG", [("Follow the usual rule", None), *[(r.value.capitalize(), r.value)
                                                                            for r in (Rag.RED, Rag.AMBER, Rag.GREEN)]])
+        # The RAG in force chosen, so one Enter changes nothing (it says so) rather than undo a RAG set by hand.
+        self.rag.setCurrentIndex(max(0, self.rag.findData(row.rag.value)) if row.rag_overridden else 0)
         self.reason = self.text("Reason", placeholder="why it differs from the rule")
 
     def gesture(self) -> Gesture:

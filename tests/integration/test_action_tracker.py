@@ -221,6 +221,25 @@ def test_an_owners_tracker_gives_a_new_row_without_an_owner_to_that_owner(demo_d
                                                                            "Lucy Roberts")
 
 
+def test_a_tracker_sent_with_no_open_actions_comes_back_with_the_owners_new_row(demo_db, tmp_path):
+    owner_name = "Lucy Roberts"
+    for row in actions.action_log(demo_db, DEMO_TODAY):
+        if row.owner == owner_name and row.is_open:
+            actions.change_status(demo_db, row.id, "complete", evidence="Minutes", today=DEMO_TODAY)
+    path = _export(demo_db, tmp_path / "lucy.xlsx", owner=owner_name).path
+    untouched = preview_tracker_import(demo_db, path, today=DEMO_TODAY)
+    assert (untouched.problems, untouched.changes) == ((), ())  # the note under the headings is not a reference
+
+    owner = Owner(path)
+    owner.sheet.cell(2, owner.columns["Action"], "Plan the winter rota")  # on the row of the note, as it invites
+    owner.sheet.cell(2, owner.columns["Due"], date(2027, 1, 8))
+    owner.save()
+    preview = preview_tracker_import(demo_db, path, today=DEMO_TODAY)
+    assert preview.problems == ()
+    [added] = preview.changes
+    assert (added.kind, added.title) == (ChangeKind.NEW_ACTION, "Plan the winter rota")
+
+
 # --- conflicts --------------------------------------------------------------------------------------------------------
 
 def test_a_change_made_here_after_the_export_is_a_conflict_the_manager_decides(demo_db, tmp_path):

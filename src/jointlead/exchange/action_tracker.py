@@ -25,7 +25,7 @@ from jointlead.exchange.problems import FileRefused, ValueProblem
 from jointlead.exchange.reading import SourceFile, SourceSheet, open_source
 from jointlead.exchange.tables import Field, RecordKind, SourceRow, find_table, read_rows
 from jointlead.exchange.values import is_blank, parse_code, parse_date, parse_text
-from jointlead.exchange.writing import ExportColumn, Kind
+from jointlead.exchange.writing import NO_ROWS, ExportColumn, Kind
 
 TRACKER_SHEET = "Actions"
 CONTROL_SHEET = "Tracker control"
@@ -149,7 +149,8 @@ _NOT_OURS_ADVICE = ("Import the .xlsx tracker that was sent to the owner, with t
 
 
 class _FormulasAsText:
-    """A sheet's rows with the text of each formula typed in place of its calculated value."""
+    """A sheet's rows with the text of each formula typed in place of its calculated value, and without the note
+    jointlead writes under the headings of a tracker with no actions (an owner may add rows to it)."""
 
     def __init__(self, sheet: SourceSheet, formulas: Mapping[tuple[int, int], str]) -> None:
         self._sheet = sheet
@@ -166,6 +167,8 @@ class _FormulasAsText:
     def rows(self, _name: str) -> Iterator[list[object]]:
         number = 0
         for number, row in enumerate(self._sheet.rows(), start=1):
+            if number == 2 and row and row[0] == NO_ROWS:  # in the Ref column: read, it was "not a reference"
+                row = [None, *row[1:]]
             yield self._with_formulas(number, list(row))
         # A formula with no calculated value leaves no cell for calamine, at the end of the sheet too.
         for extra in range(number + 1, self._last_row + 1):

@@ -36,6 +36,17 @@ def test_quick_add_issues_the_next_reference_raised_on_the_meeting_day_with_the_
         "Lucy Roberts", "NFT", 3, date(2026, 11, 12), date(2026, 12, 18), ActionStatus.OPEN)
 
 
+def test_an_action_put_against_a_meeting_still_to_come_is_raised_today_and_can_be_worked_on(demo_db):
+    actions.create_meeting(demo_db, "Joint Management Board", date(2026, 12, 10), today=DEMO_TODAY)
+    with demo_db.session() as session:
+        board = session.scalar(select(Meeting.id).where(Meeting.meeting_date == date(2026, 12, 10)))
+    added = actions.quick_add(demo_db, "Brief the new AMHP lead", None, date(2027, 1, 15), board, today=DEMO_TODAY)
+    assert _row(demo_db, added.reference).raised == DEMO_TODAY
+    actions.add_update(demo_db, added.action_id, "Lead named.", today=DEMO_TODAY)
+    actions.change_status(demo_db, added.action_id, "cancelled", reason="Covered by A-0012.", today=DEMO_TODAY)
+    assert _row(demo_db, added.reference).status == ActionStatus.CANCELLED
+
+
 def test_a_reference_is_never_reused_after_an_action_is_undone_or_removed(demo_db):
     first = actions.quick_add(demo_db, "Mistake", None, date(2026, 12, 18), today=DEMO_TODAY)
     undo_edit(demo_db, first)

@@ -200,13 +200,16 @@ def quick_add(database: Database, title: str, owner_id: int | None, due: date, m
               priority: str = Priority.MEDIUM, workstream: str = "", detail: str = "", raised_on: date | None = None,
               today: date | None = None) -> ActionAdded:
     """Add an action by keyboard: title, owner, due date and the meeting that agreed it. It is raised on the meeting's
-    date (or today, without a meeting), and its reference is the next one ever issued."""
+    date (or today, without a meeting, or for a meeting still to come), and its reference is the next one ever
+    issued."""
     today = today or date.today()
     with UnitOfWork(database) as uow:
         record = Recorder(uow, "add action")
         owner = _person(uow.session, owner_id)
         meeting = _meeting(uow.session, meeting_id)
-        raised = raised_on or (meeting.meeting_date if meeting else today)
+        # An action put against the next board ahead of it exists from today: raised on a day still to come, every
+        # update, completion and cancellation before then was refused as "before the action was raised".
+        raised = raised_on or (min(meeting.meeting_date, today) if meeting else today)
         action = add_action(record, title=title, owner=owner, due=due, raised=raised, meeting=meeting,
                             priority=priority, workstream=workstream, detail=detail)
         edit = record.commit(f"add action {action.reference}")

@@ -206,7 +206,8 @@ def test_a_month_closes_once_it_is_over_and_with_every_partners_ledger_in_or_sai
     with pytest.raises(ValidationError) as refused:
         close_period(demo_db, None, YEAR, 8, today=date(2026, 12, 7))
     assert refused.value.message == ("No ledger from NFT or NCC is loaded for M8 2026-27: closing now would agree "
-                                     "their actuals for the month as nil.")
+                                     "their actuals for the month without it (as nil, or as only what was entered "
+                                     "by hand).")
     with pytest.raises(ValidationError, match="No ledger from NCC is loaded"):
         close_period(demo_db, None, YEAR, 8, today=date(2026, 12, 7), closing_without=("NFT",))
     assert stored.digest(demo_db) == before
@@ -266,6 +267,9 @@ def test_an_actual_entered_by_hand_is_one_adjusting_posting(demo_db):
     edit = adjust_actual(demo_db, line, YEAR, 8, 1_234_550, "Accrual for agency invoices")
     figures = pool_position(demo_db, as_at=8).lines[1].figures
     assert figures.actuals[7] == 1_234_550
+    # An actual typed on the host's ledger is not the host's extract: the month still waits for it.
+    with pytest.raises(ValidationError, match="No ledger from NFT or NCC is loaded"):
+        close_period(demo_db, None, YEAR, 8, today=date(2026, 12, 7))
     undo_edit(demo_db, edit)
     assert pool_position(demo_db, as_at=8).lines[1].figures.actuals[7] is None
 

@@ -434,7 +434,8 @@ def check_ledgers_in(period: Period, missing: Sequence[str], closing_without: Co
     if unsaid:
         whose = " or ".join(unsaid)
         raise ValidationError(f"No ledger from {whose} is loaded for {_name(period)}: closing now would agree "
-                              f"{'its' if len(unsaid) == 1 else 'their'} actuals for the month as nil.",
+                              f"{'its' if len(unsaid) == 1 else 'their'} actuals for the month without it (as "
+                              "nil, or as only what was entered by hand).",
                               f"Import {whose}'s extract for {period.label} first, or close without it if nothing "
                               "of the pool's was spent there that month.")
 

@@ -143,10 +143,13 @@ def _closed_periods(session: Session, agreement_id: int, start_year: int) -> set
 
 def _ledgers_missing(session: Session, agreement_id: int, start_year: int, periods: Collection[int]
                      ) -> list[tuple[str, list[int]]]:
-    """Each partner with no ledger rows in force for some of `periods`, and those periods, in partner order."""
+    """Each partner with no imported ledger rows in force for some of `periods`, and those periods, in partner
+    order. An adjustment entered by hand is no ledger: counted as one, a single typed actual let the month close
+    without the host's extract, its spending agreed as the one figure typed."""
     loaded = {(organisation_id, period) for organisation_id, period in session.execute(
         select(LedgerTransaction.organisation_id, LedgerTransaction.period).distinct()
-        .where(IN_FORCE, LedgerTransaction.agreement_id == agreement_id, LedgerTransaction.year == start_year,
+        .where(IN_FORCE, LedgerTransaction.import_batch_id.is_not(None),
+               LedgerTransaction.agreement_id == agreement_id, LedgerTransaction.year == start_year,
                LedgerTransaction.period.in_(periods)))}
     partners = session.execute(
         select(Organisation.id, Organisation.code)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
@@ -81,9 +81,10 @@ def test_the_pack_has_a_cover_each_part_and_native_charts(demo_db, tmp_path, org
 def test_the_checklist_covers_periods_ledger_lines_supervision_and_actions_in_red_or_green(demo_db, tmp_path):
     _, book = pack(demo_db, tmp_path, "NFT")
     items = checklist(book)
-    assert len(items) == 5
-    wordings = list(items)
+    assert len(items) == 6
     assert items["M1 to M7 are closed: the actuals to date are agreed."] == "Complete"
+    assert items.pop("Every partner's ledger is loaded for M1 to M7.") == "Complete"
+    wordings = list(items)
     # The demo's unmapped rows are all in closed months: the manager is told they wait on an unlock.
     assert wordings[1] == ("14 ledger rows match no budget line and count towards nothing; all are in closed months, "
                            "which must be unlocked to assign them.")
@@ -118,9 +119,18 @@ def test_the_unmapped_rows_wording_agrees_with_its_numbers(unmapped, closed, wor
 
 def test_unmapped_rows_in_an_unlocked_month_are_not_counted_as_waiting_on_an_unlock(demo_db):
     unlock_period(demo_db, None, 2026, 7, "Late journals", today=DEMO_TODAY)
-    [wording, ok] = as_at_picture(demo_db, DEMO_TODAY, organisation="NFT", as_at=6).checklist[1]
-    assert (wording, ok) == ("14 ledger rows match no budget line and count towards nothing; 12 are in closed "
-                             "months, which must be unlocked to assign them.", False)
+    checklist = as_at_picture(demo_db, DEMO_TODAY, organisation="NFT", as_at=6).checklist
+    assert ("14 ledger rows match no budget line and count towards nothing; 12 are in closed months, which must be "
+            "unlocked to assign them.", False) in checklist
+
+
+def test_a_pack_as_at_a_month_with_a_partners_ledger_missing_says_so(demo_db):
+    """Without NCC's ledger its month reads as a large underspend returned to NCC: the checklist must say why."""
+    checklist = as_at_picture(demo_db, date(2026, 12, 7), organisation="NCC", as_at=8).checklist
+    assert checklist[:2] == (("M8 is not closed: its actuals may still change.", False),
+                             ("Ledger not loaded: NFT for M8; NCC for M8.", False))
+    complete = as_at_picture(demo_db, DEMO_TODAY, organisation="NCC", as_at=7).checklist
+    assert ("Every partner's ledger is loaded for M1 to M7.", True) in complete
 
 
 @pytest.mark.parametrize("organisation", ["NFT", "NCC"])

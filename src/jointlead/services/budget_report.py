@@ -128,6 +128,10 @@ class ChecklistItem:
 
     ok: bool
     wording: str
+    about: str = ""  # LEDGERS for whether every partner's ledger is in: a pack asks it as well as the periods
+
+
+LEDGERS = "ledgers"
 
 
 def months_in_words(numbers: Collection[int]) -> str:
@@ -199,9 +203,9 @@ def budget_checklist(database: Database, agreement_id: int, year: FinancialYear 
                                                  f"{f'before M{as_at}' if closing else 'to date'} are agreed."))
 
             missing = _ledgers_missing(session, agreement_id, start_year, range(1, as_at + 1))
-            items.append(ChecklistItem(True, f"Every partner's ledger is loaded for M1 to M{as_at}.") if not missing
-                         else ChecklistItem(False, "Ledger not loaded: " + "; ".join(
-                             f"{code} for {months_in_words(numbers)}" for code, numbers in missing) + "."))
+            items.append(ChecklistItem(True, f"Every partner's ledger is loaded for M1 to M{as_at}.", LEDGERS)
+                         if not missing else ChecklistItem(False, "Ledger not loaded: " + "; ".join(
+                             f"{code} for {months_in_words(numbers)}" for code, numbers in missing) + ".", LEDGERS))
 
         no_budget = session.scalars(
             select(BudgetLine.code).where(BudgetLine.agreement_id == agreement_id, ~BudgetLine.id.in_(

@@ -14,7 +14,7 @@ from jointlead.domain.errors import JointleadError
 from jointlead.domain.findings import Area, Finding, Severity, finding_area
 from jointlead.domain.supervision import Status
 from jointlead.services.actions import ActionFigures, ActionLogRow, action_log, summarise_actions
-from jointlead.services.budget_report import budget_checklist, unmapped_rows
+from jointlead.services.budget_report import LEDGERS, budget_checklist, unmapped_rows
 from jointlead.services.budgets import PoolPosition, pool_position
 from jointlead.services.check import data_quality
 from jointlead.services.overview import OrganisationRow, organisations, service_name
@@ -105,13 +105,14 @@ def _unmapped_words(unmapped: int, in_closed_months: int) -> str:
 def checklist(budget_items: Sequence[tuple[str, bool]], unmapped: int, no_professional_line: Sequence[str],
               report: ComplianceReport, actions: Sequence[ActionLogRow], budget_problem: str = "",
               unmapped_in_closed_months: int = 0) -> tuple[tuple[str, bool], ...]:
-    """The pack's five questions: periods closed, ledger rows mapped, professional lines, supervision in place,
-    actions in date; each complete or not, in words a manager can act on."""
+    """The pack's questions: periods closed and the partners' ledgers in (`budget_items`), ledger rows mapped,
+    professional lines, supervision in place, actions in date; each complete or not, in words a manager can act
+    on."""
     not_in_place = [r for r in report.rows if r.status == Status.NOT_IN_PLACE]
     overdue = [a.reference for a in actions if a.overdue]
     no_line = list(no_professional_line)
     return (
-        budget_items[0] if budget_items else (budget_problem or "No pooled budget is recorded yet.", False),
+        *(budget_items or ((budget_problem or "No pooled budget is recorded yet.", False),)),
         ("Every ledger row matches a budget line.", True) if not unmapped else
         (_unmapped_words(unmapped, unmapped_in_closed_months), False),
         ("Every registered professional has a professional line.", True) if not no_line else
@@ -188,8 +189,11 @@ def as_at_picture(database: Database, today: date, *, organisation: str | None =
                 select(Organisation.code)
                 .join(AgreementPartner, AgreementPartner.organisation_id == Organisation.id)
                 .where(AgreementPartner.agreement_id == agreement_id).order_by(AgreementPartner.position)))
-        budget_items = tuple((item.wording, item.ok) for item in budget_checklist(
-            database, agreement_id, position.year, position.as_at.number if position.as_at else 0))
+        # Whether the months are closed, and every partner's ledger in: a pack's figures with one partner's month
+        # missing read as a large underspend returned to it, which the months' being open alone did not explain.
+        items = budget_checklist(database, agreement_id, position.year,
+                                 position.as_at.number if position.as_at else 0)
+        budget_items = tuple((item.wording, item.ok) for item in items if item is items[0] or item.about == LEDGERS)
         unmapped = unmapped_rows(database, agreement_id, position.year)
     report = compliance(database, today, organisation=code, trend_months=trend_months)
     actions = action_log(database, today, organisation=code)

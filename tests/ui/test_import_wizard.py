@@ -225,6 +225,23 @@ def test_an_extract_for_a_closed_month_says_what_to_do_rather_than_to_check_the_
     assert "If this extract is the one imported before, nothing needs doing." in page.notices.text()
 
 
+def test_an_extract_with_headings_and_no_rows_says_so_rather_than_blame_closed_months(window, demo_db, qtbot,
+                                                                                      tmp_path):
+    window.set_database(demo_db)
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "Detail"
+    workbook.active.append(HEADER)
+    path = tmp_path / "NFT GL detail M8.xlsx"
+    workbook.save(path)
+    wizard = open_wizard(window, qtbot)
+    go_to_preview(wizard, qtbot, path)
+
+    page = wizard.preview_page
+    assert page.blocked.text() == ("The file has its headings but no rows under them to import. Check it is the "
+                                   "right file.")
+    assert not wizard.button(FINISH).isEnabled()
+
+
 def test_cancelling_while_the_import_is_applied_leaves_the_database_unchanged(window, demo_db, qtbot, tmp_path,
                                                                               monkeypatch, messages):
     window.set_database(demo_db)

@@ -730,7 +730,9 @@ class PreviewPage(QWizardPage):
     def _on_accept_valid(self, _checked: bool) -> None:
         preview = self._wizard.preview
         text = ""
-        if preview is not None and preview.accepted == 0 and preview.in_closed_months == len(preview.rejected):
+        if preview is not None and preview.accepted == 0 and not preview.rejected:
+            text = "The file has its headings but no rows under them to import. Check it is the right file."
+        elif preview is not None and preview.accepted == 0 and preview.in_closed_months == len(preview.rejected):
             text = "No row of this file can be imported: every row is in a closed month (see the note above)."
         elif preview is not None and preview.accepted == 0:
             text = "No row of this file can be imported. Check it is the right file, and look at the rejected rows."

@@ -200,7 +200,7 @@ def test_a_line_is_re_profiled_evenly_from_the_first_open_month(page, demo_db, m
     assert max(months) - min(months) <= 1
 
 
-def test_re_profile_with_every_month_closed_says_nothing_can_move_without_offering_a_spread(
+def test_re_profile_and_virement_with_every_month_closed_say_nothing_can_move_before_asking_anything(
         window, demo_db, monkeypatch, messages):
     from PySide6.QtWidgets import QInputDialog
 
@@ -221,6 +221,10 @@ def test_re_profile_with_every_month_closed_says_nothing_can_move_without_offeri
     assert asked == []  # no "Spread ... over M13 to M12"
     assert "Every month of 2026-27 is closed, so nothing can move." in messages[-1]
     assert "unlock it first" in messages[-1]
+
+    page.virement()  # said before the form is filled in, not after, and not "for M13 to M12"
+    assert not page.findChildren(budget_dialogs.VirementDialog)
+    assert "Every month of 2026-27 is closed, so no budget can move." in messages[-1]
 
 
 def test_a_line_is_renamed_and_made_a_fixed_share(page, demo_db, qtbot, messages):

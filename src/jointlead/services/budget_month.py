@@ -153,9 +153,7 @@ def reprofile_line(database: Database, line_id: int, year: int, profile: str) ->
         line = _line(session, line_id)
         start = _open_from(session, line.agreement_id, year)
         if start > MONTHS:
-            raise ValidationError(f"Every month of {FinancialYear(year).label} is closed, so nothing can move.",
-                                  "A closed month keeps the budget it was closed with. To move budget into one, "
-                                  "unlock it first.")
+            raise every_month_closed(year, "nothing can move")
         months = [_month(session, line, year, p) for p in range(start, MONTHS + 1)]
         remaining = sum(m.budget_pence for m in months)
         if profile == "even":
@@ -338,6 +336,13 @@ def _open_from(session: Session, agreement_id: int, year: int) -> int:
     return max(closed, default=0) + 1
 
 
+def every_month_closed(year: int, so: str) -> ValidationError:
+    """The refusal of a budget move in a year with every month closed: `so` says what cannot happen."""
+    return ValidationError(f"Every month of {FinancialYear(year).label} is closed, so {so}.",
+                           "A closed month keeps the budget it was closed with. To move budget into one, unlock it "
+                           "first.")
+
+
 def make_virement(database: Database, agreement_id: int | None, year: int, from_line_id: int, to_line_id: int,
                   amount_pence: int, *, reason: str, approved_by: str, approval_date: date, recurrent: bool = False,
                   board_approval: str | None = None, today: date | None = None) -> Edit:
@@ -354,7 +359,7 @@ def make_virement(database: Database, agreement_id: int | None, year: int, from_
         agreement: Agreement = agreement_of(session, agreement_id)
         start = _open_from(session, agreement.id, year)
         if start > MONTHS:
-            raise ValidationError(f"Every month of {FinancialYear(year).label} is closed, so no budget can move.")
+            raise every_month_closed(year, "no budget can move")
         giver, taker = _line(session, from_line_id), _line(session, to_line_id)
         months = {line.id: [_month(session, line, year, p) for p in range(start, MONTHS + 1)]
                   for line in (giver, taker)}

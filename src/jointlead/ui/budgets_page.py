@@ -808,6 +808,10 @@ class BudgetsPage(Page):
     def virement(self) -> None:
         if len(self.position.lines) < 2:
             return
+        if self.frame.open_from > MONTHS:  # said now, not once the form is filled in ("M13 to M12")
+            show_problem(self, budget_month.every_month_closed(self.frame.year.start_year, "no budget can move"),
+                         "Virement")
+            return
         self._open(budget_dialogs.VirementDialog(self.editor, self, self.frame, self.position.lines, self.today))
 
     def close_month(self) -> None:

@@ -91,6 +91,21 @@ def test_applying_writes_every_row_in_one_batch_and_reimporting_changes_nothing(
     assert content(pool) == before
 
 
+def test_an_extract_sent_again_keeps_the_line_a_row_was_assigned_to_by_hand(pool, tmp_path):
+    from jointlead.services.budget_month import assign_ledger_rows
+
+    path = hostile.messy_ledger_xlsx(tmp_path)
+    imports.apply_import(pool, imports.preview_ledger_import(pool, path, "NCC", year=FY))
+    [line_id] = stored.rows(pool, "SELECT id FROM budget_line")[0]
+    [unmapped, *_] = stored.rows(pool, "SELECT id FROM ledger_transaction WHERE budget_line_id IS NULL ORDER BY id")
+    assign_ledger_rows(pool, [unmapped[0]], line_id, remember=False)  # this row only: its codes stay unmapped
+    before = content(pool)
+    again = imports.preview_ledger_import(pool, path, "NCC", year=FY)
+    assert (len(again.added), len(again.changed), len(again.removed), again.unchanged) == (0, 0, 0, 5)
+    assert imports.apply_import(pool, again).batch_id is None
+    assert content(pool) == before
+
+
 def test_an_extract_none_of_whose_rows_match_the_partners_codes_asks_whether_it_is_theirs(pool, tmp_path):
     """The trust's extract imported as the council's: every row would go in as the council's, unmapped."""
     path = write_ledger(tmp_path / "trust.xlsx", [["90001", "5100", 7, "T1", "Agency", 100],

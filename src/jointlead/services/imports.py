@@ -437,10 +437,13 @@ def _preview_ledger(source: SourceFile, database: Database, path: Path, partner:
                 found.append(start + within)
                 matched.add(old.id)
                 row = chunk.row(within)
+                line = lines[number][within]
+                # A row the codes map nowhere keeps the line it was assigned to by hand: the extract sent again
+                # put it back among the unmapped, undoing the manager's assignment.
                 if (old.period, old.cost_centre, old.subjective, old.amount_pence, old.description or "",
-                        old.posting_date, old.budget_line_id) == (row.period, row.cost_centre, row.subjective,
-                                                                  row.amount_pence, row.description, row.posting_date,
-                                                                  lines[number][within]):
+                        old.posting_date) == (row.period, row.cost_centre, row.subjective, row.amount_pence,
+                                              row.description, row.posting_date) \
+                        and (line is None or old.budget_line_id == line):
                     unchanged += 1
                     continue
                 superseded.append(old.id)

@@ -274,6 +274,23 @@ def test_an_actual_entered_by_hand_is_one_adjusting_posting(demo_db):
     assert pool_position(demo_db, as_at=8).lines[1].figures.actuals[7] is None
 
 
+def test_a_line_added_after_months_have_closed_spreads_its_budget_over_the_open_months(demo_db):
+    before = pool_position(demo_db, as_at=7).pool.budget_to_date
+    add_budget_line(demo_db, None, LineTerms("MH99", "Crisis beds", "commissioned care", None), YEAR, 120_000_01)
+    added = next(line for line in pool_position(demo_db, as_at=7).lines if line.code == "MH99").figures
+    # M1 to M7 are closed with the budget they had: none for a line that did not exist.
+    assert added.budget_profile == (0,) * 7 + (2_400_001, 2_400_000, 2_400_000, 2_400_000, 2_400_000)
+    assert added.annual_budget_pence == 12_000_001 and added.budget_to_date == 0
+    assert pool_position(demo_db, as_at=7).pool.budget_to_date == before
+
+    weights = [1] * 7 + [1, 1, 1, 1, 2]  # the closed months' weights count for nothing
+    add_budget_line(demo_db, None, LineTerms("MH98", "Step-down", "pay", None), YEAR, 600_000, weights)
+    shaped = next(line for line in pool_position(demo_db, as_at=7).lines if line.code == "MH98").figures
+    assert shaped.budget_profile == (0,) * 7 + (100_000,) * 4 + (200_000,)
+    with pytest.raises(ValidationError, match="nothing in the open months, M8 to M12"):
+        add_budget_line(demo_db, None, LineTerms("MH97", "Later", "pay", None), YEAR, 1_000, [1] * 7 + [0] * 5)
+
+
 def test_a_month_budget_change_moves_the_annual_budget(demo_db):
     line = pool_position(demo_db).lines[2]
     set_month_budget(demo_db, line.id, YEAR, 12, line.figures.budget_profile[11] + 500)

@@ -22,7 +22,14 @@ from jointlead.domain.errors import JointleadError, ValidationError
 from jointlead.domain.ledger import LedgerCodeMapping, match_budget_line
 from jointlead.domain.money import format_pounds, split_largest_remainder
 from jointlead.services.budget_report import partners_without_ledger
-from jointlead.services.budget_setup import MAKE_VIREMENT, agreement_of
+from jointlead.services.budget_setup import (
+    ASSIGN_LEDGER_ROWS,
+    MAKE_VIREMENT,
+    agreement_of,
+    closed_periods,
+    every_month_closed,
+    open_from,
+)
 from jointlead.services.budgets import pool_position
 from jointlead.services.edits import Edit, Recorder
 from jointlead.store.database import Database
@@ -79,13 +86,6 @@ def budget_year(database: Database, agreement_id: int | None, year: FinancialYea
             IN_FORCE, LedgerTransaction.agreement_id == agreement.id, LedgerTransaction.year == year.start_year))
         closed = frozenset(p.number for p in closed_periods(session, agreement.id) if p.year == year)
         return BudgetYear(agreement.id, year, partners, closed, latest or 0, agreement.delegated_limit_pence)
-
-
-def closed_periods(session: Session, agreement_id: int) -> frozenset[Period]:
-    """The periods closed and not since unlocked (a period re-closed after an unlock has a new row)."""
-    return frozenset(Period(FinancialYear(y), p) for y, p in session.execute(
-        select(PeriodClose.year, PeriodClose.period)
-        .where(PeriodClose.agreement_id == agreement_id, PeriodClose.unlocked_on.is_(None))))
 
 
 def _line(session: Session, line_id: int) -> BudgetLine:
@@ -151,7 +151,7 @@ def reprofile_line(database: Database, line_id: int, year: int, profile: str) ->
         record = Recorder(uow, "reprofile line")
         session = uow.session
         line = _line(session, line_id)
-        start = _open_from(session, line.agreement_id, year)
+        start = open_from(session, line.agreement_id, year)
         if start > MONTHS:
             raise every_month_closed(year, "nothing can move")
         months = [_month(session, line, year, p) for p in range(start, MONTHS + 1)]
@@ -198,7 +198,7 @@ def complete_profile(database: Database, line_id: int, year: int) -> Edit:
         short = line_year.annual_budget_pence - sum(m.budget_pence for m in months.values())
         if short == 0:
             raise ValidationError(f"Line {line.code}'s months already add up to its budget for {label}.")
-        start = _open_from(session, line.agreement_id, year)
+        start = open_from(session, line.agreement_id, year)
         if start > MONTHS:
             raise ValidationError(f"Every month of {label} is closed, so no month can take the difference.",
                                   "Change the line's annual budget to what its months hold instead.")
@@ -285,7 +285,7 @@ def assign_ledger_rows(database: Database, transaction_ids: Sequence[int], line_
     if not transaction_ids:
         raise ValidationError("Choose the ledger rows to assign first.")
     with UnitOfWork(database) as uow:
-        record = Recorder(uow, "assign ledger rows")
+        record = Recorder(uow, ASSIGN_LEDGER_ROWS)
         session = uow.session
         line = _line(session, line_id)
         rows = _rows_to_assign(session, transaction_ids)
@@ -330,19 +330,6 @@ def _remember_codes(record: Recorder, line: BudgetLine, rows: Sequence[LedgerTra
             and match_budget_line(other.cost_centre, other.subjective, by_partner[other.organisation_id])]
 
 
-def _open_from(session: Session, agreement_id: int, year: int) -> int:
-    """`BudgetYear.open_from`: the month after the last closed, from which every month to M12 is open."""
-    closed = [p.number for p in closed_periods(session, agreement_id) if p.year.start_year == year]
-    return max(closed, default=0) + 1
-
-
-def every_month_closed(year: int, so: str) -> ValidationError:
-    """The refusal of a budget move in a year with every month closed: `so` says what cannot happen."""
-    return ValidationError(f"Every month of {FinancialYear(year).label} is closed, so {so}.",
-                           "A closed month keeps the budget it was closed with. To move budget into one, unlock it "
-                           "first.")
-
-
 def make_virement(database: Database, agreement_id: int | None, year: int, from_line_id: int, to_line_id: int,
                   amount_pence: int, *, reason: str, approved_by: str, approval_date: date, recurrent: bool = False,
                   board_approval: str | None = None, today: date | None = None) -> Edit:
@@ -357,7 +344,7 @@ def make_virement(database: Database, agreement_id: int | None, year: int, from_
         record = Recorder(uow, MAKE_VIREMENT)
         session = uow.session
         agreement: Agreement = agreement_of(session, agreement_id)
-        start = _open_from(session, agreement.id, year)
+        start = open_from(session, agreement.id, year)
         if start > MONTHS:
             raise every_month_closed(year, "no budget can move")
         giver, taker = _line(session, from_line_id), _line(session, to_line_id)

@@ -13,8 +13,8 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from jointlead.domain.budget import ForecastMethod, custom_profile, even_profile, payment_schedule
-from jointlead.domain.calendar import FinancialYear, check_happened
+from jointlead.domain.budget import MONTHS, ForecastMethod, custom_profile, even_profile, payment_schedule
+from jointlead.domain.calendar import FinancialYear, Period, check_happened
 from jointlead.domain.errors import JointleadError, ValidationError
 from jointlead.domain.money import format_pounds
 from jointlead.domain.risk_share import Basis, ShareProfile, UnderspendRule
@@ -33,6 +33,7 @@ from jointlead.store.models import (
     LineMonth,
     LineYear,
     Organisation,
+    PeriodClose,
     Virement,
 )
 from jointlead.store.uow import UnitOfWork
@@ -280,15 +281,51 @@ def _check_line(terms: LineTerms) -> None:
         raise ValidationError("A line's months to come are forecast at the run rate or by its profile.")
 
 
+def closed_periods(session: Session, agreement_id: int) -> frozenset[Period]:
+    """The periods closed and not since unlocked (a period re-closed after an unlock has a new row)."""
+    return frozenset(Period(FinancialYear(y), p) for y, p in session.execute(
+        select(PeriodClose.year, PeriodClose.period)
+        .where(PeriodClose.agreement_id == agreement_id, PeriodClose.unlocked_on.is_(None))))
+
+
+def open_from(session: Session, agreement_id: int, year: int) -> int:
+    """`BudgetYear.open_from`: the month after the last closed, from which every month to M12 is open."""
+    closed = [p.number for p in closed_periods(session, agreement_id) if p.year.start_year == year]
+    return max(closed, default=0) + 1
+
+
+def every_month_closed(year: int, so: str) -> ValidationError:
+    """The refusal of a budget move in a year with every month closed: `so` says what cannot happen."""
+    return ValidationError(f"Every month of {FinancialYear(year).label} is closed, so {so}.",
+                           "A closed month keeps the budget it was closed with. To move budget into one, unlock it "
+                           "first.")
+
+
 def monthly_budget(annual_pence: int, weights: Sequence[int] | None) -> tuple[int, ...]:
     return custom_profile(annual_pence, weights) if weights else even_profile(annual_pence)
 
 
 def _budget_year(record: Recorder, line: BudgetLine, year: int, annual_pence: int,
                  weights: Sequence[int] | None) -> None:
+    """A line's budget for a year, in its months. Closed months get none: each keeps the budget it was closed with,
+    so a line added after M7 closed spreads its budget over M8 to M12 (given to M1 to M12, it put budget to date
+    into agreed months and showed at once as an underspend)."""
+    start = open_from(record.session, line.agreement_id, year)
+    if start == 1:
+        months = monthly_budget(annual_pence, weights)
+    elif start > MONTHS:
+        if annual_pence:
+            raise every_month_closed(year, "a budget for the line has no month to go in")
+        months = (0,) * MONTHS
+    else:
+        shape = [0] * (start - 1) + (list(weights[start - 1:]) if weights else [1] * (MONTHS + 1 - start))
+        if not any(shape):
+            raise ValidationError(f"The profile puts nothing in the open months, M{start} to M12.",
+                                  "Give at least one of them a weight above zero.")
+        months = monthly_budget(annual_pence, shape)
     record.create(LineYear(budget_line_id=line.id, year=year, annual_budget_pence=annual_pence,
                            profile="custom" if weights else "even"))
-    for period, pence in enumerate(monthly_budget(annual_pence, weights), start=1):
+    for period, pence in enumerate(months, start=1):
         record.create(LineMonth(budget_line_id=line.id, year=year, period=period, budget_pence=pence))
 
 
@@ -541,6 +578,7 @@ class RollForward:
 
 # The verb a virement's changes are audited under: the roll forward reads the months' shifts back by it.
 MAKE_VIREMENT = "make virement"
+ASSIGN_LEDGER_ROWS = "assign ledger rows"  # the verb of a ledger row put on a line by hand, which re-imports keep
 
 
 def _virement_shifts(session: Session, month_ids: Sequence[int]) -> dict[int, int]:

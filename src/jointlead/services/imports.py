@@ -29,6 +29,7 @@ from jointlead.exchange.staff import STAFF, StaffRow, staff_rows
 from jointlead.exchange.supervision import SUPERVISION, supervision_rows
 from jointlead.exchange.tables import RecordKind, SourceRow, TableLayout, find_table, locate_header, read_rows
 from jointlead.services.budget_report import months_in_words
+from jointlead.services.budget_setup import ASSIGN_LEDGER_ROWS
 from jointlead.services.edits import Recorder, pointing_at, records_in_words
 from jointlead.services.people import name_key, record_team, span_of_control, staff_and_lines
 from jointlead.store.bulk import BulkInsert
@@ -373,6 +374,10 @@ def _preview_ledger(source: SourceFile, database: Database, path: Path, partner:
             .where(IN_FORCE, LedgerTransaction.organisation_id == organisation.id,
                    LedgerTransaction.agreement_id == agreement.id, LedgerTransaction.year == year.start_year,
                    LedgerTransaction.import_batch_id.is_not(None))).all()  # hand-entered rows are no extract's
+        # Rows put on a line by hand (Assign ledger rows, not remembered): sent again, such a row keeps that line
+        # where its codes map nowhere. A row whose mapping was removed since goes back among the unmapped.
+        by_hand = set(session.scalars(select(AuditEntry.entity_id).where(
+            AuditEntry.verb == ASSIGN_LEDGER_ROWS, AuditEntry.entity == LedgerTransaction.__tablename__)))
 
     partner_code, year_number = organisation.code, year.start_year  # read once, not per row
     tally = _Tally(progress)
@@ -443,7 +448,7 @@ def _preview_ledger(source: SourceFile, database: Database, path: Path, partner:
                 if (old.period, old.cost_centre, old.subjective, old.amount_pence, old.description or "",
                         old.posting_date) == (row.period, row.cost_centre, row.subjective, row.amount_pence,
                                               row.description, row.posting_date) \
-                        and (line is None or old.budget_line_id == line):
+                        and (old.budget_line_id == line or (line is None and old.id in by_hand)):
                     unchanged += 1
                     continue
                 superseded.append(old.id)

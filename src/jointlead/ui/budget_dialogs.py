@@ -217,7 +217,10 @@ class LineDialog(FormDialog):
         adding = line is None
         super().__init__(editor, "Add a budget line" if adding else f"Change line {line.code}",
                          f"A scheme or cost centre of the pool, with its budget for {frame.year.label} spread evenly "
-                         "over the months (edit any month on the By month tab)." if adding else
+                         + ("over the months" if frame.open_from == 1 else
+                            f"over M{frame.open_from} to M12, the months still open (a closed month keeps the budget "
+                            "it was closed with)")
+                         + " (edit any open month on the By month tab)." if adding else
                          "Its budget moves by virement or on the By month tab; its ledger codes under Ledger codes.",
                          parent)
         self.frame, self.line = frame, line

@@ -311,9 +311,7 @@ def _budget_year(record: Recorder, line: BudgetLine, year: int, annual_pence: in
     so a line added after M7 closed spreads its budget over M8 to M12 (given to M1 to M12, it put budget to date
     into agreed months and showed at once as an underspend)."""
     start = open_from(record.session, line.agreement_id, year)
-    if start == 1:
-        months = monthly_budget(annual_pence, weights)
-    elif start > MONTHS:
+    if start > MONTHS:
         if annual_pence:
             raise every_month_closed(year, "a budget for the line has no month to go in")
         months = (0,) * MONTHS

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from jointlead.domain.actions import ActionStatus
+from jointlead.domain.calendar import format_day
 from jointlead.domain.errors import JointleadError
 from jointlead.exchange.action_tracker import CONTROL_SHEET, STATUS_CHOICES, TRACKER_SHEET
 from jointlead.exchange.problems import FileRefused
@@ -204,6 +205,76 @@ def test_a_tracker_is_imported_once(demo_db, tmp_path):
     apply_tracker_import(demo_db, preview_tracker_import(demo_db, path, today=DEMO_TODAY))
     with pytest.raises(FileRefused, match="imported already"):
         preview_tracker_import(demo_db, path, today=DEMO_TODAY)
+
+
+def _first_return(database, path):
+    """An owner's first return of the tracker at `path`, imported: an update, a due date moved, a new action."""
+    owner = Owner(path)
+    owner.type("A-0019", "New update", "Started.")
+    owner.type("A-0010", "New due date", date(2027, 1, 15))
+    owner.type("A-0010", "Reason for new due date", "Waiting for the council's figures.")
+    owner.type("A-0011", "New status", "In progress")
+    owner.add_row(**{"Action": "Brief the new AMHP lead", "Owner": "Lucy Roberts", "Due": date(2026, 12, 31)})
+    owner.save()
+    return apply_tracker_import(database, preview_tracker_import(database, path, today=DEMO_TODAY))
+
+
+def test_a_tracker_corrected_and_sent_again_gives_only_what_is_new_in_it(demo_db, tmp_path):
+    path = _export(demo_db, tmp_path / "nft.xlsx", organisation="NFT").path
+    assert _first_return(demo_db, path).new_references == ("A-0041",)
+    taken = _log(demo_db)
+    owner = Owner(path)  # the owner adds to the same copy and sends it again
+    owner.type("A-0023", "New update", "Panel booked for January.")
+    owner.type("A-0019", "New update", "  Started. ")  # what was taken, retyped with spaces
+    owner.save()
+
+    preview = preview_tracker_import(demo_db, path, today=DEMO_TODAY)
+    assert (preview.problems, preview.conflicts) == ((), ())  # the first import's own changes conflict with nothing
+    assert [(c.reference, c.kind) for c in preview.changes] == [("A-0023", ChangeKind.UPDATE)]
+    with demo_db.session() as session:
+        day = format_day(session.scalar(select(ImportBatch.imported_at).where(ImportBatch.kind == "actions")).date())
+    assert sorted(n for n in preview.notices if "not taken again" in n) == sorted([
+        f"A-0010: its new due date (15 January 2027) was taken when this tracker was imported on {day}, so it is not "
+        "taken again.",
+        f"A-0011: its new status (in progress) was taken when this tracker was imported on {day}, so it is not taken "
+        "again.",
+        f"A-0019: its new update was added when this tracker was imported on {day}, so it is not taken again.",
+        f"Row {owner.sheet.max_row}: this new action was added as A-0041 when this tracker was imported on {day}, so "
+        "it is not taken again; change A-0041 itself in jointlead."])
+    result = apply_tracker_import(demo_db, preview)
+    after = _log(demo_db)
+    assert set(after) == set(taken) and result.new_references == ()  # no second "Brief the new AMHP lead"
+    assert [u.text for u in _detail(demo_db, "A-0019").updates].count("Started.") == 1
+    assert _detail(demo_db, "A-0023").updates[-1].text == "Panel booked for January."
+
+    owner = Owner(path)  # a third copy with nothing new in it gives nothing, and refuses nothing
+    owner.type("A-0019", "New update", "Started.")
+    owner.save()
+    third = preview_tracker_import(demo_db, path, today=DEMO_TODAY)
+    assert (third.problems, third.changes) == ((), ())
+
+
+def test_a_change_made_here_after_an_earlier_import_of_the_tracker_is_still_a_conflict(demo_db, tmp_path):
+    path = _export(demo_db, tmp_path / "nft.xlsx", organisation="NFT").path
+    _first_return(demo_db, path)
+    actions.add_update(demo_db, _log(demo_db)["A-0019"].id, "Chased by the JGM.", today=DEMO_TODAY)
+    owner = Owner(path)
+    owner.type("A-0019", "New update", "Draft agreed.")
+    owner.save()
+    preview = preview_tracker_import(demo_db, path, today=DEMO_TODAY)
+    [conflict] = preview.conflicts
+    assert conflict.text == "Draft agreed."
+    assert conflict.conflict.count("an update added") == 1  # the JGM's, not the first import's
+
+
+def test_a_tracker_whose_import_was_undone_gives_everything_again(demo_db, tmp_path):
+    path = _export(demo_db, tmp_path / "nft.xlsx", organisation="NFT").path
+    undo_edit(demo_db, _first_return(demo_db, path).edit)
+    owner = Owner(path)
+    owner.type("A-0023", "New update", "Panel booked for January.")
+    owner.save()
+    preview = preview_tracker_import(demo_db, path, today=DEMO_TODAY)
+    assert len(preview.changes) == 5 and not any("not taken again" in n for n in preview.notices)
 
 
 def test_an_owners_tracker_gives_a_new_row_without_an_owner_to_that_owner(demo_db, tmp_path):

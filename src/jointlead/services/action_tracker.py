@@ -13,6 +13,8 @@ Rules (docs/actions.md):
   database never issued, or whose hidden sheet no longer matches, is refused.
 - An action whose version here differs from the exported one was changed here after the export: each change the
   tracker asks of it is a conflict, accepted or rejected by the manager before anything is applied.
+- A copy of a tracker imported already (corrected or added to, and sent again) gives only what is new in it: each
+  import records the changes it took and the versions it left, and a change taken before is a notice, not a change.
 - Updates are dated the day of import, by the owner named on the row. A status of Complete takes the new update
   as its evidence; Cancelled needs a new update saying why. Everything typed is stored as text, formulas included.
 - All or nothing: any row with a problem stops the import unless the valid rows are accepted on their own, and the
@@ -282,11 +284,13 @@ def _registration(session: Session, export_id: str) -> tuple[AuditEntry, dict]:
                       "send that to the owner.")
 
 
-def _changed_here(session: Session, after: int, action_ids: set[int]) -> dict[int, list[str]]:
-    """For each action, what the audit log says was done to it after the export (entry `after`)."""
+def _changed_here(session: Session, after: int, action_ids: set[int],
+                  since: Mapping[int, int]) -> dict[int, list[str]]:
+    """For each action, what the audit log says was done to it after the export (entry `after`), or after the
+    earlier import of the tracker that last changed it (its entry in `since`)."""
     found: dict[int, list[str]] = {}
-    for entity, entity_id, at, who, changes_json in session.execute(
-            select(AuditEntry.entity, AuditEntry.entity_id, AuditEntry.at, AuditEntry.os_user,
+    for entry_id, entity, entity_id, at, who, changes_json in session.execute(
+            select(AuditEntry.id, AuditEntry.entity, AuditEntry.entity_id, AuditEntry.at, AuditEntry.os_user,
                    AuditEntry.changes_json)
             .where(AuditEntry.id > after, AuditEntry.entity.in_(
                 [Action.__tablename__, ActionUpdate.__tablename__, ActionDueChange.__tablename__]))
@@ -307,9 +311,54 @@ def _changed_here(session: Session, after: int, action_ids: set[int]) -> dict[in
             action_id = new if new is not None else old
             kind = "an update" if entity == ActionUpdate.__tablename__ else "a due-date change"
             what = [f"{kind} {'added' if new is not None else 'removed'}"]
-        if action_id in action_ids and what:
+        if action_id in action_ids and what and entry_id > since.get(action_id, after):
             found.setdefault(action_id, []).extend(f"{w} ({who}, {format_day(at.date())})" for w in what)
     return found
+
+
+def _title_key(title: str) -> str:
+    """A new action's title as an earlier import of the tracker would know it again: case and spacing aside."""
+    return " ".join(title.split()).casefold()
+
+
+def _taken_key(change: TrackerChange) -> tuple[str, ...]:
+    """What makes a change the same change when a later copy of the tracker asks for it again."""
+    if change.kind == ChangeKind.NEW_ACTION:
+        return (change.kind.value, _title_key(change.title))
+    value = {ChangeKind.UPDATE: change.text, ChangeKind.DUE_DATE: change.due.isoformat() if change.due else "",
+             ChangeKind.STATUS: change.status}[change.kind]
+    return (change.kind.value, change.reference, value)
+
+
+class _EarlierImports:
+    """What earlier imports of the same tracker (a copy corrected or saved again by its owner) took, and the version
+    each left its actions at, so that importing it again takes only what is new in it."""
+
+    def __init__(self, session: Session, export_id: str) -> None:
+        self.taken: dict[tuple[str, ...], tuple[str, date]] = {}  # change -> (the new action's reference, the day)
+        self._left: dict[str, tuple[str, int]] = {}  # reference -> (its version after the import, the import's entry)
+        for batch in session.scalars(select(ImportBatch).where(
+                ImportBatch.kind == BATCH_KIND, ImportBatch.undone_at.is_(None),
+                ImportBatch.mapping_json.like(f'%"{export_id}"%')).order_by(ImportBatch.id)):
+            mapping = json.loads(batch.mapping_json)
+            if mapping.get("export_id") != export_id:
+                continue
+            entry_id = session.scalar(select(AuditEntry.id).where(
+                AuditEntry.entity == ImportBatch.__tablename__, AuditEntry.entity_id == batch.id)
+                .order_by(AuditEntry.id))
+            for key, reference in mapping.get("taken", []):
+                self.taken[tuple(key)] = (reference, batch.imported_at.date())
+            for reference, version in mapping.get("left", {}).items():
+                self._left[reference] = (version, entry_id or 0)
+
+    def left(self, reference: str) -> str | None:
+        """The version the last earlier import left this action at, if one changed it."""
+        return self._left[reference][0] if reference in self._left else None
+
+    def since(self, actions: Mapping[str, Action]) -> dict[int, int]:
+        """For each action an earlier import changed, that import's audit entry: what was done before it is known."""
+        return {action.id: self._left[reference][1] for reference, action in actions.items()
+                if reference in self._left}
 
 
 def preview_tracker_import(database: Database, path: Path, *, today: date | None = None) -> TrackerPreview:
@@ -332,14 +381,18 @@ def preview_tracker_import(database: Database, path: Path, *, today: date | None
             raise FileRefused(f"This tracker was imported already, on {format_day(earlier.imported_at.date())}.",
                               "Nothing was changed. To import it again, undo the earlier import first.")
         actions = {a.reference: a for a in session.scalars(select(Action).where(Action.reference.in_(exported)))}
+        earlier_imports = _EarlierImports(session, tracker.export_id)
         now = versions(session, [a.id for a in actions.values()])
-        changed = {a.id for ref, a in actions.items() if now[a.id] != exported[ref]}
-        described = _changed_here(session, entry.id, changed)
+        # Changed here: since the export, or since an earlier import of this tracker left it (that import's own
+        # changes are the owner's, not a conflict with them).
+        changed = {a.id for ref, a in actions.items() if now[a.id] not in (exported[ref], earlier_imports.left(ref))}
+        described = _changed_here(session, entry.id, changed, earlier_imports.since(actions))
         default_owner = session.get(Person, registered["owner_id"]) if registered.get("owner_id") else None
         organisation_id = session.scalar(select(Organisation.id).where(
             Organisation.code == registered.get("organisation")))
         written = registered.get("cells")
-        reader = _RowReader(session, tracker, actions, now, changed, described, default_owner, today, written or {})
+        reader = _RowReader(session, tracker, actions, now, changed, described, default_owner, today, written or {},
+                            earlier_imports.taken)
         if written is None:
             reader.notices.append("This tracker was exported by an earlier version of jointlead, which kept no note "
                                   "of the cells it wrote, so changes to them cannot be found: look over the columns "
@@ -359,7 +412,8 @@ class _RowReader:
 
     def __init__(self, session: Session, tracker: TrackerFile, actions: Mapping[str, Action],
                  now: Mapping[int, str], changed: set[int], described: Mapping[int, list[str]],
-                 default_owner: Person | None, today: date, written: Mapping[str, Mapping[str, str]]) -> None:
+                 default_owner: Person | None, today: date, written: Mapping[str, Mapping[str, str]],
+                 taken: Mapping[tuple[str, ...], tuple[str, date]]) -> None:
         self.session = session
         self.tracker = tracker
         self.actions = actions
@@ -369,6 +423,7 @@ class _RowReader:
         self.default_owner = default_owner
         self.today = today
         self.written = written  # reference -> field name -> fingerprint of the cell as exported
+        self.taken = taken  # what earlier imports of this tracker took
         self.read_columns = set(tracker.columns.values())
         self.changes: list[TrackerChange] = []
         self.problems: list[Problem] = []
@@ -401,6 +456,8 @@ class _RowReader:
         due = values.get("due") or values.get("new_due")
         text, status = values.get("new_update"), values.get("new_status")
         if not any((title, owner_name, due, text, status, values.get("reason"))):
+            return
+        if title and self._taken_before(f"Row {number}", (ChangeKind.NEW_ACTION.value, _title_key(title))):
             return
         missing = [label for label, value in (("Action", title), ("Owner", owner_name or self.default_owner),
                                               ("Due", due)) if not value]
@@ -465,12 +522,15 @@ class _RowReader:
         try:
             if text:
                 update = rules.check_update(self.today, author, text, raised=action.raised_date, today=self.today)
-                found.append(TrackerChange(key=f"{reference} update", kind=ChangeKind.UPDATE, summary=update.text,
-                                           text=update.text, **base))
+                if not self._taken_before(reference, (ChangeKind.UPDATE.value, reference, update.text)):
+                    found.append(TrackerChange(key=f"{reference} update", kind=ChangeKind.UPDATE,
+                                               summary=update.text, text=update.text, **base))
             if reason and not new_due:
                 raise ValidationError("A reason is given but no new due date.",
                                       f"Put the date in '{NEW_DUE}', or clear the reason.")
-            if new_due:
+            if new_due and self._taken_before(reference, (ChangeKind.DUE_DATE.value, reference, new_due.isoformat())):
+                pass
+            elif new_due:
                 due = action.revised_due_date or action.original_due_date
                 change = rules.revise_due_date(due, new_due, reason, raised=action.raised_date, changed_on=self.today,
                                                changed_by=author[:100])
@@ -479,7 +539,9 @@ class _RowReader:
                                                    f"{change.reason}",
                                            due=change.new, reason=change.reason, **base))
             current = ActionStatus(action.status)
-            if new_status and new_status != current:
+            if new_status and self._taken_before(reference, (ChangeKind.STATUS.value, reference, new_status.value)):
+                pass
+            elif new_status and new_status != current:
                 rules.change_status(current, new_status, raised=action.raised_date, today=self.today,
                                     evidence=text or "", reason=text or "")
                 found.append(TrackerChange(key=f"{reference} status", kind=ChangeKind.STATUS,
@@ -493,6 +555,25 @@ class _RowReader:
             self._problem(number, f"{reference}: {error}")
             return
         self.changes.extend(found)
+
+    def _taken_before(self, who: str, change: tuple[str, ...]) -> bool:
+        """Whether an earlier import of this tracker took this change already (a copy of it corrected or saved
+        again); if so the manager is told, and it is not taken twice."""
+        if change not in self.taken:
+            return False
+        reference, day = self.taken[change]
+        kind, *_, value = change
+        if kind == ChangeKind.NEW_ACTION:
+            what = f"this new action was added as {reference}"
+        elif kind == ChangeKind.UPDATE:
+            what = "its new update was added"
+        elif kind == ChangeKind.DUE_DATE:
+            what = f"its new due date ({format_day(date.fromisoformat(value))}) was taken"
+        else:
+            what = f"its new status ({value}) was taken"
+        self.notices.append(f"{who}: {what} when this tracker was imported on {format_day(day)}, so it is not taken "
+                            "again" + (f"; change {reference} itself in jointlead." if reference else "."))
+        return True
 
     def _notice_not_taken(self, who: str, number: int, values: Mapping[str, object], names: Sequence[str],
                           exported: Mapping[str, str]) -> None:
@@ -588,18 +669,23 @@ def apply_tracker_import(database: Database, preview: TrackerPreview, *, decisio
         if stale:
             raise JointleadError(f"{', '.join(stale)} changed here after the tracker was previewed, so nothing was "
                                  "imported.", "Preview the tracker again.")
-        new_references = []
-        for change in chosen:
+        taken = []  # each change and the new action's reference, so that a copy of the tracker imported again
+        for change in chosen:  # takes only what is new in it
             try:
-                new_references += _apply(record, change, today)
+                added = _apply(record, change, today)
             except ValidationError as error:
                 where = change.reference or f"row {change.row}"
                 raise JointleadError(f"{where}: {error.message} Nothing was imported.", error.advice) from error
+            taken.append([_taken_key(change), added])
+        new_references = [added for _key, added in taken if added]
         counted = {c.action_id for c in chosen if c.action_id is not None}
+        after = versions(session, sorted(counted))
+        left = {c.reference: after[c.action_id] for c in chosen if c.action_id is not None}
         batch = record.create(ImportBatch(
             kind=BATCH_KIND, organisation_id=preview.organisation_id, file_name=preview.path.name[:260],
             sha256=preview.sha256, sheet=preview.sheet[:100],
-            mapping_json=json.dumps({"export_id": preview.export_id, "rejected": [c.key for c in rejected]}),
+            mapping_json=json.dumps({"export_id": preview.export_id, "rejected": [c.key for c in rejected],
+                                     "taken": taken, "left": left}),
             rows_read=preview.rows_read, added=len(new_references), changed=len(counted),
             unchanged=max(0, preview.rows_read - preview.rows_with_problems - len(counted) - len(new_references)),
             rejected=preview.rows_with_problems, unmapped=0,
@@ -609,7 +695,8 @@ def apply_tracker_import(database: Database, preview: TrackerPreview, *, decisio
                                tuple(new_references))
 
 
-def _apply(record: Recorder, change: TrackerChange, today: date) -> list[str]:
+def _apply(record: Recorder, change: TrackerChange, today: date) -> str:
+    """Make one change; returns the reference of the action it added, if it added one."""
     session = record.session
     if change.kind == ChangeKind.NEW_ACTION:
         owner = session.get(Person, change.owner_id)
@@ -617,7 +704,7 @@ def _apply(record: Recorder, change: TrackerChange, today: date) -> list[str]:
                             status=ActionStatus(change.status))
         if change.text:
             add_update_row(record, action, rules.Update(today, change.author, change.text))
-        return [action.reference]
+        return action.reference
     action = session.get(Action, change.action_id)
     if change.kind == ChangeKind.UPDATE:
         add_update_row(record, action, rules.check_update(today, change.author, change.text,
@@ -631,4 +718,4 @@ def _apply(record: Recorder, change: TrackerChange, today: date) -> list[str]:
         set_status(record, action, rules.change_status(
             ActionStatus(action.status), ActionStatus(change.status), raised=action.raised_date, today=today,
             evidence=change.text, reason=change.text))
-    return []
+    return ""

@@ -173,10 +173,38 @@ def test_rows_in_a_closed_period_are_rejected_with_that_reason(pool, tmp_path):
     assert preview.rejected[0].cells[:2] == ("00123 ", "5101")  # as the file held it, for the rejected-rows book
     # The rows are not wrong: the note says what to do about their month instead.
     assert preview.in_closed_months == 5 and preview.accepted == 0
-    assert ("5 rows are in M7 2026-27, which is closed: its figures were agreed at month end and are locked, so "
-            "nothing is imported into it. If this extract is the one imported before, nothing needs doing. If it "
-            "corrects M7, unlock it on the Budgets page (Unlock…, giving the reason), then import it again."
-            ) in preview.notices
+    assert ("5 rows are in M7 2026-27, which is closed, and are not as imported into it (new, or changed since): its "
+            "figures were agreed at month end and are locked, so nothing is imported into it. If this extract "
+            "corrects M7, unlock it on the Budgets page (Unlock…, giving the reason), then import it again. Rows as "
+            "imported before are counted unchanged.") in preview.notices
+
+
+@pytest.mark.parametrize("with_ids", [True, False])
+def test_a_year_to_date_extract_corrects_the_open_month_and_leaves_the_closed_ones_as_imported(pool, tmp_path,
+                                                                                                with_ids):
+    def ledger(name, rows):
+        return write_ledger(tmp_path / name, [row if with_ids else [*row[:3], "", *row[4:]] for row in rows])
+
+    m7 = [["00123", "5101", "M7", "J1", "Agency", "100.00"], ["00123", "5101", "M7", "J2", "Taxi", "40.00"],
+          ["00123", "5101", "M7", "J3", "Taxi", "40.00"]]
+    imports.apply_import(pool, imports.preview_ledger_import(pool, ledger("m7.xlsx", m7), "NCC", year=FY))
+    with UnitOfWork(pool) as uow:
+        uow.session.add(PeriodClose(agreement_id=1, year=2026, period=7, closed_on=date(2026, 11, 10), closed_by="t"))
+        uow.commit()
+    m8 = [["00123", "5101", "M8", "J4", "Agency", "200.00"], ["00123", "5101", "M8", "J5", "Duplicate", "200.00"]]
+    imports.apply_import(pool, imports.preview_ledger_import(pool, ledger("ytd m8.xlsx", m7 + m8), "NCC", year=FY))
+
+    corrected = imports.preview_ledger_import(pool, ledger("ytd m8 v2.xlsx", m7 + m8[:1]), "NCC", year=FY)
+    assert (corrected.rejected, corrected.notices, corrected.in_closed_months) == ((), (), 0)
+    assert (corrected.unchanged, [c.detail for c in corrected.removed]) == (4, ["no longer in the extract"])
+    imports.apply_import(pool, corrected)  # nothing refused, so nothing to accept on its own
+    assert sorted(amount for _ref, amount, _line in in_force(pool)) == [4000, 4000, 10000, 20000]
+
+    m7[0][5] = "150.00"  # a closed month's posting changed: refused, and the note says how to correct that month
+    changed = imports.preview_ledger_import(pool, ledger("ytd m8 v3.xlsx", m7 + m8[:1]), "NCC", year=FY)
+    assert [r.reference for r in changed.rejected] == ["Ledger!4"] and changed.in_closed_months == 1
+    assert changed.unchanged == 3 and changed.notices[0].startswith("1 row is in M7 2026-27, which is closed, and "
+                                                                    "is not as imported into it")
 
 
 def test_a_whole_import_can_be_undone_newest_first(pool, tmp_path):

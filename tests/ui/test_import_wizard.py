@@ -222,7 +222,7 @@ def test_an_extract_for_a_closed_month_says_what_to_do_rather_than_to_check_the_
     assert page.blocked.text() == ("No row of this file can be imported: every row is in a closed month (see the "
                                    "note above).")
     assert "2 rows are in M7 2026-27, which is closed" in page.notices.text()
-    assert "If this extract is the one imported before, nothing needs doing." in page.notices.text()
+    assert "If this extract corrects M7, unlock it on the Budgets page" in page.notices.text()
 
 
 def test_an_extract_with_headings_and_no_rows_says_so_rather_than_blame_closed_months(window, demo_db, qtbot,

@@ -175,9 +175,11 @@ def _cell(cells: list[object], layout: TableLayout, name: str) -> object:
 @dataclass(frozen=True)
 class ClosedMonth(Problem):
     """A posting into a closed month: nothing wrong with the row, only with when it is imported (the month's figures
-    were agreed at month end and are locked), so the preview can say what to do about that instead."""
+    were agreed at month end and are locked), so the preview can say what to do about that instead, and can tell a
+    posting imported before, as it stands, from one that would change the month."""
 
     period: int = 0
+    posting: LedgerRow | None = None
 
 
 def ledger_chunks(layout: TableLayout, year: FinancialYear,
@@ -237,8 +239,11 @@ def ledger_chunks(layout: TableLayout, year: FinancialYear,
                     elif amount is None:
                         problems = [Problem("No amount.", sheet, number)]
                     elif period in closed_periods:
+                        posting = LedgerRow(sheet, number, centres[index], subjectives[index], period, posted, amount,
+                                            descriptions[index] or "", refs[index])
                         problems = [ClosedMonth(f"{Period(year, period).label} {year.label} is closed, so nothing "
-                                                "can be imported into it.", sheet, number, period=period)]
+                                                "can be imported into it.", sheet, number, period=period,
+                                                posting=posting)]
                     else:
                         accepted.append(index)
                         postings.periods.append(period)

@@ -193,18 +193,18 @@ def _mapping(layout: TableLayout, kind: RecordKind) -> tuple[tuple[str, str], ..
 
 
 def _closed_months_notice(rows: Counter[int], year: FinancialYear) -> str:
-    """What to do about rows refused for their month being closed: nothing, if the extract is the one imported
-    before (the usual case: the same file sent again); unlock the month first, if it corrects it."""
+    """What to do about rows refused for their month being closed, which differ from what was imported into it:
+    unlock the month first, if the extract corrects it. (Rows as imported are unchanged, and not refused.)"""
     months = sorted(rows)
     named = months_in_words(months)
     count = sum(rows.values())
     one_month = len(months) == 1
     return (f"{count:,} {'row is' if count == 1 else 'rows are'} in {named} {year.label}, which "
-            f"{'is' if one_month else 'are'} closed: {'its' if one_month else 'their'} figures were agreed at month "
-            f"end and are locked, so nothing is imported into {'it' if one_month else 'them'}. If this extract is "
-            f"the one imported before, nothing needs doing. If it corrects {named}, unlock "
-            f"{'it' if one_month else 'them'} on the Budgets page (Unlock…, giving the reason), then import it "
-            "again.")
+            f"{'is' if one_month else 'are'} closed, and {'is' if count == 1 else 'are'} not as imported into "
+            f"{'it' if one_month else 'them'} (new, or changed since): {'its' if one_month else 'their'} figures "
+            f"were agreed at month end and are locked, so nothing is imported into {'it' if one_month else 'them'}. "
+            f"If this extract corrects {named}, unlock {'it' if one_month else 'them'} on the Budgets page (Unlock…, "
+            "giving the reason), then import it again. Rows as imported before are counted unchanged.")
 
 
 def _rejected(row: SourceRow) -> RejectedRow:
@@ -387,8 +387,13 @@ def _preview_ledger(source: SourceFile, database: Database, path: Path, partner:
     without_id = False
     line_for: dict[tuple[str, str], int | None] = {}
     in_closed_months: Counter[int] = Counter()  # rows refused only for their month being closed, by month
+    by_ref = {r.transaction_ref: r for r in existing if r.transaction_ref}
+    by_fingerprint = {r.fingerprint: r for r in existing if not r.transaction_ref}
+    closed_as_imported = _ClosedAsImported(by_ref, by_fingerprint, partner_code, year_number)
     for chunk, refused in ledger_chunks(layout, year, frozenset(locked)):
         tally.read(len(chunk) + len(refused))
+        if existing:  # a year-to-date extract: its closed months' postings, as imported, are unchanged, not refused
+            refused = list(itertools.filterfalse(closed_as_imported, refused))
         in_closed_months.update(p.period for row in refused for p in row.problems if isinstance(p, ClosedMonth))
         refs = chunk.transaction_refs
         if None in refs:
@@ -420,14 +425,12 @@ def _preview_ledger(source: SourceFile, database: Database, path: Path, partner:
         number, within = extract.locate(index)
         return lines[number][within]
 
-    by_ref = {r.transaction_ref: r for r in existing if r.transaction_ref}
-    by_fingerprint = {r.fingerprint: r for r in existing if not r.transaction_ref}
     added: Sequence[int] = range(count)  # a first import: every posting is new
     inserted: Sequence[int] = added
     changed: list[tuple[int, Any]] = []
     superseded: list[int] = []
     matched: set[int] = set()
-    unchanged = 0
+    unchanged = closed_as_imported.count
     if existing:
         found: list[int] = []  # the postings an earlier import holds, by index
         start = 0
@@ -445,10 +448,7 @@ def _preview_ledger(source: SourceFile, database: Database, path: Path, partner:
                 line = lines[number][within]
                 # A row the codes map nowhere keeps the line it was assigned to by hand: the extract sent again
                 # put it back among the unmapped, undoing the manager's assignment.
-                if (old.period, old.cost_centre, old.subjective, old.amount_pence, old.description or "",
-                        old.posting_date) == (row.period, row.cost_centre, row.subjective, row.amount_pence,
-                                              row.description, row.posting_date) \
-                        and (old.budget_line_id == line or (line is None and old.id in by_hand)):
+                if _same_posting(old, row) and (old.budget_line_id == line or (line is None and old.id in by_hand)):
                     unchanged += 1
                     continue
                 superseded.append(old.id)
@@ -498,6 +498,41 @@ def _preview_ledger(source: SourceFile, database: Database, path: Path, partner:
         unchanged=unchanged, unmapped=unmapped,
         rejected=tuple(tally.rejected), net_total_pence=sum(extract.column("amounts")), notices=tuple(notices),
         plan=plan, in_closed_months=sum(in_closed_months.values()))
+
+
+def _same_posting(old: Any, row: LedgerRow) -> bool:
+    """Whether a posting read from an extract is the one recorded, as it stands."""
+    return (old.period, old.cost_centre, old.subjective, old.amount_pence, old.description or "",
+            old.posting_date) == (row.period, row.cost_centre, row.subjective, row.amount_pence, row.description,
+                                  row.posting_date)
+
+
+class _ClosedAsImported:
+    """Tells a row refused for its closed month that is a posting imported before, as it stands (a year-to-date
+    extract repeats every earlier month), from one that would change the month; counts the first kind."""
+
+    def __init__(self, by_ref: Mapping[str, Any], by_fingerprint: Mapping[str, Any], partner: str, year: int) -> None:
+        self.by_ref, self.by_fingerprint = by_ref, by_fingerprint
+        self.partner, self.year = partner, year
+        self.occurrences: Counter[tuple] = Counter()  # as `_fingerprints` counts them: identical postings before
+        self.count = 0
+
+    def __call__(self, row: SourceRow) -> bool:
+        if len(row.problems) != 1 or not isinstance(row.problems[0], ClosedMonth):
+            return False
+        posting = row.problems[0].posting
+        content = (posting.period, posting.cost_centre, posting.subjective, posting.amount_pence,
+                   posting.description, posting.posting_date.isoformat() if posting.posting_date else "")
+        occurrence = self.occurrences[content]
+        self.occurrences[content] += 1
+        if posting.transaction_ref:
+            old = self.by_ref.get(posting.transaction_ref)
+        else:
+            old = self.by_fingerprint.get(posting_fingerprint(self.partner, self.year, *content, occurrence))
+        if old is None or not _same_posting(old, posting):
+            return False
+        self.count += 1
+        return True
 
 
 def _all_but(count: int, taken: list[int]) -> list[int]:

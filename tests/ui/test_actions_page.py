@@ -77,13 +77,33 @@ def test_the_filters_work_in_the_model_and_the_overdue_tile_opens_them(window, d
     window.set_database(demo_db)
     qtbot.mouseClick(window.dashboard.tiles["Overdue actions"], Qt.MouseButton.LeftButton)
     page = window.current_page()
-    assert page.title == "Actions" and page.overdue.isChecked()
+    assert page.title == "Actions" and page.due.currentText() == "Overdue"
     shown = [page.table.model.row_at(r) for r in range(page.table.model.rowCount())]
     assert shown and all(r.overdue for r in shown)
     assert len(shown) == int(window.dashboard.tiles["Overdue actions"].value_text())
     page.organisation.setCurrentIndex(page.organisation.findData("NCC"))
     page.organisation.activated.emit(page.organisation.currentIndex())
     assert all(page.table.model.row_at(r).organisation == "NCC" for r in range(page.table.model.rowCount()))
+
+
+@pytest.mark.parametrize("tile", ["Open actions", "Overdue actions", "Due in the next 14 days"])
+def test_each_action_tile_opens_a_list_of_what_it_counts_whatever_was_chosen_before(window, demo_db, qtbot, tile):
+    window.set_database(demo_db)
+    window.show_page("Actions")
+    page = window.current_page()
+    page.owner.setCurrentIndex(1)  # filters and a search left from earlier work on the page
+    page.owner.activated.emit(1)
+    page.table.search.setText("zzz")
+    window.show_page("Dashboard")
+    qtbot.mouseClick(window.dashboard.tiles[tile], Qt.MouseButton.LeftButton)
+    assert window.current_page() is page
+    shown = [page.table.model.row_at(r).reference for r in range(page.table.model.rowCount())]
+    figures = actions.action_figures(demo_db, TODAY)
+    counted = {"Open actions": figures.still_open, "Overdue actions": figures.overdue,
+               "Due in the next 14 days": len(figures.due_soon)}[tile]
+    assert len(shown) == counted == int(window.dashboard.tiles[tile].value_text()) > 0
+    if tile == "Due in the next 14 days":
+        assert sorted(shown) == sorted(r.reference for r in figures.due_soon)
 
 
 def test_a_meeting_shows_what_changed_since_the_last_one(page):

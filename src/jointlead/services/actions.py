@@ -669,6 +669,11 @@ def action_figures(database: Database, today: date) -> ActionFigures:
     return summarise_actions(action_log(database, today), today, names)
 
 
+def is_due_soon(row: ActionLogRow, today: date) -> bool:
+    """Open and due from today to 14 days ahead: what the dashboard's "Due in the next 14 days" counts."""
+    return row.is_open and today <= row.due <= today + DUE_SOON
+
+
 def summarise_actions(log: Iterable[ActionLogRow], today: date, names: Mapping[str, str]) -> ActionFigures:
     """The tiles' figures from an action log as at `today`; `names` are the organisations' names by code."""
     rows = [r for r in log if r.is_open]
@@ -677,6 +682,6 @@ def summarise_actions(log: Iterable[ActionLogRow], today: date, names: Mapping[s
                                                 sum(1 for r in rows if r.organisation == code),
                                                 sum(1 for r in rows if r.organisation == code and r.overdue))
                             for code in codes)
-    due_soon = tuple(sorted((r for r in rows if today <= r.due <= today + DUE_SOON),
+    due_soon = tuple(sorted((r for r in rows if is_due_soon(r, today)),
                             key=lambda r: (r.due, reference_number(r.reference) or 0)))
     return ActionFigures(len(rows), sum(1 for r in rows if r.overdue), by_organisation, due_soon)

@@ -7,7 +7,6 @@ from html import escape
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
     QDateEdit,
     QHBoxLayout,
@@ -172,9 +171,9 @@ class ActionsPage(Page):
         self.owner = filter_combo("Owner", "actions", filters, tab, self._apply_filters)
         self.organisation = filter_combo("Organisation", "actions", filters, tab, self._apply_filters)
         self.meeting = filter_combo("Meeting", "actions", filters, tab, self._apply_filters)
-        self.overdue = QCheckBox("Overdue only", tab)
-        self.overdue.toggled.connect(lambda _on: self._apply_filters())
-        filters.addWidget(self.overdue)
+        self.due = filter_combo("Due", "actions", filters, tab, self._apply_filters, [
+            ("Any day", lambda _r: True), ("Overdue", lambda r: r.overdue),
+            ("In the next 14 days", lambda r: actions.is_due_soon(r, self.today))])
         layout.addLayout(filters)
 
         split = QSplitter(Qt.Orientation.Horizontal, tab)
@@ -292,8 +291,8 @@ class ActionsPage(Page):
                   (self.organisation.currentData(), lambda r: r.organisation),
                   (self.meeting.currentData(), lambda r: r.meeting_id)]
         chosen = [(want, value) for want, value in wanted if want is not ANY]
-        overdue_only = self.overdue.isChecked()
-        self.table.set_predicate(lambda r: keep_status(r) and (r.overdue or not overdue_only)
+        keep_due = self.due.currentData()
+        self.table.set_predicate(lambda r: keep_status(r) and keep_due(r)
                                  and all(value(r) == want for want, value in chosen))
         self._choose_again()
 
@@ -350,11 +349,16 @@ class ActionsPage(Page):
             self.table.view.selectRow(index)
             self._show_action()
 
-    def show_filtered(self, *, overdue: bool = False, organisation: str | None = None) -> None:
-        """What a dashboard tile opens: the open actions, overdue only or one organisation's."""
+    def show_filtered(self, *, overdue: bool = False, due_soon: bool = False, organisation: str | None = None) -> None:
+        """What a dashboard tile opens: the open actions, those overdue or due in the next 14 days, or one
+        organisation's; and only those, so that the list holds what the tile counted (no filter or search left
+        from before)."""
         self.status.setCurrentIndex(0)
-        self.overdue.setChecked(overdue)
+        self.due.setCurrentIndex(1 if overdue else 2 if due_soon else 0)
+        for combo in (self.rag, self.owner, self.meeting):
+            combo.setCurrentIndex(0)
         self.organisation.setCurrentIndex(max(0, self.organisation.findData(organisation)))
+        self.table.search.clear()
         self._apply_filters()
 
     # --- gestures ---------------------------------------------------------------------------------

@@ -57,7 +57,7 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, TileTarget], ...]], ...] = (
     ("Delivery actions", (
         ("Open actions", TileTarget("Actions")),
         ("Overdue actions", TileTarget("Actions", options=(("overdue", True),))),
-        ("Due in the next 14 days", TileTarget("Actions")),
+        ("Due in the next 14 days", TileTarget("Actions", options=(("due_soon", True),))),
     )),
 )
 FINDING_TARGETS = {

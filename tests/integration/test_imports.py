@@ -333,6 +333,12 @@ def test_a_staff_list_adds_people_shows_changes_field_by_field_and_flags_leavers
     assert [c.subject for c in preview.added] == ["00345678 Sam Ward"]
     assert [c.detail for c in preview.changed] == ["grade Band 5 → Band 6"]
     assert [c.subject for c in preview.removed] == ["00123456 Priya Shah"]
+    with UnitOfWork(pool) as uow:  # a starter recorded ahead of their first day is not in HR's staff in post yet
+        uow.session.add(Person(full_name="Ada Early", employee_number="00456789", team_id=team.id, employer_id=1,
+                               start_date=date(2027, 1, 4)))
+        uow.commit()
+    preview = imports.preview_staff_import(pool, tmp_path / "2.xlsx", "NFT", today=date(2026, 12, 1))
+    assert [c.subject for c in preview.removed] == ["00123456 Priya Shah"]
     result = imports.apply_import(pool, preview)
     with pool.session() as session:
         priya = session.query(Person).filter_by(employee_number="00123456").one()
@@ -376,6 +382,40 @@ def test_a_staff_list_is_refused_when_someone_adds_a_person_it_adds_after_the_pr
         imports.apply_import(pool, preview)
     assert refused.value.message == ("Sam Ward was recorded by someone else after the staff list was previewed, so "
                                      "nothing was imported.")
+
+
+def test_an_empty_cell_in_a_staff_list_changes_nothing_recorded(pool, tmp_path):
+    imports.apply_import(pool, imports.preview_staff_import(pool, staff_file(tmp_path / "1.xlsx", [
+        ["00234567", "Tom Okafor", "Nurse", "Band 5", 0.8, "Nursing", "00123456"],
+    ]), "NFT", today=date(2026, 11, 1)))
+    preview = imports.preview_staff_import(pool, staff_file(tmp_path / "2.xlsx", [
+        ["00234567", "Tom Okafor", "", "", None, "", ""],  # an HR extract with those cells empty
+    ]), "NFT", today=date(2026, 12, 1))
+    assert (preview.changed, preview.unchanged, preview.rejected) == ((), 1, ())
+    imports.apply_import(pool, preview)  # was: NOT NULL constraint failed, shown as an unexpected error
+    tom = people.person_fields(pool, people_ids(pool)["00234567"])
+    assert (tom.job_title, tom.grade, tom.wte_hundredths, tom.profession) == ("Nurse", "Band 5", 80, "Nursing")
+
+
+def test_a_staff_list_s_dates_are_refused_where_editing_the_person_would_refuse_them(demo_db, tmp_path):
+    header = ["Employee number", "Name", "Start date", "Leave date"]
+    with demo_db.session() as session:
+        emma = session.query(Person).filter_by(full_name="Emma Hall").one()
+        number, start = emma.employee_number, emma.start_date
+    path = hostile.write_xlsx(tmp_path / "staff.xlsx", {"Staff": [header, *[
+        ["NEW001", "Nia Newstarter", date(2026, 9, 1), date(2026, 3, 1)],  # leaves before starting
+        [number, "Emma Hall", start, date(2026, 12, 31)],  # a leaver whose lines and supervision run on
+    ]]})
+    before = content(demo_db)
+    preview = imports.preview_staff_import(demo_db, path, "NFT", today=date(2026, 11, 20))
+    assert [(r.reference, r.problems[0].split(".")[0]) for r in preview.rejected] == [
+        ("Staff!2", "Nia Newstarter would leave on 1 March 2026, before starting on 1 September 2026"),
+        ("Staff!3", "Emma Hall has reporting lines or supervision running past 31 December 2026")]
+    assert "Use Record a leaver" in preview.rejected[1].problems[0]
+    assert preview.added == preview.changed == ()
+    with pytest.raises(imports.ImportRejected):
+        imports.apply_import(demo_db, preview)
+    assert content(demo_db) == before
 
 
 def people_ids(database) -> dict[str, int]:

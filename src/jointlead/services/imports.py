@@ -31,7 +31,14 @@ from jointlead.exchange.tables import RecordKind, SourceRow, TableLayout, find_t
 from jointlead.services.budget_report import months_in_words
 from jointlead.services.budget_setup import ASSIGN_LEDGER_ROWS
 from jointlead.services.edits import Recorder, pointing_at, records_in_words
-from jointlead.services.people import name_key, record_team, span_of_control, staff_and_lines
+from jointlead.services.people import (
+    check_leave_after_start,
+    check_time_in_post,
+    name_key,
+    record_team,
+    span_of_control,
+    staff_and_lines,
+)
 from jointlead.store.bulk import BulkInsert
 from jointlead.store.database import Database
 from jointlead.store.models import (
@@ -798,6 +805,10 @@ def _preview_staff(source: SourceFile, database: Database, path: Path, employer:
             if tally.repeated(seen, row.employee_number, where, "Employee number"):
                 continue
             person = people.get(row.employee_number)
+            problem = _dates_problem(session, row, person)
+            if problem:
+                tally.rejected.append(RejectedRow(where, (problem,), row.cells))
+                continue
             if person is None:
                 entries.append(_StaffEntry(row, where, None, {
                     f.person_attribute: getattr(row, f.row_attribute) for f in present} | {
@@ -806,10 +817,9 @@ def _preview_staff(source: SourceFile, database: Database, path: Path, employer:
                     # A one-team service's HR list is its team; with several, the manager places people.
                     "team_id": recorded_teams[0].id if len(recorded_teams) == 1 else None}, {}))
                 continue
-            # Blank and empty compare equal: an HR extract's empty cell is not a change from "nothing".
             differences = {f.person_attribute: (getattr(person, f.person_attribute), getattr(row, f.row_attribute))
-                           for f in present
-                           if (getattr(person, f.person_attribute) or None) != (getattr(row, f.row_attribute) or None)}
+                           for f in present if _staff_cell_changes(getattr(person, f.person_attribute),
+                                                                   getattr(row, f.row_attribute))}
             if person.missing_from_hr_since is not None:
                 differences["missing_from_hr_since"] = (person.missing_from_hr_since, None)
             entries.append(_StaffEntry(row, where, person, {}, differences))
@@ -867,8 +877,10 @@ def _preview_staff(source: SourceFile, database: Database, path: Path, employer:
                 for attribute, (old, new) in entry.differences.items()), *line_details])
             changed.append(Change(where, f"{row.employee_number} {entry.person.full_name}", detail))
 
+        # A starter not yet in post is not in HR's list of staff in post either: not a possible leaver.
         leavers = [p for number, p in sorted(people.items()) if number not in seen and p.team_id is not None
-                   and p.missing_from_hr_since is None and (p.leave_date is None or p.leave_date >= today)]
+                   and p.missing_from_hr_since is None and (p.leave_date is None or p.leave_date >= today)
+                   and (p.start_date is None or p.start_date <= today)]
     removed = tuple(Change("(not in the file)", f"{p.employee_number} {p.full_name}",
                            "not in this extract: flagged as a possible leaver (nothing is deleted)") for p in leavers)
     notices = [*source.notices, *line_notices, *teams.notices()]
@@ -886,6 +898,28 @@ def _preview_staff(source: SourceFile, database: Database, path: Path, employer:
         rows_read=tally.rows_read,
         added=tuple(added), changed=tuple(changed), removed=removed, unchanged=unchanged, unmapped=0,
         rejected=tuple(tally.rejected), net_total_pence=None, notices=tuple(notices), plan=plan)
+
+
+def _staff_cell_changes(recorded: Any, cell: Any) -> bool:
+    """Whether a staff list's cell changes what is recorded. An empty cell changes nothing, as an empty Team or line
+    cell does: HR extracts leave cells empty that the service records (a job title, a profession its supervision
+    policy needs), and clearing them would lose the manager's record."""
+    return cell not in (None, "") and cell != recorded
+
+
+def _dates_problem(session: Session, row: StaffRow, person: Person | None) -> str:
+    """Why the row's start and leave dates cannot be taken, as editing the person would refuse them: a leave date
+    before the start, a start after one of their lines begins, a leave date with lines or supervision running past
+    it (a leaver is recorded as one, which ends those and says who needs reassigning)."""
+    start, leave = row.start_date, row.leave_date
+    try:
+        if person is None:
+            check_leave_after_start(row.full_name, start, leave)
+        elif _staff_cell_changes(person.start_date, start) or _staff_cell_changes(person.leave_date, leave):
+            check_time_in_post(session, person, start or person.start_date, leave or person.leave_date)
+    except ValidationError as error:
+        return str(error)
+    return ""
 
 
 # --- staff: reporting lines --------------------------------------------------------------------------

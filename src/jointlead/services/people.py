@@ -190,6 +190,32 @@ def _blank_to_none(text: str | None) -> str | None:
     return (text.strip() or None) if text is not None else None
 
 
+def check_leave_after_start(name: str, start: date | None, leave: date | None) -> None:
+    if start and leave and leave < start:
+        raise ValidationError(f"{name} would leave on {format_day(leave)}, before starting on {format_day(start)}.",
+                              "Check the dates.")
+
+
+def check_time_in_post(session: Session, person: Person, start: date | None, leave: date | None) -> None:
+    """Refuse new dates for a recorded person that would leave one of their lines outside their time in post: a
+    start date after a line begins, or a new leave date with lines or supervision running past it (a leaver is
+    recorded with `record_leaver`, which ends those too and says who needs reassigning)."""
+    check_leave_after_start(person.full_name, start, leave)
+    lines, arrangements = _lines_and_arrangements(session, person.id)
+    if start is not None and any(ln.effective_from < start for ln in lines):
+        first = min(ln.effective_from for ln in lines)
+        raise ValidationError(f"{person.full_name} has a reporting line from {format_day(first)}, before the new "
+                              f"start date of {format_day(start)}.", "Check the start date, or end that line first.")
+    if leave is not None and leave != person.leave_date:
+        running = any(ln.effective_to is None or ln.effective_to > leave for ln in lines) or any(
+            a.end_date is None or a.end_date > leave for a in arrangements)
+        if running:
+            raise ValidationError(f"{person.full_name} has reporting lines or supervision running past "
+                                  f"{format_day(leave)}.",
+                                  "Use Record a leaver: it sets the leave date, ends their lines and supervision, "
+                                  "and lists who needs reassigning.")
+
+
 def _columns(session: Session, fields_: PersonFields, person_id: int | None) -> dict[str, object]:
     """Check the fields and turn them into the person's columns (codes and names become ids)."""
     name = fields_.full_name.strip()
@@ -197,9 +223,7 @@ def _columns(session: Session, fields_: PersonFields, person_id: int | None) -> 
         raise ValidationError("A person needs a name.")
     if fields_.wte_hundredths is not None and not 1 <= fields_.wte_hundredths <= 100:
         raise ValidationError("The whole-time equivalent must be between 0.01 and 1.00.", "Full time is 1.00.")
-    if fields_.start_date and fields_.leave_date and fields_.leave_date < fields_.start_date:
-        raise ValidationError(f"{name} would leave on {format_day(fields_.leave_date)}, before starting on "
-                              f"{format_day(fields_.start_date)}.", "Check the dates.")
+    check_leave_after_start(name, fields_.start_date, fields_.leave_date)
     if _blank_to_none(fields_.registration_number) and not _blank_to_none(fields_.registration_body):
         raise ValidationError("A registration number needs the body that issued it.",
                               "For example NMC, HCPC, GMC or Social Work England.")
@@ -294,21 +318,7 @@ def edit_person(database: Database, person_id: int, person: PersonFields, *, tod
         row = _person(uow.session, person_id)
         _check_days(person, row, today)
         columns = _columns(uow.session, person, person_id)
-        lines, arrangements = _lines_and_arrangements(uow.session, person_id)
-        start, leave = columns["start_date"], columns["leave_date"]
-        if start is not None and any(ln.effective_from < start for ln in lines):
-            first = min(ln.effective_from for ln in lines)
-            raise ValidationError(f"{row.full_name} has a reporting line from {format_day(first)}, before the new "
-                                  f"start date of {format_day(start)}.",
-                                  "Check the start date, or end that line first.")
-        if leave is not None and leave != row.leave_date:
-            running = any(ln.effective_to is None or ln.effective_to > leave for ln in lines) or any(
-                a.end_date is None or a.end_date > leave for a in arrangements)
-            if running:
-                raise ValidationError(f"{row.full_name} has reporting lines or supervision running past "
-                                      f"{format_day(leave)}.",
-                                      "Use Record a leaver: it sets the leave date, ends their lines and supervision, "
-                                      "and lists who needs reassigning.")
+        check_time_in_post(uow.session, row, columns["start_date"], columns["leave_date"])
         if not record.update(row, seen_version=person.version, **columns):
             raise ValidationError("Nothing was changed.")
         return record.commit(f"edit {row.full_name}")

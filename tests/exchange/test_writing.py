@@ -14,6 +14,7 @@ import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
 from jointlead.domain.rag import Rag
+from jointlead.exchange import writing
 from jointlead.exchange.writing import (
     DATE_FORMAT,
     FINANCE_FORMAT,
@@ -27,6 +28,7 @@ from jointlead.exchange.writing import (
     WTE_FORMAT,
     Cover,
     ExportColumn,
+    ExportNotSaved,
     ExportWorkbook,
     Kind,
     UnwritableCell,
@@ -618,19 +620,40 @@ def test_the_same_data_gives_the_same_cells_and_styles_and_the_same_bytes(tmp_pa
 
 def test_saving_replaces_an_existing_file_and_leaves_no_temporary_file(tmp_path):
     target = tmp_path / "export.xlsx"
-    target.write_bytes(b"an old export")
+    target.write_bytes(b"PK\x03\x04 an old export")
     assert make_export(target) == target
     assert openpyxl.load_workbook(target).sheetnames == ["Cover", "Staff", "Injection", "Empty"]
     assert [path.name for path in tmp_path.iterdir()] == ["export.xlsx"]
 
 
-def test_a_failed_save_leaves_whatever_was_there_and_no_temporary_file(tmp_path):
+def test_a_failed_save_leaves_whatever_was_there_and_no_temporary_file(tmp_path, monkeypatch):
     target = tmp_path / "export.xlsx"
-    target.mkdir()  # os.replace cannot put a file over a folder
+    target.write_bytes(b"PK\x03\x04 an old export")
+
+    def fails(_source, _target):
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(writing.os, "replace", fails)
     with pytest.raises(OSError):
         make_export(target)
-    assert target.is_dir()
+    assert target.read_bytes() == b"PK\x03\x04 an old export"
     assert [path.name for path in tmp_path.iterdir()] == ["export.xlsx"]
+
+
+@pytest.mark.parametrize("name, words", [
+    ("team.sqlite", "team.sqlite is not the name of an Excel workbook"),  # the database, named by a slip
+    ("old.xlsx", "old.xlsx is there already and is not an Excel workbook, so it was not replaced"),
+    ("folder.xlsx", "folder.xlsx is a folder"),
+    ("missing/export.xlsx", "There is no folder"),
+])
+def test_a_workbook_is_never_saved_over_something_that_is_not_one_or_where_it_cannot_go(tmp_path, name, words):
+    (tmp_path / "team.sqlite").write_bytes(b"SQLite format 3\x00 the database")
+    (tmp_path / "old.xlsx").write_bytes(b"SQLite format 3\x00 renamed")
+    (tmp_path / "folder.xlsx").mkdir()
+    before = {path.name: path.read_bytes() for path in tmp_path.iterdir() if path.is_file()}
+    with pytest.raises(ExportNotSaved, match=words):
+        make_export(tmp_path / name)
+    assert {path.name: path.read_bytes() for path in tmp_path.iterdir() if path.is_file()} == before
 
 
 def test_a_workbook_given_up_in_a_with_block_removes_its_temporary_files(tmp_path):

@@ -1144,6 +1144,7 @@ class ExportWorkbook:
         if self._broken:
             raise RuntimeError("this workbook was discarded (a table failed to write?); start a new one")
         path = Path(path)
+        _check_target(path)
         self._write_cover()
         self._saved = True
 
@@ -1183,6 +1184,35 @@ class ExportWorkbook:
         finally:
             self._remove_sheet_data()
         return path
+
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+ZIP_SIGNATURE = b"PK\x03\x04"  # how every workbook Excel opens begins
+
+
+def _check_target(path: Path) -> None:
+    """Refuse, before anything is written, a target a workbook must not replace or cannot be put at: a name that is
+    not a workbook's (a slip of the keyboard could name the database itself), an existing file that is not a
+    workbook, a folder, or a folder that is not there."""
+    if path.suffix.lower() not in WORKBOOK_SUFFIXES:
+        raise ExportNotSaved(f"{path.name} is not the name of an Excel workbook, so nothing was saved.",
+                             "Give the file a name ending .xlsx.")
+    if path.is_dir():
+        raise ExportNotSaved(f"{path.name} is a folder, so nothing was saved.", "Give a file name inside it.")
+    if not path.parent.is_dir():
+        raise ExportNotSaved(f"There is no folder {path.parent}, so nothing was saved.",
+                             "Choose a folder that exists.")
+    if path.exists():
+        try:
+            with open(path, "rb") as existing:
+                workbook = existing.read(len(ZIP_SIGNATURE)) == ZIP_SIGNATURE
+        except OSError as error:
+            raise ExportNotSaved(f"Could not save {path.name}: {error.strerror or error}.",
+                                 "If the file is open in Excel, close it and try again; otherwise choose another "
+                                 "folder.") from error
+        if not workbook:
+            raise ExportNotSaved(f"{path.name} is there already and is not an Excel workbook, so it was not replaced.",
+                                 "Choose another file name.")
 
 
 STALE_TEMPORARY_SECONDS = 600  # older than any save takes: left by a save that was killed part-way

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from jointlead.services.actions import create_meeting
 from jointlead.store import database as database_module
@@ -77,6 +78,36 @@ def test_a_database_in_a_read_only_place_opens_read_only_and_refuses_changes(tmp
     finally:
         database.close()
     assert not Path(str(path) + "-wal").exists()
+
+
+@pytest.mark.parametrize("with_index", [True, False])
+def test_a_copy_on_read_only_media_is_read_with_the_changes_still_in_its_wal_or_not_opened(tmp_path, monkeypatch,
+                                                                                           with_index):
+    path = tmp_path / "work.sqlite"
+    create_database(path).close()
+    database = open_database(path)
+    holder = sqlite3.connect(path)  # the window still has the file open (or crashed): the change stays in the -wal
+    holder.execute("SELECT count(*) FROM meeting").fetchone()
+    create_meeting(database, "Added just before the crash", date(2026, 11, 20), today=date(2026, 11, 22))
+    copy = tmp_path / "stick"
+    copy.mkdir()
+    for suffix in ("", "-wal", *(("-shm",) if with_index else ())):
+        (copy / f"work.sqlite{suffix}").write_bytes(Path(f"{path}{suffix}").read_bytes())
+    holder.close()
+    database.close()
+    assert (copy / "work.sqlite-wal").stat().st_size > 0
+    monkeypatch.setattr(database_module.os, "access", lambda p, mode: mode != os.W_OK)
+    if not with_index:  # SQLite cannot read the -wal here: said, rather than showing the file without the change
+        with pytest.raises(ReadOnlyDatabase, match=r"has saved changes still in the file beside it, work\.sqlite-wal"):
+            open_database(copy / "work.sqlite")
+        return
+    opened = open_database(copy / "work.sqlite")
+    try:
+        assert opened.read_only
+        with opened.session() as session:
+            assert session.execute(text("SELECT name FROM meeting")).scalars().all() == ["Added just before the crash"]
+    finally:
+        opened.close()
 
 
 def test_a_change_that_writes_before_its_commit_is_refused_plainly_on_a_read_only_database(tmp_path, monkeypatch):

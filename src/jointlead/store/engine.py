@@ -28,10 +28,15 @@ def sqlite_uri(path: Path, *, read_only: bool = False, create: bool = False) -> 
     uri = "file:" + quote(str(path.resolve()))
     if read_only:
         wal = path.with_name(path.name + "-wal")
-        if wal.exists() and wal.stat().st_size > 0 and os.access(path.parent, os.W_OK):
-            # A -wal left by a crash holds committed changes that are not in the file yet (a schema upgrade, say):
-            # read through it. SQLite may add its -shm index beside it; it writes nothing else.
-            return uri + "?mode=ro"
+        if wal.exists() and wal.stat().st_size > 0:
+            # A -wal left by a crash (or copied with the file) holds committed changes that are not in the file yet:
+            # read through it. SQLite needs its -shm index beside it, and makes one only in a folder it can write.
+            if os.access(path.parent, os.W_OK) or path.with_name(path.name + "-shm").exists():
+                return uri + "?mode=ro"
+            raise ReadOnlyDatabase(
+                f"{path.name} has saved changes still in the file beside it, {wal.name}, which cannot be read in this "
+                "read-only folder, so it was not opened: it would show the database without them.",
+                f"Copy {path.name} together with {wal.name} to a folder you can write to, and open the copy.")
         # Otherwise immutable=1: SQLite then needs no -shm/-wal beside a file we may not be able to write.
         return uri + "?mode=ro&immutable=1"
     return uri + ("?mode=rwc" if create else "?mode=rw")

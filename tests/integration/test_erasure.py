@@ -214,3 +214,18 @@ def test_the_command_previews_without_yes_and_erases_with_it(demo_path, capsys):
             erasure.find_person(database, EMPLOYER, NUMBER)
     finally:
         database.close()
+
+
+@pytest.mark.parametrize("name", ["Łukasz Nowak", "Ömer Yılmaz", "Élodie Dubois"])
+def test_a_name_beginning_with_a_letter_beyond_a_to_z_is_found_in_free_text_too(demo_db, name):
+    # SQLite's lower() and LIKE fold only A to Z: a search for "łukasz" never found "Łukasz", so it stayed.
+    edit = people.add_person(demo_db, people.PersonFields(full_name=name, employer="NFT", employee_number="99887766",
+                                                          job_title="Staff nurse"), today=TODAY)
+    person_id = people.added_person_id(demo_db, edit)
+    added = actions.quick_add(demo_db, f"Induction plan for {name}", None, date(2026, 12, 18), today=TODAY)
+    actions.add_update(demo_db, added.action_id, f"Met {name.upper()}, induction started", author="JGM", today=TODAY)
+    report = erasure.erase_person(demo_db, person_id, reason="SAR-123", today=TODAY)
+    assert report.text_values_scrubbed >= 2
+    dump = stored.dump(demo_db)
+    for part in name.split():
+        assert part not in dump and part.upper() not in dump, part

@@ -133,12 +133,17 @@ def _pattern(full_name: str, identifiers: Iterable[str | None]) -> re.Pattern[st
 
 
 def _fragments(full_name: str, identifiers: Iterable[str | None]) -> list[str]:
-    """Lower-case pieces every match contains, for SQL to pick the rows worth looking at."""
+    """Pieces every match contains, for SQL to pick the rows worth looking at.
+
+    Each in lower, upper and title case: SQLite's lower() and LIKE fold only the letters A to Z, so a text holding
+    "Łukasz" is found by "Łukasz" (or "ŁUKASZ" by "ŁUKASZ"), never by "łukasz".
+    """
     parts = full_name.split()
     pieces = [max(parts, key=len)] if parts else []
     if json.dumps(full_name)[1:-1] != full_name:
         pieces.append(json.dumps(max(parts, key=len))[1:-1])
-    return [p.lower() for p in [*pieces, *(i.strip() for i in identifiers if i and i.strip())]]
+    pieces += [i.strip() for i in identifiers if i and i.strip()]
+    return list(dict.fromkeys(case for p in pieces for case in (p.lower(), p.upper(), p.title())))
 
 
 def _like(fragment: str) -> str:

@@ -39,13 +39,19 @@ def test_a_backup_restored_holds_exactly_the_data_it_was_taken_with(demo_db, tmp
 
 
 @pytest.mark.sqlite_only  # restoring over the file
-@pytest.mark.parametrize("kind", ["text", "not jointlead", "itself", "missing"])
+@pytest.mark.parametrize("kind", ["text", "not jointlead", "itself", "missing", "newer"])
 def test_what_is_not_a_backup_is_refused_and_nothing_changes(demo_db, tmp_path, kind):
     path = demo_db.path
     demo_db.close()
     before = content(path)
     backup = {"text": tmp_path / "notes.sqlite", "not jointlead": tmp_path / "other.sqlite", "itself": path,
-              "missing": tmp_path / "gone.sqlite"}[kind]
+              "missing": tmp_path / "gone.sqlite", "newer": tmp_path / "newer.sqlite"}[kind]
+    if kind == "newer":  # restored, a newer version's copy could not be opened, leaving the window with nothing
+        connection = sqlite3.connect(backup)
+        connection.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+        connection.execute("INSERT INTO alembic_version VALUES ('9999')")
+        connection.commit()
+        connection.close()
     if kind == "text":
         backup.write_text("Cost centre,Amount\n")
     if kind == "not jointlead":

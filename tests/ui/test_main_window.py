@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from datetime import date
 from html import escape
@@ -230,6 +231,19 @@ def test_file_restore_puts_back_the_copy_taken_before_an_upgrade(window, tmp_pat
     kept = sorted((path.parent / "backups").glob("old-before-restore-*.sqlite"))
     assert len(kept) == 1  # the data it replaced is kept
     assert messages == []
+
+
+def test_file_restore_on_a_database_open_read_only_says_so_and_keeps_it_open(window, demo_path, monkeypatch,
+                                                                           messages):
+    from jointlead.store import database as database_module
+
+    monkeypatch.setattr(database_module.os, "access", lambda p, mode: mode != os.W_OK)  # as on read-only media
+    assert window.open_path(demo_path) and window.database.read_only
+    messages.clear()
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *_args: pytest.fail("no backup is asked for"))
+    assert not window.restore_action.trigger() and window.database is not None
+    assert messages == ["demo.sqlite is open read-only, so a backup cannot be restored over it. Copy the backup "
+                        "somewhere you can write to and open it there (File > Open)."]
 
 
 def test_a_table_counts_one_row_in_the_singular(qtbot):

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from jointlead.store.engine import sqlite_uri
 from jointlead.store.errors import DatabaseError
+from jointlead.store.migrate import KNOWN_REVISIONS, stored_revision
 
 
 def integrity_problems(path: Path, *, quick: bool = False, read_only: bool = True) -> list[str]:
@@ -71,9 +72,13 @@ def restore_database(backup: Path, target: Path) -> Path | None:
     problems = integrity_problems(backup)
     if problems:
         raise DatabaseError(f"{backup.name} failed its integrity check, so nothing was restored.", choose)
-    if not _is_jointleads(backup):
+    revision = stored_revision(backup)
+    if revision is None:
         raise DatabaseError(f"{backup.name} is a database, but not one of jointlead's, so nothing was restored.",
                             choose)
+    if revision not in KNOWN_REVISIONS:  # restored, it could not be opened: the window would be left with nothing
+        raise DatabaseError(f"{backup.name} was written by a newer version of jointlead (schema {revision}), so "
+                            "nothing was restored.", "Install the latest jointlead, then restore it.")
     kept = timestamped_backup(target, "before-restore") if target.exists() else None
     incoming = target.with_name(target.name + ".restoring")
     incoming.unlink(missing_ok=True)
@@ -82,15 +87,6 @@ def restore_database(backup: Path, target: Path) -> Path | None:
         leftover.unlink(missing_ok=True)  # the closed database's journal belongs to the data being replaced
     incoming.replace(target)
     return kept
-
-
-def _is_jointleads(path: Path) -> bool:
-    connection = sqlite3.connect(sqlite_uri(path, read_only=True), uri=True)
-    try:
-        return connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
-                                  ).fetchone() is not None
-    finally:
-        connection.close()
 
 
 def _starts_like_sqlite(path: Path) -> bool:

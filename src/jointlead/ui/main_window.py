@@ -370,6 +370,12 @@ class MainWindow(QMainWindow):
 
         if self.database is None:
             return False
+        if self.database.read_only:  # refused before the database is closed, so the window keeps it open
+            show_problem(self, JointleadError(
+                f"{self.database.path.name} is open read-only, so a backup cannot be restored over it.",
+                "Copy the backup somewhere you can write to and open it there (File > Open)."),
+                "Cannot restore the backup")
+            return False
         path = self.database.path
         if backup is None:
             name, _ = QFileDialog.getOpenFileName(self, "Restore a backup", str(path.parent / "backups"),

@@ -136,14 +136,15 @@ def _fragments(full_name: str, identifiers: Iterable[str | None]) -> list[str]:
     """Pieces every match contains, for SQL to pick the rows worth looking at.
 
     Each in lower, upper and title case: SQLite's lower() and LIKE fold only the letters A to Z, so a text holding
-    "Łukasz" is found by "Łukasz" (or "ŁUKASZ" by "ŁUKASZ"), never by "łukasz".
+    "Łukasz" is found by "Łukasz" (or "ŁUKASZ" by "ŁUKASZ"), never by "łukasz". And lowered from upper case too:
+    PostgreSQL's lower() makes "YILMAZ" "yilmaz", where "Yılmaz" lowers to "yılmaz".
     """
     parts = full_name.split()
     pieces = [max(parts, key=len)] if parts else []
     if json.dumps(full_name)[1:-1] != full_name:
         pieces.append(json.dumps(max(parts, key=len))[1:-1])
     pieces += [i.strip() for i in identifiers if i and i.strip()]
-    return list(dict.fromkeys(case for p in pieces for case in (p.lower(), p.upper(), p.title())))
+    return list(dict.fromkeys(case for p in pieces for case in (p.lower(), p.upper(), p.title(), p.upper().lower())))
 
 
 def _like(fragment: str) -> str:

@@ -384,6 +384,29 @@ def test_a_staff_list_is_refused_when_someone_adds_a_person_it_adds_after_the_pr
                                      "nothing was imported.")
 
 
+def test_a_staff_list_undone_can_be_applied_again_as_previewed_unless_changed_here_since(pool, tmp_path):
+    imports.apply_import(pool, imports.preview_staff_import(pool, staff_file(tmp_path / "1.xlsx", [
+        ["00234567", "Tom Okafor", "Nurse", "Band 5", 0.8, "Nursing", ""],
+    ]), "NFT", today=date(2026, 11, 1)))
+    preview = imports.preview_staff_import(pool, staff_file(tmp_path / "2.xlsx", [
+        ["00234567", "Tom Okafor", "Senior Nurse", "Band 6", 0.8, "Nursing", ""],
+    ]), "NFT", today=date(2026, 12, 1))
+    imports.undo_import(pool, imports.apply_import(pool, preview).batch_id)
+    with pytest.raises(JointleadError, match="Tom Okafor changed here"):  # the undo itself moved his version on
+        imports.apply_import(pool, preview)
+    again = imports.preview_for_redo(pool, preview)
+    result = imports.apply_import(pool, again)  # Edit > Redo
+    tom = people.person_fields(pool, people_ids(pool)["00234567"])
+    assert (tom.job_title, tom.grade) == ("Senior Nurse", "Band 6")
+
+    imports.undo_import(pool, result.batch_id)  # Edit > Undo once more; then a change made here before Redo
+    redo = imports.preview_for_redo(pool, again)
+    people.edit_person(pool, people_ids(pool)["00234567"],
+                       replace(people.person_fields(pool, people_ids(pool)["00234567"]), grade="Band 7"))
+    with pytest.raises(JointleadError, match="Tom Okafor changed here"):
+        imports.apply_import(pool, redo)
+
+
 def test_an_empty_cell_in_a_staff_list_changes_nothing_recorded(pool, tmp_path):
     imports.apply_import(pool, imports.preview_staff_import(pool, staff_file(tmp_path / "1.xlsx", [
         ["00234567", "Tom Okafor", "Nurse", "Band 5", 0.8, "Nursing", "00123456"],

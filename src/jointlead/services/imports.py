@@ -1504,6 +1504,18 @@ def apply_import(database: Database, preview: ImportPreview, *, accept_valid: bo
                             preview.unchanged, preview.unmapped, len(preview.rejected))
 
 
+def preview_for_redo(database: Database, preview: ImportPreview) -> ImportPreview:
+    """Once its import is undone, the preview as Redo applies it again: the people the undo put back are as the
+    preview read them, at the versions the undo left them. (Their versions when previewed are gone, so a redo of
+    the preview itself was always refused as changed here; a change made after the undo is still refused.)"""
+    plan = preview.plan
+    if not isinstance(plan, _StaffPlan) or not plan.seen:
+        return preview
+    with database.session() as session:
+        now = dict(session.execute(select(Person.id, Person.version).where(Person.id.in_(list(plan.seen)))).all())
+    return replace(preview, plan=replace(plan, seen=now))
+
+
 def undo_import(database: Database, batch_id: int) -> None:
     """Take a whole import back out. The batch and its audit entry stay; a new audit entry records the undo."""
     with UnitOfWork(database) as uow:

@@ -72,7 +72,7 @@ class ImportCommand(QUndoCommand):
         database = self._window.database
         if database is None or not self._applied:
             return
-        from jointlead.services.imports import undo_import  # the readers load only once imports are used
+        from jointlead.services.imports import preview_for_redo, undo_import  # readers load once imports are used
 
         try:
             undo_import(database, self._batch_id)
@@ -80,6 +80,7 @@ class ImportCommand(QUndoCommand):
             show_problem(self._window, error, "Cannot undo the import")
             refused(self, self._window.undo_stack, error, self._applied)
             return
+        self._preview = preview_for_redo(database, self._preview)
         self._applied = False
         self._window.refresh()
         # The status bar still said "Imported: …": say what is now true instead.

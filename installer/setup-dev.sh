@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Prepares a development checkout: Qt's Linux system libraries (only those missing), a .venv, and jointlead.
 #   bash installer/setup-dev.sh                       install jointlead into .venv
-#   bash installer/setup-dev.sh --test                also the test tools (pytest, pytest-qt, ruff, import-linter)
-#                                                     and poppler-utils, whose pdftotext reads printed PDFs back
+#   bash installer/setup-dev.sh --test                also the test tools (pytest, pytest-qt, pytest-xdist, ruff,
+#                                                     import-linter) and poppler-utils, whose pdftotext reads
+#                                                     printed PDFs back
 #   bash installer/setup-dev.sh --test --postgresql   also Debian's PostgreSQL server, which the suite's PostgreSQL
 #                                                     variant starts on loopback (JOINTLEAD_TEST_DATABASE=postgresql)
 set -euo pipefail

@@ -157,6 +157,14 @@ def test_a_leavers_reports_are_reassigned_from_the_day_after_their_lines_ended()
         plan_reassignment(TEAM, ended, 1, 3, P, date(2026, 11, 1))
 
 
+def test_a_line_ended_before_the_reassignment_for_another_reason_stays_ended():
+    lines = [Line(1, M, 2, 1, START), Line(2, M, 3, 1, START, date(2026, 3, 31))]  # 3's line ended on purpose
+    plan = plan_reassignment(TEAM, lines, 1, 4, M, date(2026, 7, 1))
+    assert [(c.ended.id, c.started.person_id) for c in plan.changes] == [(1, 2)]
+    with pytest.raises(ValidationError, match="Person 1 has no managerial reports on 1 July 2026"):
+        plan_reassignment(TEAM, lines[1:], 1, 4, M, date(2026, 7, 1))
+
+
 # --- The property: whatever is accepted, the lines never go round in a loop --------------------------------------
 
 CAST = [StaffMember(1, "A", "social worker", True, True, None, None),

@@ -300,10 +300,11 @@ def plan_reassignment(
     """Everyone whose line of one kind is to `from_lead_id` moves to `to_lead_id` from `from_date`.
 
     "Everyone" is each person in post on `from_date` whose latest line of the kind (starting by then) is to the old
-    lead and is either in force that day or has ended with nothing after it: so the reports of a leaver, whose lines
-    ended on their last day, are moved by reassigning from the day after. If the new lead is one of the reports,
-    they keep their own line (no one can lead themselves). All or nothing: if any one change is refused, the whole
-    reassignment is.
+    lead and is either in force that day or ended on the old lead's last day: so the reports of a leaver, whose lines
+    ended when they left, are moved by reassigning from the day after. A line ended for any other reason stays
+    ended: it was ended on purpose, and moving its person would start a line nobody asked for. If the new lead is
+    one of the reports, they keep their own line (no one can lead themselves). All or nothing: if any one change is
+    refused, the whole reassignment is.
     """
     by_id = {p.id: p for p in people}
     if from_lead_id == to_lead_id:
@@ -314,8 +315,10 @@ def plan_reassignment(
     for line in sorted(lines, key=lambda ln: ln.effective_from):
         if line.kind == kind and line.effective_from <= from_date:
             latest[line.person_id] = line
+    left_on = old_lead.leave_date if old_lead is not None else None
     reports = sorted((person_id for person_id, line in latest.items()
                       if line.lead_id == from_lead_id and person_id != to_lead_id
+                      and (line.in_force_on(from_date) or (left_on is not None and line.effective_to == left_on))
                       and person_id in by_id and by_id[person_id].active_on(from_date)),
                      key=lambda pid: (by_id[pid].name, pid))
     if not reports:

@@ -285,6 +285,7 @@ def _import(args: argparse.Namespace) -> int:
     if args.kind == "actions":  # a tracker has no --map, --sheet or organisation: it is jointlead's own
         return _import_actions(args)
     from jointlead.domain.calendar import FinancialYear
+    from jointlead.domain.errors import JointleadError
     from jointlead.domain.money import format_money
     from jointlead.services import imports
     from jointlead.services.exports import write_rejected_rows
@@ -337,8 +338,12 @@ def _import(args: argparse.Namespace) -> int:
             print(f"Imported (batch {result.batch_id}). {counts}")
         if preview.rejected:
             out = args.file.with_name(f"{args.file.stem} - rejected rows.xlsx")
-            write_rejected_rows(database, preview, out)
-            print(f"The rejected rows, with reasons, are in {out}")
+            try:
+                write_rejected_rows(database, preview, out)
+            except JointleadError as error:  # the import itself is recorded: its exit code says so
+                print(f"jointlead: {error.message} The rejected rows are listed above instead.", file=sys.stderr)
+            else:
+                print(f"The rejected rows, with reasons, are in {out}")
         return EXIT_OK
     finally:
         database.close()

@@ -634,8 +634,10 @@ def test_a_failed_save_leaves_whatever_was_there_and_no_temporary_file(tmp_path,
         raise OSError(5, "Input/output error")
 
     monkeypatch.setattr(writing.os, "replace", fails)
-    with pytest.raises(OSError):
+    with pytest.raises(ExportNotSaved) as refused:  # said in words, as a refused or full disk is
         make_export(target)
+    assert (refused.value.message, refused.value.advice) == (
+        "Could not save export.xlsx: Input/output error.", "Choose another folder or drive.")
     assert target.read_bytes() == b"PK\x03\x04 an old export"
     assert [path.name for path in tmp_path.iterdir()] == ["export.xlsx"]
 

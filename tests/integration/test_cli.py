@@ -131,6 +131,19 @@ def test_import_with_a_bad_row_exits_1_lists_the_cell_and_changes_nothing(demo_p
     assert (tmp_path / "NFT ledger M08 - rejected rows.xlsx").exists()
 
 
+def test_an_import_applied_in_part_exits_0_when_its_rejected_rows_cannot_be_saved(demo_path, tmp_path):
+    extract = demo_ledger_m8(tmp_path, demo_path, bad_row=True)
+    squatter = tmp_path / "NFT ledger M08 - rejected rows.xlsx"  # someone's notes under the name it would use
+    squatter.write_text("notes, not a workbook")
+    accepted = jointlead("import", "ledger", str(extract), "--db", str(demo_path), "--partner", "NFT",
+                         "--accept-valid")
+    assert accepted.returncode == 0 and "Imported (batch" in accepted.stdout  # was exit 1 after importing
+    assert "rejected: 'NFT ledger M08'!F5" in accepted.stdout
+    assert accepted.stderr.startswith("jointlead: NFT ledger M08 - rejected rows.xlsx is there already and is not")
+    assert "The rejected rows are listed above instead." in accepted.stderr
+    assert squatter.read_text() == "notes, not a workbook"
+
+
 def test_import_refuses_a_hostile_file_with_one_line_and_exit_1(demo_path, tmp_path):
     from exchange.hostile import password_protected_xlsx
 

@@ -1172,11 +1172,12 @@ class ExportWorkbook:
             if archive.sheet_data:
                 raise RuntimeError(f"the rows of {', '.join(archive.sheet_data)} were not written")
             os.replace(temporary, path)
-        except PermissionError as error:
+        except OSError as error:  # refused, a full disk, read-only media, a network share gone
             temporary.unlink(missing_ok=True)
             raise ExportNotSaved(
                 f"Could not save {path.name}: {error.strerror or error}.",
-                "If the file is open in Excel, close it and try again; otherwise choose another folder.",
+                "If the file is open in Excel, close it and try again; otherwise choose another folder."
+                if isinstance(error, PermissionError) else "Choose another folder or drive.",
             ) from error
         except BaseException:
             temporary.unlink(missing_ok=True)

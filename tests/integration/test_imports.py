@@ -407,6 +407,47 @@ def test_a_staff_list_undone_can_be_applied_again_as_previewed_unless_changed_he
         imports.apply_import(pool, redo)
 
 
+def test_undoing_a_staff_list_never_puts_its_old_values_over_an_edit_made_here_since(pool, tmp_path):
+    imports.apply_import(pool, imports.preview_staff_import(pool, staff_file(tmp_path / "1.xlsx", [
+        ["00234567", "Tom Okafor", "Nurse", "Band 5", 0.8, "Nursing", ""],
+    ]), "NFT", today=date(2026, 11, 1)))
+    promoted = imports.apply_import(pool, imports.preview_staff_import(pool, staff_file(tmp_path / "2.xlsx", [
+        ["00234567", "Tom Okafor", "Senior Nurse", "Band 6", 0.8, "Nursing", ""],
+    ]), "NFT", today=date(2026, 12, 1)))
+    tom = people_ids(pool)["00234567"]
+    people.edit_person(pool, tom, replace(people.person_fields(pool, tom), grade="Band 6 (acting Band 7)"))
+    before = content(pool)
+    with pytest.raises(JointleadError) as refused:
+        imports.undo_import(pool, promoted.batch_id)
+    assert refused.value.message == ("Tom Okafor has been changed here since this staff list was imported, so it "
+                                     "cannot be undone without losing that.")
+    assert content(pool) == before
+
+    people.edit_person(pool, tom, replace(people.person_fields(pool, tom), grade="Band 6"))  # the edit taken back
+    imports.undo_import(pool, promoted.batch_id)
+    assert (people.person_fields(pool, tom).job_title, people.person_fields(pool, tom).grade) == ("Nurse", "Band 5")
+
+
+def test_employee_numbers_excel_has_shortened_are_taken_as_the_recorded_ones(pool, tmp_path):
+    imports.apply_import(pool, imports.preview_staff_import(pool, staff_file(tmp_path / "1.xlsx", [
+        ["00123456", "Priya Shah", "Team Manager", "Band 7", 1, "Nursing", ""],
+        ["00234567", "Tom Okafor", "Nurse", "Band 5", 0.8, "Nursing", "00123456"],
+    ]), "NFT", today=date(2026, 11, 1)))
+    header = ["Assignment Number", "Full Name", "Position Title", "Supervisor", "Line manager"]
+    path = hostile.write_xlsx(tmp_path / "2.xlsx", {"ESR": [header,  # the number columns formatted as numbers
+                                                            [123456, "Priya Shah", "Team Manager", None, None],
+                                                            [234567, "Tom Okafor", "Senior Nurse", 123456, 123456]]})
+    preview = imports.preview_staff_import(pool, path, "NFT", today=date(2026, 12, 1))
+    assert preview.added == preview.removed == preview.rejected == ()
+    assert [(c.subject, c.detail) for c in preview.changed] == [
+        ("00234567 Tom Okafor", "job title Nurse → Senior Nurse; line manager none → Priya Shah from 1 December 2026")]
+    assert preview.notices == ("2 employee numbers in the file had lost leading zeros, as Excel does to a column "
+                               "formatted as numbers, so they were matched to the recorded numbers: 123456 as "
+                               "00123456 and 234567 as 00234567.",)
+    imports.apply_import(pool, preview)
+    assert sorted(people_ids(pool)) == ["00123456", "00234567"]
+
+
 def test_an_empty_cell_in_a_staff_list_changes_nothing_recorded(pool, tmp_path):
     imports.apply_import(pool, imports.preview_staff_import(pool, staff_file(tmp_path / "1.xlsx", [
         ["00234567", "Tom Okafor", "Nurse", "Band 5", 0.8, "Nursing", "00123456"],

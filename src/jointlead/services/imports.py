@@ -800,8 +800,15 @@ def _preview_staff(source: SourceFile, database: Database, path: Path, employer:
         tally = _Tally(progress)
         seen: dict[str, str] = {}
         entries: list[_StaffEntry] = []
+        zeros_lost = _zeros_lost(people)
+        restored: dict[str, None] = {}  # "123456 as 00123456", in the order met
         for row in tally.typed(staff_rows(layout)):
             where = f"{row.sheet}!{row.row}"
+            shortened = {attribute: zeros_lost[number] for attribute in ("employee_number", "supervisor_number")
+                         if (number := getattr(row, attribute)) not in people and number in zeros_lost}
+            if shortened:
+                restored.update(dict.fromkeys(f"{getattr(row, a)} as {number}" for a, number in shortened.items()))
+                row = replace(row, **shortened)
             if tally.repeated(seen, row.employee_number, where, "Employee number"):
                 continue
             person = people.get(row.employee_number)
@@ -884,6 +891,11 @@ def _preview_staff(source: SourceFile, database: Database, path: Path, employer:
     removed = tuple(Change("(not in the file)", f"{p.employee_number} {p.full_name}",
                            "not in this extract: flagged as a possible leaver (nothing is deleted)") for p in leavers)
     notices = [*source.notices, *line_notices, *teams.notices()]
+    if restored:
+        one = len(restored) == 1
+        notices.append(f"{len(restored):,} employee {'number' if one else 'numbers'} in the file had lost leading "
+                       f"zeros, as Excel does to a column formatted as numbers, so {'it was' if one else 'they were'} "
+                       f"matched to the recorded {'number' if one else 'numbers'}: {_names(list(restored), 3)}.")
     if leavers and tally.rejected:
         notices.append("People missing from the file were not flagged as leavers, because some rows were rejected.")
         removed = ()
@@ -922,6 +934,18 @@ def _dates_problem(session: Session, row: StaffRow, person: Person | None) -> st
     return ""
 
 
+def _zeros_lost(numbers: Iterable[str]) -> dict[str, str]:
+    """Recorded employee numbers with leading zeros, by what Excel makes of them in a column formatted as numbers
+    (00123456 becomes 123456). Without this, the person would be added again under the shortened number. A number
+    two recorded ones could have become (0123 and 00123) stands for neither."""
+    found: dict[str, str | None] = {}
+    for number in numbers:
+        if number.isdigit() and number.startswith("0") and number.lstrip("0"):
+            shortened = number.lstrip("0")
+            found[shortened] = None if shortened in found else number
+    return {shortened: number for shortened, number in found.items() if number is not None}
+
+
 # --- staff: reporting lines --------------------------------------------------------------------------
 
 def _temp_id(index: int) -> int:
@@ -948,6 +972,7 @@ class _People:
                 if member.employer and member.employer == self.own_employer:
                     self.own_numbers[number] = member.id
             self.names.setdefault(name_key(member.name), []).append(member.id)
+        self.own_zeros_lost = _zeros_lost(self.own_numbers)
 
     def find(self, text: str, day: date, *, current: int | None = None) -> tuple[int | None, str]:
         """The one person `text` names (an employee number, else a full name), or why it names no one person.
@@ -957,6 +982,8 @@ class _People:
         meant; otherwise those not in post on `day` are left out, and if more than one remains nobody is guessed.
         """
         text = text.strip()
+        if text not in self.own_numbers and text in self.own_zeros_lost:
+            text = self.own_zeros_lost[text]  # a number cell: Excel dropped the leading zeros
         if text in self.own_numbers:
             return self.own_numbers[text], ""
         by_number = text in self.numbers
@@ -1190,11 +1217,21 @@ def _undo_staff(uow: UnitOfWork, detail: Mapping[str, Any], undoes: int | None) 
     """Put back what `_write_staff` changed; the teams it added are removed, audited as undoing the import."""
     session = uow.session
     dated = {"start_date", "leave_date", "missing_from_hr_since"}
+    changed = {int(person_id): differences for person_id, differences in detail.get("changed", {}).items()}
+    # Putting the list's old values back over a field edited here since would silently lose that edit.
+    edited = [person.full_name if person else f"person {person_id}"
+              for person_id, differences in changed.items()
+              if (person := session.get(Person, person_id)) is None
+              or any(_json(getattr(person, attribute)) != new for attribute, (_old, new) in differences.items())]
+    if edited:
+        raise JointleadError(f"{_names(sorted(edited))} {'has' if len(edited) == 1 else 'have'} been changed here "
+                             "since this staff list was imported, so it cannot be undone without losing that.",
+                             "Undo those changes first, or keep the import and correct the records by hand.")
     _undo_staff_lines(session, detail.get("lines", {}))
     for person_id in detail.get("flagged", []):
         session.get(Person, person_id).missing_from_hr_since = None
-    for person_id, differences in detail.get("changed", {}).items():
-        person = session.get(Person, int(person_id))
+    for person_id, differences in changed.items():
+        person = session.get(Person, person_id)
         for attribute, (old, _new) in differences.items():
             setattr(person, attribute, date.fromisoformat(old) if attribute in dated and old else old)
     added = detail.get("added", [])

@@ -211,6 +211,18 @@ def test_a_loop_made_within_one_file_is_refused_at_its_second_row(service, tmp_p
     assert ("managerial", "Lee Grant", "Priya Shah", "2026-11-20", None) in lines(service)
 
 
+@pytest.mark.parametrize("order", [[0, 1], [1, 0]])
+def test_a_restructure_is_accepted_whatever_the_order_of_its_rows(service, tmp_path, order):
+    rows = [["N001", "Priya Shah", "nurse", "N002", None],  # Priya now reports to Tom, who reported to her...
+            ["N002", "Tom Okafor", "nurse", "N003", None]]  # ...as Tom now reports to Lee
+    found = preview(service, staff_file(tmp_path / "s.xlsx", [rows[i] for i in order]))
+    assert found.rejected == ()  # was: Priya's row refused as a loop when it came first
+    imports.apply_import(service, found)
+    assert sorted(lines(service)) == [("managerial", "Priya Shah", "Tom Okafor", "2026-11-20", None),
+                                      ("managerial", "Tom Okafor", "Lee Grant", "2026-11-20", None),
+                                      ("managerial", "Tom Okafor", "Priya Shah", "2024-01-01", "2026-11-19")]
+
+
 def test_a_blank_cell_never_ends_a_line_and_a_lead_in_a_rejected_row_is_said_so(service, tmp_path):
     found = preview(service, staff_file(tmp_path / "s.xlsx", [
         ["N002", "Tom Okafor", "nurse", None, None],

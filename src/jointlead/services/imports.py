@@ -1047,21 +1047,27 @@ def _plan_staff_lines(entries: Sequence[_StaffEntry], recorded: Sequence[StaffMe
         notices: list[str] = []
         newly_refused: dict[int, list[str]] = {}
         started_ids = itertools.count(-1, -1)
+        pending: list[tuple[int, int, str, LineKind, str, date]] = []  # entry, person, column, kind, label, base
         for index, entry in enumerate(entries):
             if index in refused:
                 continue
-            row = entry.row
             person_id = entry.person.id if entry.person is not None else _temp_id(index)
             person = members[person_id]
             if person.leave_date is not None and person.leave_date < today:
                 continue  # a leaver's lines ended when they left: naming their last lead is history, not a change
             # Someone new starts their lines when they start; someone recorded, from the import's day.
-            base = (row.start_date or today) if entry.person is None else max(today, person.start_date or today)
-            problems: list[str] = []
-            for column, kind, label in _LINE_COLUMNS:
-                text = getattr(row, column)
-                if not text:
-                    continue  # a blank cell changes nothing: it never ends a line
+            base = (entry.row.start_date or today) if entry.person is None else max(today, person.start_date or today)
+            # A blank cell changes nothing: it never ends a line.
+            pending.extend((index, person_id, column, kind, label, base)
+                           for column, kind, label in _LINE_COLUMNS if getattr(entry.row, column))
+        # A change the line rules refuse can be allowed by another row's: two people changing places, the first
+        # change alone would make a loop. So refused changes are tried again while any more can be made, and what is
+        # accepted does not depend on the order of the rows.
+        while pending:
+            retry: list[tuple[tuple[int, int, str, LineKind, str, date], str]] = []
+            for item in pending:
+                index, person_id, column, kind, label, base = item
+                text = getattr(entries[index].row, column)
                 current = next((ln for ln in working if ln.person_id == person_id and ln.kind == kind
                                 and ln.in_force_on(base)), None)
                 lead_id, problem = people.find(text, base, current=current.lead_id if current else None)
@@ -1069,7 +1075,7 @@ def _plan_staff_lines(entries: Sequence[_StaffEntry], recorded: Sequence[StaffMe
                     key = text.strip() if text.strip() in new_where else name_key(text)
                     if key in new_where:
                         problem = f"{text.strip()} is new in this file, but their row ({new_where[key]}) was rejected."
-                    problems.append(f"{label}: {problem[0].upper()}{problem[1:]}")
+                    newly_refused.setdefault(index, []).append(f"{label}: {problem[0].upper()}{problem[1:]}")
                     continue
                 lead = members[lead_id]
                 day = max(base, lead.start_date) if lead.start_date else base
@@ -1080,7 +1086,7 @@ def _plan_staff_lines(entries: Sequence[_StaffEntry], recorded: Sequence[StaffMe
                 try:
                     change = plan_line_change(list(members.values()), working, person_id, kind, lead_id, day, span)
                 except ValidationError as refusal:
-                    problems.append(f"{label}: {refusal.message}")
+                    retry.append((item, f"{label}: {refusal.message}"))
                     continue
                 started = replace(change.started, id=next(started_ids))
                 working = [change.ended if ln is current and change.ended else ln for ln in working] + [started]
@@ -1091,8 +1097,11 @@ def _plan_staff_lines(entries: Sequence[_StaffEntry], recorded: Sequence[StaffMe
                     _LineStep(str(kind), person_id, lead_id, started.effective_from, started.effective_to, ended),
                     f"{kind.lead_words} {was} → {lead.name} from {format_day(day)}"))
                 notices.extend(w.message for w in change.warnings if w.message not in notices)
-            if problems:
-                newly_refused[index] = problems
+            if len(retry) == len(pending):
+                for (index, *_), problem in retry:
+                    newly_refused.setdefault(index, []).append(problem)
+                break
+            pending = [item for item, _problem in retry]
         if not newly_refused:
             return refused, steps, notices
         refused.update(newly_refused)

@@ -165,3 +165,15 @@ def test_onedrive_and_sharepoint_folders_are_warned_about():
     assert SYNCED_WARNING in location_warnings(synced, platform="win32", environ=environ)
     sharepoint = Path("/home/sam/SharePoint/Team Site/j.sqlite")
     assert location_warnings(sharepoint, platform="linux", environ={}, mounts=[]) == [SYNCED_WARNING]
+
+
+def test_a_sharepoint_library_synced_under_the_organisations_name_is_warned_about():
+    environ = {"OneDriveCommercial": r"C:\Users\sam\OneDrive - Northshire NHS FT"}
+    library = Path(r"C:\Users\sam\Northshire NHS FT\Joint Service - Documents\j.sqlite")  # neither word in it
+    assert location_warnings(library, platform="win32", environ=environ, sync_roots=[]) == [SYNCED_WARNING]
+    registered = [r"D:\Sync\Board Papers"]  # wherever a sync client told Windows it keeps a folder
+    assert location_warnings(Path(r"d:\sync\board papers\j.sqlite"), platform="win32", environ={},
+                             sync_roots=registered) == [SYNCED_WARNING]
+    for local in (r"C:\Users\sam\Northshire NHS FT work\j.sqlite", r"D:\Sync\Board Papers old\j.sqlite",
+                  r"C:\Users\sam\AppData\Local\jointlead\j.sqlite"):
+        assert location_warnings(Path(local), platform="win32", environ=environ, sync_roots=registered) == []

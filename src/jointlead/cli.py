@@ -479,9 +479,8 @@ def _erase_person(args: argparse.Namespace) -> int:
         print("Now without a lead: " + ", ".join(report.left_without_lead) + ".")
     if not report.compacted:
         print("The file could not be compacted while in use; what was removed has been overwritten anyway.")
-    if report.backups:
-        print(f"{len(report.backups)} backup copies in {report.backups[0].parent} were made before and still hold "
-              "this person: delete them if they must go too.")
+    if report.copies:
+        print(report.copies_note())
     return EXIT_OK
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import select
 import stored
 from jointlead.cli import main
 from jointlead.domain.errors import JointleadError, ValidationError
-from jointlead.services import actions, erasure, people, supervision
+from jointlead.services import actions, erasure, files, people, supervision
 from jointlead.services.check import check
 from jointlead.services.edits import undo_edit
 from jointlead.services.overview import people as people_rows
@@ -186,6 +186,20 @@ def test_the_dashboards_snapshot_which_may_name_her_goes_too(demo_db, data_dir):
     person_id = erasure.find_person(demo_db, EMPLOYER, NUMBER)
     erasure.erase_person(demo_db, person_id, reason="Erasure request ER-7", today=TODAY)
     assert not snapshot.exists()
+
+
+@pytest.mark.sqlite_only
+def test_the_report_names_where_copies_made_before_still_hold_her(demo_db):
+    beside = demo_db.path.parent
+    saved = files.save_copy(demo_db, beside / f"{demo_db.path.stem} copy 2026-11-01.sqlite")  # as File > Save a copy
+    (beside / "backups").mkdir(exist_ok=True)
+    backup = files.save_copy(demo_db, beside / "backups" / f"{demo_db.path.stem} before-restore.sqlite")
+    files.save_copy(demo_db, beside / "another service.sqlite")  # not a copy of this database
+    person_id = erasure.find_person(demo_db, EMPLOYER, NUMBER)
+    report = erasure.erase_person(demo_db, person_id, reason="Erasure request ER-7", today=TODAY)
+    assert report.copies == (backup, saved)  # the saved copy was missed
+    assert report.copies_note() == (f"2 copies of the database made before, in {beside} and {beside / 'backups'}, "
+                                    "still hold this person: delete them if the person must go from there too.")
 
 
 def test_erasure_needs_a_reason_and_an_existing_person(demo_db):

@@ -22,13 +22,15 @@ Limits, said plainly to the user: a nickname, initials, a first name on its own 
 a word matching their name or number that meant someone else (a namesake in free text, or in the audit log) is
 scrubbed too; other people's own name and number columns are never touched, even when they are the same. Ledger
 fingerprints are one-way hashes and are kept. Backups, exported workbooks, log files and e-mailed copies are outside
-this file: the report lists the backups beside the database, which still hold the person until they are deleted.
-Re-importing a file that lists them brings them back. Erasure cannot be undone, and earlier edits that involved
-them can no longer be undone either (`services.edits` refuses anything marked "[erased]").
+this file: the report lists the copies made before (backups, and copies saved beside the database), which still
+hold the person until they are deleted. Re-importing a file that lists them brings them back. Erasure cannot be
+undone, and earlier edits that involved them can no longer be undone either (`services.edits` refuses anything
+marked "[erased]").
 """
 
 from __future__ import annotations
 
+import glob
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -42,6 +44,7 @@ from sqlalchemy.orm import Session
 
 from jointlead.domain.errors import JointleadError, ValidationError
 from jointlead.domain.reporting_lines import LineKind
+from jointlead.domain.words import listed
 from jointlead.paths import dashboard_snapshot
 from jointlead.services.edits import ERASED
 from jointlead.store.database import Database
@@ -100,11 +103,23 @@ class ErasureReport:
     audit_entries_scrubbed: int
     left_without_lead: tuple[str, ...]  # "Name (managerial)": now with no line of that kind on the day
     compacted: bool  # the file was vacuumed and its write-ahead log emptied
-    backups: tuple[Path, ...]  # copies beside the database made before: they still hold the person
+    # Copies made before, which still hold the person: the automatic backups, and copies saved beside the database
+    # with File > Save a copy under the name it suggests.
+    copies: tuple[Path, ...]
 
     @property
     def rows_removed_total(self) -> int:
         return sum(n for _t, n in self.rows_removed)
+
+    def copies_note(self) -> str:
+        """What to do about the copies that still hold the person; "" when there are none."""
+        if not self.copies:
+            return ""
+        one = len(self.copies) == 1
+        folders = listed(sorted({str(copy.parent) for copy in self.copies}))
+        return (f"{len(self.copies)} {'copy' if one else 'copies'} of the database made before, in {folders}, "
+                f"still {'holds' if one else 'hold'} this person: delete {'it' if one else 'them'} if the person "
+                "must go from there too.")
 
 
 # --- What names the person --------------------------------------------------------------------------------------
@@ -355,13 +370,13 @@ def _compact(database: Database) -> bool:
         connection.close()
 
 
-def _backups(database: Database) -> tuple[Path, ...]:
+def _copies(database: Database) -> tuple[Path, ...]:
     if database.path is None:  # a shared database's backups are the server's, out of jointlead's reach
         return ()
-    folder = database.path.parent / "backups"
-    if not folder.is_dir():
-        return ()
-    return tuple(sorted(p for p in folder.glob(f"{database.path.stem}*.sqlite") if p.is_file()))
+    stem, beside = database.path.stem, database.path.parent
+    found = [*(beside / "backups").glob(f"{glob.escape(stem)}*.sqlite"),
+             *beside.glob(f"{glob.escape(stem)} copy *.sqlite")]  # File > Save a copy's suggested name
+    return tuple(sorted(p for p in found if p.is_file()))
 
 
 def erase_person(database: Database, person_id: int, *, reason: str, today: date) -> ErasureReport:
@@ -419,4 +434,4 @@ def erase_person(database: Database, person_id: int, *, reason: str, today: date
     dashboard_snapshot().unlink(missing_ok=True)
     return ErasureReport(
         entry_id, tuple(sorted((t, len(ids)) for t, ids in removed.items())), tuple(sorted(cleared.items())),
-        text_scrubbed, audit_scrubbed, left, _compact(database), _backups(database))
+        text_scrubbed, audit_scrubbed, left, _compact(database), _copies(database))

@@ -343,9 +343,8 @@ def _erasure_done(report: erasure.ErasureReport) -> str:
              f"{report.text_values_scrubbed} values and {report.audit_entries_scrubbed} audit entries."]
     if report.left_without_lead:
         lines.append("Now without a lead: " + ", ".join(report.left_without_lead) + ".")
-    if report.backups:
-        lines.append(f"{len(report.backups)} backup copies in {report.backups[0].parent} were made before and still "
-                     "hold this person: delete them if they must go too.")
+    if report.copies:
+        lines.append(report.copies_note())
     if not report.compacted:
         lines.append("The file could not be compacted while in use; what was removed has been overwritten anyway.")
     lines.append("Edit > Undo has been cleared.")

@@ -207,6 +207,24 @@ def test_a_year_to_date_extract_corrects_the_open_month_and_leaves_the_closed_on
                                                                     "is not as imported into it")
 
 
+def test_a_posting_moved_out_of_a_closed_month_by_a_later_extract_is_refused(pool, tmp_path):
+    m7 = [["00123", "5101", "M7", "J1", "Agency", "100.00"], ["00123", "5101", "M7", "J2", "Taxi", "40.00"]]
+    imports.apply_import(pool, imports.preview_ledger_import(pool, write_ledger(tmp_path / "m7.xlsx", m7), "NCC",
+                                                             year=FY))
+    with UnitOfWork(pool) as uow:
+        uow.session.add(PeriodClose(agreement_id=1, year=2026, period=7, closed_on=date(2026, 11, 10), closed_by="t"))
+        uow.commit()
+    m8 = [m7[0], ["00123", "5101", "M8", "J2", "Taxi", "40.00"], ["00123", "5101", "M8", "J3", "Agency", "9.00"]]
+    preview = imports.preview_ledger_import(pool, write_ledger(tmp_path / "ytd m8.xlsx", m8), "NCC", year=FY)
+    assert [(r.reference, r.problems) for r in preview.rejected] == [("Ledger!5", (
+        "Ledger!5: J2 was imported into M7 2026-27, which is closed, and is now in M8: moving it would change M7 "
+        "2026-27's agreed figures. If this extract corrects M7, unlock it on the Budgets page (Unlock…, giving the "
+        "reason), then import it again.",))]  # was: taken, M7 changed while closed, with no word said
+    imports.apply_import(pool, preview, accept_valid=True)
+    assert in_force(pool) == [("J1", 10000, 1), ("J2", 4000, 1), ("J3", 900, 1)]
+    assert in_force(pool, 7) == [("J1", 10000, 1), ("J2", 4000, 1)]
+
+
 def test_a_whole_import_can_be_undone_newest_first(pool, tmp_path):
     first = imports.apply_import(pool, imports.preview_ledger_import(
         pool, write_ledger(tmp_path / "1.xlsx", [["00123", "5101", "M7", "J1", "A", "1.00"]]), "NCC", year=FY))

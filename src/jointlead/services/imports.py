@@ -214,6 +214,13 @@ def _closed_months_notice(rows: Counter[int], year: FinancialYear) -> str:
             "giving the reason), then import it again. Rows as imported before are counted unchanged.")
 
 
+def _moved_out_of_closed(old: Any, row: LedgerRow, year: FinancialYear) -> str:
+    closed = f"M{old.period} {year.label}"
+    return (f"{row.sheet}!{row.row}: {old.transaction_ref} was imported into {closed}, which is closed, and is now "
+            f"in M{row.period}: moving it would change {closed}'s agreed figures. If this extract corrects "
+            f"M{old.period}, unlock it on the Budgets page (Unlock…, giving the reason), then import it again.")
+
+
 def _rejected(row: SourceRow) -> RejectedRow:
     return RejectedRow(f"{row.sheet}!{row.row}", tuple(str(p) for p in row.problems), row.cells)
 
@@ -452,6 +459,10 @@ def _preview_ledger(source: SourceFile, database: Database, path: Path, partner:
                 found.append(start + within)
                 matched.add(old.id)
                 row = chunk.row(within)
+                if old.period in locked:  # moved out of a closed month since: taking it would change that month
+                    moved = _moved_out_of_closed(old, row, year)
+                    tally.rejected.append(RejectedRow(f"{row.sheet}!{row.row}", (moved,), ()))
+                    continue
                 line = lines[number][within]
                 # A row the codes map nowhere keeps the line it was assigned to by hand: the extract sent again
                 # put it back among the unmapped, undoing the manager's assignment.

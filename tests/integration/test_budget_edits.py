@@ -38,6 +38,7 @@ from jointlead.services.budget_setup import (
     add_budget_line,
     add_contribution,
     add_ledger_mapping,
+    change_budget_line,
     instalments,
     ledger_mappings,
     record_payment,
@@ -328,6 +329,33 @@ def test_last_years_shape_is_copied_onto_the_open_months(empty_db):
     reprofile_line(empty_db, line_id, YEAR, "last year's actuals")
     profile = pool_position(empty_db, as_at=0, today=date(2026, 5, 1)).lines[0].figures.budget_profile
     assert profile == (100_000,) * 11 + (200_000,)
+
+
+def test_a_line_cannot_take_a_code_another_line_has(empty_db):
+    agreement_id = set_up(empty_db)
+    add_budget_line(empty_db, agreement_id, LineTerms("A", "Nursing", "pay", "ETR"), YEAR, 1_200_000)
+    add_budget_line(empty_db, agreement_id, LineTerms("B", "Social work", "pay", "ETR"), YEAR, 1_200_000)
+    line_id = pool_position(empty_db, as_at=0, today=date(2026, 5, 1)).lines[1].id
+    before = stored.digest(empty_db)
+    with pytest.raises(ValidationError) as refused:  # was: the database's UNIQUE constraint, an unexpected error
+        change_budget_line(empty_db, line_id, LineTerms(" A ", "Social work", "pay", "ETR"))
+    assert (refused.value.message, refused.value.advice) == ("There is already a line with the code A.",
+                                                             "Keep its code, or choose one not in use.")
+    assert stored.digest(empty_db) == before
+    change_budget_line(empty_db, line_id, LineTerms("B", "Social work team", "pay", "ETR"))  # its own code is fine
+
+
+def test_an_income_line_takes_the_shape_of_last_years_credits(empty_db):
+    agreement_id = set_up(empty_db)
+    add_contribution(empty_db, agreement_id, "ETR", YEAR, "NHS", 1_300_000)
+    add_budget_line(empty_db, agreement_id, LineTerms("I", "Client income", "income", "ETR"), YEAR - 1, -1_200_000)
+    line_id = pool_position(empty_db, as_at=0, today=date(2025, 5, 1)).lines[0].id
+    for period in range(1, 13):
+        adjust_actual(empty_db, line_id, YEAR - 1, period, -100_000 * (2 if period == 12 else 1), "last year")
+    set_annual_budget(empty_db, line_id, YEAR, -1_300_000)
+    reprofile_line(empty_db, line_id, YEAR, "last year's actuals")  # was: "weights cannot be negative", unexpected
+    profile = pool_position(empty_db, as_at=0, today=date(2026, 5, 1)).lines[0].figures.budget_profile
+    assert profile == (-100_000,) * 11 + (-200_000,)
 
 
 def test_completing_a_profile_spreads_the_difference_over_the_open_months_or_says_why_not(demo_db):

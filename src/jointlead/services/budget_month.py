@@ -156,8 +156,9 @@ def reprofile_line(database: Database, line_id: int, year: int, profile: str) ->
             raise every_month_closed(year, "nothing can move")
         months = [_month(session, line, year, p) for p in range(start, MONTHS + 1)]
         remaining = sum(m.budget_pence for m in months)
+        even = split_largest_remainder(remaining, [1] * len(months))
         if profile == "even":
-            weights = [1] * len(months)
+            parts = even
         else:
             last_year = session.execute(
                 select(LedgerTransaction.period, func.sum(LedgerTransaction.amount_pence))
@@ -170,8 +171,10 @@ def reprofile_line(database: Database, line_id: int, year: int, profile: str) ->
             # The domain's rule for last year's shape (credits count as nil; no shape means even), on the open months.
             spread = rules.profile_from_last_year(remaining, [by_month.get(p, 0) if p >= start else 0
                                                               for p in range(1, MONTHS + 1)])
-            weights = list(spread[start - 1:]) if sum(spread[start - 1:]) else [1] * len(months)
-        parts = split_largest_remainder(remaining, weights)
+            # The spread is signed as the budget is (an income line's months are credits). With no shape to copy
+            # it is even over all twelve months, closed ones included, so the open months are spread evenly here.
+            shaped = list(spread[start - 1:])
+            parts = shaped if sum(shaped) == remaining else even
         for month, pence in zip(months, parts, strict=True):
             record.update(month, budget_pence=pence)
         line_year = session.scalar(select(LineYear).where(LineYear.budget_line_id == line.id, LineYear.year == year))

@@ -336,9 +336,7 @@ def add_budget_line(database: Database, agreement_id: int, terms: LineTerms, yea
         record = Recorder(uow, "add budget line")
         agreement = agreement_of(uow.session, agreement_id)
         code = terms.code.strip()
-        if uow.session.scalar(select(BudgetLine.id).where(BudgetLine.agreement_id == agreement.id,
-                                                          BudgetLine.code == code)):
-            raise ValidationError(f"There is already a line with the code {code}.", "Give the new line its own code.")
+        _check_code_free(uow.session, agreement.id, code, "Give the new line its own code.")
         responsible = _partner_of(uow.session, agreement, terms.responsible).id if terms.responsible else None
         line = record.create(BudgetLine(agreement_id=agreement.id, code=code, name=terms.name.strip(),
                                         category=terms.category, responsible_id=responsible,
@@ -363,6 +361,12 @@ def set_annual_budget(database: Database, line_id: int, year: int, annual_budget
         return record.commit(f"set {line.code}'s budget for {FinancialYear(year).label}")
 
 
+def _check_code_free(session: Session, agreement_id: int, code: str, advice: str) -> None:
+    """A line's code is its own: the ledger mappings, packs and trackers name lines by it."""
+    if session.scalar(select(BudgetLine.id).where(BudgetLine.agreement_id == agreement_id, BudgetLine.code == code)):
+        raise ValidationError(f"There is already a line with the code {code}.", advice)
+
+
 def change_budget_line(database: Database, line_id: int, terms: LineTerms, *,
                        seen_version: int | None = None) -> Edit:
     """Change a line's code, name, category, responsible partner, share profile and forecast method.
@@ -378,6 +382,8 @@ def change_budget_line(database: Database, line_id: int, terms: LineTerms, *,
             raise JointleadError("That budget line is no longer recorded.")
         record.check_seen(line, seen_version)
         agreement = agreement_of(uow.session, line.agreement_id)
+        if terms.code.strip() != line.code:
+            _check_code_free(uow.session, agreement.id, terms.code.strip(), "Keep its code, or choose one not in use.")
         responsible = _partner_of(uow.session, agreement, terms.responsible).id if terms.responsible else None
         if not record.update(line, code=terms.code.strip(), name=terms.name.strip(), category=terms.category,
                              responsible_id=responsible, share_profile=terms.share_profile,

@@ -216,6 +216,25 @@ def test_a_month_closes_once_it_is_over_and_with_every_partners_ledger_in_or_sai
     assert pool_position(demo_db).as_at.number == 8
 
 
+def test_a_change_to_a_month_closed_since_is_not_undone_until_the_month_is_unlocked(demo_db):
+    line = pool_position(demo_db).lines[0]
+    adjusted = adjust_actual(demo_db, line.id, YEAR, 8, 12_345_600, "Late journal")
+    moved = set_month_budget(demo_db, line.id, YEAR, 8, line.figures.budget_profile[7] + 500)
+    close_period(demo_db, None, YEAR, 8, today=date(2026, 12, 7), closing_without=("NFT", "NCC"))
+    before = stored.digest(demo_db)
+    for edit in (moved, adjusted):  # was: undone, the closed month's agreed figures changed
+        with pytest.raises(JointleadError) as refused:
+            undo_edit(demo_db, edit)
+        assert (refused.value.message, refused.value.advice) == (
+            "That change cannot be undone: M8 2026-27 has been closed since, and its figures were agreed then.",
+            "Unlock M8 2026-27 on the Budgets page (Unlock…, giving the reason), then undo the change.")
+    assert stored.digest(demo_db) == before
+    unlock_period(demo_db, None, YEAR, 8, "The late journal was posted twice", today=date(2026, 12, 8))
+    undo_edit(demo_db, moved)
+    undo_edit(demo_db, adjusted)
+    assert next(x for x in pool_position(demo_db).lines if x.id == line.id).figures == line.figures
+
+
 def test_periods_close_in_order_and_unlock_with_a_reason(demo_db):
     closes = count(demo_db, PeriodClose)
     with pytest.raises(ValidationError, match="M8 is still open"):

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from sqlalchemy import select
 
 import stored
 from exchange import hostile
@@ -223,6 +224,25 @@ def test_a_posting_moved_out_of_a_closed_month_by_a_later_extract_is_refused(poo
     imports.apply_import(pool, preview, accept_valid=True)
     assert in_force(pool) == [("J1", 10000, 1), ("J2", 4000, 1), ("J3", 900, 1)]
     assert in_force(pool, 7) == [("J1", 10000, 1), ("J2", 4000, 1)]
+
+
+def test_an_import_into_a_month_closed_since_is_not_undone_until_the_month_is_unlocked(pool, tmp_path):
+    m7 = imports.apply_import(pool, imports.preview_ledger_import(
+        pool, write_ledger(tmp_path / "m7.xlsx", [["00123", "5101", "M7", "J1", "Agency", "100.00"]]), "NCC", year=FY))
+    with UnitOfWork(pool) as uow:
+        uow.session.add(PeriodClose(agreement_id=1, year=2026, period=7, closed_on=date(2026, 11, 10), closed_by="t"))
+        uow.commit()
+    before = content(pool)
+    with pytest.raises(JointleadError) as refused:  # was: undone, and M7's agreed actuals went with it
+        imports.undo_import(pool, m7.batch_id)
+    assert refused.value.message == ("This import changed M7 2026-27, which has been closed since: undoing it would "
+                                     "change the figures agreed then.")
+    assert content(pool) == before
+    with UnitOfWork(pool) as uow:
+        uow.session.scalar(select(PeriodClose)).unlocked_on = date(2026, 11, 12)
+        uow.commit()
+    imports.undo_import(pool, m7.batch_id)
+    assert in_force(pool) == []
 
 
 def test_a_whole_import_can_be_undone_newest_first(pool, tmp_path):

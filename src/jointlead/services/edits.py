@@ -20,11 +20,12 @@ from sqlalchemy import Date, DateTime, Table, func, inspect, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from jointlead.domain.calendar import FinancialYear
 from jointlead.domain.errors import JointleadError, StillPointedAt
 from jointlead.domain.words import listed
 from jointlead.store.database import Database
 from jointlead.store.errors import ChangedBySomeoneElse
-from jointlead.store.models import AuditEntry, Base
+from jointlead.store.models import AuditEntry, Base, BudgetLine, LedgerTransaction, LineMonth, PeriodClose
 from jointlead.store.uow import UnitOfWork
 
 # What erasing a person (`services.erasure`) leaves in place of their values in the audit log. An entry holding it
@@ -227,12 +228,14 @@ def _compensate(recorder: Recorder, entry: AuditEntry) -> None:
     if deleted:
         if row is not None:
             raise JointleadError("That change cannot be undone: the record it removed is back already.", "")
+        _refuse_in_closed_month(session, model, {k: old for k, (old, _new) in changes.items()})
         recorder.create(model(**{k: old for k, (old, _new) in changes.items()}))
         return
     if row is None:
         raise JointleadError("That change cannot be undone: the record it made has since been removed.",
                              "Undo the later changes first.")
     current = _fields(row)
+    _refuse_in_closed_month(session, model, current)
     if any(current[k] != new for k, (_old, new) in changes.items()):
         raise JointleadError("That change cannot be undone: the record has been changed again since.",
                              "Undo the later changes first.")
@@ -241,6 +244,24 @@ def _compensate(recorder: Recorder, entry: AuditEntry) -> None:
         recorder.delete(row)
     else:
         recorder.update(row, **{k: old for k, (old, _new) in changes.items()})
+
+
+def _refuse_in_closed_month(session: Session, model: type[Base], values: Mapping[str, Any]) -> None:
+    """A month's budget or a ledger row in a month closed since cannot change back: the month's figures were agreed
+    at month end, and an undo would change them as surely as an edit."""
+    if model is LineMonth:
+        agreement_id = session.scalar(select(BudgetLine.agreement_id).where(BudgetLine.id == values["budget_line_id"]))
+    elif model is LedgerTransaction:
+        agreement_id = values["agreement_id"]
+    else:
+        return
+    year, period = values["year"], values["period"]
+    if session.scalar(select(PeriodClose.id).where(PeriodClose.agreement_id == agreement_id, PeriodClose.year == year,
+                                                   PeriodClose.period == period, PeriodClose.unlocked_on.is_(None))):
+        month = f"M{period} {FinancialYear(year).label}"
+        raise JointleadError(f"That change cannot be undone: {month} has been closed since, and its figures were "
+                             "agreed then.", f"Unlock {month} on the Budgets page (Unlock…, giving the reason), then "
+                             "undo the change.")
 
 
 def undo_edit(database: Database, edit: Edit) -> Edit:

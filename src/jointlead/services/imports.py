@@ -13,7 +13,7 @@ from operator import is_not, itemgetter
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from jointlead.domain.calendar import FinancialYear, format_day
@@ -681,6 +681,21 @@ def _write_ledger(session: Session, plan: _LedgerPlan, batch_id: int, progress: 
 
 
 def _undo_ledger(session: Session, batch_id: int) -> None:
+    # Rows it added or took out of a month closed since: undoing it would change that month's agreed figures.
+    closed = session.execute(
+        select(LedgerTransaction.year, LedgerTransaction.period).distinct()
+        .join(PeriodClose, and_(PeriodClose.agreement_id == LedgerTransaction.agreement_id,
+                                PeriodClose.year == LedgerTransaction.year,
+                                PeriodClose.period == LedgerTransaction.period, PeriodClose.unlocked_on.is_(None)))
+        .where(or_(LedgerTransaction.import_batch_id == batch_id, LedgerTransaction.removed_by_batch_id == batch_id))
+        .order_by(LedgerTransaction.year, LedgerTransaction.period)).all()
+    if closed:
+        one = len(closed) == 1
+        months = listed([f"M{period} {FinancialYear(year).label}" for year, period in closed])
+        raise JointleadError(f"This import changed {months}, which {'has' if one else 'have'} been closed since: "
+                             "undoing it would change the figures agreed then.",
+                             f"Unlock {'it' if one else 'them'} on the Budgets page (Unlock…, giving the reason), "
+                             "then undo the import.")
     session.execute(update(LedgerTransaction).where(LedgerTransaction.removed_by_batch_id == batch_id)
                     .values(removed_by_batch_id=None))
     session.execute(delete(LedgerTransaction).where(LedgerTransaction.import_batch_id == batch_id))

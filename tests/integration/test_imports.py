@@ -164,6 +164,17 @@ def test_rows_with_problems_stop_the_whole_import_unless_only_valid_rows_are_acc
     assert sheet["A2"].value == "Ledger!5" and sheet["F2"].value == "J2"
 
 
+def test_the_rejected_rows_book_takes_repeated_headers_and_shows_numbers_as_the_file_held_them(pool, tmp_path):
+    header = ["Cost Centre", "Subjective", "Period", "Trans No", "Notes", "Value £", "Notes", "Where"]
+    path = hostile.write_xlsx(tmp_path / "ledger.xlsx", {"Ledger": [header, [
+        123, 5101, 7, 4_471_093, "A", "12.3.4", "B", "C"]]})  # number cells, as an extract exported from Excel
+    preview = imports.preview_ledger_import(pool, path, "NCC", year=FY, overrides={"description": "Notes"})
+    sheet = openpyxl.load_workbook(write_rejected_rows(pool, preview, tmp_path / "rejected.xlsx"))["Rejected rows"]
+    assert [c.value for c in sheet[1]] == ["Where", "Problems", "Cost Centre", "Subjective", "Period", "Trans No",
+                                           "Notes", "Value £", "Notes (2)", "Where (2)"]  # was: ValueError
+    assert [c.value for c in sheet[2]][2:6] == ["123", "5101", "7", "4471093"]  # was: '123.0', '5101.0'...
+
+
 def test_rows_in_a_closed_period_are_rejected_with_that_reason(pool, tmp_path):
     with UnitOfWork(pool) as uow:
         uow.session.add(PeriodClose(agreement_id=1, year=2026, period=7, closed_on=date(2026, 11, 10), closed_by="t"))

@@ -520,7 +520,8 @@ def write_rejected_rows(database: Database, preview: ImportPreview, out: Path) -
     width = max([len(preview.headers), *(len(r.cells) for r in rejected)])
     titles = [preview.headers[i] if i < len(preview.headers) and preview.headers[i] else f"Column {i + 1}"
               for i in range(width)]
-    columns = REJECTED_COLUMNS + tuple(ExportColumn(title) for title in titles)
+    columns = REJECTED_COLUMNS + tuple(ExportColumn(title) for title in _distinct(
+        [column.header for column in REJECTED_COLUMNS], titles))
     with database.session() as session:
         organisation = session.scalar(select(Organisation).where(Organisation.code == preview.organisation))
         workbook = ExportWorkbook(_cover(database, session, "Rows not imported", organisation,
@@ -534,7 +535,26 @@ def write_rejected_rows(database: Database, preview: ImportPreview, out: Path) -
     return workbook.save(out)
 
 
+def _distinct(taken: list[str], titles: list[str]) -> list[str]:
+    """The titles, each made its own as a table needs ("Notes", "Notes (2)"): extracts repeat headers, and may use
+    the rejected-rows sheet's own ("Where")."""
+    seen = {title.casefold() for title in taken}
+    distinct = []
+    for title in titles:
+        unique, number = title, 1
+        while unique.casefold() in seen:
+            number += 1
+            unique = f"{title} ({number})"
+        seen.add(unique.casefold())
+        distinct.append(unique)
+    return distinct
+
+
 def _as_text(value: object) -> str | None:
+    """A cell as the file held it: a whole number read as a float (every number cell is) shown without '.0', so an
+    employee number or a period sent back and imported again is the same."""
     if value is None:
         return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
     return value.strftime("%d/%m/%Y") if isinstance(value, date) else str(value)

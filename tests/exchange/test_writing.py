@@ -15,6 +15,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from jointlead.domain.rag import Rag
 from jointlead.exchange import writing
+from jointlead.exchange.reading import open_source
 from jointlead.exchange.writing import (
     DATE_FORMAT,
     FINANCE_FORMAT,
@@ -432,6 +433,15 @@ def test_text_excel_would_unescape_into_a_formula_is_quoted_too(tmp_path):
     sheet = one_column(tmp_path, Kind.TEXT, "_x003D_1+1", "_x0041_ is A")
     assert sheet["A2"].quotePrefix is True
     assert sheet["A3"].quotePrefix is False
+
+
+def test_text_holding_an_ooxml_escape_reads_back_as_written(tmp_path):
+    texts = ["_x003D_1+1", "Mo_x0041_ Ali", "a _x005F_ b", "_x12_ is not one", "plain"]
+    workbook = ExportWorkbook(COVER)
+    workbook.add_table("Staff", [ExportColumn("Value"), ExportColumn("Note", wrap=True)], [(t, t) for t in texts])
+    with open_source(workbook.save(tmp_path / "export.xlsx")) as source:  # read as imports (and Excel) read it
+        rows = list(next(sheet for sheet in source.sheets if sheet.name == "Staff").rows())
+    assert [row[:2] for row in rows[rows.index(["Value", "Note"]) + 1:]] == [[t, t] for t in texts]  # "=1+1"...
 
 
 @pytest.mark.parametrize("kind", [kind for kind in Kind if kind not in (Kind.TEXT, Kind.CODE)])

@@ -293,9 +293,15 @@ def needs_quote_prefix(text: str) -> bool:
     return text.startswith("_x") and _ooxml_unescaped(text).startswith(FORMULA_TRIGGERS)
 
 
+def _ooxml_literal(text: str) -> str:
+    """`text` with each _xHHHH_ in it kept as written: Excel (and calamine) decode that pattern in cell text, so
+    "_x003D_1+1" would read back as "=1+1"; OOXML's escape for the underscore, _x005F_, keeps it literal."""
+    return _OOXML_ESCAPE.sub(lambda match: "_x005F" + match[0], text) if "_x" in text else text
+
+
 def _put_text(cell: Cell, text: str) -> None:
     """Put already-checked text in a cell as a string, never a formula or an error code, quote-prefixed if need be."""
-    cell.value = text
+    cell.value = _ooxml_literal(text)
     # openpyxl infers "f" for text starting with "=" and "e" for "#N/A" and the like: text is always text.
     cell.data_type = "s"
     if needs_quote_prefix(text):
@@ -348,7 +354,7 @@ def _text_xml(text: str, style: str) -> str:
     """An inline string cell, as openpyxl writes one (leading or trailing spaces kept with xml:space)."""
     stripped = text.strip()
     space = ' xml:space="preserve"' if stripped and text != stripped else ""
-    return f'{style} t="inlineStr"><is><t{space}>{_escaped(text)}</t></is></c>'
+    return f'{style} t="inlineStr"><is><t{space}>{_escaped(_ooxml_literal(text))}</t></is></c>'
 
 
 def _cell_writer(key: Kind | str, style_attribute: _StyleAttribute, epoch: datetime) -> _CellXml:

@@ -307,6 +307,24 @@ def test_sessions_that_cannot_be_right_are_refused(small_service):
     assert count(small_service, SupervisionSession) == 1
 
 
+def test_a_session_held_by_someone_who_had_left_or_a_group_recorded_twice_is_refused(small_service):
+    with small_service.session() as session:
+        session.get(Person, 4).leave_date = date(2026, 6, 30)  # Pat, the principal social worker, has left
+        session.commit()
+    with pytest.raises(ValidationError) as refused:  # was: recorded, credited to Pat
+        record_session(small_service, 2, supervision_type="professional", supervisor_id=4,
+                       session_date=date(2026, 10, 9), today=D)
+    assert refused.value.message == ("Pat Principal left on 30 June 2026, so cannot have held a session on "
+                                     "9 October 2026.")
+    with pytest.raises(ValidationError, match="Pat Principal left on 30 June 2026"):
+        record_group_session(small_service, [1, 2], supervisor_id=4, session_date=date(2026, 10, 9), today=D)
+    record_group_session(small_service, [1, 2], supervisor_id=3, session_date=date(2026, 11, 5), today=D)
+    with pytest.raises(ValidationError) as refused:  # was: a second group, each session counted twice
+        record_group_session(small_service, [1, 2], supervisor_id=3, session_date=date(2026, 11, 5), today=D)
+    assert refused.value.message == "Nia Nurse's professional session on 5 November 2026 is already recorded as held."
+    assert count(small_service, SupervisionSession) == 2
+
+
 def test_an_arrangement_is_added_changed_from_a_date_signed_and_ended_each_undoable(small_service):
     added = add_arrangement(small_service, 2, "professional", 4, date(2026, 1, 1), agreement_signed=date(2026, 1, 9))
     with pytest.raises(ValidationError, match="already has professional supervision"):

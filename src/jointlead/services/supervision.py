@@ -505,21 +505,37 @@ def record_session(database: Database, supervisee_id: int, *, supervision_type: 
         if supervisor_id is None:
             supervisor_id = _arranged_supervisor(uow.session, supervisee_id, kind, session_date)
         if supervisor_id is not None:
-            _person(uow.session, supervisor_id, "supervisor")
             if supervisor_id == supervisee_id:
                 raise ValidationError("Nobody supervises themselves.", "Choose who held the session.")
-        repeated = uow.session.scalar(
-            select(SupervisionSession.id).where(
-                SupervisionSession.supervisee_id == supervisee_id, SupervisionSession.supervision_type == kind,
-                SupervisionSession.session_date == session_date, SupervisionSession.status == status))
-        if repeated is not None:
-            raise ValidationError(f"{person.full_name}'s {kind} session on {format_day(session_date)} is already "
-                                  f"recorded as {status}.", "Nothing was added.")
+            _check_session_supervisor(uow.session, supervisor_id, session_date)
+        _refuse_repeat(uow.session, person, kind, session_date, status)
         record.create(SupervisionSession(supervisee_id=supervisee_id, supervisor_id=supervisor_id,
                                          supervision_type=kind, session_date=session_date,
                                          duration_minutes=duration_minutes, status=str(status),
                                          recorded_by=os_user()))
         return record.commit(f"record {person.full_name}'s {kind} supervision on {format_day(session_date)}")
+
+
+def _check_session_supervisor(session: Session, supervisor_id: int, day: date) -> None:
+    """Whoever held a session was in post that day: a session credited to someone who had left (or not yet
+    started) is a mistyped date or name."""
+    supervisor = _person(session, supervisor_id, "supervisor")
+    if not _in_post(supervisor, day):
+        when = (f"left on {format_day(supervisor.leave_date)}" if supervisor.leave_date and supervisor.leave_date < day
+                else f"started on {format_day(supervisor.start_date)}")
+        raise ValidationError(f"{supervisor.full_name} {when}, so cannot have held a session on {format_day(day)}.",
+                              "Check the date, or choose who held it.")
+
+
+def _refuse_repeat(session: Session, person: Person, kind: str, day: date, status: str) -> None:
+    """One session of a type a day, as it went, for each supervisee: recording it again would count it twice."""
+    repeated = session.scalar(
+        select(SupervisionSession.id).where(
+            SupervisionSession.supervisee_id == person.id, SupervisionSession.supervision_type == kind,
+            SupervisionSession.session_date == day, SupervisionSession.status == status))
+    if repeated is not None:
+        raise ValidationError(f"{person.full_name}'s {kind} session on {format_day(day)} is already recorded as "
+                              f"{status}.", "Nothing was added.")
 
 
 def _arranged_supervisor(session: Session, supervisee_id: int, kind: str, day: date) -> int | None:
@@ -570,7 +586,7 @@ def record_group_session(database: Database, supervisee_ids: Sequence[int], *, s
     with UnitOfWork(database) as uow:
         record = Recorder(uow, "record group supervision")
         if supervisor_id is not None:
-            _person(uow.session, supervisor_id, "supervisor")
+            _check_session_supervisor(uow.session, supervisor_id, session_date)
         people = [_person(uow.session, person_id, "supervisee") for person_id in ids]
         for person in people:
             if person.id == supervisor_id:
@@ -578,6 +594,8 @@ def record_group_session(database: Database, supervisee_ids: Sequence[int], *, s
             if not _in_post(person, session_date):
                 raise ValidationError(f"{person.full_name} was not in post on {format_day(session_date)}.",
                                       "Take them out of the group.")
+            _refuse_repeat(uow.session, person, kind, session_date, SessionStatus.DID_NOT_ATTEND.value
+                           if person.id in did_not_attend else SessionStatus.HELD.value)
         group_key = _next_group_key(uow.session)
         for person in people:
             attended = person.id not in did_not_attend

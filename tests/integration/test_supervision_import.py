@@ -180,6 +180,35 @@ def test_the_same_session_twice_in_a_tracker_is_reported(team, tmp_path):
     assert "appears twice in the file (first at Tracker!5)" in found.rejected[0].problems[0]
 
 
+def test_a_session_recorded_with_another_supervisor_is_matched_and_the_named_one_is_a_change(team, tmp_path):
+    imports.apply_import(team, preview(team, tracker(tmp_path / "t.xlsx", [
+        ["Dana Cole", "", "managerial", date(2026, 10, 5), 45, "Held"]])))  # Priya, as arranged
+    blank = preview(team, tracker(tmp_path / "u.xlsx", [["Dana Cole", "", "managerial", date(2026, 10, 5), 45,
+                                                          "Held"]]))
+    assert (blank.added, blank.changed, blank.unchanged) == ((), (), 1)
+    cover = preview(team, tracker(tmp_path / "v.xlsx", [["Dana Cole", "N003",
+                                                          "managerial", date(2026, 10, 5), 45, "Held"]]))
+    assert [(c.subject, c.detail) for c in cover.changed] == [  # was: added, a second held session that day
+        ("Dana Cole · managerial · 05/10/2026", "supervisor Priya Shah → Sam Ward")]
+    imports.apply_import(team, cover)
+    assert sessions(team) == [("Dana Cole", "managerial", "2026-10-05", "Sam Ward", 45, "held")]
+
+
+def test_namesakes_sessions_are_not_one_repeated_and_a_supervisor_who_had_left_is_refused(team, tmp_path):
+    with UnitOfWork(team) as uow:
+        uow.session.query(Person).filter_by(full_name="Priya Shah").one().leave_date = date(2026, 9, 30)
+        uow.commit()
+    header = ["Employee number", *HEADER]
+    found = preview(team, tracker(tmp_path / "t.xlsx", [
+        ["N003", "Sam Ward", "C001", "managerial", date(2026, 11, 3), 60, "Held"],
+        ["C002", "Sam Ward", "C001", "managerial", date(2026, 11, 3), 60, "Held"],  # the other Sam Ward
+        ["N002", "Tom Okafor", "Priya Shah", "clinical", date(2026, 10, 2), 60, "Held"],
+    ], header))
+    assert [(r.reference, r.problems) for r in found.rejected] == [("Tracker!7", (
+        "Supervisor: Priya Shah left on 30 September 2026, so cannot have held a session on 2 October 2026.",))]
+    assert len(found.added) == 2  # was: the second Sam Ward's row refused as the first's, repeated
+
+
 # --- bad trackers, as hostile files ----------------------------------------------------------------------------
 
 def no_date_column(folder: Path) -> Path:

@@ -249,11 +249,12 @@ class _Tally:
             else:
                 yield row
 
-    def repeated(self, seen: dict[str, str], key: str, where: str, what: str) -> bool:
-        """True (and the row rejected) when the file already had this id; otherwise remembers where it was."""
+    def repeated(self, seen: dict[Any, str], key: Any, where: str, what: str, shown: str | None = None) -> bool:
+        """True (and the row rejected) when the file already had this id; otherwise remembers where it was.
+        `shown`: the id in words, when the key itself is not (ids of people, whose names two can share)."""
         if key in seen:
-            self.rejected.append(RejectedRow(where, (f"{what} {key} appears twice in the file (first at "
-                                                     f"{seen[key]}).",), ()))
+            self.rejected.append(RejectedRow(where, (f"{what} {key if shown is None else shown} appears twice in "
+                                                     f"the file (first at {seen[key]}).",), ()))
             return True
         seen[key] = where
         return False
@@ -1328,16 +1329,16 @@ def _preview_supervision(source: SourceFile, database: Database, path: Path, *,
         for a in session.scalars(select(SupervisionArrangement)):
             arrangements.setdefault(a.supervisee_id, []).append(
                 (a.supervision_type, a.supervisor_id, a.start_date, a.end_date))
-        existing: dict[tuple[int, str, date, int | None], list[Any]] = {}
+        existing: dict[tuple[int, str, date], list[Any]] = {}  # a supervisee's sessions of a type on a day
         for s in session.execute(select(SupervisionSession.id, SupervisionSession.supervisee_id,
                                         SupervisionSession.supervision_type, SupervisionSession.session_date,
                                         SupervisionSession.supervisor_id, SupervisionSession.status,
                                         SupervisionSession.duration_minutes).order_by(SupervisionSession.id)):
-            existing.setdefault((s.supervisee_id, s.supervision_type, s.session_date, s.supervisor_id), []).append(s)
+            existing.setdefault((s.supervisee_id, s.supervision_type, s.session_date), []).append(s)
         fallback_owner = session.scalar(select(Organisation.code).order_by(Organisation.code).limit(1)) or ""
 
     tally = _Tally(progress)
-    seen: dict[str, str] = {}
+    seen: dict[tuple[int, str, date, int | None], str] = {}
     added: list[Change] = []
     changed: list[Change] = []
     inserts: list[dict[str, Any]] = []
@@ -1356,6 +1357,12 @@ def _preview_supervision(source: SourceFile, database: Database, path: Path, *,
             supervisor_id, problem = people.find(row.supervisor, day)
             if supervisor_id is None:
                 problems.append(f"Supervisor: {problem[0].upper()}{problem[1:]}")
+            elif not (supervisor := people.members[supervisor_id]).active_on(day):
+                why = (f"left on {format_day(supervisor.leave_date)}"
+                       if supervisor.leave_date and supervisor.leave_date < day
+                       else f"started on {format_day(supervisor.start_date)}")
+                problems.append(f"Supervisor: {supervisor.name} {why}, so cannot have held a session on "
+                                f"{format_day(day)}.")
         if day > today:
             problems.append(f"A session on {format_day(day)} is in the future: record it once it has happened.")
         kind = row.supervision_type
@@ -1385,24 +1392,30 @@ def _preview_supervision(source: SourceFile, database: Database, path: Path, *,
             tally.rejected.append(RejectedRow(where, tuple(problems), row.cells))
             continue
         assert supervisee_id is not None and kind is not None
-        key = (supervisee_id, kind, day, supervisor_id)
         name = people.members[supervisee_id].name
         subject = _session_subject(name, kind, day)
-        if tally.repeated(seen, f"{subject} with {_supervisor_name(people, supervisor_id)}", where, "The session"):
+        if tally.repeated(seen, (supervisee_id, kind, day, supervisor_id), where, "The session",
+                          f"{subject} with {_supervisor_name(people, supervisor_id)}"):
             continue
-        matches = existing.get(key)
+        # The session recorded for them that day, of that type: the one with this supervisor, else (a tracker's
+        # blank Supervisor cell, or cover noted since) the earliest, so the same tracker matches the same sessions.
+        matches = existing.get((supervisee_id, kind, day))
         if matches:
-            old = matches.pop(0)  # the earliest recorded first, so the same tracker matches the same sessions
+            old = next((m for m in matches if m.supervisor_id == supervisor_id), matches[0])
+            matches.remove(old)
+            named = supervisor_id if row.supervisor else None  # a blank cell changes nothing
             differences = {attribute: (was, now) for attribute, was, now in (
-                ("status", old.status, row.status), ("duration_minutes", old.duration_minutes, row.duration_minutes))
-                if now is not None and was != now}
+                ("status", old.status, row.status), ("duration_minutes", old.duration_minutes, row.duration_minutes),
+                ("supervisor_id", old.supervisor_id, named)) if now is not None and was != now}
             matched_supervisees.append(supervisee_id)
             if not differences:
                 unchanged += 1
                 continue
             updates.append((old.id, differences))
             changed.append(Change(where, subject, "; ".join(
-                f"{attribute.replace('_minutes', '').replace('_', ' ')} {_shown(was)} → {_shown(now)}"
+                f"supervisor {_supervisor_name(people, was)} → {_supervisor_name(people, now)}"
+                if attribute == "supervisor_id"
+                else f"{attribute.replace('_minutes', '').replace('_', ' ')} {_shown(was)} → {_shown(now)}"
                 for attribute, (was, now) in differences.items())))
             continue
         inserts.append({"supervisee_id": supervisee_id, "supervisor_id": supervisor_id, "supervision_type": kind,

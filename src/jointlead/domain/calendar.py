@@ -111,6 +111,14 @@ def format_day(day: date) -> str:
     return f"{day.day} {day:%B %Y}"  # "%-d" is not portable to Windows
 
 
+def out_of_post(start_date: date | None, leave_date: date | None, day: date) -> str:
+    """Why someone with these dates was not in post on `day`, as words to follow their name: "left on 30 June
+    2026" or "started on 1 September 2026"."""
+    if leave_date is not None and leave_date < day:
+        return f"left on {format_day(leave_date)}"
+    return f"started on {format_day(start_date)}" if start_date is not None else "was not in post"
+
+
 def years_after(day: date, years: int) -> date:
     """The same day `years` later (28 February for 29 February in a year that has none)."""
     try:

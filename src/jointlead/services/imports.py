@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from jointlead.domain.calendar import FinancialYear, format_day
+from jointlead.domain.calendar import FinancialYear, format_day, out_of_post
 from jointlead.domain.errors import JointleadError, StillPointedAt, ValidationError
 from jointlead.domain.ledger import LedgerCodeMapping, match_budget_line, posting_fingerprint
 from jointlead.domain.money import format_money
@@ -1358,9 +1358,7 @@ def _preview_supervision(source: SourceFile, database: Database, path: Path, *,
             if supervisor_id is None:
                 problems.append(f"Supervisor: {problem[0].upper()}{problem[1:]}")
             elif not (supervisor := people.members[supervisor_id]).active_on(day):
-                why = (f"left on {format_day(supervisor.leave_date)}"
-                       if supervisor.leave_date and supervisor.leave_date < day
-                       else f"started on {format_day(supervisor.start_date)}")
+                why = out_of_post(supervisor.start_date, supervisor.leave_date, day)
                 problems.append(f"Supervisor: {supervisor.name} {why}, so cannot have held a session on "
                                 f"{format_day(day)}.")
         if day > today:
@@ -1369,8 +1367,7 @@ def _preview_supervision(source: SourceFile, database: Database, path: Path, *,
         if supervisee_id is not None:
             person = people.members[supervisee_id]
             if not person.active_on(day):
-                why = (f"started on {format_day(person.start_date)}" if person.start_date and person.start_date > day
-                       else f"left on {format_day(person.leave_date)}")
+                why = out_of_post(person.start_date, person.leave_date, day)
                 problems.append(f"{person.name} {why}, so was not in post on {format_day(day)}.")
             in_force = [a for a in arrangements.get(supervisee_id, ())
                         if a[2] <= day and (a[3] is None or day <= a[3])]

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from jointlead.domain.calendar import check_happened, check_planned, format_day
+from jointlead.domain.calendar import check_happened, check_planned, format_day, out_of_post
 from jointlead.domain.errors import JointleadError, ValidationError
 from jointlead.domain.supervision import (
     DEFAULT_RULES,
@@ -521,8 +521,7 @@ def _check_session_supervisor(session: Session, supervisor_id: int, day: date) -
     started) is a mistyped date or name."""
     supervisor = _person(session, supervisor_id, "supervisor")
     if not _in_post(supervisor, day):
-        when = (f"left on {format_day(supervisor.leave_date)}" if supervisor.leave_date and supervisor.leave_date < day
-                else f"started on {format_day(supervisor.start_date)}")
+        when = out_of_post(supervisor.start_date, supervisor.leave_date, day)
         raise ValidationError(f"{supervisor.full_name} {when}, so cannot have held a session on {format_day(day)}.",
                               "Check the date, or choose who held it.")
 

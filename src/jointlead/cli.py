@@ -196,6 +196,8 @@ def _add_exchange_commands(commands) -> None:
         "compliance trend. People, supervision and actions are as on today, or on the day --on names.")
     pack_export.add_argument("--as-at", type=_period_number, metavar="M7",
                              help="the period the budget is as at (default: the last one closed)")
+    pack_export.add_argument("--fy", metavar="2026-27",
+                             help="the financial year of the budget (default: the year of the last period closed)")
     pack_export.add_argument("--on", type=_iso_day, metavar="YYYY-MM-DD",
                              help="the day people, supervision and actions are as on, e.g. a board's date "
                                   "(default: today)")
@@ -281,10 +283,21 @@ def _import_actions(args: argparse.Namespace) -> int:
         database.close()
 
 
+def _financial_year(args: argparse.Namespace):
+    """The year --fy names (None without one), or a usage error saying what is wrong with it."""
+    from jointlead.domain.calendar import FinancialYear
+
+    if not getattr(args, "fy", None):
+        return None
+    try:
+        return FinancialYear.parse(args.fy)
+    except ValueError as error:
+        raise _usage_error(str(error)) from error
+
+
 def _import(args: argparse.Namespace) -> int:
     if args.kind == "actions":  # a tracker has no --map, --sheet or organisation: it is jointlead's own
         return _import_actions(args)
-    from jointlead.domain.calendar import FinancialYear
     from jointlead.domain.errors import JointleadError
     from jointlead.domain.money import format_money
     from jointlead.services import imports
@@ -292,12 +305,7 @@ def _import(args: argparse.Namespace) -> int:
     from jointlead.services.files import open_existing
 
     overrides = _mapping(args.map)
-    year = None
-    if getattr(args, "fy", None):
-        try:
-            year = FinancialYear.parse(args.fy)
-        except ValueError as error:
-            raise _usage_error(str(error)) from error
+    year = _financial_year(args)
     database = open_existing(args.db)
     try:
         if args.kind == "ledger":
@@ -359,20 +367,15 @@ def _export_writer(args: argparse.Namespace) -> tuple[Callable[..., Any], dict[s
 
         return tracker, {"owner": args.owner}, "the action tracker ({} open actions)"
     if args.kind == "budget":
-        from jointlead.domain.calendar import FinancialYear
         from jointlead.services.exports import export_budget
 
-        year = None
-        if args.fy:
-            try:
-                year = FinancialYear.parse(args.fy)
-            except ValueError as error:
-                raise _usage_error(str(error)) from error
-        return export_budget, {"as_at": args.as_at, "year": year}, "the budget monitoring workbook ({} budget lines)"
+        options = {"as_at": args.as_at, "year": _financial_year(args)}
+        return export_budget, options, "the budget monitoring workbook ({} budget lines)"
     if args.kind == "pack":
         from jointlead.services.packs import export_pack
 
-        return export_pack, {"as_at": args.as_at, "today": args.on}, "the monthly pack ({} table rows)"
+        options = {"as_at": args.as_at, "year": _financial_year(args), "today": args.on}
+        return export_pack, options, "the monthly pack ({} table rows)"
     if args.kind == "people":
         from jointlead.services.exports import export_people
 

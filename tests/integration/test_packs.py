@@ -11,11 +11,14 @@ import pytest
 from sqlalchemy import select
 
 from integration.test_cli import jointlead
+from jointlead.domain.calendar import FinancialYear
 from jointlead.domain.errors import JointleadError
 from jointlead.services.actions import action_log
-from jointlead.services.budget_month import unlock_period
+from jointlead.services.budget_month import close_period, unlock_period
+from jointlead.services.budget_setup import start_next_year
 from jointlead.services.budgets import pool_position
 from jointlead.services.demo import DEMO_TODAY
+from jointlead.services.exports import export_budget
 from jointlead.services.packs import export_pack
 from jointlead.services.people import employees_and_lines
 from jointlead.services.picture import _unmapped_words, as_at_picture
@@ -253,6 +256,35 @@ def test_an_organisation_that_is_not_a_partner_or_a_period_that_is_not_one_is_re
     assert not (tmp_path / "x.xlsx").exists()
 
 
+def end_the_year(database) -> None:
+    """Next year's budgets started, then M8 to M12 closed: the pool has moved on to 2027-28, as each April."""
+    start_next_year(database, None, 2026)
+    for period in range(8, 13):
+        close_period(database, None, 2026, period, today=date(2027, 4, 20), closing_without=("NFT", "NCC"))
+    assert pool_position(database, today=date(2027, 4, 20)).year == FinancialYear(2027)
+
+
+def test_once_the_pool_has_moved_on_the_pack_and_workbook_are_still_as_at_m12_by_default(demo_db, tmp_path):
+    """M12 closes in April, when next year's budgets are in: the year-end pack and monitoring workbook are still
+    to be sent, as at M12 of the year just ended, not as at the start of the next."""
+    end_the_year(demo_db)
+    today = date(2027, 4, 20)
+    result = export_pack(demo_db, "NFT", tmp_path / "pack.xlsx", today=today, generated_on=GENERATED_ON)
+    cover = {row[0].value: row[1].value for row in openpyxl.load_workbook(result.path)["Cover"].iter_rows(
+        min_row=3, max_row=8, max_col=2)}
+    assert cover["As at"].startswith("M12 2026-27 (Mar-27)")
+    budget = export_budget(demo_db, "NCC", tmp_path / "budget.xlsx", generated_on=GENERATED_ON)
+    cover = {row[0].value: row[1].value for row in openpyxl.load_workbook(budget.path)["Cover"].iter_rows(
+        min_row=3, max_row=8, max_col=2)}
+    assert cover["As at"].startswith("M12 2026-27")
+    # The new year is there to choose, as at its start while nothing of it has closed.
+    result = export_pack(demo_db, "NFT", tmp_path / "new.xlsx", year=FinancialYear(2027), today=today,
+                         generated_on=GENERATED_ON)
+    cover = {row[0].value: row[1].value for row in openpyxl.load_workbook(result.path)["Cover"].iter_rows(
+        min_row=3, max_row=8, max_col=2)}
+    assert "2027-28" in cover["As at"] and "M12" not in cover["As at"]
+
+
 # The command
 
 
@@ -282,10 +314,25 @@ def test_export_pack_on_a_day_gives_the_pack_the_service_gives_for_that_day(demo
     assert checklist(book) == checklist(expected)  # overdue actions and supervision counted on the day given
 
 
+def test_export_pack_takes_the_financial_year(demo_path, tmp_path):
+    database = open_database(demo_path)
+    try:
+        end_the_year(database)
+    finally:
+        database.close()
+    out = tmp_path / "NFT M12.xlsx"
+    result = jointlead("export", "pack", "--db", str(demo_path), "--org", "NFT", "--out", str(out), "--fy", "2026-27",
+                       "--as-at", "M12")
+    assert result.returncode == 0, result.stderr
+    cover = {row[0].value: row[1].value for row in openpyxl.load_workbook(out)["Cover"].iter_rows(max_col=2)}
+    assert cover["As at"].startswith("M12 2026-27")
+
+
 @pytest.mark.parametrize(("arguments", "code", "message"), [
     (("--org", "XYZ"), 1, "no organisation with the code 'XYZ'"),
     (("--org", "NCC", "--as-at", "M13"), 2, "'M13' is not a period"),
     (("--org", "NCC", "--on", "20/11/2026"), 2, "'20/11/2026' is not a date"),
+    (("--org", "NCC", "--fy", "2026"), 2, "'2026' is not a financial year"),
     (("--as-at", "M7",), 2, "--org"),
 ])
 def test_export_pack_exits_1_for_what_the_user_can_fix_and_2_for_usage(demo_path, tmp_path, arguments, code, message):

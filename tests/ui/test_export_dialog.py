@@ -160,3 +160,43 @@ def test_with_organisations_but_no_pool_only_the_exports_as_at_a_month_wait_for_
     dialog.what.setCurrentIndex(BUDGET)
     assert "budget monitoring workbook is as at a month" in dialog.missing.text()
     assert not dialog.export_button.isEnabled()
+
+
+def test_with_one_year_recorded_no_year_is_asked_for(window, demo_db):
+    dialog = open_dialog(window, demo_db)
+    dialog.what.setCurrentIndex(BUDGET)
+    assert not dialog.form.isRowVisible(dialog.year)
+    assert dialog.chosen_year.label == "2026-27"
+
+
+def test_once_the_pool_has_moved_on_the_year_end_pack_is_offered_first_and_the_new_year_can_be_chosen(
+        window, demo_db, qtbot, tmp_path, messages):
+    """After M12 closes in April the pool moves on to the next year; the year-end pack, as at M12, is still to go."""
+    from integration.test_packs import end_the_year
+
+    end_the_year(demo_db)
+    window.set_database(demo_db)
+    window.pack_action.trigger()
+    dialog = window.findChild(ExportDialog)
+    assert dialog.form.isRowVisible(dialog.year)
+    assert [dialog.year.itemText(i) for i in range(dialog.year.count())] == ["2026-27", "2027-28"]
+    assert (dialog.year.currentText(), dialog.as_at.currentText()) == ("2026-27", "M12 Mar (closed)")
+    dialog.organisation.setCurrentIndex(dialog.organisation.findData("NFT"))
+    assert dialog.path.text().endswith("NFT monthly pack M12 2026-27.xlsx")
+    year_end_checklist = dialog.checklist.text()
+
+    dialog.year.setCurrentIndex(1)
+    dialog.year.activated.emit(1)
+    assert [dialog.as_at.itemText(i) for i in range(dialog.as_at.count())] == ["Start of 2027-28"]
+    assert (dialog.chosen_year.label, dialog.as_at_period) == ("2027-28", None)
+    assert dialog.checklist.text() != year_end_checklist  # the new year's: no month of it is closed
+
+    dialog.year.setCurrentIndex(0)
+    dialog.year.activated.emit(0)
+    out = tmp_path / "year end.xlsx"
+    dialog.path.setText(str(out))
+    qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.busy and "Wrote" in window.statusBar().currentMessage())
+    fields = {row[0].value: row[1].value for row in openpyxl.load_workbook(out)["Cover"].iter_rows(max_col=2)}
+    assert fields["As at"].startswith("M12 2026-27 (Mar-27)")
+    assert messages == []

@@ -14,7 +14,7 @@ from jointlead.domain.calendar import FinancialYear
 from jointlead.domain.errors import ValidationError
 from jointlead.domain.money import format_money
 from jointlead.domain.words import listed
-from jointlead.services.overview import pool_year
+from jointlead.services.overview import last_closed_period, pool_year, pool_years
 from jointlead.store.database import Database
 from jointlead.store.models import (
     IN_FORCE,
@@ -243,10 +243,13 @@ class ReportPeriods:
     year: FinancialYear
     closed: frozenset[int]
     default_as_at: int  # the last closed period, 0 when none is closed yet
+    years: tuple[FinancialYear, ...] = ()  # every year the pool has anything in, earliest first
 
 
-def report_periods(database: Database, today: date | None = None) -> ReportPeriods | None:
-    """For choosing an as-at period (the export dialog): the first pool's year, as `pool_position` defaults it.
+def report_periods(database: Database, today: date | None = None, year: FinancialYear | None = None
+                   ) -> ReportPeriods | None:
+    """For choosing an as-at period (the export dialog, the dashboard) in `year`; by default the first pool's year,
+    as `pool_position` defaults it.
 
     None when no pooled budget is recorded.
     """
@@ -254,9 +257,26 @@ def report_periods(database: Database, today: date | None = None) -> ReportPerio
         agreement = session.scalar(select(Agreement).order_by(Agreement.id).limit(1))
         if agreement is None:
             return None
-        year, last = pool_year(session, agreement, today or date.today())
+        if year is None:
+            year = pool_year(session, agreement, today or date.today())[0]
         closed = frozenset(_closed_periods(session, agreement.id, year.start_year))
-    return ReportPeriods(agreement.id, year, closed, last.number if last else 0)
+    return ReportPeriods(agreement.id, year, closed, max(closed, default=0), pool_years(database, agreement.id))
+
+
+def workbook_year(database: Database, agreement_id: int | None = None, today: date | None = None
+                  ) -> FinancialYear | None:
+    """The year a monitoring workbook or pack is of unless another is chosen: the last closed month's (None: no
+    pooled budget is recorded).
+
+    Once M12 closes and the next year has budgets, the pool moves on to that year (`pool_year`), but the year-end
+    workbooks and packs, as at M12, are still to be written and sent."""
+    with database.session() as session:
+        query = select(Agreement).order_by(Agreement.id)
+        agreement = session.scalar(query.where(Agreement.id == agreement_id) if agreement_id else query.limit(1))
+        if agreement is None:
+            return None
+        closed = last_closed_period(session, agreement.id)
+        return closed.year if closed else pool_year(session, agreement, today or date.today())[0]
 
 
 def last_reportable_month(session: Session, agreement_id: int, year: FinancialYear | int) -> int:

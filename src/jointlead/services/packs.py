@@ -8,12 +8,13 @@ from itertools import accumulate
 from pathlib import Path
 
 from jointlead.domain.budget import MONTHS
+from jointlead.domain.calendar import FinancialYear
 from jointlead.domain.errors import JointleadError
 from jointlead.domain.money import format_money
 from jointlead.exchange.writing import ChartKind, ExportChart, ExportColumn, ExportWorkbook, Kind
 from jointlead.services import supervision_export
 from jointlead.services.actions import ActionLogRow
-from jointlead.services.budget_report import check_report_month
+from jointlead.services.budget_report import check_report_month, workbook_year
 from jointlead.services.budgets import PoolPosition
 from jointlead.services.exports import (
     PEOPLE_COLUMNS,
@@ -159,9 +160,11 @@ def _action_values(row: ActionLogRow) -> tuple[object, ...]:
 
 @in_one_state
 def export_pack(database: Database, organisation_code: str, out: Path, *, as_at: int | None = None,
-                today: date | None = None, generated_on: datetime | None = None) -> ExportResult:
-    """The monthly pack for one partner: budget as at period `as_at` (default: the last closed), and people,
-    supervision and actions as on `today` (default: today). `ExportResult.rows` counts the rows of every table."""
+                year: FinancialYear | None = None, today: date | None = None, generated_on: datetime | None = None
+                ) -> ExportResult:
+    """The monthly pack for one partner: budget as at period `as_at` of `year` (default: the last closed, and its
+    year: `workbook_year`), and people, supervision and actions as on `today` (default: today). `ExportResult.rows`
+    counts the rows of every table."""
     if as_at is not None and not 1 <= as_at <= MONTHS:
         raise JointleadError(f"M{as_at} is not a period: periods run from M1 (April) to M12 (March).",
                              "Choose a period from M1 to M12, for example M7.")
@@ -170,7 +173,8 @@ def export_pack(database: Database, organisation_code: str, out: Path, *, as_at:
         organisation = _organisation(session, organisation_code)
     code = organisation.code
     employees = employees_and_lines(database, code, today)
-    picture = as_at_picture(database, today, organisation=code, as_at=as_at, employees=employees)
+    picture = as_at_picture(database, today, organisation=code, as_at=as_at,
+                            year=year or workbook_year(database, today=today), employees=employees)
     position, partner_codes = picture.position, list(picture.partner_codes)
     if position is None:
         raise JointleadError(picture.budget_problem) if picture.budget_problem else JointleadError(

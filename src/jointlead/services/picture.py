@@ -10,6 +10,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from jointlead.domain.calendar import FinancialYear
 from jointlead.domain.errors import JointleadError
 from jointlead.domain.findings import Area, Finding, Severity, finding_area
 from jointlead.domain.supervision import Status
@@ -156,11 +157,12 @@ def _organisation_findings(database: Database, findings: Sequence[Finding], code
 
 
 def as_at_picture(database: Database, today: date, *, organisation: str | None = None,
-                  as_at: int | None = None, trend_months: int = TREND_MONTHS,
+                  as_at: int | None = None, year: FinancialYear | None = None, trend_months: int = TREND_MONTHS,
                   employees: Sequence[EmployeeLines] | None = None) -> Picture:
     """The picture for the service (`organisation` None) or one organisation (its code), with the budget as at
-    period `as_at` (default: the last closed) and everything else on `today`; the compliance trend runs back
-    `trend_months` month ends (a screen that shows no trend asks for 1: it is most of the picture's cost).
+    period `as_at` of `year` (default: the last closed, in the year the pool is in) and everything else on `today`;
+    the compliance trend runs back `trend_months` month ends (a screen that shows no trend asks for 1: it is most
+    of the picture's cost).
 
     A caller that already has the organisation's `employees` on `today` (the pack lists them) passes them: the
     checklist then names who has no professional line from them, and the picture leaves the data-quality findings,
@@ -180,7 +182,7 @@ def as_at_picture(database: Database, today: date, *, organisation: str | None =
     problem = ""
     if agreement_id is not None:
         try:
-            position = pool_position(database, agreement_id, as_at=as_at, today=today)
+            position = pool_position(database, agreement_id, year=year, as_at=as_at, today=today)
         except JointleadError as error:  # the rest of the picture still helps: it says what to put right
             problem = str(error)
     if position is not None:

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from jointlead.domain.calendar import Period
+from jointlead.domain.calendar import FinancialYear, Period
 from jointlead.domain.errors import JointleadError
 from jointlead.services import budget_month, budget_report, exports, overview
 from jointlead.services.action_tracker import export_action_tracker
@@ -55,12 +55,13 @@ NO_POOL = ("The {what} is as at a month of the pooled budget, and no pooled budg
 class ExportKind:
     """One thing that can be exported: its name, and the service call that writes it.
 
-    `write` takes the database, the organisation's code, the file, today and the as-at period (M7 = 7, or None
-    for kinds that are not as at a period); `as_at_period` says whether the dialog asks for one.
+    `write` takes the database, the organisation's code, the file, today, and the financial year and as-at period
+    (M7 = 7) chosen (both None for kinds that are not as at a period); `as_at_period` says whether the dialog asks
+    for them.
     """
 
     label: str
-    write: Callable[[Database, str, Path, date, int | None], ExportResult]
+    write: Callable[[Database, str, Path, date, FinancialYear | None, int | None], ExportResult]
     as_at_period: bool = False
     file_label: str = ""  # how the default file name says what it is; the label in lower case when empty
     checklist: bool = False  # the dialog shows the cover's checklist before it is written
@@ -68,26 +69,26 @@ class ExportKind:
 
 EXPORTS: tuple[ExportKind, ...] = (
     ExportKind("Staff and reporting lines",
-               lambda database, organisation, out, on, _as_at: exports.export_staff(database, organisation, out, on)),
+               lambda database, organisation, out, on, _year, _as_at: exports.export_staff(database, organisation,
+                                                                                           out, on)),
     ExportKind("Budget monitoring workbook",
-               lambda database, organisation, out, _on, as_at: exports.export_budget(database, organisation, out,
-                                                                                      as_at=as_at),
+               lambda database, organisation, out, _on, year, as_at: exports.export_budget(
+                   database, organisation, out, year=year, as_at=as_at),
                as_at_period=True, file_label="budget monitoring"),
     # As at the dialog's today, like the staff list; the command line takes another day with --as-at.
     ExportKind("People and lines",
-               lambda database, organisation, out, on, _as_at: exports.export_people(database, organisation, out,
-                                                                                      as_at=on)),
+               lambda database, organisation, out, on, _year, _as_at: exports.export_people(
+                   database, organisation, out, as_at=on)),
     ExportKind("Monthly pack",
-               lambda database, organisation, out, on, as_at: export_pack(database, organisation, out, as_at=as_at,
-                                                                          today=on),
+               lambda database, organisation, out, on, year, as_at: export_pack(
+                   database, organisation, out, year=year, as_at=as_at, today=on),
                as_at_period=True, file_label="monthly pack", checklist=True),
     ExportKind("Action tracker",
-               lambda database, organisation, out, on, _as_at: export_action_tracker(database, out,
-                                                                                      organisation=organisation,
-                                                                                      today=on)),
+               lambda database, organisation, out, on, _year, _as_at: export_action_tracker(
+                   database, out, organisation=organisation, today=on)),
     ExportKind("Supervision compliance",
-               lambda database, organisation, out, on, _as_at: export_supervision(database, organisation, out,
-                                                                                   as_at=on)),
+               lambda database, organisation, out, on, _year, _as_at: export_supervision(
+                   database, organisation, out, as_at=on)),
 )
 
 
@@ -142,17 +143,21 @@ class ExportDialog(QDialog):
         # page's: up to the later of the last closed and the last with actuals (a later one's figures are then
         # provisional, and the workbook's checklist says the period is not closed). Past those no month has an
         # actual, so figures as at one would take them all as nil: the services refuse such a month too.
-        self.periods = budget_report.report_periods(database, today)
+        # The year is the last closed month's, as the services default it: after M12 closes the pool moves on to
+        # the next year, and the year-end workbooks, as at M12, are still to be sent. Another year may be chosen.
+        self.periods = budget_report.report_periods(database, today, budget_report.workbook_year(database,
+                                                                                                today=today))
+        self.year = QComboBox(self)
+        self.year.setAccessibleName("Financial year")
+        self.year.setToolTip("The financial year of the budget figures. It starts on the year of the last closed "
+                             "month.")
+        for each in self.periods.years if self.periods is not None else ():
+            self.year.addItem(each.label, each.start_year)
         self.as_at = QComboBox(self)
         self.as_at.setAccessibleName("As at")
         if self.periods is not None:
-            frame = budget_month.budget_year(database, self.periods.agreement_id, self.periods.year)
-            fill_as_at(self.as_at, frame, None)
-            if self.as_at.count() > 1:
-                # A workbook is as at a month. The start of the year stays only while no month has figures: it is
-                # then what the services' default (the last closed, none) gives.
-                self.as_at.removeItem(0)
-                self.as_at.setCurrentIndex(max(self.as_at.findData(self.periods.default_as_at), 0))
+            self.year.setCurrentIndex(max(self.year.findData(self.periods.year.start_year), 0))
+            self._fill_as_at()
         else:
             self.as_at.setPlaceholderText("No pooled budget recorded yet")
         self.as_at.setToolTip("The figures are as at the end of this period. A period not yet closed gives "
@@ -171,7 +176,8 @@ class ExportDialog(QDialog):
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.setVerticalSpacing(10)
-        for text, field in (("&What", self.what), ("&Organisation", self.organisation), ("&As at", self.as_at)):
+        for text, field in (("&What", self.what), ("&Organisation", self.organisation), ("&Year", self.year),
+                            ("&As at", self.as_at)):
             label = QLabel(text, self)
             label.setBuddy(field)
             form.addRow(label, field)
@@ -220,6 +226,7 @@ class ExportDialog(QDialog):
         layout.addWidget(self.buttons)
 
         self.what.currentIndexChanged.connect(self._on_kind)
+        self.year.activated.connect(self._on_year)
         for choice in (self.organisation, self.as_at):
             choice.currentIndexChanged.connect(self._suggest)
             choice.currentIndexChanged.connect(self._preview)
@@ -244,10 +251,34 @@ class ExportDialog(QDialog):
         return self.organisation.currentData() or ""
 
     @property
+    def chosen_year(self) -> FinancialYear | None:
+        """The financial year chosen for kinds as at a period; None otherwise, or with no pool recorded."""
+        return self.periods.year if self.kind.as_at_period and self.periods is not None else None
+
+    @property
     def as_at_period(self) -> int | None:
         """The chosen as-at period (M7 = 7) for kinds that have one; None otherwise, with no pool recorded, or at the
         start of the year (offered only while no month is closed or has actuals, when None means just that)."""
         return (self.as_at.currentData() or None) if self.kind.as_at_period else None
+
+    def _fill_as_at(self) -> None:
+        """Offer the months of the year chosen, the last closed chosen."""
+        periods = self.periods
+        fill_as_at(self.as_at, budget_month.budget_year(self.database, periods.agreement_id, periods.year), None)
+        if self.as_at.count() > 1:
+            # A workbook is as at a month. The start of the year stays only while no month has figures: it is
+            # then what the services' default (the last closed, none) gives.
+            self.as_at.removeItem(0)
+            self.as_at.setCurrentIndex(max(self.as_at.findData(periods.default_as_at), 0))
+
+    def _on_year(self, *_args: object) -> None:
+        chosen = FinancialYear(self.year.currentData())
+        if self.periods is None or chosen == self.periods.year:
+            return
+        self.periods = budget_report.report_periods(self.database, self.today, chosen)
+        self._fill_as_at()
+        self._suggest()
+        self._preview()
 
     def _missing(self, kind: ExportKind) -> str:
         """What this database lacks before `kind` can be exported, in words saying what to set up; "" if nothing."""
@@ -262,6 +293,8 @@ class ExportDialog(QDialog):
         self.missing.setText(missing)
         self.missing.setVisible(bool(missing))
         self.form.setRowVisible(self.as_at, self.kind.as_at_period)
+        # A year to choose only once there is more than one: most of the year there is just the one.
+        self.form.setRowVisible(self.year, self.kind.as_at_period and self.year.count() > 1)
         # With nothing to export, a checklist saying the pack "can still be sent" would contradict the line above.
         self.form.setRowVisible(self.checklist, self.kind.checklist and not missing)
         self._suggest()
@@ -274,7 +307,7 @@ class ExportDialog(QDialog):
             return
         try:
             picture = as_at_picture(self.database, self.today, organisation=self.organisation_code or None,
-                                    as_at=self.as_at_period, trend_months=1)
+                                    year=self.chosen_year, as_at=self.as_at_period, trend_months=1)
         except JointleadError as error:
             self.checklist.setText(escape(error.message))
             return
@@ -331,10 +364,10 @@ class ExportDialog(QDialog):
             if answer != QMessageBox.StandardButton.Yes:
                 return
         kind, database, organisation, today = self.kind, self.database, self.organisation_code, self.today
-        as_at = self.as_at_period
+        year, as_at = self.chosen_year, self.as_at_period
 
         def work(_progress: Any) -> ExportResult:
-            return kind.write(database, organisation, out, today, as_at)
+            return kind.write(database, organisation, out, today, year, as_at)
 
         self._task = Task(work, self)
         self._task.finished.connect(self._on_finished)
@@ -348,7 +381,8 @@ class ExportDialog(QDialog):
         return self._task is not None
 
     def _set_busy(self, busy: bool) -> None:
-        for widget in (self.what, self.organisation, self.as_at, self.path, self.browse, self.export_button):
+        for widget in (self.what, self.organisation, self.year, self.as_at, self.path, self.browse,
+                       self.export_button):
             widget.setEnabled(not busy)
         self._update_export()
         self.status.setText("Writing the workbook…" if busy else "")

@@ -389,3 +389,24 @@ def test_an_arrangement_made_by_mistake_is_removed_and_put_back(small_service):
     assert row_for(compliance(small_service, D), 1, "managerial").status == Status.NOT_IN_PLACE
     undo_edit(small_service, removed)
     assert row_for(compliance(small_service, D), 1, "managerial").arrangement_id == arrangement_id
+
+
+def test_by_supervisor_keeps_namesakes_apart_and_needs_with_no_arrangement_to_themselves(small_service):
+    """Two supervisors called Sam Jones, one at each partner: their supervisees are two caseloads, not one; and
+    supervision needed with no arrangement yet is not "no supervisor named" on an arrangement."""
+    with small_service.session() as session:
+        session.add_all([Person(id=6, full_name="Sam Jones", employer_id=1, profession="mental health nurse",
+                                registration_body="NMC", start_date=date(2010, 1, 1)),
+                         Person(id=7, full_name="Sam Jones", employer_id=2, profession="social worker",
+                                registration_body="Social Work England", start_date=date(2010, 1, 1))])
+        session.commit()
+    add_arrangement(small_service, 1, "managerial", 6, date(2026, 1, 1))
+    add_arrangement(small_service, 2, "managerial", 7, date(2026, 1, 1))
+    record_session(small_service, 1, supervision_type="managerial", session_date=date(2026, 11, 1), today=D)
+    report = compliance(small_service, D)
+    groups = {t.group: (t.compliant, t.in_scope, t.not_in_place) for t in report.by_supervisor}
+    assert groups["Sam Jones (NFT)"] == (1, 1, 0)
+    assert groups["Sam Jones (NCC)"] == (0, 1, 0)
+    assert groups["No arrangement in place"][2] == report.overall.not_in_place > 0
+    assert "No supervisor named" not in groups
+    assert sorted(c.supervisor for c in supervisor_view(small_service, D)) == ["Sam Jones (NCC)", "Sam Jones (NFT)"]

@@ -9,8 +9,8 @@ jointlead records *that* supervision happened, never what was said: there is now
 from __future__ import annotations
 
 import re
-from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -61,6 +61,7 @@ STATUSES = tuple(s.value for s in SessionStatus)
 TREND_MONTHS = 12
 MAX_INTERVAL_DAYS = 366
 NO_SUPERVISOR = "No supervisor named"
+NO_ARRANGEMENT = "No arrangement in place"
 
 
 
@@ -94,6 +95,23 @@ class _Records:
     def organisation(self, person_id: int | None) -> str:
         person = self.people.get(person_id) if person_id is not None else None
         return person.organisation if person else ""
+
+    def supervisor_labels(self, person_ids: Iterable[int]) -> dict[int, str]:
+        """Each supervisor's name, told apart from a namesake's by their organisation (and their employee number,
+        when the organisation is the same too): two Sam Joneses' supervisees are never counted as one caseload."""
+        people = [self.people[i] for i in set(person_ids) if i in self.people]
+        names = Counter(p.name.casefold() for p in people)
+        places = Counter((p.name.casefold(), p.organisation) for p in people)
+        labels = {}
+        for person in people:
+            label = person.name
+            if names[label.casefold()] > 1:
+                told_apart = [person.organisation or "no employer"]
+                if places[(label.casefold(), person.organisation)] > 1:
+                    told_apart.append(person.employee_number or f"record {person.id}")
+                label = f"{label} ({', '.join(told_apart)})"
+            labels[person.id] = label
+        return labels
 
 
 def _rules(session: Session) -> tuple[PolicyRule, ...]:
@@ -289,8 +307,21 @@ def compliance(database: Database, day: date, *, organisation: str | None = None
         by_organisation=tally_by(rows, lambda r: r.organisation or "No employer recorded"),
         by_profession=tally_by(rows, lambda r: r.profession or "No profession recorded"),
         by_team=tally_by(rows, lambda r: r.team or "Not in a team"),
-        by_supervisor=tally_by(rows, lambda r: r.supervisor or NO_SUPERVISOR),
+        by_supervisor=_by_supervisor(records, rows),
         trend=trend)
+
+
+def _by_supervisor(records: _Records, rows: Sequence[ComplianceRow]) -> tuple[Tally, ...]:
+    """A tally for each supervisor (namesakes apart), one for the arrangements in force naming none, and one for the
+    supervision needed with no arrangement at all, which no supervisor has yet."""
+    labels = records.supervisor_labels(r.supervisor_id for r in rows if r.supervisor_id is not None)
+
+    def group(row: ComplianceRow) -> str:
+        if row.arrangement_id is None:
+            return NO_ARRANGEMENT
+        return labels.get(row.supervisor_id, NO_SUPERVISOR) if row.supervisor_id is not None else NO_SUPERVISOR
+
+    return tally_by(rows, group)
 
 
 def needing_action(database: Database, day: date, *, organisation: str | None = None) -> tuple[ComplianceRow, ...]:
@@ -322,9 +353,10 @@ def supervisor_view(database: Database, day: date) -> tuple[Caseload, ...]:
     for row in rows:
         by_supervisor[row.supervisor_id].append(row)
     caseloads = []
+    labels = records.supervisor_labels(i for i in by_supervisor if i is not None)
     for supervisor_id, members in by_supervisor.items():
         members.sort(key=lambda r: (r.status == Status.PAUSED, r.next_due or date.max, r.supervisee))
-        name = records.name(supervisor_id) or NO_SUPERVISOR
+        name = labels.get(supervisor_id, NO_SUPERVISOR) if supervisor_id is not None else NO_SUPERVISOR
         caseloads.append(Caseload(supervisor_id, name, records.organisation(supervisor_id), tuple(members),
                                   tally(members, name)))
     return tuple(sorted(caseloads, key=lambda c: (c.supervisor_id is None, c.supervisor.casefold())))

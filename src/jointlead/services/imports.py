@@ -1000,6 +1000,15 @@ class _People:
                     self.own_numbers[number] = member.id
             self.names.setdefault(name_key(member.name), []).append(member.id)
         self.own_zeros_lost = _zeros_lost(self.own_numbers)
+        self.zeros_lost = _zeros_lost(self.numbers)
+
+    def _recorded_number(self, text: str) -> str:
+        """`text` as a recorded employee number: a number cell's (Excel dropped the leading zeros) made whole."""
+        if text not in self.own_numbers and text in self.own_zeros_lost:
+            return self.own_zeros_lost[text]
+        if text not in self.numbers and text in self.zeros_lost:
+            return self.zeros_lost[text]
+        return text
 
     def find(self, text: str, day: date, *, current: int | None = None) -> tuple[int | None, str]:
         """The one person `text` names (an employee number, else a full name), or why it names no one person.
@@ -1008,9 +1017,7 @@ class _People:
         person has it. Of several people with a name, the one already recorded as the lead (`current`) is the one
         meant; otherwise those not in post on `day` are left out, and if more than one remains nobody is guessed.
         """
-        text = text.strip()
-        if text not in self.own_numbers and text in self.own_zeros_lost:
-            text = self.own_zeros_lost[text]  # a number cell: Excel dropped the leading zeros
+        text = self._recorded_number(text.strip())
         if text in self.own_numbers:
             return self.own_numbers[text], ""
         by_number = text in self.numbers
@@ -1028,6 +1035,35 @@ class _People:
             return None, f"{len(found)} people, in different organisations, have the employee number {text}: give " \
                          "their name."
         return None, f"{len(found)} people are called {text}: give their employee number."
+
+
+    def find_numbered(self, number: str | None, name: str | None, day: date) -> tuple[int | None, str]:
+        """The one person a row names by employee number, name, or both (as a tracker's rows do), or why it names
+        no one person.
+
+        With both, the number decides between namesakes and the name between people of different organisations
+        with one number; a name that is someone else's (the number typed on the wrong row) is refused rather than
+        the number's holder taken. A name recorded for nobody (misspelt) leaves the number to decide.
+        """
+        number, name = (number or "").strip(), (name or "").strip()
+        if not number or not name:
+            return self.find(number or name, day)
+        recorded = self._recorded_number(number)
+        holders = self.numbers.get(recorded, [])
+        if not holders:
+            return None, f"no one recorded has the employee number {number}."
+        named = [i for i in holders if name_key(self.members[i].name) == name_key(name)]
+        if len(named) > 1:
+            named = [i for i in named if self.members[i].active_on(day)] or named
+        if len(named) == 1:
+            return named[0], ""
+        if named:
+            return None, f"{len(named)} people called {name}, in different organisations, have the employee number " \
+                         f"{number}."
+        if len(holders) == 1 and name_key(name) not in self.names:
+            return holders[0], ""
+        whose = listed(sorted({self.members[i].name for i in holders}))
+        return None, f"the employee number {number} is {whose}'s, not {name}'s: check which is meant."
 
 
 def _as_after_import(member: StaffMember, differences: Mapping[str, tuple[Any, Any]]) -> StaffMember:
@@ -1349,7 +1385,7 @@ def _preview_supervision(source: SourceFile, database: Database, path: Path, *,
         where = f"{row.sheet}!{row.row}"
         day = row.session_date
         problems: list[str] = []
-        supervisee_id, problem = people.find(row.supervisee_number or row.supervisee or "", day)
+        supervisee_id, problem = people.find_numbered(row.supervisee_number, row.supervisee, day)
         if supervisee_id is None:
             problems.append(f"Supervisee: {problem[0].upper()}{problem[1:]}")
         supervisor_id: int | None = None

@@ -1,10 +1,10 @@
-"""The default RAG rule for delivery actions."""
+"""Delivery actions: the default RAG rule, references, and where an action stood on a day."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from jointlead.domain.actions import ActionStatus, Rag, action_reference, default_rag
+from jointlead.domain.actions import ActionStatus, Rag, Standing, action_reference, default_rag, standing_on
 
 TODAY = date(2026, 11, 20)
 
@@ -32,3 +32,30 @@ def test_cancelled_actions_are_no_longer_tracked():
 def test_references_have_four_digits_at_least():
     assert action_reference(42) == "A-0042"
     assert action_reference(12345) == "A-12345"
+
+
+# --- where an action stood on a day ---------------------------------------------------------------------------------
+
+def test_an_action_stood_on_a_day_as_before_what_was_recorded_after_it():
+    day = date(2026, 10, 15)
+    now = Standing(ActionStatus.CANCELLED, None, date(2026, 12, 1))
+    then = standing_on(day, now, [(date(2026, 10, 1), date(2026, 10, 20)), (date(2026, 11, 2), date(2026, 11, 5)),
+                                  (date(2026, 11, 9), date(2026, 11, 20))],
+                       [(date(2026, 10, 3), "open", None), (date(2026, 11, 10), "in progress", None)], True)
+    assert then == Standing(ActionStatus.IN_PROGRESS, None, date(2026, 11, 5))
+    assert standing_on(date(2026, 12, 1), now, [], [(date(2026, 11, 10), "in progress", None)], True) == now
+
+
+def test_a_completion_counts_from_its_own_date_not_the_day_it_was_recorded():
+    day = date(2026, 10, 15)
+    recorded_late = Standing(ActionStatus.COMPLETE, date(2026, 10, 12), date(2026, 10, 31))
+    assert standing_on(day, recorded_late, [], [(date(2026, 10, 20), "in progress", None)], True) == recorded_late
+    done_after = Standing(ActionStatus.COMPLETE, date(2026, 10, 20), date(2026, 10, 31))
+    assert standing_on(day, done_after, [], [(date(2026, 10, 20), "open", None)], False).status == ActionStatus.OPEN
+    # No change of status recorded (kept before jointlead): in progress if it had an update by then.
+    assert standing_on(day, done_after, [], [], True) == Standing(ActionStatus.IN_PROGRESS, None, date(2026, 10, 31))
+    assert standing_on(day, done_after, [], [], False).status == ActionStatus.OPEN
+    # Complete on the day, reopened since: complete then, with its completion date.
+    reopened = Standing(ActionStatus.IN_PROGRESS, None, date(2026, 10, 31))
+    assert standing_on(day, reopened, [], [(date(2026, 10, 22), "complete", date(2026, 10, 10))], True) == \
+        Standing(ActionStatus.COMPLETE, date(2026, 10, 10), date(2026, 10, 31))

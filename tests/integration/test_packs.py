@@ -13,7 +13,7 @@ from sqlalchemy import select
 from integration.test_cli import jointlead
 from jointlead.domain.calendar import FinancialYear
 from jointlead.domain.errors import JointleadError
-from jointlead.services.actions import action_log
+from jointlead.services.actions import action_log, add_update, change_status, quick_add, revise_due_date
 from jointlead.services.budget_month import close_period, unlock_period
 from jointlead.services.budget_setup import start_next_year
 from jointlead.services.budgets import pool_position
@@ -368,3 +368,31 @@ def test_a_pack_is_one_state_of_the_database_whatever_is_saved_while_it_is_made(
     _, later = pack(demo_db, tmp_path, name="later.xlsx")
     assert any(title in row.values() for row in table(later["Actions"]))  # saved, and in the next pack
     assert checklist(later) != checklist(book)  # one more action overdue: the cover agrees with its sheets
+
+
+def test_a_pack_as_on_a_day_past_has_the_actions_as_they_stood_that_day(demo_db, tmp_path):
+    """A pack for a board already held: what was recorded since (a new action, a due date moved, an update, a
+    cancellation, a completion) does not change it, and the RAG and days overdue are that day's."""
+    day = date(2026, 10, 15)
+
+    def actions_sheet(name: str):
+        result = export_pack(demo_db, "NFT", tmp_path / name, as_at=6, today=day, generated_on=GENERATED_ON)
+        book = openpyxl.load_workbook(result.path)
+        return table(book["Actions"]), checklist(book)
+
+    now = action_log(demo_db, DEMO_TODAY, organisation="NFT")
+    then = {r.reference: r for r in action_log(demo_db, day, organisation="NFT", as_on=True)}
+    assert set(then) == {r.reference for r in now if r.raised <= day}
+    completed_since = next(r for r in now if r.completed_on and r.completed_on > day and r.raised <= day)
+    assert then[completed_since.reference].is_open and then[completed_since.reference].completed_on is None
+    assert all(r.latest_update_on is None or r.latest_update_on <= day for r in then.values())
+    before = actions_sheet("before.xlsx")
+
+    target = next(r for r in now if r.is_open and r.raised < day < r.due)
+    quick_add(demo_db, "Agree the winter plan", target.owner_id, date(2026, 12, 18), today=DEMO_TODAY)
+    revise_due_date(demo_db, target.id, date(2027, 1, 29), "Waiting for the council", today=DEMO_TODAY)
+    add_update(demo_db, target.id, "Draft shared with the council", today=DEMO_TODAY)
+    change_status(demo_db, target.id, "cancelled", reason="Overtaken by the winter plan", today=DEMO_TODAY)
+    assert actions_sheet("after.xlsx") == before
+    row = next(r for r in before[0] if r["Reference"] == target.reference)
+    assert (row["Status"], row["Due"].date()) == (then[target.reference].status.label, then[target.reference].due)

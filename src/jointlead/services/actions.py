@@ -10,8 +10,9 @@ sent back in a spreadsheet is recorded exactly as the same change made here woul
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -29,6 +30,7 @@ from jointlead.domain.actions import (
     DueDateChange,
     EventKind,
     Priority,
+    Standing,
     StatusChange,
     Update,
     carried_over,
@@ -41,6 +43,7 @@ from jointlead.domain.actions import (
     effective_rag,
     next_reference,
     reference_number,
+    standing_on,
 )
 from jointlead.domain.calendar import check_planned, format_day
 from jointlead.domain.errors import JointleadError, ValidationError
@@ -421,13 +424,48 @@ def _rows(session: Session, today: date, query=None) -> list[ActionLogRow]:
     return [_log_row(row, today) for row in session.execute(query if query is not None else _log_query())]
 
 
+def _as_on(session: Session, rows: Iterable[ActionLogRow], day: date) -> list[ActionLogRow]:
+    """The rows as the actions stood on `day` (`domain.actions.standing_on`), with the updates given by then; those
+    raised after it left out. The owner, title and any RAG override are as recorded now."""
+    rows = [r for r in rows if r.raised <= day]
+    ids = [r.id for r in rows]
+    due_changes: dict[int, list[tuple[date, date]]] = defaultdict(list)
+    for action_id, changed_on, before in session.execute(
+            select(ActionDueChange.action_id, ActionDueChange.changed_on, ActionDueChange.old_due_date)
+            .where(ActionDueChange.action_id.in_(ids)).order_by(ActionDueChange.changed_on, ActionDueChange.id)):
+        due_changes[action_id].append((changed_on, before))
+    status_changes: dict[int, list[tuple[date, str, date | None]]] = defaultdict(list)
+    for _audit_id, action_id, on, before, _after, _who, completed_before in _status_changes(session, ids):
+        status_changes[action_id].append((on, before, completed_before))
+    updates: dict[int, list[tuple[date, int, str, str]]] = defaultdict(list)
+    for action_id, update_id, on, text, author in session.execute(
+            select(ActionUpdate.action_id, ActionUpdate.id, ActionUpdate.update_date, ActionUpdate.text,
+                   ActionUpdate.author).where(ActionUpdate.action_id.in_(ids), ActionUpdate.update_date <= day)):
+        updates[action_id].append((on, update_id, text, author))
+    stood = []
+    for row in rows:
+        then = standing_on(day, Standing(row.status, row.completed_on, row.due), due_changes[row.id],
+                           status_changes[row.id], bool(updates[row.id]))
+        latest_on, _, latest, latest_by = max(updates[row.id], default=(None, 0, "", ""))
+        overridden = row.rag_overridden and then.status.is_open
+        stood.append(replace(
+            row, status=then.status, completed_on=then.completed_on, due=then.due,
+            rag=effective_rag(then.status, then.due, day, row.rag if overridden else None),
+            rag_overridden=overridden, days_overdue=(day - then.due).days if then.status.is_open and then.due < day
+            else 0, updates=len(updates[row.id]), latest_update=latest, latest_update_on=latest_on,
+            latest_update_by=latest_by))
+    return stood
+
+
 def action_log(database: Database, today: date, *, status: str | Collection[str] | None = None,
                rag: str | Collection[str] | None = None, owner_id: int | None = None,
                organisation: str | None = None, meeting_id: int | None = None, overdue: bool = False,
-               search: str = "") -> tuple[ActionLogRow, ...]:
+               search: str = "", as_on: bool = False) -> tuple[ActionLogRow, ...]:
     """The action log as at `today`, in reference order, narrowed by whichever filters are given.
 
-    `search` matches the reference, title, owner, workstream and latest update, ignoring case.
+    The actions are as they stand now, with their RAG and days overdue on `today`; or, `as_on`, as they stood on
+    `today` (a pack for a board already held): raised by then, with the due dates, statuses and updates recorded by
+    then. `search` matches the reference, title, owner, workstream and latest update, ignoring case.
     """
     query = _log_query()
     if owner_id is not None:
@@ -435,15 +473,18 @@ def action_log(database: Database, today: date, *, status: str | Collection[str]
     if meeting_id is not None:
         query = query.where(Action.meeting_id == meeting_id)
     statuses = _as_set(status)
-    if statuses is not None:
+    if statuses is not None and not as_on:
         query = query.where(Action.status.in_(statuses))
     with database.session() as session:
         rows = _rows(session, today, query)
+        if as_on:
+            rows = _as_on(session, rows, today)
     rags = _as_set(rag)
     wanted = " ".join(search.split()).casefold()
     code = organisation.strip().upper() if organisation else None
     return tuple(r for r in rows
                  if (code is None or r.organisation == code)
+                 and (statuses is None or r.status.value in statuses)
                  and (rags is None or r.rag.value in rags)
                  and (not overdue or r.overdue)
                  and (not wanted or wanted in " ".join((r.reference, r.title, r.owner, r.workstream,
@@ -497,8 +538,9 @@ def _local_day(at: datetime) -> date:
 
 
 def _status_changes(session: Session, action_ids: Iterable[int] | None = None
-                    ) -> list[tuple[int, int, date, str, str, str]]:
-    """(audit id, action id, day, old, new, who) for each status change the audit log holds, undo included."""
+                    ) -> list[tuple[int, int, date, str, str, str, date | None]]:
+    """(audit id, action id, day, old, new, who, old completion date) for each status change the audit log holds,
+    undo included, oldest first."""
     query = (select(AuditEntry.id, AuditEntry.entity_id, AuditEntry.at, AuditEntry.os_user, AuditEntry.changes_json)
              .where(AuditEntry.entity == Action.__tablename__, AuditEntry.changes_json.like('%"status"%'))
              .order_by(AuditEntry.id))
@@ -506,9 +548,12 @@ def _status_changes(session: Session, action_ids: Iterable[int] | None = None
         query = query.where(AuditEntry.entity_id.in_(list(action_ids)))
     found = []
     for audit_id, action_id, at, who, changes in session.execute(query):
-        old, new = json.loads(changes).get("status", (None, None))
+        changed = json.loads(changes)
+        old, new = changed.get("status", (None, None))
         if old and new and old != new:  # a row created or removed is not a change of status
-            found.append((audit_id, action_id, _local_day(at), old, new, who))
+            completed = changed.get("completed_date", (None, None))[0]
+            found.append((audit_id, action_id, _local_day(at), old, new, who,
+                          date.fromisoformat(completed) if completed else None))
     return found
 
 
@@ -537,7 +582,7 @@ def action_detail(database: Database, action_id: int, today: date) -> ActionDeta
                                c.changed_by)
                  for c in due_changes]
     timeline += [TimelineEntry(day, EventKind.STATUS, f"{ActionStatus(old).label} → {ActionStatus(new).label}", who)
-                 for _, _, day, old, new, who in statuses]
+                 for _, _, day, old, new, who, _ in statuses]
     if row.status == ActionStatus.COMPLETE and row.completed_on:
         timeline.append(TimelineEntry(row.completed_on, EventKind.COMPLETED,
                                       f"Completed{f': {evidence}' if evidence else ''}"))
@@ -605,7 +650,7 @@ def action_events(session: Session) -> list[ActionEvent]:
                           ActionDueChange.changed_by))]
     events += [ActionEvent(references[action_id], day, EventKind.STATUS, old=old, new=new, by=who,
                            sequence=audit_id)
-               for audit_id, action_id, day, old, new, who in _status_changes(session)
+               for audit_id, action_id, day, old, new, who, _ in _status_changes(session)
                if action_id in references]
     return events
 

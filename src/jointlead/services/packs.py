@@ -174,7 +174,8 @@ def export_pack(database: Database, organisation_code: str, out: Path, *, as_at:
     code = organisation.code
     employees = employees_and_lines(database, code, today)
     picture = as_at_picture(database, today, organisation=code, as_at=as_at,
-                            year=year or workbook_year(database, today=today), employees=employees)
+                            year=year or workbook_year(database, today=today), employees=employees,
+                            actions_as_on=True)
     position, partner_codes = picture.position, list(picture.partner_codes)
     if position is None:
         raise JointleadError(picture.budget_problem) if picture.budget_problem else JointleadError(

@@ -158,7 +158,7 @@ def _organisation_findings(database: Database, findings: Sequence[Finding], code
 
 def as_at_picture(database: Database, today: date, *, organisation: str | None = None,
                   as_at: int | None = None, year: FinancialYear | None = None, trend_months: int = TREND_MONTHS,
-                  employees: Sequence[EmployeeLines] | None = None) -> Picture:
+                  employees: Sequence[EmployeeLines] | None = None, actions_as_on: bool = False) -> Picture:
     """The picture for the service (`organisation` None) or one organisation (its code), with the budget as at
     period `as_at` of `year` (default: the last closed, in the year the pool is in) and everything else on `today`;
     the compliance trend runs back `trend_months` month ends (a screen that shows no trend asks for 1: it is most
@@ -167,6 +167,9 @@ def as_at_picture(database: Database, today: date, *, organisation: str | None =
     A caller that already has the organisation's `employees` on `today` (the pack lists them) passes them: the
     checklist then names who has no professional line from them, and the picture leaves the data-quality findings,
     which only a screen shows, out.
+
+    The actions are as they stand now, with RAG and days overdue on `today` (the dashboard's day is today); the pack,
+    which may be as on a board's day already past, asks for them `actions_as_on` that day (`action_log`).
     """
     parents = organisations(database, today)
     chosen = None
@@ -200,7 +203,7 @@ def as_at_picture(database: Database, today: date, *, organisation: str | None =
                              if item is items[0] or (item.about == LEDGERS and not item.ok))
         unmapped = unmapped_rows(database, agreement_id, position.year)
     report = compliance(database, today, organisation=code, trend_months=trend_months)
-    actions = action_log(database, today, organisation=code)
+    actions = action_log(database, today, organisation=code, as_on=actions_as_on)
     if employees is not None:
         findings = ()
         no_line = [e.name for e in employees if any(f.code == NO_PROFESSIONAL_LINE for f in e.findings)]

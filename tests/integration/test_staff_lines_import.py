@@ -348,3 +348,15 @@ def test_the_command_line_previews_and_applies_line_changes(service, tmp_path):
     applied = jointlead("import", "staff", str(path), "--db", db, "--employer", "NFT")
     assert applied.returncode == 0 and "Imported (batch" in applied.stdout
     assert stored.scalar(service, "SELECT count(*) FROM reporting_line WHERE effective_to IS NULL") == 1
+
+
+def test_a_corrected_list_imported_the_same_day_says_to_undo_the_earlier_import(service, tmp_path):
+    """The line rules' advice, "choose a later date", means nothing to someone importing a file."""
+    imports.apply_import(service, preview(service, staff_file(tmp_path / "a.xlsx",
+                                                               [["N003", "Lee Grant", "nurse", "N001", None]])))
+    found = preview(service, staff_file(tmp_path / "b.xlsx", [["N003", "Lee Grant", "nurse", "N002", None]]))
+    assert found.rejected[0].problems == (
+        "Line manager: Lee Grant's managerial line to Priya Shah starts on 20 November 2026, so a change can only "
+        "take effect after that. A line changes at most once a day: if a list imported earlier today was wrong, "
+        "take it back out with Edit > Undo and import the corrected one; otherwise import this list again "
+        "tomorrow.",)

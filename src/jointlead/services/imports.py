@@ -1149,7 +1149,11 @@ def _plan_staff_lines(entries: Sequence[_StaffEntry], recorded: Sequence[StaffMe
                 try:
                     change = plan_line_change(list(members.values()), working, person_id, kind, lead_id, day, span)
                 except ValidationError as refusal:
-                    retry.append((item, f"{label}: {refusal.message}"))
+                    problem = f"{label}: {refusal.message}"
+                    if any(ln.person_id == person_id and ln.kind == kind and ln.effective_from == day
+                           for ln in working):
+                        problem += SAME_DAY_LINE  # the rules' advice, "choose a later date", is not the file's
+                    retry.append((item, problem))
                     continue
                 started = replace(change.started, id=next(started_ids))
                 working = [change.ended if ln is current and change.ended else ln for ln in working] + [started]
@@ -1169,6 +1173,10 @@ def _plan_staff_lines(entries: Sequence[_StaffEntry], recorded: Sequence[StaffMe
             return refused, steps, notices
         refused.update(newly_refused)
 
+
+# Why a line a staff list changed today cannot be changed again today, and what to do about it.
+SAME_DAY_LINE = (" A line changes at most once a day: if a list imported earlier today was wrong, take it back out "
+                 "with Edit > Undo and import the corrected one; otherwise import this list again tomorrow.")
 
 # Why a team the preview found new cannot be added when the import is applied.
 TEAM_ADDED_SINCE = ("It was added after this import was previewed, so nothing was imported. Preview the import "

@@ -563,3 +563,16 @@ def test_the_command_line_exports_a_tracker_and_takes_it_back(demo_path, tmp_pat
     assert main(["import", "actions", str(out), "--db", str(demo_path)]) == 0
     assert "Imported 1 change (batch" in capsys.readouterr().out
     assert main(["import", "actions", str(out), "--db", str(demo_path)]) == 1  # the same file twice is refused
+
+
+def test_an_update_on_a_row_whose_owner_was_cleared_is_credited_to_the_actions_owner(demo_db, tmp_path):
+    path = _export(demo_db, tmp_path / "nft.xlsx", organisation="NFT").path
+    owner = Owner(path)
+    recorded = owner.sheet.cell(owner.row_of("A-0019"), owner.columns["Owner"]).value
+    owner.type("A-0019", "Owner", None)
+    owner.type("A-0019", "New update", "Rota agreed with both duty teams.")
+    owner.save()
+    apply_tracker_import(demo_db, preview_tracker_import(demo_db, path, today=DEMO_TODAY))
+    update = _detail(demo_db, "A-0019").updates[-1]
+    assert (update.text, update.author) == ("Rota agreed with both duty teams.", recorded)
+    assert recorded and recorded != "Action owner"

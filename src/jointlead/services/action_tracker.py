@@ -515,7 +515,11 @@ class _RowReader:
         if action.id in self.changed:
             conflict = (f"{reference} was changed here after the tracker was exported: "
                         f"{'; '.join(self.described.get(action.id, [])) or 'its record differs'}.")
-        author = values.get("owner") or (self.default_owner.full_name if self.default_owner else "") or "Action owner"
+        # The row's Owner as sent back, else whose tracker it is, else whose action it is: "Action owner" only when
+        # none is recorded.
+        recorded_owner = self.session.get(Person, action.owner_id) if action.owner_id is not None else None
+        author = (values.get("owner") or (self.default_owner.full_name if self.default_owner else "")
+                  or (recorded_owner.full_name if recorded_owner else "") or "Action owner")
         base = {"reference": reference, "row": number, "title": action.title, "conflict": conflict,
                 "action_id": action.id, "version": self.now[action.id], "author": author}
         found: list[TrackerChange] = []

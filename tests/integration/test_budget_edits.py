@@ -497,6 +497,19 @@ def test_next_year_carries_each_lines_budget_without_its_one_off_virements_to_th
     assert len(edit.entries) == 3 * 13 + 2 + 12 + 4  # each line's year and months; two contributions, instalments
 
 
+def test_a_line_added_once_months_had_closed_and_then_given_a_virement_is_even_next_year(a_year):
+    """Added even after M1 to M3 closed, it had no budget in them: they were before it began. A virement into it
+    made it custom; next year it is still even, over all twelve months, not over M4 to M12."""
+    add_budget_line(a_year, None, LineTerms("D", "Crisis beds", "commissioned care", None), YEAR, 9_000_000)
+    virement(a_year, _line_id(a_year, "A"), _line_id(a_year, "D"), 900_000, recurrent=True)
+    shaped = [0] * 3 + [1] * 9  # one shaped on purpose to have none in M1 to M3 keeps that shape
+    add_budget_line(a_year, None, LineTerms("E", "Winter beds", "commissioned care", None), YEAR, 9_000_000, shaped)
+    virement(a_year, _line_id(a_year, "A"), _line_id(a_year, "E"), 900_000, recurrent=True)
+    lines = {line.code: line for line in roll_forward_preview(a_year, None, YEAR).lines}
+    assert lines["D"].next_months == even_profile(9_900_000)
+    assert lines["E"].next_months == custom_profile(9_900_000, [0] * 3 + [1] * 9)
+
+
 def test_next_year_carries_the_recurrent_contributions_with_their_payment_schedules(a_year):
     plan = roll_forward_preview(a_year, None, YEAR)
     assert [(c.partner_code, c.funding_stream, c.amount_pence, c.schedule, c.status) for c in plan.contributions] == [

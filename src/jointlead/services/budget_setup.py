@@ -602,15 +602,35 @@ def _virement_shifts(session: Session, month_ids: Sequence[int]) -> dict[int, in
     return shifts
 
 
-def _next_weights(profile: str, shape: Sequence[int]) -> list[int] | None:
+def _created_even(session: Session, line_year_ids: Sequence[int]) -> set[int]:
+    """The LineYear ids of those given that were created with an even profile (before any virement made them
+    custom), as their audit entries say."""
+    found = set()
+    for entity_id, changes in session.execute(
+            select(AuditEntry.entity_id, AuditEntry.changes_json)
+            .where(AuditEntry.entity == LineYear.__tablename__, AuditEntry.entity_id.in_(line_year_ids),
+                   AuditEntry.changes_json.like('%"profile"%'))):
+        before, after = json.loads(changes).get("profile", (None, None))
+        if before is None and after == "even":
+            found.add(entity_id)
+    return found
+
+
+def _next_weights(profile: str, shape: Sequence[int], created_even: bool = False) -> list[int] | None:
     """The weights next year's months follow (None: even).
 
     An even line stays even. Any other keeps this year's shape: its months without the budget virements moved in
     or out of them, since a virement lands in the months left when it is made, not where the line needs it. A
-    shape that is even after all (a line made custom only by virements) is even; an income line's negative months
-    weigh by their size; a shape of no size, or with months of both signs, cannot be followed and is even.
+    shape that is even after all (a line made custom only by virements) is even, and so is a line `created_even`
+    after months had closed, whose shape is even from its first month with budget (`_budget_year` gave the closed
+    months none: they were before the line began, not months it needs nothing in). An income line's negative
+    months weigh by their size; a shape of no size, or with months of both signs, cannot be followed and is even.
     """
     if profile == "even" or tuple(shape) == even_profile(sum(shape)):
+        return None
+    begun = next((period for period, month in enumerate(shape) if month), MONTHS)
+    if created_even and begun < MONTHS and tuple(shape) == monthly_budget(sum(shape), [0] * begun
+                                                                           + [1] * (MONTHS - begun)):
         return None
     weights = [-month for month in shape] if all(month <= 0 for month in shape) else list(shape)
     if any(w < 0 for w in weights) or not any(weights):
@@ -645,6 +665,7 @@ def _roll_forward(session: Session, agreement_id: int | None, year: int) -> Roll
     months = {(m.budget_line_id, m.period): m for m in session.scalars(
         select(LineMonth).where(LineMonth.budget_line_id.in_(current), LineMonth.year == year))}
     shifts = _virement_shifts(session, [m.id for m in months.values()])
+    created_even = _created_even(session, [y.id for y in current.values()])
     set_already = {(line_id, period): pence for line_id, period, pence in session.execute(
         select(LineMonth.budget_line_id, LineMonth.period, LineMonth.budget_pence)
         .where(LineMonth.budget_line_id.in_(lines), LineMonth.year == following.start_year))}
@@ -672,7 +693,7 @@ def _roll_forward(session: Session, agreement_id: int | None, year: int) -> Roll
         elif this_year is not None:
             shape = [months[line.id, p].budget_pence - shifts.get(months[line.id, p].id, 0)
                      if (line.id, p) in months else 0 for p in range(1, 13)]
-            weights = _next_weights(this_year.profile, shape)
+            weights = _next_weights(this_year.profile, shape, this_year.id in created_even)
             annual = budget - one_off.get(line.id, 0)
             forward.append(LineForward(line.id, line.code, line.name, budget, one_off.get(line.id, 0), annual,
                                        monthly_budget(annual, weights), "custom" if weights else "even", CARRIED,

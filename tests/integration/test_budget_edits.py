@@ -59,6 +59,7 @@ from jointlead.store.models import (
     AuditEntry,
     ContributionPayment,
     LedgerMapping,
+    LineMonth,
     LineYear,
     Organisation,
     PeriodClose,
@@ -397,6 +398,30 @@ def test_completing_a_profile_spreads_the_difference_over_the_open_months_or_say
     undo_edit(demo_db, edit)
     with pytest.raises(ValidationError, match="adds up to"):
         pool_position(demo_db)
+
+
+def test_completing_an_income_lines_profile_spreads_more_income_and_refuses_to_make_spending(empty_db):
+    agreement_id = set_up(empty_db)
+    add_budget_line(empty_db, agreement_id, LineTerms("I", "Client income", "income", "ETR"), YEAR, -1_200_000)
+    line_id = pool_position(empty_db, as_at=0, today=date(2026, 5, 1)).lines[0].id
+
+    def annual_alone(pence: int) -> None:  # as an older version could leave it: the annual budget changed alone
+        with empty_db.session() as session:
+            session.scalar(select(LineYear).where(LineYear.budget_line_id == line_id)).annual_budget_pence = pence
+            session.commit()
+
+    annual_alone(-2_400_000)  # £12,000 more income expected: was "would leave M1 below nothing"
+    complete_profile(empty_db, line_id, YEAR)
+    assert pool_position(empty_db, as_at=0, today=date(2026, 5, 1)).lines[0].figures.budget_profile == \
+        (-200_000,) * 12
+    with empty_db.session() as session:  # a month with little income in it, and less expected in the year
+        session.scalar(select(LineMonth).where(LineMonth.budget_line_id == line_id, LineMonth.period == 1)
+                       ).budget_pence = -10_000
+        session.commit()
+    annual_alone(-2_000_000)
+    with pytest.raises(ValidationError, match=r"Taking £2,100 of income from the open months of line I would "
+                                              "leave M1 as spending"):
+        complete_profile(empty_db, line_id, YEAR)
 
 
 def pool_balance(database) -> list[str]:

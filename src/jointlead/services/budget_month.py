@@ -206,13 +206,16 @@ def complete_profile(database: Database, line_id: int, year: int) -> Edit:
             raise ValidationError(f"Every month of {label} is closed, so no month can take the difference.",
                                   "Change the line's annual budget to what its months hold instead.")
         periods = range(start, MONTHS + 1)
+        income = line_year.annual_budget_pence < 0  # its months are credits: they must stay at or below nothing
         for period, pence in zip(periods, split_largest_remainder(short, [1] * len(periods)), strict=True):
             month = months.get(period)
             if month is None:
                 record.create(LineMonth(budget_line_id=line.id, year=year, period=period, budget_pence=pence))
-            elif month.budget_pence + pence < 0:
-                raise ValidationError(f"Taking {format_pounds(-short)} from the open months of line {line.code} "
-                                      f"would leave M{period} below nothing.",
+            elif (month.budget_pence + pence > 0) if income else (month.budget_pence + pence < 0):
+                taking = (f"Taking {format_pounds(short)} of income" if income
+                          else f"Taking {format_pounds(-short)}")
+                raise ValidationError(f"{taking} from the open months of line {line.code} would leave M{period} "
+                                      f"{'as spending' if income else 'below nothing'}.",
                                       "Change the line's annual budget, or its months one by one, instead.")
             else:
                 record.update(month, budget_pence=month.budget_pence + pence)

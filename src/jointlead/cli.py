@@ -169,7 +169,8 @@ def _add_exchange_commands(commands) -> None:
     budget_export.add_argument("--as-at", type=_period_number, metavar="M7",
                                help="the period the figures are as at (default: the last one closed)")
     budget_export.add_argument("--fy", metavar="2026-27",
-                               help="the financial year (default: the year of the last period closed)")
+                               help="the financial year (default: the last closed period's; with --as-at alone, "
+                                    "the year the pool is in)")
     people_export = _export_command(
         exports, "people", "people and both reporting lines, with findings, for one employer",
         "the employing organisation, e.g. NFT",
@@ -197,7 +198,8 @@ def _add_exchange_commands(commands) -> None:
     pack_export.add_argument("--as-at", type=_period_number, metavar="M7",
                              help="the period the budget is as at (default: the last one closed)")
     pack_export.add_argument("--fy", metavar="2026-27",
-                             help="the financial year of the budget (default: the year of the last period closed)")
+                             help="the financial year of the budget (default: the last closed period's; with --as-at "
+                                  "alone, the year the pool is in)")
     pack_export.add_argument("--on", type=_iso_day, metavar="YYYY-MM-DD",
                              help="the day people, supervision and actions are as on, e.g. a board's date "
                                   "(default: today)")

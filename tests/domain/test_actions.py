@@ -59,3 +59,13 @@ def test_a_completion_counts_from_its_own_date_not_the_day_it_was_recorded():
     reopened = Standing(ActionStatus.IN_PROGRESS, None, date(2026, 10, 31))
     assert standing_on(day, reopened, [], [(date(2026, 10, 22), "complete", date(2026, 10, 10))], True) == \
         Standing(ActionStatus.COMPLETE, date(2026, 10, 10), date(2026, 10, 31))
+
+
+def test_a_rag_override_set_or_cleared_after_the_day_is_taken_back():
+    day = date(2026, 10, 15)
+    now = Standing(ActionStatus.IN_PROGRESS, None, date(2026, 12, 1), Rag.RED)
+    assert standing_on(day, now, [], [], True, [(date(2026, 11, 2), None)]).rag_override is None
+    assert standing_on(day, now, [], [], True, [(date(2026, 10, 1), "amber"), (date(2026, 11, 2), "green")]
+                       ).rag_override == Rag.GREEN
+    cleared = Standing(ActionStatus.IN_PROGRESS, None, date(2026, 12, 1))
+    assert standing_on(day, cleared, [], [], True, [(date(2026, 11, 2), "amber")]).rag_override == Rag.AMBER

@@ -13,7 +13,14 @@ from sqlalchemy import select
 from integration.test_cli import jointlead
 from jointlead.domain.calendar import FinancialYear
 from jointlead.domain.errors import JointleadError
-from jointlead.services.actions import action_log, add_update, change_status, quick_add, revise_due_date
+from jointlead.services.actions import (
+    action_log,
+    add_update,
+    change_status,
+    override_rag,
+    quick_add,
+    revise_due_date,
+)
 from jointlead.services.budget_month import close_period, unlock_period
 from jointlead.services.budget_setup import start_next_year
 from jointlead.services.budgets import pool_position
@@ -283,6 +290,13 @@ def test_once_the_pool_has_moved_on_the_pack_and_workbook_are_still_as_at_m12_by
     cover = {row[0].value: row[1].value for row in openpyxl.load_workbook(result.path)["Cover"].iter_rows(
         min_row=3, max_row=8, max_col=2)}
     assert "2027-28" in cover["As at"] and "M12" not in cover["As at"]
+    # A month given alone is of the year the pool is in, as the Budgets page offers it: after year end, the new one.
+    with pytest.raises(JointleadError, match="No month of 2027-28 is closed or has actuals yet"):
+        export_pack(demo_db, "NFT", tmp_path / "m1.xlsx", as_at=1, today=today)
+    with pytest.raises(JointleadError, match=r"nothing recorded for 2019-20\.(.|\n)*Choose one of its years: "
+                                             r"2026-27 and 2027-28"):
+        export_budget(demo_db, "NFT", tmp_path / "old.xlsx", year=FinancialYear(2019))
+    assert not (tmp_path / "m1.xlsx").exists() and not (tmp_path / "old.xlsx").exists()
 
 
 # The command
@@ -393,6 +407,8 @@ def test_a_pack_as_on_a_day_past_has_the_actions_as_they_stood_that_day(demo_db,
     revise_due_date(demo_db, target.id, date(2027, 1, 29), "Waiting for the council", today=DEMO_TODAY)
     add_update(demo_db, target.id, "Draft shared with the council", today=DEMO_TODAY)
     change_status(demo_db, target.id, "cancelled", reason="Overtaken by the winter plan", today=DEMO_TODAY)
+    other = next(r for r in now if r.is_open and r.raised < day and r.id != target.id and not r.rag_overridden)
+    override_rag(demo_db, other.id, "red", "Slipping badly")
     assert actions_sheet("after.xlsx") == before
     row = next(r for r in before[0] if r["Reference"] == target.reference)
     assert (row["Status"], row["Due"].date()) == (then[target.reference].status.label, then[target.reference].due)

@@ -219,32 +219,36 @@ def append_update(timeline: Sequence[Update], update: Update) -> tuple[Update, .
 
 @dataclass(frozen=True)
 class Standing:
-    """Where an action stood on a day: its status, completion date and due date."""
+    """Where an action stood on a day: its status, completion date, due date and any RAG override set."""
 
     status: ActionStatus
     completed_on: date | None
     due: date
+    rag_override: Rag | None = None
 
 
 def standing_on(day: date, now: Standing, due_changes: Iterable[tuple[date, date]],
-                status_changes: Iterable[tuple[date, str, date | None]], updated_by_then: bool) -> Standing:
+                status_changes: Iterable[tuple[date, str, date | None]], updated_by_then: bool,
+                override_changes: Iterable[tuple[date, str | None]] = ()) -> Standing:
     """How an action stood on `day`, from how it stands now and what was recorded after that day.
 
     `due_changes` are (changed on, the due date before), `status_changes` (recorded on, the status and completion
-    date before), each oldest first. A due date moved after the day is as before the first such move, and a status
-    changed after it as before the first such change. A completion counts from its own date, which may be before
-    the day it was recorded: it was complete on the day if completed by then. One completed after the day, with no
-    change of status recorded (a record kept before jointlead), was in progress then if it had an update by then,
-    else open.
+    date before), `override_changes` (recorded on, the RAG override before), each oldest first. A due date moved
+    after the day is as before the first such move, and a status or override changed after it as before the first
+    such change. A completion counts from its own date, which may be before the day it was recorded: it was
+    complete on the day if completed by then. One completed after the day, with no change of status recorded (a
+    record kept before jointlead), was in progress then if it had an update by then, else open.
     """
     due = next((before for on, before in due_changes if on > day), now.due)
+    override = next(((Rag(before) if before else None,) for on, before in override_changes if on > day),
+                    (now.rag_override,))[0]
     later = next(((before, completed) for on, before, completed in status_changes if on > day), None)
     status, completed_on = (ActionStatus(later[0]), later[1]) if later else (now.status, now.completed_on)
     if now.status == ActionStatus.COMPLETE and now.completed_on is not None and now.completed_on <= day:
         status, completed_on = ActionStatus.COMPLETE, now.completed_on
     elif status == ActionStatus.COMPLETE and (completed_on is None or completed_on > day):
         status = ActionStatus.IN_PROGRESS if updated_by_then else ActionStatus.OPEN
-    return Standing(status, completed_on if status == ActionStatus.COMPLETE else None, due)
+    return Standing(status, completed_on if status == ActionStatus.COMPLETE else None, due, override)
 
 
 # --- what changed since a meeting ----------------------------------------------------------------------------------

@@ -426,7 +426,7 @@ def _rows(session: Session, today: date, query=None) -> list[ActionLogRow]:
 
 def _as_on(session: Session, rows: Iterable[ActionLogRow], day: date) -> list[ActionLogRow]:
     """The rows as the actions stood on `day` (`domain.actions.standing_on`), with the updates given by then; those
-    raised after it left out. The owner, title and any RAG override are as recorded now."""
+    raised after it left out. The owner and title are as recorded now."""
     rows = [r for r in rows if r.raised <= day]
     ids = [r.id for r in rows]
     due_changes: dict[int, list[tuple[date, date]]] = defaultdict(list)
@@ -437,6 +437,15 @@ def _as_on(session: Session, rows: Iterable[ActionLogRow], day: date) -> list[Ac
     status_changes: dict[int, list[tuple[date, str, date | None]]] = defaultdict(list)
     for _audit_id, action_id, on, before, _after, _who, completed_before in _status_changes(session, ids):
         status_changes[action_id].append((on, before, completed_before))
+    overrides = dict(session.execute(select(Action.id, Action.rag_override).where(Action.id.in_(ids))).all())
+    override_changes: dict[int, list[tuple[date, str | None]]] = defaultdict(list)
+    for action_id, at, changes in session.execute(
+            select(AuditEntry.entity_id, AuditEntry.at, AuditEntry.changes_json)
+            .where(AuditEntry.entity == Action.__tablename__, AuditEntry.entity_id.in_(ids),
+                   AuditEntry.changes_json.like('%"rag_override"%')).order_by(AuditEntry.id)):
+        before, after = json.loads(changes).get("rag_override", (None, None))
+        if before != after:
+            override_changes[action_id].append((_local_day(at), before))
     updates: dict[int, list[tuple[date, int, str, str]]] = defaultdict(list)
     for action_id, update_id, on, text, author in session.execute(
             select(ActionUpdate.action_id, ActionUpdate.id, ActionUpdate.update_date, ActionUpdate.text,
@@ -444,13 +453,15 @@ def _as_on(session: Session, rows: Iterable[ActionLogRow], day: date) -> list[Ac
         updates[action_id].append((on, update_id, text, author))
     stood = []
     for row in rows:
-        then = standing_on(day, Standing(row.status, row.completed_on, row.due), due_changes[row.id],
-                           status_changes[row.id], bool(updates[row.id]))
+        override = overrides.get(row.id)
+        then = standing_on(day, Standing(row.status, row.completed_on, row.due, Rag(override) if override else None),
+                           due_changes[row.id], status_changes[row.id], bool(updates[row.id]),
+                           override_changes[row.id])
         latest_on, _, latest, latest_by = max(updates[row.id], default=(None, 0, "", ""))
-        overridden = row.rag_overridden and then.status.is_open
+        overridden = then.rag_override is not None and then.status.is_open
         stood.append(replace(
             row, status=then.status, completed_on=then.completed_on, due=then.due,
-            rag=effective_rag(then.status, then.due, day, row.rag if overridden else None),
+            rag=effective_rag(then.status, then.due, day, then.rag_override),
             rag_overridden=overridden, days_overdue=(day - then.due).days if then.status.is_open and then.due < day
             else 0, updates=len(updates[row.id]), latest_update=latest, latest_update_on=latest_on,
             latest_update_by=latest_by))

@@ -279,6 +279,26 @@ def workbook_year(database: Database, agreement_id: int | None = None, today: da
         return closed.year if closed else pool_year(session, agreement, today or date.today())[0]
 
 
+def report_year(database: Database, agreement_id: int | None, year: FinancialYear | None, as_at: int | None,
+                today: date | None = None) -> FinancialYear | None:
+    """The year a monitoring workbook or pack asked for with `year` and `as_at` is of (None: the pool's own year).
+
+    A year given must be one the pool has anything in: a pack of a year with no budget reads as a pool spending
+    exactly its budget. With neither given, the last closed month's year (`workbook_year`); a month given alone is
+    of the year the pool is in, as the Budgets page offers it (after year end, M1 is the new year's).
+    """
+    if year is not None:
+        with database.session() as session:
+            query = select(Agreement.id).order_by(Agreement.id)
+            found = session.scalar(query.where(Agreement.id == agreement_id) if agreement_id else query.limit(1))
+        recorded = pool_years(database, found) if found is not None else ()
+        if recorded and year not in recorded:
+            raise ValidationError(f"The pooled budget has nothing recorded for {year.label}.",
+                                  f"Choose one of its years: {listed([y.label for y in recorded])}.")
+        return year
+    return workbook_year(database, agreement_id, today) if as_at is None else None
+
+
 def last_reportable_month(session: Session, agreement_id: int, year: FinancialYear | int) -> int:
     """The last month a report can be as at: the later of the last closed and the last with actuals in force (0:
     neither yet). Past it no month has an actual, so figures as at it would take every such month's actual as nil
@@ -302,7 +322,8 @@ def check_report_month(database: Database, agreement_id: int, year: FinancialYea
         return
     if not last:
         raise ValidationError(f"No month of {label} is closed or has actuals yet, so there are no figures as at "
-                              f"M{as_at}.", "Leave the month out: the figures are then as at the start of the year.")
+                              f"M{as_at}.", "Leave the month out: the figures are then as at the last closed month "
+                              "(the start of the year, before any has closed), or name another year.")
     closed = f"M{last_closed} is the last closed" if last_closed else "none is closed yet"
     up_to = f"M{last}, the last closed" if last == last_closed else f"M{last}, the last with actuals ({closed})"
     empty = f"M{as_at}" if as_at == last + 1 else f"M{last + 1} to M{as_at}"

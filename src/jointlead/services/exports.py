@@ -22,9 +22,9 @@ from jointlead.exchange.writing import Cover, ExportColumn, ExportWorkbook, Kind
 from jointlead.services.budget_report import (
     budget_checklist,
     check_report_month,
+    report_year,
     unmapped_rows,
     virement_log,
-    workbook_year,
 )
 from jointlead.services.budgets import PoolPosition, pool_position
 from jointlead.services.imports import ImportPreview
@@ -448,7 +448,8 @@ def export_budget(database: Database, organisation_code: str, out: Path, *, as_a
                              "Choose a period from M1 to M12, for example M7.")
     with database.session() as session:
         organisation = _organisation(session, organisation_code)
-    position = pool_position(database, agreement_id, year=year or workbook_year(database, agreement_id), as_at=as_at)
+    year = report_year(database, agreement_id, year, as_at)
+    position = pool_position(database, agreement_id, year=year, as_at=as_at)
     check_report_month(database, position.agreement_id, position.year, as_at)
     with database.session() as session:
         partners = session.execute(

@@ -14,7 +14,7 @@ from jointlead.domain.money import format_money
 from jointlead.exchange.writing import ChartKind, ExportChart, ExportColumn, ExportWorkbook, Kind
 from jointlead.services import supervision_export
 from jointlead.services.actions import ActionLogRow
-from jointlead.services.budget_report import check_report_month, workbook_year
+from jointlead.services.budget_report import check_report_month, report_year
 from jointlead.services.budgets import PoolPosition
 from jointlead.services.exports import (
     PEOPLE_COLUMNS,
@@ -163,7 +163,7 @@ def export_pack(database: Database, organisation_code: str, out: Path, *, as_at:
                 year: FinancialYear | None = None, today: date | None = None, generated_on: datetime | None = None
                 ) -> ExportResult:
     """The monthly pack for one partner: budget as at period `as_at` of `year` (default: the last closed, and its
-    year: `workbook_year`), and people, supervision and actions as on `today` (default: today). `ExportResult.rows`
+    year: `report_year`), and people, supervision and actions as on `today` (default: today). `ExportResult.rows`
     counts the rows of every table."""
     if as_at is not None and not 1 <= as_at <= MONTHS:
         raise JointleadError(f"M{as_at} is not a period: periods run from M1 (April) to M12 (March).",
@@ -174,7 +174,7 @@ def export_pack(database: Database, organisation_code: str, out: Path, *, as_at:
     code = organisation.code
     employees = employees_and_lines(database, code, today)
     picture = as_at_picture(database, today, organisation=code, as_at=as_at,
-                            year=year or workbook_year(database, today=today), employees=employees,
+                            year=report_year(database, None, year, as_at, today), employees=employees,
                             actions_as_on=True)
     position, partner_codes = picture.position, list(picture.partner_codes)
     if position is None:

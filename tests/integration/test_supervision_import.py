@@ -271,32 +271,39 @@ def test_the_command_line_exit_codes_follow_every_import(team, tmp_path):
 def test_a_rows_employee_number_and_name_must_be_the_same_person(team, tmp_path):
     """The number decides between namesakes, the name between two organisations' holders of one number, and a
     number typed on the wrong row (another person's name beside it) is refused, not recorded for the number's
-    holder. A number Excel shortened (00123 to 123) is still found, and a misspelt name leaves the number to decide."""
+    holder. A number Excel shortened (00123 to 123) is still found, even beside another's 123; a misspelt name leaves
+    the number to decide, and a name alone decides for someone recorded with no number."""
     with UnitOfWork(team) as uow:
         nft, ncc = (uow.session.query(Organisation).filter_by(code=code).one() for code in ("NFT", "NCC"))
         uow.session.add_all([
             Person(full_name="Lee Fox", employer_id=nft.id, employee_number="7001", start_date=date(2019, 1, 1)),
             Person(full_name="Kim Fox", employer_id=ncc.id, employee_number="7001", start_date=date(2019, 1, 1)),
-            Person(full_name="Ana Bell", employer_id=ncc.id, employee_number="00123", start_date=date(2019, 1, 1))])
+            Person(full_name="Ana Bell", employer_id=ncc.id, employee_number="00123", start_date=date(2019, 1, 1)),
+            Person(full_name="Joe Hart", employer_id=nft.id, employee_number="123", start_date=date(2019, 1, 1)),
+            Person(full_name="Kai Moss", employer_id=ncc.id, start_date=date(2019, 1, 1))])  # added without one
         uow.commit()
     header = ["Employee number", "Staff name", "Supervisor", "Supervision type", "Date of supervision"]
     found = preview(team, tracker(tmp_path / "t.xlsx", [
         ["N001", "Tom Okafor", "Dana Cole", "Managerial", date(2026, 10, 2)],  # Priya's number beside Tom
         ["C002", "Sam Ward", "Priya Shah", "Managerial", date(2026, 10, 3)],  # the council's Sam Ward
         ["7001", "Kim Fox", "Priya Shah", "Managerial", date(2026, 10, 4)],  # a number both partners use
-        [123, "Ana Bell", "Priya Shah", "Managerial", date(2026, 10, 5)],  # 00123 as a number cell
+        [123, "Ana Bell", "Priya Shah", "Managerial", date(2026, 10, 5)],  # 00123 as a number cell; Joe has 123
         ["N002", "Tom Okafr", "Priya Shah", "Managerial", date(2026, 10, 6)],  # a typo in the name
         ["7001", "Kim Fix", "Priya Shah", "Managerial", date(2026, 10, 7)],  # neither Fox
+        ["C777", "Kai Moss", "Priya Shah", "Managerial", date(2026, 10, 8)],  # a number never recorded for him
+        ["C778", "Tom Okafor", "Priya Shah", "Managerial", date(2026, 10, 9)],  # Tom's number is N002
     ], header))
     assert [c.subject for c in found.added] == ["Sam Ward · managerial · 03/10/2026",
                                                 "Kim Fox · managerial · 04/10/2026",
                                                 "Ana Bell · managerial · 05/10/2026",
-                                                "Tom Okafor · managerial · 06/10/2026"]
+                                                "Tom Okafor · managerial · 06/10/2026",
+                                                "Kai Moss · managerial · 08/10/2026"]
     assert {r.reference: r.problems for r in found.rejected} == {
         "Tracker!5": ("Supervisee: The employee number N001 is Priya Shah's, not Tom Okafor's: check which is "
                       "meant.",),
         "Tracker!10": ("Supervisee: The employee number 7001 is Kim Fox and Lee Fox's, not Kim Fix's: check which "
                        "is meant.",),
+        "Tracker!12": ("Supervisee: No one recorded has the employee number C778.",),
     }
     imports.apply_import(team, found, accept_valid=True)
     assert ("Sam Ward", "managerial", "2026-10-03") in [s[:3] for s in sessions(team)]

@@ -961,16 +961,21 @@ def _dates_problem(session: Session, row: StaffRow, person: Person | None) -> st
     return ""
 
 
-def _zeros_lost(numbers: Iterable[str]) -> dict[str, str]:
+def _by_shortened(numbers: Iterable[str]) -> dict[str, list[str]]:
     """Recorded employee numbers with leading zeros, by what Excel makes of them in a column formatted as numbers
-    (00123456 becomes 123456). Without this, the person would be added again under the shortened number. A number
-    two recorded ones could have become (0123 and 00123) stands for neither."""
-    found: dict[str, str | None] = {}
+    (00123456 becomes 123456)."""
+    found: dict[str, list[str]] = {}
     for number in numbers:
         if number.isdigit() and number.startswith("0") and number.lstrip("0"):
-            shortened = number.lstrip("0")
-            found[shortened] = None if shortened in found else number
-    return {shortened: number for shortened, number in found.items() if number is not None}
+            found.setdefault(number.lstrip("0"), []).append(number)
+    return found
+
+
+def _zeros_lost(numbers: Iterable[str]) -> dict[str, str]:
+    """The recorded employee number each shortened one stands for (`_by_shortened`). Without this, the person would
+    be added again under the shortened number. A number two recorded ones could have become (0123 and 00123) stands
+    for neither."""
+    return {shortened: found[0] for shortened, found in _by_shortened(numbers).items() if len(found) == 1}
 
 
 # --- staff: reporting lines --------------------------------------------------------------------------
@@ -1001,6 +1006,7 @@ class _People:
             self.names.setdefault(name_key(member.name), []).append(member.id)
         self.own_zeros_lost = _zeros_lost(self.own_numbers)
         self.zeros_lost = _zeros_lost(self.numbers)
+        self.shortened = _by_shortened(self.numbers)
 
     def _recorded_number(self, text: str) -> str:
         """`text` as a recorded employee number: a number cell's (Excel dropped the leading zeros) made whole."""
@@ -1048,9 +1054,13 @@ class _People:
         number, name = (number or "").strip(), (name or "").strip()
         if not number or not name:
             return self.find(number or name, day)
-        recorded = self._recorded_number(number)
-        holders = self.numbers.get(recorded, [])
+        # The number as typed, and every recorded number it could be with its leading zeros back: the name chooses.
+        holders = list(dict.fromkeys(i for recorded in (number, *self.shortened.get(number, ()))
+                                     for i in self.numbers.get(recorded, ())))
         if not holders:
+            unnumbered = [i for i in self.names.get(name_key(name), []) if not self.members[i].employee_number]
+            if len(unnumbered) == 1:  # recorded by hand without one: the name is theirs alone
+                return unnumbered[0], ""
             return None, f"no one recorded has the employee number {number}."
         named = [i for i in holders if name_key(self.members[i].name) == name_key(name)]
         if len(named) > 1:

@@ -410,3 +410,5 @@ def test_by_supervisor_keeps_namesakes_apart_and_needs_with_no_arrangement_to_th
     assert groups["No arrangement in place"][2] == report.overall.not_in_place > 0
     assert "No supervisor named" not in groups
     assert sorted(c.supervisor for c in supervisor_view(small_service, D)) == ["Sam Jones (NCC)", "Sam Jones (NFT)"]
+    # One organisation's breakdown names them as the whole service's does.
+    assert "Sam Jones (NFT)" in {t.group for t in compliance(small_service, D, organisation="NFT").by_supervisor}

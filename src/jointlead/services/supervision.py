@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -96,10 +96,13 @@ class _Records:
         person = self.people.get(person_id) if person_id is not None else None
         return person.organisation if person else ""
 
-    def supervisor_labels(self, person_ids: Iterable[int]) -> dict[int, str]:
+    def supervisor_labels(self) -> dict[int, str]:
         """Each supervisor's name, told apart from a namesake's by their organisation (and their employee number,
-        when the organisation is the same too): two Sam Joneses' supervisees are never counted as one caseload."""
-        people = [self.people[i] for i in set(person_ids) if i in self.people]
+        when the organisation is the same too): two Sam Joneses' supervisees are never counted as one caseload.
+        Told apart among every supervisor arranged, so one organisation's figures name them as the whole service's
+        do."""
+        ids = {a.supervisor_id for a in self.arrangements if a.supervisor_id is not None}
+        people = [self.people[i] for i in ids if i in self.people]
         names = Counter(p.name.casefold() for p in people)
         places = Counter((p.name.casefold(), p.organisation) for p in people)
         labels = {}
@@ -314,7 +317,7 @@ def compliance(database: Database, day: date, *, organisation: str | None = None
 def _by_supervisor(records: _Records, rows: Sequence[ComplianceRow]) -> tuple[Tally, ...]:
     """A tally for each supervisor (namesakes apart), one for the arrangements in force naming none, and one for the
     supervision needed with no arrangement at all, which no supervisor has yet."""
-    labels = records.supervisor_labels(r.supervisor_id for r in rows if r.supervisor_id is not None)
+    labels = records.supervisor_labels()
 
     def group(row: ComplianceRow) -> str:
         if row.arrangement_id is None:
@@ -353,7 +356,7 @@ def supervisor_view(database: Database, day: date) -> tuple[Caseload, ...]:
     for row in rows:
         by_supervisor[row.supervisor_id].append(row)
     caseloads = []
-    labels = records.supervisor_labels(i for i in by_supervisor if i is not None)
+    labels = records.supervisor_labels()
     for supervisor_id, members in by_supervisor.items():
         members.sort(key=lambda r: (r.status == Status.PAUSED, r.next_due or date.max, r.supervisee))
         name = labels.get(supervisor_id, NO_SUPERVISOR) if supervisor_id is not None else NO_SUPERVISOR

@@ -263,6 +263,12 @@ def report_periods(database: Database, today: date | None = None, year: Financia
     return ReportPeriods(agreement.id, year, closed, max(closed, default=0), pool_years(database, agreement.id))
 
 
+def _agreement_or_first(session: Session, agreement_id: int | None) -> Agreement | None:
+    """The agreement `agreement_id` names, or the first recorded when it is None."""
+    query = select(Agreement).order_by(Agreement.id)
+    return session.scalar(query.where(Agreement.id == agreement_id) if agreement_id else query.limit(1))
+
+
 def workbook_year(database: Database, agreement_id: int | None = None, today: date | None = None
                   ) -> FinancialYear | None:
     """The year a monitoring workbook or pack is of unless another is chosen: the last closed month's (None: no
@@ -271,8 +277,7 @@ def workbook_year(database: Database, agreement_id: int | None = None, today: da
     Once M12 closes and the next year has budgets, the pool moves on to that year (`pool_year`), but the year-end
     workbooks and packs, as at M12, are still to be written and sent."""
     with database.session() as session:
-        query = select(Agreement).order_by(Agreement.id)
-        agreement = session.scalar(query.where(Agreement.id == agreement_id) if agreement_id else query.limit(1))
+        agreement = _agreement_or_first(session, agreement_id)
         if agreement is None:
             return None
         closed = last_closed_period(session, agreement.id)
@@ -289,8 +294,8 @@ def report_year(database: Database, agreement_id: int | None, year: FinancialYea
     """
     if year is not None:
         with database.session() as session:
-            query = select(Agreement.id).order_by(Agreement.id)
-            found = session.scalar(query.where(Agreement.id == agreement_id) if agreement_id else query.limit(1))
+            agreement = _agreement_or_first(session, agreement_id)
+            found = agreement.id if agreement is not None else None
         recorded = pool_years(database, found) if found is not None else ()
         if recorded and year not in recorded:
             raise ValidationError(f"The pooled budget has nothing recorded for {year.label}.",

@@ -1042,7 +1042,6 @@ class _People:
                          "their name."
         return None, f"{len(found)} people are called {text}: give their employee number."
 
-
     def find_numbered(self, number: str | None, name: str | None, day: date) -> tuple[int | None, str]:
         """The one person a row names by employee number, name, or both (as a tracker's rows do), or why it names
         no one person.

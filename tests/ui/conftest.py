@@ -52,8 +52,8 @@ def settings_path(tmp_path: Path) -> Path:
 def make_window(qtbot, messages, settings_path):
     make_application()
 
-    def make() -> MainWindow:
-        window = MainWindow(QSettings(str(settings_path), QSettings.Format.IniFormat), today=lambda: DEMO_TODAY)
+    def make(today: date = DEMO_TODAY) -> MainWindow:
+        window = MainWindow(QSettings(str(settings_path), QSettings.Format.IniFormat), today=lambda: today)
         qtbot.addWidget(window)
         window.show()
         return window

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -12,14 +13,19 @@ import pytest
 from PySide6.QtCore import Qt
 
 from conftest import DEMO_TODAY
+from integration.test_packs import end_the_year
+from jointlead.domain.calendar import FinancialYear
 from jointlead.domain.findings import Area, Severity
 from jointlead.domain.money import format_pounds
 from jointlead.services import actions, supervision
+from jointlead.services.budget_month import close_period
+from jointlead.services.budget_report import report_year
 from jointlead.services.budgets import pool_position
 from jointlead.services.check import data_quality
 from jointlead.services.files import open_existing
 from jointlead.services.overview import organisations
 from jointlead.services.picture import as_at_picture
+from jointlead.ui.widgets import checklist_html
 
 
 def rows(table) -> list:
@@ -82,6 +88,41 @@ def test_the_as_at_month_switches_the_budget_figures(window, demo_db):
     assert dashboard.tiles["Variance to date"].value_text() == format_pounds(position.pool.ytd_variance)
     assert "as at M5" in dashboard.subtitle.text()
     assert position.pool.ytd_variance != pool_position(demo_db, today=DEMO_TODAY).pool.ytd_variance
+
+
+def test_after_year_end_it_is_of_the_year_the_pack_is_of_and_the_new_year_can_be_chosen(make_window, demo_db, qtbot):
+    """M12 has closed and the new year's budgets are in, so the pool has moved on; until the new year's M1 closes the
+    year-end pack is as at M12, and so is the dashboard, whose "Ready for the pack?" list is that pack's cover."""
+    end_the_year(demo_db)
+    today = date(2027, 4, 20)
+    window = make_window(today)
+    window.set_database(demo_db)
+    dashboard = window.dashboard
+    assert [dashboard.year.itemText(i) for i in range(dashboard.year.count())] == ["2026-27", "2027-28"]
+    assert dashboard.year.currentText() == "2026-27" and dashboard.year.isEnabled()
+    assert dashboard.as_at.currentData() == 12 and "as at M12" in dashboard.subtitle.text()
+    year_end = pool_position(demo_db, year=FinancialYear(2026), today=today)
+    assert dashboard.tiles["Forecast outturn"].value_text() == format_pounds(year_end.pool.forecast_outturn)
+    pack = as_at_picture(demo_db, today, year=report_year(demo_db, None, None, None, today))
+    assert dashboard.checklist.text() == checklist_html(pack.checklist)
+
+    # The new year, as at its start; a tile opens the Budgets page on the year shown.
+    dashboard.year.setCurrentIndex(dashboard.year.findData(2027))
+    dashboard.year.activated.emit(dashboard.year.currentIndex())
+    assert dashboard.as_at.currentData() == 0 and "budget at the start of 2027-28" in dashboard.subtitle.text()
+    page = click(qtbot, window, "Forecast outturn")
+    assert page.title == "Budgets" and page.year_choice.currentData() == 2027
+    window.show_page("Dashboard")
+    dashboard.year.setCurrentIndex(dashboard.year.findData(2026))
+    dashboard.year.activated.emit(dashboard.year.currentIndex())
+    page = click(qtbot, window, "Variance to date")
+    assert page.year_choice.currentData() == 2026 and page.as_at.currentData() == 12
+
+    # The year the pack is of, chosen, is followed: once the new year's M1 closes, both move on to it.
+    close_period(demo_db, None, 2027, 1, today=date(2027, 5, 8), closing_without=("NFT", "NCC"))
+    window.show_page("Dashboard")
+    window.refresh()
+    assert dashboard.year.currentText() == "2027-28" and dashboard.as_at.currentData() == 1
 
 
 def test_each_tile_opens_its_page_narrowed_to_what_it_counts(window, demo_db, qtbot):

@@ -666,9 +666,10 @@ class BudgetsPage(Page):
         self.year_choice.setCurrentIndex(self.year_choice.findData(shown.start_year))
         self.year_choice.setEnabled(self.year_choice.count() > 1)
 
-    def show_filtered(self, *, as_at: int | None = None, view: str = "Lines") -> None:
-        """What a dashboard tile opens: the figures as at its month (of the current year), on the view it names."""
-        self._chosen_year = None
+    def show_filtered(self, *, year: int | None = None, as_at: int | None = None, view: str = "Lines") -> None:
+        """What a dashboard tile opens: the figures of its year (its start year; None: the current year) as at its
+        month, on the view it names."""
+        self._chosen_year = year
         self._chosen_as_at = as_at
         if self.database is not None:
             self.show_data(self.database, self.today)

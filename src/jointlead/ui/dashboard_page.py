@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QWidget
 
+from jointlead.domain.calendar import FinancialYear
 from jointlead.domain.findings import Area, Severity
 from jointlead.domain.money import format_pounds
 from jointlead.ui.budget_words import fill_as_at, month_chosen, variance_percent, variance_tone
@@ -108,10 +109,20 @@ class DashboardPage(Page):
         self.database: Database | None = None
         self.today = date.today()
         self.picture: Picture | None = None
+        self._chosen_year: int | None = None  # None: the last closed month's year, as the pack's (workbook_year)
+        self._default_year: int | None = None  # that year, as last shown
         self._chosen_as_at: int | None = None  # None: the last closed month, whichever that is
         self._frame: BudgetYear | None = None  # the pool's year the as-at months are offered from
 
         bar = FlowLayout()
+        self.year = QComboBox(self)
+        self.year.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.year.setAccessibleName("Budget year")
+        self.year.view().setAccessibleName("Financial years the budget can be shown for")
+        self.year.setToolTip("The financial year of the budget figures: the year of the last closed month, as the "
+                             "pack's. After year end it stays on the year just ended until the new year's first "
+                             "month closes.")
+        self.year.activated.connect(self._on_year)
         self.as_at = QComboBox(self)
         self.as_at.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.as_at.setAccessibleName("Budget as at month")
@@ -126,7 +137,8 @@ class DashboardPage(Page):
         self.organisation.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.organisation.activated.connect(lambda _index: self._reload())
         self._choices = [labelled(text, combo, self)  # Alt+F is the File menu
-                         for text, combo in (("&As at", self.as_at), ("F&or", self.organisation))]
+                         for text, combo in (("&Year", self.year), ("&As at", self.as_at),
+                                             ("F&or", self.organisation))]
         for pair in self._choices:
             bar.addWidget(pair)
         # On paper the drop-downs give way to the words chosen in them (for_paper); hidden, it takes no room.
@@ -191,6 +203,14 @@ class DashboardPage(Page):
         if self.database is not None:
             self.show_data(self.database, self.today)
 
+    def _on_year(self, _index: int) -> None:
+        chosen = self.year.currentData()
+        # The year the pack is of stays unchosen, so the page moves on with it when the new year's first month closes.
+        self._chosen_year = None if chosen == self._default_year else chosen
+        self._chosen_as_at = None  # the year's own last closed month
+        if self.database is not None:
+            self.show_data(self.database, self.today)
+
     def _on_as_at(self, _index: int) -> None:
         self._chosen_as_at = (month_chosen(self.as_at, self._frame) if self._frame is not None
                               else self.as_at.currentData())
@@ -206,9 +226,10 @@ class DashboardPage(Page):
         areas = list(self.picture.findings_by_area) if self.picture else []
         if title == "Data-quality findings" and areas:  # where most of the findings are put right
             target = FINDING_TARGETS[areas[0]]
-        # The budget is the pool's, whoever looks: its pages narrow by month; the others by organisation.
-        filters: dict[str, object] = {"as_at": self._chosen_as_at} if target.page == "Budgets" else {
-            "organisation": code}
+        # The budget is the pool's, whoever looks: its pages narrow by year and month; the others by organisation.
+        filters: dict[str, object] = {
+            "year": self._frame.year.start_year if self._frame else None, "as_at": self._chosen_as_at,
+        } if target.page == "Budgets" else {"organisation": code}
         if target.view:
             filters["view"] = target.view
         filters.update(target.options)
@@ -223,7 +244,19 @@ class DashboardPage(Page):
         # a snapshot (`show_view_state`) before they have loaded.
         from jointlead.services import budget_month, budget_report
 
-        periods = budget_report.report_periods(database, today)
+        default = budget_report.workbook_year(database, today=today)
+        self._default_year = default.start_year if default else None
+        periods = None if default is None else budget_report.report_periods(
+            database, today, FinancialYear(self._chosen_year) if self._chosen_year else default)
+        if periods is not None and self._chosen_year and periods.year not in periods.years:  # no longer recorded
+            self._chosen_year = self._chosen_as_at = None
+            periods = budget_report.report_periods(database, today, default)
+        self.year.clear()
+        if periods is not None:
+            for each in sorted({*periods.years, periods.year}, key=lambda year: year.start_year):
+                self.year.addItem(each.label, each.start_year)
+            self.year.setCurrentIndex(self.year.findData(periods.year.start_year))
+        self.year.setEnabled(self.year.count() > 1)
         self.as_at.clear()
         self._frame = None if periods is None else budget_month.budget_year(database, periods.agreement_id,
                                                                             periods.year)
@@ -238,7 +271,7 @@ class DashboardPage(Page):
         self.show_data(database, today)
 
     def _forget_choices(self) -> None:
-        self._chosen_as_at, self._frame = None, None
+        self._chosen_year, self._chosen_as_at, self._frame = None, None, None
         self.organisation.clear()
 
     def _reload(self) -> None:
@@ -247,6 +280,7 @@ class DashboardPage(Page):
         from jointlead.services.picture import as_at_picture, count
 
         picture = as_at_picture(self.database, self.today, organisation=self.organisation_code,
+                                year=self._frame.year if self._frame else None,
                                 as_at=self._chosen_as_at if self.as_at.count() else None, trend_months=1)
         self.picture = picture
         self.organisation.clear()
@@ -400,6 +434,8 @@ class DashboardPage(Page):
         rows = [model.row_at(row) for row in range(model.rowCount())]  # as shown: the table is never searched
         return {
             "heading": self.heading.text(), "subtitle": self.subtitle.text(),
+            "year": _items(self.year), "year_index": self.year.currentIndex(),
+            "year_enabled": self.year.isEnabledTo(self),
             "as_at": _items(self.as_at), "as_at_index": self.as_at.currentIndex(),
             "as_at_enabled": self.as_at.isEnabledTo(self),
             "organisation": _items(self.organisation), "organisation_index": self.organisation.currentIndex(),
@@ -418,6 +454,8 @@ class DashboardPage(Page):
         """Show a view kept by `view_state`, with no database behind it (`show_data` takes over when one opens)."""
         self.heading.setText(state["heading"])
         self.subtitle.setText(state["subtitle"])
+        _fill(self.year, state["year"], state["year_index"])
+        self.year.setEnabled(state["year_enabled"])
         _fill(self.as_at, state["as_at"], state["as_at_index"])
         self.as_at.setEnabled(state["as_at_enabled"])
         _fill(self.organisation, state["organisation"], state["organisation_index"])

@@ -17,6 +17,7 @@ from jointlead.services.actions import (
     action_log,
     add_update,
     change_status,
+    edit_action,
     override_rag,
     quick_add,
     revise_due_date,
@@ -409,6 +410,15 @@ def test_a_pack_as_on_a_day_past_has_the_actions_as_they_stood_that_day(demo_db,
     change_status(demo_db, target.id, "cancelled", reason="Overtaken by the winter plan", today=DEMO_TODAY)
     other = next(r for r in now if r.is_open and r.raised < day and r.id != target.id and not r.rag_overridden)
     override_rag(demo_db, other.id, "red", "Slipping badly")
+    # Handed to the council since, renamed and reprioritised: still NFT's, as it was, in a pack as on that day.
+    moved = next(r for r in now if r.raised < day and r.id not in (target.id, other.id) and r.meeting_id)
+    with demo_db.session() as session:
+        council = session.scalar(select(Person.id).join(Organisation, Organisation.id == Person.employer_id)
+                                 .where(Organisation.code == "NCC", Person.leave_date.is_(None)).order_by(Person.id))
+    edit_action(demo_db, moved.id, title="Led by the council from now on", owner_id=council, meeting_id=None,
+                workstream="Council-led", priority="low" if moved.priority != "low" else "high")
+    assert moved.reference not in {r.reference for r in action_log(demo_db, day, organisation="NCC", as_on=True)}
+    assert then[moved.reference] == next(r for r in action_log(demo_db, day, as_on=True) if r.id == moved.id)
     assert actions_sheet("after.xlsx") == before
     row = next(r for r in before[0] if r["Reference"] == target.reference)
     assert (row["Status"], row["Due"].date()) == (then[target.reference].status.label, then[target.reference].due)

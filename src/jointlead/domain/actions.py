@@ -7,10 +7,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from typing import TypeVar
 
 from jointlead.domain.calendar import format_day, years_after
 from jointlead.domain.errors import ValidationError
 from jointlead.domain.rag import Rag
+
+T = TypeVar("T")
 
 DUE_SOON = timedelta(days=14)
 FARTHEST_DUE_YEARS = 5  # an action due later than this after it was raised is taken for a mistyped year
@@ -227,6 +230,12 @@ class Standing:
     rag_override: Rag | None = None
 
 
+def as_recorded_on(day: date, now: T, changes: Iterable[tuple[date, T]]) -> T:
+    """A field's value on `day`, from its value now and its changes (recorded on, the value before), oldest first:
+    as before the first change recorded after the day, else as now."""
+    return next((before for on, before in changes if on > day), now)
+
+
 def standing_on(day: date, now: Standing, due_changes: Iterable[tuple[date, date]],
                 status_changes: Iterable[tuple[date, str, date | None]], updated_by_then: bool,
                 override_changes: Iterable[tuple[date, str | None]] = ()) -> Standing:
@@ -239,9 +248,9 @@ def standing_on(day: date, now: Standing, due_changes: Iterable[tuple[date, date
     complete on the day if completed by then. One completed after the day, with no change of status recorded (a
     record kept before jointlead), was in progress then if it had an update by then, else open.
     """
-    due = next((before for on, before in due_changes if on > day), now.due)
-    override = next(((Rag(before) if before else None,) for on, before in override_changes if on > day),
-                    (now.rag_override,))[0]
+    due = as_recorded_on(day, now.due, due_changes)
+    override = as_recorded_on(day, now.rag_override,
+                              ((on, Rag(before) if before else None) for on, before in override_changes))
     later = next(((before, completed) for on, before, completed in status_changes if on > day), None)
     status, completed_on = (ActionStatus(later[0]), later[1]) if later else (now.status, now.completed_on)
     if now.status == ActionStatus.COMPLETE and now.completed_on is not None and now.completed_on <= day:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from jointlead.domain import actions as rules
@@ -33,6 +33,7 @@ from jointlead.domain.actions import (
     Standing,
     StatusChange,
     Update,
+    as_recorded_on,
     carried_over,
     changes_since,
     check_due,
@@ -424,9 +425,34 @@ def _rows(session: Session, today: date, query=None) -> list[ActionLogRow]:
     return [_log_row(row, today) for row in session.execute(query if query is not None else _log_query())]
 
 
+# What a pack as on a past day shows as it was then, besides the status, due date and updates: each taken back from
+# the audit log, which keeps every change as [before, after]. An action reassigned since is in the pack of the
+# organisation it was with on the day.
+_REWOUND = ("title", "owner_id", "owner_organisation_id", "meeting_id", "priority", "workstream", "rag_override")
+
+
+def _field_changes(session: Session, ids: list[int]) -> dict[tuple[int, str], list[tuple[date, Any]]]:
+    """(action id, field) → (recorded on, the value before) for each change of a `_REWOUND` field, oldest first,
+    undo included (an action's being recorded is not a change)."""
+    found: dict[tuple[int, str], list[tuple[date, Any]]] = defaultdict(list)
+    for action_id, at, changes in session.execute(
+            select(AuditEntry.entity_id, AuditEntry.at, AuditEntry.changes_json)
+            .where(AuditEntry.entity == Action.__tablename__, AuditEntry.entity_id.in_(ids),
+                   or_(*(AuditEntry.changes_json.like(f'%"{name}"%') for name in _REWOUND)))
+            .order_by(AuditEntry.id)):
+        changed = json.loads(changes)
+        if "id" in changed:  # recorded or removed
+            continue
+        for name in _REWOUND:
+            before, after = changed.get(name, (None, None))
+            if before != after:
+                found[action_id, name].append((_local_day(at), before))
+    return found
+
+
 def _as_on(session: Session, rows: Iterable[ActionLogRow], day: date) -> list[ActionLogRow]:
-    """The rows as the actions stood on `day` (`domain.actions.standing_on`), with the updates given by then; those
-    raised after it left out. The owner and title are as recorded now."""
+    """The rows as the actions stood on `day` (`domain.actions.standing_on`), with the updates given by then and
+    the `_REWOUND` fields as recorded then; those raised after it left out."""
     rows = [r for r in rows if r.raised <= day]
     ids = [r.id for r in rows]
     due_changes: dict[int, list[tuple[date, date]]] = defaultdict(list)
@@ -437,15 +463,17 @@ def _as_on(session: Session, rows: Iterable[ActionLogRow], day: date) -> list[Ac
     status_changes: dict[int, list[tuple[date, str, date | None]]] = defaultdict(list)
     for _audit_id, action_id, on, before, _after, _who, completed_before in _status_changes(session, ids):
         status_changes[action_id].append((on, before, completed_before))
-    overrides = dict(session.execute(select(Action.id, Action.rag_override).where(Action.id.in_(ids))).all())
-    override_changes: dict[int, list[tuple[date, str | None]]] = defaultdict(list)
-    for action_id, at, changes in session.execute(
-            select(AuditEntry.entity_id, AuditEntry.at, AuditEntry.changes_json)
-            .where(AuditEntry.entity == Action.__tablename__, AuditEntry.entity_id.in_(ids),
-                   AuditEntry.changes_json.like('%"rag_override"%')).order_by(AuditEntry.id)):
-        before, after = json.loads(changes).get("rag_override", (None, None))
-        if before != after:
-            override_changes[action_id].append((_local_day(at), before))
+    now = {action_id: dict(zip(_REWOUND, values, strict=True)) for action_id, *values in session.execute(
+        select(Action.id, *(getattr(Action, name) for name in _REWOUND)).where(Action.id.in_(ids)))}
+    changes = _field_changes(session, ids)
+    then = {action_id: {name: as_recorded_on(day, value, changes[action_id, name]) for name, value in fields.items()}
+            for action_id, fields in now.items()}
+    # An owner since erased is "[erased]" in the audit log (services.erasure), and stays so.
+    owners = {fields["owner_id"] for fields in then.values() if isinstance(fields["owner_id"], int)}
+    names = dict(session.execute(select(Person.id, Person.full_name).where(Person.id.in_(owners))).all())
+    codes = dict(session.execute(select(Organisation.id, Organisation.code)).all())
+    meetings = {meeting.id: meeting for meeting in session.scalars(select(Meeting).where(
+        Meeting.id.in_({fields["meeting_id"] for fields in then.values()} - {None})))}
     updates: dict[int, list[tuple[date, int, str, str]]] = defaultdict(list)
     for action_id, update_id, on, text, author in session.execute(
             select(ActionUpdate.action_id, ActionUpdate.id, ActionUpdate.update_date, ActionUpdate.text,
@@ -453,17 +481,24 @@ def _as_on(session: Session, rows: Iterable[ActionLogRow], day: date) -> list[Ac
         updates[action_id].append((on, update_id, text, author))
     stood = []
     for row in rows:
-        override = overrides.get(row.id)
-        then = standing_on(day, Standing(row.status, row.completed_on, row.due, Rag(override) if override else None),
-                           due_changes[row.id], status_changes[row.id], bool(updates[row.id]),
-                           override_changes[row.id])
+        override = now[row.id]["rag_override"]
+        standing = standing_on(day, Standing(row.status, row.completed_on, row.due, Rag(override) if override else
+                                             None), due_changes[row.id], status_changes[row.id],
+                               bool(updates[row.id]), changes[row.id, "rag_override"])
         latest_on, _, latest, latest_by = max(updates[row.id], default=(None, 0, "", ""))
-        overridden = then.rag_override is not None and then.status.is_open
+        overridden = standing.rag_override is not None and standing.status.is_open
+        was = then[row.id]
+        owner_id, meeting = was["owner_id"], meetings.get(was["meeting_id"])
         stood.append(replace(
-            row, status=then.status, completed_on=then.completed_on, due=then.due,
-            rag=effective_rag(then.status, then.due, day, then.rag_override),
-            rag_overridden=overridden, days_overdue=(day - then.due).days if then.status.is_open and then.due < day
-            else 0, updates=len(updates[row.id]), latest_update=latest, latest_update_on=latest_on,
+            row, title=was["title"], owner_id=owner_id if isinstance(owner_id, int) else None,
+            owner=names.get(owner_id, "") if isinstance(owner_id, int) or owner_id is None else str(owner_id),
+            organisation=codes.get(was["owner_organisation_id"], ""), meeting_id=meeting.id if meeting else None,
+            meeting=meeting.name if meeting else "", meeting_date=meeting.meeting_date if meeting else None,
+            priority=was["priority"], workstream=was["workstream"], status=standing.status,
+            completed_on=standing.completed_on, due=standing.due,
+            rag=effective_rag(standing.status, standing.due, day, standing.rag_override), rag_overridden=overridden,
+            days_overdue=(day - standing.due).days if standing.status.is_open and standing.due < day else 0,
+            updates=len(updates[row.id]), latest_update=latest, latest_update_on=latest_on,
             latest_update_by=latest_by))
     return stood
 
@@ -475,13 +510,14 @@ def action_log(database: Database, today: date, *, status: str | Collection[str]
     """The action log as at `today`, in reference order, narrowed by whichever filters are given.
 
     The actions are as they stand now, with their RAG and days overdue on `today`; or, `as_on`, as they stood on
-    `today` (a pack for a board already held): raised by then, with the due dates, statuses and updates recorded by
-    then. `search` matches the reference, title, owner, workstream and latest update, ignoring case.
+    `today` (a pack for a board already held): raised by then, with the due dates, statuses, updates, owners,
+    titles and the rest (`_REWOUND`) as recorded by then, and narrowed by those. `search` matches the reference,
+    title, owner, workstream and latest update, ignoring case.
     """
     query = _log_query()
-    if owner_id is not None:
+    if owner_id is not None and not as_on:  # else as the owner was on the day, below
         query = query.where(Action.owner_id == owner_id)
-    if meeting_id is not None:
+    if meeting_id is not None and not as_on:
         query = query.where(Action.meeting_id == meeting_id)
     statuses = _as_set(status)
     if statuses is not None and not as_on:
@@ -495,6 +531,8 @@ def action_log(database: Database, today: date, *, status: str | Collection[str]
     code = organisation.strip().upper() if organisation else None
     return tuple(r for r in rows
                  if (code is None or r.organisation == code)
+                 and (owner_id is None or r.owner_id == owner_id)
+                 and (meeting_id is None or r.meeting_id == meeting_id)
                  and (statuses is None or r.status.value in statuses)
                  and (rags is None or r.rag.value in rags)
                  and (not overdue or r.overdue)

@@ -107,6 +107,34 @@ def test_an_extract_sent_again_keeps_the_line_a_row_was_assigned_to_by_hand(pool
     assert content(pool) == before
 
 
+def test_a_row_assigned_by_hand_and_corrected_since_keeps_its_line_while_its_codes_stay(pool, tmp_path):
+    """The council corrects a posting the manager put on a line by hand (a new amount, the same transaction id):
+    the corrected row is still that posting, on that line, and stays there when sent again or corrected again. A
+    correction that recodes it is left to the codes, unmapped."""
+    from jointlead.services.budget_month import assign_ledger_rows
+
+    def extract(name: str, amount: int, subjective: str = "5201"):
+        path = write_ledger(tmp_path / name, [["04567", subjective, 7, "T1", "Travel", amount],
+                                              ["00123", "5101", 7, "T2", "Agency", 250]])
+        return imports.preview_ledger_import(pool, path, "NCC", year=FY)
+
+    imports.apply_import(pool, extract("first.xlsx", 100))
+    [line_id] = stored.rows(pool, "SELECT id FROM budget_line")[0]
+    [(row_id,)] = stored.rows(pool, "SELECT id FROM ledger_transaction WHERE budget_line_id IS NULL")
+    assign_ledger_rows(pool, [row_id], line_id, remember=False)
+    corrected = extract("corrected.xlsx", 120)
+    assert [c.detail for c in corrected.changed] == ["amount £100.00 → £120.00"]
+    assert corrected.unmapped == 0
+    imports.apply_import(pool, corrected)
+    assert in_force(pool) == [("T1", 12000, 1), ("T2", 25000, 1)]
+    again = extract("again.xlsx", 120)
+    assert (len(again.changed), again.unchanged) == (0, 2)
+    imports.apply_import(pool, extract("twice.xlsx", 130))
+    assert in_force(pool) == [("T1", 13000, 1), ("T2", 25000, 1)]
+    recoded = extract("recoded.xlsx", 130, subjective="5299")
+    assert recoded.unmapped == 1 and "budget line changed" in recoded.changed[0].detail
+
+
 def test_an_extract_none_of_whose_rows_match_the_partners_codes_asks_whether_it_is_theirs(pool, tmp_path):
     """The trust's extract imported as the council's: every row would go in as the council's, unmapped."""
     path = write_ledger(tmp_path / "trust.xlsx", [["90001", "5100", 7, "T1", "Agency", 100],

@@ -391,8 +391,23 @@ def _preview_ledger(source: SourceFile, database: Database, path: Path, partner:
                    LedgerTransaction.import_batch_id.is_not(None))).all()  # hand-entered rows are no extract's
         # Rows put on a line by hand (Assign ledger rows, not remembered): sent again, such a row keeps that line
         # where its codes map nowhere. A row whose mapping was removed since goes back among the unmapped.
-        by_hand = set(session.scalars(select(AuditEntry.entity_id).where(
-            AuditEntry.verb == ASSIGN_LEDGER_ROWS, AuditEntry.entity == LedgerTransaction.__tablename__)))
+        assigned = select(AuditEntry.entity_id).where(AuditEntry.verb == ASSIGN_LEDGER_ROWS,
+                                                      AuditEntry.entity == LedgerTransaction.__tablename__)
+        by_hand = set(session.scalars(assigned))
+        # Corrected since (a new amount, the same transaction id and codes), the posting keeps it too, and so does
+        # the row that took its place: by transaction id, the line and codes each was last given by hand.
+        hand_lines = {ref: (line, centre, subjective) for ref, line, centre, subjective in session.execute(
+            select(LedgerTransaction.transaction_ref, LedgerTransaction.budget_line_id, LedgerTransaction.cost_centre,
+                   LedgerTransaction.subjective)
+            .where(LedgerTransaction.id.in_(assigned), LedgerTransaction.transaction_ref.is_not(None),
+                   LedgerTransaction.organisation_id == organisation.id,
+                   LedgerTransaction.agreement_id == agreement.id, LedgerTransaction.year == year.start_year)
+            .order_by(LedgerTransaction.id))}
+
+    def assigned_by_hand(old: Any) -> bool:
+        return old.budget_line_id is not None and (old.id in by_hand or (
+            old.transaction_ref is not None
+            and hand_lines.get(old.transaction_ref) == (old.budget_line_id, old.cost_centre, old.subjective)))
 
     partner_code, year_number = organisation.code, year.start_year  # read once, not per row
     tally = _Tally(progress)
@@ -465,9 +480,13 @@ def _preview_ledger(source: SourceFile, database: Database, path: Path, partner:
                     tally.rejected.append(RejectedRow(f"{row.sheet}!{row.row}", (moved,), ()))
                     continue
                 line = lines[number][within]
-                # A row the codes map nowhere keeps the line it was assigned to by hand: the extract sent again
-                # put it back among the unmapped, undoing the manager's assignment.
-                if _same_posting(old, row) and (old.budget_line_id == line or (line is None and old.id in by_hand)):
+                # A row the codes map nowhere keeps the line it was assigned to by hand, sent again or corrected
+                # with its codes as they were: else the extract put it back among the unmapped, undoing the
+                # manager's assignment.
+                if (line is None and (old.cost_centre, old.subjective) == (row.cost_centre, row.subjective)
+                        and assigned_by_hand(old)):
+                    line = lines[number][within] = old.budget_line_id
+                if _same_posting(old, row) and old.budget_line_id == line:
                     unchanged += 1
                     continue
                 superseded.append(old.id)

@@ -18,6 +18,7 @@ from jointlead.domain.errors import JointleadError
 from jointlead.exchange import reading
 from jointlead.exchange.problems import FileRefused
 from jointlead.services import imports, people
+from jointlead.services.edits import undo_edit
 from jointlead.services.exports import export_staff, write_rejected_rows
 from jointlead.store.models import (
     Agreement,
@@ -133,6 +134,55 @@ def test_a_row_assigned_by_hand_and_corrected_since_keeps_its_line_while_its_cod
     assert in_force(pool) == [("T1", 13000, 1), ("T2", 25000, 1)]
     recoded = extract("recoded.xlsx", 130, subjective="5299")
     assert recoded.unmapped == 1 and "budget line changed" in recoded.changed[0].detail
+
+
+@pytest.mark.parametrize("corrected", [False, True])
+def test_a_row_assigned_with_its_codes_remembered_is_on_the_line_by_them_and_leaves_it_with_them(
+        pool, tmp_path, corrected):
+    """Remembering makes a mapping: once it is removed, the row sent again comes off the line, as any row the
+    mapping put there, corrected since or not."""
+    from jointlead.services.budget_month import assign_ledger_rows
+    from jointlead.services.budget_setup import remove_ledger_mapping
+
+    def extract(name: str, amount: int):
+        path = write_ledger(tmp_path / name, [["04567", "5201", 7, "T1", "Travel", amount],
+                                              ["00123", "5101", 7, "T2", "Agency", 250]])
+        return imports.preview_ledger_import(pool, path, "NCC", year=FY)
+
+    imports.apply_import(pool, extract("first.xlsx", 100))
+    [line_id] = stored.rows(pool, "SELECT id FROM budget_line")[0]
+    [(row_id,)] = stored.rows(pool, "SELECT id FROM ledger_transaction WHERE budget_line_id IS NULL")
+    assign_ledger_rows(pool, [row_id], line_id, remember=True)
+    amount = 120 if corrected else 100
+    if corrected:
+        imports.apply_import(pool, extract("corrected.xlsx", amount))
+    [(mapping_id,)] = stored.rows(pool, "SELECT id FROM ledger_mapping WHERE cost_centre = '04567'")
+    remove_ledger_mapping(pool, mapping_id)
+    again = extract("again.xlsx", amount)
+    assert again.unmapped == 1 and [c.detail for c in again.changed] == ["budget line changed"]
+
+
+def test_a_hand_assignment_is_not_undone_once_a_correction_has_replaced_its_row(pool, tmp_path):
+    """The corrected row carries the line: undoing the assignment would reach only the row replaced, and the
+    figures would not change. It is refused, saying what to undo first."""
+    from jointlead.services.budget_month import assign_ledger_rows
+
+    def extract(name: str, amount: int):
+        path = write_ledger(tmp_path / name, [["04567", "5201", 7, "T1", "Travel", amount]])
+        return imports.preview_ledger_import(pool, path, "NCC", year=FY)
+
+    imports.apply_import(pool, extract("first.xlsx", 100))
+    [line_id] = stored.rows(pool, "SELECT id FROM budget_line")[0]
+    [(row_id,)] = stored.rows(pool, "SELECT id FROM ledger_transaction")
+    assignment = assign_ledger_rows(pool, [row_id], line_id, remember=False)
+    correction = imports.apply_import(pool, extract("corrected.xlsx", 120))
+    before = content(pool)
+    with pytest.raises(JointleadError, match="replaced by a later import") as refused:
+        undo_edit(pool, assignment)
+    assert refused.value.advice == "Undo that import first." and content(pool) == before
+    imports.undo_import(pool, correction.batch_id)
+    undo_edit(pool, assignment)
+    assert in_force(pool) == [("T1", 10000, 0)]
 
 
 def test_an_extract_none_of_whose_rows_match_the_partners_codes_asks_whether_it_is_theirs(pool, tmp_path):

@@ -23,6 +23,7 @@ from jointlead.domain.ledger import LedgerCodeMapping, match_budget_line
 from jointlead.domain.money import format_pounds, split_largest_remainder
 from jointlead.services.budget_report import partners_without_ledger
 from jointlead.services.budget_setup import (
+    ASSIGN_BY_CODES,
     ASSIGN_LEDGER_ROWS,
     MAKE_VIREMENT,
     agreement_of,
@@ -291,7 +292,7 @@ def assign_ledger_rows(database: Database, transaction_ids: Sequence[int], line_
     if not transaction_ids:
         raise ValidationError("Choose the ledger rows to assign first.")
     with UnitOfWork(database) as uow:
-        record = Recorder(uow, ASSIGN_LEDGER_ROWS)
+        record = Recorder(uow, ASSIGN_BY_CODES if remember else ASSIGN_LEDGER_ROWS)
         session = uow.session
         line = _line(session, line_id)
         rows = _rows_to_assign(session, transaction_ids)

@@ -583,6 +583,8 @@ class RollForward:
 # The verb a virement's changes are audited under: the roll forward reads the months' shifts back by it.
 MAKE_VIREMENT = "make virement"
 ASSIGN_LEDGER_ROWS = "assign ledger rows"  # the verb of a ledger row put on a line by hand, which re-imports keep
+# Rows assigned with their codes remembered are on the line by those codes, as later extracts' rows are: another verb.
+ASSIGN_BY_CODES = "assign ledger rows by their codes"
 
 
 def _virement_shifts(session: Session, month_ids: Sequence[int]) -> dict[int, int]:

@@ -235,6 +235,11 @@ def _compensate(recorder: Recorder, entry: AuditEntry) -> None:
         raise JointleadError("That change cannot be undone: the record it made has since been removed.",
                              "Undo the later changes first.")
     current = _fields(row)
+    if model is LedgerTransaction and current["removed_by_batch_id"] is not None:
+        # A later extract replaced the row (a corrected posting): the row in force now is another, which the
+        # change would not reach.
+        raise JointleadError("That change cannot be undone: the ledger row has since been replaced by a later "
+                             "import.", "Undo that import first.")
     _refuse_in_closed_month(session, model, current)
     if any(current[k] != new for k, (_old, new) in changes.items()):
         raise JointleadError("That change cannot be undone: the record has been changed again since.",

@@ -26,6 +26,7 @@ from jointlead.services.budget_month import close_period, unlock_period
 from jointlead.services.budget_setup import start_next_year
 from jointlead.services.budgets import pool_position
 from jointlead.services.demo import DEMO_TODAY
+from jointlead.services.erasure import erase_person
 from jointlead.services.exports import export_budget
 from jointlead.services.packs import export_pack
 from jointlead.services.people import employees_and_lines
@@ -383,6 +384,21 @@ def test_a_pack_is_one_state_of_the_database_whatever_is_saved_while_it_is_made(
     _, later = pack(demo_db, tmp_path, name="later.xlsx")
     assert any(title in row.values() for row in table(later["Actions"]))  # saved, and in the next pack
     assert checklist(later) != checklist(book)  # one more action overdue: the cover agrees with its sheets
+
+
+def test_a_pack_as_on_a_day_past_names_no_owner_erased_since(demo_db):
+    """Handed on, then its first owner erased: on a day before, the action was that owner's, who is not named
+    (the audit log says "[erased]"), and it stays in their organisation's pack."""
+    day = date(2026, 10, 15)
+    action = next(r for r in action_log(demo_db, day, organisation="NFT", as_on=True) if r.owner_id)
+    with demo_db.session() as session:
+        successor = session.scalar(select(Person.id).join(Organisation, Organisation.id == Person.employer_id)
+                                   .where(Organisation.code == "NCC", Person.leave_date.is_(None)).order_by(Person.id))
+    for owned in action_log(demo_db, DEMO_TODAY, owner_id=action.owner_id):
+        edit_action(demo_db, owned.id, owner_id=successor)
+    erase_person(demo_db, action.owner_id, reason="Asked to be forgotten", today=DEMO_TODAY)
+    then = next(r for r in action_log(demo_db, day, organisation="NFT", as_on=True) if r.id == action.id)
+    assert (then.owner, then.owner_id, then.title) == ("", None, action.title)
 
 
 def test_a_pack_as_on_a_day_past_has_the_actions_as_they_stood_that_day(demo_db, tmp_path):

@@ -468,7 +468,7 @@ def _as_on(session: Session, rows: Iterable[ActionLogRow], day: date) -> list[Ac
     changes = _field_changes(session, ids)
     then = {action_id: {name: as_recorded_on(day, value, changes[action_id, name]) for name, value in fields.items()}
             for action_id, fields in now.items()}
-    # An owner since erased is "[erased]" in the audit log (services.erasure), and stays so.
+    # An owner since erased is "[erased]" in the audit log (services.erasure), or no longer there: not named.
     owners = {fields["owner_id"] for fields in then.values() if isinstance(fields["owner_id"], int)}
     names = dict(session.execute(select(Person.id, Person.full_name).where(Person.id.in_(owners))).all())
     codes = dict(session.execute(select(Organisation.id, Organisation.code)).all())
@@ -491,7 +491,7 @@ def _as_on(session: Session, rows: Iterable[ActionLogRow], day: date) -> list[Ac
         owner_id, meeting = was["owner_id"], meetings.get(was["meeting_id"])
         stood.append(replace(
             row, title=was["title"], owner_id=owner_id if isinstance(owner_id, int) else None,
-            owner=names.get(owner_id, "") if isinstance(owner_id, int) or owner_id is None else str(owner_id),
+            owner=names.get(owner_id, ""),
             organisation=codes.get(was["owner_organisation_id"], ""), meeting_id=meeting.id if meeting else None,
             meeting=meeting.name if meeting else "", meeting_date=meeting.meeting_date if meeting else None,
             priority=was["priority"], workstream=was["workstream"], status=standing.status,

@@ -123,6 +123,9 @@ def test_after_year_end_it_is_of_the_year_the_pack_is_of_and_the_new_year_can_be
     window.show_page("Dashboard")
     window.refresh()
     assert dashboard.year.currentText() == "2027-28" and dashboard.as_at.currentData() == 1
+    # The Budgets page the tile opened on that year follows it too, until another year is chosen there.
+    window.show_page("Budgets")
+    assert page.year_choice.currentData() == 2027 and page.as_at.currentData() == 1
 
 
 def test_each_tile_opens_its_page_narrowed_to_what_it_counts(window, demo_db, qtbot):

@@ -202,6 +202,8 @@ class BudgetsPage(Page):
         self.frame: BudgetYear | None = None
         self._chosen_as_at: int | None = None
         self._chosen_year: int | None = None  # None: the year the pool is in (overview.pool_year)
+        # Opened from a dashboard tile on the year the pack is of: the page follows that year as it moves on.
+        self._follows_pack_year = False
 
         self.no_pool = QWidget(self)
         empty = QVBoxLayout(self.no_pool)
@@ -429,6 +431,9 @@ class BudgetsPage(Page):
             return
         summary = pools[0]
         years = overview.pool_years(database, summary.agreement_id)
+        if self._follows_pack_year:
+            pack_year = budget_report.workbook_year(database, summary.agreement_id, today)
+            self._chosen_year = pack_year.start_year if pack_year else None
         if self._chosen_year in {y.start_year for y in years} - {summary.year.start_year}:
             summary = overview.pools(database, today, FinancialYear(self._chosen_year))[0]
         else:
@@ -666,10 +671,11 @@ class BudgetsPage(Page):
         self.year_choice.setCurrentIndex(self.year_choice.findData(shown.start_year))
         self.year_choice.setEnabled(self.year_choice.count() > 1)
 
-    def show_filtered(self, *, year: int | None = None, as_at: int | None = None, view: str = "Lines") -> None:
-        """What a dashboard tile opens: the figures of its year (its start year; None: the current year) as at its
-        month, on the view it names."""
-        self._chosen_year = year
+    def show_filtered(self, *, year: int | None = None, as_at: int | None = None, view: str = "Lines",
+                      pack_year: bool = False) -> None:
+        """What a dashboard tile opens: the figures of its year (its start year; None: the current year; with
+        `pack_year`, the year the pack is of, followed as it moves on) as at its month, on the view it names."""
+        self._chosen_year, self._follows_pack_year = year, pack_year
         self._chosen_as_at = as_at
         if self.database is not None:
             self.show_data(self.database, self.today)
@@ -722,7 +728,7 @@ class BudgetsPage(Page):
 
     # --- gestures ---------------------------------------------------------------------------------
     def _on_year(self, _index: int) -> None:
-        self._chosen_year = self.year_choice.currentData()
+        self._chosen_year, self._follows_pack_year = self.year_choice.currentData(), False
         self._chosen_as_at = None  # the year's own last closed month
         if self.database is not None:
             self.show_data(self.database, self.today)

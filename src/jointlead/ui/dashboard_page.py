@@ -228,7 +228,7 @@ class DashboardPage(Page):
             target = FINDING_TARGETS[areas[0]]
         # The budget is the pool's, whoever looks: its pages narrow by year and month; the others by organisation.
         filters: dict[str, object] = {
-            "year": self._frame.year.start_year if self._frame else None, "as_at": self._chosen_as_at,
+            "year": self._chosen_year, "pack_year": self._chosen_year is None, "as_at": self._chosen_as_at,
         } if target.page == "Budgets" else {"organisation": code}
         if target.view:
             filters["view"] = target.view

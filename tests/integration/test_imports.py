@@ -72,6 +72,15 @@ def write_ledger(path: Path, rows: list[list[object]]) -> Path:
     return hostile.write_xlsx(path, {"Ledger": [["Council ledger extract"], [], header, *rows]})
 
 
+def travel_extract(pool, path: Path, amount: int, subjective: str = "5201", *, agency: bool = True):
+    """The council's extract previewed: T1, travel of `amount` on codes no line maps (04567), and unless not
+    `agency`, T2, agency on MH02's codes."""
+    rows = [["04567", subjective, 7, "T1", "Travel", amount]]
+    if agency:
+        rows.append(["00123", "5101", 7, "T2", "Agency", 250])
+    return imports.preview_ledger_import(pool, write_ledger(path, rows), "NCC", year=FY)
+
+
 def test_a_messy_extract_is_read_past_its_titles_totals_and_repeated_headers(pool, tmp_path):
     preview = imports.preview_ledger_import(pool, hostile.messy_ledger_xlsx(tmp_path), "NCC", year=FY)
     assert (preview.sheet, preview.header_row) == ("Ledger", 4)
@@ -114,25 +123,20 @@ def test_a_row_assigned_by_hand_and_corrected_since_keeps_its_line_while_its_cod
     correction that recodes it is left to the codes, unmapped."""
     from jointlead.services.budget_month import assign_ledger_rows
 
-    def extract(name: str, amount: int, subjective: str = "5201"):
-        path = write_ledger(tmp_path / name, [["04567", subjective, 7, "T1", "Travel", amount],
-                                              ["00123", "5101", 7, "T2", "Agency", 250]])
-        return imports.preview_ledger_import(pool, path, "NCC", year=FY)
-
-    imports.apply_import(pool, extract("first.xlsx", 100))
+    imports.apply_import(pool, travel_extract(pool, tmp_path / "first.xlsx", 100))
     [line_id] = stored.rows(pool, "SELECT id FROM budget_line")[0]
     [(row_id,)] = stored.rows(pool, "SELECT id FROM ledger_transaction WHERE budget_line_id IS NULL")
     assign_ledger_rows(pool, [row_id], line_id, remember=False)
-    corrected = extract("corrected.xlsx", 120)
+    corrected = travel_extract(pool, tmp_path / "corrected.xlsx", 120)
     assert [c.detail for c in corrected.changed] == ["amount £100.00 → £120.00"]
     assert corrected.unmapped == 0
     imports.apply_import(pool, corrected)
     assert in_force(pool) == [("T1", 12000, 1), ("T2", 25000, 1)]
-    again = extract("again.xlsx", 120)
+    again = travel_extract(pool, tmp_path / "again.xlsx", 120)
     assert (len(again.changed), again.unchanged) == (0, 2)
-    imports.apply_import(pool, extract("twice.xlsx", 130))
+    imports.apply_import(pool, travel_extract(pool, tmp_path / "twice.xlsx", 130))
     assert in_force(pool) == [("T1", 13000, 1), ("T2", 25000, 1)]
-    recoded = extract("recoded.xlsx", 130, subjective="5299")
+    recoded = travel_extract(pool, tmp_path / "recoded.xlsx", 130, subjective="5299")
     assert recoded.unmapped == 1 and "budget line changed" in recoded.changed[0].detail
 
 
@@ -144,21 +148,16 @@ def test_a_row_assigned_with_its_codes_remembered_is_on_the_line_by_them_and_lea
     from jointlead.services.budget_month import assign_ledger_rows
     from jointlead.services.budget_setup import remove_ledger_mapping
 
-    def extract(name: str, amount: int):
-        path = write_ledger(tmp_path / name, [["04567", "5201", 7, "T1", "Travel", amount],
-                                              ["00123", "5101", 7, "T2", "Agency", 250]])
-        return imports.preview_ledger_import(pool, path, "NCC", year=FY)
-
-    imports.apply_import(pool, extract("first.xlsx", 100))
+    imports.apply_import(pool, travel_extract(pool, tmp_path / "first.xlsx", 100))
     [line_id] = stored.rows(pool, "SELECT id FROM budget_line")[0]
     [(row_id,)] = stored.rows(pool, "SELECT id FROM ledger_transaction WHERE budget_line_id IS NULL")
     assign_ledger_rows(pool, [row_id], line_id, remember=True)
     amount = 120 if corrected else 100
     if corrected:
-        imports.apply_import(pool, extract("corrected.xlsx", amount))
+        imports.apply_import(pool, travel_extract(pool, tmp_path / "corrected.xlsx", amount))
     [(mapping_id,)] = stored.rows(pool, "SELECT id FROM ledger_mapping WHERE cost_centre = '04567'")
     remove_ledger_mapping(pool, mapping_id)
-    again = extract("again.xlsx", amount)
+    again = travel_extract(pool, tmp_path / "again.xlsx", amount)
     assert again.unmapped == 1 and [c.detail for c in again.changed] == ["budget line changed"]
 
 
@@ -167,15 +166,11 @@ def test_a_hand_assignment_is_not_undone_once_a_correction_has_replaced_its_row(
     figures would not change. It is refused, saying what to undo first."""
     from jointlead.services.budget_month import assign_ledger_rows
 
-    def extract(name: str, amount: int):
-        path = write_ledger(tmp_path / name, [["04567", "5201", 7, "T1", "Travel", amount]])
-        return imports.preview_ledger_import(pool, path, "NCC", year=FY)
-
-    imports.apply_import(pool, extract("first.xlsx", 100))
+    imports.apply_import(pool, travel_extract(pool, tmp_path / "first.xlsx", 100, agency=False))
     [line_id] = stored.rows(pool, "SELECT id FROM budget_line")[0]
     [(row_id,)] = stored.rows(pool, "SELECT id FROM ledger_transaction")
     assignment = assign_ledger_rows(pool, [row_id], line_id, remember=False)
-    correction = imports.apply_import(pool, extract("corrected.xlsx", 120))
+    correction = imports.apply_import(pool, travel_extract(pool, tmp_path / "corrected.xlsx", 120, agency=False))
     before = content(pool)
     with pytest.raises(JointleadError, match="replaced by a later import") as refused:
         undo_edit(pool, assignment)

@@ -633,6 +633,57 @@ def test_exporting_staff_then_importing_the_export_changes_nothing(demo_db, tmp_
         assert content(demo_db) == before
 
 
+def test_people_recorded_without_an_employee_number_read_back_from_the_staff_export_by_name(demo_db, tmp_path):
+    number = stored.rows(demo_db, "SELECT p.employee_number FROM person p JOIN organisation o ON o.id = p.employer_id "
+                                  "WHERE o.code = 'NFT' AND p.team_id IS NOT NULL ORDER BY p.id")[0][0]
+    person_id = people_ids(demo_db)[number]
+    fields = people.person_fields(demo_db, person_id)
+    people.edit_person(demo_db, person_id, replace(fields, employee_number=None), today=date(2026, 11, 20))
+    exported = export_staff(demo_db, "NFT", tmp_path / "NFT.xlsx", on=date(2026, 11, 20))
+    before = content(demo_db)
+    preview = imports.preview_staff_import(demo_db, exported.path, "NFT", today=date(2026, 11, 20))
+    assert (len(preview.added), len(preview.changed), len(preview.removed), len(preview.rejected)) == (0, 0, 0, 0)
+    assert preview.unchanged == exported.rows
+    assert content(demo_db) == before
+
+    workbook = openpyxl.load_workbook(exported.path)
+    sheet = workbook["Staff"]
+    headers = [c.value for c in sheet[1]]
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[headers.index("Name")].value == fields.full_name)
+    row[headers.index("Job title")].value = "Service Lead"
+    workbook.save(exported.path)
+    preview = imports.preview_staff_import(demo_db, exported.path, "NFT", today=date(2026, 11, 20))
+    assert [(c.subject, c.detail) for c in preview.changed] == [
+        (fields.full_name, f"job title {fields.job_title} → Service Lead")]
+    imports.apply_import(demo_db, preview)
+    assert people.person_fields(demo_db, person_id).job_title == "Service Lead"
+
+
+def test_a_staff_row_without_an_employee_number_is_someone_new_unless_the_name_has_one(pool, tmp_path):
+    imports.apply_import(pool, imports.preview_staff_import(pool, staff_file(tmp_path / "1.xlsx", [
+        ["00234567", "Tom Okafor", "Nurse", "Band 5", 0.8, "Nursing", ""],
+    ]), "NFT", today=date(2026, 11, 1)))
+    path = staff_file(tmp_path / "2.xlsx", [
+        ["", "Tom Okafor", "Nurse", "Band 6", 0.8, "Nursing", ""],
+        [None, "Sam Ward", "Support Worker", "Band 3", 1, "Support", ""],
+        [None, "Sam  ward", "Support Worker", "Band 3", 1, "Support", ""],
+        [None, "Total", None, None, 1.8, None, None],
+    ])
+    preview = imports.preview_staff_import(pool, path, "NFT", today=date(2026, 12, 1))
+    assert [c.subject for c in preview.added] == ["Sam Ward"]
+    assert [(r.reference, r.problems) for r in preview.rejected] == [
+        ("ESR!3", ("No employee number: Tom Okafor is recorded at NFT with the number 00234567. Give it in the "
+                   "file.",)),
+        ("ESR!5", ("With no employee number, Sam  ward appears twice in the file (first at ESR!4).",))]
+    imports.apply_import(pool, preview, accept_valid=True)
+    assert stored.rows(pool, "SELECT employee_number, grade FROM person WHERE full_name = 'Sam Ward'") == [
+        (None, "Band 3")]
+    # Read again, the row without a number is the person it added, found by name: not added twice.
+    again = imports.preview_staff_import(pool, staff_file(tmp_path / "3.xlsx", [
+        [None, "Sam Ward", "Support Worker", "Band 4", 1, "Support", ""]]), "NFT", today=date(2026, 12, 2))
+    assert ([c.subject for c in again.added], [c.detail for c in again.changed]) == ([], ["grade Band 3 → Band 4"])
+
+
 def test_a_large_extract_read_in_a_child_process_imports_the_same_and_leaves_no_process_behind(pool, tmp_path,
                                                                                               monkeypatch):
     path = hostile.messy_ledger_xlsx(tmp_path)

@@ -14,7 +14,7 @@ from jointlead.exchange.values import parse_code, parse_date, parse_text, parse_
 _name_text = partial(parse_text, max_length=200)
 
 STAFF = RecordKind("staff", (
-    Field("employee_number", "Employee number", parse_code, required=True,
+    Field("employee_number", "Employee number", parse_code, required=True, blank_allowed=True,
           synonyms=("assignment number", "employee no", "payroll number", "assignment no", "payroll no",
                     "staff number", "emp no", "employee id", "staff no", "person number", "esr assignment number")),
     Field("name", "Name", _name_text, synonyms=("full name", "employee name", "staff name", "employee")),
@@ -53,7 +53,7 @@ STAFF = RecordKind("staff", (
 class StaffRow:
     sheet: str
     row: int
-    employee_number: str
+    employee_number: str | None  # None: a person recorded without one, found by name
     full_name: str
     job_title: str | None
     grade: str | None
@@ -78,7 +78,7 @@ def staff_rows(layout: TableLayout) -> Iterator[StaffRow | SourceRow]:
         if not name:
             yield SourceRow(row.sheet, row.row, values, (Problem("No name.", row.sheet, row.row),), row.cells)
             continue
-        yield StaffRow(row.sheet, row.row, values["employee_number"], name, values.get("job_title"),
+        yield StaffRow(row.sheet, row.row, values.get("employee_number"), name, values.get("job_title"),
                        values.get("grade"), values.get("wte"), values.get("profession"), values.get("start_date"),
                        values.get("leave_date"), values.get("supervisor_number"), values.get("line_manager"),
                        values.get("professional_lead"), values.get("team"), row.cells)

@@ -30,6 +30,9 @@ class Field:
     parse: Callable[[Any], Any]
     synonyms: tuple[str, ...] = ()
     required: bool = False
+    # A required field whose cells may still be blank: the column must be there, and a row without a value is
+    # matched by its other cells (a staff list's people recorded without an employee number, by name).
+    blank_allowed: bool = False
     # Reads many cells at once (see values.py, "Whole columns at once"): `parse`'s value for every one, or None
     # when any needs `parse` itself. For an optional field's columns whose values rarely repeat: those that do are
     # remembered instead, which also keeps one copy of each value, not one a row.
@@ -242,7 +245,7 @@ def _outcome(spec: Field, raw: object, first_header: str | None) -> Outcome:
     """What a cell means for its field. Parsers are pure, so this is worked out once per distinct value and column."""
     lacking = spec.required and (is_blank(raw) or _is_total_word(raw))
     header_like = first_header is not None and isinstance(raw, str) and raw.strip().casefold() == first_header
-    if not spec.required and is_blank(raw):
+    if (spec.blank_allowed or not spec.required) and is_blank(raw):
         return True, None, lacking, header_like, not (lacking or header_like), ""
     try:
         return True, spec.parse(raw), lacking, header_like, not (lacking or header_like), ""

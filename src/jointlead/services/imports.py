@@ -836,15 +836,18 @@ def _preview_staff(source: SourceFile, database: Database, path: Path, employer:
     with database.session() as session:
         organisation = _organisation(session, employer)
         layout = _layout(session, source, STAFF, organisation, sheet, overrides)
-        people = {p.employee_number: p for p in session.scalars(
-            select(Person).where(Person.employer_id == organisation.id, Person.employee_number.is_not(None)))}
+        employees = session.scalars(select(Person).where(Person.employer_id == organisation.id)).all()
+        people = {p.employee_number: p for p in employees if p.employee_number is not None}
+        by_name: dict[str, list[Person]] = {}
+        for p in employees:
+            by_name.setdefault(name_key(p.full_name), []).append(p)
         recorded_teams = session.execute(select(Team.id, Team.name).order_by(Team.id)).all()
         teams = _Teams({name_key(name): team_id for team_id, name in recorded_teams}, dict(recorded_teams))
         columns = set(layout.columns) | ({"name"} if "first_name" in layout.columns else set())
         present = [f for f in STAFF_FIELDS if f.column in columns]
 
         tally = _Tally(progress)
-        seen: dict[str, str] = {}
+        seen: dict[str | tuple[str, str], str] = {}  # by employee number; a row without one by ("name", name)
         entries: list[_StaffEntry] = []
         zeros_lost = _zeros_lost(people)
         restored: dict[str, None] = {}  # "123456 as 00123456", in the order met
@@ -855,10 +858,17 @@ def _preview_staff(source: SourceFile, database: Database, path: Path, employer:
             if shortened:
                 restored.update(dict.fromkeys(f"{getattr(row, a)} as {number}" for a, number in shortened.items()))
                 row = replace(row, **shortened)
-            if tally.repeated(seen, row.employee_number, where, "Employee number"):
-                continue
-            person = people.get(row.employee_number)
-            problem = _dates_problem(session, row, person)
+            if row.employee_number is None:
+                if tally.repeated(seen, ("name", name_key(row.full_name)), where, "With no employee number,",
+                                  row.full_name):
+                    continue
+                person, problem = _unnumbered(by_name.get(name_key(row.full_name), []), row.full_name,
+                                              organisation.code)
+            else:
+                if tally.repeated(seen, row.employee_number, where, "Employee number"):
+                    continue
+                person, problem = people.get(row.employee_number), ""
+            problem = problem or _dates_problem(session, row, person)
             if problem:
                 tally.rejected.append(RejectedRow(where, (problem,), row.cells))
                 continue
@@ -912,7 +922,7 @@ def _preview_staff(source: SourceFile, database: Database, path: Path, employer:
                 new_people.append(entry.values)
                 temp_ids.append(_temp_id(index))
                 team_details = [f"team {teams.names[team_id]}"] if team_id is not None else []
-                added.append(Change(where, f"{row.employee_number} {row.full_name}",
+                added.append(Change(where, _numbered(row.employee_number, row.full_name),
                                     "; ".join(["new person", *team_details, *line_details])))
                 continue
             if team_id is not None and team_id != entry.person.team_id:
@@ -928,7 +938,7 @@ def _preview_staff(source: SourceFile, database: Database, path: Path, employer:
                 else f"team {teams.names.get(old, 'none')} → {teams.names[new]}" if attribute == "team_id"
                 else f"{labels[attribute]} {_shown(old)} → {_shown(new)}"
                 for attribute, (old, new) in entry.differences.items()), *line_details])
-            changed.append(Change(where, f"{row.employee_number} {entry.person.full_name}", detail))
+            changed.append(Change(where, _numbered(row.employee_number, entry.person.full_name), detail))
 
         # A starter not yet in post is not in HR's list of staff in post either: not a possible leaver.
         leavers = [p for number, p in sorted(people.items()) if number not in seen and p.team_id is not None
@@ -956,6 +966,31 @@ def _preview_staff(source: SourceFile, database: Database, path: Path, employer:
         rows_read=tally.rows_read,
         added=tuple(added), changed=tuple(changed), removed=removed, unchanged=unchanged, unmapped=0,
         rejected=tuple(tally.rejected), net_total_pence=None, notices=tuple(notices), plan=plan)
+
+
+def _unnumbered(namesakes: Sequence[Person], name: str, employer: str) -> tuple[Person | None, str]:
+    """The person a staff row with no employee number stands for, among the employer's people with its name: the
+    one recorded without a number (added by hand, as the staff export writes them), or no one (a new person with no
+    number); or why the row cannot be taken."""
+    numbered = sorted(p.employee_number for p in namesakes if p.employee_number is not None)
+    unnumbered = [p for p in namesakes if p.employee_number is None]
+    if len(unnumbered) > 1:
+        return None, f"{len(unnumbered)} people called {name} are recorded at {employer} without an employee " \
+                     "number: give each theirs on People & lines, then give it in the file."
+    if unnumbered:
+        return unnumbered[0], ""
+    if len(numbered) == 1:
+        return None, f"No employee number: {name} is recorded at {employer} with the number {numbered[0]}. Give it " \
+                     "in the file."
+    if numbered:
+        return None, f"No employee number: {len(numbered)} people called {name} are recorded at {employer}, with " \
+                     f"the numbers {listed(numbered)}. Give the right one in the file."
+    return None, ""
+
+
+def _numbered(number: str | None, name: str) -> str:
+    """A person as a change names them: by employee number and name, or by name when they have no number."""
+    return f"{number} {name}" if number else name
 
 
 def _staff_cell_changes(recorded: Any, cell: Any) -> bool:
@@ -1125,7 +1160,9 @@ def _plan_staff_lines(entries: Sequence[_StaffEntry], recorded: Sequence[StaffMe
             row = entry.row
             if entry.person is None:
                 if index in refused:
-                    new_where[row.employee_number] = new_where[name_key(row.full_name)] = entry.where
+                    if row.employee_number is not None:
+                        new_where[row.employee_number] = entry.where
+                    new_where[name_key(row.full_name)] = entry.where
                     continue
                 members[_temp_id(index)] = StaffMember(
                     _temp_id(index), row.full_name, row.profession or "", False, False, row.start_date,
@@ -1230,9 +1267,15 @@ def _changed_since_preview(session: Session, plan: _StaffPlan) -> str:
         if step.ended is not None and (line is None or line.effective_to != step.ended[1]):
             person = session.get(Person, step.person_id)
             changed.append(person.full_name if person else f"person {step.person_id}")
-    numbers = [values["employee_number"] for values in plan.new_people]
-    added = session.scalars(select(Person.full_name).where(Person.employer_id == plan.organisation_id,
-                                                           Person.employee_number.in_(numbers))).all()
+    numbers = [values["employee_number"] for values in plan.new_people if values["employee_number"] is not None]
+    added = list(session.scalars(select(Person.full_name).where(Person.employer_id == plan.organisation_id,
+                                                                Person.employee_number.in_(numbers))))
+    # People new in the file with no number are new by their name: someone of that name recorded since without one.
+    unnumbered = {name_key(values["full_name"]) for values in plan.new_people if values["employee_number"] is None}
+    if unnumbered:
+        recorded = session.scalars(select(Person.full_name).where(Person.employer_id == plan.organisation_id,
+                                                                  Person.employee_number.is_(None)))
+        added += [name for name in recorded if name_key(name) in unnumbered]
     said = []
     if changed:
         said.append(f"{_names(sorted(set(changed)))} changed here")

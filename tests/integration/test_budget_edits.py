@@ -535,6 +535,26 @@ def test_a_line_added_once_months_had_closed_and_then_given_a_virement_is_even_n
     assert lines["E"].next_months == custom_profile(9_900_000, [0] * 3 + [1] * 9)
 
 
+def test_a_custom_line_added_once_months_had_closed_keeps_their_typed_weights_next_year(a_year):
+    """Added after M1 to M3 closed, with weights typed for all twelve months: the closed months got no budget, but
+    next year they are open and get what was typed for them, for spending and for income alike."""
+    winter = [2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1]
+    add_budget_line(a_year, None, LineTerms("F", "Winter beds", "commissioned care", None), YEAR, 9_000_000, winter)
+    virement(a_year, _line_id(a_year, "A"), _line_id(a_year, "F"), 900_000, recurrent=True)
+    add_budget_line(a_year, None, LineTerms("G", "Client contributions", "income", None), YEAR, -6_000_003, winter)
+    this_year = {line.code: line.figures for line in pool_position(a_year, year=FinancialYear(YEAR)).lines}
+    assert this_year["F"].annual_budget_pence == 9_900_000  # none of it in the closed months
+    with a_year.session() as session:
+        months = dict(session.execute(select(LineMonth.period, LineMonth.budget_pence).where(
+            LineMonth.budget_line_id == _line_id(a_year, "F"), LineMonth.year == YEAR)).all())
+    assert [months[p] for p in (1, 2, 3)] == [0, 0, 0]
+    lines = {line.code: line for line in roll_forward_preview(a_year, None, YEAR).lines}
+    assert lines["F"].next_months == custom_profile(9_900_000, winter)
+    assert lines["G"].next_months == custom_profile(-6_000_003, winter)
+    start_next_year(a_year, None, YEAR)
+    assert next_months(a_year)["F"] == custom_profile(9_900_000, winter)
+
+
 def test_next_year_carries_the_recurrent_contributions_with_their_payment_schedules(a_year):
     plan = roll_forward_preview(a_year, None, YEAR)
     assert [(c.partner_code, c.funding_stream, c.amount_pence, c.schedule, c.status) for c in plan.contributions] == [

@@ -322,7 +322,8 @@ def _budget_year(record: Recorder, line: BudgetLine, year: int, annual_pence: in
                                   "Give at least one of them a weight above zero.")
         months = monthly_budget(annual_pence, shape)
     record.create(LineYear(budget_line_id=line.id, year=year, annual_budget_pence=annual_pence,
-                           profile="custom" if weights else "even"))
+                           profile="custom" if weights else "even",
+                           weights_json=json.dumps(list(weights)) if weights else None))
     for period, pence in enumerate(months, start=1):
         record.create(LineMonth(budget_line_id=line.id, year=year, period=period, budget_pence=pence))
 
@@ -640,6 +641,22 @@ def _next_weights(profile: str, shape: Sequence[int], created_even: bool = False
     return weights
 
 
+def _with_months_before_it_began(shape: Sequence[int], typed: Sequence[int] | None) -> list[int]:
+    """This year's shape of a line, with the months before it began (closed when it was added, so given no budget)
+    weighed as `typed` when it was added, in proportion to the months it has: next year, every month is open.
+
+    Both parts are scaled to one measure in whole numbers (the typed weights by the months' budget, the months by
+    their typed weights), so no share is rounded here. A shape with budget from M1, or typed with nothing before
+    its first month, is kept as it is."""
+    begun = next((period for period, month in enumerate(shape) if month), MONTHS)
+    if not typed or begun in (0, MONTHS) or not any(typed[:begun]):
+        return list(shape)
+    budget, weight = sum(shape[begun:]), sum(typed[begun:])
+    if not budget or not weight:
+        return list(shape)
+    return [w * budget for w in typed[:begun]] + [month * weight for month in shape[begun:]]
+
+
 def _roll_forward(session: Session, agreement_id: int | None, year: int) -> RollForward:
     agreement = agreement_of(session, agreement_id)
     this, following = FinancialYear(year), FinancialYear(year + 1)
@@ -695,7 +712,9 @@ def _roll_forward(session: Session, agreement_id: int | None, year: int) -> Roll
         elif this_year is not None:
             shape = [months[line.id, p].budget_pence - shifts.get(months[line.id, p].id, 0)
                      if (line.id, p) in months else 0 for p in range(1, 13)]
-            weights = _next_weights(this_year.profile, shape, this_year.id in created_even)
+            typed = json.loads(this_year.weights_json) if this_year.weights_json else None
+            weights = _next_weights(this_year.profile, _with_months_before_it_began(shape, typed),
+                                    this_year.id in created_even)
             annual = budget - one_off.get(line.id, 0)
             forward.append(LineForward(line.id, line.code, line.name, budget, one_off.get(line.id, 0), annual,
                                        monthly_budget(annual, weights), "custom" if weights else "even", CARRIED,

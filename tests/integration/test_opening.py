@@ -151,6 +151,19 @@ def test_a_damaged_database_is_refused_with_where_the_backups_are(tmp_path):
     assert "backups" in damaged.value.advice
 
 
+def test_a_damaged_database_from_an_older_version_is_called_damaged_not_a_failed_backup(tmp_path):
+    path = tmp_path / "old.sqlite"
+    path.write_bytes((Path(__file__).parent.parent / "fixtures" / "schema-0006.sqlite").read_bytes())
+    data = bytearray(path.read_bytes())
+    for offset in range(3 * 4096, 6 * 4096, 97):  # the tables' pages, past the schema the revision is read from
+        data[offset:offset + 3] = b"\xff\x00\x13"
+    path.write_bytes(bytes(data))
+    with pytest.raises(DatabaseDamaged, match=r"old\.sqlite is damaged \(.*\), so no copy of it was made") as damaged:
+        open_database(path)
+    assert "backups" in damaged.value.advice
+    assert path.read_bytes() == bytes(data)
+
+
 def test_network_drives_are_warned_about():
     mounts = [("/", "ext4"), ("/mnt/shared", "cifs")]
     assert location_warnings(Path("/mnt/shared/team/j.sqlite"), platform="linux", environ={}, mounts=mounts) == [

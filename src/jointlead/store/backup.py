@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from jointlead.store.engine import sqlite_uri
-from jointlead.store.errors import DatabaseError
+from jointlead.store.errors import DatabaseDamaged, DatabaseError
 from jointlead.store.migrate import KNOWN_REVISIONS, stored_revision
 
 
@@ -43,6 +43,12 @@ def backup_database(source: Path, destination: Path) -> Path:
     problems = integrity_problems(writable)
     if problems:
         writable.unlink(missing_ok=True)
+        # A faithful copy of a damaged file fails the check too: then the file is what needs putting right.
+        damage = integrity_problems(source)
+        if damage:
+            raise DatabaseDamaged(f"{source.name} is damaged ({damage[0]}), so no copy of it was made.",
+                                  f"Restore the latest copy from {source.parent / 'backups'} or from your own "
+                                  "backups.")
         raise DatabaseError("The backup copy failed its integrity check, so it was not kept.",
                             "Check there is free disk space and try again.")
     writable.replace(destination)

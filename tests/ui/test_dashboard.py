@@ -174,10 +174,15 @@ def test_an_organisation_row_opens_its_dashboard_and_an_empty_database_explains_
     dashboard.organisations.view.activated.emit(index)
     assert dashboard.organisation_code == "NFT" and "NFT" in dashboard.subtitle.text()
 
+    assert dashboard.year.isVisibleTo(dashboard) and dashboard.year.currentText() == "2026-27"
+
     window.set_database(empty_db)
     assert dashboard.organisation_code is None and not dashboard.as_at.isEnabled()
+    assert not dashboard.year.isVisibleTo(dashboard)  # no year to show: As at says "No pooled budget"
     assert dashboard.tiles["Forecast outturn"].value_text() == "—"
     assert "No pooled budget" in dashboard.checklist.text()
+    window.set_database(demo_db)
+    assert dashboard.year.isVisibleTo(dashboard)
 
 
 def test_a_budget_that_cannot_be_worked_out_is_explained_not_a_crash(window, tmp_path, messages):

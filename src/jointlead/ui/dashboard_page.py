@@ -256,7 +256,7 @@ class DashboardPage(Page):
             for each in sorted({*periods.years, periods.year}, key=lambda year: year.start_year):
                 self.year.addItem(each.label, each.start_year)
             self.year.setCurrentIndex(self.year.findData(periods.year.start_year))
-        self.year.setEnabled(self.year.count() > 1)
+        self._year_choice_shown()
         self.as_at.clear()
         self._frame = None if periods is None else budget_month.budget_year(database, periods.agreement_id,
                                                                             periods.year)
@@ -264,6 +264,12 @@ class DashboardPage(Page):
             self._chosen_as_at = fill_as_at(self.as_at, self._frame, self._chosen_as_at)
         self.as_at.setEnabled(periods is not None)
         self._reload()
+
+    def _year_choice_shown(self) -> None:
+        """The Year drop-down offers a choice only with two years or more, and is not there at all with none (no
+        pooled budget, which the As at drop-down says); on paper (`for_paper`) the words stand for it."""
+        self.year.setEnabled(self.year.count() > 1)
+        self._choices[0].setHidden(self.year.count() == 0 or not self.printed_choices.isHidden())
 
     def show_start(self, database: Database, today: date) -> None:
         """The view the page opens with on a database: the whole service, the budget as at the last closed month."""
@@ -435,7 +441,6 @@ class DashboardPage(Page):
         return {
             "heading": self.heading.text(), "subtitle": self.subtitle.text(),
             "year": _items(self.year), "year_index": self.year.currentIndex(),
-            "year_enabled": self.year.isEnabledTo(self),
             "as_at": _items(self.as_at), "as_at_index": self.as_at.currentIndex(),
             "as_at_enabled": self.as_at.isEnabledTo(self),
             "organisation": _items(self.organisation), "organisation_index": self.organisation.currentIndex(),
@@ -455,7 +460,7 @@ class DashboardPage(Page):
         self.heading.setText(state["heading"])
         self.subtitle.setText(state["subtitle"])
         _fill(self.year, state["year"], state["year_index"])
-        self.year.setEnabled(state["year_enabled"])
+        self._year_choice_shown()
         _fill(self.as_at, state["as_at"], state["as_at_index"])
         self.as_at.setEnabled(state["as_at_enabled"])
         _fill(self.organisation, state["organisation"], state["organisation_index"])

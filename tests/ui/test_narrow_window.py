@@ -1,5 +1,6 @@
 """A laptop's window fits every page: at 1024×640 no button or filter runs off the right edge or is squeezed narrower
-than its words, and at 1280×800 the Actions table shows each action's due date and status without scrolling. The
+than its words, and at 1280×800 the Actions table shows each action's due date and status without scrolling, and the
+Supervision tables every column (with room, every name whole). The
 import screens open no larger than the laptop's screen and can be made smaller still. The org chart keeps room to
 show the chart."""
 
@@ -69,6 +70,26 @@ def test_every_page_fits_a_small_laptop_window_and_the_actions_table_shows_due_a
     _show(window)
     out = _out_of_sight(page.table.view)
     assert "Due" not in out and "Status" not in out, out
+
+
+def test_the_supervision_tables_show_every_column_on_a_laptop_and_every_name_whole_with_room(window, demo_db):
+    window.set_database(demo_db)
+    page = _show(window, "Supervision", (1280, 800))
+    tables = (page.needing, page.everyone, page.by_supervisor)
+    for table in tables:
+        page.tabs.setCurrentWidget(table)
+        _show(window)
+        assert _out_of_sight(table.view) == [], table.view.accessibleName()
+    _show(window, size=(1920, 1040))
+    for table in tables:
+        page.tabs.setCurrentWidget(table)
+        _show(window)
+        header = table.view.horizontalHeader()
+        cut = [table.model.columns[c].header for c in range(header.count())
+               if header.sectionSize(c) < table.view.sizeHintForColumn(c)]
+        assert cut == [], table.view.accessibleName()
+    _show(window, size=(1280, 800))  # and back: the names give the room back
+    assert _out_of_sight(page.by_supervisor.view) == []
 
 
 def _out_of_sight(view) -> list[str]:

@@ -27,7 +27,10 @@ def percent(tally: Tally) -> str:
     return "—" if tally.fraction is None else f"{tally.fraction:.0%}"
 
 
-TEAM_WIDTH = 150  # a long team's name is elided (whole in its tooltip) rather than push the table sideways
+# The team, last, takes the width the other columns leave, down to this: at 1280 pixels a long team's name is
+# elided (whole in its tooltip) rather than push the table sideways.
+TEAM_FLOOR = 90
+NAME_WIDTH = 160  # a supervisee's or supervisor's name with their employer; longer is elided, whole in the tooltip
 
 
 def _signed(row: supervision.ComplianceRow) -> str:
@@ -40,14 +43,14 @@ def _signed(row: supervision.ComplianceRow) -> str:
 ROW_COLUMNS = [
     # The employer beside the name, as for the supervisor: one column fewer, so a laptop's window shows them all.
     Column("Supervisee", lambda r: f"{r.supervisee} ({r.organisation})" if r.organisation else r.supervisee,
-           sort_key=lambda r: r.supervisee),
+           sort_key=lambda r: r.supervisee, max_width=NAME_WIDTH),
     Column("Type", lambda r: r.supervision_type.capitalize()),
     Column("Status", lambda r: r.status.value.capitalize(), tone=lambda r: STATUS_TONES.get(r.status),
            tooltip=lambda r: r.basis),
     Column("Since", lambda r: day_text(r.since), sort_key=lambda r: r.since),
     Column("Supervisor", lambda r: f"{r.supervisor} ({r.supervisor_org})" if r.supervisor
            else (f"none — line: {r.line_lead}" if r.line_lead else "none named"),
-           tone=lambda r: None if r.supervisor else "bad"),
+           tone=lambda r: None if r.supervisor else "bad", max_width=NAME_WIDTH),
     Column("Last held", lambda r: day_text(r.last_held) or "never", sort_key=lambda r: r.last_held,
            tooltip=lambda r: f"Held by {r.last_held_by}" if r.last_held_by else ""),
     Column("Next due", lambda r: day_text(r.next_due), sort_key=lambda r: r.next_due),
@@ -55,7 +58,7 @@ ROW_COLUMNS = [
            tone=lambda r: "warn" if r.arrangement_id is not None and r.agreement_signed is None else None,
            tooltip=lambda r: "" if r.arrangement_id is None or r.agreement_signed else
            "No signed written agreement is recorded: Agreement signed… records the day it was signed."),
-    Column("Team", lambda r: r.team, max_width=TEAM_WIDTH),
+    Column("Team", lambda r: r.team),
 ]
 TALLY_COLUMNS = [
     Column("By", lambda r: r[0]),
@@ -159,15 +162,17 @@ class SupervisionPage(Page):
         self.tabs.setAccessibleName("Supervision views")
         self.tabs.tabBar().setAccessibleName("Choose a supervision view")
         self.needing = DataTable("people needing action", ROW_COLUMNS, "Nobody is overdue and everyone in scope "
-                                 "has the supervision they need.", self, stretch_column=4)
+                                 "has the supervision they need.", self, stretch_column=len(ROW_COLUMNS) - 1,
+                                 stretch_floor=TEAM_FLOOR)
         self.everyone = DataTable("arrangements", ROW_COLUMNS, "No supervision arrangements are recorded yet. Each "
                                   "person's managerial and professional supervision appears here once arranged.",
-                                  self, stretch_column=4)
+                                  self, stretch_column=len(ROW_COLUMNS) - 1, stretch_floor=TEAM_FLOOR)
         self.by_supervisor = DataTable("supervisees", [Column("Supervisor", lambda r: r[0]), *[
             Column(c.header, lambda r, c=c: c.text(r[1]), sort_key=(lambda r, c=c: c.sort_key(r[1]))
-                   if c.sort_key else None, tone=(lambda r, c=c: c.tone(r[1])) if c.tone else None)
+                   if c.sort_key else None, tone=(lambda r, c=c: c.tone(r[1])) if c.tone else None,
+                   max_width=c.max_width)
             for c in ROW_COLUMNS if c.header not in ("Supervisor",)]], "No supervisors are named yet.", self,
-            stretch_column=0)
+            stretch_column=len(ROW_COLUMNS) - 1, stretch_floor=TEAM_FLOOR)
         self.breakdown = DataTable("groups", TALLY_COLUMNS, "Nothing is in scope yet.", self, stretch_column=1)
         self.trend = TrendChart(self)
         # Enter on a row, or a double-click (which Qt also reports as activating it), records its session.

@@ -149,7 +149,8 @@ class DataTable(QWidget):
     """A table of frozen rows with a search box, a count, and a plain-words empty state."""
 
     def __init__(self, name: str, columns: Sequence[Column], empty_text: str, parent: QWidget,
-                 *, searchable: bool = True, stretch_column: int | None = None, fit_rows: bool = False,
+                 *, searchable: bool = True, stretch_column: int | None = None,
+                 stretch_floor: int = MIN_STRETCH_WIDTH, fit_rows: bool = False,
                  selection: QAbstractItemView.SelectionMode = QAbstractItemView.SelectionMode.SingleSelection,
                  cells: bool = False, foot: Callable[[Any], bool] | None = None) -> None:
         super().__init__(parent)
@@ -186,7 +187,12 @@ class DataTable(QWidget):
         header.setHighlightSections(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self._stretch_column = stretch_column
-        self._stretch_floor = MIN_STRETCH_WIDTH
+        self._stretch_floor = self._stretch_floor_at_most = stretch_floor
+        # Columns narrower than their text (capped in `_fit_columns`): {column: (cap, whole width)}. They widen to
+        # the whole width when the table has room for it, and shrink back to the cap when it has not.
+        self._capped: dict[int, tuple[int, int]] = {}
+        self._stretch_fitted = stretch_floor  # the stretch column's own width, which comes before theirs
+        self._giving_slack = False  # the sections being resized are ours, not the user's
         if stretch_column is not None or fit_rows:
             header.sectionResized.connect(self._on_section_resized)
             self.view.viewport().installEventFilter(self)
@@ -252,12 +258,17 @@ class DataTable(QWidget):
         bold = QFont(self.view.font())
         bold.setBold(True)
         metrics = QFontMetrics(bold)
+        self._capped = {}
         for column, spec in enumerate(self.model.columns):
             title_width = max(metrics.horizontalAdvance(line) for line in spec.header.split("\n")) + 24
-            width = min(max(self.view.sizeHintForColumn(column), title_width) + 6, spec.max_width or MAX_COLUMN_WIDTH)
+            whole = max(self.view.sizeHintForColumn(column), title_width) + 6
+            width = min(whole, spec.max_width or MAX_COLUMN_WIDTH)
             header.resizeSection(column, width)
             if column == self._stretch_column:
-                self._stretch_floor = min(width, MIN_STRETCH_WIDTH)
+                self._stretch_floor = min(width, self._stretch_floor_at_most)
+                self._stretch_fitted = width
+            elif whole > width:
+                self._capped[column] = (width, whole)
         self._give_slack()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -267,13 +278,17 @@ class DataTable(QWidget):
         return super().eventFilter(watched, event)
 
     def _on_section_resized(self, column: int, _old: int, _new: int) -> None:
+        if self._giving_slack:
+            return
+        self._capped.pop(column, None)  # the user's width for it stands
         if column != self._stretch_column:
             self._give_slack()
         self._fit_height()
 
     def _give_slack(self) -> None:
         """The stretch column takes whatever width the others leave, down to its floor, so the columns after it
-        stay in view as long as they can.
+        stay in view as long as they can. Once it is as wide as its own text wants (capped), other capped columns
+        take what room there is to show their text whole, before it takes the rest.
 
         (Qt's own Stretch mode leaves the column as wide as it last was when nothing is spare, pushing the columns
         after it out of view, and shrinks it to a few letters when a little is.)
@@ -282,8 +297,21 @@ class DataTable(QWidget):
         header = self.view.horizontalHeader()
         if column is None or column >= header.count():
             return
-        others = header.length() - header.sectionSize(column)
-        header.resizeSection(column, max(self._stretch_floor, self.view.viewport().width() - others))
+        capped = {c: widths for c, widths in self._capped.items() if c < header.count()}
+        self._giving_slack = True
+        try:
+            at_caps = header.length() - header.sectionSize(column) - sum(
+                header.sectionSize(c) - cap for c, (cap, _whole) in capped.items())
+            spare = self.view.viewport().width() - at_caps - max(self._stretch_floor, self._stretch_fitted)
+            for capped_column, (cap, whole) in capped.items():
+                grown = max(0, min(whole - cap, spare))
+                header.resizeSection(capped_column, cap + grown)
+                spare -= grown
+            others = header.length() - header.sectionSize(column)
+            header.resizeSection(column, max(self._stretch_floor, self.view.viewport().width() - others))
+        finally:
+            self._giving_slack = False
+        self._fit_height()
 
     def _on_search(self, text: str) -> None:
         self.model.set_filter(text)

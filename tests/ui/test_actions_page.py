@@ -388,3 +388,27 @@ def test_tab_from_the_action_log_reaches_edit_and_remove(window, page):
         if widget is page.table.view:
             break
     assert "Edit action…" in reached and "Remove action…" in reached
+
+
+def test_an_owner_is_found_by_typing_part_of_their_name_and_a_name_nobody_has_is_refused(page, demo_db, qtbot,
+                                                                                         messages):
+    before = len(actions.action_log(demo_db, TODAY))
+    page.new_owner.setEditText("Nobody Atall")  # as typed (the completer's pop-up aside)
+    qtbot.keyClicks(page.new_title, "Agree the hospital discharge protocol")
+    qtbot.keyClick(page.new_title, Qt.Key.Key_Return)
+    assert messages == ["Nobody recorded is called 'Nobody Atall'. Type part of their name and pick them from the "
+                        "list."]
+    assert len(actions.action_log(demo_db, TODAY)) == before and page.new_title.text() != ""
+
+    page.new_owner.setEditText("kwame")
+    qtbot.keyClick(page.new_title, Qt.Key.Key_Return)
+    added = next(r for r in actions.action_log(demo_db, TODAY) if r.title == "Agree the hospital discharge protocol")
+    assert added.owner == "Kwame James"
+
+    page.select_action(added.id)
+    page.edit_action()
+    dialog = only(page, actions_dialogs.EditActionDialog)
+    assert dialog.owner.currentText() == "Kwame James (NFT)"
+    dialog.owner.setEditText("No owner")
+    save(dialog, qtbot)
+    assert messages[1:] == [] and actions.action_detail(demo_db, added.id, TODAY).row.owner_id is None

@@ -14,7 +14,7 @@ from jointlead.domain.errors import ValidationError
 from jointlead.domain.rag import Rag
 from jointlead.services import actions
 from jointlead.services.actions import ActionDetail, ActionLogRow
-from jointlead.ui.forms import FormDialog, Gesture
+from jointlead.ui.forms import FormDialog, Gesture, chosen_person
 from jointlead.ui.undo import Editor
 
 
@@ -48,7 +48,7 @@ class EditActionDialog(FormDialog):
         if row.owner_id is not None and all(data != row.owner_id for _text, data in owners):
             # An owner who has since left stays the owner until another is chosen: the choice must hold them.
             owners.append((f"{row.owner} ({row.organisation})" if row.organisation else row.owner, row.owner_id))
-        self.owner = self.choice("Owner", owners)
+        self.owner = self.person_choice("Owner", owners)
         self.owner.setCurrentIndex(max(0, self.owner.findData(row.owner_id)))  # None too: "No owner yet"
         self.owner.setAccessibleName("Owner")
         meetings = list(meetings)
@@ -71,8 +71,9 @@ class EditActionDialog(FormDialog):
             wanted["detail"] = self.detail.toPlainText()
         if self.workstream.text().strip() != row.workstream:
             wanted["workstream"] = self.workstream.text()
-        if self.owner.currentData() != row.owner_id:
-            wanted["owner_id"] = self.owner.currentData()
+        owner = chosen_person(self.owner, "the owner")
+        if owner != row.owner_id:
+            wanted["owner_id"] = owner
         if self.meeting.currentData() != row.meeting_id:
             wanted["meeting_id"] = self.meeting.currentData()
         if self.priority.currentData() != row.priority:

@@ -22,12 +22,13 @@ from PySide6.QtWidgets import (
 )
 
 from jointlead.domain.actions import ActionStatus
-from jointlead.domain.errors import JointleadError
+from jointlead.domain.errors import JointleadError, ValidationError
 from jointlead.domain.rag import Rag
 from jointlead.services import actions, overview
 from jointlead.services.actions import ActionLogRow
 from jointlead.services.files import Database
 from jointlead.ui import actions_dialogs
+from jointlead.ui.forms import chosen_person, typable_person
 from jointlead.ui.messages import show_problem
 from jointlead.ui.page import Page, day_text
 from jointlead.ui.table_model import CENTRE, RIGHT, Column
@@ -143,6 +144,7 @@ class ActionsPage(Page):
         self.new_title.setAccessibleName("New action title")
         self.new_title.returnPressed.connect(self.quick_add)
         self.new_owner = QComboBox(tab)
+        typable_person(self.new_owner, "New action owner")
         self.new_owner.setAccessibleName("New action owner")
         self.new_owner.view().setAccessibleName("Owners to choose from")
         self.new_due = QDateEdit(tab)
@@ -363,7 +365,13 @@ class ActionsPage(Page):
 
     # --- gestures ---------------------------------------------------------------------------------
     def quick_add(self) -> None:
-        title, owner, meeting = self.new_title.text(), self.new_owner.currentData(), self.new_meeting.currentData()
+        try:
+            owner = chosen_person(self.new_owner, "the owner")
+        except ValidationError as problem:  # a name typed that is nobody's, or several people's
+            show_problem(self, problem, "The action was not added")
+            self.new_owner.setFocus()
+            return
+        title, meeting = self.new_title.text(), self.new_meeting.currentData()
         due, today = self.new_due.date().toPython(), self.today
         added: list[int] = []
 

@@ -53,6 +53,19 @@ def chosen_person(field: QComboBox, who: str) -> object:
     return field.itemData(matches[0])
 
 
+def typable_person(field: QComboBox, label: str) -> None:
+    """Make a drop-down of people one a person is also found in by typing any part of their name; `chosen_person`
+    reads it."""
+    field.setEditable(True)
+    # A name typed that is nobody's stays typed (and is refused when saved), rather than join the list.
+    field.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+    field.lineEdit().setAccessibleName(f"{label}: name")
+    field.lineEdit().setPlaceholderText("Type part of their name")
+    # A list to pick from, matching anywhere in the name; never a name filled in unasked as the user types.
+    field.completer().setFilterMode(Qt.MatchFlag.MatchContains)
+    field.completer().setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+
+
 class FormDialog(QDialog):
     """A titled form whose OK runs one service gesture; a refusal is explained and the form stays open to fix."""
 
@@ -139,14 +152,7 @@ class FormDialog(QDialog):
         Nobody is chosen until someone is picked or `current` given: starting at the first name in the list, one
         Enter would record something about a person nobody chose. `chosen_person` reads it."""
         field = self.choice(label, options, current)
-        field.setEditable(True)
-        # A name typed that is nobody's stays typed (and is refused when saved), rather than join the list.
-        field.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        field.lineEdit().setAccessibleName(f"{label}: name")
-        field.lineEdit().setPlaceholderText("Type part of their name")
-        # A list to pick from, matching anywhere in the name; never a name filled in unasked as the user types.
-        field.completer().setFilterMode(Qt.MatchFlag.MatchContains)
-        field.completer().setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        typable_person(field, label)
         if current is None:
             field.setCurrentIndex(-1)
         return field

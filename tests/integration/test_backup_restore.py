@@ -39,6 +39,22 @@ def test_a_backup_restored_holds_exactly_the_data_it_was_taken_with(demo_db, tmp
 
 
 @pytest.mark.sqlite_only  # restoring over the file
+def test_a_damaged_database_is_kept_as_it_is_and_restored_over(demo_db, tmp_path):
+    copy = files.save_copy(demo_db, tmp_path / "copy.sqlite")
+    path = demo_db.path
+    demo_db.close()
+    data = bytearray(path.read_bytes())
+    for offset in range(3 * 4096, 6 * 4096, 97):  # damage no verified copy can be made of
+        data[offset:offset + 3] = b"\xff\x00\x13"
+    path.write_bytes(bytes(data))
+    assert integrity_problems(path) != []
+
+    kept = files.restore_backup(path, copy)
+    assert content(path) == content(copy) and integrity_problems(path) == []
+    assert kept is not None and "before-restore-damaged" in kept.name and kept.read_bytes() == bytes(data)
+
+
+@pytest.mark.sqlite_only  # restoring over the file
 @pytest.mark.parametrize("kind", ["text", "not jointlead", "itself", "missing", "newer"])
 def test_what_is_not_a_backup_is_refused_and_nothing_changes(demo_db, tmp_path, kind):
     path = demo_db.path

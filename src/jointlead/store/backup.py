@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
@@ -55,18 +56,38 @@ def backup_database(source: Path, destination: Path) -> Path:
     return destination
 
 
+def _backup_path(source: Path, reason: str) -> Path:
+    """Where a copy of `source` goes in `backups/` beside it, named by what it was for and when."""
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-%f")
+    return source.parent / "backups" / f"{source.stem}-{reason}-{stamp}.sqlite"
+
+
 def timestamped_backup(source: Path, reason: str) -> Path:
     """A verified copy in `backups/` beside the database, named by what it was for and when."""
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-%f")
-    return backup_database(source, source.parent / "backups" / f"{source.stem}-{reason}-{stamp}.sqlite")
+    return backup_database(source, _backup_path(source, reason))
+
+
+def _keep_before_restore(target: Path) -> Path:
+    """The database about to be replaced, kept beside it: a verified copy, or, if it is damaged (which is what
+    restoring is for, and which no verified copy can be made of), the file and its journal byte for byte."""
+    try:
+        return timestamped_backup(target, "before-restore")
+    except DatabaseDamaged:
+        kept = _backup_path(target, "before-restore-damaged")
+        shutil.copy2(target, kept)  # the backups folder was made for the copy that failed
+        wal = target.with_name(target.name + "-wal")
+        if wal.exists():
+            shutil.copy2(wal, kept.with_name(kept.name + "-wal"))
+        return kept
 
 
 def restore_database(backup: Path, target: Path) -> Path | None:
     """Put a verified copy of `backup` in place of the (closed) database at `target`.
 
-    The database being replaced is first kept as a timestamped copy beside it (nothing is lost by restoring the
-    wrong file); that copy's path is returned, or None when there was no database at `target`. The backup itself is
-    left as it was. A backup from an older version is restored as it is: opening it upgrades it, as for any file.
+    The database being replaced is first kept as a timestamped copy beside it, damaged or not (nothing is lost by
+    restoring the wrong file); that copy's path is returned, or None when there was no database at `target`. The
+    backup itself is left as it was. A backup from an older version is restored as it is: opening it upgrades it,
+    as for any file.
     """
     choose = "Choose a copy from the backups folder beside the database (a .sqlite file)."
     if backup.resolve() == target.resolve():
@@ -85,7 +106,7 @@ def restore_database(backup: Path, target: Path) -> Path | None:
     if revision not in KNOWN_REVISIONS:  # restored, it could not be opened: the window would be left with nothing
         raise DatabaseError(f"{backup.name} was written by a newer version of jointlead (schema {revision}), so "
                             "nothing was restored.", "Install the latest jointlead, then restore it.")
-    kept = timestamped_backup(target, "before-restore") if target.exists() else None
+    kept = _keep_before_restore(target) if target.exists() else None
     incoming = target.with_name(target.name + ".restoring")
     incoming.unlink(missing_ok=True)
     backup_database(backup, incoming)

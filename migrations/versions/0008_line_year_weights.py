@@ -1,8 +1,8 @@
 """Line year: the monthly weights typed for a custom profile, kept for next year
 
 A custom line added once months had closed got no budget in those months, so next year's profile, taken from this
-year's months, had nothing in them either. The weights typed for them are now kept. Lines already recorded have none
-kept (NULL) and carry forward as before.
+year's months, had nothing in them either. The weights typed, and how many months were closed, are now kept for such
+lines. Lines already recorded have none kept (NULL) and carry forward as before.
 
 Revision ID: 0008
 Revises: 0007

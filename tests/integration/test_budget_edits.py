@@ -555,6 +555,17 @@ def test_a_custom_line_added_once_months_had_closed_keeps_their_typed_weights_ne
     assert next_months(a_year)["F"] == custom_profile(9_900_000, winter)
 
 
+def test_a_custom_line_added_with_every_month_open_keeps_this_years_shape_zeros_set_by_hand_included(empty_db):
+    agreement_id = set_up(empty_db)
+    add_budget_line(empty_db, agreement_id, LineTerms("H", "Respite", "commissioned care", None), YEAR, 12_000_000,
+                    [1] * 12)
+    set_month_budget(empty_db, _line_id(empty_db, "H"), YEAR, 1, 0)  # no respite in April after all
+    with empty_db.session() as session:
+        assert session.scalars(select(LineYear.weights_json)).all() == [None]  # no month was closed when added
+    lines = {line.code: line for line in roll_forward_preview(empty_db, None, YEAR).lines}
+    assert lines["H"].next_months == (0,) + (1_000_000,) * 11
+
+
 def test_next_year_carries_the_recurrent_contributions_with_their_payment_schedules(a_year):
     plan = roll_forward_preview(a_year, None, YEAR)
     assert [(c.partner_code, c.funding_stream, c.amount_pence, c.schedule, c.status) for c in plan.contributions] == [

@@ -668,13 +668,16 @@ def test_a_staff_row_without_an_employee_number_is_someone_new_unless_the_name_h
         [None, "Sam Ward", "Support Worker", "Band 3", 1, "Support", ""],
         [None, "Sam  ward", "Support Worker", "Band 3", 1, "Support", ""],
         [None, "Total", None, None, 1.8, None, None],
+        [None, "End of report", None, None, None, None, None],
     ])
     preview = imports.preview_staff_import(pool, path, "NFT", today=date(2026, 12, 1))
     assert [c.subject for c in preview.added] == ["Sam Ward"]
     assert [(r.reference, r.problems) for r in preview.rejected] == [
         ("ESR!3", ("No employee number: Tom Okafor is recorded at NFT with the number 00234567. Give it in the "
                    "file.",)),
-        ("ESR!5", ("With no employee number, Sam  ward appears twice in the file (first at ESR!4).",))]
+        ("ESR!5", ("With no employee number, Sam  ward appears twice in the file (first at ESR!4).",)),
+        ("ESR!7", ("No employee number, and nothing else about End of report: is the row a note rather than a "
+                   "person? Give their employee number, or leave the row out.",))]
     imports.apply_import(pool, preview, accept_valid=True)
     assert stored.rows(pool, "SELECT employee_number, grade FROM person WHERE full_name = 'Sam Ward'") == [
         (None, "Band 3")]

@@ -6,9 +6,10 @@ Every function is one user gesture: one transaction, every row audited, and an `
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -321,9 +322,10 @@ def _budget_year(record: Recorder, line: BudgetLine, year: int, annual_pence: in
             raise ValidationError(f"The profile puts nothing in the open months, M{start} to M12.",
                                   "Give at least one of them a weight above zero.")
         months = monthly_budget(annual_pence, shape)
+    # Months already closed get none of the typed weights: they are kept for next year, when those months are open.
+    typed = {"closed": start - 1, "weights": list(weights)} if weights and 1 < start <= MONTHS else None
     record.create(LineYear(budget_line_id=line.id, year=year, annual_budget_pence=annual_pence,
-                           profile="custom" if weights else "even",
-                           weights_json=json.dumps(list(weights)) if weights else None))
+                           profile="custom" if weights else "even", weights_json=json.dumps(typed) if typed else None))
     for period, pence in enumerate(months, start=1):
         record.create(LineMonth(budget_line_id=line.id, year=year, period=period, budget_pence=pence))
 
@@ -641,20 +643,21 @@ def _next_weights(profile: str, shape: Sequence[int], created_even: bool = False
     return weights
 
 
-def _with_months_before_it_began(shape: Sequence[int], typed: Sequence[int] | None) -> list[int]:
-    """This year's shape of a line, with the months before it began (closed when it was added, so given no budget)
-    weighed as `typed` when it was added, in proportion to the months it has: next year, every month is open.
+def _with_months_closed_when_added(shape: Sequence[int], typed: Mapping[str, Any] | None) -> list[int]:
+    """This year's shape of a line, with the months that were closed when it was added (so given no budget) weighed
+    as typed then (`LineYear.weights_json`), in proportion to the months it has: next year, every month is open.
 
-    Both parts are scaled to one measure in whole numbers (the typed weights by the months' budget, the months by
-    their typed weights), so no share is rounded here. A shape with budget from M1, or typed with nothing before
-    its first month, is kept as it is."""
-    begun = next((period for period, month in enumerate(shape) if month), MONTHS)
-    if not typed or begun in (0, MONTHS) or not any(typed[:begun]):
+    Both parts are scaled to one measure in whole numbers (the typed weights by the other months' budget, those
+    months by their typed weights), so no share is rounded here. Months given budget since (unlocked and set by
+    hand) keep their shape, as does a line whose other months have none left.
+    """
+    if not typed:
         return list(shape)
-    budget, weight = sum(shape[begun:]), sum(typed[begun:])
-    if not budget or not weight:
+    closed, weights = typed["closed"], typed["weights"]
+    budget, weight = sum(shape[closed:]), sum(weights[closed:])
+    if any(shape[:closed]) or not budget or not weight:
         return list(shape)
-    return [w * budget for w in typed[:begun]] + [month * weight for month in shape[begun:]]
+    return [w * budget for w in weights[:closed]] + [month * weight for month in shape[closed:]]
 
 
 def _roll_forward(session: Session, agreement_id: int | None, year: int) -> RollForward:
@@ -713,7 +716,7 @@ def _roll_forward(session: Session, agreement_id: int | None, year: int) -> Roll
             shape = [months[line.id, p].budget_pence - shifts.get(months[line.id, p].id, 0)
                      if (line.id, p) in months else 0 for p in range(1, 13)]
             typed = json.loads(this_year.weights_json) if this_year.weights_json else None
-            weights = _next_weights(this_year.profile, _with_months_before_it_began(shape, typed),
+            weights = _next_weights(this_year.profile, _with_months_closed_when_added(shape, typed),
                                     this_year.id in created_even)
             annual = budget - one_off.get(line.id, 0)
             forward.append(LineForward(line.id, line.code, line.name, budget, one_off.get(line.id, 0), annual,

@@ -864,6 +864,9 @@ def _preview_staff(source: SourceFile, database: Database, path: Path, employer:
                     continue
                 person, problem = _unnumbered(by_name.get(name_key(row.full_name), []), row.full_name,
                                               organisation.code)
+                if person is None and not problem and not _more_than_a_name(row):
+                    problem = f"No employee number, and nothing else about {row.full_name}: is the row a note " \
+                              "rather than a person? Give their employee number, or leave the row out."
             else:
                 if tally.repeated(seen, row.employee_number, where, "Employee number"):
                     continue
@@ -986,6 +989,14 @@ def _unnumbered(namesakes: Sequence[Person], name: str, employer: str) -> tuple[
         return None, f"No employee number: {len(numbered)} people called {name} are recorded at {employer}, with " \
                      f"the numbers {listed(numbered)}. Give the right one in the file."
     return None, ""
+
+
+def _more_than_a_name(row: StaffRow) -> bool:
+    """Whether a staff row says anything about its person besides a name: a note under the list ("End of report")
+    has a name cell and nothing else, and is no one new."""
+    return any(value not in (None, "") for value in (
+        row.job_title, row.grade, row.wte_hundredths, row.profession, row.start_date, row.leave_date,
+        row.supervisor_number, row.line_manager, row.professional_lead, row.team))
 
 
 def _numbered(number: str | None, name: str) -> str:
@@ -1270,11 +1281,11 @@ def _changed_since_preview(session: Session, plan: _StaffPlan) -> str:
     numbers = [values["employee_number"] for values in plan.new_people if values["employee_number"] is not None]
     added = list(session.scalars(select(Person.full_name).where(Person.employer_id == plan.organisation_id,
                                                                 Person.employee_number.in_(numbers))))
-    # People new in the file with no number are new by their name: someone of that name recorded since without one.
+    # People new in the file with no number are new by their name: no one of that name was recorded at the employer
+    # when previewed, with a number or without, so anyone of it now was recorded since.
     unnumbered = {name_key(values["full_name"]) for values in plan.new_people if values["employee_number"] is None}
     if unnumbered:
-        recorded = session.scalars(select(Person.full_name).where(Person.employer_id == plan.organisation_id,
-                                                                  Person.employee_number.is_(None)))
+        recorded = session.scalars(select(Person.full_name).where(Person.employer_id == plan.organisation_id))
         added += [name for name in recorded if name_key(name) in unnumbered]
     said = []
     if changed:

@@ -270,8 +270,9 @@ class LineYear(Versioned, Base):
     year: Mapped[int] = mapped_column(Integer)
     annual_budget_pence: Mapped[int] = mapped_column(Pence)
     profile: Mapped[str] = mapped_column(String(20), default="even")  # even, custom, last year's actuals
-    # The twelve monthly weights typed for a custom profile, as JSON. Months already closed got no budget from
-    # them, so next year's profile takes those months' weights from here rather than from their empty budgets.
+    # For a custom line added once months had closed, which got no budget from them: the twelve weights typed and
+    # how many months were closed, as JSON ({"closed": 3, "weights": [...]}). Next year's profile weighs those
+    # months from here rather than from their empty budgets. None for every other line year.
     weights_json: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 

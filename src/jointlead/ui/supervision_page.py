@@ -167,7 +167,7 @@ class SupervisionPage(Page):
         self.everyone = DataTable("arrangements", ROW_COLUMNS, "No supervision arrangements are recorded yet. Each "
                                   "person's managerial and professional supervision appears here once arranged.",
                                   self, stretch_column=len(ROW_COLUMNS) - 1, stretch_floor=TEAM_FLOOR)
-        self.by_supervisor = DataTable("supervisees", [Column("Supervisor", lambda r: r[0]), *[
+        self.by_supervisor = DataTable("supervisees", [Column("Supervisor", lambda r: r[0], max_width=NAME_WIDTH), *[
             Column(c.header, lambda r, c=c: c.text(r[1]), sort_key=(lambda r, c=c: c.sort_key(r[1]))
                    if c.sort_key else None, tone=(lambda r, c=c: c.tone(r[1])) if c.tone else None,
                    max_width=c.max_width)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from exchange import hostile
+from jointlead.domain.calendar import FinancialYear
+from jointlead.exchange.ledger import ledger_kind
 from jointlead.exchange.reading import open_source
 from jointlead.exchange.tables import Field, RecordKind, find_table, read_rows
 from jointlead.exchange.values import parse_code, parse_money
@@ -20,3 +22,37 @@ def test_a_header_repeated_on_a_shorter_row_is_skipped_like_any_repeated_header(
     rows = list(read_rows(find_table(open_source(path), KIND), KIND))
     assert [(row.row, row.values, row.problems) for row in rows] == [(2, {"ref": "J1", "amount": 100}, ()),
                                                                       (4, {"ref": "J2", "amount": 200}, ())]
+
+
+def test_a_header_in_two_rows_heads_each_column_with_its_title_and_its_own_header(tmp_path: Path) -> None:
+    kind = ledger_kind(FinancialYear(2026))
+    layout = find_table(open_source(hostile.two_row_header_ledger_xlsx(tmp_path)), kind)
+    assert (layout.header_row, layout.header_rows, layout.header_where) == (4, 2, "rows 3 and 4")
+    assert layout.headers == ("Cost centre Code", "Cost centre Name", "Account Code", "Account Name", "Period",
+                              "Debit", "Credit", "Details")
+    assert {name: layout.header_of(name) for name in layout.columns} == {
+        "cost_centre": "Cost centre Code", "subjective": "Account Code", "period": "Period", "debit": "Debit",
+        "credit": "Credit", "description": "Details"}
+    rows = [(row.row, row.values["cost_centre"], row.values["debit"], row.values["credit"])
+            for row in read_rows(layout, kind)]
+    assert rows == [(5, "00123", 120050, None), (6, "04567", None, 4500)]
+
+
+def test_a_title_standing_over_a_blank_heads_only_its_own_column(tmp_path: Path) -> None:
+    # "Date" merged down over a blank is no title for the column beside it, whose own header is "Narrative".
+    path = hostile.write_csv(tmp_path / "report.csv", [["Date", "", "Cost centre", "Account", "Amount"],
+                                                       ["", "Narrative", "", "", ""],
+                                                       ["01/10/2026", "Agency", "00123", "5101", "10.00"]])
+    layout = find_table(open_source(path), ledger_kind(FinancialYear(2026)))
+    assert (layout.header_where, layout.headers[:2]) == ("rows 1 and 2", ("Date", "Narrative"))
+    assert layout.header_of("description") == "Narrative"
+
+
+def test_a_header_in_one_row_is_not_taken_with_the_title_above_it_or_the_row_below(tmp_path: Path) -> None:
+    # Read with the header as a second row, "Text" would name the description too, as the header does already.
+    kind = RecordKind("ledger", (*KIND.fields, Field("description", "Description", parse_code, synonyms=("text",))))
+    path = hostile.write_csv(tmp_path / "one.csv", [["Council ledger"], ["Ref", "Amount", "Note"],
+                                                    ["J1", "1.00", "Text"], ["J2", "2.00", "Other"]])
+    layout = find_table(open_source(path), kind)
+    assert (layout.header_where, layout.headers) == ("row 2", ("Ref", "Amount", "Note"))
+    assert [row.row for row in read_rows(layout, kind)] == [3, 4]

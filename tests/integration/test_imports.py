@@ -405,6 +405,16 @@ def test_a_debit_and_a_credit_column_make_one_signed_amount(pool, tmp_path):
     assert [r.reference for r in preview.rejected] == ["GL!4"]
 
 
+def test_a_report_with_its_header_in_two_rows_is_read_and_described_as_such(pool, tmp_path):
+    path = hostile.two_row_header_ledger_xlsx(tmp_path)
+    described = imports.describe_source(pool, path, "ledger", "NCC", year=FY)
+    assert (described.header_where, described.problem) == ("rows 3 and 4", "")
+    preview = imports.preview_ledger_import(pool, path, "NCC", year=FY)
+    assert ("Cost centre", "Cost centre Code") in preview.mapping and ("Debit", "Debit") in preview.mapping
+    assert (preview.rows_read, preview.net_total_pence, preview.unmapped) == (2, 120050 - 4500, 1)
+    assert imports.apply_import(pool, preview).added == 2
+
+
 def test_a_file_without_the_required_columns_lists_what_it_found(pool, tmp_path):
     path = hostile.write_xlsx(tmp_path / "x.xlsx", {"Sheet1": [["Cost Centre", "Narrative", "Value £"],
                                                                 ["00123", "x", 1]]})

@@ -69,18 +69,33 @@ class RecordKind:
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
 
+    @cached_property
+    def spellings(self) -> frozenset[str]:
+        """Every name any of its fields goes by."""
+        return frozenset().union(*(f.spellings for f in self.fields))
+
 
 @dataclass(frozen=True)
 class TableLayout:
     """Where the table is in a file: the sheet, the header row, and the column of each field."""
 
     sheet: SourceSheet
-    header_row: int  # 1-based
+    header_row: int  # 1-based: the header's last row, the data below it
     headers: tuple[str, ...]
     columns: Mapping[str, int]  # field name -> 0-based column
+    header_rows: int = 1  # 2 for a header in two rows (see locate_header)
 
     def header_of(self, field_name: str) -> str:
         return self.headers[self.columns[field_name]]
+
+    @property
+    def header_where(self) -> str:
+        return header_where(self.header_row, self.header_rows)
+
+
+def header_where(row: int, rows: int) -> str:
+    """Where a header is, in words: "row 4", or "rows 4 and 5" for one in two rows."""
+    return f"row {row}" if rows == 1 else f"rows {row - 1} and {row}"
 
 
 @dataclass(frozen=True)
@@ -102,19 +117,66 @@ def _header_text(value: object) -> str:
     return "" if is_blank(value) else str(value).strip()
 
 
-def _score(cells: Sequence[object], kind: RecordKind) -> int:
+def fields_named(cells: Sequence[object], kind: RecordKind) -> int:
+    """How many of the kind's fields a row of headers names."""
     headers = {normalise_header(text) for text in map(_header_text, cells) if text}
     return sum(1 for f in kind.fields if not headers.isdisjoint(f.spellings))
 
 
-def locate_header(sheet: SourceSheet, kind: RecordKind) -> tuple[int, tuple[str, ...]] | None:
-    """The row among the first few that names most of the kind's fields, and its headers."""
-    best: tuple[int, int, tuple[str, ...]] | None = None
+class Header(NamedTuple):
+    """A table's header: its last row (1-based), each column's header text, and how many rows it takes."""
+
+    row: int
+    headers: tuple[str, ...]
+    rows: int = 1
+
+
+def _in_two_rows(top: Sequence[object], bottom: Sequence[object], kind: RecordKind) -> tuple[str, ...]:
+    """The headers of a header in two rows, as a report laid out by hand has them: a title merged across the
+    columns it groups ("Cost centre" over "Code" and "Name"), or standing alone over a blank ("Period").
+
+    Each column is headed with its title and its own header together ("Cost centre Code"), or with its own header
+    alone where only that names a field of the kind ("Debit" under "Amount £"), unless another column would then
+    be headed the same. A title spreads right over blank cells only from a column that has a header of its
+    own under it: one standing alone over a blank is a header merged down, not a title over the next column."""
+    width = max(len(top), len(bottom))
+    above = [_header_text(top[i]) if i < len(top) else "" for i in range(width)]
+    below = [_header_text(bottom[i]) if i < len(bottom) else "" for i in range(width)]
+    title = ""
+    for i in range(width):
+        if above[i]:
+            title = above[i] if below[i] else ""
+        elif below[i]:
+            above[i] = title
+        else:
+            title = ""
+    whole = [" ".join(part for part in pair if part) for pair in zip(above, below, strict=True)]
+    names = [own if own and not _names_a_field(both, kind) and _names_a_field(own, kind) else both
+             for both, own in zip(whole, below, strict=True)]
+    taken = [normalise_header(text) for text in names]
+    return tuple(text if taken.count(taken[i]) == 1 else whole[i] for i, text in enumerate(names))
+
+
+def _names_a_field(header: str, kind: RecordKind) -> bool:
+    return normalise_header(header) in kind.spellings
+
+
+def locate_header(sheet: SourceSheet, kind: RecordKind) -> Header | None:
+    """The row among the first few that names most of the kind's fields, and its headers; or two rows together,
+    where they name more of them than any one row does. (The first row under a header in one row is never its
+    second: a code or an amount beside each of its headers spoils them, and so names fewer.)"""
+    best: tuple[int, Header] | None = None
+    above: Sequence[object] = ()
     for number, cells in enumerate(sheet.head(HEADER_SCAN_ROWS), start=1):
-        score = _score(cells, kind)
-        if score and (best is None or score > best[0]):
-            best = (score, number, tuple(_header_text(c) for c in cells))
-    return (best[1], best[2]) if best else None
+        found = [Header(number, tuple(_header_text(c) for c in cells))]
+        if above and cells:
+            found.append(Header(number, _in_two_rows(above, cells, kind), 2))
+        for header in found:
+            score = fields_named(header.headers, kind)
+            if score and (best is None or score > best[0]):
+                best = (score, header)
+        above = cells
+    return best[1] if best else None
 
 
 def _auto_columns(headers: Sequence[str], kind: RecordKind) -> tuple[dict[str, int], list[str]]:
@@ -168,8 +230,8 @@ def find_table(source: SourceFile, kind: RecordKind, *, sheet_name: str | None =
             f"needs{f' ({needs})' if needs else ''}.", f"The first row of '{first.name}' holds: {seen}.",
             f"Check this is the right file, or {BY_HAND}")
     # The sheet whose header matches most fields wins; on a tie, the earlier sheet.
-    sheet, (header_row, headers) = max(scored, key=lambda item: (_score(item[1][1], kind),
-                                                                 -source.sheets.index(item[0])))
+    sheet, (header_row, headers, header_rows) = max(scored, key=lambda item: (fields_named(item[1].headers, kind),
+                                                                              -source.sheets.index(item[0])))
     columns, ambiguous = _auto_columns(headers, kind)
     for name, header in (overrides or {}).items():
         if name not in {f.name for f in kind.fields}:
@@ -181,11 +243,12 @@ def find_table(source: SourceFile, kind: RecordKind, *, sheet_name: str | None =
             continue
         matches = [i for i, h in enumerate(headers) if normalise_header(h) == normalise_header(header)]
         if not matches:
-            raise FileRefused(f"There is no column headed '{header}' on sheet '{sheet.name}' (row {header_row}).",
+            raise FileRefused(f"There is no column headed '{header}' on sheet '{sheet.name}' "
+                              f"({header_where(header_row, header_rows)}).",
                               f"The headers found are: {_headers_found(headers)}.")
         columns[name] = matches[0]
         ambiguous = [a for a in ambiguous if not a.startswith(kind.field(name).label + " ")]
-    layout = TableLayout(sheet, header_row, tuple(headers), columns)
+    layout = TableLayout(sheet, header_row, tuple(headers), columns, header_rows)
     _require(layout, kind, ambiguous)
     return layout
 
@@ -202,7 +265,7 @@ def _require(layout: TableLayout, kind: RecordKind, ambiguous: list[str]) -> Non
         parts.append(f"These columns were not found: {'; '.join(missing)}.")
     parts.extend(ambiguous)
     raise ColumnsNotFound(
-        f"Sheet '{layout.sheet.name}' (headers on row {layout.header_row}): {' '.join(parts)}",
+        f"Sheet '{layout.sheet.name}' (headers on {layout.header_where}): {' '.join(parts)}",
         f"The headers found are: {_headers_found(layout.headers)}.", f"If one of them is right, {BY_HAND}")
 
 

@@ -27,7 +27,15 @@ from jointlead.exchange.problems import ColumnsNotFound, FileRefused
 from jointlead.exchange.reading import SourceFile, open_source
 from jointlead.exchange.staff import STAFF, StaffRow, staff_rows
 from jointlead.exchange.supervision import SUPERVISION, supervision_rows
-from jointlead.exchange.tables import RecordKind, SourceRow, TableLayout, find_table, locate_header, read_rows
+from jointlead.exchange.tables import (
+    RecordKind,
+    SourceRow,
+    TableLayout,
+    fields_named,
+    find_table,
+    locate_header,
+    read_rows,
+)
 from jointlead.services.budget_report import months_in_words
 from jointlead.services.budget_setup import ASSIGN_LEDGER_ROWS
 from jointlead.services.edits import Recorder, pointing_at, records_in_words
@@ -156,7 +164,7 @@ class SourceDescription:
 
     sheets: tuple[str, ...]
     sheet: str
-    header_row: int
+    header_where: str  # "row 4", or "rows 4 and 5"
     headers: tuple[str, ...]
     fields: tuple[FieldChoice, ...]
     sample: tuple[tuple[int, tuple[SampleCell, ...]], ...]  # (row number, one cell per field in `fields`)
@@ -1641,7 +1649,7 @@ def _describe(source: SourceFile, database: Database, path: Path, kind: str, org
         sample.append((row.row, tuple(cells)))
         if len(sample) == SAMPLE_ROWS:
             break
-    return SourceDescription(tuple(s.name for s in source.sheets), layout.sheet.name, layout.header_row,
+    return SourceDescription(tuple(s.name for s in source.sheets), layout.sheet.name, layout.header_where,
                              layout.headers, fields, tuple(sample), problem, source.notices)
 
 
@@ -1650,17 +1658,13 @@ def _best_guess(source: SourceFile, record: RecordKind, sheet: str | None) -> Ta
     if sheet is not None:
         chosen = next((s for s in source.sheets if s.name == sheet), source.sheets[0])
     else:
-        scores = [(_fields_named(found[1], record) if (found := locate_header(s, record)) else 0, -i, s)
+        scores = [(fields_named(found.headers, record) if (found := locate_header(s, record)) else 0, -i, s)
                   for i, s in enumerate(source.sheets)]
         chosen = max(scores, key=lambda item: item[:2])[2]
     found = locate_header(chosen, record)
-    header_row, headers = found if found else (1, tuple(str(c) for c in (chosen.head(1) or [[]])[0]))
+    header_row, headers, header_rows = found or (1, tuple(str(c) for c in (chosen.head(1) or [[]])[0]), 1)
     columns = {f.name: i for f in record.fields for i, h in enumerate(headers) if h and f.matches(h)}
-    return TableLayout(chosen, header_row, headers, columns)
-
-
-def _fields_named(headers: tuple[str, ...], record: RecordKind) -> int:
-    return sum(1 for f in record.fields if any(h and f.matches(h) for h in headers))
+    return TableLayout(chosen, header_row, headers, columns, header_rows)
 
 
 def _sample_text(value: Any) -> str:

@@ -541,7 +541,7 @@ class MappingPage(QWizardPage):
         self.sheet.setCurrentText(description.sheet)
         self.sheet.blockSignals(False)
         self.sheet.setEnabled(len(description.sheets) > 1)
-        self.header_row.setText(f"Headers found on row {description.header_row}")
+        self.header_row.setText(f"Headers found on {description.header_where}")
         self._build_fields(description.fields, description.headers)
         self.sample.set_rows([SampleRow(number, cells) for number, cells in description.sample])
         for column, choice in enumerate(description.fields, start=1):

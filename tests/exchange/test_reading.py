@@ -227,7 +227,7 @@ def test_a_csv_field_too_long_even_to_measure_is_refused_naming_its_row(tmp_path
     path = hostile.write_csv(tmp_path / "notes.csv", [["Code", "Notes"], ["00123", "x" * 200_000]])
     with pytest.raises(FileRefused) as raised:
         list(open_source(path).sheets[0].rows())
-    assert raised.value.message == "A cell in row notes!2 holds more than the 32,767 characters a cell may hold."
+    assert raised.value.message == "A cell in row notes!2:2 holds more than the 32,767 characters a cell may hold."
 
 
 def test_a_csv_over_the_row_limit_is_refused_saying_how_many_rows(tmp_path: Path) -> None:

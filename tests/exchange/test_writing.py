@@ -263,7 +263,7 @@ def test_rows_stream_from_a_generator_longer_than_the_width_sample(tmp_path):
 
 
 def test_a_row_with_the_wrong_number_of_values_is_refused_by_its_row_number(tmp_path):
-    with pytest.raises(UnwritableCell, match=r"^Staff!3: the row has 2 values for 6 columns"):
+    with pytest.raises(UnwritableCell, match=r"^Staff!3:3: the row has 2 values for 6 columns"):
         written(tmp_path, rows=[STAFF_ROWS[0], ("Ben Patel", "004567")])
 
 
@@ -313,7 +313,7 @@ def test_a_table_with_no_rows_gets_no_total_row_and_the_cover_counts_rows_not_to
 
 
 def test_a_total_row_with_the_wrong_number_of_values_is_refused_by_its_row_number(tmp_path):
-    with pytest.raises(UnwritableCell, match=r"^Staff!5: the row has 2 values for 6 columns"):
+    with pytest.raises(UnwritableCell, match=r"^Staff!5:5: the row has 2 values for 6 columns"):
         written(tmp_path, totals=[("Total", None)])
 
 

@@ -223,7 +223,7 @@ def test_rows_with_problems_stop_the_whole_import_unless_only_valid_rows_are_acc
     rows = [["00123", "5101", "M7", "J1", "Agency", "£100.00"], ["00123", "5101", "M7", "J2", "Bad", "12.3.4"],
             ["00123", "5101", "M13", "J3", "Bad period", "1.00"]]
     preview = imports.preview_ledger_import(pool, write_ledger(tmp_path / "bad.xlsx", rows), "NCC", year=FY)
-    assert [r.reference for r in preview.rejected] == ["Ledger!5", "Ledger!6"]
+    assert [r.reference for r in preview.rejected] == ["Ledger!5:5", "Ledger!6:6"]
     assert "Ledger!F5: Amount: '12.3.4' is not an amount of money" in preview.rejected[0].problems
     before = content(pool)
     with pytest.raises(imports.ImportRejected, match="2 of 3 rows have problems, so nothing was imported"):
@@ -234,7 +234,7 @@ def test_rows_with_problems_stop_the_whole_import_unless_only_valid_rows_are_acc
     workbook = openpyxl.load_workbook(write_rejected_rows(pool, preview, tmp_path / "rejected.xlsx"))
     sheet = workbook["Rejected rows"]
     assert [c.value for c in sheet[1]][:4] == ["Where", "Problems", "Cost Centre", "Subjective"]
-    assert sheet["A2"].value == "Ledger!5" and sheet["F2"].value == "J2"
+    assert sheet["A2"].value == "Ledger!5:5" and sheet["F2"].value == "J2"
 
 
 def test_the_rejected_rows_book_takes_repeated_headers_and_shows_numbers_as_the_file_held_them(pool, tmp_path):
@@ -254,7 +254,7 @@ def test_rows_in_a_closed_period_are_rejected_with_that_reason(pool, tmp_path):
         uow.commit()
     preview = imports.preview_ledger_import(pool, hostile.messy_ledger_xlsx(tmp_path), "NCC", year=FY)
     assert len(preview.rejected) == 5
-    assert preview.rejected[0].problems == ("Ledger!5: M7 2026-27 is closed, so nothing can be imported into it.",)
+    assert preview.rejected[0].problems == ("Ledger!5:5: M7 2026-27 is closed, so nothing can be imported into it.",)
     assert preview.rejected[0].cells[:2] == ("00123 ", "5101")  # as the file held it, for the rejected-rows book
     # The rows are not wrong: the note says what to do about their month instead.
     assert preview.in_closed_months == 5 and preview.accepted == 0
@@ -287,7 +287,7 @@ def test_a_year_to_date_extract_corrects_the_open_month_and_leaves_the_closed_on
 
     m7[0][5] = "150.00"  # a closed month's posting changed: refused, and the note says how to correct that month
     changed = imports.preview_ledger_import(pool, ledger("ytd m8 v3.xlsx", m7 + m8[:1]), "NCC", year=FY)
-    assert [r.reference for r in changed.rejected] == ["Ledger!4"] and changed.in_closed_months == 1
+    assert [r.reference for r in changed.rejected] == ["Ledger!4:4"] and changed.in_closed_months == 1
     assert changed.unchanged == 3 and changed.notices[0].startswith("1 row is in M7 2026-27, which is closed, and "
                                                                     "is not as imported into it")
 
@@ -301,8 +301,8 @@ def test_a_posting_moved_out_of_a_closed_month_by_a_later_extract_is_refused(poo
         uow.commit()
     m8 = [m7[0], ["00123", "5101", "M8", "J2", "Taxi", "40.00"], ["00123", "5101", "M8", "J3", "Agency", "9.00"]]
     preview = imports.preview_ledger_import(pool, write_ledger(tmp_path / "ytd m8.xlsx", m8), "NCC", year=FY)
-    assert [(r.reference, r.problems) for r in preview.rejected] == [("Ledger!5", (
-        "Ledger!5: J2 was imported into M7 2026-27, which is closed, and is now in M8: moving it would change M7 "
+    assert [(r.reference, r.problems) for r in preview.rejected] == [("Ledger!5:5", (
+        "Ledger!5:5: J2 was imported into M7 2026-27, which is closed, and is now in M8: moving it would change M7 "
         "2026-27's agreed figures. If this extract corrects M7, unlock it on the Budgets page (Unlock…, giving the "
         "reason), then import it again.",))]  # was: taken, M7 changed while closed, with no word said
     imports.apply_import(pool, preview, accept_valid=True)
@@ -402,7 +402,7 @@ def test_a_debit_and_a_credit_column_make_one_signed_amount(pool, tmp_path):
         ["00123", "5101", "M7", "J3", "10.00", "10.00"]]})
     preview = imports.preview_ledger_import(pool, path, "NCC", year=FY)
     assert preview.net_total_pence == 120000 - 4550
-    assert [r.reference for r in preview.rejected] == ["GL!4"]
+    assert [r.reference for r in preview.rejected] == ["GL!4:4"]
 
 
 def test_a_report_with_its_header_in_two_rows_is_read_and_described_as_such(pool, tmp_path):
@@ -605,8 +605,8 @@ def test_a_staff_list_s_dates_are_refused_where_editing_the_person_would_refuse_
     before = content(demo_db)
     preview = imports.preview_staff_import(demo_db, path, "NFT", today=date(2026, 11, 20))
     assert [(r.reference, r.problems[0].split(".")[0]) for r in preview.rejected] == [
-        ("Staff!2", "Nia Newstarter would leave on 1 March 2026, before starting on 1 September 2026"),
-        ("Staff!3", "Emma Hall has reporting lines or supervision running past 31 December 2026")]
+        ("Staff!2:2", "Nia Newstarter would leave on 1 March 2026, before starting on 1 September 2026"),
+        ("Staff!3:3", "Emma Hall has reporting lines or supervision running past 31 December 2026")]
     assert "Use Record a leaver" in preview.rejected[1].problems[0]
     assert preview.added == preview.changed == ()
     with pytest.raises(imports.ImportRejected):
@@ -683,10 +683,10 @@ def test_a_staff_row_without_an_employee_number_is_someone_new_unless_the_name_h
     preview = imports.preview_staff_import(pool, path, "NFT", today=date(2026, 12, 1))
     assert [c.subject for c in preview.added] == ["Sam Ward"]
     assert [(r.reference, r.problems) for r in preview.rejected] == [
-        ("ESR!3", ("No employee number: Tom Okafor is recorded at NFT with the number 00234567. Give it in the "
+        ("ESR!3:3", ("No employee number: Tom Okafor is recorded at NFT with the number 00234567. Give it in the "
                    "file.",)),
-        ("ESR!5", ("With no employee number, Sam  ward appears twice in the file (first at ESR!4).",)),
-        ("ESR!7", ("No employee number, and nothing else about End of report: is the row a note rather than a "
+        ("ESR!5:5", ("With no employee number, Sam  ward appears twice in the file (first at ESR!4:4).",)),
+        ("ESR!7:7", ("No employee number, and nothing else about End of report: is the row a note rather than a "
                    "person? Give their employee number, or leave the row out.",))]
     imports.apply_import(pool, preview, accept_valid=True)
     assert stored.rows(pool, "SELECT employee_number, grade FROM person WHERE full_name = 'Sam Ward'") == [
@@ -739,8 +739,8 @@ def test_a_long_extract_read_in_slices_in_a_child_process_is_the_same_import_as_
                                                                           corrected=True)
     here = preview(first)
     assert (here.rows_read, len(here.added), len(here.rejected)) == (3000, 2998, 2)
-    assert [r.reference for r in here.rejected] == ["Ledger!1504", "Ledger!2504"]
-    assert here.rejected[0].problems == ("Transaction id J000100 appears twice in the file (first at Ledger!104).",)
+    assert [r.reference for r in here.rejected] == ["Ledger!1504:1504", "Ledger!2504:2504"]
+    assert here.rejected[0].problems == ("Transaction id J000100 appears twice in the file (first at Ledger!104:104).",)
     monkeypatch.setattr(reading, "DEFAULT_LIMITS", reading.ReadLimits(child_from_cells=0, child_from_bytes=0,
                                                                       slice_bytes=20_000))
     assert described(preview(first)) == described(here)

@@ -105,7 +105,7 @@ def test_an_ambiguous_name_is_reported_never_guessed_and_the_employee_number_set
                                                                 None]]))
     assert [r.problems for r in found.rejected] == [
         ("Line manager: 2 people are called Priya Shah: give their employee number.",)]
-    assert found.rejected[0].reference == "ESR!3"
+    assert found.rejected[0].reference == "ESR!3:3"
     with pytest.raises(imports.ImportRejected):
         imports.apply_import(service, found)
     assert lines(service) == before
@@ -119,7 +119,7 @@ def test_an_unknown_name_is_reported(service, tmp_path):
         ["N002", "Tom Okafor", "nurse", "Priya Shah", None],
     ]))
     assert [(r.reference, r.problems) for r in found.rejected] == [
-        ("ESR!3", ("Professional lead: No one called Nobody Known is recorded.",))]
+        ("ESR!3:3", ("Professional lead: No one called Nobody Known is recorded.",))]
     assert found.unchanged == 1  # Tom's manager is already Priya
     result = imports.apply_import(service, found, accept_valid=True)
     assert result.batch_id is None  # the only valid row changes nothing
@@ -191,10 +191,10 @@ def test_a_loop_and_a_lead_of_another_profession_are_refused_with_the_rules_word
         ["N003", "Lee Grant", "nurse", None, "Dana Cole"],  # a nurse led by a social worker
     ]))
     problems = {r.reference: r.problems for r in found.rejected}
-    assert problems["ESR!3"][0].startswith("Line manager: On 20 November 2026 Tom Okafor reports, directly or "
+    assert problems["ESR!3:3"][0].startswith("Line manager: On 20 November 2026 Tom Okafor reports, directly or "
                                            "through others, to Priya Shah")
-    assert "go round in a loop" in problems["ESR!3"][0]
-    assert problems["ESR!4"] == ("Professional lead: Dana Cole is a social worker, so cannot be the professional "
+    assert "go round in a loop" in problems["ESR!3:3"][0]
+    assert problems["ESR!4:4"] == ("Professional lead: Dana Cole is a social worker, so cannot be the professional "
                                  "lead of Lee Grant, a nurse.",)
     with pytest.raises(imports.ImportRejected):
         imports.apply_import(service, found)
@@ -206,7 +206,7 @@ def test_a_loop_made_within_one_file_is_refused_at_its_second_row(service, tmp_p
         ["N003", "Lee Grant", "nurse", "N001", None],
         ["N001", "Priya Shah", "nurse", "N003", None],
     ]))
-    assert [r.reference for r in found.rejected] == ["ESR!4"]
+    assert [r.reference for r in found.rejected] == ["ESR!4:4"]
     imports.apply_import(service, found, accept_valid=True)
     assert ("managerial", "Lee Grant", "Priya Shah", "2026-11-20", None) in lines(service)
 
@@ -230,8 +230,8 @@ def test_a_blank_cell_never_ends_a_line_and_a_lead_in_a_rejected_row_is_said_so(
         ["N012", "Jo Marsh", "nurse", "Kim Ray", None],
     ]))
     assert found.unchanged == 1
-    assert {r.reference: r.problems for r in found.rejected}["ESR!5"] == (
-        "Line manager: Kim Ray is new in this file, but their row (ESR!4) was rejected.",)
+    assert {r.reference: r.problems for r in found.rejected}["ESR!5:5"] == (
+        "Line manager: Kim Ray is new in this file, but their row (ESR!4:4) was rejected.",)
 
 
 def test_a_leavers_last_manager_in_the_extract_changes_nothing(service, tmp_path):
@@ -294,7 +294,7 @@ def test_a_team_column_places_people_in_teams_recorded_or_new_and_undo_takes_it_
     assert found.notices == ("'Home Treatment' is not a recorded team yet: importing adds it and puts 2 people in it.",)
     assert [(c.subject, c.detail) for c in found.changed] == [("N002 Tom Okafor", "team North CMHT → Crisis Team")]
     assert [c.detail for c in found.added] == ["new person; team Home Treatment"] * 2
-    assert [r.reference for r in found.rejected] == ["ESR!6"]
+    assert [r.reference for r in found.rejected] == ["ESR!6:6"]
     assert (stored.contents(service, "team"), people_in_teams(service)) == before  # a preview writes nothing
 
     result = imports.apply_import(service, found, accept_valid=True)
@@ -344,7 +344,7 @@ def test_the_command_line_previews_and_applies_line_changes(service, tmp_path):
     bad = staff_file(tmp_path / "bad.xlsx", [["N002", "Tom Okafor", "nurse", "Nobody Known", None]])
     refused = jointlead("import", "staff", str(bad), "--db", db, "--employer", "NFT")
     assert refused.returncode == 1
-    assert "rejected: ESR!3: Line manager: No one called Nobody Known is recorded." in refused.stdout
+    assert "rejected: ESR!3:3: Line manager: No one called Nobody Known is recorded." in refused.stdout
     applied = jointlead("import", "staff", str(path), "--db", db, "--employer", "NFT")
     assert applied.returncode == 0 and "Imported (batch" in applied.stdout
     assert stored.scalar(service, "SELECT count(*) FROM reporting_line WHERE effective_to IS NULL") == 1

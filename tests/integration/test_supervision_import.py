@@ -83,18 +83,18 @@ def test_a_messy_tracker_is_read_past_its_titles_and_every_problem_is_reported_b
     found = preview(team, messy(tmp_path / "t.xlsx"))
     assert (found.sheet, found.header_row, found.rows_read, found.accepted) == ("Tracker", 4, 7, 3)
     assert [(c.reference, c.subject, c.detail) for c in found.added] == [
-        ("Tracker!5", "Tom Okafor · professional · 02/10/2026", "held, with Priya Shah, 60 min"),
-        ("Tracker!6", "Tom Okafor · managerial · 16/10/2026", "held, with Priya Shah, 90 min"),
+        ("Tracker!5:5", "Tom Okafor · professional · 02/10/2026", "held, with Priya Shah, 60 min"),
+        ("Tracker!6:6", "Tom Okafor · managerial · 16/10/2026", "held, with Priya Shah, 90 min"),
         # No supervisor named: the one arranged for the type.
-        ("Tracker!7", "Dana Cole · managerial · 05/10/2026", "did not attend, with Priya Shah, 45 min"),
+        ("Tracker!7:7", "Dana Cole · managerial · 05/10/2026", "did not attend, with Priya Shah, 45 min"),
     ]
     problems = {r.reference: r.problems for r in found.rejected}
-    assert problems["Tracker!9"] == ("Supervisee: 2 people are called Sam Ward: give their employee number.",)
-    assert problems["Tracker!10"] == ("Tracker!D10: Date: '31/09/2026' is not a real date: September 2026 has 30 "
+    assert problems["Tracker!9:9"] == ("Supervisee: 2 people are called Sam Ward: give their employee number.",)
+    assert problems["Tracker!10:10"] == ("Tracker!D10: Date: '31/09/2026' is not a real date: September 2026 has 30 "
                                       "days",)
-    assert problems["Tracker!11"] == ("Tom Okafor started on 1 September 2026, so was not in post on "
+    assert problems["Tracker!11:11"] == ("Tom Okafor started on 1 September 2026, so was not in post on "
                                       "20 August 2026.",)
-    assert problems["Tracker!12"] == ("A session on 1 December 2026 is in the future: record it once it has "
+    assert problems["Tracker!12:12"] == ("A session on 1 December 2026 is in the future: record it once it has "
                                       "happened.",)
     assert found.rejected[0].cells[0] == "Sam Ward"  # the row as the file held it, for the rejected-rows workbook
 
@@ -149,7 +149,7 @@ def test_an_employee_number_column_beside_the_names_wins_and_a_type_may_come_fro
     ], header))
     assert found.mapping[:2] == (("Employee number", "Employee No"), ("Supervisee", "Supervisee"))
     problems = {r.reference: r.problems for r in found.rejected}
-    assert problems == {"Tracker!5": ("Type: no type given, and Sam Ward has no supervision arranged on "
+    assert problems == {"Tracker!5:5": ("Type: no type given, and Sam Ward has no supervision arranged on "
                                       "6 October 2026: give the type.",)}
     assert [c.subject for c in found.added] == ["Dana Cole · managerial · 07/10/2026"]
 
@@ -162,13 +162,13 @@ def test_a_cancelled_without_who_and_an_unknown_type_are_refused_rather_than_gue
         ["Tom Okafor", "Nobody Known", "Clinical", date(2026, 10, 5), 60, "Held"],
     ]))
     problems = {r.reference: r.problems for r in found.rejected}
-    assert problems["Tracker!5"][0].startswith("Tracker!C5: Type: 'Reflective' is not a type of supervision")
-    assert problems["Tracker!6"] == (
+    assert problems["Tracker!5:5"][0].startswith("Tracker!C5: Type: 'Reflective' is not a type of supervision")
+    assert problems["Tracker!6:6"] == (
         "Tracker!E6: Duration: '1.5' is not a whole number of minutes: write 90, or 1.5 hours",
         "Tracker!F6: Status: 'Cancelled' does not say who cancelled: write cancelled by supervisor or cancelled by "
         "supervisee")
-    assert problems["Tracker!7"] == ("Nobody supervises themselves: check the supervisor.",)
-    assert problems["Tracker!8"] == ("Supervisor: No one called Nobody Known is recorded.",)
+    assert problems["Tracker!7:7"] == ("Nobody supervises themselves: check the supervisor.",)
+    assert problems["Tracker!8:8"] == ("Supervisor: No one called Nobody Known is recorded.",)
 
 
 def test_the_same_session_twice_in_a_tracker_is_reported(team, tmp_path):
@@ -176,8 +176,8 @@ def test_the_same_session_twice_in_a_tracker_is_reported(team, tmp_path):
         ["Tom Okafor", "Priya Shah", "Clinical", date(2026, 10, 2), 60, "Held"],
         ["Tom Okafor", "Priya Shah", "Professional", date(2026, 10, 2), 60, "Held"],
     ]))
-    assert [r.reference for r in found.rejected] == ["Tracker!6"]
-    assert "appears twice in the file (first at Tracker!5)" in found.rejected[0].problems[0]
+    assert [r.reference for r in found.rejected] == ["Tracker!6:6"]
+    assert "appears twice in the file (first at Tracker!5:5)" in found.rejected[0].problems[0]
 
 
 def test_a_session_recorded_with_another_supervisor_is_matched_and_the_named_one_is_a_change(team, tmp_path):
@@ -204,7 +204,7 @@ def test_namesakes_sessions_are_not_one_repeated_and_a_supervisor_who_had_left_i
         ["C002", "Sam Ward", "C001", "managerial", date(2026, 11, 3), 60, "Held"],  # the other Sam Ward
         ["N002", "Tom Okafor", "Priya Shah", "clinical", date(2026, 10, 2), 60, "Held"],
     ], header))
-    assert [(r.reference, r.problems) for r in found.rejected] == [("Tracker!7", (
+    assert [(r.reference, r.problems) for r in found.rejected] == [("Tracker!7:7", (
         "Supervisor: Priya Shah left on 30 September 2026, so cannot have held a session on 2 October 2026.",))]
     assert len(found.added) == 2  # was: the second Sam Ward's row refused as the first's, repeated
 
@@ -253,7 +253,7 @@ def test_the_command_line_exit_codes_follow_every_import(team, tmp_path):
     assert dry.returncode == 1  # rows with problems: a dry run says so by its exit code too
     assert "Dry run, nothing changed. 7 rows read from Tracker: 3 added, 0 changed, 0 unchanged, 4 rejected." \
         in dry.stdout
-    assert "rejected: Tracker!9: Supervisee: 2 people are called Sam Ward: give their employee number." in dry.stdout
+    assert "rejected: Tracker!9:9: Supervisee: 2 people are called Sam Ward: give their employee number." in dry.stdout
     refused = jointlead("import", "supervision", path, "--db", db)
     assert refused.returncode == 1 and "Nothing was imported." in refused.stdout
     accepted = jointlead("import", "supervision", path, "--db", db, "--accept-valid")
@@ -299,11 +299,11 @@ def test_a_rows_employee_number_and_name_must_be_the_same_person(team, tmp_path)
                                                 "Tom Okafor · managerial · 06/10/2026",
                                                 "Kai Moss · managerial · 08/10/2026"]
     assert {r.reference: r.problems for r in found.rejected} == {
-        "Tracker!5": ("Supervisee: The employee number N001 is Priya Shah's, not Tom Okafor's: check which is "
+        "Tracker!5:5": ("Supervisee: The employee number N001 is Priya Shah's, not Tom Okafor's: check which is "
                       "meant.",),
-        "Tracker!10": ("Supervisee: The employee number 7001 is Kim Fox and Lee Fox's, not Kim Fix's: check which "
+        "Tracker!10:10": ("Supervisee: The employee number 7001 is Kim Fox and Lee Fox's, not Kim Fix's: check which "
                        "is meant.",),
-        "Tracker!12": ("Supervisee: No one recorded has the employee number C778.",),
+        "Tracker!12:12": ("Supervisee: No one recorded has the employee number C778.",),
     }
     imports.apply_import(team, found, accept_valid=True)
     assert ("Sam Ward", "managerial", "2026-10-03") in [s[:3] for s in sessions(team)]

@@ -160,7 +160,7 @@ def test_the_wizard_imports_a_messy_ledger_end_to_end(window, demo_db, qtbot, tm
     for table in (preview.added, preview.changed, preview.removed, preview.rejected):
         qtmodeltester.check(table.model)
     assert preview.changed.empty.isVisibleTo(preview.changed)
-    assert preview.rejected.model.row_at(0).reference == "Detail!10"
+    assert preview.rejected.model.row_at(0).reference == "Detail!10:10"
     # Rows were rejected: nothing can be imported until the user chooses to import only the valid ones.
     assert not wizard.button(FINISH).isEnabled()
     assert preview.blocked.text() == "Fix the file and import it again, or import only the valid rows."
@@ -188,7 +188,7 @@ def test_the_wizard_imports_a_messy_ledger_end_to_end(window, demo_db, qtbot, tm
     assert batch == (source.name, "Detail", valid_rows + 1, valid_rows, 1, 1)
     workbook = openpyxl.load_workbook(rejected_book)
     assert "Rejected rows" in workbook.sheetnames
-    assert any("Detail!10" in str(c.value) for row in workbook["Rejected rows"].iter_rows() for c in row)
+    assert any("Detail!10:10" in str(c.value) for row in workbook["Rejected rows"].iter_rows() for c in row)
     assert any(m.startswith("Import finished") and str(rejected_book) in m for m in messages)
     assert window.statusBar().currentMessage().startswith(f"Imported: {valid_rows} added")
 

@@ -100,8 +100,9 @@ def test_every_problem_is_listed_by_its_cell_not_just_the_first_three(importer, 
 
     listed = texts(importer.problems)
     assert [(p.reference, p.message) for p in importer.preview.problems] == [tuple(row) for row in listed]
-    assert [row[0] for row in listed] == [f"Actions!{tracker.rows[first]}", f"Actions!{tracker.rows[second]}",
-                                          f"Actions!J{tracker.rows[third]}", f"Actions!{half_row}"]
+    rows = [tracker.rows[first], tracker.rows[second], tracker.rows[third], half_row]
+    assert [row[0] for row in listed] == [f"Actions!{rows[0]}:{rows[0]}", f"Actions!{rows[1]}:{rows[1]}",
+                                          f"Actions!J{rows[2]}", f"Actions!{rows[3]}:{rows[3]}"]
     assert "Actions!" not in importer.summary.text()  # listed, not crammed into the summary sentence
     assert importer.problems_heading.text().startswith("4 rows of the tracker have problems")
     assert not importer.import_button.isEnabled()

@@ -18,11 +18,12 @@ def column_letters(column: int) -> str:
 
 
 def cell_reference(sheet: str, row: int | None = None, column: int | None = None) -> str:
-    """`Ledger!C12` for a cell, `Ledger!12` for a whole row, `Ledger` for a sheet (row is 1-based, as shown)."""
+    """`Ledger!C12` for a cell, `Ledger!12:12` for a whole row, `Ledger` for a sheet (row is 1-based, as shown):
+    as Excel writes them, so each can be pasted into its Name Box to go there."""
     name = f"'{sheet}'" if sheet and not sheet.replace("_", "").isalnum() else sheet
     if row is None:
         return name
-    place = f"{column_letters(column)}{row}" if column is not None else str(row)
+    place = f"{column_letters(column)}{row}" if column is not None else f"{row}:{row}"
     return f"{name}!{place}" if name else place
 
 

@@ -23,7 +23,7 @@ from jointlead.domain.money import format_money
 from jointlead.domain.reporting_lines import Line, LineKind, StaffMember, plan_line_change
 from jointlead.domain.words import listed
 from jointlead.exchange.ledger import ClosedMonth, Extract, LedgerRow, Postings, ledger_chunks, ledger_kind
-from jointlead.exchange.problems import ColumnsNotFound, FileRefused
+from jointlead.exchange.problems import ColumnsNotFound, FileRefused, cell_reference
 from jointlead.exchange.reading import SourceFile, open_source
 from jointlead.exchange.staff import STAFF, StaffRow, staff_rows
 from jointlead.exchange.supervision import SUPERVISION, supervision_rows
@@ -224,13 +224,14 @@ def _closed_months_notice(rows: Counter[int], year: FinancialYear) -> str:
 
 def _moved_out_of_closed(old: Any, row: LedgerRow, year: FinancialYear) -> str:
     closed = f"M{old.period} {year.label}"
-    return (f"{row.sheet}!{row.row}: {old.transaction_ref} was imported into {closed}, which is closed, and is now "
-            f"in M{row.period}: moving it would change {closed}'s agreed figures. If this extract corrects "
-            f"M{old.period}, unlock it on the Budgets page (Unlock…, giving the reason), then import it again.")
+    return (f"{cell_reference(row.sheet, row.row)}: {old.transaction_ref} was imported into {closed}, which is "
+            f"closed, and is now in M{row.period}: moving it would change {closed}'s agreed figures. If this extract "
+            f"corrects M{old.period}, unlock it on the Budgets page (Unlock…, giving the reason), then import it "
+            "again.")
 
 
 def _rejected(row: SourceRow) -> RejectedRow:
-    return RejectedRow(f"{row.sheet}!{row.row}", tuple(str(p) for p in row.problems), row.cells)
+    return RejectedRow(cell_reference(row.sheet, row.row), tuple(str(p) for p in row.problems), row.cells)
 
 
 @dataclass
@@ -485,7 +486,7 @@ def _preview_ledger(source: SourceFile, database: Database, path: Path, partner:
                 row = chunk.row(within)
                 if old.period in locked:  # moved out of a closed month since: taking it would change that month
                     moved = _moved_out_of_closed(old, row, year)
-                    tally.rejected.append(RejectedRow(f"{row.sheet}!{row.row}", (moved,), ()))
+                    tally.rejected.append(RejectedRow(cell_reference(row.sheet, row.row), (moved,), ()))
                     continue
                 line = lines[number][within]
                 # A row the codes map nowhere keeps the line it was assigned to by hand, sent again or corrected
@@ -525,13 +526,14 @@ def _preview_ledger(source: SourceFile, database: Database, path: Path, partner:
 
     def new_row(index: int) -> Change:
         row = extract.row(index)
-        return Change(f"{row.sheet}!{row.row}", _ledger_subject(row),
+        return Change(cell_reference(row.sheet, row.row), _ledger_subject(row),
                       "new" if line_of(index) else "new, matches no budget line")
 
     def changed_row(item: tuple[int, Any]) -> Change:
         index, old = item
         row = extract.row(index)
-        return Change(f"{row.sheet}!{row.row}", _ledger_subject(row), _ledger_differences(old, row, line_of(index)))
+        return Change(cell_reference(row.sheet, row.row), _ledger_subject(row),
+                      _ledger_differences(old, row, line_of(index)))
 
     plan = _LedgerPlan(organisation.id, agreement.id, year.start_year,
                        {name: layout.header_of(name) for name in layout.columns}, path.name, extract, lines,
@@ -607,8 +609,8 @@ def _without_repeated_ids(chunk: Postings, extract: Extract,
             first = first_here.get(ref)
             if first is None:
                 first = extract.row_of(ref)
-            repeated.append((number, RejectedRow(f"{sheet}!{number}", (
-                f"Transaction id {ref} appears twice in the file (first at {sheet}!{first}).",), ())))
+            repeated.append((number, RejectedRow(cell_reference(sheet, number), (
+                f"Transaction id {ref} appears twice in the file (first at {cell_reference(sheet, first)}).",), ())))
         else:
             seen_refs.add(ref)
             first_here[ref] = number
@@ -860,7 +862,7 @@ def _preview_staff(source: SourceFile, database: Database, path: Path, employer:
         zeros_lost = _zeros_lost(people)
         restored: dict[str, None] = {}  # "123456 as 00123456", in the order met
         for row in tally.typed(staff_rows(layout)):
-            where = f"{row.sheet}!{row.row}"
+            where = cell_reference(row.sheet, row.row)
             shortened = {attribute: zeros_lost[number] for attribute in ("employee_number", "supervisor_number")
                          if (number := getattr(row, attribute)) not in people and number in zeros_lost}
             if shortened:
@@ -1480,7 +1482,7 @@ def _preview_supervision(source: SourceFile, database: Database, path: Path, *,
     matched_supervisees: list[int] = []
     unchanged = 0
     for row in tally.typed(supervision_rows(layout)):
-        where = f"{row.sheet}!{row.row}"
+        where = cell_reference(row.sheet, row.row)
         day = row.session_date
         problems: list[str] = []
         supervisee_id, problem = people.find_numbered(row.supervisee_number, row.supervisee, day)

@@ -415,6 +415,17 @@ def test_a_report_with_its_header_in_two_rows_is_read_and_described_as_such(pool
     assert imports.apply_import(pool, preview).added == 2
 
 
+def test_a_row_is_placed_as_excel_writes_it_its_sheet_quoted_where_the_name_has_a_space(pool, tmp_path):
+    path = hostile.write_xlsx(tmp_path / "gl.xlsx", {"Council GL": [
+        ["Cost Centre", "Subjective", "Period", "Trans No", "Value £"], ["00123", "5101", "M7", "J1", "12.00"],
+        ["00123", "5101", "M7", "J1", "13.00"], ["00123", "5101", "M7", "J2", "twelve"]]})
+    preview = imports.preview_ledger_import(pool, path, "NCC", year=FY)
+    assert [(r.reference, r.problems[0][:45]) for r in preview.rejected] == [
+        ("'Council GL'!3:3", "Transaction id J1 appears twice in the file ("),
+        ("'Council GL'!4:4", "'Council GL'!E4: Amount: 'twelve' is not an a")]
+    assert preview.rejected[0].problems[0].endswith("(first at 'Council GL'!2:2).")
+
+
 def test_a_file_without_the_required_columns_lists_what_it_found(pool, tmp_path):
     path = hostile.write_xlsx(tmp_path / "x.xlsx", {"Sheet1": [["Cost Centre", "Narrative", "Value £"],
                                                                 ["00123", "x", 1]]})

@@ -36,6 +36,8 @@ from jointlead.ui.page import Page
 from jointlead.ui.printing import (
     MARGINS_MM,
     PDF_FILTER,
+    SCREEN_DPI,
+    SHRINK_TO_ONE_PAGE,
     TYPE_SIZES,
     ChartPrintout,
     PicturePrintout,
@@ -410,6 +412,23 @@ def test_file_save_as_pdf_saves_the_dashboard_for_a_board_paper(window, demo_db,
     if shutil.which("pdftotext"):
         text = subprocess.run(["pdftotext", str(saved), "-"], capture_output=True, text=True, check=True).stdout
         assert "Northshire County Council (NCC)" in text and "Ready for NCC" in text
+
+
+def test_a_dashboard_a_little_too_tall_for_one_sheet_prints_a_little_smaller_on_one(window, demo_db, qtbot):
+    window.resize(1100, 800)  # NCC's dashboard is then about a sixth taller than a sheet holds at full size
+    window.set_database(demo_db)
+    window.show_page("Dashboard")
+    window.dashboard.show_for("NCC")
+    qtbot.wait(50)
+    printout = printout_for(window.dashboard, source=demo_db.name)
+    printer = new_printer()
+    with on_paper(window.dashboard):
+        across = min(printer.resolution() / SCREEN_DPI, printer.width() / printout.widget.width())
+        shrunk = printout.scale(printer) / across
+        assert content_height(printout.widget) * across > printout.room(printer)
+    assert printout.page_count(printer) == 1 and SHRINK_TO_ONE_PAGE <= shrunk < 1
+    window.dashboard.show_for(None)  # the whole service, its organisations listed too: far taller, on two sheets
+    assert printout.page_count(printer) == 2
 
 
 def test_the_dashboard_prints_its_choices_as_words_and_not_its_on_screen_hint(window, demo_db, tmp_path,

@@ -69,6 +69,10 @@ from jointlead.ui.widgets import DataTable
 PDF_FILTER = "PDF documents (*.pdf)"
 MARGINS_MM = QMarginsF(14, 12, 14, 10)
 SCREEN_DPI = 96  # Qt's device-independent pixel: a widget drawn at this many pixels an inch is its on-screen size
+# A picture a little too tall for one sheet is printed smaller on one, down to this share of its size, rather than
+# leave a line or two alone on a second: the dashboard with a partner's ledger missing, or in a smaller window.
+# At 0.85 the dashboard of a 1280-pixel window still prints at 80% of its on-screen size.
+SHRINK_TO_ONE_PAGE = 0.85
 # A table fills "most of the page" when it is at least this share of the page's height: a tab given over to a
 # table does, the dashboard's short list of organisations under its tiles does not.
 MAIN_TABLE_SHARE = 0.4
@@ -396,9 +400,9 @@ def _colours(model: QAbstractItemModel, index: QModelIndex, stripe: str) -> str:
 
 
 class PicturePrintout(Printout):
-    """A widget drawn on paper: as wide as the page allows but no larger than on screen, over as many pages
-    as its height needs, each page ending above a tile or table rather than through it where it can, and
-    never just under a heading."""
+    """A widget drawn on paper: as wide as the page allows but no larger than on screen (or a little smaller, to
+    keep it to one sheet), over as many pages as its height needs, each page ending above a tile or table rather
+    than through it where it can, and never just under a heading."""
 
     def __init__(self, widget: QWidget, *, title: str = "", footer: str = "", page: QWidget | None = None) -> None:
         super().__init__(title, footer)
@@ -406,9 +410,12 @@ class PicturePrintout(Printout):
         self.page = widget if page is None else page  # the page whose for_paper() `widget` is drawn under
 
     def scale(self, printer: QPrinter) -> float:
-        """Printer pixels per widget pixel: fit to the page's width, never enlarged past the on-screen size."""
+        """Printer pixels per widget pixel: fit to the page's width, never enlarged past the on-screen size; and a
+        little smaller where that fits the whole on one sheet (as measured on paper: see page_tops)."""
         natural = printer.resolution() / SCREEN_DPI
-        return min(natural, printer.width() / max(1, self.widget.width()))
+        across = min(natural, printer.width() / max(1, self.widget.width()))
+        whole = self.room(printer) / max(1, content_height(self.widget))
+        return whole if across * SHRINK_TO_ONE_PAGE <= whole < across else across
 
     def page_tops(self, printer: QPrinter) -> list[int]:
         """Where each page starts down the widget as printed, in widget pixels."""

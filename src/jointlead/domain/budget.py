@@ -395,6 +395,13 @@ class PeriodState(StrEnum):
     CLOSED = "closed"
 
 
+def last_reportable_month(closed: Collection[int], latest_actuals: int) -> int:
+    """The last month of a year figures can be as at: the later of the last closed and the last with actuals in
+    force (0: neither yet). Past it no month has an actual, so figures as at it would take every such month's actual
+    as nil and run the forecast on from that."""
+    return max(max(closed, default=0), latest_actuals)
+
+
 def _name(period: Period) -> str:
     return f"{period.label} {period.year.label}"
 

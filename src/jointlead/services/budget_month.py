@@ -33,6 +33,7 @@ from jointlead.services.budget_setup import (
 )
 from jointlead.services.budgets import pool_position
 from jointlead.services.edits import Edit, Recorder
+from jointlead.services.overview import closed_months, latest_actuals
 from jointlead.store.database import Database
 from jointlead.store.models import (
     IN_FORCE,
@@ -75,6 +76,11 @@ class BudgetYear:
         Budget moved across months (a virement, a re-profile) lands only there, so no closed month's changes."""
         return max(self.closed, default=0) + 1
 
+    @property
+    def last_reportable(self) -> int:
+        """The last month the figures can be as at (`domain.budget.last_reportable_month`)."""
+        return rules.last_reportable_month(self.closed, self.latest_actuals)
+
 
 def budget_year(database: Database, agreement_id: int | None, year: FinancialYear) -> BudgetYear:
     with database.session() as session:
@@ -83,10 +89,8 @@ def budget_year(database: Database, agreement_id: int | None, year: FinancialYea
             select(Organisation.code, Organisation.name)
             .join(AgreementPartner, AgreementPartner.organisation_id == Organisation.id)
             .where(AgreementPartner.agreement_id == agreement.id).order_by(AgreementPartner.position)))
-        latest = session.scalar(select(func.max(LedgerTransaction.period)).where(
-            IN_FORCE, LedgerTransaction.agreement_id == agreement.id, LedgerTransaction.year == year.start_year))
-        closed = frozenset(p.number for p in closed_periods(session, agreement.id) if p.year == year)
-        return BudgetYear(agreement.id, year, partners, closed, latest or 0, agreement.delegated_limit_pence)
+        return BudgetYear(agreement.id, year, partners, closed_months(session, agreement.id, year.start_year),
+                          latest_actuals(session, agreement.id, year.start_year), agreement.delegated_limit_pence)
 
 
 def _line(session: Session, line_id: int) -> BudgetLine:

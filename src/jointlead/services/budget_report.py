@@ -9,12 +9,13 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
+from jointlead.domain import budget as budget_rules
 from jointlead.domain.budget import virement_needs_board_approval
 from jointlead.domain.calendar import FinancialYear
 from jointlead.domain.errors import ValidationError
 from jointlead.domain.money import format_money
 from jointlead.domain.words import listed
-from jointlead.services.overview import last_closed_period, pool_year, pool_years
+from jointlead.services.overview import closed_months, last_closed_period, latest_actuals, pool_year, pool_years
 from jointlead.store.database import Database
 from jointlead.store.models import (
     IN_FORCE,
@@ -140,11 +141,6 @@ def months_in_words(numbers: Collection[int]) -> str:
     return listed(labels)
 
 
-def _closed_periods(session: Session, agreement_id: int, start_year: int) -> set[int]:
-    return set(session.scalars(select(PeriodClose.period).where(
-        PeriodClose.agreement_id == agreement_id, PeriodClose.year == start_year, PeriodClose.unlocked_on.is_(None))))
-
-
 def _ledgers_missing(session: Session, agreement_id: int, start_year: int, periods: Collection[int]
                      ) -> list[tuple[str, list[int]]]:
     """Each partner with no imported ledger rows in force for some of `periods`, and those periods, in partner
@@ -187,7 +183,7 @@ def budget_checklist(database: Database, agreement_id: int, year: FinancialYear 
     label = FinancialYear(start_year).label
     items: list[ChecklistItem] = []
     with database.session() as session:
-        closed = _closed_periods(session, agreement_id, start_year)
+        closed = closed_months(session, agreement_id, start_year)
         if as_at == 0:
             items.append(ChecklistItem(False, f"No period of {label} is closed yet, so there are no agreed actuals."))
         else:
@@ -259,7 +255,7 @@ def report_periods(database: Database, today: date | None = None, year: Financia
             return None
         if year is None:
             year = pool_year(session, agreement, today or date.today())[0]
-        closed = frozenset(_closed_periods(session, agreement.id, year.start_year))
+        closed = closed_months(session, agreement.id, year.start_year)
     return ReportPeriods(agreement.id, year, closed, max(closed, default=0), pool_years(database, agreement.id))
 
 
@@ -305,13 +301,11 @@ def report_year(database: Database, agreement_id: int | None, year: FinancialYea
 
 
 def last_reportable_month(session: Session, agreement_id: int, year: FinancialYear | int) -> int:
-    """The last month a report can be as at: the later of the last closed and the last with actuals in force (0:
-    neither yet). Past it no month has an actual, so figures as at it would take every such month's actual as nil
-    and run the forecast on from that (the Budgets page offers months up to it, `BudgetYear`)."""
+    """`domain.budget.last_reportable_month` of a pool's year (the Budgets page offers months up to it too,
+    `BudgetYear.last_reportable`)."""
     start_year = _start_year(year)
-    latest = session.scalar(select(func.max(LedgerTransaction.period)).where(
-        IN_FORCE, LedgerTransaction.agreement_id == agreement_id, LedgerTransaction.year == start_year))
-    return max(max(_closed_periods(session, agreement_id, start_year), default=0), latest or 0)
+    return budget_rules.last_reportable_month(closed_months(session, agreement_id, start_year),
+                                              latest_actuals(session, agreement_id, start_year))
 
 
 def check_report_month(database: Database, agreement_id: int, year: FinancialYear | int, as_at: int | None) -> None:
@@ -322,7 +316,7 @@ def check_report_month(database: Database, agreement_id: int, year: FinancialYea
     label = FinancialYear(_start_year(year)).label
     with database.session() as session:
         last = last_reportable_month(session, agreement_id, year)
-        last_closed = max(_closed_periods(session, agreement_id, _start_year(year)), default=0)
+        last_closed = max(closed_months(session, agreement_id, _start_year(year)), default=0)
     if as_at <= last:
         return
     if not last:

@@ -21,6 +21,7 @@ from jointlead.domain.money import format_pounds
 from jointlead.domain.risk_share import Basis, ShareProfile, UnderspendRule
 from jointlead.services.budgets import BASES
 from jointlead.services.edits import Edit, Recorder
+from jointlead.services.overview import closed_months
 from jointlead.store.database import Database
 from jointlead.store.errors import ChangedBySomeoneElse
 from jointlead.store.models import (
@@ -291,8 +292,7 @@ def closed_periods(session: Session, agreement_id: int) -> frozenset[Period]:
 
 def open_from(session: Session, agreement_id: int, year: int) -> int:
     """`BudgetYear.open_from`: the month after the last closed, from which every month to M12 is open."""
-    closed = [p.number for p in closed_periods(session, agreement_id) if p.year.start_year == year]
-    return max(closed, default=0) + 1
+    return max(closed_months(session, agreement_id, year), default=0) + 1
 
 
 def every_month_closed(year: int, so: str) -> ValidationError:

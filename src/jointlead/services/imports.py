@@ -39,6 +39,7 @@ from jointlead.exchange.tables import (
 from jointlead.services.budget_report import months_in_words
 from jointlead.services.budget_setup import ASSIGN_LEDGER_ROWS
 from jointlead.services.edits import Recorder, pointing_at, records_in_words
+from jointlead.services.overview import closed_months
 from jointlead.services.people import (
     check_leave_after_start,
     check_time_in_post,
@@ -343,11 +344,6 @@ def _agreement_for(session: Session, organisation: Organisation) -> Agreement:
     return agreement
 
 
-def _locked_periods(session: Session, agreement_id: int, year: int) -> set[int]:
-    return set(session.scalars(select(PeriodClose.period).where(
-        PeriodClose.agreement_id == agreement_id, PeriodClose.year == year, PeriodClose.unlocked_on.is_(None))))
-
-
 def _default_year(session: Session, agreement_id: int, today: date) -> FinancialYear:
     """The year of the first period still open after the last close: where this month's extract belongs."""
     row = session.execute(select(PeriodClose.year, PeriodClose.period).where(
@@ -384,7 +380,7 @@ def _preview_ledger(source: SourceFile, database: Database, path: Path, partner:
         year = year or _default_year(session, agreement.id, today or date.today())
         kind = ledger_kind(year)
         layout = _layout(session, source, kind, organisation, sheet, overrides)
-        locked = _locked_periods(session, agreement.id, year.start_year)
+        locked = closed_months(session, agreement.id, year.start_year)
         mappings = [LedgerCodeMapping(m.budget_line_id, m.cost_centre, m.subjective_pattern)
                     for m in session.scalars(select(LedgerMapping)
                                              .join(BudgetLine, BudgetLine.id == LedgerMapping.budget_line_id)

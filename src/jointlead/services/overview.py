@@ -118,6 +118,18 @@ def _organisations(session: Session, today: date) -> tuple[OrganisationRow, ...]
     return tuple(OrganisationRow(*row) for row in rows)
 
 
+def closed_months(session: Session, agreement_id: int, start_year: int) -> frozenset[int]:
+    """The months of a year closed and not since unlocked (a month closed again after an unlock has a new row)."""
+    return frozenset(session.scalars(select(PeriodClose.period).where(
+        PeriodClose.agreement_id == agreement_id, PeriodClose.year == start_year, PeriodClose.unlocked_on.is_(None))))
+
+
+def latest_actuals(session: Session, agreement_id: int, start_year: int) -> int:
+    """The last month of a year with any ledger row in force (0: none yet)."""
+    return session.scalar(select(func.max(LedgerTransaction.period)).where(
+        IN_FORCE, LedgerTransaction.agreement_id == agreement_id, LedgerTransaction.year == start_year)) or 0
+
+
 def last_closed_period(session: Session, agreement_id: int, year: FinancialYear | None = None) -> Period | None:
     """The period a board report is "as at": the latest one closed and not since unlocked (in `year`, if given)."""
     query = (select(PeriodClose.year, PeriodClose.period)

@@ -15,7 +15,7 @@ from jointlead.domain.errors import JointleadError
 from jointlead.domain.reconciliation import PartnerAccount, Reconciliation, reconcile
 from jointlead.domain.risk_share import RiskShareResult
 from jointlead.services.budgets import pool_position
-from jointlead.services.overview import last_closed_period
+from jointlead.services.overview import closed_months, last_closed_period
 from jointlead.store.database import Database
 from jointlead.store.models import (
     Agreement,
@@ -23,7 +23,6 @@ from jointlead.store.models import (
     Contribution,
     ContributionPayment,
     Organisation,
-    PeriodClose,
 )
 
 YEAR_END = 12
@@ -87,10 +86,7 @@ def year_end_reconciliation(database: Database, agreement_id: int | None = None,
             closed = last_closed_period(session, agreement.id)
             year = closed.year if closed else FinancialYear.containing(today or date.today())
         # The year's own last closed period, not the agreement's: a later year may already be under way.
-        closed_periods = set(session.scalars(
-            select(PeriodClose.period).distinct()
-            .where(PeriodClose.agreement_id == agreement.id, PeriodClose.year == year.start_year,
-                   PeriodClose.unlocked_on.is_(None))))
+        closed_periods = closed_months(session, agreement.id, year.start_year)
         partners = session.execute(
             select(Organisation.id, Organisation.code, Organisation.name)
             .join(AgreementPartner, AgreementPartner.organisation_id == Organisation.id)

@@ -33,7 +33,7 @@ def fill_as_at(combo: QComboBox, frame: BudgetYear, chosen: int | None) -> int |
     or the last with actuals, whichever is later, and show `chosen` (None: the last closed). Returns `chosen` if it
     is still offered, else None: the page then follows the last closed month."""
     last_closed = max(frame.closed, default=0)
-    newest = max(last_closed, frame.latest_actuals)
+    newest = frame.last_reportable
     if chosen is not None and chosen > newest:
         chosen = None
     combo.clear()

@@ -15,7 +15,8 @@ from PySide6.QtCore import Qt
 from jointlead.domain.actions import ActionStatus
 from jointlead.services import actions
 from jointlead.services.action_tracker import export_action_tracker
-from jointlead.ui.tracker_import_dialog import UNDECIDED, TrackerImportDialog
+from jointlead.ui.import_wizard import MINIMUM_SIZE
+from jointlead.ui.tracker_import_dialog import TITLE_WIDTH, UNDECIDED, TrackerImportDialog
 
 TODAY = date(2026, 11, 20)  # the demo's today, as the window's
 NEW_TITLE = "Agree the winter discharge pathway with the acute trust"
@@ -163,3 +164,21 @@ def test_importing_the_valid_rows_still_waits_for_each_conflict_to_be_decided(im
     importer.table.view.selectRow(0)
     importer.decide(True)
     assert importer.import_button.isEnabled()
+
+
+def test_at_its_smallest_the_dialog_shows_every_column_of_the_changes_without_scrolling_sideways(importer, tracker,
+                                                                                               qtbot):
+    update = ("Discussed with the service manager and the commissioning lead; waiting for the finance panel's "
+              "sign-off before the end of the month")
+    for reference in tracker.references[:12]:
+        tracker.write(reference, "New update", update)
+    importer.load(tracker.save())
+    importer.resize(MINIMUM_SIZE)
+    importer.show()
+    qtbot.waitExposed(importer)
+    view = importer.table.view
+    qtbot.wait(50)
+    assert importer.width() == MINIMUM_SIZE.width() and view.verticalScrollBar().isVisible()
+    assert not view.horizontalScrollBar().isVisible()
+    title = [column.header for column in importer.table.model.columns].index("Title")
+    assert view.columnWidth(title) == TITLE_WIDTH  # cut short first, and readable in full in its tooltip

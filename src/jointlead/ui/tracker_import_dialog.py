@@ -47,10 +47,13 @@ class _Line:
     decision: str
 
 
+# The title is cut short first on a small screen, so the changes keep every column in view without scrolling
+# sideways; with room, it widens to show itself whole (DataTable's capped columns).
+TITLE_WIDTH = 160
 COLUMNS = [
     Column("Action", lambda r: r.change.reference or f"New (row {r.change.row})"),
     # The title says which action a change is to, and is all there is of a new action before it is imported.
-    Column("Title", lambda r: r.change.title, max_width=260),
+    Column("Title", lambda r: r.change.title, max_width=TITLE_WIDTH),
     Column("Change", lambda r: r.change.kind.value.capitalize()),
     Column("What", lambda r: r.change.summary, max_width=340),
     Column("Conflict", lambda r: r.change.conflict, max_width=260, tone=lambda r: "bad" if r.change.conflict else None),

@@ -8,6 +8,7 @@ import hashlib
 import io
 import itertools
 import multiprocessing
+import re
 import time
 import zipfile
 from collections.abc import Callable
@@ -583,14 +584,25 @@ def test_a_mostly_empty_sheet_is_refused_naming_the_cell_to_delete(tmp_path: Pat
 SLICED = ReadLimits(child_from_cells=0, child_from_bytes=0, slice_bytes=2_000)
 
 
+# Shared strings as Excel writes them besides plain text: runs of differing format, a phonetic guide (not part of
+# the text), spaces kept at the ends, nothing at all, and characters written as entities.
+AWKWARD_STRINGS = [
+    '<r><rPr><b/><sz val="11"/></rPr><t>Bold</t></r><r><t xml:space="preserve"> then plain</t></r>',
+    '<t>東京</t><rPh sb="0" eb="2"><t>トウキョウ</t></rPh><phoneticPr fontId="1"/>',
+    '<t xml:space="preserve">  padded  </t>', "", "<t/>", "<t>Tom &amp; Jerry &lt;3 &#8364;5</t>",
+]
+
+
 def _shared_strings_xlsx(folder: Path, count: int, *, prefix: str = "", after_half: str = "",
-                         row_attributes: str = "r") -> Path:
+                         row_attributes: str = "r", awkward: bool = False, strings_prefix: str = "") -> Path:
     """A sheet "Data" of `count` postings under a header, its text in shared strings as Excel writes them; its
     elements in a namespace `prefix` if given, `after_half` written between two rows halfway down, and its rows
-    without their numbers unless `row_attributes` is "r"."""
+    without their numbers unless `row_attributes` is "r". `awkward`: the postings' text in AWKWARD_STRINGS too,
+    and a hundred more strings (the table larger than a slice of SLICED); the table's elements in
+    `strings_prefix` if given."""
     name = f"{prefix}:" if prefix else ""
     namespace = f"xmlns{':' + prefix if prefix else ''}=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\""
-    texts = ["Ref", "Amount", *(f"Supplier {number} & co" for number in range(50))]
+    texts = ["Ref", "Amount", *(f"Supplier {number} & co" for number in range(150 if awkward else 50))]
 
     def row(number: int, cells: str) -> str:
         attribute = f' r="{number}"' if row_attributes == "r" else ""
@@ -600,18 +612,22 @@ def _shared_strings_xlsx(folder: Path, count: int, *, prefix: str = "", after_ha
         kind = ' t="s"' if shared else ""
         return f'<{name}c r="{reference}"{kind}><{name}v>{value}</{name}v></{name}c>'
 
+    items = [f"<t>{escape(text)}</t>" for text in texts] + (AWKWARD_STRINGS if awkward else [])
     rows = [row(1, cell("A1", 0, True) + cell("B1", 1, True))]
     for number in range(count):
-        rows.append(row(number + 2, cell(f"A{number + 2}", number % 50 + 2, True)
+        rows.append(row(number + 2, cell(f"A{number + 2}", number % (len(items) - 2) + 2, True)
                         + cell(f"B{number + 2}", number * 1.25)))
         if number == count // 2:
             rows.append(after_half)
     sheet = (f'<?xml version="1.0" encoding="UTF-8"?><{name}worksheet {namespace}>'
              f'<{name}dimension ref="A1:B{count + 1}"/><{name}sheetData>{"".join(rows)}'
              f"</{name}sheetData></{name}worksheet>")
-    strings = "".join(f"<si><t>{escape(text)}</t></si>" for text in texts)
+    own = f"{strings_prefix}:" if strings_prefix else ""
+    items = [re.sub(r"<(/?)(?=[A-Za-z])", rf"<\1{own}", item) for item in items]
+    strings = "".join(f"<{own}si>{item}</{own}si>" if item else f"<{own}si/>" for item in items)
     shared = ('<?xml version="1.0" encoding="UTF-8"?>'
-              f'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">{strings}</sst>')
+              f'<{own}sst xmlns{":" + strings_prefix if strings_prefix else ""}='
+              f'"http://schemas.openxmlformats.org/spreadsheetml/2006/main">{strings}</{own}sst>')
     return hostile.hand_made_xlsx(folder / "shared.xlsx", sheet, shared)
 
 
@@ -654,6 +670,14 @@ def _as_read(result: object) -> object:
     # What a cut could split wrongly is not cut: the rows from there on are parsed whole.
     lambda folder: _shared_strings_xlsx(folder, 300, after_half="<!-- </row> -->"),
     lambda folder: _shared_strings_xlsx(folder, 300, row_attributes=""),
+    # Shared strings larger than a slice are written into its cells, in the sheet's namespace prefix.
+    lambda folder: _shared_strings_xlsx(folder, 300, awkward=True),
+    lambda folder: _shared_strings_xlsx(folder, 300, awkward=True, prefix="x"),
+    lambda folder: _shared_strings_xlsx(folder, 300, awkward=True, strings_prefix="s"),
+    lambda folder: _shared_strings_xlsx(folder, 300, awkward=True, prefix="x", strings_prefix="s"),
+    # A shared-string cell that cannot be written inline (a formula's): the rows from there on are parsed whole.
+    lambda folder: _shared_strings_xlsx(folder, 300, awkward=True, after_half='<row r="153"><c r="A153" t="s">'
+                                        '<f>A2</f><v>3</v></c></row>'),
 ])
 def test_a_large_sheet_read_a_slice_at_a_time_gives_every_row_where_it_was(tmp_path: Path, make) -> None:
     path = make(tmp_path)
@@ -670,6 +694,19 @@ def test_a_large_sheet_is_cut_into_workbooks_of_whole_rows(tmp_path: Path) -> No
     assert [(sheet.start[0], sheet.end[0]) for sheet in sheets][:2] == [(0, sheets[0].end[0]),
                                                                      (sheets[0].end[0] + 1, sheets[1].end[0])]
     assert sheets[-1].end[0] == 300  # the last posting, on row 301
+
+
+@pytest.mark.parametrize("awkward", [False, True])
+def test_shared_strings_larger_than_a_slice_are_written_into_its_cells_not_parsed_by_every_slice(
+        tmp_path: Path, awkward: bool) -> None:
+    data = _shared_strings_xlsx(tmp_path, 300, awkward=awkward).read_bytes()
+    slices = list(reading._Slicer(data, 2_000).slices("Data") or ())
+    for book in slices:
+        with zipfile.ZipFile(book) as archive:
+            inline = b'<c r="A' in archive.read("xl/worksheets/sheet1.xml") and b'inlineStr' in archive.read(
+                "xl/worksheets/sheet1.xml")
+            assert (archive.read("xl/sharedStrings.xml") == reading._NO_SHARED_STRINGS) == inline == awkward
+    assert len(slices) > 2
 
 
 def test_a_sheet_read_in_slices_refuses_what_it_would_refuse_whole(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import functools
 import hashlib
 import io
 import itertools
@@ -937,8 +938,10 @@ class _Slicer:
         return any(self._members[part].file_size > self._slice_bytes for part in self._parts.values())
 
     def skeleton(self) -> io.BytesIO:
-        """The workbook without its worksheets: enough for calamine to list the sheets, at a fraction of the cost."""
-        return self._book(self._others(), None, ())
+        """The workbook without its worksheets or shared strings: enough for calamine to list the sheets, at a
+        fraction of the cost (calamine parses every shared string as it opens a workbook)."""
+        return self._book([(name, _NO_SHARED_STRINGS if _holds_shared_strings(name) else content)
+                           for name, content in self._others()], None, ())
 
     def slices(self, name: str) -> Iterator[io.BytesIO] | None:
         """Workbooks of the sheet's rows, a slice each; None for a sheet small enough to parse whole."""
@@ -955,11 +958,29 @@ class _Slicer:
 
     def _workbooks(self, sheet: zipfile.ZipInfo) -> Iterator[io.BytesIO]:
         others = self._others()
-        # Every slice parses the other parts again (the shared strings above all): slices at least as large keep
-        # that to a fraction of the work.
+        # Shared strings larger than a slice (Excel keeps every text of a workbook there: a 500,000-row ledger's
+        # journal references alone are 25 MB) are written into each slice's cells instead: parsed in every slice,
+        # calamine held them all again for each (150 MB for that ledger), and the slices had to grow as large to
+        # keep parsing them to a fraction of the work.
+        shared = next((index for index, (name, _content) in enumerate(others) if _holds_shared_strings(name)), None)
+        strings = xml = None
+        if shared is not None and len(others[shared][1]) > self._slice_bytes:
+            name, xml = others[shared]
+            strings = _shared_strings(xml, b"")  # inline strings for a sheet in no prefix, as Excel writes
+            if strings is not None:
+                others[shared] = (name, _NO_SHARED_STRINGS)
+        # Every slice parses the other parts again: slices at least as large keep that to a fraction of the work.
         size = max(self._slice_bytes, sum(len(content) for _name, content in others))
-        for pieces in _worksheet_slices(self._archive, sheet, size):
-            yield self._book(others, sheet.filename, pieces)
+        for head, body, tail in _worksheet_slices(self._archive, sheet, size):
+            if strings is not None:
+                prefix = _sheet_prefix(head)
+                if xml is not None:  # the first slice says which prefix the sheet's elements are written in
+                    if prefix:
+                        strings = _shared_strings(xml, prefix)
+                        assert strings is not None  # as it was without the prefix
+                    xml = None
+                body = _with_strings_inline(body, strings, prefix)
+            yield self._book(others, sheet.filename, (head, body, tail))
 
     @staticmethod
     def _book(others: list[tuple[str, bytes]], sheet: str | None, pieces: Iterable[bytes | memoryview]) -> io.BytesIO:
@@ -980,6 +1001,75 @@ _NAME = rb"(?:[A-Za-z_][\w.-]*:)?"  # an element's name may carry a namespace pr
 _SHEET_DATA = re.compile(rb"<(" + _NAME + rb")sheetData\b[^>]*?(/?)>")
 _ROOT = re.compile(rb"<(" + _NAME + rb"worksheet)\b")
 _DIMENSION_ELEMENT = re.compile(rb"<" + _NAME + rb"dimension\b[^>]*/>")
+
+
+_NO_SHARED_STRINGS = (b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="0" '
+                      b'uniqueCount="0"/>')
+_SST = re.compile(rb"<(" + _NAME + rb")sst\b")
+
+
+def _holds_shared_strings(part: str) -> bool:
+    return posixpath.basename(part).lower() == "sharedstrings.xml"
+
+
+def _shared_strings(xml: bytes, prefix: bytes) -> list[bytes] | None:
+    """Each shared string as an inline string (<is>) saying the same, its elements in the worksheet's namespace
+    `prefix` as its cells' own; None where that cannot be done safely (a comment, CDATA, a namespace declared
+    inside)."""
+    root = _SST.search(xml)
+    if root is None:
+        return None
+    inside = xml.find(b">", root.end()) + 1  # past the root's own namespace declarations
+    own = root[1]
+    other = rb"(?!" + re.escape(own) + rb")" if own else b""
+    if not inside or re.compile(rb"<!|xmlns|</?" + other + rb"[A-Za-z_][\w.-]*:").search(xml, inside):
+        return None
+    if own != prefix:
+        xml = re.compile(rb"<(/?)" + (re.escape(own) if own else rb"(?=[A-Za-z_])")).sub(rb"<\1" + prefix, xml)
+    name = re.escape(prefix)
+    opening, closing = b"<" + prefix + b"is>", b"</" + prefix + b"is>"
+    items = re.compile(rb"<" + name + rb"si(?:\s[^>]*)?(?:/>|>(.*?)</" + name + rb"si\s*>)", re.DOTALL)
+    return [opening + (item[1] or b"") + closing for item in items.finditer(xml)]
+
+
+def _sheet_prefix(head: bytes) -> bytes:
+    """The namespace prefix of a slice's worksheet elements ("" or, say, "x:"), from its opening."""
+    opening = _SHEET_DATA.search(head)
+    return opening[1] if opening else b""
+
+
+_ATTRIBUTE = rb"""\s+[^\s>=/]+\s*=\s*(?:"[^"]*+"|'[^']*+')"""
+_STRING_KIND = re.compile(rb"""\st\s*=\s*(["'])s\1""")
+
+
+@functools.cache
+def _shared_string_cells(prefix: bytes) -> re.Pattern[bytes]:
+    """A shared-string cell up to the end of its value, in four groups: its opening up to its type, the quote mark
+    round the type, its other attributes and the opening's end, and the string's number."""
+    name = re.escape(prefix)
+    return re.compile(rb"(<" + name + rb"c(?:(?!\s+t\s*=)" + _ATTRIBUTE + rb")*+)\s+t\s*=\s*([\"'])s\2((?:"
+                      + _ATTRIBUTE + rb")*+\s*>)\s*+<" + name + rb"v\s*+>\s*+([0-9]++)\s*+</" + name + rb"v\s*+>")
+
+
+def _with_strings_inline(body: memoryview, strings: list[bytes], prefix: bytes) -> bytes:
+    """A slice's rows with each shared-string cell's text written inline (`_shared_strings`).
+
+    Done a whole slice at a time in C (split, then each cell's pieces swapped by lookup): a Python call for each
+    cell took twice as long. Raises _Uncuttable at a shared-string cell this cannot rewrite (a formula, no value,
+    a value no string has): parsed whole, the sheet reads as calamine reads it."""
+    pieces = _shared_string_cells(prefix).split(body)
+    del pieces[2::5]  # each cell's quote mark: now the opening, the rest of the opening, the number, what follows
+    rests = pieces[2::4]  # mostly ">": one bytes object for each different one, not one a cell
+    inline = {rest: b' t="inlineStr"' + rest for rest in set(rests)}
+    pieces[2::4] = map(inline.__getitem__, rests)
+    try:
+        pieces[3::4] = map(strings.__getitem__, map(int, pieces[3::4]))
+    except IndexError:  # a number no string has
+        raise _Uncuttable from None
+    rows = b"".join(pieces)
+    if _STRING_KIND.search(rows):
+        raise _Uncuttable
+    return rows
 
 
 def _worksheet_slices(archive: zipfile.ZipFile, member: zipfile.ZipInfo,

@@ -594,12 +594,13 @@ AWKWARD_STRINGS = [
 
 
 def _shared_strings_xlsx(folder: Path, count: int, *, prefix: str = "", after_half: str = "",
-                         row_attributes: str = "r", awkward: bool = False, strings_prefix: str = "") -> Path:
+                         row_attributes: str = "r", awkward: bool = False, strings_prefix: str = "",
+                         half_cell: str = "") -> Path:
     """A sheet "Data" of `count` postings under a header, its text in shared strings as Excel writes them; its
     elements in a namespace `prefix` if given, `after_half` written between two rows halfway down, and its rows
     without their numbers unless `row_attributes` is "r". `awkward`: the postings' text in AWKWARD_STRINGS too,
     and a hundred more strings (the table larger than a slice of SLICED); the table's elements in
-    `strings_prefix` if given."""
+    `strings_prefix` if given. `half_cell`: what a shared-string cell in column C of the row halfway down holds."""
     name = f"{prefix}:" if prefix else ""
     namespace = f"xmlns{':' + prefix if prefix else ''}=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\""
     texts = ["Ref", "Amount", *(f"Supplier {number} & co" for number in range(150 if awkward else 50))]
@@ -615,8 +616,9 @@ def _shared_strings_xlsx(folder: Path, count: int, *, prefix: str = "", after_ha
     items = [f"<t>{escape(text)}</t>" for text in texts] + (AWKWARD_STRINGS if awkward else [])
     rows = [row(1, cell("A1", 0, True) + cell("B1", 1, True))]
     for number in range(count):
+        extra = f'<{name}c r="C{number + 2}" t="s">{half_cell}</{name}c>' if half_cell and number == count // 2 else ""
         rows.append(row(number + 2, cell(f"A{number + 2}", number % (len(items) - 2) + 2, True)
-                        + cell(f"B{number + 2}", number * 1.25)))
+                        + cell(f"B{number + 2}", number * 1.25) + extra))
         if number == count // 2:
             rows.append(after_half)
     sheet = (f'<?xml version="1.0" encoding="UTF-8"?><{name}worksheet {namespace}>'
@@ -629,6 +631,18 @@ def _shared_strings_xlsx(folder: Path, count: int, *, prefix: str = "", after_ha
               f'<{own}sst xmlns{":" + strings_prefix if strings_prefix else ""}='
               f'"http://schemas.openxmlformats.org/spreadsheetml/2006/main">{strings}</{own}sst>')
     return hostile.hand_made_xlsx(folder / "shared.xlsx", sheet, shared)
+
+
+def _with_a_decoy_string_table(path: Path) -> Path:
+    """The workbook with customXml/sharedStrings.xml put first: a string table of the same size, other text."""
+    with zipfile.ZipFile(path) as book:
+        parts = {name: book.read(name) for name in book.namelist()}
+    decoy = parts["xl/sharedStrings.xml"].replace(b"Supplier", b"Decoy")
+    with zipfile.ZipFile(path, "w") as book:
+        book.writestr("customXml/sharedStrings.xml", decoy)
+        for name, content in parts.items():
+            book.writestr(name, content)
+    return path
 
 
 def _ledger_with_gaps_xlsx(folder: Path) -> Path:
@@ -675,9 +689,13 @@ def _as_read(result: object) -> object:
     lambda folder: _shared_strings_xlsx(folder, 300, awkward=True, prefix="x"),
     lambda folder: _shared_strings_xlsx(folder, 300, awkward=True, strings_prefix="s"),
     lambda folder: _shared_strings_xlsx(folder, 300, awkward=True, prefix="x", strings_prefix="s"),
-    # A shared-string cell that cannot be written inline (a formula's): the rows from there on are parsed whole.
-    lambda folder: _shared_strings_xlsx(folder, 300, awkward=True, after_half='<row r="153"><c r="A153" t="s">'
-                                        '<f>A2</f><v>3</v></c></row>'),
+    # A shared-string cell that cannot be written inline (a formula's; a number padded with spaces, which calamine
+    # reads as string 0; one too long for a number): the rows from there on are parsed whole.
+    lambda folder: _shared_strings_xlsx(folder, 300, awkward=True, half_cell="<f>A2</f><v>3</v>"),
+    lambda folder: _shared_strings_xlsx(folder, 300, awkward=True, half_cell="<v> 3 </v>"),
+    lambda folder: _shared_strings_xlsx(folder, 300, awkward=True, half_cell=f"<v>{'9' * 5000}</v>"),
+    # Another part named sharedStrings.xml, first in the file: calamine reads only xl/sharedStrings.xml.
+    lambda folder: _with_a_decoy_string_table(_shared_strings_xlsx(folder, 300, awkward=True)),
 ])
 def test_a_large_sheet_read_a_slice_at_a_time_gives_every_row_where_it_was(tmp_path: Path, make) -> None:
     path = make(tmp_path)
@@ -707,6 +725,16 @@ def test_shared_strings_larger_than_a_slice_are_written_into_its_cells_not_parse
                 "xl/worksheets/sheet1.xml")
             assert (archive.read("xl/sharedStrings.xml") == reading._NO_SHARED_STRINGS) == inline == awkward
     assert len(slices) > 2
+
+
+@pytest.mark.parametrize("table", [
+    b"<sst>" + b"<si>" * 5 + b"</sst>",  # strings never closed: each would otherwise be scanned to the end
+    b'<sst><si><t>a</t></si><?pi <si><t>b</t></si> ?><si><t>c</t></si></sst>',  # a <si> calamine does not read
+    b'<sst><si a="</si>"><t>a</t></si></sst>',
+    b'<sst xmlns:x="urn:other"><si><x:t>a</x:t></si></sst>',
+])
+def test_a_string_table_not_as_excel_writes_it_is_left_for_calamine_to_read(table: bytes) -> None:
+    assert reading._shared_strings(table, b"") is None
 
 
 def test_a_sheet_read_in_slices_refuses_what_it_would_refuse_whole(tmp_path: Path) -> None:

@@ -312,6 +312,17 @@ def test_a_child_taller_than_a_page_is_cut_where_the_page_ends():
     assert page_tops(widget, 400) == [0, 400, 800]
 
 
+def test_a_picture_shrunk_to_fit_one_sheet_is_not_cut_by_a_rounding_error(monkeypatch):
+    printer = new_printer()
+    widget = QWidget()
+    QWidget(widget).setGeometry(0, 0, printer.width(), 1018)
+    widget.resize(printer.width(), 1018)  # as wide as the paper: printed at one printer pixel a pixel
+    monkeypatch.setattr(PicturePrintout, "room", lambda _self, _printer: 999.5)  # 999.5 / (999.5 / 1018) < 1018
+    printout = PicturePrintout(widget)
+
+    assert printout.scale(printer) == 999.5 / 1018 and printout.page_count(printer) == 1
+
+
 def test_a_pdf_that_cannot_be_written_is_a_plain_problem_with_what_to_do(people_page, tmp_path):
     printout = printout_for(people_page)
     missing = tmp_path / "no such folder" / "people.pdf"

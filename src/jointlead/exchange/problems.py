@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from jointlead.domain.errors import JointleadError
@@ -17,10 +18,23 @@ def column_letters(column: int) -> str:
     return letters
 
 
+# A sheet name Excel writes without quotes: a letter or underscore, then letters, digits and underscores, unless it
+# could be read as a cell (M7, FY26) or, in R1C1 style, a row or column (R, C2, R1C1).
+_PLAIN_SHEET = re.compile(r"[^\W\d]\w*")
+_LIKE_A_CELL = re.compile(r"[A-Za-z]{1,3}[0-9]+|[Rr][0-9]*(?:[Cc][0-9]*)?|[Cc][0-9]*")
+
+
+def sheet_reference(sheet: str) -> str:
+    """A sheet's name as a reference to it starts: quoted (an apostrophe in it doubled) where Excel quotes it."""
+    if not sheet or (_PLAIN_SHEET.fullmatch(sheet) and not _LIKE_A_CELL.fullmatch(sheet)):
+        return sheet
+    return "'" + sheet.replace("'", "''") + "'"
+
+
 def cell_reference(sheet: str, row: int | None = None, column: int | None = None) -> str:
     """`Ledger!C12` for a cell, `Ledger!12:12` for a whole row, `Ledger` for a sheet (row is 1-based, as shown):
-    as Excel writes them, so each can be pasted into its Name Box to go there."""
-    name = f"'{sheet}'" if sheet and not sheet.replace("_", "").isalnum() else sheet
+    as Excel writes them, so each can be pasted into its Name Box to go there ('Staff list'!4:4, 'M7'!C3)."""
+    name = sheet_reference(sheet)
     if row is None:
         return name
     place = f"{column_letters(column)}{row}" if column is not None else f"{row}:{row}"

@@ -1009,7 +1009,8 @@ _SST = re.compile(rb"<(" + _NAME + rb")sst\b")
 
 
 def _holds_shared_strings(part: str) -> bool:
-    return posixpath.basename(part).lower() == "sharedstrings.xml"
+    """Whether a part is the shared strings calamine reads: that one part, wherever the relationships point."""
+    return part == "xl/sharedStrings.xml"
 
 
 def _shared_strings(xml: bytes, prefix: bytes) -> list[bytes] | None:
@@ -1022,14 +1023,21 @@ def _shared_strings(xml: bytes, prefix: bytes) -> list[bytes] | None:
     inside = xml.find(b">", root.end()) + 1  # past the root's own namespace declarations
     own = root[1]
     other = rb"(?!" + re.escape(own) + rb")" if own else b""
-    if not inside or re.compile(rb"<!|xmlns|</?" + other + rb"[A-Za-z_][\w.-]*:").search(xml, inside):
+    if not inside or re.compile(rb"<[!?]|xmlns|</?" + other + rb"[A-Za-z_][\w.-]*:").search(xml, inside):
         return None
     if own != prefix:
         xml = re.compile(rb"<(/?)" + (re.escape(own) if own else rb"(?=[A-Za-z_])")).sub(rb"<\1" + prefix, xml)
     name = re.escape(prefix)
     opening, closing = b"<" + prefix + b"is>", b"</" + prefix + b"is>"
-    items = re.compile(rb"<" + name + rb"si(?:\s[^>]*)?(?:/>|>(.*?)</" + name + rb"si\s*>)", re.DOTALL)
-    return [opening + (item[1] or b"") + closing for item in items.finditer(xml)]
+    # Linear on any input, however hostile: a string's contents stop at the next <si or </si, so an unclosed one
+    # fails there rather than scanning on to the end for each. Every <si must then be a whole string, or the
+    # numbering would shift: calamine, reading the table itself, says what is wrong with it.
+    items = re.compile(rb"<" + name + rb"si(?:\s[^<>]{0,1024})?(?:/>|>((?:[^<]++|<(?!/?" + name
+                       + rb"si[\s>/]))*+)</" + name + rb"si\s*>)")
+    strings = [opening + (item[1] or b"") + closing for item in items.finditer(xml)]
+    if len(strings) != sum(1 for _start in re.finditer(rb"<" + name + rb"si[\s>/]", xml)):  # counted, not listed
+        return None
+    return strings
 
 
 def _sheet_prefix(head: bytes) -> bytes:
@@ -1039,7 +1047,6 @@ def _sheet_prefix(head: bytes) -> bytes:
 
 
 _ATTRIBUTE = rb"""\s+[^\s>=/]+\s*=\s*(?:"[^"]*+"|'[^']*+')"""
-_STRING_KIND = re.compile(rb"""\st\s*=\s*(["'])s\1""")
 
 
 @functools.cache
@@ -1047,8 +1054,15 @@ def _shared_string_cells(prefix: bytes) -> re.Pattern[bytes]:
     """A shared-string cell up to the end of its value, in four groups: its opening up to its type, the quote mark
     round the type, its other attributes and the opening's end, and the string's number."""
     name = re.escape(prefix)
+    # The number as calamine takes it (digits only: it reads " 3 " as string 0), short enough for int().
     return re.compile(rb"(<" + name + rb"c(?:(?!\s+t\s*=)" + _ATTRIBUTE + rb")*+)\s+t\s*=\s*([\"'])s\2((?:"
-                      + _ATTRIBUTE + rb")*+\s*>)\s*+<" + name + rb"v\s*+>\s*+([0-9]++)\s*+</" + name + rb"v\s*+>")
+                      + _ATTRIBUTE + rb")*+\s*>)\s*+<" + name + rb"v>([0-9]{1,18})</" + name + rb"v\s*+>")
+
+
+@functools.cache
+def _string_cell(prefix: bytes) -> re.Pattern[bytes]:
+    """The opening of a shared-string cell (one left after `_shared_string_cells` could not be rewritten)."""
+    return re.compile(rb"<" + re.escape(prefix) + rb"""c\s[^<>]*?\bt\s*=\s*(["'])s\1""")
 
 
 def _with_strings_inline(body: memoryview, strings: list[bytes], prefix: bytes) -> bytes:
@@ -1067,7 +1081,7 @@ def _with_strings_inline(body: memoryview, strings: list[bytes], prefix: bytes) 
     except IndexError:  # a number no string has
         raise _Uncuttable from None
     rows = b"".join(pieces)
-    if _STRING_KIND.search(rows):
+    if _string_cell(prefix).search(rows):
         raise _Uncuttable
     return rows
 

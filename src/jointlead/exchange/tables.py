@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import operator
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, partial
@@ -154,7 +155,8 @@ def _in_two_rows(top: Sequence[object], bottom: Sequence[object], kind: RecordKi
     names = [own if own and not _names_a_field(both, kind) and _names_a_field(own, kind) else both
              for both, own in zip(whole, below, strict=True)]
     taken = [normalise_header(text) for text in names]
-    return tuple(text if taken.count(taken[i]) == 1 else whole[i] for i, text in enumerate(names))
+    times = Counter(taken)
+    return tuple(text if times[key] == 1 else whole[i] for i, (text, key) in enumerate(zip(names, taken, strict=True)))
 
 
 def _names_a_field(header: str, kind: RecordKind) -> bool:

@@ -423,8 +423,10 @@ class PicturePrintout(Printout):
             return self._page_tops(printer)
 
     def _page_tops(self, printer: QPrinter) -> list[int]:
+        # A hair over the whole number: room / scale is the content's height itself when shrunk to fit one sheet,
+        # and may come out a rounding error under it.
         room = self.room(printer) / self.scale(printer)
-        return page_tops(self.widget, max(1, int(room)))
+        return page_tops(self.widget, max(1, int(room + 1e-6)))
 
     def page_count(self, printer: QPrinter) -> int:
         return len(self.page_tops(printer))

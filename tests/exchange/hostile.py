@@ -1222,18 +1222,22 @@ CORPUS: tuple[HostileKind, ...] = (
 )
 
 
-def two_row_header_ledger_xlsx(folder: Path) -> Path:
+def two_row_header_ledger_xlsx(folder: Path, *, pages: int = 1) -> Path:
     """A ledger report laid out by hand: a title, then a header in two rows, with "Cost centre", "Account" and
-    "Amount £" each merged across the two columns they head and "Period" and "Details" merged down both rows."""
+    "Amount £" each merged across the two columns they head and "Period" and "Details" merged down both rows; and
+    with `pages` over 1, that many pages of the same two postings, each under the header again, as printed."""
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = "Report"
-    for row in (["Council ledger report, October 2026"], [],
-                ["Cost centre", None, "Account", None, "Period", "Amount £", None, "Details"],
-                ["Code", "Name", "Code", "Name", None, "Debit", "Credit", None],
-                ["00123", "Social work", "5101", "Agency", 7, 1200.5, None, "Agency staff"],
-                ["04567", "Transport", "5201", "Travel", 7, None, 45, "Refund of mileage"]):
-        sheet.append(row)
+    header = [["Cost centre", None, "Account", None, "Period", "Amount £", None, "Details"],
+              ["Code", "Name", "Code", "Name", None, "Debit", "Credit", None]]
+    postings = [["00123", "Social work", "5101", "Agency", 7, 1200.5, None, "Agency staff"],
+                ["04567", "Transport", "5201", "Travel", 7, None, 45, "Refund of mileage"]]
+    sheet.append(["Council ledger report, October 2026"])
+    sheet.append([])
+    for page in range(pages):
+        for row in (*(header if page == 0 else [[], *header]), *postings):
+            sheet.append(row)
     for cells in ("A1:H1", "A3:B3", "C3:D3", "F3:G3", "E3:E4", "H3:H4"):
         sheet.merge_cells(cells)
     path = folder / "two-row-header.xlsx"

@@ -38,6 +38,16 @@ def test_a_header_in_two_rows_heads_each_column_with_its_title_and_its_own_heade
     assert rows == [(5, "00123", 120050, None), (6, "04567", None, 4500)]
 
 
+def test_a_header_in_two_rows_repeated_on_each_printed_page_is_skipped_like_any_repeated_header(tmp_path: Path
+                                                                                                ) -> None:
+    kind = ledger_kind(FinancialYear(2026))
+    layout = find_table(open_source(hostile.two_row_header_ledger_xlsx(tmp_path, pages=3)), kind)
+    rows = list(read_rows(layout, kind))
+    assert [(row.row, row.values["cost_centre"], row.problems) for row in rows] == [
+        (5, "00123", ()), (6, "04567", ()), (10, "00123", ()), (11, "04567", ()), (15, "00123", ()),
+        (16, "04567", ())]
+
+
 def test_a_title_standing_over_a_blank_heads_only_its_own_column(tmp_path: Path) -> None:
     # "Date" merged down over a blank is no title for the column beside it, whose own header is "Narrative".
     path = hostile.write_csv(tmp_path / "report.csv", [["Date", "", "Cost centre", "Account", "Amount"],

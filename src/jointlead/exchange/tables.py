@@ -85,6 +85,7 @@ class TableLayout:
     headers: tuple[str, ...]
     columns: Mapping[str, int]  # field name -> 0-based column
     header_rows: int = 1  # 2 for a header in two rows (see locate_header)
+    header_cells: tuple[tuple[str, ...], ...] = ()  # its rows as they read, where it takes two: each may repeat
 
     def header_of(self, field_name: str) -> str:
         return self.headers[self.columns[field_name]]
@@ -125,11 +126,13 @@ def fields_named(cells: Sequence[object], kind: RecordKind) -> int:
 
 
 class Header(NamedTuple):
-    """A table's header: its last row (1-based), each column's header text, and how many rows it takes."""
+    """A table's header: its last row (1-based), each column's header text, how many rows it takes, and for a
+    header in two rows those rows as they read."""
 
     row: int
     headers: tuple[str, ...]
     rows: int = 1
+    cells: tuple[tuple[str, ...], ...] = ()
 
 
 def _in_two_rows(top: Sequence[object], bottom: Sequence[object], kind: RecordKind) -> tuple[str, ...]:
@@ -170,9 +173,11 @@ def locate_header(sheet: SourceSheet, kind: RecordKind) -> Header | None:
     best: tuple[int, Header] | None = None
     above: Sequence[object] = ()
     for number, cells in enumerate(sheet.head(HEADER_SCAN_ROWS), start=1):
-        found = [Header(number, tuple(_header_text(c) for c in cells))]
+        texts = tuple(_header_text(c) for c in cells)
+        found = [Header(number, texts)]
         if above and cells:
-            found.append(Header(number, _in_two_rows(above, cells, kind), 2))
+            found.append(Header(number, _in_two_rows(above, cells, kind), 2,
+                                (tuple(_header_text(c) for c in above), texts)))
         for header in found:
             score = fields_named(header.headers, kind)
             if score and (best is None or score > best[0]):
@@ -232,8 +237,8 @@ def find_table(source: SourceFile, kind: RecordKind, *, sheet_name: str | None =
             f"needs{f' ({needs})' if needs else ''}.", f"The first row of '{first.name}' holds: {seen}.",
             f"Check this is the right file, or {BY_HAND}")
     # The sheet whose header matches most fields wins; on a tie, the earlier sheet.
-    sheet, (header_row, headers, header_rows) = max(scored, key=lambda item: (fields_named(item[1].headers, kind),
-                                                                              -source.sheets.index(item[0])))
+    sheet, (header_row, headers, header_rows, header_cells) = max(
+        scored, key=lambda item: (fields_named(item[1].headers, kind), -source.sheets.index(item[0])))
     columns, ambiguous = _auto_columns(headers, kind)
     for name, header in (overrides or {}).items():
         if name not in {f.name for f in kind.fields}:
@@ -250,7 +255,7 @@ def find_table(source: SourceFile, kind: RecordKind, *, sheet_name: str | None =
                               f"The headers found are: {_headers_found(headers)}.")
         columns[name] = matches[0]
         ambiguous = [a for a in ambiguous if not a.startswith(kind.field(name).label + " ")]
-    layout = TableLayout(sheet, header_row, tuple(headers), columns, header_rows)
+    layout = TableLayout(sheet, header_row, tuple(headers), columns, header_rows, header_cells)
     _require(layout, kind, ambiguous)
     return layout
 
@@ -306,10 +311,11 @@ _BLANK: Outcome = (True, None, False, False, True, "")
 CHUNK_ROWS = 512
 
 
-def _outcome(spec: Field, raw: object, first_header: str | None) -> Outcome:
-    """What a cell means for its field. Parsers are pure, so this is worked out once per distinct value and column."""
+def _outcome(spec: Field, raw: object, first_header: frozenset[str] | None) -> Outcome:
+    """What a cell means for its field. Parsers are pure, so this is worked out once per distinct value and column.
+    `first_header`: for the table's first column, what its header says (in each of its rows), case aside."""
     lacking = spec.required and (is_blank(raw) or _is_total_word(raw))
-    header_like = first_header is not None and isinstance(raw, str) and raw.strip().casefold() == first_header
+    header_like = first_header is not None and isinstance(raw, str) and raw.strip().casefold() in first_header
     if (spec.blank_allowed or not spec.required) and is_blank(raw):
         return True, None, lacking, header_like, not (lacking or header_like), ""
     try:
@@ -318,7 +324,7 @@ def _outcome(spec: Field, raw: object, first_header: str | None) -> Outcome:
         return False, None, lacking, header_like, False, str(problem)
 
 
-def _judge(spec: Field, first_header: str | None) -> Callable[[object], Outcome]:
+def _judge(spec: Field, first_header: frozenset[str] | None) -> Callable[[object], Outcome]:
     """`_outcome` for one column, made once; an optional field away from the first column needs only its parser."""
     if spec.required or first_header is not None:
         return partial(_outcome, spec, first_header=first_header)
@@ -341,7 +347,7 @@ class _Column:
     __slots__ = ("bulk", "by_other", "by_text", "column", "judge", "looked_up", "missed", "remember", "slot", "spec",
                  "take", "value_of")
 
-    def __init__(self, slot: int | None, column: int, spec: Field, first_header: str | None) -> None:
+    def __init__(self, slot: int | None, column: int, spec: Field, first_header: frozenset[str] | None) -> None:
         self.slot = slot
         self.column = column
         self.spec = spec
@@ -442,9 +448,12 @@ def read_chunks(layout: TableLayout, kind: RecordKind, names: Sequence[str]) -> 
     parsed once per column and looked up in C loops (or, where values rarely repeat, a field's bulk reader reads
     the whole column), and only rows that are not clean are looked at one by one.
     """
-    header_key, width = _header_key(layout.headers), len(layout.headers)
+    # The header, repeated: as its one row, or as either of its two.
+    header_rows = layout.header_cells or (layout.headers,)
+    header_keys, width = {_header_key(row) for row in header_rows}, len(layout.headers)
     first_column = next(iter(layout.columns.values()), 0)
-    first_header = layout.headers[first_column].strip().casefold() if layout.headers else ""
+    first_header = frozenset(text for row in header_rows if first_column < len(row)
+                             and (text := row[first_column].strip().casefold()))
     slots = {name: slot for slot, name in enumerate(names)}
     columns = [_Column(slots.get(name), column, kind.field(name), first_header if column == first_column else None)
                for name, column in layout.columns.items()]
@@ -495,8 +504,8 @@ def read_chunks(layout: TableLayout, kind: RecordKind, names: Sequence[str]) -> 
                 verdict = _SKIP
             if unmapped_first and cells:
                 head = cells[first_column] if first_column < len(cells) else None
-                header_like = isinstance(head, str) and head.strip().casefold() == first_header
-            if verdict is not _SKIP and header_like and _header_key(cells[:width]) == header_key:
+                header_like = isinstance(head, str) and head.strip().casefold() in first_header
+            if verdict is not _SKIP and header_like and _header_key(cells[:width]) in header_keys:
                 verdict = _SKIP  # the header repeated, as extracts printed page by page do
             verdicts[index] = verdict
         yield Chunk(first, rows, values, clean, verdicts)

@@ -1660,9 +1660,10 @@ def _best_guess(source: SourceFile, record: RecordKind, sheet: str | None) -> Ta
                   for i, s in enumerate(source.sheets)]
         chosen = max(scores, key=lambda item: item[:2])[2]
     found = locate_header(chosen, record)
-    header_row, headers, header_rows = found or (1, tuple(str(c) for c in (chosen.head(1) or [[]])[0]), 1)
+    header_row, headers, header_rows, header_cells = found or (1, tuple(str(c) for c in (chosen.head(1) or [[]])[0]),
+                                                               1, ())
     columns = {f.name: i for f in record.fields for i, h in enumerate(headers) if h and f.matches(h)}
-    return TableLayout(chosen, header_row, headers, columns, header_rows)
+    return TableLayout(chosen, header_row, headers, columns, header_rows, header_cells)
 
 
 def _sample_text(value: Any) -> str:

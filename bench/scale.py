@@ -6,8 +6,9 @@ baseline in the same run, then one line per figure with the ratio and whether it
 Benches (each also runs on its own; see its docstring): startup (the window with its dashboard against a bare
 QMainWindow), import_ledger (50,000 rows against python-calamine and pandas; peak memory at 500,000, with its text
 inline and in shared strings as Excel saves it), table_sort (100,000 rows in the model against
-QSortFilterProxyModel), budget_queries (the budget summary over 1,000,000 transactions), pack_scale (the pack at 10x the demo against openpyxl write_only), org_chart (1,000 people),
-crash_safety (50 imports and exports killed with SIGKILL) and hostile (every kind of bad file, each importer).
+QSortFilterProxyModel), budget_queries (the budget summary over 1,000,000 transactions), pack_scale (the pack at
+10x the demo against openpyxl write_only), org_chart (1,000 people), crash_safety (50 imports and exports killed
+with SIGKILL) and hostile (every kind of bad file, each importer).
 The tests prove the rest of what issue 10 asks (migrations, fuzzing, backup and restore, undo and redo, erasure).
 Exit status 0 only when every target is met.
 """

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 import stored
+from exchange import hostile
 from jointlead.domain.errors import JointleadError
 from jointlead.services.budget_setup import AgreementTerms, PartnerTerms, set_up_agreement
 from jointlead.ui import worker
@@ -201,6 +202,22 @@ def test_the_wizard_imports_a_messy_ledger_end_to_end(window, demo_db, qtbot, tm
     redo.trigger()
     assert stored.scalar(demo_db, M8_ROWS) == valid_rows
     assert window.statusBar().currentMessage().startswith(f"Imported: {valid_rows} added")
+
+
+def test_a_report_with_its_header_in_two_rows_is_mapped_by_both_rows_headers(window, demo_db, qtbot, tmp_path):
+    window.set_database(demo_db)
+    wizard = open_wizard(window, qtbot)
+    choose_file(wizard, qtbot, hostile.two_row_header_ledger_xlsx(tmp_path, pages=2), organisation="NCC")
+    qtbot.waitUntil(lambda: wizard.currentPage() is wizard.mapping_page and not wizard.busy)
+    mapping = wizard.mapping_page
+    assert mapping.header_row.text() == "Headers found on rows 3 and 4"
+    assert mapping.current_mapping()["cost_centre"] == "Cost centre Code"
+    # The box is too narrow for the whole of such a header: its tooltip has it, and follows the choice.
+    combo = mapping._combos["cost_centre"]
+    assert combo.toolTip() == "Cost centre Code  (A)"
+    map_column(wizard, "cost_centre", "Cost centre Name")
+    assert combo.toolTip() == "Cost centre Name  (B)"
+    assert [row for row, _cells in wizard.description.sample] == [5, 6, 10, 11]  # page 2's header skipped
 
 
 def test_an_extract_for_a_closed_month_says_what_to_do_rather_than_to_check_the_file(window, demo_db, qtbot,

@@ -501,6 +501,8 @@ class MappingPage(QWizardPage):
                 combo.setMinimumContentsLength(12)
                 combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
                 combo.currentIndexChanged.connect(self._on_mapping)
+                # A long header ("Cost centre Code", from a header in two rows) is cut short in the box: whole here.
+                combo.currentTextChanged.connect(combo.setToolTip)
                 label = QLabel(with_mnemonic(choice.label, used) + (" *" if choice.required else ""),
                                self.fields_box)
                 label.setBuddy(combo)
@@ -532,6 +534,7 @@ class MappingPage(QWizardPage):
                     combo.addItem(f"{header}  ({column_letters(column)})", header)
             combo.setCurrentIndex(max(combo.findData(choice.header), 0) if choice.header else 0)
             combo.blockSignals(False)
+            combo.setToolTip(combo.currentText())
         self._fields = fields
 
     def _show(self, description: SourceDescription) -> None:

@@ -732,6 +732,9 @@ def test_shared_strings_larger_than_a_slice_are_written_into_its_cells_not_parse
     b'<sst><si><t>a</t></si><?pi <si><t>b</t></si> ?><si><t>c</t></si></sst>',  # a <si> calamine does not read
     b'<sst><si a="</si>"><t>a</t></si></sst>',
     b'<sst xmlns:x="urn:other"><si><x:t>a</x:t></si></sst>',
+    # In a prefix of its own, with an element in none: calamine runs <s:si> on past </si> into the next string.
+    b'<s:sst xmlns:s="urn:main"><s:si><s:t>a</s:t></si><s:si><s:t>b</s:t></s:si></s:sst>',
+    b'<s:sst xmlns:s="urn:main"><si><t>a</t></si><s:si><s:t>b</s:t></s:si></s:sst>',
 ])
 def test_a_string_table_not_as_excel_writes_it_is_left_for_calamine_to_read(table: bytes) -> None:
     assert reading._shared_strings(table, b"") is None

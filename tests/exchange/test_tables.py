@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from exchange import hostile
 from jointlead.domain.calendar import FinancialYear
 from jointlead.exchange.ledger import ledger_kind
@@ -46,6 +48,25 @@ def test_a_header_in_two_rows_repeated_on_each_printed_page_is_skipped_like_any_
     assert [(row.row, row.values["cost_centre"], row.problems) for row in rows] == [
         (5, "00123", ()), (6, "04567", ()), (10, "00123", ()), (11, "04567", ()), (15, "00123", ()),
         (16, "04567", ())]
+
+
+@pytest.mark.parametrize(("top", "bottom"), [
+    # "Cost centre" merged down both rows: blank under it in the second.
+    (["Cost centre", "Account", None, "Period", "Amount £", None], [None, "Code", "Name", None, "Debit", "Credit"]),
+    # A "Cost centre" title over its name and code: blank over the code in the first.
+    (["Cost centre", None, "Account", "Period", "Amount £", None], ["Name", "Code", None, None, "Debit", "Credit"]),
+])
+def test_a_header_in_two_rows_blank_over_or_under_the_first_field_is_skipped_when_repeated(
+        tmp_path: Path, top: list, bottom: list) -> None:
+    postings = [["Social work", "00123", "5101", 7, 12.5, None]] if top[1] is None else [
+        ["00123", "5101", "Agency", 7, 12.5, None]]
+    path = hostile.write_xlsx(tmp_path / "pages.xlsx", {"Report": [
+        ["Council ledger report"], top, bottom, *postings, [], top, bottom, *postings]})
+    kind = ledger_kind(FinancialYear(2026))
+    layout = find_table(open_source(path), kind)
+    assert layout.header_where == "rows 2 and 3"
+    assert [(row.row, row.values["cost_centre"], row.problems) for row in read_rows(layout, kind)] == [
+        (4, "00123", ()), (8, "00123", ())]
 
 
 def test_a_title_standing_over_a_blank_heads_only_its_own_column(tmp_path: Path) -> None:

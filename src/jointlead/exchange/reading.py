@@ -977,7 +977,8 @@ class _Slicer:
                 if xml is not None:  # the first slice says which prefix the sheet's elements are written in
                     if prefix:
                         strings = _shared_strings(xml, prefix)
-                        assert strings is not None  # as it was without the prefix
+                        if strings is None:  # never, as the checks come before the prefix is changed
+                            raise _Uncuttable
                     xml = None
                 body = _with_strings_inline(body, strings, prefix)
             yield self._book(others, sheet.filename, (head, body, tail))
@@ -1022,8 +1023,10 @@ def _shared_strings(xml: bytes, prefix: bytes) -> list[bytes] | None:
         return None
     inside = xml.find(b">", root.end()) + 1  # past the root's own namespace declarations
     own = root[1]
-    other = rb"(?!" + re.escape(own) + rb")" if own else b""
-    if not inside or re.compile(rb"<[!?]|xmlns|</?" + other + rb"[A-Za-z_][\w.-]*:").search(xml, inside):
+    # Every element in the table's own prefix, or in none when it has none: calamine matches an end tag by its whole
+    # name, so a <s:si> closed by </si> runs on into the next string.
+    other = rb"(?!" + re.escape(own) + rb")[A-Za-z_]" if own else rb"[A-Za-z_][\w.-]*:"
+    if not inside or re.compile(rb"<[!?]|xmlns|</?" + other).search(xml, inside):
         return None
     if own != prefix:
         xml = re.compile(rb"<(/?)" + (re.escape(own) if own else rb"(?=[A-Za-z_])")).sub(rb"<\1" + prefix, xml)

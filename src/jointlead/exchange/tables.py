@@ -454,6 +454,9 @@ def read_chunks(layout: TableLayout, kind: RecordKind, names: Sequence[str]) -> 
     first_column = next(iter(layout.columns.values()), 0)
     first_header = frozenset(text for row in header_rows if first_column < len(row)
                              and (text := row[first_column].strip().casefold()))
+    # A header row blank there (a title over it, or merged down from the row above) can repeat with nothing to
+    # show it but the whole row: then every row with a problem is compared with it.
+    blank_first = any(first_column >= len(row) or not row[first_column].strip() for row in header_rows)
     slots = {name: slot for slot, name in enumerate(names)}
     columns = [_Column(slots.get(name), column, kind.field(name), first_header if column == first_column else None)
                for name, column in layout.columns.items()]
@@ -505,7 +508,7 @@ def read_chunks(layout: TableLayout, kind: RecordKind, names: Sequence[str]) -> 
             if unmapped_first and cells:
                 head = cells[first_column] if first_column < len(cells) else None
                 header_like = isinstance(head, str) and head.strip().casefold() in first_header
-            if verdict is not _SKIP and header_like and _header_key(cells[:width]) in header_keys:
+            if verdict is not _SKIP and (header_like or blank_first) and _header_key(cells[:width]) in header_keys:
                 verdict = _SKIP  # the header repeated, as extracts printed page by page do
             verdicts[index] = verdict
         yield Chunk(first, rows, values, clean, verdicts)

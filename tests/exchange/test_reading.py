@@ -727,6 +727,35 @@ def test_shared_strings_larger_than_a_slice_are_written_into_its_cells_not_parse
     assert len(slices) > 2
 
 
+def test_shared_strings_are_worked_out_once_for_a_sheet_read_twice(tmp_path: Path, monkeypatch) -> None:
+    # An import reads a sheet's first rows, then reads it again from the top.
+    data = _shared_strings_xlsx(tmp_path, 300, awkward=True).read_bytes()
+    worked_out, work_out = [], reading._shared_strings
+    monkeypatch.setattr(reading, "_shared_strings", lambda *args: worked_out.append(args[1]) or work_out(*args))
+    slicer = reading._Slicer(data, 2_000)
+    first, again = ([book.getvalue() for book in slicer.slices("Data") or ()] for _read in range(2))
+    assert first == again and len(first) > 2
+    assert worked_out == [b""]
+
+
+@pytest.mark.parametrize("window", [1, 40, 10_000_000])
+def test_shared_strings_are_taken_a_window_at_a_time_each_whole(tmp_path: Path, window: int) -> None:
+    data = _shared_strings_xlsx(tmp_path, 10, awkward=True, strings_prefix="s").read_bytes()
+    with zipfile.ZipFile(io.BytesIO(data)) as book:
+        xml = book.read("xl/sharedStrings.xml")
+    strings = reading._shared_strings(xml, b"x:", window)
+    assert strings is not None
+    numbers = list(range(len(strings.bounds) - 1))
+    texts = [bytes(text) for text in strings.contents(numbers)]
+    assert len(texts) == 152 + len(AWKWARD_STRINGS)
+    assert texts[:2] + texts[-3:] == [b"<x:t>Ref</x:t>", b"<x:t>Amount</x:t>", b"", b"<x:t/>",
+                                      b"<x:t>Tom &amp; Jerry &lt;3 &#8364;5</x:t>"]
+    assert texts[-6] == (b'<x:r><x:rPr><x:b/><x:sz val="11"/></x:rPr><x:t>Bold</x:t></x:r>'
+                         b'<x:r><x:t xml:space="preserve"> then plain</x:t></x:r>')
+    with pytest.raises(IndexError):
+        strings.contents([len(numbers)])
+
+
 @pytest.mark.parametrize("table", [
     b"<sst>" + b"<si>" * 5 + b"</sst>",  # strings never closed: each would otherwise be scanned to the end
     b'<sst><si><t>a</t></si><?pi <si><t>b</t></si> ?><si><t>c</t></si></sst>',  # a <si> calamine does not read

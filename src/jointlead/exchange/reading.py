@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import array
 import codecs
 import contextlib
 import csv
@@ -16,6 +17,7 @@ import os
 import posixpath
 import re
 import struct
+import sys
 import threading
 import weakref
 import zipfile
@@ -931,6 +933,7 @@ class _Slicer:
                          if not member.filename.endswith("/")}
         self._parts = _sheet_parts(self._archive, self._members) or {}
         self._slice_bytes = slice_bytes
+        self._strings: tuple[bytes, _SharedStrings | None] | None = None  # the shared strings, and their prefix
 
     @property
     def worthwhile(self) -> bool:
@@ -966,7 +969,7 @@ class _Slicer:
         strings = xml = None
         if shared is not None and len(others[shared][1]) > self._slice_bytes:
             name, xml = others[shared]
-            strings = _shared_strings(xml, b"")  # inline strings for a sheet in no prefix, as Excel writes
+            strings = self._shared_strings(xml, b"")  # inline strings for a sheet in no prefix, as Excel writes
             if strings is not None:
                 others[shared] = (name, _NO_SHARED_STRINGS)
         # Every slice parses the other parts again: slices at least as large keep that to a fraction of the work.
@@ -976,12 +979,20 @@ class _Slicer:
                 prefix = _sheet_prefix(head)
                 if xml is not None:  # the first slice says which prefix the sheet's elements are written in
                     if prefix:
-                        strings = _shared_strings(xml, prefix)
+                        strings = self._shared_strings(xml, prefix)
                         if strings is None:  # never, as the checks come before the prefix is changed
                             raise _Uncuttable
                     xml = None
                 body = _with_strings_inline(body, strings, prefix)
             yield self._book(others, sheet.filename, (head, body, tail))
+
+    def _shared_strings(self, xml: bytes, prefix: bytes) -> _SharedStrings | None:
+        """`_shared_strings`, kept for the next read in the same prefix: an import reads its sheet's first rows, then
+        reads it again from the top, and working them out again took a second."""
+        if self._strings is None or self._strings[0] != prefix:
+            self._strings = None  # the last ones let go of first, not held beside these
+            self._strings = (prefix, _shared_strings(xml, prefix))
+        return self._strings[1]
 
     @staticmethod
     def _book(others: list[tuple[str, bytes]], sheet: str | None, pieces: Iterable[bytes | memoryview]) -> io.BytesIO:
@@ -1014,10 +1025,31 @@ def _holds_shared_strings(part: str) -> bool:
     return part == "xl/sharedStrings.xml"
 
 
-def _shared_strings(xml: bytes, prefix: bytes) -> list[bytes] | None:
-    """Each shared string as an inline string (<is>) saying the same, its elements in the worksheet's namespace
-    `prefix` as its cells' own; None where that cannot be done safely (a comment, CDATA, a namespace declared
-    inside)."""
+class _SharedStrings:
+    """A workbook's shared strings, to be written inline (<is>) into a worksheet whose elements are in the namespace
+    `prefix`: the text of all of them in one bytes object and where each ends, not a Python object each (a 500,000-row
+    ledger's 834,000 strings take 30 MB so, and took 65 MB as a list)."""
+
+    def __init__(self, prefix: bytes) -> None:
+        self.text = bytearray()
+        self.bounds = array.array("q", [0])  # where string n starts, and where it ends: bounds[n], bounds[n + 1]
+        self.opening, self.closing = b"<" + prefix + b"is>", b"</" + prefix + b"is>"
+
+    def extend(self, contents: list[bytes]) -> None:
+        """Add strings, each what it holds between its <is> and </is>."""
+        self.bounds.extend(itertools.islice(itertools.accumulate(map(len, contents), initial=len(self.text)), 1, None))
+        self.text += b"".join(contents)
+
+    def contents(self, numbers: list[int]) -> Iterator[bytes]:
+        """What each string numbered holds. Raises IndexError at a number no string has."""
+        ends = list(map(self.bounds.__getitem__, map((1).__add__, numbers)))  # first: IndexError past the last
+        return map(self.text.__getitem__, map(slice, map(self.bounds.__getitem__, numbers), ends))
+
+
+def _shared_strings(xml: bytes, prefix: bytes, window: int = _INFLATE_BYTES) -> _SharedStrings | None:
+    """The shared strings, to be written inline with their elements in the worksheet's namespace `prefix` as its
+    cells' own, taken about `window` bytes of the table at a time; None where that cannot be done safely (a comment,
+    CDATA, a namespace declared inside)."""
     root = _SST.search(xml)
     if root is None:
         return None
@@ -1031,14 +1063,17 @@ def _shared_strings(xml: bytes, prefix: bytes) -> list[bytes] | None:
     if own != prefix:
         xml = re.compile(rb"<(/?)" + (re.escape(own) if own else rb"(?=[A-Za-z_])")).sub(rb"<\1" + prefix, xml)
     name = re.escape(prefix)
-    opening, closing = b"<" + prefix + b"is>", b"</" + prefix + b"is>"
     # Linear on any input, however hostile: a string's contents stop at the next <si or </si, so an unclosed one
     # fails there rather than scanning on to the end for each. Every <si must then be a whole string, or the
     # numbering would shift: calamine, reading the table itself, says what is wrong with it.
     items = re.compile(rb"<" + name + rb"si(?:\s[^<>]{0,1024})?(?:/>|>((?:[^<]++|<(?!/?" + name
                        + rb"si[\s>/]))*+)</" + name + rb"si\s*>)")
-    strings = [opening + (item[1] or b"") + closing for item in items.finditer(xml)]
-    if len(strings) != sum(1 for _start in re.finditer(rb"<" + name + rb"si[\s>/]", xml)):  # counted, not listed
+    strings, end_tag, start = _SharedStrings(prefix), re.compile(rb"</" + name + rb"si\s*>"), 0
+    while start < len(xml):  # a window of whole strings at a time: a list of them all took 65 MB more at once
+        end = end_tag.search(xml, start + window)
+        strings.extend(items.findall(xml, start, end.end() if end else len(xml)))  # b"" for <si/>
+        start = end.end() if end else len(xml)
+    if len(strings.bounds) - 1 != sum(1 for _start in re.finditer(rb"<" + name + rb"si[\s>/]", xml)):  # counted
         return None
     return strings
 
@@ -1068,7 +1103,7 @@ def _string_cell(prefix: bytes) -> re.Pattern[bytes]:
     return re.compile(rb"<" + re.escape(prefix) + rb"""c\s[^<>]*?\bt\s*=\s*(["'])s\1""")
 
 
-def _with_strings_inline(body: memoryview, strings: list[bytes], prefix: bytes) -> bytes:
+def _with_strings_inline(body: memoryview, strings: _SharedStrings, prefix: bytes) -> bytes:
     """A slice's rows with each shared-string cell's text written inline (`_shared_strings`).
 
     Done a whole slice at a time in C (split, then each cell's pieces swapped by lookup): a Python call for each
@@ -1077,12 +1112,13 @@ def _with_strings_inline(body: memoryview, strings: list[bytes], prefix: bytes) 
     pieces = _shared_string_cells(prefix).split(body)
     del pieces[2::5]  # each cell's quote mark: now the opening, the rest of the opening, the number, what follows
     rests = pieces[2::4]  # mostly ">": one bytes object for each different one, not one a cell
-    inline = {rest: b' t="inlineStr"' + rest for rest in set(rests)}
+    inline = {rest: b' t="inlineStr"' + rest + strings.opening for rest in set(rests)}
     pieces[2::4] = map(inline.__getitem__, rests)
     try:
-        pieces[3::4] = map(strings.__getitem__, map(int, pieces[3::4]))
+        pieces[3::4] = strings.contents(list(map(int, pieces[3::4])))
     except IndexError:  # a number no string has
         raise _Uncuttable from None
+    pieces[4::4] = map(strings.closing.__add__, pieces[4::4])
     rows = b"".join(pieces)
     if _string_cell(prefix).search(rows):
         raise _Uncuttable
@@ -1269,8 +1305,26 @@ def _serve_workbook(connection: multiprocessing.connection.Connection) -> None:
         quiet = os.open(os.devnull, os.O_WRONLY)
         os.dup2(quiet, 2)
         os.close(quiet)
+    _hand_back_large_blocks()
     with contextlib.suppress(EOFError, OSError):
         _serve(connection)
+
+
+_M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter
+_LARGE_BLOCK = 1024 * 1024
+
+
+def _hand_back_large_blocks() -> None:
+    """On Linux (glibc), give every block of a MB or more back to the system when it is freed, as Windows' heap does.
+
+    glibc does so only for blocks larger than the largest yet freed: once the shared strings' XML (25 MB for a large
+    ledger) has been freed, each slice's buffers were kept in its heap, and fragments of it held 30 MB for good."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).mallopt(_M_MMAP_THRESHOLD, _LARGE_BLOCK)
 
 
 def _serve(connection: multiprocessing.connection.Connection) -> None:
@@ -1310,6 +1364,7 @@ def _serve(connection: multiprocessing.connection.Connection) -> None:
         name, start, count = request
         try:
             if reading is None or reading[:2] != (name, start):
+                reading = None  # what the read before holds is let go first, not held beside this one's
                 rows = source.rows(name)
                 for _skipped in itertools.islice(rows, start):
                     pass

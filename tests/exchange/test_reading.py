@@ -9,7 +9,9 @@ import io
 import itertools
 import multiprocessing
 import re
+import sys
 import time
+import tracemalloc
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -595,12 +597,13 @@ AWKWARD_STRINGS = [
 
 def _shared_strings_xlsx(folder: Path, count: int, *, prefix: str = "", after_half: str = "",
                          row_attributes: str = "r", awkward: bool = False, strings_prefix: str = "",
-                         half_cell: str = "") -> Path:
+                         half_cell: str = "", half_type: str = ' t="s"', strings_prolog: str = "") -> Path:
     """A sheet "Data" of `count` postings under a header, its text in shared strings as Excel writes them; its
     elements in a namespace `prefix` if given, `after_half` written between two rows halfway down, and its rows
     without their numbers unless `row_attributes` is "r". `awkward`: the postings' text in AWKWARD_STRINGS too,
     and a hundred more strings (the table larger than a slice of SLICED); the table's elements in
-    `strings_prefix` if given. `half_cell`: what a shared-string cell in column C of the row halfway down holds."""
+    `strings_prefix` if given, after `strings_prolog`. `half_cell`: what a cell in column C of the row halfway down
+    holds, its type attribute `half_type`."""
     name = f"{prefix}:" if prefix else ""
     namespace = f"xmlns{':' + prefix if prefix else ''}=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\""
     texts = ["Ref", "Amount", *(f"Supplier {number} & co" for number in range(150 if awkward else 50))]
@@ -616,7 +619,8 @@ def _shared_strings_xlsx(folder: Path, count: int, *, prefix: str = "", after_ha
     items = [f"<t>{escape(text)}</t>" for text in texts] + (AWKWARD_STRINGS if awkward else [])
     rows = [row(1, cell("A1", 0, True) + cell("B1", 1, True))]
     for number in range(count):
-        extra = f'<{name}c r="C{number + 2}" t="s">{half_cell}</{name}c>' if half_cell and number == count // 2 else ""
+        extra = (f'<{name}c r="C{number + 2}"{half_type}>{half_cell}</{name}c>' if half_cell and number == count // 2
+                 else "")
         rows.append(row(number + 2, cell(f"A{number + 2}", number % (len(items) - 2) + 2, True)
                         + cell(f"B{number + 2}", number * 1.25) + extra))
         if number == count // 2:
@@ -627,7 +631,7 @@ def _shared_strings_xlsx(folder: Path, count: int, *, prefix: str = "", after_ha
     own = f"{strings_prefix}:" if strings_prefix else ""
     items = [re.sub(r"<(/?)(?=[A-Za-z])", rf"<\1{own}", item) for item in items]
     strings = "".join(f"<{own}si>{item}</{own}si>" if item else f"<{own}si/>" for item in items)
-    shared = ('<?xml version="1.0" encoding="UTF-8"?>'
+    shared = (f'<?xml version="1.0" encoding="UTF-8"?>{strings_prolog}'
               f'<{own}sst xmlns{":" + strings_prefix if strings_prefix else ""}='
               f'"http://schemas.openxmlformats.org/spreadsheetml/2006/main">{strings}</{own}sst>')
     return hostile.hand_made_xlsx(folder / "shared.xlsx", sheet, shared)
@@ -694,6 +698,11 @@ def _as_read(result: object) -> object:
     lambda folder: _shared_strings_xlsx(folder, 300, awkward=True, half_cell="<f>A2</f><v>3</v>"),
     lambda folder: _shared_strings_xlsx(folder, 300, awkward=True, half_cell="<v> 3 </v>"),
     lambda folder: _shared_strings_xlsx(folder, 300, awkward=True, half_cell=f"<v>{'9' * 5000}</v>"),
+    # Two types, or two values: calamine takes the last of each.
+    lambda folder: _shared_strings_xlsx(folder, 300, awkward=True, half_cell="<v>1</v>", half_type=' t="s" t="n"'),
+    lambda folder: _shared_strings_xlsx(folder, 300, awkward=True, half_cell="<v>1</v><v>0</v>"),
+    # A comment before the table holding what looks like a string: the table is left to calamine.
+    lambda folder: _shared_strings_xlsx(folder, 300, awkward=True, strings_prolog="<!--<si><t>Evil</t></si>-->"),
     # Another part named sharedStrings.xml, first in the file: calamine reads only xl/sharedStrings.xml.
     lambda folder: _with_a_decoy_string_table(_shared_strings_xlsx(folder, 300, awkward=True)),
 ])
@@ -727,15 +736,46 @@ def test_shared_strings_larger_than_a_slice_are_written_into_its_cells_not_parse
     assert len(slices) > 2
 
 
-def test_shared_strings_are_worked_out_once_for_a_sheet_read_twice(tmp_path: Path, monkeypatch) -> None:
+def test_shared_strings_with_no_end_tags_are_still_taken_a_window_at_a_time() -> None:
+    # Each window ends where a string starts (<si/> has no end tag): one window of 200,000 strings took 19 MB.
+    xml = b'<sst xmlns="u">' + b"<si/>" * 200_000 + b"</sst>"
+    tracemalloc.start()
+    try:
+        strings = reading._shared_strings(xml, b"", 65_536)
+        most = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert strings is not None and len(strings.bounds) == 200_001
+    assert most < 4 * 1024 * 1024
+
+
+@pytest.mark.parametrize("prefix", ["", "x"])
+def test_shared_strings_are_worked_out_once_for_a_sheet_read_twice(tmp_path: Path, monkeypatch, prefix: str) -> None:
     # An import reads a sheet's first rows, then reads it again from the top.
-    data = _shared_strings_xlsx(tmp_path, 300, awkward=True).read_bytes()
+    data = _shared_strings_xlsx(tmp_path, 300, awkward=True, prefix=prefix, strings_prefix=prefix).read_bytes()
     worked_out, work_out = [], reading._shared_strings
     monkeypatch.setattr(reading, "_shared_strings", lambda *args: worked_out.append(args[1]) or work_out(*args))
     slicer = reading._Slicer(data, 2_000)
     first, again = ([book.getvalue() for book in slicer.slices("Data") or ()] for _read in range(2))
     assert first == again and len(first) > 2
-    assert worked_out == [b""]
+    assert worked_out == [f"{prefix}:".encode() if prefix else b""]
+
+
+def test_a_sheet_parsed_whole_after_all_lets_go_of_its_shared_strings(tmp_path: Path) -> None:
+    data = _shared_strings_xlsx(tmp_path, 300, awkward=True, after_half="<!-- </row> -->").read_bytes()
+    slicer = reading._Slicer(data, 2_000)
+    source = reading._WorkbookSource(python_calamine.CalamineWorkbook.from_filelike(slicer.skeleton()), "xlsx",
+                                     SLICED, {}, slicer)
+    rows = source.rows("Data")
+    assert next(rows)[:2] == ["Ref", "Amount"]
+    assert slicer._strings is not None
+    assert len(list(rows)) == 300  # the postings
+    assert slicer._strings is None
+
+
+def test_a_python_without_ctypes_still_reads(monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "ctypes", None)  # import ctypes raises ImportError
+    reading._hand_back_large_blocks()
 
 
 @pytest.mark.parametrize("window", [1, 40, 10_000_000])

@@ -869,6 +869,7 @@ class _WorkbookSource:
         except _Uncuttable:
             # Something in the sheet's XML is not as Excel and every library write it: parse it whole, as calamine
             # would have, and go on from the row reached.
+            self._slicer.forget_strings()
             yield from self._whole(name, done)
 
     def _slice(self, name: str, book: io.BytesIO) -> tuple[python_calamine.CalamineSheet, list[list[object]]]:
@@ -943,8 +944,7 @@ class _Slicer:
     def skeleton(self) -> io.BytesIO:
         """The workbook without its worksheets or shared strings: enough for calamine to list the sheets, at a
         fraction of the cost (calamine parses every shared string as it opens a workbook)."""
-        return self._book([(name, _NO_SHARED_STRINGS if _holds_shared_strings(name) else content)
-                           for name, content in self._others()], None, ())
+        return self._book(self._others(strings=False), None, ())
 
     def slices(self, name: str) -> Iterator[io.BytesIO] | None:
         """Workbooks of the sheet's rows, a slice each; None for a sheet small enough to parse whole."""
@@ -953,45 +953,48 @@ class _Slicer:
             return None
         return self._workbooks(member)
 
-    def _others(self) -> list[tuple[str, bytes]]:
-        """Every part but the worksheets, and anything calamine does not read (pictures, macros)."""
+    def forget_strings(self) -> None:
+        """Let go of the shared strings kept for the next read (`_shared_strings`): a sheet parsed whole has no use
+        for them."""
+        self._strings = None
+
+    def _others(self, *, strings: bool = True) -> list[tuple[str, bytes]]:
+        """Every part but the worksheets, and anything calamine does not read (pictures, macros); the shared strings
+        as an empty table unless `strings`."""
         worksheets = set(self._parts.values())
-        return [(member.filename, self._archive.read(member)) for member in self._members.values()
+        return [(member.filename, self._archive.read(member) if strings or not _holds_shared_strings(member.filename)
+                 else _NO_SHARED_STRINGS) for member in self._members.values()
                 if member.filename.lower().endswith((".xml", ".rels")) and member.filename.lower() not in worksheets]
 
     def _workbooks(self, sheet: zipfile.ZipInfo) -> Iterator[io.BytesIO]:
-        others = self._others()
         # Shared strings larger than a slice (Excel keeps every text of a workbook there: a 500,000-row ledger's
         # journal references alone are 25 MB) are written into each slice's cells instead: parsed in every slice,
         # calamine held them all again for each (150 MB for that ledger), and the slices had to grow as large to
-        # keep parsing them to a fraction of the work.
-        shared = next((index for index, (name, _content) in enumerate(others) if _holds_shared_strings(name)), None)
-        strings = xml = None
-        if shared is not None and len(others[shared][1]) > self._slice_bytes:
-            name, xml = others[shared]
-            strings = self._shared_strings(xml, b"")  # inline strings for a sheet in no prefix, as Excel writes
-            if strings is not None:
-                others[shared] = (name, _NO_SHARED_STRINGS)
+        # keep parsing them to a fraction of the work. They are written in the namespace prefix of the sheet's
+        # elements, as its opening says (or, if that is longer than its head, as the first slice says).
+        table = next((member for member in self._members.values() if _holds_shared_strings(member.filename)), None)
+        strings = None
+        if table is not None and table.file_size > self._slice_bytes:
+            strings = self._shared_strings(table, _sheet_prefix(_member_head(self._archive, sheet)))
+        others = self._others(strings=strings is None)
         # Every slice parses the other parts again: slices at least as large keep that to a fraction of the work.
         size = max(self._slice_bytes, sum(len(content) for _name, content in others))
         for head, body, tail in _worksheet_slices(self._archive, sheet, size):
             if strings is not None:
                 prefix = _sheet_prefix(head)
-                if xml is not None:  # the first slice says which prefix the sheet's elements are written in
-                    if prefix:
-                        strings = self._shared_strings(xml, prefix)
-                        if strings is None:  # never, as the checks come before the prefix is changed
-                            raise _Uncuttable
-                    xml = None
+                if prefix != strings.prefix:
+                    strings = self._shared_strings(table, prefix)
+                    if strings is None:  # never, as the checks come before the prefix is changed
+                        raise _Uncuttable
                 body = _with_strings_inline(body, strings, prefix)
             yield self._book(others, sheet.filename, (head, body, tail))
 
-    def _shared_strings(self, xml: bytes, prefix: bytes) -> _SharedStrings | None:
-        """`_shared_strings`, kept for the next read in the same prefix: an import reads its sheet's first rows, then
-        reads it again from the top, and working them out again took a second."""
+    def _shared_strings(self, table: zipfile.ZipInfo, prefix: bytes) -> _SharedStrings | None:
+        """`_shared_strings` of the workbook's table, kept for the next read in the same prefix: an import reads its
+        sheet's first rows, then reads it again from the top, and working them out again took a second."""
         if self._strings is None or self._strings[0] != prefix:
             self._strings = None  # the last ones let go of first, not held beside these
-            self._strings = (prefix, _shared_strings(xml, prefix))
+            self._strings = (prefix, _shared_strings(self._archive.read(table), prefix))
         return self._strings[1]
 
     @staticmethod
@@ -1018,6 +1021,7 @@ _DIMENSION_ELEMENT = re.compile(rb"<" + _NAME + rb"dimension\b[^>]*/>")
 _NO_SHARED_STRINGS = (b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="0" '
                       b'uniqueCount="0"/>')
 _SST = re.compile(rb"<(" + _NAME + rb")sst\b")
+_PROLOG = re.compile(rb"(?:\xef\xbb\xbf)?\s*+(?:<\?xml\s[^<>]*\?>\s*+)?")  # an XML declaration, nothing else
 
 
 def _holds_shared_strings(part: str) -> bool:
@@ -1033,6 +1037,7 @@ class _SharedStrings:
     def __init__(self, prefix: bytes) -> None:
         self.text = bytearray()
         self.bounds = array.array("q", [0])  # where string n starts, and where it ends: bounds[n], bounds[n + 1]
+        self.prefix = prefix
         self.opening, self.closing = b"<" + prefix + b"is>", b"</" + prefix + b"is>"
 
     def extend(self, contents: list[bytes]) -> None:
@@ -1051,7 +1056,7 @@ def _shared_strings(xml: bytes, prefix: bytes, window: int = _INFLATE_BYTES) -> 
     cells' own, taken about `window` bytes of the table at a time; None where that cannot be done safely (a comment,
     CDATA, a namespace declared inside)."""
     root = _SST.search(xml)
-    if root is None:
+    if root is None or not _PROLOG.fullmatch(xml, 0, root.start()):  # a comment there may hold what looks a <si>
         return None
     inside = xml.find(b">", root.end()) + 1  # past the root's own namespace declarations
     own = root[1]
@@ -1068,12 +1073,15 @@ def _shared_strings(xml: bytes, prefix: bytes, window: int = _INFLATE_BYTES) -> 
     # numbering would shift: calamine, reading the table itself, says what is wrong with it.
     items = re.compile(rb"<" + name + rb"si(?:\s[^<>]{0,1024})?(?:/>|>((?:[^<]++|<(?!/?" + name
                        + rb"si[\s>/]))*+)</" + name + rb"si\s*>)")
-    strings, end_tag, start = _SharedStrings(prefix), re.compile(rb"</" + name + rb"si\s*>"), 0
-    while start < len(xml):  # a window of whole strings at a time: a list of them all took 65 MB more at once
-        end = end_tag.search(xml, start + window)
-        strings.extend(items.findall(xml, start, end.end() if end else len(xml)))  # b"" for <si/>
-        start = end.end() if end else len(xml)
-    if len(strings.bounds) - 1 != sum(1 for _start in re.finditer(rb"<" + name + rb"si[\s>/]", xml)):  # counted
+    # A window of whole strings at a time (a list of them all took 65 MB more at once), each cut where a string
+    # starts: no string holds the start of another.
+    strings, starts, start = _SharedStrings(prefix), re.compile(rb"<" + name + rb"si[\s>/]"), 0
+    while start < len(xml):
+        cut = starts.search(xml, start + max(window, 1))
+        end = cut.start() if cut else len(xml)
+        strings.extend(items.findall(xml, start, end))  # b"" for <si/>
+        start = end
+    if len(strings.bounds) - 1 != sum(1 for _start in starts.finditer(xml)):  # counted, not listed
         return None
     return strings
 
@@ -1092,9 +1100,11 @@ def _shared_string_cells(prefix: bytes) -> re.Pattern[bytes]:
     """A shared-string cell up to the end of its value, in four groups: its opening up to its type, the quote mark
     round the type, its other attributes and the opening's end, and the string's number."""
     name = re.escape(prefix)
-    # The number as calamine takes it (digits only: it reads " 3 " as string 0), short enough for int().
-    return re.compile(rb"(<" + name + rb"c(?:(?!\s+t\s*=)" + _ATTRIBUTE + rb")*+)\s+t\s*=\s*([\"'])s\2((?:"
-                      + _ATTRIBUTE + rb")*+\s*>)\s*+<" + name + rb"v>([0-9]{1,18})</" + name + rb"v\s*+>")
+    # The number as calamine takes it (digits only: it reads " 3 " as string 0), short enough for int(); one type
+    # and one value, the cell's only (calamine takes the last of two).
+    other = rb"(?:(?!\s+t\s*=)" + _ATTRIBUTE + rb")*+"
+    return re.compile(rb"(<" + name + rb"c" + other + rb")\s+t\s*=\s*([\"'])s\2(" + other + rb"\s*>)\s*+<" + name
+                      + rb"v>([0-9]{1,18})</" + name + rb"v\s*+>(?=\s*+</" + name + rb"c\s*>)")
 
 
 @functools.cache
@@ -1321,9 +1331,9 @@ def _hand_back_large_blocks() -> None:
     ledger) has been freed, each slice's buffers were kept in its heap, and fragments of it held 30 MB for good."""
     if not sys.platform.startswith("linux"):
         return
-    import ctypes
+    with contextlib.suppress(ImportError, OSError, AttributeError):  # a Python without ctypes, a libc without it
+        import ctypes
 
-    with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None).mallopt(_M_MMAP_THRESHOLD, _LARGE_BLOCK)
 
 

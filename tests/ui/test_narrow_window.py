@@ -72,6 +72,96 @@ def test_every_page_fits_a_small_laptop_window_and_the_actions_table_shows_due_a
     assert "Due" not in out and "Status" not in out, out
 
 
+def _hidden(table) -> list[str]:
+    header = table.view.horizontalHeader()
+    return [table.model.headerData(column, Qt.Orientation.Horizontal) for column in range(header.count())
+            if header.isSectionHidden(column)]
+
+
+def test_columns_ticked_off_in_the_headings_menu_leave_the_rest_in_sight_and_stay_off_next_time(make_window,
+                                                                                                 demo_db):
+    window = make_window()
+    window.set_database(demo_db)
+    page = _show(window, "Actions", (1280, 800))
+    assert {"Priority", "Latest update", "Agreed at"} <= set(_out_of_sight(page.table.view))
+    choices = {choice.text(): choice for choice in page.table.column_menu().actions() if choice.isCheckable()}
+    assert list(choices) == ["Ref", "RAG", "Action", "Due", "Status", "Owner", "Priority", "Latest update",
+                             "Agreed at"]
+    assert all(choice.isChecked() for choice in choices.values())
+    assert not choices["Action"].isEnabled()  # the column naming each action stays
+    for heading in ("Priority", "Latest update", "Agreed at"):
+        choices[heading].trigger()
+    _show(window)
+    assert _hidden(page.table) == ["Priority", "Latest update", "Agreed at"]
+    assert _out_of_sight(page.table.view) == []
+    assert page.table.view.horizontalScrollBar().maximum() == 0
+
+    later = make_window()  # the next start, on the same settings
+    assert _hidden(_show(later, "Actions").table) == ["Priority", "Latest update", "Agreed at"]
+    menu = page.table.column_menu()
+    assert [choice.text() for choice in menu.actions() if choice.isCheckable() and not choice.isChecked()] == [
+        "Priority", "Latest update", "Agreed at"]
+    next(choice for choice in menu.actions() if choice.text() == "Show every column").trigger()
+    _show(window)
+    assert _hidden(page.table) == []
+    assert _hidden(_show(make_window(), "Actions").table) == []
+
+
+def test_a_divider_dragged_stays_where_it_was_left_at_the_next_start(make_window, demo_db):
+    from PySide6.QtWidgets import QSplitter
+
+    window = make_window()
+    window.set_database(demo_db)
+    page = _show(window, "Actions", (1280, 800))
+    divider = page.table.parentWidget()
+    number = page.findChildren(QSplitter).index(divider)
+    before = divider.sizes()
+    divider.moveSplitter(before[0] + 100, 1)  # as dragging it does: the details narrower, the table wider
+    _show(window)
+    sizes = divider.sizes()
+    assert sizes[0] == before[0] + 100
+    later = make_window()
+    later.resize(1280, 800)
+    assert _show(later, "Actions").findChildren(QSplitter)[number].sizes() == sizes
+
+
+def test_the_menu_key_in_a_table_or_a_right_click_on_its_headings_opens_its_columns(window, demo_db, monkeypatch):
+    from PySide6.QtGui import QContextMenuEvent
+    from PySide6.QtWidgets import QMenu
+
+    from jointlead.ui import widgets
+
+    opened = []
+
+    class Opened(QMenu):
+        def exec(self, *_where):
+            opened.append([choice.text() for choice in self.actions() if choice.isCheckable()])
+
+    monkeypatch.setattr(widgets, "QMenu", Opened)
+    window.set_database(demo_db)
+    view = _show(window, "Actions").table.view
+    # What Qt sends for the Menu key or Shift+F10 (the offscreen platform sends nothing for the key itself).
+    QApplication.sendEvent(view.viewport(), QContextMenuEvent(QContextMenuEvent.Reason.Keyboard, QPoint(5, 5),
+                                                              view.viewport().mapToGlobal(QPoint(5, 5))))
+    QApplication.sendEvent(view.horizontalHeader().viewport(), QContextMenuEvent(QContextMenuEvent.Reason.Mouse,
+                                                                                   QPoint(5, 5), QPoint(5, 5)))
+    assert opened == [["Ref", "RAG", "Action", "Due", "Status", "Owner", "Priority", "Latest update",
+                       "Agreed at"]] * 2
+
+
+def test_the_last_column_shown_cannot_be_ticked_off(window):
+    from jointlead.ui.table_model import Column
+    from jointlead.ui.widgets import DataTable
+
+    table = DataTable("notes", [Column("Note", str), Column("By", str)], "No notes.", None)
+    table.set_rows(["One"])
+    table.show_column("Note", False)
+    assert _hidden(table) == ["Note"]
+    choices = [choice for choice in table.column_menu().actions() if choice.isCheckable()]
+    assert [(choice.text(), choice.isChecked(), choice.isEnabled()) for choice in choices] == [
+        ("Note", False, True), ("By", True, False)]
+
+
 def test_the_supervision_tables_show_every_column_on_a_laptop_and_every_name_whole_with_room(window, demo_db):
     window.set_database(demo_db)
     page = _show(window, "Supervision", (1280, 800))
@@ -93,10 +183,10 @@ def test_the_supervision_tables_show_every_column_on_a_laptop_and_every_name_who
 
 
 def _out_of_sight(view) -> list[str]:
-    """The headings of the table's columns not wholly inside its viewport."""
+    """The headings of the table's columns shown but not wholly inside its viewport."""
     header = view.horizontalHeader()
     out = []
-    for column in range(header.count()):
+    for column in (column for column in range(header.count()) if not header.isSectionHidden(column)):
         left = header.sectionViewportPosition(column)
         if left < 0 or left + header.sectionSize(column) > view.viewport().width():
             out.append(view.model().headerData(column, Qt.Orientation.Horizontal))

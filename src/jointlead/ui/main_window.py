@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QMainWindow,
     QMessageBox,
+    QSplitter,
     QStackedWidget,
     QWidget,
 )
@@ -37,6 +38,7 @@ from jointlead.ui.messages import show_problem
 from jointlead.ui.page import Page
 from jointlead.ui.undo import Editor, refused
 from jointlead.ui.welcome import WelcomeChoice, WelcomeDialog
+from jointlead.ui.widgets import DataTable, string_list
 
 if TYPE_CHECKING:
     from jointlead.services.files import Database
@@ -123,6 +125,7 @@ class MainWindow(QMainWindow):
         self.dashboard = DashboardPage(self)
         self.dashboard.open_filtered.connect(self.open_filtered)
         self.dashboard.editor = self.editor
+        self._remember_layout(self.dashboard)
         self.titles = [self.dashboard.title, *(title for title, _module, _name in LATER_PAGES)]
         self._built: dict[int, Page] = {0: self.dashboard}
         self.pages.addWidget(self.dashboard)
@@ -225,10 +228,7 @@ class MainWindow(QMainWindow):
 
     # --- settings --------------------------------------------------------------------------------
     def recent_files(self) -> list[str]:
-        value = self.settings.value("recent_files", [])
-        if isinstance(value, str):  # QSettings hands back a lone string for a one-item list
-            value = [value]
-        return [str(v) for v in value or []]
+        return string_list(self.settings, "recent_files")
 
     def _remember(self, path: Path) -> None:
         recent = [str(path)] + [p for p in self.recent_files() if p != str(path)]
@@ -503,12 +503,26 @@ class MainWindow(QMainWindow):
             _title, module, name = LATER_PAGES[row - 1]
             page = getattr(import_module(module), name)(self)
             page.editor = self.editor
+            self._remember_layout(page)
             stand_in = self.pages.widget(row)
             self.pages.insertWidget(row, page)
             self.pages.removeWidget(stand_in)
             stand_in.deleteLater()
             self._built[row] = page
         return page
+
+    def _remember_layout(self, page: Page) -> None:
+        """Each of the page's tables shows the columns last chosen for it, and each divider between a list and its
+        details stays where it was last dragged: both kept in the settings for the next start."""
+        for table in page.findChildren(DataTable):
+            table.remember_columns(self.settings)
+        for number, divider in enumerate(page.findChildren(QSplitter)):
+            key = f"dividers/{page.title}/{number}"
+            state = self.settings.value(key)
+            if state is not None:
+                divider.restoreState(state)
+            divider.splitterMoved.connect(
+                lambda _at, _index, divider=divider, key=key: self.settings.setValue(key, divider.saveState()))
 
     @property
     def page_list(self) -> list[Page]:

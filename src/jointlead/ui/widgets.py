@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from html import escape
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSize, Qt
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLayout,
     QLayoutItem,
     QLineEdit,
+    QMenu,
     QPushButton,
     QSizePolicy,
     QStackedWidget,
@@ -145,8 +146,22 @@ class Tile(QPushButton):
         return max(self.layout().totalHeightForWidth(width), self.minimumHeight())
 
 
+def string_list(settings: QSettings, key: str) -> list[str]:
+    """A list of strings kept in `settings` (none if there is none)."""
+    value = settings.value(key, [])
+    if isinstance(value, str):  # QSettings hands back a lone string for a one-item list
+        value = [value]
+    return [str(v) for v in value or []]
+
+
 class DataTable(QWidget):
-    """A table of frozen rows with a search box, a count, and a plain-words empty state."""
+    """A table of frozen rows with a search box, a count, and a plain-words empty state.
+
+    Right-clicking its headings (or the Menu key in the table) ticks the columns to show: a narrow window beside a
+    detail pane need not scroll sideways to the ones that matter to this manager.
+    """
+
+    columns_chosen = Signal()  # a column shown or hidden by the user
 
     def __init__(self, name: str, columns: Sequence[Column], empty_text: str, parent: QWidget,
                  *, searchable: bool = True, stretch_column: int | None = None,
@@ -193,6 +208,12 @@ class DataTable(QWidget):
         self._capped: dict[int, tuple[int, int]] = {}
         self._stretch_fitted = stretch_floor  # the stretch column's own width, which comes before theirs
         self._giving_slack = False  # the sections being resized are ours, not the user's
+        self._hidden: set[str] = set()  # the headings of the columns the user has hidden
+        for chooser in (header, self.view):
+            chooser.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(lambda at: self.column_menu().exec(header.mapToGlobal(at)))
+        self.view.customContextMenuRequested.connect(
+            lambda at: self.column_menu().exec(self.view.viewport().mapToGlobal(at)))
         if stretch_column is not None or fit_rows:
             header.sectionResized.connect(self._on_section_resized)
             self.view.viewport().installEventFilter(self)
@@ -239,6 +260,52 @@ class DataTable(QWidget):
         self.model.set_columns(columns)
         self._fit_columns()
 
+    def column_menu(self) -> QMenu:
+        """The columns, each ticked if shown: unticking one hides it. The column naming each row stays, and so does
+        the last one shown."""
+        menu = QMenu(self)
+        menu.addSection("Show columns")
+        header = self.view.horizontalHeader()
+        shown = [column for column in range(header.count()) if not header.isSectionHidden(column)]
+        for column, spec in enumerate(self.model.columns):
+            choice = menu.addAction(spec.header.replace("\n", " "))
+            choice.setCheckable(True)
+            choice.setChecked(column in shown)
+            choice.setEnabled(column != self._stretch_column and shown != [column])
+            choice.toggled.connect(lambda on, heading=spec.header: self.show_column(heading, on))
+        if self._hidden:
+            menu.addSeparator()
+            menu.addAction("Show every column", self.show_every_column)
+        return menu
+
+    def show_column(self, heading: str, shown: bool) -> None:
+        """Show or hide the column headed `heading`, as the user chose."""
+        if shown:
+            self._hidden.discard(heading)
+        else:
+            self._hidden.add(heading)
+        self._hide_chosen()
+        self.columns_chosen.emit()
+
+    def show_every_column(self) -> None:
+        self._hidden.clear()
+        self._hide_chosen()
+        self.columns_chosen.emit()
+
+    def remember_columns(self, settings: QSettings) -> None:
+        """Hide the columns hidden when this table was last shown, and keep each choice made from now on."""
+        key = f"columns/{self._name}/hidden"
+        self._hidden = set(string_list(settings, key))
+        self._hide_chosen()
+        self.columns_chosen.connect(lambda: settings.setValue(key, sorted(self._hidden)) if self._hidden
+                                    else settings.remove(key))
+
+    def _hide_chosen(self) -> None:
+        header = self.view.horizontalHeader()
+        for column, spec in enumerate(self.model.columns):
+            header.setSectionHidden(column, spec.header in self._hidden and column != self._stretch_column)
+        self._give_slack()
+
     def selected_rows(self) -> list[Any]:
         """The rows selected, in the order shown."""
         rows = sorted({index.row() for index in self.view.selectionModel().selectedIndexes()})
@@ -269,7 +336,7 @@ class DataTable(QWidget):
                 self._stretch_fitted = width
             elif whole > width:
                 self._capped[column] = (width, whole)
-        self._give_slack()
+        self._hide_chosen()  # the columns may be new ones
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Resize:
@@ -297,7 +364,8 @@ class DataTable(QWidget):
         header = self.view.horizontalHeader()
         if column is None or column >= header.count():
             return
-        capped = {c: widths for c, widths in self._capped.items() if c < header.count()}
+        capped = {c: widths for c, widths in self._capped.items()
+                  if c < header.count() and not header.isSectionHidden(c)}
         self._giving_slack = True
         try:
             at_caps = header.length() - header.sectionSize(column) - sum(

@@ -255,8 +255,17 @@ def test_periods_close_in_order_and_unlock_with_a_reason(demo_db):
     assert pool_position(demo_db).as_at.number == 8
     with pytest.raises(JointleadError, match="changed again since"):
         undo_edit(demo_db, unlock)
-    undo_edit(demo_db, edit)
-    assert count(demo_db, PeriodClose) == closes
+    undone = undo_edit(demo_db, edit)
+    # The close stays on the record, unlocked, with the reason said; redoing it closes the month again.
+    assert count(demo_db, PeriodClose) == closes + 1
+    assert pool_position(demo_db).as_at.number == 7
+    assert stored.rows(demo_db, "SELECT unlocked_by IS NOT NULL, unlock_reason FROM period_close WHERE period = 8 "
+                                "ORDER BY id") == [(1, "The close was undone (Edit > Undo).")]
+    assert stored.rows(demo_db, "SELECT verb FROM audit_entry ORDER BY id DESC LIMIT 1") == [("undo close period",)]
+    undo_edit(demo_db, undone)
+    assert pool_position(demo_db).as_at.number == 8
+    assert stored.rows(demo_db, "SELECT unlocked_on, unlock_reason FROM period_close WHERE period = 8") == [
+        (None, None)]
 
 
 def test_unmapped_rows_are_assigned_and_remembered_only_in_open_periods(demo_db):

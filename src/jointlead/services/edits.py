@@ -26,11 +26,13 @@ from jointlead.domain.words import listed
 from jointlead.store.database import Database
 from jointlead.store.errors import ChangedBySomeoneElse
 from jointlead.store.models import AuditEntry, Base, BudgetLine, LedgerTransaction, LineMonth, PeriodClose
-from jointlead.store.uow import UnitOfWork
+from jointlead.store.uow import UnitOfWork, os_user
 
 # What erasing a person (`services.erasure`) leaves in place of their values in the audit log. An entry holding it
 # cannot be undone: the values it would put back are gone.
 ERASED = "[erased]"
+# The reason recorded for a month unlocked by undoing its close with Edit > Undo.
+CLOSE_UNDONE = "The close was undone (Edit > Undo)."
 
 
 @dataclass(frozen=True)
@@ -244,7 +246,11 @@ def _compensate(recorder: Recorder, entry: AuditEntry) -> None:
     if any(current[k] != new for k, (_old, new) in changes.items()):
         raise JointleadError("That change cannot be undone: the record has been changed again since.",
                              "Undo the later changes first.")
-    if created:
+    if created and model is PeriodClose:
+        # A month's close stays on the record: undoing it unlocks the month, as Unlock… does, with the reason that
+        # it was undone (redoing it clears the unlock again).
+        recorder.update(row, unlocked_on=date.today(), unlocked_by=os_user(), unlock_reason=CLOSE_UNDONE)
+    elif created:
         _refuse_if_pointed_at(session, row)
         recorder.delete(row)
     else:

@@ -221,6 +221,18 @@ def test_the_virement_log_lists_the_years_virements_with_board_approval(demo_db,
     assert over and all(v.board_approval for v in over)
 
 
+def test_a_virement_is_judged_by_the_delegated_limit_it_was_made_under_not_one_lowered_since(demo_db):
+    from dataclasses import replace
+
+    from jointlead.services.budget_setup import agreement_terms, change_agreement
+
+    within = [v.id for v in virement_log(demo_db, 1, 2026) if not v.above_delegated_limit]
+    assert within
+    agreement_id, terms, partners = agreement_terms(demo_db)
+    change_agreement(demo_db, agreement_id, replace(terms, delegated_limit_pence=100), partners)  # £1 from now on
+    assert [v.id for v in virement_log(demo_db, 1, 2026) if not v.above_delegated_limit] == within
+
+
 def test_unmapped_rows_are_the_ledger_rows_in_force_that_feed_no_line(demo_db, tmp_path):
     [(removed, batch)] = stored.rows(
         demo_db, "SELECT id, import_batch_id FROM ledger_transaction WHERE budget_line_id IS NULL ORDER BY id LIMIT 1")

@@ -95,6 +95,18 @@ def test_upgrading_the_person_table_keeps_its_lines_supervision_and_actions(tmp_
     assert owner == (3,)
 
 
+def test_virements_recorded_before_0009_keep_the_agreements_delegated_limit_as_the_one_they_were_made_under(
+        tmp_path):
+    path = tmp_path / "service.sqlite"
+    shutil.copyfile(FIXTURES / "schema-0008.sqlite", path)
+    open_database(path).close()
+    connection = sqlite3.connect(path)
+    made_under = connection.execute("SELECT virement.delegated_limit_pence, agreement.delegated_limit_pence FROM "
+                                    "virement JOIN agreement ON agreement.id = virement.agreement_id").fetchall()
+    connection.close()
+    assert made_under == [(2_500_000, 2_500_000)]
+
+
 def test_a_database_from_a_newer_version_is_refused_and_left_untouched(tmp_path):
     path = tmp_path / "future.sqlite"
     shutil.copyfile(FIXTURES / "schema-0001.sqlite", path)

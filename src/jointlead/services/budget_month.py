@@ -377,7 +377,8 @@ def make_virement(database: Database, agreement_id: int | None, year: int, from_
         record.create(Virement(agreement_id=agreement.id, year=year, from_period=start, from_line_id=giver.id,
                                to_line_id=taker.id, amount_pence=amount_pence, recurrent=recurrent,
                                reason=reason.strip(), approved_by=approved_by.strip(), approval_date=approval_date,
-                               board_approval=(board_approval or "").strip() or None))
+                               board_approval=(board_approval or "").strip() or None,
+                               delegated_limit_pence=agreement.delegated_limit_pence))
         return record.commit(f"move {format_pounds(amount_pence)} from {giver.code} to {taker.code}")
 
 

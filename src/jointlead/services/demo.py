@@ -59,6 +59,7 @@ DEMO_SEED = 20261122
 SERVICE_NAME = "Northshire Integrated Mental Health Service"
 RECORDED_BY = "demo"
 CLOSED_PERIODS = 7  # M1-M7: the board reports "as at M7 2026-27"
+DELEGATED_LIMIT_PENCE = 2_500_000  # £25,000: a virement above it needs the board
 SESSIONS_FROM = date(2026, 3, 23)  # about eight months of supervision records, from the demo's own draws
 # And the months before, from draws of their own (so everything drawn after is as it was): the compliance trend a
 # board sees runs back a year, and without them it would start at nothing.
@@ -899,7 +900,7 @@ class _DemoService:
             "governing_board": GOVERNING_BOARD, "first_year": DEMO_YEAR.start_year,
             "last_year": DEMO_YEAR.start_year + 2, "reporting_frequency": "monthly", "contribution_basis": "gross",
             "risk_basis": "pro rata", "use_waterfall": True, "risk_reserve_pence": 5_000_000,
-            "underspend_rule": "returned pro rata", "delegated_limit_pence": 2_500_000,
+            "underspend_rule": "returned pro rata", "delegated_limit_pence": DELEGATED_LIMIT_PENCE,
         })
         for position, (code, *_rest) in enumerate(ORGANISATIONS, start=1):
             self._add(AgreementPartner, {"agreement_id": AGREEMENT_ID, "organisation_id": ORGANISATION_IDS[code],
@@ -1026,7 +1027,7 @@ class _DemoService:
                 "from_line_id": BUDGET_LINE_IDS[source], "to_line_id": BUDGET_LINE_IDS[target],
                 "amount_pence": pounds * 100, "recurrent": recurrent, "reason": reason,
                 "approved_by": self.people[approver]["full_name"] if approver else GOVERNING_BOARD,
-                "approval_date": approved, "board_approval": minute})
+                "approval_date": approved, "board_approval": minute, "delegated_limit_pence": DELEGATED_LIMIT_PENCE})
             self._move_budget(row, made)
             self._audit_virement(made, Virement, row["id"], {k: (None, v) for k, v in row.items()})
         for number in range(1, CLOSED_PERIODS + 1):

@@ -390,6 +390,9 @@ class Virement(Base):
     approved_by: Mapped[str] = mapped_column(String(200))
     approval_date: Mapped[date] = mapped_column(Date)
     board_approval: Mapped[str | None] = mapped_column(String(200))  # minute reference when above the limit
+    # The agreement's delegated limit when it was made: whether it needed the board is judged by that, not by a
+    # limit lowered since.
+    delegated_limit_pence: Mapped[int] = mapped_column(Pence)
 
 
 class PeriodClose(Base):

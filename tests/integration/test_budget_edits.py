@@ -268,6 +268,26 @@ def test_periods_close_in_order_and_unlock_with_a_reason(demo_db):
         (None, None)]
 
 
+def test_an_undo_never_closes_a_month_closed_again_since_nor_one_after_an_open_month(demo_db):
+    december = date(2026, 12, 7)
+    close = close_period(demo_db, None, YEAR, 8, today=december, closing_without=("NFT", "NCC"))
+    undone = undo_edit(demo_db, close)
+    close_period(demo_db, None, YEAR, 8, today=december, closing_without=("NFT", "NCC"))  # closed again, by hand
+    with pytest.raises(JointleadError, match="M8 2026-27 has been closed again since"):
+        undo_edit(demo_db, undone)  # a redo would make two closes in force for M8
+    unlock = unlock_period(demo_db, None, YEAR, 7, "Late journal", today=december)
+    close_period(demo_db, None, YEAR, 7, today=december)
+    with pytest.raises(JointleadError, match="M7 2026-27 has been closed again since"):
+        undo_edit(demo_db, unlock)
+    assert stored.rows(demo_db, "SELECT period, COUNT(*) FROM period_close WHERE unlocked_on IS NULL "
+                                "AND period IN (7, 8) GROUP BY period ORDER BY period") == [(7, 1), (8, 1)]
+
+    unlock_eight = unlock_period(demo_db, None, YEAR, 8, "Late NCC journal", today=december)
+    unlock_period(demo_db, None, YEAR, 7, "Late NFT journal", today=december)
+    with pytest.raises(JointleadError, match="it would close M8 2026-27, but M7 is open"):
+        undo_edit(demo_db, unlock_eight)
+
+
 def test_unmapped_rows_are_assigned_and_remembered_only_in_open_periods(demo_db):
     rows = unmapped_rows(demo_db, 1, YEAR)
     target = _line_id(demo_db, "MH01")

@@ -254,7 +254,26 @@ def _compensate(recorder: Recorder, entry: AuditEntry) -> None:
         _refuse_if_pointed_at(session, row)
         recorder.delete(row)
     else:
+        if model is PeriodClose and "unlocked_on" in changes and changes["unlocked_on"][0] is None:
+            _refuse_to_close_again(session, row)
         recorder.update(row, **{k: old for k, (old, _new) in changes.items()})
+
+
+def _refuse_to_close_again(session: Session, close: PeriodClose) -> None:
+    """An undo that would close a month again (undoing its unlock, or redoing its close) keeps to the rules of
+    closing: one close in force for a month, and months closed in order."""
+    in_force = set(session.scalars(select(PeriodClose.period).where(
+        PeriodClose.agreement_id == close.agreement_id, PeriodClose.year == close.year,
+        PeriodClose.unlocked_on.is_(None))))
+    year = FinancialYear(close.year).label
+    if close.period in in_force:
+        raise JointleadError(f"That change cannot be undone: M{close.period} {year} has been closed again since.",
+                             "")
+    still_open = [period for period in range(1, close.period) if period not in in_force]
+    if still_open:
+        raise JointleadError(f"That change cannot be undone: it would close M{close.period} {year}, but "
+                             f"M{still_open[0]} is open, and months close in order.",
+                             f"Close M{still_open[0]} first, then undo the change.")
 
 
 def _refuse_in_closed_month(session: Session, model: type[Base], values: Mapping[str, Any]) -> None:

@@ -114,15 +114,16 @@ def test_a_divider_dragged_stays_where_it_was_left_at_the_next_start(make_window
     window.set_database(demo_db)
     page = _show(window, "Actions", (1280, 800))
     divider = page.table.parentWidget()
-    number = page.findChildren(QSplitter).index(divider)
+    assert isinstance(divider, QSplitter) and not divider.childrenCollapsible()  # the details are never dragged shut
     before = divider.sizes()
     divider.moveSplitter(before[0] + 100, 1)  # as dragging it does: the details narrower, the table wider
     _show(window)
     sizes = divider.sizes()
     assert sizes[0] == before[0] + 100
+    window.close()  # where it was left is kept as the window closes
     later = make_window()
     later.resize(1280, 800)
-    assert _show(later, "Actions").findChildren(QSplitter)[number].sizes() == sizes
+    assert _show(later, "Actions").table.parentWidget().sizes() == sizes
 
 
 def test_the_menu_key_in_a_table_or_a_right_click_on_its_headings_opens_its_columns(window, demo_db, monkeypatch):
@@ -147,6 +148,44 @@ def test_the_menu_key_in_a_table_or_a_right_click_on_its_headings_opens_its_colu
                                                                                    QPoint(5, 5), QPoint(5, 5)))
     assert opened == [["Ref", "RAG", "Action", "Due", "Status", "Owner", "Priority", "Latest update",
                        "Agreed at"]] * 2
+
+
+def test_a_column_cut_short_to_fit_is_cut_short_again_when_shown_again(window):
+    from jointlead.ui.table_model import Column
+    from jointlead.ui.widgets import DataTable
+
+    table = DataTable("notes", [Column("Name", str), Column("Note", lambda _r: "A long note " * 20, max_width=100),
+                                Column("By", lambda _r: "Someone")], "No notes.", window, stretch_column=0)
+    table.set_rows(["One", "Two"])
+    table.setGeometry(0, 0, 400, 300)  # inside the window, over its pages
+    table.show()
+    QApplication.processEvents()
+    header = table.view.horizontalHeader()
+    fitted = header.sectionSize(1)
+    assert 100 <= fitted < 400  # the room the name leaves it, not its whole text
+    table.show_column("Note", False)
+    table.show_column("Note", True)
+    QApplication.processEvents()
+    assert header.sectionSize(1) == fitted  # was: as wide as its whole text, pushing By out of sight
+    assert _out_of_sight(table.view) == []
+    table.setGeometry(0, 0, 300, 300)
+    QApplication.processEvents()
+    assert header.sectionSize(1) < fitted  # narrower, it gives the room back
+
+
+def test_a_month_ticked_off_in_the_budget_grid_stays_off_whatever_its_heading_says(window, demo_db):
+    window.set_database(demo_db)
+    page = _show(window, "Budgets")
+    page.tabs.setCurrentWidget(page.months_tab)
+    grid = page.months
+    [m8] = [column.header for column in grid.model.columns if column.header.startswith("M8 ")]
+    grid.show_column(grid.model.columns[[c.header for c in grid.model.columns].index(m8)].name, False)
+    assert m8 in _hidden(grid)
+    page.measure.setCurrentIndex(1 - page.measure.currentIndex())  # the headings change: "forecast" or "open"
+    page.measure.activated.emit(page.measure.currentIndex())  # as choosing it does
+    _show(window)
+    [now] = [heading for heading in _hidden(grid)]
+    assert now.startswith("M8 ") and now != m8
 
 
 def test_the_last_column_shown_cannot_be_ticked_off(window):

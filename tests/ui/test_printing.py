@@ -194,6 +194,13 @@ def test_the_table_printed_is_the_rows_shown_after_search_and_sort_with_headings
     assert printout.footer == "People & lines · Printed from jointlead on 20 Nov 2026 — demo.sqlite"
 
 
+def test_columns_ticked_off_are_not_printed_and_the_note_says_so(people_page):
+    people_page.table.show_column("Team", False)
+    text = printout_for(people_page).document().toPlainText()
+    assert "150 people · columns not shown: Team\n" in text
+    assert "Name\nHours a week" in text and "Early Intervention" not in text
+
+
 def test_numbers_print_right_aligned_and_text_is_never_read_as_markup(people_page):
     people_page.table.search.setText("crisis")
     document = printout_for(people_page).document()

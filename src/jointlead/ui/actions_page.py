@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QScrollArea,
-    QSplitter,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -32,7 +31,7 @@ from jointlead.ui.forms import chosen_person, typable_person
 from jointlead.ui.messages import show_problem
 from jointlead.ui.page import Page, day_text
 from jointlead.ui.table_model import CENTRE, RIGHT, Column
-from jointlead.ui.widgets import DataTable, FlowLayout, button_row, filter_combo
+from jointlead.ui.widgets import DataTable, FlowLayout, button_row, divider, filter_combo
 
 RAG_ORDER = {Rag.RED: 0, Rag.AMBER: 1, Rag.GREEN: 2, Rag.BLUE: 3, Rag.GREY: 4}
 PRIORITY_ORDER = {"high": 0, "medium": 1, "low": 2}
@@ -178,7 +177,7 @@ class ActionsPage(Page):
             ("In the next 14 days", lambda r: actions.is_due_soon(r, self.today))])
         layout.addLayout(filters)
 
-        split = QSplitter(Qt.Orientation.Horizontal, tab)
+        split = divider("action log divider", tab)
         self.table = DataTable("actions", COLUMNS, "No actions are recorded yet. Actions agreed at boards and "
                                "meetings appear here with their owners and due dates.", tab, stretch_column=2)
         self.table.view.selectionModel().currentRowChanged.connect(lambda *_: self._show_action())
@@ -222,7 +221,7 @@ class ActionsPage(Page):
         layout = QVBoxLayout(tab)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addLayout(button_row(tab, (("Add meeting…", self.add_meeting),)))
-        split = QSplitter(Qt.Orientation.Horizontal, tab)
+        split = divider("meetings divider", tab)
         self.meetings = DataTable("meetings", MEETING_COLUMNS, "No meetings are recorded yet.", tab,
                                   stretch_column=0)
         self.meetings.view.selectionModel().currentRowChanged.connect(lambda *_: self._show_meeting())

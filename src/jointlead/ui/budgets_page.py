@@ -586,9 +586,10 @@ class BudgetsPage(Page):
                     return "Forecast: each line's, added up"
                 return f"Forecast: {FORECAST_WORDS[row.line.forecast_method]}, or set by hand (type to set)"
 
+            # Hidden by the user as "M8", whether it shows open, closed or forecast.
             columns.append(Column(header, lambda r, f=pence: format_pounds(f(r)), sort_key=pence, align=RIGHT,
                                   tone=lambda _r, c=closed, f=forecast: "rag:grey" if c else "info" if f else None,
-                                  tooltip=tooltip, editable=editable,
+                                  tooltip=tooltip, editable=editable, key=period.label,
                                   edit_text=lambda r, f=pence: plain_pounds(f(r))))
         columns += [
             _money("Actual\nto date", lambda r: r.figures.actual_to_date),

@@ -245,6 +245,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
+        self._keep_dividers()
         self.settings.sync()
         self.close_database()
         super().closeEvent(event)
@@ -513,16 +514,18 @@ class MainWindow(QMainWindow):
 
     def _remember_layout(self, page: Page) -> None:
         """Each of the page's tables shows the columns last chosen for it, and each divider between a list and its
-        details stays where it was last dragged: both kept in the settings for the next start."""
+        details (a splitter with a name) is where it was left at the last close (`_keep_dividers`)."""
         for table in page.findChildren(DataTable):
             table.remember_columns(self.settings)
-        for number, divider in enumerate(page.findChildren(QSplitter)):
-            key = f"dividers/{page.title}/{number}"
-            state = self.settings.value(key)
-            if state is not None:
-                divider.restoreState(state)
-            divider.splitterMoved.connect(
-                lambda _at, _index, divider=divider, key=key: self.settings.setValue(key, divider.saveState()))
+        for divider in _dividers(page):
+            sizes = string_list(self.settings, f"dividers/{divider.objectName()}")
+            if len(sizes) == divider.count() and all(size.isdigit() for size in sizes):
+                divider.setSizes([int(size) for size in sizes])
+
+    def _keep_dividers(self) -> None:
+        for page in self._built.values():
+            for divider in _dividers(page):
+                self.settings.setValue(f"dividers/{divider.objectName()}", [str(size) for size in divider.sizes()])
 
     @property
     def page_list(self) -> list[Page]:
@@ -606,3 +609,8 @@ class MainWindow(QMainWindow):
             f"<p><b>Versions</b><br>Python {platform.python_version()} on {sys.platform}<br>Qt {qVersion()}, "
             f"PySide6 {pyside_version}<br>SQLAlchemy {package('SQLAlchemy')}, alembic {package('alembic')}<br>"
             f"openpyxl {package('openpyxl')}, python-calamine {package('python-calamine')}</p>")
+
+
+def _dividers(page: Page) -> list[QSplitter]:
+    """The page's dividers between a list and its details: its splitters with names (the settings' keys)."""
+    return [divider for divider in page.findChildren(QSplitter) if divider.objectName()]

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QScrollArea,
-    QSplitter,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -27,7 +26,16 @@ from jointlead.ui import people_dialogs
 from jointlead.ui.org_chart import OrgChart
 from jointlead.ui.page import Page, day_text
 from jointlead.ui.table_model import RIGHT, Column
-from jointlead.ui.widgets import DataTable, FlowLayout, button_row, choose_data, filter_combo, labelled, show_tab
+from jointlead.ui.widgets import (
+    DataTable,
+    FlowLayout,
+    button_row,
+    choose_data,
+    divider,
+    filter_combo,
+    labelled,
+    show_tab,
+)
 
 
 def _lead(name: str, org: str) -> str:
@@ -175,7 +183,7 @@ class PeoplePage(Page):
         self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName("People views")
         self.tabs.tabBar().setAccessibleName("Choose a people view")
-        people_tab = QSplitter(Qt.Orientation.Horizontal, self)
+        people_tab = divider("people divider", self)
         self.table = DataTable("people", COLUMNS, "No people are recorded yet. Staff appear here with their "
                                "managerial and professional lines once they are added or imported.", self,
                                stretch_column=4)

@@ -33,7 +33,7 @@ what it is, when and from which database it was printed, and "Page n of N".
 from __future__ import annotations
 
 import html
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -202,12 +202,12 @@ class TablePrintout(Printout):
     """
 
     def __init__(self, model: QAbstractItemModel, title: str, *, subtitle: str = "", note: str = "",
-                 footer: str = "") -> None:
+                 footer: str = "", columns: Sequence[int] | None = None) -> None:
         super().__init__(title, footer)
-        self.html = table_html(model, title, subtitle=subtitle, note=note)
+        self.html = table_html(model, title, subtitle=subtitle, note=note, columns=columns)
         # The same with a line for each word of the table's text: laid out with no line breaking, it is as wide as
         # the table can be made with no word or figure broken (see document()).
-        self._words = table_html(model, title, subtitle=subtitle, note=note, word_lines=True)
+        self._words = table_html(model, title, subtitle=subtitle, note=note, word_lines=True, columns=columns)
         self._type_for: dict[tuple[int, int], tuple[float, str]] = {}  # by the paper's width and resolution
 
     def document(self, printer: QPrinter | None = None) -> QTextDocument:
@@ -321,11 +321,12 @@ def _draw_band(painter: QPainter, document: QTextDocument, context: QAbstractTex
 
 
 def table_html(model: QAbstractItemModel, title: str, *, subtitle: str = "", note: str = "",
-               word_lines: bool = False) -> str:
-    """The model's shown rows as an HTML table for QTextDocument, every piece of text escaped; with `word_lines`,
-    each word of the table's text on a line of its own (to measure how narrow the table can be)."""
+               word_lines: bool = False, columns: Sequence[int] | None = None) -> str:
+    """The model's shown rows as an HTML table for QTextDocument, every piece of text escaped, in `columns` (every
+    column if not given); with `word_lines`, each word of the table's text on a line of its own (to measure how
+    narrow the table can be)."""
     cell_text = _word_lines if word_lines else _text
-    columns = range(model.columnCount())
+    columns = range(model.columnCount()) if columns is None else columns
     parts = [f'<p style="font-size:15pt; font-weight:600; color:{NHS_TEXT}; margin:0 0 2px 0">'
              f"{_text(title)}</p>"]
     for line in (subtitle, note):
@@ -587,7 +588,8 @@ def printout_for(page: QWidget, *, source: str = "", printed_on: date | None = N
         return ChartPrintout(chart, title=title, footer=footer)
     table = table_to_print(page)
     if table is not None:
-        return TablePrintout(table.model, title, subtitle=subtitle, note=shown_note(table), footer=footer)
+        return TablePrintout(table.model, title, subtitle=subtitle, note=shown_note(table), footer=footer,
+                             columns=table.shown_columns())
     return PicturePrintout(_whole(page), title=title, footer=footer, page=page)
 
 
@@ -654,10 +656,18 @@ def _scrolls_itself(table: DataTable) -> bool:
 
 
 def shown_note(table: DataTable) -> str:
-    """Which rows are printed, in the table's own words ("40 of 150 people shown"), with any search typed."""
-    count = table.count.text()
+    """Which rows are printed, in the table's own words ("40 of 150 people shown"), with any search typed, and the
+    columns left out (hidden from the headings' menu)."""
+    note = table.count.text()
     search = table.search.text().strip()
-    return f"{count} · search: “{search}”" if search else count
+    if search:
+        note += f" · search: “{search}”"
+    shown = set(table.shown_columns())
+    left_out = [spec.header.replace("\n", " ") for column, spec in enumerate(table.model.columns)
+                if column not in shown]
+    if left_out:
+        note += f" · columns not shown: {', '.join(left_out)}"
+    return note
 
 
 def _label_text(page: QWidget, name: str) -> str:

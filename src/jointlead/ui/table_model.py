@@ -36,6 +36,12 @@ class Column:
     max_width: int | None = None  # pixels; longer text is elided (and readable in the tooltip)
     editable: Callable[[Any], bool] | None = None  # whether this row's cell may be edited here
     edit_text: Callable[[Any], str] | None = None  # what the editor starts with (defaults to the cell's text)
+    key: str | None = None  # what a column hidden by the user is remembered by, if not its heading (which may change)
+
+    @property
+    def name(self) -> str:
+        """The column's lasting name: its key, or else its heading."""
+        return self.key or self.header
 
 
 def _orderable(value: Any) -> tuple[bool, Any]:

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QPushButton,
     QSizePolicy,
+    QSplitter,
     QStackedWidget,
     QTableView,
     QTabWidget,
@@ -146,6 +147,15 @@ class Tile(QPushButton):
         return max(self.layout().totalHeightForWidth(width), self.minimumHeight())
 
 
+def divider(name: str, parent: QWidget) -> QSplitter:
+    """A divider between a list and its details, side by side: named, so that where it is left is kept for the next
+    start (MainWindow), and neither side can be dragged shut (the details hold the buttons that act on the list)."""
+    split = QSplitter(Qt.Orientation.Horizontal, parent)
+    split.setObjectName(name)
+    split.setChildrenCollapsible(False)
+    return split
+
+
 def string_list(settings: QSettings, key: str) -> list[str]:
     """A list of strings kept in `settings` (none if there is none)."""
     value = settings.value(key, [])
@@ -208,12 +218,12 @@ class DataTable(QWidget):
         self._capped: dict[int, tuple[int, int]] = {}
         self._stretch_fitted = stretch_floor  # the stretch column's own width, which comes before theirs
         self._giving_slack = False  # the sections being resized are ours, not the user's
-        self._hidden: set[str] = set()  # the headings of the columns the user has hidden
+        self._hidden: set[str] = set()  # the names (Column.name) of the columns the user has hidden
         for chooser in (header, self.view):
             chooser.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        header.customContextMenuRequested.connect(lambda at: self.column_menu().exec(header.mapToGlobal(at)))
+        header.customContextMenuRequested.connect(lambda at: self._choose_columns(header.mapToGlobal(at)))
         self.view.customContextMenuRequested.connect(
-            lambda at: self.column_menu().exec(self.view.viewport().mapToGlobal(at)))
+            lambda at: self._choose_columns(self.view.viewport().mapToGlobal(at)))
         if stretch_column is not None or fit_rows:
             header.sectionResized.connect(self._on_section_resized)
             self.view.viewport().installEventFilter(self)
@@ -272,18 +282,28 @@ class DataTable(QWidget):
             choice.setCheckable(True)
             choice.setChecked(column in shown)
             choice.setEnabled(column != self._stretch_column and shown != [column])
-            choice.toggled.connect(lambda on, heading=spec.header: self.show_column(heading, on))
-        if self._hidden:
+            choice.toggled.connect(lambda on, name=spec.name: self.show_column(name, on))
+        if len(shown) < header.count():
             menu.addSeparator()
             menu.addAction("Show every column", self.show_every_column)
         return menu
 
-    def show_column(self, heading: str, shown: bool) -> None:
-        """Show or hide the column headed `heading`, as the user chose."""
+    def _choose_columns(self, where: QPoint) -> None:
+        menu = self.column_menu()
+        menu.exec(where)
+        menu.deleteLater()
+
+    def shown_columns(self) -> list[int]:
+        """The columns shown, left to right: those the user has not hidden."""
+        header = self.view.horizontalHeader()
+        return [column for column in range(header.count()) if not header.isSectionHidden(column)]
+
+    def show_column(self, name: str, shown: bool) -> None:
+        """Show or hide the column named `name` (Column.name), as the user chose."""
         if shown:
-            self._hidden.discard(heading)
+            self._hidden.discard(name)
         else:
-            self._hidden.add(heading)
+            self._hidden.add(name)
         self._hide_chosen()
         self.columns_chosen.emit()
 
@@ -302,8 +322,21 @@ class DataTable(QWidget):
 
     def _hide_chosen(self) -> None:
         header = self.view.horizontalHeader()
-        for column, spec in enumerate(self.model.columns):
-            header.setSectionHidden(column, spec.header in self._hidden and column != self._stretch_column)
+        self._giving_slack = True  # hiding and showing resize the sections: not the user's widths
+        try:
+            chosen = {spec.name for spec in self.model.columns} & self._hidden
+            every = len(chosen) >= len(self.model.columns)  # (settings from another version): never an empty table
+            for column, spec in enumerate(self.model.columns):
+                hidden = spec.name in chosen and column != self._stretch_column and not every
+                if hidden == header.isSectionHidden(column):
+                    continue
+                header.setSectionHidden(column, hidden)
+                if hidden and header.sortIndicatorSection() == column:
+                    self.view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # no order by what cannot be seen
+                elif not hidden and column in self._capped:
+                    header.resizeSection(column, self._capped[column][0])  # back at its cap: _give_slack widens it
+        finally:
+            self._giving_slack = False
         self._give_slack()
 
     def selected_rows(self) -> list[Any]:

@@ -51,7 +51,7 @@ from jointlead.services.budget_setup import (
 )
 from jointlead.services.budgets import pool_position
 from jointlead.services.check import data_quality
-from jointlead.services.edits import undo_edit
+from jointlead.services.edits import Edit, undo_edit
 from jointlead.services.imports import apply_import, preview_ledger_import
 from jointlead.store.errors import ChangedBySomeoneElse
 from jointlead.store.models import (
@@ -266,6 +266,22 @@ def test_periods_close_in_order_and_unlock_with_a_reason(demo_db):
     assert pool_position(demo_db).as_at.number == 8
     assert stored.rows(demo_db, "SELECT unlocked_on, unlock_reason FROM period_close WHERE period = 8") == [
         (None, None)]
+
+
+def test_a_removal_recorded_before_a_field_the_record_needs_is_not_undone_and_says_why(demo_db):
+    # A virement removed before 0009, on a shared server whose older window still offers to Redo it.
+    [(line_a, line_b)] = stored.rows(demo_db, "SELECT MIN(id), MAX(id) FROM budget_line")
+    old = {"id": [999, None], "agreement_id": [1, None], "year": [2026, None], "from_period": [8, None],
+           "from_line_id": [line_a, None], "to_line_id": [line_b, None], "amount_pence": [100, None],
+           "recurrent": [False, None], "reason": ["Demand", None], "approved_by": ["JGM", None],
+           "approval_date": ["2026-11-02", None], "board_approval": [None, None]}
+    stored.change(demo_db, "INSERT INTO audit_entry (at, os_user, verb, entity, entity_id, changes_json) VALUES "
+                           "('2026-11-02 09:00:00', 'someone', 'undo make virement', 'virement', 999, :changes)",
+                  changes=json.dumps(old))
+    entry = stored.scalar(demo_db, "SELECT MAX(id) FROM audit_entry")
+    with pytest.raises(JointleadError, match="recorded by an earlier version of jointlead"):
+        undo_edit(demo_db, Edit("move £1 from one line to another", (entry,)))
+    assert stored.scalar(demo_db, "SELECT COUNT(*) FROM virement WHERE id = 999") == 0
 
 
 def test_an_undo_never_closes_a_month_closed_again_since_nor_one_after_an_open_month(demo_db):

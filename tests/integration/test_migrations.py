@@ -95,16 +95,51 @@ def test_upgrading_the_person_table_keeps_its_lines_supervision_and_actions(tmp_
     assert owner == (3,)
 
 
-def test_virements_recorded_before_0009_keep_the_agreements_delegated_limit_as_the_one_they_were_made_under(
-        tmp_path):
+def _made_under(path: Path) -> list[tuple[int, int]]:
+    connection = sqlite3.connect(path)
+    try:
+        return connection.execute("SELECT virement.id, virement.delegated_limit_pence FROM virement "
+                                  "ORDER BY virement.id").fetchall()
+    finally:
+        connection.close()
+
+
+def test_virements_recorded_before_0009_are_given_the_delegated_limit_they_were_made_under(tmp_path):
     path = tmp_path / "service.sqlite"
     shutil.copyfile(FIXTURES / "schema-0008.sqlite", path)
     open_database(path).close()
+    assert _made_under(path) == [(1, 2_500_000)]  # the log says nothing of a change: the agreement's limit now
+
+    # The log says the limit was raised from £75 after the virement was made, then lowered to £1.
+    shutil.copyfile(FIXTURES / "schema-0008.sqlite", path)
     connection = sqlite3.connect(path)
-    made_under = connection.execute("SELECT virement.delegated_limit_pence, agreement.delegated_limit_pence FROM "
-                                    "virement JOIN agreement ON agreement.id = virement.agreement_id").fetchall()
+    connection.executescript("""
+        UPDATE agreement SET delegated_limit_pence = 100;
+        INSERT INTO audit_entry VALUES (20, '2026-04-20 09:00:00.000000', 'fixture', 'change agreement', 'agreement',
+            1, '{"delegated_limit_pence": [5000, 7500]}', NULL);
+        INSERT INTO audit_entry VALUES (21, '2026-05-01 09:00:00.000000', 'fixture', 'make virement', 'virement', 1,
+            '{"id": [null, 1], "amount_pence": [null, 100]}', NULL);
+        INSERT INTO audit_entry VALUES (22, '2026-06-01 09:00:00.000000', 'fixture', 'change agreement', 'agreement',
+            1, '{"delegated_limit_pence": [7500, 2500000]}', NULL);
+        INSERT INTO audit_entry VALUES (23, '2026-07-01 09:00:00.000000', 'fixture', 'change agreement', 'agreement',
+            1, '{"delegated_limit_pence": [2500000, 100]}', NULL);
+    """)
     connection.close()
-    assert made_under == [(2_500_000, 2_500_000)]
+    open_database(path).close()
+    assert _made_under(path) == [(1, 7_500)]
+
+
+def test_a_virement_of_no_agreement_is_refused_as_a_broken_reference_not_a_failed_upgrade(tmp_path):
+    path = tmp_path / "broken.sqlite"
+    shutil.copyfile(FIXTURES / "schema-0008.sqlite", path)
+    connection = sqlite3.connect(path)
+    connection.execute("INSERT INTO virement VALUES (2, 99, 2026, 1, 1, 2, 100, 0, 'fixture', 'fixture', "
+                       "'2026-05-01', NULL)")
+    connection.commit()
+    connection.close()
+    with pytest.raises(DatabaseError, match="broken references"):
+        migrate.upgrade(path)
+    assert _revision(path) == "0008"
 
 
 def test_a_database_from_a_newer_version_is_refused_and_left_untouched(tmp_path):

@@ -108,22 +108,38 @@ def test_columns_ticked_off_in_the_headings_menu_leave_the_rest_in_sight_and_sta
 
 
 def test_a_divider_dragged_stays_where_it_was_left_at_the_next_start(make_window, demo_db):
-    from PySide6.QtWidgets import QSplitter
-
     window = make_window()
     window.set_database(demo_db)
     page = _show(window, "Actions", (1280, 800))
-    divider = page.table.parentWidget()
-    assert isinstance(divider, QSplitter) and not divider.childrenCollapsible()  # the details are never dragged shut
-    before = divider.sizes()
-    divider.moveSplitter(before[0] + 100, 1)  # as dragging it does: the details narrower, the table wider
-    _show(window)
-    sizes = divider.sizes()
-    assert sizes[0] == before[0] + 100
-    window.close()  # where it was left is kept as the window closes
+    dividers = {}
+    for tab, table in ((1, page.meetings), (0, page.table)):  # the meetings' divider on the tab behind
+        page.tabs.setCurrentIndex(tab)
+        _show(window)
+        divider = table.parentWidget()
+        assert not divider.childrenCollapsible()  # the details are never dragged shut
+        before = divider.sizes()
+        divider.moveSplitter(before[0] + 100, 1)  # as dragging it does: the details narrower, the list wider
+        _show(window)
+        assert divider.sizes()[0] == before[0] + 100
+        dividers[tab] = divider.sizes()
+    window.close()  # where they were left is kept as the window closes
+
+    def dividers_at_start(window) -> dict:
+        page = _show(window, "Actions")
+        shown = {}
+        for tab, table in ((1, page.meetings), (0, page.table)):
+            page.tabs.setCurrentIndex(tab)
+            _show(window)
+            shown[tab] = table.parentWidget().sizes()
+        return shown
+
     later = make_window()
     later.resize(1280, 800)
-    assert _show(later, "Actions").table.parentWidget().sizes() == sizes
+    assert _show(later, "Actions").table.parentWidget().sizes() == dividers[0]
+    later.close()  # neither dragged this time, the meetings' tab not even opened: neither place is changed
+    again = make_window()
+    again.resize(1280, 800)
+    assert dividers_at_start(again) == dividers
 
 
 def test_the_menu_key_in_a_table_or_a_right_click_on_its_headings_opens_its_columns(window, demo_db, monkeypatch):

@@ -230,8 +230,10 @@ def _compensate(recorder: Recorder, entry: AuditEntry) -> None:
     if deleted:
         if row is not None:
             raise JointleadError("That change cannot be undone: the record it removed is back already.", "")
-        _refuse_in_closed_month(session, model, {k: old for k, (old, _new) in changes.items()})
-        recorder.create(model(**{k: old for k, (old, _new) in changes.items()}))
+        values = {k: old for k, (old, _new) in changes.items()}
+        _refuse_in_closed_month(session, model, values)
+        _refuse_if_recorded_before(model, values)
+        recorder.create(model(**values))
         return
     if row is None:
         raise JointleadError("That change cannot be undone: the record it made has since been removed.",
@@ -274,6 +276,17 @@ def _refuse_to_close_again(session: Session, close: PeriodClose) -> None:
         raise JointleadError(f"That change cannot be undone: it would close M{close.period} {year}, but "
                              f"M{still_open[0]} is open, and months close in order.",
                              f"Close M{still_open[0]} first, then undo the change.")
+
+
+def _refuse_if_recorded_before(model: type[Base], values: Mapping[str, Any]) -> None:
+    """A record removed before the schema gave it a field it cannot be without (a virement's delegated limit, since
+    0009) cannot be put back from its audit entry, which does not have it (on a shared server, an older window's
+    Redo may ask for it)."""
+    missing = [column.key for column in inspect(model).columns if column.key not in values and not column.nullable
+               and column.default is None and column.server_default is None]
+    if missing:
+        raise JointleadError("That change cannot be undone: it was recorded by an earlier version of jointlead, "
+                             "which kept less about the record than is needed to put it back now.", "")
 
 
 def _refuse_in_closed_month(session: Session, model: type[Base], values: Mapping[str, Any]) -> None:

@@ -125,6 +125,7 @@ class MainWindow(QMainWindow):
         self.dashboard = DashboardPage(self)
         self.dashboard.open_filtered.connect(self.open_filtered)
         self.dashboard.editor = self.editor
+        self._moved_dividers: set[str] = set()  # dragged this session: the only ones whose place is kept at close
         self._remember_layout(self.dashboard)
         self.titles = [self.dashboard.title, *(title for title, _module, _name in LATER_PAGES)]
         self._built: dict[int, Page] = {0: self.dashboard}
@@ -518,14 +519,20 @@ class MainWindow(QMainWindow):
         for table in page.findChildren(DataTable):
             table.remember_columns(self.settings)
         for divider in _dividers(page):
-            sizes = string_list(self.settings, f"dividers/{divider.objectName()}")
+            name = divider.objectName()
+            sizes = string_list(self.settings, f"dividers/{name}")
             if len(sizes) == divider.count() and all(size.isdigit() for size in sizes):
                 divider.setSizes([int(size) for size in sizes])
+            divider.splitterMoved.connect(lambda _at, _index, name=name: self._moved_dividers.add(name))
 
     def _keep_dividers(self) -> None:
+        """Where each divider dragged this session was left (one never shown, on a tab not opened, has no place of
+        its own to keep)."""
         for page in self._built.values():
             for divider in _dividers(page):
-                self.settings.setValue(f"dividers/{divider.objectName()}", [str(size) for size in divider.sizes()])
+                if divider.objectName() in self._moved_dividers:
+                    self.settings.setValue(f"dividers/{divider.objectName()}",
+                                           [str(size) for size in divider.sizes()])
 
     @property
     def page_list(self) -> list[Page]:

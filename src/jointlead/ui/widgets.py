@@ -275,15 +275,14 @@ class DataTable(QWidget):
         the last one shown."""
         menu = QMenu(self)
         menu.addSection("Show columns")
-        header = self.view.horizontalHeader()
-        shown = [column for column in range(header.count()) if not header.isSectionHidden(column)]
+        shown = self.shown_columns()
         for column, spec in enumerate(self.model.columns):
             choice = menu.addAction(spec.header.replace("\n", " "))
             choice.setCheckable(True)
             choice.setChecked(column in shown)
             choice.setEnabled(column != self._stretch_column and shown != [column])
             choice.toggled.connect(lambda on, name=spec.name: self.show_column(name, on))
-        if len(shown) < header.count():
+        if len(shown) < len(self.model.columns):
             menu.addSeparator()
             menu.addAction("Show every column", self.show_every_column)
         return menu

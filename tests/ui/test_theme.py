@@ -6,9 +6,19 @@ from collections import Counter
 
 import pytest
 
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QPalette
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QCheckBox, QComboBox, QDateEdit, QLineEdit, QPushButton, QRadioButton, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QWidget,
+)
 
 from jointlead.ui.application import make_application
 from jointlead.ui.theme import (
@@ -89,3 +99,22 @@ def test_a_disabled_text_box_is_grey(holder):
     holder.show()
     assert _colours(enabled).most_common(1)[0][0] == NHS_WHITE
     assert _colours(disabled).most_common(1)[0][0] == DISABLED_FILL
+
+
+def test_the_application_is_styled_once_however_often_it_is_asked_for(qtbot):
+    # Each window the tests make asks for the application: restyling every widget alive each time grew with them.
+    make_application()
+    widget = QPushButton("Save")
+    qtbot.addWidget(widget)
+    restyled = []
+
+    class Watch(QObject):
+        def eventFilter(self, _watched, event):
+            if event.type() == QEvent.Type.StyleChange:
+                restyled.append(event)
+            return False
+
+    watch = Watch()
+    widget.installEventFilter(watch)
+    assert make_application().style() is QApplication.instance().style()
+    assert restyled == []

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from jointlead.services.files import Database
 
 log = logging.getLogger(__name__)
+IN_FUSION = "jointlead.fusion"  # a property of the application, once its style is set
 
 
 def open_settings() -> QSettings:
@@ -40,8 +41,11 @@ def make_application(style_sheet: bool = True) -> QApplication:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("jointlead")
     app.setOrganizationName("jointlead")
-    if app.style().name().casefold() != "fusion":
+    # Styled once: with a style sheet in force, style() is the sheet's own style, which names no style, and setting
+    # the style again restyles every widget alive.
+    if not app.property(IN_FUSION):
         app.setStyle("Fusion")
+        app.setProperty(IN_FUSION, True)
     if style_sheet:
         apply_style_sheet(app)
     return app

@@ -49,7 +49,7 @@ from jointlead.services.budget_setup import (
     start_next_year,
     year_totals,
 )
-from jointlead.services.budgets import pool_position
+from jointlead.services.budgets import agreed_figures, pool_position
 from jointlead.services.check import data_quality
 from jointlead.services.edits import Edit, undo_edit
 from jointlead.services.imports import apply_import, preview_ledger_import
@@ -302,6 +302,34 @@ def test_an_undo_never_closes_a_month_closed_again_since_nor_one_after_an_open_m
     unlock_period(demo_db, None, YEAR, 7, "Late NFT journal", today=december)
     with pytest.raises(JointleadError, match="it would close M8 2026-27, but M7 is open"):
         undo_edit(demo_db, unlock_eight)
+
+
+def test_an_undo_never_closes_a_month_again_on_figures_changed_since_it_was_closed(demo_db):
+    # On a shared server: one manager undoes M8's close; another enters a late journal while it is open.
+    december = date(2026, 12, 7)
+    close = close_period(demo_db, None, YEAR, 8, today=december, closing_without=("NFT", "NCC"))
+    undone = undo_edit(demo_db, close)
+    line = pool_position(demo_db).lines[0]
+    journal = adjust_actual(demo_db, line.id, YEAR, 8, 12_345_600, "Late journal")
+    before = stored.digest(demo_db)
+    with pytest.raises(JointleadError) as refused:
+        undo_edit(demo_db, undone)  # the first manager's Redo
+    assert (refused.value.message, refused.value.advice) == (
+        "That change cannot be undone: M8 2026-27's figures have changed since it was closed, so closing it again "
+        "would lock in figures nobody has agreed.",
+        "Check M8, then close it afresh (Close M8… on the Budgets page), which keeps the figures as they are now.")
+    assert stored.digest(demo_db) == before
+    undo_edit(demo_db, journal)  # the figures as they were closed: the month closes again on them
+    undo_edit(demo_db, undone)
+    assert pool_position(demo_db).as_at.number == 8
+
+
+def test_the_demo_months_keep_the_figures_they_were_closed_on(demo_db):
+    with demo_db.session() as session:
+        for close in session.scalars(select(PeriodClose)):
+            assert json.loads(close.snapshot_json) == agreed_figures(session, close.agreement_id, close.year,
+                                                                     close.period)
+            assert json.loads(close.snapshot_json)["as_at"] == f"M{close.period}"
 
 
 def test_unmapped_rows_are_assigned_and_remembered_only_in_open_periods(demo_db):

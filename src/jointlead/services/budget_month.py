@@ -31,7 +31,7 @@ from jointlead.services.budget_setup import (
     every_month_closed,
     open_from,
 )
-from jointlead.services.budgets import pool_position
+from jointlead.services.budgets import agreed_figures
 from jointlead.services.edits import Edit, Recorder
 from jointlead.services.overview import closed_months, latest_actuals
 from jointlead.store.database import Database
@@ -404,16 +404,8 @@ def close_period(database: Database, agreement_id: int | None, year: int, period
         rules.check_month_over(target, today or date.today())
         rules.check_ledgers_in(target, partners_without_ledger(session, agreement.id, year, period),
                                closing_without)
-        agreement_id = agreement.id
-    position = pool_position(database, agreement_id, year=FinancialYear(year), as_at=period)
-    snapshot = {"as_at": target.label, "lines": {line.code: {
-        "budget_to_date": line.figures.budget_to_date, "actual_to_date": line.figures.actual_to_date,
-        "forecast_outturn": line.figures.forecast_outturn} for line in position.lines}}
-    with UnitOfWork(database) as uow:
-        record = Recorder(uow, "close period")
-        if target in closed_periods(uow.session, agreement_id):  # closed by someone else in between
-            raise ValidationError(f"{target.label} {target.year.label} is already closed.")
-        record.create(PeriodClose(agreement_id=agreement_id, year=year, period=period,
+        snapshot = agreed_figures(session, agreement.id, year, period)
+        record.create(PeriodClose(agreement_id=agreement.id, year=year, period=period,
                                   closed_on=today or date.today(), closed_by=os_user(),
                                   snapshot_json=json.dumps(snapshot, sort_keys=True)))
         return record.commit(f"close {target.label} {target.year.label}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
@@ -146,57 +147,69 @@ def pool_position(database: Database, agreement_id: int | None = None, *, year: 
                   as_at: int | None = None, today: date | None = None) -> PoolPosition:
     """A pool as at a period (default: the last one closed), with each line's forecast and the risk share."""
     with database.session() as session:
-        agreement = _agreement(session, agreement_id)
-        if year is None:
-            year, _as_at = pool_year(session, agreement, today or date.today())
-        if as_at is None:
-            closed = last_closed_period(session, agreement.id, year)
-            as_at = closed.number if closed else 0
-        responsible = aliased(Organisation)
-        mapped = (select(LedgerMapping.budget_line_id, func.count().label("n"))
-                  .group_by(LedgerMapping.budget_line_id).subquery())
-        lines = session.execute(
-            select(BudgetLine, responsible.code, LineYear.annual_budget_pence, func.coalesce(mapped.c.n, 0))
-            .outerjoin(responsible, responsible.id == BudgetLine.responsible_id)
-            .outerjoin(mapped, mapped.c.budget_line_id == BudgetLine.id)
-            .outerjoin(LineYear, (LineYear.budget_line_id == BudgetLine.id) & (LineYear.year == year.start_year))
-            .where(BudgetLine.agreement_id == agreement.id).order_by(BudgetLine.code)).all()
-        months = _months(session, agreement.id, year.start_year)
-        actuals = _actuals(session, agreement.id, year.start_year)
-        positions = []
-        for line, code, annual, mappings in lines:
-            line_months = months.get(line.id, {})
-            try:
-                figures = _figures(annual or 0, line_months, actuals.get(line.id, {}), as_at,
-                                   ForecastMethod(line.forecast_method))
-            except ValidationError as error:  # say which line, so the manager can put it right
-                raise LineFiguresProblem(f"Budget line {line.code} ({line.name}): {error.message}", error.advice,
-                                         line_id=line.id, line_code=line.code, year=year.start_year) from error
-            positions.append(LinePosition(
-                line.id, line.code, line.name, line.category, code, line.share_profile, mappings, figures,
-                line.version, tuple(line_months[p].version if p in line_months else None
-                                    for p in range(1, MONTHS + 1)), line.forecast_method))
-        positions = tuple(positions)
-        partners = session.execute(
-            select(Organisation.code, Organisation.name, AgreementPartner)
-            .join(AgreementPartner, AgreementPartner.organisation_id == Organisation.id)
-            .where(AgreementPartner.agreement_id == agreement.id).order_by(AgreementPartner.position)).all()
-        contributions = dict(session.execute(
-            select(Organisation.code, func.sum(Contribution.amount_pence))
-            .join(Organisation, Organisation.id == Contribution.organisation_id)
-            .where(Contribution.agreement_id == agreement.id, Contribution.year == year.start_year)
-            .group_by(Organisation.code)).all())
-        host = session.get(Organisation, agreement.host_id).code
-        rules = RiskShareRules(host=host, basis=BASES.get(agreement.risk_basis, Basis.PRO_RATA),
-                               use_waterfall=agreement.use_waterfall, risk_reserve_pence=agreement.risk_reserve_pence,
-                               underspend_rule=UNDERSPEND_RULES.get(agreement.underspend_rule,
-                                                                    UnderspendRule.RETURNED_PRO_RATA))
-        sharing = [Partner(code, name, contributions.get(code, 0), p.fixed_share_basis_points, p.cap_pence,
-                           p.cap_basis_points) for code, name, p in partners]
-        title = agreement.title
-        agreement_id = agreement.id
+        return position_in(session, agreement_id, year=year, as_at=as_at, today=today)
+
+
+def position_in(session: Session, agreement_id: int | None = None, *, year: FinancialYear | None = None,
+                as_at: int | None = None, today: date | None = None) -> PoolPosition:
+    """The pool's position as `session` sees it (within a change, the change's own view)."""
+    agreement = _agreement(session, agreement_id)
+    if year is None:
+        year, _as_at = pool_year(session, agreement, today or date.today())
+    if as_at is None:
+        closed = last_closed_period(session, agreement.id, year)
+        as_at = closed.number if closed else 0
+    responsible = aliased(Organisation)
+    mapped = (select(LedgerMapping.budget_line_id, func.count().label("n"))
+              .group_by(LedgerMapping.budget_line_id).subquery())
+    lines = session.execute(
+        select(BudgetLine, responsible.code, LineYear.annual_budget_pence, func.coalesce(mapped.c.n, 0))
+        .outerjoin(responsible, responsible.id == BudgetLine.responsible_id)
+        .outerjoin(mapped, mapped.c.budget_line_id == BudgetLine.id)
+        .outerjoin(LineYear, (LineYear.budget_line_id == BudgetLine.id) & (LineYear.year == year.start_year))
+        .where(BudgetLine.agreement_id == agreement.id).order_by(BudgetLine.code)).all()
+    months = _months(session, agreement.id, year.start_year)
+    actuals = _actuals(session, agreement.id, year.start_year)
+    positions = []
+    for line, code, annual, mappings in lines:
+        line_months = months.get(line.id, {})
+        try:
+            figures = _figures(annual or 0, line_months, actuals.get(line.id, {}), as_at,
+                               ForecastMethod(line.forecast_method))
+        except ValidationError as error:  # say which line, so the manager can put it right
+            raise LineFiguresProblem(f"Budget line {line.code} ({line.name}): {error.message}", error.advice,
+                                     line_id=line.id, line_code=line.code, year=year.start_year) from error
+        positions.append(LinePosition(
+            line.id, line.code, line.name, line.category, code, line.share_profile, mappings, figures,
+            line.version, tuple(line_months[p].version if p in line_months else None
+                                for p in range(1, MONTHS + 1)), line.forecast_method))
+    positions = tuple(positions)
+    partners = session.execute(
+        select(Organisation.code, Organisation.name, AgreementPartner)
+        .join(AgreementPartner, AgreementPartner.organisation_id == Organisation.id)
+        .where(AgreementPartner.agreement_id == agreement.id).order_by(AgreementPartner.position)).all()
+    contributions = dict(session.execute(
+        select(Organisation.code, func.sum(Contribution.amount_pence))
+        .join(Organisation, Organisation.id == Contribution.organisation_id)
+        .where(Contribution.agreement_id == agreement.id, Contribution.year == year.start_year)
+        .group_by(Organisation.code)).all())
+    host = session.get(Organisation, agreement.host_id).code
+    rules = RiskShareRules(host=host, basis=BASES.get(agreement.risk_basis, Basis.PRO_RATA),
+                           use_waterfall=agreement.use_waterfall, risk_reserve_pence=agreement.risk_reserve_pence,
+                           underspend_rule=UNDERSPEND_RULES.get(agreement.underspend_rule,
+                                                                UnderspendRule.RETURNED_PRO_RATA))
+    sharing = [Partner(code, name, contributions.get(code, 0), p.fixed_share_basis_points, p.cap_pence,
+                       p.cap_basis_points) for code, name, p in partners]
     variances = [LineVariance(p.code, p.name, p.responsible_code or None,
                               ShareProfile(p.share_profile), p.figures.full_year_variance) for p in positions]
     pool = total_figures(p.figures for p in positions) if positions else _figures(0, {}, {}, as_at)
-    return PoolPosition(agreement_id, title, host, year, Period(year, as_at) if as_at else None, positions,
+    return PoolPosition(agreement.id, agreement.title, host, year, Period(year, as_at) if as_at else None, positions,
                         contributions, pool, share_risk(sharing, variances, rules))
+
+
+def agreed_figures(session: Session, agreement_id: int, year: int, period: int) -> dict[str, Any]:
+    """What a month's close keeps as the agreed record: the pool as at the month, line by line."""
+    position = position_in(session, agreement_id, year=FinancialYear(year), as_at=period)
+    return {"as_at": position.as_at.label, "lines": {line.code: {
+        "budget_to_date": line.figures.budget_to_date, "actual_to_date": line.figures.actual_to_date,
+        "forecast_outturn": line.figures.forecast_outturn} for line in position.lines}}

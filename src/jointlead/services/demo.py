@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+import json
 import random
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -20,6 +21,7 @@ from jointlead.domain.errors import JointleadError
 from jointlead.domain.money import split_largest_remainder
 from jointlead.domain.reporting_lines import DEFAULT_SPAN_OF_CONTROL, LineKind
 from jointlead.services.budget_setup import MAKE_VIREMENT
+from jointlead.services.budgets import agreed_figures
 from jointlead.store.database import Database
 from jointlead.store.models import (
     Action,
@@ -1033,7 +1035,7 @@ class _DemoService:
         for number in range(1, CLOSED_PERIODS + 1):
             days = _working_days(_following(DEMO_YEAR.period(number)))
             close = {"agreement_id": AGREEMENT_ID, "year": DEMO_YEAR.start_year, "period": number,
-                     "closed_on": days[7], "closed_by": RECORDED_BY, "snapshot_json": "{}", "unlocked_on": None,
+                     "closed_on": days[7], "closed_by": RECORDED_BY, "unlocked_on": None,
                      "unlocked_by": None, "unlock_reason": None}
             if number == REOPENED_PERIOD:
                 # Unlocking is kept on the earlier close; the period is closed again as a new row.
@@ -1139,6 +1141,11 @@ def create_demo_service(database: Database) -> DemoSummary:
         for model, rows in demo.tables.items():
             uow.session.execute(insert(model), rows)
         advance_id_sequences(uow.session.connection())  # the demo gives its rows their ids
+        # Each close keeps the pool's figures as at its month, as closing a month does: the undo of an unlock
+        # holds the month to them.
+        for close in uow.session.scalars(select(PeriodClose)):
+            close.snapshot_json = json.dumps(agreed_figures(uow.session, close.agreement_id, close.year, close.period),
+                                             sort_keys=True)
         summary = demo.summary()
         uow.audit("create_demo_service", "service", None, {name: (0, n) for name, n in asdict(summary).items()})
         uow.commit()

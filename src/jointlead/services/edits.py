@@ -23,6 +23,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from jointlead.domain.calendar import FinancialYear
 from jointlead.domain.errors import JointleadError, StillPointedAt
 from jointlead.domain.words import listed
+from jointlead.services.budgets import agreed_figures
 from jointlead.store.database import Database
 from jointlead.store.errors import ChangedBySomeoneElse
 from jointlead.store.models import AuditEntry, Base, BudgetLine, LedgerTransaction, LineMonth, PeriodClose
@@ -276,6 +277,13 @@ def _refuse_to_close_again(session: Session, close: PeriodClose) -> None:
         raise JointleadError(f"That change cannot be undone: it would close M{close.period} {year}, but "
                              f"M{still_open[0]} is open, and months close in order.",
                              f"Close M{still_open[0]} first, then undo the change.")
+    agreed = json.loads(close.snapshot_json)
+    # A close kept no figures only in a database made before closes kept them: nothing to hold the month to.
+    if agreed and agreed != agreed_figures(session, close.agreement_id, close.year, close.period):
+        raise JointleadError(f"That change cannot be undone: M{close.period} {year}'s figures have changed since it "
+                             "was closed, so closing it again would lock in figures nobody has agreed.",
+                             f"Check M{close.period}, then close it afresh (Close M{close.period}… on the Budgets "
+                             "page), which keeps the figures as they are now.")
 
 
 def _refuse_if_recorded_before(model: type[Base], values: Mapping[str, Any]) -> None:

@@ -315,13 +315,27 @@ def test_an_undo_never_closes_a_month_again_on_figures_changed_since_it_was_clos
     with pytest.raises(JointleadError) as refused:
         undo_edit(demo_db, undone)  # the first manager's Redo
     assert (refused.value.message, refused.value.advice) == (
-        "That change cannot be undone: M8 2026-27's figures have changed since it was closed, so closing it again "
-        "would lock in figures nobody has agreed.",
-        "Check M8, then close it afresh (Close M8… on the Budgets page), which keeps the figures as they are now.")
+        "That change cannot be undone: the budget or actuals to M8 2026-27 have changed since the month was closed, "
+        "so closing it again would lock in figures nobody has agreed.",
+        "Check M8's figures, then close it afresh (Close M8… on the Budgets page), which keeps them as they are "
+        "then.")
     assert stored.digest(demo_db) == before
     undo_edit(demo_db, journal)  # the figures as they were closed: the month closes again on them
     undo_edit(demo_db, undone)
     assert pool_position(demo_db).as_at.number == 8
+
+
+def test_an_unlock_is_undone_whatever_changed_while_the_month_stayed_closed(demo_db):
+    # The demo's M7 is closed. Later months' forecasts, a line's code and forecast method, a new line: none of them
+    # changes M7's budget or actuals to date, though some change what it kept of the forecast outturn.
+    line = pool_position(demo_db).lines[0]
+    set_forecast(demo_db, line.id, YEAR, 11, 1_000_000, "Expected spike")
+    change_budget_line(demo_db, line.id, LineTerms(f"{line.code}X", line.name, line.category, line.responsible_code,
+                                                   line.share_profile, "profile"))
+    add_budget_line(demo_db, None, LineTerms("MH99", "Crisis beds", "commissioned care", None), YEAR, 120_000_00)
+    unlock = unlock_period(demo_db, None, YEAR, 7, "Opened by mistake", today=date(2026, 12, 1))
+    undo_edit(demo_db, unlock)
+    assert pool_position(demo_db).as_at.number == 7
 
 
 def test_the_demo_months_keep_the_figures_they_were_closed_on(demo_db):

@@ -279,11 +279,19 @@ def _refuse_to_close_again(session: Session, close: PeriodClose) -> None:
                              f"Close M{still_open[0]} first, then undo the change.")
     agreed = json.loads(close.snapshot_json)
     # A close kept no figures only in a database made before closes kept them: nothing to hold the month to.
-    if agreed and agreed != agreed_figures(session, close.agreement_id, close.year, close.period):
-        raise JointleadError(f"That change cannot be undone: M{close.period} {year}'s figures have changed since it "
-                             "was closed, so closing it again would lock in figures nobody has agreed.",
-                             f"Check M{close.period}, then close it afresh (Close M{close.period}… on the Budgets "
-                             "page), which keeps the figures as they are now.")
+    if agreed and _to_date(agreed) != _to_date(agreed_figures(session, close.agreement_id, close.year, close.period)):
+        raise JointleadError(f"That change cannot be undone: the budget or actuals to M{close.period} {year} have "
+                             "changed since the month was closed, so closing it again would lock in figures nobody "
+                             "has agreed.", f"Check M{close.period}'s figures, then close it afresh "
+                             f"(Close M{close.period}… on the Budgets page), which keeps them as they are then.")
+
+
+def _to_date(agreed: Mapping[str, Any]) -> list[tuple[int, int]]:
+    """What a month's close locks, of the figures it kept: each line's budget and actual to date. Not its forecast,
+    which later months' figures change while the month stays closed; nor its code, which can change then too; nor
+    a line with nothing to date (one added since, which starts in an open month)."""
+    return sorted((line["budget_to_date"], line["actual_to_date"]) for line in agreed["lines"].values()
+                  if line["budget_to_date"] or line["actual_to_date"])
 
 
 def _refuse_if_recorded_before(model: type[Base], values: Mapping[str, Any]) -> None:

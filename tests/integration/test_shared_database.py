@@ -4,6 +4,7 @@ copy that holds every row."""
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -17,12 +18,21 @@ from exchange import hostile
 from jointlead.domain.errors import JointleadError, ValidationError
 from jointlead.domain.reporting_lines import LineKind
 from jointlead.services import actions, budget_month, budget_setup, imports, overview, people, supervision
-from jointlead.services.budgets import pool_position
-from jointlead.services.edits import Recorder
+from jointlead.services.budgets import agreed_figures, pool_position
+from jointlead.services.edits import Recorder, undo_edit
 from jointlead.store.copying import copy_database
 from jointlead.store.database import open_database
 from jointlead.store.errors import ChangedBySomeoneElse, DatabaseError
-from jointlead.store.models import AuditEntry, Base, Contribution, Person, SupervisionArrangement
+from jointlead.store.models import (
+    AuditEntry,
+    Base,
+    Contribution,
+    LineMonth,
+    LineYear,
+    PeriodClose,
+    Person,
+    SupervisionArrangement,
+)
 from jointlead.store.uow import UnitOfWork
 from stored import change, digest, scalar
 
@@ -325,6 +335,83 @@ def test_two_people_adding_the_same_team_at_once_the_second_is_told_plainly(demo
         "Someone else has just added a team called 'Crisis Team'.",
         "Choose it for the people in it, or give the new team another name.")
     assert people.team_names(demo_db).count("Crisis Team") == 1
+
+
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="two people saving at once needs a shared server (PostgreSQL variant)")
+def test_a_journal_saved_while_its_month_is_being_closed_waits_for_the_close_and_is_then_refused(demo_db):
+    """The close has written its record but not committed it: the journal, having checked the month open, would
+    otherwise write into a month closed without it."""
+    line = pool_position(demo_db).lines[0]
+    with UnitOfWork(demo_db, closes=True) as first:  # M8 being closed on one laptop
+        Recorder(first, "close period").create(PeriodClose(agreement_id=1, year=2026, period=8, closed_on=DECEMBER,
+                                                           closed_by="someone"))
+        second = open_database(demo_db.location)  # another laptop, on the same server database
+        try:
+            with ThreadPoolExecutor(1) as other_laptop:
+                journal = other_laptop.submit(budget_month.adjust_actual, second, line.id, 2026, 8, 12_345_600,
+                                              "Late journal")
+                _until_held_up_by_a_lock(demo_db, journal)
+                first.commit()
+                with pytest.raises(ValidationError, match="M8 2026-27 is closed"):
+                    journal.result(timeout=30)
+        finally:
+            second.close()
+    assert scalar(demo_db, "SELECT COUNT(*) FROM audit_entry WHERE verb = 'adjust actual'") == 0
+
+
+def _add_to_month_budget(uow: UnitOfWork, line_id: int, period: int, pence: int) -> None:
+    """What Set month budget writes, in a change not yet committed."""
+    month = uow.session.scalar(select(LineMonth).where(LineMonth.budget_line_id == line_id, LineMonth.year == 2026,
+                                                       LineMonth.period == period))
+    year = uow.session.scalar(select(LineYear).where(LineYear.budget_line_id == line_id, LineYear.year == 2026))
+    record = Recorder(uow, "set month budget")
+    record.update(month, budget_pence=month.budget_pence + pence)
+    record.update(year, annual_budget_pence=year.annual_budget_pence + pence, profile="custom")
+
+
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="two people saving at once needs a shared server (PostgreSQL variant)")
+def test_a_redo_of_a_close_waits_for_a_change_to_the_month_under_way_and_is_then_refused(demo_db):
+    """One manager undid M8's close; another is saving a change to M8: the first one's Redo would otherwise check
+    the figures without it, and close the month with the change landing after."""
+    december = date(2026, 12, 7)
+    undone = undo_edit(demo_db, budget_month.close_period(demo_db, None, 2026, 8, today=december,
+                                                          closing_without=("NFT", "NCC")))
+    with UnitOfWork(demo_db) as first:
+        _add_to_month_budget(first, pool_position(demo_db).lines[0].id, 8, 500)
+        second = open_database(demo_db.location)  # another laptop, on the same server database
+        try:
+            with ThreadPoolExecutor(1) as other_laptop:
+                redo = other_laptop.submit(undo_edit, second, undone)
+                _until_held_up_by_a_lock(demo_db, redo)
+                first.commit()
+                with pytest.raises(JointleadError, match="have changed since the month was closed"):
+                    redo.result(timeout=30)
+        finally:
+            second.close()
+    assert pool_position(demo_db).as_at.number == 7
+
+
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="two people saving at once needs a shared server (PostgreSQL variant)")
+def test_a_month_closed_while_a_change_to_it_is_being_saved_waits_for_it_and_keeps_it(demo_db):
+    """The change has been written but not committed: the close, reading the month's figures, would otherwise agree
+    them without it, and the change then land in the closed month."""
+    line = pool_position(demo_db).lines[0]
+    with UnitOfWork(demo_db) as first:  # M8's budget being changed on one laptop
+        _add_to_month_budget(first, line.id, 8, 500)
+        second = open_database(demo_db.location)  # another laptop, on the same server database
+        try:
+            with ThreadPoolExecutor(1) as other_laptop:
+                closing = other_laptop.submit(budget_month.close_period, second, None, 2026, 8,
+                                              today=date(2026, 12, 7), closing_without=("NFT", "NCC"))
+                _until_held_up_by_a_lock(demo_db, closing)
+                first.commit()
+                closing.result(timeout=30)
+        finally:
+            second.close()
+    with demo_db.session() as session:
+        kept = json.loads(session.scalar(select(PeriodClose.snapshot_json).where(PeriodClose.period == 8)))
+        assert kept == agreed_figures(session, 1, 2026, 8)
+    assert kept["lines"][line.code]["budget_to_date"] == sum(line.figures.budget_profile[:8]) + 500
 
 
 @pytest.mark.skipif(not ON_POSTGRESQL, reason="two people saving at once needs a shared server (PostgreSQL variant)")

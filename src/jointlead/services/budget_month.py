@@ -390,7 +390,7 @@ def close_period(database: Database, agreement_id: int | None, year: int, period
     partners without one are named in `closing_without` (the manager has said their actuals for it are nil). The
     pool's position as at the month is kept with the close, as the agreed record.
     """
-    with UnitOfWork(database) as uow:
+    with UnitOfWork(database, closes=True) as uow:
         record = Recorder(uow, "close period")
         session = uow.session
         agreement = agreement_of(session, agreement_id)
@@ -414,7 +414,7 @@ def close_period(database: Database, agreement_id: int | None, year: int, period
 def unlock_period(database: Database, agreement_id: int | None, year: int, period: int, reason: str, *,
                   today: date | None = None) -> Edit:
     """Reopen a closed month, recording who, when and why."""
-    with UnitOfWork(database) as uow:
+    with UnitOfWork(database, closes=True) as uow:
         record = Recorder(uow, "unlock period")
         session = uow.session
         agreement = agreement_of(session, agreement_id)

@@ -329,7 +329,10 @@ def undo_edit(database: Database, edit: Edit) -> Edit:
     The new audit entries point at the ones they undo. The result is itself an Edit, so undoing it redoes the
     original gesture.
     """
-    with UnitOfWork(database) as uow:
+    with database.session() as session:  # an audit entry never changes: known before the change begins
+        closes = session.scalar(select(AuditEntry.id).where(AuditEntry.id.in_(edit.entries),
+                                                            AuditEntry.entity == PeriodClose.__tablename__).limit(1))
+    with UnitOfWork(database, closes=closes is not None) as uow:
         entries = uow.session.scalars(select(AuditEntry).where(AuditEntry.id.in_(edit.entries))).all()
         if len(entries) != len(edit.entries):
             raise JointleadError("That change cannot be undone: its record in the audit log is missing.", "")

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from jointlead.store.database import Database
@@ -33,16 +34,34 @@ def changes_json(changes: Mapping[str, tuple[Any, Any]]) -> str:
                       ensure_ascii=False)
 
 
-class UnitOfWork:
-    """`with UnitOfWork(db) as uow: ... uow.commit()` — anything not committed is rolled back."""
+# On a shared server, each change holds this advisory lock shared, and a close or unlock of a month holds it alone:
+# a change checks that its month is open, then writes, and at READ COMMITTED a close could otherwise agree the
+# month's figures between the two, or an edit made before a close commit after it. SQLite writes one at a time.
+MONTHS_LOCK = 0x6A6C_6D6F  # "jlmo": any number no one else's advisory locks use in the same database
 
-    def __init__(self, database: Database) -> None:
+
+class UnitOfWork:
+    """`with UnitOfWork(db) as uow: ... uow.commit()` — anything not committed is rolled back.
+
+    `closes`: the unit closes or unlocks months, so it waits for every change under way to finish, and every change
+    begun meanwhile waits for it.
+    """
+
+    def __init__(self, database: Database, *, closes: bool = False) -> None:
         self.database = database
         self.session: Session
         self._committed = False
+        self._closes = closes
 
     def __enter__(self) -> UnitOfWork:
         self.session = self.database.writing_session()
+        if self.database.server is not None:
+            try:
+                self.session.execute(select(func.pg_advisory_xact_lock(MONTHS_LOCK) if self._closes
+                                            else func.pg_advisory_xact_lock_shared(MONTHS_LOCK)))
+            except BaseException:
+                self.session.close()
+                raise
         return self
 
     def __exit__(self, *_exc: object) -> None:

@@ -69,6 +69,9 @@ VIAddVersionKey /LANG=1033 "LegalCopyright" "${PUBLISHER}"
 Var AllUsers ; 1 when installing (or uninstalling) for every user of the machine
 
 !define MUI_ABORTWARNING
+; The setup and the uninstaller wear the app's own icon, as its window and shortcut do (resources/jointlead.svg).
+!define MUI_ICON "..\resources\jointlead.ico"
+!define MUI_UNICON "..\resources\jointlead.ico"
 !define MUI_FINISHPAGE_RUN "$INSTDIR\${EXE}"
 !define MUI_FINISHPAGE_RUN_TEXT "Open ${APP} now"
 !define MUI_UNCONFIRMPAGE_TEXT_TOP "${APP} will be removed from this computer. Your databases, their backups and the \

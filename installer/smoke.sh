@@ -104,6 +104,7 @@ check "import staff --dry-run, read in a child process" 0 \
 
 check "--exit-when-ready: the window on the demo database" 0 "$app" --db demo.sqlite --exit-when-ready &&
   expect "--exit-when-ready says what it opened" "(schema "
+file_is "the window's icon is bundled" "$(dirname "$app")/_internal/resources/jointlead.ico"
 
 check "--exit-when-ready on a missing database fails" 1 "$app" --db missing.sqlite --exit-when-ready &&
   expect "and says why" "There is no database at"

@@ -1,4 +1,4 @@
-"""Where jointlead keeps its files: the per-user *local* (never roaming) application data folder."""
+"""Where jointlead keeps its files (the per-user *local*, never roaming, application data folder) and finds its own."""
 
 from __future__ import annotations
 
@@ -35,3 +35,15 @@ def demo_database() -> Path:
 def dashboard_snapshot() -> Path:
     """The dashboard as jointlead last closed, shown at the next start while the database opens."""
     return data_dir() / "dashboard-snapshot.json"
+
+
+def shipped(folder: str, marker: str) -> Path | None:
+    """A folder jointlead ships beside its code (migrations, resources), wherever it runs from: the frozen app, an
+    installed wheel (mapped into the package by pyproject.toml) or a source checkout; None if none of them holds
+    `marker`."""
+    candidates = []
+    if getattr(sys, "frozen", False):
+        candidates.append(Path(getattr(sys, "_MEIPASS", Path(sys.executable).parent)) / folder)
+    package = Path(__file__).resolve().parent
+    candidates += [package / folder, package.parent.parent / folder]  # a wheel; a checkout's <repo>/src/jointlead
+    return next((candidate for candidate in candidates if (candidate / marker).is_file()), None)

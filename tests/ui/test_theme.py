@@ -118,3 +118,13 @@ def test_the_application_is_styled_once_however_often_it_is_asked_for(qtbot):
     widget.installEventFilter(watch)
     assert make_application().style() is QApplication.instance().style()
     assert restyled == []
+
+
+def test_the_window_wears_jointleads_icon_at_every_size_windows_asks_for(window):
+    # From resources/jointlead.ico, as the installer and the frozen app's executable do.
+    icon = window.windowIcon()
+    assert not icon.isNull()
+    sizes = {size.width() for size in icon.availableSizes()}
+    assert {16, 24, 32, 48, 256} <= sizes
+    corner, middle = icon.pixmap(32, 32).toImage().pixelColor(16, 3), icon.pixmap(32, 32).toImage().pixelColor(16, 16)
+    assert corner.name().upper() == NHS_BLUE.upper() and middle.name().upper() != NHS_BLUE.upper()

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import sqlite3
-import sys
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine
 
-import jointlead
+from jointlead.paths import shipped
 from jointlead.store.engine import make_engine, sqlite_uri
 from jointlead.store.errors import DatabaseError
 
@@ -19,17 +18,11 @@ HEAD_REVISION = KNOWN_REVISIONS[-1]
 
 def migrations_dir() -> Path:
     """The alembic scripts, wherever jointlead runs from: frozen app, installed wheel or source checkout."""
-    candidates = []
-    if getattr(sys, "frozen", False):
-        candidates.append(Path(getattr(sys, "_MEIPASS", Path(sys.executable).parent)) / "migrations")
-    package = Path(jointlead.__file__).resolve().parent
-    candidates.append(package / "migrations")  # wheel: mapped into the package by pyproject.toml
-    candidates.append(package.parent.parent / "migrations")  # source checkout: <repo>/src/jointlead
-    for candidate in candidates:
-        if (candidate / "env.py").is_file():
-            return candidate
-    raise DatabaseError("jointlead's migration scripts are missing from this installation.",
-                        "Reinstall jointlead.")
+    found = shipped("migrations", "env.py")
+    if found is None:
+        raise DatabaseError("jointlead's migration scripts are missing from this installation.",
+                            "Reinstall jointlead.")
+    return found
 
 
 def stored_revision(path: Path) -> str | None:

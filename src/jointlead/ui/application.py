@@ -14,11 +14,12 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QWidget
 
 from jointlead import __version__
 from jointlead.domain.errors import JointleadError
-from jointlead.paths import dashboard_snapshot, data_dir
+from jointlead.paths import dashboard_snapshot, data_dir, shipped
 from jointlead.ui.dashboard_page import DashboardPage
 from jointlead.ui.main_window import MainWindow
 from jointlead.ui.messages import show_problem, show_unexpected
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 IN_FUSION = "jointlead.fusion"  # a property of the application, once its style is set
+ICON = "jointlead.ico"  # in resources/, drawn in jointlead.svg (installer/render_icon.py)
 
 
 def open_settings() -> QSettings:
@@ -41,11 +43,16 @@ def make_application(style_sheet: bool = True) -> QApplication:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("jointlead")
     app.setOrganizationName("jointlead")
-    # Styled once: with a style sheet in force, style() is the sheet's own style, which names no style, and setting
-    # the style again restyles every widget alive.
+    # Styled (and given its icon) once: with a style sheet in force, style() is the sheet's own style, which names no
+    # style, and setting the style again restyles every widget alive.
     if not app.property(IN_FUSION):
         app.setStyle("Fusion")
         app.setProperty(IN_FUSION, True)
+        icons = shipped("resources", ICON)
+        if icons is None:  # an installation missing files: the window still opens, with Qt's own icon
+            log.warning("The application icon is missing from this installation")
+        else:
+            app.setWindowIcon(QIcon(str(icons / ICON)))
     if style_sheet:
         apply_style_sheet(app)
     return app

@@ -311,6 +311,7 @@ class _LedgerPlan:
     fingerprints: Sequence[Sequence[str]] | None
     inserted: Sequence[int]  # indexes into the extract, ascending: range(len(extract)) when every one is new
     superseded: tuple[int, ...]  # ids of rows in force that this import replaces or no longer holds
+    months: frozenset[int]  # the months it adds postings to, or replaces or removes postings in
 
 
 class _Changes(Sequence[Change]):
@@ -501,7 +502,8 @@ def _preview_ledger(source: SourceFile, database: Database, path: Path, partner:
             added = _all_but(count, found)
             inserted = sorted([*added, *(index for index, _ in changed)])
 
-    covered = set(extract.column("periods"))
+    periods = extract.column("periods")
+    covered = set(periods)
     notices = list(source.notices)
     if in_closed_months:
         notices.append(_closed_months_notice(in_closed_months, year))
@@ -531,9 +533,13 @@ def _preview_ledger(source: SourceFile, database: Database, path: Path, partner:
         return Change(cell_reference(row.sheet, row.row), _ledger_subject(row),
                       _ledger_differences(old, row, line_of(index)))
 
+    months = covered if isinstance(inserted, range) else set(map(periods.__getitem__, inserted))
+    months |= {old.period for _index, old in changed}  # a posting corrected into another month leaves its own
+    if removed:
+        months |= {old.period for old in leftovers}
     plan = _LedgerPlan(organisation.id, agreement.id, year.start_year,
                        {name: layout.header_of(name) for name in layout.columns}, path.name, extract, lines,
-                       fingerprints, inserted, tuple(superseded))
+                       fingerprints, inserted, tuple(superseded), frozenset(months))
     return ImportPreview(
         kind="ledger", organisation=organisation.code, path=path, sha256=source.sha256, sheet=layout.sheet.name,
         header_row=layout.header_row, headers=layout.headers, mapping=_mapping(layout, kind),
@@ -1698,6 +1704,7 @@ def apply_import(database: Database, preview: ImportPreview, *, accept_valid: bo
         uow.session.flush()
         detail: dict[str, Any] = {}
         if isinstance(plan, _LedgerPlan):
+            _refuse_if_closed_since(uow.session, plan)
             _write_ledger(uow.session, plan, batch.id, progress)
         elif isinstance(plan, _SupervisionPlan):
             detail = _write_supervision(uow.session, plan)
@@ -1713,6 +1720,19 @@ def apply_import(database: Database, preview: ImportPreview, *, accept_valid: bo
         uow.commit()
         return ImportResult(batch.id, len(preview.added), len(preview.changed), len(preview.removed),
                             preview.unchanged, preview.unmapped, len(preview.rejected))
+
+
+def _refuse_if_closed_since(session: Session, plan: _LedgerPlan) -> None:
+    """A month closed since the preview (by Close month…, or on a shared server by someone else) is not written into
+    now: its agreed figures never had these postings. Checked in the import's own change, so no close comes between
+    (on a shared server, the months lock: store/uow.py)."""
+    closed = sorted(plan.months & closed_months(session, plan.agreement_id, plan.year))
+    if closed:
+        months = listed([f"M{period}" for period in closed])
+        raise ImportRejected(f"{months} {FinancialYear(plan.year).label} {'has' if len(closed) == 1 else 'have'} "
+                             "been closed since this extract was previewed, and importing it would change "
+                             f"{'that month' if len(closed) == 1 else 'those months'}, so nothing was imported.",
+                             "Import the extract again: its preview then leaves closed months as they were agreed.")
 
 
 def preview_for_redo(database: Database, preview: ImportPreview) -> ImportPreview:

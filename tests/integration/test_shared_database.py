@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date, timedelta
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select, update
@@ -20,9 +22,10 @@ from jointlead.domain.reporting_lines import LineKind
 from jointlead.services import actions, budget_month, budget_setup, imports, overview, people, supervision
 from jointlead.services.budgets import agreed_figures, pool_position
 from jointlead.services.edits import Recorder, undo_edit
+from jointlead.store import uow
 from jointlead.store.copying import copy_database
 from jointlead.store.database import open_database
-from jointlead.store.errors import ChangedBySomeoneElse, DatabaseError
+from jointlead.store.errors import ChangedBySomeoneElse, DatabaseError, OthersStillSaving
 from jointlead.store.models import (
     AuditEntry,
     Base,
@@ -359,6 +362,27 @@ def test_a_journal_saved_while_its_month_is_being_closed_waits_for_the_close_and
     assert scalar(demo_db, "SELECT COUNT(*) FROM audit_entry WHERE verb = 'adjust actual'") == 0
 
 
+def _told_to_wait(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """Set once a close has asked for the months lock and been told to ask again (store/uow.py): it asks rather
+    than queues, so the server never shows it waiting."""
+    told = threading.Event()
+
+    def wait(seconds: float) -> None:
+        told.set()
+        time.sleep(seconds)
+
+    monkeypatch.setattr(uow, "time", SimpleNamespace(monotonic=time.monotonic, sleep=wait))
+    return told
+
+
+def _until_told_to_wait(told: threading.Event, gesture: Future) -> None:
+    """Returns once the close has been told to wait (or has ended without)."""
+    deadline = time.monotonic() + 30
+    while not told.is_set() and not gesture.done():
+        assert time.monotonic() < deadline, "the close never asked for the months lock"
+        time.sleep(0.02)
+
+
 def _add_to_month_budget(uow: UnitOfWork, line_id: int, period: int, pence: int) -> None:
     """What Set month budget writes, in a change not yet committed."""
     month = uow.session.scalar(select(LineMonth).where(LineMonth.budget_line_id == line_id, LineMonth.year == 2026,
@@ -370,7 +394,7 @@ def _add_to_month_budget(uow: UnitOfWork, line_id: int, period: int, pence: int)
 
 
 @pytest.mark.skipif(not ON_POSTGRESQL, reason="two people saving at once needs a shared server (PostgreSQL variant)")
-def test_a_redo_of_a_close_waits_for_a_change_to_the_month_under_way_and_is_then_refused(demo_db):
+def test_a_redo_of_a_close_waits_for_a_change_to_the_month_under_way_and_is_then_refused(demo_db, monkeypatch):
     """One manager undid M8's close; another is saving a change to M8: the first one's Redo would otherwise check
     the figures without it, and close the month with the change landing after."""
     december = date(2026, 12, 7)
@@ -381,8 +405,9 @@ def test_a_redo_of_a_close_waits_for_a_change_to_the_month_under_way_and_is_then
         second = open_database(demo_db.location)  # another laptop, on the same server database
         try:
             with ThreadPoolExecutor(1) as other_laptop:
+                told = _told_to_wait(monkeypatch)
                 redo = other_laptop.submit(undo_edit, second, undone)
-                _until_held_up_by_a_lock(demo_db, redo)
+                _until_told_to_wait(told, redo)
                 first.commit()
                 with pytest.raises(JointleadError, match="have changed since the month was closed"):
                     redo.result(timeout=30)
@@ -392,7 +417,7 @@ def test_a_redo_of_a_close_waits_for_a_change_to_the_month_under_way_and_is_then
 
 
 @pytest.mark.skipif(not ON_POSTGRESQL, reason="two people saving at once needs a shared server (PostgreSQL variant)")
-def test_a_month_closed_while_a_change_to_it_is_being_saved_waits_for_it_and_keeps_it(demo_db):
+def test_a_month_closed_while_a_change_to_it_is_being_saved_waits_for_it_and_keeps_it(demo_db, monkeypatch):
     """The change has been written but not committed: the close, reading the month's figures, would otherwise agree
     them without it, and the change then land in the closed month."""
     line = pool_position(demo_db).lines[0]
@@ -401,9 +426,10 @@ def test_a_month_closed_while_a_change_to_it_is_being_saved_waits_for_it_and_kee
         second = open_database(demo_db.location)  # another laptop, on the same server database
         try:
             with ThreadPoolExecutor(1) as other_laptop:
+                told = _told_to_wait(monkeypatch)
                 closing = other_laptop.submit(budget_month.close_period, second, None, 2026, 8,
                                               today=date(2026, 12, 7), closing_without=("NFT", "NCC"))
-                _until_held_up_by_a_lock(demo_db, closing)
+                _until_told_to_wait(told, closing)
                 first.commit()
                 closing.result(timeout=30)
         finally:
@@ -412,6 +438,30 @@ def test_a_month_closed_while_a_change_to_it_is_being_saved_waits_for_it_and_kee
         kept = json.loads(session.scalar(select(PeriodClose.snapshot_json).where(PeriodClose.period == 8)))
         assert kept == agreed_figures(session, 1, 2026, 8)
     assert kept["lines"][line.code]["budget_to_date"] == sum(line.figures.budget_profile[:8]) + 500
+
+
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="two people saving at once needs a shared server (PostgreSQL variant)")
+def test_a_close_behind_a_long_save_is_refused_in_words_and_no_one_else_waits_for_it(demo_db, monkeypatch):
+    """An import on one laptop takes longer than a close waits; the close is refused, and a third laptop's save made
+    meanwhile is not held up behind it."""
+    monkeypatch.setattr(uow, "CLOSE_WAIT_SECONDS", 0.5)
+    line = pool_position(demo_db).lines[0]
+    before = digest(demo_db)
+    with UnitOfWork(demo_db) as first:  # the long import, not yet committed
+        _add_to_month_budget(first, line.id, 8, 500)
+        second = open_database(demo_db.location)
+        try:
+            with ThreadPoolExecutor(1) as other_laptop:
+                closing = other_laptop.submit(budget_month.close_period, second, None, 2026, 8,
+                                              today=date(2026, 12, 7), closing_without=("NFT", "NCC"))
+                budget_month.adjust_actual(demo_db, line.id, 2026, 9, 100, "Late journal")  # not held up
+                with pytest.raises(OthersStillSaving) as refused:
+                    closing.result(timeout=30)
+        finally:
+            second.close()
+    assert refused.value.message.startswith("Someone else is saving changes to the shared database just now")
+    assert scalar(demo_db, "SELECT COUNT(*) FROM period_close WHERE period = 8") == 0
+    assert digest(demo_db) != before  # the journal went in
 
 
 @pytest.mark.skipif(not ON_POSTGRESQL, reason="two people saving at once needs a shared server (PostgreSQL variant)")

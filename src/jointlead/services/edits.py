@@ -329,7 +329,9 @@ def undo_edit(database: Database, edit: Edit) -> Edit:
     The new audit entries point at the ones they undo. The result is itself an Edit, so undoing it redoes the
     original gesture.
     """
-    with database.session() as session:  # an audit entry never changes: known before the change begins
+    # An audit entry never changes: read before the change begins, from the database as it is now (a session of
+    # its own, not one_state's, which could be older than the edit).
+    with database.writing_session() as session:
         closes = session.scalar(select(AuditEntry.id).where(AuditEntry.id.in_(edit.entries),
                                                             AuditEntry.entity == PeriodClose.__tablename__).limit(1))
     with UnitOfWork(database, closes=closes is not None) as uow:

@@ -311,7 +311,7 @@ class _LedgerPlan:
     fingerprints: Sequence[Sequence[str]] | None
     inserted: Sequence[int]  # indexes into the extract, ascending: range(len(extract)) when every one is new
     superseded: tuple[int, ...]  # ids of rows in force that this import replaces or no longer holds
-    months: frozenset[int]  # the months it adds postings to, or replaces or removes postings in
+    months: frozenset[int]  # the months it has postings for or removes postings from: all it may write into
 
 
 class _Changes(Sequence[Change]):
@@ -502,8 +502,7 @@ def _preview_ledger(source: SourceFile, database: Database, path: Path, partner:
             added = _all_but(count, found)
             inserted = sorted([*added, *(index for index, _ in changed)])
 
-    periods = extract.column("periods")
-    covered = set(periods)
+    covered = set(extract.column("periods"))
     notices = list(source.notices)
     if in_closed_months:
         notices.append(_closed_months_notice(in_closed_months, year))
@@ -533,10 +532,9 @@ def _preview_ledger(source: SourceFile, database: Database, path: Path, partner:
         return Change(cell_reference(row.sheet, row.row), _ledger_subject(row),
                       _ledger_differences(old, row, line_of(index)))
 
-    months = covered if isinstance(inserted, range) else set(map(periods.__getitem__, inserted))
-    months |= {old.period for _index, old in changed}  # a posting corrected into another month leaves its own
-    if removed:
-        months |= {old.period for old in leftovers}
+    # The months it may write into: those it has postings for (a posting corrected into another month leaves its
+    # own too), and those it removes postings from.
+    months = covered | {old.period for _index, old in changed} | {old.period for old in leftovers if removed}
     plan = _LedgerPlan(organisation.id, agreement.id, year.start_year,
                        {name: layout.header_of(name) for name in layout.columns}, path.name, extract, lines,
                        fingerprints, inserted, tuple(superseded), frozenset(months))

@@ -53,6 +53,16 @@ class RecordedBySomeoneElse(ChangedBySomeoneElse):
                          "again), then do it again if it is still needed.")
 
 
+class OthersStillSaving(DatabaseError):
+    """On a shared database, a close or unlock of a month found others' changes still being saved (a long import,
+    say) for longer than it waits."""
+
+    def __init__(self) -> None:
+        super().__init__("Someone else is saving changes to the shared database just now (an import, perhaps). "
+                         "Closing or unlocking a month waits until no one is, and they are taking a while.",
+                         "Nothing was changed. Try again in a minute.")
+
+
 class ServerStoppedAnswering(DatabaseError):
     """The connection to a shared database was lost part way through: the server stopped, or the network went."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import time
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from jointlead.store.database import Database
 from jointlead.store.engine import READ_ONLY_CHANGE
-from jointlead.store.errors import ReadOnlyDatabase
+from jointlead.store.errors import OthersStillSaving, ReadOnlyDatabase
 from jointlead.store.models import AuditEntry
 
 
@@ -38,6 +39,11 @@ def changes_json(changes: Mapping[str, tuple[Any, Any]]) -> str:
 # a change checks that its month is open, then writes, and at READ COMMITTED a close could otherwise agree the
 # month's figures between the two, or an edit made before a close commit after it. SQLite writes one at a time.
 MONTHS_LOCK = 0x6A6C_6D6F  # "jlmo": any number no one else's advisory locks use in the same database
+# A close asks for the lock again and again rather than queue for it: everyone's changes would queue behind it, for
+# as long as the change it waits for (an import, or a laptop asleep part way through one) takes. Past this, the close
+# is refused in words.
+CLOSE_WAIT_SECONDS = 5.0
+CLOSE_ASK_EVERY_SECONDS = 0.1
 
 
 class UnitOfWork:
@@ -57,12 +63,21 @@ class UnitOfWork:
         self.session = self.database.writing_session()
         if self.database.server is not None:
             try:
-                self.session.execute(select(func.pg_advisory_xact_lock(MONTHS_LOCK) if self._closes
-                                            else func.pg_advisory_xact_lock_shared(MONTHS_LOCK)))
+                if self._closes:
+                    self._months_alone()
+                else:
+                    self.session.execute(select(func.pg_advisory_xact_lock_shared(MONTHS_LOCK)))
             except BaseException:
                 self.session.close()
                 raise
         return self
+
+    def _months_alone(self) -> None:
+        given_up = time.monotonic() + CLOSE_WAIT_SECONDS
+        while not self.session.scalar(select(func.pg_try_advisory_xact_lock(MONTHS_LOCK))):
+            if time.monotonic() > given_up:
+                raise OthersStillSaving()
+            time.sleep(CLOSE_ASK_EVERY_SECONDS)
 
     def __exit__(self, *_exc: object) -> None:
         if not self._committed:

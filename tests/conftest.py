@@ -108,11 +108,11 @@ class TestServer:
         self._count = 0
         self._templates: set[str] = set()
 
-    def admin(self, sql: str) -> None:
+    def admin(self, sql: str, dbname: str = "postgres") -> None:
         import psycopg
 
         with psycopg.connect(host=str(self.server.socket_folder), port=self.server.port, user="postgres",
-                             dbname="postgres", autocommit=True) as connection:
+                             dbname=dbname, autocommit=True) as connection:
             connection.execute(sql)
 
     def _template(self, kind: str) -> str:

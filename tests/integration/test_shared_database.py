@@ -19,13 +19,22 @@ from sqlalchemy import select, update
 from exchange import hostile
 from jointlead.domain.errors import JointleadError, ValidationError
 from jointlead.domain.reporting_lines import LineKind
-from jointlead.services import actions, budget_month, budget_setup, imports, overview, people, supervision
+from jointlead.services import (
+    actions,
+    budget_month,
+    budget_setup,
+    exports,
+    imports,
+    overview,
+    people,
+    supervision,
+)
 from jointlead.services.budgets import agreed_figures, pool_position
 from jointlead.services.edits import Recorder, undo_edit
 from jointlead.store import uow
 from jointlead.store.copying import copy_database
 from jointlead.store.database import open_database
-from jointlead.store.errors import ChangedBySomeoneElse, DatabaseError, OthersStillSaving
+from jointlead.store.errors import ChangedBySomeoneElse, DatabaseError, OthersStillSaving, ReadOnlyDatabase
 from jointlead.store.models import (
     AuditEntry,
     Base,
@@ -462,6 +471,29 @@ def test_a_close_behind_a_long_save_is_refused_in_words_and_no_one_else_waits_fo
     assert refused.value.message.startswith("Someone else is saving changes to the shared database just now")
     assert scalar(demo_db, "SELECT COUNT(*) FROM period_close WHERE period = 8") == 0
     assert digest(demo_db) != before  # the journal went in
+
+
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="an account that may only read is a shared server's (PostgreSQL variant)")
+def test_an_account_that_may_only_read_opens_it_read_only_and_a_change_is_refused_in_words(demo_db, postgresql,
+                                                                                            tmp_path):
+    name = demo_db.server.database
+    postgresql.admin("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'reader') THEN "
+                     "CREATE ROLE reader LOGIN; END IF; END $$")
+    postgresql.admin("GRANT SELECT ON ALL TABLES IN SCHEMA public TO reader", dbname=name)
+    reader = open_database(demo_db.location.replace("postgres@", "reader@", 1))
+    try:
+        assert reader.read_only
+        exports.export_staff(reader, "NFT", tmp_path / "staff.xlsx")  # reading goes on; the export is not recorded
+        for database in (reader, replace(reader, read_only=False)):  # the second: rights taken away since opening
+            with pytest.raises(ReadOnlyDatabase) as refused:  # was: psycopg's InternalError, as a crash
+                people.add_team(database, "Crisis Team")
+            assert (refused.value.message, refused.value.advice) == (
+                "Your account on the shared database may read it but not change it, so the change was not saved.",
+                "Ask whoever looks after the database server to let your account change it "
+                "(docs/shared-server.md).")
+    finally:
+        reader.close()
+    assert "Crisis Team" not in people.team_names(demo_db)
 
 
 @pytest.mark.skipif(not ON_POSTGRESQL, reason="two people saving at once needs a shared server (PostgreSQL variant)")

@@ -256,10 +256,11 @@ def open_server_database(address: str) -> Database:
             migrate.migrate_on(engine, "upgrade", "head")
         with engine.connect() as connection:
             revision = connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+            read_only = not connection.execute(server.WRITABLE).scalar_one()
     except DBAPIError as error:
         engine.dispose()
         raise server.server_refused(url, error) from error
     except BaseException:
         engine.dispose()
         raise
-    return Database(path=None, engine=engine, read_only=False, revision=revision, server=url)
+    return Database(path=None, engine=engine, read_only=read_only, revision=revision, server=url)

@@ -14,17 +14,26 @@ from jointlead.store.errors import (
     DatabaseError,
     DatabaseFromNewerVersion,
     NotAJointleadDatabase,
+    ReadOnlyDatabase,
     RecordedBySomeoneElse,
     ServerStoppedAnswering,
 )
 
-__all__ = ["advance_id_sequences", "is_server_address", "make_server_engine", "server_refused", "server_url",
-           "short_name", "shown", "stored_revision"]
+__all__ = ["ACCOUNT_READ_ONLY", "WRITABLE", "advance_id_sequences", "is_server_address", "make_server_engine",
+           "server_refused", "server_url", "short_name", "shown", "stored_revision"]
 
 log = logging.getLogger(__name__)
 
 DRIVER = "postgresql+psycopg"
 UNIQUE_VIOLATION = "23505"  # PostgreSQL's SQLSTATE for a second copy of what may be there once
+# A write refused because the account may only read: a read-only transaction, or no privilege to change the table.
+READ_ONLY_REFUSALS = {"25006", "42501"}
+ACCOUNT_READ_ONLY = ("Your account on the shared database may read it but not change it, so the change was not "
+                     "saved.", "Ask whoever looks after the database server to let your account change it "
+                              "(docs/shared-server.md).")
+# Whether the account can change jointlead's records: each change writes an audit entry, so that is the test.
+WRITABLE = text("SELECT current_setting('transaction_read_only') = 'off' "
+                "AND has_table_privilege('audit_entry', 'INSERT')")
 HOW_TO_WRITE = "Write it as postgresql://USER@HOST:PORT/DATABASE (keep the password in a pgpass file, not here)."
 
 
@@ -106,6 +115,13 @@ def make_server_engine(url: URL) -> Engine:
         if getattr(error, "sqlstate", None) == UNIQUE_VIOLATION:
             table = getattr(getattr(error, "diag", None), "table_name", None) or "record"
             raise RecordedBySomeoneElse(table.replace("_", " ")) from None
+
+    @event.listens_for(engine, "handle_error")
+    def _may_only_read(context) -> None:
+        # Opened read-only when the account cannot write (open_server_database), so jointlead does not try; this is
+        # for an account whose rights were taken away while the window was open.
+        if getattr(context.original_exception, "sqlstate", None) in READ_ONLY_REFUSALS:
+            raise ReadOnlyDatabase(*ACCOUNT_READ_ONLY) from None
 
     @event.listens_for(engine, "handle_error")
     def _without_row_values(context) -> DBAPIError | None:

@@ -16,6 +16,7 @@ from jointlead.store.database import Database
 from jointlead.store.engine import READ_ONLY_CHANGE
 from jointlead.store.errors import OthersStillSaving, ReadOnlyDatabase
 from jointlead.store.models import AuditEntry
+from jointlead.store.server import ACCOUNT_READ_ONLY
 
 
 def os_user() -> str:
@@ -107,6 +108,6 @@ class UnitOfWork:
 
     def commit(self) -> None:
         if self.database.read_only:
-            raise ReadOnlyDatabase(*READ_ONLY_CHANGE)
+            raise ReadOnlyDatabase(*(ACCOUNT_READ_ONLY if self.database.server is not None else READ_ONLY_CHANGE))
         self.session.commit()
         self._committed = True

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from datetime import date, datetime
 
 import openpyxl
@@ -514,6 +515,16 @@ def test_a_tracker_exported_by_another_database_is_refused(demo_db, demo_path, t
         other.close()
     with pytest.raises(FileRefused, match="not exported from this database"):
         preview_tracker_import(demo_db, path, today=DEMO_TODAY)
+
+
+def test_no_tracker_is_sent_from_a_database_open_read_only_for_it_could_never_come_back(demo_db, tmp_path):
+    # A file in a read-only place, or a shared database's account that may only read: no record of the tracker
+    # can be kept, and its return would be refused as "not exported from this database".
+    with pytest.raises(JointleadError) as refused:
+        export_action_tracker(replace(demo_db, read_only=True), tmp_path / "nft.xlsx", organisation="NFT",
+                              today=DEMO_TODAY)
+    assert refused.value.message.startswith("This database is open read-only, so no tracker can be sent from it")
+    assert not (tmp_path / "nft.xlsx").exists()
 
 
 def test_a_workbook_without_the_tracker_details_is_refused(demo_db, tmp_path):

@@ -331,22 +331,26 @@ def test_an_import_into_a_month_closed_since_is_not_undone_until_the_month_is_un
 
 def test_an_extract_previewed_before_its_month_closed_is_not_written_into_it_after(pool, tmp_path):
     # Previewed with M7 open; M7 closed before Import is pressed (or, on a shared server, by someone else meanwhile).
-    m7m8 = [["00123", "5101", "M7", "J1", "Agency", "100.00"], ["00123", "5101", "M8", "J2", "Agency", "50.00"]]
-    preview = imports.preview_ledger_import(pool, write_ledger(tmp_path / "m8.xlsx", m7m8), "NCC", year=FY)
-    m8 = imports.preview_ledger_import(pool, write_ledger(tmp_path / "m8 only.xlsx", m7m8[1:]), "NCC", year=FY)
+    j1 = ["00123", "5101", "M7", "J1", "Agency", "100.00"]
+    imports.apply_import(pool, imports.preview_ledger_import(pool, write_ledger(tmp_path / "m7.xlsx", [j1]), "NCC",
+                                                             year=FY))
+    j2 = ["00123", "5101", "M8", "J2", "Agency", "50.00"]
+    corrected = imports.preview_ledger_import(pool, write_ledger(tmp_path / "ytd.xlsx", [[*j1[:5], "120.00"], j2]),
+                                              "NCC", year=FY)
+    as_before = imports.preview_ledger_import(pool, write_ledger(tmp_path / "ytd 2.xlsx", [j1, j2]), "NCC", year=FY)
     with UnitOfWork(pool) as uow:
         uow.session.add(PeriodClose(agreement_id=1, year=2026, period=7, closed_on=date(2026, 11, 10), closed_by="t"))
         uow.commit()
     before = content(pool)
-    with pytest.raises(imports.ImportRejected) as refused:  # was: J1 written into M7, closed without it
-        imports.apply_import(pool, preview)
+    with pytest.raises(imports.ImportRejected) as refused:  # was: J1 corrected in M7, closed without it
+        imports.apply_import(pool, corrected)
     assert (refused.value.message, refused.value.advice) == (
         "M7 2026-27 has been closed since this extract was previewed, and importing it would change that month, so "
         "nothing was imported.", "Import the extract again: its preview then leaves closed months as they were "
         "agreed.")
     assert content(pool) == before
-    imports.apply_import(pool, m8)  # previewed then too, but it leaves the closed month alone
-    assert in_force(pool) == [("J2", 5000, 1)]
+    imports.apply_import(pool, as_before)  # previewed then too, but M7's posting is as imported: only M8 is written
+    assert in_force(pool) == [("J1", 10000, 1), ("J2", 5000, 1)]
 
 
 def test_a_whole_import_can_be_undone_newest_first(pool, tmp_path):

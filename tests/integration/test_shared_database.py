@@ -15,6 +15,7 @@ from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select, update
+from sqlalchemy.exc import DBAPIError
 
 from exchange import hostile
 from jointlead.domain.errors import JointleadError, ValidationError
@@ -491,6 +492,9 @@ def test_an_account_that_may_only_read_opens_it_read_only_and_a_change_is_refuse
                 "Your account on the shared database may read it but not change it, so the change was not saved.",
                 "Ask whoever looks after the database server to let your account change it "
                 "(docs/shared-server.md).")
+        postgresql.admin("REVOKE SELECT ON team FROM reader", dbname=name)
+        with pytest.raises(DBAPIError):  # a read refused is not said to be a change that was not saved
+            people.team_names(reader)
     finally:
         reader.close()
     assert "Crisis Team" not in people.team_names(demo_db)

@@ -132,6 +132,20 @@ def test_reimporting_the_same_tracker_adds_nothing_and_a_corrected_status_is_a_c
     assert ("Dana Cole", "managerial", "2026-10-05", "Priya Shah", None, "cancelled by supervisor") in sessions(team)
 
 
+def test_a_session_changed_or_removed_since_the_preview_is_not_overwritten(team, tmp_path):
+    imports.apply_import(team, preview(team, tracker(tmp_path / "t.xlsx", [
+        ["C001", "", "managerial", date(2026, 10, 5), None, "Cancelled by supervisor"]])))
+    corrected = preview(team, tracker(tmp_path / "u.xlsx", [
+        ["Dana Cole", "Priya Shah", "managerial", date(2026, 10, 5), "1 hour", "held"]]))
+    for since in ("UPDATE supervision_session SET duration_minutes = 45",  # edited on the Supervision page
+                  "DELETE FROM supervision_session"):  # or removed: was a crash, 'NoneType' has no 'status'
+        stored.change(team, since)
+        before = stored.digest(team)
+        with pytest.raises(imports.ImportRejected, match="changed or removed since the tracker was previewed"):
+            imports.apply_import(team, corrected)
+        assert stored.digest(team) == before
+
+
 def test_undo_removes_the_sessions_the_import_added(team, tmp_path):
     before = sessions(team)
     result = imports.apply_import(team, preview(team, messy(tmp_path / "t.xlsx")), accept_valid=True)

@@ -141,6 +141,13 @@ def export_action_tracker(database: Database, out: Path, *, organisation: str | 
     if (organisation is None) == (owner is None):
         raise JointleadError("Say whose tracker this is: an organisation or an owner, not both.",
                              "For example --org NFT, or --owner 'Lucy Roberts'.")
+    if database.read_only:
+        # Its return is matched to what was sent through the record kept of it here: none can be kept, and the
+        # owners' edits could never come back.
+        raise JointleadError("This database is open read-only, so no tracker can be sent from it: jointlead keeps a "
+                             "record of each tracker it sends, to match the owners' edits when it comes back.",
+                             "Export the tracker where the database can be changed. For a list to read, print the "
+                             "Actions page or save it as PDF (File > Save as PDF…).")
     today = today or date.today()
     with database.session() as session:
         person: Person | None = None
@@ -184,13 +191,12 @@ def export_action_tracker(database: Database, out: Path, *, organisation: str | 
         path = workbook.save(out)
     result = TrackerExported(path, len(rows), _digest(path), export_id=export_id)
     _record(database, EXPORT_VERB, result, employer.code, as_at)
-    if not database.read_only:
-        with UnitOfWork(database) as uow:
-            uow.audit(EXPORT_VERB, TRACKER_ENTITY, None, {
-                "export_id": (None, export_id), "scope": (None, scope),
-                "owner_id": (None, person.id if person else None), "organisation": (None, employer.code),
-                "file": (None, path.name), "versions": (None, by_reference), "cells": (None, cells)})
-            uow.commit()
+    with UnitOfWork(database) as uow:
+        uow.audit(EXPORT_VERB, TRACKER_ENTITY, None, {
+            "export_id": (None, export_id), "scope": (None, scope),
+            "owner_id": (None, person.id if person else None), "organisation": (None, employer.code),
+            "file": (None, path.name), "versions": (None, by_reference), "cells": (None, cells)})
+        uow.commit()
     return result
 
 

@@ -311,7 +311,7 @@ class _LedgerPlan:
     fingerprints: Sequence[Sequence[str]] | None
     inserted: Sequence[int]  # indexes into the extract, ascending: range(len(extract)) when every one is new
     superseded: tuple[int, ...]  # ids of rows in force that this import replaces or no longer holds
-    months: frozenset[int]  # the months it has postings for or removes postings from: all it may write into
+    months: frozenset[int]  # the months it writes into: adds postings to, or replaces or removes postings in
 
 
 class _Changes(Sequence[Change]):
@@ -532,9 +532,11 @@ def _preview_ledger(source: SourceFile, database: Database, path: Path, partner:
         return Change(cell_reference(row.sheet, row.row), _ledger_subject(row),
                       _ledger_differences(old, row, line_of(index)))
 
-    # The months it may write into: those it has postings for (a posting corrected into another month leaves its
-    # own too), and those it removes postings from.
-    months = covered | {old.period for _index, old in changed} | {old.period for old in leftovers if removed}
+    # The months it writes into: those of the postings it adds, and of those it replaces or removes (a posting
+    # corrected into another month leaves its own).
+    months = {old.period for _index, old in changed} | {old.period for old in leftovers if removed}
+    for _number, chunk, picked in _picked(extract, inserted):
+        months.update(chunk.periods if picked is None else map(chunk.periods.__getitem__, picked))
     plan = _LedgerPlan(organisation.id, agreement.id, year.start_year,
                        {name: layout.header_of(name) for name in layout.columns}, path.name, extract, lines,
                        fingerprints, inserted, tuple(superseded), frozenset(months))
@@ -668,6 +670,17 @@ _LEDGER_COLUMNS = ("organisation_id", "agreement_id", "budget_line_id", "import_
                    "fingerprint", "source_file", "source_sheet", "source_row")
 
 
+def _picked(extract: Extract, indexes: Sequence[int]) -> Iterator[tuple[int, Postings, list[int] | None]]:
+    """Each chunk of `extract` (its number, and it) with where `indexes` (ascending) fall in it; None for all of it,
+    when `indexes` is a range: every posting."""
+    start = 0
+    for number, chunk in enumerate(extract.chunks):
+        stop = start + len(chunk)
+        yield number, chunk, None if isinstance(indexes, range) else [
+            index - start for index in indexes[bisect.bisect_left(indexes, start):bisect.bisect_left(indexes, stop)]]
+        start = stop
+
+
 def _write_ledger(session: Session, plan: _LedgerPlan, batch_id: int, progress: Progress | None) -> None:
     total = len(plan.inserted) + len(plan.superseded)
     done = 0
@@ -677,19 +690,13 @@ def _write_ledger(session: Session, plan: _LedgerPlan, batch_id: int, progress: 
     posted = insert_rows.converter("posting_date")
     as_stored: dict[date | None, Any] = {}  # posting dates, converted once each: a month holds a few dozen
     same = itertools.repeat
-    every = isinstance(plan.inserted, range)
-    start = 0
-    for number, chunk in enumerate(plan.extract.chunks):
-        stop = start + len(chunk)
+    for number, chunk, picked in _picked(plan.extract, plan.inserted):
         fingerprints = plan.fingerprints[number] if plan.fingerprints is not None else [""] * len(chunk)
         columns: Sequence[Sequence[Any]] = (plan.lines[number], chunk.periods, chunk.posting_dates, chunk.cost_centres,
                                             chunk.subjectives, chunk.descriptions, chunk.amounts,
                                             chunk.transaction_refs, fingerprints, chunk.rows)
-        if not every:
-            picked = [index - start for index in plan.inserted[bisect.bisect_left(plan.inserted, start):
-                                                               bisect.bisect_left(plan.inserted, stop)]]
+        if picked is not None:
             columns = [list(map(column.__getitem__, picked)) for column in columns]
-        start = stop
         line, period, day, centre, subjective, description, amount, ref, fingerprint, row = columns
         if not row:
             continue
@@ -1581,6 +1588,13 @@ def _write_supervision(session: Session, plan: _SupervisionPlan) -> dict[str, An
     session.add_all(rows)
     for session_id, differences in plan.updates:
         recorded = session.get(SupervisionSession, session_id)
+        # Removed or changed since the preview (on the Supervision page, or by someone else on a shared database):
+        # the preview's changes were worked out from what is no longer there.
+        if recorded is None or any(getattr(recorded, attribute) != old
+                                   for attribute, (old, _new) in differences.items()):
+            raise ImportRejected("A supervision session this tracker changes has been changed or removed since the "
+                                 "tracker was previewed, so nothing was imported.",
+                                 "Import the tracker again: its preview then starts from the sessions as they are.")
         for attribute, (_old, new) in differences.items():
             setattr(recorded, attribute, new)
     session.flush()

@@ -28,6 +28,7 @@ DRIVER = "postgresql+psycopg"
 UNIQUE_VIOLATION = "23505"  # PostgreSQL's SQLSTATE for a second copy of what may be there once
 # A write refused because the account may only read: a read-only transaction, or no privilege to change the table.
 READ_ONLY_REFUSALS = {"25006", "42501"}
+RECORD_WRITES = ("INSERT", "UPDATE", "DELETE")
 ACCOUNT_READ_ONLY = ("Your account on the shared database may read it but not change it, so the change was not "
                      "saved.", "Ask whoever looks after the database server to let your account change it "
                               "(docs/shared-server.md).")
@@ -120,7 +121,10 @@ def make_server_engine(url: URL) -> Engine:
     def _may_only_read(context) -> None:
         # Opened read-only when the account cannot write (open_server_database), so jointlead does not try; this is
         # for an account whose rights were taken away while the window was open.
-        if getattr(context.original_exception, "sqlstate", None) in READ_ONLY_REFUSALS:
+        # Only a save's own writes: a read, or setting up and upgrading the schema at open (server_refused's to say),
+        # refused for want of rights is not a change that was not saved.
+        if (getattr(context.original_exception, "sqlstate", None) in READ_ONLY_REFUSALS
+                and (context.statement or "").lstrip().upper().startswith(RECORD_WRITES)):
             raise ReadOnlyDatabase(*ACCOUNT_READ_ONLY) from None
 
     @event.listens_for(engine, "handle_error")

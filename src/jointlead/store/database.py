@@ -122,6 +122,8 @@ class Database:
             finally:
                 self._state.connection = None
                 connection.rollback()
+                # The mark is on the pooled connection (a server's), which goes back to writing for units of work.
+                connection.info.pop(READING_ONE_STATE, None)
 
     def let_others_open(self) -> None:
         """Release the in-use lock before closing, for a window that has gone and only reads on (in `one_state`):

@@ -10,6 +10,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.pool import QueuePool
 
 from jointlead.store.addresses import is_server_address
+from jointlead.store.engine import READING_ONE_STATE
 from jointlead.store.errors import (
     DatabaseError,
     DatabaseFromNewerVersion,
@@ -123,7 +124,9 @@ def make_server_engine(url: URL) -> Engine:
         # for an account whose rights were taken away while the window was open.
         # Only a save's own writes: a read, or setting up and upgrading the schema at open (server_refused's to say),
         # refused for want of rights is not a change that was not saved.
-        if (getattr(context.original_exception, "sqlstate", None) in READ_ONLY_REFUSALS
+        # Nor a write inside one_state, read-only by jointlead's own doing (as for SQLite: engine._cannot_write).
+        reading = context.connection is not None and context.connection.info.get(READING_ONE_STATE)
+        if (getattr(context.original_exception, "sqlstate", None) in READ_ONLY_REFUSALS and not reading
                 and (context.statement or "").lstrip().upper().startswith(RECORD_WRITES)):
             raise ReadOnlyDatabase(*ACCOUNT_READ_ONLY) from None
 

@@ -12,7 +12,7 @@ import pytest
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QDesktopServices, QUndoCommand
-from PySide6.QtWidgets import QAbstractButton, QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QFileDialog, QMessageBox, QWidget
 
 from jointlead.logs import log_dir
 from jointlead.paths import default_database
@@ -256,3 +256,35 @@ def test_a_table_counts_one_row_in_the_singular(qtbot):
     assert table.count.text() == "1 person needing action"  # not "1 people needing action"
     table.set_rows(["Asha Patel", "Ben Cole"])
     assert table.count.text() == "2 people needing action"
+
+
+def test_a_change_and_its_undo_show_a_busy_cursor_while_they_save_and_never_over_a_message(window, empty_db,
+                                                                                           messages, monkeypatch):
+    # On a shared server a save can wait for the network, and a close for others' saves (up to five seconds).
+    from jointlead.domain.errors import ValidationError
+    from jointlead.services import edits
+
+    def cursor() -> Qt.CursorShape | None:
+        override = QApplication.overrideCursor()
+        return override.shape() if override is not None else None
+
+    window.set_database(empty_db)
+    seen: list[Qt.CursorShape | None] = []
+
+    def create(database):
+        seen.append(cursor())
+        return actions.create_meeting(database, "Partnership board", date(2026, 11, 20))
+
+    assert window.editor.run(create)
+    real_undo = edits.undo_edit
+    monkeypatch.setattr(edits, "undo_edit", lambda *args: seen.append(cursor()) or real_undo(*args))
+    window.undo_stack.undo()
+    assert seen == [Qt.CursorShape.WaitCursor] * 2
+    assert cursor() is None
+
+    def refused(_database):
+        raise ValidationError("That meeting has no name.")
+
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: seen.append(cursor()) or 0)
+    assert not window.editor.run(refused)
+    assert seen[-1] is None and cursor() is None  # the message is shown with the ordinary cursor

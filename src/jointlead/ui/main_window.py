@@ -34,7 +34,7 @@ from jointlead.domain.errors import JointleadError
 from jointlead.logs import log_dir
 from jointlead.paths import default_database, demo_database
 from jointlead.ui.dashboard_page import DashboardPage
-from jointlead.ui.messages import show_problem
+from jointlead.ui.messages import show_problem, waiting
 from jointlead.ui.page import Page
 from jointlead.ui.undo import Editor, refused
 from jointlead.ui.welcome import WelcomeChoice, WelcomeDialog
@@ -297,7 +297,8 @@ class MainWindow(QMainWindow):
     def _switch_to(self, opener: Callable[[], Database], problem_title: str) -> bool:
         """Open a database with `opener` and show it; a problem is explained and the window carries on."""
         try:
-            database = opener()
+            with waiting():
+                database = opener()
         except JointleadError as error:
             show_problem(self, error, problem_title)
             return False

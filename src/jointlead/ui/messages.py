@@ -1,10 +1,27 @@
-"""How the window tells the user about problems: a short dialog, never a stack trace."""
+"""How the window tells the user what is happening: a busy cursor while it works, a short dialog for a problem,
+never a stack trace."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QMessageBox, QWidget
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from jointlead.domain.errors import JointleadError
+
+
+@contextmanager
+def waiting() -> Iterator[None]:
+    """A busy cursor while a change saves or a database opens. Most take a moment, but on a shared server either can
+    wait for the network, and closing a month waits up to five seconds for others' saves to finish. It is lifted
+    before any message about the outcome is shown."""
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        yield
+    finally:
+        QApplication.restoreOverrideCursor()
 
 
 def show_problem(parent: QWidget | None, error: JointleadError, title: str = "jointlead") -> None:

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QMainWindow, QWidget
 
 from jointlead.domain.errors import JointleadError, StillPointedAt
 from jointlead.store.errors import ChangedBySomeoneElse
-from jointlead.ui.messages import show_problem
+from jointlead.ui.messages import show_problem, waiting
 
 if TYPE_CHECKING:  # the services load once the window shows, not before its first paint (start-up)
     from jointlead.services.edits import Edit
@@ -57,7 +57,8 @@ class EditCommand(QUndoCommand):
         try:
             from jointlead.services.edits import undo_edit
 
-            self._edit = undo_edit(self._database, self._edit)
+            with waiting():
+                self._edit = undo_edit(self._database, self._edit)
         except JointleadError as error:
             show_problem(self._parent, error, title)
             refused(self, self._stack, error, self._done)
@@ -96,7 +97,8 @@ class Editor:
         if self.database is None:
             return False
         try:
-            edit = gesture(self.database)
+            with waiting():
+                edit = gesture(self.database)
         except ChangedBySomeoneElse as error:
             show_problem(self.parent, error, problem_title)
             self.refresh()

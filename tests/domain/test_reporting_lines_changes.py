@@ -128,6 +128,15 @@ def test_a_change_keeps_a_planned_end_and_ends_when_either_person_leaves():
     assert to_a_leaver.started.effective_to == date(2026, 10, 31)
 
 
+def test_a_handover_before_the_old_lead_leaves_does_not_end_on_their_last_day():
+    # Person 5 leaves on 31 October; their report moves to Person 1 from 1 June, before they go.
+    handed_over = plan_line_change(TEAM, [Line(7, M, 2, 5, START, date(2026, 10, 31))], 2, M, 1, date(2026, 6, 1))
+    assert handed_over.ended.effective_to == date(2026, 5, 31)
+    assert handed_over.started.effective_to is None
+    reassigned = plan_reassignment(TEAM, [Line(7, M, 2, 5, START, date(2026, 10, 31))], 5, 1, M, date(2026, 6, 1))
+    assert reassigned.changes[0].started.effective_to is None
+
+
 def test_someone_with_no_line_simply_gets_one():
     change = plan_line_change(TEAM, [], 2, P, 3, START)
     assert change.ended is None and change.started == Line(0, P, 2, 3, START)

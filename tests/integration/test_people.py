@@ -133,6 +133,34 @@ def test_editing_a_person_is_undone_exactly_and_a_leave_date_goes_through_record
     assert snapshot(demo_db) == before
 
 
+def test_an_undo_that_would_put_back_a_line_making_a_loop_is_refused_and_changes_nothing(demo_db):
+    ann, ben, cat = (added_person_id(demo_db, add_person(demo_db, PersonFields(
+        full_name=name, employer="NFT", profession="manager", start_date=date(2020, 1, 1)), today=TODAY))
+        for name in ("Ann Able", "Ben Baker", "Cat Cole"))
+    change_line(demo_db, ben, M, ann, date(2026, 1, 1), today=TODAY)  # Ann manages Ben
+    moved = change_line(demo_db, ben, M, cat, date(2026, 12, 1), today=TODAY)  # Ben moves to Cat from 1 December
+    change_line(demo_db, ann, M, ben, date(2026, 12, 1), today=TODAY)  # and then manages Ann
+    before = snapshot(demo_db)
+    with pytest.raises(JointleadError, match=r"cannot be undone: the lines it would put back break a rule\. On 1 "
+                                             r"December 2026 Ann Able reports, directly or through others, to Ben"):
+        undo_edit(demo_db, moved)  # Ben back under Ann, who is under Ben
+    assert snapshot(demo_db) == before
+
+
+def test_a_start_date_is_not_moved_after_their_supervision_began(demo_db):
+    from jointlead.services.supervision import add_arrangement
+
+    fields = PersonFields(full_name="Nell Newcomer", employer="NFT", profession="support worker",
+                          start_date=date(2026, 11, 2))
+    newcomer = added_person_id(demo_db, add_person(demo_db, fields, today=TODAY))
+    add_arrangement(demo_db, newcomer, "managerial", person_id(demo_db, "Tom Mason"), date(2026, 11, 2), today=TODAY)
+    before = snapshot(demo_db)
+    with pytest.raises(ValidationError, match="has supervision arranged from 2 November 2026, before the new start"):
+        edit_person(demo_db, newcomer, PersonFields(**{**fields.__dict__, "start_date": date(2026, 11, 9)}),
+                    today=TODAY)
+    assert snapshot(demo_db) == before
+
+
 # --- teams ----------------------------------------------------------------------------------------------------------
 
 def test_a_first_team_is_added_audited_offered_to_a_new_person_and_undone_exactly(empty_db):

@@ -146,6 +146,21 @@ def test_a_session_changed_or_removed_since_the_preview_is_not_overwritten(team,
         assert stored.digest(team) == before
 
 
+def test_a_session_recorded_since_the_preview_on_a_day_a_row_adds_one_is_not_recorded_twice(team, tmp_path):
+    from jointlead.services.supervision import record_session
+
+    adding = preview(team, tracker(tmp_path / "t.xlsx", [["Dana Cole", "Priya Shah", "managerial", date(2026, 10, 5),
+                                                          60, "held"]]))
+    assert len(adding.added) == 1
+    dana = stored.scalar(team, "SELECT id FROM person WHERE full_name = 'Dana Cole'")
+    record_session(team, dana, supervision_type="managerial", session_date=date(2026, 10, 5), today=TODAY)
+    before = stored.digest(team)
+    with pytest.raises(imports.ImportRejected, match="recorded since the tracker was previewed"):
+        imports.apply_import(team, adding)
+    assert stored.digest(team) == before
+    assert not preview(team, tmp_path / "t.xlsx").added  # previewed again, the row is the session recorded by hand
+
+
 def test_undo_removes_the_sessions_the_import_added(team, tmp_path):
     before = sessions(team)
     result = imports.apply_import(team, preview(team, messy(tmp_path / "t.xlsx")), accept_valid=True)

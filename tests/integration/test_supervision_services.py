@@ -326,9 +326,9 @@ def test_a_session_held_by_someone_who_had_left_or_a_group_recorded_twice_is_ref
 
 
 def test_an_arrangement_is_added_changed_from_a_date_signed_and_ended_each_undoable(small_service):
-    added = add_arrangement(small_service, 2, "professional", 4, date(2026, 1, 1), agreement_signed=date(2026, 1, 9))
-    with pytest.raises(ValidationError, match="already has professional supervision"):
-        add_arrangement(small_service, 2, "professional", 3, date(2026, 6, 1))
+    added = add_arrangement(small_service, 2, "managerial", 4, date(2026, 1, 1), agreement_signed=date(2026, 1, 9))
+    with pytest.raises(ValidationError, match="already has managerial supervision"):
+        add_arrangement(small_service, 2, "managerial", 3, date(2026, 6, 1))
     with small_service.session() as session:
         first = session.scalar(select(SupervisionArrangement.id))
     changed = change_arrangement(small_service, first, date(2026, 11, 15), supervisor_id=3)
@@ -379,6 +379,57 @@ def test_arrangements_that_cannot_be_right_are_refused(small_service):
     with pytest.raises(JointleadError, match="not recorded"):
         add_arrangement(small_service, 1, "managerial", 99, D)
     assert count(small_service, SupervisionArrangement) == 0
+
+
+def test_professional_supervision_is_with_someone_of_the_same_profession(small_service):
+    with pytest.raises(ValidationError, match="Max Manager is a mental health nurse, so cannot give Sol Social"):
+        add_arrangement(small_service, 2, "professional", 3, D)  # a social worker, with a nurse
+    add_arrangement(small_service, 2, "professional", 4, D)  # with the principal social worker
+    with small_service.session() as session:
+        arrangement_id = session.scalar(select(SupervisionArrangement.id))
+    with pytest.raises(ValidationError, match="same profession"):
+        change_arrangement(small_service, arrangement_id, date(2026, 12, 1), supervisor_id=3)
+    assert count(small_service, SupervisionArrangement) == 1
+
+
+def test_supervision_ends_when_either_person_leaves_but_a_handover_before_then_runs_on(small_service):
+    from jointlead.services.people import record_leaver
+
+    add_arrangement(small_service, 1, "managerial", 3, date(2026, 9, 1))
+    record_leaver(small_service, 3, date(2027, 1, 31), today=D)  # Max Manager's notice
+    with pytest.raises(ValidationError, match="Max Manager leaves on 31 January 2027, so the arrangement must end"):
+        add_arrangement(small_service, 5, "managerial", 3, D, end_date=date(2027, 3, 31))
+    add_arrangement(small_service, 5, "managerial", 3, D)  # no last day given: it ends when Max goes
+    with small_service.session() as session:
+        first = session.scalar(select(SupervisionArrangement.id).where(SupervisionArrangement.supervisee_id == 1))
+    change_arrangement(small_service, first, date(2026, 12, 1), supervisor_id=4)  # handed over before Max goes
+    with small_service.session() as session:
+        rows = session.execute(select(SupervisionArrangement.supervisee_id, SupervisionArrangement.supervisor_id,
+                                      SupervisionArrangement.end_date).order_by(SupervisionArrangement.id)).all()
+    assert rows == [(1, 3, date(2026, 11, 30)), (5, 3, date(2027, 1, 31)), (1, 4, None)]
+    assert row_for(compliance(small_service, date(2027, 2, 1)), 1, "managerial").supervisor == "Pat Principal"
+
+
+def test_arrangements_made_from_lines_end_when_the_lead_leaves(small_service):
+    from jointlead.services.people import record_leaver
+
+    record_leaver(small_service, 3, date(2027, 1, 31), today=D)  # Max Manager leads four of the lines
+    arrangements_from_lines(small_service, D)
+    with small_service.session() as session:
+        ends = session.execute(select(SupervisionArrangement.supervisor_id, SupervisionArrangement.end_date)).all()
+    # Max's three supervisees' arrangements end when Max goes, and Max's own with Pat too.
+    assert sorted(ends) == [(3, date(2027, 1, 31))] * 3 + [(4, date(2027, 1, 31))]
+
+
+def test_an_arrangement_is_not_ended_later_than_planned_into_the_next_one(small_service):
+    add_arrangement(small_service, 1, "managerial", 3, date(2026, 1, 1))
+    with small_service.session() as session:
+        first = session.scalar(select(SupervisionArrangement.id))
+    change_arrangement(small_service, first, date(2026, 6, 1), supervisor_id=4)  # the first now ends 31 May
+    with pytest.raises(ValidationError, match="already has managerial supervision arranged then"):
+        end_arrangement(small_service, first, date(2026, 12, 31))
+    end_arrangement(small_service, first, date(2026, 5, 15))  # earlier is always possible
+    assert row_for(compliance(small_service, D), 1, "managerial").supervisor == "Pat Principal"
 
 
 def test_an_arrangement_made_by_mistake_is_removed_and_put_back(small_service):

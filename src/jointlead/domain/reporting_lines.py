@@ -215,6 +215,23 @@ def check_line(
         raise ValidationError(f"{lead.name} is a {lead.profession}, so cannot be the professional lead of "
                               f"{person.name}, a {person.profession}.",
                               f"Choose a professional lead who is a {person.profession}.")
+    _check_shape(by_id, lines, proposed)
+    if kind != LineKind.MANAGERIAL:
+        return ()
+    warning = _span_warning(by_id, [*lines, proposed], lead.id, start, span_of_control)
+    return (warning,) if warning else ()
+
+
+def check_line_shape(people: Sequence[StaffMember], lines: Sequence[Line], line: Line) -> None:
+    """Refuse `line` if, beside the other `lines`, it makes two lines of its kind at once for its person or a loop
+    of leads on any day: the rules no record may break (`line_findings` calls them errors). For a line put back by
+    an undo, whose other rules were checked when it was first made."""
+    _check_shape({p.id: p for p in people}, lines, line)
+
+
+def _check_shape(by_id: dict[int, StaffMember], lines: Sequence[Line], proposed: Line) -> None:
+    kind, start, end = proposed.kind, proposed.effective_from, proposed.effective_to
+    person, lead = by_id[proposed.person_id], by_id[proposed.lead_id]
     for other in lines:
         if other.person_id == person.id and other.kind == kind and _overlaps(other, proposed):
             other_lead = by_id.get(other.lead_id)
@@ -232,10 +249,6 @@ def check_line(
                 f"On {format_day(day)} {lead.name} reports, directly or through others, to {person.name}, so "
                 f"{lead.name} cannot be {person.name}'s {kind.lead_words}: the {kind} lines would go round in a loop.",
                 f"Change {lead.name}'s own {kind} line first, or choose someone else.")
-    if kind != LineKind.MANAGERIAL:
-        return ()
-    warning = _span_warning(by_id, [*lines, proposed], lead.id, start, span_of_control)
-    return (warning,) if warning else ()
 
 
 def _plan_change(people: Sequence[StaffMember], lines: Sequence[Line], person_id: int, kind: LineKind,
@@ -258,8 +271,11 @@ def _plan_change(people: Sequence[StaffMember], lines: Sequence[Line], person_id
         raise ValidationError(f"{by_id[lead_id].name} is already {person.name}'s {kind.lead_words} on "
                               f"{format_day(from_date)}.", "Nothing needs changing.")
     ended = replace(current, effective_to=from_date - ONE_DAY) if current else None
-    # The new line keeps any end already planned, and ends when either person leaves.
-    end = current.effective_to if current else None
+    # The new line keeps any end already planned, and ends when either person leaves. An end that is only the old
+    # lead's last day is theirs, not the line's: a handover before a manager goes would otherwise leave her
+    # reports with nobody from the day after she leaves.
+    old_lead = by_id.get(current.lead_id) if current else None
+    end = current.effective_to if current and not (old_lead and current.effective_to == old_lead.leave_date) else None
     for who in (person, by_id.get(lead_id)):
         if who and who.leave_date and who.leave_date >= from_date and (end is None or end > who.leave_date):
             end = who.leave_date
@@ -282,7 +298,8 @@ def plan_line_change(
 
     Refused: a date on or before the start of the person's latest line of that kind (history is never rewritten),
     the same lead again, and anything `check_line` refuses. The new line keeps an end already planned for the old
-    one, and ends when either person leaves. A person with no line of the kind simply gets one.
+    one (not the old lead's leaving), and ends when either person leaves. A person with no line of the kind simply
+    gets one.
     """
     change, _after = _plan_change(people, lines, person_id, kind, lead_id, from_date, span_of_control)
     return change

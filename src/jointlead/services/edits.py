@@ -21,12 +21,21 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from jointlead.domain.calendar import FinancialYear
-from jointlead.domain.errors import JointleadError, StillPointedAt
+from jointlead.domain.errors import JointleadError, StillPointedAt, ValidationError
+from jointlead.domain.reporting_lines import check_line_shape
 from jointlead.domain.words import listed
 from jointlead.services.budgets import agreed_figures
 from jointlead.store.database import Database
 from jointlead.store.errors import ChangedBySomeoneElse
-from jointlead.store.models import AuditEntry, Base, BudgetLine, LedgerTransaction, LineMonth, PeriodClose
+from jointlead.store.models import (
+    AuditEntry,
+    Base,
+    BudgetLine,
+    LedgerTransaction,
+    LineMonth,
+    PeriodClose,
+    ReportingLine,
+)
 from jointlead.store.uow import UnitOfWork, os_user
 
 # What erasing a person (`services.erasure`) leaves in place of their values in the audit log. An entry holding it
@@ -342,4 +351,24 @@ def undo_edit(database: Database, edit: Edit) -> Edit:
         for entry in sorted(entries, key=lambda e: e.id, reverse=True):
             recorder.verb, recorder.undoes = f"undo {entry.verb}", entry.id
             _compensate(recorder, entry)
+        _refuse_misshapen_lines(uow.session, {e.entity_id for e in entries if e.entity == ReportingLine.__tablename__})
         return recorder.commit(edit.description)
+
+
+def _refuse_misshapen_lines(session: Session, line_ids: Collection[int]) -> None:
+    """Lines an undo puts back were checked when first made, but lines changed since can make them overlap or go
+    round in a loop (Ben moved on, then made Ann's manager: undoing Ben's move would have each manage the other)."""
+    if not line_ids:
+        return
+    from jointlead.services.people import staff_and_lines  # people records its edits here: imported when needed
+
+    session.flush()
+    people, lines = staff_and_lines(session)
+    for line in lines:
+        if line.id in line_ids:
+            try:
+                check_line_shape(people, [other for other in lines if other.id != line.id], line)
+            except ValidationError as error:
+                raise JointleadError(f"That change cannot be undone: the lines it would put back break a rule. "
+                                     f"{error.message}", "Undo the later changes to these lines first, or change "
+                                     "the lines on the People page.") from error

@@ -1441,6 +1441,8 @@ class _SupervisionPlan:
     columns: Mapping[str, str]
     inserts: tuple[dict[str, Any], ...]  # supervision_session columns
     updates: tuple[tuple[int, dict[str, tuple[Any, Any]]], ...]  # session id, {attribute: (old, new)}
+    # For each (supervisee, type, day) a row adds a session on: the sessions recorded then at the preview.
+    known: Mapping[tuple[int, str, date], tuple[int, ...]] = field(default_factory=dict)
     organisation_id: None = None  # a tracker can cover people of both organisations
 
 
@@ -1478,6 +1480,7 @@ def _preview_supervision(source: SourceFile, database: Database, path: Path, *,
                                         SupervisionSession.supervisor_id, SupervisionSession.status,
                                         SupervisionSession.duration_minutes).order_by(SupervisionSession.id)):
             existing.setdefault((s.supervisee_id, s.supervision_type, s.session_date), []).append(s)
+        ids_at_preview = {key: [s.id for s in sessions] for key, sessions in existing.items()}
         fallback_owner = session.scalar(select(Organisation.code).order_by(Organisation.code).limit(1)) or ""
 
     tally = _Tally(progress)
@@ -1563,8 +1566,9 @@ def _preview_supervision(source: SourceFile, database: Database, path: Path, *,
         length = f", {row.duration_minutes} min" if row.duration_minutes else ""
         added.append(Change(where, subject, f"{row.status}, with {_supervisor_name(people, supervisor_id)}{length}"))
 
+    adds_to = {(i["supervisee_id"], i["supervision_type"], i["session_date"]) for i in inserts}
     plan = _SupervisionPlan({name: layout.header_of(name) for name in layout.columns}, tuple(inserts),
-                            tuple(updates))
+                            tuple(updates), {key: tuple(ids_at_preview.get(key, ())) for key in adds_to})
     # Whose tracker it is, for the cover of the rejected-rows workbook: the employer of most of its supervisees.
     employers = Counter(people.members[i["supervisee_id"]].employer for i in inserts)
     employers.update(people.members[i].employer for i in matched_supervisees)
@@ -1584,6 +1588,19 @@ def _supervisor_name(people: _People, supervisor_id: int | None) -> str:
 def _write_supervision(session: Session, plan: _SupervisionPlan) -> dict[str, Any]:
     """Apply the plan; return what undo needs: the sessions added, and the old values of those changed."""
     who = os_user()
+    # A session recorded since the preview on a day a row adds one (by hand, or by someone else on a shared
+    # database) may be the same session: adding the row as previewed could record it twice.
+    supervisees = sorted({key[0] for key in plan.known})
+    for ids in _chunks(supervisees):
+        for recorded in session.execute(select(SupervisionSession.id, SupervisionSession.supervisee_id,
+                                               SupervisionSession.supervision_type, SupervisionSession.session_date
+                                               ).where(SupervisionSession.supervisee_id.in_(ids))):
+            key = (recorded.supervisee_id, recorded.supervision_type, recorded.session_date)
+            if key in plan.known and recorded.id not in plan.known[key]:
+                raise ImportRejected("A supervision session has been recorded since the tracker was previewed, on a "
+                                     "day one of its rows adds a session, so nothing was imported.",
+                                     "Import the tracker again: its preview then matches its rows to the sessions "
+                                     "as they are.")
     rows = [SupervisionSession(**values, recorded_by=who) for values in plan.inserts]
     session.add_all(rows)
     for session_id, differences in plan.updates:

@@ -198,14 +198,20 @@ def check_leave_after_start(name: str, start: date | None, leave: date | None) -
 
 def check_time_in_post(session: Session, person: Person, start: date | None, leave: date | None) -> None:
     """Refuse new dates for a recorded person that would leave one of their lines outside their time in post: a
-    start date after a line begins, or a new leave date with lines or supervision running past it (a leaver is
-    recorded with `record_leaver`, which ends those too and says who needs reassigning)."""
+    start date after a line or a supervision arrangement begins, or a new leave date with lines or supervision
+    running past it (a leaver is recorded with `record_leaver`, which ends those too and says who needs
+    reassigning)."""
     check_leave_after_start(person.full_name, start, leave)
     lines, arrangements = _lines_and_arrangements(session, person.id)
     if start is not None and any(ln.effective_from < start for ln in lines):
         first = min(ln.effective_from for ln in lines)
         raise ValidationError(f"{person.full_name} has a reporting line from {format_day(first)}, before the new "
                               f"start date of {format_day(start)}.", "Check the start date, or end that line first.")
+    if start is not None and any(a.start_date < start for a in arrangements):
+        first = min(a.start_date for a in arrangements)
+        raise ValidationError(f"{person.full_name} has supervision arranged from {format_day(first)}, before the new "
+                              f"start date of {format_day(start)}.",
+                              "Check the start date, or change that arrangement first.")
     if leave is not None and leave != person.leave_date:
         running = any(ln.effective_to is None or ln.effective_to > leave for ln in lines) or any(
             a.end_date is None or a.end_date > leave for a in arrangements)

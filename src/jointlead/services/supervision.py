@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, aliased
 
 from jointlead.domain.calendar import check_happened, check_planned, format_day, out_of_post
 from jointlead.domain.errors import JointleadError, ValidationError
+from jointlead.domain.professions import same_profession
 from jointlead.domain.supervision import (
     DEFAULT_RULES,
     DEFAULT_TARGET_PERCENT,
@@ -654,8 +655,30 @@ def remove_session(database: Database, session_id: int) -> Edit:
         return record.commit(f"remove {person.full_name}'s session on {format_day(row.session_date)}")
 
 
+def _same_profession(supervisee: Person, supervisor: Person) -> bool:
+    """Professional supervision is with a supervisor of the same profession (where both are recorded)."""
+    return not (supervisee.profession and supervisor.profession) or same_profession(supervisee.profession,
+                                                                                       supervisor.profession)
+
+
+def _last_day(end: date | None, start: date, people: Sequence[Person | None], *, typed: bool) -> date | None:
+    """An arrangement's last day: it ends when either person on it leaves, as a reporting line does. A last day
+    `typed` later than that is refused; one carried over (none, or a change's old last day) is brought forward."""
+    for who in people:
+        if who is None or who.leave_date is None or who.leave_date < start or (end is not None and
+                                                                                 end <= who.leave_date):
+            continue
+        if typed and end is not None:
+            raise ValidationError(f"{who.full_name} leaves on {format_day(who.leave_date)}, so the arrangement must "
+                                  "end by then.", f"End it on or before {format_day(who.leave_date)}.")
+        end = who.leave_date
+    return end
+
+
 def _check_arrangement(session: Session, supervisee: Person, kind: str, supervisor_id: int | None, start: date,
-                       end: date | None, interval_days: int | None, exclude: Collection[int] = ()) -> None:
+                       end: date | None, interval_days: int | None, exclude: Collection[int] = (), *,
+                       typed: bool = True) -> date | None:
+    """Refuse an arrangement that breaks a rule; return its last day (see `_last_day`, and `typed` there)."""
     if end is not None and end < start:
         raise ValidationError(f"The arrangement would end on {format_day(end)}, before it starts on "
                               f"{format_day(start)}.",
@@ -669,13 +692,20 @@ def _check_arrangement(session: Session, supervisee: Person, kind: str, supervis
     if supervisee.leave_date is not None and start > supervisee.leave_date:
         raise ValidationError(f"{supervisee.full_name} leaves on {format_day(supervisee.leave_date)}.",
                               "Check the date.")
-    if supervisor_id is not None:
-        supervisor = _person(session, supervisor_id, "supervisor")
+    supervisor = _person(session, supervisor_id, "supervisor") if supervisor_id is not None else None
+    if supervisor is not None:
         if supervisor.id == supervisee.id:
             raise ValidationError("Nobody supervises themselves.", "Choose another supervisor.")
         if not _in_post(supervisor, start):
             raise ValidationError(f"{supervisor.full_name} is not in post on {format_day(start)}.",
                                   "Choose a supervisor who is.")
+        if kind == SupervisionType.PROFESSIONAL.value and not _same_profession(supervisee, supervisor):
+            raise ValidationError(
+                f"{supervisor.full_name} is {_article(supervisor.profession)} {supervisor.profession}, so cannot give "
+                f"{supervisee.full_name} ({_article(supervisee.profession)} {supervisee.profession}) professional "
+                "supervision: it is with someone of the same profession.",
+                f"Choose a supervisor who is {_article(supervisee.profession)} {supervisee.profession}.")
+    end = _last_day(end, start, (supervisee, supervisor), typed=typed)
     overlapping = session.scalar(
         select(SupervisionArrangement.id).where(
             SupervisionArrangement.supervisee_id == supervisee.id, SupervisionArrangement.supervision_type == kind,
@@ -685,6 +715,7 @@ def _check_arrangement(session: Session, supervisee: Person, kind: str, supervis
     if overlapping is not None:
         raise ValidationError(f"{supervisee.full_name} already has {kind} supervision arranged then.",
                               "Change that arrangement from a date instead, or end it first.")
+    return end
 
 
 def add_arrangement(database: Database, supervisee_id: int, supervision_type: str, supervisor_id: int | None,
@@ -702,7 +733,8 @@ def add_arrangement(database: Database, supervisee_id: int, supervision_type: st
     with UnitOfWork(database) as uow:
         record = Recorder(uow, "add supervision arrangement")
         supervisee = _person(uow.session, supervisee_id, "supervisee")
-        _check_arrangement(uow.session, supervisee, kind, supervisor_id, start_date, end_date, interval_days)
+        end_date = _check_arrangement(uow.session, supervisee, kind, supervisor_id, start_date, end_date,
+                                      interval_days)
         record.create(SupervisionArrangement(
             supervisee_id=supervisee_id, supervision_type=kind, supervisor_id=supervisor_id,
             interval_days=interval_days, start_date=start_date, end_date=end_date, agreement_signed=agreement_signed))
@@ -734,8 +766,11 @@ def end_arrangement(database: Database, arrangement_id: int, end_date: date, *,
                                   "If it was made by mistake, remove it instead (Remove arrangement…).")
         if row.end_date == end_date:
             raise ValidationError(f"The arrangement already ends on {format_day(end_date)}.", "Nothing was changed.")
-        record.update(row, end_date=end_date)
         person = _person(uow.session, row.supervisee_id)
+        if row.end_date is not None and end_date > row.end_date:  # running on longer: into the next one, past a leaver?
+            _check_arrangement(uow.session, person, row.supervision_type, row.supervisor_id, row.start_date, end_date,
+                               row.interval_days, exclude=(row.id,))
+        record.update(row, end_date=end_date)
         return record.commit(f"end {person.full_name}'s {row.supervision_type} supervision on {format_day(end_date)}")
 
 
@@ -765,13 +800,17 @@ def change_arrangement(database: Database, arrangement_id: int, effective_from: 
             raise ValidationError(f"{format_day(effective_from)} is outside the arrangement "
                                   f"({format_day(row.start_date)} to "
                                   f"{format_day(row.end_date) if row.end_date else 'now'}).", "Check the date.")
-        _check_arrangement(uow.session, supervisee, row.supervision_type, new_supervisor, effective_from,
-                           row.end_date, new_interval, exclude=(row.id,))
+        # The new arrangement keeps a last day already planned, but not the old supervisor's leaving: a handover
+        # before they go would otherwise leave the supervisee with no supervision from the day after.
+        old_supervisor = _person(uow.session, row.supervisor_id) if row.supervisor_id is not None else None
+        planned = None if old_supervisor is not None and row.end_date == old_supervisor.leave_date else row.end_date
+        end = _check_arrangement(uow.session, supervisee, row.supervision_type, new_supervisor, effective_from,
+                                 planned, new_interval, exclude=(row.id,), typed=False)
         signed = row.agreement_signed if new_supervisor == row.supervisor_id else None
         if effective_from == row.start_date:
-            record.update(row, supervisor_id=new_supervisor, interval_days=new_interval, agreement_signed=signed)
+            record.update(row, supervisor_id=new_supervisor, interval_days=new_interval, agreement_signed=signed,
+                          end_date=end)
         else:
-            end = row.end_date
             record.update(row, end_date=effective_from - ONE_DAY)
             record.create(SupervisionArrangement(
                 supervisee_id=row.supervisee_id, supervision_type=row.supervision_type, supervisor_id=new_supervisor,
@@ -850,8 +889,7 @@ def _suitable(person: Person, lead: Person | None, kind: SupervisionType, day: d
         return f"No {words} is recorded on {format_day(day)}."
     if not _in_post(lead, day):
         return f"Their {words}, {lead.full_name}, is not in post."
-    if (kind == SupervisionType.PROFESSIONAL and person.profession and lead.profession
-            and lead.profession.strip().casefold() != person.profession.strip().casefold()):
+    if kind == SupervisionType.PROFESSIONAL and not _same_profession(person, lead):
         return (f"Their professional lead, {lead.full_name}, is {_article(lead.profession)} {lead.profession}, "
                 f"not {_article(person.profession)} {person.profession}.")
     return ""
@@ -896,9 +934,11 @@ def arrangements_from_lines(database: Database, day: date, *, apply: bool = True
         if apply and planned:
             record = Recorder(uow, "create supervision arrangements from reporting lines")
             for plan in planned:
+                people = (session.get(Person, plan.supervisee_id), session.get(Person, plan.supervisor_id))
                 record.create(SupervisionArrangement(supervisee_id=plan.supervisee_id,
                                                      supervision_type=plan.supervision_type,
-                                                     supervisor_id=plan.supervisor_id, start_date=plan.start_date))
+                                                     supervisor_id=plan.supervisor_id, start_date=plan.start_date,
+                                                     end_date=_last_day(None, plan.start_date, people, typed=False)))
             edit = record.commit(f"arrange supervision for {len(planned)} from reporting lines")
     return ArrangementsFromLines(edit, tuple(planned), tuple(missing))
 

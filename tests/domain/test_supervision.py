@@ -465,3 +465,13 @@ def test_every_status_is_counted_exactly_once(start, offset, held_days):
     whole = tally(statuses)
     assert whole.in_scope + whole.not_in_place + whole.paused == len(statuses)
     assert 0 <= (whole.fraction or 0) <= 1
+
+
+def test_a_compliance_figure_short_of_the_target_never_reads_as_the_target():
+    def shown(compliant: int, in_scope: int) -> str:
+        return Tally("all", in_date=compliant, overdue=in_scope - compliant).percent_text
+
+    assert shown(35, 37) == "94.6%"  # as the workbooks show it: 94.59…%
+    assert shown(18_999, 20_000) == "94.9%"  # 94.995% would round to 95.0%, the target it does not meet
+    assert (shown(19, 20), shown(2, 3), shown(0, 4)) == ("95%", "66.7%", "0%")
+    assert Tally("none").percent_text == "—"

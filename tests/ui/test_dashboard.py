@@ -48,7 +48,7 @@ def test_the_whole_service_matches_the_services_behind_each_tile(window, demo_db
         assert format_pounds(abs(share)) in tiles["Risk-share exposure"].detail_text() and code in \
             tiles["Risk-share exposure"].detail_text()
     report = supervision.compliance(demo_db, DEMO_TODAY)
-    assert tiles["Supervision compliance"].value_text() == f"{report.overall.fraction:.0%}"
+    assert tiles["Supervision compliance"].value_text() == report.overall.percent_text
     assert tiles["Overdue actions"].value_text() == str(actions.action_figures(demo_db, DEMO_TODAY).overdue)
     serious = [f for f in data_quality(demo_db, DEMO_TODAY).findings if f.severity != Severity.INFORMATION]
     assert tiles["Data-quality findings"].value_text() == str(len(serious))
@@ -65,7 +65,7 @@ def test_one_organisation_sees_its_own_staff_supervision_actions_and_share(windo
     staff = {o.code: o.staff for o in organisations(demo_db, DEMO_TODAY)}
     assert tiles["Staff"].value_text() == str(staff[code])
     report = supervision.compliance(demo_db, DEMO_TODAY, organisation=code)
-    assert tiles["Supervision compliance"].value_text() == f"{report.overall.fraction:.0%}"
+    assert tiles["Supervision compliance"].value_text() == report.overall.percent_text
     assert tiles["Supervision needing action"].value_text() == str(len(report.needing_action))
     owned = actions.action_log(demo_db, DEMO_TODAY, organisation=code)
     assert tiles["Overdue actions"].value_text() == str(sum(a.overdue for a in owned))

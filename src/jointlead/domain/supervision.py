@@ -294,6 +294,17 @@ class Tally:
         """Compliant over in scope (0.95 is 95%); None when nothing is in scope."""
         return self.compliant / self.in_scope if self.in_scope else None
 
+    @property
+    def percent_text(self) -> str:
+        """The compliance % as shown: to the nearest tenth, as the workbooks show it ("94.6%" for 35 of 37), but
+        never rounded up to a whole percent the figure does not reach, so that one short of a target never reads as
+        the target ("94.9%" for 94.96%, not "95.0%"); a dash when nothing is in scope."""
+        if not self.in_scope:
+            return "—"
+        tenths = (self.compliant * 2000 + self.in_scope) // (2 * self.in_scope)  # to the nearest, half up
+        tenths = min(tenths, self.compliant * 100 // self.in_scope * 10 + 9)
+        return f"{tenths // 10}%" if tenths % 10 == 0 else f"{tenths // 10}.{tenths % 10}%"
+
     def meets(self, target_percent: int | float) -> bool | None:
         # Exact: 19 of 20 meets 95%, with no floating-point doubt at the boundary.
         return None if not self.in_scope else self.compliant * 100 >= target_percent * self.in_scope

@@ -363,7 +363,7 @@ class DashboardPage(Page):
         report = picture.report
         overall = report.overall
         self.tiles["Supervision compliance"].set_figure(
-            "—" if overall.fraction is None else f"{overall.fraction:.0%}",
+            overall.percent_text,
             f"{overall.compliant} of {overall.in_scope} arrangements in date; target {report.target_percent}%"
             if overall.in_scope else f"No supervision is needed or arranged yet; target {report.target_percent}%",
             None if overall.fraction is None else "good" if report.meets_target else "bad")

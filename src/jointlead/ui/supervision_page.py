@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QHBoxLayout, QMessageBox, QTabWidget, QWidget
 
-from jointlead.domain.supervision import Status, Tally
+from jointlead.domain.supervision import Status
 from jointlead.services import overview, supervision
 from jointlead.services.files import Database
 from jointlead.ui import supervision_dialogs
@@ -21,10 +21,6 @@ from jointlead.ui.widgets import DataTable, FlowLayout, Tile, button_row, choose
 
 STATUS_TONES = {Status.IN_DATE: "good", Status.DUE_SOON: "warn", Status.OVERDUE: "bad", Status.NEVER_HELD: "bad",
                 Status.NOT_IN_PLACE: "bad", Status.PAUSED: "muted"}
-
-
-def percent(tally: Tally) -> str:
-    return "—" if tally.fraction is None else f"{tally.fraction:.0%}"
 
 
 # The team, last, takes the width the other columns leave, down to this: at 1280 pixels a long team's name is
@@ -68,7 +64,7 @@ TALLY_COLUMNS = [
     Column("Overdue or never held", lambda r: str(r[1].overdue + r[1].never_held),
            sort_key=lambda r: r[1].overdue + r[1].never_held, align=RIGHT),
     Column("Not in place", lambda r: str(r[1].not_in_place), sort_key=lambda r: r[1].not_in_place, align=RIGHT),
-    Column("Compliance", lambda r: percent(r[1]), sort_key=lambda r: r[1].fraction, align=RIGHT,
+    Column("Compliance", lambda r: r[1].percent_text, sort_key=lambda r: r[1].fraction, align=RIGHT,
            tone=lambda r: None if r[1].fraction is None else "good" if r[2] else "bad"),
 ]
 
@@ -211,7 +207,7 @@ class SupervisionPage(Page):
         self.subtitle.setText(f"As at {day_text(today)}{whose}: {overall.compliant} of {overall.in_scope} "
                               f"arrangements in date against a target of {target}%; {overall.not_in_place} needed "
                               f"and not in place; {overall.paused} paused for absence.")
-        self.overall_tile.set_figure(percent(overall), f"Target {target}%",
+        self.overall_tile.set_figure(overall.percent_text, f"Target {target}%",
                                      None if overall.fraction is None else "good" if report.meets_target else "bad")
         by_type = {t.group.casefold(): t for t in report.by_type}
         for tile, kind in ((self.managerial_tile, "managerial"), (self.professional_tile, "professional")):
@@ -219,7 +215,7 @@ class SupervisionPage(Page):
             if tally is None:
                 tile.set_figure("—", "None in scope")
             else:
-                tile.set_figure(percent(tally), f"{tally.compliant} of {tally.in_scope} in date",
+                tile.set_figure(tally.percent_text, f"{tally.compliant} of {tally.in_scope} in date",
                                 None if tally.fraction is None else "good" if tally.meets(target) else "bad")
         needing = report.needing_action
         names = ", ".join(dict.fromkeys(r.supervisee for r in needing[:3]))

@@ -290,3 +290,16 @@ def test_a_wide_window_widens_the_people_table_not_the_persons_panel(window, pag
     qtbot.waitUntil(lambda: splitter.width() > 1500)
     wide = splitter.sizes()
     assert wide[1] == narrow[1] and wide[0] > narrow[0] + 500
+
+
+def test_a_button_pressed_with_nobody_chosen_asks_for_a_person_and_tabbing_into_the_list_chooses_nobody(
+        page, messages, qtbot):
+    # Qt makes a table's first row current when it gains focus: pressed again, the button acted on whoever was
+    # first in the list (Enter then recorded them as leaving).
+    for _press in range(2):
+        page.record_leaver()
+        assert messages[-1].startswith("Record leaver Choose a person first")
+        assert page.table.view.hasFocus() and page.table.current_row() is None
+    assert not page.findChildren(people_dialogs.LeaverDialog)
+    qtbot.keyClick(page.table.view, Qt.Key.Key_Down)  # the arrow keys start at the top
+    assert page.table.current_row() is page.table.model.row_at(0)

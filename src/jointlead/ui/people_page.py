@@ -337,10 +337,11 @@ class PeoplePage(Page):
         return [(f"{r.name} ({r.job_title}, {r.employer_code})" if r.job_title else r.name, r.id)
                 for r in rows if r.active]
 
-    def _chosen(self) -> tuple[int, str] | None:
+    def _chosen(self, title: str) -> tuple[int, str] | None:
         person_id = self._current_id()
         if person_id is None:
-            self.table.view.setFocus()
+            self.tabs.setCurrentIndex(0)
+            self.table.ask_to_choose(title, "Choose a person first: select their row in the list of people.")
             return None
         return person_id, self._names.get(person_id, "")
 
@@ -358,14 +359,14 @@ class PeoplePage(Page):
         self._open(people_dialogs.PersonDialog(self.editor, self, organisations, teams, self.today))
 
     def edit_person(self) -> None:
-        chosen = self._chosen()
+        chosen = self._chosen("Edit person")
         if chosen:
             organisations, teams = self._choices()
             self._open(people_dialogs.PersonDialog(self.editor, self, organisations, teams, self.today, chosen[0],
                                                    people.person_fields(self.database, chosen[0])))
 
     def change_line(self) -> None:
-        chosen = self._chosen()
+        chosen = self._chosen("Change line")
         if chosen:
             # Their lines as they are now: the change is refused if someone else changes them before OK.
             shown = people.person_panel(self.database, chosen[0], self.day)
@@ -374,7 +375,7 @@ class PeoplePage(Page):
                                                        lines=shown.managerial_lines + shown.professional_lines))
 
     def end_line(self) -> None:
-        chosen = self._chosen()
+        chosen = self._chosen("End line")
         if not chosen:
             return
         shown = people.person_panel(self.database, chosen[0], self.day)
@@ -388,19 +389,19 @@ class PeoplePage(Page):
         self._open(people_dialogs.EndLineDialog(self.editor, self, chosen[1], lines, self.day))
 
     def record_leaver(self) -> None:
-        chosen = self._chosen()
+        chosen = self._chosen("Record leaver")
         if chosen:
             self._open(people_dialogs.LeaverDialog(self.editor, self, self.database, *chosen, self.day))
 
     def reassign(self) -> None:
-        chosen = self._chosen()
+        chosen = self._chosen("Reassign reports")
         if chosen:
             self._open(people_dialogs.ReassignDialog(self.editor, self, self.database, *chosen, self._leads(),
                                                      self.day))
 
     def erase_person(self) -> None:
         """Erase the chosen person for good (data protection): their name must be typed to confirm."""
-        chosen = self._chosen()
+        chosen = self._chosen("Erase for data protection")
         if chosen:
             self._open(people_dialogs.EraseDialog(self.editor, self, self.database, chosen[0], self.today))
 

@@ -8,8 +8,8 @@ from collections.abc import Callable, Sequence
 from html import escape
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSettings, QSize, Qt, Signal
-from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPaintEvent
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSettings, QSignalBlocker, QSize, Qt, Signal
+from PySide6.QtGui import QFocusEvent, QFont, QFontMetrics, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLayoutItem,
     QLineEdit,
     QMenu,
+    QMessageBox,
     QPushButton,
     QSizePolicy,
     QSplitter,
@@ -164,6 +165,20 @@ def string_list(settings: QSettings, key: str) -> list[str]:
     return [str(v) for v in value or []]
 
 
+class _Table(QTableView):
+    """A table view that, given the keyboard's focus with no row chosen, leaves none chosen."""
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        if self.currentIndex().isValid():
+            super().focusInEvent(event)
+            return
+        # Qt makes the first row current when a table gains focus, unselected: a page would take that row as the
+        # one chosen, and one key press more act on someone nobody chose. The arrow keys still start at the top.
+        with QSignalBlocker(self.selectionModel()):
+            super().focusInEvent(event)
+            self.selectionModel().clearCurrentIndex()
+
+
 class DataTable(QWidget):
     """A table of frozen rows with a search box, a count, and a plain-words empty state.
 
@@ -189,7 +204,7 @@ class DataTable(QWidget):
         self._searchable = searchable
         self.count = QLabel("", self)
         self.count.setObjectName("pageSubtitle")
-        self.view = QTableView(self)
+        self.view = _Table(self)
         self.view.setModel(self.model)
         self.view.setAccessibleName(f"{name.capitalize()} table")
         # Tab and Shift+Tab leave the table for the controls around it; the arrow keys move from cell to cell.
@@ -346,6 +361,12 @@ class DataTable(QWidget):
     def current_row(self) -> Any | None:
         index = self.view.currentIndex()
         return self.model.row_at(index.row()) if index.isValid() else None
+
+    def ask_to_choose(self, title: str, text: str) -> None:
+        """Say what to choose first (a button with nothing chosen would otherwise seem to do nothing), and go to
+        the table to choose it."""
+        QMessageBox.information(self, title, text)
+        self.view.setFocus()
 
     def _fit_columns(self) -> None:
         """Each column as wide as its content and title (not the header's roomier hint), long text capped.

@@ -303,3 +303,16 @@ def test_a_button_pressed_with_nobody_chosen_asks_for_a_person_and_tabbing_into_
     assert not page.findChildren(people_dialogs.LeaverDialog)
     qtbot.keyClick(page.table.view, Qt.Key.Key_Down)  # the arrow keys start at the top
     assert page.table.current_row() is page.table.model.row_at(0)
+
+
+def test_tab_leaves_a_date_that_is_not_set_so_the_fields_after_it_and_save_can_be_reached(page, qtbot):
+    page.add_person()
+    dialog = only(page, people_dialogs.PersonDialog)
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    assert dialog.start.text() == "Not set"
+    for key in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab):
+        dialog.start.setFocus(Qt.FocusReason.TabFocusReason)
+        assert dialog.start.hasFocus()
+        qtbot.keyClick(dialog.start, key)
+        assert not dialog.start.hasFocus()  # it kept the focus for ever

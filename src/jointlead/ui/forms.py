@@ -66,6 +66,17 @@ def typable_person(field: QComboBox, label: str) -> None:
     field.completer().setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
 
 
+class _OptionalDay(QDateEdit):
+    """A date field whose "Not set" Tab leaves, as it leaves a date once past its year."""
+
+    def focusNextPrevChild(self, forward: bool) -> bool:
+        if self.date() == self.minimumDate():
+            # "Not set" has no day, month and year for Tab to step through, and Qt kept the focus here for ever:
+            # the fields after it, and Save, were out of the keyboard's reach.
+            return QWidget.focusNextPrevChild(self, forward)
+        return super().focusNextPrevChild(forward)
+
+
 class FormDialog(QDialog):
     """A titled form whose OK runs one service gesture; a refusal is explained and the form stays open to fix."""
 
@@ -172,7 +183,7 @@ class FormDialog(QDialog):
 
     def optional_day(self, label: str, value: date | None) -> QDateEdit:
         """A date that may be left unset: the earliest date stands for "not set" and says so."""
-        field = QDateEdit(self)
+        field = _OptionalDay(self)
         field.setMinimumDate(NOT_SET)
         field.setSpecialValueText("Not set")
         field.setCalendarPopup(True)

@@ -412,3 +412,20 @@ def test_an_owner_is_found_by_typing_part_of_their_name_and_a_name_nobody_has_is
     dialog.owner.setEditText("No owner")
     save(dialog, qtbot)
     assert messages[1:] == [] and actions.action_detail(demo_db, added.id, TODAY).row.owner_id is None
+
+
+def test_a_search_or_filters_that_match_nothing_say_so_instead_of_a_blank_grid(page):
+    total = page.table.model.total_rows
+    page.table.search.setText("zzzz")
+    assert page.table.none_match.isVisibleTo(page)
+    assert page.table.none_match.text() == (f"None of the {total} actions match the search. To see them, clear the "
+                                            "search.")
+    page.table.search.clear()
+    assert page.table.view.isVisibleTo(page)
+    page.organisation.setCurrentIndex(page.organisation.findData("NCC"))
+    page.organisation.activated.emit(page.organisation.currentIndex())
+    page.table.search.setText(page.table.model.row_at(0).title)  # an NCC action: found, so the search is not
+    page.organisation.setCurrentIndex(page.organisation.findData("NFT"))  # to blame, nor NFT's alone, but both
+    page.organisation.activated.emit(page.organisation.currentIndex())
+    assert page.table.none_match.text().startswith(f"None of the {total} actions match the search and the filters "
+                                                   "chosen. To see them, clear the search and choose All")

@@ -104,6 +104,16 @@ class RowTableModel(QAbstractTableModel):
         self._recompute()
         self.endResetModel()
 
+    def hiding_all(self) -> tuple[bool, bool]:
+        """With rows but none shown: whether the search, and whether the page's filters, play a part in that (each
+        hides every row alone, or neither does and only the two together do)."""
+        body = self._body()
+        by_search = any(all(word in self._haystack[i] for word in self._filter) for i in body)
+        by_filters = self._keep is None or any(self._keep(self._rows[i]) for i in body)
+        if by_search and by_filters:
+            return bool(self._filter), self._keep is not None
+        return not by_search, not by_filters
+
     def _recompute(self) -> None:
         keep = self._keep
         body = self._body()

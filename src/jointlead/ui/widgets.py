@@ -251,9 +251,15 @@ class DataTable(QWidget):
         self.empty.setWordWrap(True)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setAccessibleName(f"No {name}")
+        # Rows recorded, but none that the search or the page's filters let through: said, not a blank grid.
+        self.none_match = QLabel("", self)
+        self.none_match.setObjectName("emptyState")
+        self.none_match.setWordWrap(True)
+        self.none_match.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._stack = QStackedWidget(self)
         self._stack.addWidget(self.view)
         self._stack.addWidget(self.empty)
+        self._stack.addWidget(self.none_match)
         top = QHBoxLayout()
         top.addWidget(self.search, 1)
         top.addWidget(self.count)
@@ -444,7 +450,15 @@ class DataTable(QWidget):
 
     def _show_state(self) -> None:
         total, shown = self.model.total_rows, self.model.shown_rows
-        self._stack.setCurrentWidget(self.view if total else self.empty)
+        if total and not shown:
+            searched, filtered = self.model.hiding_all()
+            what = " and ".join(part for part, used in (("the search", searched), ("the filters chosen", filtered))
+                                if used)
+            undo = " and ".join(part for part, used in (("clear the search", searched),
+                                                         ("choose All in the filters", filtered)) if used)
+            self.none_match.setText(f"None of the {total} {self._name} {what and f'match {what}'}."
+                                    f"{f' To see them, {undo}.' if undo else ''}")
+        self._stack.setCurrentWidget(self.view if shown else self.none_match if total else self.empty)
         # Nothing to search or count in an empty table: the empty state says why instead.
         self.search.setVisible(self._searchable and total > 0)
         self.count.setVisible(total > 0)

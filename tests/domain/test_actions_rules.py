@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from jointlead.domain.actions import (
+    LONGEST_CHANGED_BY,
     ActionDates,
     ActionEvent,
     ActionStatus,
@@ -23,6 +24,7 @@ from jointlead.domain.actions import (
     changes_since,
     check_due,
     check_rag_override,
+    check_title,
     check_update,
     current_due,
     effective_rag,
@@ -96,6 +98,34 @@ def test_an_action_may_be_due_up_to_five_years_after_it_was_raised():
     with pytest.raises(ValidationError, match="more than 5 years"):
         check_due(date(2033, 3, 1), date(2028, 2, 29))
 
+
+
+def test_who_moved_a_due_date_is_kept_whole_or_the_revision_is_refused_never_cut_short():
+    name = "O" * LONGEST_CHANGED_BY
+    kept = revise_due_date(date(2026, 11, 6), date(2026, 12, 4), "Leave.", raised=RAISED, changed_on=TODAY,
+                           changed_by=name)
+    assert kept.changed_by == name
+    with pytest.raises(ValidationError, match=f"is {LONGEST_CHANGED_BY + 1} characters long; at most "
+                                              f"{LONGEST_CHANGED_BY} fit"):
+        revise_due_date(date(2026, 11, 6), date(2026, 12, 4), "Leave.", raised=RAISED, changed_on=TODAY,
+                        changed_by=name + "O")
+
+
+# --- titles ---------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("typed", "kept"), [
+    ("Agree rota\tNFT and LA", "Agree rota NFT and LA"),  # two cells of a spreadsheet pasted
+    ("Agree the rota \r\n for both\nteams", "Agree the rota for both teams"),  # a cell of several lines
+    ("  Agree  the  rota  ", "Agree  the  rota"),  # spaces typed between words are the user's own
+])
+def test_a_title_is_kept_on_one_line_a_pasted_tab_or_line_break_taken_as_a_space(typed, kept):
+    assert check_title(typed) == kept
+
+
+def test_a_title_with_a_hidden_control_character_is_refused_with_advice():
+    with pytest.raises(ValidationError, match="hidden control character") as refused:
+        check_title("Agree\x07 the rota")
+    assert refused.value.advice == "Retype the title rather than pasting it."
 
 # --- status ---------------------------------------------------------------------------------------------------------
 

@@ -819,3 +819,25 @@ def test_a_sheet_read_in_slices_refuses_what_it_would_refuse_whole(tmp_path: Pat
     # Known only from the last slices: the sheet's height, and the long cell in its last row.
     assert refusals == ["The sheet Ledger has 622 rows, more than the 400 jointlead reads.",
                         "Cell Ledger!F622 holds 21 characters, more than the 15 a cell may hold."]
+
+
+def test_merged_areas_are_read_from_the_sheet_named_which_calamine_hands_over_as_their_first_cell(tmp_path: Path
+                                                                                                  ) -> None:
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "Notes"
+    workbook.active.merge_cells("A1:C1")
+    sheet = workbook.create_sheet("Actions")
+    sheet["J2"] = "Complete"
+    sheet.merge_cells("J2:J4")
+    sheet.merge_cells("AB10:AC11")
+    sheet.merge_cells("B7:C7")
+    path = tmp_path / "merged.xlsx"
+    workbook.save(path)
+    data = path.read_bytes()
+    found = reading.merged_areas(data, "Actions")
+    assert [area.reference for area in found] == ["J2:J4", "AB10:AC11", "B7:C7"]
+    assert (found[0].first_row, found[0].first_column, found[0].last_row, found[0].last_column) == (2, 9, 4, 9)
+    assert [area.reference for area in reading.merged_areas(data, "Notes")] == ["A1:C1"]
+    assert reading.merged_areas(data, "No such sheet") == ()
+    column_j = [row[9] for row in open_source(path).sheets[1].rows() if len(row) > 9 and row[9] is not None]
+    assert column_j == ["Complete"]  # once, in J2: rows 3 and 4 show it in Excel, and hold nothing

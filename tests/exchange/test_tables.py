@@ -9,6 +9,7 @@ import pytest
 from exchange import hostile
 from jointlead.domain.calendar import FinancialYear
 from jointlead.exchange.ledger import ledger_kind
+from jointlead.exchange.problems import ColumnsNotFound, FileRefused
 from jointlead.exchange.reading import open_source
 from jointlead.exchange.tables import Field, RecordKind, find_table, read_rows
 from jointlead.exchange.values import parse_code, parse_money
@@ -87,3 +88,26 @@ def test_a_header_in_one_row_is_not_taken_with_the_title_above_it_or_the_row_bel
     layout = find_table(open_source(path), kind)
     assert (layout.header_where, layout.headers) == ("row 2", ("Ref", "Amount", "Note"))
     assert [row.row for row in read_rows(layout, kind)] == [3, 4]
+
+
+def test_sheets_that_fit_equally_are_refused_naming_them_only_where_the_import_asks(tmp_path: Path) -> None:
+    rows = [["Ref", "Amount"], ["J1", "1.00"]]
+    path = hostile.write_xlsx(tmp_path / "two.xlsx", {"Ledger": rows, "Notes": [["Note"]], "Ledger (2)": rows})
+    # A ledger extract's months on sheets alike: the wizard and --sheet choose, and the earlier is read meanwhile.
+    assert find_table(open_source(path), KIND).sheet.name == "Ledger"
+    with pytest.raises(FileRefused) as refused:
+        find_table(open_source(path), KIND, alike_sheets="Keep one of them.")
+    assert refused.value.message == ("The workbook has two sheets that look like the ledger: 'Ledger' and "
+                                     "'Ledger (2)'. They have the same columns, so which one to read cannot be told.")
+    assert refused.value.advice == "Keep one of them."
+
+
+def test_columns_not_found_are_named_by_hand_as_the_import_allows(tmp_path: Path) -> None:
+    path = hostile.write_csv(tmp_path / "twice.csv", [["Ref", "Amount", "Amount"], ["J1", "1.00", "2.00"]])
+    with pytest.raises(ColumnsNotFound) as general:
+        find_table(open_source(path), KIND)
+    assert general.value.advice.endswith("If one of them is right, name the column by hand: --map FIELD=HEADER on "
+                                         "the command line, or the Sheet and columns step of the import wizard.")
+    with pytest.raises(ColumnsNotFound) as own:
+        find_table(open_source(path), KIND, by_hand="Give each column its own heading.")
+    assert own.value.advice.endswith("Give each column its own heading.") and "--map" not in own.value.advice

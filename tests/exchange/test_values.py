@@ -468,11 +468,13 @@ def test_codes_are_kept_exactly_as_text_with_their_leading_zeros(value, code):
 
 
 @pytest.mark.parametrize(("value", "message"), [
-    ("A\t1", "'A 1' contains a tab, which a code cannot"),
-    ("A\n1", "'A 1' contains a line break, which a code cannot"),
-    ("A\r1", "'A 1' contains a line break, which a code cannot"),
-    ("A\x001", "'A 1' contains a hidden control character, which a code cannot"),
-    ("A\x7f1", "'A 1' contains a hidden control character, which a code cannot"),
+    ("A\t1", "'A 1' contains a tab, which a code cannot hold: retype the code without it"),
+    ("A\n1", "'A 1' contains a line break, which a code cannot hold: retype the code without it"),
+    ("A\r1", "'A 1' contains a line break, which a code cannot hold: retype the code without it"),
+    ("A\x001", "'A 1' contains a hidden control character, which a code cannot hold: retype the "
+                "code rather than pasting it"),
+    ("A\x7f1", "'A 1' contains a hidden control character, which a code cannot hold: retype the "
+                "code rather than pasting it"),
     (123.5, "'123.5' is not a code: codes are whole numbers or text"),
     (float("inf"), "'inf' is not a code: codes are whole numbers or text"),
     ("x" * 41, "'" + "x" * 39 + "…' is 41 characters long: a code has at most 40"),
@@ -527,9 +529,13 @@ def test_free_text_is_kept_as_written_and_numbers_become_the_text_a_spreadsheet_
     assert parse_text(value) == text
 
 
-def test_single_line_text_refuses_tabs_and_line_breaks():
-    assert refused(parse_text, "One\ntwo") == "'One two' contains a line break, which this text cannot"
-    assert refused(parse_text, "a\tb") == "'a b' contains a tab, which this text cannot"
+def test_single_line_text_refuses_tabs_and_line_breaks_in_a_whole_sentence_with_advice():
+    assert refused(parse_text, "One\ntwo") == ("'One two' contains a line break, which this column cannot hold: retype "
+                                               "the text on one line, with a space where the line break was")
+    assert refused(parse_text, "a\tb") == ("'a b' contains a tab, which this column cannot hold: retype the text on "
+                                          "one line, with a space where the tab was")
+    assert refused(parse_text, "bell\x07 ring") == ("'bell  ring' contains a hidden control character, which this "
+                                                   "column cannot hold: retype the text rather than pasting it")
 
 
 def test_multiline_text_keeps_tabs_and_writes_every_line_break_the_same_way():

@@ -587,3 +587,190 @@ def test_an_update_on_a_row_whose_owner_was_cleared_is_credited_to_the_actions_o
     update = _detail(demo_db, "A-0019").updates[-1]
     assert (update.text, update.author) == ("Rota agreed with both duty teams.", recorded)
     assert recorded and recorded != "Action owner"
+
+
+# --- what the import must not guess --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("copy_first", [True, False], ids=["copy kept first", "copy worked in at the end"])
+def test_two_sheets_with_the_trackers_headings_are_refused_naming_both_never_one_read_silently(demo_db, tmp_path,
+                                                                                               copy_first):
+    path = _export(demo_db, tmp_path / "nft.xlsx", organisation="NFT").path
+    owner = Owner(path)
+    copy = owner.workbook.copy_worksheet(owner.sheet)
+    copy.title = "Actions (2)"
+    if copy_first:  # a backup kept as it came, the original edited
+        owner.workbook.move_sheet(copy, offset=-(len(owner.workbook.sheetnames) - 1))
+        owner.type("A-0011", "New status", "Complete")
+    else:  # the copy edited, the original left as it came
+        row = next(cell.row for cell in copy["A"] if cell.value == "A-0011")
+        copy.cell(row, owner.columns["New status"]).value = "Complete"
+    owner.save()
+    with pytest.raises(FileRefused) as refused:
+        preview_tracker_import(demo_db, path, today=DEMO_TODAY)
+    said = str(refused.value)
+    assert "two sheets that look like the action tracker" in said
+    assert "'Actions'" in said and "'Actions (2)'" in said
+    assert "Keep the sheet the owner edited and delete any other copy" in said
+
+
+def test_a_row_whose_ref_was_cleared_or_retyped_to_another_actions_is_a_problem_not_a_silent_change(demo_db,
+                                                                                                    tmp_path):
+    path = _export(demo_db, tmp_path / "nft.xlsx", organisation="NFT").path
+    owner = Owner(path)
+    owner.type("A-0023", "New update", "Journals posted.")
+    owner.sheet.cell(owner.row_of("A-0023"), 1).value = None  # cleared: not a new action repeating A-0023
+    owner.sheet.delete_rows(owner.row_of("A-0019"))
+    owner.type("A-0011", "New status", "Complete")
+    owner.type("A-0011", "New update", "Protocol signed.")
+    retyped = owner.row_of("A-0011")
+    owner.sheet.cell(retyped, 1).value = "A-0019"  # A-0011's row, now saying it is A-0019's
+    owner.type("A-0010", "New update", "Still waiting.")  # a row as it was sent
+    owner.save()
+    preview = preview_tracker_import(demo_db, path, today=DEMO_TODAY)
+    assert [c.key for c in preview.changes] == ["A-0010 update"]
+    problems = {p.reference: p.message for p in preview.problems}
+    assert len(problems) == 2
+    retyped_problem = problems[f"Actions!A{retyped}"]
+    assert retyped_problem.startswith("The Ref says A-0019, but the row's Action, Owner and Due are those A-0011 was "
+                                      "sent with")
+    assert "Put back the Ref it was sent with (A-0011)" in retyped_problem
+    cleared_problem = next(m for m in problems.values() if m.startswith("The Ref is empty"))
+    assert "those A-0023 was sent with" in cleared_problem and "add A-0023 again" in cleared_problem
+    before = _log(demo_db)
+    result = apply_tracker_import(demo_db, preview, accept_valid=True)
+    assert result.new_references == ()
+    after = _log(demo_db)
+    assert set(after) == set(before)
+    assert (after["A-0011"].status, after["A-0019"].status) == (before["A-0011"].status, before["A-0019"].status)
+
+
+def test_a_cancellation_needs_its_update_accepted_and_a_completion_keeps_no_rejected_evidence(demo_db, tmp_path):
+    path = _export(demo_db, tmp_path / "nft.xlsx", organisation="NFT").path
+    owner = Owner(path)
+    owner.type("A-0019", "New status", "Cancelled")
+    owner.type("A-0019", "New update", "Superseded by the OT workforce review.")
+    owner.type("A-0011", "New status", "Complete")
+    owner.type("A-0011", "New update", "Protocol signed.")
+    owner.save()
+    preview = preview_tracker_import(demo_db, path, today=DEMO_TODAY)
+    before = _log(demo_db)
+    with pytest.raises(JointleadError, match="A-0019: its cancellation was accepted but its new update, the reason "
+                                             "for cancelling, was rejected") as refused:
+        apply_tracker_import(demo_db, preview, decisions={"A-0019 update": False})
+    assert "Accept both the update and the cancellation, or reject both" in refused.value.advice
+    assert _log(demo_db) == before  # nothing changed
+
+    apply_tracker_import(demo_db, preview, decisions={"A-0019 update": False, "A-0019 status": False,
+                                                      "A-0011 update": False})
+    completed = _detail(demo_db, "A-0011")
+    assert completed.row.status == ActionStatus.COMPLETE
+    assert completed.evidence == ""  # the update was rejected: its text is kept nowhere
+    assert all(u.text != "Protocol signed." for u in completed.updates)
+    assert _log(demo_db)["A-0019"].status == before["A-0019"].status
+
+
+def test_cells_merged_over_several_rows_are_a_problem_naming_them_not_taken_for_the_first_row(demo_db, tmp_path):
+    path = _export(demo_db, tmp_path / "nft.xlsx", organisation="NFT").path
+    owner = Owner(path)
+    rows = [owner.row_of(reference) for reference in ("A-0011", "A-0019", "A-0010")]
+    owner.type("A-0011", "New status", "Complete")
+    owner.type("A-0011", "New update", "All three closed at the JMB.")
+    owner.sheet.merge_cells(f"J{rows[0]}:J{rows[-1]}")  # New status, over three actions' rows
+    owner.sheet.merge_cells(f"I{rows[0]}:I{rows[-1]}")
+    owner.sheet.merge_cells("E5:F5")  # across one row: one cell, on one row, as Excel keeps it
+    owner.type("A-0023", "New update", "Journals posted.")
+    owner.save()
+    preview = preview_tracker_import(demo_db, path, today=DEMO_TODAY)
+    assert [c.key for c in preview.changes] == ["A-0023 update"]
+    assert preview.rows_with_problems == 3
+    merged = [p for p in preview.problems if p.message.startswith(f"Actions!J{rows[0]}:J{rows[-1]} are merged:")]
+    assert [p.row for p in merged] == rows
+    assert "Unmerge them" in merged[0].message and "fill in each row" in merged[0].message
+
+
+def test_a_title_kept_with_a_tab_or_line_break_comes_back_on_its_owners_untouched_row(demo_db, tmp_path):
+    from sqlalchemy import update
+
+    from jointlead.store.models import Action
+
+    with demo_db.session() as session:  # as titles were kept before they were put on one line
+        session.execute(update(Action).where(Action.reference == "A-0019")
+                        .values(title="Record professional lines\nfor new OTs"))
+        session.execute(update(Action).where(Action.reference == "A-0011").values(title="Agree rota\tNFT and LA"))
+        session.commit()
+    path = _export(demo_db, tmp_path / "nft.xlsx", organisation="NFT").path
+    owner = Owner(path)
+    owner.type("A-0019", "New update", "Leads now recorded for both OTs.")
+    owner.type("A-0011", "New update", "Rota drafted.")
+    owner.add_row(**{"Action": "Agree the\trota\nfor both teams", "Owner": "Lucy  Roberts", "Due": date(2026, 12, 18)})
+    owner.save()
+    preview = preview_tracker_import(demo_db, path, today=DEMO_TODAY)
+    assert (preview.problems, preview.notices) == ((), ())
+    assert sorted(c.key for c in preview.changes) == ["A-0011 update", "A-0019 update", "row 14 new action"]
+    result = apply_tracker_import(demo_db, preview)
+    assert _log(demo_db)[result.new_references[0]].title == "Agree the rota for both teams"
+
+
+def test_a_new_row_added_by_another_copy_of_the_tracker_since_the_preview_is_refused_not_added_twice(demo_db,
+                                                                                                      tmp_path):
+    path = _export(demo_db, tmp_path / "nft.xlsx", organisation="NFT").path
+    owner = Owner(path)
+    owner.add_row(**{"Action": "Audit the duty rota", "Owner": "Lucy Roberts", "Due": date(2026, 12, 18)})
+    owner.save()
+    owner.sheet.cell(1, 13).value = "Comments"
+    copy = tmp_path / "copy.xlsx"  # a second copy, slightly different, previewed alongside
+    owner.workbook.save(copy)
+    first = preview_tracker_import(demo_db, path, today=DEMO_TODAY)
+    second = preview_tracker_import(demo_db, copy, today=DEMO_TODAY)
+    assert apply_tracker_import(demo_db, first).new_references == ("A-0041",)
+    before = _log(demo_db)
+    with pytest.raises(JointleadError, match=r"Another copy of this tracker was imported after this one was "
+                                             r"previewed: row 14's new action \('Audit the duty rota'\) was added "
+                                             "as A-0041") as refused:
+        apply_tracker_import(demo_db, second)
+    assert "Preview the tracker again" in refused.value.advice
+    assert _log(demo_db) == before
+
+
+def test_a_conflict_says_what_changed_in_the_domains_words_naming_the_owner_and_the_meeting(demo_db, tmp_path):
+    path = _export(demo_db, tmp_path / "nft.xlsx", organisation="NFT").path
+    log = _log(demo_db)
+    actions.edit_action(demo_db, log["A-0019"].id, owner_id=log["A-0010"].owner_id, priority="high",
+                        workstream="Workforce")
+    meeting = actions.meetings(demo_db)[0]
+    actions.edit_action(demo_db, log["A-0011"].id, meeting_id=meeting.id, detail="More detail")
+    owner = Owner(path)
+    owner.type("A-0019", "New update", "Done for one OT.")
+    owner.type("A-0011", "New update", "Drafted.")
+    owner.save()
+    conflicts = {c.reference: c.conflict for c in preview_tracker_import(demo_db, path, today=DEMO_TODAY).changes}
+    assert (f"owner {log['A-0019'].owner} → {log['A-0010'].owner}, priority medium → high, workstream edited ("
+            in conflicts["A-0019"])
+    assert f"meeting {log['A-0011'].meeting} on " in conflicts["A-0011"]
+    assert f"→ {meeting.name} on {format_day(meeting.on)}, detail edited (" in conflicts["A-0011"]
+    assert " id" not in conflicts["A-0019"] + conflicts["A-0011"]
+
+
+def test_a_duplicated_heading_is_refused_with_advice_the_tracker_import_can_follow(demo_db, tmp_path):
+    path = _export(demo_db, tmp_path / "nft.xlsx", organisation="NFT").path
+    owner = Owner(path)
+    owner.sheet.cell(1, 13).value = "New update"
+    owner.save()
+    with pytest.raises(FileRefused) as refused:
+        preview_tracker_import(demo_db, path, today=DEMO_TODAY)
+    assert "New update could be any of" in str(refused.value)
+    assert "--map" not in refused.value.advice and "wizard" not in refused.value.advice
+    assert "Give each column back the heading it was sent with, each heading once" in refused.value.advice
+
+
+def test_a_due_date_moved_by_an_owner_name_too_long_to_keep_is_a_problem_never_cut_short(demo_db, tmp_path):
+    path = _export(demo_db, tmp_path / "nft.xlsx", organisation="NFT").path
+    owner = Owner(path)
+    owner.type("A-0019", "Owner", "O" * 150)
+    owner.type("A-0019", "New due date", date(2027, 1, 5))
+    owner.type("A-0019", "Reason for new due date", "OT starters delayed.")
+    owner.save()
+    preview = preview_tracker_import(demo_db, path, today=DEMO_TODAY)
+    assert preview.changes == ()
+    assert "which is 150 characters long: at most 100 fit" in str(preview.problems[0])
+    assert "Shorten the name in 'Owner'" in str(preview.problems[0])

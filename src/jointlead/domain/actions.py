@@ -20,6 +20,8 @@ FARTHEST_DUE_YEARS = 5  # an action due later than this after it was raised is t
 LONGEST_TITLE = 300
 LONGEST_UPDATE = 5_000
 LONGEST_REASON = 1_000
+LONGEST_NAME = 200  # an owner's name, and an update's author
+LONGEST_CHANGED_BY = 100  # who moved a due date, as each revision keeps it
 _REFERENCE = re.compile(r"A-(?P<number>[0-9]{1,9})")
 
 
@@ -105,8 +107,20 @@ def _required(text: str | None, what: str, advice: str, longest: int) -> str:
     return text
 
 
+# A title is one line, as lists, the tracker and board packs show it: a tab or line break pasted into it (two cells
+# of a spreadsheet, or one cell of several lines) is a space, with any spaces beside it.
+_LINE_SPACING = re.compile(r"\s*[\t\n\r\x0b\x0c\x85\u2028\u2029]+\s*")
+_HIDDEN_CHARACTER = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # what control characters are left after that
+
+
 def check_title(title: str | None) -> str:
-    return _required(title, "The action's title", "Say what is to be done, for example 'Agree the M8 forecast'.",
+    """The title as kept: on one line (a pasted tab or line break becomes a space), with no hidden control
+    character, and not too long."""
+    text = _LINE_SPACING.sub(" ", title or "")
+    if _HIDDEN_CHARACTER.search(text):
+        raise ValidationError("The action's title contains a hidden control character, which a title cannot hold.",
+                              "Retype the title rather than pasting it.")
+    return _required(text, "The action's title", "Say what is to be done, for example 'Agree the M8 forecast'.",
                      LONGEST_TITLE)
 
 
@@ -142,6 +156,8 @@ def revise_due_date(current: date, new: date, reason: str | None, *, raised: dat
     check_due(new, raised)
     reason = _required(reason, "A reason for the new due date", "Say why the date has moved, for the board's record.",
                        LONGEST_REASON)
+    # Kept whole or not at all: a name cut short would credit the revision to somebody else.
+    changed_by = _required(changed_by, "The name of who moved the due date", "Say who moved it.", LONGEST_CHANGED_BY)
     return DueDateChange(current, new, reason, changed_on, changed_by)
 
 
@@ -210,7 +226,7 @@ def check_update(on: date, author: str | None, text: str | None, *, raised: date
         raise ValidationError(f"The update is dated {format_day(on)}, before the action was raised "
                               f"({format_day(raised)}).",
                               "Check the date.")
-    author = _required(author, "The update's author", "Say who gave the update.", 200)
+    author = _required(author, "The update's author", "Say who gave the update.", LONGEST_NAME)
     return Update(on, author, _required(text, "The update's text", "Say what has happened.", LONGEST_UPDATE))
 
 

@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from jointlead.domain.actions import LONGEST_REASON, LONGEST_TITLE, LONGEST_UPDATE, ActionStatus
-from jointlead.exchange.problems import FileRefused, ValueProblem
-from jointlead.exchange.reading import SourceFile, SourceSheet, open_source
-from jointlead.exchange.tables import Field, RecordKind, SourceRow, find_table, read_rows
+from jointlead.domain.actions import LONGEST_NAME, LONGEST_REASON, LONGEST_TITLE, LONGEST_UPDATE, ActionStatus
+from jointlead.exchange.problems import FileRefused, Problem, ValueProblem, sheet_reference
+from jointlead.exchange.reading import MergedArea, SourceFile, SourceSheet, merged_areas, open_source
+from jointlead.exchange.tables import Field, RecordKind, SourceRow, TableLayout, find_table, read_rows
 from jointlead.exchange.values import is_blank, parse_code, parse_date, parse_text
 from jointlead.exchange.writing import NO_ROWS, ExportColumn, Kind
 
@@ -87,10 +87,21 @@ def _lenient(value: object) -> object:
     return value
 
 
+# An Action or Owner cell may hold a tab or a line break: jointlead wrote them so, for a title kept before titles
+# were put on one line, and an owner's untouched row must come back. A new action's title is put on one line as any
+# title is (domain.actions.check_title), and a name is looked up, and credited, with its spacing made single.
+def _title(value: object) -> str:
+    return parse_text(value, max_length=LONGEST_TITLE, multiline=True)
+
+
+def _name(value: object) -> str:
+    return " ".join(parse_text(value, max_length=LONGEST_NAME, multiline=True).split())
+
+
 TRACKER_KIND = RecordKind("action tracker", (
     Field("reference", REF, parse_code, ("reference", "action ref", "ref no")),
-    Field("title", TITLE, lambda v: parse_text(v, max_length=LONGEST_TITLE), ("title", "action title")),
-    Field("owner", OWNER, lambda v: parse_text(v, max_length=200), ("action owner",)),
+    Field("title", TITLE, _title, ("title", "action title")),
+    Field("owner", OWNER, _name, ("action owner",)),
     Field("due", DUE, parse_date, ("due date",)),
     Field("status", STATUS, _lenient),
     Field("rag", RAG, _lenient),
@@ -251,12 +262,58 @@ def _read_tracker(path: Path, source: SourceFile) -> TrackerFile:
     export_id, versions = _control(control)
     sheets = tuple(SourceSheet(sheet.name, _FormulasAsText(sheet, formulas.get(sheet.name, {})))
                    for sheet in source.sheets)
-    layout = find_table(dataclasses.replace(source, sheets=sheets), TRACKER_KIND)
+    # Two sheets with the tracker's headings (a copy kept as it came, say, or one to work in) are refused rather
+    # than either read: nothing in the file says which the owner edited, and reading the wrong one would take a
+    # half-edited copy, or leave the owner's edits behind in the other, with at most a notice that is easy to miss.
+    # Deleting the spare costs the manager a moment; a wrong guess costs an owner's month of updates.
+    layout = find_table(dataclasses.replace(source, sheets=sheets), TRACKER_KIND, by_hand=_HEADINGS_ADVICE,
+                        alike_sheets=_ALIKE_ADVICE)
     missing = [TRACKER_KIND.field(name).label for name in _NEEDED if name not in layout.columns]
     if missing:
         raise FileRefused(f"The tracker's sheet '{layout.sheet.name}' has lost these columns: {', '.join(missing)}.",
                           "Put them back as they were sent (same headings), or import the tracker as it was sent "
                           "with the owner's changes typed into it.")
     notices = tuple(n for n in source.notices if CONTROL_SHEET not in n)
+    rows = _refuse_merged(tuple(read_rows(layout, TRACKER_KIND)), merged_areas(data, layout.sheet.name), layout)
     return TrackerFile(Path(path), source.sha256, export_id, versions, layout.sheet.name, layout.headers,
-                       layout.columns, tuple(read_rows(layout, TRACKER_KIND)), notices)
+                       layout.columns, rows, notices)
+
+
+_HEADINGS_ADVICE = ("Give each column back the heading it was sent with, each heading once (a column added for "
+                    "notes needs a heading of its own, such as 'Comments'), save the tracker, and import it again.")
+_ALIKE_ADVICE = ("Keep the sheet the owner edited and delete any other copy of it (right-click its tab, then "
+                 "Delete), save the tracker, and import it again.")
+# The columns the import takes something from: a value merged down over several rows would count for the first.
+_TAKEN = ("reference", "title", "owner", "due", "new_update", "new_status", "new_due", "reason")
+
+
+def _refuse_merged(rows: tuple[SourceRow, ...], areas: Sequence[MergedArea], layout: TableLayout
+                   ) -> tuple[SourceRow, ...]:
+    """Each row under a merged area of the taken columns, over several rows and holding something, with a problem.
+
+    Excel shows a merged cell's value on every row it spans but keeps it only in its first cell, so 'Complete' merged
+    over three actions' rows would complete the first alone, and the others would silently take nothing.
+    """
+    columns = {layout.columns[name] for name in _TAKEN if name in layout.columns}
+    by_row = {row.row: row for row in rows}
+    found: dict[int, list[Problem]] = {}
+    for area in sorted(areas, key=lambda area: (area.first_column, area.first_row)):
+        if area.last_row == area.first_row or area.last_row <= layout.header_row:
+            continue
+        if not any(area.first_column <= column <= area.last_column for column in columns):
+            continue
+        top = by_row.get(area.first_row)
+        first = top.cells[area.first_column] if top is not None and area.first_column < len(top.cells) else None
+        if is_blank(first) and area.first_row > layout.header_row:
+            continue  # merged empty cells hide nothing
+        span = f"{sheet_reference(layout.sheet.name)}!{area.reference}"
+        for number in range(max(area.first_row, layout.header_row + 1), area.last_row + 1):
+            found.setdefault(number, []).append(Problem(
+                f"{span} are merged: Excel shows what is typed in the first of them on each of their rows, but "
+                f"keeps it only on row {area.first_row}, so the other rows would be taken as empty. Unmerge them "
+                "(Home > Merge & Center) and fill in each row, then import the tracker again.",
+                layout.sheet.name, number, area.first_column))
+    if not found:
+        return rows
+    return tuple(dataclasses.replace(row, problems=(*row.problems, *found[row.row])) if row.row in found else row
+                 for row in rows)

@@ -401,6 +401,63 @@ def _reaches_beyond(archive: zipfile.ZipFile, member: zipfile.ZipInfo, rows: int
     return False
 
 
+# A merged area as the sheet's XML lists it, after its cells: <mergeCell ref="E10:E12"/>.
+_MERGE_CELL = re.compile(rb"<(?:\w+:)?mergeCell\s[^>]*?\bref\s*=\s*[\"']([A-Za-z]{1,3})([0-9]{1,7})"
+                         rb"(?::([A-Za-z]{1,3})([0-9]{1,7}))?[\"']")
+
+
+@dataclass(frozen=True)
+class MergedArea:
+    """Cells merged into one: rows 1-based as shown, columns 0-based, each pair inclusive."""
+
+    first_row: int
+    first_column: int
+    last_row: int
+    last_column: int
+
+    @property
+    def reference(self) -> str:
+        """`E10:E12`, as Excel names it."""
+        return (f"{column_letters(self.first_column)}{self.first_row}:"
+                f"{column_letters(self.last_column)}{self.last_row}")
+
+
+def merged_areas(data: bytes, sheet: str) -> tuple[MergedArea, ...]:
+    """The merged areas of one sheet of an .xlsx workbook (none for a sheet it cannot find).
+
+    calamine hands over only the first cell of a merged area, and openpyxl's read-only mode does not load merges,
+    so they are looked for in the sheet's XML as plain bytes, in chunks. Only an import that asks pays for it (the
+    action tracker, where a value merged down several rows would count for the first row alone); a ledger does not.
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        names = {member.filename.lower(): member for member in archive.infolist()}
+        part = (_sheet_parts(archive, names) or {}).get(sheet)
+        if part is None:
+            return ()
+        found: list[MergedArea] = []
+        pending = b""
+        with archive.open(names[part]) as handle:
+            while True:
+                chunk = handle.read(1 << 20)
+                text = pending + chunk
+                # Every tag that starts before the last "<" ends before it (no tag holds a "<"): the rest waits.
+                cut = max(text.rfind(b"<"), 0) if chunk else len(text)
+                for match in _MERGE_CELL.finditer(text, 0, cut):
+                    first_letters, first_digits, last_letters, last_digits = match.groups()
+                    first_row, last_row = int(first_digits), int(last_digits or first_digits)
+                    first_column = _column_number(first_letters) - 1
+                    last_column = _column_number(last_letters or first_letters) - 1
+                    found.append(MergedArea(min(first_row, last_row), min(first_column, last_column),
+                                            max(first_row, last_row), max(first_column, last_column)))
+                pending = text[cut:]
+                if not chunk:
+                    return tuple(found)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, RuntimeError,
+            NotImplementedError, ValueError, struct.error):
+        raise FileRefused(*_DAMAGED) from None
+
+
 def _check_sparse(name: str, rows: int, columns: int, xml_bytes: int) -> None:
     """Refuse a sheet whose area is mostly empty: a stray value far from the table (typed in AD1000000, say) makes
     calamine allocate the whole rectangle, about 32 bytes a cell, however little the sheet holds. Any real cell

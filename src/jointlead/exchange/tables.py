@@ -211,12 +211,17 @@ def _headers_found(headers: Sequence[str]) -> str:
 
 
 def find_table(source: SourceFile, kind: RecordKind, *, sheet_name: str | None = None,
-               overrides: Mapping[str, str] | None = None) -> TableLayout:
+               overrides: Mapping[str, str] | None = None, by_hand: str | None = None,
+               alike_sheets: str | None = None) -> TableLayout:
     """The sheet and header row that best fit this kind of import, with every required field mapped.
 
     `overrides` maps field names to header texts the user chose (the wizard, `--map FIELD=HEADER`, or
     the profile saved from last month), or to "" for a field the file does not hold; anything else is
-    matched by synonyms.
+    matched by synonyms. When columns are not found, the advice says how to name them by hand, with --map on the
+    command line or in the wizard; an import that offers neither gives its own advice instead, as `by_hand`.
+
+    Of two sheets that fit equally well, the earlier is read, unless `alike_sheets` is given: then they are refused,
+    named, with that advice.
     """
     candidates = [s for s in source.sheets if sheet_name is None or s.name == sheet_name]
     if sheet_name is not None and not candidates:
@@ -235,10 +240,18 @@ def find_table(source: SourceFile, kind: RecordKind, *, sheet_name: str | None =
         raise ColumnsNotFound(
             f"No sheet in this file has the columns {'an' if kind.name[:1] in 'aeiou' else 'a'} {kind.name} import "
             f"needs{f' ({needs})' if needs else ''}.", f"The first row of '{first.name}' holds: {seen}.",
-            f"Check this is the right file, or {BY_HAND}")
-    # The sheet whose header matches most fields wins; on a tie, the earlier sheet.
+            by_hand or f"Check this is the right file, or {BY_HAND}")
+    # The sheet whose header matches most fields wins; on a tie, the earlier sheet (unless ties are refused).
     sheet, (header_row, headers, header_rows, header_cells) = max(
         scored, key=lambda item: (fields_named(item[1].headers, kind), -source.sheets.index(item[0])))
+    if alike_sheets is not None:
+        best = fields_named(headers, kind)
+        alike = [s.name for s, found in scored if fields_named(found.headers, kind) == best]
+        if len(alike) > 1:
+            count = _COUNTED.get(len(alike), str(len(alike)))
+            names = ", ".join(f"'{name}'" for name in alike[:-1]) + f" and '{alike[-1]}'"
+            raise FileRefused(f"The workbook has {count} sheets that look like the {kind.name}: {names}. They "
+                              "have the same columns, so which one to read cannot be told.", alike_sheets)
     columns, ambiguous = _auto_columns(headers, kind)
     for name, header in (overrides or {}).items():
         if name not in {f.name for f in kind.fields}:
@@ -256,11 +269,14 @@ def find_table(source: SourceFile, kind: RecordKind, *, sheet_name: str | None =
         columns[name] = matches[0]
         ambiguous = [a for a in ambiguous if not a.startswith(kind.field(name).label + " ")]
     layout = TableLayout(sheet, header_row, tuple(headers), columns, header_rows, header_cells)
-    _require(layout, kind, ambiguous)
+    _require(layout, kind, ambiguous, by_hand)
     return layout
 
 
-def _require(layout: TableLayout, kind: RecordKind, ambiguous: list[str]) -> None:
+_COUNTED = {2: "two", 3: "three", 4: "four", 5: "five"}
+
+
+def _require(layout: TableLayout, kind: RecordKind, ambiguous: list[str], by_hand: str | None = None) -> None:
     missing = [f.label for f in kind.fields if f.required and f.name not in layout.columns]
     for options in kind.one_of:
         if not any(all(name in layout.columns for name in option) for option in options):
@@ -273,7 +289,7 @@ def _require(layout: TableLayout, kind: RecordKind, ambiguous: list[str]) -> Non
     parts.extend(ambiguous)
     raise ColumnsNotFound(
         f"Sheet '{layout.sheet.name}' (headers on {layout.header_where}): {' '.join(parts)}",
-        f"The headers found are: {_headers_found(layout.headers)}.", f"If one of them is right, {BY_HAND}")
+        f"The headers found are: {_headers_found(layout.headers)}.", by_hand or f"If one of them is right, {BY_HAND}")
 
 
 _TOTAL_INITIALS = frozenset("tsgnbTSGNB")  # the first letters of TOTAL_WORDS, to rule most cells out at once

@@ -296,7 +296,7 @@ def parse_code(value: object) -> str:
         value_as_int = value
     elif isinstance(value, str):
         text = _trimmed(value)
-        _refuse_control_characters(text, value, "a code", allowed="")
+        _refuse_control_characters(text, value, "a code", allowed="", retype="the code", spaced=False)
         if len(text) > LONGEST_CODE:
             raise ValueProblem(f"{quoted(value)} is {len(text):,} characters long: a code has at most {LONGEST_CODE}")
         return text
@@ -322,7 +322,8 @@ def parse_text(value: object, *, max_length: int = 1000, multiline: bool = False
         raise ValueProblem(f"{quoted(value)} is not text")
     if isinstance(value, str):
         text = _trimmed(value)
-        _refuse_control_characters(text, value, "this text", allowed="\t\n\r" if multiline else "")
+        _refuse_control_characters(text, value, "this column", allowed="\t\n\r" if multiline else "",
+                                   retype="the text")
         if multiline:
             # CSV files write line breaks as CRLF and Excel cells as LF: one form, so re-reading changes nothing.
             text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -589,12 +590,21 @@ def _trimmed(text: str) -> str:
 _CONTROL_CHARACTER = re.compile("[\x00-\x1f\x7f-\x9f]")  # exactly Unicode's category Cc
 
 
-def _refuse_control_characters(text: str, original: object, what: str, *, allowed: str) -> None:
+def _refuse_control_characters(text: str, original: object, what: str, *, allowed: str, retype: str,
+                               spaced: bool = True) -> None:
+    """Refuse a control character not `allowed`, in a whole sentence: which it is, that `what` cannot hold it, and
+    how to put it right (retype `retype` on one line, with a space for it where `spaced`, or rather than pasting)."""
     for found in _CONTROL_CHARACTER.finditer(text):
         character = found.group()
         if character not in allowed:
-            name = _CONTROL_CHARACTER_NAMES.get(character, "a hidden control character")
-            raise ValueProblem(f"{quoted(original)} contains {name}, which {what} cannot")
+            name = _CONTROL_CHARACTER_NAMES.get(character)
+            if name is None:
+                name, advice = "a hidden control character", f"retype {retype} rather than pasting it"
+            elif spaced:
+                advice = f"retype {retype} on one line, with a space where the {name.removeprefix('a ')} was"
+            else:
+                advice = f"retype {retype} without it"
+            raise ValueProblem(f"{quoted(original)} contains {name}, which {what} cannot hold: {advice}")
 
 
 def _refuse_dates_times_and_truth(value: object, what: str) -> None:

@@ -16,7 +16,10 @@ Rules (docs/actions.md):
 - A copy of a tracker imported already (corrected or added to, and sent again) gives only what is new in it: each
   import records the changes it took and the versions it left, and a change taken before is a notice, not a change.
 - Updates are dated the day of import, by the owner named on the row. A status of Complete takes the new update
-  as its evidence; Cancelled needs a new update saying why. Everything typed is stored as text, formulas included.
+  as its evidence; Cancelled needs a new update saying why, and is refused if that update is rejected (a rejected
+  update is never kept as evidence either). Everything typed is stored as text, formulas included.
+- A row's Ref is checked against the rest of it: a row whose Action, Owner and Due are another exported action's
+  as sent (a Ref retyped, or cleared) is a problem, never a change to the wrong action or a second copy of it.
 - All or nothing: any row with a problem stops the import unless the valid rows are accepted on their own, and the
   whole import is one transaction and one Edit (undo removes it, import batch included).
 """
@@ -38,6 +41,7 @@ from jointlead.domain import actions as rules
 from jointlead.domain.actions import ActionStatus, action_reference, reference_number
 from jointlead.domain.calendar import format_day
 from jointlead.domain.errors import JointleadError, ValidationError
+from jointlead.domain.words import listed
 from jointlead.exchange.action_tracker import (
     CONTROL_COLUMNS,
     CONTROL_SHEET,
@@ -69,7 +73,16 @@ from jointlead.services.actions import (
 from jointlead.services.edits import Edit, Recorder
 from jointlead.services.exports import ExportResult, _cover, _digest, _organisation, _record, in_one_state
 from jointlead.store.database import Database
-from jointlead.store.models import Action, ActionDueChange, ActionUpdate, AuditEntry, ImportBatch, Organisation, Person
+from jointlead.store.models import (
+    Action,
+    ActionDueChange,
+    ActionUpdate,
+    AuditEntry,
+    ImportBatch,
+    Meeting,
+    Organisation,
+    Person,
+)
 from jointlead.store.uow import UnitOfWork, os_user
 
 EXPORT_VERB = "export_action_tracker"
@@ -97,6 +110,8 @@ _NOT_TAKEN = {
 _EXPORTED = ("title", "owner", "due", "status", "rag", "updated_on", "latest_update")
 _NEW_ROW = ("status", "rag", "updated_on", "latest_update", "reason", "new_due")
 _NEW_ROW_AS_EXPORTED = {"status": fingerprint(ActionStatus.OPEN)}
+# The cells that say which action a row is, besides its Ref.
+_IDENTIFYING = ("title", "owner", "due")
 
 
 # --- versions ---------------------------------------------------------------------------------------------------------
@@ -290,10 +305,65 @@ def _registration(session: Session, export_id: str) -> tuple[AuditEntry, dict]:
                       "send that to the owner.")
 
 
+# What a manager calls each field of an action, for a conflict that says what was done to it here.
+_FIELD_WORDS = {"title": "title", "detail": "detail", "workstream": "workstream", "reference": "reference",
+                "raised_date": "raised date", "original_due_date": "original due date",
+                "rag_override_reason": "reason for the RAG set by hand",
+                "owner_organisation_id": "owner's organisation"}
+# Said in words of their own, or not at all: the completion follows the status, the organisation follows the owner.
+_SAID_APART = {"status", "revised_due_date", "completed_date", "evidence", "id", "owner_id", "meeting_id", "priority",
+               "rag_override"}
+
+
+def _person_named(session: Session, person_id: object) -> str:
+    if person_id is None:
+        return "nobody"
+    person = session.get(Person, person_id)
+    return person.full_name if person is not None else "someone no longer recorded"
+
+
+def _meeting_named(session: Session, meeting_id: object) -> str:
+    if meeting_id is None:
+        return "none"
+    meeting = session.get(Meeting, meeting_id)
+    return f"{meeting.name} on {format_day(meeting.meeting_date)}" if meeting is not None else "a meeting since removed"
+
+
+def _action_edits(session: Session, changes: Mapping[str, list]) -> list[str]:
+    """An edit of an action, as its audit entry records it, in the words the Actions page uses: "owner Mohammed Evans
+    → Lucy Roberts", "priority medium → high", "title and detail edited"."""
+    if "id" in changes:  # the action added (or put back by undo): nothing about it can conflict with the owner's row
+        return []
+    what = []
+    if "status" in changes:
+        old, new = changes["status"]
+        what.append(f"status {old} → {new}")
+    if "revised_due_date" in changes:
+        what.append("due date moved")
+    if "owner_id" in changes:
+        old, new = changes["owner_id"]
+        what.append(f"owner {_person_named(session, old)} → {_person_named(session, new)}")
+    if "meeting_id" in changes:
+        old, new = changes["meeting_id"]
+        what.append(f"meeting {_meeting_named(session, old)} → {_meeting_named(session, new)}")
+    if "priority" in changes:
+        old, new = changes["priority"]
+        what.append(f"priority {old} → {new}")
+    if "rag_override" in changes:
+        _old, new = changes["rag_override"]
+        what.append(f"RAG set by hand to {new}" if new else "RAG set by hand removed")
+    edited = [_FIELD_WORDS.get(key, key.replace("_", " ")) for key in changes if key not in _SAID_APART
+              and not (key == "owner_organisation_id" and "owner_id" in changes)
+              and not (key == "rag_override_reason" and "rag_override" in changes)]
+    if edited:
+        what.append(f"{listed(edited)} edited")
+    return what
+
+
 def _changed_here(session: Session, after: int, action_ids: set[int],
                   since: Mapping[int, int]) -> dict[int, list[str]]:
     """For each action, what the audit log says was done to it after the export (entry `after`), or after the
-    earlier import of the tracker that last changed it (its entry in `since`)."""
+    earlier import of the tracker that last changed it (its entry in `since`): one line per audit entry."""
     found: dict[int, list[str]] = {}
     for entry_id, entity, entity_id, at, who, changes_json in session.execute(
             select(AuditEntry.id, AuditEntry.entity, AuditEntry.entity_id, AuditEntry.at, AuditEntry.os_user,
@@ -303,23 +373,25 @@ def _changed_here(session: Session, after: int, action_ids: set[int],
             .order_by(AuditEntry.id)):
         changes = json.loads(changes_json)
         if entity == Action.__tablename__:
-            action_id, what = entity_id, []
-            if "status" in changes:
-                old, new = changes["status"]
-                what.append(f"status {old} → {new}")
-            if "revised_due_date" in changes and "id" not in changes:
-                what.append("due date moved")
-            other = sorted(set(changes) - {"status", "revised_due_date", "completed_date", "evidence", "id"})
-            if other and "id" not in changes:
-                what.append(f"{', '.join(k.replace('_', ' ') for k in other)} edited")
+            action_id, old, new = entity_id, None, None
         else:
             old, new = changes.get("action_id", (None, None))
             action_id = new if new is not None else old
+        if action_id not in action_ids or entry_id <= since.get(action_id, after):
+            continue
+        if entity == Action.__tablename__:
+            what = _action_edits(session, changes)
+        else:
             kind = "an update" if entity == ActionUpdate.__tablename__ else "a due-date change"
             what = [f"{kind} {'added' if new is not None else 'removed'}"]
-        if action_id in action_ids and what and entry_id > since.get(action_id, after):
-            found.setdefault(action_id, []).extend(f"{w} ({who}, {format_day(at.date())})" for w in what)
+        if what:
+            found.setdefault(action_id, []).append(f"{', '.join(what)} ({who}, {format_day(at.date())})")
     return found
+
+
+def _were(references: Sequence[str]) -> str:
+    """"A-0011 was", "A-0011 and A-0012 were"."""
+    return f"{listed(references)} {'was' if len(references) == 1 else 'were'}"
 
 
 def _title_key(title: str) -> str:
@@ -435,9 +507,18 @@ class _RowReader:
         self.problems: list[Problem] = []
         self.notices: list[str] = []
         self.seen: dict[str, int] = {}
+        # Each exported action by its Action, Owner and Due as sent: a row's Ref alone must not decide which action
+        # it changes, when the rest of the row says it is another's (a Ref retyped or cleared, rows sorted apart).
+        self.sent_as: dict[tuple[str, str, str], list[str]] = {}
+        for reference, cells in sorted(written.items()):
+            self.sent_as.setdefault(tuple(cells.get(name, "") for name in _IDENTIFYING), []).append(reference)
 
-    def _problem(self, row: int, message: str) -> None:
-        self.problems.append(Problem(message, self.tracker.sheet, row))
+    def _problem(self, row: int, message: str, column: str | None = None) -> None:
+        self.problems.append(Problem(message, self.tracker.sheet, row, self.tracker.columns.get(column)))
+
+    def _sent_as(self, values: Mapping[str, object]) -> list[str]:
+        """The exported actions whose Action, Owner and Due, as sent, this row holds (case and spacing aside)."""
+        return self.sent_as.get(tuple(fingerprint(values.get(name)) for name in _IDENTIFYING), [])
 
     def read(self, row) -> None:
         self._notice_columns_not_read(row)
@@ -455,6 +536,13 @@ class _RowReader:
 
     def _new_action(self, number: int, values: Mapping[str, object]) -> None:
         title, owner_name = values.get("title"), values.get("owner")
+        sent = self._sent_as(values)
+        if sent:
+            self._problem(number, f"The Ref is empty, but the row's Action, Owner and Due are those {_were(sent)} "
+                                  f"sent with ({quoted(title)}), so it would add {listed(sent)} again as a new "
+                                  f"action. Put its Ref back ({' or '.join(sent)}) for the row's changes to be "
+                                  "taken for it; a new action needs an Action of its own.", "reference")
+            return
         self._notice_not_taken(f"Row {number}", number, values,
                                [name for name in _NEW_ROW if (name != "new_due" or values.get("due"))
                                 and (name != "status" or not is_blank(values.get("status")))],
@@ -473,7 +561,7 @@ class _RowReader:
             return
         try:
             owner = self._owner(owner_name)
-            rules.check_title(title)
+            title = rules.check_title(title)  # on one line, as every title is kept
             rules.check_due(due, self.today)
             status = status or ActionStatus.OPEN
             if not ActionStatus(status).is_open:
@@ -506,6 +594,14 @@ class _RowReader:
             self._problem(number, f"{reference} is on row {self.seen[reference]} as well: keep one row per action.")
             return
         self.seen[reference] = number
+        sent = self._sent_as(values)
+        if reference in self.written and sent and reference not in sent:
+            self._problem(number, f"The Ref says {reference}, but the row's Action, Owner and Due are those "
+                                  f"{_were(sent)} sent with ({quoted(values.get('title'))}): the Ref may have been "
+                                  "retyped, or the rows sorted without it, so which action the row is for cannot be "
+                                  f"told. Put back the Ref it was sent with ({' or '.join(sent)}), and type any "
+                                  f"change for {reference} on its own row.", "reference")
+            return
         if reference in self.written:
             self._notice_not_taken(reference, number, values, _EXPORTED, self.written[reference])
         text, new_status = values.get("new_update"), values.get("new_status")
@@ -541,9 +637,15 @@ class _RowReader:
             if new_due and self._taken_before(reference, (ChangeKind.DUE_DATE.value, reference, new_due.isoformat())):
                 pass
             elif new_due:
+                if len(author) > rules.LONGEST_CHANGED_BY:  # kept whole or not at all, never cut short
+                    raise ValidationError(
+                        f"A due-date change keeps the name of who made it, here the Owner on the row "
+                        f"({quoted(author)}), which is {len(author):,} characters long: at most "
+                        f"{rules.LONGEST_CHANGED_BY} fit.", "Shorten the name in 'Owner' to the owner's own name, "
+                                                            "or leave the new due date to be set in jointlead.")
                 due = action.revised_due_date or action.original_due_date
                 change = rules.revise_due_date(due, new_due, reason, raised=action.raised_date, changed_on=self.today,
-                                               changed_by=author[:100])
+                                               changed_by=author)
                 found.append(TrackerChange(key=f"{reference} due date", kind=ChangeKind.DUE_DATE,
                                            summary=f"{format_day(change.old)} → {format_day(change.new)}: "
                                                    f"{change.reason}",
@@ -661,7 +763,7 @@ def apply_tracker_import(database: Database, preview: TrackerPreview, *, decisio
     if undecided:
         raise JointleadError(f"{len(undecided)} changes conflict with changes made here since the export: "
                              f"{', '.join(undecided)}.", "Accept or reject each one, then import.")
-    chosen = [c for c in preview.changes if decisions.get(c.key, True)]
+    chosen = _with_their_updates([c for c in preview.changes if decisions.get(c.key, True)], preview.changes)
     rejected = tuple(c for c in preview.changes if not decisions.get(c.key, True))
     if not chosen:
         return TrackerImported(None, None, (), rejected, preview.rows_with_problems, ())
@@ -679,6 +781,17 @@ def apply_tracker_import(database: Database, preview: TrackerPreview, *, decisio
         if stale:
             raise JointleadError(f"{', '.join(stale)} changed here after the tracker was previewed, so nothing was "
                                  "imported.", "Preview the tracker again.")
+        # A new action (or any change) that another import of this tracker took since the preview: another copy of
+        # it, previewed alongside this one, and imported first. Taken again, it would be added twice.
+        since = _EarlierImports(session, preview.export_id).taken
+        again = [(change, since[_taken_key(change)]) for change in chosen if _taken_key(change) in since]
+        if again:
+            said = [f"row {change.row}'s new action ({quoted(change.title)}) was added as {reference}"
+                    if change.kind == ChangeKind.NEW_ACTION else f"{change.reference}'s {change.kind.value} was taken"
+                    for change, (reference, _day) in again]
+            raise JointleadError(f"Another copy of this tracker was imported after this one was previewed: "
+                                 f"{listed(said)}. So that nothing is taken twice, nothing was imported.",
+                                 "Preview the tracker again: what was taken already is then named, not taken.")
         taken = []  # each change and the new action's reference, so that a copy of the tracker imported again
         for change in chosen:  # takes only what is new in it
             try:
@@ -705,6 +818,25 @@ def apply_tracker_import(database: Database, preview: TrackerPreview, *, decisio
                                tuple(new_references))
 
 
+def _with_their_updates(chosen: list[TrackerChange], previewed: Sequence[TrackerChange]) -> list[TrackerChange]:
+    """The changes chosen, with a status change tied to its row's new update: the update is a cancellation's reason,
+    kept as a dated update, and a completion's evidence. A cancellation accepted with its update rejected is refused,
+    as cancelling anywhere in jointlead is without a reason; a completion keeps no evidence the manager rejected."""
+    keys = {change.key for change in chosen}
+    rejected_updates = {c.reference for c in previewed if c.kind == ChangeKind.UPDATE and c.key not in keys}
+    tied = []
+    for change in chosen:
+        if change.kind == ChangeKind.STATUS and change.reference in rejected_updates:
+            if change.status == ActionStatus.CANCELLED:
+                raise JointleadError(
+                    f"{change.reference}: its cancellation was accepted but its new update, the reason for "
+                    "cancelling, was rejected. An action is cancelled only with a reason, kept as a dated update, "
+                    "so nothing was imported.", "Accept both the update and the cancellation, or reject both.")
+            change = replace(change, text="")
+        tied.append(change)
+    return tied
+
+
 def _apply(record: Recorder, change: TrackerChange, today: date) -> str:
     """Make one change; returns the reference of the action it added, if it added one."""
     session = record.session
@@ -722,8 +854,7 @@ def _apply(record: Recorder, change: TrackerChange, today: date) -> str:
     elif change.kind == ChangeKind.DUE_DATE:
         due = action.revised_due_date or action.original_due_date
         record_due_change(record, action, rules.revise_due_date(
-            due, change.due, change.reason, raised=action.raised_date, changed_on=today,
-            changed_by=change.author[:100]))
+            due, change.due, change.reason, raised=action.raised_date, changed_on=today, changed_by=change.author))
     else:
         set_status(record, action, rules.change_status(
             ActionStatus(action.status), ActionStatus(change.status), raised=action.raised_date, today=today,

@@ -22,6 +22,7 @@ from jointlead.domain.budget import (
     custom_profile,
     divide_rounding_half_away_from_zero,
     even_profile,
+    month_begun,
     period_state,
     profile_forecast,
     profile_from_last_year,
@@ -155,6 +156,42 @@ def test_a_run_rate_before_any_actuals_falls_back_to_the_profile():
     assert build_forecast(ForecastMethod.RUN_RATE, even_profile(1_200), []) == (100,) * 12
 
 
+def test_a_line_added_mid_year_is_forecast_at_the_run_rate_of_its_own_months():
+    # Added once M7 had closed: no budget in M1 to M7 (they were before it began), £24,000 a month from M8.
+    profile = (0,) * 7 + (24_000 * POUND,) * 5
+    actuals = [0] * 7 + [24_000 * POUND]
+    began = month_begun(profile, [None] * 7 + [24_000 * POUND])
+
+    assert began == 8
+    assert build_forecast(ForecastMethod.RUN_RATE, profile, actuals, began=began) == (24_000 * POUND,) * 4
+    # Averaged over M1 to M8 as well it would forecast £3,000 a month: an underspend of £84,000 that is not there.
+    assert build_forecast(ForecastMethod.RUN_RATE, profile, actuals) == (3_000 * POUND,) * 4
+
+
+@pytest.mark.parametrize(("profile", "actuals", "began"), [
+    (even_profile(1_200), [None] * 3, 1),
+    ((0,) * 3 + (100,) * 9, [None, None, 50], 3),  # spent before its first budgeted month: it had begun
+    ((0,) * 3 + (100,) * 9, [None, None, 0], 3),  # postings that net to nil are still postings
+    ((0,) * 12, [None, 40], 2),  # no budget at all, but spending
+    ((0,) * 8 + (-100,) * 4, [None] * 8, 9),  # an income line's budget is a credit, and still a budget
+    ((0,) * 12, [None] * 5, 13),  # neither: not begun
+])
+def test_a_line_begins_in_its_first_month_with_a_budget_or_an_actual(profile, actuals, began):
+    assert month_begun(profile, actuals) == began
+
+
+def test_a_line_not_begun_by_the_as_at_month_is_forecast_by_its_profile():
+    profile = (0,) * 9 + (100,) * 3
+    assert build_forecast(ForecastMethod.RUN_RATE, profile, [0] * 8, began=10) == (0, 100, 100, 100)
+
+
+@given(st.lists(money, min_size=1, max_size=12), st.data())
+def test_a_line_that_began_in_m1_is_forecast_as_before(actuals, data):
+    profile = even_profile(data.draw(money))
+    assert build_forecast(ForecastMethod.RUN_RATE, profile, actuals, began=1) == \
+        build_forecast(ForecastMethod.RUN_RATE, profile, actuals)
+
+
 @given(st.lists(money, max_size=12), st.data())
 def test_overrides_replace_exactly_their_months_and_nothing_else(actuals, data):
     profile = even_profile(data.draw(money))
@@ -220,6 +257,11 @@ def test_variance_percentages_round_half_away_from_zero_and_say_nothing_of_a_nil
     assert divide_rounding_half_away_from_zero(-5, 2) == -3
 
 
+def test_a_profile_a_few_pence_out_says_so_to_the_penny():
+    with pytest.raises(ValidationError, match=r"adds up to £1,199\.60, not the annual budget of £1,200\."):
+        LineFigures(1_200 * POUND, (100 * POUND,) * 11 + (100 * POUND - 40,), (None,) * 12, (0,) * 12, 0)
+
+
 def test_a_profile_that_does_not_add_up_to_the_budget_is_refused():
     with pytest.raises(ValidationError, match="adds up to"):
         LineFigures(1_200, (99,) * 12, (None,) * 12, (100,) * 12, 0)
@@ -267,6 +309,20 @@ def test_above_the_delegated_limit_a_virement_needs_the_boards_approval():
     with pytest.raises(ValidationError, match="above the delegated limit of £50,000"):
         apply_virement(BUDGETS, virement(60_000), LIMIT)
     assert apply_virement(BUDGETS, virement(60_000, board=True), LIMIT)["CARE"] == 360_000 * POUND
+
+
+def test_amounts_in_a_refused_virement_are_never_rounded_into_a_contradiction():
+    limit = 25_000 * POUND
+    move = Virement("PAY", "CARE", limit + 40, False, "r", "JGM", date(2026, 10, 5))
+    with pytest.raises(ValidationError) as refused:
+        apply_virement(BUDGETS, move, limit)
+    assert refused.value.message.startswith("£25,000.40 is above the delegated limit of £25,000, so it needs")
+    with pytest.raises(ValidationError, match=r"not -£0\.40"):
+        apply_virement(BUDGETS, Virement("PAY", "CARE", -40, False, "r", "JGM", date(2026, 10, 5)), limit)
+    small = {"PAY": 10_000 * POUND + 40, "CARE": 0}
+    with pytest.raises(ValidationError, match=r"has a budget of £10,000\.40, so £10,000\.41 cannot move"):
+        apply_virement(small, Virement("PAY", "CARE", 10_000 * POUND + 41, False, "r", "JGM", date(2026, 10, 5)),
+                       limit)
 
 
 @pytest.mark.parametrize(("bad", "message"), [

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jointlead.domain.money import format_finance, format_money, format_pounds, split_largest_remainder
+from jointlead.domain.money import format_exact, format_finance, format_money, format_pounds, split_largest_remainder
 
 
 @pytest.mark.parametrize(("pence", "summary", "detail", "finance"), [
@@ -21,6 +21,14 @@ def test_money_is_shown_as_managers_and_finance_teams_expect(pence, summary, det
     assert format_pounds(pence) == summary
     assert format_money(pence) == detail
     assert format_finance(pence) == finance
+
+
+@pytest.mark.parametrize(("pence", "words"), [
+    (2_500_000, "£25,000"), (2_500_040, "£25,000.40"), (40, "£0.40"), (-40, "-£0.40"), (0, "£0"),
+    (-123_400, "-£1,234"), (749_966, "£7,499.66"),
+])
+def test_an_amount_in_words_is_exact_whole_pounds_only_when_it_is_whole_pounds(pence, words):
+    assert format_exact(pence) == words
 
 
 def test_the_worked_example_splits_an_overspend_pro_rata_to_contributions():

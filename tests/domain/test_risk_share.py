@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jointlead.domain.errors import ValidationError
-from jointlead.domain.money import format_money, format_pounds
+from jointlead.domain.money import format_exact, format_money
 from jointlead.domain.risk_share import (
     Basis,
     LineVariance,
@@ -203,6 +203,35 @@ def test_shares_that_would_not_add_up_in_whole_pounds_are_shown_to_the_penny():
     assert "Underspend £1,001.00 returned pro rata 50:50: first £500.50, second £500.50." in under.explanation()
 
 
+def test_no_amount_in_the_words_is_rounded_so_each_step_says_what_it_places():
+    lines = [LineVariance("F", "Medical staffing", "NHS", ShareProfile.FIXED, 30),
+             LineVariance("A", "Agency", None, ShareProfile.VARIABLE, 45),
+             LineVariance("B", "Travel", None, ShareProfile.VARIABLE, -10_000 * POUND)]
+
+    result = share_risk(PARTNERS, lines, RiskShareRules(host="NHS", use_waterfall=True))
+
+    assert [step.explanation for step in result.steps] == [
+        "Fixed-share lines fall wholly on their responsible partner: NHS overspend £0.30 (line Medical staffing).",
+        "Net underspend £9,999.55 on the other lines, made up of overspend £0.45 and underspend £10,000.00.",
+        "£0.45 of overspend absorbed by underspends on line Travel.",
+        "Underspend £9,999.55 returned pro rata 75:25: NHS £7,499.66, council £2,499.89.",
+    ]
+    assert dict(result.steps[-1].amounts_by_partner) == {"NHS": -749_966, "NCC": -249_989}
+
+
+def test_a_reserve_and_a_cap_with_pence_are_said_to_the_penny():
+    capped = (Partner("NHS", "NHS", 3_000_000 * POUND, cap_pence=60_000 * POUND + 50),
+              Partner("NCC", "council", 1_000_000 * POUND, cap_pence=20_000 * POUND))
+    rules = RiskShareRules(host="NCC", use_waterfall=True, risk_reserve_pence=1_000 * POUND + 25)
+
+    result = share_risk(capped, [variable("A", 400_000)], rules)
+
+    assert "£1,000.25 from the risk reserve." in result.explanation()
+    assert "NHS capped at £60,000.50 and council capped at £20,000" in result.explanation()
+    assert f"{format_exact(result.unallocated_pence)} unallocated — refer to board" in result.explanation()
+    assert format_exact(result.unallocated_pence).endswith(".25")
+
+
 # --- Rule 4: caps ------------------------------------------------------------------------------------------------
 
 
@@ -265,10 +294,12 @@ def test_a_waterfall_with_a_net_underspend_names_the_net_underspend_and_what_mak
     opening = result.steps[0]
     assert opening.title == "Variance to share"
     assert opening.variance_in_pence == -5_978_363
-    assert opening.explanation == "Net underspend £59,784, made up of overspend £71,921 and underspend £131,705."
+    assert opening.explanation == ("Net underspend £59,783.63, made up of overspend £71,921.22 and underspend "
+                                   "£131,704.85.")
     assert result.explanation() == (
-        "Net underspend £59,784, made up of overspend £71,921 and underspend £131,705. £71,921 of overspend absorbed "
-        "by underspends on line Reablement. Underspend £59,784 returned pro rata 75:25: NHS £44,838, council £14,946.")
+        "Net underspend £59,783.63, made up of overspend £71,921.22 and underspend £131,704.85. £71,921.22 of "
+        "overspend absorbed by underspends on line Reablement. Underspend £59,783.63 returned pro rata 75:25: "
+        "NHS £44,837.72, council £14,945.91.")
 
 
 def test_without_a_waterfall_a_net_underspend_is_named_with_both_parts_dealt_with_separately():
@@ -316,10 +347,14 @@ def test_after_fixed_lines_the_variance_to_share_is_the_other_lines_and_each_par
 @pytest.mark.parametrize(("over", "under", "words"), [
     (149, 50, "Net overspend £0.99, made up of overspend £1.49 and underspend £0.50."),
     (7_192_149, 13_170_450, "Net underspend £59,783.01, made up of overspend £71,921.49 and underspend £131,704.50."),
-    (7_192_122, 13_170_485, "Net underspend £59,784, made up of overspend £71,921 and underspend £131,705."),
+    (7_192_122, 13_170_485, "Net underspend £59,783.63, made up of overspend £71,921.22 and underspend "
+                            "£131,704.85."),
     (1, 2, "Net underspend £0.01, made up of overspend £0.01 and underspend £0.02."),
-], ids=["rounds apart", "the demo's pence rounds apart", "the demo adds up", "under a pound"])
-def test_the_net_and_its_parts_are_in_whole_pounds_unless_those_would_not_add_up_or_read_nil(over, under, words):
+    (7_192_100, 13_170_500, "Net underspend £59,784, made up of overspend £71,921 and underspend £131,705."),
+    (7_192_100, 13_170_550, "Net underspend £59,784.50, made up of overspend £71,921.00 and underspend £131,705.50."),
+], ids=["rounds apart", "the demo's pence rounds apart", "the demo's pence add up", "under a pound", "whole pounds",
+        "one with pence"])
+def test_the_net_and_its_parts_are_in_whole_pounds_only_when_all_of_them_are(over, under, words):
     lines = [LineVariance("A", "A", None, ShareProfile.VARIABLE, over),
              LineVariance("U", "U", None, ShareProfile.VARIABLE, -under)]
 
@@ -443,9 +478,9 @@ def _pence(text: str) -> int:
 
 
 def _shown(pence: int, text: str) -> bool:
-    """`text` (the digits after £) is `pence` in whole pounds as the app rounds them, or to the penny; a
-    variance that is not nothing never shows as £0."""
-    return text in (format_pounds(pence)[1:], format_money(pence)[1:]) and (text != "0" or pence == 0)
+    """`text` (the digits after £) is exactly `pence`: in whole pounds only when it is whole pounds, never rounded
+    (so a variance that is not nothing never shows as £0)."""
+    return text in (format_exact(pence)[1:], format_money(pence)[1:])
 
 
 def _parts_add_up(total: str, text: str) -> None:
@@ -493,9 +528,9 @@ def test_the_words_of_every_step_match_the_sign_of_its_figures(pool):
             if step.title == "Underspend returned":
                 _parts_add_up(match.group(1), text)
         elif step.title == "Absorbed by underspends":
-            assert text.startswith(f"{format_pounds(step.absorbed_pence)} of overspend absorbed by underspends "), text
+            assert text.startswith(f"{format_exact(step.absorbed_pence)} of overspend absorbed by underspends "), text
         elif step.title == "Risk reserve":
-            assert step.reserve_pence > 0 and text.startswith(f"{format_pounds(step.reserve_pence)} from the risk ")
+            assert step.reserve_pence > 0 and text.startswith(f"{format_exact(step.reserve_pence)} from the risk ")
         elif step.title == "Fixed-share lines":
             for partner in partners:
                 part = amounts[partner.code]
@@ -504,7 +539,7 @@ def test_the_words_of_every_step_match_the_sign_of_its_figures(pool):
                 if said:
                     assert said.group(1) == word, text
                     if part:
-                        assert f"{word} {format_pounds(abs(part))} (" in text[said.start():], text
+                        assert f"{word} {format_exact(abs(part))} (" in text[said.start():], text
                 else:
                     assert part == 0, text
 

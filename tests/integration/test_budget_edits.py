@@ -14,7 +14,7 @@ from jointlead.domain.budget import custom_profile, even_profile
 from jointlead.domain.calendar import FinancialYear
 from jointlead.domain.errors import JointleadError, ValidationError
 from jointlead.domain.findings import Area, finding_area
-from jointlead.domain.money import format_pounds
+from jointlead.domain.money import format_exact
 from jointlead.services.budget_month import (
     adjust_actual,
     assign_ledger_rows,
@@ -57,8 +57,10 @@ from jointlead.store.errors import ChangedBySomeoneElse
 from jointlead.store.models import (
     Agreement,
     AuditEntry,
+    BudgetLine,
     ContributionPayment,
     LedgerMapping,
+    LedgerTransaction,
     LineMonth,
     LineYear,
     Organisation,
@@ -194,8 +196,8 @@ def test_a_virement_may_not_take_more_than_the_months_left(demo_db):
         make_virement(demo_db, None, YEAR, small.id, lines[0].id, small.figures.annual_budget_pence,
                       reason="r", approved_by="a", approval_date=date(2026, 11, 20), board_approval="JMB")
     left = sum(small.figures.budget_profile[7:])  # M8 to M12: M7 is the demo's last closed month
-    assert refused.value.message == (f"Line {small.code} has {format_pounds(left)} of budget left in M8 to M12, so "
-                                     f"{format_pounds(small.figures.annual_budget_pence)} cannot move out of it: no "
+    assert refused.value.message == (f"Line {small.code} has {format_exact(left)} of budget left in M8 to M12, so "
+                                     f"{format_exact(small.figures.annual_budget_pence)} cannot move out of it: no "
                                      "line's budget may go below nil.")
 
 
@@ -670,7 +672,7 @@ def test_next_year_carries_the_recurrent_contributions_with_their_payment_schedu
     assert len([i for i in due if i.partner_code == "ETR"]) == 12
     assert year_totals(a_year, 1, NEXT) == YearTotals(FinancialYear(NEXT), 3, 405_000_001, 400_000_001)
     assert pool_balance(a_year) == [
-        "The 2027-28 budget lines total £4,050,000, but the partners' contributions total £4,000,000: the "
+        "The 2027-28 budget lines total £4,050,000.01, but the partners' contributions total £4,000,000.01: the "
         "lines budget £50,000 more than was contributed."]
 
 
@@ -819,3 +821,153 @@ def test_once_m12_closes_and_the_next_year_has_budgets_the_pool_moves_on_to_it(d
     assert ended.as_at == FinancialYear(2026).period(12)
     close_period(demo_db, agreement_id, 2027, 1, today=date(2027, 5, 7), closing_without=("NFT", "NCC"))
     assert pool_position(demo_db, today=today).as_at == FinancialYear(2027).period(1)
+
+
+def test_a_line_added_after_months_closed_is_forecast_at_the_run_rate_of_its_own_months(empty_db):
+    agreement_id = set_up(empty_db)
+    add_contribution(empty_db, agreement_id, "ETR", YEAR, "NHS minimum contribution", 132_000_000)
+    add_budget_line(empty_db, agreement_id, LineTerms("OLD", "Existing line", "pay", "ETR"), YEAR, 120_000_000)
+    for period in range(1, 8):
+        adjust_actual(empty_db, _line_id(empty_db, "OLD"), YEAR, period, 10_000_000, "ledger")
+        close_period(empty_db, agreement_id, YEAR, period, today=date(2026, 12, 1), closing_without=("ETR", "ECC"))
+    # A new service from M8: £120,000 over M8 to M12, £24,000 a month, spent exactly so in M8.
+    add_budget_line(empty_db, agreement_id, LineTerms("NEW", "New service", "pay", "ETR"), YEAR, 12_000_000)
+    adjust_actual(empty_db, _line_id(empty_db, "NEW"), YEAR, 8, 2_400_000, "ledger")
+    adjust_actual(empty_db, _line_id(empty_db, "OLD"), YEAR, 8, 10_000_000, "ledger")
+    close_period(empty_db, agreement_id, YEAR, 8, today=date(2026, 12, 1), closing_without=("ETR", "ECC"))
+
+    position = pool_position(empty_db, year=FinancialYear(YEAR))
+    new = next(line for line in position.lines if line.code == "NEW").figures
+    # Averaged over M1 to M8 it was £3,000 a month: £84,000 "underspent", and returned to the partners.
+    assert new.forecast == (2_400_000,) * 4
+    assert new.full_year_variance == 0
+    assert position.risk_share.total_variance_pence == 0
+    with empty_db.session() as session:  # the close keeps the same forecast outturn
+        kept = json.loads(session.scalar(select(PeriodClose.snapshot_json).where(PeriodClose.period == 8)))
+    assert kept["lines"]["NEW"]["forecast_outturn"] == 12_000_000
+
+
+def test_a_virement_moves_budget_only_between_lines_of_its_own_pool(empty_db):
+    first = set_up(empty_db)
+    set_up_agreement(empty_db, AgreementTerms(title="Other pool", host="ECC", first_year=2026), PARTNERS)
+    with empty_db.session() as session:
+        other = session.scalar(select(Agreement.id).where(Agreement.title == "Other pool"))
+    add_budget_line(empty_db, first, LineTerms("A1", "Reablement", "pay", "ETR"), YEAR, 120_000_000)
+    add_budget_line(empty_db, other, LineTerms("B1", "Equipment", "non-pay", "ECC"), YEAR, 60_000_000)
+    for period in (1, 2, 3):
+        close_period(empty_db, other, YEAR, period, today=date(2026, 8, 1), closing_without=("ETR", "ECC"))
+    with empty_db.session() as session:
+        a1, b1 = (session.scalar(select(BudgetLine.id).where(BudgetLine.code == code)) for code in ("A1", "B1"))
+    before = audit_count(empty_db)
+    for giver, taker in ((a1, b1), (b1, a1)):
+        with pytest.raises(ValidationError) as refused:
+            make_virement(empty_db, first, YEAR, giver, taker, 6_000_000, reason="r", approved_by="JGM",
+                          approval_date=date(2026, 4, 10), board_approval="JMB 1", today=date(2026, 8, 1))
+        assert refused.value.message == ("Line B1 (Equipment) is in another pooled budget, Other pool, not Eastshire "
+                                         "Better Care Fund: a virement moves budget between lines of one pool, and "
+                                         "never changes a pool's total.")
+        assert refused.value.advice == "Choose two lines of Eastshire Better Care Fund."
+    assert audit_count(empty_db) == before
+    assert year_totals(empty_db, other, YEAR).lines_pence == 60_000_000
+    assert year_totals(empty_db, first, YEAR).lines_pence == 120_000_000
+
+
+def test_months_close_in_order_across_the_year_end(empty_db):
+    from jointlead.services.budget_report import budget_checklist
+
+    agreement_id = set_up(empty_db)
+    add_budget_line(empty_db, agreement_id, LineTerms("L1", "Line", "pay", "ETR"), YEAR, 120_000_000)
+    set_annual_budget(empty_db, _line_id(empty_db, "L1"), YEAR + 1, 120_000_000)
+    today = date(2027, 6, 1)
+    # The agreement's first year: the year before it has no budget, so nothing to close first.
+    close_period(empty_db, agreement_id, YEAR, 1, today=today, closing_without=("ETR", "ECC"))
+    for period in range(2, 12):
+        close_period(empty_db, agreement_id, YEAR, period, today=today, closing_without=("ETR", "ECC"))
+    assert any(item.wording.startswith("M12 2026-27 is not closed") and not item.ok
+               for item in budget_checklist(empty_db, agreement_id, YEAR + 1, 1, closing=True))
+    with pytest.raises(ValidationError) as refused:
+        close_period(empty_db, agreement_id, YEAR + 1, 1, today=today, closing_without=("ETR", "ECC"))
+    assert refused.value.message == ("M12 2026-27 is still open: months close in order, and M1 2027-28 comes after "
+                                     "it.")
+    assert refused.value.advice.startswith("Close M12 2026-27 first")
+    assert count(empty_db, PeriodClose) == 11
+    close_period(empty_db, agreement_id, YEAR, 12, today=today, closing_without=("ETR", "ECC"))
+    close_period(empty_db, agreement_id, YEAR + 1, 1, today=today, closing_without=("ETR", "ECC"))
+
+
+def test_the_close_checklist_says_when_the_year_before_is_still_open(empty_db):
+    from jointlead.services.budget_report import budget_checklist
+
+    agreement_id = set_up(empty_db)
+    add_budget_line(empty_db, agreement_id, LineTerms("L1", "Line", "pay", "ETR"), YEAR, 120_000_000)
+    set_annual_budget(empty_db, _line_id(empty_db, "L1"), YEAR + 1, 120_000_000)
+    wording = [item.wording for item in budget_checklist(empty_db, agreement_id, YEAR + 1, 1, closing=True)]
+    assert wording[0] == ("M12 2026-27 is not closed: months close in order across the year end, so close it before "
+                          "any month of 2027-28.")
+    assert "M12 2026-27" not in " ".join(item.wording for item in budget_checklist(empty_db, agreement_id, YEAR, 1,
+                                                                                    closing=True))
+
+
+def test_a_year_the_pool_skipped_does_not_hold_up_the_next(empty_db):
+    agreement_id = set_up(empty_db)
+    add_budget_line(empty_db, agreement_id, LineTerms("L1", "Line", "pay", "ETR"), YEAR, 120_000_000)
+    set_annual_budget(empty_db, _line_id(empty_db, "L1"), YEAR + 2, 120_000_000)
+    today = date(2029, 6, 1)
+    for period in range(1, 13):
+        close_period(empty_db, agreement_id, YEAR, period, today=today, closing_without=("ETR", "ECC"))
+    # 2027-28 has no line budget: it was never monitored, and has nothing to close before 2028-29's M1.
+    close_period(empty_db, agreement_id, YEAR + 2, 1, today=today, closing_without=("ETR", "ECC"))
+    assert count(empty_db, PeriodClose) == 13
+
+
+def test_a_skipped_year_does_not_let_a_month_close_before_the_last_monitored_years_m12(empty_db):
+    agreement_id = set_up(empty_db)
+    add_budget_line(empty_db, agreement_id, LineTerms("L1", "Line", "pay", "ETR"), YEAR, 120_000_000)
+    set_annual_budget(empty_db, _line_id(empty_db, "L1"), YEAR + 2, 120_000_000)
+    with pytest.raises(ValidationError, match="M12 2026-27 is still open: months close in order, and M1 2028-29"):
+        close_period(empty_db, agreement_id, YEAR + 2, 1, today=date(2029, 6, 1), closing_without=("ETR", "ECC"))
+
+
+def test_a_month_closes_before_the_partners_contributions_are_recorded(empty_db):
+    agreement_id = set_up(empty_db)
+    add_budget_line(empty_db, agreement_id, LineTerms("L1", "Line", "pay", "ETR"), YEAR, 120_000_000)
+    adjust_actual(empty_db, _line_id(empty_db, "L1"), YEAR, 1, 9_000_000, "April ledger")
+    close_period(empty_db, agreement_id, YEAR, 1, today=date(2026, 5, 2), closing_without=("ETR", "ECC"))
+    with empty_db.session() as session:
+        kept = json.loads(session.scalar(select(PeriodClose.snapshot_json)))
+    assert kept == {"as_at": "M1", "lines": {"L1": {"budget_to_date": 10_000_000, "actual_to_date": 9_000_000,
+                                                    "forecast_outturn": 108_000_000}}}
+
+
+def test_a_pool_a_few_pence_out_of_balance_says_so_to_the_penny(empty_db):
+    agreement_id = set_up(empty_db)
+    add_contribution(empty_db, agreement_id, "ETR", YEAR, "NHS minimum contribution", 90_000_000)
+    add_contribution(empty_db, agreement_id, "ECC", YEAR, "Better Care Grant", 30_000_000)
+    add_budget_line(empty_db, agreement_id, LineTerms("L1", "Line 1", "pay", "ETR"), YEAR, 60_000_000)
+    add_budget_line(empty_db, agreement_id, LineTerms("L2", "Line 2", "pay", "ECC"), YEAR, 60_000_000 - 40)
+    assert pool_balance(empty_db) == [
+        "The 2026-27 budget lines total £1,199,999.60, but the partners' contributions total £1,200,000: "
+        "£0.40 contributed is in no budget line."]
+    with pytest.raises(ValidationError, match=r"^£25,000\.40 is above the delegated limit of £25,000, so"):
+        make_virement(empty_db, agreement_id, YEAR, _line_id(empty_db, "L1"), _line_id(empty_db, "L2"), 2_500_040,
+                      reason="r", approved_by="JGM", approval_date=date(2026, 4, 10), today=date(2026, 5, 1))
+
+
+def test_an_actual_by_hand_goes_only_on_the_ledger_of_one_of_the_pools_partners(empty_db):
+    agreement_id = set_up(empty_db)
+    set_up_agreement(empty_db, AgreementTerms(title="Other pool", host="VSO", first_year=2026),
+                     (PartnerTerms("VSO", "Voluntary organisation"), PartnerTerms("ECC", "")))
+    add_budget_line(empty_db, agreement_id, LineTerms("L1", "Line", "pay", "ETR"), YEAR, 12_000_000)
+    line, before = _line_id(empty_db, "L1"), audit_count(empty_db)
+    with pytest.raises(ValidationError) as outside:
+        adjust_actual(empty_db, line, YEAR, 1, 500_000, "typed", partner="VSO")
+    assert outside.value.message == ("VSO is not a partner in Eastshire Better Care Fund, so an actual cannot be "
+                                     "entered on its ledger for the pool.")
+    assert outside.value.advice == "Name one of the pool's partners (ETR, ECC), or none for the host's ledger."
+    with pytest.raises(ValidationError, match=r"^There is no organisation with the code XXX, so an actual"):
+        adjust_actual(empty_db, line, YEAR, 1, 600_000, "typed", partner="XXX")
+    assert audit_count(empty_db) == before
+    adjust_actual(empty_db, line, YEAR, 1, 700_000, "typed", partner="ecc")  # a partner's, however it is typed
+    with empty_db.session() as session:
+        assert session.execute(select(Organisation.code, LedgerTransaction.amount_pence).join(
+            LedgerTransaction, LedgerTransaction.organisation_id == Organisation.id)).all() == [("ECC", 700_000)]

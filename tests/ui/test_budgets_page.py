@@ -4,6 +4,7 @@ unlocking, ledger codes and refusals."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from driving import only, save
@@ -551,3 +552,29 @@ def test_the_long_budget_forms_fit_a_small_screen_with_their_buttons_in_sight(pa
         assert not field.visibleRegion().isEmpty()
         assert dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).isVisible()
         dialog.reject()
+
+
+def test_an_income_lines_variance_percent_reads_as_the_workbook_does_positive_for_an_overspend(page, demo_db):
+    from jointlead.ui.budget_words import variance_percent
+
+    income = next(line for line in pool_position(demo_db).lines if line.code == "MH16").figures
+    assert income.annual_budget_pence < 0
+    page.tabs.setCurrentWidget(page.lines_tab)
+    model = page.lines.model
+    row = next(r for r in range(model.rowCount()) if getattr(model.row_at(r), "code", None) == "MH16")
+    for header, variance, basis_points in (
+            ("Variance\nto date", income.ytd_variance, income.ytd_variance_basis_points),
+            ("Forecast\nvariance", income.full_year_variance, income.full_year_variance_basis_points)):
+        column = next(c for c in range(model.columnCount())
+                      if model.headerData(c, Qt.Orientation.Horizontal) == header)
+        tip = model.index(row, column).data(Qt.ItemDataRole.ToolTipRole)
+        # The workbook holds the basis points and shows them as 0.0% (halves away from zero); the page says the
+        # same, signed as the variance is: positive for an overspend.
+        shown = (Decimal(basis_points) / 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        assert tip.startswith(f"{'-' if shown < 0 else '+'}{abs(shown)}% against"), (header, tip)
+        assert (shown > 0) == (variance > 0) or shown == 0
+    # Collecting half the income budgeted is an overspend: +50%, as the exports say, not -50%.
+    assert variance_percent(500_000, -1_000_000) == "+50.0%"
+    assert variance_percent(-500_000, -1_000_000) == "-50.0%"
+    assert variance_percent(15, 10_000) == "+0.2%" and variance_percent(-15, 10_000) == "-0.2%"  # halves away
+    assert variance_percent(5, 0) == ""

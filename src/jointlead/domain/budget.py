@@ -15,7 +15,7 @@ from enum import StrEnum
 
 from jointlead.domain.calendar import Period, format_day
 from jointlead.domain.errors import ValidationError
-from jointlead.domain.money import format_pounds, split_largest_remainder
+from jointlead.domain.money import format_exact, split_largest_remainder
 from jointlead.domain.rag import AMBER_WITHIN_BASIS_POINTS, GREEN_WITHIN_BASIS_POINTS, Rag, variance_rag
 
 MONTHS = 12
@@ -167,18 +167,38 @@ def apply_overrides(forecast: Sequence[int], from_period: int,
     return tuple(months)
 
 
+def month_begun(budget_profile: Sequence[int], actuals_to_date: Sequence[int | None]) -> int:
+    """The month a line began in the year: the first with a budget or an actual (13 when it has neither).
+
+    A line added once months had closed was given no budget in them (they were before it began), and nothing was
+    spent on it there; a line that has either in a month had begun by then. So its run rate averages its own months,
+    not nil months from before it existed, which would forecast an underspend for a line spending its budget.
+    """
+    if len(budget_profile) != MONTHS:
+        raise ValueError(f"a budget profile has 12 months, not {len(budget_profile)}")
+    for number, budget in enumerate(budget_profile, start=1):
+        actual = actuals_to_date[number - 1] if number <= len(actuals_to_date) else None
+        if budget or actual is not None:
+            return number
+    return MONTHS + 1
+
+
 def build_forecast(method: ForecastMethod, budget_profile: Sequence[int], actuals_to_date: Sequence[int],
-                   overrides: Iterable[ForecastOverride] = ()) -> tuple[int, ...]:
+                   overrides: Iterable[ForecastOverride] = (), *, began: int = 1) -> tuple[int, ...]:
     """The forecast for the months after the actuals to date, by `method`, with the manual overrides on top.
 
-    The number of months with actuals fixes where the forecast starts. A run rate with no actuals yet falls back to
-    the profile (there is nothing to average).
+    The number of months with actuals fixes where the forecast starts. The run rate averages the months from
+    `began` (the month the line began, `month_begun`) to date; before any of them has passed there is nothing to
+    average, and the run rate falls back to the profile.
     """
     elapsed = len(actuals_to_date)
     if elapsed > MONTHS:
         raise ValueError(f"a year has 12 months of actuals at most, not {elapsed}")
-    if method == ForecastMethod.RUN_RATE and elapsed:
-        calculated = run_rate_forecast(actuals_to_date, MONTHS - elapsed)
+    if not 1 <= began <= MONTHS + 1:
+        raise ValueError(f"a line begins in M1 to M12 (or 13 for not at all), not {began}")
+    own = actuals_to_date[began - 1:]
+    if method == ForecastMethod.RUN_RATE and own:
+        calculated = run_rate_forecast(own, MONTHS - elapsed)
     else:
         calculated = profile_forecast(budget_profile, elapsed + 1)
     return apply_overrides(calculated, elapsed + 1, overrides)
@@ -223,8 +243,8 @@ class LineFigures:
             raise ValueError(f"as at M{self.as_at} the forecast has {MONTHS - self.as_at} months, "
                              f"not {len(self.forecast)}")
         if sum(self.budget_profile) != self.annual_budget_pence:
-            raise ValidationError(f"The monthly profile adds up to {format_pounds(sum(self.budget_profile))}, "
-                                  f"not the annual budget of {format_pounds(self.annual_budget_pence)}.",
+            raise ValidationError(f"The monthly profile adds up to {format_exact(sum(self.budget_profile))}, "
+                                  f"not the annual budget of {format_exact(self.annual_budget_pence)}.",
                                   "Re-profile the line after changing its budget.")
 
     @property
@@ -335,7 +355,7 @@ def check_virement(budgets: Mapping[Hashable, int], virement: Virement, delegate
         raise ValidationError("The delegated limit for virements cannot be negative.")
     amount = virement.amount_pence
     if amount <= 0:
-        raise ValidationError(f"A virement must move more than nothing, not {format_pounds(amount)}.")
+        raise ValidationError(f"A virement must move more than nothing, not {format_exact(amount)}.")
     if virement.from_line == virement.to_line:
         raise ValidationError(f"A virement moves money between two lines; line {virement.from_line} is at both ends.")
     for line in (virement.from_line, virement.to_line):
@@ -346,14 +366,14 @@ def check_virement(budgets: Mapping[Hashable, int], virement: Virement, delegate
     if not virement.approved_by.strip():
         raise ValidationError("A virement needs the name of whoever approved it.")
     if virement_needs_board_approval(amount, delegated_limit_pence) and not virement.board_approval:
-        raise ValidationError(f"{format_pounds(amount)} is above the delegated limit of "
-                              f"{format_pounds(delegated_limit_pence)}, so it needs the board's approval.",
+        raise ValidationError(f"{format_exact(amount)} is above the delegated limit of "
+                              f"{format_exact(delegated_limit_pence)}, so it needs the board's approval.",
                               "Record the board's approval: its minute reference.")
     available = budgets[virement.from_line]
     if amount > available:
-        left = f"{format_pounds(available)} of budget left in {months}" if months else \
-            f"a budget of {format_pounds(available)}"
-        raise ValidationError(f"Line {virement.from_line} has {left}, so {format_pounds(amount)} cannot move out of "
+        left = f"{format_exact(available)} of budget left in {months}" if months else \
+            f"a budget of {format_exact(available)}"
+        raise ValidationError(f"Line {virement.from_line} has {left}, so {format_exact(amount)} cannot move out of "
                               "it: no line's budget may go below nil.")
 
 

@@ -26,6 +26,13 @@ def format_money(pence: int) -> str:
     return "-" + text if pence < 0 else text
 
 
+def format_exact(pence: int) -> str:
+    """Exactly the amount, in as few figures as that takes: `£25,000` when it is whole pounds, `£25,000.40` when it is
+    not, negatives as `-£25,000.40`. For words that state an amount a decision turns on or that must add up, where a
+    rounded figure would contradict them ("£25,000 is above the limit of £25,000", "£0 contributed is in no line")."""
+    return format_pounds(pence) if pence % 100 == 0 else format_money(pence)
+
+
 def format_finance(pence: int) -> str:
     """Finance style for exports: `1,234.56`, negatives as `(1,234.56)`."""
     text = _grouped(pence, whole_pounds=False)

@@ -32,8 +32,11 @@ order of the lines: lines are summed per partner, and named in the explanations 
 Signs follow the variance throughout: a partner's negative share is an underspend returned to it; a negative
 `retained_in_pool_pence` is underspend carried forward; `reserve_used_pence` and `unallocated_pence` are
 overspend, so never negative. The explanations say it in words instead: no amount in them is negative, and the
-step says whether it is overspend or underspend. The "Variance to share" step, whose figure is the variable lines'
-net variance, names that net and its direction first, then what it is made up of when there is both over and under.
+step says whether it is overspend or underspend. No amount in them is rounded either: whole pounds when it is
+whole pounds, else pounds and pence (a total and its parts all to the penny when any of them has pence), so the
+words never say £0 for 30p, nor that £9,999.55 is £10,000. The "Variance to share" step, whose figure is the
+variable lines' net variance, names that net and its direction first, then what it is made up of when there is both
+over and under.
 """
 
 from __future__ import annotations
@@ -44,7 +47,7 @@ from enum import StrEnum
 from types import MappingProxyType
 
 from jointlead.domain.errors import ValidationError
-from jointlead.domain.money import format_money, format_pounds, split_largest_remainder
+from jointlead.domain.money import format_exact, format_money, format_pounds, split_largest_remainder
 from jointlead.domain.words import listed
 
 
@@ -182,23 +185,16 @@ def _ratio(weights: Sequence[int]) -> str:
 
 
 def _amounts(partners: Sequence[Partner], amounts: Mapping[str, int], sign: int = 1,
-             shown: Callable[[int], str] = format_pounds) -> str:
+             shown: Callable[[int], str] = format_exact) -> str:
     return ", ".join(f"{p.name} {shown(sign * amounts[p.code])}" for p in partners)
 
 
-def _pounds_shown(pence: int) -> int:
-    """The whole pounds `format_pounds` shows for an amount, with its sign."""
-    pounds = int(format_pounds(abs(pence))[1:].replace(",", ""))
-    return -pounds if pence < 0 else pounds
-
-
 def _adding_up(total: int, parts: Iterable[int]) -> Callable[[int], str]:
-    """How to show a total and its parts so that what is read adds up: in whole pounds, unless rounding each on its
-    own would show parts that do not make the total (£1,001 shared 50:50 is £500.50 each, which round to £501 and
-    £501) or would show an amount as £0; then in pounds and pence, all of them."""
-    parts = list(parts)
-    whole = (_pounds_shown(total) == sum(_pounds_shown(part) for part in parts)
-             and all(_pounds_shown(pence) or not pence for pence in (total, *parts)))
+    """How to show a total and its parts so that what is read is what was placed and adds up: in whole pounds when
+    every one of them is whole pounds, else in pounds and pence, all of them. Never rounded: £9,999.55 returned as
+    £7,499.66 and £2,499.89 read as £10,000, £7,500 and £2,500 would add up and still not be what each partner
+    gets (and £1,001 shared 50:50, £500.50 each, would read £501 and £501)."""
+    whole = all(pence % 100 == 0 for pence in (total, *parts))
     return format_pounds if whole else format_money
 
 
@@ -207,20 +203,19 @@ def _direction(pence: int, *, net: bool = False) -> str:
     if pence == 0:
         return "no net variance"
     word = "overspend" if pence > 0 else "underspend"
-    return f"{'net ' if net else ''}{word} {format_pounds(abs(pence))}"
+    return f"{'net ' if net else ''}{word} {format_exact(abs(pence))}"
 
 
 def _size(pence: int) -> str:
-    """A variance's size in whole pounds, or to the penny when it is under 50p, so it never reads `£0`."""
-    return format_pounds(pence) if abs(pence) >= 50 or pence == 0 else format_money(pence)
+    """A variance's size exactly (`format_exact`): whole pounds when it is, else to the penny, so it never reads £0
+    for 30p, nor £10,000 for £9,999.55."""
+    return format_exact(pence)
 
 
 def _made_up(overspend: int, underspend: int) -> tuple[str, str, str]:
     """The net of an overspend and an underspend, and the two, as text that adds up as shown.
 
-    Whole pounds unless rounding each of the three on its own would show a sum that does not add up
-    (£1.49 over and £0.50 under, shown £1 and £1, net £0.99 shown £1), or would show an amount as £0:
-    then pounds and pence for all three.
+    Whole pounds when all three are whole pounds, else pounds and pence for all three (`_adding_up`).
     """
     net = overspend - underspend
     shown = _adding_up(net, (overspend, -underspend))
@@ -378,14 +373,14 @@ def share_risk(partners: Sequence[Partner], lines: Iterable[LineVariance], rules
         absorbed = min(overspend, underspend)
         if absorbed:
             steps.append(Step("Absorbed by underspends",
-                              f"{format_pounds(absorbed)} of overspend absorbed by underspends on "
+                              f"{format_exact(absorbed)} of overspend absorbed by underspends on "
                               f"{_lines(underspending)}.",
                               balance, nothing, balance, absorbed_pence=absorbed))
         reserve_used = min(rules.risk_reserve_pence, overspend - absorbed)
         if reserve_used:
             left = rules.risk_reserve_pence - reserve_used
-            remark = f", which leaves {format_pounds(left)} in it" if left else ""
-            steps.append(Step("Risk reserve", f"{format_pounds(reserve_used)} from the risk reserve{remark}.",
+            remark = f", which leaves {format_exact(left)} in it" if left else ""
+            steps.append(Step("Risk reserve", f"{format_exact(reserve_used)} from the risk reserve{remark}.",
                               balance, nothing, balance - reserve_used, reserve_pence=reserve_used))
             balance -= reserve_used
     overspend_left = overspend - absorbed - reserve_used
@@ -429,14 +424,14 @@ def share_risk(partners: Sequence[Partner], lines: Iterable[LineVariance], rules
     if held:
         moves = {code: capped[code] - exposure[code] for code in codes}
         takers = [p for p in partners if moves[p.code] > 0]
-        clauses = [listed([f"{by_code[code].name} capped at {format_pounds(by_code[code].cap or 0)}" for code in held])]
+        clauses = [listed([f"{by_code[code].name} capped at {format_exact(by_code[code].cap or 0)}" for code in held])]
         if takers:
             moved = sum(moves[p.code] for p in takers)
             shown = _adding_up(moved, (moves[p.code] for p in takers))
             clauses.append(f"{shown(moved)} above the cap{'s' if len(held) > 1 else ''} goes to "
                            f"{_amounts(takers, moves, shown=shown)}")
         if unallocated:
-            clauses.append(f"{format_pounds(unallocated)} unallocated — refer to board")
+            clauses.append(f"{format_exact(unallocated)} unallocated — refer to board")
         steps.append(Step("Caps", "; ".join(clauses) + ".", balance, moves, balance, unallocated_pence=unallocated))
 
     # 5. The underspend rule for what is left under.

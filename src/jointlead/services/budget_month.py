@@ -20,8 +20,8 @@ from jointlead.domain.budget import MONTHS, check_period_open, check_virement, s
 from jointlead.domain.calendar import FinancialYear, Period, check_happened
 from jointlead.domain.errors import JointleadError, ValidationError
 from jointlead.domain.ledger import LedgerCodeMapping, match_budget_line
-from jointlead.domain.money import format_pounds, split_largest_remainder
-from jointlead.services.budget_report import partners_without_ledger
+from jointlead.domain.money import format_exact, split_largest_remainder
+from jointlead.services.budget_report import partners_without_ledger, year_before_open
 from jointlead.services.budget_setup import (
     ASSIGN_BY_CODES,
     ASSIGN_LEDGER_ROWS,
@@ -138,7 +138,7 @@ def set_month_budget(database: Database, line_id: int, year: int, period: int, b
             raise ValidationError("Nothing was changed.")
         record.update(month, budget_pence=budget_pence)
         record.update(line_year, annual_budget_pence=line_year.annual_budget_pence + difference, profile="custom")
-        return record.commit(f"set {line.code} M{period} budget to {format_pounds(budget_pence)}")
+        return record.commit(f"set {line.code} M{period} budget to {format_exact(budget_pence)}")
 
 
 PROFILES = ("even", "last year's actuals")
@@ -217,8 +217,8 @@ def complete_profile(database: Database, line_id: int, year: int) -> Edit:
             if month is None:
                 record.create(LineMonth(budget_line_id=line.id, year=year, period=period, budget_pence=pence))
             elif (month.budget_pence + pence > 0) if income else (month.budget_pence + pence < 0):
-                taking = (f"Taking {format_pounds(short)} of income" if income
-                          else f"Taking {format_pounds(-short)}")
+                taking = (f"Taking {format_exact(short)} of income" if income
+                          else f"Taking {format_exact(-short)}")
                 raise ValidationError(f"{taking} from the open months of line {line.code} would leave M{period} "
                                       f"{'as spending' if income else 'below nothing'}.",
                                       "Change the line's annual budget, or its months one by one, instead.")
@@ -241,7 +241,7 @@ def set_forecast(database: Database, line_id: int, year: int, period: int, forec
         if not record.update(month, seen_version=seen_version, forecast_pence=forecast_pence,
                              forecast_comment=comment.strip() if forecast_pence is not None else ""):
             raise ValidationError("Nothing was changed.")
-        what = format_pounds(forecast_pence) if forecast_pence is not None else "the calculated forecast"
+        what = format_exact(forecast_pence) if forecast_pence is not None else "the calculated forecast"
         return record.commit(f"set {line.code} M{period} forecast to {what}")
 
 
@@ -249,6 +249,25 @@ def month_actual(session: Session, line_id: int, year: int, period: int) -> int:
     return session.scalar(select(func.coalesce(func.sum(LedgerTransaction.amount_pence), 0)).where(
         IN_FORCE, LedgerTransaction.budget_line_id == line_id, LedgerTransaction.year == year,
         LedgerTransaction.period == period))
+
+
+def _ledger_of(session: Session, agreement: Agreement, partner: str | None) -> int:
+    """The organisation whose ledger a posting entered by hand goes on: the host's, or the partner's named. Only a
+    partner's: the pool's actuals come from its partners' ledgers, and an organisation outside the pool has none."""
+    if not partner or not partner.strip():
+        return agreement.host_id
+    code = partner.strip().upper()
+    partners = dict(session.execute(
+        select(Organisation.code, Organisation.id)
+        .join(AgreementPartner, AgreementPartner.organisation_id == Organisation.id)
+        .where(AgreementPartner.agreement_id == agreement.id).order_by(AgreementPartner.position)).all())
+    if code in partners:
+        return partners[code]
+    known = session.scalar(select(Organisation.id).where(Organisation.code == code))
+    what = (f"{code} is not a partner in {agreement.title}" if known is not None
+            else f"There is no organisation with the code {code}")
+    raise ValidationError(f"{what}, so an actual cannot be entered on its ledger for the pool.",
+                          f"Name one of the pool's partners ({', '.join(partners)}), or none for the host's ledger.")
 
 
 def adjust_actual(database: Database, line_id: int, year: int, period: int, actual_pence: int, reason: str,
@@ -266,16 +285,14 @@ def adjust_actual(database: Database, line_id: int, year: int, period: int, actu
         difference = actual_pence - month_actual(uow.session, line.id, year, period)
         if not difference:
             raise ValidationError("Nothing was changed.")
-        organisation_id = agreement.host_id
-        if partner:
-            organisation_id = uow.session.scalar(select(Organisation.id).where(Organisation.code == partner))
+        organisation_id = _ledger_of(uow.session, agreement, partner)
         record.create(LedgerTransaction(
             organisation_id=organisation_id, agreement_id=agreement.id, budget_line_id=line.id, year=year,
             period=period, posting_date=None, cost_centre="", subjective="",
             description=f"Adjustment {HAND_ENTERED}: {reason.strip()}", amount_pence=difference,
             transaction_ref=None, fingerprint=f"entered-{uuid.uuid4().hex}", source_file=HAND_ENTERED,
             source_sheet="", source_row=None))
-        return record.commit(f"adjust {line.code} M{period} actual by {format_pounds(difference)}")
+        return record.commit(f"adjust {line.code} M{period} actual by {format_exact(difference)}")
 
 
 def _rows_to_assign(session: Session, transaction_ids: Collection[int]) -> list[LedgerTransaction]:
@@ -359,6 +376,16 @@ def make_virement(database: Database, agreement_id: int | None, year: int, from_
         if start > MONTHS:
             raise every_month_closed(year, "no budget can move")
         giver, taker = _line(session, from_line_id), _line(session, to_line_id)
+        for line in (giver, taker):
+            # A virement moves budget within one pool: into another pool it would change both pools' totals (and
+            # could land in that pool's closed months, since this pool's open months are not its).
+            if line.agreement_id != agreement.id:
+                other = agreement_of(session, line.agreement_id)
+                raise ValidationError(
+                    f"Line {line.code} ({line.name}) is in another pooled budget, {other.title}, not "
+                    f"{agreement.title}: a virement moves budget between lines of one pool, and never changes a "
+                    "pool's total.",
+                    f"Choose two lines of {agreement.title}.")
         months = {line.id: [_month(session, line, year, p) for p in range(start, MONTHS + 1)]
                   for line in (giver, taker)}
         remaining = {line.code: sum(m.budget_pence for m in months[line.id]) for line in (giver, taker)}
@@ -379,7 +406,7 @@ def make_virement(database: Database, agreement_id: int | None, year: int, from_
                                reason=reason.strip(), approved_by=approved_by.strip(), approval_date=approval_date,
                                board_approval=(board_approval or "").strip() or None,
                                delegated_limit_pence=agreement.delegated_limit_pence))
-        return record.commit(f"move {format_pounds(amount_pence)} from {giver.code} to {taker.code}")
+        return record.commit(f"move {format_exact(amount_pence)} from {giver.code} to {taker.code}")
 
 
 def close_period(database: Database, agreement_id: int | None, year: int, period: int, *,
@@ -401,6 +428,7 @@ def close_period(database: Database, agreement_id: int | None, year: int, period
         if still_open:
             raise ValidationError(f"M{still_open[0]} is still open: months close in order.",
                                   f"Close M{still_open[0]} first.")
+        _check_year_before_closed(session, agreement, target)
         rules.check_month_over(target, today or date.today())
         rules.check_ledgers_in(target, partners_without_ledger(session, agreement.id, year, period),
                                closing_without)
@@ -409,6 +437,16 @@ def close_period(database: Database, agreement_id: int | None, year: int, period
                                   closed_on=today or date.today(), closed_by=os_user(),
                                   snapshot_json=json.dumps(snapshot, sort_keys=True)))
         return record.commit(f"close {target.label} {target.year.label}")
+
+
+def _check_year_before_closed(session: Session, agreement: Agreement, target: Period) -> None:
+    """Months close in order across the year end too (`budget_report.year_before_open`)."""
+    before = year_before_open(session, agreement.id, target.year.start_year)
+    if before is not None:
+        raise ValidationError(f"M12 {before.label} is still open: months close in order, and {target.label} "
+                              f"{target.year.label} comes after it.",
+                              f"Close M12 {before.label} first (and any month of {before.label} before it that is "
+                              f"open), then {target.label} {target.year.label}.")
 
 
 def unlock_period(database: Database, agreement_id: int | None, year: int, period: int, reason: str, *,

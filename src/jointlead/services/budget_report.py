@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from jointlead.domain import budget as budget_rules
-from jointlead.domain.budget import virement_needs_board_approval
+from jointlead.domain.budget import MONTHS, virement_needs_board_approval
 from jointlead.domain.calendar import FinancialYear
 from jointlead.domain.errors import ValidationError
 from jointlead.domain.money import format_money
@@ -170,6 +170,20 @@ def ledgers_not_loaded(database: Database, agreement_id: int, year: FinancialYea
         return partners_without_ledger(session, agreement_id, _start_year(year), period)
 
 
+def year_before_open(session: Session, agreement_id: int, start_year: int) -> FinancialYear | None:
+    """The pool's year before `start_year` when its M12 is open, so no month of `start_year` may close yet: months
+    close in order across the year end too (M1 follows the M12 before it), or the pool would move on to the new year
+    with the old one's outturn never agreed. The pool's years are those with a line budget set: a year with none
+    was not monitored and has nothing to close (the years before an agreement's first, or one the pool skipped), so
+    the year before is the latest earlier one with a line budget. None: nothing stops it.
+    """
+    latest = session.scalar(select(func.max(LineYear.year)).join(BudgetLine, BudgetLine.id == LineYear.budget_line_id)
+                            .where(BudgetLine.agreement_id == agreement_id, LineYear.year < start_year))
+    if latest is None or MONTHS in closed_months(session, agreement_id, latest):
+        return None
+    return FinancialYear(latest)
+
+
 def budget_checklist(database: Database, agreement_id: int, year: FinancialYear | int,
                      as_at: int, *, closing: bool = False) -> tuple[ChecklistItem, ...]:
     """What is incomplete in the pool's figures as at period `as_at` (0: before any), each item ok or not.
@@ -184,6 +198,10 @@ def budget_checklist(database: Database, agreement_id: int, year: FinancialYear 
     items: list[ChecklistItem] = []
     with database.session() as session:
         closed = closed_months(session, agreement_id, start_year)
+        before = year_before_open(session, agreement_id, start_year) if closing else None
+        if before is not None:
+            items.append(ChecklistItem(False, f"M12 {before.label} is not closed: months close in order across the "
+                                              f"year end, so close it before any month of {label}."))
         if as_at == 0:
             items.append(ChecklistItem(False, f"No period of {label} is closed yet, so there are no agreed actuals."))
         else:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from jointlead.domain.budget import MONTHS, ForecastMethod, custom_profile, even_profile, payment_schedule
 from jointlead.domain.calendar import FinancialYear, Period, check_happened
 from jointlead.domain.errors import JointleadError, ValidationError
-from jointlead.domain.money import format_pounds
+from jointlead.domain.money import format_exact
 from jointlead.domain.risk_share import Basis, ShareProfile, UnderspendRule
 from jointlead.services.budgets import BASES
 from jointlead.services.edits import Edit, Recorder
@@ -214,7 +214,7 @@ def add_contribution(database: Database, agreement_id: int, partner: str, year: 
     if not funding_stream.strip():
         raise ValidationError("A contribution needs its funding stream, e.g. 'Better Care Grant'.")
     if amount_pence <= 0:
-        raise ValidationError(f"A contribution must be more than nothing, not {format_pounds(amount_pence)}.")
+        raise ValidationError(f"A contribution must be more than nothing, not {format_exact(amount_pence)}.")
     payment_schedule(amount_pence, schedule)  # refuse an unknown schedule before anything is written
     with UnitOfWork(database) as uow:
         record = Recorder(uow, "add contribution")
@@ -697,7 +697,7 @@ def _roll_forward(session: Session, agreement_id: int | None, year: int) -> Roll
             Virement.agreement_id == agreement.id, Virement.year == year, Virement.recurrent.is_(False))
             .order_by(Virement.approval_date, Virement.id)):
         giver, taker = lines[virement.from_line_id], lines[virement.to_line_id]
-        amount = format_pounds(virement.amount_pence)
+        amount = format_exact(virement.amount_pence)
         one_off[giver.id] = one_off.get(giver.id, 0) - virement.amount_pence
         one_off[taker.id] = one_off.get(taker.id, 0) + virement.amount_pence
         said.setdefault(giver.id, []).append(f"gave {amount} to {taker.code} from M{virement.from_period}: "

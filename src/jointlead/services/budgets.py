@@ -17,6 +17,7 @@ from jointlead.domain.budget import (
     LineFigures,
     build_forecast,
     even_profile,
+    month_begun,
     total_figures,
 )
 from jointlead.domain.calendar import FinancialYear, Period
@@ -138,7 +139,10 @@ def _figures(annual: int, months: Mapping[int, LineMonth], actuals: Mapping[int,
     to_date = [actuals.get(p, 0) for p in range(1, as_at + 1)]
     overrides = [ForecastOverride(p, m.forecast_pence, m.forecast_comment or NO_COMMENT)
                  for p, m in months.items() if p > as_at and m.forecast_pence is not None]
-    forecast = build_forecast(method, profile, to_date, overrides)
+    # The run rate is of the line's own months: a line added after M7 closed has no budget in M1 to M7 (they were
+    # before it began) and no actual there, and its average is of M8 on, not of seven nil months as well.
+    began = month_begun(profile, [actuals.get(p) for p in range(1, as_at + 1)])
+    forecast = build_forecast(method, profile, to_date, overrides, began=began)
     recorded = tuple(actuals.get(p) for p in range(1, MONTHS + 1))
     return LineFigures(annual, profile, recorded, forecast, as_at)
 
@@ -150,15 +154,9 @@ def pool_position(database: Database, agreement_id: int | None = None, *, year: 
         return position_in(session, agreement_id, year=year, as_at=as_at, today=today)
 
 
-def position_in(session: Session, agreement_id: int | None = None, *, year: FinancialYear | None = None,
-                as_at: int | None = None, today: date | None = None) -> PoolPosition:
-    """The pool's position as `session` sees it (within a change, the change's own view)."""
-    agreement = _agreement(session, agreement_id)
-    if year is None:
-        year, _as_at = pool_year(session, agreement, today or date.today())
-    if as_at is None:
-        closed = last_closed_period(session, agreement.id, year)
-        as_at = closed.number if closed else 0
+def _line_positions(session: Session, agreement: Agreement, year: FinancialYear,
+                    as_at: int) -> tuple[LinePosition, ...]:
+    """Each line's figures as at a month, in code order: what the pool is made of, before any risk share."""
     responsible = aliased(Organisation)
     mapped = (select(LedgerMapping.budget_line_id, func.count().label("n"))
               .group_by(LedgerMapping.budget_line_id).subquery())
@@ -183,7 +181,19 @@ def position_in(session: Session, agreement_id: int | None = None, *, year: Fina
             line.id, line.code, line.name, line.category, code, line.share_profile, mappings, figures,
             line.version, tuple(line_months[p].version if p in line_months else None
                                 for p in range(1, MONTHS + 1)), line.forecast_method))
-    positions = tuple(positions)
+    return tuple(positions)
+
+
+def position_in(session: Session, agreement_id: int | None = None, *, year: FinancialYear | None = None,
+                as_at: int | None = None, today: date | None = None) -> PoolPosition:
+    """The pool's position as `session` sees it (within a change, the change's own view)."""
+    agreement = _agreement(session, agreement_id)
+    if year is None:
+        year, _as_at = pool_year(session, agreement, today or date.today())
+    if as_at is None:
+        closed = last_closed_period(session, agreement.id, year)
+        as_at = closed.number if closed else 0
+    positions = _line_positions(session, agreement, year, as_at)
     partners = session.execute(
         select(Organisation.code, Organisation.name, AgreementPartner)
         .join(AgreementPartner, AgreementPartner.organisation_id == Organisation.id)
@@ -208,8 +218,15 @@ def position_in(session: Session, agreement_id: int | None = None, *, year: Fina
 
 
 def agreed_figures(session: Session, agreement_id: int, year: int, period: int) -> dict[str, Any]:
-    """What a month's close keeps as the agreed record: the pool as at the month, line by line."""
-    position = position_in(session, agreement_id, year=FinancialYear(year), as_at=period)
-    return {"as_at": position.as_at.label, "lines": {line.code: {
+    """What a month's close keeps as the agreed record: the pool as at the month, line by line.
+
+    Only the lines' figures, never the risk share: a close agrees the month's budget and actuals (DOMAIN.md, "Period
+    close"), which do not depend on who bears the variance. The risk share needs the partners' contributions, and a
+    pool whose contributions are not yet recorded (or not in full) must still be able to agree its months; its share
+    of the variance is worked out whenever the position is shown, on the contributions as they are then.
+    """
+    fy = FinancialYear(year)
+    lines = _line_positions(session, _agreement(session, agreement_id), fy, period)
+    return {"as_at": Period(fy, period).label, "lines": {line.code: {
         "budget_to_date": line.figures.budget_to_date, "actual_to_date": line.figures.actual_to_date,
-        "forecast_outturn": line.figures.forecast_outturn} for line in position.lines}}
+        "forecast_outturn": line.figures.forecast_outturn} for line in lines}}

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from jointlead.domain.calendar import FinancialYear
 from jointlead.domain.findings import Finding, Severity
-from jointlead.domain.money import format_pounds
+from jointlead.domain.money import format_exact
 from jointlead.domain.reporting_lines import line_findings
 from jointlead.services.people import span_of_control, staff_and_lines
 from jointlead.store.backup import integrity_problems
@@ -95,10 +95,10 @@ def _pool_balance_findings(session) -> list[Finding]:
         label = FinancialYear(year).label
         findings.append(Finding(
             Severity.WARNING, "pool-not-balanced",
-            f"The {label} budget lines total {format_pounds(lines)}, but the partners' contributions total "
-            f"{format_pounds(contributed)}: " + (
-                f"{format_pounds(gap)} contributed is in no budget line." if gap > 0 else
-                f"the lines budget {format_pounds(-gap)} more than was contributed."),
+            f"The {label} budget lines total {format_exact(lines)}, but the partners' contributions total "
+            f"{format_exact(contributed)}: " + (
+                f"{format_exact(gap)} contributed is in no budget line." if gap > 0 else
+                f"the lines budget {format_exact(-gap)} more than was contributed."),
             f"pool {agreement} {year}"))
     return findings
 

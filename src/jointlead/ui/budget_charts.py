@@ -37,6 +37,7 @@ from jointlead.domain.money import format_pounds
 from jointlead.domain.rag import AMBER_WITHIN_BASIS_POINTS, GREEN_WITHIN_BASIS_POINTS, Rag
 from jointlead.domain.risk_share import ShareProfile
 from jointlead.services.budgets import LinePosition, PoolPosition
+from jointlead.ui.budget_words import variance_percent
 from jointlead.ui.theme import (
     NHS_BLUE,
     NHS_DARK_BLUE,
@@ -181,7 +182,7 @@ def _share(part: int, whole: int) -> str:
         return ""
     if abs(part * 1000) < abs(whole):
         return " (under 0.1% of budget)"
-    return f" ({part / abs(whole):+.1%} of budget)"
+    return f" ({variance_percent(part, whole)} of budget)"  # rounded as the page and the workbooks round it
 
 
 def _over_under(pence: int) -> str:

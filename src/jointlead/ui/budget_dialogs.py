@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from jointlead.domain.budget import ForecastMethod
 from jointlead.domain.calendar import FinancialYear
 from jointlead.domain.errors import ValidationError
-from jointlead.domain.money import format_money, format_pounds
+from jointlead.domain.money import format_exact, format_money, format_pounds
 from jointlead.services import budget_month, budget_setup
 from jointlead.services.budget_month import BudgetYear
 from jointlead.services.budget_report import ChecklistItem
@@ -375,7 +375,7 @@ class VirementDialog(FormDialog):
 
     def __init__(self, editor: Editor, parent: QWidget, frame: BudgetYear, lines: Sequence[LinePosition],
                  today: date) -> None:
-        limit = format_pounds(frame.delegated_limit_pence)
+        limit = format_exact(frame.delegated_limit_pence)
         super().__init__(editor, "Virement",
                          f"Move budget from one line to another for M{frame.open_from} to M12 of "
                          f"{frame.year.label}; the pool total stays the same. Up to {limit} is within the delegated "
@@ -510,14 +510,14 @@ def balance_words(plan: RollForward) -> tuple[str, str]:
     following = plan.next_year.label
     lines, contributed, gap = plan.next_lines_pence, plan.next_contributions_pence, plan.unbudgeted_pence
     if not contributed:
-        return (f"{following} will have no contributions yet, so its lines ({format_pounds(lines)}) cannot be "
+        return (f"{following} will have no contributions yet, so its lines ({format_exact(lines)}) cannot be "
                 "checked against them: add the partners' contributions for it.", "warn")
     if not gap:
-        return f"{following}'s lines will add up to its contributions: {format_pounds(contributed)}.", "good"
-    difference = (f"{format_pounds(gap)} contributed would be in no budget line" if gap > 0 else
-                  f"the lines would budget {format_pounds(-gap)} more than is contributed")
-    return (f"{following}'s lines will not add up to its contributions: the lines total {format_pounds(lines)}, "
-            f"the contributions {format_pounds(contributed)}, so {difference}. The data-quality check warns until "
+        return f"{following}'s lines will add up to its contributions: {format_exact(contributed)}.", "good"
+    difference = (f"{format_exact(gap)} contributed would be in no budget line" if gap > 0 else
+                  f"the lines would budget {format_exact(-gap)} more than is contributed")
+    return (f"{following}'s lines will not add up to its contributions: the lines total {format_exact(lines)}, "
+            f"the contributions {format_exact(contributed)}, so {difference}. The data-quality check warns until "
             "they match.", "warn")
 
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QComboBox
 
-from jointlead.domain.budget import ForecastMethod
+from jointlead.domain.budget import ForecastMethod, divide_rounding_half_away_from_zero, variance_basis_points
 from jointlead.domain.rag import Rag, variance_rag
 
 if TYPE_CHECKING:
@@ -25,7 +25,14 @@ def variance_tone(variance: int, budget: int) -> str | None:
 
 
 def variance_percent(variance: int, budget: int) -> str:
-    return f"{variance / budget:+.1%}" if budget else ""
+    """A variance as a percentage of its budget to one place, `+2.5%`: positive is an overspend whatever the budget's
+    sign (an income line's budget is negative), as `variance_basis_points` works it out for the exports and charts,
+    so the page and the workbook say the same. Nothing for a nil budget."""
+    basis_points = variance_basis_points(variance, budget)
+    if basis_points is None:
+        return ""
+    tenths = divide_rounding_half_away_from_zero(basis_points, 10)  # as a workbook's 0.0% shows the basis points
+    return f"{'-' if tenths < 0 else '+'}{abs(tenths) // 10}.{abs(tenths) % 10}%"
 
 
 def fill_as_at(combo: QComboBox, frame: BudgetYear, chosen: int | None) -> int | None:

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from jointlead.domain.budget import MONTHS, ForecastMethod, LineFigures, check_month_over
 from jointlead.domain.calendar import FinancialYear
 from jointlead.domain.errors import JointleadError, ValidationError
-from jointlead.domain.money import format_money, format_pounds
+from jointlead.domain.money import format_exact, format_money, format_pounds
 from jointlead.domain.words import listed
 from jointlead.services import budget_month, budget_report, budget_setup, overview, reconciliation
 from jointlead.services.budget_month import BudgetYear
@@ -632,14 +632,14 @@ class BudgetsPage(Page):
                             "The budget was not changed")
         elif number > as_at:
             comment, ok = QInputDialog.getText(self, f"Forecast for {line.code} M{number}",
-                                               f"Why is M{number}'s forecast {format_pounds(pence)}?")
+                                               f"Why is M{number}'s forecast {format_exact(pence)}?")
             if ok:
                 self.editor.run(lambda db: budget_month.set_forecast(db, line.id, year, number, pence, comment,
                                                                      seen_version=seen),
                                 "The forecast was not set")
         else:
             reason, ok = QInputDialog.getText(self, f"Actual for {line.code} M{number}",
-                                              f"An adjusting posting brings M{number} to {format_pounds(pence)}. "
+                                              f"An adjusting posting brings M{number} to {format_exact(pence)}. "
                                               "Why?")
             if ok:
                 self.editor.run(lambda db: budget_month.adjust_actual(db, line.id, year, number, pence, reason),

@@ -401,6 +401,15 @@ def test_a_line_added_after_months_have_closed_spreads_its_budget_over_the_open_
         add_budget_line(demo_db, None, LineTerms("MH97", "Later", "pay", None), YEAR, 1_000, [1] * 7 + [0] * 5)
 
 
+def test_a_line_added_by_mistake_after_months_have_closed_is_undone_and_redone(demo_db):
+    before = pool_position(demo_db)
+    added = add_budget_line(demo_db, None, LineTerms("MH99", "Added by mistake", "pay", None), YEAR, 50_000_00)
+    undone = undo_edit(demo_db, added)  # its empty months in the closed M1 to M7 change none of their figures
+    assert pool_position(demo_db).lines == before.lines
+    undo_edit(demo_db, undone)
+    assert "MH99" in {line.code for line in pool_position(demo_db).lines}
+
+
 def test_a_month_budget_change_moves_the_annual_budget(demo_db):
     line = pool_position(demo_db).lines[2]
     set_month_budget(demo_db, line.id, YEAR, 12, line.figures.budget_profile[11] + 500)
@@ -891,8 +900,13 @@ def test_months_close_in_order_across_the_year_end(empty_db):
                                      "it.")
     assert refused.value.advice.startswith("Close M12 2026-27 first")
     assert count(empty_db, PeriodClose) == 11
-    close_period(empty_db, agreement_id, YEAR, 12, today=today, closing_without=("ETR", "ECC"))
-    close_period(empty_db, agreement_id, YEAR + 1, 1, today=today, closing_without=("ETR", "ECC"))
+    twelve = close_period(empty_db, agreement_id, YEAR, 12, today=today, closing_without=("ETR", "ECC"))
+    one = close_period(empty_db, agreement_id, YEAR + 1, 1, today=today, closing_without=("ETR", "ECC"))
+    # Edit > Undo keeps to the same order: M1's close undone, then M12's, then M1's redone, is refused.
+    redo_one = undo_edit(empty_db, one)
+    undo_edit(empty_db, twelve)
+    with pytest.raises(JointleadError, match="it would close M1 2027-28, but M12 2026-27 is open"):
+        undo_edit(empty_db, redo_one)
 
 
 def test_the_close_checklist_says_when_the_year_before_is_still_open(empty_db):

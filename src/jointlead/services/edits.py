@@ -24,6 +24,7 @@ from jointlead.domain.calendar import FinancialYear
 from jointlead.domain.errors import JointleadError, StillPointedAt, ValidationError
 from jointlead.domain.reporting_lines import check_line_shape
 from jointlead.domain.words import listed
+from jointlead.services.budget_report import year_before_open
 from jointlead.services.budgets import agreed_figures
 from jointlead.store.database import Database
 from jointlead.store.errors import ChangedBySomeoneElse
@@ -241,7 +242,7 @@ def _compensate(recorder: Recorder, entry: AuditEntry) -> None:
         if row is not None:
             raise JointleadError("That change cannot be undone: the record it removed is back already.", "")
         values = {k: old for k, (old, _new) in changes.items()}
-        _refuse_in_closed_month(session, model, values)
+        _refuse_in_closed_month(session, model, values, whole_row=True)
         _refuse_if_recorded_before(model, values)
         recorder.create(model(**values))
         return
@@ -254,7 +255,7 @@ def _compensate(recorder: Recorder, entry: AuditEntry) -> None:
         # change would not reach.
         raise JointleadError("That change cannot be undone: the ledger row has since been replaced by a later "
                              "import.", "Undo that import first.")
-    _refuse_in_closed_month(session, model, current)
+    _refuse_in_closed_month(session, model, current, whole_row=created)
     if any(current[k] != new for k, (_old, new) in changes.items()):
         raise JointleadError("That change cannot be undone: the record has been changed again since.",
                              "Undo the later changes first.")
@@ -286,6 +287,11 @@ def _refuse_to_close_again(session: Session, close: PeriodClose) -> None:
         raise JointleadError(f"That change cannot be undone: it would close M{close.period} {year}, but "
                              f"M{still_open[0]} is open, and months close in order.",
                              f"Close M{still_open[0]} first, then undo the change.")
+    before = year_before_open(session, close.agreement_id, close.year)
+    if before is not None:
+        raise JointleadError(f"That change cannot be undone: it would close M{close.period} {year}, but M12 "
+                             f"{before.label} is open, and months close in order across the year end too.",
+                             f"Close M12 {before.label} first, then undo the change.")
     agreed = json.loads(close.snapshot_json)
     # A close kept no figures only in a database made before closes kept them: nothing to hold the month to.
     if agreed and _to_date(agreed) != _to_date(agreed_figures(session, close.agreement_id, close.year, close.period)):
@@ -314,9 +320,13 @@ def _refuse_if_recorded_before(model: type[Base], values: Mapping[str, Any]) -> 
                              "which kept less about the record than is needed to put it back now.", "")
 
 
-def _refuse_in_closed_month(session: Session, model: type[Base], values: Mapping[str, Any]) -> None:
+def _refuse_in_closed_month(session: Session, model: type[Base], values: Mapping[str, Any], *,
+                            whole_row: bool = False) -> None:
     """A month's budget or a ledger row in a month closed since cannot change back: the month's figures were agreed
-    at month end, and an undo would change them as surely as an edit."""
+    at month end, and an undo would change them as surely as an edit. A month of a line with nothing in it, made or
+    taken away whole (`whole_row`: a line added after months closed has one for each), changes none of them."""
+    if model is LineMonth and whole_row and not values.get("budget_pence") and values.get("forecast_pence") is None:
+        return
     if model is LineMonth:
         agreement_id = session.scalar(select(BudgetLine.agreement_id).where(BudgetLine.id == values["budget_line_id"]))
     elif model is LedgerTransaction:

@@ -739,10 +739,14 @@ class BudgetsPage(Page):
         if self.database is not None:
             self.show_data(self.database, self.today)
 
-    def _selected_line(self) -> LinePosition | None:
+    def _selected_line(self, title: str) -> LinePosition | None:
+        """The budget line chosen on the tab shown (Lines, or By month); with none, says to choose one first."""
         table = self.months if self.tabs.currentWidget() is self.months_tab else self.lines
         row = table.current_row()
-        return row.line if isinstance(row, GridRow) else row
+        line = row.line if isinstance(row, GridRow) else row  # the whole pool's row, at the foot, is no line
+        if line is None:
+            table.ask_to_choose(title, "Choose a budget line first: select its row in the list of lines.")
+        return line
 
     def _open(self, dialog: QDialog) -> None:
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -758,7 +762,8 @@ class BudgetsPage(Page):
     def record_payment(self) -> None:
         instalment = self.instalments.current_row()
         if instalment is None:
-            self.instalments.view.setFocus()
+            self.instalments.ask_to_choose("Instalment received", "Choose the instalment first: select its row in "
+                                           "the list of instalments.")
             return
         self._open(budget_dialogs.PaymentDialog(self.editor, self, instalment, self.today))
 
@@ -769,16 +774,14 @@ class BudgetsPage(Page):
         self._open(budget_dialogs.ContributionDialog(self.editor, self, self.frame))
 
     def change_line(self) -> None:
-        line = self._selected_line()
+        line = self._selected_line("Change line")
         if line is None:
-            self.lines.view.setFocus()
             return
         self._open(budget_dialogs.LineDialog(self.editor, self, self.frame, line))
 
     def map_codes(self) -> None:
-        line = self._selected_line()
+        line = self._selected_line("Ledger codes")
         if line is None:
-            self.lines.view.setFocus()
             return
         database = self.database
         self._open(budget_dialogs.MappingDialog(self.editor, self, self.frame, line,
@@ -794,9 +797,8 @@ class BudgetsPage(Page):
         self._open(budget_dialogs.RollForwardDialog(self.editor, self, plan))
 
     def reprofile(self) -> None:
-        line = self._selected_line()
+        line = self._selected_line("Re-profile")
         if line is None:
-            self.lines.view.setFocus()
             return
         year = self.frame.year.start_year
         if self.frame.open_from > MONTHS:  # nothing to spread over: the service says so, in its words
@@ -881,8 +883,10 @@ class BudgetsPage(Page):
     def show_ledger_rows(self) -> None:
         from jointlead.ui.ledger_rows_dialog import LedgerRowsDialog
 
-        line = self._selected_line()
-        if line is None or self.database is None:
+        if self.database is None:
+            return
+        line = self._selected_line("Ledger rows")
+        if line is None:
             return
         column = self.months.view.currentIndex().column()
         on_a_month = self.tabs.currentWidget() is self.months_tab and 2 <= column <= MONTHS + 1

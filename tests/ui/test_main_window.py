@@ -40,6 +40,13 @@ def test_every_page_opens_on_an_empty_database_with_its_empty_state(window, empt
             assert table.empty.isVisibleTo(window), table.empty.text()
     assert window.as_at_label.text() == "No pooled budget yet"
     assert window.dashboard.tiles["Staff"].value_text() == "0"
+    # With nothing recorded, the empty states say what to do, not that all is well.
+    supervision_page = window.page(window.titles.index("Supervision"))
+    assert supervision_page.needing.empty.text().startswith("Nobody's supervision is recorded yet")
+    assert supervision_page.action_tile.detail_text() == "Nothing arranged yet"
+    assert supervision_page.action_tile.tone() is None  # not a green "all is well"
+    people_page = window.page(window.titles.index("People & lines"))
+    assert people_page.findings.empty.text().startswith("No people are recorded yet")
 
 
 def test_every_page_shows_the_demo_data_and_every_model_is_sound(window, demo_db, qtmodeltester):

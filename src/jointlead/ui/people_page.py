@@ -145,6 +145,11 @@ class PersonPanel(QLabel):
             f"<h3>Findings</h3><ul>{findings}</ul>")
 
 
+# What Findings says with none: every line is in order, or there are no people yet to have lines.
+LINES_IN_ORDER = "Nothing to look at: every line is in order."
+NOBODY_YET = ("No people are recorded yet, so there are no lines to check. Add the team with Add person…, or import "
+              "a staff list (File > Import…).")
+
 class PeoplePage(Page):
     title = "People & lines"
     scrolls = False
@@ -209,7 +214,7 @@ class PeoplePage(Page):
         self.tabs.addTab(self.chart, "Org chart")
         self.findings = DataTable("findings", [Column("Person", lambda r: r[1]), *[
             Column(c.header, lambda r, c=c: c.text(r[0]), tone=(lambda r, c=c: c.tone(r[0])) if c.tone else None)
-            for c in FINDING_COLUMNS]], "Nothing to look at: every line is in order.", self, stretch_column=2)
+            for c in FINDING_COLUMNS]], LINES_IN_ORDER, self, stretch_column=2)
         self.findings.view.activated.connect(self._open_finding)  # Enter, or a double-click
         self.tabs.addTab(self.findings, "Findings")
         self.tabs.currentChanged.connect(lambda _index: self.table_controls.setVisible(
@@ -282,6 +287,7 @@ class PeoplePage(Page):
         self._fill_filters(rows)
         self._apply_filters()
         found = [(f, self._names.get(_person_id(f), "")) for f in people.people_findings(database, day)]
+        self.findings.empty.setText(LINES_IN_ORDER if rows else NOBODY_YET)
         self.findings.set_rows(found)
         serious = sum(1 for f, _ in found if f.severity != Severity.INFORMATION)
         self.tabs.setTabText(2, f"Findings ({serious})" if serious else "Findings")

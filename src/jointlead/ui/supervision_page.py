@@ -26,6 +26,10 @@ STATUS_TONES = {Status.IN_DATE: "good", Status.DUE_SOON: "warn", Status.OVERDUE:
 # The team, last, takes the width the other columns leave, down to this: at 1280 pixels a long team's name is
 # elided (whole in its tooltip) rather than push the table sideways.
 TEAM_FLOOR = 90
+# What Needs action says with nobody in it: all is well, or nothing is recorded yet to be well or not.
+ALL_IN_DATE = "Nobody is overdue and everyone in scope has the supervision they need."
+NOTHING_YET = ("Nobody's supervision is recorded yet. Add the team on People & lines, then arrange each person's "
+               "supervision here: Arrange…, or Arrange from reporting lines… for everyone at once.")
 NAME_WIDTH = 160  # a supervisee's or supervisor's name with their employer; longer is elided, whole in the tooltip
 
 
@@ -157,9 +161,8 @@ class SupervisionPage(Page):
         self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName("Supervision views")
         self.tabs.tabBar().setAccessibleName("Choose a supervision view")
-        self.needing = DataTable("people needing action", ROW_COLUMNS, "Nobody is overdue and everyone in scope "
-                                 "has the supervision they need.", self, stretch_column=len(ROW_COLUMNS) - 1,
-                                 stretch_floor=TEAM_FLOOR)
+        self.needing = DataTable("people needing action", ROW_COLUMNS, ALL_IN_DATE, self,
+                                 stretch_column=len(ROW_COLUMNS) - 1, stretch_floor=TEAM_FLOOR)
         self.everyone = DataTable("arrangements", ROW_COLUMNS, "No supervision arrangements are recorded yet. Each "
                                   "person's managerial and professional supervision appears here once arranged.",
                                   self, stretch_column=len(ROW_COLUMNS) - 1, stretch_floor=TEAM_FLOOR)
@@ -219,8 +222,10 @@ class SupervisionPage(Page):
                                 None if tally.fraction is None else "good" if tally.meets(target) else "bad")
         needing = report.needing_action
         names = ", ".join(dict.fromkeys(r.supervisee for r in needing[:3]))
-        self.action_tile.set_figure(str(len(needing)), f"Longest first: {names}" if needing else "Nobody",
-                                    "bad" if needing else "good")
+        recorded = bool(report.rows)
+        self.action_tile.set_figure(str(len(needing)), f"Longest first: {names}" if needing else "Nobody" if recorded
+                                    else "Nothing arranged yet", "bad" if needing else "good" if recorded else None)
+        self.needing.empty.setText(ALL_IN_DATE if recorded else NOTHING_YET)
         self.needing.set_rows(needing)
         self.everyone.set_rows(report.rows)
         self.by_supervisor.set_rows([(load.supervisor, row) for load in supervision.supervisor_view(database, today)

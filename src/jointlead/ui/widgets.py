@@ -246,16 +246,10 @@ class DataTable(QWidget):
         self._fit_rows = fit_rows
         if fit_rows:
             self.view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.empty = QLabel(empty_text, self)
-        self.empty.setObjectName("emptyState")
-        self.empty.setWordWrap(True)
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty = self._state(empty_text)
         self.empty.setAccessibleName(f"No {name}")
         # Rows recorded, but none that the search or the page's filters let through: said, not a blank grid.
-        self.none_match = QLabel("", self)
-        self.none_match.setObjectName("emptyState")
-        self.none_match.setWordWrap(True)
-        self.none_match.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.none_match = self._state("")
         self._stack = QStackedWidget(self)
         self._stack.addWidget(self.view)
         self._stack.addWidget(self.empty)
@@ -267,6 +261,14 @@ class DataTable(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
         layout.addWidget(self._stack, 1)
+
+    def _state(self, text: str) -> QLabel:
+        """A plain-words message shown in the table's place."""
+        label = QLabel(text, self)
+        label.setObjectName("emptyState")
+        label.setWordWrap(True)
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        return label
 
     def set_rows(self, rows: Sequence[Any]) -> None:
         self.model.set_rows(rows)

@@ -17,10 +17,11 @@ import pytest
 import stored
 from exchange import hostile
 from jointlead.domain.errors import JointleadError
+from jointlead.domain.reporting_lines import LineKind
 from jointlead.services import imports
 from jointlead.services.edits import undo_edit
 from jointlead.services.exports import export_staff
-from jointlead.services.people import add_team, edit_person, person_fields, team_names
+from jointlead.services.people import add_team, change_line, edit_person, person_fields, record_leaver, team_names
 from jointlead.store.models import Organisation, Person, ReportingLine
 from jointlead.store.uow import UnitOfWork
 
@@ -360,3 +361,41 @@ def test_a_corrected_list_imported_the_same_day_says_to_undo_the_earlier_import(
         "take effect after that. A line changes at most once a day: if a list imported earlier today was wrong, "
         "take it back out with Edit > Undo and import the corrected one; otherwise import this list again "
         "tomorrow.",)
+
+
+def ids(database) -> dict[str, int]:
+    return dict(stored.rows(database, "SELECT full_name, id FROM person"))
+
+
+def test_lines_changed_since_the_preview_that_would_make_the_lists_lines_a_loop_refuse_the_import(service, tmp_path):
+    """On a shared database someone may change lines between the preview and Import without touching anyone the list
+    changes: the lines it starts are checked again as they would be written, so a loop of managers is never kept."""
+    found = preview(service, staff_file(tmp_path / "s.xlsx", [["N003", "Lee Grant", "nurse", "N002", None]]))
+    assert [c.detail for c in found.changed] == ["line manager none → Tom Okafor from 20 November 2026"]
+    change_line(service, ids(service)["Priya Shah"], LineKind.MANAGERIAL, ids(service)["Lee Grant"], TODAY,
+                today=TODAY)  # meanwhile Lee is made Priya's manager: Lee, Tom, Priya, Lee
+    before = lines(service)
+    with pytest.raises(JointleadError) as refused:
+        imports.apply_import(service, found)
+    assert refused.value.message == (
+        "Reporting lines were changed here after the staff list was previewed, so nothing was imported: On 20 "
+        "November 2026 Tom Okafor reports, directly or through others, to Lee Grant, so Tom Okafor cannot be Lee "
+        "Grant's line manager: the managerial lines would go round in a loop.")
+    assert refused.value.advice == "Preview the import again: it then plans the lines from the lines as they are now."
+    assert lines(service) == before
+
+
+def test_a_lead_recorded_as_leaving_since_the_preview_refuses_the_import_until_previewed_again(service, tmp_path):
+    """The line the list starts was planned open; written after Priya was recorded as leaving it would outlast her,
+    and Lee would have nobody once she went."""
+    found = preview(service, staff_file(tmp_path / "s.xlsx", [["N003", "Lee Grant", "nurse", "N001", None]]))
+    record_leaver(service, ids(service)["Priya Shah"], date(2027, 1, 31), today=TODAY)
+    before = lines(service)
+    with pytest.raises(JointleadError) as refused:
+        imports.apply_import(service, found)
+    assert refused.value.message == (
+        "Reporting lines were changed here after the staff list was previewed, so nothing was imported: Priya Shah "
+        "leaves on 31 January 2027, so a line with them must end by then.")
+    assert lines(service) == before
+    imports.apply_import(service, preview(service, tmp_path / "s.xlsx"))
+    assert ("managerial", "Lee Grant", "Priya Shah", "2026-11-20", "2027-01-31") in lines(service)

@@ -20,7 +20,7 @@ from jointlead.domain.calendar import FinancialYear, format_day, out_of_post
 from jointlead.domain.errors import JointleadError, StillPointedAt, ValidationError
 from jointlead.domain.ledger import LedgerCodeMapping, match_budget_line, posting_fingerprint
 from jointlead.domain.money import format_money
-from jointlead.domain.reporting_lines import Line, LineKind, StaffMember, plan_line_change
+from jointlead.domain.reporting_lines import Line, LineKind, StaffMember, check_line, plan_line_change
 from jointlead.domain.words import listed
 from jointlead.exchange.ledger import ClosedMonth, Extract, LedgerRow, Postings, ledger_chunks, ledger_kind
 from jointlead.exchange.problems import ColumnsNotFound, FileRefused, cell_reference
@@ -1313,6 +1313,25 @@ def _changed_since_preview(session: Session, plan: _StaffPlan) -> str:
     return f"{' and '.join(said)} after the staff list was previewed, so nothing was imported." if said else ""
 
 
+def _check_lines_as_written(session: Session, line_ids: Sequence[int]) -> None:
+    """Refuse the import if a line it starts breaks a rule beside the lines and people as they are now.
+
+    The preview checked them against the lines then, but on a shared database someone may change lines between the
+    preview and Import without touching anyone the list changes: making Tom Priya's manager, when the list makes
+    Priya Tom's, would otherwise record a loop; recording Priya as leaving, an open line that outlasts her."""
+    if not line_ids:
+        return
+    members, lines = staff_and_lines(session)
+    for line in (ln for ln in lines if ln.id in set(line_ids)):
+        try:
+            check_line(members, [other for other in lines if other.id != line.id], line)
+        except ValidationError as error:
+            raise JointleadError(f"Reporting lines were changed here after the staff list was previewed, so nothing "
+                                 f"was imported: {error.message}",
+                                 "Preview the import again: it then plans the lines from the lines as they are "
+                                 "now.") from error
+
+
 def _write_staff(uow: UnitOfWork, plan: _StaffPlan) -> dict[str, Any]:
     """Apply the plan; return what undo needs to put every field, line and team back."""
     session = uow.session
@@ -1350,6 +1369,7 @@ def _write_staff(uow: UnitOfWork, plan: _StaffPlan) -> dict[str, Any]:
         session.add(line)
         session.flush()
         started.append([line.id, _json(line.effective_to)])
+    _check_lines_as_written(session, [line_id for line_id, _end in started])
     detail: dict[str, Any] = {
         "added": added_ids,
         "changed": {str(pid): {a: [_json(o), _json(n)] for a, (o, n) in d.items()} for pid, d in updates},

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import shiboken6
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QEvent, QSettings
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from jointlead.ui.application import make_application
@@ -35,12 +35,14 @@ def messages(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 @pytest.fixture(autouse=True)
 def no_dialog_outlives_its_test():
     """Close and delete any dialog or wizard a test leaves open, waiting for work still under way, so none lingers
-    into the next test."""
+    into the next test; and delete the windows pytest-qt closed. It only asks Qt to delete them later, which happens
+    in an event loop, and a test that runs none would leave its windows alive, hidden, to the end of the run."""
     yield
     for widget in QApplication.topLevelWidgets():
         if isinstance(widget, QDialog) and shiboken6.isValid(widget):
             widget.reject()
             shiboken6.delete(widget)
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 @pytest.fixture

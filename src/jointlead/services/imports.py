@@ -1322,9 +1322,10 @@ def _check_lines_as_written(session: Session, line_ids: Sequence[int]) -> None:
     if not line_ids:
         return
     members, lines = staff_and_lines(session)
-    for line in (ln for ln in lines if ln.id in set(line_ids)):
-        try:
-            check_line(members, [other for other in lines if other.id != line.id], line)
+    written = set(line_ids)
+    for line in (ln for ln in lines if ln.id in written):
+        try:  # only lines of its own kind bear on a line (a whole staff list's first import checks thousands)
+            check_line(members, [other for other in lines if other.kind == line.kind and other.id != line.id], line)
         except ValidationError as error:
             raise JointleadError(f"Reporting lines were changed here after the staff list was previewed, so nothing "
                                  f"was imported: {error.message}",

@@ -50,8 +50,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="judge dated rules as at this day (default: today)")
 
     backup = commands.add_parser("backup", help="save a verified copy of a database",
-                                 description="Copy the database with SQLite's backup API (safe while it is in use) "
-                                             "and verify the copy with an integrity check.")
+                                 description="Copy the database with SQLite's backup API (safe while it is in use, "
+                                             "even open in a window) and verify the copy with an integrity check. A "
+                                             "database from an older version is copied as it is, not upgraded.")
     backup.add_argument("--db", type=Path, required=True, metavar="PATH", help="the database to copy")
     backup.add_argument("--out", type=Path, required=True, metavar="FILE", help="where to write the copy")
     erase = commands.add_parser(
@@ -71,7 +72,9 @@ def _parser() -> argparse.ArgumentParser:
         "copy", help="copy a database into a new, empty one: a SQLite file onto a shared PostgreSQL server",
         description="Copy every row of a database into a new one, in one transaction, checked row for row: how a "
                     "team moves its SQLite file onto a shared PostgreSQL server (docs/shared-server.md). The "
-                    "source is only read. The target must be an empty server database or a file not there yet.")
+                    "source is only read, but one from an older version of jointlead is upgraded first, after a "
+                    "verified copy of it is kept in the backups folder beside it. The target must be an empty server "
+                    "database or a file not there yet.")
     copy.add_argument("--from", dest="source", type=_database, required=True, metavar="SQLITE",
                       help="the database to copy (usually your .sqlite file)")
     copy.add_argument("--to", dest="target", type=_database, required=True, metavar="URL",
@@ -85,6 +88,19 @@ def _database(text: str) -> Path | str:
     from jointlead.store.addresses import is_server_address
 
     return text if is_server_address(text) else Path(text)
+
+
+def _open(target: Path | str, *, only_reading: bool = False):
+    """The database a command works on (a `store.database.Database`); if it had to be upgraded first, say so, and
+    where the file as it was is kept. `only_reading`: the command only reads, so it may run while a window has the
+    file open."""
+    from jointlead.services.files import open_existing
+
+    database = open_existing(target, only_reading=only_reading)
+    if database.upgrade_backup is not None:
+        print(f"Upgraded {database.name} from an older version of jointlead first; the file as it was is kept at "
+              f"{database.upgrade_backup}.")
+    return database
 
 
 def _usage_error(message: str) -> SystemExit:
@@ -240,10 +256,9 @@ def _period_number(text: str) -> int:
 
 def _import_actions(args: argparse.Namespace) -> int:
     from jointlead.services.action_tracker import apply_tracker_import, preview_tracker_import
-    from jointlead.services.files import open_existing
     from jointlead.services.picture import count
 
-    database = open_existing(args.db)
+    database = _open(args.db, only_reading=args.dry_run)
     try:
         preview = preview_tracker_import(database, args.file)
         for notice in preview.notices:
@@ -304,11 +319,10 @@ def _import(args: argparse.Namespace) -> int:
     from jointlead.domain.money import format_money
     from jointlead.services import imports
     from jointlead.services.exports import write_rejected_rows
-    from jointlead.services.files import open_existing
 
     overrides = _mapping(args.map)
     year = _financial_year(args)
-    database = open_existing(args.db)
+    database = _open(args.db, only_reading=args.dry_run)
     try:
         if args.kind == "ledger":
             preview = imports.preview_ledger_import(database, args.file, args.partner, year=year,
@@ -392,10 +406,8 @@ def _export_writer(args: argparse.Namespace) -> tuple[Callable[..., Any], dict[s
 
 
 def _export(args: argparse.Namespace) -> int:
-    from jointlead.services.files import open_existing
-
     writer, options, wrote = _export_writer(args)
-    database = open_existing(args.db)
+    database = _open(args.db, only_reading=True)
     try:
         result = writer(database, args.org, args.out, **options)
     finally:
@@ -433,9 +445,8 @@ def _copy(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from jointlead.services.check import check
-    from jointlead.services.files import open_existing
 
-    database = open_existing(args.db)
+    database = _open(args.db, only_reading=True)
     try:
         report = check(database, args.as_at or date.today())
     finally:
@@ -447,22 +458,16 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _backup(args: argparse.Namespace) -> int:
-    from jointlead.services.files import open_existing, save_copy
+    from jointlead.services.files import back_up
 
-    database = open_existing(args.db)
-    try:
-        copy = save_copy(database, args.out)
-    finally:
-        database.close()
-    print(f"Saved a verified copy to {copy}.")
+    print(f"Saved a verified copy to {back_up(args.db, args.out)}.")
     return EXIT_OK
 
 
 def _erase_person(args: argparse.Namespace) -> int:
     from jointlead.services import erasure
-    from jointlead.services.files import open_existing
 
-    database = open_existing(args.db)
+    database = _open(args.db)
     try:
         person_id = erasure.find_person(database, args.employer, args.employee_number)
         if not args.yes:
@@ -526,6 +531,18 @@ COMMANDS = {"demo": _demo, "check": _check, "backup": _backup, "import": _import
             "erase-person": _erase_person, "copy": _copy}
 
 
+def _command_line_advice(error) -> str:
+    """What to do about `error` (a JointleadError), said for the command line where it was written for the window."""
+    from jointlead.store.errors import DatabaseInUse, DatabaseMissing
+
+    if isinstance(error, DatabaseMissing):
+        return "Check the path given to --db. jointlead demo --db PATH creates the demo service in a new file."
+    if isinstance(error, DatabaseInUse):
+        return ("Close the database in that window, then run the command again. check, export, backup and import "
+                "--dry-run only read, so they run while it is open.")
+    return error.advice
+
+
 def main(argv: list[str] | None = None) -> int:
     # A frozen app starts its workbook-reading child process through here (multiprocessing's spawn): let it go.
     multiprocessing.freeze_support()
@@ -552,8 +569,9 @@ def main(argv: list[str] | None = None) -> int:
         return COMMANDS[args.command](args)
     except JointleadError as error:
         print(f"jointlead: {error.message}", file=sys.stderr)
-        if error.advice:
-            print(error.advice, file=sys.stderr)
+        advice = _command_line_advice(error)
+        if advice:
+            print(advice, file=sys.stderr)
         return EXIT_REJECTED
     except Exception:
         log.exception("Unexpected error in the %s command", args.command)

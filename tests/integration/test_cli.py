@@ -9,6 +9,9 @@ import sys
 from pathlib import Path
 
 from jointlead.store.backup import integrity_problems
+from jointlead.store.database import open_database
+
+FIXTURES = Path(__file__).parent.parent / "fixtures"
 
 
 def jointlead(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -55,6 +58,7 @@ def test_check_explains_a_missing_database(tmp_path):
     assert result.returncode == 1
     assert "There is no database at" in result.stderr
     assert "Traceback" not in result.stderr
+    assert "File > " not in result.stderr  # the window's menus: not what to do at the command line
 
 
 def test_backup_writes_a_verified_copy(demo_path, tmp_path):
@@ -103,6 +107,55 @@ def demo_ledger_m8(folder: Path, demo_path: Path, *, bad_row: bool = False) -> P
     if bad_row:
         rows.append([centre, subjective, "M8", "JNL-X4", "Typo", "12.3.4"])
     return write_csv(folder / "NFT ledger M08.csv", rows)
+
+
+def test_commands_that_only_read_run_while_a_window_has_the_database_open(demo_path, tmp_path):
+    """The help and the README say a backup is safe while the database is in use: it was refused, as were check and
+    export, because each took the window's in-use lock. A change still is refused, and says what to do."""
+    extract = demo_ledger_m8(tmp_path, demo_path)
+    window = open_database(demo_path)
+    try:
+        backup = jointlead("backup", "--db", str(demo_path), "--out", str(tmp_path / "copy.sqlite"))
+        assert backup.returncode == 0, backup.stderr
+        checked = jointlead("check", "--db", str(demo_path), "--as-at", "2026-11-20")
+        assert checked.returncode == 0, checked.stderr
+        exported = jointlead("export", "staff", "--db", str(demo_path), "--org", "NFT", "--out",
+                             str(tmp_path / "staff.xlsx"))
+        assert exported.returncode == 0, exported.stderr
+        dry = jointlead("import", "ledger", str(extract), "--db", str(demo_path), "--partner", "NFT", "--dry-run")
+        assert dry.returncode == 0 and "Dry run, nothing changed." in dry.stdout, dry.stderr
+        applied = jointlead("import", "ledger", str(extract), "--db", str(demo_path), "--partner", "NFT")
+    finally:
+        window.close()
+    assert applied.returncode == 1
+    assert applied.stderr.splitlines() == [
+        f"jointlead: {demo_path.name} is already open in another jointlead window.",
+        "Close the database in that window, then run the command again. check, export, backup and import --dry-run "
+        "only read, so they run while it is open."]
+    assert integrity_problems(tmp_path / "copy.sqlite") == []
+
+
+def test_a_backup_of_a_database_from_an_older_version_copies_it_as_it_is(tmp_path):
+    """Backing up had upgraded the file first: the copy was not of the file as it was, and an older jointlead could
+    no longer open either."""
+    old = tmp_path / "old.sqlite"
+    old.write_bytes((FIXTURES / "schema-0003.sqlite").read_bytes())
+    before = old.read_bytes()
+    result = jointlead("backup", "--db", str(old), "--out", str(tmp_path / "copy.sqlite"))
+    assert result.returncode == 0, result.stderr
+    assert old.read_bytes() == before
+    revision = "SELECT version_num FROM alembic_version"
+    assert sqlite3.connect(tmp_path / "copy.sqlite").execute(revision).fetchone() == ("0003",)
+
+
+def test_a_command_that_upgrades_a_database_first_says_so_and_where_the_file_as_it_was_is_kept(tmp_path):
+    old = tmp_path / "old.sqlite"
+    old.write_bytes((FIXTURES / "schema-0003.sqlite").read_bytes())
+    result = jointlead("check", "--db", str(old))
+    assert "Traceback" not in result.stderr  # the fixture breaks a rule or two: exit 1 is the check's finding
+    kept = next((tmp_path / "backups").glob("old-before-upgrade-from-0003-*.sqlite"))
+    assert result.stdout.splitlines()[0] == (f"Upgraded old.sqlite from an older version of jointlead first; the file "
+                                             f"as it was is kept at {kept}.")
 
 
 def test_import_ledger_prints_counts_and_the_net_total(demo_path, tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 from datetime import date
 from pathlib import Path
@@ -12,9 +13,11 @@ from sqlalchemy import text
 
 from jointlead.services.actions import create_meeting
 from jointlead.store import database as database_module
+from jointlead.store.backup import backup_database
 from jointlead.store.database import READ_ONLY_NOTE, create_database, open_database
 from jointlead.store.errors import (
     DatabaseDamaged,
+    DatabaseError,
     DatabaseInUse,
     DatabaseMissing,
     NotAJointleadDatabase,
@@ -148,7 +151,26 @@ def test_a_damaged_database_is_refused_with_where_the_backups_are(tmp_path):
     path.write_bytes(bytes(data))
     with pytest.raises(DatabaseDamaged, match="is damaged") as damaged:
         open_database(path)
-    assert "backups" in damaged.value.advice
+    assert damaged.value.advice == "Restore the latest copy you have of it from your own backups."
+    (tmp_path / "backups").mkdir()
+    with pytest.raises(DatabaseDamaged) as damaged:
+        open_database(path)
+    assert damaged.value.advice == (f"Restore the latest copy from {tmp_path / 'backups'} (File > Restore a backup…) "
+                                    "or from your own backups.")
+
+
+def test_a_database_with_hundreds_of_problems_is_called_damaged_in_one_line(tmp_path, demo_path):
+    """SQLite's check reports each problem on a line of its own ("Page 412 is never used"): said whole, the message
+    was a hundred lines long."""
+    path = tmp_path / "damaged.sqlite"
+    data = bytearray(demo_path.read_bytes())
+    data[81920:81920 + 8192] = b"\x00" * 8192
+    path.write_bytes(bytes(data))
+    with pytest.raises(DatabaseDamaged) as damaged:
+        open_database(path)
+    assert "\n" not in damaged.value.message and len(damaged.value.message) < 300
+    assert re.fullmatch(r"damaged\.sqlite is damaged \(.+, and [\d,]+ more problems SQLite's check found\), so it was "
+                        r"not opened\.", damaged.value.message)
 
 
 def test_a_damaged_database_from_an_older_version_is_called_damaged_not_a_failed_backup(tmp_path):
@@ -160,7 +182,7 @@ def test_a_damaged_database_from_an_older_version_is_called_damaged_not_a_failed
     path.write_bytes(bytes(data))
     with pytest.raises(DatabaseDamaged, match=r"old\.sqlite is damaged \(.*\), so no copy of it was made") as damaged:
         open_database(path)
-    assert "backups" in damaged.value.advice
+    assert "backups" in damaged.value.advice and "\n" not in damaged.value.message
     assert path.read_bytes() == bytes(data)
 
 
@@ -190,3 +212,34 @@ def test_a_sharepoint_library_synced_under_the_organisations_name_is_warned_abou
     for local in (r"C:\Users\sam\Northshire NHS FT work\j.sqlite", r"D:\Sync\Board Papers old\j.sqlite",
                   r"C:\Users\sam\AppData\Local\jointlead\j.sqlite"):
         assert location_warnings(Path(local), platform="win32", environ=environ, sync_roots=registered) == []
+
+
+def test_a_database_cannot_be_made_where_nothing_can_be_written_and_says_so(tmp_path):
+    (tmp_path / "a file").write_text("not a folder")
+    with pytest.raises(DatabaseError) as refused:
+        create_database(tmp_path / "a file" / "service.sqlite")
+    assert refused.value.message.startswith(f"service.sqlite could not be created in {tmp_path / 'a file'} (")
+    assert refused.value.advice == "Choose a folder you can write to, such as one in your Documents."
+
+
+def test_a_copy_that_cannot_be_written_where_asked_says_so(tmp_path):
+    create_database(tmp_path / "service.sqlite").close()
+    (tmp_path / "a file").write_text("not a folder")
+    with pytest.raises(DatabaseError) as refused:
+        backup_database(tmp_path / "service.sqlite", tmp_path / "a file" / "copy.sqlite")
+    assert refused.value.message.startswith(f"The copy could not be written to {tmp_path / 'a file'} (")
+    assert refused.value.message.endswith("), so no copy was made.")
+
+
+def test_a_command_that_only_reads_opens_a_database_a_window_has_open(tmp_path):
+    window = create_database(tmp_path / "service.sqlite")
+    try:
+        with pytest.raises(DatabaseInUse):
+            open_database(tmp_path / "service.sqlite")
+        reading = open_database(tmp_path / "service.sqlite", only_reading=True)
+        assert reading.revision == window.revision
+        reading.close()
+        with pytest.raises(DatabaseInUse):  # closing the reader did not take the window's lock away
+            open_database(tmp_path / "service.sqlite")
+    finally:
+        window.close()

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import json
+import sqlite3
+import threading
+import time
 
 import pytest
+from sqlalchemy import select
 
 import stored
+from jointlead.store import engine
+from jointlead.store.errors import DatabaseBusy
 from jointlead.store.models import AuditEntry, Organisation
 from jointlead.store.uow import UnitOfWork, os_user
 
@@ -82,3 +88,51 @@ def test_one_state_reads_as_it_began_refuses_writes_and_leaves_units_of_work_the
             session.flush()
     assert organisations() == 1
     assert stored.scalar(empty_db, "SELECT code FROM organisation") == "NFT"
+
+
+def _another_connection_saving(path, seconds: float) -> threading.Thread:
+    """Another connection to the file part-way through saving a council for `seconds`: it holds SQLite's write lock."""
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    holder.execute("INSERT INTO organisation (code, name, kind, colour, version) VALUES ('NCC', 'Northshire County "
+                   "Council', 'county council', '#8A1538', 1)")
+
+    def finish() -> None:
+        time.sleep(seconds)
+        holder.execute("COMMIT")
+        holder.close()
+
+    thread = threading.Thread(target=finish)
+    thread.start()
+    return thread
+
+
+@pytest.mark.sqlite_only
+def test_a_change_waits_for_another_connection_saving_instead_of_failing_at_once(empty_db):
+    """A unit of work reads before it writes. Begun as a plain read, SQLite refused its write with 'database is
+    locked' once the other connection had saved: what it read might be out of date."""
+    saving = _another_connection_saving(empty_db.path, 0.5)
+    try:
+        with UnitOfWork(empty_db) as uow:
+            uow.session.scalars(select(Organisation.code)).all()
+            time.sleep(1)  # the other connection saves meanwhile
+            uow.session.add(Organisation(code="NFT", name="Northshire NHS FT", kind="NHS trust"))
+            uow.commit()
+    finally:
+        saving.join()
+    assert stored.rows(empty_db, "SELECT code FROM organisation ORDER BY id") == [("NCC",), ("NFT",)]
+
+
+@pytest.mark.sqlite_only
+def test_a_change_that_waits_too_long_for_another_saving_says_so_plainly_and_changes_nothing(empty_db, monkeypatch):
+    monkeypatch.setattr(engine, "BUSY_WAIT_SECONDS", 0.2)
+    saving = _another_connection_saving(empty_db.path, 1.5)
+    try:
+        with pytest.raises(DatabaseBusy) as refused, UnitOfWork(empty_db) as uow:
+            uow.session.add(Organisation(code="NFT", name="Northshire NHS FT", kind="NHS trust"))
+            uow.commit()
+    finally:
+        saving.join()
+    assert refused.value.message == ("Another change was still being saved to this database after a few seconds, so "
+                                     "this one was not saved.")
+    assert stored.rows(empty_db, "SELECT code FROM organisation") == [("NCC",)]  # theirs, not this one

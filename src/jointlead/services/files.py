@@ -5,20 +5,28 @@ from __future__ import annotations
 from pathlib import Path
 
 from jointlead.store.backup import backup_database, restore_database
-from jointlead.store.database import Database, create_database, open_database
+from jointlead.store.database import Database, create_database, jointlead_file, open_database
 from jointlead.store.errors import DatabaseError
 
-__all__ = ["Database", "copy_to", "create_empty", "open_existing", "open_or_create_demo", "restore_backup",
-           "save_copy"]
+__all__ = ["Database", "back_up", "copy_to", "create_empty", "open_existing", "open_or_create_demo",
+           "restore_backup", "save_copy"]
 
 
 def create_empty(path: Path) -> Database:
     return create_database(path)
 
 
-def open_existing(target: Path | str) -> Database:
-    """A database file, or a shared database by its server address (postgresql://…)."""
-    return open_database(target)
+def open_existing(target: Path | str, *, only_reading: bool = False) -> Database:
+    """A database file, or a shared database by its server address (postgresql://…). `only_reading`: for a command
+    that only reads, which can then read a file a window has open."""
+    return open_database(target, only_reading=only_reading)
+
+
+def back_up(path: Path, destination: Path) -> Path:
+    """A verified copy of the database file at `path`, as it is: safe while a window has it open, and a file from
+    an older version is copied as it was, not upgraded first (an older jointlead can then still open the copy)."""
+    source, _revision = jointlead_file(path)
+    return backup_database(source, destination)
 
 
 def save_copy(database: Database, destination: Path) -> Path:

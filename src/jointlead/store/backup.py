@@ -26,14 +26,38 @@ def integrity_problems(path: Path, *, quick: bool = False, read_only: bool = Tru
     return [] if rows == ["ok"] else rows
 
 
+def damage_in_words(problems: list[str]) -> str:
+    """What SQLite's check found, in one line: its first problem, and how many more. A damaged file can report
+    hundreds, one per line ("Page 12 is never used"), which said whole would bury the message."""
+    found = [line.strip() for problem in problems for line in problem.splitlines()
+             if line.strip() and not line.startswith("***")]
+    if len(found) <= 1:
+        return found[0] if found else "it failed SQLite's check"
+    return f"{found[0]}, and {len(found) - 1:,} more problem{'s' if len(found) > 2 else ''} SQLite's check found"
+
+
+def restore_advice(path: Path) -> str:
+    """Where to find a copy to put back for a damaged database: its backups folder if it has one."""
+    backups = path.parent / "backups"
+    if backups.is_dir():
+        return f"Restore the latest copy from {backups} (File > Restore a backup…) or from your own backups."
+    return "Restore the latest copy you have of it from your own backups."
+
+
 def backup_database(source: Path, destination: Path) -> Path:
     """Copy a live database consistently (even mid-use) and prove the copy is sound."""
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    if destination.exists():
-        raise DatabaseError(f"{destination} already exists.", "Choose a new file name for the copy.")
     writable = destination.with_name(destination.name + ".partial")
+    try:
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        if destination.exists():
+            raise DatabaseError(f"{destination} already exists.", "Choose a new file name for the copy.")
+        dst = sqlite3.connect(writable)
+        dst.execute("PRAGMA user_version")  # SQLite opens the file only when first asked: ask while it is ours to say
+    except (OSError, sqlite3.OperationalError) as error:
+        raise DatabaseError(f"The copy could not be written to {destination.parent} "
+                            f"({getattr(error, 'strerror', None) or error}), so no copy was made.",
+                            "Choose a folder you can write to.") from error
     src = sqlite3.connect(sqlite_uri(source, read_only=not os.access(source, os.W_OK)), uri=True)
-    dst = sqlite3.connect(writable)
     try:
         src.backup(dst)
         # A copy must stand alone: a single file with no -wal beside it.
@@ -47,9 +71,8 @@ def backup_database(source: Path, destination: Path) -> Path:
         # A faithful copy of a damaged file fails the check too: then the file is what needs putting right.
         damage = integrity_problems(source)
         if damage:
-            raise DatabaseDamaged(f"{source.name} is damaged ({damage[0]}), so no copy of it was made.",
-                                  f"Restore the latest copy from {source.parent / 'backups'} or from your own "
-                                  "backups.")
+            raise DatabaseDamaged(f"{source.name} is damaged ({damage_in_words(damage)}), so no copy of it was made.",
+                                  restore_advice(source))
         raise DatabaseError("The backup copy failed its integrity check, so it was not kept.",
                             "Check there is free disk space and try again.")
     writable.replace(destination)

@@ -19,8 +19,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from jointlead.store import migrate, server
-from jointlead.store.backup import integrity_problems, timestamped_backup
-from jointlead.store.engine import READING_ONE_STATE, make_engine
+from jointlead.store.backup import damage_in_words, integrity_problems, restore_advice, timestamped_backup
+from jointlead.store.engine import READING_ONE_STATE, WRITES, make_engine
 from jointlead.store.errors import (
     DatabaseDamaged,
     DatabaseError,
@@ -99,6 +99,13 @@ class Database:
             self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         return self._sessions()
 
+    def unit_of_work_session(self) -> Session:
+        """A session of its own for a unit of work: on a writable file, its transaction begins holding the write lock,
+        so it waits for another connection's save to finish rather than failing at its first write."""
+        if self.server is not None or self.read_only:
+            return self.writing_session()
+        return Session(self.engine.execution_options(**{WRITES: True}), expire_on_commit=False)
+
     @contextmanager
     def one_state(self) -> Iterator[None]:
         """Every session opened with `session()` in this thread inside the block reads one and the same state of the
@@ -139,9 +146,9 @@ class Database:
             self._lock = None
 
 
-def _damaged(path: Path, problem: str) -> DatabaseDamaged:
-    return DatabaseDamaged(f"{path.name} is damaged ({problem}), so it was not opened.",
-                           f"Restore the latest copy from {path.parent / 'backups'} or from your own backups.")
+def _damaged(path: Path, problems: list[str]) -> DatabaseDamaged:
+    return DatabaseDamaged(f"{path.name} is damaged ({damage_in_words(problems)}), so it was not opened.",
+                           restore_advice(path))
 
 
 def _looks_like_sqlite(path: Path) -> bool:
@@ -173,8 +180,12 @@ def create_database(path: Path) -> Database:
     path = path.resolve()
     if path.exists():
         raise DatabaseError(f"{path} already exists.", "Choose another name, or open the existing file.")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    lock = _take_lock(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock = _take_lock(path)
+    except OSError as error:
+        raise DatabaseError(f"{path.name} could not be created in {path.parent} ({error.strerror or error}).",
+                            "Choose a folder you can write to, such as one in your Documents.") from error
     try:
         migrate.upgrade(path, create=True)
     except BaseException:
@@ -184,13 +195,9 @@ def create_database(path: Path) -> Database:
     return _finish_open(path, read_only=False, lock=lock, upgrade_backup=None)
 
 
-def open_database(target: Path | str) -> Database:
-    """Open an existing database, upgrading it (after a verified backup) when it is from an older version.
-
-    `target` is a file, or the address of a database on a PostgreSQL server (postgresql://…).
-    """
-    if server.is_server_address(target):
-        return open_server_database(str(target))
+def jointlead_file(target: Path | str) -> tuple[Path, str]:
+    """The database file at `target`, resolved, and its schema revision, refused (with what to do) unless it is a
+    sound-looking jointlead database this version can open. Nothing is changed."""
     path = Path(target).resolve()
     if not path.exists():
         raise DatabaseMissing(f"There is no database at {path}.",
@@ -203,7 +210,7 @@ def open_database(target: Path | str) -> Database:
     try:
         revision = migrate.stored_revision(path)
     except sqlite3.DatabaseError as error:
-        raise _damaged(path, str(error)) from error
+        raise _damaged(path, [str(error)]) from error
     if revision is None:
         raise NotAJointleadDatabase(f"{path.name} is a database, but not one of jointlead's.",
                                     "Choose a file that jointlead created, or File > New to start one.")
@@ -211,8 +218,21 @@ def open_database(target: Path | str) -> Database:
         raise DatabaseFromNewerVersion(
             f"{path.name} was written by a newer version of jointlead (schema {revision}).",
             "It has not been changed. Install the latest jointlead to open it.")
+    return path, revision
+
+
+def open_database(target: Path | str, *, only_reading: bool = False) -> Database:
+    """Open an existing database, upgrading it (after a verified backup) when it is from an older version.
+
+    `target` is a file, or the address of a database on a PostgreSQL server (postgresql://…). `only_reading`: for
+    a command that only reads (a check, an export), which may read a file a window has open: it takes no in-use lock,
+    unless the file must be upgraded first.
+    """
+    if server.is_server_address(target):
+        return open_server_database(str(target))
+    path, revision = jointlead_file(target)
     read_only = not _writable(path)
-    lock = None if read_only else _take_lock(path)
+    lock = None if read_only or (only_reading and revision == migrate.HEAD_REVISION) else _take_lock(path)
     backup = None
     try:
         if revision != migrate.HEAD_REVISION:
@@ -232,7 +252,7 @@ def open_database(target: Path | str) -> Database:
 def _finish_open(path: Path, *, read_only: bool, lock: IO[bytes] | None, upgrade_backup: Path | None) -> Database:
     problems = integrity_problems(path, quick=True, read_only=read_only)
     if problems:
-        raise _damaged(path, problems[0])
+        raise _damaged(path, problems)
     engine = make_engine(path, read_only=read_only)
     with engine.connect() as connection:
         revision = connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one()

@@ -10,11 +10,15 @@ from urllib.parse import quote
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import NullPool
 
-from jointlead.store.errors import ReadOnlyDatabase
+from jointlead.store.errors import DatabaseBusy, ReadOnlyDatabase
 
 # Marks the connection Database.one_state reads through (query_only): a write there is jointlead's own mistake, left
 # as SQLite's error, not said to the user as a read-only file.
 READING_ONE_STATE = "reading one state"
+# Marks a unit of work's connection (Database.unit_of_work_session): it begins holding SQLite's write lock.
+WRITES = "jointlead writes"
+# How long a connection waits for another's write lock before SQLite gives up ("database is locked").
+BUSY_WAIT_SECONDS = 5
 READ_ONLY_CHANGE = ("This database is open read-only, so the change was not saved.",
                     "Copy the file somewhere you can write to and open the copy.")
 BECAME_READ_ONLY = ("The database file cannot be written to just now (it, or its folder, has been made read-only), so "
@@ -52,7 +56,7 @@ def make_engine(path: Path, *, read_only: bool = False, foreign_keys: bool = Tru
     uri = sqlite_uri(path, read_only=read_only, create=create)
     engine = create_engine(
         "sqlite+pysqlite://",
-        creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=5),
+        creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=BUSY_WAIT_SECONDS),
         poolclass=NullPool,
         # Error messages (which reach the log) must not carry the row values: they are personal data.
         hide_parameters=True,
@@ -71,7 +75,10 @@ def make_engine(path: Path, *, read_only: bool = False, foreign_keys: bool = Tru
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # A unit of work reads, then writes. Begun as a plain read, its first write finds any other connection part-way
+        # through saving and fails at once ("database is locked"), never waiting: SQLite cannot let a read that may be
+        # out of date become a write. Begun holding the write lock, it waits its turn (BUSY_WAIT_SECONDS) instead.
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if connection.get_execution_options().get(WRITES) else "BEGIN")
 
     @event.listens_for(engine, "handle_error")
     def _cannot_write(context) -> None:
@@ -82,5 +89,7 @@ def make_engine(path: Path, *, read_only: bool = False, foreign_keys: bool = Tru
         reading = context.connection is not None and context.connection.info.get(READING_ONE_STATE)
         if isinstance(error, sqlite3.OperationalError) and "readonly database" in str(error) and not reading:
             raise ReadOnlyDatabase(*(READ_ONLY_CHANGE if read_only else BECAME_READ_ONLY)) from None
+        if isinstance(error, sqlite3.OperationalError) and "database is locked" in str(error):
+            raise DatabaseBusy() from None
 
     return engine

@@ -29,6 +29,17 @@ class DatabaseDamaged(DatabaseError):
     pass
 
 
+class DatabaseBusy(DatabaseError):
+    """Another connection to the file (an import under way, another program) held SQLite's write lock for longer than a
+    change waits."""
+
+    def __init__(self) -> None:
+        super().__init__("Another change was still being saved to this database after a few seconds, so this one was "
+                         "not saved.",
+                         "Nothing was changed. Try again in a moment: an import may still be finishing. If it happens "
+                         "again, close any other program that has the file open (a database viewer, a backup tool).")
+
+
 class ReadOnlyDatabase(DatabaseError):
     pass
 

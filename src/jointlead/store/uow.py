@@ -61,7 +61,7 @@ class UnitOfWork:
         self._closes = closes
 
     def __enter__(self) -> UnitOfWork:
-        self.session = self.database.writing_session()
+        self.session = self.database.unit_of_work_session()
         if self.database.server is not None:
             try:
                 if self._closes:

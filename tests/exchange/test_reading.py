@@ -205,8 +205,12 @@ def test_whatever_calamine_raises_becomes_a_plain_refusal(tmp_path: Path, stream
     assert "Traceback" not in message
 
 
-def test_a_missing_file_is_refused_plainly(tmp_path: Path) -> None:
+def test_a_missing_file_is_refused_plainly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert refusal(tmp_path / "nowhere.xlsx") == (
+        f"There is no file called nowhere.xlsx in {tmp_path}. Check the name and the folder."
+    )
+    monkeypatch.chdir(tmp_path)  # named with no folder, at the command line: the folder is the current one, by name
+    assert refusal(Path("nowhere.xlsx")) == (
         f"There is no file called nowhere.xlsx in {tmp_path}. Check the name and the folder."
     )
 

@@ -222,7 +222,7 @@ def _read_bytes(path: Path, limits: ReadLimits) -> bytes:
         return path.read_bytes()
     except FileNotFoundError:
         raise FileRefused(
-            f"There is no file called {path.name} in {path.parent}.", "Check the name and the folder."
+            f"There is no file called {path.name} in {path.absolute().parent}.", "Check the name and the folder."
         ) from None
     except IsADirectoryError:
         raise FileRefused(f"{path.name} is a folder, not a file.", "Choose the spreadsheet file itself.") from None

@@ -7,9 +7,10 @@ from datetime import date
 
 import pytest
 from driving import only, save
+from mnemonics import clashes, mnemonics
 
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtWidgets import QDialogButtonBox, QPushButton
 
 from jointlead.domain.actions import ActionStatus
 from jointlead.services import actions
@@ -429,3 +430,57 @@ def test_a_search_or_filters_that_match_nothing_say_so_instead_of_a_blank_grid(p
     page.organisation.activated.emit(page.organisation.currentIndex())
     assert page.table.none_match.text().startswith(f"None of the {total} actions match the search and the filters "
                                                    "chosen. To see them, clear the search and choose All")
+
+
+@pytest.mark.parametrize("tab", ["Action log", "Meetings"])
+def test_each_button_and_tab_of_the_actions_page_has_an_alt_letter_of_its_own_clear_of_the_menus(window, page, tab):
+    page.tabs.setCurrentIndex([page.tabs.tabText(i).replace("&", "") for i in range(page.tabs.count())].index(tab))
+    on_page = mnemonics(page)
+    buttons = [b.text().replace("&", "") for b in page.findChildren(QPushButton) if b.isVisibleTo(page)]
+    assert len(buttons) == (7 if tab == "Action log" else 1)
+    assert [text for text in ["Action log", "Meetings", *buttons] if not on_page[text]] == []  # each has a letter
+    assert clashes(mnemonics(window)) == []  # and none shares its letter with anything else in sight
+
+
+def test_alt_u_opens_the_update_of_the_action_chosen_without_tabbing_to_it(window, page, demo_db, qtbot):
+    from PySide6.QtTest import QTest
+
+    row = next(r for r in actions.action_log(demo_db, TODAY) if r.is_open)
+    page.select_action(row.id)
+    page.table.view.setFocus()
+    window.activateWindow()
+    qtbot.waitUntil(lambda: window.isActiveWindow())
+    QTest.keyClick(window.focusWidget(), Qt.Key.Key_U, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: bool(window.findChildren(actions_dialogs.UpdateDialog)))
+    assert only(window, actions_dialogs.UpdateDialog).windowTitle() == f"Update on {row.reference}"
+
+
+def _in_sight(table) -> list[str]:
+    """The headings of the columns shown wholly inside the table's viewport, left to right."""
+    view, header = table.view, table.view.horizontalHeader()
+    return [table.model.columns[column].header for column in range(header.count())
+            if not header.isSectionHidden(column) and header.sectionViewportPosition(column) >= 0
+            and header.sectionViewportPosition(column) + header.sectionSize(column) <= view.viewport().width()]
+
+
+def test_on_a_laptop_the_action_column_gets_the_room_with_due_status_and_owner_in_sight(window, page):
+    from PySide6.QtWidgets import QApplication
+
+    from jointlead.ui.actions_page import TITLE_FLOOR
+
+    headers = [column.header for column in page.table.model.columns]
+    for size, wanted in (((1280, 800), ["Ref", "RAG", "Action", "Due", "Status", "Owner"]),
+                         ((1024, 640), ["Ref", "RAG", "Action", "Due", "Status"])):
+        window.resize(*size)
+        for _ in range(3):
+            QApplication.processEvents()
+        assert _in_sight(page.table)[:len(wanted)] == wanted, size
+        # About 30 characters of a title, where 160 pixels showed 20 beside a history panel a third of the width.
+        assert page.table.view.columnWidth(headers.index("Action")) >= TITLE_FLOOR, size
+    owner = headers.index("Owner")
+    model = page.table.model
+    cut = [row for row in range(model.rowCount()) if page.table.view.fontMetrics().horizontalAdvance(
+        model.index(row, owner).data()) > page.table.view.columnWidth(owner)]
+    assert cut  # a long name is cut short in the list, and whole in its tooltip
+    assert all(model.index(row, owner).data(Qt.ItemDataRole.ToolTipRole) == model.index(row, owner).data()
+               for row in cut)

@@ -9,13 +9,16 @@ import openpyxl
 import pytest
 from driving import choose_file, open_wizard
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QApplication,
     QComboBox,
     QFileDialog,
     QLabel,
     QLineEdit,
+    QStyle,
+    QStyleOptionComboBox,
     QTableView,
     QWidget,
     QWizard,
@@ -27,7 +30,7 @@ from jointlead.domain.errors import JointleadError
 from jointlead.services.budget_setup import AgreementTerms, PartnerTerms, set_up_agreement
 from jointlead.ui import worker
 from jointlead.ui.export_dialog import ExportDialog
-from jointlead.ui.import_wizard import NO_PEOPLE, NO_PEOPLE_NOR_PARTNERS, ImportWizard
+from jointlead.ui.import_wizard import MINIMUM_SIZE, NO_PEOPLE, NO_PEOPLE_NOR_PARTNERS, ImportWizard
 from jointlead.ui.worker import Task
 
 NEXT = QWizard.WizardButton.NextButton
@@ -212,12 +215,72 @@ def test_a_report_with_its_header_in_two_rows_is_mapped_by_both_rows_headers(win
     mapping = wizard.mapping_page
     assert mapping.header_row.text() == "Headers found on rows 3 and 4"
     assert mapping.current_mapping()["cost_centre"] == "Cost centre Code"
-    # The box is too narrow for the whole of such a header: its tooltip has it, and follows the choice.
+    # The tooltip has the whole of the header chosen (the box may have to shorten a long one), and follows the choice.
     combo = mapping._combos["cost_centre"]
     assert combo.toolTip() == "Cost centre Code  (A)"
     map_column(wizard, "cost_centre", "Cost centre Name")
     assert combo.toolTip() == "Cost centre Name  (B)"
     assert [row for row, _cells in wizard.description.sample] == [5, 6, 10, 11]  # page 2's header skipped
+
+
+def text_room(combo: QComboBox) -> int:
+    """The width a combo draws its chosen text in, as its style lays it out (a pixel each side left clear)."""
+    option = QStyleOptionComboBox()
+    combo.initStyleOption(option)
+    return combo.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, option,
+                                        QStyle.SubControl.SC_ComboBoxEditField, combo).width() - 2
+
+
+def test_each_column_choice_shows_its_header_and_column_whole_even_with_the_wizard_at_its_smallest(window, demo_db,
+                                                                                                   qtbot, tmp_path):
+    window.set_database(demo_db)
+    source, _valid = messy_nft_ledger(tmp_path, demo_db)
+    wizard = open_wizard(window, qtbot)
+    choose_file(wizard, qtbot, source)
+    qtbot.waitUntil(lambda: wizard.currentPage() is wizard.mapping_page and not wizard.busy)
+    mapping = wizard.mapping_page
+    mapping.sheet.setCurrentText("Detail")
+    qtbot.waitUntil(lambda: not wizard.busy)
+    wizard.resize(MINIMUM_SIZE)
+    for _ in range(3):
+        QApplication.processEvents()
+
+    combo = mapping._combos["subjective"]
+    assert combo.currentText() == "Account Code  (B)"  # once cut off at the right, as "Account Code  ("
+    for combo in mapping._combos.values():
+        longest = max(combo.fontMetrics().horizontalAdvance(combo.itemText(i)) for i in range(combo.count()))
+        assert text_room(combo) >= longest, combo.accessibleName()
+        right = combo.mapTo(mapping.fields_box, QPoint(combo.width(), 0)).x()
+        assert right <= mapping.fields_box.width(), combo.accessibleName()  # the fields wrap onto more lines
+
+
+def test_a_header_too_long_for_its_box_is_shortened_in_the_middle_keeping_its_column_letter(window, demo_db, qtbot,
+                                                                                            tmp_path):
+    window.set_database(demo_db)
+    long = "Narrative as entered by the originating department"
+    workbook = openpyxl.Workbook()
+    detail = workbook.active
+    detail.title = "Detail"
+    detail.append([*HEADER[:4], long, HEADER[5], "Amount"])
+    centre, subjective = nft_codes(demo_db)[0]
+    detail.append([centre, subjective, "M8", dt.date(2026, 11, 10), "Agency nurse", "GL80001", 100])
+    path = tmp_path / "NFT GL detail M8.xlsx"
+    workbook.save(path)
+    wizard = open_wizard(window, qtbot)
+    choose_file(wizard, qtbot, path)
+    qtbot.waitUntil(lambda: wizard.currentPage() is wizard.mapping_page and not wizard.busy)
+    mapping = wizard.mapping_page
+    map_column(wizard, "description", long)
+    qtbot.waitUntil(lambda: not wizard.busy)
+
+    combo = mapping._combos["description"]
+    assert combo.currentText() == f"{long}  (E)" and combo.toolTip() == f"{long}  (E)"
+    shown = combo.shown_text()
+    assert shown != combo.currentText() and shown.startswith("Narrative") and shown.endswith("department  (E)")
+    assert combo.fontMetrics().horizontalAdvance(shown) <= text_room(combo)
+    # Every box is as wide as the longest choice allows, so they line up: this one made them no wider than the rest.
+    assert {other.width() for other in mapping._combos.values()} == {combo.width()}
+    assert combo.width() < combo.fontMetrics().horizontalAdvance(combo.currentText())
 
 
 def test_an_extract_for_a_closed_month_says_what_to_do_rather_than_to_check_the_file(window, demo_db, qtbot,

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from mnemonics import clashes, mnemonics
 
 from PySide6.QtCore import Qt
 
@@ -16,7 +17,14 @@ from jointlead.domain.actions import ActionStatus
 from jointlead.services import actions
 from jointlead.services.action_tracker import export_action_tracker
 from jointlead.ui.import_wizard import MINIMUM_SIZE
-from jointlead.ui.tracker_import_dialog import TITLE_WIDTH, UNDECIDED, TrackerImportDialog
+from jointlead.ui.tracker_import_dialog import (
+    ACCEPT,
+    REJECT,
+    TITLE_WIDTH,
+    UNDECIDED,
+    WITH_ITS_UPDATE,
+    TrackerImportDialog,
+)
 
 TODAY = date(2026, 11, 20)  # the demo's today, as the window's
 NEW_TITLE = "Agree the winter discharge pathway with the acute trust"
@@ -164,6 +172,93 @@ def test_importing_the_valid_rows_still_waits_for_each_conflict_to_be_decided(im
     importer.table.view.selectRow(0)
     importer.decide(True)
     assert importer.import_button.isEnabled()
+
+
+def choose(importer: TrackerImportDialog, reference: str, kind: str) -> None:
+    """Select the line of one change, as a click on it does."""
+    model = importer.table.model
+    row = next(row for row in range(model.rowCount())
+               if model.row_at(row).change.key == f"{reference} {kind}")
+    importer.table.view.selectRow(row)
+
+
+def decisions(importer: TrackerImportDialog) -> dict[str, str]:
+    model = importer.table.model
+    return {model.row_at(row).change.key: model.row_at(row).decision for row in range(model.rowCount())}
+
+
+WHY = "No longer needed: the partnership board closed the workstream"
+
+
+def test_rejecting_the_update_that_gives_a_cancellation_its_reason_rejects_the_cancellation_too(importer, tracker,
+                                                                                                demo_db, qtbot,
+                                                                                                messages):
+    cancelled, other = tracker.references[:2]
+    before = by_reference(demo_db)
+    tracker.write(cancelled, "New status", "Cancelled")
+    tracker.write(cancelled, "New update", WHY)
+    tracker.write(other, "New update", "Both partners confirmed in writing")
+    importer.load(tracker.save())
+    assert decisions(importer)[f"{cancelled} status"] == ACCEPT
+
+    choose(importer, cancelled, "update")
+    importer.decide(False)
+
+    # Rejected with it, saying why, before Import rather than refused at it.
+    assert decisions(importer) == {f"{cancelled} update": REJECT, f"{cancelled} status": WITH_ITS_UPDATE,
+                                   f"{other} update": ACCEPT}
+    model = importer.table.model
+    line = next(row for row in range(model.rowCount()) if model.row_at(row).change.key == f"{cancelled} status")
+    decision = [column.header for column in model.columns].index("Decision")
+    assert "an action is cancelled only with a reason" in model.index(line, decision).data(Qt.ItemDataRole.ToolTipRole)
+    assert importer.import_button.isEnabled()
+    qtbot.mouseClick(importer.import_button, Qt.MouseButton.LeftButton)
+
+    assert messages == []
+    after = by_reference(demo_db)
+    assert after[cancelled].status == before[cancelled].status
+    assert after[cancelled].latest_update == before[cancelled].latest_update
+    assert after[other].latest_update == "Both partners confirmed in writing"
+
+
+def test_accepting_a_cancellation_accepts_the_update_that_is_its_reason(importer, tracker, demo_db, qtbot, messages):
+    cancelled = tracker.references[0]
+    tracker.write(cancelled, "New status", "Cancelled")
+    tracker.write(cancelled, "New update", WHY)
+    path = tracker.save()
+    actions.add_update(demo_db, by_reference(demo_db)[cancelled].id, "Chased by the manager", today=TODAY)
+    importer.load(path)  # changed here since the export: both changes wait to be decided
+    assert decisions(importer) == {f"{cancelled} update": UNDECIDED, f"{cancelled} status": UNDECIDED}
+
+    choose(importer, cancelled, "update")
+    importer.decide(False)
+    assert decisions(importer) == {f"{cancelled} update": REJECT, f"{cancelled} status": WITH_ITS_UPDATE}
+    choose(importer, cancelled, "status")
+    importer.decide(True)
+    assert decisions(importer) == {f"{cancelled} update": ACCEPT, f"{cancelled} status": ACCEPT}
+    choose(importer, cancelled, "status")
+    importer.decide(False)  # keeping the update without the cancellation is for the manager to choose
+    assert decisions(importer) == {f"{cancelled} update": ACCEPT, f"{cancelled} status": REJECT}
+    choose(importer, cancelled, "status")
+    importer.decide(True)
+    qtbot.mouseClick(importer.import_button, Qt.MouseButton.LeftButton)
+
+    assert messages == []
+    after = by_reference(demo_db)[cancelled]
+    assert after.status == ActionStatus.CANCELLED and after.latest_update == WHY
+
+
+def test_each_button_of_the_dialog_has_an_alt_letter_of_its_own(importer, tracker):
+    valid, broken = tracker.references[:2]
+    tracker.write(valid, "New update", "Both partners confirmed in writing")
+    tracker.write(broken, "New status", "Maybe")  # a problem: the choice to import the valid rows shows
+    importer.load(tracker.save())
+
+    keys = mnemonics(importer)
+    leave_out = importer.accept_valid.text().replace("&", "")
+    wanted = ["Choose the returned tracker…", "Accept", "Reject", "Import", leave_out]
+    assert [text for text in wanted if not keys.get(text)] == []  # the last one kept its letter when retitled
+    assert clashes(keys) == []
 
 
 def test_at_its_smallest_the_dialog_shows_every_column_of_the_changes_without_scrolling_sideways(importer, tracker,

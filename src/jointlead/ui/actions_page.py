@@ -49,8 +49,9 @@ COLUMNS = [
            tooltip=lambda r: (f"{r.days_overdue} days overdue. " if r.overdue else "")
            + (f"Revised: originally due {day_text(r.original_due)}" if r.revised else "")),
     Column("Status", lambda r: r.status.label),
+    # Capped, so that on a laptop the room goes to the action's title (a long name is whole in its tooltip).
     Column("Owner", lambda r: f"{r.owner} ({r.organisation})" if r.owner else "No owner",
-           tone=lambda r: None if r.owner else "bad"),
+           tone=lambda r: None if r.owner else "bad", max_width=150),
     Column("Priority", lambda r: r.priority.capitalize(), sort_key=lambda r: PRIORITY_ORDER.get(r.priority, 9)),
     Column("Latest update", lambda r: r.latest_update, max_width=260,
            tooltip=lambda r: f"{day_text(r.latest_update_on)}, {r.latest_update_by}: {r.latest_update}"
@@ -64,6 +65,9 @@ MEETING_COLUMNS = [
     Column("Actions\nagreed", lambda r: str(r.agreed), sort_key=lambda r: r.agreed, align=RIGHT),
     Column("Still\nopen", lambda r: str(r.still_open), sort_key=lambda r: r.still_open, align=RIGHT),
 ]
+# The action's title keeps at least this width however many columns follow it: at 1280 pixels wide it shows about
+# 30 characters with Due, Status and Owner still in view, and at 1024 Due and Status still fit beside the history.
+TITLE_FLOOR = 200
 NOTHING_CHOSEN = "<p><i>Choose an action to see its history.</i></p>"
 STATUS_FILTERS = [("Open or in progress", lambda r: r.is_open), ("Everything", lambda _r: True),
                   *[(s.label, lambda r, s=s: r.status == s) for s in ActionStatus]]
@@ -127,8 +131,9 @@ class ActionsPage(Page):
         self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName("Action views")
         self.tabs.tabBar().setAccessibleName("Choose an action view")
-        self.tabs.addTab(self._build_log(), "Action log")
-        self.tabs.addTab(self._build_meetings(), "Meetings")
+        # Alt+letter reaches each tab and button (the menus have F, E, V and H; each tab's buttons are seen apart).
+        self.tabs.addTab(self._build_log(), "Action &log")
+        self.tabs.addTab(self._build_meetings(), "&Meetings")
         self.body.addWidget(self.tabs, 1)
 
     # --- building ---------------------------------------------------------------------------------
@@ -159,7 +164,7 @@ class ActionsPage(Page):
             # "No owner yet" shows whole, however long the longest name (whole in the drop-down).
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(10)
-        add = QPushButton("Add action", tab)
+        add = QPushButton("&Add action", tab)
         add.clicked.connect(self.quick_add)
         for widget, stretch in ((self.new_title, 3), (self.new_owner, 1), (self.new_due, 0), (self.new_meeting, 1),
                                 (add, 0)):
@@ -179,7 +184,8 @@ class ActionsPage(Page):
 
         split = divider("action log divider", tab)
         self.table = DataTable("actions", COLUMNS, "No actions are recorded yet. Actions agreed at boards and "
-                               "meetings appear here with their owners and due dates.", tab, stretch_column=2)
+                               "meetings appear here with their owners and due dates.", tab, stretch_column=2,
+                               stretch_floor=TITLE_FLOOR)
         self.table.view.selectionModel().currentRowChanged.connect(lambda *_: self._show_action())
         # Searching lays the list out again, which loses the row chosen: chosen again if it still shows.
         self.table.search.textChanged.connect(lambda _text: self._choose_again())
@@ -189,13 +195,13 @@ class ActionsPage(Page):
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(8, 0, 0, 0)
         side_layout.addLayout(button_row(side, (
-            ("Update…", self.add_update), ("Status…", self.change_status), ("Due date…", self.revise_due),
-            ("RAG…", self.set_rag), ("Edit…", self.edit_action), ("Remove…", self.remove_action))))
+            ("&Update…", self.add_update), ("&Status…", self.change_status), ("&Due date…", self.revise_due),
+            ("&RAG…", self.set_rag), ("Ed&it…", self.edit_action), ("Rem&ove…", self.remove_action))))
         # Short words, so the six buttons take two rows at 1366 pixels wide and three at 1024, leaving the history
         # room; the action they act on is the one named just below them, and the accessible names say it in full.
         for button in side.findChildren(QPushButton):
-            if button.text() in ("Edit…", "Remove…"):
-                verb = button.text().rstrip("…")
+            verb = button.text().replace("&", "").rstrip("…")
+            if verb in ("Edit", "Remove"):
                 button.setAccessibleName(f"{verb} action…")
                 button.setToolTip("Change the action's title, detail, workstream, owner, meeting or priority"
                                   if verb == "Edit" else "Remove an action entered by mistake (asks first)")
@@ -212,7 +218,7 @@ class ActionsPage(Page):
         side_layout.addWidget(scroll, 1)
         split.addWidget(self.table)
         split.addWidget(side)
-        split.setSizes([700, 360])
+        split.setSizes([700, 300])  # the history beside the table takes about 30% of the width
         layout.addWidget(split, 1)
         return tab
 
@@ -220,7 +226,7 @@ class ActionsPage(Page):
         tab = QWidget(self)
         layout = QVBoxLayout(tab)
         layout.setContentsMargins(8, 8, 8, 8)
-        layout.addLayout(button_row(tab, (("Add meeting…", self.add_meeting),)))
+        layout.addLayout(button_row(tab, (("&Add meeting…", self.add_meeting),)))
         split = divider("meetings divider", tab)
         self.meetings = DataTable("meetings", MEETING_COLUMNS, "No meetings are recorded yet.", tab,
                                   stretch_column=0)
@@ -235,11 +241,13 @@ class ActionsPage(Page):
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.meeting_detail)
         scroll.setAccessibleName("Meeting detail")
-        # As on the action log: the table first, the summary up to a comfortable reading width beside it.
+        # As on the action log: the table first, the summary up to a comfortable reading width beside it. The table
+        # needs little room for a few meetings and four short columns, and the summary's lists of actions, read line
+        # by line, wrap less in the room it leaves.
         scroll.setMaximumWidth(440)
         split.addWidget(self.meetings)
         split.addWidget(scroll)
-        split.setSizes([700, 360])
+        split.setSizes([600, 400])
         layout.addWidget(split, 1)
         return tab
 

@@ -10,13 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QComboBox,
     QFileDialog,
     QFormLayout,
-    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -25,6 +25,9 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QRadioButton,
+    QStyle,
+    QStyleOptionComboBox,
+    QStylePainter,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -48,13 +51,15 @@ from jointlead.services.imports import (
 from jointlead.ui.messages import show_problem
 from jointlead.ui.table_model import LEFT, RIGHT, Column
 from jointlead.ui.theme import NHS_SECONDARY_TEXT, TONES
-from jointlead.ui.widgets import DataTable
+from jointlead.ui.widgets import DataTable, FlowLayout, labelled
 from jointlead.ui.worker import Task, TaskProgress, show_crash
 
 SPREADSHEET_FILTER = "Spreadsheets (*.xlsx *.xlsm *.xls *.ods *.csv);;All files (*)"
 WORKBOOK_FILTER = "Excel workbooks (*.xlsx)"
 NOT_IN_FILE = "(not in this file)"
-FIELDS_PER_ROW = 3
+# A column's choice shows whole up to about this many characters ("Transaction Description  (E)"); a longer header is
+# shortened in its middle, and is whole in the drop-down and the tooltip.
+LONGEST_CHOICE = 32
 MONEY_FIELDS = {"amount", "debit", "credit"}
 PROBLEM_STYLE = f"color: {TONES['bad'][0]}; font-weight: 600;"
 NOTICE_STYLE = f"color: {NHS_SECONDARY_TEXT};"
@@ -427,13 +432,47 @@ def sample_columns(fields: tuple[imports.FieldChoice, ...]) -> list[Column]:
     return columns
 
 
+class ColumnChoice(QComboBox):
+    """A drop-down of the file's columns, as wide as its longest choice up to LONGEST_CHOICE characters. A longer one
+    is shortened in its middle, so the column letter at its end still shows ("Transaction…iption  (E)"): a combo's
+    own text is cut off at the right, and "Account Code  (B)" cut to "Account Code  (" names no column."""
+
+    def fit_choices(self) -> None:
+        """As wide as the longest choice, within reason: called whenever the choices are filled in again."""
+        self.ensurePolished()  # measured in the style sheet's padding and font, which come with polishing
+        metrics = self.fontMetrics()
+        longest = max((metrics.horizontalAdvance(self.itemText(i)) for i in range(self.count())), default=0)
+        around = self.width() - self._room()  # the frame and the arrow, whatever the width
+        self.setFixedWidth(min(longest, metrics.averageCharWidth() * LONGEST_CHOICE) + around)
+
+    def _room(self) -> int:
+        """The width the text is drawn in: the style's field for it, less the pixel each side styles leave."""
+        option = QStyleOptionComboBox()
+        self.initStyleOption(option)
+        field = self.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, option,
+                                            QStyle.SubControl.SC_ComboBoxEditField, self)
+        return field.width() - 2
+
+    def shown_text(self) -> str:
+        """The chosen column as the box shows it: whole, or shortened in its middle to fit."""
+        return self.fontMetrics().elidedText(self.currentText(), Qt.TextElideMode.ElideMiddle, self._room())
+
+    def paintEvent(self, _event: QPaintEvent) -> None:
+        painter = QStylePainter(self)
+        option = QStyleOptionComboBox()
+        self.initStyleOption(option)
+        painter.drawComplexControl(QStyle.ComplexControl.CC_ComboBox, option)
+        option.currentText = self.shown_text()
+        painter.drawControl(QStyle.ControlElement.CE_ComboBoxLabel, option)
+
+
 class MappingPage(QWizardPage):
     def __init__(self, wizard: ImportWizard) -> None:
         super().__init__(wizard)
         self._wizard = wizard
         self._previewed = False
         self._fields: tuple[imports.FieldChoice, ...] = ()
-        self._combos: dict[str, QComboBox] = {}
+        self._combos: dict[str, ColumnChoice] = {}
         self._pending: DescribeRequest | None = None
         self._running = False
         self.setTitle("Sheet and columns")
@@ -459,11 +498,12 @@ class MappingPage(QWizardPage):
         top.addWidget(self.busy, 1)
         top.addStretch(0)
 
-        # The fields sit in a grid above the rows, so the rows get the whole width of the page.
+        # The fields sit above the rows, so the rows get the whole width of the page; as many to a line as the
+        # width has room for, each caption and box as wide as the widest, so that they line up in columns.
         self.fields_box = QGroupBox("Columns (* needed for every import)", self)
-        self.fields_form = QGridLayout(self.fields_box)
-        self.fields_form.setHorizontalSpacing(10)
-        self.fields_form.setVerticalSpacing(6)
+        self.fields_form = FlowLayout(self.fields_box)
+        self.fields_form.setContentsMargins(9, 6, 9, 9)
+        self.fields_form.setSpacing(10)
 
         self.sample: DataTable | None = None  # its columns are the fields of the kind of import: made with them
         self._sample_slot = QVBoxLayout()
@@ -495,23 +535,19 @@ class MappingPage(QWizardPage):
                     item.widget().deleteLater()
             self._combos = {}
             used = {"h", "b", "n", "i"}  # Sheet, and the wizard's Back, Next and Import buttons
-            for index, choice in enumerate(fields):
-                combo = QComboBox(self.fields_box)
+            for choice in fields:
+                combo = ColumnChoice(self.fields_box)
                 combo.setAccessibleName(f"{choice.label} column" + (" (needed)" if choice.required else ""))
-                combo.setMinimumContentsLength(12)
-                combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
                 combo.currentIndexChanged.connect(self._on_mapping)
-                # A long header ("Cost centre Code", from a header in two rows) is cut short in the box: whole here.
+                # A header longer than the box ("Cost centre Code", from a header in two rows) is whole here.
                 combo.currentTextChanged.connect(combo.setToolTip)
-                label = QLabel(with_mnemonic(choice.label, used) + (" *" if choice.required else ""),
-                               self.fields_box)
-                label.setBuddy(combo)
-                row, pair = divmod(index, FIELDS_PER_ROW)
-                self.fields_form.addWidget(label, row, 2 * pair)
-                self.fields_form.addWidget(combo, row, 2 * pair + 1)
+                self.fields_form.addWidget(labelled(with_mnemonic(choice.label, used)
+                                                    + (" *" if choice.required else ""), combo, self.fields_box))
                 self._combos[choice.name] = combo
-            for pair in range(FIELDS_PER_ROW):
-                self.fields_form.setColumnStretch(2 * pair + 1, 1)
+            captions = [combo.parentWidget().findChild(QLabel) for combo in self._combos.values()]
+            widest = max((caption.sizeHint().width() for caption in captions), default=0)
+            for caption in captions:
+                caption.setFixedWidth(widest)
             if self.sample is not None:
                 self._sample_slot.removeWidget(self.sample)
                 self.sample.deleteLater()
@@ -535,6 +571,7 @@ class MappingPage(QWizardPage):
             combo.setCurrentIndex(max(combo.findData(choice.header), 0) if choice.header else 0)
             combo.blockSignals(False)
             combo.setToolTip(combo.currentText())
+            combo.fit_choices()
         self._fields = fields
 
     def _show(self, description: SourceDescription) -> None:

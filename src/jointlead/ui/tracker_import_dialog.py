@@ -3,7 +3,9 @@
 Nothing the owner wrote is dropped unseen: the rows with problems are listed in full (cell by cell, as the service
 gives them), and so are the notices about what the import does not read or what changes nothing. Rows with
 problems stop the import unless the manager chooses to import the valid rows on their own, as the CLI's
---accept-valid does; the rows left out are named before Import is pressed.
+--accept-valid does; the rows left out are named before Import is pressed. A cancellation goes with its reason, the
+row's new update: rejecting the update rejects the cancellation, and accepting the cancellation accepts the update,
+so what the manager chooses can always be imported.
 """
 
 from __future__ import annotations
@@ -28,10 +30,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from jointlead.domain.actions import ActionStatus
 from jointlead.domain.errors import JointleadError
 from jointlead.domain.words import listed
 from jointlead.services import action_tracker
-from jointlead.services.action_tracker import TrackerChange, TrackerPreview
+from jointlead.services.action_tracker import ChangeKind, TrackerChange, TrackerPreview
 from jointlead.ui.import_wizard import MINIMUM_SIZE, NOTICE_STYLE, PROBLEM_STYLE, initial_size, plural
 from jointlead.ui.messages import show_problem
 from jointlead.ui.table_model import Column
@@ -39,12 +42,16 @@ from jointlead.ui.undo import Editor
 from jointlead.ui.widgets import DataTable
 
 ACCEPT, REJECT, UNDECIDED = "Accept", "Reject", "Decide…"
+# A cancellation whose reason, the row's new update, is rejected: rejected with it, as an action is cancelled only
+# with a reason (the import refuses it otherwise). Accepting the cancellation accepts its update again.
+WITH_ITS_UPDATE = "Reject, with its update"
 
 
 @dataclass(frozen=True)
 class _Line:
     change: TrackerChange
     decision: str
+    why: str = ""  # how the decision is tied to another line's, if it is
 
 
 # The title is cut short first on a small screen, so the changes keep every column in view without scrolling
@@ -58,7 +65,8 @@ COLUMNS = [
     Column("What", lambda r: r.change.summary, max_width=340),
     Column("Conflict", lambda r: r.change.conflict, max_width=260, tone=lambda r: "bad" if r.change.conflict else None),
     Column("Decision", lambda r: r.decision,
-           tone=lambda r: "bad" if r.decision == UNDECIDED else "muted" if r.decision == REJECT else None),
+           tone=lambda r: "bad" if r.decision == UNDECIDED else "muted" if r.decision != ACCEPT else None,
+           tooltip=lambda r: r.why or r.decision),
 ]
 PROBLEM_COLUMNS = [
     Column("Where", lambda p: p.reference, sort_key=lambda p: (p.row or 0, p.column or 0)),
@@ -112,7 +120,8 @@ class TrackerImportDialog(QDialog):
         super().__init__(parent)
         self.editor, self.today = editor, today
         self.preview: TrackerPreview | None = None
-        self.decisions: dict[str, bool] = {}
+        self.decisions: dict[str, bool] = {}  # the manager's own, by change key
+        self.reasons: dict[str, TrackerChange] = {}  # a cancellation's key -> its row's new update, the reason
         self.setWindowTitle("Import an action tracker")
         # The layout sets no minimum (sized once, here, before showing), so the dialog keeps its own: small enough
         # for a laptop's screen, with the lists scrolling inside.
@@ -121,7 +130,8 @@ class TrackerImportDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
         row = QHBoxLayout()
-        choose = QPushButton("Choose the returned tracker…", self)
+        # Alt+letter reaches each button: Choose, Accept, Reject, Import, and "on their own" for the check box.
+        choose = QPushButton("&Choose the returned tracker…", self)
         choose.clicked.connect(self.choose_file)
         row.addWidget(choose)
         self.summary = QLabel("A tracker jointlead exported, with the owner's new updates, statuses and due dates. "
@@ -142,7 +152,7 @@ class TrackerImportDialog(QDialog):
         self.table.view.doubleClicked.connect(lambda _i: self.toggle())
         changes_layout.addWidget(self.table, 1)
         decide = QHBoxLayout()
-        for text, accept in (("Accept", True), ("Reject", False)):
+        for text, accept in (("&Accept", True), ("&Reject", False)):
             button = QPushButton(text, changes)
             button.clicked.connect(lambda _c=False, accept=accept: self.decide(accept))
             decide.addWidget(button)
@@ -162,7 +172,7 @@ class TrackerImportDialog(QDialog):
         splitter.addWidget(self.notices_section)
         layout.addWidget(splitter, 1)
 
-        self.accept_valid = QCheckBox("Import the valid rows on their own", self)
+        self.accept_valid = QCheckBox("Import the valid rows on their &own", self)
         self.accept_valid.setAccessibleName("Import the valid rows on their own")
         self.accept_valid.toggled.connect(lambda _checked: self._show())
         self.accept_valid.hide()
@@ -170,7 +180,7 @@ class TrackerImportDialog(QDialog):
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
                                         self)
         self.import_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.import_button.setText("Import")
+        self.import_button.setText("&Import")
         self.import_button.setEnabled(False)
         self.buttons.accepted.connect(self.apply)
         self.buttons.rejected.connect(self.reject)
@@ -189,6 +199,9 @@ class TrackerImportDialog(QDialog):
             show_problem(self, error, "This tracker cannot be imported")
             return
         self.decisions = {}
+        updates = {c.row: c for c in self.preview.changes if c.kind == ChangeKind.UPDATE}
+        self.reasons = {c.key: updates[c.row] for c in self.preview.changes
+                        if c.kind == ChangeKind.STATUS and c.status == ActionStatus.CANCELLED and c.row in updates}
         self.table.empty.setText("No row of this tracker can be imported as it is: see the problems below."
                                  if self.preview.problems else
                                  "The owner wrote no new update, status, due date or action in this tracker.")
@@ -231,7 +244,7 @@ class TrackerImportDialog(QDialog):
         preview = self.preview
         if preview is None:
             return
-        lines = [_Line(c, self._decision(c)) for c in preview.changes]
+        lines = [self._line(c) for c in preview.changes]
         self.table.set_rows(lines)
         undecided = sum(1 for line in lines if line.decision == UNDECIDED)
         self.summary.setText(
@@ -260,7 +273,7 @@ class TrackerImportDialog(QDialog):
                       "or import the valid rows on their own.")
         self.problems_heading.setText(f"{plural(preview.rows_with_problems, 'row')} of the tracker {has} "
                                       f"({rows} of '{preview.sheet}'). {advice}")
-        self.accept_valid.setText(f"Import the valid rows on their own, leaving out {rows} (the problems listed "
+        self.accept_valid.setText(f"Import the valid rows on their &own, leaving out {rows} (the problems listed "
                                   "above)")
 
     def _show_notices(self, preview: TrackerPreview) -> None:
@@ -269,17 +282,34 @@ class TrackerImportDialog(QDialog):
             f"{plural(len(preview.notices), 'note')} on what the owner wrote that is not imported, or changes "
             "nothing. Nothing to decide; tell the owner if it needs doing another way.")
 
-    def _decision(self, change: TrackerChange) -> str:
+    def _chosen(self, change: TrackerChange) -> str:
         """A change is imported unless rejected; one that conflicts waits for the manager to decide."""
         if change.key in self.decisions:
             return ACCEPT if self.decisions[change.key] else REJECT
         return UNDECIDED if change.conflict else ACCEPT
+
+    def _line(self, change: TrackerChange) -> _Line:
+        """The change as the list shows it: a cancellation goes with its reason, so what is chosen can be imported."""
+        reason = self.reasons.get(change.key)
+        if reason is not None and self._chosen(change) != REJECT:  # one the manager rejected is plainly rejected
+            if self._chosen(reason) == REJECT:
+                return _Line(change, WITH_ITS_UPDATE,
+                             f"Its reason, the new update on row {change.row}, is rejected, and an action is "
+                             "cancelled only with a reason. Accept the cancellation to accept its update as well.")
+            return _Line(change, self._chosen(change), "Cancelled with the new update on its row as the reason: "
+                                                       "rejecting the update rejects the cancellation too.")
+        if any(update.key == change.key for update in self.reasons.values()):
+            return _Line(change, self._chosen(change), "The reason for cancelling the action: rejecting it rejects "
+                                                       "the cancellation too.")
+        return _Line(change, self._chosen(change))
 
     def decide(self, accept: bool) -> None:
         if self.preview is None:
             return
         for line in self.table.selected_rows():
             self.decisions[line.change.key] = accept
+            if accept and line.change.key in self.reasons:  # a cancellation is accepted with its reason
+                self.decisions[self.reasons[line.change.key].key] = True
         self._show()
 
     def toggle(self) -> None:
@@ -288,9 +318,12 @@ class TrackerImportDialog(QDialog):
             self.decide(line.decision != ACCEPT)
 
     def apply(self) -> None:
-        preview, decisions = self.preview, dict(self.decisions)
+        preview = self.preview
         if preview is None:
             return
+        # Every change as the list shows it: a cancellation rejected with its update is rejected, not only shown so.
+        decisions = {line.change.key: line.decision == ACCEPT for line in map(self._line, preview.changes)
+                     if line.decision != UNDECIDED}
         # As the CLI's --accept-valid: the rows with problems are left out. Conflicts stay the manager's to decide.
         accept_valid = bool(preview.problems) and self.accept_valid.isChecked()
 

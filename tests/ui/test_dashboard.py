@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from mnemonics import clashes, mnemonics, without_letters
 
 from PySide6.QtCore import Qt
 
@@ -166,6 +167,38 @@ def test_each_tile_opens_its_page_narrowed_to_what_it_counts(window, demo_db, qt
         assert page.title == "People & lines" and page.tabs.currentIndex() == 2
 
 
+@pytest.mark.parametrize("code", [None, "NFT", "NCC"])
+def test_the_findings_tile_and_the_findings_tab_count_the_same_findings_and_say_what_the_others_are(window, demo_db,
+                                                                                                   code):
+    window.set_database(demo_db)
+    dashboard = window.dashboard
+    dashboard.show_for(code)
+    tile, by_area = dashboard.tiles["Data-quality findings"], dashboard.picture.findings_by_area
+    about_people = by_area.get(Area.PEOPLE, 0)  # none of the council's staff: only notes for information
+    assert int(tile.value_text()) == sum(by_area.values())
+    # On the demo service: 6 for the whole service, 5 about people (the Findings tab's number) and 1 about the ledger.
+    assert (code is not None or (int(tile.value_text()), about_people) == (6, 5))
+    assert tile.detail_text().startswith("Needing action: ")
+    assert (f"{about_people} about people and lines" in tile.detail_text()) == bool(about_people)
+
+    window.open_filtered("People & lines", {"organisation": code, "view": "Findings"})  # as the tile opens it
+    page = window.current_page()
+    assert page.tabs.tabText(page.tabs.currentIndex()) == (f"F&indings ({about_people})" if about_people
+                                                           else "F&indings")
+    shown = rows(page.findings)
+    needing = [f for f, _name in shown if f.severity.needs_action]
+    noted = len(shown) - len(needing)
+    assert len(needing) == about_people and noted > 0
+    summary = page.findings_summary.text()
+    assert (f"{about_people} need action" if about_people else "none needs action") in summary.casefold()
+    assert f"{noted} are for information only" in summary
+    total = page.findings.model.total_rows
+    # The list's own count is the two together: every number on screen adds up.
+    assert page.findings.count.text() == (f"{len(shown)} findings" if code is None else
+                                          f"{len(shown)} of {total} findings shown")
+    assert summary.startswith(f"Of the {len(shown)} shown, ") == (code is not None)
+
+
 def test_an_organisation_row_opens_its_dashboard_and_an_empty_database_explains_itself(window, demo_db, empty_db):
     window.set_database(demo_db)
     dashboard = window.dashboard
@@ -254,3 +287,11 @@ def test_on_paper_the_choices_are_words_and_the_screen_is_as_it_was_afterwards(w
 
     window.set_database(empty_db)
     assert dashboard.choices_words() == "No pooled budget · Whole service"
+
+
+def test_the_dashboards_choices_have_alt_letters_of_their_own_clear_of_the_menus(window, demo_db):
+    window.set_database(demo_db)
+    on_page = mnemonics(window.dashboard)
+    assert {words: key for words, key in on_page.items() if key} == {"Year": "Y", "As at": "A", "For": "O"}
+    assert without_letters(on_page) == []  # the tiles have no words of their own to take a letter
+    assert clashes(mnemonics(window)) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -315,6 +316,31 @@ def test_changing_a_filter_asks_for_a_new_structure_but_showing_one_does_not(cha
                                    organisations=(NCC, NFT)))
     assert len(asked) == count
     assert chart.filters() == (date(2025, 1, 1), "North", None)
+
+
+LONG_TEAM = ("Integrated Community Mental Health and Learning Disability Service for the North and East Localities, "
+             "with Crisis Resolution, Home Treatment and Liaison")[:150]
+
+
+def test_a_long_team_name_is_cut_short_in_the_team_filter_and_shown_whole_in_its_list_and_tooltip(qtbot):
+    make_application()
+    chart = OrgChart()  # filled before it is first shown, as the People page fills it
+    qtbot.addWidget(chart)
+    chart.show_structure(replace(team_structure(), teams=("North", "South", LONG_TEAM), team=LONG_TEAM))
+    chart.resize(1200, 800)
+    chart.show()
+    qtbot.waitExposed(chart)
+    assert len(LONG_TEAM) == 150
+    team = chart.team
+    # Never so wide that the employer filter leaves the first line of controls.
+    assert team.width() < 320 and chart.organisation.y() == team.y()
+    assert team.currentText() == LONG_TEAM == team.toolTip()
+    index = team.findData(LONG_TEAM)
+    assert team.itemText(index) == LONG_TEAM == team.itemData(index, Qt.ItemDataRole.ToolTipRole)
+    shown = team.shown_text()
+    assert shown.endswith("…") and LONG_TEAM.startswith(shown[:-1]) and len(shown) > 20
+    team.setCurrentIndex(team.findData("North"))
+    assert team.toolTip() == "North" and team.shown_text() == "North"
 
 
 def test_an_empty_chart_explains_itself_and_offers_no_export(chart):

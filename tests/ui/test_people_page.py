@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 from driving import only, save
+from mnemonics import clashes, mnemonics, without_letters
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QLabel
@@ -316,3 +317,60 @@ def test_tab_leaves_a_date_that_is_not_set_so_the_fields_after_it_and_save_can_b
         assert dialog.start.hasFocus()
         qtbot.keyClick(dialog.start, key)
         assert not dialog.start.hasFocus()  # it kept the focus for ever
+
+
+@pytest.mark.parametrize("view", ["People", "Org chart", "Findings"])
+def test_each_button_and_tab_in_sight_has_an_alt_letter_of_its_own_clear_of_the_menus(window, page, view):
+    page.tabs.setCurrentWidget(page.views[view])
+    on_page = mnemonics(page)
+    assert "Findings (5)" in on_page  # the tab keeps its letter as its number changes
+    assert without_letters(on_page) == []  # "+", "−" and "100%" (the chart's zoom) have no letter to give
+    assert clashes(mnemonics(window)) == []  # nor does any share its letter with another in sight, or with a menu
+
+
+def test_alt_and_a_buttons_letter_presses_it(window, page, qtbot, messages):
+    from PySide6.QtTest import QTest
+
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    page.table.search.setFocus()
+    QTest.keyClick(window.focusWidget(), Qt.Key.Key_L, Qt.KeyboardModifier.AltModifier)  # Record &leaver…
+    qtbot.waitUntil(lambda: bool(messages))  # a button's letter clicks it as the mouse would, a moment later
+    assert messages[-1].startswith("Record leaver Choose a person first")
+    QTest.keyClick(window.focusWidget(), Qt.Key.Key_I, Qt.KeyboardModifier.AltModifier)  # F&indings
+    assert page.tabs.currentWidget() is page.views["Findings"]
+
+
+def test_at_1280_by_800_the_people_table_shows_name_employer_job_title_and_both_lines(window, page, qtbot):
+    from PySide6.QtWidgets import QApplication
+
+    from jointlead.ui.people_page import JOB_TITLE_WIDTH
+
+    window.resize(1280, 800)
+    for _ in range(3):
+        QApplication.processEvents()
+    view, header = page.table.view, page.table.view.horizontalHeader()
+    in_sight = [page.table.model.columns[c].header for c in range(header.count())
+                if header.sectionViewportPosition(c) >= 0
+                and header.sectionViewportPosition(c) + header.sectionSize(c) <= view.viewport().width()]
+    assert in_sight[:5] == ["Name", "Employer", "Job title", "Line manager", "Professional lead"]
+    # A long job title is cut short with its whole text in the cell's tooltip; the person's details keep room.
+    model = page.table.model
+    row = next(r for r in range(model.rowCount()) if len(model.row_at(r).job_title) > 30)
+    assert header.sectionSize(2) == JOB_TITLE_WIDTH
+    assert model.index(row, 2).data(Qt.ItemDataRole.ToolTipRole) == model.row_at(row).job_title
+    assert page.panel.parentWidget().parentWidget().width() >= 280
+
+
+def test_what_the_findings_come_to_is_said_of_one_as_of_many():
+    from jointlead.domain.findings import Finding, Severity
+    from jointlead.ui.people_page import findings_summary
+
+    warning, note = Finding(Severity.WARNING, "w", "W"), Finding(Severity.INFORMATION, "i", "I")
+    assert findings_summary([], 0) == ""
+    assert findings_summary([warning], 1) == ("1 needs action (errors and warnings, which the dashboard counts among "
+                                              "its data-quality findings).")
+    assert findings_summary([note, note], 3) == ("Of the 2 shown, none needs action; 2 are for information only, "
+                                                 "such as lines across organisations, and not counted.")
+    assert findings_summary([warning, note], 2).endswith("; 1 is for information only, such as lines across "
+                                                         "organisations, and not counted.")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
 from driving import only, save
+from mnemonics import clashes, mnemonics, without_letters
 from sqlalchemy import func, select
 
 from PySide6.QtCore import Qt
@@ -16,6 +18,7 @@ from jointlead.domain.supervision import Status
 from jointlead.services import supervision
 from jointlead.store.models import SupervisionSession
 from jointlead.ui import supervision_dialogs
+from jointlead.ui.supervision_page import caseload_summary
 
 
 def test_recording_a_session_takes_a_person_from_overdue_to_in_date_on_the_dashboard(window, demo_db, qtbot,
@@ -416,3 +419,52 @@ def test_enter_on_a_row_opens_its_session_and_the_status_bar_says_what_was_recor
     assert said.startswith("Done: record Andrew Thomas's professional supervision on ") and "Edit > Undo" in said
     window.undo_stack.undo()
     assert window.statusBar().currentMessage().startswith("Undone: record Andrew Thomas's professional supervision")
+
+
+def test_arranging_says_to_leave_the_interval_at_the_words_its_field_shows(page):
+    page.tabs.setCurrentWidget(page.trend)
+    page.arrange()
+    dialog = only(page, supervision_dialogs.ArrangementDialog)
+    shown = dialog.interval.text()
+    assert shown == dialog.interval.specialValueText() == "As the policy says"  # what a new arrangement starts at
+    [intro] = [label.text() for label in dialog.findChildren(QLabel) if "interval" in label.text()]
+    assert f"Leave the interval at “{shown}”" in intro
+    assert "at 0" not in intro  # a 0 the field never shows
+
+
+@pytest.mark.parametrize("view", ["Needs action", "Everyone", "By supervisor", "Breakdowns", "Trend"])
+def test_each_button_and_tab_in_sight_has_an_alt_letter_of_its_own_clear_of_the_menus(window, page, view):
+    page.tabs.setCurrentWidget(page.views[view])
+    on_page = mnemonics(page)
+    assert "Needs action (13)" in on_page  # the tab keeps its letter as its number changes
+    assert without_letters(on_page) == []
+    assert clashes(mnemonics(window)) == []
+
+
+def test_by_supervisor_counts_its_rows_as_arrangements_and_says_how_many_people_and_supervisors_they_are(page):
+    page.tabs.setCurrentWidget(page.views["By supervisor"])
+    table = page.by_supervisor
+    shown = [table.model.row_at(r)[1] for r in range(table.model.rowCount())]
+    people = {r.supervisee_id for r in shown}
+    supervisors = {r.supervisor_id for r in shown}
+    # Someone with managerial and professional supervision is two rows: on the demo, often from one supervisor.
+    assert (len(supervisors), len(people), len(shown)) == (14, 55, 99)
+    assert table.count.text() == "99 arrangements by supervisor"  # was "99 supervisees"
+    assert page.caseloads.text().startswith("14 supervisors supervise 55 people through 99 arrangements: ")
+    assert page.caseloads.isVisible()
+
+    page.show_filtered(organisation="NCC", view="By supervisor")
+    shown = [table.model.row_at(r)[1] for r in range(table.model.rowCount())]
+    people, supervisors = {r.supervisee_id for r in shown}, {r.supervisor_id for r in shown}
+    assert page.caseloads.text().startswith(f"{len(supervisors)} supervisors supervise {len(people)} people through "
+                                            f"{len(shown)} arrangements: ")
+
+
+def test_arrangements_with_no_supervisor_named_are_said_apart_and_one_is_said_as_one(page):
+    row = page.by_supervisor.model.row_at(0)[1]
+    unnamed = replace(row, supervisor_id=None, supervisor="")
+    assert caseload_summary([row]) == ("1 supervisor supervises 1 person through 1 arrangement: each row is one "
+                                       "arrangement, so someone with managerial and professional supervision is on "
+                                       "two rows.")
+    assert caseload_summary([row, unnamed]).endswith(" 1 arrangement names no supervisor.")
+    assert caseload_summary([]) == ""

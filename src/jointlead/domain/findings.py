@@ -11,6 +11,12 @@ class Severity(StrEnum):
     WARNING = "warning"  # something a manager should look at, e.g. a gap in supervision or lines
     INFORMATION = "information"  # worth showing, not a problem: e.g. a line that crosses organisations
 
+    @property
+    def needs_action(self) -> bool:
+        """Whether a finding this serious is for a manager to put right (and counted wherever findings are): errors
+        and warnings are; information is only to know."""
+        return self is not Severity.INFORMATION
+
 
 @dataclass(frozen=True)
 class Finding:

@@ -373,12 +373,14 @@ class DashboardPage(Page):
         self.tiles["Supervision needing action"].set_figure(
             str(len(needing)), f"Longest first: {names}" if needing else "Nobody overdue",
             "bad" if needing else "good")
+        # The errors and warnings, which need action, as People & lines' Findings tab counts its own (the notes for
+        # information only, such as lines across organisations, are listed there and counted nowhere).
         findings = picture.findings
         errors = sum(1 for f in findings if f.severity == Severity.ERROR)
         areas = "; ".join(f"{n} about {area}" for area, n in picture.findings_by_area.items())
         self.tiles["Data-quality findings"].set_figure(
-            str(len(findings)), f"{count(errors, 'error', 'errors')}, "
-            f"{count(len(findings) - errors, 'warning', 'warnings')}" + (f": {areas}" if areas else " to review"),
+            str(len(findings)), f"Needing action: {areas}" + (f"; {count(errors, 'is an error', 'are errors')}"
+                                                             if errors else "") if findings else "Nothing needs action",
             "bad" if errors else "warn" if findings else "good")
 
     def _show_actions(self, picture: Picture) -> None:

@@ -56,7 +56,10 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSizePolicy,
     QStackedWidget,
+    QStyle,
+    QStyleOptionComboBox,
     QStyleOptionGraphicsItem,
+    QStylePainter,
     QVBoxLayout,
     QWidget,
 )
@@ -97,6 +100,8 @@ LINE_WIDTH = 2.0
 CROSSING_WIDTH = 4.0
 MIN_ZOOM, MAX_ZOOM = 0.05, 4.0
 ZOOM_STEP = 1.25
+# The team and employer filters are at most about this many characters wide ("Early Intervention in Psychosis" fits).
+FILTER_CHARACTERS = 36
 TEXT_ZOOM = 0.35  # below this scale card text is too small to read on screen, so only the cards' shapes are painted
 # The smallest a card's name is printed, so it can be read across a board table rather than held close: the chart
 # runs over more pages rather than shrink below it.
@@ -666,6 +671,60 @@ class ChartView(QGraphicsView):
         self.selection_moved.emit(target.person.id)
 
 
+class FilterCombo(QComboBox):
+    """A filter's drop-down, as wide as its longest choice up to FILTER_CHARACTERS: a longer name (a team's can run
+    to a sentence) is cut short with an ellipsis in the box, and shown whole in the list and in the tooltip, rather
+    than widen the box and push the chart's other controls out of the window."""
+
+    def __init__(self, name: str, choices_name: str, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setAccessibleName(name)
+        self.view().setAccessibleName(choices_name)
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)  # the longest choice (then capped)
+        self.currentIndexChanged.connect(lambda _index: self.setToolTip(self.currentText()))
+
+    def set_choices(self, choices: Sequence[tuple[str, object]], chosen: object) -> None:
+        """Offer `choices`, each (text, data), and choose the one carrying `chosen` (else the first)."""
+        self.clear()
+        for text, data in choices:
+            self.addItem(text, data)
+            self.setItemData(self.count() - 1, text, Qt.ItemDataRole.ToolTipRole)
+        self.setCurrentIndex(max(0, self.findData(chosen)))
+
+    def _widest(self) -> int:
+        """The width FILTER_CHARACTERS of text take in the box, with its frame and arrow."""
+        option = QStyleOptionComboBox()
+        self.initStyleOption(option)
+        metrics = self.fontMetrics()
+        text = QSize(metrics.averageCharWidth() * FILTER_CHARACTERS, metrics.height())
+        return self.style().sizeFromContents(QStyle.ContentsType.CT_ComboBox, option, text, self).width()
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        return QSize(min(hint.width(), self._widest()), hint.height())
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        return QSize(min(hint.width(), self._widest()), hint.height())
+
+    def shown_text(self) -> str:
+        """The chosen name as the box has room to show it."""
+        option = QStyleOptionComboBox()
+        self.initStyleOption(option)
+        room = self.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, option,
+                                           QStyle.SubControl.SC_ComboBoxEditField, self).width()
+        return self.fontMetrics().elidedText(self.currentText(), Qt.TextElideMode.ElideRight, room)
+
+    def paintEvent(self, _event: QPaintEvent) -> None:
+        # Qt's own box clips a long name mid-letter, which reads as the whole name; an ellipsis says there is more.
+        painter = QStylePainter(self)
+        option = QStyleOptionComboBox()
+        self.initStyleOption(option)
+        painter.drawComplexControl(QStyle.ComplexControl.CC_ComboBox, option)
+        option.currentText = self.shown_text()
+        painter.drawControl(QStyle.ControlElement.CE_ComboBoxLabel, option)
+
+
 class OrgChart(QWidget):
     """The org chart with its controls: as-at date, team and employer filters, find, zoom, fit, and export."""
 
@@ -689,15 +748,10 @@ class OrgChart(QWidget):
         self.as_at.setToolTip("Show the structure as it stood on this date")
         for editor in self.as_at.findChildren(QLineEdit):
             editor.setAccessibleName("As at date")
-        self.team = QComboBox(self)
-        self.team.setAccessibleName("Team filter")
-        self.team.view().setAccessibleName("Teams to choose from")
-        self.team.setMinimumContentsLength(18)
-        self.organisation = QComboBox(self)
-        self.organisation.setAccessibleName("Employer filter")
-        self.organisation.view().setAccessibleName("Employers to choose from")
-        self.organisation.setMinimumContentsLength(16)
-        self.professional = QCheckBox("Professional lines", self)
+        self.team = FilterCombo("Team filter", "Teams to choose from", self)
+        self.organisation = FilterCombo("Employer filter", "Employers to choose from", self)
+        # Alt+letter reaches each control with words; the People page's tabs take P, O and I, the menus F, E, V, H.
+        self.professional = QCheckBox("Professional &lines", self)
         self.professional.setChecked(True)
         self.professional.setAccessibleName("Show professional lines")
         self.search = QLineEdit(self)
@@ -705,15 +759,15 @@ class OrgChart(QWidget):
         self.search.setClearButtonEnabled(True)
         self.search.setAccessibleName("Find a person in the chart")
         self.search.setMinimumWidth(200)
-        self.find_button = self._button("Find", "Find the person named in the search box", secondary=True)
+        self.find_button = self._button("Fi&nd", "Find the person named in the search box", secondary=True)
         self.zoom_out = self._button("−", "Zoom out", secondary=True)
         self.zoom_in = self._button("+", "Zoom in", secondary=True)
-        self.fit_button = self._button("Fit", "Fit the whole chart in the window", secondary=True)
+        self.fit_button = self._button("Fi&t", "Fit the whole chart in the window", secondary=True)
         self.actual_size = self._button("100%", "Zoom to actual size", secondary=True)
         self.zoom_label = QLabel("", self)
         self.zoom_label.setMinimumWidth(44)
-        self.png_button = self._button("Save PNG…", "Save the chart as a PNG picture")
-        self.pdf_button = self._button("Save PDF…", "Save the chart as PDF pages for board papers")
+        self.png_button = self._button("&Save PNG…", "Save the chart as a PNG picture")
+        self.pdf_button = self._button("Save P&DF…", "Save the chart as PDF pages for board papers")
 
         self.scene = ChartScene(self)
         self.scene.selectionChanged.connect(self._emphasise_selected)
@@ -870,18 +924,13 @@ class OrgChart(QWidget):
         self._syncing = True
         try:
             self.as_at.setDate(QDate(structure.as_at.year, structure.as_at.month, structure.as_at.day))
-            self.team.clear()
-            self.team.addItem("All teams", None)
-            for name in structure.teams:
-                self.team.addItem(name, name)
-            if structure.team and structure.team not in structure.teams:
-                self.team.addItem(structure.team, structure.team)
-            self.team.setCurrentIndex(max(0, self.team.findData(structure.team)))
-            self.organisation.clear()
-            self.organisation.addItem("All employers", None)
-            for employer in structure.organisations:
-                self.organisation.addItem(f"{employer.code} – {employer.name}", employer.code)
-            self.organisation.setCurrentIndex(max(0, self.organisation.findData(structure.organisation)))
+            teams = list(structure.teams)
+            if structure.team and structure.team not in teams:  # the team chosen stays on offer, listed or not
+                teams.append(structure.team)
+            self.team.set_choices([("All teams", None), *((name, name) for name in teams)], structure.team)
+            self.organisation.set_choices(
+                [("All employers", None), *((f"{e.code} – {e.name}", e.code) for e in structure.organisations)],
+                structure.organisation)
         finally:
             self._syncing = False
 

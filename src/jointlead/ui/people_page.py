@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from jointlead.domain.findings import Finding, Severity
 from jointlead.services import org_structure, overview, people, supervision
 from jointlead.services.files import Database
+from jointlead.services.picture import count
 from jointlead.ui import people_dialogs
 from jointlead.ui.org_chart import OrgChart
 from jointlead.ui.page import Page, day_text
@@ -34,7 +35,6 @@ from jointlead.ui.widgets import (
     divider,
     filter_combo,
     labelled,
-    show_tab,
 )
 
 
@@ -46,10 +46,15 @@ def _wte(row: overview.PersonRow) -> str:
     return f"{row.wte_hundredths / 100:.2f}" if row.wte_hundredths else ""
 
 
+# A job title wider than this is elided (whole in its tooltip): at 1280 x 800, beside the person's details, the table
+# then shows the name, employer, job title, line manager and professional lead without scrolling sideways.
+JOB_TITLE_WIDTH = 140
+PANEL_WIDTH = 300  # the person's details beside the table, as the page first opens: their text wraps to it
+
 COLUMNS = [
     Column("Name", lambda r: r.name),
     Column("Employer", lambda r: r.employer_code),
-    Column("Job title", lambda r: r.job_title),
+    Column("Job title", lambda r: r.job_title, max_width=JOB_TITLE_WIDTH),
     Column("Line manager", lambda r: _lead(r.line_manager, r.line_manager_org) or ("None recorded" if r.team else ""),
            tone=lambda r: ("bad" if not r.line_manager and r.team and r.active
                            else "info" if r.managed_across_boundary else None),
@@ -149,6 +154,24 @@ class PersonPanel(QLabel):
 LINES_IN_ORDER = "Nothing to look at: every line is in order."
 NOBODY_YET = ("No people are recorded yet, so there are no lines to check. Add the team with Add person…, or import "
               "a staff list (File > Import…).")
+FINDINGS = "F&indings"  # the tab's title, with the number needing action after it
+
+
+def findings_summary(shown: Sequence[Finding], total: int) -> str:
+    """What the findings shown come to: how many need action (the tab's number, and what the dashboard counts) and
+    how many are only for information (not counted anywhere), so the numbers on screen add up."""
+    if not shown:
+        return ""
+    needing = sum(1 for f in shown if f.severity.needs_action)
+    noted = len(shown) - needing
+    which = f"Of the {len(shown)} shown, " if len(shown) < total else ""
+    acting = (f"{count(needing, 'needs', 'need')} action (errors and warnings, which the dashboard counts among its "
+              "data-quality findings)") if needing else "none needs action"
+    knowing = (f"; {count(noted, 'is', 'are')} for information only, such as lines across organisations, and not "
+               "counted") if noted else ""
+    sentence = f"{which}{acting}{knowing}."
+    return sentence[0].upper() + sentence[1:]
+
 
 class PeoplePage(Page):
     title = "People & lines"
@@ -179,11 +202,12 @@ class PeoplePage(Page):
         controls.setContentsMargins(0, 0, 0, 0)
         controls.addLayout(bar)
         self.body.addWidget(self.table_controls)
+        # Alt+letter presses each button; F, E, V and H are the menus'.
         controls.addLayout(button_row(self, (
-            ("Add team…", self.add_team), ("Add person…", self.add_person), ("Edit…", self.edit_person),
-            ("Change line…", self.change_line), ("End line…", self.end_line),
-            ("Record leaver…", self.record_leaver), ("Reassign reports…", self.reassign),
-            ("Erase for data protection…", self.erase_person))))
+            ("Add &team…", self.add_team), ("&Add person…", self.add_person), ("E&dit…", self.edit_person),
+            ("&Change line…", self.change_line), ("E&nd line…", self.end_line),
+            ("Record &leaver…", self.record_leaver), ("&Reassign reports…", self.reassign),
+            ("Era&se for data protection…", self.erase_person))))
 
         self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName("People views")
@@ -203,20 +227,31 @@ class PeoplePage(Page):
         scroll.setWidget(self.panel)
         people_tab.addWidget(self.table)
         people_tab.addWidget(scroll)
-        people_tab.setSizes([640, 420])
+        people_tab.setSizes([1000 - PANEL_WIDTH, PANEL_WIDTH])  # the table takes whatever the window has past that
         # A wider window widens the table, whose columns need it, not the panel, whose text wraps.
         people_tab.setStretchFactor(0, 1)
         people_tab.setStretchFactor(1, 0)
-        self.tabs.addTab(people_tab, "People")
+        self.tabs.addTab(people_tab, "&People")
         self.chart = OrgChart(self)
         self.chart.person_activated.connect(self.open_person)
         self.chart.filters_changed.connect(self._on_chart_filters)
-        self.tabs.addTab(self.chart, "Org chart")
+        self.tabs.addTab(self.chart, "&Org chart")
+        findings_tab = QWidget(self)
+        self.findings_summary = QLabel("", findings_tab)
+        self.findings_summary.setObjectName("pageSubtitle")
+        self.findings_summary.setWordWrap(True)
+        self.findings_summary.setContentsMargins(4, 4, 4, 2)  # clear of the tab's frame, as the table's search box is
         self.findings = DataTable("findings", [Column("Person", lambda r: r[1]), *[
             Column(c.header, lambda r, c=c: c.text(r[0]), tone=(lambda r, c=c: c.tone(r[0])) if c.tone else None)
-            for c in FINDING_COLUMNS]], LINES_IN_ORDER, self, stretch_column=2)
+            for c in FINDING_COLUMNS]], LINES_IN_ORDER, findings_tab, stretch_column=2)
         self.findings.view.activated.connect(self._open_finding)  # Enter, or a double-click
-        self.tabs.addTab(self.findings, "Findings")
+        self.findings.search.textChanged.connect(lambda _text: self._count_findings())
+        findings_layout = QVBoxLayout(findings_tab)
+        findings_layout.setContentsMargins(0, 0, 0, 0)
+        findings_layout.addWidget(self.findings_summary)
+        findings_layout.addWidget(self.findings, 1)
+        self.tabs.addTab(findings_tab, FINDINGS)
+        self.views = {"People": people_tab, "Org chart": self.chart, "Findings": findings_tab}  # by name, for tiles
         self.tabs.currentChanged.connect(lambda _index: self.table_controls.setVisible(
             self.tabs.currentWidget() is not self.chart))
         self.body.addWidget(self.tabs, 1)
@@ -244,6 +279,18 @@ class PeoplePage(Page):
             return person is None or all(value(person) == want for want, value in chosen)
 
         self.findings.set_predicate(about_kept)
+        self._count_findings()
+
+    def _count_findings(self) -> None:
+        """The Findings tab's number: the findings shown (those about the people the filters keep) that need action,
+        as the dashboard counts them; the line above them says what the rest are."""
+        model = self.findings.model
+        shown = [model.row_at(row)[0] for row in range(model.rowCount())]
+        needing = sum(1 for f in shown if f.severity.needs_action)
+        self.tabs.setTabText(self.tabs.indexOf(self.views["Findings"]), f"{FINDINGS} ({needing})" if needing
+                             else FINDINGS)
+        self.findings_summary.setText(findings_summary(shown, model.total_rows))
+        self.findings_summary.setVisible(bool(shown))
 
     def show_filtered(self, *, organisation: str | None = None, view: str = "People",
                       team_members: bool = False) -> None:
@@ -253,8 +300,9 @@ class PeoplePage(Page):
             choose_data(combo, organisation if combo.accessibleName().endswith("by employer") else ANY)
         self.status.setCurrentIndex(self.status.findText("Active team members" if team_members else "Active"))
         self.table.search.clear()
+        self.findings.search.clear()
         self._apply_filters()
-        show_tab(self.tabs, view)
+        self.tabs.setCurrentWidget(self.views[view])
 
     # --- showing ----------------------------------------------------------------------------------
     @property
@@ -289,8 +337,7 @@ class PeoplePage(Page):
         found = [(f, self._names.get(_person_id(f), "")) for f in people.people_findings(database, day)]
         self.findings.empty.setText(LINES_IN_ORDER if rows else NOBODY_YET)
         self.findings.set_rows(found)
-        serious = sum(1 for f, _ in found if f.severity != Severity.INFORMATION)
-        self.tabs.setTabText(2, f"Findings ({serious})" if serious else "Findings")
+        self._count_findings()
         _date, team, organisation = self.chart.filters()
         self.chart.show_structure(org_structure.structure_as_at(database, day, team=team, organisation=organisation))
         if chosen is not None:

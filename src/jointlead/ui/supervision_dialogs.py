@@ -18,6 +18,8 @@ People = Sequence[tuple[str, int]]  # (shown as, person id)
 TYPES = [(t.value.capitalize(), t.value) for t in SupervisionType]
 
 
+# What the interval field says at its lowest value (0 days): the arrangement follows the policy's interval.
+AS_THE_POLICY_SAYS = "As the policy says"
 USUAL_MINUTES = 60  # a session's length offered where the policy sets no minimum
 
 
@@ -164,8 +166,9 @@ class ArrangementDialog(FormDialog):
     def __init__(self, editor: Editor, parent: QWidget, supervisees: People, supervisors: People, today: date,
                  supervisee_id: int | None = None) -> None:
         super().__init__(editor, "Arrange supervision",
-                         "Who supervises whom, of which type, from when. Leave the interval at 0 to follow the "
-                         "policy (including the newly-qualified schedule).", parent)
+                         f"Who supervises whom, of which type, from when. Leave the interval at “{AS_THE_POLICY_SAYS}” "
+                         "to follow the policy (including the newly-qualified schedule), or set the days between "
+                         "sessions this arrangement needs.", parent)
         self.today = today
         self.supervisee = self.person_choice("Supervisee", list(supervisees), supervisee_id)
         self.kind = self.choice("Type", TYPES)
@@ -174,7 +177,7 @@ class ArrangementDialog(FormDialog):
         self.interval = QSpinBox(self)
         self.interval.setRange(0, 366)
         self.interval.setSuffix(" days")
-        self.interval.setSpecialValueText("As the policy says")
+        self.interval.setSpecialValueText(AS_THE_POLICY_SAYS)  # the lowest value, 0: no interval of its own
         self.form.addRow("Interval", self.interval)
         self.signed = self.optional_day("Agreement signed", None)
 

@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import calendar
+from collections.abc import Sequence
 from datetime import date
 
 from PySide6.QtCharts import QCategoryAxis, QChart, QChartView, QLineSeries, QValueAxis
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPainter, QPen
-from PySide6.QtWidgets import QHBoxLayout, QMessageBox, QTabWidget, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QTabWidget, QVBoxLayout, QWidget
 
 from jointlead.domain.supervision import Status
 from jointlead.services import overview, supervision
 from jointlead.services.files import Database
+from jointlead.services.picture import count
 from jointlead.ui import supervision_dialogs
 from jointlead.ui.page import Page, day_text
 from jointlead.ui.table_model import RIGHT, Column
 from jointlead.ui.theme import NHS_BLUE, NHS_RED
-from jointlead.ui.widgets import DataTable, FlowLayout, Tile, button_row, choose_data, filter_combo, show_tab
+from jointlead.ui.widgets import DataTable, FlowLayout, Tile, button_row, choose_data, filter_combo
 
 STATUS_TONES = {Status.IN_DATE: "good", Status.DUE_SOON: "warn", Status.OVERDUE: "bad", Status.NEVER_HELD: "bad",
                 Status.NOT_IN_PLACE: "bad", Status.PAUSED: "muted"}
@@ -31,6 +33,23 @@ ALL_IN_DATE = "Nobody is overdue and everyone in scope has the supervision they 
 NOTHING_YET = ("Nobody's supervision is recorded yet. Add the team on People & lines, then arrange each person's "
                "supervision here: Arrange…, or Arrange from reporting lines… for everyone at once.")
 NAME_WIDTH = 160  # a supervisee's or supervisor's name with their employer; longer is elided, whole in the tooltip
+# Each view's tab, by the name a dashboard tile opens it by; Alt+letter chooses it (F, E, V and H are the menus').
+TAB_TITLES = {"Needs action": "&Needs action", "Everyone": "Every&one", "By supervisor": "By &supervisor",
+              "Breakdowns": "&Breakdowns", "Trend": "&Trend"}
+
+
+def caseload_summary(rows: Sequence[supervision.ComplianceRow]) -> str:
+    """What the supervisor view's rows come to: each is one arrangement, and one person may have several (managerial
+    and professional, often with the same supervisor), so the people and the supervisors are counted too."""
+    if not rows:
+        return ""
+    supervisors = len({r.supervisor_id for r in rows if r.supervisor_id is not None})
+    people = len({r.supervisee_id for r in rows})
+    unnamed = sum(1 for r in rows if r.supervisor_id is None)
+    return (f"{count(supervisors, 'supervisor supervises', 'supervisors supervise')} "
+            f"{count(people, 'person', 'people')} through {count(len(rows), 'arrangement', 'arrangements')}: "
+            "each row is one arrangement, so someone with managerial and professional supervision is on two rows."
+            + (f" {count(unnamed, 'arrangement names', 'arrangements name')} no supervisor." if unnamed else ""))
 
 
 def _signed(row: supervision.ComplianceRow) -> str:
@@ -152,11 +171,13 @@ class SupervisionPage(Page):
             tiles.addWidget(tile)
         self.action_tile.clicked.connect(lambda: self.tabs.setCurrentIndex(0))
         self.body.addLayout(tiles)
+        # Alt+letter presses each button; F, E, V and H are the menus'.
         buttons = button_row(self, (
-            ("Record session…", self.record_session), ("Group session…", self.group_session),
-            ("Arrange…", self.arrange), ("Change supervisor…", self.change_supervisor),
-            ("Agreement signed…", self.agreement_signed), ("End arrangement…", self.end_arrangement),
-            ("Remove arrangement…", self.remove_arrangement), ("Arrange from reporting lines…", self.from_lines)))
+            ("&Record session…", self.record_session), ("&Group session…", self.group_session),
+            ("&Arrange…", self.arrange), ("&Change supervisor…", self.change_supervisor),
+            ("Agreement s&igned…", self.agreement_signed), ("En&d arrangement…", self.end_arrangement),
+            ("Re&move arrangement…", self.remove_arrangement),
+            ("Arrange from reporting &lines…", self.from_lines)))
         self.body.addLayout(buttons)
         self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName("Supervision views")
@@ -166,21 +187,33 @@ class SupervisionPage(Page):
         self.everyone = DataTable("arrangements", ROW_COLUMNS, "No supervision arrangements are recorded yet. Each "
                                   "person's managerial and professional supervision appears here once arranged.",
                                   self, stretch_column=len(ROW_COLUMNS) - 1, stretch_floor=TEAM_FLOOR)
-        self.by_supervisor = DataTable("supervisees", [Column("Supervisor", lambda r: r[0], max_width=NAME_WIDTH), *[
-            Column(c.header, lambda r, c=c: c.text(r[1]), sort_key=(lambda r, c=c: c.sort_key(r[1]))
-                   if c.sort_key else None, tone=(lambda r, c=c: c.tone(r[1])) if c.tone else None,
-                   max_width=c.max_width)
-            for c in ROW_COLUMNS if c.header not in ("Supervisor",)]], "No supervisors are named yet.", self,
-            stretch_column=len(ROW_COLUMNS) - 1, stretch_floor=TEAM_FLOOR)
+        # One row to an arrangement, under its supervisor's name: the line above says how many people and supervisors
+        # that is, as a person with two arrangements is two rows.
+        self.by_supervisor_tab = QWidget(self)
+        self.caseloads = QLabel("", self.by_supervisor_tab)
+        self.caseloads.setObjectName("pageSubtitle")
+        self.caseloads.setWordWrap(True)
+        self.caseloads.setContentsMargins(4, 4, 4, 2)  # clear of the tab's frame, as the table's search box is
+        self.by_supervisor = DataTable("arrangements by supervisor", [
+            Column("Supervisor", lambda r: r[0], max_width=NAME_WIDTH), *[
+                Column(c.header, lambda r, c=c: c.text(r[1]), sort_key=(lambda r, c=c: c.sort_key(r[1]))
+                       if c.sort_key else None, tone=(lambda r, c=c: c.tone(r[1])) if c.tone else None,
+                       max_width=c.max_width)
+                for c in ROW_COLUMNS if c.header not in ("Supervisor",)]], "No supervisors are named yet.",
+            self.by_supervisor_tab, stretch_column=len(ROW_COLUMNS) - 1, stretch_floor=TEAM_FLOOR)
+        by_supervisor = QVBoxLayout(self.by_supervisor_tab)
+        by_supervisor.setContentsMargins(0, 0, 0, 0)
+        by_supervisor.addWidget(self.caseloads)
+        by_supervisor.addWidget(self.by_supervisor, 1)
         self.breakdown = DataTable("groups", TALLY_COLUMNS, "Nothing is in scope yet.", self, stretch_column=1)
         self.trend = TrendChart(self)
         # Enter on a row, or a double-click (which Qt also reports as activating it), records its session.
         for table in (self.needing, self.everyone):
             table.view.activated.connect(lambda _i, t=table: self.record_session(t))
-        for widget, name in ((self.needing, "Needs action"), (self.everyone, "Everyone"),
-                             (self.by_supervisor, "By supervisor"), (self.breakdown, "Breakdowns"),
-                             (self.trend, "Trend")):
-            self.tabs.addTab(widget, name)
+        self.views = {"Needs action": self.needing, "Everyone": self.everyone, "By supervisor": self.by_supervisor_tab,
+                      "Breakdowns": self.breakdown, "Trend": self.trend}
+        for name, widget in self.views.items():
+            self.tabs.addTab(widget, TAB_TITLES[name])
         self.body.addWidget(self.tabs, 1)
 
     def show_data(self, database: Database, today: date) -> None:
@@ -197,7 +230,7 @@ class SupervisionPage(Page):
         """What a dashboard tile opens: one organisation's staff (or everyone's) on a view."""
         choose_data(self.organisation, organisation)
         self._reload()
-        show_tab(self.tabs, view)
+        self.tabs.setCurrentWidget(self.views[view])
 
     def _reload(self) -> None:
         database, today, organisation = self.database, self.today, self.organisation.currentData()
@@ -228,13 +261,16 @@ class SupervisionPage(Page):
         self.needing.empty.setText(ALL_IN_DATE if recorded else NOTHING_YET)
         self.needing.set_rows(needing)
         self.everyone.set_rows(report.rows)
-        self.by_supervisor.set_rows([(load.supervisor, row) for load in supervision.supervisor_view(database, today)
-                                     for row in load.supervisees
-                                     if organisation is None or row.organisation == organisation])
+        by_supervisor = [(load.supervisor, row) for load in supervision.supervisor_view(database, today)
+                         for row in load.supervisees if organisation is None or row.organisation == organisation]
+        self.by_supervisor.set_rows(by_supervisor)
+        self.caseloads.setText(caseload_summary([row for _supervisor, row in by_supervisor]))
+        self.caseloads.setVisible(bool(by_supervisor))
         self.breakdown.set_rows([(by, tally, tally.meets(target)) for by, tallies in (
             ("Type", report.by_type), ("Employer", report.by_organisation), ("Profession", report.by_profession),
             ("Team", report.by_team), ("Supervisor", report.by_supervisor)) for tally in tallies])
-        self.tabs.setTabText(0, f"Needs action ({len(needing)})" if needing else "Needs action")
+        title = TAB_TITLES["Needs action"]
+        self.tabs.setTabText(self.tabs.indexOf(self.needing), f"{title} ({len(needing)})" if needing else title)
         self.trend.show_trend(report)
 
     # --- gestures ---------------------------------------------------------------------------------
@@ -242,10 +278,16 @@ class SupervisionPage(Page):
         rows = overview.people(self.database, self.today)
         return [(f"{r.name} ({r.employer_code})", r.id) for r in rows if r.active]
 
+    def _table_shown(self) -> DataTable | None:
+        """The table of arrangements on the tab shown, if it shows one."""
+        shown = self.tabs.currentWidget()
+        return self.by_supervisor if shown is self.by_supervisor_tab else shown if shown in (
+            self.needing, self.everyone) else None
+
     def _chosen_row(self, table: DataTable | None = None) -> supervision.ComplianceRow | None:
         """The arrangement chosen on the table shown (the supervisor view's rows carry it second)."""
-        table = table or self.tabs.currentWidget()
-        row = table.current_row() if isinstance(table, DataTable) else None
+        table = table or self._table_shown()
+        row = table.current_row() if table is not None else None
         if isinstance(row, tuple):
             row = row[1]
         return row if isinstance(row, supervision.ComplianceRow) else None
@@ -283,8 +325,8 @@ class SupervisionPage(Page):
             text = (f"{chosen.supervisee} has no {chosen.supervision_type} supervision arranged, so there is "
                     f"{nothing_to}. Use Arrange… to arrange it.")
         QMessageBox.information(self, title, text)
-        table = self.tabs.currentWidget()
-        if table not in (self.needing, self.everyone, self.by_supervisor):
+        table = self._table_shown()
+        if table is None:
             table = self.everyone
             self.tabs.setCurrentWidget(table)
         table.view.setFocus()

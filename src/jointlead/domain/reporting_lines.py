@@ -444,7 +444,7 @@ def line_findings(
             findings.append(Finding(Severity.WARNING, "span-of-control",
                                     f"{name(lead_id)} manages {count} people, more than the span of control "
                                     f"of {span_of_control}.", f"person {lead_id}"))
-    findings.extend(f for f in _hr_comparisons(people, current, on) if f.severity != Severity.INFORMATION)
+    findings.extend(f for f in _hr_comparisons(people, current, on) if f.severity.needs_action)
     return findings
 
 

@@ -202,7 +202,7 @@ def people_rows(employees: Sequence[EmployeeLines]) -> list[tuple[object, ...]]:
     return [
         (e.employee_number or None, e.name, e.job_title, e.profession, e.grade, e.team or None, e.start_date,
          e.seconded, *_line_values(e.manager), *_line_values(e.professional), e.hr_supervisor or None,
-         "\n".join(f.message for f in e.findings if f.severity != Severity.INFORMATION) or None)
+         "\n".join(f.message for f in e.findings if f.severity.needs_action) or None)
         for e in employees]
 
 

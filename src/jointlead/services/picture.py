@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from jointlead.domain.calendar import FinancialYear
 from jointlead.domain.errors import JointleadError
-from jointlead.domain.findings import Area, Finding, Severity, finding_area
+from jointlead.domain.findings import Area, Finding, finding_area
 from jointlead.domain.supervision import Status
 from jointlead.services.actions import ActionFigures, ActionLogRow, action_log, summarise_actions
 from jointlead.services.budget_report import LEDGERS, budget_checklist, unmapped_rows
@@ -210,7 +210,7 @@ def as_at_picture(database: Database, today: date, *, organisation: str | None =
     else:
         quality = data_quality(database, today)
         findings, no_line = _organisation_findings(
-            database, [f for f in quality.findings if f.severity != Severity.INFORMATION], code)
+            database, [f for f in quality.findings if f.severity.needs_action], code)
     return Picture(service_name(database), chosen, parents, today, position,
                    partner_codes, checklist(budget_items, len(unmapped), no_line, report, actions, problem,
                                            sum(row.closed for row in unmapped)), report, actions,

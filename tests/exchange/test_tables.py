@@ -11,6 +11,7 @@ from jointlead.domain.calendar import FinancialYear
 from jointlead.exchange.ledger import ledger_kind
 from jointlead.exchange.problems import ColumnsNotFound, FileRefused
 from jointlead.exchange.reading import open_source
+from jointlead.exchange.staff import STAFF
 from jointlead.exchange.tables import Field, RecordKind, find_table, read_rows
 from jointlead.exchange.values import parse_code, parse_money
 
@@ -111,3 +112,55 @@ def test_columns_not_found_are_named_by_hand_as_the_import_allows(tmp_path: Path
     with pytest.raises(ColumnsNotFound) as own:
         find_table(open_source(path), KIND, by_hand="Give each column its own heading.")
     assert own.value.advice.endswith("Give each column its own heading.") and "--map" not in own.value.advice
+
+
+# Columns named by hand
+
+def unknown_headers_file(tmp_path: Path) -> Path:
+    """A staff list none of whose headers is one the import knows, under a title."""
+    return hostile.write_xlsx(tmp_path / "staff.xlsx", {"Staff": [
+        ["Payroll staff in post"], [], ["Payroll Ref", "Worker", "Xyz"], ["00123", "Sam Smith", "x"]]})
+
+
+def test_columns_named_by_hand_find_a_header_with_none_of_the_usual_names(tmp_path: Path) -> None:
+    layout = find_table(open_source(unknown_headers_file(tmp_path)), STAFF,
+                        overrides={"employee_number": "Payroll Ref", "name": "Worker"})
+    assert (layout.sheet.name, layout.header_row, dict(layout.columns)) == ("Staff", 3, {"employee_number": 0,
+                                                                                         "name": 1})
+    assert [(row.row, row.values) for row in read_rows(layout, STAFF)] == [
+        (4, {"employee_number": "00123", "name": "Sam Smith"})]
+
+
+def test_a_column_named_by_hand_counts_for_its_field_by_that_header_alone(tmp_path: Path) -> None:
+    # Row 1 names the ref by its usual name; row 2 holds the header the user named, and the amount: row 2 is the one.
+    path = hostile.write_csv(tmp_path / "two.csv", [["Ref", "Notes"], ["Journal", "Amount"], ["J1", "1.00"]])
+    layout = find_table(open_source(path), KIND, overrides={"ref": "Journal"})
+    assert (layout.header_row, dict(layout.columns)) == (2, {"ref": 0, "amount": 1})
+
+
+@pytest.mark.parametrize("overrides", [{"nmae": "Worker"}, {"employee_number": "Payroll Ref", "nmae": "Worker"}])
+def test_a_field_the_import_does_not_have_is_refused_by_name_whatever_the_headers(tmp_path: Path, overrides) -> None:
+    with pytest.raises(FileRefused) as refused:
+        find_table(open_source(unknown_headers_file(tmp_path)), STAFF, overrides=overrides)
+    assert refused.value.message == "'nmae' is not a field of a staff import."
+    assert refused.value.advice.startswith("The fields are: employee_number, name, first_name, last_name,")
+
+
+def test_several_fields_the_import_does_not_have_are_named_together(tmp_path: Path) -> None:
+    with pytest.raises(FileRefused, match=r"^'nmae' and 'pay' are not fields of a staff import\."):
+        find_table(open_source(unknown_headers_file(tmp_path)), STAFF, overrides={"nmae": "Worker", "pay": "Xyz"})
+
+
+def test_headers_named_by_hand_that_are_nowhere_are_named_without_saying_to_name_them_by_hand(tmp_path: Path
+                                                                                          ) -> None:
+    with pytest.raises(FileRefused) as refused:
+        find_table(open_source(unknown_headers_file(tmp_path)), STAFF,
+                   overrides={"employee_number": "Payroll Reff", "name": "Wroker", "team": ""})
+    assert refused.value.message == ("No sheet in this file has a column headed 'Payroll Reff' or 'Wroker' in its "
+                                     "first 40 rows.")
+    assert "--map" not in str(refused.value)
+    # One of them there finds the header, and the other is said to be missing from it.
+    with pytest.raises(FileRefused) as missing:
+        find_table(open_source(unknown_headers_file(tmp_path)), STAFF,
+                   overrides={"employee_number": "Payroll Reff", "name": "Worker"})
+    assert missing.value.message == "There is no column headed 'Payroll Reff' on sheet 'Staff' (row 3)."

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -220,12 +222,12 @@ def test_the_header_is_frozen_and_printed_on_every_page(tmp_path):
     assert sheet.print_title_rows == "$1:$1"
 
 
-def test_tables_print_landscape_one_page_wide_with_the_sheet_name_and_page_in_the_footer(tmp_path):
+def test_tables_print_landscape_one_page_wide_with_the_report_sheet_name_and_page_in_the_footer(tmp_path):
     sheet = written(tmp_path)["Staff"]
     assert sheet.page_setup.orientation == "landscape"
     assert sheet.sheet_properties.pageSetUpPr.fitToPage
     assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0)
-    assert sheet.oddFooter.left.text == "&A"
+    assert sheet.oddFooter.left.text == "Staff and reporting lines: &A"
     assert sheet.oddFooter.right.text == "Page &P of &N"
 
 
@@ -671,6 +673,72 @@ def test_a_workbook_is_never_saved_over_something_that_is_not_one_or_where_it_ca
 def test_a_workbook_given_up_in_a_with_block_removes_its_temporary_files(tmp_path):
     with ExportWorkbook(COVER) as workbook:
         workbook.add_table("Staff", STAFF_COLUMNS, STAFF_ROWS)
+    with pytest.raises(RuntimeError, match="discarded"):
+        workbook.save(tmp_path / "export.xlsx")
+    assert list(tmp_path.iterdir()) == []
+
+
+# A save that fails, run in a process of its own: what it leaves behind shows when that process ends. The workbook has
+# a cover, a table and a sheet of charts, and goes out of scope without a `with` block, as the staff list's and the
+# rejected rows' do in their exports.
+FAILED_SAVE = """
+import builtins, sys
+from datetime import datetime
+from pathlib import Path
+from jointlead.exchange import writing
+
+
+def export(target):
+    cover = writing.Cover("Rows not imported", "Northshire County Council (NCC)", "20 November 2026", "jsmith",
+                          datetime(2026, 11, 20, 10, 0), "team.sqlite", notes=("From ledger.xlsx.",))
+    workbook = writing.ExportWorkbook(cover)
+    lines = workbook.add_table("Lines", [writing.ExportColumn("Line"),
+                                         writing.ExportColumn("Budget", writing.Kind.MONEY)], [("Social work", 100)])
+    workbook.add_charts("Charts", [writing.ExportChart("Budget", lines, 0, (1,))])
+    workbook.save(target)
+
+
+def refusing(file, mode="r", *args, **kwargs):
+    if mode == "xb":
+        raise PermissionError(13, "Permission denied", str(file))
+    return builtins.open(file, mode, *args, **kwargs)
+
+
+def full(archive, filename, arcname=None, *args):
+    raise OSError(28, "No space left on device")
+
+
+folder, how = Path(sys.argv[1]), sys.argv[2]
+if how == "refused":  # the folder cannot be written, as a read-only share refuses (root ignores permissions)
+    writing.open = refusing
+elif how == "full":  # the disk fills up part-way through
+    writing._StampedZip.write = full
+try:
+    export(folder / ("missing" if how == "missing" else "") / "p.xlsx")
+except writing.ExportNotSaved as refused:
+    print(refused.message)
+"""
+
+
+@pytest.mark.parametrize(("how", "said"), [
+    ("refused", "Could not save p.xlsx: Permission denied."),
+    ("full", "Could not save p.xlsx: No space left on device."),
+    ("missing", "There is no folder"),
+])
+def test_a_failed_save_says_why_and_nothing_else(tmp_path, how, said):
+    # Left open, the sheets' streams would close when collected at exit, after their files: a traceback each.
+    run = subprocess.run([sys.executable, "-c", FAILED_SAVE, str(tmp_path), how], capture_output=True, text=True,
+                         check=False, timeout=120)
+    assert (run.returncode, run.stderr) == (0, "")
+    assert run.stdout.startswith(said)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_workbook_whose_save_failed_is_given_up(tmp_path):
+    workbook = ExportWorkbook(COVER)
+    workbook.add_table("Staff", STAFF_COLUMNS, STAFF_ROWS)
+    with pytest.raises(ExportNotSaved, match="There is no folder"):
+        workbook.save(tmp_path / "missing" / "export.xlsx")
     with pytest.raises(RuntimeError, match="discarded"):
         workbook.save(tmp_path / "export.xlsx")
     assert list(tmp_path.iterdir()) == []

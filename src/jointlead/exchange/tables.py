@@ -119,10 +119,19 @@ def _header_text(value: object) -> str:
     return "" if is_blank(value) else str(value).strip()
 
 
-def fields_named(cells: Sequence[object], kind: RecordKind) -> int:
-    """How many of the kind's fields a row of headers names."""
+def fields_named(cells: Sequence[object], kind: RecordKind, overrides: Mapping[str, str] | None = None) -> int:
+    """How many of the kind's fields a row of headers names: a field the user named a column for (`overrides`, as
+    `find_table` takes them) by that header alone, or by none where they said the file does not hold it; any
+    other field by any of its spellings."""
     headers = {normalise_header(text) for text in map(_header_text, cells) if text}
-    return sum(1 for f in kind.fields if not headers.isdisjoint(f.spellings))
+    chosen = overrides or {}
+
+    def named(f: Field) -> bool:
+        if f.name in chosen:
+            return bool(chosen[f.name]) and normalise_header(chosen[f.name]) in headers
+        return not headers.isdisjoint(f.spellings)
+
+    return sum(map(named, kind.fields))
 
 
 class Header(NamedTuple):
@@ -166,10 +175,11 @@ def _names_a_field(header: str, kind: RecordKind) -> bool:
     return normalise_header(header) in kind.spellings
 
 
-def locate_header(sheet: SourceSheet, kind: RecordKind) -> Header | None:
+def locate_header(sheet: SourceSheet, kind: RecordKind, overrides: Mapping[str, str] | None = None) -> Header | None:
     """The row among the first few that names most of the kind's fields, and its headers; or two rows together,
     where they name more of them than any one row does. (The first row under a header in one row is never its
-    second: a code or an amount beside each of its headers spoils them, and so names fewer.)"""
+    second: a code or an amount beside each of its headers spoils them, and so names fewer.) Columns the user
+    named by hand (`overrides`) count for their fields, so a header with none of the usual names is still found."""
     best: tuple[int, Header] | None = None
     above: Sequence[object] = ()
     for number, cells in enumerate(sheet.head(HEADER_SCAN_ROWS), start=1):
@@ -179,7 +189,7 @@ def locate_header(sheet: SourceSheet, kind: RecordKind) -> Header | None:
             found.append(Header(number, _in_two_rows(above, cells, kind), 2,
                                 (tuple(_header_text(c) for c in above), texts)))
         for header in found:
-            score = fields_named(header.headers, kind)
+            score = fields_named(header.headers, kind, overrides)
             if score and (best is None or score > best[0]):
                 best = (score, header)
         above = cells
@@ -223,11 +233,13 @@ def find_table(source: SourceFile, kind: RecordKind, *, sheet_name: str | None =
     Of two sheets that fit equally well, the earlier is read, unless `alike_sheets` is given: then they are refused,
     named, with that advice.
     """
+    overrides = overrides or {}
+    _check_field_names(overrides, kind)
     candidates = [s for s in source.sheets if sheet_name is None or s.name == sheet_name]
     if sheet_name is not None and not candidates:
         names = ", ".join(f"'{s.name}'" for s in source.sheets)
         raise FileRefused(f"The file has no sheet called '{sheet_name}'.", f"Its sheets are: {names}.")
-    located = [(s, locate_header(s, kind)) for s in candidates]
+    located = [(s, locate_header(s, kind, overrides)) for s in candidates]
     scored = [(s, found) for s, found in located if found is not None]
     if not scored:
         if not any(s.head(1) for s in candidates):
@@ -236,6 +248,12 @@ def find_table(source: SourceFile, kind: RecordKind, *, sheet_name: str | None =
                               "exported with nothing chosen, is empty.")
         first = next(s for s in candidates if s.head(1))
         seen = _headers_found([_header_text(c) for c in first.head(1)[0]])
+        named = [header for header in overrides.values() if header]
+        if named:  # none of the headers the user named is there, and no other header is recognised either
+            where = f"sheet '{sheet_name}'" if sheet_name else "sheet in this file"
+            raise FileRefused(f"No {where} has a column headed {_either(named)} in its first {HEADER_SCAN_ROWS} "
+                              "rows.", f"The first row of '{first.name}' holds: {seen}. Name each column with its "
+                              "header as the file spells it.")
         needs = ", ".join(f.label for f in kind.fields if f.required)
         raise ColumnsNotFound(
             f"No sheet in this file has the columns {'an' if kind.name[:1] in 'aeiou' else 'a'} {kind.name} import "
@@ -243,20 +261,17 @@ def find_table(source: SourceFile, kind: RecordKind, *, sheet_name: str | None =
             by_hand or f"Check this is the right file, or {BY_HAND}")
     # The sheet whose header matches most fields wins; on a tie, the earlier sheet (unless ties are refused).
     sheet, (header_row, headers, header_rows, header_cells) = max(
-        scored, key=lambda item: (fields_named(item[1].headers, kind), -source.sheets.index(item[0])))
+        scored, key=lambda item: (fields_named(item[1].headers, kind, overrides), -source.sheets.index(item[0])))
     if alike_sheets is not None:
-        best = fields_named(headers, kind)
-        alike = [s.name for s, found in scored if fields_named(found.headers, kind) == best]
+        best = fields_named(headers, kind, overrides)
+        alike = [s.name for s, found in scored if fields_named(found.headers, kind, overrides) == best]
         if len(alike) > 1:
             count = _COUNTED.get(len(alike), str(len(alike)))
             names = ", ".join(f"'{name}'" for name in alike[:-1]) + f" and '{alike[-1]}'"
             raise FileRefused(f"The workbook has {count} sheets that look like the {kind.name}: {names}. They "
                               "have the same columns, so which one to read cannot be told.", alike_sheets)
     columns, ambiguous = _auto_columns(headers, kind)
-    for name, header in (overrides or {}).items():
-        if name not in {f.name for f in kind.fields}:
-            known = ", ".join(f.name for f in kind.fields)
-            raise FileRefused(f"'{name}' is not a field of a {kind.name} import.", f"The fields are: {known}.")
+    for name, header in overrides.items():
         if not header:  # the user says this file does not hold the field, whatever a header seems to say
             columns.pop(name, None)
             ambiguous = [a for a in ambiguous if not a.startswith(kind.field(name).label + " ")]
@@ -274,6 +289,25 @@ def find_table(source: SourceFile, kind: RecordKind, *, sheet_name: str | None =
 
 
 _COUNTED = {2: "two", 3: "three", 4: "four", 5: "five"}
+
+
+def _either(texts: Sequence[str]) -> str:
+    """'A', 'A' or 'B', 'A', 'B' or 'C'."""
+    quoted = [f"'{text}'" for text in texts]
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
+
+
+def _check_field_names(overrides: Mapping[str, str], kind: RecordKind) -> None:
+    """Refuse a column named by hand for a field the import does not have (a misspelt --map FIELD, say), before
+    anything else: whatever else is wrong with the file, that is the first thing to put right."""
+    known = [f.name for f in kind.fields]
+    unknown = [f"'{name}'" for name in overrides if name not in known]
+    if not unknown:
+        return
+    article = "an" if kind.name[:1] in "aeiou" else "a"
+    said = (f"{unknown[0]} is not a field" if len(unknown) == 1
+            else f"{', '.join(unknown[:-1])} and {unknown[-1]} are not fields")
+    raise FileRefused(f"{said} of {article} {kind.name} import.", f"The fields are: {', '.join(known)}.")
 
 
 def _require(layout: TableLayout, kind: RecordKind, ambiguous: list[str], by_hand: str | None = None) -> None:

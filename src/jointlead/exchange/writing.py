@@ -29,9 +29,12 @@ the API: column widths must be known before the first row, so they come from the
 the cells openpyxl would write, to a temporary file of their own that is put into the sheet as the workbook is saved:
 building an openpyxl cell and XML element per value was most of a large export's writing time (bench/pack_scale.py).
 
-Printing: every table prints landscape on A4, one page wide, its header row on every page. A row holding wrapped
-text is made tall enough for it (spreadsheets do not grow rows to fit when they open a file), and every cell of a
-table with wrapped text is top-aligned; each chart on a sheet of charts starts a page.
+Printing: every table prints landscape on A4, one page wide, its header row on every page. Every page of every sheet
+is headed with the cover's organisation and as-at date, and footed with the report and sheet, the service and the
+page number, so no printed page loses what the cover says. Text marked `wrap`, or too long for a column at its widest
+(`MAX_WIDTH`), wraps; a row holding wrapped text is made tall enough for it (spreadsheets do not grow rows to fit
+when they open a file), and every cell of a table with wrapped text is top-aligned. The cover's long values, notes
+and checklist items wrap within the printed page too. Each chart on a sheet of charts starts a page.
 """
 
 from __future__ import annotations
@@ -154,6 +157,9 @@ class ExportNotSaved(JointleadError):
     """The finished workbook could not be put in place; nothing at the target was changed."""
 
 
+DISCARDED = "this workbook was discarded (a table or a save failed?); start a new one"
+
+
 @dataclass(frozen=True)
 class ExportColumn:
     header: str
@@ -233,12 +239,14 @@ def _fill(colour: str) -> PatternFill:
     return PatternFill("solid", start_color=colour, end_color=colour)
 
 
+_TOP = Alignment(vertical="top")  # the first line of each cell in a row level, when one of them wraps
+
+
 def _named_styles() -> list[NamedStyle]:
     def named(name: str, **style: object) -> NamedStyle:
         style.setdefault("font", DEFAULT_FONT)
         return NamedStyle(name, border=DEFAULT_BORDER, **style)
 
-    top = Alignment(vertical="top")
     middle = Alignment(vertical="center")
     return [
         named(_HEADER, font=_font(b=True, color="FFFFFF"), fill=_fill(NHS_BLUE), alignment=middle),
@@ -250,9 +258,9 @@ def _named_styles() -> list[NamedStyle]:
         named(_PERCENT, number_format=PERCENT_FORMAT),
         named(_WTE, number_format=WTE_FORMAT),
         named(_COVER_TITLE, font=_font(b=True, sz=16, color=NHS_BLUE)),
-        named(_COVER_LABEL, font=_font(b=True), alignment=top),
-        named(_COMPLETE, font=_font(b=True, color="006100"), fill=_fill("C6EFCE"), alignment=top),
-        named(_INCOMPLETE, font=_font(b=True, color="9C0006"), fill=_fill("FFC7CE"), alignment=top),
+        named(_COVER_LABEL, font=_font(b=True), alignment=_TOP),
+        named(_COMPLETE, font=_font(b=True, color="006100"), fill=_fill("C6EFCE"), alignment=_TOP),
+        named(_INCOMPLETE, font=_font(b=True, color="9C0006"), fill=_fill("FFC7CE"), alignment=_TOP),
         named(_WRAPPED, alignment=Alignment(vertical="top", wrap_text=True)),
         *(named(style, font=_font(color=ink), fill=_fill(paper), alignment=Alignment(horizontal="center"))
           for style, _, ink, paper in _RAG_STYLES.values()),
@@ -485,13 +493,16 @@ def _shown_length(kind: Kind, value: object) -> int:
     return 0
 
 
-def _column_width(column: ExportColumn, index: int, sample: Sequence[Sequence[object]]) -> float:
+def _column_width(column: ExportColumn, index: int, sample: Sequence[Sequence[object]]) -> tuple[float, bool]:
+    """The column's width in characters, and whether its text wraps: text marked `wrap`, or text too wide for the
+    column at its widest (MAX_WIDTH), which would otherwise run under the next cell and be cut off in print."""
+    wraps = column.wrap and column.kind is Kind.TEXT
     if column.width is not None:
-        return column.width
+        return column.width, wraps
     content = max((_shown_length(column.kind, row[index]) for row in sample if index < len(row)), default=0)
     # +3 for the header's filter button; +2 of breathing space around content.
     wanted = max(_DEFAULT_WIDTHS[column.kind], len(column.header) + 3, content + 2)
-    return min(wanted, MAX_WIDTH)
+    return min(wanted, MAX_WIDTH), wraps or (column.kind is Kind.TEXT and content + 2 > MAX_WIDTH)
 
 
 def _wrapped_lines(text: str, width: float) -> int:
@@ -649,6 +660,33 @@ _AXIS_FORMATS = {Kind.MONEY: '"£"#,##0', Kind.MONEY_FINANCE: "#,##0", Kind.PERC
                  Kind.WTE: "0.0"}
 
 
+MAX_HEADER_LENGTH = 255  # characters in a printed header or footer, its codes included: Excel's limit
+PAGE_OF_PAGES = "Page &P of &N"
+
+
+def _running_text(text: str, room: int) -> str | None:
+    """`text` as a printed header or footer holds it (None for nothing): on one line, each & doubled (a single one
+    starts a code, such as &P for the page number), in at most `room` characters as written, shortened to end
+    with "…" where it is longer. The cover holds it whole; a page's header only has to say whose page it is."""
+    text = " ".join(writable_text(text).split())
+    written = text.replace("&", "&&")
+    while len(written) > room:  # an organisation's name of 200 characters, say
+        text = text[:-1].rstrip()
+        written = text.replace("&", "&&") + "…"
+    return written or None
+
+
+def _running_heads(cover: Cover) -> tuple[tuple[str | None, str | None], tuple[str | None, str | None, str]]:
+    """What every printed page carries: the header's (left: whose, right: as at when) and the footer's (left: the
+    report and the sheet, `&A`; centre: the service; right: the page), each within Excel's limit."""
+    when = _running_text(f"As at {cover.as_at}", 100)
+    whose = _running_text(cover.organisation, MAX_HEADER_LENGTH - len("&L&R") - len(when or ""))
+    title = _running_text(cover.title, 80)
+    report = f"{title}: &A" if title else "&A"
+    service = _running_text(cover.service, MAX_HEADER_LENGTH - len("&L&C&R") - len(report) - len(PAGE_OF_PAGES))
+    return (whose, when), (report, service, PAGE_OF_PAGES)
+
+
 def _spoken_datetime(moment: datetime) -> str:
     """`22 November 2026, 14:05`: the same in every locale, unlike strftime's %B."""
     return f"{moment.day} {_MONTHS[moment.month - 1]} {moment.year}, {moment:%H:%M}"
@@ -769,6 +807,7 @@ class ExportWorkbook:
         self._tables: dict[str, tuple[Any, Sequence[ExportColumn], int]] = {}  # title -> sheet, columns, rows
         self._cover_sheet = self._workbook.create_sheet(_sheet_title(COVER_TITLE, self._sheet_titles))
         self._titles.append(self._cover_sheet.title)
+        self._running_heads = _running_heads(cover)
         self._broken = False
         self._saved = False
 
@@ -841,7 +880,7 @@ class ExportWorkbook:
         if self._saved:
             raise RuntimeError("this workbook has already been saved")
         if self._broken:
-            raise RuntimeError("this workbook was discarded (a table failed to write?); start a new one")
+            raise RuntimeError(DISCARDED)
         if not columns:
             raise ValueError("a table needs at least one column")
         if len(columns) > MAX_COLUMNS:
@@ -885,7 +924,7 @@ class ExportWorkbook:
         if self._saved:
             raise RuntimeError("this workbook has already been saved")
         if self._broken:
-            raise RuntimeError("this workbook was discarded (a table failed to write?); start a new one")
+            raise RuntimeError(DISCARDED)
         for chart in charts:
             if chart.source not in self._tables:
                 raise ValueError(f"chart {chart.title!r}: there is no table on a sheet called {chart.source!r}")
@@ -906,13 +945,7 @@ class ExportWorkbook:
             after = [c.title for c in self._contents]
             self._contents.insert(after.index(before) if before in after else len(after), contents)
         ws.column_dimensions["A"].width = 100
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.oddFooter.left.text = "&A"
-        ws.oddFooter.right.text = "Page &P of &N"
+        self._set_up_printing(ws, landscape=True)
         place = _Place(title)
         heading = Cell(ws, 1, 1, style_array=self._styles[_COVER_TITLE])
         _put_text(heading, _checked_text(title, place))
@@ -954,18 +987,12 @@ class ExportWorkbook:
         # Everything above the rows (widths, frozen header, page set-up flags) is written before the rows. A total
         # is usually the widest figure in its column, so it counts for the widths: never ##### in Excel.
         measured = [*sample, *totals]
-        widths = [_column_width(column, index, measured) for index, column in enumerate(columns)]
-        for index, width in enumerate(widths):
+        sized = [_column_width(column, index, measured) for index, column in enumerate(columns)]
+        for index, (width, _) in enumerate(sized):
             ws.column_dimensions[get_column_letter(index + 1)].width = width
         ws.freeze_panes = "A2"
         ws.print_title_rows = "1:1"
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0  # as many pages down as it takes
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.oddFooter.left.text = "&A"  # the sheet name
-        ws.oddFooter.right.text = "Page &P of &N"
+        self._set_up_printing(ws, landscape=True)
 
         # The rows are written as worksheet XML to a file of their own, which save() puts inside the sheet: openpyxl
         # writes the sheet with no rows. The cells are the ones openpyxl would write (see _cell_writer).
@@ -981,12 +1008,11 @@ class ExportWorkbook:
         header_xml.append("</row>")
         data.write("".join(header_xml))
 
-        wrapped = [(index, widths[index]) for index, column in enumerate(columns)
-                   if column.wrap and column.kind is Kind.TEXT]
+        wrapped = [(index, width) for index, (width, wraps) in enumerate(sized) if wraps]
         # Wrapped text is top-aligned, so in a table holding some every cell is: a tall row then reads across.
         def cell_writers(bold: bool) -> list[_CellXml]:
-            return [self._writer(_WRAPPED if column.wrap and column.kind is Kind.TEXT else column.kind, bool(wrapped),
-                                 bold) for column in columns]
+            return [self._writer(_WRAPPED if wraps else column.kind, bool(wrapped), bold)
+                    for column, (_, wraps) in zip(columns, sized, strict=True)]
 
         letters = [f'<c r="{get_column_letter(index + 1)}' for index in range(len(columns))]
         width = len(columns)
@@ -1049,6 +1075,21 @@ class ExportWorkbook:
         ws.tables.add(table)  # names are kept unique by this class; add_table would only warn about the columns
         return count
 
+    def _set_up_printing(self, ws: Any, *, landscape: bool, pages_down: int = 0) -> None:
+        """A4, one page wide and `pages_down` pages long (0: as many as it takes). Every page is headed with whose
+        figures these are and as at when, and footed with the report and sheet, the service and the page number, so
+        a page printed from any sheet says what the cover says; in the header and footer, not in rows above a
+        table's header row, where they would be in the way of whatever reads the table back."""
+        setup = ws.page_setup
+        setup.orientation = "landscape" if landscape else "portrait"
+        setup.paperSize = Worksheet.PAPERSIZE_A4
+        setup.fitToWidth = 1
+        setup.fitToHeight = pages_down
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        (whose, when), (report, service, page) = self._running_heads
+        ws.oddHeader.left.text, ws.oddHeader.right.text = whose, when
+        ws.oddFooter.left.text, ws.oddFooter.center.text, ws.oddFooter.right.text = report, service, page
+
     def _write_cover(self) -> None:
         cover = self.cover
         ws = self._cover_sheet
@@ -1063,7 +1104,9 @@ class ExportWorkbook:
             _put_text(cell, checked)
             return cell
 
-        def append(*cells: Cell | None) -> None:
+        def append(*cells: Cell | None, lines: int = 1) -> None:
+            if lines > 1:  # spreadsheets do not grow a row to fit wrapped text when they open a file
+                ws.row_dimensions[place.row].height = min(lines * LINE_HEIGHT, MAX_ROW_HEIGHT)
             ws.append(list(cells))
             place.row += 1
 
@@ -1082,49 +1125,51 @@ class ExportWorkbook:
         for item in self._contents:
             label_width = max(label_width, len(item.title) + 2)
             value_width = max(value_width, len(item.description) + 2)
-        ws.column_dimensions["A"].width = min(label_width, 34)
-        ws.column_dimensions["B"].width = item_width = min(value_width, 80)
-        ws.column_dimensions["C"].width = 10
-        ws.page_setup.orientation = "portrait"
-        ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 1
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.oddFooter.left.text = "&A"
-        ws.oddFooter.right.text = "Page &P of &N"
+        widths = (min(label_width, 34), min(value_width, 80), 10)
+        for letter, width in zip("ABC", widths, strict=True):
+            ws.column_dimensions[letter].width = width
+        item_width, page_width = widths[1], sum(widths)
+        self._set_up_printing(ws, landscape=False, pages_down=1)
 
+        def lines(value: str, width: float) -> int:
+            return _wrapped_lines(writable_text(value), width)
+
+        # Values, notes and checklist items can run longer than their columns: wrapped, each in a row as tall as it
+        # needs, they show and print whole within the page.
         append(text(cover.title, _COVER_TITLE))
         append()
         for label, value in fields:
             if label == "Service" and not value:
                 continue
-            append(text(label, _COVER_LABEL), text(value))
+            append(text(label, _COVER_LABEL), text(value, _WRAPPED), lines=lines(value, item_width))
         if cover.notes:
             append()
             for note in cover.notes:
-                append(text(note))
+                # A note is a paragraph: it takes the width of the page, its cell merged across the three columns.
+                ws.merged_cells.add(f"A{place.row}:C{place.row}")
+                append(text(note, _WRAPPED), lines=lines(note, page_width))
         if cover.checklist:
             append()
             append(text("Checklist", _COVER_LABEL))
             for item, done in cover.checklist:
                 status = text("Complete", _COMPLETE) if done else text("Incomplete", _INCOMPLETE)
-                # Items can run longer than the column: wrapped, in a row as tall as they need, they print whole.
-                lines = _wrapped_lines(writable_text(item), item_width)
-                if lines > 1:
-                    ws.row_dimensions[place.row].height = min(lines * LINE_HEIGHT, MAX_ROW_HEIGHT)
-                append(status, text(item, _WRAPPED))
+                append(status, text(item, _WRAPPED), lines=lines(item, item_width))
         if self._contents:
             append()
             append(text("Sheet", _COVER_LABEL), text("Contents", _COVER_LABEL), text("Rows", _COVER_LABEL))
             for item in self._contents:
-                rows = (None if item.rows is None
-                        else Cell(ws, 1, 1, value=item.rows, style_array=self._styles[_INTEGER]))
-                append(text(item.title), text(item.description), rows)
+                rows = None
+                if item.rows is not None:
+                    rows = Cell(ws, 1, 1, value=item.rows, style_array=self._styles[_INTEGER])
+                    rows.alignment = _TOP  # level with the first line of a description that wraps
+                append(text(item.title, _WRAPPED), text(item.description, _WRAPPED),
+                       rows, lines=lines(item.description, item_width))
 
     def discard(self) -> None:
         """Give up on this workbook without saving it, removing the temporary files its sheets stream to.
 
-        Called for you when `add_table` fails; call it yourself if you abandon a workbook for another reason.
+        Called for you when `add_table` or `save` fails; call it yourself if you abandon a workbook for another
+        reason.
         """
         if self._broken or self._saved:
             return
@@ -1143,53 +1188,59 @@ class ExportWorkbook:
     def save(self, path: Path) -> Path:
         """Write the workbook to `path` atomically (a temporary file beside it, then a rename); returns `path`.
 
-        A workbook can be saved once. If anything fails, whatever was at `path` before is left as it was.
+        A workbook can be saved once. If anything fails, whatever was at `path` before is left as it was, and the
+        workbook is given up as `discard` gives it up: its sheets' streams are ended there and then, not when they
+        are collected (at exit, say, when their files are closed already and each prints a traceback).
         """
         if self._saved:
             raise RuntimeError("this workbook has already been saved")
         if self._broken:
-            raise RuntimeError("this workbook was discarded (a table failed to write?); start a new one")
+            raise RuntimeError(DISCARDED)
         path = Path(path)
-        _check_target(path)
-        self._write_cover()
-        self._saved = True
-
-        properties = self._workbook.properties
-        properties.creator = "jointlead"
-        properties.lastModifiedBy = "jointlead"
-        properties.title = writable_text(self.cover.title)
-        properties.created = properties.modified = _utc_naive(self.cover.generated_on)
-
-        # openpyxl numbers the worksheet entries in sheet order, from 1.
-        sheet_data = {f"xl/worksheets/sheet{number}.xml": self._sheet_data[sheet.title].path
-                      for number, sheet in enumerate(self._workbook.worksheets, start=1)
-                      if sheet.title in self._sheet_data}
-        _sweep_stale_temporaries(path)
         temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
         try:
+            _check_target(path)
+            self._write_cover()
+            properties = self._workbook.properties
+            properties.creator = "jointlead"
+            properties.lastModifiedBy = "jointlead"
+            properties.title = writable_text(self.cover.title)
+            properties.created = properties.modified = _utc_naive(self.cover.generated_on)
+
+            # openpyxl numbers the worksheet entries in sheet order, from 1.
+            sheet_data = {f"xl/worksheets/sheet{number}.xml": self._sheet_data[sheet.title].path
+                          for number, sheet in enumerate(self._workbook.worksheets, start=1)
+                          if sheet.title in self._sheet_data}
+            _sweep_stale_temporaries(path)
             # "x" creates the file with the usual permissions (the umask applies), unlike mkstemp's 0600.
             with open(temporary, "xb") as file:
                 archive = _StampedZip(file, self.cover.generated_on, sheet_data)
-                # What Workbook.save does, minus stamping "modified" with the clock.
-                ExcelWriter(self._workbook, archive).save()
+                try:
+                    # What Workbook.save does, minus stamping "modified" with the clock.
+                    ExcelWriter(self._workbook, archive).save()
+                except BaseException:
+                    # Closed now, while its file is open: collected later, it would write to a closed file.
+                    with contextlib.suppress(Exception):
+                        archive.close()
+                    raise
                 # On disk before the rename: after a power cut the name holds the old file or the whole new one.
                 file.flush()
                 os.fsync(file.fileno())
             if archive.sheet_data:
                 raise RuntimeError(f"the rows of {', '.join(archive.sheet_data)} were not written")
             os.replace(temporary, path)
-        except OSError as error:  # refused, a full disk, read-only media, a network share gone
+        except BaseException as error:
             temporary.unlink(missing_ok=True)
-            raise ExportNotSaved(
-                f"Could not save {path.name}: {error.strerror or error}.",
-                "If the file is open in Excel, close it and try again; otherwise choose another folder."
-                if isinstance(error, PermissionError) else "Choose another folder or drive.",
-            ) from error
-        except BaseException:
-            temporary.unlink(missing_ok=True)
+            self.discard()
+            if isinstance(error, OSError):  # refused, a full disk, read-only media, a network share gone
+                raise ExportNotSaved(
+                    f"Could not save {path.name}: {error.strerror or error}.",
+                    "If the file is open in Excel, close it and try again; otherwise choose another folder."
+                    if isinstance(error, PermissionError) else "Choose another folder or drive.",
+                ) from error
             raise
-        finally:
-            self._remove_sheet_data()
+        self._saved = True
+        self._remove_sheet_data()
         return path
 
 

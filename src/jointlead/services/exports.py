@@ -414,7 +414,7 @@ def budget_as_at_label(position: PoolPosition) -> str:
 
 
 def budget_headline(position: PoolPosition, organisation: Organisation) -> tuple[str, str]:
-    """Two short lines (the cover's notes print whole only when short): the pool's outlook, and this partner's part."""
+    """Two short lines for the cover's notes, each read at a glance: the pool's outlook, and this partner's part."""
     variance = position.pool.full_year_variance
     rag = position.pool.full_year_rag().value
     if variance:

@@ -1,11 +1,24 @@
-"""The pool's position as the Budgets page and the packs will show it, on the demo service."""
+"""The pool's position as the Budgets page and the packs will show it, on the demo service and on a pool whose
+contributions are not recorded yet."""
 
 from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 import stored
+from jointlead.domain.risk_share import ContributionsNeeded
 from jointlead.services import overview
+from jointlead.services.budget_month import adjust_actual, close_period
+from jointlead.services.budget_setup import (
+    AgreementTerms,
+    LineTerms,
+    PartnerTerms,
+    add_budget_line,
+    add_contribution,
+    set_up_agreement,
+)
 from jointlead.services.budgets import pool_position
 
 
@@ -64,3 +77,42 @@ def test_an_unmapped_row_says_whether_its_month_is_closed_and_unlocking_opens_it
     assert {r.period for r in rows} == set(range(1, 8)) and all(r.closed for r in rows)  # M1 to M7 are closed
     unlock_period(demo_db, None, 2026, 7, "Late NCC journal", today=date(2026, 11, 20))
     assert {r.period for r in unmapped_rows(demo_db, 1, 2026) if not r.closed} == {7}
+
+
+def _pool_without_contributions(database) -> int:
+    """Two lines, an April of actuals (one line over, one under) and M1 closed: everything but contributions."""
+    set_up_agreement(database, AgreementTerms(title="Eastshire Better Care Fund", host="ETR", first_year=2026),
+                     (PartnerTerms("ETR", "Eastshire Trust", "NHS trust"), PartnerTerms("ECC", "Eastshire Council")))
+    agreement_id = overview.pools(database, date(2026, 5, 2))[0].agreement_id
+    add_budget_line(database, agreement_id, LineTerms("L1", "Reablement", "pay", "ETR"), 2026, 120_000_000)
+    add_budget_line(database, agreement_id, LineTerms("L2", "Care homes", "commissioned care", "ECC"), 2026, 60_000_000)
+    lines = {line.code: line.id for line in pool_position(database, risk_share_optional=True).lines}
+    adjust_actual(database, lines["L1"], 2026, 1, 12_000_000, "April ledger")
+    adjust_actual(database, lines["L2"], 2026, 1, 4_000_000, "April ledger")
+    close_period(database, agreement_id, 2026, 1, today=date(2026, 5, 2), closing_without=("ETR", "ECC"))
+    return agreement_id
+
+
+def test_a_pool_without_contributions_has_every_figure_but_the_risk_share_which_says_what_it_waits_on(empty_db):
+    agreement_id = _pool_without_contributions(empty_db)
+    position = pool_position(empty_db, risk_share_optional=True)
+    # Budget, actuals, forecast and variance, line by line and for the pool, as at the month closed.
+    assert position.as_at.label == "M1" and position.contributions_by_partner == {}
+    figures = {line.code: (line.figures.budget_to_date, line.figures.actual_to_date, line.figures.forecast_outturn,
+                           line.figures.full_year_variance) for line in position.lines}
+    assert figures == {"L1": (10_000_000, 12_000_000, 144_000_000, 24_000_000),
+                       "L2": (5_000_000, 4_000_000, 48_000_000, -12_000_000)}
+    assert (position.pool.annual_budget_pence, position.pool.full_year_variance) == (180_000_000, 12_000_000)
+    # Only who bears that variance waits, and says on what.
+    assert position.risk_share is None
+    assert isinstance(position.risk_share_problem, ContributionsNeeded)
+    # A pack or the year-end settlement cannot do without the risk share: asked for one, it is refused in words.
+    with pytest.raises(ContributionsNeeded, match="contributions add up to nothing"):
+        pool_position(empty_db)
+
+    add_contribution(empty_db, agreement_id, "ETR", 2026, "NHS minimum contribution", 135_000_000)
+    add_contribution(empty_db, agreement_id, "ECC", 2026, "Better Care Grant", 45_000_000)
+    shared = pool_position(empty_db, risk_share_optional=True)
+    assert shared.risk_share_problem is None and shared.risk_share == pool_position(empty_db).risk_share
+    assert sum(shared.risk_share.share_by_partner.values()) == 12_000_000  # pro rata 75:25, no waterfall
+    assert dict(shared.risk_share.share_by_partner) == {"ETR": 9_000_000, "ECC": 3_000_000}

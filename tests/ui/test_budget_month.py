@@ -146,7 +146,7 @@ def test_a_managers_month_from_an_empty_database(window, empty_db, qtbot, tmp_pa
     assert dict(shares) == {"WHT": 2_250_000, "WCC": 750_000}
     for code, pence in shares.items():
         assert f"{code} {format_pounds(pence)}" in page.risk_share.text()
-    assert page.tabs.tabText(page.tabs.indexOf(page.unmapped_tab)) == "Unmapped rows (1)"
+    assert page.tabs.tabText(page.tabs.indexOf(page.unmapped_tab)) == "Unmapped ro&ws (1)"  # Alt+W kept
 
     # The unmapped row goes on the equipment line, and the mapping is remembered.
     page.tabs.setCurrentWidget(page.unmapped_tab)

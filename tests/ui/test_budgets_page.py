@@ -99,7 +99,7 @@ def test_the_year_end_says_it_is_provisional_and_who_pays_whom(page):
 
 def test_the_risk_share_rules_change_and_undo(window, page, demo_db, qtbot, messages):
     qtbot.mouseClick(next(b for b in page.risk_tab.findChildren(type(page.close_button))
-                          if b.text() == "Agreement and rules…"), Qt.MouseButton.LeftButton)
+                          if b.text().replace("&", "") == "Agreement and rules…"), Qt.MouseButton.LeftButton)
     dialog = only(page, budget_dialogs.AgreementDialog)
     assert dialog.partner_fields[0][0].isReadOnly()
     dialog.reserve.setText("0")
@@ -160,7 +160,7 @@ def test_unlocking_a_month_opens_its_cells_and_unmapped_rows_and_a_refused_virem
     save(dialog, qtbot)
     page.tabs.setCurrentWidget(page.months_tab)
     assert page.months.model.index(0, 8).flags() & Qt.ItemFlag.ItemIsEditable  # M7 is open again
-    assert page.close_button.text() == "Close M7…"
+    assert page.close_button.text() == "Close &M7…"
 
     # Of M6 and M7's rows chosen, only M7's open ones are assigned; the dialog says M6's are left, and why.
     page.tabs.setCurrentWidget(page.unmapped_tab)
@@ -295,7 +295,7 @@ def test_a_form_opens_in_its_first_field_and_tab_reaches_save_after_the_last(pag
 
 def _start_button(page):
     button = page.start_year_buttons[0]
-    assert button.text() == "Start 2027-28…" and button.isVisible()
+    assert button.text() == "Start &2027-28…" and button.isVisible()  # Alt+2
     return button
 
 
@@ -366,7 +366,7 @@ def test_a_ledger_mapping_is_removed_after_a_plain_confirmation_and_undone(windo
     page.lines.view.selectRow(0)
     line = page.lines.model.row_at(0)
     assert (line.code, line.mappings) == ("MH01", 2)
-    qtbot.mouseClick(next(b for b in page.lines_tab.buttons if b.text() == "Ledger codes…"),
+    qtbot.mouseClick(next(b for b in page.lines_tab.buttons if b.text().replace("&", "") == "Ledger codes…"),
                      Qt.MouseButton.LeftButton)
     dialog = only(page, budget_dialogs.MappingDialog)
     qtmodeltester.check(dialog.current.model)
@@ -420,7 +420,7 @@ def test_once_m12_has_closed_the_page_moves_on_to_the_next_year_and_keeps_the_la
     assert years == ["2026-27", "2027-28 (current)"] and page.year_choice.isEnabled()
     assert page.year_choice.currentText() == "2027-28 (current)"
     assert page.position.year == FinancialYear(2027) and "start of 2027-28" in page.subtitle.text()
-    assert page.close_button.text() == "Close M1…" and page.close_button.isEnabled()
+    assert page.close_button.text() == "Close &M1…" and page.close_button.isEnabled()
     assert window.as_at_label.text() == "2027-28: no month closed yet"
 
     page.year_choice.setCurrentIndex(0)
@@ -461,7 +461,7 @@ def test_closing_a_month_moves_the_page_and_the_dashboard_on_to_it(window, demo_
 
 
 def test_closing_a_month_not_yet_over_says_from_when_before_the_checklist(page, messages):
-    assert page.close_button.text() == "Close M8…"  # 20 November: M8 is under way
+    assert page.close_button.text() == "Close &M8…"  # 20 November: M8 is under way
     assert page.close_button.toolTip() == "M8 can be closed from 01 Dec 2026."
     page.close_month()
     assert len(messages) == 1 and "is not over until the end of 30 November 2026" in messages[0]
@@ -481,7 +481,7 @@ def test_an_earlier_month_unlocked_is_offered_to_close_again_and_then_the_next_m
     dialog.reason.setPlainText("Late journal from the council")
     save(dialog, qtbot)
     assert messages == []
-    assert page.close_button.text() == "Close M5…" and page.close_button.isEnabled()
+    assert page.close_button.text() == "Close &M5…" and page.close_button.isEnabled()
 
     page.close_month()
     close = only(page, budget_dialogs.CloseDialog)
@@ -491,7 +491,7 @@ def test_an_earlier_month_unlocked_is_offered_to_close_again_and_then_the_next_m
     assert not any("not closed" in text for text in said)  # neither M5 itself nor any earlier month
     save(close, qtbot)
     assert messages == []
-    assert page.close_button.text() == "Close M8…"
+    assert page.close_button.text() == "Close &M8…"  # Alt+M, whichever month it closes
     # A new close record; the earlier closes and their unlocks are kept.
     assert stored.rows(demo_db, closes) == [*before[:-1], ("Late journal from the council",), (None,)]
     assert page.frame.closed == frozenset(range(1, 8))

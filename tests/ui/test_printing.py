@@ -629,7 +629,7 @@ def test_a_budgets_view_that_is_one_table_prints_as_that_table_however_few_its_r
     for tab in (budgets.lines_tab, budgets.virements_tab, budgets.risk_tab, budgets.contributions_tab):
         budgets.tabs.setCurrentWidget(tab)
         printout = printout_for(budgets, source=demo_db.name)
-        printed[budgets.tabs.tabText(budgets.tabs.currentIndex())] = (
+        printed[budgets.tabs.tabText(budgets.tabs.currentIndex()).replace("&", "")] = (  # its Alt+letter aside
             printout.document().toPlainText() if isinstance(printout, TablePrintout) else type(printout).__name__)
         if tab is budgets.lines_tab:  # the whole pool's total, bold as on screen
             assert re.search(r'<td align="left" style="font-weight:600"[^>]*>Whole pool</td>', printout.html)

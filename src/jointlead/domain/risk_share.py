@@ -279,12 +279,17 @@ def _check(partners: Sequence[Partner], lines: Sequence[LineVariance], rules: Ri
             raise ValidationError(f"Line {line.name}'s share profile must be fixed or variable.")
 
 
+class ContributionsNeeded(ValidationError):
+    """The rules share by contributions and none are recorded: the risk share waits on them, as the rest of a pool's
+    figures (budget, actuals, forecast, variance) do not."""
+
+
 def _by_contribution(total: int, contributions: Sequence[int]) -> list[int]:
     """`total` split pro rata to the partners' contributions. Refused only when a split by them is needed and they
     add up to nothing: fixed percentages, or fixed-share lines alone, share a variance without them."""
     if not any(contributions):
-        raise ValidationError("The partners' contributions add up to nothing, so there is nothing to share by.",
-                              "Record each partner's contribution to the pool.")
+        raise ContributionsNeeded("The partners' contributions add up to nothing, so there is nothing to share by.",
+                                  "Record each partner's contribution to the pool.")
     return split_largest_remainder(total, contributions)
 
 

@@ -91,7 +91,10 @@ class PoolPosition:
     lines: tuple[LinePosition, ...]
     contributions_by_partner: Mapping[str, int]
     pool: LineFigures
-    risk_share: RiskShareResult  # of the forecast full-year variance
+    # Of the forecast full-year variance. None only when asked for without it (`risk_share_optional`) and it cannot be
+    # worked out, most often because no contributions are recorded yet: `risk_share_problem` then says why.
+    risk_share: RiskShareResult | None
+    risk_share_problem: ValidationError | None = field(default=None, compare=False)
 
 
 def _agreement(session: Session, agreement_id: int | None) -> Agreement:
@@ -148,10 +151,18 @@ def _figures(annual: int, months: Mapping[int, LineMonth], actuals: Mapping[int,
 
 
 def pool_position(database: Database, agreement_id: int | None = None, *, year: FinancialYear | None = None,
-                  as_at: int | None = None, today: date | None = None) -> PoolPosition:
-    """A pool as at a period (default: the last one closed), with each line's forecast and the risk share."""
+                  as_at: int | None = None, today: date | None = None,
+                  risk_share_optional: bool = False) -> PoolPosition:
+    """A pool as at a period (default: the last one closed), with each line's forecast and the risk share.
+
+    A risk share that cannot be worked out (the rules share by contributions and none are recorded yet, or the rules
+    themselves are incomplete) is refused, as a pack or the year-end settlement cannot do without it; with
+    `risk_share_optional`, as on the Budgets page, the position has every other figure, and says why it has no risk
+    share instead (`risk_share_problem`).
+    """
     with database.session() as session:
-        return position_in(session, agreement_id, year=year, as_at=as_at, today=today)
+        return position_in(session, agreement_id, year=year, as_at=as_at, today=today,
+                           risk_share_optional=risk_share_optional)
 
 
 def _line_positions(session: Session, agreement: Agreement, year: FinancialYear,
@@ -185,8 +196,10 @@ def _line_positions(session: Session, agreement: Agreement, year: FinancialYear,
 
 
 def position_in(session: Session, agreement_id: int | None = None, *, year: FinancialYear | None = None,
-                as_at: int | None = None, today: date | None = None) -> PoolPosition:
-    """The pool's position as `session` sees it (within a change, the change's own view)."""
+                as_at: int | None = None, today: date | None = None,
+                risk_share_optional: bool = False) -> PoolPosition:
+    """The pool's position as `session` sees it (within a change, the change's own view); `risk_share_optional` as
+    for `pool_position`."""
     agreement = _agreement(session, agreement_id)
     if year is None:
         year, _as_at = pool_year(session, agreement, today or date.today())
@@ -213,8 +226,15 @@ def position_in(session: Session, agreement_id: int | None = None, *, year: Fina
     variances = [LineVariance(p.code, p.name, p.responsible_code or None,
                               ShareProfile(p.share_profile), p.figures.full_year_variance) for p in positions]
     pool = total_figures(p.figures for p in positions) if positions else _figures(0, {}, {}, as_at)
+    # Only who bears the variance waits on the contributions and the rules: the lines' figures stand without them.
+    try:
+        risk_share, problem = share_risk(sharing, variances, rules), None
+    except ValidationError as refused:
+        if not risk_share_optional:
+            raise
+        risk_share, problem = None, refused
     return PoolPosition(agreement.id, agreement.title, host, year, Period(year, as_at) if as_at else None, positions,
-                        contributions, pool, share_risk(sharing, variances, rules))
+                        contributions, pool, risk_share, problem)
 
 
 def agreed_figures(session: Session, agreement_id: int, year: int, period: int) -> dict[str, Any]:

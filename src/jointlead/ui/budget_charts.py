@@ -32,12 +32,11 @@ from PySide6.QtWidgets import (
 )
 
 from jointlead.domain.budget import MONTHS, LineFigures
-from jointlead.domain.calendar import MONTH_ABBREVIATIONS
 from jointlead.domain.money import format_pounds
 from jointlead.domain.rag import AMBER_WITHIN_BASIS_POINTS, GREEN_WITHIN_BASIS_POINTS, Rag
 from jointlead.domain.risk_share import ShareProfile
 from jointlead.services.budgets import LinePosition, PoolPosition
-from jointlead.ui.budget_words import variance_percent
+from jointlead.ui.budget_words import month_words, risk_share_waiting, variance_percent
 from jointlead.ui.theme import (
     NHS_BLUE,
     NHS_DARK_BLUE,
@@ -268,8 +267,8 @@ class BudgetCharts(QWidget):
         self.month_axis = QCategoryAxis(chart)
         self.month_axis.setLabelsPosition(QCategoryAxis.AxisLabelsPosition.AxisLabelsPositionCenter)
         self.month_axis.setStartValue(0.5)
-        for month, name in enumerate(MONTH_ABBREVIATIONS, start=1):
-            self.month_axis.append(f"{name}<br>M{month}", month + 0.5)
+        for month in range(1, MONTHS + 1):  # each month's words as its column is headed on By month, on two lines
+            self.month_axis.append(month_words(month).replace(" ", "<br>"), month + 0.5)
         self.month_axis.setRange(0.5, MONTHS + 0.5)
         _style_axis(self.month_axis)
         self.month_axis.setGridLineVisible(False)
@@ -286,7 +285,7 @@ class BudgetCharts(QWidget):
                              ("forecast", self.forecast_series)):
             series.hovered.connect(lambda point, state, k=kind: self._hover_line(k, point, state))
         self.cumulative_view = _view(chart, "Cumulative budget, actual and forecast", self)
-        self.tabs.addTab(self.cumulative_view, "Budget, actual and forecast")
+        self.tabs.addTab(self.cumulative_view, "Budget, &actual and forecast")
 
     def _build_variance(self) -> None:
         chart = self.variance_chart = _chart()
@@ -319,7 +318,7 @@ class BudgetCharts(QWidget):
         chart.plotAreaChanged.connect(lambda _area: self._place_labels(self.variance_chart, self.variance_series,
                                                                        self.variance_bars, self.variance_labels))
         self.variance_view = _view(chart, "Forecast variance by line", self)
-        self.tabs.addTab(self.variance_view, "Variance by line")
+        self.tabs.addTab(self.variance_view, "Variance by l&ine")
 
     def _build_risk(self) -> None:
         chart = self.risk_chart = _chart()
@@ -350,7 +349,15 @@ class BudgetCharts(QWidget):
         chart.plotAreaChanged.connect(lambda _area: self._place_labels(self.risk_chart, self.risk_series,
                                                                        self.risk_bars, self.risk_labels))
         self.risk_view = _view(chart, "Risk share by partner", self)
-        self.tabs.addTab(self.risk_view, "Risk share")
+        # In its place while the risk share cannot be worked out (no contributions yet): why, and what to do.
+        self.risk_waiting = QLabel("", self)
+        self.risk_waiting.setObjectName("emptyState")
+        self.risk_waiting.setWordWrap(True)
+        self.risk_waiting.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.risk_stack = QStackedWidget(self)
+        self.risk_stack.addWidget(self.risk_view)
+        self.risk_stack.addWidget(self.risk_waiting)
+        self.tabs.addTab(self.risk_stack, "Risk &share")
 
     # --- Showing a position ------------------------------------------------------------------------------------
 
@@ -404,7 +411,7 @@ class BudgetCharts(QWidget):
                                      if figures.as_at < MONTHS else [])
         values = [_pounds(p) for p in (*budget, *outturn)]
         _money_axis(self.cumulative_axis, min(values), max(values))
-        label = {m: f"M{m} {MONTH_ABBREVIATIONS[m - 1]}" for m in range(1, MONTHS + 1)}
+        label = {m: month_words(m) for m in range(1, MONTHS + 1)}
         self.cumulative_tips = {
             "budget": [f"{name}, {label[m]}: budget to date {format_pounds(p)}" for m, p in enumerate(budget, 1)],
             "actual": [f"{name}, {label[m]}: actual to date {format_pounds(p)} (budget to date "
@@ -471,6 +478,10 @@ class BudgetCharts(QWidget):
 
     def _show_risk(self, position: PoolPosition) -> None:
         result = position.risk_share
+        if result is None:
+            self._show_risk_waiting(position)
+            return
+        self.risk_stack.setCurrentWidget(self.risk_view)
         bars = [self._partner_bar(position, code, pence) for code, pence in result.share_by_partner.items()]
         kinds = ["partner"] * len(bars)
         if result.reserve_used_pence:
@@ -519,6 +530,17 @@ class BudgetCharts(QWidget):
         detail = "; ".join(notes)
         _set_title(self.risk_view, heading, detail[:1].upper() + detail[1:])
         self._refresh_labels(self.risk_chart, self.risk_series, self.risk_bars, self.risk_labels)
+
+    def _show_risk_waiting(self, position: PoolPosition) -> None:
+        """No bars, and why: the risk share waits on the contributions (or on rules that can be followed)."""
+        self.risk_bars = []
+        for bar_set in (self.partner_set, self.pool_set, self.unallocated_set):
+            bar_set.remove(0, bar_set.count())
+        self.partner_axis.clear()
+        self._refresh_labels(self.risk_chart, self.risk_series, self.risk_bars, self.risk_labels)
+        headline, how = risk_share_waiting(position.risk_share_problem, position.year.label)
+        self.risk_waiting.setText(f"{headline}.\n\n{how}")
+        self.risk_stack.setCurrentWidget(self.risk_waiting)
 
     # --- £ labels at the ends of the bars --------------------------------------------------------------------------
 

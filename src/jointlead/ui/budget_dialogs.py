@@ -39,6 +39,7 @@ from jointlead.services.budget_setup import (
     RollForward,
 )
 from jointlead.services.budgets import LinePosition
+from jointlead.ui.budget_words import month_words
 from jointlead.ui.forms import FormDialog, Gesture
 from jointlead.ui.table_model import RIGHT, Column
 from jointlead.ui.theme import TONES
@@ -64,6 +65,8 @@ def basis_points_from_text(text: str, what: str) -> int | None:
         raise ValidationError(f"{what} must be a percentage such as 75 or 33.33, not '{text.strip()}'.")
     return int(whole) * 100 + int(fraction.ljust(2, "0") or 0)
 
+
+SAVE = "&Save"  # each dialog's main button has its Alt+letter, as the page's buttons have
 
 # The most of a long form's rows shown without scrolling at the dialog's smallest: with its title, intro and
 # buttons the dialog then fits a 1024x600 screen, or a 1366x768 laptop at 125% (614 logical pixels high), taskbar
@@ -122,6 +125,8 @@ class ScrollingFormDialog(FormDialog):
 
 class AgreementDialog(ScrollingFormDialog):
     """Set up a new agreement, or (given its current terms) change its terms and risk-share rules."""
+
+    ok_text = SAVE
 
     def __init__(self, editor: Editor, parent: QWidget, today: date,
                  current: tuple[int, AgreementTerms, Sequence[PartnerTerms]] | None = None) -> None:
@@ -183,7 +188,7 @@ class AgreementDialog(ScrollingFormDialog):
 
 
 class PaymentDialog(FormDialog):
-    ok_text = "Record"
+    ok_text = "&Record"
 
     def __init__(self, editor: Editor, parent: QWidget, instalment: Instalment, today: date) -> None:
         super().__init__(editor, "Instalment received",
@@ -212,6 +217,8 @@ def _partner_options(frame: BudgetYear) -> list[tuple[str, object]]:
 class LineDialog(FormDialog):
     """Add a budget line, or (given one) change its name, category, responsible partner, share profile and how its
     months to come are forecast."""
+
+    ok_text = SAVE
 
     def __init__(self, editor: Editor, parent: QWidget, frame: BudgetYear, line: LinePosition | None = None) -> None:
         adding = line is None
@@ -254,6 +261,8 @@ class LineDialog(FormDialog):
 
 
 class ContributionDialog(FormDialog):
+    ok_text = SAVE
+
     def __init__(self, editor: Editor, parent: QWidget, frame: BudgetYear) -> None:
         super().__init__(editor, "Add a contribution",
                          f"What a partner puts into the pool for {frame.year.label}, and when it is due. The "
@@ -296,7 +305,7 @@ def _form_buttons(dialog: FormDialog) -> tuple[QPushButton, QPushButton]:
 class MappingDialog(ScrollingFormDialog):
     """A line's ledger codes: those that feed it now (any can be removed), and a form to add another."""
 
-    ok_text = "Add"
+    ok_text = "&Add"
 
     def __init__(self, editor: Editor, parent: QWidget, frame: BudgetYear, line: LinePosition,
                  mappings: Callable[[], Sequence[MappingRow]]) -> None:
@@ -312,7 +321,7 @@ class MappingDialog(ScrollingFormDialog):
         self.current.view.setAccessibleName(f"Ledger codes that feed {line.code}")
         self.current.setMinimumHeight(150)
         self.form.addRow(self.current)
-        self.remove_button = QPushButton("Remove…", self)
+        self.remove_button = QPushButton("&Remove…", self)
         self.remove_button.setAccessibleName("Remove the chosen ledger codes from this line")
         self.remove_button.clicked.connect(self.remove)
         self.current.view.installEventFilter(self)  # Delete on the list is Remove…
@@ -324,7 +333,7 @@ class MappingDialog(ScrollingFormDialog):
         self.partner = self.choice("Partner's ledger", _partner_options(frame))
         self.centre = self.text("Cost centre", placeholder="e.g. MH3100")
         self.pattern = self.text("Subjective", "*")
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Close")
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("&Close")
         _in_order(self.current.view, self.remove_button, self.partner, self.centre, self.pattern, *_form_buttons(self))
         self._show_mappings()
         (self.current.view if self.current.model.rowCount() else self.partner).setFocus()
@@ -371,7 +380,7 @@ class MappingDialog(ScrollingFormDialog):
 
 
 class VirementDialog(FormDialog):
-    ok_text = "Move budget"
+    ok_text = "&Move budget"
 
     def __init__(self, editor: Editor, parent: QWidget, frame: BudgetYear, lines: Sequence[LinePosition],
                  today: date) -> None:
@@ -402,13 +411,13 @@ class VirementDialog(FormDialog):
 
 
 class CloseDialog(FormDialog):
-    ok_text = "Close the month"
+    ok_text = "&Close the month"
 
     def __init__(self, editor: Editor, parent: QWidget, frame: BudgetYear, checklist: Sequence[ChecklistItem],
                  missing: Sequence[str], today: date) -> None:
         period = frame.year.period(frame.first_open)
         super().__init__(editor, f"Close {period.label} {frame.year.label}",
-                         f"Closing {period.label} ({period.month_name}) locks its figures as agreed: no edits and no "
+                         f"Closing {month_words(period.number)} locks its figures as agreed: no edits and no "
                          "imports into it until it is unlocked, with a reason. Check what is still incomplete:",
                          parent)
         self.frame, self.today = frame, today
@@ -433,7 +442,7 @@ class CloseDialog(FormDialog):
 
 
 class UnlockDialog(FormDialog):
-    ok_text = "Unlock"
+    ok_text = "&Unlock"
 
     def __init__(self, editor: Editor, parent: QWidget, frame: BudgetYear, today: date) -> None:
         super().__init__(editor, "Unlock a closed month",
@@ -441,7 +450,7 @@ class UnlockDialog(FormDialog):
                          "why; close the month again once it is corrected.", parent)
         self.frame, self.today = frame, today
         closed = sorted(frame.closed, reverse=True)
-        self.period = self.choice("Month", [(f"M{n} {frame.year.period(n).month_name}", n) for n in closed])
+        self.period = self.choice("Month", [(month_words(n), n) for n in closed])
         self.reason = QPlainTextEdit(self)
         self.reason.setPlaceholderText("Why, e.g. a late journal from the council's ledger")
         self.reason.setFixedHeight(70)
@@ -457,7 +466,7 @@ class UnlockDialog(FormDialog):
 
 
 class AssignDialog(FormDialog):
-    ok_text = "Assign"
+    ok_text = "&Assign"
 
     def __init__(self, editor: Editor, parent: QWidget, lines: Sequence[LinePosition], transaction_ids: list[int],
                  description: str, leaving: str = "") -> None:
@@ -533,7 +542,7 @@ class RollForwardDialog(ScrollingFormDialog):
                          f"this year's. Recurrent contributions are added again with the same amount and payment "
                          f"schedule. Whatever {following} already has is left alone.", parent)
         self.plan = plan
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(f"Start {following}")
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(f"&Start {following}")
         line_columns, contribution_columns = _roll_forward_columns(plan)
         carried = len(plan.carried_lines)
         self.form.addRow(section_title(f"Budget lines: {carried} carried; {following} total "

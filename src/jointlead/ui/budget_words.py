@@ -3,12 +3,18 @@ kept apart from the Budgets page so the dashboard can show them without loading 
 
 from __future__ import annotations
 
+from html import escape
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QComboBox
 
 from jointlead.domain.budget import ForecastMethod, divide_rounding_half_away_from_zero, variance_basis_points
-from jointlead.domain.rag import Rag, variance_rag
+from jointlead.domain.calendar import MONTH_ABBREVIATIONS
+from jointlead.domain.errors import ValidationError
+from jointlead.domain.money import format_pounds
+from jointlead.domain.rag import AMBER_WITHIN_BASIS_POINTS, GREEN_WITHIN_BASIS_POINTS, Rag, variance_rag
+from jointlead.domain.risk_share import ContributionsNeeded
+from jointlead.ui.theme import TONES
 
 if TYPE_CHECKING:
     from jointlead.services.budget_month import BudgetYear
@@ -20,8 +26,68 @@ FORECAST_WORDS = {ForecastMethod.RUN_RATE: "the run rate (the average month so f
                   ForecastMethod.PROFILE: "the month's budget (the line's profile)"}
 
 
+GREEN_WITHIN, AMBER_WITHIN = (f"±{basis_points / 100:g}%"
+                              for basis_points in (GREEN_WITHIN_BASIS_POINTS, AMBER_WITHIN_BASIS_POINTS))
+RAG_WORDS = {Rag.GREEN: f"green (within {GREEN_WITHIN})", Rag.AMBER: f"amber (within {AMBER_WITHIN})",
+             Rag.RED: f"red (beyond {AMBER_WITHIN})"}
+
+
+def month_words(number: int) -> str:
+    """Period `number` of the year shown, where it is chosen or heads a column (the As at choice, the months grid,
+    the charts' axis, the Unlock dialog's choice): `M7 Oct`, the period boards name (DOMAIN.md) and its month, the
+    year being said beside it. In a sentence the period alone is enough, `M7`, with the year where it is not said
+    already (`M7 2026-27`)."""
+    return f"M{number} {MONTH_ABBREVIATIONS[number - 1]}"
+
+
 def variance_tone(variance: int, budget: int) -> str | None:
     return RAG_TONES.get(variance_rag(variance, budget))
+
+
+def rag_words(variance: int, budget: int) -> str:
+    """A variance's RAG in words, as its colour shows it: `amber (within ±3%)`."""
+    return RAG_WORDS[variance_rag(variance, budget)]
+
+
+def variance_key(*, rich: bool, by_month: bool = False) -> str:
+    """The key to the variance colours, in words: what the sign says, and what the colour says (its RAG, by size,
+    which the sign does not), each colour's word in its own colour on screen (`rich`), plain on paper. `by_month`:
+    for the months grid, where the RAG has a column of its own (and each month's heading says whether it is closed,
+    open or forecast, as its colour does)."""
+    def coloured(rag: Rag) -> str:
+        words = RAG_WORDS[rag]
+        if not rich:
+            return words
+        colour = TONES[RAG_TONES[rag]][0]
+        return f"<span style='color:{colour}; font-weight:600'>{escape(words)}</span>"
+
+    scale = f"{coloured(Rag.GREEN)}, {coloured(Rag.AMBER)}, {coloured(Rag.RED)}"
+    colour = (f"The RAG column gives its size against the budget, in words and colour: {scale}." if by_month else
+              f"Its colour is its RAG, by size against the budget: {scale}.")
+    return (f"Variance is actual or forecast less budget: positive is an overspend, negative (-£) an underspend. "
+            f"{colour}")
+
+
+def over_under(variance: int, budget: int) -> str:
+    """A variance in words, as its colour shows it and more: `+0.8% over`, `-0.4% under` (the amount, `£5,000
+    over`, against a nil budget), `on budget`."""
+    if not variance:
+        return "on budget"
+    size = variance_percent(variance, budget) or format_pounds(abs(variance))
+    return f"{size} {'over' if variance > 0 else 'under'}"
+
+
+def risk_share_waiting(problem: ValidationError, year_label: str) -> tuple[str, str]:
+    """Why a pool has no risk share, and how to put that right, in words for the Budgets page: the risk share waits
+    on each partner's contribution (or on rules that can be followed); every other figure stands without it."""
+    if isinstance(problem, ContributionsNeeded):
+        return ("The risk share needs each partner's contribution recorded",
+                f"The agreement shares the variance by the partners' contributions, and none is recorded for "
+                f"{year_label} yet, so who bears it cannot be worked out. To record them: on the Contributions tab, "
+                f"press Add contribution… and give each partner's funding for {year_label} (its funding stream, "
+                "amount and when it is paid). The risk share is worked out as soon as they are recorded; the budget, "
+                "actuals, forecast and variance do not wait for them.")
+    return "The risk share cannot be worked out", f"{problem.message} {problem.advice}".strip()
 
 
 def variance_percent(variance: int, budget: int) -> str:
@@ -46,9 +112,8 @@ def fill_as_at(combo: QComboBox, frame: BudgetYear, chosen: int | None) -> int |
     combo.clear()
     combo.addItem(f"Start of {frame.year.label}", 0)
     for number in range(1, newest + 1):
-        period = frame.year.period(number)
         state = "closed" if number in frame.closed else "not closed"
-        combo.addItem(f"{period.label} {period.month_name[:3]} ({state})", number)
+        combo.addItem(f"{month_words(number)} ({state})", number)
     combo.setCurrentIndex(combo.findData(last_closed if chosen is None else chosen))
     return chosen
 

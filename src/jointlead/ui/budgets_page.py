@@ -41,6 +41,11 @@ from jointlead.ui.budget_words import (
     RAG_FILL_TONES,
     fill_as_at,
     month_chosen,
+    month_words,
+    over_under,
+    rag_words,
+    risk_share_waiting,
+    variance_key,
     variance_percent,
     variance_tone,
 )
@@ -48,7 +53,7 @@ from jointlead.ui.messages import show_problem
 from jointlead.ui.money_editing import MoneyDelegate, pence_from_text, plain_pounds
 from jointlead.ui.page import Page, day_text
 from jointlead.ui.table_model import RIGHT, Column
-from jointlead.ui.widgets import DataTable, FlowLayout, Tile, section_title, show_tab
+from jointlead.ui.widgets import DataTable, FlowLayout, Tile, section_title
 
 
 def _ytd_tone(line: LinePosition) -> str | None:
@@ -57,6 +62,18 @@ def _ytd_tone(line: LinePosition) -> str | None:
 
 def _year_tone(line: LinePosition) -> str | None:
     return variance_tone(line.figures.full_year_variance, line.figures.annual_budget_pence)
+
+
+def _variance_tip(variance: int, budget: int, against: str) -> str:
+    """A variance's percentage and RAG in words, for its tooltip: what its colour says."""
+    percent = variance_percent(variance, budget)
+    return f"{percent} against the {against}: {rag_words(variance, budget)}" if percent else \
+        f"No {against}: {rag_words(variance, budget)}"
+
+
+def _no_codes(row: object) -> bool:
+    """A line no ledger codes feed (no actual can reach it); never the whole pool's row."""
+    return not isinstance(row, GridRow) and not row.mappings
 
 
 NO_POOL = ("No pooled budget is recorded in this database yet.\n\nSet up the Section 75 agreement: its two partners, "
@@ -78,7 +95,13 @@ CONTRIBUTION_COLUMNS = [
 
 LINE_COLUMNS = [
     Column("Code", lambda r: r.code),
-    Column("Budget line", lambda r: r.name, tooltip=lambda r: f"{r.name} ({r.category})"),
+    # A line's ledger codes are counted on Ledger codes…: here only a line with none says so, in words, which leaves
+    # the line's name the room to show whole in a 1280-pixel window.
+    Column("Budget line", lambda r: f"{r.name} (no ledger codes)" if _no_codes(r) else r.name,
+           tone=lambda r: "bad" if _no_codes(r) else None,
+           tooltip=lambda r: r.name if isinstance(r, GridRow) else f"{r.name} ({r.category})"
+           + ("; no ledger codes feed it, so no actual can reach it: add them with Ledger codes…"
+              if _no_codes(r) else "")),
     Column("Lead", lambda r: "" if isinstance(r, GridRow) else f"{r.responsible_code or 'joint'} (fixed)"
            if r.share_profile == "fixed" else r.responsible_code or "joint",
            tooltip=lambda r: "" if isinstance(r, GridRow) else "The responsible partner (lead commissioner)"
@@ -87,17 +110,13 @@ LINE_COLUMNS = [
     _money("Budget\nto date", lambda r: r.figures.budget_to_date),
     _money("Actual\nto date", lambda r: r.figures.actual_to_date),
     _money("Variance\nto date", lambda r: r.figures.ytd_variance, tone=_ytd_tone,
-           tooltip=lambda r: variance_percent(r.figures.ytd_variance, r.figures.budget_to_date)
-           + " against the budget to date"),
+           tooltip=lambda r: _variance_tip(r.figures.ytd_variance, r.figures.budget_to_date, "budget to date")),
     _money("Forecast\noutturn", lambda r: r.figures.forecast_outturn,
            tooltip=lambda r: "Each line's actuals to date plus its forecast" if isinstance(r, GridRow) else
            f"Actuals to date plus a forecast at {FORECAST_WORDS[r.forecast_method]}, or the forecast set by hand"),
     _money("Forecast\nvariance", lambda r: r.figures.full_year_variance, tone=_year_tone,
-           tooltip=lambda r: variance_percent(r.figures.full_year_variance, r.figures.annual_budget_pence)
-           + " against the annual budget"),
-    Column("Ledger\ncodes", lambda r: "" if isinstance(r, GridRow) else str(r.mappings),
-           sort_key=lambda r: None if isinstance(r, GridRow) else r.mappings, align=RIGHT,
-           tone=lambda r: "bad" if not isinstance(r, GridRow) and not r.mappings else None),
+           tooltip=lambda r: _variance_tip(r.figures.full_year_variance, r.figures.annual_budget_pence,
+                                           "annual budget")),
 ]
 
 def _pence(header: str, pence: Callable[[object], int], **options) -> Column:
@@ -122,15 +141,17 @@ UNMAPPED_COLUMNS = [
            else r.source_file, max_width=300),
 ]
 
+# Capped so that at 1280 x 800 every column is in sight beside a reason of some length (each is whole in its tooltip).
 VIREMENT_COLUMNS = [
     Column("Approved", lambda r: r.approval_date.strftime("%d %b %Y"), sort_key=lambda r: r.approval_date),
-    Column("From", lambda r: f"{r.from_code} {r.from_name}", max_width=200),
-    Column("To", lambda r: f"{r.to_code} {r.to_name}", max_width=200),
+    Column("From", lambda r: f"{r.from_code} {r.from_name}", max_width=150),
+    Column("To", lambda r: f"{r.to_code} {r.to_name}", max_width=150),
     _money("Amount", lambda r: r.amount_pence),
     Column("From\nmonth", lambda r: f"M{r.from_period}", sort_key=lambda r: r.from_period),
     Column("Recurrent", lambda r: "Recurrent" if r.recurrent else "This year"),
     Column("Reason", lambda r: r.reason, max_width=260),
-    Column("Approved by", lambda r: r.approved_by + (f" (board {r.board_approval})" if r.board_approval else "")),
+    Column("Approved by", lambda r: r.approved_by + (f" (board {r.board_approval})" if r.board_approval else ""),
+           max_width=170),
 ]
 
 INSTALMENT_COLUMNS = [
@@ -189,6 +210,15 @@ CLOSED_MONTH_ADVICE = ("To assign a row in a closed month, unlock the month (Unl
                        "row, then close the month again. To leave the month as agreed instead, give a line the row's "
                        "ledger codes (Lines > Ledger codes…): later months' rows with those codes will land on it.")
 NO_LIMIT = (1 << 24) - 1  # Qt's largest widget size (QWIDGETSIZE_MAX): a widget's maximum when none is set
+# Words whose letter stays when they are said again with more: "Close &M8…", "Unmapped ro&ws (14)".
+CLOSE_MONTH = "Close &month…"
+UNMAPPED = "Unmapped ro&ws"
+LEDGER_ROWS = "Led&ger rows…"
+
+
+def _plain(words: str) -> str:
+    """Words as they read, without the & that marks their Alt+letter."""
+    return words.replace("&", "")
 
 
 class BudgetsPage(Page):
@@ -214,7 +244,7 @@ class BudgetsPage(Page):
         message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         message.setMinimumHeight(140)
         empty.addWidget(message)
-        self.set_up_button = QPushButton("Set up a pooled budget…", self.no_pool)
+        self.set_up_button = QPushButton("&Set up a pooled budget…", self.no_pool)
         self.set_up_button.clicked.connect(self.set_up_agreement)
         empty.addWidget(self.set_up_button, 0, Qt.AlignmentFlag.AlignHCenter)
         self.repair_button = QPushButton("", self.no_pool)
@@ -298,16 +328,18 @@ class BudgetsPage(Page):
         self.printed_choices.hide()
         bar.addWidget(self.printed_choices)
         bar.addStretch(1)
-        self.virement_button = self._button("Virement…", self.virement, bar)
-        self.close_button = self._button("Close month…", self.close_month, bar)
-        self.unlock_button = self._button("Unlock…", self.unlock_month, bar)
+        # Alt+letter presses each button and opens each view (F, E, V and H are the menus'): the letters are the
+        # page's own, whatever view is shown beside them.
+        self.virement_button = self._button("Vireme&nt…", self.virement, bar)
+        self.close_button = self._button(CLOSE_MONTH, self.close_month, bar)
+        self.unlock_button = self._button("&Unlock…", self.unlock_month, bar)
         return bar
 
     def _tab(self, name: str, *widgets: QWidget, buttons: tuple[tuple[str, Callable[[], object]], ...] = ()
              ) -> QWidget:
         tab = QWidget(self)
         layout = QVBoxLayout(tab)
-        layout.setContentsMargins(8, 10, 8, 8)
+        layout.setContentsMargins(4, 10, 4, 8)  # narrow at the sides: the tables' columns need the room
         for widget in widgets:
             # A table that scrolls itself takes the tab's height; everything else keeps its own.
             grows = isinstance(widget, DataTable | BudgetCharts) and not getattr(widget, "_fit_rows", False)
@@ -320,18 +352,30 @@ class BudgetsPage(Page):
             layout.addLayout(row)
         layout.addStretch(0 if any(layout.stretch(i) for i in range(layout.count())) else 1)
         self.tabs.addTab(tab, name)
+        self.views[_plain(name)] = tab
         return tab
 
+    def _key(self, *, by_month: bool = False) -> QLabel:
+        """The key to the variance colours, in words, over a table that shows them (where it is read first)."""
+        key = QLabel(variance_key(rich=True, by_month=by_month), self)
+        key.setObjectName("pageSubtitle")
+        key.setWordWrap(True)
+        key.setTextFormat(Qt.TextFormat.RichText)
+        key.setAccessibleName("Key to the variance colours")
+        return key
+
     def _build_tabs(self) -> None:
+        self.views: dict[str, QWidget] = {}  # each view by its name, for a dashboard tile to open
         self.lines = DataTable("budget lines", LINE_COLUMNS, "This agreement has no budget lines yet: add one.", self,
                                stretch_column=1, fit_rows=True, foot=lambda row: isinstance(row, GridRow))
         self.lines.view.doubleClicked.connect(lambda _index: self.show_ledger_rows())
         # The cumulative chart follows the line chosen; a bar clicked on the variance chart chooses its line.
         self.lines.view.selectionModel().currentRowChanged.connect(self._on_line_chosen)
-        self.lines_tab = self._tab("Lines", self.lines, buttons=(
-            ("Add line…", self.add_line), ("Change line…", self.change_line), ("Ledger codes…", self.map_codes),
-            ("Re-profile…", self.reprofile),
-            ("Ledger rows…", self.show_ledger_rows), ("Start next year…", self.start_next_year)))
+        self.lines_key = self._key()
+        self.lines_tab = self._tab("&Lines", self.lines_key, self.lines, buttons=(
+            ("&Add line…", self.add_line), ("Change l&ine…", self.change_line), ("Ledger code&s…", self.map_codes),
+            ("Re-&profile…", self.reprofile),
+            (LEDGER_ROWS, self.show_ledger_rows), ("Start next year…", self.start_next_year)))
 
         self.measure = QComboBox(self)
         self.measure.addItem("Actual to date, then forecast", ACTUAL)
@@ -342,7 +386,9 @@ class BudgetsPage(Page):
         measure_row = QWidget(self)
         row = QHBoxLayout(measure_row)
         row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(QLabel("Months show", self))
+        measure_label = QLabel("Months &show", self)
+        measure_label.setBuddy(self.measure)
+        row.addWidget(measure_label)
         row.addWidget(self.measure)
         self.months_hint = QLabel("", self)
         self.months_hint.setObjectName("pageSubtitle")
@@ -354,29 +400,30 @@ class BudgetsPage(Page):
         self.months.view.setItemDelegate(MoneyDelegate(self.months.view))
         self.months.model.edited.connect(self._on_month_edited)
         self.months.view.doubleClicked.connect(self._on_month_double_clicked)
-        self.months_tab = self._tab("By month", measure_row, self.months,
-                                    buttons=(("Ledger rows…", self.show_ledger_rows),))
+        self.months_key = self._key(by_month=True)
+        self.months_tab = self._tab("&By month", measure_row, self.months_key, self.months,
+                                    buttons=((LEDGER_ROWS, self.show_ledger_rows),))
 
         self.risk_share = QLabel("", self)
         self.risk_share.setObjectName("riskShare")
         self.risk_share.setWordWrap(True)
         self.risk_share.setTextFormat(Qt.TextFormat.RichText)
         self.risk_share.setAccessibleName("Risk share, step by step")
-        self.risk_tab = self._tab("Risk share", self.risk_share,
-                                  buttons=(("Agreement and rules…", self.change_agreement),))
+        self.risk_tab = self._tab("&Risk share", self.risk_share,
+                                  buttons=(("&Agreement and rules…", self.change_agreement),))
 
         self.charts = BudgetCharts(self)
         self.charts.setMinimumHeight(420)
         self.charts.line_activated.connect(self._choose_line)
-        self.charts_tab = self._tab("Charts", self.charts)
+        self.charts_tab = self._tab("&Charts", self.charts)
 
         self.unmapped = DataTable("unmapped rows", UNMAPPED_COLUMNS, "Every ledger row is on a budget line.", self,
                                   stretch_column=5, selection=QAbstractItemView.SelectionMode.ExtendedSelection)
         self.unmapped.setMinimumHeight(360)
         self.unmapped_note = QLabel("", self)
         self.unmapped_note.setWordWrap(True)
-        self.unmapped_tab = self._tab("Unmapped rows", self.unmapped_note, self.unmapped,
-                                      buttons=(("Assign to a line…", self.assign),))
+        self.unmapped_tab = self._tab(UNMAPPED, self.unmapped_note, self.unmapped,
+                                      buttons=(("&Assign to a line…", self.assign),))
 
         self.contributions = DataTable("contributions", CONTRIBUTION_COLUMNS, "No contributions are recorded yet.",
                                        self, searchable=False, stretch_column=1, fit_rows=True)
@@ -384,13 +431,15 @@ class BudgetsPage(Page):
                                      "contribution.", self, stretch_column=2)
         self.instalments.setMinimumHeight(260)
         self.instalments.view.doubleClicked.connect(lambda _index: self.record_payment())
-        self.contributions_tab = self._tab("Contributions", self.contributions, self.instalments,
-                                           buttons=(("Add contribution…", self.add_contribution),
-                                                    ("Instalment received…", self.record_payment)))
+        self.contributions_tab = self._tab("C&ontributions", self.contributions, self.instalments,
+                                           buttons=(("&Add contribution…", self.add_contribution),
+                                                    ("&Instalment received…", self.record_payment)))
 
         self.virements = DataTable("virements", VIREMENT_COLUMNS, "No budget has been moved between lines this year.",
                                    self, searchable=False, stretch_column=6, fit_rows=True)
-        self.virements_tab = self._tab("Virements", self.virements, buttons=(("Virement…", self.virement),))
+        # The same gesture as the Virement… above, which keeps its own letter: one letter for two buttons in sight
+        # would only move between them.
+        self.virements_tab = self._tab("Viremen&ts", self.virements, buttons=(("V&irement…", self.virement),))
 
         self.year_end_summary = QLabel("", self)
         self.year_end_summary.setWordWrap(True)
@@ -400,7 +449,7 @@ class BudgetsPage(Page):
         self.next_year_title = section_title("Next year", self)
         self.next_year_state = QLabel("", self)
         self.next_year_state.setWordWrap(True)
-        self.year_end_tab = self._tab("Year end", self.year_end_summary, self.year_end, self.next_year_title,
+        self.year_end_tab = self._tab("Year en&d", self.year_end_summary, self.year_end, self.next_year_title,
                                       self.next_year_state, buttons=(("Start next year…", self.start_next_year),))
         # The year after the one shown is started from it, on the Year end tab and beside the lines.
         self.start_year_buttons = (self.year_end_tab.buttons[0], self.lines_tab.buttons[-1])
@@ -416,7 +465,7 @@ class BudgetsPage(Page):
         self._problem = problem if isinstance(problem, LineFiguresProblem) else None
         self.repair_button.setVisible(self._problem is not None)
         if self._problem is not None:
-            self.repair_button.setText(f"Spread the difference over {self._problem.line_code}'s open months")
+            self.repair_button.setText(f"&Spread the difference over {self._problem.line_code}'s open months")
         self.no_pool_message.setText(NO_POOL if problem is None else
                                      f"The pooled budget's figures cannot be worked out.\n\n{problem.message}\n\n"
                                      f"{problem.advice}".strip())
@@ -443,8 +492,10 @@ class BudgetsPage(Page):
         frame = self.frame
         self._chosen_as_at = fill_as_at(self.as_at, frame, self._chosen_as_at)
         try:
+            # Without contributions yet, every figure but the risk share is still shown, and the risk share says
+            # what it waits on.
             position = pool_position(database, summary.agreement_id, year=summary.year, as_at=self._chosen_as_at,
-                                     today=today)
+                                     today=today, risk_share_optional=True)
         except JointleadError as problem:
             self._show_no_pool(problem)
             return
@@ -459,7 +510,7 @@ class BudgetsPage(Page):
         unmapped = budget_report.unmapped_rows(database, position.agreement_id, position.year)
         self.unmapped.set_rows(unmapped)
         self.tabs.setTabText(self.tabs.indexOf(self.unmapped_tab),
-                             f"Unmapped rows ({len(unmapped)})" if unmapped else "Unmapped rows")
+                             f"{UNMAPPED} ({len(unmapped)})" if unmapped else UNMAPPED)
         locked = sum(r.closed for r in unmapped)
         self.unmapped_note.setVisible(bool(locked))
         self.unmapped_note.setText(f"Rows in closed months ({locked} here) cannot be assigned: a closed month's "
@@ -471,7 +522,7 @@ class BudgetsPage(Page):
         self.virements.set_rows(budget_report.virement_log(database, position.agreement_id, position.year))
         self._show_year_end(database, position.year)
         first_open = frame.first_open
-        self.close_button.setText(f"Close M{first_open}…" if first_open <= MONTHS else "Close month…")
+        self.close_button.setText(f"Close &M{first_open}…" if first_open <= MONTHS else CLOSE_MONTH)
         self.close_button.setEnabled(first_open <= MONTHS)
         # Left enabled before the month is over: pressed, it says from when it can be closed.
         last_day = frame.year.period(first_open).last_day if first_open <= MONTHS else None
@@ -497,31 +548,57 @@ class BudgetsPage(Page):
                                            f"Pool for {position.year.label}")
         unmapped = (f"; {summary.unmapped_rows} unmapped ledger rows ({format_pounds(summary.unmapped_pence)}) "
                     "not included" if summary.unmapped_rows else "")
+        # The colour is the RAG; the words say it too, with the size and direction.
         self.actual_tile.set_figure(format_pounds(pool.actual_to_date),
-                                    f"Budget to date {format_pounds(pool.budget_to_date)}{unmapped}",
+                                    f"Budget to date {format_pounds(pool.budget_to_date)} "
+                                    f"({over_under(pool.ytd_variance, pool.budget_to_date)}){unmapped}",
                                     variance_tone(pool.ytd_variance, pool.budget_to_date))
         self.outturn_tile.set_figure(format_pounds(pool.forecast_outturn),
                                      f"Annual budget {format_pounds(pool.annual_budget_pence)}")
         variance = pool.full_year_variance
-        exposure = " · ".join(f"{code} {format_pounds(pence)}"
-                              for code, pence in position.risk_share.share_by_partner.items())
+        if position.risk_share is None:
+            shared = "; not shared yet: see Risk share"
+        else:
+            shared = "; shared " + " · ".join(f"{code} {format_pounds(pence)}"
+                                              for code, pence in position.risk_share.share_by_partner.items())
         self.variance_tile.set_figure(
             format_pounds(variance),
             f"{'Overspend' if variance > 0 else 'Underspend' if variance < 0 else 'On budget'} "
             f"{variance_percent(variance, pool.annual_budget_pence)}".strip()
-            + (f"; shared {exposure}" if variance else ""),
+            + (shared if variance else ""),
             variance_tone(variance, pool.annual_budget_pence))
 
     def _show_risk_share(self, position: PoolPosition) -> None:
+        if position.risk_share is None:
+            headline, how = risk_share_waiting(position.risk_share_problem, position.year.label)
+            self.risk_share.setText(f"<p><b>{escape(headline)}.</b></p><p>{escape(how)}</p>")
+            return
         steps = "".join(f"<p><b>{escape(step.title)}.</b> {escape(step.explanation)}</p>"
                         for step in position.risk_share.steps)
         shares = " · ".join(f"{escape(code)} {escape(format_pounds(pence))}"
                             for code, pence in position.risk_share.share_by_partner.items())
         board = (" <b>Part is unallocated: refer to the board.</b>" if position.risk_share.refer_to_board else "")
-        self.risk_share.setText(f"{steps}<p><b>Each partner's share:</b> {shares}.{board}</p>")
+        # Shared by contributions, a partner with none recorded bears nothing: said, in case it is not yet recorded.
+        unrecorded = [code for code in position.risk_share.share_by_partner
+                      if not position.contributions_by_partner.get(code)]
+        missing = (f"<p>{escape(listed(unrecorded))} {'has' if len(unrecorded) == 1 else 'have'} no contribution "
+                   f"recorded for {escape(position.year.label)}: where the rules share by contributions, "
+                   f"{'it bears' if len(unrecorded) == 1 else 'they bear'} nothing. Record "
+                   f"{'it' if len(unrecorded) == 1 else 'them'} on the Contributions tab (Add contribution…).</p>"
+                   if unrecorded else "")
+        self.risk_share.setText(f"{steps}<p><b>Each partner's share:</b> {shares}.{board}</p>{missing}")
 
     def _show_year_end(self, database: Database, year: FinancialYear) -> None:
-        result = reconciliation.year_end_reconciliation(database, self.position.agreement_id, year)
+        self._show_next_year(database, year)
+        try:
+            result = reconciliation.year_end_reconciliation(database, self.position.agreement_id, year)
+        except ValidationError as waiting:  # the settlement is each partner's share of the variance: it waits too
+            headline, how = risk_share_waiting(waiting, year.label)
+            self.year_end_summary.setText(f"<p><b>Who pays whom at the year end waits on the risk share. "
+                                          f"{escape(headline)}.</b></p><p>{escape(how)}</p>")
+            self.year_end.setVisible(False)
+            return
+        self.year_end.setVisible(True)
         notes = []
         not_due = {code: pence for code, pence in result.not_yet_due_by_partner.items() if pence}
         if not_due and not result.final:
@@ -538,9 +615,11 @@ class BudgetsPage(Page):
                                       "</b></p>" + "".join(f"<p>{note}</p>" for note in notes))
         self.year_end.set_columns(_year_end_columns(result.final))
         self.year_end.set_rows(result.reconciliation.partners)
+
+    def _show_next_year(self, database: Database, year: FinancialYear) -> None:
         following = FinancialYear(year.start_year + 1)
         for button in self.start_year_buttons:
-            button.setText(f"Start {following.label}…")
+            button.setText(f"Start &{following.label}…")  # Alt+2, on the Lines and Year end views alike
             button.setToolTip(f"Carry {year.label}'s budgets (without its non-recurrent virements) and recurrent "
                               f"contributions into {following.label}, after a preview")
         self.next_year_title.setText(f"Next year: {following.label}")
@@ -564,7 +643,7 @@ class BudgetsPage(Page):
             closed = number in frame.closed
             period = frame.year.period(number)
             forecast = not budget and number > as_at
-            header = f"{period.label} {period.month_name[:3]}\n" + (
+            header = f"{month_words(number)}\n" + (
                 "closed" if closed else "forecast" if forecast else "open")
 
             def pence(row: GridRow, m: int = number - 1, forecast: bool = forecast) -> int:
@@ -680,7 +759,7 @@ class BudgetsPage(Page):
         self._chosen_as_at = as_at
         if self.database is not None:
             self.show_data(self.database, self.today)
-        show_tab(self.tabs, view)
+        self.tabs.setCurrentWidget(self.views[view])
 
     # --- on paper ---------------------------------------------------------------------------------
     @property
@@ -710,7 +789,11 @@ class BudgetsPage(Page):
             *self._choices, self.printed_choices, self.printed_view, self.tabs.tabBar(), self.virement_button,
             self.close_button, self.unlock_button, *view.buttons)]
         self.printed_choices.setText(self.choices_words())
-        self.printed_view.setText(self.tabs.tabText(self.tabs.currentIndex()))
+        self.printed_view.setText(_plain(self.tabs.tabText(self.tabs.currentIndex())))
+        # A view printed as its table leaves its key behind: the key goes under the page's heading instead.
+        subtitle = self.subtitle.text()
+        if view in (self.lines_tab, self.months_tab):
+            self.subtitle.setText(f"{subtitle} {variance_key(rich=False, by_month=view is self.months_tab)}")
         for widget, _was_hidden in hidden:
             widget.setVisible(widget in (self.printed_choices, self.printed_view))
         # A view of words (the risk share) is as tall as they are at its width, not at the width Qt would guess.
@@ -721,6 +804,7 @@ class BudgetsPage(Page):
         try:
             yield
         finally:
+            self.subtitle.setText(subtitle)
             self.body.setStretch(self.body.count() - 1, 0)
             self.body.setStretchFactor(self.pool_area, 1)
             self.tabs.setMaximumHeight(NO_LIMIT)

@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStackedWidget,
     QTableView,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -604,15 +603,6 @@ def filter_combo(label: str, what: str, row: QLayout, parent: QWidget, changed: 
     combo.activated.connect(lambda _index: changed())
     row.addWidget(labelled(f"{label}:", combo, parent))
     return combo
-
-
-def show_tab(tabs: QTabWidget, name: str) -> None:
-    """Switch to the tab called `name`; a tab's count ("Findings (3)") does not stop it matching."""
-    for index in range(tabs.count()):
-        if tabs.tabText(index).split(" (")[0] == name:
-            tabs.setCurrentIndex(index)
-            return
-    raise ValueError(f"No tab is called {name!r}")  # a programming error: the callers name tabs that exist
 
 
 def choose_data(combo: QComboBox, value: object) -> None:

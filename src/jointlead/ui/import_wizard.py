@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -25,9 +24,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QRadioButton,
-    QStyle,
-    QStyleOptionComboBox,
-    QStylePainter,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -51,7 +47,7 @@ from jointlead.services.imports import (
 from jointlead.ui.messages import show_problem
 from jointlead.ui.table_model import LEFT, RIGHT, Column
 from jointlead.ui.theme import NHS_SECONDARY_TEXT, TONES
-from jointlead.ui.widgets import DataTable, FlowLayout, labelled
+from jointlead.ui.widgets import DataTable, FlowLayout, ShortenedCombo, labelled
 from jointlead.ui.worker import Task, TaskProgress, show_crash
 
 SPREADSHEET_FILTER = "Spreadsheets (*.xlsx *.xlsm *.xls *.ods *.csv);;All files (*)"
@@ -432,38 +428,20 @@ def sample_columns(fields: tuple[imports.FieldChoice, ...]) -> list[Column]:
     return columns
 
 
-class ColumnChoice(QComboBox):
+class ColumnChoice(ShortenedCombo):
     """A drop-down of the file's columns, as wide as its longest choice up to LONGEST_CHOICE characters. A longer one
     is shortened in its middle, so the column letter at its end still shows ("Transaction…iption  (E)"): a combo's
     own text is cut off at the right, and "Account Code  (B)" cut to "Account Code  (" names no column."""
+
+    elide = Qt.TextElideMode.ElideMiddle
 
     def fit_choices(self) -> None:
         """As wide as the longest choice, within reason: called whenever the choices are filled in again."""
         self.ensurePolished()  # measured in the style sheet's padding and font, which come with polishing
         metrics = self.fontMetrics()
         longest = max((metrics.horizontalAdvance(self.itemText(i)) for i in range(self.count())), default=0)
-        around = self.width() - self._room()  # the frame and the arrow, whatever the width
+        around = self.width() - self.text_room()  # the frame and the arrow, whatever the width
         self.setFixedWidth(min(longest, metrics.averageCharWidth() * LONGEST_CHOICE) + around)
-
-    def _room(self) -> int:
-        """The width the text is drawn in: the style's field for it, less the pixel each side styles leave."""
-        option = QStyleOptionComboBox()
-        self.initStyleOption(option)
-        field = self.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, option,
-                                            QStyle.SubControl.SC_ComboBoxEditField, self)
-        return field.width() - 2
-
-    def shown_text(self) -> str:
-        """The chosen column as the box shows it: whole, or shortened in its middle to fit."""
-        return self.fontMetrics().elidedText(self.currentText(), Qt.TextElideMode.ElideMiddle, self._room())
-
-    def paintEvent(self, _event: QPaintEvent) -> None:
-        painter = QStylePainter(self)
-        option = QStyleOptionComboBox()
-        self.initStyleOption(option)
-        painter.drawComplexControl(QStyle.ComplexControl.CC_ComboBox, option)
-        option.currentText = self.shown_text()
-        painter.drawControl(QStyle.ControlElement.CE_ComboBoxLabel, option)
 
 
 class MappingPage(QWizardPage):

@@ -59,7 +59,6 @@ from PySide6.QtWidgets import (
     QStyle,
     QStyleOptionComboBox,
     QStyleOptionGraphicsItem,
-    QStylePainter,
     QVBoxLayout,
     QWidget,
 )
@@ -83,7 +82,7 @@ from jointlead.ui.theme import (
     NHS_WINDOW,
     contrast_ratio,
 )
-from jointlead.ui.widgets import FlowLayout, labelled
+from jointlead.ui.widgets import FlowLayout, ShortenedCombo, labelled
 
 CARD_WIDTH = 236.0
 CARD_HEIGHT = 96.0
@@ -671,7 +670,7 @@ class ChartView(QGraphicsView):
         self.selection_moved.emit(target.person.id)
 
 
-class FilterCombo(QComboBox):
+class FilterCombo(ShortenedCombo):
     """A filter's drop-down, as wide as its longest choice up to FILTER_CHARACTERS: a longer name (a team's can run
     to a sentence) is cut short with an ellipsis in the box, and shown whole in the list and in the tooltip, rather
     than widen the box and push the chart's other controls out of the window."""
@@ -706,23 +705,6 @@ class FilterCombo(QComboBox):
     def minimumSizeHint(self) -> QSize:
         hint = super().minimumSizeHint()
         return QSize(min(hint.width(), self._widest()), hint.height())
-
-    def shown_text(self) -> str:
-        """The chosen name as the box has room to show it."""
-        option = QStyleOptionComboBox()
-        self.initStyleOption(option)
-        room = self.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, option,
-                                           QStyle.SubControl.SC_ComboBoxEditField, self).width()
-        return self.fontMetrics().elidedText(self.currentText(), Qt.TextElideMode.ElideRight, room)
-
-    def paintEvent(self, _event: QPaintEvent) -> None:
-        # Qt's own box clips a long name mid-letter, which reads as the whole name; an ellipsis says there is more.
-        painter = QStylePainter(self)
-        option = QStyleOptionComboBox()
-        self.initStyleOption(option)
-        painter.drawComplexControl(QStyle.ComplexControl.CC_ComboBox, option)
-        option.currentText = self.shown_text()
-        painter.drawControl(QStyle.ControlElement.CE_ComboBoxLabel, option)
 
 
 class OrgChart(QWidget):

@@ -25,6 +25,9 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSplitter,
     QStackedWidget,
+    QStyle,
+    QStyleOptionComboBox,
+    QStylePainter,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -603,6 +606,33 @@ def filter_combo(label: str, what: str, row: QLayout, parent: QWidget, changed: 
     combo.activated.connect(lambda _index: changed())
     row.addWidget(labelled(f"{label}:", combo, parent))
     return combo
+
+
+class ShortenedCombo(QComboBox):
+    """A drop-down that shortens its chosen text with an ellipsis where the box is too narrow for it (at the end, or
+    where `elide` says), rather than cut it off mid-letter, which reads as the whole of it."""
+
+    elide = Qt.TextElideMode.ElideRight
+
+    def text_room(self) -> int:
+        """The width the text is drawn in: the style's field for it, less the pixel each side styles leave."""
+        option = QStyleOptionComboBox()
+        self.initStyleOption(option)
+        field = self.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, option,
+                                            QStyle.SubControl.SC_ComboBoxEditField, self)
+        return field.width() - 2
+
+    def shown_text(self) -> str:
+        """The chosen text as the box shows it: whole, or shortened to fit."""
+        return self.fontMetrics().elidedText(self.currentText(), self.elide, self.text_room())
+
+    def paintEvent(self, _event: QPaintEvent) -> None:
+        painter = QStylePainter(self)
+        option = QStyleOptionComboBox()
+        self.initStyleOption(option)
+        painter.drawComplexControl(QStyle.ComplexControl.CC_ComboBox, option)
+        option.currentText = self.shown_text()
+        painter.drawControl(QStyle.ControlElement.CE_ComboBoxLabel, option)
 
 
 def choose_data(combo: QComboBox, value: object) -> None:

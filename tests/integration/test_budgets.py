@@ -116,3 +116,59 @@ def test_a_pool_without_contributions_has_every_figure_but_the_risk_share_which_
     assert shared.risk_share_problem is None and shared.risk_share == pool_position(empty_db).risk_share
     assert sum(shared.risk_share.share_by_partner.values()) == 12_000_000  # pro rata 75:25, no waterfall
     assert dict(shared.risk_share.share_by_partner) == {"ETR": 9_000_000, "ECC": 3_000_000}
+
+
+def test_a_month_closed_before_a_later_one_keeps_the_budgets_it_closed_on(demo_db, tmp_path):
+    """A virement made after M7 closed moves budget from M8; once M8 closes too, the pool as at M7 (its monitoring
+    workbook, sent again) is as M7 closed on: without that virement, to the penny in every month."""
+    import openpyxl
+
+    from jointlead.services.budget_month import make_virement
+    from jointlead.services.budget_report import virement_log
+    from jointlead.services.exports import export_budget
+
+    before = pool_position(demo_db, as_at=7)
+    lines = {line.code: line for line in before.lines}
+    make_virement(demo_db, None, 2026, lines["MH02"].id, lines["MH03"].id, 500_000, reason="Demand",
+                         approved_by="JGM", approval_date=date(2026, 11, 20), today=date(2026, 11, 20))
+    today = pool_position(demo_db, as_at=7)  # M7 is still the last closed: today's position, with the virement
+    assert today.left_out is None and not today.as_it_stood
+    assert today.lines[1].figures.annual_budget_pence == lines["MH02"].figures.annual_budget_pence - 500_000
+    close_period(demo_db, None, 2026, 8, today=date(2026, 12, 7), closing_without=("NFT", "NCC"))
+
+    as_closed = pool_position(demo_db, as_at=7)
+    assert as_closed.as_it_stood and len(as_closed.left_out) == 1
+    assert [line.figures for line in as_closed.lines] == [line.figures for line in before.lines]
+    assert as_closed.risk_share == before.risk_share
+    assert pool_position(demo_db, as_at=8).left_out is None  # M8 is today's position, with the virement
+    logged = virement_log(demo_db, 1, 2026, leaving_out=as_closed.left_out)
+    assert [v.amount_pence for v in logged] == [v.amount_pence for v in virement_log(demo_db, 1, 2026)][:-1]
+
+    def virements_sheet(as_at: int) -> set[object]:
+        path = export_budget(demo_db, "NCC", tmp_path / f"m{as_at}.xlsx", as_at=as_at).path
+        return {cell for row in openpyxl.load_workbook(path, read_only=True)["Virements"].iter_rows(values_only=True)
+                for cell in row}
+
+    assert "Demand" in virements_sheet(8)
+    assert "Demand" not in virements_sheet(7)
+
+
+def test_the_demo_as_at_m3_is_as_m3_closed_without_septembers_virement(demo_db):
+    """The demo moved £40,000 into MH10 from M6: as at M3 (closed in July) MH10 has its budget without it, and its
+    forecast outturn is what the M3 close kept."""
+    import json
+
+    from sqlalchemy import select
+
+    from jointlead.store.models import PeriodClose
+
+    m3, m7 = pool_position(demo_db, as_at=3), pool_position(demo_db, as_at=7)
+    mh10 = {position: next(line for line in p.lines if line.code == "MH10") for position, p in (("m3", m3), ("m7", m7))}
+    assert mh10["m3"].figures.annual_budget_pence == mh10["m7"].figures.annual_budget_pence - 4_000_000
+    assert m3.pool.annual_budget_pence == m7.pool.annual_budget_pence  # a virement never changes the pool's total
+    with demo_db.session() as session:
+        close = session.scalars(select(PeriodClose).where(PeriodClose.period == 3,
+                                                          PeriodClose.unlocked_on.is_(None))).one()
+        kept = json.loads(close.snapshot_json)["lines"]
+    assert {line.code: line.figures.forecast_outturn for line in m3.lines} == {
+        code: figures["forecast_outturn"] for code, figures in kept.items()}

@@ -581,3 +581,23 @@ def test_an_income_lines_variance_percent_reads_as_the_workbook_does_positive_fo
     assert variance_percent(-500_000, -1_000_000) == "-50.0%"
     assert variance_percent(15, 10_000) == "+0.2%" and variance_percent(-15, 10_000) == "-0.2%"  # halves away
     assert variance_percent(5, 0) == ""
+
+
+def test_an_earlier_month_shows_its_budgets_as_it_closed_on_to_look_back_on_not_to_change(page):
+    page.as_at.setCurrentIndex(page.as_at.findData(3))
+    page.as_at.activated.emit(page.as_at.currentIndex())
+    assert "as at M3 2026-27" in page.subtitle.text()
+    assert "The budgets are as they stood when M3 closed, without the virement made since." in page.subtitle.text()
+    mh10 = next(line for line in page.position.lines if line.code == "MH10")
+    assert mh10.figures.annual_budget_pence == 147_000_000  # September's £40,000 from MH01 left out
+    assert [page.virements.model.row_at(r).from_code for r in range(page.virements.model.rowCount())] == ["MH02"]
+    page.tabs.setCurrentWidget(page.months_tab)
+    model = page.months.model
+    assert not any(model.index(row, column).flags() & Qt.ItemFlag.ItemIsEditable
+                   for row in range(model.rowCount()) for column in range(model.columnCount()))
+    assert "to change an open month, show the figures as at M7 Oct" in page.months_hint.text()
+
+    page.as_at.setCurrentIndex(page.as_at.findData(7))
+    page.as_at.activated.emit(page.as_at.currentIndex())
+    assert "as they stood" not in page.subtitle.text() and page.virements.model.rowCount() == 2
+    assert page.months.model.index(0, 12).flags() & Qt.ItemFlag.ItemIsEditable  # M11, open

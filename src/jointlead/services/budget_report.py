@@ -106,8 +106,10 @@ class VirementRow:
     above_delegated_limit: bool
 
 
-def virement_log(database: Database, agreement_id: int, year: FinancialYear | int) -> tuple[VirementRow, ...]:
-    """The year's virements between the pool's lines, in the order they were approved."""
+def virement_log(database: Database, agreement_id: int, year: FinancialYear | int, *,
+                 leaving_out: Collection[int] = ()) -> tuple[VirementRow, ...]:
+    """The year's virements between the pool's lines, in the order they were approved; without those `leaving_out`
+    (by id: the virements a position as at an earlier month left out, `PoolPosition.left_out`)."""
     giver, taker = aliased(BudgetLine), aliased(BudgetLine)
     with database.session() as session:
         rows = session.execute(
@@ -116,7 +118,8 @@ def virement_log(database: Database, agreement_id: int, year: FinancialYear | in
                    Virement.board_approval, Virement.delegated_limit_pence)
             .join(giver, giver.id == Virement.from_line_id)
             .join(taker, taker.id == Virement.to_line_id)
-            .where(Virement.agreement_id == agreement_id, Virement.year == _start_year(year))
+            .where(Virement.agreement_id == agreement_id, Virement.year == _start_year(year),
+                   Virement.id.not_in(leaving_out))
             .order_by(Virement.approval_date, Virement.id)).all()
     # Judged by the limit each was made under: one lowered since does not make it look as if the board was needed.
     return tuple(VirementRow(*row[:-1], above_delegated_limit=virement_needs_board_approval(row.amount_pence, row[-1]))

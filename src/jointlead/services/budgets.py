@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -38,6 +39,7 @@ from jointlead.store.models import (
     IN_FORCE,
     Agreement,
     AgreementPartner,
+    AuditEntry,
     BudgetLine,
     Contribution,
     LedgerMapping,
@@ -45,6 +47,7 @@ from jointlead.store.models import (
     LineMonth,
     LineYear,
     Organisation,
+    Virement,
 )
 
 # How agreements have written their rules; the stored words are the manager's, the engine's are its own.
@@ -95,6 +98,14 @@ class PoolPosition:
     # worked out, most often because no contributions are recorded yet: `risk_share_problem` then says why.
     risk_share: RiskShareResult | None
     risk_share_problem: ValidationError | None = field(default=None, compare=False)
+    # As at a month before the last closed one, the budgets are as they stood when it closed: the virements made
+    # since are left out (`virements_since`). None for today's position, which has every virement made so far.
+    left_out: tuple[int, ...] | None = field(default=None, compare=False)  # the virements left out, by id
+
+    @property
+    def as_it_stood(self) -> bool:
+        """The figures as they stood when an earlier month closed: a record to look back on, not to change."""
+        return self.left_out is not None
 
 
 def _agreement(session: Session, agreement_id: int | None) -> Agreement:
@@ -134,9 +145,12 @@ def _actuals(session: Session, agreement_id: int, year: int) -> dict[int, dict[i
 
 
 def _figures(annual: int, months: Mapping[int, LineMonth], actuals: Mapping[int, int], as_at: int,
-             method: ForecastMethod = ForecastMethod.RUN_RATE) -> LineFigures:
+             method: ForecastMethod = ForecastMethod.RUN_RATE, moved: Mapping[int, int] | None = None) -> LineFigures:
+    """`moved`: by LineMonth id, budget that virements left out of the position moved into a month (`_moved`)."""
+    moved = moved or {}
     if months:
-        profile = tuple(months[p].budget_pence if p in months else 0 for p in range(1, MONTHS + 1))
+        profile = tuple(months[p].budget_pence - moved.get(months[p].id, 0) if p in months else 0
+                        for p in range(1, MONTHS + 1))
     else:
         profile = even_profile(annual)  # no months stored: the line's profile kind defaults to even
     to_date = [actuals.get(p, 0) for p in range(1, as_at + 1)]
@@ -165,14 +179,16 @@ def pool_position(database: Database, agreement_id: int | None = None, *, year: 
                            risk_share_optional=risk_share_optional)
 
 
-def _line_positions(session: Session, agreement: Agreement, year: FinancialYear,
-                    as_at: int) -> tuple[LinePosition, ...]:
-    """Each line's figures as at a month, in code order: what the pool is made of, before any risk share."""
+def _line_positions(session: Session, agreement: Agreement, year: FinancialYear, as_at: int,
+                    moved: Moved | None = None) -> tuple[LinePosition, ...]:
+    """Each line's figures as at a month, in code order: what the pool is made of, before any risk share; with the
+    budget that the virements left out of it moved (`Moved`) taken back out."""
+    moved = moved or Moved()
     responsible = aliased(Organisation)
     mapped = (select(LedgerMapping.budget_line_id, func.count().label("n"))
               .group_by(LedgerMapping.budget_line_id).subquery())
     lines = session.execute(
-        select(BudgetLine, responsible.code, LineYear.annual_budget_pence, func.coalesce(mapped.c.n, 0))
+        select(BudgetLine, responsible.code, LineYear.id, LineYear.annual_budget_pence, func.coalesce(mapped.c.n, 0))
         .outerjoin(responsible, responsible.id == BudgetLine.responsible_id)
         .outerjoin(mapped, mapped.c.budget_line_id == BudgetLine.id)
         .outerjoin(LineYear, (LineYear.budget_line_id == BudgetLine.id) & (LineYear.year == year.start_year))
@@ -180,11 +196,11 @@ def _line_positions(session: Session, agreement: Agreement, year: FinancialYear,
     months = _months(session, agreement.id, year.start_year)
     actuals = _actuals(session, agreement.id, year.start_year)
     positions = []
-    for line, code, annual, mappings in lines:
+    for line, code, line_year_id, annual, mappings in lines:
         line_months = months.get(line.id, {})
         try:
-            figures = _figures(annual or 0, line_months, actuals.get(line.id, {}), as_at,
-                               ForecastMethod(line.forecast_method))
+            figures = _figures((annual or 0) - moved.years.get(line_year_id, 0), line_months,
+                               actuals.get(line.id, {}), as_at, ForecastMethod(line.forecast_method), moved.months)
         except ValidationError as error:  # say which line, so the manager can put it right
             raise LineFiguresProblem(f"Budget line {line.code} ({line.name}): {error.message}", error.advice,
                                      line_id=line.id, line_code=line.code, year=year.start_year) from error
@@ -193,6 +209,53 @@ def _line_positions(session: Session, agreement: Agreement, year: FinancialYear,
             line.version, tuple(line_months[p].version if p in line_months else None
                                 for p in range(1, MONTHS + 1)), line.forecast_method))
     return tuple(positions)
+
+
+@dataclass(frozen=True)
+class Moved:
+    """Budget that some virements moved: the virements, and the pence each moved into a line's year (by LineYear id)
+    and into a month (by LineMonth id); negative where they moved it out."""
+
+    virements: tuple[int, ...] = ()
+    years: Mapping[int, int] = field(default_factory=dict)
+    months: Mapping[int, int] = field(default_factory=dict)
+
+
+def moved_since(session: Session, agreement_id: int, year: FinancialYear, as_at: int) -> Moved | None:
+    """The budget moved by the year's virements made since month `as_at` closed, once a later month has closed too;
+    None while `as_at` is the last month closed (or none is), whose position is today's, with every virement so far.
+
+    A month's figures are a record once a later month has closed: as at it, the budgets are as they stood when it
+    closed. A virement made since took effect from a later month (it starts at the first open month, so
+    `from_period` > `as_at`; one made while the month was reopened starts in it, and counts). What it moved is read
+    back from the audit log: its gesture audits each month and line year it changed just before the virement itself
+    (`budget_month.make_virement`, and redoing it after an undo), under one verb. One whose making is not in the log
+    (none should be) cannot be taken out, and stays in.
+    """
+    last = last_closed_period(session, agreement_id, year)
+    if last is None or last.number <= as_at:
+        return None
+    since = session.scalars(select(Virement.id).where(Virement.agreement_id == agreement_id,
+                                                      Virement.year == year.start_year,
+                                                      Virement.from_period > as_at).order_by(Virement.id)).all()
+    virements, years, months = [], {}, {}
+    for virement_id in since:
+        made = session.scalar(select(AuditEntry).where(AuditEntry.entity == Virement.__tablename__,
+                                                       AuditEntry.entity_id == virement_id)
+                              .order_by(AuditEntry.id.desc()).limit(1))
+        if made is None:
+            continue
+        virements.append(virement_id)
+        # At most each month of both lines, and both lines' years.
+        for entry in session.scalars(select(AuditEntry).where(AuditEntry.id < made.id)
+                                     .order_by(AuditEntry.id.desc()).limit(2 * MONTHS + 2)):
+            if entry.verb != made.verb or entry.entity not in (LineMonth.__tablename__, LineYear.__tablename__):
+                break
+            shifts, key = ((months, "budget_pence") if entry.entity == LineMonth.__tablename__
+                           else (years, "annual_budget_pence"))
+            old, new = json.loads(entry.changes_json).get(key, (0, 0))
+            shifts[entry.entity_id] = shifts.get(entry.entity_id, 0) + (new or 0) - (old or 0)
+    return Moved(tuple(virements), years, months)
 
 
 def position_in(session: Session, agreement_id: int | None = None, *, year: FinancialYear | None = None,
@@ -206,7 +269,8 @@ def position_in(session: Session, agreement_id: int | None = None, *, year: Fina
     if as_at is None:
         closed = last_closed_period(session, agreement.id, year)
         as_at = closed.number if closed else 0
-    positions = _line_positions(session, agreement, year, as_at)
+    moved = moved_since(session, agreement.id, year, as_at)
+    positions = _line_positions(session, agreement, year, as_at, moved)
     partners = session.execute(
         select(Organisation.code, Organisation.name, AgreementPartner)
         .join(AgreementPartner, AgreementPartner.organisation_id == Organisation.id)
@@ -234,7 +298,7 @@ def position_in(session: Session, agreement_id: int | None = None, *, year: Fina
             raise
         risk_share, problem = None, refused
     return PoolPosition(agreement.id, agreement.title, host, year, Period(year, as_at) if as_at else None, positions,
-                        contributions, pool, risk_share, problem)
+                        contributions, pool, risk_share, problem, moved.virements if moved else None)
 
 
 def agreed_figures(session: Session, agreement_id: int, year: int, period: int) -> dict[str, Any]:
@@ -246,7 +310,9 @@ def agreed_figures(session: Session, agreement_id: int, year: int, period: int) 
     of the variance is worked out whenever the position is shown, on the contributions as they are then.
     """
     fy = FinancialYear(year)
-    lines = _line_positions(session, _agreement(session, agreement_id), fy, period)
+    # Left out only where a later month has closed already: the demo, which closes its months once it is built.
+    lines = _line_positions(session, _agreement(session, agreement_id), fy, period,
+                            moved_since(session, agreement_id, fy, period))
     return {"as_at": Period(fy, period).label, "lines": {line.code: {
         "budget_to_date": line.figures.budget_to_date, "actual_to_date": line.figures.actual_to_date,
         "forecast_outturn": line.figures.forecast_outturn} for line in lines}}

@@ -462,7 +462,7 @@ def export_budget(database: Database, organisation_code: str, out: Path, *, as_a
     if organisation.code not in codes:
         raise JointleadError(f"{organisation.name} ({organisation.code}) is not a partner to "
                              f"{position.title}.", f"Choose one of its partners: {', '.join(codes)}.")
-    virements = virement_log(database, position.agreement_id, position.year)
+    virements = virement_log(database, position.agreement_id, position.year, leaving_out=position.left_out or ())
     unmapped = unmapped_rows(database, position.agreement_id, position.year)
     checklist = budget_checklist(database, position.agreement_id, position.year,
                                  position.as_at.number if position.as_at else 0)

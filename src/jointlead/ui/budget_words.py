@@ -18,6 +18,7 @@ from jointlead.ui.theme import TONES
 
 if TYPE_CHECKING:
     from jointlead.services.budget_month import BudgetYear
+    from jointlead.services.budgets import PoolPosition
 
 RAG_TONES = {Rag.RED: "bad", Rag.AMBER: "warn", Rag.GREEN: "good"}
 RAG_FILL_TONES = {Rag.RED: "rag:red", Rag.AMBER: "rag:amber", Rag.GREEN: "rag:green"}
@@ -38,6 +39,17 @@ def month_words(number: int) -> str:
     year being said beside it. In a sentence the period alone is enough, `M7`, with the year where it is not said
     already (`M7 2026-27`)."""
     return f"M{number} {MONTH_ABBREVIATIONS[number - 1]}"
+
+
+def as_it_stood(position: PoolPosition) -> str:
+    """What figures as at a month before the last closed one are, said after them (nothing for today's position):
+    the budgets as that month closed on, without the virements made since (`budgets.moved_since`)."""
+    if not position.as_it_stood:
+        return ""
+    count = len(position.left_out)
+    since = ("" if not count else ", without the virement made since" if count == 1
+             else f", without the {count} virements made since")
+    return f" The budgets are as they stood when {position.as_at.label} closed{since}."
 
 
 def variance_tone(variance: int, budget: int) -> str | None:

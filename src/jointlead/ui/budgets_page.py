@@ -39,6 +39,7 @@ from jointlead.ui.budget_charts import BudgetCharts
 from jointlead.ui.budget_words import (
     FORECAST_WORDS,
     RAG_FILL_TONES,
+    as_it_stood,
     fill_as_at,
     month_chosen,
     month_words,
@@ -519,7 +520,8 @@ class BudgetsPage(Page):
                                                            position.year.start_year))
         self.instalments.set_rows(budget_setup.instalments(database, position.agreement_id,
                                                            position.year.start_year))
-        self.virements.set_rows(budget_report.virement_log(database, position.agreement_id, position.year))
+        self.virements.set_rows(budget_report.virement_log(database, position.agreement_id, position.year,
+                                                           leaving_out=position.left_out or ()))
         self._show_year_end(database, position.year)
         first_open = frame.first_open
         self.close_button.setText(f"Close &M{first_open}…" if first_open <= MONTHS else CLOSE_MONTH)
@@ -543,7 +545,7 @@ class BudgetsPage(Page):
         besides = f"on {listed(by_profile)}, forecast by their budget profile, and " if by_profile else ""
         self.subtitle.setText(f"{position.title}, hosted by {position.host_code}. Figures {as_at}; the forecast runs "
                               f"the year on at the rate so far, except {besides}where a month's forecast is set by "
-                              "hand.")
+                              f"hand.{as_it_stood(position)}")
         self.contributions_tile.set_figure(format_pounds(summary.contributions_pence),
                                            f"Pool for {position.year.label}")
         unmapped = (f"; {summary.unmapped_rows} unmapped ledger rows ({format_pounds(summary.unmapped_pence)}) "
@@ -651,7 +653,7 @@ class BudgetsPage(Page):
                     return row.figures.budget_profile[m]
                 return row.figures.outturn_by_month[m]
 
-            def editable(row: GridRow, closed: bool = closed) -> bool:
+            def editable(row: GridRow, closed: bool = closed or position.as_it_stood) -> bool:
                 return row.line is not None and not closed
 
             tip = ("Closed: agreed at month end and locked" if closed else
@@ -694,6 +696,12 @@ class BudgetsPage(Page):
         self.months.set_columns(self._month_columns())
         self.months.set_rows(rows)
         budget = self.measure.currentData() == BUDGET
+        if position.as_it_stood:
+            last = self.frame.open_from - 1
+            self.months_hint.setText(f"The months as they stood when {position.as_at.label} closed, to look back on: "
+                                     f"to change an open month, show the figures as at {month_words(last)}, the "
+                                     "last month closed.")
+            return
         self.months_hint.setText("Type over an open month's budget to change it; the annual budget moves with it."
                                  if budget else "Type over an open month to enter an adjustment or set its "
                                  "forecast by hand. Closed months are grey and locked.")

@@ -115,9 +115,10 @@ check "a shared database's address reaches psycopg" 1 "$app" check --db "postgre
   expect "and the server's refusal is said" "could not be used: connection"
 
 # An old database (the first schema revision) upgrades when opened: alembic, env.py and every revision, frozen.
+# `copy` upgrades its source first (`backup` copies a file as it is, and `check` only reads).
 cp "$root/tests/fixtures/schema-0001.sqlite" old.sqlite
 head=$(ls "$root/migrations/versions" | grep -E '^[0-9]{4}_.*\.py$' | sort | tail -1 | cut -c1-4)
-check "opening a schema-0001 database upgrades it (backup)" 0 "$app" backup --db old.sqlite --out old-copy.sqlite
+check "opening a schema-0001 database upgrades it (backup)" 0 "$app" copy --from old.sqlite --to old-copy.sqlite
 check "it is now at the newest revision, $head" 0 "$python" -c \
   "import sqlite3, sys; found = sqlite3.connect(sys.argv[1]).execute('SELECT version_num FROM alembic_version').fetchone()[0]; print(found); sys.exit(found != sys.argv[2])" \
   old.sqlite "$head"

@@ -792,3 +792,22 @@ def test_a_long_extract_read_in_slices_in_a_child_process_is_the_same_import_as_
     imports.apply_import(pool, corrected, accept_valid=True)
     after = in_force(pool)
     assert len(after) == 2998 and ("J000007", 960, 1) in after and ("J000507", 69460, 0) in after
+
+
+def test_columns_named_by_hand_are_kept_while_the_wizard_still_waits_for_others(pool, tmp_path):
+    # None of the headers is one jointlead knows, under a title: the wizard's user names the columns one at a time,
+    # and each describe shows the file as it will be read with those named so far.
+    path = hostile.write_xlsx(tmp_path / "gl.xlsx", {"GL": [["Northshire CC ledger, October"], [],
+                                                            ["Bucket", "Acct", "When", "Sum"],
+                                                            ["00123", "5101", "M7", 12]]})
+    so_far = {"cost_centre": "Bucket", "subjective": "", "period": "", "amount": "Sum"}  # "" is not chosen yet
+    described = imports.describe_source(pool, path, "ledger", "NCC", year=FY, overrides=so_far)
+    assert "Subjective" in described.problem  # still to name, and said so
+    assert described.header_where == "row 3"  # not the title: the columns named are on row 3
+    chosen = {f.name: f.header for f in described.fields}
+    assert (chosen["cost_centre"], chosen["amount"], chosen["subjective"]) == ("Bucket", "Sum", None)
+    assert [cell.text for cell in described.sample[0][1] if cell.text] == ["00123", "1200"]  # pence
+
+    done = imports.describe_source(pool, path, "ledger", "NCC", year=FY,
+                                   overrides={**so_far, "subjective": "Acct", "period": "When"})
+    assert done.problem == "" and done.header_where == "row 3"

@@ -36,6 +36,7 @@ from jointlead.exchange.tables import (
     locate_header,
     read_rows,
 )
+from jointlead.exchange.values import normalise_header
 from jointlead.services.budget_report import months_in_words
 from jointlead.services.budget_setup import ASSIGN_LEDGER_ROWS
 from jointlead.services.edits import Recorder, pointing_at, records_in_words
@@ -1690,7 +1691,7 @@ def _describe(source: SourceFile, database: Database, path: Path, kind: str, org
             advice = (f"{refused.found} Choose the column that holds each one above, or go Back to choose another "
                       "file." if isinstance(refused, ColumnsNotFound) else refused.advice)
             problem = f"{refused.message} {advice}".strip()
-            layout = _best_guess(source, record, sheet)
+            layout = _best_guess(source, record, sheet, overrides or {})
     mapped = {name: layout.headers[column] for name, column in layout.columns.items()}
     fields = tuple(FieldChoice(f.name, f.label, f.required, mapped.get(f.name)) for f in record.fields)
     sample = []
@@ -1707,18 +1708,29 @@ def _describe(source: SourceFile, database: Database, path: Path, kind: str, org
                              layout.headers, fields, tuple(sample), problem, source.notices)
 
 
-def _best_guess(source: SourceFile, record: RecordKind, sheet: str | None) -> TableLayout:
-    """The sheet asked for, else the one whose header names most fields, with what could be matched."""
+def _best_guess(source: SourceFile, record: RecordKind, sheet: str | None,
+                overrides: Mapping[str, str]) -> TableLayout:
+    """The sheet asked for, else the one whose header names most fields, with what could be matched. Columns named
+    by hand (`overrides`, as `find_table` takes them) count in finding the header, as in `find_table`, and are kept:
+    the wizard describes the file after each column is named, and with others still to name, a header of names
+    jointlead does not know was not found, and the columns named so far were dropped."""
     if sheet is not None:
         chosen = next((s for s in source.sheets if s.name == sheet), source.sheets[0])
     else:
-        scores = [(fields_named(found.headers, record) if (found := locate_header(s, record)) else 0, -i, s)
-                  for i, s in enumerate(source.sheets)]
+        scores = [(fields_named(found.headers, record, overrides) if (found := locate_header(s, record, overrides))
+                   else 0, -i, s) for i, s in enumerate(source.sheets)]
         chosen = max(scores, key=lambda item: item[:2])[2]
-    found = locate_header(chosen, record)
+    found = locate_header(chosen, record, overrides)
     header_row, headers, header_rows, header_cells = found or (1, tuple(str(c) for c in (chosen.head(1) or [[]])[0]),
                                                                1, ())
     columns = {f.name: i for f in record.fields for i, h in enumerate(headers) if h and f.matches(h)}
+    for f in (f for f in record.fields if f.name in overrides):
+        # Named by hand: the first column so headed, or none where the user said the file does not hold it.
+        wanted = normalise_header(overrides[f.name])
+        at = next((i for i, h in enumerate(headers) if h and wanted and normalise_header(h) == wanted), None)
+        columns.pop(f.name, None)
+        if at is not None:
+            columns[f.name] = at
     return TableLayout(chosen, header_row, headers, columns, header_rows, header_cells)
 
 

@@ -68,6 +68,9 @@ def test_one_organisation_sees_its_own_staff_supervision_actions_and_share(windo
     report = supervision.compliance(demo_db, DEMO_TODAY, organisation=code)
     assert tiles["Supervision compliance"].value_text() == report.overall.percent_text
     assert tiles["Supervision needing action"].value_text() == str(len(report.needing_action))
+    # It counts arrangements, and one person can have two: the words say for how many people.
+    people = {row.supervisee_id for row in report.needing_action}
+    assert f"{len(people)} people: " in tiles["Supervision needing action"].detail_text()
     owned = actions.action_log(demo_db, DEMO_TODAY, organisation=code)
     assert tiles["Overdue actions"].value_text() == str(sum(a.overdue for a in owned))
     assert tiles["Open actions"].value_text() == str(sum(a.is_open for a in owned))

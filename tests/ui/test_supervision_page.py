@@ -468,3 +468,30 @@ def test_arrangements_with_no_supervisor_named_are_said_apart_and_one_is_said_as
                                        "two rows.")
     assert caseload_summary([row, unnamed]).endswith(" 1 arrangement names no supervisor.")
     assert caseload_summary([]) == ""
+
+
+def test_needs_action_counts_arrangements_and_says_for_how_many_people_one_person_often_two(make_window, demo_db):
+    day = date(2026, 12, 15)  # a month on: many people's managerial and professional supervision both need action
+    window = make_window(day)
+    window.set_database(demo_db)
+    dashboard_figure = window.dashboard.tiles["Supervision needing action"].value_text()
+    window.show_page("Supervision")
+    page = window.current_page()
+    report = supervision.compliance(demo_db, day)
+    needing = report.needing_action
+    people = {r.supervisee_id for r in needing}
+    assert (len(needing), len(people)) == (58, 44)
+    assert page.action_tile.value_text() == dashboard_figure == "58"  # the page and the dashboard count alike
+    assert page.action_tile.detail_text() == "58 arrangements for 44 people"  # the table below says who
+    # With names, for the dashboard's tile, which has no table below it: "and 40 more" people, not arrangements.
+    assert report.needing_action_words(4) == ("58 arrangements for 44 people: James Fletcher, Owen "
+                                              "Morgan, Andrew Thomas, Rhys Jones and 40 more")
+    assert page.needing.count.text() == "58 arrangements needing action"  # was "58 people needing action"
+
+    # One person's two: said with their name; one arrangement as one.
+    twice = next(r.supervisee_id for r in needing if sum(o.supervisee_id == r.supervisee_id for o in needing) == 2)
+    theirs = tuple(r for r in needing if r.supervisee_id == twice)
+    name = theirs[0].supervisee
+    assert replace(report, rows=theirs).needing_action_words(3) == f"2 arrangements for {name}"
+    assert replace(report, rows=theirs[:1]).needing_action_words(3) == f"1 arrangement for {name}"
+    assert replace(report, rows=()).needing_action_words(3) == ""

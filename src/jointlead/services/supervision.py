@@ -242,6 +242,27 @@ class ComplianceReport:
         """Overdue, never held and not in place: longest-standing first."""
         return tuple(sorted((r for r in self.rows if r.needs_action), key=_longest_standing))
 
+    def needing_action_words(self, names: int = 0) -> str:
+        """What needs action comes to, for the Supervision page's tile and the dashboard's to say under its figure: the
+        arrangements, and the people they are for, who are fewer when someone's managerial and professional
+        supervision both need action ("58 arrangements for 44 people"; "13 people" where each has one), then the first
+        `names` of those people, longest waiting first (": James Fletcher, Owen Morgan and 42 more"); "" when nothing
+        needs action."""
+        rows = self.needing_action
+        if not rows:
+            return ""
+        people = list(dict.fromkeys((r.supervisee_id, r.supervisee) for r in rows))  # namesakes counted apart
+        arrangements = f"{len(rows):,} arrangement{'' if len(rows) == 1 else 's'}"
+        if len(people) == 1:
+            return f"{arrangements} for {people[0][1]}"
+        # Where each is one person's, the arrangements are as many as the people, and the people are what matter.
+        counted = f"{arrangements} for {len(people):,} people" if len(people) < len(rows) else f"{len(people):,} people"
+        if not names:
+            return counted
+        listed = ", ".join(name for _id, name in people[:names])
+        more = f" and {len(people) - names:,} more" if len(people) > names else ""
+        return f"{counted}: {listed}{more}"
+
 
 def _longest_standing(row: ComplianceRow) -> tuple[Any, ...]:
     return row.since or date.min, row.supervisee.casefold(), row.supervision_type

@@ -368,10 +368,9 @@ class DashboardPage(Page):
             if overall.in_scope else f"No supervision is needed or arranged yet; target {report.target_percent}%",
             None if overall.fraction is None else "good" if report.meets_target else "bad")
         needing = report.needing_action
-        people = list(dict.fromkeys(r.supervisee for r in needing))
-        names = ", ".join(people[:4]) + (f" and {len(people) - 4} more" if len(people) > 4 else "")
+        # The figure counts arrangements, and one person can have two: the words say for how many people, and who.
         self.tiles["Supervision needing action"].set_figure(
-            str(len(needing)), f"Longest first: {names}" if needing else "Nobody overdue",
+            str(len(needing)), report.needing_action_words(4) if needing else "Nobody overdue",
             "bad" if needing else "good")
         # The errors and warnings, which need action, as People & lines' Findings tab counts its own (the notes for
         # information only, such as lines across organisations, are listed there and counted nowhere).

@@ -182,7 +182,8 @@ class SupervisionPage(Page):
         self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName("Supervision views")
         self.tabs.tabBar().setAccessibleName("Choose a supervision view")
-        self.needing = DataTable("people needing action", ROW_COLUMNS, ALL_IN_DATE, self,
+        # Its rows are arrangements, as Everyone's are, and one person can be on two: its count is of arrangements.
+        self.needing = DataTable("arrangements needing action", ROW_COLUMNS, ALL_IN_DATE, self,
                                  stretch_column=len(ROW_COLUMNS) - 1, stretch_floor=TEAM_FLOOR)
         self.everyone = DataTable("arrangements", ROW_COLUMNS, "No supervision arrangements are recorded yet. Each "
                                   "person's managerial and professional supervision appears here once arranged.",
@@ -254,10 +255,12 @@ class SupervisionPage(Page):
                 tile.set_figure(tally.percent_text, f"{tally.compliant} of {tally.in_scope} in date",
                                 None if tally.fraction is None else "good" if tally.meets(target) else "bad")
         needing = report.needing_action
-        names = ", ".join(dict.fromkeys(r.supervisee for r in needing[:3]))
         recorded = bool(report.rows)
-        self.action_tile.set_figure(str(len(needing)), f"Longest first: {names}" if needing else "Nobody" if recorded
-                                    else "Nothing arranged yet", "bad" if needing else "good" if recorded else None)
+        # The figure counts arrangements, and one person can have two: the words say for how many people. Who they
+        # are is the table's, just below, longest first: a small laptop's window has no room for them here too.
+        self.action_tile.set_figure(str(len(needing)), report.needing_action_words() if needing else "Nobody"
+                                    if recorded else "Nothing arranged yet",
+                                    "bad" if needing else "good" if recorded else None)
         self.needing.empty.setText(ALL_IN_DATE if recorded else NOTHING_YET)
         self.needing.set_rows(needing)
         self.everyone.set_rows(report.rows)

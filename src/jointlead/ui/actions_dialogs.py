@@ -29,7 +29,7 @@ def _text_box(dialog: FormDialog, label: str, placeholder: str) -> QPlainTextEdi
 
 
 class EditActionDialog(FormDialog):
-    ok_text = "Save"
+    ok_text = "&Save"
 
     def __init__(self, editor: Editor, parent: QWidget, found: ActionDetail,
                  owners: Sequence[tuple[str, int | None]], meetings: Sequence[tuple[str, int | None]]) -> None:
@@ -83,7 +83,7 @@ class EditActionDialog(FormDialog):
 
 
 class UpdateDialog(FormDialog):
-    ok_text = "Add update"
+    ok_text = "&Add update"
 
     def __init__(self, editor: Editor, parent: QWidget, row: ActionLogRow, today: date) -> None:
         super().__init__(editor, f"Update on {row.reference}",
@@ -104,7 +104,7 @@ class UpdateDialog(FormDialog):
 
 
 class StatusDialog(FormDialog):
-    ok_text = "Change status"
+    ok_text = "Change &status"
 
     def __init__(self, editor: Editor, parent: QWidget, row: ActionLogRow, today: date) -> None:
         super().__init__(editor, f"Status of {row.reference}",
@@ -153,7 +153,7 @@ class StatusDialog(FormDialog):
 
 
 class DueDateDialog(FormDialog):
-    ok_text = "Revise"
+    ok_text = "&Revise"
 
     def __init__(self, editor: Editor, parent: QWidget, row: ActionLogRow, today: date) -> None:
         super().__init__(editor, f"Revise {row.reference}'s due date",
@@ -171,7 +171,7 @@ class DueDateDialog(FormDialog):
 
 
 class RagDialog(FormDialog):
-    ok_text = "Set RAG"
+    ok_text = "&Set RAG"
 
     def __init__(self, editor: Editor, parent: QWidget, row: ActionLogRow) -> None:
         super().__init__(editor, f"RAG of {row.reference}",
@@ -202,7 +202,7 @@ class RagDialog(FormDialog):
 
 
 class MeetingDialog(FormDialog):
-    ok_text = "Add meeting"
+    ok_text = "&Add meeting"
 
     def __init__(self, editor: Editor, parent: QWidget, today: date) -> None:
         super().__init__(editor, "Add a meeting",

@@ -411,7 +411,7 @@ class VirementDialog(FormDialog):
 
 
 class CloseDialog(FormDialog):
-    ok_text = "&Close the month"
+    ok_text = "Close the &month"
 
     def __init__(self, editor: Editor, parent: QWidget, frame: BudgetYear, checklist: Sequence[ChecklistItem],
                  missing: Sequence[str], today: date) -> None:

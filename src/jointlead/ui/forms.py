@@ -30,6 +30,9 @@ from jointlead.ui.undo import Editor
 
 Gesture = Callable[[Database], Edit]
 NOT_SET = QDate(1900, 1, 1)
+# Every form's Cancel, with its Alt+letter: a dialog has no menu bar to keep letters clear of, but its main button
+# (FormDialog.ok_text) must take a letter other than C.
+CANCEL = "&Cancel"
 
 
 def chosen_person(field: QComboBox, who: str) -> object:
@@ -80,7 +83,7 @@ class _OptionalDay(QDateEdit):
 class FormDialog(QDialog):
     """A titled form whose OK runs one service gesture; a refusal is explained and the form stays open to fix."""
 
-    ok_text = "Save"
+    ok_text = "&Save"  # the main button's words, & before its Alt+letter (see CANCEL)
 
     def __init__(self, editor: Editor, title: str, intro: str, parent: QWidget) -> None:
         super().__init__(parent)
@@ -101,6 +104,7 @@ class FormDialog(QDialog):
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
                                         self)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.ok_text)
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(CANCEL)
         self.buttons.accepted.connect(self._save)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)

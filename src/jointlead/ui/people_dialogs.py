@@ -42,7 +42,7 @@ def wte_from_text(text: str) -> int | None:
 class TeamDialog(FormDialog):
     """Add a team, so that people can be placed in it."""
 
-    ok_text = "Add the team"
+    ok_text = "&Add the team"
 
     def __init__(self, editor: Editor, parent: QWidget, teams: Sequence[str]) -> None:
         recorded = (f"Teams recorded: {', '.join(teams)}." if teams else "No team is recorded yet.")
@@ -119,7 +119,7 @@ class ChangeLineDialog(FormDialog):
     """Change a person's line from a date. `lines`: their own lines (both kinds) as shown, whose versions go with
     the change, so that it is refused if someone else has changed their line of that kind since."""
 
-    ok_text = "Change the line"
+    ok_text = "Change the &line"
 
     def __init__(self, editor: Editor, parent: QWidget, database: Database, person_id: int, name: str,
                  leads: Sequence[tuple[str, int]], today: date, kind: LineKind = LineKind.MANAGERIAL,
@@ -165,7 +165,7 @@ class EndLineDialog(FormDialog):
     """End one of a person's lines with nobody taking it over: for a line no longer needed (a professional line
     when their line manager is now of their own profession), not for a new lead, which Change line records."""
 
-    ok_text = "End the line"
+    ok_text = "&End the line"
 
     def __init__(self, editor: Editor, parent: QWidget, name: str, lines: Sequence[LineRow], today: date) -> None:
         super().__init__(editor, f"End one of {name}'s lines",
@@ -190,7 +190,7 @@ def _line_words(line: LineRow) -> str:
 
 
 class LeaverDialog(FormDialog):
-    ok_text = "Record the leaver"
+    ok_text = "&Record the leaver"
 
     def __init__(self, editor: Editor, parent: QWidget, database: Database, person_id: int, name: str,
                  today: date) -> None:
@@ -230,7 +230,7 @@ class LeaverDialog(FormDialog):
 
 
 class ReassignDialog(FormDialog):
-    ok_text = "Move them"
+    ok_text = "&Move them"
 
     def __init__(self, editor: Editor, parent: QWidget, database: Database, from_id: int, name: str,
                  leads: Sequence[tuple[str, int]], today: date) -> None:
@@ -282,7 +282,7 @@ def _same_name(typed: str, name: str) -> bool:
 class EraseDialog(FormDialog):
     """Erase a person for data protection: says what goes, needs their name typed and a reason. Not undoable."""
 
-    ok_text = "Erase for good"
+    ok_text = "&Erase for good"
 
     def __init__(self, editor: Editor, parent: QWidget, database: Database, person_id: int, today: date) -> None:
         preview = erasure.erasure_preview(database, person_id, today)

@@ -41,7 +41,7 @@ class SessionDialog(FormDialog):
     it started at the first name in the list, one Enter would record a session that person never had.
     """
 
-    ok_text = "Record"
+    ok_text = "&Record"
 
     def __init__(self, editor: Editor, parent: QWidget, database: Database, supervisees: People,
                  supervisors: People, today: date, supervisee_id: int | None = None,
@@ -117,7 +117,7 @@ class SessionDialog(FormDialog):
 
 
 class GroupSessionDialog(FormDialog):
-    ok_text = "Record"
+    ok_text = "&Record"
 
     def __init__(self, editor: Editor, parent: QWidget, supervisees: People, supervisors: People,
                  today: date) -> None:
@@ -161,7 +161,7 @@ class GroupSessionDialog(FormDialog):
 
 
 class ArrangementDialog(FormDialog):
-    ok_text = "Arrange"
+    ok_text = "&Arrange"
 
     def __init__(self, editor: Editor, parent: QWidget, supervisees: People, supervisors: People, today: date,
                  supervisee_id: int | None = None) -> None:
@@ -192,7 +192,7 @@ class ArrangementDialog(FormDialog):
 
 
 class EndArrangementDialog(FormDialog):
-    ok_text = "End it"
+    ok_text = "&End it"
 
     def __init__(self, editor: Editor, parent: QWidget, row: supervision.ComplianceRow, today: date) -> None:
         super().__init__(editor, "End an arrangement",
@@ -209,7 +209,7 @@ class EndArrangementDialog(FormDialog):
 
 
 class ChangeSupervisorDialog(FormDialog):
-    ok_text = "Change"
+    ok_text = "Change &supervisor"
 
     def __init__(self, editor: Editor, parent: QWidget, row: supervision.ComplianceRow, supervisors: People,
                  today: date) -> None:
@@ -233,7 +233,7 @@ class AgreementSignedDialog(FormDialog):
     """The day the written supervision agreement was signed: a new arrangement's, or a new supervisor's (a change of
     supervisor leaves it unsigned); or, for one recorded by mistake, that it is not signed after all."""
 
-    ok_text = "Record"
+    ok_text = "&Record"
 
     def __init__(self, editor: Editor, parent: QWidget, row: supervision.ComplianceRow, today: date) -> None:
         with_whom = f" with {row.supervisor}" if row.supervisor else ""

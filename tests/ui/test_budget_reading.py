@@ -228,3 +228,24 @@ def test_at_1280_by_800_each_table_shows_every_column_and_the_lines_names_whole(
     _settle()
     view = page.lines.view
     assert view.columnWidth(1) >= view.sizeHintForColumn(1)  # every line's name whole, none cut short
+
+
+def test_without_contributions_the_dashboard_shows_the_forecast_and_variance_and_what_the_risk_share_waits_on(
+        window, empty_db, messages):
+    _pool_without_contributions(empty_db)
+    window.set_database(empty_db)
+    window.show_page("Dashboard")
+    tiles = window.dashboard.tiles
+    # The forecast and the variance stand without contributions: only who bears the variance waits for them.
+    assert tiles["Forecast outturn"].value_text() == "£1,920,000"
+    assert tiles["Forecast outturn"].detail_text() == "Budget £1,800,000; £120,000 over for the year"
+    assert tiles["Variance to date"].value_text() == "£10,000"  # April: £160,000 against £150,000
+    assert tiles["Risk-share exposure"].value_text() == "—"
+    assert tiles["Risk-share exposure"].detail_text() == ("The risk share needs each partner's contribution "
+                                                          "recorded: see Budgets")
+    assert "budget as at M1 2026-27" in window.dashboard.subtitle.text()
+    checklist = unescape(window.dashboard.checklist.text())
+    # A pack waits for the risk share: it is one of the things to complete.
+    assert ("The partners' contributions add up to nothing, so there is nothing to share by. Record each partner's "
+            "contribution to the pool.") in checklist
+    assert messages == []

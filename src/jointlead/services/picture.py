@@ -58,7 +58,7 @@ class Picture:
     @property
     def share_pence(self) -> int | None:
         """The organisation's share of the pool's forecast variance: positive it bears, negative returns to it."""
-        if self.position is None or self.code not in self.partner_codes:
+        if self.position is None or self.position.risk_share is None or self.code not in self.partner_codes:
             return None
         return self.position.risk_share.share_by_partner.get(self.code, 0)
 
@@ -158,7 +158,8 @@ def _organisation_findings(database: Database, findings: Sequence[Finding], code
 
 def as_at_picture(database: Database, today: date, *, organisation: str | None = None,
                   as_at: int | None = None, year: FinancialYear | None = None, trend_months: int = TREND_MONTHS,
-                  employees: Sequence[EmployeeLines] | None = None, actions_as_on: bool = False) -> Picture:
+                  employees: Sequence[EmployeeLines] | None = None, actions_as_on: bool = False,
+                  risk_share_optional: bool = False) -> Picture:
     """The picture for the service (`organisation` None) or one organisation (its code), with the budget as at
     period `as_at` of `year` (default: the last closed, in the year the pool is in) and everything else on `today`;
     the compliance trend runs back `trend_months` month ends (a screen that shows no trend asks for 1: it is most
@@ -170,6 +171,10 @@ def as_at_picture(database: Database, today: date, *, organisation: str | None =
 
     The actions are as they stand now, with RAG and days overdue on `today` (the dashboard's day is today); the pack,
     which may be as on a board's day already past, asks for them `actions_as_on` that day (`action_log`).
+
+    With `risk_share_optional` (the dashboard), a pool whose risk share cannot be worked out yet, most often because
+    no contributions are recorded, still has its other figures (`budgets.pool_position`), and the checklist says what
+    the risk share waits on; a pack cannot do without it, and is refused.
     """
     parents = organisations(database, today)
     chosen = None
@@ -185,7 +190,8 @@ def as_at_picture(database: Database, today: date, *, organisation: str | None =
     problem = ""
     if agreement_id is not None:
         try:
-            position = pool_position(database, agreement_id, year=year, as_at=as_at, today=today)
+            position = pool_position(database, agreement_id, year=year, as_at=as_at, today=today,
+                                     risk_share_optional=risk_share_optional)
         except JointleadError as error:  # the rest of the picture still helps: it says what to put right
             problem = str(error)
     if position is not None:
@@ -201,6 +207,9 @@ def as_at_picture(database: Database, today: date, *, organisation: str | None =
                                  position.as_at.number if position.as_at else 0)
         budget_items = tuple((item.wording, item.ok) for item in items
                              if item is items[0] or (item.about == LEDGERS and not item.ok))
+        if position.risk_share_problem is not None:  # a pack waits for it, so it is one of the things to complete
+            problem_words = f"{position.risk_share_problem.message} {position.risk_share_problem.advice}".strip()
+            budget_items += ((problem_words, False),)
         unmapped = unmapped_rows(database, agreement_id, position.year)
     report = compliance(database, today, organisation=code, trend_months=trend_months)
     actions = action_log(database, today, organisation=code, as_on=actions_as_on)

@@ -15,7 +15,13 @@ from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QWidget
 from jointlead.domain.calendar import FinancialYear
 from jointlead.domain.findings import Area, Severity
 from jointlead.domain.money import format_pounds
-from jointlead.ui.budget_words import fill_as_at, month_chosen, variance_percent, variance_tone
+from jointlead.ui.budget_words import (
+    fill_as_at,
+    month_chosen,
+    risk_share_waiting,
+    variance_percent,
+    variance_tone,
+)
 from jointlead.ui.page import Page, day_text, period_choice
 from jointlead.ui.table_model import RIGHT, Column
 from jointlead.ui.widgets import DataTable, FlowLayout, Tile, checklist_html, choose_data, labelled, section_title
@@ -287,7 +293,8 @@ class DashboardPage(Page):
 
         picture = as_at_picture(self.database, self.today, organisation=self.organisation_code,
                                 year=self._frame.year if self._frame else None,
-                                as_at=self._chosen_as_at if self.as_at.count() else None, trend_months=1)
+                                as_at=self._chosen_as_at if self.as_at.count() else None, trend_months=1,
+                                risk_share_optional=True)
         self.picture = picture
         self.organisation.clear()
         self.organisation.addItem("Whole service", None)
@@ -334,6 +341,10 @@ class DashboardPage(Page):
             f"{variance_percent(to_date, pool.budget_to_date) or 'No budget'} against budget to date; actual "
             f"{format_pounds(pool.actual_to_date)} of {format_pounds(pool.budget_to_date)}",
             variance_tone(to_date, pool.budget_to_date))
+        if position.risk_share is None:
+            waiting, _how = risk_share_waiting(position.risk_share_problem, position.year.label)
+            self.tiles["Risk-share exposure"].set_figure("—", f"{waiting}: see Budgets", "warn")
+            return
         shares = position.risk_share.share_by_partner
         total = position.risk_share.total_variance_pence
         kind = "overspend" if total > 0 else "underspend"

@@ -254,12 +254,114 @@ def test_a_professional_lead_drawn_on_another_page_is_drawn_short_for_the_line()
         drawn = set(page.people) - page.visitors
         leads = {lead for person, lead in lead_lines if person in drawn and principal not in drawn}
         assert page.visitors == frozenset(leads)
-        for visitor in page.visitors:  # under everyone else on the page
-            assert page.layout.positions[visitor][1] > max(page.layout.positions[p][1] for p in drawn)
+        assert clashing_with_visitors(page) == []  # wherever there is room for them, clear of everyone else
     assert any(page.visitors for page in pages.pages)
+
+
+def clashing_with_visitors(page) -> list[tuple[int, int]]:
+    """Pairs of a short card (a visitor's) and another card or box on `page` that overlap."""
+    short = LayoutRules().visitor_height
+    boxes = {card: (x, y, 1.0, short if card in page.visitors else 1.0)
+             for card, (x, y) in page.layout.positions.items()}
+    return [(visitor, card) for visitor in page.visitors for card, (x, y, w, h) in boxes.items()
+            if card != visitor and x < boxes[visitor][0] + 1 - 1e-9 and boxes[visitor][0] < x + w - 1e-9
+            and y < boxes[visitor][1] + short - 1e-9 and boxes[visitor][1] < y + h - 1e-9]
 
 
 def test_a_chain_of_1000_managers_pages_without_hitting_the_recursion_limit():
     people = list(range(1000))
     pages = paginate_org(people, [(p, p - 1) for p in people[1:]], [], A4_ROOM, min_scale=READABLE)
     assert set(drawn_in_full(pages)) == set(people)
+
+
+NEW_IDS = itertools.count(100)  # people made by `team`, so no two teams share an id
+
+
+def team(manager: int, staff: int, *teams: int) -> tuple[list[int], list[tuple[int, int]]]:
+    """`manager`'s people and managerial lines: `staff` reports who manage no one, then one report managing each of
+    `teams` (a number of staff each)."""
+    people: list[int] = []
+    lines: list[tuple[int, int]] = []
+    for size in (*[0] * staff, *teams):
+        person = next(NEW_IDS)
+        people.append(person)
+        lines.append((person, manager))
+        if size:
+            below, below_lines = team(person, size)
+            people += below
+            lines += below_lines
+    return people, lines
+
+
+def demo_shaped() -> tuple[list[int], list[tuple[int, int]], list[tuple[int, int]]]:
+    """A service shaped like the demo's (66 people): a joint general manager over three team managers, each with
+    staff and one or two senior practitioners who manage small teams; a consultant with three doctors; and nine
+    people with no manager in the chart, four of them the professional leads of most of the staff."""
+    leads = [1, 2, 3, 4]  # principal social worker, head of nursing, head of therapies, consultant psychologist
+    people, lines = [*leads, 5, 6, 7, 8, 9, 10], []  # the director is 10
+    for manager, (staff, teams) in zip((11, 12, 13), ((4, (6, 5)), (4, (9, 5)), (6, (5,))), strict=True):
+        below, below_lines = team(manager, staff, *teams)
+        people += [manager, *below]
+        lines += [(manager, 10), *below_lines]
+    below, below_lines = team(14, 3)  # the consultant has no manager in the chart either
+    people += [14, *below]
+    lines += below_lines
+    professional = [(person, leads[n % 4]) for n, (person, _manager) in enumerate(lines) if n % 5 != 4]
+    return people, lines, professional
+
+
+def test_the_demo_shaped_service_prints_on_six_pages_not_nine():
+    people, lines, professional = demo_shaped()
+    pages = paginate_org(people, lines, professional, A4_ROOM, min_scale=READABLE)
+    assert len(people) == 66
+    assert len(pages.pages) <= 6  # one team level a page took nine, most of them half empty
+    assert set(drawn_in_full(pages)) == set(people)
+    assert_managers_are_printed_with_their_reports(pages, lines)
+
+
+def assert_managers_are_printed_with_their_reports(pages, lines) -> None:
+    """Every manager drawn in full on a page has all their reports there too, or a box saying where the rest went;
+    or their reports are more than a page holds, and this is the last of the pages they run over."""
+    reports: dict[int, set[int]] = {}
+    for person, manager in lines:
+        reports.setdefault(manager, set()).add(person)
+    for page in pages.pages:
+        drawn = set(page.people) - page.visitors
+        boxed = {link.person for link in page.links.values()}
+        for manager in drawn & set(reports):
+            if not reports[manager] <= drawn and manager not in boxed:
+                assert manager in page.tops and page.continued
+
+
+@pytest.mark.parametrize("seed", [3, 7, 11])
+def test_150_people_print_on_fewer_fuller_pages(seed):
+    people, lines = generated(150, seed=seed)
+    pages = paginate_org(people, lines, [], A4_ROOM, min_scale=READABLE)
+    assert len(pages.pages) <= 13  # one team level a page took 16 to 18
+    assert set(drawn_in_full(pages)) == set(people)
+    assert_managers_are_printed_with_their_reports(pages, lines)
+
+
+def test_a_small_team_is_printed_under_its_manager_rather_than_on_a_page_of_its_own():
+    # A director over a manager of two and a manager of eight with a team of nine under one of them: the whole
+    # chart does not fit a page, but the manager of two fits with their team under the director.
+    small, small_lines = team(2, 2)
+    large, large_lines = team(3, 8, 9)
+    people, lines = [1, 2, 3, *small, *large], [(2, 1), (3, 1), *small_lines, *large_lines]
+    pages = paginate_org(people, lines, [], A4_ROOM, min_scale=READABLE)
+    first = pages.pages[0]
+    assert {1, 2, *small} <= set(first.people)  # not a page for three people
+    assert len(pages.pages) == 3
+    assert_managers_are_printed_with_their_reports(pages, lines)
+
+
+def test_teams_from_under_different_managers_share_a_page():
+    # Two managers of nine, each with a team of five under one of them: neither fits whole on a page.
+    first, first_lines = team(2, 9, 5)
+    second, second_lines = team(3, 9, 5)
+    people, lines = [1, 2, 3, *first, *second], [(2, 1), (3, 1), *first_lines, *second_lines]
+    pages = paginate_org(people, lines, [], A4_ROOM, min_scale=READABLE)
+    manager = dict(lines)
+    assert len(pages.pages) == 4  # not five: a page for each team
+    assert any(len({manager.get(top) for top in page.tops}) > 1 for page in pages.pages)
+    assert_managers_are_printed_with_their_reports(pages, lines)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -13,6 +14,7 @@ from PySide6.QtGui import QColor, QImage, QWheelEvent
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtWidgets import QAbstractButton, QApplication, QFileDialog, QGraphicsPathItem, QWidget
 
+from jointlead.domain.org_layout import OrgPages
 from jointlead.services.org_structure import OrgEmployer, OrgLine, OrgPerson, Structure, structure_as_at
 from jointlead.ui.application import make_application
 from jointlead.ui.org_chart import (
@@ -25,6 +27,7 @@ from jointlead.ui.org_chart import (
     OrgChart,
     PersonCard,
 )
+from jointlead.ui.printing import ChartPrintout, new_printer
 
 DAY = date(2026, 11, 20)
 NFT = OrgEmployer("NFT", "Northshire NHS Foundation Trust", "#005EB8")
@@ -235,7 +238,7 @@ def test_save_pdf_puts_the_demo_chart_on_several_readable_a4_pages(chart, demo_d
     chart.pdf_button.click()
 
     sizes = pdf_page_sizes(tmp_path / "board.pdf")
-    assert len(sizes) > 1
+    assert 1 < len(sizes) <= 7  # one team level a page took nine, most of them half empty
     assert set(sizes) == {(842, 595)}  # every page A4 landscape
     plan = chart.paginate(QRectF(0, 0, 1000, 700))
     assert plan.scale * NAME_FONT.pixelSize() * 72 / 96 >= PRINT_NAME_POINTS
@@ -270,6 +273,58 @@ def test_long_names_run_onto_a_second_line_so_printed_cards_can_be_told_apart(ch
     for name in (people[2].name, people[3].name):
         assert "".join(name.split()) in words
     assert "SeniorPractitioner" in words  # the job title keeps a line, cut short
+
+
+def pdf_page_words(path: Path) -> list[str]:
+    """Each page's words, as `pdf_words` gives them."""
+    document = QPdfDocument()
+    document.load(str(path))
+    pages = ["".join(document.getAllText(page).text().replace("\ufffe", "-").split())
+             for page in range(document.pageCount())]
+    document.close()
+    return pages
+
+
+def printed_pages(chart: OrgChart, tmp_path: Path, monkeypatch) -> tuple[OrgPages, list[str]]:
+    """The chart saved as a PDF with its Save PDF… button: the plan of its pages, and each page's words."""
+    target = tmp_path / "board"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *args, **kwargs: (str(target), "")))
+    chart.pdf_button.click()
+    return ChartPrintout(chart).pages(new_printer()), pdf_page_words(tmp_path / "board.pdf")
+
+
+def test_every_printed_team_of_the_demo_says_whom_it_reports_to(chart, demo_db, tmp_path: Path, monkeypatch):
+    structure = structure_as_at(demo_db, DAY)
+    chart.show_structure(structure)
+    plan, pages = printed_pages(chart, tmp_path, monkeypatch)
+    assert len(pages) == len(plan.pages) > 1
+    names = {p.id: p.name for p in structure.people}
+    manager = {line.person_id: line.lead_id for line in structure.lines if line.kind == "managerial"}
+    for page, words in zip(plan.pages, pages, strict=True):
+        for top in page.tops:  # a team's manager, drawn under their own manager on another page
+            if top in manager:  # "reports to" over the team's top card or in the heading, "report to" there for two
+                said = rf"reports?to{re.escape(names[manager[top]].replace(' ', ''))}\(page\d+\)"
+                assert re.search(said, words, re.IGNORECASE)
+
+
+def test_teams_from_under_different_managers_share_a_page_each_saying_whom_it_reports_to(chart, tmp_path: Path,
+                                                                                           monkeypatch):
+    # A director over two managers of nine, each with a senior practitioner managing four.
+    people = {1: person(1, "Dana Director", NFT, "Service Director")}
+    for manager, lead in ((2, 20), (3, 30)):
+        people[manager] = person(manager, f"Manager {manager}", NFT, "Team Manager")
+        people[lead] = person(lead, f"Lead {lead}", NFT, "Senior Practitioner")
+        people |= {n: person(n, f"Worker {n}", NCC) for n in range(manager * 100, manager * 100 + 9)}
+        people |= {n: person(n, f"Worker {n}", NCC) for n in range(lead * 100, lead * 100 + 4)}
+    manager_of = {2: 1, 3: 1, 20: 2, 30: 3} | {n: n // 100 for n in people if n >= 200}
+    chart.show_structure(Structure(DAY, tuple(people.values()),
+                                   tuple(line(n, lead, "managerial", people) for n, lead in manager_of.items()),
+                                   teams=("North",), organisations=(NCC, NFT)))
+    plan, pages = printed_pages(chart, tmp_path, monkeypatch)
+    shared = next(n for n, page in enumerate(plan.pages) if set(page.tops) == {20, 30})  # not a page each
+    assert len(pages) == 4
+    for lead, manager in ((20, 2), (30, 3)):  # over each team, as the page's heading cannot say it once
+        assert f"ReportstoManager{manager}(page{plan.home[lead]})" in pages[shared]  # where their box is
 
 
 def test_a_small_chart_prints_on_one_page_at_its_screen_size(chart):

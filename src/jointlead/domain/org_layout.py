@@ -20,18 +20,23 @@ a 1 x 1 box at its position. The rules, chosen so that a service of 150 people r
 Everything is ordered by each person's place in the input (the service gives people by name), so the same input
 always gives the same positions. The work is linear in the number of people.
 
-On paper (`paginate_org`) a chart too big to read on one page is cut into pages of whole teams, each laid out
-again to fit its page, with boxes pointing from a manager's card to the page their team carries on to.
+On paper (`paginate_org`) a chart too big to read on one page is cut into as few pages as it can be: each manager
+with all their reports, as much of the teams below as fits, and small teams sharing a page; each page laid out again
+to fit, with boxes pointing from a manager's card to the page their team carries on to.
 """
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 Point = tuple[float, float]
+# A piece of the chart may share one of the last this many pages made (not one above it): an earlier page seldom has
+# room left, and trying each costs a layout, so this keeps a 1,000-person chart quick and a team near its neighbours.
+OPEN_PAGES = 8
 
 
 @dataclass(frozen=True)
@@ -372,30 +377,97 @@ class _Planner:
         self.capacity = 0  # more cards than this cannot fit a page, however they are laid out
 
     def plan(self, width: float, height: float) -> list[_Sheet]:
-        """Every sheet in reading order: each page and the pages its top's reports run over onto, then the pages
-        their teams carry on to."""
+        """Every page, in the order printed.
+
+        The chart is cut into pieces, depth first: each tree, the people with no manager, and each team carried on
+        from a box. A piece too big for a page alone is cut (`_fill`): as much of its team as fits, the rest boxed,
+        to be pieces in turn. Each piece goes on the first of the last OPEN_PAGES pages made that has room for it
+        beside what is there (`_shared`), leaving out the page with its box and the pages above that one; else on
+        a new page. The pages are then put in an order in which every box points on, never back (`_in_order`)."""
         rules = self.rules
         self.width, self.height = width, height
         self.capacity = (int((width + rules.horizontal_gap) // (1 + rules.horizontal_gap))
                          * int((height + rules.stack_gap) // (1 + rules.stack_gap)))
-        sizes = self.forest.sizes
-        ordered: list[_Sheet] = []
-        pending = list(reversed(self._grouped([*self.forest.trees, *self.forest.lone])))
+        pages: list[_Sheet] = []  # in the order made
+        number: dict[int, int] = {}  # id of a page's sheet -> its place in `pages`
+        above: list[set[int]] = []  # for each page, the pages with a box pointing to it
+        # (piece, the page with the box pointing to it): the trees, largest first, then the people with no one.
+        pending: list[tuple[_Sheet, _Sheet | None]] = [
+            (piece, None) for piece in reversed([*(_Sheet([top]) for top in self.forest.trees),
+                                                 *self._grouped(self.forest.lone)])]
         while pending:  # depth first without recursion: a chain of 1,000 managers runs to hundreds of pages
-            chain = [pending.pop()]
-            self._fill(chain[0])
+            piece, pointing = pending.pop()
+            chain = [piece]
+            self._fill(piece)
             while chain[-1].more is not None:  # the rest of the same reports read on straight after
                 chain.append(chain[-1].more)
                 self._fill(chain[-1])
-            ordered += chain
-            after: list[_Sheet] = []
-            for sheet in chain:
-                teams = self._grouped(sorted(sheet.detached & set(sheet.members), key=self.walk.__getitem__))
-                for group in teams:
-                    sheet.onward.update({top: (group, sizes[top] - 1) for top in group.tops})
-                after += teams
+            barred = set() if pointing is None else self._above(number[id(pointing)], above) | {number[id(pointing)]}
+            host = (self._shared(piece, [page for n, page in enumerate(pages) if n not in barred][-OPEN_PAGES:])
+                    if len(chain) == 1 else None)
+            if host is None:
+                for sheet in chain:
+                    above.append({number[id(pages[-1])]} if sheet.continued else set())
+                    number[id(sheet)] = len(pages)
+                    pages.append(sheet)
+            if pointing is not None:
+                above[number[id(host or piece)]].add(number[id(pointing)])
+                pointing.onward[piece.tops[0]] = (host or piece, self.forest.sizes[piece.tops[0]] - 1)
+            after = [(_Sheet([top]), host or sheet) for sheet in chain
+                     for top in sorted(sheet.detached & set(sheet.members), key=self.walk.__getitem__)]
             pending.extend(reversed(after))
+        return self._in_order(pages, above)
+
+    @staticmethod
+    def _above(page: int, above: list[set[int]]) -> set[int]:
+        """The pages above `page`: with a box pointing to it, or to a page above it."""
+        found: set[int] = set()
+        pending = [page]
+        while pending:
+            for upper in above[pending.pop()] - found:
+                found.add(upper)
+                pending.append(upper)
+        return found
+
+    @staticmethod
+    def _in_order(pages: list[_Sheet], above: list[set[int]]) -> list[_Sheet]:
+        """`pages` each after every page with a box pointing to it, otherwise in the order they were made (a
+        manager's reports running over pages straight after each other). `above` has no loops: a piece never goes
+        on a page above it."""
+        below: list[list[int]] = [[] for _ in pages]
+        waiting = [len(upper) for upper in above]
+        for page, upper in enumerate(above):
+            for n in upper:
+                below[n].append(page)
+        ready = [n for n, count in enumerate(waiting) if not count]
+        heapq.heapify(ready)
+        number = {id(sheet): n for n, sheet in enumerate(pages)}
+        ordered: list[_Sheet] = []
+        while ready:
+            page: int | None = heapq.heappop(ready)
+            while page is not None:  # a page, then the pages its top's reports run over onto, straight after it
+                ordered.append(pages[page])
+                for lower in below[page]:
+                    waiting[lower] -= 1
+                    if not waiting[lower] and not pages[lower].continued:
+                        heapq.heappush(ready, lower)
+                more = pages[page].more
+                page = None if more is None else number[id(more)]
         return ordered
+
+    def _shared(self, piece: _Sheet, pages: list[_Sheet]) -> _Sheet | None:
+        """The first of `pages` that `piece` fits on beside what is there, now holding it too; None if none has
+        room. A page of a manager's reports running over pages holds only them, so its heading can say whose."""
+        size = len(piece.members) + len(piece.boxes)
+        for page in pages:
+            if page.reports is not None or len(page.members) + len(page.boxes) + size > self.capacity:
+                continue
+            both = _Sheet([*page.tops, *piece.tops], detached=page.detached | piece.detached)
+            if self._fits(both):
+                page.tops, page.detached, page.members = both.tops, both.detached, both.members
+                page.visitors, page.boxes, page.layout = both.visitors, both.boxes, both.layout
+                return page
+        return None
 
     def _grouped(self, tops: list[int]) -> list[_Sheet]:
         """Sheets for `tops` in order, as many to a sheet as fit together whole; one too big alone has its own."""
@@ -408,9 +480,9 @@ class _Planner:
         return sheets
 
     def _fill(self, sheet: _Sheet) -> None:
-        """Cut a one-top `sheet` that does not fit whole: its top and their reports, then as many levels below as
-        fit, a level at a time (so a page is a team's top levels, not some teams deep and others not); the teams
-        below those are left to their own pages. A top with more reports than fit carries on over a page."""
+        """Cut a one-top `sheet` that does not fit whole: its top and their reports, then as much of the teams
+        below as fit (`_grow`); the teams still below are left to other pages. A top with more reports than fit
+        carries on over a page."""
         if self._fits(sheet):
             return
         if len(sheet.tops) > 1:  # tops are grouped only when they fit together; this cannot happen, but be drawn
@@ -435,14 +507,37 @@ class _Planner:
             sheet.onward[top] = (sheet.more, sum(self.forest.sizes[p] for p in reports[count:]))
             self._lay_out(sheet)
             return
-        level = set(sheet.detached)
-        while level:
-            below = {p for manager in level for p in children[manager] if children.get(p)}
-            deeper = _Sheet(sheet.tops, sheet.reports, sheet.continued, (sheet.detached - level) | below)
-            if not self._fits(deeper):
-                break
-            sheet.detached, level = deeper.detached, below
+        while self._grow(sheet):
+            pass
         self._lay_out(sheet)
+
+    def _grow(self, sheet: _Sheet) -> bool:
+        """Draw more under one of the managers `sheet` boxes, if it has room: a whole team if one fits (it then
+        needs no page of its own), else a manager's reports (each manager stays with their reports), trying the
+        boxed managers in reading order. Whether it could."""
+        children = self.forest.children
+        boxed = sorted(sheet.detached & set(sheet.members), key=self.walk.__getitem__)
+        cards = len(sheet.members) + len(sheet.boxes)
+        for whole in (True, False):
+            for manager in boxed:
+                managing = [p for p in children[manager] if children.get(p)]
+                if not whole and not managing:
+                    continue  # their whole team was tried already
+                if whole and cards + self.forest.sizes[manager] - 2 > self.capacity:
+                    continue  # their team in place of their box: more cards than any page holds
+                if whole:  # everyone under them follows them in the depth-first walk
+                    start = self.walk[manager] + 1
+                    below = {p for p in self.forest.order[start:start + self.forest.sizes[manager] - 1]
+                             if children.get(p)}
+                else:
+                    below = set(managing)
+                grown = _Sheet(sheet.tops, sheet.reports, sheet.continued,
+                               sheet.detached - {manager} - below if whole else (sheet.detached - {manager}) | below)
+                if self._fits(grown):
+                    sheet.detached = grown.detached
+                    self._members(sheet)
+                    return True
+        return False
 
     def _members(self, sheet: _Sheet) -> None:
         """Who `sheet` draws: its tops and everyone under them down to the detached managers, the professional
@@ -485,34 +580,60 @@ class _Planner:
         shape = self.width * self.rules.card_aspect / self.height
         lone = sum(1 for top in sheet.tops if top not in sheet.detached and not forest.children.get(top))
         first: OrgLayout | None = None
-        for stack, columns in itertools.product(range(self.rules.max_stack, 2, -1), range(min(lone, 8) + 1)):
-            layout = self._with_visitors(layout_org(ids, lines, replace(
-                self.rules, max_stack=stack, lone_columns=columns, wrap_width=self.width, target_aspect=shape)),
-                sheet.visitors)
-            first = first or layout
+        for stack, columns in itertools.product(range(self.rules.max_stack, 1, -1), range(min(lone, 8) + 1)):
+            layout = layout_org(ids, lines, replace(self.rules, max_stack=stack, lone_columns=columns,
+                                                    wrap_width=self.width, target_aspect=shape))
+            if first is None:
+                first = self._with_visitors(layout, sheet)
+            if layout.width > self.width + 1e-9 or layout.height > self.height + 1e-9:
+                continue  # too big before the visitors are added
+            layout = self._with_visitors(layout, sheet)
             if layout.width <= self.width + 1e-9 and layout.height <= self.height + 1e-9:
                 sheet.layout = layout
                 return True
         sheet.layout = first or sheet.layout
         return False
 
-    def _with_visitors(self, layout: OrgLayout, visitors: list[int]) -> OrgLayout:
-        """`layout` with a row (or rows) of short cards for `visitors` under it, as wide as the page allows."""
+    def _with_visitors(self, layout: OrgLayout, sheet: _Sheet) -> OrgLayout:
+        """`layout` with short cards for `sheet`'s visitors in a block of rows, put where the chart then needs the
+        least of its page: under the chart, in a space under a shorter part of it (beside a long team, say), or
+        beside it; of places that need as much, the lowest, then the leftmost."""
+        visitors = sheet.visitors
         if not visitors:
             return layout
         rules = self.rules
-        across = max(1, int((self.width + rules.horizontal_gap) // (1 + rules.horizontal_gap)))
-        top = layout.height + rules.level_gap
+        pitch, rise = 1 + rules.horizontal_gap, rules.visitor_height + rules.stack_gap
+        # What the block must stay below, as (left, right, bottom): each card, each connector, and over each top
+        # whose manager is on another page the caption saying so, which can run past the card into the gap
+        # beside its tree. Nothing goes beside the top row of cards, for the same captions.
+        taken = [(x, x + 1 + (rules.horizontal_gap + rules.tree_gap if person in self.forest.manager
+                              and person in sheet.tops else 0.0), y + 1)
+                 for person, (x, y) in layout.positions.items()]
+        taken += [(min(ax, bx), max(ax, bx), max(ay, by)) for route in layout.routes.values()
+                  for (ax, ay), (bx, by) in itertools.pairwise(route)]
+        lefts = sorted({0.0, layout.width + rules.horizontal_gap, *(x for x, _y in layout.positions.values())})
+        across = max(1, int((self.width + rules.horizontal_gap) // pitch))
+
+        def placed(columns: int, left: float) -> tuple[tuple[float, float, float], Point, int, Point]:
+            """The block `columns` wide at `left`, as high as it can be there: how much of the page the chart then
+            needs (lowest, then leftmost, first among equals); the block's top left, columns, and size."""
+            size = (columns * pitch - rules.horizontal_gap, math.ceil(len(visitors) / columns) * rise - rules.stack_gap)
+            top = rules.level_gap + max((bottom for low, high, bottom in taken
+                                         if low < left + size[0] + rules.horizontal_gap
+                                         and high > left - rules.horizontal_gap), default=1.0)
+            need = max(max(layout.width, left + size[0]) / self.width,
+                       max(layout.height, top + size[1]) / self.height)
+            return (round(need, 9), -top, left), (left, top), columns, size
+
+        _key, (left, top), columns, (width, height) = min(
+            (placed(columns, left) for columns in range(1, min(len(visitors), across) + 1) for left in lefts),
+            key=lambda place: place[0])
         positions = dict(layout.positions)
         for n, lead in enumerate(visitors):
-            row, column = divmod(n, across)
-            positions[lead] = (column * (1 + rules.horizontal_gap),
-                               top + row * (rules.visitor_height + rules.stack_gap))
-        rows = math.ceil(len(visitors) / across)
-        return replace(layout, positions=positions,
-                       width=max(layout.width, min(len(visitors), across) * (1 + rules.horizontal_gap)
-                                 - rules.horizontal_gap),
-                       height=top + rows * (rules.visitor_height + rules.stack_gap) - rules.stack_gap)
+            row, column = divmod(n, columns)
+            positions[lead] = (left + column * pitch, top + row * rise)
+        return replace(layout, positions=positions, width=max(layout.width, left + width),
+                       height=max(layout.height, top + height))
 
 
 def paginate_org(people: Sequence[int], managerial: Iterable[tuple[int, int]],
@@ -521,13 +642,16 @@ def paginate_org(people: Sequence[int], managerial: Iterable[tuple[int, int]],
     """The chart of `people` cut into pages of `room` (width, height: card units at scale 1.0), drawn at a scale
     of at least `min_scale`, below which a card's name cannot be read.
 
-    All on one page if it fits. Otherwise a page holds whole trees, as many as fit, or the top of one team: its
-    manager, their reports, and as many whole levels below as fit (a level at a time, so no team on a page is
-    drawn deeper than another). Each manager on the last level drawn has a box under their card saying which
-    page their team carries on to; teams that fit together share that page. A manager with more reports than a
-    page holds carries on over the next page. A professional lead whose own place is on another page is drawn
-    as a short card under the chart, for the dashed line. Pages run in reading order: each page and the pages its
-    reports run over onto, then the pages their teams carry on to.
+    All on one page if it fits. Otherwise the chart is cut into pieces: a tree that fits a page whole, or the top
+    of one team: its manager, all their reports, and then, while the page has room, a whole team under one of
+    them, else the reports of one of them (so a manager is never printed apart from their reports, unless those
+    are more than a page holds: then the manager carries on over the next page). A manager whose team is left
+    out has a box under their card saying which page it carries on to. A piece shares a page with others when
+    they fit together: a page can hold teams from under different managers, and people with no manager. A
+    professional lead whose own place is on another page is drawn as a short card in a block of its own, for
+    the dashed line, wherever the page has room for it. Pages run in reading order, mostly depth first: each
+    page before the pages its boxes point to, and the pages a manager's reports run over onto straight after
+    each other.
     Of the scales up to `max_scale` that need no more pages than `min_scale` does, the largest is taken, so the
     cards print as large as that many pages allow.
     """

@@ -7,9 +7,10 @@ between people of different employers is orange and thicker. People outside the 
 someone in it are drawn as pale "ghost" cards with a dashed border.
 
 On paper (File > Print…, Save as PDF…, and the chart's own Save PDF…, through ui/printing.py's ChartPrintout) the
-chart is cut into pages on which every name can be read (`paginate`, domain/org_layout.py's `paginate_org`), each
-drawn again with its own layout under the title, as-at date, page label and key (`paint_printed`). Save PNG… is the
-whole chart in one picture.
+chart is cut into as few pages as keep every name readable (`paginate`, domain/org_layout.py's `paginate_org`), each
+drawn again with its own layout under the title, as-at date, page label and key (`paint_printed`). A team whose
+manager is drawn on another page says whom it reports to and where: in the page label, or over the team's top card
+when the page holds teams from under different managers. Save PNG… is the whole chart in one picture.
 
 The widget never opens a database: the page answers `filters_changed(day, team, organisation)` by calling
 `show_structure(structure_as_at(...))`.
@@ -106,7 +107,11 @@ TEXT_ZOOM = 0.35  # below this scale card text is too small to read on screen, s
 # runs over more pages rather than shrink below it.
 PRINT_NAME_POINTS = 8.0
 PRINT_MARGIN = 16.0  # round the chart on a printed page, in on-screen pixels: room for the cards' shadow
-CAPTION_ROOM = 26.0  # above a printed chart, for the caption over a grid of people with no manager
+CAPTION_ROOM = 26.0  # above a printed chart, for the caption over a grid of people with no manager or over a team
+# On paper levels sit a little closer than on screen (still over a centimetre apart), so more of a team fits a page.
+PRINT_RULES = LayoutRules(card_aspect=CARD_WIDTH / CARD_HEIGHT, level_gap=0.6)
+# How wide a caption over a team's top card may run: past the card into the gap that the layout keeps beside a tree.
+TOP_CAPTION_WIDTH = CARD_WIDTH * (1 + PRINT_RULES.horizontal_gap + PRINT_RULES.tree_gap)
 HEADING_FLAGS = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap)
 PEOPLE_ROLE = 0  # QGraphicsItem.data key: the person id of a card
 LINE_ROLE = 1  # QGraphicsItem.data key: (kind, person id, lead id, crosses organisations) of a line item
@@ -448,10 +453,11 @@ class ChartScene(QGraphicsScene):
         self.line_items: list[QGraphicsPathItem] = []
 
     def draw(self, structure: Structure, layout: OrgLayout, *, elsewhere: Mapping[int, str],
-             short: Collection[int] = (), links: Mapping[int, tuple[str, str]] | None = None) -> None:
+             short: Collection[int] = (), links: Mapping[int, tuple[str, str]] | None = None,
+             notes: Mapping[int, str] | None = None) -> None:
         """Draw everyone in `structure` at their place in `layout`; those in `elsewhere` pale, saying where their
-        own place is; those in `short` as short cards under the chart; and each of `links` (a box's id in
-        `layout`: its heading and detail)."""
+        own place is; those in `short` as short cards in a block of their own; each of `links` (a box's id in
+        `layout`: its heading and detail); and each of `notes` as a caption over that person's card."""
         self.clear()
         everyone = [*structure.people, *structure.outside]
         by_id = {p.id: p for p in everyone}
@@ -475,6 +481,9 @@ class ChartScene(QGraphicsScene):
         self._draw_managerial(structure.lines, layout)
         self._draw_professional(structure.lines)
         self._draw_captions(layout, short)
+        for person, note in (notes or {}).items():
+            card = self.cards[person]
+            self._caption(note, QPointF(card.x(), card.y() - 26), TOP_CAPTION_WIDTH)
 
     def show_professional(self, shown: bool) -> None:
         for item in self.line_items:
@@ -546,8 +555,13 @@ class ChartScene(QGraphicsScene):
     def _draw_captions(self, layout: OrgLayout, short: Collection[int]) -> None:
         """Say who the grid of people with no manager is, and who the short cards from other pages are."""
         if short:
+            # Over the block of short cards, wherever the layout found room for it (not always under the chart); in
+            # two lines over a block one card wide, as the layout leaves a level's gap above the block.
             top = min(self.cards[person].y() for person in short)
-            self._caption("Professional leads from other pages", QPointF(0, top - 26))
+            left = min(self.cards[person].x() for person in short)
+            right = max(self.cards[person].x() for person in short) + CARD_WIDTH
+            self._caption("Professional leads from other pages", QPointF(left, top - 26), right - left,
+                          two_lines=True)
         if layout.unmanaged_area is None or not layout.roots:
             return
         x, y, width, height = layout.unmanaged_area
@@ -559,12 +573,26 @@ class ChartScene(QGraphicsScene):
                       else "No line manager here, or a lead outside this view", QPointF(x * CARD_WIDTH,
                                                                                        y * CARD_HEIGHT - 26))
 
-    def _caption(self, text: str, at: QPointF) -> None:
-        caption = QGraphicsSimpleTextItem(text)
-        caption.setFont(_font(13, bold=True))
-        caption.setBrush(QColor(NHS_SECONDARY_TEXT))
-        caption.setPos(at)
-        self.addItem(caption)
+    def _caption(self, text: str, at: QPointF, width: float | None = None, two_lines: bool = False) -> None:
+        """`text` with its last line's top at `at`; no wider than `width` if given (what is beside a caption on
+        paper is not always free): broken into two even lines if `two_lines` allows, and cut short if it must."""
+        font = _font(13, bold=True)
+        metrics = QFontMetricsF(font)
+        lines = [text]
+        if width is not None and metrics.horizontalAdvance(text) > width:
+            pieces = _breaks(text)
+            if two_lines and len(pieces) > 1:
+                cut = min(range(1, len(pieces)), key=lambda n: max(
+                    metrics.horizontalAdvance("".join(pieces[:n])),
+                    metrics.horizontalAdvance("".join(pieces[n:]).lstrip())))
+                lines = ["".join(pieces[:cut]), "".join(pieces[cut:]).lstrip()]
+            lines = [metrics.elidedText(line, Qt.TextElideMode.ElideRight, width) for line in lines]
+        for n, line in enumerate(lines):
+            caption = QGraphicsSimpleTextItem(line)
+            caption.setFont(font)
+            caption.setBrush(QColor(NHS_SECONDARY_TEXT))
+            caption.setPos(at.x(), at.y() - 17 * (len(lines) - 1 - n))
+            self.addItem(caption)
 
 
 class ChartView(QGraphicsView):
@@ -1043,7 +1071,7 @@ class OrgChart(QWidget):
         return paginate_org([p.id for p in (*structure.people, *structure.outside)], managerial, professional,
                             ((page.width() - spare) / CARD_WIDTH, (room - spare - CAPTION_ROOM) / CARD_HEIGHT),
                             min_scale=PRINT_NAME_POINTS / (NAME_FONT.pixelSize() * 72 / 96),
-                            rules=LayoutRules(card_aspect=CARD_WIDTH / CARD_HEIGHT))
+                            rules=PRINT_RULES)
 
     def paint_printed(self, painter: QPainter, page: QRectF, pages: OrgPages, number: int) -> None:
         """Page `number` of `pages` on `page` (in 96 dpi pixels): the heading, saying which page and whose team
@@ -1060,7 +1088,8 @@ class OrgChart(QWidget):
                            outside=tuple(p for p in structure.outside if p.id in drawn),
                            lines=tuple(line for line in structure.lines
                                        if line.person_id in drawn and line.lead_id in drawn)),
-                   sheet.layout, elsewhere=elsewhere, short=sheet.visitors, links=self._link_texts(sheet))
+                   sheet.layout, elsewhere=elsewhere, short=sheet.visitors, links=self._link_texts(sheet),
+                   notes=self._top_notes(pages, number))
         scene.show_professional(self.professional.isChecked())
         source = QRectF(0, -CAPTION_ROOM, sheet.layout.width * CARD_WIDTH, sheet.layout.height * CARD_HEIGHT
                         + CAPTION_ROOM).marginsAdded(QMarginsF(PRINT_MARGIN, PRINT_MARGIN, PRINT_MARGIN, PRINT_MARGIN))
@@ -1091,13 +1120,37 @@ class OrgChart(QWidget):
         if len(teams) < len(sheet.tops):
             parts.append("people with no line manager in this chart" if teams
                          else "People with no line manager in this chart")
-        leads = {self._line_manager(top) for top in sheet.tops}
-        # The page where the teams' managers are drawn under their own: the page whose boxes point here.
-        under = next((n for n, page in enumerate(pages.pages, start=1)
-                      if sheet.tops[0] in page.people and sheet.tops[0] not in (*page.tops, *page.visitors)), None)
-        if len(leads) == 1 and None not in leads and under is not None:
-            parts.append(f"{'reports' if len(sheet.tops) == 1 else 'report'} to {names[leads.pop()]} (page {under})")
+        above = set(self._reports_to(pages, number).values())
+        if self._said_in_heading(pages, number):
+            manager, under = above.pop()
+            parts.append(f"{'reports' if len(sheet.tops) == 1 else 'report'} to {names[manager]} (page {under})")
         return " · ".join(parts)
+
+    def _reports_to(self, pages: OrgPages, number: int) -> dict[int, tuple[int, int]]:
+        """Each of page `number`'s tops drawn under their manager on another page: (that manager, that page, which
+        has the box pointing here)."""
+        found = {}
+        for top in pages.pages[number - 1].tops:
+            manager = self._line_manager(top)
+            under = next((n for n, page in enumerate(pages.pages, start=1)
+                          if top in page.people and top not in (*page.tops, *page.visitors)), None)
+            if manager is not None and under is not None:
+                found[top] = (manager, under)
+        return found
+
+    def _said_in_heading(self, pages: OrgPages, number: int) -> bool:
+        """Whether page `number`'s heading can say whom its teams report to: all to one manager, on one page."""
+        above = self._reports_to(pages, number)
+        return len(above) == len(pages.pages[number - 1].tops) and len(set(above.values())) == 1
+
+    def _top_notes(self, pages: OrgPages, number: int) -> dict[int, str]:
+        """Over each team's top card on page `number`, whom they report to and where, when the page holds teams
+        from under different managers (or beside people with no manager) and the heading cannot say it once."""
+        if self._said_in_heading(pages, number):
+            return {}
+        names = self._names()
+        return {top: f"Reports to {names[manager]} (page {under})"
+                for top, (manager, under) in self._reports_to(pages, number).items()}
 
     def _line_manager(self, person: int) -> int | None:
         lines = self.structure.lines if self.structure else ()

@@ -22,7 +22,7 @@ from jointlead.ui.budget_words import (
     variance_percent,
     variance_tone,
 )
-from jointlead.ui.page import Page, day_text, period_choice
+from jointlead.ui.page import Page, day_text
 from jointlead.ui.table_model import RIGHT, Column
 from jointlead.ui.widgets import DataTable, FlowLayout, Tile, checklist_html, choose_data, labelled, section_title
 
@@ -412,15 +412,13 @@ class DashboardPage(Page):
 
     # --- on paper ----------------------------------------------------------------------------------------
     def choices_words(self) -> str:
-        """What the drop-downs are showing, in words for a board paper: "As at M7 Oct-26 (closed) · Whole service"."""
-        month = self.as_at.currentData()
+        """What the drop-downs are showing, in words for a board paper, as they show it (the months named as on the
+        Budgets page, the year being in the subtitle): "As at M7 Oct (closed) · Whole service"."""
         if not self.as_at.isEnabledTo(self) or self.as_at.currentIndex() < 0:
             as_at = self.as_at.placeholderText()  # "No pooled budget"
-        elif self._frame is not None and month == 0:
+        elif self._frame is not None and self.as_at.currentData() == 0:
             as_at = f"As at the start of {self._frame.year.label}"
-        elif self._frame is not None and isinstance(month, int):
-            as_at = f"As at {period_choice(month, self._frame.closed, self._frame.year)}"
-        else:  # a snapshot painted before the database opens: the drop-down's own words
+        else:
             as_at = f"As at {self.as_at.currentText()}"
         return " · ".join(part for part in (as_at, self.organisation.currentText()) if part)
 

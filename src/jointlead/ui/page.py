@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QScrollArea, QVBoxLayout, QWidget
 
-from jointlead.domain.calendar import FinancialYear
 from jointlead.ui.widgets import page_heading
 
 if TYPE_CHECKING:  # the undo module loads the services: a page can be built before they are needed
@@ -16,12 +15,6 @@ if TYPE_CHECKING:  # the undo module loads the services: a page can be built bef
 
 def day_text(day: date | None) -> str:
     return day.strftime("%d %b %Y") if day else ""
-
-
-def period_choice(number: int, closed: frozenset[int], year: FinancialYear) -> str:
-    """"M7 Oct-26 (closed)" or "M8 Nov-26 (not closed)": the dialog's words for an as-at period."""
-    period = year.period(number)
-    return f"{period.label} {period.month_name} ({'closed' if number in closed else 'not closed'})"
 
 
 class Page(QWidget):

@@ -12,6 +12,7 @@ import pytest
 from mnemonics import clashes, mnemonics, without_letters
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 
 from conftest import DEMO_TODAY
 from integration.test_packs import end_the_year
@@ -295,6 +296,29 @@ def test_on_paper_the_choices_are_words_and_the_screen_is_as_it_was_afterwards(w
 def test_the_dashboards_choices_have_alt_letters_of_their_own_clear_of_the_menus(window, demo_db):
     window.set_database(demo_db)
     on_page = mnemonics(window.dashboard)
-    assert {words: key for words, key in on_page.items() if key} == {"Year": "Y", "As at": "A", "For": "O"}
-    assert without_letters(on_page) == []  # the tiles have no words of their own to take a letter
+    assert {words: key for words, key in on_page.items() if key} == {
+        "Year": "Y", "As at": "A", "For": "O", "Forecast outturn": "U", "Variance to date": "D",
+        "Risk-share exposure": "X", "Staff": "S", "Supervision compliance": "C", "Supervision needing action": "N",
+        "Data-quality findings": "Q", "Open actions": "P", "Overdue actions": "T", "Due in the next 14 days": "I"}
+    assert without_letters(on_page) == []
     assert clashes(mnemonics(window)) == []
+
+
+def test_a_tiles_alt_letter_opens_the_page_behind_it_and_paper_has_no_letters(window, demo_db, qtbot):
+    from PySide6.QtGui import QKeySequence
+    from PySide6.QtTest import QTest
+
+    window.set_database(demo_db)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    QTest.keySequence(window, QKeySequence("Alt+T"))
+    qtbot.waitUntil(lambda: window.current_page().title == "Actions")
+    window.show_page("Dashboard")
+    tile = window.dashboard.tiles["Overdue actions"]
+    title = next(label for label in tile.findChildren(QLabel) if label.buddy() is tile)
+    with window.dashboard.for_paper():
+        with window.dashboard.for_paper():  # as a printout measures its pages while it draws them
+            assert title.text() == "Overdue actions"
+        assert title.text() == "Overdue actions"
+    assert title.text() == "Overdue ac&tions"

@@ -4,7 +4,7 @@ behind it, already filtered to what the tile counts."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -49,22 +49,24 @@ class TileTarget:
     options: tuple[tuple[str, object], ...] = ()
 
 
+# Each tile's title with its Alt+letter (clear of the menus' F, E, V and H, and of Year, As at and For); `tiles` and
+# `targets` know them by their words alone.
 SECTIONS: tuple[tuple[str, tuple[tuple[str, TileTarget], ...]], ...] = (
     ("Pooled budget", (
-        ("Forecast outturn", TileTarget("Budgets", "Lines")),
-        ("Variance to date", TileTarget("Budgets", "By month")),
-        ("Risk-share exposure", TileTarget("Budgets", "Risk share")),
+        ("Forecast o&utturn", TileTarget("Budgets", "Lines")),
+        ("Variance to &date", TileTarget("Budgets", "By month")),
+        ("Risk-share e&xposure", TileTarget("Budgets", "Risk share")),
     )),
     ("People and supervision", (
-        ("Staff", TileTarget("People & lines", "People", (("team_members", True),))),
-        ("Supervision compliance", TileTarget("Supervision", "Everyone")),
-        ("Supervision needing action", TileTarget("Supervision", "Needs action")),
-        ("Data-quality findings", TileTarget("People & lines", "Findings")),
+        ("&Staff", TileTarget("People & lines", "People", (("team_members", True),))),
+        ("Supervision &compliance", TileTarget("Supervision", "Everyone")),
+        ("Supervision &needing action", TileTarget("Supervision", "Needs action")),
+        ("Data-&quality findings", TileTarget("People & lines", "Findings")),
     )),
     ("Delivery actions", (
-        ("Open actions", TileTarget("Actions")),
-        ("Overdue actions", TileTarget("Actions", options=(("overdue", True),))),
-        ("Due in the next 14 days", TileTarget("Actions", options=(("due_soon", True),))),
+        ("O&pen actions", TileTarget("Actions")),
+        ("Overdue ac&tions", TileTarget("Actions", options=(("overdue", True),))),
+        ("Due &in the next 14 days", TileTarget("Actions", options=(("due_soon", True),))),
     )),
 )
 FINDING_TARGETS = {
@@ -163,8 +165,8 @@ class DashboardPage(Page):
         row = 0
         for section, tiles in SECTIONS:
             grid.addWidget(section_title(section, self), row, 0, 1, COLUMNS)
-            for column, (title, target) in enumerate(tiles):
-                tile = Tile(title, self)
+            for column, (keyed, target) in enumerate(tiles):
+                tile, title = Tile(keyed, self), keyed.replace("&", "")
                 tile.clicked.connect(lambda _checked=False, title=title: self.open_tile(title))
                 grid.addWidget(tile, row + 1, column)
                 self.tiles[title] = tile
@@ -425,8 +427,8 @@ class DashboardPage(Page):
     @contextmanager
     def for_paper(self) -> Iterator[None]:
         """The page as a printout shows it (printing.on_paper), for as long as the `with` lasts: the choices as plain
-        words rather than drop-downs, and no hint about clicking tiles, which paper cannot do. The screen is as it was
-        afterwards."""
+        words rather than drop-downs, and no hint about clicking tiles, or letters to press for them, which paper
+        cannot do. The screen is as it was afterwards."""
         hidden = [pair.isHidden() for pair in self._choices]
         words_hidden = self.printed_choices.isHidden()  # shown already inside another for_paper
         subtitle = self.subtitle.text()
@@ -436,7 +438,10 @@ class DashboardPage(Page):
             pair.hide()
         self.subtitle.setText(subtitle.removesuffix(HINT).rstrip())
         try:
-            yield
+            with ExitStack() as tiles:
+                for tile in self.tiles.values():
+                    tiles.enter_context(tile.without_letter())
+                yield
         finally:
             self.subtitle.setText(subtitle)
             for pair, was_hidden in zip(self._choices, hidden, strict=True):

@@ -4,7 +4,8 @@ window, and a searchable table with an empty state."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from html import escape
 from typing import Any
 
@@ -87,7 +88,8 @@ class _Figure(QLabel):
 
 
 class Tile(QPushButton):
-    """A headline figure: title, value and a line of detail. Activating it opens the page behind it."""
+    """A headline figure: title, value and a line of detail. Activating it opens the page behind it, as does the
+    Alt+letter of a title written with an & ("&Staff")."""
 
     def __init__(self, title: str, parent: QWidget) -> None:
         super().__init__(parent)
@@ -101,6 +103,8 @@ class Tile(QPushButton):
         self._title = QLabel(title, self)
         self._title.setObjectName("tileTitle")
         self._title.setWordWrap(True)  # a narrow window wraps a long title rather than cutting it off
+        self._title.setBuddy(self)  # its Alt+letter clicks the tile, as a button's own would
+        self._words = title.replace("&", "")
         self._value = _Figure("", self)
         self._value.setObjectName("tileValue")
         self._detail = QLabel("", self)
@@ -123,12 +127,22 @@ class Tile(QPushButton):
         self._tone = tone
         colour = TONES[tone][0] if tone else ""
         self._value.setStyleSheet(f"color: {colour};" if colour else "")
-        self.setAccessibleName(f"{self._title.text()}: {value}")
+        self.setAccessibleName(f"{self._words}: {value}")
         self.setAccessibleDescription(detail)
         self.setToolTip(detail)
 
     def value_text(self) -> str:
         return self._value.text()
+
+    @contextmanager
+    def without_letter(self) -> Iterator[None]:
+        """The title without its Alt+letter marked, as on paper, which has no keys, for as long as the `with` lasts."""
+        shown = self._title.text()
+        self._title.setText(self._words)
+        try:
+            yield
+        finally:
+            self._title.setText(shown)
 
     def detail_text(self) -> str:
         return self._detail_words

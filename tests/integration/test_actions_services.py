@@ -235,3 +235,17 @@ def test_an_empty_database_has_no_actions_meetings_or_figures(empty_db):
     assert added.reference == "A-0001"
     with empty_db.session() as session:
         assert session.scalar(select(Action.reference)) == "A-0001"
+
+
+def test_an_action_added_after_one_was_removed_has_a_history_of_its_own(demo_db):
+    """SQLite would give the newest removed record's id to the next one added, and the audit log finds a record's
+    history by its id: the new action showed the removed one's status changes, and as on a past day, its title."""
+    removed = actions.quick_add(demo_db, "Book room for away day", 12, date(2026, 12, 20), 3, today=DEMO_TODAY)
+    actions.change_status(demo_db, removed.action_id, "in progress", today=DEMO_TODAY)
+    actions.remove_action(demo_db, removed.action_id)
+    added = actions.quick_add(demo_db, "Publish supervision audit", 54, date(2027, 1, 20), 3, today=DEMO_TODAY)
+    assert added.action_id != removed.action_id
+    detail = actions.action_detail(demo_db, added.action_id, DEMO_TODAY)
+    assert [event.text for event in detail.timeline if "progress" in event.text.casefold()] == []
+    on_the_day = [r for r in actions.action_log(demo_db, DEMO_TODAY, as_on=True) if r.reference == added.reference]
+    assert [r.title for r in on_the_day] in ([], ["Publish supervision audit"])

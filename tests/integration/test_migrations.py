@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import sqlite3
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -206,3 +207,31 @@ def test_the_audit_log_is_asked_about_one_kind_of_record_by_its_index(tmp_path):
                 assert any("USING INDEX ix_audit_entry_entity" in step[-1] for step in plan), plan
     finally:
         database.close()
+
+
+@pytest.mark.sqlite_only
+def test_every_table_with_an_id_never_gives_one_again(empty_db):
+    """A record's history in the audit log is found by its table and id: SQLite must not give a removed record's id
+    to the next one added (AUTOINCREMENT), and a later revision that rebuilds a table must keep it so."""
+    connection = sqlite3.connect(empty_db.path)
+    try:
+        made = dict(connection.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'"))
+    finally:
+        connection.close()
+    with_ids = [table.name for table in Base.metadata.sorted_tables if "id" in table.c and table.c.id.primary_key]
+    assert len(with_ids) == 26
+    assert [name for name in with_ids if "PRIMARY KEY AUTOINCREMENT" not in made[name]] == []
+
+
+def test_an_id_the_audit_log_names_is_not_given_again_after_the_upgrade_to_0010(tmp_path):
+    from jointlead.services.actions import quick_add
+
+    path = tmp_path / "old.sqlite"
+    shutil.copy(FIXTURES / "schema-0009.sqlite", path)  # action 2 was added and removed, as its audit entries say
+    database = open_database(path)
+    try:
+        added = quick_add(database, "Publish the supervision audit", None, date(2027, 1, 20), None,
+                          today=date(2026, 11, 23))
+    finally:
+        database.close()
+    assert added.action_id == 3

@@ -12,7 +12,7 @@ from jointlead.store.engine import make_engine, sqlite_uri
 from jointlead.store.errors import DatabaseError
 
 # Every revision this version knows, oldest first; a test keeps this equal to migrations/versions.
-KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009")
+KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010")
 HEAD_REVISION = KNOWN_REVISIONS[-1]
 
 

@@ -485,3 +485,11 @@ class Setting(Base):
     __tablename__ = "setting"
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+# A record's history in the audit log is found by its table and id, so an id is never given again once used: SQLite
+# would otherwise give the next row added the id of the newest one removed (an undone add, say), and with it that
+# one's history. PostgreSQL's sequences never go back. Revision 0010 made the tables so.
+for _table in Base.metadata.tables.values():
+    if "id" in _table.c and _table.c.id.primary_key:
+        _table.dialect_options["sqlite"]["autoincrement"] = True

@@ -176,14 +176,22 @@ def stored_revision(engine: Engine, url: URL, known: tuple[str, ...]) -> str | N
 
 
 def advance_id_sequences(connection: Connection) -> None:
-    """After rows were inserted with their ids given (the demo, a copy), make PostgreSQL's id sequences carry on
-    after the largest id; otherwise the next row added would be given an id already taken. SQLite needs nothing."""
-    if connection.dialect.name != "postgresql":
-        return
+    """After rows were inserted with their ids given (the demo, a copy), make each table's next id carry on after the
+    largest it has held: its own, or one the audit log names (a record removed before a copy). Otherwise the next
+    row added would be given an id already taken, or a removed record's, and with it that one's history."""
     from jointlead.store.models import Base  # the models are needed only here, not to open a server
 
     for table in Base.metadata.sorted_tables:
-        if "id" in table.c and table.c.id.primary_key:
-            connection.execute(text(
-                f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-                f"COALESCE((SELECT max(id) FROM {table.name}), 0) + 1, false)"))
+        if "id" not in table.c or not table.c.id.primary_key:
+            continue
+        highest = connection.execute(text(
+            f"SELECT COALESCE((SELECT max(id) FROM {table.name}), 0), "
+            "COALESCE((SELECT max(entity_id) FROM audit_entry WHERE entity = :name), 0)"),
+            {"name": table.name}).one()
+        if connection.dialect.name == "postgresql":
+            connection.execute(text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), :next, false)"),
+                               {"next": max(highest) + 1})
+        else:  # SQLite keeps the largest id an AUTOINCREMENT table has given in sqlite_sequence
+            connection.execute(text("DELETE FROM sqlite_sequence WHERE name = :name"), {"name": table.name})
+            connection.execute(text("INSERT INTO sqlite_sequence (name, seq) VALUES (:name, :seq)"),
+                               {"name": table.name, "seq": max(highest)})

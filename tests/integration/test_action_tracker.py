@@ -20,6 +20,7 @@ from jointlead.exchange.problems import FileRefused
 from jointlead.exchange.writing import CHOICE_ROWS_BELOW, Cover, ExportColumn, ExportWorkbook
 from jointlead.services import actions
 from jointlead.services.action_tracker import (
+    EXPORT_VERB,
     ChangeKind,
     apply_tracker_import,
     export_action_tracker,
@@ -28,7 +29,7 @@ from jointlead.services.action_tracker import (
 from jointlead.services.demo import DEMO_TODAY
 from jointlead.services.edits import undo_edit
 from jointlead.store.database import open_database
-from jointlead.store.models import AuditEntry, ImportBatch
+from jointlead.store.models import Action, AuditEntry, ImportBatch
 
 GENERATED_ON = datetime(2026, 11, 20, 9, 30)
 FORMULA = "=SUM(A1:A2)"
@@ -266,6 +267,49 @@ def test_a_change_made_here_after_an_earlier_import_of_the_tracker_is_still_a_co
     [conflict] = preview.conflicts
     assert conflict.text == "Draft agreed."
     assert conflict.conflict.count("an update added") == 1  # the JGM's, not the first import's
+
+
+def test_a_tracker_imported_undone_and_redone_finds_no_change_here_when_sent_again(demo_db, tmp_path):
+    """Undo and redo move the actions' bookkeeping version on, not what they say: the owner's own changes, put back
+    by the redo, are not "changed here" when a corrected copy comes back."""
+    path = _export(demo_db, tmp_path / "nft.xlsx", organisation="NFT").path
+    undone = undo_edit(demo_db, _first_return(demo_db, path).edit)
+    undo_edit(demo_db, undone)  # Edit > Redo
+    owner = Owner(path)
+    owner.type("A-0011", "New update", "Draft agreed.")
+    owner.save()
+    preview = preview_tracker_import(demo_db, path, today=DEMO_TODAY)
+    assert preview.conflicts == ()
+    assert [(c.reference, c.kind) for c in preview.changes] == [("A-0011", ChangeKind.UPDATE)]
+
+
+def test_a_tracker_exported_before_0010_still_matches_the_actions_unchanged_since(demo_db, tmp_path):
+    """Until revision 0010 an action's version digested its bookkeeping version column too: a tracker sent then
+    must not find every action changed here when it comes back."""
+    from jointlead.services.action_tracker import versions
+    from jointlead.store.uow import UnitOfWork
+
+    path = _export(demo_db, tmp_path / "nft.xlsx", organisation="NFT").path
+    with UnitOfWork(demo_db) as uow:  # the tracker and its registration as the earlier version wrote them
+        ids = list(uow.session.scalars(select(Action.id)))
+        then = dict(zip(versions(uow.session, ids).values(),
+                        versions(uow.session, ids, as_digested_until_0010=True).values(), strict=True))
+        entry = uow.session.scalars(select(AuditEntry).where(AuditEntry.verb == EXPORT_VERB)
+                                    .order_by(AuditEntry.id.desc())).first()
+        for new, old in then.items():
+            entry.changes_json = entry.changes_json.replace(new, old)
+        uow.commit()
+    book = openpyxl.load_workbook(path)
+    for row in book[CONTROL_SHEET].iter_rows():
+        for cell in row:
+            cell.value = then.get(cell.value, cell.value)
+    book.save(path)
+    owner = Owner(path)
+    owner.type("A-0011", "New update", "Draft agreed.")
+    owner.save()
+    preview = preview_tracker_import(demo_db, path, today=DEMO_TODAY)
+    assert preview.conflicts == ()
+    assert [(c.reference, c.kind) for c in preview.changes] == [("A-0011", ChangeKind.UPDATE)]
 
 
 def test_a_tracker_whose_import_was_undone_gives_everything_again(demo_db, tmp_path):

@@ -116,11 +116,16 @@ _IDENTIFYING = ("title", "owner", "due")
 
 # --- versions ---------------------------------------------------------------------------------------------------------
 
-def versions(session: Session, action_ids: list[int]) -> dict[int, str]:
-    """Each action's version: a digest of every field, and of which updates and due-date changes it has."""
+def versions(session: Session, action_ids: list[int], *, as_digested_until_0010: bool = False) -> dict[int, str]:
+    """Each action's version: a digest of every field, and of which updates and due-date changes it has.
+
+    Not of its `version` column, the database's bookkeeping (store.models.Versioned), which an undo and a redo move
+    on though the action is as it was: an owner's tracker imported, undone and redone then found its own changes
+    "changed here". Trackers exported from when that column came (revision 0005) until 0010 digested it too:
+    `as_digested_until_0010` gives their digest, so that they still match an action unchanged since."""
     if not action_ids:
         return {}
-    columns = [c.key for c in inspect(Action).columns]
+    columns = [c.key for c in inspect(Action).columns if as_digested_until_0010 or c.key != "version"]
     updates: dict[int, list[int]] = {}
     for action_id, update_id in session.execute(select(ActionUpdate.action_id, ActionUpdate.id)
                                                 .where(ActionUpdate.action_id.in_(action_ids))):
@@ -461,9 +466,11 @@ def preview_tracker_import(database: Database, path: Path, *, today: date | None
         actions = {a.reference: a for a in session.scalars(select(Action).where(Action.reference.in_(exported)))}
         earlier_imports = _EarlierImports(session, tracker.export_id)
         now = versions(session, [a.id for a in actions.values()])
+        as_then = versions(session, [a.id for a in actions.values()], as_digested_until_0010=True)
         # Changed here: since the export, or since an earlier import of this tracker left it (that import's own
         # changes are the owner's, not a conflict with them).
-        changed = {a.id for ref, a in actions.items() if now[a.id] not in (exported[ref], earlier_imports.left(ref))}
+        changed = {a.id for ref, a in actions.items()
+                   if not {now[a.id], as_then[a.id]} & {exported[ref], earlier_imports.left(ref)}}
         described = _changed_here(session, entry.id, changed, earlier_imports.since(actions))
         default_owner = session.get(Person, registered["owner_id"]) if registered.get("owner_id") else None
         organisation_id = session.scalar(select(Organisation.id).where(

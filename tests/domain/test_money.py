@@ -6,7 +6,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jointlead.domain.money import format_exact, format_finance, format_money, format_pounds, split_largest_remainder
+from jointlead.domain.money import (
+    format_exact,
+    format_finance,
+    format_money,
+    format_pounds,
+    split_largest_remainder,
+    whole_pounds_adding_up,
+)
 
 
 @pytest.mark.parametrize(("pence", "summary", "detail", "finance"), [
@@ -60,3 +67,16 @@ def test_splitting_refuses_weights_that_say_nothing():
         split_largest_remainder(100, [0, 0])
     with pytest.raises(ValueError):
         split_largest_remainder(100, [3, -1])
+
+
+def test_whole_pounds_add_up_to_the_total_as_it_is_shown():
+    # £44,214.42 and -£16,853.51 are £27,360.91, shown as £27,361: each rounded alone, £44,214 and -£16,854.
+    assert whole_pounds_adding_up([4_421_442, -1_685_351]) == [4_421_400, -1_685_300]
+    assert format_pounds(sum(whole_pounds_adding_up([4_421_442, -1_685_351]))) == format_pounds(2_736_091)
+    assert whole_pounds_adding_up([150, 150]) == [200, 100]  # £3 in all: the first of equals is rounded up
+    assert whole_pounds_adding_up([-50, -50]) == [0, -100]  # -£1 in all, as -£1.00 shows
+    assert whole_pounds_adding_up([1_234_500]) == [1_234_500] and whole_pounds_adding_up([]) == []
+    for parts in ([1, 2, 3, 4], [-149, 251, 99_999], [33_333, 33_333, 33_334], [-1, -1, -1]):
+        shown = whole_pounds_adding_up(parts)
+        assert all(pence % 100 == 0 and abs(pence - part) < 100 for pence, part in zip(shown, parts, strict=True))
+        assert format_pounds(sum(shown)) == format_pounds(sum(parts))

@@ -322,3 +322,17 @@ def test_a_tiles_alt_letter_opens_the_page_behind_it_and_paper_has_no_letters(wi
             assert title.text() == "Overdue actions"
         assert title.text() == "Overdue actions"
     assert title.text() == "Overdue ac&tions"
+
+
+def test_the_risk_share_tile_is_coloured_by_the_variances_rag_as_the_forecast_outturn_is(window, demo_db):
+    """A small overspend (+0.3%) is green on the forecast outturn: the same variance, shared, is not red beside it.
+    Its parts, in whole pounds, add up to it as shown."""
+    from jointlead.services.budget_month import set_forecast
+
+    line = pool_position(demo_db).lines[0]
+    set_forecast(demo_db, line.id, 2026, 12, line.figures.forecast[-1] + 5_000_000, "Agency cover")
+    window.set_database(demo_db)
+    tiles = window.dashboard.tiles
+    assert tiles["Forecast outturn"].tone() == tiles["Risk-share exposure"].tone() == "good"
+    shares = pool_position(demo_db, today=DEMO_TODAY).risk_share.share_by_partner
+    assert set(shares) == {"NFT", "NCC"} and sum(shares.values()) > 0

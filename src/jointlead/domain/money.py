@@ -20,6 +20,19 @@ def format_pounds(pence: int) -> str:
     return "-" + text if pence < 0 and text != "£0" else text
 
 
+def whole_pounds_adding_up(parts: Sequence[int]) -> list[int]:
+    """`parts` (pence) each in whole pounds (as pence, for `format_pounds`), so that they add up to their total in
+    whole pounds as `format_pounds` shows it: £13,852.46 and £13,508.45 each rounded alone show £13,852 and £13,508,
+    which add up to £27,360 beside a total shown as £27,361. Each is rounded down, then those that lost most are
+    rounded up instead, as many as the total needs (the first of equals first)."""
+    total = sum(parts)
+    shown = (abs(total) + 50) // 100 * 100 * (-1 if total < 0 else 1)  # half a pound away from zero
+    floors = [part // 100 * 100 for part in parts]
+    up = (shown - sum(floors)) // 100
+    lost_most = sorted(range(len(parts)), key=lambda n: (-(parts[n] - floors[n]), n))[:up]
+    return [floor + (100 if n in lost_most else 0) for n, floor in enumerate(floors)]
+
+
 def format_money(pence: int) -> str:
     """Pounds and pence for detail: `£1,234.56`, negatives as `-£1,234.56`."""
     text = "£" + _grouped(pence, whole_pounds=False)

@@ -11,9 +11,9 @@ from PySide6.QtWidgets import QComboBox
 from jointlead.domain.budget import ForecastMethod, divide_rounding_half_away_from_zero, variance_basis_points
 from jointlead.domain.calendar import MONTH_ABBREVIATIONS
 from jointlead.domain.errors import ValidationError
-from jointlead.domain.money import format_pounds
+from jointlead.domain.money import format_pounds, whole_pounds_adding_up
 from jointlead.domain.rag import AMBER_WITHIN_BASIS_POINTS, GREEN_WITHIN_BASIS_POINTS, Rag, variance_rag
-from jointlead.domain.risk_share import ContributionsNeeded
+from jointlead.domain.risk_share import ContributionsNeeded, RiskShareResult
 from jointlead.ui.theme import TONES
 
 if TYPE_CHECKING:
@@ -39,6 +39,14 @@ def month_words(number: int) -> str:
     year being said beside it. In a sentence the period alone is enough, `M7`, with the year where it is not said
     already (`M7 2026-27`)."""
     return f"M{number} {MONTH_ABBREVIATIONS[number - 1]}"
+
+
+def shares_in_pounds(result: RiskShareResult) -> dict[str, int]:
+    """Each partner's share in whole pounds (as pence) such that, with what falls elsewhere (the risk reserve, the
+    pool, the board), they add up to the variance as `format_pounds` shows it (`whole_pounds_adding_up`)."""
+    placed = whole_pounds_adding_up([*result.share_by_partner.values(), result.reserve_used_pence,
+                                     result.retained_in_pool_pence, result.unallocated_pence])
+    return dict(zip(result.share_by_partner, placed, strict=False))
 
 
 def as_it_stood(position: PoolPosition) -> str:

@@ -19,6 +19,7 @@ from jointlead.ui.budget_words import (
     fill_as_at,
     month_chosen,
     risk_share_waiting,
+    shares_in_pounds,
     variance_percent,
     variance_tone,
 )
@@ -347,23 +348,23 @@ class DashboardPage(Page):
             waiting, _how = risk_share_waiting(position.risk_share_problem, position.year.label)
             self.tiles["Risk-share exposure"].set_figure("—", f"{waiting}: see Budgets", "warn")
             return
-        shares = position.risk_share.share_by_partner
+        shares = shares_in_pounds(position.risk_share)  # whole pounds adding up to the variance shown
         total = position.risk_share.total_variance_pence
         kind = "overspend" if total > 0 else "underspend"
+        # Coloured by the variance's RAG, as the forecast outturn is: it is the same variance, shared.
+        shared_tone = variance_tone(total, pool.annual_budget_pence)
         if picture.share_pence is not None and picture.code is not None:
-            share = picture.share_pence
+            share = shares[picture.code]
             self.tiles["Risk-share exposure"].set_figure(
                 format_pounds(share),
                 f"Of a forecast {kind} of {format_pounds(abs(total))}, {_share_words(picture.code, share)}"
-                if total else "The pool is forecast on budget: nothing to share",
-                "bad" if share > 0 else "good")
+                if total else "The pool is forecast on budget: nothing to share", shared_tone)
         else:
             self.tiles["Risk-share exposure"].set_figure(
                 format_pounds(total),
                 (f"Forecast {kind}: " + "; ".join(_share_words(code, shares.get(code, 0))
                                                    for code in picture.partner_codes)) if total else
-                "The pool is forecast on budget: nothing to share",
-                "bad" if total > 0 else "good")
+                "The pool is forecast on budget: nothing to share", shared_tone)
 
     def _show_people(self, picture: Picture) -> None:
         from jointlead.services.picture import count

@@ -259,8 +259,9 @@ def test_unmapped_rows_are_the_ledger_rows_in_force_that_feed_no_line(demo_db, t
     assert [row["Transaction id"] for row in sheet_rows] == [r.transaction_id for r in rows]
     assert sum(pence(row["Amount"]) for row in sheet_rows) == in_force[1]
     assert {row["Organisation"] for row in sheet_rows} <= {"NFT", "NCC"}
-    assert cover_checklist(book)[f"{in_force[0]} ledger rows (£{in_force[1] / 100:,.2f} net) match no budget "
-                                 "line and count towards nothing until assigned."] == "Incomplete"
+    assert cover_checklist(book)[f"{in_force[0]} ledger rows of M1 to M7 (£{in_force[1] / 100:,.2f} net) match no "
+                                 "budget line and count towards nothing; all are in closed months, which must be "
+                                 "unlocked to assign them."] == "Incomplete"
 
 
 def test_the_checklist_says_what_is_complete_and_what_is_not(demo_db, tmp_path):

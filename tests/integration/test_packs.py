@@ -28,9 +28,10 @@ from jointlead.services.budgets import pool_position
 from jointlead.services.demo import DEMO_TODAY
 from jointlead.services.erasure import erase_person
 from jointlead.services.exports import export_budget
+from jointlead.services.imports import apply_import, preview_ledger_import
 from jointlead.services.packs import export_pack
 from jointlead.services.people import employees_and_lines
-from jointlead.services.picture import _unmapped_words, as_at_picture
+from jointlead.services.picture import as_at_picture
 from jointlead.services.supervision import compliance
 from jointlead.store.database import open_database
 from jointlead.store.models import AuditEntry, Organisation, Person
@@ -97,8 +98,8 @@ def test_the_checklist_covers_periods_ledger_lines_supervision_and_actions_in_re
     wordings = list(items)
     assert items["M1 to M7 are closed: the actuals to date are agreed."] == "Complete"
     # The demo's unmapped rows are all in closed months: the manager is told they wait on an unlock.
-    assert wordings[1] == ("14 ledger rows match no budget line and count towards nothing; all are in closed months, "
-                           "which must be unlocked to assign them.")
+    assert wordings[1] == ("14 ledger rows of M1 to M7 (£12,680.09 net) match no budget line and count towards "
+                           "nothing; all are in closed months, which must be unlocked to assign them.")
     assert items[wordings[1]] == "Incomplete"
     assert "no professional line" in wordings[2] and items[wordings[2]] == "Incomplete"
     assert "not in place" in wordings[3] and items[wordings[3]] == "Incomplete"
@@ -117,22 +118,11 @@ def test_a_period_not_closed_is_red_on_the_checklist(demo_db, tmp_path):
     assert "not closed" in next(iter(items))
 
 
-@pytest.mark.parametrize(("unmapped", "closed", "wording"), [
-    (1, 0, "1 ledger row matches no budget line and counts towards nothing until assigned."),
-    (1, 1, "1 ledger row matches no budget line and counts towards nothing; it is in a closed month, which must be "
-           "unlocked to assign it."),
-    (5, 1, "5 ledger rows match no budget line and count towards nothing; 1 is in a closed month, which must be "
-           "unlocked to assign it."),
-])
-def test_the_unmapped_rows_wording_agrees_with_its_numbers(unmapped, closed, wording):
-    assert _unmapped_words(unmapped, closed) == wording
-
-
 def test_unmapped_rows_in_an_unlocked_month_are_not_counted_as_waiting_on_an_unlock(demo_db):
     unlock_period(demo_db, None, 2026, 7, "Late journals", today=DEMO_TODAY)
-    checklist = as_at_picture(demo_db, DEMO_TODAY, organisation="NFT", as_at=6).checklist
-    assert ("14 ledger rows match no budget line and count towards nothing; 12 are in closed months, which must be "
-            "unlocked to assign them.", False) in checklist
+    checklist = as_at_picture(demo_db, DEMO_TODAY, organisation="NFT", as_at=7).checklist
+    assert ("14 ledger rows of M1 to M7 (£12,680.09 net) match no budget line and count towards nothing; 12 are in "
+            "closed months, which must be unlocked to assign them.", False) in checklist
 
 
 def test_a_pack_as_at_a_month_with_a_partners_ledger_missing_says_so(demo_db):
@@ -142,6 +132,31 @@ def test_a_pack_as_at_a_month_with_a_partners_ledger_missing_says_so(demo_db):
                              ("Ledger not loaded: NFT for M8; NCC for M8.", False))
     complete = as_at_picture(demo_db, DEMO_TODAY, organisation="NCC", as_at=7).checklist
     assert not any("ledger is" in wording or "Ledger not" in wording for wording, _ok in complete)
+
+
+def test_a_pack_says_a_row_of_a_partners_extract_was_not_imported_and_counts_unmapped_rows_to_its_month(
+        demo_db, tmp_path):
+    """NFT's M8 extract, imported without its one malformed row and with two rows no line takes: the pack as at M8
+    must not say all is in, and the pack as at M7 counts M7's unmapped rows, not M8's."""
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "Detail"
+    for row in (["Cost Centre", "Subjective", "Period", "Transaction", "Description", "Amount"],
+                ["ZZ100", "5101", 8, "JNL-1", "Agency", 1_000], ["ZZ100", "5101", 8, "JNL-2", "Agency", 2_000],
+                ["ZZ100", "5101", 8, "JNL-3", "Mileage", "163.5.7"]):
+        workbook.active.append(row)
+    workbook.save(extract := tmp_path / "NFT ledger M08.xlsx")
+    apply_import(demo_db, preview_ledger_import(demo_db, extract, "NFT", year=FinancialYear(2026)), accept_valid=True)
+
+    as_at_m7 = checklist(pack(demo_db, tmp_path, "NCC", "m7.xlsx")[1])
+    assert as_at_m7[next(w for w in as_at_m7 if "match no budget line" in w)] == "Incomplete"
+    assert next(w for w in as_at_m7 if "match no budget line" in w).startswith("14 ledger rows of M1 to M7 (")
+    assert not any("not imported" in wording for wording in as_at_m7)
+    as_at_m8 = checklist(openpyxl.load_workbook(export_pack(demo_db, "NCC", tmp_path / "m8.xlsx", as_at=8,
+                                                            today=DEMO_TODAY, generated_on=GENERATED_ON).path))
+    [left_out] = [wording for wording in as_at_m8 if wording.startswith("Ledger rows not imported: 1 row of NFT's "
+                                                                        "extract for M8 (NFT ledger M08.xlsx, ")]
+    assert as_at_m8[left_out] == "Incomplete"
+    assert any(w.startswith("16 ledger rows of M1 to M8 (") for w in as_at_m8)
 
 
 @pytest.mark.parametrize("organisation", ["NFT", "NCC"])

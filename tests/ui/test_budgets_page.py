@@ -601,3 +601,63 @@ def test_an_earlier_month_shows_its_budgets_as_it_closed_on_to_look_back_on_not_
     page.as_at.activated.emit(page.as_at.currentIndex())
     assert "as they stood" not in page.subtitle.text() and page.virements.model.rowCount() == 2
     assert page.months.model.index(0, 12).flags() & Qt.ItemFlag.ItemIsEditable  # M11, open
+
+
+def _import_valid_rows(database, folder, name: str, partner: str, rows: list[tuple]) -> None:
+    """A partner's extract of (cost centre, period, transaction id, amount) rows, its valid rows imported as the
+    manager who ticks "Import the valid rows" does: an amount that is no amount of money is a row rejected."""
+    import openpyxl
+
+    from jointlead.services.imports import apply_import, preview_ledger_import
+
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "Detail"
+    workbook.active.append(["Cost Centre", "Subjective", "Period", "Transaction", "Description", "Amount"])
+    for centre, period, ref, amount in rows:
+        workbook.active.append([centre, "5101", period, ref, "Posting", amount])
+    workbook.save(folder / name)
+    apply_import(database, preview_ledger_import(database, folder / name, partner, year=FinancialYear(2026)),
+                 accept_valid=True)
+
+
+def test_the_close_checklist_says_a_row_was_not_imported_and_that_closed_months_rows_wait_on_an_unlock(
+        window, demo_db, qtbot, tmp_path, messages):
+    from conftest import DEMO_TODAY
+    from jointlead.services.budget_month import unlock_period
+
+    # A late NCC journal for M7, sent with one row its ledger wrote wrongly: the valid row is imported.
+    unlock_period(demo_db, None, 2026, 7, "Late NCC journal", today=DEMO_TODAY)
+    _import_valid_rows(demo_db, tmp_path, "NCC late M7.xlsx", "NCC", [("ZZ900", 7, "LATE-1", 500),
+                                                                       ("ZZ900", 7, "LATE-2", "163.5.7")])
+    window.set_database(demo_db)
+    window.show_page("Budgets")
+    page = window.current_page()
+    page.close_month()
+    dialog = only(page, budget_dialogs.CloseDialog)
+    said = [label.text() for label in dialog.findChildren(budget_dialogs.QLabel)]
+    assert any(text.startswith("✘ Ledger rows not imported: 1 row of NCC's extract for M7 (NCC late M7.xlsx, "
+                               "imported on ") for text in said)
+    assert not any("Every partner's ledger is loaded" in text for text in said)
+    # The rows of M1 to M6 are in closed months: they cannot be assigned until those are unlocked.
+    assert ("✘ 15 ledger rows of M1 to M7 (£13,180.09 net) match no budget line and count towards nothing; 12 are in "
+            "closed months, which must be unlocked to assign them.") in said
+    assert not any("until assigned" in text for text in said)
+    save(dialog, qtbot)  # the manager may close the month all the same
+    assert messages == [] and 7 in page.frame.closed
+
+
+def test_the_actual_to_date_tile_counts_the_unmapped_rows_of_the_month_chosen(window, demo_db, tmp_path):
+    # NFT's M8 extract is in, M8 not closed: two more rows no line takes, all on the Unmapped rows tab.
+    _import_valid_rows(demo_db, tmp_path, "NFT M8.xlsx", "NFT", [("ZZ100", 8, "JNL-1", 1_000),
+                                                                 ("ZZ100", 8, "JNL-2", 2_000)])
+    window.set_database(demo_db)
+    window.show_page("Budgets")
+    page = window.current_page()
+    assert page.tabs.tabText(page.tabs.indexOf(page.unmapped_tab)) == "Unmapped ro&ws (16)"
+    page.as_at.setCurrentIndex(page.as_at.findData(8))
+    page.as_at.activated.emit(page.as_at.currentIndex())
+    assert page.actual_tile.detail_text().endswith("; 16 unmapped ledger rows (£15,680) not included")
+    page.as_at.setCurrentIndex(page.as_at.findData(7))
+    page.as_at.activated.emit(page.as_at.currentIndex())
+    assert page.actual_tile.detail_text().endswith("; 14 unmapped ledger rows of M1 to M7 (£12,680) not included")
+    assert page.tabs.tabText(page.tabs.indexOf(page.unmapped_tab)) == "Unmapped ro&ws (16)"

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import ColumnElement, Select, and_, func, select, union
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from jointlead.domain import budget as budget_rules
 from jointlead.domain.budget import MONTHS, virement_needs_board_approval
-from jointlead.domain.calendar import FinancialYear
+from jointlead.domain.calendar import FinancialYear, format_day
 from jointlead.domain.errors import ValidationError
 from jointlead.domain.money import format_money
 from jointlead.domain.words import listed
@@ -22,6 +22,7 @@ from jointlead.store.models import (
     Agreement,
     AgreementPartner,
     BudgetLine,
+    ImportBatch,
     LedgerMapping,
     LedgerTransaction,
     LineYear,
@@ -132,10 +133,13 @@ class ChecklistItem:
 
     ok: bool
     wording: str
-    about: str = ""  # LEDGERS for whether every partner's ledger is in: a pack asks it as well as the periods
+    # LEDGERS for whether every partner's ledger is in, UNMAPPED for the ledger rows that match no line: a pack asks
+    # them as well as the periods
+    about: str = ""
 
 
 LEDGERS = "ledgers"
+UNMAPPED = "unmapped"
 
 
 def months_in_words(numbers: Collection[int]) -> str:
@@ -160,6 +164,77 @@ def _ledgers_missing(session: Session, agreement_id: int, start_year: int, perio
         .where(AgreementPartner.agreement_id == agreement_id).order_by(AgreementPartner.position)).all()
     missing = [(code, [n for n in sorted(periods) if (org_id, n) not in loaded]) for org_id, code in partners]
     return [(code, numbers) for code, numbers in missing if numbers]
+
+
+@dataclass(frozen=True)
+class RowsNotImported:
+    """A partner's ledger import that left rows of its extract out (rejected: unreadable, repeated, or into a closed
+    month) and is still the latest import of that partner's ledger into `months`: their actuals lack those rows."""
+
+    organisation_code: str
+    file_name: str
+    imported_on: date
+    rows: int
+    months: tuple[int, ...]
+
+
+def _rows_not_imported(session: Session, agreement_id: int, start_year: int, periods: Collection[int]
+                       ) -> list[RowsNotImported]:
+    """Each import of a partner's ledger into some of `periods` that left rows of its extract out, in partner order,
+    with the months it is still the latest import of that partner's ledger into. A later import into a month (the
+    corrected extract) answers for it instead: it brought the rows in, or says itself what it left out.
+
+    An import's months are those it wrote into (added postings to, or replaced or removed postings in): the batch
+    keeps how many rows it left out, not where they were, so they are taken to be of those months."""
+    ledger = ImportBatch.kind == "ledger"
+    rejecting = session.execute(
+        select(ImportBatch.id, ImportBatch.organisation_id, Organisation.code, ImportBatch.file_name,
+               ImportBatch.imported_at, ImportBatch.rejected)
+        .join(Organisation, Organisation.id == ImportBatch.organisation_id)
+        .outerjoin(AgreementPartner, (AgreementPartner.organisation_id == Organisation.id)
+                   & (AgreementPartner.agreement_id == agreement_id))
+        .where(ledger, ImportBatch.rejected > 0, ImportBatch.undone_at.is_(None))
+        .order_by(AgreementPartner.position, ImportBatch.id)).all()
+    found = []
+    for batch_id, organisation_id, code, file_name, imported_at, rows in rejecting:
+        months = _months_written(session, agreement_id, start_year, periods, ImportBatch.id == batch_id)
+        if months:
+            months -= _months_written(session, agreement_id, start_year, months, and_(
+                ledger, ImportBatch.organisation_id == organisation_id,
+                ImportBatch.id > batch_id, ImportBatch.undone_at.is_(None)))
+        if months:
+            # Recorded in UTC; said as the day the laptop's clock had, the manager's own.
+            found.append(RowsNotImported(code, file_name, imported_at.replace(tzinfo=UTC).astimezone().date(),
+                                         rows, tuple(sorted(months))))
+    return found
+
+
+def _months_written(session: Session, agreement_id: int, start_year: int, periods: Collection[int],
+                    batches: ColumnElement[bool]) -> set[int]:
+    """Which of `periods` of the pool's year the import batches that match `batches` wrote into."""
+    chosen = select(ImportBatch.id).where(batches)
+
+    def by(column: InstrumentedAttribute[int | None]) -> Select:
+        return select(LedgerTransaction.period).where(
+            column.in_(chosen), LedgerTransaction.agreement_id == agreement_id,
+            LedgerTransaction.year == start_year, LedgerTransaction.period.in_(list(periods)))
+
+    return set(session.scalars(union(by(LedgerTransaction.import_batch_id),
+                                     by(LedgerTransaction.removed_by_batch_id))))
+
+
+def _not_imported_words(found: Sequence[RowsNotImported], closed: Collection[int]) -> str:
+    """The imports that left rows out, and how to bring the rows in: a closed month takes no import until unlocked."""
+    parts = [f"{r.rows:,} {'row' if r.rows == 1 else 'rows'} of {r.organisation_code}'s extract for "
+             f"{months_in_words(r.months)} ({r.file_name}, imported on {format_day(r.imported_on)})" for r in found]
+    one = len(found) == 1 and found[0].rows == 1
+    locked = sorted({n for r in found for n in r.months} & set(closed))
+    unlock = (f"unlock {months_in_words(locked)} on the Budgets page (Unlock…, giving the reason), then "
+              if locked else "")
+    extract = "extract" if len(found) == 1 else "extracts"
+    return (f"Ledger rows not imported: {'; '.join(parts)} {'was' if one else 'were'} rejected, so the actuals "
+            f"leave {'it' if one else 'them'} out. To bring {'it' if one else 'them'} in, {unlock}import the "
+            f"corrected {extract}.")
 
 
 def partners_without_ledger(session: Session, agreement_id: int, start_year: int, period: int) -> list[str]:
@@ -191,8 +266,9 @@ def budget_checklist(database: Database, agreement_id: int, year: FinancialYear 
                      as_at: int, *, closing: bool = False) -> tuple[ChecklistItem, ...]:
     """What is incomplete in the pool's figures as at period `as_at` (0: before any), each item ok or not.
 
-    Covers: periods to date not closed, partners' ledgers missing for a period to date, lines with no budget for the
-    year, lines without ledger codes (no actual can reach them) and ledger rows that match no line. `closing`: for
+    Covers: periods to date not closed, partners' ledgers missing for a period to date or imported without some of
+    their extract's rows, lines with no budget for the year, lines without ledger codes (no actual can reach them)
+    and the ledger rows to date that match no line (the whole year's, before any period). `closing`: for
     the Close dialog of period `as_at`, whose closing is the answer to whether it is closed, so the first item is
     about the periods before it only (and left out for M1).
     """
@@ -220,9 +296,16 @@ def budget_checklist(database: Database, agreement_id: int, year: FinancialYear 
                                                  f"{f'before M{as_at}' if closing else 'to date'} are agreed."))
 
             missing = _ledgers_missing(session, agreement_id, start_year, range(1, as_at + 1))
-            items.append(ChecklistItem(True, f"Every partner's ledger is loaded for M1 to M{as_at}.", LEDGERS)
-                         if not missing else ChecklistItem(False, "Ledger not loaded: " + "; ".join(
-                             f"{code} for {months_in_words(numbers)}" for code, numbers in missing) + ".", LEDGERS))
+            if missing:
+                items.append(ChecklistItem(False, "Ledger not loaded: " + "; ".join(
+                    f"{code} for {months_in_words(numbers)}" for code, numbers in missing) + ".", LEDGERS))
+            # A ledger loaded without some of its extract's rows (the valid rows imported, the rest rejected) is
+            # not all in: the months' actuals are short of the rows left out.
+            left_out = _rows_not_imported(session, agreement_id, start_year, range(1, as_at + 1))
+            if left_out:
+                items.append(ChecklistItem(False, _not_imported_words(left_out, closed), LEDGERS))
+            if not missing and not left_out:
+                items.append(ChecklistItem(True, f"Every partner's ledger is loaded for M1 to M{as_at}.", LEDGERS))
 
         no_budget = session.scalars(
             select(BudgetLine.code).where(BudgetLine.agreement_id == agreement_id, ~BudgetLine.id.in_(
@@ -241,15 +324,37 @@ def budget_checklist(database: Database, agreement_id: int, year: FinancialYear 
                                                f"so no actual can reach {'them' if len(unmapped_lines) > 1 else 'it'}:"
                                                f" {', '.join(unmapped_lines)}."))
 
-        count, net = session.execute(
-            select(func.count(), func.coalesce(func.sum(LedgerTransaction.amount_pence), 0))
+        # The rows of the months the figures are as at: a later month's, imported already, are that month's to
+        # put right before it closes (its Close dialog says so), not this report's.
+        count, net, locked = session.execute(
+            select(func.count(), func.coalesce(func.sum(LedgerTransaction.amount_pence), 0),
+                   func.count().filter(LedgerTransaction.period.in_(sorted(closed))))
             .where(IN_FORCE, LedgerTransaction.agreement_id == agreement_id, LedgerTransaction.year == start_year,
-                   LedgerTransaction.budget_line_id.is_(None))).one()
-        items.append(ChecklistItem(True, "Every ledger row matches a budget line.") if not count else
-                     ChecklistItem(False, f"{count:,} ledger row{'s' if count > 1 else ''} ({format_money(net)} net) "
-                                          f"match{'' if count > 1 else 'es'} no budget line and count"
-                                          f"{'' if count > 1 else 's'} towards nothing until assigned."))
+                   LedgerTransaction.budget_line_id.is_(None), LedgerTransaction.period <= (as_at or MONTHS))).one()
+        items.append(ChecklistItem(not count, unmapped_words(count, net, locked, as_at), UNMAPPED))
     return tuple(items)
+
+
+def unmapped_words(rows: int, net_pence: int, in_closed_months: int, as_at: int = 0) -> str:
+    """The ledger rows of M1 to `as_at` (0: of the whole year) that match no line, and how many of them wait on a
+    month being unlocked (a closed month's rows cannot be assigned): without it, the manager looks for rows to assign
+    that the Budgets page will not let them."""
+    of = "" if not as_at else " of M1" if as_at == 1 else f" of M1 to M{as_at}"
+    if not rows:
+        return f"Every ledger row{of} matches a budget line."
+    one = rows == 1
+    words = (f"{rows:,} ledger {'row' if one else 'rows'}{of} ({format_money(net_pence)} net) "
+             f"{'matches' if one else 'match'} no budget line and {'counts' if one else 'count'} towards nothing")
+    if not in_closed_months:
+        return f"{words} until assigned."
+    in_one = in_closed_months == 1
+    if in_closed_months == rows:
+        which = "it is" if one else "all are"
+    else:
+        which = f"{in_closed_months:,} {'is' if in_one else 'are'}"
+    where = ("a closed month, which must be unlocked to assign it" if in_one else
+             "closed months, which must be unlocked to assign them")
+    return f"{words}; {which} in {where}."
 
 
 @dataclass(frozen=True)

@@ -55,8 +55,6 @@ class PoolFigures:
     annual_budget_pence: int
     budget_to_date_pence: int
     actual_to_date_pence: int
-    unmapped_rows: int
-    unmapped_pence: int
 
     @property
     def variance_to_date_pence(self) -> int:
@@ -192,17 +190,13 @@ def _pool_figures(session: Session, agreement: Agreement, today: date, year: Fin
         select(func.coalesce(func.sum(LineMonth.budget_pence), 0))
         .where(LineMonth.budget_line_id.in_(lines), LineMonth.year == year.start_year,
                LineMonth.period <= to_period))
-    actual = session.execute(
-        select(func.coalesce(func.sum(case((LedgerTransaction.budget_line_id.is_not(None),
-                                            LedgerTransaction.amount_pence), else_=0)), 0),
-               func.count(LedgerTransaction.id).filter(LedgerTransaction.budget_line_id.is_(None)),
-               func.coalesce(func.sum(case((LedgerTransaction.budget_line_id.is_(None),
-                                            LedgerTransaction.amount_pence), else_=0)), 0))
+    actual = session.scalar(
+        select(func.coalesce(func.sum(LedgerTransaction.amount_pence), 0))
         .where(IN_FORCE, LedgerTransaction.agreement_id == agreement.id, LedgerTransaction.year == year.start_year,
-               LedgerTransaction.period <= to_period)).one()
+               LedgerTransaction.period <= to_period, LedgerTransaction.budget_line_id.is_not(None)))
     host = session.get(Organisation, agreement.host_id)
     return PoolFigures(agreement.id, agreement.title, host.code if host else "", year, as_at,
-                       contributions, annual, budget_to_date, actual[0], actual[1], actual[2])
+                       contributions, annual, budget_to_date, actual)
 
 
 def pools(database: Database, today: date, year: FinancialYear | None = None) -> tuple[PoolFigures, ...]:

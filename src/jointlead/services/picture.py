@@ -15,7 +15,7 @@ from jointlead.domain.errors import JointleadError
 from jointlead.domain.findings import Area, Finding, finding_area
 from jointlead.domain.supervision import Status
 from jointlead.services.actions import ActionFigures, ActionLogRow, action_log, summarise_actions
-from jointlead.services.budget_report import LEDGERS, budget_checklist, unmapped_rows
+from jointlead.services.budget_report import LEDGERS, UNMAPPED, budget_checklist
 from jointlead.services.budgets import PoolPosition, pool_position
 from jointlead.services.check import data_quality
 from jointlead.services.overview import OrganisationRow, organisations, service_name
@@ -86,36 +86,18 @@ def _listed(names: Sequence[str], most: int) -> str:
     return ", ".join(names[:most]) + (" and others" if len(names) > most else "")
 
 
-def _unmapped_words(unmapped: int, in_closed_months: int) -> str:
-    """The unmapped rows, and how many of them wait on a month being unlocked (a closed month's rows cannot be
-    assigned): without it, the manager looks for rows to assign that the Budgets page will not let them."""
-    verb = "counts" if unmapped == 1 else "count"
-    words = f"{count(unmapped, 'ledger row matches', 'ledger rows match')} no budget line and {verb} towards nothing"
-    if not in_closed_months:
-        return f"{words} until assigned."
-    one = in_closed_months == 1
-    if in_closed_months == unmapped:
-        which = "it is" if one else "all are"
-    else:
-        which = f"{in_closed_months:,} {'is' if one else 'are'}"
-    where = ("a closed month, which must be unlocked to assign it" if one else
-             "closed months, which must be unlocked to assign them")
-    return f"{words}; {which} in {where}."
-
-
-def checklist(budget_items: Sequence[tuple[str, bool]], unmapped: int, no_professional_line: Sequence[str],
-              report: ComplianceReport, actions: Sequence[ActionLogRow], budget_problem: str = "",
-              unmapped_in_closed_months: int = 0) -> tuple[tuple[str, bool], ...]:
-    """The pack's questions: periods closed and the partners' ledgers in (`budget_items`), ledger rows mapped,
-    professional lines, supervision in place, actions in date; each complete or not, in words a manager can act
-    on."""
+def checklist(budget_items: Sequence[tuple[str, bool]], unmapped: tuple[str, bool] | None,
+              no_professional_line: Sequence[str], report: ComplianceReport, actions: Sequence[ActionLogRow],
+              budget_problem: str = "") -> tuple[tuple[str, bool], ...]:
+    """The pack's questions: periods closed and the partners' ledgers in (`budget_items`), ledger rows mapped
+    (`unmapped`, as the budget's checklist says it; None: there are no figures, so no rows either), professional
+    lines, supervision in place, actions in date; each complete or not, in words a manager can act on."""
     not_in_place = [r for r in report.rows if r.status == Status.NOT_IN_PLACE]
     overdue = [a.reference for a in actions if a.overdue]
     no_line = list(no_professional_line)
     return (
         *(budget_items or ((budget_problem or "No pooled budget is recorded yet.", False),)),
-        ("Every ledger row matches a budget line.", True) if not unmapped else
-        (_unmapped_words(unmapped, unmapped_in_closed_months), False),
+        unmapped or ("Every ledger row matches a budget line.", True),
         ("Every registered professional has a professional line.", True) if not no_line else
         (f"{count(len(no_line), 'member', 'members')} of staff with no professional line: {_listed(no_line, 5)}.",
          False),
@@ -186,7 +168,7 @@ def as_at_picture(database: Database, today: date, *, organisation: str | None =
     code = chosen.code if chosen else None
     with database.session() as session:
         agreement_id = session.scalar(select(Agreement.id).order_by(Agreement.id).limit(1))
-    position, partner_codes, budget_items, unmapped = None, (), (), ()
+    position, partner_codes, budget_items, unmapped = None, (), (), None
     problem = ""
     if agreement_id is not None:
         try:
@@ -200,9 +182,9 @@ def as_at_picture(database: Database, today: date, *, organisation: str | None =
                 select(Organisation.code)
                 .join(AgreementPartner, AgreementPartner.organisation_id == Organisation.id)
                 .where(AgreementPartner.agreement_id == agreement_id).order_by(AgreementPartner.position)))
-        # Whether the months are closed, and any partner's ledger missing: a pack's figures with one partner's month
-        # missing read as a large underspend returned to it, which the months' being open alone did not explain.
-        # Said only when missing, so the printed dashboard keeps to one page when all is in.
+        # Whether the months are closed, and any partner's ledger missing or not all imported: a pack's figures with
+        # one partner's month missing read as a large underspend returned to it, which the months' being open alone
+        # did not explain. Said only when not all in, so the printed dashboard keeps to one page when all is in.
         items = budget_checklist(database, agreement_id, position.year,
                                  position.as_at.number if position.as_at else 0)
         budget_items = tuple((item.wording, item.ok) for item in items
@@ -210,7 +192,7 @@ def as_at_picture(database: Database, today: date, *, organisation: str | None =
         if position.risk_share_problem is not None:  # a pack waits for it, so it is one of the things to complete
             problem_words = f"{position.risk_share_problem.message} {position.risk_share_problem.advice}".strip()
             budget_items += ((problem_words, False),)
-        unmapped = unmapped_rows(database, agreement_id, position.year)
+        unmapped = next((item.wording, item.ok) for item in items if item.about == UNMAPPED)
     report = compliance(database, today, organisation=code, trend_months=trend_months)
     actions = action_log(database, today, organisation=code, as_on=actions_as_on)
     if employees is not None:
@@ -221,6 +203,5 @@ def as_at_picture(database: Database, today: date, *, organisation: str | None =
         findings, no_line = _organisation_findings(
             database, [f for f in quality.findings if f.severity.needs_action], code)
     return Picture(service_name(database), chosen, parents, today, position,
-                   partner_codes, checklist(budget_items, len(unmapped), no_line, report, actions, problem,
-                                           sum(row.closed for row in unmapped)), report, actions,
-                   findings, problem)
+                   partner_codes, checklist(budget_items, unmapped, no_line, report, actions, problem), report,
+                   actions, findings, problem)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -46,6 +46,7 @@ from jointlead.ui.budget_words import (
     over_under,
     rag_words,
     risk_share_waiting,
+    shares_in_pounds,
     variance_key,
     variance_percent,
     variance_tone,
@@ -503,12 +504,12 @@ class BudgetsPage(Page):
         self.no_pool.setVisible(False)
         self.pool_area.setVisible(True)
         self.position = position
-        self._show_summary(position, summary)
+        unmapped = budget_report.unmapped_rows(database, position.agreement_id, position.year)
+        self._show_summary(position, summary, unmapped)
         self.lines.set_rows([*position.lines, self._whole_pool(position)] if position.lines else [])
         self._show_months()
         self._show_risk_share(position)
         self.charts.show_position(position)
-        unmapped = budget_report.unmapped_rows(database, position.agreement_id, position.year)
         self.unmapped.set_rows(unmapped)
         self.tabs.setTabText(self.tabs.indexOf(self.unmapped_tab),
                              f"{UNMAPPED} ({len(unmapped)})" if unmapped else UNMAPPED)
@@ -532,7 +533,9 @@ class BudgetsPage(Page):
                                      if last_day and self.today <= last_day else "")
         self.unlock_button.setEnabled(bool(frame.closed))
 
-    def _show_summary(self, position: PoolPosition, summary) -> None:
+    def _show_summary(self, position: PoolPosition, summary, unmapped: Sequence[budget_report.LedgerRow]) -> None:
+        """The tiles and subtitle as at the month chosen; `unmapped`: the year's unmapped rows, all of which the
+        Unmapped rows tab lists (a later month's can be assigned before it closes)."""
         pool = position.pool
         chosen = position.as_at.number if position.as_at else 0
         if not chosen:
@@ -548,12 +551,17 @@ class BudgetsPage(Page):
                               f"hand.{as_it_stood(position)}")
         self.contributions_tile.set_figure(format_pounds(summary.contributions_pence),
                                            f"Pool for {position.year.label}")
-        unmapped = (f"; {summary.unmapped_rows} unmapped ledger rows ({format_pounds(summary.unmapped_pence)}) "
-                    "not included" if summary.unmapped_rows else "")
+        # Those of the months the actual to date adds up, as the pack's checklist counts them; when the tab lists
+        # more (of later months), the words say which months these are.
+        left_out = [r for r in unmapped if r.period <= chosen]
+        of = ("" if len(left_out) == len(unmapped) else " of M1" if chosen == 1 else f" of M1 to M{chosen}")
+        unmapped_words = (f"; {len(left_out)} unmapped ledger {'row' if len(left_out) == 1 else 'rows'}{of} "
+                          f"({format_pounds(sum(r.amount_pence for r in left_out))}) not included"
+                          if left_out else "")
         # The colour is the RAG; the words say it too, with the size and direction.
         self.actual_tile.set_figure(format_pounds(pool.actual_to_date),
                                     f"Budget to date {format_pounds(pool.budget_to_date)} "
-                                    f"({over_under(pool.ytd_variance, pool.budget_to_date)}){unmapped}",
+                                    f"({over_under(pool.ytd_variance, pool.budget_to_date)}){unmapped_words}",
                                     variance_tone(pool.ytd_variance, pool.budget_to_date))
         self.outturn_tile.set_figure(format_pounds(pool.forecast_outturn),
                                      f"Annual budget {format_pounds(pool.annual_budget_pence)}")
@@ -562,7 +570,7 @@ class BudgetsPage(Page):
             shared = "; not shared yet: see Risk share"
         else:
             shared = "; shared " + " · ".join(f"{code} {format_pounds(pence)}"
-                                              for code, pence in position.risk_share.share_by_partner.items())
+                                              for code, pence in shares_in_pounds(position.risk_share).items())
         self.variance_tile.set_figure(
             format_pounds(variance),
             f"{'Overspend' if variance > 0 else 'Underspend' if variance < 0 else 'On budget'} "
@@ -578,7 +586,7 @@ class BudgetsPage(Page):
         steps = "".join(f"<p><b>{escape(step.title)}.</b> {escape(step.explanation)}</p>"
                         for step in position.risk_share.steps)
         shares = " · ".join(f"{escape(code)} {escape(format_pounds(pence))}"
-                            for code, pence in position.risk_share.share_by_partner.items())
+                            for code, pence in shares_in_pounds(position.risk_share).items())
         board = (" <b>Part is unallocated: refer to the board.</b>" if position.risk_share.refer_to_board else "")
         # Shared by contributions, a partner with none recorded bears nothing: said, in case it is not yet recorded.
         unrecorded = [code for code in position.risk_share.share_by_partner

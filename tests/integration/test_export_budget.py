@@ -185,6 +185,12 @@ def test_the_risk_share_sheets_give_each_partners_share_and_every_step(demo_db, 
     for row, step in zip(steps, share.steps, strict=True):
         assert pence(row["To NFT"]) == step.amounts_by_partner["NFT"]
         assert pence(row["Left for the next step"]) == step.balance_pence
+        # Each row adds up across, as a finance reader checks it: the memo of overspend met by underspends, last,
+        # moves nothing.
+        placed = ("To NFT", "To NCC", "Risk reserve", "Retained in the pool", "Unallocated", "Left for the next step")
+        assert pence(row["Variance in"]) == sum(pence(row[column]) for column in placed)
+        assert pence(row["Overspend met by underspends (moves nothing)"]) == step.absorbed_pence
+    assert list(steps[0])[-1] == "Overspend met by underspends (moves nothing)"
     assert book["Risk share steps"]["C2"].alignment.wrap_text
 
 

@@ -385,25 +385,32 @@ def risk_share_total(position: PoolPosition, partners: Sequence[tuple[str, str]]
             position.risk_share.total_variance_pence)
 
 
+# How a step of the risk share balances, for the sheet that lists them: read across, as a finance reader adds it up.
+RISK_SHARE_STEPS_BALANCE = ("Each step balances across: the variance in is what goes to each partner, the risk "
+                            "reserve, the pool and the board, and what is left for the next step. Overspend met "
+                            "by underspends, last, moves nothing: the variance is already net of it.")
+
+
 def risk_share_step_columns(partner_codes: Sequence[str]) -> tuple[ExportColumn, ...]:
+    """The steps' columns: those that add up across from "Variance in", then the memo that moves nothing."""
     return (
         ExportColumn("Step", Kind.INTEGER),
         ExportColumn("What happens"),
         ExportColumn("Explanation", wrap=True),
         ExportColumn("Variance in", Kind.MONEY_FINANCE),
-        ExportColumn("Absorbed by underspends", Kind.MONEY_FINANCE),
         *(ExportColumn(f"To {code}", Kind.MONEY_FINANCE) for code in partner_codes),
         ExportColumn("Risk reserve", Kind.MONEY_FINANCE),
         ExportColumn("Retained in the pool", Kind.MONEY_FINANCE),
         ExportColumn("Unallocated", Kind.MONEY_FINANCE),
         ExportColumn("Left for the next step", Kind.MONEY_FINANCE),
+        ExportColumn("Overspend met by underspends (moves nothing)", Kind.MONEY_FINANCE),
     )
 
 
 def risk_share_step_rows(position: PoolPosition, partner_codes: Sequence[str]) -> list[tuple[object, ...]]:
-    return [(number, step.title, step.explanation, step.variance_in_pence, step.absorbed_pence,
+    return [(number, step.title, step.explanation, step.variance_in_pence,
              *(step.amounts_by_partner.get(code, 0) for code in partner_codes), step.reserve_pence,
-             step.retained_pence, step.unallocated_pence, step.balance_pence)
+             step.retained_pence, step.unallocated_pence, step.balance_pence, step.absorbed_pence)
             for number, step in enumerate(position.risk_share.steps, start=1)]
 
 
@@ -502,7 +509,7 @@ def export_budget(database: Database, organisation_code: str, out: Path, *, as_a
                                        f"{format_money(share)})")
         workbook.add_table("Risk share steps", risk_share_step_columns(codes),
                            risk_share_step_rows(position, codes), table_name="RiskShareSteps",
-                           description="The risk share step by step, each one balancing")
+                           description=f"The risk share step by step. {RISK_SHARE_STEPS_BALANCE}")
         workbook.add_table("Virements", VIREMENT_COLUMNS, [
             (v.approval_date, f"M{v.from_period}", v.from_code, v.from_name, v.to_code, v.to_name, v.amount_pence,
              v.recurrent, v.reason, v.approved_by, v.board_approval, v.above_delegated_limit)

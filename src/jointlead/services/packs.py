@@ -18,6 +18,7 @@ from jointlead.services.budget_report import check_report_month, report_year
 from jointlead.services.budgets import PoolPosition
 from jointlead.services.exports import (
     PEOPLE_COLUMNS,
+    RISK_SHARE_STEPS_BALANCE,
     VARIANCE_COLUMNS,
     ExportResult,
     _cover,
@@ -121,7 +122,7 @@ def _summary_rows(position: PoolPosition, code: str, partner_codes: Sequence[str
         (None, "Forecast full-year variance", "Outturn less budget: positive is an overspend, negative an "
          "underspend. The risk share below decides who bears it.", pool.full_year_variance, None),
     ]
-    partner_column = 5 + list(partner_codes).index(code)  # risk_share_step_columns: step, what, why, in, absorbed
+    partner_column = 4 + list(partner_codes).index(code)  # risk_share_step_columns: step, what, why, in
     for step in risk_share_step_rows(position, partner_codes):
         number, title, explanation, variance_in = step[0], step[1], step[2], step[3]
         rows.append((number, title, explanation, variance_in, step[partner_column]))
@@ -213,7 +214,7 @@ def export_pack(database: Database, organisation_code: str, out: Path, *, as_at:
               "BudgetSummary", f"{code}'s contribution and its share of the forecast variance, step by step")
         table("Risk share steps", risk_share_step_columns(partner_codes),
               risk_share_step_rows(position, partner_codes), "RiskShareSteps",
-              "The risk share step by step for every partner, each step balancing")
+              f"The risk share step by step for every partner. {RISK_SHARE_STEPS_BALANCE}")
         line_columns, line_rows = _narrowed(VARIANCE_COLUMNS, [*variance_rows(position), variance_total(position)],
                                             PACK_LINE_HEADERS)
         table("Budget lines", line_columns, line_rows[:-1], "BudgetLines",

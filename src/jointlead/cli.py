@@ -109,10 +109,12 @@ def _usage_error(message: str) -> SystemExit:
 
 
 def _mapping(pairs: list[str]) -> dict[str, str]:
+    """--map FIELD=HEADER, each; FIELD= (no header) says the file has no column for the field, or that the one
+    that seems to be it is not to be read."""
     mapping = {}
     for pair in pairs:
         name, sep, header = pair.partition("=")
-        if not sep or not name.strip() or not header.strip():
+        if not sep or not name.strip():
             raise _usage_error(f"--map takes FIELD=HEADER, for example --map amount='Value £', not '{pair}'")
         mapping[name.strip()] = header.strip()
     return mapping
@@ -126,7 +128,8 @@ def _add_exchange_commands(commands) -> None:
     common.add_argument("file", type=Path, metavar="FILE", help=".xlsx, .xlsm, .xls, .ods or .csv")
     common.add_argument("--db", type=_database, required=True, metavar="PATH|URL", help="the database to import into")
     common.add_argument("--map", action="append", default=[], metavar="FIELD=HEADER",
-                        help="say which column holds a field when its header is not recognised (repeatable)")
+                        help="say which column holds a field when its header is not recognised, or FIELD= for "
+                             "none: the file's column is not to be read as it (repeatable)")
     common.add_argument("--sheet", metavar="NAME", help="read this sheet (default: the one that fits best)")
     common.add_argument("--dry-run", action="store_true", help="show what would change and change nothing")
     common.add_argument("--accept-valid", action="store_true",
@@ -138,6 +141,9 @@ def _add_exchange_commands(commands) -> None:
     ledger.add_argument("--partner", "--org", dest="partner", required=True, metavar="CODE",
                         help="whose ledger it is, e.g. NFT")
     ledger.add_argument("--fy", metavar="2026-27", help="the financial year (default: the year now being reported)")
+    ledger.add_argument("--yes", action="store_true",
+                        help="import it even though it looks like another partner's extract (its codes match "
+                             "theirs): the preview says what it would add and remove")
     staff = _import_command(kinds, common, "staff", "an HR or payroll staff list",
                             "Import an ESR-style or council payroll staff list. People are matched on employer and "
                             "employee number; people missing from the list are flagged as possible leavers, never "
@@ -312,13 +318,25 @@ def _financial_year(args: argparse.Namespace):
         raise _usage_error(str(error)) from error
 
 
+LISTED = 20  # changed and removed rows a preview lists before "and N more"
+
+
+def _list_changes(label: str, changes, *, many: str | None = None, placed: bool = True) -> None:
+    """The first LISTED of a preview's changes, one a line as `import actions` lists its own, then how many more
+    (`many`: the label for more than one); `placed`: each has its row in the file to name (a removed row has none)."""
+    for change in changes[:LISTED]:
+        print(f"{label}: {f'{change.reference} ' if placed else ''}{change.subject}: {change.detail}")
+    if len(changes) > LISTED:
+        print(f"  … and {len(changes) - LISTED:,} more {many or label}")
+
+
 def _import(args: argparse.Namespace) -> int:
     if args.kind == "actions":  # a tracker has no --map, --sheet or organisation: it is jointlead's own
         return _import_actions(args)
     from jointlead.domain.errors import JointleadError
-    from jointlead.domain.money import format_money
     from jointlead.services import imports
     from jointlead.services.exports import write_rejected_rows
+    from jointlead.services.picture import count
 
     overrides = _mapping(args.map)
     year = _financial_year(args)
@@ -338,25 +356,44 @@ def _import(args: argparse.Namespace) -> int:
         for rejected in preview.rejected:
             for problem in rejected.problems:
                 print(f"rejected: {problem if '!' in problem else f'{rejected.reference}: {problem}'}")
+        _list_changes("changed", preview.changed)
+        if args.kind == "ledger":
+            _list_changes("removed", preview.removed, placed=False)
+        else:
+            _list_changes("possible leaver", preview.removed, many="possible leavers", placed=False)
+        if preview.partner_warning:
+            print(f"warning: {preview.partner_warning}")
         into = f" into {preview.period_label}" if preview.period_label else ""
-        counts = (f"{preview.rows_read} rows read from {preview.sheet}{into}: {len(preview.added)} added, "
-                  f"{len(preview.changed)} changed, {preview.unchanged} unchanged, ")
+        counts = (f"{count(preview.rows_read, 'row', 'rows')} read from {preview.sheet}{into}: "
+                  f"{len(preview.added)} added, {len(preview.changed)} changed, {preview.unchanged} unchanged, ")
         if args.kind == "supervision":
             counts += f"{len(preview.rejected)} rejected."  # a tracker removes nothing and has no codes to map
         else:
             counts += (f"{preview.unmapped} unmapped, {len(preview.rejected)} rejected, {len(preview.removed)} "
                        f"{'removed' if args.kind == 'ledger' else 'flagged as possible leavers'}.")
-        if preview.net_total_pence is not None:
-            counts += f" Net total of the money rows read: {format_money(preview.net_total_pence)}."
+        if total := imports.net_total_in_words(preview):
+            counts += f" {total}"
+        doubted = bool(preview.partner_warning) and not getattr(args, "yes", False)
         if args.dry_run:
             print(f"Dry run, nothing changed. {counts}")
-            return EXIT_REJECTED if preview.rejected else EXIT_OK
+            return EXIT_REJECTED if preview.rejected or doubted else EXIT_OK
+        if doubted:
+            print(f"Nothing was imported. {counts}")
+            print(f"Check whose extract it is (see the warning above). If it is {preview.organisation}'s all the "
+                  "same, run the import again with --yes; otherwise import it with --partner set to the partner "
+                  "whose it is.")
+            return EXIT_REJECTED
         if preview.rejected and not args.accept_valid:
             print(f"Nothing was imported. {counts}")
             print("Fix the file and import it again, or use --accept-valid to import only the valid rows.")
             return EXIT_REJECTED
+        if preview.partner_warning:
+            preview = imports.with_partner_confirmed(preview)
         result = imports.apply_import(database, preview, accept_valid=args.accept_valid)
-        if result.batch_id is None:
+        if result.batch_id is None and preview.differs_in_closed_months:
+            print(f"Nothing was imported: what differs from the record is in closed months (see the notes above). "
+                  f"{counts}")
+        elif result.batch_id is None:
             print(f"Nothing to import: every row is already recorded. {counts}")
         else:
             print(f"Imported (batch {result.batch_id}). {counts}")

@@ -8,6 +8,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from driving import choose_file, open_wizard
+from mnemonics import clashes, mnemonics
 
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import (
@@ -27,7 +28,10 @@ from PySide6.QtWidgets import (
 import stored
 from exchange import hostile
 from jointlead.domain.errors import JointleadError
+from jointlead.services import imports
 from jointlead.services.budget_setup import AgreementTerms, PartnerTerms, set_up_agreement
+from jointlead.store.models import PeriodClose
+from jointlead.store.uow import UnitOfWork
 from jointlead.ui import worker
 from jointlead.ui.export_dialog import ExportDialog
 from jointlead.ui.import_wizard import MINIMUM_SIZE, NO_PEOPLE, NO_PEOPLE_NOR_PARTNERS, ImportWizard
@@ -157,8 +161,9 @@ def test_the_wizard_imports_a_messy_ledger_end_to_end(window, demo_db, qtbot, tm
     qtbot.waitUntil(lambda: wizard.currentPage() is wizard.preview_page and not wizard.busy)
     preview = wizard.preview_page
     text = preview.summary.text()
-    assert text.startswith(f"{valid_rows + 1} rows read from Detail into 2026-27: {valid_rows} added, 0 changed")
-    assert "1 unmapped, 1 rejected, 0 removed. Net total £537.49." in text
+    assert text.startswith(f"{valid_rows + 1} rows read from Detail into M8 2026-27: {valid_rows} added, 0 changed")
+    assert text.endswith(f"1 unmapped, 1 rejected, 0 removed. Net total of the {valid_rows} postings read: £537.49. "
+                         "The rejected row is not in it.")
     assert [preview.tabs.tabText(i) for i in range(4)] == [
         f"&Added ({valid_rows})", "C&hanged (0)", "&Removed (0)", "Re&jected (1)"]
     for table in (preview.added, preview.changed, preview.removed, preview.rejected):
@@ -300,7 +305,7 @@ def test_an_extract_for_a_closed_month_says_what_to_do_rather_than_to_check_the_
 
     page = wizard.preview_page
     assert page.blocked.text() == ("No row of this file can be imported: every row is in a closed month (see the "
-                                   "note above).")
+                                   "note below).")
     assert "2 rows are in M7 2026-27, which is closed" in page.notices.text()
     assert "If this extract corrects M7, unlock it on the Budgets page" in page.notices.text()
 
@@ -320,6 +325,131 @@ def test_an_extract_with_headings_and_no_rows_says_so_rather_than_blame_closed_m
     assert page.blocked.text() == ("The file has its headings but no rows under them to import. Check it is the "
                                    "right file.")
     assert not wizard.button(FINISH).isEnabled()
+
+
+def detail_sheet(path: Path, rows: list[list[object]]) -> Path:
+    """A "Detail" sheet under HEADER (its amount column, "Sum £", mapped by hand), as go_to_preview expects."""
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "Detail"
+    for row in [HEADER, *rows]:
+        workbook.active.append(row)
+    workbook.save(path)
+    return path
+
+
+def nft_november(database, folder: Path) -> list[list[object]]:
+    """NFT's November, imported: GL1 £100, GL2 £40 and GL3 £9 on the trust's own codes."""
+    codes = nft_codes(database)
+    rows = [[*codes[n], "M8", dt.date(2026, 11, 10), "Agency nurse", f"GL{n + 1}", amount]
+            for n, amount in enumerate((100, 40, 9))]
+    path = detail_sheet(folder / "NFT M8 as imported.xlsx", rows)
+    imports.apply_import(database, imports.preview_ledger_import(database, path, "NFT", overrides={"amount": "Sum £"},
+                                                                 today=dt.date(2026, 12, 4)))
+    return rows
+
+
+def test_an_extract_that_looks_like_another_partners_is_imported_only_once_ticked_as_this_ones(window, demo_db,
+                                                                                               qtbot, tmp_path,
+                                                                                               messages):
+    nft_november(demo_db, tmp_path)
+    window.set_database(demo_db)
+    council = detail_sheet(tmp_path / "NCC P08.xlsx", [
+        ["MH3300", "4101", "M8", dt.date(2026, 11, 12), "Placement", f"DOC {n}", 500] for n in (1, 2)])
+    wizard = open_wizard(window, qtbot)
+    go_to_preview(wizard, qtbot, council)  # as NFT's
+
+    page = wizard.preview_page
+    # Was: a grey note that the rows "would be imported under NFT as unmapped rows", and Import ready to press.
+    assert page.partner_warning.isVisibleTo(wizard) and page.partner_warning.text() == (
+        "This looks like NCC's extract, not NFT's: 2 of its 2 rows match NCC's ledger codes, and none matches NFT's. "
+        "Imported as NFT's, its 2 rows would be added under NFT, all unmapped, and 3 of NFT's postings imported "
+        "before in M8 2026-27 (net £149.00) would be removed, as no longer in NFT's extract.")
+    assert page.confirm_partner.isVisibleTo(wizard) and not page.confirm_partner.isChecked()
+    assert page.confirm_partner.text().replace("&", "") == ("I have checked: it is NFT's extract, import it all the "
+                                                            "same")
+    keys = mnemonics(wizard)  # the page's, and the wizard's Back and Import
+    assert not clashes(keys) and keys["I have checked: it is NFT's extract, import it all the same"] == "C"
+    assert not wizard.button(FINISH).isEnabled()
+    assert page.blocked.text() == ("Tick the box above if it is NFT's extract all the same; otherwise go Back to the "
+                                   "first page and choose the partner whose it is.")
+    page.confirm_partner.setChecked(True)
+    assert wizard.button(FINISH).isEnabled() and page.blocked.isHidden()
+    imported = []
+    wizard.imported.connect(lambda preview, result: imported.append((preview, result)))
+    qtbot.mouseClick(wizard.button(FINISH), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(imported))
+    preview, result = imported[0]
+    assert preview.partner_confirmed and (result.added, result.removed) == (2, 3)
+    # Undone and redone from the Edit menu, it is the import the user confirmed: Redo is not refused.
+    undo, redo = window.menuBar().actions()[1].menu().actions()[:2]
+    undo.trigger()
+    redo.trigger()
+    assert stored.scalar(demo_db, M8_ROWS) == 2 and window.statusBar().currentMessage().startswith("Imported: 2 added")
+
+
+def test_a_posting_gone_from_a_closed_month_is_said_rather_than_that_everything_is_recorded(window, demo_db, qtbot,
+                                                                                            tmp_path, messages):
+    rows = nft_november(demo_db, tmp_path)
+    with UnitOfWork(demo_db) as uow:
+        uow.session.add(PeriodClose(agreement_id=1, year=2026, period=8, closed_on=dt.date(2026, 12, 8),
+                                    closed_by="t"))
+        uow.commit()
+    window.set_database(demo_db)
+    wizard = open_wizard(window, qtbot)
+    go_to_preview(wizard, qtbot, detail_sheet(tmp_path / "NFT M8 v3.xlsx", [rows[0], rows[2]]))
+
+    page = wizard.preview_page
+    assert page.summary.text() == ("2 rows read from Detail into M8 2026-27: 0 added, 0 changed, 2 unchanged, 0 "
+                                   "unmapped, 0 rejected, 0 removed. Net total of the 2 postings read: £109.00, all of "
+                                   "it in M8, which is closed.")  # was: "into 2026-27", "Net total £0.00"
+    # Was: "Everything in this file is already recorded", and no word of GL2.
+    assert page.unmapped.text() == ("Importing this file would change nothing: what differs from the record is in "
+                                    "closed months (see the note below).")
+    assert page.notices.text().startswith("A posting imported into M8 2026-27 is no longer in this extract: GL2 "
+                                          "(£40.00). M8 is closed, so it was not removed")
+    qtbot.mouseClick(wizard.button(FINISH), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(messages))
+    assert messages == ["Import finished Nothing was imported from NFT M8 v3.xlsx: what differs from the record is in "
+                        "closed months, which it cannot change (see the notes in the preview)."]
+
+
+def test_periods_that_are_calendar_months_are_explained_in_the_wizards_words_and_can_be_left_out(window, demo_db,
+                                                                                                 qtbot, tmp_path,
+                                                                                                 messages):
+    window.set_database(demo_db)
+    codes = nft_codes(demo_db)
+    path = detail_sheet(tmp_path / "NFT month column.xlsx", [
+        [*codes[0], 11, dt.date(2026, 11, 10), "Agency nurse", "GL1", 100]])
+    wizard = open_wizard(window, qtbot)
+    choose_file(wizard, qtbot, path)
+    qtbot.waitUntil(lambda: wizard.currentPage() is wizard.mapping_page and not wizard.busy)
+    map_column(wizard, "amount", "Sum £")
+    qtbot.waitUntil(lambda: not wizard.busy and wizard.button(NEXT).isEnabled())
+    qtbot.mouseClick(wizard.button(NEXT), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not wizard.busy and bool(messages))
+
+    [message] = messages  # was: previewed into M11
+    assert message.startswith("The Period column holds calendar months, not the financial year's periods")
+    assert message.endswith("Import the file without its Period column, so each posting's date decides its month: "
+                            "choose “(not in this file)” for Period at the Sheet and columns step. Or ask NFT for the "
+                            "extract with financial periods (M8 for November).")
+    assert wizard.currentPage() is wizard.mapping_page
+    map_column(wizard, "period", None)  # "(not in this file)"
+    qtbot.waitUntil(lambda: not wizard.busy and wizard.button(NEXT).isEnabled())
+    qtbot.mouseClick(wizard.button(NEXT), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: wizard.currentPage() is wizard.preview_page and not wizard.busy)
+    assert wizard.preview_page.summary.text().startswith("1 row read from Detail into M8 2026-27: 1 added")
+
+
+def test_a_year_the_pool_does_not_have_is_refused_on_the_first_page(window, demo_db, qtbot, tmp_path, messages):
+    window.set_database(demo_db)
+    source, _valid = messy_nft_ledger(tmp_path, demo_db)
+    wizard = open_wizard(window, qtbot)
+    choose_file(wizard, qtbot, source, year="2025-26")
+    qtbot.waitUntil(lambda: not wizard.busy and bool(messages))
+    assert messages[0].startswith("Northshire Integrated Mental Health Section 75 Pooled Fund runs from 2026-27 to "
+                                  "2028-29, so it has no 2025-26")
+    assert wizard.currentPage() is wizard.choose_page
 
 
 def test_cancelling_while_the_import_is_applied_leaves_the_database_unchanged(window, demo_db, qtbot, tmp_path,

@@ -182,22 +182,50 @@ class ClosedMonth(Problem):
     posting: LedgerRow | None = None
 
 
+@dataclass(frozen=True)
+class DateNotInPeriod(Problem):
+    """A posting whose period is not the month its posting date is in. One of the two columns is not what the import
+    takes it for (calendar months in the period column, an invoice's date in the date column), so which month the
+    money belongs to cannot be told: the preview refuses the file, saying which and what to do."""
+
+    period: int = 0
+    posted: date | None = None
+    dated_in: Period | None = None  # the period the posting date is in
+
+
 def ledger_chunks(layout: TableLayout, year: FinancialYear,
                   closed_periods: frozenset[int] = frozenset()) -> Iterator[tuple[Postings, list[SourceRow]]]:
     """The extract a few thousand rows at a time: the postings read, and the SourceRows with the problems that stop
     the others being imported, each in file order.
 
-    A posting into a closed period is refused here, so the refusal keeps the row as the file held it.
+    A posting into a closed period is refused here, so the refusal keeps the row as the file held it; so is one
+    whose period is not the month of its posting date (DateNotInPeriod), where the file has both.
     """
     sheet = layout.sheet.name
     debit_column = layout.columns.get("debit")
     date_column = layout.columns.get("posting_date")
+    period_column = layout.columns.get("period")
     periods_of: dict[date, Period] = {}  # a month's postings share a few dozen dates
+
+    def period_of(posted: date) -> Period:
+        found = periods_of.get(posted)
+        if found is None:
+            found = periods_of[posted] = Period.containing(posted)
+        return found
+
+    def dated_elsewhere(period: int, posted: date) -> bool:
+        found = period_of(posted)
+        return found.number != period or found.year != year
+
+    both = date_column is not None and period_column is not None
     for chunk in read_chunks(layout, ledger_kind(year), _NAMES):
         first, verdicts = chunk.first, chunk.verdicts
         centres, subjectives, periods, dates, amounts, _debits, _credits, descriptions, refs = chunk.values
         if (all(chunk.clean) and None not in amounts and None not in periods
-                and closed_periods.isdisjoint(periods)):  # the usual chunk: every row a posting as it stands
+                and closed_periods.isdisjoint(periods)  # the usual chunk: every row a posting as it stands
+                and not (both and any(dated_elsewhere(period, posted)
+                                      for period, posted in set(zip(periods, dates, strict=True))
+                                      if posted is not None))):
             yield Postings(sheet, range(first, first + len(chunk.rows)), centres, subjectives, periods, dates, amounts,
                            [text or "" for text in descriptions] if None in descriptions else descriptions, refs), []
             continue
@@ -207,7 +235,8 @@ def ledger_chunks(layout: TableLayout, year: FinancialYear,
         for index, (clean, period, posted, amount) in enumerate(zip(chunk.clean, periods, dates, amounts,
                                                                      strict=True)):
             number = first + index
-            if clean and amount is not None and period is not None and period not in closed_periods:
+            if (clean and amount is not None and period is not None and period not in closed_periods
+                    and (posted is None or not dated_elsewhere(period, posted))):
                 accepted.append(index)
                 postings.periods.append(period)
                 postings.amounts.append(amount)
@@ -225,9 +254,7 @@ def ledger_chunks(layout: TableLayout, year: FinancialYear,
                     except ValueProblem as problem:
                         problems = [Problem(str(problem), sheet, number, debit_column)]
                 if period is None and posted is not None:
-                    found = periods_of.get(posted)
-                    if found is None:
-                        found = periods_of[posted] = Period.containing(posted)
+                    found = period_of(posted)
                     if found.year == year:
                         period = found.number
                     else:
@@ -238,6 +265,12 @@ def ledger_chunks(layout: TableLayout, year: FinancialYear,
                         problems = [Problem("No period or posting date.", sheet, number)]
                     elif amount is None:
                         problems = [Problem("No amount.", sheet, number)]
+                    elif posted is not None and dated_elsewhere(period, posted):
+                        dated_in = period_of(posted)
+                        problems = [DateNotInPeriod(
+                            f"Period M{period} is not the month of its posting date, {posted:%d/%m/%Y} "
+                            f"({dated_in.label} {dated_in.year.label}).", sheet, number, period_column,
+                            period=period, posted=posted, dated_in=dated_in)]
                     elif period in closed_periods:
                         posting = LedgerRow(sheet, number, centres[index], subjectives[index], period, posted, amount,
                                             descriptions[index] or "", refs[index])

@@ -16,13 +16,21 @@ from typing import Any, TypeVar
 from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from jointlead.domain.calendar import FinancialYear, format_day, out_of_post
+from jointlead.domain.calendar import FinancialYear, Period, format_day, out_of_post
 from jointlead.domain.errors import JointleadError, StillPointedAt, ValidationError
 from jointlead.domain.ledger import LedgerCodeMapping, match_budget_line, posting_fingerprint
 from jointlead.domain.money import format_money
 from jointlead.domain.reporting_lines import Line, LineKind, StaffMember, check_line, plan_line_change
 from jointlead.domain.words import listed
-from jointlead.exchange.ledger import ClosedMonth, Extract, LedgerRow, Postings, ledger_chunks, ledger_kind
+from jointlead.exchange.ledger import (
+    ClosedMonth,
+    DateNotInPeriod,
+    Extract,
+    LedgerRow,
+    Postings,
+    ledger_chunks,
+    ledger_kind,
+)
 from jointlead.exchange.problems import ColumnsNotFound, FileRefused, cell_reference
 from jointlead.exchange.reading import SourceFile, open_source
 from jointlead.exchange.staff import STAFF, StaffRow, staff_rows
@@ -40,7 +48,7 @@ from jointlead.exchange.values import normalise_header
 from jointlead.services.budget_report import months_in_words
 from jointlead.services.budget_setup import ASSIGN_LEDGER_ROWS
 from jointlead.services.edits import Recorder, pointing_at, records_in_words
-from jointlead.services.overview import closed_months
+from jointlead.services.overview import closed_months, pool_year, pool_years
 from jointlead.services.people import (
     check_leave_after_start,
     check_time_in_post,
@@ -83,6 +91,20 @@ class ImportCancelled(JointleadError):
     """The user stopped the import; raised from a progress callback, it leaves the database as it was."""
 
 
+class YearOutsidePool(JointleadError):
+    """A ledger extract was to be read into a financial year the pooled budget does not have, where its postings
+    would show on no page."""
+
+
+class DatesDisagree(FileRefused):
+    """The extract's periods are not the months of its posting dates. `advice` says what to do at the command line
+    (with --map); `wizard_advice` says it in the import wizard's words."""
+
+    def __init__(self, message: str, advice: str, wizard_advice: str) -> None:
+        super().__init__(message, advice)
+        self.wizard_advice = wizard_advice
+
+
 Progress = Callable[[int, int], None]  # (done, total); total is 0 while the total is not known yet
 PROGRESS_EVERY = 1000
 
@@ -113,7 +135,7 @@ class ImportPreview:
     header_row: int
     headers: tuple[str, ...]  # the file's own column headers, to label the rejected rows
     mapping: tuple[tuple[str, str], ...]  # (field label, header in the file)
-    period_label: str  # the financial year read into, or "" where years do not apply
+    period_label: str  # where it goes: a ledger's months and year ("M8 2026-27"), or "" where years do not apply
     rows_read: int
     added: Sequence[Change]  # made lazily for a ledger: see _Changes
     changed: Sequence[Change]
@@ -125,6 +147,18 @@ class ImportPreview:
     notices: tuple[str, ...]
     plan: Any = field(repr=False, compare=False)
     in_closed_months: int = 0  # of the rows rejected, those refused only because their month is closed (a ledger)
+    # A ledger's net total is of `postings`: every row read as a posting, in an open month or a closed one, but not
+    # the rows rejected for a problem of their own. `closed_postings` of them are in the closed `closed_months_read`.
+    postings: int = 0
+    closed_postings: int = 0
+    closed_total_pence: int = 0
+    closed_months_read: tuple[int, ...] = ()
+    # Postings imported before, no longer in the extract, and kept because their month is closed (a notice names them).
+    kept_in_closed: int = 0
+    # Why the extract looks like another partner's, and what importing it would do: it is applied only once
+    # `partner_confirmed` (the user has said it is this partner's all the same).
+    partner_warning: str = ""
+    partner_confirmed: bool = False
 
     @property
     def accepted(self) -> int:
@@ -133,6 +167,29 @@ class ImportPreview:
     @property
     def changes_anything(self) -> bool:
         return bool(self.added or self.changed or self.removed)
+
+    @property
+    def differs_in_closed_months(self) -> bool:
+        """Whether the file differs from what is recorded in a closed month (which it cannot change)."""
+        return bool(self.in_closed_months or self.kept_in_closed)
+
+
+def net_total_in_words(preview: ImportPreview) -> str:
+    """What a ledger's net total is of, in a sentence or two: the command line and the wizard both say it so."""
+    if preview.net_total_pence is None:
+        return ""
+    text = (f"Net total of the {preview.postings:,} {'posting' if preview.postings == 1 else 'postings'} read: "
+            f"{format_money(preview.net_total_pence)}")
+    if preview.closed_postings:
+        months = months_in_words(preview.closed_months_read)
+        which = "which is" if len(preview.closed_months_read) == 1 else "which are"
+        text += (f", all of it in {months}" if preview.closed_postings == preview.postings else
+                 f", {format_money(preview.closed_total_pence)} of it in {months}") + f", {which} closed"
+    text += "."
+    rejected = len(preview.rejected) - preview.in_closed_months
+    if rejected:
+        text += f" {'The rejected row is' if rejected == 1 else f'The {rejected:,} rejected rows are'} not in it."
+    return text
 
 
 @dataclass(frozen=True)
@@ -346,14 +403,40 @@ def _agreement_for(session: Session, organisation: Organisation) -> Agreement:
     return agreement
 
 
-def _default_year(session: Session, agreement_id: int, today: date) -> FinancialYear:
-    """The year of the first period still open after the last close: where this month's extract belongs."""
+def _default_year(session: Session, agreement: Agreement, today: date) -> FinancialYear:
+    """The year of the first period still open after the last close: where this month's extract belongs. With
+    nothing closed yet, the year the pool is in: the one containing today, within the agreement's years."""
     row = session.execute(select(PeriodClose.year, PeriodClose.period).where(
-        PeriodClose.agreement_id == agreement_id, PeriodClose.unlocked_on.is_(None))
+        PeriodClose.agreement_id == agreement.id, PeriodClose.unlocked_on.is_(None))
         .order_by(PeriodClose.year.desc(), PeriodClose.period.desc()).limit(1)).first()
     if row is None:
-        return FinancialYear.containing(today)
+        return pool_year(session, agreement, today)[0]
     return FinancialYear(row.year + 1) if row.period == 12 else FinancialYear(row.year)
+
+
+def _ledger_year(database: Database, session: Session, agreement: Agreement, year: FinancialYear | None,
+                 today: date | None) -> FinancialYear:
+    """The year to read a ledger into: the one asked for, or the year being reported. A year the pooled budget does
+    not have is refused: one outside the agreement's years, or, once the pool has years (budgets, contributions or
+    a closed month: those the Budgets page offers), one not started. Its postings would show on no page."""
+    asked = year is not None
+    year = year or _default_year(session, agreement, today or date.today())
+    first, last = agreement.first_year, agreement.last_year
+    leave_out = "Leave the financial year out to import into the year being reported." if asked else ""
+    if year.start_year < first or (last is not None and year.start_year > last):
+        runs = (f"from {FinancialYear(first).label} to {FinancialYear(last).label}" if last is not None
+                else f"from {FinancialYear(first).label}")
+        raise YearOutsidePool(f"{agreement.title} runs {runs}, so it has no {year.label}: a ledger imported into "
+                              f"{year.label} would show on no page.",
+                              f"Check which financial year the extract is for. {leave_out}".strip())
+    years = pool_years(database, agreement.id)
+    if years and year not in years:
+        has = listed([y.label for y in years])
+        raise YearOutsidePool(f"{year.label} has not been started in {agreement.title}: it has no budgets yet, so a "
+                              f"ledger imported into it would show on no page (the pool has {has}).",
+                              f"If the extract is for {year.label}, start that year on the Budgets page (Start next "
+                              f"year…), then import it. {leave_out}".strip())
+    return year
 
 
 def _ledger_subject(row: LedgerRow | Any) -> str:
@@ -379,15 +462,19 @@ def _preview_ledger(source: SourceFile, database: Database, path: Path, partner:
     with database.session() as session:
         organisation = _organisation(session, partner)
         agreement = _agreement_for(session, organisation)
-        year = year or _default_year(session, agreement.id, today or date.today())
+        year = _ledger_year(database, session, agreement, year, today)
         kind = ledger_kind(year)
         layout = _layout(session, source, kind, organisation, sheet, overrides)
         locked = closed_months(session, agreement.id, year.start_year)
-        mappings = [LedgerCodeMapping(m.budget_line_id, m.cost_centre, m.subjective_pattern)
-                    for m in session.scalars(select(LedgerMapping)
-                                             .join(BudgetLine, BudgetLine.id == LedgerMapping.budget_line_id)
-                                             .where(LedgerMapping.organisation_id == organisation.id,
-                                                    BudgetLine.agreement_id == agreement.id))]
+        codes_of: dict[str, list[LedgerCodeMapping]] = {}  # each partner's, by code: to tell whose an extract is
+        for code, mapping in session.execute(
+                select(Organisation.code, LedgerMapping)
+                .join(BudgetLine, BudgetLine.id == LedgerMapping.budget_line_id)
+                .join(Organisation, Organisation.id == LedgerMapping.organisation_id)
+                .where(BudgetLine.agreement_id == agreement.id).order_by(LedgerMapping.id)):
+            codes_of.setdefault(code, []).append(LedgerCodeMapping(mapping.budget_line_id, mapping.cost_centre,
+                                                                   mapping.subjective_pattern))
+        mappings = codes_of.pop(organisation.code, [])
         existing = session.execute(
             select(LedgerTransaction.id, LedgerTransaction.transaction_ref, LedgerTransaction.fingerprint,
                    LedgerTransaction.period, LedgerTransaction.cost_centre, LedgerTransaction.subjective,
@@ -424,14 +511,20 @@ def _preview_ledger(source: SourceFile, database: Database, path: Path, partner:
     without_id = False
     line_for: dict[tuple[str, str], int | None] = {}
     in_closed_months: Counter[int] = Counter()  # rows refused only for their month being closed, by month
+    refused_in_closed_pence = 0
+    misdated = _Misdated()
     by_ref = {r.transaction_ref: r for r in existing if r.transaction_ref}
     by_fingerprint = {r.fingerprint: r for r in existing if not r.transaction_ref}
     closed_as_imported = _ClosedAsImported(by_ref, by_fingerprint, partner_code, year_number)
     for chunk, refused in ledger_chunks(layout, year, frozenset(locked)):
         tally.read(len(chunk) + len(refused))
+        if refused:
+            misdated.add(refused)
         if existing:  # a year-to-date extract: its closed months' postings, as imported, are unchanged, not refused
             refused = list(itertools.filterfalse(closed_as_imported, refused))
-        in_closed_months.update(p.period for row in refused for p in row.problems if isinstance(p, ClosedMonth))
+        closed = [p for row in refused for p in row.problems if isinstance(p, ClosedMonth)]
+        in_closed_months.update(p.period for p in closed)
+        refused_in_closed_pence += sum(p.posting.amount_pence for p in closed)
         refs = chunk.transaction_refs
         if None in refs:
             without_id = True
@@ -455,6 +548,8 @@ def _preview_ledger(source: SourceFile, database: Database, path: Path, partner:
         extract.add(chunk)
         lines.append(list(map(line_for.__getitem__, codes)))
     del seen_refs
+    if misdated.count:
+        raise misdated.refusal(layout, kind, partner_code, tally.rows_read)
     count = len(extract)
     fingerprints = _fingerprints(extract, partner_code, year_number) if without_id else None
 
@@ -466,7 +561,8 @@ def _preview_ledger(source: SourceFile, database: Database, path: Path, partner:
     inserted: Sequence[int] = added
     changed: list[tuple[int, Any]] = []
     superseded: list[int] = []
-    matched: set[int] = set()
+    matched: set[int] = set(closed_as_imported.matched)
+    moved_pence = moved = 0  # postings moved out of a closed month: rejected, so not in the net total
     unchanged = closed_as_imported.count
     if existing:
         found: list[int] = []  # the postings an earlier import holds, by index
@@ -483,8 +579,10 @@ def _preview_ledger(source: SourceFile, database: Database, path: Path, partner:
                 matched.add(old.id)
                 row = chunk.row(within)
                 if old.period in locked:  # moved out of a closed month since: taking it would change that month
-                    moved = _moved_out_of_closed(old, row, year)
-                    tally.rejected.append(RejectedRow(cell_reference(row.sheet, row.row), (moved,), ()))
+                    moved_text = _moved_out_of_closed(old, row, year)
+                    tally.rejected.append(RejectedRow(cell_reference(row.sheet, row.row), (moved_text,), ()))
+                    moved += 1
+                    moved_pence += row.amount_pence
                     continue
                 line = lines[number][within]
                 # A row the codes map nowhere keeps the line it was assigned to by hand, sent again or corrected
@@ -504,14 +602,11 @@ def _preview_ledger(source: SourceFile, database: Database, path: Path, partner:
             inserted = sorted([*added, *(index for index, _ in changed)])
 
     covered = set(extract.column("periods"))
+    read_into = covered | set(in_closed_months) | closed_as_imported.periods  # every month the file has postings in
     notices = list(source.notices)
     if in_closed_months:
         notices.append(_closed_months_notice(in_closed_months, year))
     unmapped = sum(chunk_lines.count(None) for chunk_lines in lines)
-    if mappings and count and unmapped == count:  # the partner's codes match nothing: likely the other's extract
-        notices.append(f"None of the {count:,} rows matches {partner_code}'s ledger codes. Check that this is "
-                       f"{partner_code}'s extract: another partner's would be imported under {partner_code} as "
-                       "unmapped rows.")
     removed: list[Change] = []
     leftovers = [r for r in existing if r.id not in matched and r.period in covered and r.period not in locked]
     if leftovers and tally.rejected:
@@ -521,6 +616,14 @@ def _preview_ledger(source: SourceFile, database: Database, path: Path, partner:
         for old in leftovers:
             superseded.append(old.id)
             removed.append(Change("(earlier import)", _ledger_subject(old), "no longer in the extract"))
+    # Gone from a closed month the file still covers: kept, as the month's agreed figures had it, and said so.
+    kept = [r for r in existing if r.id not in matched and r.period in read_into and r.period in locked]
+    if kept:
+        notices.append(_kept_in_closed_notice(kept, year))
+    doubt, to_confirm = _whose_extract(extract, lines, codes_of, partner_code, mapped=count - unmapped,
+                                       own_codes=bool(mappings), removed=leftovers if removed else (), year=year)
+    if doubt and not to_confirm:
+        notices.append(doubt)
 
     def new_row(index: int) -> Change:
         row = extract.row(index)
@@ -541,14 +644,165 @@ def _preview_ledger(source: SourceFile, database: Database, path: Path, partner:
     plan = _LedgerPlan(organisation.id, agreement.id, year.start_year,
                        {name: layout.header_of(name) for name in layout.columns}, path.name, extract, lines,
                        fingerprints, inserted, tuple(superseded), frozenset(months))
+    closed_postings = sum(in_closed_months.values()) + closed_as_imported.count
+    closed_pence = refused_in_closed_pence + closed_as_imported.pence
     return ImportPreview(
         kind="ledger", organisation=organisation.code, path=path, sha256=source.sha256, sheet=layout.sheet.name,
         header_row=layout.header_row, headers=layout.headers, mapping=_mapping(layout, kind),
-        period_label=year.label, rows_read=tally.rows_read,
+        period_label=f"{_months_read(read_into)} {year.label}".lstrip(), rows_read=tally.rows_read,
         added=_Changes(added, new_row), changed=_Changes(changed, changed_row), removed=tuple(removed),
-        unchanged=unchanged, unmapped=unmapped,
-        rejected=tuple(tally.rejected), net_total_pence=sum(extract.column("amounts")), notices=tuple(notices),
-        plan=plan, in_closed_months=sum(in_closed_months.values()))
+        unchanged=unchanged, unmapped=unmapped, rejected=tuple(tally.rejected),
+        net_total_pence=sum(extract.column("amounts")) - moved_pence + closed_pence, notices=tuple(notices),
+        plan=plan, in_closed_months=sum(in_closed_months.values()), postings=count - moved + closed_postings,
+        closed_postings=closed_postings, closed_total_pence=closed_pence,
+        closed_months_read=tuple(sorted(read_into & locked)),
+        kept_in_closed=len(kept),
+        partner_warning=doubt if to_confirm else "")
+
+
+def _months_read(months: Iterable[int]) -> str:
+    """`M8`, `M7 and M8`, `M1 to M8`, `M1 to M3 and M5`: the months an extract has postings in, runs of three or
+    more said as a range (a year-to-date extract has every month so far)."""
+    runs: list[list[int]] = []
+    for month in sorted(months):
+        if runs and runs[-1][-1] == month - 1:
+            runs[-1].append(month)
+        else:
+            runs.append([month])
+    return listed([f"M{run[0]} to M{run[-1]}" if len(run) > 2 else listed([f"M{m}" for m in run]) for run in runs])
+
+
+def _posting_in_words(old: Any) -> str:
+    """A posting recorded, as a manager finds it in the partner's ledger: its id and amount."""
+    what = old.transaction_ref or f"the posting on {old.cost_centre}/{old.subjective}"
+    return f"{what} ({format_money(old.amount_pence)})"
+
+
+KEPT_NAMED = 5  # postings named in a notice before "and N more"
+
+
+def _kept_in_closed_notice(kept: Sequence[Any], year: FinancialYear) -> str:
+    """What to do about postings gone from an extract that were kept because their month is closed: as for the rows
+    of a closed month that changed (`_closed_months_notice`), unlock the month first, if the extract corrects it."""
+    periods = sorted({old.period for old in kept})
+    named = months_in_words(periods)
+    one_month, one = len(periods) == 1, len(kept) == 1
+    postings = [_posting_in_words(old) for old in kept[:KEPT_NAMED]]
+    if len(kept) > KEPT_NAMED:
+        postings.append(f"{len(kept) - KEPT_NAMED:,} more")
+    total = "" if one else f", net {format_money(sum(old.amount_pence for old in kept))}"
+    return (f"{'A posting' if one else f'{len(kept):,} postings'} imported into {named} {year.label} "
+            f"{'is' if one else 'are'} no longer in this extract: {listed(postings)}{total}. {named} "
+            f"{'is' if one_month else 'are'} closed, so {'it was' if one else 'they were'} not removed: "
+            f"{'its' if one_month else 'their'} figures were agreed at month end and are locked. If this extract "
+            f"corrects {named}, unlock {'it' if one_month else 'them'} on the Budgets page (Unlock…, giving the "
+            "reason), then import it again.")
+
+
+def _whose_extract(extract: Extract, lines: Sequence[Sequence[int | None]],
+                   codes_of: Mapping[str, Sequence[LedgerCodeMapping]], partner: str, *, mapped: int, own_codes: bool,
+                   removed: Sequence[Any], year: FinancialYear) -> tuple[str, bool]:
+    """Why the extract may be another partner's ("" when it looks like `partner`'s), and whether that must be
+    confirmed before it is imported as `partner`'s: when more of its postings match another partner's ledger codes
+    than `partner`'s, or when none matches `partner`'s and it would remove postings of theirs.
+
+    Imported under the wrong partner, another's extract goes in unmapped, and takes out every posting of the
+    partner's own imported before in the months it covers, as no longer in its extract: the warning says how many,
+    and how much.
+    """
+    count = len(extract)
+    if not count or mapped * 2 >= count:  # most match the partner's codes: no other partner's can match more
+        return "", False
+    unmapped = Counter(pair for chunk, chunk_lines in zip(extract.chunks, lines, strict=True)
+                       for pair, line in zip(zip(chunk.cost_centres, chunk.subjectives, strict=True), chunk_lines,
+                                             strict=True)
+                       if line is None)
+    matches = {other: sum(n for (centre, subjective), n in unmapped.items()
+                          if match_budget_line(centre, subjective, codes) is not None)
+               for other, codes in codes_of.items()}
+    other, theirs = max(matches.items(), key=itemgetter(1), default=("", 0))
+    rows = f"{count:,} {'row' if count == 1 else 'rows'}"
+    if theirs > mapped:
+        own = "none matches" if not mapped else f"only {mapped:,} {'matches' if mapped == 1 else 'match'}"
+        why = (f"This looks like {other}'s extract, not {partner}'s: {theirs:,} of its {rows} "
+               f"{'matches' if theirs == 1 else 'match'} {other}'s ledger codes, and {own} {partner}'s.")
+    elif own_codes and not mapped and not removed:
+        return (f"None of the {rows} matches {partner}'s ledger codes. Check that this is {partner}'s extract: "
+                f"another partner's would be imported under {partner} as unmapped rows."), False
+    elif own_codes and not mapped:
+        why = f"None of the {rows} matches {partner}'s ledger codes, so this may be another partner's extract."
+    else:
+        return "", False
+    unmapped_words = "all unmapped" if not mapped else f"{count - mapped:,} of them unmapped"
+    what = f"Imported as {partner}'s, its {rows} would be added under {partner}, {unmapped_words}"
+    if removed:
+        months = months_in_words({old.period for old in removed})
+        what += (f", and {len(removed):,} of {partner}'s postings imported before in {months} {year.label} (net "
+                 f"{format_money(sum(old.amount_pence for old in removed))}) would be removed, as no longer in "
+                 f"{partner}'s extract")
+    return f"{why} {what}.", True
+
+
+MISDATED_NAMED = 3  # periods and months named when periods and dates disagree, and places for each
+NOT_IN_FILE = "(not in this file)"  # the wizard's choice for a column the file does not hold, or is not to be read
+
+
+@dataclass
+class _Misdated:
+    """Postings whose period is not the month of their posting date, told apart by the period each holds and the
+    month it is dated in: how many of each, with where the first few are, for the first few such pairs."""
+
+    count: int = 0
+    kinds: dict[tuple[int, Period], list[Any]] = field(default_factory=dict)  # → [count, first references]
+    calendar_months: bool = True  # each one's period is the calendar month of its date (11 for November)
+
+    def add(self, refused: Iterable[SourceRow]) -> None:
+        for row in refused:
+            for problem in row.problems:
+                if isinstance(problem, DateNotInPeriod):
+                    self.count += 1
+                    self.calendar_months = self.calendar_months and problem.period == problem.posted.month
+                    key = (problem.period, problem.dated_in)
+                    if key in self.kinds or len(self.kinds) < MISDATED_NAMED:
+                        found = self.kinds.setdefault(key, [0, []])
+                        found[0] += 1
+                        if len(found[1]) < MISDATED_NAMED:
+                            found[1].append(problem.reference)
+
+    def refusal(self, layout: TableLayout, kind: RecordKind, partner: str, rows_read: int) -> DatesDisagree:
+        """The file refused: which postings' periods and dates disagree, and what to do about it."""
+        period, dated = layout.header_of("period"), layout.header_of("posting_date")
+        held = "{}" if self.calendar_months else "M{}"
+        examples = []
+        for (number, dated_in), (count, references) in self.kinds.items():
+            where = ", ".join(references) + (", …" if count > len(references) else "")
+            examples.append(f"{held.format(number)} for {count:,} {'posting' if count == 1 else 'postings'} dated in "
+                            f"{dated_in.first_day:%B %Y}, which is {dated_in.label} {dated_in.year.label} ({where})")
+        shown = sum(count for count, _references in self.kinds.values())
+        more = f", and {self.count - shown:,} more" if self.count > shown else ""
+        every = "every one" if self.count == rows_read else f"{self.count:,} of the {rows_read:,} rows"
+        if self.calendar_months:
+            message = (f"The {period} column holds calendar months, not the financial year's periods (M1 is April): "
+                       f"it holds {listed(examples)}{more}. Read as periods, {every} would go into the wrong month, "
+                       "so nothing was imported.")
+            (_number, first), *_others = self.kinds
+            advice = ("Import the file without its {period} column, so each posting's date decides its month: "
+                      "{leave_out}. Or ask {partner} for the extract with financial periods "
+                      f"({first.label} for {first.first_day:%B}).")
+            leave_out = "period"
+        else:
+            message = (f"The {period} column and the {dated} column disagree: the {period} column holds "
+                       f"{listed(examples)}{more}. Which month the money belongs to cannot be told, so nothing was "
+                       "imported.")
+            advice = ("If the {dated} column is not when the postings were made (an invoice or document date), "
+                      "import the file without it: {leave_out}. If the periods are wrong, ask {partner} for the "
+                      "extract again.")
+            leave_out = "posting_date"
+        label = kind.field(leave_out).label
+        words = {"period": period, "dated": dated, "partner": partner}
+        return DatesDisagree(
+            message, advice.format(**words, leave_out=f"add --map {leave_out}= to the command"),
+            advice.format(**words, leave_out=f"choose “{NOT_IN_FILE}” for {label} at the Sheet and columns step"))
 
 
 def _same_posting(old: Any, row: LedgerRow) -> bool:
@@ -567,6 +821,9 @@ class _ClosedAsImported:
         self.partner, self.year = partner, year
         self.occurrences: Counter[tuple] = Counter()  # as `_fingerprints` counts them: identical postings before
         self.count = 0
+        self.pence = 0  # their net total
+        self.periods: set[int] = set()
+        self.matched: set[int] = set()  # the postings recorded in closed months that rows are, as they stand or not
 
     def __call__(self, row: SourceRow) -> bool:
         if len(row.problems) != 1 or not isinstance(row.problems[0], ClosedMonth):
@@ -580,9 +837,14 @@ class _ClosedAsImported:
             old = self.by_ref.get(posting.transaction_ref)
         else:
             old = self.by_fingerprint.get(posting_fingerprint(self.partner, self.year, *content, occurrence))
-        if old is None or not _same_posting(old, posting):
+        if old is None or old.period != posting.period:
+            return False
+        self.matched.add(old.id)
+        if not _same_posting(old, posting):
             return False
         self.count += 1
+        self.pence += posting.amount_pence
+        self.periods.add(posting.period)
         return True
 
 
@@ -1680,7 +1942,7 @@ def _describe(source: SourceFile, database: Database, path: Path, kind: str, org
         elif kind == "ledger":
             # The same year the preview will read into, so the sample shows the periods it will import.
             agreement = _agreement_for(session, organisation)
-            record = ledger_kind(year or _default_year(session, agreement.id, today or date.today()))
+            record = ledger_kind(_ledger_year(database, session, agreement, year, today))
         else:
             record = STAFF
         try:
@@ -1754,6 +2016,11 @@ def apply_import(database: Database, preview: ImportPreview, *, accept_valid: bo
             "are then listed in a workbook for you to send back.")
     if preview.accepted == 0:
         raise ImportRejected("The file has no rows that can be imported.", "Check this is the right file.")
+    if preview.partner_warning and not preview.partner_confirmed:
+        raise ImportRejected(f"{preview.partner_warning} Nothing was imported.",
+                             f"Check whose extract it is. If it is {preview.organisation}'s all the same, confirm "
+                             "that (--yes at the command line, or the tick in the import wizard's preview); "
+                             "otherwise import it as the partner's whose it is.")
     if not preview.changes_anything:
         # Re-importing the same extract changes nothing, and leaves nothing behind to undo.
         return ImportResult(None, 0, 0, 0, preview.unchanged, preview.unmapped, len(preview.rejected))
@@ -1782,6 +2049,12 @@ def apply_import(database: Database, preview: ImportPreview, *, accept_valid: bo
         uow.commit()
         return ImportResult(batch.id, len(preview.added), len(preview.changed), len(preview.removed),
                             preview.unchanged, preview.unmapped, len(preview.rejected))
+
+
+def with_partner_confirmed(preview: ImportPreview) -> ImportPreview:
+    """The preview once the user has said the extract is its partner's, though it looks like another's
+    (`partner_warning`): it can then be applied, and redone after an undo, as it stands."""
+    return replace(preview, partner_confirmed=True)
 
 
 def _refuse_if_closed_since(session: Session, plan: _LedgerPlan) -> None:

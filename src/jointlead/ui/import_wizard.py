@@ -38,6 +38,7 @@ from jointlead.exchange.problems import column_letters
 from jointlead.services import exports, imports, overview, people
 from jointlead.services.files import Database
 from jointlead.services.imports import (
+    NOT_IN_FILE,
     ImportCancelled,
     ImportPreview,
     ImportResult,
@@ -52,7 +53,6 @@ from jointlead.ui.worker import Task, TaskProgress, show_crash
 
 SPREADSHEET_FILTER = "Spreadsheets (*.xlsx *.xlsm *.xls *.ods *.csv);;All files (*)"
 WORKBOOK_FILTER = "Excel workbooks (*.xlsx)"
-NOT_IN_FILE = "(not in this file)"
 # A column's choice shows whole up to about this many characters ("Transaction Description  (E)"); a longer header is
 # shortened in its middle, and is whole in the drop-down and the tooltip.
 LONGEST_CHOICE = 32
@@ -647,16 +647,13 @@ REJECTED_COLUMNS = (
 
 
 def summary(preview: ImportPreview) -> str:
-    """The preview in one sentence, as the CLI prints it."""
+    """The preview in a sentence or two, as the CLI prints it."""
     read = f"{plural(preview.rows_read, 'row')} read from {preview.sheet}"
     rejected = f"{len(preview.rejected):,} rejected"
     if preview.kind == "ledger":
-        text = (f"{read} into {preview.period_label}: {len(preview.added):,} added, {len(preview.changed):,} "
+        return (f"{read} into {preview.period_label}: {len(preview.added):,} added, {len(preview.changed):,} "
                 f"changed, {preview.unchanged:,} unchanged, {preview.unmapped:,} unmapped, {rejected}, "
-                f"{len(preview.removed):,} removed.")
-        if preview.net_total_pence is not None:
-            text += f" Net total {format_money(preview.net_total_pence)}."
-        return text
+                f"{len(preview.removed):,} removed. {imports.net_total_in_words(preview)}")
     if preview.kind == "supervision":
         return (f"{read}: {plural(len(preview.added), 'new session')}, {len(preview.changed):,} changed, "
                 f"{preview.unchanged:,} already recorded, {rejected}.")
@@ -682,6 +679,13 @@ class PreviewPage(QWizardPage):
         self.unmapped.setObjectName("pageSubtitle")
         self.unmapped.setAccessibleName("About these changes")
         self.unmapped.hide()
+        # An extract that looks like another partner's: said first, and applied only once the user ticks that it is
+        # this partner's all the same (imported under the wrong partner, it removes that partner's postings).
+        self.partner_warning = _problem_label(self)
+        self.partner_warning.setAccessibleName("Whose extract this looks like")
+        self.confirm_partner = QCheckBox("", self)
+        self.confirm_partner.toggled.connect(self._update_ready)
+        self.confirm_partner.hide()
 
         self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName("Changes")
@@ -697,7 +701,7 @@ class PreviewPage(QWizardPage):
 
         self.accept_valid = QCheckBox("Import the &valid rows and list the rejected ones in a workbook", self)
         self.accept_valid.setAccessibleName("Import the valid rows and list the rejected ones in a workbook")
-        self.accept_valid.toggled.connect(self._on_accept_valid)
+        self.accept_valid.toggled.connect(self._update_ready)
         self.blocked = _problem_label(self)
         self.blocked.setAccessibleName("Why the import cannot go ahead")
         self.notices = _notice_label(self)
@@ -705,6 +709,8 @@ class PreviewPage(QWizardPage):
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addWidget(self.unmapped)
+        layout.addWidget(self.partner_warning)
+        layout.addWidget(self.confirm_partner)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.accept_valid)
         layout.addWidget(self.blocked)
@@ -718,9 +724,12 @@ class PreviewPage(QWizardPage):
         staff = preview.kind == "staff"
         self.summary.setText(summary(preview))
         notes = []
-        if preview.accepted and not preview.changes_anything:
+        if preview.accepted and not preview.changes_anything and preview.differs_in_closed_months:
+            notes.append("Importing this file would change nothing: what differs from the record is in closed months "
+                         "(see the note below).")
+        elif preview.accepted and not preview.changes_anything:
             notes.append("Everything in this file is already recorded: importing it again would change nothing.")
-        if not staff and preview.unmapped:
+        if not staff and preview.unmapped and not preview.partner_warning:  # the warning says they would be unmapped
             notes.append(f"{plural(preview.unmapped, 'row matches', 'rows match')} no budget line's ledger codes. "
                          "They are imported all the same and counted as unmapped on the dashboard until a line's "
                          "codes cover them.")
@@ -737,33 +746,47 @@ class PreviewPage(QWizardPage):
         self.removed.empty.setText("Everyone imported before is still in this list." if staff
                                    else "A tracker never removes sessions." if preview.kind == "supervision"
                                    else "Nothing would be removed.")
-        self.tabs.setCurrentIndex(next((i for i, c in enumerate(counts) if c), 0))
+        # What an extract that looks like another partner's would take out is what most needs seeing first.
+        first = 2 if preview.partner_warning and preview.removed else next((i for i, c in enumerate(counts) if c), 0)
+        self.tabs.setCurrentIndex(first)
         self.accept_valid.blockSignals(True)
         self.accept_valid.setChecked(False)
         self.accept_valid.blockSignals(False)
         self.accept_valid.setVisible(bool(preview.rejected) and preview.accepted > 0)
+        _show_text(self.partner_warning, preview.partner_warning)
+        self.confirm_partner.blockSignals(True)
+        self.confirm_partner.setChecked(False)
+        self.confirm_partner.blockSignals(False)
+        confirm = f"I have &checked: it is {preview.organisation}'s extract, import it all the same"
+        self.confirm_partner.setText(confirm)
+        self.confirm_partner.setAccessibleName(confirm.replace("&", ""))
+        self.confirm_partner.setVisible(bool(preview.partner_warning))
         _show_text(self.notices, "\n".join(preview.notices))
-        self._on_accept_valid(False)
+        self._update_ready()
 
-    def _on_accept_valid(self, _checked: bool) -> None:
+    def _update_ready(self, *_args: object) -> None:
         preview = self._wizard.preview
         text = ""
         if preview is not None and preview.accepted == 0 and not preview.rejected:
             text = "The file has its headings but no rows under them to import. Check it is the right file."
         elif preview is not None and preview.accepted == 0 and preview.in_closed_months == len(preview.rejected):
-            text = "No row of this file can be imported: every row is in a closed month (see the note above)."
+            text = "No row of this file can be imported: every row is in a closed month (see the note below)."
         elif preview is not None and preview.accepted == 0:
             text = "No row of this file can be imported. Check it is the right file, and look at the rejected rows."
+        elif preview is not None and preview.partner_warning and not self.confirm_partner.isChecked():
+            text = (f"Tick the box above if it is {preview.organisation}'s extract all the same; otherwise go Back "
+                    "to the first page and choose the partner whose it is.")
         elif preview is not None and preview.rejected and not self.accept_valid.isChecked():
             text = "Fix the file and import it again, or import only the valid rows."
         _show_text(self.blocked, text)
         self.ready.set(preview is not None and preview.accepted > 0
-                       and (not preview.rejected or self.accept_valid.isChecked()))
+                       and (not preview.rejected or self.accept_valid.isChecked())
+                       and (not preview.partner_warning or self.confirm_partner.isChecked()))
 
     def validatePage(self) -> bool:
         if self._applied:
             return True
-        self._wizard.run_apply(self.accept_valid.isChecked(), self._on_applied)
+        self._wizard.run_apply(self.accept_valid.isChecked(), self.confirm_partner.isChecked(), self._on_applied)
         return False
 
     def _on_applied(self) -> None:
@@ -864,7 +887,8 @@ class ImportWizard(QWizard):
 
         def on_failed(error: JointleadError) -> None:
             after_failure()
-            show_problem(self, error, "Cannot read this file")
+            show_problem(self, error, "Cannot import into this year" if isinstance(error, imports.YearOutsidePool)
+                         else "Cannot read this file")
 
         self._run(work, on_done, on_failed=on_failed)
 
@@ -886,16 +910,22 @@ class ImportWizard(QWizard):
                                                 sheet=sheet, today=today, progress=progress)
 
         def on_failed(error: JointleadError) -> None:
-            if not isinstance(error, ImportCancelled):
+            if isinstance(error, imports.DatesDisagree):  # said in the wizard's words: --map means nothing here
+                show_problem(self, JointleadError(error.message, error.wizard_advice), "Cannot preview this import")
+            elif not isinstance(error, ImportCancelled):
                 show_problem(self, error, "Cannot preview this import")
 
         self._run(work, on_done, on_failed=on_failed,
                   progress=("Previewing the import", "Reading rows…", lambda done, _t: f"Rows read: {done:,}", True))
 
-    def run_apply(self, accept_valid: bool, on_done: Callable[[], None]) -> None:
+    def run_apply(self, accept_valid: bool, partner_confirmed: bool, on_done: Callable[[], None]) -> None:
+        """Apply the preview; `partner_confirmed`: the user has ticked that an extract that looks like another
+        partner's is the one chosen's all the same (the preview applied, and handed on for Redo, says so)."""
         preview, database = self.preview, self.database
         if preview is None:
             return
+        if partner_confirmed and preview.partner_warning:
+            preview = imports.with_partner_confirmed(preview)
 
         def work(progress: Any) -> ImportResult:
             return imports.apply_import(database, preview, accept_valid=accept_valid, progress=progress)
@@ -944,7 +974,10 @@ class ImportWizard(QWizard):
                   progress=("Saving the rejected rows", "Writing the workbook…", None, False))
 
     def _finish(self, preview: ImportPreview, result: ImportResult, on_done: Callable[[], None]) -> None:
-        if result.batch_id is None:
+        if result.batch_id is None and preview.differs_in_closed_months:
+            lines = [f"Nothing was imported from {preview.path.name}: what differs from the record is in closed "
+                     "months, which it cannot change (see the notes in the preview)."]
+        elif result.batch_id is None:
             lines = [f"{preview.path.name} holds nothing new: everything in it is already recorded, so nothing "
                      "was changed."]
         else:

@@ -985,3 +985,19 @@ def test_an_actual_by_hand_goes_only_on_the_ledger_of_one_of_the_pools_partners(
     with empty_db.session() as session:
         assert session.execute(select(Organisation.code, LedgerTransaction.amount_pence).join(
             LedgerTransaction, LedgerTransaction.organisation_id == Organisation.id)).all() == [("ECC", 700_000)]
+
+
+def test_an_agreement_whose_month_was_closed_and_the_close_undone_is_refused_undoing_for_good(empty_db):
+    """Undoing a close keeps the close on the record, unlocked: it points at the agreement for good, so undoing the
+    set-up is refused once and for all (Undo must not offer it again and again), not "until nothing points at it"."""
+    from jointlead.domain.errors import StillPointedAt
+
+    setup = set_up_agreement(empty_db, TERMS, PARTNERS)
+    add_budget_line(empty_db, 1, LineTerms("L1", "Reablement", "pay", "ETR"), 2026, 1_200_000)
+    close = close_period(empty_db, 1, 2026, 1, today=date(2026, 5, 2), closing_without=("ETR", "ECC"))
+    undo_edit(empty_db, close)
+    with pytest.raises(JointleadError, match="kept on the record for good") as refused:
+        undo_edit(empty_db, setup)
+    assert not isinstance(refused.value, StillPointedAt)
+    assert "1 month closed linked to it is kept on the record for good" in refused.value.message
+    assert count(empty_db, Agreement) == 1

@@ -132,11 +132,25 @@ def records_in_words(pointing: Mapping[str, int]) -> str:
     return listed([_counted(table, count) for table, count in pointing.items()])
 
 
+# Records kept on the record for good, which no gesture removes: an import undone stays in the history, as its
+# batch; a month's close stays, unlocked, when the close is undone; a file's column choices stay saved.
+KEPT_FOR_GOOD = {"import_batch", "period_close", "mapping_profile"}
+
+
 def _refuse_if_pointed_at(session: Session, row: Base) -> None:
-    """Refuse to remove `row` while other rows point at it, saying what they are in a manager's words."""
+    """Refuse to remove `row` while other rows point at it, saying what they are in a manager's words: until they
+    are gone (`StillPointedAt`), or for good where some are kept for good (`KEPT_FOR_GOOD`), for then they never go,
+    and Undo must not offer the change again and again."""
     pointing = pointing_at(session, row.__table__, [row.id])
     if not pointing:
         return
+    kept = {table: count for table, count in pointing.items() if table in KEPT_FOR_GOOD}
+    if kept:
+        verb = "is" if len(kept) == 1 and next(iter(kept.values())) == 1 else "are"
+        raise JointleadError(f"That change cannot be undone: it would remove {_named(row)}, and "
+                             f"{records_in_words(kept)} linked to it {verb} kept on the record for good (an import "
+                             "or a month's close stays in the history even once undone).",
+                             f"Nothing was changed: {_named(row)} stays as it is.")
     pronoun = "them" if row.__tablename__ == "person" else "it"
     clauses = [f"{_counted(table, count)} {'is' if count == 1 else 'are'} {_LINKED[table, row.__tablename__]}"
                for table, count in pointing.items() if (table, row.__tablename__) in _LINKED]

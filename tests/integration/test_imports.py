@@ -811,3 +811,27 @@ def test_columns_named_by_hand_are_kept_while_the_wizard_still_waits_for_others(
     done = imports.describe_source(pool, path, "ledger", "NCC", year=FY,
                                    overrides={**so_far, "subjective": "Acct", "period": "When"})
     assert done.problem == "" and done.header_where == "row 3"
+
+
+def test_a_change_to_someone_a_staff_list_added_is_not_redone_after_the_list_was_undone_and_redone(pool, tmp_path):
+    """Undoing a staff list removes the people it added; redoing it adds them again, as new records with new ids. A
+    later change to one of them, undone meanwhile, then has no one to be redone for: refused in words, not an
+    unexpected error (the window's Edit > Redo would then be out of step with the data)."""
+    from jointlead.domain.reporting_lines import LineKind
+    from jointlead.services.edits import undo_edit
+    from jointlead.services.people import change_line
+
+    preview = imports.preview_staff_import(pool, staff_file(tmp_path / "1.xlsx", [
+        ["00123456", "Priya Shah", "Team Manager", "Band 7", 1, "Nursing", ""],
+        ["00234567", "Tom Okafor", "Nurse", "Band 5", 0.8, "Nursing", ""],
+    ]), "NFT", today=date(2026, 11, 1))
+    applied = imports.apply_import(pool, preview)
+    ids = dict(stored.rows(pool, "SELECT full_name, id FROM person"))
+    line = change_line(pool, ids["Tom Okafor"], LineKind.MANAGERIAL, ids["Priya Shah"], date(2026, 11, 2),
+                       today=date(2026, 11, 2))
+    undone = undo_edit(pool, line)
+    imports.undo_import(pool, applied.batch_id)
+    imports.apply_import(pool, preview)  # Edit > Redo of the list, as the window redoes it
+    with pytest.raises(imports.JointleadError, match="cannot be redone"):
+        undo_edit(pool, undone)  # Edit > Redo of the line
+    assert stored.rows(pool, "SELECT count(*) FROM reporting_line") == [(0,)]

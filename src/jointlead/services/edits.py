@@ -17,6 +17,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Date, DateTime, Table, func, inspect, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -372,11 +373,21 @@ def undo_edit(database: Database, edit: Edit) -> Edit:
         if len(entries) != len(edit.entries):
             raise JointleadError("That change cannot be undone: its record in the audit log is missing.", "")
         recorder = Recorder(uow, "")
-        for entry in sorted(entries, key=lambda e: e.id, reverse=True):
-            recorder.verb, recorder.undoes = f"undo {entry.verb}", entry.id
-            _compensate(recorder, entry)
-        _refuse_misshapen_lines(uow.session, {e.entity_id for e in entries if e.entity == ReportingLine.__tablename__})
-        return recorder.commit(edit.description)
+        redo = all(entry.undoes_id is not None for entry in entries)  # the undo of an undo
+        try:
+            for entry in sorted(entries, key=lambda e: e.id, reverse=True):
+                recorder.verb, recorder.undoes = f"undo {entry.verb}", entry.id
+                _compensate(recorder, entry)
+            _refuse_misshapen_lines(uow.session,
+                                    {e.entity_id for e in entries if e.entity == ReportingLine.__tablename__})
+            return recorder.commit(edit.description)
+        except IntegrityError as error:
+            # What it would put back refers to a record no longer there as it was: most often one an import made,
+            # which undoing the import removed and redoing it added again, as a new record with a new id.
+            raise JointleadError(f"That change cannot be {'redone' if redo else 'undone'}: it refers to a record "
+                                 "that is no longer there as it was (an import undone and then redone puts its "
+                                 "records back as new ones).",
+                                 "Nothing was changed. Make the change again by hand if it is still wanted.") from error
 
 
 def _refuse_misshapen_lines(session: Session, line_ids: Collection[int]) -> None:

@@ -835,3 +835,18 @@ def test_a_change_to_someone_a_staff_list_added_is_not_redone_after_the_list_was
     with pytest.raises(imports.JointleadError, match="cannot be redone"):
         undo_edit(pool, undone)  # Edit > Redo of the line
     assert stored.rows(pool, "SELECT count(*) FROM reporting_line") == [(0,)]
+
+
+def test_an_assignment_undone_with_its_import_is_not_redone_onto_rows_the_import_made_anew(pool, tmp_path):
+    from jointlead.services.budget_month import assign_ledger_rows
+    from jointlead.services.edits import undo_edit
+
+    preview = imports.preview_ledger_import(pool, hostile.messy_ledger_xlsx(tmp_path), "NCC", year=FY)
+    applied = imports.apply_import(pool, preview)
+    [line_id] = stored.rows(pool, "SELECT id FROM budget_line")[0]
+    [unmapped, *_] = stored.rows(pool, "SELECT id FROM ledger_transaction WHERE budget_line_id IS NULL ORDER BY id")
+    undone = undo_edit(pool, assign_ledger_rows(pool, [unmapped[0]], line_id, remember=False))
+    imports.undo_import(pool, applied.batch_id)
+    imports.apply_import(pool, preview)  # Edit > Redo of the import: its rows are new records
+    with pytest.raises(imports.JointleadError, match="the record it changed is no longer there"):
+        undo_edit(pool, undone)

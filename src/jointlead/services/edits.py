@@ -262,8 +262,9 @@ def _compensate(recorder: Recorder, entry: AuditEntry) -> None:
         recorder.create(model(**values))
         return
     if row is None:
-        raise JointleadError("That change cannot be undone: the record it made has since been removed.",
-                             "Undo the later changes first.")
+        raise JointleadError(f"That change cannot be undone: the record it {'made' if created else 'changed'} is no "
+                             "longer there (removed since, or put back as a new record by an import undone and "
+                             "redone).", "Nothing was changed.")
     current = _fields(row)
     if model is LedgerTransaction and current["removed_by_batch_id"] is not None:
         # A later extract replaced the row (a corrected posting): the row in force now is another, which the

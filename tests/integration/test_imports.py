@@ -850,3 +850,17 @@ def test_an_assignment_undone_with_its_import_is_not_redone_onto_rows_the_import
     imports.apply_import(pool, preview)  # Edit > Redo of the import: its rows are new records
     with pytest.raises(imports.JointleadError, match="the record it changed is no longer there"):
         undo_edit(pool, undone)
+
+
+def test_undoing_a_staff_list_never_removes_someone_it_added_who_was_edited_since(pool, tmp_path):
+    """On a shared database someone else may edit a person the list added before the list is undone: removing them
+    would lose that edit without a word."""
+    applied = imports.apply_import(pool, imports.preview_staff_import(pool, staff_file(tmp_path / "1.xlsx", [
+        ["00345678", "Sam Ward", "Support Worker", "Band 3", 1, "Support", ""],
+    ]), "NFT", today=date(2026, 11, 1)))
+    with UnitOfWork(pool) as uow:  # someone else's edit, saved meanwhile
+        uow.session.query(Person).one().job_title = "Senior Support Worker"
+        uow.commit()
+    with pytest.raises(imports.JointleadError, match="Sam Ward has been changed here since"):
+        imports.undo_import(pool, applied.batch_id)
+    assert stored.rows(pool, "SELECT job_title FROM person") == [("Senior Support Worker",)]

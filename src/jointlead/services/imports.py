@@ -1686,6 +1686,9 @@ def _undo_staff(uow: UnitOfWork, detail: Mapping[str, Any], undoes: int | None) 
               for person_id, differences in changed.items()
               if (person := session.get(Person, person_id)) is None
               or any(_json(getattr(person, attribute)) != new for attribute, (_old, new) in differences.items())]
+    # Removing someone it added would lose an edit made to them since just the same (each edit moves the version on).
+    edited += sorted(session.scalars(select(Person.full_name).where(Person.id.in_(detail.get("added", [])),
+                                                                    Person.version > 1)))
     if edited:
         raise JointleadError(f"{_names(sorted(edited))} {'has' if len(edited) == 1 else 'have'} been changed here "
                              "since this staff list was imported, so it cannot be undone without losing that.",

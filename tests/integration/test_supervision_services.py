@@ -463,3 +463,18 @@ def test_by_supervisor_keeps_namesakes_apart_and_needs_with_no_arrangement_to_th
     assert sorted(c.supervisor for c in supervisor_view(small_service, D)) == ["Sam Jones (NCC)", "Sam Jones (NFT)"]
     # One organisation's breakdown names them as the whole service's does.
     assert "Sam Jones (NFT)" in {t.group for t in compliance(small_service, D, organisation="NFT").by_supervisor}
+
+
+def test_undoing_the_end_of_an_arrangement_is_refused_once_another_of_its_kind_is_arranged_since(demo_db):
+    """On a shared database someone may arrange supervision anew between an end and its undo: opening the old one
+    again would give the person two managerial arrangements at once."""
+    from jointlead.store.models import SupervisionArrangement
+
+    ended = end_arrangement(demo_db, 3, date(2026, 11, 30), today=DEMO_TODAY)
+    with demo_db.session() as session:
+        supervisee = session.get(SupervisionArrangement, 3).supervisee_id
+    add_arrangement(demo_db, supervisee, "managerial", 13, date(2026, 12, 1), today=DEMO_TODAY)
+    with pytest.raises(JointleadError, match="would have two managerial supervision arrangements at once"):
+        undo_edit(demo_db, ended)
+    with demo_db.session() as session:
+        assert session.get(SupervisionArrangement, 3).end_date == date(2026, 11, 30)

@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import Date, DateTime, Table, func, inspect, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.exc import StaleDataError
 
 from jointlead.domain.calendar import FinancialYear
@@ -36,7 +36,9 @@ from jointlead.store.models import (
     LedgerTransaction,
     LineMonth,
     PeriodClose,
+    Person,
     ReportingLine,
+    SupervisionArrangement,
 )
 from jointlead.store.uow import UnitOfWork, os_user
 
@@ -381,6 +383,8 @@ def undo_edit(database: Database, edit: Edit) -> Edit:
                 _compensate(recorder, entry)
             _refuse_misshapen_lines(uow.session,
                                     {e.entity_id for e in entries if e.entity == ReportingLine.__tablename__})
+            _refuse_overlapping_arrangements(
+                uow.session, {e.entity_id for e in entries if e.entity == SupervisionArrangement.__tablename__})
             return recorder.commit(edit.description)
         except IntegrityError as error:
             # What it would put back refers to a record no longer there as it was: most often one an import made,
@@ -389,6 +393,29 @@ def undo_edit(database: Database, edit: Edit) -> Edit:
                                  "that is no longer there as it was (an import undone and then redone puts its "
                                  "records back as new ones).",
                                  "Nothing was changed. Make the change again by hand if it is still wanted.") from error
+
+
+def _refuse_overlapping_arrangements(session: Session, arrangement_ids: Collection[int]) -> None:
+    """An arrangement an undo puts back (or opens again) must not overlap another of its kind for the same person,
+    arranged since: ending Sam's managerial supervision, then arranging it anew, then undoing the end would leave
+    two at once."""
+    if not arrangement_ids:
+        return
+    session.flush()
+    other = aliased(SupervisionArrangement)
+    for arrangement, name in session.execute(
+            select(SupervisionArrangement, Person.full_name)
+            .join(Person, Person.id == SupervisionArrangement.supervisee_id)
+            .where(SupervisionArrangement.id.in_(arrangement_ids))):
+        overlapping = session.scalar(select(other.id).where(
+            other.supervisee_id == arrangement.supervisee_id, other.supervision_type == arrangement.supervision_type,
+            other.id != arrangement.id, or_(other.end_date.is_(None), other.end_date >= arrangement.start_date),
+            *([other.start_date <= arrangement.end_date] if arrangement.end_date is not None else [])).limit(1))
+        if overlapping is not None:
+            raise JointleadError(f"That change cannot be undone: {name} would have two {arrangement.supervision_type} "
+                                 "supervision arrangements at once, with the one arranged since.",
+                                 "Undo the later change to their supervision first, or change it on the Supervision "
+                                 "page.")
 
 
 def _refuse_misshapen_lines(session: Session, line_ids: Collection[int]) -> None:

@@ -170,6 +170,10 @@ def test_the_wizard_imports_a_messy_ledger_end_to_end(window, demo_db, qtbot, tm
         qtmodeltester.check(table.model)
     assert preview.changed.empty.isVisibleTo(preview.changed)
     assert preview.rejected.model.row_at(0).reference == "Detail!10:10"
+    # The row as the file holds it, to find it in the ledger by its journal and amount.
+    in_the_file = preview.rejected.model.index(0, 2)
+    assert preview.rejected.model.headerData(2, Qt.Orientation.Horizontal) == "In the file"
+    assert in_the_file.data().endswith("M8 · 10 Nov 2026 · Broken amount · GL80099 · £12x.50")
     # Rows were rejected: nothing can be imported until the user chooses to import only the valid ones.
     assert not wizard.button(FINISH).isEnabled()
     assert preview.blocked.text() == "Fix the file and import it again, or import only the valid rows."

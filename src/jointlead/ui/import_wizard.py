@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +46,7 @@ from jointlead.services.imports import (
     SourceDescription,
 )
 from jointlead.ui.messages import show_problem
+from jointlead.ui.page import day_text
 from jointlead.ui.table_model import LEFT, RIGHT, Column
 from jointlead.ui.theme import NHS_SECONDARY_TEXT, TONES
 from jointlead.ui.widgets import DataTable, FlowLayout, ShortenedCombo, labelled
@@ -640,9 +641,18 @@ CHANGE_COLUMNS = (
     Column("What", lambda c: c.subject, max_width=420),
     Column("Detail", lambda c: c.detail, max_width=420),
 )
+def _cells_in_words(cells: Sequence[object]) -> str:
+    """A rejected row's own cells, as the file holds them (its journal, codes and amount are how a manager finds it
+    in the ledger): dates as days, the rest as written, empty cells left out."""
+    return " · ".join(day_text(cell.date() if isinstance(cell, datetime) else cell) if isinstance(cell, date)
+                      else str(cell).strip() for cell in cells if cell is not None and str(cell).strip())
+
+
 REJECTED_COLUMNS = (
     Column("Where", lambda r: r.reference, max_width=140),
     Column("Problems", lambda r: " ".join(r.problems), tooltip=lambda r: "\n".join(r.problems), max_width=700),
+    Column("In the file", lambda r: _cells_in_words(r.cells), tooltip=lambda r: _cells_in_words(r.cells),
+           max_width=300),
 )
 
 

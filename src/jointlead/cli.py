@@ -318,7 +318,7 @@ def _financial_year(args: argparse.Namespace):
         raise _usage_error(str(error)) from error
 
 
-LISTED = 20  # changed and removed rows a preview lists before "and N more"
+LISTED = 20  # changed, removed and rejected rows a preview lists before "and N more"
 
 
 def _list_changes(label: str, changes, *, many: str | None = None, placed: bool = True) -> None:
@@ -328,6 +328,17 @@ def _list_changes(label: str, changes, *, many: str | None = None, placed: bool 
         print(f"{label}: {f'{change.reference} ' if placed else ''}{change.subject}: {change.detail}")
     if len(changes) > LISTED:
         print(f"  … and {len(changes) - LISTED:,} more {many or label}")
+
+
+def _list_rejected(rejected, *, every: bool = False) -> None:
+    """Each rejected row's problems, the first LISTED rows of them unless `every`, then how many more and where
+    they all are: a whole month of a file misread would otherwise be thousands of lines."""
+    for row in rejected if every else rejected[:LISTED]:
+        for problem in row.problems:
+            print(f"rejected: {problem if '!' in problem else f'{row.reference}: {problem}'}")
+    if not every and len(rejected) > LISTED:
+        print(f"  … and {len(rejected) - LISTED:,} more rejected rows: --accept-valid imports the rest and writes "
+              "every rejected row, with its reasons, to a workbook beside the file")
 
 
 def _import(args: argparse.Namespace) -> int:
@@ -353,9 +364,7 @@ def _import(args: argparse.Namespace) -> int:
                                                    sheet=args.sheet)
         for notice in preview.notices:
             print(f"note: {notice}")
-        for rejected in preview.rejected:
-            for problem in rejected.problems:
-                print(f"rejected: {problem if '!' in problem else f'{rejected.reference}: {problem}'}")
+        _list_rejected(preview.rejected)
         _list_changes("changed", preview.changed)
         if args.kind == "ledger":
             _list_changes("removed", preview.removed, placed=False)
@@ -402,7 +411,8 @@ def _import(args: argparse.Namespace) -> int:
             try:
                 write_rejected_rows(database, preview, out)
             except JointleadError as error:  # the import itself is recorded: its exit code says so
-                print(f"jointlead: {error.message} The rejected rows are listed above instead.", file=sys.stderr)
+                print(f"jointlead: {error.message} The rejected rows are listed below instead.", file=sys.stderr)
+                _list_rejected(preview.rejected, every=True)
             else:
                 print(f"The rejected rows, with reasons, are in {out}")
         return EXIT_OK

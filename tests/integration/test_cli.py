@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import sqlite3
 import subprocess
@@ -184,6 +185,19 @@ def test_import_with_a_bad_row_exits_1_lists_the_cell_and_changes_nothing(demo_p
     assert (tmp_path / "NFT ledger M08 - rejected rows.xlsx").exists()
 
 
+def test_an_import_with_many_bad_rows_lists_the_first_twenty_and_says_where_they_all_go(demo_path, tmp_path):
+    """A file misread (a column of text where the amounts should be) rejects every row: thousands of lines."""
+    from exchange.hostile import write_csv
+
+    rows = list(csv.reader(demo_ledger_m8(tmp_path, demo_path).open(encoding="utf-8")))
+    bad = [[*rows[1][:3], f"JNL-B{n}", "Typo", "12.3.4"] for n in range(25)]
+    extract = write_csv(tmp_path / "NFT ledger M08 bad.csv", [rows[0], *bad])
+    dry = jointlead("import", "ledger", str(extract), "--db", str(demo_path), "--partner", "NFT", "--dry-run")
+    assert dry.stdout.count("rejected: ") == 20
+    assert ("… and 5 more rejected rows: --accept-valid imports the rest and writes every rejected row, with its "
+            "reasons, to a workbook beside the file") in dry.stdout
+
+
 def test_an_import_applied_in_part_exits_0_when_its_rejected_rows_cannot_be_saved(demo_path, tmp_path):
     extract = demo_ledger_m8(tmp_path, demo_path, bad_row=True)
     squatter = tmp_path / "NFT ledger M08 - rejected rows.xlsx"  # someone's notes under the name it would use
@@ -193,7 +207,7 @@ def test_an_import_applied_in_part_exits_0_when_its_rejected_rows_cannot_be_save
     assert accepted.returncode == 0 and "Imported (batch" in accepted.stdout  # was exit 1 after importing
     assert "rejected: 'NFT ledger M08'!F5" in accepted.stdout
     assert accepted.stderr.startswith("jointlead: NFT ledger M08 - rejected rows.xlsx is there already and is not")
-    assert "The rejected rows are listed above instead." in accepted.stderr
+    assert "The rejected rows are listed below instead." in accepted.stderr
     assert squatter.read_text() == "notes, not a workbook"
 
 

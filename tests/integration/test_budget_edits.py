@@ -230,7 +230,8 @@ def test_a_change_to_a_month_closed_since_is_not_undone_until_the_month_is_unloc
             undo_edit(demo_db, edit)
         assert (refused.value.message, refused.value.advice) == (
             "That change cannot be undone: M8 2026-27 has been closed since, and its figures were agreed then.",
-            "Unlock M8 2026-27 on the Budgets page (Unlock…, giving the reason), then undo the change.")
+            "Nothing was changed. To change M8 2026-27's figures, unlock it on the Budgets page (Unlock…, giving the "
+            "reason) and change them there: once unlocked, Edit > Undo would take back the unlock first.")
     assert stored.digest(demo_db) == before
     unlock_period(demo_db, None, YEAR, 8, "The late journal was posted twice", today=date(2026, 12, 8))
     undo_edit(demo_db, moved)
@@ -302,8 +303,11 @@ def test_an_undo_never_closes_a_month_closed_again_since_nor_one_after_an_open_m
 
     unlock_eight = unlock_period(demo_db, None, YEAR, 8, "Late NCC journal", today=december)
     unlock_period(demo_db, None, YEAR, 7, "Late NFT journal", today=december)
-    with pytest.raises(JointleadError, match="it would close M8 2026-27, but M7 is open"):
+    with pytest.raises(JointleadError, match="it would close M8 2026-27, but M7 is open") as refused:
         undo_edit(demo_db, unlock_eight)
+    # Not "then undo the change": once M7 is closed, Edit > Undo would take back that close first.
+    assert refused.value.advice == ("Close M7 first, then close M8 again (Close… on the Budgets page): once M7 is "
+                                    "closed, Edit > Undo would take back that close first.")
 
 
 def test_an_undo_never_closes_a_month_again_on_figures_changed_since_it_was_closed(demo_db):

@@ -304,12 +304,14 @@ def _refuse_to_close_again(session: Session, close: PeriodClose) -> None:
     if still_open:
         raise JointleadError(f"That change cannot be undone: it would close M{close.period} {year}, but "
                              f"M{still_open[0]} is open, and months close in order.",
-                             f"Close M{still_open[0]} first, then undo the change.")
+                             f"Close M{still_open[0]} first, then close M{close.period} again (Close… on the Budgets "
+                             f"page): once M{still_open[0]} is closed, Edit > Undo would take back that close first.")
     before = year_before_open(session, close.agreement_id, close.year)
     if before is not None:
         raise JointleadError(f"That change cannot be undone: it would close M{close.period} {year}, but M12 "
                              f"{before.label} is open, and months close in order across the year end too.",
-                             f"Close M12 {before.label} first, then undo the change.")
+                             f"Close M12 {before.label} first, then close M{close.period} {year} again (Close… on the "
+                             "Budgets page).")
     agreed = json.loads(close.snapshot_json)
     # A close kept no figures only in a database made before closes kept them: nothing to hold the month to.
     if agreed and _to_date(agreed) != _to_date(agreed_figures(session, close.agreement_id, close.year, close.period)):
@@ -356,8 +358,9 @@ def _refuse_in_closed_month(session: Session, model: type[Base], values: Mapping
                                                    PeriodClose.period == period, PeriodClose.unlocked_on.is_(None))):
         month = f"M{period} {FinancialYear(year).label}"
         raise JointleadError(f"That change cannot be undone: {month} has been closed since, and its figures were "
-                             "agreed then.", f"Unlock {month} on the Budgets page (Unlock…, giving the reason), then "
-                             "undo the change.")
+                             "agreed then.", f"Nothing was changed. To change {month}'s figures, unlock it on the "
+                             "Budgets page (Unlock…, giving the reason) and change them there: once unlocked, Edit > "
+                             "Undo would take back the unlock first.")
 
 
 def undo_edit(database: Database, edit: Edit) -> Edit:

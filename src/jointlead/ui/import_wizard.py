@@ -442,7 +442,8 @@ class ColumnChoice(ShortenedCombo):
         metrics = self.fontMetrics()
         longest = max((metrics.horizontalAdvance(self.itemText(i)) for i in range(self.count())), default=0)
         around = self.width() - self.text_room()  # the frame and the arrow, whatever the width
-        self.setFixedWidth(min(longest, metrics.averageCharWidth() * LONGEST_CHOICE) + around)
+        # A pixel more than the text's advance: Qt shortens a text given exactly its own width ("(not in…s file)").
+        self.setFixedWidth(min(longest + 1, metrics.averageCharWidth() * LONGEST_CHOICE) + around)
 
 
 class MappingPage(QWizardPage):

@@ -269,18 +269,23 @@ def test_a_change_made_here_after_an_earlier_import_of_the_tracker_is_still_a_co
     assert conflict.conflict.count("an update added") == 1  # the JGM's, not the first import's
 
 
+def _only_the_owners_new_update_comes_back(database, path) -> None:
+    """The owner adds an update to A-0011 in the tracker at `path`: that, and no conflict, is what its preview finds."""
+    owner = Owner(path)
+    owner.type("A-0011", "New update", "Draft agreed.")
+    owner.save()
+    preview = preview_tracker_import(database, path, today=DEMO_TODAY)
+    assert preview.conflicts == ()
+    assert [(c.reference, c.kind) for c in preview.changes] == [("A-0011", ChangeKind.UPDATE)]
+
+
 def test_a_tracker_imported_undone_and_redone_finds_no_change_here_when_sent_again(demo_db, tmp_path):
     """Undo and redo move the actions' bookkeeping version on, not what they say: the owner's own changes, put back
     by the redo, are not "changed here" when a corrected copy comes back."""
     path = _export(demo_db, tmp_path / "nft.xlsx", organisation="NFT").path
     undone = undo_edit(demo_db, _first_return(demo_db, path).edit)
     undo_edit(demo_db, undone)  # Edit > Redo
-    owner = Owner(path)
-    owner.type("A-0011", "New update", "Draft agreed.")
-    owner.save()
-    preview = preview_tracker_import(demo_db, path, today=DEMO_TODAY)
-    assert preview.conflicts == ()
-    assert [(c.reference, c.kind) for c in preview.changes] == [("A-0011", ChangeKind.UPDATE)]
+    _only_the_owners_new_update_comes_back(demo_db, path)
 
 
 def test_a_tracker_exported_before_0010_still_matches_the_actions_unchanged_since(demo_db, tmp_path):
@@ -304,12 +309,7 @@ def test_a_tracker_exported_before_0010_still_matches_the_actions_unchanged_sinc
         for cell in row:
             cell.value = then.get(cell.value, cell.value)
     book.save(path)
-    owner = Owner(path)
-    owner.type("A-0011", "New update", "Draft agreed.")
-    owner.save()
-    preview = preview_tracker_import(demo_db, path, today=DEMO_TODAY)
-    assert preview.conflicts == ()
-    assert [(c.reference, c.kind) for c in preview.changes] == [("A-0011", ChangeKind.UPDATE)]
+    _only_the_owners_new_update_comes_back(demo_db, path)
 
 
 def test_a_tracker_whose_import_was_undone_gives_everything_again(demo_db, tmp_path):

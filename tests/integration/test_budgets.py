@@ -153,6 +153,40 @@ def test_a_month_closed_before_a_later_one_keeps_the_budgets_it_closed_on(demo_d
     assert "Demand" not in virements_sheet(7)
 
 
+def test_a_month_closed_before_a_later_one_keeps_the_forecasts_it_closed_on(demo_db):
+    """Once M8 has closed and M9 after it, the pool as at M8 is as M8 closed on, whatever was changed in between:
+    a forecast set by hand (and one set and taken back), a month's budget, a line's forecast method, a line added and
+    a virement; as at M9, every one of them counts."""
+    from jointlead.services.budget_month import make_virement, set_forecast, set_month_budget
+    from jointlead.services.budget_setup import change_budget_line
+    from jointlead.services.edits import undo_edit
+
+    close_period(demo_db, None, 2026, 8, today=date(2026, 12, 7), closing_without=("NFT", "NCC"))
+    before = pool_position(demo_db, as_at=8)
+    lines = {line.code: line for line in before.lines}
+    set_forecast(demo_db, lines["MH01"].id, 2026, 11, 9_900_000, "Agency cover")
+    undo_edit(demo_db, set_forecast(demo_db, lines["MH04"].id, 2026, 12, 1_000_000, "Tried and taken back"))
+    set_month_budget(demo_db, lines["MH05"].id, 2026, 10, lines["MH05"].figures.budget_profile[9] + 250_000)
+    mh06 = lines["MH06"]
+    change_budget_line(demo_db, mh06.id, LineTerms(mh06.code, mh06.name, mh06.category, mh06.responsible_code,
+                                                   mh06.share_profile, forecast_method="profile"))
+    add_budget_line(demo_db, 1, LineTerms("MH99", "Winter pressures", "non-pay", None), 2026, 1_200_000)
+    make_virement(demo_db, None, 2026, lines["MH02"].id, lines["MH03"].id, 300_000, reason="Demand",
+                  approved_by="JGM", approval_date=date(2026, 12, 20), today=date(2026, 12, 20))
+    close_period(demo_db, None, 2026, 9, today=date(2027, 1, 7), closing_without=("NFT", "NCC"))
+
+    as_closed = pool_position(demo_db, as_at=8)
+    assert as_closed.as_it_stood and len(as_closed.left_out) == 1
+    assert [(line.code, line.figures, line.forecast_method) for line in as_closed.lines] == [
+        (line.code, line.figures, line.forecast_method) for line in before.lines]
+    assert as_closed.pool == before.pool and as_closed.risk_share == before.risk_share
+
+    now = {line.code: line for line in pool_position(demo_db, as_at=9).lines}
+    assert "MH99" in now and now["MH06"].forecast_method == "profile"
+    assert now["MH01"].figures.forecast[11 - 9 - 1] == 9_900_000
+    assert now["MH05"].figures.annual_budget_pence == lines["MH05"].figures.annual_budget_pence + 250_000
+
+
 def test_the_demo_as_at_m3_is_as_m3_closed_without_septembers_virement(demo_db):
     """The demo moved £40,000 into MH10 from M6: as at M3 (closed in July) MH10 has its budget without it, and its
     forecast outturn is what the M3 close kept."""

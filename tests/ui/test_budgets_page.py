@@ -587,7 +587,8 @@ def test_an_earlier_month_shows_its_budgets_as_it_closed_on_to_look_back_on_not_
     page.as_at.setCurrentIndex(page.as_at.findData(3))
     page.as_at.activated.emit(page.as_at.currentIndex())
     assert "as at M3 2026-27" in page.subtitle.text()
-    assert "The budgets are as they stood when M3 closed, without the virement made since." in page.subtitle.text()
+    assert ("The budgets and forecasts are as they stood when M3 closed, without the virement made since."
+            in page.subtitle.text())
     mh10 = next(line for line in page.position.lines if line.code == "MH10")
     assert mh10.figures.annual_budget_pence == 147_000_000  # September's £40,000 from MH01 left out
     assert [page.virements.model.row_at(r).from_code for r in range(page.virements.model.rowCount())] == ["MH02"]

@@ -47,6 +47,7 @@ from jointlead.store.models import (
     LineMonth,
     LineYear,
     Organisation,
+    PeriodClose,
     Virement,
 )
 
@@ -98,8 +99,8 @@ class PoolPosition:
     # worked out, most often because no contributions are recorded yet: `risk_share_problem` then says why.
     risk_share: RiskShareResult | None
     risk_share_problem: ValidationError | None = field(default=None, compare=False)
-    # As at a month before the last closed one, the budgets are as they stood when it closed: the virements made
-    # since are left out (`virements_since`). None for today's position, which has every virement made so far.
+    # As at a month before the last closed one, the budgets and forecasts are as they stood when it closed: the
+    # virements made since are left out (`moved_since`). None for today's position, which has every change so far.
     left_out: tuple[int, ...] | None = field(default=None, compare=False)  # the virements left out, by id
 
     @property
@@ -145,17 +146,20 @@ def _actuals(session: Session, agreement_id: int, year: int) -> dict[int, dict[i
 
 
 def _figures(annual: int, months: Mapping[int, LineMonth], actuals: Mapping[int, int], as_at: int,
-             method: ForecastMethod = ForecastMethod.RUN_RATE, moved: Mapping[int, int] | None = None) -> LineFigures:
-    """`moved`: by LineMonth id, budget that virements left out of the position moved into a month (`_moved`)."""
-    moved = moved or {}
+             method: ForecastMethod = ForecastMethod.RUN_RATE, moved: Moved | None = None) -> LineFigures:
+    """`moved`: what has changed in the months since the month as at closed, taken back out (`moved_since`)."""
+    moved = moved or Moved()
     if months:
-        profile = tuple(months[p].budget_pence - moved.get(months[p].id, 0) if p in months else 0
+        profile = tuple(months[p].budget_pence - moved.months.get(months[p].id, 0) if p in months else 0
                         for p in range(1, MONTHS + 1))
     else:
         profile = even_profile(annual)  # no months stored: the line's profile kind defaults to even
     to_date = [actuals.get(p, 0) for p in range(1, as_at + 1)]
-    overrides = [ForecastOverride(p, m.forecast_pence, m.forecast_comment or NO_COMMENT)
-                 for p, m in months.items() if p > as_at and m.forecast_pence is not None]
+    overrides = []
+    for p, month in months.items():
+        forecast = moved.stood(month, "forecast_pence")
+        if p > as_at and forecast is not None:
+            overrides.append(ForecastOverride(p, forecast, moved.stood(month, "forecast_comment") or NO_COMMENT))
     # The run rate is of the line's own months: a line added after M7 closed has no budget in M1 to M7 (they were
     # before it began) and no actual there, and its average is of M8 on, not of seven nil months as well.
     began = month_begun(profile, [actuals.get(p) for p in range(1, as_at + 1)])
@@ -181,8 +185,8 @@ def pool_position(database: Database, agreement_id: int | None = None, *, year: 
 
 def _line_positions(session: Session, agreement: Agreement, year: FinancialYear, as_at: int,
                     moved: Moved | None = None) -> tuple[LinePosition, ...]:
-    """Each line's figures as at a month, in code order: what the pool is made of, before any risk share; with the
-    budget that the virements left out of it moved (`Moved`) taken back out."""
+    """Each line's figures as at a month, in code order: what the pool is made of, before any risk share; with what
+    has changed since the month closed (`Moved`) taken back out."""
     moved = moved or Moved()
     responsible = aliased(Organisation)
     mapped = (select(LedgerMapping.budget_line_id, func.count().label("n"))
@@ -197,48 +201,75 @@ def _line_positions(session: Session, agreement: Agreement, year: FinancialYear,
     actuals = _actuals(session, agreement.id, year.start_year)
     positions = []
     for line, code, line_year_id, annual, mappings in lines:
+        if line.id in moved.lines_added:
+            continue
         line_months = months.get(line.id, {})
+        method = moved.stood(line, "forecast_method")
         try:
             figures = _figures((annual or 0) - moved.years.get(line_year_id, 0), line_months,
-                               actuals.get(line.id, {}), as_at, ForecastMethod(line.forecast_method), moved.months)
+                               actuals.get(line.id, {}), as_at, ForecastMethod(method), moved)
         except ValidationError as error:  # say which line, so the manager can put it right
             raise LineFiguresProblem(f"Budget line {line.code} ({line.name}): {error.message}", error.advice,
                                      line_id=line.id, line_code=line.code, year=year.start_year) from error
         positions.append(LinePosition(
             line.id, line.code, line.name, line.category, code, line.share_profile, mappings, figures,
             line.version, tuple(line_months[p].version if p in line_months else None
-                                for p in range(1, MONTHS + 1)), line.forecast_method))
+                                for p in range(1, MONTHS + 1)), method))
     return tuple(positions)
 
 
 @dataclass(frozen=True)
 class Moved:
-    """Budget that some virements moved: the virements, and the pence each moved into a line's year (by LineYear id)
-    and into a month (by LineMonth id); negative where they moved it out."""
+    """What has changed in a pool's budgets and forecasts since a month closed, to take back out of its figures as at
+    that month: the virements made since; the pence each virement and each budget change since moved into a line's
+    year (by LineYear id) and into a month (by LineMonth id), negative where they moved it out; each field of a
+    month or line changed since, as it was when the month closed (by table, id and field); and the lines added
+    since (by BudgetLine id)."""
 
     virements: tuple[int, ...] = ()
     years: Mapping[int, int] = field(default_factory=dict)
     months: Mapping[int, int] = field(default_factory=dict)
+    was: Mapping[tuple[str, int, str], Any] = field(default_factory=dict)
+    lines_added: frozenset[int] = frozenset()
+
+    def stood(self, row: LineMonth | BudgetLine, name: str) -> Any:
+        """A field of a month or a line as it stood when the month closed."""
+        return self.was.get((row.__tablename__, row.id, name), getattr(row, name))
+
+
+# The fields of a month and a line that a position's figures are worked out from, besides the budgets (which are
+# taken back by the pence changed, as a virement's are): the forecast set by hand, and how the rest is forecast.
+_STOOD = {LineMonth.__tablename__: ("forecast_pence", "forecast_comment"),
+          BudgetLine.__tablename__: ("forecast_method",)}
 
 
 def moved_since(session: Session, agreement_id: int, year: FinancialYear, as_at: int) -> Moved | None:
-    """The budget moved by the year's virements made since month `as_at` closed, once a later month has closed too;
-    None while `as_at` is the last month closed (or none is), whose position is today's, with every virement so far.
+    """What has changed in the year's budgets and forecasts since month `as_at` closed, once a later month has
+    closed too; None while `as_at` is the last month closed (or none is), whose position is today's.
 
-    A month's figures are a record once a later month has closed: as at it, the budgets are as they stood when it
-    closed. A virement made since took effect from a later month (it starts at the first open month, so
-    `from_period` > `as_at`; one made while the month was reopened starts in it, and counts). What it moved is read
-    back from the audit log: its gesture audits each month and line year it changed just before the virement itself
-    (`budget_month.make_virement`, and redoing it after an undo), under one verb. One whose making is not in the log
-    (none should be) cannot be taken out, and stays in.
+    A month's figures are a record once a later month has closed: as at it, the budgets and forecasts are as they
+    stood when it closed. Every change to a line's months, year or forecast method since the close is read back from
+    the audit log, from the entry that put the close in force (its making, or redoing it). So are the virements that
+    took effect after the month (`from_period` > `as_at`; one made while the month was reopened starts in it, and
+    counts), whenever they were made: a database whose closes have no audit entry (the demo's, made once it is
+    built) has only those to go by. A virement's gesture audits each month and line year it changed just before the
+    virement itself (`budget_month.make_virement`, and redoing it after an undo), under one verb; one whose making is
+    not in the log (none should be) cannot be taken out, and stays in.
     """
     last = last_closed_period(session, agreement_id, year)
     if last is None or last.number <= as_at:
         return None
+    closed = session.scalar(select(func.max(AuditEntry.id)).where(
+        AuditEntry.entity == PeriodClose.__tablename__,
+        AuditEntry.entity_id.in_(select(PeriodClose.id).where(
+            PeriodClose.agreement_id == agreement_id, PeriodClose.year == year.start_year,
+            PeriodClose.period == as_at, PeriodClose.unlocked_on.is_(None)))))
     since = session.scalars(select(Virement.id).where(Virement.agreement_id == agreement_id,
                                                       Virement.year == year.start_year,
                                                       Virement.from_period > as_at).order_by(Virement.id)).all()
-    virements, years, months = [], {}, {}
+    virements: list[int] = []
+    years: dict[int, int] = {}
+    months: dict[int, int] = {}
     for virement_id in since:
         made = session.scalar(select(AuditEntry).where(AuditEntry.entity == Virement.__tablename__,
                                                        AuditEntry.entity_id == virement_id)
@@ -246,16 +277,47 @@ def moved_since(session: Session, agreement_id: int, year: FinancialYear, as_at:
         if made is None:
             continue
         virements.append(virement_id)
+        if closed is not None and made.id > closed:
+            continue  # made since the close: taken back with every other change since, below
         # At most each month of both lines, and both lines' years.
         for entry in session.scalars(select(AuditEntry).where(AuditEntry.id < made.id)
                                      .order_by(AuditEntry.id.desc()).limit(2 * MONTHS + 2)):
             if entry.verb != made.verb or entry.entity not in (LineMonth.__tablename__, LineYear.__tablename__):
                 break
-            shifts, key = ((months, "budget_pence") if entry.entity == LineMonth.__tablename__
-                           else (years, "annual_budget_pence"))
-            old, new = json.loads(entry.changes_json).get(key, (0, 0))
-            shifts[entry.entity_id] = shifts.get(entry.entity_id, 0) + (new or 0) - (old or 0)
-    return Moved(tuple(virements), years, months)
+            _take_back(entry, years, months, {})
+    was: dict[tuple[str, int, str], Any] = {}
+    added: set[int] = set()
+    if closed is not None:
+        pool_lines = select(BudgetLine.id).where(BudgetLine.agreement_id == agreement_id)
+        ours = {LineMonth.__tablename__: select(LineMonth.id).where(LineMonth.budget_line_id.in_(pool_lines),
+                                                                    LineMonth.year == year.start_year),
+                LineYear.__tablename__: select(LineYear.id).where(LineYear.budget_line_id.in_(pool_lines),
+                                                                  LineYear.year == year.start_year),
+                BudgetLine.__tablename__: pool_lines}
+        for entity, ids in ours.items():
+            for entry in session.scalars(select(AuditEntry).where(AuditEntry.entity == entity,
+                                                                  AuditEntry.entity_id.in_(ids),
+                                                                  AuditEntry.id > closed).order_by(AuditEntry.id)):
+                _take_back(entry, years, months, was)
+                if entity == BudgetLine.__tablename__ and json.loads(entry.changes_json).get("id", (0,))[0] is None:
+                    added.add(entry.entity_id)
+    return Moved(tuple(virements), years, months, was, frozenset(added))
+
+
+def _take_back(entry: AuditEntry, years: dict[int, int], months: dict[int, int],
+               was: dict[tuple[str, int, str], Any]) -> None:
+    """Note what one audited change to a month, a line year or a line changed, to take it back out: the pence it
+    moved into a budget, and each other field the figures are worked out from as it was before it (the first change
+    since a close says how the field stood at the close)."""
+    changes = json.loads(entry.changes_json)
+    if entry.entity in (LineMonth.__tablename__, LineYear.__tablename__):
+        shifts, key = ((months, "budget_pence") if entry.entity == LineMonth.__tablename__
+                       else (years, "annual_budget_pence"))
+        old, new = changes.get(key, (0, 0))
+        shifts[entry.entity_id] = shifts.get(entry.entity_id, 0) + (new or 0) - (old or 0)
+    for name in _STOOD.get(entry.entity, ()):
+        if name in changes:
+            was.setdefault((entry.entity, entry.entity_id, name), changes[name][0])
 
 
 def position_in(session: Session, agreement_id: int | None = None, *, year: FinancialYear | None = None,

@@ -51,13 +51,13 @@ def shares_in_pounds(result: RiskShareResult) -> dict[str, int]:
 
 def as_it_stood(position: PoolPosition) -> str:
     """What figures as at a month before the last closed one are, said after them (nothing for today's position):
-    the budgets as that month closed on, without the virements made since (`budgets.moved_since`)."""
+    the budgets and forecasts as that month closed on, without the virements made since (`budgets.moved_since`)."""
     if not position.as_it_stood:
         return ""
     count = len(position.left_out)
     since = ("" if not count else ", without the virement made since" if count == 1
              else f", without the {count} virements made since")
-    return f" The budgets are as they stood when {position.as_at.label} closed{since}."
+    return f" The budgets and forecasts are as they stood when {position.as_at.label} closed{since}."
 
 
 def variance_tone(variance: int, budget: int) -> str | None:

@@ -80,8 +80,8 @@ def test_a_month_imported_without_a_row_of_its_extract_is_not_all_in_until_the_c
     imported(empty_db, extract(tmp_path, "WHT M1.xlsx", [("CH100", 1, "H1", 100_000)]), "WHT")
     council = [("SC200", 1, "C1", 90_000), ("SC200", 1, "C2", 163.57)]
     on = imported(empty_db, extract(tmp_path, "WCC M1.xlsx", [*council[:1], ("SC200", 1, "C2", "163.5.7")]), "WCC")
-    left_out = (f"Ledger rows not imported: 1 row of WCC's extract for M1 (WCC M1.xlsx, imported on {on}) was "
-                "rejected, so the actuals leave it out. To bring it in, import the corrected extract.")
+    left_out = (f"Ledger rows not imported: 1 row of WCC's extract for M1 (WCC M1.xlsx, imported on {on}: row "
+                "Detail!3:3) was rejected, so the actuals leave it out. To bring it in, import the corrected extract.")
     closing = wordings(empty_db, pool, 1, closing=True)
     assert closing[left_out] is False
     assert LOADED.format(1) not in closing  # both partners have rows for M1, but WCC's are not all in
@@ -101,18 +101,29 @@ def test_a_month_imported_without_a_row_of_its_extract_is_not_all_in_until_the_c
     assert wordings(empty_db, pool, 1)[unlock_first] is False
     assert not any("M2" in wording for wording in wordings(empty_db, pool, 1))
     as_at_m2 = wordings(empty_db, pool, 2)
-    assert as_at_m2[f"Ledger rows not imported: 1 row of WCC's extract for M1 (WCC M1.xlsx, imported on {on}); "
-                    f"1 row of WCC's extract for M2 (WCC M2.xlsx, imported on {on_m2}) were rejected, so the actuals "
-                    "leave them out. To bring them in, unlock M1 on the Budgets page (Unlock…, giving the reason), "
-                    "then import the corrected extracts."] is False
+    assert as_at_m2[f"Ledger rows not imported: 1 row of WCC's extract for M1 (WCC M1.xlsx, imported on {on}: row "
+                    f"Detail!3:3); 1 row of WCC's extract for M2 (WCC M2.xlsx, imported on {on_m2}: row Detail!3:3) "
+                    "were rejected, so the actuals leave them out. To bring them in, unlock M1 on the Budgets page "
+                    "(Unlock…, giving the reason), then import the corrected extracts."] is False
 
     # The corrected M1 extract brings the row in: M1 is all in again, M2 still is not.
     unlock_period(empty_db, pool, YEAR, 1, "WCC's corrected M1 extract", today=date(2026, 6, 7))
     imported(empty_db, extract(tmp_path, "WCC M1 corrected.xlsx", council), "WCC")
     assert wordings(empty_db, pool, 1, closing=True)[LOADED.format(1)] is True
     assert [wording for wording, ok in wordings(empty_db, pool, 2).items() if "not imported" in wording] == [
-        f"Ledger rows not imported: 1 row of WCC's extract for M2 (WCC M2.xlsx, imported on {on_m2}) was "
-        "rejected, so the actuals leave it out. To bring it in, import the corrected extract."]
+        f"Ledger rows not imported: 1 row of WCC's extract for M2 (WCC M2.xlsx, imported on {on_m2}: row "
+        "Detail!3:3) was rejected, so the actuals leave it out. To bring it in, import the corrected extract."]
+
+
+def test_the_checklist_names_where_the_first_rows_left_out_were(empty_db, pool, tmp_path):
+    """Five rows left out: the first three are named by the place in the extract the manager's rejected-rows workbook
+    and the partner's file both show, and the rest counted."""
+    imported(empty_db, extract(tmp_path, "WHT M1.xlsx", [("CH100", 1, "H1", 100_000)]), "WHT")
+    bad = [("SC200", 1, f"C{n}", "n/a") for n in range(2, 7)]
+    on = imported(empty_db, extract(tmp_path, "WCC M1.xlsx", [("SC200", 1, "C1", 90_000), *bad]), "WCC")
+    [left_out] = [wording for wording in wordings(empty_db, pool, 1) if "not imported" in wording]
+    assert left_out.startswith(f"Ledger rows not imported: 5 rows of WCC's extract for M1 (WCC M1.xlsx, imported on "
+                               f"{on}: rows Detail!3:3, Detail!4:4, Detail!5:5 and 2 more) were rejected")
 
 
 def test_an_import_undone_no_longer_says_it_left_rows_out(empty_db, pool, tmp_path):

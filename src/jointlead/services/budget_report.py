@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date
@@ -21,6 +22,7 @@ from jointlead.store.models import (
     IN_FORCE,
     Agreement,
     AgreementPartner,
+    AuditEntry,
     BudgetLine,
     ImportBatch,
     LedgerMapping,
@@ -176,6 +178,7 @@ class RowsNotImported:
     imported_on: date
     rows: int
     months: tuple[int, ...]
+    places: tuple[str, ...] = ()  # where the first rows left out were in the extract ('Detail!45:45')
 
 
 def _rows_not_imported(session: Session, agreement_id: int, start_year: int, periods: Collection[int]
@@ -203,9 +206,13 @@ def _rows_not_imported(session: Session, agreement_id: int, start_year: int, per
                 ledger, ImportBatch.organisation_id == organisation_id,
                 ImportBatch.id > batch_id, ImportBatch.undone_at.is_(None)))
         if months:
+            made = session.scalar(select(AuditEntry.changes_json).where(
+                AuditEntry.entity == ImportBatch.__tablename__, AuditEntry.entity_id == batch_id,
+                AuditEntry.verb == "import_ledger").order_by(AuditEntry.id).limit(1))
+            places = json.loads(made).get("rejected_at", (None, []))[1] if made else []
             # Recorded in UTC; said as the day the laptop's clock had, the manager's own.
             found.append(RowsNotImported(code, file_name, imported_at.replace(tzinfo=UTC).astimezone().date(),
-                                         rows, tuple(sorted(months))))
+                                         rows, tuple(sorted(months)), tuple(places)))
     return found
 
 
@@ -226,7 +233,8 @@ def _months_written(session: Session, agreement_id: int, start_year: int, period
 def _not_imported_words(found: Sequence[RowsNotImported], closed: Collection[int]) -> str:
     """The imports that left rows out, and how to bring the rows in: a closed month takes no import until unlocked."""
     parts = [f"{r.rows:,} {'row' if r.rows == 1 else 'rows'} of {r.organisation_code}'s extract for "
-             f"{months_in_words(r.months)} ({r.file_name}, imported on {format_day(r.imported_on)})" for r in found]
+             f"{months_in_words(r.months)} ({r.file_name}, imported on {format_day(r.imported_on)}"
+             f"{_places_in_words(r)})" for r in found]
     one = len(found) == 1 and found[0].rows == 1
     locked = sorted({n for r in found for n in r.months} & set(closed))
     unlock = (f"unlock {months_in_words(locked)} on the Budgets page (Unlock…, giving the reason), then "
@@ -235,6 +243,19 @@ def _not_imported_words(found: Sequence[RowsNotImported], closed: Collection[int
     return (f"Ledger rows not imported: {'; '.join(parts)} {'was' if one else 'were'} rejected, so the actuals "
             f"leave {'it' if one else 'them'} out. To bring {'it' if one else 'them'} in, {unlock}import the "
             f"corrected {extract}.")
+
+
+PLACES_NAMED = 3  # rows left out a checklist names, of each import
+
+
+def _places_in_words(left_out: RowsNotImported) -> str:
+    """Where in the extract the rows left out were, to find them by: the first few, then how many more (nothing
+    for an import made before imports kept their places)."""
+    if not left_out.places:
+        return ""
+    named = list(left_out.places[:PLACES_NAMED])
+    more = left_out.rows - len(named)
+    return f": {'row' if left_out.rows == 1 else 'rows'} {listed([*named, f'{more:,} more'] if more else named)}"
 
 
 def partners_without_ledger(session: Session, agreement_id: int, start_year: int, period: int) -> list[str]:

@@ -2009,6 +2009,9 @@ def _sample_text(value: Any) -> str:
 
 # --- apply and undo ----------------------------------------------------------------------------------
 
+REJECTED_NAMED = 20  # rows left out whose places an import's audit entry keeps
+
+
 def apply_import(database: Database, preview: ImportPreview, *, accept_valid: bool = False,
                  progress: Progress | None = None) -> ImportResult:
     """Write a previewed import in one transaction: every accepted row, or nothing."""
@@ -2048,6 +2051,9 @@ def apply_import(database: Database, preview: ImportPreview, *, accept_valid: bo
             "file": (None, preview.path.name), "sha256": (None, preview.sha256),
             "added": (0, len(preview.added)), "changed": (0, len(preview.changed)),
             "removed": (0, len(preview.removed)), "rejected": (0, len(preview.rejected)),
+            # Where the first rows left out were, so that what still lacks them can say which (a checklist).
+            **({"rejected_at": (None, [row.reference for row in preview.rejected[:REJECTED_NAMED]])}
+               if preview.rejected else {}),
             **({"detail": (None, detail)} if detail else {})})
         uow.commit()
         return ImportResult(batch.id, len(preview.added), len(preview.changed), len(preview.removed),

@@ -261,13 +261,20 @@ def test_each_button_of_the_dialog_has_an_alt_letter_of_its_own(importer, tracke
     assert clashes(keys) == []
 
 
-def test_at_its_smallest_the_dialog_shows_every_column_of_the_changes_without_scrolling_sideways(importer, tracker,
-                                                                                               qtbot):
+@pytest.mark.parametrize("changed_here", [0, 3], ids=["no conflicts", "conflicts"])
+def test_at_its_smallest_the_dialog_shows_every_column_of_the_changes_without_scrolling_sideways(
+        importer, tracker, qtbot, demo_db, changed_here):
+    """With conflicts too: their words must not push the decisions they wait for out of view."""
     update = ("Discussed with the service manager and the commissioning lead; waiting for the finance panel's "
               "sign-off before the end of the month")
     for reference in tracker.references[:12]:
         tracker.write(reference, "New update", update)
-    importer.load(tracker.save())
+    path = tracker.save()
+    for reference in tracker.references[:changed_here]:
+        actions.add_update(demo_db, by_reference(demo_db)[reference].id, "Chased by the manager", today=TODAY)
+    importer.load(path)
+    model = importer.table.model
+    assert sum(bool(model.row_at(row).change.conflict) for row in range(model.rowCount())) == changed_here
     importer.resize(MINIMUM_SIZE)
     importer.show()
     qtbot.waitExposed(importer)

@@ -57,16 +57,20 @@ class _Line:
 # The title is cut short first on a small screen, so the changes keep every column in view without scrolling
 # sideways; with room, it widens to show itself whole (DataTable's capped columns).
 TITLE_WIDTH = 160
+CONFLICT_WIDTH = 100
 COLUMNS = [
     Column("Action", lambda r: r.change.reference or f"New (row {r.change.row})"),
     # The title says which action a change is to, and is all there is of a new action before it is imported.
     Column("Title", lambda r: r.change.title, max_width=TITLE_WIDTH),
     Column("Change", lambda r: r.change.kind.value.capitalize()),
     Column("What", lambda r: r.change.summary, max_width=340),
-    Column("Conflict", lambda r: r.change.conflict, max_width=260, tone=lambda r: "bad" if r.change.conflict else None),
     Column("Decision", lambda r: r.decision,
            tone=lambda r: "bad" if r.decision == UNDECIDED else "muted" if r.decision != ACCEPT else None,
            tooltip=lambda r: r.why or r.decision),
+    # Last, and cut short as the title is, so that a conflict's long words never push the decision it waits for
+    # out of view on a small screen (its tooltip has it whole, and it widens when there is room).
+    Column("Conflict", lambda r: r.change.conflict, max_width=CONFLICT_WIDTH,
+           tone=lambda r: "bad" if r.change.conflict else None),
 ]
 PROBLEM_COLUMNS = [
     Column("Where", lambda p: p.reference, sort_key=lambda p: (p.row or 0, p.column or 0)),

@@ -85,6 +85,16 @@ def test_completing_sets_the_date_and_evidence_and_undo_reopens_it(demo_db):
     assert _row(demo_db, "A-0011") == row
 
 
+def test_an_undo_refused_because_of_a_later_change_names_the_action_and_what_changed(demo_db):
+    row = _row(demo_db, "A-0019")
+    edit = actions.change_status(demo_db, row.id, "in progress", today=DEMO_TODAY)
+    actions.edit_action(demo_db, row.id, priority="high")
+    actions.revise_due_date(demo_db, row.id, date(2027, 2, 1), "Moved by the manager", today=DEMO_TODAY)
+    actions.change_status(demo_db, row.id, "open", today=DEMO_TODAY)
+    with pytest.raises(JointleadError, match="the action 'A-0019' has been changed again since \\(its status\\)"):
+        undo_edit(demo_db, edit)
+
+
 def test_cancelling_keeps_its_reason_as_a_dated_update(demo_db):
     row = _row(demo_db, "A-0019")
     actions.change_status(demo_db, row.id, "cancelled", reason="Superseded by the workforce review.",

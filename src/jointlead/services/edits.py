@@ -105,6 +105,17 @@ def _counted(table: str, count: int) -> str:
     return f"{count} {one if count == 1 else many}"
 
 
+# Fields a manager knows by another name, where the stored one with spaces is not it.
+_FIELDS = {"unlocked_on": "unlock", "unlocked_by": "unlock", "unlock_reason": "unlock", "rag_override": "RAG",
+           "rag_override_reason": "RAG"}
+
+
+def _fields_in_words(keys: Collection[str]) -> str:
+    """'due date and owner': fields as a manager would name them, not as they are stored."""
+    words = [_FIELDS.get(key, key.removesuffix("_id").removesuffix("_pence").replace("_", " ")) for key in keys]
+    return listed(list(dict.fromkeys(words)))
+
+
 def _named(row: Base) -> str:
     """The team 'Crisis', the action 'A-0042': a record as the user knows it."""
     kind = _kind(row.__tablename__)[0]
@@ -274,8 +285,10 @@ def _compensate(recorder: Recorder, entry: AuditEntry) -> None:
         raise JointleadError("That change cannot be undone: the ledger row has since been replaced by a later "
                              "import.", "Undo that import first.")
     _refuse_in_closed_month(session, model, current, whole_row=created)
-    if any(current[k] != new for k, (_old, new) in changes.items()):
-        raise JointleadError("That change cannot be undone: the record has been changed again since.",
+    changed_since = [key for key, (_old, new) in changes.items() if current[key] != new]
+    if changed_since:
+        raise JointleadError(f"That change cannot be undone: {_named(row)} has been changed again since (its "
+                             f"{_fields_in_words(changed_since)}).",
                              "Undo the later changes first.")
     if created and model is PeriodClose:
         # A month's close stays on the record: undoing it unlocks the month, as Unlock… does, with the reason that

@@ -122,13 +122,21 @@ def _due(action: Action) -> date:
     return action.revised_due_date or action.original_due_date
 
 
+_ISSUED = "issued action references"  # where a change's session keeps them (Session.info)
+
+
 def _issued_references(session: Session) -> set[str]:
-    """Every reference ever issued: those recorded, and those of removed actions, which the audit log keeps."""
-    issued = set(session.scalars(select(Action.reference)))
-    for changes in session.scalars(select(AuditEntry.changes_json).where(
-            AuditEntry.entity == Action.__tablename__, AuditEntry.changes_json.like('%"reference"%'))):
-        old, new = json.loads(changes).get("reference", (None, None))
-        issued.update(r for r in (old, new) if isinstance(r, str))
+    """Every reference ever issued: those recorded, and those of removed actions, which the audit log keeps.
+
+    Read once a change, and kept with its session, which each reference issued in it is added to: a tracker bringing
+    500 new actions would otherwise read the whole log 500 times (each import slower than the last)."""
+    issued = session.info.get(_ISSUED)
+    if issued is None:
+        issued = session.info[_ISSUED] = set(session.scalars(select(Action.reference)))
+        for changes in session.scalars(select(AuditEntry.changes_json).where(
+                AuditEntry.entity == Action.__tablename__, AuditEntry.changes_json.like('%"reference"%'))):
+            old, new = json.loads(changes).get("reference", (None, None))
+            issued.update(r for r in (old, new) if isinstance(r, str))
     return issued
 
 
@@ -141,7 +149,9 @@ def add_action(record: Recorder, *, title: str, owner: Person | None, due: date,
     title = check_title(title)
     check_due(due, raised)
     priority = _check_priority(priority)
-    reference = next_reference(_issued_references(record.session))
+    issued = _issued_references(record.session)
+    reference = next_reference(issued)
+    issued.add(reference)
     return record.create(Action(
         reference=reference, title=title, detail=(detail or "").strip(), meeting_id=meeting.id if meeting else None,
         workstream=(workstream or "").strip(), owner_id=owner.id if owner else None,

@@ -621,10 +621,10 @@ def _add_choices(ws: Any, columns: Sequence[ExportColumn], count: int) -> None:
         if not column.choices:
             continue
         letter = get_column_letter(index + 1)
+        # No input message: the drop-down's arrow says there is a list, and a pop-up over every cell would not help.
         validation = DataValidation(type="list", formula1='"' + ",".join(column.choices) + '"', allow_blank=True,
                                     showDropDown=False, showErrorMessage=True, errorStyle="stop",
                                     errorTitle=column.header[:32], error=f"Choose one of: {', '.join(column.choices)}.",
-                                    promptTitle=column.header[:32], prompt="Choose from the list.",
                                     showInputMessage=False)
         validation.add(f"{letter}2:{letter}{last_row}")
         ws.data_validations.append(validation)

@@ -279,12 +279,12 @@ def _import_actions(args: argparse.Namespace) -> int:
                 print(f"  conflict: {review.conflict}")
         counts = (f"{count(preview.rows_read, 'row', 'rows')} read from {preview.sheet}: "
                   f"{count(len(preview.changes), 'change', 'changes')} to "
-                  f"{count(len(preview.reviews), 'action', 'actions')}, {len(preview.conflicts)} in conflict, "
+                  f"{count(len(preview.reviews), 'action', 'actions')}, {len(preview.changed_here)} in conflict, "
                   f"{count(preview.rows_with_problems, 'row', 'rows')} with problems.")
         if args.dry_run:
             print(f"Dry run, nothing changed. {counts}")
-            return EXIT_REJECTED if preview.problems or preview.conflicts else EXIT_OK
-        if (preview.problems or preview.conflicts) and not args.accept_valid:
+            return EXIT_REJECTED if preview.problems or preview.changed_here else EXIT_OK
+        if (preview.problems or preview.changed_here) and not args.accept_valid:
             print(f"Nothing was imported. {counts}")
             print("Correct the rows with problems and import the file again, decide the conflicts in the app's "
                   "import preview, or use --accept-valid to import the rest (rows with problems left out, "
@@ -294,7 +294,7 @@ def _import_actions(args: argparse.Namespace) -> int:
         result = apply_tracker_import(database, preview, decisions={c.key: False for c in preview.conflicts},
                                       accept_valid=args.accept_valid)
         for change in result.rejected:
-            print(f"rejected, changed here since the export: {change.key}")
+            print(f"rejected: {change.key}: {change.unless_accepted or 'changed here since the export.'}")
         if result.edit is None:
             print(f"Nothing to import. {counts}")
         else:

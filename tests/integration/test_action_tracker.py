@@ -322,6 +322,119 @@ def test_a_tracker_whose_import_was_undone_gives_everything_again(demo_db, tmp_p
     assert len(preview.changes) == 5 and not any("not taken again" in n for n in preview.notices)
 
 
+def _import_day(database) -> str:
+    """The day the last import of a tracker was made, as a notice or a conflict says it."""
+    with database.session() as session:
+        return format_day(session.scalar(select(ImportBatch.imported_at).where(ImportBatch.kind == "actions")
+                                         .order_by(ImportBatch.id.desc())).date())
+
+
+def _copy(owner, tmp_path, name):
+    """The owner's tracker as they send it again: a copy, with whatever they changed since."""
+    owner.workbook.save(tmp_path / name)
+    return tmp_path / name
+
+
+def test_a_change_rejected_before_and_sent_again_unchanged_is_rejected_again_unless_accepted(demo_db, tmp_path):
+    path = _export(demo_db, tmp_path / "nft.xlsx", organisation="NFT").path
+    owner = Owner(path)
+    owner.type("A-0011", "New update", "Protocol drafted.")
+    owner.type("A-0019", "New due date", date(2027, 6, 15))
+    owner.type("A-0019", "Reason for new due date", "Waiting for HR.")
+    owner.save()
+    due = _log(demo_db)["A-0019"].due
+    first = apply_tracker_import(demo_db, preview_tracker_import(demo_db, path, today=DEMO_TODAY),
+                                 decisions={"A-0019 due date": False})
+    assert [c.key for c in first.rejected] == ["A-0019 due date"]
+    day = _import_day(demo_db)
+
+    owner.type("A-0018", "New update", "Lead identified.")  # the owner adds to the same copy and sends it again
+    again = preview_tracker_import(demo_db, _copy(owner, tmp_path, "again.xlsx"), today=DEMO_TODAY)
+    changes = {c.key: c for c in again.changes}
+    assert sorted(changes) == ["A-0018 update", "A-0019 due date"]
+    assert not changes["A-0018 update"].conflict
+    rejected = changes["A-0019 due date"]
+    assert rejected.conflict == rejected.unless_accepted == (
+        f"This new due date (15 June 2027) was rejected when this tracker was imported on {day}, and has been sent "
+        "again unchanged: it is rejected again unless you accept it.")
+    assert [r.conflict for r in again.reviews if r.reference == "A-0019"] == [rejected.conflict]
+
+    # Another reason, or another date, is asked anew: heard as any change is.
+    owner.type("A-0019", "Reason for new due date", "HR have confirmed a June start.")
+    assert [c.conflict for c in preview_tracker_import(demo_db, _copy(owner, tmp_path, "reason.xlsx"),
+                                                       today=DEMO_TODAY).changes if c.reference == "A-0019"] == [""]
+    owner.type("A-0019", "Reason for new due date", "Waiting for HR.")
+
+    # Left undecided, it is rejected again, and the rest imported.
+    second = apply_tracker_import(demo_db, again)
+    assert ([c.key for c in second.applied], [c.key for c in second.rejected]) == (["A-0018 update"],
+                                                                                  ["A-0019 due date"])
+    assert _log(demo_db)["A-0019"].due == due
+    assert _detail(demo_db, "A-0018").updates[-1].text == "Lead identified."
+
+    # The manager may still accept it, deliberately.
+    owner.type("A-0023", "New update", "Journals posted.")
+    third = preview_tracker_import(demo_db, _copy(owner, tmp_path, "third.xlsx"), today=DEMO_TODAY)
+    assert [c.key for c in third.changes if c.unless_accepted] == ["A-0019 due date"]
+    apply_tracker_import(demo_db, third, decisions={"A-0019 due date": True})
+    assert _log(demo_db)["A-0019"].due == date(2027, 6, 15)
+
+
+@pytest.mark.parametrize("rows_above", [0, 1], ids=["on the same row", "a row above it deleted"])
+def test_a_new_row_sent_again_with_its_title_corrected_is_not_added_twice_unless_accepted(demo_db, tmp_path,
+                                                                                          rows_above):
+    path = _export(demo_db, tmp_path / "lucy.xlsx", owner="Lucy Roberts").path
+    owner = Owner(path)
+    row = owner.add_row(**{"Action": "Set up joint inducton pack", "Due": date(2026, 12, 31)})
+    owner.save()
+    assert apply_tracker_import(demo_db, preview_tracker_import(demo_db, path, today=DEMO_TODAY)
+                                ).new_references == ("A-0041",)
+    day = _import_day(demo_db)
+
+    owner.sheet.cell(row, owner.columns["Action"]).value = "Set up joint induction pack"  # the typo corrected
+    owner.sheet.cell(row, owner.columns["New update"]).value = "Draft circulated."
+    if rows_above:
+        owner.sheet.delete_rows(owner.row_of("A-0010"))
+    preview = preview_tracker_import(demo_db, _copy(owner, tmp_path, "again.xlsx"), today=DEMO_TODAY)
+    [change] = preview.changes
+    now = row - rows_above
+    assert (change.kind, change.row, change.title) == (ChangeKind.NEW_ACTION, now, "Set up joint induction pack")
+    assert change.conflict == change.unless_accepted == (
+        f"Row {now} may be A-0041 with its title changed: A-0041 was added from row {row} when this tracker was "
+        f"imported on {day}, as 'Set up joint inducton pack'. It is not added again unless you accept it as another "
+        "action; if it is A-0041, change A-0041 itself in jointlead and add its new update there.")
+    before = _log(demo_db)
+    result = apply_tracker_import(demo_db, preview)  # left undecided: not added again
+    assert (result.edit, result.new_references, _log(demo_db)) == (None, (), before)
+    assert apply_tracker_import(demo_db, preview, decisions={change.key: True}).new_references == ("A-0042",)
+
+
+def test_a_tracker_whose_earlier_imports_kept_no_rejections_or_new_rows_still_imports(demo_db, tmp_path):
+    """Imports made by earlier versions of jointlead kept each rejected change's name alone, and no note of where
+    their new rows were: what they took is still known, the rest is heard as new."""
+    path = _export(demo_db, tmp_path / "nft.xlsx", organisation="NFT").path
+    owner = Owner(path)
+    owner.type("A-0019", "New due date", date(2027, 6, 15))
+    owner.type("A-0019", "Reason for new due date", "Waiting for HR.")
+    owner.type("A-0011", "New update", "Protocol drafted.")
+    row = owner.add_row(**{"Action": "Brief the new AMHP lead", "Owner": "Lucy Roberts", "Due": date(2026, 12, 31)})
+    owner.save()
+    apply_tracker_import(demo_db, preview_tracker_import(demo_db, path, today=DEMO_TODAY),
+                         decisions={"A-0019 due date": False})
+    with demo_db.session() as session:
+        batch = session.scalar(select(ImportBatch).where(ImportBatch.kind == "actions"))
+        mapping = json.loads(batch.mapping_json)
+        mapping["rejected"] = ["A-0019 due date"]
+        del mapping["added"]
+        batch.mapping_json = json.dumps(mapping)
+        session.commit()
+    owner.sheet.cell(row, owner.columns["Action"]).value = "Brief the new AMHP leads"
+    preview = preview_tracker_import(demo_db, _copy(owner, tmp_path, "again.xlsx"), today=DEMO_TODAY)
+    assert preview.problems == () and preview.conflicts == ()
+    assert sorted(c.key for c in preview.changes) == ["A-0019 due date", f"row {row} new action"]
+    assert any(n.startswith("A-0011: its new update was added") for n in preview.notices)
+
+
 def test_an_owners_tracker_gives_a_new_row_without_an_owner_to_that_owner(demo_db, tmp_path):
     path = _export(demo_db, tmp_path / "lucy.xlsx", owner="Lucy Roberts").path
     owner = Owner(path)
@@ -620,6 +733,33 @@ def test_the_command_line_exports_a_tracker_and_takes_it_back(demo_path, tmp_pat
     assert main(["import", "actions", str(out), "--db", str(demo_path)]) == 1  # the same file twice is refused
 
 
+def test_the_command_line_rejects_again_a_change_rejected_before_saying_why(demo_path, tmp_path, capsys):
+    """It cannot ask, and needs not: a change rejected unless accepted is rejected, and the rest imported."""
+    from jointlead.cli import main
+    from jointlead.store.database import open_database
+
+    out = tmp_path / "nft tracker.xlsx"
+    assert main(["export", "actions", "--db", str(demo_path), "--org", "NFT", "--out", str(out)]) == 0
+    owner = Owner(out)
+    owner.type("A-0019", "New due date", date(2027, 6, 15))
+    owner.type("A-0019", "Reason for new due date", "Waiting for HR.")
+    owner.type("A-0011", "New update", "Protocol drafted.")
+    owner.save()
+    database = open_database(demo_path)
+    try:
+        apply_tracker_import(database, preview_tracker_import(database, out, today=DEMO_TODAY),
+                             decisions={"A-0019 due date": False})
+    finally:
+        database.close()
+    owner.type("A-0018", "New update", "Lead identified.")
+    capsys.readouterr()
+    assert main(["import", "actions", str(_copy(owner, tmp_path, "again.xlsx")), "--db", str(demo_path)]) == 0
+    said = capsys.readouterr().out
+    assert "rejected: A-0019 due date: This new due date (15 June 2027) was rejected when this tracker was imported" \
+           in said
+    assert "Imported 1 change (batch" in said and "0 in conflict" in said
+
+
 def test_an_update_on_a_row_whose_owner_was_cleared_is_credited_to_the_actions_owner(demo_db, tmp_path):
     path = _export(demo_db, tmp_path / "nft.xlsx", organisation="NFT").path
     owner = Owner(path)
@@ -686,6 +826,67 @@ def test_a_row_whose_ref_was_cleared_or_retyped_to_another_actions_is_a_problem_
     after = _log(demo_db)
     assert set(after) == set(before)
     assert (after["A-0011"].status, after["A-0019"].status) == (before["A-0011"].status, before["A-0019"].status)
+
+
+def _sort_cells_without_the_ref(owner, first, second):
+    """As sorting the table by a column without selecting Ref does: the two rows' cells from Action on are swapped,
+    each row keeping its Ref."""
+    one, two = owner.row_of(first), owner.row_of(second)
+    for column in range(2, owner.sheet.max_column + 1):
+        top, bottom = owner.sheet.cell(one, column), owner.sheet.cell(two, column)
+        top.value, bottom.value = bottom.value, top.value
+
+
+@pytest.mark.parametrize("overtyped, cells", [("Due", "Action and Owner"), ("Action", "Owner and Due")])
+def test_a_row_holding_another_actions_cells_with_one_overtyped_is_a_problem_not_a_change_to_its_ref(
+        demo_db, tmp_path, overtyped, cells):
+    path = _export(demo_db, tmp_path / "nft.xlsx", organisation="NFT").path
+    owner = Owner(path)
+    _sort_cells_without_the_ref(owner, "A-0019", "A-0034")  # A-0019's row now holds A-0034's cells, and back
+    rows = {reference: owner.row_of(reference) for reference in ("A-0019", "A-0034", "A-0023")}
+    owner.type("A-0019", overtyped, date(2026, 12, 20) if overtyped == "Due" else "Agree locum cover for South")
+    owner.type("A-0019", "New update", "Locum agreed from January.")
+    owner.type("A-0019", "New status", "Complete")
+    owner.type("A-0023", "Due", date(2027, 1, 8))  # its Ref cleared, and its Due overtyped: not a second A-0023
+    owner.type("A-0023", "New update", "Journals posted.")
+    owner.sheet.cell(owner.row_of("A-0023"), 1).value = None
+    owner.type("A-0010", "New update", "Still waiting.")
+    owner.save()
+    preview = preview_tracker_import(demo_db, path, today=DEMO_TODAY)
+    assert [c.key for c in preview.changes] == ["A-0010 update"]
+    problems = {p.row: p.message for p in preview.problems}
+    assert sorted(problems) == sorted(rows.values())
+    assert problems[rows["A-0034"]].startswith("The Ref says A-0034, but the row's Action, Owner and Due are those "
+                                               "A-0019 was sent with")
+    sorted_row = problems[rows["A-0019"]]
+    assert sorted_row.startswith(f"The Ref says A-0019, but the row's {cells} are those A-0034 was sent with "
+                                 "('Agree locum ")
+    assert "not A-0019's" in sorted_row and "nothing on the row was taken" in sorted_row
+    assert "Put back the Ref it was sent with (A-0034)" in sorted_row
+    assert problems[rows["A-0023"]].startswith("The Ref is empty, but the row's Action and Owner are those A-0023 "
+                                               "was sent with")
+    before = _log(demo_db)
+    assert apply_tracker_import(demo_db, preview, accept_valid=True).new_references == ()
+    after = _log(demo_db)
+    assert set(after) == set(before)
+    assert [after[ref].status for ref in ("A-0019", "A-0034")] == [before[ref].status for ref in ("A-0019", "A-0034")]
+    assert after["A-0019"].latest_update == before["A-0019"].latest_update
+
+
+def test_an_owners_own_cells_overtyped_like_another_of_their_actions_are_notices_not_problems(demo_db, tmp_path):
+    """On an owner's tracker every row has the same Owner, and two actions may be due the same day: a row whose Due
+    is overtyped to another's, and its title reworded, is still its Ref's."""
+    path = _export(demo_db, tmp_path / "lucy.xlsx", owner="Lucy Roberts").path
+    owner = Owner(path)
+    taken = owner.sheet.cell(owner.row_of("A-0023"), owner.columns["Due"]).value  # A-0037's too
+    owner.type("A-0010", "Due", taken)
+    owner.type("A-0010", "Action", "Review the risk reserve")
+    owner.type("A-0010", "New update", "Waiting for the forecast.")
+    owner.save()
+    preview = preview_tracker_import(demo_db, path, today=DEMO_TODAY)
+    assert preview.problems == ()
+    assert [c.key for c in preview.changes] == ["A-0010 update"]
+    assert len([n for n in preview.notices if n.startswith("A-0010: the ")]) == 2
 
 
 def test_a_cancellation_needs_its_update_accepted_and_a_completion_keeps_no_rejected_evidence(demo_db, tmp_path):

@@ -187,6 +187,35 @@ def decisions(importer: TrackerImportDialog) -> dict[str, str]:
     return {model.row_at(row).change.key: model.row_at(row).decision for row in range(model.rowCount())}
 
 
+def test_a_change_rejected_before_and_sent_again_shows_as_rejected_and_needs_no_decision(importer, tracker, demo_db,
+                                                                                         qtbot, messages):
+    from jointlead.services.action_tracker import apply_tracker_import, preview_tracker_import
+
+    moved, other = tracker.references[:2]
+    tracker.write(moved, "New due date", datetime(2027, 6, 15))
+    tracker.write(moved, "Reason for new due date", "Waiting for HR.")
+    tracker.write(other, "New update", "Both partners confirmed in writing")
+    apply_tracker_import(demo_db, preview_tracker_import(demo_db, tracker.save(), today=TODAY),
+                         decisions={f"{moved} due date": False})
+    tracker.write(other, "New update", "And the finance panel agreed")  # the owner adds to it and sends it again
+
+    importer.load(tracker.save())
+
+    assert decisions(importer) == {f"{moved} due date": REJECT, f"{other} update": ACCEPT}
+    model = importer.table.model
+    line = next(row for row in range(model.rowCount()) if model.row_at(row).change.key == f"{moved} due date")
+    decision = [column.header for column in model.columns].index("Decision")
+    assert "rejected again unless you accept it" in model.index(line, decision).data(Qt.ItemDataRole.ToolTipRole)
+    assert importer.summary.text().endswith("0 in conflict with changes made here since the export; 1 sent again "
+                                            "since an earlier import, rejected unless you accept it.")
+    assert importer.import_button.isEnabled()
+    qtbot.mouseClick(importer.import_button, Qt.MouseButton.LeftButton)
+    assert messages == []
+    after = by_reference(demo_db)
+    assert after[other].latest_update == "And the finance panel agreed"
+    assert after[moved].due != date(2027, 6, 15)
+
+
 WHY = "No longer needed: the partnership board closed the workstream"
 
 

@@ -15,11 +15,18 @@ Rules (docs/actions.md):
   tracker asks of it is a conflict, accepted or rejected by the manager before anything is applied.
 - A copy of a tracker imported already (corrected or added to, and sent again) gives only what is new in it: each
   import records the changes it took and the versions it left, and a change taken before is a notice, not a change.
+  It records the changes the manager rejected too: one sent again unchanged is a conflict, rejected again unless the
+  manager accepts it now. And it records where each new row was, whose it was and when it was due: a new row of a
+  later copy at the same place (or for the same owner and due date) whose title has changed since is a conflict too,
+  not added again unless the manager accepts it as another action (an owner correcting a typo would otherwise add it
+  twice).
 - Updates are dated the day of import, by the owner named on the row. A status of Complete takes the new update
   as its evidence; Cancelled needs a new update saying why, and is refused if that update is rejected (a rejected
   update is never kept as evidence either). Everything typed is stored as text, formulas included.
-- A row's Ref is checked against the rest of it: a row whose Action, Owner and Due are another exported action's
-  as sent (a Ref retyped, or cleared) is a problem, never a change to the wrong action or a second copy of it.
+- A row's Ref is checked against the rest of it: a row that holds another exported action's title as sent, not its
+  Ref's, or two of its Action, Owner and Due as sent and none of its Ref's (a Ref retyped, or the rows sorted without
+  it, with a cell overtyped as well), is a problem, never a change to the wrong action; so is a row with its Ref
+  cleared that holds an exported action's title and its Owner or Due, never a second copy of it.
 - All or nothing: any row with a problem stops the import unless the valid rows are accepted on their own, and the
   whole import is one transaction and one Edit (undo removes it, import batch included).
 """
@@ -49,7 +56,9 @@ from jointlead.exchange.action_tracker import (
     NEW_DUE,
     NEW_STATUS,
     NEW_UPDATE,
+    OWNER,
     REASON,
+    TITLE,
     TRACKER_COLUMNS,
     TRACKER_SHEET,
     TrackerFile,
@@ -110,8 +119,8 @@ _NOT_TAKEN = {
 _EXPORTED = ("title", "owner", "due", "status", "rag", "updated_on", "latest_update")
 _NEW_ROW = ("status", "rag", "updated_on", "latest_update", "reason", "new_due")
 _NEW_ROW_AS_EXPORTED = {"status": fingerprint(ActionStatus.OPEN)}
-# The cells that say which action a row is, besides its Ref.
-_IDENTIFYING = ("title", "owner", "due")
+# The cells that say which action a row is, besides its Ref, and their headings.
+_IDENTIFYING = {"title": TITLE, "owner": OWNER, "due": DUE}
 
 
 # --- versions ---------------------------------------------------------------------------------------------------------
@@ -252,6 +261,10 @@ class TrackerChange:
     due: date | None = None
     reason: str = ""
     owner_id: int | None = None
+    # Why this change is rejected unless the manager accepts it, said at the end of its conflict: a change rejected
+    # before and sent again unchanged, or a new row that may be an action an earlier import of the tracker added.
+    # "" for a change that is taken unless rejected (or, in conflict with changes made here, waits for a decision).
+    unless_accepted: str = ""
 
 
 @dataclass(frozen=True)
@@ -285,6 +298,12 @@ class TrackerPreview:
         return tuple(c for c in self.changes if c.conflict)
 
     @property
+    def changed_here(self) -> tuple[TrackerChange, ...]:
+        """The conflicts with changes made here since the export, which wait for the manager to decide (the rest are
+        rejected unless accepted: `TrackerChange.unless_accepted`)."""
+        return tuple(c for c in self.changes if c.conflict.removesuffix(c.unless_accepted).strip())
+
+    @property
     def rows_with_problems(self) -> int:
         return len({p.row for p in self.problems})
 
@@ -294,8 +313,15 @@ class TrackerPreview:
         grouped: dict[int, list[TrackerChange]] = {}
         for change in self.changes:
             grouped.setdefault(change.row, []).append(change)
-        return tuple(ActionReview(group[0].reference, row, group[0].title, group[0].conflict, tuple(group))
+        return tuple(ActionReview(group[0].reference, row, group[0].title, _together(group), tuple(group))
                      for row, group in sorted(grouped.items()))
+
+
+def _together(changes: Sequence[TrackerChange]) -> str:
+    """What a row's changes conflict with, each said once: changes made here to the action, shared by all of them,
+    then why any one of them is rejected unless accepted."""
+    here = [change.conflict.removesuffix(change.unless_accepted).strip() for change in changes]
+    return " ".join(dict.fromkeys(said for said in [*here, *(c.unless_accepted for c in changes)] if said))
 
 
 def _registration(session: Session, export_id: str) -> tuple[AuditEntry, dict]:
@@ -394,31 +420,66 @@ def _changed_here(session: Session, after: int, action_ids: set[int],
     return found
 
 
+def _unless_accepted(change: TrackerChange, why: str) -> TrackerChange:
+    """The change as a conflict that is rejected unless the manager accepts it, saying why after anything else it
+    conflicts with."""
+    return replace(change, conflict=f"{change.conflict} {why}".strip(),
+                   unless_accepted=f"{change.unless_accepted} {why}".strip())
+
+
+def _are_those(headings: Sequence[str]) -> str:
+    """"Action is the one", "Action and Owner are those", as a row's cells are some action's as sent."""
+    return f"{listed(headings)} {'is the one' if len(headings) == 1 else 'are those'}"
+
+
 def _were(references: Sequence[str]) -> str:
     """"A-0011 was", "A-0011 and A-0012 were"."""
     return f"{listed(references)} {'was' if len(references) == 1 else 'were'}"
 
 
-def _title_key(title: str) -> str:
-    """A new action's title as an earlier import of the tracker would know it again: case and spacing aside."""
-    return " ".join(title.split()).casefold()
+def _text_key(text: str) -> str:
+    """Text (a new action's title, a reason) as a copy of the tracker sent again would say it again: case and spacing
+    aside."""
+    return " ".join(text.split()).casefold()
 
 
 def _taken_key(change: TrackerChange) -> tuple[str, ...]:
     """What makes a change the same change when a later copy of the tracker asks for it again."""
     if change.kind == ChangeKind.NEW_ACTION:
-        return (change.kind.value, _title_key(change.title))
+        return (change.kind.value, _text_key(change.title))
     value = {ChangeKind.UPDATE: change.text, ChangeKind.DUE_DATE: change.due.isoformat() if change.due else "",
              ChangeKind.STATUS: change.status}[change.kind]
     return (change.kind.value, change.reference, value)
 
 
+def _rejected_key(change: TrackerChange) -> tuple[str, ...]:
+    """What makes a change the one the manager rejected before, sent again unchanged: the same change, and for a new
+    due date the same reason too (an owner who gives another reason asks again, and is heard again)."""
+    key = _taken_key(change)
+    return (*key, _text_key(change.reason)) if change.kind == ChangeKind.DUE_DATE else key
+
+
+@dataclass(frozen=True)
+class _AddedRow:
+    """A new row an earlier import of the tracker added as an action, as it was then."""
+
+    row: int
+    reference: str
+    title: str
+    owner_id: int | None
+    due: date
+    day: date  # of that import
+
+
 class _EarlierImports:
-    """What earlier imports of the same tracker (a copy corrected or saved again by its owner) took, and the version
-    each left its actions at, so that importing it again takes only what is new in it."""
+    """What earlier imports of the same tracker (a copy corrected or saved again by its owner) took and rejected, the
+    new rows they added, and the version each left its actions at, so that importing it again takes only what is new
+    in it."""
 
     def __init__(self, session: Session, export_id: str) -> None:
         self.taken: dict[tuple[str, ...], tuple[str, date]] = {}  # change -> (the new action's reference, the day)
+        self.rejected: dict[tuple[str, ...], date] = {}  # change (_rejected_key) -> the day it was last rejected
+        self.added: list[_AddedRow] = []
         self._left: dict[str, tuple[str, int]] = {}  # reference -> (its version after the import, the import's entry)
         for batch in session.scalars(select(ImportBatch).where(
                 ImportBatch.kind == BATCH_KIND, ImportBatch.undone_at.is_(None),
@@ -426,11 +487,19 @@ class _EarlierImports:
             mapping = json.loads(batch.mapping_json)
             if mapping.get("export_id") != export_id:
                 continue
+            day = batch.imported_at.date()
             entry_id = session.scalar(select(AuditEntry.id).where(
                 AuditEntry.entity == ImportBatch.__tablename__, AuditEntry.entity_id == batch.id)
                 .order_by(AuditEntry.id))
             for key, reference in mapping.get("taken", []):
-                self.taken[tuple(key)] = (reference, batch.imported_at.date())
+                self.taken[tuple(key)] = (reference, day)
+            # Imports by earlier versions of jointlead kept a rejected change's name alone ("A-0019 due date"), which
+            # does not say what it asked: those are not known again, and are heard as new.
+            for key in mapping.get("rejected", []):
+                if isinstance(key, list):
+                    self.rejected[tuple(key)] = day
+            for row, reference, title, owner_id, due in mapping.get("added", []):  # none kept by earlier versions
+                self.added.append(_AddedRow(row, reference, title, owner_id, date.fromisoformat(due), day))
             for reference, version in mapping.get("left", {}).items():
                 self._left[reference] = (version, entry_id or 0)
 
@@ -477,7 +546,7 @@ def preview_tracker_import(database: Database, path: Path, *, today: date | None
             Organisation.code == registered.get("organisation")))
         written = registered.get("cells")
         reader = _RowReader(session, tracker, actions, now, changed, described, default_owner, today, written or {},
-                            earlier_imports.taken)
+                            earlier_imports)
         if written is None:
             reader.notices.append("This tracker was exported by an earlier version of jointlead, which kept no note "
                                   "of the cells it wrote, so changes to them cannot be found: look over the columns "
@@ -498,7 +567,7 @@ class _RowReader:
     def __init__(self, session: Session, tracker: TrackerFile, actions: Mapping[str, Action],
                  now: Mapping[int, str], changed: set[int], described: Mapping[int, list[str]],
                  default_owner: Person | None, today: date, written: Mapping[str, Mapping[str, str]],
-                 taken: Mapping[tuple[str, ...], tuple[str, date]]) -> None:
+                 earlier: _EarlierImports) -> None:
         self.session = session
         self.tracker = tracker
         self.actions = actions
@@ -508,24 +577,55 @@ class _RowReader:
         self.default_owner = default_owner
         self.today = today
         self.written = written  # reference -> field name -> fingerprint of the cell as exported
-        self.taken = taken  # what earlier imports of this tracker took
+        self.taken = earlier.taken  # what earlier imports of this tracker took
+        self.earlier = earlier
+        # The new rows added before whose titles are on no new row of this copy: one of them may be on a row whose
+        # title was corrected since. Each is claimed by one row at most.
+        titled = {_text_key(row.values["title"]) for row in tracker.rows
+                  if row.values.get("reference") is None and row.values.get("title")}
+        self.unclaimed = [added for added in earlier.added if _text_key(added.title) not in titled]
         self.read_columns = set(tracker.columns.values())
         self.changes: list[TrackerChange] = []
         self.problems: list[Problem] = []
         self.notices: list[str] = []
         self.seen: dict[str, int] = {}
-        # Each exported action by its Action, Owner and Due as sent: a row's Ref alone must not decide which action
-        # it changes, when the rest of the row says it is another's (a Ref retyped or cleared, rows sorted apart).
-        self.sent_as: dict[tuple[str, str, str], list[str]] = {}
-        for reference, cells in sorted(written.items()):
-            self.sent_as.setdefault(tuple(cells.get(name, "") for name in _IDENTIFYING), []).append(reference)
 
     def _problem(self, row: int, message: str, column: str | None = None) -> None:
         self.problems.append(Problem(message, self.tracker.sheet, row, self.tracker.columns.get(column)))
 
-    def _sent_as(self, values: Mapping[str, object]) -> list[str]:
-        """The exported actions whose Action, Owner and Due, as sent, this row holds (case and spacing aside)."""
-        return self.sent_as.get(tuple(fingerprint(values.get(name)) for name in _IDENTIFYING), [])
+    def _looks_like(self, values: Mapping[str, object], reference: str | None = None) -> tuple[list[str], list[str]]:
+        """The exported actions whose row this is, by its Action, Owner and Due as sent (case and spacing aside),
+        rather than the action its Ref names (or a new one, with no Ref); and the headings of the cells that say so.
+
+        A row's Ref alone must not decide which action it changes: rows sorted without their Refs, or a Ref retyped,
+        leave another action's cells beside it, and the owner may have overtyped one of them too. So a row is
+        another action's when it holds that action's title and not its Ref's own; when two of those cells are
+        another's and none is its Ref's; or when all three are another's. A cell both were sent with says nothing
+        either way: on an owner's tracker every row has the same Owner, and two actions may be due the same day.
+        A row with no Ref is an exported action's when it holds its title, and its Owner or Due as well.
+        """
+        held = {name: fingerprint(values.get(name)) for name in _IDENTIFYING if not is_blank(values.get(name))}
+        own = self.written.get(reference, {}) if reference is not None else {}
+        ours = {name for name, cell in held.items() if own.get(name) == cell}
+        found: list[tuple[set[str], str]] = []
+        for other, cells in sorted(self.written.items()):
+            if other == reference:
+                continue
+            same = {name for name, cell in held.items() if cells.get(name) == cell}
+            theirs = same - ours
+            if reference is None:
+                doubtful = "title" in same and len(same) >= 2
+            else:
+                doubtful = ("title" in theirs or (len(theirs) >= 2 and not ours)
+                            or (len(same) == len(_IDENTIFYING) and len(ours) < len(_IDENTIFYING)))
+            if doubtful:
+                found.append((same, other))
+        if not found:
+            return [], []
+        found.sort(key=lambda each: -len(each[0]))  # the likeliest first, each in reference order
+        cells = found[0][0]
+        return ([other for same, other in found if same == cells],
+                [heading for name, heading in _IDENTIFYING.items() if name in cells])
 
     def read(self, row) -> None:
         self._notice_columns_not_read(row)
@@ -543,12 +643,12 @@ class _RowReader:
 
     def _new_action(self, number: int, values: Mapping[str, object]) -> None:
         title, owner_name = values.get("title"), values.get("owner")
-        sent = self._sent_as(values)
+        sent, cells = self._looks_like(values)
         if sent:
-            self._problem(number, f"The Ref is empty, but the row's Action, Owner and Due are those {_were(sent)} "
-                                  f"sent with ({quoted(title)}), so it would add {listed(sent)} again as a new "
-                                  f"action. Put its Ref back ({' or '.join(sent)}) for the row's changes to be "
-                                  "taken for it; a new action needs an Action of its own.", "reference")
+            self._problem(number, f"The Ref is empty, but the row's {_are_those(cells)} {_were(sent)} sent with "
+                                  f"({quoted(title)}), so it would add {listed(sent)} again as a new action. Put its "
+                                  f"Ref back ({' or '.join(sent)}) for the row's changes to be taken for it; a new "
+                                  "action needs an Action of its own.", "reference")
             return
         self._notice_not_taken(f"Row {number}", number, values,
                                [name for name in _NEW_ROW if (name != "new_due" or values.get("due"))
@@ -558,7 +658,7 @@ class _RowReader:
         text, status = values.get("new_update"), values.get("new_status")
         if not any((title, owner_name, due, text, status, values.get("reason"))):
             return
-        if title and self._taken_before(f"Row {number}", (ChangeKind.NEW_ACTION.value, _title_key(title))):
+        if title and self._taken_before(f"Row {number}", (ChangeKind.NEW_ACTION.value, _text_key(title))):
             return
         missing = [label for label, value in (("Action", title), ("Owner", owner_name or self.default_owner),
                                               ("Due", due)) if not value]
@@ -580,11 +680,49 @@ class _RowReader:
         except JointleadError as error:
             self._problem(number, str(error))
             return
-        self.changes.append(TrackerChange(
+        change = TrackerChange(
             key=f"row {number} new action", kind=ChangeKind.NEW_ACTION, reference="", row=number, title=title,
             summary=f"New action for {owner.full_name}, due {format_day(due)}"
                     + (f", with the update: {text}" if text else ""), status=ActionStatus(status).value,
-            text=text or "", author=author, due=due, owner_id=owner.id))
+            text=text or "", author=author, due=due, owner_id=owner.id)
+        added = self._added_before(number, owner.id, due)
+        if added is not None:
+            reference = added.reference
+            change = _unless_accepted(change, (
+                f"Row {number} may be {reference} with its title changed: {reference} was added from row "
+                f"{added.row} when this tracker was imported on {format_day(added.day)}, as {quoted(added.title)}. "
+                f"It is not added again unless you accept it as another action; if it is {reference}, change "
+                f"{reference} itself in jointlead" + (" and add its new update there." if text else ".")))
+        self.changes.append(self._unless_rejected_before(change))
+
+    def _added_before(self, number: int, owner_id: int, due: date) -> _AddedRow | None:
+        """The new row an earlier import of this tracker added that this one may be, its title corrected since (a
+        title taken before is known by itself): the one added from this row for the same owner or due date, else
+        one added from another row (rows deleted or inserted above it) for the same owner and due date. Each is
+        claimed by one row of this copy at most."""
+        for added in sorted(self.unclaimed, key=lambda added: added.row != number):
+            if (added.owner_id == owner_id and added.due == due) or (
+                    added.row == number and (added.owner_id == owner_id or added.due == due)):
+                self.unclaimed.remove(added)
+                return added
+        return None
+
+    def _unless_rejected_before(self, change: TrackerChange) -> TrackerChange:
+        """A change the manager rejected when a copy of this tracker was imported before, sent again unchanged: a
+        conflict, rejected again unless the manager accepts it now. Taken as any other change, the manager's decision
+        would be undone by the owner sending the tracker again with something else added."""
+        day = self.earlier.rejected.get(_rejected_key(change))
+        if day is None:
+            return change
+        if change.kind == ChangeKind.DUE_DATE:
+            what = f"This new due date ({format_day(change.due)})"
+        elif change.kind == ChangeKind.STATUS:
+            what = f"This new status ({change.status})"
+        else:
+            what = "This new action" if change.kind == ChangeKind.NEW_ACTION else "This new update"
+        return _unless_accepted(change, f"{what} was rejected when this tracker was imported on {format_day(day)}, "
+                                        "and has been sent again unchanged: it is rejected again unless you accept "
+                                        "it.")
 
     def _existing(self, number: int, values: Mapping[str, object]) -> None:
         typed = values["reference"]
@@ -601,13 +739,14 @@ class _RowReader:
             self._problem(number, f"{reference} is on row {self.seen[reference]} as well: keep one row per action.")
             return
         self.seen[reference] = number
-        sent = self._sent_as(values)
-        if reference in self.written and sent and reference not in sent:
-            self._problem(number, f"The Ref says {reference}, but the row's Action, Owner and Due are those "
-                                  f"{_were(sent)} sent with ({quoted(values.get('title'))}): the Ref may have been "
+        sent, cells = self._looks_like(values, reference) if reference in self.written else ([], [])
+        if sent:
+            self._problem(number, f"The Ref says {reference}, but the row's {_are_those(cells)} {_were(sent)} sent "
+                                  f"with ({quoted(values.get('title'))}), not {reference}'s: the Ref may have been "
                                   "retyped, or the rows sorted without it, so which action the row is for cannot be "
-                                  f"told. Put back the Ref it was sent with ({' or '.join(sent)}), and type any "
-                                  f"change for {reference} on its own row.", "reference")
+                                  "told, and nothing on the row was taken. Put back the Ref it was sent with "
+                                  f"({' or '.join(sent)}), and type any change for {reference} on its own row.",
+                          "reference")
             return
         if reference in self.written:
             self._notice_not_taken(reference, number, values, _EXPORTED, self.written[reference])
@@ -673,7 +812,7 @@ class _RowReader:
                 error = ValidationError("Cancelled needs a reason.", f"Say why in '{NEW_UPDATE}'.")
             self._problem(number, f"{reference}: {error}")
             return
-        self.changes.extend(found)
+        self.changes.extend(self._unless_rejected_before(change) for change in found)
 
     def _taken_before(self, who: str, change: tuple[str, ...]) -> bool:
         """Whether an earlier import of this tracker took this change already (a copy of it corrected or saved
@@ -754,8 +893,9 @@ def apply_tracker_import(database: Database, preview: TrackerPreview, *, decisio
                          accept_valid: bool = False) -> TrackerImported:
     """Apply the previewed changes in one transaction, as one Edit.
 
-    `decisions` maps a change's key to True (accept) or False (reject). Every conflict needs one; any other change is
-    applied unless rejected. Rows with problems stop the import unless `accept_valid`, which leaves them out.
+    `decisions` maps a change's key to True (accept) or False (reject). Every conflict needs one, but for one that is
+    rejected unless accepted (`TrackerChange.unless_accepted`); any other change is applied unless rejected. Rows
+    with problems stop the import unless `accept_valid`, which leaves them out.
     """
     decisions = dict(decisions or {})
     if preview.problems and not accept_valid:
@@ -766,12 +906,13 @@ def apply_tracker_import(database: Database, preview: TrackerPreview, *, decisio
     if unknown:
         raise JointleadError(f"There is no change called {', '.join(sorted(unknown))} in this tracker.",
                              "Preview the tracker again.")
-    undecided = [c.key for c in preview.conflicts if c.key not in decisions]
+    undecided = [c.key for c in preview.conflicts if c.key not in decisions and not c.unless_accepted]
     if undecided:
         raise JointleadError(f"{len(undecided)} changes conflict with changes made here since the export: "
                              f"{', '.join(undecided)}.", "Accept or reject each one, then import.")
-    chosen = _with_their_updates([c for c in preview.changes if decisions.get(c.key, True)], preview.changes)
-    rejected = tuple(c for c in preview.changes if not decisions.get(c.key, True))
+    accepted = {c.key: decisions.get(c.key, not c.unless_accepted) for c in preview.changes}
+    chosen = _with_their_updates([c for c in preview.changes if accepted[c.key]], preview.changes)
+    rejected = tuple(c for c in preview.changes if not accepted[c.key])
     if not chosen:
         return TrackerImported(None, None, (), rejected, preview.rows_with_problems, ())
     chosen.sort(key=lambda c: (c.row, _APPLY_ORDER[c.kind]))
@@ -808,14 +949,17 @@ def apply_tracker_import(database: Database, preview: TrackerPreview, *, decisio
                 raise JointleadError(f"{where}: {error.message} Nothing was imported.", error.advice) from error
             taken.append([_taken_key(change), added])
         new_references = [added for _key, added in taken if added]
+        # Where each new row was, whose and when due: a later copy with its title corrected is known by them.
+        new_rows = [[change.row, added, change.title, change.owner_id, change.due.isoformat()]
+                    for change, (_key, added) in zip(chosen, taken, strict=True) if added]
         counted = {c.action_id for c in chosen if c.action_id is not None}
         after = versions(session, sorted(counted))
         left = {c.reference: after[c.action_id] for c in chosen if c.action_id is not None}
         batch = record.create(ImportBatch(
             kind=BATCH_KIND, organisation_id=preview.organisation_id, file_name=preview.path.name[:260],
             sha256=preview.sha256, sheet=preview.sheet[:100],
-            mapping_json=json.dumps({"export_id": preview.export_id, "rejected": [c.key for c in rejected],
-                                     "taken": taken, "left": left}),
+            mapping_json=json.dumps({"export_id": preview.export_id, "rejected": [_rejected_key(c) for c in rejected],
+                                     "taken": taken, "added": new_rows, "left": left}),
             rows_read=preview.rows_read, added=len(new_references), changed=len(counted),
             unchanged=max(0, preview.rows_read - preview.rows_with_problems - len(counted) - len(new_references)),
             rejected=preview.rows_with_problems, unmapped=0,

@@ -251,10 +251,13 @@ class TrackerImportDialog(QDialog):
         lines = [self._line(c) for c in preview.changes]
         self.table.set_rows(lines)
         undecided = sum(1 for line in lines if line.decision == UNDECIDED)
+        again = sum(1 for change in preview.changes if change.unless_accepted)
         self.summary.setText(
             f"{preview.path.name}, exported for {preview.scope}: {plural(len(preview.changes), 'change')} to "
-            f"{plural(len(preview.reviews), 'action')}; {len(preview.conflicts)} in conflict with changes made here "
-            f"since the export" + (f", {undecided} still to decide" if undecided else "") + ".")
+            f"{plural(len(preview.reviews), 'action')}; {len(preview.changed_here)} in conflict with changes made "
+            "here since the export" + (f", {undecided} still to decide" if undecided else "")
+            + (f"; {again} sent again since an earlier import, rejected unless you accept "
+               f"{'it' if again == 1 else 'them'}" if again else "") + ".")
         self._show_problems(preview)
         self._show_notices(preview)
         leave_out = bool(preview.problems) and self.accept_valid.isChecked()
@@ -287,9 +290,13 @@ class TrackerImportDialog(QDialog):
             "nothing. Nothing to decide; tell the owner if it needs doing another way.")
 
     def _chosen(self, change: TrackerChange) -> str:
-        """A change is imported unless rejected; one that conflicts waits for the manager to decide."""
+        """A change is imported unless rejected; one that conflicts with changes made here waits for the manager to
+        decide; one sent again since an earlier import (rejected then, or maybe an action added then) is rejected
+        unless accepted."""
         if change.key in self.decisions:
             return ACCEPT if self.decisions[change.key] else REJECT
+        if change.unless_accepted:
+            return REJECT
         return UNDECIDED if change.conflict else ACCEPT
 
     def _line(self, change: TrackerChange) -> _Line:
@@ -305,7 +312,7 @@ class TrackerImportDialog(QDialog):
         if any(update.key == change.key for update in self.reasons.values()):
             return _Line(change, self._chosen(change), "The reason for cancelling the action: rejecting it rejects "
                                                        "the cancellation too.")
-        return _Line(change, self._chosen(change))
+        return _Line(change, self._chosen(change), change.unless_accepted)
 
     def decide(self, accept: bool) -> None:
         if self.preview is None:

@@ -761,7 +761,8 @@ class _RowReader:
             return
         conflict = ""
         if action.id in self.changed:
-            conflict = (f"{reference} was changed here after the tracker was exported: "
+            # Its action is beside it wherever it is shown: the words start with what was changed.
+            conflict = ("Changed here since the tracker was exported: "
                         f"{'; '.join(self.described.get(action.id, [])) or 'its record differs'}.")
         # The row's Owner as sent back, else whose tracker it is, else whose action it is: "Action owner" only when
         # none is recorded.

@@ -240,6 +240,18 @@ def test_a_first_team_added_in_a_new_database_is_offered_when_adding_a_person(wi
     assert team_choices(page) == ["Outside the team"]
 
 
+def test_the_charts_own_date_stays_through_a_change_and_follows_the_pages_when_that_is_chosen(page, qtbot):
+    """A board's date chosen for the chart is not lost to an edit made meanwhile (Save PDF would print today's
+    structure under it); choosing the page's date moves the chart with it."""
+    page.tabs.setCurrentWidget(page.chart)
+    page.chart.as_at.setDate(QDate(2026, 10, 31))
+    assert page.chart.structure.as_at == date(2026, 10, 31)
+    assert page.editor.run(lambda database: people.add_team(database, "Crisis Team"))
+    assert page.chart.structure.as_at == date(2026, 10, 31)
+    as_at(page, date(2026, 6, 1))
+    assert page.chart.structure.as_at == date(2026, 6, 1)
+
+
 def test_the_charts_own_save_pdf_names_the_database_at_the_foot_of_each_page(page, demo_db, monkeypatch):
     saved = []
     monkeypatch.setattr(printing, "save_pdf_with_dialog", lambda _parent, printout, _path: saved.append(printout))

@@ -188,7 +188,7 @@ class PeoplePage(Page):
         self.as_at.setAccessibleName("Show people and lines as at")
         for editor in self.as_at.findChildren(QLineEdit):
             editor.setAccessibleName("As at date")
-        self.as_at.dateChanged.connect(lambda _d: self._reload())
+        self.as_at.dateChanged.connect(lambda _d: self._reload(chart_day=self.day))
         bar.addWidget(labelled("As at", self.as_at, self))
         self.filters: list[tuple[QComboBox, object]] = []
         for label, value in FILTERS:
@@ -317,9 +317,11 @@ class PeoplePage(Page):
             self.as_at.blockSignals(True)
             self.as_at.setDate(QDate(today.year, today.month, today.day))
             self.as_at.blockSignals(False)
-        self._reload()
+        self._reload(chart_day=self.day if first else None)
 
-    def _reload(self) -> None:
+    def _reload(self, chart_day: date | None = None) -> None:
+        """Show the people, findings and chart as at the page's date; the chart as at `chart_day` if given, else at
+        the date it shows: one chosen for it (a board's) stays through any change made meanwhile."""
         database, day = self.database, self.day
         if database is None:
             return
@@ -338,8 +340,10 @@ class PeoplePage(Page):
         self.findings.empty.setText(LINES_IN_ORDER if rows else NOBODY_YET)
         self.findings.set_rows(found)
         self._count_findings()
-        _date, team, organisation = self.chart.filters()
-        self.chart.show_structure(org_structure.structure_as_at(database, day, team=team, organisation=organisation))
+        shown, team, organisation = self.chart.filters()
+        chart_day = chart_day or (shown if self.chart.structure is not None else day)
+        self.chart.show_structure(org_structure.structure_as_at(database, chart_day, team=team,
+                                                                organisation=organisation))
         if chosen is not None:
             self.open_person(chosen, switch=False)
 

@@ -147,6 +147,28 @@ def test_an_undo_that_would_put_back_a_line_making_a_loop_is_refused_and_changes
     assert snapshot(demo_db) == before
 
 
+def test_an_undo_that_would_leave_lines_and_supervision_before_the_start_date_is_refused_and_changes_nothing(
+        demo_db):
+    """Ann's start corrected to a year earlier, a line and supervision from then, and the correction undone: her
+    line and her supervision would begin before she started."""
+    from jointlead.services.supervision import add_arrangement
+
+    fields = PersonFields(full_name="Ann Able", employer="NFT", profession="mental health nurse",
+                          start_date=date(2027, 1, 1))
+    ann = added_person_id(demo_db, add_person(demo_db, fields, today=TODAY))
+    corrected = edit_person(demo_db, ann, PersonFields(**{**fields.__dict__, "start_date": date(2026, 1, 1),
+                                                          "version": person_fields(demo_db, ann).version}),
+                            today=TODAY)
+    manager = person_id(demo_db, "Tom Mason")
+    change_line(demo_db, ann, M, manager, date(2026, 6, 1), today=TODAY)
+    add_arrangement(demo_db, ann, "managerial", manager, date(2026, 6, 1), today=TODAY)
+    before = snapshot(demo_db)
+    with pytest.raises(JointleadError, match="cannot be undone: Ann Able has a reporting line from 1 June 2026, "
+                                             "before the new start date of 1 January 2027"):
+        undo_edit(demo_db, corrected)
+    assert snapshot(demo_db) == before
+
+
 def test_a_start_date_is_not_moved_after_their_supervision_began(demo_db):
     from jointlead.services.supervision import add_arrangement
 

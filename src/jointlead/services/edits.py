@@ -401,6 +401,7 @@ def undo_edit(database: Database, edit: Edit) -> Edit:
                                     {e.entity_id for e in entries if e.entity == ReportingLine.__tablename__})
             _refuse_overlapping_arrangements(
                 uow.session, {e.entity_id for e in entries if e.entity == SupervisionArrangement.__tablename__})
+            _refuse_outside_time_in_post(uow.session, entries)
             return recorder.commit(edit.description)
         except IntegrityError as error:
             # What it would put back refers to a record no longer there as it was: most often one an import made,
@@ -409,6 +410,37 @@ def undo_edit(database: Database, edit: Edit) -> Edit:
                                  "that is no longer there as it was (an import undone and then redone puts its "
                                  "records back as new ones).",
                                  "Nothing was changed. Make the change again by hand if it is still wanted.") from error
+
+
+# Whose time in post a record is within: a line's person and lead, an arrangement's supervisee and supervisor.
+_IN_POST = {ReportingLine: ("person_id", "lead_id"), SupervisionArrangement: ("supervisee_id", "supervisor_id")}
+
+
+def _refuse_outside_time_in_post(session: Session, entries: Collection[AuditEntry]) -> None:
+    """Dates, lines and arrangements an undo puts back were each checked when first made, but not against the others'
+    changes since: a start date corrected earlier, a line added from then, and the correction undone, would leave the
+    line before the person started (DOMAIN.md: lines hold between people in post on the day)."""
+    people: set[int] = set()
+    session.flush()
+    for entry in entries:
+        if entry.entity == Person.__tablename__:
+            if {"start_date", "leave_date"} & set(json.loads(entry.changes_json)):
+                people.add(entry.entity_id)
+            continue
+        model = next((model for model in _IN_POST if model.__tablename__ == entry.entity), None)
+        row = session.get(model, entry.entity_id) if model is not None else None
+        if row is not None:
+            people.update(person for person in (getattr(row, key) for key in _IN_POST[model]) if person is not None)
+    if not people:
+        return
+    from jointlead.services.people import check_still_in_post  # people records its edits here: imported when needed
+
+    for person_id in sorted(people):
+        try:
+            check_still_in_post(session, person_id)
+        except ValidationError as error:
+            raise JointleadError(f"That change cannot be undone: {error.message}", "Undo the later changes to their "
+                                 "lines and supervision first, or change them on the People page.") from error
 
 
 def _refuse_overlapping_arrangements(session: Session, arrangement_ids: Collection[int]) -> None:

@@ -202,6 +202,19 @@ def check_time_in_post(session: Session, person: Person, start: date | None, lea
     running past it (a leaver is recorded with `record_leaver`, which ends those too and says who needs
     reassigning)."""
     check_leave_after_start(person.full_name, start, leave)
+    _check_in_post(session, person, start, leave if leave != person.leave_date else None)
+
+
+def check_still_in_post(session: Session, person_id: int) -> None:
+    """Refuse a person's dates as now recorded if any of their lines or supervision falls outside their time in post:
+    for an undo, which puts back dates, lines or arrangements each checked when first made, but not against each
+    other's changes since (a start date corrected earlier, lines added from then, and the correction undone)."""
+    person = session.get(Person, person_id)
+    if person is not None:
+        _check_in_post(session, person, person.start_date, person.leave_date)
+
+
+def _check_in_post(session: Session, person: Person, start: date | None, leave: date | None) -> None:
     lines, arrangements = _lines_and_arrangements(session, person.id)
     if start is not None and any(ln.effective_from < start for ln in lines):
         first = min(ln.effective_from for ln in lines)
@@ -212,7 +225,7 @@ def check_time_in_post(session: Session, person: Person, start: date | None, lea
         raise ValidationError(f"{person.full_name} has supervision arranged from {format_day(first)}, before the new "
                               f"start date of {format_day(start)}.",
                               "Check the start date, or change that arrangement first.")
-    if leave is not None and leave != person.leave_date:
+    if leave is not None:
         running = any(ln.effective_to is None or ln.effective_to > leave for ln in lines) or any(
             a.end_date is None or a.end_date > leave for a in arrangements)
         if running:

@@ -477,7 +477,7 @@ def test_the_mapping_chosen_is_remembered_for_next_month(pool, tmp_path):
 # --- staff ---------------------------------------------------------------------------------------
 
 def staff_file(path: Path, rows: list[list[object]]) -> Path:
-    header = ["Assignment Number", "Full Name", "Position Title", "Band", "FTE", "Staff Group", "Supervisor"]
+    header = ["Assignment Number", "Full Name", "Position Title", "Band", "FTE", "Profession", "Supervisor"]
     return hostile.write_xlsx(path, {"ESR": [["ESR staff in post"], header, *rows]})
 
 
@@ -626,6 +626,33 @@ def test_an_empty_cell_in_a_staff_list_changes_nothing_recorded(pool, tmp_path):
     imports.apply_import(pool, preview)  # was: NOT NULL constraint failed, shown as an unexpected error
     tom = people.person_fields(pool, people_ids(pool)["00234567"])
     assert (tom.job_title, tom.grade, tom.wte_hundredths, tom.profession) == ("Nurse", "Band 5", 80, "Nursing")
+
+
+def test_an_esr_staff_group_is_not_read_as_a_profession_unless_mapped_by_hand(pool, tmp_path):
+    """ESR's Staff Group is an HR category ("Nursing and Midwifery Registered"), not the profession a supervision
+    policy names ("mental health nurse"): an ordinary ESR extract turned every nurse's profession into it, and their
+    42-day clinical supervision into the 91-day fallback. So is an "Occupation" column (a workforce code)."""
+    imports.apply_import(pool, imports.preview_staff_import(pool, hostile.write_xlsx(tmp_path / "1.xlsx", {"S": [
+        ["Assignment Number", "Full Name", "Profession"], ["00234567", "Tom Okafor", "mental health nurse"]]}),
+        "NFT", today=date(2026, 11, 1)))
+    esr = hostile.write_xlsx(tmp_path / "esr.xlsx", {"ESR": [
+        ["Assignment Number", "Full Name", "Position Title", "Staff Group", "Occupation", "Band"],
+        ["00234567", "Tom Okafor", "Community Mental Health Nurse", "Nursing and Midwifery Registered", "N0A",
+         "Band 6"]]})
+
+    preview = imports.preview_staff_import(pool, esr, "NFT", today=date(2026, 12, 1))
+
+    assert [c.detail for c in preview.changed] == [
+        "job title blank → Community Mental Health Nurse; grade blank → Band 6"]
+    imports.apply_import(pool, preview)
+    assert people.person_fields(pool, people_ids(pool)["00234567"]).profession == "mental health nurse"
+    # The import wizard offers the column for Profession, unchosen; chosen by hand, it is read.
+    described = imports.describe_source(pool, esr, "staff", "NFT")
+    assert "Staff Group" in described.headers
+    assert next(f for f in described.fields if f.name == "profession").header is None
+    by_hand = imports.preview_staff_import(pool, esr, "NFT", today=date(2026, 12, 2),
+                                           overrides={"profession": "Staff Group"})
+    assert [c.detail for c in by_hand.changed] == ["profession mental health nurse → Nursing and Midwifery Registered"]
 
 
 def test_a_staff_list_s_dates_are_refused_where_editing_the_person_would_refuse_them(demo_db, tmp_path):

@@ -26,7 +26,7 @@ from jointlead.store.models import Organisation, Person, ReportingLine
 from jointlead.store.uow import UnitOfWork
 
 TODAY = date(2026, 11, 20)
-HEADER = ["Assignment Number", "Full Name", "Staff Group", "Line Manager", "Professional Lead"]
+HEADER = ["Assignment Number", "Full Name", "Profession", "Line Manager", "Professional Lead"]
 WITH_START = [*HEADER[:3], "Start Date", *HEADER[3:]]
 WITH_TEAM = [*HEADER[:3], "Team", HEADER[3]]
 

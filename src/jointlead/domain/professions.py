@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 SOCIAL_WORKER = "social worker"
 HEALTH_PROFESSIONS = ("mental health nurse", "nurse", "learning disability nurse", "occupational therapist",
                       "psychologist", "psychiatrist", "doctor", "physiotherapist", "speech and language therapist",
@@ -9,6 +11,32 @@ HEALTH_PROFESSIONS = ("mental health nurse", "nurse", "learning disability nurse
 # Professions whose members are registered even when no registration is recorded yet: the rules that they need a
 # professional line and professional supervision must not wait for the paperwork.
 REGISTERED_PROFESSIONS = frozenset({SOCIAL_WORKER, *HEALTH_PROFESSIONS})
+
+# The families a professional line and professional supervision stay within: nurses to a nurse lead, whatever
+# field each is recorded in ("nurse", "mental health nurse"); doctors to a doctor ("psychiatrist", "consultant").
+# A family is not a registration body: HCPC registers occupational therapists, physiotherapists, psychologists and
+# more, and an occupational therapist is not a physiotherapist's professional lead, so each is its own family.
+# Each family is named by one of its members, as messages say it, then the whole words that place a profession in
+# it. They are tried in order, so a profession naming two belongs to the first: "consultant nurse" and
+# "community psychiatric nurse" to nursing, "consultant clinical psychologist" to psychology. Medicine comes last,
+# as "consultant" alone is a doctor's grade. A profession in no family is compared as it is written.
+_FAMILIES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("nurse", ("nurse", "nursing", "rmn", "rnld", "rgn", "cpn")),
+    ("midwife", ("midwife", "midwifery")),
+    ("social worker", ("social worker", "social work", "amhp", "approved mental health professional")),
+    ("psychologist", ("psychologist", "psychology")),
+    ("occupational therapist", ("occupational therapist", "occupational therapy", "ot")),
+    ("physiotherapist", ("physiotherapist", "physiotherapy", "physio")),
+    ("speech and language therapist", ("speech and language therapist", "speech and language therapy", "salt",
+                                       "slt")),
+    ("dietitian", ("dietitian", "dietician")),
+    ("arts therapist", ("arts therapist", "art therapist", "music therapist", "drama therapist", "dramatherapist",
+                        "dance movement therapist")),
+    ("pharmacist", ("pharmacist",)),
+    ("paramedic", ("paramedic",)),
+    ("doctor", ("doctor", "psychiatrist", "psychiatry", "physician", "general practitioner", "gp", "registrar",
+                "consultant")),
+)
 
 
 def profession_key(profession: str) -> str:
@@ -20,5 +48,28 @@ def is_registered_profession(profession: str) -> bool:
     return profession_key(profession) in REGISTERED_PROFESSIONS
 
 
+def _family(profession: str) -> str | None:
+    """The member word naming the family the profession is in ('nurse' for 'Mental Health Nurse (RMN)'), if any."""
+    words = f" {' '.join(re.findall(r'[a-z]+', profession_key(profession).replace('&', ' and ')))} "
+    return next((member for member, names in _FAMILIES if any(f" {name} " in words for name in names)), None)
+
+
 def same_profession(a: str, b: str) -> bool:
-    return profession_key(a) == profession_key(b)
+    """Whether one can be the other's professional lead or professional supervisor: the same family (a nurse and
+    a mental health nurse), or, outside the families, the same words ignoring case and spacing."""
+    family_a, family_b = _family(a), _family(b)
+    if family_a is None and family_b is None:
+        return profession_key(a) == profession_key(b)
+    return family_a == family_b
+
+
+def with_article(profession: str) -> str:
+    """A profession as recorded, in a sentence: 'an occupational therapist', 'a mental health nurse'."""
+    words = " ".join(profession.split())
+    return f"{'an' if words[:1].casefold() in tuple('aeiou') else 'a'} {words}"
+
+
+def same_profession_words(profession: str) -> str:
+    """Who is of the same profession, in a sentence: 'a nurse' for a mental health nurse, 'a doctor' for a
+    psychiatrist; a profession in no family as recorded ('a support worker')."""
+    return with_article(_family(profession) or profession)

@@ -4,7 +4,8 @@ Three judgements, each as at a date, none of which touches a database:
 
 - `check_line` refuses a line that breaks a rule, with a `ValidationError` a manager understands: no one leads
   themselves; no loop in either kind of line on any day the line would be in force; both people in post for the
-  whole of the line; a professional lead of the same profession; one line of each kind at a time.
+  whole of the line; a professional lead of the same profession (`same_profession`: any nurse to a nurse lead);
+  one line of each kind at a time.
   `plan_line_change` and `plan_reassignment` build the dated changes (the old line ends the day before, the new one
   starts) and put every new line through `check_line`, so history is kept and never overwritten.
 - `line_findings` lists what the recorded lines get wrong or leave out (errors and warnings).
@@ -27,7 +28,7 @@ from enum import StrEnum
 from jointlead.domain.calendar import format_day
 from jointlead.domain.errors import ValidationError
 from jointlead.domain.findings import Finding, Severity
-from jointlead.domain.professions import same_profession
+from jointlead.domain.professions import same_profession, same_profession_words, with_article
 
 DEFAULT_SPAN_OF_CONTROL = 12
 ONE_DAY = timedelta(days=1)
@@ -212,9 +213,9 @@ def check_line(
                                   "then.", f"End the line on or before {format_day(who.leave_date)}.")
     if (kind == LineKind.PROFESSIONAL and person.profession and lead.profession
             and not same_profession(person.profession, lead.profession)):
-        raise ValidationError(f"{lead.name} is a {lead.profession}, so cannot be the professional lead of "
-                              f"{person.name}, a {person.profession}.",
-                              f"Choose a professional lead who is a {person.profession}.")
+        raise ValidationError(f"{lead.name} is {with_article(lead.profession)}, so cannot be the professional lead "
+                              f"of {person.name}, {with_article(person.profession)}.",
+                              f"Choose a professional lead who is {same_profession_words(person.profession)}.")
     _check_shape(by_id, lines, proposed)
     if kind != LineKind.MANAGERIAL:
         return ()

@@ -26,8 +26,11 @@ STAFF = RecordKind("staff", (
           synonyms=("band", "pay band", "afc band", "grade band", "payscale", "pay scale", "njc grade")),
     Field("wte", "WTE", parse_wte,
           synonyms=("fte", "whole time equivalent", "full time equivalent", "contracted wte", "assignment fte")),
-    Field("profession", "Profession", partial(parse_text, max_length=60),
-          synonyms=("staff group", "occupation", "professional group", "discipline")),
+    # Not ESR's "Staff Group" ("Nursing and Midwifery Registered", "Add Prof Scientific and Technic"), its
+    # "Occupation" (a workforce code) or a "Professional group" (a board report's staff group): read as professions
+    # they would replace the manager's "mental health nurse", which supervision policies name, with an HR category
+    # no policy names. Such a column is read only when mapped by hand.
+    Field("profession", "Profession", partial(parse_text, max_length=60), synonyms=("discipline",)),
     Field("start_date", "Start date", parse_date,
           synonyms=("date started", "assignment start date", "hire date", "date of appointment")),
     Field("leave_date", "Leave date", parse_date,

@@ -7,6 +7,7 @@ session lengths and confirmations, so nothing about what was discussed can be re
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 from jointlead.domain.rag import Rag
@@ -52,9 +53,18 @@ _RAG = {Status.IN_DATE: Rag.GREEN, Status.DUE_SOON: Rag.AMBER, Status.OVERDUE: R
         Status.NEVER_HELD: Rag.RED, Status.NOT_IN_PLACE: Rag.RED, Status.PAUSED: Rag.GREY}
 
 
+def shown_fraction(figures: Tally) -> float | None:
+    """The compliance % the app shows (`Tally.percent_text`), as a fraction for a `0.0%` cell. The true fraction
+    there would be rounded by Excel, up to the target it does not meet: 379 of 399 (94.99%) read "95.0%" beside
+    "Meets target: No", where the app shows 94.9%. The counts beside it keep the exact figure."""
+    if not figures.in_scope:
+        return None
+    return float(Decimal(figures.percent_text.removesuffix("%")) / 100)
+
+
 def tally_values(figures: Tally, target_percent: int) -> tuple[object, ...]:
     return (figures.in_scope, figures.in_date, figures.due_soon, figures.overdue, figures.never_held,
-            figures.fraction, figures.meets(target_percent), figures.not_in_place, figures.paused)
+            shown_fraction(figures), figures.meets(target_percent), figures.not_in_place, figures.paused)
 
 
 def person_values(row: ComplianceRow) -> tuple[object, ...]:
@@ -68,7 +78,7 @@ def compliance_headline(report: ComplianceReport) -> str:
     overall = report.overall
     if not overall.in_scope:
         return "No supervision arrangements are in scope on this day."
-    return (f"{overall.compliant} of {overall.in_scope} arrangements in date ({overall.fraction:.1%}) against a "
+    return (f"{overall.compliant} of {overall.in_scope} arrangements in date ({overall.percent_text}) against a "
             f"target of {report.target_percent}%.")
 
 
@@ -108,6 +118,8 @@ def export_supervision(database: Database, organisation_code: str, out: Path, *,
             "Never held: nothing held since the arrangement began, one interval ago or more.",
             "Not in place: a type of supervision someone needs with no arrangement; counted beside the %, not in it.",
             "Paused: long-term absence or maternity leave; out of scope until they return.",
+            "Compliance % is to a tenth, as the app shows it, never rounded up to a whole percent it does not reach "
+            "(94.96% is 94.9%); the counts beside it give the exact figure.",
             "Only dates, types and supervisors are recorded: never what was discussed.",
         ), checklist=_checklist(report), generated_on=generated_on)
     summary = [("All arrangements", *tally_values(report.overall, target)),

@@ -19,18 +19,23 @@ from jointlead.services.supervision import (
     compliance,
     compliance_target,
     end_arrangement,
+    group_session_type,
     needing_action,
     person_supervision,
     record_agreement_signed,
     record_group_session,
     record_session,
+    record_session_confirmed,
     remove_arrangement,
+    remove_session,
     session_defaults,
     set_compliance_target,
     supervisor_view,
 )
+from jointlead.store.errors import ChangedBySomeoneElse
 from jointlead.store.models import (
     Absence,
+    AuditEntry,
     Organisation,
     Person,
     ReportingLine,
@@ -307,6 +312,17 @@ def test_sessions_that_cannot_be_right_are_refused(small_service):
     assert count(small_service, SupervisionSession) == 1
 
 
+@pytest.mark.parametrize("status", ["cancelled by supervisor", "cancelled by supervisee", "did not attend"])
+def test_a_session_in_the_future_is_refused_however_it_went_as_a_trackers_import_refuses_it(small_service, status):
+    add_arrangement(small_service, 1, "managerial", 3, date(2026, 1, 1))
+    with pytest.raises(ValidationError) as refused:  # was: recorded, though the import refuses the same row
+        record_session(small_service, 1, status=status, session_date=date(2026, 11, 27), today=D)
+    assert refused.value.message == (f"A session on 27 November 2026 is in the future, so cannot be recorded as "
+                                     f"{status} yet.")
+    record_session(small_service, 1, status=status, session_date=D, today=D)  # on the day, it can
+    assert count(small_service, SupervisionSession) == 1
+
+
 def test_a_session_held_by_someone_who_had_left_or_a_group_recorded_twice_is_refused(small_service):
     with small_service.session() as session:
         session.get(Person, 4).leave_date = date(2026, 6, 30)  # Pat, the principal social worker, has left
@@ -323,6 +339,29 @@ def test_a_session_held_by_someone_who_had_left_or_a_group_recorded_twice_is_ref
         record_group_session(small_service, [1, 2], supervisor_id=3, session_date=date(2026, 11, 5), today=D)
     assert refused.value.message == "Nia Nurse's professional session on 5 November 2026 is already recorded as held."
     assert count(small_service, SupervisionSession) == 2
+
+
+def test_a_group_session_meets_the_group_arrangements_of_those_in_it_and_counts_as_the_type_chosen(small_service):
+    for person in (1, 2):
+        add_arrangement(small_service, person, "group", 3, date(2026, 6, 1), interval_days=31, today=D)
+        add_arrangement(small_service, person, "managerial", 3, date(2026, 6, 1), today=D)
+    assert group_session_type(small_service, [1, 5], D) == "group"  # one of them has group supervision arranged
+    assert group_session_type(small_service, [5], D) == "professional"
+    assert group_session_type(small_service, [1, 2], date(2026, 5, 31)) == "professional"  # before it began
+
+    edit = record_group_session(small_service, [1, 2], supervisor_id=3, session_date=date(2026, 11, 18),
+                                duration_minutes=90, today=D)
+    assert edit.description == "record group supervision for 2 people on 18 November 2026"
+    report = compliance(small_service, D)
+    for person in (1, 2):  # was: never held, with the session counted as professional supervision instead
+        assert (row_for(report, person, "group").status, row_for(report, person, "group").last_held) == (
+            Status.IN_DATE, date(2026, 11, 18))
+        assert row_for(report, person, "professional").last_held is None
+
+    counted = record_group_session(small_service, [1, 2], supervisor_id=3, session_date=date(2026, 11, 19),
+                                   supervision_type="managerial", today=D)
+    assert counted.description.endswith(", counted as managerial")
+    assert row_for(compliance(small_service, D), 1, "managerial").last_held == date(2026, 11, 19)
 
 
 def test_an_arrangement_is_added_changed_from_a_date_signed_and_ended_each_undoable(small_service):
@@ -440,6 +479,65 @@ def test_an_arrangement_made_by_mistake_is_removed_and_put_back(small_service):
     assert row_for(compliance(small_service, D), 1, "managerial").status == Status.NOT_IN_PLACE
     undo_edit(small_service, removed)
     assert row_for(compliance(small_service, D), 1, "managerial").arrangement_id == arrangement_id
+
+
+def test_a_session_recorded_by_mistake_is_listed_removed_audited_and_put_back(small_service):
+    add_arrangement(small_service, 1, "managerial", 3, date(2026, 1, 1))
+    record_session(small_service, 1, session_date=date(2026, 11, 2), today=D)
+    record_session(small_service, 1, session_date=date(2026, 11, 19), duration_minutes=45, today=D)  # the mistake
+    theirs = person_supervision(small_service, 1, D, recent=1)
+    assert theirs.sessions_recorded == 2 and len(theirs.sessions) == 1  # how many more there are than shown
+    mistake = theirs.sessions[0]
+    assert (mistake.session_date, mistake.supervisor, mistake.recorded_by) == (date(2026, 11, 19), "Max Manager",
+                                                                                mistake.recorded_by)
+    assert mistake.recorded_by and mistake.version is not None
+
+    removed = remove_session(small_service, mistake.id, seen_version=mistake.version)
+    assert removed.description == "remove Nia Nurse's managerial session of 19 November 2026"
+    assert row_for(compliance(small_service, D), 1, "managerial").last_held == date(2026, 11, 2)
+    with small_service.session() as session:
+        audited = session.execute(select(AuditEntry.verb, AuditEntry.entity, AuditEntry.entity_id)
+                                  .where(AuditEntry.id.in_(removed.entries))).all()
+    assert audited == [("remove supervision session", "supervision_session", mistake.id)]
+    with pytest.raises(JointleadError, match="no longer recorded"):
+        remove_session(small_service, mistake.id)
+    undo_edit(small_service, removed)
+    assert row_for(compliance(small_service, D), 1, "managerial").last_held == date(2026, 11, 19)
+
+
+def test_a_session_changed_since_it_was_shown_is_not_removed(small_service):
+    add_arrangement(small_service, 1, "managerial", 3, date(2026, 1, 1))
+    record_session(small_service, 1, today=D)
+    shown = person_supervision(small_service, 1, D).sessions[0]
+    record_session_confirmed(small_service, shown.id, D, today=D)  # by someone else, meanwhile
+    with pytest.raises(ChangedBySomeoneElse):
+        remove_session(small_service, shown.id, seen_version=shown.version)
+    assert count(small_service, SupervisionSession) == 1
+
+
+def test_the_supervisee_confirming_a_session_held_is_recorded_cleared_and_undone(small_service):
+    add_arrangement(small_service, 1, "managerial", 3, date(2026, 1, 1))
+    record_session(small_service, 1, session_date=date(2026, 11, 10), today=D)
+    record_session(small_service, 1, session_date=date(2026, 11, 12), status="cancelled by supervisor", today=D)
+    held, cancelled = sorted(person_supervision(small_service, 1, D).sessions, key=lambda s: s.session_date)
+    with pytest.raises(ValidationError, match="only a session held is confirmed"):
+        record_session_confirmed(small_service, cancelled.id, D, today=D)
+    with pytest.raises(ValidationError, match="held on 10 November 2026, after 9 November 2026"):
+        record_session_confirmed(small_service, held.id, date(2026, 11, 9), today=D)
+    with pytest.raises(ValidationError, match="is in the future"):
+        record_session_confirmed(small_service, held.id, date(2026, 11, 21), today=D)
+
+    confirmed = record_session_confirmed(small_service, held.id, date(2026, 11, 11), today=D)
+    assert confirmed.description == ("record Nia Nurse's managerial session of 10 November 2026 as confirmed on "
+                                     "11 November 2026")
+    assert person_supervision(small_service, 1, D).sessions[1].supervisee_confirmed == date(2026, 11, 11)
+    with pytest.raises(ValidationError, match="already recorded as confirmed on 11 November 2026"):
+        record_session_confirmed(small_service, held.id, date(2026, 11, 11), today=D)
+    cleared = record_session_confirmed(small_service, held.id, None, today=D)
+    assert person_supervision(small_service, 1, D).sessions[1].supervisee_confirmed is None
+    undo_edit(small_service, cleared)
+    undo_edit(small_service, confirmed)
+    assert person_supervision(small_service, 1, D).sessions[1].supervisee_confirmed is None
 
 
 def test_by_supervisor_keeps_namesakes_apart_and_needs_with_no_arrangement_to_themselves(small_service):

@@ -15,6 +15,7 @@ from conftest import DEMO_TODAY
 from jointlead import ui
 from jointlead.services.budget_month import unlock_period
 from jointlead.ui.forms import FormDialog
+from jointlead.ui.supervision_dialogs import SessionsDialog
 
 
 def _forms_in_the_app() -> set[type[FormDialog]]:
@@ -67,6 +68,11 @@ def test_every_form_has_letters_for_its_buttons_and_none_twice(window, demo_db, 
                     page.end_arrangement, page.agreement_signed)
     assert forms[-1].not_signed is not None
     kinds |= {type(f) for f in forms}
+    page.past_sessions()  # a list, not a form; the supervisee's confirmation of a session in it is a form
+    sessions = only(page, SessionsDialog)
+    sessions.table.view.selectRow(0)
+    kinds |= {type(f) for f in _opened(page, sessions.supervisee_confirmed)}
+    sessions.reject()
 
     window.show_page("Actions")
     page = window.current_page()

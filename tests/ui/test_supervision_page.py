@@ -100,7 +100,7 @@ def test_the_exported_compliance_workbook_matches_the_screen(window, demo_db, qt
     ncc = shown["NCC"]
     assert everything["Arrangements"] == "All arrangements"
     assert everything["In scope"] == ncc.in_scope
-    assert everything["Compliance %"] == pytest.approx(ncc.fraction)
+    assert f"{everything['Compliance %']:.1%}" == ncc.percent_text  # as a 0.0% cell shows it
     people = openpyxl.load_workbook(out)["People"]
     assert people.max_row - 1 == sum(1 for r in range(page.everyone.model.rowCount())
                                      if page.everyone.model.row_at(r).organisation == "NCC")
@@ -375,6 +375,30 @@ def test_record_session_finds_a_supervisee_by_their_surname_and_asks_which_when_
     assert page.window().statusBar().currentMessage().startswith(f"Done: record {name}'s ")
 
 
+def test_a_supervisee_typed_rather_than_picked_keeps_the_type_and_supervisor_the_form_shows(page, demo_db, qtbot,
+                                                                                          messages):
+    dialog = _record_session_with_no_row_chosen(page)
+    dialog.supervisee.setEditText("James Fl")  # typed, never picked from the list
+    dialog.kind.setCurrentIndex(dialog.kind.findData("safeguarding"))
+    assert dialog.supervisor.currentText() == "The arranged supervisor"
+    save(dialog, qtbot)
+    assert messages == []
+    # Was: his professional supervision due soonest, with its supervisor, recorded in place of what the form showed.
+    james = next(r.supervisee_id for r in supervision.compliance(demo_db, DEMO_TODAY).rows
+                 if r.supervisee == "James Fletcher")
+    latest = supervision.person_supervision(demo_db, james, DEMO_TODAY).sessions[0]
+    assert (latest.session_date, latest.supervision_type, latest.supervisor) == (DEMO_TODAY, "safeguarding", "")
+
+    dialog = _record_session_with_no_row_chosen(page)  # and a supervisor chosen by name stays chosen
+    dialog.supervisee.setEditText("James Fl")
+    dialog.kind.setCurrentIndex(dialog.kind.findData("group"))
+    dialog.supervisor.setCurrentIndex(dialog.supervisor.findText("Emma Hall", Qt.MatchFlag.MatchStartsWith))
+    save(dialog, qtbot)
+    assert messages == []
+    latest = supervision.person_supervision(demo_db, james, DEMO_TODAY).sessions[0]
+    assert (latest.supervision_type, latest.supervisor) == ("group", "Emma Hall")
+
+
 def test_arrange_with_no_row_chosen_starts_with_nobody_and_finds_both_people_by_name(page, demo_db, qtbot,
                                                                                      messages):
     page.tabs.setCurrentWidget(page.trend)
@@ -405,6 +429,44 @@ def test_a_group_session_names_nobody_as_its_lead_until_chosen(page, demo_db, qt
     dialog.attended.item(0).setCheckState(Qt.CheckState.Checked)
     qtbot.keyClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.Key.Key_Space)
     assert "Choose who led the session." in messages[-1] and _sessions(demo_db) == before
+
+
+def _tick(field, name: str) -> None:
+    item = next(field.item(i) for i in range(field.count()) if field.item(i).text().startswith(f"{name} ("))
+    item.setCheckState(Qt.CheckState.Checked)
+
+
+def test_a_group_session_counts_as_group_supervision_for_those_who_have_it_arranged(page, demo_db, qtbot, messages):
+    people = {r.supervisee: r.supervisee_id for r in supervision.compliance(demo_db, DEMO_TODAY).rows}
+    for name in ("Ben Bennett", "Megan Lloyd"):
+        supervision.add_arrangement(demo_db, people[name], "group", people["Emma Hall"], date(2026, 6, 1),
+                                    interval_days=31, today=DEMO_TODAY)
+    page.group_session()
+    dialog = only(page, supervision_dialogs.GroupSessionDialog)
+    assert dialog.kind.findData("group") >= 0  # was: every type but group on offer
+    assert dialog.kind.currentData() == "professional"  # nobody ticked has group supervision arranged yet
+    dialog.lead.setEditText("Emma Hall")
+    _tick(dialog.attended, "Ben Bennett")
+    assert dialog.kind.currentData() == "group"
+    _tick(dialog.attended, "Megan Lloyd")
+    save(dialog, qtbot)
+    assert messages == []
+    rows = {(r.supervisee, r.supervision_type): r for r in supervision.compliance(demo_db, DEMO_TODAY).rows}
+    for name in ("Ben Bennett", "Megan Lloyd"):  # was: never held, however many group sessions were recorded
+        assert (rows[(name, "group")].status, rows[(name, "group")].last_held) == (Status.IN_DATE, DEMO_TODAY)
+
+
+def test_the_type_a_group_session_counts_as_once_chosen_stays_as_people_are_ticked(page, demo_db, qtbot, messages):
+    people = {r.supervisee: r.supervisee_id for r in supervision.compliance(demo_db, DEMO_TODAY).rows}
+    supervision.add_arrangement(demo_db, people["Ben Bennett"], "group", people["Emma Hall"], date(2026, 6, 1),
+                                today=DEMO_TODAY)
+    page.group_session()
+    dialog = only(page, supervision_dialogs.GroupSessionDialog)
+    assert dialog.kind.currentData() == "professional"
+    qtbot.keyClick(dialog.kind, Qt.Key.Key_Down)  # to the next type
+    assert dialog.kind.currentData() == "safeguarding"
+    _tick(dialog.attended, "Ben Bennett")
+    assert dialog.kind.currentData() == "safeguarding"
 
 
 def test_enter_on_a_row_opens_its_session_and_the_status_bar_says_what_was_recorded_and_undone(window, page, demo_db,
@@ -495,3 +557,110 @@ def test_needs_action_counts_arrangements_and_says_for_how_many_people_one_perso
     assert replace(report, rows=theirs).needing_action_words(3) == f"2 arrangements for {name}"
     assert replace(report, rows=theirs[:1]).needing_action_words(3) == f"1 arrangement for {name}"
     assert replace(report, rows=()).needing_action_words(3) == ""
+
+
+# --- a person's past sessions -------------------------------------------------------------------------------------
+
+def _shown(dialog: supervision_dialogs.SessionsDialog, row: int) -> list[str]:
+    model = dialog.table.model
+    return [model.index(row, column).data() for column in range(model.columnCount())]
+
+
+def _status(demo_db, person_id: int, supervision_type: str) -> Status:
+    return next(r.status for r in supervision.compliance(demo_db, DEMO_TODAY).rows
+                if (r.supervisee_id, r.supervision_type) == (person_id, supervision_type))
+
+
+def test_a_session_recorded_by_mistake_is_found_in_their_past_sessions_removed_after_asking_and_undone(
+        window, page, demo_db, monkeypatch, messages):
+    chosen = _select(page, "Andrew Thomas", "managerial")
+    assert chosen.status == Status.OVERDUE
+    supervision.record_session(demo_db, chosen.supervisee_id, supervision_type="managerial", duration_minutes=60,
+                               today=DEMO_TODAY)  # never held: a slip of the hand
+    assert _status(demo_db, chosen.supervisee_id, "managerial") == Status.IN_DATE
+    page.past_sessions()
+    dialog = only(page, supervision_dialogs.SessionsDialog)
+    assert dialog.supervisee.currentData() == chosen.supervisee_id  # the person on the row chosen
+    recorded = dialog.table.model.total_rows
+    assert dialog.summary.text() == f"{recorded} sessions are recorded for Andrew Thomas."
+    assert _shown(dialog, 0)[:5] == ["20 Nov 2026", "Managerial", "Emma White", "Held", "60 min"]
+
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(
+        lambda _parent, _title, text: asked.append(text) or QMessageBox.StandardButton.No))
+    dialog.table.view.selectRow(0)
+    dialog.remove_session()
+    assert asked[0].startswith("Remove Andrew Thomas's managerial session of 20 Nov 2026 with Emma White, recorded "
+                               "as held?")
+    assert "Edit > Undo puts it back" in asked[0]
+    assert dialog.table.model.total_rows == recorded  # the manager said no
+
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *_args: QMessageBox.StandardButton.Yes))
+    dialog.remove_session()
+    assert messages == []
+    assert dialog.table.model.total_rows == recorded - 1 and _shown(dialog, 0)[0] != "20 Nov 2026"
+    assert window.statusBar().currentMessage() == ("Done: remove Andrew Thomas's managerial session of 20 November "
+                                                   "2026. Edit > Undo takes it back.")
+    assert _status(demo_db, chosen.supervisee_id, "managerial") == Status.OVERDUE
+    assert page.needing.model.total_rows == 13  # the page shows it overdue again
+
+    dialog.reject()
+    window.undo_stack.undo()
+    assert _status(demo_db, chosen.supervisee_id, "managerial") == Status.IN_DATE
+
+
+def test_past_sessions_with_no_row_chosen_finds_whoever_is_typed_and_says_how_many_are_shown(page, monkeypatch,
+                                                                                              messages):
+    page.tabs.setCurrentWidget(page.trend)
+    page.past_sessions()
+    dialog = only(page, supervision_dialogs.SessionsDialog)
+    assert dialog.supervisee.currentData() is None and dialog.table.model.total_rows == 0
+    assert dialog.summary.text().startswith("Choose whose sessions to see")
+    assert not dialog.remove_button.isEnabled() and not dialog.confirmed_button.isEnabled()
+
+    monkeypatch.setattr(supervision_dialogs, "RECENT_SESSIONS", 10)
+    dialog.supervisee.setEditText("richard mar")
+    dialog.supervisee.lineEdit().returnPressed.emit()  # Enter in the name
+    assert dialog.isVisible() and messages == []
+    assert dialog.summary.text() == "Richard Marshall has 39 sessions recorded: the 10 most recent are shown."
+    dates = [dialog.table.model.row_at(r).session_date for r in range(dialog.table.model.rowCount())]
+    assert len(dates) == 10 and dates == sorted(dates, reverse=True)  # the most recent first
+    assert dialog.remove_button.isEnabled()
+
+    dialog.supervisee.setCurrentIndex(dialog.supervisee.findText("Jasmine Richards", Qt.MatchFlag.MatchStartsWith))
+    assert dialog.summary.text() == "No sessions are recorded for Jasmine Richards."
+    assert dialog.table.empty.isVisibleTo(dialog) and not dialog.remove_button.isEnabled()
+
+
+def test_the_supervisee_confirming_a_session_is_recorded_from_their_past_sessions_and_undone(window, page, demo_db,
+                                                                                             qtbot, messages):
+    chosen = _select(page, "Tom Mason", "professional")
+    page.past_sessions()
+    dialog = only(page, supervision_dialogs.SessionsDialog)
+    model = dialog.table.model
+    row = next(r for r in range(model.rowCount())
+               if model.row_at(r).status == "held" and model.row_at(r).supervisee_confirmed is None)
+    session = model.row_at(row)
+    dialog.table.view.selectRow(row)
+    dialog.supervisee_confirmed()
+    confirm = only(dialog, supervision_dialogs.SessionConfirmedDialog)
+    assert confirm.not_confirmed is None  # nothing recorded to clear
+    confirm.confirmed.setDate(confirm.confirmed.date().addDays(-1))
+    save(confirm, qtbot)
+    assert messages == []
+    assert dialog.table.current_row().id == session.id  # still at the session chosen
+    assert _shown(dialog, dialog.table.view.currentIndex().row())[6] == "19 Nov 2026"
+
+    dialog.reject()
+    window.undo_stack.undo()
+    sessions = supervision.person_supervision(demo_db, chosen.supervisee_id, DEMO_TODAY, recent=100).sessions
+    assert next(s for s in sessions if s.id == session.id).supervisee_confirmed is None
+
+
+def test_past_sessions_has_an_alt_letter_for_each_button_of_its_own(page):
+    _select(page, "Tom Mason", "professional")
+    page.past_sessions()
+    dialog = only(page, supervision_dialogs.SessionsDialog)
+    keys = mnemonics(dialog)
+    assert {"Supervisee", "Supervisee confirmed…", "Remove session…", "Close"} <= set(keys)
+    assert without_letters(keys) == [] and clashes(keys) == []

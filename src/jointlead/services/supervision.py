@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from jointlead.domain.calendar import check_happened, check_planned, format_day, out_of_post
@@ -399,18 +399,22 @@ class SessionRow:
     duration_minutes: int | None
     group_key: str | None
     supervisee_confirmed: date | None
+    recorded_by: str
+    # The version shown, for a removal to be refused if the session has changed since (as ComplianceRow.version).
+    version: int | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
 class PersonSupervision:
-    """The person panel's supervision summary."""
+    """A person's supervision: each arrangement's status, and their sessions."""
 
     person_id: int
     name: str
     in_post: bool
     paused: Pause | None
     rows: tuple[ComplianceRow, ...]
-    sessions: tuple[SessionRow, ...]  # the most recent first
+    sessions: tuple[SessionRow, ...]  # the most recent first, up to `recent` of them
+    sessions_recorded: int  # up to the day, however many `sessions` holds
 
     @property
     def headline(self) -> str:
@@ -438,15 +442,19 @@ def person_supervision(database: Database, person_id: int, day: date, *, recent:
         signed = {a.id: a.agreement_signed for a in records.arrangements}
         leads = _line_leads(session, day)
         supervisor = aliased(Person)
+        theirs = (SupervisionSession.supervisee_id == person_id, SupervisionSession.session_date <= day)
         sessions = tuple(SessionRow(*row[:3], row[3] or "", *row[4:]) for row in session.execute(
             select(SupervisionSession.id, SupervisionSession.session_date, SupervisionSession.supervision_type,
                    supervisor.full_name, SupervisionSession.status, SupervisionSession.duration_minutes,
-                   SupervisionSession.group_key, SupervisionSession.supervisee_confirmed)
+                   SupervisionSession.group_key, SupervisionSession.supervisee_confirmed,
+                   SupervisionSession.recorded_by, SupervisionSession.version)
             .outerjoin(supervisor, supervisor.id == SupervisionSession.supervisor_id)
-            .where(SupervisionSession.supervisee_id == person_id, SupervisionSession.session_date <= day)
+            .where(*theirs)
             .order_by(SupervisionSession.session_date.desc(), SupervisionSession.id.desc()).limit(recent)))
+        recorded = session.scalar(select(func.count()).select_from(SupervisionSession).where(*theirs))
     rows = tuple(sorted((_row(records, s, signed, leads) for s in statuses), key=_order))
-    return PersonSupervision(person_id, person.name, person.active_on(day), person.paused_on(day), rows, sessions)
+    return PersonSupervision(person_id, person.name, person.active_on(day), person.paused_on(day), rows, sessions,
+                             recorded)
 
 
 @dataclass(frozen=True)
@@ -528,9 +536,15 @@ def _check_minutes(duration_minutes: int | None) -> None:
 
 
 def _check_session_day(status: str, session_date: date, today: date) -> None:
-    if status == SessionStatus.HELD and session_date > today:
+    """A session is recorded once its day has come, however it went, as a supervision tracker's import has it: before
+    then a held one has not happened, and a cancelled or missed one is a plan that may yet change again."""
+    if session_date <= today:
+        return
+    if status == SessionStatus.HELD:
         raise ValidationError(f"A session on {format_day(session_date)} has not happened yet.",
                               "Record it on the day it is held.")
+    raise ValidationError(f"A session on {format_day(session_date)} is in the future, so cannot be recorded as "
+                          f"{status} yet.", "Record it on or after the day it was to be held.")
 
 
 def record_session(database: Database, supervisee_id: int, *, supervision_type: str | None = None,
@@ -617,14 +631,31 @@ def _next_group_key(session: Session) -> str:
     return f"G-{max(numbers, default=0) + 1:04d}"
 
 
+def _group_session_type(session: Session, supervisee_ids: Collection[int], day: date) -> str:
+    grouped = session.scalar(
+        select(SupervisionArrangement.id)
+        .where(SupervisionArrangement.supervisee_id.in_(list(supervisee_ids)),
+               SupervisionArrangement.supervision_type == SupervisionType.GROUP.value, _arrangement_in_force(day))
+        .limit(1))
+    return (SupervisionType.GROUP if grouped is not None else SupervisionType.PROFESSIONAL).value
+
+
+def group_session_type(database: Database, supervisee_ids: Collection[int], day: date) -> str:
+    """What a group session for these supervisees on the day counts as unless told: group supervision when any of
+    them has group supervision arranged then (the arrangement it meets), otherwise professional (group clinical
+    supervision standing for it)."""
+    with database.session() as session:
+        return _group_session_type(session, supervisee_ids, day)
+
+
 def record_group_session(database: Database, supervisee_ids: Sequence[int], *, supervisor_id: int | None,
                          session_date: date | None = None, duration_minutes: int | None = None,
-                         supervision_type: str = SupervisionType.PROFESSIONAL,
+                         supervision_type: str | None = None,
                          did_not_attend: Collection[int] = (), today: date | None = None) -> Edit:
     """One group session for several supervisees at once: one row each, sharing a group key, in one gesture.
 
-    Those in `did_not_attend` get a "did not attend" row, which never counts as held. Group supervision is
-    recorded as the type it stands for (professional by default), and counts towards that type.
+    Those in `did_not_attend` get a "did not attend" row, which never counts as held. The session is recorded as
+    the type given, and counts towards that type; with none given, as `group_session_type` says.
     """
     today = today or date.today()
     session_date = session_date or today
@@ -636,11 +667,12 @@ def record_group_session(database: Database, supervisee_ids: Sequence[int], *, s
     if len(set(did_not_attend)) == len(ids):
         raise ValidationError("Nobody attended, so no group session was held.",
                               "Record it as cancelled for each supervisee instead.")
-    kind = _check_type(supervision_type)
+    kind = _check_type(supervision_type) if supervision_type is not None else None
     _check_minutes(duration_minutes)
     _check_session_day(SessionStatus.HELD, session_date, today)
     with UnitOfWork(database) as uow:
         record = Recorder(uow, "record group supervision")
+        kind = kind or _group_session_type(uow.session, ids, session_date)
         if supervisor_id is not None:
             _check_session_supervisor(uow.session, supervisor_id, session_date)
         people = [_person(uow.session, person_id, "supervisee") for person_id in ids]
@@ -661,19 +693,54 @@ def record_group_session(database: Database, supervisee_ids: Sequence[int], *, s
                 duration_minutes=duration_minutes if attended else None,
                 status=SessionStatus.HELD.value if attended else SessionStatus.DID_NOT_ATTEND.value,
                 recorded_by=os_user()))
-        return record.commit(f"record group supervision for {len(people)} people on {format_day(session_date)}")
+        counted = "" if kind == SupervisionType.GROUP else f", counted as {kind}"
+        return record.commit(f"record group supervision for {len(people)} people on {format_day(session_date)}"
+                             f"{counted}")
 
 
-def remove_session(database: Database, session_id: int) -> Edit:
-    """Take out a session recorded by mistake (one row, even of a group)."""
+def _session(session: Session, session_id: int) -> SupervisionSession:
+    row = session.get(SupervisionSession, session_id)
+    if row is None:
+        raise JointleadError("That session is no longer recorded.", "Nothing was changed.")
+    return row
+
+
+def record_session_confirmed(database: Database, session_id: int, confirmed_on: date | None, *,
+                             seen_version: int | None = None, today: date | None = None) -> Edit:
+    """The day the supervisee confirmed that a session held took place (None: not confirmed, for one recorded by
+    mistake). `seen_version` as for `remove_session`."""
+    if confirmed_on is not None:
+        check_happened(confirmed_on, today or date.today(), "The date the supervisee confirmed the session")
+    with UnitOfWork(database) as uow:
+        record = Recorder(uow, "record supervisee confirmation")
+        row = _session(uow.session, session_id)
+        record.check_seen(row, seen_version)
+        held = format_day(row.session_date)
+        if confirmed_on is not None and row.status != SessionStatus.HELD:
+            raise ValidationError(f"The session of {held} is recorded as {row.status}: only a session held is "
+                                  "confirmed.", "Choose the session that was held.")
+        if confirmed_on is not None and confirmed_on < row.session_date:
+            raise ValidationError(f"The session was held on {held}, after {format_day(confirmed_on)}.",
+                                  "Give the day the supervisee confirmed it, on or after the session.")
+        said = f"confirmed on {format_day(confirmed_on)}" if confirmed_on else "not confirmed"
+        if not record.update(row, supervisee_confirmed=confirmed_on):
+            raise ValidationError(f"The session is already recorded as {said}.", "Nothing was changed.")
+        person = _person(uow.session, row.supervisee_id)
+        return record.commit(f"record {person.full_name}'s {row.supervision_type} session of {held} as {said}")
+
+
+def remove_session(database: Database, session_id: int, *, seen_version: int | None = None) -> Edit:
+    """Take out a session recorded by mistake (one row, even of a group). `seen_version`: the session's version the
+    user was shown (`SessionRow.version`); if it has changed since, someone else changed it first and this is
+    refused."""
     with UnitOfWork(database) as uow:
         record = Recorder(uow, "remove supervision session")
-        row = uow.session.get(SupervisionSession, session_id)
-        if row is None:
-            raise JointleadError("That session is no longer recorded.", "")
+        row = _session(uow.session, session_id)
+        record.check_seen(row, seen_version)
         person = _person(uow.session, row.supervisee_id)
         record.delete(row)
-        return record.commit(f"remove {person.full_name}'s session on {format_day(row.session_date)}")
+        return record.commit(f"remove {person.full_name}'s {row.supervision_type} session of "
+                             f"{format_day(row.session_date)}")
 
 
 def _same_profession(supervisee: Person, supervisor: Person) -> bool:

@@ -177,7 +177,7 @@ class SupervisionPage(Page):
             ("&Arrange…", self.arrange), ("&Change supervisor…", self.change_supervisor),
             ("Agreement s&igned…", self.agreement_signed), ("En&d arrangement…", self.end_arrangement),
             ("Re&move arrangement…", self.remove_arrangement),
-            ("Arrange from reporting &lines…", self.from_lines)))
+            ("Arrange from reporting &lines…", self.from_lines), ("&Past sessions…", self.past_sessions)))
         self.body.addLayout(buttons)
         self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName("Supervision views")
@@ -277,9 +277,10 @@ class SupervisionPage(Page):
         self.trend.show_trend(report)
 
     # --- gestures ---------------------------------------------------------------------------------
-    def _people(self) -> list[tuple[str, int]]:
+    def _people(self, *, leavers: bool = False) -> list[tuple[str, int]]:
+        """Who can be chosen, by name and employer: those in post today, and `leavers` too."""
         rows = overview.people(self.database, self.today)
-        return [(f"{r.name} ({r.employer_code})", r.id) for r in rows if r.active]
+        return [(f"{r.name} ({r.employer_code})", r.id) for r in rows if leavers or r.active]
 
     def _table_shown(self) -> DataTable | None:
         """The table of arrangements on the tab shown, if it shows one."""
@@ -308,7 +309,15 @@ class SupervisionPage(Page):
 
     def group_session(self) -> None:
         people = self._people()
-        self._open(supervision_dialogs.GroupSessionDialog(self.editor, self, people, people, self.today))
+        self._open(supervision_dialogs.GroupSessionDialog(self.editor, self, self.database, people, people,
+                                                          self.today))
+
+    def past_sessions(self) -> None:
+        """The sessions recorded for the person on the row chosen, or for whoever is chosen in the dialog: a leaver's
+        too, whose mistaken session would otherwise stay in the record for good."""
+        chosen = self._chosen_row()
+        self._open(supervision_dialogs.SessionsDialog(self.editor, self, self.database, self._people(leavers=True),
+                                                      self.today, chosen.supervisee_id if chosen else None))
 
     def arrange(self) -> None:
         chosen = self._chosen_row()

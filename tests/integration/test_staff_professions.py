@@ -65,6 +65,8 @@ def test_an_occupational_therapist_is_still_no_nurses_professional_lead(service)
         people.change_line(service, who["Ben Bennett"], LineKind.PROFESSIONAL, who["Olu Grant"], SINCE, today=TODAY)
     assert str(refused.value) == ("Olu Grant is an occupational therapist, so cannot be the professional lead of Ben "
                                   "Bennett, a mental health nurse. Choose a professional lead who is a nurse.")
-    with pytest.raises(ValidationError, match="Olu Grant is an occupational therapist, so cannot give Ben Bennett"):
+    with pytest.raises(ValidationError, match="Olu Grant is an occupational therapist, so cannot give Ben Bennett") \
+            as refused:
         supervision.add_arrangement(service, who["Ben Bennett"], "professional", who["Olu Grant"], TODAY,
                                     today=TODAY)
+    assert refused.value.advice == "Choose a supervisor who is a nurse."  # a lead nurse would do, as the rule says

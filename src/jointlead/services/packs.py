@@ -150,7 +150,8 @@ def _burn_rows(position: PoolPosition) -> list[tuple[object, ...]]:
 
 def _trend_rows(report: ComplianceReport) -> list[tuple[object, ...]]:
     target = report.target_percent / 100
-    return [(m.label, m.as_at, m.tally.fraction, target, m.tally.in_scope, m.tally.compliant) for m in report.trend]
+    return [(m.label, m.as_at, supervision_export.shown_fraction(m.tally), target, m.tally.in_scope,
+             m.tally.compliant) for m in report.trend]
 
 
 def _action_values(row: ActionLogRow) -> tuple[object, ...]:

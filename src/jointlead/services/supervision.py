@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, aliased
 
 from jointlead.domain.calendar import check_happened, check_planned, format_day, out_of_post
 from jointlead.domain.errors import JointleadError, ValidationError
-from jointlead.domain.professions import same_profession
+from jointlead.domain.professions import same_profession, same_profession_words, with_article
 from jointlead.domain.supervision import (
     DEFAULT_RULES,
     DEFAULT_TARGET_PERCENT,
@@ -789,10 +789,10 @@ def _check_arrangement(session: Session, supervisee: Person, kind: str, supervis
                                   "Choose a supervisor who is.")
         if kind == SupervisionType.PROFESSIONAL.value and not _same_profession(supervisee, supervisor):
             raise ValidationError(
-                f"{supervisor.full_name} is {_article(supervisor.profession)} {supervisor.profession}, so cannot give "
-                f"{supervisee.full_name} ({_article(supervisee.profession)} {supervisee.profession}) professional "
+                f"{supervisor.full_name} is {with_article(supervisor.profession)}, so cannot give "
+                f"{supervisee.full_name} ({with_article(supervisee.profession)}) professional "
                 "supervision: it is with someone of the same profession.",
-                f"Choose a supervisor who is {_article(supervisee.profession)} {supervisee.profession}.")
+                f"Choose a supervisor who is {same_profession_words(supervisee.profession)}.")
     end = _last_day(end, start, (supervisee, supervisor), typed=typed)
     overlapping = session.scalar(
         select(SupervisionArrangement.id).where(
@@ -978,13 +978,9 @@ def _suitable(person: Person, lead: Person | None, kind: SupervisionType, day: d
     if not _in_post(lead, day):
         return f"Their {words}, {lead.full_name}, is not in post."
     if kind == SupervisionType.PROFESSIONAL and not _same_profession(person, lead):
-        return (f"Their professional lead, {lead.full_name}, is {_article(lead.profession)} {lead.profession}, "
-                f"not {_article(person.profession)} {person.profession}.")
+        return (f"Their professional lead, {lead.full_name}, is {with_article(lead.profession)}, not "
+                f"{same_profession_words(person.profession)}.")
     return ""
-
-
-def _article(word: str) -> str:
-    return "an" if word[:1].casefold() in "aeiou" else "a"
 
 
 def arrangements_from_lines(database: Database, day: date, *, apply: bool = True) -> ArrangementsFromLines:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 from dataclasses import replace
 from datetime import date
@@ -653,6 +654,36 @@ def test_an_esr_staff_group_is_not_read_as_a_profession_unless_mapped_by_hand(po
     by_hand = imports.preview_staff_import(pool, esr, "NFT", today=date(2026, 12, 2),
                                            overrides={"profession": "Staff Group"})
     assert [c.detail for c in by_hand.changed] == ["profession mental health nurse → Nursing and Midwifery Registered"]
+
+
+def test_a_staff_group_saved_as_the_profession_before_is_matched_afresh_but_one_mapped_by_hand_since_is_kept(
+        pool, tmp_path):
+    """A profile saved by an earlier version, which read ESR's Staff Group as the profession by itself, would go on
+    mapping it month after month: it is left out of such a profile. One saved since was the manager's choice."""
+    from jointlead.store.models import MappingProfile
+
+    imports.apply_import(pool, imports.preview_staff_import(pool, hostile.write_xlsx(tmp_path / "1.xlsx", {"S": [
+        ["Assignment Number", "Full Name", "Profession"], ["00234567", "Tom Okafor", "mental health nurse"]]}),
+        "NFT", today=date(2026, 11, 1)))
+    esr = hostile.write_xlsx(tmp_path / "esr.xlsx", {"ESR": [
+        ["Assignment Number", "Full Name", "Staff Group", "Band"],
+        ["00234567", "Tom Okafor", "Nursing and Midwifery Registered", "Band 6"]]})
+    with UnitOfWork(pool) as uow:  # as the earlier version saved it
+        uow.session.query(MappingProfile).one().mapping_json = json.dumps(
+            {"employee_number": "Assignment Number", "full_name": "Full Name", "profession": "Staff Group"})
+        uow.commit()
+
+    assert [c.detail for c in imports.preview_staff_import(pool, esr, "NFT", today=date(2026, 12, 1)).changed] == [
+        "grade blank → Band 6"]
+
+    by_hand = imports.preview_staff_import(pool, esr, "NFT", today=date(2026, 12, 1),
+                                           overrides={"profession": "Staff Group"})
+    imports.apply_import(pool, by_hand)  # saved as chosen, and kept so
+    again = hostile.write_xlsx(tmp_path / "esr2.xlsx", {"ESR": [
+        ["Assignment Number", "Full Name", "Staff Group", "Band"],
+        ["00234567", "Tom Okafor", "Nursing and Midwifery Unregistered", "Band 6"]]})
+    assert [c.detail for c in imports.preview_staff_import(pool, again, "NFT", today=date(2026, 12, 2)).changed] == [
+        "profession Nursing and Midwifery Registered → Nursing and Midwifery Unregistered"]
 
 
 def test_a_staff_list_s_dates_are_refused_where_editing_the_person_would_refuse_them(demo_db, tmp_path):

@@ -256,7 +256,7 @@ def _layout(session: Session, source: SourceFile, kind: RecordKind, organisation
         MappingProfile.organisation_id == organisation.id, MappingProfile.kind == kind.name))
     if saved:
         try:
-            return find_table(source, kind, sheet_name=sheet, overrides=json.loads(saved))
+            return find_table(source, kind, sheet_name=sheet, overrides=_saved_columns(saved, kind))
         except FileRefused:
             pass  # this month's layout differs from the saved one: fall back to matching by synonyms
     return find_table(source, kind, sheet_name=sheet)
@@ -337,8 +337,23 @@ def _batch(kind: str, organisation: Organisation | None, preview: ImportPreview,
                        imported_at=datetime.now(UTC).replace(tzinfo=None), imported_by=os_user())
 
 
+# Headers an earlier version read as a field by themselves, and no longer does (exchange/staff.py: ESR's Staff
+# Group is no profession). A profile saved by it holds them whether the manager chose them or not, so they are left
+# out of it, and the column is matched afresh; a profile saved since says so (`_CHECKED`), and is kept as saved.
+_NO_LONGER_MATCHED = {("staff", "profession"): frozenset({"staff group", "occupation", "professional group"})}
+_CHECKED = "~checked"
+
+
+def _saved_columns(saved: str, kind: RecordKind) -> dict[str, str]:
+    columns = json.loads(saved)
+    if columns.pop(_CHECKED, False):
+        return columns
+    return {name: header for name, header in columns.items()
+            if normalise_header(header) not in _NO_LONGER_MATCHED.get((kind.name, name), ())}
+
+
 def _save_profile(session: Session, organisation_id: int, kind: str, columns: Mapping[str, str]) -> None:
-    text = json.dumps(dict(columns), sort_keys=True, ensure_ascii=False)
+    text = json.dumps({**columns, _CHECKED: True}, sort_keys=True, ensure_ascii=False)
     profile = session.scalar(select(MappingProfile).where(MappingProfile.organisation_id == organisation_id,
                                                           MappingProfile.kind == kind))
     if profile is None:

@@ -203,10 +203,38 @@ def business_data(database: Database, *, leave_out: frozenset[tuple[str, str]] =
         for table in Base.metadata.sorted_tables:
             if table.name == AuditEntry.__tablename__:
                 continue
-            columns = [c for c in table.columns if (table.name, c.name) not in leave_out and c.name != "version"]
+            columns = _compared(table, leave_out)
             data[table.name] = [tuple(row) for row in session.execute(
                 select(*columns).order_by(*table.primary_key.columns))]
     return data
+
+
+def _compared(table, leave_out: frozenset[tuple[str, str]]) -> list:
+    return [c for c in table.columns if (table.name, c.name) not in leave_out and c.name != "version"]
+
+
+def by_order_made(data: dict[str, list], leave_out: frozenset[tuple[str, str]]) -> dict[str, list]:
+    """`business_data` (with `leave_out`) with each id replaced by its row's place among its table's rows, in id
+    order (the order they were made), here and wherever another row points at it."""
+    places = {}
+    for table in Base.metadata.sorted_tables:
+        if table.name in data and "id" in table.columns:
+            at = _compared(table, leave_out).index(table.columns["id"])
+            places[table.name] = {row[at]: place for place, row in enumerate(data[table.name], start=1)}
+    renumbered = {}
+    for table in Base.metadata.sorted_tables:
+        if table.name not in data:
+            continue
+        pointing = {}
+        for index, column in enumerate(_compared(table, leave_out)):
+            targets = [key.column.table.name for key in column.foreign_keys]
+            if column.name == "id":
+                pointing[index] = table.name
+            elif targets and targets[0] in places:
+                pointing[index] = targets[0]
+        renumbered[table.name] = [tuple(places[pointing[i]].get(value, value) if i in pointing else value
+                                        for i, value in enumerate(row)) for row in data[table.name]]
+    return renumbered
 
 
 def _stored(column, value: Any) -> Any:
@@ -308,9 +336,11 @@ class UndoRedo(RuleBasedStateMachine):
             try:
                 for gesture, _edit in self.kept:
                     gesture(again)
+                # An id (and an action's reference) is never given again (revision 0010): a row added, undone and
+                # added again has a later one than the same gestures made once give it.
                 references = frozenset({("action", "reference")})
-                assert business_data(again, leave_out=references) == business_data(self.database,
-                                                                                   leave_out=references)
+                assert by_order_made(business_data(again, leave_out=references), references) == by_order_made(
+                    business_data(self.database, leave_out=references), references)
             finally:
                 again.close()
         finally:
@@ -321,3 +351,16 @@ class UndoRedo(RuleBasedStateMachine):
 UndoRedo.TestCase.settings = settings(max_examples=20, stateful_step_count=10, deadline=None, database=None,
                                       suppress_health_check=[HealthCheck.too_slow])
 test_random_edits_undos_and_redos_equal_the_replay_of_the_kept_edits = UndoRedo.TestCase
+
+
+def test_a_row_added_undone_and_added_again_has_a_later_id_and_replays_the_same():
+    """Found by the machine above once ids were never given again (revision 0010): a team added, undone and added
+    again, and someone moved into it, replay as the same rows made in the same order, under other ids."""
+    state = UndoRedo()
+    state.gesture(AddAction("Review the duty rota", None, 1))
+    state.gesture(AddTeam(NEW_TEAM))
+    state.undo(1)
+    state.gesture(AddTeam(NEW_TEAM))
+    state.gesture(MoveToTeam(PEOPLE[0], NEW_TEAM))
+    state.gesture(AddAction("Agree the winter plan", None, 2))
+    state.teardown()

@@ -297,6 +297,9 @@ def _import_actions(args: argparse.Namespace) -> int:
             print(f"rejected: {change.key}: {change.unless_accepted or 'changed here since the export.'}")
         if result.edit is None:
             print(f"Nothing to import. {counts}")
+        elif not result.applied:
+            print(f"Every change was rejected, and that is remembered (batch {result.batch_id}): sent again, they "
+                  f"are rejected again unless accepted in the app. {counts}")
         else:
             new = f" New actions: {', '.join(result.new_references)}." if result.new_references else ""
             applied = count(len(result.applied), "change", "changes")

@@ -405,8 +405,38 @@ def test_a_new_row_sent_again_with_its_title_corrected_is_not_added_twice_unless
         "action; if it is A-0041, change A-0041 itself in jointlead and add its new update there.")
     before = _log(demo_db)
     result = apply_tracker_import(demo_db, preview)  # left undecided: not added again
-    assert (result.edit, result.new_references, _log(demo_db)) == (None, (), before)
+    assert (result.applied, result.new_references, _log(demo_db)) == ((), (), before)
+    undo_edit(demo_db, result.edit)  # to reconsider
     assert apply_tracker_import(demo_db, preview, decisions={change.key: True}).new_references == ("A-0042",)
+
+
+def test_a_tracker_with_every_change_rejected_is_remembered_and_reconsidered_by_undoing_it(demo_db, tmp_path):
+    path = _export(demo_db, tmp_path / "nft.xlsx", organisation="NFT").path
+    owner = Owner(path)
+    owner.type("A-0019", "New due date", date(2027, 6, 15))
+    owner.type("A-0019", "Reason for new due date", "Waiting for HR.")
+    owner.save()
+    before = _log(demo_db)
+    preview = preview_tracker_import(demo_db, path, today=DEMO_TODAY)
+    result = apply_tracker_import(demo_db, preview, decisions={"A-0019 due date": False})
+    assert (result.applied, [c.key for c in result.rejected], _log(demo_db)) == ((), ["A-0019 due date"], before)
+    assert result.edit.description == "reject every change in the action tracker nft.xlsx"
+    day = _import_day(demo_db)
+
+    # The same file again is refused, saying so; a copy sent again has the change rejected unless accepted.
+    with pytest.raises(FileRefused) as refused:
+        preview_tracker_import(demo_db, path, today=DEMO_TODAY)
+    assert refused.value.message == f"This tracker was imported already, with every change in it rejected, on {day}."
+    owner.type("A-0011", "New update", "Protocol drafted.")
+    [again] = [c for c in preview_tracker_import(demo_db, _copy(owner, tmp_path, "again.xlsx"),
+                                                 today=DEMO_TODAY).changes if c.reference == "A-0019"]
+    assert again.unless_accepted.startswith(f"This new due date (15 June 2027) was rejected when this tracker was "
+                                            f"imported on {day}")
+
+    # Undone, the rejection is forgotten: the same file can be imported again, and decided afresh.
+    undo_edit(demo_db, result.edit)
+    [change] = preview_tracker_import(demo_db, path, today=DEMO_TODAY).changes
+    assert not change.conflict
 
 
 def test_a_tracker_whose_earlier_imports_kept_no_rejections_or_new_rows_still_imports(demo_db, tmp_path):
@@ -758,6 +788,12 @@ def test_the_command_line_rejects_again_a_change_rejected_before_saying_why(demo
     assert "rejected: A-0019 due date: This new due date (15 June 2027) was rejected when this tracker was imported" \
            in said
     assert "Imported 1 change (batch" in said and "0 in conflict" in said
+
+    # Sent once more with nothing else new, every change is rejected: said so, and remembered again.
+    owner.type("A-0018", "New update", "")
+    owner.type("A-0011", "New update", "")
+    assert main(["import", "actions", str(_copy(owner, tmp_path, "third.xlsx")), "--db", str(demo_path)]) == 0
+    assert "Every change was rejected, and that is remembered (batch" in capsys.readouterr().out
 
 
 def test_an_update_on_a_row_whose_owner_was_cleared_is_credited_to_the_actions_owner(demo_db, tmp_path):

@@ -313,3 +313,25 @@ def test_at_its_smallest_the_dialog_shows_every_column_of_the_changes_without_sc
     assert not view.horizontalScrollBar().isVisible()
     title = [column.header for column in importer.table.model.columns].index("Title")
     assert view.columnWidth(title) == TITLE_WIDTH  # cut short first, and readable in full in its tooltip
+
+
+def test_a_tracker_with_every_change_rejected_is_imported_as_that_and_can_be_undone(importer, tracker, demo_db,
+                                                                                    window, qtbot, messages):
+    moved = tracker.references[0]
+    before = by_reference(demo_db)
+    tracker.write(moved, "New due date", datetime(2027, 6, 15))
+    tracker.write(moved, "Reason for new due date", "Waiting for HR.")
+    importer.load(tracker.save())
+    choose(importer, moved, "due date")
+    importer.decide(False)
+
+    assert importer.import_button.isEnabled()  # rejecting everything is a decision to keep, not nothing to do
+    qtbot.mouseClick(importer.import_button, Qt.MouseButton.LeftButton)
+
+    assert messages == [] and not importer.isVisible()
+    assert by_reference(demo_db) == before
+    assert window.undo_stack.undoText() == "reject every change in the action tracker ncc tracker.xlsx"
+    window.undo_stack.undo()
+    importer = window.tracker_action.trigger() or window.findChild(TrackerImportDialog)
+    importer.load(tracker.path)  # forgotten once undone: the same file is decided afresh
+    assert messages == [] and decisions(importer) == {f"{moved} due date": ACCEPT}

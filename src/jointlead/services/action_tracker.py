@@ -15,11 +15,11 @@ Rules (docs/actions.md):
   tracker asks of it is a conflict, accepted or rejected by the manager before anything is applied.
 - A copy of a tracker imported already (corrected or added to, and sent again) gives only what is new in it: each
   import records the changes it took and the versions it left, and a change taken before is a notice, not a change.
-  It records the changes the manager rejected too: one sent again unchanged is a conflict, rejected again unless the
-  manager accepts it now. And it records where each new row was, whose it was and when it was due: a new row of a
-  later copy at the same place (or for the same owner and due date) whose title has changed since is a conflict too,
-  not added again unless the manager accepts it as another action (an owner correcting a typo would otherwise add it
-  twice).
+  It records the changes the manager rejected too (an import with every change rejected is recorded for that alone):
+  one sent again unchanged is a conflict, rejected again unless the manager accepts it now. And it records where
+  each new row was, whose it was and when it was due: a new row of a later copy at the same place (or for the same
+  owner and due date) whose title has changed since is a conflict too, not added again unless the manager accepts
+  it as another action (an owner correcting a typo would otherwise add it twice).
 - Updates are dated the day of import, by the owner named on the row. A status of Complete takes the new update
   as its evidence; Cancelled needs a new update saying why, and is refused if that update is rejected (a rejected
   update is never kept as evidence either). Everything typed is stored as text, formulas included.
@@ -530,7 +530,10 @@ def preview_tracker_import(database: Database, path: Path, *, today: date | None
         earlier = session.scalar(select(ImportBatch).where(ImportBatch.kind == BATCH_KIND,
                                                            ImportBatch.sha256 == tracker.sha256))
         if earlier is not None:
-            raise FileRefused(f"This tracker was imported already, on {format_day(earlier.imported_at.date())}.",
+            every_change_rejected = ", with every change in it rejected," if not (earlier.added or earlier.changed) \
+                else ""
+            raise FileRefused(f"This tracker was imported already{every_change_rejected} on "
+                              f"{format_day(earlier.imported_at.date())}.",
                               "Nothing was changed. To import it again, undo the earlier import first.")
         actions = {a.reference: a for a in session.scalars(select(Action).where(Action.reference.in_(exported)))}
         earlier_imports = _EarlierImports(session, tracker.export_id)
@@ -914,7 +917,7 @@ def apply_tracker_import(database: Database, preview: TrackerPreview, *, decisio
     accepted = {c.key: decisions.get(c.key, not c.unless_accepted) for c in preview.changes}
     chosen = _with_their_updates([c for c in preview.changes if accepted[c.key]], preview.changes)
     rejected = tuple(c for c in preview.changes if not accepted[c.key])
-    if not chosen:
+    if not chosen and not rejected:
         return TrackerImported(None, None, (), rejected, preview.rows_with_problems, ())
     chosen.sort(key=lambda c: (c.row, _APPLY_ORDER[c.kind]))
     today = preview.today
@@ -965,7 +968,10 @@ def apply_tracker_import(database: Database, preview: TrackerPreview, *, decisio
             unchanged=max(0, preview.rows_read - preview.rows_with_problems - len(counted) - len(new_references)),
             rejected=preview.rows_with_problems, unmapped=0,
             imported_at=datetime.now(UTC).replace(tzinfo=None), imported_by=os_user()))
-        edit = record.commit(f"import the action tracker {preview.path.name}")
+        # Every change rejected is an import all the same: it changes no action, but its batch remembers what was
+        # rejected, so that a copy sent again with the same changes does not have them taken by default.
+        edit = record.commit(f"import the action tracker {preview.path.name}" if chosen else
+                             f"reject every change in the action tracker {preview.path.name}")
         return TrackerImported(edit, batch.id, tuple(chosen), rejected, preview.rows_with_problems,
                                tuple(new_references))
 

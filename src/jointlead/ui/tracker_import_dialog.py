@@ -339,11 +339,10 @@ class TrackerImportDialog(QDialog):
         accept_valid = bool(preview.problems) and self.accept_valid.isChecked()
 
         def take_back(database):
-            edit = action_tracker.apply_tracker_import(database, preview, decisions=decisions,
+            # Import is offered only with changes to decide, so there is always an Edit: with every change rejected,
+            # it records the rejections, so that the owner sending them again does not have them taken by default.
+            return action_tracker.apply_tracker_import(database, preview, decisions=decisions,
                                                        accept_valid=accept_valid).edit
-            if edit is None:
-                raise JointleadError("Every change was rejected, so there is nothing to import.", "")
-            return edit
 
         if self.editor.run(take_back, "The tracker was not imported"):
             self.accept()

@@ -410,6 +410,21 @@ def test_a_new_row_sent_again_with_its_title_corrected_is_not_added_twice_unless
     assert apply_tracker_import(demo_db, preview, decisions={change.key: True}).new_references == ("A-0042",)
 
 
+def test_another_action_typed_over_a_new_row_imported_before_is_added_as_new(demo_db, tmp_path):
+    """On an owner's tracker every row has the same owner: a different action in the row's place is not the one
+    added from it with its title corrected."""
+    path = _export(demo_db, tmp_path / "lucy.xlsx", owner="Lucy Roberts").path
+    owner = Owner(path)
+    row = owner.add_row(**{"Action": "Set up joint induction pack", "Due": date(2026, 12, 31)})
+    owner.save()
+    apply_tracker_import(demo_db, preview_tracker_import(demo_db, path, today=DEMO_TODAY))
+
+    owner.sheet.cell(row, owner.columns["Action"]).value = "Recruit two social workers for the night team"
+    [change] = preview_tracker_import(demo_db, _copy(owner, tmp_path, "again.xlsx"), today=DEMO_TODAY).changes
+    assert (change.kind, change.title, change.conflict) == (ChangeKind.NEW_ACTION,
+                                                            "Recruit two social workers for the night team", "")
+
+
 def test_a_tracker_with_every_change_rejected_is_remembered_and_reconsidered_by_undoing_it(demo_db, tmp_path):
     path = _export(demo_db, tmp_path / "nft.xlsx", organisation="NFT").path
     owner = Owner(path)

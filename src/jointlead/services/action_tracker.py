@@ -38,6 +38,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
+from difflib import SequenceMatcher
 from enum import StrEnum
 from pathlib import Path
 
@@ -443,6 +444,16 @@ def _text_key(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+# How alike two titles must be, as difflib measures them (0 to 1), for one to be the other corrected: a typo fixed or
+# a word changed keeps them above it ("inducton" → "induction" is 0.98), another action is well below (about 0.3).
+MUCH_THE_SAME = 0.6
+
+
+def _much_the_same(title: str, other: str) -> bool:
+    """Whether one title may be the other corrected, case and spacing aside."""
+    return SequenceMatcher(None, _text_key(title), _text_key(other)).ratio() >= MUCH_THE_SAME
+
+
 def _taken_key(change: TrackerChange) -> tuple[str, ...]:
     """What makes a change the same change when a later copy of the tracker asks for it again."""
     if change.kind == ChangeKind.NEW_ACTION:
@@ -688,7 +699,7 @@ class _RowReader:
             summary=f"New action for {owner.full_name}, due {format_day(due)}"
                     + (f", with the update: {text}" if text else ""), status=ActionStatus(status).value,
             text=text or "", author=author, due=due, owner_id=owner.id)
-        added = self._added_before(number, owner.id, due)
+        added = self._added_before(number, title, owner.id, due)
         if added is not None:
             reference = added.reference
             change = _unless_accepted(change, (
@@ -698,12 +709,17 @@ class _RowReader:
                 f"{reference} itself in jointlead" + (" and add its new update there." if text else ".")))
         self.changes.append(self._unless_rejected_before(change))
 
-    def _added_before(self, number: int, owner_id: int, due: date) -> _AddedRow | None:
+    def _added_before(self, number: int, title: str, owner_id: int, due: date) -> _AddedRow | None:
         """The new row an earlier import of this tracker added that this one may be, its title corrected since (a
-        title taken before is known by itself): the one added from this row for the same owner or due date, else
-        one added from another row (rows deleted or inserted above it) for the same owner and due date. Each is
-        claimed by one row of this copy at most."""
+        title taken before is known by itself): one with much the same title, added from this row for the same
+        owner or due date, else from another row (rows deleted or inserted above it) for the same owner and due
+        date. Each is claimed by one row of this copy at most.
+
+        The title must still be much the same: on an owner's tracker every row has the same owner, so a different
+        action typed over a row imported before is for the same owner, and is a new action, not a corrected one."""
         for added in sorted(self.unclaimed, key=lambda added: added.row != number):
+            if not _much_the_same(added.title, title):
+                continue
             if (added.owner_id == owner_id and added.due == due) or (
                     added.row == number and (added.owner_id == owner_id or added.due == due)):
                 self.unclaimed.remove(added)

@@ -19,7 +19,7 @@ JUST_SHORT = Tally("professional", in_date=379, overdue=20)  # 94.99%: one short
 def test_the_headline_says_the_figure_the_app_shows():
     """`f"{0.9499:.1%}"` is "95.0%": a headline of 95.0% against a target of 95% that it does not meet."""
     assert JUST_SHORT.percent_text == "94.9%" and not JUST_SHORT.meets(95)
-    report = ComplianceReport(DEMO_TODAY, None, 95, (), JUST_SHORT, (), (), (), (), (), ())
+    report = ComplianceReport(DEMO_TODAY, None, 95, (), JUST_SHORT, (), (), (), (), (), (), ())
     assert supervision_export.compliance_headline(report) == (
         "379 of 399 arrangements in date (94.9%) against a target of 95%.")
 

@@ -297,3 +297,30 @@ def test_the_supervision_trend_shows_whole_on_a_small_laptop_its_months_named_an
     key = chart.legend().geometry()
     bottom = page.trend.mapTo(window, page.trend.mapFromScene(key.bottomRight()))
     assert chart.legend().isVisible() and bottom.y() <= window.statusBar().y()
+
+
+def test_a_table_out_of_sight_is_fitted_to_its_rows_when_it_shows_not_each_time_they_are_set(window):
+    """A page sets the rows of every tab after each change; measuring each tab's columns then is what made a
+    supervision session slow to record on a large service."""
+    from PySide6.QtWidgets import QTabWidget
+
+    from jointlead.ui.table_model import Column
+    from jointlead.ui.widgets import DataTable
+
+    tabs = QTabWidget(window)
+    tabs.setGeometry(0, 0, 900, 400)
+    shown = DataTable("notes", [Column("Note", str)], "No notes.", tabs)
+    hidden = DataTable("names", [Column("Name", str), Column("By", str)], "No names.", tabs)
+    tabs.addTab(shown, "Shown")
+    tabs.addTab(hidden, "Hidden")
+    tabs.show()
+    QApplication.processEvents()
+    measured = []
+    hidden.view.sizeHintForColumn = lambda column: measured.append(column) or 0
+    hidden.set_rows(["Annabel Featherstone", "Ann"])
+    assert measured == []
+    del hidden.view.sizeHintForColumn
+    tabs.setCurrentWidget(hidden)
+    QApplication.processEvents()
+    header = hidden.view.horizontalHeader()
+    assert header.sectionSize(0) >= hidden.view.sizeHintForColumn(0) > 100

@@ -232,6 +232,7 @@ class ComplianceReport:
     by_team: tuple[Tally, ...]
     by_supervisor: tuple[Tally, ...]
     trend: tuple[MonthFigure, ...]
+    caseloads: tuple[Caseload, ...]  # each supervisor's supervisees in scope, as `supervisor_view` gives them
 
     @property
     def meets_target(self) -> bool | None:
@@ -333,7 +334,7 @@ def compliance(database: Database, day: date, *, organisation: str | None = None
         by_profession=tally_by(rows, lambda r: r.profession or "No profession recorded"),
         by_team=tally_by(rows, lambda r: r.team or "Not in a team"),
         by_supervisor=_by_supervisor(records, rows),
-        trend=trend)
+        trend=trend, caseloads=_caseloads_of(records, rows))
 
 
 def _by_supervisor(records: _Records, rows: Sequence[ComplianceRow]) -> tuple[Tally, ...]:
@@ -373,10 +374,15 @@ def supervisor_view(database: Database, day: date) -> tuple[Caseload, ...]:
     named come last, together."""
     with database.session() as session:
         records = _load(session, up_to=day)
-        rows = [r for r in _rows(records, session, day, None) if r.arrangement_id is not None]
+        rows = _rows(records, session, day, None)
+    return _caseloads_of(records, rows)
+
+
+def _caseloads_of(records: _Records, rows: Sequence[ComplianceRow]) -> tuple[Caseload, ...]:
     by_supervisor: dict[int | None, list[ComplianceRow]] = defaultdict(list)
     for row in rows:
-        by_supervisor[row.supervisor_id].append(row)
+        if row.arrangement_id is not None:
+            by_supervisor[row.supervisor_id].append(row)
     caseloads = []
     labels = records.supervisor_labels()
     for supervisor_id, members in by_supervisor.items():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QScrollArea, QVBoxLayout, QWidget
@@ -13,6 +14,7 @@ if TYPE_CHECKING:  # the undo module loads the services: a page can be built bef
     from jointlead.ui.undo import Editor
 
 
+@lru_cache(maxsize=4096)  # a table of a large service shows the same few hundred days thousands of times
 def day_text(day: date | None) -> str:
     return day.strftime("%d %b %Y") if day else ""
 

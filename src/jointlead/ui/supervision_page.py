@@ -265,8 +265,7 @@ class SupervisionPage(Page):
         self.needing.empty.setText(ALL_IN_DATE if recorded else NOTHING_YET)
         self.needing.set_rows(needing)
         self.everyone.set_rows(report.rows)
-        by_supervisor = [(load.supervisor, row) for load in supervision.supervisor_view(database, today)
-                         for row in load.supervisees if organisation is None or row.organisation == organisation]
+        by_supervisor = [(load.supervisor, row) for load in report.caseloads for row in load.supervisees]
         self.by_supervisor.set_rows(by_supervisor)
         self.caseloads.setText(caseload_summary([row for _supervisor, row in by_supervisor]))
         self.caseloads.setVisible(bool(by_supervisor))

@@ -10,7 +10,7 @@ from html import escape
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSettings, QSignalBlocker, QSize, Qt, Signal
-from PySide6.QtGui import QFocusEvent, QFont, QFontMetrics, QPainter, QPaintEvent
+from PySide6.QtGui import QFocusEvent, QFont, QFontMetrics, QPainter, QPaintEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -255,6 +255,7 @@ class DataTable(QWidget):
         self._stretch_fitted = stretch_floor  # the stretch column's own width, which comes before theirs
         self._giving_slack = False  # the sections being resized are ours, not the user's
         self._hidden: set[str] = set()  # the names (Column.name) of the columns the user has hidden
+        self._unfitted = False  # rows or columns set while the table was out of sight: fitted when it shows
         for chooser in (header, self.view):
             chooser.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(lambda at: self._choose_columns(header.mapToGlobal(at)))
@@ -403,6 +404,13 @@ class DataTable(QWidget):
         Capped cells end in an ellipsis and show in full in their tooltip; the stretch column takes what
         is left, so a board-width window shows every column without scrolling sideways.
         """
+        if not self.isVisible():
+            # Out of sight (another tab, or a page not yet shown): fitted when it shows. Fitting measures up to
+            # FITTED_ROWS rows of every column, and a page sets the rows of each of its tabs after every change.
+            self._unfitted = True
+            self._hide_chosen()  # the columns may be new ones
+            return
+        self._unfitted = False
         header = self.view.horizontalHeader()
         bold = QFont(self.view.font())
         bold.setBold(True)
@@ -419,6 +427,12 @@ class DataTable(QWidget):
             elif whole > width:
                 self._capped[column] = (width, whole)
         self._hide_chosen()  # the columns may be new ones
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._unfitted:
+            self._fit_columns()
+            self._fit_height()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Resize:

@@ -28,6 +28,15 @@ def test_a_complete_cross_organisation_team_has_no_findings():
     assert codes(line_findings(people, lines, ON), Severity.ERROR) == ["self-line"]
 
 
+def test_a_line_starting_before_its_person_started_is_a_warning_naming_both_days():
+    people = [person(1, "manager", registered=False, in_team=False), person(2, name="Sam Social")]
+    lines = [Line(1, M, 2, 1, date(2019, 9, 1)), Line(2, P, 2, 1, date(2020, 1, 1))]
+    found = [(f.severity, f.subject, f.message) for f in line_findings(people, lines, ON)
+             if f.code == "line-before-start"]
+    assert found == [(Severity.WARNING, "person 2", "Sam Social's managerial line to Person 1 starts on "
+                                                    "1 September 2019, before they started on 1 January 2020.")]
+
+
 def test_a_loop_of_managers_is_an_error_for_everyone_on_it():
     people = [person(1), person(2), person(3)]
     lines = [Line(1, M, 1, 2, date(2020, 1, 1)), Line(2, M, 2, 3, date(2020, 1, 1)),

@@ -362,7 +362,8 @@ def line_findings(
     """Every rule the recorded lines break, and every gap a manager should see, as at one date.
 
     Errors: a person as their own lead, a line ending before it starts, two lines of a kind at once, a loop.
-    Warnings: a line to someone not in post (left, or not started), a line still open after its person left,
+    Warnings: a line to someone not in post (left, or not started), a line starting before its person started, a
+    line still open after its person left,
     a professional lead of another profession, a team member with no managerial line, a registered team member
     with no professional line, a manager over the span of control, and a team member whose HR extract names
     someone other than the recorded line manager where the HR system could have named them. What is only
@@ -383,6 +384,14 @@ def line_findings(
         if line.effective_to is not None and line.effective_to < line.effective_from:
             findings.append(Finding(Severity.ERROR, "line-dates",
                                     f"{name(line.person_id)}'s {line.kind} line ends before it starts.", subject))
+        person = by_id.get(line.person_id)
+        if person is not None and person.start_date is not None and line.effective_from < person.start_date:
+            # The org chart as at a day before they started would show them; an HR start date corrected later
+            # leaves lines dated from the old one.
+            findings.append(Finding(Severity.WARNING, "line-before-start",
+                                    f"{person.name}'s {line.kind} line to {name(line.lead_id)} starts on "
+                                    f"{format_day(line.effective_from)}, before they started on "
+                                    f"{format_day(person.start_date)}.", subject))
 
     by_person_kind: dict[tuple[int, LineKind], list[Line]] = {}
     for line in lines:

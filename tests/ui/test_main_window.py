@@ -296,3 +296,27 @@ def test_a_change_and_its_undo_show_a_busy_cursor_while_they_save_and_never_over
     monkeypatch.setattr(QMessageBox, "exec", lambda box: seen.append(cursor()) or 0)
     assert not window.editor.run(refused)
     assert seen[-1] is None and cursor() is None  # the message is shown with the ordinary cursor
+
+
+def test_an_undo_refused_while_the_database_is_busy_stays_on_the_stack_to_try_again(window, empty_db, monkeypatch,
+                                                                                    messages):
+    """Dropped, the next Undo would take back the change before it, leaving this one standing for good."""
+    from jointlead.services import edits
+    from jointlead.store.errors import DatabaseBusy
+
+    window.set_database(empty_db)
+    for name in ("Partnership board", "Locality board"):
+        assert window.editor.run(lambda database, name=name: actions.create_meeting(database, name, date(2026, 11, 20)))
+    real_undo, latest = edits.undo_edit, window.undo_stack.undoText()
+
+    def busy(*_args):
+        raise DatabaseBusy()
+
+    monkeypatch.setattr(edits, "undo_edit", busy)
+    window.undo_stack.undo()
+    QApplication.processEvents()
+    assert len(messages) == 1 and "Try again in a moment" in messages[0]
+    assert window.undo_stack.undoText() == latest and "Locality board" in latest and window.undo_stack.count() == 2
+    monkeypatch.setattr(edits, "undo_edit", real_undo)
+    window.undo_stack.undo()  # tried again, as the message says: the same change, not the one before it
+    assert [m.name for m in actions.meetings(empty_db)] == ["Partnership board"]

@@ -10,7 +10,13 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import QMainWindow, QWidget
 
 from jointlead.domain.errors import JointleadError, StillPointedAt
-from jointlead.store.errors import ChangedBySomeoneElse
+from jointlead.store.errors import (
+    ChangedBySomeoneElse,
+    DatabaseBusy,
+    OthersStillSaving,
+    ReadOnlyDatabase,
+    ServerStoppedAnswering,
+)
 from jointlead.ui.messages import show_problem, waiting
 
 if TYPE_CHECKING:  # the services load once the window shows, not before its first paint (start-up)
@@ -19,6 +25,9 @@ if TYPE_CHECKING:  # the services load once the window shows, not before its fir
 
 
 SAID_MS = 15000  # how long the status bar says what a change did
+# Refusals that say nothing of the change itself, only that the database could not take it just then: another change
+# still being saved, a server out of reach, a file that could not be written. Tried again later, it can be made.
+PASSING = (StillPointedAt, DatabaseBusy, OthersStillSaving, ServerStoppedAnswering, ReadOnlyDatabase)
 
 
 def tell(parent: QWidget, text: str) -> None:
@@ -31,10 +40,11 @@ def tell(parent: QWidget, text: str) -> None:
 
 def refused(command: QUndoCommand, stack: QUndoStack, error: JointleadError, done: bool) -> None:
     """After a refused undo or redo: the stack has already stepped past `command` (`done`: whether its change still
-    stands). A refusal for good drops it; one the user can clear (records now pointing at what it would remove) steps
-    the stack back, so that Undo or Redo offers it again once they are gone. The command's own undo or redo does
-    nothing when its change already is as asked."""
-    if isinstance(error, StillPointedAt):
+    stands). A refusal for good drops it; one that passes (records now pointing at what it would remove, until they
+    are gone; the database busy or out of reach for a moment) steps the stack back, so that Undo or Redo offers it
+    again. Dropped, the next Undo would take back an older change with this one still standing. The command's own
+    undo or redo does nothing when its change already is as asked."""
+    if isinstance(error, PASSING):
         QTimer.singleShot(0, stack.redo if done else stack.undo)  # once the stack's own step has finished
     else:
         command.setObsolete(True)

@@ -64,6 +64,29 @@ def test_a_database_open_in_another_jointlead_is_refused(tmp_path):
     open_database(tmp_path / "shared.sqlite").close()  # free again once the first window closes
 
 
+def test_a_window_opening_just_as_another_closes_holds_the_only_lock(tmp_path, monkeypatch):
+    """The window closing removes its lock file: one that opened that file just before, and locked it once it was
+    free, must lock the file named now, or a third window would lock a new one and all three be open at once."""
+    path = tmp_path / "shared.sqlite"
+    first = create_database(path)
+    lock_now = database_module._lock_exclusively
+
+    def first_closes_then_lock(handle):
+        if not first_closes_then_lock.closed:
+            first_closes_then_lock.closed = True
+            first.close()  # between the second window's opening the lock file and its locking it
+        return lock_now(handle)
+
+    first_closes_then_lock.closed = False
+    monkeypatch.setattr(database_module, "_lock_exclusively", first_closes_then_lock)
+    second = open_database(path)
+    try:
+        with pytest.raises(DatabaseInUse):
+            open_database(path)
+    finally:
+        second.close()
+
+
 def test_a_database_in_a_read_only_place_opens_read_only_and_refuses_changes(tmp_path, monkeypatch):
     path = tmp_path / "readonly.sqlite"
     create_database(path).close()

@@ -9,7 +9,7 @@ import sqlite3
 import sys
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -158,17 +158,39 @@ def _looks_like_sqlite(path: Path) -> bool:
 
 def _take_lock(path: Path) -> IO[bytes]:
     lock_path = path.with_name(path.name + ".lock")
-    handle = open(lock_path, "a+b")  # noqa: SIM115 — held open for as long as the database is open
-    if not _lock_exclusively(handle):
+    while True:
+        handle = open(lock_path, "a+b")  # noqa: SIM115 — held open for as long as the database is open
+        if not _lock_exclusively(handle):
+            handle.close()
+            raise DatabaseInUse(f"{path.name} is already open in another jointlead window.",
+                                "Switch to that window, or close it and open the database again.")
+        if _still_named(handle, lock_path):
+            return handle
+        # The window that held it closed between our open and our lock, and removed the file as it went: this lock
+        # is on a file no one else can find, so a third window would lock a new one. Lock the one there now.
         handle.close()
-        raise DatabaseInUse(f"{path.name} is already open in another jointlead window.",
-                            "Switch to that window, or close it and open the database again.")
-    return handle
+
+
+def _still_named(handle: IO[bytes], lock_path: Path) -> bool:
+    """Whether the file locked is the one `lock_path` names now."""
+    try:
+        named = lock_path.stat()
+    except FileNotFoundError:
+        return False
+    held = os.fstat(handle.fileno())
+    return (held.st_dev, held.st_ino) == (named.st_dev, named.st_ino)
 
 
 def _release(lock: IO[bytes]) -> None:
+    # Elsewhere the file is removed while still locked, so that a window waiting to lock it finds it gone (see
+    # `_take_lock`). Windows removes no file that is open, ours included: it is closed first, and is not removed
+    # while another window has it open, which then locks the file still named.
+    if sys.platform != "win32":
+        Path(lock.name).unlink(missing_ok=True)
     lock.close()
-    Path(lock.name).unlink(missing_ok=True)
+    if sys.platform == "win32":
+        with suppress(OSError):
+            Path(lock.name).unlink(missing_ok=True)
 
 
 def _writable(path: Path) -> bool:

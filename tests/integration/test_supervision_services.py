@@ -277,6 +277,15 @@ def test_arrangements_are_made_from_reporting_lines_and_who_has_no_suitable_supe
     assert count(small_service, SupervisionArrangement) == 0
 
 
+def test_arrangements_from_lines_are_refused_when_what_was_previewed_was_made_since(small_service):
+    """On a shared database someone else may make them between the preview and Yes: nothing, not something else."""
+    plan = arrangements_from_lines(small_service, D, apply=False)
+    arrangements_from_lines(small_service, D)  # someone else's
+    with pytest.raises(ChangedBySomeoneElse, match="What can be arranged from the reporting lines was changed"):
+        arrangements_from_lines(small_service, D, as_previewed=plan.created)
+    assert count(small_service, SupervisionArrangement) == len(plan.created)
+
+
 def test_a_session_takes_its_type_supervisor_and_date_from_the_arrangements(small_service):
     add_arrangement(small_service, 1, "managerial", 3, date(2026, 1, 1))
     add_arrangement(small_service, 1, "professional", 3, date(2026, 1, 1))

@@ -664,3 +664,34 @@ def test_past_sessions_has_an_alt_letter_for_each_button_of_its_own(page):
     keys = mnemonics(dialog)
     assert {"Supervisee", "Supervisee confirmed…", "Remove session…", "Close"} <= set(keys)
     assert without_letters(keys) == [] and clashes(keys) == []
+
+
+def test_arrangements_made_from_the_reporting_lines_are_those_the_manager_said_yes_to(window, demo_db, monkeypatch,
+                                                                                      messages):
+    for row in supervision.compliance(demo_db, DEMO_TODAY).rows[:40]:  # arrangements the lines would make again
+        if row.arrangement_id is not None:
+            supervision.remove_arrangement(demo_db, row.arrangement_id, seen_version=row.version)
+    plan = supervision.arrangements_from_lines(demo_db, DEMO_TODAY, apply=False).created
+    assert plan
+    window.set_database(demo_db)
+    window.show_page("Supervision")
+    page = window.current_page()
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(
+        lambda _parent, _title, text: asked.append(text) or QMessageBox.StandardButton.Yes))
+    page.from_lines()
+    assert messages == [] and asked[0].startswith(f"{len(plan)} arrangements can be made")
+    assert window.undo_stack.undoText() == f"arrange supervision for {len(plan)} from reporting lines"
+    assert supervision.arrangements_from_lines(demo_db, DEMO_TODAY, apply=False).created == ()
+
+    window.undo_stack.undo()
+    real = supervision.arrangements_from_lines
+
+    def someone_else_first(database, day, **kwargs):  # between the preview and Yes, on a shared database
+        if kwargs.get("apply", True):
+            real(database, day)
+        return real(database, day, **kwargs)
+
+    monkeypatch.setattr(supervision, "arrangements_from_lines", someone_else_first)
+    page.from_lines()
+    assert len(messages) == 1 and "was changed by someone else" in messages[0]

@@ -43,6 +43,7 @@ from jointlead.domain.supervision import (
 from jointlead.domain.supervision import Session as HeldOrNot
 from jointlead.services.edits import Edit, Recorder
 from jointlead.store.database import Database
+from jointlead.store.errors import ChangedBySomeoneElse
 from jointlead.store.models import (
     Absence,
     Organisation,
@@ -989,12 +990,15 @@ def _suitable(person: Person, lead: Person | None, kind: SupervisionType, day: d
     return ""
 
 
-def arrangements_from_lines(database: Database, day: date, *, apply: bool = True) -> ArrangementsFromLines:
+def arrangements_from_lines(database: Database, day: date, *, apply: bool = True,
+                            as_previewed: Sequence[PlannedArrangement] | None = None) -> ArrangementsFromLines:
     """For each team member in post, each type they need and have no arrangement for (from `day` on): managerial
     supervision with their line manager, professional with their professional lead of the same profession, both
     as the lines stand on `day`, starting that day. Says who has no suitable supervisor, and why.
 
-    With `apply=False` nothing is written: the plan is returned for a preview.
+    With `apply=False` nothing is written: the plan is returned for a preview. `as_previewed`, the plan the manager
+    agreed to, refuses to make any other (on a shared database, someone else may have changed lines or arrangements
+    since the preview).
     """
     with UnitOfWork(database) as uow:
         session = uow.session
@@ -1021,6 +1025,8 @@ def arrangements_from_lines(database: Database, day: date, *, apply: bool = True
                     planned.append(PlannedArrangement(supervisee.id, supervisee.name, supervisee.team, kind.value,
                                                       lead.id, lead.full_name, day))
         edit = None
+        if apply and as_previewed is not None and tuple(planned) != tuple(as_previewed):
+            raise ChangedBySomeoneElse("What can be arranged from the reporting lines")
         if apply and planned:
             record = Recorder(uow, "create supervision arrangements from reporting lines")
             for plan in planned:

@@ -393,6 +393,6 @@ class SupervisionPage(Page):
             return
         answer = QMessageBox.question(self, "Arrange from reporting lines", text + "\n\nMake them now?")
         if answer == QMessageBox.StandardButton.Yes:
-            today = self.today
-            self.editor.run(lambda db: supervision.arrangements_from_lines(db, today).edit,
+            today, planned = self.today, plan.created
+            self.editor.run(lambda db: supervision.arrangements_from_lines(db, today, as_previewed=planned).edit,
                             "No arrangements were made")

@@ -537,8 +537,8 @@ def _erase_person(args: argparse.Namespace) -> int:
           "entries scrubbed.")
     if report.left_without_lead:
         print("Now without a lead: " + ", ".join(report.left_without_lead) + ".")
-    if not report.compacted:
-        print("The file could not be compacted while in use; what was removed has been overwritten anyway.")
+    if report.compaction_note():
+        print(report.compaction_note())
     if report.copies:
         print(report.copies_note())
     return EXIT_OK

@@ -3,6 +3,7 @@ typed and a reason, and afterwards they are gone and Edit > Undo has nothing tha
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import replace
 
 import pytest
@@ -34,11 +35,7 @@ def test_a_person_is_erased_only_once_their_name_is_typed_and_the_stack_is_clear
     fields = people.person_fields(page.database, person_id)
     page.editor.run(lambda database: people.edit_person(database, person_id, replace(fields, grade="Band 8b")))
     assert window.undo_stack.count() == 1
-    page.open_person(person_id)
-    button = next(b for b in page.findChildren(QPushButton)
-                  if b.text().replace("&", "") == "Erase for data protection…")
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-    dialog = only(page, people_dialogs.EraseDialog)
+    dialog = _erase_dialog(page, qtbot, person_id)
     assert any("cannot be undone" in label.text() for label in dialog.findChildren(QLabel))
     assert not dialog.ok.isEnabled()
     dialog.typed.setText("emma  white")
@@ -49,3 +46,29 @@ def test_a_person_is_erased_only_once_their_name_is_typed_and_the_stack_is_clear
     assert NAME not in names(page)
     assert window.undo_stack.count() == 0
     assert any("Person erased" in m or "records removed" in m for m in messages)
+    assert not any("Another program" in m for m in messages)
+
+
+def _erase_dialog(page, qtbot, person_id: int) -> people_dialogs.EraseDialog:
+    page.open_person(person_id)
+    button = next(b for b in page.findChildren(QPushButton)
+                  if b.text().replace("&", "") == "Erase for data protection…")
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    return only(page, people_dialogs.EraseDialog)
+
+
+@pytest.mark.sqlite_only  # another program holding the file open
+def test_the_message_says_plainly_that_a_file_another_program_has_open_still_holds_them(page, qtbot, messages):
+    reader = sqlite3.connect(page.database.path, isolation_level=None)
+    try:
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM person").fetchall()
+        dialog = _erase_dialog(page, qtbot, names(page)[NAME])
+        dialog.typed.setText(NAME)
+        dialog.reason.setText("Erasure request ER-7")
+        save(dialog, qtbot)
+    finally:
+        reader.close()
+    done = next(m for m in messages if "records removed" in m)
+    assert "Another program has this database open, so the file could not be compacted" in done
+    assert "overwritten anyway" not in done

@@ -345,7 +345,7 @@ def _erasure_done(report: erasure.ErasureReport) -> str:
         lines.append("Now without a lead: " + ", ".join(report.left_without_lead) + ".")
     if report.copies:
         lines.append(report.copies_note())
-    if not report.compacted:
-        lines.append("The file could not be compacted while in use; what was removed has been overwritten anyway.")
+    if report.compaction_note():
+        lines.append(report.compaction_note())
     lines.append("Edit > Undo has been cleared.")
     return "\n\n".join(lines)

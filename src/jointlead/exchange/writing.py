@@ -1230,7 +1230,9 @@ class ExportWorkbook:
                 raise RuntimeError(f"the rows of {', '.join(archive.sheet_data)} were not written")
             os.replace(temporary, path)
         except BaseException as error:
-            temporary.unlink(missing_ok=True)
+            # On read-only media removing even a file never made fails too: that must not hide why the save failed.
+            with contextlib.suppress(OSError):
+                temporary.unlink(missing_ok=True)
             self.discard()
             if isinstance(error, OSError):  # refused, a full disk, read-only media, a network share gone
                 raise ExportNotSaved(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
+from jointlead.store.disk import not_written, refused_by_the_disk
 from jointlead.store.engine import sqlite_uri
 from jointlead.store.errors import DatabaseDamaged, DatabaseError
 from jointlead.store.migrate import KNOWN_REVISIONS, stored_revision
@@ -46,24 +48,20 @@ def restore_advice(path: Path) -> str:
 
 def backup_database(source: Path, destination: Path) -> Path:
     """Copy a live database consistently (even mid-use) and prove the copy is sound."""
+    if destination.exists():
+        raise DatabaseError(f"{destination} already exists.", "Choose a new file name for the copy.")
     writable = destination.with_name(destination.name + ".partial")
-    try:
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        if destination.exists():
-            raise DatabaseError(f"{destination} already exists.", "Choose a new file name for the copy.")
-        dst = sqlite3.connect(writable)
-        dst.execute("PRAGMA user_version")  # SQLite opens the file only when first asked: ask while it is ours to say
-    except (OSError, sqlite3.OperationalError) as error:
-        raise DatabaseError(f"The copy could not be written to {destination.parent} "
-                            f"({getattr(error, 'strerror', None) or error}), so no copy was made.",
-                            "Choose a folder you can write to.") from error
     src = sqlite3.connect(sqlite_uri(source, read_only=not os.access(source, os.W_OK)), uri=True)
     try:
-        src.backup(dst)
-        # A copy must stand alone: a single file with no -wal beside it.
-        dst.execute("PRAGMA journal_mode=DELETE")
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        _write_copy(src, writable)
+    except (OSError, sqlite3.Error) as error:
+        with contextlib.suppress(OSError):  # what was written is no copy; where nothing can be written, nothing was
+            writable.unlink(missing_ok=True)
+        if not refused_by_the_disk(error):
+            raise
+        raise not_written("the copy", destination.parent, error, "so no copy was made") from error
     finally:
-        dst.close()
         src.close()
     problems = integrity_problems(writable)
     if problems:
@@ -77,6 +75,16 @@ def backup_database(source: Path, destination: Path) -> Path:
                             "Check there is free disk space and try again.")
     writable.replace(destination)
     return destination
+
+
+def _write_copy(source: sqlite3.Connection, writable: Path) -> None:
+    """SQLite's backup of `source` into the file `writable`, standing alone: a single file with no -wal beside it."""
+    dst = sqlite3.connect(writable)
+    try:
+        source.backup(dst)
+        dst.execute("PRAGMA journal_mode=DELETE")
+    finally:
+        dst.close()
 
 
 def _backup_path(source: Path, reason: str) -> Path:
@@ -133,10 +141,38 @@ def restore_database(backup: Path, target: Path) -> Path | None:
     incoming = target.with_name(target.name + ".restoring")
     incoming.unlink(missing_ok=True)
     backup_database(backup, incoming)
-    for leftover in (target.with_name(target.name + "-wal"), target.with_name(target.name + "-shm")):
-        leftover.unlink(missing_ok=True)  # the closed database's journal belongs to the data being replaced
-    incoming.replace(target)
+    _put_in_place(incoming, target)
     return kept
+
+
+def _put_in_place(incoming: Path, target: Path) -> None:
+    """Replace the database at `target` with the file `incoming`, or, if the system refuses (another program has it
+    open, as Windows says), leave it as it was and say so.
+
+    The old database's -wal and -shm belong to the data being replaced: left beside the new file, SQLite would apply
+    the old journal to it. They are moved aside first, not deleted, since the -wal can hold changes not yet in the
+    file: put back if the replacing fails, removed only once the new file is in place.
+    """
+    aside: list[tuple[Path, Path]] = []
+    try:
+        for journal in (target.with_name(target.name + "-wal"), target.with_name(target.name + "-shm")):
+            if journal.exists():
+                moved = journal.with_name(journal.name + ".replaced")
+                journal.replace(moved)
+                aside.append((journal, moved))
+        incoming.replace(target)
+    except OSError as error:
+        for journal, moved in reversed(aside):
+            moved.replace(journal)
+        with contextlib.suppress(OSError):
+            incoming.unlink(missing_ok=True)
+        raise DatabaseError(f"{target.name} could not be replaced ({error.strerror or error}), so nothing was "
+                            "restored: it is as it was.",
+                            "Close any other program that has it open (another jointlead window, a database viewer, "
+                            "a backup or sync tool), then try again.") from error
+    for _journal, moved in aside:
+        with contextlib.suppress(OSError):  # the new file is in place: an old journal left over is only untidy
+            moved.unlink()
 
 
 def _starts_like_sqlite(path: Path) -> bool:

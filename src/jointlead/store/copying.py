@@ -3,17 +3,21 @@ proving the copy holds every row."""
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, func, insert, select
+from sqlalchemy.exc import DBAPIError
 
 from jointlead.store import migrate, server
 from jointlead.store.database import Database
+from jointlead.store.disk import not_written, refused_by_the_disk
 from jointlead.store.engine import make_engine
 from jointlead.store.errors import DatabaseError
 from jointlead.store.models import Base
 
+NOTHING_COPIED = "so nothing was copied"
 BATCH = 5_000  # rows read and written at a time: a million ledger rows never sit in memory at once
 
 
@@ -49,7 +53,10 @@ def _target_engine(target: Path | str) -> tuple[Engine, str]:
     path = Path(target).resolve()
     if path.exists():
         raise DatabaseError(f"{path} already exists, so nothing was copied.", "Choose a new file name.")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise not_written("the copy", path.parent, error, NOTHING_COPIED) from error
     return make_engine(path, create=True), str(path)
 
 
@@ -85,12 +92,17 @@ def copy_database(source: Database, target: Path | str) -> CopyReport:
             if copied != expected or _ledger_total(writing) != ledger_pence:
                 raise DatabaseError("The copy did not hold every row of the original, so it was undone.",
                                     "Nothing was changed. Send the log to support.")
-    except BaseException:
+    except BaseException as error:
         engine.dispose()
-        if created_file is not None:
-            for leftover in (created_file, created_file.with_name(created_file.name + "-wal"),
-                             created_file.with_name(created_file.name + "-shm")):
+        if created_file is None:
+            raise
+        for leftover in (created_file, created_file.with_name(created_file.name + "-wal"),
+                         created_file.with_name(created_file.name + "-shm")):
+            with contextlib.suppress(OSError):  # where nothing could be written, there is nothing to remove
                 leftover.unlink(missing_ok=True)
+        # The new file is opened, and fills, only here: a folder that cannot be written, or a full disk, shows now.
+        if isinstance(error, DBAPIError) and refused_by_the_disk(error):
+            raise not_written("the copy", created_file.parent, error, NOTHING_COPIED) from error
         raise
     engine.dispose()
     return CopyReport(target=shown, rows=copied, ledger_pence=ledger_pence)

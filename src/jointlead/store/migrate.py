@@ -6,14 +6,20 @@ import sqlite3
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 
 from jointlead.paths import shipped
+from jointlead.store.disk import not_written, refused_by_the_disk
 from jointlead.store.engine import make_engine, sqlite_uri
 from jointlead.store.errors import DatabaseError
 
 # Every revision this version knows, oldest first; a test keeps this equal to migrations/versions.
 KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010")
 HEAD_REVISION = KNOWN_REVISIONS[-1]
+CANNOT_UPGRADE_ADVICE = ("Check that the file and its folder can be written to, then open it again; or copy it "
+                         "somewhere you can write to and open the copy.")
+NO_ROOM_TO_UPGRADE_ADVICE = ("Free some space on that drive, then open it again; or copy the file to a drive with more "
+                             "room and open the copy.")
 
 
 def migrations_dir() -> Path:
@@ -75,6 +81,15 @@ def run_migration(path: Path, direction: str, target: str, *, create: bool = Fal
     engine = make_engine(path, foreign_keys=False, create=create)
     try:
         migrate_on(engine, direction, target)
+    except (DBAPIError, sqlite3.Error, OSError) as error:
+        if not refused_by_the_disk(error):
+            raise
+        # One transaction, so a full disk at any step (even its commit) leaves the file as it was.
+        if create:
+            raise not_written(f"the new database {path.name}", path.parent, error, "so it was not created") from error
+        raise not_written(f"the {direction} of {path.name}", path.parent, error,
+                          f"so it was not made: {path.name} is as it was", advice=CANNOT_UPGRADE_ADVICE,
+                          full_advice=NO_ROOM_TO_UPGRADE_ADVICE) from error
     finally:
         engine.dispose()
 

@@ -109,7 +109,8 @@ def test_the_hosts_own_unpaid_contribution_is_shown_but_settles_within_its_accou
 
     assert result.settlements == ()
     assert result.host_balance.unpaid_pence == 250_000 * POUND
-    assert result.statements() == ("NCC and NFT are settled", "NFT (host) bears £250,000 within its own accounts")
+    # Its own contribution unpaid is not a share of the variance it bears: said apart, as what it is.
+    assert result.statements() == ("NCC and NFT are settled", "NFT (host) has £250,000 of its own contribution unpaid")
 
 
 def test_a_forecast_says_what_would_be_paid_at_the_year_end_not_what_is_owed_now():
@@ -118,11 +119,61 @@ def test_a_forecast_says_what_would_be_paid_at_the_year_end_not_what_is_owed_now
                 PartnerAccount("NCC", "council", 1_000_000 * POUND, 750_000 * POUND)]
     final, forecast = reconcile(accounts, share, "NFT"), reconcile(accounts, share, "NFT", forecast=True)
 
-    assert forecast.settlements == final.settlements  # the same figures
-    assert forecast.statements() == ("NCC would pay NFT £300,000",
-                                     "NFT (host) would bear £400,000 within its own accounts")
+    assert forecast.settlements == final.settlements  # the same figures: nothing is said to be not yet due
+    assert forecast.statements() == ("NCC would pay NFT £300,000", "NFT (host) would bear £150,000 within its own "
+                                     "accounts and has £250,000 of its own contribution overdue")
     settled = reconcile(paid_in_full(*PARTNERS), share_risk(PARTNERS, [], HOSTED_BY_NHS), "NFT", forecast=True)
     assert settled.statements() == ("NCC and NFT would be settled", "NFT (host) would be settled")
+
+
+def test_a_forecast_takes_instalments_not_yet_due_as_paid_when_due_and_counts_only_what_is_overdue():
+    # The demo at M7: both partners up to date, the rest of each contribution not due until later in the year; the
+    # NHS's fixed-share line overspends while the pool is a little under.
+    rules = RiskShareRules(host="NFT", use_waterfall=True)
+    share = share_risk((Partner("NFT", "NHS", 9_600_000 * POUND), Partner("NCC", "council", 3_200_000 * POUND)),
+                       [fixed("MED", 59_052, "NFT"), fixed("DP", -13_848, "NCC"), variable("A", -59_783)], rules)
+    accounts = [PartnerAccount("NFT", "NHS", 9_600_000 * POUND, 6_500_000 * POUND, 3_100_000 * POUND),
+                PartnerAccount("NCC", "council", 3_200_000 * POUND, 2_100_000 * POUND, 1_000_000 * POUND)]
+
+    forecast = reconcile(accounts, share, "NFT", forecast=True)
+
+    nhs, council = forecast.partners
+    assert (nhs.not_yet_due_pence, nhs.overdue_pence, nhs.balance_pence) == (
+        3_100_000 * POUND, 0, share.share_by_partner["NFT"])
+    # What the council has not paid and is due already stays in its balance, shown apart as overdue.
+    assert (council.not_yet_due_pence, council.overdue_pence) == (1_000_000 * POUND, 100_000 * POUND)
+    assert council.balance_pence == 100_000 * POUND + share.share_by_partner["NCC"]
+    assert forecast.statements()[1] == "NFT (host) would bear £14,214.75 within its own accounts"
+    assert forecast.balances
+    # The year's final settlement counts every instalment still unpaid, due or not.
+    final = reconcile(accounts, share, "NFT")
+    assert [p.not_yet_due_pence for p in final.partners] == [0, 0]
+    assert final.partners[1].balance_pence == 1_100_000 * POUND + share.share_by_partner["NCC"]
+    assert final.statements()[1] == ("NFT (host) bears £14,214.75 within its own accounts and has £3,100,000 of its "
+                                     "own contribution unpaid")
+
+
+def test_a_forecast_where_both_partners_are_up_to_date_settles_the_shares_alone():
+    share = share_risk(PARTNERS, [variable("A", -40_000)], HOSTED_BY_NHS)
+    accounts = [PartnerAccount("NFT", "NHS", 3_000_000 * POUND, 1_500_000 * POUND, 1_500_000 * POUND),
+                PartnerAccount("NCC", "council", 1_000_000 * POUND, 500_000 * POUND, 500_000 * POUND)]
+
+    result = reconcile(accounts, share, "NFT", forecast=True)
+
+    assert [str(s) for s in result.settlements] == ["NFT pays NCC £10,000"]
+    assert result.statements() == ("NFT would pay NCC £10,000", "NFT (host) would take back £30,000 within its own "
+                                   "accounts")
+
+
+def test_a_host_that_has_paid_ahead_is_not_said_to_bear_it():
+    share = share_risk(PARTNERS, [], HOSTED_BY_NHS)
+    accounts = [PartnerAccount("NFT", "NHS", 3_000_000 * POUND, 2_000_000 * POUND, 1_500_000 * POUND),
+                PartnerAccount("NCC", "council", 1_000_000 * POUND, 1_000_000 * POUND)]
+
+    result = reconcile(accounts, share, "NFT", forecast=True)
+
+    assert result.host_balance.overdue_pence == -500_000 * POUND
+    assert result.statements()[1] == "NFT (host) has paid £500,000 ahead of its instalments"
 
 
 def test_an_overpaid_contribution_is_paid_back_to_the_penny():
@@ -235,18 +286,20 @@ def years(draw):
     rules = RiskShareRules(draw(st.sampled_from(codes)), draw(st.sampled_from(Basis)), draw(st.booleans()),
                            draw(st.integers(0, 10**8)), draw(st.sampled_from(UnderspendRule)))
     accounts = [PartnerAccount(p.code, p.name, p.contribution_pence,
-                               draw(st.integers(0, p.contribution_pence + 10**6))) for p in partners]
+                               draw(st.integers(0, p.contribution_pence + 10**6)), draw(st.integers(0, 10**8)))
+                for p in partners]
     return accounts, share_risk(partners, lines, rules), rules.host
 
 
 @settings(max_examples=200, deadline=None)
-@given(years())
-def test_the_balances_always_reconcile_to_the_unpaid_contributions_and_the_variance(year):
+@given(years(), st.booleans())
+def test_the_balances_always_reconcile_to_the_unpaid_contributions_and_the_variance(year, forecast):
     accounts, share, host = year
-    result = reconcile(accounts, share, host)
+    result = reconcile(accounts, share, host, forecast=forecast)
 
     total_due = sum(a.due_pence for a in accounts)
-    total_paid = sum(a.paid_pence for a in accounts)
+    # A forecast takes the instalments not yet due as paid when due; the final settlement counts them unpaid.
+    total_paid = sum(a.paid_pence + (a.not_yet_due_pence if forecast else 0) for a in accounts)
     host_balance = result.host_balance.balance_pence
     paid_to_host = (sum(s.amount_pence for s in result.settlements if s.payee == host)
                     - sum(s.amount_pence for s in result.settlements if s.payer == host))

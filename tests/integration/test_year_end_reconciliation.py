@@ -56,7 +56,8 @@ def test_the_demo_reconciliation_is_the_domains_on_the_recorded_contributions(de
     recorded = contributions_by_sql(demo_db)
 
     assert {p.code: (p.name, p.due_pence, p.paid_pence) for p in result.reconciliation.partners} == recorded
-    accounts = [PartnerAccount(code, name, due, paid) for code, (name, due, paid) in recorded.items()]
+    accounts = [PartnerAccount(code, name, due, paid, result.not_yet_due_by_partner[code])
+                for code, (name, due, paid) in recorded.items()]
     assert result.reconciliation == reconcile(accounts, pool_position(demo_db).risk_share, "NFT", forecast=True)
     assert result.reconciliation.balances
     assert sum(due for _name, due, _paid in recorded.values()) == result.annual_budget_pence
@@ -68,10 +69,40 @@ def test_the_council_settles_with_the_host_and_the_host_settles_with_no_one(demo
     assert reconciliation.host == "NFT"
     (settlement,) = reconciliation.settlements
     council = next(p for p in reconciliation.partners if p.code == "NCC")
-    assert (settlement.payer, settlement.payee, settlement.amount_pence) == ("NCC", "NFT", council.balance_pence)
+    # The council's share of the underspend is returned to it: the host pays it.
+    assert (settlement.payer, settlement.payee, settlement.amount_pence) == ("NFT", "NCC", -council.balance_pence)
     # Before M12 closes, said as the forecast it is: not as money owed now.
-    assert reconciliation.statements()[0] == str(settlement).replace(" pays ", " would pay ")
+    assert reconciliation.statements()[0] == settlement.words(forecast=True)
     assert reconciliation.statements()[1].startswith("NFT (host) would bear ")
+
+
+def test_mid_year_the_forecast_settlement_takes_instalments_not_yet_due_as_paid_when_due(demo_db):
+    # Both partners have paid every instalment due by the demo's today: the rest falls due later in the year.
+    result = year_end_reconciliation(demo_db, today=DEMO_TODAY)
+    share = result.risk_share.share_by_partner
+
+    for partner in result.reconciliation.partners:
+        assert partner.not_yet_due_pence == result.not_yet_due_by_partner[partner.code] == partner.unpaid_pence
+        assert partner.overdue_pence == 0 and partner.balance_pence == share[partner.code]
+    assert result.reconciliation.statements() == ("NFT would pay NCC £28,794.07",
+                                                  "NFT (host) would bear £14,215.14 within its own accounts")
+    assert result.settlement_words == ("Forecast at year end, with each instalment paid when it falls due: NFT would "
+                                       "pay NCC £28,794.07.")
+    assert result.reconciliation.balances
+
+
+def test_an_instalment_overdue_stays_in_its_partners_forecast_balance(demo_db):
+    # A month later the council's December instalment is due and not received.
+    later = date(2026, 12, 20)
+    result = year_end_reconciliation(demo_db, today=later)
+    council = next(p for p in result.reconciliation.partners if p.code == "NCC")
+    overdue = int(stored.scalar(
+        demo_db, "SELECT COALESCE(SUM(p.expected_pence), 0) FROM contribution_payment p "
+        "JOIN contribution c ON c.id = p.contribution_id JOIN organisation o ON o.id = c.organisation_id "
+        "WHERE o.code = 'NCC' AND c.year = 2026 AND p.received_date IS NULL AND p.expected_date <= :day", day=later))
+
+    assert overdue > 0 and council.overdue_pence == overdue
+    assert council.balance_pence == overdue + result.risk_share.share_by_partner["NCC"]
 
 
 def test_instalments_not_yet_due_are_shown_apart_from_the_unpaid_balance(demo_db):

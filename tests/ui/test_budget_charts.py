@@ -263,3 +263,48 @@ def test_every_chart_can_be_reached_and_read_without_seeing_it(charts, demo_db):
     assert "Whole pool, cumulative, as at M7 2026-27" in charts.cumulative_view.accessibleDescription()
     assert "Forecast outturn £12,785,421" in charts.cumulative_view.accessibleDescription()
     assert charts.risk_view.accessibleDescription().startswith("Who bears the forecast underspend")
+
+
+def shared_halves() -> PoolPosition:
+    """£2,001.00 over on one line, shared 50:50: £1,000.50 each, which whole pounds that add up show as £1,001 (to
+    the partner listed first) and £1,000."""
+    line = LinePosition(1, "V", "Line V", "pay", "NCC", "variable", 1, figures(12_000_00, 2_001_00, 7))
+    partners = [Partner("NFT", "Trust", 1_000_00), Partner("NCC", "Council", 1_000_00)]
+    share = share_risk(partners, [LineVariance("V", "Line V", "NCC", ShareProfile.VARIABLE, 2_001_00)],
+                       RiskShareRules(host="NFT"))
+    assert dict(share.share_by_partner) == {"NFT": 1_000_50, "NCC": 1_000_50}
+    return PoolPosition(1, "Test pool", "NFT", YEAR, Period(YEAR, 7), (line,), {"NFT": 1_000_00, "NCC": 1_000_00},
+                        line.figures, share)
+
+
+def test_the_risk_share_bars_are_labelled_as_the_tiles_say_them_and_add_up(charts):
+    from jointlead.ui.budget_words import shares_in_pounds
+
+    shown = shared_halves()
+    charts.show_position(shown)
+
+    # The first partner is at the top: the bars run from the last.
+    assert [bar.label for bar in charts.risk_bars] == ["NCC", "NFT (host)"]
+    assert [item.text() for item in charts.risk_labels] == ["£1,000", "£1,001"]
+    assert shares_in_pounds(shown.risk_share) == {"NFT": 1_001_00, "NCC": 1_000_00}
+    assert [bar.tip for bar in charts.risk_bars] == ["NCC bears £1,000 of overspend. Contribution £1,000.",
+                                                     "NFT (host) bears £1,001 of overspend. Contribution £1,000."]
+    assert "of £2,001" in charts.risk_chart.title()
+
+
+def test_a_share_net_of_overspend_and_underspend_is_said_as_a_net_share(charts, demo_db):
+    charts.show_position(pool_position(demo_db))
+
+    tips = {bar.label: bar.tip for bar in charts.risk_bars}
+    assert tips["NFT (host)"] == ("NFT (host) bears a net £14,215: the overspend on its fixed-share lines less its "
+                                  "part of the underspend returned. Contribution £9,600,000.")
+    assert tips["NCC"] == "£28,794 of underspend returns to NCC. Contribution £3,200,000."
+
+
+def test_a_final_years_charts_say_actual_not_forecast(charts):
+    charts.show_position(position([1_000_00, -3_000_00], as_at=12), final=True)
+
+    for view in (charts.cumulative_view, charts.variance_view, charts.risk_view):
+        assert "forecast" not in view.accessibleDescription().lower(), view.accessibleName()
+    assert charts.risk_view.accessibleDescription().startswith("Who bears the underspend of £2,000")
+    assert "Actual outturn" in charts.cumulative_view.accessibleDescription()

@@ -90,11 +90,23 @@ def test_the_lines_end_with_the_whole_pools_total_in_bold_which_is_not_counted_a
 
 def test_the_year_end_says_it_is_provisional_and_who_pays_whom(page):
     text = page.year_end_summary.text()
-    # In November the settlement is a forecast, not money owed now.
-    assert "Provisional" in text and "Forecast at year end, on the contributions paid so far: NCC would pay NFT" in text
-    assert " pays " not in text
-    assert page.year_end.model.headerData(5, Qt.Orientation.Horizontal) == "Forecast settlement\nat year end"
-    assert page.year_end.model.total_rows == 2
+    # In November the settlement is a forecast, not money owed now; both partners have paid every instalment due so
+    # far, and those still to come are taken as paid when due: what is left is the shares alone.
+    assert "Provisional" in text
+    assert ("Forecast at year end, with each instalment paid when it falls due: NFT would pay NCC £28,794.07."
+            in text)
+    assert " pays " not in text and "Overdue now" not in text
+    model = page.year_end.model
+    headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+    assert headers == ["Partner", "Contribution\ndue", "Paid", "Not yet\ndue", "Share of\nvariance", "Balance",
+                       "Forecast settlement\nat year end"]
+    assert model.total_rows == 2
+    host = [model.index(0, c).data() for c in range(model.columnCount())]
+    assert host[:4] == ["NFT (host)", "£9,600,000.00", "£6,500,000.00", "£3,100,000.00"]
+    # The host's own contribution still to come is not what it "bears": its share is.
+    assert host[5:] == ["£14,215.14", "NFT (host) would bear £14,215.14 within its own accounts"]
+    council = [model.index(1, c).data() for c in range(model.columnCount())]
+    assert council[5:] == ["-£28,794.07", "NFT would pay NCC £28,794.07"]
 
 
 def test_the_risk_share_rules_change_and_undo(window, page, demo_db, qtbot, messages):
@@ -429,10 +441,53 @@ def test_once_m12_has_closed_the_page_moves_on_to_the_next_year_and_keeps_the_la
     assert not page.close_button.isEnabled() and page.unlock_button.isEnabled()
     settlement = page.year_end_summary.text()
     assert "Provisional" not in settlement and " pays " in settlement  # M12 closed: the settlement is final
-    assert "Forecast" not in settlement and page.year_end.model.headerData(5, Qt.Orientation.Horizontal) == "Settlement"
+    assert "Forecast" not in settlement and page.year_end.model.headerData(6, Qt.Orientation.Horizontal) == "Settlement"
+    # And so is the outturn: actual, not forecast, in every word the page says of it.
+    assert page.subtitle.text().endswith("Figures as at M12 2026-27; the actual outturn for the year, every month "
+                                         "closed.")
+    assert page.outturn_tile.detail_text().startswith("Actual for 2026-27, M12 closed; annual budget ")
+    assert "for the year, M12 closed; shared NFT" in page.variance_tile.detail_text()
+    lines, months = page.lines.model, page.months.model
+    assert [lines.headerData(c, Qt.Orientation.Horizontal) for c in (7, 8)] == ["Actual\noutturn",
+                                                                                "Full-year\nvariance"]
+    assert months.headerData(months.columnCount() - 3, Qt.Orientation.Horizontal) == "Actual\noutturn"
+    for words in (page.subtitle.text(), page.outturn_tile.detail_text(), page.variance_tile.detail_text(),
+                  page.charts.risk_view.accessibleDescription(), page.charts.variance_view.accessibleDescription(),
+                  page.charts.cumulative_view.accessibleDescription()):
+        assert "forecast" not in words.lower(), words
 
     page.show_filtered(view="Lines")  # what a dashboard tile opens: the current year again
     assert page.position.year == FinancialYear(2027)
+
+
+def test_at_the_year_end_the_year_end_view_and_the_workbooks_settlement_agree_to_the_penny(make_window, demo_db,
+                                                                                          tmp_path):
+    import openpyxl
+
+    from integration.test_packs import end_the_year, pence, table
+    from jointlead.services.exports import export_budget
+
+    end_the_year(demo_db)
+    window = make_window(date(2027, 4, 20))
+    window.set_database(demo_db)
+    window.show_page("Budgets")
+    page = window.current_page()
+    page.year_choice.setCurrentIndex(page.year_choice.findData(2026))
+    page.year_choice.activated.emit(page.year_choice.currentIndex())
+    book = openpyxl.load_workbook(export_budget(demo_db, "NCC", tmp_path / "budget.xlsx").path)
+    sheet = {row["Code"]: row for row in table(book["Year-end settlement"]) if row["Code"]}
+
+    model = page.year_end.model
+    assert model.rowCount() == len(sheet) == 2
+    for r in range(model.rowCount()):
+        shown = [model.index(r, c).data() for c in range(model.columnCount())]
+        row = sheet[model.row_at(r).code]
+        figures = (row["Contribution due"], row["Paid"], row["Not yet due"], row["Share of the variance"],
+                   row["Balance"])
+        assert shown[1:6] == [format_money(pence(v)) for v in figures]
+        assert shown[6] == row["Settlement"]
+    assert f"<b>{next(r['Settlement'] for r in sheet.values() if ' pays ' in r['Settlement'])}.</b>" in \
+        page.year_end_summary.text()
 
 
 def test_closing_a_month_moves_the_page_and_the_dashboard_on_to_it(window, demo_db, qtbot, messages):
@@ -662,3 +717,41 @@ def test_the_actual_to_date_tile_counts_the_unmapped_rows_of_the_month_chosen(wi
     page.as_at.activated.emit(page.as_at.currentIndex())
     assert page.actual_tile.detail_text().endswith("; 14 unmapped ledger rows of M1 to M7 (£12,680) not included")
     assert page.tabs.tabText(page.tabs.indexOf(page.unmapped_tab)) == "Unmapped ro&ws (16)"
+
+
+def test_a_pool_on_budget_with_shares_shows_them_on_its_variance_tile_and_chart(make_window, empty_db):
+    """On budget, and still AAA's fixed-share line £1,200 over and BBB's line as much under: the shares are said."""
+    from ui.test_dashboard import pool_on_budget_with_shares
+
+    pool_on_budget_with_shares(empty_db)
+    window = make_window(date(2026, 5, 20))
+    window.set_database(empty_db)
+    window.show_page("Budgets")
+    page = window.current_page()
+
+    assert page.variance_tile.value_text() == "£0"
+    assert page.variance_tile.detail_text() == ("On budget +0.0% forecast for the year; shared AAA £300 · BBB "
+                                                "-£300")
+    assert page.charts.risk_view.accessibleDescription().startswith("Who bears what, with the pool forecast on "
+                                                                    "budget")
+    assert [label.text() for label in page.charts.risk_labels] == ["-£300", "£300"]
+
+
+def test_an_instalment_overdue_on_the_pages_day_is_said_apart_and_stays_in_the_balance(make_window, demo_db):
+    from jointlead.services.reconciliation import year_end_reconciliation
+
+    # A month on from the demo's today the December instalments are due, and none is recorded as received.
+    later = date(2026, 12, 20)
+    window = make_window(later)
+    window.set_database(demo_db)
+    window.show_page("Budgets")
+    page = window.current_page()
+    partners = {p.code: p for p in year_end_reconciliation(demo_db, today=later).reconciliation.partners}
+
+    assert partners["NCC"].overdue_pence > 0
+    overdue = ", ".join(f"{code} {format_money(p.overdue_pence)}" for code, p in partners.items() if p.overdue_pence)
+    assert f"<b>Overdue now:</b> {overdue}, expected by today and not received." in page.year_end_summary.text()
+    model = page.year_end.model
+    council = next(r for r in range(model.rowCount()) if model.row_at(r).code == "NCC")
+    assert model.index(council, 3).data() == format_money(partners["NCC"].not_yet_due_pence)
+    assert model.index(council, 5).data() == format_money(partners["NCC"].balance_pence)

@@ -336,3 +336,86 @@ def test_the_risk_share_tile_is_coloured_by_the_variances_rag_as_the_forecast_ou
     assert tiles["Forecast outturn"].tone() == tiles["Risk-share exposure"].tone() == "good"
     shares = pool_position(demo_db, today=DEMO_TODAY).risk_share.share_by_partner
     assert set(shares) == {"NFT", "NCC"} and sum(shares.values()) > 0
+
+
+def pool_on_budget_with_shares(database) -> None:
+    """A pool forecast exactly on budget that still has shares: AAA's fixed-share line £1,200 over and BBB's variable
+    line £1,200 under, whose underspend is returned 75:25, so AAA bears a net £300 and £300 returns to BBB."""
+    from jointlead.services.budget_month import adjust_actual
+    from jointlead.services.budget_setup import (
+        AgreementTerms,
+        LineTerms,
+        PartnerTerms,
+        add_budget_line,
+        add_contribution,
+        set_up_agreement,
+    )
+
+    set_up_agreement(database, AgreementTerms(title="Test pool", host="AAA", first_year=2026),
+                     (PartnerTerms("AAA", "Trust A"), PartnerTerms("BBB", "Council B")))
+    add_contribution(database, 1, "AAA", 2026, "Baseline", 300_000)
+    add_contribution(database, 1, "BBB", 2026, "Baseline", 100_000)
+    add_budget_line(database, 1, LineTerms("F", "Line F", "pay", "AAA", "fixed"), 2026, 120_000)
+    add_budget_line(database, 1, LineTerms("V", "Line V", "pay", "BBB", "variable"), 2026, 240_000)
+    lines = {line.code: line.id for line in pool_position(database).lines}
+    adjust_actual(database, lines["F"], 2026, 1, 20_000, "April ledger")  # twice its month's budget: £1,200 over
+    adjust_actual(database, lines["V"], 2026, 1, 10_000, "April ledger")  # half its month's budget: £1,200 under
+    close_period(database, 1, 2026, 1, today=date(2026, 5, 2), closing_without=("AAA", "BBB"))
+    assert pool_position(database).pool.full_year_variance == 0
+
+
+def test_a_pool_on_budget_with_shares_says_who_bears_what_not_that_nothing_is_to_share(make_window, empty_db):
+    pool_on_budget_with_shares(empty_db)
+    window = make_window(date(2026, 5, 20))
+    window.set_database(empty_db)
+    tile = window.dashboard.tiles["Risk-share exposure"]
+
+    assert tile.value_text() == "£0"
+    assert tile.detail_text() == "The pool is forecast on budget: AAA bears a net £300; £300 returns to BBB"
+    window.dashboard.show_for("AAA")
+    assert tile.value_text() == "£300"
+    assert tile.detail_text() == ("The pool is forecast on budget; AAA bears a net £300: the overspend on its "
+                                  "fixed-share lines less its part of the underspend returned")
+
+
+def test_a_partners_share_net_of_overspend_and_underspend_is_said_as_a_net_share(window, demo_db):
+    """The demo pool is forecast £14,579 under; the NHS's share, £14,215, is its fixed-share line's overspend less
+    its part of the underspend returned: not £14,215 "of the overspend"."""
+    window.set_database(demo_db)
+    tile = window.dashboard.tiles["Risk-share exposure"]
+
+    assert tile.detail_text() == "Forecast underspend: NFT bears a net £14,215; £28,794 returns to NCC"
+    window.dashboard.show_for("NFT")
+    assert tile.detail_text() == ("Of a forecast underspend of £14,579, NFT bears a net £14,215: the overspend on "
+                                  "its fixed-share lines less its part of the underspend returned")
+    window.dashboard.show_for("NCC")
+    assert tile.detail_text() == "Of a forecast underspend of £14,579, £28,794 of underspend returns to NCC"
+
+
+def test_once_m12_is_closed_the_budget_tiles_say_the_actual_outturn(make_window, demo_db):
+    end_the_year(demo_db)
+    window = make_window(date(2027, 4, 20))
+    window.set_database(demo_db)
+    tiles = window.dashboard.tiles
+    year_end = pool_position(demo_db, year=FinancialYear(2026), today=date(2027, 4, 20))
+
+    assert tiles["Forecast outturn"].detail_text() == (
+        f"Actual outturn, M12 closed: budget £12,800,000; {format_pounds(-year_end.pool.full_year_variance)} under "
+        "for the year")
+    assert tiles["Risk-share exposure"].detail_text().startswith("The year's underspend: ")
+    assert "forecast" not in tiles["Risk-share exposure"].detail_text().lower()
+    window.dashboard.show_for("NCC")
+    assert tiles["Risk-share exposure"].detail_text().startswith(
+        f"Of the year's underspend of {format_pounds(-year_end.pool.full_year_variance)}, ")
+
+
+def test_ready_for_the_pack_lists_every_incomplete_budget_item_as_the_packs_cover_does(window, demo_db):
+    from jointlead.services.budget_setup import LineTerms, add_budget_line
+
+    add_budget_line(demo_db, 1, LineTerms("MH17", "New crisis service", "pay", "NFT"), 2026, 12_000_000)
+    window.set_database(demo_db)
+
+    assert "1 budget line has no ledger codes, so no actual can reach it: MH17." in window.dashboard.checklist.text()
+    pack = as_at_picture(demo_db, DEMO_TODAY, employees=())
+    assert window.dashboard.checklist.text() == checklist_html(as_at_picture(demo_db, DEMO_TODAY).checklist)
+    assert ("1 budget line has no ledger codes, so no actual can reach it: MH17.", False) in pack.checklist

@@ -1,9 +1,9 @@
 """Year-end reconciliation of a pooled fund: per partner, what was due, what was paid, its risk share, who pays whom.
 
 `reconcile` takes each partner's contribution due for the year (the sum of its contributions), what it has paid
-(the sum of payments received) and the risk share of the outturn variance (`RiskShareResult`: positive =
-overspend), and says for each partner what it owes the pool or the pool owes it. The rules, and the decisions taken
-where DOMAIN.md leaves room:
+(the sum of payments received), the instalments not due yet, and the risk share of the outturn variance
+(`RiskShareResult`: positive = overspend), and says for each partner what it owes the pool or the pool owes it. The
+rules, and the decisions taken where DOMAIN.md leaves room:
 
 1. **The host holds the pool.** Every settlement is between a partner and the host: the host pays out of the pool
    what the pool owes a partner and receives what a partner owes it. Partners never settle with each other.
@@ -11,8 +11,12 @@ where DOMAIN.md leaves room:
    signed as the risk share signs it: an overspend borne is added, an underspend returned (a negative share) is
    taken off. Positive: the partner pays the host; negative: the host pays the partner; nil: settled. An overpaid
    contribution is paid back the same way.
+   A **forecast** (before the year's figures are final) takes each instalment not due yet as paid when it falls
+   due: it is left out of the balance, so a partner that is up to date owes nothing for it, and what is overdue
+   now stays in. The year's final settlement counts every instalment still unpaid.
 3. **The host's own figures** are shown (due, paid, share, balance) but make no settlement: its contribution and its
-   share move within its own accounts. Its balance says what it bears itself (positive) or takes back (negative).
+   share move within its own accounts. Its words say its share (what it bears itself, or takes back) and, apart
+   from it, any of its own contribution still unpaid or paid over: an unpaid contribution is not a share borne.
 4. **Underspend kept by the host** is already the host's (negative) share: nothing is paid for it.
 5. **Underspend retained in the pool** is carried forward to next year for the pool and is paid to no one.
 6. **Overspend met from the risk reserve** is met by the pool: no partner pays for it.
@@ -22,17 +26,17 @@ where DOMAIN.md leaves room:
 Everything balances to the penny. With `carried forward` the underspend retained in the pool (a positive amount):
 
     Σ balances of every partner (the host's included) + unallocated + reserve used − carried forward
-        == (total due − total paid) + total variance
+        == (total due − total paid − total not yet due) + total variance
 
-which is the risk share's own identity with the unpaid contributions added to both sides; a `Reconciliation` that
-does not satisfy it cannot be made. Partners are listed in the risk share's (the agreement's) order whatever order
-the accounts come in, so the result does not depend on it. Amounts in words are whole pounds when they are whole
-pounds, and pounds and pence otherwise, so a settlement never hides a penny.
+which is the risk share's own identity with the unpaid contributions counted added to both sides; a `Reconciliation`
+that does not satisfy it cannot be made. Partners are listed in the risk share's (the agreement's) order whatever
+order the accounts come in, so the result does not depend on it. Amounts in words are whole pounds when they are
+whole pounds, and pounds and pence otherwise, so a settlement never hides a penny.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from jointlead.domain.errors import ValidationError
@@ -47,12 +51,14 @@ def _pounds(pence: int) -> str:
 
 @dataclass(frozen=True)
 class PartnerAccount:
-    """A partner's contributions for the year: the sum due and the sum received so far."""
+    """A partner's contributions for the year: the sum due, the sum received so far, and the instalments not
+    received that are not due yet (a forecast takes them as paid when due)."""
 
     code: str
     name: str
     due_pence: int
     paid_pence: int
+    not_yet_due_pence: int = 0
 
 
 @dataclass(frozen=True)
@@ -67,8 +73,12 @@ class Settlement:
         if self.amount_pence <= 0:
             raise ValueError("a settlement moves a positive amount; a nil balance needs no settlement")
 
+    def words(self, *, forecast: bool = False) -> str:
+        """`NCC pays NFT £7,500`; a forecast's, `NCC would pay NFT £7,500`."""
+        return f"{self.payer} {_tense(forecast)('pays', 'would pay')} {self.payee} {_pounds(self.amount_pence)}"
+
     def __str__(self) -> str:
-        return f"{self.payer} pays {self.payee} {_pounds(self.amount_pence)}"
+        return self.words()
 
 
 @dataclass(frozen=True)
@@ -82,6 +92,7 @@ class PartnerBalance:
     paid_pence: int
     share_pence: int
     words: str
+    not_yet_due_pence: int = 0  # instalments taken as paid when due (a forecast's); nil in the final settlement
 
     @property
     def unpaid_pence(self) -> int:
@@ -89,9 +100,15 @@ class PartnerBalance:
         return self.due_pence - self.paid_pence
 
     @property
+    def overdue_pence(self) -> int:
+        """The contribution the balance counts: unpaid and due already (in the final settlement, all that is
+        unpaid); negative when the partner has paid ahead of its instalments or more than was due."""
+        return self.unpaid_pence - self.not_yet_due_pence
+
+    @property
     def balance_pence(self) -> int:
         """What the partner owes the pool (the host); negative when the pool owes the partner."""
-        return self.unpaid_pence + self.share_pence
+        return self.overdue_pence + self.share_pence
 
 
 @dataclass(frozen=True)
@@ -119,6 +136,10 @@ class Reconciliation:
         return sum(p.paid_pence for p in self.partners)
 
     @property
+    def total_not_yet_due_pence(self) -> int:
+        return sum(p.not_yet_due_pence for p in self.partners)
+
+    @property
     def host_balance(self) -> PartnerBalance:
         return next(p for p in self.partners if p.is_host)
 
@@ -132,7 +153,8 @@ class Reconciliation:
         """The identity in the module docstring, to the penny."""
         placed = (sum(p.balance_pence for p in self.partners) + self.unallocated_pence + self.reserve_used_pence
                   - self.carried_forward_pence)
-        return placed == self.total_due_pence - self.total_paid_pence + self.total_variance_pence
+        return placed == (self.total_due_pence - self.total_paid_pence - self.total_not_yet_due_pence
+                          + self.total_variance_pence)
 
     @property
     def refer_to_board(self) -> bool:
@@ -164,22 +186,36 @@ def _check(accounts: tuple[PartnerAccount, ...], risk_share: RiskShareResult, ho
         raise ValidationError(f"The contributions and the risk share name different partners "
                               f"({', '.join(missing + extra)}).", "Reconcile the year the risk share was run for.")
     for account in accounts:
-        if account.due_pence < 0 or account.paid_pence < 0:
-            raise ValidationError(f"{account.name}'s contributions due and paid cannot be negative.")
+        if account.due_pence < 0 or account.paid_pence < 0 or account.not_yet_due_pence < 0:
+            raise ValidationError(f"{account.name}'s contributions due, paid and not yet due cannot be negative.")
+
+
+def _tense(forecast: bool) -> Callable[[str, str], str]:
+    """Words as now (the final settlement) or as what would happen at the year end (a forecast)."""
+    return lambda now, then: then if forecast else now
+
+
+def _host_words(code: str, overdue: int, share: int, forecast: bool) -> str:
+    """The host's line: its share borne or taken back within its own accounts, and apart from it its own
+    contribution unpaid (overdue, in a forecast) or paid over, which is no share of the variance."""
+    said = _tense(forecast)
+    parts = []
+    if share > 0:
+        parts.append(f"{said('bears', 'would bear')} {_pounds(share)} within its own accounts")
+    elif share < 0:
+        parts.append(f"{said('takes back', 'would take back')} {_pounds(-share)} within its own accounts")
+    if overdue > 0:
+        parts.append(f"has {_pounds(overdue)} of its own contribution {said('unpaid', 'overdue')}")
+    elif overdue < 0:
+        parts.append(f"has paid {_pounds(-overdue)} {said('more than its contribution', 'ahead of its instalments')}")
+    if not parts:
+        return f"{code} (host) {said('is', 'would be')} settled"
+    return f"{code} (host) {' and '.join(parts)}"
 
 
 def _words(account: PartnerAccount, host: PartnerAccount, balance: int, forecast: bool) -> str:
-    """The partner's line in words; a forecast's says what would happen at the year end, not what is owed now."""
-    def said(now: str, then: str) -> str:
-        return then if forecast else now
-
-    if account.code == host.code:
-        if balance > 0:
-            return f"{host.code} (host) {said('bears', 'would bear')} {_pounds(balance)} within its own accounts"
-        if balance < 0:
-            return (f"{host.code} (host) {said('takes back', 'would take back')} {_pounds(-balance)} within its own "
-                    "accounts")
-        return f"{host.code} (host) {said('is', 'would be')} settled"
+    """A partner's line in words; a forecast's says what would happen at the year end, not what is owed now."""
+    said = _tense(forecast)
     if balance == 0:
         return f"{account.code} and {host.code} {said('are', 'would be')} settled"
     payer, payee = (account.code, host.code) if balance > 0 else (host.code, account.code)
@@ -189,7 +225,8 @@ def _words(account: PartnerAccount, host: PartnerAccount, balance: int, forecast
 def reconcile(accounts: Iterable[PartnerAccount], risk_share: RiskShareResult, host: str, *,
               forecast: bool = False) -> Reconciliation:
     """Settle the year: each partner's balance with the host, by the rules in the module docstring. A `forecast`
-    (before the year's figures are final) is worded as what would be paid at the year end."""
+    (before the year's figures are final) takes the instalments not yet due as paid when due, and is worded as what
+    would be paid at the year end."""
     accounts = tuple(accounts)
     _check(accounts, risk_share, host)
     by_code = {a.code: a for a in accounts}
@@ -198,9 +235,13 @@ def reconcile(accounts: Iterable[PartnerAccount], risk_share: RiskShareResult, h
     settlements = []
     for code, share in risk_share.share_by_partner.items():
         account = by_code[code]
-        balance = account.due_pence - account.paid_pence + share
+        not_yet_due = account.not_yet_due_pence if forecast else 0
+        overdue = account.due_pence - account.paid_pence - not_yet_due
+        balance = overdue + share
+        words = (_host_words(code, overdue, share, forecast) if code == host else
+                 _words(account, host_account, balance, forecast))
         partners.append(PartnerBalance(code, account.name, code == host, account.due_pence, account.paid_pence,
-                                       share, _words(account, host_account, balance, forecast)))
+                                       share, words, not_yet_due))
         if code != host and balance > 0:
             settlements.append(Settlement(code, host, balance))
         elif code != host and balance < 0:

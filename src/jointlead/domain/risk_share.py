@@ -68,6 +68,14 @@ class UnderspendRule(StrEnum):
     KEPT_BY_HOST = "kept by the host"
 
 
+# The steps that place variance on partners, by title: `share_words` says what each adds to a partner's share.
+FIXED_LINES = "Fixed-share lines"
+OVERSPEND_SHARED = "Overspend shared"
+CAPS = "Caps"
+UNDERSPEND_KEPT = "Underspend kept by the host"
+UNDERSPEND_RETURNED = "Underspend returned"
+
+
 @dataclass(frozen=True)
 class Partner:
     """A partner to the agreement, in the agreement's order (the first listed gets a tied penny)."""
@@ -168,6 +176,53 @@ class RiskShareResult:
 
     def explanation(self) -> str:
         return " ".join(step.explanation for step in self.steps)
+
+
+# What each step's amount is, to a partner: (if overspend, if underspend).
+_PARTS = {
+    FIXED_LINES: ("the overspend on its fixed-share lines", "the underspend on its fixed-share lines"),
+    OVERSPEND_SHARED: ("its part of the overspend shared", ""),
+    CAPS: ("overspend passed on from partners at their caps", "the overspend above its cap"),
+    UNDERSPEND_KEPT: ("", "the underspend it keeps as host"),
+    UNDERSPEND_RETURNED: ("", "its part of the underspend returned"),
+}
+
+
+def share_words(result: RiskShareResult, code: str, amount: str, who: str | None = None, *, why: bool = True
+                ) -> str:
+    """A partner's share in words, `amount` being its size as the caller shows it (to the penny, or in whole pounds
+    that add up) and `who` the partner as named there (default: its code): `NCC bears £50,000 of overspend`,
+    `£28,794.07 of underspend returns to NCC`, `nothing falls on NCC`.
+
+    A share is the sum of its steps, and need not go the pool's way: a partner's fixed-share line may overspend while
+    the pool is under. A share made of both overspend and underspend is said as the net it is, with what it is made
+    of (`NFT bears a net £14,215.14: the overspend on its fixed-share lines less its part of the underspend
+    returned`), and so is one that goes against the pool's variance, so that neither reads as a part of it.
+
+    `why` False is the short form, for the partners listed together after what the variance is: `NFT bears a net
+    £14,215`, `£28,794 returns to NCC`; what a share is made of is left out, and its net still said."""
+    who = who or code
+    share = result.share_by_partner[code]
+    parts = [(step.amounts_by_partner.get(code, 0), step.title) for step in result.steps]
+    over = [_PARTS[title][0] for pence, title in parts if pence > 0]
+    under = [_PARTS[title][1] for pence, title in parts if pence < 0]
+    mixed = bool(over and under)
+    if share > 0:
+        words = f"{who} bears a net {amount}" if mixed else f"{who} bears {amount}{' of overspend' if why else ''}"
+    elif share < 0:
+        words = (f"a net {amount} returns to {who}" if mixed else
+                 f"{amount}{' of underspend' if why else ''} returns to {who}")
+    else:
+        words = f"nothing falls on {who}"
+    if not why:
+        return words
+    if mixed:
+        first, then = (under, over) if share < 0 else (over, under)
+        made_of = (f"{listed(over)} and {listed(under)} cancel out" if share == 0 else
+                   f"{listed(first)} less {listed(then)}")
+        return f"{words}: {made_of}"
+    against_the_pool = share * result.total_variance_pence < 0
+    return f"{words}: {listed(over or under)}" if against_the_pool else words
 
 
 # --- Wording -----------------------------------------------------------------------------------------------------
@@ -354,7 +409,7 @@ def share_risk(partners: Sequence[Partner], lines: Iterable[LineVariance], rules
                 mixed = any(line.variance_pence > 0 for line in own) and any(line.variance_pence < 0 for line in own)
                 parts.append(f"{p.name} {_direction(fixed[p.code], net=mixed)} ({_lines(own)})")
         placed = sum(fixed.values())
-        steps.append(Step("Fixed-share lines",
+        steps.append(Step(FIXED_LINES,
                           f"Fixed-share lines fall wholly on their responsible partner: {', '.join(parts)}.",
                           balance, fixed, balance - placed))
         balance -= placed
@@ -417,7 +472,7 @@ def share_risk(partners: Sequence[Partner], lines: Iterable[LineVariance], rules
             how = _ratio(contributions)
         shared = dict(zip(codes, split, strict=True))
         shown = _adding_up(overspend_left, split)
-        steps.append(Step("Overspend shared",
+        steps.append(Step(OVERSPEND_SHARED,
                           f"Overspend {shown(overspend_left)} shared {how}: {_amounts(partners, shared, shown=shown)}.",
                           balance, shared, balance - overspend_left))
         balance -= overspend_left
@@ -437,7 +492,7 @@ def share_risk(partners: Sequence[Partner], lines: Iterable[LineVariance], rules
                            f"{_amounts(takers, moves, shown=shown)}")
         if unallocated:
             clauses.append(f"{format_exact(unallocated)} unallocated — refer to board")
-        steps.append(Step("Caps", "; ".join(clauses) + ".", balance, moves, balance, unallocated_pence=unallocated))
+        steps.append(Step(CAPS, "; ".join(clauses) + ".", balance, moves, balance, unallocated_pence=unallocated))
 
     # 5. The underspend rule for what is left under.
     retained = 0
@@ -451,13 +506,13 @@ def share_risk(partners: Sequence[Partner], lines: Iterable[LineVariance], rules
         elif rule == UnderspendRule.KEPT_BY_HOST:
             host = by_code[rules.host]
             kept = {**nothing, host.code: -underspend_left}
-            steps.append(Step("Underspend kept by the host",
+            steps.append(Step(UNDERSPEND_KEPT,
                               f"Underspend {_size(underspend_left)} kept by the host, {host.name}.",
                               balance, kept, 0))
         else:
             returned = dict(zip(codes, _by_contribution(-underspend_left, contributions), strict=True))
             shown = _adding_up(underspend_left, (-pence for pence in returned.values()))
-            steps.append(Step("Underspend returned",
+            steps.append(Step(UNDERSPEND_RETURNED,
                               f"Underspend {shown(underspend_left)} returned pro rata {_ratio(contributions)}: "
                               f"{_amounts(partners, returned, sign=-1, shown=shown)}.",
                               balance, returned, 0))

@@ -21,6 +21,7 @@ from jointlead.domain.calendar import FinancialYear, Period, check_happened
 from jointlead.domain.errors import JointleadError, ValidationError
 from jointlead.domain.ledger import LedgerCodeMapping, match_budget_line
 from jointlead.domain.money import format_exact, split_largest_remainder
+from jointlead.domain.words import listed
 from jointlead.services.budget_report import partners_without_ledger, year_before_open
 from jointlead.services.budget_setup import (
     ASSIGN_BY_CODES,
@@ -63,6 +64,8 @@ class BudgetYear:
     closed: frozenset[int]  # the months closed and not since unlocked
     latest_actuals: int  # the last month with any ledger row in force (0: none yet)
     delegated_limit_pence: int
+    # Whether the next year has budgets already (started): a recurrent virement is then made in it too (`_carry_on`).
+    next_year_started: bool = False
 
     @property
     def first_open(self) -> int:
@@ -89,8 +92,12 @@ def budget_year(database: Database, agreement_id: int | None, year: FinancialYea
             select(Organisation.code, Organisation.name)
             .join(AgreementPartner, AgreementPartner.organisation_id == Organisation.id)
             .where(AgreementPartner.agreement_id == agreement.id).order_by(AgreementPartner.position)))
+        started = session.scalar(select(LineYear.id).join(BudgetLine, BudgetLine.id == LineYear.budget_line_id)
+                                 .where(BudgetLine.agreement_id == agreement.id,
+                                        LineYear.year == year.start_year + 1).limit(1)) is not None
         return BudgetYear(agreement.id, year, partners, closed_months(session, agreement.id, year.start_year),
-                          latest_actuals(session, agreement.id, year.start_year), agreement.delegated_limit_pence)
+                          latest_actuals(session, agreement.id, year.start_year), agreement.delegated_limit_pence,
+                          started)
 
 
 def _line(session: Session, line_id: int) -> BudgetLine:
@@ -406,7 +413,53 @@ def make_virement(database: Database, agreement_id: int | None, year: int, from_
                                reason=reason.strip(), approved_by=approved_by.strip(), approval_date=approval_date,
                                board_approval=(board_approval or "").strip() or None,
                                delegated_limit_pence=agreement.delegated_limit_pence))
-        return record.commit(f"move {format_exact(amount_pence)} from {giver.code} to {taker.code}")
+        # After the virement itself: its months and line years are the entries just before it (`moved_since`).
+        later = _carry_on(record, year, giver, taker, amount_pence) if recurrent else []
+        return record.commit(f"move {format_exact(amount_pence)} from {giver.code} to {taker.code}"
+                             + (f" in {listed([FinancialYear(year).label, *later])}" if later else ""))
+
+
+def _carry_on(record: Recorder, year: int, giver: BudgetLine, taker: BudgetLine, amount_pence: int) -> list[str]:
+    """A recurrent virement's part in the years after `year` that have budgets for its lines already (next year
+    was started before it was made): starting a year carries the recurrent virements made before, and these are
+    not. The amount moves over each such year's twelve months as it does over this year's open ones. Returns those
+    years, in words ("2027-28").
+
+    Refused where one of the two lines has a budget for such a year and the other has none: the year cannot take
+    it, and the virement is made there by hand once it has both.
+    """
+    session = record.session
+    budgets = {(line_year.budget_line_id, line_year.year): line_year for line_year in session.scalars(
+        select(LineYear).where(LineYear.budget_line_id.in_((giver.id, taker.id)), LineYear.year > year))}
+    this, later = FinancialYear(year).label, []
+    for start_year in sorted({y for _line, y in budgets}):
+        label = FinancialYear(start_year).label
+        missing = [line for line in (giver, taker) if (line.id, start_year) not in budgets]
+        if missing:
+            having = taker if missing[0] is giver else giver
+            raise ValidationError(
+                f"Line {missing[0].code} has no budget for {label}, though {having.code} has: a recurrent virement "
+                f"carries into {label}'s budgets, and they cannot take this one.",
+                f"Make it a one-off virement in {this}, then make the virement in {label} too, once "
+                f"{missing[0].code} has a budget there (show {label} on the Budgets page).")
+        months = {line.id: [_month(session, line, start_year, p) for p in range(1, MONTHS + 1)]
+                  for line in (giver, taker)}
+        available = budgets[giver.id, start_year].annual_budget_pence
+        if amount_pence > available:
+            raise ValidationError(
+                f"Line {giver.code} has a budget of {format_exact(available)} for {label}, so a recurrent virement of "
+                f"{format_exact(amount_pence)} cannot carry into it: no line's budget may go below nil.",
+                f"Make it a one-off virement in {this}, and agree {label}'s budgets separately.")
+        spread = spread_virement(amount_pence, [m.budget_pence for m in months[giver.id]],
+                                 [m.budget_pence for m in months[taker.id]])
+        for line, sign, after in ((giver, -1, spread[0]), (taker, 1, spread[1])):
+            for month, pence in zip(months[line.id], after, strict=True):
+                record.update(month, budget_pence=pence)
+            line_year = budgets[line.id, start_year]
+            record.update(line_year, annual_budget_pence=line_year.annual_budget_pence + sign * amount_pence,
+                          profile="custom")
+        later.append(label)
+    return later
 
 
 def close_period(database: Database, agreement_id: int | None, year: int, period: int, *,

@@ -17,11 +17,12 @@ from sqlalchemy.orm import Session
 from jointlead.domain.budget import MONTHS, ForecastMethod, custom_profile, even_profile, payment_schedule
 from jointlead.domain.calendar import FinancialYear, Period, check_happened
 from jointlead.domain.errors import JointleadError, ValidationError
-from jointlead.domain.money import format_exact
+from jointlead.domain.money import format_exact, split_largest_remainder
 from jointlead.domain.risk_share import Basis, ShareProfile, UnderspendRule
-from jointlead.services.budgets import BASES
+from jointlead.services.budgets import BASES, position_in
 from jointlead.services.edits import Edit, Recorder
 from jointlead.services.overview import closed_months
+from jointlead.services.reconciliation import outturn_is_final
 from jointlead.store.database import Database
 from jointlead.store.errors import ChangedBySomeoneElse
 from jointlead.store.models import (
@@ -226,15 +227,17 @@ def add_contribution(database: Database, agreement_id: int, partner: str, year: 
 
 
 def _contribute(record: Recorder, agreement_id: int, organisation_id: int, year: int, funding_stream: str,
-                amount_pence: int, recurrent: bool, schedule: str) -> None:
-    """A contribution with its instalments expected, each due on the 15th of its month (`_payment_due`)."""
+                amount_pence: int, recurrent: bool, schedule: str, *, received_on: date | None = None) -> None:
+    """A contribution with its instalments expected, each due on the 15th of its month (`_payment_due`); with
+    `received_on`, each received in full that day (money in the pool already)."""
     contribution = record.create(Contribution(
         agreement_id=agreement_id, organisation_id=organisation_id, year=year, funding_stream=funding_stream,
         amount_pence=amount_pence, recurrent=recurrent, schedule=schedule))
     for period, pence in payment_schedule(amount_pence, schedule):
         record.create(ContributionPayment(contribution_id=contribution.id,
                                           expected_date=_payment_due(FinancialYear(year), period),
-                                          expected_pence=pence))
+                                          expected_pence=pence, received_date=received_on,
+                                          received_pence=pence if received_on else None))
 
 
 def record_payment(database: Database, payment_id: int, received_date: date | None,
@@ -519,6 +522,8 @@ def instalments(database: Database, agreement_id: int, year: int) -> tuple[Insta
 
 # --- Starting the next year ------------------------------------------------------------------------------------
 CARRIED, ALREADY, NOT_RECURRENT = "carried", "already", "not recurrent"
+# A partner's part of the underspend the pool retained at the year end, carried forward into next year's funding.
+CARRIED_FORWARD = "carried forward"
 
 
 @dataclass(frozen=True)
@@ -539,14 +544,14 @@ class LineForward:
 
 @dataclass(frozen=True)
 class ContributionForward:
-    """A contribution in the roll-forward: a recurrent one carried, one next year has already, or a non-recurrent
-    one of this year that stops."""
+    """A contribution in the roll-forward: a recurrent one carried, one next year has already, a non-recurrent one
+    of this year that stops, or a partner's part of the underspend retained in the pool, carried forward."""
 
     partner_code: str
     funding_stream: str
     amount_pence: int  # next year's (this year's when not recurrent: not carried)
     schedule: str
-    status: str  # CARRIED, ALREADY or NOT_RECURRENT
+    status: str  # CARRIED, ALREADY, NOT_RECURRENT or CARRIED_FORWARD
 
 
 @dataclass(frozen=True)
@@ -558,6 +563,12 @@ class RollForward:
     next_year: FinancialYear
     lines: tuple[LineForward, ...]
     contributions: tuple[ContributionForward, ...]
+    # The underspend the pool retained at this year's end (its final outturn), carried forward into next year's
+    # funding (`retained_underspend`); nil where there is none, or none is known yet (`underspend_unknown`).
+    retained_pence: int = 0
+    # The agreement retains underspend in the pool, and this year's outturn is not final yet (M12 is not closed),
+    # so what it retains is not known: starting next year again once it is carries it forward.
+    underspend_unknown: bool = False
 
     @property
     def carried_lines(self) -> tuple[LineForward, ...]:
@@ -565,7 +576,8 @@ class RollForward:
 
     @property
     def carried_contributions(self) -> tuple[ContributionForward, ...]:
-        return tuple(c for c in self.contributions if c.status == CARRIED)
+        """The contributions added for next year: the recurrent ones, and the underspend carried forward."""
+        return tuple(c for c in self.contributions if c.status in (CARRIED, CARRIED_FORWARD))
 
     @property
     def next_lines_pence(self) -> int:
@@ -737,12 +749,59 @@ def _roll_forward(session: Session, agreement_id: int | None, year: int) -> Roll
             carried.append(ContributionForward(code, stream, amount, schedule, NOT_RECURRENT))
         elif (code, stream.casefold()) not in recorded:
             carried.append(ContributionForward(code, stream, amount, schedule, CARRIED))
-    plan = RollForward(agreement.id, this, following, tuple(forward), tuple(carried))
+    retained, unknown = _retained_underspend(session, agreement, this)
+    stream = underspend_stream(this)
+    carried += [ContributionForward(code, stream, pence, UNDERSPEND_SCHEDULE, CARRIED_FORWARD)
+                for code, pence in _underspend_parts(session, agreement, this, retained).items()
+                if pence and (code, stream.casefold()) not in recorded]
+    plan = RollForward(agreement.id, this, following, tuple(forward), tuple(carried), retained, unknown)
     if not plan.carried_lines and not plan.carried_contributions:
         raise ValidationError(f"Nothing is left to carry into {following.label}: every line with a budget for "
                               f"{this.label} has one for {following.label} already, and so has every recurrent "
-                              "contribution.", f"Change {following.label}'s figures where they are instead.")
+                              "contribution.", f"Change {following.label}'s figures where they are instead."
+                              + (f" The underspend {this.label} retains in the pool is carried forward once its M12 "
+                                 f"is closed: start {following.label} again then." if unknown else ""))
     return plan
+
+
+UNDERSPEND_SCHEDULE = "annual"  # one instalment, received on the year's first day: the money is in the pool
+
+
+def underspend_stream(year: FinancialYear) -> str:
+    """The funding stream next year's part of the underspend `year` retained in the pool is recorded under."""
+    return f"Underspend carried forward from {year.label}"
+
+
+def _retained_underspend(session: Session, agreement: Agreement, year: FinancialYear) -> tuple[int, bool]:
+    """The underspend the pool retained at `year`'s end (positive), and whether it is not known yet: where the
+    agreement retains underspend in the pool (DOMAIN.md, risk share rule 5), it is the final outturn's (every month
+    to M12 closed), as the year-end reconciliation says it is carried forward."""
+    if agreement.underspend_rule != UnderspendRule.RETAINED_IN_POOL.value:
+        return 0, False
+    if not outturn_is_final(closed_months(session, agreement.id, year.start_year), MONTHS):
+        return 0, True
+    risk_share = position_in(session, agreement.id, year=year, as_at=MONTHS, risk_share_optional=True).risk_share
+    # A negative amount retained is underspend; none can be worked out without contributions, and then none is.
+    return max(-(risk_share.retained_in_pool_pence if risk_share else 0), 0), False
+
+
+def _underspend_parts(session: Session, agreement: Agreement, year: FinancialYear, retained: int) -> dict[str, int]:
+    """The underspend retained, split between the partners pro rata to what they contributed in `year` (as an
+    underspend returned would be), to the penny: each part is that partner's money kept in the pool. With no
+    contribution recorded (a risk share by fixed percentages needs none), the host holds it all, as it holds the
+    pool."""
+    if not retained:
+        return {}
+    contributed = dict(session.execute(
+        select(Organisation.code, func.coalesce(func.sum(Contribution.amount_pence), 0))
+        .join(AgreementPartner, AgreementPartner.organisation_id == Organisation.id)
+        .outerjoin(Contribution, (Contribution.organisation_id == Organisation.id)
+                   & (Contribution.agreement_id == agreement.id) & (Contribution.year == year.start_year))
+        .where(AgreementPartner.agreement_id == agreement.id)
+        .group_by(Organisation.code, AgreementPartner.position).order_by(AgreementPartner.position)).all())
+    if not any(contributed.values()):
+        return {session.get(Organisation, agreement.host_id).code: retained}
+    return dict(zip(contributed, split_largest_remainder(retained, list(contributed.values())), strict=True))
 
 
 def roll_forward_preview(database: Database, agreement_id: int | None, year: int) -> RollForward:
@@ -752,9 +811,12 @@ def roll_forward_preview(database: Database, agreement_id: int | None, year: int
     this year's non-recurrent virements moved into it (or plus what they took out of it), since a recurrent
     virement carries on but a one-off does not. It is profiled like this year (`_next_weights`), split to the
     penny. Each recurrent contribution of this year is added for next year with the same partner, funding stream,
-    amount and payment schedule, unless next year already has that partner's stream. Whatever next year already
-    has is left alone. Refused when next year is outside the agreement's years, when a later year already has
-    budgets, or when there is nothing to carry.
+    amount and payment schedule, unless next year already has that partner's stream. Where the agreement retains
+    underspend in the pool and this year is final (M12 closed), the underspend retained is carried forward into
+    next year's funding: each partner's part of it, pro rata to this year's contributions, is a non-recurrent
+    contribution "Underspend carried forward from 2026-27", received in full on next year's first day (it is in the
+    pool already). Whatever next year already has is left alone. Refused when next year is outside the agreement's
+    years, when a later year already has budgets, or when there is nothing to carry.
     """
     with database.session() as session:
         return _roll_forward(session, agreement_id, year)
@@ -781,8 +843,10 @@ def start_next_year(database: Database, agreement_id: int | None, year: int, *,
                                         budget_pence=pence))
         partners = dict(uow.session.execute(select(Organisation.code, Organisation.id)).all())
         for contribution in plan.carried_contributions:
+            forward = contribution.status == CARRIED_FORWARD
             _contribute(record, plan.agreement_id, partners[contribution.partner_code], following,
-                        contribution.funding_stream, contribution.amount_pence, True, contribution.schedule)
+                        contribution.funding_stream, contribution.amount_pence, not forward, contribution.schedule,
+                        received_on=plan.next_year.first_day if forward else None)
         return record.commit(f"start {plan.next_year.label}")
 
 

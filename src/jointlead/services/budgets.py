@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date
 from typing import Any
 
 from sqlalchemy import func, select
@@ -99,9 +99,12 @@ class PoolPosition:
     # worked out, most often because no contributions are recorded yet: `risk_share_problem` then says why.
     risk_share: RiskShareResult | None
     risk_share_problem: ValidationError | None = field(default=None, compare=False)
-    # As at a month before the last closed one, the budgets and forecasts are as they stood when it closed: the
-    # virements made since are left out (`moved_since`). None for today's position, which has every change so far.
+    # As at a month before the last closed one, the budgets and forecasts are as they stood when its figures were
+    # last reported (its close, or a pack sent after it): the virements made since are left out (`moved_since`). None
+    # for today's position, which has every change so far.
     left_out: tuple[int, ...] | None = field(default=None, compare=False)  # the virements left out, by id
+    # When they were last reported (None: when the month closed, with no audit entry to say more; `stood_at`).
+    stood_at: StoodAt | None = field(default=None, compare=False)
 
     @property
     def as_it_stood(self) -> bool:
@@ -220,20 +223,21 @@ def _line_positions(session: Session, agreement: Agreement, year: FinancialYear,
 
 @dataclass(frozen=True)
 class Moved:
-    """What has changed in a pool's budgets and forecasts since a month closed, to take back out of its figures as at
-    that month: the virements made since; the pence each virement and each budget change since moved into a line's
-    year (by LineYear id) and into a month (by LineMonth id), negative where they moved it out; each field of a
-    month or line changed since, as it was when the month closed (by table, id and field); and the lines added
-    since (by BudgetLine id)."""
+    """What has changed in a pool's budgets and forecasts since a month's figures were last reported (`stood_at`),
+    to take back out of its figures as at that month: the virements made since; the pence each virement and each
+    budget change since moved into a line's year (by LineYear id) and into a month (by LineMonth id), negative where
+    they moved it out; each field of a month or line changed since, as it was then (by table, id and field); the
+    lines added since (by BudgetLine id); and when that was."""
 
     virements: tuple[int, ...] = ()
     years: Mapping[int, int] = field(default_factory=dict)
     months: Mapping[int, int] = field(default_factory=dict)
     was: Mapping[tuple[str, int, str], Any] = field(default_factory=dict)
     lines_added: frozenset[int] = frozenset()
+    stood_at: StoodAt | None = None  # since when (None: by the virements' months alone, `moved_since`)
 
     def stood(self, row: LineMonth | BudgetLine, name: str) -> Any:
-        """A field of a month or a line as it stood when the month closed."""
+        """A field of a month or a line as it stood when the month's figures were last reported."""
         return self.was.get((row.__tablename__, row.id, name), getattr(row, name))
 
 
@@ -243,65 +247,160 @@ _STOOD = {LineMonth.__tablename__: ("forecast_pence", "forecast_comment"),
           BudgetLine.__tablename__: ("forecast_method",)}
 
 
+# The exports that send a month's figures to a partner, by the verb each is recorded under in the audit log
+# (`exports._record`), and what a manager calls it.
+SENT = {"export_pack": "pack", "export_budget": "budget monitoring workbook"}
+
+
+@dataclass(frozen=True)
+class StoodAt:
+    """The point a month's figures are held to once a later month has closed, by its audit entry: the month's close,
+    or the last pack (or budget workbook) as at the month sent after it while it was still the last month closed,
+    whichever came later (`stood_at`)."""
+
+    entry_id: int
+    on: date  # the day, in the laptop's time
+    sent: str | None = None  # what was sent ("pack"); None for the month's close itself
+    partner: str | None = None  # whom it was sent to (their code)
+
+
+def _closed_spans(entries: Sequence[tuple[int, Mapping[str, Any]]], unlocked: bool) -> list[tuple[int, float]]:
+    """When one month's close was in force, as spans of audit entry ids: from each entry that put it in force (its
+    making, or redoing it after an undo or an unlock undone) to the one that unlocked it (or for ever). A close whose
+    making is not in the log (the demo's) was in force from before the log began."""
+    spans: list[tuple[int, float]] = []
+    made_in_log = bool(entries) and "id" in entries[0][1]
+    start: int | None = None if made_in_log or (not entries and unlocked) else 0
+    for entry_id, changes in entries:
+        if "id" in changes or ("unlocked_on" in changes and changes["unlocked_on"][1] is None):
+            start = entry_id if start is None else start
+        elif "unlocked_on" in changes and start is not None:
+            spans.append((start, entry_id))
+            start = None
+    if start is not None:
+        spans.append((start, float("inf")))
+    return spans
+
+
+def stood_at(session: Session, agreement_id: int, year: FinancialYear, as_at: int) -> StoodAt | None:
+    """The point a month's figures are held to once a later month has closed: what was last reported for it.
+
+    That is the month's close in force, or, where a pack (or budget monitoring workbook) as at the month was sent to
+    a partner after that close and before a later month closed, the last of those: a month-end review made after
+    the close (a forecast set, a virement) is in what was sent, and a pack for the month made again must say the
+    same. A pack made while a later month was closed was itself a look back, and moves nothing. None where the
+    month's close has no audit entry and no such pack was sent (the demo's closes, made once it is built), and as at
+    before M1 (`as_at` 0), which no close or pack is.
+    """
+    if as_at < 1:
+        return None
+    closes = session.scalars(select(PeriodClose).where(
+        PeriodClose.agreement_id == agreement_id, PeriodClose.year == year.start_year,
+        PeriodClose.period >= as_at)).all()
+    logged: dict[int, list[tuple[int, Mapping[str, Any]]]] = {close.id: [] for close in closes}
+    for entry_id, close_id, changes in session.execute(
+            select(AuditEntry.id, AuditEntry.entity_id, AuditEntry.changes_json)
+            .where(AuditEntry.entity == PeriodClose.__tablename__, AuditEntry.entity_id.in_(logged))
+            .order_by(AuditEntry.id)):
+        logged[close_id].append((entry_id, json.loads(changes)))
+    point = None
+    for close in closes:
+        if close.period == as_at and close.unlocked_on is None and logged[close.id]:
+            point = StoodAt(logged[close.id][-1][0], close.closed_on)
+    later = [span for close in closes if close.period > as_at
+             for span in _closed_spans(logged[close.id], close.unlocked_on is not None)]
+    month = f"{Period(year, as_at).label} {year.label} ("  # how the export's audit entry begins its as-at
+    partners = set(session.scalars(select(Organisation.code).join(
+        AgreementPartner, AgreementPartner.organisation_id == Organisation.id)
+        .where(AgreementPartner.agreement_id == agreement_id)))
+    for entry in session.scalars(select(AuditEntry).where(
+            AuditEntry.verb.in_(SENT), AuditEntry.entity == "export",
+            AuditEntry.id > (point.entry_id if point else 0)).order_by(AuditEntry.id.desc())):
+        changes = json.loads(entry.changes_json)
+        partner = changes.get("organisation", (None, None))[1]
+        if (partner in partners and str(changes.get("as_at", (None, ""))[1]).startswith(month)
+                and not any(start <= entry.id < end for start, end in later)):
+            return StoodAt(entry.id, entry.at.replace(tzinfo=UTC).astimezone().date(), SENT[entry.verb], partner)
+    return point
+
+
 def moved_since(session: Session, agreement_id: int, year: FinancialYear, as_at: int) -> Moved | None:
-    """What has changed in the year's budgets and forecasts since month `as_at` closed, once a later month has
-    closed too; None while `as_at` is the last month closed (or none is), whose position is today's.
+    """What has changed in the year's budgets and forecasts since the figures as at month `as_at` were last
+    reported (`stood_at`: its close, or a pack for it sent after), once a later month has closed too; None while
+    `as_at` is the last month closed (or none is), whose position is today's.
 
     A month's figures are a record once a later month has closed: as at it, the budgets and forecasts are as they
-    stood when it closed. Every change to a line's months, year or forecast method since the close is read back from
-    the audit log, from the entry that put the close in force (its making, or redoing it). So are the virements that
-    took effect after the month (`from_period` > `as_at`; one made while the month was reopened starts in it, and
-    counts), whenever they were made: a database whose closes have no audit entry (the demo's, made once it is
-    built) has only those to go by. A virement's gesture audits each month and line year it changed just before the
-    virement itself (`budget_month.make_virement`, and redoing it after an undo), under one verb; one whose making is
-    not in the log (none should be) cannot be taken out, and stays in.
+    were last reported. Every change to a line's months, year or forecast method since then is read back from the
+    audit log, and the virements made since are left out: a virement made while the month was closed, which it
+    then was unlocked and closed again after, was in the figures the new close agreed, and stays.
+
+    A database whose closes have no audit entry (the demo's, made once it is built), with no pack sent since, has
+    only the virements' months to go by: those that took effect after the month (`from_period` > `as_at`; one made
+    while the month was reopened starts in it, and counts) are left out, whenever they were made. A virement's
+    gesture audits each month and line year it changed just before the virement itself (`budget_month.make_virement`,
+    and redoing it after an undo), under one verb; one whose making is not in the log (none should be) cannot be
+    taken out, and stays in.
     """
     last = last_closed_period(session, agreement_id, year)
     if last is None or last.number <= as_at:
         return None
-    closed = session.scalar(select(func.max(AuditEntry.id)).where(
-        AuditEntry.entity == PeriodClose.__tablename__,
-        AuditEntry.entity_id.in_(select(PeriodClose.id).where(
-            PeriodClose.agreement_id == agreement_id, PeriodClose.year == year.start_year,
-            PeriodClose.period == as_at, PeriodClose.unlocked_on.is_(None)))))
-    since = session.scalars(select(Virement.id).where(Virement.agreement_id == agreement_id,
-                                                      Virement.year == year.start_year,
-                                                      Virement.from_period > as_at).order_by(Virement.id)).all()
+    point = stood_at(session, agreement_id, year, as_at)
+    if point is None:
+        return _moved_by_period(session, agreement_id, year, as_at)
+    virements: list[int] = []
+    in_force: dict[int, bool] = {}
+    for virement_id, entry_id, changes in session.execute(
+            select(AuditEntry.entity_id, AuditEntry.id, AuditEntry.changes_json)
+            .where(AuditEntry.entity == Virement.__tablename__, AuditEntry.entity_id.in_(
+                select(Virement.id).where(Virement.agreement_id == agreement_id,
+                                          Virement.year == year.start_year)))
+            .order_by(AuditEntry.entity_id, AuditEntry.id)):
+        if entry_id <= point.entry_id:  # made (or made again) by then, or undone by then
+            in_force[virement_id] = json.loads(changes).get("id", (None, virement_id))[1] is not None
+        elif virement_id not in virements and not in_force.get(virement_id, False):
+            virements.append(virement_id)
+    years: dict[int, int] = {}
+    months: dict[int, int] = {}
+    was: dict[tuple[str, int, str], Any] = {}
+    added: set[int] = set()
+    pool_lines = select(BudgetLine.id).where(BudgetLine.agreement_id == agreement_id)
+    ours = {LineMonth.__tablename__: select(LineMonth.id).where(LineMonth.budget_line_id.in_(pool_lines),
+                                                                LineMonth.year == year.start_year),
+            LineYear.__tablename__: select(LineYear.id).where(LineYear.budget_line_id.in_(pool_lines),
+                                                              LineYear.year == year.start_year),
+            BudgetLine.__tablename__: pool_lines}
+    for entity, ids in ours.items():
+        for entry in session.scalars(select(AuditEntry).where(AuditEntry.entity == entity,
+                                                              AuditEntry.entity_id.in_(ids),
+                                                              AuditEntry.id > point.entry_id).order_by(AuditEntry.id)):
+            _take_back(entry, years, months, was)
+            if entity == BudgetLine.__tablename__ and json.loads(entry.changes_json).get("id", (0,))[0] is None:
+                added.add(entry.entity_id)
+    return Moved(tuple(sorted(virements)), years, months, was, frozenset(added), point)
+
+
+def _moved_by_period(session: Session, agreement_id: int, year: FinancialYear, as_at: int) -> Moved:
+    """`moved_since` where nothing reported for the month is in the audit log: the virements that took effect after
+    it, taken back by the months their gestures changed."""
     virements: list[int] = []
     years: dict[int, int] = {}
     months: dict[int, int] = {}
-    for virement_id in since:
+    for virement_id in session.scalars(select(Virement.id).where(Virement.agreement_id == agreement_id,
+                                                                 Virement.year == year.start_year,
+                                                                 Virement.from_period > as_at).order_by(Virement.id)):
         made = session.scalar(select(AuditEntry).where(AuditEntry.entity == Virement.__tablename__,
                                                        AuditEntry.entity_id == virement_id)
                               .order_by(AuditEntry.id.desc()).limit(1))
         if made is None:
             continue
         virements.append(virement_id)
-        if closed is not None and made.id > closed:
-            continue  # made since the close: taken back with every other change since, below
         # At most each month of both lines, and both lines' years.
         for entry in session.scalars(select(AuditEntry).where(AuditEntry.id < made.id)
                                      .order_by(AuditEntry.id.desc()).limit(2 * MONTHS + 2)):
             if entry.verb != made.verb or entry.entity not in (LineMonth.__tablename__, LineYear.__tablename__):
                 break
             _take_back(entry, years, months, {})
-    was: dict[tuple[str, int, str], Any] = {}
-    added: set[int] = set()
-    if closed is not None:
-        pool_lines = select(BudgetLine.id).where(BudgetLine.agreement_id == agreement_id)
-        ours = {LineMonth.__tablename__: select(LineMonth.id).where(LineMonth.budget_line_id.in_(pool_lines),
-                                                                    LineMonth.year == year.start_year),
-                LineYear.__tablename__: select(LineYear.id).where(LineYear.budget_line_id.in_(pool_lines),
-                                                                  LineYear.year == year.start_year),
-                BudgetLine.__tablename__: pool_lines}
-        for entity, ids in ours.items():
-            for entry in session.scalars(select(AuditEntry).where(AuditEntry.entity == entity,
-                                                                  AuditEntry.entity_id.in_(ids),
-                                                                  AuditEntry.id > closed).order_by(AuditEntry.id)):
-                _take_back(entry, years, months, was)
-                if entity == BudgetLine.__tablename__ and json.loads(entry.changes_json).get("id", (0,))[0] is None:
-                    added.add(entry.entity_id)
-    return Moved(tuple(virements), years, months, was, frozenset(added))
+    return Moved(tuple(virements), years, months)
 
 
 def _take_back(entry: AuditEntry, years: dict[int, int], months: dict[int, int],
@@ -360,7 +459,8 @@ def position_in(session: Session, agreement_id: int | None = None, *, year: Fina
             raise
         risk_share, problem = None, refused
     return PoolPosition(agreement.id, agreement.title, host, year, Period(year, as_at) if as_at else None, positions,
-                        contributions, pool, risk_share, problem, moved.virements if moved else None)
+                        contributions, pool, risk_share, problem, moved.virements if moved else None,
+                        moved.stood_at if moved else None)
 
 
 def agreed_figures(session: Session, agreement_id: int, year: int, period: int) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import ParamSpec, TypeVar
@@ -18,6 +18,7 @@ from jointlead.domain.calendar import FinancialYear
 from jointlead.domain.errors import JointleadError
 from jointlead.domain.findings import Severity
 from jointlead.domain.money import format_money
+from jointlead.domain.risk_share import share_words
 from jointlead.exchange.writing import Cover, ExportColumn, ExportWorkbook, Kind
 from jointlead.services.budget_report import (
     budget_checklist,
@@ -30,6 +31,7 @@ from jointlead.services.budgets import PoolPosition, pool_position
 from jointlead.services.imports import ImportPreview
 from jointlead.services.overview import DEFAULT_SERVICE_NAME, lead_on
 from jointlead.services.people import EmployeeLines, LineRow, employees_and_lines, span_of_control
+from jointlead.services.reconciliation import YearEndReconciliation, year_end_reconciliation
 from jointlead.store.database import Database
 from jointlead.store.models import AgreementPartner, Organisation, Person, Setting, Team
 from jointlead.store.uow import UnitOfWork, os_user
@@ -302,6 +304,77 @@ UNMAPPED_COLUMNS = (
 )
 
 
+# Once the year is final (M12 closed) its outturn is the actual one: the headers say so rather than "forecast".
+FINAL_HEADERS = {"Forecast outturn": "Actual outturn", "Share of the forecast variance": "Share of the variance"}
+
+
+def as_final(columns: Sequence[ExportColumn], final: bool) -> tuple[ExportColumn, ...]:
+    """The columns as a workbook heads them: a `final` year's outturn and variance are actual, not forecast."""
+    return tuple(replace(column, header=FINAL_HEADERS.get(column.header, column.header)) if final else column
+                 for column in columns)
+
+
+SETTLEMENT_COLUMNS = (
+    ExportColumn("Code", Kind.CODE),
+    ExportColumn("Partner"),
+    ExportColumn("Contribution due", Kind.MONEY_FINANCE),
+    ExportColumn("Paid", Kind.MONEY_FINANCE),
+    ExportColumn("Not yet due", Kind.MONEY_FINANCE),
+    ExportColumn("Share of the variance", Kind.MONEY_FINANCE),
+    ExportColumn("Balance", Kind.MONEY_FINANCE),
+    ExportColumn("Settlement", wrap=True, width=50),
+)
+# How the settlement sheet adds up, for its description.
+SETTLEMENT_BALANCE = ("Each row adds up across: the balance is the contribution due, less what is paid and what is "
+                      "not yet due, plus the share of the variance; positive, the partner pays the host, negative, "
+                      "the host pays it. The host settles within its own accounts.")
+
+
+def year_end_settlement(database: Database, position: PoolPosition, today: date | None = None
+                        ) -> YearEndReconciliation | None:
+    """The year settled between the partners (`year_end_reconciliation`) for a workbook as at M12 whose figures are
+    the settlement's (M12 closed: final, or provisional while an earlier month is open again); None as at an earlier
+    month, whose outturn is a forecast the Risk share sheets already give."""
+    if position.as_at is None or position.as_at.number != MONTHS:
+        return None
+    result = year_end_reconciliation(database, position.agreement_id, position.year, today=today)
+    return result if result.as_at == position.as_at else None
+
+
+def settlement_rows(result: YearEndReconciliation) -> list[tuple[object, ...]]:
+    """Each partner's line of the settlement, as the Budgets page's Year end view shows it, then what falls to no
+    partner (the risk reserve, the pool, the board), each in the share and balance columns it adds to."""
+    reconciliation = result.reconciliation
+    rows: list[tuple[object, ...]] = [
+        (p.code, f"{p.name} (host)" if p.is_host else p.name, p.due_pence, p.paid_pence, p.not_yet_due_pence,
+         p.share_pence, p.balance_pence, p.words) for p in reconciliation.partners]
+    if reconciliation.reserve_used_pence:
+        rows.append((None, "Risk reserve", None, None, None, reconciliation.reserve_used_pence,
+                     reconciliation.reserve_used_pence, "Overspend met from the risk reserve: no partner pays it"))
+    if reconciliation.carried_forward_pence:
+        rows.append((None, "Retained in the pool", None, None, None, -reconciliation.carried_forward_pence,
+                     -reconciliation.carried_forward_pence, "Underspend carried forward in the pool: paid to no one"))
+    if reconciliation.unallocated_pence:
+        rows.append((None, "Unallocated: refer to the board", None, None, None, reconciliation.unallocated_pence,
+                     reconciliation.unallocated_pence, "No partner pays it until the board decides who bears it"))
+    return rows
+
+
+def settlement_total(result: YearEndReconciliation) -> tuple[object, ...]:
+    """The foot of `settlement_rows`: every column's total. The shares add up to the variance, and the balances to
+    the contributions counted unpaid plus the variance (the reconciliation's identity)."""
+    reconciliation = result.reconciliation
+    counted_unpaid = (reconciliation.total_due_pence - reconciliation.total_paid_pence
+                      - reconciliation.total_not_yet_due_pence)
+    return (None, "Total", reconciliation.total_due_pence, reconciliation.total_paid_pence,
+            reconciliation.total_not_yet_due_pence, reconciliation.total_variance_pence,
+            counted_unpaid + reconciliation.total_variance_pence, None)
+
+
+def settlement_description(result: YearEndReconciliation) -> str:
+    return f"{result.status} {result.settlement_words} {SETTLEMENT_BALANCE}"
+
+
 def _fraction(basis_points: int | None) -> float | None:
     return None if basis_points is None else basis_points / 10_000
 
@@ -420,22 +493,24 @@ def budget_as_at_label(position: PoolPosition) -> str:
     return f"{position.as_at.label} {position.year.label} ({position.as_at.month_name})"
 
 
-def budget_headline(position: PoolPosition, organisation: Organisation) -> tuple[str, str]:
-    """Two short lines for the cover's notes, each read at a glance: the pool's outlook, and this partner's part."""
+def budget_headline(position: PoolPosition, organisation: Organisation, final: bool) -> tuple[str, str]:
+    """Two short lines for the cover's notes, each read at a glance: the pool's outlook (its outturn once `final`),
+    and this partner's part."""
     variance = position.pool.full_year_variance
     rag = position.pool.full_year_rag().value
-    if variance:
+    year = position.year.label
+    if final and variance:
+        pool = (f"The pool {'overspent' if variance > 0 else 'underspent'} by {format_money(abs(variance))} in "
+                f"{year} ({rag}): the actual outturn, M12 closed.")
+    elif final:
+        pool = f"The pool spent exactly its budget in {year} ({rag}): the actual outturn, M12 closed."
+    elif variance:
         pool = (f"The pool is forecast to {'overspend' if variance > 0 else 'underspend'} by "
                 f"{format_money(abs(variance))} this year ({rag}).")
     else:
         pool = f"The pool is forecast to spend exactly its budget this year ({rag})."
     share = position.risk_share.share_by_partner.get(organisation.code, 0)
-    if share > 0:
-        part = f"Under the risk share, {organisation.code} bears {format_money(share)} of overspend."
-    elif share < 0:
-        part = f"Under the risk share, {format_money(-share)} of underspend returns to {organisation.code}."
-    else:
-        part = f"Under the risk share, nothing falls on {organisation.code}."
+    part = f"Under the risk share, {share_words(position.risk_share, organisation.code, format_money(abs(share)))}."
     return pool, part
 
 
@@ -474,10 +549,13 @@ def export_budget(database: Database, organisation_code: str, out: Path, *, as_a
     checklist = budget_checklist(database, position.agreement_id, position.year,
                                  position.as_at.number if position.as_at else 0)
     as_at_label = budget_as_at_label(position)
+    settlement = year_end_settlement(database, position)
+    final = settlement is not None and settlement.final
     with database.session() as session:
         cover = _cover(database, session, "Budget monitoring", organisation, as_at_label, (
             f"{position.title} (host: {position.host_code}).",
-            *budget_headline(position, organisation),
+            *budget_headline(position, organisation, final),
+            "Every line of the pool: its actual outturn for the year, every month closed." if final else
             "Every line of the pool: actuals to date, then a forecast at the run rate (or by the line's budget "
             "profile, where chosen) or the manager's own.",
             "Money is in pounds. A positive variance is an overspend.",
@@ -491,11 +569,11 @@ def export_budget(database: Database, organisation_code: str, out: Path, *, as_a
     net_unmapped = sum(row.amount_pence for row in unmapped)
     share = position.risk_share.share_by_partner.get(organisation.code, 0)
     with ExportWorkbook(cover) as workbook:
-        workbook.add_table("Summary", SUMMARY_COLUMNS, summary_rows(position, codes), table_name="Summary",
-                           totals=[summary_total(position)],
+        workbook.add_table("Summary", as_final(SUMMARY_COLUMNS, final), summary_rows(position, codes),
+                           table_name="Summary", totals=[summary_total(position)],
                            description=f"Each partner's lines and the whole pool, {as_at_label}")
-        workbook.add_table("Variance", VARIANCE_COLUMNS, variance_rows(position), table_name="Variance",
-                           totals=[variance_total(position)],
+        workbook.add_table("Variance", as_final(VARIANCE_COLUMNS, final), variance_rows(position),
+                           table_name="Variance", totals=[variance_total(position)],
                            description="Each line's year-to-date and full-year variance, with its RAG, and the "
                                        "whole pool's")
         workbook.add_table("Lines by month", month_columns,
@@ -503,13 +581,17 @@ def export_budget(database: Database, organisation_code: str, out: Path, *, as_a
                            table_name="LinesByMonth", totals=_measure_rows("Total", "Whole pool", position.pool),
                            description="Each line's budget, actual, forecast and outturn, month by month, and the "
                                        "whole pool's")
-        workbook.add_table("Risk share", RISK_SHARE_COLUMNS, risk_share_rows(position, partners),
+        workbook.add_table("Risk share", as_final(RISK_SHARE_COLUMNS, final), risk_share_rows(position, partners),
                            table_name="RiskShare", totals=[risk_share_total(position, partners)],
-                           description=f"Who bears the forecast variance ({organisation.code}: "
-                                       f"{format_money(share)})")
+                           description=f"Who bears the {'' if final else 'forecast '}variance "
+                                       f"({organisation.code}: {format_money(share)})")
         workbook.add_table("Risk share steps", risk_share_step_columns(codes),
                            risk_share_step_rows(position, codes), table_name="RiskShareSteps",
                            description=f"The risk share step by step. {RISK_SHARE_STEPS_BALANCE}")
+        if settlement is not None:
+            workbook.add_table("Year-end settlement", SETTLEMENT_COLUMNS, settlement_rows(settlement),
+                               table_name="YearEndSettlement", totals=[settlement_total(settlement)],
+                               description=settlement_description(settlement))
         workbook.add_table("Virements", VIREMENT_COLUMNS, [
             (v.approval_date, f"M{v.from_period}", v.from_code, v.from_name, v.to_code, v.to_name, v.amount_pence,
              v.recurrent, v.reason, v.approved_by, v.board_approval, v.above_delegated_limit)

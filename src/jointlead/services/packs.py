@@ -11,6 +11,7 @@ from jointlead.domain.budget import MONTHS
 from jointlead.domain.calendar import FinancialYear
 from jointlead.domain.errors import JointleadError
 from jointlead.domain.money import format_money
+from jointlead.domain.risk_share import share_words
 from jointlead.exchange.writing import ChartKind, ExportChart, ExportColumn, ExportWorkbook, Kind
 from jointlead.services import supervision_export
 from jointlead.services.actions import ActionLogRow
@@ -19,20 +20,26 @@ from jointlead.services.budgets import PoolPosition
 from jointlead.services.exports import (
     PEOPLE_COLUMNS,
     RISK_SHARE_STEPS_BALANCE,
+    SETTLEMENT_COLUMNS,
     VARIANCE_COLUMNS,
     ExportResult,
     _cover,
     _digest,
     _organisation,
     _record,
+    as_final,
     budget_as_at_label,
     budget_headline,
     in_one_state,
     people_rows,
     risk_share_step_columns,
     risk_share_step_rows,
+    settlement_description,
+    settlement_rows,
+    settlement_total,
     variance_rows,
     variance_total,
+    year_end_settlement,
 )
 from jointlead.services.people import employees_and_lines
 from jointlead.services.picture import as_at_picture, count
@@ -98,8 +105,10 @@ def _summary_columns(code: str) -> tuple[ExportColumn, ...]:
     )
 
 
-def _summary_rows(position: PoolPosition, code: str, partner_codes: Sequence[str]) -> list[tuple[object, ...]]:
-    """The partner's part in the pool, from its contribution to its share of the forecast variance, step by step.
+def _summary_rows(position: PoolPosition, code: str, partner_codes: Sequence[str], final: bool
+                  ) -> list[tuple[object, ...]]:
+    """The partner's part in the pool, from its contribution to its share of the variance, step by step: of the
+    forecast variance, or once the year is `final` (M12 closed) of the actual one.
 
     The step rows are the Risk share steps sheet's rows, read for this partner, so the two sheets always agree."""
     pool = position.pool
@@ -116,24 +125,28 @@ def _summary_rows(position: PoolPosition, code: str, partner_codes: Sequence[str
          pool.budget_to_date, None),
         (None, "Actual to date", "What the partners' ledgers show against the pool's lines.", pool.actual_to_date,
          None),
+        (None, "Actual outturn", "What the partners' ledgers show for the whole year, every month closed.",
+         pool.forecast_outturn, None) if final else
         (None, "Forecast outturn", "Actuals to date, then a forecast at the run rate (or by a line's budget profile, "
                                    "where chosen, or the manager's own) for the rest.",
          pool.forecast_outturn, None),
-        (None, "Forecast full-year variance", "Outturn less budget: positive is an overspend, negative an "
-         "underspend. The risk share below decides who bears it.", pool.full_year_variance, None),
+        (None, "Full-year variance" if final else "Forecast full-year variance", "Outturn less budget: positive is "
+         "an overspend, negative an underspend. The risk share below decides who bears it.", pool.full_year_variance,
+         None),
     ]
     partner_column = 4 + list(partner_codes).index(code)  # risk_share_step_columns: step, what, why, in
     for step in risk_share_step_rows(position, partner_codes):
         number, title, explanation, variance_in = step[0], step[1], step[2], step[3]
         rows.append((number, title, explanation, variance_in, step[partner_column]))
-    words = (f"{code} bears {format_money(share)} of the overspend." if share > 0 else
-             f"{format_money(-share)} of underspend returns to {code}." if share < 0 else f"Nothing falls on {code}.")
-    rows.append((None, f"{code}'s share of the forecast variance", words, result.total_variance_pence, share))
+    words = share_words(result, code, format_money(abs(share)))
+    rows.append((None, f"{code}'s share of the {'' if final else 'forecast '}variance",
+                 f"{words[:1].upper()}{words[1:]}.", result.total_variance_pence, share))
     return rows
 
 
 def _burn_rows(position: PoolPosition) -> list[tuple[object, ...]]:
-    """The pool month by month, cumulative: budget all year, actuals to the as-at month, the forecast from there."""
+    """The pool month by month, cumulative: budget all year, actuals to the as-at month, the forecast from there
+    (none as at M12: the whole year is actual)."""
     pool = position.pool
     to_date = pool.as_at
     budget = list(accumulate(pool.budget_profile))
@@ -143,7 +156,7 @@ def _burn_rows(position: PoolPosition) -> list[tuple[object, ...]]:
         period = position.year.period(n)
         actual = outturn[n - 1] if n <= to_date else None
         # The forecast line starts where the actuals end, so the two join up on the chart.
-        forecast = outturn[n - 1] if n >= max(to_date, 1) else None
+        forecast = outturn[n - 1] if to_date < MONTHS and n >= max(to_date, 1) else None
         rows.append((f"{period.label} {period.month_name}", budget[n - 1], actual, forecast))
     return rows
 
@@ -188,13 +201,15 @@ def export_pack(database: Database, organisation_code: str, out: Path, *, as_at:
         raise JointleadError(f"{organisation.name} ({code}) is not a partner to {position.title}.",
                              f"Choose one of its partners: {', '.join(partner_codes)}.")
     report, actions = picture.report, picture.actions
+    settlement = year_end_settlement(database, position, today)
+    final = picture.final
     budget_label = budget_as_at_label(position)
     day_label = f"{today.day} {today:%B %Y}"
     as_at_label = f"{budget_label}; people, supervision and actions on {day_label}"
     with database.session() as session:
         cover = _cover(database, session, "Monthly pack", organisation, as_at_label, (
             f"{position.title} (host: {position.host_code}).",
-            *budget_headline(position, organisation),
+            *budget_headline(position, organisation, final),
             supervision_export.compliance_headline(report),
             f"{count(len(actions), 'action', 'actions')} owned by {code}, "
             f"{count(sum(a.is_open for a in actions), 'open', 'open')}.",
@@ -211,14 +226,18 @@ def export_pack(database: Database, organisation_code: str, out: Path, *, as_at:
             return workbook.add_table(title, columns, rows, table_name=name, description=description,
                                       totals=totals)
 
-        table("Budget summary", _summary_columns(code), _summary_rows(position, code, partner_codes),
-              "BudgetSummary", f"{code}'s contribution and its share of the forecast variance, step by step")
+        table("Budget summary", _summary_columns(code), _summary_rows(position, code, partner_codes, final),
+              "BudgetSummary",
+              f"{code}'s contribution and its share of the {'' if final else 'forecast '}variance, step by step")
         table("Risk share steps", risk_share_step_columns(partner_codes),
               risk_share_step_rows(position, partner_codes), "RiskShareSteps",
               f"The risk share step by step for every partner. {RISK_SHARE_STEPS_BALANCE}")
+        if settlement is not None:
+            table("Year-end settlement", SETTLEMENT_COLUMNS, settlement_rows(settlement), "YearEndSettlement",
+                  settlement_description(settlement), totals=[settlement_total(settlement)])
         line_columns, line_rows = _narrowed(VARIANCE_COLUMNS, [*variance_rows(position), variance_total(position)],
                                             PACK_LINE_HEADERS)
-        table("Budget lines", line_columns, line_rows[:-1], "BudgetLines",
+        table("Budget lines", as_final(line_columns, final), line_rows[:-1], "BudgetLines",
               f"Each line of the pool, and the whole pool's total, {budget_label}", totals=line_rows[-1:])
         table("People", *_narrowed(PEOPLE_COLUMNS, people_rows(employees), PACK_PEOPLE_HEADERS), "People",
               f"{len(employees)} people {code} employs, with both reporting lines, on {day_label}")
@@ -228,7 +247,8 @@ def export_pack(database: Database, organisation_code: str, out: Path, *, as_at:
         table("Actions", ACTION_COLUMNS, (_action_values(a) for a in actions), "Actions",
               f"The actions {code}'s staff own, open and closed, as on {day_label}")
         burn = table("Budget burn", BURN_COLUMNS, _burn_rows(position), "BudgetBurn",
-                     "The pool's cumulative budget, actual and forecast by month: the Charts sheet's figures")
+                     f"The pool's cumulative budget, actual{'' if final else ' and forecast'} by month: the Charts "
+                     "sheet's figures")
         trend = table("Compliance trend", TREND_COLUMNS, _trend_rows(report), "ComplianceTrend",
                       f"{code}'s supervision compliance at each month end: the Charts sheet's figures")
         workbook.add_charts("Charts", (

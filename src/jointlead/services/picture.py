@@ -15,11 +15,12 @@ from jointlead.domain.errors import JointleadError
 from jointlead.domain.findings import Area, Finding, finding_area
 from jointlead.domain.supervision import Status
 from jointlead.services.actions import ActionFigures, ActionLogRow, action_log, summarise_actions
-from jointlead.services.budget_report import LEDGERS, UNMAPPED, budget_checklist
+from jointlead.services.budget_report import UNMAPPED, budget_checklist
 from jointlead.services.budgets import PoolPosition, pool_position
 from jointlead.services.check import data_quality
 from jointlead.services.overview import OrganisationRow, organisations, service_name
 from jointlead.services.people import EmployeeLines
+from jointlead.services.reconciliation import position_is_final
 from jointlead.services.supervision import TREND_MONTHS, ComplianceReport, compliance
 from jointlead.store.database import Database
 from jointlead.store.models import Agreement, AgreementPartner, BudgetLine, Organisation, Person
@@ -46,6 +47,7 @@ class Picture:
     actions: tuple[ActionLogRow, ...]  # every action, open and closed; an organisation's are those its staff own
     findings: tuple[Finding, ...]  # data-quality errors and warnings
     budget_problem: str = ""  # why the pool's figures cannot be worked out (e.g. a line's profile), if they cannot
+    final: bool = False  # the budget is the year's actual outturn (as at M12, every month closed), not a forecast
 
     @property
     def code(self) -> str | None:
@@ -182,13 +184,14 @@ def as_at_picture(database: Database, today: date, *, organisation: str | None =
                 select(Organisation.code)
                 .join(AgreementPartner, AgreementPartner.organisation_id == Organisation.id)
                 .where(AgreementPartner.agreement_id == agreement_id).order_by(AgreementPartner.position)))
-        # Whether the months are closed, and any partner's ledger missing or not all imported: a pack's figures with
-        # one partner's month missing read as a large underspend returned to it, which the months' being open alone
-        # did not explain. Said only when not all in, so the printed dashboard keeps to one page when all is in.
+        # Whether the months are closed, then everything not complete: a partner's ledger missing or not all
+        # imported (one partner's month missing reads as a large underspend returned to it), a line with no budget or
+        # no ledger codes. What is complete is said only of the months, so the printed dashboard keeps to one page
+        # when all is well; what is not is always said, on the pack's cover and the dashboard alike.
         items = budget_checklist(database, agreement_id, position.year,
                                  position.as_at.number if position.as_at else 0)
         budget_items = tuple((item.wording, item.ok) for item in items
-                             if item is items[0] or (item.about == LEDGERS and not item.ok))
+                             if item.about != UNMAPPED and (item is items[0] or not item.ok))
         if position.risk_share_problem is not None:  # a pack waits for it, so it is one of the things to complete
             problem_words = f"{position.risk_share_problem.message} {position.risk_share_problem.advice}".strip()
             budget_items += ((problem_words, False),)
@@ -204,4 +207,4 @@ def as_at_picture(database: Database, today: date, *, organisation: str | None =
             database, [f for f in quality.findings if f.severity.needs_action], code)
     return Picture(service_name(database), chosen, parents, today, position,
                    partner_codes, checklist(budget_items, unmapped, no_line, report, actions, problem), report,
-                   actions, findings, problem)
+                   actions, findings, problem, final=position is not None and position_is_final(database, position))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
 from types import MappingProxyType
@@ -14,7 +14,7 @@ from jointlead.domain.calendar import FinancialYear, Period
 from jointlead.domain.errors import JointleadError
 from jointlead.domain.reconciliation import PartnerAccount, Reconciliation, reconcile
 from jointlead.domain.risk_share import RiskShareResult
-from jointlead.services.budgets import pool_position
+from jointlead.services.budgets import PoolPosition, pool_position
 from jointlead.services.overview import closed_months, last_closed_period
 from jointlead.store.database import Database
 from jointlead.store.models import (
@@ -43,7 +43,7 @@ class YearEndReconciliation:
     reconciliation: Reconciliation
     risk_share: RiskShareResult  # of the outturn variance: actual when final, forecast otherwise
     # Instalments not received and not expected until after `today`: part of each partner's unpaid contribution,
-    # shown so a provisional balance is not read as arrears.
+    # which a provisional balance takes as paid when due (`reconcile`); the final settlement counts them.
     not_yet_due_by_partner: Mapping[str, int]
 
     def __post_init__(self) -> None:
@@ -68,6 +68,29 @@ class YearEndReconciliation:
         why = " and ".join(reasons)
         return f"Provisional: the forecast outturn for {self.year.label} {when}. {why}, so these figures may change."
 
+    @property
+    def settlement_words(self) -> str:
+        """Who pays whom, in a sentence: at the year end once final; before then a forecast with each instalment paid
+        when due, never money owed now."""
+        said = "; ".join(s.words(forecast=not self.final) for s in self.reconciliation.settlements)
+        if self.final:
+            return f"{said}." if said else "Nothing to settle."
+        return (f"Forecast at year end, with each instalment paid when it falls due: {said}." if said else
+                "Forecast at year end, with each instalment paid when it falls due: nothing to settle.")
+
+
+def outturn_is_final(closed: Collection[int], as_at: int) -> bool:
+    """Whether figures as at period `as_at` are the year's actual outturn: as at M12, with every month of the year
+    closed and none unlocked since (`closed`), so nothing in them is forecast and nothing can change."""
+    return as_at == YEAR_END and all(number in closed for number in range(1, YEAR_END + 1))
+
+
+def position_is_final(database: Database, position: PoolPosition) -> bool:
+    """`outturn_is_final` for a pool's position: whether its outturn is the actual one, to be worded so."""
+    with database.session() as session:
+        closed = closed_months(session, position.agreement_id, position.year.start_year)
+    return outturn_is_final(closed, position.as_at.number if position.as_at else 0)
+
 
 def _agreement(session: Session, agreement_id: int | None) -> Agreement:
     query = select(Agreement).order_by(Agreement.id)
@@ -79,7 +102,8 @@ def _agreement(session: Session, agreement_id: int | None) -> Agreement:
 
 def year_end_reconciliation(database: Database, agreement_id: int | None = None, year: FinancialYear | None = None,
                             *, today: date | None = None) -> YearEndReconciliation:
-    """Settle a pool's year (default: the year of its last closed period) between each partner and the host."""
+    """Settle a pool's year (default: the year of its last closed period) between each partner and the host; before
+    it is final, on `today` (default: today), with each instalment not due by then taken as paid when due."""
     with database.session() as session:
         agreement = _agreement(session, agreement_id)
         if year is None:
@@ -109,9 +133,10 @@ def year_end_reconciliation(database: Database, agreement_id: int | None = None,
         agreement_id = agreement.id
     as_at = max(closed_periods, default=0)
     open_periods = tuple(number for number in range(1, as_at) if number not in closed_periods)
-    final = as_at == YEAR_END and not open_periods
+    final = outturn_is_final(closed_periods, as_at)
     position = pool_position(database, agreement_id, year=year, as_at=as_at)
-    accounts = [PartnerAccount(code, name, due.get(organisation_id) or 0, paid.get(organisation_id) or 0)
+    accounts = [PartnerAccount(code, name, due.get(organisation_id) or 0, paid.get(organisation_id) or 0,
+                               not_yet_due.get(organisation_id) or 0)
                 for organisation_id, code, name in partners]
     return YearEndReconciliation(
         agreement_id=position.agreement_id, title=position.title, year=year, as_at=position.as_at,

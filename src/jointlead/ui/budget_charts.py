@@ -34,9 +34,15 @@ from PySide6.QtWidgets import (
 from jointlead.domain.budget import MONTHS, LineFigures
 from jointlead.domain.money import format_pounds
 from jointlead.domain.rag import AMBER_WITHIN_BASIS_POINTS, GREEN_WITHIN_BASIS_POINTS, Rag
-from jointlead.domain.risk_share import ShareProfile
+from jointlead.domain.risk_share import ShareProfile, share_words
 from jointlead.services.budgets import LinePosition, PoolPosition
-from jointlead.ui.budget_words import month_words, risk_share_waiting, variance_percent
+from jointlead.ui.budget_words import (
+    month_words,
+    nothing_to_share,
+    placed_in_pounds,
+    risk_share_waiting,
+    variance_percent,
+)
 from jointlead.ui.theme import (
     NHS_BLUE,
     NHS_DARK_BLUE,
@@ -204,6 +210,13 @@ class _Bar:
     tip: str
     line_id: int | None = None
     fill: str = NHS_BLUE  # the bar's colour, for a label that has to sit inside it
+    # The figure at the bar's end, where it is not `pence` in whole pounds: the risk share's parts, in whole pounds
+    # that add up to the variance as the tiles show them (`placed_in_pounds`).
+    shown_pence: int | None = None
+
+    @property
+    def figure(self) -> str:
+        return format_pounds(self.pence if self.shown_pence is None else self.shown_pence)
 
 
 class BudgetCharts(QWidget):
@@ -220,6 +233,7 @@ class BudgetCharts(QWidget):
         # Room for a readable chart; set here, before any window exists, so the layout never has to change it later.
         self.setMinimumSize(480, 320)
         self.position: PoolPosition | None = None
+        self.final = False  # the position's outturn is the year's actual one (M12 closed), not a forecast
         self.line_id: int | None = None
         self.variance_bars: list[_Bar] = []
         self.risk_bars: list[_Bar] = []
@@ -371,8 +385,10 @@ class BudgetCharts(QWidget):
     def is_empty(self) -> bool:
         return self.stack.currentWidget() is self.empty
 
-    def show_position(self, position: PoolPosition | None, line_id: int | None = None) -> None:
-        """Draw a pool's position; the cumulative chart is for the line with `line_id`, or the whole pool."""
+    def show_position(self, position: PoolPosition | None, line_id: int | None = None, *, final: bool = False
+                      ) -> None:
+        """Draw a pool's position; the cumulative chart is for the line with `line_id`, or the whole pool. A `final`
+        position (as at M12, every month closed) is worded as the actual outturn it is, not a forecast."""
         if position is None:
             self.clear()
             return
@@ -380,6 +396,7 @@ class BudgetCharts(QWidget):
             self.clear(NO_LINES)
             return
         self.position = position
+        self.final = final
         self.stack.setCurrentWidget(self.tabs)
         self._show_variance(position)
         self._show_risk(position)
@@ -420,7 +437,8 @@ class BudgetCharts(QWidget):
                          f"{format_pounds(budget[m - 1])})" for m, p in enumerate(outturn, 1)],
         }
         variance = figures.full_year_variance
-        detail = (f"Forecast outturn {format_pounds(figures.forecast_outturn)} against a budget of "
+        detail = (f"{'Actual' if self.final else 'Forecast'} outturn {format_pounds(figures.forecast_outturn)} "
+                  "against a budget of "
                   f"{format_pounds(figures.annual_budget_pence)}: {_over_under(variance)}"
                   + (f" {format_pounds(abs(variance))}{_share(variance, figures.annual_budget_pence)}"
                      if variance else ""))
@@ -444,7 +462,7 @@ class BudgetCharts(QWidget):
         self.line_axis.setLabelsFont(_label_font(9 if len(shown) <= 16 else 7.5))
         values = [_pounds(bar.pence) for bar in self.variance_bars]
         _money_axis(self.variance_axis, min(values), max(values), target=7, pad=0.15)
-        heading = "Forecast full-year variance by line"
+        heading = "Full-year variance by line" if self.final else "Forecast full-year variance by line"
         if len(shown) < len(lines):
             heading += f": the largest {len(shown)} of {len(lines)} lines"
         variance = position.pool.full_year_variance
@@ -465,16 +483,14 @@ class BudgetCharts(QWidget):
         return _Bar(f"{line.code} {name}", variance, tip, line.id, RAG_FILLS[figures.full_year_rag().value][1])
 
     @staticmethod
-    def _partner_bar(position: PoolPosition, code: str, pence: int) -> _Bar:
+    def _partner_bar(position: PoolPosition, code: str, shown: int) -> _Bar:
+        """A partner's bar: as long as its share, labelled with it as the tiles show it (`shown`, whole pounds)."""
+        result = position.risk_share
         name = f"{code} (host)" if code == position.host_code else code
-        if pence > 0:
-            share = f"bears {format_pounds(pence)} of the overspend"
-        elif pence < 0:
-            share = f"has {format_pounds(-pence)} of the underspend returned"
-        else:
-            share = "bears none of the variance"
+        words = share_words(result, code, format_pounds(abs(shown)), name)
         contribution = format_pounds(position.contributions_by_partner.get(code, 0))
-        return _Bar(name, pence, f"{name} {share} (contribution {contribution})")
+        return _Bar(name, result.share_by_partner[code], f"{words[:1].upper()}{words[1:]}. Contribution "
+                    f"{contribution}.", shown_pence=shown)
 
     def _show_risk(self, position: PoolPosition) -> None:
         result = position.risk_share
@@ -482,22 +498,26 @@ class BudgetCharts(QWidget):
             self._show_risk_waiting(position)
             return
         self.risk_stack.setCurrentWidget(self.risk_view)
-        bars = [self._partner_bar(position, code, pence) for code, pence in result.share_by_partner.items()]
+        # Every figure in whole pounds that add up to the variance, as the tiles show them: £2,001.00 shared
+        # £1,000.50 each reads £1,001 and £1,000, not £1,001 twice.
+        *shares, reserve, retained, unallocated = placed_in_pounds(result)
+        bars = [self._partner_bar(position, code, shown) for code, shown in zip(result.share_by_partner, shares,
+                                                                                 strict=True)]
         kinds = ["partner"] * len(bars)
         if result.reserve_used_pence:
             bars.append(_Bar("Risk reserve", result.reserve_used_pence,
-                             f"Met from the risk reserve: {format_pounds(result.reserve_used_pence)}",
-                             fill=SHARED_COLOUR))
+                             f"Met from the risk reserve: {format_pounds(reserve)}", fill=SHARED_COLOUR,
+                             shown_pence=reserve))
             kinds.append("pool")
         if result.retained_in_pool_pence:
             bars.append(_Bar("Retained in the pool", result.retained_in_pool_pence,
-                             f"Underspend retained in the pool and carried forward: "
-                             f"{format_pounds(-result.retained_in_pool_pence)}", fill=SHARED_COLOUR))
+                             f"Underspend retained in the pool and carried forward: {format_pounds(-retained)}",
+                             fill=SHARED_COLOUR, shown_pence=retained))
             kinds.append("pool")
         if result.unallocated_pence:
             bars.append(_Bar(UNALLOCATED, result.unallocated_pence,
-                             f"Beyond every partner's cap: {format_pounds(result.unallocated_pence)} unallocated, "
-                             "to be referred to the board", fill=RAG_FILLS["red"][1]))
+                             f"Beyond every partner's cap: {format_pounds(unallocated)} unallocated, to be referred "
+                             "to the board", fill=RAG_FILLS["red"][1], shown_pence=unallocated))
             kinds.append("unallocated")
         bars.reverse()  # the first partner at the top
         kinds.reverse()
@@ -515,10 +535,13 @@ class BudgetCharts(QWidget):
         values = [_pounds(bar.pence) for bar in bars]
         _money_axis(self.risk_axis, min(values), max(values), target=7, pad=0.15)
         total = result.total_variance_pence
+        forecast = "" if self.final else "forecast "
         if total:
-            heading = f"Who bears the forecast {_over_under(total)} of {format_pounds(abs(total))}"
-        else:
-            heading = "Risk share: no forecast variance to share"
+            heading = f"Who bears the {forecast}{_over_under(total)} of {format_pounds(abs(total))}"
+        elif nothing_to_share(result):
+            heading = f"Risk share: no {forecast}variance to share"
+        else:  # on budget, and still a fixed-share line over and as much under elsewhere
+            heading = f"Who bears what, with the pool {forecast}on budget"
         notes = []
         if any(line.share_profile == ShareProfile.FIXED and line.figures.full_year_variance for line in position.lines):
             notes.append("fixed-share lines fall on their own partner")
@@ -557,7 +580,7 @@ class BudgetCharts(QWidget):
             item.setZValue(10)
             labels.append(item)
         for item, bar in zip(labels, bars, strict=True):
-            item.setText(format_pounds(bar.pence))
+            item.setText(bar.figure)
         self._place_labels(chart, series, bars, labels)
 
     @staticmethod

@@ -31,7 +31,9 @@ from jointlead.services.budget_report import ChecklistItem
 from jointlead.services.budget_setup import (
     ALREADY,
     CARRIED,
+    CARRIED_FORWARD,
     AgreementTerms,
+    ContributionForward,
     Instalment,
     LineTerms,
     MappingRow,
@@ -394,7 +396,10 @@ class VirementDialog(FormDialog):
         self.giver = self.choice("From line", options)
         self.taker = self.choice("To line", options, options[1][1] if len(options) > 1 else None)
         self.amount = self.money("Amount")
-        self.recurrent = self.tick("Recurrent (carries into next year's budgets)")
+        following = FinancialYear(frame.year.start_year + 1).label
+        # Once next year is started, starting it carries nothing more: the virement is made in it there and then.
+        self.recurrent = self.tick(f"Recurrent (moved in {following}'s budgets too, which are set already)"
+                                   if frame.next_year_started else f"Recurrent (carries into {following}'s budgets)")
         self.reason = self.text("Reason")
         self.approver = self.text("Approved by")
         self.approved_on = self.day("Approved on", today)
@@ -503,15 +508,34 @@ def _roll_forward_columns(plan: RollForward) -> tuple[list[Column], list[Column]
                                      if r.status == CARRIED else "Already set: left alone"),
                tone=lambda r: "muted" if r.status == ALREADY else None),
     ]
+    def status(row: ContributionForward) -> str:
+        return {CARRIED: "Carried: recurrent", ALREADY: "Already recorded: left alone",
+                CARRIED_FORWARD: "Carried forward"}.get(row.status, f"Not carried: {this} only")
+
     contributions = [
         Column("Partner", lambda r: r.partner_code),
         Column("Funding stream", lambda r: r.funding_stream, max_width=260),
         Column("Amount", lambda r: format_pounds(r.amount_pence), sort_key=lambda r: r.amount_pence, align=RIGHT),
-        Column("Paid", lambda r: r.schedule.capitalize()),
-        Column(following, lambda r: {CARRIED: "Carried: recurrent", ALREADY: "Already recorded: left alone"}.get(
-            r.status, f"Not carried: {this} only"), tone=lambda r: None if r.status == CARRIED else "muted"),
+        Column("Paid", lambda r: "In the pool already" if r.status == CARRIED_FORWARD else r.schedule.capitalize()),
+        Column(following, status, tone=lambda r: None if r.status in (CARRIED, CARRIED_FORWARD) else "muted",
+               tooltip=lambda r: (f"{r.partner_code}'s part of the underspend the pool retained in {this}, in the "
+                                  "pool already" if r.status == CARRIED_FORWARD else status(r))),
     ]
     return lines, contributions
+
+
+def underspend_words(plan: RollForward) -> str:
+    """What starting next year does with the underspend this year retained in the pool, in a sentence (nothing
+    where the agreement does not retain underspend, or retained none)."""
+    this, following = plan.year.label, plan.next_year.label
+    if plan.underspend_unknown:
+        return (f" {this}'s outturn is not final yet (M12 is not closed), so the underspend it retains in the pool is "
+                f"not known: once it is, start {following} again to carry it forward.")
+    if not plan.retained_pence:
+        return ""
+    return (f" The {format_exact(plan.retained_pence)} of underspend retained in the pool at the end of {this} is "
+            f"carried forward into {following}'s funding: each partner's part, as it contributed in {this}, is "
+            "added as a contribution already received.")
 
 
 def balance_words(plan: RollForward) -> tuple[str, str]:
@@ -540,7 +564,8 @@ class RollForwardDialog(ScrollingFormDialog):
                          f"all back). Each line's {following} budget is its {this} budget without what non-recurrent "
                          "virements moved this year (recurrent virements carry on), spread over the months like "
                          f"this year's. Recurrent contributions are added again with the same amount and payment "
-                         f"schedule. Whatever {following} already has is left alone.", parent)
+                         f"schedule.{underspend_words(plan)} Whatever {following} already has is left alone.",
+                         parent)
         self.plan = plan
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(f"&Start {following}")
         line_columns, contribution_columns = _roll_forward_columns(plan)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QComboBox
 
 from jointlead.domain.budget import ForecastMethod, divide_rounding_half_away_from_zero, variance_basis_points
-from jointlead.domain.calendar import MONTH_ABBREVIATIONS
+from jointlead.domain.calendar import MONTH_ABBREVIATIONS, format_day
 from jointlead.domain.errors import ValidationError
 from jointlead.domain.money import format_pounds, whole_pounds_adding_up
 from jointlead.domain.rag import AMBER_WITHIN_BASIS_POINTS, GREEN_WITHIN_BASIS_POINTS, Rag, variance_rag
@@ -41,23 +41,40 @@ def month_words(number: int) -> str:
     return f"M{number} {MONTH_ABBREVIATIONS[number - 1]}"
 
 
+def placed_in_pounds(result: RiskShareResult) -> list[int]:
+    """Where the variance falls, in whole pounds (as pence) that add up to it as `format_pounds` shows it
+    (`whole_pounds_adding_up`): each partner's share in the agreement's order, then the risk reserve, the pool
+    (underspend retained) and the board (unallocated)."""
+    return whole_pounds_adding_up([*result.share_by_partner.values(), result.reserve_used_pence,
+                                   result.retained_in_pool_pence, result.unallocated_pence])
+
+
 def shares_in_pounds(result: RiskShareResult) -> dict[str, int]:
-    """Each partner's share in whole pounds (as pence) such that, with what falls elsewhere (the risk reserve, the
-    pool, the board), they add up to the variance as `format_pounds` shows it (`whole_pounds_adding_up`)."""
-    placed = whole_pounds_adding_up([*result.share_by_partner.values(), result.reserve_used_pence,
-                                     result.retained_in_pool_pence, result.unallocated_pence])
-    return dict(zip(result.share_by_partner, placed, strict=False))
+    """Each partner's share in whole pounds (as pence), as `placed_in_pounds` places it."""
+    return dict(zip(result.share_by_partner, placed_in_pounds(result), strict=False))
+
+
+def nothing_to_share(result: RiskShareResult) -> bool:
+    """Whether the risk share places nothing anywhere: no partner's share, risk reserve, underspend retained or
+    unallocated overspend. Not whether the pool's variance is nil: a fixed-share line over and a variable line as
+    much under leave the pool on budget and one partner bearing what the other gets back."""
+    return not any((*result.share_by_partner.values(), result.reserve_used_pence, result.retained_in_pool_pence,
+                    result.unallocated_pence))
 
 
 def as_it_stood(position: PoolPosition) -> str:
     """What figures as at a month before the last closed one are, said after them (nothing for today's position):
-    the budgets and forecasts as that month closed on, without the virements made since (`budgets.moved_since`)."""
+    the budgets and forecasts as they were last reported for that month, when it closed or when a pack for it was
+    sent after (`budgets.stood_at`), without the virements made since (`budgets.moved_since`)."""
     if not position.as_it_stood:
         return ""
     count = len(position.left_out)
     since = ("" if not count else ", without the virement made since" if count == 1
              else f", without the {count} virements made since")
-    return f" The budgets and forecasts are as they stood when {position.as_at.label} closed{since}."
+    month, point = position.as_at.label, position.stood_at
+    when = (f"the {month} {point.sent} for {point.partner} was exported on {format_day(point.on)}"
+            if point is not None and point.sent else f"{month} closed")
+    return f" The budgets and forecasts are as they stood when {when}{since}."
 
 
 def variance_tone(variance: int, budget: int) -> str | None:

@@ -43,6 +43,7 @@ from jointlead.ui.budget_words import (
     fill_as_at,
     month_chosen,
     month_words,
+    nothing_to_share,
     over_under,
     rag_words,
     risk_share_waiting,
@@ -95,6 +96,7 @@ CONTRIBUTION_COLUMNS = [
     Column("Paid", lambda r: r.schedule.capitalize()),
 ]
 
+# The Lines table's columns to date; `_line_columns` adds the outturn and its variance, forecast or actual.
 LINE_COLUMNS = [
     Column("Code", lambda r: r.code),
     # A line's ledger codes are counted on Ledger codes…: here only a line with none says so, in words, which leaves
@@ -113,13 +115,25 @@ LINE_COLUMNS = [
     _money("Actual\nto date", lambda r: r.figures.actual_to_date),
     _money("Variance\nto date", lambda r: r.figures.ytd_variance, tone=_ytd_tone,
            tooltip=lambda r: _variance_tip(r.figures.ytd_variance, r.figures.budget_to_date, "budget to date")),
-    _money("Forecast\noutturn", lambda r: r.figures.forecast_outturn,
-           tooltip=lambda r: "Each line's actuals to date plus its forecast" if isinstance(r, GridRow) else
-           f"Actuals to date plus a forecast at {FORECAST_WORDS[r.forecast_method]}, or the forecast set by hand"),
-    _money("Forecast\nvariance", lambda r: r.figures.full_year_variance, tone=_year_tone,
-           tooltip=lambda r: _variance_tip(r.figures.full_year_variance, r.figures.annual_budget_pence,
-                                           "annual budget")),
 ]
+
+
+def _line_columns(final: bool) -> list[Column]:
+    """The Lines table's columns; once the year is `final` (as at M12, every month closed) its outturn and variance
+    are the actual ones, and headed so. The columns keep their names (`key`), so one hidden stays hidden."""
+    return [
+        *LINE_COLUMNS,
+        _money("Actual\noutturn" if final else "Forecast\noutturn", lambda r: r.figures.forecast_outturn,
+               key="Forecast\noutturn",
+               tooltip=lambda r: "The year's actuals, every month closed" if final else
+               "Each line's actuals to date plus its forecast" if isinstance(r, GridRow) else
+               f"Actuals to date plus a forecast at {FORECAST_WORDS[r.forecast_method]}, or the forecast set by hand"),
+        _money("Full-year\nvariance" if final else "Forecast\nvariance", lambda r: r.figures.full_year_variance,
+               tone=_year_tone, key="Forecast\nvariance",
+               tooltip=lambda r: _variance_tip(r.figures.full_year_variance, r.figures.annual_budget_pence,
+                                               "annual budget")),
+    ]
+
 
 def _pence(header: str, pence: Callable[[object], int], **options) -> Column:
     """Money to the penny, where pence matter: what partners actually pay each other."""
@@ -170,28 +184,23 @@ INSTALMENT_COLUMNS = [
 ]
 
 def _year_end_columns(final: bool) -> list[Column]:
-    """The partners' settlement: the year's own once M12 is closed, otherwise a forecast of it."""
-    when = "" if final else " at the forecast outturn, on the contributions paid so far"
+    """The partners' settlement, as the workbooks' Year-end settlement sheet has it: the year's own once M12 is
+    closed, otherwise a forecast of it, which takes each instalment not yet due as paid when due (what is overdue
+    stays in the balance, and is said above the table). Each row adds up across: due, less paid and not yet due,
+    plus the share, is the balance."""
+    when = "" if final else " at the year end, at the forecast outturn, with each instalment paid when due"
     return [
         Column("Partner", lambda r: f"{r.code} (host)" if r.is_host else r.code, tooltip=lambda r: r.name),
         _pence("Contribution\ndue", lambda r: r.due_pence),
         _pence("Paid", lambda r: r.paid_pence),
+        _pence("Not yet\ndue", lambda r: r.not_yet_due_pence,
+               tooltip=lambda _r: "Nil at the year end: every instalment still unpaid is counted" if final else
+               "Instalments not expected yet: taken as paid when they fall due"),
         _pence("Share of\nvariance", lambda r: r.share_pence),
         _pence("Balance", lambda r: r.balance_pence,
                tooltip=lambda _r: f"What the partner owes the pool{when}; negative when the pool owes the partner"),
         Column("Settlement" if final else "Forecast settlement\nat year end", lambda r: r.words, max_width=420),
     ]
-
-
-def _settlement_headline(result: reconciliation.YearEndReconciliation) -> str:
-    """Who pays whom: at the year end once it is final; before then a forecast, never money owed now."""
-    settlements = result.reconciliation.settlements
-    if result.final:
-        return "; ".join(str(s) for s in settlements) or "Nothing to settle."
-    # Mid-year the balances count what is paid so far at the forecast outturn: said as the forecast it is.
-    forecast = "; ".join(f"{s.payer} would pay {s.payee} {format_money(s.amount_pence)}" for s in settlements)
-    return (f"Forecast at year end, on the contributions paid so far: {forecast}." if forecast else
-            "Forecast at year end: nothing to settle.")
 
 
 @dataclass(frozen=True)
@@ -267,8 +276,9 @@ class BudgetsPage(Page):
         tiles.setSpacing(12)
         self.contributions_tile = Tile("Contributions", self)
         self.actual_tile = Tile("Actual to date", self)
-        self.outturn_tile = Tile("Forecast outturn", self)
-        self.variance_tile = Tile("Forecast variance", self)
+        # Forecast until the year is final: the tiles' words say which (`_show_summary`), their titles hold for both.
+        self.outturn_tile = Tile("Outturn", self)
+        self.variance_tile = Tile("Full-year variance", self)
         for tile in (self.contributions_tile, self.actual_tile, self.outturn_tile, self.variance_tile):
             tiles.addWidget(tile)
         self.contributions_tile.clicked.connect(lambda: self.tabs.setCurrentWidget(self.contributions_tab))
@@ -368,7 +378,9 @@ class BudgetsPage(Page):
 
     def _build_tabs(self) -> None:
         self.views: dict[str, QWidget] = {}  # each view by its name, for a dashboard tile to open
-        self.lines = DataTable("budget lines", LINE_COLUMNS, "This agreement has no budget lines yet: add one.", self,
+        self._final = False  # the figures shown are the year's actual outturn (`reconciliation.outturn_is_final`)
+        self.lines = DataTable("budget lines", _line_columns(final=False), "This agreement has no budget lines yet: "
+                               "add one.", self,
                                stretch_column=1, fit_rows=True, foot=lambda row: isinstance(row, GridRow))
         self.lines.view.doubleClicked.connect(lambda _index: self.show_ledger_rows())
         # The cumulative chart follows the line chosen; a bar clicked on the variance chart chooses its line.
@@ -447,7 +459,7 @@ class BudgetsPage(Page):
         self.year_end_summary.setWordWrap(True)
         self.year_end_summary.setTextFormat(Qt.TextFormat.RichText)
         self.year_end = DataTable("partners", _year_end_columns(final=False), "No partners are recorded.", self,
-                                  searchable=False, stretch_column=5, fit_rows=True)
+                                  searchable=False, stretch_column=6, fit_rows=True)
         self.next_year_title = section_title("Next year", self)
         self.next_year_state = QLabel("", self)
         self.next_year_state.setWordWrap(True)
@@ -505,11 +517,16 @@ class BudgetsPage(Page):
         self.pool_area.setVisible(True)
         self.position = position
         unmapped = budget_report.unmapped_rows(database, position.agreement_id, position.year)
-        self._show_summary(position, summary, unmapped)
+        # As at M12 with every month closed the outturn is the actual one: the page says so, not "forecast".
+        final = reconciliation.outturn_is_final(frame.closed, position.as_at.number if position.as_at else 0)
+        self._show_summary(position, summary, unmapped, final)
+        if final != self._final:  # headed afresh only when it changes: new columns forget the order chosen
+            self._final = final
+            self.lines.set_columns(_line_columns(final))
         self.lines.set_rows([*position.lines, self._whole_pool(position)] if position.lines else [])
         self._show_months()
         self._show_risk_share(position)
-        self.charts.show_position(position)
+        self.charts.show_position(position, final=final)
         self.unmapped.set_rows(unmapped)
         self.tabs.setTabText(self.tabs.indexOf(self.unmapped_tab),
                              f"{UNMAPPED} ({len(unmapped)})" if unmapped else UNMAPPED)
@@ -533,9 +550,10 @@ class BudgetsPage(Page):
                                      if last_day and self.today <= last_day else "")
         self.unlock_button.setEnabled(bool(frame.closed))
 
-    def _show_summary(self, position: PoolPosition, summary, unmapped: Sequence[budget_report.LedgerRow]) -> None:
-        """The tiles and subtitle as at the month chosen; `unmapped`: the year's unmapped rows, all of which the
-        Unmapped rows tab lists (a later month's can be assigned before it closes)."""
+    def _show_summary(self, position: PoolPosition, summary, unmapped: Sequence[budget_report.LedgerRow],
+                      final: bool) -> None:
+        """The tiles and subtitle as at the month chosen (`final`: the year's actual outturn); `unmapped`: the year's
+        unmapped rows, all of which the Unmapped rows tab lists (a later month's can be assigned before it closes)."""
         pool = position.pool
         chosen = position.as_at.number if position.as_at else 0
         if not chosen:
@@ -546,9 +564,11 @@ class BudgetsPage(Page):
             as_at = f"as at {period.label} {position.year.label}{provisional}"
         by_profile = [line.code for line in position.lines if line.forecast_method == ForecastMethod.PROFILE]
         besides = f"on {listed(by_profile)}, forecast by their budget profile, and " if by_profile else ""
-        self.subtitle.setText(f"{position.title}, hosted by {position.host_code}. Figures {as_at}; the forecast runs "
-                              f"the year on at the rate so far, except {besides}where a month's forecast is set by "
-                              f"hand.{as_it_stood(position)}")
+        outlook = ("the actual outturn for the year, every month closed" if final else
+                   f"the forecast runs the year on at the rate so far, except {besides}where a month's forecast is "
+                   "set by hand")
+        self.subtitle.setText(f"{position.title}, hosted by {position.host_code}. Figures {as_at}; {outlook}."
+                              f"{as_it_stood(position)}")
         self.contributions_tile.set_figure(format_pounds(summary.contributions_pence),
                                            f"Pool for {position.year.label}")
         # Those of the months the actual to date adds up, as the pack's checklist counts them; when the tab lists
@@ -563,20 +583,24 @@ class BudgetsPage(Page):
                                     f"Budget to date {format_pounds(pool.budget_to_date)} "
                                     f"({over_under(pool.ytd_variance, pool.budget_to_date)}){unmapped_words}",
                                     variance_tone(pool.ytd_variance, pool.budget_to_date))
+        year = position.year.label
         self.outturn_tile.set_figure(format_pounds(pool.forecast_outturn),
-                                     f"Annual budget {format_pounds(pool.annual_budget_pence)}")
+                                     f"{f'Actual for {year}, M12 closed' if final else f'Forecast for {year}'}; "
+                                     f"annual budget {format_pounds(pool.annual_budget_pence)}")
         variance = pool.full_year_variance
-        if position.risk_share is None:
-            shared = "; not shared yet: see Risk share"
+        result = position.risk_share
+        if result is None:
+            shared = "; not shared yet: see Risk share" if variance else ""
         else:
-            shared = "; shared " + " · ".join(f"{code} {format_pounds(pence)}"
-                                              for code, pence in shares_in_pounds(position.risk_share).items())
-        self.variance_tile.set_figure(
-            format_pounds(variance),
-            f"{'Overspend' if variance > 0 else 'Underspend' if variance < 0 else 'On budget'} "
-            f"{variance_percent(variance, pool.annual_budget_pence)}".strip()
-            + (shared if variance else ""),
-            variance_tone(variance, pool.annual_budget_pence))
+            # Said whenever anything falls anywhere: a pool on budget may still have one partner's fixed-share line
+            # over and as much returned to the other.
+            shared = "" if nothing_to_share(result) else "; shared " + " · ".join(
+                f"{code} {format_pounds(pence)}" for code, pence in shares_in_pounds(result).items())
+        kind = "Overspend" if variance > 0 else "Underspend" if variance < 0 else "On budget"
+        words = (kind, variance_percent(variance, pool.annual_budget_pence),
+                 "for the year, M12 closed" if final else "forecast for the year")
+        self.variance_tile.set_figure(format_pounds(variance), " ".join(w for w in words if w) + shared,
+                                      variance_tone(variance, pool.annual_budget_pence))
 
     def _show_risk_share(self, position: PoolPosition) -> None:
         if position.risk_share is None:
@@ -601,7 +625,8 @@ class BudgetsPage(Page):
     def _show_year_end(self, database: Database, year: FinancialYear) -> None:
         self._show_next_year(database, year)
         try:
-            result = reconciliation.year_end_reconciliation(database, self.position.agreement_id, year)
+            result = reconciliation.year_end_reconciliation(database, self.position.agreement_id, year,
+                                                            today=self.today)
         except ValidationError as waiting:  # the settlement is each partner's share of the variance: it waits too
             headline, how = risk_share_waiting(waiting, year.label)
             self.year_end_summary.setText(f"<p><b>Who pays whom at the year end waits on the risk share. "
@@ -610,18 +635,24 @@ class BudgetsPage(Page):
             return
         self.year_end.setVisible(True)
         notes = []
-        not_due = {code: pence for code, pence in result.not_yet_due_by_partner.items() if pence}
-        if not_due and not result.final:
-            notes.append("Instalments not yet due count as unpaid here (" + ", ".join(
-                f"{escape(code)} {escape(format_money(pence))}" for code, pence in not_due.items())
-                + "): each one paid when due comes off its partner's balance.")
+        partners = result.reconciliation.partners
+        not_due = [(p.code, p.not_yet_due_pence) for p in partners if p.not_yet_due_pence]
+        if not_due:
+            notes.append("Instalments not yet due (" + ", ".join(
+                f"{escape(code)} {escape(format_money(pence))}" for code, pence in not_due)
+                + ") are taken as paid when they fall due, so they are left out of the balances.")
+        overdue = [(p.code, p.overdue_pence) for p in partners if p.overdue_pence > 0]
+        if overdue and not result.final:
+            notes.append("<b>Overdue now:</b> " + ", ".join(
+                f"{escape(code)} {escape(format_money(pence))}" for code, pence in overdue)
+                + ", expected by today and not received. Each stays in its partner's balance until it is paid.")
         if result.reconciliation.unallocated_pence:
             notes.append(f"{escape(format_money(result.reconciliation.unallocated_pence))} is unallocated: refer to "
                          "the board.")
         if result.reconciliation.carried_forward_pence:
             notes.append(f"{escape(format_money(result.reconciliation.carried_forward_pence))} is carried forward "
                          "in the pool.")
-        self.year_end_summary.setText(f"<p>{escape(result.status)}</p><p><b>{escape(_settlement_headline(result))}"
+        self.year_end_summary.setText(f"<p>{escape(result.status)}</p><p><b>{escape(result.settlement_words)}"
                                       "</b></p>" + "".join(f"<p>{note}</p>" for note in notes))
         self.year_end.set_columns(_year_end_columns(result.final))
         self.year_end.set_rows(result.reconciliation.partners)
@@ -682,7 +713,8 @@ class BudgetsPage(Page):
                                   edit_text=lambda r, f=pence: plain_pounds(f(r))))
         columns += [
             _money("Actual\nto date", lambda r: r.figures.actual_to_date),
-            _money("Forecast\noutturn", lambda r: r.figures.forecast_outturn),
+            _money("Actual\noutturn" if self._final else "Forecast\noutturn", lambda r: r.figures.forecast_outturn,
+                   key="Forecast\noutturn"),
             _money("Variance", lambda r: r.figures.full_year_variance),
             Column("RAG", lambda r: r.figures.full_year_rag().value.capitalize(),
                    tone=lambda r: RAG_FILL_TONES.get(r.figures.full_year_rag())),

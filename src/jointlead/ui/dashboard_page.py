@@ -15,9 +15,11 @@ from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QWidget
 from jointlead.domain.calendar import FinancialYear
 from jointlead.domain.findings import Area, Severity
 from jointlead.domain.money import format_pounds
+from jointlead.domain.risk_share import share_words
 from jointlead.ui.budget_words import (
     fill_as_at,
     month_chosen,
+    nothing_to_share,
     risk_share_waiting,
     shares_in_pounds,
     variance_percent,
@@ -99,14 +101,6 @@ def _fill(combo: QComboBox, items: list[list[Any]], current: int) -> None:
     for text, data in items:
         combo.addItem(text, data)
     combo.setCurrentIndex(current)
-
-
-def _share_words(code: str, pence: int) -> str:
-    if pence > 0:
-        return f"{code} bears {format_pounds(pence)}"
-    if pence < 0:
-        return f"{format_pounds(-pence)} returns to {code}"
-    return f"nothing falls on {code}"
 
 
 class DashboardPage(Page):
@@ -332,9 +326,11 @@ class DashboardPage(Page):
             return
         pool = position.pool
         variance = pool.full_year_variance
+        # Once M12 is closed the outturn is the actual one, and the words say so.
         self.tiles["Forecast outturn"].set_figure(
             format_pounds(pool.forecast_outturn),
-            f"Budget {format_pounds(pool.annual_budget_pence)}; "
+            ("Actual outturn, M12 closed: budget " if picture.final else "Budget ")
+            + f"{format_pounds(pool.annual_budget_pence)}; "
             + (f"{format_pounds(abs(variance))} {'over' if variance > 0 else 'under'} for the year" if variance else
                "on budget for the year"),
             variance_tone(variance, pool.annual_budget_pence))
@@ -348,23 +344,31 @@ class DashboardPage(Page):
             waiting, _how = risk_share_waiting(position.risk_share_problem, position.year.label)
             self.tiles["Risk-share exposure"].set_figure("—", f"{waiting}: see Budgets", "warn")
             return
-        shares = shares_in_pounds(position.risk_share)  # whole pounds adding up to the variance shown
-        total = position.risk_share.total_variance_pence
+        result = position.risk_share
+        shares = shares_in_pounds(result)  # whole pounds adding up to the variance shown
+        total = result.total_variance_pence
         kind = "overspend" if total > 0 else "underspend"
         # Coloured by the variance's RAG, as the forecast outturn is: it is the same variance, shared.
         shared_tone = variance_tone(total, pool.annual_budget_pence)
-        if picture.share_pence is not None and picture.code is not None:
+        # A pool on budget may still have shares (a fixed-share line over, as much under elsewhere): nothing is to
+        # share only when nothing falls on anyone.
+        on_budget = "The pool spent its budget" if picture.final else "The pool is forecast on budget"
+        if nothing_to_share(result):
+            self.tiles["Risk-share exposure"].set_figure(format_pounds(0), f"{on_budget}: nothing to share",
+                                                         shared_tone)
+        elif picture.share_pence is not None and picture.code is not None:
             share = shares[picture.code]
-            self.tiles["Risk-share exposure"].set_figure(
-                format_pounds(share),
-                f"Of a forecast {kind} of {format_pounds(abs(total))}, {_share_words(picture.code, share)}"
-                if total else "The pool is forecast on budget: nothing to share", shared_tone)
+            words = share_words(result, picture.code, format_pounds(abs(share)))
+            outlook = (f"Of the year's {kind} of {format_pounds(abs(total))}," if picture.final and total else
+                       f"Of a forecast {kind} of {format_pounds(abs(total))}," if total else f"{on_budget};")
+            self.tiles["Risk-share exposure"].set_figure(format_pounds(share), f"{outlook} {words}", shared_tone)
         else:
+            outlook = (f"The year's {kind}" if picture.final and total else f"Forecast {kind}" if total else on_budget)
             self.tiles["Risk-share exposure"].set_figure(
                 format_pounds(total),
-                (f"Forecast {kind}: " + "; ".join(_share_words(code, shares.get(code, 0))
-                                                   for code in picture.partner_codes)) if total else
-                "The pool is forecast on budget: nothing to share", shared_tone)
+                f"{outlook}: " + "; ".join(share_words(result, code, format_pounds(abs(shares.get(code, 0))),
+                                                       why=False) for code in picture.partner_codes),
+                shared_tone)
 
     def _show_people(self, picture: Picture) -> None:
         from jointlead.services.picture import count

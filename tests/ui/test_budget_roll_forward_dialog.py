@@ -1,0 +1,53 @@
+"""The Start next year dialog shows the underspend the pool retained being carried forward, or says why it is not
+yet."""
+
+from __future__ import annotations
+
+from driving import only
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
+
+from jointlead.ui import budget_dialogs
+from small_pool import RETAINED, underspent_year
+
+
+def open_roll_forward(window, database):
+    window.set_database(database)
+    window.show_page("Budgets")
+    page = window.current_page()
+    page.start_next_year()
+    return only(page, budget_dialogs.RollForwardDialog)
+
+
+def intro(dialog) -> str:
+    return " ".join(label.text() for label in dialog.findChildren(QLabel))
+
+
+def contribution_rows(dialog) -> list[tuple[str, ...]]:
+    model = dialog.contributions.model
+    return [tuple(model.index(row, column).data() for column in range(model.columnCount()))
+            for row in range(model.rowCount())]
+
+
+def test_the_underspend_retained_is_shown_carried_forward_into_next_years_funding(window, empty_db):
+    underspent_year(empty_db, underspend_rule=RETAINED)
+    dialog = open_roll_forward(window, empty_db)
+    assert ("The £1,000 of underspend retained in the pool at the end of 2026-27 is carried forward into 2027-28's "
+            "funding: each partner's part, as it contributed in 2026-27, is added as a contribution already "
+            "received.") in intro(dialog)
+    assert contribution_rows(dialog)[2:] == [
+        ("AAA", "Underspend carried forward from 2026-27", "£750", "In the pool already", "Carried forward"),
+        ("BBB", "Underspend carried forward from 2026-27", "£250", "In the pool already", "Carried forward")]
+    model = dialog.contributions.model
+    assert model.index(2, 4).data(Qt.ItemDataRole.ToolTipRole) == ("AAA's part of the underspend the pool retained "
+                                                                     "in 2026-27, in the pool already")
+    dialog.reject()
+
+
+def test_before_the_year_is_final_it_says_the_underspend_is_carried_forward_once_it_is(window, empty_db):
+    underspent_year(empty_db, closing_to=11, underspend_rule=RETAINED)
+    dialog = open_roll_forward(window, empty_db)
+    assert ("2026-27's outturn is not final yet (M12 is not closed), so the underspend it retains in the pool is not "
+            "known: once it is, start 2027-28 again to carry it forward.") in intro(dialog)
+    dialog.reject()

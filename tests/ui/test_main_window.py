@@ -9,10 +9,11 @@ from html import escape
 from pathlib import Path
 
 import pytest
+from mnemonics import clashes, letter
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QDesktopServices, QUndoCommand
-from PySide6.QtWidgets import QAbstractButton, QApplication, QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QFileDialog, QMenu, QMessageBox, QWidget
 
 from jointlead.logs import log_dir
 from jointlead.paths import default_database
@@ -112,6 +113,17 @@ def test_pages_are_reached_from_the_keyboard(window, demo_db, qtbot):
     assert window.current_page().title == "Actions"
     qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert window.current_page().table.search.hasFocus()
+
+
+def test_each_menu_gives_every_item_a_letter_of_its_own(window, demo_db):
+    window.set_database(demo_db)
+    for menu in window.menuBar().findChildren(QMenu):
+        keys = {action.text().replace("&", ""): letter(action.text()) for action in menu.actions()
+                if not action.isSeparator()}
+        if menu.title() == "&View":  # the pages are reached by Ctrl+1..5; their titles may share letters
+            keys = {words: key for words, key in keys.items() if words == "Refresh"}
+        assert clashes(keys) == [], menu.title()
+        assert [words for words, key in keys.items() if not key] == [], menu.title()
 
 
 def test_every_control_that_takes_focus_has_an_accessible_name(window, demo_db):

@@ -210,6 +210,8 @@ def test_an_organisation_row_opens_its_dashboard_and_an_empty_database_explains_
                  if dashboard.organisations.model.row_at(r).code == "NFT")
     dashboard.organisations.view.activated.emit(index)
     assert dashboard.organisation_code == "NFT" and "NFT" in dashboard.subtitle.text()
+    # The list is hidden now, so the keys go on from the choice of whom the dashboard is for.
+    assert window.focusWidget() is dashboard.organisation
 
     assert dashboard.year.isVisibleTo(dashboard) and dashboard.year.currentText() == "2026-27"
 
@@ -324,6 +326,15 @@ def test_a_tiles_alt_letter_opens_the_page_behind_it_and_paper_has_no_letters(wi
     assert title.text() == "Overdue ac&tions"
 
 
+def test_enter_on_a_tile_opens_the_page_behind_it(window, demo_db, qtbot):
+    window.set_database(demo_db)
+    qtbot.keyClick(window.dashboard.tiles["Open actions"], Qt.Key.Key_Return)
+    assert window.current_page().title == "Actions"
+    window.show_page("Dashboard")
+    qtbot.keyClick(window.dashboard.tiles["Staff"], Qt.Key.Key_Enter, Qt.KeyboardModifier.KeypadModifier)
+    assert window.current_page().title == "People & lines"
+
+
 def test_the_risk_share_tile_is_coloured_by_the_variances_rag_as_the_forecast_outturn_is(window, demo_db):
     """A small overspend (+0.3%) is green on the forecast outturn: the same variance, shared, is not red beside it.
     Its parts, in whole pounds, add up to it as shown."""
@@ -393,10 +404,20 @@ def test_a_partners_share_net_of_overspend_and_underspend_is_said_as_a_net_share
 
 
 def test_once_m12_is_closed_the_budget_tiles_say_the_actual_outturn(make_window, demo_db):
+    window = make_window(DEMO_TODAY)
+    window.set_database(demo_db)
+    tiles = window.dashboard.tiles
+    assert tiles["Forecast outturn"].keyed_title() == "Forecast o&utturn"
+    kept_before = window.dashboard.view_state()
     end_the_year(demo_db)
     window = make_window(date(2027, 4, 20))
     window.set_database(demo_db)
     tiles = window.dashboard.tiles
+    assert tiles["Forecast outturn"].keyed_title() == "Actual o&utturn"
+    assert tiles["Forecast outturn"].accessibleName().startswith("Actual outturn: £")
+    window.dashboard.show_view_state(kept_before)  # a view kept before year end is titled as it was then
+    assert tiles["Forecast outturn"].keyed_title() == "Forecast o&utturn"
+    window.set_database(demo_db)
     year_end = pool_position(demo_db, year=FinancialYear(2026), today=date(2027, 4, 20))
 
     assert tiles["Forecast outturn"].detail_text() == (

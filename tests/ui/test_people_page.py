@@ -153,6 +153,7 @@ def test_a_finding_opens_the_person_it_is_about(page):
     assert page.tabs.currentIndex() == 0
     assert page.table.current_row().name == name
     assert name in page.panel.text()
+    assert page.window().focusWidget() is page.table.view  # the keys go on from the person, not a hidden tab
 
 
 def test_a_leaver_is_previewed_then_recorded(page, qtbot, messages):

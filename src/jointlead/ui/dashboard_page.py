@@ -221,6 +221,8 @@ class DashboardPage(Page):
 
     def _on_organisation_row(self, index) -> None:
         self.show_for(self.organisations.model.row_at(index.row()).code)
+        # The list opened from is hidden for one organisation: the keys go on from where the service is chosen back.
+        self.organisation.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def open_tile(self, title: str) -> None:
         """Open the page behind a tile, narrowed to what the tile counts: this organisation, this month."""
@@ -319,6 +321,7 @@ class DashboardPage(Page):
 
     def _show_budget(self, picture: Picture) -> None:
         position = picture.position
+        self.tiles["Forecast outturn"].set_title("Actual o&utturn" if picture.final else "Forecast o&utturn")
         if position is None:
             for title in ("Forecast outturn", "Variance to date", "Risk-share exposure"):
                 self.tiles[title].set_figure("—", picture.budget_problem or "No pooled budget is recorded yet",
@@ -464,7 +467,7 @@ class DashboardPage(Page):
             "as_at": _items(self.as_at), "as_at_index": self.as_at.currentIndex(),
             "as_at_enabled": self.as_at.isEnabledTo(self),
             "organisation": _items(self.organisation), "organisation_index": self.organisation.currentIndex(),
-            "tiles": {title: [tile.value_text(), tile.detail_text(), tile.tone()]
+            "tiles": {title: [tile.value_text(), tile.detail_text(), tile.tone(), tile.keyed_title()]
                       for title, tile in self.tiles.items()},
             "checklist_title": self.checklist_title.text(), "checklist": self.checklist.text(),
             "organisations_shown": not self.organisations.isHidden(),
@@ -484,7 +487,8 @@ class DashboardPage(Page):
         _fill(self.as_at, state["as_at"], state["as_at_index"])
         self.as_at.setEnabled(state["as_at_enabled"])
         _fill(self.organisation, state["organisation"], state["organisation_index"])
-        for title, (value, detail, tone) in state["tiles"].items():
+        for title, (value, detail, tone, keyed) in state["tiles"].items():
+            self.tiles[title].set_title(keyed)
             self.tiles[title].set_figure(value, detail, tone)
         self.checklist_title.setText(state["checklist_title"])
         self.checklist.setText(state["checklist"])

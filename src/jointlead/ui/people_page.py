@@ -365,8 +365,9 @@ class PeoplePage(Page):
                 if self.table.model.row_at(row).id == person_id:
                     self.table.view.selectRow(row)
                     self._show_person()
-                    if switch:
+                    if switch:  # the keys go on from the person opened, not from a panel or tab now out of sight
                         self.tabs.setCurrentIndex(0)
+                        self.table.view.setFocus(Qt.FocusReason.OtherFocusReason)
                     return
             for combo, _value in self.filters:
                 combo.setCurrentIndex(0)

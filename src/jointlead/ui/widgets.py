@@ -10,7 +10,7 @@ from html import escape
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSettings, QSignalBlocker, QSize, Qt, Signal
-from PySide6.QtGui import QFocusEvent, QFont, QFontMetrics, QPainter, QPaintEvent, QShowEvent
+from PySide6.QtGui import QFocusEvent, QFont, QFontMetrics, QKeyEvent, QPainter, QPaintEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -108,7 +108,7 @@ class Tile(QPushButton):
         self._title.setObjectName("tileTitle")
         self._title.setWordWrap(True)  # a narrow window wraps a long title rather than cutting it off
         self._title.setBuddy(self)  # its Alt+letter clicks the tile, as a button's own would
-        self._words = title.replace("&", "")
+        self._keyed, self._words = title, title.replace("&", "")
         self._value = _Figure("", self)
         self._value.setObjectName("tileValue")
         self._detail = QLabel("", self)
@@ -123,6 +123,23 @@ class Tile(QPushButton):
             layout.addWidget(label)
         layout.addStretch(1)
         self.set_figure("", "")
+
+    def set_title(self, title: str) -> None:
+        """Retitle the tile ("Actual o&utturn" once the year is closed), keeping the Alt+letter its & marks."""
+        self._title.setText(title)
+        self._keyed, self._words = title, title.replace("&", "")
+        self.setAccessibleName(f"{self._words}: {self.value_text()}")
+
+    def keyed_title(self) -> str:
+        """The title as given, with the & that marks its Alt+letter."""
+        return self._keyed
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        # A push button outside a dialog ignores Enter; a tile, like a link, opens with it as with Space.
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.click()
+            return
+        super().keyPressEvent(event)
 
     def set_figure(self, value: str, detail: str, tone: str | None = None) -> None:
         self._value.setText(value)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import date
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -12,11 +13,12 @@ import pytest
 from PySide6.QtCore import QDate, QPoint, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QWheelEvent
 from PySide6.QtPdf import QPdfDocument
-from PySide6.QtWidgets import QAbstractButton, QApplication, QFileDialog, QGraphicsPathItem, QWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QFileDialog, QGraphicsPathItem, QMessageBox, QWidget
 
 from jointlead.domain.org_layout import OrgPages
 from jointlead.services.org_structure import OrgEmployer, OrgLine, OrgPerson, Structure, structure_as_at
 from jointlead.ui.application import make_application
+from jointlead.ui.export_dialog import documents_folder
 from jointlead.ui.org_chart import (
     CARD_HEIGHT,
     CARD_WIDTH,
@@ -486,3 +488,141 @@ def test_moving_the_as_at_date_shows_the_structure_before_and_after_a_change_of_
     chart.team.setCurrentIndex(chart.team.findData("South Locality CMHT"))
     assert sophie not in chart.cards  # she moved to the North team's lines (her team is North)
     assert chart.structure.team == "South Locality CMHT"
+
+
+DIRECTOR = "Alexandra Montgomery-Fitzwilliam-Smythe"
+MANAGER = "Bartholomew Fitzgerald-Montgomery-Ashworth"
+LEAD = "Siobhán Ní Mhaoldomhnaigh-O'Sullivan"
+WORKER = "Maximiliana Wolfeschlegelsteinhausenbergerdorff"  # a surname wider than a card, with no hyphen to break at
+
+
+def long_named_structure() -> Structure:
+    """A director over three managers of ten, one of them long-named with a long-named worker; and a long-named
+    principal social worker with no manager, the professional lead of someone in that team."""
+    people = {1: person(1, DIRECTOR, NFT, "Service Director"), 2: person(2, MANAGER, NFT, "Team Manager"),
+              3: person(3, LEAD, NCC, "Principal Social Worker", team=""),
+              4: person(4, "Manager 4", NFT, "Team Manager"), 5: person(5, "Manager 5", NFT, "Team Manager"),
+              100: person(100, WORKER, NCC)}
+    people |= {n: person(n, f"Worker {n}", NCC) for n in range(101, 130)}
+    manager_of = {2: 1, 4: 1, 5: 1} | {n: (2, 4, 5)[(n - 100) // 10] for n in range(100, 130)}
+    return Structure(DAY, tuple(people.values()),
+                     (*(line(n, lead, "managerial", people) for n, lead in manager_of.items()),
+                      line(105, 3, "professional", people)),
+                     teams=("North",), organisations=(NCC, NFT))
+
+
+def test_long_names_and_headings_are_printed_whole(chart, tmp_path: Path, monkeypatch):
+    chart.show_structure(long_named_structure())
+    plan, pages = printed_pages(chart, tmp_path, monkeypatch)
+    assert len(pages) == 4
+    team = next(n for n, page in enumerate(plan.pages) if page.tops == (2,))  # the long-named manager's team
+    assert plan.pages[team].visitors == {3}  # with its professional lead from another page, on a short card
+    words = pages[team]
+    # The page's heading names the team and whom it reports to, wrapping rather than cut short...
+    assert f"Page{team + 1}of4·{MANAGER.replace(' ', '')}’steam·reportsto{DIRECTOR.replace(' ', '')}(page1)" \
+        in words
+    # ...as each card names its person, running onto more lines, smaller if it must, and on the short card too.
+    for name in (MANAGER, LEAD, WORKER):
+        assert "".join(name.split()) in words
+
+
+def test_the_key_shows_only_the_kinds_of_line_drawn(chart, tmp_path: Path, monkeypatch):
+    chart.show_structure(team_structure())
+    assert "Dashed: professional lead" in chart.legend.accessibleDescription()
+    chart.professional.setChecked(False)  # as the reviewer found it: no dashed line on the chart, but in the key
+    assert "professional" not in chart.legend.accessibleDescription().lower()
+    target = tmp_path / "board"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *args, **kwargs: (str(target), "")))
+    chart.pdf_button.click()  # the picture's heading is drawn by the same code
+    words = pdf_words(tmp_path / "board.pdf")
+    assert "Linemanager" in words and "Acrossorganisations" in words and "Professionallead" not in words
+    chart.professional.setChecked(True)
+    assert "Dashed: professional lead" in chart.legend.accessibleDescription()
+    # Nothing crosses organisations in a chart of one employer's people, so the key does not mention it.
+    nurses = tuple(p for p in team_structure().people if p.employer_code == "NFT")
+    chart.show_structure(Structure(DAY, nurses, (line(3, 1, "managerial", {p.id: p for p in nurses}),),
+                                   organisations=(NFT,)))
+    assert chart.legend.accessibleDescription() == ("Solid grey: line manager. "
+                                                    "Card colour bands: NFT Northshire NHS Foundation Trust.")
+
+
+def save_dialog_answering(monkeypatch, answer: Path) -> list[str]:
+    """Answer each save dialog with `answer`; the file each suggested."""
+    suggested: list[str] = []
+
+    def ask(_parent, _caption, directory, _filter, *_args, **_kwargs):
+        suggested.append(directory)
+        return str(answer), ""
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(ask))
+    return suggested
+
+
+def shown_problems(monkeypatch) -> list[tuple[str, str, str]]:
+    """Each message box shown: its title, text and advice."""
+    shown: list[tuple[str, str, str]] = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(
+        (box.windowTitle(), box.text(), box.informativeText())) or 0)
+    return shown
+
+
+def test_the_chart_is_saved_in_documents_named_for_today(chart, tmp_path: Path, monkeypatch):
+    chart.show_structure(team_structure())
+    suggested = save_dialog_answering(monkeypatch, tmp_path / "board")
+    chart.png_button.click()
+    chart.pdf_button.click()
+    name = f"Organisation chart {date.today():%Y-%m-%d}"
+    assert suggested == [str(documents_folder() / f"{name}.png"), str(documents_folder() / f"{name}.pdf")]
+
+
+def test_a_picture_that_cannot_be_saved_says_where_and_what_to_do(chart, tmp_path: Path, monkeypatch):
+    chart.show_structure(team_structure())
+    target = tmp_path / "no such folder" / "board.png"
+    save_dialog_answering(monkeypatch, target)
+    problems = shown_problems(monkeypatch)
+    chart.png_button.click()  # raised OSError into the unexpected-error dialog
+    [(title, text, advice)] = problems
+    assert title == "Cannot save the picture"
+    assert text.startswith(f"The picture could not be saved as {target}: ") and "Choose a folder" in advice
+    assert not target.parent.exists()
+
+
+def test_a_pdf_the_file_system_refuses_says_where_and_what_to_do(chart, tmp_path: Path, monkeypatch):
+    chart.show_structure(team_structure())
+    target = tmp_path / f"{'Organisation chart ' * 20}.pdf"  # longer than a file name may be
+    save_dialog_answering(monkeypatch, target)
+    problems = shown_problems(monkeypatch)
+    chart.pdf_button.click()
+    [(title, text, advice)] = problems
+    assert title == "Cannot save the PDF"
+    assert str(target) in text and "name too long" in text and "Choose a folder" in advice
+
+
+@pytest.mark.parametrize("width", [1200, 600])  # the save buttons on the filters' row, or wrapped under it
+def test_tab_goes_through_the_controls_in_the_order_they_are_seen(chart, qtbot, width):
+    chart.show_structure(team_structure())
+    chart.resize(width, 800)
+    chart.activateWindow()
+    qtbot.waitActive(chart)
+    chart.as_at.setFocus()
+    order: list[QWidget] = []
+    for _ in range(30):  # Tab first steps through the date's day, month and year
+        focused = QApplication.focusWidget()
+        if focused is chart.view:
+            break
+        if focused not in order:
+            order.append(focused)
+        qtbot.keyClick(focused, Qt.Key.Key_Tab)
+    controls = [chart.as_at, chart.team, chart.organisation, chart.professional, chart.png_button, chart.pdf_button,
+                chart.search, chart.find_button, chart.zoom_out, chart.zoom_in, chart.fit_button, chart.actual_size]
+    assert set(order) == set(controls) and QApplication.focusWidget() is chart.view
+
+    def place(widget: QWidget) -> QRectF:
+        return QRectF(widget.mapTo(chart, QPoint(0, 0)), widget.size().toSizeF())
+
+    assert (place(chart.png_button).top() > place(chart.as_at).bottom()) == (width < 1000)
+    for before, after in pairwise(order):
+        here, there = place(before), place(after)
+        same_row = abs(here.center().y() - there.center().y()) < here.height() / 2
+        assert (same_row and there.left() > here.left()) or there.center().y() > here.bottom(), \
+            f"{before.accessibleName()} then {after.accessibleName()}"

@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cache
+from itertools import pairwise
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QEvent, QMarginsF, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QDate, QEvent, QIODevice, QMarginsF, QPointF, QRectF, QSaveFile, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -64,6 +65,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from jointlead.domain.errors import JointleadError
 from jointlead.domain.org_layout import (
     LayoutRules,
     OrgLayout,
@@ -75,6 +77,7 @@ from jointlead.domain.org_layout import (
 )
 from jointlead.domain.words import listed
 from jointlead.services.org_structure import OrgEmployer, OrgLine, OrgPerson, Structure
+from jointlead.ui.messages import show_problem
 from jointlead.ui.theme import (
     NHS_SECONDARY_TEXT,
     NHS_TEXT,
@@ -112,6 +115,9 @@ CAPTION_ROOM = 26.0  # above a printed chart, for the caption over a grid of peo
 PRINT_RULES = LayoutRules(card_aspect=CARD_WIDTH / CARD_HEIGHT, level_gap=0.6)
 # How wide a caption over a team's top card may run: past the card into the gap that the layout keeps beside a tree.
 TOP_CAPTION_WIDTH = CARD_WIDTH * (1 + PRINT_RULES.horizontal_gap + PRINT_RULES.tree_gap)
+SAVE_ADVICE = ("Choose a folder you can save into, such as Documents, and a shorter name if it is a long one; close "
+               "the file if another program has it open; then save again.")
+LABEL_SIZES = (14, 13, 12)  # a printed page's label shrinks this far to stay on one line, then wraps
 HEADING_FLAGS = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap)
 PEOPLE_ROLE = 0  # QGraphicsItem.data key: the person id of a card
 LINE_ROLE = 1  # QGraphicsItem.data key: (kind, person id, lead id, crosses organisations) of a line item
@@ -129,7 +135,13 @@ def _font(pixels: float, bold: bool = False, italic: bool = False) -> QFont:
 NAME_FONT = _font(15, bold=True)
 DETAIL_FONT = _font(12.5)
 SMALL_FONT = _font(11.5, bold=True)
-NAME_LINE = 18.0  # from one line of a card's name to the next
+# How a name is fitted onto a card, in (pixels, lines) tried in turn: whole before it is cut short, on paper above
+# all, where two cards cut to the same "Bartholomew Fitzgerald-Montgo…" could not be told apart at a board. A name
+# runs onto a second line, then shrinks a little, then takes a third (the job title keeps one line); a short card (a
+# lead from another page) has room for one line at the full size, or two small ones.
+NAME_SIZES = ((15, 2), (14, 2), (14, 3), (13, 3), (12, 3))
+SHORT_NAME_SIZES = ((15, 1), (14, 1), (13, 1), (12, 1), (12, 2))
+CAPTION_SIZES = ((13, 1), (13, 2), (12, 1), (12, 2), (11, 1), (11, 2))  # a caption that names a manager, likewise
 
 
 def _breaks(text: str) -> list[str]:
@@ -143,20 +155,76 @@ def _breaks(text: str) -> list[str]:
     return pieces
 
 
+def _filled(pieces: Sequence[str], metrics: QFontMetricsF, width: float, most: int) -> list[str]:
+    """`pieces` (as `_breaks` gives them) filled into at most `most` lines of `width`; the last line takes whatever
+    is left, so it can be wider than `width`, as can a piece too long for any line."""
+    result: list[str] = []
+    left = list(pieces)
+    while left and len(result) < most:
+        line = left.pop(0).lstrip()
+        while left and metrics.horizontalAdvance(line + left[0]) <= width:
+            line += left.pop(0)
+        if len(result) == most - 1 and left:
+            line += "".join(left)
+            left = []
+        result.append(line.rstrip())
+    return result
+
+
+def _lines(text: str, metrics: QFontMetricsF, width: float, most: int) -> list[str]:
+    """The text filled into at most `most` lines of `width`, broken between words or after a hyphen."""
+    return _filled(_breaks(text), metrics, width, most)
+
+
+def _cut_to_fit(pieces: Sequence[str], metrics: QFontMetricsF, width: float) -> list[str]:
+    """`pieces` with any too long for a line of `width` cut into lengths that fit, wherever they must be cut."""
+    result: list[str] = []
+    for piece in pieces:
+        while metrics.horizontalAdvance(piece) > width and len(piece) > 1:
+            fits = max((n for n in range(1, len(piece)) if metrics.horizontalAdvance(piece[:n]) <= width), default=1)
+            result.append(piece[:fits])
+            piece = piece[fits:]
+        result.append(piece)
+    return result
+
+
+def _halves(text: str, metrics: QFontMetricsF, _width: float, most: int) -> list[str]:
+    """The text on one line, or if `most` allows, broken into two lines as near the same width as they can be."""
+    pieces = _breaks(text)
+    if most < 2 or len(pieces) < 2:
+        return [text]
+    cut = min(range(1, len(pieces)), key=lambda n: max(metrics.horizontalAdvance("".join(pieces[:n])),
+                                                       metrics.horizontalAdvance("".join(pieces[n:]).lstrip())))
+    return ["".join(pieces[:cut]), "".join(pieces[cut:]).lstrip()]
+
+
 def _wrapped(text: str, metrics: QFontMetricsF, width: float, lines: int) -> list[str]:
     """The text filled into at most `lines` lines of `width`, broken between words or after a hyphen; the last line
     elided if the text runs over."""
-    result: list[str] = []
-    pieces = _breaks(text)
-    while pieces and len(result) < lines:
-        line = pieces.pop(0).lstrip()
-        while pieces and metrics.horizontalAdvance(line + pieces[0]) <= width:
-            line += pieces.pop(0)
-        if len(result) == lines - 1 and pieces:
-            line += "".join(pieces)
-            pieces = []
-        result.append(metrics.elidedText(line, Qt.TextElideMode.ElideRight, width))
-    return result
+    return [metrics.elidedText(line, Qt.TextElideMode.ElideRight, width)
+            for line in _lines(text, metrics, width, lines)]
+
+
+@cache
+def _sized(pixels: float, bold: bool) -> tuple[QFont, QFontMetricsF]:
+    """A font and its metrics, made once: a chart of 1,000 cards fits each name."""
+    font = _font(pixels, bold=bold)
+    return font, QFontMetricsF(font)
+
+
+def _fitted(text: str, width: float, sizes: Sequence[tuple[float, int]],
+            lay: Callable[[str, QFontMetricsF, float, int], list[str]] = _lines,
+            bold: bool = True) -> tuple[QFont, list[str]]:
+    """`text` at the first of `sizes` (pixels, lines) at which `lay` gets it whole into lines of `width`:
+    the font and the lines. If it fits at none, at the last size a word too long for a line (a long surname with
+    no hyphen in it) is broken mid-word rather than the text cut short, which is the last resort."""
+    for pixels, most in sizes:
+        font, metrics = _sized(pixels, bold)
+        lines = lay(text, metrics, width, most)
+        if all(metrics.horizontalAdvance(line) <= width for line in lines):
+            return font, lines
+    lines = _filled(_cut_to_fit(_breaks(text), metrics, width), metrics, width, most)
+    return font, [metrics.elidedText(line, Qt.TextElideMode.ElideRight, width) for line in lines]
 
 
 def _count(number: int, noun: str) -> str:
@@ -187,14 +255,25 @@ class PersonCard(QGraphicsItem):
         self.setZValue(2)
         text_width = CARD_WIDTH - BAND - 2 * PADDING
         detail = QFontMetricsF(DETAIL_FONT)
-        # A name too long for one line runs onto a second, taking a line from the job title: on paper at a board,
-        # two cards cut to the same "Bartholomew-Fitzwilli…" could not be told apart. A short card keeps one line.
-        self._name = _wrapped(person.name, QFontMetricsF(NAME_FONT), text_width, 1 if short else 2)
+        self._name_font, self._name = _fitted(person.name, text_width, SHORT_NAME_SIZES if short else NAME_SIZES)
+        # Where each line's baseline goes: a name of three lines, or two on a short card, sits closer together and
+        # nearer the top, so the lines under it keep their room.
+        pixels = self._name_font.pixelSize()
+        tight = len(self._name) > (1 if short else 2)
+        if not tight:
+            first, step = (22 if short else 24), round(pixels * 1.2)
+        elif short:
+            first, step = 15, pixels + 1
+        else:  # the job title's line then ends above the employer's pill
+            first, step = 20, pixels + 1
+        self._name_at = [first + n * step for n in range(len(self._name))]
+        self._title_at = self._name_at[-1] + (16 if tight else 20)
+        self._foot_at = self.height - (9 if short and tight else 11)  # the grade, or on a short card where they are
         if short:
             self._title = [detail.elidedText(f"On {elsewhere} · {person.job_title}", Qt.TextElideMode.ElideRight,
                                              text_width)]
         else:
-            self._title = _wrapped(person.job_title, detail, text_width, 3 - len(self._name))
+            self._title = _wrapped(person.job_title, detail, text_width, max(1, 3 - len(self._name)))
         grade = person.grade or "Grade not recorded"
         self._code = person.employer_code if not short else ""
         self._code_width = QFontMetricsF(SMALL_FONT).horizontalAdvance(self._code) + 10 if self._code else 0.0
@@ -234,19 +313,18 @@ class PersonCard(QGraphicsItem):
         left = BAND + PADDING
         text_colour = QColor(NHS_SECONDARY_TEXT if self.ghost else NHS_TEXT)
         painter.setPen(text_colour)
-        painter.setFont(NAME_FONT)
-        for n, line in enumerate(self._name):
-            painter.drawText(QPointF(left, (22 if self.short else 24) + n * NAME_LINE), line)
+        painter.setFont(self._name_font)
+        for at, line in zip(self._name_at, self._name, strict=True):
+            painter.drawText(QPointF(left, at), line)
         painter.setFont(DETAIL_FONT)
         painter.setPen(QColor(NHS_SECONDARY_TEXT) if not self.ghost else text_colour)
         if self.short:
-            painter.drawText(QPointF(left, self.height - 11), self._title[0])
+            painter.drawText(QPointF(left, self._foot_at), self._title[0])
             return
-        below = 44 + (len(self._name) - 1) * NAME_LINE
         for n, line in enumerate(self._title):
-            painter.drawText(QPointF(left, below + n * 16), line)
+            painter.drawText(QPointF(left, self._title_at + n * 16), line)
         painter.setPen(text_colour)
-        painter.drawText(QPointF(left, CARD_HEIGHT - 11), self._grade)
+        painter.drawText(QPointF(left, self._foot_at), self._grade)
         if self._code:
             pill = QRectF(CARD_WIDTH - PADDING - self._code_width, CARD_HEIGHT - 26, self._code_width, 19)
             painter.setPen(Qt.PenStyle.NoPen)
@@ -271,7 +349,7 @@ class PageLinkCard(QGraphicsItem):
         self.setZValue(2)
         width = CARD_WIDTH - 2 * PADDING
         self._heading = QFontMetricsF(NAME_FONT).elidedText(heading, Qt.TextElideMode.ElideRight, width)
-        self._detail = _wrapped(detail, QFontMetricsF(DETAIL_FONT), width, 3)
+        self._detail = _fitted(detail, width, ((DETAIL_FONT.pixelSize(), 3),), bold=False)[1]
 
     def boundingRect(self) -> QRectF:
         return QRectF(-5, -5, CARD_WIDTH + 10, CARD_HEIGHT + 10)
@@ -351,12 +429,38 @@ def _key_font() -> QFont:
     return _font(13)
 
 
-def _key(employers: Sequence[OrgEmployer], ghosts: bool) -> list[_KeyEntry]:
-    entries = [_KeyEntry("Line manager", _line_pen("managerial", False, False)),
-               _KeyEntry("Professional lead", _line_pen("professional", False, False)),
-               _KeyEntry("Across organisations", _line_pen("managerial", True, True))]
-    entries += [_KeyEntry(f"{e.code} {e.name}".strip(), fill=QColor(e.colour)) for e in employers]
-    if ghosts:
+@dataclass(frozen=True)
+class ChartKey:
+    """What a chart draws, so that its key explains that and nothing more: a "Professional lead" entry over a chart
+    with the professional lines turned off would send a reader looking for dashed lines that are not there."""
+
+    employers: Sequence[OrgEmployer] = ()
+    managerial: bool = False  # a solid line to a line manager
+    professional: bool = False  # a dashed line to a professional lead
+    crossing: bool = False  # a line across organisations, orange
+    ghosts: bool = False  # a pale card for a lead outside the team or employer chosen
+
+    def description(self) -> str:
+        """The key in words, for a screen reader."""
+        meanings = (("Solid grey: line manager", self.managerial), ("Dashed: professional lead", self.professional),
+                    ("Orange and thicker: the line crosses organisations", self.crossing),
+                    ("Pale with a dashed border: outside this view", self.ghosts))
+        parts = [meaning for meaning, drawn in meanings if drawn]
+        if self.employers:
+            parts.append(f"Card colour bands: {', '.join(f'{e.code} {e.name}'.strip() for e in self.employers)}")
+        return "".join(f"{part}. " for part in parts).strip()
+
+
+def _key(shown: ChartKey) -> list[_KeyEntry]:
+    entries = []
+    if shown.managerial:
+        entries.append(_KeyEntry("Line manager", _line_pen("managerial", False, False)))
+    if shown.professional:
+        entries.append(_KeyEntry("Professional lead", _line_pen("professional", False, False)))
+    if shown.crossing:
+        entries.append(_KeyEntry("Across organisations", _line_pen("managerial", True, True)))
+    entries += [_KeyEntry(f"{e.code} {e.name}".strip(), fill=QColor(e.colour)) for e in shown.employers]
+    if shown.ghosts:
         ghost = QPen(QColor(GHOST_BORDER), 1.5)
         ghost.setStyle(Qt.PenStyle.DashLine)
         entries.append(_KeyEntry("Outside this view", fill=QColor(NHS_WINDOW), border=ghost, swatch=24))
@@ -375,21 +479,22 @@ def _key_places(entries: Sequence[_KeyEntry], width: float) -> list[tuple[float,
     return places
 
 
-def legend_height(employers: Sequence[OrgEmployer], ghosts: bool, width: float) -> float:
-    """How tall the key is when it wraps at `width`."""
-    places = _key_places(_key(employers, ghosts), width)
-    return KEY_ROW * (places[-1][1] + 1)
+def legend_height(shown: ChartKey, width: float) -> float:
+    """How tall the key is when it wraps at `width`: nothing when there is nothing to explain."""
+    places = _key_places(_key(shown), width)
+    return KEY_ROW * (places[-1][1] + 1) if places else 0.0
 
 
-def paint_legend(painter: QPainter, rect: QRectF, employers: Sequence[OrgEmployer], ghosts: bool) -> float:
-    """The key to the chart: line kinds, the cross-organisation colour, and each employer's colour, in rows as
-    wide as `rect` (a page, or a window, can be narrower than the key). Returns the height drawn.
+def paint_legend(painter: QPainter, rect: QRectF, shown: ChartKey) -> float:
+    """The key to the chart: the kinds of line drawn, the cross-organisation colour if a line crosses, and each
+    employer's colour, in rows as wide as `rect` (a page, or a window, can be narrower than the key). Returns the
+    height drawn.
 
     Shared by the widget and the PNG, PDF and printed exports, so the key on paper matches the screen."""
     painter.save()
     painter.setFont(_key_font())
     metrics = QFontMetricsF(painter.font())
-    entries = _key(employers, ghosts)
+    entries = _key(shown)
     places = _key_places(entries, rect.width())
     for entry, (x, row) in zip(entries, places, strict=True):
         left = rect.left() + x
@@ -404,7 +509,7 @@ def paint_legend(painter: QPainter, rect: QRectF, employers: Sequence[OrgEmploye
         painter.setPen(QColor(NHS_TEXT))
         painter.drawText(QPointF(left + entry.label_offset(), middle + metrics.ascent() / 2 - 1), entry.label)
     painter.restore()
-    return KEY_ROW * (places[-1][1] + 1)
+    return KEY_ROW * (places[-1][1] + 1) if places else 0.0
 
 
 class Legend(QWidget):
@@ -412,18 +517,15 @@ class Legend(QWidget):
 
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
-        self.employers: Sequence[OrgEmployer] = ()
-        self.ghosts = False
+        self.shown = ChartKey()
         policy = QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         policy.setHeightForWidth(True)
         self.setSizePolicy(policy)
         self.setAccessibleName("Org chart key")
 
-    def show_key(self, employers: Sequence[OrgEmployer], ghosts: bool) -> None:
-        self.employers, self.ghosts = employers, ghosts
-        names = ", ".join(f"{e.code} {e.name}" for e in employers)
-        self.setAccessibleDescription("Solid grey: line manager. Dashed: professional lead. Orange and thicker: "
-                                      f"the line crosses organisations. Card colour bands: {names}.")
+    def show_key(self, shown: ChartKey) -> None:
+        self.shown = shown
+        self.setAccessibleDescription(shown.description())
         self.updateGeometry()
         self.update()
 
@@ -431,7 +533,7 @@ class Legend(QWidget):
         return True
 
     def heightForWidth(self, width: int) -> int:
-        return math.ceil(legend_height(self.employers, self.ghosts, width - 2))
+        return math.ceil(legend_height(self.shown, width - 2))
 
     def sizeHint(self) -> QSize:
         return QSize(900, self.heightForWidth(900))
@@ -439,7 +541,7 @@ class Legend(QWidget):
     def paintEvent(self, _event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        paint_legend(painter, QRectF(self.rect()).adjusted(2, 0, 0, 0), self.employers, self.ghosts)
+        paint_legend(painter, QRectF(self.rect()).adjusted(2, 0, 0, 0), self.shown)
         painter.end()
 
 
@@ -560,8 +662,7 @@ class ChartScene(QGraphicsScene):
             top = min(self.cards[person].y() for person in short)
             left = min(self.cards[person].x() for person in short)
             right = max(self.cards[person].x() for person in short) + CARD_WIDTH
-            self._caption("Professional leads from other pages", QPointF(left, top - 26), right - left,
-                          two_lines=True)
+            self._caption("Professional leads from other pages", QPointF(left, top - 26), right - left)
         if layout.unmanaged_area is None or not layout.roots:
             return
         x, y, width, height = layout.unmanaged_area
@@ -573,25 +674,17 @@ class ChartScene(QGraphicsScene):
                       else "No line manager here, or a lead outside this view", QPointF(x * CARD_WIDTH,
                                                                                        y * CARD_HEIGHT - 26))
 
-    def _caption(self, text: str, at: QPointF, width: float | None = None, two_lines: bool = False) -> None:
+    def _caption(self, text: str, at: QPointF, width: float | None = None) -> None:
         """`text` with its last line's top at `at`; no wider than `width` if given (what is beside a caption on
-        paper is not always free): broken into two even lines if `two_lines` allows, and cut short if it must."""
-        font = _font(13, bold=True)
-        metrics = QFontMetricsF(font)
-        lines = [text]
-        if width is not None and metrics.horizontalAdvance(text) > width:
-            pieces = _breaks(text)
-            if two_lines and len(pieces) > 1:
-                cut = min(range(1, len(pieces)), key=lambda n: max(
-                    metrics.horizontalAdvance("".join(pieces[:n])),
-                    metrics.horizontalAdvance("".join(pieces[n:]).lstrip())))
-                lines = ["".join(pieces[:cut]), "".join(pieces[cut:]).lstrip()]
-            lines = [metrics.elidedText(line, Qt.TextElideMode.ElideRight, width) for line in lines]
+        paper is not always free): then smaller, or broken into two even lines, before it is cut short."""
+        font, lines = (_font(CAPTION_SIZES[0][0], bold=True), [text]) if width is None else _fitted(
+            text, width, CAPTION_SIZES, _halves)
+        step = font.pixelSize() + 4
         for n, line in enumerate(lines):
             caption = QGraphicsSimpleTextItem(line)
             caption.setFont(font)
             caption.setBrush(QColor(NHS_SECONDARY_TEXT))
-            caption.setPos(at.x(), at.y() - 17 * (len(lines) - 1 - n))
+            caption.setPos(at.x(), at.y() - step * (len(lines) - 1 - n))
             self.addItem(caption)
 
 
@@ -817,11 +910,17 @@ class OrgChart(QWidget):
         outer.addWidget(self.legend)
         outer.addWidget(self.stack, 1)
         outer.addWidget(self.summary)
+        # Tab goes through the controls as they are laid out, along each row and down, not in the order they were made.
+        order = (self.as_at, self.team, self.organisation, self.professional, self.png_button, self.pdf_button,
+                 self.search, self.find_button, self.zoom_out, self.zoom_in, self.fit_button, self.actual_size,
+                 self.view)
+        for before, after in pairwise(order):
+            QWidget.setTabOrder(before, after)
 
         self.as_at.dateChanged.connect(self._filters_changed)
         self.team.currentIndexChanged.connect(self._filters_changed)
         self.organisation.currentIndexChanged.connect(self._filters_changed)
-        self.professional.toggled.connect(self.scene.show_professional)
+        self.professional.toggled.connect(self._show_professional)
         self.search.returnPressed.connect(self.find_next)
         self.find_button.clicked.connect(self.find_next)
         self.search.textChanged.connect(self._search_changed)
@@ -863,7 +962,7 @@ class OrgChart(QWidget):
         bounds = self.scene.itemsBoundingRect().marginsAdded(QMarginsF(MARGIN, MARGIN, MARGIN, MARGIN))
         self.scene.setSceneRect(bounds)
         self.scene.show_professional(self.professional.isChecked())
-        self.legend.show_key(self._employers_shown(structure), bool(structure.outside))
+        self.legend.show_key(self.key_shown())
         self._summarise(structure)
         for button in (self.png_button, self.pdf_button, self.find_button, self.search, self.zoom_in, self.zoom_out,
                        self.fit_button, self.actual_size):
@@ -880,6 +979,10 @@ class OrgChart(QWidget):
     def cards(self) -> dict[int, PersonCard]:
         """Each person's card on screen, by their id."""
         return self.scene.cards
+
+    def _show_professional(self, shown: bool) -> None:
+        self.scene.show_professional(shown)
+        self.legend.show_key(self.key_shown())
 
     def _employers_shown(self, structure: Structure) -> list[OrgEmployer]:
         codes = {p.employer_code for p in (*structure.people, *structure.outside)}
@@ -1026,12 +1129,19 @@ class OrgChart(QWidget):
 
     def _heading(self, page: QRectF, label: str) -> tuple[list[tuple[QRectF, QFont, str, str]], QRectF]:
         """Where each line of the heading goes across the top of `page` (the title, wrapping if it must; the
-        as-at date; `label`, on one line), and where the key goes under them."""
+        as-at date; `label`, smaller if that keeps it on one line, else wrapping), and where the key goes under
+        them. Nothing is cut short: the label names the managers whose teams are on the page."""
         structure = self.structure
         people = len(structure.people) if structure else 0
         as_at = f"As at {structure.as_at:%d %B %Y} · {people} people" if structure else ""
-        label_font = _font(14, bold=True)
-        label = QFontMetricsF(label_font).elidedText(label, Qt.TextElideMode.ElideRight, page.width())
+        sizes = [_font(pixels, bold=True) for pixels in LABEL_SIZES]
+        label_font = next((font for font in sizes if QFontMetricsF(font).horizontalAdvance(label) <= page.width()),
+                          None)
+        if label_font is None:  # too long even smaller: at full size, broken between its parts where it can be
+            label_font = sizes[0]
+            parts = label.split(" · ")
+            pieces = [f"{' ' if n else ''}{part}{' ·' if n < len(parts) - 1 else ''}" for n, part in enumerate(parts)]
+            label = "\n".join(_filled(pieces, QFontMetricsF(label_font), page.width(), len(parts)))
         lines: list[tuple[QRectF, QFont, str, str]] = []
         top = page.top()
         for text, font, colour in ((self._title(), _font(24, bold=True), NHS_TEXT),
@@ -1041,12 +1151,23 @@ class OrgChart(QWidget):
                                                         HEADING_FLAGS, text)
                 lines.append((QRectF(page.left(), top, page.width(), used.height()), font, colour, text))
                 top += used.height() + 2
-        key = QRectF(page.left(), top + 4, page.width(), legend_height(*self._key_shown(), page.width()))
+        key = QRectF(page.left(), top + 4, page.width(), legend_height(self.key_shown(), page.width()))
         return lines, key
 
-    def _key_shown(self) -> tuple[list[OrgEmployer], bool]:
+    def key_shown(self) -> ChartKey:
+        """What the chart draws (the kinds of line, with the professional lines only while they are shown), for
+        its key on screen and on paper."""
         structure = self.structure
-        return (self._employers_shown(structure), bool(structure.outside)) if structure else ([], False)
+        if structure is None:
+            return ChartKey()
+        drawn = [item.data(LINE_ROLE) for item in self.scene.line_items]
+        professional = self.professional.isChecked()
+        return ChartKey(self._employers_shown(structure),
+                        managerial=any(kind == "managerial" for kind, *_rest in drawn),
+                        professional=professional and any(kind == "professional" for kind, *_rest in drawn),
+                        crossing=any(crosses and (kind == "managerial" or professional)
+                                     for kind, _person, _lead, crosses in drawn),
+                        ghosts=bool(structure.outside))
 
     def _paint_heading(self, painter: QPainter, page: QRectF, label: str) -> float:
         """The heading across the top of `page`; returns where the chart can start below it."""
@@ -1055,7 +1176,7 @@ class OrgChart(QWidget):
             painter.setFont(font)
             painter.setPen(QColor(colour))
             painter.drawText(rect, HEADING_FLAGS, text)
-        paint_legend(painter, key, *self._key_shown())
+        paint_legend(painter, key, self.key_shown())
         return key.bottom() + 10
 
     def paginate(self, page: QRectF) -> OrgPages:
@@ -1169,7 +1290,8 @@ class OrgChart(QWidget):
 
     def save_png(self, path: str | Path, scale: float = 1.0, max_side: int = 16000) -> Path:
         """The whole chart as one picture under its heading, at `scale` (1.0 = screen size at 100%), smaller if it
-        would exceed `max_side`: the overview, where printing cuts the chart into readable pages."""
+        would exceed `max_side`: the overview, where printing cuts the chart into readable pages. Written whole or
+        not at all (a full disk leaves no half picture); JointleadError, saying why, if it cannot be."""
         path = Path(path)
         source = self.scene.itemsBoundingRect().marginsAdded(QMarginsF(10, 10, 10, 10))
         width = max(source.width(), 1000.0)
@@ -1193,20 +1315,43 @@ class OrgChart(QWidget):
             for item in selected:
                 item.setSelected(True)
         painter.end()
-        if not image.save(str(path), "PNG"):
-            raise OSError(f"Could not write {path}.")
+        # QSaveFile, unlike QImage.save, says why a file could not be written; and one not committed is discarded.
+        file = QSaveFile(str(path))
+        if not (file.open(QIODevice.OpenModeFlag.WriteOnly) and image.save(file, "PNG") and file.commit()):
+            reason = file.errorString().rstrip(".").lower()
+            raise JointleadError(f"The picture could not be saved as {path}: {reason}.", SAVE_ADVICE)
         return path
 
+    @staticmethod
+    def _suggested(suffix: str) -> Path:
+        """Where a saved chart goes unless the user says otherwise: named for what it is and when, in Documents
+        (not wherever the program was started from)."""
+        from jointlead.ui.export_dialog import documents_folder  # with the exports, when first used
+
+        return documents_folder() / f"Organisation chart {date.today():%Y-%m-%d}.{suffix}"
+
     def _ask_png(self) -> None:
-        name, _ = QFileDialog.getSaveFileName(self, "Save the org chart as a picture", "org-chart.png",
+        name, _ = QFileDialog.getSaveFileName(self, "Save the org chart as a picture", str(self._suggested("png")),
                                               "PNG pictures (*.png)")
-        if name:
+        if not name:
+            return
+        try:
             self.save_png(name if name.lower().endswith(".png") else f"{name}.png")
+        except JointleadError as error:
+            show_problem(self, error, "Cannot save the picture")
 
     def _ask_pdf(self) -> None:
         # Print support loads when first used, not at start, as for the window's File > Print.
         from jointlead.ui.printing import ChartPrintout, footer_line, save_pdf_with_dialog
 
         title = self._title()
-        save_pdf_with_dialog(self, ChartPrintout(self, title=title, footer=footer_line(title, self.source)),
-                             Path("org-chart.pdf"))
+        try:
+            save_pdf_with_dialog(self, ChartPrintout(self, title=title, footer=footer_line(title, self.source)),
+                                 self._suggested("pdf"))
+        except OSError as error:
+            # save_pdf_with_dialog explains the refusals it checks for; the file system can refuse a name in ways
+            # of its own (a name too long, a folder that cannot be looked in).
+            where = error.filename or "the file chosen"
+            show_problem(self, JointleadError(f"The PDF could not be saved as {where}: "
+                                              f"{(error.strerror or str(error)).lower()}.", SAVE_ADVICE),
+                         "Cannot save the PDF")

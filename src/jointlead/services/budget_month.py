@@ -30,6 +30,7 @@ from jointlead.services.budget_setup import (
     agreement_of,
     closed_periods,
     every_month_closed,
+    follow_underspend_carried,
     open_from,
 )
 from jointlead.services.budgets import agreed_figures
@@ -116,10 +117,16 @@ def _month(session: Session, line: BudgetLine, year: int, period: int) -> LineMo
     return month
 
 
-def _open(session: Session, agreement_id: int, year: int, period: int) -> Period:
+def _period(year: int, period: int) -> Period:
+    """The month `period` of `year`, refused in words where there is none (M0, M13: a typing slip in a caller)."""
     if not 1 <= period <= MONTHS:
-        raise ValidationError(f"There is no M{period}: the months are M1 (April) to M12 (March).")
-    target = Period(FinancialYear(year), period)
+        raise ValidationError(f"There is no M{period}: the months are M1 (April) to M12 (March).",
+                              "Choose a month from M1 to M12.")
+    return Period(FinancialYear(year), period)
+
+
+def _open(session: Session, agreement_id: int, year: int, period: int) -> Period:
+    target = _period(year, period)
     check_period_open(target, closed_periods(session, agreement_id))
     return target
 
@@ -470,11 +477,11 @@ def close_period(database: Database, agreement_id: int | None, year: int, period
     partners without one are named in `closing_without` (the manager has said their actuals for it are nil). The
     pool's position as at the month is kept with the close, as the agreed record.
     """
+    target = _period(year, period)
     with UnitOfWork(database, closes=True) as uow:
         record = Recorder(uow, "close period")
         session = uow.session
         agreement = agreement_of(session, agreement_id)
-        target = Period(FinancialYear(year), period)
         closed = closed_periods(session, agreement.id)
         rules.close_period(target, closed)
         still_open = [p for p in range(1, period) if Period(FinancialYear(year), p) not in closed]
@@ -489,7 +496,8 @@ def close_period(database: Database, agreement_id: int | None, year: int, period
         record.create(PeriodClose(agreement_id=agreement.id, year=year, period=period,
                                   closed_on=today or date.today(), closed_by=os_user(),
                                   snapshot_json=json.dumps(snapshot, sort_keys=True)))
-        return record.commit(f"close {target.label} {target.year.label}")
+        carried = follow_underspend_carried(record, agreement, year) if period == MONTHS else ""
+        return record.commit(f"close {target.label} {target.year.label}" + (f", and {carried}" if carried else ""))
 
 
 def _check_year_before_closed(session: Session, agreement: Agreement, target: Period) -> None:
@@ -505,11 +513,11 @@ def _check_year_before_closed(session: Session, agreement: Agreement, target: Pe
 def unlock_period(database: Database, agreement_id: int | None, year: int, period: int, reason: str, *,
                   today: date | None = None) -> Edit:
     """Reopen a closed month, recording who, when and why."""
+    target = _period(year, period)
     with UnitOfWork(database, closes=True) as uow:
         record = Recorder(uow, "unlock period")
         session = uow.session
         agreement = agreement_of(session, agreement_id)
-        target = Period(FinancialYear(year), period)
         rules.unlock_period(target, closed_periods(session, agreement.id), reason)
         row = session.scalar(select(PeriodClose).where(
             PeriodClose.agreement_id == agreement.id, PeriodClose.year == year, PeriodClose.period == period,

@@ -804,6 +804,59 @@ def _underspend_parts(session: Session, agreement: Agreement, year: FinancialYea
     return dict(zip(contributed, split_largest_remainder(retained, list(contributed.values())), strict=True))
 
 
+def follow_underspend_carried(record: Recorder, agreement: Agreement, year: int) -> str:
+    """Once `year`'s M12 is closed again (unlocked, corrected, closed): the underspend already carried forward into
+    next year's funding follows the outturn now agreed, in the same gesture, so next year never holds the amount of
+    an outturn since corrected. Each partner's "Underspend carried forward from 2026-27" contribution becomes its
+    part of what the pool retains now (`_underspend_parts`), its instalment received in full as before; a partner
+    whose part is now nil has its contribution taken away, and one that has a part now and none before gets one.
+
+    Returns what changed, in words for the close's description ("" when nothing did, and when next year holds no
+    underspend carried forward from `year`: none was retained, or next year was started before M12 first closed,
+    when starting it again carries it).
+    """
+    session = record.session
+    this, following = FinancialYear(year), FinancialYear(year + 1)
+    stream = underspend_stream(this)
+    held = [(code, contribution) for code, contribution in session.execute(
+        select(Organisation.code, Contribution)
+        .join(Organisation, Organisation.id == Contribution.organisation_id)
+        .where(Contribution.agreement_id == agreement.id, Contribution.year == following.start_year)
+        .order_by(Contribution.id)) if contribution.funding_stream.casefold() == stream.casefold()]
+    if not held:
+        return ""
+    retained = _retained_underspend(session, agreement, this)[0]  # known: M12 has just closed
+    parts = {code: pence for code, pence in _underspend_parts(session, agreement, this, retained).items() if pence}
+    before = sum(contribution.amount_pence for _code, contribution in held)
+    if {code: contribution.amount_pence for code, contribution in held} == parts and len(held) == len(parts):
+        return ""
+    # The partners seen: each one's first contribution under the stream holds its part, and a second (added by hand
+    # under jointlead's own name for it) would count the underspend twice, so it goes.
+    seen: set[str] = set()
+    for code, contribution in held:
+        payments = session.scalars(select(ContributionPayment).where(
+            ContributionPayment.contribution_id == contribution.id)
+            .order_by(ContributionPayment.expected_date, ContributionPayment.id)).all()
+        part = 0 if code in seen else parts.get(code, 0)
+        seen.add(code)
+        if not part:
+            for payment in payments:
+                record.delete(payment)
+            record.delete(contribution)
+            continue
+        record.update(contribution, amount_pence=part)
+        for payment, (_period, pence) in zip(payments, payment_schedule(part, contribution.schedule), strict=True):
+            record.update(payment, expected_pence=pence,
+                          received_pence=pence if payment.received_date is not None else None)
+    partners = dict(session.execute(select(Organisation.code, Organisation.id)).all())
+    for code, part in parts.items():
+        if code not in seen:
+            _contribute(record, agreement.id, partners[code], following.start_year, stream, part, False,
+                        UNDERSPEND_SCHEDULE, received_on=following.first_day)
+    now = f"{format_exact(retained)} of underspend" if retained else "no underspend"
+    return f"carry forward {now} into {following.label} ({format_exact(before)} before)"
+
+
 def roll_forward_preview(database: Database, agreement_id: int | None, year: int) -> RollForward:
     """What starting the year after `year` would carry into it, or the reason it cannot be started (refused).
 

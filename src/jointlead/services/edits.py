@@ -23,6 +23,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from jointlead.domain.calendar import FinancialYear
 from jointlead.domain.errors import JointleadError, StillPointedAt, ValidationError
+from jointlead.domain.money import format_exact
 from jointlead.domain.reporting_lines import check_line_shape
 from jointlead.domain.words import listed
 from jointlead.services.budget_report import year_before_open
@@ -35,10 +36,12 @@ from jointlead.store.models import (
     BudgetLine,
     LedgerTransaction,
     LineMonth,
+    LineYear,
     PeriodClose,
     Person,
     ReportingLine,
     SupervisionArrangement,
+    Virement,
 )
 from jointlead.store.uow import UnitOfWork, os_user
 
@@ -393,6 +396,7 @@ def undo_edit(database: Database, edit: Edit) -> Edit:
             raise JointleadError("That change cannot be undone: its record in the audit log is missing.", "")
         recorder = Recorder(uow, "")
         redo = all(entry.undoes_id is not None for entry in entries)  # the undo of an undo
+        _refuse_recurrent_virement_in_one_year(uow.session, entries)
         try:
             for entry in sorted(entries, key=lambda e: e.id, reverse=True):
                 recorder.verb, recorder.undoes = f"undo {entry.verb}", entry.id
@@ -410,6 +414,49 @@ def undo_edit(database: Database, edit: Edit) -> Edit:
                                  "that is no longer there as it was (an import undone and then redone puts its "
                                  "records back as new ones).",
                                  "Nothing was changed. Make the change again by hand if it is still wanted.") from error
+
+
+def _refuse_recurrent_virement_in_one_year(session: Session, entries: Collection[AuditEntry]) -> None:
+    """A recurrent virement is in every later year's budgets for its lines (`budget_month._carry_on`, and starting a
+    year carries it): undoing it, or redoing it, must not take it out of (or put it back in) its own year alone.
+
+    The years it reached when made are in its own audit entries, and go back with it. A later year whose budgets
+    for either line were set since (started from budgets that carry it, or, once undone, without it) is another
+    gesture's: undo never changes rows it did not record, so it is refused, saying how to move the budget in both
+    years instead.
+    """
+    later_budgets = {entry.entity_id for entry in entries if entry.entity == LineYear.__tablename__}
+    for entry in entries:
+        changes = json.loads(entry.changes_json)
+        if entry.entity != Virement.__tablename__ or None not in changes.get("id", (0, 0)):
+            continue
+        undoing = changes["id"][0] is None  # it was made: undoing takes it away (else: redoing puts it back)
+        virement = {key: pair[1 if undoing else 0] for key, pair in changes.items()}
+        if not virement["recurrent"]:
+            continue
+        giver, taker = virement["from_line_id"], virement["to_line_id"]
+        later = session.scalar(select(func.min(LineYear.year)).where(
+            LineYear.budget_line_id.in_((giver, taker)), LineYear.year > virement["year"],
+            LineYear.id.not_in(later_budgets)))
+        if later is None:
+            continue
+        codes = dict(session.execute(select(BudgetLine.id, BudgetLine.code)
+                                     .where(BudgetLine.id.in_((giver, taker)))).all())
+        this, label = FinancialYear(virement["year"]).label, FinancialYear(later).label
+        amount = format_exact(virement["amount_pence"])
+        if undoing:
+            raise JointleadError(f"That change cannot be undone: the virement is recurrent, and {label} was started "
+                                 f"since from budgets that carry it, so undoing it in {this} alone would leave "
+                                 f"{label}'s budgets holding it.",
+                                 f"Nothing was changed. To take it back from both years, make a recurrent virement of "
+                                 f"{amount} from {codes[taker]} back to {codes[giver]}: it moves {label}'s budgets "
+                                 f"too. (If {label} was started by mistake, undo that first.)")
+        raise JointleadError(f"That change cannot be redone: the virement is recurrent, and {label} was started "
+                             f"since without it, so redoing it in {this} alone would leave {label}'s budgets "
+                             "without it.",
+                             f"Nothing was changed. To move {amount} from {codes[giver]} to {codes[taker]} in both "
+                             "years, make the virement again, recurrent (Virement… on the Budgets page): it moves "
+                             f"{label}'s budgets too.")
 
 
 # Whose time in post a record is within: a line's person and lead, an arrangement's supervisee and supervisor.

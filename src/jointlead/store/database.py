@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from jointlead.store import migrate, server
 from jointlead.store.backup import damage_in_words, integrity_problems, restore_advice, timestamped_backup
+from jointlead.store.disk import not_written, refused_by_the_disk
 from jointlead.store.engine import READING_ONE_STATE, WRITES, make_engine
 from jointlead.store.errors import (
     DatabaseDamaged,
@@ -36,6 +37,8 @@ log = logging.getLogger(__name__)
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 READ_ONLY_NOTE = "This database is in a read-only location, so it has been opened read-only: changes cannot be saved."
+# Beside the database, a new database's file may bring its journals (which SQLite may leave when the disk is full).
+JOURNALS = ("-wal", "-shm", "-journal")
 
 
 def _lock_exclusively(handle: IO[bytes]) -> bool:
@@ -198,23 +201,45 @@ def _writable(path: Path) -> bool:
 
 
 def create_database(path: Path) -> Database:
-    """A new, empty database at the current schema revision."""
+    """A new, empty database at the current schema revision; if it cannot be made (a full disk part way), nothing
+    of it is left: the file, its journals, the folders made for it."""
     path = path.resolve()
     if path.exists():
         raise DatabaseError(f"{path} already exists.", "Choose another name, or open the existing file.")
+    made = _yet_to_be_made(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         lock = _take_lock(path)
     except OSError as error:
+        _remove(made)
         raise DatabaseError(f"{path.name} could not be created in {path.parent} ({error.strerror or error}).",
                             "Choose a folder you can write to, such as one in your Documents.") from error
     try:
         migrate.upgrade(path, create=True)
+        return _finish_open(path, read_only=False, lock=lock, upgrade_backup=None)
     except BaseException:
         _release(lock)
-        path.unlink(missing_ok=True)
+        _remove(made)
         raise
-    return _finish_open(path, read_only=False, lock=lock, upgrade_backup=None)
+
+
+def _yet_to_be_made(path: Path) -> list[Path]:
+    """What creating a database at `path` may make that is not there now, each before the folder holding it: only
+    these are removed if it fails, never a file or folder that was there before."""
+    files = [path, *(path.with_name(path.name + journal) for journal in JOURNALS)]
+    folders = [folder for folder in path.parents if not folder.exists()]  # innermost first
+    return [p for p in files if not p.exists()] + folders
+
+
+def _remove(made: list[Path]) -> None:
+    for made_here in made:
+        # A folder goes only if empty (rmdir), so nothing someone else put in it meanwhile; where the disk refuses even
+        # to remove, there is nothing more to do.
+        with suppress(OSError):
+            if made_here.is_dir():
+                made_here.rmdir()
+            else:
+                made_here.unlink(missing_ok=True)
 
 
 def jointlead_file(target: Path | str) -> tuple[Path, str]:
@@ -261,7 +286,7 @@ def open_database(target: Path | str, *, only_reading: bool = False) -> Database
             if read_only:
                 raise ReadOnlyDatabase(f"{path.name} needs upgrading, but it is in a read-only location.",
                                        "Copy it somewhere you can write to, then open the copy.")
-            backup = timestamped_backup(path, f"before-upgrade-from-{revision}")
+            backup = _backup_before_upgrade(path, revision)
             log.info("Backed up before upgrading from schema %s", revision)
             migrate.upgrade(path)
         return _finish_open(path, read_only=read_only, lock=lock, upgrade_backup=backup)
@@ -271,11 +296,27 @@ def open_database(target: Path | str, *, only_reading: bool = False) -> Database
         raise
 
 
+def _backup_before_upgrade(path: Path, revision: str) -> Path:
+    """The verified copy made before upgrading; if the disk refuses it, said as what it is: the upgrade was not made."""
+    try:
+        return timestamped_backup(path, f"before-upgrade-from-{revision}")
+    except DatabaseError as error:
+        refusal = error.__cause__  # the system's or SQLite's own error, which the backup said in its words
+        if refusal is None or not refused_by_the_disk(refusal):
+            raise
+        backups = path.parent / "backups"
+        raise not_written(f"the backup jointlead makes before upgrading {path.name}", backups, refusal,
+                          f"so {path.name} was not upgraded: it is as it was",
+                          advice=f"Check that {backups} can be written to, then open {path.name} again; or copy it "
+                                 "somewhere you can write to and open the copy.",
+                          full_advice=migrate.NO_ROOM_TO_UPGRADE_ADVICE) from refusal
+
+
 def _finish_open(path: Path, *, read_only: bool, lock: IO[bytes] | None, upgrade_backup: Path | None) -> Database:
     problems = integrity_problems(path, quick=True, read_only=read_only)
     if problems:
         raise _damaged(path, problems)
-    engine = make_engine(path, read_only=read_only)
+    engine = make_engine(path, read_only=read_only, for_use=True)
     with engine.connect() as connection:
         revision = connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
     warnings = location_warnings(path)

@@ -45,6 +45,30 @@ def not_written(what: str, folder: Path, error: BaseException, outcome: str, *, 
     why, then `outcome` ("so no copy was made"); with `full_advice` when the disk is full, else `advice`."""
     if _disk_full(error):
         return DatabaseError(f"There is not enough free disk space in {folder} for {what}, {outcome}.", full_advice)
+    return DatabaseError(f"{what[0].upper()}{what[1:]} could not be written to {folder} ({_reason(error)}), {outcome}.",
+                         advice)
+
+
+def not_saved(name: str, error: BaseException) -> DatabaseError:
+    """`error`, a change to the open database `name` that the disk refused (`refused_by_the_disk`), in words. SQLite
+    saves a transaction whole or not at all, so none of the change was saved."""
+    if _disk_full(error):
+        return DatabaseError(f"There is no room left on the drive holding {name}: what you just did was not saved.",
+                             "Free some space, then do it again.")
+    return DatabaseError(f"{name} could not be written to ({_reason(error)}): what you just did was not saved.",
+                         "Check that the drive holding it is still there and can be written to, then do it again.")
+
+
+def not_read(name: str, error: BaseException) -> DatabaseError:
+    """`error`, a read of the open database `name` that the disk refused, in words. Even a read needs room: SQLite
+    keeps an index of its write-ahead log in a file beside the database, which grows as the log does."""
+    if _disk_full(error):
+        return DatabaseError(f"There is no room left on the drive holding {name}, so it could not be read just now.",
+                             "Free some space, then try again.")
+    return DatabaseError(f"{name} could not be read just now ({_reason(error)}).",
+                         "Check that the drive holding it is still there, then try again.")
+
+
+def _reason(error: BaseException) -> object:
     cause = _underlying(error)
-    reason = getattr(cause, "strerror", None) or cause
-    return DatabaseError(f"{what[0].upper()}{what[1:]} could not be written to {folder} ({reason}), {outcome}.", advice)
+    return getattr(cause, "strerror", None) or cause

@@ -10,6 +10,7 @@ from urllib.parse import quote
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import NullPool
 
+from jointlead.store.disk import not_read, not_saved, refused_by_the_disk
 from jointlead.store.errors import DatabaseBusy, ReadOnlyDatabase
 
 # Marks the connection Database.one_state reads through (query_only): a write there is jointlead's own mistake, left
@@ -46,12 +47,16 @@ def sqlite_uri(path: Path, *, read_only: bool = False, create: bool = False) -> 
     return uri + ("?mode=rwc" if create else "?mode=rw")
 
 
-def make_engine(path: Path, *, read_only: bool = False, foreign_keys: bool = True, create: bool = False) -> Engine:
+def make_engine(path: Path, *, read_only: bool = False, foreign_keys: bool = True, create: bool = False,
+                for_use: bool = False) -> Engine:
     """An engine whose connections are transactional for DDL too, and durable on power loss.
 
     WAL lets a background import write while the window keeps reading; synchronous=FULL makes
     every commit survive a power cut or a laptop lid closing mid-write (NORMAL in WAL mode can lose
     the last commits). The cost, one extra fsync per commit, is invisible at one user's pace.
+
+    `for_use`: the engine of a database open for everyday use (store.database), whose saves and reads the disk
+    refuses (a full disk, a drive gone) are said in plain words. An upgrade or a copy says that in its own words.
     """
     uri = sqlite_uri(path, read_only=read_only, create=create)
     engine = create_engine(
@@ -87,9 +92,16 @@ def make_engine(path: Path, *, read_only: bool = False, foreign_keys: bool = Tru
         # read-only while it is open.)
         error = context.original_exception
         reading = context.connection is not None and context.connection.info.get(READING_ONE_STATE)
-        if isinstance(error, sqlite3.OperationalError) and "readonly database" in str(error) and not reading:
+        if isinstance(error, sqlite3.OperationalError) and "readonly database" in str(error):
+            if reading:
+                return
             raise ReadOnlyDatabase(*(READ_ONLY_CHANGE if read_only else BECAME_READ_ONLY)) from None
         if isinstance(error, sqlite3.OperationalError) and "database is locked" in str(error):
             raise DatabaseBusy() from None
+        if for_use and refused_by_the_disk(error):
+            # A unit of work's connection writes (WRITES); any other only reads. The disk can refuse as the connection
+            # opens (no room for the log's index beside the file), when there is no connection to ask but its engine.
+            saving = (context.connection or context.engine).get_execution_options().get(WRITES)
+            raise (not_saved if saving else not_read)(path.name, error) from None
 
     return engine

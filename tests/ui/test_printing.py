@@ -159,7 +159,7 @@ def test_pages_of_a_table_end_between_rows_and_fit_above_the_footer(people_page)
     printout = printout_for(people_page)
     printer = new_printer()
     document = printout.document(printer)
-    pages, heading = printout.pages(document, printer)
+    pages = printout.pages(document, printer)
     room = printout.room(printer)
     table = next(frame for frame in document.rootFrame().childFrames() if isinstance(frame, QTextTable))
     layout = document.documentLayout()
@@ -167,15 +167,17 @@ def test_pages_of_a_table_end_between_rows_and_fit_above_the_footer(people_page)
              for row in range(table.rows()) for column in range(table.columns())]
 
     assert len(pages) > 1
+    heading = pages[1].repeated
     assert 0 < heading[0] < heading[1] <= layout.blockBoundingRect(
         table.cellAt(1, 0).firstCursorPosition().block()).top()  # the heading row, under the title
-    assert pages[0][0] == 0 and pages[-1][1] == pytest.approx(document.size().height())
-    for (_, bottom), (top, _) in itertools.pairwise(pages):
-        assert top == bottom  # no row is lost between pages
-        assert not [cell for cell in cells if cell.top() < top < cell.bottom()]  # nor cut in two
-    for number, (top, bottom) in enumerate(pages):
+    assert pages[0].top == 0 and pages[-1].bottom == pytest.approx(document.size().height())
+    assert pages[0].repeated is None and {page.repeated for page in pages[1:]} == {heading}
+    for above, below in itertools.pairwise(pages):
+        assert below.top == above.bottom  # no row is lost between pages
+        assert not [cell for cell in cells if cell.top() < below.top < cell.bottom()]  # nor cut in two
+    for number, page in enumerate(pages):
         repeated = heading[1] - heading[0] if number else 0
-        assert bottom - top + repeated <= room
+        assert page.bottom - page.top + repeated <= room
 
 
 def test_the_table_printed_is_the_rows_shown_after_search_and_sort_with_headings_and_title(people_page):
@@ -321,13 +323,15 @@ def test_a_child_taller_than_a_page_is_cut_where_the_page_ends():
 
 def test_a_picture_shrunk_to_fit_one_sheet_is_not_cut_by_a_rounding_error(monkeypatch):
     printer = new_printer()
+    paper = int(printer.width() * SCREEN_DPI / printer.resolution())
     widget = QWidget()
-    QWidget(widget).setGeometry(0, 0, printer.width(), 1018)
-    widget.resize(printer.width(), 1018)  # as wide as the paper: printed at one printer pixel a pixel
-    monkeypatch.setattr(PicturePrintout, "room", lambda _self, _printer: 999.5)  # 999.5 / (999.5 / 1018) < 1018
+    QWidget(widget).setGeometry(0, 0, paper, 1018)
+    widget.resize(paper, 1018)  # as wide as the paper: printed at its on-screen size, or a little smaller
+    room = 10818.5  # printer pixels: 10818.5 / (10818.5 / 1018) < 1018
+    monkeypatch.setattr(PicturePrintout, "room", lambda _self, _printer: room)
     printout = PicturePrintout(widget)
 
-    assert printout.scale(printer) == 999.5 / 1018 and printout.page_count(printer) == 1
+    assert printout.scale(printer) == room / 1018 and printout.page_count(printer) == 1
 
 
 def test_a_pdf_that_cannot_be_written_is_a_plain_problem_with_what_to_do(people_page, tmp_path):
@@ -604,7 +608,7 @@ def test_the_budgets_page_prints_its_choices_as_words_and_the_view_by_name_witho
         assert "Close M8" not in text and "Agreement and rules" not in text
 
 
-def test_the_budgets_charts_print_whole_under_their_heading(window, demo_db, qtbot):
+def test_the_budgets_charts_print_whole_under_their_heading_on_one_sheet_with_the_tiles(window, demo_db, qtbot):
     window.resize(1366, 768)
     window.set_database(demo_db)
     window.show_page("Budgets")
@@ -612,13 +616,19 @@ def test_the_budgets_charts_print_whole_under_their_heading(window, demo_db, qtb
     budgets.tabs.setCurrentWidget(budgets.charts_tab)
     qtbot.wait(50)
     printout = printout_for(budgets, source=demo_db.name)
-    tops = printout.page_tops(new_printer())
+    printer = new_printer()
+    tops = printout.page_tops(printer)
 
-    with on_paper(budgets):
+    with printout.laid_out(printer):
         chart_top = budgets.charts.mapTo(printout.widget, budgets.charts.rect().topLeft()).y()
         heading_top = budgets.printed_view.mapTo(printout.widget, budgets.printed_view.rect().topLeft()).y()
-    assert not any(chart_top < top < chart_top + budgets.charts.height() for top in tops)
-    assert heading_top in tops  # the view's name starts the page its chart is on
+        chart_bottom = chart_top + budgets.charts.height()
+        shrunk = printout.scale(printer) / (printer.resolution() / SCREEN_DPI)
+    assert heading_top < chart_top
+    assert not any(heading_top < top < chart_bottom for top in tops)  # the chart whole, under the view's name
+    # As short as the chart reads well, not as tall as it could be: at its on-screen size it and its name had taken
+    # more than a sheet, the name alone on one and the chart on the next.
+    assert tops == [0] and SHRINK_TO_ONE_PAGE <= shrunk <= 1
 
 
 def test_a_budgets_view_that_is_one_table_prints_as_that_table_however_few_its_rows(window, demo_db):

@@ -69,7 +69,10 @@ MEETING_COLUMNS = [
 # 30 characters with Due, Status and Owner still in view, and at 1024 Due and Status still fit beside the history.
 TITLE_FLOOR = 200
 NOTHING_CHOSEN = "<p><i>Choose an action to see its history.</i></p>"
-STATUS_FILTERS = [("Open or in progress", lambda r: r.is_open), ("Everything", lambda _r: True),
+NO_MEETING_CHOSEN = "<p><i>Choose a meeting to see what it agreed and what changed since the last one.</i></p>"
+# The filters' choices that leave no action out: a printout of the log names every other choice.
+ALL, EVERYTHING, ANY_DAY = "All", "Everything", "Any day"
+STATUS_FILTERS = [("Open or in progress", lambda r: r.is_open), (EVERYTHING, lambda _r: True),
                   *[(s.label, lambda r, s=s: r.status == s) for s in ActionStatus]]
 
 
@@ -123,6 +126,9 @@ class ActionsPage(Page):
         self.database: Database | None = None
         self.today = date.today()
         self._rows: tuple[ActionLogRow, ...] = ()
+        # The meeting the summary is of (the row last chosen in the list of meetings), chosen again once the list is
+        # read again (see _choose_meeting_again).
+        self._meeting_shown: int | None = None
         # The action the history panel shows, which Update…, Status… and the other buttons act on: the row last
         # chosen in the table, kept while the list no longer shows it (see _show_panel).
         self._shown: int | None = None
@@ -133,7 +139,8 @@ class ActionsPage(Page):
         self.tabs.tabBar().setAccessibleName("Choose an action view")
         # Alt+letter reaches each tab and button (the menus have F, E, V and H; each tab's buttons are seen apart).
         self.tabs.addTab(self._build_log(), "Action &log")
-        self.tabs.addTab(self._build_meetings(), "&Meetings")
+        self.meetings_tab = self._build_meetings()
+        self.tabs.addTab(self.meetings_tab, "&Meetings")
         self.body.addWidget(self.tabs, 1)
 
     # --- building ---------------------------------------------------------------------------------
@@ -178,8 +185,10 @@ class ActionsPage(Page):
         self.organisation = filter_combo("Organisation", "actions", filters, tab, self._apply_filters)
         self.meeting = filter_combo("Meeting", "actions", filters, tab, self._apply_filters)
         self.due = filter_combo("Due", "actions", filters, tab, self._apply_filters, [
-            ("Any day", lambda _r: True), ("Overdue", lambda r: r.overdue),
+            (ANY_DAY, lambda _r: True), ("Overdue", lambda r: r.overdue),
             ("In the next 14 days", lambda r: actions.is_due_soon(r, self.today))])
+        self.filters = (("Status", self.status), ("RAG", self.rag), ("Owner", self.owner),
+                        ("Organisation", self.organisation), ("Meeting", self.meeting), ("Due", self.due))
         layout.addLayout(filters)
 
         split = divider("action log divider", tab)
@@ -231,8 +240,7 @@ class ActionsPage(Page):
         self.meetings = DataTable("meetings", MEETING_COLUMNS, "No meetings are recorded yet.", tab,
                                   stretch_column=0)
         self.meetings.view.selectionModel().currentRowChanged.connect(lambda *_: self._show_meeting())
-        self.meeting_detail = QLabel("<p><i>Choose a meeting to see what it agreed and what changed since the "
-                                     "last one.</i></p>", tab)
+        self.meeting_detail = QLabel(NO_MEETING_CHOSEN, tab)
         self.meeting_detail.setAccessibleName("Meeting summary")
         self.meeting_detail.setWordWrap(True)
         self.meeting_detail.setTextFormat(Qt.TextFormat.RichText)
@@ -255,7 +263,7 @@ class ActionsPage(Page):
     def show_data(self, database: Database, today: date) -> None:
         first = self.database is not database
         if first:
-            self._shown = None
+            self._shown = self._meeting_shown = None
         self.database, self.today = database, today
         self._rows = actions.action_log(database, today)
         still_open = [r for r in self._rows if r.is_open]
@@ -268,6 +276,7 @@ class ActionsPage(Page):
         self._apply_filters()  # and shows the chosen action as it is now
         meetings = actions.meetings(database)
         self.meetings.set_rows(meetings)
+        self._choose_meeting_again()
         self._meeting_choices = [("No meeting", None), *[(f"{m.name}, {day_text(m.on)}", m.id) for m in meetings]]
         self._fill(self.new_meeting, self._meeting_choices)
         people = [r for r in overview.people(database, today) if r.active]
@@ -287,12 +296,14 @@ class ActionsPage(Page):
 
     def _fill_filters(self) -> None:
         rows = self._rows
-        self._fill(self.rag, [("All", ANY), *[(r.value.capitalize(), r) for r in RAG_ORDER
-                                              if any(row.rag == r for row in rows)]])
-        self._fill(self.owner, [("All", ANY), *sorted({(r.owner, r.owner_id) for r in rows if r.owner_id})])
-        self._fill(self.organisation, [("All", ANY), *[(code, code) for code in
-                                                       sorted({r.organisation for r in rows if r.organisation})]])
-        self._fill(self.meeting, [("All", ANY), *sorted({(r.meeting, r.meeting_id) for r in rows if r.meeting_id})])
+        self._fill(self.rag, [(ALL, ANY), *[(r.value.capitalize(), r) for r in RAG_ORDER
+                                            if any(row.rag == r for row in rows)]])
+        self._fill(self.owner, [(ALL, ANY), *sorted({(r.owner, r.owner_id) for r in rows if r.owner_id})])
+        self._fill(self.organisation, [(ALL, ANY), *[(code, code) for code in
+                                                     sorted({r.organisation for r in rows if r.organisation})]])
+        # Each meeting by its date too: a board meets under the same name every month.
+        meetings = sorted({(r.meeting_date, r.meeting, r.meeting_id) for r in rows if r.meeting_id}, reverse=True)
+        self._fill(self.meeting, [(ALL, ANY), *[(f"{name}, {day_text(on)}", key) for on, name, key in meetings]])
 
     def _apply_filters(self) -> None:
         keep_status = self.status.currentData() or (lambda _r: True)
@@ -346,7 +357,21 @@ class ActionsPage(Page):
     def _show_meeting(self) -> None:
         row = self.meetings.current_row()
         if row is not None and self.database is not None:
+            self._meeting_shown = row.id
             self.meeting_detail.setText(_meeting_html(actions.meeting_view(self.database, row.id, self.today)))
+
+    def _choose_meeting_again(self) -> None:
+        """After the meetings are read again (any change made anywhere), the meeting chosen is chosen again and its
+        summary shows it as it is now: it had kept the figures from before, beside a list with nothing chosen, and
+        printed them. A meeting no longer recorded empties the summary."""
+        index = next((index for index in range(self.meetings.model.rowCount())
+                      if self.meetings.model.row_at(index).id == self._meeting_shown), None)
+        if index is None:
+            self._meeting_shown = None
+            self.meeting_detail.setText(NO_MEETING_CHOSEN)
+            return
+        self.meetings.view.selectRow(index)
+        self._show_meeting()
 
     def _row_index(self, action_id: int) -> int | None:
         return next((index for index in range(self.table.model.rowCount())
@@ -369,6 +394,24 @@ class ActionsPage(Page):
         self.organisation.setCurrentIndex(max(0, self.organisation.findData(organisation)))
         self.table.search.clear()
         self._apply_filters()
+
+    # --- on paper ---------------------------------------------------------------------------------
+    def filters_in_words(self, table: DataTable) -> str:
+        """The filters chosen for the action log, for its printout to say which actions it lists ("Status: Open or
+        in progress · Organisation: NCC · Due: Overdue"): every filter but those that leave nothing out."""
+        if table is not self.table:
+            return ""
+        return " · ".join(f"{label}: {combo.currentText()}" for label, combo in self.filters
+                          if combo.currentText() not in (ALL, EVERYTHING, ANY_DAY, ""))
+
+    def printed_parts(self) -> list[tuple[str, DataTable | str]]:
+        """The Meetings view on paper (see ui/printing.py): the meetings, then the summary of the one chosen, what
+        it agreed and what is open to review at it, which is what a manager takes into the meeting (the list
+        alone is a few dates). The action log prints as its table: the history beside it is one action's."""
+        if self.tabs.currentWidget() is not self.meetings_tab:
+            return []
+        summary = self.meeting_detail.text()
+        return [("", self.meetings), *([("", summary)] if summary != NO_MEETING_CHOSEN else [])]
 
     # --- gestures ---------------------------------------------------------------------------------
     def quick_add(self) -> None:

@@ -813,11 +813,26 @@ class BudgetsPage(Page):
     @property
     def table(self) -> DataTable | None:
         """The table the view shown is (printed whole, and searched by Ctrl+F), or None for a view that is more than
-        a table: the risk share in words, the charts, contributions with their instalments, the year end."""
+        a table: the risk share in words, the charts, contributions with their instalments (see `printed_parts`),
+        the year end."""
         if not self.pool_area.isVisibleTo(self):
             return None
         return {self.lines_tab: self.lines, self.months_tab: self.months, self.unmapped_tab: self.unmapped,
                 self.virements_tab: self.virements}.get(self.tabs.currentWidget())
+
+    def printed_parts(self) -> list[tuple[str, DataTable]]:
+        """The Contributions view on paper (see ui/printing.py): what each partner contributes, then every instalment
+        it is paid in, each table whole under its name. Either alone is half the picture: the contributions say
+        what is owed, the instalments what has been paid and when the rest is due."""
+        if not self.pool_area.isVisibleTo(self) or self.tabs.currentWidget() is not self.contributions_tab:
+            return []
+        return [("Contributions", self.contributions), ("Instalments", self.instalments)]
+
+    def filters_in_words(self, table: DataTable) -> str:
+        """What the By month grid's months show, for its printout ("Months show: Budget profile"): the same
+        columns hold the actuals and forecast, or the budget. (The year and month chosen are in the page's
+        subtitle.)"""
+        return f"Months show: {self.measure.currentText()}" if table is self.months else ""
 
     def choices_words(self) -> str:
         """The year and month the figures are for, in words for paper: "Year 2026-27 (current) · As at M7 Oct
@@ -844,8 +859,13 @@ class BudgetsPage(Page):
             self.subtitle.setText(f"{subtitle} {variance_key(rich=False, by_month=view is self.months_tab)}")
         for widget, _was_hidden in hidden:
             widget.setVisible(widget in (self.printed_choices, self.printed_view))
-        # A view of words (the risk share) is as tall as they are at its width, not at the width Qt would guess.
-        height = view.heightForWidth(view.width()) if view.hasHeightForWidth() else view.sizeHint().height()
+        # A view of words (the risk share) is as tall as they are at its width, not at the width Qt would guess. The
+        # charts, which take whatever room they are given, are as short as they read well: at their on-screen size
+        # on a sheet of paper, their heading and the chart then fit on one sheet, with the tiles too where they can.
+        if view is self.charts_tab:
+            height = view.minimumSizeHint().height()
+        else:
+            height = view.heightForWidth(view.width()) if view.hasHeightForWidth() else view.sizeHint().height()
         self.tabs.setMaximumHeight(max(height, view.minimumSizeHint().height()) + chrome)
         self.body.setStretchFactor(self.pool_area, 0)
         self.body.setStretch(self.body.count() - 1, 1)

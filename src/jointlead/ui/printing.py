@@ -11,19 +11,23 @@ How the window uses it (File > Print…, Print preview…, Save as PDF…):
 `printout_for(page)` decides what to print. An org chart the page is showing (People & lines' Org chart tab)
 is printed whole, however little of it is scrolled into view, over as many pages as keep its names readable
 (a team to a page, pointing to the pages its sub-teams carry on to), each with the chart's title, as-at date
-and key: the same pages as its own Save PDF… button saves. A table is printed as a table when it is what the
-user is working in (it holds the keyboard focus), when it is the page's main table (the page's `table`), or when
-it is the one table filling most of the page (a tab of tables): its rows as shown now, after the search, the
-filters and the sort, with the column headings repeated at the top of every page and numbers right-aligned as on
-screen. Anything else (the dashboard's tiles, a page of several small tables, a chart with no one on it) is
-printed as a picture of the whole page, drawn as vectors so text stays sharp, at its on-screen size or smaller
-to fit the width.
+and key: the same pages as its own Save PDF… button saves. A view made of several parts that a page names
+(`printed_parts()`: Budgets' contributions with their instalments, a meeting with its summary) is printed as
+all of them, in order. A table is printed as a table when it is what the user is working in (it holds the
+keyboard focus), when it is the page's main table (the page's `table`), or when it is the one table on the page
+that scrolls (a picture would show only the rows scrolled into view): its rows as shown now, after the search,
+the filters and the sort, with the column headings repeated at the top of every page and numbers right-aligned
+as on screen. Above it a note says which rows those are: how many, the filters chosen on the page (in the words
+of its `filters_in_words(table)`), the search, and any columns left out. Anything else (the dashboard's tiles, a
+page of short tables that show all their rows, a chart with no one on it) is printed as a picture of the whole
+page, drawn as vectors so text stays sharp, laid out no wider than the paper so that its text prints at its
+on-screen size however wide the window.
 
 A page may look different on paper: one that offers `for_paper()`, a context manager, is shown that way while it
 is measured and drawn (see `on_paper`), so the dashboard prints the month and organisation chosen as words rather
 than as drop-downs, and leaves out hints that only make sense on screen. A picture runs over pages that end
 between the things on the page rather than through them, and never just under a section heading: a heading goes
-over with what it heads.
+over with what it heads. A document of tables does the same: its pages end between rows and paragraphs.
 
 Every printout is landscape A4 (the user may change that in the print dialog), titled with the page's heading
 and the line under it (the org chart with its own title and as-at date), with a footer on each page saying
@@ -35,8 +39,10 @@ from __future__ import annotations
 import html
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+from typing import NamedTuple
 
 from PySide6.QtCore import QAbstractItemModel, QEvent, QMarginsF, QModelIndex, QPoint, QPointF, QRectF, Qt
 from PySide6.QtGui import (
@@ -52,6 +58,7 @@ from PySide6.QtGui import (
     QPen,
     QPicture,
     QRegion,
+    QTextCursor,
     QTextDocument,
     QTextTable,
 )
@@ -73,15 +80,18 @@ SCREEN_DPI = 96  # Qt's device-independent pixel: a widget drawn at this many pi
 # leave a line or two alone on a second: the dashboard with a partner's ledger missing, or in a smaller window.
 # At 0.85 the dashboard of a 1280-pixel window still prints at 80% of its on-screen size.
 SHRINK_TO_ONE_PAGE = 0.85
-# A table fills "most of the page" when it is at least this share of the page's height: a tab given over to a
-# table does, the dashboard's short list of organisations under its tiles does not.
-MAIN_TABLE_SHARE = 0.4
 # The type of a printed table, largest first: the first at which every figure fits whole (see TablePrintout).
 TYPE_SIZES = (8.5, 8.0, 7.5, 7.0, 6.5, 6.0)
 FIGURES_WHOLE = ".figure { white-space: nowrap }"
 NOTHING_BROKEN = "td, th { white-space: nowrap }"
 STRIPE = "#F7F9FA"  # the screen's alternate row colour, so the paper reads like the table
 RULE = "#AEB7BD"
+# The lines of a printed document above its tables: the page's title, the line under it and a table's note, and
+# the heading of each of several parts.
+TITLE_STYLE = f"font-size:15pt; font-weight:600; color:{NHS_TEXT}"
+LINE_STYLE = f"font-size:9.5pt; color:{NHS_SECONDARY_TEXT}"
+HEADING_STYLE = f"font-size:11pt; font-weight:600; color:{NHS_TEXT}; margin-top:14px"
+LEAD_IN_GAP = 6  # pixels between the last of those lines and the table under it
 # Labels that head what comes under them (by their object names, as the style sheet knows them): a page of a
 # picture never ends with one.
 HEADINGS = frozenset({"pageTitle", "sectionTitle"})
@@ -194,27 +204,49 @@ def _footer_font() -> QFont:
     return font
 
 
+@dataclass(frozen=True)
+class PrintedTable:
+    """A table as a printout shows it: the rows its model shows, in `columns` (every column if None), under
+    `heading` (none for a printout's only table, which the page's title heads) and `note`, which says which rows
+    they are ("40 of 150 people shown · search: “north”")."""
+
+    model: QAbstractItemModel
+    note: str = ""
+    heading: str = ""
+    columns: Sequence[int] | None = None
+
+
+class PrintedPage(NamedTuple):
+    """A page of a document of tables: the band of the document from `top` to `bottom`, under `repeated`, the band of
+    the heading row of the table it carries on (None on a page that starts with something else)."""
+
+    top: float
+    bottom: float
+    repeated: tuple[float, float] | None
+
+
 class TablePrintout(Printout):
-    """The rows a table model shows, as a document with the column headings repeated on every page.
+    """Tables as a document, with each table's column headings repeated at the top of every page it carries on to,
+    and any words the view shows with them (a meeting's summary, given as rich text) after them in order.
 
     The rows are taken when the printout is made, so the paper shows what was on screen when Print was chosen
-    even if the table refreshes while the print dialog is open.
+    even if a table refreshes while the print dialog is open.
     """
 
-    def __init__(self, model: QAbstractItemModel, title: str, *, subtitle: str = "", note: str = "",
-                 footer: str = "", columns: Sequence[int] | None = None) -> None:
+    def __init__(self, title: str, parts: Sequence[PrintedTable | str], *, subtitle: str = "",
+                 footer: str = "") -> None:
         super().__init__(title, footer)
-        self.html = table_html(model, title, subtitle=subtitle, note=note, columns=columns)
-        # The same with a line for each word of the table's text: laid out with no line breaking, it is as wide as
-        # the table can be made with no word or figure broken (see document()).
-        self._words = table_html(model, title, subtitle=subtitle, note=note, word_lines=True, columns=columns)
+        self.html = document_html(title, parts, subtitle=subtitle)
+        # The same with a line for each word of the tables' text: laid out with no line breaking, it is as wide as
+        # the tables can be made with no word or figure broken (see document()).
+        self._words = document_html(title, parts, subtitle=subtitle, word_lines=True)
         self._type_for: dict[tuple[int, int], tuple[float, str]] = {}  # by the paper's width and resolution
 
     def document(self, printer: QPrinter | None = None) -> QTextDocument:
         """The document as one long page as wide as `printer`'s (or as on screen, to read its text).
 
         No figure or word is broken over two lines ("£1,455, / 923" reads as two numbers, "Foreca / st" as
-        nothing): the type is made smaller, down to TYPE_SIZES' last, until the table fits the page with every
+        nothing): the type is made smaller, down to TYPE_SIZES' last, until the tables fit the page with every
         figure on one line and every column at least as wide as its longest word. Only a table too wide even then
         breaks them, rather than run off the paper.
         """
@@ -243,61 +275,88 @@ class TablePrintout(Printout):
         return document
 
     def page_count(self, printer: QPrinter) -> int:
-        return len(self.pages(self.document(printer), printer)[0])
+        return len(self.pages(self.document(printer), printer))
 
-    def pages(self, document: QTextDocument, printer: QPrinter) -> tuple[list[tuple[float, float]],
-                                                                          tuple[float, float]]:
-        """Where each page starts and ends down the document, and the band of the heading row.
+    def pages(self, document: QTextDocument, printer: QPrinter) -> list[PrintedPage]:
+        """Where each page starts and ends down the document, each under the heading row of the table it carries on.
 
-        Pages end between rows: Qt's own pagination splits a row whose cells wrap onto more lines than fit,
-        leaving the end of an action's title alone at the top of the next page. The first page starts with
-        the title; every later page starts with the heading row again.
+        Pages end between rows and paragraphs (see `_starts`): Qt's own pagination splits a row whose cells wrap
+        onto more lines than fit, leaving the end of an action's title alone at the top of the next page.
         """
         room = self.room(printer)
         end = document.size().height()
-        rows = _row_tops(document)
-        if len(rows) < 2:  # no table, or headings only: the title and "No rows are shown."
-            return [(0.0, end)], (0.0, 0.0)
-        heading = (rows[0], rows[1])
-        bounds = [*rows[1:], end]
-        pages: list[tuple[float, float]] = []
-        start, row = 0.0, 0
-        while row < len(bounds) - 1:
-            limit = start + room - (heading[1] - heading[0] if pages else 0)
-            last = row + 1  # a row taller than a page is cut, as nothing else can be done with it
-            while last + 1 < len(bounds) and bounds[last + 1] <= limit:
-                last += 1
-            pages.append((start, bounds[last]))
-            start, row = bounds[last], last
-        return pages, heading
+        starts = [start for start in _starts(document) if start[0] < end]
+        pages: list[PrintedPage] = []
+        top, repeated = 0.0, None
+        while True:
+            limit = top + room - (repeated[1] - repeated[0] if repeated else 0.0)
+            if end <= limit:
+                break
+            # The furthest start that fits; a row or paragraph taller than a page by itself is cut, as nothing else
+            # can be done with it.
+            fitting = [start for start in starts if top < start[0] <= limit] or [
+                start for start in starts if top < start[0]][:1]
+            if not fitting:
+                break
+            pages.append(PrintedPage(top, fitting[-1][0], repeated))
+            top, repeated = fitting[-1]
+        pages.append(PrintedPage(top, end, repeated))
+        return pages
 
     def _draw(self, painter: QPainter, printer: QPrinter) -> None:
         document = self.document(printer)
-        pages, heading = self.pages(document, printer)
+        pages = self.pages(document, printer)
         context = QAbstractTextDocumentLayout.PaintContext()
         # Black on paper whatever the desktop's colours are.
         context.palette.setColor(QPalette.ColorRole.Text, QColor(NHS_TEXT))
         rule = QPen(QColor(NHS_PALE_GREY), printer.resolution() / SCREEN_DPI)
-        for number, (top, bottom) in enumerate(pages, start=1):
+        for number, page in enumerate(pages, start=1):
             at = 0.0
             if number > 1:
                 printer.newPage()
-                _draw_band(painter, document, context, heading, 0)
-                at = heading[1] - heading[0]
-            _draw_band(painter, document, context, (top, bottom), at)
-            if number < len(pages):
+            if page.repeated is not None:
+                _draw_band(painter, document, context, page.repeated, 0)
+                at = page.repeated[1] - page.repeated[0]
+            _draw_band(painter, document, context, (page.top, page.bottom), at)
+            if number < len(pages) and pages[number].repeated is not None:
                 # The line under a row belongs to the row below it, which starts the next page.
                 painter.setPen(rule)
-                painter.drawLine(QPointF(0, at + bottom - top), QPointF(document.textWidth(), at + bottom - top))
+                bottom = at + page.bottom - page.top
+                painter.drawLine(QPointF(0, bottom), QPointF(document.textWidth(), bottom))
             self._draw_footer(painter, printer, number, len(pages))
 
 
-def _row_tops(document: QTextDocument) -> list[float]:
-    """Where each row of the document's table starts, the heading row first; empty without a table."""
-    tables = [frame for frame in document.rootFrame().childFrames() if isinstance(frame, QTextTable)]
-    if not tables:
-        return []
-    table = tables[0]
+def _starts(document: QTextDocument) -> list[tuple[float, tuple[float, float] | None]]:
+    """Where a page may start down the document, in order, each with the band of the heading row to repeat above
+    it (that of the table it starts inside), or None.
+
+    A table's rows may start a page from its second row of figures on: its heading row, and the lines leading into
+    it, go with its first. Outside the tables a page may start above any paragraph, heading or item of a list,
+    except one just under a heading: a heading goes over with what it heads.
+    """
+    layout = document.documentLayout()
+    starts: list[tuple[float, tuple[float, float] | None]] = []
+    under_heading = True  # the first page starts with the title
+    block = document.begin()
+    while block.isValid():
+        table = QTextCursor(block).currentTable()
+        if table is None:
+            if not under_heading:
+                starts.append((layout.blockBoundingRect(block).top(), None))
+            under_heading = block.blockFormat().headingLevel() > 0
+        else:
+            tops = _row_tops(document, table)
+            headings = table.format().headerRowCount()
+            repeated = (tops[0], tops[headings]) if 0 < headings < len(tops) else None
+            starts += [(top, repeated) for top in tops[headings + 1:]]
+            under_heading = False
+            block = table.lastCursorPosition().block()  # on to what follows the table
+        block = block.next()
+    return starts
+
+
+def _row_tops(document: QTextDocument, table: QTextTable) -> list[float]:
+    """Where each row of `table` starts down the document, the heading row first."""
     layout = document.documentLayout()
     # A cell's text starts a border and its padding below the top of the row, at the top of the cell.
     device = layout.paintDevice()
@@ -315,25 +374,43 @@ def _draw_band(painter: QPainter, document: QTextDocument, context: QAbstractTex
     painter.save()
     painter.translate(0, at - top)
     painter.setClipRect(view)
-    context.clip = view
+    # What starts where the band ends (the heading over the next page's words) is left out, not drawn and clipped
+    # away: clipped text is still in the PDF, found on this page by a search and by a screen reader.
+    context.clip = view.adjusted(0, 0, 0, -1)
     document.documentLayout().draw(painter, context)
     painter.restore()
 
 
-def table_html(model: QAbstractItemModel, title: str, *, subtitle: str = "", note: str = "",
-               word_lines: bool = False, columns: Sequence[int] | None = None) -> str:
-    """The model's shown rows as an HTML table for QTextDocument, every piece of text escaped, in `columns` (every
-    column if not given); with `word_lines`, each word of the table's text on a line of its own (to measure how
-    narrow the table can be)."""
+def _line(text: str, style: str, *, tag: str = "p", last: bool = False) -> str:
+    """A line of words above a table, the last of them a little apart from it."""
+    return f'<{tag} style="margin:0 0 {LEAD_IN_GAP if last else 2}px 0; {style}">{_text(text)}</{tag}>'
+
+
+def document_html(title: str, parts: Sequence[PrintedTable | str], *, subtitle: str = "",
+                  word_lines: bool = False) -> str:
+    """The printout as HTML for QTextDocument: the title and the line under it, then each part, a table (see
+    `table_html`) or words given as rich text; with `word_lines`, each word of the tables' text on a line of its own
+    (to measure how narrow the tables can be)."""
+    head = [(title, TITLE_STYLE), *([(subtitle, LINE_STYLE)] if subtitle else [])]
+    first = parts[0] if parts else None
+    if isinstance(first, PrintedTable) and not first.heading and first.note:
+        head.append((first.note, LINE_STYLE))  # the only table's note goes under the title with the rest
+        parts = [replace(first, note=""), *list(parts)[1:]]
+    html = [_line(text, style, last=index == len(head) - 1) for index, (text, style) in enumerate(head)]
+    for part in parts:
+        html.append(table_html(part, word_lines=word_lines) if isinstance(part, PrintedTable) else part)
+    return "\n".join(html)
+
+
+def table_html(table: PrintedTable, *, word_lines: bool = False) -> str:
+    """The shown rows of the table's model as an HTML table under its heading and note, every piece of text
+    escaped, in its columns; with `word_lines`, each word of the table's text on a line of its own."""
+    model = table.model
     cell_text = _word_lines if word_lines else _text
-    columns = range(model.columnCount()) if columns is None else columns
-    parts = [f'<p style="font-size:15pt; font-weight:600; color:{NHS_TEXT}; margin:0 0 2px 0">'
-             f"{_text(title)}</p>"]
-    for line in (subtitle, note):
-        if line:
-            parts.append(f'<p style="font-size:9.5pt; color:{NHS_SECONDARY_TEXT}; margin:0 0 2px 0">'
-                         f"{_text(line)}</p>")
-    parts.append('<p style="margin:0; font-size:4pt">&nbsp;</p>')
+    columns = range(model.columnCount()) if table.columns is None else table.columns
+    parts = [_line(table.heading, HEADING_STYLE, tag="h3", last=not table.note)] if table.heading else []
+    if table.note:
+        parts.append(_line(table.note, LINE_STYLE, last=True))
     if model.rowCount() == 0:
         parts.append(f'<p style="color:{NHS_SECONDARY_TEXT}">No rows are shown.</p>')
         return "\n".join(parts)
@@ -401,9 +478,10 @@ def _colours(model: QAbstractItemModel, index: QModelIndex, stripe: str) -> str:
 
 
 class PicturePrintout(Printout):
-    """A widget drawn on paper: as wide as the page allows but no larger than on screen (or a little smaller, to
-    keep it to one sheet), over as many pages as its height needs, each page ending above a tile or table rather
-    than through it where it can, and never just under a heading."""
+    """A widget drawn on paper: laid out no wider than the paper and printed at its on-screen size (or a little
+    smaller, to keep it to one sheet, or to fit a widget that cannot be made that narrow), over as many pages as
+    its height needs, each page ending above a tile or table rather than through it where it can, and never just
+    under a heading."""
 
     def __init__(self, widget: QWidget, *, title: str = "", footer: str = "", page: QWidget | None = None) -> None:
         super().__init__(title, footer)
@@ -412,7 +490,7 @@ class PicturePrintout(Printout):
 
     def scale(self, printer: QPrinter) -> float:
         """Printer pixels per widget pixel: fit to the page's width, never enlarged past the on-screen size; and a
-        little smaller where that fits the whole on one sheet (as measured on paper: see page_tops)."""
+        little smaller where that fits the whole on one sheet (as measured on paper: see `laid_out`)."""
         natural = printer.resolution() / SCREEN_DPI
         across = min(natural, printer.width() / max(1, self.widget.width()))
         whole = self.room(printer) / max(1, content_height(self.widget))
@@ -420,8 +498,31 @@ class PicturePrintout(Printout):
 
     def page_tops(self, printer: QPrinter) -> list[int]:
         """Where each page starts down the widget as printed, in widget pixels."""
-        with on_paper(self.page):
+        with self.laid_out(printer):
             return self._page_tops(printer)
+
+    @contextmanager
+    def laid_out(self, printer: QPrinter) -> Iterator[None]:
+        """The widget as `printer` prints it for as long as the `with` lasts, and as it was on screen afterwards:
+        as it looks on paper (`on_paper`), laid out no wider than the paper.
+
+        Drawn as wide as a wide window, the page would be shrunk to the paper's width, and its text with it: the
+        dashboard of a 1920-pixel window printed its words at half their size. Laid out at the paper's width, its
+        tiles take more rows instead, and the words print at their on-screen size.
+        """
+        widget = self.widget
+        size, widest = widget.size(), widget.maximumWidth()
+        paper = int(printer.width() * SCREEN_DPI / printer.resolution())
+        # Not narrower than the widget can be laid out: one that cannot is shrunk to fit instead (see scale).
+        widget.setMaximumWidth(min(widest, max(paper, widget.minimumSizeHint().width(), widget.minimumWidth())))
+        try:
+            _settle_layouts()
+            with on_paper(self.page):
+                yield
+        finally:
+            widget.setMaximumWidth(widest)
+            widget.resize(size)
+            _settle_layouts()
 
     def _page_tops(self, printer: QPrinter) -> list[int]:
         # A hair over the whole number: room / scale is the content's height itself when shrunk to fit one sheet,
@@ -456,7 +557,7 @@ class PicturePrintout(Printout):
         # pixels for it to line up with the rest of the drawing. Text stays vector text; only the style's small
         # cached bitmaps (frame corners) print at screen sharpness.
         printer.setResolution(SCREEN_DPI)
-        with on_paper(self.page):
+        with self.laid_out(printer):
             super().print_to(printer)
 
     def _draw(self, painter: QPainter, printer: QPrinter) -> None:
@@ -576,9 +677,9 @@ def content_height(widget: QWidget) -> int:
 
 
 def printout_for(page: QWidget, *, source: str = "", printed_on: date | None = None) -> Printout:
-    """The printout of what `page` shows: the whole org chart if it is showing one, its table if it is showing
-    one (see the module's notes), else a picture of the page. `source` names where the data came from (the
-    database file) in the footer."""
+    """The printout of what `page` shows: the whole org chart if it is showing one, the parts of a view it names,
+    its table if it is showing one (see the module's notes), else a picture of the page. `source` names where the
+    data came from (the database file) in the footer."""
     title = _label_text(page, "heading") or page.accessibleName() or page.windowTitle()
     with on_paper(page):  # the line under the heading as paper shows it: no on-screen hints
         subtitle = _label_text(page, "subtitle")
@@ -586,10 +687,12 @@ def printout_for(page: QWidget, *, source: str = "", printed_on: date | None = N
     chart = chart_to_print(page)
     if chart is not None:
         return ChartPrintout(chart, title=title, footer=footer)
+    parts = parts_to_print(page)
+    if parts:
+        return TablePrintout(title, parts, subtitle=subtitle, footer=footer)
     table = table_to_print(page)
     if table is not None:
-        return TablePrintout(table.model, title, subtitle=subtitle, note=shown_note(table), footer=footer,
-                             columns=table.shown_columns())
+        return TablePrintout(title, [printed_table(page, table)], subtitle=subtitle, footer=footer)
     return PicturePrintout(_whole(page), title=title, footer=footer, page=page)
 
 
@@ -633,21 +736,42 @@ def chart_to_print(page: QWidget) -> OrgChart | None:
     return next((chart for chart in charts if chart.cards), None)
 
 
+def parts_to_print(page: QWidget) -> list[PrintedTable | str]:
+    """The parts of the view `page` shows, for a view made of several (a table and another table, or a table and
+    words beside it), as the page names them in `printed_parts()`: (heading, a DataTable or rich text) for each, in
+    the order the view shows them. Empty for a page that names none: its view is printed as one thing."""
+    named = getattr(page, "printed_parts", None)
+    if not callable(named):
+        return []
+    parts: list[PrintedTable | str] = []
+    for heading, part in named() or ():
+        if isinstance(part, DataTable):
+            parts.append(printed_table(page, part, heading))
+        else:
+            parts.append(f'<h3 style="{HEADING_STYLE}">{_text(heading)}</h3>{part}' if heading else part)
+    return parts
+
+
 def table_to_print(page: QWidget) -> DataTable | None:
-    """The table the user means when they print `page`, or None to print the page as a picture."""
+    """The table the user means when they print `page`, or None to print the page as a picture.
+
+    A table that scrolls itself would print as a picture of the rows scrolled into view, so the one such table on a
+    page is printed as a table, however little of the page it takes in a short window. A table that shows all its
+    rows is part of a page made of several things (the dashboard's list of organisations under its tiles), which
+    prints as a picture with it, whatever the size of the window.
+    """
     shown = [table for table in page.findChildren(DataTable) if table.isVisibleTo(page)]
     focus = QApplication.focusWidget()
     for table in shown:
-        # A table that shows all its rows is part of a page made of several things (the dashboard's list of
-        # organisations under its tiles): clicking in it does not make it the thing to print.
+        # Clicking in a table that shows all its rows does not make it the thing to print either.
         in_use = focus is not None and (focus is table or table.isAncestorOf(focus))
         if in_use and _scrolls_itself(table):
             return table
     main = getattr(page, "table", None)
     if isinstance(main, DataTable) and main in shown:
         return main
-    filling = [table for table in shown if table.height() >= MAIN_TABLE_SHARE * max(1, page.height())]
-    return filling[0] if len(filling) == 1 else None
+    scrolling = [table for table in shown if _scrolls_itself(table)]
+    return scrolling[0] if len(scrolling) == 1 else None
 
 
 def _scrolls_itself(table: DataTable) -> bool:
@@ -655,10 +779,23 @@ def _scrolls_itself(table: DataTable) -> bool:
     return table.view.verticalScrollBarPolicy() != Qt.ScrollBarPolicy.ScrollBarAlwaysOff
 
 
-def shown_note(table: DataTable) -> str:
-    """Which rows are printed, in the table's own words ("40 of 150 people shown"), with any search typed, and the
-    columns left out (hidden from the headings' menu)."""
-    note = table.count.text()
+def printed_table(page: QWidget, table: DataTable, heading: str = "") -> PrintedTable:
+    """`table` of `page` as printed: its rows as shown, in the columns shown, with a note saying which they are."""
+    return PrintedTable(table.model, shown_note(table, filters_chosen(page, table)), heading, table.shown_columns())
+
+
+def filters_chosen(page: QWidget, table: DataTable) -> str:
+    """The filters `page` has chosen for `table`, in the page's own words ("Status: Open or in progress · Due:
+    Overdue"), from its `filters_in_words(table)`; empty for a page with none."""
+    words = getattr(page, "filters_in_words", None)
+    return words(table) if callable(words) else ""
+
+
+def shown_note(table: DataTable, filters: str = "") -> str:
+    """Which rows are printed, in the table's own words ("40 of 150 people shown"), with the page's `filters` (in
+    words), any search typed, and the columns left out (hidden from the headings' menu): a printout of one team's
+    overdue actions does not read as the whole list."""
+    note = " · ".join(words for words in (table.count.text(), filters) if words)
     search = table.search.text().strip()
     if search:
         note += f" · search: “{search}”"

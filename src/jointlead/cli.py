@@ -55,6 +55,16 @@ def _parser() -> argparse.ArgumentParser:
                                              "database from an older version is copied as it is, not upgraded.")
     backup.add_argument("--db", type=Path, required=True, metavar="PATH", help="the database to copy")
     backup.add_argument("--out", type=Path, required=True, metavar="FILE", help="where to write the copy")
+    restore = commands.add_parser(
+        "restore", help="put a backup in place of a database's data",
+        description="Replace everything in the database with a backup of it (a verified copy is put in its place). "
+                    "The data it replaces is kept first as a copy in the backups folder beside it. Refused while a "
+                    "window has the database open. Without --yes, says what restoring would undo (erasures of people "
+                    "made since the backup was made) and changes nothing.")
+    restore.add_argument("--db", type=Path, required=True, metavar="PATH", help="the database to restore over")
+    restore.add_argument("--from", dest="backup", type=Path, required=True, metavar="FILE",
+                         help="the backup to restore (a .sqlite file, e.g. from the backups folder)")
+    restore.add_argument("--yes", action="store_true", help="really restore it")
     erase = commands.add_parser(
         "erase-person", help="erase a person for data protection: every trace, for good",
         description="Erase one person and everything that names them (lines, supervision, action ownership, their "
@@ -510,7 +520,34 @@ def _check(args: argparse.Namespace) -> int:
 def _backup(args: argparse.Namespace) -> int:
     from jointlead.services.files import back_up
 
-    print(f"Saved a verified copy to {back_up(args.db, args.out)}.")
+    saved = back_up(args.db, args.out)
+    print(f"Saved a verified copy to {saved.path}.")
+    if saved.unrecorded:
+        print(saved.unrecorded)
+    return EXIT_OK
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from jointlead.services import files
+
+    if not args.yes:
+        preview = files.restore_preview(args.db, args.backup)
+        as_at = f" (its latest change: {preview.as_at:%Y-%m-%d %H:%M} UTC)" if preview.as_at else ""
+        print(f"Would replace everything in {args.db.name} with the copy in {args.backup}{as_at}; the data there now "
+              "would be kept first as a copy in the backups folder beside it.")
+        if preview.erasures_warning():
+            print(preview.erasures_warning())
+        print("Nothing was changed: run again with --yes to restore it.")
+        return EXIT_REJECTED
+    restored = files.restore_backup(args.db, args.backup)
+    database = files.open_restored(restored)
+    upgraded = database.upgrade_backup is not None
+    database.close()
+    print(f"Restored {args.backup.name} over {args.db.name}"
+          f"{'; it was from an older version and has been upgraded' if upgraded else ''}"
+          f"{f'; the data it replaced is kept at {restored.kept}' if restored.kept else ''}.")
+    if restored.preview.erasures_warning():
+        print(restored.preview.erasures_warning())
     return EXIT_OK
 
 
@@ -527,6 +564,8 @@ def _erase_person(args: argparse.Namespace) -> int:
                   f"them, {preview.arrangements} supervision arrangements and {preview.sessions} sessions of "
                   f"theirs; {len(preview.supervising)} arrangements and {preview.sessions_given} sessions they "
                   f"supervise lose their supervisor; {preview.actions} actions they own lose their owner.")
+            if preview.copies:
+                print(preview.copies_note())
             print("This cannot be undone. Nothing was changed: run again with --yes to erase them.")
             return EXIT_REJECTED
         report = erasure.erase_person(database, person_id, reason=args.reason, today=date.today())
@@ -577,8 +616,8 @@ def _exit_when_ready(args: argparse.Namespace) -> int:
         return EXIT_REJECTED
 
 
-COMMANDS = {"demo": _demo, "check": _check, "backup": _backup, "import": _import, "export": _export,
-            "erase-person": _erase_person, "copy": _copy}
+COMMANDS = {"demo": _demo, "check": _check, "backup": _backup, "restore": _restore, "import": _import,
+            "export": _export, "erase-person": _erase_person, "copy": _copy}
 
 
 def _command_line_advice(error) -> str:

@@ -21,7 +21,7 @@ from jointlead.services.check import check
 from jointlead.services.edits import undo_edit
 from jointlead.services.overview import people as people_rows
 from jointlead.services.picture import as_at_picture
-from jointlead.store.database import open_database
+from jointlead.store.database import create_database, open_database
 from jointlead.store.models import AuditEntry, LedgerTransaction, Person
 from jointlead.store.uow import UnitOfWork
 
@@ -194,12 +194,64 @@ def test_the_report_names_where_copies_made_before_still_hold_her(demo_db):
     saved = files.save_copy(demo_db, beside / f"{demo_db.path.stem} copy 2026-11-01.sqlite")  # as File > Save a copy
     (beside / "backups").mkdir(exist_ok=True)
     backup = files.save_copy(demo_db, beside / "backups" / f"{demo_db.path.stem} before-restore.sqlite")
-    files.save_copy(demo_db, beside / "another service.sqlite")  # not a copy of this database
+    create_database(beside / "another service.sqlite").close()  # not a copy of this database
     person_id = erasure.find_person(demo_db, EMPLOYER, NUMBER)
     report = erasure.erase_person(demo_db, person_id, reason="Erasure request ER-7", today=TODAY)
     assert report.copies == (backup, saved)  # the saved copy was missed
-    assert report.copies_note() == (f"2 copies of the database made before, in {beside} and {beside / 'backups'}, "
-                                    "still hold this person: delete them if the person must go from there too.")
+    assert report.copies_note() == (
+        f"These 2 copies of the database, made before, still hold this person: {backup} and {saved}. Delete them, or "
+        "keep them only as your organisation's retention rules allow; restoring one brings the person back.")
+
+
+@pytest.mark.sqlite_only
+def test_copies_saved_anywhere_are_listed_while_they_are_still_there(demo_db, tmp_path):
+    """A copy saved under a name of the user's choosing, or made by `jointlead backup`, was found by no one: only
+    copies in the backups folder or named as File > Save a copy suggests were listed."""
+    elsewhere = tmp_path / "usb stick"
+    friday = files.save_copy(demo_db, elsewhere / "service on Friday.sqlite")
+    nightly = files.back_up(demo_db.path, elsewhere / "nightly" / "jointlead.sqlite")  # while the window has it open
+    deleted = files.save_copy(demo_db, elsewhere / "deleted since.sqlite")
+    deleted.unlink()
+    assert nightly.unrecorded == ""
+    person_id = erasure.find_person(demo_db, EMPLOYER, NUMBER)
+    preview = erasure.erasure_preview(demo_db, person_id, TODAY)
+    assert preview.copies == (nightly.path, friday)  # only those still there
+    assert str(friday) in preview.copies_note() and "retention rules" in preview.copies_note()
+    report = erasure.erase_person(demo_db, person_id, reason="Erasure request ER-7", today=TODAY)
+    assert report.copies == (nightly.path, friday)
+
+
+@pytest.mark.sqlite_only
+def test_copies_made_after_a_backup_are_still_listed_once_it_is_restored(demo_path, tmp_path):
+    """The restored audit log is the backup's, which knows nothing of the copies made after it."""
+    database = open_database(demo_path)
+    backup = files.save_copy(database, tmp_path / "backup.sqlite")
+    later = files.save_copy(database, tmp_path / "later.sqlite")
+    database.close()
+    database = files.open_restored(files.restore_backup(demo_path, backup))
+    try:
+        person_id = erasure.find_person(database, EMPLOYER, NUMBER)
+        copies = erasure.erasure_preview(database, person_id, TODAY).copies
+    finally:
+        database.close()
+    kept = next((demo_path.parent / "backups").glob("demo-before-restore-*.sqlite"))
+    assert copies == (backup, kept, later)
+
+
+@pytest.mark.sqlite_only
+def test_copies_made_after_she_was_erased_once_are_not_said_to_hold_her_when_a_restore_brought_her_back(demo_path,
+                                                                                                       tmp_path):
+    database = open_database(demo_path)
+    before = files.save_copy(database, tmp_path / "before.sqlite")
+    erasure.erase_person(database, erasure.find_person(database, EMPLOYER, NUMBER), reason="ER-7", today=TODAY)
+    files.save_copy(database, tmp_path / "after.sqlite")
+    database.close()
+    database = files.open_restored(files.restore_backup(demo_path, before))  # she is back
+    try:
+        copies = erasure.erasure_preview(database, erasure.find_person(database, EMPLOYER, NUMBER), TODAY).copies
+    finally:
+        database.close()
+    assert copies == (before,)  # not after.sqlite, nor the copy kept before restoring: both were made without her
 
 
 def test_erasure_needs_a_reason_and_an_existing_person(demo_db):

@@ -13,6 +13,7 @@ from sqlalchemy import text
 
 from jointlead.services.actions import create_meeting
 from jointlead.store import database as database_module
+from jointlead.store import in_use
 from jointlead.store.backup import backup_database
 from jointlead.store.database import READ_ONLY_NOTE, create_database, open_database
 from jointlead.store.errors import (
@@ -69,7 +70,7 @@ def test_a_window_opening_just_as_another_closes_holds_the_only_lock(tmp_path, m
     free, must lock the file named now, or a third window would lock a new one and all three be open at once."""
     path = tmp_path / "shared.sqlite"
     first = create_database(path)
-    lock_now = database_module._lock_exclusively
+    lock_now = in_use._lock_exclusively
 
     def first_closes_then_lock(handle):
         if not first_closes_then_lock.closed:
@@ -78,7 +79,7 @@ def test_a_window_opening_just_as_another_closes_holds_the_only_lock(tmp_path, m
         return lock_now(handle)
 
     first_closes_then_lock.closed = False
-    monkeypatch.setattr(database_module, "_lock_exclusively", first_closes_then_lock)
+    monkeypatch.setattr(in_use, "_lock_exclusively", first_closes_then_lock)
     second = open_database(path)
     try:
         with pytest.raises(DatabaseInUse):

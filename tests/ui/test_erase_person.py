@@ -12,7 +12,7 @@ from driving import only, save
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton
 
-from jointlead.services import people
+from jointlead.services import files, people
 from jointlead.ui import people_dialogs
 from jointlead.ui.people_page import PeoplePage
 
@@ -72,3 +72,12 @@ def test_the_message_says_plainly_that_a_file_another_program_has_open_still_hol
     done = next(m for m in messages if "records removed" in m)
     assert "Another program has this database open, so the file could not be compacted" in done
     assert "overwritten anyway" not in done
+
+
+@pytest.mark.sqlite_only  # a copy of the file
+def test_the_confirmation_names_the_copies_that_will_still_hold_them(page, qtbot, tmp_path):
+    copy = files.save_copy(page.database, tmp_path / "before erasing.sqlite")
+    dialog = _erase_dialog(page, qtbot, names(page)[NAME])
+    said = " ".join(label.text() for label in dialog.findChildren(QLabel))
+    assert str(copy) in said and "restoring it brings the person back" in said
+    dialog.reject()

@@ -266,6 +266,26 @@ def test_file_restore_on_a_database_open_read_only_says_so_and_keeps_it_open(win
                         "somewhere you can write to and open it there (File > Open)."]
 
 
+def test_file_restore_of_a_copy_made_before_an_erasure_says_it_brings_the_person_back(window, demo_path, tmp_path,
+                                                                                      monkeypatch, messages):
+    from jointlead.services import erasure, files
+
+    assert window.open_path(demo_path)
+    before = files.save_copy(window.database, tmp_path / "before.sqlite")
+    person_id = erasure.find_person(window.database, "NFT", "23618365")
+    erasure.erase_person(window.database, person_id, reason="Erasure request ER-7", today=date(2026, 11, 20))
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *args: asked.append(args) or QMessageBox.StandardButton.Yes)
+    assert window.restore_backup(before)
+    [(_window, _title, text, _buttons, default)] = asked
+    assert ("This copy was made before a person was erased from demo.sqlite on 20 November 2026 (reason: Erasure "
+            "request ER-7). Restoring it brings back their records") in text
+    assert "erase them again" in text and default == QMessageBox.StandardButton.No  # not restored by a stray Enter
+    assert window.statusBar().currentMessage().endswith("; it undid 1 erasure: erase that person again")
+    erasure.find_person(window.database, "NFT", "23618365")  # back, as it said
+    assert messages == []
+
+
 def test_a_table_counts_one_row_in_the_singular(qtbot):
     from jointlead.ui.table_model import Column
     from jointlead.ui.widgets import DataTable

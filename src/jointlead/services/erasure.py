@@ -31,8 +31,10 @@ Limits, said plainly to the user: a nickname, initials, a first name on its own 
 a word matching their name or number that meant someone else (a namesake in free text, or in the audit log) is
 scrubbed too; other people's own name and number columns are never touched, even when they are the same. Ledger
 fingerprints and the versions an exported tracker registered are one-way hashes of whole records and are kept.
-Backups, exported workbooks, log files and e-mailed copies are outside this file: the report lists the copies made
-before (backups, and copies saved beside the database), which still hold the person until they are deleted.
+Backups, exported workbooks, log files and e-mailed copies are outside this file: the preview and the report list the
+copies still there that hold the person (the backups beside the database, copies saved beside it, and every copy the
+audit log records: File > Save a copy, `jointlead backup`, and the copies a restore knew of), which hold them until
+they are deleted, and bring them back if restored.
 Re-importing a file that lists them brings them back. Erasure cannot be undone, and earlier edits that involved them
 can no longer be undone either (`services.edits` refuses anything marked "[erased]").
 """
@@ -60,6 +62,8 @@ from jointlead.exchange.action_tracker import fingerprint
 from jointlead.paths import dashboard_snapshot
 from jointlead.services.action_tracker import EXPORT_VERB as TRACKER_EXPORTED
 from jointlead.services.edits import ERASED
+from jointlead.services.files import COPY_VERB, RESTORE_VERB, copies_recorded
+from jointlead.store.backup import holds_row
 from jointlead.store.database import Database
 from jointlead.store.models import (
     Action,
@@ -163,6 +167,11 @@ class ErasurePreview:
     supervising: tuple[str, ...]  # arrangements they supervise (in force on the day): "Name (professional)"
     sessions_given: int  # sessions they held for others: kept, with no supervisor
     actions: int  # actions they own: kept, unowned
+    copies: tuple[Path, ...]  # copies of the database still there that hold them (see `_copies`)
+
+    def copies_note(self) -> str:
+        """What to do about the copies that will still hold the person; "" when there are none."""
+        return _copies_note(self.copies)
 
 
 @dataclass(frozen=True)
@@ -177,9 +186,7 @@ class ErasureReport:
     left_without_lead: tuple[str, ...]  # "Name (managerial)": now with no line of that kind on the day
     compaction: Compaction
     tables_changed: tuple[str, ...]  # where the database may keep old versions of rows: what a server vacuums
-    # Copies made before, which still hold the person: the automatic backups, and copies saved beside the database
-    # with File > Save a copy under the name it suggests.
-    copies: tuple[Path, ...]
+    copies: tuple[Path, ...]  # copies of the database still there that hold them (see `_copies`)
 
     @property
     def rows_removed_total(self) -> int:
@@ -199,13 +206,17 @@ class ErasureReport:
 
     def copies_note(self) -> str:
         """What to do about the copies that still hold the person; "" when there are none."""
-        if not self.copies:
-            return ""
-        one = len(self.copies) == 1
-        folders = listed(sorted({str(copy.parent) for copy in self.copies}))
-        return (f"{len(self.copies)} {'copy' if one else 'copies'} of the database made before, in {folders}, "
-                f"still {'holds' if one else 'hold'} this person: delete {'it' if one else 'them'} if the person "
-                "must go from there too.")
+        return _copies_note(self.copies)
+
+
+def _copies_note(copies: tuple[Path, ...]) -> str:
+    if not copies:
+        return ""
+    one = len(copies) == 1
+    return (f"{'This copy' if one else f'These {len(copies)} copies'} of the database, made before, still "
+            f"{'holds' if one else 'hold'} this person: {listed([str(copy) for copy in copies])}. Delete "
+            f"{'it' if one else 'them'}, or keep {'it' if one else 'them'} only as your organisation's retention "
+            f"rules allow; restoring {'it' if one else 'one'} brings the person back.")
 
 
 # --- What names the person --------------------------------------------------------------------------------------
@@ -357,7 +368,7 @@ def erasure_preview(database: Database, person_id: int, today: date) -> ErasureP
             count(SupervisionSession, SupervisionSession.supervisee_id == person_id),
             tuple(f"{name} ({kind})" for name, kind in supervising),
             count(SupervisionSession, SupervisionSession.supervisor_id == person_id),
-            count(Action, Action.owner_id == person_id))
+            count(Action, Action.owner_id == person_id), _copies(database, _recorded_copies(session), person_id))
 
 
 # --- Scrubbing -----------------------------------------------------------------------------------------------------
@@ -561,13 +572,35 @@ def _compact(database: Database) -> Compaction:
         connection.close()
 
 
-def _copies(database: Database) -> tuple[Path, ...]:
+def _recorded_copies(session: Session) -> tuple[Path, ...]:
+    """The copies the audit log records (services.files), read before an erasure scrubs it: a copy named after the
+    person is listed by its real name."""
+    return copies_recorded((verb, json.loads(changes or "{}")) for verb, changes in session.execute(
+        select(AuditEntry.verb, AuditEntry.changes_json).where(AuditEntry.verb.in_((COPY_VERB, RESTORE_VERB)))
+        .order_by(AuditEntry.id)))
+
+
+def _copies(database: Database, recorded: tuple[Path, ...], person_id: int) -> tuple[Path, ...]:
+    """The copies of the database still there that still hold the person: of the backups beside it, copies saved
+    beside it under the name File > Save a copy suggests, and the copies its audit log records, wherever they are,
+    those with the person's row (a copy made after they were erased once, then restored, has none), or that cannot be
+    read to tell."""
     if database.path is None:  # a shared database's backups are the server's, out of jointlead's reach
         return ()
     stem, beside = database.path.stem, database.path.parent
     found = [*(beside / "backups").glob(f"{glob.escape(stem)}*.sqlite"),
-             *beside.glob(f"{glob.escape(stem)} copy *.sqlite")]  # File > Save a copy's suggested name
-    return tuple(sorted(p for p in found if p.is_file()))
+             *beside.glob(f"{glob.escape(stem)} copy *.sqlite"),  # File > Save a copy's suggested name
+             *recorded]
+    there = {path.resolve(): path for path in found if path.is_file()}
+    there.pop(database.path.resolve(), None)  # a copy restored over it is the database now
+    return tuple(sorted(copy for copy in there.values() if _may_hold(copy, person_id)))
+
+
+def _may_hold(copy: Path, person_id: int) -> bool:
+    try:
+        return holds_row(copy, PERSON.name, person_id)
+    except JointleadError:  # damaged, or not a database any more: it may hold them still
+        return True
 
 
 def erase_person(database: Database, person_id: int, *, reason: str, today: date) -> ErasureReport:
@@ -589,6 +622,7 @@ def erase_person(database: Database, person_id: int, *, reason: str, today: date
         known = _known_as(session, person)
         scrubber = _Scrubber(_pattern(known))
         led = _led_on(session, person_id, today)
+        recorded = _recorded_copies(session)
 
         removed: dict[str, set[int]] = {}
         cleared: dict[str, int] = {}
@@ -631,4 +665,5 @@ def erase_person(database: Database, person_id: int, *, reason: str, today: date
               AuditEntry.__tablename__}
     return ErasureReport(
         entry_id, tuple(sorted((t, len(ids)) for t, ids in removed.items())), tuple(sorted(cleared.items())),
-        text_scrubbed, audit_scrubbed, left, _compact(database), tuple(sorted(tables)), _copies(database))
+        text_scrubbed, audit_scrubbed, left, _compact(database), tuple(sorted(tables)),
+        _copies(database, recorded, person_id))

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import sqlite3
+from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from jointlead.store.disk import not_written, refused_by_the_disk
 from jointlead.store.engine import sqlite_uri
-from jointlead.store.errors import DatabaseDamaged, DatabaseError
+from jointlead.store.errors import DatabaseDamaged, DatabaseError, DatabaseInUse
+from jointlead.store.in_use import release_in_use_lock, take_in_use_lock
 from jointlead.store.migrate import KNOWN_REVISIONS, stored_revision
 
 
@@ -112,14 +117,9 @@ def _keep_before_restore(target: Path) -> Path:
         return kept
 
 
-def restore_database(backup: Path, target: Path) -> Path | None:
-    """Put a verified copy of `backup` in place of the (closed) database at `target`.
-
-    The database being replaced is first kept as a timestamped copy beside it, damaged or not (nothing is lost by
-    restoring the wrong file); that copy's path is returned, or None when there was no database at `target`. The
-    backup itself is left as it was. A backup from an older version is restored as it is: opening it upgrades it,
-    as for any file.
-    """
+def check_restorable(backup: Path, target: Path) -> None:
+    """Refuse, saying why, a file that cannot be restored over the database at `target`: the database itself, no
+    file, a file that is not a sound jointlead database, or one from a newer version. Nothing is changed."""
     choose = "Choose a copy from the backups folder beside the database (a .sqlite file)."
     if backup.resolve() == target.resolve():
         raise DatabaseError("That is the database itself, not a backup of it.", choose)
@@ -137,12 +137,86 @@ def restore_database(backup: Path, target: Path) -> Path | None:
     if revision not in KNOWN_REVISIONS:  # restored, it could not be opened: the window would be left with nothing
         raise DatabaseError(f"{backup.name} was written by a newer version of jointlead (schema {revision}), so "
                             "nothing was restored.", "Install the latest jointlead, then restore it.")
-    kept = _keep_before_restore(target) if target.exists() else None
-    incoming = target.with_name(target.name + ".restoring")
-    incoming.unlink(missing_ok=True)
-    backup_database(backup, incoming)
-    _put_in_place(incoming, target)
+
+
+def restore_database(backup: Path, target: Path) -> Path | None:
+    """Put a verified copy of `backup` in place of the (closed) database at `target`.
+
+    Refused while another jointlead has `target` open: it would carry on with the file replaced under it, its changes
+    going to the old file, lost. Its in-use lock is held for the restore, so none can open it meanwhile.
+
+    The database being replaced is first kept as a timestamped copy beside it, damaged or not (nothing is lost by
+    restoring the wrong file); that copy's path is returned, or None when there was no database at `target`. The
+    backup itself is left as it was. A backup from an older version is restored as it is: opening it upgrades it,
+    as for any file.
+    """
+    check_restorable(backup, target)
+    target = target.resolve()
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        lock = take_in_use_lock(target)
+    except DatabaseInUse as error:
+        raise DatabaseInUse(f"{target.name} is open in another jointlead window, so the backup was not restored: it "
+                            "is as it was.", "Close the database in that window (or quit that jointlead), then "
+                            "restore again.") from error
+    except OSError as error:  # no lock could be made beside it: a folder that cannot be written to
+        raise not_written("the database", target.parent, error, "so nothing was restored: it is as it was") from error
+    try:
+        kept = _keep_before_restore(target) if target.exists() else None
+        incoming = target.with_name(target.name + ".restoring")
+        incoming.unlink(missing_ok=True)
+        backup_database(backup, incoming)
+        _put_in_place(incoming, target)
+    finally:
+        release_in_use_lock(lock)
     return kept
+
+
+@dataclass(frozen=True)
+class RecordedEntry:
+    """An audit entry as a database file holds it."""
+
+    entry_id: int
+    at: datetime  # UTC
+    verb: str
+    changes: dict[str, Any]  # {"field": [old, new]}
+
+
+@dataclass(frozen=True)
+class RecordedAudit:
+    """What a database file's audit log records of some kinds of change, and when its latest change of any kind was."""
+
+    last_change: datetime | None  # None: it records no change at all
+    entries: tuple[RecordedEntry, ...]  # oldest first
+
+
+def recorded_entries(path: Path, verbs: Collection[str]) -> RecordedAudit:
+    """The audit entries with these verbs in the database file at `path`, read with SQLite read-only, not opened as a
+    jointlead database: a backup asked about before it is restored is not upgraded, locked or changed. The audit log
+    has kept the same columns since the first schema, so a file from any version reads."""
+    (last,), = _read(path, "SELECT max(at) FROM audit_entry")
+    rows = _read(path, f"SELECT id, at, verb, changes_json FROM audit_entry WHERE verb IN "
+                       f"({', '.join('?' * len(verbs))}) ORDER BY id", tuple(verbs))
+    return RecordedAudit(
+        datetime.fromisoformat(last) if last else None,
+        tuple(RecordedEntry(entry_id, datetime.fromisoformat(at), verb, json.loads(changes or "{}"))
+              for entry_id, at, verb, changes in rows))
+
+
+def holds_row(path: Path, table: str, row_id: int) -> bool:
+    """Whether the database file at `path` has the row of `table` (a name from the models) with this id, read as
+    `recorded_entries` reads: a copy of the database asked whether it still holds someone."""
+    return bool(_read(path, f"SELECT 1 FROM {table} WHERE id = ?", (row_id,)))
+
+
+def _read(path: Path, query: str, parameters: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    connection = sqlite3.connect(sqlite_uri(path, read_only=True), uri=True)
+    try:
+        return connection.execute(query, parameters).fetchall()
+    except sqlite3.DatabaseError as error:
+        raise DatabaseDamaged(f"{path.name} could not be read ({error}).", restore_advice(path)) from error
+    finally:
+        connection.close()
 
 
 def _put_in_place(incoming: Path, target: Path) -> None:

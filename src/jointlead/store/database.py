@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
-import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -26,11 +25,11 @@ from jointlead.store.errors import (
     DatabaseDamaged,
     DatabaseError,
     DatabaseFromNewerVersion,
-    DatabaseInUse,
     DatabaseMissing,
     NotAJointleadDatabase,
     ReadOnlyDatabase,
 )
+from jointlead.store.in_use import release_in_use_lock, take_in_use_lock
 from jointlead.store.location import location_warnings
 
 log = logging.getLogger(__name__)
@@ -39,22 +38,6 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 READ_ONLY_NOTE = "This database is in a read-only location, so it has been opened read-only: changes cannot be saved."
 # Beside the database, a new database's file may bring its journals (which SQLite may leave when the disk is full).
 JOURNALS = ("-wal", "-shm", "-journal")
-
-
-def _lock_exclusively(handle: IO[bytes]) -> bool:
-    """An OS lock the operating system drops by itself if jointlead crashes: no stale lock to clear."""
-    try:
-        if sys.platform == "win32":
-            import msvcrt
-
-            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
-        else:
-            import fcntl
-
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        return False
-    return True
 
 
 @dataclass
@@ -139,13 +122,13 @@ class Database:
         """Release the in-use lock before closing, for a window that has gone and only reads on (in `one_state`):
         another jointlead may then open the file meanwhile, as someone reopening it at once expects."""
         if self._lock is not None:
-            _release(self._lock)
+            release_in_use_lock(self._lock)
             self._lock = None
 
     def close(self) -> None:
         self.engine.dispose()
         if self._lock is not None:
-            _release(self._lock)
+            release_in_use_lock(self._lock)
             self._lock = None
 
 
@@ -157,43 +140,6 @@ def _damaged(path: Path, problems: list[str]) -> DatabaseDamaged:
 def _looks_like_sqlite(path: Path) -> bool:
     with open(path, "rb") as handle:
         return handle.read(len(SQLITE_HEADER)) == SQLITE_HEADER
-
-
-def _take_lock(path: Path) -> IO[bytes]:
-    lock_path = path.with_name(path.name + ".lock")
-    while True:
-        handle = open(lock_path, "a+b")  # noqa: SIM115 — held open for as long as the database is open
-        if not _lock_exclusively(handle):
-            handle.close()
-            raise DatabaseInUse(f"{path.name} is already open in another jointlead window.",
-                                "Switch to that window, or close it and open the database again.")
-        if _still_named(handle, lock_path):
-            return handle
-        # The window that held it closed between our open and our lock, and removed the file as it went: this lock
-        # is on a file no one else can find, so a third window would lock a new one. Lock the one there now.
-        handle.close()
-
-
-def _still_named(handle: IO[bytes], lock_path: Path) -> bool:
-    """Whether the file locked is the one `lock_path` names now."""
-    try:
-        named = lock_path.stat()
-    except FileNotFoundError:
-        return False
-    held = os.fstat(handle.fileno())
-    return (held.st_dev, held.st_ino) == (named.st_dev, named.st_ino)
-
-
-def _release(lock: IO[bytes]) -> None:
-    # Elsewhere the file is removed while still locked, so that a window waiting to lock it finds it gone (see
-    # `_take_lock`). Windows removes no file that is open, ours included: it is closed first, and is not removed
-    # while another window has it open, which then locks the file still named.
-    if sys.platform != "win32":
-        Path(lock.name).unlink(missing_ok=True)
-    lock.close()
-    if sys.platform == "win32":
-        with suppress(OSError):
-            Path(lock.name).unlink(missing_ok=True)
 
 
 def _writable(path: Path) -> bool:
@@ -209,7 +155,7 @@ def create_database(path: Path) -> Database:
     made = _yet_to_be_made(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        lock = _take_lock(path)
+        lock = take_in_use_lock(path)
     except OSError as error:
         _remove(made)
         raise DatabaseError(f"{path.name} could not be created in {path.parent} ({error.strerror or error}).",
@@ -218,7 +164,7 @@ def create_database(path: Path) -> Database:
         migrate.upgrade(path, create=True)
         return _finish_open(path, read_only=False, lock=lock, upgrade_backup=None)
     except BaseException:
-        _release(lock)
+        release_in_use_lock(lock)
         _remove(made)
         raise
 
@@ -279,7 +225,7 @@ def open_database(target: Path | str, *, only_reading: bool = False) -> Database
         return open_server_database(str(target))
     path, revision = jointlead_file(target)
     read_only = not _writable(path)
-    lock = None if read_only or (only_reading and revision == migrate.HEAD_REVISION) else _take_lock(path)
+    lock = None if read_only or (only_reading and revision == migrate.HEAD_REVISION) else take_in_use_lock(path)
     backup = None
     try:
         if revision != migrate.HEAD_REVISION:
@@ -292,7 +238,7 @@ def open_database(target: Path | str, *, only_reading: bool = False) -> Database
         return _finish_open(path, read_only=read_only, lock=lock, upgrade_backup=backup)
     except BaseException:
         if lock is not None:
-            _release(lock)
+            release_in_use_lock(lock)
         raise
 
 

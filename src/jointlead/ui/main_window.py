@@ -387,24 +387,34 @@ class MainWindow(QMainWindow):
             if not name:
                 return False
             backup = Path(name)
+        try:  # what is no backup is refused before anyone is asked, and what restoring would undo is said
+            warning = files.restore_preview(path, backup).erasures_warning()
+        except JointleadError as error:
+            show_problem(self, error, "Cannot restore the backup")
+            return False
+        no, yes = QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes
         answer = QMessageBox.question(
-            self, "Restore the backup?", f"Replace everything in {path.name} with the copy in {backup.name}?\n\n"
-            "The data there now is kept as a copy in the backups folder first, so this can be put back the same way.",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
-        if answer != QMessageBox.StandardButton.Yes:
+            self, "Restore the backup?", "\n\n".join(part for part in (
+                f"Replace everything in {path.name} with the copy in {backup.name}?", warning,
+                "The data there now is kept as a copy in the backups folder first, so this can be put back the same "
+                "way.") if part), yes | no, no if warning else yes)
+        if answer != yes:
             return False
         self.close_database()
         try:
-            kept = files.restore_backup(path, backup)
+            restored = files.restore_backup(path, backup)
         except JointleadError as error:
             show_problem(self, error, "Cannot restore the backup")
             self.open_path(path)  # nothing was replaced: carry on with the data as it was
             return False
-        if not self.open_path(path):
+        if not self._switch_to(lambda: files.open_restored(restored), "Cannot open the database"):
             return False
         upgraded = "; it was from an older version and has been upgraded" if self.database.upgrade_backup else ""
-        where = f"; the data it replaced is in {kept}" if kept else ""
-        self.statusBar().showMessage(f"Restored {backup.name}{upgraded}{where}", 30000)
+        where = f"; the data it replaced is in {restored.kept}" if restored.kept else ""
+        undone = len(restored.preview.undone or ())
+        erase = (f"; it undid {undone} erasure{'' if undone == 1 else 's'}: erase "
+                 f"{'that person' if undone == 1 else 'those people'} again") if undone else ""
+        self.statusBar().showMessage(f"Restored {backup.name}{upgraded}{where}{erase}", 30000)
         return True
 
     def import_file(self) -> None:

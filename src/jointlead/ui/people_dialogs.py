@@ -292,8 +292,7 @@ class EraseDialog(FormDialog):
                          "supervision, the lines of those they lead, and their name and numbers wherever they are "
                          "written, in the audit log too. The audit log keeps only that a person was erased, when "
                          "and why.\n\nIt cannot be undone, and is not on Edit > Undo; earlier changes that involved "
-                         "them can no longer be undone either. Backups and exported workbooks made before still "
-                         "hold them.", parent)
+                         "them can no longer be undone either. Workbooks exported before still hold them.", parent)
         self.database, self.person_id, self.today, self.name = database, person_id, today, name
         what = QLabel(_erasure_summary(preview), self)
         what.setWordWrap(True)
@@ -334,6 +333,8 @@ def _erasure_summary(preview: erasure.ErasurePreview) -> str:
                      "stay, with no supervisor.")
     if preview.actions:
         parts.append(f"{preview.actions} actions they own stay, with no owner.")
+    if preview.copies:
+        parts.append(preview.copies_note())
     return " ".join(parts)
 
 

@@ -287,6 +287,18 @@ def test_a_printed_action_log_says_which_filters_chose_its_actions(window, demo_
     assert "\n40 actions\nRef\n" in text_of(printout_for(actions))
 
 
+def test_printed_people_and_findings_say_whom_the_filters_kept(window, demo_db):
+    people = open_page(window, demo_db, "People & lines")
+    people.show_filtered(organisation="NCC")  # the staff tile of NCC's dashboard: those in post
+
+    shown = people.table.model.rowCount()
+    assert f"{shown} of " in text_of(printout_for(people))
+    assert " · Status: Active · Employer: NCC\n" in text_of(printout_for(people))
+    people.tabs.setCurrentWidget(people.views["Findings"])
+    assert " · Employer: NCC\n" in text_of(printout_for(people))  # the status narrows the people only
+    assert "Status: Active" not in text_of(printout_for(people))
+
+
 def test_a_printed_months_grid_says_what_its_months_show(window, demo_db):
     budgets = open_page(window, demo_db, "Budgets")
     budgets.tabs.setCurrentWidget(budgets.months_tab)

@@ -461,7 +461,8 @@ class MainWindow(QMainWindow):
 
     # --- printing --------------------------------------------------------------------------------
     def _printout(self):
-        """What File > Print… prints: the table being worked in, else the page as it looks (board papers)."""
+        """What File > Print… prints: the table being worked in, or the parts of the view shown, else the page as it
+        looks (board papers): `printing.printout_for` decides."""
         from jointlead.ui.printing import printout_for  # print support loads when first used, not at start
 
         return printout_for(self.current_page(), source=self.database.name if self.database else "",

@@ -1345,13 +1345,5 @@ class OrgChart(QWidget):
         from jointlead.ui.printing import ChartPrintout, footer_line, save_pdf_with_dialog
 
         title = self._title()
-        try:
-            save_pdf_with_dialog(self, ChartPrintout(self, title=title, footer=footer_line(title, self.source)),
-                                 self._suggested("pdf"))
-        except OSError as error:
-            # save_pdf_with_dialog explains the refusals it checks for; the file system can refuse a name in ways
-            # of its own (a name too long, a folder that cannot be looked in).
-            where = error.filename or "the file chosen"
-            show_problem(self, JointleadError(f"The PDF could not be saved as {where}: "
-                                              f"{(error.strerror or str(error)).lower()}.", SAVE_ADVICE),
-                         "Cannot save the PDF")
+        save_pdf_with_dialog(self, ChartPrintout(self, title=title, footer=footer_line(title, self.source)),
+                             self._suggested("pdf"))

@@ -281,6 +281,17 @@ class PeoplePage(Page):
         self.findings.set_predicate(about_kept)
         self._count_findings()
 
+    def filters_in_words(self, table: DataTable) -> str:
+        """The filters chosen, for a printout of the people or their findings to say whom it lists ("Status: Active ·
+        Team: Hospital Discharge"); the status narrows the people only."""
+        if table not in (self.table, self.findings):
+            return ""
+        status = self.status.currentText()
+        words = [f"Status: {status}"] if table is self.table and status != "Everyone" else []
+        words += [f"{label}: {combo.currentText()}" for (label, _value), (combo, _same) in
+                  zip(FILTERS, self.filters, strict=True) if combo.currentData() is not ANY]
+        return " · ".join(words)
+
     def _count_findings(self) -> None:
         """The Findings tab's number: the findings shown (those about the people the filters keep) that need action,
         as the dashboard counts them; the line above them says what the rest are."""

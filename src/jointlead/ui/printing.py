@@ -185,11 +185,11 @@ def _claim(path: Path) -> bool:
 
     Qt only reports a failed PDF as a log warning and an empty printout, with no reason given.
     """
-    if path.is_dir():
-        raise JointleadError(f"{path} is a folder, so the PDF cannot be saved under that name.",
-                             "Choose a file name ending in .pdf.")
-    existed = path.exists()
-    try:
+    try:  # asking about the name can be refused too (a name too long, a folder that cannot be looked in)
+        if path.is_dir():
+            raise JointleadError(f"{path} is a folder, so the PDF cannot be saved under that name.",
+                                 "Choose a file name ending in .pdf.")
+        existed = path.exists()
         with path.open("ab"):
             pass
     except OSError as error:

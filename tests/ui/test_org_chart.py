@@ -546,6 +546,16 @@ def test_the_key_shows_only_the_kinds_of_line_drawn(chart, tmp_path: Path, monke
                                                     "Card colour bands: NFT Northshire NHS Foundation Trust.")
 
 
+def test_the_summary_counts_the_lines_across_organisations_that_are_drawn(chart):
+    team = team_structure()
+    people = {p.id: p for p in team.people}
+    # A council lead for an NHS nurse: a professional line across organisations, as the social worker's manager is.
+    chart.show_structure(replace(team, lines=(*team.lines, line(4, 5, "professional", people))))
+    assert "2 lines cross organisations" in chart.summary.text()
+    chart.professional.setChecked(False)
+    assert "1 line crosses organisations" in chart.summary.text()
+
+
 def save_dialog_answering(monkeypatch, answer: Path) -> list[str]:
     """Answer each save dialog with `answer`; the file each suggested."""
     suggested: list[str] = []

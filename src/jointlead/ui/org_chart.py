@@ -983,6 +983,8 @@ class OrgChart(QWidget):
     def _show_professional(self, shown: bool) -> None:
         self.scene.show_professional(shown)
         self.legend.show_key(self.key_shown())
+        if self.structure is not None:
+            self._summarise(self.structure)
 
     def _employers_shown(self, structure: Structure) -> list[OrgEmployer]:
         codes = {p.employer_code for p in (*structure.people, *structure.outside)}
@@ -1015,10 +1017,14 @@ class OrgChart(QWidget):
 
     def _summarise(self, structure: Structure) -> None:
         managerial = [line for line in structure.lines if line.kind == "managerial"]
-        crossing = sum(1 for line in structure.lines if line.cross_organisation)
+        # The lines drawn: professional ones are counted only while they are shown.
+        professional = self.professional.isChecked()
+        crossing = sum(1 for line in structure.lines
+                       if line.cross_organisation and (line.kind == "managerial" or professional))
         unmanaged = len(structure.people) - len({line.person_id for line in managerial})
         text = (f"{len(structure.people)} people as at {structure.as_at:%d %b %Y}; "
-                f"{_count(crossing, 'line')} cross organisations; {unmanaged} without a line manager in the chart.")
+                f"{_count(crossing, 'line')} {'crosses' if crossing == 1 else 'cross'} organisations; "
+                f"{unmanaged} without a line manager in the chart.")
         if structure.outside:
             text += f" {len(structure.outside)} leads outside this view are shown pale for context."
         if self.layout_result and self.layout_result.broken:

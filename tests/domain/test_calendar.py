@@ -45,9 +45,15 @@ def test_financial_years_are_read_as_written():
             FinancialYear.parse(bad)
 
 
-def test_there_is_no_thirteenth_period():
-    with pytest.raises(ValueError, match="M1 to M12"):
-        Period(FinancialYear(2026), 13)
+def test_there_is_no_thirteenth_period_and_whoever_asks_for_one_is_told_so_in_words():
+    # A refusal the user can act on (shown in a dialog, or printed by a command), not an error from deep inside.
+    for number in (13, 0):
+        with pytest.raises(ValidationError) as refused:
+            Period(FinancialYear(2026), number)
+        assert (refused.value.message, refused.value.advice) == (
+            f"There is no M{number}: the months are M1 (April) to M12 (March).", "Choose a month from M1 to M12.")
+    with pytest.raises(ValidationError, match="There is no M13"):
+        FinancialYear(2026).period(13)
 
 
 @given(st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31)))

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from jointlead.domain.errors import JointleadError, ValidationError
 from jointlead.services.budget_month import adjust_actual, close_period, make_virement, unlock_period
+from jointlead.services.budget_report import budget_checklist
 from jointlead.services.budget_setup import roll_forward_preview, start_next_year, year_totals
 from jointlead.services.edits import undo_edit
 from jointlead.store.models import Contribution, ContributionPayment, LineYear, Virement
@@ -116,6 +117,33 @@ def test_the_underspend_carried_forward_follows_the_outturn_when_m12_is_closed_a
     assert year_totals(empty_db, 1, 2027).contributions_pence == 2_400_000 + 120_000
     undo_edit(empty_db, reclosed)
     assert carried(empty_db) == [(1, 75_000, 75_000), (2, 25_000, 25_000)]
+
+
+def test_closing_m12_again_warns_that_the_underspend_carried_forward_will_be_worked_out_again(empty_db):
+    underspent_year(empty_db, underspend_rule=RETAINED)
+    warning = ("2027-28 already holds £1,000.00 of underspend carried forward from 2026-27 (AAA £750.00, BBB "
+               "£250.00). Closing M12 works it out again from the outturn as it is now, and changes those "
+               "contributions to match.")
+
+    def checklist() -> dict[str, bool]:
+        return {item.wording: item.ok for item in budget_checklist(empty_db, 1, 2026, 12, closing=True)}
+
+    start(empty_db)
+    reopen_m12(empty_db, 70_000)
+    assert checklist()[warning] is False  # the Close M12 dialog says it before the close, not after
+    # Said of closing M12 alone: a report as at M12, or the close of another month, changes nothing next year.
+    assert warning not in {item.wording for item in budget_checklist(empty_db, 1, 2026, 12)}
+    close_period(empty_db, None, 2026, 12, today=date(2027, 4, 12), closing_without=("AAA", "BBB"))
+    unlock_period(empty_db, None, 2026, 12, "Another late accrual", today=date(2027, 4, 14))
+    assert any(wording.startswith("2027-28 already holds £1,200.00 of underspend carried forward from 2026-27 "
+                                  "(AAA £900.00, BBB £300.00).") for wording in checklist())
+
+
+def test_closing_m12_before_next_year_holds_any_underspend_has_nothing_to_warn_of(empty_db):
+    underspent_year(empty_db, closing_to=11, underspend_rule=RETAINED)
+    start(empty_db)  # before M12 closed: no underspend is carried yet
+    assert not [item for item in budget_checklist(empty_db, 1, 2026, 12, closing=True)
+                if "underspend carried forward" in item.wording]
 
 
 def test_the_underspend_carried_forward_goes_when_m12_closes_again_with_none(empty_db):

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from PySide6.QtCore import QPointF, Qt
-from PySide6.QtWidgets import QToolTip, QWidget
+from PySide6.QtCharts import QChartView
+from PySide6.QtCore import QPoint, QPointF, QRect, Qt
+from PySide6.QtGui import QColor, QImage, QPainter, QTextDocument
+from PySide6.QtWidgets import QGraphicsTextItem, QToolTip, QWidget
 
 from jointlead.domain.budget import MONTHS, LineFigures, even_profile, total_figures
 from jointlead.domain.calendar import FinancialYear, Period
@@ -15,6 +17,7 @@ from jointlead.domain.risk_share import LineVariance, Partner, RiskShareRules, S
 from jointlead.services.budgets import LinePosition, PoolPosition, pool_position
 from jointlead.ui.application import make_application
 from jointlead.ui.budget_charts import MAX_BARS, NO_LINES, NO_POOL, BudgetCharts, compact_pounds, nice_ticks
+from jointlead.ui.printing import PicturePrintout, content_height, new_printer, printout_for
 
 YEAR = FinancialYear(2026)
 
@@ -308,3 +311,58 @@ def test_a_final_years_charts_say_actual_not_forecast(charts):
         assert "forecast" not in view.accessibleDescription().lower(), view.accessibleName()
     assert charts.risk_view.accessibleDescription().startswith("Who bears the underspend of £2,000")
     assert "Actual outturn" in charts.cumulative_view.accessibleDescription()
+
+
+def title_of(view: QChartView) -> QGraphicsTextItem:
+    """A chart's title as QtCharts draws it: the text item at the chart's top, its words cut short ("…") where it has
+    too little room."""
+    texts = [text for item in view.chart().childItems()
+             if isinstance(text := item.toGraphicsObject(), QGraphicsTextItem) and text.toPlainText().strip()]
+    return min(texts, key=lambda text: text.sceneBoundingRect().top())
+
+
+def whole_title(view: QChartView) -> str:
+    document = QTextDocument()
+    document.setHtml(view.chart().title())
+    return document.toPlainText()
+
+
+def title_on_view(view: QChartView) -> QRect:
+    """Where the title is drawn, in the view's viewport."""
+    return view.mapFromScene(title_of(view).sceneBoundingRect()).boundingRect()
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (1093, 545), (1920, 1080)])
+def test_each_charts_title_is_whole_and_clear_of_the_charts_tabs_on_screen_and_on_paper(make_window, demo_db, qtbot,
+                                                                                       size):
+    window = make_window()
+    window.resize(*size)
+    window.set_database(demo_db)
+    window.show_page("Budgets")
+    page = window.current_page()
+    page.tabs.setCurrentWidget(page.charts_tab)
+    charts, tab_bar = page.charts, page.charts.tabs.tabBar()
+    for index, view in enumerate((charts.cumulative_view, charts.variance_view, charts.risk_view)):
+        charts.tabs.setCurrentIndex(index)
+        qtbot.wait(10)
+        assert title_of(view).toPlainText() == whole_title(view)  # not cut short
+        drawn = title_on_view(view)
+        assert view.viewport().rect().contains(drawn)
+        on_window = QRect(view.viewport().mapTo(window, drawn.topLeft()), drawn.size())
+        assert not on_window.intersects(QRect(tab_bar.mapTo(window, QPoint(0, 0)), tab_bar.size()))
+
+        # On paper the chart's title prints as the chart draws it: the tab chosen had printed again over its start
+        # (the title read "e pool, cumulative…").
+        printout = printout_for(page, source=demo_db.name)
+        assert isinstance(printout, PicturePrintout)
+        with printout.laid_out(new_printer()):
+            assert page.printed_view.text() == f"Charts: {charts.tabs.tabText(index).replace('&', '')}"
+            assert not tab_bar.isVisibleTo(page)
+            widget, drawn = printout.widget, title_on_view(view)
+            paper = QImage(widget.size(), QImage.Format.Format_ARGB32)
+            paper.fill(QColor("white"))
+            painter = QPainter(paper)
+            painter.drawPicture(0, 0, printout.picture(0, content_height(widget)))
+            painter.end()
+            printed = paper.copy(QRect(view.viewport().mapTo(widget, drawn.topLeft()), drawn.size()))
+            assert printed == view.viewport().grab(drawn).toImage().convertToFormat(QImage.Format.Format_ARGB32)

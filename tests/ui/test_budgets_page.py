@@ -9,7 +9,8 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 from driving import only, save
 
-from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtCore import QItemSelectionModel, QPoint, Qt
+from PySide6.QtGui import QFont, QFontMetrics
 
 from jointlead.domain.calendar import FinancialYear
 from jointlead.domain.money import format_money, format_pounds
@@ -458,6 +459,56 @@ def test_once_m12_has_closed_the_page_moves_on_to_the_next_year_and_keeps_the_la
 
     page.show_filtered(view="Lines")  # what a dashboard tile opens: the current year again
     assert page.position.year == FinancialYear(2027)
+
+
+def cut_short(view) -> list[str]:
+    """The headings and cells of a table view whose words do not fit them, so that Qt ends them in "…": on screen,
+    and on paper, which draws the view as the screen does."""
+    model, header = view.model(), view.horizontalHeader()
+    bold = QFont(view.font())
+    bold.setBold(True)
+    found = []
+    for column in range(model.columnCount()):
+        heading = model.headerData(column, Qt.Orientation.Horizontal)
+        padding = 2 * 6  # the theme's, either side of a heading
+        if max(QFontMetrics(bold).horizontalAdvance(line) for line in heading.split("\n")) + padding > \
+                header.sectionSize(column):
+            found.append(heading)
+        for row in range(model.rowCount()):
+            index = model.index(row, column)
+            text, room = index.data(), view.columnWidth(column)
+            one_line = view.sizeHintForIndex(index).width()  # the words on one line, with the cell's margins
+            margins = one_line - view.fontMetrics().horizontalAdvance(text)
+            wrapped = (view.wordWrap() and view.sizeHintForRow(row) <= view.rowHeight(row)
+                       and all(view.fontMetrics().horizontalAdvance(word) + margins <= room for word in text.split()))
+            if one_line > room and not wrapped:
+                found.append(text)
+    return found
+
+
+def test_no_heading_or_words_of_the_year_end_table_are_cut_short_and_no_gap_opens_under_it(make_window, demo_db,
+                                                                                        qtbot):
+    window = make_window(date(2027, 2, 20))  # NFT's own instalments overdue too: its settlement in most words
+    window.resize(1280, 800)
+    window.set_database(demo_db)
+    window.show_page("Budgets")
+    page = window.current_page()
+    page.tabs.setCurrentWidget(page.year_end_tab)
+    table = page.year_end
+    assert table.model.row_at(0).words == ("NFT (host) would bear £14,215.14 within its own accounts and has "
+                                           "£2,400,000 of its own contribution overdue")
+
+    def as_tall_as_its_rows() -> bool:
+        # And no taller: "Next year" had sat under a blank band as deep as two more rows.
+        return table.view.mapTo(table, QPoint(0, table.view.height())).y() == table.height()
+
+    qtbot.waitUntil(as_tall_as_its_rows, timeout=1000)
+    assert cut_short(table.view) == []
+    wide = table.view.width()
+    window.resize(1093, 545)  # narrower: the words wrap onto more lines, and the table grows to show them
+    qtbot.waitUntil(lambda: table.view.width() < wide, timeout=1000)
+    qtbot.waitUntil(as_tall_as_its_rows, timeout=1000)
+    assert cut_short(table.view) == []
 
 
 def test_at_the_year_end_the_year_end_view_and_the_workbooks_settlement_agree_to_the_penny(make_window, demo_db,

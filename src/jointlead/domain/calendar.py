@@ -63,8 +63,11 @@ class Period:
     number: int
 
     def __post_init__(self) -> None:
+        # A month typed or read by a person (a command's --as-at, a workbook's cell) may reach here unchecked: what
+        # they see is this message, never a traceback.
         if not 1 <= self.number <= 12:
-            raise ValueError(f"period must be M1 to M12, not M{self.number}")
+            raise ValidationError(f"There is no M{self.number}: the months are M1 (April) to M12 (March).",
+                                  "Choose a month from M1 to M12.")
 
     @classmethod
     def containing(cls, day: date) -> Period:

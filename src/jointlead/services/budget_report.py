@@ -24,6 +24,7 @@ from jointlead.store.models import (
     AgreementPartner,
     AuditEntry,
     BudgetLine,
+    Contribution,
     ImportBatch,
     LedgerMapping,
     LedgerTransaction,
@@ -291,7 +292,8 @@ def budget_checklist(database: Database, agreement_id: int, year: FinancialYear 
     their extract's rows, lines with no budget for the year, lines without ledger codes (no actual can reach them)
     and the ledger rows to date that match no line (the whole year's, before any period). `closing`: for
     the Close dialog of period `as_at`, whose closing is the answer to whether it is closed, so the first item is
-    about the periods before it only (and left out for M1).
+    about the periods before it only (and left out for M1); closing M12, it also says what next year holds as
+    underspend carried forward from this year, which the close works out again.
     """
     start_year = _start_year(year)
     label = FinancialYear(start_year).label
@@ -353,7 +355,31 @@ def budget_checklist(database: Database, agreement_id: int, year: FinancialYear 
             .where(IN_FORCE, LedgerTransaction.agreement_id == agreement_id, LedgerTransaction.year == start_year,
                    LedgerTransaction.budget_line_id.is_(None), LedgerTransaction.period <= (as_at or MONTHS))).one()
         items.append(ChecklistItem(not count, unmapped_words(count, net, locked, as_at), UNMAPPED))
+        if closing and as_at == MONTHS:
+            items.extend(_carried_underspend_reworked(session, agreement_id, FinancialYear(start_year)))
     return tuple(items)
+
+
+def _carried_underspend_reworked(session: Session, agreement_id: int, year: FinancialYear) -> list[ChecklistItem]:
+    """Before `year`'s M12 closes (again, once unlocked): the underspend next year already holds as carried forward
+    from `year`, which closing re-works from the outturn then agreed (budget_setup.follow_underspend_carried), so
+    next year's funding changes with this close."""
+    # Imported here: budget_setup records its changes through edits, which reads this module.
+    from jointlead.services.budget_setup import underspend_stream
+
+    stream = underspend_stream(year).casefold()
+    following = FinancialYear(year.start_year + 1)
+    held = [(code, pence) for code, funding_stream, pence in session.execute(
+        select(Organisation.code, Contribution.funding_stream, Contribution.amount_pence)
+        .join(Organisation, Organisation.id == Contribution.organisation_id)
+        .where(Contribution.agreement_id == agreement_id, Contribution.year == following.start_year)
+        .order_by(Contribution.id)) if funding_stream.casefold() == stream]
+    if not held:
+        return []
+    parts = ", ".join(f"{code} {format_money(pence)}" for code, pence in held)
+    return [ChecklistItem(False, f"{following.label} already holds {format_money(sum(p for _c, p in held))} of "
+                                 f"underspend carried forward from {year.label} ({parts}). Closing M12 works it out "
+                                 "again from the outturn as it is now, and changes those contributions to match.")]
 
 
 def unmapped_words(rows: int, net_pence: int, in_closed_months: int, as_at: int = 0) -> str:

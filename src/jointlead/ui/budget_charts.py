@@ -385,6 +385,10 @@ class BudgetCharts(QWidget):
     def is_empty(self) -> bool:
         return self.stack.currentWidget() is self.empty
 
+    def chart_name(self) -> str:
+        """The chart shown, named as its tab is (without the Alt+letter): on paper, where the tabs are not shown."""
+        return self.tabs.tabText(self.tabs.currentIndex()).replace("&", "")
+
     def show_position(self, position: PoolPosition | None, line_id: int | None = None, *, final: bool = False
                       ) -> None:
         """Draw a pool's position; the cumulative chart is for the line with `line_id`, or the whole pool. A `final`

@@ -11,9 +11,11 @@ from html import escape
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QAbstractScrollArea,
     QComboBox,
     QDialog,
     QHBoxLayout,
+    QHeaderView,
     QInputDialog,
     QLabel,
     QLayout,
@@ -225,6 +227,21 @@ NO_LIMIT = (1 << 24) - 1  # Qt's largest widget size (QWIDGETSIZE_MAX): a widget
 CLOSE_MONTH = "Close &month…"
 UNMAPPED = "Unmapped ro&ws"
 LEDGER_ROWS = "Led&ger rows…"
+
+
+def _wrap_words(table: DataTable) -> None:
+    """Words in `table` wider than their column (the year end's settlement, beside six columns of figures, in a narrow
+    window or on paper) wrap onto more lines in a taller row, rather than end in "…"; and the table asks for no more
+    height than its rows take, so no gap opens under it."""
+    view = table.view
+    view.setWordWrap(True)
+    view.setStyleSheet("QTableView::item { padding-top: 3px; padding-bottom: 3px; }")  # wrapped lines clear the rules
+    rows = view.verticalHeader()
+    rows.setMinimumSectionSize(rows.defaultSectionSize())  # a row of one line as tall as in any other table
+    rows.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    # Measured again as soon as a column's width changes: the table fits its height to the rows straight after.
+    view.horizontalHeader().sectionResized.connect(lambda *_: view.resizeRowsToContents())
+    view.setSizeAdjustPolicy(QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)
 
 
 def _plain(words: str) -> str:
@@ -460,6 +477,7 @@ class BudgetsPage(Page):
         self.year_end_summary.setTextFormat(Qt.TextFormat.RichText)
         self.year_end = DataTable("partners", _year_end_columns(final=False), "No partners are recorded.", self,
                                   searchable=False, stretch_column=6, fit_rows=True)
+        _wrap_words(self.year_end)
         self.next_year_title = section_title("Next year", self)
         self.next_year_state = QLabel("", self)
         self.next_year_state.setWordWrap(True)
@@ -843,16 +861,20 @@ class BudgetsPage(Page):
     @contextmanager
     def for_paper(self) -> Iterator[None]:
         """The page as a printout shows it (printing.on_paper) for as long as the `with` lasts: the year and month as
-        words rather than drop-downs, no buttons, the view's name rather than the tab bar, and the view only as tall
-        as what it shows (a stretched view printed an empty frame onto a second sheet). The screen is as it was
-        afterwards."""
+        words rather than drop-downs, no buttons, the view's name rather than the tab bar (the charts' own tabs too:
+        "Charts: Variance by line"), and the view only as tall as what it shows (a stretched view printed an empty
+        frame onto a second sheet). The screen is as it was afterwards.
+
+        (A tab bar drawn into the printout's picture also paints its chosen tab a second time, a tab's height lower,
+        where nothing clips it as the screen does: over the start of the chart's title.)"""
         view = self.tabs.currentWidget()
         chrome = self.tabs.height() - view.height() - self.tabs.tabBar().height()  # the frame round the view
         hidden = [(widget, widget.isHidden()) for widget in (
-            *self._choices, self.printed_choices, self.printed_view, self.tabs.tabBar(), self.virement_button,
-            self.close_button, self.unlock_button, *view.buttons)]
+            *self._choices, self.printed_choices, self.printed_view, self.tabs.tabBar(), self.charts.tabs.tabBar(),
+            self.virement_button, self.close_button, self.unlock_button, *view.buttons)]
         self.printed_choices.setText(self.choices_words())
-        self.printed_view.setText(_plain(self.tabs.tabText(self.tabs.currentIndex())))
+        name = _plain(self.tabs.tabText(self.tabs.currentIndex()))
+        self.printed_view.setText(f"{name}: {self.charts.chart_name()}" if view is self.charts_tab else name)
         # A view printed as its table leaves its key behind: the key goes under the page's heading instead.
         subtitle = self.subtitle.text()
         if view in (self.lines_tab, self.months_tab):

@@ -9,11 +9,12 @@ from __future__ import annotations
 import pytest
 
 from PySide6.QtCore import QPoint, QRect, QSize, Qt
-from PySide6.QtGui import QScreen
-from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QApplication, QComboBox, QWidget
+from PySide6.QtGui import QColor, QScreen
+from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QApplication, QComboBox, QLabel, QWidget
 
 from jointlead.ui.import_wizard import ImportWizard
 from jointlead.ui.tracker_import_dialog import TrackerImportDialog
+from jointlead.ui.widgets import Tile
 
 PAGES = ("Dashboard", "Budgets", "People & lines", "Supervision", "Actions")
 TITLE_BAR = 40  # what the window system adds above a dialog, outside its size
@@ -324,3 +325,21 @@ def test_a_table_out_of_sight_is_fitted_to_its_rows_when_it_shows_not_each_time_
     QApplication.processEvents()
     header = hidden.view.horizontalHeader()
     assert header.sectionSize(0) >= hidden.view.sizeHintForColumn(0) > 100
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (1024, 640)])
+def test_a_tiles_figure_is_drawn_whole_however_narrow_the_tile(window, demo_db, size):
+    """A figure too wide for its tile is drawn smaller, never cut: "£12,800,00" would read as another number. Its
+    last column of pixels crossing a digit's stroke would mean the digit runs past the edge."""
+    window.set_database(demo_db)
+    cut = []
+    for title in PAGES:
+        page = _show(window, title, size)
+        for tile in page.findChildren(Tile):
+            if not tile.isVisible() or not tile.value_text():
+                continue
+            figure = tile.findChild(QLabel, "tileValue").grab().toImage()
+            edge = [QColor(figure.pixel(figure.width() - 1, y)).lightness() for y in range(figure.height())]
+            if min(edge) < 128:
+                cut.append(f"{title}: {tile.keyed_title()} {tile.value_text()}")
+    assert cut == []

@@ -80,15 +80,26 @@ class _Figure(QLabel):
         return QSize(hint.width() * 2 // 3, hint.height())
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        room, needed = self.contentsRect().width(), self.fontMetrics().horizontalAdvance(self.text())
+        room, needed = self.contentsRect().width(), _inked_width(self.font(), self.text())
         if needed <= room:
             super().paintEvent(event)
             return
         painter = QPainter(self)  # in the label's font and colour (the style sheet's), made smaller
-        font = self.font()
-        font.setPointSizeF(font.pointSizeF() * room / needed)
+        font = QFont(self.font())
+        size = font.pointSizeF() * room / needed
+        font.setPointSizeF(size)
+        # Glyphs are fitted to whole pixels, so text does not narrow in proportion to its size: smaller till it fits.
+        while size > 1 and _inked_width(font, self.text()) > room:
+            size -= 0.25
+            font.setPointSizeF(size)
         painter.setFont(font)
         painter.drawText(self.contentsRect(), int(self.alignment()), self.text())
+
+
+def _inked_width(font: QFont, text: str) -> int:
+    """The width `text` takes in `font`, including any glyph's ink past its advance (a bold last "0")."""
+    metrics = QFontMetrics(font)
+    return max(metrics.horizontalAdvance(text), metrics.boundingRect(text).right() + 1)
 
 
 class Tile(QPushButton):

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import calendar
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
+from html import escape
 
 from PySide6.QtCharts import QCategoryAxis, QChart, QChartView, QLineSeries, QValueAxis
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QMessageBox, QTabWidget, QVBoxLayout, QWidget
 
 from jointlead.domain.supervision import Status
 from jointlead.services import overview, supervision
@@ -19,7 +21,7 @@ from jointlead.ui import supervision_dialogs
 from jointlead.ui.page import Page, day_text
 from jointlead.ui.table_model import RIGHT, Column
 from jointlead.ui.theme import NHS_BLUE, NHS_RED
-from jointlead.ui.widgets import DataTable, FlowLayout, Tile, button_row, choose_data, filter_combo
+from jointlead.ui.widgets import DataTable, FlowLayout, Tile, button_row, choose_data, filter_combo, section_title
 
 STATUS_TONES = {Status.IN_DATE: "good", Status.DUE_SOON: "warn", Status.OVERDUE: "bad", Status.NEVER_HELD: "bad",
                 Status.NOT_IN_PLACE: "bad", Status.PAUSED: "muted"}
@@ -36,6 +38,10 @@ NAME_WIDTH = 160  # a supervisee's or supervisor's name with their employer; lon
 # Each view's tab, by the name a dashboard tile opens it by; Alt+letter chooses it (F, E, V and H are the menus').
 TAB_TITLES = {"Needs action": "&Needs action", "Everyone": "Every&one", "By supervisor": "By &supervisor",
               "Breakdowns": "&Breakdowns", "Trend": "&Trend"}
+# The trend's height on paper, in on-screen pixels: a landscape A4 sheet holds 675 of them above its footer, and the
+# heading, the line under it, the employer, the tiles and the view's name take about 250 at the paper's width, which
+# leaves a line or two of the heading's to wrap. Stretched down a tall window, the chart ran onto a second sheet.
+PRINTED_TREND_HEIGHT = 400
 
 
 def caseload_summary(rows: Sequence[supervision.ComplianceRow]) -> str:
@@ -163,6 +169,14 @@ class SupervisionPage(Page):
         # Tab reaches it first, as it is first on the page.
         self.organisation = filter_combo("Employer", "supervision", filters, self, self._reload)
         self.organisation.addItem("All", None)
+        self.employer_choice = self.organisation.parentWidget()  # the caption and the drop-down, as one piece
+        self.employer_names: dict[str, str] = {}  # by code, as the drop-down lists them: for paper to say whose
+        # On paper the drop-down gives way to the words chosen in it (for_paper); hidden, it takes no room.
+        self.printed_choices = QLabel("", self)
+        self.printed_choices.setObjectName("printedChoices")
+        self.printed_choices.setTextFormat(Qt.TextFormat.PlainText)
+        self.printed_choices.hide()
+        filters.addWidget(self.printed_choices)
         tiles = QHBoxLayout()
         self.overall_tile = Tile("Compliance", self)
         self.managerial_tile = Tile("Managerial", self)
@@ -179,7 +193,12 @@ class SupervisionPage(Page):
             ("Agreement s&igned…", self.agreement_signed), ("En&d arrangement…", self.end_arrangement),
             ("Re&move arrangement…", self.remove_arrangement),
             ("Arrange from reporting &lines…", self.from_lines), ("&Past sessions…", self.past_sessions)))
+        self.buttons = [buttons.itemAt(index).widget() for index in range(buttons.count())]
         self.body.addLayout(buttons)
+        # On paper the tab bar gives way to the name of the view shown (for_paper); hidden, it takes no room.
+        self.printed_view = section_title("", self)
+        self.printed_view.hide()
+        self.body.addWidget(self.printed_view)
         self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName("Supervision views")
         self.tabs.tabBar().setAccessibleName("Choose a supervision view")
@@ -223,8 +242,10 @@ class SupervisionPage(Page):
         chosen = self.organisation.currentData()
         self.organisation.clear()
         self.organisation.addItem("All", None)
-        for row in overview.organisations(database, today):
+        organisations = overview.organisations(database, today)
+        for row in organisations:
             self.organisation.addItem(row.code, row.code)
+        self.employer_names = {row.code: row.name for row in organisations}
         choose_data(self.organisation, chosen)
         self._reload()
 
@@ -275,6 +296,57 @@ class SupervisionPage(Page):
         title = TAB_TITLES["Needs action"]
         self.tabs.setTabText(self.tabs.indexOf(self.needing), f"{title} ({len(needing)})" if needing else title)
         self.trend.show_trend(report)
+
+    # --- on paper ---------------------------------------------------------------------------------
+    def employer_words(self) -> str:
+        """The employer chosen, in words for paper ("Employer: NCC Northshire County Council"); nothing with All."""
+        code = self.organisation.currentData()
+        return f"Employer: {code} {self.employer_names[code]}" if code else ""
+
+    def filters_in_words(self, table: DataTable) -> str:
+        """The employer chosen, for a printed table to say whose arrangements it lists: it narrows every table on the
+        page, and a printout of NCC's staff does not read as everyone's."""
+        return self.employer_words()
+
+    def printed_parts(self) -> list[tuple[str, DataTable | str]]:
+        """The By supervisor view on paper (see ui/printing.py): the line saying how many people and supervisors its
+        arrangements are, then the table, as the view shows them; the table alone reads as a count of people.
+        Every other view prints as its one table or as a picture."""
+        if self.tabs.currentWidget() is not self.by_supervisor_tab:
+            return []
+        summary = self.caseloads.text()
+        return [*([("", f"<p>{escape(summary)}</p>")] if summary else []), ("", self.by_supervisor)]
+
+    @contextmanager
+    def for_paper(self) -> Iterator[None]:
+        """The page as a printout shows it (printing.on_paper) for as long as the `with` lasts: the employer as words
+        rather than a drop-down, no buttons, the view's name rather than the tab bar, and the trend as tall as fits
+        one landscape sheet under the figures, not stretched down the window. The screen is as it was afterwards."""
+        size, tallest, tabs_tallest = self.size(), self.maximumHeight(), self.tabs.maximumHeight()
+        # The frame round the view, measured while the tab bar is still there to take away.
+        frame = self.tabs.height() - self.tabs.currentWidget().height() - self.tabs.tabBar().height()
+        hidden = [(widget, widget.isHidden()) for widget in (
+            self.employer_choice, self.printed_choices, self.printed_view, self.tabs.tabBar(), *self.buttons)]
+        self.printed_choices.setText(self.employer_words() or "Employer: All")
+        self.printed_view.setText(self.tabs.tabText(self.tabs.currentIndex()).replace("&", ""))
+        for widget, _was_hidden in hidden:
+            widget.setVisible(widget in (self.printed_choices, self.printed_view))
+        if self.tabs.currentWidget() is self.trend:  # the tables' views print as tables (printing.table_to_print)
+            self.tabs.setMaximumHeight(PRINTED_TREND_HEIGHT + frame)
+            # The page, not only the chart, as tall as what it shows: the page is printed as a picture of itself,
+            # and the window's height under the chart had printed as a blank sheet. Measured once the controls
+            # hidden have given up their room, which Qt otherwise works out only when next asked.
+            QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+            self.setMaximumHeight(self.heightForWidth(self.width()) if self.hasHeightForWidth()
+                                  else self.sizeHint().height())
+        try:
+            yield
+        finally:
+            self.tabs.setMaximumHeight(tabs_tallest)
+            self.setMaximumHeight(tallest)
+            self.resize(size)
+            for widget, was_hidden in hidden:
+                widget.setHidden(was_hidden)
 
     # --- gestures ---------------------------------------------------------------------------------
     def _people(self, *, leavers: bool = False) -> list[tuple[str, int]]:

@@ -554,6 +554,9 @@ def test_the_summary_counts_the_lines_across_organisations_that_are_drawn(chart)
     assert "2 lines cross organisations" in chart.summary.text()
     chart.professional.setChecked(False)
     assert "1 line crosses organisations" in chart.summary.text()
+    lone = team.people[:1]
+    chart.show_structure(Structure(DAY, lone, (), organisations=(NFT,)))
+    assert chart.summary.text().startswith("1 person as at ")
 
 
 def save_dialog_answering(monkeypatch, answer: Path) -> list[str]:

@@ -1022,7 +1022,8 @@ class OrgChart(QWidget):
         crossing = sum(1 for line in structure.lines
                        if line.cross_organisation and (line.kind == "managerial" or professional))
         unmanaged = len(structure.people) - len({line.person_id for line in managerial})
-        text = (f"{len(structure.people)} people as at {structure.as_at:%d %b %Y}; "
+        everyone = len(structure.people)
+        text = (f"{everyone} {'person' if everyone == 1 else 'people'} as at {structure.as_at:%d %b %Y}; "
                 f"{_count(crossing, 'line')} {'crosses' if crossing == 1 else 'cross'} organisations; "
                 f"{unmanaged} without a line manager in the chart.")
         if structure.outside:

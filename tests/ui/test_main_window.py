@@ -281,9 +281,11 @@ def test_file_restore_of_a_copy_made_before_an_erasure_says_it_brings_the_person
     assert ("This copy was made before a person was erased from demo.sqlite on 20 November 2026 (reason: Erasure "
             "request ER-7). Restoring it brings back their records") in text
     assert "erase them again" in text and default == QMessageBox.StandardButton.No  # not restored by a stray Enter
-    assert window.statusBar().currentMessage().endswith("; it undid 1 erasure: erase that person again")
+    assert "? Its latest change was on " in text  # how much work since it would replace
+    # Once restored, said in a message of its own, not at the end of a status line a long path pushes out of sight.
+    [said] = messages
+    assert said.startswith("Erase them again before.sqlite is restored. This copy was made before a person was erased")
     erasure.find_person(window.database, "NFT", "23618365")  # back, as it said
-    assert messages == []
 
 
 def test_a_table_counts_one_row_in_the_singular(qtbot):
@@ -352,3 +354,22 @@ def test_an_undo_refused_while_the_database_is_busy_stays_on_the_stack_to_try_ag
     monkeypatch.setattr(edits, "undo_edit", real_undo)
     window.undo_stack.undo()  # tried again, as the message says: the same change, not the one before it
     assert [m.name for m in actions.meetings(empty_db)] == ["Partnership board"]
+
+
+def test_save_as_pdf_suggests_a_name_for_the_view_shown(window, demo_db, monkeypatch):
+    from jointlead.ui.export_dialog import documents_folder
+
+    suggested = []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        staticmethod(lambda _parent, _caption, start, _filter: suggested.append(start) or ("", "")))
+    window.set_database(demo_db)
+    window.save_page_as_pdf()
+    window.show_page("Budgets")
+    budgets = window.current_page()
+    budgets.tabs.setCurrentWidget(budgets.unmapped_tab)
+    window.save_page_as_pdf()
+    window.show_page("People & lines")
+    window.save_page_as_pdf()
+    day = window.today().isoformat()
+    assert suggested == [str(documents_folder() / f"{name} {day}.pdf") for name in (
+        "Dashboard", "Budgets - Unmapped rows", "People and lines - People")]

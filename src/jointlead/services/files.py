@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -173,6 +173,14 @@ class RestorePreview:
     # people erased. None when the database cannot be read to tell (it is damaged).
     undone: tuple[Erasure, ...] | None
     copies: tuple[Path, ...]  # copies the database records and the backup does not: recorded again once restored
+
+    def latest_change_words(self) -> str:
+        """How recent the copy is, in this computer's time ("Its latest change was on 20 Nov 2026 at 14:05."), so
+        whoever restores it can tell how much work since it replaces; "" if it records no change."""
+        if self.as_at is None:
+            return ""
+        local = self.as_at.replace(tzinfo=UTC).astimezone()
+        return f"Its latest change was on {format_day(local.date())} at {local:%H:%M}."
 
     def erasures_warning(self) -> str:
         """What restoring undoes of the erasures made, and what to do after; "" when it undoes none."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import platform
+import re
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QSplitter,
     QStackedWidget,
+    QTabWidget,
     QWidget,
 )
 
@@ -388,14 +390,16 @@ class MainWindow(QMainWindow):
                 return False
             backup = Path(name)
         try:  # what is no backup is refused before anyone is asked, and what restoring would undo is said
-            warning = files.restore_preview(path, backup).erasures_warning()
+            preview = files.restore_preview(path, backup)
         except JointleadError as error:
             show_problem(self, error, "Cannot restore the backup")
             return False
+        warning = preview.erasures_warning()
         no, yes = QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes
         answer = QMessageBox.question(
             self, "Restore the backup?", "\n\n".join(part for part in (
-                f"Replace everything in {path.name} with the copy in {backup.name}?", warning,
+                f"Replace everything in {path.name} with the copy in {backup.name}? {preview.latest_change_words()}",
+                warning,
                 "The data there now is kept as a copy in the backups folder first, so this can be put back the same "
                 "way.") if part), yes | no, no if warning else yes)
         if answer != yes:
@@ -411,10 +415,10 @@ class MainWindow(QMainWindow):
             return False
         upgraded = "; it was from an older version and has been upgraded" if self.database.upgrade_backup else ""
         where = f"; the data it replaced is in {restored.kept}" if restored.kept else ""
-        undone = len(restored.preview.undone or ())
-        erase = (f"; it undid {undone} erasure{'' if undone == 1 else 's'}: erase "
-                 f"{'that person' if undone == 1 else 'those people'} again") if undone else ""
-        self.statusBar().showMessage(f"Restored {backup.name}{upgraded}{where}{erase}", 30000)
+        self.statusBar().showMessage(f"Restored {backup.name}{upgraded}{where}", 30000)
+        if restored.preview.undone:  # the people erased are back: said where it cannot be missed, not in passing
+            QMessageBox.warning(self, "Erase them again", f"{backup.name} is restored. "
+                                + restored.preview.erasures_warning())
         return True
 
     def import_file(self) -> None:
@@ -486,7 +490,12 @@ class MainWindow(QMainWindow):
 
         if self.database is None:
             return
-        title = self.current_page().title.replace("&", "and")
+        page = self.current_page()
+        # Named for the view too, so a second view of a page saved the same day does not offer to replace the first.
+        tabs = getattr(page, "tabs", None)
+        view = (re.sub(r"\s*\(\d+\)$", "", tabs.tabText(tabs.currentIndex()).replace("&", ""))
+                if isinstance(tabs, QTabWidget) and tabs.count() > 1 else "")
+        title = " - ".join(part for part in (page.title, view) if part).replace("&", "and")
         suggested = documents_folder() / f"{title} {self._today():%Y-%m-%d}.pdf"
         saved = save_pdf_with_dialog(self, self._printout(), suggested)
         if saved is not None:

@@ -69,8 +69,11 @@ def _parser() -> argparse.ArgumentParser:
         "erase-person", help="erase a person for data protection: every trace, for good",
         description="Erase one person and everything that names them (lines, supervision, action ownership, their "
                     "name and numbers in every table and in the audit log), leaving one audit entry that says a "
-                    "person was erased, when and why. It cannot be undone. Without --yes, says what would go and "
-                    "changes nothing.")
+                    "person was erased, when and why. It cannot be undone. Copies of the database made before "
+                    "(backups, File > Save a copy, jointlead backup) still hold them, and restoring one brings them "
+                    "back: it lists those it can find, and those it recorded that cannot be found now, to delete or "
+                    "keep as your retention rules allow. Without --yes, says what would go and changes nothing "
+                    "(exit 0, as an import's --dry-run).")
     erase.add_argument("--db", type=_database, required=True, metavar="PATH|URL",
                        help="the database to erase them from")
     erase.add_argument("--employer", required=True, metavar="CODE", help="their employer's code, e.g. NFT")
@@ -532,13 +535,14 @@ def _restore(args: argparse.Namespace) -> int:
 
     if not args.yes:
         preview = files.restore_preview(args.db, args.backup)
-        as_at = f" (its latest change: {preview.as_at:%Y-%m-%d %H:%M} UTC)" if preview.as_at else ""
-        print(f"Would replace everything in {args.db.name} with the copy in {args.backup}{as_at}; the data there now "
+        print(f"Would replace everything in {args.db.name} with the copy in {args.backup}; the data there now "
               "would be kept first as a copy in the backups folder beside it.")
+        if preview.latest_change_words():
+            print(preview.latest_change_words())
         if preview.erasures_warning():
             print(preview.erasures_warning())
         print("Nothing was changed: run again with --yes to restore it.")
-        return EXIT_REJECTED
+        return EXIT_OK  # a preview, as import --dry-run and erase-person without --yes: nothing was rejected
     restored = files.restore_backup(args.db, args.backup)
     database = files.open_restored(restored)
     upgraded = database.upgrade_backup is not None
@@ -560,14 +564,14 @@ def _erase_person(args: argparse.Namespace) -> int:
         if not args.yes:
             preview = erasure.erasure_preview(database, person_id, date.today())
             print(f"Would erase {preview.full_name} ({preview.employer} {preview.employee_number}): "
-                  f"{preview.own_lines} of their own reporting lines, {len(preview.reports)} lines of others to "
-                  f"them, {preview.arrangements} supervision arrangements and {preview.sessions} sessions of "
+                  f"{preview.own_lines} of their own reporting lines, the lines to them of {len(preview.reports)} "
+                  f"others, {preview.arrangements} supervision arrangements and {preview.sessions} sessions of "
                   f"theirs; {len(preview.supervising)} arrangements and {preview.sessions_given} sessions they "
                   f"supervise lose their supervisor; {preview.actions} actions they own lose their owner.")
-            if preview.copies:
-                print(preview.copies_note())
+            for note in preview.copies_notes():
+                print(note)
             print("This cannot be undone. Nothing was changed: run again with --yes to erase them.")
-            return EXIT_REJECTED
+            return EXIT_OK
         report = erasure.erase_person(database, person_id, reason=args.reason, today=date.today())
     finally:
         database.close()
@@ -578,8 +582,8 @@ def _erase_person(args: argparse.Namespace) -> int:
         print("Now without a lead: " + ", ".join(report.left_without_lead) + ".")
     if report.compaction_note():
         print(report.compaction_note())
-    if report.copies:
-        print(report.copies_note())
+    for note in report.copies_notes():
+        print(note)
     return EXIT_OK
 
 

@@ -183,9 +183,10 @@ def test_the_restore_command_says_what_it_would_undo_and_restores_only_with_yes(
     demo_db.close()
     command = ["restore", "--db", str(path), "--from", str(before)]
 
-    assert main(command) == 1
+    assert main(command) == 0  # a preview: nothing rejected
     out = capsys.readouterr().out
     assert "Would replace everything in demo.sqlite" in out and "--yes" in out
+    assert "Its latest change was on " in out  # in this computer's time
     assert "made before a person was erased from demo.sqlite on 20 November 2026 (reason: SAR-12)" in out
     assert NAME not in content(path)[0] and not (path.parent / "backups").exists()  # nothing changed
 

@@ -262,3 +262,16 @@ def test_the_window_starts_without_loading_spreadsheet_readers_or_migrations():
                 if line.startswith("import time:")}
     assert result.returncode == 0 and "PySide6" in imported
     assert not imported & {"alembic", "openpyxl", "python_calamine"}
+
+
+def test_erase_person_names_an_unknown_employer_code_and_previews_with_exit_0(demo_path):
+    """An unknown code was reported as "Nobody at XXX has the employee number ...", and a preview exited 1, which
+    the help calls rejected: an import's --dry-run exits 0 when nothing is wrong."""
+    common = ("erase-person", "--db", str(demo_path), "--employee-number", "23618365", "--reason", "ER-7")
+    unknown = jointlead(*common, "--employer", "XXX")
+    assert unknown.returncode == 1
+    assert unknown.stderr.splitlines() == ["jointlead: XXX is not the code of an organisation in this database.",
+                                           "The codes are NCC and NFT."]
+    previewed = jointlead(*common, "--employer", "NFT")
+    assert previewed.returncode == 0, previewed.stderr
+    assert "Would erase Emma White" in previewed.stdout and "Nothing was changed" in previewed.stdout

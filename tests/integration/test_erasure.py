@@ -7,7 +7,7 @@ import json
 import re
 import sqlite3
 from dataclasses import replace
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 import stored
 from jointlead.cli import main
+from jointlead.domain.calendar import format_day
 from jointlead.domain.errors import JointleadError, ValidationError
 from jointlead.services import actions, erasure, files, people, supervision
 from jointlead.services.check import check
@@ -198,9 +199,9 @@ def test_the_report_names_where_copies_made_before_still_hold_her(demo_db):
     person_id = erasure.find_person(demo_db, EMPLOYER, NUMBER)
     report = erasure.erase_person(demo_db, person_id, reason="Erasure request ER-7", today=TODAY)
     assert report.copies == (backup, saved)  # the saved copy was missed
-    assert report.copies_note() == (
+    assert report.copies_notes() == (
         f"These 2 copies of the database, made before, still hold this person: {backup} and {saved}. Delete them, or "
-        "keep them only as your organisation's retention rules allow; restoring one brings the person back.")
+        "keep them only as your organisation's retention rules allow; restoring one brings the person back.",)
 
 
 @pytest.mark.sqlite_only
@@ -216,9 +217,34 @@ def test_copies_saved_anywhere_are_listed_while_they_are_still_there(demo_db, tm
     person_id = erasure.find_person(demo_db, EMPLOYER, NUMBER)
     preview = erasure.erasure_preview(demo_db, person_id, TODAY)
     assert preview.copies == (nightly.path, friday)  # only those still there
-    assert str(friday) in preview.copies_note() and "retention rules" in preview.copies_note()
+    assert str(friday) in preview.copies_notes()[0] and "retention rules" in preview.copies_notes()[0]
     report = erasure.erase_person(demo_db, person_id, reason="Erasure request ER-7", today=TODAY)
     assert report.copies == (nightly.path, friday)
+
+
+@pytest.mark.sqlite_only
+def test_recorded_copies_that_cannot_be_found_now_are_said_to_perhaps_hold_her(demo_db, tmp_path):
+    """A copy on a USB stick since unplugged was left out without a word: it may hold her still. One deleted on
+    purpose looks the same from here, so the words fit both."""
+    unplugged = files.save_copy(demo_db, tmp_path / "usb" / "service.sqlite")
+    there = files.save_copy(demo_db, tmp_path / "there.sqlite")
+    unplugged.unlink()
+    day = datetime.now(UTC).date()  # the audit log records when the copy was saved: now (UTC)
+    person_id = erasure.find_person(demo_db, EMPLOYER, NUMBER)
+    preview = erasure.erasure_preview(demo_db, person_id, TODAY)
+    assert preview.copies == (there,)
+    assert preview.copies_not_found == (erasure.RecordedCopy(unplugged, day),)
+    note = (f"A copy of the database was saved to {unplugged} (recorded on {format_day(day)}) and cannot be found "
+            "now. If it was deleted, nothing more is needed; if it is on a drive or shared folder not connected now, "
+            "it may hold this person too: delete it, or keep it only as your organisation's retention rules allow.")
+    assert preview.copies_notes() == (preview.copies_notes()[0], note)  # a paragraph of its own
+    elsewhere = files.save_copy(demo_db, tmp_path / "share" / "service.sqlite")
+    elsewhere.unlink()
+    report = erasure.erase_person(demo_db, person_id, reason="Erasure request ER-7", today=TODAY)
+    assert report.copies_not_found == tuple(erasure.RecordedCopy(p, day) for p in sorted((unplugged, elsewhere)))
+    assert report.copies_notes()[1].startswith(
+        f"These 2 copies of the database, recorded as saved, cannot be found now: {elsewhere} ({format_day(day)}) "
+        f"and {unplugged} ({format_day(day)}). Any that was deleted needs nothing more;")
 
 
 @pytest.mark.sqlite_only
@@ -268,7 +294,7 @@ def test_erasure_needs_a_reason_and_an_existing_person(demo_db):
 def test_the_command_previews_without_yes_and_erases_with_it(demo_path, capsys):
     common = ["erase-person", "--db", str(demo_path), "--employer", EMPLOYER, "--employee-number", NUMBER,
               "--reason", "ER-7"]
-    assert main(common) == 1
+    assert main(common) == 0  # a preview, as an import's --dry-run: nothing was rejected
     out = capsys.readouterr().out
     assert "cannot be undone" in out and "--yes" in out
     assert NAME.encode() in demo_path.read_bytes() or re.search(NAME, _dump(demo_path))
@@ -280,6 +306,34 @@ def test_the_command_previews_without_yes_and_erases_with_it(demo_path, capsys):
             erasure.find_person(database, EMPLOYER, NUMBER)
     finally:
         database.close()
+
+
+def test_someone_with_two_lines_to_her_is_listed_once_with_both_kinds(demo_db):
+    """Tom Mason leads Amara Ward both ways: she was listed twice, "Amara Ward (managerial), Amara Ward
+    (professional)"."""
+    person_id = erasure.find_person(demo_db, "NCC", "P124000")
+    preview = erasure.erasure_preview(demo_db, person_id, TODAY)
+    assert "Amara Ward (managerial and professional)" in preview.reports
+    assert len({r.split(" (")[0] for r in preview.reports}) == len(preview.reports)
+    report = erasure.erase_person(demo_db, person_id, reason="ER-7", today=TODAY)
+    assert "Amara Ward (managerial and professional)" in report.left_without_lead
+
+
+def test_an_unknown_employer_code_is_said_to_be_no_organisation_with_the_codes_there_are(demo_db):
+    with pytest.raises(JointleadError) as unknown:
+        erasure.find_person(demo_db, " xyz ", NUMBER)
+    assert unknown.value.message == "XYZ is not the code of an organisation in this database."
+    assert unknown.value.advice == "The codes are NCC and NFT."
+    with pytest.raises(JointleadError, match="Nobody at NCC has the employee number 23618365"):
+        erasure.find_person(demo_db, "NCC", NUMBER)
+
+
+def test_the_commands_help_says_copies_still_hold_them_and_that_a_preview_exits_0(capsys):
+    with pytest.raises(SystemExit):
+        main(["erase-person", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "It cannot be undone. Copies of the database made before" in out and "still hold them" in out
+    assert "(exit 0, as an import's --dry-run)" in out
 
 
 @pytest.mark.parametrize("name", ["Łukasz Nowak", "Ömer Yılmaz", "Élodie Dubois"])

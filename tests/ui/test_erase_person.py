@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import replace
+from datetime import date
 
 import pytest
 from driving import only, save
@@ -12,7 +13,7 @@ from driving import only, save
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton
 
-from jointlead.services import files, people
+from jointlead.services import erasure, files, people
 from jointlead.ui import people_dialogs
 from jointlead.ui.people_page import PeoplePage
 
@@ -81,3 +82,36 @@ def test_the_confirmation_names_the_copies_that_will_still_hold_them(page, qtbot
     said = " ".join(label.text() for label in dialog.findChildren(QLabel))
     assert str(copy) in said and "restoring it brings the person back" in said
     dialog.reject()
+
+
+@pytest.mark.sqlite_only  # copies of the file
+def test_the_copies_have_paragraphs_of_their_own_and_one_that_cannot_be_found_is_named_too(page, qtbot, tmp_path):
+    """The copies were the end of one dense paragraph, and a copy on a USB stick since unplugged was not named."""
+    copy = files.save_copy(page.database, tmp_path / "before erasing.sqlite")
+    unplugged = files.save_copy(page.database, tmp_path / "usb" / "service.sqlite")
+    unplugged.unlink()
+    dialog = _erase_dialog(page, qtbot, names(page)[NAME])
+    summary = next(label.text() for label in dialog.findChildren(QLabel) if str(copy) in label.text())
+    paragraphs = summary.split("\n\n")
+    assert paragraphs[-2].startswith("This copy of the database, made before, still holds this person: ")
+    assert paragraphs[-1].startswith(f"A copy of the database was saved to {unplugged} (recorded on ")
+    assert "cannot be found now. If it was deleted, nothing more is needed" in paragraphs[-1]
+    dialog.reject()
+
+
+def test_the_summary_lists_each_person_once_and_the_report_leaves_out_what_is_none(page):
+    """Someone with two lines to them was listed twice, and the report said "taken out of 0 values and 0 audit
+    entries"."""
+    preview = erasure.erasure_preview(page.database, names(page)["Tom Mason"], date(2026, 11, 20))
+    summary = people_dialogs._erasure_summary(replace(preview, copies=(), copies_not_found=()))
+    assert "Amara Ward (managerial and professional)" in summary
+    assert "Amara Ward (managerial)" not in summary
+    report = erasure.ErasureReport(1, (("person", 1),), (), 0, 0, (), erasure.Compaction.DONE, ("person",), (), ())
+    done = people_dialogs._erasure_done(report)
+    assert done.startswith("The person was erased: 1 record removed.\n\n")
+    assert " 0 " not in done
+    report = replace(report, references_cleared=(("action.owner_id", 2),), text_values_scrubbed=1,
+                     audit_entries_scrubbed=4)
+    assert people_dialogs._erasure_done(report).startswith(
+        "The person was erased: 1 record removed and 2 references to them cleared. Their name and numbers were taken "
+        "out of 1 other value and 4 audit entries.")

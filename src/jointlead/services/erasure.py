@@ -34,7 +34,8 @@ fingerprints and the versions an exported tracker registered are one-way hashes 
 Backups, exported workbooks, log files and e-mailed copies are outside this file: the preview and the report list the
 copies still there that hold the person (the backups beside the database, copies saved beside it, and every copy the
 audit log records: File > Save a copy, `jointlead backup`, and the copies a restore knew of), which hold them until
-they are deleted, and bring them back if restored.
+they are deleted, and bring them back if restored; and, apart, the recorded copies that cannot be found now (on a
+drive unplugged or a share offline, or deleted: jointlead cannot tell which), which may hold them too.
 Re-importing a file that lists them brings them back. Erasure cannot be undone, and earlier edits that involved them
 can no longer be undone either (`services.edits` refuses anything marked "[erased]").
 """
@@ -55,6 +56,7 @@ from typing import Any
 from sqlalchemy import Column, Table, and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from jointlead.domain.calendar import format_day
 from jointlead.domain.errors import JointleadError, ValidationError
 from jointlead.domain.reporting_lines import LineKind
 from jointlead.domain.words import listed
@@ -152,6 +154,14 @@ class Compaction(StrEnum):
     ON_SERVER = "on a server"  # the server's storage, log and backups hold it until it vacuums and they roll over
 
 
+@dataclass(frozen=True, order=True)
+class RecordedCopy:
+    """A copy of the database the audit log records (services.files), and the day it was last recorded."""
+
+    path: Path
+    recorded: date
+
+
 @dataclass(frozen=True)
 class ErasurePreview:
     """What erasing someone will do, for the confirmation (UI) or the dry run (CLI). Names are of other people."""
@@ -161,17 +171,18 @@ class ErasurePreview:
     employer: str
     employee_number: str
     own_lines: int
-    reports: tuple[str, ...]  # people whose lines to them (in force on the day) are removed, "Name (managerial)"
+    reports: tuple[str, ...]  # people whose lines to them (in force on the day) are removed: see `_with_kinds`
     arrangements: int  # their own supervision arrangements
     sessions: int  # their own supervision sessions
     supervising: tuple[str, ...]  # arrangements they supervise (in force on the day): "Name (professional)"
     sessions_given: int  # sessions they held for others: kept, with no supervisor
     actions: int  # actions they own: kept, unowned
     copies: tuple[Path, ...]  # copies of the database still there that hold them (see `_copies`)
+    copies_not_found: tuple[RecordedCopy, ...]  # recorded copies that cannot be found now: they may hold them
 
-    def copies_note(self) -> str:
-        """What to do about the copies that will still hold the person; "" when there are none."""
-        return _copies_note(self.copies)
+    def copies_notes(self) -> tuple[str, ...]:
+        """What to do about the copies that will still hold the person, and those that may: a paragraph each."""
+        return _copies_notes(self.copies, self.copies_not_found)
 
 
 @dataclass(frozen=True)
@@ -183,10 +194,11 @@ class ErasureReport:
     references_cleared: tuple[tuple[str, int], ...]  # ("action.owner_id", rows)
     text_values_scrubbed: int
     audit_entries_scrubbed: int
-    left_without_lead: tuple[str, ...]  # "Name (managerial)": now with no line of that kind on the day
+    left_without_lead: tuple[str, ...]  # now with no line of that kind on the day: see `_with_kinds`
     compaction: Compaction
     tables_changed: tuple[str, ...]  # where the database may keep old versions of rows: what a server vacuums
     copies: tuple[Path, ...]  # copies of the database still there that hold them (see `_copies`)
+    copies_not_found: tuple[RecordedCopy, ...]  # recorded copies that cannot be found now: they may hold them
 
     @property
     def rows_removed_total(self) -> int:
@@ -204,19 +216,33 @@ class ErasureReport:
                     "log and backups roll over: ask whoever runs the server to do that.")
         return ""
 
-    def copies_note(self) -> str:
-        """What to do about the copies that still hold the person; "" when there are none."""
-        return _copies_note(self.copies)
+    def copies_notes(self) -> tuple[str, ...]:
+        """What to do about the copies that still hold the person, and those that may: a paragraph each."""
+        return _copies_notes(self.copies, self.copies_not_found)
 
 
-def _copies_note(copies: tuple[Path, ...]) -> str:
-    if not copies:
-        return ""
-    one = len(copies) == 1
-    return (f"{'This copy' if one else f'These {len(copies)} copies'} of the database, made before, still "
-            f"{'holds' if one else 'hold'} this person: {listed([str(copy) for copy in copies])}. Delete "
-            f"{'it' if one else 'them'}, or keep {'it' if one else 'them'} only as your organisation's retention "
-            f"rules allow; restoring {'it' if one else 'one'} brings the person back.")
+def _copies_notes(there: tuple[Path, ...], not_found: tuple[RecordedCopy, ...]) -> tuple[str, ...]:
+    notes = []
+    if there:
+        one = len(there) == 1
+        notes.append(f"{'This copy' if one else f'These {len(there)} copies'} of the database, made before, still "
+                     f"{'holds' if one else 'hold'} this person: {listed([str(copy) for copy in there])}. Delete "
+                     f"{'it' if one else 'them'}, or keep {'it' if one else 'them'} only as your organisation's "
+                     f"retention rules allow; restoring {'it' if one else 'one'} brings the person back.")
+    if not_found:
+        # A copy deleted on purpose looks the same from here as one on a drive unplugged: the words fit both.
+        if len(not_found) == 1:
+            (copy,) = not_found
+            notes.append(f"A copy of the database was saved to {copy.path} (recorded on {format_day(copy.recorded)})"
+                         " and cannot be found now. If it was deleted, nothing more is needed; if it is on a drive "
+                         "or shared folder not connected now, it may hold this person too: delete it, or keep it "
+                         "only as your organisation's retention rules allow.")
+        else:
+            notes.append(f"These {len(not_found)} copies of the database, recorded as saved, cannot be found now: "
+                         f"{listed([f'{c.path} ({format_day(c.recorded)})' for c in not_found])}. Any that was "
+                         "deleted needs nothing more; any on a drive or shared folder not connected now may hold "
+                         "this person too: delete it, or keep it only as your organisation's retention rules allow.")
+    return tuple(notes)
 
 
 # --- What names the person --------------------------------------------------------------------------------------
@@ -314,14 +340,18 @@ def _like(fragment: str) -> str:
 
 def find_person(database: Database, employer_code: str, employee_number: str) -> int:
     """The id of the person with that employee number at that employer."""
+    code = employer_code.strip().upper()
     with database.session() as session:
+        codes = list(session.scalars(select(Organisation.code).order_by(Organisation.code)))
         person_id = session.scalar(
             select(Person.id).join(Organisation, Organisation.id == Person.employer_id)
-            .where(Organisation.code == employer_code.strip().upper(),
-                   Person.employee_number == employee_number.strip()))
+            .where(Organisation.code == code, Person.employee_number == employee_number.strip()))
+    if code not in codes:
+        raise JointleadError(f"{code} is not the code of an organisation in this database.",
+                             f"The codes are {listed(codes)}." if codes else "It has no organisations yet.")
     if person_id is None:
-        raise JointleadError(f"Nobody at {employer_code.strip().upper()} has the employee number "
-                             f"{employee_number.strip()}.", "Check the number and the employer's code.")
+        raise JointleadError(f"Nobody at {code} has the employee number {employee_number.strip()}.",
+                             "Check the number and the employer's code.")
     return person_id
 
 
@@ -346,6 +376,15 @@ def _led_on(session: Session, person_id: int, day: date) -> list[tuple[int, str,
         .order_by(Person.full_name, ReportingLine.kind)).all())
 
 
+def _with_kinds(lines: Iterable[tuple[int, str, str]]) -> tuple[str, ...]:
+    """Each person of the (person id, name, kind) lines once, with their kinds: "Amara Ward (managerial and
+    professional)"."""
+    kinds: dict[tuple[int, str], dict[str, None]] = {}
+    for person_id, name, kind in lines:
+        kinds.setdefault((person_id, name), {})[LineKind(kind).value] = None
+    return tuple(f"{name} ({listed(list(each))})" for (_id, name), each in kinds.items())
+
+
 def erasure_preview(database: Database, person_id: int, today: date) -> ErasurePreview:
     with database.session() as session:
         person = _person(session, person_id)
@@ -363,12 +402,12 @@ def erasure_preview(database: Database, person_id: int, today: date) -> ErasureP
         return ErasurePreview(
             person.id, person.full_name, employer.code if employer else "", person.employee_number or "",
             count(ReportingLine, ReportingLine.person_id == person_id),
-            tuple(f"{name} ({kind})" for _id, name, kind in _led_on(session, person_id, today)),
+            _with_kinds(_led_on(session, person_id, today)),
             count(SupervisionArrangement, SupervisionArrangement.supervisee_id == person_id),
             count(SupervisionSession, SupervisionSession.supervisee_id == person_id),
             tuple(f"{name} ({kind})" for name, kind in supervising),
             count(SupervisionSession, SupervisionSession.supervisor_id == person_id),
-            count(Action, Action.owner_id == person_id), _copies(database, _recorded_copies(session), person_id))
+            count(Action, Action.owner_id == person_id), *_copies(database, _recorded_copies(session), person_id))
 
 
 # --- Scrubbing -----------------------------------------------------------------------------------------------------
@@ -539,14 +578,9 @@ def _scrub_audit(session: Session, person_id: int, removed: Mapping[str, set[int
 # --- Erasing -------------------------------------------------------------------------------------------------------
 
 def _lacking_lead(session: Session, led: list[tuple[int, str, str]], day: date) -> tuple[str, ...]:
-    lacking = []
-    for person_id, name, kind in led:
-        covered = session.scalar(select(ReportingLine.id).where(
-            ReportingLine.person_id == person_id, ReportingLine.kind == kind,
-            _in_force(ReportingLine.effective_from, ReportingLine.effective_to, day)).limit(1))
-        if covered is None:
-            lacking.append(f"{name} ({LineKind(kind).value})")
-    return tuple(dict.fromkeys(lacking))
+    return _with_kinds(line for line in led if session.scalar(select(ReportingLine.id).where(
+        ReportingLine.person_id == line[0], ReportingLine.kind == line[2],
+        _in_force(ReportingLine.effective_from, ReportingLine.effective_to, day)).limit(1)) is None)
 
 
 def _compact(database: Database) -> Compaction:
@@ -572,28 +606,35 @@ def _compact(database: Database) -> Compaction:
         connection.close()
 
 
-def _recorded_copies(session: Session) -> tuple[Path, ...]:
-    """The copies the audit log records (services.files), read before an erasure scrubs it: a copy named after the
-    person is listed by its real name."""
-    return copies_recorded((verb, json.loads(changes or "{}")) for verb, changes in session.execute(
-        select(AuditEntry.verb, AuditEntry.changes_json).where(AuditEntry.verb.in_((COPY_VERB, RESTORE_VERB)))
-        .order_by(AuditEntry.id)))
+def _recorded_copies(session: Session) -> tuple[RecordedCopy, ...]:
+    """The copies the audit log records (services.files), each with the day it was last recorded, read before an
+    erasure scrubs it: a copy named after the person is listed by its real name."""
+    last: dict[Path, date] = {}
+    for verb, changes, at in session.execute(
+            select(AuditEntry.verb, AuditEntry.changes_json, AuditEntry.at)
+            .where(AuditEntry.verb.in_((COPY_VERB, RESTORE_VERB))).order_by(AuditEntry.id)):
+        for path in copies_recorded([(verb, json.loads(changes or "{}"))]):
+            last[path] = at.date()
+    return tuple(RecordedCopy(path, day) for path, day in last.items())
 
 
-def _copies(database: Database, recorded: tuple[Path, ...], person_id: int) -> tuple[Path, ...]:
+def _copies(database: Database, recorded: tuple[RecordedCopy, ...],
+            person_id: int) -> tuple[tuple[Path, ...], tuple[RecordedCopy, ...]]:
     """The copies of the database still there that still hold the person: of the backups beside it, copies saved
     beside it under the name File > Save a copy suggests, and the copies its audit log records, wherever they are,
     those with the person's row (a copy made after they were erased once, then restored, has none), or that cannot be
-    read to tell."""
+    read to tell. Then, apart, the recorded copies that cannot be found now."""
     if database.path is None:  # a shared database's backups are the server's, out of jointlead's reach
-        return ()
+        return (), ()
     stem, beside = database.path.stem, database.path.parent
     found = [*(beside / "backups").glob(f"{glob.escape(stem)}*.sqlite"),
              *beside.glob(f"{glob.escape(stem)} copy *.sqlite"),  # File > Save a copy's suggested name
-             *recorded]
+             *(copy.path for copy in recorded)]
     there = {path.resolve(): path for path in found if path.is_file()}
     there.pop(database.path.resolve(), None)  # a copy restored over it is the database now
-    return tuple(sorted(copy for copy in there.values() if _may_hold(copy, person_id)))
+    not_found = [copy for copy in recorded if not copy.path.is_file()]
+    return (tuple(sorted(copy for copy in there.values() if _may_hold(copy, person_id))),
+            tuple(sorted(not_found)))
 
 
 def _may_hold(copy: Path, person_id: int) -> bool:
@@ -666,4 +707,4 @@ def erase_person(database: Database, person_id: int, *, reason: str, today: date
     return ErasureReport(
         entry_id, tuple(sorted((t, len(ids)) for t, ids in removed.items())), tuple(sorted(cleared.items())),
         text_scrubbed, audit_scrubbed, left, _compact(database), tuple(sorted(tables)),
-        _copies(database, recorded, person_id))
+        *_copies(database, recorded, person_id))

@@ -10,8 +10,10 @@ from PySide6.QtWidgets import QDialogButtonBox, QLabel, QMessageBox, QWidget
 
 from jointlead.domain.errors import JointleadError, ValidationError
 from jointlead.domain.reporting_lines import LineKind
+from jointlead.domain.words import listed
 from jointlead.services import erasure, people
 from jointlead.services.people import LineRow, PersonFields
+from jointlead.services.picture import count
 from jointlead.store.database import Database
 from jointlead.ui.forms import FormDialog, Gesture, chosen_person
 from jointlead.ui.messages import show_problem
@@ -324,29 +326,39 @@ class EraseDialog(FormDialog):
 
 
 def _erasure_summary(preview: erasure.ErasurePreview) -> str:
-    parts = [f"{preview.own_lines} reporting lines of theirs, {preview.arrangements} supervision arrangements and "
-             f"{preview.sessions} sessions of theirs go."]
+    """What will go and what stays, a paragraph each, the copies that hold them apart so they are not missed."""
+    going = [count(n, one, many) for n, one, many in (
+        (preview.own_lines, "reporting line", "reporting lines"),
+        (preview.arrangements, "supervision arrangement", "supervision arrangements"),
+        (preview.sessions, "supervision session", "supervision sessions")) if n]
+    paragraphs = [f"Their {listed(going)} go."] if going else []
     if preview.reports:
-        parts.append("These lose their line to them, and will need a new lead: " + ", ".join(preview.reports) + ".")
-    if preview.supervising or preview.sessions_given:
-        parts.append(f"{len(preview.supervising)} arrangements and {preview.sessions_given} sessions they supervise "
-                     "stay, with no supervisor.")
+        paragraphs.append(f"These lose their line to them, and will need a new lead: {listed(preview.reports)}.")
+    staying = [count(n, one, many) for n, one, many in (
+        (len(preview.supervising), "arrangement", "arrangements"),
+        (preview.sessions_given, "session", "sessions")) if n]
+    kept = [f"{listed(staying)} they supervise stay, with no supervisor"] if staying else []
     if preview.actions:
-        parts.append(f"{preview.actions} actions they own stay, with no owner.")
-    if preview.copies:
-        parts.append(preview.copies_note())
-    return " ".join(parts)
+        kept.append(f"{count(preview.actions, 'action', 'actions')} they own stay, with no owner")
+    if kept:
+        paragraphs.append(f"{'; '.join(kept)}.")
+    return "\n\n".join([*paragraphs, *preview.copies_notes()])
 
 
 def _erasure_done(report: erasure.ErasureReport) -> str:
-    lines = [f"{report.rows_removed_total} records removed, "
-             f"{sum(n for _c, n in report.references_cleared)} references cleared, and their words taken out of "
-             f"{report.text_values_scrubbed} values and {report.audit_entries_scrubbed} audit entries."]
+    done = [f"{count(report.rows_removed_total, 'record', 'records')} removed"]
+    references = sum(n for _c, n in report.references_cleared)
+    if references:
+        done.append(f"{count(references, 'reference to them', 'references to them')} cleared")
+    places = [count(n, one, many) for n, one, many in (
+        (report.text_values_scrubbed, "other value", "other values"),
+        (report.audit_entries_scrubbed, "audit entry", "audit entries")) if n]
+    words = f" Their name and numbers were taken out of {listed(places)}." if places else ""
+    paragraphs = [f"The person was erased: {listed(done)}.{words}"]
     if report.left_without_lead:
-        lines.append("Now without a lead: " + ", ".join(report.left_without_lead) + ".")
-    if report.copies:
-        lines.append(report.copies_note())
+        paragraphs.append(f"Now without a lead: {listed(report.left_without_lead)}.")
+    paragraphs += report.copies_notes()
     if report.compaction_note():
-        lines.append(report.compaction_note())
-    lines.append("Edit > Undo has been cleared.")
-    return "\n\n".join(lines)
+        paragraphs.append(report.compaction_note())
+    paragraphs.append("Edit > Undo has been cleared.")
+    return "\n\n".join(paragraphs)

@@ -41,10 +41,10 @@ def small_pool(database, **terms) -> dict[str, int]:
     return lines
 
 
-def close(database, period: int) -> None:
+def close(database, period: int) -> Edit:
     """Close a month of 2026-27, on the 5th of the month after."""
     after = FinancialYear(2026).period(period).first_day + timedelta(days=35)
-    close_period(database, None, 2026, period, today=after.replace(day=5), closing_without=("AAA", "BBB"))
+    return close_period(database, None, 2026, period, today=after.replace(day=5), closing_without=("AAA", "BBB"))
 
 
 def virement(database, lines: dict[str, int], *, day: date = date(2026, 5, 6)) -> Edit:

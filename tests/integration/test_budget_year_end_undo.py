@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from jointlead.domain.errors import JointleadError, ValidationError
 from jointlead.services.budget_month import adjust_actual, close_period, make_virement, unlock_period
-from jointlead.services.budget_report import budget_checklist
+from jointlead.services.budget_report import NOTE, budget_checklist
 from jointlead.services.budget_setup import roll_forward_preview, start_next_year, year_totals
 from jointlead.services.edits import undo_edit
 from jointlead.store.models import Contribution, ContributionPayment, LineYear, Virement
@@ -47,7 +47,11 @@ def test_a_recurrent_virement_next_year_was_started_from_is_not_undone_in_this_y
     before = budgets(empty_db)
     with pytest.raises(JointleadError, match="2027-28 was started since from budgets that carry it") as refused:
         undo_edit(empty_db, made)
-    assert "make a recurrent virement of £2,000 from L1 back to L2" in refused.value.advice
+    # Said where to make the reverse virement, naming the lines as the Virement dialog lists them; not to undo
+    # the start, which, were it on this window's undo stack, would have been undone before the virement.
+    assert refused.value.advice == (
+        "Nothing was changed. To take it back from both years, make a recurrent virement of £2,000 from L1 (Line L1) "
+        "back to L2 (Line L2), with Virement… on the Budgets page (year 2026-27): it moves 2027-28's budgets too.")
     assert budgets(empty_db) == before
 
     # Taken back as advised, by a recurrent virement the other way: it moves both years.
@@ -85,7 +89,9 @@ def test_redoing_a_recurrent_virement_once_next_year_was_started_without_it_is_r
     before = budgets(empty_db)
     with pytest.raises(JointleadError, match="2027-28 was started since without it") as refused:
         undo_edit(empty_db, undone)
-    assert "make the virement again" in refused.value.advice
+    assert refused.value.advice == (
+        "Nothing was changed. To move £2,000 from L2 (Line L2) to L1 (Line L1) in both years, make the virement "
+        "again, recurrent, with Virement… on the Budgets page (year 2026-27): it moves 2027-28's budgets too.")
     assert budgets(empty_db) == before
 
 
@@ -125,12 +131,14 @@ def test_closing_m12_again_warns_that_the_underspend_carried_forward_will_be_wor
                "£250.00). Closing M12 works it out again from the outturn as it is now, and changes those "
                "contributions to match.")
 
-    def checklist() -> dict[str, bool]:
-        return {item.wording: item.ok for item in budget_checklist(empty_db, 1, 2026, 12, closing=True)}
+    def checklist() -> dict[str, str]:
+        return {item.wording: item.about for item in budget_checklist(empty_db, 1, 2026, 12, closing=True)
+                if item.ok}
 
     start(empty_db)
     reopen_m12(empty_db, 70_000)
-    assert checklist()[warning] is False  # the Close M12 dialog says it before the close, not after
+    # The Close M12 dialog says it before the close, not after: as a note, since nothing is left to do about it.
+    assert checklist()[warning] == NOTE
     # Said of closing M12 alone: a report as at M12, or the close of another month, changes nothing next year.
     assert warning not in {item.wording for item in budget_checklist(empty_db, 1, 2026, 12)}
     close_period(empty_db, None, 2026, 12, today=date(2027, 4, 12), closing_without=("AAA", "BBB"))
@@ -139,11 +147,34 @@ def test_closing_m12_again_warns_that_the_underspend_carried_forward_will_be_wor
                                   "(AAA £900.00, BBB £300.00).") for wording in checklist())
 
 
-def test_closing_m12_before_next_year_holds_any_underspend_has_nothing_to_warn_of(empty_db):
+def test_closing_m12_after_next_year_was_started_carries_the_underspend_into_its_funding_and_undo_takes_it_back(
+        empty_db):
     underspent_year(empty_db, closing_to=11, underspend_rule=RETAINED)
-    start(empty_db)  # before M12 closed: no underspend is carried yet
-    assert not [item for item in budget_checklist(empty_db, 1, 2026, 12, closing=True)
-                if "underspend carried forward" in item.wording]
+    start(empty_db)  # before M12 closed, the usual order: no underspend is known, so none is carried yet
+    assert carried(empty_db) == []
+    notes = [item for item in budget_checklist(empty_db, 1, 2026, 12, closing=True) if item.about == NOTE]
+    assert [(item.ok, item.wording) for item in notes] == [(True, (
+        "2027-28 is started already: closing M12 carries the underspend the pool retains at 2026-27's end (if any) "
+        "into 2027-28's funding: each partner's part, as a contribution received on 1 April 2027."))]
+
+    closed = close(empty_db, 12)
+    assert carried(empty_db) == [(1, 75_000, 75_000), (2, 25_000, 25_000)]  # pro rata, received on 1 April
+    assert closed.description == ("close M12 2026-27, and carry forward £1,000 of underspend into 2027-28's "
+                                  "funding")
+    assert year_totals(empty_db, 1, 2027).contributions_pence == 2_400_000 + 100_000
+    with pytest.raises(ValidationError, match="Nothing is left to carry into 2027-28"):
+        roll_forward_preview(empty_db, None, 2026)  # carried once: starting again has nothing more to add
+
+    undone = undo_edit(empty_db, closed)  # the close and what it carried go together
+    assert carried(empty_db) == [] and year_totals(empty_db, 1, 2027).contributions_pence == 2_400_000
+    undo_edit(empty_db, undone)  # and come back together
+    assert carried(empty_db) == [(1, 75_000, 75_000), (2, 25_000, 25_000)]
+
+
+def test_closing_m12_before_next_year_is_started_carries_nothing_yet(empty_db):
+    underspent_year(empty_db, underspend_rule=RETAINED)  # M12 closed, 2027-28 not started: starting it carries it
+    assert carried(empty_db) == []
+    assert not [item for item in budget_checklist(empty_db, 1, 2026, 12, closing=True) if item.about == NOTE]
 
 
 def test_the_underspend_carried_forward_goes_when_m12_closes_again_with_none(empty_db):

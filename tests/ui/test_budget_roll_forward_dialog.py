@@ -49,5 +49,5 @@ def test_before_the_year_is_final_it_says_the_underspend_is_carried_forward_once
     underspent_year(empty_db, closing_to=11, underspend_rule=RETAINED)
     dialog = open_roll_forward(window, empty_db)
     assert ("2026-27's outturn is not final yet (M12 is not closed), so the underspend it retains in the pool is not "
-            "known: once it is, start 2027-28 again to carry it forward.") in intro(dialog)
+            "known: closing its M12 carries it forward into 2027-28's funding then.") in intro(dialog)
     dialog.reject()

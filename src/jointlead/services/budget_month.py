@@ -372,6 +372,11 @@ def _remember_codes(record: Recorder, line: BudgetLine, rows: Sequence[LedgerTra
             and match_budget_line(other.cost_centre, other.subjective, by_partner[other.organisation_id])]
 
 
+def months_left(open_from: int) -> str:
+    """The months a virement moves budget over, from the first open one: "M8 to M12", or "M12" alone."""
+    return f"M{open_from} to M{MONTHS}" if open_from < MONTHS else f"M{MONTHS}"
+
+
 def make_virement(database: Database, agreement_id: int | None, year: int, from_line_id: int, to_line_id: int,
                   amount_pence: int, *, reason: str, approved_by: str, approval_date: date, recurrent: bool = False,
                   board_approval: str | None = None, today: date | None = None) -> Edit:
@@ -405,7 +410,7 @@ def make_virement(database: Database, agreement_id: int | None, year: int, from_
         remaining = {line.code: sum(m.budget_pence for m in months[line.id]) for line in (giver, taker)}
         check_virement(remaining, rules.Virement(giver.code, taker.code, amount_pence, recurrent, reason, approved_by,
                                         approval_date, bool(board_approval and board_approval.strip())),
-                       agreement.delegated_limit_pence, months=f"M{start} to M{MONTHS}" if start < MONTHS else "M12")
+                       agreement.delegated_limit_pence, months=months_left(start))
         spread = spread_virement(amount_pence, [m.budget_pence for m in months[giver.id]],
                                  [m.budget_pence for m in months[taker.id]])
         for line, sign, after in ((giver, -1, spread[0]), (taker, 1, spread[1])):

@@ -15,6 +15,7 @@ from jointlead.domain.budget import MONTHS, virement_needs_board_approval
 from jointlead.domain.calendar import FinancialYear, format_day
 from jointlead.domain.errors import ValidationError
 from jointlead.domain.money import format_money
+from jointlead.domain.risk_share import UnderspendRule
 from jointlead.domain.words import listed
 from jointlead.services.overview import closed_months, last_closed_period, latest_actuals, pool_year, pool_years
 from jointlead.store.database import Database
@@ -24,7 +25,6 @@ from jointlead.store.models import (
     AgreementPartner,
     AuditEntry,
     BudgetLine,
-    Contribution,
     ImportBatch,
     LedgerMapping,
     LedgerTransaction,
@@ -137,12 +137,18 @@ class ChecklistItem:
     ok: bool
     wording: str
     # LEDGERS for whether every partner's ledger is in, UNMAPPED for the ledger rows that match no line: a pack asks
-    # them as well as the periods
+    # them as well as the periods; NOTE for what the reader should know that is neither done nor left to do
     about: str = ""
 
 
 LEDGERS = "ledgers"
 UNMAPPED = "unmapped"
+NOTE = "note"  # information (ok, so nothing counts it as incomplete): what a gesture will do besides, say
+
+
+def note(wording: str) -> ChecklistItem:
+    """A checklist item that informs: neither complete nor incomplete (`NOTE`)."""
+    return ChecklistItem(True, wording, NOTE)
 
 
 def months_in_words(numbers: Collection[int]) -> str:
@@ -292,8 +298,8 @@ def budget_checklist(database: Database, agreement_id: int, year: FinancialYear 
     their extract's rows, lines with no budget for the year, lines without ledger codes (no actual can reach them)
     and the ledger rows to date that match no line (the whole year's, before any period). `closing`: for
     the Close dialog of period `as_at`, whose closing is the answer to whether it is closed, so the first item is
-    about the periods before it only (and left out for M1); closing M12, it also says what next year holds as
-    underspend carried forward from this year, which the close works out again.
+    about the periods before it only (and left out for M1); closing M12 once next year is started, it also says, as a
+    note (`NOTE`), what the close does to the underspend carried forward from this year into next year's funding.
     """
     start_year = _start_year(year)
     label = FinancialYear(start_year).label
@@ -361,25 +367,27 @@ def budget_checklist(database: Database, agreement_id: int, year: FinancialYear 
 
 
 def _carried_underspend_reworked(session: Session, agreement_id: int, year: FinancialYear) -> list[ChecklistItem]:
-    """Before `year`'s M12 closes (again, once unlocked): the underspend next year already holds as carried forward
-    from `year`, which closing re-works from the outturn then agreed (budget_setup.follow_underspend_carried), so
-    next year's funding changes with this close."""
+    """Before `year`'s M12 closes (again, once unlocked), where next year is started: what closing does to the
+    underspend carried forward into its funding (budget_setup.follow_underspend_carried), which works it out from
+    the outturn then agreed. Notes, not things left to do."""
     # Imported here: budget_setup records its changes through edits, which reads this module.
-    from jointlead.services.budget_setup import underspend_stream
+    from jointlead.services.budget_setup import underspend_carried_in
 
-    stream = underspend_stream(year).casefold()
+    held = underspend_carried_in(session, agreement_id, year)
     following = FinancialYear(year.start_year + 1)
-    held = [(code, pence) for code, funding_stream, pence in session.execute(
-        select(Organisation.code, Contribution.funding_stream, Contribution.amount_pence)
-        .join(Organisation, Organisation.id == Contribution.organisation_id)
-        .where(Contribution.agreement_id == agreement_id, Contribution.year == following.start_year)
-        .order_by(Contribution.id)) if funding_stream.casefold() == stream]
-    if not held:
+    if held is None:
         return []
-    parts = ", ".join(f"{code} {format_money(pence)}" for code, pence in held)
-    return [ChecklistItem(False, f"{following.label} already holds {format_money(sum(p for _c, p in held))} of "
-                                 f"underspend carried forward from {year.label} ({parts}). Closing M12 works it out "
-                                 "again from the outturn as it is now, and changes those contributions to match.")]
+    if held:
+        parts = ", ".join(f"{code} {format_money(pence)}" for code, pence in held)
+        return [note(f"{following.label} already holds {format_money(sum(p for _c, p in held))} of underspend "
+                     f"carried forward from {year.label} ({parts}). Closing M12 works it out again from the outturn "
+                     "as it is now, and changes those contributions to match.")]
+    rule = session.scalar(select(Agreement.underspend_rule).where(Agreement.id == agreement_id))
+    if rule != UnderspendRule.RETAINED_IN_POOL.value:
+        return []
+    return [note(f"{following.label} is started already: closing M12 carries the underspend the pool retains at "
+                 f"{year.label}'s end (if any) into {following.label}'s funding: each partner's part, as a "
+                 f"contribution received on {format_day(following.first_day)}.")]
 
 
 def unmapped_words(rows: int, net_pence: int, in_closed_months: int, as_at: int = 0) -> str:

@@ -567,7 +567,7 @@ class RollForward:
     # funding (`retained_underspend`); nil where there is none, or none is known yet (`underspend_unknown`).
     retained_pence: int = 0
     # The agreement retains underspend in the pool, and this year's outturn is not final yet (M12 is not closed),
-    # so what it retains is not known: starting next year again once it is carries it forward.
+    # so what it retains is not known: closing M12 carries it forward then (`follow_underspend_carried`).
     underspend_unknown: bool = False
 
     @property
@@ -759,8 +759,8 @@ def _roll_forward(session: Session, agreement_id: int | None, year: int) -> Roll
         raise ValidationError(f"Nothing is left to carry into {following.label}: every line with a budget for "
                               f"{this.label} has one for {following.label} already, and so has every recurrent "
                               "contribution.", f"Change {following.label}'s figures where they are instead."
-                              + (f" The underspend {this.label} retains in the pool is carried forward once its M12 "
-                                 f"is closed: start {following.label} again then." if unknown else ""))
+                              + (f" The underspend {this.label} retains in the pool is carried into "
+                                 f"{following.label}'s funding when its M12 is closed." if unknown else ""))
     return plan
 
 
@@ -804,26 +804,62 @@ def _underspend_parts(session: Session, agreement: Agreement, year: FinancialYea
     return dict(zip(contributed, split_largest_remainder(retained, list(contributed.values())), strict=True))
 
 
-def follow_underspend_carried(record: Recorder, agreement: Agreement, year: int) -> str:
-    """Once `year`'s M12 is closed again (unlocked, corrected, closed): the underspend already carried forward into
-    next year's funding follows the outturn now agreed, in the same gesture, so next year never holds the amount of
-    an outturn since corrected. Each partner's "Underspend carried forward from 2026-27" contribution becomes its
-    part of what the pool retains now (`_underspend_parts`), its instalment received in full as before; a partner
-    whose part is now nil has its contribution taken away, and one that has a part now and none before gets one.
+def _underspend_held(session: Session, agreement_id: int, year: FinancialYear) -> list[tuple[str, Contribution]]:
+    """Next year's contributions under `year`'s "Underspend carried forward from 2026-27", each with its partner's
+    code, in the order they were recorded."""
+    stream = underspend_stream(year).casefold()
+    return [(code, contribution) for code, contribution in session.execute(
+        select(Organisation.code, Contribution)
+        .join(Organisation, Organisation.id == Contribution.organisation_id)
+        .where(Contribution.agreement_id == agreement_id, Contribution.year == year.start_year + 1)
+        .order_by(Contribution.id)) if contribution.funding_stream.casefold() == stream]
 
-    Returns what changed, in words for the close's description ("" when nothing did, and when next year holds no
-    underspend carried forward from `year`: none was retained, or next year was started before M12 first closed,
-    when starting it again carries it).
+
+def _started(session: Session, agreement_id: int, year: FinancialYear) -> bool:
+    """Whether `year` is started: any line has a budget for it, or any contribution is recorded for it (as
+    `year_totals` counts them)."""
+    return bool(session.scalar(select(LineYear.id).join(BudgetLine, BudgetLine.id == LineYear.budget_line_id)
+                               .where(BudgetLine.agreement_id == agreement_id, LineYear.year == year.start_year)
+                               .limit(1))
+                or session.scalar(select(Contribution.id).where(Contribution.agreement_id == agreement_id,
+                                                                Contribution.year == year.start_year).limit(1)))
+
+
+def underspend_carried_in(session: Session, agreement_id: int, year: FinancialYear
+                          ) -> tuple[tuple[str, int], ...] | None:
+    """What the year after `year` holds of the underspend carried forward from `year`: each partner's code and
+    amount, as recorded (none: nothing is carried yet); None when that year is not started."""
+    held = _underspend_held(session, agreement_id, year)
+    if not held and not _started(session, agreement_id, FinancialYear(year.start_year + 1)):
+        return None
+    return tuple((code, contribution.amount_pence) for code, contribution in held)
+
+
+def underspend_carried(database: Database, agreement_id: int, year: FinancialYear
+                       ) -> tuple[tuple[str, int], ...] | None:
+    """`underspend_carried_in`, for the Year end view to say where the underspend retained is."""
+    with database.session() as session:
+        return underspend_carried_in(session, agreement_id, year)
+
+
+def follow_underspend_carried(record: Recorder, agreement: Agreement, year: int) -> str:
+    """Once `year`'s M12 is closed (or closed again, once unlocked and corrected): next year's funding holds the
+    underspend the pool retains as the outturn now agreed says, in the same gesture, so next year never holds the
+    amount of an outturn since corrected, nor lacks it for having been started before M12 closed (the usual order).
+
+    Each partner's "Underspend carried forward from 2026-27" contribution becomes its part of what the pool retains
+    now (`_underspend_parts`), its instalment received in full as before; a partner whose part is now nil has its
+    contribution taken away, and one that has a part now and none before gets one, received in full on next year's
+    first day, as `start_next_year` records it.
+
+    Returns what changed, in words for the close's description ("" when nothing did, and when next year is not
+    started: starting it carries the underspend then).
     """
     session = record.session
     this, following = FinancialYear(year), FinancialYear(year + 1)
     stream = underspend_stream(this)
-    held = [(code, contribution) for code, contribution in session.execute(
-        select(Organisation.code, Contribution)
-        .join(Organisation, Organisation.id == Contribution.organisation_id)
-        .where(Contribution.agreement_id == agreement.id, Contribution.year == following.start_year)
-        .order_by(Contribution.id)) if contribution.funding_stream.casefold() == stream.casefold()]
-    if not held:
+    held = _underspend_held(session, agreement.id, this)
+    if not held and not _started(session, agreement.id, following):
         return ""
     retained = _retained_underspend(session, agreement, this)[0]  # known: M12 has just closed
     parts = {code: pence for code, pence in _underspend_parts(session, agreement, this, retained).items() if pence}
@@ -853,6 +889,8 @@ def follow_underspend_carried(record: Recorder, agreement: Agreement, year: int)
         if code not in seen:
             _contribute(record, agreement.id, partners[code], following.start_year, stream, part, False,
                         UNDERSPEND_SCHEDULE, received_on=following.first_day)
+    if not held:
+        return f"carry forward {format_exact(retained)} of underspend into {following.label}'s funding"
     now = f"{format_exact(retained)} of underspend" if retained else "no underspend"
     return f"carry forward {now} into {following.label} ({format_exact(before)} before)"
 

@@ -440,23 +440,26 @@ def _refuse_recurrent_virement_in_one_year(session: Session, entries: Collection
             LineYear.id.not_in(later_budgets)))
         if later is None:
             continue
-        codes = dict(session.execute(select(BudgetLine.id, BudgetLine.code)
-                                     .where(BudgetLine.id.in_((giver, taker)))).all())
+        # By code and name, as the Virement dialog lists them, for the manager to find them there.
+        names = {line_id: f"{code} ({name})" for line_id, code, name in session.execute(
+            select(BudgetLine.id, BudgetLine.code, BudgetLine.name).where(BudgetLine.id.in_((giver, taker))))}
         this, label = FinancialYear(virement["year"]).label, FinancialYear(later).label
         amount = format_exact(virement["amount_pence"])
+        where = f"with Virement… on the Budgets page (year {this})"
+        # No word of undoing the start: were it on this window's undo stack, it would be undone before the
+        # virement, so whenever this is said it was started elsewhere, and only the reverse virement takes it back.
         if undoing:
             raise JointleadError(f"That change cannot be undone: the virement is recurrent, and {label} was started "
                                  f"since from budgets that carry it, so undoing it in {this} alone would leave "
                                  f"{label}'s budgets holding it.",
                                  f"Nothing was changed. To take it back from both years, make a recurrent virement of "
-                                 f"{amount} from {codes[taker]} back to {codes[giver]}: it moves {label}'s budgets "
-                                 f"too. (If {label} was started by mistake, undo that first.)")
+                                 f"{amount} from {names[taker]} back to {names[giver]}, {where}: it moves {label}'s "
+                                 "budgets too.")
         raise JointleadError(f"That change cannot be redone: the virement is recurrent, and {label} was started "
                              f"since without it, so redoing it in {this} alone would leave {label}'s budgets "
                              "without it.",
-                             f"Nothing was changed. To move {amount} from {codes[giver]} to {codes[taker]} in both "
-                             "years, make the virement again, recurrent (Virement… on the Budgets page): it moves "
-                             f"{label}'s budgets too.")
+                             f"Nothing was changed. To move {amount} from {names[giver]} to {names[taker]} in both "
+                             f"years, make the virement again, recurrent, {where}: it moves {label}'s budgets too.")
 
 
 # Whose time in post a record is within: a line's person and lead, an arrangement's supervisee and supervisor.

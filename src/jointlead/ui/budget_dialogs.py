@@ -27,7 +27,7 @@ from jointlead.domain.errors import ValidationError
 from jointlead.domain.money import format_exact, format_money, format_pounds
 from jointlead.services import budget_month, budget_setup
 from jointlead.services.budget_month import BudgetYear
-from jointlead.services.budget_report import ChecklistItem
+from jointlead.services.budget_report import NOTE, ChecklistItem
 from jointlead.services.budget_setup import (
     ALREADY,
     CARRIED,
@@ -388,7 +388,7 @@ class VirementDialog(FormDialog):
                  today: date) -> None:
         limit = format_exact(frame.delegated_limit_pence)
         super().__init__(editor, "Virement",
-                         f"Move budget from one line to another for M{frame.open_from} to M12 of "
+                         f"Move budget from one line to another for {budget_month.months_left(frame.open_from)} of "
                          f"{frame.year.label}; the pool total stays the same. Up to {limit} is within the delegated "
                          "limit; above it, record the board's approval.", parent)
         self.frame, self.today = frame, today
@@ -427,10 +427,13 @@ class CloseDialog(FormDialog):
                          parent)
         self.frame, self.today = frame, today
         for item in checklist:
-            label = QLabel(("✔ " if item.ok else "✘ ") + item.wording, self)
+            # A note (what closing does besides) is neither done nor left to do: shown as information.
+            mark, tone, said = (("ℹ", "info", "Note") if item.about == NOTE else
+                                ("✔", "good", "Complete") if item.ok else ("✘", "bad", "Incomplete"))
+            label = QLabel(f"{mark} {item.wording}", self)
             label.setWordWrap(True)
-            label.setStyleSheet(f"color: {TONES['good' if item.ok else 'bad'][0]};")
-            label.setAccessibleName(("Complete: " if item.ok else "Incomplete: ") + item.wording)
+            label.setStyleSheet(f"color: {TONES[tone][0]};")
+            label.setAccessibleName(f"{said}: {item.wording}")
             self.form.addRow(label)
         # Closing without a partner's ledger agrees its month as nil: said in so many words, never by default.
         self.missing = tuple(missing)
@@ -530,7 +533,7 @@ def underspend_words(plan: RollForward) -> str:
     this, following = plan.year.label, plan.next_year.label
     if plan.underspend_unknown:
         return (f" {this}'s outturn is not final yet (M12 is not closed), so the underspend it retains in the pool is "
-                f"not known: once it is, start {following} again to carry it forward.")
+                f"not known: closing its M12 carries it forward into {following}'s funding then.")
     if not plan.retained_pence:
         return ""
     return (f" The {format_exact(plan.retained_pence)} of underspend retained in the pool at the end of {this} is "

@@ -668,12 +668,33 @@ class BudgetsPage(Page):
             notes.append(f"{escape(format_money(result.reconciliation.unallocated_pence))} is unallocated: refer to "
                          "the board.")
         if result.reconciliation.carried_forward_pence:
-            notes.append(f"{escape(format_money(result.reconciliation.carried_forward_pence))} is carried forward "
-                         "in the pool.")
+            notes.append(escape(self._carried_forward_words(database, year, result.reconciliation
+                                                            .carried_forward_pence, result.final)))
         self.year_end_summary.setText(f"<p>{escape(result.status)}</p><p><b>{escape(result.settlement_words)}"
                                       "</b></p>" + "".join(f"<p>{note}</p>" for note in notes))
         self.year_end.set_columns(_year_end_columns(result.final))
         self.year_end.set_rows(result.reconciliation.partners)
+
+    def _carried_forward_words(self, database: Database, year: FinancialYear, retained: int, final: bool) -> str:
+        """Where the underspend `year` retains in the pool is: in next year's funding, or to be, and how."""
+        following = FinancialYear(year.start_year + 1).label
+        held = budget_setup.underspend_carried(database, self.position.agreement_id, year)
+        amount, start = format_money(retained), f"Start {following}… below"
+        if not final:
+            return (f"On this forecast, {amount} would be retained in the pool: closing M12 carries what it retains "
+                    f"then into {following}'s funding" + (f", once {following} is started ({start})."
+                                                          if held is None else "."))
+        if held is None:
+            return (f"{amount} is retained in the pool, carried forward into {following}'s funding when "
+                    f"{following} is started ({start}).")
+        carried = sum(pence for _code, pence in held)
+        if carried == retained:
+            return f"{amount} is retained in the pool, carried forward into {following}'s funding."
+        if not carried:
+            return (f"{amount} is retained in the pool but is not yet in {following}'s funding: start {following} "
+                    f"again ({start}) to carry it forward.")
+        return (f"{amount} is retained in the pool, but {following}'s funding holds {format_money(carried)} of it as "
+                f"carried forward: unlock M12 and close it again, which sets it to {amount}.")
 
     def _show_next_year(self, database: Database, year: FinancialYear) -> None:
         following = FinancialYear(year.start_year + 1)
@@ -1010,6 +1031,11 @@ class BudgetsPage(Page):
                                                      frame.first_open, closing=True),
                      *self._unmapped_in(period.number)]
         missing = budget_report.ledgers_not_loaded(self.database, frame.agreement_id, frame.year, frame.first_open)
+        if period.number == MONTHS:
+            # Closing M12 moves the pool on to next year (once started), but the manager wants the settlement of the
+            # year just closed next: it stays on screen, chosen. Not closed after all, it is the pool's year still,
+            # and the page follows the pool's year again (show_data forgets a choice of the current year).
+            self._chosen_year, self._follows_pack_year = frame.year.start_year, False
         self._open(budget_dialogs.CloseDialog(self.editor, self, frame, checklist, missing, self.today))
 
     def _unmapped_in(self, number: int) -> list[budget_report.ChecklistItem]:

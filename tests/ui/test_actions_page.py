@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QDialogButtonBox, QPushButton
 from jointlead.domain.actions import ActionStatus
 from jointlead.services import actions
 from jointlead.ui import actions_dialogs
+from jointlead.ui.page import day_text
 
 TODAY = date(2026, 11, 20)
 
@@ -113,6 +114,9 @@ def test_a_meeting_shows_what_changed_since_the_last_one(page):
     text = page.meeting_detail.text()
     assert "Changed since" in text and "carried over" in text
     assert "Agreed at this meeting" in text and "Open actions to review" in text
+    # The lists give each action as it is now, not as it was at the meeting: said, so "Complete" beside an action
+    # counted as changed is not read as a contradiction (on paper above all).
+    assert f"Each action's status and due date are as on {day_text(page.today)}." in text
 
 
 def test_a_tracker_goes_out_through_file_export_and_comes_back_with_a_conflict_decided(window, demo_db, qtbot,

@@ -97,7 +97,7 @@ def _action_html(found: actions.ActionDetail) -> str:
             + (f"<h3>Due date revisions</h3><ul>{moves}</ul>" if moves else ""))
 
 
-def _meeting_html(view: actions.MeetingView) -> str:
+def _meeting_html(view: actions.MeetingView, today: date) -> str:
     changes = view.changes
     since = f"since {escape(view.previous.name)} on {day_text(view.previous.on)}" if view.previous else "so far"
     def listed(rows) -> str:
@@ -109,7 +109,7 @@ def _meeting_html(view: actions.MeetingView) -> str:
     return (f"<h2>{escape(view.meeting.name)}, {day_text(view.meeting.on)}</h2>"
             f"<p>{len(view.agreed)} actions agreed here; {len(view.to_review)} open actions to review; "
             f"{view.carried_over.count} carried over from earlier meetings ({len(view.carried_over.overdue)} of them "
-            f"overdue).</p>"
+            f"overdue). Each action's status and due date are as on {day_text(today)}.</p>"
             f"<h3>Changed {since}</h3><p>{len(changes.new_actions)} new, {len(changes.completed)} completed, "
             f"{len(changes.status_changes)} status changes, {len(changes.due_date_changes)} due dates moved, "
             f"{len(changes.updates)} updates.</p><ul>{changed}</ul>"
@@ -358,7 +358,8 @@ class ActionsPage(Page):
         row = self.meetings.current_row()
         if row is not None and self.database is not None:
             self._meeting_shown = row.id
-            self.meeting_detail.setText(_meeting_html(actions.meeting_view(self.database, row.id, self.today)))
+            self.meeting_detail.setText(_meeting_html(actions.meeting_view(self.database, row.id, self.today),
+                                                      self.today))
 
     def _choose_meeting_again(self) -> None:
         """After the meetings are read again (any change made anywhere), the meeting chosen is chosen again and its

@@ -541,6 +541,8 @@ def _restore(args: argparse.Namespace) -> int:
             print(preview.latest_change_words())
         if preview.erasures_warning():
             print(preview.erasures_warning())
+        if files.open_in_a_window(args.db):
+            print(f"{args.db.name} is open in a jointlead window now: close it there first, or --yes will be refused.")
         print("Nothing was changed: run again with --yes to restore it.")
         return EXIT_OK  # a preview, as import --dry-run and erase-person without --yes: nothing was rejected
     restored = files.restore_backup(args.db, args.backup)

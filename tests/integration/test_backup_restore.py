@@ -187,11 +187,14 @@ def test_the_restore_command_says_what_it_would_undo_and_restores_only_with_yes(
     out = capsys.readouterr().out
     assert "Would replace everything in demo.sqlite" in out and "--yes" in out
     assert "Its latest change was on " in out  # in this computer's time
+    assert "open in a jointlead window now" not in out
     assert "made before a person was erased from demo.sqlite on 20 November 2026 (reason: SAR-12)" in out
     assert NAME not in content(path)[0] and not (path.parent / "backups").exists()  # nothing changed
 
     window = open_database(path)
     try:
+        assert main(command) == 0
+        assert "demo.sqlite is open in a jointlead window now: close it there first" in capsys.readouterr().out
         assert main([*command, "--yes"]) == 1
         assert "open in another jointlead window, so the backup was not restored" in capsys.readouterr().err
     finally:

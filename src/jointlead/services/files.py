@@ -17,7 +17,8 @@ from jointlead.store.backup import (
     restore_database,
 )
 from jointlead.store.database import Database, create_database, jointlead_file, open_database
-from jointlead.store.errors import DatabaseDamaged, DatabaseError, DatabaseMissing
+from jointlead.store.errors import DatabaseDamaged, DatabaseError, DatabaseInUse, DatabaseMissing
+from jointlead.store.in_use import release_in_use_lock, take_in_use_lock
 from jointlead.store.migrate import HEAD_REVISION
 from jointlead.store.uow import UnitOfWork
 
@@ -206,6 +207,17 @@ class Restored:
 
     preview: RestorePreview
     kept: Path | None
+
+
+def open_in_a_window(path: Path) -> bool:
+    """Whether a jointlead window has the database file at `path` open now (so restoring over it would be refused)."""
+    try:
+        release_in_use_lock(take_in_use_lock(path))
+    except DatabaseInUse:
+        return True
+    except OSError:  # no lock can be taken beside it: the restore itself will say why
+        return False
+    return False
 
 
 def restore_preview(path: Path, backup: Path) -> RestorePreview:

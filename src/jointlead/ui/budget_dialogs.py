@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QWidget,
 )
 
@@ -557,6 +558,9 @@ def balance_words(plan: RollForward) -> tuple[str, str]:
             "they match.", "warn")
 
 
+WINDOW_FRAME_WIDTH = 16  # the borders the window system adds either side of a dialog
+
+
 class RollForwardDialog(ScrollingFormDialog):
     """Start next year from this one: the preview of every line and contribution, and one gesture to do it."""
 
@@ -587,6 +591,14 @@ class RollForwardDialog(ScrollingFormDialog):
                                        f"No contributions are recorded for {this} or {following}.", self,
                                        searchable=False, stretch_column=1, fit_rows=True)
         self.contributions.set_rows(plan.contributions)
+        # The grid is as tall as its rows (fit_rows fixes its height), but the stack it shares with its empty state
+        # asked for the grid's own size hint, taller than a few rows, and any height the dialog had spare went to it
+        # too: both left a blank strip between it and the words under it. The lines table, which scrolls, takes it.
+        for widget, height in ((self.contributions.view, QSizePolicy.Policy.Ignored),
+                               (self.contributions, QSizePolicy.Policy.Fixed)):
+            policy = widget.sizePolicy()
+            policy.setVerticalPolicy(height)
+            widget.setSizePolicy(policy)
         self.form.addRow(self.contributions)
         words, tone = balance_words(plan)
         self.balance = QLabel(words, self)
@@ -596,9 +608,24 @@ class RollForwardDialog(ScrollingFormDialog):
         self.form.addRow(self.balance)
         _in_order(self.lines.view, self.contributions.view, *_form_buttons(self))
         self.lines.view.setFocus()  # to read it first; Enter starts the year, Escape leaves it alone
-        for table in (self.lines, self.contributions):  # every column shown, without scrolling sideways
-            table.view.setMinimumWidth(table.view.horizontalHeader().length() + 2 * table.view.frameWidth()
-                                       + table.view.verticalScrollBar().sizeHint().width())
+        self._widen_tables()
+
+    def _widen_tables(self) -> None:
+        """Each table wide enough for every column whole, its names not cut short and nothing to scroll sideways to,
+        as far as the screen has room: the dialog opens that wide, and the names column takes any width spare.
+
+        Measured from Qt's own size hints for each column's cells and title, as the tables' columns are fitted only
+        once they show, after the dialog has taken its size."""
+        margins = self.layout().contentsMargins()
+        around = (margins.left() + margins.right() + self.rows_scroll.verticalScrollBar().sizeHint().width()
+                  + WINDOW_FRAME_WIDTH)
+        room = self.parentWidget().screen().availableGeometry().width() - around
+        for table in (self.lines, self.contributions):
+            view, header = table.view, table.view.horizontalHeader()
+            columns = sum(max(view.sizeHintForColumn(column), header.sectionSizeHint(column))
+                          for column in range(header.count()))
+            view.setMinimumWidth(min(columns + 2 * view.frameWidth() + view.verticalScrollBar().sizeHint().width(),
+                                     room))
 
     def gesture(self) -> Gesture:
         plan = self.plan

@@ -53,9 +53,10 @@ def test_the_dashboard_of_a_short_window_prints_as_a_picture_not_as_its_list_of_
     dashboard = open_page(window, demo_db, "Dashboard", (1093, 545))
     qtbot.wait(50)
     organisations = dashboard.organisations
-    # In so short a window the list of organisations under the tiles is a large share of the page: it had been
-    # taken for the table the page is given over to, and the dashboard printed as a list of two organisations.
-    assert organisations.isVisible() and organisations.height() >= 0.4 * dashboard.height()
+    # In so short a window the list of organisations under the tiles had been a large share of the page (it took
+    # the height spare under its rows): taken for the table the page is given over to, the dashboard printed as a
+    # list of two organisations. A table that shows all its rows is never that table, however tall.
+    assert organisations.isVisible()
 
     printout = printout_for(dashboard, source=demo_db.name, printed_on=PRINTED_ON)
 

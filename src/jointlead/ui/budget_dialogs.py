@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
-    QSizePolicy,
     QWidget,
 )
 
@@ -591,14 +590,6 @@ class RollForwardDialog(ScrollingFormDialog):
                                        f"No contributions are recorded for {this} or {following}.", self,
                                        searchable=False, stretch_column=1, fit_rows=True)
         self.contributions.set_rows(plan.contributions)
-        # The grid is as tall as its rows (fit_rows fixes its height), but the stack it shares with its empty state
-        # asked for the grid's own size hint, taller than a few rows, and any height the dialog had spare went to it
-        # too: both left a blank strip between it and the words under it. The lines table, which scrolls, takes it.
-        for widget, height in ((self.contributions.view, QSizePolicy.Policy.Ignored),
-                               (self.contributions, QSizePolicy.Policy.Fixed)):
-            policy = widget.sizePolicy()
-            policy.setVerticalPolicy(height)
-            widget.setSizePolicy(policy)
         self.form.addRow(self.contributions)
         words, tone = balance_words(plan)
         self.balance = QLabel(words, self)

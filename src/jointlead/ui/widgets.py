@@ -196,6 +196,12 @@ class Tile(QPushButton):
         return max(self.layout().totalHeightForWidth(width), self.minimumHeight())
 
 
+def _set_vertical_policy(widget: QWidget, policy: QSizePolicy.Policy) -> None:
+    sizes = widget.sizePolicy()
+    sizes.setVerticalPolicy(policy)
+    widget.setSizePolicy(sizes)
+
+
 def divider(name: str, parent: QWidget) -> QSplitter:
     """A divider between a list and its details, side by side: named, so that where it is left is kept for the next
     start (MainWindow), and neither side can be dragged shut (the details hold the buttons that act on the list)."""
@@ -296,6 +302,11 @@ class DataTable(QWidget):
         self._fit_rows = fit_rows
         if fit_rows:
             self.view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            # Its height is its rows' (`_fit_height`): the stack it shares with the empty states is not to ask for
+            # the grid's own taller size hint, nor the table to take height spare around it, either of which left a
+            # blank strip under its rows.
+            _set_vertical_policy(self.view, QSizePolicy.Policy.Ignored)
+            _set_vertical_policy(self, QSizePolicy.Policy.Fixed)
         self.empty = self._state(empty_text)
         self.empty.setAccessibleName(f"No {name}")
         # Rows recorded, but none that the search or the page's filters let through: said, not a blank grid.

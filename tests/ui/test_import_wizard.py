@@ -204,6 +204,9 @@ def test_the_wizard_imports_a_messy_ledger_end_to_end(window, demo_db, qtbot, tm
     assert any("Detail!10:10" in str(c.value) for row in workbook["Rejected rows"].iter_rows() for c in row)
     assert any(m.startswith("Import finished") and str(rejected_book) in m for m in messages)
     assert window.statusBar().currentMessage().startswith(f"Imported: {valid_rows} added")
+    # Budgets now shows the month imported, still open, to check its variance and risk share before closing it.
+    window.show_page("Budgets")
+    assert window.current_page().as_at.currentText() == "M8 Nov (not closed)"
 
     # Edit > Undo takes the whole import back out; Redo puts it back as a new batch.
     undo, redo = window.menuBar().actions()[1].menu().actions()[:2]

@@ -159,6 +159,10 @@ class ImportPreview:
     # `partner_confirmed` (the user has said it is this partner's all the same).
     partner_warning: str = ""
     partner_confirmed: bool = False
+    # A ledger's year (its start year) and the months it reads into that are still open: the months to check before
+    # closing them.
+    year_start: int | None = None
+    open_months_read: tuple[int, ...] = ()
 
     @property
     def accepted(self) -> int:
@@ -672,7 +676,8 @@ def _preview_ledger(source: SourceFile, database: Database, path: Path, partner:
         closed_postings=closed_postings, closed_total_pence=closed_pence,
         closed_months_read=tuple(sorted(read_into & locked)),
         kept_in_closed=len(kept),
-        partner_warning=doubt if to_confirm else "")
+        partner_warning=doubt if to_confirm else "", year_start=year.start_year,
+        open_months_read=tuple(sorted(read_into - locked)))
 
 
 def _months_read(months: Iterable[int]) -> str:

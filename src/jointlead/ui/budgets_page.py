@@ -838,6 +838,11 @@ class BudgetsPage(Page):
         self.year_choice.setCurrentIndex(self.year_choice.findData(shown.start_year))
         self.year_choice.setEnabled(self.year_choice.count() > 1)
 
+    def show_as_at(self, year: int, as_at: int) -> None:
+        """Show the figures of `year` (its start year) as at month `as_at` from the next time they are read, on the
+        view shown: after a ledger extract for a month still open is imported, that month is the one to check."""
+        self._chosen_year, self._follows_pack_year, self._chosen_as_at = year, False, as_at
+
     def show_filtered(self, *, year: int | None = None, as_at: int | None = None, view: str = "Lines",
                       pack_year: bool = False) -> None:
         """What a dashboard tile opens: the figures of its year (its start year; None: the current year; with

@@ -435,6 +435,8 @@ class MainWindow(QMainWindow):
     def _on_imported(self, preview, result) -> None:
         if result.batch_id is not None:
             self.undo_stack.push(ImportCommand(self, preview, result.batch_id))
+        if preview.open_months_read:  # a ledger's new month: Budgets shows it, to check before it is closed
+            self.page(self.titles.index("Budgets")).show_as_at(preview.year_start, max(preview.open_months_read))
         self.refresh()
         self.say_imported(result)
 

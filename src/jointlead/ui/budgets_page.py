@@ -627,8 +627,9 @@ class BudgetsPage(Page):
             return
         steps = "".join(f"<p><b>{escape(step.title)}.</b> {escape(step.explanation)}</p>"
                         for step in position.risk_share.steps)
-        shares = " · ".join(f"{escape(code)} {escape(format_pounds(pence))}"
-                            for code, pence in shares_in_pounds(position.risk_share).items())
+        # To the penny, as the steps above it are: whole pounds here would read as those figures rounded unsaid.
+        shares = " · ".join(f"{escape(code)} {escape(format_money(pence))}"
+                            for code, pence in position.risk_share.share_by_partner.items())
         board = (" <b>Part is unallocated: refer to the board.</b>" if position.risk_share.refer_to_board else "")
         # Shared by contributions, a partner with none recorded bears nothing: said, in case it is not yet recorded.
         unrecorded = [code for code in position.risk_share.share_by_partner

@@ -126,7 +126,8 @@ def test_a_managers_month_from_an_empty_database(window, empty_db, qtbot, tmp_pa
         ("SC200", "6001", 1, 140_000), ("EQ300", "7001", 1, 30_000), ("XX999", "9999", 1, 1_234)]), "WCC")
     assert [m.split("\n")[0] for m in messages] == ["Import finished Imported WHT M1.xlsx.",
                                                      "Import finished Imported WCC M1.xlsx."]
-    assert "1 row matches no budget line yet: assign it to a line on Budgets > Unmapped rows" in messages[1]
+    assert messages[1].endswith("1 row matches no budget line yet: assign it to a line on Budgets > Unmapped rows "
+                                "(Assign to a line…); until then it counts towards nothing.")
     messages.clear()
 
     # 3. Variance and the risk share, as at M1 (not closed yet, so provisional), agree with the domain.

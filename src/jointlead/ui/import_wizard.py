@@ -999,8 +999,8 @@ class ImportWizard(QWizard):
         if preview.kind == "ledger" and result.unmapped:
             one = result.unmapped == 1
             lines.append(f"{plural(result.unmapped, 'row matches', 'rows match')} no budget line yet: assign "
-                         f"{'it' if one else 'them'} to a line on Budgets > Unmapped rows (Assign to a line…), or "
-                         f"{'it' if one else 'they'} count towards nothing.")
+                         f"{'it' if one else 'them'} to a line on Budgets > Unmapped rows (Assign to a line…); "
+                         f"until then {'it counts' if one else 'they count'} towards nothing.")
         if result.rejected:
             where = (f"They are listed in {self.rejected_workbook}." if self.rejected_workbook
                      else "They were not saved to a workbook.")

@@ -79,6 +79,25 @@ def test_an_unmapped_row_says_whether_its_month_is_closed_and_unlocking_opens_it
     assert {r.period for r in unmapped_rows(demo_db, 1, 2026) if not r.closed} == {7}
 
 
+def test_unmapped_rows_are_suggested_the_line_their_partners_codes_point_to_only_when_they_all_point_to_one(demo_db):
+    from dataclasses import replace
+
+    from jointlead.services.budget_report import suggested_line, unmapped_rows
+
+    rows = unmapped_rows(demo_db, 1, 2026)
+    mh15 = next(line.id for line in pool_position(demo_db).lines if line.code == "MH15")
+    mileage = [r for r in rows if r.organisation_code == "NFT"]  # C48800 521100 in every month: one pair of codes
+    assert suggested_line(demo_db, 1, mileage).budget_line_id == mh15
+    # Another cost centre new to the pool, with another non-pay subjective: the trust's 52* sends both to MH15.
+    travel = replace(mileage[0], cost_centre="C48801", subjective="522000")
+    assert suggested_line(demo_db, 1, [mileage[0], travel]).reason == \
+        "the ledger codes of every row chosen point to MH15."
+    assert suggested_line(demo_db, 1, rows) is None  # the council's placement and the trust's mileage differ
+    assert suggested_line(demo_db, 1, [replace(travel, organisation_code="NCC")]) is None  # not the council's codes
+    assert suggested_line(demo_db, 2, mileage) is None  # another pool's lines
+    assert suggested_line(demo_db, 1, []) is None
+
+
 def _pool_without_contributions(database) -> int:
     """Two lines, an April of actuals (one line over, one under) and M1 closed: everything but contributions."""
     set_up_agreement(database, AgreementTerms(title="Eastshire Better Care Fund", host="ETR", first_year=2026),

@@ -12,7 +12,7 @@ from mnemonics import clashes, letter, mnemonics, without_letters
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
-from jointlead.services import budget_setup
+from jointlead.services import budget_report, budget_setup
 from jointlead.services.budget_month import adjust_actual, close_period
 from jointlead.services.budget_setup import AgreementTerms, LineTerms, PartnerTerms, add_budget_line, add_contribution
 from jointlead.services.budgets import pool_position
@@ -200,7 +200,8 @@ def test_each_budget_dialogs_main_button_has_its_letter(page, demo_db):
         budget_dialogs.VirementDialog(page.editor, page, page.frame, page.position.lines, TODAY),
         budget_dialogs.CloseDialog(page.editor, page, page.frame, [], ["NCC"], TODAY),
         budget_dialogs.UnlockDialog(page.editor, page, page.frame, TODAY),
-        budget_dialogs.AssignDialog(page.editor, page, page.position.lines, [1], "1 ledger row"),
+        budget_dialogs.AssignDialog(page.editor, page, page.position.lines,
+                                    budget_report.unmapped_rows(demo_db, 1, 2026)[:1]),
         budget_dialogs.RollForwardDialog(page.editor, page, budget_setup.roll_forward_preview(demo_db, 1, 2026)),
     ]
     for dialog in dialogs:

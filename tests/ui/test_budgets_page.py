@@ -15,6 +15,7 @@ from PySide6.QtGui import QFont, QFontMetrics
 from jointlead.domain.calendar import FinancialYear
 from jointlead.domain.money import format_money, format_pounds
 from jointlead.services import budget_setup
+from jointlead.services.budget_report import ledger_rows
 from jointlead.services.budget_setup import agreement_terms, instalments
 from jointlead.services.budgets import pool_position
 from jointlead.ui import budget_dialogs
@@ -124,6 +125,34 @@ def test_the_risk_share_rules_change_and_undo(window, page, demo_db, qtbot, mess
     assert agreement_terms(demo_db)[1].risk_reserve_pence == 5_000_000
 
 
+def test_assigning_a_row_suggests_the_line_its_partners_codes_point_to_and_says_why(page, demo_db, qtbot, messages):
+    page.unlock_month()
+    only(page, budget_dialogs.UnlockDialog).reason.setPlainText("Late journal from the council")
+    save(only(page, budget_dialogs.UnlockDialog), qtbot)
+    page.tabs.setCurrentWidget(page.unmapped_tab)
+    lines = {line.id: line.code for line in page.position.lines}
+    # A council placement invoice coded to a cost centre new to the pool: the council's subjective 4101 lands on
+    # residential and nursing placements everywhere else.
+    placement = _choose_unmapped(page, lambda r: r.period == 7 and r.organisation_code == "NCC")[0]
+    page.assign()
+    assign = only(page, budget_dialogs.AssignDialog)
+    assert lines[assign.line.currentData()] == "MH10"
+    assert assign.suggested.text() == ("Suggested: NCC's subjective 4101 lands on MH10 at cost centre MH3300 (41*).")
+    assert assign.remember.text() == (f"Remember NCC {placement.cost_centre} {placement.subjective} for this line, "
+                                      "for later imports")
+    save(assign, qtbot)
+    assert messages == []
+    mh10 = next(line_id for line_id, code in lines.items() if code == "MH10")
+    assert placement.transaction_id in {r.transaction_id for r in ledger_rows(demo_db, 1, 2026, line_id=mh10)}
+    # The trust's crisis team mileage: its subjective is the trust's non-pay 52*, which every cost centre sends to
+    # MH15 (the lines are in code order: MH15 is the fifteenth).
+    _choose_unmapped(page, lambda r: r.period == 7)
+    page.assign()
+    assign = only(page, budget_dialogs.AssignDialog)
+    assert lines[assign.line.currentData()] == "MH15"
+    assert "lands on MH15" in assign.suggested.text()
+
+
 def test_an_instalment_is_recorded_as_received(page, demo_db, qtbot, messages):
     page.tabs.setCurrentWidget(page.contributions_tab)
     due = next(r for r in range(page.instalments.model.rowCount())
@@ -178,7 +207,9 @@ def test_unlocking_a_month_opens_its_cells_and_unmapped_rows_and_a_refused_virem
     # Of M6 and M7's rows chosen, only M7's open ones are assigned; the dialog says M6's are left, and why.
     page.tabs.setCurrentWidget(page.unmapped_tab)
     chosen = _choose_unmapped(page, lambda r: r.period in (6, 7))
-    assert [r.closed for r in chosen] == [True, False, True, False]  # NCC M6, M7, then NFT M6, M7
+    # The rows that can be assigned come first, each partner's in month order, then the closed months' rows.
+    assert [(r.organisation_code, r.period) for r in chosen] == [("NCC", 7), ("NFT", 7), ("NCC", 6), ("NFT", 6)]
+    assert [r.closed for r in (page.unmapped.model.row_at(n) for n in range(3))] == [False, False, True]
     page.assign()
     assign = only(page, budget_dialogs.AssignDialog)
     assert assign.transaction_ids == [r.transaction_id for r in chosen if r.period == 7]
@@ -186,6 +217,12 @@ def test_unlocking_a_month_opens_its_cells_and_unmapped_rows_and_a_refused_virem
         in assign.findChild(budget_dialogs.QLabel).text()
     put = format_money(sum(r.amount_pence for r in chosen if r.period == 7))  # to the penny, as detail is
     assert f"Put 2 ledger rows ({put}) on a budget line." in assign.findChild(budget_dialogs.QLabel).text()
+    # The two rows' codes point to different lines: none is suggested, and none chosen until someone chooses one.
+    assert assign.line.currentIndex() == -1 and not hasattr(assign, "suggested")
+    assert assign.remember.text() == "Remember these ledger codes for this line, for later imports"
+    save(assign, qtbot)
+    assert "Choose the budget line to put the rows on." in messages[-1] and assign.isVisible()
+    assign.line.setCurrentIndex(0)
     assign.remember.setChecked(False)
     said = len(messages)
     save(assign, qtbot)

@@ -40,6 +40,23 @@ def match_budget_line(cost_centre: str, subjective: str, mappings: Sequence[Ledg
     return best.budget_line_id
 
 
+def likely_mapping(cost_centre: str, subjective: str,
+                   mappings: Sequence[LedgerCodeMapping]) -> LedgerCodeMapping | None:
+    """For a posting no mapping takes in, the partner's mapping it most likely belongs with: one to suggest, never
+    to assign by. First by its subjective code: the most specific patterns that take it, at other cost centres. Only
+    where no pattern names its subjective, by its cost centre: that centre's mappings. Either way only when those all
+    feed one line; None when the codes point to no line, or to more than one (a pattern of `*` says nothing about a
+    subjective, so it is a cost centre's)."""
+    account, centre = _code(subjective), _code(cost_centre)
+    by_subjective = [m for m in mappings if m.specificity and fnmatchcase(account, _code(m.subjective_pattern))]
+    if by_subjective:
+        most = max(m.specificity for m in by_subjective)
+        fitting = [m for m in by_subjective if m.specificity == most]
+    else:
+        fitting = [m for m in mappings if _code(m.cost_centre) == centre]
+    return fitting[0] if len({m.budget_line_id for m in fitting}) == 1 else None
+
+
 def posting_fingerprint(partner: str, year: int, period: int, cost_centre: str, subjective: str, amount_pence: int,
                         description: str, posting_date: str, occurrence: int) -> str:
     """A stable identity for a posting that has no transaction id of its own.

@@ -14,6 +14,7 @@ from jointlead.domain import budget as budget_rules
 from jointlead.domain.budget import MONTHS, virement_needs_board_approval
 from jointlead.domain.calendar import FinancialYear, format_day
 from jointlead.domain.errors import ValidationError
+from jointlead.domain.ledger import LedgerCodeMapping, likely_mapping
 from jointlead.domain.money import format_money
 from jointlead.domain.risk_share import UnderspendRule
 from jointlead.domain.words import listed
@@ -85,6 +86,47 @@ def unmapped_rows(database: Database, agreement_id: int, year: FinancialYear | i
     it is assigned, which only a row in an open month can be. `year` is a `FinancialYear` or its starting calendar
     year (2026 for 2026-27)."""
     return ledger_rows(database, agreement_id, year, line_id=None)
+
+
+@dataclass(frozen=True)
+class LineSuggestion:
+    """The line some unmapped rows most likely belong on, and why, in a manager's words."""
+
+    budget_line_id: int
+    reason: str
+
+
+def suggested_line(database: Database, agreement_id: int, rows: Sequence[LedgerRow]) -> LineSuggestion | None:
+    """The line the partners' own ledger codes point these unmapped rows to (`likely_mapping`), when every row's
+    codes point to the same one; None otherwise. Only a suggestion, to choose or not: never assigned unasked."""
+    codes = sorted({(r.organisation_code, r.cost_centre, r.subjective) for r in rows})
+    if not codes:
+        return None
+    with database.session() as session:
+        found = session.execute(
+            select(Organisation.code, LedgerMapping.budget_line_id, LedgerMapping.cost_centre,
+                   LedgerMapping.subjective_pattern, BudgetLine.code)
+            .join(Organisation, Organisation.id == LedgerMapping.organisation_id)
+            .join(BudgetLine, BudgetLine.id == LedgerMapping.budget_line_id)
+            .where(BudgetLine.agreement_id == agreement_id, Organisation.code.in_({c[0] for c in codes}))
+            .order_by(LedgerMapping.id)).all()
+    by_partner: dict[str, list[LedgerCodeMapping]] = {}
+    line_codes = {}
+    for partner, line_id, centre, pattern, line_code in found:
+        by_partner.setdefault(partner, []).append(LedgerCodeMapping(line_id, centre, pattern))
+        line_codes[line_id] = line_code
+    likely = [likely_mapping(centre, subjective, by_partner.get(partner, ())) for partner, centre, subjective in codes]
+    mapping = likely[0]
+    if mapping is None or any(m is None or m.budget_line_id != mapping.budget_line_id for m in likely):
+        return None
+    line = line_codes[mapping.budget_line_id]
+    if len(codes) > 1:
+        return LineSuggestion(mapping.budget_line_id, f"the ledger codes of every row chosen point to {line}.")
+    partner, centre, subjective = codes[0]
+    if mapping.cost_centre.strip().upper() == centre.strip().upper():
+        return LineSuggestion(mapping.budget_line_id, f"the rest of {partner}'s cost centre {centre} lands on {line}.")
+    return LineSuggestion(mapping.budget_line_id, f"{partner}'s subjective {subjective} lands on {line} at cost centre "
+                                                  f"{mapping.cost_centre} ({mapping.subjective_pattern}).")
 
 
 def _start_year(year: FinancialYear | int) -> int:

@@ -27,7 +27,7 @@ from jointlead.domain.errors import ValidationError
 from jointlead.domain.money import format_exact, format_money, format_pounds
 from jointlead.services import budget_month, budget_setup
 from jointlead.services.budget_month import BudgetYear
-from jointlead.services.budget_report import NOTE, ChecklistItem
+from jointlead.services.budget_report import NOTE, ChecklistItem, LedgerRow, LineSuggestion
 from jointlead.services.budget_setup import (
     ALREADY,
     CARRIED,
@@ -476,17 +476,32 @@ class UnlockDialog(FormDialog):
 class AssignDialog(FormDialog):
     ok_text = "&Assign"
 
-    def __init__(self, editor: Editor, parent: QWidget, lines: Sequence[LinePosition], transaction_ids: list[int],
-                 description: str, leaving: str = "") -> None:
-        """`leaving`: which of the rows chosen are not among `transaction_ids`, and why (in a closed month)."""
-        super().__init__(editor, "Assign ledger rows", f"Put {description} on a budget line. {leaving}".strip(),
-                         parent)
-        self.transaction_ids = transaction_ids
-        self.line = self.choice("Budget line", [(f"{line.code} {line.name}", line.id) for line in lines])
-        self.remember = self.tick("Remember these ledger codes for this line, for later imports", True)
+    def __init__(self, editor: Editor, parent: QWidget, lines: Sequence[LinePosition], rows: Sequence[LedgerRow],
+                 suggestion: LineSuggestion | None = None, leaving: str = "") -> None:
+        """`rows`: those to assign, in open months; `leaving`: which of the rows chosen are not among them, and why
+        (in a closed month). `suggestion`: the line their codes point to, chosen to start with; without one no line
+        is, so that one Enter cannot put the rows on a line nobody chose."""
+        total = format_money(sum(r.amount_pence for r in rows))  # detail, to the penny: these rows
+        what = f"{len(rows)} ledger row{'s' if len(rows) != 1 else ''} ({total})"
+        super().__init__(editor, "Assign ledger rows", f"Put {what} on a budget line. {leaving}".strip(), parent)
+        self.transaction_ids = [r.transaction_id for r in rows]
+        ids = [line.id for line in lines]
+        chosen = suggestion.budget_line_id if suggestion and suggestion.budget_line_id in ids else None
+        self.line = self.choice("Budget line", [(f"{line.code} {line.name}", line.id) for line in lines], chosen)
+        if chosen is None:
+            self.line.setCurrentIndex(-1)
+        else:
+            self.suggested = QLabel(f"Suggested: {suggestion.reason}", self)
+            self.suggested.setWordWrap(True)
+            self.form.addRow("", self.suggested)
+        codes = sorted({(r.organisation_code, r.cost_centre, r.subjective) for r in rows})
+        named = " ".join(codes[0]) if len(codes) == 1 else "these ledger codes"
+        self.remember = self.tick(f"Remember {named} for this line, for later imports", True)
 
     def gesture(self) -> Gesture:
         ids, line, remember = self.transaction_ids, self.line.currentData(), self.remember.isChecked()
+        if line is None:
+            raise ValidationError("Choose the budget line to put the rows on.")
         return lambda database: budget_month.assign_ledger_rows(database, ids, line, remember=remember)
 
 

@@ -545,7 +545,9 @@ class BudgetsPage(Page):
         self._show_months()
         self._show_risk_share(position)
         self.charts.show_position(position, final=final)
-        self.unmapped.set_rows(unmapped)
+        # Those that can be assigned first (by partner and month, as kept): on day 5 they are the ones to act on,
+        # and the closed months' rows listed above them hid them below the fold.
+        self.unmapped.set_rows(sorted(unmapped, key=lambda row: row.closed))
         self.tabs.setTabText(self.tabs.indexOf(self.unmapped_tab),
                              f"{UNMAPPED} ({len(unmapped)})" if unmapped else UNMAPPED)
         locked = sum(r.closed for r in unmapped)
@@ -1081,10 +1083,8 @@ class BudgetsPage(Page):
                 return
             leaving = (f"{left} of the rows chosen {'is' if left == 1 else 'are'} left unassigned: "
                        f"{'it is' if left == 1 else 'they are'} in {closed} and locked.")
-        total = format_money(sum(r.amount_pence for r in rows))  # detail, to the penny: these rows
-        what = f"{len(rows)} ledger row{'s' if len(rows) != 1 else ''} ({total})"
-        self._open(budget_dialogs.AssignDialog(self.editor, self, self.position.lines,
-                                               [r.transaction_id for r in rows], what, leaving))
+        suggestion = budget_report.suggested_line(self.database, self.frame.agreement_id, rows)
+        self._open(budget_dialogs.AssignDialog(self.editor, self, self.position.lines, rows, suggestion, leaving))
 
     def show_ledger_rows(self) -> None:
         from jointlead.ui.ledger_rows_dialog import LedgerRowsDialog

@@ -153,6 +153,22 @@ def test_assigning_a_row_suggests_the_line_its_partners_codes_point_to_and_says_
     assert "lands on MH15" in assign.suggested.text()
 
 
+def test_a_month_shown_before_it_closed_is_followed_on_once_it_is_the_last_closed(page, demo_db):
+    from jointlead.services.budget_month import close_period, unlock_period
+
+    unlock_period(demo_db, None, 2026, 7, "Late journal from the council", today=date(2026, 11, 20))
+    page.show_as_at(2026, 7)  # as after importing an extract for the open month
+    page.show_data(demo_db, page.today)
+    assert page.as_at.currentText() == "M7 Oct (not closed)"
+    close_period(demo_db, None, 2026, 7, today=date(2026, 11, 20))
+    page.show_data(demo_db, page.today)
+    assert page.as_at.currentText() == "M7 Oct (closed)"
+    # Closed, it is the last closed month the page follows anyway: the next close moves it on, as any other.
+    close_period(demo_db, None, 2026, 8, today=date(2026, 12, 7), closing_without=("NFT", "NCC"))
+    page.show_data(demo_db, page.today)
+    assert page.as_at.currentText() == "M8 Nov (closed)"
+
+
 def test_an_instalment_is_recorded_as_received(page, demo_db, qtbot, messages):
     page.tabs.setCurrentWidget(page.contributions_tab)
     due = next(r for r in range(page.instalments.model.rowCount())

@@ -141,10 +141,11 @@ def variance_percent(variance: int, budget: int) -> str:
 def fill_as_at(combo: QComboBox, frame: BudgetYear, chosen: int | None) -> int | None:
     """Offer the months a pool's figures can be as at: the start of the year, then each month up to the last closed
     or the last with actuals, whichever is later, and show `chosen` (None: the last closed). Returns `chosen` if it
-    is still offered, else None: the page then follows the last closed month."""
+    is still offered and not the last closed, else None: the page then follows the last closed month (a month chosen
+    while open, then closed, is followed on from when the next one closes, as `month_chosen` would have it)."""
     last_closed = max(frame.closed, default=0)
     newest = frame.last_reportable
-    if chosen is not None and chosen > newest:
+    if chosen is not None and (chosen > newest or chosen == last_closed):
         chosen = None
     combo.clear()
     combo.addItem(f"Start of {frame.year.label}", 0)

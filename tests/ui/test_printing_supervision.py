@@ -1,5 +1,6 @@
 """Printing the Supervision page: every table says whose staff it lists, the By supervisor view prints its summary
-with its table, and the trend prints on one sheet with its choices in words and no buttons, whatever the window."""
+with its table, and the trend prints on one sheet with its choices in words and no buttons, at one height, whatever
+the window."""
 
 from __future__ import annotations
 
@@ -82,7 +83,7 @@ def pdf_pages(path: Path) -> int:
     return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", path.read_bytes()))
 
 
-@pytest.mark.parametrize("size", [(1280, 800), (1920, 1000)])
+@pytest.mark.parametrize("size", [(1280, 545), (1280, 800), (1920, 1000)])
 def test_the_trend_prints_on_one_sheet_with_the_employer_in_words_and_no_controls_and_the_screen_is_as_it_was(
         window, demo_db, tmp_path, monkeypatch, qtbot, size):
     page = open_supervision(window, demo_db, size)
@@ -112,6 +113,7 @@ def test_the_trend_prints_on_one_sheet_with_the_employer_in_words_and_no_control
     assert pdf_pages(saved) == 1
     assert drawn and all(controls == [] for controls, _texts, _height in drawn)
     assert all({NCC, "Trend"} <= texts for _controls, texts, _height in drawn)
+    # As tall in a short window: it had been squeezed to 254 pixels in one 545 high.
     assert all(PRINTED_TREND_HEIGHT - 5 <= height <= PRINTED_TREND_HEIGHT for _controls, _texts, height in drawn)
     # The screen is as it was: the drop-down, the buttons, the tabs, and not a pixel moved.
     assert page.organisation.isVisible() and page.buttons[0].isVisible() and page.tabs.tabBar().isVisible()

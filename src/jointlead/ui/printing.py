@@ -518,6 +518,12 @@ class PicturePrintout(Printout):
         try:
             _settle_layouts()
             with on_paper(self.page):
+                # As tall as it would be: a window shorter than that had squeezed what it shows (the supervision trend
+                # printed at half its height), where paper has the room. Resized last, so no layout undoes it.
+                wanted = (widget.heightForWidth(widget.width()) if widget.hasHeightForWidth()
+                          else widget.sizeHint().height())
+                if wanted > widget.height():
+                    widget.resize(widget.width(), min(wanted, widget.maximumHeight()))
                 yield
         finally:
             widget.setMaximumWidth(widest)

@@ -9,7 +9,7 @@ from datetime import date
 from html import escape
 
 from PySide6.QtCharts import QCategoryAxis, QChart, QChartView, QLineSeries, QValueAxis
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QMessageBox, QTabWidget, QVBoxLayout, QWidget
 
@@ -112,6 +112,10 @@ class TrendChart(QChartView):
         self.chart_.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
         self.setChart(self.chart_)
         self.points: list[tuple[str, float]] = []
+
+    def sizeHint(self) -> QSize:
+        """As tall as it prints (a window shorter than the page wants is no guide to paper: see printing.py)."""
+        return QSize(super().sizeHint().width(), PRINTED_TREND_HEIGHT)
 
     def show_trend(self, report: supervision.ComplianceReport) -> None:
         chart = self.chart_
@@ -323,8 +327,9 @@ class SupervisionPage(Page):
         rather than a drop-down, no buttons, the view's name rather than the tab bar, and the trend as tall as fits
         one landscape sheet under the figures, not stretched down the window. The screen is as it was afterwards."""
         size, tallest, tabs_tallest = self.size(), self.maximumHeight(), self.tabs.maximumHeight()
-        # The frame round the view, measured while the tab bar is still there to take away.
-        frame = self.tabs.height() - self.tabs.currentWidget().height() - self.tabs.tabBar().height()
+        # The frame round the view, measured while the tab bar is still there to take away. In a window too short for
+        # the chart's own minimum the view overflows the frame, and no frame is measured then (it is a few pixels).
+        frame = max(0, self.tabs.height() - self.tabs.currentWidget().height() - self.tabs.tabBar().height())
         hidden = [(widget, widget.isHidden()) for widget in (
             self.employer_choice, self.printed_choices, self.printed_view, self.tabs.tabBar(), *self.buttons)]
         self.printed_choices.setText(self.employer_words() or "Employer: All")

@@ -169,6 +169,12 @@ def test_the_wizard_imports_a_messy_ledger_end_to_end(window, demo_db, qtbot, tm
     for table in (preview.added, preview.changed, preview.removed, preview.rejected):
         qtmodeltester.check(table.model)
     assert preview.changed.empty.isVisibleTo(preview.changed)
+    # One row, said in the singular all through (it read "1 row matches … They are imported"), and found by its Detail.
+    assert preview.unmapped.text() == (
+        "1 row matches no budget line's ledger codes (its Detail below says so). It is imported all the same and "
+        "counted as unmapped on the dashboard until a line's codes cover it.")
+    assert [preview.added.model.index(r, 2).data() for r in range(valid_rows)].count(
+        "new, matches no budget line") == 1
     assert preview.rejected.model.row_at(0).reference == "Detail!10:10"
     # The row as the file holds it, to find it in the ledger by its journal and amount.
     in_the_file = preview.rejected.model.index(0, 2)

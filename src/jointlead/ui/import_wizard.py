@@ -741,9 +741,11 @@ class PreviewPage(QWizardPage):
         elif preview.accepted and not preview.changes_anything:
             notes.append("Everything in this file is already recorded: importing it again would change nothing.")
         if not staff and preview.unmapped and not preview.partner_warning:  # the warning says they would be unmapped
-            notes.append(f"{plural(preview.unmapped, 'row matches', 'rows match')} no budget line's ledger codes. "
-                         "They are imported all the same and counted as unmapped on the dashboard until a line's "
-                         "codes cover them.")
+            one = preview.unmapped == 1
+            notes.append(f"{plural(preview.unmapped, 'row matches', 'rows match')} no budget line's ledger codes "
+                         f"({'its' if one else 'their'} Detail below says so). {'It is' if one else 'They are'} "
+                         "imported all the same and counted as unmapped on the dashboard until a line's codes cover "
+                         f"{'it' if one else 'them'}.")
         _show_text(self.unmapped, " ".join(notes))
         self.added.set_rows(preview.added)
         self.changed.set_rows(preview.changed)

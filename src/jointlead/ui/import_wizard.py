@@ -9,7 +9,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -845,6 +845,24 @@ class ImportWizard(QWizard):
         self.preview_page = PreviewPage(self)
         for page in (self.choose_page, self.mapping_page, self.preview_page):
             self.addPage(page)
+        # After Qt's own focus handling on the step's change, which leaves the focus on nothing here.
+        self.currentIdChanged.connect(lambda _id: QTimer.singleShot(0, self, self._focus_first_field))
+
+    def _focus_first_field(self) -> None:
+        """Each step opens in its first field: the field with the focus went with the step before (disabled first,
+        while the file was read), and nothing had it after, so Tab started from nowhere. Left alone where the focus
+        is in the step already (a field a problem sent it to)."""
+        page, focus = self.currentPage(), self.focusWidget()
+        if page is None or (focus is not None and page.isAncestorOf(focus)):
+            return
+        if page is self.preview_page:
+            # Its tabs, to go through what would change, rather than a search box in which Enter would import.
+            fields = [page.tabs.tabBar()]
+        else:  # found as children, not by walking the focus chain (see forms.FormDialog._fields_first for why not)
+            fields = [w for w in page.findChildren(QWidget) if w.focusPolicy() & Qt.FocusPolicy.TabFocus
+                      and w.isVisibleTo(page) and w.isEnabled() and w.focusProxy() is None]
+        if fields:
+            fields[0].setFocus(Qt.FocusReason.TabFocusReason)
 
     # --- running services in the background ---------------------------------------------------------------------
     def _run(self, work: Callable[[Any], Any], on_done: Callable[[Any], None], *,

@@ -10,7 +10,7 @@ from driving import choose_file, only, open_wizard, save
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QInputDialog, QWizard
 
-from jointlead.domain.money import format_pounds
+from jointlead.domain.money import format_money, format_pounds
 from jointlead.services.budgets import pool_position
 from jointlead.ui import budget_dialogs
 from jointlead.ui.budgets_page import BudgetsPage
@@ -146,7 +146,7 @@ def test_a_managers_month_from_an_empty_database(window, empty_db, qtbot, tmp_pa
     assert position.risk_share.reserve_used_pence == 5_000_000
     assert dict(shares) == {"WHT": 2_250_000, "WCC": 750_000}
     for code, pence in shares.items():
-        assert f"{code} {format_pounds(pence)}" in page.risk_share.text()
+        assert f"{code} bears {format_money(pence)} of overspend." in page.risk_share.text()
     assert page.tabs.tabText(page.tabs.indexOf(page.unmapped_tab)) == "Unmapped ro&ws (1)"  # Alt+W kept
 
     # The unmapped row goes on the equipment line, and the mapping is remembered.

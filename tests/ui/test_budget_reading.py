@@ -80,7 +80,11 @@ def test_without_contributions_the_page_shows_every_figure_and_says_the_risk_sha
     add_contribution(empty_db, agreement_id, "ETR", 2026, "NHS minimum contribution", 135_000_000)
     add_contribution(empty_db, agreement_id, "ECC", 2026, "Better Care Grant", 45_000_000)
     page.show_data(empty_db, TODAY)
-    assert "Each partner's share:</b> ETR £90,000.00 · ECC £30,000.00" in page.risk_share.text()  # as its steps
+    # In words, to the penny as its steps are (it read "ETR £90,000.00 · ECC £30,000.00", the sign left to be read).
+    assert page.risk_share.text().endswith(
+        "<b>Each partner's share.</b> ETR bears a net £90,000.00: its part of the overspend shared less its part of "
+        "the underspend returned. ECC bears a net £30,000.00: its part of the overspend shared less its part of the "
+        "underspend returned.</p>")
     assert "shared ETR £90,000 · ECC £30,000" in page.variance_tile.detail_text()
     assert page.charts.risk_stack.currentWidget() is page.charts.risk_view
     assert not page.year_end.isHidden() and page.year_end.model.rowCount() == 2

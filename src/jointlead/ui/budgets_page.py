@@ -30,6 +30,7 @@ from jointlead.domain.budget import MONTHS, ForecastMethod, LineFigures, check_m
 from jointlead.domain.calendar import FinancialYear
 from jointlead.domain.errors import JointleadError, ValidationError
 from jointlead.domain.money import format_exact, format_money, format_pounds
+from jointlead.domain.risk_share import share_words
 from jointlead.domain.words import listed
 from jointlead.services import budget_month, budget_report, budget_setup, overview, reconciliation
 from jointlead.services.budget_month import BudgetYear
@@ -629,9 +630,11 @@ class BudgetsPage(Page):
             return
         steps = "".join(f"<p><b>{escape(step.title)}.</b> {escape(step.explanation)}</p>"
                         for step in position.risk_share.steps)
-        # To the penny, as the steps above it are: whole pounds here would read as those figures rounded unsaid.
-        shares = " · ".join(f"{escape(code)} {escape(format_money(pence))}"
-                            for code, pence in position.risk_share.share_by_partner.items())
+        # In words, which way each goes and what it is made of, as the pack's cover says it ("NCC -£15,406.22" left
+        # the sign to be read); to the penny, as the steps above it are: whole pounds would read as them rounded.
+        said = (share_words(position.risk_share, code, format_money(abs(pence)))
+                for code, pence in position.risk_share.share_by_partner.items())
+        shares = " ".join(escape(f"{words[:1].upper()}{words[1:]}.") for words in said)
         board = (" <b>Part is unallocated: refer to the board.</b>" if position.risk_share.refer_to_board else "")
         # Shared by contributions, a partner with none recorded bears nothing: said, in case it is not yet recorded.
         unrecorded = [code for code in position.risk_share.share_by_partner
@@ -641,7 +644,7 @@ class BudgetsPage(Page):
                    f"{'it bears' if len(unrecorded) == 1 else 'they bear'} nothing. Record "
                    f"{'it' if len(unrecorded) == 1 else 'them'} on the Contributions tab (Add contribution…).</p>"
                    if unrecorded else "")
-        self.risk_share.setText(f"{steps}<p><b>Each partner's share:</b> {shares}.{board}</p>{missing}")
+        self.risk_share.setText(f"{steps}<p><b>Each partner's share.</b> {shares}{board}</p>{missing}")
 
     def _show_year_end(self, database: Database, year: FinancialYear) -> None:
         self._show_next_year(database, year)

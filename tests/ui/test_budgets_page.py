@@ -500,7 +500,8 @@ def test_once_m12_has_closed_the_page_moves_on_to_the_next_year_and_keeps_the_la
     assert page.subtitle.text().endswith("Figures as at M12 2026-27; the actual outturn for the year, every month "
                                          "closed.")
     assert page.outturn_tile.detail_text().startswith("Actual for 2026-27, M12 closed; annual budget ")
-    assert "for the year, M12 closed; shared NFT" in page.variance_tile.detail_text()
+    assert page.variance_tile.detail_text().startswith("Underspend -41.7% for the year, M12 closed; £4,035,458 returns "
+                                                       "to NFT; £1,306,380 returns to NCC")
     lines, months = page.lines.model, page.months.model
     assert [lines.headerData(c, Qt.Orientation.Horizontal) for c in (7, 8)] == ["Actual\noutturn",
                                                                                 "Full-year\nvariance"]
@@ -834,8 +835,9 @@ def test_a_pool_on_budget_with_shares_shows_them_on_its_variance_tile_and_chart(
     page = window.current_page()
 
     assert page.variance_tile.value_text() == "£0"
-    assert page.variance_tile.detail_text() == ("On budget +0.0% forecast for the year; shared AAA £300 · BBB "
-                                                "-£300")
+    # Which way each share goes, in words (it read "shared AAA £300 · BBB -£300", the sign left to be read).
+    assert page.variance_tile.detail_text() == ("On budget +0.0% forecast for the year; AAA bears a net £300; £300 "
+                                                "returns to BBB")
     assert page.charts.risk_view.accessibleDescription().startswith("Who bears what, with the pool forecast on "
                                                                     "budget")
     assert [label.text() for label in page.charts.risk_labels] == ["-£300", "£300"]

@@ -615,8 +615,11 @@ class BudgetsPage(Page):
         else:
             # Said whenever anything falls anywhere: a pool on budget may still have one partner's fixed-share line
             # over and as much returned to the other.
-            shared = "" if nothing_to_share(result) else "; shared " + " · ".join(
-                f"{code} {format_pounds(pence)}" for code, pence in shares_in_pounds(result).items())
+            # In words, which way each goes, as the dashboard's Risk-share exposure says it (it read "shared NFT
+            # £56,242 · NCC -£15,406", the sign left to be read); in whole pounds that add up, as tiles show them.
+            shared = "" if nothing_to_share(result) else "; " + "; ".join(
+                share_words(result, code, format_pounds(abs(pence)), why=False)
+                for code, pence in shares_in_pounds(result).items())
         kind = "Overspend" if variance > 0 else "Underspend" if variance < 0 else "On budget"
         words = (kind, variance_percent(variance, pool.annual_budget_pence),
                  "for the year, M12 closed" if final else "forecast for the year")

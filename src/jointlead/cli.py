@@ -480,12 +480,14 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from jointlead.services.demo import create_demo_service
+    from jointlead.paths import demo_extracts
+    from jointlead.services.demo import create_demo_service, write_next_month_extracts
     from jointlead.services.files import create_empty
 
     database = create_empty(args.db)
     try:
         summary = create_demo_service(database)
+        extracts = write_next_month_extracts(demo_extracts(args.db))
     except BaseException:
         database.close()
         args.db.unlink(missing_ok=True)
@@ -493,6 +495,8 @@ def _demo(args: argparse.Namespace) -> int:
     database.close()
     print(f"Created the demo service in {args.db}: {summary.people} people, {summary.budget_lines} budget lines, "
           f"{summary.transactions} ledger transactions, {summary.actions} actions.")
+    print(f"Next month's ledger extracts, one from each partner, to try the monthly import with: "
+          f"{', '.join(path.name for path in extracts)} in {extracts[0].parent}.")
     return EXIT_OK
 
 

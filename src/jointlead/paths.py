@@ -32,6 +32,11 @@ def demo_database() -> Path:
     return data_dir() / "demo.sqlite"
 
 
+def demo_extracts(database: Path) -> Path:
+    """Where a demo database's next month's ledger extracts are written: a folder beside it, named after it."""
+    return database.with_name(f"{database.stem} extracts")
+
+
 def dashboard_snapshot() -> Path:
     """The dashboard as jointlead last closed, shown at the next start while the database opens."""
     return data_dir() / "dashboard-snapshot.json"

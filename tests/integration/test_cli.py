@@ -25,6 +25,10 @@ def test_demo_then_check_succeeds(tmp_path):
     created = jointlead("demo", "--db", str(demo))
     assert created.returncode == 0, created.stderr
     assert "Created the demo service" in created.stdout
+    extracts = tmp_path / "d extracts"
+    assert (f"Next month's ledger extracts, one from each partner, to try the monthly import with: NFT ledger M08 "
+            f"2026-27.xlsx, NCC ledger extract P08 2026-27.xlsx in {extracts}.") in created.stdout
+    assert len(list(extracts.iterdir())) == 2
     checked = jointlead("check", "--db", str(demo))
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert checked.stdout.strip().endswith("warnings.")

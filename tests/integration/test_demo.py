@@ -14,7 +14,15 @@ from jointlead.domain.actions import ActionStatus
 from jointlead.domain.errors import JointleadError
 from jointlead.domain.findings import Severity
 from jointlead.domain.reporting_lines import Line, LineKind, StaffMember, line_findings
-from jointlead.services.demo import BUDGET_LINES, DEMO_TODAY, DemoSummary, create_demo_service
+from jointlead.services import files, imports
+from jointlead.services.demo import (
+    BUDGET_LINES,
+    DEMO_TODAY,
+    DEMO_YEAR,
+    DemoSummary,
+    create_demo_service,
+    write_next_month_extracts,
+)
 from jointlead.services.supervision import compliance
 from jointlead.store.database import Database, create_database
 from jointlead.store.models import (
@@ -245,3 +253,48 @@ def test_the_compliance_trend_runs_back_a_year_of_supervision_held(demo: tuple[D
     assert all(share > 0.85 for share in shares), shares
     assert all(m.tally.never_held == trend[-1].tally.never_held for m in trend)  # only the demo's deliberate gaps
     assert shares[-1] < max(shares)
+
+
+def test_next_months_extracts_import_into_the_demo_as_its_m8_each_partner_in_its_own_layout(
+        demo_db: Database, tmp_path: Path) -> None:
+    """What the demo leaves beside itself to try working day 5 with: each extract is read with no column named for
+    it, the trust's below its titles and above its total, the council's debits and credits as amounts; every row is
+    new, one is on codes outside the pool, and none is rejected or looks like the other partner's."""
+    paths = write_next_month_extracts(tmp_path / "demo extracts")
+    assert [path.name for path in paths] == ["NFT ledger M08 2026-27.xlsx", "NCC ledger extract P08 2026-27.xlsx"]
+    totals = {}
+    for path, partner in zip(paths, ("NFT", "NCC"), strict=True):
+        preview = imports.preview_ledger_import(demo_db, path, partner, year=DEMO_YEAR)
+        assert (preview.period_label, preview.open_months_read) == ("M8 2026-27", (8,))
+        assert len(preview.added) == preview.rows_read > 150
+        assert (len(preview.changed), len(preview.removed), preview.unmapped, preview.rejected) == (0, 0, 1, ())
+        assert not preview.partner_warning and not preview.notices
+        totals[partner] = preview.net_total_pence
+        imports.apply_import(demo_db, preview)
+    with demo_db.session() as session:
+        month = select(LedgerTransaction).where(LedgerTransaction.period == 8).subquery()
+        assert session.execute(select(func.sum(month.c.amount_pence), func.count(month.c.budget_line_id.distinct()),
+                                      func.count().filter(month.c.budget_line_id.is_(None)))).one() == (
+            totals["NFT"] + totals["NCC"], len(BUDGET_LINES), 2)
+
+
+def test_next_months_extracts_are_the_same_each_time_and_leave_a_file_already_there_as_it_is(tmp_path: Path) -> None:
+    first = write_next_month_extracts(tmp_path / "a")
+    again = write_next_month_extracts(tmp_path / "b")
+    for one, other in zip(first, again, strict=True):
+        assert _cells(one) == _cells(other)
+    first[0].write_bytes(b"the manager's own file")
+    assert write_next_month_extracts(tmp_path / "a") == first
+    assert first[0].read_bytes() == b"the manager's own file"
+
+
+def _cells(path: Path) -> list[list[object]]:
+    from python_calamine import CalamineWorkbook
+
+    return CalamineWorkbook.from_path(path).get_sheet_by_name("Detail").to_python()
+
+
+def test_the_demo_made_when_first_opened_leaves_next_months_extracts_beside_it(tmp_path: Path) -> None:
+    files.open_or_create_demo(tmp_path / "demo.sqlite").close()
+    assert sorted(path.name for path in (tmp_path / "demo extracts").iterdir()) == [
+        "NCC ledger extract P08 2026-27.xlsx", "NFT ledger M08 2026-27.xlsx"]

@@ -10,7 +10,7 @@ import pytest
 from driving import choose_file, open_wizard
 from mnemonics import clashes, mnemonics
 
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, QStandardPaths, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
@@ -28,13 +28,16 @@ from PySide6.QtWidgets import (
 import stored
 from exchange import hostile
 from jointlead.domain.errors import JointleadError
+from jointlead.paths import demo_extracts
 from jointlead.services import imports
 from jointlead.services.budget_setup import AgreementTerms, PartnerTerms, set_up_agreement
+from jointlead.services.demo import write_next_month_extracts
 from jointlead.store.models import PeriodClose
 from jointlead.store.uow import UnitOfWork
 from jointlead.ui import worker
 from jointlead.ui.export_dialog import ExportDialog
 from jointlead.ui.import_wizard import MINIMUM_SIZE, NO_PEOPLE, NO_PEOPLE_NOR_PARTNERS, ImportWizard
+from jointlead.ui.tracker_import_dialog import TrackerImportDialog
 from jointlead.ui.worker import Task
 
 NEXT = QWizard.WizardButton.NextButton
@@ -754,3 +757,35 @@ def test_a_supervision_tracker_needs_no_organisation_and_is_previewed_as_session
     qtbot.waitUntil(lambda: any("Imported tracker.xlsx" in m for m in messages))
     window.undo_stack.undo()  # Edit > Undo takes the whole import back out
     assert stored.scalar(demo_db, "SELECT count(*) FROM supervision_session") == before
+
+
+@pytest.mark.sqlite_only  # a folder beside the database file
+def test_browse_starts_in_a_demos_next_month_extracts_then_where_the_last_file_was_chosen(window, demo_db, qtbot,
+                                                                                          monkeypatch, tmp_path):
+    """The first Browse… on the demo opens on the extracts it left to try the monthly import with; once a file is
+    chosen, every later Browse… (the next wizard's, and the tracker import's) opens on that file's folder."""
+    extracts = write_next_month_extracts(demo_extracts(demo_db.path))[0].parent
+    emailed = tmp_path / "From email" / "NCC ledger.xlsx"
+    emailed.parent.mkdir()
+    asked: list[str] = []
+    answers = iter([str(emailed), "", ""])
+    monkeypatch.setattr(QFileDialog, "getOpenFileName",
+                        lambda _parent, _caption, start, _filter: asked.append(start) or (next(answers), ""))
+    window.set_database(demo_db)
+    wizard = open_wizard(window, qtbot)
+    qtbot.mouseClick(wizard.choose_page.browse, Qt.MouseButton.LeftButton)
+    assert wizard.choose_page.path.text() == str(emailed)
+    wizard.reject()
+    qtbot.waitUntil(lambda: window.findChild(ImportWizard) is None)  # closed, and gone
+    qtbot.mouseClick(open_wizard(window, qtbot).choose_page.browse, Qt.MouseButton.LeftButton)
+    window.tracker_action.trigger()
+    window.findChild(TrackerImportDialog).choose_file()
+    assert asked == [str(extracts), str(emailed.parent), str(emailed.parent)]
+
+
+def test_browse_starts_in_downloads_when_nothing_was_chosen_before(window, empty_db, qtbot, monkeypatch):
+    asked: list[str] = []
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda _p, _c, start, _f: asked.append(start) or ("", ""))
+    window.set_database(empty_db)
+    qtbot.mouseClick(open_wizard(window, qtbot).choose_page.browse, Qt.MouseButton.LeftButton)
+    assert asked == [QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DownloadLocation)]

@@ -9,7 +9,9 @@ import random
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, insert, select
@@ -20,6 +22,7 @@ from jointlead.domain.calendar import FinancialYear, Period
 from jointlead.domain.errors import JointleadError
 from jointlead.domain.money import split_largest_remainder
 from jointlead.domain.reporting_lines import DEFAULT_SPAN_OF_CONTROL, LineKind
+from jointlead.exchange.plain import write_plain_sheet
 from jointlead.services.budget_setup import MAKE_VIREMENT
 from jointlead.services.budgets import agreed_figures
 from jointlead.store.database import Database
@@ -474,6 +477,12 @@ PAYDAYS = {"NFT": 25, "NCC": 28}  # each partner pays staff on the last working 
 FIRST_DATA_ROWS = {"NFT": 5, "NCC": 2}  # the trust's extract has title rows above its header
 LEDGER_FILES = {"NFT": "NFT ledger M{period:02d} {year}.xlsx", "NCC": "NCC ledger extract P{period:02d} {year}.xlsx"}
 FIRST_REFERENCES = {"NFT": 4512, "NCC": 7712345}
+NEXT_MONTH_SEED = DEMO_SEED + 2  # next month's extracts draw on their own, so the demo itself is the same with them
+EXTRACT_HEADERS = {  # each partner's own layout: the trust's journal lines, the council's debits and credits
+    "NFT": ("Cost Centre", "Subjective", "GL Date", "Journal Ref", "Line Description", "Net Amount"),
+    "NCC": ("Cost Centre Code", "Account Code", "Period", "Document No", "Document Date", "Narrative", "Debit",
+            "Credit"),
+}
 IMPORT_TIMES = {"NFT": time(9, 30), "NCC": time(10, 15)}
 
 # from, to, £, recurrent, from period, reason, approver (none: the governing board), approval date, board minute
@@ -624,6 +633,11 @@ def _working_days(period: Period) -> list[date]:
 
 def _following(period: Period) -> Period:
     return DEMO_YEAR.period(period.number + 1)
+
+
+def _transaction_ref(code: str, number: int) -> str:
+    """The reference each partner's ledger gives a posting: the trust's journal lines, the council's documents."""
+    return f"JNL-{DEMO_YEAR.start_year}-{number:06d}" if code == "NFT" else f"DOC {number}"
 
 
 def _policy_interval(profession: str, supervision_type: str) -> int:
@@ -941,25 +955,34 @@ class _DemoService:
 
     def _ledger(self) -> None:
         """M1 to M7 actuals, one extract per partner per month, drifting from the profiled budget."""
-        month_budget = {(m["budget_line_id"], m["period"]): m["budget_pence"] for m in self.tables[LineMonth]}
         references = dict(FIRST_REFERENCES)
         for number in range(1, CLOSED_PERIODS + 1):
             period = DEMO_YEAR.period(number)
-            rows: dict[str, list[_LedgerRow]] = {code: [] for code in ORGANISATION_IDS}
-            for spec in BUDGET_LINES:
-                line_id = BUDGET_LINE_IDS[spec.code]
-                factor = 10_000 + spec.drift_basis_points + self.rng.randint(-MONTHLY_NOISE_BASIS_POINTS,
-                                                                             MONTHLY_NOISE_BASIS_POINTS)
-                actual = month_budget[line_id, number] * factor // 10_000
-                mappings = [m for m in LEDGER_MAPPINGS if m.line == spec.code]
-                shares = split_largest_remainder(actual, [m.share for m in mappings])
-                for mapping, pence in zip(mappings, shares, strict=True):
-                    rows[mapping.organisation].extend(self._mapping_rows(mapping, period, pence, line_id))
-            for code, (cost_centre, entry) in UNMAPPED_ENTRIES.items():
-                rows[code].append((self._posting_date(entry, period, code), cost_centre, entry.subjective,
-                                   self._description(entry, period), self.rng.randint(4_000, 250_000), None))
+            rows = self._month_rows(period)
             for code in ORGANISATION_IDS:
                 references[code] = self._ledger_file(code, period, rows[code], references[code])
+        self.next_references = references
+
+    def _month_rows(self, period: Period) -> dict[str, list[_LedgerRow]]:
+        """A month's postings in each partner's ledger: each line's budget for the month, drifted, spread over the
+        codes that feed it, and a row on codes outside the pool."""
+        month_budget = {(m["budget_line_id"], m["period"]): m["budget_pence"] for m in self.tables[LineMonth]}
+        rows: dict[str, list[_LedgerRow]] = {code: [] for code in ORGANISATION_IDS}
+        for spec in BUDGET_LINES:
+            line_id = BUDGET_LINE_IDS[spec.code]
+            factor = 10_000 + spec.drift_basis_points + self.rng.randint(-MONTHLY_NOISE_BASIS_POINTS,
+                                                                         MONTHLY_NOISE_BASIS_POINTS)
+            actual = month_budget[line_id, period.number] * factor // 10_000
+            mappings = [m for m in LEDGER_MAPPINGS if m.line == spec.code]
+            shares = split_largest_remainder(actual, [m.share for m in mappings])
+            for mapping, pence in zip(mappings, shares, strict=True):
+                rows[mapping.organisation].extend(self._mapping_rows(mapping, period, pence, line_id))
+        for code, (cost_centre, entry) in UNMAPPED_ENTRIES.items():
+            rows[code].append((self._posting_date(entry, period, code), cost_centre, entry.subjective,
+                               self._description(entry, period), self.rng.randint(4_000, 250_000), None))
+        for month in rows.values():
+            month.sort(key=lambda row: row[0])
+        return rows
 
     def _mapping_rows(self, mapping: _MappingSpec, period: Period, pence: int, line_id: int) -> list[_LedgerRow]:
         """One mapping's rows for a month, adding up exactly to its share of the line's spend."""
@@ -1005,9 +1028,8 @@ class _DemoService:
             "unmapped": sum(1 for row in rows if row[5] is None),
             "imported_at": datetime.combine(import_day, IMPORT_TIMES[code]), "imported_by": RECORDED_BY,
             "undone_at": None, "undone_by": None})
-        rows.sort(key=lambda row: row[0])
         for offset, (posted, cost_centre, subjective, description, amount, line_id) in enumerate(rows):
-            ref = f"JNL-{DEMO_YEAR.start_year}-{reference:06d}" if code == "NFT" else f"DOC {reference}"
+            ref = _transaction_ref(code, reference)
             reference += 1
             fingerprint = hashlib.sha256("|".join(
                 (code, str(DEMO_YEAR.start_year), str(period.number), posted.isoformat(), cost_centre, subjective,
@@ -1150,3 +1172,41 @@ def create_demo_service(database: Database) -> DemoSummary:
         uow.audit("create_demo_service", "service", None, {name: (0, n) for name, n in asdict(summary).items()})
         uow.commit()
     return summary
+
+
+def _extract(code: str, period: Period, rows: list[_LedgerRow], reference: int) -> list[list[object]]:
+    """A month's postings as the partner's finance system lays out its extract. The trust's has title rows above its
+    header and a total below; the council's starts with its header and splits money into debits and credits."""
+    body: list[list[object]] = []
+    for number, (posted, cost_centre, subjective, description, pence, _line) in enumerate(rows, start=reference):
+        pounds = Decimal(pence).scaleb(-2)
+        if code == "NFT":
+            body.append([cost_centre, subjective, posted, _transaction_ref(code, number), description, pounds])
+        else:
+            body.append([cost_centre, subjective, period.number, _transaction_ref(code, number), posted, description,
+                         pounds if pence >= 0 else None, -pounds if pence < 0 else None])
+    if code == "NCC":
+        return [list(EXTRACT_HEADERS[code]), *body]
+    name = next(name for each, name, *_rest in ORGANISATIONS if each == code)
+    titles = [[name], [f"General ledger detail: {SERVICE_NAME}, {period.label} {DEMO_YEAR.label} "
+                                      f"({period.first_day:%B %Y})"], []]
+    total = Decimal(sum(row[4] for row in rows)).scaleb(-2)
+    return [*titles, list(EXTRACT_HEADERS[code]), *body, [], ["Total", None, None, None, None, total]]
+
+
+def write_next_month_extracts(folder: Path) -> tuple[Path, ...]:
+    """The month after the demo's last closed one (M8), as each partner's ledger extract, in `folder`: to try the
+    monthly import with. The same files every time; one already there is left as it is."""
+    demo = _DemoService()
+    demo.build()
+    demo.rng = random.Random(NEXT_MONTH_SEED)
+    period = DEMO_YEAR.period(CLOSED_PERIODS + 1)
+    rows = demo._month_rows(period)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for code in ORGANISATION_IDS:
+        path = folder / LEDGER_FILES[code].format(period=period.number, year=DEMO_YEAR.label)
+        if not path.exists():
+            write_plain_sheet(path, "Detail", _extract(code, period, rows[code], demo.next_references[code]))
+        paths.append(path)
+    return tuple(paths)

@@ -10,6 +10,7 @@ from typing import Any
 
 from jointlead.domain.calendar import format_day
 from jointlead.domain.words import listed
+from jointlead.paths import demo_extracts
 from jointlead.store.backup import (
     backup_database,
     check_restorable,
@@ -139,11 +140,12 @@ def open_or_create_demo(path: Path) -> Database:
     """The demo service at `path`, created first if the file is not there yet."""
     if path.exists():
         return open_database(path)
-    from jointlead.services.demo import create_demo_service  # only when a demo is really being made
+    from jointlead.services.demo import create_demo_service, write_next_month_extracts  # only for a new demo
 
     database = create_database(path)
     try:
         create_demo_service(database)
+        write_next_month_extracts(demo_extracts(path))
     except BaseException:
         database.close()
         path.unlink(missing_ok=True)

@@ -45,6 +45,7 @@ from jointlead.services.imports import (
     SampleCell,
     SourceDescription,
 )
+from jointlead.ui.import_folder import ImportFolder
 from jointlead.ui.messages import show_problem
 from jointlead.ui.page import day_text
 from jointlead.ui.table_model import LEFT, RIGHT, Column
@@ -334,9 +335,11 @@ class ChooseFilePage(QWizardPage):
         self._update()
 
     def _browse(self) -> None:
-        start = str(self.file.parent) if self.path.text().strip() else ""
+        folder = self._wizard.folder
+        start = str(self.file.parent) if self.path.text().strip() else folder.start()
         name, _ = QFileDialog.getOpenFileName(self, "Choose the file to import", start, SPREADSHEET_FILTER)
         if name:
+            folder.remember(Path(name))
             self.path.setText(name)
 
     def _update(self, *_args: object) -> None:
@@ -814,10 +817,11 @@ class ImportWizard(QWizard):
 
     imported = Signal(object, object)  # ImportPreview, ImportResult
 
-    def __init__(self, database: Database, parent: QWidget, today: date) -> None:
+    def __init__(self, database: Database, parent: QWidget, today: date, folder: ImportFolder) -> None:
         super().__init__(parent)
         self.database = database
         self.today = today
+        self.folder = folder
         self.request: DescribeRequest | None = None
         self.description: SourceDescription | None = None
         self.preview: ImportPreview | None = None

@@ -36,6 +36,7 @@ from jointlead.domain.errors import JointleadError
 from jointlead.logs import log_dir
 from jointlead.paths import default_database, demo_database
 from jointlead.ui.dashboard_page import DashboardPage
+from jointlead.ui.import_folder import ImportFolder
 from jointlead.ui.messages import show_problem, waiting
 from jointlead.ui.page import Page
 from jointlead.ui.undo import Editor, refused
@@ -427,10 +428,13 @@ class MainWindow(QMainWindow):
         # Deferred: the wizard brings in the spreadsheet readers, which the window does not need to start.
         from jointlead.ui.import_wizard import ImportWizard
 
-        wizard = ImportWizard(self.database, self, self._today())
+        wizard = ImportWizard(self.database, self, self._today(), self._import_folder())
         wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         wizard.imported.connect(self._on_imported)
         wizard.open()
+
+    def _import_folder(self) -> ImportFolder:
+        return ImportFolder(self.settings, self.database.path if self.database is not None else None)
 
     def _on_imported(self, preview, result) -> None:
         if result.batch_id is not None:
@@ -449,7 +453,7 @@ class MainWindow(QMainWindow):
             return
         from jointlead.ui.tracker_import_dialog import TrackerImportDialog
 
-        dialog = TrackerImportDialog(self.editor, self, self._today())
+        dialog = TrackerImportDialog(self.editor, self, self._today(), self._import_folder())
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 

@@ -35,6 +35,7 @@ from jointlead.domain.errors import JointleadError
 from jointlead.domain.words import listed
 from jointlead.services import action_tracker
 from jointlead.services.action_tracker import ChangeKind, TrackerChange, TrackerPreview
+from jointlead.ui.import_folder import ImportFolder
 from jointlead.ui.import_wizard import MINIMUM_SIZE, NOTICE_STYLE, PROBLEM_STYLE, initial_size, plural
 from jointlead.ui.messages import show_problem
 from jointlead.ui.table_model import Column
@@ -120,9 +121,9 @@ class TrackerImportDialog(QDialog):
     """Choose the returned tracker; read what the owner changed, every problem and notice; accept or reject each
     conflict; import (the valid rows on their own, if the manager says so)."""
 
-    def __init__(self, editor: Editor, parent: QWidget, today: date) -> None:
+    def __init__(self, editor: Editor, parent: QWidget, today: date, folder: ImportFolder) -> None:
         super().__init__(parent)
-        self.editor, self.today = editor, today
+        self.editor, self.today, self.folder = editor, today, folder
         self.preview: TrackerPreview | None = None
         self.decisions: dict[str, bool] = {}  # the manager's own, by change key
         self.reasons: dict[str, TrackerChange] = {}  # a cancellation's key -> its row's new update, the reason
@@ -191,9 +192,10 @@ class TrackerImportDialog(QDialog):
         layout.addWidget(self.buttons)
 
     def choose_file(self) -> None:
-        chosen, _filter = QFileDialog.getOpenFileName(self, "The returned action tracker", "",
+        chosen, _filter = QFileDialog.getOpenFileName(self, "The returned action tracker", self.folder.start(),
                                                       "Excel workbooks (*.xlsx *.xlsm)")
         if chosen:
+            self.folder.remember(Path(chosen))
             self.load(Path(chosen))
 
     def load(self, path: Path) -> None:

@@ -14,11 +14,13 @@ from PySide6.QtGui import QFont, QFontMetrics
 
 from jointlead.domain.calendar import FinancialYear
 from jointlead.domain.money import format_money, format_pounds
-from jointlead.services import budget_setup
+from jointlead.services import budget_setup, imports
 from jointlead.services.budget_report import ledger_rows
 from jointlead.services.budget_setup import agreement_terms, instalments
 from jointlead.services.budgets import pool_position
+from jointlead.services.demo import write_next_month_extracts
 from jointlead.ui import budget_dialogs
+from jointlead.ui.budgets_page import UNMAPPED_COLUMNS
 from jointlead.ui.ledger_rows_dialog import LedgerRowsDialog
 
 
@@ -861,3 +863,23 @@ def test_an_instalment_overdue_on_the_pages_day_is_said_apart_and_stays_in_the_b
     council = next(r for r in range(model.rowCount()) if model.row_at(r).code == "NCC")
     assert model.index(council, 3).data() == format_money(partners["NCC"].not_yet_due_pence)
     assert model.index(council, 5).data() == format_money(partners["NCC"].balance_pence)
+
+
+def test_at_1280_by_800_the_unmapped_rows_show_every_column_and_each_description_whole(window, demo_db, qtbot,
+                                                                                        tmp_path):
+    """The description says what a row is, which the manager reads to choose its line: each is whole, with every
+    column in sight. Source gives way (whole in its tooltip): its file is mostly the partner and month again."""
+    for path, partner in zip(write_next_month_extracts(tmp_path / "extracts"), ("NFT", "NCC"), strict=True):
+        imports.apply_import(demo_db, imports.preview_ledger_import(demo_db, path, partner, year=FinancialYear(2026)))
+    window.resize(1280, 800)
+    window.set_database(demo_db)
+    window.show_page("Budgets")
+    page = window.current_page()
+    page.tabs.setCurrentWidget(page.unmapped_tab)
+    view = page.unmapped.view
+    qtbot.waitUntil(lambda: view.isVisible() and view.model().rowCount() == 16)
+    qtbot.wait(300)  # the columns are fitted to the rows once they are laid out
+    descriptions = {page.unmapped.model.row_at(row).description for row in range(16)}
+    assert view.horizontalScrollBar().maximum() == 0  # every column in sight
+    assert [text for text in cut_short(view) if text in descriptions] == []  # each whole
+    assert view.model().index(1, len(UNMAPPED_COLUMNS) - 1).data().startswith("row 71 of NFT ledger M08")

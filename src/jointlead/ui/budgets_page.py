@@ -156,8 +156,9 @@ UNMAPPED_COLUMNS = [
     Column("Subjective", lambda r: r.subjective),
     Column("Description", lambda r: r.description, max_width=320),
     _pence("Amount", lambda r: r.amount_pence),
-    Column("Source", lambda r: f"{r.source_file}, {r.source_sheet} row {r.source_row}" if r.source_row
-           else r.source_file, max_width=300),
+    # The row first, and narrower than the description: the file is mostly the partner and month again.
+    Column("Source", lambda r: f"row {r.source_row} of {r.source_file} ({r.source_sheet})" if r.source_row
+           else r.source_file, max_width=190),
 ]
 
 # Capped so that at 1280 x 800 every column is in sight beside a reason of some length (each is whole in its tooltip).

@@ -21,8 +21,30 @@ def open_dialog(window, demo_db) -> ExportDialog:
     return window.findChild(ExportDialog)
 
 
+def test_export_opens_on_the_workbook_of_the_page_shown_and_export_pack_on_the_pack(window, demo_db, qtbot):
+    """The pack from the dashboard, the budget monitoring workbook from Budgets, and so on. It opened on the staff
+    list whatever was shown, so each export began by choosing again."""
+    window.set_database(demo_db)
+    opened = {}
+    for title in window.titles:
+        window.show_page(title)
+        for action in (window.export_action, window.pack_action):
+            action.trigger()
+            dialog = window.findChild(ExportDialog)
+            opened[title, action.text()] = dialog.what.currentText()
+            dialog.reject()
+            qtbot.waitUntil(lambda: window.findChild(ExportDialog) is None)  # closed, and gone
+    export, pack = window.export_action.text(), window.pack_action.text()
+    assert opened == {
+        **{(title, pack): "Monthly pack" for title in window.titles},
+        ("Dashboard", export): "Monthly pack", ("Budgets", export): "Budget monitoring workbook",
+        ("People & lines", export): "People and lines", ("Supervision", export): "Supervision compliance",
+        ("Actions", export): "Action tracker"}
+
+
 def test_the_as_at_period_is_asked_for_only_for_the_budget_workbook(window, demo_db):
     dialog = open_dialog(window, demo_db)
+    dialog.what.setCurrentText("Staff and reporting lines")
     assert not dialog.form.isRowVisible(dialog.as_at)
     assert dialog.as_at_period is None
     dialog.what.setCurrentIndex(BUDGET)

@@ -651,6 +651,7 @@ def test_the_export_writes_the_staff_list_and_says_where(window, demo_db, qtbot,
     window.set_database(demo_db)
     window.export_action.trigger()
     dialog = window.findChild(ExportDialog)
+    dialog.what.setCurrentText("Staff and reporting lines")
     dialog.organisation.setCurrentIndex(dialog.organisation.findData("NFT"))
     assert dialog.path.text().endswith("NFT staff and reporting lines 2026-11-20.xlsx")
     dialog.organisation.setCurrentIndex(dialog.organisation.findData("NCC"))

@@ -119,6 +119,7 @@ def _meeting_html(view: actions.MeetingView, today: date) -> str:
 
 class ActionsPage(Page):
     title = "Actions"
+    export_kind = "Action tracker"
     scrolls = False
 
     def __init__(self, parent: QWidget) -> None:

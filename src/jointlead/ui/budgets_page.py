@@ -253,6 +253,7 @@ def _plain(words: str) -> str:
 
 class BudgetsPage(Page):
     title = "Budgets"
+    export_kind = "Budget monitoring workbook"
 
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)

@@ -105,6 +105,7 @@ def _fill(combo: QComboBox, items: list[list[Any]], current: int) -> None:
 
 class DashboardPage(Page):
     title = "Dashboard"
+    export_kind = "Monthly pack"
     open_filtered = Signal(str, object)  # a page's title, and the filters it opens with (a dict)
 
     def __init__(self, parent: QWidget) -> None:

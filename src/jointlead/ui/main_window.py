@@ -458,12 +458,13 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def export_file(self, kind: str | None = None) -> None:
-        """File > Export…, or File > Export pack… straight to one kind (`kind`, e.g. "Monthly pack")."""
+        """File > Export…, on the workbook of the page shown, or File > Export pack… straight to one kind (`kind`,
+        e.g. "Monthly pack")."""
         if self.database is None:
             return
         from jointlead.ui.export_dialog import ExportDialog
 
-        dialog = ExportDialog(self.database, self, self._today(), kind)
+        dialog = ExportDialog(self.database, self, self._today(), kind or self.current_page().export_kind or None)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.exported.connect(
             lambda result: self.statusBar().showMessage(f"Wrote {result.rows:,} rows to {result.path}", 15000))

@@ -27,6 +27,7 @@ class Page(QWidget):
 
     title = ""
     scrolls = True
+    export_kind = ""  # what File > Export… offers first while the page is shown: the workbook of what it shows
     editor: Editor  # set by the window: how the page makes changes that Edit > Undo can take back
 
     def __init__(self, parent: QWidget) -> None:

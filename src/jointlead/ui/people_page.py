@@ -175,6 +175,7 @@ def findings_summary(shown: Sequence[Finding], total: int) -> str:
 
 class PeoplePage(Page):
     title = "People & lines"
+    export_kind = "People and lines"
     scrolls = False
 
     def __init__(self, parent: QWidget) -> None:

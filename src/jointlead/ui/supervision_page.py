@@ -161,6 +161,7 @@ class TrendChart(QChartView):
 
 class SupervisionPage(Page):
     title = "Supervision"
+    export_kind = "Supervision compliance"
     scrolls = False
 
     def __init__(self, parent: QWidget) -> None:

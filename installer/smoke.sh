@@ -73,6 +73,11 @@ check "--version" 0 "$app" --version && expect "--version names this version" "j
 check "demo: the demo service in a new database" 0 "$app" demo --db demo.sqlite &&
   expect "demo says what it made" "Created the demo service"
 
+file_is "demo writes next month's extracts beside it" "demo extracts/NFT ledger M08 2026-27.xlsx"
+check "import ledger --dry-run: the demo's next month (calamine)" 0 \
+  "$app" import ledger "demo extracts/NFT ledger M08 2026-27.xlsx" --db demo.sqlite --partner NFT --dry-run &&
+  expect "the import read every row into M8" "170 rows read from Detail into M8 2026-27"
+
 check "check: the demo database passes" 0 "$app" check --db demo.sqlite && expect "check counts its findings" "0 errors"
 
 check "backup: a verified copy" 0 "$app" backup --db demo.sqlite --out copy.sqlite && file_is "the copy is there" copy.sqlite

@@ -480,23 +480,18 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from jointlead.paths import demo_extracts
-    from jointlead.services.demo import create_demo_service, write_next_month_extracts
-    from jointlead.services.files import create_empty
+    from jointlead.services.files import create_demo
 
-    database = create_empty(args.db)
-    try:
-        summary = create_demo_service(database)
-        extracts = write_next_month_extracts(demo_extracts(args.db))
-    except BaseException:
-        database.close()
-        args.db.unlink(missing_ok=True)
-        raise
-    database.close()
+    demo = create_demo(args.db)
+    demo.database.close()
+    summary = demo.summary
     print(f"Created the demo service in {args.db}: {summary.people} people, {summary.budget_lines} budget lines, "
           f"{summary.transactions} ledger transactions, {summary.actions} actions.")
-    print(f"Next month's ledger extracts, one from each partner, to try the monthly import with: "
-          f"{', '.join(path.name for path in extracts)} in {extracts[0].parent}.")
+    if demo.extracts:
+        print(f"Next month's ledger extracts, one from each partner, to try the monthly import with: "
+              f"{', '.join(path.name for path in demo.extracts)} in {demo.extracts[0].parent}.")
+    else:
+        print(demo.extracts_not_written, file=sys.stderr)
     return EXIT_OK
 
 

@@ -35,6 +35,15 @@ def test_demo_then_check_succeeds(tmp_path):
     assert " 0 errors" in checked.stdout or checked.stdout.splitlines()[-1].startswith("0 errors")
 
 
+def test_demo_is_made_whole_where_its_next_months_extracts_cannot_be_written(tmp_path):
+    (tmp_path / "d extracts").write_text("a file where their folder would go")
+    created = jointlead("demo", "--db", str(tmp_path / "d.sqlite"))
+    assert created.returncode == 0, created.stderr
+    assert "Created the demo service" in created.stdout
+    assert created.stderr.startswith(f"Next month's ledger extracts were not written to {tmp_path / 'd extracts'}: ")
+    assert jointlead("check", "--db", str(tmp_path / "d.sqlite")).returncode == 0
+
+
 def test_demo_refuses_to_overwrite_an_existing_file(tmp_path):
     existing = tmp_path / "d.sqlite"
     existing.write_bytes(b"precious")

@@ -276,6 +276,14 @@ def test_next_months_extracts_import_into_the_demo_as_its_m8_each_partner_in_its
         assert session.execute(select(func.sum(month.c.amount_pence), func.count(month.c.budget_line_id.distinct()),
                                       func.count().filter(month.c.budget_line_id.is_(None)))).one() == (
             totals["NFT"] + totals["NCC"], len(BUDGET_LINES), 2)
+        # Spend as spend and income as income: the council's credits (client contributions) net below nothing.
+        spent = dict(session.execute(select(month.c.budget_line_id, func.sum(month.c.amount_pence))
+                                     .where(month.c.budget_line_id.is_not(None)).group_by(month.c.budget_line_id)).all())
+        budgeted = dict(session.execute(select(LineMonth.budget_line_id, LineMonth.budget_pence)
+                                        .where(LineMonth.year == DEMO_YEAR.start_year, LineMonth.period == 8)).all())
+    assert {line: (pence > 0) - (pence < 0) for line, pence in spent.items()} == \
+        {line: (pence > 0) - (pence < 0) for line, pence in budgeted.items()}
+    assert any(pence < 0 for pence in spent.values())
 
 
 def test_next_months_extracts_are_the_same_each_time_and_leave_a_file_already_there_as_it_is(tmp_path: Path) -> None:

@@ -1,11 +1,13 @@
 """A workbook of bare values, laid out as another organisation's system writes it: no cover, no table, no styles.
 
-jointlead's own exports go through `writing.ExportWorkbook`. This is for what stands in for a partner's file, such as
-the demo's next month's ledger extracts, so that they are read by the same import as the real ones.
+jointlead's own exports go through `writing.ExportWorkbook`, which keeps any text from being taken as a formula or an
+escape. This is only for what stands in for a partner's file, the demo's next month's ledger extracts, written from
+jointlead's own fixed words, so that they are read by the same import as the real ones.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
@@ -32,5 +34,10 @@ def write_plain_sheet(path: Path, title: str, rows: Iterable[Sequence[object]]) 
                 cell.number_format = number_format
             cells.append(cell)
         sheet.append(cells)
-    workbook.save(path)
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        workbook.save(partial)
+        os.replace(partial, path)  # whole or not at all: a file cut short would pass for the finished one
+    finally:
+        partial.unlink(missing_ok=True)
     return path

@@ -1196,7 +1196,7 @@ def _extract(code: str, period: Period, rows: list[_LedgerRow], reference: int) 
 
 def write_next_month_extracts(folder: Path) -> tuple[Path, ...]:
     """The month after the demo's last closed one (M8), as each partner's ledger extract, in `folder`: to try the
-    monthly import with. The same files every time; one already there is left as it is."""
+    monthly import with. The same rows every time; a file already there is left as it is."""
     demo = _DemoService()
     demo.build()
     demo.rng = random.Random(NEXT_MONTH_SEED)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jointlead.domain.calendar import format_day
 from jointlead.domain.words import listed
@@ -23,9 +24,14 @@ from jointlead.store.in_use import release_in_use_lock, take_in_use_lock
 from jointlead.store.migrate import HEAD_REVISION
 from jointlead.store.uow import UnitOfWork
 
-__all__ = ["Database", "Erasure", "RestorePreview", "Restored", "SavedCopy", "back_up", "copies_recorded", "copy_to",
-           "create_empty", "open_existing", "open_or_create_demo", "open_restored", "restore_backup",
-           "restore_preview", "save_copy"]
+if TYPE_CHECKING:
+    from jointlead.services.demo import DemoSummary
+
+__all__ = ["Database", "Erasure", "NewDemo", "RestorePreview", "Restored", "SavedCopy", "back_up", "copies_recorded",
+           "copy_to", "create_demo", "create_empty", "open_existing", "open_or_create_demo", "open_restored",
+           "restore_backup", "restore_preview", "save_copy"]
+
+log = logging.getLogger(__name__)
 
 # Audit entries about the database file as a whole: a copy made of it, and a backup restored over it. Each names the
 # copies it knows of, so that erasing someone can list every copy that still holds them (services.erasure).
@@ -136,21 +142,41 @@ def copy_to(source: Path | str, target: Path | str):
         database.close()
 
 
-def open_or_create_demo(path: Path) -> Database:
-    """The demo service at `path`, created first if the file is not there yet."""
-    if path.exists():
-        return open_database(path)
+@dataclass(frozen=True)
+class NewDemo:
+    """A demo service just made: its database, open, what it holds, and next month's ledger extracts beside it, or
+    why they are not there (the demo is whole without them)."""
+
+    database: Database
+    summary: DemoSummary
+    extracts: tuple[Path, ...]
+    extracts_not_written: str = ""
+
+
+def create_demo(path: Path) -> NewDemo:
+    """The demo service in a new database file at `path` (refused if a file is there), and next month's ledger
+    extracts in a folder beside it (`paths.demo_extracts`)."""
     from jointlead.services.demo import create_demo_service, write_next_month_extracts  # only for a new demo
 
     database = create_database(path)
     try:
-        create_demo_service(database)
-        write_next_month_extracts(demo_extracts(path))
+        summary = create_demo_service(database)
     except BaseException:
         database.close()
         path.unlink(missing_ok=True)
         raise
-    return database
+    folder = demo_extracts(path)
+    try:
+        return NewDemo(database, summary, write_next_month_extracts(folder))
+    except OSError as error:  # a file of that name there, a folder it may not write in
+        log.warning("The demo's next month's extracts were not written (%s)", type(error).__name__)
+        return NewDemo(database, summary, (), f"Next month's ledger extracts were not written to {folder}: "
+                                              f"{error.strerror or error}.")
+
+
+def open_or_create_demo(path: Path) -> Database:
+    """The demo service at `path`, created first if the file is not there yet."""
+    return open_database(path) if path.exists() else create_demo(path).database
 
 
 @dataclass(frozen=True)

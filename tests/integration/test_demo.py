@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -306,3 +306,15 @@ def test_the_demo_made_when_first_opened_leaves_next_months_extracts_beside_it(t
     files.open_or_create_demo(tmp_path / "demo.sqlite").close()
     assert sorted(path.name for path in (tmp_path / "demo extracts").iterdir()) == [
         "NCC ledger extract P08 2026-27.xlsx", "NFT ledger M08 2026-27.xlsx"]
+
+
+def test_each_weeks_bank_staff_are_posted_after_the_week_ends(demo: tuple[Database, DemoSummary]) -> None:
+    """As a trust's ledger has them: a posting on 2 Nov had been for the week ending 27 Nov."""
+    database, _summary = demo
+    with database.session() as session:
+        rows = session.execute(select(LedgerTransaction.posting_date, LedgerTransaction.description)
+                               .where(LedgerTransaction.description.like("Bank staff – week ending %"))).all()
+    assert len(rows) > 100
+    late = [(posted, text) for posted, text in rows
+            if not timedelta(days=1) <= posted - datetime.strptime(text[-10:], "%d/%m/%Y").date() <= timedelta(7)]
+    assert late == []

@@ -978,8 +978,9 @@ class _DemoService:
             for mapping, pence in zip(mappings, shares, strict=True):
                 rows[mapping.organisation].extend(self._mapping_rows(mapping, period, pence, line_id))
         for code, (cost_centre, entry) in UNMAPPED_ENTRIES.items():
-            rows[code].append((self._posting_date(entry, period, code), cost_centre, entry.subjective,
-                               self._description(entry, period), self.rng.randint(4_000, 250_000), None))
+            posted = self._posting_date(entry, period, code)
+            rows[code].append((posted, cost_centre, entry.subjective, self._description(entry, period, posted),
+                               self.rng.randint(4_000, 250_000), None))
         for month in rows.values():
             month.sort(key=lambda row: row[0])
         return rows
@@ -989,9 +990,10 @@ class _DemoService:
         rng = self.rng
         entries = [entry for entry in mapping.entries for _ in range(rng.randint(*entry.count))]
         amounts = split_largest_remainder(pence, [rng.randint(*entry.weight) for entry in entries])
-        rows = [(self._posting_date(entry, period, mapping.organisation), mapping.cost_centre, entry.subjective,
-                 self._description(entry, period), amount, line_id)
-                for entry, amount in zip(entries, amounts, strict=True)]
+        rows = [(posted, mapping.cost_centre, entry.subjective, self._description(entry, period, posted), amount,
+                 line_id)
+                for entry, amount in zip(entries, amounts, strict=True)
+                for posted in (self._posting_date(entry, period, mapping.organisation),)]
         if mapping.credit_notes and rng.random() < 0.25:
             # A provider credits part of an invoice: the month's total stays the same.
             index = rng.randrange(len(rows))
@@ -1010,10 +1012,13 @@ class _DemoService:
             return working_days[-1]
         return self.rng.choice(working_days)
 
-    def _description(self, entry: _Entry, period: Period) -> str:
-        fridays = [d for d in _working_days(period) if d.weekday() == 4]
-        return entry.description.format(month=period.month_name, invoice=self.rng.randint(1000, 99999),
-                                        week=f"{self.rng.choice(fridays):%d/%m/%Y}",
+    def _description(self, entry: _Entry, period: Period, posted: date) -> str:
+        invoice = self.rng.randint(1000, 99999)
+        # A week's bank staff are paid after it ends: the Friday before the posting. A Friday is drawn all the same,
+        # as it once was, so that every later draw, and so the demo, stays as it was.
+        self.rng.choice([d for d in _working_days(period) if d.weekday() == 4])
+        week_ending = posted - timedelta(days=(posted.weekday() - 4) % 7 or 7)
+        return entry.description.format(month=period.month_name, invoice=invoice, week=f"{week_ending:%d/%m/%Y}",
                                         account=f"10{self.rng.randint(1000, 9999)}")
 
     def _ledger_file(self, code: str, period: Period, rows: list[_LedgerRow], reference: int) -> int:

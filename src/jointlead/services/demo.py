@@ -990,10 +990,11 @@ class _DemoService:
         rng = self.rng
         entries = [entry for entry in mapping.entries for _ in range(rng.randint(*entry.count))]
         amounts = split_largest_remainder(pence, [rng.randint(*entry.weight) for entry in entries])
-        rows = [(posted, mapping.cost_centre, entry.subjective, self._description(entry, period, posted), amount,
-                 line_id)
-                for entry, amount in zip(entries, amounts, strict=True)
-                for posted in (self._posting_date(entry, period, mapping.organisation),)]
+        rows = []
+        for entry, amount in zip(entries, amounts, strict=True):
+            posted = self._posting_date(entry, period, mapping.organisation)
+            rows.append((posted, mapping.cost_centre, entry.subjective, self._description(entry, period, posted),
+                         amount, line_id))
         if mapping.credit_notes and rng.random() < 0.25:
             # A provider credits part of an invoice: the month's total stays the same.
             index = rng.randrange(len(rows))

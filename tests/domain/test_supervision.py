@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -73,6 +74,26 @@ def test_the_defaults_are_those_in_the_domain():
     assert requirement(social_worker(), MANAGERIAL, DEFAULT_RULES, D).interval_days == 56
     assert requirement(support, PROFESSIONAL, DEFAULT_RULES, D).interval_days == 91  # nothing set
     assert requirement(nurse, "safeguarding", DEFAULT_RULES, D).interval_days == 91
+
+
+@pytest.mark.parametrize(("profession", "interval"), [
+    ("Senior Social Worker", 31), ("Social Worker (AMHP)", 31), ("social  worker", 31), ("AMHP", 31),
+    ("Mental Health Nurse (RMN)", 42), ("Community Psychiatric Nurse", 42), ("Clinical Psychologist", 42),
+    ("Consultant Psychiatrist", 42), ("Specialty Doctor", 42), ("Senior Occupational Therapist", 42),
+    ("Senior Support Worker", 91), ("Healthcare Assistant", 91),
+])
+def test_a_default_rule_covers_its_profession_however_the_record_words_it(profession, interval):
+    person = Supervisee(1, profession=profession, team="T")
+    assert requirement(person, PROFESSIONAL, DEFAULT_RULES, D).interval_days == interval
+
+
+def test_a_rule_for_one_profession_does_not_cover_another_sharing_a_word():
+    rules = (PolicyRule(PROFESSIONAL, 28, profession="mental health nurse"), *DEFAULT_RULES)
+    assert requirement(Supervisee(1, profession="Mental Health Nurse (RMN)", team="T"), PROFESSIONAL, rules,
+                       D).interval_days == 28
+    assert requirement(Supervisee(2, profession="Adult Nurse", team="T"), PROFESSIONAL, rules, D).interval_days == 42
+    assert requirement(Supervisee(3, profession="Social Work Assistant", team="T"), PROFESSIONAL,
+                       (PolicyRule(PROFESSIONAL, 28, profession="assistant psychologist"),), D).interval_days == 91
 
 
 def test_the_most_specific_rule_wins_and_an_organisation_outranks_a_profession_on_a_tie():
@@ -295,6 +316,19 @@ def test_not_in_place_means_a_needed_type_without_an_arrangement_and_says_since_
     statuses = assess([nurse, support, outside], [arrangement(1, 1), ended], [], DEFAULT_RULES, D)
     missing = [(s.supervisee_id, s.supervision_type, s.since) for s in statuses if s.status == Status.NOT_IN_PLACE]
     assert missing == [(1, PROFESSIONAL, date(2026, 9, 1)), (2, MANAGERIAL, date(2024, 3, 4))]
+
+
+@pytest.mark.parametrize(("profession", "needs_professional"), [
+    ("Senior Social Worker", True), ("Mental Health Nurse (RMN)", True), ("Clinical Psychologist", True),
+    ("Consultant Psychiatrist", True), ("Social Work Assistant", False), ("Student Nurse", False),
+    ("Trainee Clinical Psychologist", False), ("Administrator (OT)", False), ("support worker", False),
+])
+def test_professional_supervision_is_needed_by_a_registered_profession_however_the_record_words_it(
+        profession, needs_professional):
+    person = Supervisee(1, profession=profession, team="T", start_date=date(2024, 3, 4))
+    statuses = assess([person], [arrangement(1, 1)], [], DEFAULT_RULES, D)
+    missing = [s.supervision_type for s in statuses if s.status == Status.NOT_IN_PLACE]
+    assert missing == ([PROFESSIONAL] if needs_professional else [])
 
 
 # --- tallies and the trend ----------------------------------------------------------------------------------------

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 SOCIAL_WORKER = "social worker"
 HEALTH_PROFESSIONS = ("mental health nurse", "nurse", "learning disability nurse", "occupational therapist",
                       "psychologist", "psychiatrist", "doctor", "physiotherapist", "speech and language therapist",
                       "dietitian", "arts therapist", "pharmacist", "paramedic")
-# Professions whose members are registered even when no registration is recorded yet: the rules that they need a
-# professional line and professional supervision must not wait for the paperwork.
-REGISTERED_PROFESSIONS = frozenset({SOCIAL_WORKER, *HEALTH_PROFESSIONS})
+# Professions are registered even when no registration is recorded yet (the rules that they need a professional
+# line and professional supervision must not wait for the paperwork): any profession in a family below ("Senior
+# Social Worker", "Mental Health Nurse (RMN)", "Clinical Psychologist"), unless one of these words says the person
+# works beside the profession rather than in it ("Social Work Assistant", "Student Nurse", "Trainee Clinical
+# Psychologist", "Administrator (OT)").
+_NOT_REGISTERED_WORDS = frozenset({"assistant", "support", "student", "trainee", "apprentice", "helper", "technician",
+                                   "administrator", "admin", "administrative", "secretary", "clerk", "receptionist"})
 
 # The families a professional line and professional supervision stay within: nurses to a nurse lead, whatever
 # field each is recorded in ("nurse", "mental health nurse"); doctors to a doctor ("psychiatrist", "consultant").
@@ -44,14 +49,28 @@ def profession_key(profession: str) -> str:
     return " ".join(profession.split()).casefold()
 
 
+@lru_cache(maxsize=1024)  # a few distinct professions, asked about for everyone on every date of a trend
+def _words(profession: str) -> str:
+    """The profession's words, space-delimited at both ends for whole-word search: ' mental health nurse rmn '."""
+    return f" {' '.join(re.findall(r'[a-z]+', profession_key(profession).replace('&', ' and ')))} "
+
+
 def is_registered_profession(profession: str) -> bool:
-    return profession_key(profession) in REGISTERED_PROFESSIONS
+    return _family(profession) is not None and not _NOT_REGISTERED_WORDS & set(_words(profession).split())
 
 
 def _family(profession: str) -> str | None:
     """The member word naming the family the profession is in ('nurse' for 'Mental Health Nurse (RMN)'), if any."""
-    words = f" {' '.join(re.findall(r'[a-z]+', profession_key(profession).replace('&', ' and ')))} "
+    words = _words(profession)
     return next((member for member, names in _FAMILIES if any(f" {name} " in words for name in names)), None)
+
+
+@lru_cache(maxsize=1024)
+def is_within(named: str, profession: str) -> bool:
+    """Whether a rule naming the profession `named` ('social worker', 'nurse') covers `profession` as recorded: its
+    words are among the profession's ('Senior Social Worker', 'Mental Health Nurse (RMN)'), or it names the
+    profession's family ('nurse' for 'Community Psychiatric Nurse', 'doctor' for 'Consultant Psychiatrist')."""
+    return _words(named) in _words(profession) or profession_key(named) == _family(profession)
 
 
 def same_profession(a: str, b: str) -> bool:

@@ -39,7 +39,7 @@ from enum import StrEnum
 from functools import cached_property, lru_cache
 from typing import Protocol, TypeVar
 
-from jointlead.domain.professions import HEALTH_PROFESSIONS, SOCIAL_WORKER, is_registered_profession
+from jointlead.domain.professions import HEALTH_PROFESSIONS, SOCIAL_WORKER, is_registered_profession, is_within
 
 ONE_DAY = timedelta(days=1)
 DUE_SOON_DAYS = 14
@@ -101,7 +101,8 @@ class HasStatus(Protocol):
 
 @dataclass(frozen=True)
 class PolicyRule:
-    """A required interval; None in organisation, profession or career stage matches anyone."""
+    """A required interval; None in organisation, profession or career stage matches anyone. A profession covers
+    the professions within it, as recorded words vary ("social worker" covers "Senior Social Worker")."""
 
     supervision_type: str
     interval_days: int
@@ -113,7 +114,7 @@ class PolicyRule:
     def matches(self, supervisee: Supervisee, supervision_type: str) -> bool:
         return (_same(self.supervision_type, supervision_type)
                 and (self.organisation is None or _same(self.organisation, supervisee.organisation))
-                and (self.profession is None or _same(self.profession, supervisee.profession))
+                and (self.profession is None or is_within(self.profession, supervisee.profession))
                 and (self.career_stage is None or _same(self.career_stage, supervisee.career_stage)))
 
     @property

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 import stored
 from jointlead.domain.calendar import FinancialYear, format_day
-from jointlead.services.budget_month import close_period, unlock_period
+from jointlead.services.budget_month import assign_ledger_rows, close_period, unlock_period
 from jointlead.services.budget_report import budget_checklist, unmapped_words
 from jointlead.services.budget_setup import (
     AgreementTerms,
@@ -171,3 +171,35 @@ def test_the_unmapped_rows_counted_are_those_of_the_months_reported(empty_db, po
 ])
 def test_the_unmapped_rows_wording_agrees_with_its_numbers(rows, closed, as_at, wording):
     assert unmapped_words(rows, 100, closed, as_at) == wording
+
+
+def test_rows_of_a_closed_month_whose_codes_were_given_a_line_since_say_so(empty_db, pool, tmp_path):
+    """An unmapped row of a closed month stays off every line when a later month's row with its codes is assigned
+    and remembered: the checklist says its codes now lead to that line, not only that it matches none."""
+    imported(empty_db, extract(tmp_path, "WHT M1.xlsx", [("CH100", 1, "H1", 100_000), ("XX1", 1, "H2", 1_000),
+                                                         ("XX9", 1, "H3", 500)]), "WHT")
+    imported(empty_db, extract(tmp_path, "WCC M1.xlsx", [("SC200", 1, "C1", 90_000)]), "WCC")
+    close_period(empty_db, pool, YEAR, 1, today=date(2026, 5, 7))
+    imported(empty_db, extract(tmp_path, "WHT M2.xlsx", [("CH100", 2, "H4", 100_000), ("XX1", 2, "H5", 2_000)]),
+             "WHT")
+    imported(empty_db, extract(tmp_path, "WCC M2.xlsx", [("SC200", 2, "C2", 90_000)]), "WCC")
+    line_id = stored.scalar(empty_db, "SELECT id FROM budget_line WHERE code = 'L1'")
+    assign_ledger_rows(empty_db, [stored.scalar(empty_db, "SELECT id FROM ledger_transaction WHERE period = 2 AND "
+                                                          "cost_centre = 'XX1'")], line_id, remember=True)
+    close_period(empty_db, pool, YEAR, 2, today=date(2026, 6, 7))
+    assert wordings(empty_db, pool, 2)[
+        "2 ledger rows of M1 to M2 (£1,500.00 net) match no budget line and count towards nothing; all are in closed "
+        "months, which must be unlocked to assign them. The ledger codes of 1 of them have since been given a line: "
+        "L1."] is False
+
+
+@pytest.mark.parametrize(("rows", "lines", "wording"), [
+    (1, ["MH10"], "1 ledger row of M1 to M8 (£1.00 net) matches no budget line and counts towards nothing; it is in a "
+                  "closed month, which must be unlocked to assign it. Its ledger codes have since been given a line: "
+                  "MH10."),
+    (3, ["MH10", "MH15"], "3 ledger rows of M1 to M8 (£1.00 net) match no budget line and count towards nothing; all "
+                         "are in closed months, which must be unlocked to assign them. Their ledger codes have since "
+                         "been given a line: MH10 and MH15."),
+])
+def test_the_wording_of_rows_given_a_line_since_agrees_with_its_numbers(rows, lines, wording):
+    assert unmapped_words(rows, 100, rows, 8, rows, lines) == wording

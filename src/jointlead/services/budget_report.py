@@ -14,7 +14,7 @@ from jointlead.domain import budget as budget_rules
 from jointlead.domain.budget import MONTHS, virement_needs_board_approval
 from jointlead.domain.calendar import FinancialYear, format_day
 from jointlead.domain.errors import ValidationError
-from jointlead.domain.ledger import LedgerCodeMapping, likely_mapping
+from jointlead.domain.ledger import LedgerCodeMapping, likely_mapping, match_budget_line
 from jointlead.domain.money import format_money
 from jointlead.domain.risk_share import UnderspendRule
 from jointlead.domain.words import listed
@@ -402,7 +402,9 @@ def budget_checklist(database: Database, agreement_id: int, year: FinancialYear 
                    func.count().filter(LedgerTransaction.period.in_(sorted(closed))))
             .where(IN_FORCE, LedgerTransaction.agreement_id == agreement_id, LedgerTransaction.year == start_year,
                    LedgerTransaction.budget_line_id.is_(None), LedgerTransaction.period <= (as_at or MONTHS))).one()
-        items.append(ChecklistItem(not count, unmapped_words(count, net, locked, as_at), UNMAPPED))
+        given = (_given_a_line_since(session, agreement_id, start_year, [n for n in closed if n <= (as_at or MONTHS)])
+                 if locked else (0, []))
+        items.append(ChecklistItem(not count, unmapped_words(count, net, locked, as_at, *given), UNMAPPED))
         if closing and as_at == MONTHS:
             items.extend(_carried_underspend_reworked(session, agreement_id, FinancialYear(start_year)))
     return tuple(items)
@@ -432,10 +434,44 @@ def _carried_underspend_reworked(session: Session, agreement_id: int, year: Fina
                  f"contribution received on {format_day(following.first_day)}.")]
 
 
-def unmapped_words(rows: int, net_pence: int, in_closed_months: int, as_at: int = 0) -> str:
+def _given_a_line_since(session: Session, agreement_id: int, start_year: int,
+                        periods: Collection[int]) -> tuple[int, list[str]]:
+    """Of the unmapped rows of the closed `periods`: how many have ledger codes that feed a line now (given one
+    after they were imported: "Remember" when assigning a later month's row, or the line's ledger codes edited),
+    and those lines' codes. Closed, their rows stay as they were until the month is unlocked."""
+    codes = session.execute(
+        select(LedgerTransaction.organisation_id, LedgerTransaction.cost_centre, LedgerTransaction.subjective,
+               func.count())
+        .where(IN_FORCE, LedgerTransaction.agreement_id == agreement_id, LedgerTransaction.year == start_year,
+               LedgerTransaction.budget_line_id.is_(None), LedgerTransaction.period.in_(sorted(periods)))
+        .group_by(LedgerTransaction.organisation_id, LedgerTransaction.cost_centre, LedgerTransaction.subjective)
+    ).all()
+    if not codes:
+        return 0, []
+    mappings: dict[int, list[LedgerCodeMapping]] = {}
+    line_codes: dict[int, str] = {}
+    for organisation_id, line_id, centre, pattern, line_code in session.execute(
+            select(LedgerMapping.organisation_id, LedgerMapping.budget_line_id, LedgerMapping.cost_centre,
+                   LedgerMapping.subjective_pattern, BudgetLine.code)
+            .join(BudgetLine, BudgetLine.id == LedgerMapping.budget_line_id)
+            .where(BudgetLine.agreement_id == agreement_id)):
+        mappings.setdefault(organisation_id, []).append(LedgerCodeMapping(line_id, centre, pattern))
+        line_codes[line_id] = line_code
+    rows, lines = 0, set()
+    for organisation_id, centre, subjective, count in codes:
+        line_id = match_budget_line(centre, subjective, mappings.get(organisation_id, ()))
+        if line_id is not None:
+            rows += count
+            lines.add(line_codes[line_id])
+    return rows, sorted(lines)
+
+
+def unmapped_words(rows: int, net_pence: int, in_closed_months: int, as_at: int = 0, given_a_line: int = 0,
+                   lines: Sequence[str] = ()) -> str:
     """The ledger rows of M1 to `as_at` (0: of the whole year) that match no line, and how many of them wait on a
     month being unlocked (a closed month's rows cannot be assigned): without it, the manager looks for rows to assign
-    that the Budgets page will not let them."""
+    that the Budgets page will not let them. `given_a_line` of those have ledger codes that now feed `lines`: rows
+    imported before their codes were given a line, which say "match no line" only because their month is closed."""
     of = "" if not as_at else " of M1" if as_at == 1 else f" of M1 to M{as_at}"
     if not rows:
         return f"Every ledger row{of} matches a budget line."
@@ -451,7 +487,13 @@ def unmapped_words(rows: int, net_pence: int, in_closed_months: int, as_at: int 
         which = f"{in_closed_months:,} {'is' if in_one else 'are'}"
     where = ("a closed month, which must be unlocked to assign it" if in_one else
              "closed months, which must be unlocked to assign them")
-    return f"{words}; {which} in {where}."
+    if not given_a_line:
+        return f"{words}; {which} in {where}."
+    if given_a_line == in_closed_months:
+        whose = "Its ledger codes have" if in_one else "Their ledger codes have"
+    else:
+        whose = f"The ledger codes of {given_a_line:,} of them have"
+    return f"{words}; {which} in {where}. {whose} since been given a line: {listed(lines)}."
 
 
 @dataclass(frozen=True)

@@ -790,3 +790,19 @@ def test_browse_starts_in_downloads_when_nothing_was_chosen_before(window, empty
     window.set_database(empty_db)
     qtbot.mouseClick(open_wizard(window, qtbot).choose_page.browse, Qt.MouseButton.LeftButton)
     assert asked == [QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DownloadLocation)]
+
+
+@pytest.mark.parametrize(("file_name", "chosen"), [
+    ("NFT ledger M08 2026-27.xlsx", "NFT"),  # the partner NCC is listed first
+    ("ncc_ledger_extract_P08.xlsx", "NCC"),
+    ("Ledger extract M08.xlsx", "NCC"),  # no partner named: the first, as before
+    ("NFT and NCC recharges.xlsx", "NCC"),  # two named: left as it was
+])
+def test_a_file_chosen_whose_name_names_one_partner_chooses_that_partner(window, demo_db, qtbot, monkeypatch,
+                                                                          tmp_path, file_name, chosen):
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *_args: (str(tmp_path / file_name), ""))
+    window.set_database(demo_db)
+    page = open_wizard(window, qtbot).choose_page
+    assert page.organisation_code == "NCC"
+    qtbot.mouseClick(page.browse, Qt.MouseButton.LeftButton)
+    assert page.organisation_code == chosen

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
+
+from jointlead.domain.words import spaced_words
 
 SOCIAL_WORKER = "social worker"
 HEALTH_PROFESSIONS = ("mental health nurse", "nurse", "learning disability nurse", "occupational therapist",
@@ -52,7 +53,7 @@ def profession_key(profession: str) -> str:
 @lru_cache(maxsize=1024)  # a few distinct professions, asked about for everyone on every date of a trend
 def _words(profession: str) -> str:
     """The profession's words, space-delimited at both ends for whole-word search: ' mental health nurse rmn '."""
-    return f" {' '.join(re.findall(r'[a-z]+', profession_key(profession).replace('&', ' and ')))} "
+    return spaced_words(profession.replace("&", " and "))
 
 
 def is_registered_profession(profession: str) -> bool:

@@ -1,7 +1,8 @@
-"""Things listed in a sentence the way the app says them everywhere: 'A', 'A and B', 'A, B and C'."""
+"""Words as the app says and compares them: things listed in a sentence ('A, B and C'), and phrases found whole."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 
@@ -10,3 +11,9 @@ def listed(items: Sequence[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
     return f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def spaced_words(text: str) -> str:
+    """Text's words (letters and digits) in lower case, one space apart and one at each end, so that one phrase can
+    be looked for whole in another: ' mental health nurse rmn ', ' nft ledger m08 2026 27 '."""
+    return f" {' '.join(re.findall(r'[a-z0-9]+', text.casefold()))} "

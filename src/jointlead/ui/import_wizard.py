@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from jointlead.domain.calendar import FinancialYear
 from jointlead.domain.errors import JointleadError
 from jointlead.domain.money import format_money
+from jointlead.domain.words import spaced_words
 from jointlead.exchange.problems import column_letters
 from jointlead.services import exports, imports, overview, people
 from jointlead.services.files import Database
@@ -211,8 +212,9 @@ class ChooseFilePage(QWizardPage):
 
         self.organisation = QComboBox(self.inputs)
         self.organisation.setAccessibleName("Whose is it")
-        for row in overview.organisations(wizard.database, wizard.today):
-            self.organisation.addItem(f"{row.name} ({row.code})", row.code)
+        self._partners = [(row.code, row.name) for row in overview.organisations(wizard.database, wizard.today)]
+        for code, name in self._partners:
+            self.organisation.addItem(f"{name} ({code})", code)
         self.organisation.currentIndexChanged.connect(self._update)
         self.organisation.setEnabled(self.organisation.count() > 0)
         self._anyone = people.anyone_recorded(wizard.database)
@@ -341,6 +343,16 @@ class ChooseFilePage(QWizardPage):
         if name:
             folder.remember(Path(name))
             self.path.setText(name)
+            self._choose_partner_named_in(Path(name).stem)
+
+    def _choose_partner_named_in(self, file_name: str) -> None:
+        """Choose the partner a file's name names ("NFT ledger M08"), when it names one alone: each partner's
+        extract is usually named for it, and the first partner in the list was otherwise chosen for every file."""
+        words = spaced_words(file_name)
+        named = [code for code, name in self._partners
+                 if spaced_words(code) in words or spaced_words(name) in words]
+        if len(named) == 1:
+            self.organisation.setCurrentIndex(self.organisation.findData(named[0]))
 
     def _update(self, *_args: object) -> None:
         text = self.path.text().strip()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import openpyxl
 
 from PySide6.QtCore import Qt
@@ -9,7 +11,7 @@ from PySide6.QtCore import Qt
 import stored
 from conftest import DEMO_TODAY
 from jointlead.services.picture import as_at_picture
-from jointlead.ui.export_dialog import EXPORTS, ExportDialog
+from jointlead.ui.export_dialog import EXPORTS, ExportDialog, documents_folder
 
 BUDGET = [kind.label for kind in EXPORTS].index("Budget monitoring workbook")
 
@@ -222,3 +224,25 @@ def test_once_the_pool_has_moved_on_the_year_end_pack_is_offered_first_and_the_n
     fields = {row[0].value: row[1].value for row in openpyxl.load_workbook(out)["Cover"].iter_rows(max_col=2)}
     assert fields["As at"].startswith("M12 2026-27 (Mar-27)")
     assert messages == []
+
+
+def test_the_next_pack_is_suggested_for_the_other_partner_in_the_folder_the_last_went_to(window, demo_db, qtbot,
+                                                                                        tmp_path, messages):
+    """A month's packs go to each partner in turn, often to one folder: each export had started on the first
+    partner, in Documents, so the second pack needed both chosen again."""
+    window.set_database(demo_db)
+    folder = tmp_path / "Packs M7"
+    folder.mkdir()
+    sent = []
+    for month in (7, 7, 8):
+        window.pack_action.trigger()
+        dialog = window.findChild(ExportDialog)
+        sent.append((dialog.organisation_code, Path(dialog.path.text()).parent))
+        dialog.path.setText(str(folder / f"{dialog.organisation_code} pack M{month}.xlsx"))
+        dialog.export()
+        qtbot.waitUntil(lambda: window.findChild(ExportDialog) is None)
+    assert sent == [("NCC", documents_folder()), ("NFT", folder), ("NCC", folder)] and messages == []
+    window.show_page("People & lines")
+    window.export_action.trigger()  # another kind keeps to its own: people and lines were never exported
+    dialog = window.findChild(ExportDialog)
+    assert (dialog.what.currentText(), dialog.organisation_code) == ("People and lines", "NCC")

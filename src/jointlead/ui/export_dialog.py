@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from html import escape
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QStandardPaths, Qt, Signal
+from PySide6.QtCore import QSettings, QStandardPaths, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -105,15 +105,40 @@ def default_name(kind: ExportKind, organisation_code: str, on: date, period: Per
     return f"{organisation_code} {what} {when}.xlsx"
 
 
+class ExportMemory:
+    """Where the last workbook was saved, and for whom, kept in the window's settings: the next export is suggested
+    in that folder, and for the partner after (a month's packs go to each partner in turn, often to one folder)."""
+
+    FOLDER = "export/folder"
+
+    def __init__(self, settings: QSettings) -> None:
+        self.settings = settings
+
+    def folder(self) -> Path:
+        kept = str(self.settings.value(self.FOLDER, "") or "")
+        return Path(kept) if kept and Path(kept).is_dir() else documents_folder()
+
+    def organisation_after(self, kind: ExportKind, codes: Sequence[str]) -> str | None:
+        """The organisation after the one this kind was last exported for (the first again after the last)."""
+        last = str(self.settings.value(f"export/last/{kind.label}", "") or "")
+        return codes[(codes.index(last) + 1) % len(codes)] if last in codes else None
+
+    def remember(self, kind: ExportKind, organisation_code: str, path: Path) -> None:
+        self.settings.setValue(self.FOLDER, str(path.parent))
+        self.settings.setValue(f"export/last/{kind.label}", organisation_code)
+
+
 class ExportDialog(QDialog):
     """Emits `exported` with the result once the workbook is written, then closes."""
 
     exported = Signal(object)  # ExportResult
 
-    def __init__(self, database: Database, parent: QWidget, today: date, kind: str | None = None) -> None:
+    def __init__(self, database: Database, parent: QWidget, today: date, memory: ExportMemory,
+                 kind: str | None = None) -> None:
         super().__init__(parent)
         self.database = database
         self.today = today
+        self.memory = memory
         self._task: Task | None = None
         self._suggested = ""  # the name last filled in for the user; replaced while they have not typed their own
         self.setWindowTitle("Export")
@@ -139,6 +164,10 @@ class ExportDialog(QDialog):
             self.organisation.addItem(f"{row.name} ({row.code})", row.code)
         if not self.organisation.count():  # only then: with a placeholder, Qt leaves the first choice unchosen
             self.organisation.setPlaceholderText("None recorded yet")
+        after = memory.organisation_after(self.kind, [self.organisation.itemData(i)
+                                                      for i in range(self.organisation.count())])
+        if after is not None:
+            self.organisation.setCurrentIndex(self.organisation.findData(after))
         # Budget monitoring is as at a period: the last closed by default. The months offered are the Budgets
         # page's: up to the later of the last closed and the last with actuals (a later one's figures are then
         # provisional, and the workbook's checklist says the period is not closed). Past those no month has an
@@ -325,7 +354,7 @@ class ExportDialog(QDialog):
             self._suggested = ""
             self.path.setText("")
             return
-        folder = Path(self._suggested).parent if self._suggested else documents_folder()
+        folder = Path(self._suggested).parent if self._suggested else self.memory.folder()
         number = self.as_at_period
         period = self.periods.year.period(number) if number and self.periods is not None else None
         self._suggested = str(folder / default_name(self.kind, self.organisation_code, self.today, period))
@@ -399,6 +428,7 @@ class ExportDialog(QDialog):
 
     def _on_finished(self, result: ExportResult) -> None:
         self._settle()
+        self.memory.remember(self.kind, self.organisation_code, result.path)
         self.exported.emit(result)
         self.accept()
 

@@ -462,9 +462,10 @@ class MainWindow(QMainWindow):
         e.g. "Monthly pack")."""
         if self.database is None:
             return
-        from jointlead.ui.export_dialog import ExportDialog
+        from jointlead.ui.export_dialog import ExportDialog, ExportMemory
 
-        dialog = ExportDialog(self.database, self, self._today(), kind or self.current_page().export_kind or None)
+        dialog = ExportDialog(self.database, self, self._today(), ExportMemory(self.settings),
+                              kind or self.current_page().export_kind or None)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.exported.connect(
             lambda result: self.statusBar().showMessage(f"Wrote {result.rows:,} rows to {result.path}", 15000))

@@ -11,6 +11,7 @@ from driving import only, save
 
 from PySide6.QtCore import QItemSelectionModel, QPoint, Qt
 from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtWidgets import QApplication
 
 from jointlead.domain.calendar import FinancialYear
 from jointlead.domain.money import format_money, format_pounds
@@ -883,3 +884,24 @@ def test_at_1280_by_800_the_unmapped_rows_show_every_column_and_each_description
     assert view.horizontalScrollBar().maximum() == 0  # every column in sight
     assert [text for text in cut_short(view) if text in descriptions] == []  # each whole
     assert view.model().index(1, len(UNMAPPED_COLUMNS) - 1).data().startswith("row 71 of NFT ledger M08")
+
+
+def test_at_1280_by_800_each_views_buttons_are_in_sight_and_its_letter_takes_the_keyboard_to_its_rows(window,
+                                                                                                      demo_db, qtbot):
+    """Assign to a line… is the Unmapped rows tab's one gesture: under the table it was below the window's edge
+    until the page was scrolled; and Alt+W from the page list left the keyboard there, a dozen Tabs from the rows."""
+    window.resize(1280, 800)
+    window.show()
+    window.set_database(demo_db)
+    window.show_page("Budgets")
+    page = window.current_page()
+    window.navigation.setFocus()
+    qtbot.keyClick(window, Qt.Key.Key_W, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: page.tabs.currentWidget() is page.unmapped_tab)
+    assert QApplication.focusWidget() is page.unmapped.view
+    for tab in (page.lines_tab, page.unmapped_tab, page.contributions_tab, page.virements_tab):
+        page.tabs.setCurrentWidget(tab)
+        qtbot.wait(50)
+        for button in tab.buttons:
+            bottom_right = button.mapTo(window, QPoint(button.width(), button.height()))
+            assert button.isVisible() and bottom_right.y() < window.statusBar().y(), button.text()

@@ -31,7 +31,7 @@ from jointlead.ui.forms import chosen_person, typable_person
 from jointlead.ui.messages import show_problem
 from jointlead.ui.page import Page, day_text
 from jointlead.ui.table_model import CENTRE, RIGHT, Column
-from jointlead.ui.widgets import DataTable, FlowLayout, button_row, divider, filter_combo
+from jointlead.ui.widgets import DataTable, FlowLayout, button_row, divider, filter_combo, into_the_table_when_chosen
 
 RAG_ORDER = {Rag.RED: 0, Rag.AMBER: 1, Rag.GREEN: 2, Rag.BLUE: 3, Rag.GREY: 4}
 PRIORITY_ORDER = {"high": 0, "medium": 1, "low": 2}
@@ -138,6 +138,7 @@ class ActionsPage(Page):
         self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName("Action views")
         self.tabs.tabBar().setAccessibleName("Choose an action view")
+        into_the_table_when_chosen(self.tabs)
         # Alt+letter reaches each tab and button (the menus have F, E, V and H; each tab's buttons are seen apart).
         self.tabs.addTab(self._build_log(), "Action &log")
         self.meetings_tab = self._build_meetings()

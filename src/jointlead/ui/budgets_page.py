@@ -59,7 +59,7 @@ from jointlead.ui.messages import show_problem
 from jointlead.ui.money_editing import MoneyDelegate, pence_from_text, plain_pounds
 from jointlead.ui.page import Page, day_text
 from jointlead.ui.table_model import RIGHT, Column
-from jointlead.ui.widgets import DataTable, FlowLayout, Tile, section_title
+from jointlead.ui.widgets import DataTable, FlowLayout, Tile, into_the_table_when_chosen, section_title
 
 
 def _ytd_tone(line: LinePosition) -> str | None:
@@ -313,6 +313,7 @@ class BudgetsPage(Page):
         self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName("Budget views")
         self.tabs.tabBar().setAccessibleName("Choose a budget view")
+        into_the_table_when_chosen(self.tabs)
         self._build_tabs()
         area.addWidget(self.tabs, 1)
         self.body.addWidget(self.pool_area, 1)
@@ -372,16 +373,18 @@ class BudgetsPage(Page):
         tab = QWidget(self)
         layout = QVBoxLayout(tab)
         layout.setContentsMargins(4, 10, 4, 8)  # narrow at the sides: the tables' columns need the room
-        for widget in widgets:
-            # A table that scrolls itself takes the tab's height; everything else keeps its own.
-            grows = isinstance(widget, DataTable | BudgetCharts) and not getattr(widget, "_fit_rows", False)
-            layout.addWidget(widget, 1 if grows else 0)
         tab.buttons = []  # in the order shown, for the page to relabel (the year's "Start 2027-28…")
         if buttons:
+            # Above what they act on, as on the Supervision page: below a table they were out of sight at
+            # 1280 x 800 until the page was scrolled, and Assign to a line… is the Unmapped rows tab's one gesture.
             row = FlowLayout()  # wraps in a narrow window rather than widen the page past it
             for text, slot in buttons:
                 tab.buttons.append(self._button(text, slot, row))
             layout.addLayout(row)
+        for widget in widgets:
+            # A table that scrolls itself takes the tab's height; everything else keeps its own.
+            grows = isinstance(widget, DataTable | BudgetCharts) and not getattr(widget, "_fit_rows", False)
+            layout.addWidget(widget, 1 if grows else 0)
         layout.addStretch(0 if any(layout.stretch(i) for i in range(layout.count())) else 1)
         self.tabs.addTab(tab, name)
         self.views[_plain(name)] = tab

@@ -151,7 +151,7 @@ class MainWindow(QMainWindow):
         self.path_label = QLabel("No database open", self)
         self.path_label.setAccessibleName("Database file")
         self.as_at_label = QLabel("", self)
-        self.as_at_label.setAccessibleName("Reporting period")
+        self.as_at_label.setAccessibleName("The last month closed")
         self.statusBar().addWidget(self.path_label, 1)
         self.statusBar().addPermanentWidget(self.as_at_label)
 
@@ -607,7 +607,7 @@ class MainWindow(QMainWindow):
             return
         pool = overview.first_pool_year(self.database, self._today())
         year, as_at = pool if pool else (None, None)
-        self.as_at_label.setText(f"As at {as_at.label} {as_at.year.label}" if as_at else
+        self.as_at_label.setText(f"Last closed: {as_at.label} {as_at.year.label}" if as_at else
                                  f"{year.label}: no month closed yet" if year else "No pooled budget yet")
         self._stale = set(range(len(self.titles)))
         self._show_if_stale(self.navigation.currentRow())

@@ -21,7 +21,16 @@ from jointlead.ui import supervision_dialogs
 from jointlead.ui.page import Page, day_text
 from jointlead.ui.table_model import RIGHT, Column
 from jointlead.ui.theme import NHS_BLUE, NHS_RED
-from jointlead.ui.widgets import DataTable, FlowLayout, Tile, button_row, choose_data, filter_combo, section_title
+from jointlead.ui.widgets import (
+    DataTable,
+    FlowLayout,
+    Tile,
+    button_row,
+    choose_data,
+    filter_combo,
+    into_the_table_when_chosen,
+    section_title,
+)
 
 STATUS_TONES = {Status.IN_DATE: "good", Status.DUE_SOON: "warn", Status.OVERDUE: "bad", Status.NEVER_HELD: "bad",
                 Status.NOT_IN_PLACE: "bad", Status.PAUSED: "muted"}
@@ -207,6 +216,7 @@ class SupervisionPage(Page):
         self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName("Supervision views")
         self.tabs.tabBar().setAccessibleName("Choose a supervision view")
+        into_the_table_when_chosen(self.tabs)
         # Its rows are arrangements, as Everyone's are, and one person can be on two: its count is of arrangements.
         self.needing = DataTable("arrangements needing action", ROW_COLUMNS, ALL_IN_DATE, self,
                                  stretch_column=len(ROW_COLUMNS) - 1, stretch_floor=TEAM_FLOOR)

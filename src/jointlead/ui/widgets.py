@@ -13,6 +13,7 @@ from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSettings, QSignalBlo
 from PySide6.QtGui import QFocusEvent, QFont, QFontMetrics, QKeyEvent, QPainter, QPaintEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
     QStyleOptionComboBox,
     QStylePainter,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -719,3 +721,19 @@ def checklist_html(items: tuple[tuple[str, bool], ...]) -> str:
         f"<tr><td style='color:{good if ok else bad}; font-weight:600; padding-right:8px'>{'✔' if ok else '✘'}"
         f"</td><td>{escape(wording)}</td></tr>" for wording, ok in items)
     return f"<table cellspacing='3'>{rows}</table>"
+
+
+def into_the_table_when_chosen(tabs: QTabWidget) -> None:
+    """A view chosen from outside its tabs (its Alt+letter pressed from the page list, a dashboard tile) takes the
+    keyboard into its table, as a person choosing a view means to work in it: it had stayed in the page list, a
+    dozen Tab presses from the rows. Choosing with the arrows on the tab bar, or from inside the tabs, leaves it be."""
+
+    def chosen(_index: int) -> None:
+        focused = QApplication.focusWidget()
+        if focused is not None and (focused is tabs or tabs.isAncestorOf(focused)):
+            return
+        table = tabs.currentWidget().findChild(DataTable) if tabs.currentWidget() is not None else None
+        if table is not None and table.view.isVisibleTo(tabs):
+            table.view.setFocus(Qt.FocusReason.TabFocusReason)
+
+    tabs.currentChanged.connect(chosen)

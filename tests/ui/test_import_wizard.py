@@ -178,6 +178,11 @@ def test_the_wizard_imports_a_messy_ledger_end_to_end(window, demo_db, qtbot, tm
         "counted as unmapped on the dashboard until a line's codes cover it.")
     assert [preview.added.model.index(r, 2).data() for r in range(valid_rows)].count(
         "new, matches no budget line") == 1
+    # Shown alone on request: it is somewhere among the new rows.
+    assert preview.show_unmapped.text() == "Show the &unmapped row"
+    qtbot.mouseClick(preview.show_unmapped, Qt.MouseButton.LeftButton)
+    assert preview.added.model.rowCount() == 1 and preview.added.count.text().startswith("1 ")
+    assert preview.added.model.index(0, 2).data() == "new, matches no budget line"
     assert preview.rejected.model.row_at(0).reference == "Detail!10:10"
     # The row as the file holds it, to find it in the ledger by its journal and amount.
     in_the_file = preview.rejected.model.index(0, 2)

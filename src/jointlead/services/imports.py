@@ -107,6 +107,8 @@ class DatesDisagree(FileRefused):
 
 Progress = Callable[[int, int], None]  # (done, total); total is 0 while the total is not known yet
 PROGRESS_EVERY = 1000
+# How a preview's new ledger row says it will land on no line: the import wizard finds those rows by it.
+MATCHES_NO_LINE = "matches no budget line"
 
 
 @dataclass(frozen=True)
@@ -647,7 +649,7 @@ def _preview_ledger(source: SourceFile, database: Database, path: Path, partner:
     def new_row(index: int) -> Change:
         row = extract.row(index)
         return Change(cell_reference(row.sheet, row.row), _ledger_subject(row),
-                      "new" if line_of(index) else "new, matches no budget line")
+                      "new" if line_of(index) else f"new, {MATCHES_NO_LINE}")
 
     def changed_row(item: tuple[int, Any]) -> Change:
         index, old = item

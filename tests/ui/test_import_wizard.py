@@ -811,3 +811,20 @@ def test_a_file_chosen_whose_name_names_one_partner_chooses_that_partner(window,
     assert page.organisation_code == "NCC"
     qtbot.mouseClick(page.browse, Qt.MouseButton.LeftButton)
     assert page.organisation_code == chosen
+
+
+def test_the_sample_shows_no_column_for_a_field_the_file_does_not_hold(window, demo_db, qtbot, tmp_path):
+    """The trust's extract has no period, debit or credit: their empty columns had taken the room the description
+    and the transaction id needed, pushed off to the right (fitting the sample as it first showed put them back)."""
+    trust, _council = write_next_month_extracts(tmp_path / "extracts")
+    window.set_database(demo_db)
+    wizard = open_wizard(window, qtbot)
+    choose_file(wizard, qtbot, trust, organisation="NFT")
+    qtbot.waitUntil(lambda: wizard.currentPage() is wizard.mapping_page and not wizard.busy)
+    sample = wizard.mapping_page.sample
+    qtbot.waitUntil(sample.view.isVisible)
+    model = sample.model
+    hidden = {model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())
+              if sample.view.isColumnHidden(c)}
+    assert hidden == {"Period", "Debit", "Credit"}
+    assert "Period" not in [action.text() for action in sample.column_menu().actions()]

@@ -579,8 +579,11 @@ class MappingPage(QWizardPage):
         self.header_row.setText(f"Headers found on {description.header_where}")
         self._build_fields(description.fields, description.headers)
         self.sample.set_rows([SampleRow(number, cells) for number, cells in description.sample])
-        for column, choice in enumerate(description.fields, start=1):
-            self.sample.view.setColumnHidden(column, choice.header is None)
+        # The fields the file does not hold ("(not in this file)") have nothing to show: they took the room the
+        # description and the transaction id needed, pushed off to the right.
+        self.sample.set_absent({column.name for column, choice in zip(self.sample.model.columns[1:],
+                                                                       description.fields, strict=True)
+                                if choice.header is None})
         _show_text(self.problem, description.problem)
         _show_text(self.notices, "\n".join(description.notices))
         self._update()

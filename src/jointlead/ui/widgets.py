@@ -4,7 +4,7 @@ window, and a searchable table with an empty state."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from html import escape
 from typing import Any
@@ -291,6 +291,7 @@ class DataTable(QWidget):
         self._stretch_fitted = stretch_floor  # the stretch column's own width, which comes before theirs
         self._giving_slack = False  # the sections being resized are ours, not the user's
         self._hidden: set[str] = set()  # the names (Column.name) of the columns the user has hidden
+        self._absent: set[str] = set()  # the names of the columns with nothing to show here (`set_absent`)
         self._unfitted = False  # rows or columns set while the table was out of sight: fitted when it shows
         for chooser in (header, self.view):
             chooser.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -363,6 +364,8 @@ class DataTable(QWidget):
         menu.addSection("Show columns")
         shown = self.shown_columns()
         for column, spec in enumerate(self.model.columns):
+            if spec.name in self._absent:
+                continue
             choice = menu.addAction(spec.header.replace("\n", " "))
             choice.setCheckable(True)
             choice.setChecked(column in shown)
@@ -397,6 +400,12 @@ class DataTable(QWidget):
         self._hide_chosen()
         self.columns_chosen.emit()
 
+    def set_absent(self, names: Collection[str]) -> None:
+        """Hide the columns named (Column.name) as having nothing to show here, as a field the file being imported
+        does not hold: hidden whatever the user chooses, and not offered among the columns to show."""
+        self._absent = set(names)
+        self._hide_chosen()
+
     def remember_columns(self, settings: QSettings) -> None:
         """Hide the columns hidden when this table was last shown, and keep each choice made from now on."""
         key = f"columns/{self._name}/hidden"
@@ -412,7 +421,8 @@ class DataTable(QWidget):
             chosen = {spec.name for spec in self.model.columns} & self._hidden
             every = len(chosen) >= len(self.model.columns)  # (settings from another version): never an empty table
             for column, spec in enumerate(self.model.columns):
-                hidden = spec.name in chosen and column != self._stretch_column and not every
+                hidden = spec.name in self._absent or (spec.name in chosen and column != self._stretch_column
+                                                       and not every)
                 if hidden == header.isSectionHidden(column):
                     continue
                 header.setSectionHidden(column, hidden)

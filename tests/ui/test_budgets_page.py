@@ -905,3 +905,15 @@ def test_at_1280_by_800_each_views_buttons_are_in_sight_and_its_letter_takes_the
         for button in tab.buttons:
             bottom_right = button.mapTo(window, QPoint(button.width(), button.height()))
             assert button.isVisible() and bottom_right.y() < window.statusBar().y(), button.text()
+
+
+def test_a_page_opened_from_the_page_list_leaves_the_keyboard_there(window, demo_db, qtbot):
+    """Only choosing a view takes the keyboard to its rows: a page built as it first shows, or one filled out of
+    sight, had taken it from the page list, leaving it nowhere."""
+    window.show()
+    window.set_database(demo_db)
+    for title in ("Budgets", "Actions", "Supervision"):
+        window.navigation.setFocus()
+        window.show_page(title)
+        qtbot.wait(20)
+        assert QApplication.focusWidget() is window.navigation, title

@@ -363,15 +363,14 @@ class DataTable(QWidget):
         menu = QMenu(self)
         menu.addSection("Show columns")
         shown = self.shown_columns()
-        for column, spec in enumerate(self.model.columns):
-            if spec.name in self._absent:
-                continue
+        offered = [(column, spec) for column, spec in enumerate(self.model.columns) if spec.name not in self._absent]
+        for column, spec in offered:
             choice = menu.addAction(spec.header.replace("\n", " "))
             choice.setCheckable(True)
             choice.setChecked(column in shown)
             choice.setEnabled(column != self._stretch_column and shown != [column])
             choice.toggled.connect(lambda on, name=spec.name: self.show_column(name, on))
-        if len(shown) < len(self.model.columns):
+        if len(shown) < len(offered):
             menu.addSeparator()
             menu.addAction("Show every column", self.show_every_column)
         return menu
@@ -740,7 +739,9 @@ def into_the_table_when_chosen(tabs: QTabWidget) -> None:
 
     def chosen(_index: int) -> None:
         focused = QApplication.focusWidget()
-        if focused is not None and (focused is tabs or tabs.isAncestorOf(focused)):
+        # Not while the page is being built or filled out of sight (its first tab added, an import reloading
+        # Budgets behind another page): the keyboard stays where the person is.
+        if not tabs.isVisible() or (focused is not None and (focused is tabs or tabs.isAncestorOf(focused))):
             return
         table = tabs.currentWidget().findChild(DataTable) if tabs.currentWidget() is not None else None
         if table is not None and table.view.isVisibleTo(tabs):

@@ -77,7 +77,8 @@ def test_the_defaults_are_those_in_the_domain():
 
 
 @pytest.mark.parametrize(("profession", "interval"), [
-    ("Senior Social Worker", 31), ("Social Worker (AMHP)", 31), ("social  worker", 31), ("AMHP", 31),
+    ("Senior Social Worker", 31), ("Social Worker (AMHP)", 31), ("social  worker", 31),
+    ("Student Social Worker", 91), ("Nurse Assistant", 91),
     ("Mental Health Nurse (RMN)", 42), ("Community Psychiatric Nurse", 42), ("Clinical Psychologist", 42),
     ("Consultant Psychiatrist", 42), ("Specialty Doctor", 42), ("Senior Occupational Therapist", 42),
     ("Senior Support Worker", 91), ("Healthcare Assistant", 91),
@@ -94,6 +95,14 @@ def test_a_rule_for_one_profession_does_not_cover_another_sharing_a_word():
     assert requirement(Supervisee(2, profession="Adult Nurse", team="T"), PROFESSIONAL, rules, D).interval_days == 42
     assert requirement(Supervisee(3, profession="Social Work Assistant", team="T"), PROFESSIONAL,
                        (PolicyRule(PROFESSIONAL, 28, profession="assistant psychologist"),), D).interval_days == 91
+    # The rule naming the profession most closely wins, whichever was recorded first.
+    recorded = (PolicyRule(PROFESSIONAL, 28, profession="nurse"),
+                PolicyRule(PROFESSIONAL, 21, profession="mental health nurse"), *DEFAULT_RULES)
+    assert requirement(Supervisee(4, profession="mental health nurse", team="T"), PROFESSIONAL, recorded,
+                       D).interval_days == 21
+    assert requirement(Supervisee(5, profession="Mental Health Nurse (RMN)", team="T"), PROFESSIONAL, recorded,
+                       D).interval_days == 21
+    assert requirement(Supervisee(6, profession="Adult Nurse", team="T"), PROFESSIONAL, recorded, D).interval_days == 28
 
 
 def test_the_most_specific_rule_wins_and_an_organisation_outranks_a_profession_on_a_tie():
@@ -320,8 +329,10 @@ def test_not_in_place_means_a_needed_type_without_an_arrangement_and_says_since_
 
 @pytest.mark.parametrize(("profession", "needs_professional"), [
     ("Senior Social Worker", True), ("Mental Health Nurse (RMN)", True), ("Clinical Psychologist", True),
-    ("Consultant Psychiatrist", True), ("Social Work Assistant", False), ("Student Nurse", False),
-    ("Trainee Clinical Psychologist", False), ("Administrator (OT)", False), ("support worker", False),
+    ("Consultant Psychiatrist", True), ("Nurse - Crisis Support Team", True), ("Social Worker (Carers Support)", True),
+    ("Social Work Assistant", False), ("Student Nurse", False), ("Trainee Clinical Psychologist", False),
+    ("Administrator (OT)", False), ("support worker", False), ("Nursing Home Reviewing Officer", False),
+    ("Psychology Services Manager", False), ("Finance Consultant", False), ("Healthcare Assistant (Nursing)", False),
 ])
 def test_professional_supervision_is_needed_by_a_registered_profession_however_the_record_words_it(
         profession, needs_professional):

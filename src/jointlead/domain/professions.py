@@ -11,12 +11,18 @@ HEALTH_PROFESSIONS = ("mental health nurse", "nurse", "learning disability nurse
                       "psychologist", "psychiatrist", "doctor", "physiotherapist", "speech and language therapist",
                       "dietitian", "arts therapist", "pharmacist", "paramedic")
 # Professions are registered even when no registration is recorded yet (the rules that they need a professional
-# line and professional supervision must not wait for the paperwork): any profession in a family below ("Senior
-# Social Worker", "Mental Health Nurse (RMN)", "Clinical Psychologist"), unless one of these words says the person
-# works beside the profession rather than in it ("Social Work Assistant", "Student Nurse", "Trainee Clinical
-# Psychologist", "Administrator (OT)").
-_NOT_REGISTERED_WORDS = frozenset({"assistant", "support", "student", "trainee", "apprentice", "helper", "technician",
-                                   "administrator", "admin", "administrative", "secretary", "clerk", "receptionist"})
+# line and professional supervision must not wait for the paperwork): one whose words hold one of these names whole
+# ("Senior Social Worker", "Nurse - Crisis Support Team", "Consultant Psychiatrist"). Not a word of a service
+# ("Nursing Home Reviewing Officer", "Psychology Services Manager") nor a grade alone ("Finance Consultant").
+_REGISTERED_NAMES = ("social worker", "nurse", "midwife", "psychologist", "occupational therapist",
+                     "physiotherapist", "speech and language therapist", "dietitian", "dietician", "arts therapist",
+                     "art therapist", "music therapist", "drama therapist", "dramatherapist",
+                     "dance movement therapist", "pharmacist", "paramedic", "doctor", "psychiatrist", "physician",
+                     "general practitioner", "rmn", "rgn", "rnld", "cpn", "amhp",
+                     "approved mental health professional")
+# Words saying someone works beside a profession rather than in it: before its name ("Student Social Worker",
+# "Trainee Clinical Psychologist", "Assistant Psychologist") or just after it ("Nurse Assistant").
+_BESIDE = frozenset({"student", "trainee", "assistant", "apprentice"})
 
 # The families a professional line and professional supervision stay within: nurses to a nurse lead, whatever
 # field each is recorded in ("nurse", "mental health nurse"); doctors to a doctor ("psychiatrist", "consultant").
@@ -56,8 +62,20 @@ def _words(profession: str) -> str:
     return spaced_words(profession.replace("&", " and "))
 
 
+@lru_cache(maxsize=1024)
+def _named_within(name: str, profession: str) -> bool:
+    """Whether the profession's words hold `name`'s whole ('social worker' in 'Senior Social Worker (AMHP)'), and
+    not as someone working beside it ('Student Social Worker', 'Nurse Assistant')."""
+    words, named = _words(profession).split(), _words(name).split()
+    for start in range(len(words) - len(named) + 1):
+        end = start + len(named)
+        if named and words[start:end] == named and not _BESIDE & {*words[:start], *words[end:end + 1]}:
+            return True
+    return False
+
+
 def is_registered_profession(profession: str) -> bool:
-    return _family(profession) is not None and not _NOT_REGISTERED_WORDS & set(_words(profession).split())
+    return any(_named_within(name, profession) for name in _REGISTERED_NAMES)
 
 
 def _family(profession: str) -> str | None:
@@ -66,12 +84,11 @@ def _family(profession: str) -> str | None:
     return next((member for member, names in _FAMILIES if any(f" {name} " in words for name in names)), None)
 
 
-@lru_cache(maxsize=1024)
 def is_within(named: str, profession: str) -> bool:
-    """Whether a rule naming the profession `named` ('social worker', 'nurse') covers `profession` as recorded: its
-    words are among the profession's ('Senior Social Worker', 'Mental Health Nurse (RMN)'), or it names the
-    profession's family ('nurse' for 'Community Psychiatric Nurse', 'doctor' for 'Consultant Psychiatrist')."""
-    return _words(named) in _words(profession) or profession_key(named) == _family(profession)
+    """Whether a rule naming the profession `named` ('social worker', 'nurse') covers `profession` as recorded: the
+    same words, or its name whole among them ('Senior Social Worker', 'Mental Health Nurse (RMN)'), not as someone
+    working beside it ('Student Social Worker')."""
+    return profession_key(named) == profession_key(profession) or _named_within(named, profession)
 
 
 def same_profession(a: str, b: str) -> bool:

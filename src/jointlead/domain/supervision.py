@@ -39,7 +39,13 @@ from enum import StrEnum
 from functools import cached_property, lru_cache
 from typing import Protocol, TypeVar
 
-from jointlead.domain.professions import HEALTH_PROFESSIONS, SOCIAL_WORKER, is_registered_profession, is_within
+from jointlead.domain.professions import (
+    HEALTH_PROFESSIONS,
+    SOCIAL_WORKER,
+    is_registered_profession,
+    is_within,
+    profession_key,
+)
 
 ONE_DAY = timedelta(days=1)
 DUE_SOON_DAYS = 14
@@ -121,6 +127,15 @@ class PolicyRule:
     def specificity(self) -> tuple[int, bool, bool, bool]:
         named = (self.organisation is not None, self.profession is not None, self.career_stage is not None)
         return sum(named), *named
+
+    def closeness(self, supervisee: Supervisee) -> tuple[bool, int]:
+        """Between rules naming as much: one naming the person's profession as recorded outranks one whose
+        profession is within it, and a longer name a shorter: "mental health nurse" over "nurse" for a mental
+        health nurse, and for a "Mental Health Nurse (RMN)"."""
+        if self.profession is None:
+            return False, 0
+        key = profession_key(self.profession)
+        return key == profession_key(supervisee.profession), len(key.split())
 
     def describe(self) -> str:
         return self._description
@@ -372,14 +387,18 @@ def _rule_book(rules: Sequence[PolicyRule]) -> Sequence[PolicyRule]:
 
 
 def best_rule(supervisee: Supervisee, supervision_type: str, rules: Iterable[PolicyRule]) -> PolicyRule | None:
-    """The most specific rule that matches; among equals, the one listed first."""
+    """The most specific rule that matches, then the one naming the profession as recorded (`closeness`); among
+    equals, the one listed first."""
     question = (_fold(supervision_type), *supervisee._rule_keys) if isinstance(rules, _RuleBook) else None
     if question is not None and question in rules.answers:
         return rules.answers[question]
     best: PolicyRule | None = None
+    best_rank: tuple = ()
     for rule in rules:
-        if rule.matches(supervisee, supervision_type) and (best is None or rule.specificity > best.specificity):
-            best = rule
+        if rule.matches(supervisee, supervision_type):
+            rank = (rule.specificity, rule.closeness(supervisee))
+            if best is None or rank > best_rank:
+                best, best_rank = rule, rank
     if question is not None:
         rules.answers[question] = best
     return best

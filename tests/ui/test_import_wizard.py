@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 import stored
 from exchange import hostile
+from jointlead.domain.calendar import FinancialYear
 from jointlead.domain.errors import JointleadError
 from jointlead.paths import demo_extracts
 from jointlead.services import imports
@@ -178,11 +179,13 @@ def test_the_wizard_imports_a_messy_ledger_end_to_end(window, demo_db, qtbot, tm
         "counted as unmapped on the dashboard until a line's codes cover it.")
     assert [preview.added.model.index(r, 2).data() for r in range(valid_rows)].count(
         "new, matches no budget line") == 1
-    # Shown alone on request: it is somewhere among the new rows.
-    assert preview.show_unmapped.text() == "Show the &unmapped row"
+    # Shown alone on request, and every new row again when pressed again: it is somewhere among the new rows.
+    assert preview.show_unmapped.text() == "Show only the &unmapped row to add"
     qtbot.mouseClick(preview.show_unmapped, Qt.MouseButton.LeftButton)
     assert preview.added.model.rowCount() == 1 and preview.added.count.text().startswith("1 ")
     assert preview.added.model.index(0, 2).data() == "new, matches no budget line"
+    qtbot.mouseClick(preview.show_unmapped, Qt.MouseButton.LeftButton)
+    assert preview.added.model.rowCount() == valid_rows
     assert preview.rejected.model.row_at(0).reference == "Detail!10:10"
     # The row as the file holds it, to find it in the ledger by its journal and amount.
     in_the_file = preview.rejected.model.index(0, 2)
@@ -829,3 +832,21 @@ def test_the_sample_shows_no_column_for_a_field_the_file_does_not_hold(window, d
     assert hidden == {"Period", "Debit", "Credit"}
     offered = [action.text() for action in sample.column_menu().actions()]
     assert "Period" not in offered and "Show every column" not in offered  # every column offered is shown
+
+
+def test_an_extract_sent_again_offers_no_unmapped_rows_to_add(window, demo_db, qtbot, tmp_path):
+    """Its unmapped row is recorded already: counted among the unmapped, but not among the rows to add, which is
+    all the button would show (an empty table)."""
+    trust, _council = write_next_month_extracts(tmp_path / "extracts")
+    first = imports.preview_ledger_import(demo_db, trust, "NFT", year=FinancialYear(2026))
+    assert (first.unmapped, first.added_unmapped) == (1, 1)
+    imports.apply_import(demo_db, first)
+    again = imports.preview_ledger_import(demo_db, trust, "NFT", year=FinancialYear(2026))
+    assert (again.unmapped, again.added_unmapped, len(again.added)) == (1, 0, 0)
+    window.set_database(demo_db)
+    wizard = open_wizard(window, qtbot)
+    choose_file(wizard, qtbot, trust, organisation="NFT")
+    qtbot.waitUntil(lambda: wizard.currentPage() is wizard.mapping_page and not wizard.busy)
+    qtbot.mouseClick(wizard.button(NEXT), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: wizard.currentPage() is wizard.preview_page and not wizard.busy)
+    assert wizard.preview_page.show_unmapped.isHidden()

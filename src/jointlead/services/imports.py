@@ -149,6 +149,7 @@ class ImportPreview:
     notices: tuple[str, ...]
     plan: Any = field(repr=False, compare=False)
     in_closed_months: int = 0  # of the rows rejected, those refused only because their month is closed (a ledger)
+    added_unmapped: int = 0  # of the rows added, those no line's codes take (a ledger): among `unmapped`
     # A ledger's net total is of `postings`: every row read as a posting, in an open month or a closed one, but not
     # the rows rejected for a problem of their own. `closed_postings` of them are in the closed `closed_months_read`.
     postings: int = 0
@@ -673,6 +674,7 @@ def _preview_ledger(source: SourceFile, database: Database, path: Path, partner:
         period_label=f"{_months_read(read_into)} {year.label}".lstrip(), rows_read=tally.rows_read,
         added=_Changes(added, new_row), changed=_Changes(changed, changed_row), removed=tuple(removed),
         unchanged=unchanged, unmapped=unmapped, rejected=tuple(tally.rejected),
+        added_unmapped=unmapped if added == range(count) else sum(line_of(index) is None for index in added),
         net_total_pence=sum(extract.column("amounts")) - moved_pence + closed_pence, notices=tuple(notices),
         plan=plan, in_closed_months=sum(in_closed_months.values()), postings=count - moved + closed_postings,
         closed_postings=closed_postings, closed_total_pence=closed_pence,

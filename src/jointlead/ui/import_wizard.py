@@ -709,10 +709,11 @@ class PreviewPage(QWizardPage):
         self.unmapped.setAccessibleName("About these changes")
         self.unmapped.hide()
         # The unmapped rows are somewhere among the new ones (the 67th of 170 in a month's extract): shown alone on
-        # request, by the words their Detail says, in the search box where the way back to all of them is plain.
+        # request, and every new row again when pressed again.
         self.show_unmapped = QPushButton("", self)
         self.show_unmapped.setObjectName("secondary")
-        self.show_unmapped.clicked.connect(self._show_unmapped)
+        self.show_unmapped.setCheckable(True)
+        self.show_unmapped.toggled.connect(self._show_unmapped)
         self.show_unmapped.hide()
         # An extract that looks like another partner's: said first, and applied only once the user ticks that it is
         # this partner's all the same (imported under the wrong partner, it removes that partner's postings).
@@ -752,10 +753,11 @@ class PreviewPage(QWizardPage):
         layout.addWidget(self.blocked)
         layout.addWidget(self.notices)
 
-    def _show_unmapped(self) -> None:
-        self.tabs.setCurrentWidget(self.added)
-        self.added.search.setText(imports.MATCHES_NO_LINE)
-        self.added.view.setFocus()
+    def _show_unmapped(self, only: bool) -> None:
+        self.added.set_predicate((lambda change: change.detail.endswith(imports.MATCHES_NO_LINE)) if only else None)
+        if only:
+            self.tabs.setCurrentWidget(self.added)
+            self.added.view.setFocus()
 
     def initializePage(self) -> None:
         self._applied = False
@@ -777,10 +779,11 @@ class PreviewPage(QWizardPage):
                          "imported all the same and counted as unmapped on the dashboard until a line's codes cover "
                          f"{'it' if one else 'them'}.")
         _show_text(self.unmapped, " ".join(notes))
-        self.show_unmapped.setText(f"Show the &unmapped {'row' if preview.unmapped == 1 else 'rows'}")
+        self.show_unmapped.setChecked(False)
+        self.show_unmapped.setText(f"Show only the &unmapped {'row' if preview.added_unmapped == 1 else 'rows'} "
+                                   "to add")
         self.show_unmapped.setAccessibleName(self.show_unmapped.text().replace("&", ""))
-        self.show_unmapped.setVisible(not staff and bool(preview.unmapped) and not preview.partner_warning)
-        self.added.search.clear()
+        self.show_unmapped.setVisible(bool(preview.added_unmapped) and not preview.partner_warning)
         self.added.set_rows(preview.added)
         self.changed.set_rows(preview.changed)
         self.removed.set_rows(preview.removed)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import os
 from pathlib import Path, PureWindowsPath
 
 import pytest
@@ -48,12 +49,14 @@ def test_an_unexpected_error_is_logged_with_where_it_happened_but_not_what_it_qu
             open_notes(home)
         except PermissionError:
             log.error("Unexpected error", exc_info=True)
+        log.warning("Could not keep %s", home / "AppData" / "snapshot.json")  # a path under the home folder
 
     text = logged(fail)
     assert "Unexpected error" in text and "in open_notes" in text and "test_private_log.py" in text
     assert "KeyError: its message is not logged, as it may quote personal data" in text
     assert logs.CAUSED in text
     assert "PermissionError: [Errno 13] Permission denied (the file's name is not logged)" in text
+    assert f"Could not keep ~{os.sep}AppData{os.sep}snapshot.json" in text
     assert NAME not in text and "jane.smith" not in text
 
 

@@ -246,3 +246,10 @@ def test_the_next_pack_is_suggested_for_the_other_partner_in_the_folder_the_last
     window.export_action.trigger()  # another kind keeps to its own: people and lines were never exported
     dialog = window.findChild(ExportDialog)
     assert (dialog.what.currentText(), dialog.organisation_code) == ("People and lines", "NCC")
+    dialog.what.setCurrentText("Monthly pack")  # the pack's suggestion follows the kind chosen
+    assert dialog.organisation_code == "NFT"
+    dialog.organisation.activated.emit(dialog.organisation.findData("NCC"))  # until the user chooses
+    dialog.organisation.setCurrentIndex(dialog.organisation.findData("NCC"))
+    dialog.what.setCurrentText("People and lines")
+    dialog.what.setCurrentText("Monthly pack")
+    assert dialog.organisation_code == "NCC"

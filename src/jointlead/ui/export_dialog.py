@@ -164,10 +164,9 @@ class ExportDialog(QDialog):
             self.organisation.addItem(f"{row.name} ({row.code})", row.code)
         if not self.organisation.count():  # only then: with a placeholder, Qt leaves the first choice unchosen
             self.organisation.setPlaceholderText("None recorded yet")
-        after = memory.organisation_after(self.kind, [self.organisation.itemData(i)
-                                                      for i in range(self.organisation.count())])
-        if after is not None:
-            self.organisation.setCurrentIndex(self.organisation.findData(after))
+        self._organisation_chosen = False  # by the user: the kind chosen then no longer suggests one
+        self.organisation.activated.connect(lambda _index: setattr(self, "_organisation_chosen", True))
+        self._suggest_organisation()
         # Budget monitoring is as at a period: the last closed by default. The months offered are the Budgets
         # page's: up to the later of the last closed and the last with actuals (a later one's figures are then
         # provisional, and the workbook's checklist says the period is not closed). Past those no month has an
@@ -317,7 +316,16 @@ class ExportDialog(QDialog):
             return NO_POOL.format(what=kind.label.lower())
         return ""
 
+    def _suggest_organisation(self) -> None:
+        """The organisation after the one the kind chosen last went to, until the user chooses one: the first
+        listed for a kind never exported."""
+        if self._organisation_chosen or not self.organisation.count():
+            return
+        codes = [self.organisation.itemData(index) for index in range(self.organisation.count())]
+        self.organisation.setCurrentIndex(codes.index(self.memory.organisation_after(self.kind, codes) or codes[0]))
+
     def _on_kind(self, *_args: object) -> None:
+        self._suggest_organisation()
         missing = self._missing(self.kind)
         self.missing.setText(missing)
         self.missing.setVisible(bool(missing))

@@ -166,6 +166,7 @@ class ExportDialog(QDialog):
             self.organisation.setPlaceholderText("None recorded yet")
         self._organisation_chosen = False  # by the user: the kind chosen then no longer suggests one
         self.organisation.activated.connect(lambda _index: setattr(self, "_organisation_chosen", True))
+        # Chosen now, before its change is listened to: once it is, each change works the cover's checklist out.
         self._suggest_organisation()
         # Budget monitoring is as at a period: the last closed by default. The months offered are the Budgets
         # page's: up to the later of the last closed and the last with actuals (a later one's figures are then
